@@ -1,0 +1,325 @@
+"""Scaling: synthetic 1,000 / 2,000 / 5,000-stop days planned by ``plan`` with the straight-line provider.
+
+Each size runs in a fresh subprocess (so peak RSS is that size's own) and records: time to the first feasible
+plan, the best cost at 10/25/50/100 % of the budget, peak memory, and the time spent outside the solver.
+
+Example: ``.venv/bin/python benchmarks/scaling.py --sizes 1000 --time-limit 10``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from doorstep.domain import Depot, LatLng, Order, OrderKind, Problem, TimeWindow, Vehicle, VehicleType
+from doorstep.optimize.options import SolveOptions
+from doorstep.routing import StraightLineProvider
+from machine import machine_info
+from tables import Table, fmt, print_rich
+
+RESULTS = Path(__file__).resolve().parent / "results"
+CHECKPOINTS = (0.10, 0.25, 0.50, 1.00)
+TZ = ZoneInfo("Europe/Madrid")
+DAY = date(2025, 6, 17)
+CENTRE = LatLng(40.4168, -3.7038)  # a city about 30 km across (Madrid-sized); points are synthetic
+CITY_RADIUS_KM = 14.0
+KM_PER_DEG_LAT = 111.32
+SHIFT = (8, 18)  # vans work 08:00-18:00 local time
+SLOTS = ((8, 10), (10, 12), (12, 14), (14, 16), (16, 18))  # 2 h delivery slots
+WINDOW_SHARE = 0.70
+STOPS_PER_VAN = 45  # a van carries ~60 stops' parcels; 45 leaves slack so every order fits
+VAN_PARCELS, VAN_WEIGHT_G = 120, 700_000
+
+
+# --- a realistic synthetic day -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """A neighbourhood: centre offset from the city centre (km), spread (km), relative demand."""
+
+    x_km: float
+    y_km: float
+    sigma_km: float
+    weight: float
+
+
+def _offset(dx_km: float, dy_km: float) -> LatLng:
+    lat = CENTRE.lat + dy_km / KM_PER_DEG_LAT
+    lng = CENTRE.lng + dx_km / (KM_PER_DEG_LAT * math.cos(math.radians(CENTRE.lat)))
+    return LatLng(round(lat, 6), round(lng, 6))
+
+
+def _in_disc(rng: random.Random, radius: float) -> tuple[float, float]:
+    r, a = radius * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
+    return r * math.cos(a), r * math.sin(a)
+
+
+def clusters(rng: random.Random, n: int) -> list[Cluster]:
+    """Neighbourhoods: denser near the centre, a few hundred metres to 1.5 km across."""
+    out = []
+    for _ in range(max(8, n // 60)):
+        x, y = _in_disc(rng, CITY_RADIUS_KM * 0.9)
+        out.append(Cluster(x, y, rng.uniform(0.3, 1.5), rng.gammavariate(2.0, 1.0)))
+    return out
+
+
+def stop_points(rng: random.Random, n: int) -> list[LatLng]:
+    """85 % of stops around neighbourhood centres, 15 % scattered across the city (unique points)."""
+    hoods = clusters(rng, n)
+    weights = [c.weight for c in hoods]
+    points: dict[LatLng, None] = {}
+    while len(points) < n:
+        if rng.random() < 0.15:
+            x, y = _in_disc(rng, CITY_RADIUS_KM)
+        else:
+            c = rng.choices(hoods, weights)[0]
+            x, y = rng.gauss(c.x_km, c.sigma_km), rng.gauss(c.y_km, c.sigma_km)
+        if math.hypot(x, y) <= CITY_RADIUS_KM:
+            points[_offset(x, y)] = None
+    return list(points)
+
+
+def _local(hour: int) -> datetime:
+    return datetime(DAY.year, DAY.month, DAY.day, hour, tzinfo=TZ)
+
+
+def _order(rng: random.Random, i: int, where: LatLng) -> Order:
+    parcels = min(8, 1 + int(rng.expovariate(0.8)))
+    windows: tuple[TimeWindow, ...] = ()
+    if rng.random() < WINDOW_SHARE:
+        start, end = rng.choice(SLOTS)
+        windows = (TimeWindow(_local(start), _local(end)),)
+    return Order(
+        id=f"ord_s{i:05d}",
+        external_ref=f"S{i:05d}",
+        kind=OrderKind.DELIVERY,
+        location=where,
+        time_windows=windows,
+        service_s=rng.randint(90, 240) + 20 * parcels,
+        size={"parcels": parcels, "weight_g": parcels * rng.randint(300, 3_000)},
+    )
+
+
+def synthetic_day(n: int, seed: int = 7) -> Problem:
+    """``n`` deliveries in a ~30 km city, 70 % with a 2 h slot, one peripheral hub, enough vans."""
+    rng = random.Random(seed)
+    hub = Depot(id="dep_hub", name="Hub", location=_offset(7.0, -6.0), timezone=str(TZ))
+    van = VehicleType(
+        id="vty_van",
+        name="Van",
+        capacity={"parcels": VAN_PARCELS, "weight_g": VAN_WEIGHT_G},
+        fixed_cost_cents=5_000,
+        cost_per_km_cents=30,
+        cost_per_hour_cents=2_500,
+    )
+    vans = tuple(
+        Vehicle(
+            id=f"veh_{k + 1:03d}",
+            type=van,
+            start_depot_id=hub.id,
+            shift_start=_local(SHIFT[0]),
+            shift_end=_local(SHIFT[1]),
+        )
+        for k in range(math.ceil(n / STOPS_PER_VAN))
+    )
+    orders = tuple(_order(rng, i, p) for i, p in enumerate(stop_points(rng, n)))
+    return Problem(depots=(hub,), vehicles=vans, orders=orders, name=f"synthetic-{n}")
+
+
+# --- one size, in this process (the child) -----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Recorder:
+    """Collects progress reports with this process's own clock (seconds since ``plan`` was called)."""
+
+    t0: float
+    points: list[dict[str, Any]]
+
+    def __call__(self, report: Any) -> None:
+        self.points.append(
+            {
+                "wall_s": round(time.perf_counter() - self.t0, 3),
+                "phase": getattr(report, "phase", ""),
+                "elapsed_s": getattr(report, "elapsed_s", None),
+                "feasible": bool(getattr(report, "feasible", False)),
+                "best_cost_cents": getattr(report, "best_cost_cents", None),
+                "assigned": getattr(report, "assigned", None),
+            }
+        )
+
+
+def best_by(points: list[dict[str, Any]], limit_s: float) -> int | None:
+    """The best feasible cost reported up to ``limit_s`` into the run."""
+    costs = [
+        p["best_cost_cents"]
+        for p in points
+        if p["feasible"] and p["best_cost_cents"] is not None and p["wall_s"] <= limit_s
+    ]
+    return min(costs) if costs else None
+
+
+def run_size(n: int, time_limit: float, seed: int) -> dict[str, Any]:
+    """Generate, plan, check; everything measured here (this is the child's whole job)."""
+    from doorstep.optimize.check import check_plan
+    from doorstep.services.planning import plan
+
+    t_gen = time.perf_counter()
+    problem = synthetic_day(n)
+    gen_s = time.perf_counter() - t_gen
+    provider = StraightLineProvider()
+    rec = Recorder(time.perf_counter(), [])
+    result = plan(problem, provider=provider, options=SolveOptions(time_limit_s=time_limit, seed=seed), on_progress=rec)
+    wall = time.perf_counter() - rec.t0
+    t_chk = time.perf_counter()
+    violations = check_plan(problem, result, provider)
+    check_s = time.perf_counter() - t_chk
+    return summarise(n, time_limit, result, rec.points, wall) | {
+        "generate_s": round(gen_s, 3),
+        "check_s": round(check_s, 3),
+        "checker_violations": len(violations),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "vehicles_available": len(problem.vehicles),
+    }
+
+
+def summarise(n: int, time_limit: float, result: Any, points: list[dict[str, Any]], wall: float) -> dict[str, Any]:
+    """The row for one size: first feasible, cost at checkpoints, and where the time went."""
+    s = result.stats
+    first = next((p["wall_s"] for p in points if p["feasible"]), None)
+    outside = s.runtime_s - s.solver_s
+    return {
+        "stops": n,
+        "time_limit_s": time_limit,
+        "plan_wall_s": round(wall, 3),
+        "runtime_s": round(s.runtime_s, 3),
+        "solver_s": round(s.solver_s, 3),
+        "outside_solver_s": round(outside, 3),
+        "outside_pct_of_budget": round(100 * outside / time_limit, 2),
+        "outside_pct_of_runtime": round(100 * outside / s.runtime_s, 2) if s.runtime_s else None,
+        "first_feasible_s": first,
+        "best_cost_at": {f"{int(f * 100)}%": best_by(points, f * time_limit) for f in CHECKPOINTS[:-1]}
+        | {"100%": s.cost_cents},
+        "cost_cents": s.cost_cents,
+        "distance_m": s.distance_m,
+        "vehicles_used": s.vehicles_used,
+        "assigned": s.orders_assigned,
+        "unassigned": len(result.unassigned),
+        "iterations": s.iterations,
+        "progress": points,
+    }
+
+
+# --- the parent: one subprocess per size -------------------------------------------------------------------
+
+
+def child(n: int, time_limit: float, seed: int) -> dict[str, Any]:
+    """Run one size in a fresh interpreter and read its JSON line back."""
+    cmd = [sys.executable, __file__, "--child", str(n), "--time-limit", str(time_limit), "--seed", str(seed)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        return {
+            "stops": n,
+            "time_limit_s": time_limit,
+            "error": proc.stderr.strip()[-2000:],
+            "process_wall_s": round(time.perf_counter() - t0, 3),
+        }
+    row: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return row | {"process_wall_s": round(time.perf_counter() - t0, 3)}
+
+
+def scaling_table(rows: Sequence[dict[str, Any]]) -> Table:
+    """One line per size."""
+    headers = [
+        "stops",
+        "budget s",
+        "first feasible s",
+        "cost @10%",
+        "@25%",
+        "@50%",
+        "@100%",
+        "vans used",
+        "unassigned",
+        "peak RSS MiB",
+        "outside solver s",
+        "outside % of budget",
+        "violations",
+    ]
+    body = []
+    for r in rows:
+        if "error" in r:
+            error = "error: " + (r["error"].splitlines() or [""])[-1][:60]
+            body.append([str(r["stops"]), fmt(r["time_limit_s"], 0), error] + [""] * (len(headers) - 3))
+            continue
+        at = r["best_cost_at"]
+        body.append(
+            [
+                str(r["stops"]),
+                fmt(r["time_limit_s"], 0),
+                fmt(r["first_feasible_s"], 2),
+                *(fmt(at[k] / 100 if at[k] is not None else None, 0) for k in ("10%", "25%", "50%", "100%")),
+                str(r["vehicles_used"]),
+                str(r["unassigned"]),
+                fmt(r["peak_rss_mib"], 0),
+                fmt(r["outside_solver_s"], 2),
+                fmt(r["outside_pct_of_budget"], 1),
+                str(r["checker_violations"]),
+            ]
+        )
+    return headers, body
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 5000])
+    p.add_argument("--time-limit", type=float, default=60.0, metavar="S")
+    p.add_argument("--seed", type=int, default=1, help="solver seed (the day itself is fixed per size)")
+    p.add_argument("--out", type=Path, default=RESULTS / "scaling.json")
+    p.add_argument("--child", type=int, metavar="N", help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Parent: run each size in a subprocess, print the table (costs in currency units), write JSON."""
+    args = parse_args(argv)
+    if args.child:
+        print(json.dumps(run_size(args.child, args.time_limit, args.seed)))
+        return
+    rows = []
+    for n in args.sizes:
+        print(f"planning {n} stops, {args.time_limit:g} s ...", file=sys.stderr, flush=True)
+        rows.append(child(n, args.time_limit, args.seed))
+    meta = {
+        "kind": "scaling",
+        "time_limit_s": args.time_limit,
+        "seed": args.seed,
+        "sizes": args.sizes,
+        "provider": "StraightLineProvider (haversine x 1.3, van 28 km/h)",
+        "objective": "cost (default)",
+        "generator": "clustered points in a 28 km disc, 70 % with 2 h slots, 1-8 parcels, hub 9 km out",
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "machine": machine_info(),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
+    print_rich(scaling_table(rows), f"Scaling, {args.time_limit:g} s budget (costs in currency units)")
+    print(f"Results written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The `doorstep` command line: Typer commands composed from services, optimize, routing and formats."""

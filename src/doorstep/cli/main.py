@@ -1,0 +1,40 @@
+"""The `doorstep` console script: commands are registered here, their bodies live in one module each."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from doorstep.cli.check_cmd import check
+from doorstep.cli.demo_cmd import demo
+from doorstep.cli.plan_cmd import plan
+from doorstep.cli.schema_cmd import schema
+
+app = typer.Typer(
+    name="doorstep",
+    help="Doorstep: orders in, optimized delivery routes out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
+) -> None:
+    """Exit codes: 0 plan made / check passed, 1 internal error, 2 bad input, 3 check found violations."""
+    ctx.obj = {"debug": debug}
+
+
+app.command("plan")(plan)
+app.command("check")(check)
+app.command("demo")(demo)
+app.command("schema")(schema)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

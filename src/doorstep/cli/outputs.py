@@ -1,0 +1,53 @@
+"""Writing a plan's files: plan.json, routes.csv, routes.geojson, map.html (and solution.vroom.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.plan import Plan
+from doorstep.domain.problem import Problem
+from doorstep.formats.geojson import plan_geojson
+from doorstep.formats.map_html import write_map_html
+from doorstep.formats.plan_json import plan_to_dict
+from doorstep.formats.routes_csv import write_routes_csv
+from doorstep.formats.vroom_common import VroomContext
+from doorstep.formats.vroom_output import context_for, vroom_solution
+from doorstep.optimize.options import SolveOptions
+
+
+def _dump(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def write_outputs(
+    out_dir: Path,
+    plan: Plan,
+    problem: Problem,
+    options: SolveOptions,
+    *,
+    vroom: bool = False,
+    vroom_ctx: VroomContext | None = None,
+) -> dict[str, Path]:
+    """Write every output file into ``out_dir`` (created if needed) and return them by name."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        files = {
+            "plan": out_dir / "plan.json",
+            "routes_csv": out_dir / "routes.csv",
+            "geojson": out_dir / "routes.geojson",
+            "map": out_dir / "map.html",
+        }
+        _dump(files["plan"], plan_to_dict(plan, problem, options))
+        write_routes_csv(files["routes_csv"], plan, problem)
+        _dump(files["geojson"], plan_geojson(plan, problem))
+        write_map_html(files["map"], plan, problem)
+        if vroom:
+            files["vroom"] = out_dir / "solution.vroom.json"
+            _dump(files["vroom"], vroom_solution(plan, problem, vroom_ctx or context_for(problem)))
+    except OSError as exc:
+        msg = f"cannot write the outputs to {out_dir}: {exc.strerror or exc}"
+        raise DoorstepError([Issue("E1001", msg, ("out",), action="Choose a writable --out directory.")]) from None
+    return files

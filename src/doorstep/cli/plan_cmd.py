@@ -1,0 +1,86 @@
+"""`doorstep plan ORDERS [--fleet FLEET]`: load, validate, optimize, write the files, print the summary."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from doorstep.cli.errors import guarded
+from doorstep.cli.run import RunRequest, solve_and_report, travel_provider
+from doorstep.config import get_settings
+from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.formats.load import load_problem
+from doorstep.optimize.options import Objective, SolveOptions
+
+
+class OutputFormat(StrEnum):
+    """Extra output besides the standard files."""
+
+    DOORSTEP = "doorstep"
+    VROOM = "vroom"
+
+
+def parse_date(text: str | None) -> date | None:
+    """``--date YYYY-MM-DD`` (E1103 otherwise)."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        msg = f"--date {text!r} is not a date"
+        raise DoorstepError([Issue("E1103", msg, ("date",), action="Write the date as YYYY-MM-DD.")]) from None
+
+
+def plan(
+    ctx: typer.Context,
+    orders: Annotated[Path, typer.Argument(help="Orders: .csv, .xlsx, Doorstep .json or VROOM .json.")],
+    fleet: Annotated[Path | None, typer.Option("--fleet", help="Fleet file (depots, vehicles).")] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Solver time limit in seconds [default: 30].")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed [default: 0].")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Directory for the output files.")] = Path("out"),
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Skip bad rows (reported) and plan the rest.")
+    ] = False,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--output-format", help="Also write solution.vroom.json.")
+    ] = OutputFormat.DOORSTEP,
+    objective: Annotated[Objective, typer.Option(help="What to minimise.")] = Objective.COST,
+    max_stops: Annotated[int | None, typer.Option("--max-stops", help="At most this many stops per route.")] = None,
+    max_route_duration: Annotated[
+        int | None, typer.Option("--max-route-duration", help="Longest route, seconds.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON result (or error envelope) only.")] = False,
+    plan_date: Annotated[str | None, typer.Option("--date", help="Plan date YYYY-MM-DD for bare HH:MM times.")] = None,
+) -> None:
+    """Plan routes for ORDERS and write plan.json, routes.csv, routes.geojson and map.html to --out."""
+
+    def body() -> int:
+        settings = get_settings()
+        options = SolveOptions(
+            time_limit_s=settings.time_limit_s if time_limit is None else time_limit,
+            seed=settings.seed if seed is None else seed,
+            objective=objective,
+            balance_max_stops=max_stops,
+            balance_max_duration_s=max_route_duration,
+        )
+        options.validate()
+        loaded = load_problem(orders, fleet, skip_invalid=skip_invalid, plan_date=parse_date(plan_date))
+        request = RunRequest(
+            problem=loaded.problem,
+            provider=travel_provider(loaded.problem, settings),
+            options=options,
+            out_dir=out,
+            json_out=json_out,
+            vroom=output_format is OutputFormat.VROOM,
+            vroom_ctx=loaded.vroom,
+            warnings=[*loaded.warnings, *loaded.skipped],
+        )
+        return solve_and_report(request)
+
+    raise typer.Exit(guarded(body, json_out=json_out, debug=bool(ctx.obj and ctx.obj.get("debug"))))

@@ -1,0 +1,96 @@
+"""Solve with a progress bar, write the outputs, report: shared by `doorstep plan` and `doorstep demo`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from doorstep.cli.errors import print_issues
+from doorstep.cli.outputs import write_outputs
+from doorstep.cli.render import print_plan, solve_progress
+from doorstep.config import Settings
+from doorstep.domain.errors import Issue
+from doorstep.domain.plan import Plan
+from doorstep.domain.problem import Problem
+from doorstep.formats.plan_json import stats_to_dict, unassigned_to_dict
+from doorstep.formats.vroom_common import VroomContext
+from doorstep.optimize.options import SolveOptions
+from doorstep.routing.defaults import default_provider
+from doorstep.routing.provider import TravelTimeProvider
+from doorstep.routing.straight_line import StraightLineProvider
+from doorstep.services.planning import plan as make_plan
+
+console = Console()
+
+
+@dataclass(slots=True, kw_only=True)
+class RunRequest:
+    """One planning run: the problem, how to solve it, where the files go and how to report."""
+
+    problem: Problem
+    options: SolveOptions
+    provider: TravelTimeProvider | None = None
+    out_dir: Path
+    json_out: bool = False
+    vroom: bool = False
+    vroom_ctx: VroomContext | None = None
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def result_json(plan: Plan, files: dict[str, Path], warnings: list[Issue]) -> dict[str, Any]:
+    """The ``--json`` success document: stats, per-route totals, unassigned orders, warnings, output paths."""
+    return {
+        "plan": {
+            "id": plan.id,
+            "stats": stats_to_dict(plan.stats),
+            "routes": [
+                {
+                    "id": r.id,
+                    "vehicle_id": r.vehicle_id,
+                    "vehicle": r.vehicle_name,
+                    "stops": len(r.order_ids),
+                    "distance_m": r.distance_m,
+                    "duration_s": r.duration_s,
+                    "cost_cents": r.cost_cents,
+                }
+                for r in plan.routes
+            ],
+            "unassigned": [unassigned_to_dict(u) for u in plan.unassigned],
+            "warnings": [w.to_dict() for w in warnings],
+        },
+        "outputs": {name: str(path) for name, path in files.items()},
+    }
+
+
+def travel_provider(problem: Problem, settings: Settings) -> TravelTimeProvider:
+    """The problem's own matrices when it carries them, else the straight-line model with the set circuity."""
+    if problem.matrices is not None:
+        return default_provider(problem)
+    return StraightLineProvider(circuity=settings.circuity)
+
+
+def _merged_warnings(first: list[Issue], more: list[Issue]) -> list[Issue]:
+    return first + [w for w in more if w not in first]
+
+
+def solve_and_report(req: RunRequest) -> int:
+    """Plan with a live progress bar, write the files, print the summary (or JSON); 0 when a plan was made."""
+    if req.warnings and not req.json_out:
+        print_issues(console, req.warnings, f"Warnings ({len(req.warnings)})")
+    with solve_progress(console, req.options.time_limit_s, enabled=not req.json_out) as on_progress:
+        plan = make_plan(req.problem, provider=req.provider, options=req.options, on_progress=on_progress)
+    files = write_outputs(req.out_dir, plan, req.problem, req.options, vroom=req.vroom, vroom_ctx=req.vroom_ctx)
+    new_warnings = [w for w in plan.warnings if w not in req.warnings]
+    if req.json_out:
+        print(json.dumps(result_json(plan, files, _merged_warnings(req.warnings, new_warnings)), indent=2))
+        return 0
+    if new_warnings:
+        print_issues(console, new_warnings, f"Plan warnings ({len(new_warnings)})")
+    print_plan(console, plan, req.problem)
+    console.print("Wrote " + ", ".join(escape(str(p)) for p in files.values()))
+    return 0

@@ -1,0 +1,26 @@
+"""The one Settings object, read from ``DOORSTEP_*`` environment variables (and a ``.env`` file).
+
+Read only where the application is composed (the CLI now; the API app factory and workers later), never by
+the layers below, which receive plain values.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime settings. Solver defaults apply when a command or request does not set them."""
+
+    model_config = SettingsConfigDict(env_prefix="DOORSTEP_", env_file=".env", extra="ignore")
+
+    env: str = Field("development", description="development | production (no default secrets in production)")
+    time_limit_s: float = Field(30.0, gt=0, le=86_400, description="default solver time limit per plan")
+    seed: int = Field(0, ge=0, description="default solver seed")
+    circuity: float = Field(1.3, ge=1.0, le=3.0, description="straight-line model: road km per crow-fly km")
+
+
+def get_settings() -> Settings:
+    """Settings from the environment (a new object each call, so tests can change the environment)."""
+    return Settings()

@@ -1,0 +1,159 @@
+"""Coded errors and warnings, and the one error envelope used by the API, the CLI ``--json`` and import reports.
+
+Codes: E1xxx bad input, E2xxx state conflict, E3xxx routing/provider, E4xxx auth, E5xxx internal.
+W-codes are warnings: the input is accepted and the warning travels with the plan.
+Every code here has one line in ``docs/errors.md`` (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+# code -> (title, default action). The message of an Issue names the object; the title names the kind.
+CODES: dict[str, tuple[str, str]] = {
+    "E1000": ("several problems in the input", "Fix every problem listed in details, then retry."),
+    "E1001": ("file not found or unreadable", "Check the path and the file permissions."),
+    "E1002": ("empty input", "Give a file with a header row and at least one data row."),
+    "E1003": ("text is not UTF-8", "Save the file as UTF-8 (in Excel: 'CSV UTF-8')."),
+    "E1004": ("unsupported file format", "Use .csv, .xlsx, Doorstep .json or VROOM .json."),
+    "E1005": ("malformed JSON", "Fix the JSON syntax at the position given."),
+    "E1006": ("JSON does not match the schema", "Compare the object with the published JSON Schema."),
+    "E1007": (
+        "malformed VROOM problem",
+        "Follow VROOM's API: jobs/shipments/vehicles with the documented keys.",
+    ),
+    "E1101": ("missing required column", "Add the column (see docs/input-formats.md for names and aliases)."),
+    "E1102": ("missing required value", "Fill in the value."),
+    "E1103": ("unparsable time", "Use HH:MM, an ISO-8601 date-time with offset, or seconds."),
+    "E1104": ("time window ends before it starts", "Swap or correct the window's start and end."),
+    "E1105": ("coordinates out of range", "Latitude must be within -90..90 and longitude within -180..180."),
+    "E1106": ("coordinates look swapped", "Swap the latitude and longitude values."),
+    "E1107": ("negative amount", "Sizes, capacities, durations and costs must be zero or more."),
+    "E1108": ("not a number", "Write a plain number (no units, '.' as decimal separator)."),
+    "E1109": ("unknown depot", "Use the id of a depot defined in the fleet."),
+    "E1110": ("duplicate reference", "Give each order its own external_ref (ids must be unique)."),
+    "E1111": ("unknown value", "Use one of the allowed values listed in the message."),
+    "E1112": (
+        "paired order lacks its pickup",
+        "Give pickup_lat/pickup_lng (and optionally a pickup window).",
+    ),
+    "E1113": ("invalid time zone", "Use an IANA time zone name such as Europe/Lisbon."),
+    "E1114": ("unknown vehicle type", "Use the id of a vehicle type defined in the fleet."),
+    "E1115": ("invalid break", "A break needs a window inside the shift and a duration that fits in it."),
+    "E1116": ("matrix does not match the locations", "Give square matrices with one row per location index."),
+    "E1117": ("no vehicles", "Give a fleet file (--fleet) or vehicles in the input."),
+    "E1118": ("no orders", "Give at least one order."),
+    "E1119": ("invalid solver option", "See `doorstep plan --help` for allowed ranges."),
+    "E1120": ("invalid plan file", "Give a plan.json written by `doorstep plan` (or edited from one)."),
+    "E1121": ("too many time windows", "Merge windows: at most 8 per stop are supported."),
+    "E1122": ("duplicate column", "Keep only one of the columns that mean the same thing."),
+    "E3001": ("travel times unavailable", "Check the routing provider settings."),
+    "E5001": ("internal error", "Retry; if it persists, report it with the log file."),
+    "W1201": ("location far from its depot", "Check the coordinates; they may be mistyped."),
+    "W1202": ("unknown column ignored", "Rename the column to a documented name or alias, or drop it."),
+    "W1203": (
+        "order larger than any vehicle",
+        "Split the order or add a larger vehicle; it will be unassigned.",
+    ),
+    "W1204": ("skill offered by no vehicle", "Add a vehicle with the skill; the order will be unassigned."),
+    "W1205": ("row skipped", "Fix the row and import it again; the rest of the file was planned."),
+    "W1206": (
+        "input field ignored",
+        "Remove the field; Doorstep does not use it (see docs/input-formats.md).",
+    ),
+    "W3001": ("travel-time provider fell back", "Plans use an approximation; check the provider."),
+}
+
+
+class Severity(StrEnum):
+    """Whether an issue blocks the input (error) or travels with it (warning)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem found in the input: its code, a message naming the object, a fix, and where it is."""
+
+    code: str
+    message: str
+    loc: tuple[str | int, ...] = ()
+    id: str | None = None
+    action: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unregistered error code {self.code}")
+
+    @property
+    def severity(self) -> Severity:
+        """Warnings start with W."""
+        return Severity.WARNING if self.code.startswith("W") else Severity.ERROR
+
+    @property
+    def fix(self) -> str:
+        """The action to take: specific if given, else the code's default."""
+        return self.action or CODES[self.code][1]
+
+    def to_dict(self) -> dict[str, Any]:
+        """One entry of the envelope's ``details``."""
+        out: dict[str, Any] = {
+            "code": self.code,
+            "message": self.message,
+            "action": self.fix,
+            "loc": list(self.loc),
+        }
+        if self.id is not None:
+            out["id"] = self.id
+        return out
+
+
+@dataclass
+class DoorstepError(Exception):
+    """Raised with every problem found at once; rendered as the error envelope."""
+
+    issues: Sequence[Issue]
+    warnings: Sequence[Issue] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if not self.issues:
+            raise ValueError("DoorstepError needs at least one issue")
+        super().__init__(self.summary())
+
+    @property
+    def code(self) -> str:
+        """The single issue's code, or E1000 when several are reported together."""
+        return self.issues[0].code if len(self.issues) == 1 else "E1000"
+
+    def summary(self) -> str:
+        """One line for humans."""
+        if len(self.issues) == 1:
+            return self.issues[0].message
+        return f"{len(self.issues)} problems in the input; the first: {self.issues[0].message}"
+
+    def envelope(self) -> dict[str, Any]:
+        """The one error envelope of DESIGN.md."""
+        first = self.issues[0]
+        action = first.fix if len(self.issues) == 1 else CODES["E1000"][1]
+        return {
+            "error": {
+                "code": self.code,
+                "message": self.summary(),
+                "action": action,
+                "details": [i.to_dict() for i in self.issues],
+            }
+        }
+
+
+def raise_if_errors(issues: Iterable[Issue]) -> list[Issue]:
+    """Raise a DoorstepError when any issue is an error; return the warnings otherwise."""
+    items = list(issues)
+    errors = [i for i in items if i.severity is Severity.ERROR]
+    warnings = [i for i in items if i.severity is Severity.WARNING]
+    if errors:
+        raise DoorstepError(errors, warnings)
+    return warnings

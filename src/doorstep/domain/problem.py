@@ -1,0 +1,86 @@
+"""A planning problem: the day's orders, the fleet and (optionally) travel matrices given by the client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from doorstep.domain.fleet import Depot, Driver, Vehicle
+from doorstep.domain.geo import LatLng
+from doorstep.domain.orders import Order
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExplicitMatrices:
+    """Travel matrices supplied with the input (VROOM ``matrices``, benchmark instances).
+
+    ``points[i]`` is the location of row/column ``i``; ``durations``/``distances`` are keyed by profile
+    name (``"*"`` applies to every profile without its own). ``synthetic_points`` says the points are
+    placeholders (the input had indices only), so maps are not drawn from them.
+    """
+
+    points: tuple[LatLng, ...]
+    durations: dict[str, list[list[int]]]
+    distances: dict[str, list[list[int]]] = field(default_factory=dict)
+    synthetic_points: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fleet:
+    """Depots, vehicles and drivers: what a fleet file holds."""
+
+    depots: tuple[Depot, ...]
+    vehicles: tuple[Vehicle, ...]
+    drivers: tuple[Driver, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    """Everything the optimizer needs for one plan."""
+
+    depots: tuple[Depot, ...]
+    vehicles: tuple[Vehicle, ...]
+    orders: tuple[Order, ...]
+    drivers: tuple[Driver, ...] = ()
+    matrices: ExplicitMatrices | None = None
+    name: str = ""
+
+    @classmethod
+    def of(cls, orders: tuple[Order, ...] | list[Order], fleet: Fleet, *, name: str = "") -> Problem:
+        """Combine a day's orders with a fleet."""
+        return cls(
+            depots=fleet.depots,
+            vehicles=fleet.vehicles,
+            drivers=fleet.drivers,
+            orders=tuple(orders),
+            name=name,
+        )
+
+    def depot(self, depot_id: str) -> Depot:
+        """The depot with this id (KeyError if unknown; validation reports that first)."""
+        for d in self.depots:
+            if d.id == depot_id:
+                return d
+        raise KeyError(depot_id)
+
+    def order(self, order_id: str) -> Order:
+        """The order with this id."""
+        for o in self.orders:
+            if o.id == order_id:
+                return o
+        raise KeyError(order_id)
+
+    def vehicle(self, vehicle_id: str) -> Vehicle:
+        """The vehicle with this id."""
+        for v in self.vehicles:
+            if v.id == vehicle_id:
+                return v
+        raise KeyError(vehicle_id)
+
+    def dimensions(self) -> list[str]:
+        """Every capacity dimension used by an order or a vehicle, in a stable order."""
+        dims: dict[str, None] = {}
+        for v in self.vehicles:
+            dims.update(dict.fromkeys(v.type.capacity))
+        for o in self.orders:
+            dims.update(dict.fromkeys(o.size))
+        return list(dims)

@@ -1,0 +1,144 @@
+"""Coded validation of a whole Problem: every problem reported at once, errors and warnings apart."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from doorstep.domain.errors import Issue
+from doorstep.domain.fleet import Depot, Vehicle
+from doorstep.domain.geo import LatLng, haversine_m
+from doorstep.domain.orders import MAX_TIME_WINDOWS, Order, OrderKind, TimeWindow
+from doorstep.domain.problem import Problem
+
+FAR_FROM_DEPOT_M = 150_000
+
+
+def check_location(loc: LatLng, where: tuple[str | int, ...], obj_id: str | None) -> Iterator[Issue]:
+    """Out-of-range coordinates are an error; a pair that is only valid when swapped says so."""
+    if loc.is_valid():
+        return
+    if LatLng(loc.lng, loc.lat).is_valid():
+        yield Issue("E1106", f"{obj_id or 'location'}: lat={loc.lat}, lng={loc.lng} look swapped", where, obj_id)
+    else:
+        yield Issue("E1105", f"{obj_id or 'location'}: lat={loc.lat}, lng={loc.lng} out of range", where, obj_id)
+
+
+def _windows(windows: tuple[TimeWindow, ...], where: tuple[str | int, ...], oid: str) -> Iterator[Issue]:
+    if len(windows) > MAX_TIME_WINDOWS:
+        yield Issue("E1121", f"{oid}: {len(windows)} time windows (max {MAX_TIME_WINDOWS})", where, oid)
+    for k, w in enumerate(windows):
+        if w.start.tzinfo is None or w.end.tzinfo is None:
+            yield Issue("E1103", f"{oid}: time window {k + 1} has no time zone", (*where, k), oid)
+        elif w.end < w.start:
+            msg = f"{oid}: time window {k + 1} ends {w.end.isoformat()} before it starts {w.start.isoformat()}"
+            yield Issue("E1104", msg, (*where, k), oid)
+
+
+def _order(o: Order, i: int, depots: dict[str, Depot]) -> Iterator[Issue]:
+    where: tuple[str | int, ...] = ("orders", i)
+    yield from check_location(o.location, (*where, "location"), o.id)
+    yield from _windows(o.time_windows, (*where, "time_windows"), o.id)
+    for k, alt in enumerate(o.alternatives):
+        yield from check_location(alt.location, (*where, "alternatives", k), o.id)
+        yield from _windows(alt.time_windows, (*where, "alternatives", k, "time_windows"), o.id)
+    if o.service_s < 0:
+        yield Issue("E1107", f"{o.id}: service time {o.service_s} s is negative", (*where, "service_s"), o.id)
+    for dim, amount in o.size.items():
+        if amount < 0:
+            yield Issue("E1107", f"{o.id}: size {dim}={amount} is negative", (*where, "size", dim), o.id)
+    if o.value_cents < 0:
+        yield Issue("E1107", f"{o.id}: value {o.value_cents} is negative", (*where, "value_cents"), o.id)
+    if o.depot_id is not None and o.depot_id not in depots:
+        yield Issue("E1109", f"{o.id}: unknown depot {o.depot_id!r}", (*where, "depot_id"), o.id)
+    if o.kind is OrderKind.PAIRED:
+        if o.pickup is None:
+            yield Issue("E1112", f"{o.id}: paired order has no pickup place", (*where, "pickup"), o.id)
+        else:
+            yield from check_location(o.pickup.location, (*where, "pickup", "location"), o.id)
+            yield from _windows(o.pickup.time_windows, (*where, "pickup", "time_windows"), o.id)
+    if o.location.is_valid() and depots:
+        near = min(haversine_m(o.location, d.location) for d in depots.values() if d.location.is_valid())
+        if near > FAR_FROM_DEPOT_M:
+            msg = f"{o.id}: {near / 1000:.0f} km from the nearest depot"
+            yield Issue("W1201", msg, (*where, "location"), o.id)
+
+
+def _vehicle(v: Vehicle, i: int, depots: dict[str, Depot]) -> Iterator[Issue]:
+    where: tuple[str | int, ...] = ("vehicles", i)
+    for ref in (v.start_depot_id, v.end_depot_id):
+        if ref is not None and ref not in depots:
+            yield Issue("E1109", f"{v.id}: unknown depot {ref!r}", (*where, "depot"), v.id)
+    if v.shift_end < v.shift_start:
+        yield Issue("E1104", f"{v.id}: shift ends before it starts", (*where, "shift"), v.id)
+    for dim, cap in v.type.capacity.items():
+        if cap < 0:
+            yield Issue("E1107", f"{v.id}: capacity {dim}={cap} is negative", (*where, "capacity", dim), v.id)
+    for name, val in (
+        ("max_shift_s", v.max_shift_s),
+        ("max_distance_m", v.max_distance_m),
+        ("max_stops", v.max_stops),
+        ("fixed_cost_cents", v.type.fixed_cost_cents),
+        ("cost_per_km_cents", v.type.cost_per_km_cents),
+        ("cost_per_hour_cents", v.type.cost_per_hour_cents),
+    ):
+        if val is not None and val < 0:
+            yield Issue("E1107", f"{v.id}: {name}={val} is negative", (*where, name), v.id)
+    for k, b in enumerate(v.breaks):
+        fits = b.duration_s >= 0 and b.start <= b.end and v.shift_start <= b.start and b.end <= v.shift_end
+        if not fits or b.start + timedelta(seconds=b.duration_s) > v.shift_end:
+            msg = f"{v.id}: break {k + 1} ({b.start.isoformat()}..{b.end.isoformat()}, {b.duration_s} s) does not fit"
+            yield Issue("E1115", msg, (*where, "breaks", k), v.id)
+
+
+def _fleet_fit(problem: Problem) -> Iterator[Issue]:
+    """Warn about orders no vehicle can ever carry or equip (they will be unassigned with a reason)."""
+    all_skills = frozenset().union(*(v.all_skills for v in problem.vehicles)) if problem.vehicles else frozenset()
+    for i, o in enumerate(problem.orders):
+        missing = o.skills - all_skills
+        if missing and problem.vehicles:
+            msg = f"{o.id}: no vehicle offers skill(s) {', '.join(sorted(missing))}"
+            yield Issue("W1204", msg, ("orders", i, "skills"), o.id)
+        fits_one = any(
+            all(amount <= v.type.capacity.get(dim, amount) for dim, amount in o.size.items()) for v in problem.vehicles
+        )
+        if problem.vehicles and not fits_one:
+            msg = f"{o.id}: size {o.size} is larger than any vehicle"
+            yield Issue("W1203", msg, ("orders", i, "size"), o.id)
+
+
+def validate_problem(problem: Problem) -> list[Issue]:
+    """Every issue in the problem, errors and warnings; an empty list means it can be planned."""
+    issues: list[Issue] = []
+    depots = {d.id: d for d in problem.depots}
+    for kind, counts in (
+        ("depot", Counter(d.id for d in problem.depots)),
+        ("vehicle", Counter(v.id for v in problem.vehicles)),
+        ("order", Counter(o.id for o in problem.orders)),
+    ):
+        for obj_id, n in counts.items():
+            if n > 1:
+                issues.append(Issue("E1110", f"{kind} id {obj_id!r} appears {n} times", (kind + "s",), obj_id))
+    for ref, n in Counter(o.external_ref for o in problem.orders if o.external_ref).items():
+        if n > 1:
+            issues.append(Issue("E1110", f"external_ref {ref!r} appears {n} times", ("orders",), ref))
+    for i, d in enumerate(problem.depots):
+        issues.extend(check_location(d.location, ("depots", i, "location"), d.id))
+        try:
+            ZoneInfo(d.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            issues.append(Issue("E1113", f"{d.id}: unknown time zone {d.timezone!r}", ("depots", i), d.id))
+        if d.loading_s < 0:
+            issues.append(Issue("E1107", f"{d.id}: loading time is negative", ("depots", i), d.id))
+    if not problem.vehicles:
+        issues.append(Issue("E1117", "the problem has no vehicles", ("vehicles",)))
+    if not problem.orders:
+        issues.append(Issue("E1118", "the problem has no orders", ("orders",)))
+    for i, v in enumerate(problem.vehicles):
+        issues.extend(_vehicle(v, i, depots))
+    for i, o in enumerate(problem.orders):
+        issues.extend(_order(o, i, depots))
+    issues.extend(_fleet_fit(problem))
+    return issues

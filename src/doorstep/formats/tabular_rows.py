@@ -1,0 +1,237 @@
+"""One data row of an orders table -> one Order, with every bad cell reported (never the first only)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+
+from doorstep.domain.fleet import Depot
+from doorstep.domain.geo import LatLng, haversine_m
+from doorstep.domain.ids import derived_id
+from doorstep.domain.orders import (
+    MAX_TIME_WINDOWS,
+    Contact,
+    Order,
+    OrderKind,
+    PairedPickup,
+    Place,
+    Priority,
+    TimeWindow,
+)
+from doorstep.domain.validate import FAR_FROM_DEPOT_M
+from doorstep.formats.tabular_cells import RowReader
+from doorstep.formats.times import at_local, parse_when, zone
+
+_PAIR = re.compile(r"^\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*[-–]\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*$")
+_SCALED = {"weight_kg": ("weight_g", 1000), "volume_l": ("volume_cm3", 1000)}
+
+
+@dataclass(frozen=True, slots=True)
+class RowContext:
+    """What every row needs: the plan date, the depots (by id and by name) and the default time zone."""
+
+    plan_date: date
+    depots: dict[str, Depot]
+    default_tz: tzinfo
+
+
+def make_context(depots: list[Depot] | tuple[Depot, ...], plan_date: date) -> RowContext:
+    """Index depots by id and lower-cased name; local times default to the first depot's zone (else UTC)."""
+    by_key: dict[str, Depot] = {}
+    for d in depots:
+        by_key.setdefault(d.name.strip().lower(), d)
+    by_key.update({d.id: d for d in depots})
+    tz = zone(depots[0].timezone) if depots else None
+    return RowContext(plan_date, by_key, tz or UTC)
+
+
+def _choice[E: (OrderKind, Priority)](r: RowReader, col: str, enum: type[E], default: E) -> E:
+    text = r.text(col)
+    if not text:
+        return default
+    key = re.sub(r"[\s\-]+", "_", text.strip().lower())
+    try:
+        return enum(key)
+    except ValueError:
+        allowed = "|".join(m.value for m in enum)
+        r.add("E1111", col, f"{text!r} is not one of {allowed}")
+        return default
+
+
+def swapped_near_depot(point: LatLng, depots: Iterable[Depot]) -> bool:
+    """Whether a valid point is far from every depot but would be near one with lat and lng swapped."""
+    locs = [d.location for d in depots if d.location.is_valid()]
+    swapped = LatLng(point.lng, point.lat)
+    if not locs or not swapped.is_valid():
+        return False
+    near = min(haversine_m(point, loc) for loc in locs)
+    return near > FAR_FROM_DEPOT_M and min(haversine_m(swapped, loc) for loc in locs) <= FAR_FROM_DEPOT_M
+
+
+def _point(r: RowReader, lat_col: str, lng_col: str, ctx: RowContext, *, required: bool) -> LatLng | None:
+    if not r.has(lat_col) and not r.has(lng_col) and not required:
+        return None
+    for col in (lat_col, lng_col):
+        if not r.has(col):
+            r.add("E1102", col, "a value is required")
+    lat, lng = r.number(lat_col), r.number(lng_col)
+    if lat is None or lng is None:
+        return None
+    point = LatLng(lat, lng)
+    if point.is_valid() and not swapped_near_depot(point, ctx.depots.values()):
+        return point
+    if point.is_valid():
+        r.add("E1106", lat_col, f"lat={lat}, lng={lng} look swapped (swapped, the point is near a depot)")
+    elif LatLng(lng, lat).is_valid():
+        r.add("E1106", lat_col, f"lat={lat}, lng={lng} look swapped (latitude must be within -90..90)")
+    else:
+        r.add("E1105", lat_col, f"lat={lat}, lng={lng} out of range")
+    return None
+
+
+def _window(r: RowReader, cols: tuple[str, str], ctx: RowContext, tz: tzinfo) -> TimeWindow | None:
+    """A window from a start and an end column; a missing side means the start or end of the plan day."""
+    start_col, end_col = cols
+    if not r.has(start_col) and not r.has(end_col):
+        return None
+    start, end = r.when(start_col, ctx.plan_date, tz), r.when(end_col, ctx.plan_date, tz)
+    if (r.has(start_col) and start is None) or (r.has(end_col) and end is None):
+        return None
+    start = start or at_local(ctx.plan_date, 0, tz)
+    end = end or at_local(ctx.plan_date, 86400, tz)
+    if end < start:
+        r.add(
+            "E1104",
+            end_col,
+            f"window {r.text(start_col) or '00:00'}..{r.text(end_col)} ends before it starts",
+        )
+        return None
+    return TimeWindow(start, end)
+
+
+def _windows_cell(r: RowReader, ctx: RowContext, tz: tzinfo) -> list[TimeWindow]:
+    """``09:00-11:00;14:00-16:00`` (or ISO ``start/end`` items) from the ``windows`` column."""
+    out: list[TimeWindow] = []
+    for item in (i.strip() for i in r.text("windows").split(";")):
+        if not item:
+            continue
+        m = _PAIR.match(item)
+        parts = [m.group(1), m.group(2)] if m else item.split("/")
+        try:
+            if len(parts) != 2:
+                raise ValueError(item)
+            start, end = (parse_when(p, ctx.plan_date, tz) for p in parts)
+        except ValueError:
+            r.add("E1103", "windows", f"{item!r} is not a time window (write 09:00-11:00)")
+            continue
+        if end < start:
+            r.add("E1104", "windows", f"window {item!r} ends before it starts")
+            continue
+        out.append(TimeWindow(start, end))
+    return out
+
+
+def _all_windows(r: RowReader, pairs: list[tuple[str, str]], ctx: RowContext, tz: tzinfo) -> tuple[TimeWindow, ...]:
+    found = [w for cols in pairs if (w := _window(r, cols, ctx, tz)) is not None]
+    if r.has("windows"):
+        found += _windows_cell(r, ctx, tz)
+    if len(found) > MAX_TIME_WINDOWS:
+        r.add(
+            "E1121",
+            pairs[0][0] if pairs else "windows",
+            f"{len(found)} time windows (max {MAX_TIME_WINDOWS})",
+        )
+    return tuple(sorted(found, key=lambda w: w.start))
+
+
+def _sizes(r: RowReader, size_cols: list[str]) -> dict[str, int]:
+    size: dict[str, int] = {}
+    for col in size_cols:
+        dim, scale = _SCALED.get(col, (col.removeprefix("size_"), 1))
+        value = r.amount(col, scale)
+        if value is not None:
+            size[dim] = value
+    return size
+
+
+def _value_cents(r: RowReader) -> int:
+    if r.has("value"):
+        return r.amount("value", 100) or 0
+    return r.amount("value_cents") or 0
+
+
+def _depot(r: RowReader, ctx: RowContext) -> Depot | None:
+    key = r.text("depot")
+    if not key:
+        return None
+    depot = ctx.depots.get(key) or ctx.depots.get(key.lower())
+    if depot is None and ctx.depots:
+        known = ", ".join(sorted({d.id for d in ctx.depots.values()})) or "none"
+        r.add("E1109", "depot", f"unknown depot {key!r} (known: {known})")
+    return depot
+
+
+def _pickup(r: RowReader, kind: OrderKind, ctx: RowContext, tz: tzinfo) -> PairedPickup | None:
+    cols = ("pickup_lat", "pickup_lng", "pickup_address", "pickup_window_start", "pickup_window_end")
+    if kind is not OrderKind.PAIRED:
+        for col in (c for c in (*cols, "pickup_service_s") if r.has(c)):
+            r.add("W1206", col, f"ignored: pickup columns apply to kind=paired only (this row is {kind.value})")
+        return None
+    if not r.has("pickup_lat") and not r.has("pickup_lng"):
+        r.add("E1112", "pickup_lat", "a paired order needs pickup_lat and pickup_lng")
+        return None
+    point = _point(r, "pickup_lat", "pickup_lng", ctx, required=True)
+    window = _window(r, ("pickup_window_start", "pickup_window_end"), ctx, tz)
+    service = r.duration("pickup_service_s") or 0
+    if point is None:
+        return None
+    return PairedPickup(point, r.text("pickup_address"), (window,) if window else (), service)
+
+
+def _alternative(r: RowReader, ctx: RowContext) -> tuple[Place, ...]:
+    point = _point(r, "alt_lat", "alt_lng", ctx, required=False)
+    if point is None:
+        return ()
+    return (Place(point, r.text("alt_address"), r.text("alt_label")),)
+
+
+def build_order(r: RowReader, ctx: RowContext, size_cols: list[str], pairs: list[tuple[str, str]]) -> Order | None:
+    """The row's Order, or None when any cell is bad (the issues are in ``r.issues``)."""
+    ref = r.text("external_ref") or f"row-{r.row}"
+    r.ref = ref
+    kind = _choice(r, "kind", OrderKind, OrderKind.DELIVERY)
+    depot = _depot(r, ctx)
+    tz = (zone(depot.timezone) if depot else None) or ctx.default_tz
+    location = _point(r, "lat", "lng", ctx, required=True)
+    windows = _all_windows(r, pairs, ctx, tz)
+    service = r.duration("service_s") or 0
+    size = _sizes(r, size_cols)
+    priority = _choice(r, "priority", Priority, Priority.NORMAL)
+    value = _value_cents(r)
+    release: datetime | None = r.when("release_at", ctx.plan_date, tz)
+    pickup = _pickup(r, kind, ctx, tz)
+    alternatives = _alternative(r, ctx)
+    if location is None or any(i.severity == "error" for i in r.issues):
+        return None
+    return Order(
+        id=derived_id("ord", ref),
+        external_ref=ref,
+        kind=kind,
+        location=location,
+        address=r.text("address"),
+        contact=Contact(r.text("name"), r.text("phone"), r.text("email")),
+        time_windows=windows,
+        service_s=service,
+        size=size,
+        skills=frozenset(r.split("skills")),
+        priority=priority,
+        value_cents=value,
+        alternatives=alternatives,
+        instructions=r.text("instructions"),
+        release_at=release,
+        depot_id=depot.id if depot else (r.text("depot") or None),
+        pickup=pickup,
+        tags=r.split("tags"),
+    )

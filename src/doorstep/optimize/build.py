@@ -1,0 +1,195 @@
+"""Domain Problem -> numeric SolverModel: clients, groups, shipments, depots, pooled vehicle types, profiles."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from doorstep.domain.orders import OrderKind, Priority
+from doorstep.domain.problem import Problem
+from doorstep.optimize import eligibility
+from doorstep.optimize.costs import Coefficients, Prizes, coefficients, prizes
+from doorstep.optimize.geometry import Geometry
+from doorstep.optimize.model import MClient, MDepot, MGroup, MShipment, SolverModel, Visit
+from doorstep.optimize.options import Objective, SolveOptions
+from doorstep.optimize.places import order_places, windows_in_seconds
+from doorstep.optimize.profiles import build_profiles
+from doorstep.optimize.scaling import UNBOUNDED, seconds_since
+from doorstep.optimize.vehicle_types import build_vehicle_types
+
+
+def _depots(problem: Problem, geo: Geometry) -> list[MDepot]:
+    out = []
+    for d in problem.depots:
+        opens, closes = d.hours_on(d.local_day(min(v.shift_start for v in problem.vehicles)))
+        early = seconds_since(geo.t0, opens) if opens else 0
+        late = seconds_since(geo.t0, closes) if closes else UNBOUNDED
+        out.append(MDepot(d.id, geo.depot_loc[d.id], early, late, d.loading_s))
+    if geo.end_loc is not None:
+        out.append(MDepot(None, geo.end_loc, 0, UNBOUNDED, 0))  # virtual end of open routes
+    return out
+
+
+def _amounts(dims: list[str], amounts: dict[str, int]) -> list[int]:
+    return [amounts.get(d, 0) for d in dims]
+
+
+def _order_clients(problem: Problem, geo: Geometry, oi: int, dims: list[str], prize: int, model: SolverModel) -> None:
+    """One client per (place, window); several become a mutually exclusive group."""
+    o = problem.orders[oi]
+    delivery = _amounts(dims, o.size) if o.kind is OrderKind.DELIVERY else [0] * len(dims)
+    pickup = _amounts(dims, o.size) if o.is_pickup_like else [0] * len(dims)
+    pickup = [a + b for a, b in zip(pickup, _amounts(dims, o.collect), strict=True)]
+    if model.stops_dim is not None:
+        delivery[model.stops_dim] = 1
+    release = seconds_since(geo.t0, o.release_at) if o.release_at and o.kind is OrderKind.DELIVERY else 0
+    # A window that closes before the goods are ready can never be used (and PyVRP rejects it).
+    options = [(p, w) for p in order_places(o, oi, geo) for w in range(len(p.windows)) if p.windows[w][1] >= release]
+    required = o.priority is Priority.MUST_SERVE and prize == 0
+    group = None
+    if len(options) > 1:
+        group = len(model.groups)
+        model.groups.append(MGroup([], required=required))
+    for place, w in options:
+        early, late = place.windows[w]
+        if group is not None:
+            model.groups[group].clients.append(len(model.clients))
+        model.clients.append(
+            MClient(
+                Visit.ORDER,
+                place.loc,
+                delivery,
+                pickup,
+                o.service_s,
+                early,
+                late,
+                release,
+                prize=prize,
+                required=required and group is None,
+                group=group,
+                order=oi,
+                place=place.place,
+                window=w if (place.place or o.time_windows) else -1,
+            )
+        )
+
+
+def _shipment(problem: Problem, geo: Geometry, oi: int, dims: list[str], prize: int, model: SolverModel) -> None:
+    o = problem.orders[oi]
+    assert o.pickup is not None
+    p_tw, d_tw = _window_pair(problem, geo, oi)
+    model.shipments.append(
+        MShipment(
+            oi,
+            geo.pickup_loc[oi],
+            geo.order_locs[oi][0],
+            p_tw,
+            d_tw,
+            o.pickup.service_s,
+            o.service_s,
+            _amounts(dims, o.size),
+            prize,
+            required=o.priority is Priority.MUST_SERVE and prize == 0,
+        )
+    )
+
+
+def _window_pair(problem: Problem, geo: Geometry, oi: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """A PyVRP shipment has one window per end: the earliest pickup/delivery pair that can be chained
+    (delivery can still start after the pickup's earliest start, service and the fastest drive)."""
+    o = problem.orders[oi]
+    assert o.pickup is not None
+    p_loc, d_loc = geo.pickup_loc[oi], geo.order_locs[oi][0]
+    drive = min(int(m[p_loc, d_loc]) for m in geo.durations.values())
+    pickups = windows_in_seconds(geo.t0, o.pickup.time_windows)
+    drops = windows_in_seconds(geo.t0, o.time_windows)
+    for pw in pickups:
+        for dw in drops:
+            if dw[1] >= pw[0] + o.pickup.service_s + drive:
+                return pw, dw
+    return pickups[0], max(drops, key=lambda w: w[1])
+
+
+def _break_prize(coef: Coefficients, loading: int, service: int, prize: Prizes) -> int:
+    """Worth a little less than a vehicle's fixed cost: kept on used vehicles, never a reason to use one."""
+    if coef.fixed <= 0:
+        return prize.high
+    return coef.fixed + coef.per_duration * (loading + service) - 1
+
+
+def build_model(
+    problem: Problem, geo: Geometry, options: SolveOptions, excluded: set[int], *, must_required: bool = True
+) -> SolverModel:
+    """The numeric model for the solver; ``excluded`` orders (impossible alone) are left out."""
+    dims = problem.dimensions()
+    use_stops = options.balance_max_stops is not None or any(v.max_stops is not None for v in problem.vehicles)
+    model = SolverModel(
+        t0=geo.t0,
+        points=geo.points,
+        dims=dims + (["__stops"] if use_stops else []),
+        depots=_depots(problem, geo),
+        clients=[],
+        groups=[],
+        shipments=[],
+        vehicle_types=[],
+        profiles=[],
+        real_durations=geo.durations,
+        real_distances=geo.distances,
+        stops_dim=len(dims) if use_stops else None,
+    )
+    coeffs = [coefficients(v.type, options) for v in problem.vehicles]
+    obj_dist = geo.durations if options.objective is Objective.DURATION else geo.distances
+    horizon = max(
+        1,
+        max(seconds_since(geo.t0, v.shift_end) - seconds_since(geo.t0, v.shift_start) for v in problem.vehicles),
+    )
+    tiers = prizes(coeffs, list(obj_dist.values()), list(geo.durations.values()), horizon, len(problem.orders))
+    model.prize_normal = tiers.normal
+    for oi, o in enumerate(problem.orders):
+        if oi in excluded:
+            continue
+        prize = 0 if (o.priority is Priority.MUST_SERVE and must_required) else tiers.for_order(o, options)
+        if o.kind is OrderKind.PAIRED:
+            _shipment(problem, geo, oi, model.dims, prize, model)
+        else:
+            _order_clients(problem, geo, oi, model.dims, prize, model)
+    zero = [0] * len(model.dims)
+    for (vi, bi), loc in geo.break_locs.items():
+        b = problem.vehicles[vi].breaks[bi]
+        early, late = seconds_since(geo.t0, b.start), seconds_since(geo.t0, b.end)
+        loading = problem.depot(problem.vehicles[vi].start_depot_id).loading_s
+        bp = _break_prize(coeffs[vi], loading, b.duration_s, tiers)
+        model.clients.append(
+            MClient(
+                Visit.BREAK,
+                loc,
+                zero,
+                zero,
+                b.duration_s,
+                early,
+                late,
+                prize=bp,
+                required=False,
+                vehicle=vi,
+                brk=bi,
+            )
+        )
+    profile_of = build_profiles(problem, geo, options, model)
+    model.vehicle_types = build_vehicle_types(problem, geo, options, model, coeffs, profile_of)
+    return model
+
+
+def order_clients(model: SolverModel) -> dict[int, list[int]]:
+    """Order index -> its solver clients."""
+    out: dict[int, list[int]] = defaultdict(list)
+    for ci, c in enumerate(model.clients):
+        if c.kind is Visit.ORDER:
+            out[c.order].append(ci)
+    return out
+
+
+def allowed_orders(problem: Problem, vi: int) -> np.ndarray:
+    """Mask over orders this vehicle may visit (skills and depot)."""
+    v = problem.vehicles[vi]
+    return np.array([eligibility.may_serve(v, o) for o in problem.orders], dtype=bool)

@@ -1,0 +1,98 @@
+"""The independent plan checker: re-verifies any plan (solver output or hand-edited) against its problem.
+
+It recomputes travel, times, loads and limits from the problem and the stop sequence only; it shares no
+scheduling code with the planner, so a planner bug cannot hide itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from doorstep.domain.fleet import SpeedProfile
+from doorstep.domain.geo import LatLng
+from doorstep.domain.orders import OrderKind
+from doorstep.domain.plan import Plan, Route, StopType, Violation
+from doorstep.domain.problem import Problem
+from doorstep.optimize.check_route import RouteChecker, Travel
+from doorstep.routing.defaults import default_provider
+from doorstep.routing.provider import TravelTimeProvider
+
+
+def _travel(provider: TravelTimeProvider, points: Sequence[LatLng], profile: SpeedProfile) -> Travel:
+    index = {p: i for i, p in enumerate(dict.fromkeys(points))}
+    m = provider.matrix(list(index), profile)
+
+    def lookup(a: LatLng, b: LatLng) -> tuple[int, int]:
+        i, j = index[a], index[b]
+        return int(m.durations[i, j]), int(m.distances[i, j])
+
+    return lookup
+
+
+def _coverage(problem: Problem, plan: Plan) -> list[Violation]:
+    """Every order exactly once: on one route (paired: pickup then delivery on the same route) or unassigned."""
+    out: list[Violation] = []
+    seen: dict[str, list[tuple[str, int, StopType]]] = defaultdict(list)
+    for r in plan.routes:
+        for pos, s in enumerate(r.stops):
+            if s.order_id is not None:
+                seen[s.order_id].append((r.id, pos, s.type))
+    unassigned = Counter(u.order_id for u in plan.unassigned)
+    known = {o.id for o in problem.orders}
+    for oid in set(seen) | set(unassigned):
+        if oid not in known:
+            out.append(Violation("UNKNOWN", f"{oid} is not an order of this problem", order_id=oid))
+    for o in problem.orders:
+        visits = seen.get(o.id, [])
+        expected = 2 if o.kind is OrderKind.PAIRED else 1
+        if visits and unassigned[o.id]:
+            out.append(Violation("DUPLICATE", f"{o.id} is both routed and unassigned", order_id=o.id))
+        elif unassigned[o.id] > 1 or len(visits) > expected:
+            out.append(Violation("DUPLICATE", f"{o.id} is planned more than once", order_id=o.id))
+        elif not visits and not unassigned[o.id]:
+            out.append(Violation("MISSING", f"{o.id} is neither routed nor listed as unassigned", order_id=o.id))
+        elif o.kind is OrderKind.PAIRED and visits:
+            out.extend(_pairing(o.id, visits))
+    return out
+
+
+def _pairing(oid: str, visits: list[tuple[str, int, StopType]]) -> list[Violation]:
+    kinds = {t: (rid, pos) for rid, pos, t in visits}
+    pick, drop = kinds.get(StopType.PAIRED_PICKUP), kinds.get(StopType.PAIRED_DELIVERY)
+    if pick is None or drop is None or len(visits) != 2:
+        return [Violation("PAIRING", f"{oid} needs one pickup and one delivery", order_id=oid)]
+    if pick[0] != drop[0] or pick[1] > drop[1]:
+        return [Violation("PAIRING", f"{oid} must be picked up before delivery on the same route", pick[0], oid)]
+    return []
+
+
+def check_plan(problem: Problem, plan: Plan, provider: TravelTimeProvider | None = None) -> list[Violation]:
+    """Every violation of the plan against the problem; an empty list means the plan is feasible."""
+    provider = provider or default_provider(problem)
+    out = _coverage(problem, plan)
+    vehicles = {v.id: v for v in problem.vehicles}
+    by_profile: dict[SpeedProfile, list[Route]] = defaultdict(list)
+    for rid, n in Counter(r.vehicle_id for r in plan.routes).items():
+        if n > 1:
+            out.append(Violation("DUPLICATE", f"vehicle {rid} drives {n} routes", None))
+    for r in plan.routes:
+        if r.vehicle_id not in vehicles:
+            out.append(Violation("UNKNOWN", f"{r.id}: unknown vehicle {r.vehicle_id}", r.id))
+            continue
+        by_profile[vehicles[r.vehicle_id].type.profile].append(r)
+    for profile, routes in by_profile.items():
+        travel = _travel(provider, [s.location for r in routes for s in r.stops], profile)
+        for r in routes:
+            out.extend(RouteChecker(problem, r, vehicles[r.vehicle_id], travel).run())
+    return out
+
+
+def check_route(problem: Problem, route: Route, provider: TravelTimeProvider | None = None) -> list[Violation]:
+    """Violations of one route on its own (no coverage checks): what repairs and manual edits re-verify."""
+    provider = provider or default_provider(problem)
+    vehicle = next((v for v in problem.vehicles if v.id == route.vehicle_id), None)
+    if vehicle is None:
+        return [Violation("UNKNOWN", f"{route.id}: unknown vehicle {route.vehicle_id}", route.id)]
+    travel = _travel(provider, [s.location for s in route.stops], vehicle.type.profile)
+    return RouteChecker(problem, route, vehicle, travel).run()

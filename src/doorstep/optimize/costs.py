@@ -1,0 +1,87 @@
+"""Objective coefficients and prizes (priority tiers) in solver units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from doorstep.domain.fleet import VehicleType
+from doorstep.domain.orders import Order, Priority
+from doorstep.optimize.options import Objective, SolveOptions
+from doorstep.optimize.scaling import (
+    COST_UNITS_PER_CENT,
+    FALLBACK_CENTS_PER_HOUR,
+    PER_METRE_PER_CENT_PER_KM,
+    PER_SECOND_PER_CENT_PER_HOUR,
+)
+from doorstep.routing.provider import UNREACHABLE
+
+PRIZE_BUDGET = 10**18  # keep the sum of all prizes far from int64 overflow
+TIER = 100  # one high-priority order outweighs this many normal ones
+
+
+@dataclass(frozen=True, slots=True)
+class Coefficients:
+    """Per-vehicle-type objective coefficients."""
+
+    fixed: int
+    per_distance: int
+    per_duration: int
+
+
+def coefficients(vt: VehicleType, options: SolveOptions) -> Coefficients:
+    """What one metre, one second and one used vehicle cost in solver units under the chosen objective."""
+    if options.objective is Objective.DISTANCE:
+        return Coefficients(0, 1, 0)
+    if options.objective is Objective.DURATION:
+        return Coefficients(0, 1, 0)  # the distance matrix then holds travel durations
+    per_hour = vt.cost_per_hour_cents + options.balance_duration_cost_per_hour_cents
+    if vt.cost_per_km_cents == 0 and vt.cost_per_hour_cents == 0 and options.fallback_duration_objective:
+        per_hour += FALLBACK_CENTS_PER_HOUR
+    return Coefficients(
+        fixed=vt.fixed_cost_cents * COST_UNITS_PER_CENT,
+        per_distance=vt.cost_per_km_cents * PER_METRE_PER_CENT_PER_KM,
+        per_duration=per_hour * PER_SECOND_PER_CENT_PER_HOUR,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Prizes:
+    """Prize per priority tier; a normal prize exceeds the cost of serving any order on a route of its own."""
+
+    normal: int
+    high: int
+    must: int
+
+    def for_order(self, order: Order, options: SolveOptions) -> int:
+        """The order's prize (optional orders: their value in objective units)."""
+        if order.priority is Priority.OPTIONAL:
+            scale = COST_UNITS_PER_CENT if options.objective is Objective.COST else 1
+            return order.value_cents * scale
+        return {Priority.NORMAL: self.normal, Priority.HIGH: self.high, Priority.MUST_SERVE: self.must}[order.priority]
+
+
+def _finite_max(m: np.ndarray) -> int:
+    vals = m[m < UNREACHABLE]
+    return int(vals.max()) if vals.size else 0
+
+
+def prizes(
+    coeffs: list[Coefficients],
+    obj_distance: list[np.ndarray],
+    durations: list[np.ndarray],
+    horizon: int,
+    n: int,
+) -> Prizes:
+    """Tiered prizes: serving an order always beats its cost; one high order beats many normal ones."""
+    max_dist = max((_finite_max(m) for m in obj_distance), default=0)
+    max_dur = max((_finite_max(m) for m in durations), default=0)
+    bound = max(
+        (c.fixed + c.per_distance * 2 * max_dist + c.per_duration * (horizon + 2 * max_dur) for c in coeffs),
+        default=1,
+    )
+    normal = 2 * bound + 1
+    tier = max(2, min(TIER, PRIZE_BUDGET // max(1, n * normal)))
+    must_tier = max(2, min(tier * tier, PRIZE_BUDGET // max(1, n * normal)))
+    return Prizes(normal=normal, high=normal * tier, must=normal * must_tier)

@@ -1,0 +1,89 @@
+"""Locations and real travel matrices of a problem: one location per place, virtual ones for breaks and open ends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from doorstep.domain.fleet import SpeedProfile
+from doorstep.domain.geo import LatLng
+from doorstep.domain.problem import Problem
+from doorstep.optimize.model import IntMatrix
+from doorstep.routing.provider import Matrix, TravelTimeProvider
+
+
+@dataclass(slots=True)
+class Geometry:
+    """Location indices of every place in the problem and the real matrices between them."""
+
+    t0: datetime
+    points: list[LatLng | None]
+    depot_loc: dict[str, int]
+    end_loc: int | None  # virtual end of open routes (free to reach, never left); None when no route is open
+    order_locs: list[list[int]]  # per order: [own location, alternative 1, ...]
+    pickup_loc: dict[int, int]  # paired order index -> its pickup location
+    break_locs: dict[tuple[int, int], int]  # (vehicle, break) -> virtual location
+    durations: dict[str, IntMatrix] = field(default_factory=dict)  # speed profile -> per-location matrix
+    distances: dict[str, IntMatrix] = field(default_factory=dict)
+    warnings: list[object] = field(default_factory=list)
+
+
+def plan_origin(problem: Problem) -> datetime:
+    """The plan's time zero: the earliest shift start, window start or release time (whole minute)."""
+    times = [v.shift_start for v in problem.vehicles]
+    for o in problem.orders:
+        times.extend(w.start for w in o.time_windows)
+        for p in o.alternatives:
+            times.extend(w.start for w in p.time_windows)
+        if o.pickup is not None:
+            times.extend(w.start for w in o.pickup.time_windows)
+        if o.release_at is not None:
+            times.append(o.release_at)
+    t0 = min(times)
+    return t0 - timedelta(seconds=t0.second, microseconds=t0.microsecond)
+
+
+def _locations(problem: Problem) -> Geometry:
+    points: list[LatLng | None] = []
+
+    def add(p: LatLng | None) -> int:
+        points.append(p)
+        return len(points) - 1
+
+    depot_loc = {d.id: add(d.location) for d in problem.depots}
+    end_loc = add(None) if any(v.open_end for v in problem.vehicles) else None
+    order_locs: list[list[int]] = []
+    pickup_loc: dict[int, int] = {}
+    for i, o in enumerate(problem.orders):
+        order_locs.append([add(o.location), *(add(p.location) for p in o.alternatives)])
+        if o.pickup is not None:
+            pickup_loc[i] = add(o.pickup.location)
+    break_locs = {(vi, bi): add(None) for vi, v in enumerate(problem.vehicles) for bi in range(len(v.breaks))}
+    return Geometry(plan_origin(problem), points, depot_loc, end_loc, order_locs, pickup_loc, break_locs)
+
+
+def _expand(m: Matrix, index: np.ndarray, real: np.ndarray, n: int) -> tuple[IntMatrix, IntMatrix]:
+    """Spread a matrix over unique points to all locations; virtual locations get zero travel."""
+    dur = np.zeros((n, n), dtype=np.int64)
+    dist = np.zeros((n, n), dtype=np.int64)
+    sub = np.ix_(real, real)
+    dur[sub] = m.durations[np.ix_(index, index)]
+    dist[sub] = m.distances[np.ix_(index, index)]
+    return dur, dist
+
+
+def build_geometry(problem: Problem, provider: TravelTimeProvider) -> Geometry:
+    """Locations for every place, and one real matrix pair per speed profile the fleet uses."""
+    geo = _locations(problem)
+    real = np.array([i for i, p in enumerate(geo.points) if p is not None], dtype=np.int64)
+    unique: dict[LatLng, int] = {}
+    index = np.array([unique.setdefault(p, len(unique)) for p in geo.points if p is not None], dtype=np.int64)
+    pts = list(unique)
+    profiles = dict.fromkeys(v.type.profile for v in problem.vehicles)
+    for prof in profiles:
+        m = provider.matrix(pts, SpeedProfile(prof), geo.t0)
+        geo.warnings.extend(m.warnings)
+        geo.durations[prof.value], geo.distances[prof.value] = _expand(m, index, real, len(geo.points))
+    return geo

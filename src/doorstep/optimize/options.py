@@ -1,0 +1,77 @@
+"""Solver tuning as a validated dataclass that a JSON file can reproduce."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
+from typing import Any
+
+from doorstep.domain.errors import DoorstepError, Issue
+
+
+class Objective(StrEnum):
+    """What the solver minimises."""
+
+    COST = "cost"  # vehicle costs (fixed + per km + per hour); types without costs fall back to duration
+    DURATION = "duration"  # total route duration (VROOM's default objective)
+    DISTANCE = "distance"  # total distance (benchmarks)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SolveOptions:
+    """How long and how to search. ``time_limit_s`` always bounds the run; ``no_improvement_s`` may end it sooner."""
+
+    time_limit_s: float = 30.0
+    seed: int = 0
+    no_improvement_s: float | None = None  # stop after this long without a better plan
+    max_iterations: int | None = None  # bound the search by iterations: identical plans on any machine
+    objective: Objective = Objective.COST
+    balance_max_stops: int | None = None  # workload balancing: cap on stops per route (every vehicle)
+    balance_max_duration_s: int | None = None  # cap on each route's duration
+    balance_duration_cost_per_hour_cents: int = 0  # extra cost per route hour, spreads work across vehicles
+    fallback_duration_objective: bool = True  # types with no costs minimise duration
+
+    def validate(self) -> None:
+        """Raise E1119 listing every bad option."""
+        issues: list[Issue] = []
+        if not (math.isfinite(self.time_limit_s) and 0 < self.time_limit_s <= 86_400):
+            issues.append(Issue("E1119", f"time_limit_s={self.time_limit_s} must be in (0, 86400]", ("time_limit_s",)))
+        if self.no_improvement_s is not None and not self.no_improvement_s > 0:
+            msg = f"no_improvement_s={self.no_improvement_s} must be positive"
+            issues.append(Issue("E1119", msg, ("no_improvement_s",)))
+        if self.max_iterations is not None and self.max_iterations <= 0:
+            issues.append(Issue("E1119", f"max_iterations={self.max_iterations} must be positive", ("max_iterations",)))
+        if self.seed < 0:
+            issues.append(Issue("E1119", f"seed={self.seed} must be >= 0", ("seed",)))
+        for name in ("balance_max_stops", "balance_max_duration_s"):
+            val = getattr(self, name)
+            if val is not None and val <= 0:
+                issues.append(Issue("E1119", f"{name}={val} must be positive", (name,)))
+        if self.balance_duration_cost_per_hour_cents < 0:
+            msg = "balance_duration_cost_per_hour_cents must be >= 0"
+            issues.append(Issue("E1119", msg, ("balance_duration_cost_per_hour_cents",)))
+        if issues:
+            raise DoorstepError(issues)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (stored in plan.json so a run can be reproduced)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SolveOptions:
+        """Build and validate from a dict (unknown keys are an E1119 error)."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise DoorstepError([Issue("E1119", f"unknown solver option(s): {', '.join(unknown)}", ("options",))])
+        kwargs = dict(data)
+        if "objective" in kwargs:
+            try:
+                kwargs["objective"] = Objective(kwargs["objective"])
+            except ValueError:
+                msg = f"objective={kwargs['objective']!r}; allowed: {', '.join(o.value for o in Objective)}"
+                raise DoorstepError([Issue("E1119", msg, ("objective",))]) from None
+        opts = cls(**kwargs)
+        opts.validate()
+        return opts

@@ -1,0 +1,170 @@
+"""Problem in, Plan out: travel matrices, impossible orders set aside with reasons, solve, exact schedules,
+breaks placed, and a final check that removes nothing silently."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from doorstep.domain.errors import Issue
+from doorstep.domain.ids import new_id
+from doorstep.domain.orders import Priority
+from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned
+from doorstep.domain.problem import Problem
+from doorstep.optimize import reasons
+from doorstep.optimize.build import build_model
+from doorstep.optimize.geometry import build_geometry
+from doorstep.optimize.model import SolverModel, Visit
+from doorstep.optimize.options import Objective, SolveOptions
+from doorstep.optimize.progress import Progress, ProgressCallback
+from doorstep.optimize.pyvrp_adapter import SearchReport, SolveOutcome, solve, to_problem_data
+from doorstep.optimize.repair import BuiltRoute, repair
+from doorstep.optimize.result import make_route, route_sequence
+from doorstep.optimize.scaling import COST_UNITS_PER_CENT
+from doorstep.routing.provider import TravelTimeProvider
+
+
+class _Clock:
+    def __init__(self, options: SolveOptions, on_progress: ProgressCallback | None) -> None:
+        self.t = time.perf_counter()
+        self.options, self.cb = options, on_progress
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t
+
+    def phase(self, name: str, **kw: object) -> None:
+        if self.cb is not None:
+            self.cb(Progress(name, self.elapsed(), self.options.time_limit_s, **kw))  # type: ignore[arg-type]
+
+    def search(self, r: SearchReport) -> None:
+        cost = r.route_cost // COST_UNITS_PER_CENT if self.options.objective is Objective.COST else r.route_cost
+        self.phase(
+            "solve",
+            best_cost_cents=cost if r.feasible else None,
+            feasible=r.feasible,
+            assigned=r.clients,
+            iterations=r.iterations,
+        )
+
+
+def _solve(model: SolverModel, options: SolveOptions, clock: _Clock, budget: float) -> tuple[SolveOutcome, float]:
+    data = to_problem_data(model)
+    t = time.perf_counter()
+    outcome = solve(
+        data,
+        time_limit_s=max(0.05, budget),
+        seed=options.seed,
+        no_improvement_s=options.no_improvement_s,
+        max_iterations=options.max_iterations,
+        report=clock.search,
+        penalty_scale=float(model.prize_normal),
+    )
+    return outcome, time.perf_counter() - t
+
+
+def _routes(problem: Problem, model: SolverModel, outcome: SolveOutcome) -> list[BuiltRoute]:
+    pool = {i: list(vt.vehicles) for i, vt in enumerate(model.vehicle_types)}
+    routes = []
+    for sr in outcome.routes:
+        vi = pool[sr.vehicle_type].pop(0)
+        seq = route_sequence(model, problem, sr, vi)
+        if seq is not None:
+            route = make_route(model, problem, sr.vehicle_type, vi, seq)[0]
+            routes.append(BuiltRoute(sr.vehicle_type, vi, seq, route))
+    return routes
+
+
+def _capacity_short(problem: Problem, excluded: set[int]) -> dict[str, int]:
+    short = {}
+    for dim in problem.dimensions():
+        if any(dim not in v.type.capacity for v in problem.vehicles):
+            continue
+        need = sum(o.size.get(dim, 0) for i, o in enumerate(problem.orders) if i not in excluded)
+        have = sum(v.type.capacity[dim] * (1 + (v.max_reloads or 0) if v.reloads else 1) for v in problem.vehicles)
+        if need > have and not any(v.reloads and v.max_reloads is None for v in problem.vehicles):
+            short[dim] = need - have
+    return short
+
+
+def make_plan(
+    problem: Problem,
+    provider: TravelTimeProvider,
+    options: SolveOptions,
+    on_progress: ProgressCallback | None = None,
+) -> Plan:
+    """Plan a validated problem with the given travel model."""
+    clock = _Clock(options, on_progress)
+    clock.phase("matrix")
+    geo = build_geometry(problem, provider)
+    warnings: list[Issue] = [w for w in geo.warnings if isinstance(w, Issue)]
+    clock.phase("build")
+    impossible = {oi: u for oi in range(len(problem.orders)) if (u := reasons.diagnose(problem, geo, oi)) is not None}
+    model = build_model(problem, geo, options, set(impossible))
+    outcome, solver_s = _solve(model, options, clock, options.time_limit_s - clock.elapsed())
+    if not outcome.feasible:  # must-serve orders could not all be served: serve as many as possible instead
+        model = build_model(problem, geo, options, set(impossible), must_required=False)
+        outcome, extra = _solve(model, options, clock, max(1.0, options.time_limit_s - clock.elapsed()))
+        solver_s += extra
+    clock.phase("finish")
+    routes, dropped = repair(model, problem, provider, _routes(problem, model, outcome))
+    plan = _assemble(problem, routes, impossible, dropped, warnings)
+    plan.stats = _stats(problem, plan, outcome, options, provider, solver_s, clock.elapsed())
+    clock.phase("done", best_cost_cents=plan.stats.cost_cents, feasible=True, assigned=plan.stats.orders_assigned)
+    return plan
+
+
+def _assemble(
+    problem: Problem,
+    routes: list[Route],
+    impossible: dict[int, Unassigned],
+    dropped: list[Unassigned],
+    warnings: list[Issue],
+) -> Plan:
+    served = {s.order_id for r in routes for s in r.stops if s.order_id}
+    taken_off = {u.order_id: u for u in dropped}
+    short = _capacity_short(problem, set(impossible))
+    unassigned = []
+    for oi, o in enumerate(problem.orders):
+        if o.id in served:
+            continue
+        if oi in impossible:
+            unassigned.append(impossible[oi])
+        else:
+            unassigned.append(taken_off.get(o.id) or reasons.after_solve(problem, oi, short))
+    return Plan(
+        id=new_id("pln"),
+        created_at=datetime.now(UTC),
+        routes=routes,
+        unassigned=unassigned,
+        warnings=warnings,
+    )
+
+
+def _stats(
+    problem: Problem,
+    plan: Plan,
+    outcome: SolveOutcome,
+    options: SolveOptions,
+    provider: TravelTimeProvider,
+    solver_s: float,
+    total_s: float,
+) -> PlanStats:
+    served = len(problem.orders) - len(plan.unassigned)
+    return PlanStats(
+        cost_cents=sum(r.cost_cents for r in plan.routes),
+        distance_m=sum(r.distance_m for r in plan.routes),
+        duration_s=sum(r.duration_s for r in plan.routes),
+        orders_total=len(problem.orders),
+        orders_assigned=served,
+        vehicles_used=len(plan.routes),
+        objective=outcome.objective,
+        runtime_s=total_s,
+        solver_s=solver_s,
+        iterations=outcome.iterations,
+        seed=options.seed,
+        time_limit_s=options.time_limit_s,
+        provider=provider.name,
+    )
+
+
+__all__ = ["Priority", "Visit", "make_plan"]

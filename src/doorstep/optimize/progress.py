@@ -1,0 +1,22 @@
+"""Progress reports emitted while a plan is made (CLI bars, API job progress)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One report: which phase, seconds since the start, and the best cost so far (cents, when feasible)."""
+
+    phase: str  # "matrix" | "build" | "solve" | "finish"
+    elapsed_s: float
+    time_limit_s: float
+    best_cost_cents: int | None = None
+    feasible: bool = False
+    assigned: int = 0
+    iterations: int = 0
+
+
+ProgressCallback = Callable[[Progress], None]

@@ -1,0 +1,298 @@
+"""The only module that imports PyVRP: SolverModel -> ProblemData, solve with progress, read routes back."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyvrp
+from pyvrp import (
+    ActivityType,
+    Client,
+    ClientGroup,
+    CostEvaluator,
+    Depot,
+    IteratedLocalSearch,
+    IteratedLocalSearchCallbacks,
+    IteratedLocalSearchParams,
+    Location,
+    PenaltyManager,
+    PenaltyParams,
+    ProblemData,
+    RandomNumberGenerator,
+    Shipment,
+    Solution,
+    SolveParams,
+    VehicleType,
+)
+from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
+
+from doorstep.optimize.model import SolverModel
+from doorstep.optimize.scaling import UNBOUNDED
+
+MAX_TIME = int(np.iinfo(np.int64).max)
+_DEFAULT_MAX_RELOADS = VehicleType().max_reloads  # PyVRP's "no limit"
+KIND = {
+    ActivityType.CLIENT: "client",
+    ActivityType.DEPOT: "depot",
+    ActivityType.PICKUP: "pickup",
+    ActivityType.DELIVERY: "delivery",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SolvedActivity:
+    """One activity of a solved route: kind (client/depot/pickup/delivery), index, start as the solver saw it."""
+
+    kind: str
+    idx: int
+    start: int
+
+
+@dataclass(frozen=True, slots=True)
+class SolvedRoute:
+    """A solver route: its vehicle type, start time and activities (depots at both ends included)."""
+
+    vehicle_type: int
+    start: int
+    activities: list[SolvedActivity]
+
+
+@dataclass(frozen=True, slots=True)
+class SolveOutcome:
+    """The best solution found, and how the search went."""
+
+    routes: list[SolvedRoute]
+    feasible: bool
+    objective: int
+    iterations: int
+    runtime_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchReport:
+    """Progress inside the search: seconds, best objective and route cost (solver units), feasibility."""
+
+    elapsed_s: float
+    objective: int
+    route_cost: int
+    feasible: bool
+    clients: int
+    iterations: int
+
+
+def _t(x: int) -> int:
+    return MAX_TIME if x >= UNBOUNDED else x
+
+
+def to_problem_data(model: SolverModel) -> ProblemData:
+    """Build PyVRP's ProblemData from the numeric model."""
+    locations = [Location(p.lng, p.lat) if p is not None else Location(0.0, 0.0) for p in model.points]
+    depots = [Depot(d.loc, d.tw_early, _t(d.tw_late), d.service, name=str(d.depot_id)) for d in model.depots]
+    clients = [
+        Client(
+            c.loc,
+            c.delivery,
+            c.pickup,
+            c.service,
+            c.tw_early,
+            _t(c.tw_late),
+            c.release,
+            c.prize,
+            c.required,
+            c.group,
+        )
+        for c in model.clients
+    ]
+    groups = [ClientGroup(g.clients, g.required) for g in model.groups]
+    shipments = [
+        Shipment(
+            s.p_loc,
+            s.d_loc,
+            s.p_tw[0],
+            _t(s.p_tw[1]),
+            s.p_service,
+            s.d_tw[0],
+            _t(s.d_tw[1]),
+            s.d_service,
+            s.amount,
+            s.prize,
+            s.required,
+        )
+        for s in model.shipments
+    ]
+    vtypes = []
+    for vt in model.vehicle_types:
+        vtypes.append(
+            VehicleType(
+                num_available=len(vt.vehicles),
+                capacity=vt.capacity,
+                start_depot=vt.start_depot,
+                end_depot=vt.end_depot,
+                fixed_cost=vt.fixed_cost,
+                tw_early=vt.tw_early,
+                tw_late=_t(vt.tw_late),
+                shift_duration=_t(vt.shift_duration),
+                max_distance=_t(vt.max_distance),
+                unit_distance_cost=vt.unit_distance_cost,
+                unit_duration_cost=vt.unit_duration_cost,
+                profile=vt.profile,
+                reload_depots=vt.reload_depots,
+                max_reloads=_DEFAULT_MAX_RELOADS if vt.max_reloads is None else vt.max_reloads,
+            )
+        )
+    # PyVRP's stubs spell the matrix type oddly (ndarray[int, ...]); the arrays are plain int64 matrices.
+    distances: list[Any] = [p.distances for p in model.profiles]
+    durations: list[Any] = [p.durations for p in model.profiles]
+    return ProblemData(
+        locations,
+        clients,
+        depots,
+        vtypes,
+        distances,
+        durations,
+        groups,
+        shipments,
+    )
+
+
+class _Stop:
+    """Stops on the time limit, after ``idle_s`` without improvement, or after ``max_iterations``."""
+
+    def __init__(self, limit_s: float, idle_s: float | None, max_iterations: int | None) -> None:
+        self.start = time.perf_counter()
+        self.limit_s, self.idle_s, self.max_iterations = limit_s, idle_s, max_iterations
+        self.best = math.inf
+        self.last_improvement = self.start
+        self.iterations = 0
+
+    def __call__(self, best_cost: float) -> bool:
+        now = time.perf_counter()
+        if best_cost < self.best:
+            self.best, self.last_improvement = best_cost, now
+        if self.max_iterations is not None and self.iterations >= self.max_iterations:
+            return True
+        self.iterations += 1
+        if self.max_iterations is not None:
+            return False
+        if self.idle_s is not None and math.isfinite(self.best) and now - self.last_improvement > self.idle_s:
+            return True
+        return now - self.start > self.limit_s
+
+
+class _Callbacks(IteratedLocalSearchCallbacks):
+    def __init__(self, stop: _Stop, report: Callable[[SearchReport], None] | None, every_s: float) -> None:
+        self.stop, self.report, self.every_s = stop, report, every_s
+        self.last = 0.0
+        self.evaluator = CostEvaluator([], 0, 0)
+
+    def _emit(self, best: Solution) -> None:
+        if self.report is None:
+            return
+        now = time.perf_counter()
+        self.last = now
+        ev = CostEvaluator([0] * len(best.excess_load()), 0, 0)
+        route_cost = best.distance_cost() + best.duration_cost() + best.fixed_vehicle_cost()
+        self.report(
+            SearchReport(
+                now - self.stop.start,
+                ev.cost(best) if best.is_feasible() else -1,
+                route_cost,
+                best.is_feasible(),
+                best.num_clients() + best.num_shipments(),
+                self.stop.iterations,
+            )
+        )
+
+    def on_best(self, best: Solution) -> None:
+        self._emit(best)
+
+    def on_iteration(self, current: Solution, candidate: Solution, best: Solution, ce: CostEvaluator) -> None:
+        if time.perf_counter() - self.last >= self.every_s:
+            self._emit(best)
+
+
+def _read(solution: Solution) -> list[SolvedRoute]:
+    routes = []
+    for r in solution.routes():
+        acts = [SolvedActivity(KIND[a.type], a.idx, a.start_time) for a in r.schedule()]
+        routes.append(SolvedRoute(r.vehicle_type(), r.start_time(), acts))
+    return routes
+
+
+# Penalised costs must stay inside int64 (PyVRP casts penalty x violation to a 64-bit cost; an overflow wraps and
+# the local search can cycle forever). Prizes use at most 1e18 (costs.PRIZE_BUDGET); penalties get 2e18.
+PENALTY_BUDGET = 2e18
+
+
+def _violation_bound(data: ProblemData) -> float:
+    """The largest total violation a solution can have: every arc at its longest, every load at once."""
+    longest = 1
+    for p in range(data.num_profiles):
+        longest = max(longest, int(np.max(data.distance_matrix(p))), int(np.max(data.duration_matrix(p))))
+    arcs = 2 * (data.num_clients + data.num_vehicles)
+    service = sum(int(c.service_duration) for c in data.clients())
+    load = sum(max([0, *c.delivery, *c.pickup]) for c in data.clients())
+    return float(arcs * longest + service + load)
+
+
+def _penalties(data: ProblemData, scale: float) -> tuple[PenaltyParams, tuple[list[float], float, float]]:
+    """PyVRP's defaults, raised to our prize scale when it is larger: ten units of excess load start as bad as
+    dropping a normal order (gentle enough to explore overloads that a reload then repairs), ten minutes of
+    lateness likewise; the penalty manager raises them up to 1e5 prizes when the search stays infeasible, but
+    never so far that a penalised cost could overflow."""
+    base = PenaltyParams()
+    ceiling = max(
+        base.min_penalty * 10, min(max(base.max_penalty, 1e5 * scale), PENALTY_BUDGET / _violation_bound(data))
+    )
+    mid = base.min_penalty + (min(base.max_penalty, ceiling) - base.min_penalty) / 2
+    params = PenaltyParams(max_penalty=ceiling)
+
+    def capped(x: float) -> float:
+        return min(ceiling, max(mid, x))
+
+    load = capped(scale / 10)
+    return params, ([load] * data.num_load_dimensions, capped(scale / 600), capped(scale / 1000))
+
+
+def _run(data: ProblemData, stop: _Stop, seed: int, params: SolveParams, scale: float) -> pyvrp.Result:
+    """pyvrp.solve, with initial penalties and their ceiling set for our objective's scale."""
+    rng = RandomNumberGenerator(seed=seed)
+    ls = LocalSearch(
+        data, rng, compute_neighbours(data, params.neighbourhood), PerturbationManager(params.perturbation)
+    )
+    for op in params.operators:
+        if op.supports(data):
+            ls.add_operator(op(data))
+    pparams, initial = _penalties(data, scale)
+    pm = PenaltyManager(initial, pparams)
+    init = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
+    algo = IteratedLocalSearch(data, pm, ls, init, params.ils)
+    return algo.run(stop, False, False)
+
+
+def solve(
+    data: ProblemData,
+    *,
+    time_limit_s: float,
+    seed: int,
+    no_improvement_s: float | None = None,
+    max_iterations: int | None = None,
+    report: Callable[[SearchReport], None] | None = None,
+    report_every_s: float = 0.25,
+    penalty_scale: float = 0.0,
+) -> SolveOutcome:
+    """Run PyVRP's iterated local search; deterministic for a seed when ``max_iterations`` bounds the run."""
+    stop = _Stop(time_limit_s, no_improvement_s, max_iterations)
+    callbacks = _Callbacks(stop, report, report_every_s)
+    params = SolveParams(ils=IteratedLocalSearchParams(callbacks=callbacks))
+    result = _run(data, stop, seed, params, penalty_scale)
+    best = result.best
+    ev = CostEvaluator([0] * len(best.excess_load()), 0, 0)
+    objective = ev.cost(best) if best.is_feasible() else -1
+    callbacks._emit(best)
+    return SolveOutcome(_read(best), best.is_feasible(), objective, result.num_iterations, result.runtime)

@@ -1,0 +1,75 @@
+"""Pool identical vehicles into solver vehicle types (one type per distinct set of limits and profile)."""
+
+from __future__ import annotations
+
+from doorstep.domain.problem import Problem
+from doorstep.optimize.costs import Coefficients
+from doorstep.optimize.geometry import Geometry
+from doorstep.optimize.model import MVehicleType, SolverModel
+from doorstep.optimize.options import SolveOptions
+from doorstep.optimize.scaling import UNBOUNDED
+from doorstep.optimize.vehicle_times import vehicle_window
+
+CAPACITY_UNBOUNDED = 2**40
+
+
+def _capacity(problem: Problem, vi: int, model: SolverModel, options: SolveOptions) -> list[int]:
+    v = problem.vehicles[vi]
+    cap = [v.type.capacity.get(d, CAPACITY_UNBOUNDED) for d in model.dims[: len(problem.dimensions())]]
+    if model.stops_dim is not None:
+        limits = [x for x in (v.max_stops, options.balance_max_stops) if x is not None]
+        cap.append(min(limits) if limits else CAPACITY_UNBOUNDED)
+    return cap
+
+
+def build_vehicle_types(
+    problem: Problem,
+    geo: Geometry,
+    options: SolveOptions,
+    model: SolverModel,
+    coeffs: list[Coefficients],
+    profile_of: list[int],
+) -> list[MVehicleType]:
+    """Vehicles with identical solver attributes share one type with ``num_available`` > 1."""
+    depot_index = {d.depot_id: i for i, d in enumerate(model.depots)}
+    pooled: dict[tuple[object, ...], MVehicleType] = {}
+    for vi, v in enumerate(problem.vehicles):
+        w = vehicle_window(problem, v, geo.t0, options.balance_max_duration_s)
+        start = depot_index[v.start_depot_id]
+        mt = MVehicleType(
+            vehicles=[vi],
+            capacity=_capacity(problem, vi, model, options),
+            start_depot=start,
+            end_depot=depot_index[None] if v.open_end else depot_index[v.end_depot],
+            tw_early=w.early,
+            tw_late=w.late,
+            shift_duration=w.max_duration,
+            max_distance=v.max_distance_m if v.max_distance_m is not None else UNBOUNDED,
+            fixed_cost=coeffs[vi].fixed,
+            unit_distance_cost=coeffs[vi].per_distance,
+            unit_duration_cost=coeffs[vi].per_duration,
+            profile=profile_of[vi],
+            speed=v.type.profile.value,
+            reload_depots=[start] if v.reloads else [],
+            max_reloads=v.max_reloads,
+        )
+        key = (
+            tuple(mt.capacity),
+            mt.start_depot,
+            mt.end_depot,
+            mt.tw_early,
+            mt.tw_late,
+            mt.shift_duration,
+            mt.max_distance,
+            mt.fixed_cost,
+            mt.unit_distance_cost,
+            mt.unit_duration_cost,
+            mt.profile,
+            tuple(mt.reload_depots),
+            mt.max_reloads,
+        )
+        if key in pooled:
+            pooled[key].vehicles.append(vi)
+        else:
+            pooled[key] = mt
+    return list(pooled.values())

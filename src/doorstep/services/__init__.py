@@ -1,0 +1,1 @@
+"""Use cases that compose the lower layers (planning, demo data)."""

@@ -1,0 +1,54 @@
+"""routes.csv: one row per stop with local times, contacts and instructions."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from doorstep.domain.plan import Plan
+from doorstep.domain.problem import Problem
+from doorstep.formats.routes_csv import COLUMNS, routes_csv, write_routes_csv
+
+
+def _rows(plan: Plan, problem: Problem) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(routes_csv(plan, problem))))
+
+
+def test_one_row_per_stop_in_sequence(plan: Plan, problem: Problem) -> None:
+    """Every stop of every route is a row, numbered from 0 in driving order."""
+    rows = _rows(plan, problem)
+    assert len(rows) == sum(len(r.stops) for r in plan.routes)
+    assert [r["seq"] for r in rows] == [str(i) for i in range(len(rows))]
+    assert [r["type"] for r in rows][:2] == ["start", "delivery"]
+    assert tuple(rows[0]) == COLUMNS
+
+
+def test_times_are_local_to_the_depot(plan: Plan, problem: Problem) -> None:
+    """Times are Lisbon wall times (HH:MM) and ISO with the +01:00 summer offset, not UTC."""
+    delivery = _rows(plan, problem)[1]
+    assert delivery["arrival"] == "09:10"
+    assert delivery["arrival_iso"] == "2025-06-17T09:10:00+01:00"
+    assert delivery["departure"] == "09:13"
+    assert delivery["window"] == "09:00-11:00"
+    assert delivery["service_min"] == "3"
+
+
+def test_driver_details_from_the_order(plan: Plan, problem: Problem) -> None:
+    """Contact, phone, instructions, reference and load come from the order and the stop."""
+    delivery = _rows(plan, problem)[1]
+    assert delivery["contact_name"] == "Ana Silva"
+    assert delivery["contact_phone"] == "+351 910 000 001"
+    assert delivery["instructions"] == "Ring twice"
+    assert delivery["order_ref"] == "A-1"
+    assert delivery["load_after"] == "parcels=0"
+    assert delivery["vehicle"] == "Van 1"
+
+
+def test_file_is_utf8_with_bom(tmp_path: Path, plan: Plan, problem: Problem) -> None:
+    """The written file starts with a BOM so spreadsheets read accents; the text round-trips."""
+    path = tmp_path / "routes.csv"
+    write_routes_csv(path, plan, problem)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert "Avenida da República 10" in raw.decode("utf-8-sig")

@@ -1,0 +1,103 @@
+"""The checker finds what is wrong with a hand-edited plan, and accepts what the planner makes."""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+
+from doorstep.domain import Plan, StopType
+from doorstep.services.planning import check
+from tests.factories import VAN, Break, OrderKind, PairedPickup, km, order, problem, replace, t, vehicle
+from tests.optimize.conftest import solve
+
+
+def _kinds(p: object, plan: Plan) -> set[str]:
+    return {v.kind for v in check(p, plan)}  # type: ignore[arg-type]
+
+
+def test_late_stop_after_reordering() -> None:
+    """Moving a 09-10 stop to the end of a long route makes it late: TIME_WINDOW."""
+    orders = [
+        order("A", km(1, 0), windows=((9, 10),)),
+        *[order(f"O{i}", km(5, i), service_s=1800) for i in range(4)],
+    ]
+    p = problem(orders)
+    plan = solve(p)
+    edited = copy.deepcopy(plan)
+    stops = edited.routes[0].stops
+    a = next(s for s in stops if s.external_ref == "A")
+    stops.remove(a)
+    stops.insert(len(stops) - 1, a)
+    assert "TIME_WINDOW" in _kinds(p, edited)
+
+
+def test_overload_after_moving_stops_onto_one_van() -> None:
+    """Putting both vans' stops on one 100-parcel van: CAPACITY."""
+    orders = [order(f"O{i}", km(i, 1), size={"parcels": 40}) for i in range(4)]
+    p = problem(orders, [vehicle("veh_1"), vehicle("veh_2")])
+    plan = solve(p)
+    edited = copy.deepcopy(plan)
+    first, second = edited.routes
+    first.stops[-1:-1] = [s for s in second.stops if s.order_id]
+    edited.routes = [first]
+    assert "CAPACITY" in _kinds(p, edited)
+
+
+def test_wrong_vehicle_for_a_skill() -> None:
+    """A refrigerated order moved onto a plain van: SKILL."""
+    fridge = replace(VAN, id="vty_f", skills=frozenset({"refrigerated"}))
+    p = problem(
+        [order("X", km(1, 0), skills=frozenset({"refrigerated"}))],
+        [vehicle("veh_f", fridge), vehicle("veh_p")],
+    )
+    plan = solve(p)
+    edited = copy.deepcopy(plan)
+    edited.routes[0].vehicle_id = "veh_p"
+    assert "SKILL" in _kinds(p, edited)
+
+
+def test_missing_and_duplicated_orders() -> None:
+    """Dropping a stop without listing it unassigned is MISSING; serving one twice is DUPLICATE."""
+    p = problem([order("A", km(1, 0)), order("B", km(2, 0))])
+    plan = solve(p)
+    dropped = copy.deepcopy(plan)
+    dropped.routes[0].stops = [s for s in dropped.routes[0].stops if s.external_ref != "A"]
+    assert "MISSING" in _kinds(p, dropped)
+    doubled = copy.deepcopy(plan)
+    stops = doubled.routes[0].stops
+    stops.insert(1, copy.deepcopy(stops[1]))
+    assert "DUPLICATE" in _kinds(p, doubled)
+
+
+def test_delivery_before_pickup_breaks_pairing() -> None:
+    """Swapping a paired order's pickup and delivery: PAIRING."""
+    shop = PairedPickup(location=km(3, 3), service_s=60)
+    p = problem([order("P", km(-2, 1), kind=OrderKind.PAIRED, pickup=shop)])
+    plan = solve(p)
+    edited = copy.deepcopy(plan)
+    stops = edited.routes[0].stops
+    i = next(k for k, s in enumerate(stops) if s.type is StopType.PAIRED_PICKUP)
+    j = next(k for k, s in enumerate(stops) if s.type is StopType.PAIRED_DELIVERY)
+    stops[i], stops[j] = stops[j], stops[i]
+    assert "PAIRING" in _kinds(p, edited)
+
+
+def test_missing_break_and_claimed_impossible_times() -> None:
+    """Removing the driver's break is BREAK; claiming an arrival earlier than driving allows is SCHEDULE."""
+    p = problem([order("A", km(5, 0))], [vehicle(breaks=(Break(t(12), t(13), 1800),))])
+    plan = solve(p)
+    no_break = copy.deepcopy(plan)
+    no_break.routes[0].stops = [s for s in no_break.routes[0].stops if s.type is not StopType.BREAK]
+    assert "BREAK" in _kinds(p, no_break)
+    rushed = copy.deepcopy(plan)
+    stop = next(s for s in rushed.routes[0].stops if s.external_ref == "A")
+    stop.arrival -= timedelta(minutes=30)
+    assert "SCHEDULE" in _kinds(p, rushed)
+
+
+def test_over_distance_and_over_shift() -> None:
+    """Tightening the vehicle after planning: MAX_DISTANCE and SHIFT_LENGTH are reported."""
+    p = problem([order("A", km(20, 0)), order("B", km(0, 20))])
+    plan = solve(p)
+    tight = problem(list(p.orders), [vehicle(max_distance_m=10_000, max_shift_s=1800)])
+    assert {"MAX_DISTANCE", "SHIFT_LENGTH"} <= _kinds(tight, plan)
