@@ -50,7 +50,6 @@ CODES: dict[str, tuple[str, str]] = {
     "E1120": ("invalid plan file", "Give a plan.json written by `doorstep plan` (or edited from one)."),
     "E1121": ("too many time windows", "Merge windows: at most 8 per stop are supported."),
     "E1122": ("duplicate column", "Keep only one of the columns that mean the same thing."),
-    "E3001": ("travel times unavailable", "Check the routing provider settings."),
     "E5001": ("internal error", "Retry; if it persists, report it with the log file."),
     "W1201": ("location far from its depot", "Check the coordinates; they may be mistyped."),
     "W1202": ("unknown column ignored", "Rename the column to a documented name or alias, or drop it."),
@@ -64,7 +63,6 @@ CODES: dict[str, tuple[str, str]] = {
         "input field ignored",
         "Remove the field; Doorstep does not use it (see docs/input-formats.md).",
     ),
-    "W3001": ("travel-time provider fell back", "Plans use an approximation; check the provider."),
 }
 
 
