@@ -42,7 +42,8 @@ def km(east: float, north: float, origin: LatLng = ORIGIN) -> LatLng:
 
 def depot(id_: str = "dep_a", at: LatLng = ORIGIN, **kw: Any) -> Depot:
     """A depot (Europe/Lisbon)."""
-    return Depot(id=id_, name=id_, location=at, timezone="Europe/Lisbon", **kw)
+    kw.setdefault("timezone", "Europe/Lisbon")
+    return Depot(id=id_, name=id_, location=at, **kw)
 
 
 VAN = VehicleType(id="vty_van", name="Van", capacity={"parcels": 100}, cost_per_km_cents=30, cost_per_hour_cents=2000)

@@ -84,6 +84,13 @@ def test_missing_required_columns_listed_together(tmp_path: Path) -> None:
     assert "lat" in issue.message and "lng" in issue.message
 
 
+def test_empty_coordinate_cell_is_a_missing_value(tmp_path: Path) -> None:
+    """A row with the lat column present but empty is E1102 at that row and column."""
+    (issue,) = errors_of(write(tmp_path, rows(GOOD, "A2,,-9.14,09:00,11:00,300,2")))
+    assert issue.code == "E1102"
+    assert issue.loc == ("row", 3, "lat")
+
+
 def test_unparsable_time_names_row_and_column(tmp_path: Path) -> None:
     """A bad time is E1103 at ('row', n, column) where n is the spreadsheet row (header is row 1)."""
     lines = [GOOD.replace("A1", f"A{k}") for k in range(1, 6)] + ["A6,38.72,-9.14,09:00,25:99,300,2"]

@@ -1,0 +1,171 @@
+"""The `doorstep` commands as a user runs them: files written, exit codes, the JSON envelope."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from doorstep.cli import run as run_module
+from doorstep.cli.main import app
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+runner = CliRunner()
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
+    """Run the CLI in-process and return the click Result."""
+    return runner.invoke(app, list(args), env=env, catch_exceptions=False)
+
+
+def plan_examples(out: Path, *extra: str, env: dict[str, str] | None = None) -> Any:
+    """Plan the example CSV with the example fleet into ``out``."""
+    orders, fleet = str(EXAMPLES / "orders.csv"), str(EXAMPLES / "fleet.json")
+    return invoke("plan", orders, "--fleet", fleet, "--out", str(out), *extra, env=env)
+
+
+def test_plan_writes_every_output_and_the_plan_checks_clean(tmp_path: Path) -> None:
+    """Exit 0, the four files exist, and `doorstep check` on the written plan exits 0."""
+    result = plan_examples(tmp_path, "--time-limit", "1")
+    assert result.exit_code == 0, result.output
+    for name in ("plan.json", "routes.csv", "routes.geojson", "map.html"):
+        assert (tmp_path / name).stat().st_size > 0
+    check = invoke("check", str(tmp_path / "plan.json"))
+    assert check.exit_code == 0, check.output
+    assert "no violations" in check.output
+
+
+def test_json_result_lists_routes_unassigned_and_outputs(tmp_path: Path) -> None:
+    """--json prints only a JSON document whose counts agree with plan.json."""
+    result = plan_examples(tmp_path, "--time-limit", "1", "--json")
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    written = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
+    assert doc["plan"]["id"] == written["plan"]["id"]
+    stats = doc["plan"]["stats"]
+    assert stats["orders_assigned"] + len(doc["plan"]["unassigned"]) == stats["orders_total"] == 20
+    assert set(doc["outputs"]) == {"plan", "routes_csv", "geojson", "map"}
+
+
+def test_settings_supply_defaults_for_omitted_options(tmp_path: Path) -> None:
+    """DOORSTEP_TIME_LIMIT_S and DOORSTEP_SEED are used when --time-limit/--seed are not given."""
+    result = plan_examples(tmp_path, "--json", env={"DOORSTEP_TIME_LIMIT_S": "0.7", "DOORSTEP_SEED": "5"})
+    assert result.exit_code == 0
+    stats = json.loads(result.stdout)["plan"]["stats"]
+    assert (stats["time_limit_s"], stats["seed"]) == (0.7, 5)
+
+
+def test_bad_rows_exit_2_with_every_error_in_the_envelope(tmp_path: Path) -> None:
+    """A CSV with two bad rows: exit 2, E1000 with both rows named, nothing written."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ref,lat,lng,window_start,window_end\nA,38.72,-9.14,11:00,09:00\nB,138.7,-9.1,,\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("plan", str(bad), "--fleet", str(EXAMPLES / "fleet.json"), "--out", str(out), "--json")
+    assert result.exit_code == 2
+    err = json.loads(result.stdout)["error"]
+    assert err["code"] == "E1000"
+    assert sorted((d["code"], d["loc"][1]) for d in err["details"]) == [("E1104", 2), ("E1106", 3)]
+    assert not out.exists()
+
+
+def test_skip_invalid_plans_the_good_rows_and_reports_the_rest(tmp_path: Path) -> None:
+    """--skip-invalid: exit 0, the bad row is a W1205 warning and the good one is planned."""
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("ref,lat,lng\nGOOD,38.72,-9.14\nBAD,38.72,oops\n", encoding="utf-8")
+    result = invoke(
+        "plan", str(mixed), "--fleet", str(EXAMPLES / "fleet.json"), "--out", str(tmp_path / "o"),
+        "--time-limit", "0.5", "--skip-invalid", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)["plan"]
+    assert doc["stats"]["orders_total"] == 1
+    assert [w["code"] for w in doc["warnings"]] == ["W1205"]
+
+
+def test_invalid_solver_option_is_e1119(tmp_path: Path) -> None:
+    """A negative time limit is refused before anything is read."""
+    result = plan_examples(tmp_path, "--time-limit", "-3", "--json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["code"] == "E1119"
+
+
+def test_internal_error_exits_1_with_a_generic_message_and_a_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected exception becomes E5001 (no traceback on screen); the traceback is in the log file."""
+
+    def boom(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("solver exploded")
+
+    monkeypatch.setattr(run_module, "make_plan", boom)
+    result = plan_examples(tmp_path, "--time-limit", "1", "--json")
+    assert result.exit_code == 1
+    err = json.loads(result.stdout)["error"]
+    assert err["code"] == "E5001"
+    assert "solver exploded" not in result.stdout
+    log = Path(err["action"].split("Log: ")[1])
+    assert "solver exploded" in log.read_text(encoding="utf-8")
+
+
+def test_vroom_input_and_output(tmp_path: Path) -> None:
+    """A VROOM problem needs no fleet; --output-format vroom writes VROOM-shaped steps and a summary."""
+    result = invoke(
+        "plan", str(EXAMPLES / "vroom-problem.json"), "--out", str(tmp_path), "--output-format", "vroom",
+        "--time-limit", "1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    sol = json.loads((tmp_path / "solution.vroom.json").read_text(encoding="utf-8"))
+    assert {"code", "summary", "routes", "unassigned"} <= sol.keys()
+    for route in sol["routes"]:
+        types = [s["type"] for s in route["steps"]]
+        assert types[0] == "start" and types[-1] == "end"
+        arrivals = [s["arrival"] for s in route["steps"]]
+        assert arrivals == sorted(arrivals)
+
+
+def test_check_finds_a_hand_made_violation(tmp_path: Path) -> None:
+    """Moving every stop onto the first route overloads it: exit 3, violations listed in --json."""
+    assert plan_examples(tmp_path, "--time-limit", "1").exit_code == 0
+    path = tmp_path / "plan.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    routes = doc["plan"]["routes"]
+    assert len(routes) >= 2
+    first, second = routes[0], routes[1]
+    moved = [s for s in second["stops"] if s["type"] not in ("start", "end")]
+    first["stops"][-1:-1] = moved
+    second["stops"] = [s for s in second["stops"] if s["type"] in ("start", "end")]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = invoke("check", str(path), "--json")
+    assert result.exit_code == 3
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    assert report["violations"]
+
+
+def test_check_of_a_broken_file_is_bad_input(tmp_path: Path) -> None:
+    """A plan file that is not JSON gives E1005 and exit 2."""
+    path = tmp_path / "plan.json"
+    path.write_text("{not json", encoding="utf-8")
+    result = invoke("check", str(path), "--json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["code"] == "E1005"
+
+
+def test_demo_plans_a_small_day(tmp_path: Path) -> None:
+    """`doorstep demo` with 40 orders writes its outputs and assigns every order."""
+    result = invoke("demo", "--orders", "40", "--time-limit", "2", "--out", str(tmp_path), "--json")
+    assert result.exit_code == 0
+    stats = json.loads(result.stdout)["plan"]["stats"]
+    assert stats["orders_total"] == 40
+    assert (tmp_path / "map.html").exists()
+
+
+def test_schema_prints_the_published_json_schema() -> None:
+    """`doorstep schema fleet` prints a JSON Schema document."""
+    result = invoke("schema", "fleet")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["$schema"].startswith("https://json-schema.org/")
