@@ -125,6 +125,18 @@ def test_vroom_input_and_output(tmp_path: Path) -> None:
         assert types[0] == "start" and types[-1] == "end"
         arrivals = [s["arrival"] for s in route["steps"]]
         assert arrivals == sorted(arrivals)
+    doc = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
+    assert doc["options"]["objective"] == "travel_cost"  # VROOM's meaning of its costs, unless told otherwise
+
+
+def test_objective_option_overrides_the_vroom_default(tmp_path: Path) -> None:
+    """--objective duration on VROOM input is kept as given."""
+    result = invoke(
+        "plan", str(EXAMPLES / "vroom-problem.json"), "--out", str(tmp_path), "--objective", "duration",
+        "--time-limit", "1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))["options"]["objective"] == "duration"
 
 
 def test_check_finds_a_hand_made_violation(tmp_path: Path) -> None:

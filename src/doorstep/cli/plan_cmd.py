@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -50,7 +51,10 @@ def plan(
     output_format: Annotated[
         OutputFormat, typer.Option("--output-format", help="Also write solution.vroom.json.")
     ] = OutputFormat.DOORSTEP,
-    objective: Annotated[Objective, typer.Option(help="What to minimise.")] = Objective.COST,
+    objective: Annotated[
+        Objective | None,
+        typer.Option(help="What to minimise [default: cost; travel_cost for VROOM input, as VROOM does]."),
+    ] = None,
     max_stops: Annotated[int | None, typer.Option("--max-stops", help="At most this many stops per route.")] = None,
     max_route_duration: Annotated[
         int | None, typer.Option("--max-route-duration", help="Longest route, seconds.")
@@ -65,12 +69,14 @@ def plan(
         options = SolveOptions(
             time_limit_s=settings.time_limit_s if time_limit is None else time_limit,
             seed=settings.seed if seed is None else seed,
-            objective=objective,
+            objective=objective or Objective.COST,
             balance_max_stops=max_stops,
             balance_max_duration_s=max_route_duration,
         )
         options.validate()
         loaded = load_problem(orders, fleet, skip_invalid=skip_invalid, plan_date=parse_date(plan_date))
+        if objective is None and loaded.source_format == "vroom-json":
+            options = replace(options, objective=Objective.TRAVEL_COST)  # VROOM's meaning of its costs
         request = RunRequest(
             problem=loaded.problem,
             provider=travel_provider(loaded.problem, settings),

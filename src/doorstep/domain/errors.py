@@ -63,6 +63,10 @@ CODES: dict[str, tuple[str, str]] = {
         "input field ignored",
         "Remove the field; Doorstep does not use it (see docs/input-formats.md).",
     ),
+    "W1207": (
+        "objective approximated for a vehicle",
+        "Drop the vehicle's max distance, or plan with --objective cost (see docs/modelling.md).",
+    ),
 }
 
 

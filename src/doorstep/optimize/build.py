@@ -138,7 +138,7 @@ def build_model(
         real_distances=geo.distances,
         stops_dim=len(dims) if use_stops else None,
     )
-    coeffs = [coefficients(v.type, options) for v in problem.vehicles]
+    coeffs = [coefficients(v, options) for v in problem.vehicles]
     obj_dist = geo.durations if options.objective is Objective.DURATION else geo.distances
     horizon = max(
         1,
@@ -175,7 +175,7 @@ def build_model(
                 brk=bi,
             )
         )
-    profile_of = build_profiles(problem, geo, options, model)
+    profile_of = build_profiles(problem, geo, options, model, coeffs)
     model.vehicle_types = build_vehicle_types(problem, geo, options, model, coeffs, profile_of)
     return model
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from doorstep.domain.fleet import VehicleType
+from doorstep.domain.fleet import Vehicle
 from doorstep.domain.orders import Order, Priority
 from doorstep.optimize.options import Objective, SolveOptions
 from doorstep.optimize.scaling import (
@@ -23,19 +23,35 @@ TIER = 100  # one high-priority order outweighs this many normal ones
 
 @dataclass(frozen=True, slots=True)
 class Coefficients:
-    """Per-vehicle-type objective coefficients."""
+    """Per-vehicle objective coefficients. With ``travel_arcs`` the solver's distance matrix holds each arc's
+    travel cost (``arc_per_metre`` x metres + ``arc_per_second`` x driving seconds) and ``per_distance`` is 1."""
 
     fixed: int
     per_distance: int
     per_duration: int
+    travel_arcs: bool = False
+    arc_per_metre: int = 0
+    arc_per_second: int = 0
 
 
-def coefficients(vt: VehicleType, options: SolveOptions) -> Coefficients:
+def coefficients(v: Vehicle, options: SolveOptions) -> Coefficients:
     """What one metre, one second and one used vehicle cost in solver units under the chosen objective."""
+    vt = v.type
     if options.objective is Objective.DISTANCE:
         return Coefficients(0, 1, 0)
     if options.objective is Objective.DURATION:
         return Coefficients(0, 1, 0)  # the distance matrix then holds travel durations
+    if options.objective is Objective.TRAVEL_COST and v.max_distance_m is None:
+        # PyVRP's max_distance reads the distance matrix, so a vehicle with a distance limit keeps real metres
+        # and is costed the Doorstep way (hourly cost over the whole route); the planner warns (W1207).
+        return Coefficients(
+            fixed=vt.fixed_cost_cents * COST_UNITS_PER_CENT,
+            per_distance=1,
+            per_duration=options.balance_duration_cost_per_hour_cents * PER_SECOND_PER_CENT_PER_HOUR,
+            travel_arcs=True,
+            arc_per_metre=vt.cost_per_km_cents * PER_METRE_PER_CENT_PER_KM,
+            arc_per_second=vt.cost_per_hour_cents * PER_SECOND_PER_CENT_PER_HOUR,
+        )
     per_hour = vt.cost_per_hour_cents + options.balance_duration_cost_per_hour_cents
     if vt.cost_per_km_cents == 0 and vt.cost_per_hour_cents == 0 and options.fallback_duration_objective:
         per_hour += FALLBACK_CENTS_PER_HOUR
@@ -57,9 +73,15 @@ class Prizes:
     def for_order(self, order: Order, options: SolveOptions) -> int:
         """The order's prize (optional orders: their value in objective units)."""
         if order.priority is Priority.OPTIONAL:
-            scale = COST_UNITS_PER_CENT if options.objective is Objective.COST else 1
+            scale = COST_UNITS_PER_CENT if options.objective.in_cents else 1
             return order.value_cents * scale
         return {Priority.NORMAL: self.normal, Priority.HIGH: self.high, Priority.MUST_SERVE: self.must}[order.priority]
+
+
+def _worst_route(c: Coefficients, max_dist: int, max_dur: int, horizon: int) -> int:
+    """An upper bound on what serving one order alone on its own route costs (there and back, full shift)."""
+    arc = c.arc_per_metre * max_dist + c.arc_per_second * max_dur if c.travel_arcs else c.per_distance * max_dist
+    return c.fixed + 2 * arc + c.per_duration * (horizon + 2 * max_dur)
 
 
 def _finite_max(m: np.ndarray) -> int:
@@ -77,10 +99,7 @@ def prizes(
     """Tiered prizes: serving an order always beats its cost; one high order beats many normal ones."""
     max_dist = max((_finite_max(m) for m in obj_distance), default=0)
     max_dur = max((_finite_max(m) for m in durations), default=0)
-    bound = max(
-        (c.fixed + c.per_distance * 2 * max_dist + c.per_duration * (horizon + 2 * max_dur) for c in coeffs),
-        default=1,
-    )
+    bound = max((_worst_route(c, max_dist, max_dur, horizon) for c in coeffs), default=1)
     normal = 2 * bound + 1
     tier = max(2, min(TIER, PRIZE_BUDGET // max(1, n * normal)))
     must_tier = max(2, min(tier * tier, PRIZE_BUDGET // max(1, n * normal)))

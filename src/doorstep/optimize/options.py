@@ -16,6 +16,12 @@ class Objective(StrEnum):
     COST = "cost"  # vehicle costs (fixed + per km + per hour); types without costs fall back to duration
     DURATION = "duration"  # total route duration (VROOM's default objective)
     DISTANCE = "distance"  # total distance (benchmarks)
+    TRAVEL_COST = "travel_cost"  # VROOM's meaning: fixed + per km + per hour of *driving* (waiting/service free)
+
+    @property
+    def in_cents(self) -> bool:
+        """Whether the objective is money (solver units of 1/36000 cent) rather than seconds or metres."""
+        return self in (Objective.COST, Objective.TRAVEL_COST)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

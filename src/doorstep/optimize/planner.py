@@ -37,7 +37,7 @@ class _Clock:
             self.cb(Progress(name, self.elapsed(), self.options.time_limit_s, **kw))  # type: ignore[arg-type]
 
     def search(self, r: SearchReport) -> None:
-        cost = r.route_cost // COST_UNITS_PER_CENT if self.options.objective is Objective.COST else r.route_cost
+        cost = r.route_cost // COST_UNITS_PER_CENT if self.options.objective.in_cents else r.route_cost
         self.phase(
             "solve",
             best_cost_cents=cost if r.feasible else None,
@@ -74,6 +74,23 @@ def _routes(problem: Problem, model: SolverModel, outcome: SolveOutcome) -> list
     return routes
 
 
+def _objective_warnings(problem: Problem, options: SolveOptions) -> list[Issue]:
+    """Vehicles that cannot be costed on travel only (their distance limit needs the real distance matrix)."""
+    if options.objective is not Objective.TRAVEL_COST:
+        return []
+    return [
+        Issue(
+            "W1207",
+            f"{v.id}: has a maximum distance, so its hourly cost applies to the whole route (waiting and service "
+            "included), not to driving only",
+            ("vehicles", i, "max_distance_m"),
+            v.id,
+        )
+        for i, v in enumerate(problem.vehicles)
+        if v.max_distance_m is not None and v.type.cost_per_hour_cents > 0
+    ]
+
+
 def _capacity_short(problem: Problem, excluded: set[int]) -> dict[str, int]:
     short = {}
     for dim in problem.dimensions():
@@ -96,7 +113,7 @@ def make_plan(
     clock = _Clock(options, on_progress)
     clock.phase("matrix")
     geo = build_geometry(problem, provider)
-    warnings: list[Issue] = [w for w in geo.warnings if isinstance(w, Issue)]
+    warnings: list[Issue] = [w for w in geo.warnings if isinstance(w, Issue)] + _objective_warnings(problem, options)
     clock.phase("build")
     impossible = {oi: u for oi in range(len(problem.orders)) if (u := reasons.diagnose(problem, geo, oi)) is not None}
     model = build_model(problem, geo, options, set(impossible))

@@ -12,6 +12,7 @@ import numpy as np
 
 from doorstep.domain.problem import Problem
 from doorstep.optimize import eligibility
+from doorstep.optimize.costs import Coefficients
 from doorstep.optimize.geometry import Geometry
 from doorstep.optimize.model import IntMatrix, MProfile, SolverModel, Visit
 from doorstep.optimize.options import Objective, SolveOptions
@@ -59,22 +60,32 @@ def _forbidden_locs(problem: Problem, model: SolverModel, vi: int) -> tuple[int,
     return tuple(sorted(locs))
 
 
-def build_profiles(problem: Problem, geo: Geometry, options: SolveOptions, model: SolverModel) -> list[int]:
+def _objective_matrix(dur: IntMatrix, metres: IntMatrix, options: SolveOptions, coef: Coefficients) -> IntMatrix:
+    """What the solver's distance matrix holds: metres, travel seconds, or each arc's travel cost."""
+    if coef.travel_arcs:
+        return coef.arc_per_metre * metres + coef.arc_per_second * dur
+    return dur if options.objective is Objective.DURATION else metres
+
+
+def build_profiles(
+    problem: Problem, geo: Geometry, options: SolveOptions, model: SolverModel, coeffs: list[Coefficients]
+) -> list[int]:
     """Fill ``model.profiles``; return each vehicle's profile index."""
     real = np.array([i for i, p in enumerate(geo.points) if p is not None], dtype=np.int64)
     base: dict[str, tuple[IntMatrix, IntMatrix]] = {}
-    keys: dict[tuple[str, tuple[int, ...]], int] = {}
+    keys: dict[tuple[object, ...], int] = {}
     per_vehicle: list[int] = []
     for vi, v in enumerate(problem.vehicles):
         speed = v.type.profile.value
         if speed not in base:
-            obj = geo.durations[speed] if options.objective is Objective.DURATION else geo.distances[speed]
-            base[speed] = (_solver_base(geo.durations[speed], geo, real), _solver_base(obj, geo, real))
-        key = (speed, _forbidden_locs(problem, model, vi))
+            base[speed] = (_solver_base(geo.durations[speed], geo, real), _solver_base(geo.distances[speed], geo, real))
+        c = coeffs[vi]
+        rates = (c.arc_per_metre, c.arc_per_second) if c.travel_arcs else None
+        key = (speed, _forbidden_locs(problem, model, vi), rates)
         if key not in keys:
-            dur, dist = base[speed]
+            dur, dist = base[speed][0], _objective_matrix(*base[speed], options, c)
             if key[1]:
-                cols = list(key[1])
+                cols = list(_forbidden_locs(problem, model, vi))
                 dur, dist = dur.copy(), dist.copy()
                 dur[:, cols] = FORBIDDEN
                 dist[:, cols] = FORBIDDEN
