@@ -6,6 +6,8 @@ the layers below, which receive plain values.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -19,6 +21,25 @@ class Settings(BaseSettings):
     time_limit_s: float = Field(30.0, gt=0, le=86_400, description="default solver time limit per plan")
     seed: int = Field(0, ge=0, description="default solver seed")
     circuity: float = Field(1.3, ge=1.0, le=3.0, description="straight-line model: road km per crow-fly km")
+    data_dir: Path = Field(Path("doorstep-data"), description="where the embedded shape keeps its SQLite file")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file in data_dir")
+    secret_key: str | None = Field(None, description="signs session cookies; required outside development")
+    rate_limit_per_minute: int = Field(1200, ge=1, description="requests per minute per API key, user or client")
+    max_body_bytes: int = Field(5_000_000, ge=1_000, description="largest JSON request body")
+    max_upload_bytes: int = Field(50_000_000, ge=1_000, description="largest CSV/XLSX upload")
+    webhook_timeout_s: float = Field(10.0, gt=0, le=60, description="timeout of one webhook delivery attempt")
+
+    @property
+    def is_development(self) -> bool:
+        """Development allows a generated throwaway secret; any other environment must configure one."""
+        return self.env == "development"
+
+    def db_url(self) -> str:
+        """The configured database URL, or the embedded SQLite file under ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(self.data_dir / 'doorstep.sqlite').resolve()}"
 
 
 def get_settings() -> Settings:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from doorstep.cli.check_cmd import check
+from doorstep.cli.db_cmd import db_app
 from doorstep.cli.demo_cmd import demo
 from doorstep.cli.plan_cmd import plan
 from doorstep.cli.schema_cmd import schema
@@ -33,6 +34,7 @@ app.command("plan")(plan)
 app.command("check")(check)
 app.command("demo")(demo)
 app.command("schema")(schema)
+app.add_typer(db_app, name="db")
 
 
 def main() -> None:
