@@ -53,8 +53,11 @@ class UnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        # close() ends the transaction (rolling back anything uncommitted) and detaches the rows with their loaded
+        # values, so callers may read what a service returns; an explicit rollback would expire them.
         try:
-            self.session.rollback()
+            if exc_type is not None:
+                self.session.rollback()
         finally:
             self.session.close()
 

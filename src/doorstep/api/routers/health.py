@@ -1,0 +1,40 @@
+"""/healthz (the process answers), /readyz (the database answers and is migrated), /metrics (Prometheus)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from doorstep.store.migrate import current_revision, head_revision
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="Liveness")
+def healthz() -> dict[str, str]:
+    """Always ok while the process serves requests."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Readiness")
+def readyz(request: Request) -> JSONResponse:
+    """200 when the database answers and is at the newest migration; 503 otherwise."""
+    engine = request.app.state.engine
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        rev = current_revision(engine)
+    except Exception as exc:  # any driver error means not ready
+        return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, status_code=503)
+    head = head_revision()
+    ok = rev == head
+    body = {"status": "ok" if ok else "migrations pending", "revision": rev, "head": head}
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+@router.get("/metrics", summary="Prometheus metrics")
+def metrics(request: Request) -> Response:
+    """Request counts and latencies by route template, in the Prometheus text format."""
+    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
