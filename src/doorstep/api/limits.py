@@ -46,17 +46,17 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise _TooLarge
+                raise _TooLargeError
             return message
 
         try:
             await self.app(scope, counted, send)
-        except _TooLarge:
+        except _TooLargeError:
             await _send_error(send, 413, issue)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLargeError(Exception):
+    """Raised inside the app when the streamed body passes the limit."""
 
 
 class RateLimit:
