@@ -75,8 +75,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         issue = Issue("E1307", f"no endpoint at {request.url.path}", ("path",))
     elif exc.status_code == 405:
         issue = Issue("E1304", f"{request.method} is not allowed on {request.url.path}", ("method",))
-    elif exc.status_code == 413:
+    elif exc.status_code == 413 or getattr(request.state, "body_too_large", False):
         issue = Issue("E1303", "the request body is too large", ("body",))
+    elif exc.status_code < 500:
+        issue = Issue("E1301", f"the request could not be read: {exc.detail}", ("body",))
     else:
         issue = Issue("E5001", f"HTTP {exc.status_code}", ())
     return error_response(DoorstepError([issue]), dict(exc.headers) if exc.headers else None)

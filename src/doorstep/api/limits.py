@@ -46,17 +46,11 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise _TooLargeError
+                scope.setdefault("state", {})["body_too_large"] = True  # FastAPI reports it as a 400: remap it
+                raise DoorstepError([issue])
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLargeError:
-            await _send_error(send, 413, issue)
-
-
-class _TooLargeError(Exception):
-    """Raised inside the app when the streamed body passes the limit."""
+        await self.app(scope, counted, send)
 
 
 class RateLimit:
