@@ -12,7 +12,7 @@ from itsdangerous import URLSafeTimedSerializer
 from doorstep.api.errors import install_error_handlers
 from doorstep.api.limits import BodyLimit, RateLimit
 from doorstep.api.metrics import Metrics, MetricsMiddleware
-from doorstep.api.routers import auth, fleet, health, orders
+from doorstep.api.routers import auth, fleet, health, orders, plans
 from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.jobs.threads import ThreadRunner
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
     app.state.settings, app.state.engine, app.state.platform = settings, engine, platform
     app.state.signer, app.state.runner, app.state.metrics = signer, runner, Metrics()
     install_error_handlers(app)
-    for router in (health.router, auth.router, orders.router, *fleet.ROUTERS):
+    for router in (health.router, auth.router, orders.router, plans.router, *fleet.ROUTERS):
         app.include_router(router)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
