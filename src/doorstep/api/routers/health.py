@@ -5,9 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
-from doorstep.store.migrate import current_revision, head_revision
+from doorstep.services.health import readiness
 
 router = APIRouter(tags=["operations"])
 
@@ -21,16 +20,7 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", summary="Readiness")
 def readyz(request: Request) -> JSONResponse:
     """200 when the database answers and is at the newest migration; 503 otherwise."""
-    engine = request.app.state.engine
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        rev = current_revision(engine)
-    except Exception as exc:  # any driver error means not ready
-        return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, status_code=503)
-    head = head_revision()
-    ok = rev == head
-    body = {"status": "ok" if ok else "migrations pending", "revision": rev, "head": head}
+    ok, body = readiness(request.app.state.engine)
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
