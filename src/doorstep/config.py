@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(1200, ge=1, description="requests per minute per API key, user or client")
     max_body_bytes: int = Field(5_000_000, ge=1_000, description="largest JSON request body")
     max_upload_bytes: int = Field(50_000_000, ge=1_000, description="largest CSV/XLSX upload")
+    webhook_tick_s: float = Field(2.0, ge=0, description="how often due webhook deliveries are sent (0: never)")
     webhook_timeout_s: float = Field(10.0, gt=0, le=60, description="timeout of one webhook delivery attempt")
 
     @property

@@ -22,7 +22,9 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(scope="session")
 def client(db_url: str) -> Iterator[TestClient]:
     """One app and client per database for the whole session."""
-    settings = Settings(database_url=db_url, secret_key="test-secret", rate_limit_per_minute=1_000_000)
+    settings = Settings(
+        database_url=db_url, secret_key="test-secret", rate_limit_per_minute=1_000_000, webhook_tick_s=0
+    )
     with TestClient(create_app(settings)) as c:
         yield c
 

@@ -12,11 +12,12 @@ from itsdangerous import URLSafeTimedSerializer
 from doorstep.api.errors import install_error_handlers
 from doorstep.api.limits import BodyLimit, RateLimit
 from doorstep.api.metrics import Metrics, MetricsMiddleware
-from doorstep.api.routers import auth, fleet, health, orders, plans
+from doorstep.api.routers import auth, fleet, health, orders, plans, webhooks
 from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
-from doorstep.jobs.threads import ThreadRunner
+from doorstep.jobs.threads import ThreadRunner, Ticker
 from doorstep.services.platform import Platform
+from doorstep.services.webhooks import scheduler
 from doorstep.store.engine import make_engine, make_session_factory
 
 DESCRIPTION = """Orders in, optimized routes out. Authenticate with `Authorization: Bearer <API key>` or the
@@ -48,7 +49,12 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        ticker = Ticker(scheduler(platform), settings.webhook_tick_s) if settings.webhook_tick_s > 0 else None
+        if ticker:
+            ticker.start()
         yield
+        if ticker:
+            ticker.stop()
         runner.shutdown()
         engine.dispose()
 
@@ -56,7 +62,7 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
     app.state.settings, app.state.engine, app.state.platform = settings, engine, platform
     app.state.signer, app.state.runner, app.state.metrics = signer, runner, Metrics()
     install_error_handlers(app)
-    for router in (health.router, auth.router, orders.router, plans.router, *fleet.ROUTERS):
+    for router in (health.router, auth.router, orders.router, plans.router, webhooks.router, *fleet.ROUTERS):
         app.include_router(router)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
