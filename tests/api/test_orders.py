@@ -72,7 +72,8 @@ def test_bulk_is_all_or_nothing_and_bounded(client: TestClient, tenant: Tenant) 
     r = client.post("/v1/orders/bulk", json={"orders": items}, headers=tenant.h())
     assert r.status_code == 201 and r.json()["created"] == [True] * 5
     too_many = {"orders": [tenant.order(f"M-{i}") for i in range(1001)]}
-    assert client.post("/v1/orders/bulk", json=too_many, headers=tenant.h()).status_code == 422
+    r = client.post("/v1/orders/bulk", json=too_many, headers=tenant.h())
+    assert r.status_code == 422 and r.json()["error"]["code"] == "E1305"
 
 
 def test_bulk_reports_duplicate_refs_inside_the_batch(client: TestClient, tenant: Tenant) -> None:

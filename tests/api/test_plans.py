@@ -116,6 +116,8 @@ def test_failed_job_keeps_its_error_and_can_be_retried(
     """No orders: failed with E1118; a crash: failed with E5001; retry after the fix succeeds."""
     empty = plan_now(client, tenant)
     assert empty["status"] == "failed" and empty["error"]["error"]["code"] == "E1118"
+    r = client.post(f"/v1/plans/{empty['id']}/publish", headers=tenant.h())
+    assert r.status_code == 409 and r.json()["error"]["code"] == "E2006"
 
     def boom(*_a: object, **_k: object) -> None:
         raise RuntimeError("solver exploded")

@@ -85,9 +85,9 @@ class OrderUpdate(OrderIn):
 
 
 class BulkIn(Strict):
-    """Up to 1,000 orders created together: all or none."""
+    """Up to 1,000 orders created together: all or none (more is E1305)."""
 
-    orders: list[OrderIn] = Field(min_length=1, max_length=1000)
+    orders: list[OrderIn] = Field(min_length=1)
 
 
 class OrderOut(Out):
