@@ -46,6 +46,15 @@ class PickupIn(Strict):
     service_s: int = Field(0, ge=0, le=86_400)
 
 
+class PlaceIn(Strict):
+    """An alternative place to serve the order (a neighbour, a pickup point)."""
+
+    location: LatLngIn
+    address: str = Field("", max_length=500)
+    label: str = Field("", max_length=200)
+    time_windows: list[WindowIn] = Field(default_factory=list, max_length=8)
+
+
 class OrderIn(Strict):
     """A new order, or the full replacement of one."""
 
@@ -68,6 +77,8 @@ class OrderIn(Strict):
     instructions: str = Field("", max_length=2000)
     tags: list[str] = Field(default_factory=list, max_length=50)
     pickup: PickupIn | None = None
+    alternatives: list[PlaceIn] = Field(default_factory=list, max_length=10)
+    release_at: str | None = Field(None, max_length=40, description="goods ready at the depot (HH:MM or ISO)")
 
     def to_data(self) -> dict[str, Any]:
         """The plain dict the order service takes."""
