@@ -85,7 +85,7 @@ def server(url: str) -> Iterator[tuple[str, Any]]:
 def pct(values: list[float], q: float) -> float:
     """The q-quantile (0..1) of the values, in the values' unit."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def setup(base: str, app: Any) -> tuple[dict[str, str], str]:
