@@ -12,6 +12,7 @@ from doorstep.api.app import create_app
 from doorstep.config import get_settings
 from doorstep.services.demo_platform import load_demo
 from doorstep.store.migrate import upgrade
+from doorstep.web.mount import mount_web
 
 
 def serve(
@@ -28,9 +29,10 @@ def serve(
     )
     upgrade(settings.db_url())
     app = create_app(settings)
+    mount_web(app)
     if demo:
         login = load_demo(app.state.platform, orders=demo_orders, time_limit_s=demo_time_limit)
-        typer.echo(f"Demo organization ready at http://{host}:{port}  (day {login.day.isoformat()})")
+        typer.echo(f"Demo organization ready: http://{host}:{port}/app?date={login.day.isoformat()}")
         typer.echo(f"  log in as {login.email}  password: {login.password}")
         if login.plan_id:
             typer.echo(f"  planning job {login.plan_id} is running; GET /v1/plans/{login.plan_id} shows its progress")
