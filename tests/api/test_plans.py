@@ -255,3 +255,35 @@ def test_plans_and_routes_of_other_organizations_are_invisible(client: TestClien
     body = {"depot_id": tenant.ids["depot"], "date": "2025-06-17"}
     assert client.post("/v1/plans", json=body, headers=other.h()).status_code == 404
     assert client.get("/v1/plans", headers=other.h()).json() == []
+
+
+def test_jobs_of_a_dead_process_do_not_block_the_day(client: TestClient, tenant: Tenant) -> None:
+    """A job 'running' long past its time limit is failed (E5001, retryable) when a new job is asked for;
+    at start-up the embedded shape fails running jobs and queues the queued ones again."""
+    from datetime import timedelta
+
+    from doorstep.store.models import PlanRow
+
+    add_orders(client, tenant, 2)
+    p = platform_of(client)
+    real, hold = p.runner, HoldRunner()
+    p.runner = hold
+    try:
+        body = {"depot_id": tenant.ids["depot"], "date": "2025-06-17", "options": FAST}
+        stuck = client.post("/v1/plans", json=body, headers=tenant.h()).json()
+        with p.sessions() as s:
+            row = s.get(PlanRow, stuck["id"])
+            assert row is not None
+            row.status, row.started_at = "running", p.clock() - timedelta(hours=2)
+            s.commit()
+        fresh = client.post("/v1/plans", json=body, headers=tenant.h())
+        assert fresh.status_code == 202
+        dead = client.get(f"/v1/plans/{stuck['id']}", headers=tenant.h()).json()
+        assert dead["status"] == "failed" and "interrupted" in dead["error"]["error"]["message"]
+        assert plans_service.recover_interrupted(p) >= 1
+        assert len(hold.jobs) == 3  # the two submitted, and the queued one handed over again
+    finally:
+        p.runner = real
+    for job in hold.jobs[1:]:
+        job()
+    assert client.get(f"/v1/plans/{fresh.json()['id']}", headers=tenant.h()).json()["status"] == "succeeded"

@@ -16,6 +16,7 @@ from doorstep.api.routers import auth, fleet, health, orders, plans, webhooks
 from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.jobs.threads import ThreadRunner, Ticker
+from doorstep.services.plans import recover_interrupted
 from doorstep.services.platform import Platform
 from doorstep.services.webhooks import scheduler
 from doorstep.store.engine import make_engine, make_session_factory
@@ -49,6 +50,8 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.db_url().startswith("sqlite"):  # embedded shape: this process owns every job
+            recover_interrupted(platform)
         ticker = Ticker(scheduler(platform), settings.webhook_tick_s) if settings.webhook_tick_s > 0 else None
         if ticker:
             ticker.start()

@@ -41,12 +41,50 @@ def _busy(depot_id: str, day: date) -> DoorstepError:
     return DoorstepError([Issue("E2003", msg, ("depot_id",), depot_id)])
 
 
+INTERRUPTED = {
+    "error": {
+        "code": "E5001",
+        "message": "the planning job was interrupted (the server stopped while it ran)",
+        "action": "Retry the plan.",
+        "details": [],
+    }
+}
+STALE_AFTER_S = 300  # a job still "running" this long after its time limit ended has died with its process
+
+
+def _expire_stale(p: Platform, uow: Any, key: str) -> None:
+    """Free the depot and day from a job whose process died (running far past its time limit)."""
+    row = uow.session.scalar(select(PlanRow).where(PlanRow.active_key == key))
+    if row is None or row.status != PlanStatus.RUNNING.value or row.started_at is None:
+        return
+    limit = float(row.options.get("time_limit_s", p.plan_time_limit_s)) + STALE_AFTER_S
+    if (p.clock() - row.started_at).total_seconds() > limit:
+        row.status, row.error, row.active_key, row.finished_at = PlanStatus.FAILED.value, INTERRUPTED, None, p.clock()
+        uow.flush()
+
+
+def recover_interrupted(p: Platform) -> int:
+    """At start-up of the embedded shape (one process owns every job): jobs left running failed with their
+    process, so mark them failed (retry is one call); queued ones are handed to the runner again."""
+    with p.sessions() as s:
+        rows = list(s.scalars(select(PlanRow).where(PlanRow.status.in_(["queued", "running"]))))
+        queued = [(r.org_id, r.id) for r in rows if r.status == PlanStatus.QUEUED.value]
+        for r in rows:
+            if r.status == PlanStatus.RUNNING.value:
+                r.status, r.error, r.active_key, r.finished_at = PlanStatus.FAILED.value, INTERRUPTED, None, p.clock()
+        s.commit()
+    for org_id, plan_id in queued:
+        _submit(p, org_id, plan_id)
+    return len(rows)
+
+
 def start_plan(p: Platform, actor: Actor, depot_id: str, day: date, options: dict[str, Any]) -> PlanRow:
     """Queue a new plan version for the depot and day and hand it to the runner (E2003 if one is active)."""
     actor.require(Permission.WRITE)
     opts = SolveOptions.from_dict({"time_limit_s": p.plan_time_limit_s, **options})
     with p.uow(actor) as uow:
         uow.depots.require(depot_id, ("depot_id",))
+        _expire_stale(p, uow, _active_key(actor.org_id, depot_id, day))
         q = select(func.max(PlanRow.version)).where(
             PlanRow.org_id == actor.org_id, PlanRow.depot_id == depot_id, PlanRow.day == day
         )
@@ -92,9 +130,15 @@ def _set_progress(p: Platform, org_id: str, plan_id: str, points: list[list[floa
         uow.commit()
 
 
-def _begin(p: Platform, org_id: str, plan_id: str) -> tuple[PlanRow, Problem, list[RouteRow]]:
+def _begin(p: Platform, org_id: str, plan_id: str) -> tuple[PlanRow, Problem, list[RouteRow]] | None:
+    """Claim the queued job (None when it is not queued: a duplicate delivery of the job does nothing)."""
     with p.uow(org_id) as uow:
-        row = uow.plans.require(plan_id)
+        row = uow.session.get(PlanRow, plan_id, with_for_update=True)  # two workers never both claim it
+        if row is None or row.org_id != org_id:
+            return None
+        if row.status != PlanStatus.QUEUED.value:
+            log.info("plan job %s is %s, not queued: nothing to do", plan_id, row.status)
+            return None
         row.status = transition(PlanStatus(row.status), PlanStatus.RUNNING, subject=plan_id).value
         row.started_at, row.attempts = p.clock(), row.attempts + 1
         kept = kept_routes(uow, row.depot_id, row.day)
@@ -106,7 +150,10 @@ def _begin(p: Platform, org_id: str, plan_id: str) -> tuple[PlanRow, Problem, li
 def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
     """The job body: plan with progress, store routes, or end as failed with the error envelope."""
     try:
-        row, problem, kept = _begin(p, org_id, plan_id)
+        begun = _begin(p, org_id, plan_id)
+        if begun is None:
+            return
+        row, problem, kept = begun
         points: list[list[float]] = []
         last = [0.0]
 
