@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
 import uvicorn
 
 from doorstep.api.app import create_app
+from doorstep.cli.logs import json_logging
 from doorstep.config import get_settings
 from doorstep.services.demo_platform import load_demo
 from doorstep.store.migrate import upgrade
@@ -24,9 +24,7 @@ def serve(
 ) -> None:
     """Serve the REST API (OpenAPI at /docs) on the database of DOORSTEP_DATABASE_URL (default: SQLite)."""
     settings = get_settings()
-    logging.basicConfig(
-        level=logging.INFO, format='{"level": "%(levelname)s", "logger": "%(name)s", "msg": "%(message)s"}'
-    )
+    json_logging()
     upgrade(settings.db_url())
     app = create_app(settings)
     mount_web(app)
@@ -36,4 +34,4 @@ def serve(
         typer.echo(f"  log in as {login.email}  password: {login.password}")
         if login.plan_id:
             typer.echo(f"  planning job {login.plan_id} is running; GET /v1/plans/{login.plan_id} shows its progress")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_config=None)
