@@ -88,8 +88,8 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def setup(base: str, app: Any) -> tuple[dict[str, str], str]:
-    """An organization with a write key, the demo depot and its ten vans with shifts on the demo day."""
+def setup(base: str, app: Any, copies: int = 1) -> tuple[dict[str, str], str]:
+    """An organization with a write key, the demo depot and ``copies`` times its ten vans with shifts."""
     p = app.state.platform
     org_id, _ = create_organization(p, "Bench", f"bench-{uuid.uuid4().hex[:8]}@example.com", "bench-password-1")
     key = create_api_key(p, system_actor(org_id), "bench", [Permission.READ, Permission.WRITE])[1]
@@ -100,14 +100,15 @@ def setup(base: str, app: Any) -> tuple[dict[str, str], str]:
         depot_body = {"name": d.name, "lat": d.location.lat, "lng": d.location.lng, "timezone": d.timezone}
         depot = c.post("/v1/depots", json=depot_body).json()["id"]
         types: dict[str, str] = {}
-        for v in problem.vehicles:
+        for k, v in enumerate(problem.vehicles * copies):
             t = v.type
             if t.id not in types:
                 body = {"name": t.name, "capacity": t.capacity, "skills": sorted(t.skills),
                         "cost_per_hour_cents": t.cost_per_hour_cents, "cost_per_km_cents": t.cost_per_km_cents,
                         "fixed_cost_cents": t.fixed_cost_cents}  # fmt: skip
                 types[t.id] = c.post("/v1/vehicle-types", json=body).json()["id"]
-            vid = c.post("/v1/vehicles", json={"name": v.name, "type_id": types[t.id], "depot_id": depot}).json()["id"]
+            name = f"{v.name} #{k // len(problem.vehicles) + 1}"
+            vid = c.post("/v1/vehicles", json={"name": name, "type_id": types[t.id], "depot_id": depot}).json()["id"]
             breaks = [
                 {"start": b.start.isoformat(), "end": b.end.isoformat(), "duration_s": b.duration_s} for b in v.breaks
             ]
@@ -217,7 +218,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         out["bulk_create_1000"] = bench_bulk(base, h, depot, args.batches)
         h2, depot2 = setup(base, app)
         out["csv_import"] = bench_import(base, h2, depot2, args.csv_rows)
-        h3, _ = setup(base, app)
+        h3, _ = setup(base, app, copies=args.plan_fleet_copies)
         out["plan_job"] = bench_plan(base, h3, args.plan_orders, args.plan_time_limit)
     return out
 
@@ -231,6 +232,7 @@ def main() -> None:
     ap.add_argument("--csv-rows", type=int, default=10_000)
     ap.add_argument("--plan-orders", type=int, default=1000)
     ap.add_argument("--plan-time-limit", type=float, default=30.0)
+    ap.add_argument("--plan-fleet-copies", type=int, default=3, help="demo fleets (10 vans each) for the plan job")
     args = ap.parse_args()
     results = [run(b, args) for b in args.backends.split(",")]
     print(

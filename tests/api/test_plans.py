@@ -287,3 +287,33 @@ def test_jobs_of_a_dead_process_do_not_block_the_day(client: TestClient, tenant:
     for job in hold.jobs[1:]:
         job()
     assert client.get(f"/v1/plans/{fresh.json()['id']}", headers=tenant.h()).json()["status"] == "succeeded"
+
+
+def test_assign_another_vehicle(client: TestClient, tenant: Tenant) -> None:
+    """A route moves to a free vehicle of the day; a vehicle busy in the plan or without a shift is E1308."""
+    two_vans(client, tenant, parcels=10)
+    add_orders(client, tenant, 3)
+    plan = plan_now(client, tenant)
+    assert len(plan["routes"]) == 1
+    route = plan["routes"][0]
+    vans = [v for v in client.get("/v1/vehicles", headers=tenant.h()).json()["items"] if v["name"].startswith("Van ")]
+    free = next(v for v in vans if v["id"] != route["vehicle_id"] and v["name"] != "Van 1")
+    r = client.post(
+        f"/v1/routes/{route['id']}/assign",
+        json={"driver_id": None, "vehicle_id": free["id"], "version": 1},
+        headers=tenant.h(),
+    )
+    assert (
+        r.status_code == 200
+        and r.json()["vehicle_id"] == free["id"]
+        and r.json()["data"]["vehicle_name"] == free["name"]
+    )
+    preview = {"order_id": route["data"]["stops"][1]["order_id"], "route_id": route["id"], "position": 0}
+    assert client.post(f"/v1/plans/{plan['id']}/edits/preview", json=preview, headers=tenant.h()).status_code == 200
+    no_shift = tenant.ids["vehicle"]  # its shift was removed by two_vans
+    r = client.post(
+        f"/v1/routes/{route['id']}/assign",
+        json={"driver_id": None, "vehicle_id": no_shift, "version": 2},
+        headers=tenant.h(),
+    )
+    assert r.status_code == 422 and r.json()["error"]["code"] == "E1308"

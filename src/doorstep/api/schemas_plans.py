@@ -101,9 +101,11 @@ class EditOut(Out):
 
 
 class AssignIn(Strict):
-    """Assign (or clear, with null) the route's driver."""
+    """Assign (or clear, with null) the route's driver; ``vehicle_id`` gives the route another vehicle with a shift
+    that day and no route in the plan (then preview the route: a smaller vehicle may break capacity)."""
 
     driver_id: str | None = Field(max_length=64)
+    vehicle_id: str | None = Field(None, max_length=64)
     version: int = Field(ge=1)
 
 

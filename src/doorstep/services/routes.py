@@ -50,16 +50,38 @@ def _editable(row: RouteRow, version: int) -> None:
         raise DoorstepError([Issue("E2004", f"route {row.id} is {row.status}", ("status",), row.id)])
 
 
-def assign(p: Platform, actor: Actor, route_id: str, driver_id: str | None, version: int) -> RouteRow:
-    """Set (or clear) the route's driver at the given route version."""
+def _swap_vehicle(uow: UnitOfWork, row: RouteRow, vehicle_id: str) -> None:
+    """Give the route another vehicle of its plan day: one with a shift that day and no route in this plan."""
+    plan = uow.plans.require(row.plan_id)
+    vehicles = {v["id"]: v for v in (plan.result or {}).get("problem", {}).get("vehicles", [])}
+    taken = {r.vehicle_id for r in uow.routes.all(RouteRow.plan_id == row.plan_id) if r.id != row.id}
+    if vehicle_id not in vehicles or vehicle_id in taken:
+        why = "has a route in this plan already" if vehicle_id in taken else "has no shift on the plan's day"
+        raise DoorstepError([Issue("E1308", f"vehicle {vehicle_id} {why}", ("vehicle_id",), vehicle_id)])
+    name = vehicles[vehicle_id].get("name", vehicle_id)
+    row.vehicle_id, row.data = vehicle_id, {**row.data, "vehicle_id": vehicle_id, "vehicle_name": name}
+    doc = dict(plan.result or {})
+    body = dict(doc["plan"])
+    body["routes"] = [row.data if r["id"] == row.id else r for r in body["routes"]]
+    doc["plan"] = body
+    plan.result = doc
+
+
+def assign(
+    p: Platform, actor: Actor, route_id: str, driver_id: str | None, version: int, vehicle_id: str | None = None
+) -> RouteRow:
+    """Set (or clear) the route's driver, and optionally give it another vehicle, at the given route version."""
     actor.require(Permission.WRITE)
     with p.uow(actor) as uow:
         row = uow.routes.require(route_id)
         _editable(row, version)
         if driver_id is not None:
             uow.drivers.require(driver_id, ("driver_id",))
+        if vehicle_id is not None and vehicle_id != row.vehicle_id:
+            _swap_vehicle(uow, row, vehicle_id)
         row.driver_id, row.version = driver_id, row.version + 1
-        EventRecorder(uow, actor.label).record("route.updated", row.id, data={"driver_id": driver_id})
+        data = {"driver_id": driver_id, "vehicle_id": row.vehicle_id}
+        EventRecorder(uow, actor.label).record("route.updated", row.id, data=data)
         uow.commit()
     return row
 

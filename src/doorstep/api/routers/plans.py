@@ -109,10 +109,10 @@ def get_route(route_id: str, p: PlatformDep, actor: ActorDep) -> RouteOut:
     return RouteOut.model_validate(routes.get_route(p, actor, route_id))
 
 
-@router.post("/v1/routes/{route_id}/assign", response_model=RouteOut, tags=["routes"], summary="Assign a driver")
+@router.post("/v1/routes/{route_id}/assign", response_model=RouteOut, tags=["routes"], summary="Assign driver/vehicle")
 def assign(route_id: str, body: AssignIn, p: PlatformDep, actor: ActorDep) -> RouteOut:
-    """Set or clear the route's driver."""
-    return RouteOut.model_validate(routes.assign(p, actor, route_id, body.driver_id, body.version))
+    """Set or clear the route's driver; optionally move the route to another free vehicle of the day."""
+    return RouteOut.model_validate(routes.assign(p, actor, route_id, body.driver_id, body.version, body.vehicle_id))
 
 
 @router.post("/v1/routes/{route_id}/lock", response_model=RouteOut, tags=["routes"], summary="Lock or unlock")
