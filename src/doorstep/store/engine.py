@@ -25,13 +25,14 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine with foreign keys and WAL on SQLite, and pre-ping on PostgreSQL."""
+    """An engine with foreign keys and WAL on SQLite; on PostgreSQL a pool that recycles connections hourly
+    (no pre-ping: it would cost a round trip on every checkout, and a dead connection fails one request)."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, echo=echo, pool_recycle=3600, pool_size=10, max_overflow=10)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
