@@ -140,3 +140,22 @@ def test_streamed_body_without_length_is_limited(tight: TestClient) -> None:
 def test_make_tenant_twice_gives_distinct_orgs(client: TestClient) -> None:
     """Each test organization is new (the isolation the other tests rely on)."""
     assert make_tenant(client).org_id != make_tenant(client).org_id
+
+
+def test_nul_characters_are_bad_input_not_server_errors(client: TestClient, tenant: Tenant) -> None:
+    """NUL in a JSON string, in a path or query, or in an uploaded cell is answered below 500 (no database
+    stores NUL in text); JSON and URLs get E1301."""
+    r = client.post("/v1/orders", json=tenant.order("NUL\x00REF"), headers=tenant.h())
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["code"] == "E1301"
+    r = client.get("/v1/vehicles/%00", headers=tenant.h())
+    assert r.status_code == 422 and r.json()["error"]["code"] == "E1301"
+    r = client.get("/v1/orders", params={"external_ref": "a\x00b"}, headers=tenant.h())
+    assert r.status_code == 422
+    files = {"file": ("orders.csv", b"external_ref,lat,lng\nZ\x00Z,38.7,-9.1\n")}
+    r = client.post(
+        "/v1/orders/import",
+        files=files,
+        data={"depot_id": tenant.ids["depot"], "date": "2025-06-17"},
+        headers=tenant.h(),
+    )
+    assert r.status_code < 500

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from doorstep.domain.errors import CODES, DoorstepError, Issue
@@ -84,6 +85,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(DoorstepError([issue]), dict(exc.headers) if exc.headers else None)
 
 
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    # The database refused a value the checks above it let through (a NUL byte in an uploaded cell, a text
+    # longer than its column): bad input, not an internal error.
+    log.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc)
+    issue = Issue("E1301", "a value cannot be stored (NUL characters, or longer than allowed)", ("body",))
+    return error_response(DoorstepError([issue]))
+
+
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("internal error on %s %s", request.method, request.url.path, exc_info=exc)
     body = {"error": {"code": "E5001", "message": CODES["E5001"][0], "action": CODES["E5001"][1], "details": []}}
@@ -95,4 +104,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DoorstepError, _doorstep_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(Exception, _internal_error)

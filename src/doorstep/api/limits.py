@@ -31,6 +31,13 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if (
+            "\x00" in scope["path"]
+            or b"%00" in scope.get("query_string", b"")
+            or "%00" in scope.get("raw_path", b"").decode("latin-1")
+        ):
+            await _send_error(send, 422, Issue("E1301", "the URL must not contain NUL characters", ("path",)))
+            return
         headers = dict(scope["headers"])
         is_upload = b"multipart/form-data" in headers.get(b"content-type", b"")
         limit = self.max_upload if is_upload else self.max_body

@@ -4,13 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+def _nul_free(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, dict):
+        return all(_nul_free(k) and _nul_free(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(_nul_free(v) for v in value)
+    return True
 
 
 class Strict(BaseModel):
-    """Request bodies refuse unknown fields (a typo must not be silently ignored)."""
+    """Request bodies refuse unknown fields (a typo must not be silently ignored) and NUL characters (no database
+    stores them in text)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if not _nul_free(data):
+            raise ValueError("text must not contain NUL (\\u0000) characters")
+        return data
 
 
 class Out(BaseModel):
