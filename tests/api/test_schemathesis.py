@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +13,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 from tests.api.conftest import Tenant
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
-EXAMPLES = 6  # per operation: enough to hit every body and parameter kind, small enough for a fast suite
+EXAMPLES = int(os.environ.get("DOORSTEP_FUZZ_EXAMPLES", "6"))  # per operation; raise it for a deeper local run
 
 
 def test_no_server_errors_and_responses_match_the_schema(client: TestClient, tenant: Tenant) -> None:
