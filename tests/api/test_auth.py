@@ -129,3 +129,14 @@ def test_no_default_secret_outside_development(tmp_path: object) -> None:
     assert secret_key(Settings(env="development")) != secret_key(Settings(env="development"))
     app = create_app(Settings(env="production", secret_key="s3cret", database_url=f"sqlite:///{tmp_path}/x.db"))
     assert app.title == "Doorstep"
+
+
+def test_user_create_is_idempotent_with_a_key(client: TestClient, tenant: Tenant) -> None:
+    """Replaying POST /v1/users with the same Idempotency-Key returns the first user instead of E2007."""
+    body = {"email": f"idem-{uuid.uuid4().hex[:6]}@example.com", "role": "dispatcher", "password": PASSWORD}
+    h = {**tenant.h(), "Idempotency-Key": "user-1"}
+    first = client.post("/v1/users", json=body, headers=h)
+    again = client.post("/v1/users", json=body, headers=h)
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    dup = client.post("/v1/users", json=body, headers=tenant.h())
+    assert dup.status_code == 409 and dup.json()["error"]["code"] == "E2007"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
+from fastapi.responses import JSONResponse
 from itsdangerous import URLSafeTimedSerializer
 
 from doorstep.api.deps import SESSION_COOKIE, SESSION_MAX_AGE_S, ActorDep, PlatformDep, get_signer
+from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
 from doorstep.api.schemas_auth import ApiKeyCreated, ApiKeyIn, ApiKeyOut, LoginIn, MeOut, UserIn, UserOut
 from doorstep.api.schemas_common import ERRORS
 from doorstep.services import accounts
@@ -53,10 +55,14 @@ def list_users(p: PlatformDep, actor: ActorDep) -> list[UserOut]:
 
 
 @router.post("/v1/users", response_model=UserOut, status_code=201, summary="Create a user (admin)")
-def create_user(body: UserIn, p: PlatformDep, actor: ActorDep) -> UserOut:
+def create_user(body: UserIn, p: PlatformDep, actor: ActorDep, print_: PrintDep, key: IdemKey = None) -> JSONResponse:
     """A user in the caller's organization; dispatchers get 403 E4002."""
-    row = accounts.create_user(p, actor, body.email, body.name, Role(body.role), body.password)
-    return UserOut.model_validate(row)
+
+    def run() -> tuple[int, dict[str, Any]]:
+        row = accounts.create_user(p, actor, body.email, body.name, Role(body.role), body.password)
+        return 201, UserOut.model_validate(row).model_dump(mode="json")
+
+    return respond_once(p, actor, key, print_, run)
 
 
 @router.get("/v1/api-keys", response_model=list[ApiKeyOut], summary="List API keys (admin)")
@@ -67,7 +73,8 @@ def list_keys(p: PlatformDep, actor: ActorDep) -> list[ApiKeyOut]:
 
 @router.post("/v1/api-keys", response_model=ApiKeyCreated, status_code=201, summary="Create an API key (admin)")
 def create_key(body: ApiKeyIn, p: PlatformDep, actor: ActorDep) -> ApiKeyCreated:
-    """The key with its secret, returned this once (only a hash is stored)."""
+    """The key with its secret, returned this once (only a hash is stored). Not replayable by Idempotency-Key:
+    replaying would mean storing the secret."""
     row, secret = accounts.create_api_key(p, actor, body.name, [Permission(s) for s in body.scopes])
     return ApiKeyCreated.model_validate({**ApiKeyOut.model_validate(row).model_dump(), "secret": secret})
 
