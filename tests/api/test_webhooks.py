@@ -138,3 +138,17 @@ def test_webhook_management_is_admin_only_and_per_organization(client: TestClien
     assert client.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=other.h()).status_code == 404
     assert client.delete(f"/v1/webhooks/{sub['id']}", headers=other.h()).status_code == 404
     assert client.delete(f"/v1/webhooks/{sub['id']}", headers=tenant.h()).status_code == 204
+
+
+def test_plan_lifecycle_events_reach_subscribers(client: TestClient, tenant: Tenant, receiver: Receiver) -> None:
+    """A planning job announces plan.queued, plan.started and plan.completed, in that order."""
+    from tests.api.test_plans import add_orders, plan_now
+
+    _subscribe(client, tenant, receiver.url, ["plan.queued", "plan.started", "plan.completed", "plan.failed"])
+    add_orders(client, tenant, 3)
+    plan = plan_now(client, tenant)
+    assert deliver_due(platform_of(client)) == 3
+    events = [json.loads(body) for _, body in receiver.requests]
+    assert [e["type"] for e in events] == ["plan.queued", "plan.started", "plan.completed"]
+    assert {e["subject_id"] for e in events} == {plan["id"]}
+    assert events[-1]["data"]["orders_assigned"] == 3

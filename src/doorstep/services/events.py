@@ -16,6 +16,8 @@ EVENT_TYPES = (
     "order.cancelled",
     "order.planned",
     "order.dispatched",
+    "plan.queued",
+    "plan.started",
     "plan.completed",
     "plan.failed",
     "plan.published",

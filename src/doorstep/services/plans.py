@@ -97,9 +97,11 @@ def start_plan(p: Platform, actor: Actor, depot_id: str, day: date, options: dic
             )
         )  # fmt: skip
         try:
-            uow.commit()
+            uow.flush()  # the unique active_key refuses a second active job for the depot and day
         except IntegrityError:
             raise _busy(depot_id, day) from None
+        EventRecorder(uow, actor.label).record("plan.queued", row.id, to_status=row.status, data={"version": version})
+        uow.commit()
     _submit(p, actor.org_id, row.id)
     return row
 
@@ -116,9 +118,11 @@ def retry_plan(p: Platform, actor: Actor, plan_id: str) -> PlanRow:
         row.status = transition(PlanStatus(row.status), PlanStatus.QUEUED, subject=plan_id).value
         row.active_key, row.error, row.progress = _active_key(actor.org_id, row.depot_id, row.day), None, []
         try:
-            uow.commit()
+            uow.flush()
         except IntegrityError:
             raise _busy(row.depot_id, row.day) from None
+        EventRecorder(uow, actor.label).record("plan.queued", plan_id, from_status="failed", to_status=row.status)
+        uow.commit()
     _submit(p, actor.org_id, plan_id)
     return row
 
@@ -141,6 +145,7 @@ def _begin(p: Platform, org_id: str, plan_id: str) -> tuple[PlanRow, Problem, li
             return None
         row.status = transition(PlanStatus(row.status), PlanStatus.RUNNING, subject=plan_id).value
         row.started_at, row.attempts = p.clock(), row.attempts + 1
+        EventRecorder(uow, "system").record("plan.started", plan_id, from_status="queued", to_status=row.status)
         kept = kept_routes(uow, row.depot_id, row.day)
         problem = build_problem(uow, row.depot_id, row.day, kept)
         uow.commit()
