@@ -105,4 +105,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(OverflowError, _data_error)  # SQLite's driver refuses integers beyond 64 bits
     app.add_exception_handler(Exception, _internal_error)

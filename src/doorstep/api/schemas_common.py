@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -15,6 +15,10 @@ def _nul_free(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return all(_nul_free(v) for v in value)
     return True
+
+
+MAX_INT = 2_000_000_000  # every integer a client sends fits a 32-bit database column
+Amount = Annotated[int, Field(ge=0, le=MAX_INT)]
 
 
 class Strict(BaseModel):

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import AwareDatetime, Field
 
-from doorstep.api.schemas_common import Out, Strict
+from doorstep.api.schemas_common import MAX_INT, Amount, Out, Strict
 
 
 class DepotIn(Strict):
@@ -26,12 +26,12 @@ class VehicleTypeIn(Strict):
     """Capacity per dimension (unlisted: unlimited), speed profile, skills and costs in cents."""
 
     name: str = Field(min_length=1, max_length=200, examples=["Van L"])
-    capacity: dict[str, int] = Field(default_factory=dict, examples=[{"parcels": 180, "weight_g": 1200000}])
+    capacity: dict[str, Amount] = Field(default_factory=dict, examples=[{"parcels": 180, "weight_g": 1200000}])
     profile: str = Field("van", max_length=20)
     skills: list[str] = Field(default_factory=list, max_length=50)
-    fixed_cost_cents: int = Field(0, ge=0)
-    cost_per_km_cents: int = Field(0, ge=0)
-    cost_per_hour_cents: int = Field(0, ge=0)
+    fixed_cost_cents: int = Field(0, ge=0, le=MAX_INT)
+    cost_per_km_cents: int = Field(0, ge=0, le=MAX_INT)
+    cost_per_hour_cents: int = Field(0, ge=0, le=MAX_INT)
 
 
 class VehicleIn(Strict):
@@ -41,8 +41,8 @@ class VehicleIn(Strict):
     type_id: str = Field(max_length=64)
     depot_id: str = Field(max_length=64)
     skills: list[str] = Field(default_factory=list, max_length=50)
-    max_distance_m: int | None = Field(None, ge=0)
-    max_stops: int | None = Field(None, ge=1)
+    max_distance_m: int | None = Field(None, ge=0, le=MAX_INT)
+    max_stops: int | None = Field(None, ge=1, le=100_000)
 
 
 class DriverIn(Strict):

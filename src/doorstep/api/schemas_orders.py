@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from doorstep.api.schemas_common import LatLngIn, Out, Strict
+from doorstep.api.schemas_common import MAX_INT, Amount, LatLngIn, Out, Strict
 
 EXAMPLE_ORDER: Any = {
     "external_ref": "SHOP-1001",
@@ -69,11 +69,11 @@ class OrderIn(Strict):
     contact: ContactIn = Field(default_factory=ContactIn)
     time_windows: list[WindowIn] = Field(default_factory=list, max_length=8)
     service_s: int = Field(0, ge=0, le=86_400)
-    size: dict[str, int] = Field(default_factory=dict)
-    collect: dict[str, int] = Field(default_factory=dict)
+    size: dict[str, Amount] = Field(default_factory=dict)
+    collect: dict[str, Amount] = Field(default_factory=dict)
     skills: list[str] = Field(default_factory=list, max_length=50)
     priority: Literal["must_serve", "high", "normal", "optional"] = "normal"
-    value_cents: int = Field(0, ge=0)
+    value_cents: int = Field(0, ge=0, le=MAX_INT)
     instructions: str = Field("", max_length=2000)
     tags: list[str] = Field(default_factory=list, max_length=50)
     pickup: PickupIn | None = None
@@ -88,7 +88,7 @@ class OrderIn(Strict):
 class OrderUpdate(OrderIn):
     """A full replacement, made to ``version`` (409 when the order changed meanwhile)."""
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_INT)
 
     def to_data(self) -> dict[str, Any]:
         """The order fields without the version."""

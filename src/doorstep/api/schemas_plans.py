@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
-from doorstep.api.schemas_common import Out, Strict
+from doorstep.api.schemas_common import MAX_INT, Out, Strict
 
 
 class SolveOptionsIn(Strict):
     """Solver options (see `doorstep plan --help`); unset ones use the server defaults."""
 
-    time_limit_s: float | None = Field(None, gt=0, le=86_400, examples=[10])
-    seed: int | None = Field(None, ge=0)
-    no_improvement_s: float | None = Field(None, gt=0)
-    max_iterations: int | None = Field(None, gt=0)
+    time_limit_s: float | None = Field(None, gt=0, le=3_600, examples=[10], description="at most an hour per job")
+    seed: int | None = Field(None, ge=0, le=MAX_INT)
+    no_improvement_s: float | None = Field(None, gt=0, le=86_400)
+    max_iterations: int | None = Field(None, gt=0, le=MAX_INT)
     objective: str | None = Field(None, examples=["cost"])
-    balance_max_stops: int | None = Field(None, gt=0)
-    balance_max_duration_s: int | None = Field(None, gt=0)
+    balance_max_stops: int | None = Field(None, gt=0, le=100_000)
+    balance_max_duration_s: int | None = Field(None, gt=0, le=MAX_INT)
 
 
 class PlanIn(Strict):
@@ -80,7 +80,7 @@ class MoveIn(Strict):
 class MoveSave(MoveIn):
     """A move to save: ``versions`` maps each touched route id to the version you saw (409 if stale)."""
 
-    versions: dict[str, int] = Field(default_factory=dict)
+    versions: dict[str, Annotated[int, Field(ge=1, le=MAX_INT)]] = Field(default_factory=dict)
 
 
 class ViolationOut(Out):
@@ -106,17 +106,17 @@ class AssignIn(Strict):
 
     driver_id: str | None = Field(max_length=64)
     vehicle_id: str | None = Field(None, max_length=64)
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_INT)
 
 
 class LockIn(Strict):
     """Lock or unlock a route."""
 
     locked: bool
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_INT)
 
 
 class VersionIn(Strict):
     """The route version you saw."""
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_INT)

@@ -14,9 +14,17 @@ class ThreadRunner:
     """Runs submitted jobs on a small pool of daemon threads (one process; SQLite friendly)."""
 
     def __init__(self, workers: int = 1) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="doorstep-job")
+        self._workers = workers
+        self._pool: ThreadPoolExecutor | None = None
         self._futures: list[Future[None]] = []
         self._lock = threading.Lock()
+
+    def _ready_pool(self) -> ThreadPoolExecutor:
+        # (Re)started on demand: an ASGI app may go through several lifespans (test clients), each ending in
+        # shutdown(); the next job starts a fresh pool.
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="doorstep-job")
+        return self._pool
 
     def submit(self, name: str, fn: Callable[[], None]) -> None:
         """Queue ``fn``; an escaping exception is logged (jobs record their own failures first)."""
@@ -29,7 +37,7 @@ class ThreadRunner:
 
         with self._lock:
             self._futures = [f for f in self._futures if not f.done()]
-            self._futures.append(self._pool.submit(run))
+            self._futures.append(self._ready_pool().submit(run))
 
     def wait_idle(self, timeout_s: float = 60.0) -> bool:
         """Block until every submitted job has finished (tests, shutdown); False on timeout."""
@@ -43,8 +51,11 @@ class ThreadRunner:
         return True
 
     def shutdown(self) -> None:
-        """Stop accepting work and wait for running jobs."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Wait for running jobs and drop the pool (queued jobs stay queued in the database)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Ticker:

@@ -70,7 +70,7 @@ def crud_router(path: str, kind: str, body_cls: type[BaseModel], out_cls: type[B
         body: Annotated[body_cls, Body()],  # type: ignore[valid-type]
         p: PlatformDep,
         actor: ActorDep,
-        version: Annotated[int, Query(ge=1, description="the version you edited (409 if stale)")],
+        version: Annotated[int, Query(ge=1, le=2_000_000_000, description="the version you edited (409 if stale)")],
     ) -> dict[str, Any]:
         return dump(fleet_admin.update(p, actor, kind, obj_id, cast(BaseModel, body).model_dump(), version))
 
