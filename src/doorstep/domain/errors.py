@@ -50,6 +50,40 @@ CODES: dict[str, tuple[str, str]] = {
     "E1120": ("invalid plan file", "Give a plan.json written by `doorstep plan` (or edited from one)."),
     "E1121": ("too many time windows", "Merge windows: at most 8 per stop are supported."),
     "E1122": ("duplicate column", "Keep only one of the columns that mean the same thing."),
+    "E3001": ("unknown routing profile", "Use one of car, van, bike, foot."),
+    "E3002": (
+        "OpenStreetMap file not found or unreadable",
+        "Give the path of an .osm.pbf extract (e.g. a Geofabrik download).",
+    ),
+    "E3003": (
+        "OpenStreetMap file is corrupt or truncated",
+        "Download the extract again and check its size or checksum.",
+    ),
+    "E3004": ("network build failed", "Check free disk space and memory; rerun with --debug and read the tool output."),
+    "E3005": ("not a road network folder", "Build one with `doorstep network build FILE.osm.pbf --out DIR`."),
+    "E3006": (
+        "network built for another profile",
+        "Build a network for the vehicles' profile (doorstep network build --profile ...).",
+    ),
+    "E3007": (
+        "road network cannot be loaded",
+        "Rebuild the network with this Doorstep version (doorstep network build).",
+    ),
+    "E3008": (
+        "location cannot be routed",
+        "Check the coordinates: they must lie on or near a road inside the network's area.",
+    ),
+    "E3009": ("routing server unreachable", "Start the server or fix its URL; or plan without it (straight line)."),
+    "E3010": (
+        "routing server gave an invalid answer",
+        "Check the server's profile and version; its answer is quoted in the message.",
+    ),
+    "E3011": ("invalid points file", 'Give a JSON list of {"lat": .., "lng": ..} objects.'),
+    "E3012": ("GPS trace cannot be matched", "Give at least two fixes that lie on roads, in time order."),
+    "E3013": (
+        "invalid traffic settings",
+        "Give 168 positive hour-of-week factors (Monday 00h first) and a weather factor >= 1.",
+    ),
     "E5001": ("internal error", "Retry; if it persists, report it with the log file."),
     "W1201": ("location far from its depot", "Check the coordinates; they may be mistyped."),
     "W1202": ("unknown column ignored", "Rename the column to a documented name or alias, or drop it."),
@@ -66,6 +100,19 @@ CODES: dict[str, tuple[str, str]] = {
     "W1207": (
         "objective approximated for a vehicle",
         "Drop the vehicle's max distance, or plan with --objective cost (see docs/modelling.md).",
+    ),
+    "W3001": ("location far from any road", "Check the coordinates; orders there are unassigned as UNREACHABLE."),
+    "W3002": (
+        "road network used for another vehicle profile",
+        "Build a network for this profile to get its own speeds and access rules.",
+    ),
+    "W3003": (
+        "routing server failed: straight-line travel used",
+        "Check the routing server; travel times of this plan are approximate.",
+    ),
+    "W3004": (
+        "matrix cache unusable",
+        "Check the cache folder's permissions and free space; planning went on without it.",
     ),
 }
 
