@@ -6,6 +6,8 @@ the layers below, which receive plain values.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -19,6 +21,8 @@ class Settings(BaseSettings):
     time_limit_s: float = Field(30.0, gt=0, le=86_400, description="default solver time limit per plan")
     seed: int = Field(0, ge=0, description="default solver seed")
     circuity: float = Field(1.3, ge=1.0, le=3.0, description="straight-line model: road km per crow-fly km")
+    network: Path | None = Field(None, description="road network folder (doorstep network build) used by default")
+    snap_radius_m: float = Field(250.0, gt=0, le=5_000, description="farthest a location may lie from a road")
 
 
 def get_settings() -> Settings:

@@ -8,6 +8,7 @@ import typer
 
 from doorstep.cli.check_cmd import check
 from doorstep.cli.demo_cmd import demo
+from doorstep.cli.network_cmd import network_app
 from doorstep.cli.plan_cmd import plan
 from doorstep.cli.schema_cmd import schema
 
@@ -33,6 +34,7 @@ app.command("plan")(plan)
 app.command("check")(check)
 app.command("demo")(demo)
 app.command("schema")(schema)
+app.add_typer(network_app, name="network")
 
 
 def main() -> None:

@@ -61,6 +61,9 @@ def plan(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON result (or error envelope) only.")] = False,
     plan_date: Annotated[str | None, typer.Option("--date", help="Plan date YYYY-MM-DD for bare HH:MM times.")] = None,
+    network: Annotated[
+        Path | None, typer.Option("--network", help="Road network folder (doorstep network build) for road times.")
+    ] = None,
 ) -> None:
     """Plan routes for ORDERS and write plan.json, routes.csv, routes.geojson and map.html to --out."""
 
@@ -79,7 +82,7 @@ def plan(
             options = replace(options, objective=Objective.TRAVEL_COST)  # VROOM's meaning of its costs
         request = RunRequest(
             problem=loaded.problem,
-            provider=travel_provider(loaded.problem, settings),
+            provider=travel_provider(loaded.problem, settings, network),
             options=options,
             out_dir=out,
             json_out=json_out,

@@ -21,9 +21,11 @@ from doorstep.formats.plan_json import stats_to_dict, unassigned_to_dict
 from doorstep.formats.vroom_common import VroomContext
 from doorstep.optimize.options import SolveOptions
 from doorstep.routing.defaults import default_provider
+from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.straight_line import StraightLineProvider
 from doorstep.services.planning import plan as make_plan
+from doorstep.services.road_paths import route_paths
 
 console = Console()
 
@@ -67,10 +69,14 @@ def result_json(plan: Plan, files: dict[str, Path], warnings: list[Issue]) -> di
     }
 
 
-def travel_provider(problem: Problem, settings: Settings) -> TravelTimeProvider:
-    """The problem's own matrices when it carries them, else the straight-line model with the set circuity."""
+def travel_provider(problem: Problem, settings: Settings, network: Path | None = None) -> TravelTimeProvider:
+    """The problem's own matrices when it carries them; else the road network (``--network`` or
+    ``DOORSTEP_NETWORK``) when one is given; else the straight-line model with the set circuity."""
     if problem.matrices is not None:
         return default_provider(problem)
+    folder = network or settings.network
+    if folder is not None:
+        return OsrmLocalProvider(folder, snap_radius_m=settings.snap_radius_m)
     return StraightLineProvider(circuity=settings.circuity)
 
 
@@ -84,7 +90,17 @@ def solve_and_report(req: RunRequest) -> int:
         print_issues(console, req.warnings, f"Warnings ({len(req.warnings)})")
     with solve_progress(console, req.options.time_limit_s, enabled=not req.json_out) as on_progress:
         plan = make_plan(req.problem, provider=req.provider, options=req.options, on_progress=on_progress)
-    files = write_outputs(req.out_dir, plan, req.problem, req.options, vroom=req.vroom, vroom_ctx=req.vroom_ctx)
+    paths, attribution = route_paths(plan, req.problem, req.provider)
+    files = write_outputs(
+        req.out_dir,
+        plan,
+        req.problem,
+        req.options,
+        vroom=req.vroom,
+        vroom_ctx=req.vroom_ctx,
+        paths=paths,
+        attribution=attribution,
+    )
     new_warnings = [w for w in plan.warnings if w not in req.warnings]
     if req.json_out:
         print(json.dumps(result_json(plan, files, _merged_warnings(req.warnings, new_warnings)), indent=2))
