@@ -5,7 +5,6 @@ from __future__ import annotations
 from doorstep.domain.geo import LatLng
 from doorstep.domain.plan import Plan
 from doorstep.domain.problem import Problem
-from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.route_geometry import RouteGeometryProvider, joined_path
 
 
