@@ -8,9 +8,7 @@ from doorstep.domain.problem import Problem
 from doorstep.routing.route_geometry import RouteGeometryProvider, joined_path
 
 
-def route_paths(
-    plan: Plan, problem: Problem, provider: TravelTimeProvider | None
-) -> tuple[dict[str, list[LatLng]], str]:
+def route_paths(plan: Plan, problem: Problem, provider: object) -> tuple[dict[str, list[LatLng]], str]:
     """Route id -> road path, and the attribution to show; empty when the provider has no road geometry.
 
     A route whose legs cannot be routed keeps straight lines (it is simply left out of the mapping).
