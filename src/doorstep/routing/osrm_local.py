@@ -169,6 +169,7 @@ class OsrmLocalProvider:
             steps=True,
             geometries="geojson",
             overview="false",
+            continue_straight=False,  # each leg on its own (a driver may turn at a stop), as in the matrix
             generate_hints=False,
         )
         try:
