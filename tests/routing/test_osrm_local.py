@@ -65,7 +65,7 @@ def test_points_far_from_roads_are_unreachable_with_a_warning(
     far = [w for w in m.warnings if w.code == "W3001"]
     assert [w.loc for w in far] == [("points", 5), ("points", 6)]
     assert "outside the road network's area" in far[1].message
-    assert "from the nearest road" in far[0].message
+    assert "from the nearest connected road" in far[0].message
 
 
 def test_snap_radius_is_configurable(monaco_network: Path, monaco_points: list[LatLng]) -> None:

@@ -71,7 +71,7 @@ def far_warning(index: int, snap: Snap, radius_m: float) -> Issue:
     if snap.road is None or not np.isfinite(snap.distance_m):
         why = "is outside the road network's area"
     else:
-        why = f"is {snap.distance_m:.0f} m from the nearest road (limit {radius_m:.0f} m)"
+        why = f"is {snap.distance_m:.0f} m from the nearest connected road (limit {radius_m:.0f} m)"
     return Issue("W3001", f"location {index} {where} {why}", ("points", index))
 
 
