@@ -20,6 +20,7 @@ from doorstep.domain.problem import Problem
 from doorstep.formats.plan_json import stats_to_dict, unassigned_to_dict
 from doorstep.formats.vroom_common import VroomContext
 from doorstep.optimize.options import SolveOptions
+from doorstep.routing.cache import CachedProvider
 from doorstep.routing.defaults import default_provider
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
@@ -76,7 +77,10 @@ def travel_provider(problem: Problem, settings: Settings, network: Path | None =
         return default_provider(problem)
     folder = network or settings.network
     if folder is not None:
-        return OsrmLocalProvider(folder, snap_radius_m=settings.snap_radius_m)
+        road = OsrmLocalProvider(folder, snap_radius_m=settings.snap_radius_m)
+        if settings.matrix_cache is not None:
+            return CachedProvider(road, settings.matrix_cache)
+        return road
     return StraightLineProvider(circuity=settings.circuity)
 
 

@@ -23,9 +23,11 @@ from doorstep.routing.provider import Matrix
 from doorstep.routing.road_matrix import (
     DEFAULT_SNAP_RADIUS_M,
     FloatMatrix,
+    RectMatrix,
     RoadTable,
     Snap,
     blocks,
+    road_matrix,
     square_matrix,
     unique_points,
 )
@@ -150,6 +152,27 @@ class OsrmLocalProvider:
         m = square_matrix(table, self.snap_radius_m)
         sub = np.ix_(index, index)
         return Matrix(durations=m.durations[sub], distances=m.distances[sub], warnings=warnings + m.warnings)
+
+    @property
+    def cache_id(self) -> str:
+        """Identifies this network's travel times in a matrix cache (a rebuild gives a new id)."""
+        m = self.meta
+        return f"osrm:{m.name}:{m.profile.value}:{m.source_sha256[:16]}:{m.built_at}:r{self.snap_radius_m:g}"
+
+    def rect(
+        self,
+        sources: Sequence[LatLng],
+        destinations: Sequence[LatLng],
+        profile: SpeedProfile,
+        depart_at: datetime | None = None,
+    ) -> RectMatrix:
+        """Sources × destinations road durations and distances (what a cache needs to fill in new rows)."""
+        warnings = self.check_profile(profile)
+        table = self.table(sources, destinations)
+        table.sources, table.destinations = self._outside(table.sources), self._outside(table.destinations)
+        m = road_matrix(table, self.snap_radius_m)
+        m.warnings[:0] = warnings
+        return m
 
     def snap(self, points: Sequence[LatLng]) -> list[Snap]:
         """The nearest road point of each point (OSRM Nearest) and how far away it is."""

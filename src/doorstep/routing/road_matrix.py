@@ -75,17 +75,43 @@ def far_warning(index: int, snap: Snap, radius_m: float) -> Issue:
     return Issue("W3001", f"location {index} {where} {why}", ("points", index))
 
 
-def square_matrix(table: RoadTable, radius_m: float) -> Matrix:
-    """A square table as the optimizer's Matrix; unsnappable points are cut off (UNREACHABLE) and reported."""
+@dataclass(slots=True)
+class RectMatrix:
+    """Integer sources × destinations matrices (the cache fills in only the rows and columns it lacks)."""
+
+    durations: IntMatrix
+    distances: IntMatrix
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def road_matrix(table: RoadTable, radius_m: float) -> RectMatrix:
+    """A table as integers: a source or destination that did not snap within the radius is cut off (UNREACHABLE)
+    and reported once (as a source); the same place as source and destination costs 0."""
     dur, dist = int_matrix(table.durations), int_matrix(table.distances)
     warnings = list(table.warnings)
+    reported = set()
     for i, snap in enumerate(table.sources):
         if not snap.usable(radius_m):
-            dur[i, :], dur[:, i], dist[i, :], dist[:, i] = UNREACHABLE, UNREACHABLE, UNREACHABLE, UNREACHABLE
+            dur[i, :], dist[i, :] = UNREACHABLE, UNREACHABLE
             warnings.append(far_warning(i, snap, radius_m))
-    np.fill_diagonal(dur, 0)
-    np.fill_diagonal(dist, 0)
-    return Matrix(durations=dur, distances=dist, warnings=warnings)
+            reported.add(snap.point)
+    for j, snap in enumerate(table.destinations):
+        if not snap.usable(radius_m):
+            dur[:, j], dist[:, j] = UNREACHABLE, UNREACHABLE
+            if snap.point not in reported:
+                warnings.append(far_warning(j, snap, radius_m))
+    index = {s.point: j for j, s in enumerate(table.destinations)}
+    for i, snap in enumerate(table.sources):
+        same = index.get(snap.point)
+        if same is not None:
+            dur[i, same], dist[i, same] = 0, 0
+    return RectMatrix(dur, dist, warnings)
+
+
+def square_matrix(table: RoadTable, radius_m: float) -> Matrix:
+    """All-pairs table (sources are the destinations) as the optimizer's Matrix."""
+    m = road_matrix(table, radius_m)
+    return Matrix(durations=m.durations, distances=m.distances, warnings=m.warnings)
 
 
 def blocks(n: int, width: int, max_cells: int) -> list[range]:
