@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from doorstep.cli.errors import guarded
-from doorstep.cli.run import RunRequest, solve_and_report, travel_provider
+from doorstep.cli.run import RunRequest, solve_and_report, traffic_model, travel_provider
 from doorstep.config import get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.formats.load import load_problem
@@ -64,6 +64,10 @@ def plan(
     network: Annotated[
         Path | None, typer.Option("--network", help="Road network folder (doorstep network build) for road times.")
     ] = None,
+    traffic: Annotated[
+        str | None, typer.Option("--traffic", help="Time-of-day factors: 'urban' (defaults) or a JSON file.")
+    ] = None,
+    weather: Annotated[float, typer.Option("--weather", help="Weather slow-down factor (1 = clear).")] = 1.0,
 ) -> None:
     """Plan routes for ORDERS and write plan.json, routes.csv, routes.geojson and map.html to --out."""
 
@@ -80,9 +84,11 @@ def plan(
         loaded = load_problem(orders, fleet, skip_invalid=skip_invalid, plan_date=parse_date(plan_date))
         if objective is None and loaded.source_format == "vroom-json":
             options = replace(options, objective=Objective.TRAVEL_COST)  # VROOM's meaning of its costs
+        model = traffic_model(loaded.problem, traffic, weather)
         request = RunRequest(
             problem=loaded.problem,
-            provider=travel_provider(loaded.problem, settings, network),
+            provider=travel_provider(loaded.problem, settings, network, model),
+            traffic=model,
             options=options,
             out_dir=out,
             json_out=json_out,

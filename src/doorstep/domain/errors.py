@@ -114,6 +114,10 @@ CODES: dict[str, tuple[str, str]] = {
         "matrix cache unusable",
         "Check the cache folder's permissions and free space; planning went on without it.",
     ),
+    "W3005": (
+        "traffic makes a stop late",
+        "Widen the window or start the route earlier; the ETA uses the traffic of the hour driven.",
+    ),
 }
 
 
