@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     seed: int = Field(0, ge=0, description="default solver seed")
     circuity: float = Field(1.3, ge=1.0, le=3.0, description="straight-line model: road km per crow-fly km")
     network: Path | None = Field(None, description="road network folder (doorstep network build) used by default")
+    osrm_url: str | None = Field(None, description="remote OSRM server (osrm-routed) for road times")
+    valhalla_url: str | None = Field(None, description="remote Valhalla server for road times")
+    router_timeout_s: float = Field(30.0, gt=0, le=600, description="per-request timeout of remote routers")
     matrix_cache: Path | None = Field(None, description="SQLite file caching road travel pairs between plans")
     snap_radius_m: float = Field(250.0, gt=0, le=5_000, description="farthest a location may lie from a road")
 

@@ -68,11 +68,20 @@ def plan(
         str | None, typer.Option("--traffic", help="Time-of-day factors: 'urban' (defaults) or a JSON file.")
     ] = None,
     weather: Annotated[float, typer.Option("--weather", help="Weather slow-down factor (1 = clear).")] = 1.0,
+    osrm_url: Annotated[
+        str | None, typer.Option("--osrm-url", help="Remote OSRM server for road times (straight line if down).")
+    ] = None,
+    valhalla_url: Annotated[
+        str | None,
+        typer.Option("--valhalla-url", help="Remote Valhalla server for road times (straight line if down)."),
+    ] = None,
 ) -> None:
     """Plan routes for ORDERS and write plan.json, routes.csv, routes.geojson and map.html to --out."""
 
     def body() -> int:
         settings = get_settings()
+        remote = {k: v for k, v in (("osrm_url", osrm_url), ("valhalla_url", valhalla_url)) if v}
+        settings = settings.model_copy(update=remote) if remote else settings
         options = SolveOptions(
             time_limit_s=settings.time_limit_s if time_limit is None else time_limit,
             seed=settings.seed if seed is None else seed,

@@ -22,10 +22,13 @@ from doorstep.formats.vroom_common import VroomContext
 from doorstep.optimize.options import SolveOptions
 from doorstep.routing.cache import CachedProvider
 from doorstep.routing.defaults import default_provider
+from doorstep.routing.fallback import FallbackProvider
+from doorstep.routing.osrm_http import OsrmHttpProvider
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.straight_line import StraightLineProvider
 from doorstep.routing.traffic import HOURS_PER_WEEK, TrafficModel, TrafficProvider, load_traffic
+from doorstep.routing.valhalla_http import ValhallaHttpProvider
 from doorstep.services.planning import plan as make_plan
 from doorstep.services.road_paths import route_paths
 from doorstep.services.traffic_eta import retime_plan
@@ -98,13 +101,21 @@ def travel_provider(
 def _base_provider(problem: Problem, settings: Settings, network: Path | None) -> TravelTimeProvider:
     if problem.matrices is not None:
         return default_provider(problem)
+    straight = StraightLineProvider(circuity=settings.circuity)
     folder = network or settings.network
     if folder is not None:
         road = OsrmLocalProvider(folder, snap_radius_m=settings.snap_radius_m)
-        if settings.matrix_cache is not None:
-            return CachedProvider(road, settings.matrix_cache)
-        return road
-    return StraightLineProvider(circuity=settings.circuity)
+        return CachedProvider(road, settings.matrix_cache) if settings.matrix_cache is not None else road
+    if settings.osrm_url:
+        osrm = OsrmHttpProvider(
+            settings.osrm_url, snap_radius_m=settings.snap_radius_m, timeout_s=settings.router_timeout_s
+        )
+        return FallbackProvider(osrm, straight)
+    if settings.valhalla_url:
+        return FallbackProvider(
+            ValhallaHttpProvider(settings.valhalla_url, timeout_s=settings.router_timeout_s), straight
+        )
+    return straight
 
 
 def _merged_warnings(first: list[Issue], more: list[Issue]) -> list[Issue]:
