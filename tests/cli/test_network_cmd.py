@@ -128,3 +128,24 @@ def test_plan_with_a_missing_network_is_e3005(tmp_path: Path, monaco_points: lis
     result = invoke("plan", str(orders), "--fleet", str(fleet), "--network", str(tmp_path / "nope"), "--out",
                     str(tmp_path / "out"), "--json")  # fmt: skip
     assert result.exit_code == 2 and json.loads(result.output)["error"]["code"] == "E3005"
+
+
+def test_plan_with_a_dead_routing_server_completes_on_straight_lines(
+    tmp_path: Path, monaco_points: list[LatLng]
+) -> None:
+    """`plan --osrm-url` with nothing listening still plans (exit 0), on straight lines, with W3003 on the plan."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    orders, fleet = write_monaco_day(tmp_path, monaco_points[:4])
+    result = runner.invoke(app, ["plan", str(orders), "--fleet", str(fleet), "--osrm-url", f"http://127.0.0.1:{port}",
+                                 "--out", str(tmp_path / "out"), "--time-limit", "1", "--json"],
+                           env={"DOORSTEP_ROUTER_TIMEOUT_S": "2"}, catch_exceptions=False)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)["plan"]
+    assert "W3003" in {w["code"] for w in doc["warnings"]}
+    assert (
+        doc["stats"]["provider"].startswith("straight-line") and "fallback from osrm-http" in doc["stats"]["provider"]
+    )

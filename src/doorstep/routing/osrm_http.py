@@ -69,7 +69,7 @@ class OsrmHttpProvider:
         if not isinstance(answer, dict) or "code" not in answer:
             raise self.client.garbage(f"{service} answer without a code", answer)
         if answer["code"] != "Ok":
-            if answer["code"] in ("NoSegment", "NoRoute", "NoMatch", "NoTrips"):
+            if answer["code"] in ("NoSegment", "NoRoute", "NoMatch", "NoTrips") or service == "match":
                 return answer
             raise self.client.garbage(f"{service} failed", f"{answer.get('code')}: {answer.get('message', '')}")
         return answer
@@ -150,7 +150,8 @@ class OsrmHttpProvider:
             params["timestamps"] = ";".join(str(int(t)) for t in timestamps)
         ans = self._get("match", trace, params)
         if ans["code"] != "Ok" or not ans.get("matchings"):
-            raise DoorstepError([Issue("E3012", f"the trace cannot be matched: {ans.get('code')}", ("trace",))])
+            why = f"{ans.get('code')} {ans.get('message', '')}".strip()
+            raise DoorstepError([Issue("E3012", f"the trace cannot be matched: {why}", ("trace",))])
         snapped = tuple(waypoint_snap(p, w).road for p, w in zip(trace, ans["tracepoints"], strict=True))
         path = [p for m in ans["matchings"] for p in path_of(m["geometry"])]
         return MatchedTrace(
