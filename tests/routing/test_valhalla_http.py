@@ -46,7 +46,7 @@ class Double(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         """``/sources_to_targets``: straight-line times, kilometres, null for the island."""
         self.server.requests.append(self.path)
         if self.server.fail_first > 0:
@@ -74,7 +74,7 @@ class Double(BaseHTTPRequestHandler):
             rows.append(row)
         self._send(200, json.dumps({"sources_to_targets": rows, "units": "kilometers"}))
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         """Anything else: JSON without OSRM's ``code`` (garbage for the OSRM client)."""
         self._send(200, json.dumps({"hello": "world"}))
 
