@@ -147,3 +147,12 @@ def test_profile_compatibility_warns_or_refuses(monaco_network: Path) -> None:
         issue = pick_network(meta, profile)
         assert issue is not None and issue.code == "E3006"
         assert "--profile" in issue.fix
+
+
+def test_output_folder_that_cannot_be_created_is_e3004(monaco_pbf: Path, tmp_path: Path) -> None:
+    """--out pointing below an ordinary file cannot be created: E3004 before any tool runs."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(DoorstepError) as exc:
+        build_network(monaco_pbf, blocker / "net")
+    assert codes(exc) == ["E3004"]

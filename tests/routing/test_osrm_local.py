@@ -154,3 +154,10 @@ def test_map_matching_refuses_too_short_or_impossible_traces(provider: OsrmLocal
     with pytest.raises(DoorstepError) as exc:
         provider.match([SEA, LatLng(43.70, 7.47)])
     assert exc.value.issues[0].code == "E3012"
+
+
+def test_invalid_coordinates_are_e3008(provider: OsrmLocalProvider, monaco_points: list[LatLng]) -> None:
+    """A latitude beyond 90° reaching the engine is a coded E3008, not an engine exception."""
+    with pytest.raises(DoorstepError) as exc:
+        provider.matrix([LatLng(95.0, 7.42), monaco_points[0]], SpeedProfile.CAR)
+    assert exc.value.issues[0].code == "E3008"
