@@ -33,7 +33,7 @@ from doorstep.routing.road_matrix import (
 )
 from doorstep.routing.route_geometry import Leg, MatchedTrace
 
-DEFAULT_MAX_CELLS = 1_000_000  # cells per Table call: a 5000-point matrix runs as 25 calls of 200 rows
+DEFAULT_MAX_CELLS = 500_000  # cells per Table call: a 5000-point matrix runs as 50 calls of 100 rows
 
 
 def lnglat(p: LatLng) -> tuple[float, float]:
@@ -50,10 +50,17 @@ def waypoint_snap(point: LatLng, waypoint: Any) -> Snap:
 
 
 def rows_to_array(rows: Any, n_rows: int, n_cols: int) -> FloatMatrix:
-    """An OSRM array of arrays (``None`` where no route) as floats with NaN gaps."""
-    if n_rows == 0 or n_cols == 0:
-        return np.zeros((n_rows, n_cols), dtype=np.float64)
-    return np.array([list(row) for row in rows], dtype=np.float64).reshape(n_rows, n_cols)
+    """An OSRM array of arrays (``None`` where no route) as floats with NaN gaps.
+
+    Rows without gaps go through ``np.fromiter`` (the fast path); a row with a gap is converted item by item.
+    """
+    out = np.empty((n_rows, n_cols), dtype=np.float64)
+    for i, row in enumerate(rows):
+        try:
+            out[i] = np.fromiter(row, dtype=np.float64, count=n_cols)
+        except TypeError:
+            out[i] = [np.nan if v is None else float(v) for v in row]
+    return out
 
 
 def path_of(geometry: Any) -> tuple[LatLng, ...]:
@@ -150,6 +157,9 @@ class OsrmLocalProvider:
         table = self.table(uniq)
         table.sources = self._outside(table.sources)
         m = square_matrix(table, self.snap_radius_m)
+        del table  # the float tables: half of the peak memory of a large matrix
+        if len(uniq) == len(points):  # no repeated place: the index is the identity, skip the copy
+            return Matrix(durations=m.durations, distances=m.distances, warnings=warnings + m.warnings)
         sub = np.ix_(index, index)
         return Matrix(durations=m.durations[sub], distances=m.distances[sub], warnings=warnings + m.warnings)
 
