@@ -69,7 +69,8 @@ def test_bad_settings_are_e3013(tmp_path: Path) -> None:
 
 
 def test_traffic_provider_scales_durations_not_distances_nor_gaps() -> None:
-    """Durations × factor of the departure hour; distances unchanged; UNREACHABLE stays UNREACHABLE."""
+    """Durations × factor of the departure hour (the main bucket when none is given); distances unchanged;
+    UNREACHABLE stays UNREACHABLE."""
     base = StraightLineProvider()
     pts = [LatLng(38.70, -9.14), LatLng(38.75, -9.10), LatLng(38.72, -9.20)]
     free = base.matrix(pts, SpeedProfile.VAN)
@@ -82,6 +83,11 @@ def test_traffic_provider_scales_durations_not_distances_nor_gaps() -> None:
             m = super().matrix(points, profile, depart_at)
             m.durations[0, 1] = UNREACHABLE
             return m
+
+    provider = TrafficProvider(base, TrafficModel(timezone="Europe/Lisbon"))
+    provider.matrix(pts, SpeedProfile.VAN, at(8))
+    checker = provider.matrix(pts, SpeedProfile.VAN)  # no departure: the first one asked for (main bucket)
+    assert (checker.durations == rush.durations).all()
 
     gapped = TrafficProvider(Gap(), TrafficModel(timezone="Europe/Lisbon")).matrix(pts, SpeedProfile.VAN, at(8))
     assert gapped.durations[0, 1] == UNREACHABLE

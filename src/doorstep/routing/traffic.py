@@ -108,6 +108,7 @@ class TrafficProvider:
 
     def __init__(self, inner: TravelTimeProvider, model: TrafficModel) -> None:
         self.inner, self.model = inner, model
+        self.main_departure: datetime | None = None  # the first departure asked for: the plan's main bucket
 
     @property
     def name(self) -> str:
@@ -125,9 +126,16 @@ class TrafficProvider:
         return None if legs is None else legs(stops, profile)
 
     def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
-        """The inner matrix with durations × factor(depart_at); UNREACHABLE stays UNREACHABLE."""
-        m = self.inner.matrix(points, profile, depart_at)
-        factor = self.model.factor_at(depart_at)
+        """The inner matrix with durations × factor(depart_at); UNREACHABLE stays UNREACHABLE.
+
+        Without ``depart_at`` (the plan checker re-deriving travel times) the plan's main departure bucket is used,
+        so checks see the same times the optimizer planned on.
+        """
+        if depart_at is not None and self.main_departure is None:
+            self.main_departure = depart_at
+        when = depart_at if depart_at is not None else self.main_departure
+        m = self.inner.matrix(points, profile, when)
+        factor = self.model.factor_at(when)
         cut = m.durations >= UNREACHABLE
         scaled = np.rint(m.durations * factor).astype(np.int64)
         scaled[cut] = UNREACHABLE
