@@ -166,11 +166,18 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/networks"))
     ap.add_argument("--quick", action="store_true", help="monaco/porto only, sizes 100 and 1000, short plans")
     ap.add_argument("--skip-builds", action="store_true", help="reuse the networks already in --work")
+    ap.add_argument("--builds-from", type=Path, help="with --skip-builds: copy the build figures from this result")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {"machine": machine_info(), "load_before": load_note()}
     names = ["monaco", "porto"] if args.quick else list(EXTRACTS)
-    result["builds"] = [] if args.skip_builds else bench_builds(args.work, names)
+    if args.skip_builds:
+        earlier = json.loads(args.builds_from.read_text()) if args.builds_from else {}
+        result["builds"] = earlier.get("builds", [])
+        result["builds_measured_at"] = earlier.get("machine", {}).get("recorded_at")
+        result["load_during_builds"] = earlier.get("load_before")
+    else:
+        result["builds"] = bench_builds(args.work, names)
     result["matrices"] = bench_matrices(args.work, (100, 1000) if args.quick else SIZES)
     result["straight_vs_road"] = bench_ratio(args.work)
     result["plans"] = bench_plans(args.work, 60 if args.quick else 200, 5.0 if args.quick else 20.0)
