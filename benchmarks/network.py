@@ -61,11 +61,12 @@ def worker_matrix(network: str, points_file: str, n: int) -> dict[str, Any]:
     provider = OsrmLocalProvider(Path(network))
     provider.matrix(pts[:10], SpeedProfile.CAR)  # first query pages the network in: counted as load time
     load_s = time.perf_counter() - t
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     m = provider.matrix(pts, SpeedProfile.CAR)
-    seconds = time.perf_counter() - t
+    seconds, cpu_s = time.perf_counter() - t, time.process_time() - cpu
     unreachable = float((m.durations >= UNREACHABLE).mean())
-    return {"n": n, "seconds": round(seconds, 2), "load_s": round(load_s, 2), "peak_rss_mib": peak_rss_mib(),
+    return {"n": n, "seconds": round(seconds, 2), "cpu_s": round(cpu_s, 2), "load_s": round(load_s, 2),
+            "peak_rss_mib": peak_rss_mib(),
             "unreachable_share": round(unreachable, 4)}  # fmt: skip
 
 
@@ -167,6 +168,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="monaco/porto only, sizes 100 and 1000, short plans")
     ap.add_argument("--skip-builds", action="store_true", help="reuse the networks already in --work")
     ap.add_argument("--builds-from", type=Path, help="with --skip-builds: copy the build figures from this result")
+    ap.add_argument("--matrices-only", type=int, nargs="*", help="only these matrix sizes (no ratio, no plans)")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {"machine": machine_info(), "load_before": load_note()}
@@ -178,12 +180,16 @@ def main() -> None:
         result["load_during_builds"] = earlier.get("load_before")
     else:
         result["builds"] = bench_builds(args.work, names)
-    result["matrices"] = bench_matrices(args.work, (100, 1000) if args.quick else SIZES)
-    result["straight_vs_road"] = bench_ratio(args.work)
-    result["plans"] = bench_plans(args.work, 60 if args.quick else 200, 5.0 if args.quick else 20.0)
+    if args.matrices_only:
+        result["matrices"] = bench_matrices(args.work, tuple(args.matrices_only))
+    else:
+        result["matrices"] = bench_matrices(args.work, (100, 1000) if args.quick else SIZES)
+        result["straight_vs_road"] = bench_ratio(args.work)
+        result["plans"] = bench_plans(args.work, 60 if args.quick else 200, 5.0 if args.quick else 20.0)
     result["load_after"] = load_note()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = REPO / "benchmarks" / "results" / f"network-{stamp}{'-quick' if args.quick else ''}.json"
+    tag = "-quick" if args.quick else "-matrices" if args.matrices_only else ""
+    out = REPO / "benchmarks" / "results" / f"network-{stamp}{tag}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {out}")
