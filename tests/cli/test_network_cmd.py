@@ -65,7 +65,7 @@ def test_matrix_writes_durations_distances_and_snaps(
     assert doc["durations"][8][:8] == [None] * 8 and doc["durations"][0][8] is None
     assert all(isinstance(v, int) for row in doc["durations"][:8] for v in row[:8])
     assert doc["durations"][0][0] == 0 and doc["durations"][0][1] > 0
-    assert doc["snapped"][0]["snap_distance_m"] < 5
+    assert doc["snapped"][0]["snap_distance_m"] < 5 and doc["snapped"][8]["snap_distance_m"] > 250
     assert [w["code"] for w in doc["warnings"]] == ["W3001"]
     assert doc["attribution"] == "© OpenStreetMap contributors"
 

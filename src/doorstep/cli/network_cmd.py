@@ -167,9 +167,9 @@ def matrix(
         radius = snap_radius if snap_radius is not None else get_settings().snap_radius_m
         provider = OsrmLocalProvider(folder, snap_radius_m=radius)
         t = time.perf_counter()
-        m = provider.matrix(points, SPEED_PROFILE[provider.meta.profile.value])
+        m, snaps = provider.matrix_with_snaps(points, SPEED_PROFILE[provider.meta.profile.value])
         seconds = time.perf_counter() - t
-        snapped = [s.to_dict() for s in provider.snap(points)]
+        snapped = [s.to_dict() for s in snaps]
         doc = {"durations": _nullable(m.durations), "distances": _nullable(m.distances), "snapped": snapped}
         doc["warnings"] = [w.to_dict() for w in m.warnings]
         doc["attribution"] = provider.attribution

@@ -149,19 +149,24 @@ class OsrmLocalProvider:
 
     def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
         """Road durations and distances between all points (free-flow; see TrafficProvider for time of day)."""
+        return self.matrix_with_snaps(points, profile)[0]
+
+    def matrix_with_snaps(self, points: Sequence[LatLng], profile: SpeedProfile) -> tuple[Matrix, list[Snap]]:
+        """The matrix and, per point, where it joined the connected road network (the snap the times start from)."""
         warnings = self.check_profile(profile)
         uniq, index = unique_points(points)
         if not uniq:
             empty = np.zeros((0, 0), dtype=np.int64)
-            return Matrix(durations=empty, distances=empty, warnings=warnings)
+            return Matrix(durations=empty, distances=empty, warnings=warnings), []
         table = self.table(uniq)
         table.sources = self._outside(table.sources)
+        snaps = [table.sources[i] for i in index]
         m = square_matrix(table, self.snap_radius_m)
         del table  # the float tables: half of the peak memory of a large matrix
         if len(uniq) == len(points):  # no repeated place: the index is the identity, skip the copy
-            return Matrix(durations=m.durations, distances=m.distances, warnings=warnings + m.warnings)
+            return Matrix(durations=m.durations, distances=m.distances, warnings=warnings + m.warnings), snaps
         sub = np.ix_(index, index)
-        return Matrix(durations=m.durations[sub], distances=m.distances[sub], warnings=warnings + m.warnings)
+        return Matrix(durations=m.durations[sub], distances=m.distances[sub], warnings=warnings + m.warnings), snaps
 
     @property
     def cache_id(self) -> str:
