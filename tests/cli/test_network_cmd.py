@@ -120,6 +120,8 @@ def test_plan_with_network_draws_roads_and_reports_the_unreachable_order(
     assert len(line["geometry"]["coordinates"]) > line["properties"]["stops"] + 2
     page = (out / "map.html").read_text(encoding="utf-8")
     assert "OpenStreetMap contributors" in page and '"path":[[' in page
+    checked = invoke("check", str(out / "plan.json"), "--network", str(monaco_network), "--json")
+    assert checked.exit_code == 0, checked.output  # re-checked on the same road times
 
 
 def test_plan_with_a_missing_network_is_e3005(tmp_path: Path, monaco_points: list[LatLng]) -> None:
