@@ -156,3 +156,13 @@ def test_output_folder_that_cannot_be_created_is_e3004(monaco_pbf: Path, tmp_pat
     with pytest.raises(DoorstepError) as exc:
         build_network(monaco_pbf, blocker / "net")
     assert codes(exc) == ["E3004"]
+
+
+def test_relative_output_folder_builds(monaco_pbf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--out given relative to the working directory (as `make demo-roads` does) builds a loadable network."""
+    monkeypatch.chdir(tmp_path)
+    meta = build_network(monaco_pbf, Path("nets") / "rel")
+    assert meta.folder == tmp_path / "nets" / "rel"
+    assert (
+        OsrmLocalProvider(Path("nets") / "rel").matrix([LatLng(43.7347, 7.4206)] * 2, SpeedProfile.CAR).warnings == []
+    )

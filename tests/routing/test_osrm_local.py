@@ -104,6 +104,8 @@ def test_duplicate_points_share_one_row(provider: OsrmLocalProvider, monaco_poin
     a, b = monaco_points[3], monaco_points[4]
     m = provider.matrix([a, b, a], SpeedProfile.CAR)
     assert m.durations[0, 2] == 0 and (m.durations[0] == m.durations[2]).all()
+    alone = provider.matrix([a, a], SpeedProfile.CAR)  # one place only: OSRM needs two coordinates
+    assert alone.durations.tolist() == [[0, 0], [0, 0]] and alone.warnings == []
 
 
 def test_no_route_becomes_unreachable_never_zero() -> None:

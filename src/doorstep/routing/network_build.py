@@ -137,6 +137,7 @@ def build_network(
 ) -> NetworkMeta:
     """Build the network into ``out`` (created; previous OSRM files there are replaced) and write its metadata."""
     _check_input(pbf)
+    out = out.absolute()  # the tools run with the network folder as working directory
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

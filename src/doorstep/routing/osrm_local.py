@@ -123,6 +123,8 @@ class OsrmLocalProvider:
         dests = list(sources) if destinations is None else list(destinations)
         coords = [lnglat(p) for p in sources] + ([] if square else [lnglat(p) for p in dests])
         dest_idx = list(range(len(dests))) if square else list(range(len(sources), len(coords)))
+        if len(coords) == 1:
+            coords = coords * 2  # OSRM's Table refuses a single coordinate
         n, m = len(sources), len(dests)
         dur, dist = np.full((n, m), np.nan), np.full((n, m), np.nan)
         src_snaps: list[Snap] = []
