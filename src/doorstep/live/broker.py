@@ -1,0 +1,153 @@
+"""Pub/sub for live updates (positions, ETAs, alerts): one protocol, in memory (embedded) or Redis (scaled).
+
+Events are JSON objects. Both brokers encode them on publish, so an event that would not survive Redis fails
+in memory too. A subscriber that falls behind the in-memory broker by more than its buffer loses the oldest
+events and receives one ``{"type": "gap", "dropped": n}`` event instead, so it knows to re-read the state
+(Server-Sent Events clients reload the snapshot) rather than silently miss updates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
+
+Event = dict[str, Any]
+BUFFER = 1_000  # events a subscriber may fall behind before the oldest are dropped
+
+
+class Subscription(Protocol):
+    """Events of one channel, in publish order."""
+
+    async def get(self, timeout: float | None = None) -> Event | None:
+        """The next event, or None after ``timeout`` seconds without one."""
+        ...
+
+    def __aiter__(self) -> AsyncIterator[Event]:
+        """Iterate events until the subscription is closed."""
+        ...
+
+
+class Broker(Protocol):
+    """Publish events to channels; subscribe to a channel's events from now on."""
+
+    async def publish(self, channel: str, event: Mapping[str, Any]) -> None:
+        """Send ``event`` to every current subscriber of ``channel``."""
+        ...
+
+    def subscribe(self, channel: str) -> AbstractAsyncContextManager[Subscription]:
+        """A subscription that lasts for the ``async with`` block."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def encode(event: Mapping[str, Any]) -> str:
+    """The wire form of an event (compact JSON); raises TypeError for values JSON cannot carry."""
+    return json.dumps(event, separators=(",", ":"), sort_keys=True)
+
+
+class _Queue:
+    """A bounded queue owned by one subscriber's event loop; publishers may call from any thread."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, size: int) -> None:
+        self.loop, self.size = loop, size
+        self.items: asyncio.Queue[str] = asyncio.Queue()
+        self.dropped = 0
+
+    def offer(self, payload: str) -> None:
+        """Enqueue on the owner's loop; when full, drop the oldest and count it."""
+        if self.items.qsize() >= self.size:
+            self.items.get_nowait()
+            self.dropped += 1
+        self.items.put_nowait(payload)
+
+
+class _MemorySubscription:
+    def __init__(self, queue: _Queue) -> None:
+        self.queue = queue
+
+    async def get(self, timeout: float | None = None) -> Event | None:
+        if self.queue.dropped:
+            dropped, self.queue.dropped = self.queue.dropped, 0
+            return {"type": "gap", "dropped": dropped}
+        try:
+            payload = await asyncio.wait_for(self.queue.items.get(), timeout)
+        except TimeoutError:
+            return None
+        event: Event = json.loads(payload)
+        return event
+
+    async def __aiter__(self) -> AsyncIterator[Event]:
+        while True:
+            event = await self.get()
+            if event is not None:
+                yield event
+
+
+class InMemoryBroker:
+    """The embedded shape's broker: subscribers in this process, publishers from any thread of it."""
+
+    def __init__(self, buffer: int = BUFFER) -> None:
+        self.buffer = buffer
+        self._subs: dict[str, set[_Queue]] = {}
+        self._lock = threading.Lock()
+
+    async def publish(self, channel: str, event: Mapping[str, Any]) -> None:
+        """Deliver to every subscriber (thread-safe: also callable via ``publish_threadsafe``)."""
+        self.publish_threadsafe(channel, event)
+
+    def publish_threadsafe(self, channel: str, event: Mapping[str, Any]) -> None:
+        """Publish from a worker thread (planning jobs, the simulator) without an event loop of its own."""
+        payload = encode(event)
+        with self._lock:
+            queues = list(self._subs.get(channel, ()))
+        for q in queues:
+            if q.loop.is_closed():
+                continue
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if running is q.loop:
+                q.offer(payload)
+            else:
+                q.loop.call_soon_threadsafe(q.offer, payload)
+
+    def subscribe(self, channel: str) -> AbstractAsyncContextManager[Subscription]:
+        """Subscribe for the duration of an ``async with`` block."""
+        return _MemoryScope(self, channel)
+
+    def subscribers(self, channel: str) -> int:
+        """How many subscribers a channel has now (for metrics and tests)."""
+        with self._lock:
+            return len(self._subs.get(channel, ()))
+
+    async def close(self) -> None:
+        """Nothing to release in memory."""
+        with self._lock:
+            self._subs.clear()
+
+
+class _MemoryScope:
+    def __init__(self, broker: InMemoryBroker, channel: str) -> None:
+        self.broker, self.channel = broker, channel
+        self.queue: _Queue | None = None
+
+    async def __aenter__(self) -> Subscription:
+        self.queue = _Queue(asyncio.get_running_loop(), self.broker.buffer)
+        with self.broker._lock:
+            self.broker._subs.setdefault(self.channel, set()).add(self.queue)
+        return _MemorySubscription(self.queue)
+
+    async def __aexit__(self, *exc: object) -> None:
+        with self.broker._lock:
+            subs = self.broker._subs.get(self.channel, set())
+            subs.discard(self.queue)
+            if not subs:
+                self.broker._subs.pop(self.channel, None)
