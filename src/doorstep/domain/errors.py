@@ -50,6 +50,15 @@ CODES: dict[str, tuple[str, str]] = {
     "E1120": ("invalid plan file", "Give a plan.json written by `doorstep plan` (or edited from one)."),
     "E1121": ("too many time windows", "Merge windows: at most 8 per stop are supported."),
     "E1122": ("duplicate column", "Keep only one of the columns that mean the same thing."),
+    "E2101": (
+        "stop already done or under way",
+        "Only stops not yet started can be moved, removed or re-sequenced; record a failure instead.",
+    ),
+    "E2102": ("order not on the plan", "Check the order id; unassigned orders are inserted, not moved."),
+    "E2103": (
+        "change not supported for this route",
+        "Re-plan the route's remaining stops in full (see docs/live.md for what live changes cover).",
+    ),
     "E5001": ("internal error", "Retry; if it persists, report it with the log file."),
     "W1201": ("location far from its depot", "Check the coordinates; they may be mistyped."),
     "W1202": ("unknown column ignored", "Rename the column to a documented name or alias, or drop it."),

@@ -47,6 +47,7 @@ class LiveState:
 
     now: datetime | None = None
     fixed: Mapping[str, int] = field(default_factory=dict)
+    unavailable: frozenset[str] = frozenset()  # vehicle ids out of service (breakdown, driver gone)
 
     def fixed_in(self, route: Route) -> int:
         """Leading stops of ``route`` that must stay (at least its start)."""
@@ -138,7 +139,7 @@ def _routes(problem: Problem, plan: Plan, order: Order, state: LiveState) -> lis
     by_vehicle = {r.vehicle_id: r for r in plan.routes}
     out = []
     for v in problem.vehicles:
-        if not (eligibility.may_serve(v, order) and eligibility.fits(v, order)):
+        if v.id in state.unavailable or not (eligibility.may_serve(v, order) and eligibility.fits(v, order)):
             continue
         route = by_vehicle.get(v.id)
         if route is None:
