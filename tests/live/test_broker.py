@@ -103,3 +103,21 @@ def test_worker_threads_can_publish() -> None:
             assert await sub.get(timeout=2) == {"type": "progress", "pct": 50}
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_async_for_reads_the_stream(kind: str) -> None:
+    """``async for`` over a subscription yields the events as they come."""
+
+    async def scenario(broker: Broker, ch: str) -> None:
+        async with broker.subscribe(ch) as sub:
+            for i in range(3):
+                await broker.publish(ch, {"seq": i})
+            seen = []
+            async for event in sub:
+                seen.append(event["seq"])
+                if len(seen) == 3:
+                    break
+            assert seen == [0, 1, 2]
+
+    run(kind, scenario)

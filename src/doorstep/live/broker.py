@@ -52,6 +52,14 @@ def encode(event: Mapping[str, Any]) -> str:
     return json.dumps(event, separators=(",", ":"), sort_keys=True)
 
 
+async def events(sub: Subscription) -> AsyncIterator[Event]:
+    """A subscription's events as an endless async iterator (both brokers iterate this way)."""
+    while True:
+        event = await sub.get()
+        if event is not None:
+            yield event
+
+
 class _Queue:
     """A bounded queue owned by one subscriber's event loop; publishers may call from any thread."""
 
@@ -83,11 +91,8 @@ class _MemorySubscription:
         event: Event = json.loads(payload)
         return event
 
-    async def __aiter__(self) -> AsyncIterator[Event]:
-        while True:
-            event = await self.get()
-            if event is not None:
-                yield event
+    def __aiter__(self) -> AsyncIterator[Event]:
+        return events(self)
 
 
 class InMemoryBroker:

@@ -11,7 +11,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
-from doorstep.live.broker import Event, Subscription, encode
+from doorstep.live.broker import Event, Subscription, encode, events
 
 PREFIX = "doorstep:"
 
@@ -34,11 +34,8 @@ class _RedisSubscription:
                 event: Event = json.loads(message["data"])
                 return event
 
-    async def __aiter__(self) -> AsyncIterator[Event]:
-        while True:
-            event = await self.get()
-            if event is not None:
-                yield event
+    def __aiter__(self) -> AsyncIterator[Event]:
+        return events(self)
 
 
 class _RedisScope:

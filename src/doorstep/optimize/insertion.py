@@ -30,6 +30,7 @@ from doorstep.optimize.live_route import (
     place_choices,
     stop_type,
     with_loads,
+    with_routes,
     with_totals,
 )
 from doorstep.optimize.reasons import ACTIONS
@@ -398,13 +399,5 @@ def apply_insertion(plan: Plan, proposal: Proposal) -> Plan:
     routes = [proposal.route if r.vehicle_id == proposal.vehicle_id else r for r in plan.routes]
     if proposal.opens_route:
         routes.append(proposal.route)
-    stats = replace(
-        plan.stats,
-        cost_cents=sum(r.cost_cents for r in routes),
-        distance_m=sum(r.distance_m for r in routes),
-        duration_s=sum(r.duration_s for r in routes),
-        orders_assigned=len({s.order_id for r in routes for s in r.stops if s.order_id}),
-        vehicles_used=len(routes),
-    )
     unassigned = [u for u in plan.unassigned if u.order_id not in order_ids]
-    return replace(plan, routes=routes, unassigned=unassigned, stats=stats)
+    return with_routes(replace(plan, unassigned=unassigned), routes)

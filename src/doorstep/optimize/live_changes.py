@@ -14,7 +14,7 @@ from doorstep.domain.plan import Plan, Route, ScheduledStop, StopType, Unassigne
 from doorstep.domain.problem import Problem
 from doorstep.domain.timing import Leg, retime
 from doorstep.optimize.insertion import LiveState, apply_insertion, propose_insertion
-from doorstep.optimize.live_route import with_loads, with_totals
+from doorstep.optimize.live_route import with_loads, with_routes, with_totals
 from doorstep.routing.defaults import default_provider
 from doorstep.routing.provider import TravelTimeProvider
 
@@ -63,15 +63,7 @@ def _replace_route(plan: Plan, old: Route, new: Route | None) -> Plan:
         if new is None
         else [new if r.id == old.id else r for r in plan.routes]
     )
-    stats = replace(
-        plan.stats,
-        cost_cents=sum(r.cost_cents for r in routes),
-        distance_m=sum(r.distance_m for r in routes),
-        duration_s=sum(r.duration_s for r in routes),
-        orders_assigned=len({s.order_id for r in routes for s in r.stops if s.order_id}),
-        vehicles_used=len(routes),
-    )
-    return replace(plan, routes=routes, stats=stats)
+    return with_routes(plan, routes)
 
 
 def remove_order(

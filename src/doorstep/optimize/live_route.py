@@ -14,7 +14,7 @@ from doorstep.domain.fleet import Vehicle
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import derived_id
 from doorstep.domain.orders import Order, OrderKind, TimeWindow
-from doorstep.domain.plan import Route, ScheduledStop, StopType
+from doorstep.domain.plan import Plan, Route, ScheduledStop, StopType
 from doorstep.domain.problem import Problem
 
 TRIP_BOUNDS = (StopType.START, StopType.RELOAD)
@@ -154,3 +154,16 @@ def with_totals(route: Route, vehicle: Vehicle, stops: list[ScheduledStop]) -> R
         cost_cents=cost,
         trips=sum(1 for s in stops[:-1] if s.type in TRIP_BOUNDS),
     )
+
+
+def with_routes(plan: Plan, routes: list[Route]) -> Plan:
+    """A copy of ``plan`` with ``routes`` and its totals recomputed from them."""
+    stats = replace(
+        plan.stats,
+        cost_cents=sum(r.cost_cents for r in routes),
+        distance_m=sum(r.distance_m for r in routes),
+        duration_s=sum(r.duration_s for r in routes),
+        orders_assigned=len({s.order_id for r in routes for s in r.stops if s.order_id}),
+        vehicles_used=len(routes),
+    )
+    return replace(plan, routes=routes, stats=stats)
