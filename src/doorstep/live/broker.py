@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -95,64 +95,101 @@ class _MemorySubscription:
         return events(self)
 
 
-class InMemoryBroker:
-    """The embedded shape's broker: subscribers in this process, publishers from any thread of it."""
+class LocalFanout:
+    """The subscribers of this process, per channel: both brokers deliver through it (Redis from one reader)."""
 
     def __init__(self, buffer: int = BUFFER) -> None:
         self.buffer = buffer
         self._subs: dict[str, set[_Queue]] = {}
         self._lock = threading.Lock()
 
-    async def publish(self, channel: str, event: Mapping[str, Any]) -> None:
-        """Deliver to every subscriber (thread-safe: also callable via ``publish_threadsafe``)."""
-        self.publish_threadsafe(channel, event)
+    def add(self, channel: str) -> tuple[_Queue, bool]:
+        """A new subscriber queue on the caller's loop, and whether it is the channel's first."""
+        queue = _Queue(asyncio.get_running_loop(), self.buffer)
+        with self._lock:
+            subs = self._subs.setdefault(channel, set())
+            subs.add(queue)
+            return queue, len(subs) == 1
 
-    def publish_threadsafe(self, channel: str, event: Mapping[str, Any]) -> None:
-        """Publish from a worker thread (planning jobs, the simulator) without an event loop of its own."""
-        payload = encode(event)
+    def remove(self, channel: str, queue: _Queue) -> bool:
+        """Drop a subscriber; whether the channel has none left."""
+        with self._lock:
+            subs = self._subs.get(channel, set())
+            subs.discard(queue)
+            if subs:
+                return False
+            self._subs.pop(channel, None)
+            return True
+
+    def deliver(self, channel: str, payload: str) -> None:
+        """Hand a payload to every subscriber of the channel, each on its own loop (callable from any thread)."""
         with self._lock:
             queues = list(self._subs.get(channel, ()))
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
         for q in queues:
-            if q.loop.is_closed():
-                continue
-            try:
-                running = asyncio.get_running_loop()
-            except RuntimeError:
-                running = None
-            if running is q.loop:
+            if q.loop is running:
                 q.offer(payload)
-            else:
+            elif not q.loop.is_closed():
                 q.loop.call_soon_threadsafe(q.offer, payload)
 
-    def subscribe(self, channel: str) -> AbstractAsyncContextManager[Subscription]:
-        """Subscribe for the duration of an ``async with`` block."""
-        return _MemoryScope(self, channel)
-
-    def subscribers(self, channel: str) -> int:
-        """How many subscribers a channel has now (for metrics and tests)."""
+    def count(self, channel: str) -> int:
+        """Subscribers of a channel now."""
         with self._lock:
             return len(self._subs.get(channel, ()))
 
-    async def close(self) -> None:
-        """Nothing to release in memory."""
+    def clear(self) -> None:
+        """Forget every subscriber."""
         with self._lock:
             self._subs.clear()
 
 
-class _MemoryScope:
-    def __init__(self, broker: InMemoryBroker, channel: str) -> None:
-        self.broker, self.channel = broker, channel
+Hook = Callable[[str], Awaitable[None]]
+
+
+class Scope:
+    """``async with broker.subscribe(ch)``: registers a local subscriber; hooks run for a channel's first and
+    last subscriber (the Redis broker subscribes and unsubscribes its one connection there)."""
+
+    def __init__(self, fanout: LocalFanout, channel: str, first: Hook | None = None, last: Hook | None = None) -> None:
+        self.fanout, self.channel, self.first, self.last = fanout, channel, first, last
         self.queue: _Queue | None = None
 
     async def __aenter__(self) -> Subscription:
-        self.queue = _Queue(asyncio.get_running_loop(), self.broker.buffer)
-        with self.broker._lock:
-            self.broker._subs.setdefault(self.channel, set()).add(self.queue)
+        self.queue, is_first = self.fanout.add(self.channel)
+        if is_first and self.first is not None:
+            await self.first(self.channel)
         return _MemorySubscription(self.queue)
 
     async def __aexit__(self, *exc: object) -> None:
-        with self.broker._lock:
-            subs = self.broker._subs.get(self.channel, set())
-            subs.discard(self.queue)
-            if not subs:
-                self.broker._subs.pop(self.channel, None)
+        if self.queue is not None and self.fanout.remove(self.channel, self.queue) and self.last is not None:
+            await self.last(self.channel)
+
+
+class InMemoryBroker:
+    """The embedded shape's broker: subscribers in this process, publishers from any thread of it."""
+
+    def __init__(self, buffer: int = BUFFER) -> None:
+        self.fanout = LocalFanout(buffer)
+
+    async def publish(self, channel: str, event: Mapping[str, Any]) -> None:
+        """Deliver to every subscriber."""
+        self.fanout.deliver(channel, encode(event))
+
+    def publish_threadsafe(self, channel: str, event: Mapping[str, Any]) -> None:
+        """Publish from a worker thread (planning jobs, the simulator) without an event loop of its own."""
+        self.fanout.deliver(channel, encode(event))
+
+    def subscribe(self, channel: str) -> AbstractAsyncContextManager[Subscription]:
+        """Subscribe for the duration of an ``async with`` block."""
+        return Scope(self.fanout, channel)
+
+    def subscribers(self, channel: str) -> int:
+        """How many subscribers a channel has now (for metrics and tests)."""
+        return self.fanout.count(channel)
+
+    async def close(self) -> None:
+        """Nothing to release in memory."""
+        self.fanout.clear()
