@@ -50,6 +50,21 @@ CODES: dict[str, tuple[str, str]] = {
     "E1120": ("invalid plan file", "Give a plan.json written by `doorstep plan` (or edited from one)."),
     "E1121": ("too many time windows", "Merge windows: at most 8 per stop are supported."),
     "E1122": ("duplicate column", "Keep only one of the columns that mean the same thing."),
+    "E1401": ("position from the future", "Check the phone's clock (automatic date and time)."),
+    "E1402": ("position too old", "Positions older than 24 hours are not tracking data; drop them."),
+    "E1403": (
+        "impossible jump between positions",
+        "Discard the fix; if it repeats, check the phone's location settings (GPS on, high accuracy).",
+    ),
+    "E2101": (
+        "stop already done or under way",
+        "Only stops not yet started can be moved, removed or re-sequenced; record a failure instead.",
+    ),
+    "E2102": ("order not on the plan", "Check the order id; unassigned orders are inserted, not moved."),
+    "E2103": (
+        "change not supported for this route",
+        "Re-plan the route's remaining stops in full (see docs/live.md for what live changes cover).",
+    ),
     "E3001": ("unknown routing profile", "Use one of car, van, bike, foot."),
     "E3002": (
         "OpenStreetMap file not found or unreadable",
@@ -100,6 +115,10 @@ CODES: dict[str, tuple[str, str]] = {
     "W1207": (
         "objective approximated for a vehicle",
         "Drop the vehicle's max distance, or plan with --objective cost (see docs/modelling.md).",
+    ),
+    "W1401": (
+        "position with poor accuracy",
+        "Kept as a sign of life; move to open sky or enable high-accuracy location.",
     ),
     "W3001": ("location far from any road", "Check the coordinates; orders there are unassigned as UNREACHABLE."),
     "W3002": (

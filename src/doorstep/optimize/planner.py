@@ -23,6 +23,8 @@ from doorstep.optimize.result import make_route, route_sequence
 from doorstep.optimize.scaling import COST_UNITS_PER_CENT
 from doorstep.routing.provider import TravelTimeProvider
 
+_UNITS = {Objective.COST: "cents", Objective.TRAVEL_COST: "cents", Objective.DURATION: "s", Objective.DISTANCE: "m"}
+
 
 class _Clock:
     def __init__(self, options: SolveOptions, on_progress: ProgressCallback | None) -> None:
@@ -37,10 +39,13 @@ class _Clock:
             self.cb(Progress(name, self.elapsed(), self.options.time_limit_s, **kw))  # type: ignore[arg-type]
 
     def search(self, r: SearchReport) -> None:
-        cost = r.route_cost // COST_UNITS_PER_CENT if self.options.objective.in_cents else r.route_cost
+        money = self.options.objective.in_cents
+        value = (r.route_cost // COST_UNITS_PER_CENT if money else r.route_cost) if r.feasible else None
         self.phase(
             "solve",
-            best_cost_cents=cost if r.feasible else None,
+            best_cost_cents=value if money else None,
+            best_value=value,
+            unit=_UNITS[self.options.objective],
             feasible=r.feasible,
             assigned=r.clients,
             iterations=r.iterations,
@@ -126,7 +131,13 @@ def make_plan(
     routes, dropped = repair(model, problem, provider, _routes(problem, model, outcome))
     plan = _assemble(problem, routes, impossible, dropped, warnings)
     plan.stats = _stats(problem, plan, outcome, options, provider, solver_s, clock.elapsed())
-    clock.phase("done", best_cost_cents=plan.stats.cost_cents, feasible=True, assigned=plan.stats.orders_assigned)
+    clock.phase(
+        "done",
+        best_cost_cents=plan.stats.cost_cents,
+        best_value=plan.stats.cost_cents,
+        feasible=True,
+        assigned=plan.stats.orders_assigned,
+    )
     return plan
 
 
