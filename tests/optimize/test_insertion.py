@@ -8,8 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from doorstep.domain import Plan, Problem, StopType
+from doorstep.domain.plan import Unassigned, UnassignedReason
 from doorstep.optimize.check import check_plan
 from doorstep.optimize.insertion import LiveState, apply_insertion, propose_insertion
+from doorstep.optimize.live_changes import remove_order
+from doorstep.optimize.planner import reinsert
+from doorstep.routing import StraightLineProvider
 from tests.factories import VAN, Break, OrderKind, PairedPickup, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import solve
 
@@ -160,3 +164,16 @@ def test_any_insertion_passes_the_checker(spots: list[tuple[float, float, int]],
         assert check_plan(p, apply_insertion(plan, result.proposals[0])) == []
     else:
         assert result.unassigned is not None
+
+
+def test_orders_taken_off_by_repair_get_a_second_chance() -> None:
+    """An order left unassigned (as the repair step does) is re-inserted, on an unused van if need be."""
+    fleet = [vehicle("veh_1"), vehicle("veh_2")]
+    p = problem(LINE, fleet)
+    plan = solve(p)
+    victim = plan.routes[0].order_ids[0]
+    cut = remove_order(p, plan, victim)
+    cut.unassigned.append(Unassigned(victim, victim, UnassignedReason.FLEET_FULL, "taken off", "retry"))
+    assert check_plan(p, cut) == []
+    again = reinsert(p, cut, [victim], StraightLineProvider())
+    assert again.unassigned == [] and check_plan(p, again) == []

@@ -60,16 +60,27 @@ def check(
 
     def body() -> int:
         plan, problem, _options = plan_from_dict(read_json(plan_file))
-        provider = travel_provider(problem, get_settings(), network) if network is not None else None
+        provider = travel_provider(problem, get_settings(), network)
+        made_with = plan.stats.provider
+        mismatch = (
+            f"the plan was made with {made_with} travel times but is checked with {provider.name}"
+            if made_with and made_with != provider.name
+            else None
+        )
         violations = check_plan(problem, plan, provider)
         if json_out:
             doc = {
                 "ok": not violations,
                 "plan_id": plan.id,
+                "travel_model": provider.name,
+                "warning": mismatch,
                 "violations": [violation_dict(v) for v in violations],
             }
             print(json.dumps(doc, ensure_ascii=False, indent=2))
-        elif violations:
+            return EXIT_VIOLATIONS if violations else EXIT_OK
+        if mismatch:
+            console.print(f"[yellow]warning:[/yellow] {mismatch}")
+        if violations:
             console.print(violations_table(violations))
         else:
             console.print(f"[green]OK[/green] plan {plan.id}: {len(plan.routes)} routes, no violations.")

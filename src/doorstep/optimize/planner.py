@@ -14,6 +14,7 @@ from doorstep.domain.problem import Problem
 from doorstep.optimize import reasons
 from doorstep.optimize.build import build_model
 from doorstep.optimize.geometry import build_geometry
+from doorstep.optimize.insertion import apply_insertion, propose_insertion
 from doorstep.optimize.model import SolverModel, Visit
 from doorstep.optimize.options import Objective, SolveOptions
 from doorstep.optimize.progress import Progress, ProgressCallback
@@ -130,6 +131,7 @@ def make_plan(
     clock.phase("finish")
     routes, dropped = repair(model, problem, provider, _routes(problem, model, outcome))
     plan = _assemble(problem, routes, impossible, dropped, warnings)
+    plan = reinsert(problem, plan, [u.order_id for u in dropped], provider)
     plan.stats = _stats(problem, plan, outcome, options, provider, solver_s, clock.elapsed())
     clock.phase(
         "done",
@@ -138,6 +140,19 @@ def make_plan(
         feasible=True,
         assigned=plan.stats.orders_assigned,
     )
+    return plan
+
+
+REINSERT_AT_MOST = 100  # each try costs a few milliseconds on a 1,000-stop plan
+
+
+def reinsert(problem: Problem, plan: Plan, order_ids: list[str], provider: TravelTimeProvider) -> Plan:
+    """Give orders the repair took off a second chance: the cheapest checked insertion anywhere in the plan,
+    an unused vehicle included (the solver's approximate timing may have crowded them onto the wrong route)."""
+    for oid in order_ids[:REINSERT_AT_MOST]:
+        result = propose_insertion(problem, plan, oid, provider, limit=1)
+        if result.proposals:
+            plan = apply_insertion(plan, result.proposals[0])
     return plan
 
 
