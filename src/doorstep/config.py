@@ -27,6 +27,26 @@ class Settings(BaseSettings):
     router_timeout_s: float = Field(30.0, gt=0, le=600, description="per-request timeout of remote routers")
     matrix_cache: Path | None = Field(None, description="SQLite file caching road travel pairs between plans")
     snap_radius_m: float = Field(250.0, gt=0, le=5_000, description="farthest a location may lie from a road")
+    data_dir: Path = Field(Path("doorstep-data"), description="where the embedded shape keeps its SQLite file")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file in data_dir")
+    secret_key: str | None = Field(None, description="signs session cookies; required outside development")
+    rate_limit_per_minute: int = Field(1200, ge=1, description="requests per minute per API key, user or client")
+    max_body_bytes: int = Field(5_000_000, ge=1_000, description="largest JSON request body")
+    max_upload_bytes: int = Field(50_000_000, ge=1_000, description="largest CSV/XLSX upload")
+    webhook_tick_s: float = Field(2.0, ge=0, description="how often due webhook deliveries are sent (0: never)")
+    webhook_timeout_s: float = Field(10.0, gt=0, le=60, description="timeout of one webhook delivery attempt")
+
+    @property
+    def is_development(self) -> bool:
+        """Development allows a generated throwaway secret; any other environment must configure one."""
+        return self.env == "development"
+
+    def db_url(self) -> str:
+        """The configured database URL, or the embedded SQLite file under ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(self.data_dir / 'doorstep.sqlite').resolve()}"
 
 
 def get_settings() -> Settings:

@@ -193,3 +193,63 @@ def test_check_uses_the_configured_travel_model_and_says_when_it_differs(tmp_pat
     assert same.exit_code == 0 and doc["warning"] is None and doc["travel_model"] == "straight-line(x1.6)"
     other = json.loads(invoke("check", str(tmp_path / "plan.json"), "--json").stdout)
     assert other["warning"] is not None and "x1.6" in other["warning"] and "x1.3" in other["warning"]
+
+
+def test_json_log_lines() -> None:
+    """Served logs are one JSON object per line with level, logger, message and any traceback."""
+    import json
+    import logging
+
+    from doorstep.cli.logs import JsonFormatter
+
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("doorstep.api", logging.ERROR, __file__, 1, "failed %s", ("x",), sys.exc_info())
+    line = json.loads(JsonFormatter().format(record))
+    assert line["level"] == "ERROR" and line["message"] == "failed x" and "ValueError: boom" in line["exception"]
+
+
+def test_serve_and_db_commands_are_registered() -> None:
+    """`doorstep serve`, `db upgrade` and `org create` exist with their options."""
+    from typer.testing import CliRunner
+
+    from doorstep.cli.main import app
+
+    runner = CliRunner()
+    assert "--demo" in runner.invoke(app, ["serve", "--help"]).output
+    assert runner.invoke(app, ["db", "upgrade", "--help"]).exit_code == 0
+    assert "--admin-email" in runner.invoke(app, ["org", "create", "--help"]).output
+
+
+def test_db_upgrade_and_org_create(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`db upgrade` creates the SQLite file; `org create` makes an organization whose admin can log in."""
+    from typer.testing import CliRunner
+
+    from doorstep.cli.main import app
+    from doorstep.services.accounts import login
+    from doorstep.services.platform import Platform
+    from doorstep.store.engine import make_engine, make_session_factory
+
+    monkeypatch.setenv("DOORSTEP_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert (tmp_path / "data" / "doorstep.sqlite").exists()
+    args = [
+        "org",
+        "create",
+        "--name",
+        "Cli courier",
+        "--admin-email",
+        "cli@example.com",
+        "--admin-password",
+        "long enough pw",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0 and "organization org_" in result.output
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'doorstep.sqlite'}")
+    assert login(Platform(sessions=make_session_factory(engine)), "cli@example.com", "long enough pw").role is not None
+    bad = runner.invoke(app, [*args[:-1], "short"])
+    assert bad.exit_code == 2

@@ -7,10 +7,13 @@ from typing import Annotated
 import typer
 
 from doorstep.cli.check_cmd import check
+from doorstep.cli.db_cmd import db_app
 from doorstep.cli.demo_cmd import demo
 from doorstep.cli.network_cmd import network_app
+from doorstep.cli.org_cmd import org_app
 from doorstep.cli.plan_cmd import plan
 from doorstep.cli.schema_cmd import schema
+from doorstep.cli.serve_cmd import serve
 
 app = typer.Typer(
     name="doorstep",
@@ -35,6 +38,9 @@ app.command("check")(check)
 app.command("demo")(demo)
 app.command("schema")(schema)
 app.add_typer(network_app, name="network")
+app.add_typer(db_app, name="db")
+app.add_typer(org_app, name="org")
+app.command("serve")(serve)
 
 
 def main() -> None:

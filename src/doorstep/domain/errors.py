@@ -99,6 +99,27 @@ CODES: dict[str, tuple[str, str]] = {
         "invalid traffic settings",
         "Give 168 positive hour-of-week factors (Monday 00h first) and a weather factor >= 1.",
     ),
+    "E1301": ("invalid request field", "Correct the field named in loc (see the OpenAPI schema at /docs)."),
+    "E1302": ("no such object", "Check the id; objects of other organizations are not visible."),
+    "E1303": ("request body too large", "Send a smaller body: split bulk requests or upload smaller files."),
+    "E1304": ("method not allowed", "Use one of the methods the endpoint allows (see /docs)."),
+    "E1305": ("too many items in one request", "Send at most 1,000 orders per bulk request."),
+    "E1306": ("invalid cursor", "Pass back the next_cursor value of the previous page unchanged."),
+    "E1307": ("no such endpoint", "Check the URL against the API reference at /docs."),
+    "E1308": ("invalid stop edit", "Move an order that is on the plan to a position inside the target route."),
+    "E2001": ("idempotency key reused with a different request", "Use a new Idempotency-Key for a new request."),
+    "E2002": ("stale version", "Reload the object and apply the change to its current version."),
+    "E2003": ("a planning job is already running", "Wait for the running job to finish, or cancel it."),
+    "E2004": ("status change not allowed", "Check the object's status; see docs/api.md for allowed changes."),
+    "E2005": ("route is locked", "Unlock the route before editing or re-planning it."),
+    "E2006": ("plan not ready", "Wait until the plan job has succeeded."),
+    "E2007": ("already exists", "Use another value; this one is taken in your organization."),
+    "E2008": ("object in use", "Remove or move what refers to it first."),
+    "E4001": ("authentication required", "Send an API key (Authorization: Bearer ...) or log in."),
+    "E4002": ("not allowed for this role or key", "Ask an admin for a role or key scope that allows it."),
+    "E4003": ("too many requests", "Wait for the number of seconds in Retry-After, then retry."),
+    "E4004": ("wrong email or password", "Check the credentials; passwords are case-sensitive."),
+    "E4005": ("secret not configured", "Set DOORSTEP_SECRET_KEY (required outside development)."),
     "E5001": ("internal error", "Retry; if it persists, report it with the log file."),
     "W1201": ("location far from its depot", "Check the coordinates; they may be mistyped."),
     "W1202": ("unknown column ignored", "Rename the column to a documented name or alias, or drop it."),
@@ -138,6 +159,8 @@ CODES: dict[str, tuple[str, str]] = {
         "Widen the window or start the route earlier; the ETA uses the traffic of the hour driven.",
     ),
 }
+# One order everywhere (this dict, docs/errors.md): errors before warnings, then by number.
+CODES = dict(sorted(CODES.items(), key=lambda item: (item[0][0] == "W", item[0])))
 
 
 class Severity(StrEnum):

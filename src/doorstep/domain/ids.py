@@ -6,7 +6,9 @@ import os
 import threading
 import time
 
-PREFIXES = frozenset({"ord", "stp", "veh", "vty", "drv", "dep", "pln", "rte"})
+PREFIXES = frozenset(
+    {"ord", "stp", "veh", "vty", "drv", "dep", "pln", "rte", "org", "usr", "key", "shf", "evt", "whk", "dlv", "job"}
+)
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _lock = threading.Lock()
 _last: list[int] = [0, 0]

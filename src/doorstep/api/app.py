@@ -1,0 +1,73 @@
+"""The app factory: the composition root that wires settings, the store, the job runner and the routers."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from itsdangerous import URLSafeTimedSerializer
+
+from doorstep.api.errors import install_error_handlers
+from doorstep.api.limits import BodyLimit, RateLimit
+from doorstep.api.metrics import Metrics, MetricsMiddleware
+from doorstep.api.routers import auth, fleet, health, orders, plans, webhooks
+from doorstep.config import Settings, get_settings
+from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.jobs.threads import ThreadRunner, Ticker
+from doorstep.services.plans import recover_interrupted
+from doorstep.services.platform import Platform
+from doorstep.services.webhooks import scheduler
+from doorstep.store.engine import make_engine, make_session_factory
+
+DESCRIPTION = """Orders in, optimized routes out. Authenticate with `Authorization: Bearer <API key>` or the
+session cookie set by `POST /v1/auth/login`. Every error uses one envelope (see docs/errors.md); every create
+accepts an `Idempotency-Key` header."""
+
+
+def secret_key(settings: Settings) -> str:
+    """The configured secret; in development a random one per process; elsewhere E4005 when missing."""
+    if settings.secret_key:
+        return settings.secret_key
+    if settings.is_development:
+        return secrets.token_urlsafe(32)
+    raise DoorstepError([Issue("E4005", f"DOORSTEP_SECRET_KEY is not set (DOORSTEP_ENV={settings.env})", ())])
+
+
+def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None = None) -> FastAPI:
+    """A ready FastAPI app on the configured database (migrated beforehand by ``doorstep db upgrade``)."""
+    settings = settings or get_settings()
+    signer = URLSafeTimedSerializer(secret_key(settings), salt="doorstep-session")
+    engine = make_engine(settings.db_url())
+    runner = runner or ThreadRunner(workers=1)
+    platform = Platform(
+        sessions=make_session_factory(engine),
+        runner=runner,
+        webhook_timeout_s=settings.webhook_timeout_s,
+        plan_time_limit_s=settings.time_limit_s,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.db_url().startswith("sqlite"):  # embedded shape: this process owns every job
+            recover_interrupted(platform)
+        ticker = Ticker(scheduler(platform), settings.webhook_tick_s) if settings.webhook_tick_s > 0 else None
+        if ticker:
+            ticker.start()
+        yield
+        if ticker:
+            ticker.stop()
+        runner.shutdown()
+        engine.dispose()
+
+    app = FastAPI(title="Doorstep", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings, app.state.engine, app.state.platform = settings, engine, platform
+    app.state.signer, app.state.runner, app.state.metrics = signer, runner, Metrics()
+    install_error_handlers(app)
+    for router in (health.router, auth.router, orders.router, plans.router, webhooks.router, *fleet.ROUTERS):
+        app.include_router(router)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    return app

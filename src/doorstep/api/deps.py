@@ -1,0 +1,60 @@
+"""Request dependencies: the platform, and the authenticated actor (API key or signed session cookie)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.services.access import Actor
+from doorstep.services.accounts import actor_for_user, key_actor
+from doorstep.services.platform import Platform
+
+SESSION_COOKIE = "doorstep_session"
+SESSION_MAX_AGE_S = 12 * 3600
+
+
+def get_platform(request: Request) -> Platform:
+    """The platform built by the app factory."""
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+def get_signer(request: Request) -> URLSafeTimedSerializer:
+    """Signs and checks session cookies with the configured secret."""
+    signer: URLSafeTimedSerializer = request.app.state.signer
+    return signer
+
+
+def _unauthenticated(message: str) -> DoorstepError:
+    return DoorstepError([Issue("E4001", message, ("authorization",))])
+
+
+def get_actor(request: Request) -> Actor:
+    """The caller: ``Authorization: Bearer <key>`` (or ``X-API-Key``), else the session cookie; E4001 otherwise."""
+    p = get_platform(request)
+    auth = request.headers.get("authorization")
+    if auth is not None:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthenticated("use 'Authorization: Bearer <API key>'")
+        return key_actor(p, token.strip())
+    if key := request.headers.get("x-api-key"):
+        return key_actor(p, key.strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        try:
+            user_id = get_signer(request).loads(cookie, max_age=SESSION_MAX_AGE_S)
+        except BadSignature:
+            raise _unauthenticated("the session expired or is invalid; log in again") from None
+        actor = actor_for_user(p, str(user_id))
+        if actor is not None:
+            return actor
+        raise _unauthenticated("the session's user no longer exists or is deactivated")
+    raise _unauthenticated("authentication required: send an API key or log in")
+
+
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -1,0 +1,108 @@
+"""The one error envelope for every API error: coded errors, validation errors, 404/405/413, internal errors."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from doorstep.domain.errors import CODES, DoorstepError, Issue
+
+log = logging.getLogger("doorstep.api")
+
+STATUS_BY_CODE = {
+    "E1302": 404,
+    "E1307": 404,
+    "E1303": 413,
+    "E1304": 405,
+    "E4001": 401,
+    "E4004": 401,
+    "E4002": 403,
+    "E4003": 429,
+    "E4005": 500,
+}
+
+
+def status_for(code: str) -> int:
+    """The HTTP status of a code: E1 422 (unless listed), E2 409, E4 401/403/429, E5 500."""
+    if code in STATUS_BY_CODE:
+        return STATUS_BY_CODE[code]
+    return {"1": 422, "2": 409, "4": 403, "5": 500}.get(code[1], 500)
+
+
+def error_response(exc: DoorstepError, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The envelope with the status of its code (several issues: the shared status, else 422)."""
+    statuses = {status_for(i.code) for i in exc.issues}
+    status = statuses.pop() if len(statuses) == 1 else 422
+    return JSONResponse(exc.envelope(), status_code=status, headers=headers)
+
+
+def _loc(raw: tuple[Any, ...] | list[Any]) -> tuple[str | int, ...]:
+    return tuple(x if isinstance(x, int) else str(x) for x in raw)
+
+
+def validation_issues(errors: list[Any]) -> list[Issue]:
+    """FastAPI/Pydantic validation errors as coded issues (E1005 for malformed JSON, E1301 per bad field)."""
+    issues = []
+    for err in errors:
+        loc = _loc(err.get("loc", ()))
+        if err.get("type") == "json_invalid":
+            issues.append(Issue("E1005", f"request body is not valid JSON: {err.get('msg', '')}", loc))
+            continue
+        where = ".".join(str(x) for x in loc[1:]) or str(loc[0] if loc else "body")
+        issues.append(Issue("E1301", f"{where}: {err.get('msg', 'invalid value')}", loc))
+    return issues or [Issue("E1301", "the request is invalid", ())]
+
+
+async def _doorstep_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DoorstepError)
+    headers = {"Retry-After": str(getattr(exc, "retry_after", 1))} if exc.code == "E4003" else None
+    return error_response(exc, headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(DoorstepError(validation_issues(list(exc.errors()))))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        issue = Issue("E1307", f"no endpoint at {request.url.path}", ("path",))
+    elif exc.status_code == 405:
+        issue = Issue("E1304", f"{request.method} is not allowed on {request.url.path}", ("method",))
+    elif exc.status_code == 413 or getattr(request.state, "body_too_large", False):
+        issue = Issue("E1303", "the request body is too large", ("body",))
+    elif exc.status_code < 500:
+        issue = Issue("E1301", f"the request could not be read: {exc.detail}", ("body",))
+    else:
+        issue = Issue("E5001", f"HTTP {exc.status_code}", ())
+    return error_response(DoorstepError([issue]), dict(exc.headers) if exc.headers else None)
+
+
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    # The database refused a value the checks above it let through (a NUL byte in an uploaded cell, a text
+    # longer than its column): bad input, not an internal error.
+    log.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc)
+    issue = Issue("E1301", "a value cannot be stored (NUL characters, or longer than allowed)", ("body",))
+    return error_response(DoorstepError([issue]))
+
+
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+    body = {"error": {"code": "E5001", "message": CODES["E5001"][0], "action": CODES["E5001"][1], "details": []}}
+    return JSONResponse(body, status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every kind of failure to the envelope; no traceback reaches a client."""
+    app.add_exception_handler(DoorstepError, _doorstep_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(Exception, _internal_error)

@@ -1,0 +1,1 @@
+"""Routers: thin handlers that parse, call a service and map the result."""

@@ -1,0 +1,86 @@
+"""/v1/auth (login, logout, me), /v1/users and /v1/api-keys."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+from fastapi.responses import JSONResponse
+from itsdangerous import URLSafeTimedSerializer
+
+from doorstep.api.deps import SESSION_COOKIE, SESSION_MAX_AGE_S, ActorDep, PlatformDep, get_signer
+from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
+from doorstep.api.schemas_auth import ApiKeyCreated, ApiKeyIn, ApiKeyOut, LoginIn, MeOut, UserIn, UserOut
+from doorstep.api.schemas_common import ERRORS
+from doorstep.services import accounts
+from doorstep.services.access import Actor, Permission, Role
+
+router = APIRouter(tags=["auth"], responses=ERRORS)
+SignerDep = Annotated[URLSafeTimedSerializer, Depends(get_signer)]
+
+
+@router.post("/v1/auth/login", response_model=MeOut, summary="Log in (sets the session cookie)")
+def login(body: LoginIn, p: PlatformDep, signer: SignerDep, response: Response) -> MeOut:
+    """Check the password (argon2) and set a signed, HttpOnly, SameSite=Strict session cookie."""
+    actor = accounts.login(p, body.email, body.password)
+    token = signer.dumps(actor.principal_id)
+    response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_MAX_AGE_S, httponly=True, samesite="strict")
+    return _me(actor)
+
+
+@router.post("/v1/auth/logout", status_code=204, summary="Log out")
+def logout(response: Response) -> Response:
+    """Drop the session cookie."""
+    response.delete_cookie(SESSION_COOKIE)
+    response.status_code = 204
+    return response
+
+
+def _me(actor: Actor) -> MeOut:
+    role = actor.role.value if actor.role else None
+    perms = sorted(p.value for p in actor.permissions)
+    return MeOut(org_id=actor.org_id, principal_id=actor.principal_id, role=role, permissions=perms)
+
+
+@router.get("/v1/auth/me", response_model=MeOut, summary="Who am I")
+def me(actor: ActorDep) -> MeOut:
+    """The authenticated user or key and its permissions."""
+    return _me(actor)
+
+
+@router.get("/v1/users", response_model=list[UserOut], summary="List users (admin)")
+def list_users(p: PlatformDep, actor: ActorDep) -> list[UserOut]:
+    """The organization's users."""
+    return [UserOut.model_validate(u) for u in accounts.list_users(p, actor)]
+
+
+@router.post("/v1/users", response_model=UserOut, status_code=201, summary="Create a user (admin)")
+def create_user(body: UserIn, p: PlatformDep, actor: ActorDep, print_: PrintDep, key: IdemKey = None) -> JSONResponse:
+    """A user in the caller's organization; dispatchers get 403 E4002."""
+
+    def run() -> tuple[int, dict[str, Any]]:
+        row = accounts.create_user(p, actor, body.email, body.name, Role(body.role), body.password)
+        return 201, UserOut.model_validate(row).model_dump(mode="json")
+
+    return respond_once(p, actor, key, print_, run)
+
+
+@router.get("/v1/api-keys", response_model=list[ApiKeyOut], summary="List API keys (admin)")
+def list_keys(p: PlatformDep, actor: ActorDep) -> list[ApiKeyOut]:
+    """Key metadata; secrets are never shown again."""
+    return [ApiKeyOut.model_validate(k) for k in accounts.list_api_keys(p, actor)]
+
+
+@router.post("/v1/api-keys", response_model=ApiKeyCreated, status_code=201, summary="Create an API key (admin)")
+def create_key(body: ApiKeyIn, p: PlatformDep, actor: ActorDep) -> ApiKeyCreated:
+    """The key with its secret, returned this once (only a hash is stored). Not replayable by Idempotency-Key:
+    replaying would mean storing the secret."""
+    row, secret = accounts.create_api_key(p, actor, body.name, [Permission(s) for s in body.scopes])
+    return ApiKeyCreated.model_validate({**ApiKeyOut.model_validate(row).model_dump(), "secret": secret})
+
+
+@router.delete("/v1/api-keys/{key_id}", status_code=204, summary="Revoke an API key (admin)")
+def revoke_key(key_id: str, p: PlatformDep, actor: ActorDep) -> Response:
+    """The key stops working at once."""
+    accounts.revoke_api_key(p, actor, key_id)
+    return Response(status_code=204)

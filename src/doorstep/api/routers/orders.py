@@ -1,0 +1,108 @@
+"""/v1/orders: create (one, bulk, file upload), list, get, update, cancel, timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from doorstep.api.deps import ActorDep, PlatformDep
+from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
+from doorstep.api.schemas_common import ERRORS, Page
+from doorstep.api.schemas_orders import BulkIn, BulkOut, EventOut, ImportReportOut, OrderIn, OrderOut, OrderUpdate
+from doorstep.services import order_import, orders
+
+router = APIRouter(prefix="/v1/orders", tags=["orders"], responses=ERRORS)
+
+
+def _out(row: Any) -> dict[str, Any]:
+    return OrderOut.model_validate(row).model_dump(mode="json")
+
+
+@router.post("", response_model=OrderOut, status_code=201, summary="Create an order")
+def create_order(body: OrderIn, p: PlatformDep, actor: ActorDep, print_: PrintDep, key: IdemKey = None) -> JSONResponse:
+    """201 with the new order; 200 with the stored one when its external_ref already exists."""
+
+    def create() -> tuple[int, dict[str, Any]]:
+        res = orders.create_orders(p, actor, [body.to_data()])
+        return (201 if res.created[0] else 200), _out(res.orders[0])
+
+    return respond_once(p, actor, key, print_, create)
+
+
+@router.post("/bulk", response_model=BulkOut, status_code=201, summary="Create up to 1,000 orders")
+def create_bulk(body: BulkIn, p: PlatformDep, actor: ActorDep, print_: PrintDep, key: IdemKey = None) -> JSONResponse:
+    """All or none: any invalid order rejects the request with every problem located by item index."""
+
+    def create() -> tuple[int, dict[str, Any]]:
+        res = orders.create_orders(p, actor, [o.to_data() for o in body.orders])
+        return 201, {"orders": [_out(r) for r in res.orders], "created": res.created}
+
+    return respond_once(p, actor, key, print_, create)
+
+
+@router.post("/import", response_model=ImportReportOut, summary="Upload a CSV or XLSX file of orders")
+async def import_file(
+    p: PlatformDep,
+    actor: ActorDep,
+    file: Annotated[UploadFile, File(description="CSV (UTF-8) or XLSX; columns as in docs/input-formats.md")],
+    depot_id: Annotated[str, Form(max_length=64)],
+    date: Annotated[dt.date, Form()],
+) -> ImportReportOut:
+    """Valid rows are stored; each bad row is reported with all its problems (W1205) and nothing else is lost."""
+    content = await file.read()
+    report = await run_in_threadpool(
+        order_import.import_orders, p, actor, depot_id, date, file.filename or "upload.csv", content
+    )
+    return ImportReportOut.model_validate(
+        {
+            "created": report.created,
+            "existing": report.existing,
+            "skipped": [i.to_dict() for i in report.skipped],
+            "warnings": [i.to_dict() for i in report.warnings],
+        }
+    )
+
+
+@router.get("", response_model=Page[OrderOut], summary="List orders")
+def list_orders(
+    p: PlatformDep,
+    actor: ActorDep,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    date: Annotated[dt.date | None, Query()] = None,
+    depot_id: Annotated[str | None, Query(max_length=64)] = None,
+    external_ref: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Page[OrderOut]:
+    """Orders in creation order, filtered; one SQL query per page."""
+    filters = orders.OrderFilters(status=status, day=date, depot_id=depot_id, external_ref=external_ref)
+    rows, nxt = orders.list_orders(p, actor, filters, cursor, limit)
+    return Page[OrderOut](items=[OrderOut.model_validate(r) for r in rows], next_cursor=nxt)
+
+
+@router.get("/{order_id}", response_model=OrderOut, summary="Get an order")
+def get_order(order_id: str, p: PlatformDep, actor: ActorDep) -> OrderOut:
+    """The order, or 404 (also for other organizations' ids)."""
+    return OrderOut.model_validate(orders.get_order(p, actor, order_id))
+
+
+@router.put("/{order_id}", response_model=OrderOut, summary="Replace an order")
+def update_order(order_id: str, body: OrderUpdate, p: PlatformDep, actor: ActorDep) -> OrderOut:
+    """Replace a new order's fields; 409 E2002 with the current version when ``version`` is stale."""
+    return OrderOut.model_validate(orders.update_order(p, actor, order_id, body.to_data(), body.version))
+
+
+@router.post("/{order_id}/cancel", response_model=OrderOut, summary="Cancel an order")
+def cancel_order(order_id: str, p: PlatformDep, actor: ActorDep) -> OrderOut:
+    """Cancel unless delivered or already cancelled (409 E2004)."""
+    return OrderOut.model_validate(orders.cancel_order(p, actor, order_id))
+
+
+@router.get("/{order_id}/timeline", response_model=list[EventOut], summary="The order's events")
+def order_timeline(order_id: str, p: PlatformDep, actor: ActorDep) -> list[EventOut]:
+    """Every status change and edit of the order, oldest first."""
+    return [EventOut.model_validate(e) for e in orders.timeline(p, actor, order_id)]

@@ -1,0 +1,69 @@
+"""Login, users and API key bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from doorstep.api.schemas_common import Out, Strict
+
+
+class LoginIn(Strict):
+    """Email and password of a dashboard user."""
+
+    email: str = Field(max_length=320, examples=["admin@example.com"])
+    password: str = Field(max_length=200)
+
+
+class MeOut(Out):
+    """Who the caller is."""
+
+    org_id: str
+    principal_id: str
+    role: str | None
+    permissions: list[str]
+
+
+class UserIn(Strict):
+    """A new user of the organization."""
+
+    email: str = Field(max_length=320)
+    name: str = Field("", max_length=200)
+    role: Literal["admin", "dispatcher", "driver"]
+    password: str = Field(min_length=10, max_length=200)
+
+
+class UserOut(Out):
+    """A user (never the password hash)."""
+
+    id: str
+    email: str
+    name: str
+    role: str
+    active: bool
+    created_at: dt.datetime
+
+
+class ApiKeyIn(Strict):
+    """A new API key; scopes: read, write, manage."""
+
+    name: str = Field(min_length=1, max_length=200, examples=["shop integration"])
+    scopes: list[Literal["read", "write", "manage"]] = Field(min_length=1, examples=[["read", "write"]])
+
+
+class ApiKeyOut(Out):
+    """A key's metadata."""
+
+    id: str
+    name: str
+    scopes: list[str]
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    """The new key with its secret, shown this once only."""
+
+    secret: str

@@ -1,0 +1,108 @@
+"""Depot, vehicle type, vehicle, driver and shift bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import AwareDatetime, Field
+
+from doorstep.api.schemas_common import Out, Strict
+
+
+class DepotIn(Strict):
+    """Where vehicles load; ``opens``/``closes`` are local HH:MM in ``timezone``."""
+
+    name: str = Field(min_length=1, max_length=200, examples=["Hub Lisboa"])
+    lat: float = Field(ge=-90, le=90, examples=[38.7372])
+    lng: float = Field(ge=-180, le=180, examples=[-9.1034])
+    timezone: str = Field(max_length=64, examples=["Europe/Lisbon"])
+    address: str = Field("", max_length=500)
+    opens: str | None = Field(None, max_length=5, examples=["07:00"])
+    closes: str | None = Field(None, max_length=5, examples=["20:00"])
+    loading_s: int = Field(0, ge=0, le=86_400)
+
+
+class VehicleTypeIn(Strict):
+    """Capacity per dimension (unlisted: unlimited), speed profile, skills and costs in cents."""
+
+    name: str = Field(min_length=1, max_length=200, examples=["Van L"])
+    capacity: dict[str, int] = Field(default_factory=dict, examples=[{"parcels": 180, "weight_g": 1200000}])
+    profile: str = Field("van", max_length=20)
+    skills: list[str] = Field(default_factory=list, max_length=50)
+    fixed_cost_cents: int = Field(0, ge=0)
+    cost_per_km_cents: int = Field(0, ge=0)
+    cost_per_hour_cents: int = Field(0, ge=0)
+
+
+class VehicleIn(Strict):
+    """A vehicle of a type based at a depot."""
+
+    name: str = Field(min_length=1, max_length=200, examples=["Van L1"])
+    type_id: str = Field(max_length=64)
+    depot_id: str = Field(max_length=64)
+    skills: list[str] = Field(default_factory=list, max_length=50)
+    max_distance_m: int | None = Field(None, ge=0)
+    max_stops: int | None = Field(None, ge=1)
+
+
+class DriverIn(Strict):
+    """A driver; ``user_id`` links the login that sees this driver's routes."""
+
+    name: str = Field(min_length=1, max_length=200, examples=["Rita Costa"])
+    phone: str = Field("", max_length=50)
+    user_id: str | None = Field(None, max_length=64)
+    skills: list[str] = Field(default_factory=list, max_length=50)
+
+
+class BreakIn(Strict):
+    """A break that must start within [start, end] and last ``duration_s``."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+    duration_s: int = Field(ge=0, le=86_400)
+
+
+class ShiftIn(Strict):
+    """A vehicle available on ``day`` from ``start`` to ``end`` (ISO-8601 with offset)."""
+
+    vehicle_id: str = Field(max_length=64)
+    driver_id: str | None = Field(None, max_length=64)
+    day: dt.date
+    start: AwareDatetime = Field(examples=["2025-06-17T08:00:00+01:00"])
+    end: AwareDatetime = Field(examples=["2025-06-17T18:00:00+01:00"])
+    breaks: list[BreakIn] = Field(default_factory=list, max_length=10)
+
+
+class Versioned(Out):
+    """Stored objects carry an id, a version for optimistic concurrency and a creation time."""
+
+    id: str
+    version: int
+    created_at: dt.datetime
+
+
+class DepotOut(DepotIn, Versioned):
+    """A stored depot."""
+
+
+class VehicleTypeOut(VehicleTypeIn, Versioned):
+    """A stored vehicle type."""
+
+
+class VehicleOut(VehicleIn, Versioned):
+    """A stored vehicle."""
+
+
+class DriverOut(DriverIn, Versioned):
+    """A stored driver."""
+
+
+class ShiftOut(Versioned):
+    """A stored shift."""
+
+    vehicle_id: str
+    driver_id: str | None
+    day: dt.date
+    start: dt.datetime
+    end: dt.datetime
+    breaks: list[dict[str, object]]

@@ -1,0 +1,152 @@
+"""Order request and response bodies (the order object is Doorstep JSON's, plus the service ``date``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import ConfigDict, Field
+
+from doorstep.api.schemas_common import LatLngIn, Out, Strict
+
+EXAMPLE_ORDER: Any = {
+    "external_ref": "SHOP-1001",
+    "depot_id": "dep_01jbz8y3q5m2k7n4p6r8s0t2v4",
+    "date": "2025-06-17",
+    "location": {"lat": 38.7223, "lng": -9.1393},
+    "address": "Rua Augusta 100, Lisboa",
+    "contact": {"name": "Ana Silva", "phone": "+351 912 345 678"},
+    "time_windows": [{"start": "09:00", "end": "11:00"}],
+    "service_s": 180,
+    "size": {"parcels": 2, "weight_g": 3500},
+}
+
+
+class WindowIn(Strict):
+    """Service must start within [start, end]: ``HH:MM`` local to the depot on ``date``, or ISO-8601 with offset."""
+
+    start: str = Field(max_length=40, examples=["09:00"])
+    end: str = Field(max_length=40, examples=["11:00"])
+
+
+class ContactIn(Strict):
+    """Who to call at the door."""
+
+    name: str = Field("", max_length=200)
+    phone: str = Field("", max_length=50)
+    email: str = Field("", max_length=320)
+
+
+class PickupIn(Strict):
+    """Where a paired (store-to-door) order is collected."""
+
+    location: LatLngIn
+    address: str = Field("", max_length=500)
+    time_windows: list[WindowIn] = Field(default_factory=list, max_length=8)
+    service_s: int = Field(0, ge=0, le=86_400)
+
+
+class PlaceIn(Strict):
+    """An alternative place to serve the order (a neighbour, a pickup point)."""
+
+    location: LatLngIn
+    address: str = Field("", max_length=500)
+    label: str = Field("", max_length=200)
+    time_windows: list[WindowIn] = Field(default_factory=list, max_length=8)
+
+
+class OrderIn(Strict):
+    """A new order, or the full replacement of one."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_ORDER]})
+
+    external_ref: str = Field(min_length=1, max_length=200, description="the client's own id; unique per org")
+    depot_id: str = Field(max_length=64)
+    date: dt.date
+    kind: Literal["delivery", "pickup", "return", "paired"] = "delivery"
+    location: LatLngIn
+    address: str = Field("", max_length=500)
+    contact: ContactIn = Field(default_factory=ContactIn)
+    time_windows: list[WindowIn] = Field(default_factory=list, max_length=8)
+    service_s: int = Field(0, ge=0, le=86_400)
+    size: dict[str, int] = Field(default_factory=dict)
+    collect: dict[str, int] = Field(default_factory=dict)
+    skills: list[str] = Field(default_factory=list, max_length=50)
+    priority: Literal["must_serve", "high", "normal", "optional"] = "normal"
+    value_cents: int = Field(0, ge=0)
+    instructions: str = Field("", max_length=2000)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    pickup: PickupIn | None = None
+    alternatives: list[PlaceIn] = Field(default_factory=list, max_length=10)
+    release_at: str | None = Field(None, max_length=40, description="goods ready at the depot (HH:MM or ISO)")
+
+    def to_data(self) -> dict[str, Any]:
+        """The plain dict the order service takes."""
+        return self.model_dump()
+
+
+class OrderUpdate(OrderIn):
+    """A full replacement, made to ``version`` (409 when the order changed meanwhile)."""
+
+    version: int = Field(ge=1)
+
+    def to_data(self) -> dict[str, Any]:
+        """The order fields without the version."""
+        return self.model_dump(exclude={"version"})
+
+
+class BulkIn(Strict):
+    """Up to 1,000 orders created together: all or none (more is E1305)."""
+
+    orders: list[OrderIn] = Field(min_length=1)
+
+
+class OrderOut(Out):
+    """A stored order: status, version and its Doorstep JSON object (``data``)."""
+
+    id: str
+    external_ref: str
+    depot_id: str
+    date: dt.date = Field(validation_alias="day")
+    status: str
+    kind: str
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    data: dict[str, Any]
+
+
+class BulkOut(Out):
+    """The orders in request order; ``created[i]`` is false where the external_ref already existed."""
+
+    orders: list[OrderOut]
+    created: list[bool]
+
+
+class EventOut(Out):
+    """One entry of an order's timeline."""
+
+    id: str
+    type: str
+    from_status: str | None
+    to_status: str | None
+    actor: str
+    at: dt.datetime
+    data: dict[str, Any]
+
+
+class ImportRow(Out):
+    """A stored row of an uploaded file."""
+
+    row: int
+    id: str
+    external_ref: str
+
+
+class ImportReportOut(Out):
+    """Per-row result of a file upload: created, already existing, skipped (with every problem), warnings."""
+
+    created: list[ImportRow]
+    existing: list[ImportRow]
+    skipped: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]

@@ -1,0 +1,122 @@
+"""Plan job, route and manual edit bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import Field
+
+from doorstep.api.schemas_common import Out, Strict
+
+
+class SolveOptionsIn(Strict):
+    """Solver options (see `doorstep plan --help`); unset ones use the server defaults."""
+
+    time_limit_s: float | None = Field(None, gt=0, le=86_400, examples=[10])
+    seed: int | None = Field(None, ge=0)
+    no_improvement_s: float | None = Field(None, gt=0)
+    max_iterations: int | None = Field(None, gt=0)
+    objective: str | None = Field(None, examples=["cost"])
+    balance_max_stops: int | None = Field(None, gt=0)
+    balance_max_duration_s: int | None = Field(None, gt=0)
+
+
+class PlanIn(Strict):
+    """Plan the orders of a depot for a day."""
+
+    depot_id: str = Field(max_length=64)
+    date: dt.date
+    options: SolveOptionsIn = Field(default_factory=SolveOptionsIn)
+
+
+class RouteOut(Out):
+    """A route of a plan version: status, lock, driver, version and its stops with ETAs (``data``)."""
+
+    id: str
+    plan_id: str
+    vehicle_id: str
+    driver_id: str | None
+    status: str
+    locked: bool
+    version: int
+    data: dict[str, Any]
+
+
+class PlanSummary(Out):
+    """A plan version without its result."""
+
+    id: str
+    depot_id: str
+    date: dt.date = Field(validation_alias="day")
+    version: int
+    status: str
+    attempts: int
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    error: dict[str, Any] | None
+
+
+class PlanOut(PlanSummary):
+    """A plan version: status, progress (``[seconds, best cost in cents]``), then routes and unassigned orders."""
+
+    options: dict[str, Any]
+    progress: list[list[float]]
+    stats: dict[str, Any] | None = None
+    unassigned: list[dict[str, Any]] = Field(default_factory=list)
+    warnings: list[dict[str, Any]] = Field(default_factory=list)
+    routes: list[RouteOut] = Field(default_factory=list)
+
+
+class MoveIn(Strict):
+    """Move an order to ``route_id`` before the stop at ``position`` (0: first after the start)."""
+
+    order_id: str = Field(max_length=64)
+    route_id: str = Field(max_length=64)
+    position: int = Field(ge=0, le=10_000)
+
+
+class MoveSave(MoveIn):
+    """A move to save: ``versions`` maps each touched route id to the version you saw (409 if stale)."""
+
+    versions: dict[str, int] = Field(default_factory=dict)
+
+
+class ViolationOut(Out):
+    """A broken constraint found by the independent checker."""
+
+    kind: str
+    message: str
+    route_id: str | None
+    order_id: str | None
+    amount: int
+
+
+class EditOut(Out):
+    """The touched routes with their new ETAs, and every violation."""
+
+    routes: list[dict[str, Any]]
+    violations: list[ViolationOut]
+
+
+class AssignIn(Strict):
+    """Assign (or clear, with null) the route's driver; ``vehicle_id`` gives the route another vehicle with a shift
+    that day and no route in the plan (then preview the route: a smaller vehicle may break capacity)."""
+
+    driver_id: str | None = Field(max_length=64)
+    vehicle_id: str | None = Field(None, max_length=64)
+    version: int = Field(ge=1)
+
+
+class LockIn(Strict):
+    """Lock or unlock a route."""
+
+    locked: bool
+    version: int = Field(ge=1)
+
+
+class VersionIn(Strict):
+    """The route version you saw."""
+
+    version: int = Field(ge=1)

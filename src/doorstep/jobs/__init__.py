@@ -1,0 +1,1 @@
+"""Background work: the runner protocol lives in services.platform; here are its implementations."""

@@ -1,0 +1,64 @@
+"""Who is acting: roles, API key scopes, the permissions they grant, and the check every use case makes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from doorstep.domain.errors import DoorstepError, Issue
+
+
+class Role(StrEnum):
+    """A user's role in their organization."""
+
+    ADMIN = "admin"  # everything, including users, API keys and webhooks
+    DISPATCHER = "dispatcher"  # orders, fleet, plans and routes; not users or keys
+    DRIVER = "driver"  # their own routes only
+
+
+class Permission(StrEnum):
+    """What an action needs. API key scopes use the same names."""
+
+    READ = "read"  # read orders, fleet, plans, routes
+    WRITE = "write"  # create and change them
+    MANAGE = "manage"  # users, API keys, webhook subscriptions
+    OWN_ROUTES = "own_routes"  # read the routes assigned to one's own driver record
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset({Permission.READ, Permission.WRITE, Permission.MANAGE}),
+    Role.DISPATCHER: frozenset({Permission.READ, Permission.WRITE}),
+    Role.DRIVER: frozenset({Permission.OWN_ROUTES}),
+}
+KEY_SCOPES = frozenset({Permission.READ, Permission.WRITE, Permission.MANAGE})
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """An authenticated user or API key, always inside exactly one organization."""
+
+    org_id: str
+    principal_id: str  # usr_... or key_...
+    permissions: frozenset[Permission]
+    role: Role | None = None  # None for API keys
+
+    @property
+    def label(self) -> str:
+        """How the audit trail names the actor."""
+        return self.principal_id
+
+    def can(self, permission: Permission) -> bool:
+        """Whether this actor holds the permission."""
+        return permission in self.permissions
+
+    def require(self, permission: Permission) -> None:
+        """Raise E4002 unless the actor holds the permission."""
+        if not self.can(permission):
+            who = f"role {self.role.value}" if self.role else "this API key"
+            msg = f"{who} may not do this (needs the {permission.value!r} permission)"
+            raise DoorstepError([Issue("E4002", msg, (), self.principal_id)])
+
+
+def system_actor(org_id: str) -> Actor:
+    """The platform itself (background jobs, the demo loader)."""
+    return Actor(org_id, "system", frozenset({Permission.READ, Permission.WRITE, Permission.MANAGE}))

@@ -1,0 +1,99 @@
+"""Load the Lisbon demo day into the platform: an organization, its depot, vans with shifts, orders, a plan."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy import select
+
+from doorstep.domain.fleet import Vehicle, VehicleType
+from doorstep.domain.ids import new_id
+from doorstep.services import fleet_admin
+from doorstep.services.access import Actor, system_actor
+from doorstep.services.accounts import create_organization, hash_password
+from doorstep.services.demo import DEMO_DATE, demo_problem
+from doorstep.services.orders import insert_orders
+from doorstep.services.plans import get_plan, publish_plan, start_plan
+from doorstep.services.platform import Platform
+from doorstep.store.models import UserRow
+
+DEMO_EMAIL = "admin@demo.doorstep.local"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    """How to log in to the demo organization, and the plan job started for its day."""
+
+    org_id: str
+    email: str
+    password: str
+    day: date
+    depot_id: str
+    plan_id: str | None
+
+
+def _type_data(t: VehicleType) -> dict[str, object]:
+    return {
+        "name": t.name, "capacity": dict(t.capacity), "profile": t.profile.value, "skills": sorted(t.skills),
+        "fixed_cost_cents": t.fixed_cost_cents, "cost_per_km_cents": t.cost_per_km_cents,
+        "cost_per_hour_cents": t.cost_per_hour_cents,
+    }  # fmt: skip
+
+
+def _fleet(p: Platform, sys: Actor, vehicles: tuple[Vehicle, ...], depot_id: str, day: date) -> None:
+    types: dict[str, str] = {}
+    for v in vehicles:
+        if v.type.id not in types:
+            types[v.type.id] = fleet_admin.create(p, sys, "vehicle_type", _type_data(v.type)).id
+        data = {"name": v.name, "type_id": types[v.type.id], "depot_id": depot_id, "skills": sorted(v.skills),
+                "max_distance_m": v.max_distance_m, "max_stops": v.max_stops}  # fmt: skip
+        vid = fleet_admin.create(p, sys, "vehicle", data).id
+        breaks = [{"start": b.start, "end": b.end, "duration_s": b.duration_s} for b in v.breaks]
+        shift = {"vehicle_id": vid, "driver_id": None, "day": day, "start": v.shift_start, "end": v.shift_end,
+                 "breaks": breaks}  # fmt: skip
+        fleet_admin.create(p, sys, "shift", shift)
+
+
+def _existing(p: Platform, password: str) -> str | None:
+    """Reset the demo admin's password when the demo organization already exists; its org id."""
+    with p.sessions() as s:
+        user = s.scalar(select(UserRow).where(UserRow.email == DEMO_EMAIL))
+        if user is None:
+            return None
+        user.password_hash = hash_password(password)
+        s.commit()
+        return user.org_id
+
+
+def load_demo(p: Platform, *, orders: int = 300, seed: int = 7, time_limit_s: float = 20.0) -> DemoLogin:
+    """Create (or reuse) the demo organization with a fresh admin password and start planning its day."""
+    password = secrets.token_hex(8)
+    problem = demo_problem(seed=seed, orders=orders)
+    if (org_id := _existing(p, password)) is not None:
+        with p.uow(org_id) as uow:
+            depot = uow.depots.all()[0]
+        return DemoLogin(org_id, DEMO_EMAIL, password, DEMO_DATE, depot.id, None)
+    org_id, _ = create_organization(p, "Doorstep demo (Lisbon)", DEMO_EMAIL, password)
+    sys = system_actor(org_id)
+    d = problem.depots[0]
+    depot_data = {"name": d.name, "lat": d.location.lat, "lng": d.location.lng, "timezone": d.timezone,
+                  "address": d.address, "opens": None, "closes": None, "loading_s": d.loading_s}  # fmt: skip
+    depot_id = fleet_admin.create(p, sys, "depot", depot_data).id
+    _fleet(p, sys, problem.vehicles, depot_id, DEMO_DATE)
+    with p.uow(sys) as uow:
+        fresh = [(replace(o, id=new_id("ord"), depot_id=depot_id), DEMO_DATE) for o in problem.orders]
+        insert_orders(uow, sys, fresh)
+        uow.commit()
+    plan = start_plan(p, sys, depot_id, DEMO_DATE, {"time_limit_s": time_limit_s, "seed": seed})
+    # the runner works through jobs in order, so this runs once the plan job has finished
+    p.runner.submit("publish the demo plan", lambda: _publish_if_done(p, sys, plan.id))
+    return DemoLogin(org_id, DEMO_EMAIL, password, DEMO_DATE, depot_id, plan.id)
+
+
+def _publish_if_done(p: Platform, actor: Actor, plan_id: str) -> None:
+    """Publish the demo plan when its job succeeded (a failed job stays visible as failed)."""
+    row, _ = get_plan(p, actor, plan_id)
+    if row.status == "succeeded":
+        publish_plan(p, actor, plan_id)

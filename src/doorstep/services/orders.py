@@ -1,0 +1,236 @@
+"""Order use cases: create (one, bulk, file import), list with filters and cursor, get, update, cancel, timeline."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from doorstep.domain.errors import DoorstepError, Issue, Severity
+from doorstep.domain.fleet import Depot
+from doorstep.domain.geo import LatLng
+from doorstep.domain.ids import new_id
+from doorstep.domain.orders import Order, OrderKind
+from doorstep.domain.problem import Problem
+from doorstep.domain.status import OrderStatus, transition
+from doorstep.domain.validate import validate_problem
+from doorstep.formats.doorstep_json import order_to_dict
+from doorstep.services.access import Actor, Permission
+from doorstep.services.convert import depot_of, parse_order
+from doorstep.services.events import EventRecorder
+from doorstep.services.fleet_admin import check_version
+from doorstep.services.platform import Platform
+from doorstep.store.models import EventRow, OrderRow
+from doorstep.store.uow import UnitOfWork
+
+MAX_BULK = 1000
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilters:
+    """List filters; all optional and combined with AND."""
+
+    status: str | None = None
+    day: date | None = None
+    depot_id: str | None = None
+    external_ref: str | None = None
+
+
+@dataclass(slots=True)
+class BulkResult:
+    """Orders created now and orders that already existed (same external_ref), in request order."""
+
+    orders: list[OrderRow] = field(default_factory=list)
+    created: list[bool] = field(default_factory=list)
+
+
+def _depots(uow: UnitOfWork, ids: set[str]) -> dict[str, Depot]:
+    return {k: depot_of(r) for k, r in uow.depots.get_many(sorted(ids)).items()}
+
+
+def _build(
+    data: dict[str, Any], i: int, depots: dict[str, Depot], loc0: tuple[str | int, ...]
+) -> tuple[Order, list[Issue]]:
+    """The domain order of one request item and every problem with it (located under ``loc0``)."""
+    depot = depots.get(data["depot_id"])
+    if depot is None:
+        dep_id = data["depot_id"]
+        return _placeholder(data), [Issue("E1302", f"depot {dep_id} not found", (*loc0, "depot_id"), dep_id)]
+    doc = {**data, "id": data.get("id") or new_id("ord")}
+    order, rd = parse_order(doc, i, depots, data["date"])
+    issues = list(rd.issues)
+    one = Problem(depots=(depot,), vehicles=(), orders=(order,))
+    for issue in validate_problem(one):
+        if issue.loc[:1] == ("orders",) and issue.severity is Severity.ERROR:
+            issues.append(replace(issue, loc=(*loc0, *issue.loc[2:])))
+    return order, [replace(x, loc=(*loc0, *x.loc[2:])) if x.loc[:1] == ("orders",) else x for x in issues]
+
+
+def _placeholder(data: dict[str, Any]) -> Order:
+    return Order(
+        id="ord_invalid", external_ref=data.get("external_ref", ""), kind=OrderKind.DELIVERY, location=LatLng(0, 0)
+    )
+
+
+def _row(order: Order, day: date) -> OrderRow:
+    return OrderRow(
+        id=order.id, external_ref=order.external_ref, depot_id=order.depot_id or "", day=day,
+        status=OrderStatus.NEW.value, kind=order.kind.value, lat=order.location.lat, lng=order.location.lng,
+        address=order.address, data=order_to_dict(order),
+    )  # fmt: skip
+
+
+def insert_orders(uow: UnitOfWork, actor: Actor, orders: list[tuple[Order, date]]) -> BulkResult:
+    """Insert new orders (existing external_refs return the stored order); records order.created events."""
+    refs = [o.external_ref for o, _ in orders]
+    existing = {
+        r.external_ref: r
+        for chunk in range(0, len(refs), 900)
+        for r in uow.orders.all(OrderRow.external_ref.in_(refs[chunk : chunk + 900]))
+    }
+    events = EventRecorder(uow, actor.label)
+    out = BulkResult()
+    new_rows = []
+    for order, day in orders:
+        if order.external_ref in existing:
+            out.orders.append(existing[order.external_ref])
+            out.created.append(False)
+            continue
+        row = _row(order, day)
+        new_rows.append(row)
+        out.orders.append(row)
+        out.created.append(True)
+        events.record("order.created", row.id, to_status=row.status, data={"external_ref": row.external_ref})
+    uow.orders.add_all(new_rows)
+    return out
+
+
+def create_orders(p: Platform, actor: Actor, items: list[dict[str, Any]]) -> BulkResult:
+    """Create up to 1,000 orders at once: all or none (every problem reported with its item index)."""
+    actor.require(Permission.WRITE)
+    if len(items) > MAX_BULK:
+        msg = f"{len(items)} orders in one request; at most {MAX_BULK}"
+        raise DoorstepError([Issue("E1305", msg, ("orders",))])
+    with p.uow(actor) as uow:
+        depots = _depots(uow, {d["depot_id"] for d in items})
+        built, issues = [], []
+        seen: dict[str, int] = {}
+        for i, data in enumerate(items):
+            loc0: tuple[str | int, ...] = ("orders", i) if len(items) > 1 else ()
+            order, problems = _build(data, i, depots, loc0)
+            ref = data.get("external_ref", "")
+            if ref in seen:
+                problems.append(
+                    Issue("E1110", f"external_ref {ref!r} repeats item {seen[ref]}", (*loc0, "external_ref"))
+                )
+            seen.setdefault(ref, i)
+            issues += problems
+            built.append((order, data["date"]))
+        if issues:
+            raise DoorstepError(issues)
+        result = insert_orders(uow, actor, built)
+        uow.commit()
+    return result
+
+
+def encode_cursor(last_id: str) -> str:
+    """An opaque cursor for the next page."""
+    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    """The id a cursor stands for; E1306 when it was not made by ``encode_cursor``."""
+    if not cursor:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    if "_" not in text:
+        raise DoorstepError([Issue("E1306", f"cursor {cursor!r} is not valid", ("cursor",))])
+    return text
+
+
+def list_orders(
+    p: Platform, actor: Actor, filters: OrderFilters, cursor: str | None, limit: int
+) -> tuple[list[OrderRow], str | None]:
+    """One page of orders in id order, and the cursor of the next page (None at the end). One SQL query."""
+    actor.require(Permission.READ)
+    after = decode_cursor(cursor)
+    limit = max(1, min(limit, MAX_PAGE))
+    where = []
+    if filters.status:
+        where.append(OrderRow.status == filters.status)
+    if filters.day:
+        where.append(OrderRow.day == filters.day)
+    if filters.depot_id:
+        where.append(OrderRow.depot_id == filters.depot_id)
+    if filters.external_ref:
+        where.append(OrderRow.external_ref == filters.external_ref)
+    with p.uow(actor) as uow:
+        rows = uow.orders.page(*where, after=after, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].id) if more and rows else None
+
+
+def get_order(p: Platform, actor: Actor, order_id: str) -> OrderRow:
+    """One order of the actor's organization."""
+    actor.require(Permission.READ)
+    with p.uow(actor) as uow:
+        return uow.orders.require(order_id)
+
+
+def update_order(p: Platform, actor: Actor, order_id: str, data: dict[str, Any], version: int) -> OrderRow:
+    """Replace a new (not yet planned) order's fields at the given version."""
+    actor.require(Permission.WRITE)
+    with p.uow(actor) as uow:
+        row = uow.orders.require(order_id)
+        check_version(row, version)
+        if row.status not in (OrderStatus.NEW.value, OrderStatus.FAILED.value):
+            msg = f"order {order_id} is {row.status}; only new or failed orders can be edited"
+            raise DoorstepError([Issue("E2004", msg, ("status",), order_id)])
+        depots = _depots(uow, {data["depot_id"]})
+        order, issues = _build({**data, "id": row.id}, 0, depots, ())
+        if issues:
+            raise DoorstepError(issues)
+        fresh = _row(order, data["date"])
+        for attr in ("external_ref", "depot_id", "day", "kind", "lat", "lng", "address", "data"):
+            setattr(row, attr, getattr(fresh, attr))
+        row.version += 1
+        row.updated_at = p.clock()
+        EventRecorder(uow, actor.label).record("order.updated", row.id, data={"version": row.version})
+        uow.commit()
+    return row
+
+
+def set_order_status(uow: UnitOfWork, events: EventRecorder, row: OrderRow, target: OrderStatus, event: str) -> None:
+    """Apply an allowed status change to an order and record it."""
+    current = OrderStatus(row.status)
+    row.status = transition(current, target, subject=row.id).value
+    row.version += 1
+    events.record(event, row.id, from_status=current.value, to_status=target.value)
+
+
+def cancel_order(p: Platform, actor: Actor, order_id: str) -> OrderRow:
+    """Cancel an order that is not delivered yet (E2004 otherwise)."""
+    actor.require(Permission.WRITE)
+    with p.uow(actor) as uow:
+        row = uow.orders.require(order_id)
+        set_order_status(uow, EventRecorder(uow, actor.label), row, OrderStatus.CANCELLED, "order.cancelled")
+        uow.commit()
+    return row
+
+
+def timeline(p: Platform, actor: Actor, order_id: str) -> list[EventRow]:
+    """Every event of an order, oldest first."""
+    actor.require(Permission.READ)
+    with p.uow(actor) as uow:
+        uow.orders.require(order_id)
+        q = select(EventRow).where(EventRow.org_id == actor.org_id, EventRow.subject_id == order_id)
+        return list(uow.session.scalars(q.order_by(EventRow.at, EventRow.id)))

@@ -1,0 +1,46 @@
+"""Store the routes of a plan document as route and stop rows (the rows the dashboard and drivers read)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from doorstep.domain.ids import new_id
+from doorstep.domain.problem import Problem
+from doorstep.domain.status import RouteStatus
+from doorstep.store.models import PlanRow, RouteRow, StopRow
+from doorstep.store.uow import UnitOfWork
+
+
+def stop_rows(route_id: str, route: dict[str, Any]) -> list[StopRow]:
+    """One row per stop, in visit order."""
+    return [
+        StopRow(
+            id=new_id("stp"),
+            route_id=route_id,
+            seq=k,
+            type=s["type"],
+            order_id=s.get("order_id"),
+            lat=s["location"]["lat"],
+            lng=s["location"]["lng"],
+            arrival=datetime.fromisoformat(s["arrival"]),
+            departure=datetime.fromisoformat(s["departure"]),
+        )
+        for k, s in enumerate(route["stops"])
+    ]
+
+
+def store_routes(uow: UnitOfWork, plan: PlanRow, doc: dict[str, Any], problem: Problem) -> list[RouteRow]:
+    """Route rows (draft) with their stops for every route of the plan document."""
+    drivers = {v.id: v.driver_id for v in problem.vehicles}
+    rows = []
+    for route in doc["plan"]["routes"]:
+        row = uow.routes.add(
+            RouteRow(
+                id=route["id"], plan_id=plan.id, vehicle_id=route["vehicle_id"],
+                driver_id=drivers.get(route["vehicle_id"]), status=RouteStatus.DRAFT.value, data=route,
+            )
+        )  # fmt: skip
+        uow.stops.add_all(stop_rows(row.id, route))
+        rows.append(row)
+    return rows

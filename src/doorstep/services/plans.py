@@ -1,0 +1,271 @@
+"""Planning jobs: start (one running job per depot and day), run in the background with stored progress,
+fail with the error, retry, and publish a plan version."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from doorstep.domain.errors import CODES, DoorstepError, Issue
+from doorstep.domain.ids import new_id
+from doorstep.domain.plan import Plan
+from doorstep.domain.problem import Problem
+from doorstep.domain.status import OrderStatus, PlanStatus, RouteStatus, transition
+from doorstep.formats.plan_json import plan_to_dict
+from doorstep.optimize.options import SolveOptions
+from doorstep.optimize.progress import Progress
+from doorstep.services.access import Actor, Permission, system_actor
+from doorstep.services.events import EventRecorder
+from doorstep.services.orders import set_order_status
+from doorstep.services.plan_problem import build_problem, kept_routes
+from doorstep.services.plan_routes import store_routes
+from doorstep.services.planning import plan as make_plan
+from doorstep.services.platform import Platform
+from doorstep.store.models import OrderRow, PlanRow, RouteRow
+
+log = logging.getLogger("doorstep.plans")
+PROGRESS_EVERY_S = 0.5
+
+
+def _active_key(org_id: str, depot_id: str, day: date) -> str:
+    return f"{org_id}:{depot_id}:{day.isoformat()}"
+
+
+def _busy(depot_id: str, day: date) -> DoorstepError:
+    msg = f"a planning job for depot {depot_id} on {day.isoformat()} is already queued or running"
+    return DoorstepError([Issue("E2003", msg, ("depot_id",), depot_id)])
+
+
+INTERRUPTED = {
+    "error": {
+        "code": "E5001",
+        "message": "the planning job was interrupted (the server stopped while it ran)",
+        "action": "Retry the plan.",
+        "details": [],
+    }
+}
+STALE_AFTER_S = 300  # a job still "running" this long after its time limit ended has died with its process
+
+
+def _expire_stale(p: Platform, uow: Any, key: str) -> None:
+    """Free the depot and day from a job whose process died (running far past its time limit)."""
+    row = uow.session.scalar(select(PlanRow).where(PlanRow.active_key == key))
+    if row is None or row.status != PlanStatus.RUNNING.value or row.started_at is None:
+        return
+    limit = float(row.options.get("time_limit_s", p.plan_time_limit_s)) + STALE_AFTER_S
+    if (p.clock() - row.started_at).total_seconds() > limit:
+        row.status, row.error, row.active_key, row.finished_at = PlanStatus.FAILED.value, INTERRUPTED, None, p.clock()
+        uow.flush()
+
+
+def recover_interrupted(p: Platform) -> int:
+    """At start-up of the embedded shape (one process owns every job): jobs left running failed with their
+    process, so mark them failed (retry is one call); queued ones are handed to the runner again."""
+    with p.sessions() as s:
+        rows = list(s.scalars(select(PlanRow).where(PlanRow.status.in_(["queued", "running"]))))
+        queued = [(r.org_id, r.id) for r in rows if r.status == PlanStatus.QUEUED.value]
+        for r in rows:
+            if r.status == PlanStatus.RUNNING.value:
+                r.status, r.error, r.active_key, r.finished_at = PlanStatus.FAILED.value, INTERRUPTED, None, p.clock()
+        s.commit()
+    for org_id, plan_id in queued:
+        _submit(p, org_id, plan_id)
+    return len(rows)
+
+
+def start_plan(p: Platform, actor: Actor, depot_id: str, day: date, options: dict[str, Any]) -> PlanRow:
+    """Queue a new plan version for the depot and day and hand it to the runner (E2003 if one is active)."""
+    actor.require(Permission.WRITE)
+    opts = SolveOptions.from_dict({"time_limit_s": p.plan_time_limit_s, **options})
+    with p.uow(actor) as uow:
+        uow.depots.require(depot_id, ("depot_id",))
+        _expire_stale(p, uow, _active_key(actor.org_id, depot_id, day))
+        q = select(func.max(PlanRow.version)).where(
+            PlanRow.org_id == actor.org_id, PlanRow.depot_id == depot_id, PlanRow.day == day
+        )
+        version = (uow.session.scalar(q) or 0) + 1
+        row = uow.plans.add(
+            PlanRow(
+                id=new_id("pln"), depot_id=depot_id, day=day, version=version, status=PlanStatus.QUEUED.value,
+                options=opts.to_dict(), progress=[], result=None, error=None,
+                active_key=_active_key(actor.org_id, depot_id, day),
+            )
+        )  # fmt: skip
+        try:
+            uow.flush()  # the unique active_key refuses a second active job for the depot and day
+        except IntegrityError:
+            raise _busy(depot_id, day) from None
+        EventRecorder(uow, actor.label).record("plan.queued", row.id, to_status=row.status, data={"version": version})
+        uow.commit()
+    _submit(p, actor.org_id, row.id)
+    return row
+
+
+def _submit(p: Platform, org_id: str, plan_id: str) -> None:
+    p.runner.submit(f"plan {plan_id}", lambda: run_plan_job(p, org_id, plan_id))
+
+
+def retry_plan(p: Platform, actor: Actor, plan_id: str) -> PlanRow:
+    """Queue a failed plan again (same version, one more attempt)."""
+    actor.require(Permission.WRITE)
+    with p.uow(actor) as uow:
+        row = uow.plans.require(plan_id)
+        row.status = transition(PlanStatus(row.status), PlanStatus.QUEUED, subject=plan_id).value
+        row.active_key, row.error, row.progress = _active_key(actor.org_id, row.depot_id, row.day), None, []
+        try:
+            uow.flush()
+        except IntegrityError:
+            raise _busy(row.depot_id, row.day) from None
+        EventRecorder(uow, actor.label).record("plan.queued", plan_id, from_status="failed", to_status=row.status)
+        uow.commit()
+    _submit(p, actor.org_id, plan_id)
+    return row
+
+
+def _set_progress(p: Platform, org_id: str, plan_id: str, points: list[list[float]]) -> None:
+    with p.uow(org_id) as uow:
+        row = uow.plans.require(plan_id)
+        row.progress = list(points)
+        uow.commit()
+
+
+def _begin(p: Platform, org_id: str, plan_id: str) -> tuple[PlanRow, Problem, list[RouteRow]] | None:
+    """Claim the queued job (None when it is not queued: a duplicate delivery of the job does nothing)."""
+    with p.uow(org_id) as uow:
+        row = uow.session.get(PlanRow, plan_id, with_for_update=True)  # two workers never both claim it
+        if row is None or row.org_id != org_id:
+            return None
+        if row.status != PlanStatus.QUEUED.value:
+            log.info("plan job %s is %s, not queued: nothing to do", plan_id, row.status)
+            return None
+        row.status = transition(PlanStatus(row.status), PlanStatus.RUNNING, subject=plan_id).value
+        row.started_at, row.attempts = p.clock(), row.attempts + 1
+        EventRecorder(uow, "system").record("plan.started", plan_id, from_status="queued", to_status=row.status)
+        kept = kept_routes(uow, row.depot_id, row.day)
+        problem = build_problem(uow, row.depot_id, row.day, kept)
+        uow.commit()
+    return row, problem, kept
+
+
+def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
+    """The job body: plan with progress, store routes, or end as failed with the error envelope."""
+    try:
+        begun = _begin(p, org_id, plan_id)
+        if begun is None:
+            return
+        row, problem, kept = begun
+        points: list[list[float]] = []
+        last = [0.0]
+
+        def on_progress(pr: Progress) -> None:
+            if pr.best_cost_cents is None or not pr.feasible:
+                return
+            points.append([round(pr.elapsed_s, 3), pr.best_cost_cents])
+            if time.monotonic() - last[0] >= PROGRESS_EVERY_S:
+                last[0] = time.monotonic()
+                _set_progress(p, org_id, plan_id, points)
+
+        opts = SolveOptions.from_dict(row.options)
+        result = make_plan(problem, options=opts, on_progress=on_progress)
+        _finish(p, org_id, plan_id, result, problem, opts, points, kept)
+    except DoorstepError as exc:
+        _fail(p, org_id, plan_id, exc.envelope())
+    except Exception:
+        log.exception("plan job %s crashed", plan_id)
+        envelope = {
+            "error": {"code": "E5001", "message": CODES["E5001"][0], "action": CODES["E5001"][1], "details": []}
+        }
+        _fail(p, org_id, plan_id, envelope)
+
+
+def _finish(
+    p: Platform, org_id: str, plan_id: str, result: Plan, problem: Problem, opts: SolveOptions,
+    points: list[list[float]], kept: list[RouteRow],
+) -> None:  # fmt: skip
+    result.id = plan_id
+    for route in result.routes:
+        route.id = new_id("rte")
+    doc = plan_to_dict(result, problem, opts)
+    with p.uow(org_id) as uow:
+        row = uow.plans.require(plan_id)
+        row.status = transition(PlanStatus(row.status), PlanStatus.SUCCEEDED, subject=plan_id).value
+        row.result, row.progress, row.finished_at, row.active_key = doc, points, p.clock(), None
+        store_routes(uow, row, doc, problem)
+        if kept:  # say which routes were left alone, and why
+            doc["plan"]["kept_routes"] = [{"id": r.id, "vehicle_id": r.vehicle_id, "status": r.status} for r in kept]
+        stats = doc["plan"]["stats"]
+        EventRecorder(uow, "system").record("plan.completed", plan_id, to_status=row.status, data=stats)
+        uow.commit()
+
+
+def _fail(p: Platform, org_id: str, plan_id: str, envelope: dict[str, Any]) -> None:
+    with p.uow(org_id) as uow:
+        row = uow.plans.require(plan_id)
+        row.status, row.error, row.finished_at, row.active_key = PlanStatus.FAILED.value, envelope, p.clock(), None
+        EventRecorder(uow, "system").record("plan.failed", plan_id, to_status=row.status, data=envelope["error"])
+        uow.commit()
+
+
+def get_plan(p: Platform, actor: Actor, plan_id: str) -> tuple[PlanRow, list[RouteRow]]:
+    """A plan version with its routes (two queries)."""
+    actor.require(Permission.READ)
+    with p.uow(actor) as uow:
+        row = uow.plans.require(plan_id)
+        return row, uow.routes.all(RouteRow.plan_id == plan_id)
+
+
+def list_plans(p: Platform, actor: Actor, depot_id: str | None, day: date | None) -> list[PlanRow]:
+    """Plan versions, newest first per depot and day."""
+    actor.require(Permission.READ)
+    where = []
+    if depot_id:
+        where.append(PlanRow.depot_id == depot_id)
+    if day:
+        where.append(PlanRow.day == day)
+    with p.uow(actor) as uow:
+        return sorted(uow.plans.all(*where), key=lambda r: (r.day, r.depot_id, -r.version))
+
+
+def publish_plan(p: Platform, actor: Actor, plan_id: str) -> PlanRow:
+    """Make this version the plan of its day: older versions are superseded (dispatched routes stay), the
+    orders on its routes become planned, orders dropped from it go back to new."""
+    actor.require(Permission.WRITE)
+    with p.uow(actor) as uow:
+        row = uow.plans.require(plan_id)
+        if row.status != PlanStatus.SUCCEEDED.value:
+            msg = f"plan {plan_id} is {row.status}; only a succeeded plan can be published"
+            raise DoorstepError([Issue("E2006", msg, ("status",), plan_id)])
+        events = EventRecorder(uow, actor.label)
+        others = uow.plans.all(PlanRow.depot_id == row.depot_id, PlanRow.day == row.day, PlanRow.id != plan_id)
+        kept = {r.id for r in kept_routes(uow, row.depot_id, row.day)}
+        for old in others:
+            if old.status in (PlanStatus.SUCCEEDED.value, PlanStatus.PUBLISHED.value):
+                old.status = PlanStatus.SUPERSEDED.value
+                for r in uow.routes.all(RouteRow.plan_id == old.id):
+                    if r.id not in kept:  # dispatched and locked routes stay in force
+                        r.status = RouteStatus.SUPERSEDED.value
+        routes = uow.routes.all(RouteRow.plan_id == plan_id)
+        in_force = list(uow.routes.get_many(sorted(kept)).values())
+        on_plan = {s["order_id"] for r in routes + in_force for s in r.data["stops"] if s.get("order_id")}
+        for r in routes:
+            r.status = RouteStatus.PUBLISHED.value
+        rows = uow.orders.all(OrderRow.depot_id == row.depot_id, OrderRow.day == row.day)
+        for o in rows:
+            if o.id in on_plan and o.status == OrderStatus.NEW.value:
+                set_order_status(uow, events, o, OrderStatus.PLANNED, "order.planned")
+            elif o.id not in on_plan and o.status == OrderStatus.PLANNED.value:
+                set_order_status(uow, events, o, OrderStatus.NEW, "order.updated")
+        row.status = transition(PlanStatus(row.status), PlanStatus.PUBLISHED, subject=plan_id).value
+        events.record("plan.published", plan_id, from_status="succeeded", to_status=row.status)
+        uow.commit()
+    return row
+
+
+def system(org_id: str) -> Actor:
+    """The actor jobs and the demo loader act as."""
+    return system_actor(org_id)

@@ -1,0 +1,47 @@
+"""What every use case needs from the composition root: sessions, a background runner, a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from doorstep.services.access import Actor
+from doorstep.store.uow import UnitOfWork
+
+
+class Runner(Protocol):
+    """Runs work in the background (a thread in the embedded shape; Celery workers later)."""
+
+    def submit(self, name: str, fn: Callable[[], None]) -> None:
+        """Schedule ``fn``; exceptions are the callee's to record."""
+
+
+class InlineRunner:
+    """Runs work immediately in the caller's thread (tests, the CLI)."""
+
+    def submit(self, name: str, fn: Callable[[], None]) -> None:
+        """Run now."""
+        fn()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class Platform:
+    """The services' view of the running system, built once by the app factory or the CLI."""
+
+    sessions: sessionmaker[Session]
+    runner: Runner = field(default_factory=InlineRunner)
+    clock: Callable[[], datetime] = _utcnow
+    webhook_timeout_s: float = 10.0
+    plan_time_limit_s: float = 30.0
+
+    def uow(self, actor: Actor | str) -> UnitOfWork:
+        """A unit of work in the actor's organization (or the given organization id)."""
+        return UnitOfWork(self.sessions, actor if isinstance(actor, str) else actor.org_id)

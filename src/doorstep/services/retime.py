@@ -1,0 +1,90 @@
+"""Re-time a route after a manual edit: earliest arrivals along the new stop order, waits, breaks, loads.
+
+The result is then verified by the independent checker (``optimize.check``), which shares no code with this.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+
+from doorstep.domain.fleet import Vehicle
+from doorstep.domain.geo import LatLng
+from doorstep.domain.orders import Order, TimeWindow
+from doorstep.domain.plan import Route, ScheduledStop, StopType
+from doorstep.domain.problem import Problem
+from doorstep.routing.defaults import default_provider
+
+DELIVERING = (StopType.DELIVERY, StopType.PAIRED_DELIVERY)
+COLLECTING = (StopType.PICKUP, StopType.PAIRED_PICKUP)
+
+
+def _window(order: Order, stop: ScheduledStop, arrive: datetime) -> TimeWindow | None:
+    windows = order.time_windows
+    if stop.type is StopType.PAIRED_PICKUP and order.pickup is not None:
+        windows = order.pickup.time_windows
+    fitting = [w for w in windows if w.end >= arrive]
+    return min(fitting, key=lambda w: w.start) if fitting else (windows[-1] if windows else None)
+
+
+def _loads(problem: Problem, stops: list[ScheduledStop]) -> None:
+    """Load on board after each stop: each trip leaves its depot with that trip's deliveries."""
+    trip_starts = [i for i, s in enumerate(stops) if s.type in (StopType.START, StopType.RELOAD)] + [len(stops)]
+    for a, b in itertools.pairwise(trip_starts):
+        load: dict[str, int] = {}
+        for s in stops[a + 1 : b]:
+            if s.order_id and s.type is StopType.DELIVERY:
+                for dim, n in problem.order(s.order_id).size.items():
+                    load[dim] = load.get(dim, 0) + n
+        for s in stops[a:b]:
+            if s.order_id:
+                size = problem.order(s.order_id).size
+                sign = -1 if s.type in DELIVERING else 1 if s.type in COLLECTING else 0
+                for dim, n in size.items():
+                    load[dim] = load.get(dim, 0) + sign * n
+            s.load_after = dict(load)
+
+
+def _serve(problem: Problem, vehicle: Vehicle, s: ScheduledStop, arrive: datetime, breaks: list[int]) -> None:
+    s.arrival, s.start, s.waiting_s, s.service_s = arrive, arrive, 0, 0
+    if s.type is StopType.BREAK and breaks[0] < len(vehicle.breaks):
+        b = vehicle.breaks[breaks[0]]
+        breaks[0] += 1
+        s.start = max(arrive, b.start)
+        s.service_s = b.duration_s
+    elif s.order_id is not None:
+        order = problem.order(s.order_id)
+        w = _window(order, s, arrive)
+        if w is not None:
+            s.start = max(arrive, w.start)
+            s.window_start, s.window_end = w.start, w.end
+        pickup = s.type is StopType.PAIRED_PICKUP and order.pickup is not None
+        s.service_s = order.pickup.service_s if pickup and order.pickup else order.service_s
+    s.waiting_s = int((s.start - arrive).total_seconds())
+    s.departure = s.start + timedelta(seconds=s.service_s)
+
+
+def retime(problem: Problem, route: Route) -> Route:
+    """The route with arrivals, waits, departures, distances and loads recomputed from its stop order."""
+    vehicle = problem.vehicle(route.vehicle_id)
+    points = list(dict.fromkeys(s.location for s in route.stops))
+    index: dict[LatLng, int] = {p: i for i, p in enumerate(points)}
+    m = default_provider(problem).matrix(points, vehicle.type.profile)
+    stops = route.stops
+    t, here, dist, breaks = stops[0].departure, stops[0].location, 0, [0]
+    driving = 0
+    for s in stops[1:]:
+        i, j = index[here], index[s.location]
+        s.travel_s, s.travel_m = int(m.durations[i, j]), int(m.distances[i, j])
+        driving += s.travel_s
+        dist += s.travel_m
+        _serve(problem, vehicle, s, t + timedelta(seconds=s.travel_s), breaks)
+        s.distance_so_far_m = dist
+        s.duration_so_far_s = int((s.departure - stops[0].departure).total_seconds())
+        t, here = s.departure, s.location
+    _loads(problem, stops)
+    route.distance_m, route.driving_s = dist, driving
+    route.duration_s = int((stops[-1].arrival - stops[0].departure).total_seconds())
+    route.waiting_s = sum(s.waiting_s for s in stops)
+    route.service_s = sum(s.service_s for s in stops if s.type is not StopType.BREAK)
+    return route

@@ -1,0 +1,78 @@
+"""Depots, vehicle types, vehicles, drivers and shifts of an organization."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from doorstep.store.base import Base, OrgOwned
+
+
+class DepotRow(OrgOwned, Base):
+    """Where vehicles load; ``opens``/``closes`` are local HH:MM in ``timezone``."""
+
+    __tablename__ = "depots"
+    name: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[float]
+    lng: Mapped[float]
+    timezone: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(500), default="")
+    opens: Mapped[str | None] = mapped_column(String(5))
+    closes: Mapped[str | None] = mapped_column(String(5))
+    loading_s: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class VehicleTypeRow(OrgOwned, Base):
+    """Capacity, speed profile, skills and costs shared by vehicles of one kind."""
+
+    __tablename__ = "vehicle_types"
+    name: Mapped[str] = mapped_column(String(200))
+    capacity: Mapped[dict[str, Any]]
+    profile: Mapped[str] = mapped_column(String(20))
+    skills: Mapped[list[Any]]
+    fixed_cost_cents: Mapped[int] = mapped_column(default=0)
+    cost_per_km_cents: Mapped[int] = mapped_column(default=0)
+    cost_per_hour_cents: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class VehicleRow(OrgOwned, Base):
+    """A vehicle of a type, based at a depot."""
+
+    __tablename__ = "vehicles"
+    name: Mapped[str] = mapped_column(String(200))
+    type_id: Mapped[str] = mapped_column(String(64), ForeignKey("vehicle_types.id"), index=True)
+    depot_id: Mapped[str] = mapped_column(String(64), ForeignKey("depots.id"), index=True)
+    skills: Mapped[list[Any]]
+    max_distance_m: Mapped[int | None]
+    max_stops: Mapped[int | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class DriverRow(OrgOwned, Base):
+    """A person who drives; ``user_id`` links the login that sees this driver's routes."""
+
+    __tablename__ = "drivers"
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    user_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("users.id"), index=True)
+    skills: Mapped[list[Any]]
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class ShiftRow(OrgOwned, Base):
+    """A vehicle available on a day between two instants, optionally with its driver and breaks."""
+
+    __tablename__ = "shifts"
+    __table_args__ = (UniqueConstraint("vehicle_id", "day", name="uq_shifts_vehicle_day"),)
+    vehicle_id: Mapped[str] = mapped_column(String(64), ForeignKey("vehicles.id"), index=True)
+    driver_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("drivers.id"))
+    day: Mapped[date] = mapped_column(index=True)
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    breaks: Mapped[list[Any]]
+    version: Mapped[int] = mapped_column(default=1)

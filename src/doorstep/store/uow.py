@@ -1,0 +1,70 @@
+"""The unit of work: one transaction, repositories scoped to one organization, commit or roll back as a whole."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from doorstep.store.models import (
+    ApiKeyRow,
+    DepotRow,
+    DriverRow,
+    PlanRow,
+    RouteRow,
+    ShiftRow,
+    StopRow,
+    UserRow,
+    VehicleRow,
+    VehicleTypeRow,
+    WebhookDeliveryRow,
+    WebhookSubscriptionRow,
+)
+from doorstep.store.models_orders import OrderRow
+from doorstep.store.repositories import Repository
+
+
+class UnitOfWork:
+    """``with UnitOfWork(sessions, org_id) as uow: ...; uow.commit()`` — anything not committed is rolled back."""
+
+    def __init__(self, sessions: sessionmaker[Session], org_id: str) -> None:
+        self._sessions = sessions
+        self.org_id = org_id
+
+    def __enter__(self) -> Self:
+        self.session = self._sessions()
+        s, org = self.session, self.org_id
+        self.users = Repository(s, UserRow, org, "user")
+        self.api_keys = Repository(s, ApiKeyRow, org, "API key")
+        self.depots = Repository(s, DepotRow, org, "depot")
+        self.vehicle_types = Repository(s, VehicleTypeRow, org, "vehicle type")
+        self.vehicles = Repository(s, VehicleRow, org, "vehicle")
+        self.drivers = Repository(s, DriverRow, org, "driver")
+        self.shifts = Repository(s, ShiftRow, org, "shift")
+        self.orders = Repository(s, OrderRow, org, "order")
+        self.plans = Repository(s, PlanRow, org, "plan")
+        self.routes = Repository(s, RouteRow, org, "route")
+        self.stops = Repository(s, StopRow, org, "stop")
+        self.webhooks = Repository(s, WebhookSubscriptionRow, org, "webhook subscription")
+        self.deliveries = Repository(s, WebhookDeliveryRow, org, "webhook delivery")
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        # close() ends the transaction (rolling back anything uncommitted) and detaches the rows with their loaded
+        # values, so callers may read what a service returns; an explicit rollback would expire them.
+        try:
+            if exc_type is not None:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        """Make everything staged in this unit durable at once."""
+        self.session.commit()
+
+    def flush(self) -> None:
+        """Send staged rows to the database (to surface constraint errors) without committing."""
+        self.session.flush()

@@ -1,0 +1,224 @@
+// The dispatcher dashboard: orders, import, plan with live progress, map, timelines, stop moves, publish, dispatch.
+import { api, el, hhmm } from "./api.js";
+import { COLOURS, drawPlan, makeMap } from "./map.js";
+import { span, timelineBar } from "./timeline.js";
+
+const $ = (id) => document.getElementById(id);
+const state = { depot: null, day: null, orders: new Map(), plan: null, preview: null };
+const mapView = makeMap($("map"));
+
+function showError(err) {
+  $("error").textContent = err ? err.message : "";
+}
+
+async function guarded(fn) {
+  showError(null);
+  try {
+    await fn();
+  } catch (err) {
+    if (err.status === 401) location.href = "/login";
+    else showError(err);
+  }
+}
+
+async function loadOrders() {
+  const params = new URLSearchParams({ depot_id: state.depot, date: state.day, limit: "500" });
+  if ($("status-filter").value) params.set("status", $("status-filter").value);
+  const page = await api("GET", `/v1/orders?${params}`);
+  const body = $("orders").querySelector("tbody");
+  body.replaceChildren();
+  for (const o of page.items) {
+    state.orders.set(o.id, o);
+    const w = o.data.time_windows[0];
+    body.append(el("tr", { "data-id": o.id }, el("td", {}, o.external_ref), el("td", { class: "status" }, o.status),
+      el("td", {}, o.data.address), el("td", {}, w ? `${hhmm(w.start)}–${hhmm(w.end)}` : "")));
+  }
+  $("orders-count").textContent = `(${page.items.length}${page.next_cursor ? "+" : ""})`;
+}
+
+async function importFile(ev) {
+  ev.preventDefault();
+  const form = new FormData();
+  form.append("file", $("import-file").files[0]);
+  form.append("depot_id", state.depot);
+  form.append("date", state.day);
+  const report = await api("POST", "/v1/orders/import", form);
+  const out = $("import-report");
+  out.replaceChildren(el("p", { class: "import-summary" },
+    `${report.created.length} created, ${report.existing.length} already there, ${report.skipped.length} skipped`));
+  const list = el("ul");
+  for (const s of report.skipped) list.append(el("li", { class: "violation" }, `${s.message}`));
+  out.append(list);
+  await loadOrders();
+}
+
+function drawProgress(points) {
+  const svg = $("progress");
+  svg.replaceChildren();
+  if (points.length < 1) return;
+  const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
+  const [x0, x1] = [0, Math.max(...xs, 1)], [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  const path = points.map((p, i) => `${i ? "L" : "M"}${(p[0] - x0) / (x1 - x0) * 300},${70 - (y1 > y0 ? (p[1] - y0) / (y1 - y0) * 60 : 30)}`).join(" ");
+  const ns = "http://www.w3.org/2000/svg";
+  const line = document.createElementNS(ns, "path");
+  line.setAttribute("d", path);
+  line.setAttribute("fill", "none");
+  line.setAttribute("stroke", "#4363d8");
+  line.setAttribute("stroke-width", "2");
+  svg.append(line);
+}
+
+function planText(plan) {
+  const stats = plan.stats;
+  const best = plan.progress.length ? ` best ${(plan.progress.at(-1)[1] / 100).toFixed(2)}` : "";
+  let text = `Version ${plan.version}: ${plan.status}${best}`;
+  if (stats) text += ` — ${stats.orders_assigned}/${stats.orders_total} orders on ${plan.routes.length} routes`;
+  if (plan.error) text += ` — ${plan.error.error.code}: ${plan.error.error.message}`;
+  return text;
+}
+
+async function pollPlan(planId) {
+  for (;;) {
+    const plan = await api("GET", `/v1/plans/${planId}`);
+    $("plan-status").textContent = planText(plan);
+    drawProgress(plan.progress);
+    if (!["queued", "running"].includes(plan.status)) return plan;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function startPlan() {
+  const body = { depot_id: state.depot, date: state.day, options: { time_limit_s: Number($("time-limit").value) } };
+  const plan = await api("POST", "/v1/plans", body);
+  $("plan-btn").disabled = true;
+  try {
+    await pollPlan(plan.id);
+  } finally {
+    $("plan-btn").disabled = false;
+  }
+  await loadOrders();
+  await loadPlan();
+}
+
+async function loadPlan() {
+  const plans = await api("GET", `/v1/plans?depot_id=${state.depot}&date=${state.day}`);
+  const latest = plans.find((p) => ["succeeded", "published"].includes(p.status)) || plans[0];
+  state.plan = latest ? await api("GET", `/v1/plans/${latest.id}`) : null;
+  renderPlan();
+}
+
+function renderPlan() {
+  const plan = state.plan;
+  $("publish-btn").disabled = !plan || plan.status !== "succeeded";
+  $("routes").replaceChildren();
+  $("unassigned").replaceChildren();
+  $("move-order").replaceChildren();
+  $("move-route").replaceChildren();
+  if (!plan) {
+    $("plan-status").textContent = "No plan yet.";
+    drawPlan(mapView, [], [], state.orders);
+    return;
+  }
+  $("plan-status").textContent = planText(plan);
+  drawProgress(plan.progress);
+  drawPlan(mapView, plan.routes, plan.unassigned, state.orders);
+  const [t0, t1] = plan.routes.length ? span(plan.routes) : [0, 1];
+  plan.routes.forEach((r, i) => {
+    const orders = r.data.stops.filter((s) => s.order_id && s.type !== "break").length;
+    const dispatch = el("button", { type: "button", class: "dispatch-btn", "data-route": r.id }, "Dispatch");
+    dispatch.disabled = r.status !== "published";
+    dispatch.addEventListener("click", () => guarded(async () => {
+      await api("POST", `/v1/routes/${r.id}/dispatch`, { version: r.version });
+      await loadOrders();
+      await loadPlan();
+    }));
+    $("routes").append(el("div", { class: "route", "data-route": r.id },
+      el("span", { class: "swatch", style: `background:${COLOURS[i % COLOURS.length]}` }),
+      el("span", {}, `${r.data.vehicle_name} · ${orders} stops`),
+      timelineBar(r, t0, t1),
+      el("span", {}, el("span", { class: "route-status" }, r.status), " ", dispatch)));
+    $("move-route").append(el("option", { value: r.id }, r.data.vehicle_name));
+    for (const s of r.data.stops) {
+      if (s.order_id && (s.type === "delivery" || s.type === "pickup"))
+        $("move-order").append(el("option", { value: s.order_id }, `${s.external_ref} (${r.data.vehicle_name})`));
+    }
+  });
+  for (const u of plan.unassigned) {
+    $("unassigned").append(el("li", {}, `${u.external_ref}: ${u.reason} — ${u.action}`));
+    $("move-order").append(el("option", { value: u.order_id }, `${u.external_ref} (unassigned)`));
+  }
+  $("preview").replaceChildren();
+  $("save-btn").disabled = true;
+}
+
+function moveBody() {
+  return { order_id: $("move-order").value, route_id: $("move-route").value, position: Number($("move-pos").value) };
+}
+
+async function preview() {
+  const result = await api("POST", `/v1/plans/${state.plan.id}/edits/preview`, moveBody());
+  const out = $("preview");
+  out.replaceChildren();
+  if (result.violations.length === 0) out.append(el("p", { class: "ok" }, "No violations."));
+  const list = el("ul", { class: "violations" });
+  for (const v of result.violations) list.append(el("li", { class: "violation" }, `${v.kind}: ${v.message}`));
+  out.append(list);
+  for (const r of result.routes) {
+    const table = el("table", { class: "etas" }, el("tr", {}, el("th", {}, r.vehicle_name), el("th", {}, "ETA"), el("th", {}, "window")));
+    for (const s of r.stops) {
+      if (!s.order_id) continue;
+      table.append(el("tr", {}, el("td", {}, s.external_ref), el("td", {}, hhmm(s.arrival)),
+        el("td", {}, s.window_start ? `${hhmm(s.window_start)}–${hhmm(s.window_end)}` : "")));
+    }
+    out.append(table);
+  }
+  $("save-btn").disabled = false;
+}
+
+async function save() {
+  const versions = Object.fromEntries(state.plan.routes.map((r) => [r.id, r.version]));
+  await api("POST", `/v1/plans/${state.plan.id}/edits`, { ...moveBody(), versions });
+  await loadPlan();
+}
+
+async function publish() {
+  await api("POST", `/v1/plans/${state.plan.id}/publish`);
+  await loadOrders();
+  await loadPlan();
+}
+
+async function reload() {
+  state.depot = $("depot").value;
+  state.day = $("day").value;
+  const url = new URL(location.href);
+  url.searchParams.set("date", state.day);
+  history.replaceState(null, "", url);
+  await loadOrders();
+  await loadPlan();
+}
+
+async function init() {
+  const me = await api("GET", "/v1/auth/me");
+  $("who").textContent = `${me.role} · ${me.principal_id}`;
+  const depots = await api("GET", "/v1/depots");
+  for (const d of depots.items) $("depot").append(el("option", { value: d.id }, d.name));
+  const plans = await api("GET", "/v1/plans");
+  $("day").value = new URL(location.href).searchParams.get("date") || plans[0]?.date || new Date().toISOString().slice(0, 10);
+  if (plans[0]) $("depot").value = plans[0].depot_id;
+  $("depot").addEventListener("change", () => guarded(reload));
+  $("day").addEventListener("change", () => guarded(reload));
+  $("status-filter").addEventListener("change", () => guarded(loadOrders));
+  $("import-form").addEventListener("submit", (ev) => guarded(() => importFile(ev)));
+  $("plan-btn").addEventListener("click", () => guarded(startPlan));
+  $("publish-btn").addEventListener("click", () => guarded(publish));
+  $("preview-btn").addEventListener("click", () => guarded(preview));
+  $("save-btn").addEventListener("click", () => guarded(save));
+  $("logout").addEventListener("click", () => guarded(async () => {
+    await api("POST", "/v1/auth/logout");
+    location.href = "/login";
+  }));
+  await reload();
+  document.body.dataset.ready = "1";
+}
+
+guarded(init);

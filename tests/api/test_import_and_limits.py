@@ -1,0 +1,161 @@
+"""CSV/XLSX upload with a per-row report; 404/405/413 and 429 in the envelope; health, readiness and metrics."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from fastapi.testclient import TestClient
+
+from doorstep.api.app import create_app
+from doorstep.config import Settings
+from doorstep.store.migrate import upgrade
+from tests.api.conftest import Tenant, make_tenant
+
+CSV = """external_ref,lat,lng,window_start,window_end,service_min,parcels
+CSV-1,38.72,-9.14,09:00,11:00,3,1
+CSV-2,38.73,-9.15,14:00,12:00,3,1
+CSV-3,38.74,-9.16,10:00,12:00,3,2
+CSV-4,not-a-lat,-9.16,10:00,12:00,3,2
+"""
+
+
+def _upload(client: TestClient, t: Tenant, name: str, content: bytes) -> dict[str, object]:
+    files = {"file": (name, content)}
+    data = {"depot_id": t.ids["depot"], "date": "2025-06-17"}
+    r = client.post("/v1/orders/import", files=files, data=data, headers=t.h())
+    assert r.status_code == 200, r.text
+    body: dict[str, object] = r.json()
+    return body
+
+
+def test_csv_upload_stores_good_rows_and_reports_bad_ones(client: TestClient, tenant: Tenant) -> None:
+    """Rows 2 and 4 are good; rows 3 and 5 are skipped with their codes; a re-upload finds them existing."""
+    report = _upload(client, tenant, "orders.csv", CSV.encode())
+    assert [(c["row"], c["external_ref"]) for c in report["created"]] == [(2, "CSV-1"), (4, "CSV-3")]  # type: ignore[index,union-attr]
+    skipped = report["skipped"]
+    assert [s["loc"] for s in skipped] == [["row", 3], ["row", 5]]  # type: ignore[index,union-attr]
+    assert all(s["code"] == "W1205" for s in skipped)  # type: ignore[index,union-attr]
+    assert "E1104" in skipped[0]["message"] or "end" in skipped[0]["message"]  # type: ignore[index]
+    stored = client.get("/v1/orders", headers=tenant.h()).json()["items"]
+    assert sorted(o["external_ref"] for o in stored) == ["CSV-1", "CSV-3"]
+    again = _upload(client, tenant, "orders.csv", CSV.encode())
+    assert again["created"] == [] and len(again["existing"]) == 2  # type: ignore[arg-type]
+
+
+def test_xlsx_upload(client: TestClient, tenant: Tenant) -> None:
+    """The same table as a workbook imports the same way."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    for line in CSV.strip().splitlines():
+        ws.append(line.split(","))
+    buf = io.BytesIO()
+    wb.save(buf)
+    report = _upload(client, tenant, "orders.xlsx", buf.getvalue())
+    assert len(report["created"]) == 2 and len(report["skipped"]) == 2  # type: ignore[arg-type]
+
+
+def test_upload_of_unknown_type_or_missing_columns(client: TestClient, tenant: Tenant) -> None:
+    """A .pdf is E1004; a CSV without coordinates is E1101; nothing is stored."""
+    files = {"file": ("orders.pdf", b"%PDF")}
+    data = {"depot_id": tenant.ids["depot"], "date": "2025-06-17"}
+    r = client.post("/v1/orders/import", files=files, data=data, headers=tenant.h())
+    assert r.status_code == 422 and r.json()["error"]["code"] == "E1004"
+    files = {"file": ("orders.csv", b"external_ref,address\nA,Rua 1\n")}
+    r = client.post("/v1/orders/import", files=files, data=data, headers=tenant.h())
+    assert r.status_code == 422 and "E1101" in {d["code"] for d in r.json()["error"]["details"]}
+    assert client.get("/v1/orders", headers=tenant.h()).json()["items"] == []
+
+
+def test_unknown_path_and_method(client: TestClient, tenant: Tenant) -> None:
+    """404 E1307 for an unknown URL and 405 E1304 for a wrong method, in the envelope."""
+    r = client.get("/v1/nothing-here", headers=tenant.h())
+    assert r.status_code == 404 and r.json()["error"]["code"] == "E1307"
+    r = client.patch("/v1/orders", headers=tenant.h())
+    assert r.status_code == 405 and r.json()["error"]["code"] == "E1304"
+
+
+def test_health_ready_metrics(client: TestClient) -> None:
+    """healthz and readyz answer 200 on a migrated database; metrics count requests by route template."""
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["revision"] == ready.json()["head"]
+    text = client.get("/metrics").text
+    assert 'doorstep_http_requests_total{method="GET",route="/healthz",status="200"}' in text
+
+
+def test_openapi_documents_the_envelope_and_examples(client: TestClient) -> None:
+    """The OpenAPI document lists the error envelope and an order example."""
+    spec = client.get("/openapi.json").json()
+    assert "ErrorEnvelope" in spec["components"]["schemas"]
+    assert spec["components"]["schemas"]["OrderIn"]["examples"][0]["external_ref"] == "SHOP-1001"
+
+
+@pytest.fixture
+def tight(tmp_path: Path) -> Iterator[TestClient]:
+    """An app with a 3-per-minute rate limit and a 2 kB body limit."""
+    url = f"sqlite:///{tmp_path}/tight.sqlite"
+    upgrade(url)
+    settings = Settings(
+        database_url=url, secret_key="x", rate_limit_per_minute=3, max_body_bytes=2_000, max_upload_bytes=3_000
+    )
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_rate_limit_answers_429_with_retry_after(tight: TestClient) -> None:
+    """The fourth request within a minute is 429 E4003 with a Retry-After in seconds; health stays exempt."""
+    codes = [tight.get("/v1/orders", headers={"Authorization": "Bearer x"}).status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+    r = tight.get("/v1/orders", headers={"Authorization": "Bearer x"})
+    assert r.json()["error"]["code"] == "E4003" and int(r.headers["Retry-After"]) >= 1
+    assert tight.get("/healthz").status_code == 200
+
+
+def test_oversized_bodies_are_413(tight: TestClient) -> None:
+    """A JSON body over the limit and an upload over the upload limit are 413 E1303 before any parsing."""
+    r = tight.post("/v1/orders", content=b"x" * 5_000, headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "E1303"
+    r = tight.post(
+        "/v1/orders/import", files={"file": ("a.csv", b"x" * 5_000)}, data={"depot_id": "d", "date": "2025-01-01"}
+    )
+    assert r.status_code == 413
+
+
+def test_streamed_body_without_length_is_limited(tight: TestClient) -> None:
+    """A chunked body without Content-Length is cut off at the limit too."""
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(10):
+            yield b"y" * 500
+
+    r = tight.post("/v1/orders", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 413
+
+
+def test_make_tenant_twice_gives_distinct_orgs(client: TestClient) -> None:
+    """Each test organization is new (the isolation the other tests rely on)."""
+    assert make_tenant(client).org_id != make_tenant(client).org_id
+
+
+def test_nul_characters_are_bad_input_not_server_errors(client: TestClient, tenant: Tenant) -> None:
+    """NUL in a JSON string, in a path or query, or in an uploaded cell is answered below 500 (no database
+    stores NUL in text); JSON and URLs get E1301."""
+    r = client.post("/v1/orders", json=tenant.order("NUL\x00REF"), headers=tenant.h())
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["code"] == "E1301"
+    r = client.get("/v1/vehicles/%00", headers=tenant.h())
+    assert r.status_code == 422 and r.json()["error"]["code"] == "E1301"
+    r = client.get("/v1/orders", params={"external_ref": "a\x00b"}, headers=tenant.h())
+    assert r.status_code == 422
+    files = {"file": ("orders.csv", b"external_ref,lat,lng\nZ\x00Z,38.7,-9.1\n")}
+    r = client.post(
+        "/v1/orders/import",
+        files=files,
+        data={"depot_id": tenant.ids["depot"], "date": "2025-06-17"},
+        headers=tenant.h(),
+    )
+    assert r.status_code < 500
