@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: run test lint typecheck contracts unit bench demo clean
+.PHONY: run test lint typecheck contracts unit bench demo demo-roads clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || { echo "python3.12 not found: install Python 3.12 (pyenv install 3.12) and retry"; exit 2; }
@@ -22,6 +22,11 @@ $(BENCH_STAMP): $(STAMP)
 ## run: plan the demo day and write its outputs to demo-out/
 run: $(STAMP)
 	$(BIN)/doorstep demo --out demo-out
+
+## demo-roads: build a road network from ../shared/osm/monaco.osm.pbf and plan a demo day on its roads
+demo-roads: $(STAMP)
+	$(BIN)/doorstep network build ../shared/osm/monaco.osm.pbf --out .networks/monaco-car
+	$(BIN)/doorstep demo --network .networks/monaco-car --orders 150 --time-limit 10 --out demo-roads-out
 
 ## test: lint, type-check, import contracts, then the test suite
 test: lint typecheck contracts unit
@@ -43,4 +48,4 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run_vrp.py --help
 
 clean:
-	rm -rf $(VENV) demo-out .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) demo-out demo-roads-out .networks .mypy_cache .ruff_cache .pytest_cache

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "benchmarks.md"
 RESULTS = REPO / "benchmarks" / "results"
 VRP_SETS = ("solomon", "homberger-200", "homberger-400", "x")
-SECTIONS = ("machine", *VRP_SETS, "scaling", "targets")
+SECTIONS = ("machine", *VRP_SETS, "scaling", "targets", "live")
 TITLES = {
     "solomon": "Solomon VRPTW (56 × 100 customers)",
     "homberger-200": "Gehring–Homberger VRPTW, 200 customers",
@@ -36,16 +36,21 @@ COMMANDS = {
     "homberger-400": "benchmarks/run_vrp.py --set homberger-400 --time-limit 60 --seeds 1",
     "x": "benchmarks/run_vrp.py --set x --per-class 5 --time-limit 60 --seeds 1",
     "scaling": "benchmarks/scaling.py --sizes 1000 2000 5000 --time-limit 60",
+    "live-insertion": "benchmarks/live_insertion.py --stops 1000 --orders 200 --time-limit 30",
+    "live-fanout": "benchmarks/live_fanout.py --subscribers 500 --events 100 --rate 50",
 }
 Result = dict[str, Any]
 
 
 def load(paths: Sequence[Path]) -> tuple[dict[str, Result], Result | None]:
-    """VRP results by set (the file covering most instances wins, then the latest) and the scaling result."""
+    """VRP results by set (the file covering most instances wins, then the latest) and the scaling result.
+    Files of other benchmarks (live operations, network, API) are left to their own sections."""
     vrp: dict[str, Result] = {}
     scaling: Result | None = None
     for path in paths:
         data: Result = json.loads(path.read_text())
+        if "set" not in data["meta"] and data["meta"].get("kind") != "scaling":
+            continue
         data["meta"]["file"] = str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
         if data["meta"].get("kind") == "scaling":
             scaling = data if scaling is None or _newer(data, scaling) else scaling
@@ -133,12 +138,48 @@ def scaling_section(data: Result | None) -> str:
 # --- the document ------------------------------------------------------------------------------------------
 
 
+def live_section() -> str:
+    """Live insertion and broker fan-out (benchmarks/live_insertion.py, benchmarks/live_fanout.py)."""
+    parts = []
+    ins, fan = RESULTS / "live-insertion.json", RESULTS / "live-fanout.json"
+    if ins.exists():
+        row = json.loads(ins.read_text())["row"]
+        parts += [
+            f"**Insertion of one new order into a live plan** (`{COMMANDS['live-insertion']}`): a planned day of "
+            f"{row['stops_in_plan']} stops on {row['routes']} routes; {row['orders']} new orders inserted one at a "
+            f"time, {row['with_proposal']} with a checked proposal; whole applied plans re-checked: "
+            f"{row['full_checks_passed']}.",
+            "",
+            "| p50 | p95 | max | target p95 |",
+            "|---|---|---|---|",
+            f"| {row['p50_ms']} ms | {row['p95_ms']} ms | {row['max_ms']} ms | <= 200 ms: "
+            f"**{'met' if row['p95_ms'] <= 200 else 'not met'}** |",
+            "",
+        ]
+    if fan.exists():
+        rows = json.loads(fan.read_text())["rows"]
+        parts += [
+            f"**Fan-out of live events** (`{COMMANDS['live-fanout']}`): publish-to-receipt delay at the broker "
+            "(Server-Sent Events over HTTP add the web server on top).",
+            "",
+            "| broker | subscribers | events | delivered | lost | p50 ms | p95 ms | p99 ms | max ms |",
+            "|---|---|---|---|---|---|---|---|---|",
+            *(
+                f"| {r['broker']} | {r['subscribers']} | {r['events']} | {r['delivered']} | {r['lost']} | "
+                f"{r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['max_ms']} |"
+                for r in rows
+            ),
+        ]
+    return "\n".join(parts) if parts else "Not run yet."
+
+
 def render(vrp: dict[str, Result], scaling: Result | None) -> dict[str, str]:
     """Section name -> Markdown body."""
     everything = [*vrp.values(), *([scaling] if scaling else [])]
     stats = {s: class_stats(d["rows"]) for s, d in vrp.items()}
     out = {
         "machine": machine_section(everything),
+        "live": live_section(),
         "scaling": scaling_section(scaling),
         "targets": targets_section(vrp, stats, scaling),
     }

@@ -75,8 +75,12 @@ def _class_losses(rows: list[Row]) -> tuple[list[str], list[str]]:
         for b in BASELINES:
             if not common:
                 losses.append(f"{klass} ({b} infeasible everywhere; Doorstep wins by default)")
-            elif mean(g["doorstep"] for g in common) >= mean(g[b] for g in common):  # type: ignore[misc]
-                losses.append(f"{klass} vs {b}")
+            else:
+                ours, theirs = mean(g["doorstep"] for g in common), mean(g[b] for g in common)  # type: ignore[misc]
+                if ours <= 0.005 and theirs <= 0.005:
+                    losses.append(f"{klass} vs {b} (tied: both reach the reference on every instance)")
+                elif ours >= theirs:
+                    losses.append(f"{klass} vs {b}")
     return [x for x in losses if "wins by default" not in x], unjudged
 
 

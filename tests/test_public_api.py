@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import doorstep
-from doorstep.optimize.options import SolveOptions
+from doorstep.optimize.options import Objective, SolveOptions
 from doorstep.optimize.progress import Progress
 from tests.factories import depot, km, order, vehicle
 
@@ -58,6 +58,17 @@ def test_progress_reports_every_phase_in_order() -> None:
     assert phases == ["matrix", "build", "solve", "finish", "done"]
     assert any(p.best_cost_cents is not None for p in seen if p.phase == "solve")
     assert all(a.elapsed_s <= b.elapsed_s for a, b in itertools.pairwise(seen))
+
+
+def test_progress_speaks_the_objective_unit() -> None:
+    """Under a duration objective progress carries seconds (unit "s") and never passes them off as cents."""
+    loaded = doorstep.load(EXAMPLES / "orders.csv", EXAMPLES / "fleet.json")
+    seen: list[Progress] = []
+    opts = SolveOptions(time_limit_s=1, objective=Objective.DURATION)
+    doorstep.plan(loaded.problem, options=opts, on_progress=seen.append)
+    solving = [p for p in seen if p.phase == "solve" and p.best_value is not None]
+    assert solving and all(p.unit == "s" and p.best_cost_cents is None for p in solving)
+    assert seen[-1].unit == "cents" and seen[-1].best_cost_cents == seen[-1].best_value
 
 
 def test_no_improvement_stops_before_the_time_limit() -> None:

@@ -183,6 +183,18 @@ def test_schema_prints_the_published_json_schema() -> None:
     assert json.loads(result.stdout)["$schema"].startswith("https://json-schema.org/")
 
 
+def test_check_uses_the_configured_travel_model_and_says_when_it_differs(tmp_path: Path) -> None:
+    """A plan made with DOORSTEP_CIRCUITY=1.6 checks clean under the same setting; under the default the check
+    says the travel models differ."""
+    slow = {"DOORSTEP_CIRCUITY": "1.6"}
+    assert plan_examples(tmp_path, "--time-limit", "1", env=slow).exit_code == 0
+    same = invoke("check", str(tmp_path / "plan.json"), "--json", env=slow)
+    doc = json.loads(same.stdout)
+    assert same.exit_code == 0 and doc["warning"] is None and doc["travel_model"] == "straight-line(x1.6)"
+    other = json.loads(invoke("check", str(tmp_path / "plan.json"), "--json").stdout)
+    assert other["warning"] is not None and "x1.6" in other["warning"] and "x1.3" in other["warning"]
+
+
 def test_json_log_lines() -> None:
     """Served logs are one JSON object per line with level, logger, message and any traceback."""
     import json

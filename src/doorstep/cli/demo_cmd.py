@@ -1,4 +1,4 @@
-"""`doorstep demo`: build the Lisbon demo day, plan it and write the outputs (a first run in one command)."""
+"""`doorstep demo`: build the demo day (Lisbon, or a road network's own area), plan it and write the outputs."""
 
 from __future__ import annotations
 
@@ -10,8 +10,21 @@ import typer
 from doorstep.cli.errors import guarded
 from doorstep.cli.run import RunRequest, console, solve_and_report, travel_provider
 from doorstep.config import get_settings
+from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.fleet import SpeedProfile
 from doorstep.optimize.options import SolveOptions
+from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.services.demo import demo_problem
+from doorstep.services.demo_osm import demo_problem_from_extract
+
+
+def demo_extract(roads: OsrmLocalProvider) -> Path:
+    """The .osm.pbf the network was built from (its path is in network.json); E3002 when it has moved."""
+    pbf = Path(roads.meta.source_file)
+    if not pbf.is_file():
+        msg = f"the extract {pbf} that {roads.meta.folder} was built from is gone; the demo samples addresses from it"
+        raise DoorstepError([Issue("E3002", msg, ("network",), action="Rebuild the network from an extract on disk.")])
+    return pbf
 
 
 def demo(
@@ -21,16 +34,30 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed for the demo orders and the solver.")] = 7,
     orders: Annotated[int, typer.Option(help="Number of demo orders.", min=1, max=5000)] = 300,
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON result only.")] = False,
+    network: Annotated[
+        Path | None,
+        typer.Option("--network", help="Road network folder: orders at real addresses of its extract, road times."),
+    ] = None,
 ) -> None:
-    """Plan a synthetic day in Lisbon (10 vans, ~300 orders) and write plan.json, routes.csv, map.html, ..."""
+    """Plan a synthetic day (10 vans, ~300 orders) and write plan.json, routes.csv, map.html, ...
+
+    Without --network the day is in Lisbon on straight-line travel; with it, the orders are sampled from the
+    OpenStreetMap extract the network was built from and travel follows its roads.
+    """
 
     def body() -> int:
         options = SolveOptions(time_limit_s=time_limit, seed=seed)
         options.validate()
-        problem = demo_problem(seed=seed, orders=orders)
+        settings = get_settings()
+        folder = network or settings.network
+        if folder is None:
+            problem = demo_problem(seed=seed, orders=orders)
+        else:
+            roads = OsrmLocalProvider(folder, snap_radius_m=settings.snap_radius_m)
+            problem = demo_problem_from_extract(demo_extract(roads), roads, SpeedProfile.VAN, seed=seed, orders=orders)
         if not json_out:
             console.print(f"[bold]{problem.name}[/bold]: {len(problem.orders)} orders, {len(problem.vehicles)} vans")
-        provider = travel_provider(problem, get_settings())
+        provider = travel_provider(problem, settings, folder)
         return solve_and_report(
             RunRequest(problem=problem, options=options, provider=provider, out_dir=out, json_out=json_out)
         )

@@ -9,6 +9,7 @@ import typer
 from doorstep.cli.check_cmd import check
 from doorstep.cli.db_cmd import db_app
 from doorstep.cli.demo_cmd import demo
+from doorstep.cli.network_cmd import network_app
 from doorstep.cli.org_cmd import org_app
 from doorstep.cli.plan_cmd import plan
 from doorstep.cli.schema_cmd import schema
@@ -36,6 +37,7 @@ app.command("plan")(plan)
 app.command("check")(check)
 app.command("demo")(demo)
 app.command("schema")(schema)
+app.add_typer(network_app, name="network")
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.command("serve")(serve)

@@ -10,7 +10,7 @@ from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.plan import Plan
 from doorstep.domain.problem import Problem
 from doorstep.formats.geojson import plan_geojson
-from doorstep.formats.map_html import write_map_html
+from doorstep.formats.map_html import RoutePaths, write_map_html
 from doorstep.formats.plan_json import plan_to_dict
 from doorstep.formats.routes_csv import write_routes_csv
 from doorstep.formats.vroom_common import VroomContext
@@ -30,8 +30,13 @@ def write_outputs(
     *,
     vroom: bool = False,
     vroom_ctx: VroomContext | None = None,
+    paths: RoutePaths | None = None,
+    attribution: str = "",
 ) -> dict[str, Path]:
-    """Write every output file into ``out_dir`` (created if needed) and return them by name."""
+    """Write every output file into ``out_dir`` (created if needed) and return them by name.
+
+    ``paths`` are the routes' road paths (from a road network) and ``attribution`` credits their data.
+    """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         files = {
@@ -42,8 +47,8 @@ def write_outputs(
         }
         _dump(files["plan"], plan_to_dict(plan, problem, options))
         write_routes_csv(files["routes_csv"], plan, problem)
-        _dump(files["geojson"], plan_geojson(plan, problem))
-        write_map_html(files["map"], plan, problem)
+        _dump(files["geojson"], plan_geojson(plan, problem, paths, attribution))
+        write_map_html(files["map"], plan, problem, paths=paths, attribution=attribution)
         if vroom:
             files["vroom"] = out_dir / "solution.vroom.json"
             _dump(files["vroom"], vroom_solution(plan, problem, vroom_ctx or context_for(problem)))

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from doorstep.cli.errors import guarded
-from doorstep.cli.run import RunRequest, solve_and_report, travel_provider
+from doorstep.cli.run import RunRequest, solve_and_report, traffic_model, travel_provider
 from doorstep.config import get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.formats.load import load_problem
@@ -61,11 +61,27 @@ def plan(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON result (or error envelope) only.")] = False,
     plan_date: Annotated[str | None, typer.Option("--date", help="Plan date YYYY-MM-DD for bare HH:MM times.")] = None,
+    network: Annotated[
+        Path | None, typer.Option("--network", help="Road network folder (doorstep network build) for road times.")
+    ] = None,
+    traffic: Annotated[
+        str | None, typer.Option("--traffic", help="Time-of-day factors: 'urban' (defaults) or a JSON file.")
+    ] = None,
+    weather: Annotated[float, typer.Option("--weather", help="Weather slow-down factor (1 = clear).")] = 1.0,
+    osrm_url: Annotated[
+        str | None, typer.Option("--osrm-url", help="Remote OSRM server for road times (straight line if down).")
+    ] = None,
+    valhalla_url: Annotated[
+        str | None,
+        typer.Option("--valhalla-url", help="Remote Valhalla server for road times (straight line if down)."),
+    ] = None,
 ) -> None:
     """Plan routes for ORDERS and write plan.json, routes.csv, routes.geojson and map.html to --out."""
 
     def body() -> int:
         settings = get_settings()
+        remote = {k: v for k, v in (("osrm_url", osrm_url), ("valhalla_url", valhalla_url)) if v}
+        settings = settings.model_copy(update=remote) if remote else settings
         options = SolveOptions(
             time_limit_s=settings.time_limit_s if time_limit is None else time_limit,
             seed=settings.seed if seed is None else seed,
@@ -77,9 +93,11 @@ def plan(
         loaded = load_problem(orders, fleet, skip_invalid=skip_invalid, plan_date=parse_date(plan_date))
         if objective is None and loaded.source_format == "vroom-json":
             options = replace(options, objective=Objective.TRAVEL_COST)  # VROOM's meaning of its costs
+        model = traffic_model(loaded.problem, traffic, weather)
         request = RunRequest(
             problem=loaded.problem,
-            provider=travel_provider(loaded.problem, settings),
+            provider=travel_provider(loaded.problem, settings, network, model),
+            traffic=model,
             options=options,
             out_dir=out,
             json_out=json_out,

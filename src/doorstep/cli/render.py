@@ -95,10 +95,15 @@ def print_plan(console: Console, plan: Plan, problem: Problem) -> None:
 
 
 def _cost_text(update: SolveProgress) -> str:
-    if update.best_cost_cents is None:
+    if update.best_value is None:
         return "searching…"
-    label = "best" if update.feasible else "best (infeasible)"
-    return f"{label} {money(update.best_cost_cents)} · {update.assigned} assigned"
+    if update.unit == "s":
+        value = f"{update.best_value / 3600:.2f} h"
+    elif update.unit == "m":
+        value = f"{update.best_value / 1000:.1f} km"
+    else:
+        value = money(update.best_value)
+    return f"best {value} · {update.assigned} assigned"
 
 
 @contextmanager

@@ -20,10 +20,18 @@ from doorstep.domain.problem import Problem
 from doorstep.formats.plan_json import stats_to_dict, unassigned_to_dict
 from doorstep.formats.vroom_common import VroomContext
 from doorstep.optimize.options import SolveOptions
+from doorstep.routing.cache import CachedProvider
 from doorstep.routing.defaults import default_provider
+from doorstep.routing.fallback import FallbackProvider
+from doorstep.routing.osrm_http import OsrmHttpProvider
+from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.straight_line import StraightLineProvider
+from doorstep.routing.traffic import HOURS_PER_WEEK, TrafficModel, TrafficProvider, load_traffic
+from doorstep.routing.valhalla_http import ValhallaHttpProvider
 from doorstep.services.planning import plan as make_plan
+from doorstep.services.road_paths import route_paths
+from doorstep.services.traffic_eta import retime_plan
 
 console = Console()
 
@@ -40,6 +48,20 @@ class RunRequest:
     vroom: bool = False
     vroom_ctx: VroomContext | None = None
     warnings: list[Issue] = field(default_factory=list)
+    traffic: TrafficModel | None = None
+
+
+def traffic_model(problem: Problem, traffic: str | None, weather: float) -> TrafficModel | None:
+    """``--traffic urban`` (documented defaults) or ``--traffic FILE.json``, in the first depot's time zone;
+    a weather factor alone also makes a model (flat hours). None when neither is asked for."""
+    if traffic is None and weather == 1.0:
+        return None
+    tz = problem.depots[0].timezone if problem.depots else "UTC"
+    if traffic is None:
+        return TrafficModel((1.0,) * HOURS_PER_WEEK, weather, tz)
+    if traffic == "urban":
+        return load_traffic(None, weather, tz)
+    return load_traffic(Path(traffic), weather, tz)
 
 
 def result_json(plan: Plan, files: dict[str, Path], warnings: list[Issue]) -> dict[str, Any]:
@@ -67,11 +89,33 @@ def result_json(plan: Plan, files: dict[str, Path], warnings: list[Issue]) -> di
     }
 
 
-def travel_provider(problem: Problem, settings: Settings) -> TravelTimeProvider:
-    """The problem's own matrices when it carries them, else the straight-line model with the set circuity."""
+def travel_provider(
+    problem: Problem, settings: Settings, network: Path | None = None, traffic: TrafficModel | None = None
+) -> TravelTimeProvider:
+    """The problem's own matrices when it carries them; else the road network (``--network`` or
+    ``DOORSTEP_NETWORK``) when one is given, else the straight-line model; with traffic factors when asked."""
+    base = _base_provider(problem, settings, network)
+    return base if traffic is None or problem.matrices is not None else TrafficProvider(base, traffic)
+
+
+def _base_provider(problem: Problem, settings: Settings, network: Path | None) -> TravelTimeProvider:
     if problem.matrices is not None:
         return default_provider(problem)
-    return StraightLineProvider(circuity=settings.circuity)
+    straight = StraightLineProvider(circuity=settings.circuity)
+    folder = network or settings.network
+    if folder is not None:
+        road = OsrmLocalProvider(folder, snap_radius_m=settings.snap_radius_m)
+        return CachedProvider(road, settings.matrix_cache) if settings.matrix_cache is not None else road
+    if settings.osrm_url:
+        osrm = OsrmHttpProvider(
+            settings.osrm_url, snap_radius_m=settings.snap_radius_m, timeout_s=settings.router_timeout_s
+        )
+        return FallbackProvider(osrm, straight)
+    if settings.valhalla_url:
+        return FallbackProvider(
+            ValhallaHttpProvider(settings.valhalla_url, timeout_s=settings.router_timeout_s), straight
+        )
+    return straight
 
 
 def _merged_warnings(first: list[Issue], more: list[Issue]) -> list[Issue]:
@@ -84,7 +128,19 @@ def solve_and_report(req: RunRequest) -> int:
         print_issues(console, req.warnings, f"Warnings ({len(req.warnings)})")
     with solve_progress(console, req.options.time_limit_s, enabled=not req.json_out) as on_progress:
         plan = make_plan(req.problem, provider=req.provider, options=req.options, on_progress=on_progress)
-    files = write_outputs(req.out_dir, plan, req.problem, req.options, vroom=req.vroom, vroom_ctx=req.vroom_ctx)
+    if req.traffic is not None and isinstance(req.provider, TrafficProvider):
+        retime_plan(plan, req.problem, req.traffic)
+    paths, attribution = route_paths(plan, req.problem, req.provider)
+    files = write_outputs(
+        req.out_dir,
+        plan,
+        req.problem,
+        req.options,
+        vroom=req.vroom,
+        vroom_ctx=req.vroom_ctx,
+        paths=paths,
+        attribution=attribution,
+    )
     new_warnings = [w for w in plan.warnings if w not in req.warnings]
     if req.json_out:
         print(json.dumps(result_json(plan, files, _merged_warnings(req.warnings, new_warnings)), indent=2))

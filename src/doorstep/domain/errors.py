@@ -50,6 +50,55 @@ CODES: dict[str, tuple[str, str]] = {
     "E1120": ("invalid plan file", "Give a plan.json written by `doorstep plan` (or edited from one)."),
     "E1121": ("too many time windows", "Merge windows: at most 8 per stop are supported."),
     "E1122": ("duplicate column", "Keep only one of the columns that mean the same thing."),
+    "E1401": ("position from the future", "Check the phone's clock (automatic date and time)."),
+    "E1402": ("position too old", "Positions older than 24 hours are not tracking data; drop them."),
+    "E1403": (
+        "impossible jump between positions",
+        "Discard the fix; if it repeats, check the phone's location settings (GPS on, high accuracy).",
+    ),
+    "E2101": (
+        "stop already done or under way",
+        "Only stops not yet started can be moved, removed or re-sequenced; record a failure instead.",
+    ),
+    "E2102": ("order not on the plan", "Check the order id; unassigned orders are inserted, not moved."),
+    "E2103": (
+        "change not supported for this route",
+        "Re-plan the route's remaining stops in full (see docs/live.md for what live changes cover).",
+    ),
+    "E3001": ("unknown routing profile", "Use one of car, van, bike, foot."),
+    "E3002": (
+        "OpenStreetMap file not found or unreadable",
+        "Give the path of an .osm.pbf extract (e.g. a Geofabrik download).",
+    ),
+    "E3003": (
+        "OpenStreetMap file is corrupt or truncated",
+        "Download the extract again and check its size or checksum.",
+    ),
+    "E3004": ("network build failed", "Check free disk space and memory; rerun with --debug and read the tool output."),
+    "E3005": ("not a road network folder", "Build one with `doorstep network build FILE.osm.pbf --out DIR`."),
+    "E3006": (
+        "network built for another profile",
+        "Build a network for the vehicles' profile (doorstep network build --profile ...).",
+    ),
+    "E3007": (
+        "road network cannot be loaded",
+        "Rebuild the network with this Doorstep version (doorstep network build).",
+    ),
+    "E3008": (
+        "location cannot be routed",
+        "Check the coordinates: they must lie on or near a road inside the network's area.",
+    ),
+    "E3009": ("routing server unreachable", "Start the server or fix its URL; or plan without it (straight line)."),
+    "E3010": (
+        "routing server gave an invalid answer",
+        "Check the server's profile and version; its answer is quoted in the message.",
+    ),
+    "E3011": ("invalid points file", 'Give a JSON list of {"lat": .., "lng": ..} objects.'),
+    "E3012": ("GPS trace cannot be matched", "Give at least two fixes that lie on roads, in time order."),
+    "E3013": (
+        "invalid traffic settings",
+        "Give 168 positive hour-of-week factors (Monday 00h first) and a weather factor >= 1.",
+    ),
     "E1301": ("invalid request field", "Correct the field named in loc (see the OpenAPI schema at /docs)."),
     "E1302": ("no such object", "Check the id; objects of other organizations are not visible."),
     "E1303": ("request body too large", "Send a smaller body: split bulk requests or upload smaller files."),
@@ -88,7 +137,30 @@ CODES: dict[str, tuple[str, str]] = {
         "objective approximated for a vehicle",
         "Drop the vehicle's max distance, or plan with --objective cost (see docs/modelling.md).",
     ),
+    "W1401": (
+        "position with poor accuracy",
+        "Kept as a sign of life; move to open sky or enable high-accuracy location.",
+    ),
+    "W3001": ("location far from any road", "Check the coordinates; orders there are unassigned as UNREACHABLE."),
+    "W3002": (
+        "road network used for another vehicle profile",
+        "Build a network for this profile to get its own speeds and access rules.",
+    ),
+    "W3003": (
+        "routing server failed: straight-line travel used",
+        "Check the routing server; travel times of this plan are approximate.",
+    ),
+    "W3004": (
+        "matrix cache unusable",
+        "Check the cache folder's permissions and free space; planning went on without it.",
+    ),
+    "W3005": (
+        "traffic makes a stop late",
+        "Widen the window or start the route earlier; the ETA uses the traffic of the hour driven.",
+    ),
 }
+# One order everywhere (this dict, docs/errors.md): errors before warnings, then by number.
+CODES = dict(sorted(CODES.items(), key=lambda item: (item[0][0] == "W", item[0])))
 
 
 class Severity(StrEnum):

@@ -1,12 +1,14 @@
 """routes.geojson: one LineString per route and one Point per stop and per unassigned order.
 
-Coordinates are GeoJSON's ``[lng, lat]`` (converted here, at the boundary). Lines join the stops in order (the
-plan has no road geometry). When the problem's points are synthetic (matrix indices only) every geometry is
+Coordinates are GeoJSON's ``[lng, lat]`` (converted here, at the boundary). Lines follow the roads when a road
+network gave the route's path (the collection then carries the data's ``attribution``), else they join the stops
+in order. When the problem's points are synthetic (matrix indices only) every geometry is
 ``null`` so no tool draws placeholders as if they were places.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from doorstep.domain.geo import LatLng
@@ -26,11 +28,10 @@ def _point(p: LatLng, synthetic: bool) -> dict[str, Any] | None:
     return None if synthetic else {"type": "Point", "coordinates": p.to_lnglat()}
 
 
-def route_feature(route: Route, colour: str, synthetic: bool) -> dict[str, Any]:
-    """The route's line with its totals."""
-    geometry = (
-        None if synthetic else {"type": "LineString", "coordinates": [s.location.to_lnglat() for s in route.stops]}
-    )
+def route_feature(route: Route, colour: str, synthetic: bool, path: Sequence[LatLng] | None = None) -> dict[str, Any]:
+    """The route's line (its road path when known, else straight between stops) with its totals."""
+    line = path or [s.location for s in route.stops]
+    geometry = None if synthetic else {"type": "LineString", "coordinates": [p.to_lnglat() for p in line]}
     return {
         "type": "Feature",
         "geometry": geometry,
@@ -44,6 +45,7 @@ def route_feature(route: Route, colour: str, synthetic: bool) -> dict[str, Any]:
             "distance_m": route.distance_m,
             "duration_s": route.duration_s,
             "cost_cents": route.cost_cents,
+            "line": "roads" if path else "straight",
         },
     }
 
@@ -92,13 +94,19 @@ def unassigned_features(plan: Plan, problem: Problem, synthetic: bool) -> list[d
     return out
 
 
-def plan_geojson(plan: Plan, problem: Problem) -> dict[str, Any]:
+def plan_geojson(
+    plan: Plan, problem: Problem, paths: Mapping[str, Sequence[LatLng]] | None = None, attribution: str = ""
+) -> dict[str, Any]:
     """The plan as a GeoJSON FeatureCollection (routes, then stops, then unassigned orders)."""
+    paths = paths or {}
     synthetic = synthetic_points(problem)
     features: list[dict[str, Any]] = []
     for i, route in enumerate(plan.routes):
-        features.append(route_feature(route, route_colour(i), synthetic))
+        features.append(route_feature(route, route_colour(i), synthetic, paths.get(route.id)))
     for i, route in enumerate(plan.routes):
         features.extend(stop_features(route, route_colour(i), problem, synthetic))
     features.extend(unassigned_features(plan, problem, synthetic))
-    return {"type": "FeatureCollection", "features": features}
+    collection: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    if attribution and paths:
+        collection["attribution"] = attribution
+    return collection

@@ -11,6 +11,7 @@ import base64
 import html
 import json
 import re
+from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 from functools import cache
 from importlib import resources
@@ -19,6 +20,7 @@ from typing import Any
 
 import xstatic.pkg.leaflet as xstatic_leaflet
 
+from doorstep.domain.geo import LatLng
 from doorstep.domain.plan import Plan, Route, ScheduledStop, StopType
 from doorstep.domain.problem import Problem
 from doorstep.formats.plan_common import (
@@ -70,7 +72,10 @@ def _window(stop: ScheduledStop, tz: tzinfo) -> str:
     return f"{hhmm(stop.window_start, tz)}-{hhmm(stop.window_end, tz)}"
 
 
-def _route_data(route: Route, index: int, problem: Problem) -> dict[str, Any]:
+RoutePaths = Mapping[str, Sequence[LatLng]]  # route id -> the road path it follows (from a road network)
+
+
+def _route_data(route: Route, index: int, problem: Problem, path: Sequence[LatLng] | None) -> dict[str, Any]:
     tz = route_zone(problem, route)
     orders = order_index(problem)
     stops = []
@@ -101,11 +106,18 @@ def _route_data(route: Route, index: int, problem: Problem) -> dict[str, Any]:
         "start": hhmm(route.stops[0].departure, tz) if route.stops else "",
         "end": hhmm(route.stops[-1].arrival, tz) if route.stops else "",
         "points": stops,
+        "path": [[round(p.lat, 6), round(p.lng, 6)] for p in path] if path else None,
     }
 
 
-def map_data(plan: Plan, problem: Problem, title: str) -> dict[str, Any]:
-    """What the page's script draws: depots, routes with their stops, unassigned orders and totals."""
+def map_data(
+    plan: Plan, problem: Problem, title: str, paths: RoutePaths | None = None, attribution: str = ""
+) -> dict[str, Any]:
+    """What the page's script draws: depots, routes with their stops (and road paths), unassigned orders, totals.
+
+    ``attribution`` credits the data the paths come from (OpenStreetMap's ODbL requires it wherever shown).
+    """
+    paths = paths or {}
     unassigned = []
     for u in plan.unassigned:
         order = find_order(problem, u.order_id)
@@ -119,7 +131,8 @@ def map_data(plan: Plan, problem: Problem, title: str) -> dict[str, Any]:
         "title": title,
         "synthetic": synthetic_points(problem),
         "depots": [{"name": d.name, "lat": d.location.lat, "lng": d.location.lng} for d in problem.depots],
-        "routes": [_route_data(r, i, problem) for i, r in enumerate(plan.routes)],
+        "routes": [_route_data(r, i, problem, paths.get(r.id)) for i, r in enumerate(plan.routes)],
+        "attribution": attribution,
         "unassigned": unassigned,
         "totals": {
             "orders": plan.stats.orders_total or len(problem.orders),
@@ -137,7 +150,9 @@ def _template() -> str:
     return resources.files("doorstep.formats").joinpath("templates/map.html").read_text(encoding="utf-8")
 
 
-def render_map_html(plan: Plan, problem: Problem, title: str = "") -> str:
+def render_map_html(
+    plan: Plan, problem: Problem, title: str = "", paths: RoutePaths | None = None, attribution: str = ""
+) -> str:
     """The complete offline page; every user string reaches it only through escaped JSON or html.escape."""
     title = title or problem.name or f"Plan {plan.id}"
     css, js = leaflet_assets()
@@ -145,11 +160,18 @@ def render_map_html(plan: Plan, problem: Problem, title: str = "") -> str:
         "TITLE": html.escape(title),
         "LEAFLET_CSS": css,
         "LEAFLET_JS": js,
-        "DATA": script_json(map_data(plan, problem, title)),
+        "DATA": script_json(map_data(plan, problem, title, paths, attribution)),
     }
     return _MARK.sub(lambda m: values[m.group(1)], _template())
 
 
-def write_map_html(path: Path, plan: Plan, problem: Problem, title: str = "") -> None:
+def write_map_html(
+    path: Path,
+    plan: Plan,
+    problem: Problem,
+    title: str = "",
+    paths: RoutePaths | None = None,
+    attribution: str = "",
+) -> None:
     """Write map.html."""
-    path.write_text(render_map_html(plan, problem, title), encoding="utf-8")
+    path.write_text(render_map_html(plan, problem, title, paths, attribution), encoding="utf-8")

@@ -8,7 +8,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """One report: which phase, seconds since the start, and the best cost so far (cents, when feasible)."""
+    """One report: which phase, seconds since the start, and the best plan so far (when feasible).
+
+    ``best_value`` is in the objective's own unit (``unit``: "cents", "s" or "m"); ``best_cost_cents`` is set only
+    when that unit is money, so a consumer that shows money never shows seconds as cents.
+    """
 
     phase: str  # "matrix" | "build" | "solve" | "finish"
     elapsed_s: float
@@ -17,6 +21,8 @@ class Progress:
     feasible: bool = False
     assigned: int = 0
     iterations: int = 0
+    best_value: int | None = None
+    unit: str = "cents"
 
 
 ProgressCallback = Callable[[Progress], None]

@@ -173,7 +173,7 @@ def _size(rng: random.Random) -> dict[str, int]:
     return {"parcels": parcels, "weight_g": parcels * rng.randrange(400, 4_000, 50)}
 
 
-def _order(rng: random.Random, day: date, i: int, seed: int) -> Order:
+def demo_order(rng: random.Random, day: date, i: int, seed: int) -> Order:
     """One order: ~10% returns, ~2% store-to-door, ~8% same-day HIGH, ~8% refrigerated, 60% with a window."""
     hood = rng.choices(HOODS, weights=[h.weight for h in HOODS])[0]
     ref = f"LX{seed:02d}-{i + 1:04d}"
@@ -213,6 +213,6 @@ def demo_problem(seed: int = 7, orders: int = 300, day: date = DEMO_DATE) -> Pro
     return Problem(
         depots=(depot,),
         vehicles=demo_fleet(day, depot),
-        orders=tuple(_order(rng, day, i, seed) for i in range(orders)),
+        orders=tuple(demo_order(rng, day, i, seed) for i in range(orders)),
         name=f"Lisbon demo day {day.isoformat()} (seed {seed})",
     )

@@ -1,0 +1,1 @@
+"""Live operations: the pub/sub broker that fans updates out, and the ETA engine that keeps promises current."""

@@ -1,0 +1,123 @@
+"""The broker contract, held by both implementations: in memory and a real Redis server."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from doorstep.live.broker import Broker, InMemoryBroker
+from doorstep.live.redis_broker import RedisBroker
+from tests.live.conftest import REDIS_URL, require_redis
+
+Scenario = Callable[[Broker, str], Awaitable[None]]
+
+
+def run(kind: str, scenario: Scenario) -> None:
+    """Run an async scenario against a fresh broker of ``kind`` on a unique channel."""
+
+    async def main() -> None:
+        broker: Broker = InMemoryBroker() if kind == "memory" else RedisBroker(REDIS_URL)
+        try:
+            await scenario(broker, f"test-{uuid.uuid4().hex}")
+        finally:
+            await broker.close()
+
+    if kind == "redis":
+        require_redis()
+    asyncio.run(main())
+
+
+KINDS = ["memory", "redis"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_subscriber_gets_events_in_order(kind: str) -> None:
+    """Events published after subscribing arrive once each, in publish order."""
+
+    async def scenario(broker: Broker, ch: str) -> None:
+        async with broker.subscribe(ch) as sub:
+            for i in range(50):
+                await broker.publish(ch, {"type": "position", "seq": i})
+            got = [await sub.get(timeout=2) for _ in range(50)]
+            assert [e["seq"] for e in got if e] == list(range(50))
+            assert await sub.get(timeout=0.2) is None
+
+    run(kind, scenario)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_subscriber_gets_every_event_and_channels_are_separate(kind: str) -> None:
+    """Two subscribers of one channel both receive its events; another channel's events reach neither."""
+
+    async def scenario(broker: Broker, ch: str) -> None:
+        async with broker.subscribe(ch) as a, broker.subscribe(ch) as b, broker.subscribe(ch + "-other") as c:
+            await broker.publish(ch, {"type": "eta", "stop": "stp_1"})
+            assert await a.get(timeout=2) == {"type": "eta", "stop": "stp_1"}
+            assert await b.get(timeout=2) == {"type": "eta", "stop": "stp_1"}
+            assert await c.get(timeout=0.2) is None
+
+    run(kind, scenario)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_events_that_json_cannot_carry_are_refused(kind: str) -> None:
+    """An event with a non-JSON value fails at publish, in memory as it would with Redis."""
+
+    async def scenario(broker: Broker, ch: str) -> None:
+        with pytest.raises(TypeError):
+            await broker.publish(ch, {"type": "bad", "value": object()})
+
+    run(kind, scenario)
+
+
+def test_slow_subscriber_is_told_about_the_gap() -> None:
+    """A subscriber more than its buffer behind loses the oldest events and gets one gap event saying how many."""
+
+    async def scenario() -> None:
+        broker = InMemoryBroker(buffer=10)
+        async with broker.subscribe("ch") as sub:
+            for i in range(25):
+                await broker.publish("ch", {"seq": i})
+            first = await sub.get(timeout=1)
+            rest = [await sub.get(timeout=1) for _ in range(10)]
+        assert first == {"type": "gap", "dropped": 15}
+        assert [e["seq"] for e in rest if e] == list(range(15, 25))
+        assert broker.subscribers("ch") == 0
+
+    asyncio.run(scenario())
+
+
+def test_worker_threads_can_publish() -> None:
+    """A planning job in a worker thread publishes; the subscriber on the event loop receives it."""
+
+    async def scenario() -> None:
+        broker = InMemoryBroker()
+        async with broker.subscribe("jobs") as sub:
+            worker = threading.Thread(target=broker.publish_threadsafe, args=("jobs", {"type": "progress", "pct": 50}))
+            worker.start()
+            worker.join()
+            assert await sub.get(timeout=2) == {"type": "progress", "pct": 50}
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_async_for_reads_the_stream(kind: str) -> None:
+    """``async for`` over a subscription yields the events as they come."""
+
+    async def scenario(broker: Broker, ch: str) -> None:
+        async with broker.subscribe(ch) as sub:
+            for i in range(3):
+                await broker.publish(ch, {"seq": i})
+            seen = []
+            async for event in sub:
+                seen.append(event["seq"])
+                if len(seen) == 3:
+                    break
+            assert seen == [0, 1, 2]
+
+    run(kind, scenario)

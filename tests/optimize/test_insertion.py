@@ -1,0 +1,179 @@
+"""Live insertion: a new order goes where it costs least, keeps every promise, and the checker agrees."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from doorstep.domain import Plan, Problem, StopType
+from doorstep.domain.plan import Unassigned, UnassignedReason
+from doorstep.optimize.check import check_plan
+from doorstep.optimize.insertion import LiveState, apply_insertion, propose_insertion
+from doorstep.optimize.live_changes import remove_order
+from doorstep.optimize.planner import reinsert
+from doorstep.routing import StraightLineProvider
+from tests.factories import VAN, Break, OrderKind, PairedPickup, km, order, problem, replace, t, vehicle
+from tests.optimize.conftest import solve
+
+LINE = [order("A", km(2, 0)), order("B", km(2, 2)), order("C", km(0, 2))]  # a square with the depot
+
+
+def _refs(plan: Plan, vehicle_id: str = "veh_1") -> list[str]:
+    route = next(r for r in plan.routes if r.vehicle_id == vehicle_id)
+    return [s.external_ref for s in route.stops if s.external_ref]
+
+
+def _insert_checked(p: Problem, plan: Plan, order_id: str, **kw: object) -> Plan:
+    """Insert the order with the best proposal and assert the full checker accepts the new plan."""
+    result = propose_insertion(p, plan, order_id, **kw)  # type: ignore[arg-type]
+    assert result.proposals, result.unassigned
+    new = apply_insertion(plan, result.proposals[0])
+    assert check_plan(p, new) == []
+    return new
+
+
+def test_new_order_goes_between_its_neighbours() -> None:
+    """On the square depot, A, B, C, an order halfway between A and B is inserted between them."""
+    plan = solve(problem(LINE))
+    assert _refs(plan) in (["A", "B", "C"], ["C", "B", "A"])
+    new = order("N", km(2.1, 1))
+    p = problem([*LINE, new])
+    after = _insert_checked(p, plan, new.id)
+    refs = _refs(after)
+    assert abs(refs.index("N") - refs.index("A")) == 1 and abs(refs.index("N") - refs.index("B")) == 1
+    assert after.stats.orders_assigned == 4
+
+
+def test_proposal_lists_the_etas_it_moves() -> None:
+    """Inserting a stop delays exactly the stops after it, and the proposal says by how much."""
+    plan = solve(problem(LINE))
+    new = order("N", km(2.1, 1))
+    best = propose_insertion(problem([*LINE, new]), plan, new.id).proposals[0]
+    later = [s.external_ref for s in best.route.stops[best.positions[0] + 1 :] if s.external_ref]
+    assert [s.external_ref for s in best.shifted] == later and later
+    assert all(s.after - s.before >= timedelta(seconds=new.service_s) for s in best.shifted)
+    assert best.cost_delta_cents > 0 and best.distance_delta_m > 0
+
+
+def test_fixed_stops_never_move() -> None:
+    """With the start and the first two stops done, an order next to the first stop goes after them."""
+    plan = solve(problem(LINE))
+    route = plan.routes[0]
+    new = order("N", route.stops[1].location)  # right where the first stop was
+    p = problem([*LINE, new])
+    result = propose_insertion(p, plan, new.id, state=LiveState(fixed={route.id: 3}))
+    best = result.proposals[0]
+    assert best.positions[0] >= 3
+    assert [s.external_ref for s in best.route.stops[:3]] == [s.external_ref for s in route.stops[:3]]
+    assert check_plan(p, apply_insertion(plan, best)) == []
+
+
+def test_later_departure_when_the_driver_is_still_at_the_depot() -> None:
+    """``now`` after the planned departure: no stop of the proposed route starts before ``now``."""
+    plan = solve(problem(LINE))
+    route = plan.routes[0]
+    now = route.stops[0].departure + timedelta(minutes=30)
+    new = order("N", km(0.5, 0.5))
+    p = problem([*LINE, new])
+    best = propose_insertion(p, plan, new.id, state=LiveState(now=now)).proposals[0]
+    assert all(s.arrival >= now for s in best.route.stops[1:])
+    assert check_plan(p, apply_insertion(plan, best)) == []
+
+
+def test_time_window_decides_the_position() -> None:
+    """An order at the depot's doorstep but with a late window is served last, not first."""
+    plan = solve(problem(LINE))
+    last = plan.routes[0].stops[-2].departure
+    window = (last.hour + 2, last.hour + 3)
+    new = order("N", km(0.1, 0), windows=(window,))
+    p = problem([*LINE, new])
+    after = _insert_checked(p, plan, new.id)
+    assert _refs(after)[-1] == "N"
+    stop = next(s for s in after.routes[0].stops if s.external_ref == "N")
+    assert stop.start >= t(window[0])
+
+
+def test_full_van_opens_an_unused_vehicle() -> None:
+    """When the only route is full, the order opens the spare van's route (and pays its fixed cost)."""
+    small = replace(VAN, capacity={"parcels": 3}, fixed_cost_cents=5_000)
+    fleet = [vehicle("veh_1", small), vehicle("veh_2", small)]
+    plan = solve(problem(LINE, fleet))
+    assert len(plan.routes) == 1
+    new = order("N", km(2.5, 0))
+    p = problem([*LINE, new], fleet)
+    result = propose_insertion(p, plan, new.id)
+    best = result.proposals[0]
+    assert best.opens_route and best.cost_delta_cents >= 5_000
+    assert check_plan(p, apply_insertion(plan, best)) == []
+
+
+def test_no_vehicle_with_the_skill_is_a_reason() -> None:
+    """An order needing a skill no vehicle has gets no proposal and the reason SKILL."""
+    plan = solve(problem(LINE))
+    new = order("N", km(2.5, 0), skills=frozenset({"refrigerated"}))
+    result = propose_insertion(problem([*LINE, new]), plan, new.id)
+    assert result.proposals == []
+    assert result.unassigned is not None and result.unassigned.reason.value == "SKILL"
+
+
+def test_window_already_past_is_a_time_window_reason() -> None:
+    """An order whose window closed before any vehicle could get there cannot be inserted: TIME_WINDOW."""
+    plan = solve(problem(LINE))
+    new = order("N", km(2.5, 0), windows=((6, 7),))
+    result = propose_insertion(problem([*LINE, new]), plan, new.id)
+    assert result.proposals == []
+    assert result.unassigned is not None and result.unassigned.reason.value == "TIME_WINDOW"
+
+
+def test_store_to_door_pair_is_picked_up_before_it_is_delivered() -> None:
+    """A paired order gets both stops on one route, pickup first, and the checker accepts it."""
+    plan = solve(problem(LINE))
+    shop = PairedPickup(location=km(1.5, 1), address="Shop", service_s=300)
+    new = order("P", km(2.5, -1), kind=OrderKind.PAIRED, pickup=shop)
+    p = problem([*LINE, new])
+    after = _insert_checked(p, plan, new.id)
+    types = [s.type for s in after.routes[0].stops if s.external_ref == "P"]
+    assert types == [StopType.PAIRED_PICKUP, StopType.PAIRED_DELIVERY]
+
+
+def test_breaks_stay_in_their_window() -> None:
+    """A route with a lunch break takes a new order without pushing the break out of its window."""
+    lunch = vehicle(breaks=(Break(t(12), t(12, 30), 1800),))
+    orders = [order(f"O{i}", km(1 + i % 4, i // 4), windows=((9 + i // 3, 12 + i // 3),)) for i in range(12)]
+    plan = solve(problem(orders, [lunch]))
+    new = order("N", km(2.2, 1.1))
+    _insert_checked(problem([*orders, new], [lunch]), plan, new.id)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(st.floats(-5, 5), st.floats(-5, 5), st.integers(8, 15)), min_size=2, max_size=10),
+    st.tuples(st.floats(-5, 5), st.floats(-5, 5), st.integers(8, 16)),
+)
+def test_any_insertion_passes_the_checker(spots: list[tuple[float, float, int]], new: tuple[float, float, int]) -> None:
+    """Any day with 2-10 windowed orders and one more: a proposal, when there is one, passes the full checker."""
+    orders = [order(f"O{i}", km(x, y), windows=((h, h + 2),)) for i, (x, y, h) in enumerate(spots)]
+    fleet = [vehicle("veh_1"), vehicle("veh_2", start=9, end=17)]
+    plan = solve(problem(orders, fleet), max_iterations=100)
+    extra = order("N", km(new[0], new[1]), windows=((new[2], new[2] + 2),))
+    p = problem([*orders, extra], fleet)
+    result = propose_insertion(p, plan, extra.id)
+    if result.proposals:
+        assert check_plan(p, apply_insertion(plan, result.proposals[0])) == []
+    else:
+        assert result.unassigned is not None
+
+
+def test_orders_taken_off_by_repair_get_a_second_chance() -> None:
+    """An order left unassigned (as the repair step does) is re-inserted, on an unused van if need be."""
+    fleet = [vehicle("veh_1"), vehicle("veh_2")]
+    p = problem(LINE, fleet)
+    plan = solve(p)
+    victim = plan.routes[0].order_ids[0]
+    cut = remove_order(p, plan, victim)
+    cut.unassigned.append(Unassigned(victim, victim, UnassignedReason.FLEET_FULL, "taken off", "retry"))
+    assert check_plan(p, cut) == []
+    again = reinsert(p, cut, [victim], StraightLineProvider())
+    assert again.unassigned == [] and check_plan(p, again) == []
