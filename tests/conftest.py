@@ -88,7 +88,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         return
     admin = _pg_admin()
     if admin is None:
-        if os.environ.get("CI"):
+        if os.environ.get("CI") or os.environ.get("DOORSTEP_REQUIRE_SERVICES"):
             pytest.fail("PostgreSQL at 127.0.0.1:5432 is not answering (.ci/run should start it)")
         pytest.skip("PostgreSQL at 127.0.0.1:5432 is not answering")
     name = f"doorstep_test_{uuid.uuid4().hex[:12]}"
