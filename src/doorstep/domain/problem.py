@@ -43,6 +43,8 @@ class Problem:
     drivers: tuple[Driver, ...] = ()
     matrices: ExplicitMatrices | None = None
     name: str = ""
+    # id -> order, built on first lookup (orders are looked up by id in every check and live change)
+    _by_id: dict[str, Order] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, orders: tuple[Order, ...] | list[Order], fleet: Fleet, *, name: str = "") -> Problem:
@@ -63,11 +65,10 @@ class Problem:
         raise KeyError(depot_id)
 
     def order(self, order_id: str) -> Order:
-        """The order with this id."""
-        for o in self.orders:
-            if o.id == order_id:
-                return o
-        raise KeyError(order_id)
+        """The order with this id (KeyError if unknown)."""
+        if not self._by_id and self.orders:
+            self._by_id.update((o.id, o) for o in self.orders)
+        return self._by_id[order_id]
 
     def vehicle(self, vehicle_id: str) -> Vehicle:
         """The vehicle with this id."""

@@ -131,7 +131,7 @@ def make_plan(
     clock.phase("finish")
     routes, dropped = repair(model, problem, provider, _routes(problem, model, outcome))
     plan = _assemble(problem, routes, impossible, dropped, warnings)
-    plan = reinsert(problem, plan, [u.order_id for u in dropped], provider)
+    plan = reinsert(problem, plan, [u.order_id for u in dropped], provider, budget_s=0.05 * options.time_limit_s)
     plan.stats = _stats(problem, plan, outcome, options, provider, solver_s, clock.elapsed())
     clock.phase(
         "done",
@@ -146,10 +146,16 @@ def make_plan(
 REINSERT_AT_MOST = 100  # each try costs a few milliseconds on a 1,000-stop plan
 
 
-def reinsert(problem: Problem, plan: Plan, order_ids: list[str], provider: TravelTimeProvider) -> Plan:
+def reinsert(
+    problem: Problem, plan: Plan, order_ids: list[str], provider: TravelTimeProvider, budget_s: float = 1.0
+) -> Plan:
     """Give orders the repair took off a second chance: the cheapest checked insertion anywhere in the plan,
-    an unused vehicle included (the solver's approximate timing may have crowded them onto the wrong route)."""
+    an unused vehicle included (the solver's approximate timing may have crowded them onto the wrong route).
+    Bounded by ``budget_s`` (at least one second): on a full fleet most tries find nothing."""
+    deadline = time.perf_counter() + max(1.0, budget_s)
     for oid in order_ids[:REINSERT_AT_MOST]:
+        if time.perf_counter() > deadline:
+            break
         result = propose_insertion(problem, plan, oid, provider, limit=1)
         if result.proposals:
             plan = apply_insertion(plan, result.proposals[0])

@@ -20,6 +20,7 @@ from doorstep.optimize.result import make_route, order_of
 from doorstep.optimize.schedule import Element, place_breaks
 from doorstep.routing.provider import TravelTimeProvider
 
+REMOVAL_TRIES = 8  # removals tried for one that makes the route clean, before taking the first candidate
 _RANK = {Priority.OPTIONAL: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.MUST_SERVE: 3}
 
 
@@ -33,14 +34,16 @@ class BuiltRoute:
     route: Route
 
 
-def _without(model: SolverModel, built: BuiltRoute, oi: int) -> list[Element]:
+def _without(model: SolverModel, built: BuiltRoute, oi: int, breaks: bool = True) -> list[Element]:
     seq = [el for el in built.seq if order_of(model, el) != oi]
-    return place_breaks(model, built.vehicle_type, seq)
+    return place_breaks(model, built.vehicle_type, seq) if breaks else seq
 
 
-def _candidates(model: SolverModel, problem: Problem, built: BuiltRoute, bad: list[Violation]) -> list[int]:
+def _candidates(
+    model: SolverModel, problem: Problem, built: BuiltRoute, bad: list[Violation], index: dict[str, int]
+) -> list[int]:
     """Orders to try removing: those named by a violation first, then the least important, latest first."""
-    named = [problem.orders.index(problem.order(v.order_id)) for v in bad if v.order_id is not None]
+    named = [index[v.order_id] for v in bad if v.order_id is not None and v.order_id in index]
     on_route = list(dict.fromkeys(oi for el in built.seq if (oi := order_of(model, el)) is not None))
     ranked = sorted(enumerate(on_route), key=lambda p: (_RANK[problem.orders[p[1]].priority], -p[0]))
     rest = [oi for _, oi in ranked]
@@ -52,19 +55,23 @@ def _repair_one(
 ) -> list[tuple[int, Violation]]:
     """Remove orders from one route until it checks clean; returns (order, violation that forced it out)."""
     removed: list[tuple[int, Violation]] = []
+    index = {o.id: i for i, o in enumerate(problem.orders)}
     bad = check_route(problem, built.route, provider)
     while bad:
-        cands = _candidates(model, problem, built, bad)
+        cands = _candidates(model, problem, built, bad, index)
         if not cands:
             break
         choice = cands[0]
-        for oi in cands:  # prefer a single removal that makes the route clean
+        # With one or two violations, prefer a single removal that makes the route clean; with many (an
+        # overloaded route from a search stopped before it found a feasible plan) take the named order at once.
+        few = len(bad) <= 2
+        for oi in cands[:REMOVAL_TRIES] if few else ():
             seq = _without(model, built, oi)
             route = make_route(model, problem, built.vehicle_type, built.vehicle, seq)[0]
             if not check_route(problem, route, provider):
                 choice = oi
                 break
-        built.seq = _without(model, built, choice)
+        built.seq = _without(model, built, choice, breaks=few)  # breaks are re-placed once the route is close
         built.route = make_route(model, problem, built.vehicle_type, built.vehicle, built.seq)[0]
         removed.append((choice, bad[0]))
         bad = check_route(problem, built.route, provider)
