@@ -19,8 +19,13 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev,bench]"
 	@touch $(BENCH_STAMP)
 
-## run: plan the demo day and write its outputs to demo-out/
+## run: plan the demo day (summary + demo-out/), then serve the platform with the demo organization
 run: $(STAMP)
+	$(BIN)/doorstep demo --out demo-out
+	$(BIN)/doorstep serve --demo
+
+## demo: plan the demo day and write its outputs to demo-out/ (no server)
+demo: $(STAMP)
 	$(BIN)/doorstep demo --out demo-out
 
 ## demo-roads: build a road network from ../shared/osm/monaco.osm.pbf and plan a demo day on its roads

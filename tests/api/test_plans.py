@@ -280,7 +280,9 @@ def test_jobs_of_a_dead_process_do_not_block_the_day(client: TestClient, tenant:
         assert fresh.status_code == 202
         dead = client.get(f"/v1/plans/{stuck['id']}", headers=tenant.h()).json()
         assert dead["status"] == "failed" and "interrupted" in dead["error"]["error"]["message"]
+        p.recovered = False  # as at the start of a new process
         assert plans_service.recover_interrupted(p) >= 1
+        assert plans_service.recover_interrupted(p) == 0  # once per process: later jobs are this process's own
         assert len(hold.jobs) == 3  # the two submitted, and the queued one handed over again
     finally:
         p.runner = real

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from doorstep.api.app import create_app
+from doorstep.config import Settings
 from doorstep.services.accounts import login
 from doorstep.services.demo_platform import DEMO_EMAIL, load_demo
-from doorstep.services.plans import get_plan
+from doorstep.services.plans import get_plan, recover_interrupted
 from doorstep.services.platform import Platform
 from doorstep.store.engine import make_session_factory
+from doorstep.store.migrate import upgrade
 from doorstep.store.models import ShiftRow
 
 
@@ -27,3 +34,23 @@ def test_demo_day_is_loaded_planned_and_published(db_engine: Engine) -> None:
     again = load_demo(p, orders=40, time_limit_s=2)
     assert again.org_id == demo.org_id and again.plan_id is None and again.password != demo.password
     assert login(p, DEMO_EMAIL, again.password).org_id == demo.org_id
+
+
+def test_demo_job_survives_the_server_starting(tmp_path: Path) -> None:
+    """`serve --demo` starts the demo's planning job before the server's start-up hook runs: that hook must not
+    take the live job for one interrupted by a dead process (it did: the demo plan ended failed, E2004)."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.sqlite'}", secret_key="test", webhook_tick_s=0)
+    upgrade(settings.db_url())
+    app = create_app(settings)
+    platform = app.state.platform
+    recover_interrupted(platform)  # what serve does first
+    demo = load_demo(platform, orders=30, time_limit_s=3)
+    actor = login(platform, DEMO_EMAIL, demo.password)
+    assert demo.plan_id is not None
+    deadline = time.monotonic() + 30
+    while get_plan(platform, actor, demo.plan_id)[0].status != "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with TestClient(app):  # the lifespan start-up runs while the job may still be running
+        assert app.state.runner.wait_idle(120)
+        plan, _ = get_plan(platform, actor, demo.plan_id)
+    assert plan.status == "published", plan.error

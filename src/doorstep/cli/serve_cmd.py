@@ -11,6 +11,7 @@ from doorstep.api.app import create_app
 from doorstep.cli.logs import json_logging
 from doorstep.config import get_settings
 from doorstep.services.demo_platform import load_demo
+from doorstep.services.plans import recover_interrupted
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 
@@ -29,6 +30,8 @@ def serve(
     app = create_app(settings)
     mount_web(app)
     if demo:
+        if settings.db_url().startswith("sqlite"):
+            recover_interrupted(app.state.platform)  # before the demo's own job starts, not at server start-up
         login = load_demo(app.state.platform, orders=demo_orders, time_limit_s=demo_time_limit)
         typer.echo(f"Demo organization ready: http://{host}:{port}/app?date={login.day.isoformat()}")
         typer.echo(f"  log in as {login.email}  password: {login.password}")

@@ -65,7 +65,11 @@ def _expire_stale(p: Platform, uow: Any, key: str) -> None:
 
 def recover_interrupted(p: Platform) -> int:
     """At start-up of the embedded shape (one process owns every job): jobs left running failed with their
-    process, so mark them failed (retry is one call); queued ones are handed to the runner again."""
+    process, so mark them failed (retry is one call); queued ones are handed to the runner again. Runs once per
+    process, before this process starts jobs of its own (a job it runs must never be taken for a dead one)."""
+    if p.recovered:
+        return 0
+    p.recovered = True
     with p.sessions() as s:
         rows = list(s.scalars(select(PlanRow).where(PlanRow.status.in_(["queued", "running"]))))
         queued = [(r.org_id, r.id) for r in rows if r.status == PlanStatus.QUEUED.value]

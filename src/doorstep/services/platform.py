@@ -41,6 +41,7 @@ class Platform:
     clock: Callable[[], datetime] = _utcnow
     webhook_timeout_s: float = 10.0
     plan_time_limit_s: float = 30.0
+    recovered: bool = False  # interrupted jobs were already cleaned up by this process (do it once, first)
 
     def uow(self, actor: Actor | str) -> UnitOfWork:
         """A unit of work in the actor's organization (or the given organization id)."""
