@@ -49,7 +49,8 @@ def load(paths: Sequence[Path]) -> tuple[dict[str, Result], Result | None]:
     scaling: Result | None = None
     for path in paths:
         data: Result = json.loads(path.read_text())
-        if "set" not in data["meta"] and data["meta"].get("kind") != "scaling":
+        meta = data.get("meta") if isinstance(data, dict) else None
+        if not isinstance(meta, dict) or ("set" not in meta and meta.get("kind") != "scaling"):
             continue
         data["meta"]["file"] = str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
         if data["meta"].get("kind") == "scaling":

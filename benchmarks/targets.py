@@ -77,7 +77,7 @@ def _class_losses(rows: list[Row]) -> tuple[list[str], list[str]]:
                 losses.append(f"{klass} ({b} infeasible everywhere; Doorstep wins by default)")
             else:
                 ours, theirs = mean(g["doorstep"] for g in common), mean(g[b] for g in common)  # type: ignore[misc]
-                if ours <= 0.005 and theirs <= 0.005:
+                if abs(ours) < 0.005 and abs(theirs) < 0.005:
                     losses.append(f"{klass} vs {b} (tied: both reach the reference on every instance)")
                 elif ours >= theirs:
                     losses.append(f"{klass} vs {b}")
