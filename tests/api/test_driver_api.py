@@ -7,14 +7,21 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.driver_day import Day, login, make_day
 from tests.api.test_plans import plan_now
-from tests.driver.conftest import Day, login
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
+
+
+@pytest.fixture
+def day(client: TestClient) -> Day:
+    """A fresh published two-route day for this test."""
+    return make_day(client)
 
 
 def cid() -> str:
