@@ -10,6 +10,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from doorstep.services.access import Actor
+from doorstep.services.live_publish import LivePublisher, NullPublisher
 from doorstep.store.uow import UnitOfWork
 
 
@@ -42,6 +43,9 @@ class Platform:
     webhook_timeout_s: float = 10.0
     plan_time_limit_s: float = 30.0
     recovered: bool = False  # interrupted jobs were already cleaned up by this process (do it once, first)
+    live: LivePublisher = field(default_factory=NullPublisher)
+    pod_flag_distance_m: float = 100.0  # completions farther from their stop are flagged
+    max_photo_bytes: int = 2_000_000
 
     def uow(self, actor: Actor | str) -> UnitOfWork:
         """A unit of work in the actor's organization (or the given organization id)."""

@@ -3,6 +3,7 @@
 from doorstep.store.base import Base
 from doorstep.store.models_access import ApiKeyRow, IdempotencyRow, OrganizationRow, UserRow
 from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
+from doorstep.store.models_live import DriverCodeRow, LatestPositionRow, PositionRow, ProofRow, StopEventRow
 from doorstep.store.models_orders import EventRow, OrderRow
 from doorstep.store.models_plans import PlanRow, RouteRow, StopRow
 from doorstep.store.models_webhooks import WebhookDeliveryRow, WebhookSubscriptionRow
@@ -11,14 +12,19 @@ __all__ = [
     "ApiKeyRow",
     "Base",
     "DepotRow",
+    "DriverCodeRow",
     "DriverRow",
     "EventRow",
     "IdempotencyRow",
+    "LatestPositionRow",
     "OrderRow",
     "OrganizationRow",
     "PlanRow",
+    "PositionRow",
+    "ProofRow",
     "RouteRow",
     "ShiftRow",
+    "StopEventRow",
     "StopRow",
     "UserRow",
     "VehicleRow",
