@@ -3,6 +3,7 @@
 from doorstep.store.base import Base
 from doorstep.store.models_access import ApiKeyRow, IdempotencyRow, OrganizationRow, UserRow
 from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
+from doorstep.store.models_live import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_orders import EventRow, OrderRow
 from doorstep.store.models_plans import PlanRow, RouteRow, StopRow
 from doorstep.store.models_webhooks import WebhookDeliveryRow, WebhookSubscriptionRow
@@ -17,6 +18,9 @@ __all__ = [
     "OrderRow",
     "OrganizationRow",
     "PlanRow",
+    "ProposalRow",
+    "ReturnRow",
+    "RouteLiveRow",
     "RouteRow",
     "ShiftRow",
     "StopRow",
