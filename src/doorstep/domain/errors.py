@@ -56,6 +56,16 @@ CODES: dict[str, tuple[str, str]] = {
         "impossible jump between positions",
         "Discard the fix; if it repeats, check the phone's location settings (GPS on, high accuracy).",
     ),
+    "E1450": (
+        "order cannot join the live plan",
+        "Give a new order of the plan's depot and day (not planned, dispatched or cancelled).",
+    ),
+    "E1451": ("invalid tracking token", "Use the tracking link as sent; tokens expire after a day."),
+    "E1452": ("return not possible for this order", "Request returns for delivered orders only, once per order."),
+    "E1453": (
+        "unknown barcode",
+        "Scan the parcel's label again or type the barcode; it must belong to a return on its way.",
+    ),
     "E2101": (
         "stop already done or under way",
         "Only stops not yet started can be moved, removed or re-sequenced; record a failure instead.",
@@ -65,6 +75,10 @@ CODES: dict[str, tuple[str, str]] = {
         "change not supported for this route",
         "Re-plan the route's remaining stops in full (see docs/live.md for what live changes cover).",
     ),
+    "E2130": ("no live plan", "Publish a plan for the depot and day first (live changes apply to the published plan)."),
+    "E2131": ("proposal out of date", "A route changed since the proposal was made; ask for a new proposal."),
+    "E2132": ("proposal already decided", "Each proposal is approved or rejected once; ask for a new one."),
+    "E2133": ("return already received", "Nothing to do: the parcel was already scanned in at the depot."),
     "E3001": ("unknown routing profile", "Use one of car, van, bike, foot."),
     "E3002": (
         "OpenStreetMap file not found or unreadable",
