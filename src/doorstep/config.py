@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(50_000_000, ge=1_000, description="largest CSV/XLSX upload")
     webhook_tick_s: float = Field(2.0, ge=0, description="how often due webhook deliveries are sent (0: never)")
     webhook_timeout_s: float = Field(10.0, gt=0, le=60, description="timeout of one webhook delivery attempt")
+    redis_url: str | None = Field(None, description="Redis for live events across processes; default: in memory")
+    driver_token_ttl_s: int = Field(14 * 3600, ge=60, le=7 * 86_400, description="lifetime of a driver app token")
+    pod_flag_distance_m: float = Field(100.0, gt=0, le=100_000, description="completions farther are flagged")
+    max_photo_bytes: int = Field(2_000_000, ge=10_000, description="largest proof-of-delivery photo")
 
     @property
     def is_development(self) -> bool:

@@ -16,6 +16,9 @@ from doorstep.api.routers import auth, fleet, health, orders, plans, webhooks
 from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.jobs.threads import ThreadRunner, Ticker
+from doorstep.live.broker import Broker, InMemoryBroker
+from doorstep.live.redis_broker import RedisBroker
+from doorstep.services.live_publish import LivePublisher, MemoryPublisher, RedisPublisher
 from doorstep.services.plans import recover_interrupted
 from doorstep.services.platform import Platform
 from doorstep.services.webhooks import scheduler
@@ -35,17 +38,27 @@ def secret_key(settings: Settings) -> str:
     raise DoorstepError([Issue("E4005", f"DOORSTEP_SECRET_KEY is not set (DOORSTEP_ENV={settings.env})", ())])
 
 
+def make_broker(settings: Settings) -> tuple[Broker, LivePublisher]:
+    """One broker per app (Redis when ``DOORSTEP_REDIS_URL`` is set, else in memory) and the publisher for it."""
+    if settings.redis_url:
+        return RedisBroker(settings.redis_url), RedisPublisher(settings.redis_url)
+    memory = InMemoryBroker()
+    return memory, MemoryPublisher(memory)
+
+
 def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None = None) -> FastAPI:
     """A ready FastAPI app on the configured database (migrated beforehand by ``doorstep db upgrade``)."""
     settings = settings or get_settings()
     signer = URLSafeTimedSerializer(secret_key(settings), salt="doorstep-session")
     engine = make_engine(settings.db_url())
     runner = runner or ThreadRunner(workers=1)
+    broker, publisher = make_broker(settings)
     platform = Platform(
         sessions=make_session_factory(engine),
         runner=runner,
         webhook_timeout_s=settings.webhook_timeout_s,
         plan_time_limit_s=settings.time_limit_s,
+        live=publisher,
     )
 
     @asynccontextmanager
@@ -59,11 +72,15 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
         if ticker:
             ticker.stop()
         runner.shutdown()
+        await broker.close()
+        if isinstance(publisher, RedisPublisher):
+            publisher.close()
         engine.dispose()
 
     app = FastAPI(title="Doorstep", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings, app.state.engine, app.state.platform = settings, engine, platform
     app.state.signer, app.state.runner, app.state.metrics = signer, runner, Metrics()
+    app.state.broker = broker
     install_error_handlers(app)
     for router in (health.router, auth.router, orders.router, plans.router, webhooks.router, *fleet.ROUTERS):
         app.include_router(router)

@@ -10,6 +10,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from doorstep.services.access import Actor
+from doorstep.services.live_publish import LivePublisher, NullPublisher
 from doorstep.store.uow import UnitOfWork
 
 
@@ -41,6 +42,7 @@ class Platform:
     clock: Callable[[], datetime] = _utcnow
     webhook_timeout_s: float = 10.0
     plan_time_limit_s: float = 30.0
+    live: LivePublisher = field(default_factory=NullPublisher)
 
     def uow(self, actor: Actor | str) -> UnitOfWork:
         """A unit of work in the actor's organization (or the given organization id)."""
