@@ -7,7 +7,27 @@ import threading
 import time
 
 PREFIXES = frozenset(
-    {"ord", "stp", "veh", "vty", "drv", "dep", "pln", "rte", "org", "usr", "key", "shf", "evt", "whk", "dlv", "job"}
+    {
+        "ord",
+        "stp",
+        "veh",
+        "vty",
+        "drv",
+        "dep",
+        "pln",
+        "rte",
+        "org",
+        "usr",
+        "key",
+        "shf",
+        "evt",
+        "whk",
+        "dlv",
+        "job",
+        "prp",
+        "ret",
+        "rls",
+    }
 )
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _lock = threading.Lock()
