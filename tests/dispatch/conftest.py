@@ -48,18 +48,16 @@ class Day:
         return list(plan["routes"])
 
 
-def publish_day(  # noqa: F811 (a parameter named like the fixture)
-    client: TestClient, t: Tenant, parcels: int = 5, n: int = 6, dispatch: bool = True
-) -> dict[str, Any]:
+def publish_day(c: TestClient, t: Tenant, parcels: int = 5, n: int = 6, dispatch: bool = True) -> dict[str, Any]:
     """Plan, publish and dispatch a two-van day; return the plan."""
-    two_vans(client, t, parcels)
-    add_orders(client, t, n)
-    plan = plan_now(client, t)
+    two_vans(c, t, parcels)
+    add_orders(c, t, n)
+    plan = plan_now(c, t)
     assert plan["status"] == "succeeded", plan
-    assert client.post(f"/v1/plans/{plan['id']}/publish", headers=t.h()).status_code == 200
+    assert c.post(f"/v1/plans/{plan['id']}/publish", headers=t.h()).status_code == 200
     if dispatch:
         for r in plan["routes"]:
-            resp = client.post(f"/v1/routes/{r['id']}/dispatch", json={"version": r["version"]}, headers=t.h())
+            resp = c.post(f"/v1/routes/{r['id']}/dispatch", json={"version": r["version"]}, headers=t.h())
             assert resp.status_code == 200, resp.text
     return plan
 
