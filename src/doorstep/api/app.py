@@ -12,7 +12,7 @@ from itsdangerous import URLSafeTimedSerializer
 from doorstep.api.errors import install_error_handlers
 from doorstep.api.limits import BodyLimit, RateLimit
 from doorstep.api.metrics import Metrics, MetricsMiddleware
-from doorstep.api.routers import auth, fleet, health, orders, plans, webhooks
+from doorstep.api.routers import auth, fleet, health, live, orders, plans, webhooks
 from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.jobs.threads import ThreadRunner, Ticker
@@ -21,6 +21,7 @@ from doorstep.live.redis_broker import RedisBroker
 from doorstep.services.live_publish import LivePublisher, MemoryPublisher, RedisPublisher
 from doorstep.services.plans import recover_interrupted
 from doorstep.services.platform import Platform
+from doorstep.services.tracking import TrackingPublisher
 from doorstep.services.webhooks import scheduler
 from doorstep.store.engine import make_engine, make_session_factory
 
@@ -60,6 +61,8 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
         plan_time_limit_s=settings.time_limit_s,
         live=publisher,
     )
+    eta_runner = ThreadRunner(workers=1)  # the ETA worker: position and stop events re-time their route
+    platform.live = TrackingPublisher(publisher, platform, eta_runner)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
         if ticker:
             ticker.stop()
         runner.shutdown()
+        eta_runner.shutdown()
         await broker.close()
         if isinstance(publisher, RedisPublisher):
             publisher.close()
@@ -80,9 +84,17 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
     app = FastAPI(title="Doorstep", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings, app.state.engine, app.state.platform = settings, engine, platform
     app.state.signer, app.state.runner, app.state.metrics = signer, runner, Metrics()
-    app.state.broker = broker
+    app.state.broker, app.state.eta_runner = broker, eta_runner
     install_error_handlers(app)
-    for router in (health.router, auth.router, orders.router, plans.router, webhooks.router, *fleet.ROUTERS):
+    for router in (
+        health.router,
+        auth.router,
+        orders.router,
+        plans.router,
+        webhooks.router,
+        live.router,
+        *fleet.ROUTERS,
+    ):
         app.include_router(router)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)

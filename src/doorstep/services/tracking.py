@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,8 @@ from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.live.eta import EtaEngine, RouteEta
 from doorstep.routing.defaults import default_provider
 from doorstep.services.live_day import live_rows
-from doorstep.services.platform import Platform
+from doorstep.services.live_publish import LivePublisher
+from doorstep.services.platform import Platform, Runner
 from doorstep.store.models import RouteLiveRow, RouteRow
 from doorstep.store.uow import UnitOfWork
 
@@ -132,3 +134,39 @@ def route_states(p: Platform, org_id: str) -> list[RouteLiveRow]:
     """Every route's stored live state in the organization (the dispatcher snapshot)."""
     with p.uow(org_id) as uow:
         return live_rows(uow).all()
+
+
+class TrackingPublisher:
+    """Wraps the app's publisher: every event goes out as before, and ``position``/``stop`` events also feed the
+    ETA worker in the background. Events of one route are coalesced while its update waits (a batch of 500
+    positions costs one re-timing), but stop events are never dropped: progress is recorded for each."""
+
+    def __init__(self, inner: LivePublisher, platform: Platform, runner: Runner) -> None:
+        self.inner, self.platform, self.runner = inner, platform, runner
+        self._lock = threading.Lock()
+        self._waiting: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+    def publish(self, org_id: str, event: dict[str, Any]) -> None:
+        """Publish, then queue the ETA update for the event's route."""
+        self.inner.publish(org_id, event)
+        route_id = event.get("route_id")
+        if event.get("type") not in ("position", "stop") or not isinstance(route_id, str):
+            return
+        key = (org_id, route_id)
+        with self._lock:
+            queued = self._waiting.get(key)
+            if queued is not None:
+                stops = [e for e in queued if e.get("type") == "stop"]
+                self._waiting[key] = [*stops, event]
+                return
+            self._waiting[key] = [event]
+        self.runner.submit(f"eta {route_id}", lambda: self._run(key))
+
+    def _run(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            batch = self._waiting.pop(key, [])
+        for event in batch:
+            try:
+                on_event(self.platform, key[0], event)
+            except Exception:  # the live view is best effort; the next event re-times the route
+                log.exception("ETA update of %s failed", key[1])
