@@ -12,16 +12,17 @@ from itsdangerous import URLSafeTimedSerializer
 from doorstep.api.errors import install_error_handlers
 from doorstep.api.limits import BodyLimit, RateLimit
 from doorstep.api.metrics import Metrics, MetricsMiddleware
-from doorstep.api.routers import auth, fleet, health, live, orders, plans, webhooks
+from doorstep.api.routers import auth, fleet, health, live, orders, plans, returns, webhooks
 from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.returns import FailurePolicy
 from doorstep.jobs.threads import ThreadRunner, Ticker
 from doorstep.live.broker import Broker, InMemoryBroker
 from doorstep.live.redis_broker import RedisBroker
 from doorstep.services.live_publish import LivePublisher, MemoryPublisher, RedisPublisher
 from doorstep.services.plans import recover_interrupted
 from doorstep.services.platform import Platform
-from doorstep.services.tracking import TrackingPublisher
+from doorstep.services.tracking import LivePolicy, TrackingPublisher
 from doorstep.services.webhooks import scheduler
 from doorstep.store.engine import make_engine, make_session_factory
 
@@ -62,7 +63,10 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
         live=publisher,
     )
     eta_runner = ThreadRunner(workers=1)  # the ETA worker: position and stop events re-time their route
-    platform.live = TrackingPublisher(publisher, platform, eta_runner)
+    policy = LivePolicy(
+        FailurePolicy(settings.reattempt == "same_day", settings.max_attempts), settings.live_auto_approve
+    )
+    platform.live = TrackingPublisher(publisher, platform, eta_runner, policy)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -93,6 +97,7 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
         plans.router,
         webhooks.router,
         live.router,
+        returns.router,
         *fleet.ROUTERS,
     ):
         app.include_router(router)

@@ -5,20 +5,33 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from doorstep.domain.geo import LatLng
+from doorstep.domain.returns import FailurePolicy
 from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.live.eta import EtaEngine, RouteEta
 from doorstep.routing.defaults import default_provider
 from doorstep.services.live_day import live_rows
 from doorstep.services.live_publish import LivePublisher
 from doorstep.services.platform import Platform, Runner
+from doorstep.services.returns import on_stop
 from doorstep.store.models import RouteLiveRow, RouteRow
 from doorstep.store.uow import UnitOfWork
 
 log = logging.getLogger("doorstep.tracking")
+
+
+@dataclass(frozen=True, slots=True)
+class LivePolicy:
+    """The organization's live rules: failed deliveries (re-attempt, attempts before return) and auto-approval."""
+
+    failure: FailurePolicy = field(default_factory=FailurePolicy)
+    auto_approve: bool = False
+
+
 FIXING = ("arrived", "completed", "failed")  # a stop with one of these outcomes is done or under way
 
 
@@ -90,8 +103,9 @@ def _events(route_id: str, eta: RouteEta, outcomes: dict[str, Any]) -> list[dict
     return out
 
 
-def on_event(p: Platform, org_id: str, event: dict[str, Any]) -> list[dict[str, Any]]:
-    """Handle one ``position`` or ``stop`` event: store progress and ETAs, publish ``eta`` (and ``alert``)."""
+def on_event(p: Platform, org_id: str, event: dict[str, Any], policy: LivePolicy | None = None) -> list[dict[str, Any]]:
+    """Handle one ``position`` or ``stop`` event: store progress and ETAs, publish ``eta`` (and ``alert``); a
+    stop outcome then goes to the failure and return flows."""
     route_id = event.get("route_id")
     if event.get("type") not in ("position", "stop") or not isinstance(route_id, str):
         return []
@@ -109,6 +123,9 @@ def on_event(p: Platform, org_id: str, event: dict[str, Any]) -> list[dict[str, 
         uow.commit()
     for e in out:
         p.live.publish(org_id, e)
+    if event.get("type") == "stop":
+        policy = policy or LivePolicy()
+        on_stop(p, org_id, event, policy.failure, policy.auto_approve)
     return out
 
 
@@ -141,8 +158,11 @@ class TrackingPublisher:
     ETA worker in the background. Events of one route are coalesced while its update waits (a batch of 500
     positions costs one re-timing), but stop events are never dropped: progress is recorded for each."""
 
-    def __init__(self, inner: LivePublisher, platform: Platform, runner: Runner) -> None:
+    def __init__(
+        self, inner: LivePublisher, platform: Platform, runner: Runner, policy: LivePolicy | None = None
+    ) -> None:
         self.inner, self.platform, self.runner = inner, platform, runner
+        self.policy = policy or LivePolicy()
         self._lock = threading.Lock()
         self._waiting: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
@@ -167,6 +187,6 @@ class TrackingPublisher:
             batch = self._waiting.pop(key, [])
         for event in batch:
             try:
-                on_event(self.platform, key[0], event)
+                on_event(self.platform, key[0], event, self.policy)
             except Exception:  # the live view is best effort; the next event re-times the route
                 log.exception("ETA update of %s failed", key[1])
