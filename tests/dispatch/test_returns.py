@@ -122,7 +122,6 @@ def test_customer_return_becomes_a_pickup_travels_back_and_is_received(make_day:
     route = next(
         x for x in day.routes() if any(s.get("order_id") == ret["pickup_order_id"] for s in x["data"]["stops"])
     )
-    k = next(i for i, s in enumerate(route["data"]["stops"]) if s.get("order_id") == ret["pickup_order_id"])
     tracking.on_event(day.p, day.t.org_id, {
         "type": "stop", "route_id": route["id"], "order_id": ret["pickup_order_id"], "status": "completed",
         "at": DAY_9_30.isoformat(), "lat": 38.73, "lng": -9.14, "driver_id": "drv_test",
