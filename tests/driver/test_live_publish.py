@@ -48,3 +48,17 @@ def test_redis_url_selects_redis_broker() -> None:
         pytest.skip("needs Redis at 127.0.0.1:6379")
     asyncio.run(broker.close())
     assert _roundtrip(settings) == {"type": "position", "lat": 1.5}
+
+
+def test_stop_lifecycle_table() -> None:
+    """Stops go pending -> arrived -> completed|failed (arriving may be skipped); finished stops are final."""
+    from doorstep.domain.errors import DoorstepError
+    from doorstep.domain.status import StopStatus, can_transition, transition
+
+    assert transition(StopStatus.PENDING, StopStatus.ARRIVED, subject="stp_1") is StopStatus.ARRIVED
+    assert can_transition(StopStatus.PENDING, StopStatus.COMPLETED)
+    assert can_transition(StopStatus.ARRIVED, StopStatus.FAILED)
+    for done in (StopStatus.COMPLETED, StopStatus.FAILED):
+        assert not any(can_transition(done, s) for s in StopStatus)
+    with pytest.raises(DoorstepError):
+        transition(StopStatus.ARRIVED, StopStatus.ARRIVED, subject="stp_1")

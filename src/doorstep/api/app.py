@@ -12,7 +12,7 @@ from itsdangerous import URLSafeTimedSerializer
 from doorstep.api.errors import install_error_handlers
 from doorstep.api.limits import BodyLimit, RateLimit
 from doorstep.api.metrics import Metrics, MetricsMiddleware
-from doorstep.api.routers import auth, fleet, health, live, orders, plans, returns, webhooks
+from doorstep.api.routers import auth, driver, driver_records, fleet, health, live, orders, plans, returns, webhooks
 from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.returns import FailurePolicy
@@ -51,7 +51,8 @@ def make_broker(settings: Settings) -> tuple[Broker, LivePublisher]:
 def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None = None) -> FastAPI:
     """A ready FastAPI app on the configured database (migrated beforehand by ``doorstep db upgrade``)."""
     settings = settings or get_settings()
-    signer = URLSafeTimedSerializer(secret_key(settings), salt="doorstep-session")
+    secret_key_value = secret_key(settings)
+    signer = URLSafeTimedSerializer(secret_key_value, salt="doorstep-session")
     engine = make_engine(settings.db_url())
     runner = runner or ThreadRunner(workers=1)
     broker, publisher = make_broker(settings)
@@ -61,6 +62,8 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
         webhook_timeout_s=settings.webhook_timeout_s,
         plan_time_limit_s=settings.time_limit_s,
         live=publisher,
+        pod_flag_distance_m=settings.pod_flag_distance_m,
+        max_photo_bytes=settings.max_photo_bytes,
     )
     eta_runner = ThreadRunner(workers=1)  # the ETA worker: position and stop events re-time their route
     policy = LivePolicy(
@@ -89,17 +92,10 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
     app.state.settings, app.state.engine, app.state.platform = settings, engine, platform
     app.state.signer, app.state.runner, app.state.metrics = signer, runner, Metrics()
     app.state.broker, app.state.eta_runner = broker, eta_runner
+    app.state.driver_signer = URLSafeTimedSerializer(secret_key_value, salt="doorstep-driver")
     install_error_handlers(app)
-    for router in (
-        health.router,
-        auth.router,
-        orders.router,
-        plans.router,
-        webhooks.router,
-        live.router,
-        returns.router,
-        *fleet.ROUTERS,
-    ):
+    routers = (health.router, auth.router, orders.router, plans.router, webhooks.router, *fleet.ROUTERS)
+    for router in (*routers, driver.router, driver_records.router, live.router, returns.router):
         app.include_router(router)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)

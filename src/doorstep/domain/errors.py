@@ -56,6 +56,23 @@ CODES: dict[str, tuple[str, str]] = {
         "impossible jump between positions",
         "Discard the fix; if it repeats, check the phone's location settings (GPS on, high accuracy).",
     ),
+    "E1410": (
+        "driver login code invalid, expired or used",
+        "Ask the dispatcher for a new code (codes work once, for 24 hours).",
+    ),
+    "E1411": ("driver session expired or invalid", "Log in again with a new code from the dispatcher."),
+    "E1412": (
+        "failure reason missing or unknown",
+        "Pick a reason from the catalogue (docs/driver-app.md); reason other needs a note.",
+    ),
+    "E1413": (
+        "photo too large",
+        "Send a photo of at most the configured size (the app resizes photos before sending).",
+    ),
+    "E1414": ("photo is not an image", "Send a JPEG, PNG or WebP photo."),
+    "E1415": ("signature is not a PNG image", "Send the signature canvas as a PNG (at most 500 kB)."),
+    "E1416": ("stop not on your route", "Reload your routes; the stop may have moved to another driver."),
+    "E1417": ("too many positions in one batch", "Send at most 1,000 positions per request."),
     "E1450": (
         "order cannot join the live plan",
         "Give a new order of the plan's depot and day (not planned, dispatched or cancelled).",
@@ -75,6 +92,10 @@ CODES: dict[str, tuple[str, str]] = {
         "change not supported for this route",
         "Re-plan the route's remaining stops in full (see docs/live.md for what live changes cover).",
     ),
+    "E2110": ("order cancelled", "The order was cancelled; skip the stop and reload the route."),
+    "E2111": ("stop already finished", "The stop was already completed or failed; reload the route."),
+    "E2112": ("client id reused for another action", "Generate a new client id for every new action."),
+    "E2113": ("route no longer live", "The route was replaced or never published; reload your routes."),
     "E2130": ("no live plan", "Publish a plan for the depot and day first (live changes apply to the published plan)."),
     "E2131": ("proposal out of date", "A route changed since the proposal was made; ask for a new proposal."),
     "E2132": ("proposal already decided", "Each proposal is approved or rejected once; ask for a new one."),
@@ -154,6 +175,10 @@ CODES: dict[str, tuple[str, str]] = {
     "W1401": (
         "position with poor accuracy",
         "Kept as a sign of life; move to open sky or enable high-accuracy location.",
+    ),
+    "W1410": (
+        "completion far from the stop",
+        "Kept and flagged for the dispatcher; check the address or the phone's location.",
     ),
     "W3001": ("location far from any road", "Check the coordinates; orders there are unassigned as UNREACHABLE."),
     "W3002": (

@@ -43,6 +43,15 @@ class RouteStatus(StrEnum):
     SUPERSEDED = "superseded"
 
 
+class StopStatus(StrEnum):
+    """A stop as the driver works it: arrive, then complete or fail (arriving may be skipped)."""
+
+    PENDING = "pending"
+    ARRIVED = "arrived"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
 ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.NEW: frozenset({OrderStatus.PLANNED, OrderStatus.CANCELLED}),
     OrderStatus.PLANNED: frozenset({OrderStatus.NEW, OrderStatus.DISPATCHED, OrderStatus.CANCELLED}),
@@ -65,11 +74,22 @@ ROUTE_TRANSITIONS: dict[RouteStatus, frozenset[RouteStatus]] = {
     RouteStatus.DISPATCHED: frozenset(),  # never silently replaced
     RouteStatus.SUPERSEDED: frozenset(),
 }
+STOP_TRANSITIONS: dict[StopStatus, frozenset[StopStatus]] = {
+    StopStatus.PENDING: frozenset({StopStatus.ARRIVED, StopStatus.COMPLETED, StopStatus.FAILED}),
+    StopStatus.ARRIVED: frozenset({StopStatus.COMPLETED, StopStatus.FAILED}),
+    StopStatus.COMPLETED: frozenset(),
+    StopStatus.FAILED: frozenset(),
+}
 ALLOWED_TRANSITIONS: dict[type[StrEnum], Mapping[Any, frozenset[Any]]] = {
     OrderStatus: ORDER_TRANSITIONS,
     PlanStatus: PLAN_TRANSITIONS,
     RouteStatus: ROUTE_TRANSITIONS,
+    StopStatus: STOP_TRANSITIONS,
 }
+STOP_ORDER_STATUS: dict[StopStatus, OrderStatus] = {
+    StopStatus.COMPLETED: OrderStatus.DELIVERED,
+    StopStatus.FAILED: OrderStatus.FAILED,
+}  # what a finished stop makes of its order
 
 
 def can_transition[S: StrEnum](current: S, target: S) -> bool:

@@ -43,6 +43,8 @@ class Platform:
     webhook_timeout_s: float = 10.0
     plan_time_limit_s: float = 30.0
     live: LivePublisher = field(default_factory=NullPublisher)
+    pod_flag_distance_m: float = 100.0  # completions farther from their stop are flagged
+    max_photo_bytes: int = 2_000_000
 
     def uow(self, actor: Actor | str) -> UnitOfWork:
         """A unit of work in the actor's organization (or the given organization id)."""

@@ -2,8 +2,9 @@
 
 from doorstep.store.base import Base
 from doorstep.store.models_access import ApiKeyRow, IdempotencyRow, OrganizationRow, UserRow
+from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
-from doorstep.store.models_live import ProposalRow, ReturnRow, RouteLiveRow
+from doorstep.store.models_live import DriverCodeRow, LatestPositionRow, PositionRow, ProofRow, StopEventRow
 from doorstep.store.models_orders import EventRow, OrderRow
 from doorstep.store.models_plans import PlanRow, RouteRow, StopRow
 from doorstep.store.models_webhooks import WebhookDeliveryRow, WebhookSubscriptionRow
@@ -12,17 +13,22 @@ __all__ = [
     "ApiKeyRow",
     "Base",
     "DepotRow",
+    "DriverCodeRow",
     "DriverRow",
     "EventRow",
     "IdempotencyRow",
+    "LatestPositionRow",
     "OrderRow",
     "OrganizationRow",
     "PlanRow",
+    "PositionRow",
+    "ProofRow",
     "ProposalRow",
     "ReturnRow",
     "RouteLiveRow",
     "RouteRow",
     "ShiftRow",
+    "StopEventRow",
     "StopRow",
     "UserRow",
     "VehicleRow",

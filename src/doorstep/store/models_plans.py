@@ -59,3 +59,4 @@ class StopRow(OrgOwned, Base):
     lng: Mapped[float]
     arrival: Mapped[datetime]
     departure: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending")

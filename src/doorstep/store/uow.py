@@ -21,6 +21,7 @@ from doorstep.store.models import (
     WebhookDeliveryRow,
     WebhookSubscriptionRow,
 )
+from doorstep.store.models_live import DriverCodeRow, ProofRow, StopEventRow
 from doorstep.store.models_orders import OrderRow
 from doorstep.store.repositories import Repository
 
@@ -48,6 +49,9 @@ class UnitOfWork:
         self.stops = Repository(s, StopRow, org, "stop")
         self.webhooks = Repository(s, WebhookSubscriptionRow, org, "webhook subscription")
         self.deliveries = Repository(s, WebhookDeliveryRow, org, "webhook delivery")
+        self.driver_codes = Repository(s, DriverCodeRow, org, "driver code")
+        self.stop_events = Repository(s, StopEventRow, org, "stop event")
+        self.proofs = Repository(s, ProofRow, org, "proof")
         return self
 
     def __exit__(

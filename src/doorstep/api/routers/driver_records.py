@@ -1,0 +1,46 @@
+"""The dispatcher's side of the driver app: issue login codes, read stop events, proofs, trails and positions."""
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from doorstep.api.deps import ActorDep, PlatformDep
+from doorstep.api.schemas_common import ERRORS
+from doorstep.api.schemas_driver import CodeOut
+from doorstep.services import driver_records
+from doorstep.services.driver_auth import issue_code
+
+router = APIRouter(prefix="/v1", tags=["driver records"], responses=ERRORS)
+
+
+@router.post("/drivers/{driver_id}/login-codes", response_model=CodeOut, status_code=201, summary="Issue a code")
+def login_code(driver_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    issued = issue_code(p, actor, driver_id)
+    return {"driver_id": issued.driver_id, "code": issued.code, "expires_at": issued.expires_at}
+
+
+@router.get("/routes/{route_id}/stop-events", summary="Driver actions on a route's stops, with proofs")
+def stop_events(route_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    return {"route_id": route_id, "events": driver_records.route_stop_events(p, actor, route_id)}
+
+
+@router.get("/routes/{route_id}/trail", summary="The route's stored GPS positions in time order")
+def trail(route_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    return {"route_id": route_id, "positions": driver_records.route_trail(p, actor, route_id)}
+
+
+@router.get("/positions/latest", summary="The newest position of every driver")
+def latest(p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    return {"positions": driver_records.latest_positions(p, actor)}
+
+
+@router.get("/proofs/{proof_id}/photo", summary="A proof's photo", response_class=Response)
+def photo(proof_id: str, p: PlatformDep, actor: ActorDep) -> Response:
+    data, kind = driver_records.proof_file(p, actor, proof_id, "photo")
+    return Response(data, media_type=kind, headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/proofs/{proof_id}/signature", summary="A proof's signature (PNG)", response_class=Response)
+def signature(proof_id: str, p: PlatformDep, actor: ActorDep) -> Response:
+    data, kind = driver_records.proof_file(p, actor, proof_id, "signature")
+    return Response(data, media_type=kind, headers={"Cache-Control": "private, max-age=3600"})

@@ -1,0 +1,113 @@
+"""Request and response bodies of the driver app API and the dispatcher's view of what drivers recorded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from doorstep.api.schemas_common import Strict
+
+ClientId = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$", description="generated on the phone")
+
+
+class CodeOut(BaseModel):
+    """A one-time login code for a driver (shown once)."""
+
+    driver_id: str
+    code: str
+    expires_at: datetime
+    login_url: str = "/driver"
+
+
+class SessionIn(Strict):
+    """The code the dispatcher gave the driver."""
+
+    code: str = Field(min_length=4, max_length=40)
+
+
+class SessionOut(BaseModel):
+    """A driver app session: send ``Authorization: Bearer <token>`` until ``expires_at``."""
+
+    token: str
+    expires_at: datetime
+    driver_id: str
+    driver_name: str
+
+
+class PositionIn(Strict):
+    """Where the phone was when the action happened."""
+
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(None, ge=0, le=100_000)
+
+
+class ProofBody(Strict):
+    """Proof of delivery; photo and signature are base64 (a ``data:`` URL prefix is accepted)."""
+
+    photo: str | None = Field(None, max_length=20_000_000)
+    signature: str | None = Field(None, max_length=2_000_000)
+    barcodes: list[str] = Field(default_factory=list, max_length=100)
+    recipient: str = Field("", max_length=200)
+
+
+class StopActionIn(Strict):
+    """One action on a stop. Re-sending the same ``client_id`` returns the first answer."""
+
+    client_id: str = ClientId
+    status: Literal["arrived", "completed", "failed"]
+    at: AwareDatetime
+    position: PositionIn | None = None
+    reason: str | None = Field(None, max_length=40, description="failed: a FailureReason value")
+    note: str = Field("", max_length=1000)
+    proof: ProofBody | None = None
+
+
+class StopActionOut(BaseModel):
+    """The recorded action (the same body for every replay, with ``replayed: true``)."""
+
+    id: str
+    client_id: str
+    stop_id: str
+    route_id: str
+    order_id: str | None
+    status: str
+    reason: str | None
+    note: str
+    at: str
+    distance_m: int | None
+    flagged: bool
+    proof_id: str | None
+    warnings: list[dict[str, Any]]
+    replayed: bool
+
+
+class FixIn(Strict):
+    """One GPS fix."""
+
+    client_id: str = ClientId
+    at: AwareDatetime
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(None, ge=0, le=100_000)
+    speed_mps: float | None = Field(None, ge=0, le=1_000)
+    heading_deg: float | None = Field(None, ge=0, le=360)
+
+
+class PositionsIn(Strict):
+    """A batch of fixes (queued while offline), optionally for a route."""
+
+    route_id: str | None = Field(None, max_length=64)
+    positions: list[FixIn] = Field(max_length=100_000)
+
+
+class PositionsOut(BaseModel):
+    """Every stored or already-known client id is acknowledged; refused ones carry their issues."""
+
+    acknowledged: list[str]
+    stored: int
+    duplicates: list[str]
+    refused: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]

@@ -1,0 +1,127 @@
+"""The driver app API: login codes, own routes, idempotent stop actions with proof, coded refusals."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.api.test_plans import plan_now
+from tests.driver.conftest import Day, login
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+def cid() -> str:
+    """A client id as the phone makes them."""
+    return f"c-{uuid.uuid4().hex}"
+
+
+def act(client: TestClient, day: Day, stop: dict[str, Any], status: str, k: int = 0, **kw: Any) -> Any:
+    """Post one stop action as driver k."""
+    body = {"client_id": kw.pop("client_id", cid()), "status": status, "at": datetime.now(UTC).isoformat(), **kw}
+    return client.post(f"/v1/driver/stops/{stop['id']}/events", json=body, headers=day.tokens[k])
+
+
+def at_stop(stop: dict[str, Any], north_m: float = 0) -> dict[str, float]:
+    """A position at the stop, or ``north_m`` metres north of it."""
+    return {"lat": stop["location"]["lat"] + north_m / 111_195, "lng": stop["location"]["lng"], "accuracy_m": 8}
+
+
+def test_login_code_works_once_and_tokens_are_checked(client: TestClient, day: Day) -> None:
+    """A code is exchanged once (E1410 after), a forged token is E1411, and a read-only key cannot issue codes."""
+    code = client.post(f"/v1/drivers/{day.drivers[0]}/login-codes", headers=day.t.h()).json()["code"]
+    assert client.post("/v1/driver/session", json={"code": code.lower()}).status_code == 200
+    again = client.post("/v1/driver/session", json={"code": code})
+    assert again.status_code == 401 and again.json()["error"]["code"] == "E1410"
+    forged = client.get("/v1/driver/routes", headers={"Authorization": "Bearer not-a-token"})
+    assert forged.status_code == 401 and forged.json()["error"]["code"] == "E1411"
+    assert client.post(f"/v1/drivers/{day.drivers[0]}/login-codes", headers=day.t.h("read")).status_code == 403
+
+
+def test_driver_sees_only_own_route_with_stop_details(client: TestClient, day: Day) -> None:
+    """Each driver gets exactly their route, its order stops carrying address, contact, window and ETA."""
+    for k in (0, 1):
+        body = client.get("/v1/driver/routes", headers=day.tokens[k]).json()
+        assert [r["id"] for r in body["routes"]] == [day.routes[k]["id"]]
+        stops = day.stops(client, k)
+        assert stops and all(s["status"] == "pending" and s["eta"] and s["window_end"] for s in stops)
+
+
+def test_complete_with_proof_is_idempotent_and_dispatcher_sees_it_once(client: TestClient, day: Day) -> None:
+    """Replaying a completion returns the first answer; the order is delivered once; the proof is readable."""
+    stop = day.stops(client)[0]
+    png = base64.b64encode(PNG).decode()
+    proof = {"photo": png, "signature": "data:image/png;base64," + png, "barcodes": ["PKG-1"], "recipient": "Ana"}
+    key = cid()
+    first = act(client, day, stop, "completed", client_id=key, position=at_stop(stop, 20), proof=proof)
+    assert first.status_code == 200, first.text
+    again = act(client, day, stop, "completed", client_id=key, position=at_stop(stop, 20), proof=proof)
+    assert again.json() == {**first.json(), "replayed": True}
+    assert first.json()["flagged"] is False and first.json()["distance_m"] == 20
+    events = client.get(f"/v1/routes/{day.routes[0]['id']}/stop-events", headers=day.t.h("read")).json()["events"]
+    assert [e["status"] for e in events] == ["completed"]
+    pr = events[0]["proof"]
+    assert pr["recipient"] == "Ana" and pr["barcodes"] == ["PKG-1"]
+    assert client.get(pr["photo"]["url"], headers=day.t.h("read")).content == PNG
+    assert client.get(pr["signature"]["url"], headers=day.t.h("read")).content == PNG
+    order = client.get(f"/v1/orders/{stop['order_id']}", headers=day.t.h("read")).json()
+    assert order["status"] == "delivered"
+    history = client.get(f"/v1/orders/{stop['order_id']}/timeline", headers=day.t.h("read")).json()
+    assert [e["to_status"] for e in history].count("delivered") == 1
+    other = act(client, day, stop, "failed", reason="not_home")
+    assert other.status_code == 409 and other.json()["error"]["code"] == "E2111"
+    reuse = act(client, day, day.stops(client)[1], "arrived", client_id=key)
+    assert reuse.status_code == 409 and reuse.json()["error"]["code"] == "E2112"
+
+
+def test_far_completion_is_flagged_and_failures_need_catalogue_reasons(client: TestClient, day: Day) -> None:
+    """A completion 500 m away is stored with W1410; fail needs a catalogue reason and 'other' a note."""
+    stops = day.stops(client)
+    assert act(client, day, stops[0], "arrived", position=at_stop(stops[0])).json()["status"] == "arrived"
+    far = act(client, day, stops[0], "completed", position=at_stop(stops[0], 500)).json()
+    assert far["flagged"] is True and far["warnings"][0]["code"] == "W1410"
+    bad = act(client, day, stops[1], "failed", reason="lazy")
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "E1412"
+    no_note = act(client, day, stops[1], "failed", reason="other")
+    assert no_note.status_code == 422 and no_note.json()["error"]["code"] == "E1412"
+    ok = act(client, day, stops[1], "failed", reason="other", note="dog at the gate")
+    assert ok.status_code == 200
+    order = client.get(f"/v1/orders/{stops[1]['order_id']}", headers=day.t.h("read")).json()
+    assert order["status"] == "failed"
+
+
+def test_bad_photos_other_drivers_stops_and_cancelled_orders_are_refused(client: TestClient, day: Day) -> None:
+    """Not an image is E1414, too large E1413, another driver's stop E1416, a cancelled order E2110."""
+    stops = day.stops(client)
+    text = base64.b64encode(b"hello, not a picture").decode()
+    r = act(client, day, stops[0], "completed", proof={"photo": text})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "E1414"
+    big = base64.b64encode(b"\xff\xd8\xff" + bytes(2_100_000)).decode()
+    r = act(client, day, stops[0], "completed", proof={"photo": big})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "E1413"
+    sig = act(client, day, stops[0], "completed", proof={"signature": text})
+    assert sig.json()["error"]["code"] == "E1415"
+    theirs = day.stops(client, 1)[0]
+    r = act(client, day, theirs, "arrived", k=0)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "E1416"
+    assert client.post(f"/v1/orders/{stops[2]['order_id']}/cancel", headers=day.t.h()).status_code == 200
+    r = act(client, day, stops[2], "completed")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "E2110"
+    assert client.get(f"/v1/routes/{day.routes[0]['id']}/stop-events", headers=day.t.h()).json()["events"] == []
+    assert login(client, day.t, day.drivers[0])  # a new code still works after refusals
+
+
+def test_actions_on_a_superseded_route_are_refused(client: TestClient, day: Day) -> None:
+    """After a re-plan is published the old route is superseded: its stops answer E2113."""
+    stop = day.stops(client)[0]
+    replan = plan_now(client, day.t)
+    assert client.post(f"/v1/plans/{replan['id']}/publish", headers=day.t.h()).status_code == 200
+    r = act(client, day, stop, "arrived")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "E2113"
+    assert client.get("/v1/driver/routes", headers=day.tokens[0]).json()["routes"] == []
