@@ -10,7 +10,7 @@ from typing import Any
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.plan import Plan, Route
 from doorstep.domain.problem import Problem
-from doorstep.domain.status import PlanStatus, RouteStatus
+from doorstep.domain.status import PlanStatus, RouteStatus, StopStatus
 from doorstep.formats.plan_common import route_zone
 from doorstep.formats.plan_json import route_to_dict
 from doorstep.formats.plan_reader import plan_from_dict
@@ -65,9 +65,18 @@ def load_day(uow: UnitOfWork, plan_id: str, now: datetime) -> LiveDay:
     plan, problem, options = plan_from_dict(row.result)
     rows = {r.id: r for r in uow.routes.all(RouteRow.plan_id == plan_id) if r.status in LIVE_ROUTES}
     plan.routes = [r for r in plan.routes if r.id in rows]
-    ids = list(rows)
-    fixed = {lr.route_id: lr.done for lr in live_rows(uow).all(RouteLiveRow.route_id.in_(ids))} if ids else {}
-    return LiveDay(row, plan, problem, rows, LiveState(now=now, fixed=fixed), options)
+    return LiveDay(row, plan, problem, rows, LiveState(now=now, fixed=_fixed(uow, list(rows))), options)
+
+
+def _fixed(uow: UnitOfWork, ids: list[str]) -> dict[str, int]:
+    """Per route, the leading stops done or under way: the farthest stop the driver has touched (by the stop
+    statuses the driver app writes, or the progress the ETA worker recorded), plus the start."""
+    if not ids:
+        return {}
+    fixed = {lr.route_id: lr.done for lr in live_rows(uow).all(RouteLiveRow.route_id.in_(ids))}
+    for stop in uow.stops.all(StopRow.route_id.in_(ids), StopRow.status != StopStatus.PENDING.value):
+        fixed[stop.route_id] = max(fixed.get(stop.route_id, 1), stop.seq + 1)
+    return fixed
 
 
 def _same_head(old: dict[str, Any], new: dict[str, Any], done: int) -> bool:
@@ -138,9 +147,32 @@ def _store_route(uow: UnitOfWork, day: LiveDay, row: RouteRow | None, data: dict
                 driver_id=drivers.get(data["vehicle_id"]), status=RouteStatus.PUBLISHED.value, data=data, version=1,
             )
         )  # fmt: skip
-    else:
-        row.data, row.version = data, row.version + 1
-        for old in uow.stops.all(StopRow.route_id == row.id):
-            uow.stops.delete(old)
-    uow.stops.add_all(stop_rows(row.id, data))
+        uow.stops.add_all(stop_rows(row.id, data))
+        return row
+    row.data, row.version = data, row.version + 1
+    _sync_stops(uow, row.id, data)
     return row
+
+
+def _stop_key(stop_type: str, order_id: str | None, seen: dict[tuple[str, str | None], int]) -> tuple[str, str, int]:
+    n = seen.get((stop_type, order_id), 0)
+    seen[(stop_type, order_id)] = n + 1
+    return stop_type, order_id or "", n
+
+
+def _sync_stops(uow: UnitOfWork, route_id: str, data: dict[str, Any]) -> None:
+    """Update the route's stop rows in place: a stop that stays keeps its id and driver status (stop events and
+    proofs refer to it); new stops are added, dropped ones (never started) deleted."""
+    seen: dict[tuple[str, str | None], int] = {}
+    old = {_stop_key(r.type, r.order_id, seen): r for r in sorted(uow.stops.all(StopRow.route_id == route_id),
+                                                                  key=lambda r: r.seq)}  # fmt: skip
+    seen = {}
+    fresh = stop_rows(route_id, data)
+    for new in fresh:
+        row = old.pop(_stop_key(new.type, new.order_id, seen), None)
+        if row is None:
+            uow.stops.add(new)
+            continue
+        row.seq, row.lat, row.lng, row.arrival, row.departure = new.seq, new.lat, new.lng, new.arrival, new.departure
+    for gone in old.values():
+        uow.stops.delete(gone)
