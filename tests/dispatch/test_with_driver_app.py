@@ -3,6 +3,8 @@ live stream; an approved insertion reaches the driver's app."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -21,7 +23,7 @@ def test_failed_stop_in_the_driver_app_creates_a_next_day_reattempt(client: Test
     default); the route's ETAs are stored; replaying the action adds nothing."""
     day = driver_day(client)
     stop = day.stops(client)[0]
-    body = {"reason": "not_home", "position": at_stop(stop), "client_id": "c-fail-once"}
+    body: dict[str, Any] = {"reason": "not_home", "position": at_stop(stop), "client_id": "c-fail-once"}
     assert act(client, day, stop, "failed", **body).status_code in (200, 201)
     assert act(client, day, stop, "failed", **body).status_code in (200, 201)  # offline replay
     settle(client)
