@@ -15,7 +15,7 @@ def simulate(
     day: Annotated[str, typer.Option("--date", help="The day whose published plans are driven (YYYY-MM-DD).")],
     api_key: Annotated[str, typer.Option(envvar="DOORSTEP_API_KEY", help="A dispatcher API key (read, write).")],
     url: Annotated[str, typer.Option(help="The Doorstep server.")] = "http://127.0.0.1:8000",
-    speed: Annotated[float, typer.Option(help="How many times faster than real time.", min=0.1, max=10_000)] = 60.0,
+    speed: Annotated[float, typer.Option(help="How many times faster than real time.", min=0.1, max=1_000_000)] = 60.0,
     fail_rate: Annotated[float, typer.Option(help="Share of stops that fail.", min=0, max=1)] = 0.05,
     delay_rate: Annotated[float, typer.Option(help="Share of legs with a delay.", min=0, max=1)] = 0.1,
     position_every: Annotated[int, typer.Option(help="Seconds between GPS positions.", min=1)] = 15,
