@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
         pod_flag_distance_m=settings.pod_flag_distance_m,
         max_photo_bytes=settings.max_photo_bytes,
     )
+    created = platform.clock()  # jobs queued by this process from now on are its own, not interrupted ones
     eta_runner = ThreadRunner(workers=1)  # the ETA worker: position and stop events re-time their route
     policy = LivePolicy(
         FailurePolicy(settings.reattempt == "same_day", settings.max_attempts), settings.live_auto_approve
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.db_url().startswith("sqlite"):  # embedded shape: this process owns every job
-            recover_interrupted(platform)
+            recover_interrupted(platform, before=created)
         ticker = Ticker(scheduler(platform), settings.webhook_tick_s) if settings.webhook_tick_s > 0 else None
         if ticker:
             ticker.start()
