@@ -22,7 +22,7 @@ from doorstep.services.accounts import create_organization
 from doorstep.services.replanning import ProposalKind, Request
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
-from tests.dispatch.conftest import DAY_9_30
+from tests.api.live_day import DAY_9_30
 from tests.web.test_dashboard import ARTIFACTS, CHROMIUM, DAY, PASSWORD
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is not installed")

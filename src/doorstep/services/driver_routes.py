@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from doorstep.domain.failures import LABELS
 from doorstep.domain.status import RouteStatus
 from doorstep.services.access import Actor, Permission
 from doorstep.services.platform import Platform
@@ -62,3 +63,8 @@ def driver_routes(p: Platform, actor: Actor) -> list[dict[str, Any]]:
     with p.uow(actor) as uow:
         rows = uow.routes.all(RouteRow.driver_id == actor.principal_id, RouteRow.status.in_(LIVE))
         return [route_view(uow, r) for r in rows]
+
+
+def failure_reasons() -> list[dict[str, str]]:
+    """The failure catalogue as the app offers it (value and label, in catalogue order)."""
+    return [{"value": reason.value, "label": label} for reason, label in LABELS.items()]

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from doorstep.domain.errors import Issue
@@ -93,8 +94,16 @@ def _collect(result: IngestResult, verdicts: list[Verdict]) -> None:
 
 
 def ingest_positions(p: Platform, actor: Actor, batch: list[Position], route_id: str | None = None) -> IngestResult:
-    """Screen and store a driver's batch; publish the newest stored fix on the live channel."""
+    """Screen and store a driver's batch; publish the newest stored fix on the live channel. Two batches of one
+    driver racing for the first latest-position row: the loser runs again (and finds the winner's fixes)."""
     actor.require(Permission.OWN_ROUTES)
+    try:
+        return _ingest(p, actor, batch, route_id)
+    except IntegrityError:
+        return _ingest(p, actor, batch, route_id)
+
+
+def _ingest(p: Platform, actor: Actor, batch: list[Position], route_id: str | None) -> IngestResult:
     now = p.clock()
     result = IngestResult()
     with p.sessions() as session:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from doorstep.domain.errors import DoorstepError, Issue
@@ -105,7 +106,13 @@ def _proof_row(uow: UnitOfWork, stop: StopRow, a: StopAction) -> ProofRow | None
 def _apply(p: Platform, uow: UnitOfWork, actor: Actor, a: StopAction) -> dict[str, Any]:
     stop, route, order = _target(uow, actor, a)
     current = StopStatus(stop.status)
-    stop.status = transition(current, a.status, subject=stop.id).value
+    target = transition(current, a.status, subject=stop.id).value
+    # compare-and-set: of two different actions racing on one stop, only the first finishes it
+    moved = uow.session.execute(
+        update(StopRow).where(StopRow.id == stop.id, StopRow.status == current.value).values(status=target)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise DoorstepError([Issue("E2111", f"stop {stop.id} changed meanwhile; reload", ("stop_id",), stop.id)])
     distance = round(haversine_m(LatLng(stop.lat, stop.lng), a.location)) if a.location else None
     flagged = a.status is StopStatus.COMPLETED and distance is not None and distance > p.pod_flag_distance_m
     warnings = []
@@ -148,12 +155,12 @@ def record_action(p: Platform, actor: Actor, a: StopAction) -> dict[str, Any]:
                 return _replay(seen, a)
             result = _apply(p, uow, actor, a)
             uow.commit()
-    except IntegrityError:  # the same action arrived twice at once: the other request stored it
+    except (IntegrityError, DoorstepError):  # lost a race: maybe to a copy of this very action, then replay it
         with p.uow(actor) as uow:
             seen = uow.stop_events.first(StopEventRow.client_id == a.client_id)
-            if seen is None:
-                raise
-            return _replay(seen, a)
+        if seen is None:
+            raise
+        return _replay(seen, a)
     p.live.publish(actor.org_id, live_event(result, a))
     return result
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import xstatic.pkg.leaflet as xstatic_leaflet
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -36,4 +36,39 @@ def mount_web(app: FastAPI) -> None:
     def live(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(request, "live.html", {"title": "Live"})
 
+    _driver_app(router)
     app.include_router(router)
+
+
+MANIFEST = {
+    "name": "Doorstep driver",
+    "short_name": "Doorstep",
+    "start_url": "/driver/",
+    "scope": "/driver/",
+    "display": "standalone",
+    "orientation": "portrait",
+    "background_color": "#f4f6f9",
+    "theme_color": "#1d2433",
+    "icons": [{"src": "/static/app/driver-icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"}],
+}
+
+
+def _driver_app(router: APIRouter) -> None:
+    """The driver PWA under ``/driver/``: page, manifest and a service worker whose scope is the app."""
+
+    @router.get("/driver")
+    def driver_root() -> RedirectResponse:
+        return RedirectResponse("/driver/", status_code=302)
+
+    @router.get("/driver/", response_class=HTMLResponse)
+    def driver_page(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "driver.html", {"title": "Driver"})
+
+    @router.get("/driver/manifest.webmanifest")
+    def manifest() -> JSONResponse:
+        return JSONResponse(MANIFEST, media_type="application/manifest+json")
+
+    @router.get("/driver/sw.js")
+    def service_worker() -> FileResponse:
+        headers = {"Cache-Control": "no-cache", "Service-Worker-Allowed": "/driver/"}
+        return FileResponse(HERE / "static" / "driver-sw.js", media_type="text/javascript", headers=headers)

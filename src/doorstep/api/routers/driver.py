@@ -26,7 +26,7 @@ from doorstep.domain.geo import LatLng
 from doorstep.domain.status import StopStatus
 from doorstep.live.positions import Position
 from doorstep.services.driver_auth import redeem_code
-from doorstep.services.driver_routes import driver_routes
+from doorstep.services.driver_routes import driver_routes, failure_reasons
 from doorstep.services.position_ingest import ingest_positions, too_many
 from doorstep.services.proofs import ProofIn
 from doorstep.services.stop_actions import StopAction, record_action
@@ -43,7 +43,7 @@ def login(body: SessionIn, request: Request, p: PlatformDep) -> dict[str, Any]:
 
 @router.get("/routes", summary="The driver's published and dispatched routes with their stops")
 def routes(p: PlatformDep, driver: DriverDep) -> dict[str, Any]:
-    return {"driver_id": driver.principal_id, "routes": driver_routes(p, driver)}
+    return {"driver_id": driver.principal_id, "routes": driver_routes(p, driver), "failure_reasons": failure_reasons()}
 
 
 def _b64(value: str | None, field: str, code: str) -> bytes | None:

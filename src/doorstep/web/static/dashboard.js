@@ -132,11 +132,17 @@ function renderPlan() {
       await loadOrders();
       await loadPlan();
     }));
+    const code = el("button", { type: "button", class: "code-btn", title: "one-time login code for the driver app" }, "Driver code");
+    code.disabled = !r.driver_id;
+    code.addEventListener("click", () => guarded(async () => {
+      const issued = await api("POST", `/v1/drivers/${r.driver_id}/login-codes`);
+      code.replaceWith(el("code", { class: "driver-code" }, `${issued.code} (open /driver)`));
+    }));
     $("routes").append(el("div", { class: "route", "data-route": r.id },
       el("span", { class: "swatch", style: `background:${COLOURS[i % COLOURS.length]}` }),
       el("span", {}, `${r.data.vehicle_name} · ${orders} stops`),
       timelineBar(r, t0, t1),
-      el("span", {}, el("span", { class: "route-status" }, r.status), " ", dispatch)));
+      el("span", {}, el("span", { class: "route-status" }, r.status), " ", dispatch, " ", code)));
     $("move-route").append(el("option", { value: r.id }, r.data.vehicle_name));
     for (const s of r.data.stops) {
       if (s.order_id && (s.type === "delivery" || s.type === "pickup"))

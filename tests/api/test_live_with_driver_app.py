@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.dispatch.conftest import DAY_9_30
-from tests.driver.conftest import make_day as driver_day
-from tests.driver.test_driver_api import act, at_stop
+from tests.api.driver_day import make_day as driver_day
+from tests.api.live_day import DAY_9_30
+from tests.api.test_driver_api import act, at_stop
 
 
 def settle(client: TestClient) -> None:

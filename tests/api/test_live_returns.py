@@ -13,10 +13,12 @@ from doorstep.services.events import EventRecorder
 from doorstep.services.orders import set_order_status
 from doorstep.services.returns import Where
 from doorstep.services.tracking import LivePolicy
-from tests.dispatch.conftest import DAY_9_30, Day
-from tests.dispatch.test_replanning import checked
+from tests.api import live_day
+from tests.api.live_day import DAY_9_30, Day
+from tests.api.test_live_replanning import checked
 
 Maker = Callable[..., Day]
+make_day = live_day.make_day  # the fixture
 
 
 def fail_stop(day: Day, route: dict[str, Any], k: int, policy: LivePolicy) -> str:

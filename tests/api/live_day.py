@@ -1,4 +1,5 @@
-"""A published, dispatched two-van day per test, and a platform on its clock that records live events."""
+"""Live-operations test helpers: a published, dispatched two-van day per test on the session app, and a
+platform on the day's clock that records live events (import ``make_day`` into a test module to use it)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from fastapi.testclient import TestClient
 from doorstep.services.access import Actor, system_actor
 from doorstep.services.live_publish import RecordingPublisher
 from doorstep.services.platform import Platform
-from tests.api.conftest import Tenant, client, make_tenant, platform_of  # noqa: F401  (fixtures)
+from tests.api.conftest import Tenant, make_tenant, platform_of
 from tests.api.test_plans import add_orders, plan_now, two_vans
 
 DAY_9_30 = datetime.fromisoformat("2025-06-17T09:30:00+01:00")
@@ -63,7 +64,7 @@ def publish_day(c: TestClient, t: Tenant, parcels: int = 5, n: int = 6, dispatch
 
 
 @pytest.fixture
-def make_day(client: TestClient) -> Callable[..., Day]:  # noqa: F811
+def make_day(client: TestClient) -> Callable[..., Day]:
     """Build a fresh published day (options: parcels per van, orders, dispatch)."""
 
     def build(**kw: Any) -> Day:

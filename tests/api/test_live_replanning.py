@@ -13,9 +13,11 @@ from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.optimize.check import check_plan
 from doorstep.services import replanning, tracking
 from doorstep.services.replanning import ProposalKind, Request
-from tests.dispatch.conftest import DAY_9_30, Day
+from tests.api import live_day
+from tests.api.live_day import DAY_9_30, Day
 
 Maker = Callable[..., Day]
+make_day = live_day.make_day  # the fixture
 
 
 def checked(day: Day) -> dict[str, Any]:

@@ -5,14 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
-from tests.api import conftest as api_conftest
 from tests.api.conftest import Tenant, make_tenant
 from tests.api.test_plans import add_orders, plan_now, two_vans
-
-client = api_conftest.client  # the session app per database
 
 
 @dataclass
@@ -56,9 +52,3 @@ def make_day(client: TestClient) -> Day:
         drivers.append(drv)
         tokens.append(login(client, t, drv))
     return Day(t, plan, plan["routes"], drivers, tokens)
-
-
-@pytest.fixture
-def day(client: TestClient) -> Day:
-    """A fresh published day for this test."""
-    return make_day(client)

@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.dispatch.conftest import DAY_9_30, Day
+from tests.api import live_day
+from tests.api.live_day import DAY_9_30, Day
 
 Maker = Callable[..., Day]
+make_day = live_day.make_day  # the fixture
 
 
 @pytest.fixture

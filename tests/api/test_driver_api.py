@@ -7,14 +7,21 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.driver_day import Day, login, make_day
 from tests.api.test_plans import plan_now
-from tests.driver.conftest import Day, login
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
+
+
+@pytest.fixture
+def day(client: TestClient) -> Day:
+    """A fresh published two-route day for this test."""
+    return make_day(client)
 
 
 def cid() -> str:
@@ -125,3 +132,36 @@ def test_actions_on_a_superseded_route_are_refused(client: TestClient, day: Day)
     r = act(client, day, stop, "arrived")
     assert r.status_code == 409 and r.json()["error"]["code"] == "E2113"
     assert client.get("/v1/driver/routes", headers=day.tokens[0]).json()["routes"] == []
+
+
+def test_racing_actions_on_one_stop_finish_it_once(client: TestClient, day: Day) -> None:
+    """Two copies of one action and two different actions sent at once: one completion, one order delivery."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from doorstep.domain.errors import DoorstepError
+    from doorstep.domain.status import StopStatus
+    from doorstep.services.driver_auth import driver_actor
+    from doorstep.services.stop_actions import StopAction, record_action
+    from tests.api.conftest import platform_of
+
+    p, me = platform_of(client), driver_actor(day.t.org_id, day.drivers[0])
+    stops = day.stops(client)
+    now = datetime.now(UTC)
+
+    def send(stop_id: str, key: str) -> str:
+        try:
+            return str(record_action(p, me, StopAction(key, stop_id, StopStatus.COMPLETED, now))["id"])
+        except DoorstepError as exc:
+            return exc.code
+
+    with ThreadPoolExecutor(4) as pool:
+        same = list(pool.map(lambda _: send(stops[0]["id"], "same-key-1"), range(4)))
+        different = list(pool.map(lambda k: send(stops[1]["id"], f"key-{k}-abc"), range(4)))
+    assert len(set(same)) == 1 and same[0].startswith("sev_")
+    assert sum(x.startswith("sev_") for x in different) == 1 and set(different) - {"E2111"} == {
+        x for x in different if x.startswith("sev_")
+    }
+    events = client.get(f"/v1/routes/{day.routes[0]['id']}/stop-events", headers=day.t.h()).json()["events"]
+    assert sorted(e["stop_id"] for e in events) == sorted([stops[0]["id"], stops[1]["id"]])
+    timeline = client.get(f"/v1/orders/{stops[1]['order_id']}/timeline", headers=day.t.h()).json()
+    assert [e["to_status"] for e in timeline].count("delivered") == 1

@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from doorstep.services.live_publish import RecordingPublisher
 from tests.api.conftest import platform_of
-from tests.driver.conftest import Day
+from tests.api.driver_day import Day, make_day
+
+
+@pytest.fixture
+def day(client: TestClient) -> Day:
+    """A fresh published two-route day for this test."""
+    return make_day(client)
 
 
 def fixes(n: int, start: datetime, prefix: str) -> list[dict[str, Any]]:

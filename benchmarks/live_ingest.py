@@ -1,0 +1,253 @@
+"""Sustained GPS position ingest through the real driver API (uvicorn in a subprocess), SQLite and PostgreSQL.
+
+``--drivers`` drivers log in with one-time codes and send batches of ``--batch`` fixes each, from ``--workers``
+client threads, for ``--seconds``; a fraction ``--resend`` of batches is sent twice (a lost acknowledgement), which
+must be acknowledged again and never stored twice. Reported: positions acknowledged per second, latency per batch
+request (p50/p95/p99), and zero loss: the stored count equals the number of distinct acknowledged client ids.
+
+    .venv/bin/python benchmarks/live_ingest.py --rate 2500     # both backends: paced at 2,500/s, then flat out
+    .venv/bin/python benchmarks/live_ingest.py --backends sqlite --seconds 10
+
+Targets (issue 5): >= 2,000 positions/s with p99 <= 100 ms per batch request and zero loss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, func, select, text
+
+from doorstep.services.access import system_actor
+from doorstep.services.accounts import create_organization
+from doorstep.services.driver_auth import issue_code
+from doorstep.services.platform import Platform
+from doorstep.store.engine import make_engine, make_session_factory
+from doorstep.store.migrate import upgrade
+from doorstep.store.models import PositionRow
+from machine import machine_info
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+RESULTS = Path(__file__).resolve().parent / "results" / "live-ingest.json"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks-live-driver.md"
+
+
+@contextmanager
+def database(backend: str) -> Iterator[str]:
+    """A fresh, migrated database URL for one backend (PostgreSQL: a throwaway database, dropped after)."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{tmp}/ingest.sqlite"
+            upgrade(url)
+            yield url
+        return
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"doorstep_ingest_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(url: str) -> Iterator[str]:
+    """``uvicorn doorstep.api.app:create_app --factory`` in a subprocess; yields its base URL."""
+    port = _free_port()
+    env = {**os.environ, "DOORSTEP_DATABASE_URL": url, "DOORSTEP_SECRET_KEY": "bench-ingest", "DOORSTEP_ENV": "bench",
+           "DOORSTEP_RATE_LIMIT_PER_MINUTE": "100000000", "DOORSTEP_WEBHOOK_TICK_S": "0"}  # fmt: skip
+    cmd = [sys.executable, "-m", "uvicorn", "doorstep.api.app:create_app", "--factory", "--host", "127.0.0.1",
+           "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def drivers(url: str, base: str, n: int) -> tuple[str, list[tuple[str, str]]]:
+    """An organization with n drivers, each logged in through the API: (org id, [(driver id, token)])."""
+    engine = make_engine(url)
+    p = Platform(sessions=make_session_factory(engine))
+    org_id, _ = create_organization(p, "Ingest", f"ingest-{uuid.uuid4().hex[:8]}@example.com", "ingest-password")
+    sys_actor = system_actor(org_id)
+    from doorstep.services import fleet_admin
+
+    out = []
+    with httpx.Client(base_url=base, timeout=30) as c:
+        for k in range(n):
+            drv = fleet_admin.create(p, sys_actor, "driver", {"name": f"Driver {k}", "phone": "", "user_id": None,
+                                                              "skills": []})  # fmt: skip
+            code = issue_code(p, sys_actor, drv.id).code
+            token = c.post("/v1/driver/session", json={"code": code}).json()["token"]
+            out.append((drv.id, token))
+    engine.dispose()
+    return org_id, out
+
+
+class Driver:
+    """One phone: positions 1 s apart moving 8 m/s east, starting an hour ago."""
+
+    def __init__(self, driver_id: str, token: str, k: int) -> None:
+        self.id, self.token, self.n = driver_id, token, 0
+        self.t0 = datetime.now(UTC) - timedelta(hours=1)
+        self.lat, self.lng = 38.70 + 0.001 * k, -9.20
+        self.lock = threading.Lock()
+
+    def batch(self, size: int) -> list[dict[str, Any]]:
+        """The next ``size`` fixes."""
+        with self.lock:
+            start, self.n = self.n, self.n + size
+        return [
+            {"client_id": f"{self.id}-{i:07d}", "at": (self.t0 + timedelta(seconds=i)).isoformat(), "lat": self.lat,
+             "lng": self.lng + i * 8 / 87_000, "accuracy_m": 6.0, "speed_mps": 8.0}
+            for i in range(start, start + size)
+        ]  # fmt: skip
+
+
+def _worker(base: str, fleet: list[Driver], args: argparse.Namespace, until: float, out: dict[str, Any]) -> None:
+    rng = random.Random(threading.get_ident())
+    per_s = args.rate / args.workers if args.rate else 0.0  # this worker's share of a paced run
+    start, sent = time.perf_counter(), 0
+    with httpx.Client(base_url=base, timeout=30) as c:
+        k = rng.randrange(len(fleet))
+        while time.perf_counter() < until:
+            if per_s and (ahead := start + sent / per_s - time.perf_counter()) > 0:
+                time.sleep(ahead)
+            sent += args.batch
+            k = (k + 1) % len(fleet)
+            d = fleet[k]
+            body = {"positions": d.batch(args.batch)}  # each phone belongs to one worker: one batch in flight
+            for _ in range(2 if rng.random() < args.resend else 1):
+                t = time.perf_counter()
+                r = c.post("/v1/driver/positions", json=body, headers={"Authorization": f"Bearer {d.token}"})
+                out["lat_ms"].append((time.perf_counter() - t) * 1000)
+                if r.status_code != 200:
+                    out["errors"] += 1
+                    continue
+                got = r.json()
+                out["acked"].update(got["acknowledged"])
+                out["stored_reported"] += got["stored"]
+                out["duplicates"] += len(got["duplicates"])
+                out["refused"] += len(got["refused"])
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile of the values."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    """One sustained run on a fresh database."""
+    with database(backend) as url, server(url) as base:
+        org_id, logins = drivers(url, base, args.drivers)
+        fleet = [Driver(d, t, k) for k, (d, t) in enumerate(logins)]
+        shards = [fleet[w :: args.workers] for w in range(args.workers)]
+        outs = [{"lat_ms": [], "acked": set(), "stored_reported": 0, "duplicates": 0, "refused": 0, "errors": 0}
+                for _ in shards]  # fmt: skip
+        t0 = time.perf_counter()
+        until = t0 + args.seconds
+        threads = [
+            threading.Thread(target=_worker, args=(base, s, args, until, o)) for s, o in zip(shards, outs, strict=True)
+        ]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        wall = time.perf_counter() - t0
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            stored = conn.execute(
+                select(func.count()).select_from(PositionRow).where(PositionRow.org_id == org_id)
+            ).scalar_one()
+        engine.dispose()
+    lat = [x for o in outs for x in o["lat_ms"]]
+    acked: set[str] = set().union(*(o["acked"] for o in outs))
+    return {
+        "backend": backend, "mode": f"paced {args.rate:,}/s" if args.rate else "flat out",
+        "seconds": round(wall, 1), "drivers": args.drivers, "workers": args.workers,
+        "batch": args.batch, "requests": len(lat), "acknowledged": len(acked), "stored": int(stored),
+        "stored_reported": sum(o["stored_reported"] for o in outs),
+        "duplicates_acked": sum(o["duplicates"] for o in outs), "refused": sum(o["refused"] for o in outs),
+        "errors": sum(o["errors"] for o in outs), "positions_per_s": round(len(acked) / wall),
+        "p50_ms": round(pct(lat, 0.5), 1), "p95_ms": round(pct(lat, 0.95), 1), "p99_ms": round(pct(lat, 0.99), 1),
+        "zero_loss": len(acked) == int(stored),
+    }  # fmt: skip
+
+
+TABLE_HEAD = (
+    "| backend | load | positions/s | batch | p50 ms | p95 ms | p99 ms | requests | acknowledged | stored "
+    "| re-sent acked | errors | zero loss |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """The results as a markdown table."""
+    rows = [
+        f"| {r['backend']} | {r['mode']} | {r['positions_per_s']:,} | {r['batch']} | {r['p50_ms']} | {r['p95_ms']} | "
+        f"{r['p99_ms']} | "
+        f"{r['requests']:,} | {r['acknowledged']:,} | {r['stored']:,} | {r['duplicates_acked']:,} | {r['errors']} | "
+        f"{'yes' if r['zero_loss'] else 'NO'} |"
+        for r in results
+    ]
+    return "\n".join([TABLE_HEAD, *rows])
+
+
+def main() -> None:
+    """Run every backend, print the table, write JSON (and the docs table with --doc)."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--backends", default="sqlite,postgresql")
+    ap.add_argument("--drivers", type=int, default=100)
+    ap.add_argument("--workers", type=int, default=4, help="client threads (each one request in flight)")
+    ap.add_argument("--batch", type=int, default=50, help="positions per request")
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--rate", type=int, default=0, help="paced load in positions/s (0: as fast as possible)")
+    ap.add_argument("--resend", type=float, default=0.05, help="share of batches sent twice")
+    args = ap.parse_args()
+    results = []
+    for backend in args.backends.split(","):
+        for rate in sorted({args.rate, 0}, reverse=True) if args.rate else [0]:
+            results.append(run(backend, argparse.Namespace(**{**vars(args), "rate": rate})))
+    print(table(results))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"args": vars(args), "machine": machine_info(), "results": results}, indent=2) + "\n")
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

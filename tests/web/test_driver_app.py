@@ -1,0 +1,243 @@
+"""The driver PWA in Debian Chromium on a phone-sized screen: log in with a code, complete a stop with photo and
+signature, go offline, complete another and fail a third, come back online; the dispatcher's API then shows all
+three exactly once with their proofs. Screenshots land in test-artifacts/playwright-driver/."""
+
+from __future__ import annotations
+
+import struct
+import threading
+import time
+import uuid
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from doorstep.api.app import create_app
+from doorstep.config import Settings
+from doorstep.services.access import Permission, system_actor
+from doorstep.services.accounts import create_api_key, create_organization
+from doorstep.store.migrate import upgrade
+from doorstep.web.mount import mount_web
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "playwright-driver"
+CACHED_PATHS = """caches.keys()
+  .then(ks => Promise.all(ks.map(k => caches.open(k).then(c => c.keys()))))
+  .then(a => a.flat().map(r => new URL(r.url).pathname))"""
+SPOTS = [(38.7205, -9.1400), (38.7250, -9.1500), (38.7300, -9.1450)]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is not installed")
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A solid-colour PNG (what a phone camera would hand the file input)."""
+    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+@dataclass
+class Site:
+    """A running server with a published one-route day and its driver."""
+
+    base: str
+    api: httpx.Client
+    route: dict[str, Any]
+    driver_id: str
+
+
+def _day(api: httpx.Client) -> tuple[dict[str, Any], str]:
+    depot = {"name": "Hub", "lat": 38.7372, "lng": -9.1034, "timezone": "Europe/Lisbon"}
+    dep = api.post("/v1/depots", json=depot).json()["id"]
+    vt = api.post("/v1/vehicle-types", json={"name": "Van", "capacity": {"parcels": 10}}).json()["id"]
+    veh = api.post("/v1/vehicles", json={"name": "Van 1", "type_id": vt, "depot_id": dep}).json()["id"]
+    shift = {"vehicle_id": veh, "day": "2025-06-17", "start": "2025-06-17T08:00:00+01:00",
+             "end": "2025-06-17T18:00:00+01:00"}  # fmt: skip
+    assert api.post("/v1/shifts", json=shift).status_code == 201
+    orders = [
+        {"external_ref": f"PWA-{k}", "depot_id": dep, "date": "2025-06-17", "location": {"lat": lat, "lng": lng},
+         "address": f"Rua Teste {k}", "contact": {"name": f"Client {k}", "phone": "+351 912 000 00{k}"},
+         "instructions": "Ring twice", "time_windows": [{"start": "09:00", "end": "17:00"}], "service_s": 120,
+         "size": {"parcels": 1}}
+        for k, (lat, lng) in enumerate(SPOTS)
+    ]  # fmt: skip
+    assert api.post("/v1/orders/bulk", json={"orders": orders}).status_code == 201
+    opts = {"time_limit_s": 1, "max_iterations": 100, "seed": 1}
+    plan_id = api.post("/v1/plans", json={"depot_id": dep, "date": "2025-06-17", "options": opts}).json()["id"]
+    for _ in range(300):
+        plan = api.get(f"/v1/plans/{plan_id}").json()
+        if plan["status"] == "succeeded":
+            break
+        time.sleep(0.1)
+    assert api.post(f"/v1/plans/{plan_id}/publish").status_code == 200
+    route = plan["routes"][0]
+    drv = api.post("/v1/drivers", json={"name": "Rita"}).json()["id"]
+    assert api.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": drv, "version": 1}).status_code == 200
+    return route, drv
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """uvicorn on SQLite with the dashboard and driver app mounted, and a published day."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('pwa')}/pwa.sqlite"
+    upgrade(url)
+    app = create_app(Settings(database_url=url, secret_key="pwa-test", webhook_tick_s=0))
+    mount_web(app)
+    p = app.state.platform
+    org_id, _ = create_organization(p, "PWA courier", f"pwa-{uuid.uuid4().hex[:8]}@example.com", "pwa-password")
+    _, key = create_api_key(p, system_actor(org_id), "dispatch", [Permission.READ, Permission.WRITE])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as api:
+        route, drv = _day(api)
+        yield Site(base, api, route, drv)
+    server.should_exit = True
+    thread.join(10)
+
+
+def _sign(page: Any) -> None:
+    box = page.locator("#signature").bounding_box()
+    x, y = box["x"] + 30, box["y"] + 40
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(1, 12):
+        page.mouse.move(x + k * 20, y + (30 if k % 2 else 0), steps=3)
+    page.mouse.up()
+
+
+def _wait_events(site: Site, n: int) -> None:
+    for _ in range(150):
+        if len(site.api.get(f"/v1/routes/{site.route['id']}/stop-events").json()["events"]) >= n:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the server never had {n} stop events")
+
+
+def _open(page: Any, n: int) -> None:
+    page.click("#back-btn") if page.locator("#stop-view").is_visible() else None
+    page.locator("li.stop").nth(n).click()
+    page.wait_for_selector("#stop-view:not([hidden])")
+
+
+def test_driver_day_offline_and_back(site: Site) -> None:
+    """Complete with photo and signature online, complete and fail offline, sync: each recorded exactly once."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    code = site.api.post(f"/v1/drivers/{site.driver_id}/login-codes").json()["code"]
+    first = next(s for s in site.route["data"]["stops"] if s.get("order_id"))["location"]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        ctx = browser.new_context(
+            viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
+            geolocation={"latitude": first["lat"], "longitude": first["lng"], "accuracy": 10},
+            permissions=["geolocation"],
+        )  # fmt: skip
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        try:
+            page.goto(f"{site.base}/driver")
+            page.fill("#code", "WRONG-CODE")
+            page.click("#login-btn")
+            expect(page.locator("#login-error")).to_contain_text("E1410")
+            page.fill("#code", code)
+            page.click("#login-btn")
+            expect(page.locator("li.stop")).to_have_count(3)
+            page.wait_for_function("navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready")
+            page.screenshot(path=ARTIFACTS / "1-route.png")
+
+            _open(page, 0)
+            expect(page.locator("#stop-contact a[href^='tel:']")).to_have_count(1)
+            expect(page.locator("#nav-link")).to_have_attribute(
+                "href", f"geo:{first['lat']},{first['lng']}?q={first['lat']},{first['lng']}"
+            )
+            page.click("#arrive-btn")
+            expect(page.locator("#stop-state")).to_contain_text("arrived")
+            page.click("#complete-btn")
+            page.set_input_files(
+                "#photo",
+                files=[{"name": "door.png", "mimeType": "image/png", "buffer": png(1600, 1200, (200, 30, 30))}],
+            )
+            expect(page.locator("#photo-preview")).to_be_visible()
+            _sign(page)
+            page.fill("#barcode", "PKG-0001")
+            page.fill("#recipient", "Ana Silva")
+            page.screenshot(path=ARTIFACTS / "2-proof.png", full_page=True)
+            page.click("#confirm-complete")
+            _wait_events(site, 2)  # arrived, completed
+            expect(page.locator(".badge.queued")).to_have_count(0)
+            expect(page.locator("body")).to_have_attribute("data-pending-actions", "0")
+
+            ctx.set_offline(True)
+            _open(page, 1)
+            page.click("#complete-btn")
+            page.fill("#recipient", "Neighbour")
+            _sign(page)
+            page.click("#confirm-complete")
+            expect(page.locator("body")).to_have_attribute("data-pending-actions", "1")
+            _open(page, 2)
+            page.click("#fail-btn")
+            page.select_option("#reason", "not_home")
+            page.click("#confirm-fail")
+            expect(page.locator("body")).to_have_attribute("data-pending-actions", "2")
+            expect(page.locator("#pending-count")).not_to_have_text("0")
+            expect(page.locator("#net-status")).to_have_text("offline")
+            page.click("#back-btn")
+            expect(page.locator(".badge.queued")).to_have_count(2)
+            page.screenshot(path=ARTIFACTS / "3-offline-queued.png", full_page=True)
+
+            ctx.set_offline(False)
+            expect(page.locator("body")).to_have_attribute("data-pending-actions", "0", timeout=20_000)
+            expect(page.locator(".badge.queued")).to_have_count(0)
+            page.screenshot(path=ARTIFACTS / "4-synced.png", full_page=True)
+            cached = page.evaluate(CACHED_PATHS)
+            assert "/static/app/driver.js" in cached and "/driver/" in cached
+            assert errors == []
+        finally:
+            browser.close()
+
+    events = site.api.get(f"/v1/routes/{site.route['id']}/stop-events").json()["events"]
+    finished = [e for e in events if e["status"] in ("completed", "failed")]
+    assert sorted(e["status"] for e in finished) == ["completed", "completed", "failed"]
+    assert len({e["stop_id"] for e in finished}) == 3 and len({e["client_id"] for e in events}) == len(events)
+    done = {e["order_id"]: e for e in finished}
+    online = next(e for e in finished if e["proof"] and e["proof"]["recipient"] == "Ana Silva")
+    assert online["proof"]["barcodes"] == ["PKG-0001"] and online["flagged"] is False
+    photo = site.api.get(online["proof"]["photo"]["url"])
+    assert photo.headers["content-type"] == "image/jpeg" and photo.content[:3] == b"\xff\xd8\xff"
+    assert len(photo.content) < 200_000  # resized on the phone (1600x1200 -> 1280x960 JPEG)
+    assert site.api.get(online["proof"]["signature"]["url"]).content[:8] == b"\x89PNG\r\n\x1a\n"
+    offline = next(e for e in finished if e["proof"] and e["proof"]["recipient"] == "Neighbour")
+    assert offline["proof"]["signature"] is not None and offline["proof"]["photo"] is None
+    failed = next(e for e in finished if e["status"] == "failed")
+    assert failed["reason"] == "not_home" and failed["proof"] is None
+    statuses = {oid: site.api.get(f"/v1/orders/{oid}").json()["status"] for oid in done}
+    assert sorted(statuses.values()) == ["delivered", "delivered", "failed"]
+    trail = site.api.get(f"/v1/routes/{site.route['id']}/trail").json()["positions"]
+    assert trail and abs(trail[0]["lat"] - first["lat"]) < 1e-6  # the phone's position was sent and stored
+
+
+def test_installable_shell(site: Site) -> None:
+    """The app is installable: manifest scoped to /driver/, a service worker allowed there, the page links both."""
+    page = httpx.get(f"{site.base}/driver/").text
+    assert 'rel="manifest" href="/driver/manifest.webmanifest"' in page and "driver.js" in page
+    manifest = httpx.get(f"{site.base}/driver/manifest.webmanifest").json()
+    assert manifest["start_url"] == "/driver/" and manifest["display"] == "standalone" and manifest["icons"]
+    sw = httpx.get(f"{site.base}/driver/sw.js")
+    assert sw.headers["service-worker-allowed"] == "/driver/" and "/static/app/driver.js" in sw.text
+    assert httpx.get(f"{site.base}/driver", follow_redirects=False).headers["location"] == "/driver/"
