@@ -14,9 +14,11 @@ class ThreadRunner:
     """Runs submitted jobs on a small pool of daemon threads (one process; SQLite friendly)."""
 
     def __init__(self, workers: int = 1) -> None:
+        self._workers = workers
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="doorstep-job")
         self._futures: list[Future[None]] = []
         self._lock = threading.Lock()
+        self._closed = False
 
     def submit(self, name: str, fn: Callable[[], None]) -> None:
         """Queue ``fn``; an escaping exception is logged (jobs record their own failures first)."""
@@ -28,6 +30,9 @@ class ThreadRunner:
                 log.exception("background job %s crashed", name)
 
         with self._lock:
+            if self._closed:  # the app started again after a shutdown (an ASGI lifespan run twice): a fresh pool
+                self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="doorstep-job")
+                self._closed = False
             self._futures = [f for f in self._futures if not f.done()]
             self._futures.append(self._pool.submit(run))
 
@@ -43,8 +48,10 @@ class ThreadRunner:
         return True
 
     def shutdown(self) -> None:
-        """Stop accepting work and wait for running jobs."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Wait for running jobs and cancel queued ones; a later ``submit`` starts a fresh pool."""
+        with self._lock:
+            pool, self._closed = self._pool, True
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Ticker:
