@@ -228,6 +228,38 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join([TABLE_HEAD, *rows])
 
 
+def write_doc(results: list[dict[str, Any]], args: argparse.Namespace, machine: dict[str, Any]) -> None:
+    """docs/benchmarks-live-driver.md: what was measured, how, on what, and the table."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    DOC.write_text(
+        f"""# Live operations, driver side: position ingest
+
+Sustained GPS position ingest through the real driver API: `uvicorn doorstep.api.app:create_app --factory` in a
+subprocess, {args.drivers} drivers logged in with one-time codes, {args.workers} client threads (one request in
+flight each, every phone owned by one thread), batches of {args.batch} fixes, {args.seconds:.0f} s per run, and
+{args.resend:.0%} of batches sent twice (a lost acknowledgement). "paced" holds the offered load at the target
+rate; "flat out" sends as fast as the server answers. Latency is per batch request, client side, over loopback.
+Zero loss: the number of distinct acknowledged client ids equals the rows stored (re-sent batches are acknowledged
+again and stored once).
+
+Target (issue 5): >= 2,000 positions/s with p99 <= 100 ms per batch request and zero loss.
+
+{table(results)}
+
+Machine: {machine["cpu_model"]}, {machine["cores_usable"]} usable cores, {machine["ram_gib"]} GiB, Python
+{machine["python"]}, commit {machine["git_commit"]}, {machine["recorded_at"]}. The machine was shared (1-minute
+load average {load:.1f} at the end of the run, other benchmarks and test suites running); figures on an idle
+machine are better.
+
+Reproduce (JSON in `benchmarks/results/live-ingest.json`):
+
+    .venv/bin/python benchmarks/live_ingest.py --rate {args.rate or 2500} --seconds {args.seconds:.0f} \\
+        --drivers {args.drivers} --workers {args.workers} --doc
+""",
+        encoding="utf-8",
+    )
+
+
 def main() -> None:
     """Run every backend, print the table, write JSON (and the docs table with --doc)."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -237,6 +269,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=50, help="positions per request")
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--rate", type=int, default=0, help="paced load in positions/s (0: as fast as possible)")
+    ap.add_argument("--doc", action="store_true", help="also write docs/benchmarks-live-driver.md")
     ap.add_argument("--resend", type=float, default=0.05, help="share of batches sent twice")
     args = ap.parse_args()
     results = []
@@ -245,7 +278,10 @@ def main() -> None:
             results.append(run(backend, argparse.Namespace(**{**vars(args), "rate": rate})))
     print(table(results))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"args": vars(args), "machine": machine_info(), "results": results}, indent=2) + "\n")
+    machine = machine_info()
+    RESULTS.write_text(json.dumps({"args": vars(args), "machine": machine, "results": results}, indent=2) + "\n")
+    if args.doc:
+        write_doc(results, args, machine)
     print(f"wrote {RESULTS}")
 
 

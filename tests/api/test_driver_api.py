@@ -165,3 +165,31 @@ def test_racing_actions_on_one_stop_finish_it_once(client: TestClient, day: Day)
     assert sorted(e["stop_id"] for e in events) == sorted([stops[0]["id"], stops[1]["id"]])
     timeline = client.get(f"/v1/orders/{stops[1]['order_id']}/timeline", headers=day.t.h()).json()
     assert [e["to_status"] for e in timeline].count("delivered") == 1
+
+
+def test_stop_actions_publish_the_shared_live_event(client: TestClient, day: Day) -> None:
+    """Each stored action publishes one `stop` event on the org channel; a replay publishes nothing."""
+    from doorstep.services.live_publish import RecordingPublisher
+    from tests.api.conftest import platform_of
+
+    p = platform_of(client)
+    recorder = RecordingPublisher()
+    p.live, saved = recorder, p.live
+    try:
+        stop = day.stops(client)[0]
+        key = cid()
+        act(client, day, stop, "failed", client_id=key, reason="no_access", position=at_stop(stop))
+        act(client, day, stop, "failed", client_id=key, reason="no_access", position=at_stop(stop))
+    finally:
+        p.live = saved
+    mine = [e for org, e in recorder.events if org == day.t.org_id]
+    assert len(mine) == 1
+    event = mine[0]
+    assert set(event) == {"type", "route_id", "stop_id", "order_id", "status", "reason", "at", "lat", "lng"}
+    assert (event["type"], event["stop_id"], event["status"], event["reason"]) == (
+        "stop",
+        stop["id"],
+        "failed",
+        "no_access",
+    )
+    assert event["route_id"] == day.routes[0]["id"] and event["lat"] == stop["location"]["lat"]

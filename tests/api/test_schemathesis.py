@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import schemathesis
 from fastapi.testclient import TestClient
@@ -12,13 +14,32 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 from tests.api.conftest import Tenant
 
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class WithoutLifespan:
+    """The session app as Schemathesis sees it: requests only. Schemathesis starts an app's lifespan itself and
+    stops it after the test, which would shut down the job runner of the app every other test still uses."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass HTTP through; refuse the lifespan scope (Schemathesis then treats the app as lifespan-less)."""
+        if scope["type"] == "lifespan":
+            raise RuntimeError("the session fixture owns this app's lifespan")
+        await self.app(scope, receive, send)
+
+
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 EXAMPLES = int(os.environ.get("DOORSTEP_FUZZ_EXAMPLES", "6"))  # per operation; raise it for a deeper local run
 
 
 def test_no_server_errors_and_responses_match_the_schema(client: TestClient, tenant: Tenant) -> None:
     """Every operation, fed generated requests as an admin, answers below 500 with a documented body."""
-    schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", WithoutLifespan(client.app))
     tried = []
     for result in schema.get_all_operations():
         operation = result.ok()

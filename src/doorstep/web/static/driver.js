@@ -221,7 +221,11 @@ async function start() {
 
 function wire() {
   $("login-btn").addEventListener("click", login);
-  $("logout-btn").addEventListener("click", () => logout(true));
+  $("logout-btn").addEventListener("click", async () => {
+    const n = await store.count();  // queued items belong to this driver: keep the session until they are sent
+    if (n.total) { $("route-title").textContent = `${n.total} items still waiting to sync: go online before logging out.`; return; }
+    logout(true);
+  });
   $("refresh-btn").addEventListener("click", sync);
   $("back-btn").addEventListener("click", showList);
   $("arrive-btn").addEventListener("click", () => act("arrived"));
