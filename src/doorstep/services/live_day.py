@@ -62,7 +62,7 @@ def plan_of_route(uow: UnitOfWork, route_id: str) -> str:
 def load_day(uow: UnitOfWork, plan_id: str, now: datetime) -> LiveDay:
     """The published plan, its live routes and the live state (done and under-way stops fixed) at ``now``."""
     row = published_plan(uow, plan_id)
-    plan, problem, options = plan_from_dict(row.result)
+    plan, problem, options = plan_from_dict(row.result, trusted=True)
     rows = {r.id: r for r in uow.routes.all(RouteRow.plan_id == plan_id) if r.status in LIVE_ROUTES}
     plan.routes = [r for r in plan.routes if r.id in rows]
     return LiveDay(row, plan, problem, rows, LiveState(now=now, fixed=_fixed(uow, list(rows))), options)
@@ -114,7 +114,7 @@ def write_change(uow: UnitOfWork, day: LiveDay, change: Change) -> list[RouteRow
     body["routes"] = kept + list(by_id.values())
     body["unassigned"] = change.unassigned
     doc["plan"], doc["problem"] = body, problem_doc
-    plan, problem, _ = plan_from_dict(doc)
+    plan, problem, _ = plan_from_dict(doc, trusted=True)
     routes = {r.id: r for r in plan.routes}
     touched: list[RouteRow] = []
     for data in change.routes:

@@ -82,7 +82,7 @@ def compute_eta(uow: UnitOfWork, route: RouteRow, live: RouteLiveRow, now: datet
     if plan_row.result is None:
         return None
     doc = {**plan_row.result, "plan": {**plan_row.result["plan"], "routes": [route.data], "unassigned": []}}
-    plan, problem, _ = plan_from_dict(doc)
+    plan, problem, _ = plan_from_dict(doc, trusted=True)
     vehicle = problem.vehicle(route.vehicle_id)
     pos = live.position
     position = LatLng(pos["lat"], pos["lng"]) if pos else None
