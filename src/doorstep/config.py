@@ -7,6 +7,7 @@ the layers below, which receive plain values.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(50_000_000, ge=1_000, description="largest CSV/XLSX upload")
     webhook_tick_s: float = Field(2.0, ge=0, description="how often due webhook deliveries are sent (0: never)")
     webhook_timeout_s: float = Field(10.0, gt=0, le=60, description="timeout of one webhook delivery attempt")
+    live_auto_approve: bool = Field(False, description="apply live re-planning proposals without a dispatcher")
+    reattempt: Literal["same_day", "next_day"] = Field("next_day", description="when a failed delivery is retried")
+    max_attempts: int = Field(3, ge=1, le=10, description="failed attempts before a parcel returns to its sender")
     redis_url: str | None = Field(None, description="Redis for live events across processes; default: in memory")
     driver_token_ttl_s: int = Field(14 * 3600, ge=60, le=7 * 86_400, description="lifetime of a driver app token")
     pod_flag_distance_m: float = Field(100.0, gt=0, le=100_000, description="completions farther are flagged")

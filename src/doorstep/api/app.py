@@ -12,15 +12,17 @@ from itsdangerous import URLSafeTimedSerializer
 from doorstep.api.errors import install_error_handlers
 from doorstep.api.limits import BodyLimit, RateLimit
 from doorstep.api.metrics import Metrics, MetricsMiddleware
-from doorstep.api.routers import auth, driver, driver_records, fleet, health, orders, plans, webhooks
+from doorstep.api.routers import auth, driver, driver_records, fleet, health, live, orders, plans, returns, webhooks
 from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.returns import FailurePolicy
 from doorstep.jobs.threads import ThreadRunner, Ticker
 from doorstep.live.broker import Broker, InMemoryBroker
 from doorstep.live.redis_broker import RedisBroker
 from doorstep.services.live_publish import LivePublisher, MemoryPublisher, RedisPublisher
 from doorstep.services.plans import recover_interrupted
 from doorstep.services.platform import Platform
+from doorstep.services.tracking import LivePolicy, TrackingPublisher
 from doorstep.services.webhooks import scheduler
 from doorstep.store.engine import make_engine, make_session_factory
 
@@ -63,11 +65,17 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
         pod_flag_distance_m=settings.pod_flag_distance_m,
         max_photo_bytes=settings.max_photo_bytes,
     )
+    created = platform.clock()  # jobs queued by this process from now on are its own, not interrupted ones
+    eta_runner = ThreadRunner(workers=1)  # the ETA worker: position and stop events re-time their route
+    policy = LivePolicy(
+        FailurePolicy(settings.reattempt == "same_day", settings.max_attempts), settings.live_auto_approve
+    )
+    platform.live = TrackingPublisher(publisher, platform, eta_runner, policy)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.db_url().startswith("sqlite"):  # embedded shape: this process owns every job
-            recover_interrupted(platform)
+            recover_interrupted(platform, before=created)
         ticker = Ticker(scheduler(platform), settings.webhook_tick_s) if settings.webhook_tick_s > 0 else None
         if ticker:
             ticker.start()
@@ -75,6 +83,7 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
         if ticker:
             ticker.stop()
         runner.shutdown()
+        eta_runner.shutdown()
         await broker.close()
         if isinstance(publisher, RedisPublisher):
             publisher.close()
@@ -83,11 +92,11 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
     app = FastAPI(title="Doorstep", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings, app.state.engine, app.state.platform = settings, engine, platform
     app.state.signer, app.state.runner, app.state.metrics = signer, runner, Metrics()
-    app.state.broker = broker
+    app.state.broker, app.state.eta_runner = broker, eta_runner
     app.state.driver_signer = URLSafeTimedSerializer(secret_key_value, salt="doorstep-driver")
     install_error_handlers(app)
     routers = (health.router, auth.router, orders.router, plans.router, webhooks.router, *fleet.ROUTERS)
-    for router in (*routers, driver.router, driver_records.router):
+    for router in (*routers, driver.router, driver_records.router, live.router, returns.router):
         app.include_router(router)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)

@@ -14,6 +14,7 @@ from doorstep.cli.org_cmd import org_app
 from doorstep.cli.plan_cmd import plan
 from doorstep.cli.schema_cmd import schema
 from doorstep.cli.serve_cmd import serve
+from doorstep.cli.simulate_cmd import simulate
 
 app = typer.Typer(
     name="doorstep",
@@ -41,6 +42,7 @@ app.add_typer(network_app, name="network")
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.command("serve")(serve)
+app.command("simulate")(simulate)
 
 
 def main() -> None:

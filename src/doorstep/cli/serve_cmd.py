@@ -2,18 +2,50 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import logging
+import threading
+import time
+from datetime import date
+from typing import Annotated, Any
 
+import httpx
 import typer
 import uvicorn
 
 from doorstep.api.app import create_app
 from doorstep.cli.logs import json_logging
+from doorstep.cli.simulator import DaySimulator
 from doorstep.config import get_settings
+from doorstep.live.simulation import SimConfig
+from doorstep.services.access import Permission, system_actor
+from doorstep.services.accounts import create_api_key
 from doorstep.services.demo_platform import load_demo
 from doorstep.services.plans import recover_interrupted
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
+
+
+def start_simulation(app: Any, org_id: str, base: str, day: date, speed: float) -> threading.Thread:
+    """Drive the demo day in a background thread once its plan is published (a dispatcher API key for it)."""
+    key = create_api_key(app.state.platform, system_actor(org_id), "simulator", [Permission.READ, Permission.WRITE])[1]
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per simulated request is noise
+
+    def run() -> None:
+        app.state.runner.wait_idle(3600)  # the plan job, then its publication
+        for _ in range(600):  # until the server answers
+            try:
+                tally = DaySimulator(base, key, day, SimConfig(), speed).run("shifted")
+                logging.getLogger("doorstep.simulate").info(
+                    "simulated day done: sent %s, refused %s", dict(tally.counts), dict(tally.errors)
+                )
+                return
+            except httpx.TransportError:
+                time.sleep(0.5)
+
+    thread = threading.Thread(target=run, name="simulator", daemon=True)
+    thread.start()
+    return thread
 
 
 def serve(
@@ -22,6 +54,10 @@ def serve(
     demo: Annotated[bool, typer.Option("--demo", help="Load and plan the Lisbon demo day; print the login.")] = False,
     demo_orders: Annotated[int, typer.Option(help="Orders in the demo day.", min=1, max=5000)] = 300,
     demo_time_limit: Annotated[float, typer.Option(help="Solver seconds for the demo plan.")] = 20.0,
+    simulate: Annotated[
+        bool, typer.Option("--simulate", help="With --demo: virtual drivers drive the demo day (a living dashboard).")
+    ] = False,
+    sim_speed: Annotated[float, typer.Option(help="With --simulate: times faster than real time.", min=1)] = 30.0,
 ) -> None:
     """Serve the REST API (OpenAPI at /docs) on the database of DOORSTEP_DATABASE_URL (default: SQLite)."""
     settings = get_settings()
@@ -37,4 +73,7 @@ def serve(
         typer.echo(f"  log in as {login.email}  password: {login.password}")
         if login.plan_id:
             typer.echo(f"  planning job {login.plan_id} is running; GET /v1/plans/{login.plan_id} shows its progress")
+        if simulate:
+            start_simulation(app, login.org_id, f"http://{host}:{port}", login.day, sim_speed)
+            typer.echo(f"  virtual drivers start once the plan is published: http://{host}:{port}/app/live")
     uvicorn.run(app, host=host, port=port, log_config=None)

@@ -73,6 +73,16 @@ CODES: dict[str, tuple[str, str]] = {
     "E1415": ("signature is not a PNG image", "Send the signature canvas as a PNG (at most 500 kB)."),
     "E1416": ("stop not on your route", "Reload your routes; the stop may have moved to another driver."),
     "E1417": ("too many positions in one batch", "Send at most 1,000 positions per request."),
+    "E1450": (
+        "order cannot join the live plan",
+        "Give a new order of the plan's depot and day (not planned, dispatched or cancelled).",
+    ),
+    "E1451": ("invalid tracking token", "Use the tracking link as sent; tokens expire after a day."),
+    "E1452": ("return not possible for this order", "Request returns for delivered orders only, once per order."),
+    "E1453": (
+        "unknown barcode",
+        "Scan the parcel's label again or type the barcode; it must belong to a return on its way.",
+    ),
     "E2101": (
         "stop already done or under way",
         "Only stops not yet started can be moved, removed or re-sequenced; record a failure instead.",
@@ -86,6 +96,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E2111": ("stop already finished", "The stop was already completed or failed; reload the route."),
     "E2112": ("client id reused for another action", "Generate a new client id for every new action."),
     "E2113": ("route no longer live", "The route was replaced or never published; reload your routes."),
+    "E2130": ("no live plan", "Publish a plan for the depot and day first (live changes apply to the published plan)."),
+    "E2131": ("proposal out of date", "A route changed since the proposal was made; ask for a new proposal."),
+    "E2132": ("proposal already decided", "Each proposal is approved or rejected once; ask for a new one."),
+    "E2133": ("return already received", "Nothing to do: the parcel was already scanned in at the depot."),
     "E3001": ("unknown routing profile", "Use one of car, van, bike, foot."),
     "E3002": (
         "OpenStreetMap file not found or unreadable",

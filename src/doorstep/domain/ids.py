@@ -9,6 +9,7 @@ import time
 PREFIXES = frozenset(
     {"ord", "stp", "veh", "vty", "drv", "dep", "pln", "rte", "org", "usr", "key", "shf", "evt", "whk", "dlv", "job"}
     | {"sev", "pod", "dcd"}  # stop events, proofs of delivery, driver login codes
+    | {"prp", "ret", "rls"}  # live proposals, returns, route live states
 )
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _lock = threading.Lock()

@@ -98,12 +98,16 @@ def matrices_from_dict(d: Mapping[str, Any] | None) -> ExplicitMatrices | None:
     )
 
 
-def parse_problem(data: Any, *, plan_date: date | None = None, fleet: Fleet | None = None) -> Problem:
+def parse_problem(
+    data: Any, *, plan_date: date | None = None, fleet: Fleet | None = None, trusted: bool = False
+) -> Problem:
     """A Problem from a problem document; ``fleet`` (a separate fleet file) replaces the document's own.
 
-    Raises DoorstepError listing every schema violation (E1006), or else every bad value.
+    Raises DoorstepError listing every schema violation (E1006), or else every bad value. ``trusted`` skips the
+    JSON Schema pass for documents Doorstep wrote itself (stored plans): values are still checked.
     """
-    raise_if_errors(schema_issues(data, "doorstep-problem.schema.json"))
+    if not trusted:
+        raise_if_errors(schema_issues(data, "doorstep-problem.schema.json"))
     day = plan_date_of(data, plan_date, data.get("depots", ()))
     rd = JsonReader(day)
     own = fleet_parts(data, rd)
@@ -122,9 +126,9 @@ def parse_problem(data: Any, *, plan_date: date | None = None, fleet: Fleet | No
     )
 
 
-def problem_from_dict(data: Any, *, plan_date: date | None = None) -> Problem:
+def problem_from_dict(data: Any, *, plan_date: date | None = None, trusted: bool = False) -> Problem:
     """A Problem from a problem document (see ``parse_problem``); semantics: ``validate_problem``."""
-    return parse_problem(data, plan_date=plan_date)
+    return parse_problem(data, plan_date=plan_date, trusted=trusted)
 
 
 def _when(t: datetime | None) -> str | None:

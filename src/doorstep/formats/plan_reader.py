@@ -274,12 +274,12 @@ def _stats(r: _Reader, data: dict[str, Any]) -> PlanStats:
     return stats
 
 
-def _problem(data: dict[str, Any]) -> Problem:
+def _problem(data: dict[str, Any], trusted: bool = False) -> Problem:
     raw = data.get("problem")
     if not isinstance(raw, dict):
         raise DoorstepError([Issue("E1120", "problem: missing; a plan file must embed its problem", ("problem",))])
     try:
-        return problem_from_dict(raw)
+        return problem_from_dict(raw, trusted=trusted)
     except DoorstepError as exc:
         moved = [Issue(i.code, i.message, ("problem", *i.loc), i.id, i.action) for i in exc.issues]
         raise DoorstepError(moved, exc.warnings) from None
@@ -294,8 +294,9 @@ def _list_of(r: _Reader, body: dict[str, Any], key: str) -> list[tuple[int, dict
     return out
 
 
-def plan_from_dict(data: Any) -> tuple[Plan, Problem, dict[str, Any]]:
-    """Rebuild (plan, problem, options) from a plan.json document; raise E1120 issues naming each bad path."""
+def plan_from_dict(data: Any, *, trusted: bool = False) -> tuple[Plan, Problem, dict[str, Any]]:
+    """Rebuild (plan, problem, options) from a plan.json document; raise E1120 issues naming each bad path.
+    ``trusted``: a document Doorstep stored itself, so its problem skips the JSON Schema pass (values are checked)."""
     if not isinstance(data, dict):
         raise DoorstepError([Issue("E1120", "the plan file must hold a JSON object", ())])
     fmt = data.get("doorstep")
@@ -303,7 +304,7 @@ def plan_from_dict(data: Any) -> tuple[Plan, Problem, dict[str, Any]]:
         raise DoorstepError(
             [Issue("E1120", f"doorstep: {fmt!r} is not a plan file (expected 'plan/1')", ("doorstep",))]
         )
-    problem = _problem(data)
+    problem = _problem(data, trusted)
     r = _Reader()
     body = r.obj(data.get("plan"), ("plan",)) or {}
     routes = [_route(r, problem, obj, k) for k, obj in _list_of(r, body, "routes")]

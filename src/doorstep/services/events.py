@@ -23,6 +23,11 @@ EVENT_TYPES = (
     "plan.published",
     "route.updated",
     "route.dispatched",
+    "delivery.failed",
+    "return.created",
+    "return.scheduled",
+    "return.in_transit",
+    "return.received",
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -63,15 +63,18 @@ def _expire_stale(p: Platform, uow: Any, key: str) -> None:
         uow.flush()
 
 
-def recover_interrupted(p: Platform) -> int:
+def recover_interrupted(p: Platform, before: datetime | None = None) -> int:
     """At start-up of the embedded shape (one process owns every job): jobs left running failed with their
     process, so mark them failed (retry is one call); queued ones are handed to the runner again. Runs once per
-    process, before this process starts jobs of its own (a job it runs must never be taken for a dead one)."""
+    process, before this process starts jobs of its own (a job it runs must never be taken for a dead one); jobs
+    created after ``before`` (e.g. the demo's plan, queued before the server started) are left alone too."""
     if p.recovered:
         return 0
     p.recovered = True
     with p.sessions() as s:
         rows = list(s.scalars(select(PlanRow).where(PlanRow.status.in_(["queued", "running"]))))
+        if before is not None:
+            rows = [r for r in rows if r.created_at < before]
         queued = [(r.org_id, r.id) for r in rows if r.status == PlanStatus.QUEUED.value]
         for r in rows:
             if r.status == PlanStatus.RUNNING.value:

@@ -2,6 +2,7 @@
 
 from doorstep.store.base import Base
 from doorstep.store.models_access import ApiKeyRow, IdempotencyRow, OrganizationRow, UserRow
+from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
 from doorstep.store.models_live import DriverCodeRow, LatestPositionRow, PositionRow, ProofRow, StopEventRow
 from doorstep.store.models_orders import EventRow, OrderRow
@@ -22,6 +23,9 @@ __all__ = [
     "PlanRow",
     "PositionRow",
     "ProofRow",
+    "ProposalRow",
+    "ReturnRow",
+    "RouteLiveRow",
     "RouteRow",
     "ShiftRow",
     "StopEventRow",

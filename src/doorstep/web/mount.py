@@ -32,6 +32,10 @@ def mount_web(app: FastAPI) -> None:
     def dashboard(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(request, "dashboard.html", {"title": "Dispatch"})
 
+    @router.get("/app/live", response_class=HTMLResponse)
+    def live(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "live.html", {"title": "Live"})
+
     _driver_app(router)
     app.include_router(router)
 

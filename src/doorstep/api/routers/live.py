@@ -1,0 +1,196 @@
+"""/v1/live: re-planning proposals, the dispatcher's snapshot and Server-Sent Events stream, and the per-order
+ETA stream of the customer tracking page (signed tracking token)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from pydantic import Field
+from starlette.concurrency import run_in_threadpool
+
+from doorstep.api.deps import ActorDep, PlatformDep
+from doorstep.api.schemas_common import ERRORS, Strict
+from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.services import live_view, replanning
+from doorstep.services.access import Permission
+from doorstep.services.live_publish import org_channel
+
+router = APIRouter(tags=["live"], responses=ERRORS)
+HEARTBEAT_S = 15.0
+View = Callable[[dict[str, Any]], dict[str, Any] | None]
+TRACKING_MAX_AGE_S = 24 * 3600
+
+
+class ProposalIn(Strict):
+    """Ask for a change to a published plan: insert a new order, cancel one, take a vehicle out of service, or
+    re-sequence a route (``windows`` given: the order's new availability, then its route is re-sequenced)."""
+
+    plan_id: str = Field(max_length=64)
+    kind: Literal["insert", "cancel", "redistribute", "resequence"]
+    subject_id: str = Field(max_length=64, description="order id (insert, cancel, resequence with windows), "
+                            "vehicle id (redistribute) or route id (resequence)")  # fmt: skip
+    windows: list[dict[str, str]] | None = Field(None, max_length=8)
+    auto_approve: bool | None = Field(None, description="apply at once (default: the server's policy)")
+
+
+class DecisionIn(Strict):
+    """Which option of the proposal to apply (0: the cheapest)."""
+
+    choice: int = Field(0, ge=0, le=10)
+
+
+def _policy(request: Request) -> bool:
+    return bool(getattr(request.app.state.settings, "live_auto_approve", False))
+
+
+@router.post("/v1/live/proposals", status_code=201, summary="Propose a live change")
+def create_proposal(body: ProposalIn, request: Request, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    """Compute the change on the live plan (done and under-way stops fixed) and store it as a proposal: cost
+    change, affected stops and ETA shifts per option; applied at once with auto-approve."""
+    auto = _policy(request) if body.auto_approve is None else body.auto_approve
+    req = replanning.Request(body.plan_id, replanning.ProposalKind(body.kind), body.subject_id, body.windows)
+    return live_view.proposal_view(replanning.propose(p, actor, req, auto_approve=auto))
+
+
+@router.get("/v1/live/proposals", summary="List proposals")
+def list_proposals(
+    p: PlatformDep,
+    actor: ActorDep,
+    plan_id: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[Literal["pending", "applied", "rejected", "stale"] | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    """Proposals, newest first."""
+    return [live_view.proposal_view(r) for r in replanning.list_proposals(p, actor, plan_id, status)]
+
+
+@router.get("/v1/live/proposals/{proposal_id}", summary="A proposal")
+def get_proposal(proposal_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    """One proposal with the summary of each option."""
+    return live_view.proposal_view(replanning.get_proposal(p, actor, proposal_id))
+
+
+@router.post("/v1/live/proposals/{proposal_id}/approve", summary="Approve a proposal")
+def approve(proposal_id: str, body: DecisionIn, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    """Apply the chosen option as new route versions (409 E2131 when a route changed since, E2132 if decided)."""
+    return live_view.proposal_view(replanning.decide(p, actor, proposal_id, approve=True, choice=body.choice))
+
+
+@router.post("/v1/live/proposals/{proposal_id}/reject", summary="Reject a proposal")
+def reject(proposal_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    """Nothing changes; the proposal is closed."""
+    return live_view.proposal_view(replanning.decide(p, actor, proposal_id, approve=False))
+
+
+@router.get("/v1/live/snapshot", summary="Live routes now")
+def snapshot(p: PlatformDep, actor: ActorDep, date: Annotated[dt.date | None, Query()] = None) -> dict[str, Any]:
+    """Live routes of published plans (progress, last position, ETAs, alerts) and pending proposals."""
+    return live_view.snapshot(p, actor, date)
+
+
+def _sse(event: dict[str, Any], seq: int) -> bytes:
+    return f"id: {seq}\nevent: {event.get('type', 'message')}\ndata: {json.dumps(event)}\n\n".encode()
+
+
+async def _stream(
+    request: Request, org_id: str, first: list[dict[str, Any]], view: View, limit: int
+) -> AsyncIterator[bytes]:
+    """The first events, then the organization's live events as ``view`` shows them (None: not shown); a comment
+    as heartbeat while nothing happens."""
+    broker = request.app.state.broker
+    seq = 0
+    async with broker.subscribe(org_channel(org_id)) as sub:
+        for event in first:
+            seq += 1
+            yield _sse(event, seq)
+        while limit <= 0 or seq < limit:
+            event = await sub.get(timeout=HEARTBEAT_S)
+            if event is None:
+                if await request.is_disconnected():
+                    return
+                yield b": heartbeat\n\n"
+            elif (shown := view(event)) is not None:
+                seq += 1
+                yield _sse(shown, seq)
+
+
+HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+LimitQ = Annotated[int, Query(ge=0, le=100_000, description="close after this many events (0: never)")]
+
+
+@router.get("/v1/live/stream", summary="Dispatcher live events (SSE)", response_class=StreamingResponse)
+async def stream(
+    request: Request,
+    p: PlatformDep,
+    actor: ActorDep,
+    date: Annotated[dt.date | None, Query()] = None,
+    limit: LimitQ = 0,
+) -> StreamingResponse:
+    """``text/event-stream``: a ``snapshot`` event first, then positions, stop events, ETAs, alerts and route
+    changes of the organization. On a ``gap`` event the client has missed events and reloads the snapshot."""
+    actor.require(Permission.READ)
+    first = await run_in_threadpool(live_view.snapshot, p, actor, date)
+    body = _stream(request, actor.org_id, [first], lambda e: e, limit)
+    return StreamingResponse(body, media_type="text/event-stream", headers=HEADERS)
+
+
+def _tracker(request: Request) -> URLSafeTimedSerializer:
+    signer: URLSafeTimedSerializer = request.app.state.signer
+    return URLSafeTimedSerializer(signer.secret_keys[-1], salt="doorstep-tracking")
+
+
+@router.post("/v1/live/orders/{order_id}/tracking-token", summary="A customer tracking token")
+def tracking_token(order_id: str, request: Request, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    """A signed token (valid a day) for the order's public ETA stream ``/v1/track/{token}/stream``."""
+    actor.require(Permission.READ)
+    live_view.order_eta(p, actor.org_id, order_id)  # 404 for an unknown order
+    token = _tracker(request).dumps([actor.org_id, order_id])
+    return {"order_id": order_id, "token": token, "stream": f"/v1/track/{token}/stream", "url": f"/v1/track/{token}"}
+
+
+def _read_token(request: Request, token: str) -> tuple[str, str]:
+    try:
+        org_id, order_id = _tracker(request).loads(token, max_age=TRACKING_MAX_AGE_S)
+    except (BadSignature, ValueError, TypeError):
+        raise DoorstepError([Issue("E1451", "the tracking token is invalid or expired", ("token",))]) from None
+    return str(org_id), str(order_id)
+
+
+@router.get("/v1/track/{token}", tags=["tracking"], summary="An order's ETA (public, by token)")
+def track(token: str, request: Request, p: PlatformDep) -> dict[str, Any]:
+    """The order's status and latest predicted arrival."""
+    org_id, order_id = _read_token(request, token)
+    return live_view.order_eta(p, org_id, order_id)
+
+
+def order_view(order_id: str) -> View:
+    """Only what the customer of ``order_id`` may see: their own ETA and stop outcome, nothing of other stops."""
+
+    def view(event: dict[str, Any]) -> dict[str, Any] | None:
+        if event.get("type") == "eta":
+            mine = next((s for s in event.get("stops", []) if s.get("order_id") == order_id), None)
+            if mine is None:
+                return None
+            return {"type": "eta", "order_id": order_id, "eta": mine.get("eta"), "late_s": mine.get("late_s", 0),
+                    "status": mine.get("status")}  # fmt: skip
+        if event.get("type") == "stop" and event.get("order_id") == order_id:
+            return {"type": "stop", "order_id": order_id, "status": event.get("status"), "at": event.get("at")}
+        if event.get("type") == "gap":
+            return {"type": "gap"}
+        return None
+
+    return view
+
+
+@router.get("/v1/track/{token}/stream", tags=["tracking"], summary="An order's ETA stream (SSE, by token)")
+async def track_stream(token: str, request: Request, p: PlatformDep, limit: LimitQ = 0) -> StreamingResponse:
+    """``text/event-stream``: the order's current ETA, then each new ETA of its route and its stop outcome."""
+    org_id, order_id = _read_token(request, token)
+    first = await run_in_threadpool(live_view.order_eta, p, org_id, order_id)
+    body = _stream(request, org_id, [first], order_view(order_id), limit)
+    return StreamingResponse(body, media_type="text/event-stream", headers=HEADERS)

@@ -1,0 +1,75 @@
+"""What the dispatcher's live view and a customer's tracking page read: the snapshot of live routes (progress,
+last position, ETAs, alerts), pending proposals, and one order's latest ETA."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.status import PlanStatus
+from doorstep.services.access import Actor, Permission
+from doorstep.services.live_day import LIVE_ROUTES, live_rows
+from doorstep.services.platform import Platform
+from doorstep.services.replanning import ProposalStatus, proposals_of
+from doorstep.store.models import PlanRow, ProposalRow, RouteLiveRow, RouteRow, StopRow
+
+
+def _route_view(route: RouteRow, live: RouteLiveRow | None, day: date) -> dict[str, Any]:
+    stops = route.data["stops"]
+    orders = [s for s in stops if s.get("order_id")]
+    etas = live.etas if live else []
+    return {
+        "id": route.id, "plan_id": route.plan_id, "date": day.isoformat(), "vehicle_id": route.vehicle_id,
+        "vehicle_name": route.data.get("vehicle_name"), "driver_id": route.driver_id, "status": route.status,
+        "version": route.version, "stops": len(orders), "done": max(0, (live.done if live else 1) - 1),
+        "outcomes": live.outcomes if live else {}, "position": live.position if live else None, "etas": etas,
+        "alerts": [e for e in etas if e.get("status") != "on_time" and e.get("order_id")],
+        "path": [[s["location"]["lat"], s["location"]["lng"]] for s in stops],
+    }  # fmt: skip
+
+
+def proposal_view(row: ProposalRow) -> dict[str, Any]:
+    """A proposal as the API shows it: its options' summaries (the routes stay server-side)."""
+    return {
+        "id": row.id, "plan_id": row.plan_id, "kind": row.kind, "subject_id": row.subject_id, "status": row.status,
+        "created_at": row.created_at.isoformat(), "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        "decided_by": row.decided_by, "chosen": row.chosen, "options": [o["summary"] for o in row.options],
+    }  # fmt: skip
+
+
+def snapshot(p: Platform, actor: Actor, day: date | None = None) -> dict[str, Any]:
+    """Every live route of the organization's published plans (of ``day`` when given) and pending proposals."""
+    actor.require(Permission.READ)
+    with p.uow(actor) as uow:
+        where = [PlanRow.status == PlanStatus.PUBLISHED.value] + ([PlanRow.day == day] if day else [])
+        plans = {r.id: r.day for r in uow.plans.all(*where)}
+        routes = uow.routes.all(RouteRow.plan_id.in_(list(plans)), RouteRow.status.in_(LIVE_ROUTES)) if plans else []
+        ids = [r.id for r in routes]
+        lives = {lr.route_id: lr for lr in live_rows(uow).all(RouteLiveRow.route_id.in_(ids))} if ids else {}
+        pending = proposals_of(uow).all(ProposalRow.status == ProposalStatus.PENDING.value)
+        return {
+            "type": "snapshot", "at": p.clock().isoformat(),
+            "routes": [_route_view(r, lives.get(r.id), plans[r.plan_id]) for r in routes],
+            "proposals": [proposal_view(x) for x in pending if x.plan_id in plans],
+        }  # fmt: skip
+
+
+def order_eta(p: Platform, org_id: str, order_id: str) -> dict[str, Any]:
+    """An order's latest predicted arrival (for the customer tracking page): status, ETA and lateness."""
+    with p.uow(org_id) as uow:
+        order = uow.orders.get(order_id)
+        if order is None:
+            raise DoorstepError([Issue("E1302", f"order {order_id} not found", (), order_id)])
+        out: dict[str, Any] = {"type": "eta", "order_id": order_id, "status": order.status, "eta": None, "late_s": 0}
+        on = {s.route_id for s in uow.stops.all(StopRow.order_id == order_id)}
+        live = [r for r in uow.routes.get_many(sorted(on)).values() if r.status in LIVE_ROUTES]
+        if not live:
+            return out
+        route = live[-1]
+        state = live_rows(uow).first(RouteLiveRow.route_id == route.id)
+        eta = next((e for e in (state.etas if state else []) if e.get("order_id") == order_id), None)
+        planned = next(s for s in route.data["stops"] if s.get("order_id") == order_id)
+        out.update(route_id=route.id, eta=eta["eta"] if eta else planned["arrival"], late_s=eta["late_s"] if eta else 0)
+        out["outcome"] = (state.outcomes if state else {}).get(order_id)
+        return out

@@ -1,0 +1,279 @@
+"""Dynamic re-planning of a published day: new same-day orders, cancellations, a vehicle out of service and a
+customer's new availability become proposals (cost change, affected stops and ETA shifts); approving one (or the
+auto-approve policy) writes it as new route versions, checked, and announces ``route_changed``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.ids import new_id
+from doorstep.domain.plan import Plan
+from doorstep.domain.status import OrderStatus, RouteStatus
+from doorstep.formats.doorstep_json import order_to_dict
+from doorstep.formats.plan_json import unassigned_to_dict
+from doorstep.optimize.insertion import apply_insertion, propose_insertion
+from doorstep.optimize.live_changes import redistribute, remove_order
+from doorstep.optimize.live_route import with_routes
+from doorstep.optimize.resequence import resequence
+from doorstep.services.access import Actor, Permission
+from doorstep.services.convert import order_of
+from doorstep.services.events import EventRecorder
+from doorstep.services.live_day import Change, LiveDay, load_day, write_change
+from doorstep.services.orders import set_order_status
+from doorstep.services.platform import Platform
+from doorstep.store.models import OrderRow, ProposalRow
+from doorstep.store.repositories import Repository
+from doorstep.store.uow import UnitOfWork
+
+SHIFT_MIN_S = 60  # ETA moves smaller than this are not listed as affected
+
+
+class ProposalKind(StrEnum):
+    """What a proposal changes."""
+
+    INSERT = "insert"  # a new same-day order
+    CANCEL = "cancel"  # an order cancelled while on a live route
+    REDISTRIBUTE = "redistribute"  # a vehicle or driver out of service
+    RESEQUENCE = "resequence"  # re-optimize a route's stops not yet started (e.g. new customer availability)
+
+
+class ProposalStatus(StrEnum):
+    """A proposal's life: pending until approved (applied) or rejected; stale when a route moved on first."""
+
+    PENDING = "pending"
+    APPLIED = "applied"
+    REJECTED = "rejected"
+    STALE = "stale"
+
+
+def proposals_of(uow: UnitOfWork) -> Repository[ProposalRow]:
+    """The proposal repository of the unit's organization."""
+    return Repository(uow.session, ProposalRow, uow.org_id, "proposal")
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A re-planning request on the published plan ``plan_id``."""
+
+    plan_id: str
+    kind: ProposalKind
+    subject_id: str  # order id (insert, cancel), vehicle id (redistribute) or route id (resequence)
+    windows: list[dict[str, str]] | None = None  # resequence for a customer's new availability: the order's windows
+
+
+def _shifts(day: LiveDay, new: Plan) -> list[dict[str, Any]]:
+    before = {(s.order_id or "", s.type.value): s.arrival for r in day.plan.routes for s in r.stops if s.order_id}
+    out = []
+    for route in new.routes:
+        for s in route.stops:
+            old = before.get((s.order_id or "", s.type.value))
+            if s.order_id and old is not None and abs((s.arrival - old).total_seconds()) >= SHIFT_MIN_S:
+                out.append({
+                    "order_id": s.order_id, "external_ref": s.external_ref, "route_id": route.id,
+                    "before": old.isoformat(), "after": s.arrival.isoformat(),
+                    "shift_s": int((s.arrival - old).total_seconds()),
+                })  # fmt: skip
+    return out
+
+
+def _option(day: LiveDay, new: Plan, extra: dict[str, Any], orders: list[dict[str, Any]]) -> dict[str, Any]:
+    """The difference between the live plan and ``new`` as a change to store, with its summary."""
+    old = {r.id: r for r in day.plan.routes}
+    for r in new.routes:  # a route a vehicle opens gets a store id
+        if r.id not in old:
+            r.id = new_id("rte")
+    dumped = {r.id: day.dump(r) for r in new.routes}
+    changed = [d for rid, d in dumped.items() if rid not in old or d != day.dump(old[rid])]
+    removed = [rid for rid in old if rid not in dumped]
+    cost = sum(r.cost_cents for r in new.routes) - sum(r.cost_cents for r in day.plan.routes)
+    summary = {
+        **extra, "cost_delta_cents": cost, "routes": [d["id"] for d in changed], "removed_routes": removed,
+        "affected": _shifts(day, new), "unassigned": [unassigned_to_dict(u) for u in new.unassigned],
+    }  # fmt: skip
+    return {
+        "summary": summary, "routes": changed, "removed": removed, "orders": orders,
+        "unassigned": [unassigned_to_dict(u) for u in new.unassigned],
+    }  # fmt: skip
+
+
+def _insert_options(uow: UnitOfWork, day: LiveDay, order_id: str) -> list[dict[str, Any]]:
+    row = uow.orders.require(order_id, ("order_id",))
+    if row.status != OrderStatus.NEW.value or row.day != day.row.day or row.depot_id != day.row.depot_id:
+        msg = f"order {order_id} is {row.status} for {row.depot_id} on {row.day}; only new orders of the plan's day"
+        raise DoorstepError([Issue("E1450", msg, ("order_id",), order_id)])
+    order = order_of(row, {d.id: d for d in day.problem.depots})
+    day.problem = replace(day.problem, orders=(*[o for o in day.problem.orders if o.id != order_id], order))
+    result = propose_insertion(day.problem, day.plan, order_id, state=day.state)
+    if not result.proposals:
+        plan = replace(day.plan, unassigned=[*day.plan.unassigned, *([result.unassigned] if result.unassigned else [])])
+        return [_option(day, plan, {"inserted": False}, [order_to_dict(order)])]
+    return [
+        _option(
+            day, apply_insertion(day.plan, prop),
+            {"inserted": True, "vehicle_id": prop.vehicle_id, "opens_route": prop.opens_route,
+             "distance_delta_m": prop.distance_delta_m, "duration_delta_s": prop.duration_delta_s},
+            [order_to_dict(order)],
+        )
+        for prop in result.proposals
+    ]  # fmt: skip
+
+
+def _resequence_options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]]:
+    orders: list[dict[str, Any]] = []
+    if req.windows is not None:  # the customer's new availability: the order's windows change first
+        row = uow.orders.require(req.subject_id, ("order_id",))
+        data = {**row.data, "time_windows": req.windows}
+        order = order_of(replace_data(row, data), {d.id: d for d in day.problem.depots})
+        day.problem = replace(day.problem, orders=tuple(order if o.id == order.id else o for o in day.problem.orders))
+        orders = [order_to_dict(order)]
+        route_id = next((r.id for r in day.plan.routes if any(s.order_id == order.id for s in r.stops)), None)
+        if route_id is None:
+            raise DoorstepError([Issue("E2102", f"order {order.id} is on no live route", ("order_id",), order.id)])
+    else:
+        route_id = req.subject_id
+    res = resequence(day.problem, day.plan, route_id, state=day.state)
+    routes = [res.route if r.id == route_id else r for r in day.plan.routes]
+    plan = with_routes(replace(day.plan, unassigned=[*day.plan.unassigned, *res.dropped]), routes)
+    return [_option(day, plan, {"route_id": route_id, "windows": req.windows}, orders)]
+
+
+def replace_data(row: OrderRow, data: dict[str, Any]) -> OrderRow:
+    """A detached copy of the order row with other data (nothing is saved)."""
+    return OrderRow(id=row.id, org_id=row.org_id, day=row.day, depot_id=row.depot_id, data=data)
+
+
+def _options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]]:
+    if req.kind is ProposalKind.INSERT:
+        return _insert_options(uow, day, req.subject_id)
+    if req.kind is ProposalKind.CANCEL:
+        after = replace(day.problem, orders=tuple(o for o in day.problem.orders if o.id != req.subject_id))
+        plan = remove_order(after, day.plan, req.subject_id, state=day.state)
+        return [{**_option(day, plan, {"order_id": req.subject_id}, []), "drop_orders": [req.subject_id]}]
+    if req.kind is ProposalKind.REDISTRIBUTE:
+        red = redistribute(day.problem, day.plan, req.subject_id, state=day.state)
+        return [_option(day, red.plan, {"vehicle_id": req.subject_id, "moved": red.moved}, [])]
+    return _resequence_options(uow, day, req)
+
+
+def propose(p: Platform, actor: Actor, req: Request, *, auto_approve: bool = False) -> ProposalRow:
+    """Compute the change on the live plan and store it as a pending proposal (or apply it at once)."""
+    actor.require(Permission.WRITE)
+    with p.uow(actor) as uow:
+        day = load_day(uow, req.plan_id, p.clock())
+        options = _options(uow, day, req)
+        row = proposals_of(uow).add(
+            ProposalRow(
+                id=new_id("prp"), plan_id=req.plan_id, kind=req.kind.value, subject_id=req.subject_id,
+                status=ProposalStatus.PENDING.value, options=options,
+                base_versions={rid: r.version for rid, r in day.routes.items()},
+                decided_at=None, decided_by=None, chosen=None,
+            )
+        )  # fmt: skip
+        uow.commit()
+    if auto_approve and _applicable(row):
+        return decide(p, actor, row.id, approve=True)
+    return row
+
+
+def _applicable(row: ProposalRow) -> bool:
+    """Whether the proposal does what was asked (an insertion that found no place is for a human to see)."""
+    return row.kind != ProposalKind.INSERT.value or bool(row.options[0]["summary"].get("inserted"))
+
+
+def _order_statuses(uow: UnitOfWork, events: EventRecorder, row: ProposalRow, touched: list[Any]) -> None:
+    if row.kind == ProposalKind.CANCEL.value:
+        order = uow.orders.require(row.subject_id)
+        if order.status != OrderStatus.CANCELLED.value:
+            set_order_status(uow, events, order, OrderStatus.CANCELLED, "order.cancelled")
+        return
+    if row.kind != ProposalKind.INSERT.value:
+        return
+    order = uow.orders.require(row.subject_id)
+    route = next((r for r in touched if any(s.get("order_id") == order.id for s in r.data["stops"])), None)
+    if route is None:
+        return
+    if order.status == OrderStatus.NEW.value:
+        set_order_status(uow, events, order, OrderStatus.PLANNED, "order.planned")
+    if route.status == RouteStatus.DISPATCHED.value:
+        set_order_status(uow, events, order, OrderStatus.DISPATCHED, "order.dispatched")
+
+
+def _window_change(uow: UnitOfWork, row: ProposalRow, option: dict[str, Any]) -> None:
+    windows = option["summary"].get("windows")
+    if row.kind == ProposalKind.RESEQUENCE.value and windows is not None:
+        order = uow.orders.require(row.subject_id)
+        order.data, order.version = {**order.data, "time_windows": windows}, order.version + 1
+
+
+def decide(p: Platform, actor: Actor, proposal_id: str, *, approve: bool, choice: int = 0) -> ProposalRow:
+    """Approve (apply option ``choice`` as new route versions) or reject a pending proposal."""
+    actor.require(Permission.WRITE)
+    changed: list[tuple[str, int]] = []
+    with p.uow(actor) as uow:
+        row = proposals_of(uow).require(proposal_id)
+        if row.status != ProposalStatus.PENDING.value:
+            msg = f"proposal {proposal_id} is {row.status}"
+            raise DoorstepError([Issue("E2132", msg, ("proposal_id",), proposal_id)])
+        if not 0 <= choice < len(row.options):
+            msg = f"choice {choice} is not one of the proposal's {len(row.options)} options"
+            raise DoorstepError([Issue("E1301", msg, ("choice",), proposal_id)])
+        row.decided_at, row.decided_by = p.clock(), actor.label
+        if approve:
+            changed = _apply(uow, actor, row, choice, p.clock())
+        else:
+            row.status = ProposalStatus.REJECTED.value
+        uow.commit()
+    for route_id, version in changed:
+        p.live.publish(actor.org_id, {"type": "route_changed", "route_id": route_id, "version": version})
+    if approve:
+        from doorstep.services.tracking import refresh_routes
+
+        refresh_routes(p, actor.org_id, [rid for rid, _ in changed])
+    return row
+
+
+def _apply(uow: UnitOfWork, actor: Actor, row: ProposalRow, choice: int, now: datetime) -> list[tuple[str, int]]:
+    option = row.options[choice]
+    day = load_day(uow, row.plan_id, now)
+    change = Change(
+        option["routes"], option["removed"], option["unassigned"], option["orders"], row.base_versions,
+        option.get("drop_orders", []),
+    )  # fmt: skip
+    try:
+        touched = write_change(uow, day, change)
+    except DoorstepError:
+        uow.session.rollback()
+        stale = proposals_of(uow).require(row.id)
+        stale.status = ProposalStatus.STALE.value
+        uow.commit()
+        raise
+    events = EventRecorder(uow, actor.label)
+    for r in touched:
+        events.record("route.updated", r.id, data={"version": r.version, "proposal": row.id, "kind": row.kind})
+    _order_statuses(uow, events, row, touched)
+    _window_change(uow, row, option)
+    row.status, row.chosen = ProposalStatus.APPLIED.value, choice
+    return [(r.id, r.version) for r in touched]
+
+
+def list_proposals(p: Platform, actor: Actor, plan_id: str | None, status: str | None) -> list[ProposalRow]:
+    """Proposals, newest first, optionally of one plan and in one status."""
+    actor.require(Permission.READ)
+    where = []
+    if plan_id:
+        where.append(ProposalRow.plan_id == plan_id)
+    if status:
+        where.append(ProposalRow.status == status)
+    with p.uow(actor) as uow:
+        return sorted(proposals_of(uow).all(*where), key=lambda r: r.created_at, reverse=True)
+
+
+def get_proposal(p: Platform, actor: Actor, proposal_id: str) -> ProposalRow:
+    """One proposal."""
+    actor.require(Permission.READ)
+    with p.uow(actor) as uow:
+        return proposals_of(uow).require(proposal_id)

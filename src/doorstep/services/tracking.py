@@ -1,0 +1,192 @@
+"""The ETA worker: on every position or stop event, re-time the route's remaining stops from where the driver is
+(``live.eta.EtaEngine``), store the latest ETAs and progress per route, publish ``eta`` and ``alert`` events."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from doorstep.domain.geo import LatLng
+from doorstep.domain.returns import FailurePolicy
+from doorstep.formats.plan_reader import plan_from_dict
+from doorstep.live.eta import EtaEngine, RouteEta
+from doorstep.routing.defaults import default_provider
+from doorstep.services.live_day import live_rows
+from doorstep.services.live_publish import LivePublisher
+from doorstep.services.platform import Platform, Runner
+from doorstep.services.returns import on_stop
+from doorstep.store.models import RouteLiveRow, RouteRow
+from doorstep.store.uow import UnitOfWork
+
+log = logging.getLogger("doorstep.tracking")
+
+
+@dataclass(frozen=True, slots=True)
+class LivePolicy:
+    """The organization's live rules: failed deliveries (re-attempt, attempts before return) and auto-approval."""
+
+    failure: FailurePolicy = field(default_factory=FailurePolicy)
+    auto_approve: bool = False
+
+
+FIXING = ("arrived", "completed", "failed")  # a stop with one of these outcomes is done or under way
+
+
+def _live_row(uow: UnitOfWork, route_id: str) -> RouteLiveRow:
+    repo = live_rows(uow)
+    row = repo.first(RouteLiveRow.route_id == route_id)
+    if row is None:
+        row = repo.add(
+            RouteLiveRow(id=f"rls_{route_id}", route_id=route_id, done=1, outcomes={}, position=None, etas=[])
+        )
+    return row
+
+
+def _stop_index(route: RouteRow, order_id: str | None, stop_id: str | None) -> int | None:
+    for k, s in enumerate(route.data["stops"]):
+        if (order_id and s.get("order_id") == order_id) or (stop_id and s.get("id") == stop_id):
+            return k
+    return None
+
+
+def _at(event: dict[str, Any], fallback: datetime) -> datetime:
+    raw = event.get("at")
+    return datetime.fromisoformat(raw) if isinstance(raw, str) else fallback
+
+
+def _record(live: RouteLiveRow, route: RouteRow, event: dict[str, Any], at: datetime) -> None:
+    """Progress and position from the event (a stop outcome fixes every stop up to it)."""
+    if event.get("lat") is not None and event.get("lng") is not None:
+        live.position = {"lat": event["lat"], "lng": event["lng"], "at": at.isoformat()}
+    if event.get("type") == "stop" and event.get("status") in FIXING:
+        k = _stop_index(route, event.get("order_id"), event.get("stop_id"))
+        if k is not None:
+            live.done = max(live.done, k + 1)
+            live.outcomes = {**live.outcomes, str(event.get("order_id")): event["status"]}
+
+
+def _eta_dicts(eta: RouteEta) -> list[dict[str, Any]]:
+    return [
+        {"order_id": s.order_id, "index": s.index, "type": s.type.value, "eta": s.eta.isoformat(),
+         "status": s.status.value, "late_s": s.late_s}
+        for s in eta.stops
+    ]  # fmt: skip
+
+
+def compute_eta(uow: UnitOfWork, route: RouteRow, live: RouteLiveRow, now: datetime) -> RouteEta | None:
+    """Re-time the route's remaining stops from the last known position (or the last done stop) at ``now``."""
+    plan_row = uow.plans.require(route.plan_id)
+    if plan_row.result is None:
+        return None
+    doc = {**plan_row.result, "plan": {**plan_row.result["plan"], "routes": [route.data], "unassigned": []}}
+    plan, problem, _ = plan_from_dict(doc, trusted=True)
+    vehicle = problem.vehicle(route.vehicle_id)
+    pos = live.position
+    position = LatLng(pos["lat"], pos["lng"]) if pos else None
+    engine = EtaEngine(default_provider(problem))
+    return engine.route_eta(plan.routes[0], vehicle.type.profile, done=live.done, now=now, position=position)
+
+
+def _events(route_id: str, eta: RouteEta, outcomes: dict[str, Any]) -> list[dict[str, Any]]:
+    stops = [
+        {"stop_index": s.index, "order_id": s.order_id, "eta": s.eta.isoformat(), "status": s.status.value,
+         "late_s": s.late_s}
+        for s in eta.stops if s.order_id and s.order_id not in outcomes
+    ]  # fmt: skip
+    out: list[dict[str, Any]] = [{"type": "eta", "route_id": route_id, "as_of": eta.as_of.isoformat(), "stops": stops}]
+    alerts = [s for s in stops if s["status"] != "on_time"]
+    if alerts:
+        out.append({"type": "alert", "route_id": route_id, "kind": "late_risk", "stops": alerts})
+    return out
+
+
+def on_event(p: Platform, org_id: str, event: dict[str, Any], policy: LivePolicy | None = None) -> list[dict[str, Any]]:
+    """Handle one ``position`` or ``stop`` event: store progress and ETAs, publish ``eta`` (and ``alert``); a
+    stop outcome then goes to the failure and return flows."""
+    route_id = event.get("route_id")
+    if event.get("type") not in ("position", "stop") or not isinstance(route_id, str):
+        return []
+    at = _at(event, p.clock())
+    with p.uow(org_id) as uow:
+        route = uow.routes.get(route_id)
+        if route is None:
+            return []
+        live = _live_row(uow, route_id)
+        _record(live, route, event, at)
+        eta = compute_eta(uow, route, live, at)
+        out = [] if eta is None else _events(route_id, eta, live.outcomes)
+        if eta is not None:
+            live.etas, live.updated_at = _eta_dicts(eta), p.clock()
+        uow.commit()
+    for e in out:
+        p.live.publish(org_id, e)
+    if event.get("type") == "stop":
+        policy = policy or LivePolicy()
+        on_stop(p, org_id, event, policy.failure, policy.auto_approve)
+    return out
+
+
+def refresh_routes(p: Platform, org_id: str, route_ids: list[str]) -> None:
+    """Re-time routes after a change (new version): ETAs as of now from the last known position."""
+    for route_id in route_ids:
+        try:
+            on_event(p, org_id, {"type": "position", "route_id": route_id, **_last_fix(p, org_id, route_id)})
+        except Exception:  # an ETA refresh never fails the change that triggered it
+            log.exception("ETA refresh of %s failed", route_id)
+
+
+def _last_fix(p: Platform, org_id: str, route_id: str) -> dict[str, Any]:
+    with p.uow(org_id) as uow:
+        live = live_rows(uow).first(RouteLiveRow.route_id == route_id)
+        pos = live.position if live is not None else None
+    if not pos:
+        return {"at": p.clock().isoformat()}
+    return {"lat": pos["lat"], "lng": pos["lng"], "at": p.clock().isoformat()}
+
+
+def route_states(p: Platform, org_id: str) -> list[RouteLiveRow]:
+    """Every route's stored live state in the organization (the dispatcher snapshot)."""
+    with p.uow(org_id) as uow:
+        return live_rows(uow).all()
+
+
+class TrackingPublisher:
+    """Wraps the app's publisher: every event goes out as before, and ``position``/``stop`` events also feed the
+    ETA worker in the background. Events of one route are coalesced while its update waits (a batch of 500
+    positions costs one re-timing), but stop events are never dropped: progress is recorded for each."""
+
+    def __init__(
+        self, inner: LivePublisher, platform: Platform, runner: Runner, policy: LivePolicy | None = None
+    ) -> None:
+        self.inner, self.platform, self.runner = inner, platform, runner
+        self.policy = policy or LivePolicy()
+        self._lock = threading.Lock()
+        self._waiting: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+    def publish(self, org_id: str, event: dict[str, Any]) -> None:
+        """Publish, then queue the ETA update for the event's route."""
+        self.inner.publish(org_id, event)
+        route_id = event.get("route_id")
+        if event.get("type") not in ("position", "stop") or not isinstance(route_id, str):
+            return
+        key = (org_id, route_id)
+        with self._lock:
+            queued = self._waiting.get(key)
+            if queued is not None:
+                stops = [e for e in queued if e.get("type") == "stop"]
+                self._waiting[key] = [*stops, event]
+                return
+            self._waiting[key] = [event]
+        self.runner.submit(f"eta {route_id}", lambda: self._run(key))
+
+    def _run(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            batch = self._waiting.pop(key, [])
+        for event in batch:
+            try:
+                on_event(self.platform, key[0], event, self.policy)
+            except Exception:  # the live view is best effort; the next event re-times the route
+                log.exception("ETA update of %s failed", key[1])

@@ -1,0 +1,145 @@
+"""Dynamic re-planning of a published day: insertion, cancellation, redistribution, re-sequencing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from doorstep.domain.errors import DoorstepError
+from doorstep.formats.plan_reader import plan_from_dict
+from doorstep.optimize.check import check_plan
+from doorstep.services import replanning, tracking
+from doorstep.services.replanning import ProposalKind, Request
+from tests.api import live_day
+from tests.api.live_day import DAY_9_30, Day
+
+Maker = Callable[..., Day]
+make_day = live_day.make_day  # the fixture
+
+
+def checked(day: Day) -> dict[str, Any]:
+    """The stored plan document after a change; the independent checker finds no violation in it."""
+    with day.p.uow(day.actor) as uow:
+        doc: dict[str, Any] = uow.plans.require(day.plan["id"]).result or {}
+    plan, problem, _ = plan_from_dict(doc)
+    assert check_plan(problem, plan) == []
+    return doc
+
+
+def new_order(day: Day, ref: str = "NEW-1", **kw: Any) -> str:
+    """Create a same-day order through the API."""
+    body = day.t.order(ref, location={"lat": 38.728, "lng": -9.142}, **kw)
+    r = day.client.post("/v1/orders", json=body, headers=day.t.h())
+    assert r.status_code == 201, r.text
+    oid: str = r.json()["id"]
+    return oid
+
+
+def complete_first(day: Day, route: dict[str, Any]) -> str:
+    """The driver completes the route's first stop (a stop event through the ETA worker)."""
+    first = route["data"]["stops"][1]
+    tracking.on_event(day.p, day.t.org_id, {
+        "type": "stop", "route_id": route["id"], "order_id": first["order_id"], "status": "completed",
+        "at": DAY_9_30.isoformat(), "lat": first["location"]["lat"], "lng": first["location"]["lng"],
+    })  # fmt: skip
+    return str(first["order_id"])
+
+
+def test_new_order_insertion_approved_keeps_done_stops_and_passes_the_checker(make_day: Maker) -> None:
+    """A same-day order becomes a pending proposal; approving writes a new route version, done stops unmoved."""
+    day = make_day()
+    route = day.plan["routes"][0]
+    done_order = complete_first(day, route)
+    oid = new_order(day)
+    prop = replanning.propose(day.p, day.actor, Request(day.plan["id"], ProposalKind.INSERT, oid))
+    assert prop.status == "pending"
+    summary = prop.options[0]["summary"]
+    assert summary["inserted"] and summary["distance_delta_m"] > 0 and "cost_delta_cents" in summary
+    applied = replanning.decide(day.p, day.actor, prop.id, approve=True)
+    assert applied.status == "applied"
+    target = next(r for r in day.routes() if any(s.get("order_id") == oid for s in r["data"]["stops"]))
+    assert target["version"] > 1
+    if target["id"] == route["id"]:
+        assert target["data"]["stops"][1]["order_id"] == done_order
+        assert target["data"]["stops"][1]["arrival"] == route["data"]["stops"][1]["arrival"]
+    checked(day)
+    assert "route_changed" in {e["type"] for _, e in day.events.events}
+    order = day.client.get(f"/v1/orders/{oid}", headers=day.t.h()).json()
+    assert order["status"] == "dispatched"
+
+
+def test_an_approved_proposal_is_not_applied_twice_and_a_stale_one_is_refused(make_day: Maker) -> None:
+    """Deciding twice is E2132; a proposal computed before another change to its route is E2131 (stale)."""
+    day = make_day()
+    a, b = new_order(day, "NEW-A"), new_order(day, "NEW-B")
+    pa = replanning.propose(day.p, day.actor, Request(day.plan["id"], ProposalKind.INSERT, a))
+    pb = replanning.propose(day.p, day.actor, Request(day.plan["id"], ProposalKind.INSERT, b))
+    replanning.decide(day.p, day.actor, pa.id, approve=True)
+    with pytest.raises(DoorstepError) as twice:
+        replanning.decide(day.p, day.actor, pa.id, approve=True)
+    assert twice.value.issues[0].code == "E2132"
+    with pytest.raises(DoorstepError) as stale:
+        replanning.decide(day.p, day.actor, pb.id, approve=True)
+    assert stale.value.issues[0].code == "E2131"
+    assert replanning.get_proposal(day.p, day.actor, pb.id).status == "stale"
+    checked(day)
+
+
+def test_cancellation_on_a_live_route_removes_the_stop(make_day: Maker) -> None:
+    """Cancelling an order on a live route takes its stop off (auto-approved) and the order is cancelled."""
+    day = make_day()
+    route = day.plan["routes"][0]
+    victim = route["data"]["stops"][2]["order_id"]
+    prop = replanning.propose(day.p, day.actor, Request(day.plan["id"], ProposalKind.CANCEL, victim), auto_approve=True)
+    assert prop.status == "applied"
+    stops = day.route(route["id"])["data"]["stops"]
+    assert victim not in {s.get("order_id") for s in stops}
+    assert day.client.get(f"/v1/orders/{victim}", headers=day.t.h()).json()["status"] == "cancelled"
+    checked(day)
+
+
+def test_a_done_stop_cannot_be_cancelled(make_day: Maker) -> None:
+    """Cancelling an order whose stop is done is refused (E2101) and nothing changes."""
+    day = make_day()
+    done = complete_first(day, day.plan["routes"][0])
+    with pytest.raises(DoorstepError) as err:
+        replanning.propose(day.p, day.actor, Request(day.plan["id"], ProposalKind.CANCEL, done))
+    assert err.value.issues[0].code == "E2101"
+
+
+def test_unavailable_vehicle_has_its_remaining_stops_redistributed(make_day: Maker) -> None:
+    """A van out of service keeps its done stop; its other orders move to the other van; the plan checks."""
+    day = make_day(parcels=8)
+    gone = day.plan["routes"][0]
+    done = complete_first(day, gone)
+    prop = replanning.propose(
+        day.p, day.actor, Request(day.plan["id"], ProposalKind.REDISTRIBUTE, gone["vehicle_id"]), auto_approve=True
+    )
+    assert prop.status == "applied"
+    moved = prop.options[0]["summary"]["moved"]
+    remaining = {s["order_id"] for s in gone["data"]["stops"][2:] if s.get("order_id")}
+    assert set(moved) == remaining and remaining
+    after = day.route(gone["id"])["data"]["stops"]
+    assert [s.get("order_id") for s in after if s.get("order_id")] == [done]
+    checked(day)
+
+
+def test_new_customer_availability_resequences_the_route(make_day: Maker) -> None:
+    """A customer available only later is served in the new window; the route keeps its done stop and checks."""
+    day = make_day()
+    route = day.plan["routes"][0]
+    complete_first(day, route)
+    later = route["data"]["stops"][2]["order_id"]
+    windows = [{"start": "2025-06-17T11:30:00+01:00", "end": "2025-06-17T12:00:00+01:00"}]
+    req = Request(day.plan["id"], ProposalKind.RESEQUENCE, later, windows=windows)
+    prop = replanning.propose(day.p, day.actor, req, auto_approve=True)
+    assert prop.status == "applied"
+    stops = [s for s in day.route(route["id"])["data"]["stops"] if s.get("order_id")]
+    served = next(s for s in stops if s["order_id"] == later)
+    assert datetime.fromisoformat(served["start"]) >= datetime.fromisoformat(windows[0]["start"])
+    doc = checked(day)
+    order = next(o for o in doc["problem"]["orders"] if o["id"] == later)
+    assert "11:30" in str(order["time_windows"])
