@@ -44,7 +44,7 @@ from machine import machine_info
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 RESULTS = Path(__file__).resolve().parent / "results" / "live-ingest.json"
-DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks-live-driver.md"
+DOC = Path(__file__).resolve().parent / "results" / "live-ingest.md"  # folded into docs/benchmarks.md by hand
 
 
 @contextmanager
@@ -229,7 +229,7 @@ def table(results: list[dict[str, Any]]) -> str:
 
 
 def write_doc(results: list[dict[str, Any]], args: argparse.Namespace, machine: dict[str, Any]) -> None:
-    """docs/benchmarks-live-driver.md: what was measured, how, on what, and the table."""
+    """benchmarks/results/live-ingest.md: what was measured, how, on what, and the table."""
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     DOC.write_text(
         f"""# Live operations, driver side: position ingest
@@ -269,7 +269,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=50, help="positions per request")
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--rate", type=int, default=0, help="paced load in positions/s (0: as fast as possible)")
-    ap.add_argument("--doc", action="store_true", help="also write docs/benchmarks-live-driver.md")
+    ap.add_argument("--doc", action="store_true", help="also write benchmarks/results/live-ingest.md")
     ap.add_argument("--resend", type=float, default=0.05, help="share of batches sent twice")
     args = ap.parse_args()
     results = []
