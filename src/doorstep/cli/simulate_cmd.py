@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 
-from doorstep.cli.simulator import DaySimulator
+from doorstep.cli.simulator import DaySimulator, road_paths
+from doorstep.config import get_settings
 from doorstep.live.simulation import SimConfig
+from doorstep.routing.osrm_local import OsrmLocalProvider
 
 
 def simulate(
@@ -23,6 +26,10 @@ def simulate(
     clock: Annotated[
         str, typer.Option(help="shifted: the day ends now (stamps in the past); plan: the plan's own times.")
     ] = "shifted",
+    network: Annotated[
+        Path | None,
+        typer.Option("--network", help="Drive along this road network's paths (default: DOORSTEP_NETWORK)."),
+    ] = None,
 ) -> None:
     """Log a virtual driver in for every live route of the day and report positions, arrivals, completions and
     failures through the driver API; print what was sent and how the API answered."""
@@ -30,7 +37,9 @@ def simulate(
         raise typer.BadParameter("use shifted or plan", param_hint="--clock")
     mode: Literal["shifted", "plan"] = "shifted" if clock == "shifted" else "plan"
     config = SimConfig(seed=seed, position_every_s=position_every, fail_rate=fail_rate, delay_rate=delay_rate)
-    sim = DaySimulator(url, api_key, date.fromisoformat(day), config, speed)
+    folder = network or get_settings().network
+    paths = road_paths(OsrmLocalProvider(folder)) if folder is not None else None
+    sim = DaySimulator(url, api_key, date.fromisoformat(day), config, speed, paths)
     tally = sim.run(mode)
     for what, n in sorted(tally.counts.items()):
         typer.echo(f"{what:>12}: {n}")

@@ -20,9 +20,11 @@ from typing import Any
 
 import httpx
 
+from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.domain.plan import Route, ScheduledStop, StopType
-from doorstep.live.simulation import SimConfig, SimEvent, SimKind, simulate_route
+from doorstep.live.simulation import Path, SimConfig, SimEvent, SimKind, simulate_route
+from doorstep.routing.osrm_local import OsrmLocalProvider
 
 STATUS = {SimKind.ARRIVE: "arrived", SimKind.COMPLETE: "completed", SimKind.FAIL: "failed"}
 
@@ -77,10 +79,12 @@ class Tally:
 class DaySimulator:
     """Drives every live route of the published plans of ``day`` through the API at ``base``."""
 
-    def __init__(self, base: str, api_key: str, day: date, config: SimConfig, speed: float = 60.0) -> None:
+    def __init__(
+        self, base: str, api_key: str, day: date, config: SimConfig, speed: float = 60.0, path: Path | None = None
+    ) -> None:
         self.http = httpx.Client(base_url=base, timeout=30.0)
         self.admin = {"Authorization": f"Bearer {api_key}"}
-        self.day, self.config, self.speed = day, config, speed
+        self.day, self.config, self.speed, self.path = day, config, speed, path
         self.tally = Tally()
 
     def _get(self, path: str, **params: Any) -> Any:
@@ -155,5 +159,18 @@ class DaySimulator:
         return self.tally
 
     def _tagged(self, route_id: str, route: Route) -> Iterator[tuple[SimEvent, str]]:
-        for ev in simulate_route(route, self.config):
+        for ev in simulate_route(route, self.config, self.path):
             yield ev, route_id
+
+
+def road_paths(provider: OsrmLocalProvider, profile: SpeedProfile = SpeedProfile.VAN) -> Path:
+    """Positions along the road network's path for each leg (the straight line where it knows no road)."""
+    cache: dict[tuple[LatLng, LatLng], tuple[LatLng, ...]] = {}
+
+    def path(a: LatLng, b: LatLng) -> tuple[LatLng, ...]:
+        if (a, b) not in cache:
+            legs = provider.route_legs([a, b], profile)
+            cache[(a, b)] = legs[0].path if legs and legs[0].path else (a, b)
+        return cache[(a, b)]
+
+    return path
