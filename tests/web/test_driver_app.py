@@ -54,6 +54,7 @@ class Site:
     api: httpx.Client
     route: dict[str, Any]
     driver_id: str
+    dispatcher_email: str
 
 
 def _day(api: httpx.Client) -> tuple[dict[str, Any], str]:
@@ -94,7 +95,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     app = create_app(Settings(database_url=url, secret_key="pwa-test", webhook_tick_s=0))
     mount_web(app)
     p = app.state.platform
-    org_id, _ = create_organization(p, "PWA courier", f"pwa-{uuid.uuid4().hex[:8]}@example.com", "pwa-password")
+    email = f"pwa-{uuid.uuid4().hex[:8]}@example.com"
+    org_id, _ = create_organization(p, "PWA courier", email, "pwa-password")
     _, key = create_api_key(p, system_actor(org_id), "dispatch", [Permission.READ, Permission.WRITE])
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -104,7 +106,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     base = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as api:
         route, drv = _day(api)
-        yield Site(base, api, route, drv)
+        yield Site(base, api, route, drv, email)
     server.should_exit = True
     thread.join(10)
 
@@ -230,6 +232,35 @@ def test_driver_day_offline_and_back(site: Site) -> None:
     assert sorted(statuses.values()) == ["delivered", "delivered", "failed"]
     trail = site.api.get(f"/v1/routes/{site.route['id']}/trail").json()["positions"]
     assert trail and abs(trail[0]["lat"] - first["lat"]) < 1e-6  # the phone's position was sent and stored
+    _dispatcher_sees_the_proofs(site)
+
+
+def _dispatcher_sees_the_proofs(site: Site) -> None:
+    """The dispatcher's live view lists the three finished stops once each, with the photo and signatures drawn."""
+    from playwright.sync_api import expect, sync_playwright
+
+    drawn = "(s) => [...document.querySelectorAll(s)].filter((i) => i.complete && i.naturalWidth > 0).length"
+    pictures = f"({drawn})('#pod img.pod-photo') === 1 && ({drawn})('#pod img.pod-signature') === 2"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"{site.base}/login")
+            page.fill("input[type=email]", site.dispatcher_email)
+            page.fill("input[type=password]", "pwa-password")
+            page.keyboard.press("Enter")
+            page.wait_for_url("**/app**")
+            page.goto(f"{site.base}/app/live")
+            expect(page.locator("#pod li.pod")).to_have_count(3, timeout=20_000)
+            expect(page.locator("#pod li.pod.completed")).to_have_count(2)
+            failed = page.locator("#pod li.pod.failed")
+            expect(failed).to_have_count(1)
+            expect(failed).to_contain_text("not_home")
+            expect(page.locator("#pod li.pod", has_text="Ana Silva")).to_contain_text("PKG-0001")
+            page.wait_for_function(pictures)
+            page.screenshot(path=ARTIFACTS / "5-dispatcher-proofs.png", full_page=True)
+        finally:
+            browser.close()
 
 
 def test_installable_shell(site: Site) -> None:

@@ -65,12 +65,35 @@ function renderProposals(list) {
   }));
 }
 
+// Finished stops with what the driver left as proof: status, reason, recipient, barcodes, photo and signature.
+const finished = new Map(); // route id -> finished stop events
+function podItem(route, e) {
+  const proof = e.proof || {};
+  const bits = [`${route.vehicle_name || route.vehicle_id}: ${e.order_id} ${e.status}`,
+    e.reason ? ` (${e.reason}${e.note ? `: ${e.note}` : ""})` : "", proof.recipient ? ` — ${proof.recipient}` : "",
+    (proof.barcodes || []).length ? ` [${proof.barcodes.join(", ")}]` : "", e.flagged ? " ⚠ far from the stop" : "", " "];
+  const imgs = [];
+  if (proof.photo) imgs.push(el("img", { class: "pod-photo", src: proof.photo.url, alt: "photo" }));
+  if (proof.signature) imgs.push(el("img", { class: "pod-signature", src: proof.signature.url, alt: "signature" }));
+  return el("li", { class: `pod ${e.status}`, "data-order": e.order_id }, ...bits, ...imgs);
+}
+function renderPod() {
+  const items = [...routes.values()].flatMap((r) => (finished.get(r.id) || []).map((e) => podItem(r, e)));
+  $("pod").replaceChildren(...items);
+}
+async function loadPod(routeId) {
+  const data = await api("GET", `/v1/routes/${routeId}/stop-events`);
+  finished.set(routeId, data.events.filter((e) => e.status === "completed" || e.status === "failed"));
+  renderPod();
+}
+
 function applySnapshot(snap) {
   routes.clear();
   for (const r of snap.routes) routes.set(r.id, r);
   drawRoutes();
   renderProgress();
   renderProposals(snap.proposals);
+  for (const id of routes.keys()) loadPod(id).catch(showError);
 }
 
 async function reload() { applySnapshot(await api("GET", "/v1/live/snapshot")); }
@@ -81,7 +104,10 @@ function onEvent(ev) {
   if (ev.type === "gap" || ev.type === "route_changed") return reload();
   if (!r) return;
   if (ev.type === "position") { r.position = { lat: ev.lat, lng: ev.lng, at: ev.at }; placeDriver(r.id, ev.lat, ev.lng); }
-  if (ev.type === "stop") { r.outcomes = { ...(r.outcomes || {}), [ev.order_id]: ev.status }; }
+  if (ev.type === "stop") {
+    r.outcomes = { ...(r.outcomes || {}), [ev.order_id]: ev.status };
+    if (ev.status === "completed" || ev.status === "failed") loadPod(r.id).catch(showError);
+  }
   if (ev.type === "eta") {
     r.etas = ev.stops;
     r.alerts = ev.stops.filter((s) => s.status !== "on_time");
