@@ -19,6 +19,8 @@ from doorstep.domain.returns import FailurePolicy
 from doorstep.jobs.threads import ThreadRunner, Ticker
 from doorstep.live.broker import Broker, InMemoryBroker
 from doorstep.live.redis_broker import RedisBroker
+from doorstep.routing.osrm_local import OsrmLocalProvider
+from doorstep.routing.provider import TravelTimeProvider
 from doorstep.services.live_publish import LivePublisher, MemoryPublisher, RedisPublisher
 from doorstep.services.plans import recover_interrupted
 from doorstep.services.platform import Platform
@@ -48,6 +50,14 @@ def make_broker(settings: Settings) -> tuple[Broker, LivePublisher]:
     return memory, MemoryPublisher(memory)
 
 
+def road_network(settings: Settings) -> TravelTimeProvider | None:
+    """The deployment's road network (``DOORSTEP_NETWORK``), loaded once and shared by plan jobs, checks, live
+    changes and ETAs; None keeps the straight-line model."""
+    if settings.network is None:
+        return None
+    return OsrmLocalProvider(settings.network, snap_radius_m=settings.snap_radius_m)
+
+
 def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None = None) -> FastAPI:
     """A ready FastAPI app on the configured database (migrated beforehand by ``doorstep db upgrade``)."""
     settings = settings or get_settings()
@@ -64,6 +74,7 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
         live=publisher,
         pod_flag_distance_m=settings.pod_flag_distance_m,
         max_photo_bytes=settings.max_photo_bytes,
+        travel=road_network(settings),
     )
     created = platform.clock()  # jobs queued by this process from now on are its own, not interrupted ones
     eta_runner = ThreadRunner(workers=1)  # the ETA worker: position and stop events re-time their route

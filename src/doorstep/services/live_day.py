@@ -3,6 +3,7 @@ and how a checked change is written back as new route versions (done stops never
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from doorstep.formats.plan_json import route_to_dict
 from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.optimize.check import check_route
 from doorstep.optimize.insertion import LiveState
+from doorstep.routing.provider import TravelTimeProvider
 from doorstep.services.plan_routes import stop_rows
 from doorstep.store.models import PlanRow, RouteLiveRow, RouteRow, StopRow
 from doorstep.store.repositories import Repository
@@ -39,6 +41,7 @@ class LiveDay:
     routes: dict[str, RouteRow]
     state: LiveState
     options: dict[str, Any] = field(default_factory=dict)
+    provider: TravelTimeProvider | None = None  # the deployment's travel model (None: the problem's default)
 
     def dump(self, route: Route) -> dict[str, Any]:
         """The route in plan.json form, in its depot's time zone."""
@@ -59,13 +62,16 @@ def plan_of_route(uow: UnitOfWork, route_id: str) -> str:
     return uow.routes.require(route_id).plan_id
 
 
-def load_day(uow: UnitOfWork, plan_id: str, now: datetime) -> LiveDay:
+def load_day(
+    uow: UnitOfWork, plan_id: str, now: datetime, travel: Callable[[Problem], TravelTimeProvider] | None = None
+) -> LiveDay:
     """The published plan, its live routes and the live state (done and under-way stops fixed) at ``now``."""
     row = published_plan(uow, plan_id)
     plan, problem, options = plan_from_dict(row.result, trusted=True)
     rows = {r.id: r for r in uow.routes.all(RouteRow.plan_id == plan_id) if r.status in LIVE_ROUTES}
     plan.routes = [r for r in plan.routes if r.id in rows]
-    return LiveDay(row, plan, problem, rows, LiveState(now=now, fixed=_fixed(uow, list(rows))), options)
+    state = LiveState(now=now, fixed=_fixed(uow, list(rows)))
+    return LiveDay(row, plan, problem, rows, state, options, travel(problem) if travel else None)
 
 
 def _fixed(uow: UnitOfWork, ids: list[str]) -> dict[str, int]:
@@ -124,7 +130,7 @@ def write_change(uow: UnitOfWork, day: LiveDay, change: Change) -> list[RouteRow
             row.version != change.base_versions.get(row.id) or not _same_head(row.data, data, done)
         ):
             raise _stale(row.id, "changed since the proposal was made")
-        violations = check_route(problem, routes[data["id"]])
+        violations = check_route(problem, routes[data["id"]], day.provider)
         if violations:
             raise _stale(data["id"], f"would break a constraint ({violations[0].message})")
         touched.append(_store_route(uow, day, row, data))

@@ -178,7 +178,7 @@ def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
                 _set_progress(p, org_id, plan_id, points)
 
         opts = SolveOptions.from_dict(row.options)
-        result = make_plan(problem, options=opts, on_progress=on_progress)
+        result = make_plan(problem, provider=p.provider(problem), options=opts, on_progress=on_progress)
         _finish(p, org_id, plan_id, result, problem, opts, points, kept)
     except DoorstepError as exc:
         _fail(p, org_id, plan_id, exc.envelope())

@@ -9,6 +9,9 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from doorstep.domain.problem import Problem
+from doorstep.routing.defaults import default_provider
+from doorstep.routing.provider import TravelTimeProvider
 from doorstep.services.access import Actor
 from doorstep.services.live_publish import LivePublisher, NullPublisher
 from doorstep.store.uow import UnitOfWork
@@ -42,10 +45,19 @@ class Platform:
     clock: Callable[[], datetime] = _utcnow
     webhook_timeout_s: float = 10.0
     plan_time_limit_s: float = 30.0
+    # The deployment's travel model (a road network when DOORSTEP_NETWORK is set); None: straight line
+    travel: TravelTimeProvider | None = None
     recovered: bool = False  # interrupted jobs were already cleaned up by this process (do it once, first)
     live: LivePublisher = field(default_factory=NullPublisher)
     pod_flag_distance_m: float = 100.0  # completions farther from their stop are flagged
     max_photo_bytes: int = 2_000_000
+
+    def provider(self, problem: Problem) -> TravelTimeProvider:
+        """One travel model for every use case of a problem: plans, checks, live changes and ETAs alike (a
+        problem's own matrices always win)."""
+        if problem.matrices is not None or self.travel is None:
+            return default_provider(problem)
+        return self.travel
 
     def uow(self, actor: Actor | str) -> UnitOfWork:
         """A unit of work in the actor's organization (or the given organization id)."""

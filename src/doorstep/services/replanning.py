@@ -4,6 +4,7 @@ auto-approve policy) writes it as new route versions, checked, and announces ``r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -12,6 +13,7 @@ from typing import Any
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.ids import new_id
 from doorstep.domain.plan import Plan
+from doorstep.domain.problem import Problem
 from doorstep.domain.status import OrderStatus, RouteStatus
 from doorstep.formats.doorstep_json import order_to_dict
 from doorstep.formats.plan_json import unassigned_to_dict
@@ -19,6 +21,7 @@ from doorstep.optimize.insertion import apply_insertion, propose_insertion
 from doorstep.optimize.live_changes import redistribute, remove_order
 from doorstep.optimize.live_route import with_routes
 from doorstep.optimize.resequence import resequence
+from doorstep.routing.provider import TravelTimeProvider
 from doorstep.services.access import Actor, Permission
 from doorstep.services.convert import order_of
 from doorstep.services.events import EventRecorder
@@ -48,6 +51,9 @@ class ProposalStatus(StrEnum):
     APPLIED = "applied"
     REJECTED = "rejected"
     STALE = "stale"
+
+
+Travel = Callable[[Problem], TravelTimeProvider]  # the deployment's travel model for a problem
 
 
 def proposals_of(uow: UnitOfWork) -> Repository[ProposalRow]:
@@ -107,7 +113,7 @@ def _insert_options(uow: UnitOfWork, day: LiveDay, order_id: str) -> list[dict[s
         raise DoorstepError([Issue("E1450", msg, ("order_id",), order_id)])
     order = order_of(row, {d.id: d for d in day.problem.depots})
     day.problem = replace(day.problem, orders=(*[o for o in day.problem.orders if o.id != order_id], order))
-    result = propose_insertion(day.problem, day.plan, order_id, state=day.state)
+    result = propose_insertion(day.problem, day.plan, order_id, day.provider, state=day.state)
     if not result.proposals:
         plan = replace(day.plan, unassigned=[*day.plan.unassigned, *([result.unassigned] if result.unassigned else [])])
         return [_option(day, plan, {"inserted": False}, [order_to_dict(order)])]
@@ -135,7 +141,7 @@ def _resequence_options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dic
             raise DoorstepError([Issue("E2102", f"order {order.id} is on no live route", ("order_id",), order.id)])
     else:
         route_id = req.subject_id
-    res = resequence(day.problem, day.plan, route_id, state=day.state)
+    res = resequence(day.problem, day.plan, route_id, day.provider, state=day.state)
     routes = [res.route if r.id == route_id else r for r in day.plan.routes]
     plan = with_routes(replace(day.plan, unassigned=[*day.plan.unassigned, *res.dropped]), routes)
     return [_option(day, plan, {"route_id": route_id, "windows": req.windows}, orders)]
@@ -151,10 +157,10 @@ def _options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]
         return _insert_options(uow, day, req.subject_id)
     if req.kind is ProposalKind.CANCEL:
         after = replace(day.problem, orders=tuple(o for o in day.problem.orders if o.id != req.subject_id))
-        plan = remove_order(after, day.plan, req.subject_id, state=day.state)
+        plan = remove_order(after, day.plan, req.subject_id, day.provider, state=day.state)
         return [{**_option(day, plan, {"order_id": req.subject_id}, []), "drop_orders": [req.subject_id]}]
     if req.kind is ProposalKind.REDISTRIBUTE:
-        red = redistribute(day.problem, day.plan, req.subject_id, state=day.state)
+        red = redistribute(day.problem, day.plan, req.subject_id, day.provider, state=day.state)
         return [_option(day, red.plan, {"vehicle_id": req.subject_id, "moved": red.moved}, [])]
     return _resequence_options(uow, day, req)
 
@@ -163,7 +169,7 @@ def propose(p: Platform, actor: Actor, req: Request, *, auto_approve: bool = Fal
     """Compute the change on the live plan and store it as a pending proposal (or apply it at once)."""
     actor.require(Permission.WRITE)
     with p.uow(actor) as uow:
-        day = load_day(uow, req.plan_id, p.clock())
+        day = load_day(uow, req.plan_id, p.clock(), p.provider)
         options = _options(uow, day, req)
         row = proposals_of(uow).add(
             ProposalRow(
@@ -223,7 +229,7 @@ def decide(p: Platform, actor: Actor, proposal_id: str, *, approve: bool, choice
             raise DoorstepError([Issue("E1301", msg, ("choice",), proposal_id)])
         row.decided_at, row.decided_by = p.clock(), actor.label
         if approve:
-            changed = _apply(uow, actor, row, choice, p.clock())
+            changed = _apply(uow, actor, row, choice, p.clock(), p.provider)
         else:
             row.status = ProposalStatus.REJECTED.value
         uow.commit()
@@ -236,9 +242,11 @@ def decide(p: Platform, actor: Actor, proposal_id: str, *, approve: bool, choice
     return row
 
 
-def _apply(uow: UnitOfWork, actor: Actor, row: ProposalRow, choice: int, now: datetime) -> list[tuple[str, int]]:
+def _apply(
+    uow: UnitOfWork, actor: Actor, row: ProposalRow, choice: int, now: datetime, travel: Travel | None = None
+) -> list[tuple[str, int]]:
     option = row.options[choice]
-    day = load_day(uow, row.plan_id, now)
+    day = load_day(uow, row.plan_id, now, travel)
     change = Change(
         option["routes"], option["removed"], option["unassigned"], option["orders"], row.base_versions,
         option.get("drop_orders", []),

@@ -14,6 +14,7 @@ from doorstep.domain.orders import Order, TimeWindow
 from doorstep.domain.plan import Route, ScheduledStop, StopType
 from doorstep.domain.problem import Problem
 from doorstep.routing.defaults import default_provider
+from doorstep.routing.provider import TravelTimeProvider
 
 DELIVERING = (StopType.DELIVERY, StopType.PAIRED_DELIVERY)
 COLLECTING = (StopType.PICKUP, StopType.PAIRED_PICKUP)
@@ -64,12 +65,12 @@ def _serve(problem: Problem, vehicle: Vehicle, s: ScheduledStop, arrive: datetim
     s.departure = s.start + timedelta(seconds=s.service_s)
 
 
-def retime(problem: Problem, route: Route) -> Route:
+def retime(problem: Problem, route: Route, provider: TravelTimeProvider | None = None) -> Route:
     """The route with arrivals, waits, departures, distances and loads recomputed from its stop order."""
     vehicle = problem.vehicle(route.vehicle_id)
     points = list(dict.fromkeys(s.location for s in route.stops))
     index: dict[LatLng, int] = {p: i for i, p in enumerate(points)}
-    m = default_provider(problem).matrix(points, vehicle.type.profile)
+    m = (provider or default_provider(problem)).matrix(points, vehicle.type.profile)
     stops = route.stops
     t, here, dist, breaks = stops[0].departure, stops[0].location, 0, [0]
     driving = 0

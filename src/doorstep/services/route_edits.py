@@ -15,6 +15,7 @@ from doorstep.formats.plan_common import route_zone
 from doorstep.formats.plan_json import route_to_dict, unassigned_to_dict
 from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.optimize.check import check_route
+from doorstep.routing.provider import TravelTimeProvider
 from doorstep.services.access import Actor, Permission
 from doorstep.services.events import EventRecorder
 from doorstep.services.fleet_admin import check_version
@@ -70,7 +71,7 @@ def _take(plan: Plan, problem: Problem, order_id: str) -> tuple[ScheduledStop, R
     )
 
 
-def apply_move(plan: Plan, problem: Problem, move: Move) -> list[Route]:
+def apply_move(plan: Plan, problem: Problem, move: Move, provider: TravelTimeProvider | None = None) -> list[Route]:
     """Move the stop in the plan (in memory); return the touched routes, re-timed."""
     try:
         order = problem.order(move.order_id)
@@ -89,7 +90,7 @@ def apply_move(plan: Plan, problem: Problem, move: Move) -> list[Route]:
         raise _bad(f"position {move.position} is outside route {target.id} (0..{len(target.stops) - 2})", "position")
     target.stops.insert(index, stop)
     touched = [target] if source is None or source is target else [source, target]
-    return [retime(problem, r) for r in touched]
+    return [retime(problem, r, provider) for r in touched]
 
 
 def _load(uow: UnitOfWork, plan_id: str) -> tuple[PlanRow, Plan, Problem]:
@@ -101,11 +102,11 @@ def _load(uow: UnitOfWork, plan_id: str) -> tuple[PlanRow, Plan, Problem]:
     return row, plan, problem
 
 
-def _result(problem: Problem, routes: list[Route]) -> EditResult:
+def _result(problem: Problem, routes: list[Route], provider: TravelTimeProvider | None = None) -> EditResult:
     out = EditResult()
     for r in routes:
         out.routes.append(route_to_dict(r, route_zone(problem, r)))
-        out.violations += check_route(problem, r)
+        out.violations += check_route(problem, r, provider)
     return out
 
 
@@ -114,7 +115,8 @@ def preview_move(p: Platform, actor: Actor, plan_id: str, move: Move) -> EditRes
     actor.require(Permission.READ)
     with p.uow(actor) as uow:
         _, plan, problem = _load(uow, plan_id)
-    return _result(problem, apply_move(plan, problem, move))
+    travel = p.provider(problem)
+    return _result(problem, apply_move(plan, problem, move, travel), travel)
 
 
 def _editable(row: RouteRow, versions: dict[str, int]) -> None:
@@ -135,11 +137,12 @@ def save_move(p: Platform, actor: Actor, plan_id: str, move: Move, versions: dic
     actor.require(Permission.WRITE)
     with p.uow(actor) as uow:
         row, plan, problem = _load(uow, plan_id)
-        touched = apply_move(plan, problem, move)
+        travel = p.provider(problem)
+        touched = apply_move(plan, problem, move, travel)
         route_rows = uow.routes.get_many([r.id for r in touched])
         for r in touched:
             _editable(route_rows[r.id], versions)
-        result = _result(problem, touched)
+        result = _result(problem, touched, travel)
         events = EventRecorder(uow, actor.label)
         for data in result.routes:
             rr = route_rows[data["id"]]

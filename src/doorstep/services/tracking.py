@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from doorstep.domain.geo import LatLng
+from doorstep.domain.problem import Problem
 from doorstep.domain.returns import FailurePolicy
 from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.live.eta import EtaEngine, RouteEta
 from doorstep.routing.defaults import default_provider
+from doorstep.routing.provider import TravelTimeProvider
 from doorstep.services.live_day import live_rows
 from doorstep.services.live_publish import LivePublisher
 from doorstep.services.platform import Platform, Runner
@@ -76,7 +79,13 @@ def _eta_dicts(eta: RouteEta) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def compute_eta(uow: UnitOfWork, route: RouteRow, live: RouteLiveRow, now: datetime) -> RouteEta | None:
+def compute_eta(
+    uow: UnitOfWork,
+    route: RouteRow,
+    live: RouteLiveRow,
+    now: datetime,
+    travel: Callable[[Problem], TravelTimeProvider] | None = None,
+) -> RouteEta | None:
     """Re-time the route's remaining stops from the last known position (or the last done stop) at ``now``."""
     plan_row = uow.plans.require(route.plan_id)
     if plan_row.result is None:
@@ -86,7 +95,7 @@ def compute_eta(uow: UnitOfWork, route: RouteRow, live: RouteLiveRow, now: datet
     vehicle = problem.vehicle(route.vehicle_id)
     pos = live.position
     position = LatLng(pos["lat"], pos["lng"]) if pos else None
-    engine = EtaEngine(default_provider(problem))
+    engine = EtaEngine(travel(problem) if travel is not None else default_provider(problem))
     return engine.route_eta(plan.routes[0], vehicle.type.profile, done=live.done, now=now, position=position)
 
 
@@ -116,7 +125,7 @@ def on_event(p: Platform, org_id: str, event: dict[str, Any], policy: LivePolicy
             return []
         live = _live_row(uow, route_id)
         _record(live, route, event, at)
-        eta = compute_eta(uow, route, live, at)
+        eta = compute_eta(uow, route, live, at, p.provider)
         out = [] if eta is None else _events(route_id, eta, live.outcomes)
         if eta is not None:
             live.etas, live.updated_at = _eta_dicts(eta), p.clock()
