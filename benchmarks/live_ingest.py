@@ -20,7 +20,6 @@ import random
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -31,43 +30,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
+from api import database  # a fresh, migrated SQLite file or throwaway PostgreSQL database
 from doorstep.services.access import system_actor
 from doorstep.services.accounts import create_organization
 from doorstep.services.driver_auth import issue_code
 from doorstep.services.platform import Platform
 from doorstep.store.engine import make_engine, make_session_factory
-from doorstep.store.migrate import upgrade
 from doorstep.store.models import PositionRow
 from machine import machine_info
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 RESULTS = Path(__file__).resolve().parent / "results" / "live-ingest.json"
 DOC = Path(__file__).resolve().parent / "results" / "live-ingest.md"  # folded into docs/benchmarks.md by hand
-
-
-@contextmanager
-def database(backend: str) -> Iterator[str]:
-    """A fresh, migrated database URL for one backend (PostgreSQL: a throwaway database, dropped after)."""
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite:///{tmp}/ingest.sqlite"
-            upgrade(url)
-            yield url
-        return
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"doorstep_ingest_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _free_port() -> int:

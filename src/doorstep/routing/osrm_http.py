@@ -13,7 +13,7 @@ from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.routing.http_client import JsonClient
 from doorstep.routing.network_meta import ATTRIBUTION
-from doorstep.routing.osrm_local import path_of, rows_to_array, waypoint_snap
+from doorstep.routing.osrm_local import rows_to_array, waypoint_snap
 from doorstep.routing.provider import Matrix
 from doorstep.routing.road_matrix import (
     DEFAULT_SNAP_RADIUS_M,
@@ -24,7 +24,7 @@ from doorstep.routing.road_matrix import (
     square_matrix,
     unique_points,
 )
-from doorstep.routing.route_geometry import Leg, MatchedTrace
+from doorstep.routing.route_geometry import Leg, MatchedTrace, legs_of, path_of
 
 DEFAULT_CHUNK = 50  # sources (and destinations) per request: 100 coordinates, osrm-routed's default table limit
 
@@ -134,14 +134,7 @@ class OsrmHttpProvider:
         ans = self._get("route", stops, params)
         if ans["code"] != "Ok":
             return None
-        legs = []
-        for leg in ans["routes"][0]["legs"]:
-            path: list[LatLng] = []
-            for step in leg["steps"]:
-                pts = path_of(step["geometry"])
-                path.extend(pts[1:] if path and pts and path[-1] == pts[0] else pts)
-            legs.append(Leg(round(float(leg["duration"])), round(float(leg["distance"])), tuple(path)))
-        return legs
+        return legs_of(ans["routes"][0])
 
     def match(self, trace: Sequence[LatLng], timestamps: Sequence[int] | None = None) -> MatchedTrace:
         """Fit a GPS trace to the roads (``/match``); E3012 when the server cannot."""

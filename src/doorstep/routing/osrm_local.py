@@ -31,7 +31,7 @@ from doorstep.routing.road_matrix import (
     square_matrix,
     unique_points,
 )
-from doorstep.routing.route_geometry import Leg, MatchedTrace
+from doorstep.routing.route_geometry import Leg, MatchedTrace, legs_of, path_of
 
 DEFAULT_MAX_CELLS = 2_000_000  # cells per Table call: 5000 points run as 13 calls of 400 rows (about 1.1 GB peak)
 
@@ -61,11 +61,6 @@ def rows_to_array(rows: Any, n_rows: int, n_cols: int) -> FloatMatrix:
         except TypeError:
             out[i] = [np.nan if v is None else float(v) for v in row]
     return out
-
-
-def path_of(geometry: Any) -> tuple[LatLng, ...]:
-    """GeoJSON LineString coordinates (lon,lat) as LatLng points."""
-    return tuple(LatLng(float(c[1]), float(c[0])) for c in geometry["coordinates"])
 
 
 class OsrmLocalProvider:
@@ -216,14 +211,7 @@ class OsrmLocalProvider:
             res = self._engine.Route(params)
         except RuntimeError:
             return None
-        legs = []
-        for leg in res["routes"][0]["legs"]:
-            path: list[LatLng] = []
-            for step in leg["steps"]:
-                pts = path_of(step["geometry"])
-                path.extend(pts[1:] if path and pts and path[-1] == pts[0] else pts)
-            legs.append(Leg(round(float(leg["duration"])), round(float(leg["distance"])), tuple(path)))
-        return legs
+        return legs_of(res["routes"][0])
 
     def match(self, trace: Sequence[LatLng], timestamps: Sequence[int] | None = None) -> MatchedTrace:
         """Fit a GPS trace (fixes in time order; optional UNIX timestamps) to the roads; E3012 when impossible."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
@@ -52,3 +52,20 @@ def joined_path(legs: Sequence[Leg]) -> list[LatLng]:
         start = 1 if out and leg.path and out[-1] == leg.path[0] else 0
         out.extend(leg.path[start:])
     return out
+
+
+def path_of(geometry: Any) -> tuple[LatLng, ...]:
+    """GeoJSON LineString coordinates (lon,lat) as LatLng points."""
+    return tuple(LatLng(float(c[1]), float(c[0])) for c in geometry["coordinates"])
+
+
+def legs_of(route: Mapping[str, Any]) -> list[Leg]:
+    """The legs of an OSRM route answer (steps with GeoJSON geometry), the same from the engine and the server."""
+    legs = []
+    for leg in route["legs"]:
+        path: list[LatLng] = []
+        for step in leg["steps"]:
+            pts = path_of(step["geometry"])
+            path.extend(pts[1:] if path and pts and path[-1] == pts[0] else pts)
+        legs.append(Leg(round(float(leg["duration"])), round(float(leg["distance"])), tuple(path)))
+    return legs
