@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     seed: int = Field(0, ge=0, description="default solver seed")
     circuity: float = Field(1.3, ge=1.0, le=3.0, description="straight-line model: road km per crow-fly km")
     network: Path | None = Field(None, description="road network folder (doorstep network build) used by default")
+    traffic: str | None = Field(
+        None, description="time-of-day factors for the platform: 'urban' (documented defaults) or a JSON file"
+    )
+    weather: float = Field(1.0, ge=1.0, le=5.0, description="weather slow-down factor on every hour (1 = clear)")
     osrm_url: str | None = Field(None, description="remote OSRM server (osrm-routed) for road times")
     valhalla_url: str | None = Field(None, description="remote Valhalla server for road times")
     router_timeout_s: float = Field(30.0, gt=0, le=600, description="per-request timeout of remote routers")

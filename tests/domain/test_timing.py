@@ -49,3 +49,26 @@ def test_rejects_a_leg_count_that_does_not_match() -> None:
     stops = [_stop(StopType.START, 0), _stop(StopType.END, 30)]
     with pytest.raises(ValueError, match="one leg per"):
         retime(stops, 1, [])
+
+
+def test_drive_turns_free_flow_legs_into_the_hours_times() -> None:
+    """With ``drive``, each leg takes what ``drive`` says for its real departure (here: twice as long from 09:00);
+    a zero leg stays zero and distances do not change."""
+    stops = [
+        _stop(StopType.START, 0),
+        _stop(StopType.DELIVERY, 10, 3000),
+        _stop(StopType.DELIVERY, 50, 0),
+        _stop(StopType.END, 60),
+    ]
+    seen: list[tuple[object, int]] = []
+
+    def rush(depart: object, free_s: int) -> int:
+        seen.append((depart, free_s))
+        return free_s * 2 if depart >= t(9) else free_s  # type: ignore[operator]
+
+    out = retime(stops, 1, [Leg(600, 5000), Leg(1200, 8000), Leg(0, 0)], drive=rush)
+    assert out[1].arrival == t(8, 10) and out[1].travel_s == 600  # left 08:00: free flow
+    assert out[2].arrival == t(9, 40) and out[2].travel_s == 2400  # left at 09:00 after 50 min of service: doubled
+    assert out[3].arrival == out[2].departure and out[3].travel_s == 0
+    assert out[3].distance_so_far_m == 13_000
+    assert seen == [(t(8), 600), (t(9), 1200)]

@@ -21,6 +21,7 @@ from doorstep.live.broker import Broker, InMemoryBroker
 from doorstep.live.redis_broker import RedisBroker
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
+from doorstep.routing.traffic import traffic_for
 from doorstep.services.live_publish import LivePublisher, MemoryPublisher, RedisPublisher
 from doorstep.services.plans import recover_interrupted
 from doorstep.services.platform import Platform
@@ -75,7 +76,10 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
         pod_flag_distance_m=settings.pod_flag_distance_m,
         max_photo_bytes=settings.max_photo_bytes,
         travel=road_network(settings),
+        traffic=settings.traffic,
+        weather=settings.weather,
     )
+    traffic_for(settings.traffic, settings.weather, "UTC")  # a bad DOORSTEP_TRAFFIC fails here (E3013/E1001)
     created = platform.clock()  # jobs queued by this process from now on are its own, not interrupted ones
     eta_runner = ThreadRunner(workers=1)  # the ETA worker: position and stop events re-time their route
     policy = LivePolicy(

@@ -27,7 +27,7 @@ from doorstep.routing.osrm_http import OsrmHttpProvider
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.straight_line import StraightLineProvider
-from doorstep.routing.traffic import HOURS_PER_WEEK, TrafficModel, TrafficProvider, load_traffic
+from doorstep.routing.traffic import TrafficModel, TrafficProvider, traffic_for
 from doorstep.routing.valhalla_http import ValhallaHttpProvider
 from doorstep.services.planning import plan as make_plan
 from doorstep.services.road_paths import route_paths
@@ -54,14 +54,7 @@ class RunRequest:
 def traffic_model(problem: Problem, traffic: str | None, weather: float) -> TrafficModel | None:
     """``--traffic urban`` (documented defaults) or ``--traffic FILE.json``, in the first depot's time zone;
     a weather factor alone also makes a model (flat hours). None when neither is asked for."""
-    if traffic is None and weather == 1.0:
-        return None
-    tz = problem.depots[0].timezone if problem.depots else "UTC"
-    if traffic is None:
-        return TrafficModel((1.0,) * HOURS_PER_WEEK, weather, tz)
-    if traffic == "urban":
-        return load_traffic(None, weather, tz)
-    return load_traffic(Path(traffic), weather, tz)
+    return traffic_for(traffic, weather, problem.depots[0].timezone if problem.depots else "UTC")
 
 
 def result_json(plan: Plan, files: dict[str, Path], warnings: list[Issue]) -> dict[str, Any]:

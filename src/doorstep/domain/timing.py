@@ -7,7 +7,7 @@ callers pass the drive of each leg.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -34,6 +34,7 @@ def retime(
     first: int,
     legs: Sequence[Leg],
     depart_at: datetime | None = None,
+    drive: Callable[[datetime, int], int] | None = None,
 ) -> list[ScheduledStop]:
     """Stops ``first`` onwards re-timed; earlier stops are returned unchanged.
 
@@ -41,6 +42,8 @@ def retime(
     or at ``depart_at`` when that is later (a driver who is still there, or a position and time reported live).
     A stop waits for its planned window (``window_start``) and keeps its service time; a late stop starts on
     arrival (the lateness is for the caller to judge). Distance and duration so far are carried on.
+    With ``drive``, ``legs`` hold free-flow seconds and ``drive(departure, seconds)`` says how long the leg
+    takes leaving at that moment (time-of-day traffic); without it a leg takes its seconds.
     """
     if first < 1 or len(legs) != len(stops) - first:
         raise ValueError("retime needs one leg per re-timed stop and a fixed stop before the first")
@@ -49,7 +52,8 @@ def retime(
     prev = out[-1]
     leave = prev.departure if depart_at is None else max(prev.departure, depart_at)
     dist = prev.distance_so_far_m
-    for stop, leg in zip(stops[first:], legs, strict=True):
+    for stop, free in zip(stops[first:], legs, strict=True):
+        leg = free if drive is None or not free.travel_s else Leg(drive(leave, free.travel_s), free.travel_m)
         arrival = leave + timedelta(seconds=leg.travel_s)
         start = arrival if stop.window_start is None else max(arrival, stop.window_start)
         departure = start + timedelta(seconds=stop.service_s)

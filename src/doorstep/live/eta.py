@@ -1,7 +1,8 @@
 """The ETA engine: from where the driver is now, when each remaining stop of a route will be reached.
 
 On every position or stop event the remaining stops are re-timed from the driver's position and the time of
-the report: drive times from the travel provider for the current time of day, the planned service times, and
+the report: drive times from the travel provider (with time-of-day traffic, each leg is slowed by the factor of
+the hour it is driven in, so a leg that starts at 16:50 feels the 17:00 peak), the planned service times, and
 waiting where a stop's window has not opened yet. A stop predicted to start after its window closes is
 ``LATE``; one predicted within ``risk_margin_s`` of its window's end is ``AT_RISK`` — the dispatcher's alert.
 """
@@ -17,6 +18,7 @@ from doorstep.domain.geo import LatLng
 from doorstep.domain.plan import Route, ScheduledStop, StopType
 from doorstep.domain.timing import Leg, lateness_s, retime
 from doorstep.routing.provider import UNREACHABLE, TravelTimeProvider
+from doorstep.routing.traffic import hour_by_hour
 
 RISK_MARGIN_S = 600
 
@@ -100,8 +102,14 @@ class EtaEngine:
             start=now,
             departure=now if position is not None else max(now, last.departure),
         )
-        legs, warnings = self._legs(here.location, remaining, profile, now)
-        timed = retime([here, *remaining], 1, legs)[1:]
+        timed_by_hour = hour_by_hour(self.provider)
+        if timed_by_hour is None:
+            legs, warnings = self._legs(self.provider, here.location, remaining, profile, now)
+            timed = retime([here, *remaining], 1, legs)[1:]
+        else:  # free-flow legs, each driven with the traffic of the hour it is driven in
+            free_flow, drive = timed_by_hour
+            legs, warnings = self._legs(free_flow, here.location, remaining, profile, now)
+            timed = retime([here, *remaining], 1, legs, drive=drive)[1:]
         etas = []
         for k, stop in enumerate(timed):
             late, status = (
@@ -114,13 +122,18 @@ class EtaEngine:
         end = timed[-1].arrival if timed else now
         return RouteEta(route.id, now, done, tuple(etas), end, tuple(warnings))
 
+    @staticmethod
     def _legs(
-        self, origin: LatLng, remaining: list[ScheduledStop], profile: SpeedProfile, now: datetime
+        provider: TravelTimeProvider,
+        origin: LatLng,
+        remaining: list[ScheduledStop],
+        profile: SpeedProfile,
+        now: datetime,
     ) -> tuple[list[Leg], list[str]]:
-        """Drive into each remaining stop for the current time of day; the plan's own leg where no road is known."""
+        """Drive into each remaining stop; the plan's own leg where no road is known."""
         points = list(dict.fromkeys([origin, *(s.location for s in remaining)]))
         index = {p: i for i, p in enumerate(points)}
-        m = self.provider.matrix(points, profile, now)
+        m = provider.matrix(points, profile, now)
         legs, warnings = [], []
         prev = origin
         for stop in remaining:

@@ -9,9 +9,10 @@ hour boundary). Distances never change.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -103,12 +104,47 @@ def load_traffic(path: Path | None, weather: float = 1.0, timezone: str = "UTC")
         raise _bad(f"{path}: {exc}") from None
 
 
+def traffic_for(source: str | None, weather: float, timezone: str) -> TrafficModel | None:
+    """The model a setting asks for, in ``timezone`` unless a file names its own: ``"urban"`` (the documented
+    defaults), a JSON file's path, or ``None`` (flat hours; a model only when the weather slows every hour).
+    Files are read once per (path, modification time)."""
+    if source is None and weather == 1.0:
+        return None
+    if source is None:
+        return TrafficModel((1.0,) * HOURS_PER_WEEK, weather, timezone)
+    if source == "urban":
+        return _cached(None, 0.0, weather, timezone)
+    path = Path(source)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = 0.0  # load_traffic reports the file as unreadable (E1001)
+    return _cached(path, mtime, weather, timezone)
+
+
+@lru_cache(maxsize=64)
+def _cached(path: Path | None, mtime: float, weather: float, timezone: str) -> TrafficModel:
+    del mtime  # part of the key only: an edited file is read again
+    return load_traffic(path, weather, timezone)
+
+
 class TrafficProvider:
     """Scales an inner provider's free-flow durations by the factor of the departure's hour and the weather."""
 
-    def __init__(self, inner: TravelTimeProvider, model: TrafficModel) -> None:
+    def __init__(
+        self,
+        inner: TravelTimeProvider,
+        model: TrafficModel,
+        main_departure: datetime | None = None,
+        *,
+        pinned: bool = False,
+    ) -> None:
         self.inner, self.model = inner, model
-        self.main_departure: datetime | None = None  # the first departure asked for: the plan's main bucket
+        # the plan's main bucket: given, or the first departure asked for
+        self.main_departure: datetime | None = main_departure
+        # pinned: every matrix uses the main bucket, whatever departure is asked for, so live changes and the
+        # checker of a stored plan see the times it was planned on (the platform); hour by hour is for ETAs
+        self.pinned = pinned and main_departure is not None
 
     @property
     def name(self) -> str:
@@ -133,10 +169,25 @@ class TrafficProvider:
         """
         if depart_at is not None and self.main_departure is None:
             self.main_departure = depart_at
-        when = depart_at if depart_at is not None else self.main_departure
+        when = depart_at if depart_at is not None and not self.pinned else self.main_departure
         m = self.inner.matrix(points, profile, when)
         factor = self.model.factor_at(when)
         cut = m.durations >= UNREACHABLE
         scaled = np.rint(m.durations * factor).astype(np.int64)
         scaled[cut] = UNREACHABLE
         return Matrix(durations=scaled, distances=m.distances, warnings=m.warnings)
+
+    def leg_seconds(self, depart: datetime, free_flow_s: int) -> int:
+        """A free-flow leg (a duration of ``inner``) driven leaving at ``depart``, hour by hour."""
+        return self.model.leg_duration(depart, free_flow_s)
+
+
+Drive = Callable[[datetime, int], int]  # (departure, free-flow seconds) -> seconds on the road at that hour
+
+
+def hour_by_hour(provider: TravelTimeProvider) -> tuple[TravelTimeProvider, Drive] | None:
+    """For a provider with time-of-day factors: its free-flow provider and how a leg is driven at a given
+    departure; None for a provider whose times do not depend on the hour."""
+    if isinstance(provider, TrafficProvider):
+        return provider.inner, provider.leg_seconds
+    return None

@@ -10,8 +10,10 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from doorstep.domain.problem import Problem
+from doorstep.optimize.geometry import plan_origin
 from doorstep.routing.defaults import default_provider
 from doorstep.routing.provider import TravelTimeProvider
+from doorstep.routing.traffic import TrafficProvider, traffic_for
 from doorstep.services.access import Actor
 from doorstep.services.live_publish import LivePublisher, NullPublisher
 from doorstep.store.uow import UnitOfWork
@@ -47,6 +49,9 @@ class Platform:
     plan_time_limit_s: float = 30.0
     # The deployment's travel model (a road network when DOORSTEP_NETWORK is set); None: straight line
     travel: TravelTimeProvider | None = None
+    # Time-of-day factors ('urban' or a JSON file; DOORSTEP_TRAFFIC) and a weather slow-down (DOORSTEP_WEATHER)
+    traffic: str | None = None
+    weather: float = 1.0
     recovered: bool = False  # interrupted jobs were already cleaned up by this process (do it once, first)
     live: LivePublisher = field(default_factory=NullPublisher)
     pod_flag_distance_m: float = 100.0  # completions farther from their stop are flagged
@@ -54,10 +59,18 @@ class Platform:
 
     def provider(self, problem: Problem) -> TravelTimeProvider:
         """One travel model for every use case of a problem: plans, checks, live changes and ETAs alike (a
-        problem's own matrices always win)."""
-        if problem.matrices is not None or self.travel is None:
+        problem's own matrices always win).
+
+        With traffic factors, plans, the checker and live changes use the factor of the plan's main departure
+        hour (the hour of ``plan_origin``, read in the first depot's time zone) and ETAs drive each leg in the
+        hour it is driven (``live.eta``): a stored plan always checks on the times it was planned on."""
+        if problem.matrices is not None:
             return default_provider(problem)
-        return self.travel
+        base = self.travel if self.travel is not None else default_provider(problem)
+        model = traffic_for(self.traffic, self.weather, problem.depots[0].timezone if problem.depots else "UTC")
+        if model is None:
+            return base
+        return TrafficProvider(base, model, plan_origin(problem), pinned=True)
 
     def uow(self, actor: Actor | str) -> UnitOfWork:
         """A unit of work in the actor's organization (or the given organization id)."""

@@ -9,6 +9,7 @@ from doorstep.services.events import EventRecorder
 from doorstep.services.fleet_admin import check_version
 from doorstep.services.orders import set_order_status
 from doorstep.services.platform import Platform
+from doorstep.services.tracking import refresh_routes
 from doorstep.store.models import DriverRow, RouteRow
 from doorstep.store.uow import UnitOfWork
 
@@ -115,4 +116,5 @@ def dispatch(p: Platform, actor: Actor, route_id: str, version: int) -> RouteRow
         data = {"vehicle_id": row.vehicle_id, "driver_id": row.driver_id, "orders": len(set(ids))}
         events.record("route.dispatched", row.id, from_status=current.value, to_status=row.status, data=data)
         uow.commit()
+    refresh_routes(p, actor.org_id, [route_id])  # live ETAs from dispatch on (with the hour's traffic)
     return row
