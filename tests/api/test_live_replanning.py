@@ -143,3 +143,50 @@ def test_new_customer_availability_resequences_the_route(make_day: Maker) -> Non
     doc = checked(day)
     order = next(o for o in doc["problem"]["orders"] if o["id"] == later)
     assert "11:30" in str(order["time_windows"])
+
+
+def _worsen(day: Day, route: dict[str, Any]) -> dict[str, Any]:
+    """Move one of the route's deliveries to another place in the same route (a dispatcher's manual edit) so
+    that its order is no longer the best; the route as stored afterwards."""
+    stops = [s for s in route["data"]["stops"] if s.get("order_id")]
+    for s in stops:
+        for pos in range(len(stops)):
+            body = {"order_id": s["order_id"], "route_id": route["id"], "position": pos}
+            url = f"/v1/plans/{day.plan['id']}/edits"
+            preview = day.client.post(f"{url}/preview", json=body, headers=day.t.h()).json()
+            new = next(r for r in preview["routes"] if r["id"] == route["id"])
+            if not preview["violations"] and new["distance_m"] > route["data"]["distance_m"] + 500:
+                saved = {**body, "versions": {route["id"]: route["version"]}}
+                assert day.client.post(url, json=saved, headers=day.t.h()).status_code == 200
+                return day.route(route["id"])
+    raise AssertionError("no worse order of the route without violations")
+
+
+def test_an_insertion_can_also_reoptimize_the_routes_open_stops(make_day: Maker) -> None:
+    """With ``reoptimize``, the best insertion into a route whose open stops are badly ordered is offered first
+    with the route re-optimized: shorter than the plain insertion, every order kept, and it passes the checker
+    (the test fleet has no costs, so distance decides)."""
+    day = make_day(dispatch=False, parcels=10)  # room for the new order on either van
+    route = _worsen(day, max(day.plan["routes"], key=lambda r: len(r["data"]["stops"])))
+    spot = next(s for s in route["data"]["stops"] if s.get("order_id"))["location"]
+    body = day.t.order("NEW-R", location=spot)
+    r = day.client.post("/v1/orders", json=body, headers=day.t.h())
+    assert r.status_code == 201, r.text
+    oid = r.json()["id"]
+    plain = replanning.propose(day.p, day.actor, Request(day.plan["id"], ProposalKind.INSERT, oid))
+    assert not any(o["summary"].get("reoptimized") for o in plain.options)
+    replanning.decide(day.p, day.actor, plain.id, approve=False)
+    req = Request(day.plan["id"], ProposalKind.INSERT, oid, reoptimize=True)
+    prop = replanning.propose(day.p, day.actor, req)
+    first, rest = prop.options[0], prop.options[1:]
+    assert first["summary"]["reoptimized"] and first["summary"]["vehicle_id"] == route["vehicle_id"]
+    assert first["summary"]["distance_delta_m"] < min(o["summary"]["distance_delta_m"] for o in rest)
+    assert first["summary"]["cost_delta_cents"] <= min(o["summary"]["cost_delta_cents"] for o in rest)
+    def same(o: dict[str, Any]) -> dict[str, Any]:  # a route a vehicle opens gets a new id in each proposal
+        return {k: v for k, v in o["summary"].items() if k != "routes"}
+
+    assert [same(o) for o in rest] == [same(o) for o in plain.options]
+    assert replanning.decide(day.p, day.actor, prop.id, approve=True).status == "applied"
+    kept = {s.get("order_id") for s in day.route(route["id"])["data"]["stops"] if s.get("order_id")}
+    assert kept == {s["order_id"] for s in route["data"]["stops"] if s.get("order_id")} | {oid}
+    checked(day)

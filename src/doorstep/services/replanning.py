@@ -69,6 +69,7 @@ class Request:
     kind: ProposalKind
     subject_id: str  # order id (insert, cancel), vehicle id (redistribute) or route id (resequence)
     windows: list[dict[str, str]] | None = None  # resequence for a customer's new availability: the order's windows
+    reoptimize: bool = False  # insert: also offer the best insertion with its route's open stops re-optimized
 
 
 def _shifts(day: LiveDay, new: Plan) -> list[dict[str, Any]]:
@@ -106,7 +107,23 @@ def _option(day: LiveDay, new: Plan, extra: dict[str, Any], orders: list[dict[st
     }  # fmt: skip
 
 
-def _insert_options(uow: UnitOfWork, day: LiveDay, order_id: str) -> list[dict[str, Any]]:
+def _reoptimized(day: LiveDay, inserted: Plan, vehicle_id: str) -> tuple[Plan, int] | None:
+    """The insertion with the not-yet-started stops of its route re-optimized, and that route's distance change
+    against the live plan; None when re-optimizing would leave an order out or saves nothing (cost first, then
+    distance and duration: a fleet without costs still gains from a shorter route)."""
+    route = next(r for r in inserted.routes if r.vehicle_id == vehicle_id)
+    res = resequence(day.problem, inserted, route.id, day.provider, state=day.state)
+    new = res.route
+    if res.dropped or (new.cost_cents, new.distance_m, new.duration_s) >= (
+        route.cost_cents, route.distance_m, route.duration_s
+    ):
+        return None
+    before = next((r.distance_m for r in day.plan.routes if r.vehicle_id == vehicle_id), 0)
+    plan = with_routes(inserted, [res.route if r.id == route.id else r for r in inserted.routes])
+    return plan, res.route.distance_m - before
+
+
+def _insert_options(uow: UnitOfWork, day: LiveDay, order_id: str, reoptimize: bool) -> list[dict[str, Any]]:
     row = uow.orders.require(order_id, ("order_id",))
     if row.status != OrderStatus.NEW.value or row.day != day.row.day or row.depot_id != day.row.depot_id:
         msg = f"order {order_id} is {row.status} for {row.depot_id} on {row.day}; only new orders of the plan's day"
@@ -117,7 +134,7 @@ def _insert_options(uow: UnitOfWork, day: LiveDay, order_id: str) -> list[dict[s
     if not result.proposals:
         plan = replace(day.plan, unassigned=[*day.plan.unassigned, *([result.unassigned] if result.unassigned else [])])
         return [_option(day, plan, {"inserted": False}, [order_to_dict(order)])]
-    return [
+    options = [
         _option(
             day, apply_insertion(day.plan, prop),
             {"inserted": True, "vehicle_id": prop.vehicle_id, "opens_route": prop.opens_route,
@@ -126,6 +143,13 @@ def _insert_options(uow: UnitOfWork, day: LiveDay, order_id: str) -> list[dict[s
         )
         for prop in result.proposals
     ]  # fmt: skip
+    best = result.proposals[0]
+    better = _reoptimized(day, apply_insertion(day.plan, best), best.vehicle_id) if reoptimize else None
+    if better is not None:  # asked for and cheaper: offered first, the plain insertions stay as alternatives
+        extra = {"inserted": True, "reoptimized": True, "vehicle_id": best.vehicle_id,
+                 "opens_route": best.opens_route, "distance_delta_m": better[1]}  # fmt: skip
+        options.insert(0, _option(day, better[0], extra, [order_to_dict(order)]))
+    return options
 
 
 def _resequence_options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]]:
@@ -154,7 +178,7 @@ def replace_data(row: OrderRow, data: dict[str, Any]) -> OrderRow:
 
 def _options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]]:
     if req.kind is ProposalKind.INSERT:
-        return _insert_options(uow, day, req.subject_id)
+        return _insert_options(uow, day, req.subject_id, req.reoptimize)
     if req.kind is ProposalKind.CANCEL:
         after = replace(day.problem, orders=tuple(o for o in day.problem.orders if o.id != req.subject_id))
         plan = remove_order(after, day.plan, req.subject_id, day.provider, state=day.state)

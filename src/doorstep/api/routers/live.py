@@ -37,6 +37,9 @@ class ProposalIn(Strict):
                             "vehicle id (redistribute) or route id (resequence)")  # fmt: skip
     windows: list[dict[str, str]] | None = Field(None, max_length=8)
     auto_approve: bool | None = Field(None, description="apply at once (default: the server's policy)")
+    reoptimize: bool = Field(
+        False, description="insert: also re-optimize the route's open stops (offered first when cheaper)"
+    )
 
 
 class DecisionIn(Strict):
@@ -54,7 +57,8 @@ def create_proposal(body: ProposalIn, request: Request, p: PlatformDep, actor: A
     """Compute the change on the live plan (done and under-way stops fixed) and store it as a proposal: cost
     change, affected stops and ETA shifts per option; applied at once with auto-approve."""
     auto = _policy(request) if body.auto_approve is None else body.auto_approve
-    req = replanning.Request(body.plan_id, replanning.ProposalKind(body.kind), body.subject_id, body.windows)
+    kind = replanning.ProposalKind(body.kind)
+    req = replanning.Request(body.plan_id, kind, body.subject_id, body.windows, body.reoptimize)
     return live_view.proposal_view(replanning.propose(p, actor, req, auto_approve=auto))
 
 
