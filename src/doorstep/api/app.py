@@ -12,7 +12,19 @@ from itsdangerous import URLSafeTimedSerializer
 from doorstep.api.errors import install_error_handlers
 from doorstep.api.limits import BodyLimit, RateLimit
 from doorstep.api.metrics import Metrics, MetricsMiddleware
-from doorstep.api.routers import auth, driver, driver_records, fleet, health, live, orders, plans, returns, webhooks
+from doorstep.api.routers import (
+    auth,
+    driver,
+    driver_records,
+    driver_stream,
+    fleet,
+    health,
+    live,
+    orders,
+    plans,
+    returns,
+    webhooks,
+)
 from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.returns import FailurePolicy
@@ -111,7 +123,8 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
     app.state.driver_signer = URLSafeTimedSerializer(secret_key_value, salt="doorstep-driver")
     install_error_handlers(app)
     routers = (health.router, auth.router, orders.router, plans.router, webhooks.router, *fleet.ROUTERS)
-    for router in (*routers, driver.router, driver_records.router, live.router, returns.router):
+    live_routers = (driver.router, driver_stream.router, driver_records.router, live.router, returns.router)
+    for router in (*routers, *live_routers):
         app.include_router(router)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)

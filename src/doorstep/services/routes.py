@@ -84,7 +84,13 @@ def assign(
         data = {"driver_id": driver_id, "vehicle_id": row.vehicle_id}
         EventRecorder(uow, actor.label).record("route.updated", row.id, data=data)
         uow.commit()
+    _changed(p, actor, row)
     return row
+
+
+def _changed(p: Platform, actor: Actor, row: RouteRow) -> None:
+    """Tell live listeners (the dispatcher's view, the driver apps) that the route has a new version."""
+    p.live.publish(actor.org_id, {"type": "route_changed", "route_id": row.id, "version": row.version})
 
 
 def set_lock(p: Platform, actor: Actor, route_id: str, locked: bool, version: int) -> RouteRow:
@@ -116,5 +122,6 @@ def dispatch(p: Platform, actor: Actor, route_id: str, version: int) -> RouteRow
         data = {"vehicle_id": row.vehicle_id, "driver_id": row.driver_id, "orders": len(set(ids))}
         events.record("route.dispatched", row.id, from_status=current.value, to_status=row.status, data=data)
         uow.commit()
+    _changed(p, actor, row)
     refresh_routes(p, actor.org_id, [route_id])  # live ETAs from dispatch on (with the hour's traffic)
     return row
