@@ -144,9 +144,11 @@ def save_move(p: Platform, actor: Actor, plan_id: str, move: Move, versions: dic
             _editable(route_rows[r.id], versions)
         result = _result(problem, touched, travel)
         events = EventRecorder(uow, actor.label)
+        changed: list[tuple[str, int]] = []
         for data in result.routes:
             rr = route_rows[data["id"]]
             rr.data, rr.version = data, rr.version + 1
+            changed.append((rr.id, rr.version))
             for old in uow.stops.all(StopRow.route_id == rr.id):
                 uow.stops.delete(old)
             uow.stops.add_all(stop_rows(rr.id, data))
@@ -159,4 +161,6 @@ def save_move(p: Platform, actor: Actor, plan_id: str, move: Move, versions: dic
         doc["plan"] = body
         row.result = doc
         uow.commit()
+    for route_id, version in changed:  # the dispatcher's live view and the drivers' apps reload the route
+        p.live.publish(actor.org_id, {"type": "route_changed", "route_id": route_id, "version": version})
     return result

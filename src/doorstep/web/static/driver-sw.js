@@ -1,9 +1,9 @@
 // The driver app's service worker: the app shell (page, scripts, styles, Leaflet) is cached so the app opens
 // without a network; API calls are never cached here (the app keeps its own data in IndexedDB).
-const CACHE = "doorstep-driver-v1";
+const CACHE = "doorstep-driver-v2";
 const SHELL = [
   "/driver/", "/driver/manifest.webmanifest", "/static/app/driver.js", "/static/app/driver-store.js",
-  "/static/app/driver-sync.js", "/static/app/driver-proof.js", "/static/app/driver.css", "/static/app/driver-icon.svg",
+  "/static/app/driver-sync.js", "/static/app/driver-proof.js", "/static/app/driver-live.js", "/static/app/driver.css", "/static/app/driver-icon.svg",
   "/static/leaflet/leaflet.js", "/static/leaflet/leaflet.css",
 ];
 

@@ -3,10 +3,13 @@
 import * as store from "./driver-store.js";
 import { flush, SessionExpired } from "./driver-sync.js";
 import { resizePhoto, signaturePad, canScan, scanBarcode } from "./driver-proof.js";
+import { listen } from "./driver-live.js";
 
 const $ = (id) => document.getElementById(id);
 const L = window.L;
-const state = { session: null, routes: [], reasons: [], local: {}, stop: null, photo: null, barcodes: [], where: null };
+const state = { session: null, routes: [], reasons: [], local: {}, stop: null, photo: null, barcodes: [], where: null,
+  live: false, lastLoad: 0, stopLive: null };
+const RELOAD_MS = 60_000;  // with the live stream up, routes are re-read on its events (and at least this often)
 let map = null, layer = null, pad = null;
 
 function show(view) {
@@ -37,16 +40,16 @@ async function refreshPending() {
 
 function setNet() {
   const on = navigator.onLine;
-  $("net-status").textContent = on ? "online" : "offline";
+  $("net-status").textContent = on ? (state.live ? "online · live" : "online") : "offline";
   $("net-status").classList.toggle("offline", !on);
 }
 
-async function sync() {
+async function sync(reload = false) {
   setNet();
   if (!state.session) return;
   try {
     await flush(state.session.token);
-    await loadRoutes();
+    if (reload || !state.live || Date.now() - state.lastLoad > RELOAD_MS) await loadRoutes();
     if ((await store.count()).actions === 0) { state.local = {}; await store.put("local", state.local); render(); }
   } catch (err) {
     if (err instanceof SessionExpired) { await logout(false); $("login-error").textContent = "Session expired: log in again (nothing queued is lost)."; }
@@ -61,6 +64,7 @@ async function loadRoutes() {
   if (!resp.ok) return;
   const body = await resp.json();
   state.routes = body.routes;
+  state.lastLoad = Date.now();
   state.reasons = body.failure_reasons || state.reasons;
   await store.put("routes", { routes: state.routes, reasons: state.reasons });
   render();
@@ -180,7 +184,34 @@ async function login() {
   start();
 }
 
+function onLive(ev) {
+  if (ev.type === "route_changed" || ev.type === "gap") { sync(true); return; }
+  if (ev.type === "routes") {  // on (re)connect: reload when a version moved while the stream was down
+    const known = Object.fromEntries(state.routes.map((r) => [r.id, r.version]));
+    const same = Object.keys(ev.routes).length === state.routes.length && Object.entries(ev.routes).every(([id, v]) => known[id] === v);
+    if (!same) sync(true);
+    return;
+  }
+  if (ev.type === "eta") {  // live ETAs of the driver's own route
+    const route = state.routes.find((r) => r.id === ev.route_id);
+    if (!route) return;
+    const byOrder = Object.fromEntries(ev.stops.map((e) => [e.order_id, e.eta]));
+    for (const s of route.stops) if (byOrder[s.order_id]) s.eta = byOrder[s.order_id];
+    if (!$("list-view").hidden) render();
+  }
+}
+
+function goLive() {
+  state.stopLive?.();
+  state.stopLive = listen(state.session.token, {
+    onEvent: onLive,
+    onState: (on) => { state.live = on; document.body.dataset.live = on ? "1" : "0"; setNet(); },
+    onExpired: () => sync(true),
+  });
+}
+
 async function logout(clear = true) {
+  state.stopLive?.(); state.stopLive = null; state.live = false;
   state.session = null;
   await store.del("session");
   if (clear) { await store.del("routes"); state.routes = []; }
@@ -213,7 +244,8 @@ async function start() {
   state.local = (await store.get("local")) || {};
   showList();
   $("reason").replaceChildren(...state.reasons.map((r) => el("option", { value: r.value }, r.label)));
-  await sync();
+  await sync(true);
+  goLive();
   track();
   $("reason").replaceChildren(...state.reasons.map((r) => el("option", { value: r.value }, r.label)));
   document.body.dataset.ready = "1";
@@ -226,7 +258,7 @@ function wire() {
     if (n.total) { $("route-title").textContent = `${n.total} items still waiting to sync: go online before logging out.`; return; }
     logout(true);
   });
-  $("refresh-btn").addEventListener("click", sync);
+  $("refresh-btn").addEventListener("click", () => sync(true));
   $("back-btn").addEventListener("click", showList);
   $("arrive-btn").addEventListener("click", () => act("arrived"));
   $("complete-btn").addEventListener("click", () => showForm("complete-form"));
@@ -264,7 +296,7 @@ function wire() {
     $("fail-form").hidden = true; $("note").value = "";
     act("failed", { reason, note });
   });
-  window.addEventListener("online", sync);
+  window.addEventListener("online", () => sync(true));
   window.addEventListener("offline", setNet);
   setInterval(sync, 10_000);
 }
