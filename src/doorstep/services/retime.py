@@ -5,7 +5,6 @@ The result is then verified by the independent checker (``optimize.check``), whi
 
 from __future__ import annotations
 
-import itertools
 from datetime import datetime, timedelta
 
 from doorstep.domain.fleet import Vehicle
@@ -13,11 +12,9 @@ from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import Order, TimeWindow
 from doorstep.domain.plan import Route, ScheduledStop, StopType
 from doorstep.domain.problem import Problem
+from doorstep.optimize.live_route import with_loads
 from doorstep.routing.defaults import default_provider
 from doorstep.routing.provider import TravelTimeProvider
-
-DELIVERING = (StopType.DELIVERY, StopType.PAIRED_DELIVERY)
-COLLECTING = (StopType.PICKUP, StopType.PAIRED_PICKUP)
 
 
 def _window(order: Order, stop: ScheduledStop, arrive: datetime) -> TimeWindow | None:
@@ -26,24 +23,6 @@ def _window(order: Order, stop: ScheduledStop, arrive: datetime) -> TimeWindow |
         windows = order.pickup.time_windows
     fitting = [w for w in windows if w.end >= arrive]
     return min(fitting, key=lambda w: w.start) if fitting else (windows[-1] if windows else None)
-
-
-def _loads(problem: Problem, stops: list[ScheduledStop]) -> None:
-    """Load on board after each stop: each trip leaves its depot with that trip's deliveries."""
-    trip_starts = [i for i, s in enumerate(stops) if s.type in (StopType.START, StopType.RELOAD)] + [len(stops)]
-    for a, b in itertools.pairwise(trip_starts):
-        load: dict[str, int] = {}
-        for s in stops[a + 1 : b]:
-            if s.order_id and s.type is StopType.DELIVERY:
-                for dim, n in problem.order(s.order_id).size.items():
-                    load[dim] = load.get(dim, 0) + n
-        for s in stops[a:b]:
-            if s.order_id:
-                size = problem.order(s.order_id).size
-                sign = -1 if s.type in DELIVERING else 1 if s.type in COLLECTING else 0
-                for dim, n in size.items():
-                    load[dim] = load.get(dim, 0) + sign * n
-            s.load_after = dict(load)
 
 
 def _serve(problem: Problem, vehicle: Vehicle, s: ScheduledStop, arrive: datetime, breaks: list[int]) -> None:
@@ -83,7 +62,7 @@ def retime(problem: Problem, route: Route, provider: TravelTimeProvider | None =
         s.distance_so_far_m = dist
         s.duration_so_far_s = int((s.departure - stops[0].departure).total_seconds())
         t, here = s.departure, s.location
-    _loads(problem, stops)
+    route.stops = stops = with_loads(problem, stops)  # the live engine's load arithmetic (collected items too)
     route.distance_m, route.driving_s = dist, driving
     route.duration_s = int((stops[-1].arrival - stops[0].departure).total_seconds())
     route.waiting_s = sum(s.waiting_s for s in stops)
