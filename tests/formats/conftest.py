@@ -8,7 +8,7 @@ import pytest
 
 from doorstep.domain.fleet import Break, Depot, Vehicle, VehicleType
 from doorstep.domain.geo import LatLng
-from doorstep.domain.orders import Contact, Order, OrderKind, PairedPickup, TimeWindow
+from doorstep.domain.orders import Contact, Item, Order, OrderKind, PairedPickup, TimeWindow
 from doorstep.domain.plan import Plan, PlanStats, Route, ScheduledStop, StopType, Unassigned, UnassignedReason
 from doorstep.domain.problem import Problem
 
@@ -57,6 +57,7 @@ def make_problem() -> Problem:
             service_s=180,
             time_windows=(TimeWindow(at(60), at(180)),),
             instructions="Ring twice",
+            items=(Item("Shoes", 2, "SH-42", "4006381333931"), Item("Card")),
         ),
         Order(
             id="ord_2",

@@ -19,6 +19,7 @@ from doorstep.domain import (
     Depot,
     DoorstepError,
     ExplicitMatrices,
+    Item,
     LatLng,
     Order,
     OrderKind,
@@ -87,6 +88,7 @@ def orders(draw: st.DrawFn, ref: str) -> Order:
         depot_id=draw(st.none() | st.just("dep_a")),
         pickup=pickup if kind is OrderKind.PAIRED else None,
         tags=tuple(draw(st.lists(names, max_size=2))),
+        items=tuple(draw(st.lists(st.builds(Item, names, st.integers(-2, 10**6), names, names), max_size=3))),
     )
 
 

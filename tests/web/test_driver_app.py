@@ -11,8 +11,9 @@ import uuid
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -69,7 +70,9 @@ def _day(api: httpx.Client) -> tuple[dict[str, Any], str]:
         {"external_ref": f"PWA-{k}", "depot_id": dep, "date": "2025-06-17", "location": {"lat": lat, "lng": lng},
          "address": f"Rua Teste {k}", "contact": {"name": f"Client {k}", "phone": "+351 912 000 00{k}"},
          "instructions": "Ring twice", "time_windows": [{"start": "09:00", "end": "17:00"}], "service_s": 120,
-         "size": {"parcels": 1}}
+         "size": {"parcels": 1}, "items": [
+             {"sku": f"SH-{k}", "description": f"Shoes {k}", "quantity": 2, "barcode": f"SHOE-{k}"},
+             {"description": "Gift bag", "barcode": f"BAG-{k}"}, {"description": "Card"}]}
         for k, (lat, lng) in enumerate(SPOTS)
     ]  # fmt: skip
     assert api.post("/v1/orders/bulk", json={"orders": orders}).status_code == 201
@@ -168,16 +171,32 @@ def test_driver_day_offline_and_back(site: Site) -> None:
             expect(page.locator("#nav-link")).to_have_attribute(
                 "href", f"geo:{first['lat']},{first['lng']}?q={first['lat']},{first['lng']}"
             )
+            k = page.locator("#stop-title").inner_text().rsplit("-", 1)[1]
+            items = page.locator("#stop-items li.item")
+            expect(items).to_have_count(3)
+            expect(items.first).to_contain_text(f"Shoes {k}")
+            expect(items.first).to_contain_text(f"SH-{k}")
+            expect(items.first).to_contain_text(f"SHOE-{k}")
+            expect(page.locator("#items-scanned")).to_have_text("0/2 scanned")
             page.click("#arrive-btn")
             expect(page.locator("#stop-state")).to_contain_text("arrived")
             page.click("#complete-btn")
+            expect(page.locator("#form-scanned")).to_have_text("0/2 scanned")
+            page.fill("#barcode", f"SHOE-{k}")
+            page.press("#barcode", "Enter")
+            expect(page.locator("#form-scanned")).to_have_text("1/2 scanned")
+            expect(page.locator("#stop-items li.item.scanned")).to_have_count(1)
+            expect(page.locator("#stop-items li.item.scanned")).to_contain_text(f"SHOE-{k}")
+            page.fill("#barcode", "PKG-0001")
+            page.press("#barcode", "Enter")
+            expect(page.locator("#barcodes li.unknown")).to_contain_text("PKG-0001")
+            expect(page.locator("#form-scanned")).to_have_text("1/2 scanned")
             page.set_input_files(
                 "#photo",
                 files=[{"name": "door.png", "mimeType": "image/png", "buffer": png(1600, 1200, (200, 30, 30))}],
             )
             expect(page.locator("#photo-preview")).to_be_visible()
             _sign(page)
-            page.fill("#barcode", "PKG-0001")
             page.fill("#recipient", "Ana Silva")
             page.screenshot(path=ARTIFACTS / "2-proof.png", full_page=True)
             page.click("#confirm-complete")
@@ -208,7 +227,8 @@ def test_driver_day_offline_and_back(site: Site) -> None:
             expect(page.locator(".badge.queued")).to_have_count(0)
             page.screenshot(path=ARTIFACTS / "4-synced.png", full_page=True)
             cached = page.evaluate(CACHED_PATHS)
-            assert "/static/app/driver.js" in cached and "/driver/" in cached
+            assert "/static/app/driver.js" in cached and "/driver/" in cached and "/static/app/tiles.js" in cached
+            assert not [c for c in cached if c.startswith("/v1/")]  # API answers are never cached
             assert errors == []
         finally:
             browser.close()
@@ -219,7 +239,9 @@ def test_driver_day_offline_and_back(site: Site) -> None:
     assert len({e["stop_id"] for e in finished}) == 3 and len({e["client_id"] for e in events}) == len(events)
     done = {e["order_id"]: e for e in finished}
     online = next(e for e in finished if e["proof"] and e["proof"]["recipient"] == "Ana Silva")
-    assert online["proof"]["barcodes"] == ["PKG-0001"] and online["flagged"] is False
+    k = site.api.get(f"/v1/orders/{online['order_id']}").json()["external_ref"].rsplit("-", 1)[1]
+    assert online["proof"]["barcodes"] == [f"SHOE-{k}", "PKG-0001"] and online["flagged"] is False
+    assert online["scan"] == {"expected": 2, "scanned": 1, "missing": [f"BAG-{k}"], "unknown": ["PKG-0001"]}
     photo = site.api.get(online["proof"]["photo"]["url"])
     assert photo.headers["content-type"] == "image/jpeg" and photo.content[:3] == b"\xff\xd8\xff"
     assert len(photo.content) < 200_000  # resized on the phone (1600x1200 -> 1280x960 JPEG)
@@ -256,7 +278,11 @@ def _dispatcher_sees_the_proofs(site: Site) -> None:
             failed = page.locator("#pod li.pod.failed")
             expect(failed).to_have_count(1)
             expect(failed).to_contain_text("not_home")
-            expect(page.locator("#pod li.pod", has_text="Ana Silva")).to_contain_text("PKG-0001")
+            ana = page.locator("#pod li.pod", has_text="Ana Silva")
+            expect(ana).to_contain_text("PKG-0001")
+            expect(ana.locator(".scan.short")).to_have_text("scanned 1/2")
+            expect(ana.locator(".scan-unknown")).to_contain_text("not on the order: PKG-0001")
+            expect(page.locator("#pod li.pod", has_text="Neighbour").locator(".scan")).to_have_text("scanned 0/2")
             page.wait_for_function(pictures)
             page.screenshot(path=ARTIFACTS / "5-dispatcher-proofs.png", full_page=True)
         finally:
@@ -272,3 +298,95 @@ def test_installable_shell(site: Site) -> None:
     sw = httpx.get(f"{site.base}/driver/sw.js")
     assert sw.headers["service-worker-allowed"] == "/driver/" and "/static/app/driver.js" in sw.text
     assert httpx.get(f"{site.base}/driver", follow_redirects=False).headers["location"] == "/driver/"
+
+
+TILE = png(256, 256, (210, 225, 210))
+
+
+class _Tiles(BaseHTTPRequestHandler):
+    """A tile server on another origin: PNG tiles with CORS, counting what it serves."""
+
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        """Serve the one test tile."""
+        _Tiles.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Content-Length", str(len(TILE)))
+        self.end_headers()
+        self.wfile.write(TILE)
+
+    def log_message(self, *_args: Any) -> None:
+        """Quiet."""
+
+
+def _logged_in(ctx: Any, site: Site) -> Any:
+    page = ctx.new_page()
+    page.goto(f"{site.base}/driver/")
+    page.fill("#code", site.api.post(f"/v1/drivers/{site.driver_id}/login-codes").json()["code"])
+    page.click("#login-btn")
+    page.wait_for_selector("body[data-ready='1'] li.stop")
+    return page
+
+
+def test_street_map_shows_attributed_tiles(site: Site) -> None:
+    """Switching the street map on draws tiles from the tile server with the OpenStreetMap attribution, and the
+    choice is remembered; off by default (no tile requests unless the driver asks)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    asked: list[str] = []
+
+    def fake_tile(route: Any) -> None:
+        asked.append(route.request.url)
+        route.fulfill(status=200, body=TILE, headers={"Content-Type": "image/png", "Access-Control-Allow-Origin": "*"})
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:  # service workers blocked so that Playwright sees (and fakes) the tile requests: no real tile traffic
+            ctx = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
+            ctx.route("https://tile.openstreetmap.org/**", fake_tile)
+            page = _logged_in(ctx, site)
+            assert page.locator(".leaflet-tile").count() == 0 and asked == []
+            page.check("#tiles-toggle")
+            expect(page.locator(".leaflet-tile-loaded").first).to_be_visible()
+            expect(page.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap contributors")
+            assert asked and all(u.endswith(".png") for u in asked)
+            page.reload()
+            page.wait_for_selector("body[data-ready='1']")
+            expect(page.locator("#tiles-toggle")).to_be_checked()
+            page.screenshot(path=ARTIFACTS / "6-street-map.png")
+        finally:
+            browser.close()
+
+
+def test_viewed_tiles_are_kept_for_offline_use(site: Site) -> None:
+    """The service worker keeps tiles already fetched (another origin's /z/x/y.png), answers them again without
+    asking the server, and still has them when the network is gone; a tile never seen is not invented."""
+    from playwright.sync_api import sync_playwright
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Tiles)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    tile = f"http://127.0.0.1:{server.server_address[1]}/15/15565/12515.png"
+    get = "(u) => fetch(u, {mode: 'cors'}).then(r => r.arrayBuffer()).then(b => b.byteLength).catch(() => -1)"
+    kept = "caches.open('doorstep-driver-tiles-v1').then(c => c.keys()).then(k => k.map(r => r.url))"
+    _Tiles.hits.clear()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            ctx = browser.new_context(viewport={"width": 390, "height": 844})
+            page = ctx.new_page()
+            page.goto(f"{site.base}/driver/")
+            page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+            assert page.evaluate(get, tile) == len(TILE)
+            assert page.evaluate(get, tile) == len(TILE)
+            assert _Tiles.hits == ["/15/15565/12515.png"]  # the second answer came from the cache
+            assert page.evaluate(kept) == [tile]
+            server.shutdown()
+            ctx.set_offline(True)
+            assert page.evaluate(get, tile) == len(TILE)
+            assert page.evaluate(get, tile.replace("12515", "12516")) == -1
+        finally:
+            browser.close()
+            server.server_close()

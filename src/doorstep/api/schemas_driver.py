@@ -49,7 +49,7 @@ class ProofBody(Strict):
 
     photo: str | None = Field(None, max_length=20_000_000)
     signature: str | None = Field(None, max_length=2_000_000)
-    barcodes: list[str] = Field(default_factory=list, max_length=100)
+    barcodes: list[str] = Field(default_factory=list, max_length=300, description="scanned or typed codes")
     recipient: str = Field("", max_length=200)
 
 
@@ -63,6 +63,15 @@ class StopActionIn(Strict):
     reason: str | None = Field(None, max_length=40, description="failed: a FailureReason value")
     note: str = Field("", max_length=1000)
     proof: ProofBody | None = None
+
+
+class ScanOut(BaseModel):
+    """Scanned barcodes against the order's item barcodes (``scanned``/``expected``, e.g. 2/3 scanned)."""
+
+    expected: int
+    scanned: int
+    missing: list[str]
+    unknown: list[str]
 
 
 class StopActionOut(BaseModel):
@@ -80,6 +89,7 @@ class StopActionOut(BaseModel):
     distance_m: int | None
     flagged: bool
     proof_id: str | None
+    scan: ScanOut | None = Field(None, description="completed stops of orders with item barcodes (W1411, W1412)")
     warnings: list[dict[str, Any]]
     replayed: bool
 

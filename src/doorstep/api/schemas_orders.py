@@ -19,6 +19,10 @@ EXAMPLE_ORDER: Any = {
     "time_windows": [{"start": "09:00", "end": "11:00"}],
     "service_s": 180,
     "size": {"parcels": 2, "weight_g": 3500},
+    "items": [
+        {"sku": "SH-42", "description": "Running shoes, size 42", "quantity": 2, "barcode": "4006381333931"},
+        {"description": "Gift bag", "quantity": 1},
+    ],
 }
 
 
@@ -55,6 +59,19 @@ class PlaceIn(Strict):
     time_windows: list[WindowIn] = Field(default_factory=list, max_length=8)
 
 
+class ItemIn(Strict):
+    """One line of what the parcel holds. Values are checked by the order service so that every problem gets its
+    own code at ``items[k].field`` (E1123 no description, E1124 quantity not 1..10,000, E1125 bad barcode, E1126
+    barcode repeated in the order, E1127 over 200 items, E1128 text too long)."""
+
+    sku: str | None = Field(None, description="your article number (at most 100 characters)")
+    description: str = Field("", description="what it is, as the driver reads it (1..500 characters)")
+    quantity: int = Field(1, description="how many (1..10,000)")
+    barcode: str | None = Field(
+        None, description="the code on its label (1..128 printable characters), unique within the order"
+    )
+
+
 class OrderIn(Strict):
     """A new order, or the full replacement of one."""
 
@@ -79,6 +96,9 @@ class OrderIn(Strict):
     pickup: PickupIn | None = None
     alternatives: list[PlaceIn] = Field(default_factory=list, max_length=10)
     release_at: str | None = Field(None, max_length=40, description="goods ready at the depot (HH:MM or ISO)")
+    items: list[ItemIn] = Field(
+        default_factory=list, description="what the parcel holds, with barcodes for the driver to scan (at most 200)"
+    )
 
     def to_data(self) -> dict[str, Any]:
         """The plain dict the order service takes."""

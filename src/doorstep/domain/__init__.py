@@ -3,7 +3,7 @@
 from doorstep.domain.errors import CODES, DoorstepError, Issue, Severity
 from doorstep.domain.fleet import Break, Depot, Driver, SpeedProfile, Vehicle, VehicleType
 from doorstep.domain.geo import LatLng, haversine_m
-from doorstep.domain.orders import Contact, Order, OrderKind, PairedPickup, Place, Priority, TimeWindow
+from doorstep.domain.orders import Contact, Item, Order, OrderKind, PairedPickup, Place, Priority, TimeWindow
 from doorstep.domain.plan import (
     Plan,
     PlanStats,
@@ -27,6 +27,7 @@ __all__ = [
     "ExplicitMatrices",
     "Fleet",
     "Issue",
+    "Item",
     "LatLng",
     "Order",
     "OrderKind",

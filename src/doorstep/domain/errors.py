@@ -50,6 +50,22 @@ CODES: dict[str, tuple[str, str]] = {
     "E1120": ("invalid plan file", "Give a plan.json written by `doorstep plan` (or edited from one)."),
     "E1121": ("too many time windows", "Merge windows: at most 8 per stop are supported."),
     "E1122": ("duplicate column", "Keep only one of the columns that mean the same thing."),
+    "E1123": ("item without a description", "Say what the item is (e.g. 'Shoes, size 42')."),
+    "E1124": ("invalid item quantity", "Give a whole number of at least 1 (at most 10,000 per item line)."),
+    "E1125": (
+        "invalid barcode",
+        "Give the code as printed under the bars: 1 to 128 printable characters, no spaces at the ends.",
+    ),
+    "E1126": (
+        "barcode repeated within the order",
+        "Give each item its own barcode, or merge the lines into one with a quantity.",
+    ),
+    "E1127": ("too many items in one order", "Split the order: at most 200 item lines per order."),
+    "E1128": ("item text too long", "Shorten it: descriptions up to 500 characters, SKUs up to 100."),
+    "E1129": (
+        "unreadable items cell",
+        "Write items as '2x Shoes {SKU-1} [4006381333931]; 1x Bag' (see docs/input-formats.md).",
+    ),
     "E1401": ("position from the future", "Check the phone's clock (automatic date and time)."),
     "E1402": ("position too old", "Positions older than 24 hours are not tracking data; drop them."),
     "E1403": (
@@ -179,6 +195,14 @@ CODES: dict[str, tuple[str, str]] = {
     "W1410": (
         "completion far from the stop",
         "Kept and flagged for the dispatcher; check the address or the phone's location.",
+    ),
+    "W1411": (
+        "scanned barcode belongs to no item of the order",
+        "Check the parcel: it may be another customer's; the delivery was recorded and flagged.",
+    ),
+    "W1412": (
+        "item barcodes not scanned",
+        "Check that every item was handed over; the delivery was recorded and flagged.",
     ),
     "W3001": ("location far from any road", "Check the coordinates; orders there are unassigned as UNREACHABLE."),
     "W3002": (

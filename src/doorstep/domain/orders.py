@@ -70,6 +70,17 @@ class PairedPickup:
     service_s: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One line of what the parcel holds, as the driver sees it: ``quantity`` x ``description`` (``sku``), and the
+    barcode on its label when it has one (``""``: none). Limits and checks: ``domain/items.py``."""
+
+    description: str
+    quantity: int = 1
+    sku: str = ""
+    barcode: str = ""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Order:
     """One customer request. For PAIRED orders, ``location`` is the drop-off and ``pickup`` the collection."""
@@ -93,8 +104,14 @@ class Order:
     depot_id: str | None = None  # ship from this depot only (None: any depot)
     pickup: PairedPickup | None = None
     tags: tuple[str, ...] = ()
+    items: tuple[Item, ...] = ()  # what the parcel holds; planning ignores it
 
     @property
     def is_pickup_like(self) -> bool:
         """Goods travel from the customer to the depot."""
         return self.kind in (OrderKind.PICKUP, OrderKind.RETURN)
+
+    @property
+    def barcodes(self) -> tuple[str, ...]:
+        """The item barcodes the driver is expected to scan, in item order."""
+        return tuple(i.barcode for i in self.items if i.barcode)

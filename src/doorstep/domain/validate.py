@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from doorstep.domain.errors import Issue
 from doorstep.domain.fleet import Depot, Vehicle
 from doorstep.domain.geo import LatLng, haversine_m
+from doorstep.domain.items import item_problems
 from doorstep.domain.orders import MAX_TIME_WINDOWS, Order, OrderKind, TimeWindow
 from doorstep.domain.problem import Problem
 
@@ -59,6 +60,8 @@ def _order(o: Order, i: int, depots: dict[str, Depot]) -> Iterator[Issue]:
         else:
             yield from check_location(o.pickup.location, (*where, "pickup", "location"), o.id)
             yield from _windows(o.pickup.time_windows, (*where, "pickup", "time_windows"), o.id)
+    for bad in item_problems(o.items):
+        yield Issue(bad.code, f"{o.id}: {bad.message()}", (*where, *bad.loc), o.id)
     if o.location.is_valid() and depots:
         near = min(haversine_m(o.location, d.location) for d in depots.values() if d.location.is_valid())
         if near > FAR_FROM_DEPOT_M:

@@ -13,7 +13,7 @@ from typing import Any
 
 from doorstep.domain.errors import raise_if_errors
 from doorstep.domain.ids import derived_id
-from doorstep.domain.orders import Contact, Order, OrderKind, PairedPickup, Place, Priority, TimeWindow
+from doorstep.domain.orders import Contact, Item, Order, OrderKind, PairedPickup, Place, Priority, TimeWindow
 from doorstep.domain.problem import ExplicitMatrices, Fleet, Problem
 from doorstep.formats.fleet_json import (
     JsonReader,
@@ -45,6 +45,24 @@ def _pickup(rd: JsonReader, d: Mapping[str, Any] | None, tz: tzinfo, loc: Loc, o
         time_windows=_windows(rd, d.get("time_windows"), tz, (*loc, "time_windows"), oid),
         service_s=d.get("service_s", 0),
     )
+
+
+def items_from_list(items: Any) -> tuple[Item, ...]:
+    """An order's ``items`` (already type-checked); the values are checked by ``domain.items.item_problems``."""
+    return tuple(
+        Item(
+            description=d.get("description", ""),
+            quantity=d.get("quantity", 1),
+            sku=d.get("sku") or "",
+            barcode=d.get("barcode") or "",
+        )
+        for d in items or ()
+    )
+
+
+def items_to_list(items: tuple[Item, ...]) -> list[dict[str, Any]]:
+    """An order's items as their document objects (``sku``/``barcode`` ``""`` when absent)."""
+    return [{"sku": i.sku, "description": i.description, "quantity": i.quantity, "barcode": i.barcode} for i in items]
 
 
 def order_from_dict(d: Mapping[str, Any], i: int, rd: JsonReader) -> Order:
@@ -83,6 +101,7 @@ def order_from_dict(d: Mapping[str, Any], i: int, rd: JsonReader) -> Order:
         depot_id=depot_id,
         pickup=_pickup(rd, d.get("pickup"), tz, (*loc, "pickup"), oid),
         tags=tuple(d.get("tags", ())),
+        items=items_from_list(d.get("items")),
     )
 
 
@@ -177,6 +196,7 @@ def order_to_dict(o: Order) -> dict[str, Any]:
             "service_s": pickup.service_s,
         },
         "tags": list(o.tags),
+        "items": items_to_list(o.items),
     }
 
 

@@ -43,6 +43,12 @@ class RowReader:
         msg = f"row {self.row}, column {header}: {what}"
         self.issues.append(Issue(code, msg, ("row", self.row, header), self.ref))
 
+    def add_at(self, code: str, col: str, what: str, *sub: str | int) -> None:
+        """Record an issue about a part of a cell (an item of the ``items`` column): loc ``("row", 7, col, *sub)``."""
+        header = self.headers.get(col, col)
+        msg = f"row {self.row}, column {header}: {what}"
+        self.issues.append(Issue(code, msg, ("row", self.row, header, *sub), self.ref))
+
     def text(self, col: str) -> str:
         """The cell as text ('' when blank or absent)."""
         return cell_text(self.cells.get(col))

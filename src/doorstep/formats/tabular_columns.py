@@ -45,6 +45,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "alt_label": ("alt_label",),
     "alt_address": ("alt_address",),
     "tags": ("tags",),
+    "items": ("items", "contents", "line_items"),
 }
 REQUIRED = ("lat", "lng")
 SIZE_NAMES = ("parcels", "weight_g", "weight_kg", "volume_cm3", "volume_l")

@@ -10,9 +10,11 @@ from datetime import UTC, date, datetime, tzinfo
 from doorstep.domain.fleet import Depot
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.domain.ids import derived_id
+from doorstep.domain.items import item_problems
 from doorstep.domain.orders import (
     MAX_TIME_WINDOWS,
     Contact,
+    Item,
     Order,
     OrderKind,
     PairedPickup,
@@ -21,6 +23,7 @@ from doorstep.domain.orders import (
     TimeWindow,
 )
 from doorstep.domain.validate import FAR_FROM_DEPOT_M
+from doorstep.formats.items_cell import parse_items_cell
 from doorstep.formats.tabular_cells import RowReader
 from doorstep.formats.times import at_local, parse_when, zone
 
@@ -197,6 +200,21 @@ def _alternative(r: RowReader, ctx: RowContext) -> tuple[Place, ...]:
     return (Place(point, r.text("alt_address"), r.text("alt_label")),)
 
 
+def _items(r: RowReader) -> tuple[Item, ...]:
+    """The ``items`` cell (docs/input-formats.md): unreadable items E1129, bad values E1123..E1128, each located at
+    the item (``("row", 7, "items", 1, "barcode")``; items counted from 0 as in JSON)."""
+    if not r.has("items"):
+        return ()
+    cell = parse_items_cell(r.text("items"))
+    for n, what in cell.unreadable:
+        r.add_at("E1129", "items", f"item {n}: {what}", n - 1)
+    for bad in item_problems(cell.items):
+        number = cell.numbers[bad.index] if bad.index is not None else None
+        sub = (number - 1, *bad.loc[2:]) if number is not None else ()
+        r.add_at(bad.code, "items", bad.message(number), *sub)
+    return tuple(cell.items)
+
+
 def build_order(r: RowReader, ctx: RowContext, size_cols: list[str], pairs: list[tuple[str, str]]) -> Order | None:
     """The row's Order, or None when any cell is bad (the issues are in ``r.issues``)."""
     ref = r.text("external_ref") or f"row-{r.row}"
@@ -213,6 +231,7 @@ def build_order(r: RowReader, ctx: RowContext, size_cols: list[str], pairs: list
     release: datetime | None = r.when("release_at", ctx.plan_date, tz)
     pickup = _pickup(r, kind, ctx, tz)
     alternatives = _alternative(r, ctx)
+    items = _items(r)
     if location is None or any(i.severity == "error" for i in r.issues):
         return None
     return Order(
@@ -234,4 +253,5 @@ def build_order(r: RowReader, ctx: RowContext, size_cols: list[str], pairs: list
         depot_id=depot.id if depot else (r.text("depot") or None),
         pickup=pickup,
         tags=r.split("tags"),
+        items=items,
     )

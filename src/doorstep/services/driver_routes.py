@@ -14,9 +14,19 @@ from doorstep.store.uow import UnitOfWork
 LIVE = (RouteStatus.PUBLISHED.value, RouteStatus.DISPATCHED.value)
 
 
+def _items_view(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The order's items as the app lists them (quantity, description, sku, barcode)."""
+    return [
+        {"quantity": int(i.get("quantity", 1)), "description": str(i.get("description", "")),
+         "sku": i.get("sku") or "", "barcode": i.get("barcode") or ""}
+        for i in data.get("items") or () if isinstance(i, dict)
+    ]  # fmt: skip
+
+
 def _stop_view(stop: StopRow, planned: dict[str, Any], order: OrderRow | None) -> dict[str, Any]:
     data = order.data if order is not None else {}
     contact = data.get("contact") or {}
+    items = _items_view(data)
     return {
         "id": stop.id,
         "seq": stop.seq,
@@ -29,8 +39,8 @@ def _stop_view(stop: StopRow, planned: dict[str, Any], order: OrderRow | None) -
         "location": {"lat": stop.lat, "lng": stop.lng},
         "contact": {"name": contact.get("name", ""), "phone": contact.get("phone", "")},
         "instructions": data.get("instructions", ""),
-        "items": data.get("items", []),
-        "barcodes": data.get("barcodes", []),
+        "items": items,
+        "barcodes": [i["barcode"] for i in items if i["barcode"]],  # the codes the proof form expects
         "window_start": planned.get("window_start"),
         "window_end": planned.get("window_end"),
         "eta": planned.get("eta") or stop.arrival.isoformat(),

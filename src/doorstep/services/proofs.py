@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from doorstep.domain.errors import Issue
+from doorstep.domain.items import ScanCheck, check_scans
 
 MAX_SIGNATURE_BYTES = 500_000
-MAX_BARCODES = 100
+MAX_BARCODES = 300  # up to 200 item barcodes per order, and room for codes of no item
 IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -37,6 +39,28 @@ def image_type(data: bytes) -> str | None:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
     return None
+
+
+def scan_warnings(
+    order_data: dict[str, Any] | None, proof: ProofIn | None, stop_id: str
+) -> tuple[ScanCheck | None, list[Issue]]:
+    """A completion's scanned barcodes against its order's item barcodes (None when the order has none): a
+    scanned code of no item is W1411, expected codes not scanned W1412. Warnings only: a driver may have no
+    scanner, so the delivery always stands; the dispatcher sees the check."""
+    items = (order_data or {}).get("items") or []
+    expected = [str(i["barcode"]) for i in items if isinstance(i, dict) and i.get("barcode")]
+    if not expected:
+        return None, []
+    check = check_scans(expected, proof.barcodes if proof is not None else ())
+    issues = []
+    if check.unknown:
+        codes = ", ".join(check.unknown)
+        issues.append(Issue("W1411", f"scanned {codes}: on no item of this order", ("proof", "barcodes"), stop_id))
+    if check.missing:
+        n, codes = len(check.missing), ", ".join(check.missing)
+        msg = f"{n} of {len(expected)} item barcodes not scanned: {codes}"
+        issues.append(Issue("W1412", msg, ("proof", "barcodes"), stop_id))
+    return check, issues
 
 
 def proof_issues(proof: ProofIn, max_photo_bytes: int) -> list[Issue]:

@@ -215,23 +215,58 @@ class ScanResult:
     issues: list[Issue]
 
 
+def _item_barcodes(uow: UnitOfWork) -> dict[str, list[str]]:
+    """Item barcode -> ids of the returns whose order lists it (a return-to-sender's order, or the delivered
+    order a customer return collects). Read once per scan batch, and only when a code is not a return label."""
+    rets = returns_of(uow).all()
+    orders = uow.orders.get_many(sorted({r.order_id for r in rets}))
+    out: dict[str, list[str]] = {}
+    for ret in sorted(rets, key=lambda r: (r.created_at, r.id)):
+        order = orders.get(ret.order_id)
+        for item in (order.data.get("items") or ()) if order is not None else ():
+            if isinstance(item, dict) and item.get("barcode"):
+                out.setdefault(str(item["barcode"]), []).append(ret.id)
+    return out
+
+
+def _find(uow: UnitOfWork, code: str, k: int, items: dict[str, list[str]]) -> ReturnRow | Issue:
+    """The return a scanned code names: its own label first, else an item barcode of its order. An item code on
+    several returns still on their way is ambiguous (E1453 naming them): the label tells them apart."""
+    ret = returns_of(uow).first(ReturnRow.barcode == code)
+    if ret is not None:
+        return ret
+    found = [r for r in (returns_of(uow).get(i) for i in items.get(code, ())) if r is not None]
+    open_ = [r for r in found if r.status != ReturnStatus.RECEIVED.value]
+    if len(open_) == 1 or (found and not open_):
+        return (open_ or found)[-1]
+    if open_:
+        refs = ", ".join(r.barcode for r in open_)
+        msg = f"barcode {code!r} is an item of several returns on their way ({refs})"
+        return Issue("E1453", msg, ("barcodes", k), code, action="Scan the return's label (its reference) instead.")
+    return Issue("E1453", f"no return has barcode {code!r}", ("barcodes", k), code)
+
+
 def receive(p: Platform, actor: Actor, barcodes: list[str], lat: float | None, lng: float | None) -> ScanResult:
-    """Scan parcels in at the depot: each barcode of a return on its way becomes received; unknown barcodes are
-    E1453 and already received ones E2133, each reported with its index (the others are still received)."""
+    """Scan parcels in at the depot: each barcode of a return on its way becomes received — the return's label
+    (the order's reference, or ``REF-RET``) or the barcode of any item of its order. Unknown barcodes are E1453
+    and already received ones E2133, each reported with its index (the others are still received)."""
     actor.require(Permission.WRITE)
     where = Where(actor.label, p.clock(), lat, lng)
     out = ScanResult([], [])
+    items: dict[str, list[str]] | None = None
     for k, code in enumerate(barcodes):
         with p.uow(actor) as uow:
-            ret = returns_of(uow).first(ReturnRow.barcode == code)
-        if ret is None:
-            out.issues.append(Issue("E1453", f"no return has barcode {code!r}", ("barcodes", k), code))
-        elif ret.status == ReturnStatus.RECEIVED.value:
-            out.issues.append(Issue("E2133", f"{code!r} was received already", ("barcodes", k), ret.id))
+            if items is None and returns_of(uow).first(ReturnRow.barcode == code) is None:
+                items = _item_barcodes(uow)
+            found = _find(uow, code, k, items or {})
+        if isinstance(found, Issue):
+            out.issues.append(found)
+        elif found.status == ReturnStatus.RECEIVED.value:
+            out.issues.append(Issue("E2133", f"{code!r} was received already", ("barcodes", k), found.id))
         else:
-            if ret.status != ReturnStatus.IN_TRANSIT.value:  # scanned before the van reported the pickup
-                _move(p, actor.org_id, ret.id, ReturnStatus.IN_TRANSIT, where)
-            moved = _move(p, actor.org_id, ret.id, ReturnStatus.RECEIVED, where)
+            if found.status != ReturnStatus.IN_TRANSIT.value:  # scanned before the van reported the pickup
+                _move(p, actor.org_id, found.id, ReturnStatus.IN_TRANSIT, where)
+            moved = _move(p, actor.org_id, found.id, ReturnStatus.RECEIVED, where)
             if moved is not None:
                 out.received.append(moved)
     return out

@@ -23,7 +23,7 @@ from doorstep.services.driver_routes import LIVE
 from doorstep.services.events import EventRecorder
 from doorstep.services.orders import set_order_status
 from doorstep.services.platform import Platform
-from doorstep.services.proofs import ProofIn, image_type, proof_issues
+from doorstep.services.proofs import ProofIn, image_type, proof_issues, scan_warnings
 from doorstep.store.models import OrderRow, ProofRow, RouteRow, StopEventRow, StopRow
 from doorstep.store.uow import UnitOfWork
 
@@ -119,6 +119,11 @@ def _apply(p: Platform, uow: UnitOfWork, actor: Actor, a: StopAction) -> dict[st
     if flagged:
         msg = f"completed {distance} m from the stop (more than {p.pod_flag_distance_m:.0f} m)"
         warnings.append(Issue("W1410", msg, ("position",), stop.id).to_dict())
+    scan = None
+    if a.status is StopStatus.COMPLETED:
+        check, scan_issues = scan_warnings(order.data if order is not None else None, a.proof, stop.id)
+        scan = check.to_dict() if check is not None else None
+        warnings += [i.to_dict() for i in scan_issues]
     events = EventRecorder(uow, actor.label)
     _follow_order(uow, events, order, a.status)
     proof = _proof_row(uow, stop, a)
@@ -126,7 +131,7 @@ def _apply(p: Platform, uow: UnitOfWork, actor: Actor, a: StopAction) -> dict[st
         "id": new_id("sev"), "client_id": a.client_id, "stop_id": stop.id, "route_id": route.id,
         "order_id": stop.order_id, "status": a.status.value, "reason": a.reason, "note": a.note,
         "at": a.at.isoformat(), "distance_m": distance, "flagged": flagged,
-        "proof_id": proof.id if proof else None, "warnings": warnings, "replayed": False,
+        "proof_id": proof.id if proof else None, "scan": scan, "warnings": warnings, "replayed": False,
     }  # fmt: skip
     uow.stop_events.add(
         StopEventRow(
@@ -137,7 +142,7 @@ def _apply(p: Platform, uow: UnitOfWork, actor: Actor, a: StopAction) -> dict[st
             result=result,
         )
     )  # fmt: skip
-    data = {k: result[k] for k in ("route_id", "order_id", "reason", "distance_m", "flagged", "proof_id")}
+    data = {k: result[k] for k in ("route_id", "order_id", "reason", "distance_m", "flagged", "proof_id", "scan")}
     events.record(f"stop.{a.status.value}", stop.id, from_status=current.value, to_status=a.status.value, data=data)
     return result
 

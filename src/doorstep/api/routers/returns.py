@@ -87,7 +87,8 @@ def get_return(return_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any
 
 @router.post("/v1/returns/receive", summary="Receive parcels at the depot (scan)")
 def receive(body: ScanIn, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
-    """Each barcode of a return on its way becomes received; the others are listed with their code (E1453
-    unknown, E2133 already received) and do not stop the rest."""
+    """Each barcode of a return on its way (its label, or any item barcode of its order) becomes received; the
+    others are listed with their code (E1453 unknown or ambiguous, E2133 already received) and do not stop the
+    rest."""
     res = returns.receive(p, actor, body.barcodes, body.lat, body.lng)
     return {"received": [return_view(r) for r in res.received], "errors": [i.to_dict() for i in res.issues]}

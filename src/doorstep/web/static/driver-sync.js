@@ -22,7 +22,7 @@ async function post(path, token, body) {
 
 async function sendAction(item, token, outcomes) {
   const { ok, data } = await post(`/v1/driver/stops/${item.stop_id}/events`, token, item.body);
-  outcomes[item.client_id] = ok ? { ok, status: data.status, flagged: data.flagged, replayed: data.replayed }
+  outcomes[item.client_id] = ok ? { ok, status: data.status, flagged: data.flagged, scan: data.scan, replayed: data.replayed }
     : { ok, error: data?.error?.code, message: data?.error?.message };
 }
 

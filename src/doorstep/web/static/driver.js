@@ -4,13 +4,14 @@ import * as store from "./driver-store.js";
 import { flush, SessionExpired } from "./driver-sync.js";
 import { resizePhoto, signaturePad, canScan, scanBarcode } from "./driver-proof.js";
 import { listen } from "./driver-live.js";
+import { TILE_ATTRIBUTION, TILE_URL } from "./tiles.js";
 
 const $ = (id) => document.getElementById(id);
 const L = window.L;
 const state = { session: null, routes: [], reasons: [], local: {}, stop: null, photo: null, barcodes: [], where: null,
-  live: false, lastLoad: 0, stopLive: null };
+  tiles: false, live: false, lastLoad: 0, stopLive: null };
 const RELOAD_MS = 60_000;  // with the live stream up, routes are re-read on its events (and at least this often)
-let map = null, layer = null, pad = null;
+let map = null, layer = null, pad = null, tileLayer = null, fitted = "";
 
 function show(view) {
   for (const v of ["login-view", "list-view", "stop-view"]) $(v).hidden = v !== view;
@@ -105,9 +106,14 @@ function showList() {
 function drawMap(route) {
   if (!L || $("list-view").hidden) return;
   if (!map) {
-    map = L.map("map", { attributionControl: false });
+    map = L.map("map");
+    map.attributionControl.setPrefix(false);
     layer = L.layerGroup().addTo(map);
+    // crossOrigin: CORS responses, so the service worker can keep them (opaque ones would fill the storage quota)
+    tileLayer = L.tileLayer(TILE_URL, { attribution: TILE_ATTRIBUTION, crossOrigin: true, maxZoom: 19 });
   }
+  if (state.tiles && !map.hasLayer(tileLayer)) tileLayer.addTo(map);
+  if (!state.tiles && map.hasLayer(tileLayer)) map.removeLayer(tileLayer);
   layer.clearLayers();
   const pts = route.stops.map((s) => [s.location.lat, s.location.lng]);
   L.polyline(pts, { color: "#4363d8", weight: 3 }).addTo(layer);
@@ -116,7 +122,8 @@ function drawMap(route) {
     L.marker([s.location.lat, s.location.lng], { icon }).addTo(layer);
   });
   if (state.where) L.circleMarker(state.where, { radius: 7, color: "#c77700" }).addTo(layer);
-  if (pts.length) map.fitBounds(pts, { padding: [16, 16] });
+  const key = `${route.id}:${route.version}`;  // fit once per route version: keep where the driver has panned to
+  if (pts.length && fitted !== key) { map.fitBounds(pts, { padding: [16, 16] }); fitted = key; }
 }
 
 function openStop(s, n) {
@@ -128,15 +135,43 @@ function openStop(s, n) {
   $("stop-contact").replaceChildren(el("span", {}, s.contact.name || ""),
     ...(phone ? [el("a", { class: "btn", href: `tel:${phone}` }, "Call"), el("a", { class: "btn", href: `sms:${phone}` }, "SMS")] : []));
   $("stop-instructions").textContent = s.instructions || "";
-  $("stop-items").replaceChildren(...[...s.items, ...s.barcodes].map((x) => el("li", {}, typeof x === "string" ? x : JSON.stringify(x))));
   const { lat, lng } = s.location;
   $("nav-link").href = `geo:${lat},${lng}?q=${lat},${lng}`;
   $("maps-link").href = `https://www.openstreetmap.org/directions?route=%3B${lat}%2C${lng}`;
   $("complete-form").hidden = true; $("fail-form").hidden = true; $("stop-error").textContent = "";
   $("photo").value = ""; $("photo-preview").hidden = true; $("barcode").value = ""; $("recipient").value = "";
-  $("barcodes").replaceChildren();
+  renderItems();
   renderStopState();
   show("stop-view");
+}
+
+// The stop's items with their barcodes; those scanned in the proof form are ticked, with "n/m scanned".
+function itemRow(it, got) {
+  return el("li", { class: `item${got ? " scanned" : ""}`, "data-barcode": it.barcode || "" },
+    el("span", { class: "qty" }, `${it.quantity}×`),
+    el("span", {}, el("span", { class: "desc" }, it.description), it.sku ? el("span", { class: "sku" }, ` · ${it.sku}`) : "",
+      el("span", { class: "code" }, it.barcode || "no barcode")),
+    el("span", { class: "tick", title: got ? "scanned" : "" }, got ? "✓" : ""));
+}
+
+function renderItems() {
+  const s = state.stop, items = Array.isArray(s.items) ? s.items.filter((i) => i && typeof i === "object") : [];
+  const expected = items.map((i) => i.barcode).filter(Boolean);
+  const scanned = new Set(state.barcodes);
+  $("stop-items-box").hidden = items.length === 0;
+  $("stop-items").replaceChildren(...items.map((it) => itemRow(it, Boolean(it.barcode) && scanned.has(it.barcode))));
+  const n = expected.filter((c) => scanned.has(c)).length;
+  for (const id of ["items-scanned", "form-scanned"]) {
+    $(id).textContent = expected.length ? `${n}/${expected.length} scanned` : "";
+    $(id).classList.toggle("all", expected.length > 0 && n === expected.length);
+  }
+  $("form-scanned").hidden = expected.length === 0;
+  $("barcodes").replaceChildren(...state.barcodes.map((code) => {
+    const unknown = expected.length > 0 && !expected.includes(code);
+    const drop = () => { state.barcodes = state.barcodes.filter((c) => c !== code); renderItems(); };
+    return el("li", { class: unknown ? "unknown" : "known", "data-code": code }, code, unknown ? " — not on this order" : "",
+      el("button", { type: "button", onclick: drop, "aria-label": `remove ${code}` }, "×"));
+  }));
 }
 
 function renderStopState() {
@@ -242,6 +277,8 @@ async function start() {
   const saved = await store.get("routes");
   if (saved) { state.routes = saved.routes; state.reasons = saved.reasons; }
   state.local = (await store.get("local")) || {};
+  state.tiles = Boolean(await store.get("tiles"));
+  $("tiles-toggle").checked = state.tiles;
   showList();
   $("reason").replaceChildren(...state.reasons.map((r) => el("option", { value: r.value }, r.label)));
   await sync(true);
@@ -259,6 +296,11 @@ function wire() {
     logout(true);
   });
   $("refresh-btn").addEventListener("click", () => sync(true));
+  $("tiles-toggle").addEventListener("change", async (ev) => {
+    state.tiles = ev.target.checked;
+    await store.put("tiles", state.tiles);
+    render();
+  });
   $("back-btn").addEventListener("click", showList);
   $("arrive-btn").addEventListener("click", () => act("arrived"));
   $("complete-btn").addEventListener("click", () => showForm("complete-form"));
@@ -303,10 +345,10 @@ function wire() {
 
 function addBarcode(text) {
   const code = (text || "").trim();
-  if (!code || state.barcodes.includes(code)) return;
+  if (!code || state.barcodes.includes(code)) { $("barcode").value = ""; return; }
   state.barcodes.push(code);
-  $("barcodes").append(el("li", {}, code));
   $("barcode").value = "";
+  renderItems();
 }
 
 async function main() {

@@ -65,7 +65,8 @@ function renderProposals(list) {
   }));
 }
 
-// Finished stops with what the driver left as proof: status, reason, recipient, barcodes, photo and signature.
+// Finished stops with what the driver left as proof: status, reason, recipient, barcodes, photo and signature, and
+// for orders with item barcodes "scanned n/m" with any scanned code that belongs to no item flagged.
 const finished = new Map(); // route id -> finished stop events
 function podItem(route, e) {
   const proof = e.proof || {};
@@ -73,6 +74,14 @@ function podItem(route, e) {
     e.reason ? ` (${e.reason}${e.note ? `: ${e.note}` : ""})` : "", proof.recipient ? ` — ${proof.recipient}` : "",
     (proof.barcodes || []).length ? ` [${proof.barcodes.join(", ")}]` : "", e.flagged ? " ⚠ far from the stop" : "", " "];
   const imgs = [];
+  const scan = e.scan;
+  if (scan && scan.expected) {
+    const all = scan.scanned === scan.expected;
+    imgs.push(el("span", { class: `scan ${all ? "all" : "short"}`, title: scan.missing.length ? `not scanned: ${scan.missing.join(", ")}` : "" },
+      `scanned ${scan.scanned}/${scan.expected}`), " ");
+  }
+  if (scan && scan.unknown.length)
+    imgs.push(el("span", { class: "scan-unknown" }, `⚠ not on the order: ${scan.unknown.join(", ")}`), " ");
   if (proof.photo) imgs.push(el("img", { class: "pod-photo", src: proof.photo.url, alt: "photo" }));
   if (proof.signature) imgs.push(el("img", { class: "pod-signature", src: proof.signature.url, alt: "signature" }));
   return el("li", { class: `pod ${e.status}`, "data-order": e.order_id }, ...bits, ...imgs);

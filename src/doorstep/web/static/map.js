@@ -1,5 +1,7 @@
 // The routes map: an offline lat/lng grid (or OSM tiles on request), coloured routes, numbered stops,
 // unassigned orders in grey with their reason.
+import { TILE_ATTRIBUTION, TILE_URL } from "./tiles.js";
+
 const L = window.L;
 export const COLOURS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
   "#9a6324", "#800000", "#469990", "#000075", "#808000"];
@@ -17,7 +19,7 @@ export function makeMap(node) {
   };
   map.on("moveend", drawGrid);
   drawGrid();
-  const osm = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", { attribution: "© OpenStreetMap contributors" });
+  const osm = L.tileLayer(TILE_URL, { attribution: TILE_ATTRIBUTION });
   document.getElementById("osm")?.addEventListener("change", (ev) => {
     if (ev.target.checked) { osm.addTo(map); grid.remove(); } else { map.removeLayer(osm); grid.addTo(map); }
   });
