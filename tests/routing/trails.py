@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -49,7 +50,7 @@ def drive(
     rng = np.random.default_rng(seed)
     out = []
     for k, p in enumerate(points_along(path, speed_mps * every_s)):
-        dlat = rng.normal(0, noise_m) / M_PER_DEG_LAT
-        dlng = rng.normal(0, noise_m) / (M_PER_DEG_LAT * np.cos(np.radians(p.lat)))
+        dlat = float(rng.normal(0, noise_m)) / M_PER_DEG_LAT
+        dlng = float(rng.normal(0, noise_m)) / (M_PER_DEG_LAT * math.cos(math.radians(p.lat)))
         out.append(Fix(LatLng(p.lat + dlat, p.lng + dlng), start + k * every_s, accuracy_m))
     return out
