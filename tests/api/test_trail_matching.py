@@ -4,7 +4,7 @@ deployment's Monaco road network, remembered between asks; E2140 without a netwo
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
