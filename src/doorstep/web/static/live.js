@@ -61,6 +61,9 @@ function rawKm(positions) {
 
 function drawTrail(routeId, data) {
   trails.get(routeId)?.line.remove();
+  trails.delete(routeId);
+  const cell = document.querySelector(`#progress tr[data-route="${routeId}"] td.driven`);
+  if (!data.positions.length) { if (cell) cell.textContent = drivenText(routeId); return; } // not on the road yet
   const colour = COLOURS[Math.max(0, [...routes.keys()].indexOf(routeId)) % COLOURS.length];
   const m = data.matched;
   const line = m
@@ -72,7 +75,6 @@ function drawTrail(routeId, data) {
   line.addTo(trailLayer);
   for (const mk of markers.values()) mk.bringToFront(); // drivers stay above their trails
   trails.set(routeId, { line, km: m ? m.distance_m / 1000 : rawKm(data.positions), matched: !!m });
-  const cell = document.querySelector(`#progress tr[data-route="${routeId}"] td.driven`);
   if (cell) cell.textContent = drivenText(routeId);
 }
 
