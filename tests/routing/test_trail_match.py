@@ -86,7 +86,7 @@ def test_a_long_pause_splits_the_trail_and_both_parts_still_match(
 def test_a_trail_longer_than_a_chunk_is_cut_and_joined_into_one_line(
     provider: OsrmLocalProvider, monaco_points: list[LatLng]
 ) -> None:
-    """1,300 fixes (2 s apart) in chunks of at most 200 kept fixes: several requests, one continuous line, the
+    """1,300 fixes (2 s apart) in chunks of at most 100 kept fixes: several requests, one continuous line, the
     same distance as a single request within 1 %, and every fix covered by exactly one chunk."""
     path = road_path(provider, monaco_points[100:104])
     fixes = drive(path, every_s=2, noise_m=3, accuracy_m=5)

@@ -48,7 +48,7 @@ class TrailOptions:
     """
 
     min_spacing_m: float = 20.0
-    max_chunk: int = 200
+    max_chunk: int = 100  # osrm-routed refuses more by default (--max-matching-size)
     max_gap_s: int = 180
     max_accuracy_m: float = 200.0
 
