@@ -21,7 +21,10 @@ from doorstep.routing.network_meta import read_meta
 from doorstep.routing.osrm_http import OsrmHttpProvider
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import UNREACHABLE
+from doorstep.routing.route_geometry import joined_path
 from doorstep.routing.straight_line import StraightLineProvider
+from doorstep.routing.trail_match import match_trail
+from tests.routing.trails import drive
 
 SEA = LatLng(43.7300, 7.4500)
 
@@ -100,3 +103,18 @@ def test_server_down_is_e3009_and_falls_back_to_straight_line(monaco_points: lis
     assert (m.durations == StraightLineProvider().matrix(monaco_points[:3], SpeedProfile.CAR).durations).all()
     assert [w.code for w in m.warnings] == ["W3003"]
     assert safe.name.startswith("straight-line") and safe.route_legs(monaco_points[:3], SpeedProfile.CAR) is None
+
+
+def test_a_whole_trail_matches_on_the_server_as_on_the_engine(
+    osrm_url: str, monaco_network: Path, monaco_points: list[LatLng]
+) -> None:
+    """A 700-fix trail in chunks of the server's default limit (100 fixes, with timestamps and accuracies) gives
+    the same driven distance and lines over HTTP as in process."""
+    local = OsrmLocalProvider(monaco_network)
+    legs = local.route_legs(monaco_points[100:104], SpeedProfile.CAR)
+    assert legs is not None
+    fixes = drive(joined_path(legs))
+    assert len(fixes) > 600
+    remote, here = match_trail(OsrmHttpProvider(osrm_url), fixes), match_trail(local, fixes)
+    assert len(remote.chunks) == len(here.chunks) >= 7 and all(c.error is None for c in remote.chunks)
+    assert abs(remote.distance_m - here.distance_m) <= 0.01 * here.distance_m and len(remote.lines) == len(here.lines)

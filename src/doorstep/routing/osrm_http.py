@@ -24,7 +24,7 @@ from doorstep.routing.road_matrix import (
     square_matrix,
     unique_points,
 )
-from doorstep.routing.route_geometry import Leg, MatchedTrace, legs_of, path_of
+from doorstep.routing.route_geometry import Leg, MatchedTrace, legs_of, matched_trace
 
 DEFAULT_CHUNK = 50  # sources (and destinations) per request: 100 coordinates, osrm-routed's default table limit
 
@@ -136,22 +136,21 @@ class OsrmHttpProvider:
             return None
         return legs_of(ans["routes"][0])
 
-    def match(self, trace: Sequence[LatLng], timestamps: Sequence[int] | None = None) -> MatchedTrace:
-        """Fit a GPS trace to the roads (``/match``); E3012 when the server cannot."""
+    def match(
+        self,
+        trace: Sequence[LatLng],
+        timestamps: Sequence[int] | None = None,
+        radiuses: Sequence[float] | None = None,
+    ) -> MatchedTrace:
+        """Fit a GPS trace to the roads (``/match``, with GPS accuracies in metres when known); E3012 when the
+        server cannot."""
         params = {"geometries": "geojson", "overview": "full"}
         if timestamps:
             params["timestamps"] = ";".join(str(int(t)) for t in timestamps)
+        if radiuses:
+            params["radiuses"] = ";".join(f"{r:.1f}" for r in radiuses)
         ans = self._get("match", trace, params)
         if ans["code"] != "Ok" or not ans.get("matchings"):
             why = f"{ans.get('code')} {ans.get('message', '')}".strip()
             raise DoorstepError([Issue("E3012", f"the trace cannot be matched: {why}", ("trace",))])
-        snapped = tuple(waypoint_snap(p, w).road for p, w in zip(trace, ans["tracepoints"], strict=True))
-        path = [p for m in ans["matchings"] for p in path_of(m["geometry"])]
-        return MatchedTrace(
-            snapped=snapped,
-            path=tuple(path),
-            distance_m=round(sum(float(m["distance"]) for m in ans["matchings"])),
-            duration_s=round(sum(float(m["duration"]) for m in ans["matchings"])),
-            confidence=min(float(m["confidence"]) for m in ans["matchings"]),
-            gaps=[i for i, s in enumerate(snapped) if s is None],
-        )
+        return matched_trace(trace, ans)

@@ -31,7 +31,7 @@ from doorstep.routing.road_matrix import (
     square_matrix,
     unique_points,
 )
-from doorstep.routing.route_geometry import Leg, MatchedTrace, legs_of, path_of
+from doorstep.routing.route_geometry import Leg, MatchedTrace, legs_of, matched_trace
 
 DEFAULT_MAX_CELLS = 2_000_000  # cells per Table call: 5000 points run as 13 calls of 400 rows (about 1.1 GB peak)
 
@@ -213,13 +213,20 @@ class OsrmLocalProvider:
             return None
         return legs_of(res["routes"][0])
 
-    def match(self, trace: Sequence[LatLng], timestamps: Sequence[int] | None = None) -> MatchedTrace:
-        """Fit a GPS trace (fixes in time order; optional UNIX timestamps) to the roads; E3012 when impossible."""
+    def match(
+        self,
+        trace: Sequence[LatLng],
+        timestamps: Sequence[int] | None = None,
+        radiuses: Sequence[float] | None = None,
+    ) -> MatchedTrace:
+        """Fit a GPS trace (fixes in time order; optional UNIX timestamps and GPS accuracies in metres) to the
+        roads; E3012 when impossible."""
         if len(trace) < 2:
             raise DoorstepError([Issue("E3012", f"a trace needs at least 2 fixes, got {len(trace)}", ("trace",))])
         params = osrm.MatchParameters(
             coordinates=[lnglat(p) for p in trace],
             timestamps=list(timestamps or []),
+            radiuses=list(radiuses or []),
             geometries="geojson",
             overview="full",
             generate_hints=False,
@@ -228,16 +235,4 @@ class OsrmLocalProvider:
             res = self._engine.Match(params)
         except RuntimeError as exc:
             raise DoorstepError([Issue("E3012", f"the trace cannot be matched: {exc}", ("trace",))]) from None
-        snapped = tuple(waypoint_snap(p, w).road for p, w in zip(trace, res["tracepoints"], strict=True))
-        path: list[LatLng] = []
-        for m in res["matchings"]:
-            path.extend(path_of(m["geometry"]))
-        confidence = min(float(m["confidence"]) for m in res["matchings"])
-        return MatchedTrace(
-            snapped=snapped,
-            path=tuple(path),
-            distance_m=round(sum(float(m["distance"]) for m in res["matchings"])),
-            duration_s=round(sum(float(m["duration"]) for m in res["matchings"])),
-            confidence=confidence,
-            gaps=[i for i, s in enumerate(snapped) if s is None],
-        )
+        return matched_trace(trace, res)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -45,3 +45,14 @@ class TravelTimeProvider(Protocol):
     def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
         """Durations and distances between all ``points`` for ``profile`` departing around ``depart_at``."""
         ...
+
+
+def layers(provider: object) -> Iterator[object]:
+    """A provider, then what it wraps, and so on: wrappers (matrix cache, traffic) keep theirs in ``inner``, so a
+    use case can find a capability (road geometry, map matching) without knowing how the model was assembled."""
+    seen: set[int] = set()
+    current: object | None = provider
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = getattr(current, "inner", None)

@@ -6,8 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
+from doorstep.routing.provider import layers
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +23,11 @@ class Leg:
 
 @dataclass(frozen=True, slots=True)
 class MatchedTrace:
-    """A GPS trace fitted to the roads: the snapped fixes (None where a fix was dropped) and the driven path."""
+    """A GPS trace fitted to the roads: the snapped fixes (None where a fix was dropped) and the driven path.
+
+    The engine may split a trace where it cannot follow it (a long pause, a jump): ``pieces`` holds one path per
+    matched part, ``path`` all of them end to end, and ``confidence`` is the weakest part's.
+    """
 
     snapped: tuple[LatLng | None, ...]
     path: tuple[LatLng, ...]
@@ -29,6 +35,7 @@ class MatchedTrace:
     duration_s: int
     confidence: float
     gaps: list[int] = field(default_factory=list)  # indices of fixes that could not be matched
+    pieces: tuple[tuple[LatLng, ...], ...] = ()
 
 
 @runtime_checkable
@@ -43,6 +50,52 @@ class RouteGeometryProvider(Protocol):
     def route_legs(self, stops: Sequence[LatLng], profile: SpeedProfile) -> list[Leg] | None:
         """One leg per consecutive pair of stops, or None when no road route joins them all."""
         ...
+
+
+@runtime_checkable
+class TraceMatcher(Protocol):
+    """A provider that can fit GPS fixes to its roads (map matching)."""
+
+    def match(
+        self,
+        trace: Sequence[LatLng],
+        timestamps: Sequence[int] | None = None,
+        radiuses: Sequence[float] | None = None,
+    ) -> MatchedTrace:
+        """Fit fixes in time order (UNIX seconds, GPS accuracy in metres when known); E3012 when impossible."""
+        ...
+
+
+def find_matcher(provider: object) -> TraceMatcher | None:
+    """The map matcher behind a travel model, looking through wrappers (cache, traffic) that keep theirs in
+    ``inner``; None when the model has no roads to match on (straight line)."""
+    for layer in layers(provider):
+        if isinstance(layer, TraceMatcher):
+            return layer
+    return None
+
+
+def matched_trace(trace: Sequence[LatLng], answer: Mapping[str, Any]) -> MatchedTrace:
+    """An OSRM match answer (GeoJSON geometry, full overview) as a MatchedTrace, the same from the engine and
+    the server."""
+    snapped = tuple(
+        None if w is None else LatLng(float(w["location"][1]), float(w["location"][0])) for w in answer["tracepoints"]
+    )
+    if len(snapped) != len(trace):
+        raise ValueError(f"{len(snapped)} tracepoints for {len(trace)} fixes")
+    matchings = list(answer["matchings"])
+    if not matchings:
+        raise DoorstepError([Issue("E3012", "the trace cannot be matched: no part of it follows a road", ("trace",))])
+    pieces = tuple(path_of(m["geometry"]) for m in matchings)
+    return MatchedTrace(
+        snapped=snapped,
+        path=tuple(p for piece in pieces for p in piece),
+        distance_m=round(sum(float(m["distance"]) for m in matchings)),
+        duration_s=round(sum(float(m["duration"]) for m in matchings)),
+        confidence=min(float(m["confidence"]) for m in matchings),
+        gaps=[i for i, s in enumerate(snapped) if s is None],
+        pieces=pieces,
+    )
 
 
 def joined_path(legs: Sequence[Leg]) -> list[LatLng]:

@@ -51,7 +51,7 @@ def proof_file(p: Platform, actor: Actor, proof_id: str, part: str) -> tuple[byt
         return data, kind or "application/octet-stream"
 
 
-def route_trail(p: Platform, actor: Actor, route_id: str, limit: int = 5_000) -> list[dict[str, Any]]:
+def trail_rows(p: Platform, actor: Actor, route_id: str, limit: int = 5_000) -> list[PositionRow]:
     """The stored positions of a route in time order (the newest ``limit``)."""
     actor.require(Permission.READ)
     with p.uow(actor) as uow:
@@ -63,10 +63,12 @@ def route_trail(p: Platform, actor: Actor, route_id: str, limit: int = 5_000) ->
             .limit(limit)
         )
         rows = list(uow.session.scalars(q))
-    return [
-        {"lat": r.lat, "lng": r.lng, "at": r.at.isoformat(), "accuracy_m": r.accuracy_m, "driver_id": r.driver_id}
-        for r in reversed(rows)
-    ]
+    return rows[::-1]
+
+
+def position_view(r: PositionRow) -> dict[str, Any]:
+    """One fix of a trail as the API shows it."""
+    return {"lat": r.lat, "lng": r.lng, "at": r.at.isoformat(), "accuracy_m": r.accuracy_m, "driver_id": r.driver_id}
 
 
 def latest_positions(p: Platform, actor: Actor) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.schemas_common import ERRORS
 from doorstep.api.schemas_driver import CodeOut
-from doorstep.services import driver_records
+from doorstep.services import driver_records, trail_matching
 from doorstep.services.driver_auth import issue_code
 
 router = APIRouter(prefix="/v1", tags=["driver records"], responses=ERRORS)
@@ -24,9 +24,10 @@ def stop_events(route_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any
     return {"route_id": route_id, "events": driver_records.route_stop_events(p, actor, route_id)}
 
 
-@router.get("/routes/{route_id}/trail", summary="The route's stored GPS positions in time order")
-def trail(route_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
-    return {"route_id": route_id, "positions": driver_records.route_trail(p, actor, route_id)}
+@router.get("/routes/{route_id}/trail", summary="A route's GPS trail, optionally map-matched")
+def trail(route_id: str, p: PlatformDep, actor: ActorDep, matched: bool = False) -> dict[str, Any]:
+    """With ``matched=true``: the roads driven (needs the deployment's road network, DOORSTEP_NETWORK)."""
+    return trail_matching.route_trail_view(p, actor, route_id, matched)
 
 
 @router.get("/positions/latest", summary="The newest position of every driver")

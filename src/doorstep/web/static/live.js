@@ -1,5 +1,6 @@
 // The live view: a snapshot, then Server-Sent Events (positions, stop outcomes, ETAs, alerts, route changes).
-// Driver positions move on the map, progress and alerts update per route, proposals can be approved.
+// Driver positions move on the map, driven trails follow them, progress and alerts update per route, proposals
+// can be approved.
 import { api, el, hhmm } from "./api.js";
 import { COLOURS, makeMap } from "./map.js";
 
@@ -34,6 +35,68 @@ function placeDriver(routeId, lat, lng) {
   } else m.setLatLng([lat, lng]);
 }
 
+// Driven trails: each route's GPS trail on the roads (map-matched) when the deployment has a road network, else
+// the raw fixes as a thin dashed line; driven km per route in the progress table. Refreshed at most every 10 s.
+const trailLayer = L.layerGroup().addTo(view.map);
+const trails = new Map(); // route id -> { line, km, matched }
+const trailDue = new Map(); // route id -> pending refresh
+let roadsKnown = true; // false once the server says it has no road network to match on (E2140)
+
+async function fetchTrail(routeId) {
+  if (roadsKnown) {
+    try { return await api("GET", `/v1/routes/${routeId}/trail?matched=true`); } catch (err) {
+      const code = err.envelope?.error?.code;
+      if (code === "E2140") roadsKnown = false;
+      else if (code !== "E3012") throw err; // E3012: no fix of this trail lies on a road; draw the raw fixes
+    }
+  }
+  return api("GET", `/v1/routes/${routeId}/trail`);
+}
+
+function rawKm(positions) {
+  let m = 0;
+  for (let i = 1; i < positions.length; i += 1) m += L.latLng(positions[i - 1]).distanceTo(L.latLng(positions[i]));
+  return m / 1000;
+}
+
+function drawTrail(routeId, data) {
+  trails.get(routeId)?.line.remove();
+  trails.delete(routeId);
+  const cell = document.querySelector(`#progress tr[data-route="${routeId}"] td.driven`);
+  if (!data.positions.length) { if (cell) cell.textContent = drivenText(routeId); return; } // not on the road yet
+  const colour = COLOURS[Math.max(0, [...routes.keys()].indexOf(routeId)) % COLOURS.length];
+  const m = data.matched;
+  const line = m
+    ? L.polyline(m.lines, { color: colour, weight: 5, opacity: 0.9, className: "trail-line trail-matched" })
+      .bindTooltip(`driven ${(m.distance_m / 1000).toFixed(1)} km on the roads, confidence ${m.confidence ?? "–"}` +
+        (m.unmatched.length ? `, ${m.unmatched.length} fixes off the roads` : ""))
+    : L.polyline(data.positions.map((q) => [q.lat, q.lng]), { color: colour, weight: 1.5, dashArray: "4 4", className: "trail-line trail-raw" })
+      .bindTooltip("GPS fixes (no road network to match them on)");
+  line.addTo(trailLayer);
+  for (const mk of markers.values()) mk.bringToFront(); // drivers stay above their trails
+  trails.set(routeId, { line, km: m ? m.distance_m / 1000 : rawKm(data.positions), matched: !!m });
+  if (cell) cell.textContent = drivenText(routeId);
+}
+
+function drivenText(routeId) {
+  const t = trails.get(routeId);
+  return t ? `${t.matched ? "" : "≈ "}${t.km.toFixed(1)} km` : "–";
+}
+
+async function loadTrail(routeId) {
+  if (routes.has(routeId)) drawTrail(routeId, await fetchTrail(routeId));
+}
+
+function loadTrails() {
+  for (const [id, t] of trails) if (!routes.has(id)) { t.line.remove(); trails.delete(id); }
+  for (const id of routes.keys()) loadTrail(id).catch(showError);
+}
+
+function scheduleTrail(routeId) {
+  if (trailDue.has(routeId)) return;
+  trailDue.set(routeId, setTimeout(() => { trailDue.delete(routeId); loadTrail(routeId).catch(showError); }, 10_000));
+}
+
 function renderProgress() {
   const body = $("progress").querySelector("tbody");
   body.replaceChildren();
@@ -43,7 +106,7 @@ function renderProgress() {
     const pos = r.position ? `${r.position.lat.toFixed(4)}, ${r.position.lng.toFixed(4)}` : "–";
     body.append(el("tr", { "data-route": r.id }, el("td", {}, r.vehicle_name || r.vehicle_id),
       el("td", { class: "done" }, `${r.done}/${r.stops}`), el("td", {}, next ? hhmm(next.eta) : "–"),
-      el("td", { class: late ? "late" : "" }, String(late)), el("td", {}, pos)));
+      el("td", { class: late ? "late" : "" }, String(late)), el("td", { class: "driven" }, drivenText(r.id)), el("td", {}, pos)));
   }
   const alerts = [...routes.values()].flatMap((r) => (r.alerts || []).map((a) => ({ ...a, vehicle: r.vehicle_name || r.vehicle_id })));
   $("alerts").replaceChildren(...alerts.map((a) => el("li", { class: `alert ${a.status}` },
@@ -101,6 +164,7 @@ function applySnapshot(snap) {
   for (const r of snap.routes) routes.set(r.id, r);
   drawRoutes();
   renderProgress();
+  loadTrails();
   renderProposals(snap.proposals);
   for (const id of routes.keys()) loadPod(id).catch(showError);
 }
@@ -112,7 +176,7 @@ function onEvent(ev) {
   if (ev.type === "snapshot") return applySnapshot(ev);
   if (ev.type === "gap" || ev.type === "route_changed") return reload();
   if (!r) return;
-  if (ev.type === "position") { r.position = { lat: ev.lat, lng: ev.lng, at: ev.at }; placeDriver(r.id, ev.lat, ev.lng); }
+  if (ev.type === "position") { r.position = { lat: ev.lat, lng: ev.lng, at: ev.at }; placeDriver(r.id, ev.lat, ev.lng); scheduleTrail(r.id); }
   if (ev.type === "stop") {
     r.outcomes = { ...(r.outcomes || {}), [ev.order_id]: ev.status };
     if (ev.status === "completed" || ev.status === "failed") loadPod(r.id).catch(showError);
