@@ -46,7 +46,8 @@ def _day(p: Any, org_id: str) -> dict[str, str]:
                                              "start": datetime(2025, 6, 17, 8, tzinfo=tz),
                                              "end": datetime(2025, 6, 17, 18, tzinfo=tz)})  # fmt: skip
     items = [{"external_ref": f"LIVE-{i}", "depot_id": depot.id, "date": DAY, "location": {"lat": a, "lng": b},
-              "time_windows": [{"start": "09:00", "end": "12:00"}], "service_s": 120, "size": {"parcels": 1}}
+              "time_windows": [{"start": "09:00", "end": "12:00"}], "service_s": 120, "size": {"parcels": 1},
+              "items": [{"description": "Parcel", "barcode": f"LIVE-{i}-1"}]}
              for i, (a, b) in enumerate(SPOTS)]  # fmt: skip
     orders.create_orders(p, sys, items)
     row = plans.start_plan(p, sys, depot.id, DAY, {"time_limit_s": 1, "max_iterations": 100, "seed": 1})

@@ -19,6 +19,7 @@ from doorstep.config import Settings
 from doorstep.services import plans
 from doorstep.services.access import Permission, system_actor
 from doorstep.services.accounts import create_api_key, create_organization
+from doorstep.services.driver_records import route_stop_events
 from doorstep.store.migrate import upgrade
 from tests.dispatch.test_live_browser import _day
 
@@ -65,3 +66,31 @@ def test_simulate_drives_the_day_through_the_driver_api(served: tuple[str, str, 
         refs = {o.external_ref for o in uow.orders.all()}
     assert sum(1 for r in refs if r.endswith("#2")) == counts["failed"]
     assert all(r.driver_id for r in routes)
+
+
+def test_simulated_deliveries_scan_their_parcels(served: tuple[str, str, Any, dict[str, str]]) -> None:
+    """With no failures every stop is completed, and each completion scans the order's item labels: the scan
+    check of every completion has all expected codes and no unknown one."""
+    base, _, app, _ = served
+    p = app.state.platform
+    org_id, _ = create_organization(p, "Sim courier 2", f"sim-{uuid.uuid4().hex[:8]}@example.com", "sim-password-2")
+    ids = _day(p, org_id)
+    assert app.state.runner.wait_idle(60)
+    sys = system_actor(org_id)
+    plans.publish_plan(p, sys, ids["plan"])
+    key2 = create_api_key(p, sys, "sim", [Permission.READ, Permission.WRITE])[1]
+    args = ["simulate", "--date", "2025-06-17", "--api-key", key2, "--url", base, "--speed", "100000",
+            "--fail-rate", "0", "--seed", "3"]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    _, routes = plans.get_plan(p, sys, ids["plan"])
+    completed = [e for r in routes for e in route_stop_events(p, sys, r.id) if e["status"] == "completed"]
+    assert len(completed) == 4
+    for e in completed:
+        assert e["scan"] == {"expected": 1, "scanned": 1, "missing": [], "unknown": []}, e
+        assert e["proof"]["barcodes"] == [f"{_ref(p, sys, e['order_id'])}-1"]
+
+
+def _ref(p: Any, actor: Any, order_id: str) -> str:
+    with p.uow(actor) as uow:
+        return str(uow.orders.require(order_id).external_ref)

@@ -57,3 +57,13 @@ def test_points_on_land_in_lisbon() -> None:
         assert o.location.lat >= 38.70
     assert len({o.id for o in problem.orders}) == 300
     assert problem.orders[0].id == "ord_LX07-0001"
+
+
+def test_every_parcel_has_a_labelled_item() -> None:
+    """Each order lists one item per parcel with the label barcode ``REF-k``, so the driver app has codes to
+    scan; the items come from a generator of their own (the orders' places and sizes do not depend on them)."""
+    p = demo_problem(orders=120)
+    for o in p.orders:
+        assert [i.barcode for i in o.items] == [f"{o.external_ref}-{k}" for k in range(1, o.size["parcels"] + 1)]
+        assert all(i.quantity == 1 and i.description and i.sku for i in o.items)
+    assert [(o.location, o.size) for o in p.orders] == [(o.location, o.size) for o in demo_problem(orders=120).orders]

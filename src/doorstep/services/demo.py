@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from doorstep.domain.fleet import Break, Depot, Vehicle, VehicleType
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import derived_id
-from doorstep.domain.orders import Contact, Order, OrderKind, PairedPickup, Priority, TimeWindow
+from doorstep.domain.orders import Contact, Item, Order, OrderKind, PairedPickup, Priority, TimeWindow
 from doorstep.domain.problem import Problem
 
 TIMEZONE = "Europe/Lisbon"
@@ -173,6 +173,23 @@ def _size(rng: random.Random) -> dict[str, int]:
     return {"parcels": parcels, "weight_g": parcels * rng.randrange(400, 4_000, 50)}
 
 
+GOODS = (
+    ("Shoes", "SHOE"), ("Books", "BOOK"), ("Kitchenware", "KIT"), ("Clothing", "CLO"), ("Electronics", "ELEC"),
+    ("Groceries", "GRO"), ("Toys", "TOY"), ("Cosmetics", "COS"),
+)  # fmt: skip
+
+
+def _items(ref: str, parcels: int, seed: int, i: int) -> tuple[Item, ...]:
+    """One labelled parcel per unit of size (``REF-1`` ... ``REF-n``), drawn from a generator of its own so the
+    orders, and the demo plan, stay what they were before items existed."""
+    rng = random.Random(f"items-{seed}-{i}")
+    out = []
+    for k in range(1, parcels + 1):
+        name, sku = rng.choice(GOODS)
+        out.append(Item(f"{name} (parcel {k} of {parcels})", 1, f"{sku}-{rng.randrange(1000, 9999)}", f"{ref}-{k}"))
+    return tuple(out)
+
+
 def demo_order(rng: random.Random, day: date, i: int, seed: int) -> Order:
     """One order: ~10% returns, ~2% store-to-door, ~8% same-day HIGH, ~8% refrigerated, 60% with a window."""
     hood = rng.choices(HOODS, weights=[h.weight for h in HOODS])[0]
@@ -188,16 +205,20 @@ def demo_order(rng: random.Random, day: date, i: int, seed: int) -> Order:
         )  # fmt: skip
     cold = kind is OrderKind.DELIVERY and rng.random() < 0.09
     same_day = kind is OrderKind.DELIVERY and rng.random() < 0.08
+    location, address, contact = _point(rng, hood), _address(rng, hood), _contact(rng)
+    windows = _windows(rng, day, 0.35 if kind is OrderKind.RETURN else 0.6)
+    service_s, size = rng.choice([120, 180, 180, 240, 300]), _size(rng)
     return Order(
         id=derived_id("ord", ref),
         external_ref=ref,
         kind=kind,
-        location=_point(rng, hood),
-        address=_address(rng, hood),
-        contact=_contact(rng),
-        time_windows=_windows(rng, day, 0.35 if kind is OrderKind.RETURN else 0.6),
-        service_s=rng.choice([120, 180, 180, 240, 300]),
-        size=_size(rng),
+        location=location,
+        address=address,
+        contact=contact,
+        time_windows=windows,
+        service_s=service_s,
+        size=size,
+        items=_items(ref, size["parcels"], seed, i),
         skills=frozenset({"refrigerated"}) if cold else frozenset(),
         priority=Priority.HIGH if same_day else Priority.NORMAL,
         instructions=rng.choice(INSTRUCTIONS),
