@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(50_000_000, ge=1_000, description="largest CSV/XLSX upload")
     webhook_tick_s: float = Field(2.0, ge=0, description="how often due webhook deliveries are sent (0: never)")
     webhook_timeout_s: float = Field(10.0, gt=0, le=60, description="timeout of one webhook delivery attempt")
+    proposal_ttl_s: int = Field(
+        900, ge=0, le=86_400, description="how long a live re-planning proposal can be approved (0: always)"
+    )
     live_auto_approve: bool = Field(False, description="apply live re-planning proposals without a dispatcher")
     reattempt: Literal["same_day", "next_day"] = Field("next_day", description="when a failed delivery is retried")
     max_attempts: int = Field(3, ge=1, le=10, description="failed attempts before a parcel returns to its sender")

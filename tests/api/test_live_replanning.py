@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -190,3 +190,21 @@ def test_an_insertion_can_also_reoptimize_the_routes_open_stops(make_day: Maker)
     kept = {s.get("order_id") for s in day.route(route["id"])["data"]["stops"] if s.get("order_id")}
     assert kept == {s["order_id"] for s in route["data"]["stops"] if s.get("order_id")} | {oid}
     checked(day)
+
+
+def test_an_old_proposal_cannot_be_approved(make_day: Maker) -> None:
+    """A proposal older than the platform's proposal lifetime is refused (E2134) and marked stale; nothing is
+    written. A fresh one for the same order still applies."""
+    day = make_day()
+    oid = new_order(day)
+    old = replanning.propose(day.p, day.actor, Request(day.plan["id"], ProposalKind.INSERT, oid))
+    before = [r["version"] for r in day.routes()]
+    day.now(DAY_9_30 + timedelta(seconds=day.p.proposal_ttl_s + 60))
+    with pytest.raises(DoorstepError) as err:
+        replanning.decide(day.p, day.actor, old.id, approve=True)
+    assert err.value.issues[0].code == "E2134"
+    assert [r["version"] for r in day.routes()] == before
+    with day.p.uow(day.actor) as uow:
+        assert replanning.proposals_of(uow).require(old.id).status == "stale"
+    fresh = replanning.propose(day.p, day.actor, Request(day.plan["id"], ProposalKind.INSERT, oid))
+    assert replanning.decide(day.p, day.actor, fresh.id, approve=True).status == "applied"

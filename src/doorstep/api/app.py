@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
         live=publisher,
         pod_flag_distance_m=settings.pod_flag_distance_m,
         max_photo_bytes=settings.max_photo_bytes,
+        proposal_ttl_s=settings.proposal_ttl_s,
         travel=road_network(settings),
         traffic=settings.traffic,
         weather=settings.weather,

@@ -116,6 +116,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E2131": ("proposal out of date", "A route changed since the proposal was made; ask for a new proposal."),
     "E2132": ("proposal already decided", "Each proposal is approved or rejected once; ask for a new one."),
     "E2133": ("return already received", "Nothing to do: the parcel was already scanned in at the depot."),
+    "E2134": (
+        "proposal expired",
+        "The day moved on since it was computed (DOORSTEP_PROPOSAL_TTL_S); ask for a new proposal.",
+    ),
     "E2140": (
         "map matching needs a road network",
         "Set DOORSTEP_NETWORK to a network built with `doorstep network build` and restart; "

@@ -56,6 +56,7 @@ class Platform:
     live: LivePublisher = field(default_factory=NullPublisher)
     pod_flag_distance_m: float = 100.0  # completions farther from their stop are flagged
     max_photo_bytes: int = 2_000_000
+    proposal_ttl_s: int = 900  # a live re-planning proposal older than this cannot be approved (0: never expires)
 
     def provider(self, problem: Problem) -> TravelTimeProvider:
         """One travel model for every use case of a problem: plans, checks, live changes and ETAs alike (a

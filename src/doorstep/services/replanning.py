@@ -200,7 +200,7 @@ def propose(p: Platform, actor: Actor, req: Request, *, auto_approve: bool = Fal
                 id=new_id("prp"), plan_id=req.plan_id, kind=req.kind.value, subject_id=req.subject_id,
                 status=ProposalStatus.PENDING.value, options=options,
                 base_versions={rid: r.version for rid, r in day.routes.items()},
-                decided_at=None, decided_by=None, chosen=None,
+                decided_at=None, decided_by=None, chosen=None, created_at=p.clock(),
             )
         )  # fmt: skip
         uow.commit()
@@ -252,6 +252,12 @@ def decide(p: Platform, actor: Actor, proposal_id: str, *, approve: bool, choice
             msg = f"choice {choice} is not one of the proposal's {len(row.options)} options"
             raise DoorstepError([Issue("E1301", msg, ("choice",), proposal_id)])
         row.decided_at, row.decided_by = p.clock(), actor.label
+        if approve and _expired(row, p.clock(), p.proposal_ttl_s):
+            row.status = ProposalStatus.STALE.value
+            uow.commit()
+            age = round((p.clock() - row.created_at).total_seconds() / 60)
+            msg = f"proposal {proposal_id} was computed {age} min ago (they hold {p.proposal_ttl_s // 60} min)"
+            raise DoorstepError([Issue("E2134", msg, ("proposal_id",), proposal_id)])
         if approve:
             changed = _apply(uow, actor, row, choice, p.clock(), p.provider)
         else:
@@ -264,6 +270,11 @@ def decide(p: Platform, actor: Actor, proposal_id: str, *, approve: bool, choice
 
         refresh_routes(p, actor.org_id, [rid for rid, _ in changed])
     return row
+
+
+def _expired(row: ProposalRow, now: datetime, ttl_s: int) -> bool:
+    """Whether the proposal is older than ``ttl_s``: the day has moved on since its times were computed."""
+    return ttl_s > 0 and (now - row.created_at).total_seconds() > ttl_s
 
 
 def _apply(
