@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -13,42 +11,25 @@ from starlette.concurrency import run_in_threadpool
 from doorstep.api.deps import PlatformDep
 from doorstep.api.driver_deps import DriverDep
 from doorstep.api.schemas_common import ERRORS
+from doorstep.api.sse import HEADERS, View, relay
 from doorstep.services.access import Actor
 from doorstep.services.driver_feed import for_driver, is_theirs, own_routes
-from doorstep.services.live_publish import org_channel
 from doorstep.services.platform import Platform
 
 router = APIRouter(prefix="/v1/driver", tags=["driver app"], responses=ERRORS)
-HEARTBEAT_S = 15.0
-HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-def _sse(event: dict[str, Any], seq: int) -> bytes:
-    return f"id: {seq}\nevent: {event.get('type', 'message')}\ndata: {json.dumps(event)}\n\n".encode()
+def _driver_view(p: Platform, driver: Actor, mine: set[str]) -> View:
+    """What the driver hears: their routes' changes and ETAs; a route newly theirs is looked up once."""
 
+    async def view(event: dict[str, Any]) -> dict[str, Any] | None:
+        route_id = str(event.get("route_id"))
+        fresh = event.get("type") == "route_changed" and route_id not in mine
+        if fresh and await run_in_threadpool(is_theirs, p, driver, route_id):
+            mine.add(route_id)
+        return for_driver(event, mine)
 
-async def _events(request: Request, p: Platform, driver: Actor, limit: int) -> AsyncIterator[bytes]:
-    broker = request.app.state.broker
-    async with broker.subscribe(org_channel(driver.org_id)) as sub:
-        routes = await run_in_threadpool(own_routes, p, driver)  # after subscribing: no change falls between
-        seq = 1
-        yield _sse({"type": "routes", "routes": routes}, seq)
-        mine = set(routes)
-        while limit <= 0 or seq < limit:
-            event = await sub.get(timeout=HEARTBEAT_S)
-            if event is None:
-                if await request.is_disconnected():
-                    return
-                yield b": heartbeat\n\n"
-                continue
-            route_id = str(event.get("route_id"))
-            fresh = event.get("type") == "route_changed" and route_id not in mine
-            if fresh and await run_in_threadpool(is_theirs, p, driver, route_id):
-                mine.add(route_id)
-            shown = for_driver(event, mine)
-            if shown is not None:
-                seq += 1
-                yield _sse(shown, seq)
+    return view
 
 
 @router.get("/stream", summary="Live changes to the driver's routes (SSE)", response_class=StreamingResponse)
@@ -62,4 +43,12 @@ async def stream(
     driver's live routes and versions (``routes``), then ``route_changed`` for any route of theirs (a re-planned
     route, one dispatched or newly assigned to them) and ``eta`` updates of their routes; ``gap`` when events
     were missed (reload the routes)."""
-    return StreamingResponse(_events(request, p, driver, limit), media_type="text/event-stream", headers=HEADERS)
+    mine: set[str] = set()
+
+    async def first() -> list[dict[str, Any]]:  # once subscribed: no change falls between the list and the stream
+        routes = await run_in_threadpool(own_routes, p, driver)
+        mine.update(routes)
+        return [{"type": "routes", "routes": routes}]
+
+    body = relay(request, driver.org_id, first, _driver_view(p, driver, mine), limit)
+    return StreamingResponse(body, media_type="text/event-stream", headers=HEADERS)

@@ -4,8 +4,7 @@ ETA stream of the customer tracking page (signed tracking token)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -16,14 +15,12 @@ from starlette.concurrency import run_in_threadpool
 
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.schemas_common import ERRORS, Strict
+from doorstep.api.sse import HEADERS, View, relay
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.services import live_view, replanning
 from doorstep.services.access import Permission
-from doorstep.services.live_publish import org_channel
 
 router = APIRouter(tags=["live"], responses=ERRORS)
-HEARTBEAT_S = 15.0
-View = Callable[[dict[str, Any]], dict[str, Any] | None]
 TRACKING_MAX_AGE_S = 24 * 3600
 
 
@@ -97,33 +94,19 @@ def snapshot(p: PlatformDep, actor: ActorDep, date: Annotated[dt.date | None, Qu
     return live_view.snapshot(p, actor, date)
 
 
-def _sse(event: dict[str, Any], seq: int) -> bytes:
-    return f"id: {seq}\nevent: {event.get('type', 'message')}\ndata: {json.dumps(event)}\n\n".encode()
+def _given(events: list[dict[str, Any]]) -> Callable[[], Awaitable[list[dict[str, Any]]]]:
+    """The first events, computed before the response starts (so an error still answers as one)."""
+
+    async def first() -> list[dict[str, Any]]:
+        return events
+
+    return first
 
 
-async def _stream(
-    request: Request, org_id: str, first: list[dict[str, Any]], view: View, limit: int
-) -> AsyncIterator[bytes]:
-    """The first events, then the organization's live events as ``view`` shows them (None: not shown); a comment
-    as heartbeat while nothing happens."""
-    broker = request.app.state.broker
-    seq = 0
-    async with broker.subscribe(org_channel(org_id)) as sub:
-        for event in first:
-            seq += 1
-            yield _sse(event, seq)
-        while limit <= 0 or seq < limit:
-            event = await sub.get(timeout=HEARTBEAT_S)
-            if event is None:
-                if await request.is_disconnected():
-                    return
-                yield b": heartbeat\n\n"
-            elif (shown := view(event)) is not None:
-                seq += 1
-                yield _sse(shown, seq)
+async def _everything(event: dict[str, Any]) -> dict[str, Any]:
+    return event
 
 
-HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 LimitQ = Annotated[int, Query(ge=0, le=100_000, description="close after this many events (0: never)")]
 
 
@@ -138,8 +121,8 @@ async def stream(
     """``text/event-stream``: a ``snapshot`` event first, then positions, stop events, ETAs, alerts and route
     changes of the organization. On a ``gap`` event the client has missed events and reloads the snapshot."""
     actor.require(Permission.READ)
-    first = await run_in_threadpool(live_view.snapshot, p, actor, date)
-    body = _stream(request, actor.org_id, [first], lambda e: e, limit)
+    first = await run_in_threadpool(live_view.snapshot, p, actor, date)  # before streaming: errors answer as such
+    body = relay(request, actor.org_id, _given([first]), _everything, limit)
     return StreamingResponse(body, media_type="text/event-stream", headers=HEADERS)
 
 
@@ -175,7 +158,7 @@ def track(token: str, request: Request, p: PlatformDep) -> dict[str, Any]:
 def order_view(order_id: str) -> View:
     """Only what the customer of ``order_id`` may see: their own ETA and stop outcome, nothing of other stops."""
 
-    def view(event: dict[str, Any]) -> dict[str, Any] | None:
+    async def view(event: dict[str, Any]) -> dict[str, Any] | None:
         if event.get("type") == "eta":
             mine = next((s for s in event.get("stops", []) if s.get("order_id") == order_id), None)
             if mine is None:
@@ -196,5 +179,5 @@ async def track_stream(token: str, request: Request, p: PlatformDep, limit: Limi
     """``text/event-stream``: the order's current ETA, then each new ETA of its route and its stop outcome."""
     org_id, order_id = _read_token(request, token)
     first = await run_in_threadpool(live_view.order_eta, p, org_id, order_id)
-    body = _stream(request, org_id, [first], order_view(order_id), limit)
+    body = relay(request, org_id, _given([first]), order_view(order_id), limit)
     return StreamingResponse(body, media_type="text/event-stream", headers=HEADERS)
