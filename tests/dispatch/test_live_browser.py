@@ -3,8 +3,6 @@ proposal approved from the page. Screenshots land in test-artifacts/playwright/.
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -12,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import uvicorn
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
@@ -23,6 +20,7 @@ from doorstep.services.replanning import ProposalKind, Request
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.api.live_day import DAY_9_30
+from tests.browser import launch, log_in, running
 from tests.web.test_dashboard import ARTIFACTS, CHROMIUM, DAY, PASSWORD
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is not installed")
@@ -69,15 +67,8 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
     assert app.state.runner.wait_idle(60)
     plans.publish_plan(p, system_actor(org_id), ids["plan"])
     ids["org"] = org_id
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}", email, app, ids
-    server.should_exit = True
-    thread.join(10)
+    with running(app) as base:
+        yield base, email, app, ids
 
 
 def test_live_view_follows_a_driver_and_approves_a_proposal(live_site: tuple[str, str, Any, dict[str, str]]) -> None:
@@ -91,16 +82,12 @@ def test_live_view_follows_a_driver_and_approves_a_proposal(live_site: tuple[str
     route = route_rows[0]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         try:
-            page.goto(f"{base}/login")
-            page.fill("#email", email)
-            page.fill("#password", PASSWORD)
-            page.click("#login-btn")
-            page.wait_for_url(f"{base}/app")
+            log_in(page, base, email, PASSWORD)
             page.goto(f"{base}/app/live")
             expect(page.locator("#conn")).to_have_text("live")
             expect(page.locator("#progress tbody tr")).to_have_count(len(route_rows))

@@ -4,8 +4,6 @@ test-artifacts/playwright/."""
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
@@ -30,6 +27,7 @@ from doorstep.services.position_ingest import ingest_positions
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.api.live_day import DAY_9_30
+from tests.browser import launch, log_in, running
 from tests.dispatch.test_live_browser import _day
 from tests.routing.trails import drive, length_m
 from tests.web.test_dashboard import ARTIFACTS, CHROMIUM, PASSWORD
@@ -67,15 +65,8 @@ def site(
              for k, f in enumerate(fixes)]  # fmt: skip
     assert ingest_positions(p, driver_actor(org_id, driver.id), batch, route.id).stored == len(fixes)
     p.travel = roads
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}", email, app, length_m(path)
-    server.should_exit = True
-    thread.join(10)
+    with running(app) as base:
+        yield base, email, app, length_m(path)
 
 
 def test_the_live_page_draws_the_driven_trail_with_its_km(site: tuple[str, str, Any, float]) -> None:
@@ -87,16 +78,12 @@ def test_the_live_page_draws_the_driven_trail_with_its_km(site: tuple[str, str, 
     p = app.state.platform
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         try:
-            page.goto(f"{base}/login")
-            page.fill("#email", email)
-            page.fill("#password", PASSWORD)
-            page.click("#login-btn")
-            page.wait_for_url(f"{base}/app")
+            log_in(page, base, email, PASSWORD)
             page.goto(f"{base}/app/live")
             expect(page.locator("path.trail-matched")).to_have_count(1)
             driven = page.locator("#progress td.driven").filter(has_text="km")

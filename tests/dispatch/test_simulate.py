@@ -3,14 +3,11 @@ driver API, positions are accepted, failures reach the failure policy."""
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from doorstep.api.app import create_app
@@ -21,6 +18,7 @@ from doorstep.services.access import Permission, system_actor
 from doorstep.services.accounts import create_api_key, create_organization
 from doorstep.services.driver_records import route_stop_events
 from doorstep.store.migrate import upgrade
+from tests.browser import running
 from tests.dispatch.test_live_browser import _day
 
 
@@ -37,15 +35,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
     plans.publish_plan(p, system_actor(org_id), ids["plan"])
     key = create_api_key(p, system_actor(org_id), "sim", [Permission.READ, Permission.WRITE])[1]
     ids["org"] = org_id
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}", key, app, ids
-    server.should_exit = True
-    thread.join(10)
+    with running(app) as base:
+        yield base, key, app, ids
 
 
 def test_simulate_drives_the_day_through_the_driver_api(served: tuple[str, str, Any, dict[str, str]]) -> None:

@@ -3,8 +3,6 @@ move, publish and dispatch. Screenshots land in test-artifacts/playwright/."""
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -12,7 +10,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import uvicorn
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
@@ -21,8 +18,8 @@ from doorstep.services.access import system_actor
 from doorstep.services.accounts import create_organization
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
+from tests.browser import CHROMIUM, launch, running
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "playwright"
 PASSWORD = "dashboard-password"
 DAY = date(2025, 6, 17)
@@ -66,15 +63,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
         shift = {"vehicle_id": v.id, "driver_id": None, "day": DAY, "breaks": [],
                  "start": datetime(2025, 6, 17, 8, tzinfo=tz), "end": datetime(2025, 6, 17, 18, tzinfo=tz)}  # fmt: skip
         fleet_admin.create(p, sys, "shift", shift)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}", email
-    server.should_exit = True
-    thread.join(10)
+    with running(app) as base:
+        yield base, email
 
 
 def test_dispatcher_day_in_the_browser(site: tuple[str, str]) -> None:
@@ -85,7 +75,7 @@ def test_dispatcher_day_in_the_browser(site: tuple[str, str]) -> None:
     base, email = site
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -17,7 +17,6 @@ from typing import Any, ClassVar
 
 import httpx
 import pytest
-import uvicorn
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
@@ -25,8 +24,8 @@ from doorstep.services.access import Permission, system_actor
 from doorstep.services.accounts import create_api_key, create_organization
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
+from tests.browser import CHROMIUM, launch, running
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "playwright-driver"
 CACHED_PATHS = """caches.keys()
   .then(ks => Promise.all(ks.map(k => caches.open(k).then(c => c.keys()))))
@@ -101,17 +100,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     email = f"pwa-{uuid.uuid4().hex[:8]}@example.com"
     org_id, _ = create_organization(p, "PWA courier", email, "pwa-password")
     _, key = create_api_key(p, system_actor(org_id), "dispatch", [Permission.READ, Permission.WRITE])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as api:
+    auth = {"Authorization": f"Bearer {key}"}
+    with running(app) as base, httpx.Client(base_url=base, headers=auth, timeout=30) as api:
         route, drv = _day(api)
         yield Site(base, api, route, drv, email)
-    server.should_exit = True
-    thread.join(10)
 
 
 def _sign(page: Any) -> None:
@@ -146,7 +138,7 @@ def test_driver_day_offline_and_back(site: Site) -> None:
     code = site.api.post(f"/v1/drivers/{site.driver_id}/login-codes").json()["code"]
     first = next(s for s in site.route["data"]["stops"] if s.get("order_id"))["location"]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(pw)
         ctx = browser.new_context(
             viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
             geolocation={"latitude": first["lat"], "longitude": first["lng"], "accuracy": 10},
@@ -264,7 +256,7 @@ def _dispatcher_sees_the_proofs(site: Site) -> None:
     drawn = "(s) => [...document.querySelectorAll(s)].filter((i) => i.complete && i.naturalWidth > 0).length"
     pictures = f"({drawn})('#pod img.pod-photo') === 1 && ({drawn})('#pod img.pod-signature') === 2"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(pw)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(f"{site.base}/login")
@@ -343,7 +335,7 @@ def test_street_map_shows_attributed_tiles(site: Site) -> None:
         route.fulfill(status=200, body=TILE, headers={"Content-Type": "image/png", "Access-Control-Allow-Origin": "*"})
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(pw)
         try:  # service workers blocked so that Playwright sees (and fakes) the tile requests: no real tile traffic
             ctx = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
             ctx.route("https://tile.openstreetmap.org/**", fake_tile)
@@ -373,7 +365,7 @@ def test_viewed_tiles_are_kept_for_offline_use(site: Site) -> None:
     kept = "caches.open('doorstep-driver-tiles-v1').then(c => c.keys()).then(k => k.map(r => r.url))"
     _Tiles.hits.clear()
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(pw)
         try:
             ctx = browser.new_context(viewport={"width": 390, "height": 844})
             page = ctx.new_page()

@@ -1,0 +1,47 @@
+"""Shared pieces of the tests that run a real server: uvicorn in a thread, Debian Chromium, the dispatcher login."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+CHROMIUM = Path("/usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is not installed"
+)
+
+
+@contextmanager
+def running(app: Any) -> Iterator[str]:
+    """The app on uvicorn (a free loopback port, a daemon thread) for the block; yields its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def launch(pw: Any) -> Any:
+    """Debian's Chromium through Playwright (never a downloaded browser)."""
+    return pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+
+
+def log_in(page: Any, base: str, email: str, password: str) -> None:
+    """Log in as a dispatcher on the login page and wait for the dashboard."""
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#login-btn")
+    page.wait_for_url(f"{base}/app")
