@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Connection, Select, literal_column, null, select, text, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    Select,
+    String,
+    bindparam,
+    literal_column,
+    null,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -63,35 +74,40 @@ SELECT 0, client_id, at, lat, lng, accuracy_m FROM driver_positions WHERE driver
 UNION ALL
 SELECT 1, client_id, NULL, NULL, NULL, NULL FROM positions
 WHERE org_id = :org_id AND driver_id = :driver_id
-    AND client_id IN (SELECT json_array_elements_text(CAST(:client_ids AS json)))
+    AND client_id = ANY(ARRAY(SELECT json_array_elements_text(CAST(:client_ids AS json))))  -- index probes
 UNION ALL
 SELECT 2, id, NULL, NULL, NULL, NULL FROM routes WHERE id = :route_id AND org_id = :org_id AND driver_id = :driver_id
 """)  # one text for every batch (prepared once per connection); lists travel as JSON, cheaper to send than arrays
 
 
-def _sqlite_read(org_id: str, driver_id: str, route_id: str | None, ids: list[str]) -> CompoundSelect[Any]:
+def _sqlite_read(with_route: bool) -> CompoundSelect[Any]:
     latest, known, route = LatestPositionRow, PositionRow, RouteRow
+    org_id, driver_id = bindparam("org_id", type_=String), bindparam("driver_id", type_=String)
     parts: list[Select[*tuple[Any, ...]]] = [
         select(literal_column("0"), latest.client_id, latest.at, latest.lat, latest.lng, latest.accuracy_m).where(
             latest.driver_id == driver_id, latest.org_id == org_id),
         select(literal_column("1"), known.client_id, null(), null(), null(), null()).where(
-            known.org_id == org_id, known.driver_id == driver_id, known.client_id.in_(ids)),
+            known.org_id == org_id, known.driver_id == driver_id,
+            known.client_id.in_(bindparam("client_ids", expanding=True))),
     ]  # fmt: skip
-    if route_id is not None:
+    if with_route:
         parts.append(
             select(literal_column("2"), route.id, null(), null(), null(), null()).where(
-                route.id == route_id, route.org_id == org_id, route.driver_id == driver_id)
+                route.id == bindparam("route_id"), route.org_id == org_id, route.driver_id == driver_id)
         )  # fmt: skip
     return union_all(*parts)
 
 
+_SQLITE_READ = {with_route: _sqlite_read(with_route) for with_route in (False, True)}  # built once: cheaper to run
+
+
 def read_state(conn: Connection, org_id: str, driver_id: str, route_id: str | None, ids: list[str]) -> DriverState:
     """One round trip: the latest fix, the known client ids among ``ids``, and the route if it is the driver's."""
+    params = {"org_id": org_id, "driver_id": driver_id, "route_id": route_id}
     if _is_pg(conn):
-        params = {"org_id": org_id, "driver_id": driver_id, "route_id": route_id, "client_ids": json.dumps(ids)}
-        rows = conn.execute(_PG_READ, params)
+        rows = conn.execute(_PG_READ, {**params, "client_ids": json.dumps(ids)})
     else:
-        rows = conn.execute(_sqlite_read(org_id, driver_id, route_id, ids))
+        rows = conn.execute(_SQLITE_READ[route_id is not None], {**params, "client_ids": ids})
     last, seen, owned = None, set(), None
     for kind, client_id, at, lat, lng, accuracy_m in rows:
         if kind == 0:
@@ -124,6 +140,16 @@ SELECT count(*) FROM stored
 """)
 
 
+_SQLITE_INSERT = sqlite.insert(PositionRow).on_conflict_do_nothing(index_elements=["org_id", "driver_id", "client_id"])
+_MOVED = ("route_id", "client_id", "at", "lat", "lng", "accuracy_m")
+_UP = sqlite.insert(LatestPositionRow)
+_SQLITE_LATEST = _UP.on_conflict_do_update(  # the latest fix moves forward, never back
+    index_elements=["driver_id"],
+    set_={k: _UP.excluded[k] for k in _MOVED},
+    where=LatestPositionRow.at < _UP.excluded.at,
+)
+
+
 def write_fixes(
     conn: Connection, org_id: str, driver_id: str, route_id: str | None, fixes: list[FixRow], received_at: datetime
 ) -> int:
@@ -142,18 +168,12 @@ def write_fixes(
             "last_at": newest.at, "last_lat": newest.lat, "last_lng": newest.lng, "last_accuracy": newest.accuracy_m,
         }).scalar_one()  # fmt: skip
         return int(stored)
-    ins = sqlite.insert(PositionRow).on_conflict_do_nothing(index_elements=["org_id", "driver_id", "client_id"])
     rows = [
         {**ctx, "client_id": f.client_id, "at": f.at, "lat": f.lat, "lng": f.lng, "accuracy_m": f.accuracy_m,
          "speed_mps": f.speed_mps, "heading_deg": f.heading_deg, "received_at": received_at}
         for f in fixes
     ]  # fmt: skip
-    stored = conn.execute(ins, rows).rowcount
-    up = sqlite.insert(LatestPositionRow).values(
-        **ctx, client_id=newest.client_id, at=newest.at, lat=newest.lat, lng=newest.lng, accuracy_m=newest.accuracy_m
-    )
-    moved = {k: up.excluded[k] for k in ("route_id", "client_id", "at", "lat", "lng", "accuracy_m")}
-    conn.execute(
-        up.on_conflict_do_update(index_elements=["driver_id"], set_=moved, where=LatestPositionRow.at < up.excluded.at)
-    )
+    stored = conn.execute(_SQLITE_INSERT, rows).rowcount
+    last = {"client_id": newest.client_id, "at": newest.at, "lat": newest.lat, "lng": newest.lng}
+    conn.execute(_SQLITE_LATEST, {**ctx, **last, "accuracy_m": newest.accuracy_m})
     return stored
