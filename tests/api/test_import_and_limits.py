@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,6 +106,18 @@ def tight(tmp_path: Path) -> Iterator[TestClient]:
     )
     with TestClient(create_app(settings)) as c:
         yield c
+
+
+def test_a_running_app_keeps_its_start_up_heap_out_of_full_collections(tmp_path: Path) -> None:
+    """While an app runs, what existed when it started is frozen (a full collection does not walk it and pause
+    requests); after shutdown it is collectable again."""
+    url = f"sqlite:///{tmp_path}/gc.sqlite"
+    upgrade(url)
+    gc.unfreeze()
+    with TestClient(create_app(Settings(database_url=url, secret_key="x"))) as c:
+        frozen = gc.get_freeze_count()
+        assert c.get("/healthz").status_code == 200
+    assert frozen > 10_000 and gc.get_freeze_count() == 0
 
 
 def test_rate_limit_answers_429_with_retry_after(tight: TestClient) -> None:

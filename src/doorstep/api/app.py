@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -71,6 +72,14 @@ def road_network(settings: Settings) -> TravelTimeProvider | None:
     return OsrmLocalProvider(settings.network, snap_radius_m=settings.snap_radius_m)
 
 
+def settle_heap() -> None:
+    """Move everything loaded so far (modules, the app, caches) out of the garbage collector's sight: a full
+    collection then walks only what requests allocate since, instead of pausing every request in flight for
+    100-150 ms (measured on the position ingest benchmark)."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None = None) -> FastAPI:
     """A ready FastAPI app on the configured database (migrated beforehand by ``doorstep db upgrade``)."""
     settings = settings or get_settings()
@@ -107,9 +116,11 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
         ticker = Ticker(scheduler(platform), settings.webhook_tick_s) if settings.webhook_tick_s > 0 else None
         if ticker:
             ticker.start()
+        settle_heap()
         yield
         if ticker:
             ticker.stop()
+        gc.unfreeze()  # several apps may live in one process (tests): what this one held can be collected again
         runner.shutdown()
         eta_runner.shutdown()
         await broker.close()

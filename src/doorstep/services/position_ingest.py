@@ -10,17 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from doorstep.domain.errors import Issue
 from doorstep.domain.geo import LatLng
 from doorstep.live.positions import Outcome, Position, Verdict, screen
 from doorstep.services.access import Actor, Permission
 from doorstep.services.platform import Platform
-from doorstep.store.models import LatestPositionRow, PositionRow, RouteRow
+from doorstep.store.position_rows import FixRow, ingest_connection, read_state, write_fixes
 
 MAX_BATCH = 1_000
 
@@ -36,52 +31,6 @@ class IngestResult:
     warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _known(session: Session, org_id: str, driver_id: str, ids: list[str]) -> set[str]:
-    q = select(PositionRow.client_id).where(
-        PositionRow.org_id == org_id, PositionRow.driver_id == driver_id, PositionRow.client_id.in_(ids)
-    )
-    return set(session.scalars(q))
-
-
-def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> None:
-    dialect = session.get_bind().dialect.name
-    ins = (postgresql if dialect == "postgresql" else sqlite).insert(PositionRow)
-    session.execute(ins.on_conflict_do_nothing(index_elements=["org_id", "driver_id", "client_id"]), rows)
-
-
-def _latest(session: Session, org_id: str, driver_id: str, route_id: str | None, p: Position) -> None:
-    row = session.get(LatestPositionRow, driver_id)
-    if row is not None and row.at >= p.at:
-        return
-    if row is None:
-        row = LatestPositionRow(driver_id=driver_id, org_id=org_id)
-        session.add(row)
-    row.route_id, row.client_id, row.at = route_id, p.client_id, p.at
-    row.lat, row.lng, row.accuracy_m = p.location.lat, p.location.lng, p.accuracy_m
-
-
-def _route_of(session: Session, org_id: str, driver_id: str, route_id: str | None) -> str | None:
-    """The given route when it is the driver's, else None (positions are the driver's even without a route)."""
-    if route_id is None:
-        return None
-    row = session.get(RouteRow, route_id)
-    return route_id if row is not None and row.org_id == org_id and row.driver_id == driver_id else None
-
-
-def _store(session: Session, actor: Actor, route_id: str | None, kept: list[Position]) -> None:
-    now = session.info.get("now")
-    rows = [
-        {
-            "org_id": actor.org_id, "driver_id": actor.principal_id, "route_id": route_id, "client_id": p.client_id,
-            "at": p.at, "lat": p.location.lat, "lng": p.location.lng, "accuracy_m": p.accuracy_m,
-            "speed_mps": p.speed_mps, "heading_deg": p.heading_deg, "received_at": now,
-        }
-        for p in kept
-    ]  # fmt: skip
-    _insert_ignoring_duplicates(session, rows)
-    _latest(session, actor.org_id, actor.principal_id, route_id, max(kept, key=lambda p: p.at))
-
-
 def _collect(result: IngestResult, verdicts: list[Verdict]) -> None:
     for v in verdicts:
         if v.outcome is Outcome.REFUSED:
@@ -93,38 +42,35 @@ def _collect(result: IngestResult, verdicts: list[Verdict]) -> None:
         result.warnings += [i.to_dict() for i in v.issues]
 
 
+def _fix(p: Position) -> FixRow:
+    return FixRow(p.client_id, p.at, p.location.lat, p.location.lng, p.accuracy_m, p.speed_mps, p.heading_deg)
+
+
 def ingest_positions(p: Platform, actor: Actor, batch: list[Position], route_id: str | None = None) -> IngestResult:
-    """Screen and store a driver's batch; publish the newest stored fix on the live channel. Two batches of one
-    driver racing for the first latest-position row: the loser runs again (and finds the winner's fixes)."""
+    """Screen and store a driver's batch; publish the newest stored fix on the live channel. One read and one
+    write (``store.position_rows``): the phone waits for every round trip to the database."""
     actor.require(Permission.OWN_ROUTES)
-    try:
-        return _ingest(p, actor, batch, route_id)
-    except IntegrityError:
-        return _ingest(p, actor, batch, route_id)
-
-
-def _ingest(p: Platform, actor: Actor, batch: list[Position], route_id: str | None) -> IngestResult:
     now = p.clock()
     result = IngestResult()
     with p.sessions() as session:
-        session.info["now"] = now
-        latest = session.get(LatestPositionRow, actor.principal_id)
-        last = None
-        if latest is not None and latest.org_id == actor.org_id:
-            last = Position(latest.client_id, latest.at, LatLng(latest.lat, latest.lng), latest.accuracy_m)
-        seen = _known(session, actor.org_id, actor.principal_id, [x.client_id for x in batch])
-        verdicts = screen(batch, now, last, seen)
+        conn = ingest_connection(session)
+        ids = [x.client_id for x in batch]
+        state = read_state(conn, actor.org_id, actor.principal_id, route_id, ids)
+        latest = state.latest
+        last = None if latest is None else Position(
+            latest.client_id, latest.at, LatLng(latest.lat, latest.lng), latest.accuracy_m
+        )  # fmt: skip
+        verdicts = screen(batch, now, last, state.known)
         _collect(result, verdicts)
         by_id = {x.client_id: x for x in batch}
         kept = [by_id[v.client_id] for v in verdicts if v.outcome is Outcome.STORE]
-        route = _route_of(session, actor.org_id, actor.principal_id, route_id)
         if kept:
-            _store(session, actor, route, kept)
+            fixes = [_fix(x) for x in kept]
+            result.stored = write_fixes(conn, actor.org_id, actor.principal_id, state.route_id, fixes, now)
         session.commit()
-    result.stored = len(kept)
     if kept:
         newest = max(kept, key=lambda x: x.at)
-        p.live.publish(actor.org_id, position_event(actor.principal_id, route, newest))
+        p.live.publish(actor.org_id, position_event(actor.principal_id, state.route_id, newest))
     return result
 
 

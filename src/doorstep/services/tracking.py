@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from doorstep.domain.geo import LatLng
 from doorstep.domain.problem import Problem
@@ -162,38 +164,83 @@ def route_states(p: Platform, org_id: str) -> list[RouteLiveRow]:
         return live_rows(uow).all()
 
 
+class Cancellable(Protocol):
+    """A scheduled call that can still be called off."""
+
+    def cancel(self) -> None:
+        """Do not run it (no effect once it ran)."""
+
+
+def _timer(delay_s: float, fn: Callable[[], None]) -> Cancellable:
+    timer = threading.Timer(delay_s, fn)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 class TrackingPublisher:
     """Wraps the app's publisher: every event goes out as before, and ``position``/``stop`` events also feed the
     ETA worker in the background. Events of one route are coalesced while its update waits (a batch of 500
-    positions costs one re-timing), but stop events are never dropped: progress is recorded for each."""
+    positions costs one re-timing), but stop events are never dropped: progress is recorded for each. A route is
+    re-timed for positions at most once per ``min_interval_s`` (each re-timing parses the stored plan: on a busy
+    day unthrottled updates keep the worker thread busy and slow every request sharing the interpreter); the
+    update that waits out the interval uses the newest position, and a stop event runs the route's update at
+    once."""
 
     def __init__(
-        self, inner: LivePublisher, platform: Platform, runner: Runner, policy: LivePolicy | None = None
+        self,
+        inner: LivePublisher,
+        platform: Platform,
+        runner: Runner,
+        policy: LivePolicy | None = None,
+        *,
+        min_interval_s: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+        schedule: Callable[[float, Callable[[], None]], Cancellable] = _timer,
     ) -> None:
         self.inner, self.platform, self.runner = inner, platform, runner
         self.policy = policy or LivePolicy()
+        self.min_interval_s, self.clock, self.schedule = min_interval_s, clock, schedule
         self._lock = threading.Lock()
         self._waiting: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._timers: dict[tuple[str, str], tuple[object, Cancellable]] = {}  # updates waiting out the interval
+        self._last: dict[tuple[str, str], float] = {}  # when each route's last update started
 
     def publish(self, org_id: str, event: dict[str, Any]) -> None:
-        """Publish, then queue the ETA update for the event's route."""
+        """Publish, then queue the ETA update for the event's route (now, or when its interval has passed)."""
         self.inner.publish(org_id, event)
         route_id = event.get("route_id")
         if event.get("type") not in ("position", "stop") or not isinstance(route_id, str):
             return
-        key = (org_id, route_id)
+        key, is_stop = (org_id, route_id), event.get("type") == "stop"
         with self._lock:
             queued = self._waiting.get(key)
             if queued is not None:
-                stops = [e for e in queued if e.get("type") == "stop"]
-                self._waiting[key] = [*stops, event]
-                return
-            self._waiting[key] = [event]
+                self._waiting[key] = [*(e for e in queued if e.get("type") == "stop"), event]
+                timer = self._timers.pop(key, None) if is_stop else None
+                if timer is None:
+                    return  # the update already queued or waiting will handle it
+                timer[1].cancel()  # a stop does not wait out the interval
+            else:
+                self._waiting[key] = [event]
+                wait = 0.0 if is_stop else self._last.get(key, -math.inf) + self.min_interval_s - self.clock()
+                if wait > 0:
+                    token = object()
+                    self._timers[key] = (token, self.schedule(wait, lambda: self._due(key, token)))
+                    return
         self.runner.submit(f"eta {route_id}", lambda: self._run(key))
+
+    def _due(self, key: tuple[str, str], token: object) -> None:
+        with self._lock:
+            if self._timers.get(key, (None,))[0] is not token:
+                return  # called off by a stop event, which submitted the update itself
+            del self._timers[key]
+        self.runner.submit(f"eta {key[1]}", lambda: self._run(key))
 
     def _run(self, key: tuple[str, str]) -> None:
         with self._lock:
             batch = self._waiting.pop(key, [])
+            self._last[key] = self.clock()
         for event in batch:
             try:
                 on_event(self.platform, key[0], event, self.policy)

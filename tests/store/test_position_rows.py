@@ -1,0 +1,79 @@
+"""The position ingest's one read and one write, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, func, select
+
+from doorstep.domain.ids import new_id
+from doorstep.store.engine import make_session_factory
+from doorstep.store.models import DriverRow, LatestPositionRow, OrganizationRow, PositionRow
+from doorstep.store.position_rows import FixRow, ingest_connection, read_state, write_fixes
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def _driver(engine: Engine) -> tuple[str, str]:
+    org_id, driver_id = new_id("org"), new_id("drv")
+    with make_session_factory(engine)() as s:
+        s.add(OrganizationRow(id=org_id, name="Test org"))
+        s.flush()
+        s.add(DriverRow(id=driver_id, org_id=org_id, name="Driver", phone="", user_id=None, skills=[]))
+        s.commit()
+    return org_id, driver_id
+
+
+def _fixes(prefix: str, start: datetime, n: int) -> list[FixRow]:
+    return [FixRow(f"{prefix}-{k:03d}", start + timedelta(seconds=k), 38.7 + k * 1e-4, -9.1, 5.0) for k in range(n)]
+
+
+def _write(engine: Engine, org_id: str, driver_id: str, fixes: list[FixRow]) -> int:
+    with make_session_factory(engine)() as s:
+        stored = write_fixes(ingest_connection(s), org_id, driver_id, None, fixes, datetime.now(UTC))
+        s.commit()
+    return stored
+
+
+def _stored(engine: Engine, driver_id: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).where(PositionRow.driver_id == driver_id)).scalar_one())
+
+
+def test_a_racing_copy_stores_nothing_and_says_so(db_engine: Engine) -> None:
+    """Two copies of a batch that both read "not stored yet": the second write stores 0, each fix is stored once."""
+    org_id, driver_id = _driver(db_engine)
+    fixes = _fixes("race", T0, 20)
+    assert _write(db_engine, org_id, driver_id, fixes) == 20
+    assert _write(db_engine, org_id, driver_id, fixes[5:] + _fixes("new", T0 + timedelta(minutes=1), 3)) == 3
+    assert _stored(db_engine, driver_id) == 23
+
+
+def test_the_latest_fix_moves_forward_never_back(db_engine: Engine) -> None:
+    """An older batch arriving late is stored in the trail but does not replace the newer latest fix."""
+    org_id, driver_id = _driver(db_engine)
+    _write(db_engine, org_id, driver_id, _fixes("new", T0 + timedelta(minutes=10), 5))
+    _write(db_engine, org_id, driver_id, _fixes("old", T0, 5))
+    with make_session_factory(db_engine)() as s:
+        latest = s.get(LatestPositionRow, driver_id)
+        assert latest is not None and latest.client_id == "new-004"
+        assert latest.at == T0 + timedelta(minutes=10, seconds=4)
+    _write(db_engine, org_id, driver_id, _fixes("newer", T0 + timedelta(minutes=20), 2))
+    with make_session_factory(db_engine)() as s:
+        latest = s.get(LatestPositionRow, driver_id)
+        assert latest is not None and latest.client_id == "newer-001"
+    assert _stored(db_engine, driver_id) == 12
+
+
+def test_read_state_finds_latest_known_ids_and_only_own_routes(db_engine: Engine) -> None:
+    """The read returns the latest fix, exactly the stored ids among those asked, and no route of another driver."""
+    org_id, driver_id = _driver(db_engine)
+    _, other_driver = _driver(db_engine)
+    _write(db_engine, org_id, driver_id, _fixes("k", T0, 4))
+    with make_session_factory(db_engine)() as s:
+        conn = ingest_connection(s)
+        state = read_state(conn, org_id, driver_id, "rte_missing", ["k-001", "k-003", "k-999", "x-001"])
+        empty = read_state(conn, org_id, other_driver, None, ["k-001"])
+    assert state.known == {"k-001", "k-003"} and state.route_id is None
+    assert state.latest == _fixes("k", T0, 4)[-1]
+    assert empty.latest is None and empty.known == set() and empty.route_id is None
