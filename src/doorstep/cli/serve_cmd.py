@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import typer
@@ -19,6 +20,7 @@ from doorstep.config import get_settings
 from doorstep.live.simulation import SimConfig
 from doorstep.services.access import Permission, system_actor
 from doorstep.services.accounts import create_api_key
+from doorstep.services.demo import TIMEZONE
 from doorstep.services.demo_platform import load_demo
 from doorstep.services.plans import recover_interrupted
 from doorstep.store.migrate import upgrade
@@ -68,7 +70,10 @@ def serve(
     if demo:
         if settings.db_url().startswith("sqlite"):
             recover_interrupted(app.state.platform)  # before the demo's own job starts, not at server start-up
-        login = load_demo(app.state.platform, orders=demo_orders, time_limit_s=demo_time_limit)
+        # today in Lisbon: the simulated day's positions are stamped in the last hours, so the live ETAs and
+        # alerts compare them with windows of the same day
+        today = datetime.now(ZoneInfo(TIMEZONE)).date()
+        login = load_demo(app.state.platform, orders=demo_orders, time_limit_s=demo_time_limit, day=today)
         typer.echo(f"Demo organization ready: http://{host}:{port}/app?date={login.day.isoformat()}")
         typer.echo(f"  log in as {login.email}  password: {login.password}")
         if login.plan_id:

@@ -58,7 +58,7 @@ class Driver:
     route_id: str
     headers: dict[str, str]
     stop_ids: dict[str, str]  # order id -> stop id
-    scans: dict[str, list[str]] = field(default_factory=dict)  # order id -> the item barcodes to scan on delivery
+    scans: dict[str, list[str]] = field(default_factory=dict)  # order id -> item barcodes, scanned on completion
 
 
 @dataclass
@@ -124,7 +124,7 @@ class DaySimulator:
         scans = {
             s["order_id"]: [i["barcode"] for i in s.get("items", []) if i.get("barcode")]
             for s in stops
-            if s.get("order_id") and s.get("type") in ("delivery", "paired_delivery")
+            if s.get("order_id")
         }
         return Driver(route["id"], headers, ids, scans)
 
@@ -142,7 +142,7 @@ class DaySimulator:
         body: dict[str, Any] = {"client_id": f"sim-{uuid.uuid4().hex}", "status": STATUS[ev.kind], "at": at.isoformat(),
                 "position": {"lat": ev.location.lat, "lng": ev.location.lng, "accuracy_m": 10},
                 "reason": ev.reason.value if ev.reason else None}  # fmt: skip
-        if ev.kind is SimKind.COMPLETE and d.scans.get(ev.order_id or ""):  # the parcels' labels, scanned
+        if ev.kind is SimKind.COMPLETE and d.scans.get(ev.order_id or ""):  # the parcels' labels (or a return's)
             body["proof"] = {"barcodes": d.scans[ev.order_id or ""]}
         resp = self.http.post(f"/v1/driver/stops/{stop_id}/events", json=body, headers=d.headers)
         self.tally.add(STATUS[ev.kind], resp)

@@ -67,29 +67,33 @@ def _existing(p: Platform, password: str) -> str | None:
         return user.org_id
 
 
-def load_demo(p: Platform, *, orders: int = 300, seed: int = 7, time_limit_s: float = 20.0) -> DemoLogin:
-    """Create (or reuse) the demo organization with a fresh admin password and start planning its day."""
+def load_demo(
+    p: Platform, *, orders: int = 300, seed: int = 7, time_limit_s: float = 20.0, day: date = DEMO_DATE
+) -> DemoLogin:
+    """Create (or reuse) the demo organization with a fresh admin password and start planning its ``day`` (a
+    reused organization keeps the day of its newest plan)."""
     password = secrets.token_hex(8)
-    problem = demo_problem(seed=seed, orders=orders)
+    problem = demo_problem(seed=seed, orders=orders, day=day)
     if (org_id := _existing(p, password)) is not None:
         with p.uow(org_id) as uow:
             depot = uow.depots.all()[0]
-        return DemoLogin(org_id, DEMO_EMAIL, password, DEMO_DATE, depot.id, None)
+            planned = [pl.day for pl in uow.plans.all()]
+        return DemoLogin(org_id, DEMO_EMAIL, password, max(planned, default=day), depot.id, None)
     org_id, _ = create_organization(p, "Doorstep demo (Lisbon)", DEMO_EMAIL, password)
     sys = system_actor(org_id)
     d = problem.depots[0]
     depot_data = {"name": d.name, "lat": d.location.lat, "lng": d.location.lng, "timezone": d.timezone,
                   "address": d.address, "opens": None, "closes": None, "loading_s": d.loading_s}  # fmt: skip
     depot_id = fleet_admin.create(p, sys, "depot", depot_data).id
-    _fleet(p, sys, problem.vehicles, depot_id, DEMO_DATE)
+    _fleet(p, sys, problem.vehicles, depot_id, day)
     with p.uow(sys) as uow:
-        fresh = [(replace(o, id=new_id("ord"), depot_id=depot_id), DEMO_DATE) for o in problem.orders]
+        fresh = [(replace(o, id=new_id("ord"), depot_id=depot_id), day) for o in problem.orders]
         insert_orders(uow, sys, fresh)
         uow.commit()
-    plan = start_plan(p, sys, depot_id, DEMO_DATE, {"time_limit_s": time_limit_s, "seed": seed})
+    plan = start_plan(p, sys, depot_id, day, {"time_limit_s": time_limit_s, "seed": seed})
     # the runner works through jobs in order, so this runs once the plan job has finished
     p.runner.submit("publish the demo plan", lambda: _publish_if_done(p, sys, plan.id))
-    return DemoLogin(org_id, DEMO_EMAIL, password, DEMO_DATE, depot_id, plan.id)
+    return DemoLogin(org_id, DEMO_EMAIL, password, day, depot_id, plan.id)
 
 
 def _publish_if_done(p: Platform, actor: Actor, plan_id: str) -> None:

@@ -26,6 +26,7 @@ def _route_view(route: RouteRow, live: RouteLiveRow | None, day: date) -> dict[s
         "outcomes": live.outcomes if live else {}, "position": live.position if live else None, "etas": etas,
         "alerts": [e for e in etas if e.get("status") != "on_time" and e.get("order_id")],
         "path": [[s["location"]["lat"], s["location"]["lng"]] for s in stops],
+        "refs": {s["order_id"]: s.get("external_ref") or s["order_id"] for s in orders},
     }  # fmt: skip
 
 

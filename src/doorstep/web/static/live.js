@@ -11,6 +11,9 @@ const routes = new Map(); // route id -> snapshot route (updated by events)
 const markers = new Map(); // route id -> driver marker
 let fitted = false;
 
+// The client's own reference of an order (LX07-0116) where the route knows it, else the order id.
+const refOf = (route, orderId) => (route.refs || {})[orderId] || orderId;
+
 function showError(err) { $("error").textContent = err ? err.message : ""; }
 
 function drawRoutes() {
@@ -108,9 +111,9 @@ function renderProgress() {
       el("td", { class: "done" }, `${r.done}/${r.stops}`), el("td", {}, next ? hhmm(next.eta) : "–"),
       el("td", { class: late ? "late" : "" }, String(late)), el("td", { class: "driven" }, drivenText(r.id)), el("td", {}, pos)));
   }
-  const alerts = [...routes.values()].flatMap((r) => (r.alerts || []).map((a) => ({ ...a, vehicle: r.vehicle_name || r.vehicle_id })));
-  $("alerts").replaceChildren(...alerts.map((a) => el("li", { class: `alert ${a.status}` },
-    `${a.vehicle}: ${a.order_id} ${a.status.replace("_", " ")}${a.late_s ? ` by ${Math.round(a.late_s / 60)} min` : ""}, ETA ${hhmm(a.eta)}`)));
+  const alerts = [...routes.values()].flatMap((r) => (r.alerts || []).map((a) => ({ ...a, vehicle: r.vehicle_name || r.vehicle_id, ref: refOf(r, a.order_id) })));
+  $("alerts").replaceChildren(...alerts.map((a) => el("li", { class: `alert ${a.status}`, "data-order": a.order_id },
+    `${a.vehicle}: ${a.ref} ${a.status.replace("_", " ")}${a.late_s ? ` by ${Math.round(a.late_s / 60)} min` : ""}, ETA ${hhmm(a.eta)}`)));
   $("alerts-count").textContent = alerts.length ? `(${alerts.length})` : "";
 }
 
@@ -133,7 +136,7 @@ function renderProposals(list) {
 const finished = new Map(); // route id -> finished stop events
 function podItem(route, e) {
   const proof = e.proof || {};
-  const bits = [`${route.vehicle_name || route.vehicle_id}: ${e.order_id} ${e.status}`,
+  const bits = [`${route.vehicle_name || route.vehicle_id}: ${refOf(route, e.order_id)} ${e.status}`,
     e.reason ? ` (${e.reason}${e.note ? `: ${e.note}` : ""})` : "", proof.recipient ? ` — ${proof.recipient}` : "",
     (proof.barcodes || []).length ? ` [${proof.barcodes.join(", ")}]` : "", e.flagged ? " ⚠ far from the stop" : "", " "];
   const imgs = [];
