@@ -104,6 +104,8 @@ def test_dispatcher_stream_sends_snapshot_then_position_and_eta(on_day: Day) -> 
     snap = c.get("/v1/live/snapshot", headers=day.t.h("read")).json()
     mine = next(r for r in snap["routes"] if r["id"] == route["id"])
     assert mine["position"]["lat"] == first["lat"] and mine["etas"]
+    stops = [s for s in route["data"]["stops"] if s.get("order_id")]
+    assert mine["refs"] == {s["order_id"]: s["external_ref"] for s in stops}  # alerts and proofs name orders so
 
 
 def test_stream_needs_authentication(client: TestClient) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -22,7 +23,8 @@ from doorstep.store.models import ShiftRow
 def test_demo_day_is_loaded_planned_and_published(db_engine: Engine) -> None:
     """The demo loads 40 orders and ten vans with shifts, plans and publishes; loading again resets the password."""
     p = Platform(sessions=make_session_factory(db_engine))  # inline runner: the job runs now
-    demo = load_demo(p, orders=40, time_limit_s=2)
+    demo = load_demo(p, orders=40, time_limit_s=2, day=date(2026, 11, 24))
+    assert demo.day == date(2026, 11, 24)
     actor = login(p, DEMO_EMAIL, demo.password)
     assert demo.plan_id is not None
     plan, routes = get_plan(p, actor, demo.plan_id)
@@ -33,6 +35,7 @@ def test_demo_day_is_loaded_planned_and_published(db_engine: Engine) -> None:
     assert statuses <= {"planned", "new"} and "planned" in statuses
     again = load_demo(p, orders=40, time_limit_s=2)
     assert again.org_id == demo.org_id and again.plan_id is None and again.password != demo.password
+    assert again.day == demo.day  # the reused organization keeps the day of its plan
     assert login(p, DEMO_EMAIL, again.password).org_id == demo.org_id
 
 
