@@ -11,7 +11,7 @@ from doorstep.domain.geo import LatLng
 from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.live.eta import EtaEngine, RouteEta
 from doorstep.services.live_day import live_rows
-from doorstep.services.tracking import DAY_PROBLEMS, _route_doc, compute_eta
+from doorstep.services.tracking import DAY_PLANS, _route_doc, compute_eta
 from doorstep.store.models import RouteLiveRow, RouteRow
 from doorstep.store.uow import UnitOfWork
 from tests.api import live_day
@@ -57,18 +57,20 @@ def test_route_etas_equal_those_of_the_whole_plan(make_day: Maker) -> None:
 
 
 def test_the_whole_day_is_parsed_again_only_when_the_stored_plan_changed(make_day: Maker) -> None:
-    """An equal stored document (read again from the database) gives the cached problem; a changed one (an order's
-    service time edited) is parsed again and the new value is what the worker sees."""
+    """Reading an unchanged stored plan again gives the cached parse; once the stored plan changes (an order's
+    service time edited) the worker parses it again and sees the new value."""
     day = make_day()
+    plan_id = day.plan["id"]
     with day.p.uow(day.actor) as uow:
-        row = uow.plans.require(day.plan["id"])
-        raw = copy.deepcopy((row.result or {})["problem"])
-    first = DAY_PROBLEMS.get(day.plan["id"], raw)
-    again = DAY_PROBLEMS.get(day.plan["id"], copy.deepcopy(raw))
-    assert again is first
-    changed = copy.deepcopy(raw)
-    changed["orders"][0]["service_s"] = raw["orders"][0].get("service_s", 0) + 600
-    fresh = DAY_PROBLEMS.get(day.plan["id"], changed)
-    assert fresh is not first
-    order_id = raw["orders"][0]["id"]
-    assert fresh.order(order_id).service_s == first.order(order_id).service_s + 600
+        first, again = DAY_PLANS.get(uow, plan_id), DAY_PLANS.get(uow, plan_id)
+        assert first is not None and again is not None and again[1] is first[1]
+        row = uow.plans.require(plan_id)
+        doc = copy.deepcopy(row.result or {})
+        order = doc["problem"]["orders"][0]
+        order["service_s"] = order.get("service_s", 0) + 600
+        row.result = doc
+        uow.commit()
+    with day.p.uow(day.actor) as uow:
+        fresh = DAY_PLANS.get(uow, plan_id)
+    assert fresh is not None and fresh[1] is not first[1]
+    assert fresh[1].order(order["id"]).service_s == first[1].order(order["id"]).service_s + 600
