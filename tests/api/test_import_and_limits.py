@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import io
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from doorstep.api.app import create_app
+from doorstep.api.app import GIL_TURN_S, create_app
 from doorstep.config import Settings
 from doorstep.store.migrate import upgrade
 from tests.api.conftest import Tenant, make_tenant
@@ -114,10 +115,13 @@ def test_a_running_app_keeps_its_start_up_heap_out_of_full_collections(tmp_path:
     url = f"sqlite:///{tmp_path}/gc.sqlite"
     upgrade(url)
     gc.unfreeze()
+    before = sys.getswitchinterval()
     with TestClient(create_app(Settings(database_url=url, secret_key="x"))) as c:
         frozen = gc.get_freeze_count()
+        running = sys.getswitchinterval()
         assert c.get("/healthz").status_code == 200
     assert frozen > 10_000 and gc.get_freeze_count() == 0
+    assert running == GIL_TURN_S and sys.getswitchinterval() == before  # threads take quicker turns while it runs
 
 
 def test_rate_limit_answers_429_with_retry_after(tight: TestClient) -> None:

@@ -176,9 +176,12 @@ def on_event(p: Platform, org_id: str, event: dict[str, Any], policy: LivePolicy
         route = uow.routes.get(route_id)
         if route is None:
             return []
-        live = _live_row(uow, route_id)
-        _record(live, route, event, at)
-        eta = compute_eta(uow, route, live, at, p.provider)
+        # nothing is written until the commit: on SQLite the first write takes the database's one write lock,
+        # which every position batch also needs, so it must not be held while the route is re-timed
+        with uow.session.no_autoflush:
+            live = _live_row(uow, route_id)
+            _record(live, route, event, at)
+            eta = compute_eta(uow, route, live, at, p.provider)
         out = [] if eta is None else _events(route_id, eta, live.outcomes)
         if eta is not None:
             live.etas, live.updated_at = _eta_dicts(eta), p.clock()
