@@ -9,6 +9,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from doorstep.services.live_day import live_rows
+from doorstep.store.models import RouteLiveRow
 from tests.api.driver_day import make_day
 from tests.api.test_live_api import sse_events
 
@@ -78,3 +80,20 @@ def test_the_stream_needs_a_driver_session(client: TestClient) -> None:
     """Without a driver token the stream is refused (E1411)."""
     r = client.get("/v1/driver/stream?limit=1")
     assert r.status_code == 401 and r.json()["error"]["code"] == "E1411"
+
+
+def test_the_app_reads_the_live_etas_not_the_plans(client: TestClient) -> None:
+    """Once a route is dispatched its ETAs are the ETA worker's (re-timed from now), and the driver's route list
+    shows those, stop by stop, instead of the planned arrivals."""
+    day = make_day(client)
+    route = day.routes[0]
+    _dispatch(client, day.t.h(), route)
+    p = client.app.state.platform  # type: ignore[attr-defined]
+    with p.uow(day.t.org_id) as uow:
+        live = live_rows(uow).first(RouteLiveRow.route_id == route["id"])
+        assert live is not None and live.etas
+        expected = {e["order_id"]: e["eta"] for e in live.etas if e.get("order_id")}
+    shown = {s["order_id"]: s["eta"] for s in day.stops(client, 0)}
+    assert shown == expected
+    planned = {s["order_id"]: s["arrival"] for s in route["data"]["stops"] if s.get("order_id")}
+    assert shown != planned  # the plan's day is in the past: re-timed from now, every ETA moved

@@ -7,8 +7,9 @@ from typing import Any
 from doorstep.domain.failures import LABELS
 from doorstep.domain.status import RouteStatus
 from doorstep.services.access import Actor, Permission
+from doorstep.services.live_day import live_rows
 from doorstep.services.platform import Platform
-from doorstep.store.models import OrderRow, RouteRow, StopRow
+from doorstep.store.models import OrderRow, RouteLiveRow, RouteRow, StopRow
 from doorstep.store.uow import UnitOfWork
 
 LIVE = (RouteStatus.PUBLISHED.value, RouteStatus.DISPATCHED.value)
@@ -23,7 +24,7 @@ def _items_view(data: dict[str, Any]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def _stop_view(stop: StopRow, planned: dict[str, Any], order: OrderRow | None) -> dict[str, Any]:
+def _stop_view(stop: StopRow, planned: dict[str, Any], order: OrderRow | None, live_eta: str | None) -> dict[str, Any]:
     data = order.data if order is not None else {}
     contact = data.get("contact") or {}
     items = _items_view(data)
@@ -43,7 +44,7 @@ def _stop_view(stop: StopRow, planned: dict[str, Any], order: OrderRow | None) -
         "barcodes": [i["barcode"] for i in items if i["barcode"]],  # the codes the proof form expects
         "window_start": planned.get("window_start"),
         "window_end": planned.get("window_end"),
-        "eta": planned.get("eta") or stop.arrival.isoformat(),
+        "eta": live_eta or planned.get("eta") or stop.arrival.isoformat(),  # the ETA worker's latest, else the plan
         "service_s": planned.get("service_s", 0),
     }
 
@@ -54,7 +55,13 @@ def route_view(uow: UnitOfWork, route: RouteRow) -> dict[str, Any]:
     stops = sorted(uow.stops.all(StopRow.route_id == route.id), key=lambda s: s.seq)
     orders = uow.orders.get_many([s.order_id for s in stops if s.order_id])
     planned = route.data.get("stops", [])
-    views = [_stop_view(s, planned[s.seq] if s.seq < len(planned) else {}, orders.get(s.order_id or "")) for s in stops]
+    live = live_rows(uow).first(RouteLiveRow.route_id == route.id)
+    etas = {(e.get("order_id"), e.get("type")): e.get("eta") for e in (live.etas if live else [])}
+    views = [
+        _stop_view(s, planned[s.seq] if s.seq < len(planned) else {}, orders.get(s.order_id or ""),
+                   etas.get((s.order_id, s.type)) if s.order_id else None)
+        for s in stops
+    ]  # fmt: skip
     return {
         "id": route.id,
         "day": plan.day.isoformat() if plan is not None else None,
