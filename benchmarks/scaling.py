@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from doorstep.domain import Depot, LatLng, Order, OrderKind, Problem, TimeWindow, Vehicle, VehicleType
+from doorstep.domain.fleet import Break
 from doorstep.optimize.options import SolveOptions
 from doorstep.routing import StraightLineProvider
 from machine import machine_info
@@ -41,6 +42,7 @@ SLOTS = ((8, 10), (10, 12), (12, 14), (14, 16), (16, 18))  # 2 h delivery slots
 WINDOW_SHARE = 0.70
 STOPS_PER_VAN = 45  # a van carries ~60 stops' parcels; 45 leaves slack so every order fits
 VAN_PARCELS, VAN_WEIGHT_G = 120, 700_000
+LUNCH = ((11, 30), (13, 30), 30 * 60)  # with --breaks: every van takes 30 min, starting between 11:30 and 13:30
 
 
 # --- a realistic synthetic day -----------------------------------------------------------------------------
@@ -92,8 +94,14 @@ def stop_points(rng: random.Random, n: int) -> list[LatLng]:
     return list(points)
 
 
-def _local(hour: int) -> datetime:
-    return datetime(DAY.year, DAY.month, DAY.day, hour, tzinfo=TZ)
+def _local(hour: int, minute: int = 0) -> datetime:
+    return datetime(DAY.year, DAY.month, DAY.day, hour, minute, tzinfo=TZ)
+
+
+def lunch() -> tuple[Break, ...]:
+    """The lunch break every van takes with ``--breaks`` (EU drivers must stop after 6 h)."""
+    (h0, m0), (h1, m1), duration = LUNCH
+    return (Break(start=_local(h0, m0), end=_local(h1, m1), duration_s=duration),)
 
 
 def _order(rng: random.Random, i: int, where: LatLng) -> Order:
@@ -113,8 +121,9 @@ def _order(rng: random.Random, i: int, where: LatLng) -> Order:
     )
 
 
-def synthetic_day(n: int, seed: int = 7) -> Problem:
-    """``n`` deliveries in a ~30 km city, 70 % with a 2 h slot, one peripheral hub, enough vans."""
+def synthetic_day(n: int, seed: int = 7, breaks: bool = False) -> Problem:
+    """``n`` deliveries in a ~30 km city, 70 % with a 2 h slot, one peripheral hub, enough vans (each with a
+    lunch break when ``breaks``)."""
     rng = random.Random(seed)
     hub = Depot(id="dep_hub", name="Hub", location=_offset(7.0, -6.0), timezone=str(TZ))
     van = VehicleType(
@@ -132,6 +141,7 @@ def synthetic_day(n: int, seed: int = 7) -> Problem:
             start_depot_id=hub.id,
             shift_start=_local(SHIFT[0]),
             shift_end=_local(SHIFT[1]),
+            breaks=lunch() if breaks else (),
         )
         for k in range(math.ceil(n / STOPS_PER_VAN))
     )
@@ -172,13 +182,13 @@ def best_by(points: list[dict[str, Any]], limit_s: float) -> int | None:
     return min(costs) if costs else None
 
 
-def run_size(n: int, time_limit: float, seed: int) -> dict[str, Any]:
+def run_size(n: int, time_limit: float, seed: int, breaks: bool = False) -> dict[str, Any]:
     """Generate, plan, check; everything measured here (this is the child's whole job)."""
     from doorstep.optimize.check import check_plan
     from doorstep.services.planning import plan
 
     t_gen = time.perf_counter()
-    problem = synthetic_day(n)
+    problem = synthetic_day(n, breaks=breaks)
     gen_s = time.perf_counter() - t_gen
     provider = StraightLineProvider()
     rec = Recorder(time.perf_counter(), [])
@@ -193,6 +203,7 @@ def run_size(n: int, time_limit: float, seed: int) -> dict[str, Any]:
         "checker_violations": len(violations),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "vehicles_available": len(problem.vehicles),
+        "breaks": breaks,
     }
 
 
@@ -226,9 +237,10 @@ def summarise(n: int, time_limit: float, result: Any, points: list[dict[str, Any
 # --- the parent: one subprocess per size -------------------------------------------------------------------
 
 
-def child(n: int, time_limit: float, seed: int) -> dict[str, Any]:
+def child(n: int, time_limit: float, seed: int, breaks: bool = False) -> dict[str, Any]:
     """Run one size in a fresh interpreter and read its JSON line back."""
     cmd = [sys.executable, __file__, "--child", str(n), "--time-limit", str(time_limit), "--seed", str(seed)]
+    cmd += ["--breaks"] if breaks else []
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -289,7 +301,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 5000])
     p.add_argument("--time-limit", type=float, default=60.0, metavar="S")
     p.add_argument("--seed", type=int, default=1, help="solver seed (the day itself is fixed per size)")
-    p.add_argument("--out", type=Path, default=RESULTS / "scaling.json")
+    p.add_argument("--breaks", action="store_true", help="every van takes a 30-min lunch break (11:30-13:30 start)")
+    p.add_argument("--out", type=Path, default=None, help="default: results/scaling.json (scaling-breaks.json)")
     p.add_argument("--child", type=int, metavar="N", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -298,12 +311,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Parent: run each size in a subprocess, print the table (costs in currency units), write JSON."""
     args = parse_args(argv)
     if args.child:
-        print(json.dumps(run_size(args.child, args.time_limit, args.seed)))
+        print(json.dumps(run_size(args.child, args.time_limit, args.seed, args.breaks)))
         return
     rows = []
     for n in args.sizes:
         print(f"planning {n} stops, {args.time_limit:g} s ...", file=sys.stderr, flush=True)
-        rows.append(child(n, args.time_limit, args.seed))
+        rows.append(child(n, args.time_limit, args.seed, args.breaks))
     meta = {
         "kind": "scaling",
         "time_limit_s": args.time_limit,
@@ -311,10 +324,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         "sizes": args.sizes,
         "provider": "StraightLineProvider (haversine x 1.3, van 28 km/h)",
         "objective": "cost (default)",
-        "generator": "clustered points in a 28 km disc, 70 % with 2 h slots, 1-8 parcels, hub 9 km out",
+        "generator": "clustered points in a 28 km disc, 70 % with 2 h slots, 1-8 parcels, hub 9 km out"
+        + (", a 30-min lunch break per van (start 11:30-13:30)" if args.breaks else ""),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": machine_info(),
     }
+    args.out = args.out or RESULTS / ("scaling-breaks.json" if args.breaks else "scaling.json")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
     print_rich(scaling_table(rows), f"Scaling, {args.time_limit:g} s budget (costs in currency units)")

@@ -9,6 +9,7 @@ import numpy as np
 from doorstep.domain.orders import OrderKind, Priority
 from doorstep.domain.problem import Problem
 from doorstep.optimize import eligibility
+from doorstep.optimize.breaks import SPOTS_PER_VEHICLE, spots
 from doorstep.optimize.costs import Coefficients, Prizes, coefficients, prizes
 from doorstep.optimize.geometry import Geometry
 from doorstep.optimize.model import MClient, MDepot, MGroup, MShipment, SolverModel, Visit
@@ -118,16 +119,58 @@ def _break_prize(coef: Coefficients, loading: int, service: int, prize: Prizes) 
     return coef.fixed + coef.per_duration * (loading + service) - 1
 
 
+def _break_clients(
+    problem: Problem,
+    geo: Geometry,
+    model: SolverModel,
+    coeffs: list[Coefficients],
+    tiers: Prizes,
+    excluded: set[int],
+) -> None:
+    """A pool of optional clients per break class at real places (``SPOTS_PER_VEHICLE`` per vehicle holding
+    it); each delivers one unit of the class's dimension, so a route takes at most one (optimize/breaks.py)."""
+    for k, members in enumerate(geo.breaks.members):
+        vi, bi = members[0]
+        b = problem.vehicles[vi].breaks[bi]
+        early, late = seconds_since(geo.t0, b.start), seconds_since(geo.t0, b.end)
+        amount = [0] * len(model.dims)
+        amount[model.break_dims[k]] = 1
+        prize = min(
+            _break_prize(coeffs[v], problem.depot(problem.vehicles[v].start_depot_id).loading_s, b.duration_s, tiers)
+            for v, _ in members
+        )
+        places = spots(problem, geo.order_locs, excluded, SPOTS_PER_VEHICLE * len(members), salt=k)
+        for n, loc in enumerate(places):
+            v, vb = members[n % len(members)]
+            model.clients.append(
+                MClient(
+                    Visit.BREAK,
+                    loc,
+                    amount,
+                    [0] * len(model.dims),
+                    b.duration_s,
+                    early,
+                    late,
+                    prize=prize,
+                    required=False,
+                    vehicle=v,
+                    brk=vb,
+                    brk_class=k,
+                )
+            )
+
+
 def build_model(
     problem: Problem, geo: Geometry, options: SolveOptions, excluded: set[int], *, must_required: bool = True
 ) -> SolverModel:
     """The numeric model for the solver; ``excluded`` orders (impossible alone) are left out."""
     dims = problem.dimensions()
     use_stops = options.balance_max_stops is not None or any(v.max_stops is not None for v in problem.vehicles)
+    first_break_dim = len(dims) + (1 if use_stops else 0)
     model = SolverModel(
         t0=geo.t0,
         points=geo.points,
-        dims=dims + (["__stops"] if use_stops else []),
+        dims=dims + (["__stops"] if use_stops else []) + [f"__brk{k}" for k in range(len(geo.breaks))],
         depots=_depots(problem, geo),
         clients=[],
         groups=[],
@@ -137,6 +180,8 @@ def build_model(
         real_durations=geo.durations,
         real_distances=geo.distances,
         stops_dim=len(dims) if use_stops else None,
+        break_dims=[first_break_dim + k for k in range(len(geo.breaks))],
+        break_class_of=dict(geo.breaks.of),
     )
     coeffs = [coefficients(v, options) for v in problem.vehicles]
     obj_dist = geo.durations if options.objective is Objective.DURATION else geo.distances
@@ -154,27 +199,7 @@ def build_model(
             _shipment(problem, geo, oi, model.dims, prize, model)
         else:
             _order_clients(problem, geo, oi, model.dims, prize, model)
-    zero = [0] * len(model.dims)
-    for (vi, bi), loc in geo.break_locs.items():
-        b = problem.vehicles[vi].breaks[bi]
-        early, late = seconds_since(geo.t0, b.start), seconds_since(geo.t0, b.end)
-        loading = problem.depot(problem.vehicles[vi].start_depot_id).loading_s
-        bp = _break_prize(coeffs[vi], loading, b.duration_s, tiers)
-        model.clients.append(
-            MClient(
-                Visit.BREAK,
-                loc,
-                zero,
-                zero,
-                b.duration_s,
-                early,
-                late,
-                prize=bp,
-                required=False,
-                vehicle=vi,
-                brk=bi,
-            )
-        )
+    _break_clients(problem, geo, model, coeffs, tiers, excluded)
     profile_of = build_profiles(problem, geo, options, model, coeffs)
     model.vehicle_types = build_vehicle_types(problem, geo, options, model, coeffs, profile_of)
     return model

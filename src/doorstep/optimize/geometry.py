@@ -1,4 +1,4 @@
-"""Locations and real travel matrices of a problem: one location per place, virtual ones for breaks and open ends."""
+"""Locations and real travel matrices of a problem: one location per place, a virtual one for open ends."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.domain.problem import Problem
+from doorstep.optimize.breaks import BreakClasses, break_classes
 from doorstep.optimize.model import IntMatrix
 from doorstep.routing.provider import Matrix, TravelTimeProvider
 
@@ -24,7 +25,7 @@ class Geometry:
     end_loc: int | None  # virtual end of open routes (free to reach, never left); None when no route is open
     order_locs: list[list[int]]  # per order: [own location, alternative 1, ...]
     pickup_loc: dict[int, int]  # paired order index -> its pickup location
-    break_locs: dict[tuple[int, int], int]  # (vehicle, break) -> virtual location
+    breaks: BreakClasses  # vehicles' breaks grouped by specification (optimize/breaks.py)
     durations: dict[str, IntMatrix] = field(default_factory=dict)  # speed profile -> per-location matrix
     distances: dict[str, IntMatrix] = field(default_factory=dict)
     warnings: list[object] = field(default_factory=list)
@@ -60,8 +61,7 @@ def _locations(problem: Problem) -> Geometry:
         order_locs.append([add(o.location), *(add(p.location) for p in o.alternatives)])
         if o.pickup is not None:
             pickup_loc[i] = add(o.pickup.location)
-    break_locs = {(vi, bi): add(None) for vi, v in enumerate(problem.vehicles) for bi in range(len(v.breaks))}
-    return Geometry(plan_origin(problem), points, depot_loc, end_loc, order_locs, pickup_loc, break_locs)
+    return Geometry(plan_origin(problem), points, depot_loc, end_loc, order_locs, pickup_loc, break_classes(problem))
 
 
 def _expand(m: Matrix, index: np.ndarray, real: np.ndarray, n: int) -> tuple[IntMatrix, IntMatrix]:

@@ -43,8 +43,9 @@ class MClient:
     order: int = -1  # index into problem.orders
     place: int = 0  # 0: the order's own location; k: alternatives[k-1]
     window: int = -1  # index into the place's windows (-1: none)
-    vehicle: int = -1  # for breaks: index into problem.vehicles
-    brk: int = -1  # for breaks: index into the vehicle's breaks
+    vehicle: int = -1  # for breaks: a vehicle holding this break class (index into problem.vehicles)
+    brk: int = -1  # for breaks: index into that vehicle's breaks
+    brk_class: int = -1  # for breaks: the break class (optimize/breaks.py)
 
 
 @dataclass(slots=True)
@@ -130,3 +131,5 @@ class SolverModel:
     excluded: dict[int, str] = field(default_factory=dict)  # order index -> why it was kept out of the solver
     stops_dim: int | None = None  # index of the internal stop counter dimension, if any
     prize_normal: int = 0  # a normal order's prize: the scale for the solver's penalties
+    break_dims: list[int] = field(default_factory=list)  # break class -> its load dimension ("__brk<k>")
+    break_class_of: dict[tuple[int, int], int] = field(default_factory=dict)  # (vehicle, break) -> class

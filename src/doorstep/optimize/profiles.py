@@ -1,9 +1,9 @@
 """Solver profiles: each speed profile's matrices with the arcs a group of vehicles may not use forbidden.
 
-Skills, depot restrictions and per-vehicle breaks are enforced here: a vehicle's profile makes every client it
-may not visit unreachable (``FORBIDDEN`` travel into it). Break and open-end locations are virtual: reaching
-them is free; leaving a break costs the longest of the k shortest arcs into the next stop, a conservative
-stand-in for the unknown arc around the break (see docs/modelling.md).
+Skills and depot restrictions are enforced here: a vehicle's profile makes every client it may not visit
+unreachable (``FORBIDDEN`` travel into it). Breaks are not: a vehicle takes only its own breaks through their load
+dimensions (optimize/breaks.py), so vehicles that differ only in their breaks share a profile. The open-end
+location is virtual: reaching it is free, leaving it is forbidden.
 """
 
 from __future__ import annotations
@@ -18,30 +18,10 @@ from doorstep.optimize.model import IntMatrix, MProfile, SolverModel, Visit
 from doorstep.optimize.options import Objective, SolveOptions
 from doorstep.optimize.scaling import FORBIDDEN
 
-BREAK_NEIGHBOURS = 8
 
-
-def _knn_in(m: IntMatrix, real: np.ndarray, k: int) -> np.ndarray:
-    """For each location, the k-th shortest arc arriving from another real location (0 for virtual ones)."""
-    sub = m[np.ix_(real, real)].astype(np.float64)
-    np.fill_diagonal(sub, np.inf)
-    kk = min(k, max(1, len(real) - 1))
-    part = np.partition(sub, kk - 1, axis=0)[kk - 1]
-    part[~np.isfinite(part)] = 0
-    out = np.zeros(len(m), dtype=np.int64)
-    out[real] = part.astype(np.int64)
-    return out
-
-
-def _solver_base(m: IntMatrix, geo: Geometry, real: np.ndarray) -> IntMatrix:
-    """Real matrix with virtual rows/columns set for breaks (leave: k-NN arc) and open ends (reach: free)."""
+def _solver_base(m: IntMatrix, geo: Geometry) -> IntMatrix:
+    """Real matrix with the virtual open-end location free to reach and never left."""
     out = np.minimum(m, FORBIDDEN)
-    virtual = list(geo.break_locs.values())
-    if virtual:
-        knn = _knn_in(m, real, BREAK_NEIGHBOURS)
-        for loc in virtual:
-            out[:, loc] = 0
-            out[loc, :] = knn
     if geo.end_loc is not None:
         out[geo.end_loc, :] = FORBIDDEN
         out[:, geo.end_loc] = 0
@@ -53,7 +33,6 @@ def _forbidden_locs(problem: Problem, model: SolverModel, vi: int) -> tuple[int,
     v = problem.vehicles[vi]
     may = [eligibility.may_serve(v, o) for o in problem.orders]
     locs = {c.loc for c in model.clients if (c.kind is Visit.ORDER and not may[c.order])}
-    locs |= {c.loc for c in model.clients if c.kind is Visit.BREAK and c.vehicle != vi}
     for s in model.shipments:
         if not may[s.order]:
             locs |= {s.p_loc, s.d_loc}
@@ -71,14 +50,13 @@ def build_profiles(
     problem: Problem, geo: Geometry, options: SolveOptions, model: SolverModel, coeffs: list[Coefficients]
 ) -> list[int]:
     """Fill ``model.profiles``; return each vehicle's profile index."""
-    real = np.array([i for i, p in enumerate(geo.points) if p is not None], dtype=np.int64)
     base: dict[str, tuple[IntMatrix, IntMatrix]] = {}
     keys: dict[tuple[object, ...], int] = {}
     per_vehicle: list[int] = []
     for vi, v in enumerate(problem.vehicles):
         speed = v.type.profile.value
         if speed not in base:
-            base[speed] = (_solver_base(geo.durations[speed], geo, real), _solver_base(geo.distances[speed], geo, real))
+            base[speed] = (_solver_base(geo.durations[speed], geo), _solver_base(geo.distances[speed], geo))
         c = coeffs[vi]
         rates = (c.arc_per_metre, c.arc_per_second) if c.travel_arcs else None
         key = (speed, _forbidden_locs(problem, model, vi), rates)

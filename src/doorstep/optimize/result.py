@@ -12,31 +12,40 @@ from doorstep.optimize.schedule import Element, Timed, Timing, place_breaks, tim
 
 
 def break_client(model: SolverModel, vi: int, bi: int) -> int:
-    """Solver client index of vehicle ``vi``'s break ``bi``."""
+    """A solver client of vehicle ``vi``'s break ``bi`` (any client of its class: they are interchangeable)."""
+    k = model.break_class_of[(vi, bi)]
     for ci, c in enumerate(model.clients):
-        if c.kind is Visit.BREAK and c.vehicle == vi and c.brk == bi:
+        if c.kind is Visit.BREAK and c.brk_class == k:
             return ci
     raise KeyError((vi, bi))
 
 
 def route_sequence(model: SolverModel, problem: Problem, route: SolvedRoute, vi: int) -> list[Element] | None:
-    """The route's elements with every break of the vehicle placed; None when it serves no order."""
+    """The route's elements with every break of the vehicle placed, once each; None when it serves no order.
+
+    The search lets a route hold one break per class it owns per trip (the break dimensions refill at a reload),
+    so a second break of a class after a reload is dropped here, as is any break of a class the vehicle lacks.
+    """
     seq: list[Element] = [(a.kind, a.idx) for a in route.activities]
     serves = any(
         k in ("pickup", "delivery") or (k == "client" and model.clients[i].kind is Visit.ORDER) for k, i in seq
     )
     if not serves:
         return None
-    seq = [
-        el
-        for el in seq
-        if not (el[0] == "client" and model.clients[el[1]].kind is Visit.BREAK and model.clients[el[1]].vehicle != vi)
-    ]
-    have = {model.clients[i].brk for k, i in seq if k == "client" and model.clients[i].kind is Visit.BREAK}
-    for bi in range(len(problem.vehicles[vi].breaks)):
-        if bi not in have:
-            seq.insert(1, ("client", break_client(model, vi, bi)))
-    return place_breaks(model, route.vehicle_type, seq)
+    owned = [model.break_class_of[(vi, bi)] for bi in range(len(problem.vehicles[vi].breaks))]
+    kept: list[Element] = []
+    have: set[int] = set()
+    for el in seq:
+        if el[0] == "client" and model.clients[el[1]].kind is Visit.BREAK:
+            k = model.clients[el[1]].brk_class
+            if k not in owned or k in have:
+                continue
+            have.add(k)
+        kept.append(el)
+    for bi, k in enumerate(owned):
+        if k not in have:
+            kept.insert(1, ("client", break_client(model, vi, bi)))
+    return place_breaks(model, route.vehicle_type, kept)
 
 
 def _stop_type(model: SolverModel, problem: Problem, el: Element, pos: int, last: int) -> StopType:

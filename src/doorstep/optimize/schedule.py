@@ -1,15 +1,17 @@
 """Exact timing of a route on the real matrices: arrivals, waits, breaks where the driver is, loads per trip.
 
-The solver sees breaks at virtual locations; here a break is taken where the driver is (after the previous
-stop), and the real arc to the next stop is driven after it. The route leaves as late as it can without
-making any stop late, so waiting is minimal (as PyVRP does).
+The solver sees breaks at real places near the route (optimize/breaks.py); here a break is taken where the
+driver is (after the previous stop) and the real arc to the next stop is driven after it — or, when the driver
+would wait for the break window to open, the driver drives on to the next stop and takes the break there before
+serving it. The route leaves as late as it can without making any stop late, so waiting is minimal (as PyVRP
+does).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from doorstep.optimize.model import SolverModel, Visit
+from doorstep.optimize.model import IntMatrix, SolverModel, Visit
 
 # An element of a route: ("depot", depot index), ("client", client index), ("pickup"|"delivery", shipment index)
 Element = tuple[str, int]
@@ -117,6 +119,20 @@ def time_route(model: SolverModel, vt: int, seq: list[Element], leave: int | Non
     return _pass(model, vt, seq, first.stops[0].arrival + max(0, shift)) if shift > 0 else first
 
 
+def _break_place(
+    seq: list[Element], pos: int, model: SolverModel, here: int | None, t: int, early: int, late: int, dur: IntMatrix
+) -> int | None:
+    """Where the break at ``pos`` is taken: where the driver is (None), or — when the driver is early for it and
+    can reach the next stop before the window closes — at the next stop, before serving it. Driving on first is
+    never later than waiting and then driving, so the exact schedule is never later than the solver's model."""
+    if here is None or t >= early or pos + 1 >= len(seq):
+        return None
+    nxt = _loc(model, seq[pos + 1])
+    if nxt is None or t + int(dur[here, nxt]) > late:
+        return None
+    return nxt
+
+
 def _pass(model: SolverModel, vt: int, seq: list[Element], leave: int) -> Timing:
     mvt = model.vehicle_types[vt]
     dur, dist = model.real_durations[mvt.speed], model.real_distances[mvt.speed]
@@ -132,6 +148,8 @@ def _pass(model: SolverModel, vt: int, seq: list[Element], leave: int) -> Timing
             late = min(late, mvt.tw_late)
         loc = _loc(model, el)
         is_break = kind == "client" and model.clients[i].kind is Visit.BREAK
+        if is_break:
+            loc = _break_place(seq, pos, model, here, t, early, late, dur)
         travel_s = int(dur[here, loc]) if (here is not None and loc is not None) else 0
         travel_m = int(dist[here, loc]) if (here is not None and loc is not None) else 0
         arrival = t + travel_s
@@ -146,7 +164,7 @@ def _pass(model: SolverModel, vt: int, seq: list[Element], leave: int) -> Timing
             Timed(
                 kind,
                 i,
-                loc if not is_break else here,
+                loc if loc is not None else here,
                 arrival,
                 start,
                 departure,

@@ -19,6 +19,8 @@ def _capacity(problem: Problem, vi: int, model: SolverModel, options: SolveOptio
     if model.stops_dim is not None:
         limits = [x for x in (v.max_stops, options.balance_max_stops) if x is not None]
         cap.append(min(limits) if limits else CAPACITY_UNBOUNDED)
+    held = {k for (v, _), k in model.break_class_of.items() if v == vi}
+    cap.extend(1 if k in held else 0 for k in range(len(model.break_dims)))
     return cap
 
 
