@@ -1,5 +1,6 @@
 """The dispatcher dashboard in Debian Chromium: log in, import a CSV, plan, see the map, preview and save a stop
-move, publish and dispatch. Screenshots land in test-artifacts/playwright/."""
+move, publish and dispatch; edit a vehicle's planner settings and plan with an objective and balancing.
+Screenshots land in test-artifacts/playwright/."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from doorstep.config import Settings
 from doorstep.services import fleet_admin
 from doorstep.services.access import system_actor
 from doorstep.services.accounts import create_organization
+from doorstep.services.platform import Platform
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
-from tests.browser import CHROMIUM, launch, running
+from tests.browser import CHROMIUM, launch, log_in, running
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "playwright"
 PASSWORD = "dashboard-password"
@@ -38,15 +40,20 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """A real server (uvicorn, SQLite) with an organization, its admin, a depot and two 3-parcel vans."""
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Platform]]:
+    """A real server (uvicorn, SQLite) with the dashboard; its base URL and the services' platform."""
     url = f"sqlite:///{tmp_path_factory.mktemp('web')}/web.sqlite"
     upgrade(url)
     app = create_app(Settings(database_url=url, secret_key="web-test", webhook_tick_s=0))
     mount_web(app)
-    p = app.state.platform
+    with running(app) as base:
+        yield base, app.state.platform
+
+
+def organization(p: Platform, name: str) -> str:
+    """An organization with its admin (the returned email), a depot and two 3-parcel vans with a shift on DAY."""
     email = f"web-{uuid.uuid4().hex[:8]}@example.com"
-    org_id, _ = create_organization(p, "Web courier", email, PASSWORD)
+    org_id, _ = create_organization(p, name, email, PASSWORD)
     sys = system_actor(org_id)
     tz = ZoneInfo("Europe/Lisbon")
     depot = fleet_admin.create(
@@ -55,16 +62,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     vt = fleet_admin.create(
         p, sys, "vehicle_type", {"name": "Small van", "capacity": {"parcels": 3}, "profile": "van", "skills": []}
     )
-    for name in ("Van A", "Van B"):
+    for van in ("Van A", "Van B"):
         v = fleet_admin.create(
-            p, sys, "vehicle", {"name": name, "type_id": vt.id, "depot_id": depot.id, "skills": [],
+            p, sys, "vehicle", {"name": van, "type_id": vt.id, "depot_id": depot.id, "skills": [],
                                 "max_distance_m": None, "max_stops": None},
         )  # fmt: skip
         shift = {"vehicle_id": v.id, "driver_id": None, "day": DAY, "breaks": [],
                  "start": datetime(2025, 6, 17, 8, tzinfo=tz), "end": datetime(2025, 6, 17, 18, tzinfo=tz)}  # fmt: skip
         fleet_admin.create(p, sys, "shift", shift)
-    with running(app) as base:
-        yield base, email
+    return email
+
+
+@pytest.fixture(scope="module")
+def site(server: tuple[str, Platform]) -> tuple[str, str]:
+    """The server's base URL and the admin email of an organization planned by the dispatcher test."""
+    base, p = server
+    return base, organization(p, "Web courier")
 
 
 def test_dispatcher_day_in_the_browser(site: tuple[str, str]) -> None:
@@ -127,6 +140,59 @@ def test_dispatcher_day_in_the_browser(site: tuple[str, str]) -> None:
             page.locator(".dispatch-btn").first.click()
             expect(page.locator(".route-status").first).to_have_text("dispatched")
             page.screenshot(path=ARTIFACTS / "4-dispatched.png", full_page=True)
+            assert errors == []
+        finally:
+            browser.close()
+
+
+def test_vehicle_form_saves_reloads_and_open_end_and_the_plan_sends_the_objective(server: tuple[str, Platform]) -> None:
+    """The vehicle form stores reloads (at most 2) and an open end on a van, shown in the list; "Plan the day" sends
+    the chosen objective and balancing cap, which the plan job keeps in its options."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, p = server
+    email = organization(p, "Fleet courier")
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        try:
+            log_in(page, base, email, PASSWORD)
+            page.goto(f"{base}/app?date={DAY.isoformat()}")
+            page.wait_for_selector("body[data-ready='1']")
+            expect(page.locator("#vehicles tbody tr")).to_have_count(2)
+            page.get_by_role("button", name="Edit Van A").click()
+            page.get_by_label("Reloads at the depot").check()
+            page.get_by_label("Max reloads").fill("2")
+            page.get_by_label("Route ends").select_option(label="at the last stop (open end)")
+            page.get_by_label("Max shift (hours)").fill("7.5")
+            page.click("#veh-save")
+            expect(page.locator("#veh-status")).to_have_text("Saved Van A (version 2).")
+            row = page.locator("#vehicles tbody tr", has_text="Van A")
+            expect(row).to_contain_text("at the last stop")
+            expect(row).to_contain_text("up to 2")
+            expect(row).to_contain_text("7.5 h")
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=ARTIFACTS / "5-vehicle-saved.png", full_page=True)
+            vid = row.get_attribute("data-id")
+            stored = page.evaluate("id => fetch(`/v1/vehicles/${id}`).then(r => r.json())", vid)
+            assert {k: stored[k] for k in ("reloads", "max_reloads", "open_end", "end_depot_id", "max_shift_s")} == {
+                "reloads": True, "max_reloads": 2, "open_end": True, "end_depot_id": None, "max_shift_s": 27_000,
+            }  # fmt: skip
+
+            page.get_by_label("Minimise").select_option("duration")
+            page.get_by_label("Max stops per route").fill("2")
+            page.fill("#time-limit", "1")
+            with page.expect_request(lambda r: r.url.endswith("/v1/plans") and r.method == "POST") as sent:
+                page.click("#plan-btn")
+            assert sent.value.post_data_json["options"] == {
+                "time_limit_s": 1, "objective": "duration", "balance_max_stops": 2,
+            }  # fmt: skip
+            expect(page.locator("#plan-status")).to_contain_text("Version 1", timeout=60_000)
+            plans = page.evaluate("() => fetch('/v1/plans').then(r => r.json())")
+            plan = page.evaluate("id => fetch(`/v1/plans/${id}`).then(r => r.json())", plans[0]["id"])
+            assert (plan["options"]["objective"], plan["options"]["balance_max_stops"]) == ("duration", 2)
             assert errors == []
         finally:
             browser.close()

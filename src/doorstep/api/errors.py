@@ -51,8 +51,22 @@ def _loc(raw: tuple[Any, ...] | list[Any]) -> tuple[str | int, ...]:
     return tuple(x if isinstance(x, int) else str(x) for x in raw)
 
 
+# Body fields whose problems have a code of their own rather than the generic E1301 (the loc prefix names them).
+CODE_BY_FIELD: dict[tuple[str, ...], tuple[str, str]] = {
+    ("body", "options"): ("E1119", "Correct the solver option named in loc (allowed values: PlanIn at /docs)."),
+}
+
+
+def _field_code(loc: tuple[str | int, ...]) -> tuple[str, str | None]:
+    for prefix, (code, action) in CODE_BY_FIELD.items():
+        if loc[: len(prefix)] == prefix:
+            return code, action
+    return "E1301", None
+
+
 def validation_issues(errors: list[Any]) -> list[Issue]:
-    """FastAPI/Pydantic validation errors as coded issues (E1005 for malformed JSON, E1301 per bad field)."""
+    """FastAPI/Pydantic validation errors as coded issues (E1005 for malformed JSON, E1301 per bad field, or the
+    field's own code from ``CODE_BY_FIELD``: a plan's solver options are E1119 as in the CLI)."""
     issues = []
     for err in errors:
         loc = _loc(err.get("loc", ()))
@@ -60,7 +74,8 @@ def validation_issues(errors: list[Any]) -> list[Issue]:
             issues.append(Issue("E1005", f"request body is not valid JSON: {err.get('msg', '')}", loc))
             continue
         where = ".".join(str(x) for x in loc[1:]) or str(loc[0] if loc else "body")
-        issues.append(Issue("E1301", f"{where}: {err.get('msg', 'invalid value')}", loc))
+        code, action = _field_code(loc)
+        issues.append(Issue(code, f"{where}: {err.get('msg', 'invalid value')}", loc, action=action))
     return issues or [Issue("E1301", "the request is invalid", ())]
 
 

@@ -35,14 +35,25 @@ class VehicleTypeIn(Strict):
 
 
 class VehicleIn(Strict):
-    """A vehicle of a type based at a depot."""
+    """A vehicle of a type based at a depot: where its routes end, its limits, and whether it reloads mid-day."""
 
     name: str = Field(min_length=1, max_length=200, examples=["Van L1"])
     type_id: str = Field(max_length=64)
-    depot_id: str = Field(max_length=64)
+    depot_id: str = Field(max_length=64, description="where its routes start (and end, unless told otherwise)")
     skills: list[str] = Field(default_factory=list, max_length=50)
-    max_distance_m: int | None = Field(None, ge=0, le=MAX_INT)
-    max_stops: int | None = Field(None, ge=1, le=100_000)
+    max_distance_m: int | None = Field(None, ge=0, le=MAX_INT, description="longest route in metres")
+    max_stops: int | None = Field(
+        None, ge=1, le=100_000, description="most stops on a route (per trip between reloads when it reloads)"
+    )
+    end_depot_id: str | None = Field(
+        None, max_length=64, description="the depot its routes end at (null: back at depot_id)"
+    )
+    open_end: bool = Field(False, description="routes end at their last stop (the driver goes home)")
+    max_shift_s: int | None = Field(
+        None, ge=1, le=MAX_INT, description="longest route, start to end, in seconds (inside the day's shift)"
+    )
+    reloads: bool = Field(False, description="may come back to its depot during the day to load again")
+    max_reloads: int | None = Field(None, ge=0, le=1_000, description="at most this many reloads (null: no limit)")
 
 
 class DriverIn(Strict):

@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from doorstep.api.schemas_common import MAX_INT, Out, Strict
 
+# What the solver minimises (doorstep.optimize.options.Objective; a test keeps the two in step).
+ObjectiveName = Literal["cost", "travel_cost", "duration", "distance"]
+
 
 class SolveOptionsIn(Strict):
-    """Solver options (see `doorstep plan --help`); unset ones use the server defaults."""
+    """Solver options (see `doorstep plan --help`); unset ones use the server defaults. A bad option is E1119."""
 
     time_limit_s: float | None = Field(None, gt=0, le=3_600, examples=[10], description="at most an hour per job")
     seed: int | None = Field(None, ge=0, le=MAX_INT)
     no_improvement_s: float | None = Field(None, gt=0, le=86_400)
     max_iterations: int | None = Field(None, gt=0, le=MAX_INT)
-    objective: str | None = Field(None, examples=["cost"])
-    balance_max_stops: int | None = Field(None, gt=0, le=100_000)
-    balance_max_duration_s: int | None = Field(None, gt=0, le=MAX_INT)
+    objective: ObjectiveName | None = Field(
+        None, examples=["cost"], description="what is minimised (default cost: fixed + per km + per route hour)"
+    )
+    balance_max_stops: int | None = Field(
+        None, gt=0, le=100_000, description="workload balancing: most stops per route (per trip when it reloads)"
+    )
+    balance_max_duration_s: int | None = Field(
+        None, gt=0, le=MAX_INT, description="workload balancing: no route lasts longer (seconds)"
+    )
+    balance_duration_cost_per_hour_cents: int | None = Field(
+        None, ge=0, le=MAX_INT, description="workload balancing: extra cost per route hour (spreads work over vans)"
+    )
 
 
 class PlanIn(Strict):

@@ -66,6 +66,10 @@ CODES: dict[str, tuple[str, str]] = {
         "unreadable items cell",
         "Write items as '2x Shoes {SKU-1} [4006381333931]; 1x Bag' (see docs/input-formats.md).",
     ),
+    "E1130": (
+        "contradictory vehicle settings",
+        "Choose one: end_depot_id (the route ends at that depot) or open_end; max_reloads needs reloads: true.",
+    ),
     "E1401": ("position from the future", "Check the phone's clock (automatic date and time)."),
     "E1402": ("position too old", "Positions older than 24 hours are not tracking data; drop them."),
     "E1403": (

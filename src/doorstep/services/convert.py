@@ -55,10 +55,15 @@ def vehicle_of(row: VehicleRow, vtype: VehicleType, shift: ShiftRow, driver: Dri
         shift_start=shift.start,
         shift_end=shift.end,
         name=row.name,
+        end_depot_id=row.end_depot_id,
+        open_end=row.open_end,
+        max_shift_s=row.max_shift_s,
         max_distance_m=row.max_distance_m,
         max_stops=row.max_stops,
         breaks=breaks,
         skills=skills,
+        reloads=row.reloads,
+        max_reloads=row.max_reloads,
         driver_id=shift.driver_id,
     )
 

@@ -48,7 +48,8 @@ def _fleet(p: Platform, sys: Actor, vehicles: tuple[Vehicle, ...], depot_id: str
         if v.type.id not in types:
             types[v.type.id] = fleet_admin.create(p, sys, "vehicle_type", _type_data(v.type)).id
         data = {"name": v.name, "type_id": types[v.type.id], "depot_id": depot_id, "skills": sorted(v.skills),
-                "max_distance_m": v.max_distance_m, "max_stops": v.max_stops}  # fmt: skip
+                "max_distance_m": v.max_distance_m, "max_stops": v.max_stops, "open_end": v.open_end,
+                "max_shift_s": v.max_shift_s, "reloads": v.reloads, "max_reloads": v.max_reloads}  # fmt: skip
         vid = fleet_admin.create(p, sys, "vehicle", data).id
         breaks = [{"start": b.start, "end": b.end, "duration_s": b.duration_s} for b in v.breaks]
         shift = {"vehicle_id": vid, "driver_id": None, "day": day, "start": v.shift_start, "end": v.shift_end,

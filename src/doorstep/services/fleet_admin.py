@@ -56,7 +56,15 @@ def _ref(repo: Repository[Any], value: str | None, field: str) -> list[Issue]:
 
 
 def _check_vehicle(uow: UnitOfWork, d: dict[str, Any]) -> list[Issue]:
-    return _ref(uow.vehicle_types, d["type_id"], "type_id") + _ref(uow.depots, d["depot_id"], "depot_id")
+    issues = _ref(uow.vehicle_types, d["type_id"], "type_id") + _ref(uow.depots, d["depot_id"], "depot_id")
+    issues += _ref(uow.depots, d.get("end_depot_id"), "end_depot_id")
+    if d.get("open_end") and d.get("end_depot_id") is not None:
+        msg = f"open_end and end_depot_id {d['end_depot_id']} both say where the route ends"
+        issues.append(Issue("E1130", msg, ("end_depot_id",), d["end_depot_id"]))
+    if d.get("max_reloads") is not None and not d.get("reloads"):
+        msg = f"max_reloads={d['max_reloads']} on a vehicle that does not reload (reloads is false)"
+        issues.append(Issue("E1130", msg, ("max_reloads",)))
+    return issues
 
 
 def _check_driver(uow: UnitOfWork, d: dict[str, Any]) -> list[Issue]:

@@ -50,6 +50,8 @@ def build_problem(uow: UnitOfWork, depot_id: str, day: date, exclude_routes: lis
             continue
         driver = drivers.get(shift.driver_id) if shift.driver_id else None
         vehicles.append(vehicle_of(row, types[row.type_id], shift, driver))
+    ends = sorted({v.end_depot_id for v in vehicles if v.end_depot_id and v.end_depot_id not in depots})
+    depots.update((k, depot_of(r)) for k, r in uow.depots.get_many(ends).items())  # where routes end elsewhere
     return Problem(
         depots=tuple(depots.values()),
         vehicles=tuple(vehicles),

@@ -41,7 +41,8 @@ class VehicleTypeRow(OrgOwned, Base):
 
 
 class VehicleRow(OrgOwned, Base):
-    """A vehicle of a type, based at a depot."""
+    """A vehicle of a type, based at a depot: where its routes end (``end_depot_id`` None: back at its depot;
+    ``open_end``: at the last stop), its limits, and whether it may come back to its depot mid-day to reload."""
 
     __tablename__ = "vehicles"
     name: Mapped[str] = mapped_column(String(200))
@@ -50,6 +51,11 @@ class VehicleRow(OrgOwned, Base):
     skills: Mapped[list[Any]]
     max_distance_m: Mapped[int | None]
     max_stops: Mapped[int | None]
+    end_depot_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("depots.id"), index=True)
+    open_end: Mapped[bool] = mapped_column(default=False, server_default="0")
+    max_shift_s: Mapped[int | None]
+    reloads: Mapped[bool] = mapped_column(default=False, server_default="0")
+    max_reloads: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=1)
 
 

@@ -1,10 +1,12 @@
-// The dispatcher dashboard: orders, import, plan with live progress, map, timelines, stop moves, publish, dispatch.
+// The dispatcher dashboard: orders, import, plan with live progress, map, timelines, stop moves, publish, dispatch,
+// and the depot's vehicles.
 import { api, el, hhmm } from "./api.js";
+import { loadFleet, setupFleet } from "./fleet.js";
 import { COLOURS, drawPlan, makeMap } from "./map.js";
 import { span, timelineBar } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { depot: null, day: null, orders: new Map(), plan: null, preview: null };
+const state = { depot: null, day: null, depots: [], orders: new Map(), plan: null, preview: null };
 const mapView = makeMap($("map"));
 
 function showError(err) {
@@ -87,8 +89,18 @@ async function pollPlan(planId) {
   }
 }
 
+// The plan request's options: time, objective and, when filled in, the workload balancing caps (API units).
+function planOptions() {
+  const options = { time_limit_s: Number($("time-limit").value), objective: $("objective").value };
+  const filled = (id) => $(id).value !== "";
+  if (filled("balance-stops")) options.balance_max_stops = Number($("balance-stops").value);
+  if (filled("balance-hours")) options.balance_max_duration_s = Math.round(Number($("balance-hours").value) * 3600);
+  if (filled("balance-cost")) options.balance_duration_cost_per_hour_cents = Number($("balance-cost").value);
+  return options;
+}
+
 async function startPlan() {
-  const body = { depot_id: state.depot, date: state.day, options: { time_limit_s: Number($("time-limit").value) } };
+  const body = { depot_id: state.depot, date: state.day, options: planOptions() };
   const plan = await api("POST", "/v1/plans", body);
   $("plan-btn").disabled = true;
   try {
@@ -201,12 +213,14 @@ async function reload() {
   history.replaceState(null, "", url);
   await loadOrders();
   await loadPlan();
+  await loadFleet(state.depot, state.depots);
 }
 
 async function init() {
   const me = await api("GET", "/v1/auth/me");
   $("who").textContent = `${me.role} · ${me.principal_id}`;
-  const depots = await api("GET", "/v1/depots");
+  const depots = await api("GET", "/v1/depots?limit=500");
+  state.depots = depots.items;
   for (const d of depots.items) $("depot").append(el("option", { value: d.id }, d.name));
   const plans = await api("GET", "/v1/plans");
   $("day").value = new URL(location.href).searchParams.get("date") || plans[0]?.date || new Date().toISOString().slice(0, 10);
@@ -219,6 +233,7 @@ async function init() {
   $("publish-btn").addEventListener("click", () => guarded(publish));
   $("preview-btn").addEventListener("click", () => guarded(preview));
   $("save-btn").addEventListener("click", () => guarded(save));
+  setupFleet(guarded);
   $("logout").addEventListener("click", () => guarded(async () => {
     await api("POST", "/v1/auth/logout");
     location.href = "/login";
