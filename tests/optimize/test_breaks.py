@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from doorstep.domain import StopType
-from doorstep.optimize.breaks import break_classes
+from doorstep.optimize.breaks import BREAK_UNITS, break_classes
 from doorstep.optimize.build import build_model
 from doorstep.optimize.geometry import build_geometry
 from doorstep.optimize.model import Visit
 from doorstep.optimize.options import SolveOptions
+from doorstep.optimize.scaling import FORBIDDEN
 from doorstep.routing import StraightLineProvider
 from tests.factories import Break, Problem, TimeWindow, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import solve
@@ -27,17 +28,19 @@ def test_identical_vans_with_the_same_lunch_share_one_type_and_one_profile() -> 
     assert len(model.profiles) == 1
     assert [len(vt.vehicles) for vt in model.vehicle_types] == [10]
     assert model.dims[-1] == "__brk0"
-    assert model.vehicle_types[0].capacity[-1] == 1
+    assert model.vehicle_types[0].capacity[-1] == BREAK_UNITS
 
 
 def test_vans_with_different_breaks_stay_apart_and_a_van_without_breaks_takes_none() -> None:
-    """Two lunch windows and a van without a break: three types, one profile, capacity 1 only for own class."""
+    """Two lunch windows and a van without a break: three types, one profile, room for a break only in the van's
+    own class."""
     early = Break(t(11), t(12), 1800)
     vans = [vehicle("veh_a", breaks=(LUNCH,)), vehicle("veh_b", breaks=(early,)), vehicle("veh_c")]
     model = _model(problem([order("O1", km(1, 0))], vans))
     assert len(model.profiles) == 1
     caps = {tuple(model.vehicle_types[k].vehicles): model.vehicle_types[k].capacity[-2:] for k in range(3)}
-    assert caps == {(0,): [1, 0], (1,): [0, 1], (2,): [0, 0]}
+    u = BREAK_UNITS
+    assert caps == {(0,): [u, 0], (1,): [0, u], (2,): [0, 0]}
 
 
 def test_two_identical_breaks_on_one_vehicle_are_two_classes() -> None:
@@ -48,7 +51,8 @@ def test_two_identical_breaks_on_one_vehicle_are_two_classes() -> None:
 
 
 def test_break_clients_sit_at_order_addresses_spread_over_the_class() -> None:
-    """Three break clients per van of a class, each at a real order location (no virtual teleport)."""
+    """Three break clients per van of a class, each at a copy of a real order address (no virtual teleport),
+    and no depot leads straight to one (a route is never a break alone)."""
     vans = [vehicle(f"veh_{k}", breaks=(LUNCH,)) for k in range(4)]
     p = problem([order(f"O{i}", km(i, 0)) for i in range(30)], vans)
     model = _model(p)
@@ -56,6 +60,11 @@ def test_break_clients_sit_at_order_addresses_spread_over_the_class() -> None:
     assert len(brk) == 12
     assert all(model.points[c.loc] is not None for c in brk)
     assert len({c.loc for c in brk}) == 12
+    addresses = {o.location for o in p.orders}
+    assert all(model.points[c.loc] in addresses for c in brk)
+    depot = 0
+    assert all(model.profiles[0].durations[depot, c.loc] == FORBIDDEN for c in brk)
+    assert all(model.profiles[0].durations[c.loc, depot] < FORBIDDEN for c in brk)
 
 
 def test_every_used_van_of_a_pool_takes_its_lunch_once() -> None:

@@ -7,11 +7,15 @@ it holds the class and 0 otherwise, so a route takes at most one break of each o
 anybody else's — without a routing profile per vehicle (which used to copy the matrices once per vehicle and
 split every pool of identical vans).
 
-The pool's clients sit at *real* places (``spots``: order addresses spread like the orders are). The solver
-then drives i -> spot -> j around a break, never less than the direct i -> j (triangle inequality), so the exact
-schedule — which takes the break where the driver is, or at the next stop when early (``schedule.py``) — is
-never later than the solver believed. A break at a virtual place reached for free was a teleport the search
-learnt to exploit: exact timing then found routes late and orders had to be taken off.
+The pool's clients sit at *real* places (copies of order addresses spread like the orders are, with location
+indices of their own). The solver then drives i -> spot -> j around a break, never less than the direct i -> j
+(triangle inequality), so the exact schedule — which takes the break where the driver is, or at the next stop
+when early (``schedule.py``) — is never later than the solver believed. A break at a virtual place reached for
+free was a teleport the search learnt to exploit: exact timing then found routes late and orders taken off.
+
+Leaving a depot straight for a break place is forbidden (``profiles.py``), so a route can never be a break
+alone; a break's prize can then be as high as a normal order's, and the search keeps every used vehicle's
+break instead of trading it for time.
 """
 
 from __future__ import annotations
@@ -59,20 +63,29 @@ def break_classes(problem: Problem) -> BreakClasses:
     return out
 
 
+# One break is this many units of its dimension, so a second break on a route is an excess that the penalty
+# manager's load penalty makes far dearer than the break's prize (a single unit cost less than the prize at the
+# starting penalties and routes hoarded breaks).
+BREAK_UNITS = 1000
 SPOTS_PER_VEHICLE = 3  # break places offered per vehicle of a class: choice enough near every route
 
 
-def spots(problem: Problem, order_locs: list[list[int]], excluded: set[int], count: int, salt: int) -> list[int]:
-    """``count`` locations for a class's break clients, sampled (deterministically) from the addresses of orders
-    any vehicle may visit, so they lie where the routes go; repeated when there are fewer such orders."""
+def spot_sources(problem: Problem, classes: BreakClasses) -> dict[int, list[int]]:
+    """Per class, ``SPOTS_PER_VEHICLE`` orders per vehicle whose addresses become its break places, sampled
+    (deterministically) from the orders any vehicle may visit, so they lie where the routes go; repeated when
+    there are fewer such orders."""
     free = [
-        order_locs[oi][0]
+        oi
         for oi, o in enumerate(problem.orders)
-        if oi not in excluded and not o.skills and o.depot_id is None and o.kind is not OrderKind.PAIRED
+        if not o.skills and o.depot_id is None and o.kind is not OrderKind.PAIRED
     ]
-    pool = sorted(set(free)) or sorted({locs[0] for locs in order_locs})
-    if not pool:
-        return []
-    rng = random.Random(salt)
-    picks = rng.sample(pool, min(count, len(pool)))
-    return (picks * math.ceil(count / len(picks)))[:count]
+    pool = free or list(range(len(problem.orders)))
+    out: dict[int, list[int]] = {}
+    for k, members in enumerate(classes.members):
+        count = SPOTS_PER_VEHICLE * len(members)
+        if not pool:
+            out[k] = []
+            continue
+        picks = random.Random(k).sample(pool, min(count, len(pool)))
+        out[k] = (picks * math.ceil(count / len(picks)))[:count]
+    return out

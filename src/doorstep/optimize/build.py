@@ -9,8 +9,8 @@ import numpy as np
 from doorstep.domain.orders import OrderKind, Priority
 from doorstep.domain.problem import Problem
 from doorstep.optimize import eligibility
-from doorstep.optimize.breaks import SPOTS_PER_VEHICLE, spots
-from doorstep.optimize.costs import Coefficients, Prizes, coefficients, prizes
+from doorstep.optimize.breaks import BREAK_UNITS
+from doorstep.optimize.costs import Prizes, coefficients, prizes
 from doorstep.optimize.geometry import Geometry
 from doorstep.optimize.model import MClient, MDepot, MGroup, MShipment, SolverModel, Visit
 from doorstep.optimize.options import Objective, SolveOptions
@@ -18,6 +18,8 @@ from doorstep.optimize.places import order_places, windows_in_seconds
 from doorstep.optimize.profiles import build_profiles
 from doorstep.optimize.scaling import UNBOUNDED, seconds_since
 from doorstep.optimize.vehicle_types import build_vehicle_types
+
+_SERVE_ALL = (Priority.NORMAL, Priority.HIGH)
 
 
 def _depots(problem: Problem, geo: Geometry) -> list[MDepot]:
@@ -36,7 +38,9 @@ def _amounts(dims: list[str], amounts: dict[str, int]) -> list[int]:
     return [amounts.get(d, 0) for d in dims]
 
 
-def _order_clients(problem: Problem, geo: Geometry, oi: int, dims: list[str], prize: int, model: SolverModel) -> None:
+def _order_clients(
+    problem: Problem, geo: Geometry, oi: int, dims: list[str], prize: int, required: bool, model: SolverModel
+) -> None:
     """One client per (place, window); several become a mutually exclusive group."""
     o = problem.orders[oi]
     delivery = _amounts(dims, o.size) if o.kind is OrderKind.DELIVERY else [0] * len(dims)
@@ -47,7 +51,6 @@ def _order_clients(problem: Problem, geo: Geometry, oi: int, dims: list[str], pr
     release = seconds_since(geo.t0, o.release_at) if o.release_at and o.kind is OrderKind.DELIVERY else 0
     # A window that closes before the goods are ready can never be used (and PyVRP rejects it).
     options = [(p, w) for p in order_places(o, oi, geo) for w in range(len(p.windows)) if p.windows[w][1] >= release]
-    required = o.priority is Priority.MUST_SERVE and prize == 0
     group = None
     if len(options) > 1:
         group = len(model.groups)
@@ -76,7 +79,9 @@ def _order_clients(problem: Problem, geo: Geometry, oi: int, dims: list[str], pr
         )
 
 
-def _shipment(problem: Problem, geo: Geometry, oi: int, dims: list[str], prize: int, model: SolverModel) -> None:
+def _shipment(
+    problem: Problem, geo: Geometry, oi: int, dims: list[str], prize: int, required: bool, model: SolverModel
+) -> None:
     o = problem.orders[oi]
     assert o.pickup is not None
     p_tw, d_tw = _window_pair(problem, geo, oi)
@@ -91,7 +96,7 @@ def _shipment(problem: Problem, geo: Geometry, oi: int, dims: list[str], prize: 
             o.service_s,
             _amounts(dims, o.size),
             prize,
-            required=o.priority is Priority.MUST_SERVE and prize == 0,
+            required=required,
         )
     )
 
@@ -112,35 +117,22 @@ def _window_pair(problem: Problem, geo: Geometry, oi: int) -> tuple[tuple[int, i
     return pickups[0], max(drops, key=lambda w: w[1])
 
 
-def _break_prize(coef: Coefficients, loading: int, service: int, prize: Prizes) -> int:
-    """Worth a little less than a vehicle's fixed cost: kept on used vehicles, never a reason to use one."""
-    if coef.fixed <= 0:
-        return prize.high
-    return coef.fixed + coef.per_duration * (loading + service) - 1
-
-
 def _break_clients(
     problem: Problem,
     geo: Geometry,
     model: SolverModel,
-    coeffs: list[Coefficients],
     tiers: Prizes,
-    excluded: set[int],
 ) -> None:
-    """A pool of optional clients per break class at real places (``SPOTS_PER_VEHICLE`` per vehicle holding
-    it); each delivers one unit of the class's dimension, so a route takes at most one (optimize/breaks.py)."""
+    """A pool of optional clients per break class at its break places; each delivers one unit of the class's
+    dimension, so a route takes at most one, and is worth a normal order: kept on every used vehicle
+    (optimize/breaks.py)."""
     for k, members in enumerate(geo.breaks.members):
         vi, bi = members[0]
         b = problem.vehicles[vi].breaks[bi]
         early, late = seconds_since(geo.t0, b.start), seconds_since(geo.t0, b.end)
         amount = [0] * len(model.dims)
-        amount[model.break_dims[k]] = 1
-        prize = min(
-            _break_prize(coeffs[v], problem.depot(problem.vehicles[v].start_depot_id).loading_s, b.duration_s, tiers)
-            for v, _ in members
-        )
-        places = spots(problem, geo.order_locs, excluded, SPOTS_PER_VEHICLE * len(members), salt=k)
-        for n, loc in enumerate(places):
+        amount[model.break_dims[k]] = BREAK_UNITS
+        for n, loc in enumerate(geo.break_spots[k]):
             v, vb = members[n % len(members)]
             model.clients.append(
                 MClient(
@@ -151,7 +143,7 @@ def _break_clients(
                     b.duration_s,
                     early,
                     late,
-                    prize=prize,
+                    prize=tiers.normal,
                     required=False,
                     vehicle=v,
                     brk=vb,
@@ -161,9 +153,20 @@ def _break_clients(
 
 
 def build_model(
-    problem: Problem, geo: Geometry, options: SolveOptions, excluded: set[int], *, must_required: bool = True
+    problem: Problem,
+    geo: Geometry,
+    options: SolveOptions,
+    excluded: set[int],
+    *,
+    must_required: bool = True,
+    serve_all: bool = False,
 ) -> SolverModel:
-    """The numeric model for the solver; ``excluded`` orders (impossible alone) are left out."""
+    """The numeric model for the solver; ``excluded`` orders (impossible alone) are left out.
+
+    Orders with a prize may be left out by the solver; required ones (prize 0) may not. Must-serve orders are
+    required unless ``must_required`` is off; with ``serve_all`` normal and high-priority orders are required
+    too — PyVRP searches several times faster when it need not weigh leaving clients out, so the planner tries
+    that model first on days that look servable (see planner.py)."""
     dims = problem.dimensions()
     use_stops = options.balance_max_stops is not None or any(v.max_stops is not None for v in problem.vehicles)
     first_break_dim = len(dims) + (1 if use_stops else 0)
@@ -194,12 +197,13 @@ def build_model(
     for oi, o in enumerate(problem.orders):
         if oi in excluded:
             continue
-        prize = 0 if (o.priority is Priority.MUST_SERVE and must_required) else tiers.for_order(o, options)
+        required = (o.priority is Priority.MUST_SERVE and must_required) or (serve_all and o.priority in _SERVE_ALL)
+        prize = 0 if required else tiers.for_order(o, options)
         if o.kind is OrderKind.PAIRED:
-            _shipment(problem, geo, oi, model.dims, prize, model)
+            _shipment(problem, geo, oi, model.dims, prize, required, model)
         else:
-            _order_clients(problem, geo, oi, model.dims, prize, model)
-    _break_clients(problem, geo, model, coeffs, tiers, excluded)
+            _order_clients(problem, geo, oi, model.dims, prize, required, model)
+    _break_clients(problem, geo, model, tiers)
     profile_of = build_profiles(problem, geo, options, model, coeffs)
     model.vehicle_types = build_vehicle_types(problem, geo, options, model, coeffs, profile_of)
     return model

@@ -10,7 +10,7 @@ import numpy as np
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.domain.problem import Problem
-from doorstep.optimize.breaks import BreakClasses, break_classes
+from doorstep.optimize.breaks import BreakClasses, break_classes, spot_sources
 from doorstep.optimize.model import IntMatrix
 from doorstep.routing.provider import Matrix, TravelTimeProvider
 
@@ -26,6 +26,7 @@ class Geometry:
     order_locs: list[list[int]]  # per order: [own location, alternative 1, ...]
     pickup_loc: dict[int, int]  # paired order index -> its pickup location
     breaks: BreakClasses  # vehicles' breaks grouped by specification (optimize/breaks.py)
+    break_spots: dict[int, list[int]] = field(default_factory=dict)  # break class -> its break places
     durations: dict[str, IntMatrix] = field(default_factory=dict)  # speed profile -> per-location matrix
     distances: dict[str, IntMatrix] = field(default_factory=dict)
     warnings: list[object] = field(default_factory=list)
@@ -61,7 +62,9 @@ def _locations(problem: Problem) -> Geometry:
         order_locs.append([add(o.location), *(add(p.location) for p in o.alternatives)])
         if o.pickup is not None:
             pickup_loc[i] = add(o.pickup.location)
-    return Geometry(plan_origin(problem), points, depot_loc, end_loc, order_locs, pickup_loc, break_classes(problem))
+    classes = break_classes(problem)
+    spots = {k: [add(problem.orders[oi].location) for oi in src] for k, src in spot_sources(problem, classes).items()}
+    return Geometry(plan_origin(problem), points, depot_loc, end_loc, order_locs, pickup_loc, classes, spots)
 
 
 def _expand(m: Matrix, index: np.ndarray, real: np.ndarray, n: int) -> tuple[IntMatrix, IntMatrix]:

@@ -13,7 +13,7 @@ from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned
 from doorstep.domain.problem import Problem
 from doorstep.optimize import reasons
 from doorstep.optimize.build import build_model
-from doorstep.optimize.geometry import build_geometry
+from doorstep.optimize.geometry import Geometry, build_geometry
 from doorstep.optimize.insertion import apply_insertion, propose_insertion
 from doorstep.optimize.model import SolverModel, Visit
 from doorstep.optimize.options import Objective, SolveOptions
@@ -24,6 +24,7 @@ from doorstep.optimize.result import make_route, route_sequence
 from doorstep.optimize.scaling import COST_UNITS_PER_CENT
 from doorstep.routing.provider import TravelTimeProvider
 
+_SERVED = (Priority.NORMAL, Priority.HIGH)  # the priorities the first model requires
 _UNITS = {Objective.COST: "cents", Objective.TRAVEL_COST: "cents", Objective.DURATION: "s", Objective.DISTANCE: "m"}
 
 
@@ -53,7 +54,12 @@ class _Clock:
         )
 
 
-def _solve(model: SolverModel, options: SolveOptions, clock: _Clock, budget: float) -> tuple[SolveOutcome, float]:
+SERVE_ALL_SHARE = 0.4  # of the budget, for the first feasible plan that serves every normal and high order
+
+
+def _solve(
+    model: SolverModel, options: SolveOptions, clock: _Clock, budget: float, give_up: float | None = None
+) -> tuple[SolveOutcome, float]:
     data = to_problem_data(model)
     t = time.perf_counter()
     outcome = solve(
@@ -64,8 +70,36 @@ def _solve(model: SolverModel, options: SolveOptions, clock: _Clock, budget: flo
         max_iterations=options.max_iterations,
         report=clock.search,
         penalty_scale=float(model.prize_normal),
+        give_up=give_up,
     )
     return outcome, time.perf_counter() - t
+
+
+def _search(
+    problem: Problem, geo: Geometry, options: SolveOptions, clock: _Clock, impossible: set[int]
+) -> tuple[SolverModel, SolveOutcome, float]:
+    """The search, in up to three models, each tried only when the one before found no feasible plan:
+
+    1. every normal and high-priority order required (skipped when the fleet's capacity is visibly short): the
+       search runs several times more iterations when it need not weigh leaving orders out, and on a servable
+       day its plan is the one the prize model would aim for; it gives up after ``SERVE_ALL_SHARE`` of the
+       budget without a feasible plan;
+    2. prizes in tiers (orders may be left out, must-serve orders required);
+    3. must-serve orders as a third prize tier, so as many as possible are served and the rest explained."""
+    solver_s = 0.0
+    if not _capacity_short(problem, impossible) and any(o.priority in _SERVED for o in problem.orders):
+        model = build_model(problem, geo, options, impossible, serve_all=True)
+        outcome, solver_s = _solve(model, options, clock, options.time_limit_s - clock.elapsed(), SERVE_ALL_SHARE)
+        if outcome.feasible:
+            return model, outcome, solver_s
+    model = build_model(problem, geo, options, impossible)
+    outcome, extra = _solve(model, options, clock, max(1.0, options.time_limit_s - clock.elapsed()))
+    solver_s += extra
+    if not outcome.feasible:  # must-serve orders could not all be served: serve as many as possible instead
+        model = build_model(problem, geo, options, impossible, must_required=False)
+        outcome, extra = _solve(model, options, clock, max(1.0, options.time_limit_s - clock.elapsed()))
+        solver_s += extra
+    return model, outcome, solver_s
 
 
 def _routes(problem: Problem, model: SolverModel, outcome: SolveOutcome) -> list[BuiltRoute]:
@@ -122,12 +156,7 @@ def make_plan(
     warnings: list[Issue] = [w for w in geo.warnings if isinstance(w, Issue)] + _objective_warnings(problem, options)
     clock.phase("build")
     impossible = {oi: u for oi in range(len(problem.orders)) if (u := reasons.diagnose(problem, geo, oi)) is not None}
-    model = build_model(problem, geo, options, set(impossible))
-    outcome, solver_s = _solve(model, options, clock, options.time_limit_s - clock.elapsed())
-    if not outcome.feasible:  # must-serve orders could not all be served: serve as many as possible instead
-        model = build_model(problem, geo, options, set(impossible), must_required=False)
-        outcome, extra = _solve(model, options, clock, max(1.0, options.time_limit_s - clock.elapsed()))
-        solver_s += extra
+    model, outcome, solver_s = _search(problem, geo, options, clock, set(impossible))
     clock.phase("finish")
     routes, dropped = repair(model, problem, provider, _routes(problem, model, outcome))
     plan = _assemble(problem, routes, impossible, dropped, warnings)

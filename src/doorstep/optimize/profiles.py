@@ -3,7 +3,7 @@
 Skills and depot restrictions are enforced here: a vehicle's profile makes every client it may not visit
 unreachable (``FORBIDDEN`` travel into it). Breaks are not: a vehicle takes only its own breaks through their load
 dimensions (optimize/breaks.py), so vehicles that differ only in their breaks share a profile. The open-end
-location is virtual: reaching it is free, leaving it is forbidden.
+location is virtual: reaching it is free, leaving it is forbidden. No depot leads straight to a break place.
 """
 
 from __future__ import annotations
@@ -20,8 +20,12 @@ from doorstep.optimize.scaling import FORBIDDEN
 
 
 def _solver_base(m: IntMatrix, geo: Geometry) -> IntMatrix:
-    """Real matrix with the virtual open-end location free to reach and never left."""
+    """Real matrix with the virtual open-end location free to reach and never left, and no depot leading
+    straight to a break place (a route is never a break alone: optimize/breaks.py)."""
     out = np.minimum(m, FORBIDDEN)
+    spots = [loc for locs in geo.break_spots.values() for loc in locs]
+    if spots:
+        out[np.ix_(list(geo.depot_loc.values()), spots)] = FORBIDDEN
     if geo.end_loc is not None:
         out[geo.end_loc, :] = FORBIDDEN
         out[:, geo.end_loc] = 0

@@ -161,14 +161,24 @@ def to_problem_data(model: SolverModel) -> ProblemData:
 
 
 class _Stop:
-    """Stops on the time limit, after ``idle_s`` without improvement, or after ``max_iterations``."""
+    """Stops on the time limit, after ``idle_s`` without improvement, after ``max_iterations``, or — with
+    ``give_up`` — when no feasible solution has been found after that share of the budget (of the iterations when
+    ``max_iterations`` bounds the run, so a bounded run stays deterministic)."""
 
-    def __init__(self, limit_s: float, idle_s: float | None, max_iterations: int | None) -> None:
+    def __init__(
+        self, limit_s: float, idle_s: float | None, max_iterations: int | None, give_up: float | None = None
+    ) -> None:
         self.start = time.perf_counter()
         self.limit_s, self.idle_s, self.max_iterations = limit_s, idle_s, max_iterations
+        self.give_up = give_up
         self.best = math.inf
         self.last_improvement = self.start
         self.iterations = 0
+
+    @property
+    def found(self) -> bool:
+        """Whether a feasible solution has been seen (PyVRP costs an infeasible one at the int64 maximum)."""
+        return self.best < MAX_TIME
 
     def __call__(self, best_cost: float) -> bool:
         now = time.perf_counter()
@@ -177,9 +187,13 @@ class _Stop:
         if self.max_iterations is not None and self.iterations >= self.max_iterations:
             return True
         self.iterations += 1
+        if self.give_up is not None and not self.found:
+            spent = self.iterations / self.max_iterations if self.max_iterations else (now - self.start) / self.limit_s
+            if spent > self.give_up:
+                return True
         if self.max_iterations is not None:
             return False
-        if self.idle_s is not None and math.isfinite(self.best) and now - self.last_improvement > self.idle_s:
+        if self.idle_s is not None and self.found and now - self.last_improvement > self.idle_s:
             return True
         return now - self.start > self.limit_s
 
@@ -285,9 +299,10 @@ def solve(
     report: Callable[[SearchReport], None] | None = None,
     report_every_s: float = 0.25,
     penalty_scale: float = 0.0,
+    give_up: float | None = None,
 ) -> SolveOutcome:
     """Run PyVRP's iterated local search; deterministic for a seed when ``max_iterations`` bounds the run."""
-    stop = _Stop(time_limit_s, no_improvement_s, max_iterations)
+    stop = _Stop(time_limit_s, no_improvement_s, max_iterations, give_up)
     callbacks = _Callbacks(stop, report, report_every_s)
     params = SolveParams(ils=IteratedLocalSearchParams(callbacks=callbacks))
     result = _run(data, stop, seed, params, penalty_scale)

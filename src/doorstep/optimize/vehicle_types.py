@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from doorstep.domain.problem import Problem
+from doorstep.optimize.breaks import BREAK_UNITS
 from doorstep.optimize.costs import Coefficients
 from doorstep.optimize.geometry import Geometry
 from doorstep.optimize.model import MVehicleType, SolverModel
@@ -20,7 +21,7 @@ def _capacity(problem: Problem, vi: int, model: SolverModel, options: SolveOptio
         limits = [x for x in (v.max_stops, options.balance_max_stops) if x is not None]
         cap.append(min(limits) if limits else CAPACITY_UNBOUNDED)
     held = {k for (v, _), k in model.break_class_of.items() if v == vi}
-    cap.extend(1 if k in held else 0 for k in range(len(model.break_dims)))
+    cap.extend(BREAK_UNITS if k in held else 0 for k in range(len(model.break_dims)))
     return cap
 
 

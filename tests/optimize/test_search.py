@@ -1,0 +1,67 @@
+"""The search's models: serve-all first, prizes when the day cannot be served whole, and the give-up rule."""
+
+from __future__ import annotations
+
+from doorstep.domain import Priority
+from doorstep.optimize.build import build_model
+from doorstep.optimize.geometry import build_geometry
+from doorstep.optimize.model import Visit
+from doorstep.optimize.options import SolveOptions
+from doorstep.optimize.pyvrp_adapter import MAX_TIME, _Stop
+from doorstep.routing import StraightLineProvider
+from tests.factories import km, order, problem, replace, vehicle
+from tests.optimize.conftest import reasons, solve
+
+
+def test_serve_all_requires_normal_and_high_orders_and_keeps_optional_ones_optional() -> None:
+    """With serve_all, normal and high orders are required (prize 0); an optional order keeps its value."""
+    orders = [
+        order("N", km(1, 0)),
+        order("H", km(2, 0), priority=Priority.HIGH),
+        order("O", km(3, 0), priority=Priority.OPTIONAL, value_cents=500),
+    ]
+    p = problem(orders)
+    geo = build_geometry(p, StraightLineProvider())
+    clients = {
+        p.orders[c.order].external_ref: (c.required, c.prize)
+        for c in build_model(p, geo, SolveOptions(), set(), serve_all=True).clients
+        if c.kind is Visit.ORDER
+    }
+    assert clients["N"] == (True, 0) and clients["H"] == (True, 0)
+    assert clients["O"][0] is False and clients["O"][1] > 0
+    prized = [c for c in build_model(p, geo, SolveOptions(), set()).clients if c.kind is Visit.ORDER]
+    assert [c.required for c in prized] == [False, False, False]
+
+
+def test_give_up_stops_an_infeasible_search_after_its_share_of_the_iterations() -> None:
+    """No feasible solution (PyVRP's int64-max cost) after 40 % of 100 iterations stops the run; a feasible one
+    seen earlier keeps it going to the iteration bound."""
+    stop = _Stop(60.0, None, 100, give_up=0.4)
+    calls = 0
+    while not stop(float(MAX_TIME)):
+        calls += 1
+    assert calls == 40
+    going = _Stop(60.0, None, 100, give_up=0.4)
+    assert not going(1000.0)
+    assert sum(1 for _ in range(98) if not going(1000.0)) == 98
+
+
+def test_a_day_too_long_for_the_fleet_still_serves_what_fits_and_explains_the_rest() -> None:
+    """Twelve one-hour orders for one van with a four-hour shift: serve-all cannot be feasible, so the prize model
+    serves as many as fit (the checker passes) and every order left out is FLEET_FULL."""
+    orders = [order(f"O{i}", km(1 + i * 0.1, 0), service_s=3600) for i in range(12)]
+    result = solve(problem(orders, [vehicle(end=12)]))
+    served = sum(len(r.order_ids) for r in result.routes)
+    assert 3 <= served <= 4
+    assert set(reasons(result).values()) == {"FLEET_FULL"}
+    assert len(result.unassigned) == 12 - served
+
+
+def test_high_priority_orders_are_kept_when_the_day_cannot_be_served_whole() -> None:
+    """The prize model after serve-all gives up still ranks priorities: the two high orders are both served."""
+    orders = [order(f"O{i}", km(1 + i * 0.1, 0), service_s=3600) for i in range(8)]
+    orders[6] = replace(orders[6], priority=Priority.HIGH)
+    orders[7] = replace(orders[7], priority=Priority.HIGH)
+    result = solve(problem(orders, [vehicle(end=12)]))
+    kept = {s.external_ref for r in result.routes for s in r.stops if s.external_ref}
+    assert {"O6", "O7"} <= kept
