@@ -8,7 +8,7 @@ from doorstep.optimize.build import build_model
 from doorstep.optimize.geometry import build_geometry
 from doorstep.optimize.model import Visit
 from doorstep.optimize.options import SolveOptions
-from doorstep.optimize.scaling import FORBIDDEN
+from doorstep.optimize.profiles import forbidden_values
 from doorstep.routing import StraightLineProvider
 from tests.factories import Break, Problem, TimeWindow, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import solve
@@ -63,8 +63,9 @@ def test_break_clients_sit_at_order_addresses_spread_over_the_class() -> None:
     addresses = {o.location for o in p.orders}
     assert all(model.points[c.loc] in addresses for c in brk)
     depot = 0
-    assert all(model.profiles[0].durations[depot, c.loc] == FORBIDDEN for c in brk)
-    assert all(model.profiles[0].durations[c.loc, depot] < FORBIDDEN for c in brk)
+    forbid_s, _ = forbidden_values(p, build_geometry(p, StraightLineProvider()), "van")
+    assert all(model.profiles[0].durations[depot, c.loc] == forbid_s for c in brk)
+    assert all(model.profiles[0].durations[c.loc, depot] < forbid_s for c in brk)
 
 
 def test_every_used_van_of_a_pool_takes_its_lunch_once() -> None:

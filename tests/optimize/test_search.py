@@ -6,10 +6,11 @@ from doorstep.domain import Priority
 from doorstep.optimize.build import build_model
 from doorstep.optimize.geometry import build_geometry
 from doorstep.optimize.model import Visit
-from doorstep.optimize.options import SolveOptions
-from doorstep.optimize.pyvrp_adapter import MAX_TIME, _Stop
+from doorstep.optimize.options import Objective, SolveOptions
+from doorstep.optimize.profiles import forbidden_values
+from doorstep.optimize.pyvrp_adapter import MAX_TIME, _penalties, _Stop, to_problem_data
 from doorstep.routing import StraightLineProvider
-from tests.factories import km, order, problem, replace, vehicle
+from tests.factories import Break, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import reasons, solve
 
 
@@ -65,3 +66,19 @@ def test_high_priority_orders_are_kept_when_the_day_cannot_be_served_whole() -> 
     result = solve(problem(orders, [vehicle(end=12)]))
     kept = {s.external_ref for r in result.routes for s in r.stops if s.external_ref}
     assert {"O6", "O7"} <= kept
+
+
+def test_forbidden_arcs_outlast_the_day_and_leave_penalties_room_above_the_prizes() -> None:
+    """On a day with a skill and a lunch break, costed like VROOM (travel cost), a forbidden arc is longer than
+    the whole day, and the penalty ceiling is at least 100 normal prizes (it was 0.00002 of one with 1e7 s arcs)."""
+    fridge = replace(order("F", km(2, 0)), skills=frozenset({"fridge"}))
+    lunch = Break(t(12), t(13), 1800)
+    vans = [vehicle("veh_a", breaks=(lunch,)), vehicle("veh_b", breaks=(lunch,))]
+    fridge_van = replace(vans[1], type=replace(vans[1].type, skills=frozenset({"fridge"})))
+    p = problem([*(order(f"O{i}", km(i, 1)) for i in range(1, 20)), fridge], [vans[0], fridge_van])
+    geo = build_geometry(p, StraightLineProvider())
+    forbid_s, _ = forbidden_values(p, geo, "van")
+    assert forbid_s > 10 * 3600 * 2
+    model = build_model(p, geo, SolveOptions(objective=Objective.TRAVEL_COST), set(), serve_all=True)
+    params, _ = _penalties(to_problem_data(model), float(model.prize_normal))
+    assert params.max_penalty >= 100 * model.prize_normal

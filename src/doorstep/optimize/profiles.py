@@ -1,8 +1,9 @@
 """Solver profiles: each speed profile's matrices with the arcs a group of vehicles may not use forbidden.
 
 Skills and depot restrictions are enforced here: a vehicle's profile makes every client it may not visit
-unreachable (``FORBIDDEN`` travel into it). Breaks are not: a vehicle takes only its own breaks through their load
-dimensions (optimize/breaks.py), so vehicles that differ only in their breaks share a profile. The open-end
+unreachable (travel into it longer than the whole day: ``forbidden_values``). Breaks are not: a vehicle takes
+only its own breaks through their load dimensions (optimize/breaks.py), so vehicles that differ only in their
+breaks share a profile. The open-end
 location is virtual: reaching it is free, leaving it is forbidden. No depot leads straight to a break place.
 """
 
@@ -16,18 +17,33 @@ from doorstep.optimize.costs import Coefficients
 from doorstep.optimize.geometry import Geometry
 from doorstep.optimize.model import IntMatrix, MProfile, SolverModel, Visit
 from doorstep.optimize.options import Objective, SolveOptions
-from doorstep.optimize.scaling import FORBIDDEN
+from doorstep.optimize.scaling import FORBIDDEN, seconds_since
+from doorstep.routing.provider import UNREACHABLE
 
 
-def _solver_base(m: IntMatrix, geo: Geometry) -> IntMatrix:
+def forbidden_values(problem: Problem, geo: Geometry, speed: str) -> tuple[int, int]:
+    """(seconds, metres) that forbid an arc for this problem: twice the longest real arc plus the whole span of
+    the day, so a route using one always ends past every shift (infeasible), yet small enough that the penalty
+    ceiling (``pyvrp_adapter._violation_bound``) stays well above the prizes. A fixed 1e7 s made that ceiling
+    collapse (1.7e4 per second of lateness against a normal order's 8e8) on days with skills or breaks."""
+    span = max((seconds_since(geo.t0, v.shift_end) for v in problem.vehicles), default=0)
+    dur, dist = geo.durations[speed], geo.distances[speed]
+    real_dur = dur[dur < UNREACHABLE]
+    real_dist = dist[dist < UNREACHABLE]
+    longest_s = int(real_dur.max()) if real_dur.size else 0
+    longest_m = int(real_dist.max()) if real_dist.size else 0
+    return min(FORBIDDEN, 2 * (span + longest_s) + 1), min(FORBIDDEN, 2 * longest_m + 1)
+
+
+def _solver_base(m: IntMatrix, geo: Geometry, forbid: int) -> IntMatrix:
     """Real matrix with the virtual open-end location free to reach and never left, and no depot leading
     straight to a break place (a route is never a break alone: optimize/breaks.py)."""
-    out = np.minimum(m, FORBIDDEN)
+    out = np.minimum(m, forbid)
     spots = [loc for locs in geo.break_spots.values() for loc in locs]
     if spots:
-        out[np.ix_(list(geo.depot_loc.values()), spots)] = FORBIDDEN
+        out[np.ix_(list(geo.depot_loc.values()), spots)] = forbid
     if geo.end_loc is not None:
-        out[geo.end_loc, :] = FORBIDDEN
+        out[geo.end_loc, :] = forbid
         out[:, geo.end_loc] = 0
     np.fill_diagonal(out, 0)
     return out
@@ -55,22 +71,25 @@ def build_profiles(
 ) -> list[int]:
     """Fill ``model.profiles``; return each vehicle's profile index."""
     base: dict[str, tuple[IntMatrix, IntMatrix]] = {}
+    forbid: dict[str, tuple[int, int]] = {}
     keys: dict[tuple[object, ...], int] = {}
     per_vehicle: list[int] = []
     for vi, v in enumerate(problem.vehicles):
         speed = v.type.profile.value
         if speed not in base:
-            base[speed] = (_solver_base(geo.durations[speed], geo), _solver_base(geo.distances[speed], geo))
+            fs, fm = forbid[speed] = forbidden_values(problem, geo, speed)
+            base[speed] = (_solver_base(geo.durations[speed], geo, fs), _solver_base(geo.distances[speed], geo, fm))
         c = coeffs[vi]
         rates = (c.arc_per_metre, c.arc_per_second) if c.travel_arcs else None
         key = (speed, _forbidden_locs(problem, model, vi), rates)
         if key not in keys:
             dur, dist = base[speed][0], _objective_matrix(*base[speed], options, c)
             if key[1]:
+                fs, fm = forbid[speed]
                 cols = list(_forbidden_locs(problem, model, vi))
                 dur, dist = dur.copy(), dist.copy()
-                dur[:, cols] = FORBIDDEN
-                dist[:, cols] = FORBIDDEN
+                dur[:, cols] = fs
+                dist[:, cols] = _objective_matrix(np.array([[fs]]), np.array([[fm]]), options, c)[0, 0]
                 dur[cols, cols] = 0
                 dist[cols, cols] = 0
             keys[key] = len(model.profiles)

@@ -244,14 +244,18 @@ PENALTY_BUDGET = 2e18
 
 
 def _violation_bound(data: ProblemData) -> float:
-    """The largest total violation a solution can have: every arc at its longest, every load at once."""
-    longest = 1
-    for p in range(data.num_profiles):
-        longest = max(longest, int(np.max(data.distance_matrix(p))), int(np.max(data.duration_matrix(p))))
+    """The largest violation a solution can have in any one measure a penalty multiplies: time warp (every arc
+    at its longest duration), excess distance (only when a vehicle has a distance limit; every arc at its
+    longest), excess load (every load at once). Each measure is bounded on its own matrix: a travel-cost
+    objective's distance matrix holds money, and bounding seconds by it made the penalty ceiling collapse."""
     arcs = 2 * (data.num_clients + data.num_vehicles)
     service = sum(int(c.service_duration) for c in data.clients())
-    load = sum(max([0, *c.delivery, *c.pickup]) for c in data.clients())
-    return float(arcs * longest + service + load)
+    longest_s = max([1] + [int(np.max(data.duration_matrix(p))) for p in range(data.num_profiles)])
+    bounds = [float(arcs * longest_s + service)]
+    if any(vt.max_distance < MAX_TIME for vt in data.vehicle_types()):
+        bounds.append(float(arcs * max(int(np.max(data.distance_matrix(p))) for p in range(data.num_profiles))))
+    bounds.append(float(sum(max([0, *c.delivery, *c.pickup]) for c in data.clients())))
+    return max(1.0, *bounds)
 
 
 def _penalties(data: ProblemData, scale: float) -> tuple[PenaltyParams, tuple[list[float], float, float]]:
