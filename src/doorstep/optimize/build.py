@@ -124,8 +124,8 @@ def _break_clients(
     tiers: Prizes,
 ) -> None:
     """A pool of optional clients per break class at its break places; each delivers one unit of the class's
-    dimension, so a route takes at most one, and is worth a normal order: kept on every used vehicle
-    (optimize/breaks.py)."""
+    dimension, so a route takes at most one, and is worth a normal order, which every vehicle holding the class
+    pays back in its fixed cost: kept on every used vehicle, never a reason to use one (optimize/breaks.py)."""
     for k, members in enumerate(geo.breaks.members):
         vi, bi = members[0]
         b = problem.vehicles[vi].breaks[bi]
@@ -206,6 +206,9 @@ def build_model(
     _break_clients(problem, geo, model, tiers)
     profile_of = build_profiles(problem, geo, options, model, coeffs)
     model.vehicle_types = build_vehicle_types(problem, geo, options, model, coeffs, profile_of)
+    for vt in model.vehicle_types:  # a used vehicle pays its breaks' prizes back: see optimize/breaks.py
+        vt.break_fixed = tiers.normal * sum(1 for d in model.break_dims if vt.capacity[d] > 0)
+        vt.fixed_cost += vt.break_fixed
     return model
 
 

@@ -102,6 +102,7 @@ class MVehicleType:
     speed: str
     reload_depots: list[int] = field(default_factory=list)
     max_reloads: int | None = None
+    break_fixed: int = 0  # the prizes of the type's breaks, added to fixed_cost (optimize/breaks.py)
 
 
 @dataclass(slots=True)

@@ -71,6 +71,7 @@ def _solve(
         report=clock.search,
         penalty_scale=float(model.prize_normal),
         give_up=give_up,
+        break_fixed=[vt.break_fixed for vt in model.vehicle_types],
     )
     return outcome, time.perf_counter() - t
 

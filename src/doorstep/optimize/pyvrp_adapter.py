@@ -199,8 +199,11 @@ class _Stop:
 
 
 class _Callbacks(IteratedLocalSearchCallbacks):
-    def __init__(self, stop: _Stop, report: Callable[[SearchReport], None] | None, every_s: float) -> None:
+    def __init__(
+        self, stop: _Stop, report: Callable[[SearchReport], None] | None, every_s: float, break_fixed: list[int]
+    ) -> None:
         self.stop, self.report, self.every_s = stop, report, every_s
+        self.break_fixed = break_fixed  # per vehicle type: the break prizes inside its fixed cost (not money)
         self.last = 0.0
         self.evaluator = CostEvaluator([], 0, 0)
 
@@ -211,6 +214,7 @@ class _Callbacks(IteratedLocalSearchCallbacks):
         self.last = now
         ev = CostEvaluator([0] * len(best.excess_load()), 0, 0)
         route_cost = best.distance_cost() + best.duration_cost() + best.fixed_vehicle_cost()
+        route_cost -= sum(self.break_fixed[r.vehicle_type()] for r in best.routes())
         self.report(
             SearchReport(
                 now - self.stop.start,
@@ -304,10 +308,12 @@ def solve(
     report_every_s: float = 0.25,
     penalty_scale: float = 0.0,
     give_up: float | None = None,
+    break_fixed: list[int] | None = None,
 ) -> SolveOutcome:
-    """Run PyVRP's iterated local search; deterministic for a seed when ``max_iterations`` bounds the run."""
+    """Run PyVRP's iterated local search; deterministic for a seed when ``max_iterations`` bounds the run.
+    ``break_fixed``: per vehicle type, the part of its fixed cost that is not money (break prizes paid back)."""
     stop = _Stop(time_limit_s, no_improvement_s, max_iterations, give_up)
-    callbacks = _Callbacks(stop, report, report_every_s)
+    callbacks = _Callbacks(stop, report, report_every_s, break_fixed or [0] * data.num_vehicle_types)
     params = SolveParams(ils=IteratedLocalSearchParams(callbacks=callbacks))
     result = _run(data, stop, seed, params, penalty_scale)
     best = result.best
