@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -140,22 +141,19 @@ def test_objective_option_overrides_the_vroom_default(tmp_path: Path) -> None:
 
 
 def test_check_finds_a_hand_made_violation(tmp_path: Path) -> None:
-    """Moving every stop onto the first route overloads it: exit 3, violations listed in --json."""
+    """Claiming a stop is reached an hour before the route even leaves: exit 3, violations listed in --json."""
     assert plan_examples(tmp_path, "--time-limit", "1").exit_code == 0
     path = tmp_path / "plan.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
-    routes = doc["plan"]["routes"]
-    assert len(routes) >= 2
-    first, second = routes[0], routes[1]
-    moved = [s for s in second["stops"] if s["type"] not in ("start", "end")]
-    first["stops"][-1:-1] = moved
-    second["stops"] = [s for s in second["stops"] if s["type"] in ("start", "end")]
+    stops = doc["plan"]["routes"][0]["stops"]
+    visit = next(s for s in stops if s["type"] not in ("start", "end", "break"))
+    visit["arrival"] = (datetime.fromisoformat(stops[0]["departure"]) - timedelta(hours=1)).isoformat()
     path.write_text(json.dumps(doc), encoding="utf-8")
     result = invoke("check", str(path), "--json")
     assert result.exit_code == 3
     report = json.loads(result.stdout)
     assert report["ok"] is False
-    assert report["violations"]
+    assert any(v["kind"] == "SCHEDULE" for v in report["violations"])
 
 
 def test_check_of_a_broken_file_is_bad_input(tmp_path: Path) -> None:
