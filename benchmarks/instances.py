@@ -6,6 +6,11 @@ Every solver in the harness sees the same *integer* matrix, produced here by the
   and service times are scaled by 10 too, so a matrix-unit cost is divided by 10 to compare with references.
 * ``round`` (CVRP X, TSPLIB ``EUC_2D`` / CVRPLIB): ``d_ij = round(euclid)``; scale 1.
 
+``homberger-1000`` reads the VRPLIB copies of the 1,000-customer Gehring-Homberger files (``vrplib_1000/``): the
+files behind the distance-only DIMACS BKS and PyVRP's published gaps, which PyVRP alone reads directly. Their data
+equal the Solomon-format ``1000/*.txt`` (coordinates, demands, windows, service, capacity, fleet), and every BKS
+route file in ``vrplib_1000/*.sol`` verifies with 0 issues at exactly its BKS cost under the DIMACS matrix here.
+
 Travel times equal distances (the classic VRPTW assumption), so the same matrix serves as durations.
 """
 
@@ -68,7 +73,7 @@ class Instance:
     """A solver-neutral benchmark instance. Node 0 is the depot; all times are already in matrix units."""
 
     name: str
-    set_name: str  # solomon | homberger-200 | homberger-400 | x
+    set_name: str  # solomon | homberger-200 | homberger-400 | homberger-1000 | x
     klass: str  # C1, R2, RC1, ... for VRPTW; a size band for X
     convention: Convention
     coords: FloatMatrix  # (n+1, 2) x, y in instance units
@@ -78,6 +83,7 @@ class Instance:
     time_windows: tuple[tuple[int, int], ...]  # per node, matrix units (scaled)
     service: tuple[int, ...]  # per node, matrix units (scaled)
     matrix: IntMatrix  # travel distance = travel time, matrix units
+    source: Path | None = None  # the file it was read from (PyVRP alone re-reads VRPLIB files itself)
 
     @property
     def num_customers(self) -> int:
@@ -152,6 +158,40 @@ def read_vrptw(path: Path, set_name: str) -> Instance:
         time_windows=tuple((int(a), int(b)) for a, b in windows),
         service=tuple(int(s) for s in service),
         matrix=integer_matrix(coords, conv),
+        source=path,
+    )
+
+
+def read_vrplib_vrptw(path: Path, set_name: str) -> Instance:
+    """A VRPLIB-format VRPTW file (``TYPE: VRPTW``, depot node 1) under the DIMACS convention.
+
+    Read like PyVRP's ``read``: a scalar ``SERVICE_TIME`` applies to customers only (the depot serves in 0).
+    """
+    raw = vrplib.read_instance(str(path), compute_edge_weights=False)
+    conv = Convention.DIMACS
+    depot = np.asarray(raw.get("depot", [0])).ravel()
+    if depot.tolist() != [0]:
+        raise ValueError(f"{path.name}: depot(s) {depot.tolist()}; the harness expects one depot at node 0")
+    coords = np.asarray(raw["node_coord"], dtype=np.float64)
+    service_raw = raw.get("service_time", 0)
+    if np.isscalar(service_raw):
+        service_raw = np.full(len(coords), service_raw)
+        service_raw[0] = 0
+    windows = np.asarray(raw["time_window"], dtype=np.int64) * conv.scale
+    service = np.asarray(service_raw, dtype=np.int64) * conv.scale
+    return Instance(
+        name=str(raw["name"]).strip() or path.stem,
+        set_name=set_name,
+        klass=vrptw_class(path.stem),
+        convention=conv,
+        coords=coords,
+        demands=tuple(int(d) for d in raw["demand"]),
+        capacity=int(raw["capacity"]),
+        fleet_size=int(raw["vehicles"]),
+        time_windows=tuple((int(a), int(b)) for a, b in windows),
+        service=tuple(int(s) for s in service),
+        matrix=integer_matrix(coords, conv),
+        source=path,
     )
 
 
@@ -178,18 +218,22 @@ def read_cvrp(path: Path) -> Instance:
         time_windows=tuple((0, horizon) for _ in range(n + 1)),
         service=tuple(0 for _ in range(n + 1)),
         matrix=matrix,
+        source=path,
     )
 
 
 # --- instance discovery ------------------------------------------------------------------------------------
 
-SETS = ("solomon", "homberger-200", "homberger-400", "x")
+SETS = ("solomon", "homberger-200", "homberger-400", "homberger-1000", "x")
+VRPLIB_SETS = frozenset({"homberger-1000", "x"})  # sets read from VRPLIB files (*.vrp), which PyVRP reads too
 
 
 def set_dir(set_name: str, root: Path = SHARED) -> Path:
     """Where a set's files live."""
     if set_name == "solomon":
         return root / "solomon"
+    if set_name == "homberger-1000":
+        return root / "homberger" / "vrplib_1000"
     if set_name.startswith("homberger-"):
         return root / "homberger" / set_name.split("-", 1)[1]
     if set_name == "x":
@@ -203,13 +247,17 @@ def _natural_key(path: Path) -> list[int | str]:
 
 def instance_paths(set_name: str, root: Path = SHARED) -> list[Path]:
     """All instance files of a set in natural order (C101, C102, ..., c1_4_1, c1_4_2, ..., c1_4_10)."""
-    pattern = "*.vrp" if set_name == "x" else "*.txt"
+    pattern = "*.vrp" if set_name in VRPLIB_SETS else "*.txt"
     return sorted(set_dir(set_name, root).glob(pattern), key=_natural_key)
 
 
 def read_instance(path: Path, set_name: str) -> Instance:
     """Dispatch on the set."""
-    return read_cvrp(path) if set_name == "x" else read_vrptw(path, set_name)
+    if set_name == "x":
+        return read_cvrp(path)
+    if set_name in VRPLIB_SETS:
+        return read_vrplib_vrptw(path, set_name)
+    return read_vrptw(path, set_name)
 
 
 def class_of(path: Path, set_name: str) -> str:

@@ -16,24 +16,28 @@ from pathlib import Path
 from typing import Any
 
 from scaling import scaling_table
-from tables import class_stats, summary_table, to_markdown, wide_table
+from tables import class_stats, comparison_table, summary_table, to_markdown, versus_lines, wide_table
 from targets import targets_section
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "benchmarks.md"
 RESULTS = REPO / "benchmarks" / "results"
-VRP_SETS = ("solomon", "homberger-200", "homberger-400", "x")
+VRP_SETS = ("solomon", "homberger-200", "homberger-400", "homberger-1000", "x")
 SECTIONS = ("machine", *VRP_SETS, "scaling", "targets", "live")
 TITLES = {
     "solomon": "Solomon VRPTW (56 × 100 customers)",
     "homberger-200": "Gehring–Homberger VRPTW, 200 customers",
     "homberger-400": "Gehring–Homberger VRPTW, 400 customers",
+    "homberger-1000": "Gehring–Homberger VRPTW, 1,000 customers (distance-only DIMACS BKS; Doorstep vs PyVRP alone)",
     "x": "CVRP X (Uchoa et al. 2017)",
 }
 COMMANDS = {
     "solomon": "benchmarks/run_vrp.py --set solomon --time-limit 10 --seeds 1",
     "homberger-200": "benchmarks/run_vrp.py --set homberger-200 --time-limit 30 --seeds 1",
     "homberger-400": "benchmarks/run_vrp.py --set homberger-400 --time-limit 60 --seeds 1",
+    "homberger-1000": (
+        "benchmarks/run_vrp.py --set homberger-1000 --per-class 2 --time-limit 60 --solvers doorstep,pyvrp,vroom"
+    ),
     "x": "benchmarks/run_vrp.py --set x --per-class 5 --time-limit 60 --seeds 1",
     "scaling": "benchmarks/scaling.py --sizes 1000 2000 5000 --time-limit 60",
     "live-insertion": "benchmarks/live_insertion.py --stops 1000 --orders 200 --time-limit 30",
@@ -113,6 +117,8 @@ def vrp_section(set_name: str, data: Result | None) -> str:
     if missing:
         parts += ["", f"Missing solvers: {', '.join(missing)} (not requested by `{meta['command']}`)."]
     solvers = [s for s in meta["solvers"] if s not in missing]
+    if "pyvrp" in solvers:
+        parts += ["", to_markdown(comparison_table(rows, solvers)), "", *(f"- {line}" for line in versus_lines(rows))]
     parts += [
         "",
         "<details><summary>Per instance</summary>",

@@ -1,6 +1,8 @@
 """Run Doorstep and the baselines on a VRP benchmark set and write per-instance results as JSON.
 
 Example: ``.venv/bin/python benchmarks/run_vrp.py --set solomon --per-class 1 --time-limit 2``.
+Doorstep against its engine (issue 10): ``--set homberger-1000 --per-class 2 --time-limit 60
+--solvers doorstep,pyvrp,vroom`` (``pyvrp`` = PyVRP alone on the VRPLIB file; sets homberger-1000 and x only).
 See benchmarks/README.md for the full runs and docs/benchmarks.md for the published tables.
 """
 
@@ -21,10 +23,11 @@ from baselines import SolveResult, solve_ortools, solve_vroom
 from instances import SETS, Instance, class_of, instance_paths, read_instance
 from machine import machine_info
 from references import GAP_BASIS, Reference, caveat, load_references, uses_double_precision
-from tables import Row, instance_table, print_rich, summary_table
+from tables import Row, comparison_table, instance_table, print_rich, summary_table, versus_lines
 from verify import verify
 
-SOLVERS = ("doorstep", "vroom", "ortools")
+SOLVERS = ("doorstep", "pyvrp", "vroom", "ortools")
+DEFAULT_SOLVERS = ("doorstep", "vroom", "ortools")  # pyvrp (PyVRP alone) on request: it needs a VRPLIB file
 DETERMINISTIC = frozenset({"vroom", "ortools"})  # run once per instance, at the first seed
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -37,8 +40,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     pick.add_argument("--instances", help="comma-separated names or globs, e.g. 'C101,R1*' (any case)")
     pick.add_argument("--per-class", type=int, metavar="K", help="the first K instances of each class")
     p.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds per instance and run")
-    p.add_argument("--seeds", type=int, nargs="+", default=[1], help="Doorstep seeds (baselines run once)")
-    p.add_argument("--solvers", default=",".join(SOLVERS), help="comma-separated subset of the default")
+    p.add_argument("--seeds", type=int, nargs="+", default=[1], help="Doorstep and PyVRP seeds (VROOM/OR-Tools once)")
+    p.add_argument(
+        "--solvers",
+        default=",".join(DEFAULT_SOLVERS),
+        help=f"comma-separated, from {', '.join(SOLVERS)} (default: {','.join(DEFAULT_SOLVERS)})",
+    )
     p.add_argument("--out", type=Path, help="JSON file (default: benchmarks/results/<set>-<limit>s.json)")
     p.add_argument("--resume", action="store_true", help="keep rows already in --out and skip those runs")
     p.add_argument("--quiet", action="store_true", help="no per-instance table, only the summary")
@@ -78,6 +85,10 @@ def run_solver(solver: str, inst: Instance, time_limit: float, seed: int) -> Sol
             from doorstep_solver import solve_doorstep
 
             return solve_doorstep(inst, time_limit, seed)
+        if solver == "pyvrp":
+            from pyvrp_alone import solve_pyvrp
+
+            return solve_pyvrp(inst, time_limit, seed)
         runner: Callable[[Instance, float], SolveResult] = solve_vroom if solver == "vroom" else solve_ortools
         return runner(inst, time_limit)
     except Exception as exc:  # recorded in the row, with the traceback on stderr
@@ -162,7 +173,8 @@ def _meta(args: argparse.Namespace, n_instances: int) -> dict[str, Any]:
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": machine_info(),
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "baselines": "VROOM and OR-Tools are deterministic here and run once per instance (first seed)",
+        "baselines": "VROOM and OR-Tools are deterministic here and run once per instance (first seed); "
+        "Doorstep and PyVRP alone run once per seed",
     }
 
 
@@ -213,8 +225,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not args.quiet:
         print_rich(instance_table(rows), title)
     print_rich(summary_table(rows), f"Summary per class — {args.set_name}, {args.time_limit:g} s")
+    solvers = [s for s in SOLVERS if any(r["solver"] == s for r in rows)]
+    if len(solvers) > 1:
+        if not args.quiet:
+            print_rich(
+                comparison_table(rows, solvers),
+                f"Side by side — {args.set_name}, {args.time_limit:g} s: gap % (mean over seeds) and iterations",
+            )
+        for line in versus_lines(rows):
+            print(line)
     print(f"Note: {caveat(args.set_name)}")
-    print("VROOM is not an anytime solver: its time column is its own runtime (capped at the budget).")
+    print("VROOM is not an anytime solver: its time column is its own runtime, which can exceed the budget.")
     print(f"Results written to {args.out}")
 
 

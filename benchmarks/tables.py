@@ -11,7 +11,8 @@ from typing import Any
 Row = dict[str, Any]
 Table = tuple[list[str], list[list[str]]]
 
-SOLVER_ORDER = {"doorstep": 0, "vroom": 1, "ortools": 2}
+SOLVER_ORDER = {"doorstep": 0, "pyvrp": 1, "vroom": 2, "ortools": 3}
+ITERATION_KEYS = ("iterations", "num_iterations")  # Doorstep's plan stats; PyVRP's Result
 
 
 def fmt(value: float | int | None, digits: int = 1) -> str:
@@ -191,3 +192,98 @@ def wide_table(rows: Sequence[Row], solvers: Sequence[str]) -> Table:
             line += _cell(per_solver.get(s, []))
         body.append(line)
     return headers, body
+
+
+# --- side by side: one line per instance, gaps and iterations of every solver ------------------------------
+
+
+def iterations(row: Row) -> int | None:
+    """The search iterations a run recorded (Doorstep and PyVRP alone; VROOM and OR-Tools record none)."""
+    extra = row.get("extra") or {}
+    for key in ITERATION_KEYS:
+        if isinstance(extra.get(key), int):
+            return int(extra[key])
+    return None
+
+
+def _mean_gap(runs: list[Row]) -> float | None:
+    gaps = [r["gap_pct"] for r in runs if r["feasible"] and r["gap_pct"] is not None]
+    return mean(gaps) if gaps else None
+
+
+def _gap_cell(runs: list[Row]) -> str:
+    if not runs:
+        return "–"
+    gap = _mean_gap(runs)
+    failed = sum(1 for r in runs if not r["feasible"])
+    if gap is None:
+        return "infeasible" if failed else "–"
+    return fmt(gap, 2) + (f" ({failed} infeasible)" if failed else "")
+
+
+def _iter_cell(runs: list[Row]) -> str:
+    counts = [n for n in (iterations(r) for r in runs) if n is not None]
+    return f"{round(mean(counts)):,}" if counts else "–"
+
+
+def common_instances(rows: Sequence[Row], solvers: Sequence[str]) -> list[str]:
+    """Instances on which every solver has a feasible run with a gap: the fair basis for mean gaps."""
+    by = _by_instance(rows)
+    return [name for name, per in by.items() if all(_mean_gap(per.get(s, [])) is not None for s in solvers)]
+
+
+def comparison_table(rows: Sequence[Row], solvers: Sequence[str]) -> Table:
+    """One line per instance: each solver's gap (mean over seeds), then the iterations of the solvers that count
+    them; a last line with each solver's mean gap over the instances all of them solved feasibly."""
+    iterating = [s for s in solvers if any(r["solver"] == s and iterations(r) is not None for r in rows)]
+    headers = ["instance", "class", "reference", *(f"{s} gap %" for s in solvers), *(f"{s} iter" for s in iterating)]
+    by = _by_instance(rows)
+    body = []
+    for name, per in by.items():
+        first = next(iter(per.values()))[0]
+        body.append(
+            [
+                name,
+                first["class"],
+                fmt(first["reference"], 2),
+                *(_gap_cell(per.get(s, [])) for s in solvers),
+                *(_iter_cell(per.get(s, [])) for s in iterating),
+            ]
+        )
+    common = common_instances(rows, solvers)
+    means = [fmt(mean(_mean_gap(by[n][s]) or 0.0 for n in common), 2) if common else "–" for s in solvers]
+    its = [_iter_cell([r for n in common for r in by[n].get(s, [])]) for s in iterating]
+    body.append([f"mean ({len(common)} common)", "", "–", *means, *its])
+    return headers, body
+
+
+def versus_lines(rows: Sequence[Row]) -> list[str]:
+    """Doorstep against PyVRP alone (mean gap) and against VROOM (per instance), when those solvers ran."""
+    present = {r["solver"] for r in rows}
+    by = _by_instance(rows)
+    lines: list[str] = []
+    if {"doorstep", "pyvrp"} <= present:
+        common = common_instances(rows, ["doorstep", "pyvrp"])
+        if common:
+            d = mean(_mean_gap(by[n]["doorstep"]) or 0.0 for n in common)
+            p = mean(_mean_gap(by[n]["pyvrp"]) or 0.0 for n in common)
+            verdict = "at most" if d <= p else "ABOVE"
+            lines.append(
+                f"Doorstep vs PyVRP alone: mean gap {d:.2f}% vs {p:.2f}% over {len(common)} instance(s) both solved "
+                f"feasibly — Doorstep is {verdict} PyVRP's."
+            )
+    if {"doorstep", "vroom"} <= present:
+        names = [n for n, per in by.items() if per.get("doorstep") and per.get("vroom")]
+        worse = [n for n in names if not _below(by[n]["doorstep"], by[n]["vroom"])]
+        tail = f"; not below on {', '.join(worse)}" if worse else ""
+        lines.append(f"Doorstep below VROOM on {len(names) - len(worse)}/{len(names)} instance(s){tail}.")
+    return lines
+
+
+def _below(mine: list[Row], theirs: list[Row]) -> bool:
+    """Whether ``mine`` (mean over seeds) is feasible and strictly shorter than ``theirs`` (or they failed)."""
+    ok_mine = [r["gap_cost"] for r in mine if r["feasible"]]
+    ok_theirs = [r["gap_cost"] for r in theirs if r["feasible"]]
+    if not ok_mine or len(ok_mine) < len(mine):
+        return False
+    return not ok_theirs or mean(ok_mine) < mean(ok_theirs)
