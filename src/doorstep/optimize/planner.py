@@ -54,11 +54,16 @@ class _Clock:
         )
 
 
-SERVE_ALL_SHARE = 0.4  # of the budget, for the first feasible plan that serves every normal and high order
+SERVE_ALL_SHARE = 0.6  # of the budget, for the first feasible plan that serves every normal and high order
 
 
 def _solve(
-    model: SolverModel, options: SolveOptions, clock: _Clock, budget: float, give_up: float | None = None
+    model: SolverModel,
+    options: SolveOptions,
+    clock: _Clock,
+    budget: float,
+    give_up: float | None = None,
+    warm: SolveOutcome | None = None,
 ) -> tuple[SolveOutcome, float]:
     data = to_problem_data(model)
     t = time.perf_counter()
@@ -72,6 +77,7 @@ def _solve(
         penalty_scale=float(model.prize_normal),
         give_up=give_up,
         break_fixed=[vt.break_fixed for vt in model.vehicle_types],
+        warm=warm.last if warm is not None else None,
     )
     return outcome, time.perf_counter() - t
 
@@ -88,17 +94,18 @@ def _search(
     2. prizes in tiers (orders may be left out, must-serve orders required);
     3. must-serve orders as a third prize tier, so as many as possible are served and the rest explained."""
     solver_s = 0.0
+    tried: SolveOutcome | None = None
     if not _capacity_short(problem, impossible) and any(o.priority in _SERVED for o in problem.orders):
         model = build_model(problem, geo, options, impossible, serve_all=True)
-        outcome, solver_s = _solve(model, options, clock, options.time_limit_s - clock.elapsed(), SERVE_ALL_SHARE)
-        if outcome.feasible:
-            return model, outcome, solver_s
-    model = build_model(problem, geo, options, impossible)
-    outcome, extra = _solve(model, options, clock, max(1.0, options.time_limit_s - clock.elapsed()))
+        tried, solver_s = _solve(model, options, clock, options.time_limit_s - clock.elapsed(), SERVE_ALL_SHARE)
+        if tried.feasible:
+            return model, tried, solver_s
+    model = build_model(problem, geo, options, impossible)  # the same clients: start from where serve-all was
+    outcome, extra = _solve(model, options, clock, max(1.0, options.time_limit_s - clock.elapsed()), warm=tried)
     solver_s += extra
     if not outcome.feasible:  # must-serve orders could not all be served: serve as many as possible instead
         model = build_model(problem, geo, options, impossible, must_required=False)
-        outcome, extra = _solve(model, options, clock, max(1.0, options.time_limit_s - clock.elapsed()))
+        outcome, extra = _solve(model, options, clock, max(1.0, options.time_limit_s - clock.elapsed()), warm=outcome)
         solver_s += extra
     return model, outcome, solver_s
 
