@@ -9,7 +9,7 @@ from doorstep.routing.straight_line import StraightLineProvider
 from doorstep.routing.traffic import TrafficModel, TrafficProvider
 from doorstep.services.planning import plan
 from doorstep.services.traffic_eta import retime_plan
-from tests.factories import km, order, problem, vehicle
+from tests.factories import TimeWindow, km, order, problem, replace, t, vehicle
 
 
 def day_problem() -> object:
@@ -43,8 +43,12 @@ def test_legs_driven_in_later_hours_use_their_factor() -> None:
 
 
 def test_a_stop_pushed_past_its_window_is_reported() -> None:
-    """When later hours are three times slower, the 09-10 order misses its window: W3005 naming it."""
-    p = day_problem()
+    """When hours after 09:00 are three times slower, the order due 10:00-10:15 (reached by a leg driven after
+    09:00, whatever the plan's order) misses its window: W3005 naming it."""
+    orders = [order(f"T{i:02d}", km(2 + (i % 4) * 2, (i - 6) * 0.8)) for i in range(11)]
+    late = order("T11", km(6, 6))
+    orders.append(replace(late, time_windows=(TimeWindow(t(10), t(10, 15)),)))
+    p = problem(orders, [vehicle()])
     hours = [3.0] * 168
     hours[8] = 1.0
     model = TrafficModel(tuple(hours), timezone="Europe/Lisbon")
