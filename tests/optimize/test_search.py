@@ -82,3 +82,20 @@ def test_forbidden_arcs_outlast_the_day_and_leave_penalties_room_above_the_prize
     model = build_model(p, geo, SolveOptions(objective=Objective.TRAVEL_COST), set(), serve_all=True)
     params, _ = _penalties(to_problem_data(model), float(model.prize_normal))
     assert params.max_penalty >= 100 * model.prize_normal
+
+
+def test_a_model_with_nothing_optional_gets_pyvrps_own_penalties() -> None:
+    """All orders required and no breaks: the penalties are PyVRP's defaults (as pyvrp.solve sets them), so
+    Doorstep's search is PyVRP's own; with a break (optional) they follow the prize scale instead."""
+    orders = [order(f"O{i}", km(i, 1)) for i in range(1, 8)]
+    p = problem(orders)
+    geo = build_geometry(p, StraightLineProvider())
+    model = build_model(p, geo, SolveOptions(), set(), serve_all=True)
+    params, initial = _penalties(to_problem_data(model), float(model.prize_normal))
+    assert params.max_penalty == 100_000.0
+    assert initial == ([50_000.05] * len(model.dims), 50_000.05, 50_000.05)
+    with_break = problem(orders, [vehicle(breaks=(Break(t(12), t(13), 1800),))])
+    model = build_model(with_break, build_geometry(with_break, StraightLineProvider()), SolveOptions(), set(),
+                        serve_all=True)  # fmt: skip
+    params, _ = _penalties(to_problem_data(model), float(model.prize_normal))
+    assert params.max_penalty > 100_000.0

@@ -267,12 +267,24 @@ def _violation_bound(data: ProblemData) -> float:
     return max(1.0, *bounds)
 
 
+def _optional(data: ProblemData) -> bool:
+    """Whether the search may leave something out (a client or a group that is not required)."""
+    return any(not c.required and c.group is None for c in data.clients()) or any(
+        not g.required for g in data.groups()
+    )
+
+
 def _penalties(data: ProblemData, scale: float) -> tuple[PenaltyParams, tuple[list[float], float, float]]:
-    """PyVRP's defaults, raised to our prize scale when it is larger: ten units of excess load start as bad as
-    dropping a normal order (gentle enough to explore overloads that a reload then repairs), ten minutes of
-    lateness likewise; the penalty manager raises them up to 1e5 prizes when the search stays infeasible, but
-    never so far that a penalised cost could overflow."""
+    """With nothing optional, exactly PyVRP's defaults (as ``pyvrp.solve`` sets them; capped against overflow):
+    there are no prizes to weigh violations against. Otherwise PyVRP's defaults raised to our prize scale when
+    it is larger: ten units of excess load start as bad as dropping a normal order (gentle enough to explore
+    overloads that a reload then repairs), ten minutes of lateness likewise; the penalty manager raises them up
+    to 1e5 prizes when the search stays infeasible, but never so far that a penalised cost could overflow."""
     base = PenaltyParams()
+    if not _optional(data):
+        cap = min(base.max_penalty, PENALTY_BUDGET / _violation_bound(data))
+        params = PenaltyParams(max_penalty=max(base.min_penalty * 10, cap))
+        return params, params.midpoint_penalties(data)
     ceiling = max(
         base.min_penalty * 10, min(max(base.max_penalty, 1e5 * scale), PENALTY_BUDGET / _violation_bound(data))
     )
