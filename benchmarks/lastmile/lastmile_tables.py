@@ -72,3 +72,43 @@ def summary_table(rows: Sequence[Row], other: str = "vroom") -> Table:
         viol = sum(d["violations"] for d, _ in pairs)
         body.append([city, str(size), f"{limit:g}", str(len(pairs)), *cells, str(viol)])
     return headers, body
+
+
+def _cell(v: dict[str, Any] | None, field: str) -> str:
+    if v is None:
+        return "–"
+    if field == "served":
+        return f"{v['served']}/{v['orders']}"
+    if field == "urgent":
+        return f"{v['urgent_served']}/{v['urgent_total']}"
+    if field == "travel_h":
+        return f"{v['travel_s'] / 3600:.2f}"
+    if field == "cost":
+        return f"{v['cost'] / 100:.0f}"
+    return str(v["vehicles"])
+
+
+def markdown(rows: Sequence[Row]) -> str:
+    """One line per (day, limit): each solver's served, urgent, vans, travel hours and cost side by side, and
+    Doorstep's travel relative to VROOM's — for docs/benchmarks.md."""
+    runs: dict[tuple[str, int, int, float], dict[str, Row]] = defaultdict(dict)
+    for r in rows:
+        runs[(r["city"], r["size"], r["seed"], r["time_limit"])][r["solver"]] = r
+    present = [s for s in SOLVERS if any(s in by for by in runs.values())]
+    head = ["day", "limit s"]
+    for field in ("served", "urgent", "vans", "travel h", "cost €"):
+        head += [f"{field} {s[0].upper()}" for s in present]
+    head += ["D/V travel", "D violations"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * 2 + "---:|" * (len(head) - 2)]
+    for (city, size, seed, limit), by in sorted(runs.items()):
+        verdicts = {s: by[s].get("verdict") if s in by else None for s in present}
+        cells = [f"{city}-{size}-s{seed}", f"{limit:g}"]
+        for field in ("served", "urgent", "vans", "travel_h", "cost"):
+            cells += [_cell(verdicts[s], field) for s in present]
+        d, v = verdicts.get("doorstep"), verdicts.get("vroom")
+        ratio = _ratio(d["travel_s"], v["travel_s"]) if d and v else None
+        cells.append(f"{ratio:.3f}" if ratio is not None else "–")
+        check = by.get("doorstep", {}).get("check_plan_violations")
+        cells.append("–" if d is None else f"{d['violations']} / {check}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -25,7 +25,7 @@ from typing import Any
 from cities import CITIES, HERE, REPO
 from day_check import verify
 from generate import generate
-from lastmile_tables import SOLVERS, runs_table, summary_table
+from lastmile_tables import SOLVERS, markdown, runs_table, summary_table
 
 sys.path.insert(0, str(HERE.parent))  # the shared benchmark helpers
 from machine import machine_info
@@ -154,9 +154,14 @@ def main() -> None:
     ap.add_argument("--out", type=Path, help="result file (default benchmarks/results/lastmile-<time>.json)")
     ap.add_argument("--summary", action="store_true", help="also print Doorstep/VROOM ratios per day size")
     ap.add_argument("--from", dest="from_file", type=Path, help="print the tables of an earlier result file")
+    ap.add_argument("--markdown", action="store_true", help="with --from: print the side-by-side Markdown table")
     args = ap.parse_args()
     if args.from_file is not None:
-        show(json.loads(args.from_file.read_text())["runs"], args.summary)
+        rows = json.loads(args.from_file.read_text())["runs"]
+        if args.markdown:
+            print(markdown(rows))
+        else:
+            show(rows, args.summary)
         return
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = args.out or RESULTS / f"lastmile-{stamp}.json"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pyvrp import PenaltyParams
+
 from doorstep.domain import Priority
 from doorstep.optimize.build import build_model
 from doorstep.optimize.geometry import build_geometry
@@ -93,7 +95,7 @@ def test_a_model_with_nothing_optional_gets_pyvrps_own_penalties() -> None:
     model = build_model(p, geo, SolveOptions(), set(), serve_all=True)
     params, initial = _penalties(to_problem_data(model), float(model.prize_normal))
     assert params.max_penalty == 100_000.0
-    assert initial == ([50_000.05] * len(model.dims), 50_000.05, 50_000.05)
+    assert initial == PenaltyParams().midpoint_penalties(to_problem_data(model))
     with_break = problem(orders, [vehicle(breaks=(Break(t(12), t(13), 1800),))])
     model = build_model(with_break, build_geometry(with_break, StraightLineProvider()), SolveOptions(), set(),
                         serve_all=True)  # fmt: skip
