@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
+import pytest
 from pyvrp import PenaltyParams
 
 from doorstep.domain import Priority
+from doorstep.domain.errors import DoorstepError
 from doorstep.optimize.build import build_model
 from doorstep.optimize.geometry import build_geometry
 from doorstep.optimize.model import Visit
 from doorstep.optimize.options import Objective, SolveOptions
 from doorstep.optimize.profiles import forbidden_values
-from doorstep.optimize.pyvrp_adapter import MAX_TIME, _penalties, _Stop, to_problem_data
+from doorstep.optimize.pyvrp_adapter import to_problem_data
+from doorstep.optimize.pyvrp_search import MAX_TIME, _penalties, _Stop
 from doorstep.routing import StraightLineProvider
 from tests.factories import Break, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import reasons, solve
@@ -101,3 +106,25 @@ def test_a_model_with_nothing_optional_gets_pyvrps_own_penalties() -> None:
                         serve_all=True)  # fmt: skip
     params, _ = _penalties(to_problem_data(model), float(model.prize_normal))
     assert params.max_penalty > 100_000.0
+
+
+def test_two_workers_search_on_two_cores_and_keep_the_better_plan() -> None:
+    """With workers=2 a helper process searches with the next seed: the run counts both searches' iterations,
+    leaves no process behind, and its plan passes the checker like any other."""
+    orders = [order(f"O{i}", km((i % 6) * 1.2, (i // 6) * 1.2), windows=((8 + i % 3 * 2, 11 + i % 3 * 2),))
+              for i in range(30)]  # fmt: skip
+    p = problem(orders, [vehicle("veh_1"), vehicle("veh_2")])
+    one = solve(p, time_limit_s=3.0, max_iterations=None, seed=4)
+    two = solve(p, time_limit_s=3.0, max_iterations=None, seed=4, workers=2)
+    assert not two.unassigned
+    assert two.stats.iterations > one.stats.iterations
+    assert multiprocessing.active_children() == []
+
+
+def test_workers_must_be_between_one_and_eight() -> None:
+    """workers=0 and workers=9 are E1119, both reported at once with the time limit's problem."""
+    with pytest.raises(DoorstepError) as err:
+        SolveOptions(time_limit_s=0, workers=9).validate()
+    assert [(i.code, i.loc) for i in err.value.issues] == [("E1119", ("time_limit_s",)), ("E1119", ("workers",))]
+    with pytest.raises(DoorstepError):
+        SolveOptions(workers=0).validate()

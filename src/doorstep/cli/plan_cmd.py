@@ -44,6 +44,9 @@ def plan(
         float | None, typer.Option("--time-limit", help="Solver time limit in seconds [default: 30].")
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed [default: 0].")] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Searches at once, one per core; the better plan is kept [default: 1].")
+    ] = 1,
     out: Annotated[Path, typer.Option("--out", help="Directory for the output files.")] = Path("out"),
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Skip bad rows (reported) and plan the rest.")
@@ -88,6 +91,7 @@ def plan(
             objective=objective or Objective.COST,
             balance_max_stops=max_stops,
             balance_max_duration_s=max_route_duration,
+            workers=workers,
         )
         options.validate()
         loaded = load_problem(orders, fleet, skip_invalid=skip_invalid, plan_date=parse_date(plan_date))

@@ -9,6 +9,8 @@ from typing import Any
 
 from doorstep.domain.errors import DoorstepError, Issue
 
+MAX_WORKERS = 8
+
 
 class Objective(StrEnum):
     """What the solver minimises."""
@@ -37,6 +39,7 @@ class SolveOptions:
     balance_max_duration_s: int | None = None  # cap on each route's duration
     balance_duration_cost_per_hour_cents: int = 0  # extra cost per route hour, spreads work across vehicles
     fallback_duration_objective: bool = True  # types with no costs minimise duration
+    workers: int = 1  # searches at once (processes); 2 uses the second core, the better plan is kept
 
     def validate(self) -> None:
         """Raise E1119 listing every bad option."""
@@ -54,6 +57,8 @@ class SolveOptions:
             val = getattr(self, name)
             if val is not None and val <= 0:
                 issues.append(Issue("E1119", f"{name}={val} must be positive", (name,)))
+        if not 1 <= self.workers <= MAX_WORKERS:
+            issues.append(Issue("E1119", f"workers={self.workers} must be in [1, {MAX_WORKERS}]", ("workers",)))
         if self.balance_duration_cost_per_hour_cents < 0:
             msg = "balance_duration_cost_per_hour_cents must be >= 0"
             issues.append(Issue("E1119", msg, ("balance_duration_cost_per_hour_cents",)))

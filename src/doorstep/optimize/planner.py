@@ -18,7 +18,8 @@ from doorstep.optimize.insertion import apply_insertion, propose_insertion
 from doorstep.optimize.model import SolverModel, Visit
 from doorstep.optimize.options import Objective, SolveOptions
 from doorstep.optimize.progress import Progress, ProgressCallback
-from doorstep.optimize.pyvrp_adapter import SearchReport, SolveOutcome, solve, to_problem_data
+from doorstep.optimize.pyvrp_adapter import SolveOutcome, solve, to_problem_data
+from doorstep.optimize.pyvrp_search import SearchReport
 from doorstep.optimize.repair import BuiltRoute, repair
 from doorstep.optimize.result import make_route, route_sequence
 from doorstep.optimize.scaling import COST_UNITS_PER_CENT
@@ -78,6 +79,7 @@ def _solve(
         give_up=give_up,
         break_fixed=[vt.break_fixed for vt in model.vehicle_types],
         warm=warm.last if warm is not None else None,
+        workers=options.workers,
     )
     return outcome, time.perf_counter() - t
 

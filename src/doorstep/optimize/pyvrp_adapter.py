@@ -1,42 +1,45 @@
-"""The only module that imports PyVRP: SolverModel -> ProblemData, solve with progress, read routes back."""
+"""PyVRP's data in and routes out: SolverModel -> ProblemData, the search (``pyvrp_search``) on one or two cores,
+the best solution read back. With ``pyvrp_search`` the only modules that import PyVRP."""
 
 from __future__ import annotations
 
-import math
+import multiprocessing
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
-import numpy as np
-import pyvrp
 from pyvrp import (
-    Activity,
     ActivityType,
     Client,
     ClientGroup,
-    CostEvaluator,
     Depot,
-    IteratedLocalSearch,
-    IteratedLocalSearchCallbacks,
     IteratedLocalSearchParams,
     Location,
-    PenaltyManager,
-    PenaltyParams,
     ProblemData,
-    RandomNumberGenerator,
-    Route,
     Shipment,
     Solution,
     SolveParams,
     VehicleType,
 )
-from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
 
 from doorstep.optimize.model import SolverModel
+from doorstep.optimize.pyvrp_search import (
+    MAX_TIME,
+    RouteSpec,
+    SearchReport,
+    _Callbacks,
+    _Stop,
+    from_specs,
+    helper_search,
+    plain_cost,
+    route_specs,
+    run,
+)
 from doorstep.optimize.scaling import UNBOUNDED
 
-MAX_TIME = int(np.iinfo(np.int64).max)
 _DEFAULT_MAX_RELOADS = VehicleType().max_reloads  # PyVRP's "no limit"
 KIND = {
     ActivityType.CLIENT: "client",
@@ -73,19 +76,7 @@ class SolveOutcome:
     objective: int
     iterations: int
     runtime_s: float
-    last: object = None  # the best solution, or the search's current one when none was feasible (a warm start)
-
-
-@dataclass(frozen=True, slots=True)
-class SearchReport:
-    """Progress inside the search: seconds, best objective and route cost (solver units), feasibility."""
-
-    elapsed_s: float
-    objective: int
-    route_cost: int
-    feasible: bool
-    clients: int
-    iterations: int
+    last: list[RouteSpec] | None = None  # the best routes, or the search's current ones when none was feasible
 
 
 def _t(x: int) -> int:
@@ -163,82 +154,6 @@ def to_problem_data(model: SolverModel) -> ProblemData:
     )
 
 
-class _Stop:
-    """Stops on the time limit, after ``idle_s`` without improvement, after ``max_iterations``, or — with
-    ``give_up`` — when no feasible solution has been found after that share of the budget (of the iterations when
-    ``max_iterations`` bounds the run, so a bounded run stays deterministic)."""
-
-    def __init__(
-        self, limit_s: float, idle_s: float | None, max_iterations: int | None, give_up: float | None = None
-    ) -> None:
-        self.start = time.perf_counter()
-        self.limit_s, self.idle_s, self.max_iterations = limit_s, idle_s, max_iterations
-        self.give_up = give_up
-        self.best = math.inf
-        self.last_improvement = self.start
-        self.iterations = 0
-
-    @property
-    def found(self) -> bool:
-        """Whether a feasible solution has been seen (PyVRP costs an infeasible one at the int64 maximum)."""
-        return self.best < MAX_TIME
-
-    def __call__(self, best_cost: float) -> bool:
-        now = time.perf_counter()
-        if best_cost < self.best:
-            self.best, self.last_improvement = best_cost, now
-        if self.max_iterations is not None and self.iterations >= self.max_iterations:
-            return True
-        self.iterations += 1
-        if self.give_up is not None and not self.found:
-            spent = self.iterations / self.max_iterations if self.max_iterations else (now - self.start) / self.limit_s
-            if spent > self.give_up:
-                return True
-        if self.max_iterations is not None:
-            return False
-        if self.idle_s is not None and self.found and now - self.last_improvement > self.idle_s:
-            return True
-        return now - self.start > self.limit_s
-
-
-class _Callbacks(IteratedLocalSearchCallbacks):
-    def __init__(
-        self, stop: _Stop, report: Callable[[SearchReport], None] | None, every_s: float, break_fixed: list[int]
-    ) -> None:
-        self.stop, self.report, self.every_s = stop, report, every_s
-        self.break_fixed = break_fixed  # per vehicle type: the break prizes inside its fixed cost (not money)
-        self.current: Solution | None = None
-        self.last = 0.0
-        self.evaluator = CostEvaluator([], 0, 0)
-
-    def _emit(self, best: Solution) -> None:
-        if self.report is None:
-            return
-        now = time.perf_counter()
-        self.last = now
-        ev = CostEvaluator([0] * len(best.excess_load()), 0, 0)
-        route_cost = best.distance_cost() + best.duration_cost() + best.fixed_vehicle_cost()
-        route_cost -= sum(self.break_fixed[r.vehicle_type()] for r in best.routes())
-        self.report(
-            SearchReport(
-                now - self.stop.start,
-                ev.cost(best) if best.is_feasible() else -1,
-                route_cost,
-                best.is_feasible(),
-                best.num_clients() + best.num_shipments(),
-                self.stop.iterations,
-            )
-        )
-
-    def on_best(self, best: Solution) -> None:
-        self._emit(best)
-
-    def on_iteration(self, current: Solution, candidate: Solution, best: Solution, ce: CostEvaluator) -> None:
-        self.current = current
-        if time.perf_counter() - self.last >= self.every_s:
-            self._emit(best)
-
-
 def _read(solution: Solution) -> list[SolvedRoute]:
     routes = []
     for r in solution.routes():
@@ -249,84 +164,36 @@ def _read(solution: Solution) -> list[SolvedRoute]:
 
 # Penalised costs must stay inside int64 (PyVRP casts penalty x violation to a 64-bit cost; an overflow wraps and
 # the local search can cycle forever). Prizes use at most 1e18 (costs.PRIZE_BUDGET); penalties get 2e18.
-PENALTY_BUDGET = 2e18
 
 
-def _violation_bound(data: ProblemData) -> float:
-    """The largest violation a solution can have in any one measure a penalty multiplies: time warp (every arc
-    at its longest duration), excess distance (only when a vehicle has a distance limit; every arc at its
-    longest), excess load (every load at once). Each measure is bounded on its own matrix: a travel-cost
-    objective's distance matrix holds money, and bounding seconds by it made the penalty ceiling collapse."""
-    arcs = 2 * (data.num_clients + data.num_vehicles)
-    service = sum(int(c.service_duration) for c in data.clients())
-    longest_s = max([1] + [int(np.max(data.duration_matrix(p))) for p in range(data.num_profiles)])
-    bounds = [float(arcs * longest_s + service)]
-    if any(vt.max_distance < MAX_TIME for vt in data.vehicle_types()):
-        bounds.append(float(arcs * max(int(np.max(data.distance_matrix(p))) for p in range(data.num_profiles))))
-    bounds.append(float(sum(max([0, *c.delivery, *c.pickup]) for c in data.clients())))
-    return max(1.0, *bounds)
+HELPER_WAIT_S = 3.0  # after its own search, how long the main process waits for the helper's answer
 
 
-def _optional(data: ProblemData) -> bool:
-    """Whether the search may leave something out (a client or a group that is not required)."""
-    return any(not c.required and c.group is None for c in data.clients()) or any(
-        not g.required for g in data.groups()
-    )
+def _start_helper(data: ProblemData, payload: dict[str, Any]) -> tuple[BaseProcess, Connection]:
+    """A second search in a fresh process (``spawn``: safe from the threads of a server), on the other core."""
+    ctx = multiprocessing.get_context("spawn")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=helper_search, args=(send, {"data": data, **payload}), daemon=True)
+    proc.start()
+    send.close()
+    return proc, recv
 
 
-def _penalties(data: ProblemData, scale: float) -> tuple[PenaltyParams, tuple[list[float], float, float]]:
-    """With nothing optional, exactly PyVRP's defaults (as ``pyvrp.solve`` sets them; capped against overflow):
-    there are no prizes to weigh violations against. Otherwise PyVRP's defaults raised to our prize scale when
-    it is larger: ten units of excess load start as bad as dropping a normal order (gentle enough to explore
-    overloads that a reload then repairs), ten minutes of lateness likewise; the penalty manager raises them up
-    to 1e5 prizes when the search stays infeasible, but never so far that a penalised cost could overflow."""
-    base = PenaltyParams()
-    if not _optional(data):
-        cap = min(base.max_penalty, PENALTY_BUDGET / _violation_bound(data))
-        params = PenaltyParams(max_penalty=max(base.min_penalty * 10, cap))
-        return params, params.midpoint_penalties(data)
-    ceiling = max(
-        base.min_penalty * 10, min(max(base.max_penalty, 1e5 * scale), PENALTY_BUDGET / _violation_bound(data))
-    )
-    mid = base.min_penalty + (min(base.max_penalty, ceiling) - base.min_penalty) / 2
-    params = PenaltyParams(max_penalty=ceiling)
-
-    def capped(x: float) -> float:
-        return min(ceiling, max(mid, x))
-
-    load = capped(scale / 10)
-    return params, ([load] * data.num_load_dimensions, capped(scale / 600), capped(scale / 1000))
-
-
-def _start(data: ProblemData, warm: Solution | None) -> Solution:
-    """Where the search starts: the routes of ``warm`` (a solution of a model with the same clients), or no route
-    at all, so the first local search builds routes by cheapest insertion. On a 1,000-order day that took 0.34 s
-    and drove 12 % less than repairing a random solution (0.69 s), and the search was feasible after 3.7 s
-    instead of 4.8 s."""
-    if warm is None:
-        return Solution(data, [])
-    routes = [
-        Route(data, [Activity(a.type, a.idx) for a in r.schedule()[1:-1]], r.vehicle_type()) for r in warm.routes()
-    ]
-    return Solution(data, routes)
-
-
-def _run(
-    data: ProblemData, stop: _Stop, seed: int, params: SolveParams, scale: float, warm: Solution | None
-) -> pyvrp.Result:
-    """pyvrp.solve, with initial penalties and their ceiling set for our objective's scale."""
-    rng = RandomNumberGenerator(seed=seed)
-    ls = LocalSearch(
-        data, rng, compute_neighbours(data, params.neighbourhood), PerturbationManager(params.perturbation)
-    )
-    for op in params.operators:
-        if op.supports(data):
-            ls.add_operator(op(data))
-    pparams, initial = _penalties(data, scale)
-    pm = PenaltyManager(initial, pparams)
-    init = ls(_start(data, warm), pm.max_cost_evaluator(), exhaustive=True)
-    algo = IteratedLocalSearch(data, pm, ls, init, params.ils)
-    return algo.run(stop, False, False)
+def _collect(helper: tuple[BaseProcess, Connection] | None) -> tuple[list[RouteSpec], bool, int, int] | None:
+    """The helper's answer, or None when it has none in time (it is then stopped: it never outlives the call)."""
+    if helper is None:
+        return None
+    proc, recv = helper
+    try:
+        answer: tuple[list[RouteSpec], bool, int, int] | None = recv.recv() if recv.poll(HELPER_WAIT_S) else None
+    except (EOFError, OSError):
+        answer = None
+    recv.close()
+    proc.join(timeout=0.5)
+    if proc.is_alive():
+        proc.terminate()
+        proc.join(timeout=1.0)
+    return answer
 
 
 def solve(
@@ -341,18 +208,33 @@ def solve(
     penalty_scale: float = 0.0,
     give_up: float | None = None,
     break_fixed: list[int] | None = None,
-    warm: object | None = None,
+    warm: list[RouteSpec] | None = None,
+    workers: int = 1,
 ) -> SolveOutcome:
     """Run PyVRP's iterated local search; deterministic for a seed when ``max_iterations`` bounds the run.
+
     ``break_fixed``: per vehicle type, the part of its fixed cost that is not money (break prizes paid back).
-    ``warm``: the ``last`` solution of an earlier outcome on a model with the same clients, to start from."""
+    ``warm``: the ``last`` routes of an earlier outcome on a model with the same clients, to start from.
+    ``workers`` > 1 (time-bounded runs only): a second search with the next seed runs in a helper process on the
+    other core, and the better plan of the two is kept; iterations are the two searches' sum."""
+    helper = None
+    if workers > 1 and max_iterations is None:
+        payload = {"deadline": time.time() + time_limit_s, "idle_s": no_improvement_s, "give_up": give_up,
+                   "seed": seed + 1, "scale": penalty_scale, "warm": warm}  # fmt: skip
+        helper = _start_helper(data, payload)
     stop = _Stop(time_limit_s, no_improvement_s, max_iterations, give_up)
     callbacks = _Callbacks(stop, report, report_every_s, break_fixed or [0] * data.num_vehicle_types)
     params = SolveParams(ils=IteratedLocalSearchParams(callbacks=callbacks))
-    result = _run(data, stop, seed, params, penalty_scale, warm if isinstance(warm, Solution) else None)
-    best = result.best
-    ev = CostEvaluator([0] * len(best.excess_load()), 0, 0)
-    objective = ev.cost(best) if best.is_feasible() else -1
+    result = run(data, stop, seed, params, penalty_scale, from_specs(data, warm) if warm else None)
+    best: Solution = result.best
+    iterations = result.num_iterations
+    last = route_specs(best if best.is_feasible() or callbacks.current is None else callbacks.current)
+    other = _collect(helper)
+    if other is not None:
+        specs, feasible, cost, helper_iterations = other
+        iterations += helper_iterations
+        if feasible and (not best.is_feasible() or cost < plain_cost(best)):
+            best, last = from_specs(data, specs), specs
+    objective = plain_cost(best) if best.is_feasible() else -1
     callbacks._emit(best)
-    last = best if best.is_feasible() or callbacks.current is None else callbacks.current
-    return SolveOutcome(_read(best), best.is_feasible(), objective, result.num_iterations, result.runtime, last)
+    return SolveOutcome(_read(best), best.is_feasible(), objective, iterations, result.runtime, last)

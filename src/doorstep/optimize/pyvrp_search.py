@@ -1,0 +1,232 @@
+"""PyVRP's search as Doorstep runs it: the stopping rule, progress callbacks, penalties sized to the objective,
+the starting solution, and a second search in a helper process (the other core).
+
+With ``pyvrp_adapter`` (data in, routes out) the only modules that import PyVRP.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+import numpy as np
+import pyvrp
+from pyvrp import (
+    Activity,
+    ActivityType,
+    CostEvaluator,
+    IteratedLocalSearch,
+    IteratedLocalSearchCallbacks,
+    PenaltyManager,
+    PenaltyParams,
+    ProblemData,
+    RandomNumberGenerator,
+    Route,
+    Solution,
+    SolveParams,
+)
+from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
+
+MAX_TIME = int(np.iinfo(np.int64).max)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchReport:
+    """Progress inside the search: seconds, best objective and route cost (solver units), feasibility."""
+
+    elapsed_s: float
+    objective: int
+    route_cost: int
+    feasible: bool
+    clients: int
+    iterations: int
+
+
+
+class _Stop:
+    """Stops on the time limit, after ``idle_s`` without improvement, after ``max_iterations``, or — with
+    ``give_up`` — when no feasible solution has been found after that share of the budget (of the iterations when
+    ``max_iterations`` bounds the run, so a bounded run stays deterministic)."""
+
+    def __init__(
+        self, limit_s: float, idle_s: float | None, max_iterations: int | None, give_up: float | None = None
+    ) -> None:
+        self.start = time.perf_counter()
+        self.limit_s, self.idle_s, self.max_iterations = limit_s, idle_s, max_iterations
+        self.give_up = give_up
+        self.best = math.inf
+        self.last_improvement = self.start
+        self.iterations = 0
+
+    @property
+    def found(self) -> bool:
+        """Whether a feasible solution has been seen (PyVRP costs an infeasible one at the int64 maximum)."""
+        return self.best < MAX_TIME
+
+    def __call__(self, best_cost: float) -> bool:
+        now = time.perf_counter()
+        if best_cost < self.best:
+            self.best, self.last_improvement = best_cost, now
+        if self.max_iterations is not None and self.iterations >= self.max_iterations:
+            return True
+        self.iterations += 1
+        if self.give_up is not None and not self.found:
+            spent = self.iterations / self.max_iterations if self.max_iterations else (now - self.start) / self.limit_s
+            if spent > self.give_up:
+                return True
+        if self.max_iterations is not None:
+            return False
+        if self.idle_s is not None and self.found and now - self.last_improvement > self.idle_s:
+            return True
+        return now - self.start > self.limit_s
+
+
+class _Callbacks(IteratedLocalSearchCallbacks):
+    def __init__(
+        self, stop: _Stop, report: Callable[[SearchReport], None] | None, every_s: float, break_fixed: list[int]
+    ) -> None:
+        self.stop, self.report, self.every_s = stop, report, every_s
+        self.break_fixed = break_fixed  # per vehicle type: the break prizes inside its fixed cost (not money)
+        self.current: Solution | None = None
+        self.last = 0.0
+        self.evaluator = CostEvaluator([], 0, 0)
+
+    def _emit(self, best: Solution) -> None:
+        if self.report is None:
+            return
+        now = time.perf_counter()
+        self.last = now
+        ev = CostEvaluator([0] * len(best.excess_load()), 0, 0)
+        route_cost = best.distance_cost() + best.duration_cost() + best.fixed_vehicle_cost()
+        route_cost -= sum(self.break_fixed[r.vehicle_type()] for r in best.routes())
+        self.report(
+            SearchReport(
+                now - self.stop.start,
+                ev.cost(best) if best.is_feasible() else -1,
+                route_cost,
+                best.is_feasible(),
+                best.num_clients() + best.num_shipments(),
+                self.stop.iterations,
+            )
+        )
+
+    def on_best(self, best: Solution) -> None:
+        self._emit(best)
+
+    def on_iteration(self, current: Solution, candidate: Solution, best: Solution, ce: CostEvaluator) -> None:
+        self.current = current
+        if time.perf_counter() - self.last >= self.every_s:
+            self._emit(best)
+
+
+PENALTY_BUDGET = 2e18
+
+
+def _violation_bound(data: ProblemData) -> float:
+    """The largest violation a solution can have in any one measure a penalty multiplies: time warp (every arc
+    at its longest duration), excess distance (only when a vehicle has a distance limit; every arc at its
+    longest), excess load (every load at once). Each measure is bounded on its own matrix: a travel-cost
+    objective's distance matrix holds money, and bounding seconds by it made the penalty ceiling collapse."""
+    arcs = 2 * (data.num_clients + data.num_vehicles)
+    service = sum(int(c.service_duration) for c in data.clients())
+    longest_s = max([1] + [int(np.max(data.duration_matrix(p))) for p in range(data.num_profiles)])
+    bounds = [float(arcs * longest_s + service)]
+    if any(vt.max_distance < MAX_TIME for vt in data.vehicle_types()):
+        bounds.append(float(arcs * max(int(np.max(data.distance_matrix(p))) for p in range(data.num_profiles))))
+    bounds.append(float(sum(max([0, *c.delivery, *c.pickup]) for c in data.clients())))
+    return max(1.0, *bounds)
+
+
+def _optional(data: ProblemData) -> bool:
+    """Whether the search may leave something out (a client or a group that is not required)."""
+    return any(not c.required and c.group is None for c in data.clients()) or any(
+        not g.required for g in data.groups()
+    )
+
+
+def _penalties(data: ProblemData, scale: float) -> tuple[PenaltyParams, tuple[list[float], float, float]]:
+    """With nothing optional, exactly PyVRP's defaults (as ``pyvrp.solve`` sets them; capped against overflow):
+    there are no prizes to weigh violations against. Otherwise PyVRP's defaults raised to our prize scale when
+    it is larger: ten units of excess load start as bad as dropping a normal order (gentle enough to explore
+    overloads that a reload then repairs), ten minutes of lateness likewise; the penalty manager raises them up
+    to 1e5 prizes when the search stays infeasible, but never so far that a penalised cost could overflow."""
+    base = PenaltyParams()
+    if not _optional(data):
+        cap = min(base.max_penalty, PENALTY_BUDGET / _violation_bound(data))
+        params = PenaltyParams(max_penalty=max(base.min_penalty * 10, cap))
+        return params, params.midpoint_penalties(data)
+    ceiling = max(
+        base.min_penalty * 10, min(max(base.max_penalty, 1e5 * scale), PENALTY_BUDGET / _violation_bound(data))
+    )
+    mid = base.min_penalty + (min(base.max_penalty, ceiling) - base.min_penalty) / 2
+    params = PenaltyParams(max_penalty=ceiling)
+
+    def capped(x: float) -> float:
+        return min(ceiling, max(mid, x))
+
+    load = capped(scale / 10)
+    return params, ([load] * data.num_load_dimensions, capped(scale / 600), capped(scale / 1000))
+
+
+def _start(data: ProblemData, warm: Solution | None) -> Solution:
+    """Where the search starts: the routes of ``warm`` (a solution of a model with the same clients), or no route
+    at all, so the first local search builds routes by cheapest insertion. On a 1,000-order day that took 0.34 s
+    and drove 12 % less than repairing a random solution (0.69 s), and the search was feasible after 3.7 s
+    instead of 4.8 s."""
+    return Solution(data, []) if warm is None else warm
+
+
+def run(
+    data: ProblemData, stop: _Stop, seed: int, params: SolveParams, scale: float, warm: Solution | None
+) -> pyvrp.Result:
+    """pyvrp.solve, with initial penalties and their ceiling set for our objective's scale, from ``_start``."""
+    rng = RandomNumberGenerator(seed=seed)
+    ls = LocalSearch(
+        data, rng, compute_neighbours(data, params.neighbourhood), PerturbationManager(params.perturbation)
+    )
+    for op in params.operators:
+        if op.supports(data):
+            ls.add_operator(op(data))
+    pparams, initial = _penalties(data, scale)
+    pm = PenaltyManager(initial, pparams)
+    init = ls(_start(data, warm), pm.max_cost_evaluator(), exhaustive=True)
+    algo = IteratedLocalSearch(data, pm, ls, init, params.ils)
+    return algo.run(stop, False, False)
+
+
+RouteSpec = tuple[int, list[tuple[int, int]]]  # (vehicle type, [(activity type, index), ...]) between the depots
+
+
+def route_specs(solution: Solution) -> list[RouteSpec]:
+    """A solution's routes as plain data (to cross a process boundary, or to seed another model's search)."""
+    return [
+        (r.vehicle_type(), [(int(a.type.value), a.idx) for a in r.schedule()[1:-1]]) for r in solution.routes()
+    ]
+
+
+def from_specs(data: ProblemData, specs: list[RouteSpec]) -> Solution:
+    """The solution with these routes on ``data`` (a model with the same clients as the one they came from)."""
+    routes = [Route(data, [Activity(ActivityType(t), i) for t, i in acts], vt) for vt, acts in specs]
+    return Solution(data, routes)
+
+
+def plain_cost(solution: Solution) -> int:
+    """The objective without penalties (PyVRP's int64 maximum when infeasible)."""
+    return int(CostEvaluator([0] * len(solution.excess_load()), 0, 0).cost(solution))
+
+
+def helper_search(conn: Connection, payload: dict[str, Any]) -> None:
+    """A second, independent search in its own process (another seed, same limits): sends back its best
+    solution's routes, whether it is feasible, its plain cost and its iterations."""
+    data: ProblemData = payload["data"]
+    limit_s = max(0.05, payload["deadline"] - time.time())  # the main search's wall-clock deadline
+    stop = _Stop(limit_s, payload["idle_s"], None, payload["give_up"])
+    warm = from_specs(data, payload["warm"]) if payload["warm"] is not None else None
+    result = run(data, stop, payload["seed"], SolveParams(), payload["scale"], warm)
+    best = result.best
+    conn.send((route_specs(best), best.is_feasible(), plain_cost(best), result.num_iterations))
+    conn.close()
