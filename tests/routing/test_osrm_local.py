@@ -11,7 +11,7 @@ import pytest
 from doorstep.domain.errors import DoorstepError
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng, haversine_m
-from doorstep.routing.osrm_local import OsrmLocalProvider
+from doorstep.routing.osrm_local import OsrmLocalProvider, rows_to_array
 from doorstep.routing.provider import UNREACHABLE
 from doorstep.routing.road_matrix import blocks, int_matrix
 from doorstep.routing.route_geometry import joined_path
@@ -163,3 +163,10 @@ def test_invalid_coordinates_are_e3008(provider: OsrmLocalProvider, monaco_point
     with pytest.raises(DoorstepError) as exc:
         provider.matrix([LatLng(95.0, 7.42), monaco_points[0]], SpeedProfile.CAR)
     assert exc.value.issues[0].code == "E3008"
+
+
+def test_osrm_table_rows_are_never_negative_and_keep_their_gaps() -> None:
+    """OSRM's -0.6 m between two points snapped to the same spot becomes 0; a missing route stays NaN."""
+    out = rows_to_array([[0.0, -0.6], [12.5, None]], 2, 2)
+    assert out[0].tolist() == [0.0, 0.0]
+    assert out[1, 0] == 12.5 and np.isnan(out[1, 1])

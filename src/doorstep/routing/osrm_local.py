@@ -50,9 +50,11 @@ def waypoint_snap(point: LatLng, waypoint: Any) -> Snap:
 
 
 def rows_to_array(rows: Any, n_rows: int, n_cols: int) -> FloatMatrix:
-    """An OSRM array of arrays (``None`` where no route) as floats with NaN gaps.
+    """An OSRM array of arrays (``None`` where no route) as floats with NaN gaps, never negative.
 
     Rows without gaps go through ``np.fromiter`` (the fast path); a row with a gap is converted item by item.
+    OSRM's Table can answer a small negative distance (-0.6 m between two Monaco points 7 m apart that snap to
+    the same spot); it is clipped to 0, since a VROOM file or a solver refuses a negative arc.
     """
     out = np.empty((n_rows, n_cols), dtype=np.float64)
     for i, row in enumerate(rows):
@@ -60,7 +62,7 @@ def rows_to_array(rows: Any, n_rows: int, n_cols: int) -> FloatMatrix:
             out[i] = np.fromiter(row, dtype=np.float64, count=n_cols)
         except TypeError:
             out[i] = [np.nan if v is None else float(v) for v in row]
-    return out
+    return np.maximum(out, 0.0)  # NaN stays NaN
 
 
 class OsrmLocalProvider:
