@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from doorstep.domain import ExplicitMatrices, LatLng, Problem, UnassignedReason
-from doorstep.routing import UNREACHABLE
+from doorstep.domain.plan import Unassigned
+from doorstep.optimize.geometry import build_geometry
+from doorstep.optimize.planner import _check_fleet_full
+from doorstep.optimize.reasons import ACTIONS, not_full
+from doorstep.routing import UNREACHABLE, StraightLineProvider
 from tests.factories import VAN, Priority, depot, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import reasons, solve
 
@@ -83,3 +87,22 @@ def test_optional_order_not_worth_it() -> None:
     o = order("O", km(25, 0), priority=Priority.OPTIONAL, value_cents=3)
     reason, msg = _one(problem([order("N", km(1, 0)), o]))
     assert reason == "NOT_WORTH_IT" and "3 cents" in msg
+
+
+def test_fleet_full_only_when_no_unused_vehicle_could_serve_the_order() -> None:
+    """An order left out while a vehicle sits unused is TIME_LIMIT naming that vehicle, and the plan warns
+    W1208; with that vehicle in use it stays FLEET_FULL."""
+    orders = [order(f"O{i}", km(1 + i, 0)) for i in range(4)]
+    p = problem(orders, [vehicle("veh_1"), vehicle("veh_2")])
+    result = solve(p)
+    geo = build_geometry(p, StraightLineProvider())
+    left = Unassigned("ord_O3", "O3", UnassignedReason.FLEET_FULL, "O3: full", ACTIONS[UnassignedReason.FLEET_FULL])
+    assert not_full(p, geo, left, {0, 1}) == left
+    moved = not_full(p, geo, left, {0})
+    assert moved.reason is UnassignedReason.TIME_LIMIT
+    assert "veh_2 is unused" in moved.message
+    result.routes = [r for r in result.routes if "ord_O3" not in r.order_ids]
+    result.unassigned = [left]
+    _check_fleet_full(p, geo, result)
+    assert [u.reason for u in result.unassigned] == [UnassignedReason.TIME_LIMIT]
+    assert [w.code for w in result.warnings] == ["W1208"]

@@ -201,6 +201,10 @@ CODES: dict[str, tuple[str, str]] = {
         "objective approximated for a vehicle",
         "Drop the vehicle's max distance, or plan with --objective cost (see docs/modelling.md).",
     ),
+    "W1208": (
+        "plan not finished in the time limit",
+        "Plan again with a longer time limit: unused vehicles could still serve the orders left out.",
+    ),
     "W1401": (
         "position with poor accuracy",
         "Kept as a sign of life; move to open sky or enable high-accuracy location.",

@@ -35,6 +35,7 @@ class UnassignedReason(StrEnum):
     NO_VEHICLE = "NO_VEHICLE"  # no vehicle can start from the order's depot
     RELEASE_TIME = "RELEASE_TIME"  # ready at the depot too late for any window
     FLEET_FULL = "FLEET_FULL"  # feasible alone, but the fleet's time/capacity is used by other orders
+    TIME_LIMIT = "TIME_LIMIT"  # an unused vehicle could serve it alone: the search ran out of time
     NOT_WORTH_IT = "NOT_WORTH_IT"  # optional order whose value is below the cost of serving it
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from doorstep.domain.errors import Issue
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import Priority
-from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned
+from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned, UnassignedReason
 from doorstep.domain.problem import Problem
 from doorstep.optimize import reasons
 from doorstep.optimize.build import build_model
@@ -171,6 +171,7 @@ def make_plan(
     routes, dropped = repair(model, problem, provider, _routes(problem, model, outcome))
     plan = _assemble(problem, routes, impossible, dropped, warnings)
     plan = reinsert(problem, plan, [u.order_id for u in dropped], provider, budget_s=0.05 * options.time_limit_s)
+    _check_fleet_full(problem, geo, plan)
     plan.stats = _stats(problem, plan, outcome, options, provider, solver_s, clock.elapsed())
     clock.phase(
         "done",
@@ -180,6 +181,21 @@ def make_plan(
         assigned=plan.stats.orders_assigned,
     )
     return plan
+
+
+def _check_fleet_full(problem: Problem, geo: Geometry, plan: Plan) -> None:
+    """FLEET_FULL only when the fleet is full: an order an unused vehicle could serve alone is TIME_LIMIT, and
+    the plan warns (W1208) that it is the best found in the time given, not a full fleet."""
+    used_ids = {r.vehicle_id for r in plan.routes}
+    used = {vi for vi, v in enumerate(problem.vehicles) if v.id in used_ids}
+    plan.unassigned = [reasons.not_full(problem, geo, u, used) for u in plan.unassigned]
+    late = [u for u in plan.unassigned if u.reason is UnassignedReason.TIME_LIMIT]
+    if late:
+        msg = (
+            f"{len(late)} order(s) left out although unused vehicles could serve them: this is the best plan "
+            "found in the time limit"
+        )
+        plan.warnings.append(Issue("W1208", msg, ("options", "time_limit_s")))
 
 
 REINSERT_AT_MOST = 100  # each try costs a few milliseconds on a 1,000-stop plan

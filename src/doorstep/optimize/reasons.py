@@ -31,6 +31,7 @@ ACTIONS: dict[UnassignedReason, str] = {
     R.SHIFT_LENGTH: "Lengthen a shift or serve the order from a closer depot.",
     R.MAX_DISTANCE: "Raise the vehicles' maximum distance or serve it from a closer depot.",
     R.FLEET_FULL: "Add a vehicle or lengthen shifts; or raise the order's priority.",
+    R.TIME_LIMIT: "Plan again with a longer time limit (or --workers 2): an unused vehicle can take it.",
     R.NOT_WORTH_IT: "Raise the order's value or make it a normal (non-optional) order.",
 }
 # Order of checks: a vehicle that fails a later check came closer to serving the order.
@@ -121,6 +122,31 @@ def _simulate(
     if metres > limit:
         return _Failure(R.MAX_DISTANCE, f"a round trip of {metres} m exceeds the {limit} m maximum distance")
     return None
+
+
+def idle_vehicle_for(problem: Problem, geo: Geometry, oi: int, used: set[int]) -> int | None:
+    """An unused vehicle that could serve the order alone (then the fleet is not full), or None."""
+    o = problem.orders[oi]
+    for vi, v in enumerate(problem.vehicles):
+        if vi in used or not (eligibility.may_serve(v, o) and eligibility.fits(v, o)):
+            continue
+        if _try_vehicle(problem, geo, vi, oi) is None:
+            return vi
+    return None
+
+
+def not_full(problem: Problem, geo: Geometry, u: Unassigned, used: set[int]) -> Unassigned:
+    """A FLEET_FULL reason checked against the unused vehicles: when one of them could serve the order alone,
+    the fleet was not full and the reason is TIME_LIMIT, naming that vehicle."""
+    if u.reason is not R.FLEET_FULL:
+        return u
+    oi = next(i for i, o in enumerate(problem.orders) if o.id == u.order_id)
+    vi = idle_vehicle_for(problem, geo, oi, used)
+    if vi is None:
+        return u
+    v, o = problem.vehicles[vi], problem.orders[oi]
+    detail = f"{v.name or v.id} is unused and could serve it; the search ran out of time before placing it"
+    return _unassigned(o, R.TIME_LIMIT, detail)
 
 
 def diagnose(problem: Problem, geo: Geometry, oi: int) -> Unassigned | None:
