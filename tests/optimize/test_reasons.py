@@ -106,3 +106,16 @@ def test_fleet_full_only_when_no_unused_vehicle_could_serve_the_order() -> None:
     _check_fleet_full(p, geo, result)
     assert [u.reason for u in result.unassigned] == [UnassignedReason.TIME_LIMIT]
     assert [w.code for w in result.warnings] == ["W1208"]
+
+
+def test_a_search_cut_off_while_improving_does_not_blame_the_fleet() -> None:
+    """Every vehicle in use, but the search was still improving when time ran out: TIME_LIMIT, not FLEET_FULL."""
+    p = problem([order(f"O{i}", km(1 + i, 0)) for i in range(3)], [vehicle("veh_1")])
+    geo = build_geometry(p, StraightLineProvider())
+    left = Unassigned("ord_O2", "O2", UnassignedReason.FLEET_FULL, "O2: full", ACTIONS[UnassignedReason.FLEET_FULL])
+    assert not_full(p, geo, left, {0}, converged=True) == left
+    cut = not_full(p, geo, left, {0}, converged=False)
+    assert (cut.reason, cut.message) == (
+        UnassignedReason.TIME_LIMIT,
+        "O2: the search ran out of time while its plan was still improving",
+    )

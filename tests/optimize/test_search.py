@@ -128,3 +128,14 @@ def test_workers_must_be_between_one_and_eight() -> None:
     assert [(i.code, i.loc) for i in err.value.issues] == [("E1119", ("time_limit_s",)), ("E1119", ("workers",))]
     with pytest.raises(DoorstepError):
         SolveOptions(workers=0).validate()
+
+
+def test_a_search_has_settled_when_its_last_quarter_found_nothing_better() -> None:
+    """Improving at iteration 90 of 100 is not settled; improving last at iteration 60 of 100 is; an infeasible
+    best never is."""
+    settled, busy, lost = _Stop(60.0, None, 100), _Stop(60.0, None, 100), _Stop(60.0, None, 100)
+    for k in range(100):
+        settled(1000.0 - min(k, 60))
+        busy(1000.0 - min(k, 90))
+        lost(float(MAX_TIME))
+    assert (settled.converged, busy.converged, lost.converged) == (True, False, False)

@@ -171,7 +171,7 @@ def make_plan(
     routes, dropped = repair(model, problem, provider, _routes(problem, model, outcome))
     plan = _assemble(problem, routes, impossible, dropped, warnings)
     plan = reinsert(problem, plan, [u.order_id for u in dropped], provider, budget_s=0.05 * options.time_limit_s)
-    _check_fleet_full(problem, geo, plan)
+    _check_fleet_full(problem, geo, plan, outcome.converged)
     plan.stats = _stats(problem, plan, outcome, options, provider, solver_s, clock.elapsed())
     clock.phase(
         "done",
@@ -183,17 +183,18 @@ def make_plan(
     return plan
 
 
-def _check_fleet_full(problem: Problem, geo: Geometry, plan: Plan) -> None:
-    """FLEET_FULL only when the fleet is full: an order an unused vehicle could serve alone is TIME_LIMIT, and
-    the plan warns (W1208) that it is the best found in the time given, not a full fleet."""
+def _check_fleet_full(problem: Problem, geo: Geometry, plan: Plan, converged: bool = True) -> None:
+    """FLEET_FULL only when the fleet is full: an order is TIME_LIMIT instead when an unused vehicle could serve
+    it alone, or when the search was cut off while still improving (``converged`` false: it ran out of time
+    before it could tell); the plan then warns (W1208) that it is the best found in the time given."""
     used_ids = {r.vehicle_id for r in plan.routes}
     used = {vi for vi, v in enumerate(problem.vehicles) if v.id in used_ids}
-    plan.unassigned = [reasons.not_full(problem, geo, u, used) for u in plan.unassigned]
+    plan.unassigned = [reasons.not_full(problem, geo, u, used, converged) for u in plan.unassigned]
     late = [u for u in plan.unassigned if u.reason is UnassignedReason.TIME_LIMIT]
     if late:
         msg = (
-            f"{len(late)} order(s) left out although unused vehicles could serve them: this is the best plan "
-            "found in the time limit"
+            f"{len(late)} order(s) left out because the search ran out of time (an unused vehicle could serve "
+            "them, or the plan was still improving): this is the best plan found in the time limit"
         )
         plan.warnings.append(Issue("W1208", msg, ("options", "time_limit_s")))
 

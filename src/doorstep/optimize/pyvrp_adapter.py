@@ -77,6 +77,7 @@ class SolveOutcome:
     iterations: int
     runtime_s: float
     last: list[RouteSpec] | None = None  # the best routes, or the search's current ones when none was feasible
+    converged: bool = True  # the search had settled (see pyvrp_search._Stop.converged), not cut off improving
 
 
 def _t(x: int) -> int:
@@ -237,4 +238,6 @@ def solve(
             best, last = from_specs(data, specs), specs
     objective = plain_cost(best) if best.is_feasible() else -1
     callbacks._emit(best)
-    return SolveOutcome(_read(best), best.is_feasible(), objective, iterations, result.runtime, last)
+    return SolveOutcome(
+        _read(best), best.is_feasible(), objective, iterations, result.runtime, last, stop.converged
+    )

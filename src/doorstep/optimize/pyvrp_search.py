@@ -32,6 +32,7 @@ from pyvrp import (
 from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
 
 MAX_TIME = int(np.iinfo(np.int64).max)
+SETTLED_AFTER = 50  # iterations before a search can be said to have settled
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,14 @@ class _Stop:
         self.give_up = give_up
         self.best = math.inf
         self.last_improvement = self.start
+        self.improved_at = 0  # the iteration of the last improvement
         self.iterations = 0
+
+    @property
+    def converged(self) -> bool:
+        """Whether the search had settled: a feasible best, at least ``SETTLED_AFTER`` iterations, and none of the
+        last quarter of them improved it. A search cut off while still improving had simply run out of time."""
+        return self.found and self.iterations >= SETTLED_AFTER and self.improved_at <= 0.75 * self.iterations
 
     @property
     def found(self) -> bool:
@@ -70,7 +78,7 @@ class _Stop:
     def __call__(self, best_cost: float) -> bool:
         now = time.perf_counter()
         if best_cost < self.best:
-            self.best, self.last_improvement = best_cost, now
+            self.best, self.last_improvement, self.improved_at = best_cost, now, self.iterations
         if self.max_iterations is not None and self.iterations >= self.max_iterations:
             return True
         self.iterations += 1

@@ -135,18 +135,21 @@ def idle_vehicle_for(problem: Problem, geo: Geometry, oi: int, used: set[int]) -
     return None
 
 
-def not_full(problem: Problem, geo: Geometry, u: Unassigned, used: set[int]) -> Unassigned:
-    """A FLEET_FULL reason checked against the unused vehicles: when one of them could serve the order alone,
-    the fleet was not full and the reason is TIME_LIMIT, naming that vehicle."""
+def not_full(problem: Problem, geo: Geometry, u: Unassigned, used: set[int], converged: bool = True) -> Unassigned:
+    """A FLEET_FULL reason checked: when an unused vehicle could serve the order alone (named), or the search was
+    cut off while still improving, the fleet was not shown to be full and the reason is TIME_LIMIT."""
     if u.reason is not R.FLEET_FULL:
         return u
     oi = next(i for i, o in enumerate(problem.orders) if o.id == u.order_id)
+    o = problem.orders[oi]
     vi = idle_vehicle_for(problem, geo, oi, used)
-    if vi is None:
-        return u
-    v, o = problem.vehicles[vi], problem.orders[oi]
-    detail = f"{v.name or v.id} is unused and could serve it; the search ran out of time before placing it"
-    return _unassigned(o, R.TIME_LIMIT, detail)
+    if vi is not None:
+        v = problem.vehicles[vi]
+        detail = f"{v.name or v.id} is unused and could serve it; the search ran out of time before placing it"
+        return _unassigned(o, R.TIME_LIMIT, detail)
+    if not converged:
+        return _unassigned(o, R.TIME_LIMIT, "the search ran out of time while its plan was still improving")
+    return u
 
 
 def diagnose(problem: Problem, geo: Geometry, oi: int) -> Unassigned | None:
