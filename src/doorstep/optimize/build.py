@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 import numpy as np
 
@@ -39,7 +40,13 @@ def _amounts(dims: list[str], amounts: dict[str, int]) -> list[int]:
 
 
 def _order_clients(
-    problem: Problem, geo: Geometry, oi: int, dims: list[str], prize: int, required: bool, model: SolverModel
+    problem: Problem,
+    geo: Geometry,
+    oi: int,
+    dims: list[str],
+    prizes: tuple[int, int],
+    required: bool,
+    model: SolverModel,
 ) -> None:
     """One client per (place, window); several become a mutually exclusive group."""
     o = problem.orders[oi]
@@ -69,18 +76,25 @@ def _order_clients(
                 early,
                 late,
                 release,
-                prize=prize,
+                prize=prizes[0],
                 required=required and group is None,
                 group=group,
                 order=oi,
                 place=place.place,
                 window=w if (place.place or o.time_windows) else -1,
+                alt_prize=prizes[1],
             )
         )
 
 
 def _shipment(
-    problem: Problem, geo: Geometry, oi: int, dims: list[str], prize: int, required: bool, model: SolverModel
+    problem: Problem,
+    geo: Geometry,
+    oi: int,
+    dims: list[str],
+    prizes: tuple[int, int],
+    required: bool,
+    model: SolverModel,
 ) -> None:
     o = problem.orders[oi]
     assert o.pickup is not None
@@ -95,8 +109,9 @@ def _shipment(
             o.pickup.service_s,
             o.service_s,
             _amounts(dims, o.size),
-            prize,
+            prizes[0],
             required=required,
+            alt_prize=prizes[1],
         )
     )
 
@@ -198,11 +213,12 @@ def build_model(
         if oi in excluded:
             continue
         required = (o.priority is Priority.MUST_SERVE and must_required) or (serve_all and o.priority in _SERVE_ALL)
-        prize = 0 if required else tiers.for_order(o, options)
+        alt = tiers.for_order(o, options)
+        pz = (0 if required else alt, alt)
         if o.kind is OrderKind.PAIRED:
-            _shipment(problem, geo, oi, model.dims, prize, required, model)
+            _shipment(problem, geo, oi, model.dims, pz, required, model)
         else:
-            _order_clients(problem, geo, oi, model.dims, prize, required, model)
+            _order_clients(problem, geo, oi, model.dims, pz, required, model)
     _break_clients(problem, geo, model, tiers)
     profile_of = build_profiles(problem, geo, options, model, coeffs)
     model.vehicle_types = build_vehicle_types(problem, geo, options, model, coeffs, profile_of)
@@ -225,3 +241,24 @@ def allowed_orders(problem: Problem, vi: int) -> np.ndarray:
     """Mask over orders this vehicle may visit (skills and depot)."""
     v = problem.vehicles[vi]
     return np.array([eligibility.may_serve(v, o) for o in problem.orders], dtype=bool)
+
+
+def with_prizes(model: SolverModel, problem: Problem, *, must_required: bool = True) -> SolverModel:
+    """The prize model of a serve-all model: the same clients, vehicles and profiles (shared, not copied), with
+    normal and high orders at their prize tier and must-serve orders required unless ``must_required`` is off.
+    Building it this way costs nothing next to a second ``build_model`` (1.5 s on a 2,000-order day)."""
+
+    def required(oi: int) -> bool:
+        return must_required and problem.orders[oi].priority is Priority.MUST_SERVE
+
+    clients = [
+        replace(c, required=required(c.order) and c.group is None, prize=0 if required(c.order) else c.alt_prize)
+        if c.kind is Visit.ORDER
+        else c
+        for c in model.clients
+    ]
+    groups = [replace(g, required=required(model.clients[g.clients[0]].order)) for g in model.groups]
+    shipments = [
+        replace(s, required=required(s.order), prize=0 if required(s.order) else s.alt_prize) for s in model.shipments
+    ]
+    return replace(model, clients=clients, groups=groups, shipments=shipments)

@@ -46,6 +46,7 @@ class MClient:
     vehicle: int = -1  # for breaks: a vehicle holding this break class (index into problem.vehicles)
     brk: int = -1  # for breaks: index into that vehicle's breaks
     brk_class: int = -1  # for breaks: the break class (optimize/breaks.py)
+    alt_prize: int = 0  # for orders: the prize in the prize model (build.with_prizes), whatever this model has
 
 
 @dataclass(slots=True)
@@ -62,6 +63,7 @@ class MShipment:
     amount: list[int]
     prize: int
     required: bool
+    alt_prize: int = 0  # the prize in the prize model (build.with_prizes)
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ from doorstep.domain.orders import Priority
 from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned, UnassignedReason
 from doorstep.domain.problem import Problem
 from doorstep.optimize import reasons
-from doorstep.optimize.build import build_model
+from doorstep.optimize.build import build_model, with_prizes
 from doorstep.optimize.geometry import Geometry, build_geometry
 from doorstep.optimize.insertion import apply_insertion, propose_insertion
 from doorstep.optimize.model import SolverModel, Visit
@@ -66,7 +66,9 @@ def _solve(
     give_up: float | None = None,
     warm: SolveOutcome | None = None,
 ) -> tuple[SolveOutcome, float]:
-    data = to_problem_data(model)
+    """Search ``model``; with ``warm`` (an outcome on a model with the same clients) start from its routes and
+    reuse its PyVRP data and neighbourhood."""
+    data = to_problem_data(model, like=warm.data if warm is not None else None)
     t = time.perf_counter()
     outcome = solve(
         data,
@@ -80,6 +82,7 @@ def _solve(
         break_fixed=[vt.break_fixed for vt in model.vehicle_types],
         warm=warm.last if warm is not None else None,
         workers=options.workers,
+        neighbours=warm.neighbours if warm is not None else None,
     )
     return outcome, time.perf_counter() - t
 
@@ -97,16 +100,17 @@ def _search(
     3. must-serve orders as a third prize tier, so as many as possible are served and the rest explained."""
     solver_s = 0.0
     tried: SolveOutcome | None = None
-    if not _capacity_short(problem, impossible) and any(o.priority in _SERVED for o in problem.orders):
-        model = build_model(problem, geo, options, impossible, serve_all=True)
-        tried, solver_s = _solve(model, options, clock, options.time_limit_s - clock.elapsed(), SERVE_ALL_SHARE)
+    serve_all = not _capacity_short(problem, impossible) and any(o.priority in _SERVED for o in problem.orders)
+    first = build_model(problem, geo, options, impossible, serve_all=serve_all)
+    if serve_all:
+        tried, solver_s = _solve(first, options, clock, options.time_limit_s - clock.elapsed(), SERVE_ALL_SHARE)
         if tried.feasible:
-            return model, tried, solver_s
-    model = build_model(problem, geo, options, impossible)  # the same clients: start from where serve-all was
+            return first, tried, solver_s
+    model = with_prizes(first, problem)  # the same clients: start from where serve-all was
     outcome, extra = _solve(model, options, clock, max(1.0, options.time_limit_s - clock.elapsed()), warm=tried)
     solver_s += extra
     if not outcome.feasible:  # must-serve orders could not all be served: serve as many as possible instead
-        model = build_model(problem, geo, options, impossible, must_required=False)
+        model = with_prizes(first, problem, must_required=False)
         outcome, extra = _solve(model, options, clock, max(1.0, options.time_limit_s - clock.elapsed()), warm=outcome)
         solver_s += extra
     return model, outcome, solver_s

@@ -59,6 +59,12 @@ def _forbidden_locs(problem: Problem, model: SolverModel, vi: int) -> tuple[int,
     return tuple(sorted(locs))
 
 
+def _eligibility_key(problem: Problem, vi: int) -> tuple[object, ...]:
+    """What ``_forbidden_locs`` depends on (skills and start depot): vehicles alike share the answer."""
+    v = problem.vehicles[vi]
+    return (v.all_skills, v.start_depot_id)
+
+
 def _objective_matrix(dur: IntMatrix, metres: IntMatrix, options: SolveOptions, coef: Coefficients) -> IntMatrix:
     """What the solver's distance matrix holds: metres, travel seconds, or each arc's travel cost."""
     if coef.travel_arcs:
@@ -72,6 +78,8 @@ def build_profiles(
     """Fill ``model.profiles``; return each vehicle's profile index."""
     base: dict[str, tuple[IntMatrix, IntMatrix]] = {}
     forbid: dict[str, tuple[int, int]] = {}
+    objective: dict[tuple[object, ...], IntMatrix] = {}
+    forbidden: dict[tuple[object, ...], tuple[int, ...]] = {}
     keys: dict[tuple[object, ...], int] = {}
     per_vehicle: list[int] = []
     for vi, v in enumerate(problem.vehicles):
@@ -81,12 +89,17 @@ def build_profiles(
             base[speed] = (_solver_base(geo.durations[speed], geo, fs), _solver_base(geo.distances[speed], geo, fm))
         c = coeffs[vi]
         rates = (c.arc_per_metre, c.arc_per_second) if c.travel_arcs else None
-        key = (speed, _forbidden_locs(problem, model, vi), rates)
+        elig = _eligibility_key(problem, vi)
+        if elig not in forbidden:
+            forbidden[elig] = _forbidden_locs(problem, model, vi)
+        key = (speed, forbidden[elig], rates)
         if key not in keys:
-            dur, dist = base[speed][0], _objective_matrix(*base[speed], options, c)
+            if (speed, rates) not in objective:
+                objective[(speed, rates)] = _objective_matrix(*base[speed], options, c)
+            dur, dist = base[speed][0], objective[(speed, rates)]
             if key[1]:
                 fs, fm = forbid[speed]
-                cols = list(_forbidden_locs(problem, model, vi))
+                cols = list(key[1])
                 dur, dist = dur.copy(), dist.copy()
                 dur[:, cols] = fs
                 dist[:, cols] = _objective_matrix(np.array([[fs]]), np.array([[fm]]), options, c)[0, 0]

@@ -34,6 +34,7 @@ from doorstep.optimize.pyvrp_search import (
     _Stop,
     from_specs,
     helper_search,
+    neighbours_of,
     plain_cost,
     route_specs,
     run,
@@ -78,16 +79,16 @@ class SolveOutcome:
     runtime_s: float
     last: list[RouteSpec] | None = None  # the best routes, or the search's current ones when none was feasible
     converged: bool = True  # the search had settled (see pyvrp_search._Stop.converged), not cut off improving
+    data: object = None  # the ProblemData searched, and its neighbourhood: for a next model with the same clients
+    neighbours: object = None
 
 
 def _t(x: int) -> int:
     return MAX_TIME if x >= UNBOUNDED else x
 
 
-def to_problem_data(model: SolverModel) -> ProblemData:
-    """Build PyVRP's ProblemData from the numeric model."""
-    locations = [Location(p.lng, p.lat) if p is not None else Location(0.0, 0.0) for p in model.points]
-    depots = [Depot(d.loc, d.tw_early, _t(d.tw_late), d.service, name=str(d.depot_id)) for d in model.depots]
+def _visits(model: SolverModel) -> tuple[list[Client], list[ClientGroup], list[Shipment]]:
+    """The model's clients, client groups and shipments in PyVRP's terms."""
     clients = [
         Client(
             c.loc,
@@ -120,6 +121,17 @@ def to_problem_data(model: SolverModel) -> ProblemData:
         )
         for s in model.shipments
     ]
+    return clients, groups, shipments
+
+
+def to_problem_data(model: SolverModel, like: object | None = None) -> ProblemData:
+    """Build PyVRP's ProblemData from the numeric model. ``like``: the data of a model that differs from this one
+    only in its clients' priorities (``build.with_prizes``): its depots, vehicles and matrices are reused."""
+    clients, groups, shipments = _visits(model)
+    if isinstance(like, ProblemData):
+        return like.replace(clients=clients, groups=groups, shipments=shipments)
+    locations = [Location(p.lng, p.lat) if p is not None else Location(0.0, 0.0) for p in model.points]
+    depots = [Depot(d.loc, d.tw_early, _t(d.tw_late), d.service, name=str(d.depot_id)) for d in model.depots]
     vtypes = []
     for vt in model.vehicle_types:
         vtypes.append(
@@ -211,11 +223,13 @@ def solve(
     break_fixed: list[int] | None = None,
     warm: list[RouteSpec] | None = None,
     workers: int = 1,
+    neighbours: object | None = None,
 ) -> SolveOutcome:
     """Run PyVRP's iterated local search; deterministic for a seed when ``max_iterations`` bounds the run.
 
     ``break_fixed``: per vehicle type, the part of its fixed cost that is not money (break prizes paid back).
     ``warm``: the ``last`` routes of an earlier outcome on a model with the same clients, to start from.
+    ``neighbours``: an earlier outcome's, when ``data`` has the same clients (``to_problem_data(like=...)``).
     ``workers`` > 1 (time-bounded runs only): a second search with the next seed runs in a helper process on the
     other core, and the better plan of the two is kept; iterations are the two searches' sum."""
     helper = None
@@ -224,9 +238,11 @@ def solve(
                    "seed": seed + 1, "scale": penalty_scale, "warm": warm}  # fmt: skip
         helper = _start_helper(data, payload)
     stop = _Stop(time_limit_s, no_improvement_s, max_iterations, give_up)
+    stop.clients = data.num_clients
     callbacks = _Callbacks(stop, report, report_every_s, break_fixed or [0] * data.num_vehicle_types)
     params = SolveParams(ils=IteratedLocalSearchParams(callbacks=callbacks))
-    result = run(data, stop, seed, params, penalty_scale, from_specs(data, warm) if warm else None)
+    near = neighbours if isinstance(neighbours, dict) else neighbours_of(data)
+    result = run(data, stop, seed, params, penalty_scale, from_specs(data, warm) if warm else None, near)
     best: Solution = result.best
     iterations = result.num_iterations
     last = route_specs(best if best.is_feasible() or callbacks.current is None else callbacks.current)
@@ -239,5 +255,5 @@ def solve(
     objective = plain_cost(best) if best.is_feasible() else -1
     callbacks._emit(best)
     return SolveOutcome(
-        _read(best), best.is_feasible(), objective, iterations, result.runtime, last, stop.converged
+        _read(best), best.is_feasible(), objective, iterations, result.runtime, last, stop.converged, data, near
     )
