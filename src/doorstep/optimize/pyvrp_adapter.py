@@ -81,6 +81,7 @@ class SolveOutcome:
     converged: bool = True  # the search had settled (see pyvrp_search._Stop.converged), not cut off improving
     data: object = None  # the ProblemData searched, and its neighbourhood: for a next model with the same clients
     neighbours: object = None
+    helper_iterations: int = 0  # of the second search (workers=2); included in ``iterations``
 
 
 def _t(x: int) -> int:
@@ -247,6 +248,7 @@ def solve(
     iterations = result.num_iterations
     last = route_specs(best if best.is_feasible() or callbacks.current is None else callbacks.current)
     other = _collect(helper)
+    helper_iterations = other[3] if other is not None else 0
     if other is not None:
         specs, feasible, cost, helper_iterations = other
         iterations += helper_iterations
@@ -255,5 +257,14 @@ def solve(
     objective = plain_cost(best) if best.is_feasible() else -1
     callbacks._emit(best)
     return SolveOutcome(
-        _read(best), best.is_feasible(), objective, iterations, result.runtime, last, stop.converged, data, near
+        _read(best),
+        best.is_feasible(),
+        objective,
+        iterations,
+        result.runtime,
+        last,
+        stop.converged,
+        data,
+        near,
+        helper_iterations,
     )
