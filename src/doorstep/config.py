@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(50_000_000, ge=1_000, description="largest CSV/XLSX upload")
     webhook_tick_s: float = Field(2.0, ge=0, description="how often due webhook deliveries are sent (0: never)")
     webhook_timeout_s: float = Field(10.0, gt=0, le=60, description="timeout of one webhook delivery attempt")
+    webhook_allow_private: bool = Field(
+        False, description="let webhooks reach loopback/private/link-local addresses (receivers on your network)"
+    )
     proposal_ttl_s: int = Field(
         900, ge=0, le=86_400, description="how long a live re-planning proposal can be approved (0: always)"
     )

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from doorstep.services.webhook_targets import system_resolver
 from doorstep.services.webhooks import BACKOFF_S, MAX_ATTEMPTS, deliver_due, sign, verify
 from tests.api.conftest import Tenant, make_tenant, platform_of
 
@@ -152,3 +153,27 @@ def test_plan_lifecycle_events_reach_subscribers(client: TestClient, tenant: Ten
     assert [e["type"] for e in events] == ["plan.queued", "plan.started", "plan.completed"]
     assert {e["subject_id"] for e in events} == {plan["id"]}
     assert events[-1]["data"]["orders_assigned"] == 3
+
+
+def test_private_targets_are_refused_and_never_contacted(
+    client: TestClient, tenant: Tenant, receiver: Receiver
+) -> None:
+    """Without DOORSTEP_WEBHOOK_ALLOW_PRIVATE: subscribing to 127.0.0.1 is E1131; a subscription whose name
+    resolves to 127.0.0.1 at delivery time is logged as not sent, and the receiver gets nothing."""
+    p = platform_of(client)
+    port = receiver.server.server_address[1]
+    p.webhook_allow_private = False
+    p.webhook_resolver = lambda host, _port: ["127.0.0.1"] if host == "hooks.example.com" else ["93.184.216.34"]
+    try:
+        r = client.post("/v1/webhooks", json={"url": receiver.url, "event_types": ["*"]}, headers=tenant.h())
+        assert r.status_code == 422 and r.json()["error"]["code"] == "E1131"
+        sub = _subscribe(client, tenant, f"http://hooks.example.com:{port}/hook", ["order.created"])
+        assert client.post("/v1/orders", json=tenant.order("SSRF-1"), headers=tenant.h()).status_code == 201
+        deliver_due(p)
+        logged = client.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=tenant.h()).json()
+        assert logged[0]["last_error"].startswith("not sent: the address is not public")
+        assert logged[0]["last_status_code"] is None
+        assert receiver.requests == []
+    finally:
+        p.webhook_allow_private = True
+        p.webhook_resolver = system_resolver

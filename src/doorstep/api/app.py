@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
         sessions=make_session_factory(engine),
         runner=runner,
         webhook_timeout_s=settings.webhook_timeout_s,
+        webhook_allow_private=settings.webhook_allow_private,
         plan_time_limit_s=settings.time_limit_s,
         live=publisher,
         pod_flag_distance_m=settings.pod_flag_distance_m,

@@ -70,6 +70,10 @@ CODES: dict[str, tuple[str, str]] = {
         "contradictory vehicle settings",
         "Choose one: end_depot_id (the route ends at that depot) or open_end; max_reloads needs reloads: true.",
     ),
+    "E1131": (
+        "webhook URL not allowed",
+        "Use a public http(s) URL without credentials (DOORSTEP_WEBHOOK_ALLOW_PRIVATE=1: receivers on your network).",
+    ),
     "E1401": ("position from the future", "Check the phone's clock (automatic date and time)."),
     "E1402": ("position too old", "Positions older than 24 hours are not tracking data; drop them."),
     "E1403": (

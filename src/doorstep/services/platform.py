@@ -16,6 +16,7 @@ from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import TrafficProvider, traffic_for
 from doorstep.services.access import Actor
 from doorstep.services.live_publish import LivePublisher, NullPublisher
+from doorstep.services.webhook_targets import Resolver, system_resolver
 from doorstep.store.uow import UnitOfWork
 
 
@@ -46,6 +47,8 @@ class Platform:
     runner: Runner = field(default_factory=InlineRunner)
     clock: Callable[[], datetime] = _utcnow
     webhook_timeout_s: float = 10.0
+    webhook_allow_private: bool = False  # deliver to loopback/private addresses (receivers on the own network)
+    webhook_resolver: Resolver = system_resolver  # how a delivery's host is resolved before it is sent
     plan_time_limit_s: float = 30.0
     # The deployment's travel model (a road network when DOORSTEP_NETWORK is set); None: straight line
     travel: TravelTimeProvider | None = None

@@ -21,6 +21,7 @@ from doorstep.domain.ids import new_id
 from doorstep.services.access import Actor, Permission
 from doorstep.services.events import EVENT_TYPES
 from doorstep.services.platform import Platform
+from doorstep.services.webhook_targets import delivery_block, url_issues
 from doorstep.store.models import WebhookDeliveryRow, WebhookSubscriptionRow
 
 log = logging.getLogger("doorstep.webhooks")
@@ -49,10 +50,8 @@ def verify(secret: str, header: str, body: bytes, now: int, tolerance_s: int = T
     return abs(now - ts) <= tolerance_s and hmac.compare_digest(expected, parts.get("v1", ""))
 
 
-def _check(url: str, event_types: list[str]) -> None:
-    issues = []
-    if not url.startswith(("https://", "http://")):
-        issues.append(Issue("E1301", f"url {url!r} must start with https:// (or http://)", ("url",)))
+def _check(url: str, event_types: list[str], allow_private: bool) -> None:
+    issues = url_issues(url, allow_private)
     unknown = sorted(set(event_types) - set(EVENT_TYPES) - {"*"})
     if unknown or not event_types:
         msg = f"unknown event types {unknown}; allowed: {', '.join(EVENT_TYPES)} or *"
@@ -64,7 +63,7 @@ def _check(url: str, event_types: list[str]) -> None:
 def create_subscription(p: Platform, actor: Actor, url: str, event_types: list[str]) -> WebhookSubscriptionRow:
     """A subscription with a new signing secret (returned in the row; show it to the admin)."""
     actor.require(Permission.MANAGE)
-    _check(url, event_types)
+    _check(url, event_types, p.webhook_allow_private)
     with p.uow(actor) as uow:
         row = uow.webhooks.add(
             WebhookSubscriptionRow(
@@ -166,7 +165,12 @@ def _claim(p: Platform, now: datetime, batch: int) -> list[str]:
         return [r.id for r in rows]
 
 
-def _post(client: httpx.Client, sub: WebhookSubscriptionRow, d: WebhookDeliveryRow, signed_at: int) -> Sent:
+def _post(
+    p: Platform, client: httpx.Client, sub: WebhookSubscriptionRow, d: WebhookDeliveryRow, signed_at: int
+) -> Sent:
+    blocked = delivery_block(sub.url, p.webhook_allow_private, p.webhook_resolver)
+    if blocked is not None:  # never contacted: not even whether the port is open is learnt
+        return Sent(None, blocked)
     body = json.dumps(d.payload, separators=(",", ":"), sort_keys=True).encode()
     headers = {
         "Content-Type": "application/json",
@@ -219,7 +223,7 @@ def deliver_due(
             if d is None or sub is None:
                 continue
             # ``now`` schedules the retries; the signature carries the wall clock the receiver compares with
-            _record(p, delivery_id, _post(client, sub, d, int(p.clock().timestamp())), now)
+            _record(p, delivery_id, _post(p, client, sub, d, int(p.clock().timestamp())), now)
     return len(ids)
 
 
