@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file in data_dir")
     secret_key: str | None = Field(None, description="signs session cookies; required outside development")
     rate_limit_per_minute: int = Field(1200, ge=1, description="requests per minute per API key, user or client")
+    rate_limit_per_address_per_minute: int | None = Field(
+        None, ge=0, description="requests per minute per network address (default 4x the per-client limit; 0: off)"
+    )
     max_body_bytes: int = Field(5_000_000, ge=1_000, description="largest JSON request body")
     max_upload_bytes: int = Field(50_000_000, ge=1_000, description="largest CSV/XLSX upload")
     webhook_tick_s: float = Field(2.0, ge=0, description="how often due webhook deliveries are sent (0: never)")

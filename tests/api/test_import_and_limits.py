@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import io
+import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from doorstep.api.app import GIL_TURN_S, create_app
+from doorstep.api.limits import RateLimit
 from doorstep.config import Settings
 from doorstep.store.migrate import upgrade
 from tests.api.conftest import Tenant, make_tenant
@@ -186,3 +188,24 @@ def test_huge_integers_are_bad_input(client: TestClient, tenant: Tenant) -> None
     assert r.status_code == 422 and r.json()["error"]["details"][0]["code"] == "E1301"
     r = client.post("/v1/orders", json=tenant.order(size={"parcels": 3_000_000_000}), headers=tenant.h())
     assert r.status_code == 422
+
+
+def test_a_new_made_up_token_per_request_does_not_escape_the_limit(tight: TestClient) -> None:
+    """Twenty requests from one address, each with a different random bearer: the address's bucket (4 x 3 per
+    minute) answers 429 from the thirteenth on."""
+    codes = [
+        tight.get("/v1/orders", headers={"Authorization": f"Bearer {secrets.token_hex(8)}"}).status_code
+        for _ in range(20)
+    ]
+    assert codes == [401] * 12 + [429] * 8
+
+
+def test_refilled_buckets_are_forgotten_when_there_are_too_many() -> None:
+    """At the bucket cap, buckets that have refilled are dropped before a new one is added."""
+    limit = RateLimit(app=None, per_minute=60)  # type: ignore[arg-type]
+    limit.MAX_BUCKETS = 3
+    for key in ("a", "b", "c"):
+        assert limit.take(key) == 0.0
+    limit.buckets["a"] = (60.0, limit.buckets["a"][1], 1.0)  # "a" has refilled
+    assert limit.take("d") == 0.0
+    assert sorted(limit.buckets) == ["b", "c", "d"]

@@ -154,7 +154,9 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
     live_routers = (driver.router, driver_stream.router, driver_records.router, live.router, returns.router)
     for router in (*routers, *live_routers):
         app.include_router(router)
-    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(
+        RateLimit, per_minute=settings.rate_limit_per_minute, per_address=settings.rate_limit_per_address_per_minute
+    )
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     return app

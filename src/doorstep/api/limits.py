@@ -61,40 +61,67 @@ class BodyLimit:
 
 
 class RateLimit:
-    """A token bucket per client (its API key, session cookie or address): ``per_minute`` with bursts of the same."""
+    """Token buckets per client (its API key, session cookie or address), ``per_minute`` with bursts of the same,
+    and per network address (``per_address`` a minute: several people may share one office address; 0 turns it
+    off, e.g. behind a proxy that does not pass the client's address on).
+
+    The address bucket is what stops a caller who sends a different made-up bearer token with every request (each
+    would otherwise get a fresh bucket: the review found the login and tracking limits removed that way); buckets
+    that have refilled are forgotten once there are ``MAX_BUCKETS``, so made-up tokens cannot fill the memory."""
 
     EXEMPT = ("/healthz", "/readyz", "/metrics")
+    MAX_BUCKETS = 50_000
 
-    def __init__(self, app: ASGIApp, per_minute: int) -> None:
+    def __init__(self, app: ASGIApp, per_minute: int, per_address: int | None = None) -> None:
         self.app, self.rate, self.burst = app, per_minute / 60.0, float(per_minute)
-        self.buckets: dict[str, tuple[float, float]] = {}
+        self.address_factor = (4 * per_minute if per_address is None else per_address) / per_minute
+        self.buckets: dict[str, tuple[float, float, float]] = {}  # key -> (tokens, last refill, size factor)
         self.lock = threading.Lock()
+
+    @staticmethod
+    def _address(scope: Scope) -> str:
+        client: Any = scope.get("client")
+        return str(client[0]) if client else "anonymous"
 
     def _client(self, scope: Scope) -> str:
         headers = dict(scope["headers"])
         cred = headers.get(b"authorization") or headers.get(b"cookie")
         if cred:
-            return hashlib.sha256(cred).hexdigest()
-        client: Any = scope.get("client")
-        return str(client[0]) if client else "anonymous"
+            return "cred:" + hashlib.sha256(cred).hexdigest()
+        return "anon:" + self._address(scope)
 
-    def take(self, client: str) -> float:
+    def take(self, client: str, factor: float = 1.0) -> float:
         """0 when a request may proceed now, else the seconds until it may."""
         now = time.monotonic()
+        rate, burst = self.rate * factor, self.burst * factor
         with self.lock:
-            tokens, last = self.buckets.get(client, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if client not in self.buckets and len(self.buckets) >= self.MAX_BUCKETS:
+                self._forget_full(now)
+            tokens, last, _ = self.buckets.get(client, (burst, now, factor))
+            tokens = min(burst, tokens + (now - last) * rate)
             if tokens >= 1:
-                self.buckets[client] = (tokens - 1, now)
+                self.buckets[client] = (tokens - 1, now, factor)
                 return 0.0
-            self.buckets[client] = (tokens, now)
-            return (1 - tokens) / self.rate
+            self.buckets[client] = (tokens, now, factor)
+            return (1 - tokens) / rate
+
+    def _forget_full(self, now: float) -> None:
+        """Drop the buckets that have refilled (forgetting them changes nothing)."""
+        full = [
+            k
+            for k, (tokens, last, f) in self.buckets.items()
+            if tokens + (now - last) * self.rate * f >= self.burst * f
+        ]
+        for k in full:
+            del self.buckets[k]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.EXEMPT:
             await self.app(scope, receive, send)
             return
         wait = self.take(self._client(scope))
+        if self.address_factor > 0:
+            wait = max(wait, self.take("addr:" + self._address(scope), self.address_factor))
         if wait > 0:
             retry = str(max(1, math.ceil(wait)))
             issue = Issue("E4003", f"rate limit exceeded; retry in {retry} s", ())
