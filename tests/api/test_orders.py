@@ -133,6 +133,18 @@ def test_update_with_stale_version_is_409_with_current_version(client: TestClien
     assert err["code"] == "E2002" and "version 2" in err["message"]
 
 
+def test_taking_another_orders_external_ref_is_409_and_changes_nothing(client: TestClient, tenant: Tenant) -> None:
+    """Renaming an order to a reference another order holds is E2007 (was a 500); both orders stay as they were."""
+    first = client.post("/v1/orders", json=tenant.order("REF-A"), headers=tenant.h()).json()
+    second = client.post("/v1/orders", json=tenant.order("REF-B"), headers=tenant.h()).json()
+    r = client.put(f"/v1/orders/{second['id']}", json={**tenant.order("REF-A"), "version": 1}, headers=tenant.h())
+    assert r.status_code == 409
+    assert (r.json()["error"]["code"], r.json()["error"]["details"][0]["id"]) == ("E2007", second["id"])
+    again = client.get(f"/v1/orders/{second['id']}", headers=tenant.h()).json()
+    assert (again["external_ref"], again["version"]) == ("REF-B", 1)
+    assert client.get(f"/v1/orders/{first['id']}", headers=tenant.h()).json()["external_ref"] == "REF-A"
+
+
 def test_cancel_then_timeline_and_no_second_cancel(client: TestClient, tenant: Tenant) -> None:
     """Cancel records an event; cancelling again is E2004; the timeline lists created then cancelled."""
     oid = client.post("/v1/orders", json=tenant.order("C-1"), headers=tenant.h()).json()["id"]

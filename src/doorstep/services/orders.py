@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from doorstep.domain.errors import DoorstepError, Issue, Severity
 from doorstep.domain.fleet import Depot
@@ -200,12 +201,20 @@ def update_order(p: Platform, actor: Actor, order_id: str, data: dict[str, Any],
         if issues:
             raise DoorstepError(issues)
         fresh = _row(order, data["date"])
+        taken = DoorstepError([Issue("E2007", f"order {order_id}: external_ref {fresh.external_ref!r} belongs to "
+                                     "another order", ("external_ref",), order_id)])  # fmt: skip
+        if fresh.external_ref != row.external_ref and uow.orders.all(OrderRow.external_ref == fresh.external_ref):
+            raise taken
         for attr in ("external_ref", "depot_id", "day", "kind", "lat", "lng", "address", "data"):
             setattr(row, attr, getattr(fresh, attr))
         row.version += 1
         row.updated_at = p.clock()
-        EventRecorder(uow, actor.label).record("order.updated", row.id, data={"version": row.version})
-        uow.commit()
+        try:
+            EventRecorder(uow, actor.label).record("order.updated", row.id, data={"version": row.version})
+            uow.commit()
+        except IntegrityError as exc:  # a concurrent edit took the reference between the check and the commit
+            uow.session.rollback()
+            raise taken from exc
     return row
 
 
