@@ -209,3 +209,16 @@ def test_refilled_buckets_are_forgotten_when_there_are_too_many() -> None:
     limit.buckets["a"] = (60.0, limit.buckets["a"][1], 1.0)  # "a" has refilled
     assert limit.take("d") == 0.0
     assert sorted(limit.buckets) == ["b", "c", "d"]
+
+
+def test_an_upload_over_the_row_cap_is_one_e1008(
+    client: TestClient, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CSV upload over the row cap (here 20) answers one E1008 and stores nothing."""
+    monkeypatch.setattr("doorstep.formats.tabular.MAX_ROWS", 20)
+    lines = ["external_ref,lat,lng"] + [f"CAP-{i},38.7,-9.1" for i in range(1_100)]
+    files = {"file": ("big.csv", "\n".join(lines).encode())}
+    data = {"depot_id": tenant.ids["depot"], "date": "2025-06-17"}
+    r = client.post("/v1/orders/import", files=files, data=data, headers=tenant.h())
+    assert r.status_code == 422 and r.json()["error"]["code"] == "E1008"
+    assert client.get("/v1/orders", params={"external_ref": "CAP-1"}, headers=tenant.h()).json()["items"] == []

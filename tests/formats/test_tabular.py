@@ -312,3 +312,35 @@ def test_not_a_workbook(tmp_path: Path) -> None:
     """A .xlsx that is not a workbook is E1004."""
     (issue,) = errors_of(write(tmp_path, "not a zip", "orders.xlsx"))
     assert issue.code == "E1004"
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A decompression bomb: the parts' unpacked sizes are summed from the zip directory first (E1008)."""
+    import zipfile
+
+    path = _workbook(tmp_path, [["Order ID", "Latitude", "Longitude"], [1, 38.72, -9.14]])
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/media/padding.bin", b"\0" * 3_000_000)  # 3 MB of zeros, a few KB packed
+    assert path.stat().st_size < 100_000
+    monkeypatch.setattr("doorstep.formats.tabular.MAX_UNPACKED_BYTES", 2_000_000)
+    with pytest.raises(DoorstepError) as err:
+        read(path)
+    assert [(i.code, i.loc) for i in err.value.issues] == [("E1008", ("file", path.name))]
+    assert "unpacks to" in err.value.issues[0].message
+
+
+def test_a_table_with_too_many_rows_is_refused_without_reading_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over the row cap (here 50), CSV and XLSX alike are one E1008, not one error per row."""
+    monkeypatch.setattr("doorstep.formats.tabular.MAX_ROWS", 50)
+    lines = ["Order ID,Latitude,Longitude"] + [f"{i},," for i in range(1_200)]  # every row bad: 1,200 errors
+    with pytest.raises(DoorstepError) as err:
+        read(write(tmp_path, "\n".join(lines)))
+    assert [i.code for i in err.value.issues] == ["E1008"]
+    book = _workbook(tmp_path, [["Order ID", "Latitude", "Longitude"]] + [[i] for i in range(1_200)])
+    with pytest.raises(DoorstepError) as err:
+        read(book)
+    assert [i.code for i in err.value.issues] == ["E1008"]

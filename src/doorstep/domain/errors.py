@@ -25,6 +25,7 @@ CODES: dict[str, tuple[str, str]] = {
         "malformed VROOM problem",
         "Follow VROOM's API: jobs/shipments/vehicles with the documented keys.",
     ),
+    "E1008": ("table too large", "Split the file: at most 100,000 rows, and a workbook of at most 200 MB unpacked."),
     "E1101": ("missing required column", "Add the column (see docs/input-formats.md for names and aliases)."),
     "E1102": ("missing required value", "Fill in the value."),
     "E1103": ("unparsable time", "Use HH:MM, an ISO-8601 date-time with offset, or seconds."),

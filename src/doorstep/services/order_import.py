@@ -12,7 +12,14 @@ from typing import Any
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.ids import new_id
-from doorstep.formats.tabular import TableRead, decode_utf8, orders_from_rows, read_orders_xlsx, sniff_delimiter
+from doorstep.formats.tabular import (
+    TableRead,
+    capped_rows,
+    decode_utf8,
+    orders_from_rows,
+    read_orders_xlsx,
+    sniff_delimiter,
+)
 from doorstep.formats.tabular_cells import Cell
 from doorstep.services.access import Actor, Permission
 from doorstep.services.convert import depot_of
@@ -41,7 +48,7 @@ def _read(filename: str, content: bytes, depot: Any, day: date) -> TableRead:
         raise DoorstepError([Issue("E1004", f"{filename}: upload a .csv or .xlsx file", ("file",))])
     text = decode_utf8(content, Path(filename))
     reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
-    records = ((n, list[Cell](rec)) for n, rec in enumerate(reader, start=1))
+    records = ((n, list[Cell](rec)) for n, rec in capped_rows(enumerate(reader, start=1), filename))
     return orders_from_rows(records, depots=[depot], plan_date=day, skip_invalid=True, name=filename)
 
 
