@@ -42,10 +42,6 @@ class BreakClasses:
     def __len__(self) -> int:
         return len(self.members)
 
-    def held_by(self, vi: int) -> set[int]:
-        """The classes of vehicle ``vi``'s breaks."""
-        return {k for (v, _), k in self.of.items() if v == vi}
-
 
 def break_classes(problem: Problem) -> BreakClasses:
     """Group every vehicle break by its specification (see the module docstring)."""
