@@ -35,11 +35,12 @@ RESULTS = REPO / "benchmarks" / "results"
 WORKER = HERE / "solve_one.py"
 
 
-def run_worker(solver: str, day: Path, limit: float, seed: int) -> dict[str, Any]:
-    """Start one solver process and wait for it; its result plus its own peak RSS as the kernel counted it."""
+def run_worker(solver: str, day: Path, limit: float, seed: int, workers: int = 1) -> dict[str, Any]:
+    """Start one solver process and wait for it; its result plus its own peak RSS as the kernel counted it.
+    ``workers``: Doorstep's search processes (``SolveOptions.workers``; VROOM always runs on 2 threads)."""
     with tempfile.TemporaryDirectory(prefix="lastmile-") as tmp:
         out, log = Path(tmp) / "result.json", Path(tmp) / "stderr.txt"
-        cmd = [sys.executable, str(WORKER), solver, str(day), str(limit), str(seed), str(out)]
+        cmd = [sys.executable, str(WORKER), solver, str(day), str(limit), str(seed), str(out), str(workers)]
         t0 = time.perf_counter()
         with log.open("w") as err:
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=HERE)
@@ -127,7 +128,7 @@ def run(args: argparse.Namespace, out: Path) -> list[dict[str, Any]]:
             for limit in args.time_limits:
                 for solver in args.solvers:
                     progress.update(task, description=f"{path.stem} {limit:g}s {solver}")
-                    res = run_worker(solver, path, limit, seed)
+                    res = run_worker(solver, path, limit, seed, args.doorstep_workers)
                     rows.append(make_row(problem, meta, solver, limit, res))
                     doc["runs"] = rows
                     out.write_text(json.dumps(doc, indent=1))
@@ -151,6 +152,7 @@ def main() -> None:
     ap.add_argument("--seeds", nargs="+", type=int, default=[1])
     ap.add_argument("--time-limits", nargs="+", type=float, default=[10.0, 30.0])
     ap.add_argument("--solvers", nargs="+", default=list(SOLVERS), choices=SOLVERS)
+    ap.add_argument("--doorstep-workers", type=int, default=1, help="Doorstep's search processes (VROOM: 2 threads)")
     ap.add_argument("--out", type=Path, help="result file (default benchmarks/results/lastmile-<time>.json)")
     ap.add_argument("--summary", action="store_true", help="also print Doorstep/VROOM ratios per day size")
     ap.add_argument("--from", dest="from_file", type=Path, help="print the tables of an earlier result file")

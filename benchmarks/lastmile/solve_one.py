@@ -1,6 +1,6 @@
 """One solver on one day, in a process of its own (the runner starts one per run): writes a JSON result.
 
-    .venv/bin/python benchmarks/lastmile/solve_one.py doorstep|vroom|ortools DAY.json TIME_LIMIT SEED OUT.json
+    .venv/bin/python benchmarks/lastmile/solve_one.py doorstep|vroom|ortools DAY.json TIME_LIMIT SEED OUT.json [WORKERS]
 
 Every solver reads the same VROOM problem file and answers in VROOM's solution shape (routes of steps), which
 the runner re-times with ``day_check.verify``. Doorstep goes through its own VROOM reader, ``plan`` with the
@@ -25,7 +25,7 @@ VROOM_EXPLORATION = 5
 VROOM_THREADS = 2
 
 
-def run_doorstep(day: Path, time_limit: float, seed: int) -> dict[str, Any]:
+def run_doorstep(day: Path, time_limit: float, seed: int, workers: int = 1) -> dict[str, Any]:
     """Doorstep's own path: VROOM reader -> plan -> check_plan -> solution in VROOM's shape."""
     from doorstep.formats.vroom_input import read_vroom
     from doorstep.formats.vroom_output import vroom_solution
@@ -39,7 +39,7 @@ def run_doorstep(day: Path, time_limit: float, seed: int) -> dict[str, Any]:
     problem = read.problem
     provider = default_provider(problem)  # ExplicitMatrixProvider on the file's matrices
     load_s = time.perf_counter() - t0
-    options = SolveOptions(time_limit_s=time_limit, seed=seed, objective=Objective.TRAVEL_COST)
+    options = SolveOptions(time_limit_s=time_limit, seed=seed, objective=Objective.TRAVEL_COST, workers=workers)
     t1 = time.perf_counter()
     result = plan(problem, provider=provider, options=options)
     solve_s = time.perf_counter() - t1
@@ -61,6 +61,7 @@ def run_doorstep(day: Path, time_limit: float, seed: int) -> dict[str, Any]:
             "plan_vehicles": s.vehicles_used,
             "iterations": s.iterations,
             "solver_s": round(s.solver_s, 3),
+            "workers": workers,
         },
     }
 
@@ -113,10 +114,11 @@ def run_ortools(day: Path, time_limit: float) -> dict[str, Any]:
 def main() -> int:
     """Run one solver; the result (or the error with its traceback) goes to OUT as JSON."""
     solver, day, limit, seed, out = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+    workers = int(sys.argv[6]) if len(sys.argv) > 6 else 1
     t0 = time.perf_counter()
     try:
         if solver == "doorstep":
-            result = run_doorstep(day, limit, seed)
+            result = run_doorstep(day, limit, seed, workers)
         elif solver == "vroom":
             result = run_vroom(day, limit)
         elif solver == "ortools":

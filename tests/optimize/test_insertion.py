@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from doorstep.domain import Plan, Problem, StopType
+from doorstep.domain.orders import Priority
 from doorstep.domain.plan import Unassigned, UnassignedReason
+from doorstep.optimize import planner
 from doorstep.optimize.check import check_plan
 from doorstep.optimize.insertion import LiveState, apply_insertion, propose_insertion
 from doorstep.optimize.live_changes import remove_order
+from doorstep.optimize.options import SolveOptions
 from doorstep.optimize.planner import reinsert
 from doorstep.routing import StraightLineProvider
+from doorstep.services.planning import plan
 from tests.factories import VAN, Break, OrderKind, PairedPickup, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import solve
 
@@ -177,3 +182,38 @@ def test_orders_taken_off_by_repair_get_a_second_chance() -> None:
     assert check_plan(p, cut) == []
     again = reinsert(p, cut, [victim], StraightLineProvider())
     assert again.unassigned == [] and check_plan(p, again) == []
+
+
+def _search_leaves_out(monkeypatch: pytest.MonkeyPatch, refs: set[str]) -> None:
+    """Make the planner's search leave ``refs`` out, as a search cut off by its time limit does."""
+    assemble = planner._assemble
+
+    def cut(p: Problem, *args: object) -> Plan:
+        plan = assemble(p, *args)  # type: ignore[arg-type]
+        served = {s.order_id for r in plan.routes for s in r.stops}
+        for o in p.orders:
+            if o.external_ref in refs and o.id in served:
+                plan = remove_order(p, plan, o.id)
+                plan.unassigned.append(Unassigned(o.id, o.external_ref, UnassignedReason.TIME_LIMIT, "cut", "retry"))
+        return plan
+
+    monkeypatch.setattr(planner, "_assemble", cut)
+
+
+def test_orders_the_search_left_out_get_a_second_chance(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Orders the search had not placed when it stopped are inserted after it, the urgent one first, and the
+    plan stays checker-clean; an optional order is not forced in."""
+    _search_leaves_out(monkeypatch, {"A", "B", "C"})
+    orders = [
+        order("A", km(2, 0)),
+        order("B", km(2, 2), priority=Priority.HIGH),
+        order("C", km(0, 2), priority=Priority.OPTIONAL),
+    ]
+    p = problem(orders, [vehicle("veh_1")])
+    got = plan(p, options=SolveOptions(max_iterations=50))
+    assert check_plan(p, got) == []
+    assert {s.external_ref for r in got.routes for s in r.stops if s.external_ref} == {"A", "B"}
+    assert [u.external_ref for u in got.unassigned] == ["C"]
+    left = [Unassigned(o.id, o.external_ref, UnassignedReason.TIME_LIMIT, "", "") for o in reversed(orders)]
+    assert planner._second_chance(p, replace(got, unassigned=left), {}) == ["ord_B", "ord_A"]
+    assert planner._second_chance(p, replace(got, unassigned=left), {1: left[1]}) == ["ord_A"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 
 import pytest
 from pyvrp import PenaltyParams
@@ -14,8 +15,8 @@ from doorstep.optimize.geometry import build_geometry
 from doorstep.optimize.model import Visit
 from doorstep.optimize.options import Objective, SolveOptions
 from doorstep.optimize.profiles import forbidden_values
+from doorstep.optimize.pyvrp_adapter import _start_method, to_problem_data
 from doorstep.optimize.pyvrp_adapter import solve as adapter_solve
-from doorstep.optimize.pyvrp_adapter import to_problem_data
 from doorstep.optimize.pyvrp_search import MAX_TIME, _penalties, _Stop
 from doorstep.routing import StraightLineProvider
 from tests.factories import Break, km, order, problem, replace, t, vehicle
@@ -109,9 +110,17 @@ def test_a_model_with_nothing_optional_gets_pyvrps_own_penalties() -> None:
     assert params.max_penalty > 100_000.0
 
 
-def test_two_workers_search_on_two_cores_and_keep_the_better_plan() -> None:
+@pytest.mark.parametrize("threaded", [False, True], ids=["fork", "spawn"])
+def test_two_workers_search_on_two_cores_and_keep_the_better_plan(threaded: bool) -> None:
     """With workers=2 a helper process searches with the next seed and answers (its iterations are counted),
-    no process is left behind, and the plan passes the checker like any other."""
+    no process is left behind, and the plan passes the checker like any other: forked from a single-threaded
+    process, spawned as soon as another thread runs (a server's)."""
+    release = threading.Event()
+    other = threading.Thread(target=release.wait, daemon=True)
+    if threaded:
+        other.start()
+    if threaded:
+        assert _start_method() == "spawn"
     orders = [order(f"O{i}", km((i % 6) * 1.2, (i // 6) * 1.2), windows=((8 + i % 3 * 2, 11 + i % 3 * 2),))
               for i in range(30)]  # fmt: skip
     p = problem(orders, [vehicle("veh_1"), vehicle("veh_2")])
@@ -123,6 +132,7 @@ def test_two_workers_search_on_two_cores_and_keep_the_better_plan() -> None:
     plan = solve(p, time_limit_s=2.0, max_iterations=None, seed=4, workers=2)
     assert not plan.unassigned
     assert multiprocessing.active_children() == []
+    release.set()
 
 
 def test_workers_must_be_between_one_and_eight() -> None:

@@ -3,7 +3,9 @@ the best solution read back. With ``pyvrp_search`` the only modules that import 
 
 from __future__ import annotations
 
+import _thread
 import multiprocessing
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -180,12 +182,24 @@ def _read(solution: Solution) -> list[SolvedRoute]:
 # the local search can cycle forever). Prizes use at most 1e18 (costs.PRIZE_BUDGET); penalties get 2e18.
 
 
-HELPER_WAIT_S = 3.0  # after its own search, how long the main process waits for the helper's answer
+HELPER_WAIT_S = 1.0  # after its own search, how long the main process waits for the helper's answer
+
+
+def _start_method() -> str:
+    """``fork`` in a single-threaded process (the CLI, a worker): the helper starts at once with the data and the
+    neighbourhood already in memory (pickling a 2,000-order day's matrices alone took seconds); ``spawn`` as soon
+    as another thread runs (a server), since forking a threaded process can deadlock the child."""
+    # _thread._count: threads started below the threading module too (pytest-xdist's execnet starts such threads)
+    single = threading.active_count() == 1 and _thread._count() == 0
+    return "fork" if single and "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 def _start_helper(data: ProblemData, payload: dict[str, Any]) -> tuple[BaseProcess, Connection]:
-    """A second search in a fresh process (``spawn``: safe from the threads of a server), on the other core."""
-    ctx = multiprocessing.get_context("spawn")
+    """A second search in another process, on the other core (see ``_start_method``)."""
+    method = _start_method()
+    if method == "spawn":
+        payload = {**payload, "neighbours": None}  # recomputed there: cheaper than pickling it
+    ctx = multiprocessing.get_context("fork") if method == "fork" else multiprocessing.get_context("spawn")
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=helper_search, args=(send, {"data": data, **payload}), daemon=True)
     proc.start()
@@ -234,15 +248,15 @@ def solve(
     ``workers`` > 1 (time-bounded runs only): a second search with the next seed runs in a helper process on the
     other core, and the better plan of the two is kept; iterations are the two searches' sum."""
     helper = None
+    near = neighbours if isinstance(neighbours, dict) else neighbours_of(data)
     if workers > 1 and max_iterations is None:
         payload = {"deadline": time.time() + time_limit_s, "idle_s": no_improvement_s, "give_up": give_up,
-                   "seed": seed + 1, "scale": penalty_scale, "warm": warm}  # fmt: skip
+                   "seed": seed + 1, "scale": penalty_scale, "warm": warm, "neighbours": near}  # fmt: skip
         helper = _start_helper(data, payload)
     stop = _Stop(time_limit_s, no_improvement_s, max_iterations, give_up)
     stop.clients = data.num_clients
     callbacks = _Callbacks(stop, report, report_every_s, break_fixed or [0] * data.num_vehicle_types)
     params = SolveParams(ils=IteratedLocalSearchParams(callbacks=callbacks))
-    near = neighbours if isinstance(neighbours, dict) else neighbours_of(data)
     result = run(data, stop, seed, params, penalty_scale, from_specs(data, warm) if warm else None, near)
     best: Solution = result.best
     iterations = result.num_iterations

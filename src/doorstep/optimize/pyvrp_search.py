@@ -47,7 +47,6 @@ class SearchReport:
     iterations: int
 
 
-
 class _Stop:
     """Stops on the time limit, after ``idle_s`` without improvement, after ``max_iterations``, or — with
     ``give_up`` — when no feasible solution has been found after that share of the budget (of the iterations when
@@ -154,9 +153,7 @@ def _violation_bound(data: ProblemData) -> float:
 
 def _optional(data: ProblemData) -> bool:
     """Whether the search may leave something out (a client or a group that is not required)."""
-    return any(not c.required and c.group is None for c in data.clients()) or any(
-        not g.required for g in data.groups()
-    )
+    return any(not c.required and c.group is None for c in data.clients()) or any(not g.required for g in data.groups())
 
 
 def _penalties(data: ProblemData, scale: float) -> tuple[PenaltyParams, tuple[list[float], float, float]]:
@@ -231,9 +228,7 @@ RouteSpec = tuple[int, list[tuple[int, int]]]  # (vehicle type, [(activity type,
 
 def route_specs(solution: Solution) -> list[RouteSpec]:
     """A solution's routes as plain data (to cross a process boundary, or to seed another model's search)."""
-    return [
-        (r.vehicle_type(), [(int(a.type.value), a.idx) for a in r.schedule()[1:-1]]) for r in solution.routes()
-    ]
+    return [(r.vehicle_type(), [(int(a.type.value), a.idx) for a in r.schedule()[1:-1]]) for r in solution.routes()]
 
 
 def from_specs(data: ProblemData, specs: list[RouteSpec]) -> Solution:
@@ -254,7 +249,7 @@ def helper_search(conn: Connection, payload: dict[str, Any]) -> None:
     limit_s = max(0.05, payload["deadline"] - time.time())  # the main search's wall-clock deadline
     stop = _Stop(limit_s, payload["idle_s"], None, payload["give_up"])
     warm = from_specs(data, payload["warm"]) if payload["warm"] is not None else None
-    result = run(data, stop, payload["seed"], SolveParams(), payload["scale"], warm)
+    result = run(data, stop, payload["seed"], SolveParams(), payload["scale"], warm, payload.get("neighbours"))
     best = result.best
     conn.send((route_specs(best), best.is_feasible(), plain_cost(best), result.num_iterations))
     conn.close()
