@@ -17,7 +17,7 @@ from doorstep.optimize.options import Objective, SolveOptions
 from doorstep.optimize.profiles import forbidden_values
 from doorstep.optimize.pyvrp_adapter import _start_method, to_problem_data
 from doorstep.optimize.pyvrp_adapter import solve as adapter_solve
-from doorstep.optimize.pyvrp_search import MAX_TIME, _penalties, _Stop
+from doorstep.optimize.pyvrp_search import MAX_TIME, _cost_per_second, _penalties, _Stop
 from doorstep.routing import StraightLineProvider
 from tests.factories import Break, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import reasons, solve
@@ -94,20 +94,40 @@ def test_forbidden_arcs_outlast_the_day_and_leave_penalties_room_above_the_prize
 
 
 def test_a_model_with_nothing_optional_gets_pyvrps_own_penalties() -> None:
-    """All orders required and no breaks: the penalties are PyVRP's defaults (as pyvrp.solve sets them), so
-    Doorstep's search is PyVRP's own; with a break (optional) they follow the prize scale instead."""
+    """All orders required and no breaks: the penalties are PyVRP's defaults (as pyvrp.solve sets them) when the
+    objective counts seconds, so Doorstep's search is PyVRP's own; with a break (optional) they follow the prize
+    scale instead."""
     orders = [order(f"O{i}", km(i, 1)) for i in range(1, 8)]
     p = problem(orders)
     geo = build_geometry(p, StraightLineProvider())
-    model = build_model(p, geo, SolveOptions(), set(), serve_all=True)
+    model = build_model(p, geo, SolveOptions(objective=Objective.DURATION), set(), serve_all=True)
     params, initial = _penalties(to_problem_data(model), float(model.prize_normal))
-    assert params.max_penalty == 100_000.0
+    assert params.max_penalty == 100_000.0 and params.min_penalty == PenaltyParams().min_penalty
     assert initial == PenaltyParams().midpoint_penalties(to_problem_data(model))
     with_break = problem(orders, [vehicle(breaks=(Break(t(12), t(13), 1800),))])
     model = build_model(with_break, build_geometry(with_break, StraightLineProvider()), SolveOptions(), set(),
                         serve_all=True)  # fmt: skip
     params, _ = _penalties(to_problem_data(model), float(model.prize_normal))
     assert params.max_penalty > 100_000.0
+
+
+def test_penalties_follow_the_price_of_a_second_under_a_money_objective() -> None:
+    """With nothing optional and a money objective (1/36,000 cent per unit), PyVRP's penalty range is scaled by
+    what a second of driving costs: the default ceiling of 1e5 per second of lateness was worth less than three
+    seconds of driving, and the search stayed infeasible at it."""
+    orders = [order(f"O{i}", km(i, 1)) for i in range(1, 8)]
+    p = problem(orders)
+    model = build_model(p, build_geometry(p, StraightLineProvider()), SolveOptions(objective=Objective.TRAVEL_COST),
+                        set(), serve_all=True)  # fmt: skip
+    data = to_problem_data(model)
+    unit = _cost_per_second(data)
+    dur, obj = data.duration_matrix(0), data.distance_matrix(0)
+    assert obj[0, 1] / dur[0, 1] == pytest.approx(unit, rel=0.2)  # an arc's cost per second of it
+    assert unit > 1_000
+    params, initial = _penalties(data, float(model.prize_normal))
+    assert params.min_penalty == pytest.approx(0.1 * unit)
+    assert params.max_penalty == pytest.approx(100_000 * unit)
+    assert initial == params.midpoint_penalties(data)
 
 
 @pytest.mark.parametrize("threaded", [False, True], ids=["fork", "spawn"])
