@@ -19,7 +19,7 @@ from doorstep.optimize.pyvrp_adapter import _start_method, to_problem_data
 from doorstep.optimize.pyvrp_adapter import solve as adapter_solve
 from doorstep.optimize.pyvrp_search import MAX_TIME, _cost_per_second, _penalties, _Stop
 from doorstep.routing import StraightLineProvider
-from tests.factories import Break, km, order, problem, replace, t, vehicle
+from tests.factories import VAN, Break, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import reasons, solve
 
 
@@ -128,6 +128,16 @@ def test_penalties_follow_the_price_of_a_second_under_a_money_objective() -> Non
     assert params.min_penalty == pytest.approx(0.1 * unit)
     assert params.max_penalty == pytest.approx(100_000 * unit)
     assert initial == params.midpoint_penalties(data)
+    # The cost objective prices the route's hours through the vehicle type (the matrix holds metres): counted too.
+    costly = replace(VAN, cost_per_hour_cents=3_600, cost_per_km_cents=20)
+    p = problem(orders, [vehicle(vtype=costly)])
+    model = build_model(p, build_geometry(p, StraightLineProvider()), SolveOptions(objective=Objective.COST), set(),
+                        serve_all=True)  # fmt: skip
+    data = to_problem_data(model)
+    vt = data.vehicle_type(0)
+    dur, metres = data.duration_matrix(0), data.distance_matrix(0)
+    by_hand = (vt.unit_distance_cost * metres[0, 1] + vt.unit_duration_cost * dur[0, 1]) / dur[0, 1]
+    assert vt.unit_duration_cost == 36_000 and _cost_per_second(data) == pytest.approx(by_hand, rel=0.05)
 
 
 @pytest.mark.parametrize("threaded", [False, True], ids=["fork", "spawn"])

@@ -157,19 +157,23 @@ def _optional(data: ProblemData) -> bool:
 
 
 def _cost_per_second(data: ProblemData) -> float:
-    """What a second of travel costs in the objective (at least 1): the median arc's objective value over its
-    duration. PyVRP's default penalties assume the objective counts in units like a second (Solomon, Gehring–
-    Homberger: exactly 1, so their penalties are PyVRP's own); a money objective counts 1/36,000 of a cent, a
-    driving second is then worth about 36,000 units and the default ceiling of 1e5 per second of lateness or unit of
-    excess load cost less than three seconds of driving: on a 200-order day without breaks the search stayed
-    infeasible at the ceiling (PyVRP's PenaltyBoundWarning), ran 2.5 times slower and planned 8 % dearer."""
-    dur, obj = data.duration_matrix(0), data.distance_matrix(0)
+    """What a second of travel costs in the objective (at least 1): over a sample of arcs, the median of the first
+    vehicle type's distance and duration costs of the arc over its duration. PyVRP's default penalties assume an
+    objective counting in units like a second (Solomon, Gehring–Homberger: exactly 1, so their penalties are PyVRP's
+    own); a money objective counts 1/36,000 of a cent, a driving second is then worth some 10,000-40,000 units
+    and the default ceiling of 1e5 per second of lateness or unit of excess load cost a few seconds of driving: on a
+    200-order day without breaks the search sat infeasible at that ceiling (PyVRP's PenaltyBoundWarning) and ran
+    at a seventh of the speed."""
+    vt = data.vehicle_type(0)
+    dur: np.ndarray[Any, Any] = np.asarray(data.duration_matrix(vt.profile))
+    obj: np.ndarray[Any, Any] = np.asarray(data.distance_matrix(vt.profile))
     step = max(1, dur.shape[0] // 300)  # a sample of rows is plenty for a median
-    d, o = dur[::step].ravel(), obj[::step].ravel()
+    d, o = dur[::step].ravel().astype(float), obj[::step].ravel().astype(float)
     real = (d > 0) & (o > 0)
     if not real.any():
         return 1.0
-    return max(1.0, float(np.median(o[real] / d[real])))
+    per_second = (vt.unit_distance_cost * o[real] + vt.unit_duration_cost * d[real]) / d[real]
+    return max(1.0, float(np.median(per_second)))
 
 
 def _penalties(data: ProblemData, scale: float) -> tuple[PenaltyParams, tuple[list[float], float, float]]:
