@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from doorstep.domain.errors import CODES, DoorstepError, Issue
@@ -81,7 +81,8 @@ def validation_issues(errors: list[Any]) -> list[Issue]:
 
 async def _doorstep_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DoorstepError)
-    headers = {"Retry-After": str(getattr(exc, "retry_after", 1))} if exc.code == "E4003" else None
+    retry = exc.code in ("E4003", "E2009")  # too many requests; an idempotent twin still running
+    headers = {"Retry-After": str(getattr(exc, "retry_after", 1))} if retry else None
     return error_response(exc, headers)
 
 
@@ -113,6 +114,14 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(DoorstepError([issue]))
 
 
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    # A constraint refused a write made outside a unit of work (which maps its own): a concurrent request got
+    # there first. A state conflict, not an internal error.
+    log.warning("constraint refused a write on %s %s: %s", request.method, request.url.path, exc)
+    msg = "a concurrent request stored the same value or changed what this one refers to"
+    return error_response(DoorstepError([Issue("E2010", msg, ())]))
+
+
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("internal error on %s %s", request.method, request.url.path, exc_info=exc)
     body = {"error": {"code": "E5001", "message": CODES["E5001"][0], "action": CODES["E5001"][1], "details": []}}
@@ -125,5 +134,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(OverflowError, _data_error)  # SQLite's driver refuses integers beyond 64 bits
     app.add_exception_handler(Exception, _internal_error)

@@ -184,6 +184,11 @@ CODES: dict[str, tuple[str, str]] = {
     "E2006": ("plan not ready", "Wait until the plan job has succeeded."),
     "E2007": ("already exists", "Use another value; this one is taken in your organization."),
     "E2008": ("object in use", "Remove or move what refers to it first."),
+    "E2009": (
+        "a request with this Idempotency-Key is still in progress",
+        "Retry after the number of seconds in Retry-After: you then get the first request's answer.",
+    ),
+    "E2010": ("changed by a concurrent request", "Reload what the request refers to, then retry."),
     "E4001": ("authentication required", "Send an API key (Authorization: Bearer ...) or log in."),
     "E4002": ("not allowed for this role or key", "Ask an admin for a role or key scope that allows it."),
     "E4003": ("too many requests", "Wait for the number of seconds in Retry-After, then retry."),

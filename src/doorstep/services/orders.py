@@ -25,6 +25,7 @@ from doorstep.services.convert import depot_of, parse_order
 from doorstep.services.events import EventRecorder
 from doorstep.services.fleet_admin import check_version
 from doorstep.services.platform import Platform
+from doorstep.store.conflicts import ConflictError
 from doorstep.store.models import EventRow, OrderRow
 from doorstep.store.uow import UnitOfWork
 
@@ -112,11 +113,23 @@ def insert_orders(uow: UnitOfWork, actor: Actor, orders: list[tuple[Order, date]
 
 
 def create_orders(p: Platform, actor: Actor, items: list[dict[str, Any]]) -> BulkResult:
-    """Create up to 1,000 orders at once: all or none (every problem reported with its item index)."""
+    """Create up to 1,000 orders at once: all or none (every problem reported with its item index).
+
+    A concurrent request that stored some of the same external_refs first makes the commit fail on the unique
+    constraint; the orders are then read again once, so the answer names the stored ones as sent twice would."""
     actor.require(Permission.WRITE)
     if len(items) > MAX_BULK:
         msg = f"{len(items)} orders in one request; at most {MAX_BULK}"
         raise DoorstepError([Issue("E1305", msg, ("orders",))])
+    try:
+        return _create_orders(p, actor, items)
+    except ConflictError as exc:
+        if exc.columns != ("external_ref",):
+            raise
+    return _create_orders(p, actor, items)
+
+
+def _create_orders(p: Platform, actor: Actor, items: list[dict[str, Any]]) -> BulkResult:
     with p.uow(actor) as uow:
         depots = _depots(uow, {d["depot_id"] for d in items})
         built, issues = [], []
