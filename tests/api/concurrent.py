@@ -44,18 +44,23 @@ class Server:
 
     base: str
     platform: Platform
+    app: Any
 
 
 @contextmanager
 def serve(db_url: str, **overrides: Any) -> Iterator[Server]:
     """The app on a real uvicorn server on a free loopback port, for the block."""
-    settings = Settings(
+    app = create_app(app_settings(db_url, **overrides))
+    with running(app) as base:
+        yield Server(base, app.state.platform, app)
+
+
+def app_settings(db_url: str, **overrides: Any) -> Settings:
+    """Test settings: no rate limits, no webhook ticker, private webhook receivers allowed."""
+    return Settings(
         database_url=db_url, secret_key="test-secret-" + "x" * 32, rate_limit_per_minute=1_000_000,
         rate_limit_per_address_per_minute=0, webhook_tick_s=0, webhook_allow_private=True, **overrides,
     )  # fmt: skip
-    app = create_app(settings)
-    with running(app) as base:
-        yield Server(base, app.state.platform)
 
 
 def new_org(server: Server) -> tuple[str, str, str]:

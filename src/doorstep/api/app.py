@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
     settings = settings or get_settings()
     secret_key_value = secret_key(settings)
     signer = URLSafeTimedSerializer(secret_key_value, salt="doorstep-session")
-    engine = make_engine(settings.db_url())
+    engine = make_engine(settings.db_url(), busy_timeout_s=settings.sqlite_busy_timeout_s)
     runner = runner or ThreadRunner(workers=1)
     broker, publisher = make_broker(settings)
     platform = Platform(

@@ -195,6 +195,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E4004": ("wrong email or password", "Check the credentials; passwords are case-sensitive."),
     "E4005": ("secret not configured", "Set DOORSTEP_SECRET_KEY (required outside development)."),
     "E5001": ("internal error", "Retry; if it persists, report it with the log file."),
+    "E5002": ("the database is busy", "Retry after the number of seconds in Retry-After."),
     "W1201": ("location far from its depot", "Check the coordinates; they may be mistyped."),
     "W1202": ("unknown column ignored", "Rename the column to a documented name or alias, or drop it."),
     "W1203": (
