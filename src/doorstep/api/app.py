@@ -27,6 +27,7 @@ from doorstep.api.routers import (
     returns,
     webhooks,
 )
+from doorstep.api.security import SecurityHeaders
 from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.returns import FailurePolicy
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
     app.state.settings, app.state.engine, app.state.platform = settings, engine, platform
     app.state.signer, app.state.runner, app.state.metrics = signer, runner, Metrics()
     app.state.broker, app.state.eta_runner = broker, eta_runner
+    app.state.cookie_secure = not settings.is_development  # production cookies travel over HTTPS only
     app.state.driver_signer = URLSafeTimedSerializer(secret_key_value, salt="doorstep-driver")
     install_error_handlers(app)
     routers = (health.router, auth.router, orders.router, plans.router, webhooks.router, *fleet.ROUTERS)
@@ -159,4 +161,5 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
     )
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(SecurityHeaders, hsts_always=not settings.is_development)  # outermost: on every answer
     return app
