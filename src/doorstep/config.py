@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_s: float = Field(
         30.0, gt=0, le=600, description="SQLite: how long a writer waits for another writer's lock before E5002"
     )
+    metrics_token: str | None = Field(
+        None, description="bearer token for GET /metrics (Prometheus bearer_token); admins' keys work too"
+    )
     secret_key: str | None = Field(None, description="signs session cookies; required outside development")
     rate_limit_per_minute: int = Field(1200, ge=1, description="requests per minute per API key, user or client")
     rate_limit_per_address_per_minute: int | None = Field(

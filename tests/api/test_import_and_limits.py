@@ -83,12 +83,12 @@ def test_unknown_path_and_method(client: TestClient, tenant: Tenant) -> None:
     assert r.status_code == 405 and r.json()["error"]["code"] == "E1304"
 
 
-def test_health_ready_metrics(client: TestClient) -> None:
-    """healthz and readyz answer 200 on a migrated database; metrics count requests by route template."""
+def test_health_ready_metrics(client: TestClient, tenant: Tenant) -> None:
+    """healthz and readyz answer 200 on a migrated database; metrics (for admins) count requests by route template."""
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["revision"] == ready.json()["head"]
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers=tenant.h()).text
     assert 'doorstep_http_requests_total{method="GET",route="/healthz",status="200"}' in text
 
 

@@ -31,6 +31,7 @@ STATUS_BY_CODE = {
     "E4002": 403,
     "E4003": 429,
     "E4005": 500,
+    "E4006": 500,
     "E5002": 503,
     "E3012": 422,  # the trail given cannot be matched: the input's fault, not the server's
 }

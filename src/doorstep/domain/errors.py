@@ -194,6 +194,11 @@ CODES: dict[str, tuple[str, str]] = {
     "E4003": ("too many requests", "Wait for the number of seconds in Retry-After, then retry."),
     "E4004": ("wrong email or password", "Check the credentials; passwords are case-sensitive."),
     "E4005": ("secret not configured", "Set DOORSTEP_SECRET_KEY (required outside development)."),
+    "E4006": (
+        "secret key too short",
+        "Set DOORSTEP_SECRET_KEY to 32 or more random characters "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(32))').",
+    ),
     "E5001": ("internal error", "Retry; if it persists, report it with the log file."),
     "E5002": ("the database is busy", "Retry after the number of seconds in Retry-After."),
     "W1201": ("location far from its depot", "Check the coordinates; they may be mistyped."),

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select, update
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.ids import new_id
-from doorstep.services.access import KEY_SCOPES, ROLE_PERMISSIONS, Actor, Permission, Role
+from doorstep.services.access import KEY_SCOPES, ROLE_PERMISSIONS, Actor, Permission, Role, require_grant
 from doorstep.services.platform import Platform
 from doorstep.store.models import ApiKeyRow, OrganizationRow, SessionRow, UserRow
 
@@ -71,6 +71,7 @@ def create_organization(p: Platform, name: str, admin_email: str, admin_password
 def create_user(p: Platform, actor: Actor, email: str, name: str, role: Role, password: str) -> UserRow:
     """A user in the actor's organization (admins only)."""
     actor.require(Permission.MANAGE)
+    require_grant(actor, ROLE_PERMISSIONS[role], f"the role {role.value}")
     email = email.strip().lower()
     _check_user(p, email, password)
     with p.uow(actor) as uow:
@@ -155,6 +156,7 @@ def create_api_key(p: Platform, actor: Actor, name: str, scopes: list[Permission
     if bad or not scopes:
         msg = f"scopes must be a non-empty subset of {sorted(KEY_SCOPES)}"
         raise DoorstepError([Issue("E1301", msg, ("scopes",))])
+    require_grant(actor, scopes, f"the scopes {', '.join(sorted(scopes))}")
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     with p.uow(actor) as uow:
         row = uow.api_keys.add(
