@@ -26,6 +26,10 @@ CODES: dict[str, tuple[str, str]] = {
         "Follow VROOM's API: jobs/shipments/vehicles with the documented keys.",
     ),
     "E1008": ("table too large", "Split the file: at most 100,000 rows, and a workbook of at most 200 MB unpacked."),
+    "E1009": (
+        "unreadable CSV",
+        "Check the quoting (a quote left open swallows the rest of the file); a cell may hold 131,072 characters.",
+    ),
     "E1101": ("missing required column", "Add the column (see docs/input-formats.md for names and aliases)."),
     "E1102": ("missing required value", "Fill in the value."),
     "E1103": ("unparsable time", "Use HH:MM, an ISO-8601 date-time with offset, or seconds."),
@@ -75,6 +79,10 @@ CODES: dict[str, tuple[str, str]] = {
         "webhook URL not allowed",
         "Use a public http(s) URL without credentials (DOORSTEP_WEBHOOK_ALLOW_PRIVATE=1: receivers on your network).",
     ),
+    "E1132": (
+        "text too long",
+        "Shorten the cell: instructions up to 2,000 characters, addresses 500, names and references 200, phones 50.",
+    ),
     "E1401": ("position from the future", "Check the phone's clock (automatic date and time)."),
     "E1402": ("position too old", "Positions older than 24 hours are not tracking data; drop them."),
     "E1403": (
@@ -98,6 +106,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E1415": ("signature is not a PNG image", "Send the signature canvas as a PNG (at most 500 kB)."),
     "E1416": ("stop not on your route", "Reload your routes; the stop may have moved to another driver."),
     "E1417": ("too many positions in one batch", "Send at most 1,000 positions per request."),
+    "E1418": (
+        "event dated in the future",
+        "Set the phone's clock to automatic time; an event may be at most 5 minutes ahead of the server.",
+    ),
     "E1450": (
         "order cannot join the live plan",
         "Give a new order of the plan's depot and day (not planned, dispatched or cancelled).",
@@ -221,6 +233,7 @@ CODES: dict[str, tuple[str, str]] = {
         "plan not finished in the time limit",
         "Plan again with a longer time limit: unused vehicles could still serve the orders left out.",
     ),
+    "W1209": ("coordinates look swapped", "Swap the latitude and longitude values if the place is near the depot."),
     "W1401": (
         "position with poor accuracy",
         "Kept as a sign of life; move to open sky or enable high-accuracy location.",

@@ -30,6 +30,7 @@ from doorstep.store.models import EventRow, OrderRow
 from doorstep.store.uow import UnitOfWork
 
 MAX_BULK = 1000
+RETURNED_WARNINGS = frozenset({"W1209"})  # warnings a create answers with (the order is stored all the same)
 MAX_PAGE = 500
 
 
@@ -49,6 +50,7 @@ class BulkResult:
 
     orders: list[OrderRow] = field(default_factory=list)
     created: list[bool] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)  # accepted, but worth a look (W1209 swapped coordinates)
 
 
 def _depots(uow: UnitOfWork, ids: set[str]) -> dict[str, Depot]:
@@ -58,7 +60,8 @@ def _depots(uow: UnitOfWork, ids: set[str]) -> dict[str, Depot]:
 def _build(
     data: dict[str, Any], i: int, depots: dict[str, Depot], loc0: tuple[str | int, ...]
 ) -> tuple[Order, list[Issue]]:
-    """The domain order of one request item and every problem with it (located under ``loc0``)."""
+    """The domain order of one request item and every problem with it (located under ``loc0``): errors, and the
+    warnings worth returning with the stored order (swapped coordinates)."""
     depot = depots.get(data["depot_id"])
     if depot is None:
         dep_id = data["depot_id"]
@@ -68,7 +71,7 @@ def _build(
     issues = list(rd.issues)
     one = Problem(depots=(depot,), vehicles=(), orders=(order,))
     for issue in validate_problem(one):
-        if issue.loc[:1] == ("orders",) and issue.severity is Severity.ERROR:
+        if issue.loc[:1] == ("orders",) and (issue.severity is Severity.ERROR or issue.code in RETURNED_WARNINGS):
             issues.append(replace(issue, loc=(*loc0, *issue.loc[2:])))
     return order, [replace(x, loc=(*loc0, *x.loc[2:])) if x.loc[:1] == ("orders",) else x for x in issues]
 
@@ -145,10 +148,12 @@ def _create_orders(p: Platform, actor: Actor, items: list[dict[str, Any]]) -> Bu
             seen.setdefault(ref, i)
             issues += problems
             built.append((order, data["date"]))
-        if issues:
-            raise DoorstepError(issues)
+        errors = [x for x in issues if x.severity is Severity.ERROR]
+        if errors:
+            raise DoorstepError(errors)
         result = insert_orders(uow, actor, built)
         uow.commit()
+    result.warnings = [x for x in issues if x.severity is Severity.WARNING]
     return result
 
 
@@ -211,8 +216,8 @@ def update_order(p: Platform, actor: Actor, order_id: str, data: dict[str, Any],
             raise DoorstepError([Issue("E2004", msg, ("status",), order_id)])
         depots = _depots(uow, {data["depot_id"]})
         order, issues = _build({**data, "id": row.id}, 0, depots, ())
-        if issues:
-            raise DoorstepError(issues)
+        if errors := [x for x in issues if x.severity is Severity.ERROR]:
+            raise DoorstepError(errors)
         fresh = _row(order, data["date"])
         taken = DoorstepError([Issue("E2007", f"order {order_id}: external_ref {fresh.external_ref!r} belongs to "
                                      "another order", ("external_ref",), order_id)])  # fmt: skip
