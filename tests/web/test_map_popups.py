@@ -3,6 +3,7 @@ Leaflet popup or tooltip (stored XSS), and the page works under its Content-Secu
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,10 +11,12 @@ import pytest
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
+from doorstep.services.accounts import create_organization
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
-from tests.browser import running
+from tests.browser import log_in, running
 
+PASSWORD = "csp-dispatcher-password"
 HOSTILE = '<img id="xss" src="x">Rua 1'
 
 DRAW = """async (hostile) => {
@@ -39,14 +42,22 @@ DRAW = """async (hostile) => {
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The dashboard's static pages on a real server."""
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The dashboard on a real server with an admin login: (base URL, email)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('popups') / 'web.sqlite'}"
     upgrade(url)
     app = create_app(Settings(database_url=url, secret_key="popups-" + "x" * 32, webhook_tick_s=0))
     mount_web(app)
+    email = f"csp-{uuid.uuid4().hex[:8]}@example.com"
+    create_organization(app.state.platform, "CSP", email, PASSWORD)
     with running(app) as b:
-        yield b
+        yield b, email
+
+
+@pytest.fixture(scope="module")
+def base(site: tuple[str, str]) -> str:
+    """The server's base URL."""
+    return site[0]
 
 
 def test_popups_and_tooltips_show_html_as_text(base: str, browser: Any) -> None:
@@ -68,14 +79,18 @@ def test_popups_and_tooltips_show_html_as_text(base: str, browser: Any) -> None:
         ctx.close()
 
 
-def test_the_dashboard_pages_load_under_the_csp(base: str, browser: Any) -> None:
-    """/login and /driver/ load their scripts and styles with the CSP in force: no violation reported."""
+def test_the_dashboard_pages_load_under_the_csp(site: tuple[str, str], browser: Any) -> None:
+    """The login, dashboard, live and driver pages load their scripts and styles with the CSP in force: the
+    dispatcher logs in and reaches each page, and the browser reports no violation."""
+    base, email = site
     page = browser.new_page()
     violations: list[str] = []
     page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
-    for path in ("/login", "/driver/"):
+    log_in(page, base, email, PASSWORD)
+    for path in ("/app", "/app/live", "/driver/"):
         page.goto(f"{base}{path}")
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("load")
+    assert page.evaluate("typeof window.L") == "object"  # Leaflet, a same-origin script, ran
     assert violations == []
     page.close()
 
