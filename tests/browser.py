@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -13,9 +14,36 @@ import pytest
 import uvicorn
 
 CHROMIUM = Path("/usr/bin/chromium")
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is not installed"
-)
+ABSENT = "Debian chromium (/usr/bin/chromium) is not installed: apt-get install chromium (CI installs it)"
+
+
+def require_chromium() -> Path:
+    """Debian's Chromium; a test without it is skipped with the reason, or fails where the services are required
+    (``DOORSTEP_REQUIRE_SERVICES=1``, as in CI)."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    if os.environ.get("DOORSTEP_REQUIRE_SERVICES"):
+        pytest.fail(ABSENT)
+    pytest.skip(ABSENT)
+
+
+@pytest.fixture
+def chromium() -> Path:
+    """The one way a test gets the browser binary (see ``require_chromium``)."""
+    return require_chromium()
+
+
+@pytest.fixture
+def browser(chromium: Path) -> Iterator[Any]:
+    """The one way a test gets a Playwright browser: Debian's Chromium, closed after the test."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch(pw)
+        try:
+            yield b
+        finally:
+            b.close()
 
 
 @contextmanager

@@ -15,6 +15,9 @@ from sqlalchemy import Engine, create_engine, text
 from doorstep.domain.geo import LatLng
 from doorstep.store.engine import make_engine
 from doorstep.store.migrate import upgrade
+from tests.browser import browser, chromium
+
+__all__ = ["browser", "chromium"]  # the one browser fixture point (tests/browser.py), for every test package
 
 SHARED_OSM = Path(__file__).resolve().parents[1].parent / "shared" / "osm"
 

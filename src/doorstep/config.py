@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     snap_radius_m: float = Field(250.0, gt=0, le=5_000, description="farthest a location may lie from a road")
     data_dir: Path = Field(Path("doorstep-data"), description="where the embedded shape keeps its SQLite file")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file in data_dir")
+    sqlite_busy_timeout_s: float = Field(
+        30.0, gt=0, le=600, description="SQLite: how long a writer waits for another writer's lock before E5002"
+    )
+    metrics_token: str | None = Field(
+        None, description="bearer token for GET /metrics (Prometheus bearer_token); admins' keys work too"
+    )
     secret_key: str | None = Field(None, description="signs session cookies; required outside development")
     rate_limit_per_minute: int = Field(1200, ge=1, description="requests per minute per API key, user or client")
     rate_limit_per_address_per_minute: int | None = Field(

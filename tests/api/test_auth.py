@@ -127,7 +127,8 @@ def test_no_default_secret_outside_development(tmp_path: object) -> None:
     except DoorstepError as exc:
         assert exc.code == "E4005"
     assert secret_key(Settings(env="development")) != secret_key(Settings(env="development"))
-    app = create_app(Settings(env="production", secret_key="s3cret", database_url=f"sqlite:///{tmp_path}/x.db"))
+    long_secret = "s3cret-" + "x" * 32
+    app = create_app(Settings(env="production", secret_key=long_secret, database_url=f"sqlite:///{tmp_path}/x.db"))
     assert app.title == "Doorstep"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -193,3 +193,14 @@ def test_stop_actions_publish_the_shared_live_event(client: TestClient, day: Day
         "no_access",
     )
     assert event["route_id"] == day.routes[0]["id"] and event["lat"] == stop["location"]["lat"]
+
+
+def test_an_event_dated_in_the_future_is_refused(client: TestClient, day: Day) -> None:
+    """A stop event two days ahead of the server is 422 E1418 and changes nothing; 2 minutes ahead (drift) is fine."""
+    stops = day.stops(client)
+    ahead = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    r = act(client, day, stops[0], "arrived", at=ahead)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "E1418", r.text
+    assert day.stops(client)[0]["status"] == "pending"
+    drift = (datetime.now(UTC) + timedelta(minutes=2)).isoformat()
+    assert act(client, day, stops[0], "arrived", at=drift).status_code == 200

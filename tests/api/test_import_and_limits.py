@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import io
+import re
 import secrets
 import sys
 from collections.abc import Iterator
@@ -83,12 +84,12 @@ def test_unknown_path_and_method(client: TestClient, tenant: Tenant) -> None:
     assert r.status_code == 405 and r.json()["error"]["code"] == "E1304"
 
 
-def test_health_ready_metrics(client: TestClient) -> None:
-    """healthz and readyz answer 200 on a migrated database; metrics count requests by route template."""
+def test_health_ready_metrics(client: TestClient, tenant: Tenant) -> None:
+    """healthz and readyz answer 200 on a migrated database; metrics (for admins) count requests by route template."""
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["revision"] == ready.json()["head"]
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers=tenant.h()).text
     assert 'doorstep_http_requests_total{method="GET",route="/healthz",status="200"}' in text
 
 
@@ -222,3 +223,34 @@ def test_an_upload_over_the_row_cap_is_one_e1008(
     r = client.post("/v1/orders/import", files=files, data=data, headers=tenant.h())
     assert r.status_code == 422 and r.json()["error"]["code"] == "E1008"
     assert client.get("/v1/orders", params={"external_ref": "CAP-1"}, headers=tenant.h()).json()["items"] == []
+
+
+def test_a_csv_cell_over_the_field_limit_is_e1009(client: TestClient, tenant: Tenant) -> None:
+    """A cell of 131,073 characters (Python's csv field limit) is 422 E1009 naming the line, not a 500."""
+    content = ("external_ref,lat,lng,instructions\nOK-1,38.7,-9.1,fine\nBIG-1,38.7,-9.1," + "x" * 131_073).encode()
+    files = {"file": ("big-cell.csv", content)}
+    data = {"depot_id": tenant.ids["depot"], "date": "2025-06-17"}
+    r = client.post("/v1/orders/import", files=files, data=data, headers=tenant.h())
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    assert err["code"] == "E1009" and "line 3" in err["message"] and "field limit" in err["message"]
+
+
+def test_xlsx_text_over_the_api_limits_is_refused_per_row(client: TestClient, tenant: Tenant) -> None:
+    """Instructions of 1 MB and a 600-character address in a workbook row: the row is skipped naming both E1132
+    problems (the JSON API caps instructions at 2,000); the good row is stored with its text intact."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["external_ref", "lat", "lng", "address", "instructions"])
+    ws.append(["LONG-1", 38.72, -9.14, "A" * 600, "y" * 1_000_000])
+    ws.append(["SHORT-1", 38.73, -9.15, "Rua 1", "z" * 2_000])
+    buf = io.BytesIO()
+    wb.save(buf)
+    report = _upload(client, tenant, "long.xlsx", buf.getvalue())
+    assert [c["external_ref"] for c in report["created"]] == ["SHORT-1"]  # type: ignore[index,union-attr]
+    (skipped,) = report["skipped"]  # type: ignore[misc]
+    assert skipped["code"] == "W1205" and skipped["loc"] == ["row", 2]
+    assert skipped["message"].count("E1132") == 2, skipped["message"]
+    # openpyxl keeps Excel's 32,767 characters of a cell; either way over the 2,000 of the API
+    assert re.search(r"instructions: [\d,]+ characters, at most 2,000", skipped["message"]), skipped["message"]

@@ -170,3 +170,18 @@ def test_other_organizations_orders_are_404(client: TestClient, tenant: Tenant, 
     assert client.get(f"/v1/orders/{oid}", headers=tenant.h()).json()["status"] == "new"
     r = client.post("/v1/orders", json=other.order(depot_id=tenant.ids["depot"]), headers=other.h())
     assert r.status_code == 404 and r.json()["error"]["code"] == "E1302"
+
+
+def test_swapped_coordinates_are_stored_with_a_warning(client: TestClient, tenant: Tenant) -> None:
+    """Lisbon's lat and lng mixed up (a point in Somalia, 8,000 km away; swapped 1 km from the depot): the order
+    is stored and the answer carries W1209 at its location; an order near the depot has no warning."""
+    r = client.post("/v1/orders", json=tenant.order("SW-1", location={"lat": -9.1, "lng": 38.73}),
+                    headers=tenant.h())  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert [(w["code"], w["loc"]) for w in r.json()["warnings"]] == [("W1209", ["location"])]
+    bulk = client.post("/v1/orders/bulk", json={"orders": [tenant.order("SW-2"), tenant.order(
+        "SW-3", location={"lat": -9.14, "lng": 38.72})]}, headers=tenant.h())  # fmt: skip
+    assert bulk.status_code == 201
+    assert [(w["code"], w["loc"]) for w in bulk.json()["warnings"]] == [("W1209", ["orders", 1, "location"])]
+    fine = client.post("/v1/orders", json=tenant.order("SW-4"), headers=tenant.h())
+    assert fine.json()["warnings"] == []

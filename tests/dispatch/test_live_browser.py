@@ -20,10 +20,9 @@ from doorstep.services.replanning import ProposalKind, Request
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.api.live_day import DAY_9_30
-from tests.browser import launch, log_in, running
-from tests.web.test_dashboard import ARTIFACTS, CHROMIUM, DAY, PASSWORD
+from tests.browser import log_in, running
+from tests.web.test_dashboard import ARTIFACTS, DAY, PASSWORD
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is not installed")
 SPOTS = [(38.720, -9.140), (38.725, -9.150), (38.730, -9.145), (38.740, -9.130)]
 
 
@@ -71,45 +70,42 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
         yield base, email, app, ids
 
 
-def test_live_view_follows_a_driver_and_approves_a_proposal(live_site: tuple[str, str, Any, dict[str, str]]) -> None:
+def test_live_view_follows_a_driver_and_approves_a_proposal(
+    live_site: tuple[str, str, Any, dict[str, str]], browser: Any
+) -> None:
     """Routes from the snapshot; a position event moves the driver marker and updates progress; a pending
     proposal is approved from the page and disappears."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, email, app, ids = live_site
     p = app.state.platform
     _, route_rows = plans.get_plan(p, system_actor(ids["org"]), ids["plan"])
     route = route_rows[0]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        try:
-            log_in(page, base, email, PASSWORD)
-            page.goto(f"{base}/app/live")
-            expect(page.locator("#conn")).to_have_text("live")
-            expect(page.locator("#progress tbody tr")).to_have_count(len(route_rows))
-            stop = route.data["stops"][1]["location"]
-            fix = {"type": "position", "route_id": route.id, "driver_id": None, "lat": stop["lat"], "lng": stop["lng"]}
-            p.live.publish(ids["org"], {**fix, "at": DAY_9_30.isoformat()})
-            expect(page.locator(".driver-marker")).to_have_count(1)
-            row = page.locator(f"#progress tr[data-route='{route.id}']")
-            expect(row).to_contain_text(f"{stop['lat']:.4f}")
-            sys = system_actor(ids["org"])
-            new = orders.create_orders(p, sys, [{"external_ref": "LIVE-NEW", "depot_id": ids["depot"], "date": DAY,
-                                                 "location": {"lat": 38.728, "lng": -9.142}, "service_s": 60,
-                                                 "size": {"parcels": 1}}]).orders[0]  # fmt: skip
-            prop = replanning.propose(p, sys, Request(ids["plan"], ProposalKind.INSERT, new.id))
-            page.reload()
-            item = page.locator(f"li[data-proposal='{prop.id}']")
-            expect(item).to_contain_text("insert")
-            page.screenshot(path=ARTIFACTS / "live-1-proposal.png", full_page=True)
-            item.get_by_role("button", name="Approve").click()
-            expect(item).to_have_count(0)
-            assert replanning.get_proposal(p, sys, prop.id).status == "applied"
-            page.screenshot(path=ARTIFACTS / "live-2-approved.png", full_page=True)
-            assert errors == []
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, base, email, PASSWORD)
+    page.goto(f"{base}/app/live")
+    expect(page.locator("#conn")).to_have_text("live")
+    expect(page.locator("#progress tbody tr")).to_have_count(len(route_rows))
+    stop = route.data["stops"][1]["location"]
+    fix = {"type": "position", "route_id": route.id, "driver_id": None, "lat": stop["lat"], "lng": stop["lng"]}
+    p.live.publish(ids["org"], {**fix, "at": DAY_9_30.isoformat()})
+    expect(page.locator(".driver-marker")).to_have_count(1)
+    row = page.locator(f"#progress tr[data-route='{route.id}']")
+    expect(row).to_contain_text(f"{stop['lat']:.4f}")
+    sys = system_actor(ids["org"])
+    new = orders.create_orders(p, sys, [{"external_ref": "LIVE-NEW", "depot_id": ids["depot"], "date": DAY,
+                                         "location": {"lat": 38.728, "lng": -9.142}, "service_s": 60,
+                                         "size": {"parcels": 1}}]).orders[0]  # fmt: skip
+    prop = replanning.propose(p, sys, Request(ids["plan"], ProposalKind.INSERT, new.id))
+    page.reload()
+    item = page.locator(f"li[data-proposal='{prop.id}']")
+    expect(item).to_contain_text("insert")
+    page.screenshot(path=ARTIFACTS / "live-1-proposal.png", full_page=True)
+    item.get_by_role("button", name="Approve").click()
+    expect(item).to_have_count(0)
+    assert replanning.get_proposal(p, sys, prop.id).status == "applied"
+    page.screenshot(path=ARTIFACTS / "live-2-approved.png", full_page=True)
+    assert errors == []

@@ -27,12 +27,10 @@ from doorstep.services.position_ingest import ingest_positions
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.api.live_day import DAY_9_30
-from tests.browser import launch, log_in, running
+from tests.browser import log_in, running
 from tests.dispatch.test_live_browser import _day
 from tests.routing.trails import drive, length_m
-from tests.web.test_dashboard import ARTIFACTS, CHROMIUM, PASSWORD
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is not installed")
+from tests.web.test_dashboard import ARTIFACTS, PASSWORD
 
 
 @pytest.fixture(scope="module")
@@ -69,33 +67,28 @@ def site(
         yield base, email, app, length_m(path)
 
 
-def test_the_live_page_draws_the_driven_trail_with_its_km(site: tuple[str, str, Any, float]) -> None:
+def test_the_live_page_draws_the_driven_trail_with_its_km(site: tuple[str, str, Any, float], browser: Any) -> None:
     """With a road network the trail is a matched line and the route's Driven cell shows the km on the roads
     (within 3 % of the path); without one, the raw fixes as a thin line and an estimate marked with ≈."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, email, app, path_m = site
     p = app.state.platform
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        try:
-            log_in(page, base, email, PASSWORD)
-            page.goto(f"{base}/app/live")
-            expect(page.locator("path.trail-matched")).to_have_count(1)
-            driven = page.locator("#progress td.driven").filter(has_text="km")
-            expect(driven).to_have_count(1)
-            km = float(driven.inner_text().split()[0])
-            assert abs(km * 1000 - path_m) < 0.03 * path_m
-            page.screenshot(path=ARTIFACTS / "live-3-trail-matched.png", full_page=True)
-            p.travel = None
-            page.reload()
-            expect(page.locator("path.trail-raw")).to_have_count(1)
-            expect(page.locator("path.trail-matched")).to_have_count(0)
-            expect(page.locator("#progress td.driven").filter(has_text="≈")).to_have_count(1)
-            assert errors == []
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, base, email, PASSWORD)
+    page.goto(f"{base}/app/live")
+    expect(page.locator("path.trail-matched")).to_have_count(1)
+    driven = page.locator("#progress td.driven").filter(has_text="km")
+    expect(driven).to_have_count(1)
+    km = float(driven.inner_text().split()[0])
+    assert abs(km * 1000 - path_m) < 0.03 * path_m
+    page.screenshot(path=ARTIFACTS / "live-3-trail-matched.png", full_page=True)
+    p.travel = None
+    page.reload()
+    expect(page.locator("path.trail-raw")).to_have_count(1)
+    expect(page.locator("path.trail-matched")).to_have_count(0)
+    expect(page.locator("#progress td.driven").filter(has_text="≈")).to_have_count(1)
+    assert errors == []

@@ -3,34 +3,28 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
-
-import pytest
 
 from doorstep.domain.plan import Plan, StopType
 from doorstep.domain.problem import Problem
 from doorstep.formats.map_html import write_map_html
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (apt-get install chromium)"
-)
 
-
-def _rendered(page: Path) -> str:
+def _rendered(chromium: Path, page: Path) -> str:
     """The DOM after the page's scripts ran, as Chromium sees it offline."""
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000", "--dump-dom"]
+    cmd = [str(chromium), "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000", "--dump-dom"]
     done = subprocess.run([*cmd, page.as_uri()], capture_output=True, text=True, timeout=90, check=True)
     return done.stdout
 
 
-def test_browser_draws_every_stop_route_and_unassigned_order(plan: Plan, problem: Problem, tmp_path: Path) -> None:
+def test_browser_draws_every_stop_route_and_unassigned_order(
+    plan: Plan, problem: Problem, tmp_path: Path, chromium: Path
+) -> None:
     """One numbered marker per visited stop, one table row per route, the unassigned order with its reason."""
     page = tmp_path / "map.html"
     write_map_html(page, plan, problem)
-    dom = _rendered(page)
+    dom = _rendered(chromium, page)
     visited = [s for r in plan.routes for s in r.stops if s.type not in (StopType.START, StopType.END, StopType.BREAK)]
     # Rendered elements only (the page's own script source also contains these class names, quoted).
     assert len(re.findall(r'<div class="stop-icon" style="background:#', dom)) == len(visited) > 0
@@ -41,7 +35,9 @@ def test_browser_draws_every_stop_route_and_unassigned_order(plan: Plan, problem
     assert 'class="depot-icon"' in dom
 
 
-def test_browser_draws_road_paths_with_the_osm_attribution(plan: Plan, problem: Problem, tmp_path: Path) -> None:
+def test_browser_draws_road_paths_with_the_osm_attribution(
+    plan: Plan, problem: Problem, tmp_path: Path, chromium: Path
+) -> None:
     """Given road paths, each route's line follows the path's vertices (not just its stops) and the map credits
     OpenStreetMap contributors in Leaflet's attribution control."""
     from doorstep.domain.geo import LatLng
@@ -58,7 +54,7 @@ def test_browser_draws_road_paths_with_the_osm_attribution(plan: Plan, problem: 
         paths[r.id] = pts
     page = tmp_path / "map.html"
     write_map_html(page, plan, problem, paths=paths, attribution="© OpenStreetMap contributors")
-    dom = _rendered(page)
+    dom = _rendered(chromium, page)
     assert "Roads: © OpenStreetMap contributors" in dom
     lines = re.findall(r'<path class="leaflet-interactive" stroke="#[0-9a-f]{6}"[^>]* d="([^"]+)"', dom)
     vertices = sorted(d.count("L") + 1 for d in lines)

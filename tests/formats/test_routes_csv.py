@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 
+from doorstep.domain.orders import Contact
 from doorstep.domain.plan import Plan
 from doorstep.domain.problem import Problem
+from doorstep.formats.cell_safety import safe_cell
 from doorstep.formats.routes_csv import COLUMNS, routes_csv, write_routes_csv
+from tests.formats.conftest import make_plan
 
 
 def _rows(plan: Plan, problem: Problem) -> list[dict[str, str]]:
@@ -52,3 +56,36 @@ def test_file_is_utf8_with_bom(tmp_path: Path, plan: Plan, problem: Problem) -> 
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert "Avenida da República 10" in raw.decode("utf-8-sig")
+
+
+def test_formula_cells_are_written_as_text(problem: Problem) -> None:
+    """User text that a spreadsheet would run (=, +, -, @, tab, CR first) gets a leading apostrophe (OWASP CSV
+    injection); a tab-led formula keeps its tab; phone numbers and negative coordinates stay as written."""
+    o1 = problem.orders[0]
+    hostile = replace(
+        o1,
+        address="=HYPERLINK(\"http://evil.example\",\"x\")",
+        contact=Contact("@SUM(1+1)", "+351 910 000 001"),
+        instructions="\t=1+2",
+    )
+    van = replace(problem.vehicles[0], name="-2+3+cmd|' /C calc'!A0")
+    bad = replace(problem, orders=(hostile, *problem.orders[1:]), vehicles=(van, *problem.vehicles[1:]))
+    plan = make_plan(bad)
+    plan = replace(plan, routes=tuple(replace(r, vehicle_name=van.name) for r in plan.routes))
+    delivery = _rows(plan, bad)[1]
+    assert delivery["address"] == "'=HYPERLINK(\"http://evil.example\",\"x\")"
+    assert delivery["contact_name"] == "'@SUM(1+1)"
+    assert delivery["instructions"] == "'\t=1+2"
+    assert delivery["vehicle"] == "'-2+3+cmd|' /C calc'!A0"
+    assert delivery["contact_phone"] == "+351 910 000 001"
+    assert delivery["lng"] == "-9.138000"
+
+
+def test_safe_cell_rules() -> None:
+    """Every formula start is neutralised, CR included; inert numbers and plain text are unchanged."""
+    assert [safe_cell(t) for t in ("=1", "+A1", "-A1", "@A1", "\t=1", "\r=1", "\uff1d1+1")] == [
+        "'=1", "'+A1", "'-A1", "'@A1", "'\t=1", "'\r=1", "'\uff1d1+1",
+    ]  # fmt: skip
+    assert [safe_cell(t) for t in ("-12.5", "+351 910", "", "Ring twice", "a=1")] == [
+        "-12.5", "+351 910", "", "Ring twice", "a=1",
+    ]  # fmt: skip

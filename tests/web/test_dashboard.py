@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +21,7 @@ from doorstep.services.accounts import create_organization
 from doorstep.services.platform import Platform
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
-from tests.browser import CHROMIUM, launch, log_in, running
+from tests.browser import log_in, running
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "playwright"
 PASSWORD = "dashboard-password"
@@ -36,7 +37,6 @@ WEB-7,38.700,-9.100,Nowhere,25:00,26:00,3,1
 WEB-8,38.745,-9.135,Rua Early 8,03:00,03:10,3,1
 """
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -80,119 +80,111 @@ def site(server: tuple[str, Platform]) -> tuple[str, str]:
     return base, organization(p, "Web courier")
 
 
-def test_dispatcher_day_in_the_browser(site: tuple[str, str]) -> None:
+def test_dispatcher_day_in_the_browser(site: tuple[str, str], browser: Any) -> None:
     """Log in, import, plan with progress, map with routes and unassigned, preview a move with a violation, save,
     publish, dispatch — all through the page, in Chromium."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, email = site
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        try:
-            page.goto(f"{base}/login")
-            page.fill("#email", email)
-            page.fill("#password", "wrong password")
-            page.click("#login-btn")
-            expect(page.locator("#login-error")).to_contain_text("E4004")
-            page.fill("#password", PASSWORD)
-            page.click("#login-btn")
-            page.wait_for_url(f"{base}/app")
-            page.goto(f"{base}/app?date={DAY.isoformat()}")
-            page.wait_for_selector("body[data-ready='1']")
-            page.screenshot(path=ARTIFACTS / "1-logged-in.png")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", "wrong password")
+    page.click("#login-btn")
+    expect(page.locator("#login-error")).to_contain_text("E4004")
+    page.fill("#password", PASSWORD)
+    page.click("#login-btn")
+    page.wait_for_url(f"{base}/app")
+    page.goto(f"{base}/app?date={DAY.isoformat()}")
+    page.wait_for_selector("body[data-ready='1']")
+    page.screenshot(path=ARTIFACTS / "1-logged-in.png")
 
-            page.set_input_files("#import-file", files=[{"name": "orders.csv", "mimeType": "text/csv", "buffer": CSV}])
-            page.click("#import-btn")
-            expect(page.locator(".import-summary")).to_contain_text("7 created, 0 already there, 1 skipped")
-            expect(page.locator("#import-report li")).to_contain_text("row 8")
-            expect(page.locator("#orders tbody tr")).to_have_count(7)
+    page.set_input_files("#import-file", files=[{"name": "orders.csv", "mimeType": "text/csv", "buffer": CSV}])
+    page.click("#import-btn")
+    expect(page.locator(".import-summary")).to_contain_text("7 created, 0 already there, 1 skipped")
+    expect(page.locator("#import-report li")).to_contain_text("row 8")
+    expect(page.locator("#orders tbody tr")).to_have_count(7)
 
-            page.fill("#time-limit", "2")
-            page.click("#plan-btn")
-            expect(page.locator("#plan-status")).to_contain_text("succeeded", timeout=60_000)
-            expect(page.locator("#plan-status")).to_contain_text("6/7 orders on 2 routes")
-            expect(page.locator("path.route-line")).to_have_count(2)
-            expect(page.locator(".stop-label")).to_have_count(6)
-            expect(page.locator(".unassigned-marker")).to_have_count(1)
-            expect(page.locator("#unassigned")).to_contain_text("WEB-8: TIME_WINDOW")
-            expect(page.locator("#progress path")).to_have_count(1)
-            expect(page.locator(".timeline span").first).to_be_visible()
-            page.screenshot(path=ARTIFACTS / "2-planned.png", full_page=True)
+    page.fill("#time-limit", "2")
+    page.click("#plan-btn")
+    expect(page.locator("#plan-status")).to_contain_text("succeeded", timeout=60_000)
+    expect(page.locator("#plan-status")).to_contain_text("6/7 orders on 2 routes")
+    expect(page.locator("path.route-line")).to_have_count(2)
+    expect(page.locator(".stop-label")).to_have_count(6)
+    expect(page.locator(".unassigned-marker")).to_have_count(1)
+    expect(page.locator("#unassigned")).to_contain_text("WEB-8: TIME_WINDOW")
+    expect(page.locator("#progress path")).to_have_count(1)
+    expect(page.locator(".timeline span").first).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "2-planned.png", full_page=True)
 
-            first_order = page.locator("#move-order option").first.get_attribute("value")
-            page.select_option("#move-order", value=first_order)
-            page.select_option("#move-route", index=1)
-            page.fill("#move-pos", "0")
-            page.click("#preview-btn")
-            expect(page.locator("#preview .violations")).to_contain_text("CAPACITY")
-            expect(page.locator("#preview table.etas")).to_have_count(2)
-            page.screenshot(path=ARTIFACTS / "3-move-preview.png", full_page=True)
-            page.click("#save-btn")
-            expect(page.locator("#preview")).to_be_empty()
-            expect(page.locator(".route").nth(1)).to_contain_text("4 stops")
+    first_order = page.locator("#move-order option").first.get_attribute("value")
+    page.select_option("#move-order", value=first_order)
+    page.select_option("#move-route", index=1)
+    page.fill("#move-pos", "0")
+    page.click("#preview-btn")
+    expect(page.locator("#preview .violations")).to_contain_text("CAPACITY")
+    expect(page.locator("#preview table.etas")).to_have_count(2)
+    page.screenshot(path=ARTIFACTS / "3-move-preview.png", full_page=True)
+    page.click("#save-btn")
+    expect(page.locator("#preview")).to_be_empty()
+    expect(page.locator(".route").nth(1)).to_contain_text("4 stops")
 
-            page.click("#publish-btn")
-            expect(page.locator("#plan-status")).to_contain_text("published")
-            page.locator(".dispatch-btn").first.click()
-            expect(page.locator(".route-status").first).to_have_text("dispatched")
-            page.screenshot(path=ARTIFACTS / "4-dispatched.png", full_page=True)
-            assert errors == []
-        finally:
-            browser.close()
+    page.click("#publish-btn")
+    expect(page.locator("#plan-status")).to_contain_text("published")
+    page.locator(".dispatch-btn").first.click()
+    expect(page.locator(".route-status").first).to_have_text("dispatched")
+    page.screenshot(path=ARTIFACTS / "4-dispatched.png", full_page=True)
+    assert errors == []
 
 
-def test_vehicle_form_saves_reloads_and_open_end_and_the_plan_sends_the_objective(server: tuple[str, Platform]) -> None:
+def test_vehicle_form_saves_reloads_and_open_end_and_the_plan_sends_the_objective(
+    server: tuple[str, Platform], browser: Any
+) -> None:
     """The vehicle form stores reloads (at most 2) and an open end on a van, shown in the list; "Plan the day" sends
     the chosen objective and balancing cap, which the plan job keeps in its options."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, p = server
     email = organization(p, "Fleet courier")
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        page = browser.new_page(viewport={"width": 1400, "height": 1400})
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        try:
-            log_in(page, base, email, PASSWORD)
-            page.goto(f"{base}/app?date={DAY.isoformat()}")
-            page.wait_for_selector("body[data-ready='1']")
-            expect(page.locator("#vehicles tbody tr")).to_have_count(2)
-            page.get_by_role("button", name="Edit Van A").click()
-            page.get_by_label("Reloads at the depot").check()
-            page.get_by_label("Max reloads").fill("2")
-            page.get_by_label("Route ends").select_option(label="at the last stop (open end)")
-            page.get_by_label("Max shift (hours)").fill("7.5")
-            page.click("#veh-save")
-            expect(page.locator("#veh-status")).to_have_text("Saved Van A (version 2).")
-            row = page.locator("#vehicles tbody tr", has_text="Van A")
-            expect(row).to_contain_text("at the last stop")
-            expect(row).to_contain_text("up to 2")
-            expect(row).to_contain_text("7.5 h")
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=ARTIFACTS / "5-vehicle-saved.png", full_page=True)
-            vid = row.get_attribute("data-id")
-            stored = page.evaluate("id => fetch(`/v1/vehicles/${id}`).then(r => r.json())", vid)
-            assert {k: stored[k] for k in ("reloads", "max_reloads", "open_end", "end_depot_id", "max_shift_s")} == {
-                "reloads": True, "max_reloads": 2, "open_end": True, "end_depot_id": None, "max_shift_s": 27_000,
-            }  # fmt: skip
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, base, email, PASSWORD)
+    page.goto(f"{base}/app?date={DAY.isoformat()}")
+    page.wait_for_selector("body[data-ready='1']")
+    expect(page.locator("#vehicles tbody tr")).to_have_count(2)
+    page.get_by_role("button", name="Edit Van A").click()
+    page.get_by_label("Reloads at the depot").check()
+    page.get_by_label("Max reloads").fill("2")
+    page.get_by_label("Route ends").select_option(label="at the last stop (open end)")
+    page.get_by_label("Max shift (hours)").fill("7.5")
+    page.click("#veh-save")
+    expect(page.locator("#veh-status")).to_have_text("Saved Van A (version 2).")
+    row = page.locator("#vehicles tbody tr", has_text="Van A")
+    expect(row).to_contain_text("at the last stop")
+    expect(row).to_contain_text("up to 2")
+    expect(row).to_contain_text("7.5 h")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "5-vehicle-saved.png", full_page=True)
+    vid = row.get_attribute("data-id")
+    stored = page.evaluate("id => fetch(`/v1/vehicles/${id}`).then(r => r.json())", vid)
+    assert {k: stored[k] for k in ("reloads", "max_reloads", "open_end", "end_depot_id", "max_shift_s")} == {
+        "reloads": True, "max_reloads": 2, "open_end": True, "end_depot_id": None, "max_shift_s": 27_000,
+    }  # fmt: skip
 
-            page.get_by_label("Minimise").select_option("duration")
-            page.get_by_label("Max stops per route").fill("2")
-            page.fill("#time-limit", "1")
-            with page.expect_request(lambda r: r.url.endswith("/v1/plans") and r.method == "POST") as sent:
-                page.click("#plan-btn")
-            assert sent.value.post_data_json["options"] == {
-                "time_limit_s": 1, "objective": "duration", "balance_max_stops": 2,
-            }  # fmt: skip
-            expect(page.locator("#plan-status")).to_contain_text("Version 1", timeout=60_000)
-            plans = page.evaluate("() => fetch('/v1/plans').then(r => r.json())")
-            plan = page.evaluate("id => fetch(`/v1/plans/${id}`).then(r => r.json())", plans[0]["id"])
-            assert (plan["options"]["objective"], plan["options"]["balance_max_stops"]) == ("duration", 2)
-            assert errors == []
-        finally:
-            browser.close()
+    page.get_by_label("Minimise").select_option("duration")
+    page.get_by_label("Max stops per route").fill("2")
+    page.fill("#time-limit", "1")
+    with page.expect_request(lambda r: r.url.endswith("/v1/plans") and r.method == "POST") as sent:
+        page.click("#plan-btn")
+    assert sent.value.post_data_json["options"] == {
+        "time_limit_s": 1, "objective": "duration", "balance_max_stops": 2,
+    }  # fmt: skip
+    expect(page.locator("#plan-status")).to_contain_text("Version 1", timeout=60_000)
+    plans = page.evaluate("() => fetch('/v1/plans').then(r => r.json())")
+    plan = page.evaluate("id => fetch(`/v1/plans/${id}`).then(r => r.json())", plans[0]["id"])
+    assert (plan["options"]["objective"], plan["options"]["balance_max_stops"]) == ("duration", 2)
+    assert errors == []

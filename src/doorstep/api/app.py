@@ -27,6 +27,7 @@ from doorstep.api.routers import (
     returns,
     webhooks,
 )
+from doorstep.api.security import SecurityHeaders
 from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.returns import FailurePolicy
@@ -48,13 +49,20 @@ session cookie set by `POST /v1/auth/login`. Every error uses one envelope (see 
 accepts an `Idempotency-Key` header."""
 
 
+MIN_SECRET = 32  # characters: what secrets.token_urlsafe(24) gives, 192 bits
+
+
 def secret_key(settings: Settings) -> str:
-    """The configured secret; in development a random one per process; elsewhere E4005 when missing."""
-    if settings.secret_key:
-        return settings.secret_key
+    """The configured secret; in development a random one per process; elsewhere E4005 when missing and E4006
+    when shorter than 32 characters (a short secret lets sessions and driver tokens be forged by guessing)."""
     if settings.is_development:
-        return secrets.token_urlsafe(32)
-    raise DoorstepError([Issue("E4005", f"DOORSTEP_SECRET_KEY is not set (DOORSTEP_ENV={settings.env})", ())])
+        return settings.secret_key or secrets.token_urlsafe(32)
+    if not settings.secret_key:
+        raise DoorstepError([Issue("E4005", f"DOORSTEP_SECRET_KEY is not set (DOORSTEP_ENV={settings.env})", ())])
+    if len(settings.secret_key) < MIN_SECRET:
+        msg = f"DOORSTEP_SECRET_KEY has {len(settings.secret_key)} characters; at least {MIN_SECRET} are required"
+        raise DoorstepError([Issue("E4006", f"{msg} (DOORSTEP_ENV={settings.env})", ())])
+    return settings.secret_key
 
 
 def make_broker(settings: Settings) -> tuple[Broker, LivePublisher]:
@@ -98,7 +106,7 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
     settings = settings or get_settings()
     secret_key_value = secret_key(settings)
     signer = URLSafeTimedSerializer(secret_key_value, salt="doorstep-session")
-    engine = make_engine(settings.db_url())
+    engine = make_engine(settings.db_url(), busy_timeout_s=settings.sqlite_busy_timeout_s)
     runner = runner or ThreadRunner(workers=1)
     broker, publisher = make_broker(settings)
     platform = Platform(
@@ -148,6 +156,8 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
     app.state.settings, app.state.engine, app.state.platform = settings, engine, platform
     app.state.signer, app.state.runner, app.state.metrics = signer, runner, Metrics()
     app.state.broker, app.state.eta_runner = broker, eta_runner
+    app.state.cookie_secure = not settings.is_development  # production cookies travel over HTTPS only
+    app.state.metrics_token = settings.metrics_token
     app.state.driver_signer = URLSafeTimedSerializer(secret_key_value, salt="doorstep-driver")
     install_error_handlers(app)
     routers = (health.router, auth.router, orders.router, plans.router, webhooks.router, *fleet.ROUTERS)
@@ -159,4 +169,5 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
     )
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(SecurityHeaders, hsts_always=not settings.is_development)  # outermost: on every answer
     return app

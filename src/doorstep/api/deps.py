@@ -9,7 +9,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.services.access import Actor
-from doorstep.services.accounts import actor_for_user, key_actor
+from doorstep.services.accounts import key_actor, session_actor
 from doorstep.services.platform import Platform
 
 SESSION_COOKIE = "doorstep_session"
@@ -43,17 +43,29 @@ def get_actor(request: Request) -> Actor:
         return key_actor(p, token.strip())
     if key := request.headers.get("x-api-key"):
         return key_actor(p, key.strip())
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        try:
-            user_id = get_signer(request).loads(cookie, max_age=SESSION_MAX_AGE_S)
-        except BadSignature:
-            raise _unauthenticated("the session expired or is invalid; log in again") from None
-        actor = actor_for_user(p, str(user_id))
+    session = session_token(request)
+    if session is not None:
+        actor = session_actor(p, session)
         if actor is not None:
             return actor
-        raise _unauthenticated("the session's user no longer exists or is deactivated")
+        raise _unauthenticated("the session ended (logged out or expired) or its user is deactivated; log in again")
     raise _unauthenticated("authentication required: send an API key or log in")
+
+
+def session_token(request: Request) -> str | None:
+    """The session token in the signed cookie; None without a cookie, E4001 when it is forged or too old."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        return str(get_signer(request).loads(cookie, max_age=SESSION_MAX_AGE_S))
+    except BadSignature:
+        raise _unauthenticated("the session expired or is invalid; log in again") from None
+
+
+def cookie_secure(request: Request) -> bool:
+    """Whether cookies carry ``Secure`` (outside development: they then travel over HTTPS only)."""
+    return bool(getattr(request.app.state, "cookie_secure", False))
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]

@@ -8,8 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from doorstep.domain.errors import CODES, DoorstepError, Issue
 
@@ -29,6 +31,8 @@ STATUS_BY_CODE = {
     "E4002": 403,
     "E4003": 429,
     "E4005": 500,
+    "E4006": 500,
+    "E5002": 503,
     "E3012": 422,  # the trail given cannot be matched: the input's fault, not the server's
 }
 
@@ -81,7 +85,8 @@ def validation_issues(errors: list[Any]) -> list[Issue]:
 
 async def _doorstep_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DoorstepError)
-    headers = {"Retry-After": str(getattr(exc, "retry_after", 1))} if exc.code == "E4003" else None
+    retry = exc.code in ("E4003", "E2009")  # too many requests; an idempotent twin still running
+    headers = {"Retry-After": str(getattr(exc, "retry_after", 1))} if retry else None
     return error_response(exc, headers)
 
 
@@ -113,10 +118,68 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(DoorstepError([issue]))
 
 
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    # A constraint refused a write made outside a unit of work (which maps its own): a concurrent request got
+    # there first. A state conflict, not an internal error.
+    log.warning("constraint refused a write on %s %s: %s", request.method, request.url.path, exc)
+    msg = "a concurrent request stored the same value or changed what this one refers to"
+    return error_response(DoorstepError([Issue("E2010", msg, ())]))
+
+
+# SQLite's "database is locked" after the busy timeout; PostgreSQL's lock_not_available, serialization_failure
+# and deadlock_detected: the database could not take the write now, a retry will do.
+_BUSY_SQLSTATES = {"55P03", "40001", "40P01"}
+
+
+def _is_busy(exc: Exception) -> bool:
+    if isinstance(exc, PoolTimeoutError):
+        return True
+    orig = getattr(exc, "orig", None)
+    return "database is locked" in str(orig) or getattr(orig, "sqlstate", None) in _BUSY_SQLSTATES
+
+
+async def _operational_error(request: Request, exc: Exception) -> JSONResponse:
+    if not _is_busy(exc):
+        return await _internal_error(request, exc)
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+    issue = Issue("E5002", "the database is busy with other writes; nothing was stored, retry", ())
+    return error_response(DoorstepError([issue]), {"Retry-After": "1"})
+
+
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("internal error on %s %s", request.method, request.url.path, exc_info=exc)
     body = {"error": {"code": "E5001", "message": CODES["E5001"][0], "action": CODES["E5001"][1], "details": []}}
     return JSONResponse(body, status_code=500)
+
+
+class InternalErrors:
+    """Answers an unexpected exception with the E5001 envelope *here*, below Starlette's outermost error
+    middleware, which would send the same 500 but then re-raise: uvicorn then closes the connection, and the
+    client's next request on that keep-alive connection is reset (issue 12). Exceptions after the response has
+    started still propagate (the connection cannot be saved then)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass through; turn an exception before the response started into the envelope."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:
+                raise
+            response = await _internal_error(Request(scope), exc)
+            await response(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -125,5 +188,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(PoolTimeoutError, _operational_error)
     app.add_exception_handler(OverflowError, _data_error)  # SQLite's driver refuses integers beyond 64 bits
-    app.add_exception_handler(Exception, _internal_error)
+    app.add_exception_handler(Exception, _internal_error)  # a failure in a middleware outside InternalErrors
+    app.add_middleware(InternalErrors)  # the first added: innermost, so the other middleware see its 500

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from doorstep.api.schemas_common import MAX_INT, Amount, LatLngIn, Out, Strict
+from doorstep.api.schemas_common import MAX_INT, Amount, ErrorDetail, LatLngIn, Out, Strict
 
 EXAMPLE_ORDER: Any = {
     "external_ref": "SHOP-1001",
@@ -136,11 +136,19 @@ class OrderOut(Out):
     data: dict[str, Any]
 
 
+class OrderCreated(OrderOut):
+    """The stored order and the warnings about it (W1209: its coordinates look swapped)."""
+
+    warnings: list[ErrorDetail] = Field(default_factory=list)
+
+
 class BulkOut(Out):
-    """The orders in request order; ``created[i]`` is false where the external_ref already existed."""
+    """The orders in request order; ``created[i]`` is false where the external_ref already existed; ``warnings``
+    located at ``["orders", i, ...]``."""
 
     orders: list[OrderOut]
     created: list[bool]
+    warnings: list[ErrorDetail] = Field(default_factory=list)
 
 
 class EventOut(Out):

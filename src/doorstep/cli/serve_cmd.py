@@ -13,10 +13,12 @@ import httpx
 import typer
 import uvicorn
 
-from doorstep.api.app import create_app
+from doorstep.api.app import create_app, secret_key
+from doorstep.cli.errors import EXIT_BAD_INPUT
 from doorstep.cli.logs import json_logging
 from doorstep.cli.simulator import DaySimulator
 from doorstep.config import get_settings
+from doorstep.domain.errors import DoorstepError
 from doorstep.live.simulation import SimConfig
 from doorstep.services.access import Permission, system_actor
 from doorstep.services.accounts import create_api_key
@@ -63,6 +65,12 @@ def serve(
 ) -> None:
     """Serve the REST API (OpenAPI at /docs) on the database of DOORSTEP_DATABASE_URL (default: SQLite)."""
     settings = get_settings()
+    try:
+        secret_key(settings)  # a configuration error is one clear line before anything starts, not a traceback
+    except DoorstepError as exc:
+        issue = exc.issues[0]
+        typer.echo(f"{issue.code} {issue.message} → {issue.fix}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     json_logging()
     upgrade(settings.db_url())
     app = create_app(settings)

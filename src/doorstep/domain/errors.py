@@ -26,6 +26,10 @@ CODES: dict[str, tuple[str, str]] = {
         "Follow VROOM's API: jobs/shipments/vehicles with the documented keys.",
     ),
     "E1008": ("table too large", "Split the file: at most 100,000 rows, and a workbook of at most 200 MB unpacked."),
+    "E1009": (
+        "unreadable CSV",
+        "Check the quoting (a quote left open swallows the rest of the file); a cell may hold 131,072 characters.",
+    ),
     "E1101": ("missing required column", "Add the column (see docs/input-formats.md for names and aliases)."),
     "E1102": ("missing required value", "Fill in the value."),
     "E1103": ("unparsable time", "Use HH:MM, an ISO-8601 date-time with offset, or seconds."),
@@ -75,6 +79,10 @@ CODES: dict[str, tuple[str, str]] = {
         "webhook URL not allowed",
         "Use a public http(s) URL without credentials (DOORSTEP_WEBHOOK_ALLOW_PRIVATE=1: receivers on your network).",
     ),
+    "E1132": (
+        "text too long",
+        "Shorten the cell: instructions up to 2,000 characters, addresses 500, names and references 200, phones 50.",
+    ),
     "E1401": ("position from the future", "Check the phone's clock (automatic date and time)."),
     "E1402": ("position too old", "Positions older than 24 hours are not tracking data; drop them."),
     "E1403": (
@@ -98,6 +106,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E1415": ("signature is not a PNG image", "Send the signature canvas as a PNG (at most 500 kB)."),
     "E1416": ("stop not on your route", "Reload your routes; the stop may have moved to another driver."),
     "E1417": ("too many positions in one batch", "Send at most 1,000 positions per request."),
+    "E1418": (
+        "event dated in the future",
+        "Set the phone's clock to automatic time; an event may be at most 5 minutes ahead of the server.",
+    ),
     "E1450": (
         "order cannot join the live plan",
         "Give a new order of the plan's depot and day (not planned, dispatched or cancelled).",
@@ -184,12 +196,23 @@ CODES: dict[str, tuple[str, str]] = {
     "E2006": ("plan not ready", "Wait until the plan job has succeeded."),
     "E2007": ("already exists", "Use another value; this one is taken in your organization."),
     "E2008": ("object in use", "Remove or move what refers to it first."),
+    "E2009": (
+        "a request with this Idempotency-Key is still in progress",
+        "Retry after the number of seconds in Retry-After: you then get the first request's answer.",
+    ),
+    "E2010": ("changed by a concurrent request", "Reload what the request refers to, then retry."),
     "E4001": ("authentication required", "Send an API key (Authorization: Bearer ...) or log in."),
     "E4002": ("not allowed for this role or key", "Ask an admin for a role or key scope that allows it."),
     "E4003": ("too many requests", "Wait for the number of seconds in Retry-After, then retry."),
     "E4004": ("wrong email or password", "Check the credentials; passwords are case-sensitive."),
     "E4005": ("secret not configured", "Set DOORSTEP_SECRET_KEY (required outside development)."),
+    "E4006": (
+        "secret key too short",
+        "Set DOORSTEP_SECRET_KEY to 32 or more random characters "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(32))').",
+    ),
     "E5001": ("internal error", "Retry; if it persists, report it with the log file."),
+    "E5002": ("the database is busy", "Retry after the number of seconds in Retry-After."),
     "W1201": ("location far from its depot", "Check the coordinates; they may be mistyped."),
     "W1202": ("unknown column ignored", "Rename the column to a documented name or alias, or drop it."),
     "W1203": (
@@ -210,6 +233,7 @@ CODES: dict[str, tuple[str, str]] = {
         "plan not finished in the time limit",
         "Plan again with a longer time limit: unused vehicles could still serve the orders left out.",
     ),
+    "W1209": ("coordinates look swapped", "Swap the latitude and longitude values if the place is near the depot."),
     "W1401": (
         "position with poor accuracy",
         "Kept as a sign of life; move to open sky or enable high-accuracy location.",

@@ -62,11 +62,25 @@ def _order(o: Order, i: int, depots: dict[str, Depot]) -> Iterator[Issue]:
             yield from _windows(o.pickup.time_windows, (*where, "pickup", "time_windows"), o.id)
     for bad in item_problems(o.items):
         yield Issue(bad.code, f"{o.id}: {bad.message()}", (*where, *bad.loc), o.id)
-    if o.location.is_valid() and depots:
-        near = min(haversine_m(o.location, d.location) for d in depots.values() if d.location.is_valid())
-        if near > FAR_FROM_DEPOT_M:
-            msg = f"{o.id}: {near / 1000:.0f} km from the nearest depot"
-            yield Issue("W1201", msg, (*where, "location"), o.id)
+    yield from _far(o, where, depots)
+
+
+def _far(o: Order, where: tuple[str | int, ...], depots: dict[str, Depot]) -> Iterator[Issue]:
+    """W1201 far from every depot; W1209 instead when the point swapped would be near one (lat and lng mixed up:
+    the usual slip, which leaves a valid point on another continent)."""
+    locs = [d.location for d in depots.values() if d.location.is_valid()]
+    if not o.location.is_valid() or not locs:
+        return
+    near = min(haversine_m(o.location, loc) for loc in locs)
+    if near <= FAR_FROM_DEPOT_M:
+        return
+    swapped = LatLng(o.location.lng, o.location.lat)
+    if swapped.is_valid() and (back := min(haversine_m(swapped, loc) for loc in locs)) <= FAR_FROM_DEPOT_M:
+        msg = (f"{o.id}: lat={o.location.lat}, lng={o.location.lng} is {near / 1000:.0f} km from the nearest depot; "
+               f"swapped it would be {back / 1000:.0f} km away")  # fmt: skip
+        yield Issue("W1209", msg, (*where, "location"), o.id)
+        return
+    yield Issue("W1201", f"{o.id}: {near / 1000:.0f} km from the nearest depot", (*where, "location"), o.id)
 
 
 def _vehicle(v: Vehicle, i: int, depots: dict[str, Depot]) -> Iterator[Issue]:

@@ -196,7 +196,7 @@ def _finish(res: LoadResult, rows: list[int], skip_invalid: bool) -> LoadResult:
         issues = validate_problem(res.problem)
     issues = [_at_row(i, rows) for i in issues]
     if res.problem.matrices is not None and res.problem.matrices.synthetic_points:
-        issues = [i for i in issues if i.code != "W1201"]  # distances to placeholder points mean nothing
+        issues = [i for i in issues if i.code not in ("W1201", "W1209")]  # placeholder points have no distances
     errors = [i for i in issues if i.severity is Severity.ERROR]
     res.warnings.extend(i for i in issues if i.severity is Severity.WARNING)
     if errors:

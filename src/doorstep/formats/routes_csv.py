@@ -1,7 +1,9 @@
 """routes.csv: one row per stop, in driving order, with everything a driver needs at the door.
 
 Times are local to the route's depot: ``HH:MM`` for reading and ISO-8601 with offset for machines.
-The file is written as UTF-8 with a byte-order mark so spreadsheet programs show accents correctly.
+The file is written as UTF-8 with a byte-order mark so spreadsheet programs show accents correctly. Text that
+came from users (references, addresses, contacts, instructions, names) is written so that a spreadsheet never
+runs it as a formula (``cell_safety``); the numeric columns are written as numbers.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from doorstep.domain.orders import Order
 from doorstep.domain.plan import Plan, Route, ScheduledStop
 from doorstep.domain.problem import Problem
+from doorstep.formats.cell_safety import safe_cell
 from doorstep.formats.plan_common import format_load, hhmm, iso_local, order_index, route_zone
 
 COLUMNS = (
@@ -20,6 +23,8 @@ COLUMNS = (
     "lat", "lng", "arrival", "start", "departure", "arrival_iso", "start_iso", "departure_iso", "window",
     "waiting_min", "service_min", "load_after", "instructions",
 )  # fmt: skip
+# Columns Doorstep computes as numbers or times (never user text): written as they are.
+NUMERIC = frozenset({"seq", "lat", "lng", "waiting_min", "service_min"})
 
 
 def _minutes(seconds: int) -> str:
@@ -70,7 +75,8 @@ def routes_csv(plan: Plan, problem: Problem) -> str:
     for route in plan.routes:
         for seq, stop in enumerate(route.stops):
             order = orders.get(stop.order_id) if stop.order_id else None
-            writer.writerow(stop_row(route, seq, stop, order, problem))
+            row = stop_row(route, seq, stop, order, problem)
+            writer.writerow({k: v if k in NUMERIC else safe_cell(v) for k, v in row.items()})
     return buf.getvalue()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -48,7 +48,8 @@ def read_orders_csv(path: Path, *, depots: Sequence[Depot], plan_date: date, ski
     """Orders from a UTF-8 CSV (``,`` ``;`` or tab delimited, sniffed from the header row)."""
     text = decode_utf8(_read_bytes(path), path)
     reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
-    records = ((n, list[Cell](rec)) for n, rec in capped_rows(enumerate(reader, start=1), path.name))
+    rows = capped_rows(enumerate(csv_rows(reader, path.name), start=1), path.name)
+    records = ((n, list[Cell](rec)) for n, rec in rows)
     return orders_from_rows(records, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid, name=path.name)
 
 
@@ -85,6 +86,22 @@ def _check_unpacked(path: Path) -> None:
     if unpacked > MAX_UNPACKED_BYTES:
         msg = f"{path.name} unpacks to {unpacked:,} bytes, more than {MAX_UNPACKED_BYTES:,}"
         raise DoorstepError([Issue("E1008", msg, ("file", path.name))])
+
+
+def csv_rows(reader: Iterator[list[str]], name: str) -> Iterator[list[str]]:
+    """The records of a CSV reader; a record the csv module cannot read (a cell over its 131,072-character field
+    limit, a quote left open to the end) is E1009 naming the line, not an internal error."""
+    line = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            at = getattr(reader, "line_num", line)
+            raise DoorstepError([Issue("E1009", f"{name}, line {at}: {exc}", ("file", name))]) from None
+        line = getattr(reader, "line_num", line)
+        yield record
 
 
 def capped_rows[T](rows: Iterable[tuple[int, T]], name: str) -> Iterable[tuple[int, T]]:
@@ -168,7 +185,7 @@ def orders_from_rows(
     if row_errors and not skip_invalid:
         raise DoorstepError([i for errs in row_errors.values() for i in errs], out.warnings)
     for n, errs in row_errors.items():
-        listed = "; ".join(i.message.removeprefix(f"row {n}, ") for i in errs)
+        listed = "; ".join(f"{i.code} {i.message.removeprefix(f'row {n}, ')}" for i in errs)
         out.skipped.append(Issue("W1205", f"row {n} skipped: {listed}", ("row", n), errs[0].id))
     return out
 

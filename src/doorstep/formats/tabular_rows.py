@@ -215,10 +215,26 @@ def _items(r: RowReader) -> tuple[Item, ...]:
     return tuple(cell.items)
 
 
+# The longest text each column may hold: the JSON API's limits (api/schemas_orders.py), so an import stores
+# nothing the API would refuse.
+TEXT_LIMITS = {
+    "external_ref": 200, "address": 500, "name": 200, "phone": 50, "email": 320, "instructions": 2000,
+    "alt_address": 500, "alt_label": 200, "pickup_address": 500,
+}  # fmt: skip
+
+
+def _lengths(r: RowReader) -> None:
+    """E1132 for every text cell longer than its column allows (all of them at once)."""
+    for col, limit in TEXT_LIMITS.items():
+        if len(text := r.text(col)) > limit:
+            r.add("E1132", col, f"{len(text):,} characters, at most {limit:,}")
+
+
 def build_order(r: RowReader, ctx: RowContext, size_cols: list[str], pairs: list[tuple[str, str]]) -> Order | None:
     """The row's Order, or None when any cell is bad (the issues are in ``r.issues``)."""
     ref = r.text("external_ref") or f"row-{r.row}"
-    r.ref = ref
+    r.ref = ref[: TEXT_LIMITS["external_ref"]]
+    _lengths(r)
     kind = _choice(r, "kind", OrderKind, OrderKind.DELIVERY)
     depot = _depot(r, ctx)
     tz = (zone(depot.timezone) if depot else None) or ctx.default_tz

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -57,6 +58,20 @@ class Actor:
             who = f"role {self.role.value}" if self.role else "this API key"
             msg = f"{who} may not do this (needs the {permission.value!r} permission)"
             raise DoorstepError([Issue("E4002", msg, (), self.principal_id)])
+
+
+# Granting a permission needs the permission itself; a driver's own routes are part of reading everything.
+_GRANT_NEEDS = {Permission.OWN_ROUTES: Permission.READ}
+
+
+def require_grant(actor: Actor, granted: Iterable[Permission], what: str) -> None:
+    """E4002 unless the actor holds everything it would hand out (a user's role, a key's scopes): a ``manage``-only
+    key may create keys and users no stronger than itself, never an admin (no privilege escalation)."""
+    missing = sorted({_GRANT_NEEDS.get(p, p).value for p in granted} - {p.value for p in actor.permissions})
+    if missing:
+        who = f"role {actor.role.value}" if actor.role else "this API key"
+        msg = f"{who} cannot grant {what}: it does not hold {', '.join(missing)} itself"
+        raise DoorstepError([Issue("E4002", msg, (), actor.principal_id)])
 
 
 def system_actor(org_id: str) -> Actor:

@@ -6,16 +6,17 @@ import hashlib
 import secrets
 import threading
 import time
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.ids import new_id
-from doorstep.services.access import KEY_SCOPES, ROLE_PERMISSIONS, Actor, Permission, Role
+from doorstep.services.access import KEY_SCOPES, ROLE_PERMISSIONS, Actor, Permission, Role, require_grant
 from doorstep.services.platform import Platform
-from doorstep.store.models import ApiKeyRow, OrganizationRow, UserRow
+from doorstep.store.models import ApiKeyRow, OrganizationRow, SessionRow, UserRow
 
 _hasher = PasswordHasher()
 KEY_PREFIX = "dsk_"
@@ -70,6 +71,7 @@ def create_organization(p: Platform, name: str, admin_email: str, admin_password
 def create_user(p: Platform, actor: Actor, email: str, name: str, role: Role, password: str) -> UserRow:
     """A user in the actor's organization (admins only)."""
     actor.require(Permission.MANAGE)
+    require_grant(actor, ROLE_PERMISSIONS[role], f"the role {role.value}")
     email = email.strip().lower()
     _check_user(p, email, password)
     with p.uow(actor) as uow:
@@ -107,11 +109,44 @@ def login(p: Platform, email: str, password: str) -> Actor:
     return user_actor(row)
 
 
-def actor_for_user(p: Platform, user_id: str) -> Actor | None:
-    """The actor behind a session cookie, or None when the user is gone or deactivated."""
+def open_session(p: Platform, actor: Actor, ttl_s: int) -> str:
+    """A new dashboard session for a logged-in user; returns the token for the cookie (only its hash is stored).
+    Sessions expired for a day are forgotten on the way."""
+    token = secrets.token_urlsafe(32)
+    now = p.clock()
     with p.sessions() as s:
-        row = s.get(UserRow, user_id)
-    return user_actor(row) if row is not None and row.active else None
+        s.execute(delete(SessionRow).where(SessionRow.expires_at < now - timedelta(days=1)))
+        s.add(
+            SessionRow(id=_key_hash(token), org_id=actor.org_id, user_id=actor.principal_id, created_at=now,
+                       expires_at=now + timedelta(seconds=ttl_s), revoked_at=None)
+        )  # fmt: skip
+        s.commit()
+    return token
+
+
+def session_actor(p: Platform, token: str) -> Actor | None:
+    """The actor of a session token that is open (not revoked, not expired, its user active), else None."""
+    with p.sessions() as s:
+        found = s.execute(
+            select(SessionRow, UserRow).join(UserRow, UserRow.id == SessionRow.user_id)
+            .where(SessionRow.id == _key_hash(token))
+        ).first()  # fmt: skip
+    if found is None:
+        return None
+    session, user = found
+    if session.revoked_at is not None or session.expires_at <= p.clock() or not user.active:
+        return None
+    return user_actor(user)
+
+
+def close_session(p: Platform, token: str) -> None:
+    """Revoke a session (logout): its cookie no longer authenticates, wherever it was copied to."""
+    with p.sessions() as s:
+        s.execute(
+            update(SessionRow).where(SessionRow.id == _key_hash(token), SessionRow.revoked_at.is_(None))
+            .values(revoked_at=p.clock())
+        )  # fmt: skip
+        s.commit()
 
 
 def create_api_key(p: Platform, actor: Actor, name: str, scopes: list[Permission]) -> tuple[ApiKeyRow, str]:
@@ -121,6 +156,7 @@ def create_api_key(p: Platform, actor: Actor, name: str, scopes: list[Permission
     if bad or not scopes:
         msg = f"scopes must be a non-empty subset of {sorted(KEY_SCOPES)}"
         raise DoorstepError([Issue("E1301", msg, ("scopes",))])
+    require_grant(actor, scopes, f"the scopes {', '.join(sorted(scopes))}")
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     with p.uow(actor) as uow:
         row = uow.api_keys.add(

@@ -15,6 +15,7 @@ from doorstep.domain.ids import new_id
 from doorstep.formats.tabular import (
     TableRead,
     capped_rows,
+    csv_rows,
     decode_utf8,
     orders_from_rows,
     read_orders_xlsx,
@@ -48,7 +49,8 @@ def _read(filename: str, content: bytes, depot: Any, day: date) -> TableRead:
         raise DoorstepError([Issue("E1004", f"{filename}: upload a .csv or .xlsx file", ("file",))])
     text = decode_utf8(content, Path(filename))
     reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
-    records = ((n, list[Cell](rec)) for n, rec in capped_rows(enumerate(reader, start=1), filename))
+    rows = capped_rows(enumerate(csv_rows(reader, filename), start=1), filename)
+    records = ((n, list[Cell](rec)) for n, rec in rows)
     return orders_from_rows(records, depots=[depot], plan_date=day, skip_invalid=True, name=filename)
 
 

@@ -25,10 +25,12 @@ from doorstep.services.convert import depot_of, parse_order
 from doorstep.services.events import EventRecorder
 from doorstep.services.fleet_admin import check_version
 from doorstep.services.platform import Platform
+from doorstep.store.conflicts import ConflictError
 from doorstep.store.models import EventRow, OrderRow
 from doorstep.store.uow import UnitOfWork
 
 MAX_BULK = 1000
+RETURNED_WARNINGS = frozenset({"W1209"})  # warnings a create answers with (the order is stored all the same)
 MAX_PAGE = 500
 
 
@@ -48,6 +50,7 @@ class BulkResult:
 
     orders: list[OrderRow] = field(default_factory=list)
     created: list[bool] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)  # accepted, but worth a look (W1209 swapped coordinates)
 
 
 def _depots(uow: UnitOfWork, ids: set[str]) -> dict[str, Depot]:
@@ -57,7 +60,8 @@ def _depots(uow: UnitOfWork, ids: set[str]) -> dict[str, Depot]:
 def _build(
     data: dict[str, Any], i: int, depots: dict[str, Depot], loc0: tuple[str | int, ...]
 ) -> tuple[Order, list[Issue]]:
-    """The domain order of one request item and every problem with it (located under ``loc0``)."""
+    """The domain order of one request item and every problem with it (located under ``loc0``): errors, and the
+    warnings worth returning with the stored order (swapped coordinates)."""
     depot = depots.get(data["depot_id"])
     if depot is None:
         dep_id = data["depot_id"]
@@ -67,7 +71,7 @@ def _build(
     issues = list(rd.issues)
     one = Problem(depots=(depot,), vehicles=(), orders=(order,))
     for issue in validate_problem(one):
-        if issue.loc[:1] == ("orders",) and issue.severity is Severity.ERROR:
+        if issue.loc[:1] == ("orders",) and (issue.severity is Severity.ERROR or issue.code in RETURNED_WARNINGS):
             issues.append(replace(issue, loc=(*loc0, *issue.loc[2:])))
     return order, [replace(x, loc=(*loc0, *x.loc[2:])) if x.loc[:1] == ("orders",) else x for x in issues]
 
@@ -112,11 +116,23 @@ def insert_orders(uow: UnitOfWork, actor: Actor, orders: list[tuple[Order, date]
 
 
 def create_orders(p: Platform, actor: Actor, items: list[dict[str, Any]]) -> BulkResult:
-    """Create up to 1,000 orders at once: all or none (every problem reported with its item index)."""
+    """Create up to 1,000 orders at once: all or none (every problem reported with its item index).
+
+    A concurrent request that stored some of the same external_refs first makes the commit fail on the unique
+    constraint; the orders are then read again once, so the answer names the stored ones as sent twice would."""
     actor.require(Permission.WRITE)
     if len(items) > MAX_BULK:
         msg = f"{len(items)} orders in one request; at most {MAX_BULK}"
         raise DoorstepError([Issue("E1305", msg, ("orders",))])
+    try:
+        return _create_orders(p, actor, items)
+    except ConflictError as exc:
+        if exc.columns != ("external_ref",):
+            raise
+    return _create_orders(p, actor, items)
+
+
+def _create_orders(p: Platform, actor: Actor, items: list[dict[str, Any]]) -> BulkResult:
     with p.uow(actor) as uow:
         depots = _depots(uow, {d["depot_id"] for d in items})
         built, issues = [], []
@@ -132,10 +148,12 @@ def create_orders(p: Platform, actor: Actor, items: list[dict[str, Any]]) -> Bul
             seen.setdefault(ref, i)
             issues += problems
             built.append((order, data["date"]))
-        if issues:
-            raise DoorstepError(issues)
+        errors = [x for x in issues if x.severity is Severity.ERROR]
+        if errors:
+            raise DoorstepError(errors)
         result = insert_orders(uow, actor, built)
         uow.commit()
+    result.warnings = [x for x in issues if x.severity is Severity.WARNING]
     return result
 
 
@@ -198,8 +216,8 @@ def update_order(p: Platform, actor: Actor, order_id: str, data: dict[str, Any],
             raise DoorstepError([Issue("E2004", msg, ("status",), order_id)])
         depots = _depots(uow, {data["depot_id"]})
         order, issues = _build({**data, "id": row.id}, 0, depots, ())
-        if issues:
-            raise DoorstepError(issues)
+        if errors := [x for x in issues if x.severity is Severity.ERROR]:
+            raise DoorstepError(errors)
         fresh = _row(order, data["date"])
         taken = DoorstepError([Issue("E2007", f"order {order_id}: external_ref {fresh.external_ref!r} belongs to "
                                      "another order", ("external_ref",), order_id)])  # fmt: skip

@@ -7,7 +7,7 @@ time the action is applied and its answer stored; every repeat returns that answ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -43,8 +43,17 @@ class StopAction:
     proof: ProofIn | None = None
 
 
-def _input_issues(a: StopAction, max_photo_bytes: int) -> list[Issue]:
+# How far ahead of the server's clock a phone's event may be dated (clocks drift; a phone set days ahead would
+# otherwise write the future into the audit trail, ETAs and analytics).
+MAX_CLOCK_AHEAD = timedelta(minutes=5)
+
+
+def _input_issues(a: StopAction, max_photo_bytes: int, now: datetime) -> list[Issue]:
     issues: list[Issue] = []
+    if a.at > now + MAX_CLOCK_AHEAD:
+        ahead = int((a.at - now).total_seconds() // 60)
+        msg = f"the event is dated {a.at.isoformat()}, {ahead} minutes after the server's time {now.isoformat()}"
+        issues.append(Issue("E1418", msg, ("at",)))
     if a.status is StopStatus.PENDING:
         issues.append(Issue("E1301", "status must be arrived, completed or failed", ("status",)))
     if a.status is StopStatus.FAILED:
@@ -150,7 +159,7 @@ def _apply(p: Platform, uow: UnitOfWork, actor: Actor, a: StopAction) -> dict[st
 def record_action(p: Platform, actor: Actor, a: StopAction) -> dict[str, Any]:
     """Apply a driver's stop action once; a repeated client id returns the first answer (``replayed: true``)."""
     actor.require(Permission.OWN_ROUTES)
-    issues = _input_issues(a, p.max_photo_bytes)
+    issues = _input_issues(a, p.max_photo_bytes, p.clock())
     if issues:
         raise DoorstepError(issues)
     try:

@@ -1,7 +1,7 @@
 """Every table, imported in one place so the metadata is complete (migrations, tests)."""
 
 from doorstep.store.base import Base
-from doorstep.store.models_access import ApiKeyRow, IdempotencyRow, OrganizationRow, UserRow
+from doorstep.store.models_access import ApiKeyRow, IdempotencyRow, OrganizationRow, SessionRow, UserRow
 from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
 from doorstep.store.models_live import DriverCodeRow, LatestPositionRow, PositionRow, ProofRow, StopEventRow
@@ -27,6 +27,7 @@ __all__ = [
     "ReturnRow",
     "RouteLiveRow",
     "RouteRow",
+    "SessionRow",
     "ShiftRow",
     "StopEventRow",
     "StopRow",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from doorstep.store.base import Base, OrgOwned, utcnow
@@ -53,3 +53,13 @@ class IdempotencyRow(Base):
     status_code: Mapped[int]
     body: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SessionRow(OrgOwned, Base):
+    """A dashboard login: the cookie carries a random token whose SHA-256 is ``id``; logging out revokes the row,
+    so a copied cookie stops working at once rather than at its 12 h expiry."""
+
+    __tablename__ = "sessions"
+    user_id: Mapped[str] = mapped_column(String(64), ForeignKey("users.id"), index=True)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from doorstep.store.conflicts import conflict
 from doorstep.store.models import (
     ApiKeyRow,
     DepotRow,
@@ -27,7 +29,11 @@ from doorstep.store.repositories import Repository
 
 
 class UnitOfWork:
-    """``with UnitOfWork(sessions, org_id) as uow: ...; uow.commit()`` — anything not committed is rolled back."""
+    """``with UnitOfWork(sessions, org_id) as uow: ...; uow.commit()`` — anything not committed is rolled back.
+
+    A constraint the database enforces that escapes the block (a concurrent request stored the same unique value
+    first) leaves it as a coded conflict, ``ConflictError`` (E2007/E2010, HTTP 409), never as an internal error;
+    code inside the block may still catch ``IntegrityError`` itself to say something more specific."""
 
     def __init__(self, sessions: sessionmaker[Session], org_id: str) -> None:
         self._sessions = sessions
@@ -64,6 +70,8 @@ class UnitOfWork:
                 self.session.rollback()
         finally:
             self.session.close()
+        if isinstance(exc, IntegrityError):
+            raise conflict(exc) from exc
 
     def commit(self) -> None:
         """Make everything staged in this unit durable at once."""

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from itsdangerous import URLSafeTimedSerializer
 
-from doorstep.api.deps import SESSION_COOKIE, SESSION_MAX_AGE_S, ActorDep, PlatformDep, get_signer
+from doorstep.api.deps import (
+    SESSION_COOKIE,
+    SESSION_MAX_AGE_S,
+    ActorDep,
+    PlatformDep,
+    cookie_secure,
+    get_signer,
+    session_token,
+)
 from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
 from doorstep.api.schemas_auth import ApiKeyCreated, ApiKeyIn, ApiKeyOut, LoginIn, MeOut, UserIn, UserOut
 from doorstep.api.schemas_common import ERRORS
+from doorstep.domain.errors import DoorstepError
 from doorstep.services import accounts
 from doorstep.services.access import Actor, Permission, Role
 
@@ -20,18 +29,28 @@ SignerDep = Annotated[URLSafeTimedSerializer, Depends(get_signer)]
 
 
 @router.post("/v1/auth/login", response_model=MeOut, summary="Log in (sets the session cookie)")
-def login(body: LoginIn, p: PlatformDep, signer: SignerDep, response: Response) -> MeOut:
-    """Check the password (argon2) and set a signed, HttpOnly, SameSite=Strict session cookie."""
+def login(body: LoginIn, p: PlatformDep, signer: SignerDep, request: Request, response: Response) -> MeOut:
+    """Check the password (argon2), open a server-side session and set a signed, HttpOnly, SameSite=Strict
+    cookie for it (``Secure`` outside development)."""
     actor = accounts.login(p, body.email, body.password)
-    token = signer.dumps(actor.principal_id)
-    response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_MAX_AGE_S, httponly=True, samesite="strict")
+    token = signer.dumps(accounts.open_session(p, actor, SESSION_MAX_AGE_S))
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=SESSION_MAX_AGE_S, httponly=True, samesite="strict",
+        secure=cookie_secure(request),
+    )  # fmt: skip
     return _me(actor)
 
 
 @router.post("/v1/auth/logout", status_code=204, summary="Log out")
-def logout(response: Response) -> Response:
-    """Drop the session cookie."""
-    response.delete_cookie(SESSION_COOKIE)
+def logout(p: PlatformDep, request: Request, response: Response) -> Response:
+    """End the session on the server (the cookie stops working everywhere) and drop the cookie."""
+    try:
+        token = session_token(request)
+    except DoorstepError:  # a forged or expired cookie: nothing to end on the server
+        token = None
+    if token is not None:
+        accounts.close_session(p, token)
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict", secure=cookie_secure(request))
     response.status_code = 204
     return response
 

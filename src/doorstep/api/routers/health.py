@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from doorstep.api.deps import get_actor
+from doorstep.api.schemas_common import ERRORS
+from doorstep.services.access import Permission
 from doorstep.services.health import readiness
 
 router = APIRouter(tags=["operations"])
@@ -24,12 +29,23 @@ def readyz(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
+def _may_scrape(request: Request) -> None:
+    """``Authorization: Bearer <DOORSTEP_METRICS_TOKEN>`` (a Prometheus ``bearer_token``), or an admin's key or
+    session; E4001/E4002 otherwise (route names, volumes and error rates are not for the public)."""
+    token: str | None = request.app.state.metrics_token
+    sent = request.headers.get("authorization", "")
+    if token and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+        return
+    get_actor(request).require(Permission.MANAGE)
+
+
 @router.get(
     "/metrics",
-    summary="Prometheus metrics",
+    summary="Prometheus metrics (metrics token or admin)",
     response_class=PlainTextResponse,
-    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}, **ERRORS},
 )
 def metrics(request: Request) -> Response:
     """Request counts and latencies by route template, in the Prometheus text format."""
+    _may_scrape(request)
     return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

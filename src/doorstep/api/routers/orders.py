@@ -12,7 +12,16 @@ from starlette.concurrency import run_in_threadpool
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
 from doorstep.api.schemas_common import ERRORS, Page
-from doorstep.api.schemas_orders import BulkIn, BulkOut, EventOut, ImportReportOut, OrderIn, OrderOut, OrderUpdate
+from doorstep.api.schemas_orders import (
+    BulkIn,
+    BulkOut,
+    EventOut,
+    ImportReportOut,
+    OrderCreated,
+    OrderIn,
+    OrderOut,
+    OrderUpdate,
+)
 from doorstep.services import order_import, orders
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"], responses=ERRORS)
@@ -22,13 +31,15 @@ def _out(row: Any) -> dict[str, Any]:
     return OrderOut.model_validate(row).model_dump(mode="json")
 
 
-@router.post("", response_model=OrderOut, status_code=201, summary="Create an order")
+@router.post("", response_model=OrderCreated, status_code=201, summary="Create an order")
 def create_order(body: OrderIn, p: PlatformDep, actor: ActorDep, print_: PrintDep, key: IdemKey = None) -> JSONResponse:
-    """201 with the new order; 200 with the stored one when its external_ref already exists."""
+    """201 with the new order; 200 with the stored one when its external_ref already exists; ``warnings`` (W1209
+    for coordinates that look swapped) do not stop the order."""
 
     def create() -> tuple[int, dict[str, Any]]:
         res = orders.create_orders(p, actor, [body.to_data()])
-        return (201 if res.created[0] else 200), _out(res.orders[0])
+        out = {**_out(res.orders[0]), "warnings": [w.to_dict() for w in res.warnings]}
+        return (201 if res.created[0] else 200), out
 
     return respond_once(p, actor, key, print_, create)
 
@@ -39,7 +50,8 @@ def create_bulk(body: BulkIn, p: PlatformDep, actor: ActorDep, print_: PrintDep,
 
     def create() -> tuple[int, dict[str, Any]]:
         res = orders.create_orders(p, actor, [o.to_data() for o in body.orders])
-        return 201, {"orders": [_out(r) for r in res.orders], "created": res.created}
+        warnings = [w.to_dict() for w in res.warnings]
+        return 201, {"orders": [_out(r) for r in res.orders], "created": res.created, "warnings": warnings}
 
     return respond_once(p, actor, key, print_, create)
 

@@ -6,9 +6,11 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from doorstep.api.deps import ActorDep, PlatformDep
+from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
 from doorstep.api.schemas_common import ERRORS, Out, Strict
 from doorstep.services import webhooks
 
@@ -58,12 +60,18 @@ class DeliveryOut(Out):
 
 
 @router.post("/v1/webhooks", response_model=SubscriptionCreated, status_code=201, summary="Subscribe")
-def create(body: SubscriptionIn, p: PlatformDep, actor: ActorDep) -> SubscriptionCreated:
-    """A subscription and its signing secret (keep it: it is not shown again)."""
-    row = webhooks.create_subscription(p, actor, body.url, body.event_types)
-    return SubscriptionCreated.model_validate(
-        {**SubscriptionOut.model_validate(row).model_dump(), "secret": row.secret}
-    )
+def create(
+    body: SubscriptionIn, p: PlatformDep, actor: ActorDep, print_: PrintDep, key: IdemKey = None
+) -> JSONResponse:
+    """A subscription and its signing secret (keep it: it is not shown again, except to a repeat of this request
+    with the same Idempotency-Key)."""
+
+    def run() -> tuple[int, dict[str, Any]]:
+        row = webhooks.create_subscription(p, actor, body.url, body.event_types)
+        out = {**SubscriptionOut.model_validate(row).model_dump(), "secret": row.secret}
+        return 201, SubscriptionCreated.model_validate(out).model_dump(mode="json")
+
+    return respond_once(p, actor, key, print_, run)
 
 
 @router.get("/v1/webhooks", response_model=list[SubscriptionOut], summary="List subscriptions")

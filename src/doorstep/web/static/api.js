@@ -33,3 +33,8 @@ export function el(tag, attrs = {}, ...children) {
 export function hhmm(iso) {
   return iso ? iso.slice(11, 16) : "";
 }
+
+// Text for the places that take HTML (Leaflet popups and tooltips): user data must never become markup.
+export function esc(value) {
+  return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}

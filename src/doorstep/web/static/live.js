@@ -1,7 +1,7 @@
 // The live view: a snapshot, then Server-Sent Events (positions, stop outcomes, ETAs, alerts, route changes).
 // Driver positions move on the map, driven trails follow them, progress and alerts update per route, proposals
 // can be approved.
-import { api, el, hhmm } from "./api.js";
+import { api, el, esc, hhmm } from "./api.js";
 import { COLOURS, makeMap } from "./map.js";
 
 const $ = (id) => document.getElementById(id);
@@ -22,7 +22,7 @@ function drawRoutes() {
   const bounds = [];
   [...routes.values()].forEach((r, i) => {
     const colour = COLOURS[i % COLOURS.length];
-    L.polyline(r.path, { color: colour, weight: 3, opacity: 0.6 }).addTo(view.layer).bindTooltip(r.vehicle_name || r.vehicle_id);
+    L.polyline(r.path, { color: colour, weight: 3, opacity: 0.6 }).addTo(view.layer).bindTooltip(esc(r.vehicle_name || r.vehicle_id));
     bounds.push(...r.path);
     if (r.position) placeDriver(r.id, r.position.lat, r.position.lng);
   });
@@ -33,7 +33,7 @@ function placeDriver(routeId, lat, lng) {
   let m = markers.get(routeId);
   if (!m) {
     m = L.circleMarker([lat, lng], { radius: 8, color: "#000", fillColor: "#ffd400", fillOpacity: 1, className: "driver-marker" })
-      .addTo(view.layer).bindTooltip(routes.get(routeId)?.vehicle_name || routeId);
+      .addTo(view.layer).bindTooltip(esc(routes.get(routeId)?.vehicle_name || routeId));
     markers.set(routeId, m);
   } else m.setLatLng([lat, lng]);
 }

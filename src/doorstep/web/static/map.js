@@ -1,5 +1,6 @@
 // The routes map: an offline lat/lng grid (or OSM tiles on request), coloured routes, numbered stops,
 // unassigned orders in grey with their reason.
+import { esc } from "./api.js";
 import { TILE_ATTRIBUTION, TILE_URL } from "./tiles.js";
 
 const L = window.L;
@@ -35,14 +36,14 @@ export function drawPlan({ map, layer }, routes, unassigned, orderIndex) {
     const pts = route.data.stops.map((s) => [s.location.lat, s.location.lng]);
     bounds.push(...pts);
     L.polyline(pts, { color: colour, weight: 3, className: "route-line" }).addTo(layer)
-      .bindTooltip(`${route.data.vehicle_name} (${route.status})`);
+      .bindTooltip(`${esc(route.data.vehicle_name)} (${esc(route.status)})`);
     let n = 0;
     for (const s of route.data.stops) {
       if (!s.order_id || s.type === "break") continue;
       n += 1;
       const icon = L.divIcon({ className: "stop-label", html: String(n), iconSize: [16, 16] });
       L.marker([s.location.lat, s.location.lng], { icon, title: s.external_ref }).addTo(layer)
-        .bindPopup(`${n}. ${s.external_ref}<br>${s.address || ""}<br>ETA ${s.arrival.slice(11, 16)}`);
+        .bindPopup(`${n}. ${esc(s.external_ref)}<br>${esc(s.address)}<br>ETA ${esc(s.arrival.slice(11, 16))}`);
     }
   });
   for (const u of unassigned) {
@@ -51,7 +52,7 @@ export function drawPlan({ map, layer }, routes, unassigned, orderIndex) {
     const p = [o.data.location.lat, o.data.location.lng];
     bounds.push(p);
     L.circleMarker(p, { radius: 6, color: "#555", fillColor: "#999", fillOpacity: 0.8, className: "unassigned-marker" })
-      .addTo(layer).bindPopup(`${u.external_ref}: ${u.reason}<br>${u.message}<br>${u.action}`);
+      .addTo(layer).bindPopup(`${esc(u.external_ref)}: ${esc(u.reason)}<br>${esc(u.message)}<br>${esc(u.action)}`);
   }
   if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] });
 }

@@ -1,0 +1,266 @@
+"""The concurrency probes of the issue-12 review, repeatable, on SQLite and PostgreSQL: for each, what was sent, what
+was acknowledged, what the database stored, and whether anything answered 5xx.
+
+Probes (a real uvicorn server in this process, one client connection per request, released together):
+
+* ``idempotency``: ``--burst`` requests with one ``Idempotency-Key`` for a depot, a driver, an order and a webhook;
+  expected: 1 stored each, every answer the first one's or 409 E2009.
+* ``email``: ``--burst`` users with one email at once; expected: 1 stored, the others 409 E2007.
+* ``bulk``: ``--burst`` identical bulks of 50 orders; expected: 50 stored, no 5xx.
+* ``import``: bulk creates from ``--writers`` clients while one ``--import-rows``-row CSV import runs (SQLite
+  locked the database past its busy timeout here); expected: every acknowledged order stored, no 5xx.
+
+    .venv/bin/python benchmarks/abuse/probe.py                       # both backends, all probes
+    .venv/bin/python benchmarks/abuse/probe.py --backends sqlite --import-rows 100000
+
+Exits 1 when a probe finds a 5xx, a duplicate or a lost acknowledged write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from sqlalchemy import func, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from api import database  # a fresh, migrated SQLite file or throwaway PostgreSQL database
+from doorstep.api.app import create_app
+from doorstep.config import Settings
+from doorstep.services.access import Permission, system_actor
+from doorstep.services.accounts import create_api_key, create_organization
+from doorstep.store.models import DepotRow, OrderRow
+
+HUB = {"name": "Hub", "lat": 38.7372, "lng": -9.1034, "timezone": "Europe/Lisbon"}
+
+
+@dataclass
+class Result:
+    """One probe on one backend."""
+
+    backend: str
+    probe: str
+    sent: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    acknowledged: int = 0
+    stored: int = 0
+    expected_stored: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        """The table row."""
+        answers = ", ".join(f"{k}: {v}" for k, v in sorted(self.statuses.items()))
+        verdict = "ok" if not self.problems else "FAIL " + "; ".join(self.problems)
+        return (f"{self.backend:<10} {self.probe:<32} {self.sent:>6} {self.acknowledged:>6} {self.stored:>7} "
+                f"{self.expected_stored:>8}  {answers:<40} {verdict}")  # fmt: skip
+
+
+@contextmanager
+def serve(url: str) -> Iterator[tuple[str, Any]]:
+    """uvicorn serving the app on a free loopback port in a thread; yields (base URL, platform)."""
+    settings = Settings(
+        database_url=url, secret_key="abuse-probe-" + "x" * 32, rate_limit_per_minute=10_000_000,
+        rate_limit_per_address_per_minute=0, webhook_tick_s=0, webhook_allow_private=True,
+    )  # fmt: skip
+    app = create_app(settings)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="critical"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{srv.servers[0].sockets[0].getsockname()[1]}", app.state.platform
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+def org_key(platform: Any) -> dict[str, str]:
+    """A fresh organization and an admin key's headers."""
+    org_id, _ = create_organization(platform, "Probe", f"probe-{uuid.uuid4().hex[:10]}@example.com", "probe-password")
+    scopes = [Permission.READ, Permission.WRITE, Permission.MANAGE]
+    return {"Authorization": f"Bearer {create_api_key(platform, system_actor(org_id), 'probe', scopes)[1]}"}
+
+
+def burst(n: int, base: str, send: Callable[[httpx.Client], httpx.Response]) -> list[httpx.Response]:
+    """``n`` requests released together, one connection each."""
+    gate = threading.Barrier(n)
+
+    def one(_: int) -> httpx.Response:
+        with httpx.Client(base_url=base, timeout=120) as c:
+            gate.wait()
+            return send(c)
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def code(r: httpx.Response) -> str:
+    """Status and error code of an answer: '201', '409 E2009'."""
+    try:
+        err = r.json().get("error") if r.headers.get("content-type", "").startswith("application/json") else None
+    except ValueError:
+        err = None
+    return f"{r.status_code} {err['code']}" if isinstance(err, dict) else str(r.status_code)
+
+
+def count(base: str, h: dict[str, str], path: str) -> int:
+    """How many objects a list endpoint returns (one page of up to 500)."""
+    body = httpx.get(f"{base}{path}", headers=h, timeout=60).json()
+    return len(body["items"] if isinstance(body, dict) else body)
+
+
+def _tally(res: Result, answers: list[httpx.Response]) -> None:
+    res.sent += len(answers)
+    res.statuses.update(code(a) for a in answers)
+    res.acknowledged += sum(1 for a in answers if a.status_code in (200, 201))
+    if fives := sum(1 for a in answers if a.status_code >= 500):
+        res.problems.append(f"{fives} answers 5xx")
+
+
+def probe_idempotency(backend: str, base: str, platform: Any, n: int) -> list[Result]:
+    """One key, ``n`` copies at once, per resource."""
+    out = []
+    h = org_key(platform)
+    depot = httpx.post(f"{base}/v1/depots", json=HUB, headers=h, timeout=60).json()["id"]
+    bodies = {
+        "/v1/depots": {**HUB, "name": "Burst hub"},
+        "/v1/drivers": {"name": "Burst driver"},
+        "/v1/orders": {"external_ref": f"IDEM-{uuid.uuid4().hex[:6]}", "depot_id": depot, "date": "2025-06-17",
+                       "location": {"lat": 38.72, "lng": -9.14}},
+        "/v1/webhooks": {"url": "http://127.0.0.1:9/hook", "event_types": ["*"]},
+    }  # fmt: skip
+    for path, body in bodies.items():
+        res = Result(backend, f"idempotency {path.rsplit('/', 1)[1]}", expected_stored=1)
+        before = count(base, h, path)
+        key = {**h, "Idempotency-Key": uuid.uuid4().hex}
+        answers = burst(n, base, lambda c, path=path, body=body, key=key: c.post(path, json=body, headers=key))
+        _tally(res, answers)
+        res.stored = count(base, h, path) - before
+        firsts = {a.text for a in answers if a.status_code in (200, 201)}
+        if len(firsts) > 1:
+            res.problems.append(f"{len(firsts)} different acknowledged answers")
+        if res.stored != 1:
+            res.problems.append(f"{res.stored} stored")
+        out.append(res)
+    return out
+
+
+def probe_email(backend: str, base: str, platform: Any, n: int) -> Result:
+    """``n`` users with one email at once."""
+    h = org_key(platform)
+    email = f"twin-{uuid.uuid4().hex[:8]}@example.com"
+    body = {"email": email, "name": "Twin", "role": "dispatcher", "password": "probe-password"}
+    res = Result(backend, "same email", expected_stored=1)
+    _tally(res, burst(n, base, lambda c: c.post("/v1/users", json=body, headers=h)))
+    users = httpx.get(f"{base}/v1/users", headers=h, timeout=60).json()
+    res.stored = sum(1 for u in users if u["email"] == email)
+    if res.stored != 1:
+        res.problems.append(f"{res.stored} stored")
+    return res
+
+
+def probe_bulk(backend: str, base: str, platform: Any, n: int) -> Result:
+    """``n`` identical bulks of 50 orders at once."""
+    h = org_key(platform)
+    depot = httpx.post(f"{base}/v1/depots", json=HUB, headers=h, timeout=60).json()["id"]
+    tag = uuid.uuid4().hex[:6]
+    orders = [{"external_ref": f"B-{tag}-{i}", "depot_id": depot, "date": "2025-06-17",
+               "location": {"lat": 38.72, "lng": -9.14}} for i in range(50)]  # fmt: skip
+    res = Result(backend, "identical bulks", expected_stored=50)
+    _tally(res, burst(n, base, lambda c: c.post("/v1/orders/bulk", json={"orders": orders}, headers=h)))
+    res.stored = count(base, h, "/v1/orders?limit=500")
+    if res.stored != 50:
+        res.problems.append(f"{res.stored} stored")
+    return res
+
+
+def probe_import(backend: str, base: str, platform: Any, rows: int, writers: int) -> Result:
+    """Bulk creates of 20 orders from ``writers`` clients while one large CSV import runs."""
+    h = org_key(platform)
+    depot = httpx.post(f"{base}/v1/depots", json=HUB, headers=h, timeout=60).json()["id"]
+    lines = ["external_ref,lat,lng"] + [f"IMP-{i},{38.7 + (i % 100) / 1000},{-9.1 - (i // 100) / 10000}"
+                                        for i in range(rows)]  # fmt: skip
+    res = Result(backend, f"bulks during {rows:,}-row import")
+    done = threading.Event()
+    answers: list[httpx.Response] = []
+    lock = threading.Lock()
+
+    def importer() -> None:
+        try:
+            r = httpx.post(f"{base}/v1/orders/import", files={"file": ("o.csv", "\n".join(lines).encode())},
+                           data={"depot_id": depot, "date": "2025-06-17"}, headers=h, timeout=900)  # fmt: skip
+            with lock:
+                answers.append(r)
+        finally:
+            done.set()
+
+    def writer(k: int) -> None:
+        with httpx.Client(base_url=base, timeout=120) as c:
+            j = 0
+            while not done.is_set():
+                j += 1
+                batch = [{"external_ref": f"W-{k}-{j}-{i}", "depot_id": depot, "date": "2025-06-17",
+                          "location": {"lat": 38.72, "lng": -9.14}} for i in range(20)]  # fmt: skip
+                try:
+                    r = c.post("/v1/orders/bulk", json={"orders": batch}, headers=h)
+                except httpx.TransportError as exc:
+                    res.problems.append(f"connection error: {exc!r}")
+                    continue
+                with lock:
+                    answers.append(r)
+
+    threads = [threading.Thread(target=importer)] + [threading.Thread(target=writer, args=(k,)) for k in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    _tally(res, answers)
+    imported = sum(len(a.json()["created"]) for a in answers if a.request.url.path.endswith("/import") and a.is_success)
+    bulk_ok = sum(20 for a in answers if a.request.url.path.endswith("/bulk") and a.status_code == 201)
+    res.expected_stored = imported + bulk_ok
+    with platform.sessions() as s:
+        org = s.scalar(select(DepotRow.org_id).where(DepotRow.id == depot))
+        res.stored = int(s.scalar(select(func.count()).select_from(OrderRow).where(OrderRow.org_id == org)) or 0)
+    if res.stored != res.expected_stored:
+        res.problems.append(f"stored {res.stored}, acknowledged {res.expected_stored}")
+    return res
+
+
+def main() -> int:
+    """Run the probes and print the table."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    ap.add_argument("--burst", type=int, default=20, help="copies sent at once (default 20)")
+    ap.add_argument("--import-rows", type=int, default=40_000, help="rows of the import probe (0: skip it)")
+    ap.add_argument("--writers", type=int, default=8, help="bulk-create clients during the import")
+    args = ap.parse_args()
+    results: list[Result] = []
+    for backend in args.backends:
+        with database(backend) as url, serve(url) as (base, platform):
+            results += probe_idempotency(backend, base, platform, args.burst)
+            results.append(probe_email(backend, base, platform, args.burst))
+            results.append(probe_bulk(backend, base, platform, args.burst))
+            if args.import_rows:
+                results.append(probe_import(backend, base, platform, args.import_rows, args.writers))
+    head = f"{'backend':<10} {'probe':<32} {'sent':>6} {'acked':>6} {'stored':>7} {'expected':>8}  {'answers':<40}"
+    print(head + " verdict")
+    for r in results:
+        print(r.line())
+    return 1 if any(r.problems for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
