@@ -26,6 +26,7 @@ CODES: dict[str, tuple[str, str]] = {
         "Follow VROOM's API: jobs/shipments/vehicles with the documented keys.",
     ),
     "E1008": ("table too large", "Split the file: at most 100,000 rows, and a workbook of at most 200 MB unpacked."),
+    "E1010": ("job runner needs Redis", "Set DOORSTEP_REDIS_URL (the Celery broker) or DOORSTEP_JOB_RUNNER=inline."),
     "E1101": ("missing required column", "Add the column (see docs/input-formats.md for names and aliases)."),
     "E1102": ("missing required value", "Fill in the value."),
     "E1103": ("unparsable time", "Use HH:MM, an ISO-8601 date-time with offset, or seconds."),
@@ -134,6 +135,8 @@ CODES: dict[str, tuple[str, str]] = {
         "Set DOORSTEP_NETWORK to a network built with `doorstep network build` and restart; "
         "or ask for the trail without matched=true.",
     ),
+    "E2150": ("planning job cancelled", "Retry the plan when you want it computed (POST /v1/plans/{id}/retry)."),
+    "E2151": ("planning job already finished", "Only a queued or running job can be cancelled; reload the plan."),
     "E3001": ("unknown routing profile", "Use one of car, van, bike, foot."),
     "E3002": (
         "OpenStreetMap file not found or unreadable",

@@ -20,6 +20,7 @@ EVENT_TYPES = (
     "plan.started",
     "plan.completed",
     "plan.failed",
+    "plan.cancelled",
     "plan.published",
     "route.updated",
     "route.dispatched",

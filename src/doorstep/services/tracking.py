@@ -25,7 +25,7 @@ from doorstep.routing.defaults import default_provider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.services.live_day import live_rows
 from doorstep.services.live_publish import LivePublisher
-from doorstep.services.platform import Platform, Runner
+from doorstep.services.platform import Platform
 from doorstep.services.returns import on_stop
 from doorstep.store.models import PlanRow, RouteLiveRow, RouteRow
 from doorstep.store.uow import UnitOfWork
@@ -218,6 +218,13 @@ def route_states(p: Platform, org_id: str) -> list[RouteLiveRow]:
         return live_rows(uow).all()
 
 
+class Executor(Protocol):
+    """Runs closures of this process in the background (the ETA worker's thread)."""
+
+    def submit(self, name: str, fn: Callable[[], None]) -> None:
+        """Run ``fn`` soon; its exceptions are its own."""
+
+
 class Cancellable(Protocol):
     """A scheduled call that can still be called off."""
 
@@ -245,7 +252,7 @@ class TrackingPublisher:
         self,
         inner: LivePublisher,
         platform: Platform,
-        runner: Runner,
+        runner: Executor,
         policy: LivePolicy | None = None,
         *,
         min_interval_s: float = 10.0,

@@ -1,0 +1,52 @@
+"""`doorstep worker`: a job worker of the scaled shape — runs the named jobs the API processes queue on the Redis
+broker (planning), and the periodic work (webhook deliveries)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from doorstep.api.app import build_platform, make_broker, tickers
+from doorstep.cli.logs import json_logging
+from doorstep.config import get_settings
+from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.jobs.celery_runner import CeleryRunner, make_celery
+from doorstep.services.platform import Platform
+from doorstep.store.engine import make_engine
+from doorstep.store.migrate import upgrade
+
+
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Jobs run at once (worker processes or threads).", min=1)] = 1,
+    pool: Annotated[str, typer.Option(help="Celery pool: prefork, threads or solo.")] = "prefork",
+    tick: Annotated[bool, typer.Option(help="Also send due webhooks.")] = True,
+) -> None:
+    """Run jobs from the broker at DOORSTEP_REDIS_URL on the database of DOORSTEP_DATABASE_URL (any number of
+    workers may run; each job is acknowledged only once it has run, and one whose worker dies runs again)."""
+    settings = get_settings()
+    json_logging()
+    if not settings.redis_url:
+        issue = Issue("E1010", "doorstep worker needs DOORSTEP_REDIS_URL (the broker)", ("DOORSTEP_REDIS_URL",))
+        raise DoorstepError([issue])
+    if pool not in ("prefork", "threads", "solo"):
+        raise typer.BadParameter("pool must be prefork, threads or solo", param_hint="--pool")
+    upgrade(settings.db_url())
+    redis_url, timeout = settings.redis_url, settings.celery_visibility_timeout_s
+
+    def platform() -> Platform:
+        # built in the process that runs the jobs (after a fork): jobs that queue jobs queue them on the broker
+        _, publisher = make_broker(settings)
+        runner = CeleryRunner(make_celery(redis_url, visibility_timeout_s=timeout))
+        return build_platform(settings, runner, publisher, make_engine(settings.db_url()))
+
+    app = make_celery(redis_url, platform, visibility_timeout_s=timeout)
+    ticks = tickers(settings, platform()) if tick else []
+    for ticker in ticks:
+        ticker.start()
+    try:
+        app.worker_main(["worker", f"--concurrency={concurrency}", f"--pool={pool}", "--loglevel=INFO",
+                         "--without-gossip", "--without-mingle", "-Q", "doorstep"])  # fmt: skip
+    finally:
+        for ticker in ticks:
+            ticker.stop()
