@@ -74,7 +74,10 @@ def test_the_celery_app_acknowledges_late_and_sends_json() -> None:
     app = make_celery("redis://127.0.0.1:6379/11", visibility_timeout_s=42)
     conf = app.conf
     assert (conf.task_acks_late, conf.task_reject_on_worker_lost, conf.worker_prefetch_multiplier) == (True, True, 1)
-    assert conf.broker_transport_options == {"visibility_timeout": 42} and conf.task_serializer == "json"
+    assert conf.broker_transport_options == {
+        "visibility_timeout": 42, "unacked_restore_interval": 10, "unacked_restore_throttle": 1
+    }  # fmt: skip
+    assert conf.task_serializer == "json"
     sent: list[tuple[str, Any]] = []
     app.send_task = lambda name, args: sent.append((name, args))  # type: ignore[method-assign]
     CeleryRunner(app).submit(object(), "planning.run", {"org_id": "org_1", "plan_id": "pln_1"})  # type: ignore[arg-type]

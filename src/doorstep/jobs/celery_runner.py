@@ -23,6 +23,16 @@ log = logging.getLogger("doorstep.jobs")
 TASK = "doorstep.job"  # the one Celery task: runs the named job it is given
 
 
+def transport_options(visibility_timeout_s: int) -> dict[str, int]:
+    """The Redis transport's timing: a message unacknowledged for ``visibility_timeout_s`` goes back to the queue,
+    and the workers look for such messages every quarter of it (at most every minute; kombu's default sweep runs
+    every 100 s, which would leave a short timeout waiting that long)."""
+    sweep = max(1, min(60, visibility_timeout_s // 4))
+    return {
+        "visibility_timeout": visibility_timeout_s, "unacked_restore_interval": sweep, "unacked_restore_throttle": 1
+    }  # fmt: skip
+
+
 def make_celery(
     redis_url: str, platform_factory: Callable[[], Platform] | None = None, *, visibility_timeout_s: int = 3600
 ) -> Celery:
@@ -32,7 +42,7 @@ def make_celery(
     app.conf.update(
         task_serializer="json", accept_content=["json"], task_ignore_result=True, task_default_queue="doorstep",
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
-        broker_transport_options={"visibility_timeout": visibility_timeout_s},
+        broker_transport_options=transport_options(visibility_timeout_s),
         broker_connection_retry_on_startup=True, worker_hijack_root_logger=False,
         task_publish_retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5},
     )  # fmt: skip
