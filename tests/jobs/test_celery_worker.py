@@ -64,7 +64,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         "DOORSTEP_DATABASE_URL": url, "DOORSTEP_REDIS_URL": REDIS_URL, "DOORSTEP_JOB_RUNNER": "celery",
         "DOORSTEP_SECRET_KEY": "test-secret", "DOORSTEP_PLAN_LEASE_S": str(LEASE_S),
         "DOORSTEP_CELERY_VISIBILITY_TIMEOUT_S": str(VISIBILITY_S), "DOORSTEP_WEBHOOK_TICK_S": "0",
-"DOORSTEP_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+        "DOORSTEP_EVENT_TICK_S": "1", "DOORSTEP_DATA_DIR": str(tmp_path_factory.mktemp("data")),
     }  # fmt: skip
     yield env
     r.flushdb()

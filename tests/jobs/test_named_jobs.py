@@ -1,5 +1,5 @@
 """Named jobs: every job the platform submits is registered by name with plain arguments; the runner is chosen
-by settings; the thread runner runs named jobs in the background (or, when asked, in the caller's thread)."""
+by settings; the thread runner runs named jobs in the background and event dispatch in the caller's thread."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from doorstep.services.job_registry import job, run_job
 
 def test_the_registry_names_every_job() -> None:
     """The worker's registry holds the platform's jobs under their names."""
-    assert {"planning.run", "demo.publish"} <= set(registered())
+    assert {"planning.run", "events.dispatch", "events.sweep", "demo.publish"} <= set(registered())
 
 
 def test_a_name_is_taken_once_and_unknown_names_are_refused() -> None:

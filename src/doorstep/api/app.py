@@ -20,6 +20,7 @@ from doorstep.api.routers import (
     driver,
     driver_records,
     driver_stream,
+    events,
     fleet,
     health,
     live,
@@ -32,12 +33,15 @@ from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.returns import FailurePolicy
 from doorstep.jobs.celery_runner import CeleryRunner, make_celery
+from doorstep.jobs.handlers import register_handlers
 from doorstep.jobs.threads import ThreadJobRunner, ThreadRunner, Ticker
 from doorstep.live.broker import Broker, InMemoryBroker
 from doorstep.live.redis_broker import RedisBroker
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import traffic_for
+from doorstep.services.event_bus import EventBus
+from doorstep.services.event_dispatch import dispatch_due
 from doorstep.services.live_publish import LivePublisher, MemoryPublisher, RedisPublisher
 from doorstep.services.plans import recover_interrupted
 from doorstep.services.platform import Platform, Runner
@@ -117,7 +121,8 @@ def live_policy(settings: Settings) -> LivePolicy:
 
 
 def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher, engine: Engine) -> Platform:
-    """The services' view of this deployment: the same for the API process and for a worker process."""
+    """The services' view of this deployment, with the event handlers registered: the same for the API
+    process and for a worker process (which must handle the events the API records)."""
     return Platform(
         sessions=make_session_factory(engine),
         runner=runner,
@@ -132,14 +137,17 @@ def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher,
         traffic=settings.traffic,
         weather=settings.weather,
         plan_lease_s=settings.plan_lease_s,
+        bus=register_handlers(EventBus(), live_policy(settings)),
     )
 
 
 def tickers(settings: Settings, platform: Platform) -> list[Ticker]:
-    """The periodic work of the process that runs jobs: due webhook deliveries."""
+    """The periodic work of the process that runs jobs: due webhook deliveries, due event handlings."""
     out = []
     if settings.webhook_tick_s > 0:
         out.append(Ticker(scheduler(platform), settings.webhook_tick_s))
+    if settings.event_tick_s > 0:
+        out.append(Ticker(lambda: dispatch_due(platform), settings.event_tick_s))
     return out
 
 
@@ -156,7 +164,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     created = platform.clock()  # jobs queued by this process from now on are its own, not interrupted ones
     eta_runner = ThreadRunner(workers=1)  # the ETA worker: position and stop events re-time their route
     platform.live = TrackingPublisher(publisher, platform, eta_runner, live_policy(settings))
-    embedded = isinstance(runner, ThreadJobRunner)  # with Celery, the workers run jobs and the webhook ticker
+    embedded = isinstance(runner, ThreadJobRunner)  # with Celery, the workers run jobs, tickers and retries
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -187,7 +195,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     app.state.driver_signer = URLSafeTimedSerializer(secret_key_value, salt="doorstep-driver")
     install_error_handlers(app)
     routers = (
-        health.router, auth.router, orders.router, plans.router, webhooks.router, *fleet.ROUTERS
+        health.router, auth.router, orders.router, plans.router, webhooks.router, events.router, *fleet.ROUTERS
     )  # fmt: skip
     live_routers = (driver.router, driver_stream.router, driver_records.router, live.router, returns.router)
     for router in (*routers, *live_routers):

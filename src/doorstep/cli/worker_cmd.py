@@ -1,5 +1,5 @@
 """`doorstep worker`: a job worker of the scaled shape — runs the named jobs the API processes queue on the Redis
-broker (planning), and the periodic work (webhook deliveries)."""
+broker (planning, event dispatch), and the periodic work (webhook deliveries, event retries)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from doorstep.store.migrate import upgrade
 def worker(
     concurrency: Annotated[int, typer.Option(help="Jobs run at once (worker processes or threads).", min=1)] = 1,
     pool: Annotated[str, typer.Option(help="Celery pool: prefork, threads or solo.")] = "prefork",
-    tick: Annotated[bool, typer.Option(help="Also send due webhooks.")] = True,
+    tick: Annotated[bool, typer.Option(help="Also send due webhooks and retry due event handlers.")] = True,
 ) -> None:
     """Run jobs from the broker at DOORSTEP_REDIS_URL on the database of DOORSTEP_DATABASE_URL (any number of
     workers may run; each job is acknowledged only once it has run, and one whose worker dies runs again)."""

@@ -137,6 +137,10 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "E2150": ("planning job cancelled", "Retry the plan when you want it computed (POST /v1/plans/{id}/retry)."),
     "E2151": ("planning job already finished", "Only a queued or running job can be cancelled; reload the plan."),
+    "E2160": (
+        "event has no failing handler",
+        "Nothing to retry: its handlers succeeded or are still waiting for their first run.",
+    ),
     "E3001": ("unknown routing profile", "Use one of car, van, bike, foot."),
     "E3002": (
         "OpenStreetMap file not found or unreadable",

@@ -3,14 +3,14 @@ every name an API process may submit."""
 
 from __future__ import annotations
 
-from doorstep.services import demo_platform, plans
+from doorstep.services import demo_platform, event_dispatch, plans
 from doorstep.services.job_registry import JOBS, JobFn, job_named
 
-DECLARING = (plans, demo_platform)  # the modules declaring jobs (importing them registers them)
+DECLARING = (plans, event_dispatch, demo_platform)  # the modules declaring jobs (importing them registers them)
 
 
 def registered() -> dict[str, JobFn]:
-    """Job name -> function (``planning.run``, ``demo.publish``)."""
+    """Job name -> function (``planning.run``, ``events.dispatch``, ``events.sweep``, ``demo.publish``)."""
     return dict(JOBS)
 
 

@@ -90,9 +90,12 @@ class Ticker:
 
 class ThreadJobRunner:
     """The embedded shape's job runner: named jobs on the thread pool of this process. Jobs named in ``inline``
-    run in the submitting thread instead."""
+    run in the submitting thread instead (event dispatch: handlers are short, and a request answers with their
+    effects — the ETA refresh of a dispatched route — already stored)."""
 
-    def __init__(self, pool: ThreadRunner | None = None, inline: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, pool: ThreadRunner | None = None, inline: frozenset[str] = frozenset({"events.dispatch"})
+    ) -> None:
         self.pool = pool or ThreadRunner(workers=1)
         self.inline = inline
 

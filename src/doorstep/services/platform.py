@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -15,10 +16,13 @@ from doorstep.routing.defaults import default_provider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import TrafficProvider, traffic_for
 from doorstep.services.access import Actor
+from doorstep.services.event_bus import EventBus
 from doorstep.services.job_registry import run_job
 from doorstep.services.live_publish import LivePublisher, NullPublisher
 from doorstep.services.webhook_targets import Resolver, system_resolver
 from doorstep.store.uow import UnitOfWork
+
+log = logging.getLogger("doorstep.platform")
 
 
 class Runner(Protocol):
@@ -62,6 +66,7 @@ class Platform:
     max_photo_bytes: int = 2_000_000
     proposal_ttl_s: int = 900  # a live re-planning proposal older than this cannot be approved (0: never expires)
     plan_lease_s: float = 60.0  # a running planning job silent this long died with its worker: it is taken over
+    bus: EventBus = field(default_factory=EventBus)  # the handlers the composition root registered
 
     def submit(self, name: str, **kwargs: Any) -> None:
         """Hand the named job with its plain arguments to the runner (``submit("planning.run", plan_id=...)``)."""
@@ -84,4 +89,18 @@ class Platform:
 
     def uow(self, actor: Actor | str) -> UnitOfWork:
         """A unit of work in the actor's organization (or the given organization id)."""
-        return UnitOfWork(self.sessions, actor if isinstance(actor, str) else actor.org_id)
+        return UnitOfWork(self.sessions, actor if isinstance(actor, str) else actor.org_id, listener=self)
+
+    def handlers_for(self, event_type: str) -> Sequence[str]:
+        """The handlers an event of this type must reach (rows written with the event: the outbox)."""
+        return self.bus.handlers_for(event_type)
+
+    def after_commit(self, org_id: str, event_ids: list[str]) -> None:
+        """Dispatch newly committed events (a job, so it may run elsewhere); a runner that cannot take it leaves
+        them to the periodic sweep of due handlings, never failing the change that recorded them."""
+        if not self.bus.handlers:
+            return
+        try:
+            self.submit("events.dispatch", org_id=org_id, event_ids=event_ids)
+        except Exception:
+            log.exception("dispatch of events %s deferred to the sweep", event_ids)

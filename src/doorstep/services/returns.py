@@ -24,7 +24,8 @@ from doorstep.domain.returns import (
 )
 from doorstep.domain.status import OrderStatus, PlanStatus
 from doorstep.services.access import Actor, Permission, system_actor
-from doorstep.services.convert import order_of
+from doorstep.services.convert import depot_of, order_of
+from doorstep.services.event_bus import EventRecord
 from doorstep.services.events import EventRecorder
 from doorstep.services.orders import insert_orders, set_order_status
 from doorstep.services.platform import Platform
@@ -56,8 +57,6 @@ class Where:
 
 def _domain_order(uow: UnitOfWork, row: OrderRow) -> Order:
     depot = uow.depots.require(row.depot_id)
-    from doorstep.services.convert import depot_of
-
     return order_of(row, {depot.id: depot_of(depot)})
 
 
@@ -205,6 +204,17 @@ def on_stop(p: Platform, org_id: str, event: dict[str, Any], policy: FailurePoli
         handle_failure(p, org_id, order_id, where, event.get("reason"), policy, auto_approve=auto_approve)
     elif status == "completed" and ret is not None:
         _move(p, org_id, ret.id, ReturnStatus.IN_TRANSIT, where)
+
+
+def on_stop_event(p: Platform, event: EventRecord, policy: FailurePolicy, auto_approve: bool) -> None:
+    """Event handler for ``stop.failed`` and ``stop.completed``: the failure policy and the return flow, from the
+    recorded event (idempotent: a failed attempt is handled once, a return moves once)."""
+    data = event.data
+    on_stop(p, event.org_id, {
+        "order_id": data.get("order_id"), "status": event.to_status, "at": data.get("at") or event.at.isoformat(),
+        "lat": data.get("lat"), "lng": data.get("lng"), "driver_id": data.get("driver_id"), "actor": event.actor,
+        "reason": data.get("reason"),
+    }, policy, auto_approve)  # fmt: skip
 
 
 @dataclass(slots=True)
