@@ -49,7 +49,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         r = redis.Redis.from_url(REDIS_URL)
         r.ping()
     except redis.RedisError:
-        _required("Redis at 127.0.0.1:6379")
+        _required(f"Redis at {REDIS_URL}")
     admin = _pg_admin()
     if admin is None:
         _required("PostgreSQL at 127.0.0.1:5432")
@@ -146,17 +146,18 @@ def _until(api: TestClient, t: Tenant, plan_id: str, statuses: set[str], timeout
 
 @pytest.fixture
 def local_runs(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Every planning job this test process runs (none may: the API only queues)."""
+    """Every planning or event-dispatch job this test process runs (none may: the API only queues)."""
     runs: list[dict[str, Any]] = []
-    monkeypatch.setitem(job_registry.JOBS, "planning.run", lambda p, **kw: runs.append(kw))
+    for name in ("planning.run", "events.dispatch"):
+        monkeypatch.setitem(job_registry.JOBS, name, lambda p, name=name, **kw: runs.append({"job": name, **kw}))
     return runs
 
 
 def test_a_plan_submitted_through_the_api_is_run_by_a_worker(
-    api: TestClient, workers: Callable[[], Worker], local_runs: list[dict[str, Any]]
+    api: TestClient, workers: Callable[[], Worker], local_runs: list[dict[str, Any]], services: dict[str, str]
 ) -> None:
     """With the Celery runner the API only queues: the job stays queued until a worker starts, which runs it;
-    the API process never started a job thread."""
+    the handlers of the events the API records (a dispatched route's ETA refresh) run on the worker too."""
     t = make_tenant(api)
     add_orders(api, t, 4)
     plan = _plan(api, t, 1)
@@ -168,6 +169,23 @@ def test_a_plan_submitted_through_the_api_is_run_by_a_worker(
     assert done["stats"]["orders_assigned"] == 4
     assert local_runs == [] and isinstance(api.app.state.runner, CeleryRunner)  # type: ignore[attr-defined]
     assert f"planning.run {{'org_id': '{t.org_id}', 'plan_id': '{plan['id']}'}}" in w.log.read_text()
+    assert api.post(f"/v1/plans/{plan['id']}/publish", headers=t.h()).status_code == 200
+    route = done["routes"][0]
+    r = api.post(f"/v1/routes/{route['id']}/dispatch", json={"version": route["version"]}, headers=t.h())
+    assert r.status_code == 200, r.text
+    engine = make_engine(services["DOORSTEP_DATABASE_URL"])
+    q = text("SELECT h.status FROM event_handlings h JOIN events e ON e.id = h.event_id "
+             "WHERE e.subject_id = :rid AND e.type = 'route.dispatched' AND h.handler = 'operations.eta_refresh'")
+    deadline, status = time.monotonic() + 15, None
+    try:
+        while status != "done" and time.monotonic() < deadline:
+            with engine.connect() as conn:
+                status = conn.execute(q, {"rid": route["id"]}).scalar()
+            time.sleep(0.2)
+    finally:
+        engine.dispose()
+    assert status == "done"
+    assert local_runs == []
 
 
 def test_a_worker_killed_mid_plan_is_replaced_and_the_plan_is_stored_once(
