@@ -85,3 +85,16 @@ def test_the_celery_app_acknowledges_late_and_sends_json() -> None:
     assert json.loads(json.dumps(sent[0][1])) == sent[0][1]
     with pytest.raises(KeyError):
         CeleryRunner(app).submit(object(), "planning.rnu", {})  # type: ignore[arg-type]
+
+
+def test_doorstep_worker_without_redis_says_what_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`doorstep worker` without DOORSTEP_REDIS_URL exits 2 with E1010 and its action, no traceback."""
+    from typer.testing import CliRunner
+
+    from doorstep.cli.main import app
+
+    monkeypatch.delenv("DOORSTEP_REDIS_URL", raising=False)
+    result = CliRunner().invoke(app, ["worker"], env={"DOORSTEP_REDIS_URL": ""})
+    assert result.exit_code == 2
+    assert "E1010" in result.output and "DOORSTEP_JOB_RUNNER=inline" in result.output
+    assert "Traceback" not in result.output

@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 
 from doorstep.api.app import build_platform, make_broker, tickers
+from doorstep.cli.errors import EXIT_BAD_INPUT, err_console, print_issues
 from doorstep.cli.logs import json_logging
 from doorstep.config import get_settings
-from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.errors import Issue
 from doorstep.jobs.celery_runner import CeleryRunner, make_celery
 from doorstep.services.platform import Platform
 from doorstep.store.engine import make_engine
@@ -28,7 +29,8 @@ def worker(
     json_logging()
     if not settings.redis_url:
         issue = Issue("E1010", "doorstep worker needs DOORSTEP_REDIS_URL (the broker)", ("DOORSTEP_REDIS_URL",))
-        raise DoorstepError([issue])
+        print_issues(err_console, [issue], f"Error E1010: {issue.message}")
+        raise typer.Exit(EXIT_BAD_INPUT)
     if pool not in ("prefork", "threads", "solo"):
         raise typer.BadParameter("pool must be prefork, threads or solo", param_hint="--pool")
     upgrade(settings.db_url())
