@@ -194,3 +194,46 @@ def test_unknown_event_types_are_refused_when_recorded() -> None:
     with pytest.raises(ValueError):
         EventType("stop.faild")
     assert matches("route.*", "route.updated") and not matches("route.*", "router.x") and matches("*", "plan.queued")
+
+
+def test_a_failure_policy_that_stopped_midway_resumes_on_retry(
+    client: TestClient, db_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same-day policy: the first run records the failure and the re-attempt order, then the proposal raises;
+    the handling is retried and the retry proposes the insertion (it does not stop at 'already handled'), once;
+    a done handling never runs again."""
+    from doorstep.services import returns
+
+    day = driver_day.make_day(client)
+    real, calls = returns.propose, list[str]()
+
+    def flaky_propose(*args: object, **kw: object) -> object:
+        calls.append("propose")
+        if len(calls) == 1:
+            raise RuntimeError("solver hiccup")
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(returns, "propose", flaky_propose)
+    at = datetime.fromisoformat("2025-06-17T10:05:00+01:00")
+    policy = LivePolicy(FailurePolicy(same_day=True, max_attempts=3), auto_approve=True)
+    p = Platform(sessions=make_session_factory(db_engine), clock=lambda: at,
+                 bus=register_handlers(EventBus(backoff_s=0.0), policy))  # fmt: skip
+    stop = day.stops(client, 0)[0]
+    action = StopAction("c-fail-resume", stop["id"], StopStatus.FAILED, at, None, reason="not_home")
+    record_action(p, _driver(day.t.org_id, day.drivers[0]), action)
+    order = client.get(f"/v1/orders/{stop['order_id']}", headers=day.t.h()).json()
+    items = client.get("/v1/orders", params={"limit": 200}, headers=day.t.h()).json()["items"]
+    (again,) = [o for o in items if o["external_ref"] == f"{order['external_ref']}#2"]
+    assert again["status"] == "new" and calls == ["propose"]
+    with p.sessions() as s:
+        (row,) = s.scalars(select(EventHandlingRow).where(EventHandlingRow.handler == FAILURE_POLICY,
+                                                          EventHandlingRow.org_id == day.t.org_id))  # fmt: skip
+    assert (row.status, row.attempts, row.last_error) == ("pending", 1, "RuntimeError: solver hiccup")
+
+    assert dispatch_due(p) >= 1
+    assert calls == ["propose", "propose"]
+    proposals = client.get("/v1/live/proposals", params={"plan_id": day.plan["id"]}, headers=day.t.h()).json()
+    mine = [x for x in proposals if x["subject_id"] == again["id"]]
+    assert len(mine) == 1 and mine[0]["kind"] == "insert"
+    dispatch_due(p)  # done: nothing runs again
+    assert calls == ["propose", "propose"]
