@@ -88,11 +88,11 @@ def api(services: dict[str, str]) -> Iterator[TestClient]:
 class Worker:
     """A ``doorstep worker`` subprocess (its own session: kill -9 takes the whole process group)."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, pool: str = "solo") -> None:
         self.log = log
         exe = Path(sys.executable).with_name("doorstep")
         self.proc = subprocess.Popen(
-            [str(exe), "worker", "--pool", "solo"], env={**os.environ, **env}, stdout=log.open("ab"),
+            [str(exe), "worker", "--pool", pool], env={**os.environ, **env}, stdout=log.open("ab"),
             stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
 
@@ -112,12 +112,12 @@ class Worker:
 
 
 @pytest.fixture
-def workers(services: dict[str, str], tmp_path: Path) -> Iterator[Callable[[], Worker]]:
-    """Start workers on demand; all are stopped after the test."""
+def workers(services: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., Worker]]:
+    """Start workers on demand (``pool``: solo by default); all are stopped after the test."""
     started: list[Worker] = []
 
-    def start() -> Worker:
-        w = Worker(services, tmp_path / "worker.log")
+    def start(pool: str = "solo") -> Worker:
+        w = Worker(services, tmp_path / "worker.log", pool)
         started.append(w)
         return w
 
@@ -154,16 +154,17 @@ def local_runs(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 
 def test_a_plan_submitted_through_the_api_is_run_by_a_worker(
-    api: TestClient, workers: Callable[[], Worker], local_runs: list[dict[str, Any]], services: dict[str, str]
+    api: TestClient, workers: Callable[..., Worker], local_runs: list[dict[str, Any]], services: dict[str, str]
 ) -> None:
-    """With the Celery runner the API only queues: the job stays queued until a worker starts, which runs it;
-    the handlers of the events the API records (a dispatched route's ETA refresh) run on the worker too."""
+    """With the Celery runner the API only queues: the job stays queued until a worker starts (the default
+    prefork pool), which runs it; the handlers of the events the API records (a dispatched route's ETA refresh)
+    run on the worker too."""
     t = make_tenant(api)
     add_orders(api, t, 4)
     plan = _plan(api, t, 1)
     time.sleep(1.0)
     assert api.get(f"/v1/plans/{plan['id']}", headers=t.h()).json()["status"] == "queued"
-    w = workers()
+    w = workers("prefork")
     done = _until(api, t, plan["id"], {"succeeded", "failed"}, 40)
     assert done["status"] == "succeeded", done
     assert done["stats"]["orders_assigned"] == 4
@@ -189,7 +190,7 @@ def test_a_plan_submitted_through_the_api_is_run_by_a_worker(
 
 
 def test_a_worker_killed_mid_plan_is_replaced_and_the_plan_is_stored_once(
-    api: TestClient, workers: Callable[[], Worker], services: dict[str, str], local_runs: list[dict[str, Any]]
+    api: TestClient, workers: Callable[..., Worker], services: dict[str, str], local_runs: list[dict[str, Any]]
 ) -> None:
     """kill -9 of the worker while it plans: the job stays running (nothing half-written), a new worker gets
     the message again (visibility timeout), takes the job over once the dead worker's lease ran out, and stores

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from celery.signals import worker_process_init
 
 from doorstep.api.app import build_platform, make_broker, tickers
 from doorstep.cli.errors import EXIT_BAD_INPUT, err_console, print_issues
@@ -43,7 +44,12 @@ def worker(
         return build_platform(settings, runner, publisher, make_engine(settings.db_url()))
 
     app = make_celery(redis_url, platform, visibility_timeout_s=timeout)
-    ticks = tickers(settings, platform()) if tick else []
+    ticking = platform() if tick else None  # the main process's own, for the periodic work
+    if ticking is not None:
+        engine = ticking.sessions.kw["bind"]
+        # a forked pool process must not use (nor close) the connections this process holds
+        worker_process_init.connect(lambda **_: engine.dispose(close=False), weak=False)
+    ticks = tickers(settings, ticking) if ticking is not None else []
     for ticker in ticks:
         ticker.start()
     try:
