@@ -58,7 +58,17 @@ class Settings(BaseSettings):
     live_auto_approve: bool = Field(False, description="apply live re-planning proposals without a dispatcher")
     reattempt: Literal["same_day", "next_day"] = Field("next_day", description="when a failed delivery is retried")
     max_attempts: int = Field(3, ge=1, le=10, description="failed attempts before a parcel returns to its sender")
-    redis_url: str | None = Field(None, description="Redis for live events across processes; default: in memory")
+    redis_url: str | None = Field(
+        None, description="Redis for live events across processes and the Celery broker; default: in memory"
+    )
+    job_runner: Literal["inline", "celery"] = Field(
+        "inline", description="where jobs run: threads of the serving process, or `doorstep worker` processes (Redis)"
+    )
+    celery_visibility_timeout_s: int = Field(
+        3600, ge=1, le=7 * 86_400, description="a job unacknowledged this long is handed to another worker"
+    )
+    plan_lease_s: float = Field(60.0, gt=0, le=3600, description="a running plan job silent this long is taken over")
+    event_tick_s: float = Field(5.0, ge=0, description="how often due event handlings are retried (0: never)")
     driver_token_ttl_s: int = Field(14 * 3600, ge=60, le=7 * 86_400, description="lifetime of a driver app token")
     pod_flag_distance_m: float = Field(100.0, gt=0, le=100_000, description="completions farther are flagged")
     max_photo_bytes: int = Field(2_000_000, ge=10_000, description="largest proof-of-delivery photo")

@@ -8,7 +8,7 @@ from typing import Any
 
 from doorstep.domain.returns import FailurePolicy, NextStep
 from doorstep.domain.status import OrderStatus
-from doorstep.services import returns, tracking
+from doorstep.services import returns
 from doorstep.services.events import EventRecorder
 from doorstep.services.orders import set_order_status
 from doorstep.services.returns import Where
@@ -22,13 +22,14 @@ make_day = live_day.make_day  # the fixture
 
 
 def fail_stop(day: Day, route: dict[str, Any], k: int, policy: LivePolicy) -> str:
-    """The driver fails stop ``k`` of the route (not home), through the ETA worker."""
+    """The driver fails stop ``k`` of the route (not home): the stop event as the failure policy's handler of
+    ``stop.failed`` passes it on (the event path itself: tests/services/test_event_bus.py)."""
     stop = route["data"]["stops"][k]
-    tracking.on_event(day.p, day.t.org_id, {
+    returns.on_stop(day.p, day.t.org_id, {
         "type": "stop", "route_id": route["id"], "order_id": stop["order_id"], "status": "failed",
         "reason": "not_home", "at": DAY_9_30.isoformat(), "lat": stop["location"]["lat"],
         "lng": stop["location"]["lng"], "driver_id": "drv_test",
-    }, policy)  # fmt: skip
+    }, policy.failure, policy.auto_approve)  # fmt: skip
     return str(stop["order_id"])
 
 
@@ -124,10 +125,10 @@ def test_customer_return_becomes_a_pickup_travels_back_and_is_received(make_day:
     route = next(
         x for x in day.routes() if any(s.get("order_id") == ret["pickup_order_id"] for s in x["data"]["stops"])
     )
-    tracking.on_event(day.p, day.t.org_id, {
+    returns.on_stop(day.p, day.t.org_id, {
         "type": "stop", "route_id": route["id"], "order_id": ret["pickup_order_id"], "status": "completed",
         "at": DAY_9_30.isoformat(), "lat": 38.73, "lng": -9.14, "driver_id": "drv_test",
-    })  # fmt: skip
+    }, FailurePolicy(), False)  # fmt: skip
     assert day.client.get(f"/v1/returns/{ret['id']}", headers=day.t.h()).json()["status"] == "in_transit"
     scan = day.client.post("/v1/returns/receive", json={"barcodes": [ret["barcode"]]}, headers=day.t.h()).json()
     assert scan["errors"] == []

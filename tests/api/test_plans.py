@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from doorstep.services import plans as plans_service
+from doorstep.services.job_registry import run_job
+from doorstep.services.platform import Platform
 from tests.api.conftest import PASSWORD, Tenant, make_tenant, platform_of
 
 FAST = {"time_limit_s": 2, "max_iterations": 200, "seed": 1}
@@ -22,9 +24,9 @@ class HoldRunner:
     def __init__(self) -> None:
         self.jobs: list[Callable[[], None]] = []
 
-    def submit(self, name: str, fn: Callable[[], None]) -> None:
+    def submit(self, platform: Platform, name: str, kwargs: dict[str, Any]) -> None:
         """Hold the job."""
-        self.jobs.append(fn)
+        self.jobs.append(lambda: run_job(platform, name, kwargs))
 
 
 def wait(client: TestClient) -> None:

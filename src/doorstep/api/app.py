@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import Engine
 
 from doorstep.api.errors import install_error_handlers
 from doorstep.api.limits import BodyLimit, RateLimit
@@ -19,6 +20,7 @@ from doorstep.api.routers import (
     driver,
     driver_records,
     driver_stream,
+    events,
     fleet,
     health,
     live,
@@ -31,15 +33,19 @@ from doorstep.api.security import SecurityHeaders
 from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.returns import FailurePolicy
-from doorstep.jobs.threads import ThreadRunner, Ticker
+from doorstep.jobs.celery_runner import CeleryRunner, make_celery
+from doorstep.jobs.handlers import register_handlers
+from doorstep.jobs.threads import ThreadJobRunner, ThreadRunner, Ticker
 from doorstep.live.broker import Broker, InMemoryBroker
 from doorstep.live.redis_broker import RedisBroker
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import traffic_for
+from doorstep.services.event_bus import EventBus
+from doorstep.services.event_dispatch import dispatch_due
 from doorstep.services.live_publish import LivePublisher, MemoryPublisher, RedisPublisher
 from doorstep.services.plans import recover_interrupted
-from doorstep.services.platform import Platform
+from doorstep.services.platform import Platform, Runner
 from doorstep.services.tracking import LivePolicy, TrackingPublisher
 from doorstep.services.webhooks import scheduler
 from doorstep.store.engine import make_engine, make_session_factory
@@ -101,15 +107,31 @@ def quick_turns() -> float:
     return previous
 
 
-def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None = None) -> FastAPI:
-    """A ready FastAPI app on the configured database (migrated beforehand by ``doorstep db upgrade``)."""
-    settings = settings or get_settings()
-    secret_key_value = secret_key(settings)
-    signer = URLSafeTimedSerializer(secret_key_value, salt="doorstep-session")
-    engine = make_engine(settings.db_url(), busy_timeout_s=settings.sqlite_busy_timeout_s)
-    runner = runner or ThreadRunner(workers=1)
-    broker, publisher = make_broker(settings)
-    platform = Platform(
+JobRunner = ThreadJobRunner | CeleryRunner
+
+
+def job_runner(settings: Settings) -> JobRunner:
+    """Threads of this process (``DOORSTEP_JOB_RUNNER=inline``), or Celery workers on the Redis broker
+    (``celery``: this process then runs no job itself; E1010 without ``DOORSTEP_REDIS_URL``)."""
+    if settings.job_runner == "inline":
+        return ThreadJobRunner(ThreadRunner(workers=1))
+    if not settings.redis_url:
+        msg = "DOORSTEP_JOB_RUNNER=celery needs DOORSTEP_REDIS_URL (the broker)"
+        raise DoorstepError([Issue("E1010", msg, ("DOORSTEP_REDIS_URL",))])
+    return CeleryRunner(make_celery(settings.redis_url, visibility_timeout_s=settings.celery_visibility_timeout_s))
+
+
+def live_policy(settings: Settings) -> LivePolicy:
+    """The organization-wide live rules from the settings (failed deliveries, auto-approval)."""
+    return LivePolicy(
+        FailurePolicy(settings.reattempt == "same_day", settings.max_attempts), settings.live_auto_approve
+    )
+
+
+def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher, engine: Engine) -> Platform:
+    """The services' view of this deployment, with the event handlers registered: the same for the API
+    process and for a worker process (which must handle the events the API records)."""
+    return Platform(
         sessions=make_session_factory(engine),
         runner=runner,
         webhook_timeout_s=settings.webhook_timeout_s,
@@ -122,26 +144,48 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
         travel=road_network(settings),
         traffic=settings.traffic,
         weather=settings.weather,
+        plan_lease_s=settings.plan_lease_s,
+        bus=register_handlers(EventBus(), live_policy(settings)),
     )
+
+
+def tickers(settings: Settings, platform: Platform) -> list[Ticker]:
+    """The periodic work of the process that runs jobs: due webhook deliveries, due event handlings."""
+    out = []
+    if settings.webhook_tick_s > 0:
+        out.append(Ticker(scheduler(platform), settings.webhook_tick_s))
+    if settings.event_tick_s > 0:
+        out.append(Ticker(lambda: dispatch_due(platform), settings.event_tick_s))
+    return out
+
+
+def create_app(settings: Settings | None = None, *, runner: JobRunner | None = None) -> FastAPI:
+    """A ready FastAPI app on the configured database (migrated beforehand by ``doorstep db upgrade``)."""
+    settings = settings or get_settings()
+    secret_key_value = secret_key(settings)
+    signer = URLSafeTimedSerializer(secret_key_value, salt="doorstep-session")
+    runner = runner or job_runner(settings)
+    broker, publisher = make_broker(settings)
+    engine = make_engine(settings.db_url(), busy_timeout_s=settings.sqlite_busy_timeout_s)
+    platform = build_platform(settings, runner, publisher, engine)
     traffic_for(settings.traffic, settings.weather, "UTC")  # a bad DOORSTEP_TRAFFIC fails here (E3013/E1001)
     created = platform.clock()  # jobs queued by this process from now on are its own, not interrupted ones
     eta_runner = ThreadRunner(workers=1)  # the ETA worker: position and stop events re-time their route
-    policy = LivePolicy(
-        FailurePolicy(settings.reattempt == "same_day", settings.max_attempts), settings.live_auto_approve
-    )
-    platform.live = TrackingPublisher(publisher, platform, eta_runner, policy)
+    platform.live = TrackingPublisher(publisher, platform, eta_runner, live_policy(settings))
+    embedded = isinstance(runner, ThreadJobRunner)  # with Celery, the workers run jobs, tickers and retries
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if settings.db_url().startswith("sqlite"):  # embedded shape: this process owns every job
-            recover_interrupted(platform, before=created)
-        ticker = Ticker(scheduler(platform), settings.webhook_tick_s) if settings.webhook_tick_s > 0 else None
-        if ticker:
+        # queued jobs of a dead process are handed over again; on SQLite this process owns every job, so its
+        # running ones died with it (elsewhere only those silent past their lease)
+        recover_interrupted(platform, before=created, sole_owner=settings.db_url().startswith("sqlite"))
+        ticks = tickers(settings, platform) if embedded else []
+        for ticker in ticks:
             ticker.start()
         settle_heap()
         turn = quick_turns()
         yield
-        if ticker:
+        for ticker in ticks:
             ticker.stop()
         sys.setswitchinterval(turn)
         gc.unfreeze()  # several apps may live in one process (tests): what this one held can be collected again
@@ -160,7 +204,9 @@ def create_app(settings: Settings | None = None, *, runner: ThreadRunner | None 
     app.state.metrics_token = settings.metrics_token
     app.state.driver_signer = URLSafeTimedSerializer(secret_key_value, salt="doorstep-driver")
     install_error_handlers(app)
-    routers = (health.router, auth.router, orders.router, plans.router, webhooks.router, *fleet.ROUTERS)
+    routers = (
+        health.router, auth.router, orders.router, plans.router, webhooks.router, events.router, *fleet.ROUTERS
+    )  # fmt: skip
     live_routers = (driver.router, driver_stream.router, driver_records.router, live.router, returns.router)
     for router in (*routers, *live_routers):
         app.include_router(router)

@@ -15,6 +15,7 @@ from doorstep.cli.plan_cmd import plan
 from doorstep.cli.schema_cmd import schema
 from doorstep.cli.serve_cmd import serve
 from doorstep.cli.simulate_cmd import simulate
+from doorstep.cli.worker_cmd import worker
 
 app = typer.Typer(
     name="doorstep",
@@ -43,6 +44,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.command("serve")(serve)
 app.command("simulate")(simulate)
+app.command("worker")(worker)
 
 
 def main() -> None:

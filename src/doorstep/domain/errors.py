@@ -30,6 +30,7 @@ CODES: dict[str, tuple[str, str]] = {
         "unreadable CSV",
         "Check the quoting (a quote left open swallows the rest of the file); a cell may hold 131,072 characters.",
     ),
+    "E1010": ("job runner needs Redis", "Set DOORSTEP_REDIS_URL (the Celery broker) or DOORSTEP_JOB_RUNNER=inline."),
     "E1101": ("missing required column", "Add the column (see docs/input-formats.md for names and aliases)."),
     "E1102": ("missing required value", "Fill in the value."),
     "E1103": ("unparsable time", "Use HH:MM, an ISO-8601 date-time with offset, or seconds."),
@@ -145,6 +146,12 @@ CODES: dict[str, tuple[str, str]] = {
         "map matching needs a road network",
         "Set DOORSTEP_NETWORK to a network built with `doorstep network build` and restart; "
         "or ask for the trail without matched=true.",
+    ),
+    "E2150": ("planning job cancelled", "Retry the plan when you want it computed (POST /v1/plans/{id}/retry)."),
+    "E2151": ("planning job already finished", "Only a queued or running job can be cancelled; reload the plan."),
+    "E2160": (
+        "event has no failing handler",
+        "Nothing to retry: its handlers succeeded or are still waiting for their first run.",
     ),
     "E3001": ("unknown routing profile", "Use one of car, van, bike, foot."),
     "E3002": (

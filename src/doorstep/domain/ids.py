@@ -10,6 +10,7 @@ PREFIXES = frozenset(
     {"ord", "stp", "veh", "vty", "drv", "dep", "pln", "rte", "org", "usr", "key", "shf", "evt", "whk", "dlv", "job"}
     | {"sev", "pod", "dcd"}  # stop events, proofs of delivery, driver login codes
     | {"prp", "ret", "rls"}  # live proposals, returns, route live states
+    | {"evh"}  # event handlings (which handler ran for which event)
 )
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _lock = threading.Lock()

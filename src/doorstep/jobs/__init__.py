@@ -1,1 +1,2 @@
-"""Background work: the runner protocol lives in services.platform; here are its implementations."""
+"""Background work: named jobs (``services.job_registry``) run by the in-process runner (embedded shape) or by
+Celery workers on a Redis broker (scaled shape); the event handlers the composition roots register."""

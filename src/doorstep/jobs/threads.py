@@ -1,4 +1,4 @@
-"""The embedded shape's runners: a thread pool for jobs and a ticker thread for scheduled work."""
+"""The embedded shape's runners: a thread pool for closures and named jobs, and a ticker thread for scheduled work."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from doorstep.services.job_registry import run_job
+from doorstep.services.platform import Platform
 
 log = logging.getLogger("doorstep.jobs")
 
@@ -82,3 +86,30 @@ class Ticker:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=5)
+
+
+class ThreadJobRunner:
+    """The embedded shape's job runner: named jobs on the thread pool of this process. Jobs named in ``inline``
+    run in the submitting thread instead (event dispatch: handlers are short, and a request answers with their
+    effects — the ETA refresh of a dispatched route — already stored)."""
+
+    def __init__(
+        self, pool: ThreadRunner | None = None, inline: frozenset[str] = frozenset({"events.dispatch"})
+    ) -> None:
+        self.pool = pool or ThreadRunner(workers=1)
+        self.inline = inline
+
+    def submit(self, platform: Platform, name: str, kwargs: dict[str, Any]) -> None:
+        """Queue the job (or run it now when it is one of ``inline``)."""
+        if name in self.inline:
+            run_job(platform, name, kwargs)
+            return
+        self.pool.submit(f"{name} {kwargs}", lambda: run_job(platform, name, kwargs))
+
+    def wait_idle(self, timeout_s: float = 60.0) -> bool:
+        """Block until every submitted job has finished (tests, shutdown); False on timeout."""
+        return self.pool.wait_idle(timeout_s)
+
+    def shutdown(self) -> None:
+        """Wait for running jobs and drop the pool."""
+        self.pool.shutdown()

@@ -14,6 +14,7 @@ from doorstep.services import fleet_admin
 from doorstep.services.access import Actor, system_actor
 from doorstep.services.accounts import create_organization, hash_password
 from doorstep.services.demo import DEMO_DATE, demo_problem
+from doorstep.services.job_registry import job
 from doorstep.services.orders import insert_orders
 from doorstep.services.plans import get_plan, publish_plan, start_plan
 from doorstep.services.platform import Platform
@@ -93,12 +94,14 @@ def load_demo(
         uow.commit()
     plan = start_plan(p, sys, depot_id, day, {"time_limit_s": time_limit_s, "seed": seed})
     # the runner works through jobs in order, so this runs once the plan job has finished
-    p.runner.submit("publish the demo plan", lambda: _publish_if_done(p, sys, plan.id))
+    p.submit("demo.publish", org_id=org_id, plan_id=plan.id)
     return DemoLogin(org_id, DEMO_EMAIL, password, day, depot_id, plan.id)
 
 
-def _publish_if_done(p: Platform, actor: Actor, plan_id: str) -> None:
+@job("demo.publish")
+def _publish_if_done(p: Platform, org_id: str, plan_id: str) -> None:
     """Publish the demo plan when its job succeeded (a failed job stays visible as failed)."""
+    actor = system_actor(org_id)
     row, _ = get_plan(p, actor, plan_id)
     if row.status == "succeeded":
         publish_plan(p, actor, plan_id)

@@ -1,14 +1,17 @@
-"""Planning jobs: start (one running job per depot and day), run in the background with stored progress,
-fail with the error, retry, and publish a plan version."""
+"""Planning jobs: start (one running job per depot and day), run in the background with stored progress (the named
+job ``planning.run``), fail with the error, retry, cancel, and publish a plan version."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from doorstep.domain.errors import CODES, DoorstepError, Issue
@@ -21,6 +24,7 @@ from doorstep.optimize.options import SolveOptions
 from doorstep.optimize.progress import Progress
 from doorstep.services.access import Actor, Permission, system_actor
 from doorstep.services.events import EventRecorder
+from doorstep.services.job_registry import JobBusyError, job
 from doorstep.services.orders import set_order_status
 from doorstep.services.plan_problem import build_problem, kept_routes
 from doorstep.services.plan_routes import store_routes
@@ -55,19 +59,21 @@ STALE_AFTER_S = 300  # a job still "running" this long after its time limit ende
 def _expire_stale(p: Platform, uow: Any, key: str) -> None:
     """Free the depot and day from a job whose process died (running far past its time limit)."""
     row = uow.session.scalar(select(PlanRow).where(PlanRow.active_key == key))
-    if row is None or row.status != PlanStatus.RUNNING.value or row.started_at is None:
+    if row is None or row.status != PlanStatus.RUNNING.value:
         return
-    limit = float(row.options.get("time_limit_s", p.plan_time_limit_s)) + STALE_AFTER_S
-    if (p.clock() - row.started_at).total_seconds() > limit:
+    if _is_stale(p, row):
         row.status, row.error, row.active_key, row.finished_at = PlanStatus.FAILED.value, INTERRUPTED, None, p.clock()
         uow.flush()
 
 
-def recover_interrupted(p: Platform, before: datetime | None = None) -> int:
-    """At start-up of the embedded shape (one process owns every job): jobs left running failed with their
-    process, so mark them failed (retry is one call); queued ones are handed to the runner again. Runs once per
-    process, before this process starts jobs of its own (a job it runs must never be taken for a dead one); jobs
-    created after ``before`` (e.g. the demo's plan, queued before the server started) are left alone too."""
+def recover_interrupted(p: Platform, before: datetime | None = None, *, sole_owner: bool = True) -> int:
+    """At start-up: queued jobs are handed to the runner again (a queued job whose process died never reached a
+    runner; one that did is claimed once, so a second hand-over does nothing). With ``sole_owner`` (the embedded
+    shape: this process owns every job) jobs left running failed with their process, so they are marked failed
+    (retry is one call); in the scaled shape other processes may be running them, and a running job is only
+    failed once it is far past its time limit (``STALE_AFTER_S``). Runs once per process, before this process
+    starts jobs of its own (a job it runs must never be taken for a dead one); jobs created after ``before``
+    (e.g. the demo's plan, queued before the server started) are left alone too."""
     if p.recovered:
         return 0
     p.recovered = True
@@ -77,12 +83,51 @@ def recover_interrupted(p: Platform, before: datetime | None = None) -> int:
             rows = [r for r in rows if r.created_at < before]
         queued = [(r.org_id, r.id) for r in rows if r.status == PlanStatus.QUEUED.value]
         for r in rows:
-            if r.status == PlanStatus.RUNNING.value:
+            if r.status == PlanStatus.RUNNING.value and (sole_owner or _is_stale(p, r)):
                 r.status, r.error, r.active_key, r.finished_at = PlanStatus.FAILED.value, INTERRUPTED, None, p.clock()
         s.commit()
     for org_id, plan_id in queued:
         _submit(p, org_id, plan_id)
     return len(rows)
+
+
+def _is_stale(p: Platform, row: PlanRow) -> bool:
+    """A running job that died with its process: silent past its lease (its heartbeat stopped), or, for a job
+    of a version without heartbeats, far past its time limit."""
+    if row.heartbeat_at is not None:
+        return (p.clock() - row.heartbeat_at).total_seconds() > p.plan_lease_s
+    if row.started_at is None:
+        return False
+    limit = float(row.options.get("time_limit_s", p.plan_time_limit_s)) + STALE_AFTER_S
+    return (p.clock() - row.started_at).total_seconds() > limit
+
+
+@contextmanager
+def _heartbeat(p: Platform, plan_id: str, attempt: int) -> Iterator[None]:
+    """Stamp the claimed job as alive every third of its lease while the solver runs (a thread: the solver
+    holds this one)."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(max(0.2, p.plan_lease_s / 3)):
+            try:
+                with p.sessions() as s:
+                    s.execute(
+                        update(PlanRow)
+                        .where(PlanRow.id == plan_id, PlanRow.status == "running", PlanRow.attempts == attempt)
+                        .values(heartbeat_at=p.clock())
+                    )
+                    s.commit()
+            except Exception:  # a missed beat is not fatal; a lease is several beats long
+                log.exception("heartbeat of plan job %s failed", plan_id)
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{plan_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def start_plan(p: Platform, actor: Actor, depot_id: str, day: date, options: dict[str, Any]) -> PlanRow:
@@ -114,7 +159,30 @@ def start_plan(p: Platform, actor: Actor, depot_id: str, day: date, options: dic
 
 
 def _submit(p: Platform, org_id: str, plan_id: str) -> None:
-    p.runner.submit(f"plan {plan_id}", lambda: run_plan_job(p, org_id, plan_id))
+    p.submit("planning.run", org_id=org_id, plan_id=plan_id)
+
+
+CANCELLED = "E2150"
+
+
+def cancel_plan(p: Platform, actor: Actor, plan_id: str) -> PlanRow:
+    """Call off a queued or running job: it ends failed (with who cancelled it; retry queues it again) and frees
+    its depot and day at once. A job still computing finds, when it is done, that it was cancelled and stores
+    nothing. E2151 when the job has already finished."""
+    actor.require(Permission.WRITE)
+    with p.uow(actor) as uow:
+        row = uow.plans.require(plan_id)
+        if row.status not in (PlanStatus.QUEUED.value, PlanStatus.RUNNING.value):
+            msg = f"plan {plan_id} is {row.status}; only a queued or running job can be cancelled"
+            raise DoorstepError([Issue("E2151", msg, ("plan_id",), plan_id)])
+        before = row.status
+        envelope = {"error": {"code": CANCELLED, "message": f"the planning job was cancelled by {actor.label}",
+                              "action": CODES[CANCELLED][1], "details": []}}  # fmt: skip
+        row.status = transition(PlanStatus(row.status), PlanStatus.FAILED, subject=plan_id).value
+        row.error, row.active_key, row.finished_at = envelope, None, p.clock()
+        EventRecorder(uow, actor.label).record("plan.cancelled", plan_id, from_status=before, to_status=row.status)
+        uow.commit()
+    return row
 
 
 def retry_plan(p: Platform, actor: Actor, plan_id: str) -> PlanRow:
@@ -142,25 +210,34 @@ def _set_progress(p: Platform, org_id: str, plan_id: str, points: list[list[floa
 
 
 def _begin(p: Platform, org_id: str, plan_id: str) -> tuple[PlanRow, Problem, list[RouteRow]] | None:
-    """Claim the queued job (None when it is not queued: a duplicate delivery of the job does nothing)."""
+    """Claim the queued job, or take over a running one whose worker went silent past its lease (None when it
+    has finished or was cancelled: a duplicate delivery of the job does nothing; JobBusyError while a live worker may
+    still hold it)."""
     with p.uow(org_id) as uow:
         row = uow.session.get(PlanRow, plan_id, with_for_update=True)  # two workers never both claim it
         if row is None or row.org_id != org_id:
             return None
-        if row.status != PlanStatus.QUEUED.value:
+        if row.status == PlanStatus.RUNNING.value and not _is_stale(p, row):
+            # delivered again while a worker may still hold it (a broker's visibility timeout): ask again later
+            raise JobBusyError(f"plan job {plan_id} is running elsewhere", p.plan_lease_s)
+        if row.status not in (PlanStatus.QUEUED.value, PlanStatus.RUNNING.value):
             log.info("plan job %s is %s, not queued: nothing to do", plan_id, row.status)
             return None
-        row.status = transition(PlanStatus(row.status), PlanStatus.RUNNING, subject=plan_id).value
-        row.started_at, row.attempts = p.clock(), row.attempts + 1
-        EventRecorder(uow, "system").record("plan.started", plan_id, from_status="queued", to_status=row.status)
+        before = row.status  # running: its worker died (silent past its lease); this one takes it over
+        if before == PlanStatus.QUEUED.value:
+            row.status = transition(PlanStatus(row.status), PlanStatus.RUNNING, subject=plan_id).value
+        row.started_at, row.heartbeat_at, row.attempts = p.clock(), p.clock(), row.attempts + 1
+        EventRecorder(uow, "system").record("plan.started", plan_id, from_status=before, to_status=row.status)
         kept = kept_routes(uow, row.depot_id, row.day)
         problem = build_problem(uow, row.depot_id, row.day, kept)
         uow.commit()
     return row, problem, kept
 
 
+@job("planning.run")
 def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
-    """The job body: plan with progress, store routes, or end as failed with the error envelope."""
+    """The job body: plan with progress, store routes, or end as failed with the error envelope. Idempotent: only
+    a queued job is claimed (under a row lock), and the result is stored only while the claim still holds."""
     try:
         begun = _begin(p, org_id, plan_id)
         if begun is None:
@@ -178,8 +255,11 @@ def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
                 _set_progress(p, org_id, plan_id, points)
 
         opts = SolveOptions.from_dict(row.options)
-        result = make_plan(problem, provider=p.provider(problem), options=opts, on_progress=on_progress)
-        _finish(p, org_id, plan_id, result, problem, opts, points, kept)
+        with _heartbeat(p, plan_id, row.attempts):
+            result = make_plan(problem, provider=p.provider(problem), options=opts, on_progress=on_progress)
+        _finish(p, org_id, plan_id, result, problem, opts, points, kept, row.attempts)
+    except JobBusyError:
+        raise
     except DoorstepError as exc:
         _fail(p, org_id, plan_id, exc.envelope())
     except Exception:
@@ -192,14 +272,17 @@ def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
 
 def _finish(
     p: Platform, org_id: str, plan_id: str, result: Plan, problem: Problem, opts: SolveOptions,
-    points: list[list[float]], kept: list[RouteRow],
+    points: list[list[float]], kept: list[RouteRow], attempt: int,
 ) -> None:  # fmt: skip
     result.id = plan_id
     for route in result.routes:
         route.id = new_id("rte")
     doc = plan_to_dict(result, problem, opts)
     with p.uow(org_id) as uow:
-        row = uow.plans.require(plan_id)
+        row = uow.session.get(PlanRow, plan_id, with_for_update=True)
+        if row is None or row.status != PlanStatus.RUNNING.value or row.attempts != attempt:  # cancelled / taken over
+            log.info("plan job %s is no longer running: its result is not stored", plan_id)
+            return
         row.status = transition(PlanStatus(row.status), PlanStatus.SUCCEEDED, subject=plan_id).value
         row.result, row.progress, row.finished_at, row.active_key = doc, points, p.clock(), None
         store_routes(uow, row, doc, problem)
@@ -213,6 +296,8 @@ def _finish(
 def _fail(p: Platform, org_id: str, plan_id: str, envelope: dict[str, Any]) -> None:
     with p.uow(org_id) as uow:
         row = uow.plans.require(plan_id)
+        if row.status != PlanStatus.RUNNING.value and row.status != PlanStatus.QUEUED.value:
+            return  # cancelled (or finished) meanwhile: its record stands
         row.status, row.error, row.finished_at, row.active_key = PlanStatus.FAILED.value, envelope, p.clock(), None
         EventRecorder(uow, "system").record("plan.failed", plan_id, to_status=row.status, data=envelope["error"])
         uow.commit()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,24 +16,28 @@ from doorstep.routing.defaults import default_provider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import TrafficProvider, traffic_for
 from doorstep.services.access import Actor
+from doorstep.services.event_bus import EventBus
+from doorstep.services.job_registry import run_job
 from doorstep.services.live_publish import LivePublisher, NullPublisher
 from doorstep.services.webhook_targets import Resolver, system_resolver
 from doorstep.store.uow import UnitOfWork
 
+log = logging.getLogger("doorstep.platform")
+
 
 class Runner(Protocol):
-    """Runs work in the background (a thread in the embedded shape; Celery workers later)."""
+    """Runs named jobs in the background: threads of this process (embedded shape) or Celery workers (scaled)."""
 
-    def submit(self, name: str, fn: Callable[[], None]) -> None:
-        """Schedule ``fn``; exceptions are the callee's to record."""
+    def submit(self, platform: Platform, name: str, kwargs: dict[str, Any]) -> None:
+        """Schedule the job ``name`` with JSON-able ``kwargs``; its failures are the job's to record."""
 
 
 class InlineRunner:
-    """Runs work immediately in the caller's thread (tests, the CLI)."""
+    """Runs jobs immediately in the caller's thread (tests, the CLI)."""
 
-    def submit(self, name: str, fn: Callable[[], None]) -> None:
+    def submit(self, platform: Platform, name: str, kwargs: dict[str, Any]) -> None:
         """Run now."""
-        fn()
+        run_job(platform, name, kwargs)
 
 
 def _utcnow() -> datetime:
@@ -60,6 +65,12 @@ class Platform:
     pod_flag_distance_m: float = 100.0  # completions farther from their stop are flagged
     max_photo_bytes: int = 2_000_000
     proposal_ttl_s: int = 900  # a live re-planning proposal older than this cannot be approved (0: never expires)
+    plan_lease_s: float = 60.0  # a running planning job silent this long died with its worker: it is taken over
+    bus: EventBus = field(default_factory=EventBus)  # the handlers the composition root registered
+
+    def submit(self, name: str, **kwargs: Any) -> None:
+        """Hand the named job with its plain arguments to the runner (``submit("planning.run", plan_id=...)``)."""
+        self.runner.submit(self, name, kwargs)
 
     def provider(self, problem: Problem) -> TravelTimeProvider:
         """One travel model for every use case of a problem: plans, checks, live changes and ETAs alike (a
@@ -78,4 +89,18 @@ class Platform:
 
     def uow(self, actor: Actor | str) -> UnitOfWork:
         """A unit of work in the actor's organization (or the given organization id)."""
-        return UnitOfWork(self.sessions, actor if isinstance(actor, str) else actor.org_id)
+        return UnitOfWork(self.sessions, actor if isinstance(actor, str) else actor.org_id, listener=self)
+
+    def handlers_for(self, event_type: str) -> Sequence[str]:
+        """The handlers an event of this type must reach (rows written with the event: the outbox)."""
+        return self.bus.handlers_for(event_type)
+
+    def after_commit(self, org_id: str, event_ids: list[str]) -> None:
+        """Dispatch newly committed events (a job, so it may run elsewhere); a runner that cannot take it leaves
+        them to the periodic sweep of due handlings, never failing the change that recorded them."""
+        if not self.bus.handlers:
+            return
+        try:
+            self.submit("events.dispatch", org_id=org_id, event_ids=event_ids)
+        except Exception:
+            log.exception("dispatch of events %s deferred to the sweep", event_ids)

@@ -263,12 +263,8 @@ def decide(p: Platform, actor: Actor, proposal_id: str, *, approve: bool, choice
         else:
             row.status = ProposalStatus.REJECTED.value
         uow.commit()
-    for route_id, version in changed:
-        p.live.publish(actor.org_id, {"type": "route_changed", "route_id": route_id, "version": version})
-    if approve:
-        from doorstep.services.tracking import refresh_routes
-
-        refresh_routes(p, actor.org_id, [rid for rid, _ in changed])
+        for route_id, version in changed:  # announced before the unit's route.updated events refresh the ETAs
+            p.live.publish(actor.org_id, {"type": "route_changed", "route_id": route_id, "version": version})
     return row
 
 

@@ -24,12 +24,13 @@ from doorstep.domain.returns import (
 )
 from doorstep.domain.status import OrderStatus, PlanStatus
 from doorstep.services.access import Actor, Permission, system_actor
-from doorstep.services.convert import order_of
+from doorstep.services.convert import depot_of, order_of
+from doorstep.services.event_bus import EventRecord
 from doorstep.services.events import EventRecorder
 from doorstep.services.orders import insert_orders, set_order_status
 from doorstep.services.platform import Platform
-from doorstep.services.replanning import ProposalKind, ProposalStatus, Request, propose
-from doorstep.store.models import EventRow, OrderRow, PlanRow, ReturnRow
+from doorstep.services.replanning import ProposalKind, ProposalStatus, Request, proposals_of, propose
+from doorstep.store.models import EventRow, OrderRow, PlanRow, ProposalRow, ReturnRow
 from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
 
@@ -56,8 +57,6 @@ class Where:
 
 def _domain_order(uow: UnitOfWork, row: OrderRow) -> Order:
     depot = uow.depots.require(row.depot_id)
-    from doorstep.services.convert import depot_of
-
     return order_of(row, {depot.id: depot_of(depot)})
 
 
@@ -95,18 +94,32 @@ def handle_failure(
     p: Platform, org_id: str, order_id: str, where: Where, reason: str | None, policy: FailurePolicy,
     *, auto_approve: bool = False,
 ) -> FailureOutcome:  # fmt: skip
-    """Record the failed attempt once, then re-attempt (a new order for the same or next day) or return to sender."""
+    """Record the failed attempt once, then re-attempt (a new order for the same or next day) or return to sender.
+    A failed attempt already recorded is not recorded again; a same-day re-attempt whose insertion into the live
+    plan was never proposed (the first run stopped after recording it) is proposed now: the handler resumes."""
     with p.uow(org_id) as uow:
         row = uow.orders.require(order_id)
-        if uow.session.query(EventRow).filter_by(org_id=org_id, subject_id=order_id, type="delivery.failed").count():
+        seen = uow.session.query(EventRow).filter_by(org_id=org_id, subject_id=order_id, type="delivery.failed").first()
+        resume = _unproposed(uow, row, seen) if seen is not None else None
+    if seen is not None:
+        if resume is None:
             return FailureOutcome(None)
+        request = Request(resume[0], ProposalKind.INSERT, resume[1])
+        prop = propose(p, system_actor(org_id), request, auto_approve=auto_approve)
+        return FailureOutcome(None, reattempt_order_id=resume[1], proposal_id=prop.id)
+    with p.uow(org_id) as uow:
+        row = uow.orders.require(order_id)
         events = EventRecorder(uow, where.actor)
         if row.status == OrderStatus.DISPATCHED.value:
             set_order_status(uow, events, row, OrderStatus.FAILED, "order.updated")
         order = _domain_order(uow, row)
         attempt = attempt_of(order.tags)
         step = policy.next_step(attempt)
-        events.record("delivery.failed", order_id, data=where.step("failed", reason=reason, attempt=attempt, next=step))
+        days = 0 if step is NextStep.REATTEMPT_SAME_DAY else 1
+        again = _reattempt(order, attempt + 1, days) if step is not NextStep.RETURN_TO_SENDER else None
+        extra = {"reattempt_order_id": again.id} if again is not None else {}
+        data = where.step("failed", reason=reason, attempt=attempt, next=step, **extra)
+        events.record("delivery.failed", order_id, data=data)
         out = FailureOutcome(step, attempt)
         if step is NextStep.RETURN_TO_SENDER:
             ret = returns_of(uow).add(
@@ -122,8 +135,7 @@ def handle_failure(
             out.return_id = ret.id
             uow.commit()
             return out
-        days = 0 if step is NextStep.REATTEMPT_SAME_DAY else 1
-        again = _reattempt(order, attempt + 1, days)
+        assert again is not None
         insert_orders(uow, system_actor(org_id), [(again, row.day + timedelta(days=days))])
         plan_id = _published_plan(uow, row.depot_id, row.day) if days == 0 else None
         uow.commit()
@@ -134,6 +146,22 @@ def handle_failure(
         )
         out.proposal_id = prop.id
     return out
+
+
+def _unproposed(uow: UnitOfWork, row: OrderRow, failed: EventRow) -> tuple[str, str] | None:
+    """For an already recorded same-day failure: the live plan and the re-attempt order when the re-attempt is
+    still new and no proposal inserts it (None: nothing left to do)."""
+    data = failed.data or {}
+    again_id = data.get("reattempt_order_id")
+    if data.get("next") != NextStep.REATTEMPT_SAME_DAY.value or not isinstance(again_id, str):
+        return None
+    again = uow.orders.get(again_id)
+    if again is None or again.status != OrderStatus.NEW.value:
+        return None
+    if proposals_of(uow).first(ProposalRow.subject_id == again_id) is not None:
+        return None
+    plan_id = _published_plan(uow, row.depot_id, row.day)
+    return (plan_id, again_id) if plan_id is not None else None
 
 
 def request_return(
@@ -205,6 +233,17 @@ def on_stop(p: Platform, org_id: str, event: dict[str, Any], policy: FailurePoli
         handle_failure(p, org_id, order_id, where, event.get("reason"), policy, auto_approve=auto_approve)
     elif status == "completed" and ret is not None:
         _move(p, org_id, ret.id, ReturnStatus.IN_TRANSIT, where)
+
+
+def on_stop_event(p: Platform, event: EventRecord, policy: FailurePolicy, auto_approve: bool) -> None:
+    """Event handler for ``stop.failed`` and ``stop.completed``: the failure policy and the return flow, from the
+    recorded event (idempotent: a failed attempt is handled once, a return moves once)."""
+    data = event.data
+    on_stop(p, event.org_id, {
+        "order_id": data.get("order_id"), "status": event.to_status, "at": data.get("at") or event.at.isoformat(),
+        "lat": data.get("lat"), "lng": data.get("lng"), "driver_id": data.get("driver_id"), "actor": event.actor,
+        "reason": data.get("reason"),
+    }, policy, auto_approve)  # fmt: skip
 
 
 @dataclass(slots=True)

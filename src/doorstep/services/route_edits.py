@@ -161,6 +161,6 @@ def save_move(p: Platform, actor: Actor, plan_id: str, move: Move, versions: dic
         doc["plan"] = body
         row.result = doc
         uow.commit()
-    for route_id, version in changed:  # the dispatcher's live view and the drivers' apps reload the route
-        p.live.publish(actor.org_id, {"type": "route_changed", "route_id": route_id, "version": version})
+        for route_id, version in changed:  # the dispatcher's live view and the drivers' apps reload the route
+            p.live.publish(actor.org_id, {"type": "route_changed", "route_id": route_id, "version": version})
     return result

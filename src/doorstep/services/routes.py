@@ -9,7 +9,6 @@ from doorstep.services.events import EventRecorder
 from doorstep.services.fleet_admin import check_version
 from doorstep.services.orders import set_order_status
 from doorstep.services.platform import Platform
-from doorstep.services.tracking import refresh_routes
 from doorstep.store.models import DriverRow, RouteRow
 from doorstep.store.uow import UnitOfWork
 
@@ -84,7 +83,7 @@ def assign(
         data = {"driver_id": driver_id, "vehicle_id": row.vehicle_id}
         EventRecorder(uow, actor.label).record("route.updated", row.id, data=data)
         uow.commit()
-    _changed(p, actor, row)
+        _changed(p, actor, row)  # before the unit ends and its events reach their handlers (ETA refresh)
     return row
 
 
@@ -122,6 +121,5 @@ def dispatch(p: Platform, actor: Actor, route_id: str, version: int) -> RouteRow
         data = {"vehicle_id": row.vehicle_id, "driver_id": row.driver_id, "orders": len(set(ids))}
         events.record("route.dispatched", row.id, from_status=current.value, to_status=row.status, data=data)
         uow.commit()
-    _changed(p, actor, row)
-    refresh_routes(p, actor.org_id, [route_id])  # live ETAs from dispatch on (with the hour's traffic)
+        _changed(p, actor, row)  # the event then refreshes the live ETAs (with the hour's traffic)
     return row

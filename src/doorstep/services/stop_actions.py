@@ -151,7 +151,9 @@ def _apply(p: Platform, uow: UnitOfWork, actor: Actor, a: StopAction) -> dict[st
             result=result,
         )
     )  # fmt: skip
-    data = {k: result[k] for k in ("route_id", "order_id", "reason", "distance_m", "flagged", "proof_id", "scan")}
+    data = {k: result[k] for k in ("route_id", "order_id", "reason", "distance_m", "flagged", "proof_id", "scan", "at")}
+    data |= {"driver_id": route.driver_id, "lat": a.location.lat if a.location else None,
+             "lng": a.location.lng if a.location else None}  # fmt: skip
     events.record(f"stop.{a.status.value}", stop.id, from_status=current.value, to_status=a.status.value, data=data)
     return result
 

@@ -23,10 +23,10 @@ from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.live.eta import EtaEngine, RouteEta
 from doorstep.routing.defaults import default_provider
 from doorstep.routing.provider import TravelTimeProvider
+from doorstep.services.event_bus import EventRecord
 from doorstep.services.live_day import live_rows
 from doorstep.services.live_publish import LivePublisher
-from doorstep.services.platform import Platform, Runner
-from doorstep.services.returns import on_stop
+from doorstep.services.platform import Platform
 from doorstep.store.models import PlanRow, RouteLiveRow, RouteRow
 from doorstep.store.uow import UnitOfWork
 
@@ -166,8 +166,9 @@ def _events(route_id: str, eta: RouteEta, outcomes: dict[str, Any]) -> list[dict
 
 
 def on_event(p: Platform, org_id: str, event: dict[str, Any], policy: LivePolicy | None = None) -> list[dict[str, Any]]:
-    """Handle one ``position`` or ``stop`` event: store progress and ETAs, publish ``eta`` (and ``alert``); a
-    stop outcome then goes to the failure and return flows."""
+    """Handle one ``position`` or ``stop`` event: store progress and ETAs, publish ``eta`` (and ``alert``). What a
+    stop outcome leads to (re-attempt, return to sender) is not this worker's business: the failure policy reacts
+    to the recorded ``stop.*`` event. ``policy`` is accepted for callers of the live publisher and unused here."""
     route_id = event.get("route_id")
     if event.get("type") not in ("position", "stop") or not isinstance(route_id, str):
         return []
@@ -188,19 +189,13 @@ def on_event(p: Platform, org_id: str, event: dict[str, Any], policy: LivePolicy
         uow.commit()
     for e in out:
         p.live.publish(org_id, e)
-    if event.get("type") == "stop":
-        policy = policy or LivePolicy()
-        on_stop(p, org_id, event, policy.failure, policy.auto_approve)
     return out
 
 
-def refresh_routes(p: Platform, org_id: str, route_ids: list[str]) -> None:
-    """Re-time routes after a change (new version): ETAs as of now from the last known position."""
-    for route_id in route_ids:
-        try:
-            on_event(p, org_id, {"type": "position", "route_id": route_id, **_last_fix(p, org_id, route_id)})
-        except Exception:  # an ETA refresh never fails the change that triggered it
-            log.exception("ETA refresh of %s failed", route_id)
+def refresh_on_route_event(p: Platform, event: EventRecord) -> None:
+    """Event handler for ``route.*``: re-time the route as of now (a failure raises, so the bus retries it)."""
+    fix = _last_fix(p, event.org_id, event.subject_id)
+    on_event(p, event.org_id, {"type": "position", "route_id": event.subject_id, **fix})
 
 
 def _last_fix(p: Platform, org_id: str, route_id: str) -> dict[str, Any]:
@@ -216,6 +211,13 @@ def route_states(p: Platform, org_id: str) -> list[RouteLiveRow]:
     """Every route's stored live state in the organization (the dispatcher snapshot)."""
     with p.uow(org_id) as uow:
         return live_rows(uow).all()
+
+
+class Executor(Protocol):
+    """Runs closures of this process in the background (the ETA worker's thread)."""
+
+    def submit(self, name: str, fn: Callable[[], None]) -> None:
+        """Run ``fn`` soon; its exceptions are its own."""
 
 
 class Cancellable(Protocol):
@@ -245,7 +247,7 @@ class TrackingPublisher:
         self,
         inner: LivePublisher,
         platform: Platform,
-        runner: Runner,
+        runner: Executor,
         policy: LivePolicy | None = None,
         *,
         min_interval_s: float = 10.0,

@@ -3,6 +3,7 @@
 from doorstep.store.base import Base
 from doorstep.store.models_access import ApiKeyRow, IdempotencyRow, OrganizationRow, SessionRow, UserRow
 from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
+from doorstep.store.models_events import EventHandlingRow
 from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
 from doorstep.store.models_live import DriverCodeRow, LatestPositionRow, PositionRow, ProofRow, StopEventRow
 from doorstep.store.models_orders import EventRow, OrderRow
@@ -15,6 +16,7 @@ __all__ = [
     "DepotRow",
     "DriverCodeRow",
     "DriverRow",
+    "EventHandlingRow",
     "EventRow",
     "IdempotencyRow",
     "LatestPositionRow",

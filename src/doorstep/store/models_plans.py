@@ -30,6 +30,7 @@ class PlanRow(OrgOwned, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]  # a running job's last sign of life: a silent one died with its worker
     # Only one job per (org, depot, day) may be active: enforced by this nullable unique marker.
     active_key: Mapped[str | None] = mapped_column(String(200), unique=True)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +29,16 @@ from doorstep.store.models_orders import OrderRow
 from doorstep.store.repositories import Repository
 
 
+class EventListener(Protocol):
+    """Who reacts to the events a unit records (the event bus, injected by the composition root)."""
+
+    def handlers_for(self, event_type: str) -> Sequence[str]:
+        """The names of the handlers that must run for an event of this type (a row each, in the same commit)."""
+
+    def after_commit(self, org_id: str, event_ids: list[str]) -> None:
+        """The unit committed these events and ended: hand them to their handlers (never raises into the caller)."""
+
+
 class UnitOfWork:
     """``with UnitOfWork(sessions, org_id) as uow: ...; uow.commit()`` — anything not committed is rolled back.
 
@@ -35,9 +46,12 @@ class UnitOfWork:
     first) leaves it as a coded conflict, ``ConflictError`` (E2007/E2010, HTTP 409), never as an internal error;
     code inside the block may still catch ``IntegrityError`` itself to say something more specific."""
 
-    def __init__(self, sessions: sessionmaker[Session], org_id: str) -> None:
+    def __init__(self, sessions: sessionmaker[Session], org_id: str, listener: EventListener | None = None) -> None:
         self._sessions = sessions
         self.org_id = org_id
+        self.listener = listener
+        self.recorded: list[str] = []  # ids of events recorded since the last commit
+        self._committed: list[str] = []  # ids of committed events, handed to the listener when the unit ends
 
     def __enter__(self) -> Self:
         self.session = self._sessions()
@@ -70,12 +84,17 @@ class UnitOfWork:
                 self.session.rollback()
         finally:
             self.session.close()
+            committed, self._committed, self.recorded = self._committed, [], []
+            if committed and self.listener is not None:  # after the unit: its follow-up work is announced first
+                self.listener.after_commit(self.org_id, committed)
         if isinstance(exc, IntegrityError):
             raise conflict(exc) from exc
 
     def commit(self) -> None:
-        """Make everything staged in this unit durable at once."""
+        """Make everything staged in this unit durable at once (its events are dispatched when the unit ends)."""
         self.session.commit()
+        self._committed += self.recorded
+        self.recorded = []
 
     def flush(self) -> None:
         """Send staged rows to the database (to surface constraint errors) without committing."""

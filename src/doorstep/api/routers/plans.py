@@ -73,6 +73,13 @@ def retry_plan(plan_id: str, p: PlatformDep, actor: ActorDep) -> PlanSummary:
     return PlanSummary.model_validate(plans.retry_plan(p, actor, plan_id))
 
 
+@router.post("/v1/plans/{plan_id}/cancel", response_model=PlanSummary, summary="Cancel a queued or running job")
+def cancel_plan(plan_id: str, p: PlatformDep, actor: ActorDep) -> PlanSummary:
+    """The job ends failed (E2150 in its error; retry queues it again) and its depot and day are free at once;
+    409 E2151 when the job has already finished."""
+    return PlanSummary.model_validate(plans.cancel_plan(p, actor, plan_id))
+
+
 @router.post("/v1/plans/{plan_id}/publish", response_model=PlanSummary, summary="Publish a plan version")
 def publish_plan(plan_id: str, p: PlatformDep, actor: ActorDep) -> PlanSummary:
     """This version becomes the day's plan; dispatched and locked routes of older versions stay in force."""

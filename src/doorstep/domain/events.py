@@ -1,0 +1,43 @@
+"""Every event type the platform records: the audit trail, the webhook catalogue and what handlers react to."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventType(StrEnum):
+    """An event type as stored (``events.type``) and sent to webhooks: ``<subject>.<what happened>``."""
+
+    ORDER_CREATED = "order.created"
+    ORDER_UPDATED = "order.updated"
+    ORDER_CANCELLED = "order.cancelled"
+    ORDER_PLANNED = "order.planned"
+    ORDER_DISPATCHED = "order.dispatched"
+    ORDER_DELIVERED = "order.delivered"  # its stop was completed
+    ORDER_FAILED = "order.failed"  # its stop failed
+    PLAN_QUEUED = "plan.queued"
+    PLAN_STARTED = "plan.started"
+    PLAN_COMPLETED = "plan.completed"
+    PLAN_FAILED = "plan.failed"
+    PLAN_CANCELLED = "plan.cancelled"
+    PLAN_PUBLISHED = "plan.published"
+    ROUTE_UPDATED = "route.updated"
+    ROUTE_DISPATCHED = "route.dispatched"
+    STOP_ARRIVED = "stop.arrived"
+    STOP_COMPLETED = "stop.completed"
+    STOP_FAILED = "stop.failed"
+    DELIVERY_FAILED = "delivery.failed"  # the failure policy's record of a failed attempt (with its next step)
+    RETURN_CREATED = "return.created"
+    RETURN_SCHEDULED = "return.scheduled"
+    RETURN_IN_TRANSIT = "return.in_transit"
+    RETURN_RECEIVED = "return.received"
+    DRIVER_CODE_ISSUED = "driver.code_issued"
+
+
+def matches(pattern: str, type_: str) -> bool:
+    """Whether an event type matches a handler's or subscription's pattern: ``*``, ``route.*`` or an exact type."""
+    if pattern == "*":
+        return True
+    if pattern.endswith(".*"):
+        return type_.startswith(pattern[:-1])
+    return pattern == type_

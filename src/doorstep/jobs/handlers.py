@@ -1,0 +1,28 @@
+"""The event handlers of the platform, registered on the bus by the composition roots (the API app factory and
+the worker), so the process that records an event and the one that handles it agree on the names."""
+
+from __future__ import annotations
+
+from doorstep.domain.events import EventType
+from doorstep.jobs import registry
+from doorstep.services.event_bus import EventBus, EventRecord
+from doorstep.services.platform import Platform
+from doorstep.services.returns import on_stop_event
+from doorstep.services.tracking import LivePolicy, refresh_on_route_event
+
+FAILURE_POLICY = "returns.failure_policy"
+ETA_REFRESH = "operations.eta_refresh"
+
+
+def register_handlers(bus: EventBus, policy: LivePolicy) -> EventBus:
+    """``stop.failed``/``stop.completed`` -> the failure policy and the return flow; ``route.*`` -> ETA refresh.
+    Webhooks need no handler here: a delivery per subscription is queued with the event and sent (with its own
+    retries and log) by the webhook scheduler."""
+
+    def failure_policy(p: Platform, event: EventRecord) -> None:
+        on_stop_event(p, event, policy.failure, policy.auto_approve)
+
+    bus.on(FAILURE_POLICY, [EventType.STOP_FAILED.value, EventType.STOP_COMPLETED.value], failure_policy)
+    bus.on(ETA_REFRESH, ["route.*"], refresh_on_route_event)
+    registry.registered()  # the dispatch job (events.dispatch) is declared wherever a bus has handlers
+    return bus

@@ -1,0 +1,19 @@
+"""The registry of named jobs: every module that declares a job is imported here, so a worker process knows
+every name an API process may submit."""
+
+from __future__ import annotations
+
+from doorstep.services import demo_platform, event_dispatch, plans
+from doorstep.services.job_registry import JOBS, JobFn, job_named
+
+DECLARING = (plans, event_dispatch, demo_platform)  # the modules declaring jobs (importing them registers them)
+
+
+def registered() -> dict[str, JobFn]:
+    """Job name -> function (``planning.run``, ``events.dispatch``, ``events.sweep``, ``demo.publish``)."""
+    return dict(JOBS)
+
+
+def check_name(name: str) -> None:
+    """Refuse an unknown job name in the submitting process (KeyError), before it reaches a worker."""
+    job_named(name)
