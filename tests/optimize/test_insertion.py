@@ -217,3 +217,19 @@ def test_orders_the_search_left_out_get_a_second_chance(monkeypatch: pytest.Monk
     left = [Unassigned(o.id, o.external_ref, UnassignedReason.TIME_LIMIT, "", "") for o in reversed(orders)]
     assert planner._second_chance(p, replace(got, unassigned=left), {}) == ["ord_B", "ord_A"]
     assert planner._second_chance(p, replace(got, unassigned=left), {1: left[1]}) == ["ord_A"]
+
+
+def test_an_order_no_route_can_take_gets_room_by_a_swap() -> None:
+    """A full van and a van that cannot reach the order: the order left out goes in where a nearby stop was,
+    and that stop moves to the other van; nothing served is lost and the checker agrees."""
+    small = replace(VAN, capacity={"parcels": 2})
+    near, far, left = order("A", km(1, 0)), order("B", km(14, 0)), order("C", km(14, 1))
+    full, short = vehicle("veh_1", vtype=small), vehicle("veh_2", vtype=small, start=8, end=9)
+    before = solve(problem([near, far], [full]))  # veh_1 carries A and B: full
+    p = problem([near, far, left], [full, short])
+    before.unassigned.append(Unassigned(left.id, "C", UnassignedReason.TIME_LIMIT, "cut", "retry"))
+    assert check_plan(p, before) == []
+    assert planner._fitting(p, before, left.id, StraightLineProvider(), None) is None  # no plain insertion
+    after = reinsert(p, before, [left.id], StraightLineProvider())
+    assert check_plan(p, after) == [] and after.unassigned == []
+    assert {r.vehicle_id: set(r.order_ids) for r in after.routes} == {"veh_1": {"ord_B", "ord_C"}, "veh_2": {"ord_A"}}
