@@ -32,6 +32,7 @@ def _stop_view(stop: StopRow, planned: dict[str, Any], order: OrderRow | None, l
         "id": stop.id,
         "seq": stop.seq,
         "type": stop.type,
+        "order_kind": order.kind if order is not None else None,  # a return is collected from the customer
         "status": stop.status,
         "order_id": stop.order_id,
         "order_status": order.status if order is not None else None,

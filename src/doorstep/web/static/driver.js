@@ -79,6 +79,14 @@ function orderStops(route) {
   return route.stops.filter((s) => s.order_id);
 }
 
+// What the driver does at a stop: hand a parcel over, or collect one (a customer's return, a shop's parcel).
+function stopKind(s) {
+  const collect = s.type === "pickup" || s.type === "paired_pickup";
+  if (!collect) return { cls: "delivery", label: "Delivery", done: "Confirm delivery", fail: "Confirm failed delivery" };
+  const label = s.order_kind === "return" ? "Return pickup" : "Pickup";
+  return { cls: "pickup", label, done: "Confirm pickup", fail: "Confirm failed pickup" };
+}
+
 function render() {
   const route = state.routes[0];
   $("stops").replaceChildren();
@@ -89,7 +97,8 @@ function render() {
     const queued = state.local[s.id] && state.local[s.id].status !== s.status;
     const li = el("li", { class: `stop ${st}`, "data-stop-id": s.id, onclick: () => openStop(s, k + 1) },
       el("span", { class: "n" }, k + 1),
-      el("span", {}, el("div", {}, s.address || s.external_ref || s.order_id),
+      el("span", {}, el("div", {}, el("span", { class: `kind ${stopKind(s).cls}` }, stopKind(s).label), " ",
+        s.address || s.external_ref || s.order_id),
         el("div", { class: "eta" }, `ETA ${hhmm(s.eta)} · window ${hhmm(s.window_start)}–${hhmm(s.window_end)}`)),
       el("span", { class: `badge${queued ? " queued" : ""}` }, queued ? `${st} (waiting to sync)` : st));
     $("stops").append(li);
@@ -128,7 +137,12 @@ function drawMap(route) {
 
 function openStop(s, n) {
   state.stop = s; state.photo = null; state.barcodes = [];
+  const kind = stopKind(s);
   $("stop-title").textContent = `${n}. ${s.external_ref || s.order_id}`;
+  $("stop-kind").textContent = kind.label;
+  $("stop-kind").className = `kind ${kind.cls}`;
+  $("confirm-complete").textContent = kind.done;
+  $("confirm-fail").textContent = kind.fail;
   $("stop-address").textContent = s.address;
   $("stop-window").textContent = `ETA ${hhmm(s.eta)} · window ${hhmm(s.window_start)}–${hhmm(s.window_end)}`;
   const phone = s.contact.phone.replace(/[^+\d]/g, "");
