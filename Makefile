@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
+NODE_STAMP := node_modules/.installed
 
 .PHONY: run test lint typecheck contracts unit bench demo demo-roads clean
 
@@ -45,7 +46,12 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-unit: $(STAMP)
+# axe-core (npm) for the accessibility checks of the browser tests; without npm those checks are skipped
+$(NODE_STAMP): package.json
+	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent && touch $(NODE_STAMP); \
+	else echo "npm not found: the accessibility checks (axe-core) will be skipped"; fi
+
+unit: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest -q -n 2
 
 ## bench: the optimizer benchmarks (slow; see docs/benchmarks.md)

@@ -73,3 +73,30 @@ def log_in(page: Any, base: str, email: str, password: str) -> None:
     page.fill("#password", password)
     page.click("#login-btn")
     page.wait_for_url(f"{base}/app")
+
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_ABSENT = "axe-core is not installed: run `npm install` at the repository root (`make test` does when npm is there)"
+SERIOUS = ("serious", "critical")
+
+
+def require_axe() -> Path:
+    """axe-core's script; skipped with the reason when absent, failed where services are required (CI)."""
+    if AXE.exists():
+        return AXE
+    if os.environ.get("DOORSTEP_REQUIRE_SERVICES"):
+        pytest.fail(AXE_ABSENT)
+    pytest.skip(AXE_ABSENT)
+
+
+def axe_violations(page: Any, impacts: tuple[str, ...] = SERIOUS) -> list[str]:
+    """Run axe-core (WCAG 2 A/AA rules) on the page as it is now: one line per violation of the given impacts,
+    with the first elements it names. The page's context needs ``bypass_csp=True`` (the app's CSP refuses an
+    injected script, as it should)."""
+    page.add_script_tag(path=str(require_axe()))
+    found = page.evaluate(
+        """async () => (await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']},
+             resultTypes: ['violations']})).violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+             nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+    )
+    return [f"{v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in found if v["impact"] in impacts]

@@ -1,0 +1,61 @@
+"""Every page passes axe-core's WCAG 2.1 A/AA rules with no serious or critical violation, in Debian Chromium."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from doorstep.api.app import create_app
+from doorstep.config import Settings
+from doorstep.services.access import Permission, system_actor
+from doorstep.services.accounts import create_api_key, create_organization
+from doorstep.store.migrate import upgrade
+from doorstep.web.mount import mount_web
+from tests.browser import axe_violations, log_in, require_axe, running
+
+PASSWORD = "axe-password"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
+    """A server with the web pages, an organization's admin (email) and a driver's login code."""
+    require_axe()
+    url = f"sqlite:///{tmp_path_factory.mktemp('axe')}/axe.sqlite"
+    upgrade(url)
+    app = create_app(Settings(database_url=url, secret_key="axe-test", webhook_tick_s=0))
+    mount_web(app)
+    p = app.state.platform
+    email = f"axe-{uuid.uuid4().hex[:8]}@example.com"
+    org_id, _ = create_organization(p, "Accessible courier", email, PASSWORD)
+    _, key = create_api_key(p, system_actor(org_id), "axe", [Permission.READ, Permission.WRITE])
+    with running(app) as base, httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as api:
+        drv = api.post("/v1/drivers", json={"name": "Ana"}).json()["id"]
+        code = api.post(f"/v1/drivers/{drv}/login-codes").json()["code"]
+        yield base, email, code
+
+
+@pytest.mark.parametrize("path", ["/login", "/app", "/app/live", "/driver"])
+def test_page_has_no_serious_accessibility_violation(site: tuple[str, str, str], browser: Any, path: str) -> None:
+    base, email, _ = site
+    page = browser.new_context(bypass_csp=True).new_page()
+    if path.startswith("/app"):
+        log_in(page, base, email, PASSWORD)
+    page.goto(f"{base}{path}")
+    page.wait_for_load_state("networkidle")
+    found = axe_violations(page)
+    assert not found, "\n".join(found)
+
+
+def test_driver_route_view_has_no_serious_accessibility_violation(site: tuple[str, str, str], browser: Any) -> None:
+    base, _, code = site
+    page = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{base}/driver")
+    page.fill("#code", code)
+    page.click("#login-btn")
+    page.wait_for_selector("#list-view:not([hidden])")
+    found = axe_violations(page)
+    assert not found, "\n".join(found)
