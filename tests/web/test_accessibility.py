@@ -44,8 +44,11 @@ def test_page_has_no_serious_accessibility_violation(site: tuple[str, str, str],
     page = browser.new_context(bypass_csp=True).new_page()
     if path.startswith("/app"):
         log_in(page, base, email, PASSWORD)
+    failed: list[str] = []  # every request of the page answers (a missing favicon was a console 404)
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.goto(f"{base}{path}")
     page.wait_for_load_state("networkidle")
+    assert failed == []
     found = axe_violations(page)
     assert not found, "\n".join(found)
 
