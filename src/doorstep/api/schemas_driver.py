@@ -92,6 +92,10 @@ class StopActionOut(BaseModel):
     scan: ScanOut | None = Field(None, description="completed stops of orders with item barcodes (W1411, W1412)")
     warnings: list[dict[str, Any]]
     replayed: bool
+    route_version: int | None = Field(
+        None, description="set when this stop was worked before earlier pending ones: the route's new version, "
+        "with this stop moved after the last one touched and the skipped stops after it"
+    )
 
 
 class FixIn(Strict):

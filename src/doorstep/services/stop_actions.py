@@ -112,10 +112,38 @@ def _proof_row(uow: UnitOfWork, stop: StopRow, a: StopAction) -> ProofRow | None
     return row
 
 
+def _visit_next(uow: UnitOfWork, route: RouteRow, stop: StopRow) -> bool:
+    """A driver who works a stop while earlier stops are still pending went there first: the route is re-sequenced
+    so this stop follows the last one touched and the skipped stops come after it, in their order (stop ids kept,
+    the route's version moved on, the published plan's copy too). Without it the stop's position counted as
+    progress: the stops skipped looked done, their ETAs stopped and a cancellation of one was refused (E2101).
+    A paired delivery whose pickup is still pending stays where it is. Returns whether the route changed."""
+    stops = sorted(uow.stops.all(StopRow.route_id == route.id), key=lambda s: s.seq)
+    last = max((s.seq for s in stops if s.status != StopStatus.PENDING.value), default=0)
+    if stop.seq <= last + 1:
+        return False
+    skipped = [s for s in stops if last < s.seq < stop.seq]
+    if stop.type == "paired_delivery" and any(s.order_id == stop.order_id for s in skipped):
+        return False
+    visits = [s for s in stops if s.seq <= last] + [stop] + skipped + [s for s in stops if s.seq > stop.seq]
+    planned = route.data["stops"]
+    route.data = {**route.data, "stops": [planned[s.seq] for s in visits]}
+    for k, s in enumerate(visits):
+        s.seq = k
+    route.version += 1
+    plan = uow.plans.require(route.plan_id)
+    if plan.result:
+        body = dict(plan.result["plan"])
+        body["routes"] = [route.data if r.get("id") == route.id else r for r in body["routes"]]
+        plan.result = {**plan.result, "plan": body}
+    return True
+
+
 def _apply(p: Platform, uow: UnitOfWork, actor: Actor, a: StopAction) -> dict[str, Any]:
     stop, route, order = _target(uow, actor, a)
     current = StopStatus(stop.status)
     target = transition(current, a.status, subject=stop.id).value
+    resequenced = current is StopStatus.PENDING and _visit_next(uow, route, stop)
     # compare-and-set: of two different actions racing on one stop, only the first finishes it
     moved = uow.session.execute(
         update(StopRow).where(StopRow.id == stop.id, StopRow.status == current.value).values(status=target)
@@ -141,6 +169,7 @@ def _apply(p: Platform, uow: UnitOfWork, actor: Actor, a: StopAction) -> dict[st
         "order_id": stop.order_id, "status": a.status.value, "reason": a.reason, "note": a.note,
         "at": a.at.isoformat(), "distance_m": distance, "flagged": flagged,
         "proof_id": proof.id if proof else None, "scan": scan, "warnings": warnings, "replayed": False,
+        "route_version": route.version if resequenced else None,
     }  # fmt: skip
     uow.stop_events.add(
         StopEventRow(
@@ -155,6 +184,8 @@ def _apply(p: Platform, uow: UnitOfWork, actor: Actor, a: StopAction) -> dict[st
     data |= {"driver_id": route.driver_id, "lat": a.location.lat if a.location else None,
              "lng": a.location.lng if a.location else None}  # fmt: skip
     events.record(f"stop.{a.status.value}", stop.id, from_status=current.value, to_status=a.status.value, data=data)
+    if resequenced:
+        events.record("route.updated", route.id, data={"version": route.version, "visited_early": stop.id})
     return result
 
 
@@ -178,6 +209,9 @@ def record_action(p: Platform, actor: Actor, a: StopAction) -> dict[str, Any]:
             raise
         return _replay(seen, a)
     p.live.publish(actor.org_id, live_event(result, a))
+    if result.get("route_version") is not None:  # the driver's app and the live view reload the new order
+        p.live.publish(actor.org_id, {"type": "route_changed", "route_id": result["route_id"],
+                                      "version": result["route_version"]})  # fmt: skip
     return result
 
 
