@@ -1,4 +1,4 @@
-"""A stop worked before earlier pending ones: the route is re-sequenced and the rest of it stays live (issue 13)."""
+"""Live-day defects of issue 13: a stop worked out of order, a driver for a route already dispatched."""
 
 from __future__ import annotations
 
@@ -36,3 +36,26 @@ def test_a_stop_done_out_of_order_moves_up_and_the_skipped_stops_stay_live(clien
     now = day.stops(client)
     assert [s["id"] for s in now] == [last["id"]] + [s["id"] for s in before[1:-1]]
     assert act(client, day, before[1], "completed").json()["route_version"] is None  # the next one: in order
+
+
+def test_a_dispatched_route_takes_a_driver_but_not_another_vehicle(client: TestClient) -> None:
+    """Dispatched without a driver, a route gets one afterwards (was E2004) and the driver sees it in the app;
+    another vehicle is still refused once dispatched (E2004)."""
+    day = make_day(client)
+    route = client.get(f"/v1/routes/{day.routes[0]['id']}", headers=day.t.h()).json()
+    cleared = client.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": None, "version": route["version"]},
+                          headers=day.t.h())  # fmt: skip
+    assert cleared.status_code == 200, cleared.text
+    sent = client.post(f"/v1/routes/{route['id']}/dispatch", json={"version": cleared.json()["version"]},
+                       headers=day.t.h())  # fmt: skip
+    assert sent.status_code == 200 and sent.json()["driver_id"] is None
+    given = client.post(f"/v1/routes/{route['id']}/assign",
+                        json={"driver_id": day.drivers[0], "version": sent.json()["version"]}, headers=day.t.h())
+    assert given.status_code == 200, given.text
+    assert given.json()["status"] == "dispatched" and given.json()["driver_id"] == day.drivers[0]
+    assert day.stops(client)  # the driver's app has the route
+    other = day.routes[1]["vehicle_id"]
+    swap = client.post(f"/v1/routes/{route['id']}/assign",
+                       json={"driver_id": day.drivers[0], "version": given.json()["version"], "vehicle_id": other},
+                       headers=day.t.h())  # fmt: skip
+    assert swap.status_code == 409 and swap.json()["error"]["code"] == "E2004"

@@ -70,11 +70,16 @@ def _swap_vehicle(uow: UnitOfWork, row: RouteRow, vehicle_id: str) -> None:
 def assign(
     p: Platform, actor: Actor, route_id: str, driver_id: str | None, version: int, vehicle_id: str | None = None
 ) -> RouteRow:
-    """Set (or clear) the route's driver, and optionally give it another vehicle, at the given route version."""
+    """Set (or clear) the route's driver, and optionally give it another vehicle, at the given route version. A
+    dispatched route takes another driver (a hand-over: the driver of a route dispatched without one, or one who
+    falls ill), not another vehicle (its stops were timed for that one)."""
     actor.require(Permission.WRITE)
     with p.uow(actor) as uow:
         row = uow.routes.require(route_id)
-        _editable(row, version)
+        if row.status == RouteStatus.DISPATCHED.value and vehicle_id in (None, row.vehicle_id):
+            check_version(row, version)
+        else:
+            _editable(row, version)
         if driver_id is not None:
             uow.drivers.require(driver_id, ("driver_id",))
         if vehicle_id is not None and vehicle_id != row.vehicle_id:
