@@ -172,7 +172,12 @@ function applySnapshot(snap) {
   for (const id of routes.keys()) loadPod(id).catch(showError);
 }
 
-async function reload() { applySnapshot(await api("GET", "/v1/live/snapshot")); }
+// The day on screen: ?date= or today on this computer's calendar; only that day's published routes are shown
+// (a plan published for tomorrow used to join today's view).
+const day = () => $("live-day").value;
+$("live-day").value = new URLSearchParams(location.search).get("date") || new Date().toLocaleDateString("en-CA");
+
+async function reload() { applySnapshot(await api("GET", `/v1/live/snapshot?date=${day()}`)); }
 
 function onEvent(ev) {
   const r = routes.get(ev.route_id);
@@ -192,13 +197,22 @@ function onEvent(ev) {
   renderProgress();
 }
 
+let source = null;
 function connect() {
-  const source = new EventSource("/v1/live/stream");
+  source?.close();
+  source = new EventSource(`/v1/live/stream?date=${day()}`);  // its first event is the day's snapshot
   source.onopen = () => { $("conn").textContent = "live"; };
   source.onerror = () => { $("conn").textContent = "reconnecting…"; };
   for (const type of ["snapshot", "position", "stop", "eta", "alert", "route_changed", "gap"])
     source.addEventListener(type, (m) => onEvent(JSON.parse(m.data)));
 }
+
+$("live-day").addEventListener("change", () => {
+  const url = new URL(location.href);
+  url.searchParams.set("date", day());
+  history.replaceState(null, "", url);
+  connect();
+});
 
 $("return-day").value = new Date().toISOString().slice(0, 10);
 $("return-form").addEventListener("submit", async (ev) => {

@@ -1,0 +1,76 @@
+"""The live page shows one day: the published routes of the day chosen (issue 13: a plan published for tomorrow
+joined today's live view)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from doorstep.api.app import create_app
+from doorstep.config import Settings
+from doorstep.services.accounts import create_organization
+from doorstep.store.migrate import upgrade
+from doorstep.web.mount import mount_web
+from tests.browser import log_in, running
+
+PASSWORD = "live-day-password"
+DAYS = ("2025-06-17", "2025-06-18")
+
+
+def _publish(api: httpx.Client, depot: str, vehicle: str, day: str) -> str:
+    """A shift, two orders and a published plan on ``day``; its route id."""
+    shift = {"vehicle_id": vehicle, "day": day, "start": f"{day}T08:00:00+01:00", "end": f"{day}T18:00:00+01:00"}
+    assert api.post("/v1/shifts", json=shift).status_code == 201
+    orders = [{"external_ref": f"{day}-{k}", "depot_id": depot, "date": day, "location": {"lat": lat, "lng": lng},
+               "service_s": 120, "size": {"parcels": 1}}
+              for k, (lat, lng) in enumerate(((38.7205, -9.1400), (38.7250, -9.1500)))]  # fmt: skip
+    assert api.post("/v1/orders/bulk", json={"orders": orders}).status_code == 201
+    opts = {"time_limit_s": 1, "max_iterations": 50, "seed": 1}
+    plan_id = api.post("/v1/plans", json={"depot_id": depot, "date": day, "options": opts}).json()["id"]
+    for _ in range(300):
+        plan = api.get(f"/v1/plans/{plan_id}").json()
+        if plan["status"] == "succeeded":
+            break
+        time.sleep(0.1)
+    assert api.post(f"/v1/plans/{plan_id}/publish").status_code == 200
+    return str(plan["routes"][0]["id"])
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, dict[str, str]]]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('liveday')}/liveday.sqlite"
+    upgrade(url)
+    app = create_app(Settings(database_url=url, secret_key="live-day-test", webhook_tick_s=0))
+    mount_web(app)
+    email = f"live-{uuid.uuid4().hex[:8]}@example.com"
+    create_organization(app.state.platform, "Two days", email, PASSWORD)
+    with running(app) as base, httpx.Client(base_url=base) as api:
+        assert api.post("/v1/auth/login", json={"email": email, "password": PASSWORD}).status_code == 200
+        depot = api.post("/v1/depots", json={"name": "Hub", "lat": 38.7372, "lng": -9.1034,
+                                             "timezone": "Europe/Lisbon"}).json()["id"]  # fmt: skip
+        vt = api.post("/v1/vehicle-types", json={"name": "Van", "capacity": {"parcels": 10}}).json()["id"]
+        veh = api.post("/v1/vehicles", json={"name": "Van 1", "type_id": vt, "depot_id": depot}).json()["id"]
+        routes = {day: _publish(api, depot, veh, day) for day in DAYS}
+        yield base, email, routes
+
+
+def test_the_live_page_shows_only_the_chosen_days_routes(site: tuple[str, str, dict[str, str]], browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    base, email, routes = site
+    page = browser.new_context().new_page()
+    log_in(page, base, email, PASSWORD)
+    page.goto(f"{base}/app/live?date={DAYS[0]}")
+    rows = page.locator("#progress tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-route", routes[DAYS[0]])
+    page.fill("#live-day", DAYS[1])
+    page.dispatch_event("#live-day", "change")
+    expect(rows.first).to_have_attribute("data-route", routes[DAYS[1]])
+    expect(rows).to_have_count(1)
+    assert f"date={DAYS[1]}" in page.url
