@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -19,7 +20,8 @@ from doorstep.web.mount import mount_web
 from tests.browser import log_in, running
 
 PASSWORD = "live-day-password"
-DAYS = ("2025-06-17", "2025-06-18")
+# Days ahead, so a same-day insertion has the whole shift still to come whenever the test runs.
+DAYS = tuple((date.today() + timedelta(days=k)).isoformat() for k in (1, 2))
 
 
 def _publish(api: httpx.Client, depot: str, vehicle: str, day: str) -> str:
@@ -74,3 +76,32 @@ def test_the_live_page_shows_only_the_chosen_days_routes(site: tuple[str, str, d
     expect(rows.first).to_have_attribute("data-route", routes[DAYS[1]])
     expect(rows).to_have_count(1)
     assert f"date={DAYS[1]}" in page.url
+
+
+def test_a_proposal_names_the_order_and_vehicle_and_each_option_can_be_approved(
+    site: tuple[str, str, dict[str, str]], browser: Any
+) -> None:
+    """A same-day order's insertion shows as "Add order <ref>" with the vehicle and cost of each option (was an
+    internal id and a bare number, and only the first option could be approved); approving applies it."""
+    from playwright.sync_api import expect
+
+    base, email, _ = site
+    page = browser.new_context().new_page()
+    log_in(page, base, email, PASSWORD)
+    api = page.request
+    depot = api.get(f"{base}/v1/depots").json()["items"][0]["id"]
+    order = {"external_ref": "LATE-CALL", "depot_id": depot, "date": DAYS[0], "service_s": 120,
+             "location": {"lat": 38.7230, "lng": -9.1450}, "size": {"parcels": 1}}  # fmt: skip
+    oid = api.post(f"{base}/v1/orders", data=order).json()["id"]
+    plan_id = api.get(f"{base}/v1/plans?date={DAYS[0]}").json()[0]["id"]
+    body = {"plan_id": plan_id, "kind": "insert", "subject_id": oid, "reoptimize": True}
+    proposal = api.post(f"{base}/v1/live/proposals", data=body).json()
+    assert proposal["status"] == "pending"
+    page.goto(f"{base}/app/live?date={DAYS[0]}")
+    item = page.locator(f"li[data-proposal='{proposal['id']}']")
+    expect(item).to_contain_text("Add order LATE-CALL")
+    expect(item.locator("li[data-option]").first).to_contain_text("Van 1: cost +")
+    assert oid not in item.inner_text()
+    item.locator("li[data-option] button").last.click()
+    expect(item).to_have_count(0)
+    assert api.get(f"{base}/v1/live/proposals/{proposal['id']}").json()["status"] == "applied"

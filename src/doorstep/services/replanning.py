@@ -97,8 +97,10 @@ def _option(day: LiveDay, new: Plan, extra: dict[str, Any], orders: list[dict[st
     changed = [d for rid, d in dumped.items() if rid not in old or d != day.dump(old[rid])]
     removed = [rid for rid in old if rid not in dumped]
     cost = sum(r.cost_cents for r in new.routes) - sum(r.cost_cents for r in day.plan.routes)
+    names = {r.id: r.vehicle_name or r.vehicle_id for r in [*day.plan.routes, *new.routes]}
     summary = {
         **extra, "cost_delta_cents": cost, "routes": [d["id"] for d in changed], "removed_routes": removed,
+        "vehicles": [names[d["id"]] for d in changed] + [names[rid] for rid in removed],  # for people
         "affected": _shifts(day, new), "unassigned": [unassigned_to_dict(u) for u in new.unassigned],
     }  # fmt: skip
     return {
@@ -189,12 +191,26 @@ def _options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]
     return _resequence_options(uow, day, req)
 
 
+def _subject_label(uow: UnitOfWork, day: LiveDay, req: Request) -> str:
+    """What the proposal is about, as people name it: the order's reference, the vehicle's or route's vehicle name."""
+    if req.kind in (ProposalKind.INSERT, ProposalKind.CANCEL):
+        order = uow.orders.get(req.subject_id)
+        return order.external_ref if order is not None and order.external_ref else req.subject_id
+    if req.kind is ProposalKind.REDISTRIBUTE:
+        return next((v.name or v.id for v in day.problem.vehicles if v.id == req.subject_id), req.subject_id)
+    route = next((r for r in day.plan.routes if r.id == req.subject_id), None)
+    return (route.vehicle_name or route.vehicle_id) if route is not None else req.subject_id
+
+
 def propose(p: Platform, actor: Actor, req: Request, *, auto_approve: bool = False) -> ProposalRow:
     """Compute the change on the live plan and store it as a pending proposal (or apply it at once)."""
     actor.require(Permission.WRITE)
     with p.uow(actor) as uow:
         day = load_day(uow, req.plan_id, p.clock(), p.provider)
         options = _options(uow, day, req)
+        label = _subject_label(uow, day, req)
+        for option in options:
+            option["summary"]["subject_label"] = label
         row = proposals_of(uow).add(
             ProposalRow(
                 id=new_id("prp"), plan_id=req.plan_id, kind=req.kind.value, subject_id=req.subject_id,

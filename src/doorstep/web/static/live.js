@@ -117,17 +117,29 @@ function renderProgress() {
   $("alerts-count").textContent = alerts.length ? `(${alerts.length})` : "";
 }
 
+const KIND_TEXT = { insert: "Add order", cancel: "Take off order", redistribute: "Hand out the stops of", resequence: "Re-sequence" };
+
+// A proposal names its subject as people do (order reference, vehicle) and lists every option with its own
+// Approve: which vehicles it touches, the cost change and how many promised times move.
+function optionText(o) {
+  if (o.inserted === false) return "no place found";
+  const cost = (o.cost_delta_cents ?? 0) / 100;
+  const vans = (o.vehicles || []).join(", ") || "no route";
+  const moved = (o.affected || []).length;
+  return `${vans}: cost ${cost >= 0 ? "+" : "−"}${Math.abs(cost).toFixed(2)}, ${moved} ETA${moved === 1 ? "" : "s"} move`;
+}
+
 function renderProposals(list) {
   $("proposals").replaceChildren(...list.map((p) => {
-    const o = p.options[0] || {};
-    const text = `${p.kind} ${p.subject_id}: ${o.cost_delta_cents >= 0 ? "+" : ""}${(o.cost_delta_cents / 100).toFixed(2)}, ` +
-      `${(o.affected || []).length} ETAs move${o.inserted === false ? " (no place found)" : ""}`;
-    const decide = (verb) => async () => {
-      try { await api("POST", `/v1/live/proposals/${p.id}/${verb}`, verb === "approve" ? { choice: 0 } : undefined); await reload(); }
+    const decide = (verb, choice) => async () => {
+      try { await api("POST", `/v1/live/proposals/${p.id}/${verb}`, verb === "approve" ? { choice } : undefined); await reload(); }
       catch (err) { showError(err); await reload(); }
     };
-    return el("li", { "data-proposal": p.id }, text, " ", el("button", { type: "button", onclick: decide("approve") }, "Approve"),
-      " ", el("button", { type: "button", onclick: decide("reject") }, "Reject"));
+    const subject = p.options[0]?.subject_label || p.subject_id;
+    const options = p.options.map((o, k) => el("li", { "data-option": String(k) }, optionText(o), " ",
+      o.inserted === false ? "" : el("button", { type: "button", onclick: decide("approve", k) }, p.options.length > 1 ? `Approve option ${k + 1}` : "Approve")));
+    return el("li", { "data-proposal": p.id }, `${KIND_TEXT[p.kind] || p.kind} ${subject}`, " ",
+      el("button", { type: "button", onclick: decide("reject") }, "Reject"), el("ul", { class: "options" }, ...options));
   }));
 }
 
