@@ -67,6 +67,8 @@ def test_the_live_page_shows_only_the_chosen_days_routes(site: tuple[str, str, d
     base, email, routes = site
     page = browser.new_context().new_page()
     log_in(page, base, email, PASSWORD)
+    failed: list[str] = []  # without a road network each route's matched-trail request was a 409 in the console
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.goto(f"{base}/app/live?date={DAYS[0]}")
     rows = page.locator("#progress tbody tr")
     expect(rows).to_have_count(1)
@@ -76,6 +78,10 @@ def test_the_live_page_shows_only_the_chosen_days_routes(site: tuple[str, str, d
     expect(rows.first).to_have_attribute("data-route", routes[DAYS[1]])
     expect(rows).to_have_count(1)
     assert f"date={DAYS[1]}" in page.url
+    page.wait_for_load_state("networkidle")
+    assert failed == []
+    page.goto(f"{base}/app")
+    expect(page.locator("#who")).to_contain_text(email)  # the header names the user, not an id
 
 
 def test_a_proposal_names_the_order_and_vehicle_and_each_option_can_be_approved(

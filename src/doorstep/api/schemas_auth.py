@@ -22,6 +22,7 @@ class MeOut(Out):
 
     org_id: str
     principal_id: str
+    name: str | None = Field(None, description="a user's email, an API key's name")
     role: str | None
     permissions: list[str]
 

@@ -89,6 +89,18 @@ def list_users(p: Platform, actor: Actor) -> list[UserRow]:
         return uow.users.all()
 
 
+def display_name(p: Platform, actor: Actor) -> str | None:
+    """How screens name the caller: a user's email, an API key's name (None for other actors)."""
+    with p.uow(actor) as uow:
+        if actor.principal_id.startswith("usr_"):
+            user = uow.users.get(actor.principal_id)
+            return user.email if user is not None else None
+        if actor.principal_id.startswith("key_"):
+            key = uow.api_keys.get(actor.principal_id)
+            return key.name if key is not None else None
+    return None
+
+
 def user_actor(row: UserRow) -> Actor:
     """The actor a logged-in user acts as."""
     role = Role(row.role)

@@ -8,6 +8,7 @@ from typing import Any
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.status import PlanStatus
+from doorstep.routing.route_geometry import find_matcher
 from doorstep.services.access import Actor, Permission
 from doorstep.services.live_day import LIVE_ROUTES, live_rows
 from doorstep.services.platform import Platform
@@ -51,6 +52,7 @@ def snapshot(p: Platform, actor: Actor, day: date | None = None) -> dict[str, An
         pending = proposals_of(uow).all(ProposalRow.status == ProposalStatus.PENDING.value)
         return {
             "type": "snapshot", "at": p.clock().isoformat(),
+            "map_matching": find_matcher(p.travel) is not None,  # trails can be fitted to the roads (a network)
             "routes": [_route_view(r, lives.get(r.id), plans[r.plan_id]) for r in routes],
             "proposals": [proposal_view(x) for x in pending if x.plan_id in plans],
         }  # fmt: skip

@@ -23,6 +23,7 @@ from doorstep.api.schemas_common import ERRORS
 from doorstep.domain.errors import DoorstepError
 from doorstep.services import accounts
 from doorstep.services.access import Actor, Permission, Role
+from doorstep.services.platform import Platform
 
 router = APIRouter(tags=["auth"], responses=ERRORS)
 SignerDep = Annotated[URLSafeTimedSerializer, Depends(get_signer)]
@@ -38,7 +39,7 @@ def login(body: LoginIn, p: PlatformDep, signer: SignerDep, request: Request, re
         SESSION_COOKIE, token, max_age=SESSION_MAX_AGE_S, httponly=True, samesite="strict",
         secure=cookie_secure(request),
     )  # fmt: skip
-    return _me(actor)
+    return _me(actor, p)
 
 
 @router.post("/v1/auth/logout", status_code=204, summary="Log out")
@@ -55,16 +56,17 @@ def logout(p: PlatformDep, request: Request, response: Response) -> Response:
     return response
 
 
-def _me(actor: Actor) -> MeOut:
+def _me(actor: Actor, p: Platform) -> MeOut:
     role = actor.role.value if actor.role else None
-    perms = sorted(p.value for p in actor.permissions)
-    return MeOut(org_id=actor.org_id, principal_id=actor.principal_id, role=role, permissions=perms)
+    perms = sorted(x.value for x in actor.permissions)
+    name = accounts.display_name(p, actor)
+    return MeOut(org_id=actor.org_id, principal_id=actor.principal_id, name=name, role=role, permissions=perms)
 
 
 @router.get("/v1/auth/me", response_model=MeOut, summary="Who am I")
-def me(actor: ActorDep) -> MeOut:
+def me(actor: ActorDep, p: PlatformDep) -> MeOut:
     """The authenticated user or key and its permissions."""
-    return _me(actor)
+    return _me(actor, p)
 
 
 @router.get("/v1/users", response_model=list[UserOut], summary="List users (admin)")

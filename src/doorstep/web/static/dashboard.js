@@ -218,7 +218,7 @@ async function reload() {
 
 async function init() {
   const me = await api("GET", "/v1/auth/me");
-  $("who").textContent = `${me.role} · ${me.principal_id}`;
+  $("who").textContent = `${me.name || me.principal_id} (${me.role || "API key"})`;
   const depots = await api("GET", "/v1/depots?limit=500");
   state.depots = depots.items;
   for (const d of depots.items) $("depot").append(el("option", { value: d.id }, d.name));

@@ -175,6 +175,7 @@ async function loadPod(routeId) {
 }
 
 function applySnapshot(snap) {
+  roadsKnown = snap.map_matching !== false;  // no road network: ask for raw trails only (each refusal was a 409)
   routes.clear();
   for (const r of snap.routes) routes.set(r.id, r);
   drawRoutes();
