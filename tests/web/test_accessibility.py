@@ -62,3 +62,28 @@ def test_driver_route_view_has_no_serious_accessibility_violation(site: tuple[st
     page.wait_for_selector("#list-view:not([hidden])")
     found = axe_violations(page)
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(("path", "ready"), [("/docs", ".swagger-ui .info .title"), ("/redoc", ".api-content h1")])
+def test_api_reference_works_offline(site: tuple[str, str, str], browser: Any, path: str, ready: str) -> None:
+    """/docs and /redoc render with every request to anywhere but this server refused (an offline install)."""
+    from playwright.sync_api import expect
+
+    base, _, _ = site
+    context = browser.new_context()
+    outside: list[str] = []
+
+    def only_here(route: Any) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_here)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{base}{path}")
+    expect(page.locator(ready).first).to_contain_text("Doorstep", timeout=15_000)
+    assert outside == [] and errors == []

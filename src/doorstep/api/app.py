@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import Engine
 
+from doorstep.api.docs_pages import mount_docs
 from doorstep.api.errors import install_error_handlers
 from doorstep.api.limits import BodyLimit, RateLimit
 from doorstep.api.metrics import Metrics, MetricsMiddleware
@@ -196,7 +197,10 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
             publisher.close()
         engine.dispose()
 
-    app = FastAPI(title="Doorstep", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Doorstep", version="0.1.0", description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
+    mount_docs(app)  # Swagger UI and ReDoc from packaged assets: the reference works offline
     app.state.settings, app.state.engine, app.state.platform = settings, engine, platform
     app.state.signer, app.state.runner, app.state.metrics = signer, runner, Metrics()
     app.state.broker, app.state.eta_runner = broker, eta_runner
