@@ -135,3 +135,44 @@ def test_customer_return_becomes_a_pickup_travels_back_and_is_received(make_day:
     steps = day.client.get(f"/v1/returns/{ret['id']}", headers=day.t.h()).json()["history"]
     assert [s["status"] for s in steps] == ["requested", "scheduled", "in_transit", "received"]
     assert all(s["at"] and s["actor"] for s in steps)
+
+
+def test_a_refused_or_damaged_parcel_goes_back_at_once(make_day: Maker) -> None:
+    """Another attempt cannot fix a refusal or a damaged parcel: the first failure returns it to the sender (a
+    parcel nobody was home for is tried again)."""
+    day = make_day()
+    policy = FailurePolicy(same_day=False, max_attempts=3)
+    where = Where("drv_x", DAY_9_30, 38.72, -9.14)
+    refused = returns.handle_failure(day.p, day.t.org_id, day.orders[0], where, "refused", policy)
+    damaged = returns.handle_failure(day.p, day.t.org_id, day.orders[1], where, "damaged", policy)
+    not_home = returns.handle_failure(day.p, day.t.org_id, day.orders[2], where, "not_home", policy)
+    assert [refused.step, damaged.step, not_home.step] == [
+        NextStep.RETURN_TO_SENDER, NextStep.RETURN_TO_SENDER, NextStep.REATTEMPT_NEXT_DAY
+    ]
+    assert refused.reattempt_order_id is None and refused.return_id is not None
+    assert not_home.reattempt_order_id is not None
+
+
+def test_a_failed_return_pickup_is_tried_again_and_a_refused_one_given_up(make_day: Maker) -> None:
+    """A customer's return whose pickup fails is recorded (pickup.failed) and picked up the next day, the return
+    following the new attempt; a pickup refused by the customer is given up (nothing to carry back)."""
+    day = make_day()
+    delivered = day.orders[0]
+    _deliver(day, delivered)
+    body = {"order_id": delivered, "date": "2025-06-18"}
+    ret = day.client.post("/v1/returns", json=body, headers=day.t.h()).json()
+    pickup = ret["pickup_order_id"]
+    policy = LivePolicy(FailurePolicy(same_day=False, max_attempts=3))
+    returns.on_stop(day.p, day.t.org_id, {
+        "type": "stop", "order_id": pickup, "status": "failed", "reason": "not_home", "at": DAY_9_30.isoformat(),
+        "lat": 38.73, "lng": -9.14, "driver_id": "drv_test",
+    }, policy.failure, policy.auto_approve)  # fmt: skip
+    timeline = day.client.get(f"/v1/orders/{pickup}/timeline", headers=day.t.h()).json()
+    failed = [e for e in timeline if e["type"] == "pickup.failed"]
+    assert len(failed) == 1 and failed[0]["data"]["next"] == "reattempt_next_day"
+    again = failed[0]["data"]["reattempt_order_id"]
+    assert day.client.get(f"/v1/orders/{again}", headers=day.t.h()).json()["kind"] == "return"
+    assert day.client.get(f"/v1/returns/{ret['id']}", headers=day.t.h()).json()["pickup_order_id"] == again
+    where = Where("drv_x", DAY_9_30 + timedelta(days=1), 38.72, -9.14)
+    out = returns.handle_failure(day.p, day.t.org_id, again, where, "refused", policy.failure)
+    assert out.step is NextStep.GIVE_UP and out.reattempt_order_id is None and out.return_id is None

@@ -27,6 +27,7 @@ class EventType(StrEnum):
     STOP_COMPLETED = "stop.completed"
     STOP_FAILED = "stop.failed"
     DELIVERY_FAILED = "delivery.failed"  # the failure policy's record of a failed attempt (with its next step)
+    PICKUP_FAILED = "pickup.failed"  # the same for a failed collection (a pickup or a customer's return)
     RETURN_CREATED = "return.created"
     RETURN_SCHEDULED = "return.scheduled"
     RETURN_IN_TRANSIT = "return.in_transit"

@@ -45,6 +45,12 @@ class NextStep(StrEnum):
     REATTEMPT_SAME_DAY = "reattempt_same_day"
     REATTEMPT_NEXT_DAY = "reattempt_next_day"
     RETURN_TO_SENDER = "return_to_sender"
+    GIVE_UP = "give_up"  # a collection that will not happen: nothing to carry back, the order stays failed
+
+
+# Reasons another attempt cannot fix: the customer refused the parcel, or it is damaged (a delivery then goes back
+# to the sender at once; a collection is given up).
+FINAL_REASONS = frozenset({"refused", "damaged"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +60,12 @@ class FailurePolicy:
     same_day: bool = False
     max_attempts: int = 3
 
-    def next_step(self, attempts: int) -> NextStep:
-        """The step after the ``attempts``-th failed attempt."""
-        if attempts >= self.max_attempts:
-            return NextStep.RETURN_TO_SENDER
+    def next_step(self, attempts: int, reason: str | None = None, *, collect: bool = False) -> NextStep:
+        """The step after the ``attempts``-th failed attempt: another attempt unless the attempts are used up or
+        the ``reason`` is one no attempt fixes (``FINAL_REASONS``); then a delivery returns to the sender and a
+        collection (``collect``) is given up."""
+        if attempts >= self.max_attempts or reason in FINAL_REASONS:
+            return NextStep.GIVE_UP if collect else NextStep.RETURN_TO_SENDER
         return NextStep.REATTEMPT_SAME_DAY if self.same_day else NextStep.REATTEMPT_NEXT_DAY
 
 

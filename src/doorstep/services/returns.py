@@ -90,16 +90,24 @@ class FailureOutcome:
     return_id: str | None = None
 
 
+COLLECTIONS = (OrderKind.PICKUP.value, OrderKind.RETURN.value)  # orders whose stop collects a parcel
+REATTEMPTS = (NextStep.REATTEMPT_SAME_DAY, NextStep.REATTEMPT_NEXT_DAY)
+
+
 def handle_failure(
     p: Platform, org_id: str, order_id: str, where: Where, reason: str | None, policy: FailurePolicy,
     *, auto_approve: bool = False,
 ) -> FailureOutcome:  # fmt: skip
-    """Record the failed attempt once, then re-attempt (a new order for the same or next day) or return to sender.
-    A failed attempt already recorded is not recorded again; a same-day re-attempt whose insertion into the live
-    plan was never proposed (the first run stopped after recording it) is proposed now: the handler resumes."""
+    """Record the failed attempt once, then re-attempt (a new order for the same or next day), return to sender
+    (a delivery) or give up (a collection: a pickup or a customer's return) — at once for a reason no attempt fixes
+    (refused, damaged). A failed attempt already recorded is not recorded again; a same-day re-attempt whose
+    insertion into the live plan was never proposed (the first run stopped after recording it) is proposed now:
+    the handler resumes."""
     with p.uow(org_id) as uow:
         row = uow.orders.require(order_id)
-        seen = uow.session.query(EventRow).filter_by(org_id=org_id, subject_id=order_id, type="delivery.failed").first()
+        collect = row.kind in COLLECTIONS
+        kind = "pickup.failed" if collect else "delivery.failed"
+        seen = uow.session.query(EventRow).filter_by(org_id=org_id, subject_id=order_id, type=kind).first()
         resume = _unproposed(uow, row, seen) if seen is not None else None
     if seen is not None:
         if resume is None:
@@ -114,13 +122,16 @@ def handle_failure(
             set_order_status(uow, events, row, OrderStatus.FAILED, "order.updated")
         order = _domain_order(uow, row)
         attempt = attempt_of(order.tags)
-        step = policy.next_step(attempt)
+        step = policy.next_step(attempt, reason, collect=collect)
         days = 0 if step is NextStep.REATTEMPT_SAME_DAY else 1
-        again = _reattempt(order, attempt + 1, days) if step is not NextStep.RETURN_TO_SENDER else None
+        again = _reattempt(order, attempt + 1, days) if step in REATTEMPTS else None
         extra = {"reattempt_order_id": again.id} if again is not None else {}
         data = where.step("failed", reason=reason, attempt=attempt, next=step, **extra)
-        events.record("delivery.failed", order_id, data=data)
+        events.record(kind, order_id, data=data)
         out = FailureOutcome(step, attempt)
+        if step is NextStep.GIVE_UP:
+            uow.commit()
+            return out
         if step is NextStep.RETURN_TO_SENDER:
             ret = returns_of(uow).add(
                 ReturnRow(
@@ -137,6 +148,9 @@ def handle_failure(
             return out
         assert again is not None
         insert_orders(uow, system_actor(org_id), [(again, row.day + timedelta(days=days))])
+        waiting = returns_of(uow).first(ReturnRow.pickup_order_id == order_id)
+        if waiting is not None:  # a customer's return: its next pickup is the new attempt
+            waiting.pickup_order_id = again.id
         plan_id = _published_plan(uow, row.depot_id, row.day) if days == 0 else None
         uow.commit()
     out.reattempt_order_id = again.id
@@ -229,7 +243,7 @@ def on_stop(p: Platform, org_id: str, event: dict[str, Any], policy: FailurePoli
         kind = order.kind if order is not None else None
     if order is None:
         return
-    if status == "failed" and kind == OrderKind.DELIVERY.value:
+    if status == "failed" and kind in (OrderKind.DELIVERY.value, *COLLECTIONS):
         handle_failure(p, org_id, order_id, where, event.get("reason"), policy, auto_approve=auto_approve)
     elif status == "completed" and ret is not None:
         _move(p, org_id, ret.id, ReturnStatus.IN_TRANSIT, where)
