@@ -7,6 +7,8 @@ Probes (a real uvicorn server in this process, one client connection per request
   expected: 1 stored each, every answer the first one's or 409 E2009.
 * ``email``: ``--burst`` users with one email at once; expected: 1 stored, the others 409 E2007.
 * ``bulk``: ``--burst`` identical bulks of 50 orders; expected: 50 stored, no 5xx.
+* ``uploads``: a workbook unpacking to 300 MiB, 300,000-row XLSX and CSV files; expected: each a coded 413/422
+  naming the limit, the server's memory grown by less than ``UPLOAD_RSS_BOUND_MIB`` over the three.
 * ``import``: bulk creates from ``--writers`` clients while one ``--import-rows``-row CSV import runs (SQLite
   locked the database past its busy timeout here); expected: every acknowledged order stored, no 5xx.
 
@@ -239,6 +241,73 @@ def probe_import(backend: str, base: str, platform: Any, rows: int, writers: int
     return res
 
 
+UPLOAD_RSS_BOUND_MIB = 150  # what the upload probes may add to the server's resident memory, all of them together
+
+
+def _rss_mib() -> float:
+    """This process's resident memory now (the server runs in it), from /proc (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def xlsx_bomb(unpacked_mib: int) -> bytes:
+    """A minimal workbook whose one sheet unpacks to ``unpacked_mib`` MiB (a few hundred KB packed)."""
+    import io
+    import zipfile
+
+    types = ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+             '<Default Extension="xml" ContentType="application/xml"/>'
+             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+             'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="'
+             'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')  # fmt: skip
+    rels = ('<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'officeDocument" Target="xl/workbook.xml"/></Relationships>')  # fmt: skip
+    book = ('<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+            '<sheet name="o" sheetId="1" r:id="rId1"/></sheets></workbook>')  # fmt: skip
+    book_rels = ('<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                 'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+                 '2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')  # fmt: skip
+    row = '<row><c t="inlineStr"><is><t>x</t></is></c></row>'
+    sheet = ('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             '<sheetData>' + row * (unpacked_mib * 1024 * 1024 // len(row)) + '</sheetData></worksheet>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for name, text in (("[Content_Types].xml", types), ("_rels/.rels", rels), ("xl/workbook.xml", book),
+                           ("xl/_rels/workbook.xml.rels", book_rels), ("xl/worksheets/sheet1.xml", sheet)):
+            z.writestr(name, text)
+    return out.getvalue()
+
+
+def probe_uploads(backend: str, base: str, platform: Any) -> Result:
+    """Spreadsheets built to exhaust the server: a workbook unpacking to 300 MiB, one of 300,000 one-cell rows
+    and a CSV of 300,000 rows; each must be refused with a coded 413/422 naming the limit, and the server's
+    memory must not grow past ``UPLOAD_RSS_BOUND_MIB`` over the three."""
+    h = org_key(platform)
+    depot = httpx.post(f"{base}/v1/depots", json=HUB, headers=h, timeout=60).json()["id"]
+    rows_csv = ("external_ref,lat,lng\n" + "".join(f"R{i},38.7,-9.1\n" for i in range(300_000))).encode()
+    uploads = [("bomb.xlsx", xlsx_bomb(300)), ("rows.xlsx", xlsx_bomb(20)), ("rows.csv", rows_csv)]
+    res = Result(backend, "upload bombs (3 files)")
+    before = _rss_mib()
+    answers = []
+    for name, body in uploads:
+        r = httpx.post(f"{base}/v1/orders/import", files={"file": (name, body)},
+                       data={"depot_id": depot, "date": "2025-06-17"}, headers=h, timeout=300)  # fmt: skip
+        answers.append(r)
+        if r.status_code not in (413, 422):
+            res.problems.append(f"{name}: answered {code(r)}, not a coded 413/422")
+    _tally(res, answers)
+    grown = _rss_mib() - before
+    res.statuses.update([f"RSS +{grown:.0f} MiB"])
+    if grown > UPLOAD_RSS_BOUND_MIB:
+        res.problems.append(f"server memory grew {grown:.0f} MiB (bound {UPLOAD_RSS_BOUND_MIB})")
+    return res
+
+
 def main() -> int:
     """Run the probes and print the table."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -253,6 +322,7 @@ def main() -> int:
             results += probe_idempotency(backend, base, platform, args.burst)
             results.append(probe_email(backend, base, platform, args.burst))
             results.append(probe_bulk(backend, base, platform, args.burst))
+            results.append(probe_uploads(backend, base, platform))
             if args.import_rows:
                 results.append(probe_import(backend, base, platform, args.import_rows, args.writers))
     head = f"{'backend':<10} {'probe':<32} {'sent':>6} {'acked':>6} {'stored':>7} {'expected':>8}  {'answers':<40}"
