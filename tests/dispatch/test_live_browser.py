@@ -86,7 +86,7 @@ def test_live_view_follows_a_driver_and_approves_a_proposal(
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     log_in(page, base, email, PASSWORD)
-    page.goto(f"{base}/app/live")
+    page.goto(f"{base}/app/live?date={DAY.isoformat()}")  # the live page shows one day
     expect(page.locator("#conn")).to_have_text("live")
     expect(page.locator("#progress tbody tr")).to_have_count(len(route_rows))
     stop = route.data["stops"][1]["location"]

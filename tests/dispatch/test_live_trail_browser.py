@@ -79,7 +79,7 @@ def test_the_live_page_draws_the_driven_trail_with_its_km(site: tuple[str, str, 
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     log_in(page, base, email, PASSWORD)
-    page.goto(f"{base}/app/live")
+    page.goto(f"{base}/app/live?date={DAY_9_30.date().isoformat()}")  # the live page shows one day
     expect(page.locator("path.trail-matched")).to_have_count(1)
     driven = page.locator("#progress td.driven").filter(has_text="km")
     expect(driven).to_have_count(1)

@@ -18,6 +18,7 @@ from doorstep.services.access import Permission, system_actor
 from doorstep.services.accounts import create_api_key, create_organization
 from doorstep.services.driver_records import route_stop_events
 from doorstep.store.migrate import upgrade
+from doorstep.store.models import EventRow
 from tests.browser import running
 from tests.dispatch.test_live_browser import _day
 
@@ -41,7 +42,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
 
 def test_simulate_drives_the_day_through_the_driver_api(served: tuple[str, str, Any, dict[str, str]]) -> None:
     """Every stop is reached and (fail rate 1) fails, with no refused request; each failure gets a next-day
-    re-attempt through the ETA worker and the failure policy; the routes got virtual drivers."""
+    re-attempt through the failure policy, or goes back to the sender at once when its reason is one no attempt
+    fixes (refused, damaged); the routes got virtual drivers."""
     base, key, app, ids = served
     args = ["simulate", "--date", "2025-06-17", "--api-key", key, "--url", base, "--speed", "100000",
             "--fail-rate", "1", "--seed", "3"]  # fmt: skip
@@ -55,7 +57,11 @@ def test_simulate_drives_the_day_through_the_driver_api(served: tuple[str, str, 
     _, routes = plans.get_plan(p, sys, ids["plan"])
     with p.uow(sys) as uow:
         refs = {o.external_ref for o in uow.orders.all()}
-    assert sum(1 for r in refs if r.endswith("#2")) == counts["failed"]
+        steps = [e.data["next"] for e in uow.session.query(EventRow).filter_by(org_id=ids["org"],
+                                                                              type="delivery.failed")]  # fmt: skip
+    assert len(steps) == counts["failed"]
+    assert sum(1 for r in refs if r.endswith("#2")) == steps.count("reattempt_next_day")
+    assert steps.count("reattempt_next_day") + steps.count("return_to_sender") == counts["failed"]
     assert all(r.driver_id for r in routes)
 
 

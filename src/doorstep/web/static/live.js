@@ -136,9 +136,12 @@ function renderProposals(list) {
       catch (err) { showError(err); await reload(); }
     };
     const subject = p.options[0]?.subject_label || p.subject_id;
-    const options = p.options.map((o, k) => el("li", { "data-option": String(k) }, optionText(o), " ",
-      o.inserted === false ? "" : el("button", { type: "button", onclick: decide("approve", k) }, p.options.length > 1 ? `Approve option ${k + 1}` : "Approve")));
-    return el("li", { "data-proposal": p.id }, `${KIND_TEXT[p.kind] || p.kind} ${subject}`, " ",
+    // Approve takes the first (cheapest) option; any other option has its own button.
+    const options = p.options.map((o, k) => el("li", { "data-option": String(k) }, `${k + 1}. ${optionText(o)}`, " ",
+      k === 0 || o.inserted === false ? "" : el("button", { type: "button", onclick: decide("approve", k) }, `Choose option ${k + 1}`)));
+    const usable = p.options[0] && p.options[0].inserted !== false;
+    return el("li", { "data-proposal": p.id }, el("span", { class: "tag" }, p.kind), " ", `${KIND_TEXT[p.kind] || p.kind} ${subject}`, " ",
+      usable ? el("button", { type: "button", onclick: decide("approve", 0) }, "Approve") : "", " ",
       el("button", { type: "button", onclick: decide("reject") }, "Reject"), el("ul", { class: "options" }, ...options));
   }));
 }
