@@ -49,6 +49,7 @@ def test_a_dispatched_route_takes_a_driver_but_not_another_vehicle(client: TestC
     sent = client.post(f"/v1/routes/{route['id']}/dispatch", json={"version": cleared.json()["version"]},
                        headers=day.t.h())  # fmt: skip
     assert sent.status_code == 200 and sent.json()["driver_id"] is None
+    assert [w["code"] for w in sent.json()["warnings"]] == ["W1413"]  # it says why nobody will see it
     given = client.post(f"/v1/routes/{route['id']}/assign",
                         json={"driver_id": day.drivers[0], "version": sent.json()["version"]}, headers=day.t.h())
     assert given.status_code == 200, given.text

@@ -53,6 +53,7 @@ class RouteOut(Out):
     locked: bool
     version: int
     data: dict[str, Any]
+    warnings: list[dict[str, Any]] = Field(default_factory=list, description="e.g. W1413: dispatched with no driver")
 
 
 class PlanSummary(Out):

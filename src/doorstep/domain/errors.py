@@ -257,6 +257,10 @@ CODES: dict[str, tuple[str, str]] = {
         "item barcodes not scanned",
         "Check that every item was handed over; the delivery was recorded and flagged.",
     ),
+    "W1413": (
+        "dispatched without a driver",
+        "No driver's app shows the route: assign a driver (POST /v1/routes/{id}/assign); a dispatched route takes one.",
+    ),
     "W3001": ("location far from any road", "Check the coordinates; orders there are unassigned as UNREACHABLE."),
     "W3002": (
         "road network used for another vehicle profile",

@@ -109,6 +109,14 @@ def set_lock(p: Platform, actor: Actor, route_id: str, locked: bool, version: in
     return row
 
 
+def dispatch_warnings(row: RouteRow) -> list[Issue]:
+    """What the dispatcher should know about a dispatched route: W1413 when it has no driver (nobody sees it)."""
+    if row.driver_id is not None:
+        return []
+    msg = f"route {row.id} was dispatched without a driver: no driver's app shows it until one is assigned"
+    return [Issue("W1413", msg, ("driver_id",), row.id)]
+
+
 def dispatch(p: Platform, actor: Actor, route_id: str, version: int) -> RouteRow:
     """Send a published route to its driver: the route and its orders become dispatched."""
     actor.require(Permission.WRITE)

@@ -130,5 +130,8 @@ def lock(route_id: str, body: LockIn, p: PlatformDep, actor: ActorDep) -> RouteO
 
 @router.post("/v1/routes/{route_id}/dispatch", response_model=RouteOut, tags=["routes"], summary="Dispatch")
 def dispatch(route_id: str, body: VersionIn, p: PlatformDep, actor: ActorDep) -> RouteOut:
-    """Send a published route to its driver; its orders become dispatched."""
-    return RouteOut.model_validate(routes.dispatch(p, actor, route_id, body.version))
+    """Send a published route to its driver; its orders become dispatched (with W1413 when it has no driver)."""
+    row = routes.dispatch(p, actor, route_id, body.version)
+    out = RouteOut.model_validate(row)
+    out.warnings = [w.to_dict() for w in routes.dispatch_warnings(row)]
+    return out
