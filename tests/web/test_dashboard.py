@@ -131,6 +131,10 @@ def test_dispatcher_day_in_the_browser(site: tuple[str, str], browser: Any) -> N
     page.click("#save-btn")
     expect(page.locator("#preview")).to_be_empty()
     expect(page.locator(".route").nth(1)).to_contain_text("4 stops")
+    ticks = page.locator("#routes .time-axis .tick")  # the timeline's time axis, labelled HH:MM in order
+    assert ticks.count() >= 2
+    labels = ticks.all_inner_texts()
+    assert all(len(x) == 5 and x[2] == ":" and x[3:] in ("00", "30") for x in labels) and labels == sorted(labels)
 
     page.click("#publish-btn")
     expect(page.locator("#plan-status")).to_contain_text("published")

@@ -3,7 +3,7 @@
 import { api, el, hhmm } from "./api.js";
 import { loadFleet, setupFleet } from "./fleet.js";
 import { COLOURS, drawPlan, makeMap } from "./map.js";
-import { span, timelineBar } from "./timeline.js";
+import { span, timeAxis, timelineBar } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { depot: null, day: null, depots: [], orders: new Map(), plan: null, preview: null };
@@ -135,6 +135,11 @@ function renderPlan() {
   drawProgress(plan.progress);
   drawPlan(mapView, plan.routes, plan.unassigned, state.orders);
   const [t0, t1] = plan.routes.length ? span(plan.routes) : [0, 1];
+  if (plan.routes.length) {  // the hours under which the bars below are drawn
+    const sample = plan.routes[0].data.stops[0]?.arrival;
+    $("routes").append(el("div", { class: "axis-row" }, el("span"), el("span", { class: "muted" }, "time"),
+      timeAxis(t0, t1, sample), el("span")));
+  }
   plan.routes.forEach((r, i) => {
     const orders = r.data.stops.filter((s) => s.order_id && s.type !== "break").length;
     const dispatch = el("button", { type: "button", class: "dispatch-btn", "data-route": r.id }, "Dispatch");
