@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -17,32 +16,16 @@ from doorstep.services.accounts import create_api_key, create_organization
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.browser import running
+from tests.web.api_day import one_van, publish
 
 
 def _day(api: httpx.Client) -> tuple[str, str]:
     """A published one-van day with a delivery and a customer's return; the driver's id and route id."""
-    dep = api.post("/v1/depots", json={"name": "Hub", "lat": 38.7372, "lng": -9.1034, "timezone": "Europe/Lisbon"})
-    depot_id = dep.json()["id"]
-    vt = api.post("/v1/vehicle-types", json={"name": "Van", "capacity": {"parcels": 10}}).json()["id"]
-    veh = api.post("/v1/vehicles", json={"name": "Van 1", "type_id": vt, "depot_id": depot_id}).json()["id"]
-    shift = {"vehicle_id": veh, "day": "2025-06-17", "start": "2025-06-17T08:00:00+01:00",
-             "end": "2025-06-17T18:00:00+01:00"}  # fmt: skip
-    assert api.post("/v1/shifts", json=shift).status_code == 201
-    orders = [
-        {"external_ref": ref, "kind": kind, "depot_id": depot_id, "date": "2025-06-17", "address": f"Rua {ref}",
-         "location": {"lat": lat, "lng": lng}, "service_s": 120, "size": {"parcels": 1}}
-        for ref, kind, lat, lng in (("DEL-1", "delivery", 38.7205, -9.1400), ("RET-1", "return", 38.7250, -9.1500))
-    ]  # fmt: skip
-    assert api.post("/v1/orders/bulk", json={"orders": orders}).status_code == 201
-    opts = {"time_limit_s": 1, "max_iterations": 50, "seed": 1}
-    plan_id = api.post("/v1/plans", json={"depot_id": depot_id, "date": "2025-06-17", "options": opts}).json()["id"]
-    for _ in range(300):
-        plan = api.get(f"/v1/plans/{plan_id}").json()
-        if plan["status"] == "succeeded":
-            break
-        time.sleep(0.1)
-    assert api.post(f"/v1/plans/{plan_id}/publish").status_code == 200
-    route = plan["routes"][0]
+    depot, vehicle = one_van(api)
+    orders = [{"external_ref": ref, "kind": kind, "address": f"Rua {ref}", "location": {"lat": lat, "lng": lng}}
+              for ref, kind, lat, lng in (("DEL-1", "delivery", 38.7205, -9.1400),
+                                          ("RET-1", "return", 38.7250, -9.1500))]  # fmt: skip
+    route = publish(api, depot, vehicle, "2025-06-17", orders)["routes"][0]
     drv = api.post("/v1/drivers", json={"name": "Rita"}).json()["id"]
     assert api.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": drv, "version": 1}).status_code == 200
     return drv, route["id"]

@@ -3,7 +3,6 @@ joined today's live view)."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -18,6 +17,7 @@ from doorstep.services.accounts import create_organization
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.browser import log_in, running
+from tests.web.api_day import one_van, publish
 
 PASSWORD = "live-day-password"
 # Days ahead, so a same-day insertion has the whole shift still to come whenever the test runs.
@@ -25,22 +25,10 @@ DAYS = tuple((date.today() + timedelta(days=k)).isoformat() for k in (1, 2))
 
 
 def _publish(api: httpx.Client, depot: str, vehicle: str, day: str) -> str:
-    """A shift, two orders and a published plan on ``day``; its route id."""
-    shift = {"vehicle_id": vehicle, "day": day, "start": f"{day}T08:00:00+01:00", "end": f"{day}T18:00:00+01:00"}
-    assert api.post("/v1/shifts", json=shift).status_code == 201
-    orders = [{"external_ref": f"{day}-{k}", "depot_id": depot, "date": day, "location": {"lat": lat, "lng": lng},
-               "service_s": 120, "size": {"parcels": 1}}
+    """Two orders and a published plan on ``day``; its route id."""
+    orders = [{"external_ref": f"{day}-{k}", "location": {"lat": lat, "lng": lng}}
               for k, (lat, lng) in enumerate(((38.7205, -9.1400), (38.7250, -9.1500)))]  # fmt: skip
-    assert api.post("/v1/orders/bulk", json={"orders": orders}).status_code == 201
-    opts = {"time_limit_s": 1, "max_iterations": 50, "seed": 1}
-    plan_id = api.post("/v1/plans", json={"depot_id": depot, "date": day, "options": opts}).json()["id"]
-    for _ in range(300):
-        plan = api.get(f"/v1/plans/{plan_id}").json()
-        if plan["status"] == "succeeded":
-            break
-        time.sleep(0.1)
-    assert api.post(f"/v1/plans/{plan_id}/publish").status_code == 200
-    return str(plan["routes"][0]["id"])
+    return str(publish(api, depot, vehicle, day, orders)["routes"][0]["id"])
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +41,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, d
     create_organization(app.state.platform, "Two days", email, PASSWORD)
     with running(app) as base, httpx.Client(base_url=base) as api:
         assert api.post("/v1/auth/login", json={"email": email, "password": PASSWORD}).status_code == 200
-        depot = api.post("/v1/depots", json={"name": "Hub", "lat": 38.7372, "lng": -9.1034,
-                                             "timezone": "Europe/Lisbon"}).json()["id"]  # fmt: skip
-        vt = api.post("/v1/vehicle-types", json={"name": "Van", "capacity": {"parcels": 10}}).json()["id"]
-        veh = api.post("/v1/vehicles", json={"name": "Van 1", "type_id": vt, "depot_id": depot}).json()["id"]
+        depot, veh = one_van(api)
         routes = {day: _publish(api, depot, veh, day) for day in DAYS}
         yield base, email, routes
 
