@@ -36,9 +36,13 @@ class _Clock:
         self.t = time.perf_counter()
         self.options, self.cb = options, on_progress
 
+    def remaining(self) -> float:
+        """What is left of the time limit now."""
+        return self.options.time_limit_s - self.elapsed()
+
     def left(self, problem: Problem) -> float:
         """Seconds the search may still use: what is left of the limit, less the finish's reserve."""
-        return self.options.time_limit_s - self.elapsed() - finish_reserve(problem, self.options)
+        return self.remaining() - finish_reserve(problem, self.options)
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.t
@@ -188,7 +192,7 @@ def make_plan(
     clock.phase("finish")
     routes, dropped = repair(model, problem, provider, _routes(problem, model, outcome))
     plan = _assemble(problem, routes, impossible, dropped, warnings)
-    plan = reinsert(problem, plan, _second_chance(problem, plan, impossible), provider, _left(options, clock), options)
+    plan = reinsert(problem, plan, _second_chance(problem, plan, impossible), provider, clock.remaining(), options)
     _check_fleet_full(problem, geo, plan, outcome.converged)
     plan.stats = _stats(problem, plan, outcome, options, provider, solver_s, clock.elapsed())
     clock.phase(
@@ -199,11 +203,6 @@ def make_plan(
         assigned=plan.stats.orders_assigned,
     )
     return plan
-
-
-def _left(options: SolveOptions, clock: _Clock) -> float:
-    """What is left of the time limit now."""
-    return options.time_limit_s - clock.elapsed()
 
 
 def _check_fleet_full(problem: Problem, geo: Geometry, plan: Plan, converged: bool = True) -> None:
