@@ -44,3 +44,14 @@ def store_routes(uow: UnitOfWork, plan: PlanRow, doc: dict[str, Any], problem: P
         uow.stops.add_all(stop_rows(row.id, route))
         rows.append(row)
     return rows
+
+
+def put_routes(plan: PlanRow, routes: list[dict[str, Any]]) -> None:
+    """Write changed routes (plan.json form) into the plan's stored document, in place of those with their ids
+    (a new document object, so the change is saved)."""
+    if not plan.result:
+        return
+    by_id = {r["id"]: r for r in routes}
+    body = dict(plan.result["plan"])
+    body["routes"] = [by_id.get(r.get("id"), r) for r in body["routes"]]
+    plan.result = {**plan.result, "plan": body}

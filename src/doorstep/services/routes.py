@@ -8,6 +8,7 @@ from doorstep.services.access import Actor, Permission
 from doorstep.services.events import EventRecorder
 from doorstep.services.fleet_admin import check_version
 from doorstep.services.orders import set_order_status
+from doorstep.services.plan_routes import put_routes
 from doorstep.services.platform import Platform
 from doorstep.store.models import DriverRow, RouteRow
 from doorstep.store.uow import UnitOfWork
@@ -60,11 +61,7 @@ def _swap_vehicle(uow: UnitOfWork, row: RouteRow, vehicle_id: str) -> None:
         raise DoorstepError([Issue("E1308", f"vehicle {vehicle_id} {why}", ("vehicle_id",), vehicle_id)])
     name = vehicles[vehicle_id].get("name", vehicle_id)
     row.vehicle_id, row.data = vehicle_id, {**row.data, "vehicle_id": vehicle_id, "vehicle_name": name}
-    doc = dict(plan.result or {})
-    body = dict(doc["plan"])
-    body["routes"] = [row.data if r["id"] == row.id else r for r in body["routes"]]
-    doc["plan"] = body
-    plan.result = doc
+    put_routes(plan, [row.data])
 
 
 def assign(

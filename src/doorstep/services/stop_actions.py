@@ -22,6 +22,7 @@ from doorstep.services.access import Actor, Permission
 from doorstep.services.driver_routes import LIVE
 from doorstep.services.events import EventRecorder
 from doorstep.services.orders import set_order_status
+from doorstep.services.plan_routes import put_routes
 from doorstep.services.platform import Platform
 from doorstep.services.proofs import ProofIn, image_type, proof_issues, scan_warnings
 from doorstep.store.models import OrderRow, ProofRow, RouteRow, StopEventRow, StopRow
@@ -131,11 +132,7 @@ def _visit_next(uow: UnitOfWork, route: RouteRow, stop: StopRow) -> bool:
     for k, s in enumerate(visits):
         s.seq = k
     route.version += 1
-    plan = uow.plans.require(route.plan_id)
-    if plan.result:
-        body = dict(plan.result["plan"])
-        body["routes"] = [route.data if r.get("id") == route.id else r for r in body["routes"]]
-        plan.result = {**plan.result, "plan": body}
+    put_routes(uow.plans.require(route.plan_id), [route.data])
     return True
 
 
