@@ -83,6 +83,7 @@ class Channels:
     email: EmailChannel | None = None
     sms: SmsChannel | None = None
     public_url: str = "http://127.0.0.1:8000"
+    sender_name: str = "Doorstep"  # who the messages say they are from
 
     def names(self) -> tuple[str, ...]:
         """The configured channel names, email first."""
