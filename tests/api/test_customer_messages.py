@@ -217,3 +217,29 @@ def test_messages_of_another_organization_are_not_found(notifying: Notifying) ->
     other = make_tenant(notifying.client)
     r = notifying.client.get(f"/v1/orders/{day.orders[0]}/messages", headers=other.h())
     assert r.status_code == 404 and r.json()["error"]["code"] == "E1302"
+
+
+def test_a_scheduled_return_pickup_is_told_with_its_day_and_window(notifying: Notifying) -> None:
+    """A customer's return inserted into the live day (auto-approved) sends 'return scheduled' once, in the
+    customer's language, with the pickup's day and window in local time."""
+    n = notifying
+    day = customer_day(n.client)
+    _act(n, day, 1, "completed")
+    body = {"order_id": day.orders[1], "date": "2025-06-17", "auto_approve": True,
+            "time_windows": [{"start": "2025-06-17T14:00:00+01:00", "end": "2025-06-17T16:00:00+01:00"}]}  # fmt: skip
+    p = platform_of(n.client)
+    real_clock = p.clock
+    p.clock = lambda: datetime.fromisoformat("2025-06-17T10:45:00+01:00")  # the live day's "now"
+    try:
+        r = n.client.post("/v1/returns", json=body, headers=day.t.h())
+    finally:
+        p.clock = real_clock
+    assert r.status_code == 201 and r.json()["status"] == "scheduled", r.text
+    wait(n.client)
+    subjects = [m["Subject"] for m in _inbox(n, day)[day.email_of(1)]]
+    assert subjects == ["Votre colis O-1 est en route", "Votre colis O-1 a été livré", "Le retour de O-1 est planifié"]
+    text = _inbox(n, day)[day.email_of(1)][2].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "le mardi 17 juin 2025 entre 14:00 – 16:00." in text
+    assert [m["trigger"] for m in messages(n.client, day, 1) if m["channel"] == "email"] == [
+        "out_for_delivery", "delivered", "return_scheduled",
+    ]  # fmt: skip
