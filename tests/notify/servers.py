@@ -35,6 +35,7 @@ class Inbox:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     refuse: str | None = None
     logins: list[str] = field(default_factory=list)
+    peers: list[object] = field(default_factory=list)  # the client's address per message (same: same connection)
 
     async def handle_DATA(self, server: object, session: Session, envelope: Envelope) -> str:  # noqa: N802
         """Store the message (or refuse it)."""
@@ -45,6 +46,7 @@ class Inbox:
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)
         self.envelopes.append((str(envelope.mail_from), [str(r) for r in envelope.rcpt_tos]))
+        self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
 

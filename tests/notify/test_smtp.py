@@ -43,6 +43,23 @@ def test_credentials_in_the_url_log_in() -> None:
     assert len(server.inbox.messages) == 1
 
 
+def test_one_connection_carries_many_emails_and_is_reopened_after_the_server_restarts(smtp: SmtpServer) -> None:
+    """Consecutive emails share one SMTP connection; when the server went away and came back, the next email
+    goes out on a new connection (each email exactly once)."""
+    channel = SmtpEmail.from_url(smtp.url, SENDER)
+    assert [channel.send_email(_email(f"msg_{k}")).outcome for k in range(3)] == [Outcome.SENT] * 3
+    smtp.stop()
+    assert channel.send_email(_email("msg_down")).outcome is Outcome.RETRY
+    smtp.start()
+    assert channel.send_email(_email("msg_back")).outcome is Outcome.SENT
+    channel.close()
+    peers = smtp.inbox.peers
+    assert len(peers) == 4 and peers[0] == peers[1] == peers[2] != peers[3]
+    assert [m["Message-ID"] for m in smtp.inbox.messages] == [
+        "<msg_0@shop.example>", "<msg_1@shop.example>", "<msg_2@shop.example>", "<msg_back@shop.example>",
+    ]  # fmt: skip
+
+
 def test_a_server_that_is_down_is_a_retry(smtp: SmtpServer) -> None:
     """A refused connection is not the message's fault: retry later."""
     smtp.stop()
