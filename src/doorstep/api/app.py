@@ -223,6 +223,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
         gc.unfreeze()  # several apps may live in one process (tests): what this one held can be collected again
         runner.shutdown()
         eta_runner.shutdown()
+        platform.channels.close()
         await broker.close()
         if isinstance(publisher, RedisPublisher):
             publisher.close()

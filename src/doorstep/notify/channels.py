@@ -67,12 +67,20 @@ class EmailChannel(Protocol):
         """Send one email; never raises for provider trouble (that is the result)."""
         ...
 
+    def close(self) -> None:
+        """Release connections (a later send opens them again)."""
+        ...
+
 
 class SmsChannel(Protocol):
     """Sends text messages through a provider."""
 
     def send_sms(self, sms: Sms) -> SendResult:
         """Send one text message; never raises for provider trouble (that is the result)."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
         ...
 
 
@@ -84,6 +92,12 @@ class Channels:
     sms: SmsChannel | None = None
     public_url: str = "http://127.0.0.1:8000"
     sender_name: str = "Doorstep"  # who the messages say they are from
+
+    def close(self) -> None:
+        """Release every channel's connections (the composition root, at shutdown)."""
+        for channel in (self.email, self.sms):
+            if channel is not None:
+                channel.close()
 
     def names(self) -> tuple[str, ...]:
         """The configured channel names, email first."""
