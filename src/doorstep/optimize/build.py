@@ -158,7 +158,7 @@ def _break_clients(
                     b.duration_s,
                     early,
                     late,
-                    prize=tiers.normal,
+                    prize=tiers.brk,
                     required=False,
                     vehicle=v,
                     brk=vb,
@@ -207,7 +207,10 @@ def build_model(
         1,
         max(seconds_since(geo.t0, v.shift_end) - seconds_since(geo.t0, v.shift_start) for v in problem.vehicles),
     )
-    tiers = prizes(coeffs, list(obj_dist.values()), list(geo.durations.values()), horizon, len(problem.orders))
+    most_breaks = max((len(v.breaks) for v in problem.vehicles), default=0)
+    tiers = prizes(
+        coeffs, list(obj_dist.values()), list(geo.durations.values()), horizon, len(problem.orders), most_breaks
+    )
     model.prize_normal = tiers.normal
     for oi, o in enumerate(problem.orders):
         if oi in excluded:
@@ -223,7 +226,7 @@ def build_model(
     profile_of = build_profiles(problem, geo, options, model, coeffs)
     model.vehicle_types = build_vehicle_types(problem, geo, options, model, coeffs, profile_of)
     for vt in model.vehicle_types:  # a used vehicle pays its breaks' prizes back: see optimize/breaks.py
-        vt.break_fixed = tiers.normal * sum(1 for d in model.break_dims if vt.capacity[d] > 0)
+        vt.break_fixed = tiers.brk * sum(1 for d in model.break_dims if vt.capacity[d] > 0)
         vt.fixed_cost += vt.break_fixed
     return model
 
