@@ -52,7 +52,7 @@ def test_two_identical_breaks_on_one_vehicle_are_two_classes() -> None:
 
 def test_break_clients_sit_at_order_addresses_spread_over_the_class() -> None:
     """Three break clients per van of a class, each at a copy of a real order address (no virtual teleport),
-    and no depot leads straight to one (a route is never a break alone)."""
+    reached from the depot and left for it on real arcs (a route can shrink to its break and close)."""
     vans = [vehicle(f"veh_{k}", breaks=(LUNCH,)) for k in range(4)]
     p = problem([order(f"O{i}", km(i, 0)) for i in range(30)], vans)
     model = _model(p)
@@ -64,7 +64,7 @@ def test_break_clients_sit_at_order_addresses_spread_over_the_class() -> None:
     assert all(model.points[c.loc] in addresses for c in brk)
     depot = 0
     forbid_s, _ = forbidden_values(p, build_geometry(p, StraightLineProvider()), "van")
-    assert all(model.profiles[0].durations[depot, c.loc] == forbid_s for c in brk)
+    assert all(model.profiles[0].durations[depot, c.loc] < forbid_s for c in brk)
     assert all(model.profiles[0].durations[c.loc, depot] < forbid_s for c in brk)
 
 

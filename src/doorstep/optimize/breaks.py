@@ -16,8 +16,12 @@ free was a teleport the search learnt to exploit: exact timing then found routes
 A break is worth a normal order's prize, so the search keeps every used vehicle's break instead of trading it
 for time; and every vehicle holding a class pays that prize back in its fixed cost, so a break is never a reason
 to use one more vehicle (a prize alone, up to the order's, made each extra van profitable: 4 vans where 3 do on a
-100-order day). Leaving a depot straight for a break place is forbidden (``profiles.py``): a route is never a
-break alone.
+100-order day). A depot may lead straight to a break place, so a route can shrink to its break alone and then
+close (dropping the break saves its fixed cost): when that arc was forbidden, moving a route's last order away
+left a break-only route that was infeasible, so no route with a break could ever be closed and the search kept
+every van it had opened (6 vans where VROOM used 5 on a 200-order day, 62 where it used 50 on 2,000 orders).
+A break-only route never costs less than no route (its fixed cost holds the break's prize), and the result
+mapping drops any route that serves no order (``result.route_sequence``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Skills and depot restrictions are enforced here: a vehicle's profile makes every
 unreachable (travel into it longer than the whole day: ``forbidden_values``). Breaks are not: a vehicle takes
 only its own breaks through their load dimensions (optimize/breaks.py), so vehicles that differ only in their
 breaks share a profile. The open-end
-location is virtual: reaching it is free, leaving it is forbidden. No depot leads straight to a break place.
+location is virtual: reaching it is free, leaving it is forbidden.
 """
 
 from __future__ import annotations
@@ -36,12 +36,9 @@ def forbidden_values(problem: Problem, geo: Geometry, speed: str) -> tuple[int, 
 
 
 def _solver_base(m: IntMatrix, geo: Geometry, forbid: int) -> IntMatrix:
-    """Real matrix with the virtual open-end location free to reach and never left, and no depot leading
-    straight to a break place (a route is never a break alone: optimize/breaks.py)."""
+    """Real matrix with the virtual open-end location free to reach and never left. A depot may lead straight
+    to a break place: a route left with its break alone is how the search closes a route (optimize/breaks.py)."""
     out = np.minimum(m, forbid)
-    spots = [loc for locs in geo.break_spots.values() for loc in locs]
-    if spots:
-        out[np.ix_(list(geo.depot_loc.values()), spots)] = forbid
     if geo.end_loc is not None:
         out[geo.end_loc, :] = forbid
         out[:, geo.end_loc] = 0
