@@ -114,6 +114,28 @@ def test_list_pages_with_filters_in_one_query_per_page(client: TestClient, tenan
     assert seen == [f"P-{i:02d}" for i in range(25) if i != 7]
 
 
+def test_text_search_matches_reference_address_and_customer_name(client: TestClient, tenant: Tenant) -> None:
+    """``q`` finds orders by words of the reference, the address or the customer's name, any case, all words
+    required, ``%`` and ``_`` taken literally."""
+    bodies = [
+        tenant.order("SHOP-100", address="Rua Augusta 1", contact={"name": "Ana Silva"}),
+        tenant.order("SHOP-200", address="Avenida da Liberdade 5", contact={"name": "Rui Costa"}),
+        tenant.order("WEB-300", address="Rua do Ouro 9", contact={"name": "Ana Costa"}),
+        tenant.order("WEB_100%", address="Largo 1", contact={"name": "Zé"}),
+    ]
+    client.post("/v1/orders/bulk", json={"orders": bodies}, headers=tenant.h())
+
+    def refs(q: str) -> list[str]:
+        page = client.get("/v1/orders", params={"q": q}, headers=tenant.h()).json()
+        return [o["external_ref"] for o in page["items"]]
+
+    assert refs("shop") == ["SHOP-100", "SHOP-200"]
+    assert refs("RUA") == ["SHOP-100", "WEB-300"]
+    assert refs("ana costa") == ["WEB-300"]
+    assert refs("_100%") == ["WEB_100%"]
+    assert refs("nowhere") == []
+
+
 def test_bad_cursor_is_e1306(client: TestClient, tenant: Tenant) -> None:
     """A cursor not made by the API is refused with E1306."""
     r = client.get("/v1/orders", params={"cursor": "!!!"}, headers=tenant.h())

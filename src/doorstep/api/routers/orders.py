@@ -87,11 +87,14 @@ def list_orders(
     date: Annotated[dt.date | None, Query()] = None,
     depot_id: Annotated[str | None, Query(max_length=64)] = None,
     external_ref: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="words in the reference, address or customer name (all)")
+    ] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[OrderOut]:
     """Orders in creation order, filtered; one SQL query per page."""
-    filters = orders.OrderFilters(status=status, day=date, depot_id=depot_id, external_ref=external_ref)
+    filters = orders.OrderFilters(status=status, day=date, depot_id=depot_id, external_ref=external_ref, text=q)
     rows, nxt = orders.list_orders(p, actor, filters, cursor, limit)
     return Page[OrderOut](items=[OrderOut.model_validate(r) for r in rows], next_cursor=nxt)
 
