@@ -147,6 +147,7 @@ def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher,
         weather=settings.weather,
         plan_lease_s=settings.plan_lease_s,
         bus=register_handlers(EventBus(), live_policy(settings)),
+        currency=settings.currency,
     )
 
 

@@ -67,6 +67,7 @@ class Platform:
     proposal_ttl_s: int = 900  # a live re-planning proposal older than this cannot be approved (0: never expires)
     plan_lease_s: float = 60.0  # a running planning job silent this long died with its worker: it is taken over
     bus: EventBus = field(default_factory=EventBus)  # the handlers the composition root registered
+    currency: str = "EUR"  # ISO 4217 code of every amount in cents (one per deployment: DOORSTEP_CURRENCY)
 
     def submit(self, name: str, **kwargs: Any) -> None:
         """Hand the named job with its plain arguments to the runner (``submit("planning.run", plan_id=...)``)."""

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
 from doorstep.api.schemas_common import ERRORS, Page
+from doorstep.api.schemas_order_detail import CancelPreviewOut
 from doorstep.api.schemas_orders import (
     BulkIn,
     BulkOut,
@@ -22,7 +23,7 @@ from doorstep.api.schemas_orders import (
     OrderOut,
     OrderUpdate,
 )
-from doorstep.services import order_import, orders
+from doorstep.services import order_cancel, order_import, orders
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"], responses=ERRORS)
 
@@ -115,6 +116,25 @@ def update_order(order_id: str, body: OrderUpdate, p: PlatformDep, actor: ActorD
 def cancel_order(order_id: str, p: PlatformDep, actor: ActorDep) -> OrderOut:
     """Cancel unless delivered or already cancelled (409 E2004)."""
     return OrderOut.model_validate(orders.cancel_order(p, actor, order_id))
+
+
+@router.post("/{order_id}/cancel/preview", response_model=CancelPreviewOut, summary="What cancelling would do")
+def preview_cancel(order_id: str, p: PlatformDep, actor: ActorDep) -> CancelPreviewOut:
+    """The order's live route, the plan's cost change and the ETAs that move, before anything changes; on a live
+    route this is a pending proposal to approve (cancel) or reject (keep). 409 E2004 when it cannot be cancelled."""
+    res = order_cancel.preview_cancel(p, actor, order_id)
+    summary: dict[str, Any] = res.proposal.options[0]["summary"] if res.proposal is not None else {}
+    route = res.route
+    return CancelPreviewOut.model_validate({
+        "order_id": res.order.id, "external_ref": res.order.external_ref, "status": res.order.status,
+        "currency": p.currency, "proposal_id": res.proposal.id if res.proposal is not None else None,
+        "route": None if route is None else {
+            "route_id": route.id, "plan_id": route.plan_id, "status": route.status, "driver_id": route.driver_id,
+            "vehicle_name": route.data.get("vehicle_name") or route.vehicle_id,
+        },
+        "cost_delta_cents": summary.get("cost_delta_cents", 0), "vehicles": summary.get("vehicles", []),
+        "moved": summary.get("affected", []),
+    })  # fmt: skip
 
 
 @router.get("/{order_id}/timeline", response_model=list[EventOut], summary="The order's events")
