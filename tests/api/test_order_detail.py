@@ -20,8 +20,7 @@ def _preview(client: TestClient, t: Tenant, order_id: str) -> Any:
 def test_cancel_preview_on_a_live_route_is_a_pending_proposal_and_changes_nothing(
     client: TestClient, tenant: Tenant
 ) -> None:
-    """On a dispatched route the preview names the route and its vehicle, and carries the pending proposal's cost
-    change and moved ETAs exactly; the order stays dispatched on its route until the proposal is approved."""
+    """The preview names the live route and carries the pending proposal's cost and ETA moves; approving cancels."""
     plan = publish_day(client, tenant)
     route = plan["routes"][0]
     victim = route["data"]["stops"][1]["order_id"]

@@ -115,8 +115,7 @@ def test_list_pages_with_filters_in_one_query_per_page(client: TestClient, tenan
 
 
 def test_text_search_matches_reference_address_and_customer_name(client: TestClient, tenant: Tenant) -> None:
-    """``q`` finds orders by words of the reference, the address or the customer's name, any case, all words
-    required, ``%`` and ``_`` taken literally."""
+    """``q`` matches words of reference, address or customer name, any case, all words, wildcards literal."""
     bodies = [
         tenant.order("SHOP-100", address="Rua Augusta 1", contact={"name": "Ana Silva"}),
         tenant.order("SHOP-200", address="Avenida da Liberdade 5", contact={"name": "Rui Costa"}),
