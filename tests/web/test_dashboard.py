@@ -138,8 +138,14 @@ def test_dispatcher_day_in_the_browser(site: tuple[str, str], browser: Any) -> N
 
     page.click("#publish-btn")
     expect(page.locator("#plan-status")).to_contain_text("published")
+    page.locator(".dispatch-btn").first.click()  # no driver: W1413 first, nothing dispatched
+    expect(page.locator(".route-note").first).to_have_text(
+        "W1413 no driver: no phone will show this route. Assign a driver, or press “Dispatch anyway”."
+    )
+    expect(page.locator(".route-status").first).to_have_text("published")
     page.locator(".dispatch-btn").first.click()
     expect(page.locator(".route-status").first).to_have_text("dispatched")
+    expect(page.locator(".route-note").first).to_contain_text("W1413: route ")
     page.screenshot(path=ARTIFACTS / "4-dispatched.png", full_page=True)
     assert errors == []
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.browser import axe_violations
-from tests.web.workspace_site import DAY, Org, keep_screenshot, open_page, server, two_van_day
+from tests.web.workspace_site import DAY, Org, keep_screenshot, open_page, server, two_van_day, unreachable_by_tab
 
 __all__ = ["server"]  # the module-scoped server fixture
 CODE = re.compile(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$")
@@ -32,7 +32,7 @@ def _route_row(page: Any, org: Org, van: int) -> Any:
 
 
 def test_driver_setup_assign_dispatch_and_code(org: Org, browser: Any) -> None:
-    """Driver added on a shift, assigned, dispatched: the route is theirs and the code shown logs them in."""
+    """Driver added on a shift, assigned, dispatched: the route is theirs, the code shown logs them in; all by Tab."""
     from playwright.sync_api import expect
 
     page, errors = open_page(browser, org, f"/app/drivers?date={DAY}")
@@ -64,6 +64,7 @@ def test_driver_setup_assign_dispatch_and_code(org: Org, browser: Any) -> None:
     assert org.api.get(f"/v1/routes/{route_id}").json()["status"] == "dispatched"
     session = org.api.post("/v1/driver/session", json={"code": code.inner_text()})
     assert (session.status_code, session.json()["driver_name"]) == (200, "Rita Costa")
+    assert unreachable_by_tab(page) == []
     keep_screenshot(page, "drivers-1-dispatched-with-code.png")
     found = axe_violations(page)
     assert not found, "\n".join(found)

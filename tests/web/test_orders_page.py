@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.browser import axe_violations
-from tests.web.workspace_site import DAY, Org, keep_screenshot, open_page, server, two_van_day
+from tests.web.workspace_site import DAY, Org, keep_screenshot, open_page, server, two_van_day, unreachable_by_tab
 
 __all__ = ["server"]  # the module-scoped server fixture
 CUSTOMERS = ("Rui Costa", "Ana Silva", "Marta Lopes", "João Reis")
@@ -77,28 +77,61 @@ def test_order_search_detail_and_cancel_with_preview(org: Org, browser: Any) -> 
     stops = org.api.get(f"/v1/routes/{route['id']}").json()["data"]["stops"]
     assert oid not in [s.get("order_id") for s in stops]
     expect(page.locator("#cancel-btn")).to_be_disabled()
+    assert unreachable_by_tab(page) == []
     keep_screenshot(page, "orders-1-cancelled.png")
     found = axe_violations(page)
     assert not found, "\n".join(found)
     assert errors == []
 
 
-def test_keeping_the_order_after_the_preview_changes_nothing(org: Org, browser: Any) -> None:
-    """"Keep the order" rejects the cancellation proposal: the order stays planned and on its route."""
+def _tab_to(page: Any, name: str, limit: int = 40) -> None:
+    """Press Tab until the focused element's accessible name is ``name`` (fails when it is never reached)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("() => (e => e.getAttribute('aria-label') || e.textContent)(document.activeElement)")
+        if focused.strip() == name:
+            return
+    raise AssertionError(f"{name!r} is not reachable with Tab")
+
+
+def test_keyboard_only_search_open_preview_and_keep(org: Org, browser: Any) -> None:
+    """With the keyboard alone: search, open, preview the cancel, keep; the proposal is rejected, the order stays."""
     from playwright.sync_api import expect
 
     page, errors = open_page(browser, org, f"/app/orders?date={DAY}")
-    _open_silva(page)
-    page.click("#cancel-btn")
-    expect(page.locator("#cancel-preview")).to_be_visible()
+    page.focus("#q")
+    page.keyboard.type("silva")
+    page.keyboard.press("Enter")
+    expect(page.locator("#results tbody tr")).to_have_count(1)
+    _tab_to(page, "Open order WS-1")
+    page.keyboard.press("Enter")
+    expect(page.locator("#detail-title")).to_have_text("Order WS-1")
+    _tab_to(page, "Cancel order…")
+    page.keyboard.press("Enter")
+    expect(page.locator("#confirm-cancel-btn")).to_be_focused()
     keep_screenshot(page, "orders-2-cancel-preview.png")
     found = axe_violations(page)  # the preview open, with its table of moved ETAs
     assert not found, "\n".join(found)
-    page.click("#keep-btn")
+    page.keyboard.press("Tab")
+    expect(page.locator("#keep-btn")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.locator("#detail-status")).to_have_text("WS-1 kept.")
     expect(page.locator("#cancel-preview")).to_be_hidden()
+    expect(page.locator("#cancel-btn")).to_be_focused()
     (prop,) = org.api.get("/v1/live/proposals").json()
     assert prop["status"] == "rejected"
     order = org.api.get("/v1/orders", params={"external_ref": "WS-1"}).json()["items"][0]
     assert order["status"] == "planned"
+    assert errors == []
+
+
+def test_an_order_on_the_plan_page_links_to_its_panel(org: Org, browser: Any) -> None:
+    """The plan page's order reference opens the orders page with that order's panel shown."""
+    from playwright.sync_api import expect
+
+    page, errors = open_page(browser, org, f"/app?date={DAY}")
+    page.get_by_role("link", name="WS-2").click()
+    page.wait_for_url(f"**/app/orders?date={DAY}&order=*")
+    expect(page.locator("#detail-title")).to_have_text("Order WS-2")
+    expect(page.locator("dd[data-fact='customer']")).to_have_text("Marta Lopes · +351 91 000 002")
     assert errors == []

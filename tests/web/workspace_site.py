@@ -84,3 +84,22 @@ def keep_screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / name
     page.screenshot(path=path, full_page=True)
     return path
+
+
+KEY = "(e => e.id || e.getAttribute('aria-label') || e.textContent.trim())"
+CONTROLS = "a[href], button, input, select, textarea"
+
+
+def unreachable_by_tab(page: Any, limit: int = 200) -> list[str]:
+    """The visible, enabled controls of the page that pressing Tab from the top never focuses (each named by id,
+    label or text)."""
+    wanted = page.evaluate(
+        f"""() => [...document.querySelectorAll('{CONTROLS}')]
+             .filter(e => !e.disabled && e.offsetParent !== null && e.tabIndex >= 0).map({KEY})"""
+    )
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    seen: set[str] = set()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        seen.add(page.evaluate(f"() => {KEY}(document.activeElement)"))
+    return [w for w in wanted if w not in seen]

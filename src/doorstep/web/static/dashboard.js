@@ -8,6 +8,8 @@ import { span, timeAxis, timelineBar } from "./timeline.js";
 const $ = (id) => document.getElementById(id);
 const state = { depot: null, day: null, depots: [], orders: new Map(), plan: null, preview: null };
 const mapView = makeMap($("map"));
+const armed = new Set(); // driverless routes whose "Dispatch" was pressed once
+const notes = new Map(); // route id -> what its last dispatch said (W1413)
 
 function showError(err) {
   $("error").textContent = err ? err.message : "";
@@ -32,7 +34,8 @@ async function loadOrders() {
   for (const o of page.items) {
     state.orders.set(o.id, o);
     const w = o.data.time_windows[0];
-    body.append(el("tr", { "data-id": o.id }, el("td", {}, o.external_ref), el("td", { class: "status" }, o.status),
+    const open = el("a", { href: `/app/orders?date=${state.day}&order=${o.id}`, title: "open the order's page" }, o.external_ref);
+    body.append(el("tr", { "data-id": o.id }, el("td", {}, open), el("td", { class: "status" }, o.status),
       el("td", {}, o.data.address), el("td", {}, w ? `${hhmm(w.start)}–${hhmm(w.end)}` : "")));
   }
   $("orders-count").textContent = `(${page.items.length}${page.next_cursor ? "+" : ""})`;
@@ -142,10 +145,21 @@ function renderPlan() {
   }
   plan.routes.forEach((r, i) => {
     const orders = r.data.stops.filter((s) => s.order_id && s.type !== "break").length;
-    const dispatch = el("button", { type: "button", class: "dispatch-btn", "data-route": r.id }, "Dispatch");
+    // A route without a driver reaches no phone: the first press says so (W1413), a second one dispatches anyway.
+    const dispatch = el("button", { type: "button", class: "dispatch-btn", "data-route": r.id },
+      armed.has(r.id) ? "Dispatch anyway" : "Dispatch");
     dispatch.disabled = r.status !== "published";
     dispatch.addEventListener("click", () => guarded(async () => {
-      await api("POST", `/v1/routes/${r.id}/dispatch`, { version: r.version });
+      if (!r.driver_id && !armed.has(r.id)) {
+        armed.add(r.id);
+        notes.set(r.id, ["W1413 no driver: no phone will show this route. ",
+          el("a", { href: `/app/drivers?date=${state.day}` }, "Assign a driver"), ", or press “Dispatch anyway”."]);
+        renderPlan();
+        return;
+      }
+      const out = await api("POST", `/v1/routes/${r.id}/dispatch`, { version: r.version });
+      armed.delete(r.id);
+      notes.set(r.id, (out.warnings || []).map((w) => `${w.code}: ${w.message}`));
       await loadOrders();
       await loadPlan();
     }));
@@ -159,7 +173,8 @@ function renderPlan() {
       el("span", { class: "swatch", style: `background:${COLOURS[i % COLOURS.length]}` }),
       el("span", {}, `${r.data.vehicle_name} · ${orders} stops`),
       timelineBar(r, t0, t1),
-      el("span", {}, el("span", { class: "route-status" }, r.status), " ", dispatch, " ", code)));
+      el("span", {}, el("span", { class: "route-status" }, r.status), " ", dispatch, " ", code),
+      el("span", { class: "route-note violation", role: "status" }, ...(notes.get(r.id) || []))));
     $("move-route").append(el("option", { value: r.id }, r.data.vehicle_name));
     for (const s of r.data.stops) {
       if (s.order_id && (s.type === "delivery" || s.type === "pickup"))

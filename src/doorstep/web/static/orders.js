@@ -49,6 +49,8 @@ async function init() {
   $("more-btn").addEventListener("click", () => guarded(() => search(true)));
   setupDetail(me.currency, () => search());
   await search();
+  const asked = new URL(location.href).searchParams.get("order");  // linked from the plan page's order list
+  if (asked) await openOrder(asked);
   document.body.dataset.ready = "1";
 }
 
