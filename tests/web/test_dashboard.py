@@ -117,6 +117,11 @@ def test_dispatcher_day_in_the_browser(site: tuple[str, str], browser: Any) -> N
     expect(page.locator(".unassigned-marker")).to_have_count(1)
     expect(page.locator("#unassigned")).to_contain_text("WEB-8: TIME_WINDOW")
     expect(page.locator("#progress path")).to_have_count(1)
+    ticks = page.locator("#progress text.tick").all_text_contents()  # the chart's axes: cost (money) and seconds
+    assert len(ticks) == 4 and ticks[0].startswith("€") and ticks[1].startswith("€") and ticks[2] == "0", ticks
+    assert ticks[3].endswith(" s") and page.locator("#progress text.axis-title").text_content() == "seconds solving"
+    label = page.get_attribute("#progress", "aria-label") or ""
+    assert label.startswith("Best plan cost over solving time: from €") and f"to {ticks[1]} in {ticks[3]}" in label
     expect(page.locator(".timeline span").first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "2-planned.png", full_page=True)
 

@@ -3,10 +3,12 @@
 import { api, el, hhmm } from "./api.js";
 import { loadFleet, setupFleet } from "./fleet.js";
 import { COLOURS, drawPlan, makeMap } from "./map.js";
+import { money } from "./page.js";
+import { drawProgress as drawChart } from "./progress-chart.js";
 import { span, timeAxis, timelineBar } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { depot: null, day: null, depots: [], orders: new Map(), plan: null, preview: null };
+const state = { depot: null, day: null, depots: [], orders: new Map(), plan: null, preview: null, currency: "EUR" };
 const mapView = makeMap($("map"));
 const armed = new Set(); // driverless routes whose "Dispatch" was pressed once
 const notes = new Map(); // route id -> what its last dispatch said (W1413)
@@ -58,24 +60,12 @@ async function importFile(ev) {
 }
 
 function drawProgress(points) {
-  const svg = $("progress");
-  svg.replaceChildren();
-  if (points.length < 1) return;
-  const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
-  const [x0, x1] = [0, Math.max(...xs, 1)], [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-  const path = points.map((p, i) => `${i ? "L" : "M"}${(p[0] - x0) / (x1 - x0) * 300},${70 - (y1 > y0 ? (p[1] - y0) / (y1 - y0) * 60 : 30)}`).join(" ");
-  const ns = "http://www.w3.org/2000/svg";
-  const line = document.createElementNS(ns, "path");
-  line.setAttribute("d", path);
-  line.setAttribute("fill", "none");
-  line.setAttribute("stroke", "#4363d8");
-  line.setAttribute("stroke-width", "2");
-  svg.append(line);
+  drawChart($("progress"), points, (cents) => money(cents, state.currency));
 }
 
 function planText(plan) {
   const stats = plan.stats;
-  const best = plan.progress.length ? ` best ${(plan.progress.at(-1)[1] / 100).toFixed(2)}` : "";
+  const best = plan.progress.length ? ` best ${money(plan.progress.at(-1)[1], state.currency)}` : "";
   let text = `Version ${plan.version}: ${plan.status}${best}`;
   if (stats) text += ` — ${stats.orders_assigned}/${stats.orders_total} orders on ${plan.routes.length} routes`;
   if (plan.error) text += ` — ${plan.error.error.code}: ${plan.error.error.message}`;
@@ -238,6 +228,7 @@ async function reload() {
 
 async function init() {
   const me = await api("GET", "/v1/auth/me");
+  state.currency = me.currency;
   $("who").textContent = `${me.name || me.principal_id} (${me.role || "API key"})`;
   const depots = await api("GET", "/v1/depots?limit=500");
   state.depots = depots.items;
