@@ -3,7 +3,9 @@ the effect on the plan shown first. Screenshots land in test-artifacts/playwrigh
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from tests.browser import axe_violations
 from tests.web.workspace_site import DAY, Org, keep_screenshot, open_page, server, two_van_day, unreachable_by_tab
 
 __all__ = ["server"]  # the module-scoped server fixture
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="  # 1x1 px
 CUSTOMERS = ("Rui Costa", "Ana Silva", "Marta Lopes", "João Reis")
 SPOTS = ((38.7150, -9.1450), (38.7260, -9.1300), (38.7200, -9.1550), (38.7320, -9.1420))  # no three in a line
 ORDERS = [
@@ -126,7 +129,7 @@ def test_keyboard_only_search_open_preview_and_keep(org: Org, browser: Any) -> N
 
 
 def test_an_order_on_the_plan_page_links_to_its_panel(org: Org, browser: Any) -> None:
-    """The plan page's order reference opens the orders page with that order's panel shown."""
+    """The plan page's order reference opens the orders page on that order's panel; page links keep the day."""
     from playwright.sync_api import expect
 
     page, errors = open_page(browser, org, f"/app?date={DAY}")
@@ -134,4 +137,42 @@ def test_an_order_on_the_plan_page_links_to_its_panel(org: Org, browser: Any) ->
     page.wait_for_url(f"**/app/orders?date={DAY}&order=*")
     expect(page.locator("#detail-title")).to_have_text("Order WS-2")
     expect(page.locator("dd[data-fact='customer']")).to_have_text("Marta Lopes · +351 91 000 002")
+    expect(page.locator("#results tr.selected th")).to_have_text("WS-2")
+    links = page.locator("nav.pages a")  # every page link keeps the day
+    assert [links.nth(k).get_attribute("href") for k in range(4)] == [
+        f"/app?date={DAY}", f"/app/orders?date={DAY}", f"/app/drivers?date={DAY}", f"/app/live?date={DAY}"
+    ]
+    assert errors == []
+
+
+def test_a_delivered_orders_panel_shows_the_proof_and_cannot_be_cancelled(org: Org, browser: Any) -> None:
+    """A completed order's panel lists the completion with recipient, barcode, photo and signature; Cancel is off."""
+    from playwright.sync_api import expect
+
+    oid = org.api.get("/v1/orders", params={"external_ref": "WS-1"}).json()["items"][0]["id"]
+    route = next(r for r in org.plan["routes"] if any(s.get("order_id") == oid for s in r["data"]["stops"]))
+    driver = org.api.post("/v1/drivers", json={"name": "Rita Costa"}).json()["id"]
+    org.api.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": driver, "version": 1})
+    org.api.post(f"/v1/routes/{route['id']}/dispatch", json={"version": 2})
+    code = org.api.post(f"/v1/drivers/{driver}/login-codes").json()["code"]
+    token = org.api.post("/v1/driver/session", json={"code": code}).json()["token"]
+    phone = {"Authorization": f"Bearer {token}"}
+    stop = next(s for s in org.api.get("/v1/driver/routes", headers=phone).json()["routes"][0]["stops"]
+                if s["order_id"] == oid)  # fmt: skip
+    proof = {"recipient": "Ana at the door", "barcodes": ["4006381333931"], "photo": PNG, "signature": PNG}
+    body = {"client_id": "done-ws-1", "status": "completed", "at": datetime.now(UTC).isoformat(), "proof": proof}
+    assert org.api.post(f"/v1/driver/stops/{stop['id']}/events", json=body, headers=phone).status_code == 200
+    page, errors = open_page(browser, org, f"/app/orders?date={DAY}&order={oid}")
+    item = page.locator("#detail-proofs li")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("completed — received by Ana at the door [4006381333931]")
+    photo = page.get_by_role("img", name="Photo left as proof for WS-1")
+    expect(photo).to_have_attribute("src", re.compile(r"^/v1/proofs/pod_\w+/photo$"))
+    page.wait_for_function("() => [...document.querySelectorAll('#detail-proofs img')].every(i => i.naturalWidth > 0)")
+    expect(page.get_by_role("img", name="Signature for WS-1")).to_be_visible()
+    expect(page.locator("dd[data-fact='status']")).to_have_text("delivered")
+    expect(page.locator("#cancel-btn")).to_be_disabled()
+    keep_screenshot(page, "orders-3-delivered-with-proof.png")
+    found = axe_violations(page)
+    assert not found, "\n".join(found)
     assert errors == []

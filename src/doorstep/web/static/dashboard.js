@@ -3,7 +3,7 @@
 import { api, el, hhmm } from "./api.js";
 import { loadFleet, setupFleet } from "./fleet.js";
 import { COLOURS, drawPlan, makeMap } from "./map.js";
-import { money } from "./page.js";
+import { money, navDay } from "./page.js";
 import { drawProgress as drawChart } from "./progress-chart.js";
 import { span, timeAxis, timelineBar } from "./timeline.js";
 
@@ -221,6 +221,7 @@ async function reload() {
   const url = new URL(location.href);
   url.searchParams.set("date", state.day);
   history.replaceState(null, "", url);
+  navDay(state.day);
   await loadOrders();
   await loadPlan();
   await loadFleet(state.depot, state.depots);

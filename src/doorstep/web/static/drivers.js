@@ -2,7 +2,7 @@
 // adds a driver (and puts them on a vehicle's shift of the day), the vehicles, and the day's routes (day-routes.js).
 import { api, el } from "./api.js";
 import { loadRoutes, setupRoutes } from "./day-routes.js";
-import { dayFromUrl, guarded, keepDay, startPage } from "./page.js";
+import { dayFromUrl, guarded, keepDay, navDay, startPage } from "./page.js";
 import { localHhmm, localIso } from "./shift-time.js";
 
 const $ = (id) => document.getElementById(id);
@@ -104,6 +104,7 @@ async function init() {
   await startPage();
   state.day = dayFromUrl();
   $("day").value = state.day;
+  navDay(state.day);
   $("day").addEventListener("change", () => guarded(async () => {
     state.day = $("day").value;
     keepDay(state.day);

@@ -3,7 +3,7 @@
 // can be approved.
 import { api, el, esc, hhmm } from "./api.js";
 import { COLOURS, makeMap } from "./map.js";
-import { money } from "./page.js";
+import { money, navDay } from "./page.js";
 
 const $ = (id) => document.getElementById(id);
 const L = window.L;
@@ -193,6 +193,7 @@ function applySnapshot(snap) {
 // (a plan published for tomorrow used to join today's view).
 const day = () => $("live-day").value;
 $("live-day").value = new URLSearchParams(location.search).get("date") || new Date().toLocaleDateString("en-CA");
+navDay(day());
 
 async function reload() { applySnapshot(await api("GET", `/v1/live/snapshot?date=${day()}`)); }
 
@@ -228,6 +229,7 @@ $("live-day").addEventListener("change", () => {
   const url = new URL(location.href);
   url.searchParams.set("date", day());
   history.replaceState(null, "", url);
+  navDay(day());
   connect();
 });
 

@@ -50,7 +50,10 @@ async function init() {
   setupDetail(me.currency, () => search());
   await search();
   const asked = new URL(location.href).searchParams.get("order");  // linked from the plan page's order list
-  if (asked) await openOrder(asked);
+  if (asked) {
+    $("results").querySelector(`tr[data-id="${CSS.escape(asked)}"]`)?.classList.add("selected");
+    await openOrder(asked);
+  }
   document.body.dataset.ready = "1";
 }
 

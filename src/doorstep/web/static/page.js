@@ -39,6 +39,12 @@ export function keepDay(day) {
   const url = new URL(location.href);
   url.searchParams.set("date", day);
   history.replaceState(null, "", url);
+  navDay(day);
+}
+
+// The header's page links open the same day.
+export function navDay(day) {
+  for (const a of document.querySelectorAll("nav.pages a")) a.href = `${new URL(a.href).pathname}?date=${day}`;
 }
 
 // Cents as money of the given ISO 4217 currency, with its sign ("+€1.20", "−€0.35").
