@@ -10,7 +10,7 @@ const state = { day: null, drivers: [], vehicles: [], types: new Map(), depots: 
 
 const zoneOf = (vehicle) => state.depots.get(vehicle?.depot_id)?.timezone || "UTC";
 const vehicleOf = (id) => state.vehicles.find((v) => v.id === id);
-const todays = () => state.shifts.filter((s) => s.day === state.day);
+const todays = () => state.shifts.filter((s) => s.day === state.day); // read for the day; kept as a guard
 
 function shiftText(shift) {
   const v = vehicleOf(shift.vehicle_id);
@@ -53,9 +53,9 @@ function renderVehicles() {
 }
 
 async function loadAll() {
-  const all = (path) => api("GET", `${path}?limit=500`).then((page) => page.items);
+  const all = (path) => api("GET", `${path}${path.includes("?") ? "&" : "?"}limit=500`).then((page) => page.items);
   const [drivers, vehicles, types, depots, shifts] = await Promise.all(
-    ["/v1/drivers", "/v1/vehicles", "/v1/vehicle-types", "/v1/depots", "/v1/shifts"].map(all));
+    ["/v1/drivers", "/v1/vehicles", "/v1/vehicle-types", "/v1/depots", `/v1/shifts?day=${state.day}`].map(all));
   Object.assign(state, { drivers, vehicles, shifts, types: new Map(types.map((t) => [t.id, t])),
     depots: new Map(depots.map((d) => [d.id, d])) });
   renderDrivers();
