@@ -175,6 +175,7 @@ def test_cancel_then_timeline_and_no_second_cancel(client: TestClient, tenant: T
     events = client.get(f"/v1/orders/{oid}/timeline", headers=tenant.h()).json()
     assert [(e["type"], e["to_status"]) for e in events] == [("order.created", "new"), ("order.cancelled", "cancelled")]
     assert all(e["actor"].startswith("key_") for e in events)
+    assert [e["actor_name"] for e in events] == ["API key “admin”", "API key “admin”"]
 
 
 @pytest.mark.parametrize("path", ["/v1/orders/{oid}", "/v1/orders/{oid}/timeline"])

@@ -146,7 +146,7 @@ def test_an_order_on_the_plan_page_links_to_its_panel(org: Org, browser: Any) ->
 
 
 def test_a_delivered_orders_panel_shows_the_proof_and_cannot_be_cancelled(org: Org, browser: Any) -> None:
-    """A completed order's panel lists the completion with recipient, barcode, photo and signature; Cancel is off."""
+    """A completed order's panel lists the completion's proof and who did what by name; Cancel is off."""
     from playwright.sync_api import expect
 
     oid = org.api.get("/v1/orders", params={"external_ref": "WS-1"}).json()["items"][0]["id"]
@@ -172,6 +172,8 @@ def test_a_delivered_orders_panel_shows_the_proof_and_cannot_be_cancelled(org: O
     expect(page.get_by_role("img", name="Signature for WS-1")).to_be_visible()
     expect(page.locator("dd[data-fact='status']")).to_have_text("delivered")
     expect(page.locator("#cancel-btn")).to_be_disabled()
+    by = page.locator("#detail-timeline tbody tr td:nth-child(4)")  # who, by name: the dispatcher, then the driver
+    expect(by).to_have_text([org.email, org.email, org.email, "driver Rita Costa"])
     keep_screenshot(page, "orders-3-delivered-with-proof.png")
     found = axe_violations(page)
     assert not found, "\n".join(found)

@@ -24,6 +24,7 @@ from doorstep.api.schemas_orders import (
     OrderUpdate,
 )
 from doorstep.services import order_cancel, order_import, orders
+from doorstep.services.actor_names import actor_names
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"], responses=ERRORS)
 
@@ -139,5 +140,7 @@ def preview_cancel(order_id: str, p: PlatformDep, actor: ActorDep) -> CancelPrev
 
 @router.get("/{order_id}/timeline", response_model=list[EventOut], summary="The order's events")
 def order_timeline(order_id: str, p: PlatformDep, actor: ActorDep) -> list[EventOut]:
-    """Every status change and edit of the order, oldest first."""
-    return [EventOut.model_validate(e) for e in orders.timeline(p, actor, order_id)]
+    """Every status change and edit of the order, oldest first, each actor also by name."""
+    events = [EventOut.model_validate(e) for e in orders.timeline(p, actor, order_id)]
+    names = actor_names(p, actor, [e.actor for e in events])
+    return [e.model_copy(update={"actor_name": names.get(e.actor)}) for e in events]

@@ -30,7 +30,7 @@ function items(o) {
 function timeline(events) {
   $("detail-timeline").querySelector("tbody").replaceChildren(...events.map((e) => el("tr", { "data-event": e.type },
     el("td", {}, when(e.at)), el("td", {}, e.type), el("td", {}, e.to_status ? `${e.from_status ?? "—"} → ${e.to_status}` : ""),
-    el("td", {}, e.actor))));
+    el("td", {}, e.actor_name || e.actor))));
 }
 
 function proofs(events) {
