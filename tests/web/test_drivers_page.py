@@ -93,3 +93,25 @@ def test_a_driverless_route_is_dispatched_only_after_the_w1413_warning(org: Org,
     found = axe_violations(page)
     assert not found, "\n".join(found)
     assert errors == []
+
+
+def test_editing_a_driver_replaces_their_details_and_keeps_their_id(org: Org, browser: Any) -> None:
+    """"Edit" fills the form; saving replaces phone and skills at the next version, same driver id, listed anew."""
+    from playwright.sync_api import expect
+
+    driver = org.api.post("/v1/drivers", json={"name": "Ana Lopes", "phone": "+351 1", "skills": ["fridge"]}).json()
+    page, errors = open_page(browser, org, f"/app/drivers?date={DAY}")
+    page.get_by_role("button", name="Edit Ana Lopes").click()
+    expect(page.locator("#driver-form-title")).to_have_text("Edit Ana Lopes")
+    expect(page.locator("#drv-skills")).to_have_value("fridge")
+    page.fill("#drv-phone", "+351 912 345 678")
+    page.fill("#drv-skills", "fridge, heavy")
+    page.click("#drv-save")
+    expect(page.locator("#drv-status")).to_have_text("Saved Ana Lopes.")
+    row = page.locator(f"#drivers tbody tr[data-id='{driver['id']}']")
+    expect(row.locator("td")).to_have_text(["+351 912 345 678", "fridge, heavy", "—", "Login code Edit"])
+    stored = org.api.get(f"/v1/drivers/{driver['id']}").json()
+    assert (stored["version"], stored["phone"], stored["skills"]) == (2, "+351 912 345 678", ["fridge", "heavy"])
+    expect(page.locator("#driver-form-title")).to_have_text("Add a driver")
+    assert [d["id"] for d in org.api.get("/v1/drivers").json()["items"]] == [driver["id"]]
+    assert errors == []

@@ -1,12 +1,12 @@
 // The drivers page: drivers with their shift on the day and a one-time driver app code ("Login code"), a form that
-// adds a driver (and puts them on a vehicle's shift of the day), the vehicles, and the day's routes (day-routes.js).
+// adds or edits a driver (and puts them on a vehicle's shift of the day), the vehicles, and the day's routes (day-routes.js).
 import { api, el } from "./api.js";
 import { loadRoutes, setupRoutes } from "./day-routes.js";
 import { dayFromUrl, guarded, keepDay, navDay, startPage } from "./page.js";
 import { localHhmm, localIso } from "./shift-time.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { day: null, drivers: [], vehicles: [], types: new Map(), depots: new Map(), shifts: [] };
+const state = { day: null, drivers: [], vehicles: [], types: new Map(), depots: new Map(), shifts: [], editing: null };
 
 const zoneOf = (vehicle) => state.depots.get(vehicle?.depot_id)?.timezone || "UTC";
 const vehicleOf = (id) => state.vehicles.find((v) => v.id === id);
@@ -30,7 +30,8 @@ function renderDrivers() {
   $("drivers").querySelector("tbody").replaceChildren(...state.drivers.map((d) => {
     const cell = el("td");
     cell.append(el("button", { type: "button", class: "invite-btn", "aria-label": `Login code for ${d.name}`,
-      onclick: () => guarded(() => invite(d, cell)) }, "Login code"));
+      onclick: () => guarded(() => invite(d, cell)) }, "Login code"), " ",
+    el("button", { type: "button", class: "edit-btn", "aria-label": `Edit ${d.name}`, onclick: () => edit(d) }, "Edit"));
     const mine = shifts.filter((s) => s.driver_id === d.id).map(shiftText).join("; ");
     return el("tr", { "data-id": d.id }, el("th", { scope: "row" }, d.name), el("td", {}, d.phone),
       el("td", {}, d.skills.join(", ")), el("td", {}, mine || "—"), cell);
@@ -83,20 +84,38 @@ function showShiftHours() {
   $("drv-to").value = localHhmm(zone, shift.end);
 }
 
-async function addDriver(ev) {
+// Fill the form with a driver to change (null: a new driver); the shift part stays "no shift" unless chosen.
+function edit(d) {
+  state.editing = d;
+  $("driver-form").reset();
+  $("driver-form-title").textContent = d ? `Edit ${d.name}` : "Add a driver";
+  $("drv-save").textContent = d ? "Save driver" : "Add driver";
+  $("drv-new").hidden = !d;
+  $("drv-name").value = d?.name ?? "";
+  $("drv-phone").value = d?.phone ?? "";
+  $("drv-skills").value = (d?.skills ?? []).join(", ");
+  $("drv-errors").replaceChildren();
+  $("drv-status").textContent = "";
+  $("drv-name").focus();
+}
+
+// Create the driver (or replace the one edited, at the version read), then put them on the chosen shift.
+async function saveDriver(ev) {
   ev.preventDefault();
   $("drv-errors").replaceChildren();
   const skills = $("drv-skills").value.split(",").map((s) => s.trim()).filter(Boolean);
+  const was = state.editing;
+  const body = { name: $("drv-name").value.trim(), phone: $("drv-phone").value.trim(), skills, user_id: was?.user_id ?? null };
   let driver;
   try {
-    driver = await api("POST", "/v1/drivers", { name: $("drv-name").value.trim(), phone: $("drv-phone").value.trim(), skills });
+    driver = was ? await api("PUT", `/v1/drivers/${was.id}?version=${was.version}`, body) : await api("POST", "/v1/drivers", body);
     if ($("drv-vehicle").value) await putOnShift(driver, $("drv-vehicle").value);
   } catch (err) {
     for (const d of err.envelope?.error?.details ?? []) $("drv-errors").append(el("li", { class: "violation" }, `${d.code}: ${d.message}`));
     throw err;
   }
-  $("driver-form").reset();
-  $("drv-status").textContent = `Added ${driver.name}.`;
+  edit(null);
+  $("drv-status").textContent = `${was ? "Saved" : "Added"} ${driver.name}.`;
   await loadAll();
 }
 
@@ -110,7 +129,8 @@ async function init() {
     keepDay(state.day);
     await loadAll();
   }));
-  $("driver-form").addEventListener("submit", (ev) => guarded(() => addDriver(ev)));
+  $("driver-form").addEventListener("submit", (ev) => guarded(() => saveDriver(ev)));
+  $("drv-new").addEventListener("click", () => edit(null));
   $("drv-vehicle").addEventListener("change", showShiftHours);
   setupRoutes(() => guarded(loadAll));
   await loadAll();
