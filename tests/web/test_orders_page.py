@@ -178,3 +178,21 @@ def test_a_delivered_orders_panel_shows_the_proof_and_cannot_be_cancelled(org: O
     found = axe_violations(page)
     assert not found, "\n".join(found)
     assert errors == []
+
+
+def test_cancelling_an_unplanned_order_says_the_plan_does_not_change(org: Org, browser: Any) -> None:
+    """A new order's preview says no published route changes; confirming cancels it with no proposal made."""
+    from playwright.sync_api import expect
+
+    body = {**ORDERS[0], "external_ref": "LATE-1", "depot_id": org.plan["depot_id"], "date": DAY}
+    oid = org.api.post("/v1/orders", json=body).json()["id"]
+    page, errors = open_page(browser, org, f"/app/orders?date={DAY}&order={oid}")
+    page.click("#cancel-btn")
+    expect(page.locator("#preview-text")).to_have_text("LATE-1 is on no published route: the plan does not change.")
+    expect(page.locator("#preview-moves")).to_be_hidden()
+    page.click("#confirm-cancel-btn")
+    expect(page.locator("#detail-status")).to_have_text("LATE-1 cancelled.")
+    expect(page.locator(f"#results tr[data-id='{oid}'] td.status")).to_have_text("cancelled")
+    assert org.api.get(f"/v1/orders/{oid}").json()["status"] == "cancelled"
+    assert org.api.get("/v1/live/proposals").json() == []
+    assert errors == []
