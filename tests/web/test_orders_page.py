@@ -196,3 +196,25 @@ def test_cancelling_an_unplanned_order_says_the_plan_does_not_change(org: Org, b
     assert org.api.get(f"/v1/orders/{oid}").json()["status"] == "cancelled"
     assert org.api.get("/v1/live/proposals").json() == []
     assert errors == []
+
+
+def test_a_preview_left_open_is_rejected_when_another_order_or_page_opens(org: Org, browser: Any) -> None:
+    """Opening another order, or leaving the page, rejects the open preview's proposal: none stays pending."""
+    from playwright.sync_api import expect
+
+    page, errors = open_page(browser, org, f"/app/orders?date={DAY}")
+    for ref, leave in (("WS-1", lambda: page.get_by_role("button", name="Open order WS-2").click()),
+                       ("WS-2", lambda: page.get_by_role("link", name="Live").click())):  # fmt: skip
+        page.get_by_role("button", name=f"Open order {ref}").click()
+        expect(page.locator("#detail-title")).to_have_text(f"Order {ref}")
+        page.click("#cancel-btn")
+        expect(page.locator("#cancel-preview")).to_be_visible()
+        leave()
+    page.wait_for_url(f"**/app/live?date={DAY}")
+    for _ in range(50):  # the page-leave rejection is sent as the page goes (keepalive)
+        proposals = org.api.get("/v1/live/proposals").json()
+        if all(p["status"] != "pending" for p in proposals):
+            break
+        page.wait_for_timeout(100)
+    assert [p["status"] for p in proposals] == ["rejected", "rejected"]
+    assert errors == []

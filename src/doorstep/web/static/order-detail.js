@@ -50,13 +50,26 @@ function hidePreview() {
   $("cancel-preview").hidden = true;
 }
 
+// A preview left open (another order opened, the page left) must not stay as a pending proposal that someone on
+// the live page could approve later: it is rejected, as "Keep the order" would.
+async function dropPreview() {
+  const id = state.preview?.proposal_id;
+  hidePreview();
+  if (id) await api("POST", `/v1/live/proposals/${id}/reject`);
+}
+
+window.addEventListener("pagehide", () => {
+  const id = state.preview?.proposal_id;
+  if (id) fetch(`/v1/live/proposals/${id}/reject`, { method: "POST", credentials: "same-origin", keepalive: true });
+});
+
 // Read the order again and show every part of its panel.
 export async function openOrder(orderId) {
   const [order, events, stopEvents] = await Promise.all([api("GET", `/v1/orders/${orderId}`),
     api("GET", `/v1/orders/${orderId}/timeline`), api("GET", `/v1/orders/${orderId}/stop-events`)]);
   state.zone = (await api("GET", `/v1/depots/${order.depot_id}`)).timezone;
+  await dropPreview();
   state.order = order;
-  hidePreview();
   $("detail-title").textContent = `Order ${order.external_ref}`;
   $("detail-empty").hidden = true;
   $("detail-body").hidden = false;
@@ -93,6 +106,7 @@ async function confirmCancel() {
   const p = state.preview;
   if (p.proposal_id) await api("POST", `/v1/live/proposals/${p.proposal_id}/approve`, { choice: 0 });
   else await api("POST", `/v1/orders/${p.order_id}/cancel`);
+  hidePreview();
   await openOrder(p.order_id);
   $("detail-status").textContent = `${p.external_ref} cancelled.`;
   await state.after();
