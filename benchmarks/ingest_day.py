@@ -44,13 +44,15 @@ class DayRoutes:
     solve_s: float
 
 
-def plan_day(p: Platform, sys: Actor, driver_ids: list[str], per_route: int, time_limit_s: float) -> DayRoutes:
+def plan_day(
+    p: Platform, sys: Actor, driver_ids: list[str], per_route: int, time_limit_s: float, contacts: bool = False
+) -> DayRoutes:
     """Today's plan (in the depot's time zone) with one route of ``per_route`` one-parcel orders per driver.
     The orders come in neighbourhoods of ``per_route``, each the territory of one van (a skill only that van
     has: vans with fixed territories, as many couriers run them), so a short solve gives every van its route;
     each van's shift is rostered to one driver, so each route is that driver's. The solver still plans the
     whole day as one problem (the stored plan is as big as a real one: every re-timing parses it). Published and
-    dispatched, as on a live day."""
+    dispatched, as on a live day. ``contacts``: every customer has an email at example.com (customer messages)."""
     t0 = time.perf_counter()
     tz = ZoneInfo(TZ)
     day = datetime.now(tz).date()
@@ -70,7 +72,7 @@ def plan_day(p: Platform, sys: Actor, driver_ids: list[str], per_route: int, tim
                  "end": start + timedelta(hours=23, minutes=59), "breaks": []}  # fmt: skip
         fleet_admin.create(p, sys, "shift", shift)
     n = per_route * len(driver_ids)
-    _orders(p, sys, depot_id, day, len(driver_ids), per_route)
+    _orders(p, sys, depot_id, day, len(driver_ids), per_route, contacts)
     s0 = time.perf_counter()
     plan = start_plan(p, sys, depot_id, day, {"time_limit_s": time_limit_s, "seed": 1})  # runs inline here
     solve_s = time.perf_counter() - s0
@@ -90,7 +92,7 @@ def plan_day(p: Platform, sys: Actor, driver_ids: list[str], per_route: int, tim
     return DayRoutes(plan.id, n, unassigned, route_of, path_of, time.perf_counter() - t0, solve_s)
 
 
-def _orders(p: Platform, sys: Actor, depot_id: str, day: date, hoods: int, per_hood: int) -> None:
+def _orders(p: Platform, sys: Actor, depot_id: str, day: date, hoods: int, per_hood: int, contacts: bool) -> None:
     rng = random.Random(5)
     centres = [(rng.uniform(-SPREAD_DEG, SPREAD_DEG), rng.uniform(-SPREAD_DEG, SPREAD_DEG)) for _ in range(hoods)]
     items = [
@@ -101,6 +103,10 @@ def _orders(p: Platform, sys: Actor, depot_id: str, day: date, hoods: int, per_h
         for i, (dy, dx) in enumerate(c for c in centres for _ in range(per_hood))
     ]  # fmt: skip
     n = len(items)
+    if contacts:
+        for item in items:
+            ref = str(item["external_ref"]).lower()
+            item["contact"] = {"name": ref, "email": f"{ref}@example.com", "phone": "", "language": "pt"}
     for k in range(0, n, 1_000):
         create_orders(p, sys, items[k : k + 1_000])
 

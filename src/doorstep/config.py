@@ -75,6 +75,20 @@ class Settings(BaseSettings):
     driver_token_ttl_s: int = Field(14 * 3600, ge=60, le=7 * 86_400, description="lifetime of a driver app token")
     pod_flag_distance_m: float = Field(100.0, gt=0, le=100_000, description="completions farther are flagged")
     max_photo_bytes: int = Field(2_000_000, ge=10_000, description="largest proof-of-delivery photo")
+    public_url: str = Field("http://127.0.0.1:8000", description="base of the links in customer messages")
+    smtp_url: str | None = Field(
+        None, description="customer email: smtp://user:pass@host:587 (STARTTLS on 587 or ?starttls=1; smtps:// TLS)"
+    )
+    smtp_from: str = Field("Doorstep <no-reply@localhost>", description="the From of customer emails")
+    sms_url: str | None = Field(
+        None, description="customer SMS, a Twilio-compatible API: https://account_sid:auth_token@api.twilio.com"
+    )
+    sms_from: str = Field("Doorstep", description="the sender of customer SMS (a number or an alphanumeric id)")
+    notify_timeout_s: float = Field(10.0, gt=0, le=120, description="timeout of one email or SMS submission")
+    notify_tick_s: float = Field(5.0, ge=0, description="how often queued customer messages are sent (0: never)")
+    notify_max_attempts: int = Field(
+        12, ge=1, le=100, description="failed sends before a customer message is marked failed (back-off doubles)"
+    )
 
     @property
     def is_development(self) -> bool:

@@ -51,6 +51,18 @@ def test_csv_upload_stores_good_rows_and_reports_bad_ones(client: TestClient, te
     assert again["created"] == [] and len(again["existing"]) == 2  # type: ignore[arg-type]
 
 
+def test_an_unusable_email_or_phone_in_a_file_is_a_warning_of_its_row(client: TestClient, tenant: Tenant) -> None:
+    """An imported row with an email that cannot receive mail (W1210) or a phone without its country code (W1211)
+    is stored, and the report names the row and the field."""
+    csv = ("order_id,lat,lng,window_start,window_end,email,phone\n"
+           "MAIL-1,38.72,-9.14,09:00,12:00,ana-at-example.pt,+351 912 345 678\n"
+           "MAIL-2,38.73,-9.15,09:00,12:00,rui@example.pt,912 345 678\n")  # fmt: skip
+    report = _upload(client, tenant, "contacts.csv", csv.encode())
+    assert [c["external_ref"] for c in report["created"]] == ["MAIL-1", "MAIL-2"]  # type: ignore[index,union-attr]
+    warned = [(w["code"], w["loc"]) for w in report["warnings"]]  # type: ignore[index,union-attr]
+    assert warned == [("W1210", ["row", 2, "contact", "email"]), ("W1211", ["row", 3, "contact", "phone"])]
+
+
 def test_xlsx_upload(client: TestClient, tenant: Tenant) -> None:
     """The same table as a workbook imports the same way."""
     wb = openpyxl.Workbook()

@@ -67,3 +67,14 @@ def test_every_parcel_has_a_labelled_item() -> None:
         assert [i.barcode for i in o.items] == [f"{o.external_ref}-{k}" for k in range(1, o.size["parcels"] + 1)]
         assert all(i.quantity == 1 and i.description and i.sku for i in o.items)
     assert [(o.location, o.size) for o in p.orders] == [(o.location, o.size) for o in demo_problem(orders=120).orders]
+
+
+def test_demo_customers_have_reserved_addresses_that_can_receive_messages() -> None:
+    """Every demo customer speaks Portuguese and has a usable email at example.com (RFC 2606) and a usable phone
+    in Ofcom's drama range: a demo with SMTP or SMS configured shows real messages and reaches nobody real."""
+    from doorstep.domain.contact import usable_email, usable_phone
+
+    contacts = [o.contact for o in demo_problem(orders=300).orders]
+    assert {c.language for c in contacts} == {"pt"}
+    assert all((usable_email(c.email) or "").endswith("@example.com") for c in contacts)
+    assert all((usable_phone(c.phone) or "").startswith("+447700900") for c in contacts)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import gc
 import secrets
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from email.utils import parseaddr
 
 from fastapi import FastAPI
 from itsdangerous import URLSafeTimedSerializer
@@ -39,12 +40,16 @@ from doorstep.jobs.handlers import register_handlers
 from doorstep.jobs.threads import ThreadJobRunner, ThreadRunner, Ticker
 from doorstep.live.broker import Broker, InMemoryBroker
 from doorstep.live.redis_broker import RedisBroker
+from doorstep.notify.channels import Channels
+from doorstep.notify.smtp import SmtpEmail
+from doorstep.notify.twilio import TwilioSms
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import traffic_for
 from doorstep.services.event_bus import EventBus
 from doorstep.services.event_dispatch import dispatch_due
 from doorstep.services.live_publish import LivePublisher, MemoryPublisher, RedisPublisher
+from doorstep.services.notify_send import send_due
 from doorstep.services.plans import recover_interrupted
 from doorstep.services.platform import Platform, Runner
 from doorstep.services.tracking import LivePolicy, TrackingPublisher
@@ -129,9 +134,29 @@ def live_policy(settings: Settings) -> LivePolicy:
     )
 
 
-def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher, engine: Engine) -> Platform:
+def channels(settings: Settings) -> Channels:
+    """Customer email (``DOORSTEP_SMTP_URL``) and SMS (``DOORSTEP_SMS_URL``); unset ones are not used."""
+    sender = parseaddr(settings.smtp_from)[0] or "Doorstep"
+    timeout = settings.notify_timeout_s
+    email = SmtpEmail.from_url(settings.smtp_url, settings.smtp_from, timeout) if settings.smtp_url else None
+    sms = TwilioSms.from_url(settings.sms_url, settings.sms_from, timeout) if settings.sms_url else None
+    return Channels(email=email, sms=sms, public_url=settings.public_url.rstrip("/"), sender_name=sender)
+
+
+def tracking_links(settings: Settings, secret: str) -> Callable[[str, str], str]:
+    """The customer's link for an order: the public tracking endpoint with a signed token (as
+    ``POST /v1/live/orders/{id}/tracking-token`` issues; valid a day)."""
+    tracker = URLSafeTimedSerializer(secret, salt="doorstep-tracking")
+    base = settings.public_url.rstrip("/")
+    return lambda org_id, order_id: f"{base}/v1/track/{tracker.dumps([org_id, order_id])}"
+
+
+def build_platform(
+    settings: Settings, runner: Runner, publisher: LivePublisher, engine: Engine, secret: str | None = None
+) -> Platform:
     """The services' view of this deployment, with the event handlers registered: the same for the API
-    process and for a worker process (which must handle the events the API records)."""
+    process and for a worker process (which must handle the events the API records). ``secret`` signs the
+    tracking links of customer messages (default: the configured secret key)."""
     return Platform(
         sessions=make_session_factory(engine),
         runner=runner,
@@ -148,16 +173,22 @@ def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher,
         plan_lease_s=settings.plan_lease_s,
         bus=register_handlers(EventBus(), live_policy(settings)),
         currency=settings.currency,
+        channels=channels(settings),
+        tracking_link=tracking_links(settings, secret or secret_key(settings)),
+        notify_max_attempts=settings.notify_max_attempts,
     )
 
 
 def tickers(settings: Settings, platform: Platform) -> list[Ticker]:
-    """The periodic work of the process that runs jobs: due webhook deliveries, due event handlings."""
+    """The periodic work of the process that runs jobs: due webhook deliveries, due event handlings, queued
+    customer messages (the retries of a provider that was down)."""
     out = []
     if settings.webhook_tick_s > 0:
         out.append(Ticker(scheduler(platform), settings.webhook_tick_s))
     if settings.event_tick_s > 0:
         out.append(Ticker(lambda: dispatch_due(platform), settings.event_tick_s))
+    if settings.notify_tick_s > 0 and platform.channels.names():
+        out.append(Ticker(lambda: send_due(platform), settings.notify_tick_s))
     return out
 
 
@@ -169,7 +200,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     runner = runner or job_runner(settings)
     broker, publisher = make_broker(settings)
     engine = make_engine(settings.db_url(), busy_timeout_s=settings.sqlite_busy_timeout_s)
-    platform = build_platform(settings, runner, publisher, engine)
+    platform = build_platform(settings, runner, publisher, engine, secret_key_value)
     traffic_for(settings.traffic, settings.weather, "UTC")  # a bad DOORSTEP_TRAFFIC fails here (E3013/E1001)
     created = platform.clock()  # jobs queued by this process from now on are its own, not interrupted ones
     eta_runner = ThreadRunner(workers=1)  # the ETA worker: position and stop events re-time their route
@@ -193,6 +224,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
         gc.unfreeze()  # several apps may live in one process (tests): what this one held can be collected again
         runner.shutdown()
         eta_runner.shutdown()
+        platform.channels.close()
         await broker.close()
         if isinstance(publisher, RedisPublisher):
             publisher.close()

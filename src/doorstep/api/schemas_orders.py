@@ -39,6 +39,10 @@ class ContactIn(Strict):
     name: str = Field("", max_length=200)
     phone: str = Field("", max_length=50)
     email: str = Field("", max_length=320)
+    language: str = Field(
+        "", max_length=35, pattern=r"^([a-z]{2,3}([-_][A-Za-z0-9]{2,8})*)?$",
+        description="language of customer messages (en, fr, de, es, pt, ...; empty: English)",
+    )  # fmt: skip
 
 
 class PickupIn(Strict):
@@ -179,3 +183,27 @@ class ImportReportOut(Out):
     existing: list[ImportRow]
     skipped: list[dict[str, Any]]
     warnings: list[dict[str, Any]]
+
+
+class MessageOut(Out):
+    """A message to the order's customer and how its delivery went: ``queued`` (waiting or being retried: see
+    ``attempts``, ``next_attempt_at`` and ``last_error``), ``sent`` (the provider accepted it: ``provider_id`` is
+    the email's Message-ID or the SMS sid), ``failed`` (refused for good or still failing after the last attempt),
+    ``bounced`` (reported back by the provider)."""
+
+    id: str
+    order_id: str
+    trigger: Literal["out_for_delivery", "delivered", "delivery_failed", "return_scheduled"]
+    version: int
+    channel: Literal["email", "sms"]
+    recipient: str
+    language: str
+    subject: str = Field(description="the email's subject; empty for SMS")
+    body_text: str = Field(description="the email's text part, or the SMS")
+    status: Literal["queued", "sent", "failed", "bounced"]
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    last_error: str | None
+    provider_id: str | None
+    created_at: dt.datetime
+    sent_at: dt.datetime | None

@@ -84,6 +84,10 @@ CODES: dict[str, tuple[str, str]] = {
         "text too long",
         "Shorten the cell: instructions up to 2,000 characters, addresses 500, names and references 200, phones 50.",
     ),
+    "E1133": (
+        "unknown template variable",
+        "Use only the variables of the message's trigger (docs/notifications.md lists them).",
+    ),
     "E1401": ("position from the future", "Check the phone's clock (automatic date and time)."),
     "E1402": ("position too old", "Positions older than 24 hours are not tracking data; drop them."),
     "E1403": (
@@ -241,6 +245,14 @@ CODES: dict[str, tuple[str, str]] = {
         "Plan again with a longer time limit: unused vehicles could still serve the orders left out.",
     ),
     "W1209": ("coordinates look swapped", "Swap the latitude and longitude values if the place is near the depot."),
+    "W1210": (
+        "email address unusable",
+        "Fix the address (name@example.com): no email goes to this customer until then; the order is stored.",
+    ),
+    "W1211": (
+        "phone number unusable",
+        "Write it in international format (+351 912 345 678): no SMS goes to this customer until then.",
+    ),
     "W1401": (
         "position with poor accuracy",
         "Kept as a sign of life; move to open sky or enable high-accuracy location.",

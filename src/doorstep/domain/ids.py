@@ -11,6 +11,7 @@ PREFIXES = frozenset(
     | {"sev", "pod", "dcd"}  # stop events, proofs of delivery, driver login codes
     | {"prp", "ret", "rls"}  # live proposals, returns, route live states
     | {"evh"}  # event handlings (which handler ran for which event)
+    | {"msg"}  # customer messages (email, SMS)
 )
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _lock = threading.Lock()

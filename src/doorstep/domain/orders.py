@@ -43,11 +43,12 @@ class TimeWindow:
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    """Who to call at the door."""
+    """Who to call at the door, and who is told about the delivery (in ``language``, e.g. ``pt``; "" = English)."""
 
     name: str = ""
     phone: str = ""
     email: str = ""
+    language: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,7 +87,9 @@ def order_from_dict(d: Mapping[str, Any], i: int, rd: JsonReader) -> Order:
         kind=OrderKind(d.get("kind", OrderKind.DELIVERY.value)),
         location=latlng(d["location"]),
         address=d.get("address", ""),
-        contact=Contact(contact.get("name", ""), contact.get("phone", ""), contact.get("email", "")),
+        contact=Contact(
+            contact.get("name", ""), contact.get("phone", ""), contact.get("email", ""), contact.get("language", "")
+        ),
         time_windows=_windows(rd, d.get("time_windows"), tz, (*loc, "time_windows"), oid),
         service_s=d.get("service_s", 0),
         size=dict(d.get("size", {})),
@@ -158,6 +160,11 @@ def _windows_list(windows: tuple[TimeWindow, ...]) -> list[dict[str, str]]:
     return [{"start": w.start.isoformat(), "end": w.end.isoformat()} for w in windows]
 
 
+def _contact_dict(c: Contact) -> dict[str, str]:
+    out = {"name": c.name, "phone": c.phone, "email": c.email}
+    return out | {"language": c.language} if c.language else out  # written when set: older documents stay the same
+
+
 def order_to_dict(o: Order) -> dict[str, Any]:
     """An order as its document object."""
     pickup = o.pickup
@@ -167,7 +174,7 @@ def order_to_dict(o: Order) -> dict[str, Any]:
         "kind": o.kind.value,
         "location": latlng_dict(o.location),
         "address": o.address,
-        "contact": {"name": o.contact.name, "phone": o.contact.phone, "email": o.contact.email},
+        "contact": _contact_dict(o.contact),
         "time_windows": _windows_list(o.time_windows),
         "service_s": o.service_s,
         "size": dict(o.size),

@@ -3,14 +3,16 @@ every name an API process may submit."""
 
 from __future__ import annotations
 
-from doorstep.services import demo_platform, event_dispatch, plans
+from doorstep.services import demo_platform, event_dispatch, notify_send, plans
 from doorstep.services.job_registry import JOBS, JobFn, job_named
 
-DECLARING = (plans, event_dispatch, demo_platform)  # the modules declaring jobs (importing them registers them)
+# the modules declaring jobs (importing them registers them)
+DECLARING = (plans, event_dispatch, demo_platform, notify_send)
 
 
 def registered() -> dict[str, JobFn]:
-    """Job name -> function (``planning.run``, ``events.dispatch``, ``events.sweep``, ``demo.publish``)."""
+    """Job name -> function (``planning.run``, ``events.dispatch``, ``events.sweep``, ``demo.publish``,
+    ``notify.send``)."""
     return dict(JOBS)
 
 

@@ -151,9 +151,13 @@ def _ascii(text: str) -> str:
 
 
 def _contact(rng: random.Random) -> Contact:
+    """A Portuguese-speaking customer with reserved addresses: a demo with SMTP or SMS configured must never
+    reach a real person (example.com is reserved by RFC 2606; +44 7700 900xxx is Ofcom's range for drama)."""
     first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
-    phone = f"+351 9{rng.choice('1236')}{rng.randint(0, 9)} {rng.randint(0, 999):03d} {rng.randint(0, 999):03d}"
-    return Contact(name=f"{first} {last}", phone=phone, email=_ascii(f"{first}.{last}@example.pt").lower())
+    rng.choice("1236"), rng.randint(0, 9), rng.randint(0, 999)  # the draws of the former numbers: same demo days
+    phone = f"+44 7700 900 {rng.randint(0, 999):03d}"
+    email = _ascii(f"{first}.{last}@example.com").lower()
+    return Contact(name=f"{first} {last}", phone=phone, email=email, language="pt")
 
 
 def _address(rng: random.Random, hood: Hood) -> str:

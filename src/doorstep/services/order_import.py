@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from doorstep.domain.contact import contact_issues
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.ids import new_id
 from doorstep.formats.tabular import (
@@ -64,7 +65,9 @@ def import_orders(p: Platform, actor: Actor, depot_id: str, day: date, filename:
         result = insert_orders(uow, actor, [(o, day) for o in orders])
         uow.commit()
     report = ImportReport(skipped=list(table.skipped), warnings=list(table.warnings))
-    for row_no, row, created in zip(table.rows, result.orders, result.created, strict=True):
+    for row_no, order, row, created in zip(table.rows, orders, result.orders, result.created, strict=True):
         item = {"row": row_no, "id": row.id, "external_ref": row.external_ref}
         (report.created if created else report.existing).append(item)
+        if created:  # W1210/W1211: stored, but no message goes to that address
+            report.warnings += contact_issues(order.contact, ("row", row_no), row.id)
     return report

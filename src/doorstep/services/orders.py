@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from doorstep.domain.contact import contact_issues
 from doorstep.domain.errors import DoorstepError, Issue, Severity
 from doorstep.domain.fleet import Depot
 from doorstep.domain.geo import LatLng
@@ -30,7 +31,8 @@ from doorstep.store.models import EventRow, OrderRow
 from doorstep.store.uow import UnitOfWork
 
 MAX_BULK = 1000
-RETURNED_WARNINGS = frozenset({"W1209"})  # warnings a create answers with (the order is stored all the same)
+# warnings a create answers with (the order is stored all the same)
+RETURNED_WARNINGS = frozenset({"W1209", "W1210", "W1211"})
 MAX_PAGE = 500
 MAX_WORDS = 5  # words of a text search (each must match)
 
@@ -75,6 +77,7 @@ def _build(
     for issue in validate_problem(one):
         if issue.loc[:1] == ("orders",) and (issue.severity is Severity.ERROR or issue.code in RETURNED_WARNINGS):
             issues.append(replace(issue, loc=(*loc0, *issue.loc[2:])))
+    issues += contact_issues(order.contact, loc0, order.id)  # W1210/W1211: stored, but that channel stays silent
     return order, [replace(x, loc=(*loc0, *x.loc[2:])) if x.loc[:1] == ("orders",) else x for x in issues]
 
 

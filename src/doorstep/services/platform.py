@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from doorstep.domain.problem import Problem
+from doorstep.notify.channels import Channels
 from doorstep.optimize.geometry import plan_origin
 from doorstep.routing.defaults import default_provider
 from doorstep.routing.provider import TravelTimeProvider
@@ -68,6 +69,12 @@ class Platform:
     plan_lease_s: float = 60.0  # a running planning job silent this long died with its worker: it is taken over
     bus: EventBus = field(default_factory=EventBus)  # the handlers the composition root registered
     currency: str = "EUR"  # ISO 4217 code of every amount in cents (one per deployment: DOORSTEP_CURRENCY)
+    channels: Channels = field(default_factory=Channels)  # customer email/SMS (none configured: nothing queued)
+    # (org_id, order_id) -> the customer's tracking link (signed by the app factory); None: the public URL only
+    tracking_link: Callable[[str, str], str] | None = None
+    notify_max_attempts: int = 12  # failed sends before a customer message is marked failed
+    notify_backoff_s: float = 30.0  # the wait after the first failed send; doubles after each further one
+    notify_backoff_cap_s: float = 3600.0
 
     def submit(self, name: str, **kwargs: Any) -> None:
         """Hand the named job with its plain arguments to the runner (``submit("planning.run", plan_id=...)``)."""

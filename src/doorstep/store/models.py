@@ -6,6 +6,7 @@ from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_events import EventHandlingRow
 from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
 from doorstep.store.models_live import DriverCodeRow, LatestPositionRow, PositionRow, ProofRow, StopEventRow
+from doorstep.store.models_messages import MessageRow
 from doorstep.store.models_orders import EventRow, OrderRow
 from doorstep.store.models_plans import PlanRow, RouteRow, StopRow
 from doorstep.store.models_webhooks import WebhookDeliveryRow, WebhookSubscriptionRow
@@ -20,6 +21,7 @@ __all__ = [
     "EventRow",
     "IdempotencyRow",
     "LatestPositionRow",
+    "MessageRow",
     "OrderRow",
     "OrganizationRow",
     "PlanRow",

@@ -25,6 +25,7 @@ from doorstep.store.models import (
     WebhookSubscriptionRow,
 )
 from doorstep.store.models_live import DriverCodeRow, ProofRow, StopEventRow
+from doorstep.store.models_messages import MessageRow
 from doorstep.store.models_orders import OrderRow
 from doorstep.store.repositories import Repository
 
@@ -72,6 +73,7 @@ class UnitOfWork:
         self.driver_codes = Repository(s, DriverCodeRow, org, "driver code")
         self.stop_events = Repository(s, StopEventRow, org, "stop event")
         self.proofs = Repository(s, ProofRow, org, "proof")
+        self.messages = Repository(s, MessageRow, org, "message")
         return self
 
     def __exit__(

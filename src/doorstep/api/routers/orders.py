@@ -1,4 +1,4 @@
-"""/v1/orders: create (one, bulk, file upload), list, get, update, cancel, timeline."""
+"""/v1/orders: create (one, bulk, file upload), list, get, update, cancel, timeline, customer messages."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ from doorstep.api.schemas_orders import (
     BulkOut,
     EventOut,
     ImportReportOut,
+    MessageOut,
     OrderCreated,
     OrderIn,
     OrderOut,
     OrderUpdate,
 )
-from doorstep.services import order_cancel, order_import, orders
+from doorstep.services import notify_send, order_cancel, order_import, orders
 from doorstep.services.actor_names import actor_names
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"], responses=ERRORS)
@@ -144,3 +145,9 @@ def order_timeline(order_id: str, p: PlatformDep, actor: ActorDep) -> list[Event
     events = [EventOut.model_validate(e) for e in orders.timeline(p, actor, order_id)]
     names = actor_names(p, actor, [e.actor for e in events])
     return [e.model_copy(update={"actor_name": names.get(e.actor)}) for e in events]
+
+
+@router.get("/{order_id}/messages", response_model=list[MessageOut], summary="Messages to the order's customer")
+def order_messages(order_id: str, p: PlatformDep, actor: ActorDep) -> list[MessageOut]:
+    """Every email and SMS about the order, oldest first, with its delivery status: what the customer was told."""
+    return [MessageOut.model_validate(m) for m in notify_send.messages_of(p, actor, order_id)]

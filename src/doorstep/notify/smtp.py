@@ -1,0 +1,148 @@
+"""Email over SMTP (stdlib ``smtplib``): ``smtp://user:pass@host:587`` (STARTTLS on port 587 or with
+``?starttls=1``), ``smtps://host:465`` for TLS from the first byte; multipart text + HTML."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import threading
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formataddr, parseaddr
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from doorstep.notify.channels import Email, SendResult
+
+TRUE = ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpConfig:
+    """Where and how to submit mail (parsed from ``DOORSTEP_SMTP_URL``)."""
+
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    implicit_tls: bool = False
+    timeout_s: float = 10.0
+
+    @classmethod
+    def from_url(cls, url: str, timeout_s: float = 10.0) -> SmtpConfig:
+        """Parse ``smtp[s]://[user:pass@]host[:port][?starttls=1]`` (ValueError for anything else)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError(f"not an SMTP URL: {parts.scheme}://{parts.hostname or ''} (use smtp://host:port)")
+        implicit = parts.scheme == "smtps"
+        port = parts.port or (465 if implicit else 25)
+        flag = parse_qs(parts.query).get("starttls", [""])[0].lower()
+        starttls = not implicit and (flag in TRUE or (port == 587 and flag not in ("0", "false", "no", "off")))
+        user = unquote(parts.username) if parts.username else None
+        password = unquote(parts.password) if parts.password else None
+        return cls(parts.hostname, port, user, password, starttls, implicit, timeout_s)
+
+
+def build_message(email: Email, sender: str) -> EmailMessage:
+    """The MIME message: text first, HTML as the richer alternative; a Message-ID made of our message id."""
+    msg = EmailMessage()
+    name, addr = parseaddr(sender)
+    msg["From"] = formataddr((name, addr)) if name else addr
+    msg["To"] = email.to
+    msg["Subject"] = email.subject
+    msg["Message-ID"] = message_id(email.message_id, addr)
+    msg.set_content(email.text)
+    msg.add_alternative(email.html, subtype="html")
+    msg["Content-Language"] = email.language  # after the content: setting content clears Content-* headers
+    return msg
+
+
+def message_id(doorstep_id: str, sender_addr: str) -> str:
+    """``<msg_…@sender-domain>``: the same for every attempt of one message, so a receiver can spot a repeat."""
+    domain = Address(addr_spec=sender_addr).domain if "@" in sender_addr else "doorstep.invalid"
+    return f"<{doorstep_id}@{domain}>"
+
+
+def _classify(exc: Exception) -> SendResult:
+    """5xx answers are permanent (the server refused this message); anything else may pass later."""
+    code: int | None = None
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [c for c, _ in exc.recipients.values()]
+        code = max(codes) if codes else None
+    elif isinstance(exc, smtplib.SMTPResponseException) and not isinstance(exc, smtplib.SMTPAuthenticationError):
+        code = exc.smtp_code
+    text = f"{type(exc).__name__}: {exc}"
+    if code is not None and 500 <= code < 600:
+        return SendResult.permanent(text)
+    return SendResult.retry(text)
+
+
+class SmtpEmail:
+    """An :class:`~doorstep.notify.channels.EmailChannel` that keeps one SMTP connection open between emails
+    (checked with NOOP before each one, opened again when the server closed it): connecting, STARTTLS and
+    logging in cost more than the email. Thread-safe: one email at a time per channel."""
+
+    def __init__(self, config: SmtpConfig, sender: str) -> None:
+        self.config = config
+        self.sender = sender
+        self._smtp: smtplib.SMTP | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_url(cls, url: str, sender: str, timeout_s: float = 10.0) -> SmtpEmail:
+        """A channel for ``DOORSTEP_SMTP_URL`` sending as ``sender`` (``Name <addr>``)."""
+        return cls(SmtpConfig.from_url(url, timeout_s), sender)
+
+    def _connect(self) -> smtplib.SMTP:
+        c = self.config
+        if c.implicit_tls:
+            return smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout_s, context=ssl.create_default_context())
+        smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout_s)
+        if c.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        return smtp
+
+    def _ready(self) -> smtplib.SMTP:
+        """The open connection if the server still answers NOOP, else a new one (logged in)."""
+        if self._smtp is not None:
+            try:
+                if self._smtp.noop()[0] == 250:
+                    return self._smtp
+            except (smtplib.SMTPException, OSError):
+                pass
+            self._drop()
+        smtp = self._connect()
+        try:
+            if self.config.username:
+                smtp.login(self.config.username, self.config.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        self._smtp = smtp
+        return smtp
+
+    def _drop(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+    def send_email(self, email: Email) -> SendResult:
+        """Submit one email; the provider id is its Message-ID. Any failure drops the connection (the next email
+        starts on a fresh one); the email itself is never submitted twice here: the result says what to do."""
+        msg = build_message(email, self.sender)
+        with self._lock:
+            try:
+                self._ready().send_message(msg)
+            except (smtplib.SMTPException, OSError) as exc:
+                self._drop()
+                return _classify(exc)
+        return SendResult.sent(str(msg["Message-ID"]))
+
+    def close(self) -> None:
+        """Say QUIT and close the connection (a later email opens a new one)."""
+        with self._lock:
+            self._drop()

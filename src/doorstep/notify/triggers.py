@@ -1,0 +1,30 @@
+"""What a customer is told about, and the variables each message may use."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Trigger(StrEnum):
+    """The moments a customer hears from Doorstep (more follow with per-organization rules)."""
+
+    OUT_FOR_DELIVERY = "out_for_delivery"  # the route is dispatched: ETA window and tracking link
+    DELIVERED = "delivered"
+    DELIVERY_FAILED = "delivery_failed"  # with the reason and what happens next
+    RETURN_SCHEDULED = "return_scheduled"  # a customer's return pickup has its day and window
+
+
+COMMON = frozenset({"customer_name", "order_ref", "sender_name", "tracking_url"})
+VARIABLES: dict[Trigger, frozenset[str]] = {
+    Trigger.OUT_FOR_DELIVERY: COMMON | {"day", "window"},
+    Trigger.DELIVERED: COMMON | {"day", "time"},
+    Trigger.DELIVERY_FAILED: COMMON | {"day", "time", "reason", "next_step"},
+    Trigger.RETURN_SCHEDULED: COMMON | {"day", "window"},
+}
+LANGUAGES = ("en", "fr", "de", "es", "pt")  # every trigger has a template in each
+
+
+def language_for(requested: str) -> str:
+    """The template language for a customer's language tag (``pt-BR`` -> ``pt``); English when not offered."""
+    primary = requested.strip().replace("_", "-").split("-")[0].lower()
+    return primary if primary in LANGUAGES else "en"

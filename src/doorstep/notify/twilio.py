@@ -1,0 +1,79 @@
+"""SMS through a Twilio-compatible HTTP API: ``POST {base}/2010-04-01/Accounts/{sid}/Messages.json`` with the
+form fields To, From and Body, HTTP basic auth ``sid:token``; ``DOORSTEP_SMS_URL`` is ``https://sid:token@host``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from doorstep.notify.channels import SendResult, Sms
+
+RETRY_STATUS = frozenset({408, 409, 425, 429})  # rate limits and timeouts: the same request may pass later
+
+
+@dataclass(frozen=True, slots=True)
+class SmsConfig:
+    """The provider's base URL and the account's credentials (parsed from ``DOORSTEP_SMS_URL``)."""
+
+    base_url: str
+    account_sid: str
+    auth_token: str
+    timeout_s: float = 10.0
+
+    @classmethod
+    def from_url(cls, url: str, timeout_s: float = 10.0) -> SmsConfig:
+        """Parse ``http[s]://sid:token@host[:port][/prefix]`` (ValueError without credentials)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not an SMS provider URL: use https://account_sid:auth_token@api.example.com")
+        if not parts.username or not parts.password:
+            raise ValueError("the SMS provider URL needs credentials: https://account_sid:auth_token@host")
+        netloc = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+        base = f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
+        return cls(base, unquote(parts.username), unquote(parts.password), timeout_s)
+
+
+class TwilioSms:
+    """An :class:`~doorstep.notify.channels.SmsChannel` for Twilio's Messages API (and compatible providers)."""
+
+    def __init__(self, config: SmsConfig, sender: str, transport: httpx.BaseTransport | None = None) -> None:
+        self.config = config
+        self.sender = sender
+        self._client = httpx.Client(
+            timeout=config.timeout_s, auth=(config.account_sid, config.auth_token), transport=transport
+        )
+
+    @classmethod
+    def from_url(cls, url: str, sender: str, timeout_s: float = 10.0) -> TwilioSms:
+        """A channel for ``DOORSTEP_SMS_URL`` sending from ``sender`` (a number or an alphanumeric id)."""
+        return cls(SmsConfig.from_url(url, timeout_s), sender)
+
+    @property
+    def endpoint(self) -> str:
+        """Where messages are created."""
+        return f"{self.config.base_url}/2010-04-01/Accounts/{self.config.account_sid}/Messages.json"
+
+    def send_sms(self, sms: Sms) -> SendResult:
+        """Create one message; the provider id is its ``sid``."""
+        form = {"To": sms.to, "From": self.sender, "Body": sms.body}
+        try:
+            resp = self._client.post(self.endpoint, data=form)
+        except httpx.HTTPError as exc:
+            return SendResult.retry(f"{type(exc).__name__}: {exc}")
+        if 200 <= resp.status_code < 300:
+            try:
+                sid = resp.json().get("sid")
+            except ValueError:
+                sid = None
+            # accepted all the same: sending it again would reach the customer twice
+            return SendResult.sent(sid if isinstance(sid, str) and sid else f"HTTP {resp.status_code} (no sid)")
+        detail = f"HTTP {resp.status_code}: {resp.text[:500]}"
+        if resp.status_code in RETRY_STATUS or resp.status_code >= 500:
+            return SendResult.retry(detail)
+        return SendResult.permanent(detail)
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._client.close()

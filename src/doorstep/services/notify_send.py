@@ -1,0 +1,143 @@
+"""Sending queued customer messages: the ``notify.send`` job, and what a dispatcher sees of them.
+
+A sender claims due messages with a lease (a concurrent sender skips them; a dead sender's lease expires), sends
+each one, and records the outcome in one transaction right after the provider answered: sent (with the provider's
+id), retried with exponential back-off while the provider is down, or failed (refused for good, or still failing
+after ``notify_max_attempts``). A message is never written twice (see ``notifications``) and never sent again once
+marked sent. The one window left: a process that dies between the provider accepting a message and the commit of
+``sent`` sends it again when its lease expires (at least once; the email keeps its Message-ID, so mail clients
+can tell the copy)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+
+from doorstep.notify.channels import Email, Outcome, SendResult, Sms
+from doorstep.services.access import Actor, Permission
+from doorstep.services.job_registry import job
+from doorstep.services.platform import Platform
+from doorstep.store.models import MessageRow
+
+log = logging.getLogger("doorstep.notify")
+LEASE_S = 120  # far longer than one send (channel timeouts default to 10 s)
+
+
+def _claim(p: Platform, now: datetime, limit: int) -> list[tuple[str, str]]:
+    """(id, channel) of due messages of configured channels, leased to this sender until now + LEASE_S."""
+    channels = list(p.channels.names())
+    if not channels:
+        return []
+    with p.sessions() as s:
+        q = (
+            select(MessageRow)
+            .where(
+                MessageRow.status == "queued",
+                MessageRow.channel.in_(channels),
+                or_(MessageRow.next_attempt_at.is_(None), MessageRow.next_attempt_at <= now),
+                or_(MessageRow.lease_until.is_(None), MessageRow.lease_until < now),
+            )
+            .order_by(MessageRow.created_at, MessageRow.id)
+            .limit(limit)
+        )
+        if s.bind is not None and s.bind.dialect.name == "postgresql":
+            q = q.with_for_update(skip_locked=True)
+        rows = list(s.scalars(q))
+        for r in rows:
+            r.lease_until = now + timedelta(seconds=LEASE_S)
+        s.commit()
+        return [(r.id, r.channel) for r in rows]
+
+
+def _send(p: Platform, row: MessageRow) -> SendResult:
+    if row.channel == "email" and p.channels.email is not None:
+        email = Email(row.id, row.recipient, row.subject, row.body_text, row.body_html, row.language)
+        return p.channels.email.send_email(email)
+    if row.channel == "sms" and p.channels.sms is not None:
+        return p.channels.sms.send_sms(Sms(row.id, row.recipient, row.body_text))
+    return SendResult.retry(f"channel {row.channel} is not configured here")
+
+
+def backoff(p: Platform, attempts: int) -> float:
+    """Seconds to wait after ``attempts`` failed sends."""
+    return float(min(p.notify_backoff_cap_s, p.notify_backoff_s * 2 ** max(0, attempts - 1)))
+
+
+def _settle(p: Platform, message_id: str, result: SendResult) -> None:
+    now = p.clock()
+    with p.sessions() as s:
+        row = s.get(MessageRow, message_id)
+        if row is None or row.status != "queued":
+            return
+        row.attempts += 1
+        row.lease_until, row.updated_at = None, now
+        if result.outcome is Outcome.SENT:
+            row.status, row.provider_id, row.sent_at, row.last_error = "sent", result.provider_id, now, None
+            row.next_attempt_at = None
+        elif result.outcome is Outcome.PERMANENT or row.attempts >= p.notify_max_attempts:
+            row.status, row.last_error, row.next_attempt_at = "failed", result.error, None
+        else:
+            row.last_error = result.error
+            row.next_attempt_at = now + timedelta(seconds=backoff(p, row.attempts))
+        s.commit()
+
+
+def _hold(p: Platform, message_id: str, claimed: datetime) -> MessageRow | None:
+    """Renew this sender's lease right before sending (compare-and-set on the lease it claimed): None when
+    another sender took the message meanwhile or it is no longer queued."""
+    now = p.clock()
+    with p.sessions() as s:
+        moved = s.execute(
+            update(MessageRow)
+            .where(MessageRow.id == message_id, MessageRow.status == "queued", MessageRow.lease_until == claimed)
+            .values(lease_until=now + timedelta(seconds=LEASE_S))
+        )
+        s.commit()
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return s.get(MessageRow, message_id)
+
+
+def _release(p: Platform, ids: list[str]) -> None:
+    """Give back claimed messages this sender did not try (their channel is down now): due again next time."""
+    if ids:
+        with p.sessions() as s:
+            s.execute(update(MessageRow).where(MessageRow.id.in_(ids)).values(lease_until=None))
+            s.commit()
+
+
+@job("notify.send")
+def send_due(p: Platform, limit: int = 100) -> int:
+    """Send the due queued messages (up to ``limit``); the number sent now. After a channel fails with a
+    retryable error, the rest of its messages wait for the next run instead of each waiting out a timeout."""
+    now = p.clock()
+    claimed = _claim(p, now, limit)
+    lease = now + timedelta(seconds=LEASE_S)
+    sent, down, skipped = 0, set[str](), list[str]()
+    for message_id, channel in claimed:
+        if channel in down:
+            skipped.append(message_id)
+            continue
+        row = _hold(p, message_id, lease)
+        if row is None:
+            continue
+        result = _send(p, row)
+        if result.outcome is not Outcome.SENT:
+            log.warning("message %s (%s to order %s): %s", row.id, row.channel, row.order_id, result.error)
+        if result.outcome is Outcome.RETRY:
+            down.add(channel)
+        _settle(p, message_id, result)
+        sent += result.outcome is Outcome.SENT
+    _release(p, skipped)
+    return sent
+
+
+def messages_of(p: Platform, actor: Actor, order_id: str) -> list[MessageRow]:
+    """Every message about one order, oldest first (E1302 for an order of another organization or none)."""
+    actor.require(Permission.READ)
+    with p.uow(actor) as uow:
+        uow.orders.require(order_id, ("order_id",))
+        q = uow.messages.query().where(MessageRow.order_id == order_id)
+        return list(uow.session.scalars(q.order_by(MessageRow.created_at, MessageRow.id)))

@@ -1,0 +1,99 @@
+"""The SMTP email channel against a real SMTP server (aiosmtpd on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import pytest
+
+from doorstep.notify.channels import Email, Outcome
+from doorstep.notify.smtp import SmtpConfig, SmtpEmail
+from tests.notify.servers import SmtpServer
+
+SENDER = "Doorstep Deliveries <deliveries@shop.example>"
+
+
+def _email(message_id: str = "msg_01test", to: str = "ana@example.pt") -> Email:
+    return Email(message_id, to, "Your parcel is on its way", "Plain text body", "<p>HTML body</p>", "pt")
+
+
+def test_an_email_arrives_once_as_multipart_text_and_html(smtp: SmtpServer) -> None:
+    """One send puts exactly one message in the inbox: multipart/alternative, text then HTML, with the
+    sender, recipient, subject, language and a Message-ID made of the Doorstep message id."""
+    result = SmtpEmail.from_url(smtp.url, SENDER).send_email(_email())
+    assert result.outcome is Outcome.SENT and result.provider_id == "<msg_01test@shop.example>"
+    assert len(smtp.inbox.messages) == 1
+    msg = smtp.inbox.messages[0]
+    assert msg.get_content_type() == "multipart/alternative"
+    parts = [(p.get_content_type(), p.get_content().strip()) for p in msg.iter_parts()]
+    assert parts == [("text/plain", "Plain text body"), ("text/html", "<p>HTML body</p>")]
+    assert (msg["From"], msg["To"], msg["Subject"]) == (SENDER, "ana@example.pt", "Your parcel is on its way")
+    assert (msg["Content-Language"], msg["Message-ID"]) == ("pt", "<msg_01test@shop.example>")
+    assert smtp.inbox.envelopes == [("deliveries@shop.example", ["ana@example.pt"])]
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_credentials_in_the_url_log_in() -> None:
+    """``smtp://user:pass@host`` logs in before sending (the server requires it)."""
+    server = SmtpServer(credentials=("mailer", "s3cret"))
+    server.start()
+    try:
+        ok = SmtpEmail.from_url(server.url, SENDER).send_email(_email())
+    finally:
+        server.stop()
+    assert ok.outcome is Outcome.SENT and server.inbox.logins == ["mailer"]
+    assert len(server.inbox.messages) == 1
+
+
+def test_one_connection_carries_many_emails_and_is_reopened_after_the_server_restarts(smtp: SmtpServer) -> None:
+    """Consecutive emails share one SMTP connection; when the server went away and came back, the next email
+    goes out on a new connection (each email exactly once)."""
+    channel = SmtpEmail.from_url(smtp.url, SENDER)
+    assert [channel.send_email(_email(f"msg_{k}")).outcome for k in range(3)] == [Outcome.SENT] * 3
+    smtp.stop()
+    assert channel.send_email(_email("msg_down")).outcome is Outcome.RETRY
+    smtp.start()
+    assert channel.send_email(_email("msg_back")).outcome is Outcome.SENT
+    channel.close()
+    peers = smtp.inbox.peers
+    assert len(peers) == 4 and peers[0] == peers[1] == peers[2] != peers[3]
+    assert [m["Message-ID"] for m in smtp.inbox.messages] == [
+        "<msg_0@shop.example>", "<msg_1@shop.example>", "<msg_2@shop.example>", "<msg_back@shop.example>",
+    ]  # fmt: skip
+
+
+def test_a_server_that_is_down_is_a_retry(smtp: SmtpServer) -> None:
+    """A refused connection is not the message's fault: retry later."""
+    smtp.stop()
+    result = SmtpEmail.from_url(smtp.url, SENDER).send_email(_email())
+    assert result.outcome is Outcome.RETRY and result.provider_id is None
+    assert "ConnectionRefusedError" in (result.error or "")
+
+
+@pytest.mark.parametrize(("reply", "outcome"), [("550 5.1.1 No such user", Outcome.PERMANENT),
+                                                ("451 4.3.0 Try again later", Outcome.RETRY)])  # fmt: skip
+def test_refusals_are_permanent_for_5xx_and_retryable_for_4xx(smtp: SmtpServer, reply: str, outcome: Outcome) -> None:
+    """A 5xx answer to the message is final; a 4xx answer is temporary."""
+    smtp.inbox.refuse = reply
+    result = SmtpEmail.from_url(smtp.url, SENDER).send_email(_email())
+    assert result.outcome is outcome and reply.split()[0] in (result.error or "")
+    assert smtp.inbox.messages == []
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("smtp://mail.example:587", SmtpConfig("mail.example", 587, starttls=True)),
+        ("smtp://u:p%40ss@mail.example:2525?starttls=1", SmtpConfig("mail.example", 2525, "u", "p@ss", True)),
+        ("smtp://mail.example", SmtpConfig("mail.example", 25)),
+        ("smtp://mail.example:587?starttls=0", SmtpConfig("mail.example", 587)),
+        ("smtps://mail.example", SmtpConfig("mail.example", 465, implicit_tls=True)),
+    ],
+)
+def test_smtp_urls_parse_with_starttls_on_port_587_or_when_asked(url: str, expected: SmtpConfig) -> None:
+    """Port 587 or ``?starttls=1`` turns STARTTLS on; smtps:// is TLS from the start on 465; credentials unquote."""
+    assert SmtpConfig.from_url(url) == expected
+
+
+def test_an_url_of_another_scheme_is_refused() -> None:
+    """``http://`` is not an SMTP server."""
+    with pytest.raises(ValueError, match="not an SMTP URL"):
+        SmtpConfig.from_url("http://mail.example")
