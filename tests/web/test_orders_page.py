@@ -4,6 +4,7 @@ the effect on the plan shown first. Screenshots land in test-artifacts/playwrigh
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,8 @@ CUSTOMERS = ("Rui Costa", "Ana Silva", "Marta Lopes", "João Reis")
 SPOTS = ((38.7150, -9.1450), (38.7260, -9.1300), (38.7200, -9.1550), (38.7320, -9.1420))  # no three in a line
 ORDERS = [
     {"external_ref": f"WS-{k}", "location": {"lat": lat, "lng": lng},
-     "address": f"Rua Augusta {10 + k}, Lisboa", "contact": {"name": name, "phone": f"+351 91 000 00{k}"},
+     "address": f"Rua Augusta {10 + k}, Lisboa",
+     "contact": {"name": name, "phone": f"+351 91 000 00{k}", "email": f"customer{k}@example.com"},
      "instructions": "Ring twice" if k == 1 else "",
      "items": [{"sku": "SH-42", "description": "Running shoes", "quantity": 2, "barcode": f"400638133393{k}"}]}
     for k, (name, (lat, lng)) in enumerate(zip(CUSTOMERS, SPOTS, strict=True))
@@ -54,7 +56,7 @@ def test_order_search_detail_and_cancel_with_preview(org: Org, browser: Any) -> 
     expect(page.locator("#results tbody tr")).to_have_count(4)
     _open_silva(page)
     oid = org.api.get("/v1/orders", params={"external_ref": "WS-1"}).json()["items"][0]["id"]
-    expect(page.locator("dd[data-fact='customer']")).to_have_text("Ana Silva · +351 91 000 001")
+    expect(page.locator("dd[data-fact='customer']")).to_have_text("Ana Silva · +351 91 000 001 · customer1@example.com")
     expect(page.locator("dd[data-fact='notes']")).to_have_text("Ring twice")
     expect(page.locator("#detail-items tbody tr td")).to_have_text(["Running shoes", "SH-42", "2", "4006381333931"])
     events = [e["type"] for e in org.api.get(f"/v1/orders/{oid}/timeline").json()]
@@ -136,7 +138,9 @@ def test_an_order_on_the_plan_page_links_to_its_panel(org: Org, browser: Any) ->
     page.get_by_role("link", name="WS-2").click()
     page.wait_for_url(f"**/app/orders?date={DAY}&order=*")
     expect(page.locator("#detail-title")).to_have_text("Order WS-2")
-    expect(page.locator("dd[data-fact='customer']")).to_have_text("Marta Lopes · +351 91 000 002")
+    expect(page.locator("dd[data-fact='customer']")).to_have_text(
+        "Marta Lopes · +351 91 000 002 · customer2@example.com"
+    )
     expect(page.locator("#results tr.selected th")).to_have_text("WS-2")
     links = page.locator("nav.pages a")  # every page link keeps the day
     assert [links.nth(k).get_attribute("href") for k in range(4)] == [
@@ -146,7 +150,7 @@ def test_an_order_on_the_plan_page_links_to_its_panel(org: Org, browser: Any) ->
 
 
 def test_a_delivered_orders_panel_shows_the_proof_and_cannot_be_cancelled(org: Org, browser: Any) -> None:
-    """A completed order's panel lists the completion's proof and who did what by name; Cancel is off."""
+    """A delivered order's panel shows the proof, who did what by name and the customer's emails; Cancel is off."""
     from playwright.sync_api import expect
 
     oid = org.api.get("/v1/orders", params={"external_ref": "WS-1"}).json()["items"][0]["id"]
@@ -162,6 +166,15 @@ def test_a_delivered_orders_panel_shows_the_proof_and_cannot_be_cancelled(org: O
     proof = {"recipient": "Ana at the door", "barcodes": ["4006381333931"], "photo": PNG, "signature": PNG}
     body = {"client_id": "done-ws-1", "status": "completed", "at": datetime.now(UTC).isoformat(), "proof": proof}
     assert org.api.post(f"/v1/driver/stops/{stop['id']}/events", json=body, headers=phone).status_code == 200
+    for _ in range(100):  # the customer's emails are written and sent by the event handlers, in the background
+        sent = org.api.get(f"/v1/orders/{oid}/messages").json()
+        if [m["status"] for m in sent] == ["sent", "sent"]:
+            break
+        time.sleep(0.1)
+    assert [(m["trigger"], m["channel"], m["recipient"], m["status"]) for m in sent] == [
+        ("out_for_delivery", "email", "customer1@example.com", "sent"),
+        ("delivered", "email", "customer1@example.com", "sent"),
+    ]
     page, errors = open_page(browser, org, f"/app/orders?date={DAY}&order={oid}")
     item = page.locator("#detail-proofs li")
     expect(item).to_have_count(1)
@@ -174,6 +187,9 @@ def test_a_delivered_orders_panel_shows_the_proof_and_cannot_be_cancelled(org: O
     expect(page.locator("#cancel-btn")).to_be_disabled()
     by = page.locator("#detail-timeline tbody tr td:nth-child(4)")  # who, by name: the dispatcher, then the driver
     expect(by).to_have_text([org.email, org.email, org.email, "driver Rita Costa"])
+    messages = page.locator("#detail-messages tbody tr")
+    expect(messages.locator("td:nth-child(2)")).to_have_text(["out for delivery", "delivered"])
+    expect(messages.locator("td:nth-child(5)")).to_have_text(["sent", "sent"])
     keep_screenshot(page, "orders-3-delivered-with-proof.png")
     found = axe_violations(page)
     assert not found, "\n".join(found)

@@ -19,6 +19,7 @@ from doorstep.services.accounts import create_organization
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.browser import log_in, running
+from tests.notify.servers import SmtpServer
 from tests.web.api_day import HUB, publish
 
 PASSWORD = "workspace-password"
@@ -39,13 +40,23 @@ class Org:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    """The app with its web pages on a loopback port: (base URL, platform)."""
+    """The app with its web pages on a loopback port, sending customer emails to a local SMTP server: (base URL,
+    platform)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('workspace')}/workspace.sqlite"
     upgrade(url)
-    app = create_app(Settings(database_url=url, secret_key="workspace-test", webhook_tick_s=0))
+    smtp = SmtpServer()
+    smtp.start()
+    settings = Settings(
+        database_url=url, secret_key="workspace-test", webhook_tick_s=0, smtp_url=smtp.url,
+        smtp_from="Loja <envios@loja.example>", notify_tick_s=0.5,
+    )  # fmt: skip
+    app = create_app(settings)
     mount_web(app)
-    with running(app) as base:
-        yield base, app.state.platform
+    try:
+        with running(app) as base:
+            yield base, app.state.platform
+    finally:
+        smtp.stop()
 
 
 def two_van_day(server: tuple[str, Any], orders: list[dict[str, Any]]) -> Iterator[Org]:

@@ -1,5 +1,5 @@
 // An order's detail panel: its facts and notes, items, the timeline of its events, what the driver left at the
-// door (proofs), and cancelling with the effect on the plan shown first: the route it leaves, the cost change in
+// door (proofs), the messages its customer got, and cancelling with the effect on the plan shown first: the route it leaves, the cost change in
 // the organization's currency and the ETAs that move. Confirming approves that change; keeping rejects it.
 import { api, el, hhmm } from "./api.js";
 import { guarded, money } from "./page.js";
@@ -45,6 +45,19 @@ function proofs(events) {
   }) : [el("li", { class: "muted" }, "No driver action yet.")]));
 }
 
+const ABOUT = { out_for_delivery: "out for delivery", delivered: "delivered", delivery_failed: "delivery failed",
+  return_scheduled: "return pickup scheduled" };
+
+// What the customer was told, by email or SMS, and whether it reached them (docs/notifications.md).
+function messages(list) {
+  const status = (m) => (m.status === "failed" || m.status === "bounced") && m.last_error ? `${m.status}: ${m.last_error}`
+    : m.status === "queued" && m.attempts ? `queued (${m.attempts} failed attempts)` : m.status;
+  $("detail-messages").querySelector("tbody").replaceChildren(...(list.length ? list.map((m) => el("tr", { "data-message": m.id },
+    el("td", {}, when(m.sent_at || m.created_at)), el("td", { title: m.subject || m.body_text }, ABOUT[m.trigger] || m.trigger),
+    el("td", {}, m.channel), el("td", {}, m.recipient), el("td", { class: `msg-${m.status}` }, status(m))))
+    : [el("tr", {}, el("td", { colspan: "5", class: "muted" }, "No message to the customer yet."))]));
+}
+
 function hidePreview() {
   state.preview = null;
   $("cancel-preview").hidden = true;
@@ -65,8 +78,9 @@ window.addEventListener("pagehide", () => {
 
 // Read the order again and show every part of its panel.
 export async function openOrder(orderId) {
-  const [order, events, stopEvents] = await Promise.all([api("GET", `/v1/orders/${orderId}`),
-    api("GET", `/v1/orders/${orderId}/timeline`), api("GET", `/v1/orders/${orderId}/stop-events`)]);
+  const [order, events, stopEvents, sent] = await Promise.all([api("GET", `/v1/orders/${orderId}`),
+    api("GET", `/v1/orders/${orderId}/timeline`), api("GET", `/v1/orders/${orderId}/stop-events`),
+    api("GET", `/v1/orders/${orderId}/messages`)]);
   state.zone = (await api("GET", `/v1/depots/${order.depot_id}`)).timezone;
   await dropPreview();
   state.order = order;
@@ -77,6 +91,7 @@ export async function openOrder(orderId) {
   items(order);
   timeline(events);
   proofs(stopEvents);
+  messages(sent);
   $("cancel-btn").disabled = FINAL.includes(order.status);
 }
 
