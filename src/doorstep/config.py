@@ -56,6 +56,9 @@ class Settings(BaseSettings):
         900, ge=0, le=86_400, description="how long a live re-planning proposal can be approved (0: always)"
     )
     live_auto_approve: bool = Field(False, description="apply live re-planning proposals without a dispatcher")
+    currency: str = Field(
+        "EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code of the money the dashboard shows (costs are cents)"
+    )
     reattempt: Literal["same_day", "next_day"] = Field("next_day", description="when a failed delivery is retried")
     max_attempts: int = Field(3, ge=1, le=10, description="failed attempts before a parcel returns to its sender")
     redis_url: str | None = Field(

@@ -55,6 +55,11 @@ def test_login_sets_a_session_and_wrong_password_is_e4004(client: TestClient, te
         assert r.status_code == 401 and r.json()["error"]["code"] == "E4004"
 
 
+def test_me_names_the_currency_of_money_amounts(client: TestClient, tenant: Tenant) -> None:
+    """/v1/auth/me carries the deployment's currency (DOORSTEP_CURRENCY, EUR by default) for the dashboard."""
+    assert client.get("/v1/auth/me", headers=tenant.h("read")).json()["currency"] == "EUR"
+
+
 def test_tampered_session_cookie_is_refused(client: TestClient, tenant: Tenant) -> None:
     """A session cookie not signed with the server's secret is 401."""
     cookie = _login(client, tenant.email)

@@ -55,6 +55,26 @@ def test_duplicate_shift_for_a_vehicle_and_day_is_e2007(client: TestClient, tena
     assert r.status_code == 409 and r.json()["error"]["code"] == "E2007"
 
 
+def test_shifts_list_by_day_and_vehicle(client: TestClient, tenant: Tenant) -> None:
+    """``day`` and ``vehicle_id`` narrow the shift list to exactly the matching shifts, in creation order."""
+    vt = client.post("/v1/vehicle-types", json={"name": "T"}, headers=tenant.h()).json()["id"]
+    other = client.post(
+        "/v1/vehicles", json={"name": "Van 9", "type_id": vt, "depot_id": tenant.ids["depot"]}, headers=tenant.h()
+    ).json()["id"]
+    made = {}
+    for van, day in ((tenant.ids["vehicle"], "2025-06-18"), (other, "2025-06-17"), (other, "2025-06-18")):
+        body = {"vehicle_id": van, "day": day, "start": f"{day}T08:00:00+01:00", "end": f"{day}T18:00:00+01:00"}
+        made[(van, day)] = client.post("/v1/shifts", json=body, headers=tenant.h()).json()["id"]
+
+    def ids(**params: str) -> list[str]:
+        return [s["id"] for s in client.get("/v1/shifts", params=params, headers=tenant.h("read")).json()["items"]]
+
+    assert ids(day="2025-06-18") == [made[(tenant.ids["vehicle"], "2025-06-18")], made[(other, "2025-06-18")]]
+    assert ids(day="2025-06-17", vehicle_id=other) == [made[(other, "2025-06-17")]]
+    assert ids(vehicle_id=other) == [made[(other, "2025-06-17")], made[(other, "2025-06-18")]]
+    assert ids() == [tenant.ids["shift"], *made.values()]
+
+
 def test_naive_shift_times_are_refused(client: TestClient, tenant: Tenant) -> None:
     """Shift times need an offset (no guessing of zones)."""
     shift = {

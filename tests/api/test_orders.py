@@ -114,6 +114,27 @@ def test_list_pages_with_filters_in_one_query_per_page(client: TestClient, tenan
     assert seen == [f"P-{i:02d}" for i in range(25) if i != 7]
 
 
+def test_text_search_matches_reference_address_and_customer_name(client: TestClient, tenant: Tenant) -> None:
+    """``q`` matches words of reference, address or customer name, any case, all words, wildcards literal."""
+    bodies = [
+        tenant.order("SHOP-100", address="Rua Augusta 1", contact={"name": "Ana Silva"}),
+        tenant.order("SHOP-200", address="Avenida da Liberdade 5", contact={"name": "Rui Costa"}),
+        tenant.order("WEB-300", address="Rua do Ouro 9", contact={"name": "Ana Costa"}),
+        tenant.order("WEB_100%", address="Largo 1", contact={"name": "Zé"}),
+    ]
+    client.post("/v1/orders/bulk", json={"orders": bodies}, headers=tenant.h())
+
+    def refs(q: str) -> list[str]:
+        page = client.get("/v1/orders", params={"q": q}, headers=tenant.h()).json()
+        return [o["external_ref"] for o in page["items"]]
+
+    assert refs("shop") == ["SHOP-100", "SHOP-200"]
+    assert refs("RUA") == ["SHOP-100", "WEB-300"]
+    assert refs("ana costa") == ["WEB-300"]
+    assert refs("_100%") == ["WEB_100%"]
+    assert refs("nowhere") == []
+
+
 def test_bad_cursor_is_e1306(client: TestClient, tenant: Tenant) -> None:
     """A cursor not made by the API is refused with E1306."""
     r = client.get("/v1/orders", params={"cursor": "!!!"}, headers=tenant.h())
@@ -154,6 +175,7 @@ def test_cancel_then_timeline_and_no_second_cancel(client: TestClient, tenant: T
     events = client.get(f"/v1/orders/{oid}/timeline", headers=tenant.h()).json()
     assert [(e["type"], e["to_status"]) for e in events] == [("order.created", "new"), ("order.cancelled", "cancelled")]
     assert all(e["actor"].startswith("key_") for e in events)
+    assert [e["actor_name"] for e in events] == ["API key “admin”", "API key “admin”"]
 
 
 @pytest.mark.parametrize("path", ["/v1/orders/{oid}", "/v1/orders/{oid}/timeline"])

@@ -117,6 +117,11 @@ def test_dispatcher_day_in_the_browser(site: tuple[str, str], browser: Any) -> N
     expect(page.locator(".unassigned-marker")).to_have_count(1)
     expect(page.locator("#unassigned")).to_contain_text("WEB-8: TIME_WINDOW")
     expect(page.locator("#progress path")).to_have_count(1)
+    ticks = page.locator("#progress text.tick").all_text_contents()  # the chart's axes: cost (money) and seconds
+    assert len(ticks) == 4 and ticks[0].startswith("€") and ticks[1].startswith("€") and ticks[2] == "0", ticks
+    assert ticks[3].endswith(" s") and page.locator("#progress text.axis-title").text_content() == "seconds solving"
+    label = page.get_attribute("#progress", "aria-label") or ""
+    assert label.startswith("Best plan cost over solving time: from €") and f"to {ticks[1]} in {ticks[3]}" in label
     expect(page.locator(".timeline span").first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "2-planned.png", full_page=True)
 
@@ -138,8 +143,14 @@ def test_dispatcher_day_in_the_browser(site: tuple[str, str], browser: Any) -> N
 
     page.click("#publish-btn")
     expect(page.locator("#plan-status")).to_contain_text("published")
+    page.locator(".dispatch-btn").first.click()  # no driver: W1413 first, nothing dispatched
+    expect(page.locator(".route-note").first).to_have_text(
+        "W1413 no driver: no phone will show this route. Assign a driver, or press “Dispatch anyway”."
+    )
+    expect(page.locator(".route-status").first).to_have_text("published")
     page.locator(".dispatch-btn").first.click()
     expect(page.locator(".route-status").first).to_have_text("dispatched")
+    expect(page.locator(".route-note").first).to_contain_text("W1413: route ")
     page.screenshot(path=ARTIFACTS / "4-dispatched.png", full_page=True)
     assert errors == []
 

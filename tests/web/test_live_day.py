@@ -91,7 +91,10 @@ def test_a_proposal_names_the_order_and_vehicle_and_each_option_can_be_approved(
     page.goto(f"{base}/app/live?date={DAYS[0]}")
     item = page.locator(f"li[data-proposal='{proposal['id']}']")
     expect(item).to_contain_text("Add order LATE-CALL")
-    expect(item.locator("li[data-option]").first).to_contain_text("Van 1: cost +")
+    cents = proposal["options"][0]["cost_delta_cents"]  # in the organization's currency (was a bare number)
+    expect(item.locator("li[data-option]").first).to_contain_text(
+        f"Van 1: cost {'−' if cents < 0 else '+'}€{abs(cents) / 100:.2f}"
+    )
     assert oid not in item.inner_text()
     options = len(proposal["options"])
     if options > 1:  # any option: the last one

@@ -172,6 +172,7 @@ def build_platform(
         weather=settings.weather,
         plan_lease_s=settings.plan_lease_s,
         bus=register_handlers(EventBus(), live_policy(settings)),
+        currency=settings.currency,
         channels=channels(settings),
         tracking_link=tracking_links(settings, secret or secret_key(settings)),
         notify_max_attempts=settings.notify_max_attempts,

@@ -25,6 +25,7 @@ class MeOut(Out):
     name: str | None = Field(None, description="a user's email, an API key's name")
     role: str | None
     permissions: list[str]
+    currency: str = Field("EUR", description="ISO 4217 code of the organization's money amounts (cents in the API)")
 
 
 class UserIn(Strict):

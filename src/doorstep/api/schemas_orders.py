@@ -163,6 +163,7 @@ class EventOut(Out):
     from_status: str | None
     to_status: str | None
     actor: str
+    actor_name: str | None = Field(None, description="the actor as people know them: email, key or driver name")
     at: dt.datetime
     data: dict[str, Any]
 

@@ -10,6 +10,7 @@ from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.services.access import Actor, Permission
 from doorstep.services.platform import Platform
 from doorstep.store.models import LatestPositionRow, PositionRow, ProofRow, StopEventRow
+from doorstep.store.uow import UnitOfWork
 
 
 def _proof_view(row: ProofRow) -> dict[str, Any]:
@@ -28,16 +29,27 @@ def route_stop_events(p: Platform, actor: Actor, route_id: str) -> list[dict[str
     actor.require(Permission.READ)
     with p.uow(actor) as uow:
         uow.routes.require(route_id)
-        rows = uow.stop_events.all(StopEventRow.route_id == route_id)
-        proofs = uow.proofs.get_many([r.proof_id for r in rows if r.proof_id])
-        out = []
-        for r in sorted(rows, key=lambda r: (r.created_at, r.id)):
-            view = {k: v for k, v in r.result.items() if k not in ("replayed", "warnings")}
-            view.update(actor=r.actor, driver_id=r.driver_id, lat=r.lat, lng=r.lng, accuracy_m=r.accuracy_m)
-            proof = proofs.get(r.proof_id or "")
-            view["proof"] = _proof_view(proof) if proof is not None else None
-            out.append(view)
-        return out
+        return _event_views(uow, uow.stop_events.all(StopEventRow.route_id == route_id))
+
+
+def order_stop_events(p: Platform, actor: Actor, order_id: str) -> list[dict[str, Any]]:
+    """Every driver action on the order's stops (each attempt, on any route), oldest first, with its proof."""
+    actor.require(Permission.READ)
+    with p.uow(actor) as uow:
+        uow.orders.require(order_id)
+        return _event_views(uow, uow.stop_events.all(StopEventRow.order_id == order_id))
+
+
+def _event_views(uow: UnitOfWork, rows: list[StopEventRow]) -> list[dict[str, Any]]:
+    proofs = uow.proofs.get_many([r.proof_id for r in rows if r.proof_id])
+    out = []
+    for r in sorted(rows, key=lambda r: (r.created_at, r.id)):
+        view = {k: v for k, v in r.result.items() if k not in ("replayed", "warnings")}
+        view.update(actor=r.actor, driver_id=r.driver_id, lat=r.lat, lng=r.lng, accuracy_m=r.accuracy_m)
+        proof = proofs.get(r.proof_id or "")
+        view["proof"] = _proof_view(proof) if proof is not None else None
+        out.append(view)
+    return out
 
 
 def proof_file(p: Platform, actor: Actor, proof_id: str, part: str) -> tuple[bytes, str]:

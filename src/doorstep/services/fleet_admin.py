@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -144,6 +144,17 @@ def list_(p: Platform, actor: Actor, kind: str, after: str | None, limit: int) -
     actor.require(Permission.READ)
     with p.uow(actor) as uow:
         return KINDS[kind].repo(uow).page(after=after, limit=limit)
+
+
+def list_shifts(
+    p: Platform, actor: Actor, day: date | None, vehicle_id: str | None, after: str | None, limit: int
+) -> list[ShiftRow]:
+    """One page of shifts in id order, of one day and/or one vehicle when given (a screen of one day need not read
+    every day's shifts)."""
+    actor.require(Permission.READ)
+    where = ([ShiftRow.day == day] if day else []) + ([ShiftRow.vehicle_id == vehicle_id] if vehicle_id else [])
+    with p.uow(actor) as uow:
+        return uow.shifts.page(*where, after=after, limit=limit)
 
 
 def update(p: Platform, actor: Actor, kind: str, obj_id: str, data: dict[str, Any], version: int) -> Any:

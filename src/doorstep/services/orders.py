@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from doorstep.domain.contact import contact_issues
@@ -34,6 +34,7 @@ MAX_BULK = 1000
 # warnings a create answers with (the order is stored all the same)
 RETURNED_WARNINGS = frozenset({"W1209", "W1210", "W1211"})
 MAX_PAGE = 500
+MAX_WORDS = 5  # words of a text search (each must match)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class OrderFilters:
     day: date | None = None
     depot_id: str | None = None
     external_ref: str | None = None
+    text: str | None = None  # words found in the reference, the address or the customer's name (any case)
 
 
 @dataclass(slots=True)
@@ -194,11 +196,18 @@ def list_orders(
         where.append(OrderRow.depot_id == filters.depot_id)
     if filters.external_ref:
         where.append(OrderRow.external_ref == filters.external_ref)
+    where += [_matches(word) for word in (filters.text or "").lower().split()[:MAX_WORDS]]
     with p.uow(actor) as uow:
         rows = uow.orders.page(*where, after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, encode_cursor(rows[-1].id) if more and rows else None
+
+
+def _matches(word: str) -> ColumnElement[bool]:
+    """Orders whose reference, address or customer name holds ``word`` (case-insensitive, wildcards literal)."""
+    fields = (OrderRow.external_ref, OrderRow.address, OrderRow.data["contact"]["name"].as_string())
+    return or_(*(func.lower(f).contains(word, autoescape=True) for f in fields))
 
 
 def get_order(p: Platform, actor: Actor, order_id: str) -> OrderRow:

@@ -68,6 +68,7 @@ class Platform:
     proposal_ttl_s: int = 900  # a live re-planning proposal older than this cannot be approved (0: never expires)
     plan_lease_s: float = 60.0  # a running planning job silent this long died with its worker: it is taken over
     bus: EventBus = field(default_factory=EventBus)  # the handlers the composition root registered
+    currency: str = "EUR"  # ISO 4217 code of every amount in cents (one per deployment: DOORSTEP_CURRENCY)
     channels: Channels = field(default_factory=Channels)  # customer email/SMS (none configured: nothing queued)
     # (org_id, order_id) -> the customer's tracking link (signed by the app factory); None: the public URL only
     tracking_link: Callable[[str, str], str] | None = None

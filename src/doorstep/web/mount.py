@@ -15,7 +15,8 @@ templates = Jinja2Templates(directory=HERE / "templates")
 
 
 def mount_web(app: FastAPI) -> None:
-    """Serve ``/login`` and ``/app`` (the dashboard); assets under ``/static``. Everything works offline."""
+    """Serve ``/login``, ``/app`` (the dashboard) and its orders, drivers and live pages; assets under ``/static``.
+    Everything works offline."""
     app.mount("/static/leaflet", StaticFiles(directory=xstatic_leaflet.BASE_DIR), name="leaflet")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="web-static")
     router = APIRouter(include_in_schema=False)
@@ -30,11 +31,19 @@ def mount_web(app: FastAPI) -> None:
 
     @router.get("/app", response_class=HTMLResponse)
     def dashboard(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "dashboard.html", {"title": "Dispatch"})
+        return templates.TemplateResponse(request, "dashboard.html", {"title": "Dispatch", "here": "plan"})
+
+    @router.get("/app/orders", response_class=HTMLResponse)
+    def orders(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "orders.html", {"title": "Orders", "here": "orders"})
+
+    @router.get("/app/drivers", response_class=HTMLResponse)
+    def drivers(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "drivers.html", {"title": "Drivers", "here": "drivers"})
 
     @router.get("/app/live", response_class=HTMLResponse)
     def live(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "live.html", {"title": "Live"})
+        return templates.TemplateResponse(request, "live.html", {"title": "Live", "here": "live"})
 
     _driver_app(router)
     app.include_router(router)

@@ -60,7 +60,10 @@ def _me(actor: Actor, p: Platform) -> MeOut:
     role = actor.role.value if actor.role else None
     perms = sorted(x.value for x in actor.permissions)
     name = accounts.display_name(p, actor)
-    return MeOut(org_id=actor.org_id, principal_id=actor.principal_id, name=name, role=role, permissions=perms)
+    return MeOut(
+        org_id=actor.org_id, principal_id=actor.principal_id, name=name, role=role, permissions=perms,
+        currency=p.currency,
+    )  # fmt: skip
 
 
 @router.get("/v1/auth/me", response_model=MeOut, summary="Who am I")

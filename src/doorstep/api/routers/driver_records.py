@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.schemas_common import ERRORS
 from doorstep.api.schemas_driver import CodeOut
+from doorstep.api.schemas_order_detail import StopEventOut
 from doorstep.services import driver_records, trail_matching
 from doorstep.services.driver_auth import issue_code
 
@@ -22,6 +23,12 @@ def login_code(driver_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any
 @router.get("/routes/{route_id}/stop-events", summary="Driver actions on a route's stops, with proofs")
 def stop_events(route_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
     return {"route_id": route_id, "events": driver_records.route_stop_events(p, actor, route_id)}
+
+
+@router.get("/orders/{order_id}/stop-events", response_model=list[StopEventOut], summary="Driver actions on an order")
+def order_stop_events(order_id: str, p: PlatformDep, actor: ActorDep) -> list[StopEventOut]:
+    """Every arrival, completion and failure on the order's stops (each attempt), oldest first, with proofs."""
+    return [StopEventOut.model_validate(e) for e in driver_records.order_stop_events(p, actor, order_id)]
 
 
 @router.get("/routes/{route_id}/trail", summary="A route's GPS trail, optionally map-matched")

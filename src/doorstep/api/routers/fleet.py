@@ -3,6 +3,7 @@
 No ``from __future__ import annotations`` here: FastAPI must see the real body classes in the closures.
 """
 
+import datetime as dt
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Query, Response
@@ -28,8 +29,11 @@ from doorstep.services import fleet_admin
 from doorstep.services.orders import decode_cursor, encode_cursor
 
 
-def crud_router(path: str, kind: str, body_cls: type[BaseModel], out_cls: type[BaseModel]) -> APIRouter:
-    """Create (idempotent), list (cursor), get, replace (versioned) and delete for one fleet resource."""
+def crud_router(
+    path: str, kind: str, body_cls: type[BaseModel], out_cls: type[BaseModel], listing: bool = True
+) -> APIRouter:
+    """Create (idempotent), list (cursor; ``listing=False``: the caller adds its own), get, replace (versioned)
+    and delete for one fleet resource."""
     router = APIRouter(prefix=f"/v1/{path}", tags=["fleet"], responses=ERRORS)
     label = kind.replace("_", " ")
 
@@ -49,16 +53,17 @@ def crud_router(path: str, kind: str, body_cls: type[BaseModel], out_cls: type[B
 
         return respond_once(p, actor, key, print_, run)
 
-    @router.get("", response_model=Page[out_cls], summary=f"List {label}s")  # type: ignore[valid-type]
-    def list_(
-        p: PlatformDep,
-        actor: ActorDep,
-        cursor: Annotated[str | None, Query(max_length=200)] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    ) -> dict[str, Any]:
-        rows = fleet_admin.list_(p, actor, kind, decode_cursor(cursor), limit + 1)
-        nxt = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-        return {"items": [dump(r) for r in rows[:limit]], "next_cursor": nxt}
+    if listing:
+        @router.get("", response_model=Page[out_cls], summary=f"List {label}s")  # type: ignore[valid-type]
+        def list_(
+            p: PlatformDep,
+            actor: ActorDep,
+            cursor: Annotated[str | None, Query(max_length=200)] = None,
+            limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        ) -> dict[str, Any]:
+            rows = fleet_admin.list_(p, actor, kind, decode_cursor(cursor), limit + 1)
+            nxt = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+            return {"items": [dump(r) for r in rows[:limit]], "next_cursor": nxt}
 
     @router.get("/{obj_id}", response_model=out_cls, summary=f"Get a {label}")
     def get(obj_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
@@ -82,10 +87,28 @@ def crud_router(path: str, kind: str, body_cls: type[BaseModel], out_cls: type[B
     return router
 
 
+shifts_router = crud_router("shifts", "shift", ShiftIn, ShiftOut, listing=False)
+
+
+@shifts_router.get("", response_model=Page[ShiftOut], summary="List shifts")
+def list_shifts(
+    p: PlatformDep,
+    actor: ActorDep,
+    day: Annotated[dt.date | None, Query(description="only the shifts of this day")] = None,
+    vehicle_id: Annotated[str | None, Query(max_length=64, description="only this vehicle's shifts")] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """Shifts in id order, of one day and/or one vehicle when given."""
+    rows = fleet_admin.list_shifts(p, actor, day, vehicle_id, decode_cursor(cursor), limit + 1)
+    nxt = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return {"items": [ShiftOut.model_validate(r).model_dump(mode="json") for r in rows[:limit]], "next_cursor": nxt}
+
+
 ROUTERS = [
     crud_router("depots", "depot", DepotIn, DepotOut),
     crud_router("vehicle-types", "vehicle_type", VehicleTypeIn, VehicleTypeOut),
     crud_router("vehicles", "vehicle", VehicleIn, VehicleOut),
     crud_router("drivers", "driver", DriverIn, DriverOut),
-    crud_router("shifts", "shift", ShiftIn, ShiftOut),
+    shifts_router,
 ]

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
 from doorstep.api.schemas_common import ERRORS, Page
+from doorstep.api.schemas_order_detail import CancelPreviewOut
 from doorstep.api.schemas_orders import (
     BulkIn,
     BulkOut,
@@ -23,7 +24,8 @@ from doorstep.api.schemas_orders import (
     OrderOut,
     OrderUpdate,
 )
-from doorstep.services import notify_send, order_import, orders
+from doorstep.services import notify_send, order_cancel, order_import, orders
+from doorstep.services.actor_names import actor_names
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"], responses=ERRORS)
 
@@ -88,11 +90,14 @@ def list_orders(
     date: Annotated[dt.date | None, Query()] = None,
     depot_id: Annotated[str | None, Query(max_length=64)] = None,
     external_ref: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="words in the reference, address or customer name (all)")
+    ] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[OrderOut]:
     """Orders in creation order, filtered; one SQL query per page."""
-    filters = orders.OrderFilters(status=status, day=date, depot_id=depot_id, external_ref=external_ref)
+    filters = orders.OrderFilters(status=status, day=date, depot_id=depot_id, external_ref=external_ref, text=q)
     rows, nxt = orders.list_orders(p, actor, filters, cursor, limit)
     return Page[OrderOut](items=[OrderOut.model_validate(r) for r in rows], next_cursor=nxt)
 
@@ -115,10 +120,31 @@ def cancel_order(order_id: str, p: PlatformDep, actor: ActorDep) -> OrderOut:
     return OrderOut.model_validate(orders.cancel_order(p, actor, order_id))
 
 
+@router.post("/{order_id}/cancel/preview", response_model=CancelPreviewOut, summary="What cancelling would do")
+def preview_cancel(order_id: str, p: PlatformDep, actor: ActorDep) -> CancelPreviewOut:
+    """The order's live route, the plan's cost change and the ETAs that move, before anything changes; on a live
+    route this is a pending proposal to approve (cancel) or reject (keep). 409 E2004 when it cannot be cancelled."""
+    res = order_cancel.preview_cancel(p, actor, order_id)
+    summary: dict[str, Any] = res.proposal.options[0]["summary"] if res.proposal is not None else {}
+    route = res.route
+    return CancelPreviewOut.model_validate({
+        "order_id": res.order.id, "external_ref": res.order.external_ref, "status": res.order.status,
+        "currency": p.currency, "proposal_id": res.proposal.id if res.proposal is not None else None,
+        "route": None if route is None else {
+            "route_id": route.id, "plan_id": route.plan_id, "status": route.status, "driver_id": route.driver_id,
+            "vehicle_name": route.data.get("vehicle_name") or route.vehicle_id,
+        },
+        "cost_delta_cents": summary.get("cost_delta_cents", 0), "vehicles": summary.get("vehicles", []),
+        "moved": summary.get("affected", []),
+    })  # fmt: skip
+
+
 @router.get("/{order_id}/timeline", response_model=list[EventOut], summary="The order's events")
 def order_timeline(order_id: str, p: PlatformDep, actor: ActorDep) -> list[EventOut]:
-    """Every status change and edit of the order, oldest first."""
-    return [EventOut.model_validate(e) for e in orders.timeline(p, actor, order_id)]
+    """Every status change and edit of the order, oldest first, each actor also by name."""
+    events = [EventOut.model_validate(e) for e in orders.timeline(p, actor, order_id)]
+    names = actor_names(p, actor, [e.actor for e in events])
+    return [e.model_copy(update={"actor_name": names.get(e.actor)}) for e in events]
 
 
 @router.get("/{order_id}/messages", response_model=list[MessageOut], summary="Messages to the order's customer")

@@ -3,11 +3,15 @@
 import { api, el, hhmm } from "./api.js";
 import { loadFleet, setupFleet } from "./fleet.js";
 import { COLOURS, drawPlan, makeMap } from "./map.js";
+import { money, navDay } from "./page.js";
+import { drawProgress as drawChart } from "./progress-chart.js";
 import { span, timeAxis, timelineBar } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { depot: null, day: null, depots: [], orders: new Map(), plan: null, preview: null };
+const state = { depot: null, day: null, depots: [], orders: new Map(), plan: null, preview: null, currency: "EUR" };
 const mapView = makeMap($("map"));
+const armed = new Set(); // driverless routes whose "Dispatch" was pressed once
+const notes = new Map(); // route id -> what its last dispatch said (W1413)
 
 function showError(err) {
   $("error").textContent = err ? err.message : "";
@@ -32,7 +36,8 @@ async function loadOrders() {
   for (const o of page.items) {
     state.orders.set(o.id, o);
     const w = o.data.time_windows[0];
-    body.append(el("tr", { "data-id": o.id }, el("td", {}, o.external_ref), el("td", { class: "status" }, o.status),
+    const open = el("a", { href: `/app/orders?date=${state.day}&order=${o.id}`, title: "open the order's page" }, o.external_ref);
+    body.append(el("tr", { "data-id": o.id }, el("td", {}, open), el("td", { class: "status" }, o.status),
       el("td", {}, o.data.address), el("td", {}, w ? `${hhmm(w.start)}–${hhmm(w.end)}` : "")));
   }
   $("orders-count").textContent = `(${page.items.length}${page.next_cursor ? "+" : ""})`;
@@ -55,24 +60,12 @@ async function importFile(ev) {
 }
 
 function drawProgress(points) {
-  const svg = $("progress");
-  svg.replaceChildren();
-  if (points.length < 1) return;
-  const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
-  const [x0, x1] = [0, Math.max(...xs, 1)], [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-  const path = points.map((p, i) => `${i ? "L" : "M"}${(p[0] - x0) / (x1 - x0) * 300},${70 - (y1 > y0 ? (p[1] - y0) / (y1 - y0) * 60 : 30)}`).join(" ");
-  const ns = "http://www.w3.org/2000/svg";
-  const line = document.createElementNS(ns, "path");
-  line.setAttribute("d", path);
-  line.setAttribute("fill", "none");
-  line.setAttribute("stroke", "#4363d8");
-  line.setAttribute("stroke-width", "2");
-  svg.append(line);
+  drawChart($("progress"), points, (cents) => money(cents, state.currency));
 }
 
 function planText(plan) {
   const stats = plan.stats;
-  const best = plan.progress.length ? ` best ${(plan.progress.at(-1)[1] / 100).toFixed(2)}` : "";
+  const best = plan.progress.length ? ` best ${money(plan.progress.at(-1)[1], state.currency)}` : "";
   let text = `Version ${plan.version}: ${plan.status}${best}`;
   if (stats) text += ` — ${stats.orders_assigned}/${stats.orders_total} orders on ${plan.routes.length} routes`;
   if (plan.error) text += ` — ${plan.error.error.code}: ${plan.error.error.message}`;
@@ -142,10 +135,21 @@ function renderPlan() {
   }
   plan.routes.forEach((r, i) => {
     const orders = r.data.stops.filter((s) => s.order_id && s.type !== "break").length;
-    const dispatch = el("button", { type: "button", class: "dispatch-btn", "data-route": r.id }, "Dispatch");
+    // A route without a driver reaches no phone: the first press says so (W1413), a second one dispatches anyway.
+    const dispatch = el("button", { type: "button", class: "dispatch-btn", "data-route": r.id },
+      armed.has(r.id) ? "Dispatch anyway" : "Dispatch");
     dispatch.disabled = r.status !== "published";
     dispatch.addEventListener("click", () => guarded(async () => {
-      await api("POST", `/v1/routes/${r.id}/dispatch`, { version: r.version });
+      if (!r.driver_id && !armed.has(r.id)) {
+        armed.add(r.id);
+        notes.set(r.id, ["W1413 no driver: no phone will show this route. ",
+          el("a", { href: `/app/drivers?date=${state.day}` }, "Assign a driver"), ", or press “Dispatch anyway”."]);
+        renderPlan();
+        return;
+      }
+      const out = await api("POST", `/v1/routes/${r.id}/dispatch`, { version: r.version });
+      armed.delete(r.id);
+      notes.set(r.id, (out.warnings || []).map((w) => `${w.code}: ${w.message}`));
       await loadOrders();
       await loadPlan();
     }));
@@ -159,7 +163,8 @@ function renderPlan() {
       el("span", { class: "swatch", style: `background:${COLOURS[i % COLOURS.length]}` }),
       el("span", {}, `${r.data.vehicle_name} · ${orders} stops`),
       timelineBar(r, t0, t1),
-      el("span", {}, el("span", { class: "route-status" }, r.status), " ", dispatch, " ", code)));
+      el("span", {}, el("span", { class: "route-status" }, r.status), " ", dispatch, " ", code),
+      el("span", { class: "route-note violation", role: "status" }, ...(notes.get(r.id) || []))));
     $("move-route").append(el("option", { value: r.id }, r.data.vehicle_name));
     for (const s of r.data.stops) {
       if (s.order_id && (s.type === "delivery" || s.type === "pickup"))
@@ -216,6 +221,7 @@ async function reload() {
   const url = new URL(location.href);
   url.searchParams.set("date", state.day);
   history.replaceState(null, "", url);
+  navDay(state.day);
   await loadOrders();
   await loadPlan();
   await loadFleet(state.depot, state.depots);
@@ -223,6 +229,7 @@ async function reload() {
 
 async function init() {
   const me = await api("GET", "/v1/auth/me");
+  state.currency = me.currency;
   $("who").textContent = `${me.name || me.principal_id} (${me.role || "API key"})`;
   const depots = await api("GET", "/v1/depots?limit=500");
   state.depots = depots.items;

@@ -3,6 +3,7 @@
 // can be approved.
 import { api, el, esc, hhmm } from "./api.js";
 import { COLOURS, makeMap } from "./map.js";
+import { money, navDay } from "./page.js";
 
 const $ = (id) => document.getElementById(id);
 const L = window.L;
@@ -10,6 +11,7 @@ const view = makeMap($("map"));
 const routes = new Map(); // route id -> snapshot route (updated by events)
 const markers = new Map(); // route id -> driver marker
 let fitted = false;
+let currency = "EUR"; // the organization's, from /v1/auth/me
 
 // The client's own reference of an order (LX07-0116) where the route knows it, else the order id.
 const refOf = (route, orderId) => (route.refs || {})[orderId] || orderId;
@@ -123,10 +125,9 @@ const KIND_TEXT = { insert: "Add order", cancel: "Take off order", redistribute:
 // Approve: which vehicles it touches, the cost change and how many promised times move.
 function optionText(o) {
   if (o.inserted === false) return "no place found";
-  const cost = (o.cost_delta_cents ?? 0) / 100;
   const vans = (o.vehicles || []).join(", ") || "no route";
   const moved = (o.affected || []).length;
-  return `${vans}: cost ${cost >= 0 ? "+" : "−"}${Math.abs(cost).toFixed(2)}, ${moved} ETA${moved === 1 ? "" : "s"} move`;
+  return `${vans}: cost ${money(o.cost_delta_cents ?? 0, currency, true)}, ${moved} ETA${moved === 1 ? "" : "s"} move`;
 }
 
 function renderProposals(list) {
@@ -192,6 +193,7 @@ function applySnapshot(snap) {
 // (a plan published for tomorrow used to join today's view).
 const day = () => $("live-day").value;
 $("live-day").value = new URLSearchParams(location.search).get("date") || new Date().toLocaleDateString("en-CA");
+navDay(day());
 
 async function reload() { applySnapshot(await api("GET", `/v1/live/snapshot?date=${day()}`)); }
 
@@ -227,6 +229,7 @@ $("live-day").addEventListener("change", () => {
   const url = new URL(location.href);
   url.searchParams.set("date", day());
   history.replaceState(null, "", url);
+  navDay(day());
   connect();
 });
 
@@ -241,4 +244,4 @@ $("return-form").addEventListener("submit", async (ev) => {
   } catch (err) { showError(err); }
 });
 
-api("GET", "/v1/auth/me").then(connect).catch((err) => { if (err.status === 401) location.href = "/login"; else showError(err); });
+api("GET", "/v1/auth/me").then((me) => { currency = me.currency; connect(); }).catch((err) => { if (err.status === 401) location.href = "/login"; else showError(err); });
