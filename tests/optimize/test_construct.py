@@ -47,6 +47,13 @@ def test_small_days_keep_the_search_own_start() -> None:
     assert sweep_routes(_model(_day(MIN_CLIENTS - 1))) is None
 
 
+def test_a_model_with_nothing_optional_keeps_pyvrp_start() -> None:
+    """Without breaks or prizes (every client required) PyVRP's own start is kept: no construction."""
+    p = _day(400)
+    p = replace(p, vehicles=tuple(replace(v, breaks=()) for v in p.vehicles))
+    assert sweep_routes(_model(p)) is None
+
+
 def test_clusters_keep_capacity_skills_and_take_each_order_once() -> None:
     """Every route of the sweep carries at most its vehicle's parcels, visits only clients its profile allows
     (cold orders on refrigerated vans), holds orders only (no breaks, no shipments) and no order twice."""

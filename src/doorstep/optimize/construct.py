@@ -22,7 +22,7 @@ import numpy as np
 
 from doorstep.optimize.model import IntMatrix, SolverModel, Visit
 
-MIN_CLIENTS = 300  # below this the search's own start is as good (and the construction's set-up not worth it)
+MIN_CLIENTS = 300  # below this the search's own start is as good (and the construction not worth its set-up)
 SHIFT_SHARE = 0.85  # of a vehicle's shift a cluster's estimated work may fill (the break and detours need room)
 URGENCY_WEIGHT = 0.3  # Solomon's delta-3: how much a closing window pulls a stop forward
 URGENCY_CAP_S = 4 * 3600  # an open window is no more urgent than one closing in four hours
@@ -163,11 +163,17 @@ def _sequence(model: SolverModel, vti: int, cluster: list[_Unit]) -> list[int]:
     return out
 
 
+def _optional(model: SolverModel) -> bool:
+    """Whether the search may leave a client out (breaks, prizes): only then does PyVRP start from no route."""
+    return any(not c.required for c in model.clients) or any(not s.required for s in model.shipments)
+
+
 def sweep_routes(model: SolverModel) -> list[tuple[int, list[tuple[int, int]]]] | None:
     """Route specs (vehicle type, [(activity type, client), ...]) for a first solution, or None when the model
-    is small (the search's own start is as good there)."""
+    is small (the search's own start is as good there) or has nothing optional: there the search starts from
+    PyVRP's own random start, so that on the models PyVRP is tuned on (Gehring–Homberger) it is PyVRP's."""
     units = _units(model)
-    if len(units) < MIN_CLIENTS or not model.vehicle_types:
+    if len(units) < MIN_CLIENTS or not model.vehicle_types or not _optional(model):
         return None
     by_depot: dict[int, list[int]] = {}
     for vti, vt in enumerate(model.vehicle_types):
