@@ -69,7 +69,7 @@ def make_row(problem: dict[str, Any], meta: dict[str, Any], solver: str, limit: 
         "city": meta["city"], "size": meta["size"], "seed": meta["seed"], "time_limit": limit, "solver": solver,
         "wall_s": round(res.get("wall_s", res["process_wall_s"]), 3),
         "solve_s": round(res.get("solve_s", 0.0), 3), "load_s": round(res.get("load_s", 0.0), 3),
-        "peak_rss_mib": res.get("process_peak_rss_mib", res.get("peak_rss_mib", 0.0)),
+        "peak_rss_mib": res.get("peak_rss_mib", res.get("process_peak_rss_mib", 0.0)),  # the solver's own VmHWM
         "notes": list(res.get("notes", [])), "extra": extra,
     }  # fmt: skip
     if "error" in res:
