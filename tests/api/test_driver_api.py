@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,6 +11,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from doorstep.domain.status import OrderStatus
+from doorstep.services.access import system_actor
+from tests.api.conftest import platform_of
 from tests.api.driver_day import Day, login, make_day
 from tests.api.test_plans import plan_now
 
@@ -104,7 +108,8 @@ def test_far_completion_is_flagged_and_failures_need_catalogue_reasons(client: T
 
 
 def test_bad_photos_other_drivers_stops_and_cancelled_orders_are_refused(client: TestClient, day: Day) -> None:
-    """Not an image is E1414, too large E1413, another driver's stop E1416, a cancelled order E2110."""
+    """Not an image is E1414, too large E1413, another driver's stop E1416, a cancelled order still on the route
+    E2110, and a stop its cancelled order was taken off 404 E1302."""
     stops = day.stops(client)
     text = base64.b64encode(b"hello, not a picture").decode()
     r = act(client, day, stops[0], "completed", proof={"photo": text})
@@ -117,9 +122,19 @@ def test_bad_photos_other_drivers_stops_and_cancelled_orders_are_refused(client:
     theirs = day.stops(client, 1)[0]
     r = act(client, day, theirs, "arrived", k=0)
     assert r.status_code == 403 and r.json()["error"]["code"] == "E1416"
-    assert client.post(f"/v1/orders/{stops[2]['order_id']}/cancel", headers=day.t.h()).status_code == 200
-    r = act(client, day, stops[2], "completed")
+    with platform_of(client).uow(system_actor(day.t.org_id)) as uow:  # cancelled, its stop not yet taken off
+        uow.orders.require(stops[1]["order_id"]).status = OrderStatus.CANCELLED.value
+        uow.commit()
+    r = act(client, day, stops[1], "completed")
     assert r.status_code == 409 and r.json()["error"]["code"] == "E2110"
+    assert client.post(f"/v1/orders/{stops[2]['order_id']}/cancel", headers=day.t.h()).status_code == 200
+    route_url = f"/v1/routes/{day.routes[0]['id']}"
+    deadline = time.monotonic() + 15  # the order.cancelled handler runs after the commit
+    while stops[2]["order_id"] in [x.get("order_id") for x in client.get(route_url, headers=day.t.h()).json()[
+        "data"]["stops"]] and time.monotonic() < deadline:  # fmt: skip
+        time.sleep(0.2)
+    r = act(client, day, stops[2], "completed")  # a direct cancel takes the stop off the route (order.cancelled)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "E1302"
     assert client.get(f"/v1/routes/{day.routes[0]['id']}/stop-events", headers=day.t.h()).json()["events"] == []
     assert login(client, day.t, day.drivers[0])  # a new code still works after refusals
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -86,3 +87,25 @@ def test_order_stop_events_list_the_drivers_actions_with_their_proof(client: Tes
         ("arrived", day.drivers[0], day.routes[0]["id"]), ("completed", day.drivers[0], day.routes[0]["id"])
     ]
     assert (events[0]["proof"], events[1]["proof"]["recipient"]) == (None, "Ana at the door")
+
+
+def test_a_direct_cancel_takes_the_order_off_its_live_route(client: TestClient, tenant: Tenant) -> None:
+    """POST /v1/orders/{id}/cancel on an order of a dispatched route: the order is cancelled and, through the
+    order.cancelled handler, its stop leaves the route in a new route version (it used to stay on the route)."""
+    plan = publish_day(client, tenant)
+    route = plan["routes"][0]
+    victim = route["data"]["stops"][1]["order_id"]
+    before = client.get(f"/v1/routes/{route['id']}", headers=tenant.h()).json()
+    r = client.post(f"/v1/orders/{victim}/cancel", headers=tenant.h("write"))
+    assert r.status_code == 200, r.text
+    assert client.get(f"/v1/orders/{victim}", headers=tenant.h()).json()["status"] == "cancelled"
+    deadline = time.monotonic() + 15
+    while True:
+        after = client.get(f"/v1/routes/{route['id']}", headers=tenant.h()).json()
+        if victim not in [s.get("order_id") for s in after["data"]["stops"]] or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert victim not in [s.get("order_id") for s in after["data"]["stops"]]
+    assert after["version"] == before["version"] + 1
+    props = client.get("/v1/live/proposals", headers=tenant.h()).json()
+    assert [(x["kind"], x["subject_id"], x["status"]) for x in props] == [("cancel", victim, "applied")]

@@ -7,6 +7,7 @@ from doorstep.domain.events import EventType
 from doorstep.jobs import registry
 from doorstep.services.event_bus import EventBus, EventRecord
 from doorstep.services.notifications import NOTIFY_EVENTS, notify_customers
+from doorstep.services.order_cancel import on_order_cancelled
 from doorstep.services.platform import Platform
 from doorstep.services.returns import on_stop_event
 from doorstep.services.tracking import LivePolicy, refresh_on_route_event
@@ -14,11 +15,13 @@ from doorstep.services.tracking import LivePolicy, refresh_on_route_event
 FAILURE_POLICY = "returns.failure_policy"
 ETA_REFRESH = "operations.eta_refresh"
 NOTIFY = "customers.notify"
+CANCEL_OFF_ROUTE = "operations.cancel_off_route"
 
 
 def register_handlers(bus: EventBus, policy: LivePolicy) -> EventBus:
     """``stop.failed``/``stop.completed`` -> the failure policy and the return flow; ``route.*`` -> ETA refresh;
-    dispatched routes, deliveries, failed deliveries and scheduled returns -> customer messages.
+    dispatched routes, deliveries, failed deliveries and scheduled returns -> customer messages; ``order.cancelled``
+    -> the order off its live route.
     Webhooks need no handler here: a delivery per subscription is queued with the event and sent (with its own
     retries and log) by the webhook scheduler."""
 
@@ -28,5 +31,6 @@ def register_handlers(bus: EventBus, policy: LivePolicy) -> EventBus:
     bus.on(FAILURE_POLICY, [EventType.STOP_FAILED.value, EventType.STOP_COMPLETED.value], failure_policy)
     bus.on(ETA_REFRESH, ["route.*"], refresh_on_route_event)
     bus.on(NOTIFY, NOTIFY_EVENTS, notify_customers)
+    bus.on(CANCEL_OFF_ROUTE, [EventType.ORDER_CANCELLED.value], on_order_cancelled)
     registry.registered()  # the dispatch job (events.dispatch) is declared wherever a bus has handlers
     return bus

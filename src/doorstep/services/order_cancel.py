@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from doorstep.domain.status import OrderStatus, PlanStatus, transition
 from doorstep.services import replanning
-from doorstep.services.access import Actor, Permission
+from doorstep.services.access import Actor, Permission, system_actor
+from doorstep.services.event_bus import EventRecord
 from doorstep.services.live_day import LIVE_ROUTES
 from doorstep.services.platform import Platform
 from doorstep.store.models import OrderRow, ProposalRow, RouteRow, StopRow
@@ -45,3 +46,15 @@ def preview_cancel(p: Platform, actor: Actor, order_id: str) -> CancelPreview:
         return CancelPreview(order, None, None)
     req = replanning.Request(route.plan_id, replanning.ProposalKind.CANCEL, order_id)
     return CancelPreview(order, route, replanning.propose(p, actor, req, auto_approve=False))
+
+
+def on_order_cancelled(p: Platform, event: EventRecord) -> None:
+    """Event handler for ``order.cancelled``: an order cancelled directly (not through the preview's proposal)
+    while it sits on a live route is taken off that route, as an applied cancel proposal, so the driver's app and
+    the ETAs stop counting on it. Idempotent: once the stop is off the route there is nothing to do."""
+    with p.uow(system_actor(event.org_id)) as uow:
+        route = live_route_of(uow, event.subject_id)
+    if route is None:
+        return
+    req = replanning.Request(route.plan_id, replanning.ProposalKind.CANCEL, event.subject_id)
+    replanning.propose(p, system_actor(event.org_id), req, auto_approve=True)
