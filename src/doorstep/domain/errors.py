@@ -119,7 +119,11 @@ CODES: dict[str, tuple[str, str]] = {
         "order cannot join the live plan",
         "Give a new order of the plan's depot and day (not planned, dispatched or cancelled).",
     ),
-    "E1451": ("invalid tracking token", "Use the tracking link as sent; tokens expire after a day."),
+    "E1451": (
+        "tracking link not found",
+        "Use the link as it was sent; links expire (3 days by default) and can be revoked: ask the sender for a new "
+        "one.",
+    ),
     "E1452": ("return not possible for this order", "Request returns for delivered orders only, once per order."),
     "E1453": (
         "unknown barcode",

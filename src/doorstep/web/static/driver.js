@@ -153,7 +153,7 @@ function openStop(s, n) {
   $("nav-link").href = `geo:${lat},${lng}?q=${lat},${lng}`;
   $("maps-link").href = `https://www.openstreetmap.org/directions?route=%3B${lat}%2C${lng}`;
   $("complete-form").hidden = true; $("fail-form").hidden = true; $("stop-error").textContent = "";
-  $("photo").value = ""; $("photo-preview").hidden = true; $("barcode").value = ""; $("recipient").value = "";
+  $("photo").value = ""; $("photo-preview").hidden = true; $("barcode").value = ""; $("recipient").value = ""; $("safe-place").value = "";
   renderItems();
   renderStopState();
   show("stop-view");
@@ -341,7 +341,8 @@ function wire() {
   $("complete-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     addBarcode($("barcode").value);
-    const proof = { photo: state.photo, signature: pad.png(), barcodes: state.barcodes, recipient: $("recipient").value.trim() };
+    const proof = { photo: state.photo, signature: pad.png(), barcodes: state.barcodes, recipient: $("recipient").value.trim(),
+      safe_place: $("safe-place").value.trim() };
     $("complete-form").hidden = true;
     act("completed", { proof });
   });

@@ -38,7 +38,7 @@ function proofs(events) {
   $("detail-proofs").replaceChildren(...(events.length ? events.map((e) => {
     const p = e.proof;
     const bits = [`${when(e.at)} ${e.status}`, e.reason ? ` (${e.reason}${e.note ? `: ${e.note}` : ""})` : "",
-      p?.recipient ? ` — received by ${p.recipient}` : "", p?.barcodes?.length ? ` [${p.barcodes.join(", ")}]` : "", " "];
+      p?.recipient ? ` — received by ${p.recipient}` : "", p?.safe_place ? ` — left at ${p.safe_place}` : "", p?.barcodes?.length ? ` [${p.barcodes.join(", ")}]` : "", " "];
     const imgs = [p?.photo && el("img", { class: "proof-photo", src: p.photo.url, alt: `Photo left as proof for ${ref}` }),
       p?.signature && el("img", { class: "proof-photo", src: p.signature.url, alt: `Signature for ${ref}` })].filter(Boolean);
     return el("li", { class: e.status }, ...bits, ...imgs);
