@@ -255,3 +255,54 @@ def test_the_stream_sends_the_customers_page_again_when_their_route_moves(site: 
     assert [e["type"] for e in events] == ["tracking", "tracking"]
     assert events[0]["eta"]["stops_before"] is None and events[1]["eta"]["stops_before"] == len(orders) - 2
     assert INTERNAL_ID.findall(out["body"]) == [] and all(e["reference"] == f"O-{k}" for e in events)
+
+
+def test_feedback_opens_after_delivery_checks_everything_at_once_and_replaces_itself(site: Site) -> None:
+    """Before delivery a rating is refused (409 E2170); bad input answers every problem at once (E1454 rating,
+    E1455 each unknown tag, E1456 a comment over 1,000 characters); a good rating is stored with the route and
+    driver that delivered the order and recorded as ``feedback.received``; sending again replaces it (one per
+    order); staff read it by delivery day and on the order, other organizations do not."""
+    day = _day(site)
+    token = site.token(day, 3)
+    early = site.client.post(f"/v1/track/{token}/feedback", json={"rating": 5})
+    assert early.status_code == 409 and early.json()["error"]["code"] == "E2170"
+    site.clock.at("10:00")
+    _act(site, day, day.orders[3], "completed", proof={"recipient": "Ana"})
+    assert site.view(token)["feedback"]["open"] is True
+    wrong = {"rating": 6, "tags": ["on_time", "rude", "shouty"], "comment": "x" * 1001}
+    bad = site.client.post(f"/v1/track/{token}/feedback", json=wrong)
+    assert bad.status_code == 422
+    details = bad.json()["error"]["details"]
+    assert [(d["code"], d["loc"]) for d in details] == [
+        ("E1454", ["rating"]), ("E1455", ["tags", 1]), ("E1455", ["tags", 2]), ("E1456", ["comment"]),
+    ]  # fmt: skip
+    zero = site.client.post(f"/v1/track/{token}/feedback", json={"rating": 0})
+    assert zero.json()["error"]["code"] == "E1454"
+    body = {"rating": 4, "tags": ["on_time", "friendly", "on_time"], "comment": " Obrigado! "}
+    good = site.client.post(f"/v1/track/{token}/feedback", json=body)
+    assert good.status_code == 200, good.text
+    assert {k: good.json()[k] for k in ("rating", "tags", "comment", "revisions")} == {
+        "rating": 4, "tags": ["on_time", "friendly"], "comment": "Obrigado!", "revisions": 1,
+    }  # fmt: skip
+    again = site.client.post(f"/v1/track/{token}/feedback", json={"rating": 5, "tags": ["careful"]})
+    assert again.status_code == 200 and again.json()["revisions"] == 2
+    v = site.view(token)["feedback"]
+    assert (v["rating"], v["tags"], v["comment"]) == (5, ["careful"], "")
+    route, _ = _route_of(day, 3)
+    listed = site.client.get("/v1/feedback", params={"from": "2025-06-17", "to": "2025-06-17"}, headers=day.t.h("read"))
+    assert listed.status_code == 200, listed.text
+    mine = [f for f in listed.json() if f["order_id"] == day.orders[3]]
+    assert len(mine) == 1 and mine[0]["rating"] == 5 and mine[0]["external_ref"] == "O-3"
+    assert (mine[0]["route_id"], mine[0]["driver_id"]) == (day.plan["routes"][route]["id"], day.drivers[route])
+    assert mine[0]["day"] == "2025-06-17" and mine[0]["language"] == "es"
+    later = site.client.get("/v1/feedback", params={"from": "2025-06-18"}, headers=day.t.h("read")).json()
+    assert later == []
+    one = site.client.get(f"/v1/orders/{day.orders[3]}/feedback", headers=day.t.h("read")).json()
+    assert one["id"] == mine[0]["id"] and one["revisions"] == 2
+    assert site.client.get(f"/v1/orders/{day.orders[0]}/feedback", headers=day.t.h("read")).json() is None
+    timeline = site.client.get(f"/v1/orders/{day.orders[3]}/timeline", headers=day.t.h("read")).json()
+    rated = [e for e in timeline if e["type"] == "feedback.received"]
+    assert [e["data"]["rating"] for e in rated] == [4, 5] and rated[0]["actor"] == "customer"
+    stranger = customer_day(site.client, dispatch=False)
+    assert site.client.get(f"/v1/orders/{day.orders[3]}/feedback", headers=stranger.t.h()).status_code == 404
+    assert site.client.get("/v1/feedback", headers=stranger.t.h()).json() == []

@@ -23,7 +23,7 @@ from doorstep.services.notify_send import send_due
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.api.tracking_site import INTERNAL_ID, Clock
-from tests.browser import axe_violations, running
+from tests.browser import axe_violations, log_in, running
 from tests.notify.servers import SmtpServer
 from tests.web.api_day import HUB, publish
 
@@ -40,6 +40,7 @@ class Tracked:
     """The running server, its SMTP inbox and clock, and a dispatched one-van day with a logged-in driver."""
 
     base: str
+    email: str
     app: Any
     smtp: SmtpServer
     clock: Clock
@@ -111,7 +112,7 @@ def tracked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tracked]:
             mine = next(r for r in driver.get("/v1/driver/routes").json()["routes"] if r["id"] == route["id"])
             stops = [s for s in mine["stops"] if s["order_id"]]
             by_ref = {o["external_ref"]: o["contact"]["email"] for o in orders}
-            yield Tracked(base, app, smtp, clock, admin, driver, route["id"], stops,
+            yield Tracked(base, email, app, smtp, clock, admin, driver, route["id"], stops,
                           [by_ref[s["external_ref"]] for s in stops])  # fmt: skip
     finally:
         smtp.stop()
@@ -162,3 +163,51 @@ def test_the_customer_follows_the_window_narrowing_live_on_a_phone(tracked: Trac
 def _size(req: Any) -> int:
     s = req.sizes()
     return int(s["responseBodySize"] + s["responseHeadersSize"])
+
+
+def test_the_customer_rates_the_delivered_order_and_the_dispatcher_sees_it(tracked: Tracked, browser: Any) -> None:
+    """Once the stop is completed the open page turns to 'delivered' by itself: no window, the proof (who took it),
+    and the feedback form; the customer picks 5 stars and a tag, writes a comment and sends it (a rating out of
+    the form is refused with its code shown); axe-core still finds nothing serious; the dispatcher's order panel
+    shows the rating."""
+    from playwright.sync_api import expect
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    link = tracked.link(2)
+    page = browser.new_context(bypass_csp=True, viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(link)
+    expect(page.locator("#conn")).to_have_text("Live updates")
+    expect(page.locator("#feedback")).to_be_hidden()
+    tracked.act(2, "completed", "10:05", proof={"recipient": "Marta"})
+    expect(page.locator("#headline")).to_contain_text("Your parcel was delivered on")
+    expect(page.locator("#eta-box")).to_be_hidden()
+    expect(page.locator("#proof-received")).to_have_text("Received by Marta")
+    expect(page.locator("#feedback")).to_be_visible()
+    page.locator("label[for=rating-5]").click()
+    page.get_by_label("On time").check()
+    page.fill("#comment", "Very kind, thank you")
+    page.click("#feedback-send")
+    expect(page.locator("#feedback-msg")).to_have_text("Thank you for your feedback!")
+    expect(page.locator("#feedback-send")).to_have_text("Change your feedback")
+    assert page.locator(".stars label.on").count() == 5
+    page.screenshot(path=ARTIFACTS / "tracking-3-rated.png", full_page=True)
+    found = axe_violations(page)
+    assert not found, "\n".join(found)
+    order_id = tracked.stops[2]["order_id"]
+    given = tracked.admin.get(f"/v1/orders/{order_id}/feedback").json()
+    assert (given["rating"], given["tags"], given["comment"]) == (5, ["on_time"], "Very kind, thank you")
+
+    page.reload()  # the page remembers the rating; a refused one shows the service's coded message
+    expect(page.locator("#rating-5")).to_be_checked()
+    page.evaluate("() => { const r = document.getElementById('rating-5'); r.value = '9'; }")
+    page.click("#feedback-send")
+    expect(page.locator("#feedback-msg")).to_contain_text("rating 9 is not a whole number from 1 to 5")
+    assert errors == []
+
+    desk = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    log_in(desk, tracked.base, tracked.email, PASSWORD)
+    desk.goto(f"{tracked.base}/app/orders?date={DAY}&order={order_id}")
+    expect(desk.locator("#detail-feedback")).to_contain_text("5/5 — on time — “Very kind, thank you”")
+    desk.screenshot(path=ARTIFACTS / "tracking-4-dispatcher-sees-the-rating.png", full_page=True)

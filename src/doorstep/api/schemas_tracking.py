@@ -4,7 +4,7 @@ staff's tracking links, and how the web layer asks for a page. No field carries 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Protocol
+from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -129,6 +129,42 @@ class OrgSettingsOut(BaseModel):
 
     name: str
     tracking_photo: bool
+
+
+class FeedbackBody(Strict):
+    """A customer's rating of a delivery (checked by the service, every problem at once: E1454, E1455, E1456)."""
+
+    rating: int = Field(description="1 (bad) to 5 (excellent)", examples=[5])
+    tags: list[Annotated[str, Field(max_length=60)]] = Field(
+        default_factory=list, max_length=20, description="on_time, careful, friendly, safe_place, late, damaged, "
+        "instructions_ignored",
+    )  # fmt: skip
+    comment: str = Field("", max_length=20_000, description="at most 1,000 characters are accepted")
+
+
+class FeedbackGivenOut(BaseModel):
+    """The feedback as stored (a later submission replaces it)."""
+
+    rating: int
+    tags: list[str]
+    comment: str
+    revisions: int = Field(description="how many times it was submitted")
+    updated_at: dt.datetime
+
+    model_config = {"from_attributes": True}
+
+
+class FeedbackOut(FeedbackGivenOut):
+    """A customer's feedback as staff see it: with the order, the delivery day, and who delivered it."""
+
+    id: str
+    order_id: str
+    external_ref: str
+    day: dt.date
+    route_id: str | None
+    driver_id: str | None
+    language: str
+    created_at: dt.datetime
 
 
 class TrackingPageOut(BaseModel):

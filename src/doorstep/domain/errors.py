@@ -124,6 +124,9 @@ CODES: dict[str, tuple[str, str]] = {
         "Use the link as it was sent; links expire (3 days by default) and can be revoked: ask the sender for a new "
         "one.",
     ),
+    "E1454": ("rating out of range", "Rate the delivery with a whole number from 1 to 5."),
+    "E1455": ("unknown feedback tag", "Use only the tags the tracking page offers (docs/tracking.md lists them)."),
+    "E1456": ("feedback comment too long", "Keep the comment to at most 1,000 characters."),
     "E1452": ("return not possible for this order", "Request returns for delivered orders only, once per order."),
     "E1453": (
         "unknown barcode",
@@ -157,6 +160,10 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "E2150": ("planning job cancelled", "Retry the plan when you want it computed (POST /v1/plans/{id}/retry)."),
     "E2151": ("planning job already finished", "Only a queued or running job can be cancelled; reload the plan."),
+    "E2170": (
+        "feedback not open yet",
+        "A delivery can be rated once it has been delivered; try again after the driver completes the stop.",
+    ),
     "E2160": (
         "event has no failing handler",
         "Nothing to retry: its handlers succeeded or are still waiting for their first run.",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from dataclasses import dataclass
@@ -15,6 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.schemas_common import ERRORS
 from doorstep.api.schemas_tracking import (
+    FeedbackBody,
+    FeedbackGivenOut,
+    FeedbackOut,
     OrgSettingsIn,
     OrgSettingsOut,
     RevokedOut,
@@ -26,7 +30,7 @@ from doorstep.api.schemas_tracking import (
 from doorstep.api.sse import HEADERS, relay
 from doorstep.domain.errors import DoorstepError
 from doorstep.notify.tracking_words import accepted_language, words
-from doorstep.services import org_settings, tracking_links, tracking_page
+from doorstep.services import feedback, org_settings, tracking_links, tracking_page
 from doorstep.services.platform import Platform
 from doorstep.services.tracking_links import Opened
 
@@ -94,6 +98,48 @@ def track(token: str, p: PlatformDep, response: Response) -> TrackingOut:
     feedback. 404 (E1451) for any link that does not open, whatever is wrong with it."""
     response.headers.update(PRIVATE)
     return TrackingOut.model_validate(tracking_page.view(p, tracking_links.resolve(p, token)))
+
+
+@router.post("/v1/track/{token}/feedback", tags=["tracking"], response_model=FeedbackGivenOut,
+             summary="Rate a delivered order (public, by token)")  # fmt: skip
+def give_feedback(token: str, body: FeedbackBody, p: PlatformDep) -> FeedbackGivenOut:
+    """A 1–5 rating, optional tags and a comment, once the order is delivered (409 E2170 before). One feedback per
+    order: sending again replaces it (``revisions`` counts). Every problem of the input at once: E1454 rating,
+    E1455 unknown tag, E1456 comment over 1,000 characters."""
+    given = feedback.FeedbackIn(body.rating, tuple(body.tags), body.comment)
+    return FeedbackGivenOut.model_validate(feedback.submit(p, tracking_links.resolve(p, token), given))
+
+
+def _staff(rows: list[Any], refs: dict[str, Any]) -> list[FeedbackOut]:
+    return [FeedbackOut.model_validate({**_row(r), "external_ref": refs.get(r.order_id, "")}) for r in rows]
+
+
+def _row(r: Any) -> dict[str, Any]:
+    keys = ("id", "order_id", "day", "route_id", "driver_id", "language", "rating", "tags", "comment", "revisions",
+            "created_at", "updated_at")  # fmt: skip
+    return {k: getattr(r, k) for k in keys}
+
+
+@router.get("/v1/feedback", tags=["feedback"], response_model=list[FeedbackOut], summary="Customers' feedback")
+def list_feedback(
+    p: PlatformDep,
+    actor: ActorDep,
+    start: Annotated[dt.date | None, Query(alias="from", description="first delivery day (inclusive)")] = None,
+    end: Annotated[dt.date | None, Query(alias="to", description="last delivery day (inclusive)")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
+) -> list[FeedbackOut]:
+    """Feedback on deliveries of days ``from``..``to`` (the order's day), newest day first, with the route and
+    driver that delivered each order."""
+    rows = feedback.list_feedback(p, actor, start, end, limit)
+    return _staff(rows, feedback.references(p, actor, rows))
+
+
+@router.get("/v1/orders/{order_id}/feedback", tags=["feedback"], response_model=FeedbackOut | None,
+            summary="An order's customer feedback")  # fmt: skip
+def order_feedback(order_id: str, p: PlatformDep, actor: ActorDep) -> FeedbackOut | None:
+    """The customer's rating of the order (null until they give one)."""
+    row = feedback.of_order(p, actor, order_id)
+    return None if row is None else _staff([row], feedback.references(p, actor, [row]))[0]
 
 
 @router.get("/v1/track/{token}/photo", tags=["tracking"], summary="The delivery photo (public, by token)",

@@ -134,7 +134,7 @@ async function sendFeedback(event) {
   if (resp && resp.ok) {
     msg.className = "msg";
     msg.textContent = words.thanks;
-    $("feedback-send").textContent = words.update;
+    $("feedback-send").textContent = words.change;
     return;
   }
   msg.className = "msg error";
