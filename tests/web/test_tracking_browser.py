@@ -119,6 +119,23 @@ def tracked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tracked]:
 
 
 
+def test_without_the_stream_the_page_polls(tracked: Tracked, browser: Any) -> None:
+    """When the event stream cannot be opened (a proxy that refuses it), the page says it updates automatically
+    and polls the JSON: the driver's arrival at the first stop shows up on the next poll."""
+    from playwright.sync_api import expect
+
+    page = browser.new_context(viewport=PHONE, is_mobile=True).new_page()
+    page.clock.install()
+    page.route("**/stream", lambda route: route.abort())
+    page.goto(tracked.link(2))
+    expect(page.locator("#conn")).to_have_text("Automatic updates")
+    expect(page.locator("#eta-progress")).to_have_text("")
+    tracked.act(0, "arrived", "08:45")
+    assert tracked.app.state.eta_runner.wait_idle(30)
+    page.clock.run_for(21_000)  # one polling interval
+    expect(page.locator("#eta-progress")).to_have_text("2 stops before yours")
+
+
 def test_the_customer_follows_the_window_narrowing_live_on_a_phone(tracked: Tracked, browser: Any) -> None:
     """From the emailed link, on a phone: the page reads the widest window before the route starts; as the driver
     serves the two stops before this one the window narrows without a reload (±20, ±15, then ±10 and 'next stop'

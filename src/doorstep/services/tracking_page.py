@@ -77,10 +77,11 @@ def _place(uow: UnitOfWork, order_id: str) -> Place:
     live = live_rows(uow).first(RouteLiveRow.route_id == route.id)
     stops = route.data["stops"]
     index = max(k for k, s in enumerate(stops) if s.get("order_id") == order_id)
-    done, outcomes = (live.done, live.outcomes) if live is not None else (1, {})
+    outcomes = live.outcomes if live is not None else {}
     started = live is not None and (live.position is not None or live.done > 1)
-    others = [s["order_id"] for s in stops[done:index] if s.get("order_id") and s["order_id"] != order_id]
-    before = sum(1 for o in others if o not in outcomes)
+    # every customer stop before this one not finished yet counts (one the driver is at still has to be served)
+    others = [s["order_id"] for s in stops[:index] if s.get("order_id") and s["order_id"] != order_id]
+    before = sum(1 for o in others if outcomes.get(o) not in ("completed", "failed"))
     dispatched = route.status == RouteStatus.DISPATCHED.value
     return Place(route, live, index, before if dispatched else None, started and dispatched)
 
