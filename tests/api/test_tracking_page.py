@@ -306,3 +306,79 @@ def test_feedback_opens_after_delivery_checks_everything_at_once_and_replaces_it
     stranger = customer_day(site.client, dispatch=False)
     assert site.client.get(f"/v1/orders/{day.orders[3]}/feedback", headers=stranger.t.h()).status_code == 404
     assert site.client.get("/v1/feedback", headers=stranger.t.h()).json() == []
+
+
+def _driver_stop(s: Site, day: CustomerDay, order_id: str) -> dict[str, Any] | None:
+    """The order's stop as its driver's app shows it (None: on no driver's route)."""
+    for tokens in day.tokens:
+        for route in s.client.get("/v1/driver/routes", headers=tokens).json()["routes"]:
+            for stop in route["stops"]:
+                if stop["order_id"] == order_id:
+                    out: dict[str, Any] = stop
+                    return out
+    return None
+
+
+def test_the_customer_leaves_instructions_until_the_driver_is_three_stops_away(site: Site) -> None:
+    """Before the driver starts, instructions and a safe-place permission are an ``instructions`` proposal
+    applied at once: the page and the driver's app show them, the dispatcher sees the applied proposal; too long
+    is refused with both problems (E1457); once the driver has started and the stop is within three (two stops
+    before it) changes are closed (409 E2171) and the page says so."""
+    day = _day(site)
+    r, orders = _route_of(day, 0)
+    token = site.client.post(f"/v1/live/orders/{orders[-1]}/tracking-token", headers=day.t.h()).json()["token"]
+    assert site.view(token)["changes"] == {"open": True, "instructions": "", "safe_place_allowed": False,
+                                           "safe_place": "", "closed": ""}  # fmt: skip
+    long = {"instructions": "x" * 501, "safe_place_allowed": True, "safe_place": "y" * 201}
+    bad = site.client.put(f"/v1/track/{token}/instructions", json=long)
+    assert bad.status_code == 422
+    assert [(d["code"], d["loc"]) for d in bad.json()["error"]["details"]] == [("E1457", ["instructions"]),
+                                                                               ("E1457", ["safe_place"])]  # fmt: skip
+    body = {"instructions": "Ring twice", "safe_place_allowed": True, "safe_place": "behind the blue gate"}
+    r_ = site.client.put(f"/v1/track/{token}/instructions", json=body)
+    assert r_.status_code == 200, r_.text
+    assert r_.json()["changes"]["instructions"] == "Ring twice" and r_.json()["changes"]["safe_place_allowed"]
+    stop = _driver_stop(site, day, orders[-1])
+    assert stop is not None and stop["instructions"] == "Ring twice"
+    assert stop["safe_place"] == {"allowed": True, "where": "behind the blue gate"}
+    props = site.client.get("/v1/live/proposals", params={"plan_id": day.plan["id"]}, headers=day.t.h()).json()
+    mine = [x for x in props if x["subject_id"] == orders[-1]]
+    assert [(x["kind"], x["status"], x["decided_by"]) for x in mine] == [("instructions", "applied", "customer")]
+    site.clock.at("09:00")
+    depot = day.plan["routes"][r]["data"]["stops"][0]["location"]
+    _drive(site, day, r, depot["lat"], depot["lng"])
+    closed = site.view(token)
+    assert closed["eta"]["stops_before"] == 2 and closed["changes"]["open"] is False
+    assert closed["changes"]["closed"].startswith("Your driver is nearly there") or closed["language"] != "en"
+    refused = site.client.put(f"/v1/track/{token}/instructions", json={"instructions": "Leave it anywhere"})
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "E2171"
+    late = site.client.post(f"/v1/track/{token}/not-home")
+    assert late.status_code == 409 and late.json()["error"]["code"] == "E2171"
+    assert 'aria-labelledby="changes-title" hidden>' in site.client.get(f"/t/{token}").text
+
+
+def test_not_home_today_takes_the_order_off_the_route_and_moves_it_to_the_next_day(site: Site) -> None:
+    """"I'm not home today" before the driver is three stops away: a ``not_home`` proposal applied at once takes
+    the stop off the route (the driver's app no longer lists it, the route has a new version), the order is new
+    again on the next day with its windows a day later, and the page says where the delivery moved; an order on
+    no route moves directly."""
+    day = _day(site)
+    token = site.token(day, 0)
+    order = day.orders[0]
+    r, _ = _route_of(day, 0)
+    version = site.client.get(f"/v1/routes/{day.plan['routes'][r]['id']}", headers=day.t.h()).json()["version"]
+    moved = site.client.post(f"/v1/track/{token}/not-home")
+    assert moved.status_code == 200, moved.text
+    v = moved.json()
+    assert v["status"] == "new" and v["eta"] is None
+    assert v["headline"] == "You are not home today: your delivery moves to Wednesday, June 18, 2025."
+    got = site.client.get(f"/v1/orders/{order}", headers=day.t.h()).json()
+    assert (got["status"], got["date"]) == ("new", "2025-06-18")
+    assert got["data"]["time_windows"][0]["start"].startswith("2025-06-18T09:00")
+    assert _driver_stop(site, day, order) is None
+    after = site.client.get(f"/v1/routes/{day.plan['routes'][r]['id']}", headers=day.t.h()).json()["version"]
+    assert after > version
+    props = site.client.get("/v1/live/proposals", params={"plan_id": day.plan["id"]}, headers=day.t.h()).json()
+    assert [(x["kind"], x["status"]) for x in props if x["subject_id"] == order] == [("not_home", "applied")]
+    again = site.client.post(f"/v1/track/{token}/not-home").json()  # on no route now: moves directly
+    assert again["headline"].endswith("Thursday, June 19, 2025.")

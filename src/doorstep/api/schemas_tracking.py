@@ -69,6 +69,24 @@ class FeedbackStateOut(BaseModel):
     options: list[TagOptionOut]
 
 
+class ChangesOut(BaseModel):
+    """What the customer may still change (instructions, safe place, not home today), and why not once closed."""
+
+    open: bool
+    instructions: str
+    safe_place_allowed: bool
+    safe_place: str
+    closed: str = Field(description="why changes are closed, while a delivery is still to come; else empty")
+
+
+class InstructionsBody(Strict):
+    """Delivery instructions and the safe-place permission (E1457 past 500 and 200 characters)."""
+
+    instructions: str = Field("", max_length=20_000)
+    safe_place_allowed: bool = False
+    safe_place: str = Field("", max_length=20_000, description="where the parcel may be left")
+
+
 class TrackingOut(BaseModel):
     """One order as its customer sees it."""
 
@@ -84,6 +102,7 @@ class TrackingOut(BaseModel):
     proof: ProofOut | None
     next_step: str
     feedback: FeedbackStateOut
+    changes: ChangesOut
     updated: str
     as_of: dt.datetime
 

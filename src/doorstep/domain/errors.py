@@ -127,6 +127,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E1454": ("rating out of range", "Rate the delivery with a whole number from 1 to 5."),
     "E1455": ("unknown feedback tag", "Use only the tags the tracking page offers (docs/tracking.md lists them)."),
     "E1456": ("feedback comment too long", "Keep the comment to at most 1,000 characters."),
+    "E1457": (
+        "delivery instructions too long",
+        "Keep instructions to at most 500 characters and the safe place to at most 200.",
+    ),
     "E1452": ("return not possible for this order", "Request returns for delivered orders only, once per order."),
     "E1453": (
         "unknown barcode",
@@ -163,6 +167,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E2170": (
         "feedback not open yet",
         "A delivery can be rated once it has been delivered; try again after the driver completes the stop.",
+    ),
+    "E2171": (
+        "changes closed",
+        "The driver is nearly there (your stop is among their next three) or the delivery is over; contact the sender.",
     ),
     "E2160": (
         "event has no failing handler",

@@ -36,6 +36,7 @@ from doorstep.store.models import (
 from doorstep.store.uow import UnitOfWork
 
 STEPS = ("planned", "out_for_delivery", "arriving", "delivered")
+CUTOFF_STOPS = 3  # the customer's own changes close once the driver is this many stops away (theirs included)
 FINAL = {"delivered": "delivered", "failed": "failed", "cancelled": "cancelled"}
 SHOWS_ETA = ("planned", "out_for_delivery", "arriving")
 
@@ -68,7 +69,7 @@ class Place:
         return datetime.fromisoformat(live["eta"] if live else stop["arrival"])
 
 
-def _place(uow: UnitOfWork, order_id: str) -> Place:
+def place_of(uow: UnitOfWork, order_id: str) -> Place:
     on = {s.route_id for s in uow.stops.all(StopRow.order_id == order_id)}
     routes = [r for r in uow.routes.get_many(sorted(on)).values() if r.status in LIVE_ROUTES]
     if not routes:
@@ -86,7 +87,7 @@ def _place(uow: UnitOfWork, order_id: str) -> Place:
     return Place(route, live, index, before if dispatched else None, started and dispatched)
 
 
-def _status(order: OrderRow, place: Place, arrived: bool) -> str:
+def status_of(order: OrderRow, place: Place, arrived: bool) -> str:
     if order.status in FINAL:
         return FINAL[order.status]
     if order.status == OrderStatus.DISPATCHED.value:
@@ -104,7 +105,7 @@ class Record:
     proof: ProofRow | None
 
 
-def _record(uow: UnitOfWork, order_id: str) -> Record:
+def record_of(uow: UnitOfWork, order_id: str) -> Record:
     q = select(EventRow).where(EventRow.org_id == uow.org_id, EventRow.subject_id == order_id).order_by(EventRow.at)
     events: dict[str, datetime] = {}
     failed: dict[str, Any] = {}
@@ -160,7 +161,7 @@ def _steps(status: str, rec: Record, say: Wording) -> list[dict[str, Any]]:
     out = []
     for k, name in enumerate(names):
         at = times.get(name)
-        state = "current" if k == current else "done" if k < current or (current < 0 and at) else "todo"
+        state = "current" if k == current else "done" if k < current else "todo"
         out.append({"step": name, "label": say.w[f"step_{name}"], "state": state,
                     "at": at.isoformat() if at and state != "todo" else None,
                     "time": say.time(at) if at and state != "todo" else ""})  # fmt: skip
@@ -169,6 +170,9 @@ def _steps(status: str, rec: Record, say: Wording) -> list[dict[str, Any]]:
 
 def _headline(status: str, order: OrderRow, rec: Record, say: Wording, arrived: bool) -> str:
     w = say.w
+    moved = [c for c in order.data.get("x-customer-changes") or () if c.get("kind") == "not_home"]
+    if status == "new" and moved:
+        return w["head_moved"].format(day=formatting.calendar_day(order.day, say.language))
     if status == "planned":
         return w["head_planned"].format(day=formatting.calendar_day(order.day, say.language))
     if status == "arriving" and arrived:
@@ -228,6 +232,24 @@ def _next_step(status: str, rec: Record, say: Wording, uow: UnitOfWork) -> str:
     return next_step_text(say.language, str(rec.failed["next"]), day)
 
 
+def changes_open(status: str, place: Place) -> bool:
+    """Whether the customer may still change the delivery: not once it is arriving or over, nor once the driver
+    has started and is ``CUTOFF_STOPS`` stops away or closer (at most two stops left before theirs)."""
+    if status not in ("new", "planned", "out_for_delivery"):
+        return False
+    return not (place.started and place.stops_before is not None and place.stops_before < CUTOFF_STOPS)
+
+
+def _changes(status: str, order: OrderRow, place: Place, say: Wording) -> dict[str, Any]:
+    safe = order.data.get("x-safe-place") or {}
+    is_open = changes_open(status, place)
+    return {
+        "open": is_open, "instructions": str(order.data.get("instructions") or ""),
+        "safe_place_allowed": bool(safe.get("allowed")), "safe_place": str(safe.get("where") or ""),
+        "closed": say.w["changes_closed"] if not is_open and status in SHOWS_ETA else "",
+    }  # fmt: skip
+
+
 def _feedback(status: str, row: FeedbackRow | None, say: Wording) -> dict[str, Any]:
     return {
         "open": status == "delivered", "rating": row.rating if row else None, "tags": list(row.tags) if row else [],
@@ -257,10 +279,10 @@ def view_and_route(p: Platform, opened: Opened) -> tuple[dict[str, Any], str | N
             raise not_found()
         depot = uow.depots.get(order.depot_id)
         say = Wording(language_for(language_of(order)), depot.timezone if depot is not None else "UTC")
-        place, rec = _place(uow, order.id), _record(uow, order.id)
+        place, rec = place_of(uow, order.id), record_of(uow, order.id)
         arrived = "arrived" in rec.actions or (place.live is not None and
                                                place.live.outcomes.get(order.id) == "arrived")  # fmt: skip
-        status = _status(order, place, arrived)
+        status = status_of(order, place, arrived)
         windows = order_windows(order.data)
         booked = say.w["booked"].format(window=say.window(windows[0].start, windows[0].end)) if windows else ""
         content = {
@@ -270,6 +292,7 @@ def view_and_route(p: Platform, opened: Opened) -> tuple[dict[str, Any], str | N
             "booked": booked if status in SHOWS_ETA else "", "driver": _driver(status, order, place, say),
             "proof": _proof(status, rec, say, org.tracking_photo), "next_step": _next_step(status, rec, say, uow),
             "feedback": _feedback(status, uow.feedback.first(FeedbackRow.order_id == order.id), say),
+            "changes": _changes(status, order, place, say),
             "updated": say.w["updated"].format(time=say.time(now)), "as_of": now.isoformat(),
         }  # fmt: skip
         return content, place.route.id if place.route is not None else None

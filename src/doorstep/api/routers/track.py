@@ -19,6 +19,7 @@ from doorstep.api.schemas_tracking import (
     FeedbackBody,
     FeedbackGivenOut,
     FeedbackOut,
+    InstructionsBody,
     OrgSettingsIn,
     OrgSettingsOut,
     RevokedOut,
@@ -30,7 +31,7 @@ from doorstep.api.schemas_tracking import (
 from doorstep.api.sse import HEADERS, relay
 from doorstep.domain.errors import DoorstepError
 from doorstep.notify.tracking_words import accepted_language, words
-from doorstep.services import feedback, org_settings, tracking_links, tracking_page
+from doorstep.services import feedback, org_settings, self_service, tracking_links, tracking_page
 from doorstep.services.platform import Platform
 from doorstep.services.tracking_links import Opened
 
@@ -140,6 +141,28 @@ def order_feedback(order_id: str, p: PlatformDep, actor: ActorDep) -> FeedbackOu
     """The customer's rating of the order (null until they give one)."""
     row = feedback.of_order(p, actor, order_id)
     return None if row is None else _staff([row], feedback.references(p, actor, [row]))[0]
+
+
+@router.put("/v1/track/{token}/instructions", tags=["tracking"], response_model=TrackingOut,
+            summary="Leave delivery instructions (public, by token)")  # fmt: skip
+def put_instructions(token: str, body: InstructionsBody, p: PlatformDep) -> TrackingOut:
+    """Instructions for the driver and whether the parcel may be left in a safe place, until the stop is among the
+    driver's next three (409 E2171 after). On a live route this is an ``instructions`` proposal, applied at once;
+    the driver's app shows it. Answers the page's new content."""
+    opened = tracking_links.resolve(p, token)
+    given = self_service.InstructionsIn(body.instructions, body.safe_place_allowed, body.safe_place)
+    self_service.set_instructions(p, opened, given)
+    return TrackingOut.model_validate(tracking_page.view(p, opened))
+
+
+@router.post("/v1/track/{token}/not-home", tags=["tracking"], response_model=TrackingOut,
+             summary="Not home today (public, by token)")  # fmt: skip
+def post_not_home(token: str, p: PlatformDep) -> TrackingOut:
+    """The order leaves today's route (a ``not_home`` proposal, applied at once) and moves to the next day, back to
+    ``new`` with its windows a day later, until the stop is among the driver's next three (409 E2171 after)."""
+    opened = tracking_links.resolve(p, token)
+    self_service.not_home(p, opened)
+    return TrackingOut.model_validate(tracking_page.view(p, opened))
 
 
 @router.get("/v1/track/{token}/photo", tags=["tracking"], summary="The delivery photo (public, by token)",

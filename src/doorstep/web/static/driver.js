@@ -148,12 +148,14 @@ function openStop(s, n) {
   const phone = s.contact.phone.replace(/[^+\d]/g, "");
   $("stop-contact").replaceChildren(el("span", {}, s.contact.name || ""),
     ...(phone ? [el("a", { class: "btn", href: `tel:${phone}` }, "Call"), el("a", { class: "btn", href: `sms:${phone}` }, "SMS")] : []));
-  $("stop-instructions").textContent = s.instructions || "";
+  const safe = s.safe_place?.allowed ? `Safe place allowed${s.safe_place.where ? `: ${s.safe_place.where}` : ""}.` : "";
+  $("stop-instructions").textContent = [s.instructions, safe].filter(Boolean).join(" ");
   const { lat, lng } = s.location;
   $("nav-link").href = `geo:${lat},${lng}?q=${lat},${lng}`;
   $("maps-link").href = `https://www.openstreetmap.org/directions?route=%3B${lat}%2C${lng}`;
   $("complete-form").hidden = true; $("fail-form").hidden = true; $("stop-error").textContent = "";
-  $("photo").value = ""; $("photo-preview").hidden = true; $("barcode").value = ""; $("recipient").value = ""; $("safe-place").value = "";
+  $("photo").value = ""; $("photo-preview").hidden = true; $("barcode").value = ""; $("recipient").value = "";
+  $("safe-place").value = s.safe_place?.allowed ? s.safe_place.where || "" : "";
   renderItems();
   renderStopState();
   show("stop-view");

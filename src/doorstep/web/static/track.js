@@ -67,6 +67,9 @@ export function render(v) {
   renderSteps(v.steps);
   renderProof(v.proof);
   show("feedback", v.feedback.open);
+  show("changes", v.changes.open);
+  text("changes-closed", v.changes.closed);
+  show("changes-closed", !!v.changes.closed);
   text("updated", v.updated);
   document.body.dataset.status = v.status;
 }
@@ -122,28 +125,54 @@ function paintStars() {
   }
 }
 
-async function sendFeedback(event) {
-  event.preventDefault();
-  const form = new FormData($("feedback-form"));
-  const body = { rating: Number(form.get("rating") || 0), tags: form.getAll("tags"), comment: form.get("comment") || "" };
-  const msg = $("feedback-msg");
-  const resp = await fetch(`${base}/feedback`, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+// Send a change or a rating; the answer's coded problems are shown in ``msg`` (every one of them).
+async function send(method, path, body, msg) {
+  const resp = await fetch(path, {
+    method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body),
   }).catch(() => null);
   const data = resp ? await resp.json().catch(() => null) : null;
   if (resp && resp.ok) {
     msg.className = "msg";
-    msg.textContent = words.thanks;
-    $("feedback-send").textContent = words.change;
-    return;
+    return data;
   }
   msg.className = "msg error";
   const error = data?.error;
   const issues = error?.details?.length ? error.details : error ? [error] : [];
   msg.textContent = issues.map((i) => i.message).join(" · ") || (resp ? resp.statusText : "offline");
+  return null;
+}
+
+async function saveInstructions(event) {
+  event.preventDefault();
+  const body = { instructions: $("instructions").value, safe_place_allowed: $("safe-allowed").checked,
+    safe_place: $("safe-where").value };
+  const msg = $("instructions-msg");
+  const v = await send("PUT", `${base}/instructions`, body, msg);
+  if (v) {
+    render(v);
+    msg.textContent = words.saved;
+  }
+}
+
+async function notHome() {
+  const v = await send("POST", `${base}/not-home`, undefined, $("instructions-msg"));
+  if (v) render(v);
+}
+
+async function sendFeedback(event) {
+  event.preventDefault();
+  const form = new FormData($("feedback-form"));
+  const body = { rating: Number(form.get("rating") || 0), tags: form.getAll("tags"), comment: form.get("comment") || "" };
+  const msg = $("feedback-msg");
+  if (await send("POST", `${base}/feedback`, body, msg)) {
+    msg.textContent = words.thanks;
+    $("feedback-send").textContent = words.change;
+  }
 }
 
 $("feedback-form").addEventListener("submit", sendFeedback);
+$("instructions-form").addEventListener("submit", saveInstructions);
+$("not-home").addEventListener("click", notHome);
 $("feedback-form").addEventListener("change", paintStars);
 paintStars();
 connect();
