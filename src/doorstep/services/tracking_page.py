@@ -14,7 +14,7 @@ from sqlalchemy import select
 from doorstep.domain.eta_window import narrowing_margin_s, tracking_window
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.domain.orders import TimeWindow
-from doorstep.domain.status import OrderStatus, RouteStatus
+from doorstep.domain.status import OrderStatus, RouteStatus, StopStatus
 from doorstep.notify import formatting
 from doorstep.notify.tracking_words import TAGS, words
 from doorstep.notify.triggers import language_for
@@ -70,24 +70,26 @@ class Place:
 
 
 def place_of(uow: UnitOfWork, order_id: str) -> Place:
+    """Where the order stands on its live route (a dispatched one first): how many customer stops are still to be
+    served before it — pending, or arrived at but not finished — by the stops' own statuses."""
     on = {s.route_id for s in uow.stops.all(StopRow.order_id == order_id)}
     routes = [r for r in uow.routes.get_many(sorted(on)).values() if r.status in LIVE_ROUTES]
     if not routes:
         return Place()
     route = max(routes, key=lambda r: (r.status == RouteStatus.DISPATCHED.value, r.id))
     live = live_rows(uow).first(RouteLiveRow.route_id == route.id)
-    stops = route.data["stops"]
-    index = max(k for k, s in enumerate(stops) if s.get("order_id") == order_id)
-    outcomes = live.outcomes if live is not None else {}
-    started = live is not None and (live.position is not None or live.done > 1)
-    # every customer stop before this one not finished yet counts (one the driver is at still has to be served)
-    others = [s["order_id"] for s in stops[:index] if s.get("order_id") and s["order_id"] != order_id]
-    before = sum(1 for o in others if outcomes.get(o) not in ("completed", "failed"))
+    index = max(k for k, s in enumerate(route.data["stops"]) if s.get("order_id") == order_id)
+    rows = uow.stops.all(StopRow.route_id == route.id)
+    open_ = (StopStatus.PENDING.value, StopStatus.ARRIVED.value)
+    before = sum(1 for r in rows if r.seq < index and r.order_id not in (None, order_id) and r.status in open_)
+    worked = any(r.status != StopStatus.PENDING.value for r in rows)
+    started = worked or (live is not None and (live.position is not None or live.done > 1))
     dispatched = route.status == RouteStatus.DISPATCHED.value
     return Place(route, live, index, before if dispatched else None, started and dispatched)
 
 
 def status_of(order: OrderRow, place: Place, arrived: bool) -> str:
+    """The status the customer reads: the order's own, with ``arriving`` once the driver is at or heading to it."""
     if order.status in FINAL:
         return FINAL[order.status]
     if order.status == OrderStatus.DISPATCHED.value:
@@ -106,6 +108,7 @@ class Record:
 
 
 def record_of(uow: UnitOfWork, order_id: str) -> Record:
+    """The order's events (first of each type), the driver's actions on its stops and its latest proof."""
     q = select(EventRow).where(EventRow.org_id == uow.org_id, EventRow.subject_id == order_id).order_by(EventRow.at)
     events: dict[str, datetime] = {}
     failed: dict[str, Any] = {}
