@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     pod_flag_distance_m: float = Field(100.0, gt=0, le=100_000, description="completions farther are flagged")
     max_photo_bytes: int = Field(2_000_000, ge=10_000, description="largest proof-of-delivery photo")
     public_url: str = Field("http://127.0.0.1:8000", description="base of the links in customer messages")
+    tracking_ttl_s: int = Field(
+        3 * 86_400, ge=3600, le=90 * 86_400, description="how long a customer's tracking link works after it is issued"
+    )
     smtp_url: str | None = Field(
         None, description="customer email: smtp://user:pass@host:587 (STARTTLS on 587 or ?starttls=1; smtps:// TLS)"
     )

@@ -70,7 +70,7 @@ def test_out_for_delivery_reaches_each_customer_once_in_their_language(notifying
         assert (msg["Subject"], msg["Content-Language"]) == (SUBJECTS[lang], lang)
         assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
         text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-        assert f"{PUBLIC}/v1/track/" in text and f"Cliente {k}" in text
+        assert f"{PUBLIC}/t/" in text and f"Cliente {k}" in text
     assert "reach you on Tuesday, June 17, 2025, " in inbox[day.email_of(0)][0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
     texts = _texts(n, NUMBERS | {"+351912000003"}, mark)
     assert sorted(t["To"] for t in texts) == sorted(NUMBERS)
@@ -87,12 +87,14 @@ def test_out_for_delivery_reaches_each_customer_once_in_their_language(notifying
 
 
 def test_the_tracking_link_opens_the_customers_own_tracking(notifying: Notifying) -> None:
-    """The link in a message is a working tracking token for that order (the public tracking endpoint)."""
+    """The link in a message opens that order's tracking (the page's JSON here; tests/api/test_tracking_page.py
+    covers the page), and the email and the SMS of one trigger carry the same link."""
     day = customer_day(notifying.client)
-    body = messages(notifying.client, day, 0)[0]["body_text"]
-    token = body.split(f"{PUBLIC}/v1/track/")[1].split()[0]
+    email, sms = messages(notifying.client, day, 0)
+    token = email["body_text"].split(f"{PUBLIC}/t/")[1].split()[0]
+    assert f"{PUBLIC}/t/{token}" in sms["body_text"]
     r = notifying.client.get(f"/v1/track/{token}")
-    assert r.status_code == 200, r.text
+    assert r.status_code == 200 and r.json()["reference"] == "O-0", r.text
 
 
 def _stop_of(c: object, day: CustomerDay, order_id: str) -> tuple[int, dict[str, object]]:

@@ -114,22 +114,23 @@ def test_stream_needs_authentication(client: TestClient) -> None:
     assert r.status_code == 401 and r.json()["error"]["code"] == "E4001"
 
 
-def test_customer_stream_shows_only_their_own_eta(on_day: Day) -> None:
-    """The tracking token opens one order's stream: its ETA, never another stop's."""
+def test_customer_stream_shows_only_their_own_page(on_day: Day) -> None:
+    """A tracking link opens one order's stream: the customer's page again when their route moves, never another
+    stop's data nor an internal id; a made-up token is 404 E1451."""
     day, c = on_day, on_day.client
     route = day.plan["routes"][0]
-    mine = route["data"]["stops"][2]["order_id"]
-    tok = c.post(f"/v1/live/orders/{mine}/tracking-token", headers=day.t.h("read")).json()
-    assert c.get(tok["url"]).json()["order_id"] == mine
+    mine = route["data"]["stops"][2]
+    tok = c.post(f"/v1/live/orders/{mine['order_id']}/tracking-token", headers=day.t.h("read")).json()
+    assert c.get(tok["api_url"]).json()["reference"] == mine["external_ref"]
 
     def drive() -> None:
         loc = route["data"]["stops"][1]["location"]
         day.p.live.publish(day.t.org_id, {"type": "position", "route_id": route["id"], "lat": loc["lat"],
                                           "lng": loc["lng"], "at": DAY_9_30.isoformat()})  # fmt: skip
 
-    events = stream_while(day, tok["stream"] + "?limit=2", {}, drive)
-    assert [e["type"] for e in events] == ["eta", "eta"]
-    assert all(e["order_id"] == mine for e in events)
-    assert all(set(e) <= {"type", "order_id", "eta", "late_s", "status", "route_id", "outcome"} for e in events)
+    events = stream_while(day, tok["stream"] + "?limit=1", {}, drive)
+    assert [e["type"] for e in events] == ["tracking"]
+    assert all(e["reference"] == mine["external_ref"] for e in events)
+    assert not any(k.endswith("_id") for e in events for k in e)
     bad = c.get("/v1/track/not-a-token")
-    assert bad.status_code == 422 and bad.json()["error"]["code"] == "E1451"
+    assert bad.status_code == 404 and bad.json()["error"]["code"] == "E1451"

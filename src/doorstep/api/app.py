@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import secrets
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from email.utils import parseaddr
 
@@ -29,6 +29,7 @@ from doorstep.api.routers import (
     orders,
     plans,
     returns,
+    track,
     webhooks,
 )
 from doorstep.api.security import SecurityHeaders
@@ -143,20 +144,11 @@ def channels(settings: Settings) -> Channels:
     return Channels(email=email, sms=sms, public_url=settings.public_url.rstrip("/"), sender_name=sender)
 
 
-def tracking_links(settings: Settings, secret: str) -> Callable[[str, str], str]:
-    """The customer's link for an order: the public tracking endpoint with a signed token (as
-    ``POST /v1/live/orders/{id}/tracking-token`` issues; valid a day)."""
-    tracker = URLSafeTimedSerializer(secret, salt="doorstep-tracking")
-    base = settings.public_url.rstrip("/")
-    return lambda org_id, order_id: f"{base}/v1/track/{tracker.dumps([org_id, order_id])}"
-
-
 def build_platform(
-    settings: Settings, runner: Runner, publisher: LivePublisher, engine: Engine, secret: str | None = None
+    settings: Settings, runner: Runner, publisher: LivePublisher, engine: Engine
 ) -> Platform:
     """The services' view of this deployment, with the event handlers registered: the same for the API
-    process and for a worker process (which must handle the events the API records). ``secret`` signs the
-    tracking links of customer messages (default: the configured secret key)."""
+    process and for a worker process (which must handle the events the API records)."""
     return Platform(
         sessions=make_session_factory(engine),
         runner=runner,
@@ -174,7 +166,7 @@ def build_platform(
         bus=register_handlers(EventBus(), live_policy(settings)),
         currency=settings.currency,
         channels=channels(settings),
-        tracking_link=tracking_links(settings, secret or secret_key(settings)),
+        tracking_ttl_s=settings.tracking_ttl_s,
         notify_max_attempts=settings.notify_max_attempts,
     )
 
@@ -200,7 +192,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     runner = runner or job_runner(settings)
     broker, publisher = make_broker(settings)
     engine = make_engine(settings.db_url(), busy_timeout_s=settings.sqlite_busy_timeout_s)
-    platform = build_platform(settings, runner, publisher, engine, secret_key_value)
+    platform = build_platform(settings, runner, publisher, engine)
     traffic_for(settings.traffic, settings.weather, "UTC")  # a bad DOORSTEP_TRAFFIC fails here (E3013/E1001)
     created = platform.clock()  # jobs queued by this process from now on are its own, not interrupted ones
     eta_runner = ThreadRunner(workers=1)  # the ETA worker: position and stop events re-time their route
@@ -237,6 +229,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     app.state.settings, app.state.engine, app.state.platform = settings, engine, platform
     app.state.signer, app.state.runner, app.state.metrics = signer, runner, Metrics()
     app.state.broker, app.state.eta_runner = broker, eta_runner
+    app.state.tracking = track.Pages(platform)  # the web layer's /t/{token} page reads its content here
     app.state.cookie_secure = not settings.is_development  # production cookies travel over HTTPS only
     app.state.metrics_token = settings.metrics_token
     app.state.driver_signer = URLSafeTimedSerializer(secret_key_value, salt="doorstep-driver")
@@ -244,7 +237,9 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     routers = (
         health.router, auth.router, orders.router, plans.router, webhooks.router, events.router, *fleet.ROUTERS
     )  # fmt: skip
-    live_routers = (driver.router, driver_stream.router, driver_records.router, live.router, returns.router)
+    live_routers = (
+        driver.router, driver_stream.router, driver_records.router, live.router, returns.router, track.router
+    )  # fmt: skip
     for router in (*routers, *live_routers):
         app.include_router(router)
     app.add_middleware(

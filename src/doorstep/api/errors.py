@@ -20,6 +20,7 @@ log = logging.getLogger("doorstep.api")
 STATUS_BY_CODE = {
     "E1302": 404,
     "E1307": 404,
+    "E1451": 404,  # a tracking link that does not open: the same answer whatever was wrong with it
     "E1303": 413,
     "E1304": 405,
     "E4001": 401,

@@ -51,6 +51,7 @@ class ProofBody(Strict):
     signature: str | None = Field(None, max_length=2_000_000)
     barcodes: list[str] = Field(default_factory=list, max_length=300, description="scanned or typed codes")
     recipient: str = Field("", max_length=200)
+    safe_place: str = Field("", max_length=200, description="where the parcel was left when nobody took it")
 
 
 class StopActionIn(Strict):

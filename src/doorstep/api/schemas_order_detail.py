@@ -26,6 +26,7 @@ class ProofOut(Out):
     stop_id: str
     order_id: str | None
     recipient: str
+    safe_place: str = ""
     barcodes: list[str]
     at: dt.datetime
     lat: float | None

@@ -119,7 +119,18 @@ CODES: dict[str, tuple[str, str]] = {
         "order cannot join the live plan",
         "Give a new order of the plan's depot and day (not planned, dispatched or cancelled).",
     ),
-    "E1451": ("invalid tracking token", "Use the tracking link as sent; tokens expire after a day."),
+    "E1451": (
+        "tracking link not found",
+        "Use the link as it was sent; links expire (3 days by default) and can be revoked: ask the sender for a new "
+        "one.",
+    ),
+    "E1454": ("rating out of range", "Rate the delivery with a whole number from 1 to 5."),
+    "E1455": ("unknown feedback tag", "Use only the tags the tracking page offers (docs/tracking.md lists them)."),
+    "E1456": ("feedback comment too long", "Keep the comment to at most 1,000 characters."),
+    "E1457": (
+        "delivery instructions too long",
+        "Keep instructions to at most 500 characters and the safe place to at most 200.",
+    ),
     "E1452": ("return not possible for this order", "Request returns for delivered orders only, once per order."),
     "E1453": (
         "unknown barcode",
@@ -153,6 +164,14 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "E2150": ("planning job cancelled", "Retry the plan when you want it computed (POST /v1/plans/{id}/retry)."),
     "E2151": ("planning job already finished", "Only a queued or running job can be cancelled; reload the plan."),
+    "E2170": (
+        "feedback not open yet",
+        "A delivery can be rated once it has been delivered; try again after the driver completes the stop.",
+    ),
+    "E2171": (
+        "changes closed",
+        "The driver is nearly there (your stop is among their next three) or the delivery is over; contact the sender.",
+    ),
     "E2160": (
         "event has no failing handler",
         "Nothing to retry: its handlers succeeded or are still waiting for their first run.",

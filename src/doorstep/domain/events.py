@@ -33,6 +33,7 @@ class EventType(StrEnum):
     RETURN_IN_TRANSIT = "return.in_transit"
     RETURN_RECEIVED = "return.received"
     DRIVER_CODE_ISSUED = "driver.code_issued"
+    FEEDBACK_RECEIVED = "feedback.received"  # a customer rated a delivery (again: the rating was replaced)
 
 
 def matches(pattern: str, type_: str) -> bool:

@@ -55,7 +55,10 @@ class StopStatus(StrEnum):
 ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.NEW: frozenset({OrderStatus.PLANNED, OrderStatus.CANCELLED}),
     OrderStatus.PLANNED: frozenset({OrderStatus.NEW, OrderStatus.DISPATCHED, OrderStatus.CANCELLED}),
-    OrderStatus.DISPATCHED: frozenset({OrderStatus.DELIVERED, OrderStatus.FAILED, OrderStatus.CANCELLED}),
+    # back to new: the customer is not home today and the order moves to another day (self-service)
+    OrderStatus.DISPATCHED: frozenset(
+        {OrderStatus.NEW, OrderStatus.DELIVERED, OrderStatus.FAILED, OrderStatus.CANCELLED}
+    ),
     OrderStatus.DELIVERED: frozenset(),
     OrderStatus.FAILED: frozenset({OrderStatus.NEW}),
     OrderStatus.CANCELLED: frozenset(),

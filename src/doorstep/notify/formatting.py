@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 
 
 def locale_for(language: str) -> Locale:
@@ -35,3 +36,11 @@ def time(at: datetime, timezone: str, language: str) -> str:
 def window(start: datetime, end: datetime, timezone: str, language: str) -> str:
     """A window of local times (``11:00 AM – 1:00 PM``; ``11:00 – 13:00``)."""
     return f"{time(start, timezone, language)} – {time(end, timezone, language)}"
+
+
+def distance(metres: float, language: str) -> str:
+    """A distance as a customer reads it: metres to the nearest 50 under a kilometre, else kilometres with one
+    decimal (``350 m``, ``1.2 km``; ``1,2 km`` in Portuguese)."""
+    if metres < 950:
+        return f"{max(50, round(metres / 50) * 50)} m"
+    return f"{format_decimal(round(metres / 1000, 1), format='#,##0.0', locale=locale_for(language))} km"

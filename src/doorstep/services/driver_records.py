@@ -16,7 +16,8 @@ from doorstep.store.uow import UnitOfWork
 def _proof_view(row: ProofRow) -> dict[str, Any]:
     return {
         "id": row.id, "stop_id": row.stop_id, "order_id": row.order_id, "recipient": row.recipient,
-        "barcodes": row.barcodes, "at": row.at.isoformat(), "lat": row.lat, "lng": row.lng,
+        "safe_place": row.safe_place, "barcodes": row.barcodes, "at": row.at.isoformat(), "lat": row.lat,
+        "lng": row.lng,
         "photo": {"type": row.photo_type, "bytes": len(row.photo), "url": f"/v1/proofs/{row.id}/photo"}
         if row.photo else None,
         "signature": {"bytes": len(row.signature), "url": f"/v1/proofs/{row.id}/signature"}

@@ -41,6 +41,7 @@ def _stop_view(stop: StopRow, planned: dict[str, Any], order: OrderRow | None, l
         "location": {"lat": stop.lat, "lng": stop.lng},
         "contact": {"name": contact.get("name", ""), "phone": contact.get("phone", "")},
         "instructions": data.get("instructions", ""),
+        "safe_place": data.get("x-safe-place") or None,  # the customer's permission to leave it somewhere safe
         "items": items,
         "barcodes": [i["barcode"] for i in items if i["barcode"]],  # the codes the proof form expects
         "window_start": planned.get("window_start"),

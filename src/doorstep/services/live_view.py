@@ -1,19 +1,18 @@
-"""What the dispatcher's live view and a customer's tracking page read: the snapshot of live routes (progress,
-last position, ETAs, alerts), pending proposals, and one order's latest ETA."""
+"""What the dispatcher's live view reads: the snapshot of live routes (progress, last position, ETAs, alerts) and
+pending proposals (a customer's tracking page: services/tracking_page.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.status import PlanStatus
 from doorstep.routing.route_geometry import find_matcher
 from doorstep.services.access import Actor, Permission
 from doorstep.services.live_day import LIVE_ROUTES, live_rows
 from doorstep.services.platform import Platform
 from doorstep.services.replanning import ProposalStatus, proposals_of
-from doorstep.store.models import PlanRow, ProposalRow, RouteLiveRow, RouteRow, StopRow
+from doorstep.store.models import PlanRow, ProposalRow, RouteLiveRow, RouteRow
 
 
 def _route_view(route: RouteRow, live: RouteLiveRow | None, day: date) -> dict[str, Any]:
@@ -56,23 +55,3 @@ def snapshot(p: Platform, actor: Actor, day: date | None = None) -> dict[str, An
             "routes": [_route_view(r, lives.get(r.id), plans[r.plan_id]) for r in routes],
             "proposals": [proposal_view(x) for x in pending if x.plan_id in plans],
         }  # fmt: skip
-
-
-def order_eta(p: Platform, org_id: str, order_id: str) -> dict[str, Any]:
-    """An order's latest predicted arrival (for the customer tracking page): status, ETA and lateness."""
-    with p.uow(org_id) as uow:
-        order = uow.orders.get(order_id)
-        if order is None:
-            raise DoorstepError([Issue("E1302", f"order {order_id} not found", (), order_id)])
-        out: dict[str, Any] = {"type": "eta", "order_id": order_id, "status": order.status, "eta": None, "late_s": 0}
-        on = {s.route_id for s in uow.stops.all(StopRow.order_id == order_id)}
-        live = [r for r in uow.routes.get_many(sorted(on)).values() if r.status in LIVE_ROUTES]
-        if not live:
-            return out
-        route = live[-1]
-        state = live_rows(uow).first(RouteLiveRow.route_id == route.id)
-        eta = next((e for e in (state.etas if state else []) if e.get("order_id") == order_id), None)
-        planned = next(s for s in route.data["stops"] if s.get("order_id") == order_id)
-        out.update(route_id=route.id, eta=eta["eta"] if eta else planned["arrival"], late_s=eta["late_s"] if eta else 0)
-        out["outcome"] = (state.outcomes if state else {}).get(order_id)
-        return out

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from doorstep.domain.contact import usable_email, usable_phone
-from doorstep.domain.eta_window import eta_window
+from doorstep.domain.eta_window import tracking_window
 from doorstep.domain.events import EventType
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import TimeWindow
@@ -20,6 +20,7 @@ from doorstep.notify.compose import Facts, compose
 from doorstep.notify.triggers import Trigger
 from doorstep.services.event_bus import EventRecord
 from doorstep.services.platform import Platform
+from doorstep.services.tracking_links import issue
 from doorstep.store.models import DepotRow, MessageRow, OrderRow, ReturnRow
 from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
@@ -110,18 +111,19 @@ def notices(uow: UnitOfWork, event: EventRecord) -> list[Notice]:
     return []
 
 
-def _facts(p: Platform, n: Notice, timezone: str, contact: dict[str, Any]) -> Facts:
+def _facts(n: Notice, timezone: str, contact: dict[str, Any], sender_name: str, link: str) -> Facts:
+    """The message's facts. An out-for-delivery window is the tracking page's window at dispatch (the route has
+    not started: the widest margin), so the email and the page it links to say the same."""
     o = n.order
     window = None
     if n.eta is not None:
-        window = eta_window(n.eta, _windows(o.data))
+        window = tracking_window(n.eta, _windows(o.data))
     elif n.windows:
         window = (n.windows[0].start, n.windows[0].end)
-    link = p.tracking_link(o.org_id, o.id) if p.tracking_link is not None else p.channels.public_url
     return Facts(
         trigger=n.trigger, language=str(contact.get("language") or ""), timezone=timezone,
         order_ref=o.external_ref.split("#")[0], customer_name=str(contact.get("name") or ""),
-        sender_name=p.channels.sender_name, tracking_url=link, day=n.day, window=window, at=n.at, reason=n.reason,
+        sender_name=sender_name, tracking_url=link, day=n.day, window=window, at=n.at, reason=n.reason,
         next_step=n.next_step, next_day=n.next_day,
     )  # fmt: skip
 
@@ -164,7 +166,11 @@ def _queue_one(
     targets = [(c, a) for c, a in _recipients(p, contact) if (n.order.id, version, c) not in done]
     if not targets:
         return []
-    msg = compose(_facts(p, n, depot.timezone if depot is not None else "UTC", contact))
+    # a link of its own per message: issued in the message's transaction, valid tracking_ttl_s from now
+    token = issue(uow, n.order.id, "system", p.clock(), p.tracking_ttl_s).token
+    link = f"{p.channels.public_url}/t/{token}"
+    tz = depot.timezone if depot is not None else "UTC"
+    msg = compose(_facts(n, tz, contact, p.channels.sender_name, link))
     ids = []
     for channel, address in targets:
         row = MessageRow(

@@ -70,8 +70,7 @@ class Platform:
     bus: EventBus = field(default_factory=EventBus)  # the handlers the composition root registered
     currency: str = "EUR"  # ISO 4217 code of every amount in cents (one per deployment: DOORSTEP_CURRENCY)
     channels: Channels = field(default_factory=Channels)  # customer email/SMS (none configured: nothing queued)
-    # (org_id, order_id) -> the customer's tracking link (signed by the app factory); None: the public URL only
-    tracking_link: Callable[[str, str], str] | None = None
+    tracking_ttl_s: int = 3 * 86_400  # how long a customer's tracking link works (delivery, then feedback)
     notify_max_attempts: int = 12  # failed sends before a customer message is marked failed
     notify_backoff_s: float = 30.0  # the wait after the first failed send; doubles after each further one
     notify_backoff_cap_s: float = 3600.0

@@ -24,11 +24,12 @@ class ProofIn:
     signature: bytes | None = None
     barcodes: tuple[str, ...] = field(default=())
     recipient: str = ""
+    safe_place: str = ""  # where it was left (a porch, a neighbour): the customer's tracking page shows it
 
     @property
     def empty(self) -> bool:
         """Whether nothing was captured."""
-        return not (self.photo or self.signature or self.barcodes or self.recipient)
+        return not (self.photo or self.signature or self.barcodes or self.recipient or self.safe_place)
 
 
 def image_type(data: bytes) -> str | None:

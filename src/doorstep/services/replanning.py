@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -33,6 +33,9 @@ from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
 
 SHIFT_MIN_S = 60  # ETA moves smaller than this are not listed as affected
+# what customers changed themselves, kept in the order's data under extension keys (Doorstep JSON allows x-…)
+SAFE_PLACE = "x-safe-place"  # {"allowed": bool, "where": str}: the driver may leave the parcel there
+CHANGES = "x-customer-changes"  # [{"kind": "not_home", "from_day": "YYYY-MM-DD"}, ...]
 
 
 class ProposalKind(StrEnum):
@@ -42,6 +45,8 @@ class ProposalKind(StrEnum):
     CANCEL = "cancel"  # an order cancelled while on a live route
     REDISTRIBUTE = "redistribute"  # a vehicle or driver out of service
     RESEQUENCE = "resequence"  # re-optimize a route's stops not yet started (e.g. new customer availability)
+    INSTRUCTIONS = "instructions"  # the customer's delivery instructions or safe-place permission (no route moves)
+    NOT_HOME = "not_home"  # the customer is not home today: off today's route, the order moves to the next day
 
 
 class ProposalStatus(StrEnum):
@@ -70,6 +75,7 @@ class Request:
     subject_id: str  # order id (insert, cancel), vehicle id (redistribute) or route id (resequence)
     windows: list[dict[str, str]] | None = None  # resequence for a customer's new availability: the order's windows
     reoptimize: bool = False  # insert: also offer the best insertion with its route's open stops re-optimized
+    details: dict[str, Any] | None = None  # instructions: {"instructions", "safe_place": {"allowed", "where"}}
 
 
 def _shifts(day: LiveDay, new: Plan) -> list[dict[str, Any]]:
@@ -181,10 +187,12 @@ def replace_data(row: OrderRow, data: dict[str, Any]) -> OrderRow:
 def _options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]]:
     if req.kind is ProposalKind.INSERT:
         return _insert_options(uow, day, req.subject_id, req.reoptimize)
-    if req.kind is ProposalKind.CANCEL:
+    if req.kind in (ProposalKind.CANCEL, ProposalKind.NOT_HOME):
         after = replace(day.problem, orders=tuple(o for o in day.problem.orders if o.id != req.subject_id))
         plan = remove_order(after, day.plan, req.subject_id, day.provider, state=day.state)
         return [{**_option(day, plan, {"order_id": req.subject_id}, []), "drop_orders": [req.subject_id]}]
+    if req.kind is ProposalKind.INSTRUCTIONS:  # nothing moves: the order's data changes when it is applied
+        return [_option(day, day.plan, {"order_id": req.subject_id, **(req.details or {})}, [])]
     if req.kind is ProposalKind.REDISTRIBUTE:
         red = redistribute(day.problem, day.plan, req.subject_id, day.provider, state=day.state)
         return [_option(day, red.plan, {"vehicle_id": req.subject_id, "moved": red.moved}, [])]
@@ -193,7 +201,7 @@ def _options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]
 
 def _subject_label(uow: UnitOfWork, day: LiveDay, req: Request) -> str:
     """What the proposal is about, as people name it: the order's reference, the vehicle's or route's vehicle name."""
-    if req.kind in (ProposalKind.INSERT, ProposalKind.CANCEL):
+    if req.kind in (ProposalKind.INSERT, ProposalKind.CANCEL, ProposalKind.INSTRUCTIONS, ProposalKind.NOT_HOME):
         order = uow.orders.get(req.subject_id)
         return order.external_ref if order is not None and order.external_ref else req.subject_id
     if req.kind is ProposalKind.REDISTRIBUTE:
@@ -246,6 +254,29 @@ def _order_statuses(uow: UnitOfWork, events: EventRecorder, row: ProposalRow, to
         set_order_status(uow, events, order, OrderStatus.PLANNED, "order.planned")
     if route.status == RouteStatus.DISPATCHED.value:
         set_order_status(uow, events, order, OrderStatus.DISPATCHED, "order.dispatched")
+
+
+def _customer_change(uow: UnitOfWork, events: EventRecorder, row: ProposalRow, option: dict[str, Any]) -> None:
+    """What a customer's proposal does to the order itself: new instructions, or the order moved to the next day
+    (back to ``new``, its windows a day later, to be planned with that day)."""
+    if row.kind == ProposalKind.INSTRUCTIONS.value:
+        order = uow.orders.require(row.subject_id)
+        summary = option["summary"]
+        data = {**order.data, "instructions": summary.get("instructions", ""), SAFE_PLACE: summary.get("safe_place")}
+        order.data, order.version = data, order.version + 1
+        events.record("order.updated", order.id, data={"by": "customer", "change": "instructions"})
+    elif row.kind == ProposalKind.NOT_HOME.value:
+        order = uow.orders.require(row.subject_id)
+        windows = order.data.get("time_windows") or ()
+        moved = [{"start": _next_day(w["start"]), "end": _next_day(w["end"])} for w in windows]
+        log = [*order.data.get(CHANGES, []), {"kind": "not_home", "from_day": order.day.isoformat()}]
+        order.data = {**order.data, "time_windows": moved, CHANGES: log}
+        order.day = order.day + timedelta(days=1)
+        set_order_status(uow, events, order, OrderStatus.NEW, "order.updated")
+
+
+def _next_day(iso: str) -> str:
+    return (datetime.fromisoformat(iso) + timedelta(days=1)).isoformat()
 
 
 def _window_change(uow: UnitOfWork, row: ProposalRow, option: dict[str, Any]) -> None:
@@ -311,6 +342,7 @@ def _apply(
         events.record("route.updated", r.id, data={"version": r.version, "proposal": row.id, "kind": row.kind})
     _order_statuses(uow, events, row, touched)
     _window_change(uow, row, option)
+    _customer_change(uow, events, row, option)
     row.status, row.chosen = ProposalStatus.APPLIED.value, choice
     return [(r.id, r.version) for r in touched]
 

@@ -106,7 +106,7 @@ def _proof_row(uow: UnitOfWork, stop: StopRow, a: StopAction) -> ProofRow | None
     row = ProofRow(
         id=new_id("pod"), stop_id=stop.id, order_id=stop.order_id, photo=pr.photo,
         photo_type=image_type(pr.photo) if pr.photo else None, signature=pr.signature,
-        barcodes=list(pr.barcodes), recipient=pr.recipient, at=a.at,
+        barcodes=list(pr.barcodes), recipient=pr.recipient, safe_place=pr.safe_place, at=a.at,
         lat=a.location.lat if a.location else None, lng=a.location.lng if a.location else None,
     )  # fmt: skip
     uow.proofs.add(row)

@@ -2,6 +2,7 @@
 
 from doorstep.store.base import Base
 from doorstep.store.models_access import ApiKeyRow, IdempotencyRow, OrganizationRow, SessionRow, UserRow
+from doorstep.store.models_customers import FeedbackRow, TrackingTokenRow
 from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_events import EventHandlingRow
 from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
@@ -19,6 +20,7 @@ __all__ = [
     "DriverRow",
     "EventHandlingRow",
     "EventRow",
+    "FeedbackRow",
     "IdempotencyRow",
     "LatestPositionRow",
     "MessageRow",
@@ -35,6 +37,7 @@ __all__ = [
     "ShiftRow",
     "StopEventRow",
     "StopRow",
+    "TrackingTokenRow",
     "UserRow",
     "VehicleRow",
     "VehicleTypeRow",

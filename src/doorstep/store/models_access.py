@@ -18,6 +18,8 @@ class OrganizationRow(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the customer tracking page shows the proof-of-delivery photo (off: who received it and where, no photo)
+    tracking_photo: Mapped[bool] = mapped_column(default=False, server_default="0")
 
 
 class UserRow(OrgOwned, Base):

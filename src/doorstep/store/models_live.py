@@ -57,6 +57,7 @@ class ProofRow(OrgOwned, Base):
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)  # PNG
     barcodes: Mapped[list[Any]]
     recipient: Mapped[str] = mapped_column(String(200), default="")
+    safe_place: Mapped[str] = mapped_column(String(200), default="", server_default="")  # where it was left
     at: Mapped[datetime]
     lat: Mapped[float | None]
     lng: Mapped[float | None]

@@ -24,6 +24,7 @@ from doorstep.store.models import (
     WebhookDeliveryRow,
     WebhookSubscriptionRow,
 )
+from doorstep.store.models_customers import FeedbackRow, TrackingTokenRow
 from doorstep.store.models_live import DriverCodeRow, ProofRow, StopEventRow
 from doorstep.store.models_messages import MessageRow
 from doorstep.store.models_orders import OrderRow
@@ -74,6 +75,8 @@ class UnitOfWork:
         self.stop_events = Repository(s, StopEventRow, org, "stop event")
         self.proofs = Repository(s, ProofRow, org, "proof")
         self.messages = Repository(s, MessageRow, org, "message")
+        self.tracking_tokens = Repository(s, TrackingTokenRow, org, "tracking link")
+        self.feedback = Repository(s, FeedbackRow, org, "feedback")
         return self
 
     def __exit__(

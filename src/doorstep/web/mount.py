@@ -10,6 +10,8 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from doorstep.api.schemas_tracking import TrackingPages
+
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
@@ -46,6 +48,7 @@ def mount_web(app: FastAPI) -> None:
         return templates.TemplateResponse(request, "live.html", {"title": "Live", "here": "live"})
 
     _driver_app(router)
+    _tracking_page(router)
     app.include_router(router)
 
 
@@ -81,3 +84,23 @@ def _driver_app(router: APIRouter) -> None:
     def service_worker() -> FileResponse:
         headers = {"Cache-Control": "no-cache", "Service-Worker-Allowed": "/driver/"}
         return FileResponse(HERE / "static" / "driver-sw.js", media_type="text/javascript", headers=headers)
+
+
+PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}  # one customer's page: no cache, no index
+
+
+def _tracking_page(router: APIRouter) -> None:
+    """The customer's tracking page ``/t/{token}``: rendered on the server from the API's page content (so it
+    reads right before any script runs), then kept live by ``track.js``. A link that does not open is a 404 page
+    that does not say why."""
+
+    @router.get("/t/{token}", response_class=HTMLResponse)
+    def tracking(token: str, request: Request) -> HTMLResponse:
+        pages: TrackingPages = request.app.state.tracking
+        found = pages.page(token)
+        if found is None:
+            w = pages.missing(request.headers.get("accept-language", ""))
+            ctx: dict[str, object] = {"w": w, "lang": w.get("lang", "en")}
+            return templates.TemplateResponse(request, "track_missing.html", ctx, status_code=404, headers=PRIVATE)
+        page: dict[str, object] = {"v": found.content, "w": found.words, "stars": range(1, 6), "token": token}
+        return templates.TemplateResponse(request, "track.html", page, headers=PRIVATE)

@@ -61,7 +61,8 @@ def _proof(body: ProofBody | None) -> ProofIn | None:
         return None
     photo = _b64(body.photo, "photo", "E1414")
     signature = _b64(body.signature, "signature", "E1415")
-    return ProofIn(photo, signature, tuple(b.strip() for b in body.barcodes if b.strip()), body.recipient.strip())
+    barcodes = tuple(b.strip() for b in body.barcodes if b.strip())
+    return ProofIn(photo, signature, barcodes, body.recipient.strip(), body.safe_place.strip())
 
 
 @router.post("/stops/{stop_id}/events", response_model=StopActionOut, summary="Arrive at, complete or fail a stop")

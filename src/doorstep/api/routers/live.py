@@ -1,5 +1,5 @@
-"""/v1/live: re-planning proposals, the dispatcher's snapshot and Server-Sent Events stream, and the per-order
-ETA stream of the customer tracking page (signed tracking token)."""
+"""/v1/live: re-planning proposals, and the dispatcher's snapshot and Server-Sent Events stream (the customer's
+tracking links and page: routers/track.py)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.schemas_common import ERRORS, Strict
-from doorstep.api.sse import HEADERS, View, relay
-from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.api.sse import HEADERS, relay
 from doorstep.services import live_view, replanning
 from doorstep.services.access import Permission
 
 router = APIRouter(tags=["live"], responses=ERRORS)
-TRACKING_MAX_AGE_S = 24 * 3600
 
 
 class ProposalIn(Strict):
@@ -123,61 +120,4 @@ async def stream(
     actor.require(Permission.READ)
     first = await run_in_threadpool(live_view.snapshot, p, actor, date)  # before streaming: errors answer as such
     body = relay(request, actor.org_id, _given([first]), _everything, limit)
-    return StreamingResponse(body, media_type="text/event-stream", headers=HEADERS)
-
-
-def _tracker(request: Request) -> URLSafeTimedSerializer:
-    signer: URLSafeTimedSerializer = request.app.state.signer
-    return URLSafeTimedSerializer(signer.secret_keys[-1], salt="doorstep-tracking")
-
-
-@router.post("/v1/live/orders/{order_id}/tracking-token", summary="A customer tracking token")
-def tracking_token(order_id: str, request: Request, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
-    """A signed token (valid a day) for the order's public ETA stream ``/v1/track/{token}/stream``."""
-    actor.require(Permission.READ)
-    live_view.order_eta(p, actor.org_id, order_id)  # 404 for an unknown order
-    token = _tracker(request).dumps([actor.org_id, order_id])
-    return {"order_id": order_id, "token": token, "stream": f"/v1/track/{token}/stream", "url": f"/v1/track/{token}"}
-
-
-def _read_token(request: Request, token: str) -> tuple[str, str]:
-    try:
-        org_id, order_id = _tracker(request).loads(token, max_age=TRACKING_MAX_AGE_S)
-    except (BadSignature, ValueError, TypeError):
-        raise DoorstepError([Issue("E1451", "the tracking token is invalid or expired", ("token",))]) from None
-    return str(org_id), str(order_id)
-
-
-@router.get("/v1/track/{token}", tags=["tracking"], summary="An order's ETA (public, by token)")
-def track(token: str, request: Request, p: PlatformDep) -> dict[str, Any]:
-    """The order's status and latest predicted arrival."""
-    org_id, order_id = _read_token(request, token)
-    return live_view.order_eta(p, org_id, order_id)
-
-
-def order_view(order_id: str) -> View:
-    """Only what the customer of ``order_id`` may see: their own ETA and stop outcome, nothing of other stops."""
-
-    async def view(event: dict[str, Any]) -> dict[str, Any] | None:
-        if event.get("type") == "eta":
-            mine = next((s for s in event.get("stops", []) if s.get("order_id") == order_id), None)
-            if mine is None:
-                return None
-            return {"type": "eta", "order_id": order_id, "eta": mine.get("eta"), "late_s": mine.get("late_s", 0),
-                    "status": mine.get("status")}  # fmt: skip
-        if event.get("type") == "stop" and event.get("order_id") == order_id:
-            return {"type": "stop", "order_id": order_id, "status": event.get("status"), "at": event.get("at")}
-        if event.get("type") == "gap":
-            return {"type": "gap"}
-        return None
-
-    return view
-
-
-@router.get("/v1/track/{token}/stream", tags=["tracking"], summary="An order's ETA stream (SSE, by token)")
-async def track_stream(token: str, request: Request, p: PlatformDep, limit: LimitQ = 0) -> StreamingResponse:
-    """``text/event-stream``: the order's current ETA, then each new ETA of its route and its stop outcome."""
-    org_id, order_id = _read_token(request, token)
-    first = await run_in_threadpool(live_view.order_eta, p, org_id, order_id)
-    body = relay(request, org_id, _given([first]), order_view(order_id), limit)
     return StreamingResponse(body, media_type="text/event-stream", headers=HEADERS)

@@ -148,12 +148,14 @@ function openStop(s, n) {
   const phone = s.contact.phone.replace(/[^+\d]/g, "");
   $("stop-contact").replaceChildren(el("span", {}, s.contact.name || ""),
     ...(phone ? [el("a", { class: "btn", href: `tel:${phone}` }, "Call"), el("a", { class: "btn", href: `sms:${phone}` }, "SMS")] : []));
-  $("stop-instructions").textContent = s.instructions || "";
+  const safe = s.safe_place?.allowed ? `Safe place allowed${s.safe_place.where ? `: ${s.safe_place.where}` : ""}.` : "";
+  $("stop-instructions").textContent = [s.instructions, safe].filter(Boolean).join(" ");
   const { lat, lng } = s.location;
   $("nav-link").href = `geo:${lat},${lng}?q=${lat},${lng}`;
   $("maps-link").href = `https://www.openstreetmap.org/directions?route=%3B${lat}%2C${lng}`;
   $("complete-form").hidden = true; $("fail-form").hidden = true; $("stop-error").textContent = "";
   $("photo").value = ""; $("photo-preview").hidden = true; $("barcode").value = ""; $("recipient").value = "";
+  $("safe-place").value = s.safe_place?.allowed ? s.safe_place.where || "" : "";
   renderItems();
   renderStopState();
   show("stop-view");
@@ -341,7 +343,8 @@ function wire() {
   $("complete-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     addBarcode($("barcode").value);
-    const proof = { photo: state.photo, signature: pad.png(), barcodes: state.barcodes, recipient: $("recipient").value.trim() };
+    const proof = { photo: state.photo, signature: pad.png(), barcodes: state.barcodes, recipient: $("recipient").value.trim(),
+      safe_place: $("safe-place").value.trim() };
     $("complete-form").hidden = true;
     act("completed", { proof });
   });

@@ -119,7 +119,8 @@ function renderProgress() {
   $("alerts-count").textContent = alerts.length ? `(${alerts.length})` : "";
 }
 
-const KIND_TEXT = { insert: "Add order", cancel: "Take off order", redistribute: "Hand out the stops of", resequence: "Re-sequence" };
+const KIND_TEXT = { insert: "Add order", cancel: "Take off order", redistribute: "Hand out the stops of", resequence: "Re-sequence",
+  instructions: "Customer instructions for", not_home: "Customer not home today:" };
 
 // A proposal names its subject as people do (order reference, vehicle) and lists every option with its own
 // Approve: which vehicles it touches, the cost change and how many promised times move.

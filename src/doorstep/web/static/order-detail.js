@@ -1,5 +1,5 @@
 // An order's detail panel: its facts and notes, items, the timeline of its events, what the driver left at the
-// door (proofs), the messages its customer got, and cancelling with the effect on the plan shown first: the route it leaves, the cost change in
+// door (proofs), the messages its customer got, their rating, and cancelling with the effect on the plan shown first: the route it leaves, the cost change in
 // the organization's currency and the ETAs that move. Confirming approves that change; keeping rejects it.
 import { api, el, hhmm } from "./api.js";
 import { guarded, money } from "./page.js";
@@ -38,7 +38,7 @@ function proofs(events) {
   $("detail-proofs").replaceChildren(...(events.length ? events.map((e) => {
     const p = e.proof;
     const bits = [`${when(e.at)} ${e.status}`, e.reason ? ` (${e.reason}${e.note ? `: ${e.note}` : ""})` : "",
-      p?.recipient ? ` — received by ${p.recipient}` : "", p?.barcodes?.length ? ` [${p.barcodes.join(", ")}]` : "", " "];
+      p?.recipient ? ` — received by ${p.recipient}` : "", p?.safe_place ? ` — left at ${p.safe_place}` : "", p?.barcodes?.length ? ` [${p.barcodes.join(", ")}]` : "", " "];
     const imgs = [p?.photo && el("img", { class: "proof-photo", src: p.photo.url, alt: `Photo left as proof for ${ref}` }),
       p?.signature && el("img", { class: "proof-photo", src: p.signature.url, alt: `Signature for ${ref}` })].filter(Boolean);
     return el("li", { class: e.status }, ...bits, ...imgs);
@@ -56,6 +56,24 @@ function messages(list) {
     el("td", {}, when(m.sent_at || m.created_at)), el("td", { title: m.subject || m.body_text }, ABOUT[m.trigger] || m.trigger),
     el("td", {}, m.channel), el("td", {}, m.recipient), el("td", { class: `msg-${m.status}` }, status(m))))
     : [el("tr", {}, el("td", { colspan: "5", class: "muted" }, "No message to the customer yet."))]));
+}
+
+const TAGS = { on_time: "on time", careful: "careful", friendly: "friendly", safe_place: "left in a safe place",
+  late: "late", damaged: "damaged", instructions_ignored: "instructions not followed" };
+
+// The customer's rating from the tracking page (docs/tracking.md): stars, tags, comment.
+function feedback(f) {
+  const box = $("detail-feedback");
+  if (!f) {
+    box.className = "muted";
+    box.replaceChildren("No feedback yet.");
+    return;
+  }
+  box.className = `rating rating-${f.rating}`;
+  const stars = el("span", { "aria-hidden": "true" }, "★".repeat(f.rating) + "☆".repeat(5 - f.rating));
+  const tags = f.tags.map((t) => TAGS[t] || t).join(", ");
+  box.replaceChildren(stars, ` ${f.rating}/5`, tags ? ` — ${tags}` : "", f.comment ? ` — “${f.comment}”` : "",
+    el("span", { class: "muted" }, ` (${when(f.updated_at)}${f.revisions > 1 ? `, changed ${f.revisions - 1}×` : ""})`));
 }
 
 function hidePreview() {
@@ -78,9 +96,9 @@ window.addEventListener("pagehide", () => {
 
 // Read the order again and show every part of its panel.
 export async function openOrder(orderId) {
-  const [order, events, stopEvents, sent] = await Promise.all([api("GET", `/v1/orders/${orderId}`),
+  const [order, events, stopEvents, sent, rated] = await Promise.all([api("GET", `/v1/orders/${orderId}`),
     api("GET", `/v1/orders/${orderId}/timeline`), api("GET", `/v1/orders/${orderId}/stop-events`),
-    api("GET", `/v1/orders/${orderId}/messages`)]);
+    api("GET", `/v1/orders/${orderId}/messages`), api("GET", `/v1/orders/${orderId}/feedback`)]);
   state.zone = (await api("GET", `/v1/depots/${order.depot_id}`)).timezone;
   await dropPreview();
   state.order = order;
@@ -92,6 +110,7 @@ export async function openOrder(orderId) {
   timeline(events);
   proofs(stopEvents);
   messages(sent);
+  feedback(rated);
   $("cancel-btn").disabled = FINAL.includes(order.status);
 }
 

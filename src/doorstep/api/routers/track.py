@@ -1,0 +1,262 @@
+"""The customer's tracking: staff issue, list and revoke links (``/v1/live/...``); the public, token-only
+``/v1/track/{token}`` JSON, its live stream and the delivery photo; the organization's tracking settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from doorstep.api.deps import ActorDep, PlatformDep
+from doorstep.api.schemas_common import ERRORS
+from doorstep.api.schemas_tracking import (
+    FeedbackBody,
+    FeedbackGivenOut,
+    FeedbackOut,
+    InstructionsBody,
+    OrgSettingsIn,
+    OrgSettingsOut,
+    RevokedOut,
+    TrackingLinkOut,
+    TrackingLinkRowOut,
+    TrackingOut,
+    TrackingPageOut,
+)
+from doorstep.api.sse import HEADERS, relay
+from doorstep.domain.errors import DoorstepError
+from doorstep.notify.tracking_words import accepted_language, words
+from doorstep.services import feedback, org_settings, self_service, tracking_links, tracking_page
+from doorstep.services.platform import Platform
+from doorstep.services.tracking_links import Opened
+
+router = APIRouter(responses=ERRORS)
+LimitQ = Annotated[int, Query(ge=0, le=100_000, description="close after this many events (0: never)")]
+PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}  # a page for one person, not for caches
+
+
+@router.post("/v1/live/orders/{order_id}/tracking-token", tags=["tracking"], response_model=TrackingLinkOut,
+             summary="Issue a customer tracking link")  # fmt: skip
+def issue_link(order_id: str, request: Request, p: PlatformDep, actor: ActorDep) -> TrackingLinkOut:
+    """A new link to the order's tracking page, valid ``DOORSTEP_TRACKING_TTL_S`` (3 days by default); the token
+    is shown only now. Messages to the customer carry links of their own."""
+    issued = tracking_links.issue_for(p, actor, order_id)
+    base = p.channels.public_url
+    return TrackingLinkOut(
+        id=issued.id, token=issued.token, url=f"{base}/t/{issued.token}", api_url=f"/v1/track/{issued.token}",
+        stream=f"/v1/track/{issued.token}/stream", expires_at=issued.expires_at,
+    )  # fmt: skip
+
+
+@router.get("/v1/live/orders/{order_id}/tracking-tokens", tags=["tracking"],
+            response_model=list[TrackingLinkRowOut], summary="An order's tracking links")  # fmt: skip
+def list_links(order_id: str, p: PlatformDep, actor: ActorDep) -> list[TrackingLinkRowOut]:
+    """Every link issued for the order (by staff or in a message), oldest first; tokens are not kept."""
+    return [TrackingLinkRowOut.model_validate(r) for r in tracking_links.links_of(p, actor, order_id)]
+
+
+@router.delete("/v1/live/orders/{order_id}/tracking-tokens", tags=["tracking"], response_model=RevokedOut,
+               summary="Revoke an order's tracking links")  # fmt: skip
+def revoke_order_links(order_id: str, p: PlatformDep, actor: ActorDep) -> RevokedOut:
+    """Every link of the order stops working at once (a link that reached the wrong person); new links can be
+    issued afterwards."""
+    return RevokedOut(revoked=tracking_links.revoke_order(p, actor, order_id))
+
+
+@router.delete("/v1/live/tracking-tokens/{token_id}", tags=["tracking"], status_code=204,
+               summary="Revoke one tracking link")  # fmt: skip
+def revoke_link(token_id: str, p: PlatformDep, actor: ActorDep) -> Response:
+    """The link stops working at once (idempotent)."""
+    tracking_links.revoke(p, actor, token_id)
+    return Response(status_code=204)
+
+
+@router.get("/v1/organization/settings", tags=["organization"], response_model=OrgSettingsOut,
+            summary="The organization's settings")  # fmt: skip
+def get_org_settings(p: PlatformDep, actor: ActorDep) -> OrgSettingsOut:
+    """The name customers see and whether the tracking page shows the delivery photo."""
+    row = org_settings.current(p, actor)
+    return OrgSettingsOut(name=row.name, tracking_photo=row.tracking_photo)
+
+
+@router.put("/v1/organization/settings", tags=["organization"], response_model=OrgSettingsOut,
+            summary="Change the organization's settings (admin)")  # fmt: skip
+def put_org_settings(body: OrgSettingsIn, p: PlatformDep, actor: ActorDep) -> OrgSettingsOut:
+    """Show (or stop showing) the proof-of-delivery photo on customers' tracking pages."""
+    row = org_settings.update(p, actor, tracking_photo=body.tracking_photo)
+    return OrgSettingsOut(name=row.name, tracking_photo=row.tracking_photo)
+
+
+@router.get("/v1/track/{token}", tags=["tracking"], response_model=TrackingOut,
+            summary="An order as its customer sees it (public, by token)")  # fmt: skip
+def track(token: str, p: PlatformDep, response: Response) -> TrackingOut:
+    """The tracking page's content: status timeline, arrival window, the driver when next, proof of delivery,
+    feedback. 404 (E1451) for any link that does not open, whatever is wrong with it."""
+    response.headers.update(PRIVATE)
+    return TrackingOut.model_validate(tracking_page.view(p, tracking_links.resolve(p, token)))
+
+
+@router.post("/v1/track/{token}/feedback", tags=["tracking"], response_model=FeedbackGivenOut,
+             summary="Rate a delivered order (public, by token)")  # fmt: skip
+def give_feedback(token: str, body: FeedbackBody, p: PlatformDep) -> FeedbackGivenOut:
+    """A 1–5 rating, optional tags and a comment, once the order is delivered (409 E2170 before). One feedback per
+    order: sending again replaces it (``revisions`` counts). Every problem of the input at once: E1454 rating,
+    E1455 unknown tag, E1456 comment over 1,000 characters."""
+    given = feedback.FeedbackIn(body.rating, tuple(body.tags), body.comment)
+    return FeedbackGivenOut.model_validate(feedback.submit(p, tracking_links.resolve(p, token), given))
+
+
+def _staff(rows: list[Any], refs: dict[str, Any]) -> list[FeedbackOut]:
+    return [FeedbackOut.model_validate({**_row(r), "external_ref": refs.get(r.order_id, "")}) for r in rows]
+
+
+def _row(r: Any) -> dict[str, Any]:
+    keys = ("id", "order_id", "day", "route_id", "driver_id", "language", "rating", "tags", "comment", "revisions",
+            "created_at", "updated_at")  # fmt: skip
+    return {k: getattr(r, k) for k in keys}
+
+
+@router.get("/v1/feedback", tags=["feedback"], response_model=list[FeedbackOut], summary="Customers' feedback")
+def list_feedback(
+    p: PlatformDep,
+    actor: ActorDep,
+    start: Annotated[dt.date | None, Query(alias="from", description="first delivery day (inclusive)")] = None,
+    end: Annotated[dt.date | None, Query(alias="to", description="last delivery day (inclusive)")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
+) -> list[FeedbackOut]:
+    """Feedback on deliveries of days ``from``..``to`` (the order's day), newest day first, with the route and
+    driver that delivered each order."""
+    rows = feedback.list_feedback(p, actor, start, end, limit)
+    return _staff(rows, feedback.references(p, actor, rows))
+
+
+@router.get("/v1/orders/{order_id}/feedback", tags=["feedback"], response_model=FeedbackOut | None,
+            summary="An order's customer feedback")  # fmt: skip
+def order_feedback(order_id: str, p: PlatformDep, actor: ActorDep) -> FeedbackOut | None:
+    """The customer's rating of the order (null until they give one)."""
+    row = feedback.of_order(p, actor, order_id)
+    return None if row is None else _staff([row], feedback.references(p, actor, [row]))[0]
+
+
+@router.put("/v1/track/{token}/instructions", tags=["tracking"], response_model=TrackingOut,
+            summary="Leave delivery instructions (public, by token)")  # fmt: skip
+def put_instructions(token: str, body: InstructionsBody, p: PlatformDep) -> TrackingOut:
+    """Instructions for the driver and whether the parcel may be left in a safe place, until the stop is among the
+    driver's next three (409 E2171 after). On a live route this is an ``instructions`` proposal, applied at once;
+    the driver's app shows it. Answers the page's new content."""
+    opened = tracking_links.resolve(p, token)
+    given = self_service.InstructionsIn(body.instructions, body.safe_place_allowed, body.safe_place)
+    self_service.set_instructions(p, opened, given)
+    return TrackingOut.model_validate(tracking_page.view(p, opened))
+
+
+@router.post("/v1/track/{token}/not-home", tags=["tracking"], response_model=TrackingOut,
+             summary="Not home today (public, by token)")  # fmt: skip
+def post_not_home(token: str, p: PlatformDep) -> TrackingOut:
+    """The order leaves today's route (a ``not_home`` proposal, applied at once) and moves to the next day, back to
+    ``new`` with its windows a day later, until the stop is among the driver's next three (409 E2171 after)."""
+    opened = tracking_links.resolve(p, token)
+    self_service.not_home(p, opened)
+    return TrackingOut.model_validate(tracking_page.view(p, opened))
+
+
+@router.get("/v1/track/{token}/photo", tags=["tracking"], summary="The delivery photo (public, by token)",
+            response_class=Response, responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}})  # fmt: skip
+def photo(token: str, p: PlatformDep) -> Response:
+    """The proof-of-delivery photo where the organization shows photos (404 E1451 otherwise)."""
+    found = tracking_page.proof_photo(p, tracking_links.resolve(p, token))
+    if found is None:
+        raise tracking_links.not_found()
+    return Response(found[0], media_type=found[1], headers=PRIVATE)
+
+
+STILL = ("as_of", "updated")  # what changes with every computation (not a reason to send the page again)
+RECHECK_S = 60.0  # a stream re-checks its link (expiry, revocation) at least this often
+
+
+@dataclass
+class _Follow:
+    """What one customer's stream knows: the link, the route it listens to, the content last sent."""
+
+    p: Platform
+    token: str
+    opened: Opened
+    route_id: str | None
+    last: dict[str, Any]
+    checked: float
+
+    def relevant(self, event: dict[str, Any]) -> bool:
+        """An ETA, stop or change of the order's route, the order's own stop event, or missed events."""
+        kind = event.get("type")
+        if kind == "gap":
+            return True
+        if kind not in ("eta", "stop", "route_changed"):
+            return False
+        return event.get("order_id") == self.opened.order_id or event.get("route_id") == self.route_id
+
+    def refresh(self) -> dict[str, Any] | None:
+        """The content again (None: unchanged); ``gone`` once the link stopped working."""
+        try:
+            if time.monotonic() - self.checked > RECHECK_S:
+                self.opened, self.checked = tracking_links.resolve(self.p, self.token), time.monotonic()
+            content, self.route_id = tracking_page.view_and_route(self.p, self.opened)
+        except DoorstepError:
+            return {"type": "gone"}
+        if {k: v for k, v in content.items() if k not in STILL} == {
+            k: v for k, v in self.last.items() if k not in STILL
+        }:
+            return None
+        self.last = content
+        return {"type": "tracking", **_public(content)}
+
+
+def _public(content: dict[str, Any]) -> dict[str, Any]:
+    """The content as the JSON endpoint shows it (validated by the same schema)."""
+    out: dict[str, Any] = json.loads(TrackingOut.model_validate(content).model_dump_json())
+    return out
+
+
+@router.get("/v1/track/{token}/stream", tags=["tracking"], response_class=StreamingResponse,
+            summary="An order's live updates (SSE, public, by token)")  # fmt: skip
+async def track_stream(token: str, request: Request, p: PlatformDep, limit: LimitQ = 0) -> StreamingResponse:
+    """``text/event-stream``: a ``tracking`` event with the page's content first, then the content again each time
+    it changes (a new ETA of the order's route, a stop worked, the route changed); ``gone`` when the link stops
+    working (expired or revoked). Nothing of other orders is ever sent."""
+    opened = await run_in_threadpool(tracking_links.resolve, p, token)
+    content, route_id = await run_in_threadpool(tracking_page.view_and_route, p, opened)
+    follow = _Follow(p, token, opened, route_id, content, time.monotonic())
+
+    async def first() -> list[dict[str, Any]]:
+        return [{"type": "tracking", **_public(content)}]
+
+    async def view(event: dict[str, Any]) -> dict[str, Any] | None:
+        return await run_in_threadpool(follow.refresh) if follow.relevant(event) else None
+
+    body = relay(request, opened.org_id, first, view, limit)
+    return StreamingResponse(body, media_type="text/event-stream", headers={**HEADERS, **PRIVATE})
+
+
+@dataclass(frozen=True, slots=True)
+class Pages:
+    """The web layer's way to a page (``app.state.tracking``)."""
+
+    p: Platform
+
+    def page(self, token: str) -> TrackingPageOut | None:
+        """The content and words of a link that opens; None for any other."""
+        try:
+            content = TrackingOut.model_validate(tracking_page.view(self.p, tracking_links.resolve(self.p, token)))
+        except DoorstepError as exc:
+            if exc.code == "E1451":
+                return None
+            raise
+        return TrackingPageOut(content=content, words=words(content.language))
+
+    def missing(self, accept_language: str) -> dict[str, str]:
+        """The not-found page's words in the browser's first offered language."""
+        return words(accepted_language(accept_language))

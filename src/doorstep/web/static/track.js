@@ -1,0 +1,178 @@
+// The customer tracking page: the server rendered it; this keeps it live (SSE, falling back to polling) and
+// sends the feedback. No framework, no dependency.
+const $ = (id) => document.getElementById(id);
+const token = location.pathname.split("/").filter(Boolean).pop();
+const base = `/v1/track/${token}`;
+const words = document.body.dataset;
+const POLL_MS = 20000;
+let poller = null;
+
+function text(id, value) {
+  const node = $(id);
+  node.textContent = value || "";
+  return node;
+}
+
+function show(id, on) {
+  $(id).hidden = !on;
+}
+
+function renderSteps(steps) {
+  const list = $("steps");
+  list.replaceChildren(...steps.map((s) => {
+    const li = document.createElement("li");
+    li.className = `step ${s.state} step-${s.step}`;
+    if (s.state === "current") li.setAttribute("aria-current", "step");
+    const dot = document.createElement("span");
+    dot.className = "dot";
+    dot.setAttribute("aria-hidden", "true");
+    const label = document.createElement("span");
+    label.className = "label";
+    label.textContent = s.label;
+    const time = document.createElement("span");
+    time.className = "time";
+    time.textContent = s.time;
+    li.append(dot, label, time);
+    return li;
+  }));
+}
+
+function renderProof(proof) {
+  show("proof", !!proof);
+  if (!proof) return;
+  text("proof-time", proof.time);
+  text("proof-received", proof.received_by);
+  text("proof-left", proof.left_at);
+  if (proof.photo && !$("proof-photo")) {
+    const img = document.createElement("img");
+    img.id = "proof-photo";
+    img.alt = words.photo;
+    img.src = `${base}/photo`;
+    $("proof").append(img);
+  }
+}
+
+export function render(v) {
+  document.documentElement.lang = v.language;
+  text("org", v.organization);
+  text("headline", v.headline).className = `headline status-${v.status}`;
+  show("eta-box", !!v.eta);
+  text("eta-text", v.eta?.text);
+  text("eta-progress", v.eta?.progress);
+  text("driver", v.driver?.text);
+  show("driver", !!v.driver);
+  text("booked", v.booked);
+  text("next-step", v.next_step);
+  show("next-step", !!v.next_step);
+  renderSteps(v.steps);
+  renderProof(v.proof);
+  show("feedback", v.feedback.open);
+  show("changes", v.changes.open);
+  text("changes-closed", v.changes.closed);
+  show("changes-closed", !!v.changes.closed);
+  text("updated", v.updated);
+  document.body.dataset.status = v.status;
+}
+
+function live(on) {
+  text("conn", on ? words.live : words.polling);
+}
+
+async function refresh() {
+  const resp = await fetch(base, { headers: { Accept: "application/json" } }).catch(() => null);
+  if (resp === null) return;
+  if (resp.status === 404) {
+    location.reload(); // the link stopped working: the server says so in the customer's language
+    return;
+  }
+  if (resp.ok) render(await resp.json());
+}
+
+function startPolling() {
+  live(false);
+  if (poller === null) poller = setInterval(refresh, POLL_MS);
+}
+
+function stopPolling() {
+  if (poller !== null) clearInterval(poller);
+  poller = null;
+  live(true);
+}
+
+function connect() {
+  if (!("EventSource" in window) || new URLSearchParams(location.search).has("poll")) {
+    startPolling();
+    return;
+  }
+  const source = new EventSource(`${base}/stream`);
+  source.addEventListener("tracking", (e) => render(JSON.parse(e.data)));
+  source.addEventListener("gone", () => {
+    source.close();
+    location.reload();
+  });
+  source.onopen = () => {
+    stopPolling();
+    refresh(); // whatever changed while the stream was down
+  };
+  source.onerror = () => startPolling(); // the browser reconnects by itself; until then, poll
+}
+
+function paintStars() {
+  const chosen = Number(new FormData($("feedback-form")).get("rating") || 0);
+  for (const label of document.querySelectorAll(".stars label")) {
+    const n = Number(label.htmlFor.split("-")[1]);
+    label.classList.toggle("on", n <= chosen);
+  }
+}
+
+// Send a change or a rating; the answer's coded problems are shown in ``msg`` (every one of them).
+async function send(method, path, body, msg) {
+  const resp = await fetch(path, {
+    method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body),
+  }).catch(() => null);
+  const data = resp ? await resp.json().catch(() => null) : null;
+  if (resp && resp.ok) {
+    msg.className = "msg";
+    return data;
+  }
+  msg.className = "msg error";
+  const error = data?.error;
+  const issues = error?.details?.length ? error.details : error ? [error] : [];
+  msg.textContent = issues.map((i) => i.message).join(" · ") || (resp ? resp.statusText : "offline");
+  return null;
+}
+
+async function saveInstructions(event) {
+  event.preventDefault();
+  const body = { instructions: $("instructions").value, safe_place_allowed: $("safe-allowed").checked,
+    safe_place: $("safe-where").value };
+  const msg = $("instructions-msg");
+  const v = await send("PUT", `${base}/instructions`, body, msg);
+  if (v) {
+    render(v);
+    msg.textContent = words.saved;
+  }
+}
+
+async function notHome() {
+  const v = await send("POST", `${base}/not-home`, undefined, $("instructions-msg"));
+  if (v) render(v);
+}
+
+async function sendFeedback(event) {
+  event.preventDefault();
+  const form = new FormData($("feedback-form"));
+  const body = { rating: Number(form.get("rating") || 0), tags: form.getAll("tags"), comment: form.get("comment") || "" };
+  const msg = $("feedback-msg");
+  if (await send("POST", `${base}/feedback`, body, msg)) {
+    msg.textContent = words.thanks;
+    $("feedback-send").textContent = words.change;
+  }
+}
+
+$("feedback-form").addEventListener("submit", sendFeedback);
+$("instructions-form").addEventListener("submit", saveInstructions);
+$("not-home").addEventListener("click", notHome);
+$("feedback-form").addEventListener("change", paintStars);
+paintStars();
+connect();

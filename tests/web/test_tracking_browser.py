@@ -1,0 +1,236 @@
+"""The customer tracking page in Debian Chromium on a phone: opened from the link of an email a real SMTP server
+received, it shows the arrival window narrowing live (SSE) as the simulated driver works the stops before it,
+weighs at most 150 KB, and passes axe-core with no serious or critical violation. Screenshots land in
+test-artifacts/playwright-tracking/."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from doorstep.api.app import create_app
+from doorstep.config import Settings
+from doorstep.services.accounts import create_organization
+from doorstep.services.notify_send import send_due
+from doorstep.store.migrate import upgrade
+from doorstep.web.mount import mount_web
+from tests.api.tracking_site import INTERNAL_ID, Clock
+from tests.browser import axe_violations, log_in, running
+from tests.notify.servers import SmtpServer
+from tests.web.api_day import HUB, publish
+
+DAY = "2025-06-17"
+PASSWORD = "tracking-password"
+PHONE = {"width": 390, "height": 844}
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "playwright-tracking"
+MAX_PAGE_BYTES = 150_000
+SPOTS = [(38.7205, -9.1420), (38.7260, -9.1480), (38.7310, -9.1440)]
+
+
+@dataclass
+class Tracked:
+    """The running server, its SMTP inbox and clock, and a dispatched one-van day with a logged-in driver."""
+
+    base: str
+    email: str
+    app: Any
+    smtp: SmtpServer
+    clock: Clock
+    admin: httpx.Client
+    driver: httpx.Client
+    route_id: str
+    stops: list[dict[str, Any]]  # the driver's order stops in visiting order
+    emails: list[str]  # the customer of each stop
+
+    def link(self, k: int) -> str:
+        """The tracking link in the email the customer of stop k received."""
+        mail = next(m for m in self.smtp.inbox.messages if str(m["To"]) == self.emails[k])
+        body = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        found = re.search(re.escape(self.base) + r"/t/[A-Za-z0-9]+", body)
+        assert found is not None, body
+        return found.group(0)
+
+    def act(self, k: int, status: str, hhmm: str, **body: Any) -> None:
+        """The driver works stop k at a time of the day (the server's clock moves there first)."""
+        at = self.clock.at(hhmm)
+        stop = self.stops[k]
+        payload = {"client_id": f"c-{stop['id']}-{status}", "status": status, "at": at.isoformat(),
+                   "position": {**stop["location"], "accuracy_m": 5}, **body}  # fmt: skip
+        r = self.driver.post(f"/v1/driver/stops/{stop['id']}/events", json=payload)
+        assert r.status_code in (200, 201), r.text
+
+
+@pytest.fixture(scope="module")
+def tracked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tracked]:
+    """A server on SQLite at 08:00 of the day, emailing customers through a local SMTP server; a published,
+    dispatched one-van day of three orders whose out-for-delivery emails were sent."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('tracking')}/tracking.sqlite"
+    upgrade(url)
+    smtp = SmtpServer()
+    smtp.start()
+    settings = Settings(database_url=url, secret_key="tracking-browser", webhook_tick_s=0, smtp_url=smtp.url,
+                        smtp_from="Loja Exemplo <envios@loja.example>", notify_tick_s=0)  # fmt: skip
+    app = create_app(settings)
+    mount_web(app)
+    p = app.state.platform
+    clock = Clock(datetime.fromisoformat(f"{DAY}T08:00:00+01:00"))
+    p.clock = clock
+    email = f"track-{uuid.uuid4().hex[:8]}@example.com"
+    create_organization(p, "Loja Exemplo", email, PASSWORD)
+    try:
+        with running(app) as base, httpx.Client(base_url=base) as admin, httpx.Client(base_url=base) as driver:
+            p.channels = replace(p.channels, public_url=base)  # links point at this server
+            assert admin.post("/v1/auth/login", json={"email": email, "password": PASSWORD}).status_code == 200
+            depot = admin.post("/v1/depots", json=HUB).json()["id"]
+            vt = admin.post("/v1/vehicle-types", json={"name": "Van", "capacity": {"parcels": 10}}).json()["id"]
+            van = admin.post("/v1/vehicles", json={"name": "Van 1", "type_id": vt, "depot_id": depot}).json()["id"]
+            emails = [f"cliente{k}@example.org" for k in range(3)]
+            orders = [{"external_ref": f"LX-{k}", "location": {"lat": a, "lng": b},
+                       "time_windows": [{"start": "09:00", "end": "12:00"}],
+                       "contact": {"name": f"Cliente {k}", "email": emails[k], "language": "en"}}
+                      for k, (a, b) in enumerate(SPOTS)]  # fmt: skip
+            plan = publish(admin, depot, van, DAY, orders)
+            route = plan["routes"][0]
+            drv = admin.post("/v1/drivers", json={"name": "Rui"}).json()["id"]
+            assigned = admin.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": drv, "version": 1})
+            assert assigned.status_code == 200, assigned.text
+            code = admin.post(f"/v1/drivers/{drv}/login-codes").json()["code"]
+            token = driver.post("/v1/driver/session", json={"code": code}).json()["token"]
+            driver.headers["Authorization"] = f"Bearer {token}"
+            version = admin.get(f"/v1/routes/{route['id']}").json()["version"]
+            assert admin.post(f"/v1/routes/{route['id']}/dispatch", json={"version": version}).status_code == 200
+            assert app.state.runner.wait_idle(30)
+            send_due(p)
+            mine = next(r for r in driver.get("/v1/driver/routes").json()["routes"] if r["id"] == route["id"])
+            stops = [s for s in mine["stops"] if s["order_id"]]
+            by_ref = {o["external_ref"]: o["contact"]["email"] for o in orders}
+            yield Tracked(base, email, app, smtp, clock, admin, driver, route["id"], stops,
+                          [by_ref[s["external_ref"]] for s in stops])  # fmt: skip
+    finally:
+        smtp.stop()
+
+
+
+def test_without_the_stream_the_page_polls(tracked: Tracked, browser: Any) -> None:
+    """When the event stream cannot be opened (a proxy that refuses it), the page says it updates automatically
+    and polls the JSON: the driver's arrival at the first stop shows up on the next poll. Before that, with the
+    change form open, axe-core finds no serious or critical violation."""
+    from playwright.sync_api import expect
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_context(bypass_csp=True, viewport=PHONE, is_mobile=True).new_page()
+    page.clock.install()
+    page.route("**/stream", lambda route: route.abort())
+    page.goto(tracked.link(2))
+    expect(page.locator("#conn")).to_have_text("Automatic updates")
+    expect(page.locator("#eta-progress")).to_have_text("")
+    expect(page.locator("#changes")).to_be_visible()  # before the driver starts, the delivery can be changed
+    page.screenshot(path=ARTIFACTS / "tracking-0-before-the-round.png", full_page=True)
+    found = axe_violations(page)
+    assert not found, "\n".join(found)
+    tracked.act(0, "arrived", "08:45")
+    assert tracked.app.state.eta_runner.wait_idle(30)
+    page.clock.run_for(21_000)  # one polling interval
+    expect(page.locator("#eta-progress")).to_have_text("2 stops before yours")
+
+
+def test_the_customer_follows_the_window_narrowing_live_on_a_phone(tracked: Tracked, browser: Any) -> None:
+    """From the emailed link, on a phone: the page reads the widest window before the route starts; as the driver
+    serves the two stops before this one the window narrows without a reload (±20, ±15, then ±10 and 'next stop'
+    with the driver's distance); the page and everything it loads weigh at most 150 KB, name no internal id, and
+    axe-core finds no serious or critical violation."""
+    from playwright.sync_api import expect
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    link = tracked.link(2)
+    ctx = browser.new_context(bypass_csp=True, viewport=PHONE, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sizes: dict[str, int] = {}
+    page.on("requestfinished", lambda req: sizes.update({req.url: _size(req)}))
+    page.goto(link)
+    expect(page.locator("#conn")).to_have_text("Live updates")
+    first = page.locator("#eta-text").inner_text()
+    expect(page.locator("#headline")).to_have_text("Your parcel is on its way.")
+    page.screenshot(path=ARTIFACTS / "tracking-1-on-its-way.png", full_page=True)
+    total = sum(sizes.values())
+    assert total <= MAX_PAGE_BYTES, sizes
+    assert all(u.startswith(tracked.base) for u in sizes), sizes  # nothing from elsewhere (no CDN)
+    assert INTERNAL_ID.findall(page.content()) == []
+    found = axe_violations(page)
+    assert not found, "\n".join(found)
+
+    tracked.act(0, "completed", "09:30")
+    expect(page.locator("#eta-progress")).to_have_text("1 stop before yours")
+    tracked.act(1, "completed", "09:50")
+    expect(page.locator("#eta-progress")).to_have_text("You are the next stop")
+    expect(page.locator("#headline")).to_have_text("Your driver is on the way to you now.")
+    expect(page.locator("#driver")).to_contain_text("Your driver is about")
+    last = page.locator("#eta-text").inner_text()
+    assert last != first
+    page.screenshot(path=ARTIFACTS / "tracking-2-next-stop.png", full_page=True)
+    found = axe_violations(page)
+    assert not found, "\n".join(found)
+    assert errors == []
+
+
+def _size(req: Any) -> int:
+    s = req.sizes()
+    return int(s["responseBodySize"] + s["responseHeadersSize"])
+
+
+def test_the_customer_rates_the_delivered_order_and_the_dispatcher_sees_it(tracked: Tracked, browser: Any) -> None:
+    """Once the stop is completed the open page turns to 'delivered' by itself: no window, the proof (who took it),
+    and the feedback form; the customer picks 5 stars and a tag, writes a comment and sends it (a rating out of
+    the form is refused with its code shown); axe-core still finds nothing serious; the dispatcher's order panel
+    shows the rating."""
+    from playwright.sync_api import expect
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    link = tracked.link(2)
+    page = browser.new_context(bypass_csp=True, viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(link)
+    expect(page.locator("#conn")).to_have_text("Live updates")
+    expect(page.locator("#feedback")).to_be_hidden()
+    tracked.act(2, "completed", "10:05", proof={"recipient": "Marta"})
+    expect(page.locator("#headline")).to_contain_text("Your parcel was delivered on")
+    expect(page.locator("#eta-box")).to_be_hidden()
+    expect(page.locator("#proof-received")).to_have_text("Received by Marta")
+    expect(page.locator("#feedback")).to_be_visible()
+    page.locator("label[for=rating-5]").click()
+    page.get_by_label("On time").check()
+    page.fill("#comment", "Very kind, thank you")
+    page.click("#feedback-send")
+    expect(page.locator("#feedback-msg")).to_have_text("Thank you for your feedback!")
+    expect(page.locator("#feedback-send")).to_have_text("Change your feedback")
+    assert page.locator(".stars label.on").count() == 5
+    page.screenshot(path=ARTIFACTS / "tracking-3-rated.png", full_page=True)
+    found = axe_violations(page)
+    assert not found, "\n".join(found)
+    order_id = tracked.stops[2]["order_id"]
+    given = tracked.admin.get(f"/v1/orders/{order_id}/feedback").json()
+    assert (given["rating"], given["tags"], given["comment"]) == (5, ["on_time"], "Very kind, thank you")
+
+    page.reload()  # the page remembers the rating; a refused one shows the service's coded message
+    expect(page.locator("#rating-5")).to_be_checked()
+    page.evaluate("() => { const r = document.getElementById('rating-5'); r.value = '9'; }")
+    page.click("#feedback-send")
+    expect(page.locator("#feedback-msg")).to_contain_text("rating 9 is not a whole number from 1 to 5")
+    assert errors == []
+
+    desk = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    log_in(desk, tracked.base, tracked.email, PASSWORD)
+    desk.goto(f"{tracked.base}/app/orders?date={DAY}&order={order_id}")
+    expect(desk.locator("#detail-feedback")).to_contain_text("5/5 — on time — “Very kind, thank you”")
+    desk.screenshot(path=ARTIFACTS / "tracking-4-dispatcher-sees-the-rating.png", full_page=True)
