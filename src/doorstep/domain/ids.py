@@ -12,6 +12,7 @@ PREFIXES = frozenset(
     | {"prp", "ret", "rls"}  # live proposals, returns, route live states
     | {"evh"}  # event handlings (which handler ran for which event)
     | {"msg"}  # customer messages (email, SMS)
+    | {"spl", "sof", "hld", "slc"}  # slot policies, slot offers, slot holds, slot counters
 )
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _lock = threading.Lock()
