@@ -11,12 +11,13 @@ whole route (nothing the route did not already break). A window with no such can
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from doorstep.domain.orders import Order
-from doorstep.domain.plan import Plan, Violation
+from doorstep.domain.plan import Plan, Route, ScheduledStop, Violation
 from doorstep.domain.problem import Problem
+from doorstep.domain.timing import Leg, retime
 from doorstep.optimize.check import check_route
 from doorstep.optimize.insertion import LiveState, Proposal, _Candidate, _over_limits, _prepare, _shifts
 from doorstep.optimize.live_route import with_loads, with_totals
@@ -52,8 +53,26 @@ class _Known:
         return self.cache[cand.base.id]
 
 
+def _leave_late(stops: list[ScheduledStop]) -> list[ScheduledStop]:
+    """A route the stop opens leaves the depot as late as its first stop allows (as the planner's routes do), so
+    a late window does not pay for a van waiting since the start of its shift."""
+    wait = timedelta(seconds=stops[1].waiting_s) if len(stops) > 1 else timedelta(0)
+    if wait <= timedelta(0):
+        return stops
+    first = stops[0]
+    start = replace(first, arrival=first.arrival + wait, start=first.start + wait, departure=first.departure + wait)
+    legs = [Leg(s.travel_s, s.travel_m) for s in stops[1:]]
+    return retime([start, *stops[1:]], 1, legs)
+
+
+def leave_late(problem: Problem, route: Route) -> Route:
+    """The route leaving its depot as late as its first stop allows (totals and cost recomputed)."""
+    vehicle = next(v for v in problem.vehicles if v.id == route.vehicle_id)
+    return with_totals(route, vehicle, _leave_late(route.stops))
+
+
 def _proposal(problem: Problem, cand: _Candidate, known: _Known, provider: TravelTimeProvider) -> Proposal | None:
-    stops = with_loads(problem, cand.stops)
+    stops = with_loads(problem, _leave_late(cand.stops) if cand.opens else cand.stops)
     if _over_limits(problem, cand.vehicle, cand.base, stops):
         return None
     route = with_totals(cand.base, cand.vehicle, stops)

@@ -27,6 +27,8 @@ from doorstep.domain.plan import Plan
 from doorstep.domain.problem import Problem
 from doorstep.domain.status import OrderStatus, PlanStatus
 from doorstep.optimize.insertion import LiveState, apply_insertion, propose_insertion
+from doorstep.optimize.live_route import with_routes
+from doorstep.optimize.slot_costs import leave_late
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.services.convert import order_of
 from doorstep.services.live_day import LIVE_ROUTES, load_day
@@ -79,8 +81,9 @@ def _booked_ids(uow: UnitOfWork, depot_id: str, day: date, status: tuple[str, ..
 
 
 def _insert_all(problem: Problem, plan: Plan, orders: list[Order], provider: TravelTimeProvider,
-                state: LiveState) -> tuple[Problem, Plan]:  # fmt: skip
-    """Add the orders to the problem and each to the plan by its cheapest checked insertion (in the given order)."""
+                state: LiveState, construct: bool) -> tuple[Problem, Plan]:  # fmt: skip
+    """Add the orders to the problem and each to the plan by its cheapest checked insertion (in the given order);
+    in a construction, a route leaves its depot as late as its first stop allows (as a planned one would)."""
     if not orders:
         return problem, plan
     known = {o.id for o in problem.orders}
@@ -89,6 +92,9 @@ def _insert_all(problem: Problem, plan: Plan, orders: list[Order], provider: Tra
         result = propose_insertion(problem, plan, order.id, provider, state=state, limit=1)
         if result.proposals:
             plan = apply_insertion(plan, result.proposals[0])
+            if construct:
+                vid = result.proposals[0].vehicle_id
+                plan = with_routes(plan, [leave_late(problem, r) if r.vehicle_id == vid else r for r in plan.routes])
     return problem, plan
 
 
@@ -150,7 +156,7 @@ def _extend(
         start, done = load(), frozenset()
     fresh = [i for i in booked if i not in done]
     problem, plan = _insert_all(start.problem, start.plan, _orders(uow, start.problem, fresh), start.provider,
-                                start.state)  # fmt: skip
+                                start.state, not planned)  # fmt: skip
     built = SlotDay(problem, plan, start.state, start.provider, base, wanted, planned)
     with _LOCK:
         _CACHE[day_key] = built
