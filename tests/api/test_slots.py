@@ -155,7 +155,7 @@ def test_slot_maximum_refuses_the_next_hold(client: TestClient, tenant: Tenant, 
     """With a maximum of one order, the second hold on the same window is E2252 and the window is no longer
     offered."""
     put_policy(client, tenant, policy(tenant, max_orders=1))
-    pick = [o for o in offers(client, tenant)["offers"] if o["service_level"] == "standard"][0]
+    pick = next(o for o in offers(client, tenant)["offers"] if o["service_level"] == "standard")
     other = next(o for o in offers(client, tenant)["offers"] if o["start"] == pick["start"]
                  and o["service_level"] == "standard")  # fmt: skip
     assert hold(client, tenant, pick["id"]).status_code == 201
@@ -168,7 +168,7 @@ def test_slot_maximum_refuses_the_next_hold(client: TestClient, tenant: Tenant, 
 def test_expired_hold_frees_its_place_at_read_time(client: TestClient, tenant: Tenant, eve: datetime) -> None:
     """A hold past its time confirms as E2253, reads as expired, and its place goes to the next checkout."""
     put_policy(client, tenant, policy(tenant, max_orders=1))
-    pick = [o for o in offers(client, tenant)["offers"] if o["service_level"] == "standard"][0]
+    pick = next(o for o in offers(client, tenant)["offers"] if o["service_level"] == "standard")
     h = hold(client, tenant, pick["id"]).json()
     _age(client, SlotHoldRow, h["id"], "expires_at")
     assert client.get(f"/v1/slots/holds/{h['id']}", headers=tenant.h()).json()["status"] == "expired"
