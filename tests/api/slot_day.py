@@ -25,13 +25,23 @@ def policy(t: Tenant, **template: Any) -> dict[str, Any]:
         "zones": [{"id": "lx", "name": "Lisbon", "depot_id": t.ids["depot"], "radius_m": 15_000}],
         "templates": [
             std,
-            {"id": "prem", "zone_id": "lx", "service_level": "premium", "start": "09:00", "end": "13:00",
-             "length_min": 60, "cutoff_min": 60, "max_orders": 2},
+            {
+                "id": "prem",
+                "zone_id": "lx",
+                "service_level": "premium",
+                "start": "09:00",
+                "end": "13:00",
+                "length_min": 60,
+                "cutoff_min": 60,
+                "max_orders": 2,
+            },
         ],
         "ranking": "cheapest",
         "green_km": 1.0,
-        "prices": [{"service_level": "standard", "length_min": 120, "price_cents": 499},
-                   {"service_level": "premium", "length_min": 60, "price_cents": 899}],
+        "prices": [
+            {"service_level": "standard", "length_min": 120, "price_cents": 499},
+            {"service_level": "premium", "length_min": 60, "price_cents": 899},
+        ],
     }
 
 

@@ -146,7 +146,9 @@ def test_hold_confirm_and_replay(client: TestClient, tenant: Tenant, eve: dateti
     assert order["contact"]["name"] == "Ana Lima" and order["address"] == "Rua Augusta 1"
     window = order["time_windows"][0]
     assert (datetime.fromisoformat(window["start"]), datetime.fromisoformat(window["end"])) == (
-        datetime.fromisoformat(offer["start"]), datetime.fromisoformat(offer["end"]))
+        datetime.fromisoformat(offer["start"]),
+        datetime.fromisoformat(offer["end"]),
+    )
     assert _events(client, held["id"]) == ["slot.held", "slot.confirmed"]
     assert _taken(client, tenant, "|prem|") == 1
 

@@ -83,6 +83,7 @@ def _expire(uow: UnitOfWork, events: EventRecorder, hold: SlotHoldRow) -> bool:
 
 def _take_place(uow: UnitOfWork, key: str, most: int) -> bool:
     """One more place in the slot if it has one (the conditional update is the whole guarantee)."""
+
     def bump() -> int:
         return _rowcount(uow.session.execute(
             update(SlotCountRow)
@@ -136,8 +137,12 @@ def hold_offer(p: Platform, actor: Actor, offer_id: str) -> SlotHoldRow:
             end=offer.end, lat=offer.lat, lng=offer.lng, size=offer.size, skills=offer.skills, status=HELD,
             expires_at=now + timedelta(minutes=p.slots.hold_minutes), order_id=None, confirmed_at=None,
         ))  # fmt: skip
-        events.record("slot.held", hold.id, to_status=HELD,
-                      data={"offer_id": offer.id, "slot_key": offer.slot_key, "start": offer.start.isoformat()})
+        events.record(
+            "slot.held",
+            hold.id,
+            to_status=HELD,
+            data={"offer_id": offer.id, "slot_key": offer.slot_key, "start": offer.start.isoformat()},
+        )
         try:
             uow.commit()
         except IntegrityError:  # the same offer held by a concurrent request first

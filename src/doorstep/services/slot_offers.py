@@ -126,8 +126,10 @@ def _open_windows(policy: SlotPolicy, zone: Zone, req: OfferRequest, tz: ZoneInf
 
 
 def _has_shifts(uow: UnitOfWork, depot_id: str, day: date) -> bool:
-    q = select(ShiftRow.id).join(VehicleRow, VehicleRow.id == ShiftRow.vehicle_id).where(
-        ShiftRow.org_id == uow.org_id, ShiftRow.day == day, VehicleRow.depot_id == depot_id
+    q = (
+        select(ShiftRow.id)
+        .join(VehicleRow, VehicleRow.id == ShiftRow.vehicle_id)
+        .where(ShiftRow.org_id == uow.org_id, ShiftRow.day == day, VehicleRow.depot_id == depot_id)
     )
     return uow.session.scalars(q.limit(1)).first() is not None
 
