@@ -11,19 +11,31 @@ whole route (nothing the route did not already break). A window with no such can
 
 from __future__ import annotations
 
+import itertools
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from doorstep.domain.fleet import Break, Vehicle
 from doorstep.domain.orders import Order
-from doorstep.domain.plan import Plan, Route, ScheduledStop, Violation
+from doorstep.domain.plan import Plan, Route, ScheduledStop, StopType, Violation
 from doorstep.domain.problem import Problem
-from doorstep.domain.timing import Leg, retime
+from doorstep.domain.timing import Leg, lateness_s, retime
 from doorstep.optimize.check import check_route
-from doorstep.optimize.insertion import LiveState, Proposal, _Candidate, _over_limits, _prepare, _shifts
-from doorstep.optimize.live_route import with_loads, with_totals
+from doorstep.optimize.insertion import (
+    LiveState,
+    Proposal,
+    _Candidate,
+    _over_limits,
+    _prepare,
+    _Search,
+    _shifts,
+)
+from doorstep.optimize.live_route import order_stop, place_choices, stop_type, with_loads, with_totals
 from doorstep.routing.provider import TravelTimeProvider
 
-CHECKED_PER_WINDOW = 6  # candidates of one window given to the checker before the window is given up
+CHECKED_PER_WINDOW = 6  # candidates of one window within limits given to the checker before it is given up
 
 WindowKey = tuple[datetime, datetime]
 
@@ -65,16 +77,48 @@ def _leave_late(stops: list[ScheduledStop]) -> list[ScheduledStop]:
     return retime([start, *stops[1:]], 1, legs)
 
 
+def _break_stop(brk: Break, where: ScheduledStop) -> ScheduledStop:
+    return ScheduledStop(
+        type=StopType.BREAK, location=where.location, arrival=where.arrival, start=where.arrival,
+        departure=where.arrival, window_start=brk.start, window_end=brk.end, service_s=brk.duration_s,
+        address="break",
+    )  # fmt: skip
+
+
+def _with_breaks(search: _Search, cand: _Candidate) -> list[ScheduledStop] | None:
+    """A route the stop opens, with the vehicle's breaks where the driver is: the first ones at the depot before
+    the stop, the rest at the stop after it (each split tried; the one ending soonest with nothing late wins).
+    Without this an opened route of a vehicle with breaks would fail the checker (BREAK)."""
+    start, new, end = cand.stops[0], cand.stops[1], cand.stops[-1]
+    breaks = sorted(cand.vehicle.breaks, key=lambda b: b.start)
+    best: list[ScheduledStop] | None = None
+    for split in range(len(breaks) + 1):
+        stops = [start, *[_break_stop(b, start) for b in breaks[:split]], new,
+                 *[_break_stop(b, new) for b in breaks[split:]], end]  # fmt: skip
+        legs = []
+        for a, b in itertools.pairwise(stops):
+            leg = search.travel.leg(cand.vehicle, a.location, b.location)
+            if leg is None:
+                return None
+            legs.append(leg)
+        timed = retime(stops, 1, legs, depart_at=search.state.now)
+        if any(lateness_s(x) for x in timed) or timed[-1].arrival > cand.vehicle.shift_end:
+            continue
+        if best is None or timed[-1].arrival < best[-1].arrival:
+            best = timed
+    return best
+
+
 def leave_late(problem: Problem, route: Route) -> Route:
     """The route leaving its depot as late as its first stop allows (totals and cost recomputed)."""
     vehicle = next(v for v in problem.vehicles if v.id == route.vehicle_id)
     return with_totals(route, vehicle, _leave_late(route.stops))
 
 
-def _proposal(problem: Problem, cand: _Candidate, known: _Known, provider: TravelTimeProvider) -> Proposal | None:
-    stops = with_loads(problem, _leave_late(cand.stops) if cand.opens else cand.stops)
-    if _over_limits(problem, cand.vehicle, cand.base, stops):
-        return None
+def _proposal(
+    problem: Problem, cand: _Candidate, stops: list[ScheduledStop], known: _Known, provider: TravelTimeProvider
+) -> Proposal | None:
+    """The candidate (its stops with loads) as a proposal, if the checker finds nothing the route did not have."""
     route = with_totals(cand.base, cand.vehicle, stops)
     allowed = known.of(cand)
     if any((v.kind, v.order_id) not in allowed for v in check_route(problem, route, provider)):
@@ -88,24 +132,89 @@ def _proposal(problem: Problem, cand: _Candidate, known: _Known, provider: Trave
     )  # fmt: skip
 
 
+def _slack(vehicle: Vehicle, route: Route) -> list[float]:
+    """Per stop, how many seconds later the vehicle may arrive there without any stop from it on starting later
+    past its window than now, or the route ending past the shift (waiting absorbs a delay; Savelsbergh's
+    forward slack). Only a filter: the exact re-timing still judges every candidate it lets through."""
+    stops = route.stops
+    out = [0.0] * len(stops)
+    ahead = math.inf
+    for j in range(len(stops) - 1, 0, -1):
+        st = stops[j]
+        if st.type is StopType.END:
+            allowed = max(0.0, (max(vehicle.shift_end, st.arrival) - st.arrival).total_seconds())
+        elif st.window_end is not None:
+            allowed = max(0.0, (st.window_end - st.start).total_seconds())
+        else:
+            allowed = math.inf
+        ahead = st.waiting_s + min(allowed, ahead)
+        out[j] = ahead
+    return out
+
+
+def _candidates(search: _Search, order: Order) -> Iterator[_Candidate]:
+    """The search's single-stop candidates, each window tried only where the stop can start in it and the delay
+    it causes fits the route's slack (most windows of a day fail that at once)."""
+    stype = stop_type(order)
+    choices = place_choices(order)
+    now = search.state.now
+    for vehicle, base, opens in search.routes:
+        fixed = search.state.fixed_in(base)
+        slack = _slack(vehicle, base)
+        for p in search.positions[vehicle.id]:
+            prev, nxt = base.stops[p - 1], base.stops[p]
+            for choice in choices:
+                into = search.travel.leg(vehicle, prev.location, choice.location)
+                out = search.travel.leg(vehicle, choice.location, nxt.location)
+                if into is None or out is None or choice.window is None:
+                    continue
+                leave = prev.departure if now is None or p != fixed else max(prev.departure, now)
+                arrive = leave + timedelta(seconds=into.travel_s)
+                if arrive > choice.window.end:
+                    continue
+                begin = max(arrive, choice.window.start)
+                delay = (begin + timedelta(seconds=order.service_s + out.travel_s) - nxt.arrival).total_seconds()
+                if (nxt.type is not StopType.END or not vehicle.open_end) and delay > slack[p]:
+                    continue
+                new = order_stop(order, choice, stype)
+                yield from search._try(vehicle, base, opens, fixed, [*base.stops[:p], new, *base.stops[p:]], (p,))
+
+
 def window_costs(
     problem: Problem, plan: Plan, order: Order, provider: TravelTimeProvider, state: LiveState | None = None
 ) -> list[WindowCost]:
-    """Per window of ``order`` (an order of ``problem`` on no route of ``plan``), its cheapest checked insertion;
-    windows without one are left out. In window order."""
+    """Per window of ``order`` (a single-stop order of ``problem`` on no route of ``plan``), its cheapest checked
+    insertion; windows without one are left out. In window order. A vehicle found over its capacity or limits is
+    not tried again for the other windows (the load a delivery adds does not depend on its window)."""
     state = state or LiveState()
     search = _prepare(problem, plan, order, state, provider)
     by_window: dict[WindowKey, list[_Candidate]] = {}
-    for cand in search.candidates():
+    for cand in _candidates(search, order):
         stop = cand.stops[cand.positions[0]]
         if stop.window_start is not None and stop.window_end is not None:
             by_window.setdefault((stop.window_start, stop.window_end), []).append(cand)
     known = _Known(problem, provider)
+    full: set[str] = set()
     out = []
     for key in sorted(by_window):
-        ranked = sorted(by_window[key], key=lambda c: c.cost)
-        for cand in ranked[:CHECKED_PER_WINDOW]:
-            found = _proposal(problem, cand, known, provider)
+        checked = 0
+        for cand in sorted(by_window[key], key=lambda c: c.cost):
+            if checked >= CHECKED_PER_WINDOW:
+                break
+            if cand.vehicle.id in full:
+                continue
+            if cand.opens and cand.vehicle.breaks:
+                placed = _with_breaks(search, cand)
+                if placed is None:
+                    continue
+                cand.stops = placed
+            stops = with_loads(problem, _leave_late(cand.stops) if cand.opens else cand.stops)
+            if _over_limits(problem, cand.vehicle, cand.base, stops):
+                if cand.base.trips <= 1:
+                    full.add(cand.vehicle.id)
+                continue
+            checked += 1
+            found = _proposal(problem, cand, stops, known, provider)
             if found is not None:
                 out.append(WindowCost(key[0], key[1], found))
                 break

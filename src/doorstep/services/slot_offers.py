@@ -143,7 +143,13 @@ def _rank(policy: SlotPolicy, rows: list[SlotOfferRow]) -> list[SlotOfferRow]:
 
 
 def _day_offers(
-    p: Platform, uow: UnitOfWork, req: OfferRequest, zone: Zone, depot: Depot, day: date, windows: list[Window]
+    p: Platform,
+    uow: UnitOfWork,
+    req: OfferRequest,
+    policy: SlotPolicy,
+    depot: Depot,
+    day: date,
+    windows: list[Window],
 ) -> list[tuple[Window, int, int]]:
     """(window, cost cents, metres added) for each window of the day a route can keep."""
     if not windows or not _has_shifts(uow, depot.id, day):
@@ -152,7 +158,7 @@ def _day_offers(
     order = Order(
         id=OFFER_ORDER_ID, external_ref="slot offer", kind=OrderKind.DELIVERY, location=req.location,
         time_windows=tuple(TimeWindow(w.start, w.end) for w in windows), size=dict(req.size), skills=req.skills,
-        service_s=0, depot_id=depot.id,
+        service_s=policy.service_s, depot_id=depot.id,
     )  # fmt: skip
     problem = replace(base.problem, orders=(*base.problem.orders, order))
     costs = {(c.start, c.end): c for c in window_costs(problem, base.plan, order, base.provider, base.state)}
@@ -188,7 +194,7 @@ def make_offers(p: Platform, actor: Actor, req: OfferRequest) -> Offers:
         expires = now + timedelta(seconds=p.slots.offer_ttl_s)
         rows = []
         for day, day_windows in sorted(by_day.items()):
-            for w, cost, added in _day_offers(p, uow, req, zone, depot, day, day_windows):
+            for w, cost, added in _day_offers(p, uow, req, policy, depot, day, day_windows):
                 t = w.template
                 row = SlotOfferRow(
                     id=new_id("sof"), slot_key=w.key, zone_id=zone.id, template_id=t.id, service_level=t.service_level,
