@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from doorstep.domain.fleet import Break, Vehicle
+from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import Order
 from doorstep.domain.plan import Plan, Route, ScheduledStop, StopType, Violation
 from doorstep.domain.problem import Problem
@@ -32,7 +33,14 @@ from doorstep.optimize.insertion import (
     _Search,
     _shifts,
 )
-from doorstep.optimize.live_route import order_stop, place_choices, stop_type, with_loads, with_totals
+from doorstep.optimize.live_route import (
+    PlaceChoice,
+    order_stop,
+    place_choices,
+    stop_type,
+    with_loads,
+    with_totals,
+)
 from doorstep.routing.provider import TravelTimeProvider
 
 CHECKED_PER_WINDOW = 6  # candidates of one window within limits given to the checker before it is given up
@@ -156,28 +164,32 @@ def _candidates(search: _Search, order: Order) -> Iterator[_Candidate]:
     """The search's single-stop candidates, each window tried only where the stop can start in it and the delay
     it causes fits the route's slack (most windows of a day fail that at once)."""
     stype = stop_type(order)
-    choices = place_choices(order)
+    places: dict[LatLng, list[PlaceChoice]] = {}
+    for choice in place_choices(order):
+        places.setdefault(choice.location, []).append(choice)
     now = search.state.now
     for vehicle, base, opens in search.routes:
         fixed = search.state.fixed_in(base)
         slack = _slack(vehicle, base)
         for p in search.positions[vehicle.id]:
             prev, nxt = base.stops[p - 1], base.stops[p]
-            for choice in choices:
-                into = search.travel.leg(vehicle, prev.location, choice.location)
-                out = search.travel.leg(vehicle, choice.location, nxt.location)
-                if into is None or out is None or choice.window is None:
+            leave = prev.departure if now is None or p != fixed else max(prev.departure, now)
+            for where, group in places.items():
+                into = search.travel.leg(vehicle, prev.location, where)
+                out = search.travel.leg(vehicle, where, nxt.location)
+                if into is None or out is None:
                     continue
-                leave = prev.departure if now is None or p != fixed else max(prev.departure, now)
                 arrive = leave + timedelta(seconds=into.travel_s)
-                if arrive > choice.window.end:
-                    continue
-                begin = max(arrive, choice.window.start)
-                delay = (begin + timedelta(seconds=order.service_s + out.travel_s) - nxt.arrival).total_seconds()
-                if (nxt.type is not StopType.END or not vehicle.open_end) and delay > slack[p]:
-                    continue
-                new = order_stop(order, choice, stype)
-                yield from search._try(vehicle, base, opens, fixed, [*base.stops[:p], new, *base.stops[p:]], (p,))
+                for choice in group:
+                    if choice.window is None or arrive > choice.window.end:
+                        continue
+                    begin = max(arrive, choice.window.start)
+                    delay = (begin + timedelta(seconds=order.service_s + out.travel_s) - nxt.arrival).total_seconds()
+                    if (nxt.type is not StopType.END or not vehicle.open_end) and delay > slack[p]:
+                        continue
+                    new = order_stop(order, choice, stype)
+                    stops = [*base.stops[:p], new, *base.stops[p:]]
+                    yield from search._try(vehicle, base, opens, fixed, stops, (p,))
 
 
 def window_costs(

@@ -137,6 +137,14 @@ def _build(p: Platform, uow: UnitOfWork, depot_id: str, day: date, now: datetime
     return _extend(uow, key, ("construction",), booked, False, construct, now)
 
 
+def _live_now(problem: Problem, plan: Plan, now: datetime) -> datetime | None:
+    """``now`` once a route of the day has left or a shift has begun (nothing may then start before it), else
+    None: re-timing every route from a moment before all of them start changes nothing and costs a pass over
+    every stop of the day on each offer."""
+    starts = [r.stops[0].departure for r in plan.routes if r.stops] + [v.shift_start for v in problem.vehicles]
+    return now if starts and now >= min(starts) else None
+
+
 def _extend(
     uow: UnitOfWork, day_key: tuple[str, str, date], base: tuple[object, ...], booked: list[str], planned: bool,
     load: Callable[[], _Base], now: datetime,
@@ -147,13 +155,14 @@ def _extend(
     with _LOCK:
         cached = _CACHE.get(day_key)
     if cached is not None and cached.base == base and cached.orders <= wanted:
-        state = LiveState(now=now, fixed=cached.state.fixed, unavailable=cached.state.unavailable)
+        state = replace(cached.state, now=_live_now(cached.problem, cached.plan, now))
         if cached.orders == wanted:
             return replace(cached, state=state)
         start = _Base(cached.problem, cached.plan, state, cached.provider)
         done = cached.orders
     else:
         start, done = load(), frozenset()
+    start = replace(start, state=replace(start.state, now=_live_now(start.problem, start.plan, now)))
     fresh = [i for i in booked if i not in done]
     problem, plan = _insert_all(start.problem, start.plan, _orders(uow, start.problem, fresh), start.provider,
                                 start.state, not planned)  # fmt: skip
