@@ -219,3 +219,18 @@ def test_ranking_follows_the_policy(client: TestClient, tenant: Tenant, eve: dat
     key = "start" if ranking == "earliest" else "km_added"
     values = [datetime.fromisoformat(o[key]) if key == "start" else o[key] for o in got]
     assert values == sorted(values) and len(got) == 9
+
+
+def test_cancelling_a_slot_order_frees_its_place(client: TestClient, tenant: Tenant, eve: datetime) -> None:
+    """A confirmed slot order that is cancelled gives its place back (the hold reads released) once."""
+    put_policy(client, tenant, policy(tenant, max_orders=1))
+    pick = next(o for o in offers(client, tenant)["offers"] if o["service_level"] == "standard")
+    h = hold(client, tenant, pick["id"]).json()
+    order_id = confirm(client, tenant, h["id"]).json()["order_id"]
+    std = [o["start"] for o in offers(client, tenant)["offers"] if o["service_level"] == "standard"]
+    assert pick["start"] not in std
+    assert client.post(f"/v1/orders/{order_id}/cancel", headers=tenant.h()).status_code == 200
+    assert client.get(f"/v1/slots/holds/{h['id']}", headers=tenant.h()).json()["status"] == "released"
+    again = [o for o in offers(client, tenant)["offers"] if o["start"] == pick["start"]]
+    assert [o["capacity_left"] for o in again if o["service_level"] == "standard"] == [1]
+    assert _taken(client, tenant, "|std|") == 0

@@ -129,7 +129,7 @@ class HoldOut(BaseModel):
 
     id: str
     offer_id: str
-    status: Literal["held", "confirmed", "expired"]
+    status: Literal["held", "confirmed", "expired", "released"]
     start: dt.datetime
     end: dt.datetime
     service_level: str

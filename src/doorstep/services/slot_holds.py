@@ -24,6 +24,7 @@ from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import Contact, Order, OrderKind, TimeWindow
 from doorstep.services.access import Actor, Permission
+from doorstep.services.event_bus import EventRecord
 from doorstep.services.events import EventRecorder
 from doorstep.services.job_registry import job
 from doorstep.services.orders import insert_orders
@@ -34,7 +35,7 @@ from doorstep.store.models import OrderRow, SlotCountRow, SlotHoldRow
 from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
 
-HELD, CONFIRMED, EXPIRED = "held", "confirmed", "expired"
+HELD, CONFIRMED, EXPIRED, RELEASED = "held", "confirmed", "expired", "released"
 EXPIRE_BATCH = 500
 
 
@@ -242,6 +243,25 @@ def expire_due(p: Platform) -> int:
                 done += _expire(uow, events, hold)
             uow.commit()
     return done
+
+
+def release_on_cancel(p: Platform, event: EventRecord) -> None:
+    """An order confirmed through a slot and then cancelled gives its place back, once (the handler of
+    ``order.cancelled``; a second delivery of the event finds the hold released and does nothing)."""
+    with p.uow(event.org_id) as uow:
+        hold = holds_of(uow).first(SlotHoldRow.order_id == event.subject_id)
+        if hold is None:
+            return
+        res = uow.session.execute(
+            update(SlotHoldRow).where(SlotHoldRow.id == hold.id, SlotHoldRow.status == CONFIRMED)
+            .values(status=RELEASED).execution_options(synchronize_session=False)
+        )  # fmt: skip
+        if _rowcount(res):
+            uow.session.execute(
+                update(SlotCountRow).where(SlotCountRow.org_id == uow.org_id, SlotCountRow.slot_key == hold.slot_key)
+                .values(taken=SlotCountRow.taken - 1).execution_options(synchronize_session=False)
+            )  # fmt: skip
+        uow.commit()
 
 
 @job("slots.expire")
