@@ -234,3 +234,15 @@ def test_cancelling_a_slot_order_frees_its_place(client: TestClient, tenant: Ten
     again = [o for o in offers(client, tenant)["offers"] if o["start"] == pick["start"]]
     assert [o["capacity_left"] for o in again if o["service_level"] == "standard"] == [1]
     assert _taken(client, tenant, "|std|") == 0
+
+
+def test_offer_request_problems_are_reported_together(client: TestClient, tenant: Tenant, eve: datetime) -> None:
+    """A date out of range and a 15-day span are E1551 each, with their paths, in one answer."""
+    put_policy(client, tenant, policy(tenant))
+    body = {"location": NEAR, "date_from": "1999-12-31", "date_to": "2025-06-17", "parcels": 1}
+    r = client.post("/v1/slots/offers", json=body, headers=tenant.h("write"))
+    assert r.status_code == 422 and [d["loc"] for d in r.json()["error"]["details"]] == [["date_from"]]
+    long = {**body, "date_from": "2025-06-01", "date_to": "2025-06-15"}
+    r = client.post("/v1/slots/offers", json=long, headers=tenant.h("write"))
+    assert r.status_code == 422 and r.json()["error"]["code"] == "E1551"
+    assert "15 days asked; at most 14" in r.json()["error"]["message"]

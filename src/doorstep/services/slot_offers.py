@@ -26,6 +26,7 @@ from doorstep.store.models import ShiftRow, SlotHoldRow, SlotOfferRow, VehicleRo
 from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # dates an offer may be asked for
 OFFER_ORDER_ID = "ord_slot-offer"  # the customer's stop while it is priced (never stored as an order)
 
 
@@ -60,10 +61,16 @@ class Offers:
 
 
 def _check_request(req: OfferRequest, max_days: int) -> None:
-    issues = []
+    """E1551 for every problem of the request at once."""
+    issues: list[Issue] = []
     if not req.location.is_valid():
         issues.append(Issue("E1551", "location: lat must be within -90..90 and lng within -180..180", ("location",)))
-    if req.date_to < req.date_from:
+    for name, day in (("date_from", req.date_from), ("date_to", req.date_to)):
+        if not EARLIEST <= day <= LATEST:
+            issues.append(Issue("E1551", f"{name} {day} is outside {EARLIEST}..{LATEST}", (name,)))
+    if any(i.loc[0] in ("date_from", "date_to") for i in issues):
+        pass  # a range between such dates says nothing more
+    elif req.date_to < req.date_from:
         issues.append(Issue("E1551", f"date_to {req.date_to} is before date_from {req.date_from}", ("date_to",)))
     elif (req.date_to - req.date_from).days >= max_days:
         msg = f"{(req.date_to - req.date_from).days + 1} days asked; at most {max_days} per request"
@@ -115,13 +122,12 @@ def taken_by_slot(uow: UnitOfWork, keys: list[str], now: datetime) -> dict[str, 
 
 def _open_windows(policy: SlotPolicy, zone: Zone, req: OfferRequest, tz: ZoneInfo, now: datetime) -> list[Window]:
     out = []
-    day = req.date_from
-    while day <= req.date_to:
+    for k in range((req.date_to - req.date_from).days + 1):
+        day = req.date_from + timedelta(days=k)
         if not policy.blacked_out(day, zone.id):
             for t in policy.templates:
                 if t.zone_id == zone.id and (not req.service_levels or t.service_level in req.service_levels):
                     out += [w for w in windows_on(t, day, tz) if w.cutoff > now]
-        day += timedelta(days=1)
     return out
 
 
