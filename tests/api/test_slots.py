@@ -246,3 +246,26 @@ def test_offer_request_problems_are_reported_together(client: TestClient, tenant
     r = client.post("/v1/slots/offers", json=long, headers=tenant.h("write"))
     assert r.status_code == 422 and r.json()["error"]["code"] == "E1551"
     assert "15 days asked; at most 14" in r.json()["error"]["message"]
+
+
+def test_utilisation_per_zone_and_day(client: TestClient, tenant: Tenant, eve: datetime) -> None:
+    """Each window of the day with its maximum, confirmed and held orders and free places; the zone's totals and
+    utilisation follow; a blacked-out day is absent; a range over 31 days is E1551."""
+    put_policy(client, tenant, {**policy(tenant), "blackouts": [{"date": "2025-06-18"}]})
+    std = sorted((o for o in offers(client, tenant)["offers"] if o["service_level"] == "standard"),
+                 key=lambda o: o["start"])  # fmt: skip
+    confirm(client, tenant, hold(client, tenant, std[0]["id"]).json()["id"])
+    assert hold(client, tenant, std[1]["id"]).status_code == 201
+    r = client.get("/v1/slots/utilisation?date_from=2025-06-17&date_to=2025-06-18", headers=tenant.h("read"))
+    assert r.status_code == 200, r.text
+    days = r.json()["days"]
+    assert [(d["zone_id"], d["date"]) for d in days] == [("lx", DAY)]
+    day = days[0]
+    assert (day["max_orders"], day["confirmed"], day["held"]) == (6 * 5 + 4 * 2, 1, 1)
+    assert day["utilisation"] == round(2 / 38, 4)
+    by_start = {(s["template_id"], s["start"]): s for s in day["slots"]}
+    first, second = by_start[("std", std[0]["start"])], by_start[("std", std[1]["start"])]
+    assert (first["confirmed"], first["held"], first["free"]) == (1, 0, 4)
+    assert (second["confirmed"], second["held"], second["free"]) == (0, 1, 4)
+    bad = client.get("/v1/slots/utilisation?date_from=2025-06-01&date_to=2025-07-15", headers=tenant.h())
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "E1551"

@@ -157,3 +157,34 @@ class ConfirmOut(BaseModel):
     external_ref: str
     order_status: str
     replayed: bool
+
+
+class SlotUseOut(BaseModel):
+    """One window and how full it is."""
+
+    start: dt.datetime
+    end: dt.datetime
+    template_id: str
+    service_level: str
+    max_orders: int
+    confirmed: int
+    held: int
+    free: int
+
+
+class ZoneDayOut(BaseModel):
+    """A zone's windows on a day, with totals; ``utilisation`` is taken places over the day's maximum."""
+
+    zone_id: str
+    date: dt.date
+    max_orders: int
+    confirmed: int
+    held: int
+    utilisation: float
+    slots: list[SlotUseOut]
+
+
+class UtilisationOut(BaseModel):
+    """Per zone and day, in date order."""
+
+    days: list[ZoneDayOut]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -19,9 +19,10 @@ from doorstep.api.schemas_slots import (
     OffersOut,
     SlotPolicyIn,
     SlotPolicyOut,
+    UtilisationOut,
 )
 from doorstep.domain.geo import LatLng
-from doorstep.services import slot_holds, slot_offers, slot_policy
+from doorstep.services import slot_holds, slot_offers, slot_policy, slot_usage
 
 router = APIRouter(prefix="/v1/slots", tags=["slots"], responses=ERRORS)
 
@@ -113,3 +114,31 @@ def confirm(hold_id: str, body: ConfirmIn, p: PlatformDep, actor: ActorDep, resp
     held = slot_holds.get_hold(p, actor, hold_id)
     return {"hold": hold_view(held), "order_id": order.id, "external_ref": order.external_ref,
             "order_status": order.status, "replayed": replayed}  # fmt: skip
+
+
+@router.get("/utilisation", response_model=UtilisationOut, summary="Slot utilisation per zone and day")
+def utilisation(
+    p: PlatformDep,
+    actor: ActorDep,
+    date_from: Annotated[date, Query()],
+    date_to: Annotated[date, Query()],
+    zone_id: Annotated[str | None, Query(max_length=40)] = None,
+) -> dict[str, Any]:
+    """Every window the policy opens in the range (at most 31 days): its maximum, confirmed orders, live holds
+    and free places, with each zone's totals per day."""
+    days = slot_usage.utilisation(p, actor, date_from, date_to, zone_id)
+    out = []
+    for zd in sorted(days, key=lambda d: (d.day, d.zone_id)):
+        slots = [
+            {
+                "start": _local(s.window.start, zd.timezone), "end": _local(s.window.end, zd.timezone),
+                "template_id": s.window.template.id, "service_level": s.window.template.service_level,
+                "max_orders": s.window.template.max_orders, "confirmed": s.confirmed, "held": s.held, "free": s.free,
+            }
+            for s in sorted(zd.slots, key=lambda s: (s.window.start, s.window.template.id))
+        ]  # fmt: skip
+        confirmed, held = sum(s.confirmed for s in zd.slots), sum(s.held for s in zd.slots)
+        share = round(zd.taken / zd.max_orders, 4) if zd.max_orders else 0.0
+        out.append({"zone_id": zd.zone_id, "date": zd.day.isoformat(), "max_orders": zd.max_orders,
+                    "confirmed": confirmed, "held": held, "utilisation": share, "slots": slots})  # fmt: skip
+    return {"days": out}
