@@ -269,3 +269,9 @@ def test_utilisation_per_zone_and_day(client: TestClient, tenant: Tenant, eve: d
     assert (second["confirmed"], second["held"], second["free"]) == (0, 1, 4)
     bad = client.get("/v1/slots/utilisation?date_from=2025-06-01&date_to=2025-07-15", headers=tenant.h())
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "E1551"
+
+
+def test_utilisation_before_a_policy_is_empty(client: TestClient, tenant: Tenant) -> None:
+    """Without a policy the view answers no days and says so (a fresh organization's dashboard page loads)."""
+    r = client.get("/v1/slots/utilisation?date_from=2025-06-17&date_to=2025-06-17", headers=tenant.h("read"))
+    assert r.status_code == 200 and r.json() == {"days": [], "policy_set": False}

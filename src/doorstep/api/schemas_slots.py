@@ -185,6 +185,7 @@ class ZoneDayOut(BaseModel):
 
 
 class UtilisationOut(BaseModel):
-    """Per zone and day, in date order."""
+    """Per zone and day, in date order; ``policy_set`` false (and no days) before the slot policy is set."""
 
     days: list[ZoneDayOut]
+    policy_set: bool

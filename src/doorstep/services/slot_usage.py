@@ -14,7 +14,7 @@ from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.slots import Window, windows_on
 from doorstep.services.access import Actor, Permission
 from doorstep.services.platform import Platform
-from doorstep.services.slot_policy import current_policy
+from doorstep.services.slot_policy import current_policy, policies
 from doorstep.store.models import SlotHoldRow
 
 MAX_DAYS = 31
@@ -54,15 +54,19 @@ class ZoneDay:
         return sum(s.confirmed + s.held for s in self.slots)
 
 
-def utilisation(p: Platform, actor: Actor, date_from: date, date_to: date, zone_id: str | None) -> list[ZoneDay]:
+def utilisation(
+    p: Platform, actor: Actor, date_from: date, date_to: date, zone_id: str | None
+) -> list[ZoneDay] | None:
     """Every zone (or one) and day in the range (at most 31 days): its windows and how full they are; E1551 for
-    a bad range, E2250 without a policy."""
+    a bad range; None when the organization has no slot policy yet."""
     actor.require(Permission.READ)
     if date_to < date_from or (date_to - date_from).days >= MAX_DAYS:
         msg = f"date_from {date_from} to date_to {date_to}: give at most {MAX_DAYS} days, in order"
         raise DoorstepError([Issue("E1551", msg, ("date_to",))])
     now = p.clock().astimezone(UTC)
     with p.uow(actor) as uow:
+        if policies(uow).first() is None:
+            return None
         policy, _ = current_policy(uow)
         depots = uow.depots.get_many(sorted({z.depot_id for z in policy.zones}))
         out: list[ZoneDay] = []

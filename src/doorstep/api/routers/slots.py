@@ -125,8 +125,10 @@ def utilisation(
     zone_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
     """Every window the policy opens in the range (at most 31 days): its maximum, confirmed orders, live holds
-    and free places, with each zone's totals per day."""
+    and free places, with each zone's totals per day (none, ``policy_set`` false, before a policy is set)."""
     days = slot_usage.utilisation(p, actor, date_from, date_to, zone_id)
+    if days is None:
+        return {"days": [], "policy_set": False}
     out = []
     for zd in sorted(days, key=lambda d: (d.day, d.zone_id)):
         slots = [
@@ -141,4 +143,4 @@ def utilisation(
         share = round(zd.taken / zd.max_orders, 4) if zd.max_orders else 0.0
         out.append({"zone_id": zd.zone_id, "date": zd.day.isoformat(), "max_orders": zd.max_orders,
                     "confirmed": confirmed, "held": held, "utilisation": share, "slots": slots})  # fmt: skip
-    return {"days": out}
+    return {"days": out, "policy_set": True}
