@@ -275,3 +275,16 @@ def test_utilisation_before_a_policy_is_empty(client: TestClient, tenant: Tenant
     """Without a policy the view answers no days and says so (a fresh organization's dashboard page loads)."""
     r = client.get("/v1/slots/utilisation?date_from=2025-06-17&date_to=2025-06-17", headers=tenant.h("read"))
     assert r.status_code == 200 and r.json() == {"days": [], "policy_set": False}
+
+
+def test_confirm_with_a_taken_reference_changes_nothing(client: TestClient, tenant: Tenant, eve: datetime) -> None:
+    """A confirm naming another order's external_ref is E2007 and the hold stays held (no order, no event)."""
+    put_policy(client, tenant, policy(tenant))
+    assert client.post("/v1/orders", json=tenant.order("SHOP-1"), headers=tenant.h()).status_code == 201
+    h = hold(client, tenant, offers(client, tenant)["offers"][0]["id"]).json()
+    body = {"name": "Ana", "external_ref": "SHOP-1"}
+    r = client.post(f"/v1/slots/holds/{h['id']}/confirm", json=body, headers=tenant.h("write"))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "E2007"
+    assert client.get(f"/v1/slots/holds/{h['id']}", headers=tenant.h()).json()["status"] == "held"
+    assert _events(client, h["id"]) == ["slot.held"]
+    assert confirm(client, tenant, h["id"]).status_code == 201

@@ -158,12 +158,13 @@ def get_hold(p: Platform, actor: Actor, hold_id: str) -> SlotHoldRow:
     actor.require(Permission.READ)
     with p.uow(actor) as uow:
         hold = holds_of(uow).require(hold_id)
-        if hold.status == HELD and hold.expires_at <= _now(p):
-            hold.status = EXPIRED  # detached view only: the expiry itself is written by the job or a hold
-        return hold
+    if hold.status == HELD and hold.expires_at <= _now(p):
+        hold.status = EXPIRED  # on the detached row only: the expiry itself is written by the job or a hold
+    return hold
 
 
-def _order(p: Platform, hold: SlotHoldRow, customer: Customer, service_s: int) -> Order:
+def _order(hold: SlotHoldRow, customer: Customer, service_s: int) -> Order:
+    """The order a confirmed hold becomes: its place, load and window, the customer's details."""
     window = TimeWindow(hold.start, hold.end)
     return Order(
         id=new_id("ord"), external_ref=customer.external_ref or f"slot-{hold.id}", kind=OrderKind.DELIVERY,
@@ -190,7 +191,7 @@ def confirm_hold(p: Platform, actor: Actor, hold_id: str, customer: Customer) ->
             raise DoorstepError([Issue("E2253", f"hold {hold_id} expired at {hold.expires_at.isoformat()}",
                                        ("hold_id",), hold_id)])  # fmt: skip
         policy, _ = current_policy(uow)
-        order = _order(p, hold, customer, policy.service_s)
+        order = _order(hold, customer, policy.service_s)
         warnings = contact_issues(order.contact)
         res = uow.session.execute(
             update(SlotHoldRow).where(SlotHoldRow.id == hold_id, SlotHoldRow.status == HELD,
@@ -201,9 +202,8 @@ def confirm_hold(p: Platform, actor: Actor, hold_id: str, customer: Customer) ->
             uow.session.rollback()
             return _after_race(p, actor, hold_id)
         _taken_ref(uow, order)
-        actor_events = EventRecorder(uow, actor.label)
         stored = insert_orders(uow, actor, [(order, hold.day)]).orders[0]
-        actor_events.record("slot.confirmed", hold_id, from_status=HELD, to_status=CONFIRMED,
+        EventRecorder(uow, actor.label).record("slot.confirmed", hold_id, from_status=HELD, to_status=CONFIRMED,
                             data={"order_id": order.id, "slot_key": hold.slot_key,
                                   "warnings": [w.code for w in warnings]})  # fmt: skip
         uow.commit()
@@ -211,12 +211,14 @@ def confirm_hold(p: Platform, actor: Actor, hold_id: str, customer: Customer) ->
 
 
 def _taken_ref(uow: UnitOfWork, order: Order) -> None:
+    """E2007 when the shop's reference belongs to another order (a slot never returns someone else's order)."""
     if uow.orders.first(OrderRow.external_ref == order.external_ref) is not None:
         msg = f"external_ref {order.external_ref!r} belongs to another order"
         raise DoorstepError([Issue("E2007", msg, ("external_ref",))])
 
 
 def _after_race(p: Platform, actor: Actor, hold_id: str) -> tuple[OrderRow, bool]:
+    """The answer for a confirm that lost a race: the winner's order (a replay), or E2253 when it expired."""
     with p.uow(actor) as uow:
         hold = holds_of(uow).require(hold_id)
         if hold.status == CONFIRMED and hold.order_id:
