@@ -54,7 +54,8 @@ class SlotDay:
 
 
 _CACHE: OrderedDict[tuple[str, str, date], SlotDay] = OrderedDict()
-_LOCK = threading.Lock()
+_LOCK = threading.Lock()  # guards the two dicts
+_BUILDING: dict[tuple[str, str, date], threading.Lock] = {}  # one build at a time per day
 
 
 def _published(uow: UnitOfWork, depot_id: str, day: date) -> tuple[str, tuple[object, ...]] | None:
@@ -145,33 +146,44 @@ def _live_now(problem: Problem, plan: Plan, now: datetime) -> datetime | None:
     return now if starts and now >= min(starts) else None
 
 
+def _day_lock(day_key: tuple[str, str, date]) -> threading.Lock:
+    with _LOCK:
+        return _BUILDING.setdefault(day_key, threading.Lock())
+
+
 def _extend(
     uow: UnitOfWork, day_key: tuple[str, str, date], base: tuple[object, ...], booked: list[str], planned: bool,
     load: Callable[[], _Base], now: datetime,
 ) -> SlotDay:  # fmt: skip
     """The cached day when it was built from the same base and orders; extended when bookings only grew; built
-    from ``load()`` otherwise."""
+    from ``load()`` otherwise. One build per day at a time: concurrent checkouts wait for it and reuse it rather
+    than each inserting the same new orders."""
     wanted = frozenset(booked)
     with _LOCK:
         cached = _CACHE.get(day_key)
-    if cached is not None and cached.base == base and cached.orders <= wanted:
-        state = replace(cached.state, now=_live_now(cached.problem, cached.plan, now))
-        if cached.orders == wanted:
-            return replace(cached, state=state)
-        start = _Base(cached.problem, cached.plan, state, cached.provider)
-        done = cached.orders
-    else:
-        start, done = load(), frozenset()
-    start = replace(start, state=replace(start.state, now=_live_now(start.problem, start.plan, now)))
-    fresh = [i for i in booked if i not in done]
-    problem, plan = _insert_all(start.problem, start.plan, _orders(uow, start.problem, fresh), start.provider,
-                                start.state, not planned)  # fmt: skip
-    built = SlotDay(problem, plan, start.state, start.provider, base, wanted, planned)
-    with _LOCK:
-        _CACHE[day_key] = built
-        _CACHE.move_to_end(day_key)
-        while len(_CACHE) > CACHED_DAYS:
-            _CACHE.popitem(last=False)
+    if cached is not None and cached.base == base and cached.orders == wanted:
+        return replace(cached, state=replace(cached.state, now=_live_now(cached.problem, cached.plan, now)))
+    with _day_lock(day_key):
+        with _LOCK:
+            cached = _CACHE.get(day_key)
+        if cached is not None and cached.base == base and cached.orders <= wanted:
+            state = replace(cached.state, now=_live_now(cached.problem, cached.plan, now))
+            if cached.orders == wanted:
+                return replace(cached, state=state)
+            start, done = _Base(cached.problem, cached.plan, state, cached.provider), cached.orders
+        else:
+            start, done = load(), frozenset()
+        start = replace(start, state=replace(start.state, now=_live_now(start.problem, start.plan, now)))
+        fresh = [i for i in booked if i not in done]
+        problem, plan = _insert_all(start.problem, start.plan, _orders(uow, start.problem, fresh), start.provider,
+                                    start.state, not planned)  # fmt: skip
+        built = SlotDay(problem, plan, start.state, start.provider, base, wanted, planned)
+        with _LOCK:
+            _CACHE[day_key] = built
+            _CACHE.move_to_end(day_key)
+            while len(_CACHE) > CACHED_DAYS:
+                gone, _ = _CACHE.popitem(last=False)
+                _BUILDING.pop(gone, None)
     return built
 
 
