@@ -288,3 +288,22 @@ def test_confirm_with_a_taken_reference_changes_nothing(client: TestClient, tena
     assert client.get(f"/v1/slots/holds/{h['id']}", headers=tenant.h()).json()["status"] == "held"
     assert _events(client, h["id"]) == ["slot.held"]
     assert confirm(client, tenant, h["id"]).status_code == 201
+
+
+def test_a_hold_survives_a_restart(
+    client: TestClient, tenant: Tenant, eve: datetime, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hold made on one app is confirmed through a new app on the same database (holds are rows)."""
+    from doorstep.api.app import create_app
+    from doorstep.config import Settings
+
+    put_policy(client, tenant, policy(tenant))
+    h = hold(client, tenant, offers(client, tenant)["offers"][0]["id"]).json()
+    settings = Settings(database_url=db_url, secret_key="test-secret", rate_limit_per_minute=1_000_000,
+                        webhook_tick_s=0, slot_expiry_tick_s=0)  # fmt: skip
+    with TestClient(create_app(settings)) as again:
+        monkeypatch.setattr(platform_of(again), "clock", lambda: eve)
+        assert again.get(f"/v1/slots/holds/{h['id']}", headers=tenant.h()).json()["status"] == "held"
+        done = confirm(again, tenant, h["id"])
+        assert done.status_code == 201, done.text
+    assert client.get(f"/v1/slots/holds/{h['id']}", headers=tenant.h()).json()["order_id"] == done.json()["order_id"]
