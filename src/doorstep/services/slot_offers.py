@@ -15,8 +15,10 @@ from doorstep.domain.fleet import Depot
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import Order, OrderKind, TimeWindow
+from doorstep.domain.problem import Problem
 from doorstep.domain.slots import Ranking, SlotPolicy, Window, Zone, windows_on
 from doorstep.optimize.slot_costs import window_costs
+from doorstep.routing.provider import UNREACHABLE, TravelTimeProvider
 from doorstep.services.access import Actor, Permission
 from doorstep.services.convert import depot_of
 from doorstep.services.platform import Platform
@@ -140,6 +142,18 @@ def _has_shifts(uow: UnitOfWork, depot_id: str, day: date) -> bool:
     return uow.session.scalars(q.limit(1)).first() is not None
 
 
+class _UnreachableError(Exception):
+    """The address has no road to or from the zone's depot on the travel model."""
+
+
+def _reachable(problem: Problem, provider: TravelTimeProvider, depot: Depot, point: LatLng) -> bool:
+    """Whether the travel model drives from the depot to the address and back (a road network may not)."""
+    if not problem.vehicles:
+        return True
+    m = provider.matrix([depot.location, point], problem.vehicles[0].type.profile)
+    return bool(max(m.durations[0][1], m.durations[1][0]) < UNREACHABLE)
+
+
 def _rank(policy: SlotPolicy, rows: list[SlotOfferRow]) -> list[SlotOfferRow]:
     if policy.ranking is Ranking.CHEAPEST:
         return sorted(rows, key=lambda r: (r.cost_cents, r.start, r.service_level))
@@ -161,6 +175,8 @@ def _day_offers(
     if not windows or not _has_shifts(uow, depot.id, day):
         return []
     base = slot_day(p, uow, depot.id, day)
+    if not _reachable(base.problem, base.provider, depot, req.location):
+        raise _UnreachableError
     order = Order(
         id=OFFER_ORDER_ID, external_ref="slot offer", kind=OrderKind.DELIVERY, location=req.location,
         time_windows=tuple(TimeWindow(w.start, w.end) for w in windows), size=dict(req.size), skills=req.skills,
@@ -173,6 +189,25 @@ def _day_offers(
         c = costs.get((w.start, w.end))
         if c is not None:
             out.append((w, c.proposal.cost_delta_cents, c.proposal.distance_delta_m))
+    return out
+
+
+def _offer_rows(
+    req: OfferRequest, policy: SlotPolicy, zone: Zone, depot: Depot,
+    priced: list[tuple[date, list[tuple[Window, int, int]]]], expires: datetime,
+) -> list[tuple[SlotOfferRow, Window]]:  # fmt: skip
+    """One stored offer per priced window (with its window, for the places left)."""
+    out = []
+    for day, day_priced in priced:
+        for w, cost, added in day_priced:
+            t = w.template
+            row = SlotOfferRow(
+                id=new_id("sof"), slot_key=w.key, zone_id=zone.id, template_id=t.id, service_level=t.service_level,
+                depot_id=depot.id, day=day, start=w.start, end=w.end, lat=req.location.lat, lng=req.location.lng,
+                size=dict(req.size), skills=sorted(req.skills), cost_cents=cost, added_m=added,
+                price_cents=policy.price(t.service_level, t.length_min), expires_at=expires,
+            )  # fmt: skip
+            out.append((row, w))
     return out
 
 
@@ -197,21 +232,17 @@ def make_offers(p: Platform, actor: Actor, req: OfferRequest) -> Offers:
         for w in windows:
             by_day.setdefault(w.start.astimezone(tz).date(), []).append(w)
         result = Offers(zone_id=zone.id, timezone=depot.timezone, ranking=policy.ranking.value)
-        expires = now + timedelta(seconds=p.slots.offer_ttl_s)
-        rows = []
-        for day, day_windows in sorted(by_day.items()):
-            for w, cost, added in _day_offers(p, uow, req, policy, depot, day, day_windows):
-                t = w.template
-                row = SlotOfferRow(
-                    id=new_id("sof"), slot_key=w.key, zone_id=zone.id, template_id=t.id, service_level=t.service_level,
-                    depot_id=depot.id, day=day, start=w.start, end=w.end, lat=req.location.lat, lng=req.location.lng,
-                    size=dict(req.size), skills=sorted(req.skills), cost_cents=cost, added_m=added,
-                    price_cents=policy.price(t.service_level, t.length_min), expires_at=expires,
-                )  # fmt: skip
-                rows.append(row)
-                result.capacity_left[row.id] = t.max_orders - taken.get(w.key, 0)
-                result.green[row.id] = added < policy.green_km * 1000
-        offers_of(uow).add_all(rows)
+        try:
+            priced = [(day, _day_offers(p, uow, req, policy, depot, day, ws)) for day, ws in sorted(by_day.items())]
+        except _UnreachableError:
+            where = f"{req.location.lat:.5f},{req.location.lng:.5f}"
+            result.reason = Issue("E3008", f"{where} cannot be reached by road from depot {depot.id}", ("location",))
+            return result
+        rows = _offer_rows(req, policy, zone, depot, priced, now + timedelta(seconds=p.slots.offer_ttl_s))
+        for row, w in rows:
+            result.capacity_left[row.id] = w.template.max_orders - taken.get(w.key, 0)
+            result.green[row.id] = row.added_m < policy.green_km * 1000
+        offers_of(uow).add_all([r for r, _ in rows])
         uow.commit()
-        result.offers = _rank(policy, rows)
+        result.offers = _rank(policy, [r for r, _ in rows])
     return result
