@@ -307,3 +307,20 @@ def test_a_hold_survives_a_restart(
         done = confirm(again, tenant, h["id"])
         assert done.status_code == 201, done.text
     assert client.get(f"/v1/slots/holds/{h['id']}", headers=tenant.h()).json()["order_id"] == done.json()["order_id"]
+
+
+def test_removing_the_policy_stops_offers_but_not_holds(client: TestClient, tenant: Tenant, eve: datetime) -> None:
+    """DELETE /v1/slots/policy (admins): offers answer E2250 afterwards, a hold made before still confirms with
+    the removed policy's service time gone to the default; deleting twice is E2250."""
+    put_policy(client, tenant, {**policy(tenant), "service_s": 300})
+    h = hold(client, tenant, offers(client, tenant)["offers"][0]["id"]).json()
+    assert client.delete("/v1/slots/policy", headers=tenant.h("write")).status_code == 403
+    assert client.delete("/v1/slots/policy", headers=tenant.h()).status_code == 204
+    body = {"location": NEAR, "date_from": DAY, "date_to": DAY}
+    assert client.post("/v1/slots/offers", json=body, headers=tenant.h("write")).json()["error"]["code"] == "E2250"
+    done = confirm(client, tenant, h["id"])
+    assert done.status_code == 201, done.text
+    order = client.get(f"/v1/orders/{done.json()['order_id']}", headers=tenant.h()).json()["data"]
+    assert order["service_s"] == 120
+    again = client.delete("/v1/slots/policy", headers=tenant.h())
+    assert again.status_code == 409 and again.json()["error"]["code"] == "E2250"

@@ -30,7 +30,7 @@ from doorstep.services.job_registry import job
 from doorstep.services.orders import insert_orders
 from doorstep.services.platform import Platform
 from doorstep.services.slot_offers import offers_of
-from doorstep.services.slot_policy import current_policy
+from doorstep.services.slot_policy import current_policy, service_time
 from doorstep.store.models import OrderRow, SlotCountRow, SlotHoldRow
 from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
@@ -190,8 +190,7 @@ def confirm_hold(p: Platform, actor: Actor, hold_id: str, customer: Customer) ->
         if hold.status != HELD or hold.expires_at <= now:
             raise DoorstepError([Issue("E2253", f"hold {hold_id} expired at {hold.expires_at.isoformat()}",
                                        ("hold_id",), hold_id)])  # fmt: skip
-        policy, _ = current_policy(uow)
-        order = _order(hold, customer, policy.service_s)
+        order = _order(hold, customer, service_time(uow))
         warnings = contact_issues(order.contact)
         res = uow.session.execute(
             update(SlotHoldRow).where(SlotHoldRow.id == hold_id, SlotHoldRow.status == HELD,

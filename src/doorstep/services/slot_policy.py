@@ -1,4 +1,4 @@
-"""The organization's slot policy: read it, replace it at a version (every problem reported at once)."""
+"""The organization's slot policy: read it, replace it at a version (every problem reported at once), remove it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from doorstep.services.platform import Platform
 from doorstep.store.models import SlotPolicyRow
 from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
+
+DEFAULT_SERVICE_S = 120  # as the policy's own default
 
 
 def policies(uow: UnitOfWork) -> Repository[SlotPolicyRow]:
@@ -31,6 +33,12 @@ def current_policy(uow: UnitOfWork) -> tuple[SlotPolicy, SlotPolicyRow]:
         raise no_policy()
     policy, _ = parse_policy(row.data, {z["depot_id"] for z in row.data.get("zones", [])})
     return policy, row
+
+
+def service_time(uow: UnitOfWork) -> int:
+    """Seconds at the door of a slot order: the policy's, or the default once the policy was removed."""
+    row = policies(uow).first()
+    return int(row.data.get("service_s", DEFAULT_SERVICE_S)) if row is not None else DEFAULT_SERVICE_S
 
 
 def get_policy(p: Platform, actor: Actor) -> SlotPolicyRow:
@@ -62,3 +70,15 @@ def put_policy(p: Platform, actor: Actor, doc: dict[str, Any], version: int | No
             row.data, row.version = doc, row.version + 1
         uow.commit()
         return row
+
+
+def delete_policy(p: Platform, actor: Actor) -> None:
+    """Remove the policy (admins): no more offers or holds until a new one is set; confirmed orders stay, and
+    holds already made can still be confirmed until they expire. E2250 when there is none."""
+    actor.require(Permission.MANAGE)
+    with p.uow(actor) as uow:
+        row = policies(uow).first()
+        if row is None:
+            raise no_policy()
+        policies(uow).delete(row)
+        uow.commit()

@@ -50,6 +50,13 @@ def put_policy(
     return {"version": row.version, "policy": row.data}
 
 
+@router.delete("/policy", status_code=204, summary="Remove the slot policy")
+def delete_policy(p: PlatformDep, actor: ActorDep) -> Response:
+    """Admins: no offers or new holds until a policy is set again (E2250 when there is none)."""
+    slot_policy.delete_policy(p, actor)
+    return Response(status_code=204)
+
+
 @router.post("/offers", response_model=OffersOut, summary="Delivery windows for an address")
 def offers(body: OfferIn, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
     """The windows Doorstep can keep at the address between the dates, each with its marginal route cost, the
