@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     notify_max_attempts: int = Field(
         12, ge=1, le=100, description="failed sends before a customer message is marked failed (back-off doubles)"
     )
+    slot_hold_minutes: int = Field(10, ge=1, le=24 * 60, description="how long a slot hold keeps its place")
+    slot_offer_ttl_s: int = Field(900, ge=10, le=86_400, description="how long a slot offer can be held")
+    slot_expiry_tick_s: float = Field(30.0, ge=0, description="how often expired slot holds are freed (0: never)")
 
     @property
     def is_development(self) -> bool:

@@ -29,6 +29,7 @@ from doorstep.api.routers import (
     orders,
     plans,
     returns,
+    slots,
     track,
     webhooks,
 )
@@ -53,6 +54,8 @@ from doorstep.services.live_publish import LivePublisher, MemoryPublisher, Redis
 from doorstep.services.notify_send import send_due
 from doorstep.services.plans import recover_interrupted
 from doorstep.services.platform import Platform, Runner
+from doorstep.services.slot_holds import expire_due
+from doorstep.services.slot_settings import SlotSettings
 from doorstep.services.tracking import LivePolicy, TrackingPublisher
 from doorstep.services.webhooks import scheduler
 from doorstep.store.engine import make_engine, make_session_factory
@@ -168,12 +171,13 @@ def build_platform(
         channels=channels(settings),
         tracking_ttl_s=settings.tracking_ttl_s,
         notify_max_attempts=settings.notify_max_attempts,
+        slots=SlotSettings(hold_minutes=settings.slot_hold_minutes, offer_ttl_s=settings.slot_offer_ttl_s),
     )
 
 
 def tickers(settings: Settings, platform: Platform) -> list[Ticker]:
     """The periodic work of the process that runs jobs: due webhook deliveries, due event handlings, queued
-    customer messages (the retries of a provider that was down)."""
+    customer messages (the retries of a provider that was down), expired slot holds."""
     out = []
     if settings.webhook_tick_s > 0:
         out.append(Ticker(scheduler(platform), settings.webhook_tick_s))
@@ -181,6 +185,8 @@ def tickers(settings: Settings, platform: Platform) -> list[Ticker]:
         out.append(Ticker(lambda: dispatch_due(platform), settings.event_tick_s))
     if settings.notify_tick_s > 0 and platform.channels.names():
         out.append(Ticker(lambda: send_due(platform), settings.notify_tick_s))
+    if settings.slot_expiry_tick_s > 0:  # holds past their time free their place (the job slots.expire)
+        out.append(Ticker(lambda: expire_due(platform), settings.slot_expiry_tick_s))
     return out
 
 
@@ -240,7 +246,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     live_routers = (
         driver.router, driver_stream.router, driver_records.router, live.router, returns.router, track.router
     )  # fmt: skip
-    for router in (*routers, *live_routers):
+    for router in (*routers, *live_routers, slots.router):
         app.include_router(router)
     app.add_middleware(
         RateLimit, per_minute=settings.rate_limit_per_minute, per_address=settings.rate_limit_per_address_per_minute

@@ -34,6 +34,9 @@ class EventType(StrEnum):
     RETURN_RECEIVED = "return.received"
     DRIVER_CODE_ISSUED = "driver.code_issued"
     FEEDBACK_RECEIVED = "feedback.received"  # a customer rated a delivery (again: the rating was replaced)
+    SLOT_HELD = "slot.held"  # a checkout reserved a place in a delivery window
+    SLOT_CONFIRMED = "slot.confirmed"  # the hold became an order with that window
+    SLOT_EXPIRED = "slot.expired"  # an unconfirmed hold ran out and freed its place
 
 
 def matches(pattern: str, type_: str) -> bool:

@@ -13,6 +13,7 @@ PREFIXES = frozenset(
     | {"evh"}  # event handlings (which handler ran for which event)
     | {"msg"}  # customer messages (email, SMS)
     | {"trk", "fbk"}  # customer tracking links, customer feedback
+    | {"spl", "sof", "hld", "slc"}  # slot policies, slot offers, slot holds, slot counters
 )
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _lock = threading.Lock()

@@ -10,12 +10,14 @@ from doorstep.services.notifications import NOTIFY_EVENTS, notify_customers
 from doorstep.services.order_cancel import on_order_cancelled
 from doorstep.services.platform import Platform
 from doorstep.services.returns import on_stop_event
+from doorstep.services.slot_holds import release_on_cancel
 from doorstep.services.tracking import LivePolicy, refresh_on_route_event
 
 FAILURE_POLICY = "returns.failure_policy"
 ETA_REFRESH = "operations.eta_refresh"
 NOTIFY = "customers.notify"
 CANCEL_OFF_ROUTE = "operations.cancel_off_route"
+SLOT_RELEASE = "customers.slot_release"
 
 
 def register_handlers(bus: EventBus, policy: LivePolicy) -> EventBus:
@@ -32,5 +34,6 @@ def register_handlers(bus: EventBus, policy: LivePolicy) -> EventBus:
     bus.on(ETA_REFRESH, ["route.*"], refresh_on_route_event)
     bus.on(NOTIFY, NOTIFY_EVENTS, notify_customers)
     bus.on(CANCEL_OFF_ROUTE, [EventType.ORDER_CANCELLED.value], on_order_cancelled)
+    bus.on(SLOT_RELEASE, [EventType.ORDER_CANCELLED.value], release_on_cancel)  # a slot order frees its place
     registry.registered()  # the dispatch job (events.dispatch) is declared wherever a bus has handlers
     return bus

@@ -3,16 +3,16 @@ every name an API process may submit."""
 
 from __future__ import annotations
 
-from doorstep.services import demo_platform, event_dispatch, notify_send, plans
+from doorstep.services import demo_platform, event_dispatch, notify_send, plans, slot_holds
 from doorstep.services.job_registry import JOBS, JobFn, job_named
 
 # the modules declaring jobs (importing them registers them)
-DECLARING = (plans, event_dispatch, demo_platform, notify_send)
+DECLARING = (plans, event_dispatch, demo_platform, notify_send, slot_holds)
 
 
 def registered() -> dict[str, JobFn]:
     """Job name -> function (``planning.run``, ``events.dispatch``, ``events.sweep``, ``demo.publish``,
-    ``notify.send``)."""
+    ``notify.send``, ``slots.expire``)."""
     return dict(JOBS)
 
 

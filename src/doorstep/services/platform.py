@@ -20,6 +20,7 @@ from doorstep.services.access import Actor
 from doorstep.services.event_bus import EventBus
 from doorstep.services.job_registry import run_job
 from doorstep.services.live_publish import LivePublisher, NullPublisher
+from doorstep.services.slot_settings import SlotSettings
 from doorstep.services.webhook_targets import Resolver, system_resolver
 from doorstep.store.uow import UnitOfWork
 
@@ -74,6 +75,7 @@ class Platform:
     notify_max_attempts: int = 12  # failed sends before a customer message is marked failed
     notify_backoff_s: float = 30.0  # the wait after the first failed send; doubles after each further one
     notify_backoff_cap_s: float = 3600.0
+    slots: SlotSettings = field(default_factory=SlotSettings)  # offer and hold lifetimes (docs/slots.md)
 
     def submit(self, name: str, **kwargs: Any) -> None:
         """Hand the named job with its plain arguments to the runner (``submit("planning.run", plan_id=...)``)."""

@@ -10,6 +10,7 @@ from doorstep.store.models_live import DriverCodeRow, LatestPositionRow, Positio
 from doorstep.store.models_messages import MessageRow
 from doorstep.store.models_orders import EventRow, OrderRow
 from doorstep.store.models_plans import PlanRow, RouteRow, StopRow
+from doorstep.store.models_slots import SlotCountRow, SlotHoldRow, SlotOfferRow, SlotPolicyRow
 from doorstep.store.models_webhooks import WebhookDeliveryRow, WebhookSubscriptionRow
 
 __all__ = [
@@ -35,6 +36,10 @@ __all__ = [
     "RouteRow",
     "SessionRow",
     "ShiftRow",
+    "SlotCountRow",
+    "SlotHoldRow",
+    "SlotOfferRow",
+    "SlotPolicyRow",
     "StopEventRow",
     "StopRow",
     "TrackingTokenRow",

@@ -17,8 +17,8 @@ templates = Jinja2Templates(directory=HERE / "templates")
 
 
 def mount_web(app: FastAPI) -> None:
-    """Serve ``/login``, ``/app`` (the dashboard) and its orders, drivers and live pages; assets under ``/static``.
-    Everything works offline."""
+    """Serve ``/login``, ``/app`` (the dashboard) and its orders, drivers, live and slots pages; assets under
+    ``/static``. Everything works offline."""
     app.mount("/static/leaflet", StaticFiles(directory=xstatic_leaflet.BASE_DIR), name="leaflet")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="web-static")
     router = APIRouter(include_in_schema=False)
@@ -46,6 +46,10 @@ def mount_web(app: FastAPI) -> None:
     @router.get("/app/live", response_class=HTMLResponse)
     def live(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(request, "live.html", {"title": "Live", "here": "live"})
+
+    @router.get("/app/slots", response_class=HTMLResponse)
+    def slots(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "slots.html", {"title": "Slots", "here": "slots"})
 
     _driver_app(router)
     _tracking_page(router)

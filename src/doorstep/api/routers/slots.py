@@ -1,0 +1,153 @@
+"""/v1/slots: the slot policy (admins), offers at checkout, holds and their confirmation into orders."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query, Response
+
+from doorstep.api.deps import ActorDep, PlatformDep
+from doorstep.api.schemas_common import ERRORS
+from doorstep.api.schemas_slots import (
+    ConfirmIn,
+    ConfirmOut,
+    HoldIn,
+    HoldOut,
+    OfferIn,
+    OffersOut,
+    SlotPolicyIn,
+    SlotPolicyOut,
+    UtilisationOut,
+)
+from doorstep.domain.geo import LatLng
+from doorstep.services import slot_holds, slot_offers, slot_policy, slot_usage
+
+router = APIRouter(prefix="/v1/slots", tags=["slots"], responses=ERRORS)
+
+
+def _local(at: datetime, tz: str) -> str:
+    return at.astimezone(ZoneInfo(tz)).isoformat()
+
+
+@router.get("/policy", response_model=SlotPolicyOut, summary="The slot policy")
+def get_policy(p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    """Zones, slot templates, blackouts, ranking and prices, with the version to send back when replacing it."""
+    row = slot_policy.get_policy(p, actor)
+    return {"version": row.version, "policy": row.data}
+
+
+@router.put("/policy", response_model=SlotPolicyOut, summary="Replace the slot policy")
+def put_policy(
+    body: SlotPolicyIn,
+    p: PlatformDep,
+    actor: ActorDep,
+    version: Annotated[int | None, Query(ge=1, le=2_000_000_000, description="the version you edited")] = None,
+) -> dict[str, Any]:
+    """Admins: the whole policy at once; every problem is reported together (E1550, E1109 for a depot)."""
+    row = slot_policy.put_policy(p, actor, body.model_dump(mode="json", exclude_none=True), version)
+    return {"version": row.version, "policy": row.data}
+
+
+@router.delete("/policy", status_code=204, summary="Remove the slot policy")
+def delete_policy(p: PlatformDep, actor: ActorDep) -> Response:
+    """Admins: no offers or new holds until a policy is set again (E2250 when there is none)."""
+    slot_policy.delete_policy(p, actor)
+    return Response(status_code=204)
+
+
+@router.post("/offers", response_model=OffersOut, summary="Delivery windows for an address")
+def offers(body: OfferIn, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    """The windows Doorstep can keep at the address between the dates, each with its marginal route cost, the
+    kilometres it adds, places left, a green flag and its price; best first by the organization's ranking.
+    Outside every zone: no offers and the reason (E1552); a load no vehicle carries: E1553."""
+    size = {"parcels": body.parcels}
+    if body.weight_g is not None:
+        size["weight_g"] = body.weight_g
+    if body.volume_cm3 is not None:
+        size["volume_cm3"] = body.volume_cm3
+    req = slot_offers.OfferRequest(
+        location=LatLng(body.location.lat, body.location.lng), date_from=body.date_from, date_to=body.date_to,
+        size=size, skills=frozenset(body.skills), service_levels=frozenset(body.service_levels),
+    )  # fmt: skip
+    res = slot_offers.make_offers(p, actor, req)
+    items = [
+        {
+            "id": r.id, "start": _local(r.start, res.timezone), "end": _local(r.end, res.timezone),
+            "service_level": r.service_level, "zone_id": r.zone_id, "cost_cents": r.cost_cents,
+            "km_added": round(r.added_m / 1000, 2), "capacity_left": res.capacity_left[r.id],
+            "green": res.green[r.id], "price_cents": r.price_cents, "expires_at": r.expires_at.isoformat(),
+        }
+        for r in res.offers
+    ]  # fmt: skip
+    reason = None
+    if res.reason is not None:
+        reason = {"code": res.reason.code, "message": res.reason.message, "action": res.reason.fix}
+    ranking = None if res.zone_id is None else res.ranking
+    return {"offers": items, "zone_id": res.zone_id, "ranking": ranking, "reason": reason}
+
+
+def hold_view(row: Any) -> dict[str, Any]:
+    """A hold as the API shows it."""
+    return {
+        "id": row.id, "offer_id": row.offer_id, "status": row.status, "start": row.start.isoformat(),
+        "end": row.end.isoformat(), "service_level": row.service_level, "expires_at": row.expires_at.isoformat(),
+        "order_id": row.order_id,
+    }  # fmt: skip
+
+
+@router.post("/holds", response_model=HoldOut, status_code=201, summary="Hold an offered window")
+def hold(body: HoldIn, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    """Reserve the offer's place for a few minutes (DOORSTEP_SLOT_HOLD_MINUTES): E2251 offer expired, E2252 slot
+    full, E2254 already held, E2255 past its cut-off."""
+    return hold_view(slot_holds.hold_offer(p, actor, body.offer_id))
+
+
+@router.get("/holds/{hold_id}", response_model=HoldOut, summary="A hold")
+def get_hold(hold_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    """The hold as it stands now (past its time it reads expired)."""
+    return hold_view(slot_holds.get_hold(p, actor, hold_id))
+
+
+@router.post("/holds/{hold_id}/confirm", response_model=ConfirmOut, status_code=201, summary="Confirm a hold")
+def confirm(hold_id: str, body: ConfirmIn, p: PlatformDep, actor: ActorDep, response: Response) -> dict[str, Any]:
+    """The hold becomes an order with its window for this customer (201); confirming again returns the same
+    order (200, ``replayed``); E2253 when the hold expired."""
+    customer = slot_holds.Customer(**body.model_dump())
+    order, replayed = slot_holds.confirm_hold(p, actor, hold_id, customer)
+    if replayed:
+        response.status_code = 200
+    held = slot_holds.get_hold(p, actor, hold_id)
+    return {"hold": hold_view(held), "order_id": order.id, "external_ref": order.external_ref,
+            "order_status": order.status, "replayed": replayed}  # fmt: skip
+
+
+@router.get("/utilisation", response_model=UtilisationOut, summary="Slot utilisation per zone and day")
+def utilisation(
+    p: PlatformDep,
+    actor: ActorDep,
+    date_from: Annotated[date, Query()],
+    date_to: Annotated[date, Query()],
+    zone_id: Annotated[str | None, Query(max_length=40)] = None,
+) -> dict[str, Any]:
+    """Every window the policy opens in the range (at most 31 days): its maximum, confirmed orders, live holds
+    and free places, with each zone's totals per day (none, ``policy_set`` false, before a policy is set)."""
+    days = slot_usage.utilisation(p, actor, date_from, date_to, zone_id)
+    if days is None:
+        return {"days": [], "policy_set": False}
+    out = []
+    for zd in sorted(days, key=lambda d: (d.day, d.zone_id)):
+        slots = [
+            {
+                "start": _local(s.window.start, zd.timezone), "end": _local(s.window.end, zd.timezone),
+                "template_id": s.window.template.id, "service_level": s.window.template.service_level,
+                "max_orders": s.window.template.max_orders, "confirmed": s.confirmed, "held": s.held, "free": s.free,
+            }
+            for s in sorted(zd.slots, key=lambda s: (s.window.start, s.window.template.id))
+        ]  # fmt: skip
+        confirmed, held = sum(s.confirmed for s in zd.slots), sum(s.held for s in zd.slots)
+        share = round(zd.taken / zd.max_orders, 4) if zd.max_orders else 0.0
+        out.append({"zone_id": zd.zone_id, "date": zd.day.isoformat(), "max_orders": zd.max_orders,
+                    "confirmed": confirmed, "held": held, "utilisation": share, "slots": slots})  # fmt: skip
+    return {"days": out, "policy_set": True}

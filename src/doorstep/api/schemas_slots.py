@@ -1,0 +1,191 @@
+"""Request and response bodies of /v1/slots: the slot policy, offers, holds and confirmations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from doorstep.api.schemas_common import LatLngIn, Strict
+
+Name = Field(min_length=1, max_length=40)
+
+
+class ZoneIn(Strict):
+    """Addresses served from a depot: within ``radius_m`` of it, or inside ``polygon`` (give one of them)."""
+
+    id: str = Name
+    name: str = Field("", max_length=200)
+    depot_id: str = Field(max_length=64)
+    radius_m: int | None = Field(None, description="metres from the depot (straight line)")
+    polygon: list[LatLngIn] | None = Field(None, description="at least 3 points, in order")
+
+
+class TemplateIn(Strict):
+    """Windows of ``length_min`` minutes every ``step_min`` (default: the length) from ``start`` to ``end``
+    (the depot's local time) on ``days``, closing ``cutoff_min`` before they start, ``max_orders`` each."""
+
+    id: str = Name
+    zone_id: str = Field(max_length=40)
+    service_level: str = Field("standard", max_length=40, examples=["standard", "premium"])
+    days: list[str] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], max_length=7)
+    start: str = Field(examples=["08:00"], max_length=5)
+    end: str = Field(examples=["20:00"], max_length=5)
+    length_min: int = Field(examples=[120])
+    step_min: int | None = None
+    cutoff_min: int = Field(0, description="booking closes this many minutes before the window starts")
+    max_orders: int = Field(description="orders per window and zone (confirmed and held)")
+
+
+class BlackoutIn(Strict):
+    """A date without windows, in one zone or (no zone) in every zone."""
+
+    date: dt.date
+    zone_id: str | None = Field(None, max_length=40)
+
+
+class PriceIn(Strict):
+    """What a window of this service level and length costs the customer."""
+
+    service_level: str = Field(max_length=40)
+    length_min: int
+    price_cents: int
+
+
+class SlotPolicyIn(Strict):
+    """The organization's delivery promises (docs/slots.md)."""
+
+    zones: list[ZoneIn] = Field(max_length=50)
+    templates: list[TemplateIn] = Field(max_length=100)
+    blackouts: list[BlackoutIn] = Field(default_factory=list, max_length=1000)
+    ranking: Literal["cheapest", "greenest", "earliest"] = "cheapest"
+    green_km: float = Field(1.0, description="an offer adding fewer kilometres than this is green")
+    service_s: int = Field(120, description="service time of a slot order at the door")
+    prices: list[PriceIn] = Field(default_factory=list, max_length=200)
+
+
+class SlotPolicyOut(BaseModel):
+    """The stored policy and its version (send it back with the next PUT)."""
+
+    version: int
+    policy: dict[str, Any]
+
+
+class OfferIn(Strict):
+    """Where, which days and how big: the windows Doorstep can keep there."""
+
+    location: LatLngIn
+    date_from: dt.date
+    date_to: dt.date
+    parcels: int = Field(1, ge=1, le=10_000)
+    weight_g: int | None = Field(None, ge=0, le=2_000_000_000)
+    volume_cm3: int | None = Field(None, ge=0, le=2_000_000_000)
+    skills: list[str] = Field(default_factory=list, max_length=20)
+    service_levels: list[str] = Field(default_factory=list, max_length=20, description="empty: every level")
+
+
+class OfferOut(BaseModel):
+    """One window Doorstep can keep, what it costs the route and the customer."""
+
+    id: str
+    start: dt.datetime
+    end: dt.datetime
+    service_level: str
+    zone_id: str
+    cost_cents: int = Field(description="marginal route cost of serving the address in this window")
+    km_added: float
+    capacity_left: int
+    green: bool = Field(description="a van already passes nearby: the window adds less than the policy's green_km")
+    price_cents: int | None
+    expires_at: dt.datetime
+
+
+class Reason(BaseModel):
+    """Why there are no offers."""
+
+    code: str
+    message: str
+    action: str
+
+
+class OffersOut(BaseModel):
+    """The offers, best first by the organization's ranking; none with a reason when the address is not served."""
+
+    offers: list[OfferOut]
+    zone_id: str | None
+    ranking: str | None
+    reason: Reason | None = None
+
+
+class HoldIn(Strict):
+    """Reserve an offered window."""
+
+    offer_id: str = Field(max_length=64)
+
+
+class HoldOut(BaseModel):
+    """A place reserved in a window until ``expires_at`` (then freed unless confirmed)."""
+
+    id: str
+    offer_id: str
+    status: Literal["held", "confirmed", "expired", "released"]
+    start: dt.datetime
+    end: dt.datetime
+    service_level: str
+    expires_at: dt.datetime
+    order_id: str | None
+
+
+class ConfirmIn(Strict):
+    """The customer the order is for."""
+
+    name: str = Field(min_length=1, max_length=200)
+    address: str = Field("", max_length=500)
+    phone: str = Field("", max_length=50)
+    email: str = Field("", max_length=320)
+    language: str = Field("", max_length=10)
+    external_ref: str = Field("", max_length=200, description="the shop's reference (default: slot-<hold id>)")
+    instructions: str = Field("", max_length=1000)
+
+
+class ConfirmOut(BaseModel):
+    """The order made from the hold; ``replayed`` when it had been confirmed before (the same order)."""
+
+    hold: HoldOut
+    order_id: str
+    external_ref: str
+    order_status: str
+    replayed: bool
+
+
+class SlotUseOut(BaseModel):
+    """One window and how full it is."""
+
+    start: dt.datetime
+    end: dt.datetime
+    template_id: str
+    service_level: str
+    max_orders: int
+    confirmed: int
+    held: int
+    free: int
+
+
+class ZoneDayOut(BaseModel):
+    """A zone's windows on a day, with totals; ``utilisation`` is taken places over the day's maximum."""
+
+    zone_id: str
+    date: dt.date
+    max_orders: int
+    confirmed: int
+    held: int
+    utilisation: float
+    slots: list[SlotUseOut]
+
+
+class UtilisationOut(BaseModel):
+    """Per zone and day, in date order; ``policy_set`` false (and no days) before the slot policy is set."""
+
+    days: list[ZoneDayOut]
+    policy_set: bool

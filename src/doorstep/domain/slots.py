@@ -1,0 +1,312 @@
+"""Delivery slots as data: an organization's zones, slot templates, blackout dates, ranking and price list, checked
+with every problem reported at once, and the windows a template opens on a day.
+
+A zone is a depot with either a radius (metres, straight line from the depot) or a polygon of at least three
+points; an address belongs to the first zone (in policy order) that contains it. A template opens windows of
+``length_min`` minutes every ``step_min`` minutes from ``start`` until ``end`` (local time of the zone's depot) on
+its days of the week; each window closes for booking ``cutoff_min`` minutes before it starts and takes at most
+``max_orders`` orders (confirmed orders and live holds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from doorstep.domain.errors import Issue
+from doorstep.domain.geo import LatLng, haversine_m
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_ZONES = 50
+MAX_TEMPLATES = 100
+MAX_POLYGON_POINTS = 500
+MAX_BLACKOUTS = 1000
+
+
+class Ranking(StrEnum):
+    """How offers are ordered for the customer."""
+
+    CHEAPEST = "cheapest"  # least marginal cost first
+    GREENEST = "greenest"  # fewest kilometres added first
+    EARLIEST = "earliest"  # soonest window first
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """Addresses served from one depot: within ``radius_m`` of it, or inside ``polygon``."""
+
+    id: str
+    name: str
+    depot_id: str
+    radius_m: int | None
+    polygon: tuple[LatLng, ...]
+
+    def contains(self, point: LatLng, depot: LatLng) -> bool:
+        """Whether the point lies in the zone (radius from the depot, or inside the polygon)."""
+        if self.radius_m is not None:
+            return haversine_m(point, depot) <= self.radius_m
+        return inside(point, self.polygon)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotTemplate:
+    """Windows of one service level in one zone: their length, the hours they cover, days, cut-off and maximum."""
+
+    id: str
+    zone_id: str
+    service_level: str
+    days: frozenset[int]  # 0 = Monday
+    start: time
+    end: time
+    length_min: int
+    step_min: int
+    cutoff_min: int
+    max_orders: int
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """What the customer pays for a window of a service level and length."""
+
+    service_level: str
+    length_min: int
+    price_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class SlotPolicy:
+    """Everything an organization decides about its delivery promises."""
+
+    zones: tuple[Zone, ...]
+    templates: tuple[SlotTemplate, ...]
+    blackouts: frozenset[tuple[date, str | None]]  # (date, zone id or None for every zone)
+    ranking: Ranking
+    green_km: float
+    service_s: int
+    prices: tuple[Price, ...]
+
+    def price(self, service_level: str, length_min: int) -> int | None:
+        """The price of such a window, or None when the price list has no line for it."""
+        for p in self.prices:
+            if p.service_level == service_level and p.length_min == length_min:
+                return p.price_cents
+        return None
+
+    def blacked_out(self, day: date, zone_id: str) -> bool:
+        """Whether no window opens in the zone on the day."""
+        return (day, None) in self.blackouts or (day, zone_id) in self.blackouts
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One bookable window of a template on a day (aware datetimes), and when booking it closes."""
+
+    template: SlotTemplate
+    start: datetime
+    end: datetime
+    cutoff: datetime
+
+    @property
+    def key(self) -> str:
+        """The slot's identity for counting: zone, template and start (UTC)."""
+        return slot_key(self.template.zone_id, self.template.id, self.start)
+
+
+def slot_key(zone_id: str, template_id: str, start: datetime) -> str:
+    """``zone|template|start in UTC``: what the maximum of a slot is counted against."""
+    return f"{zone_id}|{template_id}|{start.astimezone(ZoneInfo('UTC')).strftime('%Y-%m-%dT%H:%MZ')}"
+
+
+def windows_on(template: SlotTemplate, day: date, tz: ZoneInfo) -> list[Window]:
+    """The windows the template opens on ``day`` in the depot's time zone (none on other weekdays)."""
+    if day.weekday() not in template.days:
+        return []
+    out = []
+    begin = datetime.combine(day, template.start, tzinfo=tz)
+    last = datetime.combine(day, template.end, tzinfo=tz)
+    length, step = timedelta(minutes=template.length_min), timedelta(minutes=template.step_min)
+    at = begin
+    while at + length <= last:
+        out.append(Window(template, at, at + length, at - timedelta(minutes=template.cutoff_min)))
+        at += step
+    return out
+
+
+def inside(point: LatLng, polygon: tuple[LatLng, ...]) -> bool:
+    """Ray casting on lat/lng (fine at city scale: zones are not near the poles or the antimeridian)."""
+    hit = False
+    n = len(polygon)
+    for i in range(n):
+        a, b = polygon[i], polygon[(i + 1) % n]
+        if (a.lat > point.lat) != (b.lat > point.lat):
+            x = a.lng + (point.lat - a.lat) * (b.lng - a.lng) / (b.lat - a.lat)
+            if point.lng < x:
+                hit = not hit
+    return hit
+
+
+def _hhmm(value: Any) -> time | None:
+    if not isinstance(value, str) or len(value) != 5 or value[2] != ":":
+        return None
+    try:
+        return time(int(value[:2]), int(value[3:]))
+    except ValueError:
+        return None
+
+
+def _int(value: Any, low: int, high: int) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high else None
+
+
+class _Checker:
+    """Collects every problem of a policy document (E1550), each located by its JSON path."""
+
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+
+    def bad(self, loc: tuple[str | int, ...], message: str, code: str = "E1550") -> None:
+        where = ".".join(str(x) for x in loc)
+        self.issues.append(Issue(code, f"{where}: {message}", loc))
+
+
+def _zone(c: _Checker, i: int, z: dict[str, Any]) -> Zone:
+    loc: tuple[str | int, ...] = ("zones", i)
+    radius, polygon = z.get("radius_m"), z.get("polygon")
+    points: list[LatLng] = []
+    if (radius is None) == (polygon is None):
+        c.bad(loc, "give either radius_m or polygon")
+    elif radius is not None and _int(radius, 1, 500_000) is None:
+        c.bad((*loc, "radius_m"), "must be a whole number of metres from 1 to 500,000")
+    elif polygon is not None:
+        if not isinstance(polygon, list) or not 3 <= len(polygon) <= MAX_POLYGON_POINTS:
+            c.bad((*loc, "polygon"), f"must list 3 to {MAX_POLYGON_POINTS} points")
+        else:
+            for k, p in enumerate(polygon):
+                pt = LatLng(float(p.get("lat", 999)), float(p.get("lng", 999))) if isinstance(p, dict) else None
+                if pt is None or not pt.is_valid():
+                    c.bad((*loc, "polygon", k), "a point needs lat within -90..90 and lng within -180..180")
+                else:
+                    points.append(pt)
+    return Zone(str(z.get("id", "")), str(z.get("name", "")), str(z.get("depot_id", "")),
+                radius if isinstance(radius, int) else None, tuple(points))  # fmt: skip
+
+
+def _template(c: _Checker, i: int, t: dict[str, Any], zones: set[str]) -> SlotTemplate:
+    loc: tuple[str | int, ...] = ("templates", i)
+    if t.get("zone_id") not in zones:
+        c.bad((*loc, "zone_id"), f"zone {t.get('zone_id')!r} is not one of the policy's zones")
+    days = t.get("days", list(DAYS))
+    if not isinstance(days, list) or not days or any(d not in DAYS for d in days):
+        c.bad((*loc, "days"), f"must list days among {', '.join(DAYS)}")
+        days = []
+    start, end = _hhmm(t.get("start")), _hhmm(t.get("end"))
+    if start is None:
+        c.bad((*loc, "start"), "must be a local time HH:MM")
+    if end is None:
+        c.bad((*loc, "end"), "must be a local time HH:MM")
+    length = _int(t.get("length_min"), 15, 24 * 60)
+    if length is None:
+        c.bad((*loc, "length_min"), "must be whole minutes from 15 to 1440")
+    step = _int(t.get("step_min", length), 15, 24 * 60) if length is not None else None
+    if length is not None and step is None:
+        c.bad((*loc, "step_min"), "must be whole minutes from 15 to 1440")
+    if start and end and length and (datetime.combine(date.min, end) - datetime.combine(date.min, start)
+                                     < timedelta(minutes=length)):  # fmt: skip
+        c.bad((*loc, "end"), f"{t.get('start')}-{t.get('end')} is shorter than one {length}-minute window")
+    cutoff = _int(t.get("cutoff_min", 0), 0, 30 * 24 * 60)
+    if cutoff is None:
+        c.bad((*loc, "cutoff_min"), "must be whole minutes from 0 to 43,200 (30 days)")
+    most = _int(t.get("max_orders"), 1, 100_000)
+    if most is None:
+        c.bad((*loc, "max_orders"), "must be a whole number from 1 to 100,000")
+    level = t.get("service_level", "standard")
+    if not isinstance(level, str) or not level or len(level) > 40:
+        c.bad((*loc, "service_level"), "must be a name of 1 to 40 characters")
+    return SlotTemplate(
+        id=str(t.get("id", "")), zone_id=str(t.get("zone_id", "")), service_level=str(level),
+        days=frozenset(DAYS.index(d) for d in days), start=start or time(0), end=end or time(0),
+        length_min=length or 60, step_min=step or length or 60, cutoff_min=cutoff or 0, max_orders=most or 1,
+    )  # fmt: skip
+
+
+def _ids(c: _Checker, items: list[Any], kind: str) -> None:
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        ident = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(ident, str) or not 1 <= len(ident) <= 40 or "|" in ident:
+            c.bad((kind, i, "id"), "must be a name of 1 to 40 characters without '|'")
+        elif ident in seen:
+            c.bad((kind, i, "id"), f"{ident!r} repeats {kind}[{seen[ident]}]")
+        else:
+            seen[ident] = i
+
+
+def _blackouts(c: _Checker, raw: Any, zones: set[str]) -> frozenset[tuple[date, str | None]]:
+    out: set[tuple[date, str | None]] = set()
+    if not isinstance(raw, list) or len(raw) > MAX_BLACKOUTS:
+        c.bad(("blackouts",), f"must be a list of at most {MAX_BLACKOUTS} dates")
+        return frozenset()
+    for i, b in enumerate(raw):
+        b = {"date": b} if isinstance(b, str) else b
+        try:
+            day = date.fromisoformat(b["date"])
+        except (TypeError, KeyError, ValueError):
+            c.bad(("blackouts", i, "date"), "must be a date YYYY-MM-DD")
+            continue
+        zone = b.get("zone_id")
+        if zone is not None and zone not in zones:
+            c.bad(("blackouts", i, "zone_id"), f"zone {zone!r} is not one of the policy's zones")
+        out.add((day, zone))
+    return frozenset(out)
+
+
+def _prices(c: _Checker, raw: Any) -> tuple[Price, ...]:
+    out = []
+    for i, p in enumerate(raw if isinstance(raw, list) else []):
+        level, length, cents = p.get("service_level"), _int(p.get("length_min"), 15, 1440), _int(
+            p.get("price_cents"), 0, 10_000_000)  # fmt: skip
+        if not isinstance(level, str) or not level:
+            c.bad(("prices", i, "service_level"), "must name a service level")
+        if length is None:
+            c.bad(("prices", i, "length_min"), "must be whole minutes from 15 to 1440")
+        if cents is None:
+            c.bad(("prices", i, "price_cents"), "must be whole cents from 0 to 10,000,000")
+        out.append(Price(str(level), length or 0, cents or 0))
+    return tuple(out)
+
+
+def parse_policy(doc: dict[str, Any], depots: set[str]) -> tuple[SlotPolicy, list[Issue]]:
+    """The policy of a document and every problem with it (E1550; E1109 for a zone's unknown depot)."""
+    c = _Checker()
+    zones_raw, templates_raw = doc.get("zones") or [], doc.get("templates") or []
+    if not zones_raw or len(zones_raw) > MAX_ZONES:
+        c.bad(("zones",), f"give 1 to {MAX_ZONES} zones")
+    if not templates_raw or len(templates_raw) > MAX_TEMPLATES:
+        c.bad(("templates",), f"give 1 to {MAX_TEMPLATES} slot templates")
+    _ids(c, zones_raw, "zones")
+    _ids(c, templates_raw, "templates")
+    zones = [_zone(c, i, z) for i, z in enumerate(zones_raw)]
+    for i, z in enumerate(zones):
+        if z.depot_id not in depots:
+            c.bad(("zones", i, "depot_id"), f"depot {z.depot_id!r} not found", "E1109")
+    zone_ids = {z.id for z in zones}
+    templates = [_template(c, i, t, zone_ids) for i, t in enumerate(templates_raw)]
+    ranking = doc.get("ranking", "cheapest")
+    if ranking not in {r.value for r in Ranking}:
+        c.bad(("ranking",), f"{ranking!r} is not one of cheapest, greenest, earliest")
+        ranking = "cheapest"
+    green = doc.get("green_km", 1.0)
+    if not isinstance(green, int | float) or isinstance(green, bool) or not 0 <= green <= 100:
+        c.bad(("green_km",), "must be kilometres from 0 to 100")
+        green = 1.0
+    service = _int(doc.get("service_s", 120), 0, 4 * 3600)
+    if service is None:
+        c.bad(("service_s",), "must be whole seconds from 0 to 14,400")
+    policy = SlotPolicy(
+        zones=tuple(zones), templates=tuple(templates), blackouts=_blackouts(c, doc.get("blackouts", []), zone_ids),
+        ranking=Ranking(ranking), green_km=float(green), service_s=service or 0, prices=_prices(c, doc.get("prices")),
+    )  # fmt: skip
+    return policy, c.issues

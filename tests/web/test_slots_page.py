@@ -1,0 +1,62 @@
+"""The slots page in Debian Chromium: after a checkout confirms one window and holds another, the page shows each
+window of the zone with its confirmed, held and free places and the zone's total, with no serious accessibility
+violation; another day shows no windows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser import axe_violations
+from tests.web.workspace_site import DAY, Org, keep_screenshot, open_page, server, two_van_day
+
+__all__ = ["server"]  # the module-scoped server fixture
+SPOT = {"external_ref": "S-1", "location": {"lat": 38.72, "lng": -9.14}}
+
+
+@pytest.fixture
+def org(server: tuple[str, Any]) -> Iterator[Org]:
+    yield from two_van_day(server, [SPOT])
+
+
+def _checkout(org: Org) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The admin's policy (one zone, 2-hour windows 08-18, three orders each); one window confirmed, one held."""
+    depot = org.api.get("/v1/depots").json()["items"][0]["id"]
+    policy = {"zones": [{"id": "lx", "depot_id": depot, "radius_m": 15_000}],
+              "templates": [{"id": "std", "zone_id": "lx", "start": "08:00", "end": "18:00", "length_min": 120,
+                             "cutoff_min": 0, "max_orders": 3}]}  # fmt: skip
+    assert org.api.put("/v1/slots/policy", json=policy).status_code == 200
+    body = {"location": SPOT["location"], "date_from": DAY, "date_to": DAY}
+    offered = sorted(org.api.post("/v1/slots/offers", json=body).json()["offers"], key=lambda o: o["start"])
+    assert len(offered) >= 2
+    kept = org.api.post("/v1/slots/holds", json={"offer_id": offered[0]["id"]}).json()
+    assert org.api.post(f"/v1/slots/holds/{kept['id']}/confirm", json={"name": "Ana"}).status_code == 201
+    assert org.api.post("/v1/slots/holds", json={"offer_id": offered[1]["id"]}).status_code == 201
+    return offered[0], offered[1]
+
+
+def test_slots_page_shows_each_window_and_the_zone_total(org: Org, browser: Any) -> None:
+    """The confirmed window reads 1 confirmed, 2 free; the held one 1 held, 2 free; the zone 1 + 1 of 15."""
+    from playwright.sync_api import expect
+
+    confirmed, held = _checkout(org)
+    page, errors = open_page(browser, org, f"/app/slots?date={DAY}")
+    zone = page.locator("section.slot-zone[data-zone='lx']")
+    expect(zone.locator(".zone-total")).to_have_text("1 confirmed, 1 held of 15 (13%)")
+    expect(zone.locator("tbody tr")).to_have_count(5)
+    first = zone.locator(f"tr[data-start='{confirmed['start']}']")
+    expect(first.locator(".confirmed")).to_have_text("1")
+    expect(first.locator(".free")).to_have_text("2")
+    second = zone.locator(f"tr[data-start='{held['start']}']")
+    expect(second.locator(".held")).to_have_text("1")
+    expect(second.locator(".free")).to_have_text("2")
+    expect(page.locator("#slots-summary")).to_have_text("(2 of 15 places taken)")
+    assert axe_violations(page) == []
+    keep_screenshot(page, "slots-page.png")
+    page.fill("#day", "2020-01-01")
+    page.dispatch_event("#day", "change")
+    expect(page.locator("#slots-empty")).to_have_text("No delivery windows on this day.")
+    assert "date=2020-01-01" in page.url
+    assert errors == []
