@@ -65,7 +65,8 @@ function drawProgress(points) {
 
 function planText(plan) {
   const stats = plan.stats;
-  const best = plan.progress.length ? ` best ${money(plan.progress.at(-1)[1], state.currency)}` : "";
+  const best = stats && stats.cost_cents != null ? ` cost ${money(stats.cost_cents, state.currency)}`
+    : plan.progress.length ? ` search best ${money(plan.progress.at(-1)[1], state.currency)}` : "";
   let text = `Version ${plan.version}: ${plan.status}${best}`;
   if (stats) text += ` — ${stats.orders_assigned}/${stats.orders_total} orders on ${plan.routes.length} routes`;
   if (plan.error) text += ` — ${plan.error.error.code}: ${plan.error.error.message}`;
