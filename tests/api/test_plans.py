@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -81,7 +82,7 @@ def test_plan_job_end_to_end(client: TestClient, tenant: Tenant) -> None:
     assert plan["status"] == "succeeded" and plan["version"] == 1 and plan["attempts"] == 1
     assert plan["progress"] and all(len(pt) == 2 for pt in plan["progress"])
     costs = [cost for _, cost in plan["progress"]]  # the search's best: one measure, so it never goes up
-    assert all(b <= a for a, b in zip(costs, costs[1:], strict=False)), costs
+    assert all(b <= a for a, b in pairwise(costs)), costs
     served = {s["order_id"] for r in plan["routes"] for s in r["data"]["stops"] if s["order_id"]}
     assert len(served) == 5
     assert [(u["external_ref"], u["reason"]) for u in plan["unassigned"]] == [("LATE", "TIME_WINDOW")]
