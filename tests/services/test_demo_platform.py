@@ -15,6 +15,7 @@ from doorstep.services.accounts import login
 from doorstep.services.demo_platform import DEMO_EMAIL, load_demo
 from doorstep.services.plans import get_plan, recover_interrupted
 from doorstep.services.platform import Platform
+from doorstep.services.slot_policy import get_policy
 from doorstep.store.engine import make_session_factory
 from doorstep.store.migrate import upgrade
 from doorstep.store.models import ShiftRow
@@ -33,6 +34,8 @@ def test_demo_day_is_loaded_planned_and_published(db_engine: Engine) -> None:
         assert len(uow.shifts.all(ShiftRow.day == demo.day)) == 10
         statuses = {o.status for o in uow.orders.all()}
     assert statuses <= {"planned", "new"} and "planned" in statuses
+    policy = get_policy(p, actor)  # stored through the same validation as PUT /v1/slots/policy
+    assert [z["depot_id"] for z in policy.data["zones"]] == [demo.depot_id]
     again = load_demo(p, orders=40, time_limit_s=2)
     assert again.org_id == demo.org_id and again.plan_id is None and again.password != demo.password
     assert again.day == demo.day  # the reused organization keeps the day of its plan

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from doorstep.services.job_registry import job
 from doorstep.services.orders import insert_orders
 from doorstep.services.plans import get_plan, publish_plan, start_plan
 from doorstep.services.platform import Platform
+from doorstep.services.slot_policy import put_policy
 from doorstep.store.models import UserRow
 
 DEMO_EMAIL = "admin@demo.doorstep.local"
@@ -58,6 +60,24 @@ def _fleet(p: Platform, sys: Actor, vehicles: tuple[Vehicle, ...], depot_id: str
         fleet_admin.create(p, sys, "shift", shift)
 
 
+def demo_slot_policy(depot_id: str) -> dict[str, Any]:
+    """Delivery slots for the demo (docs/slots.md): Lisbon within 15 km of the depot, two-hour windows 08-20 and
+    one-hour premium windows in the morning, priced, so the checkout endpoints and /app/slots work at once."""
+    return {
+        "zones": [{"id": "lisbon", "name": "Lisbon", "depot_id": depot_id, "radius_m": 15000}],
+        "templates": [
+            {"id": "std", "zone_id": "lisbon", "service_level": "standard", "start": "08:00", "end": "20:00",
+             "length_min": 120, "cutoff_min": 60, "max_orders": 12},
+            {"id": "prem", "zone_id": "lisbon", "service_level": "premium", "start": "09:00", "end": "13:00",
+             "length_min": 60, "cutoff_min": 120, "max_orders": 4},
+        ],
+        "ranking": "cheapest",
+        "green_km": 1.0,
+        "prices": [{"service_level": "standard", "length_min": 120, "price_cents": 399},
+                   {"service_level": "premium", "length_min": 60, "price_cents": 799}],
+    }  # fmt: skip
+
+
 def _existing(p: Platform, password: str) -> str | None:
     """Reset the demo admin's password when the demo organization already exists; its org id."""
     with p.sessions() as s:
@@ -88,6 +108,7 @@ def load_demo(
                   "address": d.address, "opens": None, "closes": None, "loading_s": d.loading_s}  # fmt: skip
     depot_id = fleet_admin.create(p, sys, "depot", depot_data).id
     _fleet(p, sys, problem.vehicles, depot_id, day)
+    put_policy(p, sys, demo_slot_policy(depot_id), None)
     with p.uow(sys) as uow:
         fresh = [(replace(o, id=new_id("ord"), depot_id=depot_id), day) for o in problem.orders]
         insert_orders(uow, sys, fresh)
