@@ -114,6 +114,25 @@ def test_full_van_opens_an_unused_vehicle() -> None:
     assert check_plan(p, apply_insertion(plan, best)) == []
 
 
+def test_a_spare_van_with_a_lunch_break_opens_with_its_break() -> None:
+    """The spare van has a lunch break: the route the order opens carries it (where the driver is, in its window),
+    so the checker accepts it; without the break every such route was refused and the order stayed out."""
+    small = replace(VAN, capacity={"parcels": 3}, fixed_cost_cents=5_000)
+    lunch = Break(t(12), t(13), 1800)
+    fleet = [vehicle("veh_1", small, breaks=(lunch,)), vehicle("veh_2", small, breaks=(lunch,))]
+    plan = solve(problem(LINE, fleet))
+    assert len(plan.routes) == 1
+    for late in (False, True):  # an order early in the day (break after it) and one after lunch (break before it)
+        new = order("N", km(2.5, 0), windows=((14, 16),) if late else ((9, 10),))
+        p = problem([*LINE, new], fleet)
+        best = propose_insertion(p, plan, new.id).proposals[0]
+        assert best.opens_route and best.vehicle_id == "veh_2"
+        kinds = [s.type for s in best.route.stops]
+        assert kinds.count(StopType.BREAK) == 1
+        assert (kinds.index(StopType.BREAK) < kinds.index(StopType.DELIVERY)) is late
+        assert check_plan(p, apply_insertion(plan, best)) == []
+
+
 def test_no_vehicle_with_the_skill_is_a_reason() -> None:
     """An order needing a skill no vehicle has gets no proposal and the reason SKILL."""
     plan = solve(problem(LINE))

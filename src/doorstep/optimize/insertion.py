@@ -33,6 +33,7 @@ from doorstep.optimize.live_route import (
     with_routes,
     with_totals,
 )
+from doorstep.optimize.opened_route import with_breaks
 from doorstep.optimize.reasons import ACTIONS
 from doorstep.routing.defaults import default_provider
 from doorstep.routing.provider import UNREACHABLE, TravelTimeProvider
@@ -326,8 +327,15 @@ def _shifts(base: Route, route: Route) -> tuple[EtaShift, ...]:
 
 
 def _verified(search: _Search, cand: _Candidate, provider: TravelTimeProvider) -> Proposal | None:
-    """The candidate as a full route, if the checker finds nothing the route did not already have."""
-    stops = with_loads(search.problem, cand.stops)
+    """The candidate as a full route, if the checker finds nothing the route did not already have. A route it
+    opens carries the vehicle's breaks (``opened_route``)."""
+    placed = cand.stops
+    if cand.opens and cand.vehicle.breaks:
+        found = with_breaks(cand.stops, cand.vehicle, search.travel.leg, search.state.now)
+        if found is None:
+            return None
+        placed = found
+    stops = with_loads(search.problem, placed)
     if _over_limits(search.problem, cand.vehicle, cand.base, stops):
         return None
     route = with_totals(cand.base, cand.vehicle, stops)

@@ -11,18 +11,17 @@ whole route (nothing the route did not already break). A window with no such can
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from doorstep.domain.fleet import Break, Vehicle
+from doorstep.domain.fleet import Vehicle
 from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import Order
 from doorstep.domain.plan import Plan, Route, ScheduledStop, StopType, Violation
 from doorstep.domain.problem import Problem
-from doorstep.domain.timing import Leg, lateness_s, retime
+from doorstep.domain.timing import Leg, retime
 from doorstep.optimize.check import check_route
 from doorstep.optimize.insertion import (
     LiveState,
@@ -41,6 +40,7 @@ from doorstep.optimize.live_route import (
     with_loads,
     with_totals,
 )
+from doorstep.optimize.opened_route import with_breaks
 from doorstep.routing.provider import TravelTimeProvider
 
 CHECKED_PER_WINDOW = 6  # candidates of one window within limits given to the checker before it is given up
@@ -83,38 +83,6 @@ def _leave_late(stops: list[ScheduledStop]) -> list[ScheduledStop]:
     start = replace(first, arrival=first.arrival + wait, start=first.start + wait, departure=first.departure + wait)
     legs = [Leg(s.travel_s, s.travel_m) for s in stops[1:]]
     return retime([start, *stops[1:]], 1, legs)
-
-
-def _break_stop(brk: Break, where: ScheduledStop) -> ScheduledStop:
-    return ScheduledStop(
-        type=StopType.BREAK, location=where.location, arrival=where.arrival, start=where.arrival,
-        departure=where.arrival, window_start=brk.start, window_end=brk.end, service_s=brk.duration_s,
-        address="break",
-    )  # fmt: skip
-
-
-def _with_breaks(search: _Search, cand: _Candidate) -> list[ScheduledStop] | None:
-    """A route the stop opens, with the vehicle's breaks where the driver is: the first ones at the depot before
-    the stop, the rest at the stop after it (each split tried; the one ending soonest with nothing late wins).
-    Without this an opened route of a vehicle with breaks would fail the checker (BREAK)."""
-    start, new, end = cand.stops[0], cand.stops[1], cand.stops[-1]
-    breaks = sorted(cand.vehicle.breaks, key=lambda b: b.start)
-    best: list[ScheduledStop] | None = None
-    for split in range(len(breaks) + 1):
-        stops = [start, *[_break_stop(b, start) for b in breaks[:split]], new,
-                 *[_break_stop(b, new) for b in breaks[split:]], end]  # fmt: skip
-        legs = []
-        for a, b in itertools.pairwise(stops):
-            leg = search.travel.leg(cand.vehicle, a.location, b.location)
-            if leg is None:
-                return None
-            legs.append(leg)
-        timed = retime(stops, 1, legs, depart_at=search.state.now)
-        if any(lateness_s(x) for x in timed) or timed[-1].arrival > cand.vehicle.shift_end:
-            continue
-        if best is None or timed[-1].arrival < best[-1].arrival:
-            best = timed
-    return best
 
 
 def leave_late(problem: Problem, route: Route) -> Route:
@@ -216,7 +184,7 @@ def window_costs(
             if cand.vehicle.id in full:
                 continue
             if cand.opens and cand.vehicle.breaks:
-                placed = _with_breaks(search, cand)
+                placed = with_breaks(cand.stops, cand.vehicle, search.travel.leg, search.state.now)
                 if placed is None:
                     continue
                 cand.stops = placed
