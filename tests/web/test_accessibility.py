@@ -38,7 +38,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, s
         yield base, email, code
 
 
-@pytest.mark.parametrize("path", ["/login", "/app", "/app/orders", "/app/drivers", "/app/live", "/driver"])
+PAGES = ["/login", "/app", "/app/orders", "/app/drivers", "/app/live", "/app/analytics", "/driver"]
+
+
+@pytest.mark.parametrize("path", PAGES)
 def test_page_has_no_serious_accessibility_violation(site: tuple[str, str, str], browser: Any, path: str) -> None:
     base, email, _ = site
     page = browser.new_context(bypass_csp=True).new_page()
