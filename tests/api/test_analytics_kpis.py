@@ -6,15 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import math
+from datetime import datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from doorstep.store.models import OrderRow, StopRow
+from doorstep.store.models import OrderRow, StopRow, kpi_daily
 from tests.api.conftest import platform_of
-from tests.api.kpi_day import COSTS, STEP_M, KpiDay, add_messages, make_kpi_day, work_the_day
+from tests.api.kpi_day import COSTS, STEP_M, KpiDay, act, add_messages, make_kpi_day, work_the_day
 
 RANGE = "from=2025-06-17&to=2025-06-17"
 DIESEL_G_KM = 2510 * 0.090  # 225.9 g/km
@@ -195,3 +196,31 @@ def test_bad_requests_are_refused_with_every_problem(client: TestClient, day: Kp
     other = make_kpi_day(client)
     assert kpis(client, other)["series"] == []
     assert client.get(f"/v1/analytics/kpis?{RANGE}").status_code == 401
+
+
+def test_the_rollup_of_closed_days_answers_as_the_record_does(client: TestClient, day: KpiDay) -> None:
+    """2025-06-17 is closed: its answer comes from the rollup (kpi_daily). With the clock on that day (open, so
+    computed from the record) every grouping answers the same numbers."""
+    p = platform_of(client)
+    by_groups = ("day", "week", "depot", "driver", "vehicle")
+    rolled = {by: kpis(client, day, by) for by in by_groups}
+    with p.uow(day.t.org_id) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(kpi_daily).where(
+            kpi_daily.c.org_id == day.t.org_id)) == 2  # fmt: skip  (one row per driver and van of the day)
+    clock, p.clock = p.clock, lambda: datetime.fromisoformat("2025-06-17T20:00:00+00:00")
+    try:
+        live = {by: kpis(client, day, by) for by in by_groups}
+    finally:
+        p.clock = clock
+    assert live == rolled
+
+
+def test_a_late_action_reopens_its_rolled_up_day(client: TestClient) -> None:
+    """A stop worked after the day was rolled up (an offline phone syncing late) counts at the next request: its
+    stop event drops the day's rollup (analytics.rollup), which is then made again."""
+    d = make_kpi_day(client)
+    act(client, d.stops[0][0], "completed", "09:30")
+    assert kpis(client, d)["total"]["attempts"] == 1
+    act(client, d.stops[0][1], "failed", "10:00", reason="refused")
+    total = kpis(client, d)["total"]
+    assert (total["attempts"], total["deliveries"], total["failed_by_reason"]) == (2, 1, {"refused": 1})

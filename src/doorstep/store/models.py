@@ -2,6 +2,7 @@
 
 from doorstep.store.base import Base
 from doorstep.store.models_access import ApiKeyRow, IdempotencyRow, OrganizationRow, SessionRow, UserRow
+from doorstep.store.models_analytics import KpiDayRow, kpi_daily
 from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_events import EventHandlingRow
 from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
@@ -20,6 +21,7 @@ __all__ = [
     "EventHandlingRow",
     "EventRow",
     "IdempotencyRow",
+    "KpiDayRow",
     "LatestPositionRow",
     "MessageRow",
     "OrderRow",
@@ -40,4 +42,5 @@ __all__ = [
     "VehicleTypeRow",
     "WebhookDeliveryRow",
     "WebhookSubscriptionRow",
+    "kpi_daily",
 ]

@@ -4,7 +4,8 @@ heatmap (attempts, failures and late deliveries by local hour and weekday). Defi
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from doorstep.domain.analytics import GroupBy, HeatCell, KpiGroup, KpiReport, Kp
 from doorstep.domain.analytics import parse_request as parse
 from doorstep.domain.errors import DoorstepError
 from doorstep.services.access import Actor, Permission
-from doorstep.services.analytics import rollups
+from doorstep.services.analytics import daily_cache, rollups
 from doorstep.services.analytics.scope import DELIVERY_STOPS, DONE, Scope, key_text
 from doorstep.services.platform import Platform
 from doorstep.store.models import DepotRow, DriverRow, PlanRow, RouteRow, StopEventRow, StopRow, VehicleRow
@@ -54,13 +55,20 @@ def _fallback_label(by: GroupBy, key: Any) -> str:
 
 def kpi_report(p: Platform, actor: Actor, req: KpiRequest) -> KpiReport:
     """The KPIs of the request's range per group and in total; groups with nothing in them are left out (a range
-    with no data gives an empty series and a total of zeros)."""
+    with no data gives an empty series and a total of zeros). Closed days come from their rollup (made now when
+    missing), the open ones from the record."""
     actor.require(Permission.READ)
     sums: dict[Any, KpiSums] = {}
+    closed = daily_cache.last_closed(p.clock().date())
     with p.uow(actor) as uow:
         sc = _scope(uow, req)
-        for rollup in (rollups.attempts, rollups.routes, rollups.capacity, rollups.out_of_turn, rollups.messages):
-            rollup(uow.session, sc, sums)
+        if req.first <= closed:
+            daily_cache.fill(uow.session, sc, req.first, min(req.last, closed))
+            daily_cache.read(uow.session, sc, req.first, min(req.last, closed), sums)
+        if req.last > closed:
+            live = Scope(sc.org_id, replace(req, first=max(req.first, closed + timedelta(days=1))), sc.dialect)
+            for rollup in (rollups.attempts, rollups.routes, rollups.capacity, rollups.out_of_turn, rollups.messages):
+                rollup(uow.session, live, sums)
         if req.group_by is GroupBy.WEEK:
             weeks: dict[Any, KpiSums] = {}
             for day, s in sums.items():

@@ -45,11 +45,11 @@ def attempts(s: Session, sc: Scope, sums: Sums) -> None:
     """Attempts, deliveries, failures by reason, on time, first attempt and proof, per group."""
     se, st, r, p, o = StopEventRow, StopRow, RouteRow, PlanRow, OrderRow
     lo, hi = sc.utc_bounds
-    key = sc.key(p.day, p.depot_id, se.driver_id, r.vehicle_id)
+    keys = sc.keys(p.day, p.depot_id, se.driver_id, r.vehicle_id)
     first = func.coalesce(o.attempt, 1) == 1
     q = (
         select(
-            key, se.status, se.reason, func.count().label("n"),
+            *keys, se.status, se.reason, func.count().label("n"),
             count_if(st.promised_start.is_not(None)).label("promised"),
             count_if(and_(se.at >= st.promised_start, se.at <= st.promised_end)).label("on_time"),
             count_if(first).label("first"), count_if(se.proof_id.is_not(None)).label("proof"),
@@ -61,10 +61,10 @@ def attempts(s: Session, sc: Scope, sums: Sums) -> None:
         .outerjoin(o, o.id == se.order_id)
         .where(se.org_id == sc.org_id, se.at >= lo, se.at < hi, se.status.in_(DONE), st.type.in_(DELIVERY_STOPS))
         .where(*sc.days(p.day))
-        .group_by(key, se.status, se.reason)
+        .group_by(*keys, se.status, se.reason)
     )
     for row in s.execute(q):
-        g = _at(sums, row.key)
+        g = _at(sums, sc.row_key(row))
         g.attempts += row.n
         g.first_attempts += row.first or 0
         if row.status == "completed":
@@ -138,7 +138,7 @@ def _route_rows(sc: Scope) -> Any:
                                                            vt.cost_per_hour_cents))  # fmt: skip
     return (
         select(
-            sc.key(p.day, p.depot_id, r.driver_id, r.vehicle_id),
+            *sc.keys(p.day, p.depot_id, r.driver_id, r.vehicle_id),
             case((driven, 1), else_=0).label("driven"), km.label("km"), hours.label("hours"),
             (fixed + per_km * km + per_h * hours).label("cost"), (km * _co2_factor(vt.fuel)).label("co2"),
             (sc.seconds(sh.end, sh.start) / 3600.0).label("shift_h"),
@@ -160,16 +160,17 @@ def routes(s: Session, sc: Scope, sums: Sums) -> None:
     """Per group: routes, km, hours, cost, CO2, shift use and planned against driven (routes with a trail)."""
     rt = _route_rows(sc)
     in_shift = rt.c.shift_h.is_not(None)
+    keys = [rt.c[f"k{n}"] for n in range(4 if sc.grain else 1)]
     q = select(
-        rt.c.key, func.count().label("routes"), func.sum(rt.c.driven).label("driven"),
+        *keys, func.count().label("routes"), func.sum(rt.c.driven).label("driven"),
         func.sum(rt.c.km).label("km"), func.sum(rt.c.hours).label("hours"), func.sum(rt.c.cost).label("cost"),
         func.sum(rt.c.co2).label("co2"), func.sum(case((in_shift, rt.c.hours), else_=0.0)).label("hours_in_shifts"),
         func.sum(func.coalesce(rt.c.shift_h, 0.0)).label("shift_h"), func.sum(rt.c.planned_m).label("planned_m"),
         func.sum(rt.c.actual_m).label("actual_m"), func.sum(rt.c.planned_s).label("planned_s"),
         func.sum(rt.c.actual_s).label("actual_s"),
-    ).group_by(rt.c.key)  # fmt: skip
+    ).group_by(*keys)  # fmt: skip
     for row in s.execute(q):
-        g = _at(sums, row.key)
+        g = _at(sums, sc.row_key(row))
         g.routes += row.routes
         g.driven_routes += int(row.driven or 0)
         g.km += float(row.km or 0)
@@ -189,7 +190,7 @@ def capacity(s: Session, sc: Scope, sums: Sums) -> None:
     that fills it most (a route with reloads counts its first trip). Reads one small value per route."""
     r, p, v, vt = RouteRow, PlanRow, VehicleRow, VehicleTypeRow
     q = (
-        select(sc.key(p.day, p.depot_id, r.driver_id, r.vehicle_id), r.data[("stops", 0, "load_after")].label("load"),
+        select(*sc.keys(p.day, p.depot_id, r.driver_id, r.vehicle_id), r.data[("stops", 0, "load_after")].label("load"),
                vt.capacity)
         .select_from(r)
         .join(p, p.id == r.plan_id)
@@ -201,7 +202,7 @@ def capacity(s: Session, sc: Scope, sums: Sums) -> None:
         load, cap = row.load if isinstance(row.load, dict) else {}, row.capacity or {}
         shares = [float(load.get(dim, 0)) / float(c) for dim, c in cap.items() if c]
         if shares:
-            g = _at(sums, row.key)
+            g = _at(sums, sc.row_key(row))
             g.capacity_ratio_sum += max(shares)
             g.capacity_routes += 1
 
@@ -211,11 +212,11 @@ def out_of_turn(s: Session, sc: Scope, sums: Sums) -> None:
     with ``visited_early`` naming the stop (found through the route's events: the subject index)."""
     se, st, r, p, ev = StopEventRow, StopRow, RouteRow, PlanRow, EventRow
     lo, hi = sc.utc_bounds
-    key = sc.key(p.day, p.depot_id, se.driver_id, r.vehicle_id)
+    keys = sc.keys(p.day, p.depot_id, se.driver_id, r.vehicle_id)
     early = and_(ev.org_id == se.org_id, ev.subject_id == se.route_id, ev.type == "route.updated",
                  ev.data["visited_early"].as_string() == se.stop_id)  # fmt: skip
     q = (
-        select(key, func.count(func.distinct(se.stop_id)).label("n"))
+        select(*keys, func.count(func.distinct(se.stop_id)).label("n"))
         .select_from(se)
         .join(st, st.id == se.stop_id)
         .join(r, r.id == se.route_id)
@@ -223,25 +224,28 @@ def out_of_turn(s: Session, sc: Scope, sums: Sums) -> None:
         .join(ev, early)
         .where(se.org_id == sc.org_id, se.at >= lo, se.at < hi, se.status.in_(DONE), st.type.in_(DELIVERY_STOPS))
         .where(*sc.days(p.day))
-        .group_by(key)
+        .group_by(*keys)
     )
     for row in s.execute(q):
-        _at(sums, row.key).out_of_turn += row.n
+        _at(sums, sc.row_key(row)).out_of_turn += row.n
 
 
 def messages(s: Session, sc: Scope, sums: Sums) -> None:
     """Per group, customer messages sent and failed (by the order's day; by driver or vehicle through the route
     that attempted the order, so messages of orders never attempted count in the day and depot groups only)."""
     m, o, se, r = MessageRow, OrderRow, StopEventRow, RouteRow
-    key = sc.key(o.day, o.depot_id, se.driver_id, r.vehicle_id)
+    keys = sc.keys(o.day, o.depot_id, se.driver_id, r.vehicle_id)
     failed = or_(m.status == "failed", m.status == "bounced")
-    q = select(key, count_if(m.status == "sent").label("sent"), count_if(failed).label("failed"))
+    q = select(*keys, count_if(m.status == "sent").label("sent"), count_if(failed).label("failed"))
     q = q.select_from(m).join(o, o.id == m.order_id)
-    if sc.req.group_by.value in ("driver", "vehicle"):
-        q = q.join(se, and_(se.order_id == m.order_id, se.status.in_(DONE))).join(r, r.id == se.route_id)
-    q = q.where(m.org_id == sc.org_id, *sc.days(o.day)).group_by(key)
+    attempt = and_(se.order_id == m.order_id, se.status.in_(DONE))
+    if sc.grain:  # a message of an order never attempted has no driver or vehicle
+        q = q.outerjoin(se, attempt).outerjoin(r, r.id == se.route_id)
+    elif sc.req.group_by.value in ("driver", "vehicle"):
+        q = q.join(se, attempt).join(r, r.id == se.route_id)
+    q = q.where(m.org_id == sc.org_id, *sc.days(o.day)).group_by(*keys)
     for row in s.execute(q):
         if row.sent or row.failed:
-            g = _at(sums, row.key)
+            g = _at(sums, sc.row_key(row))
             g.messages_sent += row.sent or 0
             g.messages_failed += row.failed or 0

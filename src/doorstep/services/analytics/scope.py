@@ -23,6 +23,7 @@ class Scope:
     org_id: str
     req: KpiRequest
     dialect: str  # "sqlite" | "postgresql"
+    grain: bool = False  # group by day, depot, driver and vehicle at once (the rollup of closed days)
 
     @property
     def utc_bounds(self) -> tuple[datetime, datetime]:
@@ -36,11 +37,19 @@ class Scope:
         """The exact filter: local delivery days from first to last."""
         return [day_col >= self.req.first, day_col <= self.req.last]
 
-    def key(self, day: Any, depot: Any, driver: Any, vehicle: Any) -> ColumnElement[Any]:
-        """The grouping column (a week groups by day here; the service adds the days of a week up)."""
-        by = self.req.group_by
-        col = {GroupBy.DAY: day, GroupBy.WEEK: day, GroupBy.DEPOT: depot, GroupBy.DRIVER: driver}.get(by, vehicle)
-        return col.label("key")  # type: ignore[no-any-return]
+    def keys(self, day: Any, depot: Any, driver: Any, vehicle: Any) -> list[ColumnElement[Any]]:
+        """The grouping columns, labelled k0, k1, ...: the request's one (a week groups by day here; the service
+        adds the days of a week up), or all four for the rollup grain."""
+        if self.grain:
+            cols = [day, depot, driver, vehicle]
+        else:
+            by = {GroupBy.DAY: day, GroupBy.WEEK: day, GroupBy.DEPOT: depot, GroupBy.DRIVER: driver}
+            cols = [by.get(self.req.group_by, vehicle)]
+        return [c.label(f"k{n}") for n, c in enumerate(cols)]
+
+    def row_key(self, row: Any) -> Any:
+        """A result row's group key: the value of k0, or the (day, depot, driver, vehicle) tuple of the grain."""
+        return (row.k0, row.k1, row.k2, row.k3) if self.grain else row.k0
 
     def seconds(self, later: Any, earlier: Any) -> ColumnElement[float]:
         """``later - earlier`` in seconds, as a float."""
