@@ -199,20 +199,24 @@ def test_bad_requests_are_refused_with_every_problem(client: TestClient, day: Kp
 
 
 def test_the_rollup_of_closed_days_answers_as_the_record_does(client: TestClient, day: KpiDay) -> None:
-    """2025-06-17 is closed: its answer comes from the rollup (kpi_daily). With the clock on that day (open, so
-    computed from the record) every grouping answers the same numbers."""
+    """2025-06-17 is closed: its answer comes from the rollup (kpi_daily, kpi_heat). With the clock on that day
+    (open, so computed from the record) every grouping and the heatmap answer the same numbers."""
     p = platform_of(client)
     by_groups = ("day", "week", "depot", "driver", "vehicle")
+    heatmap = f"/v1/analytics/heatmap?{RANGE}"
     rolled = {by: kpis(client, day, by) for by in by_groups}
+    rolled_heat = client.get(heatmap, headers=day.t.h("read")).json()
     with p.uow(day.t.org_id) as uow:
         assert uow.session.scalar(select(func.count()).select_from(kpi_daily).where(
             kpi_daily.c.org_id == day.t.org_id)) == 2  # fmt: skip  (one row per driver and van of the day)
     clock, p.clock = p.clock, lambda: datetime.fromisoformat("2025-06-17T20:00:00+00:00")
     try:
         live = {by: kpis(client, day, by) for by in by_groups}
+        live_heat = client.get(heatmap, headers=day.t.h("read")).json()
     finally:
         p.clock = clock
     assert live == rolled
+    assert live_heat == rolled_heat and len(rolled_heat["cells"]) == 3
 
 
 def test_a_late_action_reopens_its_rolled_up_day(client: TestClient) -> None:

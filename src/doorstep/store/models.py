@@ -2,7 +2,7 @@
 
 from doorstep.store.base import Base
 from doorstep.store.models_access import ApiKeyRow, IdempotencyRow, OrganizationRow, SessionRow, UserRow
-from doorstep.store.models_analytics import KpiDayRow, kpi_daily
+from doorstep.store.models_analytics import KpiDayRow, kpi_daily, kpi_heat
 from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_events import EventHandlingRow
 from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
@@ -43,4 +43,5 @@ __all__ = [
     "WebhookDeliveryRow",
     "WebhookSubscriptionRow",
     "kpi_daily",
+    "kpi_heat",
 ]

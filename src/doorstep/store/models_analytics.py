@@ -1,5 +1,6 @@
 """The KPI rollup of closed days: per organization, day, depot, driver and vehicle, the additive sums of
-``domain.analytics.KpiSums`` (a column each; failures a column per reason), and which days are rolled up.
+``domain.analytics.KpiSums`` (a column each; failures a column per reason); per day, depot and local hour the
+heatmap's counts; and which days are rolled up.
 
 Computed from the day's record the first time a closed day is asked for, dropped when a later event touches that
 day (the ``analytics.rollup`` handler), so a year of KPIs reads a few thousand rows instead of every stop event.
@@ -33,6 +34,16 @@ kpi_daily = Table(
     Column("vehicle_id", String(64), primary_key=True),
     *(Column(name, Integer, nullable=False, default=0) for name in (*INT_SUMS, *REASON_SUMS)),
     *(Column(name, Float, nullable=False, default=0.0) for name in FLOAT_SUMS),
+)
+
+kpi_heat = Table(
+    "kpi_heat",
+    Base.metadata,
+    Column("org_id", String(64), ForeignKey("organizations.id"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("depot_id", String(64), primary_key=True),
+    Column("hour", Integer, primary_key=True),  # local, in the depot's time zone
+    *(Column(name, Integer, nullable=False, default=0) for name in ("attempts", "failed", "late")),
 )
 
 

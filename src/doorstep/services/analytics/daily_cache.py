@@ -1,4 +1,5 @@
-"""The rollup of closed days (``kpi_daily``): the KPI sums of each past day per depot, driver and vehicle, written
+"""The rollup of closed days (``kpi_daily``, and ``kpi_heat`` for the heatmap): the KPI sums of each past day per
+depot, driver and vehicle, written
 the first time a request covers the day and dropped when a later event touches it (``analytics.rollup``), so a
 year of KPIs reads a few thousand rows. A day is closed two days after it (the UTC date), when its routes are
 done and its messages sent; the open days are always computed from the record."""
@@ -15,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain.analytics import GroupBy, KpiSums
 from doorstep.services.analytics import rollups
+from doorstep.services.analytics.heat import Counts, heat
 from doorstep.services.analytics.scope import Scope
 from doorstep.services.event_bus import EventRecord
 from doorstep.services.platform import Platform
 from doorstep.store.base import utcnow
-from doorstep.store.models import KpiDayRow, PlanRow, RouteRow, kpi_daily
+from doorstep.store.models import KpiDayRow, PlanRow, RouteRow, kpi_daily, kpi_heat
 from doorstep.store.models_analytics import FLOAT_SUMS, INT_SUMS, NONE, REASON_SUMS
 
 CLOSED_AFTER = timedelta(days=2)
@@ -63,10 +65,14 @@ def fill(s: Session, sc: Scope, first: date, last: date) -> None:
         for rollup in (rollups.attempts, rollups.routes, rollups.capacity, rollups.out_of_turn, rollups.messages):
             rollup(s, grain, sums)
         rows = [_row(sc.org_id, key, g) for key, g in sums.items() if not g.empty]
+        cells = [{"org_id": sc.org_id, "day": day, "depot_id": depot, "hour": hour, "attempts": n[0], "failed": n[1],
+                  "late": n[2]} for (day, depot, hour), n in heat(s, grain).items()]  # fmt: skip
         now = utcnow()
         try:
             if rows:
                 s.execute(insert(kpi_daily), rows)
+            if cells:
+                s.execute(insert(kpi_heat), cells)
             s.add_all([KpiDayRow(org_id=sc.org_id, day=lo + timedelta(days=k), computed_at=now)
                        for k in range((hi - lo).days + 1)])  # fmt: skip
             s.commit()
@@ -96,6 +102,17 @@ def read(s: Session, sc: Scope, first: date, last: date, sums: dict[Any, KpiSums
         sums.setdefault(k, KpiSums()).add(g)
 
 
+def read_heat(s: Session, org_id: str, first: date, last: date) -> dict[tuple[date, int], Counts]:
+    """The rolled-up heatmap counts of the days first..last per day and local hour (depots added up)."""
+    t = kpi_heat.c
+    q = (
+        select(t.day, t.hour, *(func.sum(c).label(c.name) for c in (t.attempts, t.failed, t.late)))
+        .where(t.org_id == org_id, t.day >= first, t.day <= last)
+        .group_by(t.day, t.hour)
+    )
+    return {(row.day, row.hour): [int(row.attempts), int(row.failed), int(row.late)] for row in s.execute(q)}
+
+
 def on_event(p: Platform, event: EventRecord) -> None:
     """Drop the rollup of the day a stop or route event belongs to (the day of the route's plan), so the next
     request computes it again with this change."""
@@ -109,6 +126,7 @@ def on_event(p: Platform, event: EventRecord) -> None:
         if day is None:
             return
         uow.session.execute(delete(kpi_daily).where(kpi_daily.c.org_id == event.org_id, kpi_daily.c.day == day))
+        uow.session.execute(delete(kpi_heat).where(kpi_heat.c.org_id == event.org_id, kpi_heat.c.day == day))
         uow.session.execute(delete(KpiDayRow).where(KpiDayRow.org_id == event.org_id, KpiDayRow.day == day))
         uow.commit()
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 
 from doorstep.domain.analytics import GroupBy, HeatCell, KpiGroup, KpiReport, KpiRequest, KpiSums, figures, week_of
 from doorstep.domain.analytics import parse_request as parse
 from doorstep.domain.errors import DoorstepError
 from doorstep.services.access import Actor, Permission
 from doorstep.services.analytics import daily_cache, rollups
-from doorstep.services.analytics.scope import DELIVERY_STOPS, DONE, Scope, key_text
+from doorstep.services.analytics.heat import heat
+from doorstep.services.analytics.scope import Scope, key_text
 from doorstep.services.platform import Platform
-from doorstep.store.models import DepotRow, DriverRow, PlanRow, RouteRow, StopEventRow, StopRow, VehicleRow
+from doorstep.store.models import DepotRow, DriverRow, VehicleRow
 from doorstep.store.uow import UnitOfWork
 
 
@@ -87,34 +87,22 @@ def kpi_report(p: Platform, actor: Actor, req: KpiRequest) -> KpiReport:
 
 def heatmap(p: Platform, actor: Actor, req: KpiRequest) -> list[HeatCell]:
     """Delivery attempts, failures and late deliveries by local hour (the depot's time zone) and weekday of the
-    delivery day; SQL counts them per day, depot and UTC quarter-hour, shifted here by the depot's offset."""
+    delivery day: closed days from their rollup (made now when missing), open ones from the record."""
     actor.require(Permission.READ)
-    se, st, r, pl, d = StopEventRow, StopRow, RouteRow, PlanRow, DepotRow
-    cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    by_day: dict[tuple[date, int], list[int]] = {}
+    closed = daily_cache.last_closed(p.clock().date())
     with p.uow(actor) as uow:
         sc = _scope(uow, req)
-        lo, hi = sc.utc_bounds
-        quarter = sc.utc_quarter(se.at).label("q")
-        late = and_(se.status == "completed", se.at > st.promised_end)
-        q = (
-            select(
-                pl.day, d.timezone, quarter, func.count().label("n"),
-                rollups.count_if(se.status == "failed").label("failed"), rollups.count_if(late).label("late"),
-            )
-            .select_from(se)
-            .join(st, st.id == se.stop_id)
-            .join(r, r.id == se.route_id)
-            .join(pl, pl.id == r.plan_id)
-            .join(d, d.id == pl.depot_id)
-            .where(se.org_id == uow.org_id, se.at >= lo, se.at < hi, se.status.in_(DONE))
-            .where(st.type.in_(DELIVERY_STOPS), *sc.days(pl.day))
-            .group_by(pl.day, d.timezone, quarter)
-        )
-        for row in uow.session.execute(q):
-            offset = ZoneInfo(row.timezone).utcoffset(datetime.combine(row.day, time(12)))
-            minutes = (int(row.q) * 15 + int(offset.total_seconds() // 60 if offset else 0)) % 1440
-            cell = cells[(row.day.weekday(), minutes // 60)]
-            cell[0] += row.n
-            cell[1] += row.failed or 0
-            cell[2] += row.late or 0
+        if req.first <= closed:
+            daily_cache.fill(uow.session, sc, req.first, min(req.last, closed))
+            by_day |= daily_cache.read_heat(uow.session, sc.org_id, req.first, min(req.last, closed))
+        if req.last > closed:
+            live = Scope(sc.org_id, replace(req, first=max(req.first, closed + timedelta(days=1))), sc.dialect)
+            for (day, _, hour), n in heat(uow.session, live).items():
+                cell = by_day.setdefault((day, hour), [0, 0, 0])
+                by_day[(day, hour)] = [a + b for a, b in zip(cell, n, strict=True)]
+    cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for (day, hour), n in by_day.items():
+        cell = cells[(day.weekday(), hour)]
+        cells[(day.weekday(), hour)] = [a + b for a, b in zip(cell, n, strict=True)]
     return [HeatCell(wd, h, *cells[(wd, h)]) for wd, h in sorted(cells)]

@@ -72,6 +72,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("org_id", "day", "depot_id", "driver_id", "vehicle_id", name=op.f("pk_kpi_daily")),
     )
     op.create_table(
+        "kpi_heat",
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("depot_id", sa.String(length=64), nullable=False),
+        sa.Column("hour", sa.Integer(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
+        sa.Column("late", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["org_id"], ["organizations.id"], name=op.f("fk_kpi_heat_org_id_organizations")),
+        sa.PrimaryKeyConstraint("org_id", "day", "depot_id", "hour", name=op.f("pk_kpi_heat")),
+    )
+    op.create_table(
         "kpi_days",
         sa.Column("org_id", sa.String(length=64), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
@@ -84,6 +96,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Revert this revision."""
     op.drop_table("kpi_days")
+    op.drop_table("kpi_heat")
     op.drop_table("kpi_daily")
     with op.batch_alter_table("stop_events", schema=None) as batch_op:
         batch_op.drop_index("ix_stop_events_org_at")
