@@ -44,7 +44,7 @@ DEPOTS = 2
 VANS = 20  # per depot, each with one route a day
 LISBON = timedelta(hours=1)  # summer and winter alike here: the times only need to be plausible
 REASONS = [r.value for r in FailureReason if r is not FailureReason.OTHER]
-NOW = datetime(2026, 1, 2, tzinfo=UTC)  # "now" of the closed-days runs: every day of the year is closed
+NOW = datetime(2026, 1, 10, tzinfo=UTC)  # "now" of the closed-days runs: every day of the year is closed
 Route = tuple[str, str, str, str, date]  # id, plan, vehicle, driver, day
 
 
