@@ -100,3 +100,22 @@ class HeatmapOut(Out):
     from_: dt.date = Field(alias="from", serialization_alias="from")
     to: dt.date
     cells: list[HeatCellOut]
+
+
+class HorizonOut(Out):
+    """The ETA given ``minutes`` ahead against the real arrival: absolute error percentiles and the mean signed
+    error in seconds (positive: later than said), over ``stops`` stops (null figures: none)."""
+
+    minutes: int
+    stops: int
+    p50_abs_error_s: int | None
+    p90_abs_error_s: int | None
+    mean_error_s: int | None
+
+
+class EtaAccuracyOut(Out):
+    """ETA accuracy per horizon over the delivery stops of the range."""
+
+    from_: dt.date = Field(alias="from", serialization_alias="from")
+    to: dt.date
+    horizons: list[HorizonOut]

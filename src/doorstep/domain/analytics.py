@@ -225,3 +225,15 @@ class HeatCell:
     attempts: int
     failed: int
     late: int  # deliveries after their promised window
+
+
+@dataclass(frozen=True, slots=True)
+class HorizonError:
+    """How far the ETA given ``minutes`` ahead was from the real arrival, over the stops that had one: absolute
+    error percentiles (nearest rank, lower) and the mean signed error (positive: arrived later than said)."""
+
+    minutes: int
+    stops: int
+    p50_abs_error_s: int | None
+    p90_abs_error_s: int | None
+    mean_error_s: int | None

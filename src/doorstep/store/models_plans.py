@@ -65,3 +65,7 @@ class StopRow(OrgOwned, Base):
     # the order's window the stop was planned into, else the planned arrival give or take the ETA margin
     promised_start: Mapped[datetime | None]
     promised_end: Mapped[datetime | None]
+    # what the ETA said about the arrival when it was 60, 30 and 10 minutes ahead (the ETA accuracy KPI)
+    eta_60: Mapped[datetime | None]
+    eta_30: Mapped[datetime | None]
+    eta_10: Mapped[datetime | None]

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from doorstep.api.deps import ActorDep, PlatformDep
-from doorstep.api.schemas_analytics import HeatCellOut, HeatmapOut, KpiReportOut
+from doorstep.api.schemas_analytics import EtaAccuracyOut, HeatCellOut, HeatmapOut, HorizonOut, KpiReportOut
 from doorstep.api.schemas_common import ERRORS
 from doorstep.domain.emissions import SOURCE
 from doorstep.formats.kpis_csv import kpis_csv
-from doorstep.services.analytics import kpis
+from doorstep.services.analytics import eta_accuracy, kpis
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"], responses=ERRORS)
 
@@ -49,4 +49,14 @@ def heatmap(p: PlatformDep, actor: ActorDep, first: From = None, last: To = None
     cells = kpis.heatmap(p, actor, req)
     return HeatmapOut.model_validate(
         {"from": req.first, "to": req.last, "cells": [HeatCellOut.model_validate(c) for c in cells]}
+    )
+
+
+@router.get("/eta-accuracy", response_model=EtaAccuracyOut, response_model_by_alias=True, summary="ETA accuracy")
+def eta_accuracy_report(p: PlatformDep, actor: ActorDep, first: From = None, last: To = None) -> EtaAccuracyOut:
+    """Per horizon (60, 30, 10 minutes ahead): the ETA's error against the real arrival, p50/p90 and mean."""
+    req = kpis.parse_request(first, last)
+    rows = eta_accuracy.eta_accuracy(p, actor, req)
+    return EtaAccuracyOut.model_validate(
+        {"from": req.first, "to": req.last, "horizons": [HorizonOut.model_validate(h) for h in rows]}
     )

@@ -1,5 +1,6 @@
 """analytics: the promised window of each stop, the attempt number of each order, the fuel of a vehicle type,
-an index for reading a date range of stop events, and the KPI rollup of closed days
+an index for reading a date range of stop events, the KPI rollup of closed days, and the ETAs each stop was given
+60, 30 and 10 minutes ahead
 
 Revision ID: 0010
 Revises: 0007
@@ -22,6 +23,9 @@ def upgrade() -> None:
     with op.batch_alter_table("stops", schema=None) as batch_op:
         batch_op.add_column(sa.Column("promised_start", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("promised_end", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("eta_60", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("eta_30", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("eta_10", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.add_column(sa.Column("attempt", sa.Integer(), server_default="1", nullable=False))
     with op.batch_alter_table("vehicle_types", schema=None) as batch_op:
@@ -105,5 +109,8 @@ def downgrade() -> None:
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.drop_column("attempt")
     with op.batch_alter_table("stops", schema=None) as batch_op:
+        batch_op.drop_column("eta_10")
+        batch_op.drop_column("eta_30")
+        batch_op.drop_column("eta_60")
         batch_op.drop_column("promised_end")
         batch_op.drop_column("promised_start")
