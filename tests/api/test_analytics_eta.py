@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from doorstep.domain.geo import LatLng
 from doorstep.domain.status import StopStatus
@@ -70,10 +70,10 @@ def test_eta_accuracy_per_horizon_matches_the_hand_count(client: TestClient) -> 
     day = make_kpi_day(client)
     p = replace(platform_of(client), live=RecordingPublisher())  # no ETA worker: every re-timing is ours
     route_id, stops = day.routes[0]["id"], day.stops[0]
-    with p.uow(day.t.org_id) as uow:  # the set-up's route events re-timed it on today's clock: not this day's ETAs
-        uow.session.execute(update(StopRow).where(StopRow.route_id == route_id).values(eta_60=None, eta_30=None,
-                                                                                        eta_10=None))  # fmt: skip
-        uow.commit()
+    with p.uow(day.t.org_id) as uow:  # the set-up's route events re-timed it on today's clock: no ETA of that day
+        kept = uow.session.execute(select(StopRow.eta_60, StopRow.eta_30, StopRow.eta_10).where(
+            StopRow.route_id == route_id)).all()  # fmt: skip
+    assert {tuple(r) for r in kept} == {(None, None, None)}
     predictions = _retime_all_morning(p, day.t.org_id, route_id, stops[0])
     driver = Actor(day.t.org_id, day.drivers[0], frozenset({Permission.OWN_ROUTES}), Role.DRIVER)
     reached = {}

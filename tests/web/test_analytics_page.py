@@ -94,7 +94,8 @@ def _texts(page: Any, selector: str) -> list[str]:
 
 def test_kpi_page_draws_its_charts_and_scorecard(org: Org, browser: Any) -> None:
     """Totals, the daily chart (bars and on-time line, three titled axes), failures by reason (one bar each), the
-    scorecard (one row per driver, the API's rates) and the heatmap draw under the real CSP, without errors."""
+    scorecard (one row per driver, the API's rates), ETA accuracy per horizon and the heatmap draw under the real
+    CSP, without errors."""
     from playwright.sync_api import expect
 
     api = org.api.get(f"/v1/analytics/kpis?from={DAY}&to={DAY}&group_by=driver").json()
@@ -129,6 +130,9 @@ def test_kpi_page_draws_its_charts_and_scorecard(org: Org, browser: Any) -> None
         first = g["kpis"]["first_attempt_rate"]
         assert cells[:5] == [g["label"], str(g["kpis"]["deliveries"]), "3",
                              f"{g['kpis']['on_time_rate'] * 100:.1f} %", f"{first * 100:.1f} %"]  # fmt: skip
+    eta = org.api.get(f"/v1/analytics/eta-accuracy?from={DAY}&to={DAY}").json()["horizons"]
+    shown = [_texts(page, f"#eta-accuracy tr[data-minutes='{h['minutes']}'] > *")[:2] for h in eta]
+    assert shown == [[f"{h['minutes']} min", str(h["stops"])] for h in eta] and len(shown) == 3
     page.select_option("#heat-measure", "failed")
     expect(page.locator("#heatmap-caption")).to_have_text("Failed attempts by local hour and weekday.")
     keep_screenshot(page, "analytics-1-worked-day.png")

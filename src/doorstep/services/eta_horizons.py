@@ -14,6 +14,8 @@ from doorstep.store.models import StopRow
 from doorstep.store.uow import UnitOfWork
 
 HORIZONS_MIN = (60, 30, 10)  # each owns the leads from the next smaller horizon (exclusive) up to itself
+# a re-timing this far from a stop's planned arrival is no ETA of its day (a past day's route re-timed today)
+SAME_DAY = timedelta(hours=12)
 
 
 def horizon_of(lead: timedelta) -> int | None:
@@ -30,7 +32,8 @@ def _below(h: int) -> int:
 
 
 def record_horizons(uow: UnitOfWork, route_id: str, eta: RouteEta, at: datetime) -> None:
-    """Keep, on the route's order stops that have none yet for their horizon, the prediction made at ``at``."""
+    """Keep, on the route's order stops that have none yet for their horizon, the prediction made at ``at`` (not
+    when ``at`` is more than 12 hours from the stop's planned arrival: then it is not that day's ETA)."""
     due: dict[tuple[str, int], datetime] = {}
     for s in eta.stops:
         h = horizon_of(s.eta - at) if s.order_id else None
@@ -39,11 +42,13 @@ def record_horizons(uow: UnitOfWork, route_id: str, eta: RouteEta, at: datetime)
     if not due:
         return
     rows = uow.session.execute(
-        select(StopRow.id, StopRow.order_id, StopRow.eta_60, StopRow.eta_30, StopRow.eta_10).where(
+        select(StopRow.id, StopRow.order_id, StopRow.arrival, StopRow.eta_60, StopRow.eta_30, StopRow.eta_10).where(
             StopRow.route_id == route_id, StopRow.order_id.in_({o for o, _ in due})
         )
     )
     for row in rows:
+        if abs(row.arrival - at) > SAME_DAY:
+            continue
         for h in HORIZONS_MIN:
             when = due.get((row.order_id, h))
             if when is not None and getattr(row, f"eta_{h}") is None:

@@ -1,5 +1,5 @@
 // The KPI page: totals of a date range, deliveries and on-time rate per day, failures by reason, a driver
-// scorecard and a peak-time heatmap, from /v1/analytics (definitions: docs/analytics.md). Charts are drawn by
+// scorecard, ETA accuracy and a peak-time heatmap, from /v1/analytics (definitions: docs/analytics.md). Charts are drawn by
 // plotly.js (served from the plotly package, no CDN) as SVG with titled axes.
 import { api, el } from "./api.js";
 import { guarded, money, navDay, startPage } from "./page.js";
@@ -67,6 +67,14 @@ function drawScorecard(report) {
   $("scorecard").querySelector("tbody").replaceChildren(...rows);
 }
 
+function showEta(report) {
+  const min = (s) => (s === null || s === undefined ? "–" : `${(s / 60).toFixed(1)} min`);
+  const rows = report.horizons.map((h) => el("tr", { "data-minutes": h.minutes },
+    el("th", { scope: "row" }, `${h.minutes} min`), el("td", {}, h.stops), el("td", {}, min(h.p50_abs_error_s)),
+    el("td", {}, min(h.p90_abs_error_s)), el("td", {}, min(h.mean_error_s))));
+  $("eta-accuracy").querySelector("tbody").replaceChildren(...rows);
+}
+
 function drawHeatmap() {
   const measure = $("heat-measure").value;
   const z = WEEKDAYS.map(() => Array(24).fill(0));
@@ -88,16 +96,18 @@ async function show() {
   history.replaceState(null, "", url);
   navDay($("to").value);
   $("csv-link").href = `/v1/analytics/kpis.csv?${range}&group_by=day`;
-  const [daily, drivers, cells] = await Promise.all([
+  const [daily, drivers, cells, eta] = await Promise.all([
     api("GET", `/v1/analytics/kpis?${range}&group_by=day`),
     api("GET", `/v1/analytics/kpis?${range}&group_by=driver`),
     api("GET", `/v1/analytics/heatmap?${range}`),
+    api("GET", `/v1/analytics/eta-accuracy?${range}`),
   ]);
   heat = cells.cells;
   showTotals(daily);
   drawDaily(daily);
   drawReasons(daily);
   drawScorecard(drivers);
+  showEta(eta);
   drawHeatmap();
 }
 
