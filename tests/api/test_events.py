@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from doorstep.domain.geo import LatLng
 from doorstep.domain.returns import FailurePolicy
 from doorstep.domain.status import StopStatus
-from doorstep.jobs.handlers import FAILURE_POLICY, register_handlers
+from doorstep.jobs.handlers import ANALYTICS_ROLLUP, FAILURE_POLICY, register_handlers
 from doorstep.services.access import Actor, Permission, Role
 from doorstep.services.event_bus import EventBus, EventRecord
 from doorstep.services.event_dispatch import dispatch_due
@@ -66,7 +66,8 @@ def test_a_failed_stop_runs_the_failure_policy_from_its_event_with_no_eta_worker
         q = select(EventRow).where(EventRow.subject_id == stop["id"], EventRow.type == "stop.failed")
         event = s.scalars(q).one()
         rows = list(s.scalars(select(EventHandlingRow).where(EventHandlingRow.event_id == event.id)))
-    assert [(r.handler, r.status, r.attempts) for r in rows] == [(FAILURE_POLICY, "done", 0)]
+    assert [(r.handler, r.status, r.attempts) for r in rows] == [(FAILURE_POLICY, "done", 0),
+                                                                 (ANALYTICS_ROLLUP, "done", 0)]  # fmt: skip
     # the same action sent again (offline replay) is a replay: no second event, no second attempt
     assert record_action(p, _driver(day.t.org_id, day.drivers[0]), action)["replayed"] is True
     items = client.get("/v1/orders", params={"limit": 200}, headers=day.t.h()).json()["items"]

@@ -38,7 +38,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, s
         yield base, email, code
 
 
-PAGES = ["/login", "/app", "/app/orders", "/app/drivers", "/app/live", "/app/slots", "/driver"]
+PAGES = ["/login", "/app", "/app/orders", "/app/drivers", "/app/live", "/app/slots", "/app/analytics", "/driver"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -18,6 +18,7 @@ from doorstep.api.errors import install_error_handlers
 from doorstep.api.limits import BodyLimit, RateLimit
 from doorstep.api.metrics import Metrics, MetricsMiddleware
 from doorstep.api.routers import (
+    analytics,
     auth,
     driver,
     driver_records,
@@ -248,6 +249,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     )  # fmt: skip
     for router in (*routers, *live_routers, slots.router):
         app.include_router(router)
+    app.include_router(analytics.router)
     app.add_middleware(
         RateLimit, per_minute=settings.rate_limit_per_minute, per_address=settings.rate_limit_per_address_per_minute
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -32,6 +33,9 @@ class VehicleTypeIn(Strict):
     fixed_cost_cents: int = Field(0, ge=0, le=MAX_INT)
     cost_per_km_cents: int = Field(0, ge=0, le=MAX_INT)
     cost_per_hour_cents: int = Field(0, ge=0, le=MAX_INT)
+    fuel: Literal["diesel", "petrol", "electric", "none"] | None = Field(
+        None, description="what it runs on, for CO2 per delivery (docs/analytics.md); null: counted as diesel"
+    )
 
 
 class VehicleIn(Strict):

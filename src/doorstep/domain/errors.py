@@ -136,6 +136,8 @@ CODES: dict[str, tuple[str, str]] = {
         "unknown barcode",
         "Scan the parcel's label again or type the barcode; it must belong to a return on its way.",
     ),
+    "E1480": ("invalid date range", "Give from and to as YYYY-MM-DD dates, from on or before to."),
+    "E1481": ("date range too long", "Ask for at most 366 days per request; split a longer period."),
     "E2101": (
         "stop already done or under way",
         "Only stops not yet started can be moved, removed or re-sequenced; record a failure instead.",

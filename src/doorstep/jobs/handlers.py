@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from doorstep.domain.events import EventType
 from doorstep.jobs import registry
+from doorstep.services.analytics import daily_cache
 from doorstep.services.event_bus import EventBus, EventRecord
 from doorstep.services.notifications import NOTIFY_EVENTS, notify_customers
 from doorstep.services.order_cancel import on_order_cancelled
@@ -18,6 +19,7 @@ ETA_REFRESH = "operations.eta_refresh"
 NOTIFY = "customers.notify"
 CANCEL_OFF_ROUTE = "operations.cancel_off_route"
 SLOT_RELEASE = "customers.slot_release"
+ANALYTICS_ROLLUP = "analytics.rollup"
 
 
 def register_handlers(bus: EventBus, policy: LivePolicy) -> EventBus:
@@ -35,5 +37,6 @@ def register_handlers(bus: EventBus, policy: LivePolicy) -> EventBus:
     bus.on(NOTIFY, NOTIFY_EVENTS, notify_customers)
     bus.on(CANCEL_OFF_ROUTE, [EventType.ORDER_CANCELLED.value], on_order_cancelled)
     bus.on(SLOT_RELEASE, [EventType.ORDER_CANCELLED.value], release_on_cancel)  # a slot order frees its place
+    bus.on(ANALYTICS_ROLLUP, daily_cache.ROLLUP_EVENTS, daily_cache.on_event)  # a late change reopens its day
     registry.registered()  # the dispatch job (events.dispatch) is declared wherever a bus has handlers
     return bus

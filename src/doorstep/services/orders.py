@@ -18,6 +18,7 @@ from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import Order, OrderKind
 from doorstep.domain.problem import Problem
+from doorstep.domain.returns import attempt_of
 from doorstep.domain.status import OrderStatus, transition
 from doorstep.domain.validate import validate_problem
 from doorstep.formats.doorstep_json import order_to_dict
@@ -91,7 +92,7 @@ def _row(order: Order, day: date) -> OrderRow:
     return OrderRow(
         id=order.id, external_ref=order.external_ref, depot_id=order.depot_id or "", day=day,
         status=OrderStatus.NEW.value, kind=order.kind.value, lat=order.location.lat, lng=order.location.lng,
-        address=order.address, data=order_to_dict(order),
+        address=order.address, data=order_to_dict(order), attempt=attempt_of(order.tags),
     )  # fmt: skip
 
 

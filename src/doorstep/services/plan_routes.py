@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from doorstep.domain.eta_window import tracking_window
 from doorstep.domain.ids import new_id
 from doorstep.domain.problem import Problem
 from doorstep.domain.status import RouteStatus
@@ -12,8 +13,19 @@ from doorstep.store.models import PlanRow, RouteRow, StopRow
 from doorstep.store.uow import UnitOfWork
 
 
+def promised(stop: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
+    """The window a customer is promised for an order stop: the order's window the stop was planned into, else the
+    window the out-for-delivery message tells around the planned arrival (``tracking_window`` before the route
+    starts: give or take 45 minutes, on five-minute marks); none for other stops."""
+    if not stop.get("order_id"):
+        return None, None
+    if stop.get("window_start") and stop.get("window_end"):
+        return datetime.fromisoformat(stop["window_start"]), datetime.fromisoformat(stop["window_end"])
+    return tracking_window(datetime.fromisoformat(stop["arrival"]))
+
+
 def stop_rows(route_id: str, route: dict[str, Any]) -> list[StopRow]:
-    """One row per stop, in visit order."""
+    """One row per stop, in visit order, with the window it promises (kept when the route changes later)."""
     return [
         StopRow(
             id=new_id("stp"),
@@ -25,6 +37,8 @@ def stop_rows(route_id: str, route: dict[str, Any]) -> list[StopRow]:
             lng=s["location"]["lng"],
             arrival=datetime.fromisoformat(s["arrival"]),
             departure=datetime.fromisoformat(s["departure"]),
+            promised_start=promised(s)[0],
+            promised_end=promised(s)[1],
         )
         for k, s in enumerate(route["stops"])
     ]

@@ -23,6 +23,7 @@ from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.live.eta import EtaEngine, RouteEta
 from doorstep.routing.defaults import default_provider
 from doorstep.routing.provider import TravelTimeProvider
+from doorstep.services.eta_horizons import record_horizons
 from doorstep.services.event_bus import EventRecord
 from doorstep.services.live_day import live_rows
 from doorstep.services.live_publish import LivePublisher
@@ -186,6 +187,7 @@ def on_event(p: Platform, org_id: str, event: dict[str, Any], policy: LivePolicy
         out = [] if eta is None else _events(route_id, eta, live.outcomes)
         if eta is not None:
             live.etas, live.updated_at = _eta_dicts(eta), p.clock()
+            record_horizons(uow, route_id, eta, at)
         uow.commit()
     for e in out:
         p.live.publish(org_id, e)

@@ -2,6 +2,7 @@
 
 from doorstep.store.base import Base
 from doorstep.store.models_access import ApiKeyRow, IdempotencyRow, OrganizationRow, SessionRow, UserRow
+from doorstep.store.models_analytics import KpiDayRow, kpi_daily, kpi_heat
 from doorstep.store.models_customers import FeedbackRow, TrackingTokenRow
 from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_events import EventHandlingRow
@@ -23,6 +24,7 @@ __all__ = [
     "EventRow",
     "FeedbackRow",
     "IdempotencyRow",
+    "KpiDayRow",
     "LatestPositionRow",
     "MessageRow",
     "OrderRow",
@@ -48,4 +50,6 @@ __all__ = [
     "VehicleTypeRow",
     "WebhookDeliveryRow",
     "WebhookSubscriptionRow",
+    "kpi_daily",
+    "kpi_heat",
 ]

@@ -37,6 +37,7 @@ class VehicleTypeRow(OrgOwned, Base):
     fixed_cost_cents: Mapped[int] = mapped_column(default=0)
     cost_per_km_cents: Mapped[int] = mapped_column(default=0)
     cost_per_hour_cents: Mapped[int] = mapped_column(default=0)
+    fuel: Mapped[str | None] = mapped_column(String(20))  # diesel | petrol | electric | none (CO2 factors)
     version: Mapped[int] = mapped_column(default=1)
 
 

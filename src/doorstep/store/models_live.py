@@ -26,7 +26,10 @@ class StopEventRow(OrgOwned, Base):
     """One driver action on a stop (arrived, completed, failed), keyed by the phone's client id for replays."""
 
     __tablename__ = "stop_events"
-    __table_args__ = (UniqueConstraint("org_id", "client_id", name="uq_stop_events_org_client"),)
+    __table_args__ = (
+        UniqueConstraint("org_id", "client_id", name="uq_stop_events_org_client"),
+        Index("ix_stop_events_org_at", "org_id", "at"),  # analytics read a date range of one organization
+    )
     client_id: Mapped[str] = mapped_column(String(100))
     route_id: Mapped[str] = mapped_column(String(64), ForeignKey("routes.id"), index=True)
     stop_id: Mapped[str] = mapped_column(String(64), ForeignKey("stops.id"), index=True)

@@ -30,6 +30,7 @@ class OrderRow(OrgOwned, Base):
     data: Mapped[dict[str, Any]]
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempt: Mapped[int] = mapped_column(default=1, server_default="1")  # 2 and up: a re-attempt of a failed one
 
 
 class EventRow(Base):

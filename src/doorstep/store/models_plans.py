@@ -61,3 +61,11 @@ class StopRow(OrgOwned, Base):
     arrival: Mapped[datetime]
     departure: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending")
+    # the window promised to the customer, fixed when the stop is first planned (the on-time rate measures it):
+    # the order's window the stop was planned into, else the planned arrival give or take the ETA margin
+    promised_start: Mapped[datetime | None]
+    promised_end: Mapped[datetime | None]
+    # what the ETA said about the arrival when it was 60, 30 and 10 minutes ahead (the ETA accuracy KPI)
+    eta_60: Mapped[datetime | None]
+    eta_30: Mapped[datetime | None]
+    eta_10: Mapped[datetime | None]

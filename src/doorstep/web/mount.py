@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import xstatic.pkg.leaflet as xstatic_leaflet
@@ -11,14 +12,28 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from doorstep.api.schemas_tracking import TrackingPages
+from doorstep.api.security import APP_CSP
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
+# plotly.js writes inline styles (its global style rules, the mode bar's and hover labels' style attributes): the KPI
+# page allows inline styles, nothing else more than the other pages (scripts stay 'self' only).
+ANALYTICS_CSP = APP_CSP.replace("style-src 'self';", "style-src 'self' 'unsafe-inline';")
+
+
+def plotly_js() -> Path:
+    """plotly.js as the ``plotly`` Python package ships it (package data; the package itself is never imported)."""
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the plotly package is not installed (pip install plotly): the KPI page draws with it")
+    return Path(spec.origin).parent / "package_data" / "plotly.min.js"
+
+
 def mount_web(app: FastAPI) -> None:
-    """Serve ``/login``, ``/app`` (the dashboard) and its orders, drivers, live and slots pages; assets under
-    ``/static``. Everything works offline."""
+    """Serve ``/login``, ``/app`` (the dashboard) and its orders, drivers, live, slots and analytics pages; assets
+    under ``/static`` (plotly.js from the ``plotly`` package). Everything works offline."""
     app.mount("/static/leaflet", StaticFiles(directory=xstatic_leaflet.BASE_DIR), name="leaflet")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="web-static")
     router = APIRouter(include_in_schema=False)
@@ -50,6 +65,17 @@ def mount_web(app: FastAPI) -> None:
     @router.get("/app/slots", response_class=HTMLResponse)
     def slots(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(request, "slots.html", {"title": "Slots", "here": "slots"})
+
+    @router.get("/app/analytics", response_class=HTMLResponse)
+    def analytics(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(
+            request, "analytics.html", {"title": "Analytics", "here": "analytics"},
+            headers={"Content-Security-Policy": ANALYTICS_CSP},
+        )  # fmt: skip
+
+    @router.get("/static/plotly/plotly.min.js")
+    def plotly() -> FileResponse:
+        return FileResponse(plotly_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
 
     _driver_app(router)
     _tracking_page(router)

@@ -1,0 +1,121 @@
+"""KPI and heatmap answers (definitions in docs/analytics.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field
+
+from doorstep.api.schemas_common import Out
+
+
+class CostBasisOut(Out):
+    """Which figures cost, distance and time stand on: routes measured on their GPS trail, and routes without a
+    trail counted on their planned distance and duration."""
+
+    driven_routes: int
+    planned_routes: int
+
+
+class UtilisationOut(Out):
+    """Load leaving the depot over capacity (mean over routes, fullest dimension) and route hours over shift
+    hours; fractions 0-1."""
+
+    capacity: float | None
+    shift_time: float | None
+
+
+class PlannedVsActualOut(Out):
+    """Driven against planned over the routes with a GPS trail; the share of stops worked in the planned order."""
+
+    routes_compared: int
+    planned_distance_m: int
+    actual_distance_m: int
+    distance_ratio: float | None
+    planned_duration_s: int
+    actual_duration_s: int
+    duration_ratio: float | None
+    sequence_followed_rate: float | None
+
+
+class KpisOut(Out):
+    """The KPIs of one group or of the range. Rates are fractions 0-1; a figure with nothing to divide by is null."""
+
+    deliveries: int = Field(description="delivery stops completed")
+    attempts: int = Field(description="delivery stops completed or failed")
+    failed_attempts: int
+    failed_by_reason: dict[str, int]
+    on_time_rate: float | None = Field(description="deliveries inside their promised window / deliveries promised one")
+    first_attempt_rate: float | None = Field(description="first attempts that delivered / first attempts")
+    proof_rate: float | None = Field(description="deliveries with a proof of delivery / deliveries")
+    routes: int
+    cost_cents: int
+    cost_per_delivery_cents: int | None
+    cost_basis: CostBasisOut
+    distance_m: int
+    km_per_stop: float | None
+    minutes_per_stop: float | None
+    stops_per_hour: float | None
+    utilisation: UtilisationOut
+    planned_vs_actual: PlannedVsActualOut
+    messages_sent: int
+    messages_failed: int
+    co2_g: int
+    co2_g_per_delivery: float | None
+
+
+class KpiGroupOut(Out):
+    """One group: a day or a week's Monday (ISO date), or a depot, driver or vehicle id (null: none), its label."""
+
+    key: str | None
+    label: str
+    kpis: KpisOut
+
+
+class KpiReportOut(Out):
+    """KPIs per group (groups with nothing in them left out: a range with no data has an empty series) and the
+    total of the range."""
+
+    from_: dt.date = Field(alias="from", serialization_alias="from")
+    to: dt.date
+    group_by: str
+    series: list[KpiGroupOut]
+    total: KpisOut
+    co2_source: str
+
+
+class HeatCellOut(Out):
+    """One local hour of one weekday (0 Monday .. 6 Sunday) over the range."""
+
+    weekday: int
+    hour: int
+    attempts: int
+    failed: int
+    late: int
+
+
+class HeatmapOut(Out):
+    """Delivery attempts, failures and late deliveries by local hour and weekday (cells with nothing left out)."""
+
+    from_: dt.date = Field(alias="from", serialization_alias="from")
+    to: dt.date
+    cells: list[HeatCellOut]
+
+
+class HorizonOut(Out):
+    """The ETA given ``minutes`` ahead against the real arrival: absolute error percentiles and the mean signed
+    error in seconds (positive: later than said), over ``stops`` stops (null figures: none)."""
+
+    minutes: int
+    stops: int
+    p50_abs_error_s: int | None
+    p90_abs_error_s: int | None
+    mean_error_s: int | None
+
+
+class EtaAccuracyOut(Out):
+    """ETA accuracy per horizon over the delivery stops of the range."""
+
+    from_: dt.date = Field(alias="from", serialization_alias="from")
+    to: dt.date
+    horizons: list[HorizonOut]

@@ -1,0 +1,1 @@
+"""Analytics: KPIs and the peak-time heatmap computed from the day's record by SQL rollups (docs/analytics.md)."""

@@ -1,0 +1,72 @@
+"""What every KPI rollup shares: the organization, the range, the grouping key and the SQL dialect's time
+arithmetic (SQLite and PostgreSQL differ in how they subtract timestamps and read an hour)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Float, Integer, cast, extract, func
+from sqlalchemy.sql.elements import ColumnElement
+
+from doorstep.domain.analytics import GroupBy, KpiRequest
+
+DELIVERY_STOPS = ("delivery", "paired_delivery")  # the stops a delivery KPI counts (not pickups, breaks, depots)
+DONE = ("completed", "failed")  # an attempt's outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """One organization's KPI request on one database."""
+
+    org_id: str
+    req: KpiRequest
+    dialect: str  # "sqlite" | "postgresql"
+    grain: bool = False  # group by day, depot, driver and vehicle at once (the rollup of closed days)
+
+    @property
+    def utc_bounds(self) -> tuple[datetime, datetime]:
+        """A UTC interval surely holding every instant of the local days asked for (time zones span -12..+14 h):
+        it lets the range use the (org_id, at) indexes before the exact filter on the plan's local day."""
+        lo = datetime.combine(self.req.first - timedelta(days=1), time(0), UTC)
+        hi = datetime.combine(self.req.last + timedelta(days=2), time(0), UTC)
+        return lo, hi
+
+    def days(self, day_col: Any) -> list[ColumnElement[bool]]:
+        """The exact filter: local delivery days from first to last."""
+        return [day_col >= self.req.first, day_col <= self.req.last]
+
+    def keys(self, day: Any, depot: Any, driver: Any, vehicle: Any) -> list[ColumnElement[Any]]:
+        """The grouping columns, labelled k0, k1, ...: the request's one (a week groups by day here; the service
+        adds the days of a week up), or all four for the rollup grain."""
+        if self.grain:
+            cols = [day, depot, driver, vehicle]
+        else:
+            by = {GroupBy.DAY: day, GroupBy.WEEK: day, GroupBy.DEPOT: depot, GroupBy.DRIVER: driver}
+            cols = [by.get(self.req.group_by, vehicle)]
+        return [c.label(f"k{n}") for n, c in enumerate(cols)]
+
+    def row_key(self, row: Any) -> Any:
+        """A result row's group key: the value of k0, or the (day, depot, driver, vehicle) tuple of the grain."""
+        return (row.k0, row.k1, row.k2, row.k3) if self.grain else row.k0
+
+    def seconds(self, later: Any, earlier: Any) -> ColumnElement[float]:
+        """``later - earlier`` in seconds, as a float."""
+        if self.dialect == "sqlite":
+            return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+        return cast(extract("epoch", later - earlier), Float)
+
+    def utc_quarter(self, at: Any) -> ColumnElement[int]:
+        """The quarter-hour of the UTC day an instant falls in (0..95): the service shifts it to local time."""
+        if self.dialect != "sqlite":
+            at = func.timezone("UTC", at)
+        minutes = cast(extract("hour", at), Integer) * 60 + cast(extract("minute", at), Integer)
+        return minutes // 15
+
+
+def key_text(key: Any) -> str | None:
+    """A group key as the API shows it (days as ISO dates)."""
+    if key is None:
+        return None
+    return key.isoformat() if isinstance(key, date) else str(key)

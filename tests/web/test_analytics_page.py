@@ -1,0 +1,151 @@
+"""The KPI page (/app/analytics) in Debian Chromium on a worked day: two drivers deliver and fail stops at set
+times through the driver API, customer emails go to a local SMTP server; the page draws its charts (SVG with
+titled axes) from plotly.js served locally, under the app's real Content-Security-Policy, with no console error
+and no serious accessibility violation. Screenshots land in test-artifacts/playwright-workspace/."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from doorstep.services.accounts import create_organization
+from tests.browser import axe_violations, log_in
+from tests.web.api_day import HUB
+from tests.web.workspace_site import PASSWORD, Org, keep_screenshot, open_page, server
+
+__all__ = ["server"]  # the module-scoped server fixture
+DAY = "2025-06-17"  # a Tuesday, in the past: the drivers' actions are dated then
+SPOTS = [(38.7130, -9.1390), (38.7223, -9.1500), (38.7300, -9.1450), (38.7170, -9.1600), (38.7400, -9.1350),
+         (38.7050, -9.1550)]  # fmt: skip
+# van k's stops in their order: (status, local time, reason)
+ACTIONS = [
+    [("completed", "09:20", None), ("failed", "10:05", "not_home"), ("completed", "12:40", None)],
+    [("completed", "09:50", None), ("failed", "10:30", "no_access"), ("failed", "11:10", "not_home")],
+]
+
+
+def _plan(api: httpx.Client, depot: str, vans: list[str]) -> dict[str, Any]:
+    for vid in vans:
+        shift = {"vehicle_id": vid, "day": DAY, "start": f"{DAY}T08:00:00+01:00", "end": f"{DAY}T18:00:00+01:00"}
+        assert api.post("/v1/shifts", json=shift).status_code == 201
+    orders = [{"external_ref": f"KPI-{k}", "depot_id": depot, "date": DAY, "service_s": 120, "size": {"parcels": 1},
+               "location": {"lat": lat, "lng": lng}, "time_windows": [{"start": "09:00", "end": "12:00"}],
+               "contact": {"name": f"Customer {k}", "email": f"c{k}@example.com"}}
+              for k, (lat, lng) in enumerate(SPOTS)]  # fmt: skip
+    assert api.post("/v1/orders/bulk", json={"orders": orders}).status_code == 201
+    opts = {"time_limit_s": 1, "max_iterations": 50, "seed": 1}
+    plan_id = api.post("/v1/plans", json={"depot_id": depot, "date": DAY, "options": opts}).json()["id"]
+    for _ in range(300):
+        plan: dict[str, Any] = api.get(f"/v1/plans/{plan_id}").json()
+        if plan["status"] == "succeeded":
+            break
+        time.sleep(0.1)
+    assert api.post(f"/v1/plans/{plan_id}/publish").status_code == 200
+    return plan
+
+
+def _work(api: httpx.Client, route: dict[str, Any], name: str, actions: list[tuple[str, str, str | None]]) -> None:
+    """A driver on the route, dispatched, logged in on the app, working its stops at the set times."""
+    drv = api.post("/v1/drivers", json={"name": name}).json()["id"]
+    assigned = api.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": drv, "version": 1})
+    assert assigned.status_code == 200, assigned.text
+    sent = api.post(f"/v1/routes/{route['id']}/dispatch", json={"version": assigned.json()["version"]})
+    assert sent.status_code == 200, sent.text
+    code = api.post(f"/v1/drivers/{drv}/login-codes").json()["code"]
+    token = api.post("/v1/driver/session", json={"code": code}).json()["token"]
+    phone = {"Authorization": f"Bearer {token}"}
+    mine = next(r for r in api.get("/v1/driver/routes", headers=phone).json()["routes"] if r["id"] == route["id"])
+    stops = [s for s in mine["stops"] if s["order_id"]]
+    for stop, (status, hhmm, reason) in zip(stops, actions, strict=True):
+        body = {"client_id": uuid.uuid4().hex, "status": status, "at": f"{DAY}T{hhmm}:00+01:00", "reason": reason,
+                "proof": {"recipient": "At the door"} if status == "completed" else None}  # fmt: skip
+        r = api.post(f"/v1/driver/stops/{stop['id']}/events", json={k: v for k, v in body.items() if v}, headers=phone)
+        assert r.status_code in (200, 201), r.text
+
+
+@pytest.fixture
+def org(server: tuple[str, Any]) -> Iterator[Org]:
+    """An organization whose two vans worked DAY (3 stops each); its admin's API client."""
+    base, platform = server
+    email = f"kpi-{uuid.uuid4().hex[:8]}@example.com"
+    create_organization(platform, "KPI courier", email, PASSWORD)
+    with httpx.Client(base_url=base) as api:
+        assert api.post("/v1/auth/login", json={"email": email, "password": PASSWORD}).status_code == 200
+        depot = api.post("/v1/depots", json=HUB).json()["id"]
+        vt = {"name": "Van", "capacity": {"parcels": 3}, "fixed_cost_cents": 2000, "cost_per_km_cents": 30,
+              "cost_per_hour_cents": 2500, "fuel": "diesel"}  # fmt: skip
+        type_id = api.post("/v1/vehicle-types", json=vt).json()["id"]
+        vans = [api.post("/v1/vehicles", json={"name": f"Van {k}", "type_id": type_id, "depot_id": depot}).json()["id"]
+                for k in (1, 2)]  # fmt: skip
+        plan = _plan(api, depot, vans)
+        for k, route in enumerate(plan["routes"]):
+            _work(api, route, f"Driver {k + 1}", ACTIONS[k])
+        yield Org(base, email, api, plan, vans)
+
+
+def _texts(page: Any, selector: str) -> list[str]:
+    return [t.strip() for t in page.locator(selector).all_text_contents()]
+
+
+def test_kpi_page_draws_its_charts_and_scorecard(org: Org, browser: Any) -> None:
+    """Totals, the daily chart (bars and on-time line, three titled axes), failures by reason (one bar each), the
+    scorecard (one row per driver, the API's rates), ETA accuracy per horizon and the heatmap draw under the real
+    CSP, without errors."""
+    from playwright.sync_api import expect
+
+    api = org.api.get(f"/v1/analytics/kpis?from={DAY}&to={DAY}&group_by=driver").json()
+    assert api["total"]["deliveries"] == 3 and api["total"]["failed_by_reason"] == {"no_access": 1, "not_home": 2}
+    page = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()  # CSP enforced
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    log_in(page, org.base, org.email, PASSWORD)
+    page.goto(f"{org.base}/app/analytics?from={DAY}&to={DAY}")
+    page.wait_for_selector("body[data-ready='1']")
+    expect(page.locator("#totals div").filter(has_text="Deliveries").locator("dd")).to_have_text("3")
+    expect(page.locator("#totals div").filter(has_text="On time").locator("dd")).to_have_text(
+        f"{api['total']['on_time_rate'] * 100:.1f} %")
+    assert page.locator("#daily-chart svg.main-svg").count() >= 1
+    assert _texts(page, "#daily-chart .g-xtitle") == ["Day"]
+    assert _texts(page, "#daily-chart .g-ytitle") == ["Deliveries"]
+    assert _texts(page, "#daily-chart .g-y2title") == ["On-time rate"]
+    assert page.locator("#daily-chart .bars path").count() == 1  # one day, one bar
+    assert page.locator("#daily-chart .scatterlayer .trace").count() == 1
+    assert _texts(page, "#reasons-chart .g-xtitle") == ["Reason"]
+    assert _texts(page, "#reasons-chart .g-ytitle") == ["Failed attempts"]
+    assert sorted(_texts(page, "#reasons-chart .xtick text")) == ["no access", "not home"]
+    assert page.locator("#reasons-chart .bars path").count() == 2
+    assert _texts(page, "#heatmap-chart .g-xtitle") == ["Hour of the day (local)"]
+    assert _texts(page, "#heatmap-chart .g-ytitle") == ["Weekday"]
+    assert page.locator("#heatmap-chart .hm image").count() == 1
+    rows = page.locator("#scorecard tbody tr")
+    expect(rows).to_have_count(2)
+    for g in api["series"]:
+        cells = _texts(page, f"#scorecard tr[data-driver='{g['key']}'] > *")
+        first = g["kpis"]["first_attempt_rate"]
+        assert cells[:5] == [g["label"], str(g["kpis"]["deliveries"]), "3",
+                             f"{g['kpis']['on_time_rate'] * 100:.1f} %", f"{first * 100:.1f} %"]  # fmt: skip
+    eta = org.api.get(f"/v1/analytics/eta-accuracy?from={DAY}&to={DAY}").json()["horizons"]
+    shown = [_texts(page, f"#eta-accuracy tr[data-minutes='{h['minutes']}'] > *")[:2] for h in eta]
+    assert shown == [[f"{h['minutes']} min", str(h["stops"])] for h in eta] and len(shown) == 3
+    page.select_option("#heat-measure", "failed")
+    expect(page.locator("#heatmap-caption")).to_have_text("Failed attempts by local hour and weekday.")
+    keep_screenshot(page, "analytics-1-worked-day.png")
+    assert errors == []
+
+
+def test_kpi_page_is_accessible_and_links_the_csv(org: Org, browser: Any) -> None:
+    """axe-core finds no serious or critical violation on the drawn page; the CSV link carries the range."""
+    page, errors = open_page(browser, org, f"/app/analytics?from={DAY}&to={DAY}")
+    assert page.get_attribute("#csv-link", "href") == f"/v1/analytics/kpis.csv?from={DAY}&to={DAY}&group_by=day"
+    csv = org.api.get(f"/v1/analytics/kpis.csv?from={DAY}&to={DAY}&group_by=day")
+    assert csv.text.splitlines()[1].startswith(f"day,{DAY},{DAY},3,6,3,")
+    found = axe_violations(page)
+    assert not found, "\n".join(found)
+    keep_screenshot(page, "analytics-2-axe-checked.png")
+    assert errors == []
