@@ -219,7 +219,8 @@ def _options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]
 
 def _subject_label(uow: UnitOfWork, day: LiveDay, req: Request) -> str:
     """What the proposal is about, as people name it: the order's reference, the vehicle's or route's vehicle name."""
-    if req.kind in (ProposalKind.INSERT, ProposalKind.CANCEL, ProposalKind.INSTRUCTIONS, ProposalKind.NOT_HOME):
+    by_order = (ProposalKind.INSERT, ProposalKind.CANCEL, ProposalKind.INSTRUCTIONS, ProposalKind.NOT_HOME)
+    if req.kind in by_order or req.windows is not None:  # a window change names the order
         order = uow.orders.get(req.subject_id)
         return order.external_ref if order is not None and order.external_ref else req.subject_id
     if req.kind is ProposalKind.REDISTRIBUTE:
