@@ -118,6 +118,53 @@ def test_change_a_customers_window(live_site: Site, browser: Any) -> None:
     assert errors == []
 
 
+def test_an_alert_links_to_its_stop(live_site: Site, browser: Any) -> None:
+    """A late stop's alert, opened with the keyboard, shows its route's stops with that stop highlighted and
+    focused, and marks it on the map."""
+    from playwright.sync_api import expect
+
+    _, _, app, ids = live_site
+    page, errors = _open(live_site, browser)
+    _, rows = plans.get_plan(app.state.platform, system_actor(ids["org"]), ids["plan"])
+    route = next(r for r in rows if r.status in ("published", "dispatched"))
+    stops = [s for s in route.data["stops"] if s.get("order_id")]
+    late = stops[-1]
+    etas = [{"order_id": s["order_id"], "eta": s["arrival"], "status": "on_time", "late_s": 0} for s in stops[:-1]]
+    etas.append({"order_id": late["order_id"], "eta": late["arrival"], "status": "late", "late_s": 900})
+    app.state.platform.live.publish(ids["org"], {"type": "eta", "route_id": route.id, "stops": etas})
+    alert = page.locator("#alerts button.alert-link")
+    expect(alert).to_have_count(1)
+    expect(alert).to_contain_text(f"{late['external_ref']} late by 15 min")
+    alert.focus()
+    page.keyboard.press("Enter")
+    row = page.locator("#route-stops tr.highlight")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(late["external_ref"])
+    expect(row).to_be_focused()
+    expect(page.locator("#stops-title")).to_have_text(f"Stops of {route.data['vehicle_name']}")
+    expect(page.locator("#map .stop-highlight")).to_have_count(1)
+    page.screenshot(path=ARTIFACTS / "live-changes-5-alert-stop.png", full_page=True)
+    assert errors == []
+
+
+def test_cancel_an_order_from_the_page(live_site: Site, browser: Any) -> None:
+    """Cancelling picks a stop by its reference; approved, the order leaves its route and the choices."""
+    from playwright.sync_api import expect
+
+    page, errors = _open(live_site, browser)
+    van = next(v for v, refs in _routes(live_site).items() if "LIVE-3" in refs)
+    page.select_option("#cancel-stop", label=f"LIVE-3 ({van})")
+    page.click("#cancel-form button[type=submit]")
+    item = page.locator("#proposals > li", has_text="Take off order LIVE-3")
+    expect(item).to_have_count(1)
+    expect(item.locator("ul.options > li").first).to_contain_text("€")
+    item.get_by_role("button", name="Choose option 1").click()
+    expect(item).to_have_count(0)
+    assert all("LIVE-3" not in refs for refs in _routes(live_site).values())
+    expect(page.locator("#cancel-stop option", has_text="LIVE-3")).to_have_count(0)
+    assert errors == []
+
+
 def test_take_a_van_out_hands_its_stops_to_the_other(live_site: Site, browser: Any) -> None:
     """Van A out: the proposal names both vans and the orders whose ETAs move; approved, Van B carries every order
     and the page shows one route."""
@@ -132,10 +179,10 @@ def test_take_a_van_out_hands_its_stops_to_the_other(live_site: Site, browser: A
     option = item.locator("ul.options > li").first
     expect(option).to_contain_text("Van B")
     expect(option).to_contain_text("€")
-    page.screenshot(path=ARTIFACTS / "live-changes-5-vanout-proposal.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / "live-changes-6-vanout-proposal.png", full_page=True)
     item.get_by_role("button", name="Choose option 1").click()
     expect(item).to_have_count(0)
     assert sorted(_routes(live_site)["Van B"]) == every
     expect(page.locator("#progress tbody tr")).to_have_count(1)
-    page.screenshot(path=ARTIFACTS / "live-changes-6-vanout-approved.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / "live-changes-7-vanout-approved.png", full_page=True)
     assert errors == []
