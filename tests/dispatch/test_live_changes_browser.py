@@ -165,6 +165,22 @@ def test_cancel_an_order_from_the_page(live_site: Site, browser: Any) -> None:
     assert errors == []
 
 
+def test_the_apis_coded_problem_is_shown_with_the_form(live_site: Site, browser: Any) -> None:
+    """An order reference already planned today: the orders API answers with that order, the insert proposal is
+    refused (E1450) and the page shows the API's problem under the form, and no proposal."""
+    from playwright.sync_api import expect
+
+    page, errors = _open(live_site, browser)
+    page.fill("#add-ref", "LIVE-0")
+    page.fill("#add-lat", "38.7200")
+    page.fill("#add-lng", "-9.1400")
+    page.click("#add-form button[type=submit]")
+    expect(page.locator("#add-form .form-errors li")).to_contain_text("E1450")
+    expect(page.locator("#proposals > li")).to_have_count(0)
+    expect(page.locator("#add-ref")).to_have_value("LIVE-0")  # kept for correcting
+    assert [e for e in errors if "status of 422" not in e] == [] and len(errors) == 1  # the refused request only
+
+
 def test_take_a_van_out_hands_its_stops_to_the_other(live_site: Site, browser: Any) -> None:
     """Van A out: the proposal names both vans and the orders whose ETAs move; approved, Van B carries every order
     and the page shows one route."""

@@ -28,7 +28,7 @@ export function showProblems(form, problems) {
   for (const p of problems) {
     const key = locKey(p.loc);
     const field = key && fields.find((f) => f.dataset.loc === key || f.dataset.loc.startsWith(`${key}.`) || key.startsWith(`${f.dataset.loc}.`));
-    const text = `${p.code}: ${p.message}`;
+    const text = p.code ? `${p.code}: ${p.message}` : p.message; // the page's own checks without a code of theirs
     if (!field) { form.querySelector(".form-errors").append(el("li", {}, text)); continue; }
     const id = `${field.id}-err`;
     const note = field.parentElement.querySelector(".field-error");
@@ -48,26 +48,26 @@ const problemsOf = (err) => {
 const need = (cond, code, message, loc) => (cond ? [] : [{ code, message, loc }]);
 const num = (id) => ($(id).value.trim() === "" ? NaN : Number($(id).value));
 
-// The page's own checks of the add form (the API checks again; its codes differ only in wording).
+// The page's own checks of the add form (the API checks again): the catalogue's code where one means the same.
 function addProblems() {
   const lat = num("add-lat"), lng = num("add-lng"), parcels = num("add-parcels");
   const from = $("add-from").value, to = $("add-to").value;
   return [
-    ...need($("add-ref").value.trim() !== "", "required", "give the order's reference", ["external_ref"]),
+    ...need($("add-ref").value.trim() !== "", null, "give the order's reference", ["external_ref"]),
     ...need(lat >= -90 && lat <= 90, "E1105", "latitude must be a number from -90 to 90", ["location", "lat"]),
     ...need(lng >= -180 && lng <= 180, "E1105", "longitude must be a number from -180 to 180", ["location", "lng"]),
-    ...need(!from === !to, "required", "give both ends of the window (or neither)", ["time_windows", 0, from ? "end" : "start"]),
+    ...need(!from === !to, null, "give both ends of the window (or neither)", ["time_windows", 0, from ? "end" : "start"]),
     ...need(!from || !to || from < to, "E1104", `the window ends at ${to}, before it starts at ${from}`, ["time_windows", 0, "end"]),
-    ...need(Number.isInteger(parcels) && parcels >= 1, "required", "parcels: a whole number, at least 1", ["size", "parcels"]),
+    ...need(Number.isInteger(parcels) && parcels >= 1, null, "parcels: a whole number, at least 1", ["size", "parcels"]),
   ];
 }
 
 function windowProblems() {
   const from = $("window-from").value, to = $("window-to").value;
   return [
-    ...need($("window-stop").value !== "", "required", "choose a stop", ["subject_id"]),
-    ...need(from !== "", "required", "give the window's start", ["windows", 0, "start"]),
-    ...need(to !== "", "required", "give the window's end", ["windows", 0, "end"]),
+    ...need($("window-stop").value !== "", null, "choose a stop", ["subject_id"]),
+    ...need(from !== "", null, "give the window's start", ["windows", 0, "start"]),
+    ...need(to !== "", null, "give the window's end", ["windows", 0, "end"]),
     ...need(!from || !to || from < to, "E1104", `the window ends at ${to}, before it starts at ${from}`, ["windows", 0, "end"]),
   ];
 }
@@ -102,11 +102,11 @@ export function setupChanges(ctx) {
     });
     return propose({ plan_id: route.plan_id, kind: "insert", subject_id: order.id });
   });
-  submit($("cancel-form"), () => need($("cancel-stop").value !== "", "required", "choose a stop", ["subject_id"]), () => {
+  submit($("cancel-form"), () => need($("cancel-stop").value !== "", null, "choose a stop", ["subject_id"]), () => {
     const orderId = $("cancel-stop").value;
     return propose({ plan_id: routeOfOrder(orderId).plan_id, kind: "cancel", subject_id: orderId });
   });
-  submit($("vanout-form"), () => need($("vanout-vehicle").value !== "", "required", "choose a vehicle", ["subject_id"]), () => {
+  submit($("vanout-form"), () => need($("vanout-vehicle").value !== "", null, "choose a vehicle", ["subject_id"]), () => {
     const route = ctx.routes().get($("vanout-vehicle").value);
     return propose({ plan_id: route.plan_id, kind: "redistribute", subject_id: route.vehicle_id });
   });
