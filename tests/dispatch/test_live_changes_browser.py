@@ -143,6 +143,7 @@ def test_an_alert_links_to_its_stop(live_site: Site, browser: Any) -> None:
     expect(row).to_be_focused()
     expect(page.locator("#stops-title")).to_have_text(f"Stops of {route.data['vehicle_name']}")
     expect(page.locator("#map .stop-highlight")).to_have_count(1)
+    page.wait_for_timeout(300)  # Leaflet redraws its vector layers on the next animation frames after a move
     page.screenshot(path=ARTIFACTS / "live-changes-5-alert-stop.png", full_page=True)
     assert errors == []
 

@@ -147,10 +147,11 @@ function showStop(routeId, orderId) {
   const r = routes.get(routeId);
   const at = (r?.places || {})[orderId];
   shown.marker?.remove();
+  view.map.invalidateSize({ pan: false }); // the stops table may have moved the map: measure it again
   if (at) {
+    view.map.setView(at, view.map.getZoom(), { animate: false });
     shown.marker = L.circleMarker(at, { radius: 12, color: "#b00020", weight: 4, fillOpacity: 0.2, className: "stop-highlight" })
-      .addTo(view.map).bindTooltip(esc(`${refOf(r, orderId)} (${r.vehicle_name || r.vehicle_id})`), { permanent: true });
-    view.map.panTo(at);
+      .addTo(view.map).bindTooltip(esc(`${refOf(r, orderId)} (${r.vehicle_name || r.vehicle_id})`), { permanent: true, direction: "top" });
   }
   const row = $("route-stops").querySelector("tr.highlight");
   row?.scrollIntoView({ block: "nearest" });
