@@ -208,3 +208,33 @@ def test_an_old_proposal_cannot_be_approved(make_day: Maker) -> None:
         assert replanning.proposals_of(uow).require(old.id).status == "stale"
     fresh = replanning.propose(day.p, day.actor, Request(day.plan["id"], ProposalKind.INSERT, oid))
     assert replanning.decide(day.p, day.actor, fresh.id, approve=True).status == "applied"
+
+
+def test_window_change_through_the_api_reports_every_bad_window_at_once(make_day: Maker) -> None:
+    """POST /v1/live/proposals with new windows: a bad time (E1103) and a window ending before it starts (E1104)
+    are both reported with their index; HH:MM windows are read on the order's day and kept with their offset."""
+    day = make_day()
+    route = day.plan["routes"][0]
+    complete_first(day, route)
+    oid = route["data"]["stops"][2]["order_id"]
+    body = {"plan_id": day.plan["id"], "kind": "resequence", "subject_id": oid,
+            "windows": [{"start": "noon", "end": "13:00"}, {"start": "12:00", "end": "11:00"}]}  # fmt: skip
+    r = day.client.post("/v1/live/proposals", json=body, headers=day.t.h())
+    assert r.status_code == 422, r.text
+    found = [(d["code"], d["loc"]) for d in r.json()["error"]["details"]]
+    assert found == [("E1103", ["windows", 0, "start"]), ("E1104", ["windows", 1])]
+    # the API's app runs on the real clock (the day is in the past there): the change itself on the day's clock
+    req = Request(day.plan["id"], ProposalKind.RESEQUENCE, oid, windows=[{"start": "11:30", "end": "12:30"}])
+    option = replanning.propose(day.p, day.actor, req).options[0]["summary"]
+    assert option["windows"] == [{"start": "2025-06-17T11:30:00+01:00", "end": "2025-06-17T12:30:00+01:00"}]
+
+
+def test_every_option_carries_its_distance_change(make_day: Maker) -> None:
+    """Cancel and van-out options carry the plan's distance change in metres (the live page shows km)."""
+    day = make_day()
+    route = day.plan["routes"][0]
+    oid = route["data"]["stops"][2]["order_id"]
+    before = sum(r["data"]["distance_m"] for r in day.routes())
+    prop = replanning.propose(day.p, day.actor, Request(day.plan["id"], ProposalKind.CANCEL, oid), auto_approve=True)
+    after = sum(r["data"]["distance_m"] for r in day.routes())
+    assert prop.options[0]["summary"]["distance_delta_m"] == after - before < 0

@@ -15,18 +15,20 @@ from doorstep.services.replanning import ProposalStatus, proposals_of
 from doorstep.store.models import PlanRow, ProposalRow, RouteLiveRow, RouteRow
 
 
-def _route_view(route: RouteRow, live: RouteLiveRow | None, day: date) -> dict[str, Any]:
+def _route_view(route: RouteRow, live: RouteLiveRow | None, plan: PlanRow) -> dict[str, Any]:
     stops = route.data["stops"]
     orders = [s for s in stops if s.get("order_id")]
     etas = live.etas if live else []
     return {
-        "id": route.id, "plan_id": route.plan_id, "date": day.isoformat(), "vehicle_id": route.vehicle_id,
+        "id": route.id, "plan_id": route.plan_id, "date": plan.day.isoformat(), "depot_id": plan.depot_id,
+        "vehicle_id": route.vehicle_id,
         "vehicle_name": route.data.get("vehicle_name"), "driver_id": route.driver_id, "status": route.status,
         "version": route.version, "stops": len(orders), "done": max(0, (live.done if live else 1) - 1),
         "outcomes": live.outcomes if live else {}, "position": live.position if live else None, "etas": etas,
         "alerts": [e for e in etas if e.get("status") != "on_time" and e.get("order_id")],
         "path": [[s["location"]["lat"], s["location"]["lng"]] for s in stops],
         "refs": {s["order_id"]: s.get("external_ref") or s["order_id"] for s in orders},
+        "places": {s["order_id"]: [s["location"]["lat"], s["location"]["lng"]] for s in orders},  # alerts link here
     }  # fmt: skip
 
 
@@ -44,7 +46,7 @@ def snapshot(p: Platform, actor: Actor, day: date | None = None) -> dict[str, An
     actor.require(Permission.READ)
     with p.uow(actor) as uow:
         where = [PlanRow.status == PlanStatus.PUBLISHED.value] + ([PlanRow.day == day] if day else [])
-        plans = {r.id: r.day for r in uow.plans.all(*where)}
+        plans = {r.id: r for r in uow.plans.all(*where)}
         routes = uow.routes.all(RouteRow.plan_id.in_(list(plans)), RouteRow.status.in_(LIVE_ROUTES)) if plans else []
         ids = [r.id for r in routes]
         lives = {lr.route_id: lr for lr in live_rows(uow).all(RouteLiveRow.route_id.in_(ids))} if ids else {}

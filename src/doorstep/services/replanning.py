@@ -11,7 +11,9 @@ from enum import StrEnum
 from typing import Any
 
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.fleet import Depot
 from doorstep.domain.ids import new_id
+from doorstep.domain.orders import Order
 from doorstep.domain.plan import Plan
 from doorstep.domain.problem import Problem
 from doorstep.domain.status import OrderStatus, RouteStatus
@@ -23,7 +25,7 @@ from doorstep.optimize.live_route import with_routes
 from doorstep.optimize.resequence import resequence
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.services.access import Actor, Permission
-from doorstep.services.convert import order_of
+from doorstep.services.convert import order_of, parse_order
 from doorstep.services.events import EventRecorder
 from doorstep.services.live_day import Change, LiveDay, load_day, write_change
 from doorstep.services.orders import set_order_status
@@ -104,8 +106,10 @@ def _option(day: LiveDay, new: Plan, extra: dict[str, Any], orders: list[dict[st
     removed = [rid for rid in old if rid not in dumped]
     cost = sum(r.cost_cents for r in new.routes) - sum(r.cost_cents for r in day.plan.routes)
     names = {r.id: r.vehicle_name or r.vehicle_id for r in [*day.plan.routes, *new.routes]}
+    distance = sum(r.distance_m for r in new.routes) - sum(r.distance_m for r in day.plan.routes)
     summary = {
-        **extra, "cost_delta_cents": cost, "routes": [d["id"] for d in changed], "removed_routes": removed,
+        "distance_delta_m": distance, **extra, "cost_delta_cents": cost,
+        "routes": [d["id"] for d in changed], "removed_routes": removed,
         "vehicles": [names[d["id"]] for d in changed] + [names[rid] for rid in removed],  # for people
         "affected": _shifts(day, new), "unassigned": [unassigned_to_dict(u) for u in new.unassigned],
     }  # fmt: skip
@@ -164,8 +168,7 @@ def _resequence_options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dic
     orders: list[dict[str, Any]] = []
     if req.windows is not None:  # the customer's new availability: the order's windows change first
         row = uow.orders.require(req.subject_id, ("order_id",))
-        data = {**row.data, "time_windows": req.windows}
-        order = order_of(replace_data(row, data), {d.id: d for d in day.problem.depots})
+        order = _with_windows(row, req.windows, {d.id: d for d in day.problem.depots})
         day.problem = replace(day.problem, orders=tuple(order if o.id == order.id else o for o in day.problem.orders))
         orders = [order_to_dict(order)]
         route_id = next((r.id for r in day.plan.routes if any(s.order_id == order.id for s in r.stops)), None)
@@ -176,7 +179,22 @@ def _resequence_options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dic
     res = resequence(day.problem, day.plan, route_id, day.provider, state=day.state)
     routes = [res.route if r.id == route_id else r for r in day.plan.routes]
     plan = with_routes(replace(day.plan, unassigned=[*day.plan.unassigned, *res.dropped]), routes)
-    return [_option(day, plan, {"route_id": route_id, "windows": req.windows}, orders)]
+    windows = orders[0]["time_windows"] if orders else None  # stored as ISO-8601 with offset, like every order
+    return [_option(day, plan, {"route_id": route_id, "windows": windows}, orders)]
+
+
+def _with_windows(row: OrderRow, windows: list[dict[str, str]], depots: dict[str, Depot]) -> Order:
+    """The order with the customer's new windows (``HH:MM`` on the order's day in the depot's zone, or ISO-8601);
+    every bad time (E1103) and every window ending before it starts (E1104) is reported at once."""
+    order, rd = parse_order({**row.data, "time_windows": windows}, 0, depots, row.day)
+    issues = [replace(i, loc=("windows", *i.loc[3:])) for i in rd.issues if i.loc[2:3] == ("time_windows",)]
+    for k, w in enumerate(order.time_windows):
+        if not any(i.loc[:2] == ("windows", k) for i in issues) and w.end < w.start:
+            msg = f"windows.{k}: ends at {w.end:%H:%M} before it starts at {w.start:%H:%M}"
+            issues.append(Issue("E1104", msg, ("windows", k), row.id))
+    if issues:
+        raise DoorstepError(issues)
+    return order
 
 
 def replace_data(row: OrderRow, data: dict[str, Any]) -> OrderRow:
@@ -201,7 +219,8 @@ def _options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]
 
 def _subject_label(uow: UnitOfWork, day: LiveDay, req: Request) -> str:
     """What the proposal is about, as people name it: the order's reference, the vehicle's or route's vehicle name."""
-    if req.kind in (ProposalKind.INSERT, ProposalKind.CANCEL, ProposalKind.INSTRUCTIONS, ProposalKind.NOT_HOME):
+    by_order = (ProposalKind.INSERT, ProposalKind.CANCEL, ProposalKind.INSTRUCTIONS, ProposalKind.NOT_HOME)
+    if req.kind in by_order or req.windows is not None:  # a window change names the order
         order = uow.orders.get(req.subject_id)
         return order.external_ref if order is not None and order.external_ref else req.subject_id
     if req.kind is ProposalKind.REDISTRIBUTE:

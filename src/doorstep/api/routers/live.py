@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.schemas_common import ERRORS, Strict
+from doorstep.api.schemas_orders import WindowIn
 from doorstep.api.sse import HEADERS, relay
 from doorstep.services import live_view, replanning
 from doorstep.services.access import Permission
@@ -29,7 +30,9 @@ class ProposalIn(Strict):
     kind: Literal["insert", "cancel", "redistribute", "resequence"]
     subject_id: str = Field(max_length=64, description="order id (insert, cancel, resequence with windows), "
                             "vehicle id (redistribute) or route id (resequence)")  # fmt: skip
-    windows: list[dict[str, str]] | None = Field(None, max_length=8)
+    windows: list[WindowIn] | None = Field(
+        None, max_length=8, description="resequence: the order's new windows, HH:MM on its day or ISO-8601"
+    )
     auto_approve: bool | None = Field(None, description="apply at once (default: the server's policy)")
     reoptimize: bool = Field(
         False, description="insert: also re-optimize the route's open stops (offered first when cheaper)"
@@ -52,7 +55,8 @@ def create_proposal(body: ProposalIn, request: Request, p: PlatformDep, actor: A
     change, affected stops and ETA shifts per option; applied at once with auto-approve."""
     auto = _policy(request) if body.auto_approve is None else body.auto_approve
     kind = replanning.ProposalKind(body.kind)
-    req = replanning.Request(body.plan_id, kind, body.subject_id, body.windows, body.reoptimize)
+    windows = None if body.windows is None else [w.model_dump() for w in body.windows]
+    req = replanning.Request(body.plan_id, kind, body.subject_id, windows, body.reoptimize)
     return live_view.proposal_view(replanning.propose(p, actor, req, auto_approve=auto))
 
 

@@ -4,6 +4,7 @@
 import { api, el, esc, hhmm } from "./api.js";
 import { COLOURS, makeMap } from "./map.js";
 import { money, navDay } from "./page.js";
+import { fillChoices, setupChanges } from "./live-changes.js";
 
 const $ = (id) => document.getElementById(id);
 const L = window.L;
@@ -113,23 +114,65 @@ function renderProgress() {
       el("td", { class: "done" }, `${r.done}/${r.stops}`), el("td", {}, next ? hhmm(next.eta) : "–"),
       el("td", { class: late ? "late" : "" }, String(late)), el("td", { class: "driven" }, drivenText(r.id)), el("td", {}, pos)));
   }
-  const alerts = [...routes.values()].flatMap((r) => (r.alerts || []).map((a) => ({ ...a, vehicle: r.vehicle_name || r.vehicle_id, ref: refOf(r, a.order_id) })));
+  const alerts = [...routes.values()].flatMap((r) => (r.alerts || []).map((a) => ({ ...a, route_id: r.id, vehicle: r.vehicle_name || r.vehicle_id, ref: refOf(r, a.order_id) })));
   $("alerts").replaceChildren(...alerts.map((a) => el("li", { class: `alert ${a.status}`, "data-order": a.order_id },
-    `${a.vehicle}: ${a.ref} ${a.status.replace("_", " ")}${a.late_s ? ` by ${Math.round(a.late_s / 60)} min` : ""}, ETA ${hhmm(a.eta)}`)));
+    el("button", { type: "button", class: "alert-link", onclick: () => showStop(a.route_id, a.order_id) },
+      `${a.vehicle}: ${a.ref} ${a.status.replace("_", " ")}${a.late_s ? ` by ${Math.round(a.late_s / 60)} min` : ""}, ETA ${hhmm(a.eta)}`))));
   $("alerts-count").textContent = alerts.length ? `(${alerts.length})` : "";
+  fillChoices(routes);
+  if (shown.route) renderStops();
+}
+
+// An alert opens its route's stops with the stop highlighted, and marks the stop on the map.
+const shown = { route: null, order: null, marker: null };
+function renderStops() {
+  const r = routes.get(shown.route);
+  if (!r) { $("stops-panel").hidden = true; return; }
+  $("stops-panel").hidden = false;
+  $("stops-title").textContent = `Stops of ${r.vehicle_name || r.vehicle_id}`;
+  const etas = new Map((r.etas || []).filter((e) => e.order_id).map((e) => [e.order_id, e]));
+  $("route-stops").querySelector("tbody").replaceChildren(...Object.keys(r.refs || {}).map((oid) => {
+    const e = etas.get(oid);
+    const status = (r.outcomes || {})[oid] || (e ? e.status.replace("_", " ") : "–");
+    const here = oid === shown.order;
+    return el("tr", { "data-order": oid, class: here ? "highlight" : "", ...(here ? { "aria-current": "true", tabindex: "-1" } : {}) },
+      el("td", {}, refOf(r, oid)), el("td", {}, e ? hhmm(e.eta) : "–"), el("td", {}, status));
+  }));
+}
+
+function showStop(routeId, orderId) {
+  shown.route = routeId;
+  shown.order = orderId;
+  renderStops();
+  const r = routes.get(routeId);
+  const at = (r?.places || {})[orderId];
+  shown.marker?.remove();
+  view.map.invalidateSize({ pan: false }); // the stops table may have moved the map: measure it again
+  if (at) {
+    view.map.setView(at, view.map.getZoom(), { animate: false });
+    shown.marker = L.circleMarker(at, { radius: 12, color: "#b00020", weight: 4, fillOpacity: 0.2, className: "stop-highlight" })
+      .addTo(view.map).bindTooltip(esc(`${refOf(r, orderId)} (${r.vehicle_name || r.vehicle_id})`), { permanent: true, direction: "top" });
+  }
+  const row = $("route-stops").querySelector("tr.highlight");
+  row?.scrollIntoView({ block: "nearest" });
+  row?.focus();
 }
 
 const KIND_TEXT = { insert: "Add order", cancel: "Take off order", redistribute: "Hand out the stops of", resequence: "Re-sequence",
   instructions: "Customer instructions for", not_home: "Customer not home today:" };
 
 // A proposal names its subject as people do (order reference, vehicle) and lists every option with its own
-// Approve: which vehicles it touches, the cost change and how many promised times move.
+// button: the vehicles it touches, the cost change in the organization's currency, the km and the ETAs that move.
+const km = (m) => `${m < 0 ? "−" : "+"}${(Math.abs(m) / 1000).toFixed(1)} km`;
 function optionText(o) {
   if (o.inserted === false) return "no place found";
   const vans = (o.vehicles || []).join(", ") || "no route";
   const moved = (o.affected || []).length;
-  return `${vans}: cost ${money(o.cost_delta_cents ?? 0, currency, true)}, ${moved} ETA${moved === 1 ? "" : "s"} move`;
+  const left = (o.unassigned || []).length;
+  return `${vans}: cost ${money(o.cost_delta_cents ?? 0, currency, true)}, ${km(o.distance_delta_m ?? 0)}, ` +
+    `${moved} ETA${moved === 1 ? "" : "s"} move${left ? `, ${left} order${left === 1 ? "" : "s"} left unplaced` : ""}`;
 }
+const movesText = (o) => (o.affected || []).map((a) => `${a.external_ref || "an order"} ${hhmm(a.before)}→${hhmm(a.after)}`).join(", ");
 
 function renderProposals(list) {
   $("proposals").replaceChildren(...list.map((p) => {
@@ -138,12 +181,12 @@ function renderProposals(list) {
       catch (err) { showError(err); await reload(); }
     };
     const subject = p.options[0]?.subject_label || p.subject_id;
-    // Approve takes the first (cheapest) option; any other option has its own button.
     const options = p.options.map((o, k) => el("li", { "data-option": String(k) }, `${k + 1}. ${optionText(o)}`, " ",
-      k === 0 || o.inserted === false ? "" : el("button", { type: "button", onclick: decide("approve", k) }, `Choose option ${k + 1}`)));
+      o.inserted === false ? "" : el("button", { type: "button", onclick: decide("approve", k) }, `Choose option ${k + 1}`),
+      (o.affected || []).length ? el("div", { class: "moves" }, `ETAs: ${movesText(o)}`) : ""));
     const usable = p.options[0] && p.options[0].inserted !== false;
-    return el("li", { "data-proposal": p.id }, el("span", { class: "tag" }, p.kind), " ", `${KIND_TEXT[p.kind] || p.kind} ${subject}`, " ",
-      usable ? el("button", { type: "button", onclick: decide("approve", 0) }, "Approve") : "", " ",
+    return el("li", { "data-proposal": p.id }, el("span", { class: "tag" }, p.kind), " ", `${p.options[0]?.windows ? "New window for" : KIND_TEXT[p.kind] || p.kind} ${subject}${p.options[0]?.windows ? ` (${p.options[0].windows.map((w) => `${hhmm(w.start)}–${hhmm(w.end)}`).join(", ")})` : ""}`, " ",
+      usable ? el("button", { type: "button", onclick: decide("approve", 0), "aria-label": `Approve option 1 for ${subject}` }, "Approve") : "", " ",
       el("button", { type: "button", onclick: decide("reject") }, "Reject"), el("ul", { class: "options" }, ...options));
   }));
 }
@@ -245,4 +288,5 @@ $("return-form").addEventListener("submit", async (ev) => {
   } catch (err) { showError(err); }
 });
 
+setupChanges({ routes: () => routes, map: view.map, proposed: () => reload() });
 api("GET", "/v1/auth/me").then((me) => { currency = me.currency; connect(); }).catch((err) => { if (err.status === 401) location.href = "/login"; else showError(err); });
