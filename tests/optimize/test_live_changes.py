@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace as dc_replace
+from datetime import timedelta
 
 import pytest
 
@@ -124,3 +125,15 @@ def test_resequence_refuses_a_route_with_a_reload_ahead() -> None:
     with pytest.raises(DoorstepError) as exc:
         resequence(p, plan, plan.routes[0].id)
     assert exc.value.code == "E2103"
+
+
+def test_resequence_after_the_shift_ended_is_refused_with_a_code() -> None:
+    """On a day that is over ("now" past the van's shift) there is no rest of the day to re-sequence: E2135, not a
+    solver error about a vehicle that would start after its shift ends (a window change on a past day was a 500)."""
+    p = problem(ORDERS[:4])
+    plan = solve(p)
+    route = plan.routes[0]
+    late = LiveState(now=p.vehicles[0].shift_end + timedelta(hours=1))
+    with pytest.raises(DoorstepError) as exc:
+        resequence(p, plan, route.id, state=late)
+    assert exc.value.code == "E2135"

@@ -159,6 +159,10 @@ CODES: dict[str, tuple[str, str]] = {
         "proposal expired",
         "The day moved on since it was computed (DOORSTEP_PROPOSAL_TTL_S); ask for a new proposal.",
     ),
+    "E2135": (
+        "the route's shift is over",
+        "The van cannot leave its last stop before its shift ends: move its open stops to another van or day.",
+    ),
     "E2140": (
         "map matching needs a road network",
         "Set DOORSTEP_NETWORK to a network built with `doorstep network build` and restart; "

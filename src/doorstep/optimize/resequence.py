@@ -55,6 +55,9 @@ def _sub_problem(problem: Problem, vehicle: Vehicle, route: Route, fixed: int, n
                 aboard[d] = aboard.get(d, 0) - x  # what stays on board whatever the sequence
     capacity = {d: c - max(0, aboard.get(d, 0)) for d, c in vehicle.type.capacity.items()}
     leave = last.departure if now is None else max(last.departure, now)
+    if leave >= vehicle.shift_end:  # a past day, or a van already done: nothing can be re-sequenced
+        msg = f"{route.id}: the van leaves its last stop at {leave.isoformat()}, after its shift ends"
+        raise DoorstepError([Issue("E2135", msg, ("route_id",), route.id)])
     used_s = int((leave - route.stops[0].arrival).total_seconds())
     sub_vehicle = replace(
         vehicle,
