@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import select
 
 from doorstep.services.notify_send import send_due
-from doorstep.store.models import EventRow
-from tests.api.conftest import platform_of
+from doorstep.store.models import EventRow, SlotCountRow
+from tests.api.conftest import make_tenant, platform_of
 from tests.api.notify_day import CustomerDay, customer_day
+from tests.api.slot_day import DAY, EVE, confirm, hold, offers, policy, put_policy
 from tests.api.test_tracking_page import _drive, _driver_stop, _route_of
 from tests.api.tracking_site import INTERNAL_ID, Site, site
 
@@ -201,3 +202,33 @@ def test_changes_close_at_the_cut_off_and_for_a_cancelled_order(site: Site) -> N
     gone = _choose(site, cancelled_token, TOMORROW, "12:00-14:00")
     assert gone.status_code == 409 and gone.json()["error"]["code"] == "E2171"
     assert "cancelled" in gone.json()["error"]["message"]
+
+
+def _taken(s: Site, org_id: str) -> dict[str, int]:
+    with platform_of(s.client).sessions() as db:
+        return {r.slot_key: r.taken for r in db.scalars(select(SlotCountRow).where(SlotCountRow.org_id == org_id))}
+
+
+def test_with_a_slot_policy_the_policys_windows_are_offered_and_the_slot_place_follows(site: Site) -> None:
+    """An order booked through a standard slot (10:00-12:00) the eve before: the panel offers the policy's
+    standard windows the van can keep within its 08:00-18:00 shift (not premium ones, not its own, nothing after
+    the shift); moving to 14:00-16:00 (no route yet: directly) moves the hold and its place to the new slot."""
+    site.clock.now = EVE
+    t = make_tenant(site.client)
+    put_policy(site.client, t, policy(t))
+    offered = offers(site.client, t)["offers"]
+    ten = next(o for o in offered if o["service_level"] == "standard" and o["start"][11:16] == "10:00")
+    held = hold(site.client, t, ten["id"]).json()
+    order_id = confirm(site.client, t, held["id"]).json()["order_id"]
+    token = site.client.post(f"/v1/live/orders/{order_id}/tracking-token", headers=t.h()).json()["token"]
+    assert _taken(site, t.org_id) == {"lx|std|2025-06-17T09:00Z": 1}
+    assert _windows(_offer(site, token)) == {DAY: ["08:00-10:00", "12:00-14:00", "14:00-16:00", "16:00-18:00"]}
+    moved = _choose(site, token, DAY, "14:00-16:00")
+    assert moved.status_code == 200, moved.text
+    assert _taken(site, t.org_id) == {"lx|std|2025-06-17T09:00Z": 0, "lx|std|2025-06-17T13:00Z": 1}
+    got = site.client.get(f"/v1/slots/holds/{held['id']}", headers=t.h()).json()
+    assert (got["status"], _at(got["start"]), _at(got["end"])) == (
+        "confirmed", _at(f"{DAY}T14:00:00+01:00"), _at(f"{DAY}T16:00:00+01:00"),
+    )  # fmt: skip
+    order = site.client.get(f"/v1/orders/{order_id}", headers=t.h()).json()
+    assert order["data"]["time_windows"] == [{"start": f"{DAY}T14:00:00+01:00", "end": f"{DAY}T16:00:00+01:00"}]
