@@ -181,26 +181,6 @@ def _resequence_options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dic
     return [_option(day, plan, {"route_id": route_id, "windows": req.windows}, orders)]
 
 
-def _reschedule_options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]]:
-    """The order off its route; on the plan's day inserted again with its new window (E2172 when no route can
-    take it there any more), on another day left off (the order moves to that day when applied)."""
-    details = req.details or {}
-    after = replace(day.problem, orders=tuple(o for o in day.problem.orders if o.id != req.subject_id))
-    plan = remove_order(after, day.plan, req.subject_id, day.provider, state=day.state)
-    extra = {"order_id": req.subject_id, **details}
-    if details.get("day") != day.row.day.isoformat():
-        return [{**_option(day, plan, extra, []), "drop_orders": [req.subject_id]}]
-    row = uow.orders.require(req.subject_id, ("order_id",))
-    order = order_of(replace_data(row, {**row.data, "time_windows": details.get("windows") or []}),
-                     {d.id: d for d in day.problem.depots})  # fmt: skip
-    day.problem = replace(after, orders=(*after.orders, order))
-    result = propose_insertion(day.problem, plan, order.id, day.provider, state=day.state, limit=1)
-    if not result.proposals:
-        msg = f"no route can serve order {order.id} in the window chosen any more"
-        raise DoorstepError([Issue("E2172", msg, ("start",), order.id)])
-    return [_option(day, apply_insertion(plan, result.proposals[0]), extra, [order_to_dict(order)])]
-
-
 def replace_data(row: OrderRow, data: dict[str, Any]) -> OrderRow:
     """A detached copy of the order row with other data (nothing is saved)."""
     return OrderRow(id=row.id, org_id=row.org_id, day=row.day, depot_id=row.depot_id, data=data)
@@ -221,6 +201,26 @@ def _options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]
         red = redistribute(day.problem, day.plan, req.subject_id, day.provider, state=day.state)
         return [_option(day, red.plan, {"vehicle_id": req.subject_id, "moved": red.moved}, [])]
     return _resequence_options(uow, day, req)
+
+
+def _reschedule_options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]]:
+    """The order off its route; on the plan's day inserted again with its new window (E2172 when no route can
+    take it there any more), on another day left off (the order moves to that day when applied)."""
+    details = req.details or {}
+    after = replace(day.problem, orders=tuple(o for o in day.problem.orders if o.id != req.subject_id))
+    plan = remove_order(after, day.plan, req.subject_id, day.provider, state=day.state)
+    extra = {"order_id": req.subject_id, **details}
+    if details.get("day") != day.row.day.isoformat():
+        return [{**_option(day, plan, extra, []), "drop_orders": [req.subject_id]}]
+    row = uow.orders.require(req.subject_id, ("order_id",))
+    order = order_of(replace_data(row, {**row.data, "time_windows": details.get("windows") or []}),
+                     {d.id: d for d in day.problem.depots})  # fmt: skip
+    day.problem = replace(after, orders=(*after.orders, order))
+    result = propose_insertion(day.problem, plan, order.id, day.provider, state=day.state, limit=1)
+    if not result.proposals:
+        msg = f"no route can serve order {order.id} in the window chosen any more"
+        raise DoorstepError([Issue("E2172", msg, ("start",), order.id)])
+    return [_option(day, apply_insertion(plan, result.proposals[0]), extra, [order_to_dict(order)])]
 
 
 def _subject_label(uow: UnitOfWork, day: LiveDay, req: Request) -> str:
