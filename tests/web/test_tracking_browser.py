@@ -234,3 +234,49 @@ def test_the_customer_rates_the_delivered_order_and_the_dispatcher_sees_it(track
     desk.goto(f"{tracked.base}/app/orders?date={DAY}&order={order_id}")
     expect(desk.locator("#detail-feedback")).to_contain_text("5/5 — on time — “Very kind, thank you”")
     desk.screenshot(path=ARTIFACTS / "tracking-4-dispatcher-sees-the-rating.png", full_page=True)
+
+
+def test_the_customer_moves_a_delivery_to_another_window_from_the_page(tracked: Tracked, browser: Any) -> None:
+    """An order for tomorrow (no route yet; the van works 12:00-18:00 then): on a phone the customer opens
+    'Choose another time', sees tomorrow's windows the van can keep (none before its shift), axe-core finds no
+    serious or critical violation with the panel open, picks 14:00-16:00 and moves the delivery; the page says
+    where it moved and the order has the new window."""
+    from playwright.sync_api import expect
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tomorrow = "2025-06-18"
+    depot = tracked.admin.get("/v1/depots").json()["items"][0]["id"]
+    van = tracked.admin.get("/v1/vehicles").json()["items"][0]["id"]
+    shift = {"vehicle_id": van, "day": tomorrow, "start": f"{tomorrow}T12:00:00+01:00",
+             "end": f"{tomorrow}T18:00:00+01:00"}  # fmt: skip
+    assert tracked.admin.post("/v1/shifts", json=shift).status_code == 201
+    body = {"external_ref": "LX-9", "depot_id": depot, "date": tomorrow, "service_s": 120, "size": {"parcels": 1},
+            "location": {"lat": SPOTS[0][0], "lng": SPOTS[0][1]}, "time_windows": [{"start": "09:00", "end": "12:00"}],
+            "contact": {"name": "Cliente 9", "email": "cliente9@example.org", "language": "en"}}  # fmt: skip
+    created = tracked.admin.post("/v1/orders", json=body)
+    assert created.status_code == 201, created.text
+    order_id = created.json()["id"]
+    token = tracked.admin.post(f"/v1/live/orders/{order_id}/tracking-token").json()["token"]
+    page = browser.new_context(bypass_csp=True, viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{tracked.base}/t/{token}")
+    expect(page.locator("#reschedule-form")).to_be_hidden()
+    page.click("#reschedule-open")
+    expect(page.locator("#reschedule-open")).to_have_attribute("aria-expanded", "true")
+    day = page.locator("#reschedule-days fieldset", has_text="Wednesday, June 18, 2025")
+    expect(day.locator("label")).to_have_text(["12:00\u202fPM – 2:00\u202fPM", "2:00\u202fPM – 4:00\u202fPM",
+                                               "4:00\u202fPM – 6:00\u202fPM"])  # fmt: skip
+    assert INTERNAL_ID.findall(page.content()) == []
+    page.screenshot(path=ARTIFACTS / "tracking-5-reschedule-panel.png", full_page=True)
+    found = axe_violations(page)
+    assert not found, "\n".join(found)
+    day.get_by_label("2:00\u202fPM – 4:00\u202fPM").check()
+    page.click("#reschedule-move")
+    moved = "Your delivery moves to Wednesday, June 18, 2025, 2:00\u202fPM – 4:00\u202fPM."
+    expect(page.locator("#reschedule-msg")).to_have_text(moved)
+    expect(page.locator("#headline")).to_have_text(moved)
+    page.screenshot(path=ARTIFACTS / "tracking-6-rescheduled.png", full_page=True)
+    got = tracked.admin.get(f"/v1/orders/{order_id}").json()
+    assert got["data"]["time_windows"] == [{"start": f"{tomorrow}T14:00:00+01:00", "end": f"{tomorrow}T16:00:00+01:00"}]
+    assert errors == []

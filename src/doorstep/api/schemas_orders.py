@@ -193,7 +193,7 @@ class MessageOut(Out):
 
     id: str
     order_id: str
-    trigger: Literal["out_for_delivery", "delivered", "delivery_failed", "return_scheduled"]
+    trigger: Literal["out_for_delivery", "delivered", "delivery_failed", "return_scheduled", "rescheduled"]
     version: int
     channel: Literal["email", "sms"]
     recipient: str

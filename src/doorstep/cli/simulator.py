@@ -109,12 +109,16 @@ class DaySimulator:
         return out
 
     def driver_for(self, route: dict[str, Any]) -> Driver:
-        """Give the route a (virtual) driver when it has none, then log that driver in to the driver API."""
+        """Give the route a (virtual) driver when it has none and dispatch it as the van leaves (its customers get
+        their out-for-delivery message with the tracking link), then log that driver in to the driver API."""
         driver_id = route["driver_id"]
         if driver_id is None:
             name = f"Sim {route['data'].get('vehicle_name') or route['vehicle_id']}"
             driver_id = self._post("/v1/drivers", {"name": name})["id"]
             self._post(f"/v1/routes/{route['id']}/assign", {"driver_id": driver_id, "version": route["version"]})
+        if route["status"] == "published":
+            version = self._get(f"/v1/routes/{route['id']}")["version"]
+            self._post(f"/v1/routes/{route['id']}/dispatch", {"version": version})
         code = self._post(f"/v1/drivers/{driver_id}/login-codes", {})["code"]
         token = self._post("/v1/driver/session", {"code": code}, headers={})["token"]
         headers = {"Authorization": f"Bearer {token}"}

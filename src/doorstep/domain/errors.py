@@ -178,6 +178,10 @@ CODES: dict[str, tuple[str, str]] = {
         "changes closed",
         "The driver is nearly there (your stop is among their next three) or the delivery is over; contact the sender.",
     ),
+    "E2172": (
+        "window no longer on offer",
+        "Choose one of the windows still on offer (listed with this answer); the plan changed since they were shown.",
+    ),
     "E2160": (
         "event has no failing handler",
         "Nothing to retry: its handlers succeeded or are still waiting for their first run.",

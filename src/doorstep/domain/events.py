@@ -15,6 +15,7 @@ class EventType(StrEnum):
     ORDER_DISPATCHED = "order.dispatched"
     ORDER_DELIVERED = "order.delivered"  # its stop was completed
     ORDER_FAILED = "order.failed"  # its stop failed
+    ORDER_RESCHEDULED = "order.rescheduled"  # the customer moved it to another window (tracking page)
     PLAN_QUEUED = "plan.queued"
     PLAN_STARTED = "plan.started"
     PLAN_COMPLETED = "plan.completed"

@@ -9,6 +9,10 @@ TAGS = ("on_time", "careful", "friendly", "safe_place", "late", "damaged", "inst
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
+        "reschedule": "Choose another time", "reschedule_title": "Move your delivery",
+        "reschedule_pick": "Times we can still deliver", "reschedule_move": "Move my delivery",
+        "reschedule_none": "No other time is available in the next days.",
+        "head_rescheduled": "Your delivery moves to {day}, {window}.",
         "changes": "Change your delivery", "instructions": "Delivery instructions (optional)",
         "safe_allowed": "The driver may leave the parcel in a safe place if I am out",
         "safe_where": "Where (optional)", "save": "Save", "saved": "Saved: your driver sees it.",
@@ -43,6 +47,10 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "Instructions not followed",
     },
     "fr": {
+        "reschedule": "Choisir un autre créneau", "reschedule_title": "Déplacer votre livraison",
+        "reschedule_pick": "Créneaux encore possibles", "reschedule_move": "Déplacer ma livraison",
+        "reschedule_none": "Aucun autre créneau n'est disponible dans les prochains jours.",
+        "head_rescheduled": "Votre livraison est déplacée au {day}, {window}.",
         "changes": "Modifier votre livraison", "instructions": "Consignes de livraison (facultatif)",
         "safe_allowed": "Le livreur peut déposer le colis en lieu sûr si je suis absent",
         "safe_where": "Où (facultatif)", "save": "Enregistrer", "saved": "Enregistré : votre livreur le voit.",
@@ -79,6 +87,10 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "Consignes non respectées",
     },
     "de": {
+        "reschedule": "Andere Zeit wählen", "reschedule_title": "Lieferung verschieben",
+        "reschedule_pick": "Zeiten, zu denen wir noch liefern können", "reschedule_move": "Lieferung verschieben",
+        "reschedule_none": "In den nächsten Tagen ist keine andere Zeit verfügbar.",
+        "head_rescheduled": "Ihre Lieferung wird auf {day}, {window} verschoben.",
         "changes": "Lieferung ändern", "instructions": "Hinweise für die Zustellung (optional)",
         "safe_allowed": "Der Fahrer darf das Paket an einem sicheren Ort ablegen, wenn ich nicht da bin",
         "safe_where": "Wo (optional)", "save": "Speichern", "saved": "Gespeichert: Ihr Fahrer sieht es.",
@@ -113,6 +125,10 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "Hinweise nicht beachtet",
     },
     "es": {
+        "reschedule": "Elegir otra hora", "reschedule_title": "Cambiar su entrega",
+        "reschedule_pick": "Horarios en los que aún podemos entregar", "reschedule_move": "Cambiar mi entrega",
+        "reschedule_none": "No hay otro horario disponible en los próximos días.",
+        "head_rescheduled": "Su entrega pasa al {day}, {window}.",
         "changes": "Cambiar su entrega", "instructions": "Instrucciones de entrega (opcional)",
         "safe_allowed": "El repartidor puede dejar el paquete en un lugar seguro si no estoy",
         "safe_where": "Dónde (opcional)", "save": "Guardar", "saved": "Guardado: su repartidor lo ve.",
@@ -149,6 +165,10 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "No siguió las instrucciones",
     },
     "pt": {
+        "reschedule": "Escolher outra hora", "reschedule_title": "Alterar a sua entrega",
+        "reschedule_pick": "Horários em que ainda podemos entregar", "reschedule_move": "Alterar a minha entrega",
+        "reschedule_none": "Não há outro horário disponível nos próximos dias.",
+        "head_rescheduled": "A sua entrega passa para {day}, {window}.",
         "changes": "Alterar a sua entrega", "instructions": "Instruções de entrega (opcional)",
         "safe_allowed": "O estafeta pode deixar a encomenda num local seguro se eu não estiver",
         "safe_where": "Onde (opcional)", "save": "Guardar", "saved": "Guardado: o seu estafeta vê-o.",

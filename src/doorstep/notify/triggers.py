@@ -12,6 +12,7 @@ class Trigger(StrEnum):
     DELIVERED = "delivered"
     DELIVERY_FAILED = "delivery_failed"  # with the reason and what happens next
     RETURN_SCHEDULED = "return_scheduled"  # a customer's return pickup has its day and window
+    RESCHEDULED = "rescheduled"  # the customer moved the delivery to another window (confirmation)
 
 
 COMMON = frozenset({"customer_name", "order_ref", "sender_name", "tracking_url"})
@@ -20,6 +21,7 @@ VARIABLES: dict[Trigger, frozenset[str]] = {
     Trigger.DELIVERED: COMMON | {"day", "time"},
     Trigger.DELIVERY_FAILED: COMMON | {"day", "time", "reason", "next_step"},
     Trigger.RETURN_SCHEDULED: COMMON | {"day", "window"},
+    Trigger.RESCHEDULED: COMMON | {"day", "window"},
 }
 LANGUAGES = ("en", "fr", "de", "es", "pt")  # every trigger has a template in each
 

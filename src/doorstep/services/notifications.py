@@ -28,7 +28,7 @@ from doorstep.store.uow import UnitOfWork
 log = logging.getLogger("doorstep.notify")
 NOTIFY_EVENTS = (
     EventType.ROUTE_DISPATCHED.value, EventType.STOP_COMPLETED.value, EventType.DELIVERY_FAILED.value,
-    EventType.RETURN_SCHEDULED.value,
+    EventType.RETURN_SCHEDULED.value, EventType.ORDER_RESCHEDULED.value,
 )  # fmt: skip
 CUSTOMER_KINDS = ("delivery", "paired")  # orders whose customer waits for a parcel (pickups are told elsewhere)
 
@@ -46,6 +46,7 @@ class Notice:
     next_day: date | None = None
     day: date | None = None
     windows: tuple[TimeWindow, ...] = ()
+    version: int | None = None  # of the de-duplication key when the moment can recur (each reschedule)
 
 
 def _windows(data: dict[str, Any]) -> tuple[TimeWindow, ...]:
@@ -108,7 +109,20 @@ def notices(uow: UnitOfWork, event: EventRecord) -> list[Notice]:
         return _failed(uow, event)
     if event.type == EventType.RETURN_SCHEDULED.value:
         return _return_scheduled(uow, event.subject_id)
+    if event.type == EventType.ORDER_RESCHEDULED.value:
+        return _rescheduled(uow, event)
     return []
+
+
+def _rescheduled(uow: UnitOfWork, event: EventRecord) -> list[Notice]:
+    """The customer's confirmation of the window they chose (one per move: keyed by the order's version then)."""
+    order = uow.orders.get(event.subject_id)
+    window = event.data.get("window")
+    if order is None or order.kind not in CUSTOMER_KINDS or not isinstance(window, dict):
+        return []
+    chosen = (TimeWindow(datetime.fromisoformat(window["start"]), datetime.fromisoformat(window["end"])),)
+    day = date.fromisoformat(str(event.data.get("day") or order.day.isoformat()))
+    return [Notice(order, Trigger.RESCHEDULED, day=day, windows=chosen, version=int(event.data.get("version") or 1))]
 
 
 def _facts(n: Notice, timezone: str, contact: dict[str, Any], sender_name: str, link: str) -> Facts:
@@ -153,7 +167,7 @@ def queue_messages(p: Platform, event: EventRecord, version: int = 1) -> list[st
         for trigger in {n.trigger for n in wanted}:
             done = _existing(uow, [n.order.id for n in wanted if n.trigger is trigger], trigger)
             for n in (n for n in wanted if n.trigger is trigger):
-                new += _queue_one(p, uow, event, n, depots.get(n.order.depot_id), version, done)
+                new += _queue_one(p, uow, event, n, depots.get(n.order.depot_id), n.version or version, done)
         uow.commit()
     return new
 

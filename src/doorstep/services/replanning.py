@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -49,6 +49,7 @@ class ProposalKind(StrEnum):
     RESEQUENCE = "resequence"  # re-optimize a route's stops not yet started (e.g. new customer availability)
     INSTRUCTIONS = "instructions"  # the customer's delivery instructions or safe-place permission (no route moves)
     NOT_HOME = "not_home"  # the customer is not home today: off today's route, the order moves to the next day
+    RESCHEDULE = "reschedule"  # the customer chose another window: re-inserted today, or off today's route
 
 
 class ProposalStatus(StrEnum):
@@ -77,7 +78,8 @@ class Request:
     subject_id: str  # order id (insert, cancel), vehicle id (redistribute) or route id (resequence)
     windows: list[dict[str, str]] | None = None  # resequence for a customer's new availability: the order's windows
     reoptimize: bool = False  # insert: also offer the best insertion with its route's open stops re-optimized
-    details: dict[str, Any] | None = None  # instructions: {"instructions", "safe_place": {"allowed", "where"}}
+    details: dict[str, Any] | None = None  # instructions: {"instructions", "safe_place": {"allowed", "where"}};
+    # reschedule: {"windows": [{"start", "end"}], "day": "YYYY-MM-DD"}
 
 
 def _shifts(day: LiveDay, new: Plan) -> list[dict[str, Any]]:
@@ -127,7 +129,9 @@ def _reoptimized(day: LiveDay, inserted: Plan, vehicle_id: str) -> tuple[Plan, i
     res = resequence(day.problem, inserted, route.id, day.provider, state=day.state)
     new = res.route
     if res.dropped or (new.cost_cents, new.distance_m, new.duration_s) >= (
-        route.cost_cents, route.distance_m, route.duration_s
+        route.cost_cents,
+        route.distance_m,
+        route.duration_s,
     ):
         return None
     before = next((r.distance_m for r in day.plan.routes if r.vehicle_id == vehicle_id), 0)
@@ -211,15 +215,43 @@ def _options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]
         return [{**_option(day, plan, {"order_id": req.subject_id}, []), "drop_orders": [req.subject_id]}]
     if req.kind is ProposalKind.INSTRUCTIONS:  # nothing moves: the order's data changes when it is applied
         return [_option(day, day.plan, {"order_id": req.subject_id, **(req.details or {})}, [])]
+    if req.kind is ProposalKind.RESCHEDULE:
+        return _reschedule_options(uow, day, req)
     if req.kind is ProposalKind.REDISTRIBUTE:
         red = redistribute(day.problem, day.plan, req.subject_id, day.provider, state=day.state)
         return [_option(day, red.plan, {"vehicle_id": req.subject_id, "moved": red.moved}, [])]
     return _resequence_options(uow, day, req)
 
 
+def _reschedule_options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]]:
+    """The order off its route; on the plan's day inserted again with its new window (E2172 when no route can
+    take it there any more), on another day left off (the order moves to that day when applied)."""
+    details = req.details or {}
+    after = replace(day.problem, orders=tuple(o for o in day.problem.orders if o.id != req.subject_id))
+    plan = remove_order(after, day.plan, req.subject_id, day.provider, state=day.state)
+    extra = {"order_id": req.subject_id, **details}
+    if details.get("day") != day.row.day.isoformat():
+        return [{**_option(day, plan, extra, []), "drop_orders": [req.subject_id]}]
+    row = uow.orders.require(req.subject_id, ("order_id",))
+    order = order_of(replace_data(row, {**row.data, "time_windows": details.get("windows") or []}),
+                     {d.id: d for d in day.problem.depots})  # fmt: skip
+    day.problem = replace(after, orders=(*after.orders, order))
+    result = propose_insertion(day.problem, plan, order.id, day.provider, state=day.state, limit=1)
+    if not result.proposals:
+        msg = f"no route can serve order {order.id} in the window chosen any more"
+        raise DoorstepError([Issue("E2172", msg, ("start",), order.id)])
+    return [_option(day, apply_insertion(plan, result.proposals[0]), extra, [order_to_dict(order)])]
+
+
 def _subject_label(uow: UnitOfWork, day: LiveDay, req: Request) -> str:
     """What the proposal is about, as people name it: the order's reference, the vehicle's or route's vehicle name."""
-    by_order = (ProposalKind.INSERT, ProposalKind.CANCEL, ProposalKind.INSTRUCTIONS, ProposalKind.NOT_HOME)
+    by_order = (
+        ProposalKind.INSERT,
+        ProposalKind.CANCEL,
+        ProposalKind.INSTRUCTIONS,
+        ProposalKind.NOT_HOME,
+        ProposalKind.RESCHEDULE,
+    )
     if req.kind in by_order or req.windows is not None:  # a window change names the order
         order = uow.orders.get(req.subject_id)
         return order.external_ref if order is not None and order.external_ref else req.subject_id
@@ -292,6 +324,29 @@ def _customer_change(uow: UnitOfWork, events: EventRecorder, row: ProposalRow, o
         order.data = {**order.data, "time_windows": moved, CHANGES: log}
         order.day = order.day + timedelta(days=1)
         set_order_status(uow, events, order, OrderStatus.NEW, "order.updated")
+    elif row.kind == ProposalKind.RESCHEDULE.value:
+        _rescheduled(uow, events, uow.orders.require(row.subject_id), option["summary"])
+
+
+def _rescheduled(uow: UnitOfWork, events: EventRecorder, order: OrderRow, summary: dict[str, Any]) -> None:
+    """The order takes its new window (and day: then ``new`` again, to be planned with that day)."""
+    before, to_day = order.day, date.fromisoformat(summary["day"])
+    log = [*order.data.get(CHANGES, []), {"kind": "reschedule", "from_day": before.isoformat()}]
+    order.data = {**order.data, "time_windows": summary["windows"], CHANGES: log}
+    if to_day != before and order.status != OrderStatus.NEW.value:
+        order.day = to_day
+        set_order_status(uow, events, order, OrderStatus.NEW, "order.updated")
+    else:
+        order.day, order.version = to_day, order.version + 1
+    record_rescheduled(events, order, before)
+
+
+def record_rescheduled(events: EventRecorder, order: OrderRow, from_day: date) -> None:
+    """``order.rescheduled`` with the new day and window: the customer's confirmation is a handler of it."""
+    windows = order.data.get("time_windows") or []
+    data = {"by": "customer", "from_day": from_day.isoformat(), "day": order.day.isoformat(),
+            "window": windows[0] if windows else None, "version": order.version}  # fmt: skip
+    events.record("order.rescheduled", order.id, data=data)
 
 
 def _next_day(iso: str) -> str:

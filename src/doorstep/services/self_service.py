@@ -49,11 +49,12 @@ def input_issues(i: InstructionsIn) -> list[Issue]:
     return issues
 
 
-def _customer(org_id: str) -> Actor:
+def customer_actor(org_id: str) -> Actor:
+    """The customer acting through their link, as proposals and the audit trail name them."""
     return Actor(org_id, CUSTOMER, frozenset({Permission.READ, Permission.WRITE}))
 
 
-def _open(uow: UnitOfWork, opened: Opened) -> tuple[OrderRow, RouteRow | None]:
+def open_for_change(uow: UnitOfWork, opened: Opened) -> tuple[OrderRow, RouteRow | None]:
     """The order and its live route while changes are open (E2171 once closed)."""
     order = uow.orders.get(opened.order_id)
     if order is None:
@@ -69,7 +70,7 @@ def _open(uow: UnitOfWork, opened: Opened) -> tuple[OrderRow, RouteRow | None]:
 def _proposed(p: Platform, opened: Opened, route: RouteRow, kind: ProposalKind, details: dict[str, Any] | None) -> None:
     """The change as a proposal on the route's plan, applied at once (a proposal that could not be applied stays
     pending for a dispatcher: the refusal is theirs to make)."""
-    actor = _customer(opened.org_id)
+    actor = customer_actor(opened.org_id)
     row = propose(p, actor, Request(route.plan_id, kind, opened.order_id, details=details), auto_approve=True)
     if kind is ProposalKind.INSTRUCTIONS and row.status == "applied":  # no route moved: the apps reload all the same
         p.live.publish(opened.org_id, {"type": "route_changed", "route_id": route.id, "version": route.version})
@@ -83,7 +84,7 @@ def set_instructions(p: Platform, opened: Opened, given: InstructionsIn) -> None
     safe = {"allowed": given.safe_place_allowed, "where": given.safe_place.strip() if given.safe_place_allowed else ""}
     details = {"instructions": given.instructions.strip(), "safe_place": safe}
     with p.uow(opened.org_id) as uow:
-        order, route = _open(uow, opened)
+        order, route = open_for_change(uow, opened)
         if route is None:
             order.data = {**order.data, "instructions": details["instructions"], SAFE_PLACE: safe}
             order.version += 1
@@ -97,7 +98,7 @@ def set_instructions(p: Platform, opened: Opened, given: InstructionsIn) -> None
 def not_home(p: Platform, opened: Opened) -> None:
     """The customer is not home today: the order leaves today's route and moves to the next day."""
     with p.uow(opened.org_id) as uow:
-        order, route = _open(uow, opened)
+        order, route = open_for_change(uow, opened)
         if route is None:
             _move_a_day(uow, order)
             uow.commit()

@@ -82,7 +82,7 @@ def _expire(uow: UnitOfWork, events: EventRecorder, hold: SlotHoldRow) -> bool:
     return True
 
 
-def _take_place(uow: UnitOfWork, key: str, most: int) -> bool:
+def take_place(uow: UnitOfWork, key: str, most: int) -> bool:
     """One more place in the slot if it has one (the conditional update is the whole guarantee)."""
 
     def bump() -> int:
@@ -129,7 +129,7 @@ def hold_offer(p: Platform, actor: Actor, offer_id: str) -> SlotHoldRow:
                                 SlotHoldRow.expires_at <= now)  # fmt: skip
         for old in due:  # read-time expiry: the expiry job may not have run yet
             _expire(uow, events, old)
-        if not _take_place(uow, offer.slot_key, template.max_orders):
+        if not take_place(uow, offer.slot_key, template.max_orders):
             msg = f"the window {offer.start.isoformat()} of offer {offer_id} has its {template.max_orders} orders"
             raise DoorstepError([Issue("E2252", msg, ("offer_id",), offer_id)])
         hold = holds_of(uow).add(SlotHoldRow(

@@ -133,7 +133,8 @@ def _open_windows(policy: SlotPolicy, zone: Zone, req: OfferRequest, tz: ZoneInf
     return out
 
 
-def _has_shifts(uow: UnitOfWork, depot_id: str, day: date) -> bool:
+def has_shifts(uow: UnitOfWork, depot_id: str, day: date) -> bool:
+    """Whether a vehicle of the depot has a shift that day (a day without one offers nothing)."""
     q = (
         select(ShiftRow.id)
         .join(VehicleRow, VehicleRow.id == ShiftRow.vehicle_id)
@@ -172,7 +173,7 @@ def _day_offers(
     windows: list[Window],
 ) -> list[tuple[Window, int, int]]:
     """(window, cost cents, metres added) for each window of the day a route can keep."""
-    if not windows or not _has_shifts(uow, depot.id, day):
+    if not windows or not has_shifts(uow, depot.id, day):
         return []
     base = slot_day(p, uow, depot.id, day)
     if not _reachable(base.problem, base.provider, depot, req.location):

@@ -173,9 +173,13 @@ def _steps(status: str, rec: Record, say: Wording) -> list[dict[str, Any]]:
 
 def _headline(status: str, order: OrderRow, rec: Record, say: Wording, arrived: bool) -> str:
     w = say.w
-    moved = [c for c in order.data.get("x-customer-changes") or () if c.get("kind") == "not_home"]
-    if status == "new" and moved:
+    changes = order.data.get("x-customer-changes") or [{}]
+    last, windows = changes[-1].get("kind"), order_windows(order.data)
+    if status == "new" and last == "not_home":
         return w["head_moved"].format(day=formatting.calendar_day(order.day, say.language))
+    if status == "new" and last == "reschedule" and windows:
+        return w["head_rescheduled"].format(day=say.day(windows[0].start), window=say.window(windows[0].start,
+                                                                                            windows[0].end))
     if status == "planned":
         return w["head_planned"].format(day=formatting.calendar_day(order.day, say.language))
     if status == "arriving" and arrived:

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from doorstep.api.deps import ActorDep, PlatformDep
+from doorstep.api.errors import error_response
 from doorstep.api.schemas_common import ERRORS
+from doorstep.api.schemas_reschedule import RescheduleBody, RescheduleOut, RescheduleRefusedOut
 from doorstep.api.schemas_tracking import (
     FeedbackBody,
     FeedbackGivenOut,
@@ -31,7 +33,7 @@ from doorstep.api.schemas_tracking import (
 from doorstep.api.sse import HEADERS, relay
 from doorstep.domain.errors import DoorstepError
 from doorstep.notify.tracking_words import accepted_language, words
-from doorstep.services import feedback, org_settings, self_service, tracking_links, tracking_page
+from doorstep.services import feedback, org_settings, reschedule, self_service, tracking_links, tracking_page
 from doorstep.services.platform import Platform
 from doorstep.services.tracking_links import Opened
 
@@ -162,6 +164,33 @@ def post_not_home(token: str, p: PlatformDep) -> TrackingOut:
     ``new`` with its windows a day later, until the stop is among the driver's next three (409 E2171 after)."""
     opened = tracking_links.resolve(p, token)
     self_service.not_home(p, opened)
+    return TrackingOut.model_validate(tracking_page.view(p, opened))
+
+
+@router.get("/v1/track/{token}/reschedule", tags=["tracking"], response_model=RescheduleOut,
+            summary="The windows the delivery can move to (public, by token)")  # fmt: skip
+def get_reschedule(token: str, p: PlatformDep, response: Response) -> RescheduleOut:
+    """Today's and the next six days' windows the order can move to, each feasible by insertion into that day's
+    plan (the slot policy's windows, else two-hour windows 08:00-20:00; docs/tracking.md); ``open`` false with the
+    reason once changes are closed."""
+    response.headers.update(PRIVATE)
+    return RescheduleOut.model_validate(reschedule.panel(p, tracking_links.resolve(p, token)))
+
+
+@router.post("/v1/track/{token}/reschedule", tags=["tracking"], response_model=TrackingOut,
+             responses={409: {"model": RescheduleRefusedOut}},
+             summary="Move the delivery to another window (public, by token)")  # fmt: skip
+def post_reschedule(token: str, body: RescheduleBody, p: PlatformDep) -> Response | TrackingOut:
+    """Move to one of the windows on offer: on no live route at once, on a live route as a ``reschedule``
+    proposal applied at once. 409 E2172 with the windows still on offer when the window is not (any more) on
+    offer; 409 E2171 once changes are closed. Answers the page's new content."""
+    opened = tracking_links.resolve(p, token)
+    try:
+        reschedule.move(p, opened, body.start, body.end)
+    except reschedule.WindowGoneError as exc:
+        refused = error_response(exc)
+        content = {**exc.envelope(), "reschedule": RescheduleOut.model_validate(exc.still).model_dump(mode="json")}
+        return JSONResponse(content, status_code=refused.status_code)
     return TrackingOut.model_validate(tracking_page.view(p, opened))
 
 

@@ -159,6 +159,66 @@ async function notHome() {
   if (v) render(v);
 }
 
+// The reschedule panel: the windows on offer per day (from the plan), one radio button each.
+function renderWindows(panel) {
+  const days = $("reschedule-days");
+  days.replaceChildren();
+  for (const day of panel.days) {
+    const set = document.createElement("fieldset");
+    set.className = "slots";
+    const legend = document.createElement("legend");
+    legend.textContent = day.label;
+    set.append(legend);
+    for (const w of day.windows) {
+      const label = document.createElement("label");
+      label.className = "slot";
+      const input = document.createElement("input");
+      Object.assign(input, { type: "radio", name: "window", value: `${w.start}|${w.end}` });
+      label.append(input, ` ${w.label}`);
+      set.append(label);
+    }
+    days.append(set);
+  }
+  text("reschedule-empty", panel.open ? panel.empty : panel.closed);
+  show("reschedule-empty", !!(panel.open ? panel.empty : panel.closed));
+  show("reschedule-move", panel.days.length > 0);
+}
+
+async function openReschedule() {
+  const form = $("reschedule-form");
+  const opening = form.hidden;
+  form.hidden = !opening;
+  $("reschedule-open").setAttribute("aria-expanded", String(opening));
+  if (!opening) return;
+  const msg = text("reschedule-msg", "");
+  const resp = await fetch(`${base}/reschedule`).catch(() => null);
+  const panel = resp && resp.ok ? await resp.json() : null;
+  if (panel) renderWindows(panel);
+  else msg.textContent = resp ? resp.statusText : "offline";
+}
+
+async function moveDelivery(event) {
+  event.preventDefault();
+  const msg = $("reschedule-msg");
+  const chosen = new FormData($("reschedule-form")).get("window");
+  if (!chosen) return;
+  const [start, end] = chosen.split("|");
+  const resp = await fetch(`${base}/reschedule`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ start, end }),
+  }).catch(() => null);
+  const data = resp ? await resp.json().catch(() => null) : null;
+  if (resp && resp.ok) {
+    render(data);
+    msg.className = "msg";
+    msg.textContent = data.headline;
+    renderWindows({ open: true, empty: "", days: [] });
+    return;
+  }
+  msg.className = "msg error";
+  msg.textContent = data?.error?.message || (resp ? resp.statusText : "offline");
+  if (data?.reschedule) renderWindows(data.reschedule);  // the windows still on offer
+}
+
 async function sendFeedback(event) {
   event.preventDefault();
   const form = new FormData($("feedback-form"));
@@ -173,6 +233,8 @@ async function sendFeedback(event) {
 $("feedback-form").addEventListener("submit", sendFeedback);
 $("instructions-form").addEventListener("submit", saveInstructions);
 $("not-home").addEventListener("click", notHome);
+$("reschedule-open").addEventListener("click", openReschedule);
+$("reschedule-form").addEventListener("submit", moveDelivery);
 $("feedback-form").addEventListener("change", paintStars);
 paintStars();
 connect();
