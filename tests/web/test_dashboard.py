@@ -1,6 +1,6 @@
-"""The dispatcher dashboard in Debian Chromium: log in, import a CSV, plan, see the map, preview and save a stop
-move, publish and dispatch; edit a vehicle's planner settings and plan with an objective and balancing.
-Screenshots land in test-artifacts/playwright/."""
+"""The dispatcher dashboard in Debian Chromium: log in, import a CSV, plan, see the map, preview and apply a stop
+move (picked with the keyboard), publish and dispatch; edit a vehicle's planner settings and plan with an objective
+and balancing. Screenshots land in test-artifacts/playwright/."""
 
 from __future__ import annotations
 
@@ -125,10 +125,10 @@ def test_dispatcher_day_in_the_browser(site: tuple[str, str], browser: Any) -> N
     expect(page.locator(".timeline span").first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "2-planned.png", full_page=True)
 
-    first_order = page.locator("#move-order option").first.get_attribute("value")
-    page.select_option("#move-order", value=first_order)
+    page.locator("#routes .route .stop-chip").first.focus()  # the keyboard way to move a stop (or drag it)
+    page.keyboard.press("Enter")
     page.select_option("#move-route", index=1)
-    page.fill("#move-pos", "0")
+    page.select_option("#move-place", value="0")
     page.click("#preview-btn")
     expect(page.locator("#preview .violations")).to_contain_text("CAPACITY")
     expect(page.locator("#preview table.etas")).to_have_count(2)
