@@ -60,6 +60,7 @@ def test_locked_route_counts_on_both_sides(client: TestClient, tenant: Tenant) -
     assert lock.status_code == 200, lock.text
     second = plan_now(client, tenant)
     assert route["vehicle_id"] not in {r["vehicle_id"] for r in second["routes"]}
+    assert [(k["id"], k["vehicle_id"]) for k in second["kept_routes"]] == [(route["id"], route["vehicle_id"])]
     body = client.get(f"/v1/plans/{second['id']}/compare", headers=tenant.h()).json()
     kept = next(v for v in body["vehicles"] if v["vehicle_id"] == route["vehicle_id"])
     assert kept["added"] == [] and kept["removed"] == [] and kept["stops_new"] == kept["stops_old"] > 0

@@ -173,4 +173,18 @@ def test_lock_a_route_and_replan_the_rest(server: tuple[str, Platform], browser:
     page.screenshot(path=ARTIFACTS / "plan-6-replan-rest.png", full_page=True)
     found = axe_violations(page)  # locked and kept routes
     assert not found, "\n".join(found)
+
+    plans = page.evaluate("() => fetch('/v1/plans').then(r => r.json())")
+    cmp = page.evaluate("id => fetch(`/v1/plans/${id}/compare`).then(r => r.json())", plans[0]["id"])
+    page.click("#publish-btn")
+    if cmp["worse"]:  # a worse re-plan takes a second press
+        expect(page.locator("#publish-btn")).to_have_text("Publish anyway")
+        page.click("#publish-btn")
+    expect(page.locator("#plan-status")).to_contain_text("Version 2: published")
+    kept = page.locator("#routes .route.kept")  # still on screen: the locked route of version 1 is in force
+    expect(kept).to_contain_text("kept (locked)")
+    kept.locator(".lock-btn").click()
+    expect(page.locator("#routes .route.kept .lock-btn")).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("#replan-btn")).to_be_disabled()
+    page.screenshot(path=ARTIFACTS / "plan-7-published-unlocked.png", full_page=True)
     assert errors == []

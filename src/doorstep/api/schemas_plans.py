@@ -80,6 +80,9 @@ class PlanOut(PlanSummary):
     unassigned: list[dict[str, Any]] = Field(default_factory=list)
     warnings: list[dict[str, Any]] = Field(default_factory=list)
     routes: list[RouteOut] = Field(default_factory=list)
+    kept_routes: list[dict[str, Any]] = Field(
+        default_factory=list, description="routes of other versions this job left alone (locked or dispatched)"
+    )
 
 
 class MoveIn(Strict):

@@ -35,6 +35,7 @@ def plan_out(row: Any, route_rows: list[Any]) -> PlanOut:
     out = PlanOut.model_validate(row)
     out.stats, out.unassigned, out.warnings = body.get("stats"), body.get("unassigned", []), body.get("warnings", [])
     out.routes = [RouteOut.model_validate(r) for r in route_rows]
+    out.kept_routes = body.get("kept_routes", [])
     return out
 
 

@@ -116,9 +116,10 @@ async function loadPlan() {
   const latest = plans.find((p) => ["succeeded", "published"].includes(p.status)) || plans[0];
   state.plan = latest ? await api("GET", `/v1/plans/${latest.id}`) : null;
   const published = plans.find((p) => p.status === "published");
-  state.published = published && published.id !== latest?.id ? await api("GET", `/v1/plans/${published.id}`) : null;
-  const own = new Set((state.plan?.routes || []).map((r) => r.vehicle_id));
-  state.kept = (state.published?.routes || []).filter((r) => (r.locked || r.status === "dispatched") && !own.has(r.vehicle_id));
+  state.published = published && published.id !== latest?.id ? published : null;
+  // routes of other versions this plan's job left alone (locked or dispatched), as they are now
+  const kept = await Promise.all((state.plan?.kept_routes || []).map((k) => api("GET", `/v1/routes/${k.id}`)));
+  state.kept = kept.filter((r) => r.status !== "superseded");
   state.compare = null;
   state.publishArmed = false;
   hideCompare();
@@ -129,12 +130,24 @@ async function loadPlan() {
   renderPlan();
 }
 
+// A route's lock (published and draft routes): a locked published route is kept by every later re-plan.
+function lockButton(r) {
+  const lock = el("button", { type: "button", class: "lock-btn", "aria-pressed": String(r.locked),
+    "aria-label": `${r.locked ? "Unlock" : "Lock"} ${r.data.vehicle_name}` }, r.locked ? "Locked" : "Lock");
+  lock.disabled = !["published", "draft"].includes(r.status);
+  lock.addEventListener("click", () => guarded(async () => {
+    await api("POST", `/v1/routes/${r.id}/lock`, { locked: !r.locked, version: r.version });
+    await loadPlan();
+  }));
+  return lock;
+}
+
 function renderPlan() {
   const plan = state.plan;
   $("publish-btn").disabled = !plan || plan.status !== "succeeded";
   $("publish-btn").textContent = state.publishArmed ? "Publish anyway" : "Publish";
-  const locked = plan ? plan.routes.filter((r) => r.locked && r.status === "published").length : 0;
-  $("replan-btn").disabled = !(plan && plan.status === "published" && locked > 0);
+  const locked = plan ? [...plan.routes, ...state.kept].filter((r) => r.locked && r.status === "published").length : 0;
+  $("replan-btn").disabled = !(plan && ["published", "succeeded"].includes(plan.status) && locked > 0);
   $("replan-btn").title = locked ? `keeps the ${locked} locked route(s) and plans the other orders` : "lock a published route first";
   $("routes").replaceChildren();
   $("unassigned").replaceChildren();
@@ -180,13 +193,7 @@ function renderPlan() {
       const issued = await api("POST", `/v1/drivers/${r.driver_id}/login-codes`);
       code.replaceWith(el("code", { class: "driver-code" }, `${issued.code} (open /driver)`));
     }));
-    const lock = el("button", { type: "button", class: "lock-btn", "aria-pressed": String(r.locked),
-      "aria-label": `${r.locked ? "Unlock" : "Lock"} ${r.data.vehicle_name}` }, r.locked ? "Locked" : "Lock");
-    lock.disabled = !["published", "proposed"].includes(r.status);
-    lock.addEventListener("click", () => guarded(async () => {
-      await api("POST", `/v1/routes/${r.id}/lock`, { locked: !r.locked, version: r.version });
-      await loadPlan();
-    }));
+    const lock = lockButton(r);
     const editable = !r.locked && r.status !== "dispatched";
     $("routes").append(el("div", { class: `route${r.locked ? " locked" : ""}`, "data-route": r.id },
       el("span", { class: "swatch", style: `background:${COLOURS[i % COLOURS.length]}` }),
@@ -201,7 +208,7 @@ function renderPlan() {
       el("span", { class: "swatch kept-swatch" }),
       el("span", {}, `${r.data.vehicle_name} · ${orders} stops`),
       decorateBar(timelineBar(r, t0, t1), r, t0, t1, false),
-      el("span", {}, el("span", { class: "route-status" }, `kept (${r.locked ? "locked" : r.status})`)),
+      el("span", {}, el("span", { class: "route-status" }, `kept (${r.locked ? "locked" : r.status})`), " ", lockButton(r)),
       el("span", { class: "route-note" })));
   }
   for (const u of plan.unassigned) {
