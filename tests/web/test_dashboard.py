@@ -50,8 +50,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Plat
         yield base, app.state.platform
 
 
-def organization(p: Platform, name: str) -> str:
-    """An organization with its admin (the returned email), a depot and two 3-parcel vans with a shift on DAY."""
+def organization(p: Platform, name: str, **rates: int) -> str:
+    """An organization with its admin (the returned email), a depot and two 3-parcel vans with a shift on DAY
+    (``rates``: the van type's costs, e.g. ``cost_per_km_cents``)."""
     email = f"web-{uuid.uuid4().hex[:8]}@example.com"
     org_id, _ = create_organization(p, name, email, PASSWORD)
     sys = system_actor(org_id)
@@ -60,8 +61,9 @@ def organization(p: Platform, name: str) -> str:
         p, sys, "depot", {"name": "Hub Beato", "lat": 38.7372, "lng": -9.1034, "timezone": "Europe/Lisbon"}
     )
     vt = fleet_admin.create(
-        p, sys, "vehicle_type", {"name": "Small van", "capacity": {"parcels": 3}, "profile": "van", "skills": []}
-    )
+        p, sys, "vehicle_type",
+        {"name": "Small van", "capacity": {"parcels": 3}, "profile": "van", "skills": [], **rates},
+    )  # fmt: skip
     for van in ("Van A", "Van B"):
         v = fleet_admin.create(
             p, sys, "vehicle", {"name": van, "type_id": vt.id, "depot_id": depot.id, "skills": [],

@@ -14,6 +14,8 @@ from doorstep.services.platform import Platform
 from tests.browser import axe_violations, log_in
 from tests.web.test_dashboard import ARTIFACTS, CSV, DAY, PASSWORD, organization, server
 
+RATES = {"fixed_cost_cents": 1_500, "cost_per_km_cents": 40, "cost_per_hour_cents": 1_800}
+
 __all__ = ["server"]  # the module-scoped server fixture, shared with the dashboard tests
 
 
@@ -46,7 +48,7 @@ def plan(page: Any, version: int) -> None:
 
 def test_plan_with_options_then_compare_then_publish(server: tuple[str, Platform], browser: Any) -> None:
     base, p = server
-    page, errors = open_day(browser, base, organization(p, "Options courier"))
+    page, errors = open_day(browser, base, organization(p, "Options courier", **RATES))
     page.fill("#time-limit", "0")
     page.get_by_label("Max stops per route").fill("0")
     page.get_by_label("Extra cost per route hour (EUR)").fill("-1")
@@ -100,7 +102,7 @@ def test_plan_with_options_then_compare_then_publish(server: tuple[str, Platform
 
 def test_drag_a_stop_and_see_the_preview(server: tuple[str, Platform], browser: Any) -> None:
     base, p = server
-    page, errors = open_day(browser, base, organization(p, "Drag courier"))
+    page, errors = open_day(browser, base, organization(p, "Drag courier", **RATES))
     plan(page, 1)
     bars = page.locator("#routes .route .timeline")
     expect(bars).to_have_count(2)
@@ -110,7 +112,17 @@ def test_drag_a_stop_and_see_the_preview(server: tuple[str, Platform], browser: 
     box = target.bounding_box()
     first.drag_to(target, target_position={"x": 2, "y": box["height"] / 2})  # before every stop of van 2
     expect(page.locator("#preview .cost-change")).to_contain_text("Cost change: ")
-    assert "€" in (page.locator("#preview .cost-change").text_content() or "")
+    plan_id = page.evaluate("() => fetch('/v1/plans').then(r => r.json())")[0]["id"]
+    shown = page.evaluate("id => fetch(`/v1/plans/${id}`).then(r => r.json())", plan_id)
+    body = {"order_id": moved, "route_id": shown["routes"][1]["id"], "position": 0}
+    answer = page.evaluate(
+        "([id, b]) => fetch(`/v1/plans/${id}/edits/preview`, {method: 'POST', headers: {'Content-Type': "
+        "'application/json'}, body: JSON.stringify(b)}).then(r => r.json())", [plan_id, body])  # fmt: skip
+    before = {r["id"]: r["data"]["cost_cents"] for r in shown["routes"]}
+    change = sum(r["cost_cents"] - before[r["id"]] for r in answer["routes"])
+    assert change != 0  # a stop moved to another van: its km and hours, so its cost, change
+    sign = "+" if change > 0 else "−"
+    expect(page.locator("#preview .cost-change")).to_have_text(f"Cost change: {sign}€{abs(change) / 100:,.2f}")
     expect(page.locator("#preview table.etas")).to_have_count(2)
     expect(page.locator("#preview .violations")).to_contain_text("CAPACITY")  # van 2 is full (3 parcels)
     expect(page.locator("#move-place")).to_have_value("0")
@@ -147,7 +159,7 @@ def test_drag_a_stop_and_see_the_preview(server: tuple[str, Platform], browser: 
 
 def test_lock_a_route_and_replan_the_rest(server: tuple[str, Platform], browser: Any) -> None:
     base, p = server
-    page, errors = open_day(browser, base, organization(p, "Lock courier"))
+    page, errors = open_day(browser, base, organization(p, "Lock courier", **RATES))
     plan(page, 1)
     expect(page.locator("#replan-btn")).to_be_disabled()
     page.click("#publish-btn")

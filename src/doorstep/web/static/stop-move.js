@@ -119,7 +119,7 @@ export function decorateBar(bar, route, t0, t1, droppable) {
   const pct = (a) => ((a - t0) / (t1 - t0)) * 100;
   for (const s of route.data.stops) {
     if (!s.order_id || !ORDER_STOPS.includes(s.type)) continue;
-    const chip = stopChip(s, route.id, route.data.vehicle_name, `left:calc(${pct(t(s.arrival))}% - 5px)`);
+    const chip = stopChip(s, route.id, route.data.vehicle_name, `left:calc(${pct(t(s.arrival))}% - 4px)`);
     if (!droppable) chip.disabled = true;
     bar.append(chip);
   }
