@@ -48,8 +48,11 @@ def test_route_side_reads_order_stops_only() -> None:
         "stops": [
             {"type": "start", "order_id": None}, {"type": "delivery", "order_id": "o1", "external_ref": "R-1"},
             {"type": "break", "order_id": None}, {"type": "pickup", "order_id": "o2", "external_ref": None},
+            {"type": "paired_pickup", "order_id": "o3", "external_ref": "P-3"}, {"type": "reload", "order_id": None},
+            {"type": "paired_delivery", "order_id": "o3", "external_ref": "P-3"},
             {"type": "end", "order_id": None},
         ],
     }  # fmt: skip
     s = route_side(data, "drv")
-    assert (s.orders, s.distance_m, s.cost_cents, s.driver_id) == ({"o1": "R-1", "o2": "o2"}, 1234, 56, "drv")
+    assert s.orders == {"o1": "R-1", "o2": "o2", "o3": "P-3"}  # a paired order once (pickup and drop-off)
+    assert (s.distance_m, s.cost_cents, s.driver_id) == (1234, 56, "drv")

@@ -15,7 +15,7 @@ from doorstep.store.models import PlanRow, RouteRow
 from doorstep.store.uow import UnitOfWork
 
 COMPARABLE = (PlanStatus.SUCCEEDED.value, PlanStatus.PUBLISHED.value)
-ORDER_STOPS = ("delivery", "pickup")
+ORDER_STOPS = ("delivery", "pickup", "paired_pickup", "paired_delivery")  # a paired order counts once
 
 
 @dataclass(frozen=True, slots=True)
