@@ -83,7 +83,9 @@ def test_plan_with_options_then_compare_then_publish(server: tuple[str, Platform
     assert all(t.startswith(("€", "−€", "+€", "±0")) for t in cost.all_inner_texts()), cost.all_inner_texts()
     expect(page.locator("#compare-vehicles li")).to_have_count(2)
     for li in page.locator("#compare-vehicles li").all():  # each van: 3 stops before, 1 now, and which went
-        expect(li).to_contain_text(re.compile(r"^Van [AB]: 3 → 1 stops — .*− WEB-\d, WEB-\d"))
+        expect(li.locator("summary")).to_have_text(re.compile(r"^Van [AB]: 3 → 1 stops — \d added, [23] removed$"))
+        li.locator("summary").click()  # the references, on demand
+        expect(li.locator(".removed")).to_have_text(re.compile(r"^− WEB-\d, WEB-\d"))
     expect(page.locator("#compare-verdict")).to_contain_text("worse than the published one")
     page.click("#publish-btn")  # first press: asks to confirm, publishes nothing
     expect(page.locator("#publish-btn")).to_have_text("Publish anyway")

@@ -35,12 +35,16 @@ export function renderCompare(cmp, currency, driverNames) {
   list.replaceChildren();
   for (const v of cmp.vehicles) {
     const who = v.driver_id ? ` (${driverNames.get(v.driver_id) || v.driver_id})` : "";
-    const parts = [];
-    if (v.added.length) parts.push(`+ ${v.added.join(", ")}`);
-    if (v.removed.length) parts.push(`− ${v.removed.join(", ")}`);
-    const what = parts.length ? parts.join("; ") : "unchanged";
+    const head = `${v.vehicle_name}${who}: ${v.stops_old} → ${v.stops_new} stops — `;
+    if (!v.added.length && !v.removed.length) {
+      list.append(el("li", { "data-vehicle": v.vehicle_id }, `${head}unchanged`));
+      continue;
+    }
+    const refs = [];
+    if (v.added.length) refs.push(el("p", { class: "added" }, `+ ${v.added.join(", ")}`));
+    if (v.removed.length) refs.push(el("p", { class: "removed" }, `− ${v.removed.join(", ")}`));
     list.append(el("li", { "data-vehicle": v.vehicle_id },
-      `${v.vehicle_name}${who}: ${v.stops_old} → ${v.stops_new} stops — ${what}`));
+      el("details", {}, el("summary", {}, `${head}${v.added.length} added, ${v.removed.length} removed`), ...refs)));
   }
   $("compare-verdict").textContent = cmp.worse
     ? "This plan is worse than the published one (it serves fewer orders, or costs more for the same orders)."
