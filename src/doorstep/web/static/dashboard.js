@@ -101,7 +101,8 @@ async function startPlan() {
     if (err.status === 401 || !showOptionErrors(err)) throw err;
     return;
   }
-  $("plan-btn").disabled = $("replan-btn").disabled = true;
+  $("plan-btn").disabled = $("replan-btn").disabled = $("publish-btn").disabled = true;
+  hideCompare();  // the new version is compared once it is done
   try {
     await pollPlan(plan.id);
   } finally {
