@@ -66,3 +66,20 @@ def test_loads_count_what_a_delivery_collects() -> None:
         o = pb.order(s.order_id or "")
         assert s.load_after["parcels"] == prev.load_after["parcels"] - o.size["parcels"] + o.collect.get("parcels", 0)
     assert not {v.kind for v in check_route(pb, route)} & {"CAPACITY", "LOAD"}
+
+
+def test_cost_follows_the_new_stop_order() -> None:
+    """Re-timing keeps the planner's cost of an unchanged route (fixed + per km + per route hour), and a reversed
+    order costs what its own kilometres and hours cost at the van's rates (the preview's cost change)."""
+    pb, result = planned()
+    route = result.routes[0]
+    solved = route.cost_cents
+    assert solved > 0
+    retime(pb, route)
+    assert abs(route.cost_cents - solved) <= 1  # the same stops in the same order: the same cost (rounding)
+    route.stops = [route.stops[0], *reversed(route.stops[1:-1]), route.stops[-1]]
+    retime(pb, route)
+    vt = pb.vehicle(route.vehicle_id).type
+    expected = vt.fixed_cost_cents + vt.cost_per_km_cents * route.distance_m / 1000
+    assert route.cost_cents == round(expected + vt.cost_per_hour_cents * route.duration_s / 3600)
+    assert route.cost_cents != solved

@@ -1,6 +1,6 @@
-"""The dispatcher dashboard in Debian Chromium: log in, import a CSV, plan, see the map, preview and save a stop
-move, publish and dispatch; edit a vehicle's planner settings and plan with an objective and balancing.
-Screenshots land in test-artifacts/playwright/."""
+"""The dispatcher dashboard in Debian Chromium: log in, import a CSV, plan, see the map, preview and apply a stop
+move (picked with the keyboard), publish and dispatch; edit a vehicle's planner settings and plan with an objective
+and balancing. Screenshots land in test-artifacts/playwright/."""
 
 from __future__ import annotations
 
@@ -50,8 +50,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Plat
         yield base, app.state.platform
 
 
-def organization(p: Platform, name: str) -> str:
-    """An organization with its admin (the returned email), a depot and two 3-parcel vans with a shift on DAY."""
+def organization(p: Platform, name: str, **rates: int) -> str:
+    """An organization with its admin (the returned email), a depot and two 3-parcel vans with a shift on DAY
+    (``rates``: the van type's costs, e.g. ``cost_per_km_cents``)."""
     email = f"web-{uuid.uuid4().hex[:8]}@example.com"
     org_id, _ = create_organization(p, name, email, PASSWORD)
     sys = system_actor(org_id)
@@ -60,8 +61,9 @@ def organization(p: Platform, name: str) -> str:
         p, sys, "depot", {"name": "Hub Beato", "lat": 38.7372, "lng": -9.1034, "timezone": "Europe/Lisbon"}
     )
     vt = fleet_admin.create(
-        p, sys, "vehicle_type", {"name": "Small van", "capacity": {"parcels": 3}, "profile": "van", "skills": []}
-    )
+        p, sys, "vehicle_type",
+        {"name": "Small van", "capacity": {"parcels": 3}, "profile": "van", "skills": [], **rates},
+    )  # fmt: skip
     for van in ("Van A", "Van B"):
         v = fleet_admin.create(
             p, sys, "vehicle", {"name": van, "type_id": vt.id, "depot_id": depot.id, "skills": [],
@@ -125,10 +127,10 @@ def test_dispatcher_day_in_the_browser(site: tuple[str, str], browser: Any) -> N
     expect(page.locator(".timeline span").first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "2-planned.png", full_page=True)
 
-    first_order = page.locator("#move-order option").first.get_attribute("value")
-    page.select_option("#move-order", value=first_order)
+    page.locator("#routes .route .stop-chip").first.focus()  # the keyboard way to move a stop (or drag it)
+    page.keyboard.press("Enter")
     page.select_option("#move-route", index=1)
-    page.fill("#move-pos", "0")
+    page.select_option("#move-place", value="0")
     page.click("#preview-btn")
     expect(page.locator("#preview .violations")).to_contain_text("CAPACITY")
     expect(page.locator("#preview table.etas")).to_have_count(2)

@@ -80,6 +80,9 @@ class PlanOut(PlanSummary):
     unassigned: list[dict[str, Any]] = Field(default_factory=list)
     warnings: list[dict[str, Any]] = Field(default_factory=list)
     routes: list[RouteOut] = Field(default_factory=list)
+    kept_routes: list[dict[str, Any]] = Field(
+        default_factory=list, description="routes of other versions this job left alone (locked or dispatched)"
+    )
 
 
 class MoveIn(Strict):
@@ -133,3 +136,37 @@ class VersionIn(Strict):
     """The route version you saw."""
 
     version: int = Field(ge=1, le=MAX_INT)
+
+
+class TotalOut(Out):
+    """A measure of the new plan, of the one compared with, and the change (new minus old)."""
+
+    new: int
+    old: int
+    change: int
+
+
+class VehicleChangeOut(Out):
+    """One vehicle's work in both plans: its stops, and the orders (references) it gains and loses."""
+
+    vehicle_id: str
+    vehicle_name: str
+    driver_id: str | None
+    stops_new: int
+    stops_old: int
+    added: list[str]
+    removed: list[str]
+
+
+class CompareOut(Out):
+    """A plan against another (the published one by default): cost in cents of the organization's currency, km in
+    metres, vans used, orders served, per-vehicle changes; ``worse``: it serves fewer orders, or as many for more."""
+
+    plan_id: str
+    with_plan_id: str
+    cost_cents: TotalOut
+    distance_m: TotalOut
+    vans: TotalOut
+    orders_served: TotalOut
+    vehicles: list[VehicleChangeOut]
+    worse: bool

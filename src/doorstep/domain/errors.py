@@ -170,6 +170,7 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "E2150": ("planning job cancelled", "Retry the plan when you want it computed (POST /v1/plans/{id}/retry)."),
     "E2151": ("planning job already finished", "Only a queued or running job can be cancelled; reload the plan."),
+    "E2190": ("no plan to compare with", "Publish a plan for the depot and day first, or name one with ?with=."),
     "E2170": (
         "feedback not open yet",
         "A delivery can be rated once it has been delivered; try again after the driver completes the stop.",

@@ -45,7 +45,7 @@ def _serve(problem: Problem, vehicle: Vehicle, s: ScheduledStop, arrive: datetim
 
 
 def retime(problem: Problem, route: Route, provider: TravelTimeProvider | None = None) -> Route:
-    """The route with arrivals, waits, departures, distances and loads recomputed from its stop order."""
+    """The route with arrivals, waits, departures, distances, loads and cost recomputed from its stop order."""
     vehicle = problem.vehicle(route.vehicle_id)
     points = list(dict.fromkeys(s.location for s in route.stops))
     index: dict[LatLng, int] = {p: i for i, p in enumerate(points)}
@@ -67,4 +67,8 @@ def retime(problem: Problem, route: Route, provider: TravelTimeProvider | None =
     route.duration_s = int((stops[-1].arrival - stops[0].departure).total_seconds())
     route.waiting_s = sum(s.waiting_s for s in stops)
     route.service_s = sum(s.service_s for s in stops if s.type is not StopType.BREAK)
+    vt = vehicle.type  # the planner's route cost: fixed + per km + per hour of the whole route
+    route.cost_cents = vt.fixed_cost_cents + round(
+        vt.cost_per_km_cents * dist / 1000 + vt.cost_per_hour_cents * route.duration_s / 3600
+    )
     return route

@@ -13,6 +13,7 @@ from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
 from doorstep.api.schemas_common import ERRORS
 from doorstep.api.schemas_plans import (
     AssignIn,
+    CompareOut,
     EditOut,
     LockIn,
     MoveIn,
@@ -23,7 +24,7 @@ from doorstep.api.schemas_plans import (
     RouteOut,
     VersionIn,
 )
-from doorstep.services import plans, route_edits, routes
+from doorstep.services import plan_compare, plans, route_edits, routes
 
 router = APIRouter(tags=["plans"], responses=ERRORS)
 
@@ -34,6 +35,7 @@ def plan_out(row: Any, route_rows: list[Any]) -> PlanOut:
     out = PlanOut.model_validate(row)
     out.stats, out.unassigned, out.warnings = body.get("stats"), body.get("unassigned", []), body.get("warnings", [])
     out.routes = [RouteOut.model_validate(r) for r in route_rows]
+    out.kept_routes = body.get("kept_routes", [])
     return out
 
 
@@ -78,6 +80,19 @@ def cancel_plan(plan_id: str, p: PlatformDep, actor: ActorDep) -> PlanSummary:
     """The job ends failed (E2150 in its error; retry queues it again) and its depot and day are free at once;
     409 E2151 when the job has already finished."""
     return PlanSummary.model_validate(plans.cancel_plan(p, actor, plan_id))
+
+
+@router.get("/v1/plans/{plan_id}/compare", response_model=CompareOut, summary="Compare with another plan")
+def compare_plan(
+    plan_id: str,
+    p: PlatformDep,
+    actor: ActorDep,
+    with_: Annotated[str | None, Query(alias="with", max_length=64)] = None,
+) -> CompareOut:
+    """The plan against ``with`` or, by default, the published plan of its depot and day (409 E2190 when there is
+    none): routes kept by a re-plan count on both sides."""
+    other_id, result = plan_compare.compare_plans(p, actor, plan_id, with_)
+    return CompareOut.model_validate({"plan_id": plan_id, "with_plan_id": other_id, **result.to_dict()})
 
 
 @router.post("/v1/plans/{plan_id}/publish", response_model=PlanSummary, summary="Publish a plan version")

@@ -1,14 +1,21 @@
-// The dispatcher dashboard: orders, import, plan with live progress, map, timelines, stop moves, publish, dispatch,
-// and the depot's vehicles.
+// The dispatcher dashboard: orders, import, plan with the planner's options and live progress, map, timelines,
+// stops moved by dragging with the checker's preview, a comparison with the published plan before publishing,
+// locked routes and "re-plan the rest", dispatch, and the depot's vehicles.
 import { api, el, hhmm } from "./api.js";
 import { loadFleet, setupFleet } from "./fleet.js";
 import { COLOURS, drawPlan, makeMap } from "./map.js";
 import { money, navDay } from "./page.js";
+import { hideCompare, renderCompare } from "./plan-compare.js";
+import { clearOptionErrors, planOptions, showOptionErrors } from "./plan-options.js";
 import { drawProgress as drawChart } from "./progress-chart.js";
+import { decorateBar, resetMove, setupMoves, stopChip } from "./stop-move.js";
 import { span, timeAxis, timelineBar } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { depot: null, day: null, depots: [], orders: new Map(), plan: null, preview: null, currency: "EUR" };
+const state = {
+  depot: null, day: null, depots: [], orders: new Map(), plan: null, currency: "EUR",
+  published: null, kept: [], compare: null, publishArmed: false, drivers: new Map(),
+};
 const mapView = makeMap($("map"));
 const armed = new Set(); // driverless routes whose "Dispatch" was pressed once
 const notes = new Map(); // route id -> what its last dispatch said (W1413)
@@ -83,20 +90,19 @@ async function pollPlan(planId) {
   }
 }
 
-// The plan request's options: time, objective and, when filled in, the workload balancing caps (API units).
-function planOptions() {
-  const options = { time_limit_s: Number($("time-limit").value), objective: $("objective").value };
-  const filled = (id) => $(id).value !== "";
-  if (filled("balance-stops")) options.balance_max_stops = Number($("balance-stops").value);
-  if (filled("balance-hours")) options.balance_max_duration_s = Math.round(Number($("balance-hours").value) * 3600);
-  if (filled("balance-cost")) options.balance_duration_cost_per_hour_cents = Number($("balance-cost").value);
-  return options;
-}
-
+// Plan the day (or, with routes locked, re-plan the rest: the job keeps locked and dispatched routes).
 async function startPlan() {
+  clearOptionErrors();
   const body = { depot_id: state.depot, date: state.day, options: planOptions() };
-  const plan = await api("POST", "/v1/plans", body);
-  $("plan-btn").disabled = true;
+  let plan;
+  try {
+    plan = await api("POST", "/v1/plans", body);
+  } catch (err) {
+    if (err.status === 401 || !showOptionErrors(err)) throw err;
+    return;
+  }
+  $("plan-btn").disabled = $("replan-btn").disabled = $("publish-btn").disabled = true;
+  hideCompare();  // the new version is compared once it is done
   try {
     await pollPlan(plan.id);
   } finally {
@@ -110,16 +116,43 @@ async function loadPlan() {
   const plans = await api("GET", `/v1/plans?depot_id=${state.depot}&date=${state.day}`);
   const latest = plans.find((p) => ["succeeded", "published"].includes(p.status)) || plans[0];
   state.plan = latest ? await api("GET", `/v1/plans/${latest.id}`) : null;
+  const published = plans.find((p) => p.status === "published");
+  state.published = published && published.id !== latest?.id ? published : null;
+  // routes of other versions this plan's job left alone (locked or dispatched), as they are now
+  const kept = await Promise.all((state.plan?.kept_routes || []).map((k) => api("GET", `/v1/routes/${k.id}`)));
+  state.kept = kept.filter((r) => r.status !== "superseded");
+  state.compare = null;
+  state.publishArmed = false;
+  hideCompare();
+  if (state.published && state.plan?.status === "succeeded") {
+    state.compare = await api("GET", `/v1/plans/${state.plan.id}/compare`);
+    renderCompare(state.compare, state.currency, state.drivers);
+  }
   renderPlan();
+}
+
+// A route's lock (published and draft routes): a locked published route is kept by every later re-plan.
+function lockButton(r) {
+  const lock = el("button", { type: "button", class: "lock-btn", "aria-pressed": String(r.locked),
+    "aria-label": `${r.locked ? "Unlock" : "Lock"} ${r.data.vehicle_name}` }, r.locked ? "Locked" : "Lock");
+  lock.disabled = !["published", "draft"].includes(r.status);
+  lock.addEventListener("click", () => guarded(async () => {
+    await api("POST", `/v1/routes/${r.id}/lock`, { locked: !r.locked, version: r.version });
+    await loadPlan();
+  }));
+  return lock;
 }
 
 function renderPlan() {
   const plan = state.plan;
   $("publish-btn").disabled = !plan || plan.status !== "succeeded";
+  $("publish-btn").textContent = state.publishArmed ? "Publish anyway" : "Publish";
+  const locked = plan ? [...plan.routes, ...state.kept].filter((r) => r.locked && r.status === "published").length : 0;
+  $("replan-btn").disabled = !(plan && ["published", "succeeded"].includes(plan.status) && locked > 0);
+  $("replan-btn").title = locked ? `keeps the ${locked} locked route(s) and plans the other orders` : "lock a published route first";
   $("routes").replaceChildren();
   $("unassigned").replaceChildren();
-  $("move-order").replaceChildren();
-  $("move-route").replaceChildren();
+  resetMove();
   if (!plan) {
     $("plan-status").textContent = "No plan yet.";
     drawPlan(mapView, [], [], state.orders);
@@ -128,9 +161,10 @@ function renderPlan() {
   $("plan-status").textContent = planText(plan);
   drawProgress(plan.progress);
   drawPlan(mapView, plan.routes, plan.unassigned, state.orders);
-  const [t0, t1] = plan.routes.length ? span(plan.routes) : [0, 1];
-  if (plan.routes.length) {  // the hours under which the bars below are drawn
-    const sample = plan.routes[0].data.stops[0]?.arrival;
+  const all = [...plan.routes, ...state.kept];
+  const [t0, t1] = all.length ? span(all) : [0, 1];
+  if (all.length) {  // the hours under which the bars below are drawn
+    const sample = all[0].data.stops[0]?.arrival;
     $("routes").append(el("div", { class: "axis-row" }, el("span"), el("span", { class: "muted" }, "time"),
       timeAxis(t0, t1, sample), el("span")));
   }
@@ -160,57 +194,37 @@ function renderPlan() {
       const issued = await api("POST", `/v1/drivers/${r.driver_id}/login-codes`);
       code.replaceWith(el("code", { class: "driver-code" }, `${issued.code} (open /driver)`));
     }));
-    $("routes").append(el("div", { class: "route", "data-route": r.id },
+    const lock = lockButton(r);
+    const editable = !r.locked && r.status !== "dispatched";
+    $("routes").append(el("div", { class: `route${r.locked ? " locked" : ""}`, "data-route": r.id },
       el("span", { class: "swatch", style: `background:${COLOURS[i % COLOURS.length]}` }),
       el("span", {}, `${r.data.vehicle_name} · ${orders} stops`),
-      timelineBar(r, t0, t1),
-      el("span", {}, el("span", { class: "route-status" }, r.status), " ", dispatch, " ", code),
+      decorateBar(timelineBar(r, t0, t1), r, t0, t1, editable),
+      el("span", {}, el("span", { class: "route-status" }, r.status), " ", lock, " ", dispatch, " ", code),
       el("span", { class: "route-note violation", role: "status" }, ...(notes.get(r.id) || []))));
-    $("move-route").append(el("option", { value: r.id }, r.data.vehicle_name));
-    for (const s of r.data.stops) {
-      if (s.order_id && (s.type === "delivery" || s.type === "pickup"))
-        $("move-order").append(el("option", { value: s.order_id }, `${s.external_ref} (${r.data.vehicle_name})`));
-    }
   });
+  for (const r of state.kept) {  // routes a re-plan kept (locked or dispatched in the published plan)
+    const orders = r.data.stops.filter((s) => s.order_id && s.type !== "break").length;
+    $("routes").append(el("div", { class: "route kept", "data-route": r.id },
+      el("span", { class: "swatch kept-swatch" }),
+      el("span", {}, `${r.data.vehicle_name} · ${orders} stops`),
+      decorateBar(timelineBar(r, t0, t1), r, t0, t1, false),
+      el("span", {}, el("span", { class: "route-status" }, `kept (${r.locked ? "locked" : r.status})`), " ", lockButton(r)),
+      el("span", { class: "route-note" })));
+  }
   for (const u of plan.unassigned) {
-    $("unassigned").append(el("li", {}, `${u.external_ref}: ${u.reason} — ${u.action}`));
-    $("move-order").append(el("option", { value: u.order_id }, `${u.external_ref} (unassigned)`));
+    $("unassigned").append(el("li", {}, stopChip(u, null, null), ` ${u.external_ref}: ${u.reason} — ${u.action}`));
   }
-  $("preview").replaceChildren();
-  $("save-btn").disabled = true;
 }
 
-function moveBody() {
-  return { order_id: $("move-order").value, route_id: $("move-route").value, position: Number($("move-pos").value) };
-}
-
-async function preview() {
-  const result = await api("POST", `/v1/plans/${state.plan.id}/edits/preview`, moveBody());
-  const out = $("preview");
-  out.replaceChildren();
-  if (result.violations.length === 0) out.append(el("p", { class: "ok" }, "No violations."));
-  const list = el("ul", { class: "violations" });
-  for (const v of result.violations) list.append(el("li", { class: "violation" }, `${v.kind}: ${v.message}`));
-  out.append(list);
-  for (const r of result.routes) {
-    const table = el("table", { class: "etas" }, el("tr", {}, el("th", {}, r.vehicle_name), el("th", {}, "ETA"), el("th", {}, "window")));
-    for (const s of r.stops) {
-      if (!s.order_id) continue;
-      table.append(el("tr", {}, el("td", {}, s.external_ref), el("td", {}, hhmm(s.arrival)),
-        el("td", {}, s.window_start ? `${hhmm(s.window_start)}–${hhmm(s.window_end)}` : "")));
-    }
-    out.append(table);
-  }
-  $("save-btn").disabled = false;
-}
-
-async function save() {
-  const versions = Object.fromEntries(state.plan.routes.map((r) => [r.id, r.version]));
-  await api("POST", `/v1/plans/${state.plan.id}/edits`, { ...moveBody(), versions });
-  await loadPlan();
-}
-
+// Publishing a plan worse than the published one takes a second press ("Publish anyway").
 async function publish() {
+  if (state.compare?.worse && !state.publishArmed) {
+    state.publishArmed = true;
+    $("publish-btn").textContent = "Publish anyway";
+    $("compare-verdict").textContent += " Press “Publish anyway” to replace it.";
+    return;
+  }
   await api("POST", `/v1/plans/${state.plan.id}/publish`);
   await loadOrders();
   await loadPlan();
@@ -231,6 +245,9 @@ async function reload() {
 async function init() {
   const me = await api("GET", "/v1/auth/me");
   state.currency = me.currency;
+  for (const node of document.querySelectorAll(".currency")) node.textContent = me.currency;
+  const drivers = await api("GET", "/v1/drivers?limit=500").catch(() => ({ items: [] }));
+  state.drivers = new Map(drivers.items.map((d) => [d.id, d.name]));
   $("who").textContent = `${me.name || me.principal_id} (${me.role || "API key"})`;
   const depots = await api("GET", "/v1/depots?limit=500");
   state.depots = depots.items;
@@ -242,10 +259,10 @@ async function init() {
   $("day").addEventListener("change", () => guarded(reload));
   $("status-filter").addEventListener("change", () => guarded(loadOrders));
   $("import-form").addEventListener("submit", (ev) => guarded(() => importFile(ev)));
-  $("plan-btn").addEventListener("click", () => guarded(startPlan));
+  $("plan-form").addEventListener("submit", (ev) => { ev.preventDefault(); guarded(startPlan); });
+  $("replan-btn").addEventListener("click", () => guarded(startPlan));
   $("publish-btn").addEventListener("click", () => guarded(publish));
-  $("preview-btn").addEventListener("click", () => guarded(preview));
-  $("save-btn").addEventListener("click", () => guarded(save));
+  setupMoves({ plan: () => state.plan, currency: () => state.currency, reload: async () => { await loadOrders(); await loadPlan(); }, guarded });
   setupFleet(guarded);
   $("logout").addEventListener("click", () => guarded(async () => {
     await api("POST", "/v1/auth/logout");
