@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/lastmile/run.py --cities heidelberg porto --sizes 100 200 --seeds 1 \\
         --time-limits 10 --solvers doorstep vroom ortools --summary
+    .venv/bin/python benchmarks/lastmile/run.py ... --without-breaks    # the same days with no lunch breaks
     .venv/bin/python benchmarks/lastmile/run.py --from benchmarks/results/lastmile-<time>.json --summary
 
 Days are generated on demand (``generate.py``). Each solver runs in a fresh process, one at a time, so its
@@ -93,6 +94,17 @@ def make_row(problem: dict[str, Any], meta: dict[str, Any], solver: str, limit: 
     return row
 
 
+def without_breaks(path: Path) -> Path:
+    """A copy of the day with no vehicle breaks, next to it (``<day>-nobreaks.json``): run both solvers on it to see
+    what the breaks cost each of them."""
+    problem = json.loads(path.read_text())
+    for vehicle in problem["vehicles"]:
+        vehicle.pop("breaks", None)
+    out = path.with_name(f"{path.stem}-nobreaks.json")
+    out.write_text(json.dumps(problem))
+    return out
+
+
 def _plan(args: argparse.Namespace) -> list[tuple[str, int, int]]:
     days = []
     for city in args.cities:
@@ -123,13 +135,15 @@ def run(args: argparse.Namespace, out: Path) -> list[dict[str, Any]]:
         for city, size, seed in days:
             progress.update(task, description=f"generating {city}-{size}-s{seed}")
             path, meta = generate(city, size, seed)
+            if args.without_breaks:
+                path = without_breaks(path)
             doc["days"][path.stem] = meta
             problem = json.loads(path.read_text())
             for limit in args.time_limits:
                 for solver in args.solvers:
                     progress.update(task, description=f"{path.stem} {limit:g}s {solver}")
                     res = run_worker(solver, path, limit, seed, args.doorstep_workers)
-                    rows.append(make_row(problem, meta, solver, limit, res))
+                    rows.append({**make_row(problem, meta, solver, limit, res), "breaks": not args.without_breaks})
                     doc["runs"] = rows
                     out.write_text(json.dumps(doc, indent=1))
                     progress.advance(task)
@@ -153,6 +167,7 @@ def main() -> None:
     ap.add_argument("--time-limits", nargs="+", type=float, default=[10.0, 30.0])
     ap.add_argument("--solvers", nargs="+", default=list(SOLVERS), choices=SOLVERS)
     ap.add_argument("--doorstep-workers", type=int, default=1, help="Doorstep's search processes (VROOM: 2 threads)")
+    ap.add_argument("--without-breaks", action="store_true", help="take the vehicles' breaks out of every day")
     ap.add_argument("--out", type=Path, help="result file (default benchmarks/results/lastmile-<time>.json)")
     ap.add_argument("--summary", action="store_true", help="also print Doorstep/VROOM ratios per day size")
     ap.add_argument("--from", dest="from_file", type=Path, help="print the tables of an earlier result file")
