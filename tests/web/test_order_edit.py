@@ -1,6 +1,7 @@
 """Editing an order from its panel in Debian Chromium: an order on no route is saved directly (every problem shown
 next to its field at once; a stale version says someone else changed it); an order on a live route changes its
-window through a re-sequence proposal shown before it is approved. Screenshots in test-artifacts/playwright-workspace/."""
+window through a re-sequence proposal shown before it is approved. Screenshots in
+test-artifacts/playwright-workspace/."""
 
 from __future__ import annotations
 
@@ -63,7 +64,8 @@ def test_an_order_on_no_route_is_edited_and_saved(org: Org, browser: Any) -> Non
     page.click("#edit-save-btn")
     expect(page.locator("#detail-status")).to_have_text("LATE-2 saved.")
     expect(page.locator("#edit-form")).to_be_hidden()
-    expect(page.locator("dd[data-fact='customer']")).to_have_text("Marta L. Lopes · +351 91 999 00 02 · customer2@example.com")
+    customer = "Marta L. Lopes · +351 91 999 00 02 · customer2@example.com"
+    expect(page.locator("dd[data-fact='customer']")).to_have_text(customer)
     expect(page.locator("dd[data-fact='notes']")).to_have_text("Side door, ring once")
     expect(page.locator("dd[data-fact='window']")).to_have_text("15:00–16:30")
     order = org.api.get(f"/v1/orders/{oid}").json()
@@ -140,7 +142,7 @@ def test_a_window_change_on_a_live_route_is_a_proposal_approved_from_the_panel(o
 
 
 def test_keeping_the_window_rejects_the_proposal(org: Org, browser: Any) -> None:
-    """"Keep the current window" rejects the proposal: nothing pending, the order unchanged."""
+    """ "Keep the current window" rejects the proposal: nothing pending, the order unchanged."""
     from playwright.sync_api import expect
 
     oid = org.api.get("/v1/orders", params={"external_ref": "WS-3"}).json()["items"][0]["id"]
