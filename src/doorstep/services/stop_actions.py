@@ -118,13 +118,14 @@ def _proof_row(uow: UnitOfWork, stop: StopRow, a: StopAction) -> ProofRow | None
 
 
 def _retimed(p: Platform, plan: PlanRow, data: dict[str, Any]) -> dict[str, Any]:
-    """The route (plan.json form) with its times, distances and loads recomputed along its stop order, as the
-    checker recomputes them: a later change of the day (a cancellation, a new window) is checked against it."""
+    """The route (plan.json form) with its stops' times, distances and loads recomputed along their new order, as
+    the checker recomputes them: a later change of the day (a cancellation, a new window) is checked against it.
+    The route's totals (distance, duration, cost) stay the plan's: analytics compares the driven day with them."""
     put_routes(plan, [data])
     stored, problem, _ = plan_from_dict(plan.result, trusted=True)
     route = next(r for r in stored.routes if r.id == data["id"])
     fresh = route_to_dict(retime(problem, route, p.provider(problem)), route_zone(problem, route))
-    return {**data, **fresh}
+    return {**data, "stops": fresh["stops"]}
 
 
 def _visit_next(p: Platform, uow: UnitOfWork, route: RouteRow, stop: StopRow) -> bool:
