@@ -60,3 +60,24 @@ def test_a_dispatched_route_takes_a_driver_but_not_another_vehicle(client: TestC
                        json={"driver_id": day.drivers[0], "version": given.json()["version"], "vehicle_id": other},
                        headers=day.t.h())  # fmt: skip
     assert swap.status_code == 409 and swap.json()["error"]["code"] == "E2004"
+
+
+def test_after_the_last_stop_then_the_first_a_skipped_order_is_still_cancelled(client: TestClient) -> None:
+    """The last stop, then the first: the route is re-timed along its new order, so cancelling a stop still
+    skipped passes the checker (was 409 E2131: the first stop's arrival from the old order, before it was
+    possible behind the last one)."""
+    day = make_day(client)
+    before = day.stops(client)
+    assert len(before) >= 3
+    assert act(client, day, before[-1], "completed").status_code == 200
+    assert act(client, day, before[0], "completed").json()["route_version"] is None  # next after the last: in order
+    route = client.get(f"/v1/routes/{day.routes[0]['id']}", headers=day.t.h()).json()
+    arrivals = [s["arrival"] for s in route["data"]["stops"]]
+    assert arrivals == sorted(arrivals)  # times follow the order the stops are now in
+    skipped = before[1]
+    body = {"plan_id": day.plan["id"], "kind": "cancel", "subject_id": skipped["order_id"], "auto_approve": False}
+    proposal = client.post("/v1/live/proposals", json=body, headers=day.t.h())
+    assert proposal.status_code == 201, proposal.text
+    decided = client.post(f"/v1/live/proposals/{proposal.json()['id']}/approve", json={}, headers=day.t.h())
+    assert decided.status_code == 200, decided.text
+    assert skipped["id"] not in [s["id"] for s in day.stops(client)]

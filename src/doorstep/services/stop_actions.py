@@ -18,6 +18,9 @@ from doorstep.domain.failures import FailureReason
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.domain.ids import new_id
 from doorstep.domain.status import STOP_ORDER_STATUS, OrderStatus, StopStatus, transition
+from doorstep.formats.plan_common import route_zone
+from doorstep.formats.plan_json import route_to_dict
+from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.services.access import Actor, Permission
 from doorstep.services.driver_routes import LIVE
 from doorstep.services.events import EventRecorder
@@ -25,7 +28,8 @@ from doorstep.services.orders import set_order_status
 from doorstep.services.plan_routes import put_routes
 from doorstep.services.platform import Platform
 from doorstep.services.proofs import ProofIn, image_type, proof_issues, scan_warnings
-from doorstep.store.models import OrderRow, ProofRow, RouteRow, StopEventRow, StopRow
+from doorstep.services.retime import retime
+from doorstep.store.models import OrderRow, PlanRow, ProofRow, RouteRow, StopEventRow, StopRow
 from doorstep.store.uow import UnitOfWork
 
 
@@ -113,11 +117,24 @@ def _proof_row(uow: UnitOfWork, stop: StopRow, a: StopAction) -> ProofRow | None
     return row
 
 
-def _visit_next(uow: UnitOfWork, route: RouteRow, stop: StopRow) -> bool:
+def _retimed(p: Platform, plan: PlanRow, data: dict[str, Any]) -> dict[str, Any]:
+    """The route (plan.json form) with its stops' times, distances and loads recomputed along their new order, as
+    the checker recomputes them: a later change of the day (a cancellation, a new window) is checked against it.
+    The route's totals (distance, duration, cost) stay the plan's: analytics compares the driven day with them."""
+    put_routes(plan, [data])
+    stored, problem, _ = plan_from_dict(plan.result, trusted=True)
+    route = next(r for r in stored.routes if r.id == data["id"])
+    fresh = route_to_dict(retime(problem, route, p.provider(problem)), route_zone(problem, route))
+    return {**data, "stops": fresh["stops"]}
+
+
+def _visit_next(p: Platform, uow: UnitOfWork, route: RouteRow, stop: StopRow) -> bool:
     """A driver who works a stop while earlier stops are still pending went there first: the route is re-sequenced
     so this stop follows the last one touched and the skipped stops come after it, in their order (stop ids kept,
-    the route's version moved on, the published plan's copy too). Without it the stop's position counted as
-    progress: the stops skipped looked done, their ETAs stopped and a cancellation of one was refused (E2101).
+    the route's version moved on, the published plan's copy too) and re-timed along its new order. Without it the
+    stop's position counted as progress: the stops skipped looked done, their ETAs stopped and a cancellation of
+    one was refused (E2101); without the re-timing, once a skipped stop was done too, its planned arrival (from
+    the old order) was earlier than possible and a later change of the route failed the checker (E2131).
     A paired delivery whose pickup is still pending stays where it is. Returns whether the route changed."""
     stops = sorted(uow.stops.all(StopRow.route_id == route.id), key=lambda s: s.seq)
     last = max((s.seq for s in stops if s.status != StopStatus.PENDING.value), default=0)
@@ -128,11 +145,12 @@ def _visit_next(uow: UnitOfWork, route: RouteRow, stop: StopRow) -> bool:
         return False
     visits = [s for s in stops if s.seq <= last] + [stop] + skipped + [s for s in stops if s.seq > stop.seq]
     planned = route.data["stops"]
-    route.data = {**route.data, "stops": [planned[s.seq] for s in visits]}
+    plan = uow.plans.require(route.plan_id)
+    route.data = _retimed(p, plan, {**route.data, "stops": [planned[s.seq] for s in visits]})
     for k, s in enumerate(visits):
         s.seq = k
     route.version += 1
-    put_routes(uow.plans.require(route.plan_id), [route.data])
+    put_routes(plan, [route.data])
     return True
 
 
@@ -140,7 +158,7 @@ def _apply(p: Platform, uow: UnitOfWork, actor: Actor, a: StopAction) -> dict[st
     stop, route, order = _target(uow, actor, a)
     current = StopStatus(stop.status)
     target = transition(current, a.status, subject=stop.id).value
-    resequenced = current is StopStatus.PENDING and _visit_next(uow, route, stop)
+    resequenced = current is StopStatus.PENDING and _visit_next(p, uow, route, stop)
     # compare-and-set: of two different actions racing on one stop, only the first finishes it
     moved = uow.session.execute(
         update(StopRow).where(StopRow.id == stop.id, StopRow.status == current.value).values(status=target)

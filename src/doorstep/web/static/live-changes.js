@@ -39,7 +39,7 @@ export function showProblems(form, problems) {
   }
 }
 
-const problemsOf = (err) => {
+export const problemsOf = (err) => {
   const e = err.envelope?.error;
   if (!e) return [{ code: String(err.status || "error"), message: err.message, loc: [] }];
   return e.details?.length ? e.details.map((d) => ({ code: d.code || e.code, message: d.message || e.message, loc: d.loc })) : [e];

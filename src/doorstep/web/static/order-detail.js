@@ -1,7 +1,8 @@
-// An order's detail panel: its facts and notes, items, the timeline of its events, what the driver left at the
+// An order's detail panel (editing it: order-edit.js): its facts and notes, items, the timeline of its events, what the driver left at the
 // door (proofs), the messages its customer got, their rating, and cancelling with the effect on the plan shown first: the route it leaves, the cost change in
 // the organization's currency and the ETAs that move. Confirming approves that change; keeping rejects it.
 import { api, el, hhmm } from "./api.js";
+import { dropEditProposal, setupEdit, showOrder } from "./order-edit.js";
 import { guarded, money } from "./page.js";
 
 const $ = (id) => document.getElementById(id);
@@ -101,6 +102,7 @@ export async function openOrder(orderId) {
     api("GET", `/v1/orders/${orderId}/messages`), api("GET", `/v1/orders/${orderId}/feedback`)]);
   state.zone = (await api("GET", `/v1/depots/${order.depot_id}`)).timezone;
   await dropPreview();
+  await showOrder(order);
   state.order = order;
   $("detail-title").textContent = `Order ${order.external_ref}`;
   $("detail-empty").hidden = true;
@@ -125,6 +127,7 @@ function previewText(p) {
 }
 
 async function preview() {
+  await dropEditProposal();
   const p = await api("POST", `/v1/orders/${state.order.id}/cancel/preview`);
   state.preview = p;
   $("preview-text").textContent = previewText(p);
@@ -160,4 +163,5 @@ export function setupDetail(currency, after) {
   $("cancel-btn").addEventListener("click", () => guarded(preview));
   $("confirm-cancel-btn").addEventListener("click", () => guarded(confirmCancel));
   $("keep-btn").addEventListener("click", () => guarded(keep));
+  setupEdit(currency, async (id) => { await openOrder(id); await state.after(); }, guarded);
 }
