@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, computed_field
+from pydantic import AwareDatetime, Field, model_validator
 
 from doorstep.api.schemas_common import MAX_INT, Amount, ErrorDetail, Out, Strict
 from doorstep.domain.contact import address_issues
@@ -114,11 +114,13 @@ class VehicleOut(VehicleIn, Versioned):
 class DriverOut(DriverIn, Versioned):
     """A stored driver; ``warnings`` name a phone or email that an invite cannot reach (W1210/W1211)."""
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def warnings(self) -> list[ErrorDetail]:
-        """Unusable contacts, checked on every read so a fixed address clears its warning."""
-        return [ErrorDetail.model_validate(i.to_dict()) for i in address_issues(self.email, self.phone)]
+    warnings: list[ErrorDetail] = Field(default_factory=list, description="W1210/W1211: unusable email or phone")
+
+    @model_validator(mode="after")
+    def _contact_warnings(self) -> DriverOut:
+        """Unusable contacts, checked on every read (whatever was passed in): a fixed address clears its warning."""
+        self.warnings = [ErrorDetail.model_validate(i.to_dict()) for i in address_issues(self.email, self.phone)]
+        return self
 
 
 class ShiftOut(Versioned):
