@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from doorstep.domain.contact import usable_email, usable_phone
 from doorstep.domain.errors import DoorstepError, Issue
@@ -101,7 +102,13 @@ def invite(p: Platform, actor: Actor, driver_id: str, channels: list[str]) -> In
         ))  # fmt: skip
         version = _next_version(uow, driver_id)
         rows = [uow.messages.add(_message(driver, channel, msg, version, issued.event_id, now)) for channel in channels]
-        uow.commit()
+        try:
+            uow.commit()
+        except IntegrityError as exc:  # another invite of this driver took the same number meanwhile
+            uow.session.rollback()
+            why = f"driver {driver_id} was invited by someone else at the same moment: this request sent nothing"
+            fix = "Check the driver's invites; retry for a new code."
+            raise DoorstepError([Issue("E2007", why, ("driver_id",), driver_id, fix)]) from exc
     try:
         p.submit("notify.send")
     except Exception:
