@@ -5,6 +5,7 @@ W1413 warning was shown. Screenshots land in test-artifacts/playwright-workspace
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -109,9 +110,46 @@ def test_editing_a_driver_replaces_their_details_and_keeps_their_id(org: Org, br
     page.click("#drv-save")
     expect(page.locator("#drv-status")).to_have_text("Saved Ana Lopes.")
     row = page.locator(f"#drivers tbody tr[data-id='{driver['id']}']")
-    expect(row.locator("td")).to_have_text(["+351 912 345 678", "fridge, heavy", "—", "Login code Edit"])
+    actions = "Login code Invite by SMS/email Edit"
+    expect(row.locator("td")).to_have_text(["+351 912 345 678", "fridge, heavy", "—", actions])
     stored = org.api.get(f"/v1/drivers/{driver['id']}").json()
     assert (stored["version"], stored["phone"], stored["skills"]) == (2, "+351 912 345 678", ["fridge", "heavy"])
     expect(page.locator("#driver-form-title")).to_have_text("Add a driver")
     assert [d["id"] for d in org.api.get("/v1/drivers").json()["items"]] == [driver["id"]]
+    assert errors == []
+
+
+def test_invite_by_email_shows_what_was_sent_and_the_code_logs_in(
+    org: Org, browser: Any, server: tuple[str, Any]
+) -> None:
+    """A driver added with an email (and an unusable phone, warned W1211) is invited by email: the row shows the
+    code, the address and, once the SMTP server took it, "sent"; the stored email carries that code, which logs in."""
+    from playwright.sync_api import expect
+    from sqlalchemy import select
+
+    from doorstep.store.models import MessageRow
+
+    page, errors = open_page(browser, org, f"/app/drivers?date={DAY}")
+    email = f"rita.{uuid.uuid4().hex[:8]}@example.org"
+    page.fill("#drv-name", "Rita Costa")
+    page.fill("#drv-email", email)
+    page.fill("#drv-phone", "912 000 111")
+    page.select_option("#drv-language", label="Português")
+    page.click("#drv-save")
+    expect(page.locator("#drv-status")).to_have_text("Added Rita Costa.")
+    rita = page.locator("#drivers tbody tr").filter(has_text="Rita Costa")
+    expect(rita.locator("td").nth(0)).to_contain_text(f"912 000 111{email}W1211: phone number '912 000 111' is not in")
+    rita.get_by_role("button", name="Invite Rita Costa by SMS/email").click()
+    sent = rita.locator("output.driver-invite code")
+    expect(sent).to_have_text(CODE)
+    expect(rita.locator("ul.invite-sent li")).to_have_text([f"email to {email}: sent"], timeout=15_000)
+    code = sent.inner_text()
+    with server[1].sessions() as s:
+        body = s.scalars(select(MessageRow.body_text).where(MessageRow.recipient == email)).one()
+    assert code in body and "Olá Rita Costa" in body and "http://127.0.0.1:8000/driver" in body  # default public URL
+    session = org.api.post("/v1/driver/session", json={"code": code})
+    assert (session.status_code, session.json()["driver_name"]) == (200, "Rita Costa")
+    keep_screenshot(page, "drivers-3-invited-by-email.png")
+    found = axe_violations(page)
+    assert not found, "\n".join(found)
     assert errors == []

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, model_validator
 
-from doorstep.api.schemas_common import MAX_INT, Amount, Out, Strict
+from doorstep.api.schemas_common import MAX_INT, Amount, ErrorDetail, Out, Strict
+from doorstep.domain.contact import address_issues
 
 
 class DepotIn(Strict):
@@ -64,7 +65,9 @@ class DriverIn(Strict):
     """A driver; ``user_id`` links the login that sees this driver's routes."""
 
     name: str = Field(min_length=1, max_length=200, examples=["Rita Costa"])
-    phone: str = Field("", max_length=50)
+    phone: str = Field("", max_length=50, description="international format (+351 912 345 678) to get SMS invites")
+    email: str = Field("", max_length=320, description="where an invite by email goes")
+    language: str = Field("", max_length=10, description="the invite's language: en, fr, de, es or pt (empty: en)")
     user_id: str | None = Field(None, max_length=64)
     skills: list[str] = Field(default_factory=list, max_length=50)
 
@@ -109,7 +112,15 @@ class VehicleOut(VehicleIn, Versioned):
 
 
 class DriverOut(DriverIn, Versioned):
-    """A stored driver."""
+    """A stored driver; ``warnings`` name a phone or email that an invite cannot reach (W1210/W1211)."""
+
+    warnings: list[ErrorDetail] = Field(default_factory=list, description="W1210/W1211: unusable email or phone")
+
+    @model_validator(mode="after")
+    def _contact_warnings(self) -> DriverOut:
+        """Unusable contacts, checked on every read (whatever was passed in): a fixed address clears its warning."""
+        self.warnings = [ErrorDetail.model_validate(i.to_dict()) for i in address_issues(self.email, self.phone)]
+        return self
 
 
 class ShiftOut(Versioned):

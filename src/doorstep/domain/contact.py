@@ -33,11 +33,16 @@ def usable_phone(number: str) -> str | None:
 def contact_issues(contact: Contact, loc: tuple[str | int, ...] = (), obj_id: str | None = None) -> list[Issue]:
     """Warnings for a contact given but unusable (W1210 email, W1211 phone): the order is stored all the same,
     and nothing is sent on that channel."""
+    return address_issues(contact.email, contact.phone, (*loc, "contact"), obj_id)
+
+
+def address_issues(email: str, phone: str, loc: tuple[str | int, ...] = (), obj_id: str | None = None) -> list[Issue]:
+    """W1210/W1211 for an email or phone given but unusable (a customer's contact, a driver's addresses)."""
     issues = []
-    if contact.email.strip() and usable_email(contact.email) is None:
-        msg = f"email address {contact.email!r} cannot receive messages: no email will be sent"
-        issues.append(Issue("W1210", msg, (*loc, "contact", "email"), obj_id))
-    if contact.phone.strip() and usable_phone(contact.phone) is None:
-        msg = f"phone number {contact.phone!r} is not in international format (+country code): no SMS will be sent"
-        issues.append(Issue("W1211", msg, (*loc, "contact", "phone"), obj_id))
+    if email.strip() and usable_email(email) is None:
+        msg = f"email address {email!r} cannot receive messages: no email will be sent"
+        issues.append(Issue("W1210", msg, (*loc, "email"), obj_id))
+    if phone.strip() and usable_phone(phone) is None:
+        msg = f"phone number {phone!r} is not in international format (+country code): no SMS will be sent"
+        issues.append(Issue("W1211", msg, (*loc, "phone"), obj_id))
     return issues

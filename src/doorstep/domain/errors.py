@@ -115,6 +115,14 @@ CODES: dict[str, tuple[str, str]] = {
         "event dated in the future",
         "Set the phone's clock to automatic time; an event may be at most 5 minutes ahead of the server.",
     ),
+    "E1419": (
+        "driver has no usable address for an invite channel",
+        "Set the driver's phone in international format (+351 912 345 678) for SMS, or a valid email, then retry.",
+    ),
+    "E1420": (
+        "message channel not configured",
+        "Configure it (DOORSTEP_SMTP_URL for email, DOORSTEP_SMS_URL for SMS) or invite on another channel.",
+    ),
     "E1450": (
         "order cannot join the live plan",
         "Give a new order of the plan's depot and day (not planned, dispatched or cancelled).",

@@ -13,6 +13,7 @@ class Trigger(StrEnum):
     DELIVERY_FAILED = "delivery_failed"  # with the reason and what happens next
     RETURN_SCHEDULED = "return_scheduled"  # a customer's return pickup has its day and window
     RESCHEDULED = "rescheduled"  # the customer moved the delivery to another window (confirmation)
+    DRIVER_INVITE = "driver_invite"  # to a driver, not a customer: their one-time login code for the driver app
 
 
 COMMON = frozenset({"customer_name", "order_ref", "sender_name", "tracking_url"})
@@ -22,6 +23,7 @@ VARIABLES: dict[Trigger, frozenset[str]] = {
     Trigger.DELIVERY_FAILED: COMMON | {"day", "time", "reason", "next_step"},
     Trigger.RETURN_SCHEDULED: COMMON | {"day", "window"},
     Trigger.RESCHEDULED: COMMON | {"day", "window"},
+    Trigger.DRIVER_INVITE: frozenset({"driver_name", "sender_name", "code", "expires", "app_url"}),
 }
 LANGUAGES = ("en", "fr", "de", "es", "pt")  # every trigger has a template in each
 

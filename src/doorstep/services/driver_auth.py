@@ -19,6 +19,7 @@ from doorstep.services.access import Actor, Permission, Role
 from doorstep.services.events import EventRecorder
 from doorstep.services.platform import Platform
 from doorstep.store.models import DriverCodeRow, DriverRow
+from doorstep.store.uow import UnitOfWork
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 CODE_LENGTH = 8  # 40 bits
@@ -32,6 +33,7 @@ class IssuedCode:
     driver_id: str
     code: str
     expires_at: datetime
+    event_id: str = ""  # the driver.code_issued event
 
 
 def normalize_code(code: str) -> str:
@@ -51,18 +53,24 @@ def driver_actor(org_id: str, driver_id: str) -> Actor:
 def issue_code(p: Platform, actor: Actor, driver_id: str) -> IssuedCode:
     """A new one-time login code for a driver of the actor's organization (dispatchers and admins)."""
     actor.require(Permission.WRITE)
-    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    now = p.clock()
     with p.uow(actor) as uow:
-        uow.drivers.require(driver_id, ("driver_id",))
-        row = DriverCodeRow(
-            id=new_id("dcd"), org_id=uow.org_id, driver_id=driver_id, code_hash=_hash(code),
-            expires_at=now + CODE_TTL, used_at=None, issued_by=actor.label,
-        )  # fmt: skip
-        uow.driver_codes.add(row)
-        EventRecorder(uow, actor.label).record("driver.code_issued", driver_id, data={"code_id": row.id})
+        issued = add_code(uow, actor, driver_id, p.clock())
         uow.commit()
-    return IssuedCode(driver_id, f"{code[:4]}-{code[4:]}", now + CODE_TTL)
+    return issued
+
+
+def add_code(uow: UnitOfWork, actor: Actor, driver_id: str, now: datetime) -> IssuedCode:
+    """Store a new code's hash (and its ``driver.code_issued`` event) in the caller's transaction: an invite
+    writes its messages in the same one."""
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    uow.drivers.require(driver_id, ("driver_id",))
+    row = DriverCodeRow(
+        id=new_id("dcd"), org_id=uow.org_id, driver_id=driver_id, code_hash=_hash(code),
+        expires_at=now + CODE_TTL, used_at=None, issued_by=actor.label,
+    )  # fmt: skip
+    uow.driver_codes.add(row)
+    event = EventRecorder(uow, actor.label).record("driver.code_issued", driver_id, data={"code_id": row.id})
+    return IssuedCode(driver_id, f"{code[:4]}-{code[4:]}", now + CODE_TTL, event.id)
 
 
 def redeem_code(p: Platform, code: str) -> tuple[str, str, str]:

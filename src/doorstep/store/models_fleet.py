@@ -66,6 +66,8 @@ class DriverRow(OrgOwned, Base):
     __tablename__ = "drivers"
     name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(320), default="", server_default="")  # where an invite is sent
+    language: Mapped[str] = mapped_column(String(10), default="", server_default="")  # of the invite ("": en)
     user_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("users.id"), index=True)
     skills: Mapped[list[Any]]
     version: Mapped[int] = mapped_column(default=1)

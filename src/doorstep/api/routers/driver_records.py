@@ -7,8 +7,9 @@ from fastapi import APIRouter, Response
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.schemas_common import ERRORS
 from doorstep.api.schemas_driver import CodeOut
+from doorstep.api.schemas_invite import InviteIn, InviteMessageOut, InviteOut
 from doorstep.api.schemas_order_detail import StopEventOut
-from doorstep.services import driver_records, trail_matching
+from doorstep.services import driver_invite, driver_records, trail_matching
 from doorstep.services.driver_auth import issue_code
 
 router = APIRouter(prefix="/v1", tags=["driver records"], responses=ERRORS)
@@ -18,6 +19,23 @@ router = APIRouter(prefix="/v1", tags=["driver records"], responses=ERRORS)
 def login_code(driver_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
     issued = issue_code(p, actor, driver_id)
     return {"driver_id": issued.driver_id, "code": issued.code, "expires_at": issued.expires_at}
+
+
+@router.post("/drivers/{driver_id}/invite", response_model=InviteOut, status_code=201, summary="Invite by SMS/email")
+def invite(driver_id: str, body: InviteIn, p: PlatformDep, actor: ActorDep) -> InviteOut:
+    """A new one-time login code, queued to the driver on each channel (E1419 no usable address, E1420 channel
+    not configured: every problem at once, nothing sent then)."""
+    done = driver_invite.invite(p, actor, driver_id, list(body.channels))
+    return InviteOut(
+        driver_id=driver_id, code=done.issued.code, expires_at=done.issued.expires_at,
+        messages=[InviteMessageOut.model_validate(m) for m in done.messages],
+    )  # fmt: skip
+
+
+@router.get("/drivers/{driver_id}/invites", response_model=list[InviteMessageOut], summary="A driver's invites")
+def invites(driver_id: str, p: PlatformDep, actor: ActorDep) -> list[InviteMessageOut]:
+    """Every invite message sent to the driver, newest first, with its status."""
+    return [InviteMessageOut.model_validate(m) for m in driver_invite.invites_of(p, actor, driver_id)]
 
 
 @router.get("/routes/{route_id}/stop-events", summary="Driver actions on a route's stops, with proofs")

@@ -1,4 +1,5 @@
-// The drivers page: drivers with their shift on the day and a one-time driver app code ("Login code"), a form that
+// The drivers page: drivers with their shift on the day, a one-time driver app code ("Login code", or sent by SMS/email:
+// "Invite by SMS/email"), a form that
 // adds or edits a driver (and puts them on a vehicle's shift of the day), the vehicles, and the day's routes (day-routes.js).
 import { api, el } from "./api.js";
 import { loadRoutes, setupRoutes } from "./day-routes.js";
@@ -25,15 +26,55 @@ async function invite(driver, cell) {
     el("code", {}, issued.code), ` — open ${location.origin}/driver on ${driver.name}'s phone; valid until ${until}, once`));
 }
 
+// The same kind of code sent to the driver's phone and/or mailbox (the channels they have a usable address for; with
+// none, the API names what is missing), then what was sent and whether each provider took it.
+const CHANNEL_NAMES = { sms: "SMS", email: "email" };
+
+function sentText(m) {
+  const how = m.status === "sent" ? "sent" : m.status === "queued" ? (m.attempts ? `retrying (${m.last_error ?? ""})` : "queued")
+    : `${m.status}${m.last_error ? ` (${m.last_error})` : ""}`;
+  return `${CHANNEL_NAMES[m.channel]} to ${m.recipient}: ${how}`;
+}
+
+async function inviteByMessage(driver, cell) {
+  const warned = new Set((driver.warnings ?? []).map((w) => w.code)); // W1211: phone unusable, W1210: email unusable
+  const channels = [driver.phone && !warned.has("W1211") && "sms", driver.email && !warned.has("W1210") && "email"].filter(Boolean);
+  let invited;
+  try {
+    invited = await api("POST", `/v1/drivers/${driver.id}/invite`, { channels: channels.length ? channels : ["sms", "email"] });
+  } catch (err) {
+    const details = err.envelope?.error?.details ?? [];
+    cell.replaceChildren(el("ul", { class: "violations invite-errors" },
+      ...details.map((d) => el("li", { class: "violation" }, `${d.code}: ${d.message}`))));
+    if (details.length) return;
+    throw err;
+  }
+  const until = new Date(invited.expires_at).toLocaleString("en-GB", { dateStyle: "short", timeStyle: "short" });
+  const list = el("ul", { class: "invite-sent" }, ...invited.messages.map((m) => el("li", { "data-channel": m.channel }, sentText(m))));
+  cell.replaceChildren(el("output", { class: "driver-invite", "data-driver": driver.id },
+    "Sent code ", el("code", {}, invited.code), ` (valid until ${until}, once) to ${driver.name}:`), list);
+  for (let k = 0; k < 10 && invited.messages.some((m) => m.status === "queued"); k += 1) {
+    await new Promise((done) => setTimeout(done, 500 * (k + 1)));
+    const now = await api("GET", `/v1/drivers/${driver.id}/invites`);
+    invited.messages = invited.messages.map((m) => now.find((n) => n.id === m.id) ?? m);
+    list.replaceChildren(...invited.messages.map((m) => el("li", { "data-channel": m.channel }, sentText(m))));
+  }
+}
+
 function renderDrivers() {
   const shifts = todays();
   $("drivers").querySelector("tbody").replaceChildren(...state.drivers.map((d) => {
     const cell = el("td");
+    const out = el("div", { class: "invite-out", role: "status" });
     cell.append(el("button", { type: "button", class: "invite-btn", "aria-label": `Login code for ${d.name}`,
-      onclick: () => guarded(() => invite(d, cell)) }, "Login code"), " ",
-    el("button", { type: "button", class: "edit-btn", "aria-label": `Edit ${d.name}`, onclick: () => edit(d) }, "Edit"));
+      onclick: () => guarded(() => invite(d, out)) }, "Login code"), " ",
+    el("button", { type: "button", class: "invite-msg-btn", "aria-label": `Invite ${d.name} by SMS/email`,
+      onclick: () => guarded(() => inviteByMessage(d, out)) }, "Invite by SMS/email"), " ",
+    el("button", { type: "button", class: "edit-btn", "aria-label": `Edit ${d.name}`, onclick: () => edit(d) }, "Edit"), out);
+    const contact = el("td", {}, d.phone, d.phone && d.email ? el("br") : "", d.email,
+      ...(d.warnings ?? []).map((w) => el("div", { class: "violation" }, `${w.code}: ${w.message}`)));
     const mine = shifts.filter((s) => s.driver_id === d.id).map(shiftText).join("; ");
-    return el("tr", { "data-id": d.id }, el("th", { scope: "row" }, d.name), el("td", {}, d.phone),
+    return el("tr", { "data-id": d.id }, el("th", { scope: "row" }, d.name), contact,
       el("td", {}, d.skills.join(", ")), el("td", {}, mine || "—"), cell);
   }));
   $("drivers-count").textContent = `(${state.drivers.length})`;
@@ -93,6 +134,8 @@ function edit(d) {
   $("drv-new").hidden = !d;
   $("drv-name").value = d?.name ?? "";
   $("drv-phone").value = d?.phone ?? "";
+  $("drv-email").value = d?.email ?? "";
+  $("drv-language").value = d?.language ?? "";
   $("drv-skills").value = (d?.skills ?? []).join(", ");
   $("drv-errors").replaceChildren();
   $("drv-status").textContent = "";
@@ -105,7 +148,8 @@ async function saveDriver(ev) {
   $("drv-errors").replaceChildren();
   const skills = $("drv-skills").value.split(",").map((s) => s.trim()).filter(Boolean);
   const was = state.editing;
-  const body = { name: $("drv-name").value.trim(), phone: $("drv-phone").value.trim(), skills, user_id: was?.user_id ?? null };
+  const body = { name: $("drv-name").value.trim(), phone: $("drv-phone").value.trim(), email: $("drv-email").value.trim(),
+    language: $("drv-language").value, skills, user_id: was?.user_id ?? null };
   let driver;
   try {
     driver = was ? await api("PUT", `/v1/drivers/${was.id}?version=${was.version}`, body) : await api("POST", "/v1/drivers", body);

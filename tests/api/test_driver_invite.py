@@ -1,0 +1,144 @@
+"""Inviting a driver by SMS and email: a real SMTP server and a Twilio-compatible provider on 127.0.0.1 receive
+exactly one message each, carrying a code that logs in to the driver app once; unusable or missing addresses and
+unconfigured channels are refused with every problem at once; a provider down loses and duplicates nothing."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+from fastapi.testclient import TestClient
+
+from doorstep.services.notify_send import send_due
+from tests.api.conftest import Tenant, make_tenant, platform_of
+from tests.api.notify_day import PUBLIC, Notifying, notifying
+from tests.api.test_plans import wait
+
+__all__ = ["notifying"]  # the module-scoped app fixture
+CODE = re.compile(r"\b([2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4})\b")
+
+
+def _driver(c: TestClient, t: Tenant, **kw: str) -> dict[str, object]:
+    r = c.post("/v1/drivers", json={"name": "Rita Costa", **kw}, headers=t.h())
+    assert r.status_code == 201, r.text
+    out: dict[str, object] = r.json()
+    return out
+
+
+def _emails_to(n: Notifying, address: str) -> list[EmailMessage]:
+    return [m for m in n.smtp.inbox.messages if str(m["To"]) == address]
+
+
+def _texts_to(n: Notifying, number: str) -> list[dict[str, str]]:
+    return [r["form"] for r in n.sms.log.requests if r["status"] == 201 and r["form"]["To"] == number]
+
+
+def _login(c: TestClient, code: str) -> int:
+    return c.post("/v1/driver/session", json={"code": code}).status_code
+
+
+def test_invite_by_sms_and_email_delivers_one_code_that_logs_in_once(notifying: Notifying) -> None:
+    """One SMS and one email, each with the same new code, its expiry and the driver app link, in the driver's
+    language; the code opens a driver session once; the invites list says both were sent."""
+    n, c = notifying, notifying.client
+    t = make_tenant(c)
+    email = f"rita.{t.org_id.lower()}@example.org"
+    phone = f"+35191{uuid.uuid4().int % 10**7:07d}"
+    drv = _driver(c, t, phone=phone.replace("+351", "+351 "), email=email, language="pt")
+    assert drv["warnings"] == []
+    r = c.post(f"/v1/drivers/{drv['id']}/invite", json={"channels": ["sms", "email"]}, headers=t.h("write"))
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert [(m["channel"], m["recipient"], m["status"], m["version"]) for m in body["messages"]] == [
+        ("sms", phone, "queued", 1), ("email", email, "queued", 1),
+    ]  # fmt: skip
+    wait(c)
+    mails, texts = _emails_to(n, email), _texts_to(n, phone)
+    assert (len(mails), len(texts)) == (1, 1)
+    text = mails[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert mails[0]["Subject"] == "O seu código de acesso à aplicação do motorista"
+    assert mails[0]["Content-Language"] == "pt"
+    assert CODE.findall(text) == [body["code"]] and CODE.findall(texts[0]["Body"]) == [body["code"]]
+    assert f"{PUBLIC}/driver" in text and f"{PUBLIC}/driver" in texts[0]["Body"]
+    assert "Olá Rita Costa" in text and "de 20" in text  # the expiry day in Portuguese ("... de dezembro de 2026")
+    assert _login(c, texts[0]["Body"].split(" é ")[1].split(" ")[0]) == 200
+    again = c.post("/v1/driver/session", json={"code": body["code"]})
+    assert (again.status_code, again.json()["error"]["code"]) == (401, "E1410")  # once
+    listed = c.get(f"/v1/drivers/{drv['id']}/invites", headers=t.h("read")).json()
+    assert [(m["channel"], m["status"], m["attempts"]) for m in listed] == [("email", "sent", 1), ("sms", "sent", 1)]
+    assert all("body_text" not in m for m in listed)
+
+
+def test_a_second_invite_is_a_new_message_and_a_new_code(notifying: Notifying) -> None:
+    """Inviting again sends invite 2 (one more email, a different code); the first code still works once."""
+    n, c = notifying, notifying.client
+    t = make_tenant(c)
+    email = f"joao.{t.org_id.lower()}@example.org"
+    drv = _driver(c, t, email=email)
+    first = c.post(f"/v1/drivers/{drv['id']}/invite", json={"channels": ["email", "email"]}, headers=t.h()).json()
+    second = c.post(f"/v1/drivers/{drv['id']}/invite", json={"channels": ["email"]}, headers=t.h()).json()
+    wait(c)
+    assert [m["version"] for m in first["messages"] + second["messages"]] == [1, 2]
+    codes = [CODE.findall(m.get_body(("plain",)).get_content())[0] for m in _emails_to(n, email)]  # type: ignore[union-attr]
+    assert sorted(codes) == sorted([first["code"], second["code"]]) and first["code"] != second["code"]
+    assert mails_subject(n, email) == ["Your driver app login code"] * 2
+    assert _login(c, first["code"]) == 200
+
+
+def mails_subject(n: Notifying, address: str) -> list[str]:
+    """The subjects of the emails to one address."""
+    return [str(m["Subject"]) for m in _emails_to(n, address)]
+
+
+def test_unusable_and_missing_addresses_are_refused_all_at_once(notifying: Notifying) -> None:
+    """A national phone number and an email without a domain are warned on the driver (W1211, W1210) and the
+    invite names both channels (E1419); nothing is queued, no code is issued."""
+    c = notifying.client
+    t = make_tenant(c)
+    drv = _driver(c, t, phone="912 000 111", email="rita-at-example")
+    assert [(w["code"], w["loc"]) for w in drv["warnings"]] == [("W1210", ["email"]), ("W1211", ["phone"])]  # type: ignore[union-attr]
+    r = c.post(f"/v1/drivers/{drv['id']}/invite", json={"channels": ["sms", "email"]}, headers=t.h())
+    assert r.status_code == 422, r.text
+    details = r.json()["error"]["details"]
+    assert [(d["code"], d["loc"]) for d in details] == [("E1419", ["channels", 0]), ("E1419", ["channels", 1])]
+    bare = _driver(c, t)
+    r = c.post(f"/v1/drivers/{bare['id']}/invite", json={"channels": ["sms"]}, headers=t.h())
+    assert r.json()["error"]["code"] == "E1419" and "has no phone" in r.json()["error"]["message"]
+    assert c.get(f"/v1/drivers/{drv['id']}/invites", headers=t.h()).json() == []
+
+
+def test_an_sms_provider_down_delays_the_invite_without_losing_or_repeating_it(notifying: Notifying) -> None:
+    """While the provider answers 503 the invite stays queued with its error; once it is back the next send
+    delivers it exactly once."""
+    n, c = notifying, notifying.client
+    t = make_tenant(c)
+    phone = f"+4915{uuid.uuid4().int % 10**9:09d}"
+    drv = _driver(c, t, phone=phone)
+    n.sms.log.mode = "down"
+    try:
+        r = c.post(f"/v1/drivers/{drv['id']}/invite", json={"channels": ["sms"]}, headers=t.h())
+        assert r.status_code == 201, r.text
+        wait(c)
+        listed = c.get(f"/v1/drivers/{drv['id']}/invites", headers=t.h()).json()
+        assert [(m["status"], m["attempts"]) for m in listed] == [("queued", 1)] and "503" in listed[0]["last_error"]
+    finally:
+        n.sms.log.mode = "ok"
+    later = replace(platform_of(c), clock=lambda: datetime.now(UTC) + timedelta(hours=1))  # past the back-off
+    assert send_due(later) >= 1
+    send_due(later)
+    assert len(_texts_to(n, phone)) == 1
+    assert [m["status"] for m in c.get(f"/v1/drivers/{drv['id']}/invites", headers=t.h()).json()] == ["sent"]
+
+
+def test_a_channel_not_configured_here_is_refused(client: TestClient) -> None:
+    """Without an SMTP server or SMS provider configured, an invite on either channel is E1420 for each."""
+    t = make_tenant(client)
+    drv = _driver(client, t, phone="+351 912 345 678", email="rita@example.org")
+    r = client.post(f"/v1/drivers/{drv['id']}/invite", json={"channels": ["email", "sms"]}, headers=t.h())
+    assert r.status_code == 422, r.text
+    assert [(d["code"], d["loc"]) for d in r.json()["error"]["details"]] == [
+        ("E1420", ["channels", 0]), ("E1420", ["channels", 1]),
+    ]  # fmt: skip
