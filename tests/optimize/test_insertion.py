@@ -133,6 +133,26 @@ def test_a_spare_van_with_a_lunch_break_opens_with_its_break() -> None:
         assert check_plan(p, apply_insertion(plan, best)) == []
 
 
+def test_a_store_to_door_pair_opens_the_spare_van_with_both_legs_and_its_break() -> None:
+    """A pair (pickup at a shop, delivery at the door) that opens the spare van keeps both legs, pickup first,
+    and the van's break; the checker accepts the plan (the break placement kept only the first leg before)."""
+    small = replace(VAN, capacity={"parcels": 3}, fixed_cost_cents=5_000)
+    lunch = Break(t(12), t(13), 1800)
+    cold = frozenset({"refrigerated"})  # only the spare van has it
+    fleet = [vehicle("veh_1", small, breaks=(lunch,)), vehicle("veh_2", small, breaks=(lunch,), skills=cold)]
+    plan = solve(problem(LINE, fleet))
+    assert [r.vehicle_id for r in plan.routes] == ["veh_1"]
+    shop = PairedPickup(location=km(1, 1), address="Shop", service_s=120)
+    pair = order("P", km(3, 1), kind=OrderKind.PAIRED, pickup=shop, skills=cold)
+    p = problem([*LINE, pair], fleet)
+    best = propose_insertion(p, plan, pair.id).proposals[0]
+    assert best.opens_route
+    kinds = [s.type for s in best.route.stops]
+    assert kinds.count(StopType.BREAK) == 1
+    assert kinds.index(StopType.PAIRED_PICKUP) < kinds.index(StopType.PAIRED_DELIVERY)
+    assert check_plan(p, apply_insertion(plan, best)) == []
+
+
 def test_no_vehicle_with_the_skill_is_a_reason() -> None:
     """An order needing a skill no vehicle has gets no proposal and the reason SKILL."""
     plan = solve(problem(LINE))

@@ -31,15 +31,18 @@ def break_stop(brk: Break, where: ScheduledStop) -> ScheduledStop:
 def with_breaks(
     stops: list[ScheduledStop], vehicle: Vehicle, leg: LegOf, now: datetime | None
 ) -> list[ScheduledStop] | None:
-    """``stops`` (start depot, the new stop, end) with the vehicle's breaks: the first ones at the depot before the
-    stop, the rest at the stop after it — each split tried, the one back soonest with nothing late wins; None when
-    no split keeps every window and the shift, or a leg has no road."""
-    start, new, end = stops[0], stops[1], stops[-1]
+    """``stops`` (start depot, the new stops — one, or a pickup and its delivery —, end) with the vehicle's breaks,
+    each taken where the driver is: at the depot before the first stop or at a stop after serving it. Every
+    placement in order is tried; the one back soonest with nothing late wins; None when none keeps every window
+    and the shift, or a leg has no road."""
+    start, middle, end = stops[0], stops[1:-1], stops[-1]
     breaks = sorted(vehicle.breaks, key=lambda b: b.start)
     best: list[ScheduledStop] | None = None
-    for split in range(len(breaks) + 1):
-        cand = [start, *[break_stop(b, start) for b in breaks[:split]], new,
-                *[break_stop(b, new) for b in breaks[split:]], end]  # fmt: skip
+    for gaps in itertools.combinations_with_replacement(range(len(middle) + 1), len(breaks)):
+        cand = [start, *[break_stop(b, start) for b, g in zip(breaks, gaps, strict=True) if g == 0]]
+        for k, stop in enumerate(middle, start=1):
+            cand += [stop, *[break_stop(b, stop) for b, g in zip(breaks, gaps, strict=True) if g == k]]
+        cand.append(end)
         legs = []
         for a, b in itertools.pairwise(cand):
             one = leg(vehicle, a.location, b.location)
