@@ -21,13 +21,10 @@ class SlotPolicyRow(OrgOwned, Base):
     version: Mapped[int] = mapped_column(default=1)
 
 
-class SlotOfferRow(OrgOwned, Base):
-    """One window offered at checkout, with its price and cost, short-lived: a hold refers to it by id."""
+class SlotPlace:
+    """What an offer and the hold made on it both say: the window, where, and what is to be delivered."""
 
-    __tablename__ = "slot_offers"
-    slot_key: Mapped[str] = mapped_column(String(200))
     zone_id: Mapped[str] = mapped_column(String(40))
-    template_id: Mapped[str] = mapped_column(String(40))
     service_level: Mapped[str] = mapped_column(String(40))
     depot_id: Mapped[str] = mapped_column(String(64))
     day: Mapped[date]
@@ -37,13 +34,21 @@ class SlotOfferRow(OrgOwned, Base):
     lng: Mapped[float]
     size: Mapped[dict[str, Any]]
     skills: Mapped[list[Any]]
+
+
+class SlotOfferRow(SlotPlace, OrgOwned, Base):
+    """One window offered at checkout, with its price and cost, short-lived: a hold refers to it by id."""
+
+    __tablename__ = "slot_offers"
+    slot_key: Mapped[str] = mapped_column(String(200))
+    template_id: Mapped[str] = mapped_column(String(40))
     cost_cents: Mapped[int]
     added_m: Mapped[int]
     price_cents: Mapped[int | None]
     expires_at: Mapped[datetime]
 
 
-class SlotHoldRow(OrgOwned, Base):
+class SlotHoldRow(SlotPlace, OrgOwned, Base):
     """A place reserved in a slot for a few minutes; confirmed into an order, or expired (the place is freed)."""
 
     __tablename__ = "slot_holds"
@@ -54,16 +59,6 @@ class SlotHoldRow(OrgOwned, Base):
     )
     offer_id: Mapped[str] = mapped_column(String(64))
     slot_key: Mapped[str] = mapped_column(String(200), index=True)
-    zone_id: Mapped[str] = mapped_column(String(40))
-    service_level: Mapped[str] = mapped_column(String(40))
-    depot_id: Mapped[str] = mapped_column(String(64))
-    day: Mapped[date]
-    start: Mapped[datetime]
-    end: Mapped[datetime]
-    lat: Mapped[float]
-    lng: Mapped[float]
-    size: Mapped[dict[str, Any]]
-    skills: Mapped[list[Any]]
     status: Mapped[str] = mapped_column(String(20))  # held | confirmed | expired
     expires_at: Mapped[datetime]
     order_id: Mapped[str | None] = mapped_column(String(64))
