@@ -19,10 +19,14 @@ def one_van(api: httpx.Client) -> tuple[str, str]:
     return depot, vehicle
 
 
-def publish(api: httpx.Client, depot: str, vehicle: str, day: str, orders: list[dict[str, Any]]) -> dict[str, Any]:
-    """A 08:00-18:00 shift on ``day``, the ``orders`` (depot and date filled in), a plan published: the plan."""
-    shift = {"vehicle_id": vehicle, "day": day, "start": f"{day}T08:00:00+01:00", "end": f"{day}T18:00:00+01:00"}
-    assert api.post("/v1/shifts", json=shift).status_code == 201
+def publish(
+    api: httpx.Client, depot: str, vehicle: str | list[str], day: str, orders: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A 08:00-18:00 shift on ``day`` for the vehicle (or each of them), the ``orders`` (depot and date filled
+    in), a plan published: the plan."""
+    for vid in [vehicle] if isinstance(vehicle, str) else vehicle:
+        shift = {"vehicle_id": vid, "day": day, "start": f"{day}T08:00:00+01:00", "end": f"{day}T18:00:00+01:00"}
+        assert api.post("/v1/shifts", json=shift).status_code == 201
     body = [{"depot_id": depot, "date": day, "service_s": 120, "size": {"parcels": 1}, **o} for o in orders]
     assert api.post("/v1/orders/bulk", json={"orders": body}).status_code == 201
     opts = {"time_limit_s": 1, "max_iterations": 50, "seed": 1}

@@ -5,7 +5,6 @@ and no serious accessibility violation. Screenshots land in test-artifacts/playw
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 
 from doorstep.services.accounts import create_organization
 from tests.browser import axe_violations, log_in
-from tests.web.api_day import HUB
+from tests.web.api_day import HUB, publish
 from tests.web.workspace_site import PASSWORD, Org, keep_screenshot, open_page, server
 
 __all__ = ["server"]  # the module-scoped server fixture
@@ -30,23 +29,11 @@ ACTIONS = [
 
 
 def _plan(api: httpx.Client, depot: str, vans: list[str]) -> dict[str, Any]:
-    for vid in vans:
-        shift = {"vehicle_id": vid, "day": DAY, "start": f"{DAY}T08:00:00+01:00", "end": f"{DAY}T18:00:00+01:00"}
-        assert api.post("/v1/shifts", json=shift).status_code == 201
-    orders = [{"external_ref": f"KPI-{k}", "depot_id": depot, "date": DAY, "service_s": 120, "size": {"parcels": 1},
-               "location": {"lat": lat, "lng": lng}, "time_windows": [{"start": "09:00", "end": "12:00"}],
+    orders = [{"external_ref": f"KPI-{k}", "location": {"lat": lat, "lng": lng},
+               "time_windows": [{"start": "09:00", "end": "12:00"}],
                "contact": {"name": f"Customer {k}", "email": f"c{k}@example.com"}}
               for k, (lat, lng) in enumerate(SPOTS)]  # fmt: skip
-    assert api.post("/v1/orders/bulk", json={"orders": orders}).status_code == 201
-    opts = {"time_limit_s": 1, "max_iterations": 50, "seed": 1}
-    plan_id = api.post("/v1/plans", json={"depot_id": depot, "date": DAY, "options": opts}).json()["id"]
-    for _ in range(300):
-        plan: dict[str, Any] = api.get(f"/v1/plans/{plan_id}").json()
-        if plan["status"] == "succeeded":
-            break
-        time.sleep(0.1)
-    assert api.post(f"/v1/plans/{plan_id}/publish").status_code == 200
-    return plan
+    return publish(api, depot, vans, DAY, orders)
 
 
 def _work(api: httpx.Client, route: dict[str, Any], name: str, actions: list[tuple[str, str, str | None]]) -> None:
