@@ -14,6 +14,7 @@ from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned, UnassignedR
 from doorstep.domain.problem import Problem
 from doorstep.optimize import reasons
 from doorstep.optimize.build import build_model, with_prizes
+from doorstep.optimize.check import check_route
 from doorstep.optimize.construct import sweep_routes
 from doorstep.optimize.geometry import Geometry, build_geometry
 from doorstep.optimize.insertion import Proposal, apply_insertion, propose_insertion
@@ -306,8 +307,12 @@ def _swap_in(
             continue
         with_it = apply_insertion(cut, first)
         back = _fitting(problem, with_it, other.id, provider, options)
-        if back is not None:
-            return apply_insertion(with_it, back)
+        if back is None:
+            continue
+        swapped = apply_insertion(with_it, back)
+        changed = [r for r in swapped.routes if r not in plan.routes]
+        if not any(check_route(problem, r, provider) for r in changed):  # a removal's re-timing may leave a route late
+            return swapped
     return plan
 
 
