@@ -58,9 +58,11 @@ def test_the_live_page_shows_only_the_chosen_days_routes(site: tuple[str, str, d
     rows = page.locator("#progress tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_have_attribute("data-route", routes[DAYS[0]])
+    expect(page.locator("#return-day")).to_have_value(DAYS[0])  # a return request is for the day on screen
     page.fill("#live-day", DAYS[1])
     page.dispatch_event("#live-day", "change")
     expect(rows.first).to_have_attribute("data-route", routes[DAYS[1]])
+    expect(page.locator("#return-day")).to_have_value(DAYS[1])
     expect(rows).to_have_count(1)
     assert f"date={DAYS[1]}" in page.url
     page.wait_for_load_state("networkidle")

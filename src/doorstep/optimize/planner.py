@@ -4,6 +4,7 @@ breaks placed, and a final check that removes nothing silently."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from doorstep.domain.errors import DoorstepError, Issue
@@ -25,6 +26,7 @@ from doorstep.optimize.progress import Progress, ProgressCallback
 from doorstep.optimize.pyvrp_adapter import SolveOutcome, solve, to_problem_data
 from doorstep.optimize.pyvrp_search import RouteSpec, SearchReport
 from doorstep.optimize.repair import BuiltRoute, repair
+from doorstep.optimize.respot import respotted
 from doorstep.optimize.result import make_route, route_sequence
 from doorstep.optimize.scaling import COST_UNITS_PER_CENT
 from doorstep.routing.provider import TravelTimeProvider
@@ -86,9 +88,11 @@ def _solve(
     give_up: float | None = None,
     warm: SolveOutcome | None = None,
     start: list[RouteSpec] | None = None,
+    iterations: int | None = None,
 ) -> tuple[SolveOutcome, float]:
     """Search ``model``; with ``warm`` (an outcome on a model with the same clients) start from its routes and
-    reuse its neighbourhood, else from the ``start`` routes when given."""
+    reuse its neighbourhood, else from the ``start`` routes when given. ``iterations`` overrides the options'
+    ``max_iterations`` (a share of them)."""
     t = time.perf_counter()
     data = to_problem_data(model)
     outcome = solve(
@@ -96,7 +100,7 @@ def _solve(
         time_limit_s=max(0.05, budget - (time.perf_counter() - t)),  # building the data counts against it
         seed=options.seed,
         no_improvement_s=options.no_improvement_s,
-        max_iterations=options.max_iterations,
+        max_iterations=iterations if iterations is not None else options.max_iterations,
         report=clock.search,
         penalty_scale=float(model.prize_normal),
         give_up=give_up,
@@ -123,19 +127,54 @@ def _search(
     tried: SolveOutcome | None = None
     serve_all = not _capacity_short(problem, impossible) and any(o.priority in _SERVED for o in problem.orders)
     first = build_model(problem, geo, options, impossible, serve_all=serve_all)
+    share = POLISH_SHARE if first.break_dims else 0.0
+    reserve = share * clock.left(problem)  # seconds kept for the search on re-spotted breaks
+    n = options.max_iterations
+    main_iters = None if n is None else max(1, n - int(n * share))
     start = sweep_routes(first)
     if serve_all:
-        tried, solver_s = _solve(first, options, clock, clock.left(problem), SERVE_ALL_SHARE, start=start)
+        budget = clock.left(problem) - reserve
+        tried, solver_s = _solve(first, options, clock, budget, SERVE_ALL_SHARE, start=start, iterations=main_iters)
         if tried.feasible:
-            return first, tried, solver_s
+            return _polish(first, problem, options, clock, tried, solver_s)
     model = with_prizes(first, problem)  # the same clients: start from where serve-all was
-    outcome, extra = _solve(model, options, clock, max(1.0, clock.left(problem)), warm=tried, start=start)
+    budget = max(1.0, clock.left(problem) - reserve)
+    outcome, extra = _solve(model, options, clock, budget, warm=tried, start=start, iterations=main_iters)
     solver_s += extra
     if not outcome.feasible:  # must-serve orders could not all be served: serve as many as possible instead
         model = with_prizes(first, problem, must_required=False)
-        outcome, extra = _solve(model, options, clock, max(1.0, clock.left(problem)), warm=outcome)
+        budget = max(1.0, clock.left(problem) - reserve)
+        outcome, extra = _solve(model, options, clock, budget, warm=outcome, iterations=main_iters)
         solver_s += extra
-    return model, outcome, solver_s
+    return _polish(model, problem, options, clock, outcome, solver_s)
+
+
+POLISH_SHARE = 0.25  # of the search's budget (time or iterations), for the rounds on re-spotted breaks
+POLISH_ROUNDS = 3
+POLISH_MIN_S = 0.2  # a round shorter than this is not worth building its data
+
+
+def _polish(
+    model: SolverModel, problem: Problem, options: SolveOptions, clock: _Clock, outcome: SolveOutcome, solver_s: float
+) -> tuple[SolverModel, SolveOutcome, float]:
+    """The last stretch of the search with the breaks re-spotted at their hosts, in ``POLISH_ROUNDS`` rounds
+    (``respot.py``). Returns ``model`` itself (the re-spotted copies differ only in where the solver believes
+    breaks are, which the exact schedule does not read) with the best routes found."""
+    if not model.break_dims or not outcome.feasible:
+        return model, outcome, solver_s
+    n = options.max_iterations
+    round_iters = None if n is None else max(1, int(n * POLISH_SHARE) // POLISH_ROUNDS)
+    best, iterations = outcome, outcome.iterations
+    for k in range(POLISH_ROUNDS):
+        budget = clock.left(problem) / (POLISH_ROUNDS - k)
+        if budget < POLISH_MIN_S:
+            break
+        found, extra = _solve(respotted(model, best.routes), options, clock, budget, warm=best, iterations=round_iters)
+        solver_s += extra
+        iterations += found.iterations
+        if found.feasible:
+            best = found
+    return model, replace(best, iterations=iterations, converged=outcome.converged), solver_s
 
 
 def _routes(problem: Problem, model: SolverModel, outcome: SolveOutcome) -> list[BuiltRoute]:

@@ -338,11 +338,14 @@ def publish_plan(p: Platform, actor: Actor, plan_id: str) -> PlanRow:
         others = uow.plans.all(PlanRow.depot_id == row.depot_id, PlanRow.day == row.day, PlanRow.id != plan_id)
         kept = {r.id for r in kept_routes(uow, row.depot_id, row.day)}
         for old in others:
-            if old.status in (PlanStatus.SUCCEEDED.value, PlanStatus.PUBLISHED.value):
+            live = old.status in (PlanStatus.SUCCEEDED.value, PlanStatus.PUBLISHED.value)
+            if live:
                 old.status = PlanStatus.SUPERSEDED.value
-                for r in uow.routes.all(RouteRow.plan_id == old.id):
-                    if r.id not in kept:  # dispatched and locked routes stay in force
-                        r.status = RouteStatus.SUPERSEDED.value
+            for r in uow.routes.all(RouteRow.plan_id == old.id):
+                # dispatched and locked routes stay in force; a route an earlier publish kept (locked then) and
+                # that was unlocked since is replaced now, or it would stay published beside this plan's routes
+                if r.id not in kept and (live or r.status == RouteStatus.PUBLISHED.value):
+                    r.status = RouteStatus.SUPERSEDED.value
         routes = uow.routes.all(RouteRow.plan_id == plan_id)
         in_force = list(uow.routes.get_many(sorted(kept)).values())
         on_plan = {s["order_id"] for r in routes + in_force for s in r.data["stops"] if s.get("order_id")}

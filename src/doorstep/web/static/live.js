@@ -274,10 +274,12 @@ $("live-day").addEventListener("change", () => {
   url.searchParams.set("date", day());
   history.replaceState(null, "", url);
   navDay(day());
+  $("return-day").value = day();
   connect();
 });
 
-$("return-day").value = new Date().toISOString().slice(0, 10);
+// A return is collected on the day on screen by default (was UTC "today" whatever day was shown).
+$("return-day").value = day();
 $("return-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   showError(null);

@@ -1,0 +1,74 @@
+"""Breaks re-spotted at their hosts for the last rounds of the search (optimize/respot.py)."""
+
+from __future__ import annotations
+
+from doorstep.domain import StopType
+from doorstep.optimize.build import build_model
+from doorstep.optimize.geometry import build_geometry
+from doorstep.optimize.model import Visit
+from doorstep.optimize.options import SolveOptions
+from doorstep.optimize.pyvrp_adapter import SolvedActivity, SolvedRoute, solve, to_problem_data
+from doorstep.optimize.respot import hosts, respotted
+from doorstep.routing import StraightLineProvider
+from tests.factories import Break, Problem, km, order, problem, t, vehicle
+from tests.optimize.conftest import solve as plan_checked
+
+LUNCH = Break(t(12), t(13, 30), 1800)
+
+
+def _day() -> Problem:
+    vans = [vehicle(f"veh_{k}", breaks=(LUNCH,)) for k in range(3)] + [vehicle("veh_free", end=14)]
+    return problem([order(f"O{i}", km((i % 6) * 2.0, (i // 6) * 2.0), service_s=600) for i in range(24)], vans)
+
+
+def _act(kind: str, idx: int) -> SolvedActivity:
+    return SolvedActivity(kind, idx, 0)
+
+
+def test_a_break_moves_to_the_stop_before_it_or_after_it_when_it_comes_first() -> None:
+    p = _day()
+    model = build_model(p, build_geometry(p, StraightLineProvider()), SolveOptions(), set())
+    orders = [i for i, c in enumerate(model.clients) if c.kind is Visit.ORDER]
+    brk = [i for i, c in enumerate(model.clients) if c.kind is Visit.BREAK]
+    middle = SolvedRoute(0, 0, [_act("depot", 0), _act("client", orders[0]), _act("client", brk[0]),
+                                _act("client", orders[1]), _act("depot", 0)])  # fmt: skip
+    first = SolvedRoute(0, 0, [_act("depot", 0), _act("client", brk[1]), _act("client", orders[2]), _act("depot", 0)])
+    alone = SolvedRoute(0, 0, [_act("depot", 0), _act("client", brk[2]), _act("depot", 0)])
+    at = hosts(model, [middle, first, alone])
+    assert at == {brk[0]: model.clients[orders[0]].loc, brk[1]: model.clients[orders[2]].loc}
+
+    moved = respotted(model, [middle, first, alone])
+    assert moved.clients[brk[0]].loc == model.clients[orders[0]].loc
+    assert moved.clients[brk[2]].loc == model.clients[brk[2]].loc  # a break alone stays where it was
+    assert [c.loc for i, c in enumerate(moved.clients) if i not in at] == [
+        c.loc for i, c in enumerate(model.clients) if i not in at
+    ]
+    assert model.clients[brk[0]].loc != moved.clients[brk[0]].loc  # the model itself is not changed
+
+
+def test_the_fleet_is_capped_at_the_vans_in_use_and_an_unused_type_can_run_no_route() -> None:
+    p = _day()
+    model = build_model(p, build_geometry(p, StraightLineProvider()), SolveOptions(), set())
+    with_break = next(k for k, vt in enumerate(model.vehicle_types) if len(vt.vehicles) == 3)
+    unused = 1 - with_break
+    orders = [i for i, c in enumerate(model.clients) if c.kind is Visit.ORDER]
+    routes = [SolvedRoute(with_break, 0, [_act("depot", 0), _act("client", o), _act("depot", 0)]) for o in orders[:2]]
+    capped = respotted(model, routes)
+    assert len(capped.vehicle_types[with_break].vehicles) == 2
+    assert len(capped.vehicle_types[unused].vehicles) == 1
+    assert capped.vehicle_types[unused].shift_duration == 0
+    # the search on the capped model never uses more than the two vans, and never the unused type
+    out = solve(to_problem_data(capped), time_limit_s=5, seed=1, max_iterations=200, penalty_scale=1e6)
+    assert len(out.routes) <= 2 and {r.vehicle_type for r in out.routes} <= {with_break}
+
+
+def test_a_day_with_lunch_breaks_planned_with_the_respot_rounds_is_checker_clean() -> None:
+    """Every van takes its lunch once, in its window; the planner's respot rounds ran (iterations counted)."""
+    result = plan_checked(_day(), max_iterations=400, time_limit_s=120)  # bounded by iterations, not time
+    assert not result.unassigned
+    assert result.stats.iterations == 300 + 3 * 33  # the main search's share, then three rounds' shares
+    for r in result.routes:
+        if r.vehicle_id == "veh_free":
+            continue
+        pauses = [s for s in r.stops if s.type is StopType.BREAK]
+        assert len(pauses) == 1 and LUNCH.start <= pauses[0].start <= LUNCH.end
