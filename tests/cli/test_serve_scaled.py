@@ -248,7 +248,6 @@ def test_the_eta_worker_process_retimes_routes_the_api_processes_do_not(shape: S
     until(lambda: r.xlen(STREAM) >= before + 3, 30, "the ETA stream entries")
     engine = make_engine(shape.db_url)
 
-
     try:
         time.sleep(2.0)  # time enough for an in-process ETA worker to have stored the position
         with engine.connect() as conn:

@@ -62,14 +62,18 @@ class RedisBroker:
         return Scope(self.fanout, channel, after, self._start, self._listen, self._unlisten)
 
     async def _top(self, channel: str) -> tuple[str, str]:
-        """The id of the stream's last entry and of the newest one trimmed away (0-0 for a missing stream)."""
+        """The id of the stream's last entry, and the oldest id a subscriber may resume after without missing an
+        entry (0-0 while nothing was ever trimmed: a missing stream, a short one)."""
         try:
             info = await self.redis.xinfo_stream(stream_name(channel))
         except RedisError as exc:
             if "no such key" in str(exc).lower():
                 return ZERO, ZERO
             raise
-        return str(info["last-generated-id"]), str(info.get("max-deleted-entry-id") or ZERO)
+        top = str(info["last-generated-id"])
+        if int(info.get("entries-added", 0)) <= int(info["length"]) or not info.get("first-entry"):
+            return top, ZERO
+        return top, str(info["first-entry"][0])  # trimmed: whoever saw the first kept entry missed none
 
     async def _listen(self, channel: str) -> None:
         self._read_from[channel] = (await self._top(channel))[0]
