@@ -149,7 +149,11 @@ class Served:
             stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         self.log = log
-        until(lambda: len(self.api_pids()) >= workers and self._healthy(), 90, "the API processes to answer", 0.3)
+        try:
+            until(lambda: len(self.api_pids()) >= workers and self._healthy(), 180, "the API processes to answer", 0.3)
+        except BaseException:
+            self.stop()  # nothing left running when the start fails
+            raise
 
     def _healthy(self) -> bool:
         try:
