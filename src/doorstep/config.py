@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     job_runner: Literal["inline", "celery"] = Field(
         "inline", description="where jobs run: threads of the serving process, or `doorstep worker` processes (Redis)"
     )
+    eta_worker: Literal["inline", "process"] = Field(
+        "inline", description="where routes are re-timed: a thread of each API process, or `doorstep eta-worker`"
+    )
+    live_history: int = Field(
+        10_000, ge=100, le=10_000_000, description="live events kept per organization for streams resuming (Redis)"
+    )
     celery_visibility_timeout_s: int = Field(
         3600, ge=1, le=7 * 86_400, description="a job unacknowledged this long is handed to another worker"
     )

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from doorstep.live.broker import Broker, InMemoryBroker
+from doorstep.live.broker import Broker, InMemoryBroker, stream_key, valid_id
 from doorstep.live.redis_broker import RedisBroker
 from tests.live.conftest import REDIS_URL, require_redis
 
@@ -121,3 +121,59 @@ def test_async_for_reads_the_stream(kind: str) -> None:
             assert seen == [0, 1, 2]
 
     run(kind, scenario)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_subscriber_resumes_after_the_last_id_it_saw(kind: str) -> None:
+    """Events carry increasing ids; subscribing after one of them replays exactly the events after it, then
+    the live ones, none twice."""
+
+    async def scenario(broker: Broker, ch: str) -> None:
+        async with broker.subscribe(ch) as sub:
+            assert not sub.resumed
+            for i in range(5):
+                await broker.publish(ch, {"seq": i})
+            ids = []
+            for _ in range(5):
+                assert await sub.get(timeout=2) is not None
+                ids.append(sub.position)
+        assert ids == sorted(ids, key=stream_key) and len(set(ids)) == 5
+        async with broker.subscribe(ch, after=ids[1]) as again:
+            assert again.resumed
+            await broker.publish(ch, {"seq": 5})
+            got = [await again.get(timeout=2) for _ in range(4)]
+            assert [e["seq"] for e in got if e] == [2, 3, 4, 5]
+            assert await again.get(timeout=0.3) is None
+
+    run(kind, scenario)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_resuming_from_an_id_the_channel_no_longer_keeps_is_not_a_resume(kind: str) -> None:
+    """Past the kept history (or from before the broker knew the channel) the subscriber is told it did not
+    resume, so the stream sends its first events (the snapshot) again instead of silently missing some."""
+
+    async def scenario(broker: Broker, ch: str) -> None:
+        for i in range(1000):  # Redis trims whole nodes of 100 entries (MAXLEN ~): well past them
+            await broker.publish(ch, {"seq": i})
+        async with broker.subscribe(ch, after="1-0") as sub:
+            assert not sub.resumed
+            await broker.publish(ch, {"seq": 1000})
+            assert await sub.get(timeout=2) == {"seq": 1000}
+
+    async def main() -> None:
+        broker: Broker = InMemoryBroker(history=100) if kind == "memory" else RedisBroker(REDIS_URL, history=100)
+        try:
+            await scenario(broker, f"test-{uuid.uuid4().hex}")
+        finally:
+            await broker.close()
+
+    if kind == "redis":
+        require_redis()
+    asyncio.run(main())
+
+
+def test_event_ids_are_checked_before_use() -> None:
+    """Only ids of the form <ms>-<n> are taken from a client's Last-Event-ID."""
+    assert valid_id("1733241234567-3") == "1733241234567-3"
+    assert valid_id("12") is None and valid_id("abc-1") is None and valid_id(None) is None

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import shutil
 import uuid
+from pathlib import Path
 
 import pytest
+import redis
 
 from doorstep.api.app import make_broker
 from doorstep.config import Settings
 from doorstep.live.broker import InMemoryBroker
 from doorstep.live.redis_broker import RedisBroker
 from doorstep.services.live_publish import MemoryPublisher, RedisPublisher, org_channel
+from tests.cli.scaled_shape import RedisServer, until
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -62,3 +67,27 @@ def test_stop_lifecycle_table() -> None:
         assert not any(can_transition(done, s) for s in StopStatus)
     with pytest.raises(DoorstepError):
         transition(StopStatus.ARRIVED, StopStatus.ARRIVED, subject="stp_1")
+
+
+def test_events_published_while_redis_is_down_wait_and_go_in_order_once_it_is_back(tmp_path: Path) -> None:
+    """A publisher whose Redis is unreachable never raises: it keeps the events in order and sends them when
+    the server answers again, without waiting for another publish."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path)
+    publisher = RedisPublisher(server.url, retry_s=0.1)
+    try:
+        for i in range(5):
+            publisher.publish("org_down", {"type": "position", "seq": i})
+        assert publisher.waiting() == 5
+        server.start()
+        until(lambda: publisher.waiting() == 0, 30, "the waiting events to be sent")
+        r = redis.Redis.from_url(server.url, decode_responses=True)
+        entries = r.xrange(f"doorstep:{org_channel('org_down')}")
+        assert [json.loads(fields["d"])["seq"] for _, fields in entries] == [0, 1, 2, 3, 4]
+        publisher.publish("org_down", {"type": "position", "seq": 5})
+        assert publisher.waiting() == 0 and r.xlen(f"doorstep:{org_channel('org_down')}") == 6
+        r.close()
+    finally:
+        publisher.close()
+        server.stop()

@@ -49,6 +49,7 @@ from doorstep.notify.twilio import TwilioSms
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import traffic_for
+from doorstep.services.eta_stream import EtaFeedPublisher
 from doorstep.services.event_bus import EventBus
 from doorstep.services.event_dispatch import dispatch_due
 from doorstep.services.live_publish import LivePublisher, MemoryPublisher, RedisPublisher
@@ -85,9 +86,21 @@ def secret_key(settings: Settings) -> str:
 def make_broker(settings: Settings) -> tuple[Broker, LivePublisher]:
     """One broker per app (Redis when ``DOORSTEP_REDIS_URL`` is set, else in memory) and the publisher for it."""
     if settings.redis_url:
-        return RedisBroker(settings.redis_url), RedisPublisher(settings.redis_url)
-    memory = InMemoryBroker()
+        history = settings.live_history
+        return RedisBroker(settings.redis_url, history=history), RedisPublisher(settings.redis_url, history=history)
+    memory = InMemoryBroker(history=settings.live_history)
     return memory, MemoryPublisher(memory)
+
+
+def eta_apart(settings: Settings) -> bool:
+    """Whether routes are re-timed by ``doorstep eta-worker`` processes (``DOORSTEP_ETA_WORKER=process``: the API
+    processes then only feed them; E1011 without ``DOORSTEP_REDIS_URL``)."""
+    if settings.eta_worker == "inline":
+        return False
+    if not settings.redis_url:
+        msg = "DOORSTEP_ETA_WORKER=process needs DOORSTEP_REDIS_URL (the stream the ETA worker reads)"
+        raise DoorstepError([Issue("E1011", msg, ("DOORSTEP_REDIS_URL",))])
+    return True
 
 
 def road_network(settings: Settings) -> TravelTimeProvider | None:
@@ -202,8 +215,12 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     platform = build_platform(settings, runner, publisher, engine)
     traffic_for(settings.traffic, settings.weather, "UTC")  # a bad DOORSTEP_TRAFFIC fails here (E3013/E1001)
     created = platform.clock()  # jobs queued by this process from now on are its own, not interrupted ones
-    eta_runner = ThreadRunner(workers=1)  # the ETA worker: position and stop events re-time their route
-    platform.live = TrackingPublisher(publisher, platform, eta_runner, live_policy(settings))
+    eta_runner: ThreadRunner | None = None
+    if eta_apart(settings) and isinstance(publisher, RedisPublisher):
+        platform.live = EtaFeedPublisher(publisher)  # `doorstep eta-worker` re-times the routes
+    else:
+        eta_runner = ThreadRunner(workers=1)  # the ETA worker: position and stop events re-time their route
+        platform.live = TrackingPublisher(publisher, platform, eta_runner, live_policy(settings))
     embedded = isinstance(runner, ThreadJobRunner)  # with Celery, the workers run jobs, tickers and retries
 
     @asynccontextmanager
@@ -222,7 +239,8 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
         sys.setswitchinterval(turn)
         gc.unfreeze()  # several apps may live in one process (tests): what this one held can be collected again
         runner.shutdown()
-        eta_runner.shutdown()
+        if eta_runner is not None:
+            eta_runner.shutdown()
         platform.channels.close()
         await broker.close()
         if isinstance(publisher, RedisPublisher):

@@ -9,6 +9,7 @@ import typer
 from doorstep.cli.check_cmd import check
 from doorstep.cli.db_cmd import db_app
 from doorstep.cli.demo_cmd import demo
+from doorstep.cli.eta_worker_cmd import eta_worker
 from doorstep.cli.network_cmd import network_app
 from doorstep.cli.org_cmd import org_app
 from doorstep.cli.plan_cmd import plan
@@ -45,6 +46,7 @@ app.add_typer(org_app, name="org")
 app.command("serve")(serve)
 app.command("simulate")(simulate)
 app.command("worker")(worker)
+app.command("eta-worker")(eta_worker)
 
 
 def main() -> None:

@@ -16,9 +16,10 @@ import uvicorn
 from doorstep.api.app import create_app, secret_key
 from doorstep.cli.errors import EXIT_BAD_INPUT
 from doorstep.cli.logs import json_logging
+from doorstep.cli.serve_app import FACTORY
 from doorstep.cli.simulator import DaySimulator
-from doorstep.config import get_settings
-from doorstep.domain.errors import DoorstepError
+from doorstep.config import Settings, get_settings
+from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.live.simulation import SimConfig
 from doorstep.services.access import Permission, system_actor
 from doorstep.services.accounts import create_api_key
@@ -52,6 +53,23 @@ def start_simulation(app: Any, org_id: str, base: str, day: date, speed: float) 
     return thread
 
 
+HEALTHCHECK_S = 60  # a process starting on a busy machine imports for 10-20 s before it answers the supervisor
+
+
+def check_scaled(settings: Settings) -> None:
+    """Several API processes share one database and one live broker: E1011 on SQLite or without Redis (each
+    process would see only its own live events)."""
+    problems = []
+    if not settings.redis_url:
+        problems.append(Issue("E1011", "serve --workers N needs DOORSTEP_REDIS_URL (live events across processes)",
+                              ("DOORSTEP_REDIS_URL",)))  # fmt: skip
+    if settings.db_url().startswith("sqlite"):
+        problems.append(Issue("E1011", "serve --workers N needs a shared database server (DOORSTEP_DATABASE_URL "
+                              "on PostgreSQL), not a SQLite file", ("DOORSTEP_DATABASE_URL",)))  # fmt: skip
+    if problems:
+        raise DoorstepError(problems)
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -62,17 +80,30 @@ def serve(
         bool, typer.Option("--simulate", help="With --demo: virtual drivers drive the demo day (a living dashboard).")
     ] = False,
     sim_speed: Annotated[float, typer.Option(help="With --simulate: times faster than real time.", min=1)] = 30.0,
+    workers: Annotated[
+        int, typer.Option(help="API processes (the scaled shape: PostgreSQL and Redis; 1: the embedded shape).", min=1)
+    ] = 1,
 ) -> None:
     """Serve the REST API (OpenAPI at /docs) on the database of DOORSTEP_DATABASE_URL (default: SQLite)."""
     settings = get_settings()
     try:
         secret_key(settings)  # a configuration error is one clear line before anything starts, not a traceback
+        if workers > 1:
+            check_scaled(settings)
     except DoorstepError as exc:
-        issue = exc.issues[0]
-        typer.echo(f"{issue.code} {issue.message} → {issue.fix}", err=True)
+        for issue in exc.issues:
+            typer.echo(f"{issue.code} {issue.message} → {issue.fix}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    if workers > 1 and demo:
+        raise typer.BadParameter("--demo runs in one process; leave out --workers", param_hint="--workers")
     json_logging()
     upgrade(settings.db_url())
+    if workers > 1:  # uvicorn's supervisor starts the processes and starts again any that dies
+        uvicorn.run(
+            FACTORY, factory=True, host=host, port=port, workers=workers, log_config=None,
+            timeout_worker_healthcheck=HEALTHCHECK_S,
+        )  # fmt: skip
+        return
     app = create_app(settings)
     mount_web(app)
     if demo:

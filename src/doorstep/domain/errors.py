@@ -31,6 +31,10 @@ CODES: dict[str, tuple[str, str]] = {
         "Check the quoting (a quote left open swallows the rest of the file); a cell may hold 131,072 characters.",
     ),
     "E1010": ("job runner needs Redis", "Set DOORSTEP_REDIS_URL (the Celery broker) or DOORSTEP_JOB_RUNNER=inline."),
+    "E1011": (
+        "the scaled shape needs Redis and a shared database",
+        "Set DOORSTEP_REDIS_URL (and DOORSTEP_DATABASE_URL to PostgreSQL for several API processes).",
+    ),
     "E1101": ("missing required column", "Add the column (see docs/input-formats.md for names and aliases)."),
     "E1102": ("missing required value", "Fill in the value."),
     "E1103": ("unparsable time", "Use HH:MM, an ISO-8601 date-time with offset, or seconds."),

@@ -9,13 +9,16 @@ the live update (the stored state stays the truth; SSE clients re-read it after 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections import deque
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 from redis import Redis
 
-from doorstep.live.broker import InMemoryBroker, encode
-from doorstep.live.redis_broker import PREFIX
+from doorstep.live.broker import HISTORY, InMemoryBroker, encode
+from doorstep.live.redis_broker import FIELD, add_args, stream_name
 
 log = logging.getLogger(__name__)
 
@@ -63,21 +66,70 @@ class MemoryPublisher:
 
 
 class RedisPublisher:
-    """Publishes to Redis with a synchronous client (thread-safe pool), for ``RedisBroker`` subscribers."""
+    """Appends to the channel's Redis stream with a synchronous client (thread-safe pool), for ``RedisBroker``
+    subscribers in every process. While Redis is unreachable, events wait in order in this process (at most
+    ``backlog``; beyond that the oldest are dropped and logged) and a background thread sends them once it is
+    back, so a Redis restart delays live events instead of losing them."""
 
-    def __init__(self, url: str) -> None:
-        self.redis: Redis = Redis.from_url(url)
+    def __init__(self, url: str, history: int = HISTORY, backlog: int = 100_000, retry_s: float = 0.5) -> None:
+        self.redis: Redis = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        self.history, self.retry_s = history, retry_s
+        self._waiting: deque[tuple[str, str, int]] = deque(maxlen=backlog)
+        self._lock = threading.Lock()
+        self._retrying: threading.Thread | None = None
+        self._closed = False
 
     def publish(self, org_id: str, event: dict[str, Any]) -> None:
-        """Send to every process's subscribers; a Redis error is logged, not raised."""
-        payload = encode(event)
+        """Send to every process's subscribers; a Redis error keeps the event for a retry, never raises."""
+        self.append(stream_name(org_channel(org_id)), encode(event), self.history)
+
+    def append(self, key: str, payload: str, maxlen: int) -> None:
+        """Append one entry to a stream bounded to about ``maxlen`` entries, after those still waiting."""
+        item = (key, payload, maxlen)
+        with self._lock:
+            if len(self._waiting) == self._waiting.maxlen:
+                log.warning("live event dropped: the backlog waiting for redis is full")
+            self._waiting.append(item)
+            if self._retrying is not None:
+                return  # redis is known to be down: the retry thread sends it, in order
+            if self._send_waiting():
+                return
+            log.warning("live events waiting: redis unavailable (%d queued)", len(self._waiting))
+            self._retrying = threading.Thread(target=self._retry, name="live-publish-retry", daemon=True)
+            self._retrying.start()
+
+    def waiting(self) -> int:
+        """Events not yet accepted by Redis."""
+        with self._lock:
+            return len(self._waiting)
+
+    def _send_waiting(self) -> bool:
+        """Send the waiting events in order (caller holds the lock); whether all went."""
         try:
-            self.redis.publish(PREFIX + org_channel(org_id), payload)
+            while self._waiting:
+                key, payload, maxlen = self._waiting[0]
+                self.redis.xadd(key, {FIELD: payload}, **add_args(maxlen))
+                self._waiting.popleft()
         except Exception:  # the live view is best effort; the store holds the truth
-            log.warning("live event not published (redis unavailable)", exc_info=True)
+            return False
+        return True
+
+    def _retry(self) -> None:
+        while not self._closed:
+            time.sleep(self.retry_s)
+            try:
+                self.redis.ping()  # outside the lock: publishers only append while redis is away
+            except Exception:
+                continue
+            with self._lock:
+                if self._send_waiting():
+                    self._retrying = None
+                    log.info("live events sent again: redis is back")
+                    return
 
     def close(self) -> None:
         """Release the connection pool."""
+        self._closed = True
         self.redis.close()
 
 

@@ -263,15 +263,26 @@ class TrackingPublisher:
         self._waiting: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._timers: dict[tuple[str, str], tuple[object, Cancellable]] = {}  # updates waiting out the interval
         self._last: dict[tuple[str, str], float] = {}  # when each route's last update started
+        self._done: dict[tuple[str, str], list[Callable[[], None]]] = {}  # acknowledgements of queued events
 
     def publish(self, org_id: str, event: dict[str, Any]) -> None:
         """Publish, then queue the ETA update for the event's route (now, or when its interval has passed)."""
         self.inner.publish(org_id, event)
+        self.feed(org_id, event)
+
+    def feed(self, org_id: str, event: dict[str, Any], done: Callable[[], None] | None = None) -> None:
+        """Queue the ETA update for a ``position`` or ``stop`` event without publishing it (the ETA worker
+        process reads events the API processes published); ``done`` is called once the update that covers the
+        event has run (the worker acknowledges its stream entry then), at once for an event of no route."""
         route_id = event.get("route_id")
         if event.get("type") not in ("position", "stop") or not isinstance(route_id, str):
+            if done is not None:
+                done()
             return
         key, is_stop = (org_id, route_id), event.get("type") == "stop"
         with self._lock:
+            if done is not None:
+                self._done.setdefault(key, []).append(done)
             queued = self._waiting.get(key)
             if queued is not None:
                 self._waiting[key] = [*(e for e in queued if e.get("type") == "stop"), event]
@@ -298,9 +309,15 @@ class TrackingPublisher:
     def _run(self, key: tuple[str, str]) -> None:
         with self._lock:
             batch = self._waiting.pop(key, [])
+            done = self._done.pop(key, [])
             self._last[key] = self.clock()
         for event in batch:
             try:
                 on_event(self.platform, key[0], event, self.policy)
             except Exception:  # the live view is best effort; the next event re-times the route
                 log.exception("ETA update of %s failed", key[1])
+        for call in done:
+            try:
+                call()
+            except Exception:  # an entry left unacknowledged is handled again: harmless
+                log.warning("ETA update of %s not acknowledged", key[1], exc_info=True)
