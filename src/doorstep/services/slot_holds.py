@@ -108,7 +108,7 @@ def take_place(uow: UnitOfWork, key: str, most: int) -> bool:
 def hold_offer(p: Platform, actor: Actor, offer_id: str) -> SlotHoldRow:
     """Reserve the offer's window for ``p.slots.hold_minutes``: E2251 offer expired, E2255 past its cut-off,
     E2252 slot full, E2254 the offer already has a hold."""
-    actor.require(Permission.WRITE)
+    actor.require_any(Permission.WRITE, Permission.CHECKOUT)
     now = _now(p)
     with p.uow(actor) as uow:
         offer = offers_of(uow).require(offer_id, ("offer_id",))
@@ -155,7 +155,7 @@ def hold_offer(p: Platform, actor: Actor, offer_id: str) -> SlotHoldRow:
 
 def get_hold(p: Platform, actor: Actor, hold_id: str) -> SlotHoldRow:
     """A hold as it stands now (one past its expiry reads as expired even before the expiry job ran)."""
-    actor.require(Permission.READ)
+    actor.require_any(Permission.READ, Permission.CHECKOUT)
     with p.uow(actor) as uow:
         hold = holds_of(uow).require(hold_id)
     if hold.status == HELD and hold.expires_at <= _now(p):
@@ -178,7 +178,7 @@ def _order(hold: SlotHoldRow, customer: Customer, service_s: int) -> Order:
 def confirm_hold(p: Platform, actor: Actor, hold_id: str, customer: Customer) -> tuple[OrderRow, bool]:
     """The hold as an order with its window, and whether it was confirmed before (confirming twice returns the
     same order); E2253 when the hold expired (its place is then freed, if the job had not done it yet)."""
-    actor.require(Permission.WRITE)
+    actor.require_any(Permission.WRITE, Permission.CHECKOUT)
     now = _now(p)
     with p.uow(actor) as uow:
         hold = holds_of(uow).require(hold_id)
