@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -120,17 +121,20 @@ def hold_offer(p: Platform, actor: Actor, offer_id: str) -> SlotHoldRow:
             raise DoorstepError([Issue("E2251", f"offer {offer_id} expired at {offer.expires_at.isoformat()}",
                                        ("offer_id",), offer_id)])  # fmt: skip
         policy, _ = current_policy(uow)
-        template = next((t for t in policy.templates if t.id == offer.template_id and t.zone_id == offer.zone_id), None)
-        if template is None or offer.start - timedelta(minutes=template.cutoff_min) <= now:
+        depot = uow.depots.get(offer.depot_id)
+        tz = ZoneInfo(depot.timezone if depot is not None else "UTC")
+        booking = policy.booking(offer.template_id, offer.zone_id, offer.start, offer.end, tz)
+        if booking is None or booking[1] <= now:
             raise DoorstepError([Issue("E2255", f"the window of offer {offer_id} is closed for booking",
                                        ("offer_id",), offer_id)])  # fmt: skip
+        most = booking[0]
         events = EventRecorder(uow, actor.label)
         due = holds_of(uow).all(SlotHoldRow.slot_key == offer.slot_key, SlotHoldRow.status == HELD,
                                 SlotHoldRow.expires_at <= now)  # fmt: skip
         for old in due:  # read-time expiry: the expiry job may not have run yet
             _expire(uow, events, old)
-        if not take_place(uow, offer.slot_key, template.max_orders):
-            msg = f"the window {offer.start.isoformat()} of offer {offer_id} has its {template.max_orders} orders"
+        if not take_place(uow, offer.slot_key, most):
+            msg = f"the window {offer.start.isoformat()} of offer {offer_id} has its {most} orders"
             raise DoorstepError([Issue("E2252", msg, ("offer_id",), offer_id)])
         hold = holds_of(uow).add(SlotHoldRow(
             id=new_id("hld"), offer_id=offer.id, slot_key=offer.slot_key, zone_id=offer.zone_id,
