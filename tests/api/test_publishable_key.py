@@ -19,6 +19,7 @@ ALLOWED = {
     ("POST", "/v1/slots/holds"),
     ("GET", "/v1/slots/holds/{hold_id}"),
     ("POST", "/v1/slots/holds/{hold_id}/confirm"),
+    ("POST", "/v1/slots/holds/{hold_id}/release"),
 }
 # Routes an API key does not open at all (login, logout, health, tracking links, the driver app: its own token).
 OPEN = re.compile(r"^/v1/(auth/(login|logout)|track/|driver/|health)")

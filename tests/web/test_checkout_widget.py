@@ -5,6 +5,7 @@ accessibility violation, no request leaves the Doorstep server."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,14 +57,23 @@ def _page(browser: Any, base: str, **context: Any) -> tuple[Any, list[str], list
     return page, errors, outside
 
 
+def _until(check: Any, seconds: float = 30.0) -> None:
+    """Wait for a condition (the widget releases the first hold in the background)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.1)
+
+
 def _shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / name, full_page=True)
 
 
 def test_widget_holds_and_the_shop_confirms(site: tuple[Any, str, Org, str], browser: Any) -> None:
-    """Windows grouped by day with their price; Enter on one holds it (pressed, countdown running); the shop's
-    confirm makes the order, which the orders page lists with that window."""
+    """Windows grouped by day with their price; Enter on one holds it, Enter on the next holds that one and gives
+    the first back (pressed, countdown running); the shop's confirm makes the order, which the orders page lists
+    with that window."""
     from playwright.sync_api import expect
 
     _, base, org, _ = site
@@ -77,11 +87,18 @@ def test_widget_holds_and_the_shop_confirms(site: tuple[Any, str, Org, str], bro
     expect(page.locator(".dsw-title")).to_have_text("Janela de entrega")
     assert axe_violations(page) == []
     _shot(page, "widget-offers.png")
+    first = slots.nth(0)
+    first.focus()
+    page.keyboard.press("Enter")
+    expect(first).to_have_attribute("aria-pressed", "true")
+    first_hold = page.evaluate("() => DoorstepSlots.get(document.getElementById('delivery')).hold.id")
     chosen = slots.nth(1)
     start, window = chosen.get_attribute("data-start"), chosen.locator(".dsw-time").inner_text()
-    chosen.focus()
+    page.keyboard.press("Tab")  # the next window, from the keyboard
     page.keyboard.press("Enter")
     expect(chosen).to_have_attribute("aria-pressed", "true")
+    expect(first).to_have_attribute("aria-pressed", "false")
+    _until(lambda: org.api.get(f"/v1/slots/holds/{first_hold}").json()["status"] == "released")
     expect(page.locator(".dsw-status")).to_contain_text("Reservada para si até às")
     expect(page.locator(".dsw-clock")).to_contain_text("faltam 9:")
     assert axe_violations(page) == []

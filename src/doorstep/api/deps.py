@@ -35,7 +35,7 @@ def _unauthenticated(message: str) -> DoorstepError:
 
 # The only requests a publishable (checkout-only) key may make; refused here, before the request is even
 # validated, so such a key learns nothing from any other route (the use cases check their permission too).
-CHECKOUT_PATHS = re.compile(r"^/v1/slots/(offers|holds|holds/[A-Za-z0-9_]{1,64}(/confirm)?)$")
+CHECKOUT_PATHS = re.compile(r"^/v1/slots/(offers|holds|holds/[A-Za-z0-9_]{1,64}(/confirm|/release)?)$")
 
 
 def _checked(actor: Actor, request: Request) -> Actor:

@@ -66,11 +66,12 @@ def _rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _expire(uow: UnitOfWork, events: EventRecorder, hold: SlotHoldRow) -> bool:
-    """Mark a held hold expired and give its place back, once (a racing expiry of the same hold does nothing)."""
+def _expire(uow: UnitOfWork, events: EventRecorder, hold: SlotHoldRow, to: str = EXPIRED) -> bool:
+    """Mark a held hold expired (or released) and give its place back, once (a racing expiry, release or
+    confirmation of the same hold makes this do nothing)."""
     res = uow.session.execute(
         update(SlotHoldRow).where(SlotHoldRow.id == hold.id, SlotHoldRow.status == HELD)
-        .values(status=EXPIRED).execution_options(synchronize_session=False)
+        .values(status=to).execution_options(synchronize_session=False)
     )  # fmt: skip
     if _rowcount(res) == 0:
         return False
@@ -78,9 +79,24 @@ def _expire(uow: UnitOfWork, events: EventRecorder, hold: SlotHoldRow) -> bool:
         update(SlotCountRow).where(SlotCountRow.org_id == uow.org_id, SlotCountRow.slot_key == hold.slot_key)
         .values(taken=SlotCountRow.taken - 1).execution_options(synchronize_session=False)
     )  # fmt: skip
-    events.record("slot.expired", hold.id, from_status=HELD, to_status=EXPIRED,
+    events.record(f"slot.{to}", hold.id, from_status=HELD, to_status=to,
                   data={"slot_key": hold.slot_key, "offer_id": hold.offer_id})  # fmt: skip
     return True
+
+
+def release_hold(p: Platform, actor: Actor, hold_id: str) -> SlotHoldRow:
+    """Give an unconfirmed hold's place back now (the customer chose another window): idempotent for a hold
+    already released or expired; E2256 for a confirmed one (cancel its order instead)."""
+    actor.require_any(Permission.WRITE, Permission.CHECKOUT)
+    with p.uow(actor) as uow:
+        hold = holds_of(uow).require(hold_id)
+        if hold.status == CONFIRMED:
+            msg = f"hold {hold_id} is confirmed into order {hold.order_id}: cancel the order to free its place"
+            raise DoorstepError([Issue("E2256", msg, ("hold_id",), hold.order_id)])
+        if hold.status == HELD:
+            _expire(uow, EventRecorder(uow, actor.label), hold, RELEASED)
+            uow.commit()
+    return get_hold(p, actor, hold_id)
 
 
 def take_place(uow: UnitOfWork, key: str, most: int) -> bool:

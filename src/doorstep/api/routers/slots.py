@@ -130,6 +130,13 @@ def confirm(hold_id: str, body: ConfirmIn, p: PlatformDep, actor: ActorDep, resp
             "order_status": order.status, "replayed": replayed}  # fmt: skip
 
 
+@router.post("/holds/{hold_id}/release", response_model=HoldOut, summary="Give a hold back")
+def release(hold_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    """Free an unconfirmed hold's place at once (the customer chose another window): ``released``; again, or on
+    an expired hold, the hold as it is; E2256 for a confirmed hold."""
+    return hold_view(slot_holds.release_hold(p, actor, hold_id))
+
+
 @router.get("/utilisation", response_model=UtilisationOut, summary="Slot utilisation per zone and day")
 def utilisation(
     p: PlatformDep,

@@ -129,6 +129,8 @@
     if (this.done || (this.hold && this.hold.offer_id === x.id)) return Promise.resolve(this.hold);
     this.say(this.t.holding);
     return this.call("POST", "/v1/slots/holds", { offer_id: x.id }).then(function (hold) {
+      // the window held before goes back at once (another customer may want it)
+      if (self.hold) self.call("POST", "/v1/slots/holds/" + self.hold.id + "/release").catch(function () {});
       self.hold = hold;
       self.offer = x;
       self.mark();
