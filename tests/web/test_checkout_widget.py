@@ -85,6 +85,12 @@ def test_widget_holds_and_the_shop_confirms(site: tuple[Any, str, Org, str], bro
     assert slots.count() >= 3
     expect(day.locator(".dsw-price").first).to_contain_text("4,50")  # Intl formats the euros for pt
     expect(page.locator(".dsw-title")).to_have_text("Janela de entrega")
+    shown = page.evaluate("""() => { const w = DoorstepSlots.get(document.getElementById('delivery'));
+        const count = (sel) => document.querySelectorAll(sel).length;
+        return [w.offers.length, w.offers.filter(o => o.green).length, count('.dsw-slot'),
+                count('.dsw-slot .dsw-green')];
+    }""")
+    assert shown[0] == shown[2] and shown[1] == shown[3]  # every offer a button, every green one marked
     assert axe_violations(page) == []
     _shot(page, "widget-offers.png")
     first = slots.nth(0)
