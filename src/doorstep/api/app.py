@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import Engine
 
+from doorstep.api.checkout_cors import CheckoutCors
 from doorstep.api.docs_pages import mount_docs
 from doorstep.api.errors import install_error_handlers
 from doorstep.api.limits import BodyLimit, RateLimit
@@ -35,6 +36,7 @@ from doorstep.api.routers import (
     webhooks,
 )
 from doorstep.api.security import SecurityHeaders
+from doorstep.api.widget_checkout import Checkout
 from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.returns import FailurePolicy
@@ -255,6 +257,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     app.state.signer, app.state.runner, app.state.metrics = signer, runner, Metrics()
     app.state.broker, app.state.eta_runner = broker, eta_runner
     app.state.tracking = track.Pages(platform)  # the web layer's /t/{token} page reads its content here
+    app.state.widget = Checkout(platform)  # the web layer's plain-HTML checkout form (/widget/form) uses it
     app.state.cookie_secure = not settings.is_development  # production cookies travel over HTTPS only
     app.state.metrics_token = settings.metrics_token
     app.state.driver_signer = URLSafeTimedSerializer(secret_key_value, salt="doorstep-driver")
@@ -272,6 +275,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
         RateLimit, per_minute=settings.rate_limit_per_minute, per_address=settings.rate_limit_per_address_per_minute
     )
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
+    app.add_middleware(CheckoutCors)  # before the limits: a preflight is answered at once
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(SecurityHeaders, hsts_always=not settings.is_development)  # outermost: on every answer
     return app

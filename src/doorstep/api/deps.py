@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from doorstep.domain.errors import DoorstepError, Issue
-from doorstep.services.access import Actor
+from doorstep.services.access import Actor, Permission
 from doorstep.services.accounts import key_actor, session_actor
 from doorstep.services.platform import Platform
 
@@ -32,6 +33,18 @@ def _unauthenticated(message: str) -> DoorstepError:
     return DoorstepError([Issue("E4001", message, ("authorization",))])
 
 
+# The only requests a publishable (checkout-only) key may make; refused here, before the request is even
+# validated, so such a key learns nothing from any other route (the use cases check their permission too).
+CHECKOUT_PATHS = re.compile(r"^/v1/slots/(offers|holds|holds/[A-Za-z0-9_]{1,64}(/confirm|/release)?)$")
+
+
+def _checked(actor: Actor, request: Request) -> Actor:
+    if actor.permissions == {Permission.CHECKOUT} and not CHECKOUT_PATHS.match(request.url.path):
+        msg = "a publishable key may only ask for slot offers, hold them and confirm holds"
+        raise DoorstepError([Issue("E4002", msg, (), actor.principal_id)])
+    return actor
+
+
 def get_actor(request: Request) -> Actor:
     """The caller: ``Authorization: Bearer <key>`` (or ``X-API-Key``), else the session cookie; E4001 otherwise."""
     p = get_platform(request)
@@ -40,9 +53,9 @@ def get_actor(request: Request) -> Actor:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthenticated("use 'Authorization: Bearer <API key>'")
-        return key_actor(p, token.strip())
+        return _checked(key_actor(p, token.strip()), request)
     if key := request.headers.get("x-api-key"):
-        return key_actor(p, key.strip())
+        return _checked(key_actor(p, key.strip()), request)
     session = session_token(request)
     if session is not None:
         actor = session_actor(p, session)

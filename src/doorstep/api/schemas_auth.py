@@ -49,10 +49,11 @@ class UserOut(Out):
 
 
 class ApiKeyIn(Strict):
-    """A new API key; scopes: read, write, manage."""
+    """A new API key; scopes: read, write, manage, or checkout alone (a publishable key for the checkout widget:
+    slot offers, holds and their confirmation only)."""
 
     name: str = Field(min_length=1, max_length=200, examples=["shop integration"])
-    scopes: list[Literal["read", "write", "manage"]] = Field(min_length=1, examples=[["read", "write"]])
+    scopes: list[Literal["read", "write", "manage", "checkout"]] = Field(min_length=1, examples=[["read", "write"]])
 
 
 class ApiKeyOut(Out):

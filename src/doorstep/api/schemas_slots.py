@@ -53,6 +53,21 @@ class PriceIn(Strict):
     price_cents: int
 
 
+class ServiceLevelIn(Strict):
+    """A same-day level (booked before ``cutoff``, delivered today by ``until``, proposed into the live plan) or an
+    express one (delivered within ``within_min`` minutes of the order): today's one window per zone, at most
+    ``max_orders`` per zone and day, at ``price_cents``."""
+
+    id: str = Name
+    kind: str = Field(max_length=20, examples=["same_day", "express"])
+    zone_ids: list[str] = Field(default_factory=list, max_length=50, description="empty: every zone")
+    cutoff: str | None = Field(None, max_length=5, examples=["12:00"])
+    until: str | None = Field(None, max_length=5, examples=["20:00"])
+    within_min: int | None = Field(None, examples=[180])
+    max_orders: int
+    price_cents: int | None = None
+
+
 class SlotPolicyIn(Strict):
     """The organization's delivery promises (docs/slots.md)."""
 
@@ -63,6 +78,7 @@ class SlotPolicyIn(Strict):
     green_km: float = Field(1.0, description="an offer adding fewer kilometres than this is green")
     service_s: int = Field(120, description="service time of a slot order at the door")
     prices: list[PriceIn] = Field(default_factory=list, max_length=200)
+    service_levels: list[ServiceLevelIn] = Field(default_factory=list, max_length=100)
 
 
 class SlotPolicyOut(BaseModel):

@@ -27,7 +27,8 @@ from doorstep.services.demo import TIMEZONE
 from doorstep.services.demo_platform import load_demo
 from doorstep.services.plans import recover_interrupted
 from doorstep.store.migrate import upgrade
-from doorstep.web.mount import mount_web
+from doorstep.web.demo_shop import DemoShop, mount_demo_shop
+from doorstep.web.mount import mount_web, templates
 
 
 def start_simulation(app: Any, org_id: str, base: str, day: date, speed: float) -> threading.Thread:
@@ -115,6 +116,9 @@ def serve(
         login = load_demo(app.state.platform, orders=demo_orders, time_limit_s=demo_time_limit, day=today)
         typer.echo(f"Demo organization ready: http://{host}:{port}/app?date={login.day.isoformat()}")
         typer.echo(f"  log in as {login.email}  password: {login.password}")
+        shop_key = create_api_key(app.state.platform, system_actor(login.org_id), "demo shop", [Permission.CHECKOUT])[1]
+        mount_demo_shop(app, templates, DemoShop(shop_key))
+        typer.echo(f"  demo shop with the checkout widget: http://{host}:{port}/demo/shop")
         if login.plan_id:
             typer.echo(f"  planning job {login.plan_id} is running; GET /v1/plans/{login.plan_id} shows its progress")
         if simulate:

@@ -341,6 +341,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E2253": ("slot hold expired", "Ask for offers again and hold a window; the place was freed."),
     "E2254": ("offer already held", "Use the hold already made on this offer (its id is in details)."),
     "E2255": ("slot closed for booking", "Choose a later window: this one passed its cut-off."),
+    "E2256": ("slot hold already confirmed", "Cancel the order (POST /v1/orders/{id}/cancel) to free its place."),
     "W3005": (
         "traffic makes a stop late",
         "Widen the window or start the route earlier; the ETA uses the traffic of the hour driven.",

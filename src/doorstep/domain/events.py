@@ -38,6 +38,7 @@ class EventType(StrEnum):
     SLOT_HELD = "slot.held"  # a checkout reserved a place in a delivery window
     SLOT_CONFIRMED = "slot.confirmed"  # the hold became an order with that window
     SLOT_EXPIRED = "slot.expired"  # an unconfirmed hold ran out and freed its place
+    SLOT_RELEASED = "slot.released"  # the checkout gave an unconfirmed hold back (the customer chose another)
 
 
 def matches(pattern: str, type_: str) -> bool:

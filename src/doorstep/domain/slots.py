@@ -5,7 +5,11 @@ A zone is a depot with either a radius (metres, straight line from the depot) or
 points; an address belongs to the first zone (in policy order) that contains it. A template opens windows of
 ``length_min`` minutes every ``step_min`` minutes from ``start`` until ``end`` (local time of the zone's depot) on
 its days of the week; each window closes for booking ``cutoff_min`` minutes before it starts and takes at most
-``max_orders`` orders (confirmed orders and live holds).
+``max_orders`` orders (confirmed orders and live holds). Templates are the *scheduled* service levels.
+
+A service level of another kind opens one window today, counted per zone and day against its ``max_orders``:
+*same-day* (booked before ``cutoff``, delivered from now until ``until``) and *express* (delivered within
+``within_min`` minutes of the order).
 """
 
 from __future__ import annotations
@@ -67,6 +71,59 @@ class SlotTemplate:
     max_orders: int
 
 
+class LevelKind(StrEnum):
+    """Service levels beyond the scheduled windows of templates."""
+
+    SAME_DAY = "same_day"  # ordered before the cut-off, delivered today (a live re-planning proposal)
+    EXPRESS = "express"  # delivered within N minutes of the order
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLevel:
+    """A same-day or express level of the organization: where it applies, its window rule, maximum and price."""
+
+    id: str
+    kind: LevelKind
+    zone_ids: frozenset[str]  # empty: every zone
+    cutoff: time | None  # same-day: booking closes at this local time
+    until: time | None  # same-day: delivered by this local time
+    within_min: int  # express: the window's length from the order
+    max_orders: int  # per zone and day
+    price_cents: int | None
+
+    def template(self, zone_id: str, start: datetime, end: datetime) -> SlotTemplate:
+        """The level's window as a one-off template (its id is the level's: the slot count is per level)."""
+        length = max(15, int((end - start).total_seconds() // 60))
+        return SlotTemplate(self.id, zone_id, self.id, frozenset(range(7)), start.time(), end.time(), length,
+                            length, 0, self.max_orders)  # fmt: skip
+
+    def window(self, zone_id: str, now: datetime, tz: ZoneInfo) -> Window | None:
+        """Today's window of the level for an order placed ``now`` (None past the same-day cut-off or too late in
+        the day); it starts at the next quarter hour and is counted per zone and day."""
+        local = now.astimezone(tz)
+        start = (local + timedelta(minutes=14, seconds=59)).replace(second=0, microsecond=0)
+        start -= timedelta(minutes=start.minute % 15)
+        day_start = datetime.combine(local.date(), time(0), tzinfo=tz)
+        if self.kind is LevelKind.SAME_DAY:
+            assert self.cutoff is not None and self.until is not None
+            closes = datetime.combine(local.date(), self.cutoff, tzinfo=tz)
+            end = datetime.combine(local.date(), self.until, tzinfo=tz)
+            if local >= closes or end - start < timedelta(minutes=15):
+                return None
+        else:
+            end = start + timedelta(minutes=self.within_min)
+            closes = end - timedelta(minutes=self.within_min / 2)
+        return Window(self.template(zone_id, start, end), start, end, closes, count_from=day_start)
+
+    def closes(self, start: datetime, end: datetime, tz: ZoneInfo) -> datetime:
+        """When an offered window of the level can no longer be held: the same-day cut-off of its day; for
+        express, once half of its span has passed (the promise would no longer be "within" it)."""
+        if self.kind is LevelKind.SAME_DAY:
+            assert self.cutoff is not None
+            return datetime.combine(start.astimezone(tz).date(), self.cutoff, tzinfo=tz)
+        return end - (end - start) / 2
+
+
 @dataclass(frozen=True, slots=True)
 class Price:
     """What the customer pays for a window of a service level and length."""
@@ -87,6 +144,23 @@ class SlotPolicy:
     green_km: float
     service_s: int
     prices: tuple[Price, ...]
+    service_levels: tuple[ServiceLevel, ...] = ()
+
+    def level(self, level_id: str) -> ServiceLevel | None:
+        """The same-day or express level of that id."""
+        return next((lv for lv in self.service_levels if lv.id == level_id), None)
+
+    def booking(self, template_id: str, zone_id: str, start: datetime, end: datetime,
+                tz: ZoneInfo) -> tuple[int, datetime] | None:  # fmt: skip
+        """(maximum orders, when booking closes) of an offered window of a template or service level; None when
+        the policy no longer has it."""
+        for t in self.templates:
+            if t.id == template_id and t.zone_id == zone_id:
+                return t.max_orders, start - timedelta(minutes=t.cutoff_min)
+        lv = self.level(template_id)
+        if lv is not None and (not lv.zone_ids or zone_id in lv.zone_ids):
+            return lv.max_orders, lv.closes(start, end, tz)
+        return None
 
     def price(self, service_level: str, length_min: int) -> int | None:
         """The price of such a window, or None when the price list has no line for it."""
@@ -108,11 +182,12 @@ class Window:
     start: datetime
     end: datetime
     cutoff: datetime
+    count_from: datetime | None = None  # a service level's window is counted per day (from the day's start)
 
     @property
     def key(self) -> str:
-        """The slot's identity for counting: zone, template and start (UTC)."""
-        return slot_key(self.template.zone_id, self.template.id, self.start)
+        """The slot's identity for counting: zone, template (or level) and start (UTC)."""
+        return slot_key(self.template.zone_id, self.template.id, self.count_from or self.start)
 
 
 def slot_key(zone_id: str, template_id: str, start: datetime) -> str:
@@ -278,6 +353,56 @@ def _prices(c: _Checker, raw: Any) -> tuple[Price, ...]:
     return tuple(out)
 
 
+def _level(c: _Checker, i: int, lv: Any, zones: set[str], taken: set[str]) -> ServiceLevel | None:
+    loc: tuple[str | int, ...] = ("service_levels", i)
+    if not isinstance(lv, dict):
+        c.bad(loc, "must be an object")
+        return None
+    ident = lv.get("id")
+    if not isinstance(ident, str) or not 1 <= len(ident) <= 40 or "|" in ident:
+        c.bad((*loc, "id"), "must be a name of 1 to 40 characters without '|'")
+    elif ident in taken:
+        c.bad((*loc, "id"), f"{ident!r} is already a template or service level id")
+    taken.add(str(ident))
+    kind = lv.get("kind")
+    if kind not in {k.value for k in LevelKind}:
+        c.bad((*loc, "kind"), f"{kind!r} is not one of same_day, express")
+    zone_ids = lv.get("zone_ids", [])
+    if not isinstance(zone_ids, list) or any(z not in zones for z in zone_ids):
+        c.bad((*loc, "zone_ids"), "must list zones of the policy")
+        zone_ids = []
+    cutoff, until, within = _hhmm(lv.get("cutoff")), _hhmm(lv.get("until")), 0
+    if kind == LevelKind.SAME_DAY.value:
+        if cutoff is None:
+            c.bad((*loc, "cutoff"), "a same-day level needs the local time HH:MM booking closes")
+        if until is None:
+            c.bad((*loc, "until"), "a same-day level needs the local time HH:MM it delivers by")
+        elif cutoff is not None and until <= cutoff:
+            c.bad((*loc, "until"), f"{lv.get('until')} must be after the cut-off {lv.get('cutoff')}")
+    elif kind == LevelKind.EXPRESS.value:
+        within = _int(lv.get("within_min"), 30, 24 * 60) or 0
+        if not within:
+            c.bad((*loc, "within_min"), "an express level needs whole minutes from 30 to 1440")
+    most = _int(lv.get("max_orders"), 1, 100_000)
+    if most is None:
+        c.bad((*loc, "max_orders"), "must be a whole number from 1 to 100,000")
+    price = lv.get("price_cents")
+    if price is not None and _int(price, 0, 10_000_000) is None:
+        c.bad((*loc, "price_cents"), "must be whole cents from 0 to 10,000,000")
+    if not isinstance(ident, str) or kind not in {k.value for k in LevelKind}:
+        return None
+    return ServiceLevel(ident, LevelKind(kind), frozenset(zone_ids), cutoff, until, within, most or 1,
+                        price if isinstance(price, int) else None)  # fmt: skip
+
+
+def _levels(c: _Checker, raw: Any, zones: set[str], templates: list[SlotTemplate]) -> tuple[ServiceLevel, ...]:
+    if not isinstance(raw, list) or len(raw) > MAX_TEMPLATES:
+        c.bad(("service_levels",), f"must be a list of at most {MAX_TEMPLATES} service levels")
+        return ()
+    taken = {t.id for t in templates}
+    return tuple(lv for i, item in enumerate(raw) if (lv := _level(c, i, item, zones, taken)) is not None)
+
+
 def parse_policy(doc: dict[str, Any], depots: set[str]) -> tuple[SlotPolicy, list[Issue]]:
     """The policy of a document and every problem with it (E1550; E1109 for a zone's unknown depot)."""
     c = _Checker()
@@ -308,5 +433,6 @@ def parse_policy(doc: dict[str, Any], depots: set[str]) -> tuple[SlotPolicy, lis
     policy = SlotPolicy(
         zones=tuple(zones), templates=tuple(templates), blackouts=_blackouts(c, doc.get("blackouts", []), zone_ids),
         ranking=Ranking(ranking), green_km=float(green), service_s=service or 0, prices=_prices(c, doc.get("prices")),
+        service_levels=_levels(c, doc.get("service_levels", []), zone_ids, templates),
     )  # fmt: skip
     return policy, c.issues

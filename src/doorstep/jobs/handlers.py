@@ -12,6 +12,7 @@ from doorstep.services.order_cancel import on_order_cancelled
 from doorstep.services.platform import Platform
 from doorstep.services.returns import on_stop_event
 from doorstep.services.slot_holds import release_on_cancel
+from doorstep.services.slot_live import propose_live_slot
 from doorstep.services.tracking import LivePolicy, refresh_on_route_event
 
 FAILURE_POLICY = "returns.failure_policy"
@@ -19,6 +20,7 @@ ETA_REFRESH = "operations.eta_refresh"
 NOTIFY = "customers.notify"
 CANCEL_OFF_ROUTE = "operations.cancel_off_route"
 SLOT_RELEASE = "customers.slot_release"
+SLOT_LIVE = "operations.slot_insert"
 ANALYTICS_ROLLUP = "analytics.rollup"
 
 
@@ -37,6 +39,7 @@ def register_handlers(bus: EventBus, policy: LivePolicy) -> EventBus:
     bus.on(NOTIFY, NOTIFY_EVENTS, notify_customers)
     bus.on(CANCEL_OFF_ROUTE, [EventType.ORDER_CANCELLED.value], on_order_cancelled)
     bus.on(SLOT_RELEASE, [EventType.ORDER_CANCELLED.value], release_on_cancel)  # a slot order frees its place
+    bus.on(SLOT_LIVE, [EventType.SLOT_CONFIRMED.value], propose_live_slot)  # same-day/express: into the live plan
     bus.on(ANALYTICS_ROLLUP, daily_cache.ROLLUP_EVENTS, daily_cache.on_event)  # a late change reopens its day
     registry.registered()  # the dispatch job (events.dispatch) is declared wherever a bus has handlers
     return bus

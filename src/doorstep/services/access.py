@@ -24,6 +24,7 @@ class Permission(StrEnum):
     WRITE = "write"  # create and change them
     MANAGE = "manage"  # users, API keys, webhook subscriptions
     OWN_ROUTES = "own_routes"  # read the routes assigned to one's own driver record
+    CHECKOUT = "checkout"  # a publishable key: slot offers, holds and their confirmation, nothing else
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -31,7 +32,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DISPATCHER: frozenset({Permission.READ, Permission.WRITE}),
     Role.DRIVER: frozenset({Permission.OWN_ROUTES}),
 }
-KEY_SCOPES = frozenset({Permission.READ, Permission.WRITE, Permission.MANAGE})
+KEY_SCOPES = frozenset({Permission.READ, Permission.WRITE, Permission.MANAGE, Permission.CHECKOUT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +55,21 @@ class Actor:
 
     def require(self, permission: Permission) -> None:
         """Raise E4002 unless the actor holds the permission."""
-        if not self.can(permission):
+        self.require_any(permission)
+
+    def require_any(self, *permissions: Permission) -> None:
+        """Raise E4002 unless the actor holds one of the permissions (a checkout step takes a shop's secret key
+        with ``write`` or its publishable ``checkout`` key)."""
+        if not any(self.can(p) for p in permissions):
             who = f"role {self.role.value}" if self.role else "this API key"
-            msg = f"{who} may not do this (needs the {permission.value!r} permission)"
+            needs = " or ".join(repr(p.value) for p in permissions)
+            msg = f"{who} may not do this (needs the {needs} permission)"
             raise DoorstepError([Issue("E4002", msg, (), self.principal_id)])
 
 
-# Granting a permission needs the permission itself; a driver's own routes are part of reading everything.
-_GRANT_NEEDS = {Permission.OWN_ROUTES: Permission.READ}
+# Granting a permission needs the permission itself; a driver's own routes are part of reading everything, and
+# checkout (what a publishable key may do) part of writing.
+_GRANT_NEEDS = {Permission.OWN_ROUTES: Permission.READ, Permission.CHECKOUT: Permission.WRITE}
 
 
 def require_grant(actor: Actor, granted: Iterable[Permission], what: str) -> None:

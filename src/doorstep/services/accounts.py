@@ -20,6 +20,7 @@ from doorstep.store.models import ApiKeyRow, OrganizationRow, SessionRow, UserRo
 
 _hasher = PasswordHasher()
 KEY_PREFIX = "dsk_"
+PUBLISHABLE_PREFIX = "dspk_"  # a checkout-only key, meant to be seen in a shop's pages (docs/widget.md)
 MIN_PASSWORD = 10
 
 
@@ -168,8 +169,12 @@ def create_api_key(p: Platform, actor: Actor, name: str, scopes: list[Permission
     if bad or not scopes:
         msg = f"scopes must be a non-empty subset of {sorted(KEY_SCOPES)}"
         raise DoorstepError([Issue("E1301", msg, ("scopes",))])
+    publishable = Permission.CHECKOUT in scopes
+    if publishable and len(set(scopes)) > 1:
+        msg = "the checkout scope makes a publishable key (seen in a shop's pages): it cannot carry other scopes"
+        raise DoorstepError([Issue("E1301", msg, ("scopes",))])
     require_grant(actor, scopes, f"the scopes {', '.join(sorted(scopes))}")
-    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    secret = (PUBLISHABLE_PREFIX if publishable else KEY_PREFIX) + secrets.token_urlsafe(32)
     with p.uow(actor) as uow:
         row = uow.api_keys.add(
             ApiKeyRow(id=new_id("key"), name=name, secret_hash=_key_hash(secret), scopes=sorted(scopes))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +37,9 @@ class DemoLogin:
     plan_id: str | None
 
 
+SHIFT_DAYS = 3  # shifts on the demo day and the two after it
+
+
 def _type_data(t: VehicleType) -> dict[str, object]:
     return {
         "name": t.name, "capacity": dict(t.capacity), "profile": t.profile.value, "skills": sorted(t.skills),
@@ -54,15 +57,18 @@ def _fleet(p: Platform, sys: Actor, vehicles: tuple[Vehicle, ...], depot_id: str
                 "max_distance_m": v.max_distance_m, "max_stops": v.max_stops, "open_end": v.open_end,
                 "max_shift_s": v.max_shift_s, "reloads": v.reloads, "max_reloads": v.max_reloads}  # fmt: skip
         vid = fleet_admin.create(p, sys, "vehicle", data).id
-        breaks = [{"start": b.start, "end": b.end, "duration_s": b.duration_s} for b in v.breaks]
-        shift = {"vehicle_id": vid, "driver_id": None, "day": day, "start": v.shift_start, "end": v.shift_end,
-                 "breaks": breaks}  # fmt: skip
-        fleet_admin.create(p, sys, "shift", shift)
+        for k in range(SHIFT_DAYS):  # the demo day, and the next ones the demo shop's checkout offers windows on
+            at = timedelta(days=k)
+            breaks = [{"start": b.start + at, "end": b.end + at, "duration_s": b.duration_s} for b in v.breaks]
+            shift = {"vehicle_id": vid, "driver_id": None, "day": day + at, "start": v.shift_start + at,
+                     "end": v.shift_end + at, "breaks": breaks}  # fmt: skip
+            fleet_admin.create(p, sys, "shift", shift)
 
 
 def demo_slot_policy(depot_id: str) -> dict[str, Any]:
     """Delivery slots for the demo (docs/slots.md): Lisbon within 15 km of the depot, two-hour windows 08-20 and
-    one-hour premium windows in the morning, priced, so the checkout endpoints and /app/slots work at once."""
+    one-hour premium windows in the morning, same-day (before 13:00) and three-hour express, priced, so the
+    checkout endpoints, the demo shop and /app/slots work at once."""
     return {
         "zones": [{"id": "lisbon", "name": "Lisbon", "depot_id": depot_id, "radius_m": 15000}],
         "templates": [
@@ -75,6 +81,11 @@ def demo_slot_policy(depot_id: str) -> dict[str, Any]:
         "green_km": 1.0,
         "prices": [{"service_level": "standard", "length_min": 120, "price_cents": 399},
                    {"service_level": "premium", "length_min": 60, "price_cents": 799}],
+        "service_levels": [
+            {"id": "same_day", "kind": "same_day", "cutoff": "13:00", "until": "19:00", "max_orders": 10,
+             "price_cents": 990},
+            {"id": "express", "kind": "express", "within_min": 180, "max_orders": 4, "price_cents": 1490},
+        ],
     }  # fmt: skip
 
 

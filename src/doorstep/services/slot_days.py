@@ -74,6 +74,12 @@ def _published(uow: UnitOfWork, depot_id: str, day: date) -> tuple[str, tuple[ob
     return plan_id, (plan_id, versions)
 
 
+def published_plan_id(uow: UnitOfWork, depot_id: str, day: date) -> str | None:
+    """The published plan of the depot and day, if any."""
+    found = _published(uow, depot_id, day)
+    return found[0] if found is not None else None
+
+
 def _booked_ids(uow: UnitOfWork, depot_id: str, day: date, status: tuple[str, ...]) -> list[str]:
     q = select(OrderRow.id).where(
         OrderRow.org_id == uow.org_id, OrderRow.depot_id == depot_id, OrderRow.day == day, OrderRow.status.in_(status)

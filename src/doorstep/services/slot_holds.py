@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -65,11 +66,12 @@ def _rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _expire(uow: UnitOfWork, events: EventRecorder, hold: SlotHoldRow) -> bool:
-    """Mark a held hold expired and give its place back, once (a racing expiry of the same hold does nothing)."""
+def _expire(uow: UnitOfWork, events: EventRecorder, hold: SlotHoldRow, to: str = EXPIRED) -> bool:
+    """Mark a held hold expired (or released) and give its place back, once (a racing expiry, release or
+    confirmation of the same hold makes this do nothing)."""
     res = uow.session.execute(
         update(SlotHoldRow).where(SlotHoldRow.id == hold.id, SlotHoldRow.status == HELD)
-        .values(status=EXPIRED).execution_options(synchronize_session=False)
+        .values(status=to).execution_options(synchronize_session=False)
     )  # fmt: skip
     if _rowcount(res) == 0:
         return False
@@ -77,9 +79,24 @@ def _expire(uow: UnitOfWork, events: EventRecorder, hold: SlotHoldRow) -> bool:
         update(SlotCountRow).where(SlotCountRow.org_id == uow.org_id, SlotCountRow.slot_key == hold.slot_key)
         .values(taken=SlotCountRow.taken - 1).execution_options(synchronize_session=False)
     )  # fmt: skip
-    events.record("slot.expired", hold.id, from_status=HELD, to_status=EXPIRED,
+    events.record(f"slot.{to}", hold.id, from_status=HELD, to_status=to,
                   data={"slot_key": hold.slot_key, "offer_id": hold.offer_id})  # fmt: skip
     return True
+
+
+def release_hold(p: Platform, actor: Actor, hold_id: str) -> SlotHoldRow:
+    """Give an unconfirmed hold's place back now (the customer chose another window): idempotent for a hold
+    already released or expired; E2256 for a confirmed one (cancel its order instead)."""
+    actor.require_any(Permission.WRITE, Permission.CHECKOUT)
+    with p.uow(actor) as uow:
+        hold = holds_of(uow).require(hold_id)
+        if hold.status == CONFIRMED:
+            msg = f"hold {hold_id} is confirmed into order {hold.order_id}: cancel the order to free its place"
+            raise DoorstepError([Issue("E2256", msg, ("hold_id",), hold.order_id)])
+        if hold.status == HELD:
+            _expire(uow, EventRecorder(uow, actor.label), hold, RELEASED)
+            uow.commit()
+    return get_hold(p, actor, hold_id)
 
 
 def take_place(uow: UnitOfWork, key: str, most: int) -> bool:
@@ -108,7 +125,7 @@ def take_place(uow: UnitOfWork, key: str, most: int) -> bool:
 def hold_offer(p: Platform, actor: Actor, offer_id: str) -> SlotHoldRow:
     """Reserve the offer's window for ``p.slots.hold_minutes``: E2251 offer expired, E2255 past its cut-off,
     E2252 slot full, E2254 the offer already has a hold."""
-    actor.require(Permission.WRITE)
+    actor.require_any(Permission.WRITE, Permission.CHECKOUT)
     now = _now(p)
     with p.uow(actor) as uow:
         offer = offers_of(uow).require(offer_id, ("offer_id",))
@@ -120,17 +137,20 @@ def hold_offer(p: Platform, actor: Actor, offer_id: str) -> SlotHoldRow:
             raise DoorstepError([Issue("E2251", f"offer {offer_id} expired at {offer.expires_at.isoformat()}",
                                        ("offer_id",), offer_id)])  # fmt: skip
         policy, _ = current_policy(uow)
-        template = next((t for t in policy.templates if t.id == offer.template_id and t.zone_id == offer.zone_id), None)
-        if template is None or offer.start - timedelta(minutes=template.cutoff_min) <= now:
+        depot = uow.depots.get(offer.depot_id)
+        tz = ZoneInfo(depot.timezone if depot is not None else "UTC")
+        booking = policy.booking(offer.template_id, offer.zone_id, offer.start, offer.end, tz)
+        if booking is None or booking[1] <= now:
             raise DoorstepError([Issue("E2255", f"the window of offer {offer_id} is closed for booking",
                                        ("offer_id",), offer_id)])  # fmt: skip
+        most = booking[0]
         events = EventRecorder(uow, actor.label)
         due = holds_of(uow).all(SlotHoldRow.slot_key == offer.slot_key, SlotHoldRow.status == HELD,
                                 SlotHoldRow.expires_at <= now)  # fmt: skip
         for old in due:  # read-time expiry: the expiry job may not have run yet
             _expire(uow, events, old)
-        if not take_place(uow, offer.slot_key, template.max_orders):
-            msg = f"the window {offer.start.isoformat()} of offer {offer_id} has its {template.max_orders} orders"
+        if not take_place(uow, offer.slot_key, most):
+            msg = f"the window {offer.start.isoformat()} of offer {offer_id} has its {most} orders"
             raise DoorstepError([Issue("E2252", msg, ("offer_id",), offer_id)])
         hold = holds_of(uow).add(SlotHoldRow(
             id=new_id("hld"), offer_id=offer.id, slot_key=offer.slot_key, zone_id=offer.zone_id,
@@ -155,7 +175,7 @@ def hold_offer(p: Platform, actor: Actor, offer_id: str) -> SlotHoldRow:
 
 def get_hold(p: Platform, actor: Actor, hold_id: str) -> SlotHoldRow:
     """A hold as it stands now (one past its expiry reads as expired even before the expiry job ran)."""
-    actor.require(Permission.READ)
+    actor.require_any(Permission.READ, Permission.CHECKOUT)
     with p.uow(actor) as uow:
         hold = holds_of(uow).require(hold_id)
     if hold.status == HELD and hold.expires_at <= _now(p):
@@ -178,7 +198,7 @@ def _order(hold: SlotHoldRow, customer: Customer, service_s: int) -> Order:
 def confirm_hold(p: Platform, actor: Actor, hold_id: str, customer: Customer) -> tuple[OrderRow, bool]:
     """The hold as an order with its window, and whether it was confirmed before (confirming twice returns the
     same order); E2253 when the hold expired (its place is then freed, if the job had not done it yet)."""
-    actor.require(Permission.WRITE)
+    actor.require_any(Permission.WRITE, Permission.CHECKOUT)
     now = _now(p)
     with p.uow(actor) as uow:
         hold = holds_of(uow).require(hold_id)

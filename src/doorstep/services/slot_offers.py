@@ -16,7 +16,7 @@ from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import Order, OrderKind, TimeWindow
 from doorstep.domain.problem import Problem
-from doorstep.domain.slots import Ranking, SlotPolicy, Window, Zone, windows_on
+from doorstep.domain.slots import Ranking, SlotPolicy, SlotTemplate, Window, Zone, windows_on
 from doorstep.optimize.slot_costs import window_costs
 from doorstep.routing.provider import UNREACHABLE, TravelTimeProvider
 from doorstep.services.access import Actor, Permission
@@ -130,6 +130,12 @@ def _open_windows(policy: SlotPolicy, zone: Zone, req: OfferRequest, tz: ZoneInf
             for t in policy.templates:
                 if t.zone_id == zone.id and (not req.service_levels or t.service_level in req.service_levels):
                     out += [w for w in windows_on(t, day, tz) if w.cutoff > now]
+    today = now.astimezone(tz).date()
+    if req.date_from <= today <= req.date_to and not policy.blacked_out(today, zone.id):
+        for lv in policy.service_levels:
+            if (not lv.zone_ids or zone.id in lv.zone_ids) and (not req.service_levels or lv.id in req.service_levels):
+                w = lv.window(zone.id, now, tz)
+                out += [w] if w is not None else []
     return out
 
 
@@ -206,15 +212,21 @@ def _offer_rows(
                 id=new_id("sof"), slot_key=w.key, zone_id=zone.id, template_id=t.id, service_level=t.service_level,
                 depot_id=depot.id, day=day, start=w.start, end=w.end, lat=req.location.lat, lng=req.location.lng,
                 size=dict(req.size), skills=sorted(req.skills), cost_cents=cost, added_m=added,
-                price_cents=policy.price(t.service_level, t.length_min), expires_at=expires,
+                price_cents=_price(policy, t), expires_at=expires,
             )  # fmt: skip
             out.append((row, w))
     return out
 
 
+def _price(policy: SlotPolicy, t: SlotTemplate) -> int | None:
+    """A service level's own price, else the price list's line for the template's level and length."""
+    lv = policy.level(t.id)
+    return lv.price_cents if lv is not None else policy.price(t.service_level, t.length_min)
+
+
 def make_offers(p: Platform, actor: Actor, req: OfferRequest) -> Offers:
     """The windows Doorstep can keep at the address, best first by the organization's policy (see the module)."""
-    actor.require(Permission.WRITE)
+    actor.require_any(Permission.WRITE, Permission.CHECKOUT)
     _check_request(req, p.slots.max_days)
     now = p.clock().astimezone(UTC)
     with p.uow(actor) as uow:

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from doorstep.api.schemas_tracking import TrackingPages
 from doorstep.api.security import APP_CSP
+from doorstep.web.widget import mount_widget
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -79,6 +80,7 @@ def mount_web(app: FastAPI) -> None:
 
     _driver_app(router)
     _tracking_page(router)
+    mount_widget(router, templates)
     app.include_router(router)
 
 

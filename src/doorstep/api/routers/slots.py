@@ -23,6 +23,8 @@ from doorstep.api.schemas_slots import (
 )
 from doorstep.domain.geo import LatLng
 from doorstep.services import slot_holds, slot_offers, slot_policy, slot_usage
+from doorstep.services.access import Actor
+from doorstep.services.platform import Platform
 
 router = APIRouter(prefix="/v1/slots", tags=["slots"], responses=ERRORS)
 
@@ -62,6 +64,11 @@ def offers(body: OfferIn, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
     """The windows Doorstep can keep at the address between the dates, each with its marginal route cost, the
     kilometres it adds, places left, a green flag and its price; best first by the organization's ranking.
     Outside every zone: no offers and the reason (E1552); a load no vehicle carries: E1553."""
+    return offers_body(p, actor, body)
+
+
+def offers_body(p: Platform, actor: Actor, body: OfferIn) -> dict[str, Any]:
+    """The offers answer (shared with the widget's plain-HTML form)."""
     size = {"parcels": body.parcels}
     if body.weight_g is not None:
         size["weight_g"] = body.weight_g
@@ -121,6 +128,13 @@ def confirm(hold_id: str, body: ConfirmIn, p: PlatformDep, actor: ActorDep, resp
     held = slot_holds.get_hold(p, actor, hold_id)
     return {"hold": hold_view(held), "order_id": order.id, "external_ref": order.external_ref,
             "order_status": order.status, "replayed": replayed}  # fmt: skip
+
+
+@router.post("/holds/{hold_id}/release", response_model=HoldOut, summary="Give a hold back")
+def release(hold_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    """Free an unconfirmed hold's place at once (the customer chose another window): ``released``; again, or on
+    an expired hold, the hold as it is; E2256 for a confirmed hold."""
+    return hold_view(slot_holds.release_hold(p, actor, hold_id))
 
 
 @router.get("/utilisation", response_model=UtilisationOut, summary="Slot utilisation per zone and day")

@@ -1,0 +1,214 @@
+// Doorstep checkout widget (docs/widget.md): delivery windows for an address, grouped by day, with price and a
+// green mark; a click holds one (with a countdown); the shop confirms it from its own code after payment.
+// A classic script (no module: it loads cross-origin without CORS); it talks only to the Doorstep server it came
+// from. API: DoorstepSlots.mount(el, options) -> widget {hold, confirm(customer), refresh()}, and the events
+// doorstep:offers, doorstep:hold, doorstep:expired, doorstep:confirmed, doorstep:error on the element.
+(function () {
+  "use strict";
+  var LABELS = /*LABELS*/{};
+  var script = document.currentScript;
+  var BASE = script && script.src ? new URL(script.src).origin : location.origin;
+  var seq = 0;
+
+  function h(tag, attrs, kids) {
+    var n = document.createElement(tag);
+    for (var k in attrs || {}) if (attrs[k] != null && attrs[k] !== false) n.setAttribute(k, attrs[k] === true ? "" : attrs[k]);
+    [].concat(kids || []).forEach(function (c) { if (c != null) n.append(c); });
+    return n;
+  }
+  function fill(text, vars) { return text.replace(/\{(\w+)\}/g, function (_, k) { return vars[k]; }); }
+  function hhmm(iso) { return iso.slice(11, 16); } // the zone's local time, as the API writes it
+  function isoDay(d) { return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10); }
+
+  function Widget(el, o) {
+    this.el = el;
+    this.o = o;
+    this.lang = LABELS[(o.lang || "").toLowerCase().split("-")[0]] ? o.lang.toLowerCase().split("-")[0] : "en";
+    this.t = LABELS[this.lang];
+    this.hold = null;
+    this.offers = [];
+    this.id = "dsw" + ++seq;
+    this.timer = null;
+    el.__doorstep = this;
+    this.refresh();
+  }
+
+  Widget.prototype.call = function (method, path, body) {
+    return fetch((this.o.base || BASE) + path, {
+      method: method,
+      headers: { "Authorization": "Bearer " + this.o.key, "Content-Type": "application/json" },
+      body: body ? JSON.stringify(body) : undefined,
+    }).then(function (r) {
+      return r.json().then(function (j) {
+        if (r.ok) return j;
+        var e = new Error((j.error && j.error.message) || r.statusText);
+        e.code = j.error && j.error.code;
+        throw e;
+      });
+    });
+  };
+
+  Widget.prototype.emit = function (name, detail) {
+    this.el.dispatchEvent(new CustomEvent("doorstep:" + name, { detail: detail, bubbles: true }));
+  };
+
+  Widget.prototype.say = function (text) { this.status.textContent = text; };
+
+  Widget.prototype.frame = function () {
+    this.status = h("p", { class: "dsw-status", role: "status", "aria-live": "polite" });
+    this.list = h("div", { class: "dsw-days" });
+    this.clock = h("p", { class: "dsw-clock", hidden: true });
+    var root = h("div", { class: "dsw", lang: this.lang, role: "group", "aria-labelledby": this.id + "-t" }, [
+      h("p", { class: "dsw-title", id: this.id + "-t" }, this.t.title), this.list, this.clock, this.status,
+    ]);
+    this.el.replaceChildren(root);
+  };
+
+  Widget.prototype.refresh = function () {
+    var self = this, o = this.o, from = o.dateFrom || isoDay(new Date());
+    var to = o.dateTo || isoDay(new Date(Date.parse(from + "T12:00:00Z") + ((o.days || 3) - 1) * 86400000));
+    if (!this.status) this.frame();
+    this.say(this.t.loading);
+    var body = { location: o.location, date_from: from, date_to: to, parcels: o.parcels || 1 };
+    if (o.serviceLevels) body.service_levels = o.serviceLevels;
+    return this.call("POST", "/v1/slots/offers", body).then(function (res) {
+      self.offers = res.offers.slice().sort(function (a, b) { return a.start < b.start ? -1 : 1; });
+      self.draw();
+      self.say(self.offers.length ? "" : self.t.none);
+      self.emit("offers", res);
+    }, function (e) {
+      self.list.replaceChildren(h("button", { type: "button", class: "dsw-retry" }, self.t.retry));
+      self.list.firstChild.addEventListener("click", function () { self.refresh(); });
+      self.say(self.t.failed);
+      self.emit("error", e);
+    });
+  };
+
+  Widget.prototype.dayName = function (day) {
+    var d = new Date(day + "T12:00:00Z");
+    return new Intl.DateTimeFormat(this.lang, { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" }).format(d);
+  };
+
+  Widget.prototype.price = function (cents) {
+    if (cents == null) return null;
+    if (cents === 0) return this.t.free;
+    return new Intl.NumberFormat(this.lang, { style: "currency", currency: this.o.currency || "EUR" }).format(cents / 100);
+  };
+
+  Widget.prototype.draw = function () {
+    var self = this, days = {}, order = [];
+    this.offers.forEach(function (x) {
+      var d = x.start.slice(0, 10);
+      if (!days[d]) { days[d] = []; order.push(d); }
+      days[d].push(x);
+    });
+    this.list.replaceChildren.apply(this.list, order.map(function (d, i) {
+      var label = self.id + "-d" + i;
+      return h("div", { class: "dsw-day", role: "group", "aria-labelledby": label, "data-day": d }, [
+        h("p", { class: "dsw-dayname", id: label }, self.dayName(d)),
+        h("ul", { class: "dsw-slots" }, days[d].map(function (x) { return h("li", {}, self.button(x)); })),
+      ]);
+    }));
+  };
+
+  Widget.prototype.button = function (x) {
+    var self = this, price = this.price(x.price_cents), held = this.hold && this.hold.offer_id === x.id;
+    var b = h("button", { type: "button", class: "dsw-slot", "aria-pressed": held ? "true" : "false",
+      "data-offer": x.id, "data-start": x.start, "data-level": x.service_level }, [
+      h("span", { class: "dsw-time" }, hhmm(x.start) + "–" + hhmm(x.end)),
+      price ? h("span", { class: "dsw-price" }, price) : null,
+      x.green ? h("span", { class: "dsw-green", title: this.t.green_hint }, [this.t.green,
+        h("span", { class: "dsw-sr" }, " (" + this.t.green_hint + ")")]) : null,
+    ]);
+    b.addEventListener("click", function () { self.take(x); });
+    return b;
+  };
+
+  Widget.prototype.take = function (x) {
+    var self = this;
+    if (this.done || (this.hold && this.hold.offer_id === x.id)) return Promise.resolve(this.hold);
+    this.say(this.t.holding);
+    return this.call("POST", "/v1/slots/holds", { offer_id: x.id }).then(function (hold) {
+      // the window held before goes back at once (another customer may want it)
+      if (self.hold) self.call("POST", "/v1/slots/holds/" + self.hold.id + "/release").catch(function () {});
+      self.hold = hold;
+      self.offer = x;
+      self.mark();
+      self.say(fill(self.t.held, { time: new Date(hold.expires_at).toLocaleTimeString(self.lang, { hour: "2-digit", minute: "2-digit" }) }));
+      self.tick();
+      self.emit("hold", { hold: hold, offer: x });
+      return hold;
+    }, function (e) {
+      self.say(self.t.taken);
+      self.emit("error", e);
+      if (e.code === "E2252" || e.code === "E2251" || e.code === "E2255") self.refresh().then(function () { self.say(self.t.taken); });
+      throw e;
+    });
+  };
+
+  Widget.prototype.mark = function () {
+    var id = this.hold && this.hold.offer_id;
+    this.list.querySelectorAll(".dsw-slot").forEach(function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute("data-offer") === id ? "true" : "false");
+    });
+  };
+
+  Widget.prototype.tick = function () {
+    var self = this;
+    clearInterval(this.timer);
+    function step() {
+      if (!self.hold || self.done) { clearInterval(self.timer); self.clock.hidden = true; return; }
+      var left = Math.max(0, Math.round((Date.parse(self.hold.expires_at) - Date.now()) / 1000));
+      self.clock.hidden = false;
+      self.clock.textContent = fill(self.t.left, { time: Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") });
+      if (left === 0) self.expire();
+    }
+    step();
+    this.timer = setInterval(step, 1000);
+  };
+
+  Widget.prototype.expire = function () {
+    var hold = this.hold;
+    clearInterval(this.timer);
+    this.hold = null;
+    this.clock.hidden = true;
+    this.emit("expired", hold);
+    var self = this;
+    this.refresh().then(function () { self.say(self.t.expired); });
+  };
+
+  // The shop calls this after payment: the held window becomes an order for the customer
+  // ({name, address, phone, email, language, external_ref, instructions}); resolves to the API's answer.
+  Widget.prototype.confirm = function (customer) {
+    var self = this;
+    if (!this.hold) return Promise.reject(Object.assign(new Error("no delivery window is held"), { code: "NO_HOLD" }));
+    return this.call("POST", "/v1/slots/holds/" + this.hold.id + "/confirm", customer || {}).then(function (res) {
+      self.done = true;
+      clearInterval(self.timer);
+      self.clock.hidden = true;
+      self.list.querySelectorAll(".dsw-slot").forEach(function (b) { b.disabled = b.getAttribute("aria-pressed") !== "true"; });
+      self.say(fill(self.t.confirmed, { day: self.dayName(self.offer.start.slice(0, 10)), window: hhmm(self.offer.start) + "–" + hhmm(self.offer.end) }));
+      self.emit("confirmed", res);
+      return res;
+    }, function (e) {
+      if (e.code === "E2253") self.expire();
+      self.emit("error", e);
+      throw e;
+    });
+  };
+
+  function mount(el, options) { return el.__doorstep || new Widget(el, options); }
+
+  function fromData(el) {
+    var d = el.dataset;
+    return mount(el, {
+      key: d.doorstepKey, location: { lat: Number(d.lat), lng: Number(d.lng) }, lang: d.lang || document.documentElement.lang,
+      days: d.days ? Number(d.days) : undefined, dateFrom: d.dateFrom, dateTo: d.dateTo, currency: d.currency,
+      parcels: d.parcels ? Number(d.parcels) : undefined, serviceLevels: d.serviceLevels ? d.serviceLevels.split(",") : undefined,
+    });
+  }
+
+  window.DoorstepSlots = { mount: mount, get: function (el) { return el.__doorstep || null; }, labels: LABELS };
+  function auto() { document.querySelectorAll("[data-doorstep-key]").forEach(fromData); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", auto); else auto();
+})();

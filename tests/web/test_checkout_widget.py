@@ -1,0 +1,168 @@
+"""The checkout widget in Debian Chromium on the demo shop page: it shows the windows of a demo address grouped by
+day, holds one from the keyboard (with its countdown), the shop's own code confirms it, and the order appears on
+the dashboard's orders page with that window; the plain-HTML form does the same without JavaScript; no serious
+accessibility violation, no request leaves the Doorstep server."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from doorstep.api.app import create_app
+from doorstep.config import Settings
+from doorstep.store.migrate import upgrade
+from doorstep.web.demo_shop import DemoShop, mount_demo_shop
+from doorstep.web.mount import mount_web, templates
+from tests.browser import axe_violations, log_in, running
+from tests.web.workspace_site import DAY, PASSWORD, Org, two_van_day
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "playwright-widget"
+SPOT = {"external_ref": "W-1", "location": {"lat": 38.72, "lng": -9.14}}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str, Org, str]]:
+    """A server with a published two-van day, a slot policy, a publishable key and the demo shop page on it."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('widget')}/widget.sqlite"
+    upgrade(url)
+    app = create_app(Settings(database_url=url, secret_key="widget-test", webhook_tick_s=0))
+    mount_web(app)
+    with running(app) as base:
+        day = two_van_day((base, app.state.platform), [SPOT])  # kept: its API client lives while it is suspended
+        org = next(day)
+        depot = org.api.get("/v1/depots").json()["items"][0]["id"]
+        policy = {"zones": [{"id": "lx", "depot_id": depot, "radius_m": 15_000}],
+                  "templates": [{"id": "std", "zone_id": "lx", "start": "08:00", "end": "18:00", "length_min": 120,
+                                 "cutoff_min": 0, "max_orders": 3}],
+                  "prices": [{"service_level": "standard", "length_min": 120, "price_cents": 450}]}  # fmt: skip
+        assert org.api.put("/v1/slots/policy", json=policy).status_code == 200
+        key = org.api.post("/v1/api-keys", json={"name": "shop", "scopes": ["checkout"]}).json()["secret"]
+        mount_demo_shop(app, templates, DemoShop(key, "Rua Augusta 100, Lisboa", 38.7108, -9.1368, days=2))
+        yield app, base, org, key
+
+
+def _page(browser: Any, base: str, **context: Any) -> tuple[Any, list[str], list[str]]:
+    """A page (CSP bypassed for axe) recording console errors and every request that leaves the server."""
+    page = browser.new_context(bypass_csp=True, viewport={"width": 1000, "height": 1100}, **context).new_page()
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base) else None)
+    return page, errors, outside
+
+
+def _until(check: Any, seconds: float = 30.0) -> None:
+    """Wait for a condition (the widget releases the first hold in the background)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.1)
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / name, full_page=True)
+
+
+def test_widget_holds_and_the_shop_confirms(site: tuple[Any, str, Org, str], browser: Any) -> None:
+    """Windows grouped by day with their price; Enter on one holds it, Enter on the next holds that one and gives
+    the first back (pressed, countdown running); the shop's confirm makes the order, which the orders page lists
+    with that window."""
+    from playwright.sync_api import expect
+
+    _, base, org, _ = site
+    page, errors, outside = _page(browser, base)
+    page.goto(f"{base}/demo/shop?lang=pt")
+    day = page.locator(f".dsw-day[data-day='{DAY}']")
+    expect(day.locator(".dsw-slot").first).to_be_visible()
+    slots = day.locator(".dsw-slot")
+    assert slots.count() >= 3
+    expect(day.locator(".dsw-price").first).to_contain_text("4,50")  # Intl formats the euros for pt
+    expect(page.locator(".dsw-title")).to_have_text("Janela de entrega")
+    shown = page.evaluate("""() => { const w = DoorstepSlots.get(document.getElementById('delivery'));
+        const count = (sel) => document.querySelectorAll(sel).length;
+        return [w.offers.length, w.offers.filter(o => o.green).length, count('.dsw-slot'),
+                count('.dsw-slot .dsw-green')];
+    }""")
+    assert shown[0] == shown[2] and shown[1] == shown[3]  # every offer a button, every green one marked
+    assert axe_violations(page) == []
+    _shot(page, "widget-offers.png")
+    first = slots.nth(0)
+    first.focus()
+    page.keyboard.press("Enter")
+    expect(first).to_have_attribute("aria-pressed", "true")
+    first_hold = page.evaluate("() => DoorstepSlots.get(document.getElementById('delivery')).hold.id")
+    chosen = slots.nth(1)
+    start, window = chosen.get_attribute("data-start"), chosen.locator(".dsw-time").inner_text()
+    page.keyboard.press("Tab")  # the next window, from the keyboard
+    page.keyboard.press("Enter")
+    expect(chosen).to_have_attribute("aria-pressed", "true")
+    expect(first).to_have_attribute("aria-pressed", "false")
+    _until(lambda: org.api.get(f"/v1/slots/holds/{first_hold}").json()["status"] == "released")
+    expect(page.locator(".dsw-status")).to_contain_text("Reservada para si até às")
+    expect(page.locator(".dsw-clock")).to_contain_text("faltam 9:")
+    assert axe_violations(page) == []
+    _shot(page, "widget-held.png")
+    name = f"Rita {uuid.uuid4().hex[:6]}"
+    page.fill("#customer-name", name)
+    page.click("#pay-btn")
+    expect(page.locator("#shop-result")).to_contain_text("Thank you! Order ord_")
+    expect(page.locator(".dsw-status")).to_contain_text("Entrega marcada:")
+    expect(page.locator(".dsw-status")).to_contain_text(window)
+    order_id = page.locator("#shop-result").get_attribute("data-order")
+    _shot(page, "widget-confirmed.png")
+    assert errors == [] and outside == []
+
+    order = org.api.get(f"/v1/orders/{order_id}").json()
+    assert order["data"]["contact"]["name"] == name and order["date"] == DAY
+    assert order["data"]["time_windows"][0]["start"][:16] == str(start)[:16]
+    dash, _, _ = _page(browser, base)
+    log_in(dash, base, org.email, PASSWORD)
+    dash.goto(f"{base}/app/orders?date={DAY}")
+    dash.wait_for_selector("body[data-ready='1']")
+    row = dash.locator(f"tr[data-id='{order_id}']")
+    expect(row).to_contain_text(name)
+    expect(row).to_contain_text(window)
+    _shot(dash, "dashboard-order.png")
+
+
+def test_plain_form_without_javascript(site: tuple[Any, str, Org, str], browser: Any) -> None:
+    """With JavaScript off the shop's fallback form opens the windows as radio buttons per day; submitting one
+    holds it, shows its reference and links back to the shop with it; the shop's server confirms it."""
+    from playwright.sync_api import expect
+
+    _, base, org, _ = site
+    page, _, outside = _page(browser, base, java_script_enabled=False)
+    page.goto(f"{base}/demo/shop?lang=fr")
+    page.click("#delivery button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Choisir un créneau de livraison")
+    fieldset = page.locator("fieldset", has=page.locator(f"legend:has-text('{DAY}')"))
+    radios = fieldset.locator("input[type=radio]")
+    assert radios.count() >= 3
+    radios.nth(0).check()
+    page.click("button[type=submit]")
+    expect(page.locator("#dsw-held")).to_contain_text("Réservé pour vous jusqu’à")
+    hold_id = page.locator("#dsw-hold-id").inner_text()
+    assert hold_id.startswith("hld_")
+    assert page.locator("#dsw-back").get_attribute("href") == f"/demo/shop?doorstep_hold={hold_id}"
+    _shot(page, "form-held.png")
+    assert outside == []
+    done = org.api.post(f"/v1/slots/holds/{hold_id}/confirm", json={"name": "Jean"})
+    assert done.status_code == 201, done.text
+
+
+def test_plain_form_is_accessible(site: tuple[Any, str, Org, str], browser: Any) -> None:
+    """The plain form's page (rendered on the server) has no serious axe-core violation."""
+    _, base, _, key = site
+    page, errors, _ = _page(browser, base)
+    page.goto(f"{base}/widget/form?key={key}&lat=38.7108&lng=-9.1368&lang=de&date_from={DAY}&date_to={DAY}")
+    assert page.locator("input[type=radio]").count() >= 3
+    assert axe_violations(page) == []
+    _shot(page, "form-offers.png")
+    assert errors == []
