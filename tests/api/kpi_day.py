@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from doorstep.domain.ids import new_id
+from doorstep.services import feedback
+from doorstep.services.feedback import FeedbackIn
+from doorstep.services.tracking_links import Opened
 from doorstep.store.models import MessageRow
 from tests.api.conftest import Tenant, make_tenant, platform_of
 from tests.api.driver_day import login
@@ -136,3 +139,14 @@ def add_messages(c: TestClient, day: KpiDay, statuses: list[str]) -> None:
                 subject="", body_text="Delivered", body_html="", status=status, attempts=1,
             ))  # fmt: skip
         uow.commit()
+
+
+def add_ratings(c: TestClient, day: KpiDay) -> None:
+    """The customers' ratings through the feedback service: van 0's first delivery 5 then (a second submission
+    replacing it) 4, its late delivery 2; van 1's first delivery 4; the fourth delivery unrated."""
+    p = platform_of(c)
+    (a, _, cc), (_, _, f) = day.stops[0], day.stops[1]
+    until = datetime(2030, 1, 1, tzinfo=UTC)
+    for stop, rating in ((a, 5), (a, 4), (cc, 2), (f, 4)):
+        opened = Opened(day.t.org_id, stop["order_id"], "tok_test", until)
+        feedback.submit(p, opened, FeedbackIn(rating=rating))

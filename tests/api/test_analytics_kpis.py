@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from doorstep.store.models import OrderRow, StopRow, kpi_daily
 from tests.api.conftest import platform_of
-from tests.api.kpi_day import COSTS, STEP_M, KpiDay, act, add_messages, make_kpi_day, work_the_day
+from tests.api.kpi_day import COSTS, STEP_M, KpiDay, act, add_messages, add_ratings, make_kpi_day, work_the_day
 
 RANGE = "from=2025-06-17&to=2025-06-17"
 DIESEL_G_KM = 2510 * 0.090  # 225.9 g/km
@@ -26,10 +26,11 @@ TRAIL_M = 2 * 6_371_008.8 * math.radians(STEP_M / 111_195)  # two legs due north
 
 @pytest.fixture
 def day(client: TestClient) -> KpiDay:
-    """The fixed day, worked, with customer messages: 2 sent, 1 failed, 1 bounced, 1 still queued."""
+    """The fixed day, worked, with customer messages (2 sent, 1 failed, 1 bounced, 1 still queued) and ratings."""
     d = make_kpi_day(client)
     work_the_day(client, d)
     add_messages(client, d, ["sent", "sent", "failed", "bounced", "queued"])
+    add_ratings(client, d)
     return d
 
 
@@ -80,6 +81,8 @@ def test_every_kpi_of_the_day_matches_the_hand_count(client: TestClient, day: Kp
         },
         "messages_sent": 2, "messages_failed": 2,  # failed + bounced; the queued one is neither
         "co2_g": round(co2), "co2_g_per_delivery": round(co2 / 4, 1),
+        "ratings": 3, "rating_mean": round((4 + 2 + 4) / 3, 2),  # the replaced 5 does not count
+        "rating_distribution": {"1": 0, "2": 1, "3": 0, "4": 2, "5": 0},
     }  # fmt: skip
     assert [(g["key"], g["label"]) for g in body["series"]] == [("2025-06-17", "2025-06-17")]
     assert body["series"][0]["kpis"] == expected
@@ -98,6 +101,8 @@ def test_kpis_per_driver_vehicle_depot_and_week(client: TestClient, day: KpiDay)
     assert k0["planned_vs_actual"]["sequence_followed_rate"] == 1.0
     assert k1["planned_vs_actual"]["sequence_followed_rate"] == round(2 / 3, 4)
     assert (k0["messages_sent"], k0["messages_failed"], k1["messages_sent"]) == (2, 2, 0)  # van 0's orders
+    assert (k0["ratings"], k0["rating_mean"], k1["ratings"], k1["rating_mean"]) == (2, 3.0, 1, 4.0)
+    assert k0["rating_distribution"] == {"1": 0, "2": 1, "3": 0, "4": 1, "5": 0}
     assert k0["cost_basis"] == {"driven_routes": 1, "planned_routes": 0}
     assert k0["co2_g_per_delivery"] == round(TRAIL_M / 1000 * DIESEL_G_KM / 2, 1)
     d1, t1, _ = _route(day, 1)
@@ -228,3 +233,15 @@ def test_a_late_action_reopens_its_rolled_up_day(client: TestClient) -> None:
     act(client, d.stops[0][1], "failed", "10:00", reason="refused")
     total = kpis(client, d)["total"]
     assert (total["attempts"], total["deliveries"], total["failed_by_reason"]) == (2, 1, {"refused": 1})
+
+
+def test_a_late_rating_reopens_its_rolled_up_day(client: TestClient) -> None:
+    """A customer rating a delivery after its day was rolled up counts at the next request (feedback.received
+    drops the day's rollup)."""
+    d = make_kpi_day(client)
+    work_the_day(client, d)
+    before = kpis(client, d)["total"]
+    assert (before["ratings"], before["rating_mean"]) == (0, None)
+    add_ratings(client, d)
+    after = kpis(client, d)["total"]
+    assert (after["ratings"], after["rating_mean"], after["rating_distribution"]["4"]) == (3, 3.33, 2)

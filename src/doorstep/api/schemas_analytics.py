@@ -62,6 +62,9 @@ class KpisOut(Out):
     messages_failed: int
     co2_g: int
     co2_g_per_delivery: float | None
+    ratings: int = Field(description="customer ratings of the group's deliveries (the latest one per order)")
+    rating_mean: float | None = Field(description="their mean score, 1-5")
+    rating_distribution: dict[str, int] = Field(description='how many of each score, "1" to "5"')
 
 
 class KpiGroupOut(Out):

@@ -94,6 +94,13 @@ class KpiSums:
     actual_s: float = 0.0
     messages_sent: int = 0
     messages_failed: int = 0
+    ratings: int = 0  # customer ratings (feedback) of the group's deliveries
+    rating_sum: int = 0
+    rating_1: int = 0  # ... how many of each score
+    rating_2: int = 0
+    rating_3: int = 0
+    rating_4: int = 0
+    rating_5: int = 0
 
     def add(self, o: KpiSums) -> None:
         """Add another group's sums to these (a week from its days, the total from every group)."""
@@ -108,7 +115,7 @@ class KpiSums:
     @property
     def empty(self) -> bool:
         """Nothing happened in the group (no attempt, route or message)."""
-        return not (self.attempts or self.routes or self.messages_sent or self.messages_failed)
+        return not (self.attempts or self.routes or self.messages_sent or self.messages_failed or self.ratings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +173,9 @@ class KpiFigures:
     messages_failed: int
     co2_g: int
     co2_g_per_delivery: float | None
+    ratings: int
+    rating_mean: float | None
+    rating_distribution: dict[str, int]
 
 
 def _ratio(num: float, den: float, digits: int = 4) -> float | None:
@@ -193,6 +203,8 @@ def figures(s: KpiSums) -> KpiFigures:
                                                                                         s.shift_hours)),
         planned_vs_actual=pva, messages_sent=s.messages_sent, messages_failed=s.messages_failed,
         co2_g=round(s.co2_g), co2_g_per_delivery=_ratio(s.co2_g, s.deliveries, 1),
+        ratings=s.ratings, rating_mean=_ratio(s.rating_sum, s.ratings, 2),
+        rating_distribution={str(k): getattr(s, f"rating_{k}") for k in range(1, 6)},
     )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from doorstep.domain.analytics import KpiFigures, KpiReport
 from doorstep.domain.failures import FailureReason
 from doorstep.formats.cell_safety import safe_cell
 
-NESTED = ("cost_basis", "utilisation", "planned_vs_actual")
+NESTED = ("cost_basis", "utilisation", "planned_vs_actual", "rating_distribution")
 
 
 def flat(k: KpiFigures) -> dict[str, Any]:

@@ -25,7 +25,8 @@ from doorstep.store.models import KpiDayRow, PlanRow, RouteRow, kpi_daily, kpi_h
 from doorstep.store.models_analytics import FLOAT_SUMS, INT_SUMS, NONE, REASON_SUMS
 
 CLOSED_AFTER = timedelta(days=2)
-ROLLUP_EVENTS = ["stop.*", "route.*"]  # what changes a day's figures after the fact (late actions, re-plans)
+ROLLUP_EVENTS = ["stop.*", "route.*", "feedback.received"]  # what changes a day's figures after the fact
+# (late actions, re-plans, a customer's rating)
 
 
 def last_closed(today: date) -> date:
@@ -62,7 +63,8 @@ def fill(s: Session, sc: Scope, first: date, last: date) -> None:
     for lo, hi in _runs([d for d in missing if d not in have]):
         grain = Scope(sc.org_id, replace(sc.req, first=lo, last=hi, group_by=GroupBy.DAY), sc.dialect, grain=True)
         sums: dict[Any, KpiSums] = {}
-        for rollup in (rollups.attempts, rollups.routes, rollups.capacity, rollups.out_of_turn, rollups.messages):
+        for rollup in (rollups.attempts, rollups.routes, rollups.capacity, rollups.out_of_turn, rollups.messages,
+                           rollups.ratings):
             rollup(s, grain, sums)
         rows = [_row(sc.org_id, key, g) for key, g in sums.items() if not g.empty]
         cells = [{"org_id": sc.org_id, "day": day, "depot_id": depot, "hour": hour, "attempts": n[0], "failed": n[1],

@@ -67,7 +67,8 @@ def kpi_report(p: Platform, actor: Actor, req: KpiRequest) -> KpiReport:
             daily_cache.read(uow.session, sc, req.first, min(req.last, closed), sums)
         if req.last > closed:
             live = Scope(sc.org_id, replace(req, first=max(req.first, closed + timedelta(days=1))), sc.dialect)
-            for rollup in (rollups.attempts, rollups.routes, rollups.capacity, rollups.out_of_turn, rollups.messages):
+            for rollup in (rollups.attempts, rollups.routes, rollups.capacity, rollups.out_of_turn, rollups.messages,
+                           rollups.ratings):
                 rollup(uow.session, live, sums)
         if req.group_by is GroupBy.WEEK:
             weeks: dict[Any, KpiSums] = {}

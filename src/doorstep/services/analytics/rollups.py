@@ -16,6 +16,7 @@ from doorstep.domain.emissions import DEFAULT_FUEL, G_CO2E_PER_KM
 from doorstep.services.analytics.scope import DELIVERY_STOPS, DONE, Scope
 from doorstep.store.models import (
     EventRow,
+    FeedbackRow,
     MessageRow,
     OrderRow,
     PlanRow,
@@ -249,3 +250,20 @@ def messages(s: Session, sc: Scope, sums: Sums) -> None:
             g = _at(sums, sc.row_key(row))
             g.messages_sent += row.sent or 0
             g.messages_failed += row.failed or 0
+
+
+def ratings(s: Session, sc: Scope, sums: Sums) -> None:
+    """Per group, the customers' ratings (one per order, the latest submission) and how many of each score: by
+    the order's day and depot, the driver who delivered it and the vehicle of the route it was delivered on."""
+    f, o, r = FeedbackRow, OrderRow, RouteRow
+    keys = sc.keys(f.day, o.depot_id, f.driver_id, r.vehicle_id)
+    per_score = [count_if(f.rating == k).label(f"r{k}") for k in range(1, 6)]
+    q = select(*keys, func.count().label("n"), func.sum(f.rating).label("total"), *per_score)
+    q = q.select_from(f).join(o, o.id == f.order_id).outerjoin(r, r.id == f.route_id)
+    q = q.where(f.org_id == sc.org_id, *sc.days(f.day)).group_by(*keys)
+    for row in s.execute(q):
+        g = _at(sums, sc.row_key(row))
+        g.ratings += row.n
+        g.rating_sum += int(row.total or 0)
+        for k in range(1, 6):
+            setattr(g, f"rating_{k}", getattr(g, f"rating_{k}") + int(getattr(row, f"r{k}") or 0))

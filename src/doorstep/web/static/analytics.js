@@ -22,6 +22,9 @@ function layout(xTitle, yTitle, extra = {}) {
   };
 }
 
+// "4.33 of 5 (3)": the mean of the customers' ratings and how many there are; a dash without any
+const rating = (k) => (k.rating_mean === null ? "–" : `${num(k.rating_mean, 2)} of 5 (${k.ratings})`);
+
 function tile(label, value) {
   return el("div", {}, el("dt", {}, label), el("dd", {}, value));
 }
@@ -35,6 +38,7 @@ function showTotals(report) {
     tile("Stops per hour", num(t.stops_per_hour, 2)), tile("km per stop", num(t.km_per_stop, 2)),
     tile("CO2e per delivery", t.co2_g_per_delivery === null ? "–" : `${num(t.co2_g_per_delivery)} g`),
     tile("Shift used", pct(t.utilisation.shift_time)), tile("Messages sent / failed", `${t.messages_sent} / ${t.messages_failed}`),
+    tile("Customer rating", rating(t)),
   );
   const b = t.cost_basis;
   $("basis").textContent = `Cost, distance and time: ${b.driven_routes} route(s) on their GPS trail, ${b.planned_routes} on planned figures.`;
@@ -63,7 +67,7 @@ function drawScorecard(report) {
   const rows = report.series.map((g) => el("tr", { "data-driver": g.key ?? "" },
     el("th", { scope: "row" }, g.label), el("td", {}, g.kpis.deliveries), el("td", {}, g.kpis.attempts),
     el("td", {}, pct(g.kpis.on_time_rate)), el("td", {}, pct(g.kpis.first_attempt_rate)),
-    el("td", {}, pct(g.kpis.proof_rate)), el("td", {}, num(g.kpis.stops_per_hour, 2))));
+    el("td", {}, pct(g.kpis.proof_rate)), el("td", {}, num(g.kpis.stops_per_hour, 2)), el("td", {}, rating(g.kpis))));
   $("scorecard").querySelector("tbody").replaceChildren(...rows);
 }
 
