@@ -16,7 +16,7 @@ from doorstep.notify.twilio import signature
 from doorstep.services.event_bus import EventRecord
 from doorstep.services.notifications import queue_messages
 from doorstep.services.notify_send import send_due
-from doorstep.store.models import MessageRow
+from doorstep.store.models import EventRow, MessageRow
 from tests.api.conftest import platform_of
 from tests.api.notify_day import PUBLIC, Notifying, customer_day, messages, notifying
 from tests.api.test_plans import wait
@@ -270,3 +270,26 @@ def test_an_undelivered_sms_reported_by_the_provider_is_bounced(notifying: Notif
     assert (after["status"], after["last_error"]) == ("bounced", "provider reported undelivered 30003")
     unknown = _sms_webhook(n, "/v1/sms/status", {"MessageSid": "SMnope", "MessageStatus": "failed"})
     assert unknown.json() == {"result": "ignored"}
+
+
+def test_dispatch_records_eta_updates_and_the_next_stop_hears_it_is_arriving_soon(notifying: Notifying) -> None:
+    """The real path: dispatching a route re-times it (operations), which records ``eta.updated`` with each
+    remaining stop (published routes record none: the van is not out); with arriving soon on (email, the next
+    stop) the first customer stop of each route with a usable email gets exactly one message, no other order."""
+    n = notifying
+    day = customer_day(n.client, dispatch=False)
+    _put(n, day.t.h(), {"rules": [_rule("arriving_soon", ["email"], stops_away=1, minutes_away=0)]})
+    p = platform_of(n.client)
+    with p.sessions() as s:
+        q = select(EventRow).where(EventRow.org_id == day.t.org_id, EventRow.type == "eta.updated")
+        assert s.scalars(q).all() == []
+    for route in day.plan["routes"]:
+        _dispatch(n, day.t.h(), route["id"])
+    p = platform_of(n.client)
+    with p.sessions() as s:
+        rows = s.scalars(select(EventRow).where(EventRow.org_id == day.t.org_id, EventRow.type == "eta.updated"))
+        first = {e.subject_id: e.data["stops"][0]["order_id"] for e in rows}
+    assert sorted(first) == sorted(r["id"] for r in day.plan["routes"])
+    told = {k: [m["trigger"] for m in messages(n.client, day, k)] for k in range(6)}
+    expected = {k: (["arriving_soon"] if day.orders[k] in first.values() and k != 5 else []) for k in range(6)}
+    assert told == expected
