@@ -242,6 +242,7 @@ def test_the_unsubscribe_link_opts_the_email_out_in_one_click(notifying: Notifyi
     text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     link = next(w for w in text.split() if w.startswith(f"{PUBLIC}/u/"))
     path = link.removeprefix(PUBLIC)
+    assert (mail["List-Unsubscribe"], mail["List-Unsubscribe-Post"]) == (f"<{link}>", "List-Unsubscribe=One-Click")
     page = n.client.get(path)
     assert page.status_code == 200 and "<button" in page.text and day.email_of(1) in page.text
     assert n.client.get(path).status_code == 200  # still not unsubscribed

@@ -49,6 +49,7 @@ class Email:
     text: str
     html: str
     language: str = "en"
+    unsubscribe_url: str = ""  # the List-Unsubscribe header (RFC 8058 one-click) when given
 
 
 @dataclass(frozen=True, slots=True)
