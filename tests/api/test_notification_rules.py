@@ -294,3 +294,16 @@ def test_dispatch_records_eta_updates_and_the_next_stop_hears_it_is_arriving_soo
     told = {k: [m["trigger"] for m in messages(n.client, day, k)] for k in range(6)}
     expected = {k: (["arriving_soon"] if day.orders[k] in first.values() and k != 5 else []) for k in range(6)}
     assert told == expected
+
+
+def test_the_tracking_page_shows_the_sender_name_and_a_readable_brand_colour(notifying: Notifying) -> None:
+    """The page's JSON names the rules' sender and its colour with the text colour that reads on it: white on a
+    dark colour, near-black on a light one (WCAG contrast), the default green until rules name a colour."""
+    n = notifying
+    day = customer_day(n.client)
+    token = n.client.post(f"/v1/live/orders/{day.orders[0]}/tracking-token", headers=day.t.h()).json()["token"]
+    before = n.client.get(f"/v1/track/{token}").json()
+    assert before["brand"] == {"colour": "#0b6e4f", "text": "#ffffff"}
+    _put(n, day.t.h(), {"rules": [], "sender": {"name": "Loja Clara", "colour": "#F0F0F0"}})
+    after = n.client.get(f"/v1/track/{token}").json()
+    assert (after["organization"], after["brand"]) == ("Loja Clara", {"colour": "#f0f0f0", "text": "#111111"})

@@ -231,6 +231,11 @@ def _rate_the_delivery(tracked: Tracked, page: Any, browser: Any) -> None:
 
     page.reload()  # the page remembers the rating; a refused one shows the service's coded message
     expect(page.locator("#rating-5")).to_be_checked()
+    # the organization's colour (a light gold, so the header's text turns dark to stay readable)
+    header = page.locator("header.brand")
+    expect(header).to_have_css("background-color", "rgb(255, 215, 0)")
+    expect(header).to_have_css("color", "rgb(17, 17, 17)")
+    _axe_clean(page)
     page.evaluate("() => { const r = document.getElementById('rating-5'); r.value = '9'; }")
     page.click("#feedback-send")
     expect(page.locator("#feedback-msg")).to_contain_text("rating 9 is not a whole number from 1 to 5")
@@ -250,7 +255,8 @@ def _reschedule_from_the_confirmation_email(tracked: Tracked, browser: Any) -> N
     from playwright.sync_api import expect
 
     rules = {"rules": [{"trigger": t, "enabled": True, "channels": ["email"]}
-                       for t in ("order_confirmed", "out_for_delivery", "delivered", "rescheduled")]}  # fmt: skip
+                       for t in ("order_confirmed", "out_for_delivery", "delivered", "rescheduled")],
+             "sender": {"name": "Loja Exemplo", "colour": "#ffd700"}}  # fmt: skip
     assert tracked.admin.put("/v1/organization/notification-rules", json=rules).status_code == 200
     tomorrow = "2025-06-18"
     depot = tracked.admin.get("/v1/depots").json()["items"][0]["id"]

@@ -91,6 +91,21 @@ class NotifyRules:
         return r.channels if r.enabled else ()
 
 
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of ``#rrggbb``."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_on(colour: str) -> str:
+    """White or near-black, whichever reads better on the brand colour (the higher WCAG contrast ratio), so a
+    light brand colour never makes the tracking page's header unreadable."""
+    lum = _luminance(colour)
+    white, dark = 1.05 / (lum + 0.05), (lum + 0.05) / (_luminance("#111111") + 0.05)
+    return "#ffffff" if white >= dark else "#111111"
+
+
 def defaults() -> NotifyRules:
     """Today's behaviour: the five original triggers on every channel, the others off, no quiet hours."""
     return NotifyRules({t: Rule(t, t in DEFAULT_ON) for t in CUSTOMER_TRIGGERS})
