@@ -118,7 +118,6 @@ def tracked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tracked]:
         smtp.stop()
 
 
-
 def test_without_the_stream_the_page_polls(tracked: Tracked, browser: Any) -> None:
     """When the event stream cannot be opened (a proxy that refuses it), the page says it updates automatically
     and polls the JSON: the driver's arrival at the first stop shows up on the next poll. Before that, with the
@@ -142,22 +141,44 @@ def test_without_the_stream_the_page_polls(tracked: Tracked, browser: Any) -> No
     expect(page.locator("#eta-progress")).to_have_text("2 stops before yours")
 
 
-def test_the_customer_follows_the_window_narrowing_live_on_a_phone(tracked: Tracked, browser: Any) -> None:
-    """From the emailed link, on a phone: the page reads the widest window before the route starts; as the driver
-    serves the two stops before this one the window narrows without a reload (±20, ±15, then ±10 and 'next stop'
-    with the driver's distance); the page and everything it loads weigh at most 150 KB, name no internal id, and
-    axe-core finds no serious or critical violation."""
+def test_the_customer_story_on_a_phone(tracked: Tracked, browser: Any) -> None:
+    """One customer story on a phone, axe-core clean at every step (no serious or critical violation):
+    1. the link from the out-for-delivery email opens the page with the widest window; as the simulated driver
+       serves the two stops before this one the window narrows without a reload (next stop, driver's distance);
+       the page and everything it loads weigh at most 150 KB and name no internal id;
+    2. another order's customer opens the link of their order-confirmation email (the organization's rules
+       turned that trigger on) and moves the delivery to another window the van can keep;
+    3. the first customer's stop is completed: the open page turns to 'delivered' with the proof and the
+       feedback form, the customer rates it 5 with a tag and a comment, and the dispatcher sees the rating."""
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    link = tracked.link(2)
-    ctx = browser.new_context(bypass_csp=True, viewport=PHONE, is_mobile=True, has_touch=True)
-    page = ctx.new_page()
+    page = _phone(browser)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _follow_the_window(tracked, page)
+    _reschedule_from_the_confirmation_email(tracked, browser)
+    _rate_the_delivery(tracked, page, browser)
+    expect(page.locator("#headline")).to_contain_text("Your parcel was delivered on")
+    assert errors == []
+
+
+def _phone(browser: Any) -> Any:
+    return browser.new_context(bypass_csp=True, viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+
+
+def _axe_clean(page: Any) -> None:
+    found = axe_violations(page)
+    assert not found, "\n".join(found)
+
+
+def _follow_the_window(tracked: Tracked, page: Any) -> None:
+    """Step 1: the window narrows as the driver approaches."""
+    from playwright.sync_api import expect
+
     sizes: dict[str, int] = {}
     page.on("requestfinished", lambda req: sizes.update({req.url: _size(req)}))
-    page.goto(link)
+    page.goto(tracked.link(2))
     expect(page.locator("#conn")).to_have_text("Live updates")
     first = page.locator("#eta-text").inner_text()
     expect(page.locator("#headline")).to_have_text("Your parcel is on its way.")
@@ -166,21 +187,16 @@ def test_the_customer_follows_the_window_narrowing_live_on_a_phone(tracked: Trac
     assert total <= MAX_PAGE_BYTES, sizes
     assert all(u.startswith(tracked.base) for u in sizes), sizes  # nothing from elsewhere (no CDN)
     assert INTERNAL_ID.findall(page.content()) == []
-    found = axe_violations(page)
-    assert not found, "\n".join(found)
-
+    _axe_clean(page)
     tracked.act(0, "completed", "09:30")
     expect(page.locator("#eta-progress")).to_have_text("1 stop before yours")
     tracked.act(1, "completed", "09:50")
     expect(page.locator("#eta-progress")).to_have_text("You are the next stop")
     expect(page.locator("#headline")).to_have_text("Your driver is on the way to you now.")
     expect(page.locator("#driver")).to_contain_text("Your driver is about")
-    last = page.locator("#eta-text").inner_text()
-    assert last != first
+    assert page.locator("#eta-text").inner_text() != first
     page.screenshot(path=ARTIFACTS / "tracking-2-next-stop.png", full_page=True)
-    found = axe_violations(page)
-    assert not found, "\n".join(found)
-    assert errors == []
+    _axe_clean(page)
 
 
 def _size(req: Any) -> int:
@@ -188,20 +204,12 @@ def _size(req: Any) -> int:
     return int(s["responseBodySize"] + s["responseHeadersSize"])
 
 
-def test_the_customer_rates_the_delivered_order_and_the_dispatcher_sees_it(tracked: Tracked, browser: Any) -> None:
-    """Once the stop is completed the open page turns to 'delivered' by itself: no window, the proof (who took it),
-    and the feedback form; the customer picks 5 stars and a tag, writes a comment and sends it (a rating out of
-    the form is refused with its code shown); axe-core still finds nothing serious; the dispatcher's order panel
-    shows the rating."""
+def _rate_the_delivery(tracked: Tracked, page: Any, browser: Any) -> None:
+    """Step 3: once the stop is completed the open page turns to 'delivered' by itself: no window, the proof (who
+    took it), and the feedback form; the customer picks 5 stars and a tag, writes a comment and sends it (a rating
+    out of the form is refused with its code shown); the dispatcher's order panel shows the rating."""
     from playwright.sync_api import expect
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    link = tracked.link(2)
-    page = browser.new_context(bypass_csp=True, viewport=PHONE, is_mobile=True, has_touch=True).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(link)
-    expect(page.locator("#conn")).to_have_text("Live updates")
     expect(page.locator("#feedback")).to_be_hidden()
     tracked.act(2, "completed", "10:05", proof={"recipient": "Marta"})
     expect(page.locator("#headline")).to_contain_text("Your parcel was delivered on")
@@ -216,18 +224,21 @@ def test_the_customer_rates_the_delivered_order_and_the_dispatcher_sees_it(track
     expect(page.locator("#feedback-send")).to_have_text("Change your feedback")
     assert page.locator(".stars label.on").count() == 5
     page.screenshot(path=ARTIFACTS / "tracking-3-rated.png", full_page=True)
-    found = axe_violations(page)
-    assert not found, "\n".join(found)
+    _axe_clean(page)
     order_id = tracked.stops[2]["order_id"]
     given = tracked.admin.get(f"/v1/orders/{order_id}/feedback").json()
     assert (given["rating"], given["tags"], given["comment"]) == (5, ["on_time"], "Very kind, thank you")
 
     page.reload()  # the page remembers the rating; a refused one shows the service's coded message
     expect(page.locator("#rating-5")).to_be_checked()
+    # the organization's colour (a light gold, so the header's text turns dark to stay readable)
+    header = page.locator("header.brand")
+    expect(header).to_have_css("background-color", "rgb(255, 215, 0)")
+    expect(header).to_have_css("color", "rgb(17, 17, 17)")
+    _axe_clean(page)
     page.evaluate("() => { const r = document.getElementById('rating-5'); r.value = '9'; }")
     page.click("#feedback-send")
     expect(page.locator("#feedback-msg")).to_contain_text("rating 9 is not a whole number from 1 to 5")
-    assert errors == []
 
     desk = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     log_in(desk, tracked.base, tracked.email, PASSWORD)
@@ -236,14 +247,17 @@ def test_the_customer_rates_the_delivered_order_and_the_dispatcher_sees_it(track
     desk.screenshot(path=ARTIFACTS / "tracking-4-dispatcher-sees-the-rating.png", full_page=True)
 
 
-def test_the_customer_moves_a_delivery_to_another_window_from_the_page(tracked: Tracked, browser: Any) -> None:
-    """An order for tomorrow (no route yet; the van works 12:00-18:00 then): on a phone the customer opens
-    'Choose another time', sees tomorrow's windows the van can keep (none before its shift), axe-core finds no
-    serious or critical violation with the panel open, picks 14:00-16:00 and moves the delivery; the page says
-    where it moved and the order has the new window."""
+def _reschedule_from_the_confirmation_email(tracked: Tracked, browser: Any) -> None:
+    """Step 2: an order for tomorrow (no route yet; the van works 12:00-18:00 then); its customer opens the link
+    of the order-confirmation email, opens 'Choose another time', sees tomorrow's windows the van can keep (none
+    before its shift), picks 14:00-16:00 and moves the delivery; the page says where it moved and the order has
+    the new window."""
     from playwright.sync_api import expect
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    rules = {"rules": [{"trigger": t, "enabled": True, "channels": ["email"]}
+                       for t in ("order_confirmed", "out_for_delivery", "delivered", "rescheduled")],
+             "sender": {"name": "Loja Exemplo", "colour": "#ffd700"}}  # fmt: skip
+    assert tracked.admin.put("/v1/organization/notification-rules", json=rules).status_code == 200
     tomorrow = "2025-06-18"
     depot = tracked.admin.get("/v1/depots").json()["items"][0]["id"]
     van = tracked.admin.get("/v1/vehicles").json()["items"][0]["id"]
@@ -256,11 +270,16 @@ def test_the_customer_moves_a_delivery_to_another_window_from_the_page(tracked: 
     created = tracked.admin.post("/v1/orders", json=body)
     assert created.status_code == 201, created.text
     order_id = created.json()["id"]
-    token = tracked.admin.post(f"/v1/live/orders/{order_id}/tracking-token").json()["token"]
-    page = browser.new_context(bypass_csp=True, viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    assert tracked.app.state.runner.wait_idle(30)
+    send_due(tracked.app.state.platform)
+    mail = next(m for m in tracked.smtp.inbox.messages if str(m["To"]) == "cliente9@example.org")
+    assert mail["Subject"] == "We have your order LX-9"
+    found = re.search(re.escape(tracked.base) + r"/t/[A-Za-z0-9]+", mail.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    assert found is not None
+    page = _phone(browser)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{tracked.base}/t/{token}")
+    page.goto(found.group(0))
     expect(page.locator("#reschedule-form")).to_be_hidden()
     page.click("#reschedule-open")
     expect(page.locator("#reschedule-open")).to_have_attribute("aria-expanded", "true")
@@ -269,8 +288,7 @@ def test_the_customer_moves_a_delivery_to_another_window_from_the_page(tracked: 
                                                "4:00\u202fPM – 6:00\u202fPM"])  # fmt: skip
     assert INTERNAL_ID.findall(page.content()) == []
     page.screenshot(path=ARTIFACTS / "tracking-5-reschedule-panel.png", full_page=True)
-    found = axe_violations(page)
-    assert not found, "\n".join(found)
+    _axe_clean(page)
     day.get_by_label("2:00\u202fPM – 4:00\u202fPM").check()
     page.click("#reschedule-move")
     moved = "Your delivery moves to Wednesday, June 18, 2025, 2:00\u202fPM – 4:00\u202fPM."

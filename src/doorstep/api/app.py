@@ -28,6 +28,7 @@ from doorstep.api.routers import (
     fleet,
     health,
     live,
+    notify_settings,
     orders,
     plans,
     returns,
@@ -160,7 +161,10 @@ def channels(settings: Settings) -> Channels:
     timeout = settings.notify_timeout_s
     email = SmtpEmail.from_url(settings.smtp_url, settings.smtp_from, timeout) if settings.smtp_url else None
     sms = TwilioSms.from_url(settings.sms_url, settings.sms_from, timeout) if settings.sms_url else None
-    return Channels(email=email, sms=sms, public_url=settings.public_url.rstrip("/"), sender_name=sender)
+    key = sms.config.auth_token if sms is not None else None
+    return Channels(
+        email=email, sms=sms, public_url=settings.public_url.rstrip("/"), sender_name=sender, sms_signing_key=key
+    )
 
 
 def build_platform(
@@ -268,7 +272,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     live_routers = (
         driver.router, driver_stream.router, driver_records.router, live.router, returns.router, track.router
     )  # fmt: skip
-    for router in (*routers, *live_routers, slots.router):
+    for router in (*routers, *live_routers, slots.router, notify_settings.router):
         app.include_router(router)
     app.include_router(analytics.router)
     app.add_middleware(

@@ -193,7 +193,10 @@ class MessageOut(Out):
 
     id: str
     order_id: str
-    trigger: Literal["out_for_delivery", "delivered", "delivery_failed", "return_scheduled", "rescheduled"]
+    trigger: Literal[
+        "order_confirmed", "scheduled", "out_for_delivery", "arriving_soon", "delayed", "delivered", "delivery_failed",
+        "rescheduled", "return_scheduled", "return_received", "feedback_request",
+    ]  # fmt: skip
     version: int
     channel: Literal["email", "sms"]
     recipient: str

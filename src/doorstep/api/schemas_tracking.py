@@ -87,11 +87,19 @@ class InstructionsBody(Strict):
     safe_place: str = Field("", max_length=20_000, description="where the parcel may be left")
 
 
+class BrandOut(BaseModel):
+    """The organization's colour (``#rrggbb``) and the text colour that reads on it."""
+
+    colour: str
+    text: str
+
+
 class TrackingOut(BaseModel):
     """One order as its customer sees it."""
 
     language: str
     organization: str
+    brand: BrandOut
     reference: str
     status: PublicStatus
     headline: str

@@ -148,6 +148,17 @@ CODES: dict[str, tuple[str, str]] = {
         "unknown barcode",
         "Scan the parcel's label again or type the barcode; it must belong to a return on its way.",
     ),
+    "E1460": ("unknown notification trigger", "Use one of the triggers listed in the message (docs/notifications.md)."),
+    "E1461": ("invalid message channels", "List distinct channels among email and sms; an enabled rule needs one."),
+    "E1462": (
+        "invalid notification rule",
+        "Fix the field named in loc: known settings only, whole numbers within the range in the message.",
+    ),
+    "E1463": ("invalid quiet hours", "Give start and end as different local times HH:MM, or null for none."),
+    "E1464": (
+        "invalid sender branding",
+        "Give a name of at most 100 characters, an http(s) logo URL and a colour as #rrggbb.",
+    ),
     "E1480": ("invalid date range", "Give from and to as YYYY-MM-DD dates, from on or before to."),
     "E1481": ("date range too long", "Ask for at most 366 days per request; split a longer period."),
     "E2101": (

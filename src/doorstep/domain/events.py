@@ -33,6 +33,7 @@ class EventType(StrEnum):
     RETURN_SCHEDULED = "return.scheduled"
     RETURN_IN_TRANSIT = "return.in_transit"
     RETURN_RECEIVED = "return.received"
+    ETA_UPDATED = "eta.updated"  # a route's re-timed ETAs moved enough to matter to customers (subject: the route)
     DRIVER_CODE_ISSUED = "driver.code_issued"
     FEEDBACK_RECEIVED = "feedback.received"  # a customer rated a delivery (again: the rating was replaced)
     SLOT_HELD = "slot.held"  # a checkout reserved a place in a delivery window

@@ -11,7 +11,7 @@ PREFIXES = frozenset(
     | {"sev", "pod", "dcd"}  # stop events, proofs of delivery, driver login codes
     | {"prp", "ret", "rls"}  # live proposals, returns, route live states
     | {"evh"}  # event handlings (which handler ran for which event)
-    | {"msg"}  # customer messages (email, SMS)
+    | {"msg", "opt"}  # customer messages (email, SMS), opted-out addresses
     | {"trk", "fbk"}  # customer tracking links, customer feedback
     | {"spl", "sof", "hld", "slc"}  # slot policies, slot offers, slot holds, slot counters
 )

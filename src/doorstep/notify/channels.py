@@ -49,6 +49,7 @@ class Email:
     text: str
     html: str
     language: str = "en"
+    unsubscribe_url: str = ""  # the List-Unsubscribe header (RFC 8058 one-click) when given
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,7 @@ class Channels:
     sms: SmsChannel | None = None
     public_url: str = "http://127.0.0.1:8000"
     sender_name: str = "Doorstep"  # who the messages say they are from
+    sms_signing_key: str | None = None  # checks the SMS provider's webhooks (Twilio: the account's auth token)
 
     def close(self) -> None:
         """Release every channel's connections (the composition root, at shutdown)."""

@@ -30,6 +30,10 @@ class Facts:
     reason: str = ""  # a failure reason code
     next_step: str = ""  # a NextStep value
     next_day: date | None = None  # the day of a next-day attempt
+    stops_before: int | None = None  # customer stops the driver serves before this one (arriving soon)
+    brand_colour: str = "#0b6e4f"
+    logo_url: str = ""
+    unsubscribe_url: str = ""  # emails only
 
 
 def variables(f: Facts) -> dict[str, str]:
@@ -46,6 +50,8 @@ def variables(f: Facts) -> dict[str, str]:
         "time": formatting.time(f.at, f.timezone, tag) if f.at else "",
         "reason": reason_text(lang, f.reason),
         "next_step": next_step_text(lang, f.next_step, formatting.calendar_day(f.next_day, tag) if f.next_day else ""),
+        "stops_before": str(f.stops_before or 0), "brand_colour": f.brand_colour, "logo_url": f.logo_url,
+        "unsubscribe_url": f.unsubscribe_url,
     }  # fmt: skip
     return out
 

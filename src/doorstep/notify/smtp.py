@@ -52,6 +52,9 @@ def build_message(email: Email, sender: str) -> EmailMessage:
     msg["To"] = email.to
     msg["Subject"] = email.subject
     msg["Message-ID"] = message_id(email.message_id, addr)
+    if email.unsubscribe_url:  # mail clients offer "unsubscribe" and POST to it in one click (RFC 8058)
+        msg["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(email.text)
     msg.add_alternative(email.html, subtype="html")
     msg["Content-Language"] = email.language  # after the content: setting content clears Content-* headers

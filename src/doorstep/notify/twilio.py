@@ -3,6 +3,9 @@ form fields To, From and Body, HTTP basic auth ``sid:token``; ``DOORSTEP_SMS_URL
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -77,3 +80,16 @@ class TwilioSms:
     def close(self) -> None:
         """Close the HTTP connections."""
         self._client.close()
+
+
+def signature(auth_token: str, url: str, params: dict[str, str]) -> str:
+    """Twilio's request signature (``X-Twilio-Signature``): base64 of HMAC-SHA1 keyed by the auth token over the
+    full URL followed by each form field's name and value, names sorted."""
+    payload = url + "".join(k + params[k] for k in sorted(params))
+    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def signed(auth_token: str, url: str, params: dict[str, str], given: str) -> bool:
+    """Whether a webhook request carries the signature of the account's auth token (constant-time comparison)."""
+    return bool(given) and hmac.compare_digest(signature(auth_token, url, params), given)

@@ -53,7 +53,8 @@ def _claim(p: Platform, now: datetime, limit: int) -> list[tuple[str, str]]:
 
 def _send(p: Platform, row: MessageRow) -> SendResult:
     if row.channel == "email" and p.channels.email is not None:
-        email = Email(row.id, row.recipient, row.subject, row.body_text, row.body_html, row.language)
+        leave = f"{p.channels.public_url}/u/{row.unsubscribe_token}" if row.unsubscribe_token else ""
+        email = Email(row.id, row.recipient, row.subject, row.body_text, row.body_html, row.language, leave)
         return p.channels.email.send_email(email)
     if row.channel == "sms" and p.channels.sms is not None:
         return p.channels.sms.send_sms(Sms(row.id, row.recipient, row.body_text))

@@ -15,16 +15,20 @@ from typing import Any, Protocol
 
 from sqlalchemy import Text, cast, select
 
+from doorstep.domain.events import EventType
 from doorstep.domain.geo import LatLng
 from doorstep.domain.problem import Problem
 from doorstep.domain.returns import FailurePolicy
+from doorstep.domain.status import RouteStatus
 from doorstep.formats.doorstep_json import problem_from_dict
 from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.live.eta import EtaEngine, RouteEta
 from doorstep.routing.defaults import default_provider
 from doorstep.routing.provider import TravelTimeProvider
+from doorstep.services.eta_changes import eta_change
 from doorstep.services.eta_horizons import record_horizons
 from doorstep.services.event_bus import EventRecord
+from doorstep.services.events import EventRecorder
 from doorstep.services.live_day import live_rows
 from doorstep.services.live_publish import LivePublisher
 from doorstep.services.platform import Platform
@@ -78,10 +82,10 @@ def _record(live: RouteLiveRow, route: RouteRow, event: dict[str, Any], at: date
             live.outcomes = {**live.outcomes, str(event.get("order_id")): event["status"]}
 
 
-def _eta_dicts(eta: RouteEta) -> list[dict[str, Any]]:
+def _eta_dicts(eta: RouteEta, dispatched: bool) -> list[dict[str, Any]]:
     return [
         {"order_id": s.order_id, "index": s.index, "type": s.type.value, "eta": s.eta.isoformat(),
-         "status": s.status.value, "late_s": s.late_s}
+         "status": s.status.value, "late_s": s.late_s, "as_of": eta.as_of.isoformat(), "dispatched": dispatched}
         for s in eta.stops
     ]  # fmt: skip
 
@@ -182,12 +186,19 @@ def on_event(p: Platform, org_id: str, event: dict[str, Any], policy: LivePolicy
         # which every position batch also needs, so it must not be held while the route is re-timed
         with uow.session.no_autoflush:
             live = _live_row(uow, route_id)
+            done_before, previous = live.done, list(live.etas or [])
             _record(live, route, event, at)
             eta = compute_eta(uow, route, live, at, p.provider)
         out = [] if eta is None else _events(route_id, eta, live.outcomes)
         if eta is not None:
-            live.etas, live.updated_at = _eta_dicts(eta), p.clock()
+            dispatched = route.status == RouteStatus.DISPATCHED.value
+            live.etas, live.updated_at = _eta_dicts(eta, dispatched), p.clock()
             record_horizons(uow, route_id, eta, at)
+            # customer messages (arriving soon, delayed) react to it: only once the van is out
+            started = not any(d.get("dispatched") for d in previous)
+            change = eta_change(previous, eta, live.outcomes, live.done != done_before or started)
+            if dispatched and change is not None:
+                EventRecorder(uow, "system").record(EventType.ETA_UPDATED, route_id, data=change)
         uow.commit()
     for e in out:
         p.live.publish(org_id, e)

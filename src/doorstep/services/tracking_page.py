@@ -16,10 +16,12 @@ from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.domain.orders import TimeWindow
 from doorstep.domain.status import OrderStatus, RouteStatus, StopStatus
 from doorstep.notify import formatting
+from doorstep.notify.rules import text_on
 from doorstep.notify.tracking_words import TAGS, words
 from doorstep.notify.triggers import language_for
 from doorstep.notify.wording import next_step_text, reason_text
 from doorstep.services.live_day import LIVE_ROUTES, live_rows
+from doorstep.services.notify_rules import rules_of
 from doorstep.services.platform import Platform
 from doorstep.services.tracking_links import Opened, not_found
 from doorstep.store.models import (
@@ -292,8 +294,11 @@ def view_and_route(p: Platform, opened: Opened) -> tuple[dict[str, Any], str | N
         status = status_of(order, place, arrived)
         windows = order_windows(order.data)
         booked = say.w["booked"].format(window=say.window(windows[0].start, windows[0].end)) if windows else ""
+        sender = rules_of(uow).sender
         content = {
-            "language": say.language, "organization": org.name, "reference": order.external_ref.split("#")[0],
+            "language": say.language, "organization": sender.name or org.name,
+            "brand": {"colour": sender.colour, "text": text_on(sender.colour)},
+            "reference": order.external_ref.split("#")[0],
             "status": status, "headline": _headline(status, order, rec, say, arrived),
             "steps": _steps(status, rec, say), "eta": _eta(status, order, place, say, now),
             "booked": booked if status in SHOWS_ETA else "", "driver": _driver(status, order, place, say),

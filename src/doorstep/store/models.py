@@ -8,7 +8,7 @@ from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_events import EventHandlingRow
 from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
 from doorstep.store.models_live import DriverCodeRow, LatestPositionRow, PositionRow, ProofRow, StopEventRow
-from doorstep.store.models_messages import MessageRow
+from doorstep.store.models_messages import MessageRow, OptOutRow
 from doorstep.store.models_orders import EventRow, OrderRow
 from doorstep.store.models_plans import PlanRow, RouteRow, StopRow
 from doorstep.store.models_slots import SlotCountRow, SlotHoldRow, SlotOfferRow, SlotPolicyRow
@@ -27,6 +27,7 @@ __all__ = [
     "KpiDayRow",
     "LatestPositionRow",
     "MessageRow",
+    "OptOutRow",
     "OrderRow",
     "OrganizationRow",
     "PlanRow",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from doorstep.store.base import Base, OrgOwned, utcnow
@@ -20,6 +20,9 @@ class OrganizationRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # the customer tracking page shows the proof-of-delivery photo (off: who received it and where, no photo)
     tracking_photo: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # which moments send customers which messages, quiet hours, sender branding (None: the defaults;
+    # doorstep.notify.rules validates the document before it is stored)
+    notify_rules: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class UserRow(OrgOwned, Base):

@@ -37,3 +37,16 @@ class MessageRow(OrgOwned, Base):
     provider_id: Mapped[str | None] = mapped_column(String(200))  # SMTP Message-ID, SMS sid
     sent_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # an email's one-click unsubscribe link carries it (random; it only opts that address out)
+    unsubscribe_token: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
+
+
+class OptOutRow(OrgOwned, Base):
+    """An address that asked for no more messages from the organization on a channel (an SMS ``STOP``, an email's
+    unsubscribe link): nothing more is queued or sent to it. ``START`` (SMS) removes it."""
+
+    __tablename__ = "opt_outs"
+    __table_args__ = (UniqueConstraint("org_id", "channel", "address", name="uq_opt_outs_address"),)
+    channel: Mapped[str] = mapped_column(String(10))  # email | sms
+    address: Mapped[str] = mapped_column(String(320))  # as messages are addressed (normalised email, E.164 phone)
+    source: Mapped[str] = mapped_column(String(40))  # sms_stop | unsubscribe_link

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import xstatic.pkg.leaflet as xstatic_leaflet
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -119,12 +120,23 @@ def _driver_app(router: APIRouter) -> None:
 
 
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}  # one customer's page: no cache, no index
+BRAND = re.compile(r"[0-9a-f]{6}-[0-9a-f]{6}")
 
 
 def _tracking_page(router: APIRouter) -> None:
     """The customer's tracking page ``/t/{token}``: rendered on the server from the API's page content (so it
     reads right before any script runs), then kept live by ``track.js``. A link that does not open is a 404 page
     that does not say why."""
+
+    @router.get("/brand/{colours}.css", include_in_schema=False)
+    def brand(colours: str) -> Response:
+        """The organization's header colours (``/brand/0b6e4f-ffffff.css``): a stylesheet of its own because the
+        pages' policy allows no inline style; the same for every page of a brand, so it is cached."""
+        if not BRAND.fullmatch(colours):
+            return Response(status_code=404)
+        bg, fg = colours.split("-")
+        css = f".brand {{ background: #{bg}; color: #{fg}; }}\n"
+        return Response(css, media_type="text/css", headers={"Cache-Control": "public, max-age=86400"})
 
     @router.get("/t/{token}", response_class=HTMLResponse)
     def tracking(token: str, request: Request) -> HTMLResponse:

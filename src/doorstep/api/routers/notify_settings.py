@@ -1,0 +1,111 @@
+"""The organization's notification rules (read, replace), the SMS provider's webhooks (inbound ``STOP``, delivery
+status) and the one-click unsubscribe page every email links to."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Request, Response
+from fastapi.responses import HTMLResponse
+
+from doorstep.api.deps import ActorDep, PlatformDep
+from doorstep.api.schemas_common import ERRORS
+from doorstep.api.schemas_notify import NotifyRulesOut, SmsWebhookOut
+from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.notify.twilio import signed
+from doorstep.services import notify_rules, opt_outs
+from doorstep.services.platform import Platform
+
+router = APIRouter(responses=ERRORS)
+PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+EXAMPLE = {
+    "rules": [
+        {"trigger": "out_for_delivery", "enabled": True, "channels": ["email", "sms"]},
+        {"trigger": "arriving_soon", "enabled": True, "channels": ["sms"], "stops_away": 3, "minutes_away": 15},
+        {"trigger": "delayed", "enabled": True, "channels": ["email", "sms"], "threshold_minutes": 15},
+        {"trigger": "delivered", "enabled": True, "channels": ["email"]},
+    ],
+    "quiet_hours": {"start": "21:00", "end": "08:00"},
+    "sender": {"name": "Loja Exemplo", "logo_url": "https://loja.example/logo.png", "colour": "#0b6e4f"},
+}
+
+RulesBody = Annotated[dict[str, Any], Body(openapi_examples={"rules": {"value": EXAMPLE}})]
+
+
+@router.get("/v1/organization/notification-rules", tags=["organization"], response_model=NotifyRulesOut,
+            summary="The organization's notification rules")  # fmt: skip
+def get_rules(p: PlatformDep, actor: ActorDep) -> NotifyRulesOut:
+    """Every trigger with its channels and settings, the quiet hours and the sender (the defaults until an admin
+    saves rules: what Doorstep sent before rules existed)."""
+    return NotifyRulesOut.model_validate(notify_rules.current(p, actor))
+
+
+@router.put("/v1/organization/notification-rules", tags=["organization"], response_model=NotifyRulesOut,
+            summary="Replace the notification rules (admin)")  # fmt: skip
+def put_rules(p: PlatformDep, actor: ActorDep, body: RulesBody) -> NotifyRulesOut:
+    """The whole document: a trigger not listed is off. Every problem at once: E1460 unknown trigger, E1461
+    channels, E1462 a setting, E1463 quiet hours, E1464 sender."""
+    return NotifyRulesOut.model_validate(notify_rules.replace_rules(p, actor, body))
+
+
+async def _checked_form(request: Request, p: Platform) -> dict[str, str]:
+    """The webhook's form fields, after checking the provider's signature (E4001 when it does not match)."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    key = p.channels.sms_signing_key
+    url = f"{p.channels.public_url}{request.url.path}"
+    if key is None or not signed(key, url, form, request.headers.get("x-twilio-signature", "")):
+        raise DoorstepError([Issue("E4001", "the SMS webhook's signature does not match", ("X-Twilio-Signature",))])
+    return form
+
+
+@router.post("/v1/sms/inbound", tags=["notifications"], response_model=SmsWebhookOut,
+             summary="The SMS provider's inbound-message webhook (signed)")  # fmt: skip
+async def sms_inbound(request: Request, p: PlatformDep) -> SmsWebhookOut:
+    """A customer's reply: ``STOP`` opts the number out of every organization that texted it, ``START`` back in.
+    Signed by the provider (Twilio's ``X-Twilio-Signature`` over ``DOORSTEP_PUBLIC_URL`` + the path)."""
+    form = await _checked_form(request, p)
+    return SmsWebhookOut(result=opt_outs.sms_inbound(p, form.get("From", ""), form.get("Body", "")))
+
+
+@router.post("/v1/sms/status", tags=["notifications"], response_model=SmsWebhookOut,
+             summary="The SMS provider's delivery-status callback (signed)")  # fmt: skip
+async def sms_status(request: Request, p: PlatformDep) -> SmsWebhookOut:
+    """``undelivered`` or ``failed`` for a sent message marks it ``bounced``; other statuses change nothing."""
+    form = await _checked_form(request, p)
+    sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "")
+    marked = opt_outs.sms_status(p, sid, status, form.get("ErrorCode", ""))
+    return SmsWebhookOut(result="bounced" if marked else "ignored")
+
+
+def _page(title: str, text: str, button: bool = False, status: int = 200) -> HTMLResponse:
+    style = "font-size:1rem;padding:.6rem 1rem"
+    form = f'<form method="post"><button type="submit" style="{style}">Unsubscribe</button></form>' if button else ""
+    html = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+        f'content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>{escape(title)}'
+        f'</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:auto;padding:1rem">'
+        f"<main><h1>{escape(title)}</h1><p>{escape(text)}</p>{form}</main></body></html>"
+    )
+    return HTMLResponse(html, status_code=status, headers=PRIVATE)
+
+
+@router.get("/u/{token}", response_class=HTMLResponse, include_in_schema=False)
+def unsubscribe_page(token: str, p: PlatformDep) -> Response:
+    """The page an email's unsubscribe link opens: one button (a mail scanner following the link changes nothing)."""
+    found = opt_outs.opened(p, token)
+    if found is None:
+        return _page("Link not found", "This unsubscribe link does not exist.", status=404)
+    if found.done:
+        return _page("Unsubscribed", f"{found.address} receives no more delivery emails from this sender.")
+    return _page("Stop delivery emails?", f"{found.address} will receive no more delivery emails from this sender.",
+                 button=True)  # fmt: skip
+
+
+@router.post("/u/{token}", response_class=HTMLResponse, include_in_schema=False)
+def unsubscribe(token: str, p: PlatformDep) -> Response:
+    """One click (the page's button, or a mail client's RFC 8058 one-click POST): the address is opted out."""
+    done = opt_outs.unsubscribe(p, token)
+    if done is None:
+        return _page("Link not found", "This unsubscribe link does not exist.", status=404)
+    return _page("Unsubscribed", f"{done.address} receives no more delivery emails from this sender.")
