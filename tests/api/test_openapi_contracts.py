@@ -40,7 +40,6 @@ OPEN_FIELDS: dict[str, str] = {
     "ShiftOut.breaks[]": "not typed yet: break rules as stored with the shift",
     "ImportReportOut.skipped[]": "not typed yet: one entry per skipped row with its issues",
     "ImportReportOut.warnings[]": "not typed yet: issue dicts of the import",
-    "StopEventOut.scan": "not typed yet: the scan check (expected, scanned, missing, unknown)",
     "StopActionOut.warnings[]": "not typed yet: issue dicts; an issue's id key is present only when set",
     "PositionsOut.refused[]": "position ingest (owned by the scale work): refused fixes with their issues",
     "PositionsOut.warnings[]": "position ingest (owned by the scale work): issue dicts",
