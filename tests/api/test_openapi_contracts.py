@@ -19,28 +19,23 @@ Schema = dict[str, Any]
 # the client decides (a user-supplied free-form object), never to skip typing a service's view.
 OPEN_ANSWERS: dict[tuple[str, str], str] = {}
 
+PAYLOAD = "an event's payload differs per event type (docs/api.md, Webhooks)"
+
 # Open objects nested in typed answers (``Schema.field``, ``[]`` for list items), with why they stay open.
 OPEN_FIELDS: dict[str, str] = {
     "OrderOut.data": "the order document as the client sent it (its own fields included) and as stored",
     "OrderCreated.data": "the order document as the client sent it (its own fields included) and as stored",
-    "doorstep__api__schemas_orders__EventOut.data": "an event's payload differs per event type (docs/events.md)",
-    "doorstep__api__routers__events__EventOut.data": "an event's payload differs per event type (docs/events.md)",
+    "doorstep__api__schemas_orders__EventOut.data": PAYLOAD,
+    "doorstep__api__routers__events__EventOut.data": PAYLOAD,
     "DeliveryOut.payload": "the webhook body exactly as signed and sent to the subscriber",
     "SlotPolicyOut.policy": "the organization's slot policy document as the admin saved it (docs/slots.md)",
-    "RouteOut.data": "the stored route document of the plan format (docs/plan-format.md), versioned on its own",
+    "RouteOut.data": "the stored route document of plan.json (re-checkable by `doorstep check`)",
     "PlanOut.options": "the solve options as given and stored, reproducible from a file",
-    "PlanOut.stats": "the plan format's stats block (docs/plan-format.md)",
-    "PlanOut.kept_routes[]": "route documents of the plan format (docs/plan-format.md)",
-    "EditOut.routes[]": "route documents of the plan format (docs/plan-format.md)",
-    "PlanOut.unassigned[]": "not typed yet: the plan format's unassigned entries (order_id, reason, message, action)",
-    "PlanOut.warnings[]": "not typed yet: issue dicts of the plan format",
+    "PlanOut.stats": "the stats block of plan.json, as the solver wrote it",
+    "PlanOut.kept_routes[]": "route documents of plan.json (stops with their ETAs)",
+    "EditOut.routes[]": "route documents of plan.json (stops with their ETAs)",
     "PlanSummary.error": "not typed yet: the error envelope body of a failed plan as stored",
     "PlanOut.error": "not typed yet: the error envelope body of a failed plan as stored",
-    "RouteOut.warnings[]": "not typed yet: issue dicts stored with the route",
-    "ShiftOut.breaks[]": "not typed yet: break rules as stored with the shift",
-    "ImportReportOut.skipped[]": "not typed yet: one entry per skipped row with its issues",
-    "ImportReportOut.warnings[]": "not typed yet: issue dicts of the import",
-    "StopActionOut.warnings[]": "not typed yet: issue dicts; an issue's id key is present only when set",
     "PositionsOut.refused[]": "position ingest (owned by the scale work): refused fixes with their issues",
     "PositionsOut.warnings[]": "position ingest (owned by the scale work): issue dicts",
 }

@@ -64,6 +64,16 @@ class ErrorDetail(BaseModel):
     id: str | None = None
 
 
+class IssueOut(BaseModel):
+    """A problem or warning reported with an answer (not an error): ``id`` only when it names an object."""
+
+    code: str = Field(examples=["W1410"])
+    message: str
+    action: str
+    loc: list[str | int]
+    id: str | None = Field(None, exclude_if=lambda v: v is None)
+
+
 class ErrorBody(BaseModel):
     """The error itself."""
 

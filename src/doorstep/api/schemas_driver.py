@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from doorstep.api.schemas_common import IsoDate, IsoTime, Strict
+from doorstep.api.schemas_common import IsoDate, IsoTime, IssueOut, Strict
 
 ClientId = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$", description="generated on the phone")
 
@@ -91,7 +91,7 @@ class StopActionOut(BaseModel):
     flagged: bool
     proof_id: str | None
     scan: ScanOut | None = Field(None, description="completed stops of orders with item barcodes (W1411, W1412)")
-    warnings: list[dict[str, Any]]
+    warnings: list[IssueOut]
     replayed: bool
     route_version: int | None = Field(
         None, description="set when this stop was worked before earlier pending ones: the route's new version, "

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from doorstep.api.schemas_common import IsoDate, IsoTime
 from doorstep.api.schemas_driver import SafePlaceOut
+from doorstep.api.schemas_plans import UnassignedOut
 
 
 class EtaShiftOut(BaseModel):
@@ -23,16 +24,6 @@ class EtaShiftOut(BaseModel):
     before: IsoTime
     after: IsoTime
     shift_s: int = Field(description="after - before (negative: earlier)")
-
-
-class UnassignedOut(BaseModel):
-    """An order the changed plan leaves off every route, with its reason code and what to do."""
-
-    order_id: str
-    external_ref: str | None
-    reason: str = Field(examples=["TIME_WINDOW"])
-    message: str
-    action: str
 
 
 class WindowTextOut(BaseModel):
