@@ -34,8 +34,6 @@ OPEN_FIELDS: dict[str, str] = {
     "PlanOut.stats": "the stats block of plan.json, as the solver wrote it",
     "PlanOut.kept_routes[]": "route documents of plan.json (stops with their ETAs)",
     "EditOut.routes[]": "route documents of plan.json (stops with their ETAs)",
-    "PlanSummary.error": "not typed yet: the error envelope body of a failed plan as stored",
-    "PlanOut.error": "not typed yet: the error envelope body of a failed plan as stored",
     "PositionsOut.refused[]": "position ingest (owned by the scale work): refused fixes with their issues",
     "PositionsOut.warnings[]": "position ingest (owned by the scale work): issue dicts",
 }

@@ -66,6 +66,21 @@ class RouteOut(Out):
     warnings: list[IssueOut] = Field(default_factory=list, description="e.g. W1413: dispatched with no driver")
 
 
+class PlanErrorBody(BaseModel):
+    """Why a plan version failed: the error of the envelope (docs/errors.md), each problem in ``details``."""
+
+    code: str = Field(examples=["E5001"])
+    message: str
+    action: str
+    details: list[IssueOut]
+
+
+class PlanErrorOut(BaseModel):
+    """The error envelope a failed plan version stored."""
+
+    error: PlanErrorBody
+
+
 class PlanSummary(Out):
     """A plan version without its result."""
 
@@ -78,7 +93,7 @@ class PlanSummary(Out):
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
-    error: dict[str, Any] | None
+    error: PlanErrorOut | None
 
 
 class PlanOut(PlanSummary):
