@@ -1,7 +1,7 @@
 """The dispatcher's side of the driver app: issue login codes, read stop events, proofs, trails and positions.
 
-Stop events and trails answer with ``response_model_exclude_unset`` (schemas_driver_records.py): keys an event
-stored before they existed, or a trail not asked to be matched, leave out stay out."""
+Stop events and trails answer with ``response_model_exclude_unset`` (schemas_driver_records.py): an event stored
+before ``scan`` or ``route_version`` existed, and a trail not asked to be matched, keep those keys out."""
 
 from typing import Any
 
