@@ -20,6 +20,12 @@ def _nul_free(value: Any) -> bool:
 MAX_INT = 2_000_000_000  # every integer a client sends fits a 32-bit database column
 Amount = Annotated[int, Field(ge=0, le=MAX_INT)]
 
+# Timestamps and days that services hand over already formatted (``datetime.isoformat()``, offset ``+00:00``):
+# typed as strings so the answer keeps its exact text (a datetime field would re-write it, ``+00:00`` as ``Z``),
+# documented with their JSON Schema format.
+IsoTime = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+IsoDate = Annotated[str, Field(json_schema_extra={"format": "date"})]
+
 
 class Strict(BaseModel):
     """Request bodies refuse unknown fields (a typo must not be silently ignored) and NUL characters (no database
@@ -56,6 +62,16 @@ class ErrorDetail(BaseModel):
     action: str
     loc: list[str | int]
     id: str | None = None
+
+
+class IssueOut(BaseModel):
+    """A problem or warning reported with an answer (not an error): ``id`` only when it names an object."""
+
+    code: str = Field(examples=["W1410"])
+    message: str
+    action: str
+    loc: list[str | int]
+    id: str | None = Field(None, exclude_if=lambda v: v is None)
 
 
 class ErrorBody(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from doorstep.api.schemas_common import Strict
+from doorstep.api.schemas_common import IsoDate, IsoTime, IssueOut, Strict
 
 ClientId = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$", description="generated on the phone")
 
@@ -91,7 +91,7 @@ class StopActionOut(BaseModel):
     flagged: bool
     proof_id: str | None
     scan: ScanOut | None = Field(None, description="completed stops of orders with item barcodes (W1411, W1412)")
-    warnings: list[dict[str, Any]]
+    warnings: list[IssueOut]
     replayed: bool
     route_version: int | None = Field(
         None, description="set when this stop was worked before earlier pending ones: the route's new version, "
@@ -126,3 +126,85 @@ class PositionsOut(BaseModel):
     duplicates: list[str]
     refused: list[dict[str, Any]]
     warnings: list[dict[str, Any]]
+
+
+class LatLngOut(BaseModel):
+    """A WGS84 position."""
+
+    lat: float
+    lng: float
+
+
+class ContactOut(BaseModel):
+    """Whom to ask for at the door."""
+
+    name: str
+    phone: str
+
+
+class SafePlaceOut(BaseModel):
+    """The customer's permission to leave the parcel somewhere safe, and where."""
+
+    allowed: bool
+    where: str
+
+
+class ItemOut(BaseModel):
+    """One item of the order as the driver lists it (empty ``sku``/``barcode`` when it has none)."""
+
+    quantity: int
+    description: str
+    sku: str
+    barcode: str
+
+
+class DriverStopOut(BaseModel):
+    """A stop as the driver app shows it, with the order's contact, instructions and items."""
+
+    id: str
+    seq: int
+    type: str = Field(examples=["delivery"])
+    order_kind: str | None = Field(description="a return is collected from the customer")
+    status: str
+    order_id: str | None
+    order_status: str | None
+    external_ref: str | None
+    address: str
+    location: LatLngOut
+    contact: ContactOut
+    instructions: str
+    safe_place: SafePlaceOut | None
+    items: list[ItemOut]
+    barcodes: list[str] = Field(description="the item barcodes the proof form expects")
+    window_start: IsoTime | None
+    window_end: IsoTime | None
+    eta: IsoTime = Field(description="the latest estimate, else the plan's")
+    service_s: int
+
+
+class DriverRouteOut(BaseModel):
+    """One of the driver's routes: header, then stops in visit order."""
+
+    id: str
+    day: IsoDate | None
+    status: str
+    version: int
+    vehicle_id: str
+    vehicle_name: str | None
+    driver_id: str | None
+    stops: list[DriverStopOut]
+
+
+class FailureReasonOut(BaseModel):
+    """A reason the driver can give for a failed stop."""
+
+    value: str
+    label: str
+
+
+class DriverRoutesOut(BaseModel):
+    """The calling driver's published and dispatched routes, and the failure reasons the app offers."""
+
+    driver_id: str
+    routes: list[DriverRouteOut]
+    failure_reasons: list[FailureReasonOut]

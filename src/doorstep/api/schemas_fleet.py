@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from doorstep.api.schemas_common import MAX_INT, Amount, ErrorDetail, Out, Strict
+from doorstep.api.schemas_common import MAX_INT, Amount, ErrorDetail, IsoTime, Out, Strict
 from doorstep.domain.contact import address_issues
 
 
@@ -123,6 +123,14 @@ class DriverOut(DriverIn, Versioned):
         return self
 
 
+class BreakOut(BaseModel):
+    """A break that must start within [start, end] and last ``duration_s``."""
+
+    start: IsoTime
+    end: IsoTime
+    duration_s: int
+
+
 class ShiftOut(Versioned):
     """A stored shift."""
 
@@ -131,4 +139,4 @@ class ShiftOut(Versioned):
     day: dt.date
     start: dt.datetime
     end: dt.datetime
-    breaks: list[dict[str, object]]
+    breaks: list[BreakOut]

@@ -4,11 +4,11 @@ preview of cancelling it (its route, the cost change and the ETAs that move)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pydantic import Field
 
 from doorstep.api.schemas_common import Out
+from doorstep.api.schemas_driver import ScanOut
 
 
 class ProofFileOut(Out):
@@ -48,7 +48,7 @@ class StopEventOut(Out):
     at: dt.datetime
     distance_m: int | None
     flagged: bool
-    scan: dict[str, Any] | None
+    scan: ScanOut | None
     actor: str
     driver_id: str | None
     proof: ProofOut | None

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from doorstep.api.schemas_common import MAX_INT, Amount, ErrorDetail, LatLngIn, Out, Strict
+from doorstep.api.schemas_common import MAX_INT, Amount, ErrorDetail, IssueOut, LatLngIn, Out, Strict
 
 EXAMPLE_ORDER: Any = {
     "external_ref": "SHOP-1001",
@@ -181,8 +181,8 @@ class ImportReportOut(Out):
 
     created: list[ImportRow]
     existing: list[ImportRow]
-    skipped: list[dict[str, Any]]
-    warnings: list[dict[str, Any]]
+    skipped: list[IssueOut] = Field(description="one W1205 per bad row, naming each of its problems")
+    warnings: list[IssueOut]
 
 
 class MessageOut(Out):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from doorstep.api.schemas_common import MAX_INT, Out, Strict
+from doorstep.api.schemas_common import MAX_INT, ErrorDetail, IssueOut, Out, Strict
 
 # What the solver minimises (doorstep.optimize.options.Objective; a test keeps the two in step).
 ObjectiveName = Literal["cost", "travel_cost", "duration", "distance"]
@@ -42,6 +42,16 @@ class PlanIn(Strict):
     options: SolveOptionsIn = Field(default_factory=SolveOptionsIn)
 
 
+class UnassignedOut(BaseModel):
+    """An order a plan leaves off every route, with its reason code and what to do."""
+
+    order_id: str
+    external_ref: str | None
+    reason: str = Field(examples=["TIME_WINDOW"])
+    message: str
+    action: str
+
+
 class RouteOut(Out):
     """A route of a plan version: status, lock, driver, version and its stops with ETAs (``data``)."""
 
@@ -53,7 +63,22 @@ class RouteOut(Out):
     locked: bool
     version: int
     data: dict[str, Any]
-    warnings: list[dict[str, Any]] = Field(default_factory=list, description="e.g. W1413: dispatched with no driver")
+    warnings: list[IssueOut] = Field(default_factory=list, description="e.g. W1413: dispatched with no driver")
+
+
+class PlanErrorBody(BaseModel):
+    """Why a plan version failed: the error of the envelope (docs/errors.md), each problem in ``details``."""
+
+    code: str = Field(examples=["E5001"])
+    message: str
+    action: str
+    details: list[IssueOut]
+
+
+class PlanErrorOut(BaseModel):
+    """The error envelope a failed plan version stored."""
+
+    error: PlanErrorBody
 
 
 class PlanSummary(Out):
@@ -68,7 +93,7 @@ class PlanSummary(Out):
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
-    error: dict[str, Any] | None
+    error: PlanErrorOut | None
 
 
 class PlanOut(PlanSummary):
@@ -77,8 +102,8 @@ class PlanOut(PlanSummary):
     options: dict[str, Any]
     progress: list[list[float]]
     stats: dict[str, Any] | None = None
-    unassigned: list[dict[str, Any]] = Field(default_factory=list)
-    warnings: list[dict[str, Any]] = Field(default_factory=list)
+    unassigned: list[UnassignedOut] = Field(default_factory=list)
+    warnings: list[ErrorDetail] = Field(default_factory=list)
     routes: list[RouteOut] = Field(default_factory=list)
     kept_routes: list[dict[str, Any]] = Field(
         default_factory=list, description="routes of other versions this job left alone (locked or dispatched)"

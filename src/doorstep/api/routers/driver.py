@@ -13,6 +13,7 @@ from doorstep.api.deps import PlatformDep
 from doorstep.api.driver_deps import DriverDep, sign_token
 from doorstep.api.schemas_common import ERRORS
 from doorstep.api.schemas_driver import (
+    DriverRoutesOut,
     PositionsIn,
     PositionsOut,
     ProofBody,
@@ -42,8 +43,9 @@ def login(body: SessionIn, request: Request, p: PlatformDep) -> dict[str, Any]:
 
 
 @router.get("/routes", summary="The driver's published and dispatched routes with their stops")
-def routes(p: PlatformDep, driver: DriverDep) -> dict[str, Any]:
-    return {"driver_id": driver.principal_id, "routes": driver_routes(p, driver), "failure_reasons": failure_reasons()}
+def routes(p: PlatformDep, driver: DriverDep) -> DriverRoutesOut:
+    view = {"driver_id": driver.principal_id, "routes": driver_routes(p, driver), "failure_reasons": failure_reasons()}
+    return DriverRoutesOut.model_validate(view)
 
 
 def _b64(value: str | None, field: str, code: str) -> bytes | None:

@@ -1,4 +1,7 @@
-"""The dispatcher's side of the driver app: issue login codes, read stop events, proofs, trails and positions."""
+"""The dispatcher's side of the driver app: issue login codes, read stop events, proofs, trails and positions.
+
+Stop events and trails answer with ``response_model_exclude_unset`` (schemas_driver_records.py): an event stored
+before ``scan`` or ``route_version`` existed, and a trail not asked to be matched, keep those keys out."""
 
 from typing import Any
 
@@ -7,6 +10,7 @@ from fastapi import APIRouter, Response
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.schemas_common import ERRORS
 from doorstep.api.schemas_driver import CodeOut
+from doorstep.api.schemas_driver_records import LatestPositionsOut, RouteStopEventsOut, TrailOut
 from doorstep.api.schemas_invite import InviteIn, InviteMessageOut, InviteOut
 from doorstep.api.schemas_order_detail import StopEventOut
 from doorstep.services import driver_invite, driver_records, trail_matching
@@ -38,9 +42,14 @@ def invites(driver_id: str, p: PlatformDep, actor: ActorDep) -> list[InviteMessa
     return [InviteMessageOut.model_validate(m) for m in driver_invite.invites_of(p, actor, driver_id)]
 
 
-@router.get("/routes/{route_id}/stop-events", summary="Driver actions on a route's stops, with proofs")
-def stop_events(route_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
-    return {"route_id": route_id, "events": driver_records.route_stop_events(p, actor, route_id)}
+@router.get(
+    "/routes/{route_id}/stop-events", summary="Driver actions on a route's stops, with proofs",
+    response_model_exclude_unset=True,
+)  # fmt: skip
+def stop_events(route_id: str, p: PlatformDep, actor: ActorDep) -> RouteStopEventsOut:
+    """Every arrival, completion and failure on the route's stops, oldest first, with proofs."""
+    view = {"route_id": route_id, "events": driver_records.route_stop_events(p, actor, route_id)}
+    return RouteStopEventsOut.model_validate(view)
 
 
 @router.get("/orders/{order_id}/stop-events", response_model=list[StopEventOut], summary="Driver actions on an order")
@@ -49,15 +58,17 @@ def order_stop_events(order_id: str, p: PlatformDep, actor: ActorDep) -> list[St
     return [StopEventOut.model_validate(e) for e in driver_records.order_stop_events(p, actor, order_id)]
 
 
-@router.get("/routes/{route_id}/trail", summary="A route's GPS trail, optionally map-matched")
-def trail(route_id: str, p: PlatformDep, actor: ActorDep, matched: bool = False) -> dict[str, Any]:
+@router.get(
+    "/routes/{route_id}/trail", summary="A route's GPS trail, optionally map-matched", response_model_exclude_unset=True
+)
+def trail(route_id: str, p: PlatformDep, actor: ActorDep, matched: bool = False) -> TrailOut:
     """With ``matched=true``: the roads driven (needs the deployment's road network, DOORSTEP_NETWORK)."""
-    return trail_matching.route_trail_view(p, actor, route_id, matched)
+    return TrailOut.model_validate(trail_matching.route_trail_view(p, actor, route_id, matched))
 
 
 @router.get("/positions/latest", summary="The newest position of every driver")
-def latest(p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
-    return {"positions": driver_records.latest_positions(p, actor)}
+def latest(p: PlatformDep, actor: ActorDep) -> LatestPositionsOut:
+    return LatestPositionsOut.model_validate({"positions": driver_records.latest_positions(p, actor)})
 
 
 @router.get("/proofs/{proof_id}/photo", summary="A proof's photo", response_class=Response)

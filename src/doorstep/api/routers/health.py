@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -10,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from doorstep.api.deps import get_actor
 from doorstep.api.schemas_common import ERRORS
+from doorstep.api.schemas_health import HealthOut, ReadyOut
 from doorstep.services.access import Permission
 from doorstep.services.health import readiness
 
@@ -17,12 +19,16 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz", summary="Liveness")
-def healthz() -> dict[str, str]:
+def healthz() -> HealthOut:
     """Always ok while the process serves requests."""
-    return {"status": "ok"}
+    return HealthOut(status="ok")
 
 
-@router.get("/readyz", summary="Readiness")
+READY: dict[str, Any] = {"model": ReadyOut, "description": "ready"}
+NOT_READY: dict[str, Any] = {"model": ReadyOut, "description": "the database does not answer or is not migrated"}
+
+
+@router.get("/readyz", summary="Readiness", response_model=None, responses={200: READY, 503: NOT_READY})
 def readyz(request: Request) -> JSONResponse:
     """200 when the database answers and is at the newest migration; 503 otherwise."""
     ok, body = readiness(request.app.state.engine)

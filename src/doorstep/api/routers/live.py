@@ -1,5 +1,8 @@
 """/v1/live: re-planning proposals, and the dispatcher's snapshot and Server-Sent Events stream (the customer's
-tracking links and page: routers/track.py)."""
+tracking links and page: routers/track.py).
+
+Proposals and the snapshot answer with ``response_model_exclude_unset``: an option's summary has the keys of its
+kind only (schemas_live.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.schemas_common import ERRORS, Strict
+from doorstep.api.schemas_live import ProposalOut, SnapshotOut
 from doorstep.api.schemas_orders import WindowIn
 from doorstep.api.sse import HEADERS, relay
 from doorstep.services import live_view, replanning
@@ -49,50 +53,54 @@ def _policy(request: Request) -> bool:
     return bool(getattr(request.app.state.settings, "live_auto_approve", False))
 
 
-@router.post("/v1/live/proposals", status_code=201, summary="Propose a live change")
-def create_proposal(body: ProposalIn, request: Request, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+@router.post("/v1/live/proposals", status_code=201, summary="Propose a live change", response_model_exclude_unset=True)
+def create_proposal(body: ProposalIn, request: Request, p: PlatformDep, actor: ActorDep) -> ProposalOut:
     """Compute the change on the live plan (done and under-way stops fixed) and store it as a proposal: cost
     change, affected stops and ETA shifts per option; applied at once with auto-approve."""
     auto = _policy(request) if body.auto_approve is None else body.auto_approve
     kind = replanning.ProposalKind(body.kind)
     windows = None if body.windows is None else [w.model_dump() for w in body.windows]
     req = replanning.Request(body.plan_id, kind, body.subject_id, windows, body.reoptimize)
-    return live_view.proposal_view(replanning.propose(p, actor, req, auto_approve=auto))
+    return ProposalOut.model_validate(live_view.proposal_view(replanning.propose(p, actor, req, auto_approve=auto)))
 
 
-@router.get("/v1/live/proposals", summary="List proposals")
+@router.get("/v1/live/proposals", summary="List proposals", response_model_exclude_unset=True)
 def list_proposals(
     p: PlatformDep,
     actor: ActorDep,
     plan_id: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[Literal["pending", "applied", "rejected", "stale"] | None, Query()] = None,
-) -> list[dict[str, Any]]:
+) -> list[ProposalOut]:
     """Proposals, newest first."""
-    return [live_view.proposal_view(r) for r in replanning.list_proposals(p, actor, plan_id, status)]
+    rows = replanning.list_proposals(p, actor, plan_id, status)
+    return [ProposalOut.model_validate(live_view.proposal_view(r)) for r in rows]
 
 
-@router.get("/v1/live/proposals/{proposal_id}", summary="A proposal")
-def get_proposal(proposal_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+@router.get("/v1/live/proposals/{proposal_id}", summary="A proposal", response_model_exclude_unset=True)
+def get_proposal(proposal_id: str, p: PlatformDep, actor: ActorDep) -> ProposalOut:
     """One proposal with the summary of each option."""
-    return live_view.proposal_view(replanning.get_proposal(p, actor, proposal_id))
+    return ProposalOut.model_validate(live_view.proposal_view(replanning.get_proposal(p, actor, proposal_id)))
 
 
-@router.post("/v1/live/proposals/{proposal_id}/approve", summary="Approve a proposal")
-def approve(proposal_id: str, body: DecisionIn, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+@router.post(
+    "/v1/live/proposals/{proposal_id}/approve", summary="Approve a proposal", response_model_exclude_unset=True
+)
+def approve(proposal_id: str, body: DecisionIn, p: PlatformDep, actor: ActorDep) -> ProposalOut:
     """Apply the chosen option as new route versions (409 E2131 when a route changed since, E2132 if decided)."""
-    return live_view.proposal_view(replanning.decide(p, actor, proposal_id, approve=True, choice=body.choice))
+    row = replanning.decide(p, actor, proposal_id, approve=True, choice=body.choice)
+    return ProposalOut.model_validate(live_view.proposal_view(row))
 
 
-@router.post("/v1/live/proposals/{proposal_id}/reject", summary="Reject a proposal")
-def reject(proposal_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+@router.post("/v1/live/proposals/{proposal_id}/reject", summary="Reject a proposal", response_model_exclude_unset=True)
+def reject(proposal_id: str, p: PlatformDep, actor: ActorDep) -> ProposalOut:
     """Nothing changes; the proposal is closed."""
-    return live_view.proposal_view(replanning.decide(p, actor, proposal_id, approve=False))
+    return ProposalOut.model_validate(live_view.proposal_view(replanning.decide(p, actor, proposal_id, approve=False)))
 
 
-@router.get("/v1/live/snapshot", summary="Live routes now")
-def snapshot(p: PlatformDep, actor: ActorDep, date: Annotated[dt.date | None, Query()] = None) -> dict[str, Any]:
+@router.get("/v1/live/snapshot", summary="Live routes now", response_model_exclude_unset=True)
+def snapshot(p: PlatformDep, actor: ActorDep, date: Annotated[dt.date | None, Query()] = None) -> SnapshotOut:
     """Live routes of published plans (progress, last position, ETAs, alerts) and pending proposals."""
-    return live_view.snapshot(p, actor, date)
+    return SnapshotOut.model_validate(live_view.snapshot(p, actor, date))
 
 
 def _given(events: list[dict[str, Any]]) -> Callable[[], Awaitable[list[dict[str, Any]]]]:

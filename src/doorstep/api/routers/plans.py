@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
-from doorstep.api.schemas_common import ERRORS
+from doorstep.api.schemas_common import ERRORS, ErrorDetail, IssueOut
 from doorstep.api.schemas_plans import (
     AssignIn,
     CompareOut,
@@ -22,6 +22,7 @@ from doorstep.api.schemas_plans import (
     PlanOut,
     PlanSummary,
     RouteOut,
+    UnassignedOut,
     VersionIn,
 )
 from doorstep.services import plan_compare, plans, route_edits, routes
@@ -33,7 +34,9 @@ def plan_out(row: Any, route_rows: list[Any]) -> PlanOut:
     """A plan version with its result's stats, unassigned orders and warnings, and its route rows."""
     body = (row.result or {}).get("plan", {})
     out = PlanOut.model_validate(row)
-    out.stats, out.unassigned, out.warnings = body.get("stats"), body.get("unassigned", []), body.get("warnings", [])
+    out.stats = body.get("stats")
+    out.unassigned = [UnassignedOut.model_validate(u) for u in body.get("unassigned", [])]
+    out.warnings = [ErrorDetail.model_validate(w) for w in body.get("warnings", [])]
     out.routes = [RouteOut.model_validate(r) for r in route_rows]
     out.kept_routes = body.get("kept_routes", [])
     return out
@@ -148,5 +151,5 @@ def dispatch(route_id: str, body: VersionIn, p: PlatformDep, actor: ActorDep) ->
     """Send a published route to its driver; its orders become dispatched (with W1413 when it has no driver)."""
     row = routes.dispatch(p, actor, route_id, body.version)
     out = RouteOut.model_validate(row)
-    out.warnings = [w.to_dict() for w in routes.dispatch_warnings(row)]
+    out.warnings = [IssueOut.model_validate(w.to_dict()) for w in routes.dispatch_warnings(row)]
     return out

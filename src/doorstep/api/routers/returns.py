@@ -1,4 +1,7 @@
-"""/v1/returns: customer return requests (pickup stops), the returns list, and receiving parcels at the depot."""
+"""/v1/returns: customer return requests (pickup stops), the returns list, and receiving parcels at the depot.
+
+Every answer is typed (schemas_returns.py) with ``response_model_exclude_unset``: a history step's ``reason`` and a
+problem's ``id`` appear only when they have a value, as before."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from pydantic import Field
 
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.schemas_common import ERRORS, Strict
+from doorstep.api.schemas_returns import ReceiveOut, ReturnOut
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.orders import TimeWindow
 from doorstep.services import returns
@@ -58,37 +62,38 @@ def _windows(items: list[WindowIn]) -> list[TimeWindow]:
     return [TimeWindow(w.start, w.end) for w in items]
 
 
-@router.post("/v1/returns", status_code=201, summary="Request a customer return")
-def create_return(body: ReturnIn, request: Request, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+@router.post("/v1/returns", status_code=201, summary="Request a customer return", response_model_exclude_unset=True)
+def create_return(body: ReturnIn, request: Request, p: PlatformDep, actor: ActorDep) -> ReturnOut:
     """The delivered order gets a return pickup: inserted into the day's live plan when one is published (a
     proposal, or applied with auto-approve), else queued for the next plan."""
     auto = body.auto_approve
     if auto is None:
         auto = bool(getattr(request.app.state.settings, "live_auto_approve", False))
     row = returns.request_return(p, actor, body.order_id, body.date, _windows(body.time_windows), auto_approve=auto)
-    return return_view(row)
+    return ReturnOut.model_validate(return_view(row))
 
 
-@router.get("/v1/returns", summary="List returns")
+@router.get("/v1/returns", summary="List returns", response_model_exclude_unset=True)
 def list_returns(
     p: PlatformDep,
     actor: ActorDep,
     status: Annotated[Literal["requested", "scheduled", "in_transit", "received"] | None, Query()] = None,
-) -> list[dict[str, Any]]:
+) -> list[ReturnOut]:
     """Returns (customer returns and return-to-sender), newest first, with every step."""
-    return [return_view(r) for r in returns.list_returns(p, actor, status)]
+    return [ReturnOut.model_validate(return_view(r)) for r in returns.list_returns(p, actor, status)]
 
 
-@router.get("/v1/returns/{return_id}", summary="A return")
-def get_return(return_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+@router.get("/v1/returns/{return_id}", summary="A return", response_model_exclude_unset=True)
+def get_return(return_id: str, p: PlatformDep, actor: ActorDep) -> ReturnOut:
     """One return with its history (time, actor, position of each step)."""
-    return return_view(returns.get_return(p, actor, return_id))
+    return ReturnOut.model_validate(return_view(returns.get_return(p, actor, return_id)))
 
 
-@router.post("/v1/returns/receive", summary="Receive parcels at the depot (scan)")
-def receive(body: ScanIn, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+@router.post("/v1/returns/receive", summary="Receive parcels at the depot (scan)", response_model_exclude_unset=True)
+def receive(body: ScanIn, p: PlatformDep, actor: ActorDep) -> ReceiveOut:
     """Each barcode of a return on its way (its label, or any item barcode of its order) becomes received; the
     others are listed with their code (E1453 unknown or ambiguous, E2133 already received) and do not stop the
     rest."""
     res = returns.receive(p, actor, body.barcodes, body.lat, body.lng)
-    return {"received": [return_view(r) for r in res.received], "errors": [i.to_dict() for i in res.issues]}
+    view = {"received": [return_view(r) for r in res.received], "errors": [i.to_dict() for i in res.issues]}
+    return ReceiveOut.model_validate(view)
