@@ -94,6 +94,8 @@ class LiveEtaOut(BaseModel):
     eta: IsoTime
     status: str = Field(examples=["on_time"])
     late_s: int
+    as_of: IsoTime | None = Field(None, description="when this estimate was made (absent on older estimates)")
+    dispatched: bool | None = Field(None, description="whether the route was dispatched then (absent on older ones)")
 
 
 class LiveRouteOut(BaseModel):
