@@ -151,10 +151,10 @@ def _search(
 
 
 POLISH_SHARE = 0.25  # of the search's budget (time or iterations), for the rounds on re-spotted breaks
-# Only where the budget lets the first search settle: at most this many orders per second of the time limit (1,000
-# orders at 10 s, 3,000 at 30 s). A 2,000-order day at 10 s runs about 2,700 iterations in all; taking a quarter
-# of them left 4 orders out and drove 20 % more (benchmarks/results/lastmile-10s-respot.json).
-POLISH_ORDERS_PER_S = 100
+# Only where the budget lets the first search settle: at most this many orders per second of the time limit (300
+# orders at 10 s, 900 at 30 s). With a quarter of its iterations taken away the first search closed fewer vans at
+# 500 orders (15-16 where 14 did) and left orders out at 2,000 (benchmarks/results/lastmile-10s-respot.json).
+POLISH_ORDERS_PER_S = 30
 POLISH_ROUNDS = 3
 POLISH_MIN_S = 0.2  # a round shorter than this is not worth building its data
 
