@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from doorstep.domain import StopType
+from doorstep.optimize import planner
 from doorstep.optimize.build import build_model
 from doorstep.optimize.geometry import build_geometry
 from doorstep.optimize.model import Visit
@@ -72,3 +75,11 @@ def test_a_day_with_lunch_breaks_planned_with_the_respot_rounds_is_checker_clean
             continue
         pauses = [s for s in r.stops if s.type is StopType.BREAK]
         assert len(pauses) == 1 and LUNCH.start <= pauses[0].start <= LUNCH.end
+
+
+def test_no_respot_rounds_when_the_day_is_large_for_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """More orders than POLISH_ORDERS_PER_S per second of the limit: the whole budget goes to the first search
+    (a 2,000-order day at 10 s left orders out with a quarter of its iterations taken away)."""
+    monkeypatch.setattr(planner, "POLISH_ORDERS_PER_S", 0.1)  # 24 orders > 0.1 x 120 s
+    result = plan_checked(_day(), max_iterations=400, time_limit_s=120)
+    assert result.stats.iterations == 400

@@ -127,7 +127,8 @@ def _search(
     tried: SolveOutcome | None = None
     serve_all = not _capacity_short(problem, impossible) and any(o.priority in _SERVED for o in problem.orders)
     first = build_model(problem, geo, options, impossible, serve_all=serve_all)
-    share = POLISH_SHARE if first.break_dims else 0.0
+    settles = len(problem.orders) <= POLISH_ORDERS_PER_S * options.time_limit_s
+    share = POLISH_SHARE if first.break_dims and settles else 0.0
     reserve = share * clock.left(problem)  # seconds kept for the search on re-spotted breaks
     n = options.max_iterations
     main_iters = None if n is None else max(1, n - int(n * share))
@@ -136,7 +137,7 @@ def _search(
         budget = clock.left(problem) - reserve
         tried, solver_s = _solve(first, options, clock, budget, SERVE_ALL_SHARE, start=start, iterations=main_iters)
         if tried.feasible:
-            return _polish(first, problem, options, clock, tried, solver_s)
+            return _polish(first, problem, options, clock, tried, solver_s, share)
     model = with_prizes(first, problem)  # the same clients: start from where serve-all was
     budget = max(1.0, clock.left(problem) - reserve)
     outcome, extra = _solve(model, options, clock, budget, warm=tried, start=start, iterations=main_iters)
@@ -146,24 +147,34 @@ def _search(
         budget = max(1.0, clock.left(problem) - reserve)
         outcome, extra = _solve(model, options, clock, budget, warm=outcome, iterations=main_iters)
         solver_s += extra
-    return _polish(model, problem, options, clock, outcome, solver_s)
+    return _polish(model, problem, options, clock, outcome, solver_s, share)
 
 
 POLISH_SHARE = 0.25  # of the search's budget (time or iterations), for the rounds on re-spotted breaks
+# Only where the budget lets the first search settle: at most this many orders per second of the time limit (300
+# orders at 10 s, 900 at 30 s). With a quarter of its iterations taken away the first search closed fewer vans at
+# 500 orders (15-16 where 14 did) and left orders out at 2,000 (benchmarks/results/lastmile-10s-respot.json).
+POLISH_ORDERS_PER_S = 30
 POLISH_ROUNDS = 3
 POLISH_MIN_S = 0.2  # a round shorter than this is not worth building its data
 
 
 def _polish(
-    model: SolverModel, problem: Problem, options: SolveOptions, clock: _Clock, outcome: SolveOutcome, solver_s: float
+    model: SolverModel,
+    problem: Problem,
+    options: SolveOptions,
+    clock: _Clock,
+    outcome: SolveOutcome,
+    solver_s: float,
+    share: float,
 ) -> tuple[SolverModel, SolveOutcome, float]:
     """The last stretch of the search with the breaks re-spotted at their hosts, in ``POLISH_ROUNDS`` rounds
     (``respot.py``). Returns ``model`` itself (the re-spotted copies differ only in where the solver believes
     breaks are, which the exact schedule does not read) with the best routes found."""
-    if not model.break_dims or not outcome.feasible:
+    if not share or not outcome.feasible:
         return model, outcome, solver_s
     n = options.max_iterations
-    round_iters = None if n is None else max(1, int(n * POLISH_SHARE) // POLISH_ROUNDS)
+    round_iters = None if n is None else max(1, int(n * share) // POLISH_ROUNDS)
     best, iterations = outcome, outcome.iterations
     for k in range(POLISH_ROUNDS):
         budget = clock.left(problem) / (POLISH_ROUNDS - k)
