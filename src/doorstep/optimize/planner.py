@@ -151,10 +151,11 @@ def _search(
 
 
 POLISH_SHARE = 0.25  # of the search's budget (time or iterations), for the rounds on re-spotted breaks
-# Only where the budget lets the first search settle: at most this many orders per second of the time limit (300
-# orders at 10 s, 900 at 30 s). With a quarter of its iterations taken away the first search closed fewer vans at
-# 500 orders (15-16 where 14 did) and left orders out at 2,000 (benchmarks/results/lastmile-10s-respot.json).
-POLISH_ORDERS_PER_S = 30
+# Only where the budget lets the first search settle: at most this many orders per second of the time limit (600
+# orders at 10 s, 1,800 at 30 s). On this machine at 10 s the rounds lowered the cost of the 500-order days
+# (0.926 of VROOM's against 0.948 without them, the same vans), but a 2,000-order day (300-500 iterations in all)
+# left orders out with a quarter of them taken (benchmarks/results/lastmile-10s-respot.json, -500-after.json).
+POLISH_ORDERS_PER_S = 60
 POLISH_ROUNDS = 3
 POLISH_MIN_S = 0.2  # a round shorter than this is not worth building its data
 
