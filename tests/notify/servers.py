@@ -7,6 +7,7 @@ import base64
 import email
 import email.policy
 import json
+import logging
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -17,6 +18,11 @@ from urllib.parse import parse_qs
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+
+# aiosmtpd logs each connection from its own thread, also after pytest has closed the stream it captures logs
+# into ("--- Logging error --- I/O operation on closed file" in the test output): its log is not asserted on.
+logging.getLogger("mail.log").addHandler(logging.NullHandler())
+logging.getLogger("mail.log").propagate = False
 
 
 def free_port() -> int:
