@@ -307,3 +307,20 @@ def test_the_tracking_page_shows_the_sender_name_and_a_readable_brand_colour(not
     _put(n, day.t.h(), {"rules": [], "sender": {"name": "Loja Clara", "colour": "#F0F0F0"}})
     after = n.client.get(f"/v1/track/{token}").json()
     assert (after["organization"], after["brand"]) == ("Loja Clara", {"colour": "#f0f0f0", "text": "#111111"})
+
+
+def test_emails_come_from_the_rules_sender_name(notifying: Notifying) -> None:
+    """With a sender name in the rules, the next email to a customer comes from that name (at the deployment's
+    address); the emails before it kept the deployment's name."""
+    n = notifying
+    day = customer_day(n.client)
+    p = platform_of(n.client)
+    doc = n.client.get(RULES, headers=day.t.h()).json()
+    _put(n, day.t.h(), {**doc, "sender": {**doc["sender"], "name": "Loja Verde"}})
+    before = {m["Message-ID"] for m in n.smtp.inbox.messages}
+    completed = EventRecord("evt_named", day.t.org_id, "stop.completed", "stp_n", "driver", datetime.now(UTC),
+                            data={"order_id": day.orders[2]})  # fmt: skip
+    assert "email" in _queued(p, completed)
+    send_due(p)
+    new = [m for m in n.smtp.inbox.messages if m["Message-ID"] not in before and m["To"] == day.email_of(2)]
+    assert len(new) == 1 and new[0]["From"].startswith("Loja Verde <"), [m["From"] for m in new]

@@ -30,6 +30,16 @@ def test_an_email_arrives_once_as_multipart_text_and_html(smtp: SmtpServer) -> N
     assert smtp.inbox.envelopes == [("deliveries@shop.example", ["ana@example.pt"])]
 
 
+def test_the_organizations_sender_name_replaces_the_display_name_at_the_same_address(smtp: SmtpServer) -> None:
+    """An email with a sender name (the notification rules' sender) comes from that name at the deployment's
+    address (the envelope and the Message-ID keep the address)."""
+    email = Email("msg_01name", "ana@example.pt", "Hello", "text", "<p>html</p>", "pt", sender_name="Loja Verde, Lda")
+    assert SmtpEmail.from_url(smtp.url, SENDER).send_email(email).outcome is Outcome.SENT
+    msg = smtp.inbox.messages[0]
+    assert msg["From"] == '"Loja Verde, Lda" <deliveries@shop.example>'
+    assert smtp.inbox.envelopes == [("deliveries@shop.example", ["ana@example.pt"])]
+
+
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_credentials_in_the_url_log_in() -> None:
     """``smtp://user:pass@host`` logs in before sending (the server requires it)."""

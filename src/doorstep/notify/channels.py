@@ -50,6 +50,7 @@ class Email:
     html: str
     language: str = "en"
     unsubscribe_url: str = ""  # the List-Unsubscribe header (RFC 8058 one-click) when given
+    sender_name: str = ""  # the From display name (the organization's sender); empty: the deployment's
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ SETTINGS: dict[Trigger, dict[str, tuple[int, int, int]]] = {
     Trigger.DELAYED: {"threshold_minutes": (15, 1, 480)},
     Trigger.FEEDBACK_REQUEST: {"delay_minutes": (60, 0, 10_080)},
 }
+ALL_SETTINGS = frozenset(k for settings in SETTINGS.values() for k in settings)
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 DEFAULT_COLOUR = "#0b6e4f"
@@ -172,7 +173,10 @@ def _rule(item: Any, loc: tuple[str | int, ...], issues: list[Issue]) -> Rule | 
         return None
     trigger = Trigger(name)
     known = SETTINGS.get(trigger, {})
-    for key in sorted(set(item) - {"trigger", "enabled", "channels", *known}):
+    # a setting another trigger has, sent as null, is absent: the GET answer lists every setting of the schema
+    # (null where the trigger has none), so a document read, changed and put back is accepted as it is
+    given = {k for k, v in item.items() if v is not None or k not in ALL_SETTINGS}
+    for key in sorted(given - {"trigger", "enabled", "channels", *known}):
         issues.append(Issue("E1462", f"{trigger.value} has no setting {key!r}", (*loc, key)))
     enabled = item.get("enabled", True)
     if not isinstance(enabled, bool):

@@ -48,6 +48,7 @@ def build_message(email: Email, sender: str) -> EmailMessage:
     """The MIME message: text first, HTML as the richer alternative; a Message-ID made of our message id."""
     msg = EmailMessage()
     name, addr = parseaddr(sender)
+    name = email.sender_name or name  # the organization's sender name, at the deployment's address
     msg["From"] = formataddr((name, addr)) if name else addr
     msg["To"] = email.to
     msg["Subject"] = email.subject

@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 
 from doorstep.notify.channels import Email, Outcome, SendResult, Sms
+from doorstep.notify.rules import from_stored
 from doorstep.services.access import Actor, Permission
 from doorstep.services.job_registry import job
 from doorstep.services.platform import Platform
-from doorstep.store.models import MessageRow
+from doorstep.store.models import MessageRow, OrganizationRow
 
 log = logging.getLogger("doorstep.notify")
 LEASE_S = 120  # far longer than one send (channel timeouts default to 10 s)
@@ -51,10 +52,18 @@ def _claim(p: Platform, now: datetime, limit: int) -> list[tuple[str, str]]:
         return [(r.id, r.channel) for r in rows]
 
 
+def _sender_name(p: Platform, org_id: str) -> str:
+    """The sender name of the organization's notification rules ('' when it names none)."""
+    with p.sessions() as s:
+        stored = s.scalar(select(OrganizationRow.notify_rules).where(OrganizationRow.id == org_id))
+    return from_stored(stored).sender.name if stored is not None else ""
+
+
 def _send(p: Platform, row: MessageRow) -> SendResult:
     if row.channel == "email" and p.channels.email is not None:
         leave = f"{p.channels.public_url}/u/{row.unsubscribe_token}" if row.unsubscribe_token else ""
-        email = Email(row.id, row.recipient, row.subject, row.body_text, row.body_html, row.language, leave)
+        name = _sender_name(p, row.org_id)
+        email = Email(row.id, row.recipient, row.subject, row.body_text, row.body_html, row.language, leave, name)
         return p.channels.email.send_email(email)
     if row.channel == "sms" and p.channels.sms is not None:
         return p.channels.sms.send_sms(Sms(row.id, row.recipient, row.body_text))
