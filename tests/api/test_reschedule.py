@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from doorstep.services.event_dispatch import dispatch_due
 from doorstep.services.notify_send import send_due
 from doorstep.store.models import EventRow, SlotCountRow
 from tests.api.conftest import make_tenant, platform_of
@@ -155,9 +156,22 @@ def test_moving_to_another_day_takes_it_off_the_route_then_changes_directly(site
     assert _proposals(site, day, order) == [("reschedule", "applied")]  # the second move needed none
     assert [e["window"]["start"][11:16] for e in _rescheduled(site, order)] == ["12:00", "14:00"]
     site.settle()
-    send_due(site.client.app.state.platform)  # type: ignore[attr-defined]
-    subjects = [str(m["Subject"]) for m in site.smtp.inbox.messages if str(m["To"]) == day.email_of(2)]
-    assert subjects[-2:] == ["Ihre Lieferung von O-2 kommt am Mittwoch, 18. Juni 2025"] * 2
+    platform = site.client.app.state.platform  # type: ignore[attr-defined]
+    confirmation = "Ihre Lieferung von O-2 kommt am Mittwoch, 18. Juni 2025"
+
+    def confirmations() -> list[str]:
+        subjects = [str(m["Subject"]) for m in site.smtp.inbox.messages if str(m["To"]) == day.email_of(2)]
+        return [s for s in subjects if s == confirmation]
+
+    # both confirmations go out, once each; a handler or a send that failed under load (SQLite busy, SMTP slow)
+    # is retried after its back-off, so the test's pinned clock is moved on until they are due again
+    for _ in range(6):
+        dispatch_due(platform)
+        send_due(platform)
+        if len(confirmations()) >= 2:
+            break
+        site.clock.later(minutes=15)
+    assert confirmations() == [confirmation] * 2
 
 
 def test_a_window_that_became_infeasible_is_refused_with_the_windows_still_on_offer(site: Site) -> None:
