@@ -119,12 +119,12 @@ def test_kill9_of_an_api_process_during_ingest_loses_no_acknowledged_position(sh
     for th in threads:
         th.start()
     try:
-        until(lambda: len(acked) >= 400, 60, "400 acknowledged positions")
+        until(lambda: len(acked) >= 400, 120, "400 acknowledged positions")
         victim = served.api_pids()[0]
         os.kill(victim, signal.SIGKILL)
         killed.set()
-        until(lambda: victim not in served.api_pids() and len(served.api_pids()) == 2, 60, "a new API process")
-        until(lambda: answered_after_kill[0] >= 40, 60, "answers after the kill")
+        until(lambda: victim not in served.api_pids() and len(served.api_pids()) == 2, 180, "a new API process")
+        until(lambda: answered_after_kill[0] >= 40, 120, "answers after the kill")
     finally:
         stop.set()
         for th in threads:
