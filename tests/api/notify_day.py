@@ -30,18 +30,23 @@ class Notifying:
     sms: SmsServer
 
 
+def notify_settings(db_url: str, smtp: SmtpServer, sms: SmsServer) -> Settings:
+    """Settings of an app sending customer messages to these local servers, with no tickers (tests send and
+    dispatch when they choose)."""
+    return Settings(
+        database_url=db_url, secret_key="test-secret", rate_limit_per_minute=1_000_000, webhook_tick_s=0,
+        event_tick_s=0, notify_tick_s=0, smtp_url=smtp.url, smtp_from="Loja Exemplo <envios@loja.example>",
+        sms_url=sms.url, sms_from="+351910000000", public_url=PUBLIC,
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def notifying(db_url: str) -> Iterator[Notifying]:
     """An app sending customer messages to local servers (no tickers: tests send when they choose)."""
     smtp, sms = SmtpServer(), SmsServer()
     smtp.start()
     sms.start()
-    settings = Settings(
-        database_url=db_url, secret_key="test-secret", rate_limit_per_minute=1_000_000, webhook_tick_s=0,
-        event_tick_s=0, notify_tick_s=0, smtp_url=smtp.url, smtp_from="Loja Exemplo <envios@loja.example>",
-        sms_url=sms.url, sms_from="+351910000000", public_url=PUBLIC,
-    )  # fmt: skip
-    with TestClient(create_app(settings)) as c:
+    with TestClient(create_app(notify_settings(db_url, smtp, sms))) as c:
         yield Notifying(c, smtp, sms)
     smtp.stop()
     sms.stop()

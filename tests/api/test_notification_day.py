@@ -20,12 +20,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from doorstep.api.app import create_app
-from doorstep.config import Settings
 from doorstep.services.platform import Platform
 from doorstep.store.models import MessageRow
 from tests.api.conftest import make_tenant, platform_of
 from tests.api.driver_day import login
-from tests.api.notify_day import LANGUAGES, PUBLIC, customer
+from tests.api.notify_day import LANGUAGES, PUBLIC, customer, notify_settings
 from tests.api.test_plans import SPOTS, plan_now, two_vans, wait
 from tests.notify.servers import SmsServer, SmtpServer
 
@@ -87,12 +86,7 @@ def app(db_url: str) -> Iterator[tuple[TestClient, SmtpServer, SmsServer]]:
     smtp, sms = SmtpServer(), SmsServer()
     smtp.start()
     sms.start()
-    settings = Settings(
-        database_url=db_url, secret_key="test-secret", rate_limit_per_minute=1_000_000, webhook_tick_s=0,
-        event_tick_s=0, notify_tick_s=0, smtp_url=smtp.url, smtp_from="Loja Exemplo <envios@loja.example>",
-        sms_url=sms.url, sms_from="+351910000000", public_url=PUBLIC,
-    )  # fmt: skip
-    with TestClient(create_app(settings)) as c:
+    with TestClient(create_app(notify_settings(db_url, smtp, sms))) as c:
         p = platform_of(c)
         p.runner = QueueOnly(p.runner)  # type: ignore[assignment]
         yield c, smtp, sms

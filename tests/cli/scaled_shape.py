@@ -175,13 +175,18 @@ class Served:
 
     def stop(self) -> None:
         """SIGTERM to the whole session, SIGKILL if it lingers."""
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+        stop_session(self.proc)
+
+
+def stop_session(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the process's whole session, SIGKILL if it lingers."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
 
 
 def _children(pid: int) -> list[int]:
@@ -205,13 +210,7 @@ class EtaWorker:
 
     def stop(self) -> None:
         """SIGTERM, SIGKILL if it lingers."""
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+        stop_session(self.proc)
 
 
 LISBON = ZoneInfo("Europe/Lisbon")
