@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import Tenant, make_tenant
+from tests.api.test_plan_unlock import set_lock
 from tests.api.test_plans import add_orders, plan_now, two_vans
 
 
@@ -54,10 +55,7 @@ def test_locked_route_counts_on_both_sides(client: TestClient, tenant: Tenant) -
     first = plan_now(client, tenant)
     assert client.post(f"/v1/plans/{first['id']}/publish", headers=tenant.h()).status_code == 200
     route = next(r for r in first["routes"] if any(s.get("order_id") for s in r["data"]["stops"]))
-    current = client.get(f"/v1/routes/{route['id']}", headers=tenant.h()).json()
-    lock = client.post(f"/v1/routes/{route['id']}/lock", json={"locked": True, "version": current["version"]},
-                       headers=tenant.h())  # fmt: skip
-    assert lock.status_code == 200, lock.text
+    set_lock(client, tenant, route["id"], True)
     second = plan_now(client, tenant)
     assert route["vehicle_id"] not in {r["vehicle_id"] for r in second["routes"]}
     assert [(k["id"], k["vehicle_id"]) for k in second["kept_routes"]] == [(route["id"], route["vehicle_id"])]

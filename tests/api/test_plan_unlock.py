@@ -5,10 +5,22 @@ published beside the new plan's routes: its orders were on two routes of the day
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import Tenant
 from tests.api.test_plans import add_orders, plan_now, two_vans
+
+
+def set_lock(client: TestClient, tenant: Tenant, route_id: str, locked: bool) -> dict[str, Any]:
+    """Lock (or unlock) a route at its current version; the route after it."""
+    current = client.get(f"/v1/routes/{route_id}", headers=tenant.h()).json()
+    r = client.post(f"/v1/routes/{route_id}/lock", json={"locked": locked, "version": current["version"]},
+                    headers=tenant.h())  # fmt: skip
+    assert r.status_code == 200, r.text
+    out: dict[str, Any] = r.json()
+    return out
 
 
 def _published_routes(client: TestClient, tenant: Tenant, plans: list[dict[str, object]]) -> dict[str, list[str]]:
@@ -28,15 +40,12 @@ def test_an_unlocked_kept_route_is_replaced_by_the_next_published_plan(client: T
     first = plan_now(client, tenant)
     assert client.post(f"/v1/plans/{first['id']}/publish", headers=tenant.h()).status_code == 200
     route = next(r for r in first["routes"] if any(s.get("order_id") for s in r["data"]["stops"]))
-    current = client.get(f"/v1/routes/{route['id']}", headers=tenant.h()).json()
-    body = {"locked": True, "version": current["version"]}
-    assert client.post(f"/v1/routes/{route['id']}/lock", json=body, headers=tenant.h()).status_code == 200
+    set_lock(client, tenant, route["id"], True)
     second = plan_now(client, tenant)  # keeps the locked route
     assert client.post(f"/v1/plans/{second['id']}/publish", headers=tenant.h()).status_code == 200
     kept = client.get(f"/v1/routes/{route['id']}", headers=tenant.h()).json()
     assert kept["status"] == "published" and kept["locked"] is True
-    body = {"locked": False, "version": kept["version"]}
-    assert client.post(f"/v1/routes/{route['id']}/lock", json=body, headers=tenant.h()).status_code == 200
+    set_lock(client, tenant, route["id"], False)
 
     third = plan_now(client, tenant)  # the unlocked route's orders are planned again
     assert third["kept_routes"] == []

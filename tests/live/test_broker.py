@@ -16,11 +16,13 @@ from tests.live.conftest import REDIS_URL, require_redis
 Scenario = Callable[[Broker, str], Awaitable[None]]
 
 
-def run(kind: str, scenario: Scenario) -> None:
-    """Run an async scenario against a fresh broker of ``kind`` on a unique channel."""
+def run(kind: str, scenario: Scenario, history: int | None = None) -> None:
+    """Run an async scenario against a fresh broker of ``kind`` on a unique channel (keeping ``history`` events
+    per channel when given, else the broker's default)."""
+    kept = {} if history is None else {"history": history}
 
     async def main() -> None:
-        broker: Broker = InMemoryBroker() if kind == "memory" else RedisBroker(REDIS_URL)
+        broker: Broker = InMemoryBroker(**kept) if kind == "memory" else RedisBroker(REDIS_URL, **kept)
         try:
             await scenario(broker, f"test-{uuid.uuid4().hex}")
         finally:
@@ -161,16 +163,7 @@ def test_resuming_from_an_id_the_channel_no_longer_keeps_is_not_a_resume(kind: s
             await broker.publish(ch, {"seq": 1000})
             assert await sub.get(timeout=2) == {"seq": 1000}
 
-    async def main() -> None:
-        broker: Broker = InMemoryBroker(history=100) if kind == "memory" else RedisBroker(REDIS_URL, history=100)
-        try:
-            await scenario(broker, f"test-{uuid.uuid4().hex}")
-        finally:
-            await broker.close()
-
-    if kind == "redis":
-        require_redis()
-    asyncio.run(main())
+    run(kind, scenario, history=100)
 
 
 def test_event_ids_are_checked_before_use() -> None:
