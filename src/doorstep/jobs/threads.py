@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -44,15 +45,20 @@ class ThreadRunner:
             self._futures.append(self._ready_pool().submit(run))
 
     def wait_idle(self, timeout_s: float = 60.0) -> bool:
-        """Block until every submitted job has finished (tests, shutdown); False on timeout."""
-        with self._lock:
-            pending = list(self._futures)
-        for f in pending:
-            try:
-                f.result(timeout=timeout_s)
-            except TimeoutError:
-                return False
-        return True
+        """Block until every submitted job has finished, including the jobs those jobs (or other threads, e.g. an
+        event handler) submit meanwhile (tests, shutdown); False on timeout. Waiting only for the jobs queued at
+        the call let a send job submitted by a handler still run after it returned."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            with self._lock:
+                pending = [f for f in self._futures if not f.done()]
+            if not pending:
+                return True
+            for f in pending:
+                try:
+                    f.result(timeout=max(0.0, deadline - time.monotonic()))
+                except TimeoutError:
+                    return False
 
     def shutdown(self) -> None:
         """Wait for running jobs and drop the pool (queued jobs stay queued in the database)."""
