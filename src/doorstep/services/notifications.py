@@ -27,10 +27,12 @@ from doorstep.services.notification_notices import NOTIFY_EVENTS, TRIGGERS_OF, N
 from doorstep.services.notify_rules import rules_of
 from doorstep.services.platform import Platform
 from doorstep.services.tracking_links import issue
+from doorstep.store.conflicts import ConflictError
 from doorstep.store.models import DepotRow, MessageRow, OptOutRow
 from doorstep.store.uow import UnitOfWork
 
 log = logging.getLogger("doorstep.notify")
+DEDUP_KEY = ("order_id", "trigger", "version", "channel")  # one message per order, trigger, version and channel
 __all__ = ["NOTIFY_EVENTS", "notify_customers", "queue_messages"]
 
 
@@ -82,7 +84,19 @@ def opted_out(uow: UnitOfWork, targets: list[tuple[str, str]]) -> set[tuple[str,
 
 def queue_messages(p: Platform, event: EventRecord, version: int = 1) -> list[str]:
     """Write the messages an event calls for under the organization's rules (none that exist already); the ids
-    of the new ones."""
+    of the new ones. A handler of another event may write the same message between this one's read and its
+    commit (two ``eta.updated`` of one route, in two threads): the de-duplication key refuses the second write,
+    and the messages are read and written again once, so the race costs neither a failed handling nor a copy."""
+    try:
+        return _queue_messages(p, event, version)
+    except ConflictError as exc:
+        if exc.columns != DEDUP_KEY:
+            raise
+        log.info("messages of %s were written concurrently by another handler: reading them again", event.id)
+        return _queue_messages(p, event, version)
+
+
+def _queue_messages(p: Platform, event: EventRecord, version: int) -> list[str]:
     new: list[str] = []
     with p.uow(event.org_id) as uow:
         rules = rules_of(uow)
