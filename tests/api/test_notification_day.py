@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from doorstep.api.app import create_app
 from doorstep.services.platform import Platform
-from doorstep.store.models import MessageRow
+from doorstep.store.models import EventHandlingRow, MessageRow
 from tests.api.conftest import make_tenant, platform_of
 from tests.api.driver_day import login
 from tests.api.notify_day import LANGUAGES, PUBLIC, customer, notify_settings
@@ -60,12 +60,13 @@ def _sender(db_url: str, smtp: SmtpServer, sms: SmsServer) -> subprocess.Popen[s
     return proc
 
 
-def _until(what: str, check: Callable[[], bool], deadline_s: float = 120.0) -> None:
-    """Wait for a condition (the machine is loaded: a generous deadline, checked often)."""
+def _until(what: str, check: Callable[[], bool], state: Callable[[], object] = str, deadline_s: float = 120) -> None:
+    """Wait for a condition (the machine is loaded: a generous deadline, checked often); on time-out, say what
+    ``state`` shows."""
     end = time.monotonic() + deadline_s
     while not check():
         if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting until {what}")
+            raise AssertionError(f"timed out waiting until {what}: {state()}")
         time.sleep(0.1)
 
 
@@ -73,6 +74,15 @@ def _all_sent(p: Platform, org_id: str, count: int) -> bool:
     """Whether the organization has ``count`` messages, all sent."""
     rows = _rows(p, org_id)
     return len(rows) == count and {m.status for m in rows} == {"sent"}
+
+
+def _summary(p: Platform, org_id: str) -> str:
+    """What a timed-out wait reports: (trigger, channel, status, attempts) → messages, and the event handlings
+    that failed (a failed handling is retried by the periodic sweep, which this app does not run)."""
+    with p.sessions() as s:
+        q = select(EventHandlingRow).where(EventHandlingRow.org_id == org_id, EventHandlingRow.attempts > 0)
+        failed = [(h.handler, h.status, h.last_error) for h in s.scalars(q)]
+    return f"{Counter((m.trigger, m.channel, m.status, m.attempts) for m in _rows(p, org_id))}, failed: {failed}"
 
 
 def _rows(p: Platform, org_id: str) -> list[MessageRow]:
@@ -131,7 +141,8 @@ def test_a_day_of_messages_survives_a_killed_sender_and_providers_down(
     wait(c)
     first = _sender(db_url, smtp, sms)
     try:
-        _until("confirmations and schedules are written and sent", lambda: _all_sent(p, t.org_id, 2 * (5 + 3)))
+        _until("confirmations and schedules are written and sent", lambda: _all_sent(p, t.org_id, 2 * (5 + 3)),
+               lambda: _summary(p, t.org_id))  # fmt: skip
         smtp.stop()
         sms.log.mode = "down"
         for route in plan["routes"]:
@@ -152,7 +163,8 @@ def test_a_day_of_messages_survives_a_killed_sender_and_providers_down(
         smtp.start()
         sms.log.mode = "ok"
         expected = len(TRIGGERS) * (len(EMAILS) + len(PHONES))
-        _until("every message is written and sent", lambda: _all_sent(p, t.org_id, expected))
+        _until("every message is written and sent", lambda: _all_sent(p, t.org_id, expected),
+               lambda: f"{_summary(p, t.org_id)}, sender exit code {second.poll()}")  # fmt: skip
         time.sleep(1)  # a duplicate would show now
     finally:
         second.send_signal(signal.SIGKILL)
@@ -169,7 +181,14 @@ def _drive_every_stop(c: TestClient, tokens: list[dict[str, str]]) -> None:
                         "at": f"2025-06-17T10:{10 + n:02d}:00+01:00"}  # fmt: skip
                 r = c.post(f"/v1/driver/stops/{stop['id']}/events", json=body, headers=headers)
                 assert r.status_code in (200, 201), r.text
-                wait(c)
+                _settle(c)
+
+
+def _settle(c: TestClient) -> None:
+    """Let the ETA worker re-time the route after a stop, then the jobs it started (event handlers writing
+    messages): the driver does the next stop only once the day has caught up with the last one."""
+    app: Any = c.app
+    assert app.state.eta_runner.wait_idle(60) and app.state.runner.wait_idle(60)
 
 
 def _check_counts(p: Platform, org_id: str, orders: list[str], smtp: SmtpServer, sms: SmsServer) -> None:
