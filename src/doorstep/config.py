@@ -77,6 +77,9 @@ class Settings(BaseSettings):
         3600, ge=1, le=7 * 86_400, description="a job unacknowledged this long is handed to another worker"
     )
     plan_lease_s: float = Field(60.0, gt=0, le=3600, description="a running plan job silent this long is taken over")
+    idempotency_stale_s: float = Field(
+        300.0, gt=0, le=86_400, description="a pending Idempotency-Key claim this old (its process died) is taken over"
+    )
     event_tick_s: float = Field(5.0, ge=0, description="how often due event handlings are retried (0: never)")
     driver_token_ttl_s: int = Field(14 * 3600, ge=60, le=7 * 86_400, description="lifetime of a driver app token")
     pod_flag_distance_m: float = Field(100.0, gt=0, le=100_000, description="completions farther are flagged")

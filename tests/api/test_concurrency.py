@@ -10,8 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
-from doorstep.services.idempotency import PENDING, STALE_CLAIM, fingerprint
+from doorstep.services import idempotency
+from doorstep.services.idempotency import fingerprint
+from doorstep.store.idempotency_mark import APPLIED, PENDING
 from doorstep.store.models import IdempotencyRow
 from tests.api.concurrent import Answer, Server, burst, new_org, serve
 
@@ -120,7 +123,7 @@ def test_concurrent_identical_bulks_never_answer_500(server: Server) -> None:
 
 def test_a_failed_create_gives_the_key_back_and_a_dead_claim_is_taken_over(server: Server) -> None:
     """A create refused with 4xx stores nothing under its key; a claim left pending by a dead process for longer
-    than STALE_CLAIM is taken over by a repeat, while a fresh one answers 409 E2009 with Retry-After."""
+    than ``idempotency_stale_s`` is taken over by a repeat, while a fresh one answers 409 E2009 with Retry-After."""
     org_id, _, key = new_org(server)
     bad = httpx.post(f"{server.base}/v1/depots", json={**_depot("X"), "timezone": "Mars/Base"},
                      headers=_h(key, "k-fix"), timeout=30)  # fmt: skip
@@ -131,7 +134,8 @@ def test_a_failed_create_gives_the_key_back_and_a_dead_claim_is_taken_over(serve
     body = b'{"name":"Y","lat":38.7,"lng":-9.1,"timezone":"Europe/Lisbon"}'
     print_ = fingerprint("POST", "/v1/depots", body)
     with p.sessions() as s:
-        for k, age in (("k-dead", STALE_CLAIM + timedelta(seconds=5)), ("k-busy", timedelta(seconds=1))):
+        stale = timedelta(seconds=p.idempotency_stale_s + 5)
+        for k, age in (("k-dead", stale), ("k-busy", timedelta(seconds=1))):
             s.add(IdempotencyRow(org_id=org_id, key=k, fingerprint=print_, status_code=PENDING, body={},
                                  created_at=p.clock() - age))  # fmt: skip
         s.commit()
@@ -141,3 +145,31 @@ def test_a_failed_create_gives_the_key_back_and_a_dead_claim_is_taken_over(serve
     busy = httpx.post(f"{server.base}/v1/depots", content=body, headers={**_h(key, "k-busy"), **json_h}, timeout=30)
     assert busy.status_code == 409 and busy.json()["error"]["code"] == "E2009"
     assert busy.headers["retry-after"] == "1"
+
+
+def test_a_create_applied_before_its_answer_was_stored_is_never_run_again(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process stops between the create's commit and storing its answer (here: storing the answer fails).
+    The claim was marked applied in the create's own transaction, so a repeat, even after the claim went stale,
+    answers 409 E2011 and stores no second depot (before, the stale pending claim was taken over and the create
+    ran again)."""
+    org_id, _, key = new_org(server)
+    p = server.platform
+
+    def dies(*_: Any) -> None:
+        raise RuntimeError("the process stops here")
+
+    monkeypatch.setattr(idempotency, "_settle", dies)
+    first = httpx.post(f"{server.base}/v1/depots", json=_depot("Once"), headers=_h(key, "k-once"), timeout=30)
+    assert first.status_code == 500
+    monkeypatch.undo()
+    with p.sessions() as s:
+        row = s.scalars(select(IdempotencyRow).where(IdempotencyRow.org_id == org_id)).one()
+        assert row.status_code == APPLIED
+        row.created_at = p.clock() - timedelta(seconds=p.idempotency_stale_s + 5)  # long past: no one is running it
+        s.commit()
+    again = httpx.post(f"{server.base}/v1/depots", json=_depot("Once"), headers=_h(key, "k-once"), timeout=30)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "E2011", again.text
+    depots = httpx.get(f"{server.base}/v1/depots", headers=_h(key), timeout=30).json()["items"]
+    assert [d["name"] for d in depots].count("Once") == 1

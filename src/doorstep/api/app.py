@@ -185,7 +185,7 @@ def build_platform(
         travel=road_network(settings),
         traffic=settings.traffic,
         weather=settings.weather,
-        plan_lease_s=settings.plan_lease_s,
+        plan_lease_s=settings.plan_lease_s, idempotency_stale_s=settings.idempotency_stale_s,
         bus=register_handlers(EventBus(), live_policy(settings)),
         currency=settings.currency,
         channels=channels(settings),

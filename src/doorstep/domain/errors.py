@@ -265,6 +265,10 @@ CODES: dict[str, tuple[str, str]] = {
         "Retry after the number of seconds in Retry-After: you then get the first request's answer.",
     ),
     "E2010": ("changed by a concurrent request", "Reload what the request refers to, then retry."),
+    "E2011": (
+        "the request with this Idempotency-Key was applied, but its answer was lost",
+        "Do not send it again: read the object (e.g. by its external reference) to see the result.",
+    ),
     "E4001": ("authentication required", "Send an API key (Authorization: Bearer ...) or log in."),
     "E4002": ("not allowed for this role or key", "Ask an admin for a role or key scope that allows it."),
     "E4003": ("too many requests", "Wait for the number of seconds in Retry-After, then retry."),

@@ -2,7 +2,13 @@
 
 Safe under concurrency across processes (Stripe's behaviour): the first request *claims* its key by inserting a
 pending row that the database's unique (organization, key) constraint lets only one request insert; twins sent
-while it runs get 409 E2009 (retry later), twins sent after it finished get its stored response."""
+while it runs get 409 E2009 (retry later), twins sent after it finished get its stored response.
+
+Safe across crashes: the create's own commit marks the claim applied in the same transaction
+(``store.idempotency_mark``). A claim a dead process left pending (nothing applied) is taken over once stale
+(``Platform.idempotency_stale_s``) and the create runs; one it left applied is never run again: repeats get
+E2009 while it may still be storing its answer, then 409 E2011 (applied, its answer lost), never a second
+object."""
 
 from __future__ import annotations
 
@@ -17,12 +23,10 @@ from sqlalchemy.exc import IntegrityError
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.services.access import Actor
 from doorstep.services.platform import Platform
+from doorstep.store.idempotency_mark import APPLIED, PENDING, current_claim
 from doorstep.store.models import IdempotencyRow
 
 MAX_KEY = 200
-PENDING = 0  # the status_code of a claim whose request is still running
-# A claim still pending after this long was left by a process that died mid-request: a repeat may take it over.
-STALE_CLAIM = timedelta(minutes=5)
 CLAIM_TRIES = 3  # a twin whose create failed deletes its claim: claim again (bounded)
 
 
@@ -54,13 +58,14 @@ def _insert_claim(p: Platform, org_id: str, key: str, print_: str) -> int | None
 def _take_over(p: Platform, seen: IdempotencyRow) -> bool:
     """Take a stale pending claim over (its process died mid-request); False when someone else did first."""
     now = p.clock()
-    if seen.created_at > now - STALE_CLAIM:
+    stale = now - timedelta(seconds=p.idempotency_stale_s)
+    if seen.created_at > stale:
         return False
     with p.sessions() as s:
         done = s.execute(
             update(IdempotencyRow)
             .where(IdempotencyRow.id == seen.id, IdempotencyRow.status_code == PENDING,
-                   IdempotencyRow.created_at < now - STALE_CLAIM)
+                   IdempotencyRow.created_at < stale)
             .values(created_at=now)
         )  # fmt: skip
         s.commit()
@@ -87,6 +92,12 @@ def _claim(p: Platform, org_id: str, key: str, print_: str) -> int | tuple[int, 
         if seen.fingerprint != print_:
             msg = f"Idempotency-Key {key!r} was used for a different request"
             raise DoorstepError([Issue("E2001", msg, ("header", "Idempotency-Key"))])
+        if seen.status_code == APPLIED and seen.created_at > p.clock() - timedelta(seconds=p.idempotency_stale_s):
+            raise _in_progress(key)  # applied, its answer about to be stored: the repeat will get it
+        if seen.status_code == APPLIED:
+            msg = (f"the request with Idempotency-Key {key!r} was applied, but its answer was lost (the server "
+                   "stopped before storing it)")  # fmt: skip
+            raise DoorstepError([Issue("E2011", msg, ("header", "Idempotency-Key"))])
         if seen.status_code != PENDING:
             return seen.status_code, seen.body
         if _take_over(p, seen):
@@ -119,10 +130,13 @@ def run_once(
     claim = _claim(p, actor.org_id, key, print_)
     if isinstance(claim, tuple):
         return claim
+    token = current_claim.set(claim)
     try:
         status, body = create()
     except BaseException:
-        _release(p, claim)
+        _release(p, claim)  # (a claim the create marked applied stays: its change is there)
         raise
+    finally:
+        current_claim.reset(token)
     _settle(p, claim, status, body)
     return status, body

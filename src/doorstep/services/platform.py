@@ -68,6 +68,7 @@ class Platform:
     max_photo_bytes: int = 2_000_000
     proposal_ttl_s: int = 900  # a live re-planning proposal older than this cannot be approved (0: never expires)
     plan_lease_s: float = 60.0  # a running planning job silent this long died with its worker: it is taken over
+    idempotency_stale_s: float = 300.0  # a pending Idempotency-Key claim this old died with its process: taken over
     bus: EventBus = field(default_factory=EventBus)  # the handlers the composition root registered
     currency: str = "EUR"  # ISO 4217 code of every amount in cents (one per deployment: DOORSTEP_CURRENCY)
     channels: Channels = field(default_factory=Channels)  # customer email/SMS (none configured: nothing queued)

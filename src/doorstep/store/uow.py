@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from doorstep.store.conflicts import conflict
+from doorstep.store.idempotency_mark import mark_applied
 from doorstep.store.models import (
     ApiKeyRow,
     DepotRow,
@@ -96,7 +97,9 @@ class UnitOfWork:
             raise conflict(exc) from exc
 
     def commit(self) -> None:
-        """Make everything staged in this unit durable at once (its events are dispatched when the unit ends)."""
+        """Make everything staged in this unit durable at once (its events are dispatched when the unit ends);
+        within an idempotent create, the first commit also marks its claim applied (``idempotency_mark``)."""
+        mark_applied(self.session)
         self.session.commit()
         self._committed += self.recorded
         self.recorded = []
