@@ -11,6 +11,10 @@ Probes (a real uvicorn server in this process, one client connection per request
   naming the limit, the server's memory grown by less than ``UPLOAD_RSS_BOUND_MIB`` over the three.
 * ``import``: bulk creates from ``--writers`` clients while one ``--import-rows``-row CSV import runs (SQLite
   locked the database past its busy timeout here); expected: every acknowledged order stored, no 5xx.
+* ``kill -9`` (``kill9.py``): ``doorstep serve`` as a real process takes order creates from ``--kill-writers``
+  clients, is killed with SIGKILL halfway through ``--kill-seconds`` and started again; the clients retry what got
+  no answer with the same ``Idempotency-Key``. Expected: every acknowledged order stored once, none twice, every
+  answer a 201 (a retry replays the first answer), no 5xx.
 
     .venv/bin/python benchmarks/abuse/probe.py                       # both backends, all probes
     .venv/bin/python benchmarks/abuse/probe.py --backends sqlite --import-rows 100000
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -38,6 +43,7 @@ import uvicorn
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from abuse.kill9 import probe_kill9
 from api import database  # a fresh, migrated SQLite file or throwaway PostgreSQL database
 from doorstep.api.app import create_app
 from doorstep.config import Settings
@@ -308,6 +314,19 @@ def probe_uploads(backend: str, base: str, platform: Any) -> Result:
     return res
 
 
+def kill_row(backend: str, url: str, platform: Any, writers: int, seconds: float) -> Result:
+    """The kill -9 probe as a table row."""
+    log = Path(tempfile.gettempdir()) / f"doorstep-kill9-{backend}.log"
+    got = probe_kill9(backend, url, platform, org_key(platform), writers, seconds, log)
+    acked = got["acknowledged"]
+    res = Result(backend, f"kill -9 mid-writes ({got['away_s']:.1f} s down)", sent=got["sent"], acknowledged=acked,
+                 stored=got["stored"], expected_stored=acked)  # fmt: skip
+    res.statuses.update(got["answers"])
+    res.statuses.update({"retried": got["retries"]})
+    res.problems += got["problems"]
+    return res
+
+
 def main() -> int:
     """Run the probes and print the table."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -315,6 +334,8 @@ def main() -> int:
     ap.add_argument("--burst", type=int, default=20, help="copies sent at once (default 20)")
     ap.add_argument("--import-rows", type=int, default=40_000, help="rows of the import probe (0: skip it)")
     ap.add_argument("--writers", type=int, default=8, help="bulk-create clients during the import")
+    ap.add_argument("--kill-seconds", type=float, default=12, help="writing time of the kill -9 probe (0: skip it)")
+    ap.add_argument("--kill-writers", type=int, default=6, help="order-create clients of the kill -9 probe")
     args = ap.parse_args()
     results: list[Result] = []
     for backend in args.backends:
@@ -325,6 +346,8 @@ def main() -> int:
             results.append(probe_uploads(backend, base, platform))
             if args.import_rows:
                 results.append(probe_import(backend, base, platform, args.import_rows, args.writers))
+            if args.kill_seconds:
+                results.append(kill_row(backend, url, platform, args.kill_writers, args.kill_seconds))
     head = f"{'backend':<10} {'probe':<32} {'sent':>6} {'acked':>6} {'stored':>7} {'expected':>8}  {'answers':<40}"
     print(head + " verdict")
     for r in results:
