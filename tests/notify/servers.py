@@ -35,13 +35,27 @@ def free_port() -> int:
 
 @dataclass
 class Inbox:
-    """What the SMTP server accepted, parsed; ``refuse`` makes it answer DATA with that reply instead."""
+    """What the SMTP server accepted, parsed; ``refuse`` makes it answer DATA with that reply instead, and
+    ``refuse_rcpt`` answers RCPT TO of an address it names with its reply (a mailbox that does not exist)."""
 
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     refuse: str | None = None
+    refuse_rcpt: dict[str, str] = field(default_factory=dict)
+    refused_rcpt: list[str] = field(default_factory=list)  # the addresses refused at RCPT, in order
     logins: list[str] = field(default_factory=list)
     peers: list[object] = field(default_factory=list)  # the client's address per message (same: same connection)
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: object, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        """Accept the recipient unless ``refuse_rcpt`` names it."""
+        reply = self.refuse_rcpt.get(address.lower())
+        if reply is not None:
+            self.refused_rcpt.append(address)
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: object, session: Session, envelope: Envelope) -> str:  # noqa: N802
         """Store the message (or refuse it)."""

@@ -13,6 +13,7 @@ class Outcome(StrEnum):
     SENT = "sent"
     RETRY = "retry"  # the provider is down, slow or rate-limiting: the same message may go out later
     PERMANENT = "permanent"  # the provider refused this message (bad address, rejected content): never retried
+    BOUNCED = "bounced"  # the recipient's server refused the address itself (SMTP 550/551/553): never write to it again
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,11 @@ class SendResult:
     def permanent(cls, error: str) -> SendResult:
         """Not sent, and never will be."""
         return cls(Outcome.PERMANENT, error=error[:2000])
+
+    @classmethod
+    def bounced(cls, error: str) -> SendResult:
+        """Not sent: the address does not take mail (the organization stops writing to it)."""
+        return cls(Outcome.BOUNCED, error=error[:2000])
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """Customers who asked for no more messages, and what providers report after a send: an SMS ``STOP`` (``START``
-undoes it) through the provider's inbound webhook, an email's one-click unsubscribe link, and an SMS status
-callback saying a sent message never arrived (``bounced``)."""
+undoes it) through the provider's inbound webhook, an email's one-click unsubscribe link, an SMS status
+callback saying a sent message never arrived (``bounced``), and an email address the recipient's mail server
+refused (a bounce at RCPT: treated as an opt-out of the organization's emails)."""
 
 from __future__ import annotations
 
@@ -43,21 +44,35 @@ def _add(p: Platform, org_id: str, channel: str, address: str, source: str) -> N
         if uow.session.scalar(exists) is not None:
             return
         uow.session.add(OptOutRow(id=new_id("opt"), org_id=org_id, channel=channel, address=address, source=source))
-        _hold_queued(uow.session, org_id, channel, address)
+        _hold_queued(uow.session, org_id, channel, address, "the customer opted out of this channel")
         try:
             uow.commit()
         except IntegrityError:  # the same opt-out recorded at the same moment: one is enough
             uow.session.rollback()
 
 
-def _hold_queued(session: Session, org_id: str, channel: str, address: str) -> None:
+def _hold_queued(session: Session, org_id: str, channel: str, address: str, why: str) -> None:
     """Messages still queued to the address are not sent (failed, with the reason)."""
     session.execute(
         update(MessageRow)
         .where(MessageRow.org_id == org_id, MessageRow.channel == channel, MessageRow.recipient == address)
         .where(MessageRow.status == "queued")
-        .values(status="failed", last_error="the customer opted out of this channel")
+        .values(status="failed", last_error=why)
     )
+
+
+def bounce_email(session: Session, org_id: str, address: str) -> None:
+    """In the caller's transaction (the one marking the message ``bounced``): the address joins the
+    organization's email opt-outs (source ``bounce``) unless it is there already, and the emails still queued to
+    it fail with the reason. A concurrent opt-out of the same address fails the caller's commit on the unique
+    key: the caller runs again, and then finds it."""
+    exists = select(OptOutRow.id).where(
+        OptOutRow.org_id == org_id, OptOutRow.channel == "email", OptOutRow.address == address
+    )
+    if session.scalar(exists) is None:
+        session.add(OptOutRow(id=new_id("opt"), org_id=org_id, channel="email", address=address, source="bounce"))
+    why = "an earlier email to this address bounced: the organization sends it no more emails"
+    _hold_queued(session, org_id, "email", address, why)
 
 
 def sms_inbound(p: Platform, sender: str, body: str) -> str:
