@@ -23,11 +23,13 @@ UNDELIVERED = frozenset({"undelivered", "failed"})  # the provider's final statu
 
 @dataclass(frozen=True, slots=True)
 class Unsubscribe:
-    """What an unsubscribe link opens: the address, and whether it has opted out already."""
+    """What an unsubscribe link opens: the address, whether it has opted out already, and the language of the
+    email that carried the link (the page speaks it)."""
 
     org_id: str
     address: str
     done: bool
+    language: str = "en"
 
 
 def _orgs_that_messaged(p: Platform, channel: str, address: str) -> list[str]:
@@ -108,7 +110,7 @@ def opened(p: Platform, token: str) -> Unsubscribe | None:
         q = select(OptOutRow.id).where(
             OptOutRow.org_id == row.org_id, OptOutRow.channel == "email", OptOutRow.address == row.recipient
         )
-        return Unsubscribe(row.org_id, row.recipient, s.scalar(q) is not None)
+        return Unsubscribe(row.org_id, row.recipient, s.scalar(q) is not None, row.language)
 
 
 def unsubscribe(p: Platform, token: str) -> Unsubscribe | None:
@@ -117,7 +119,7 @@ def unsubscribe(p: Platform, token: str) -> Unsubscribe | None:
     if found is None:
         return None
     _add(p, found.org_id, "email", found.address, "unsubscribe_link")
-    return Unsubscribe(found.org_id, found.address, True)
+    return Unsubscribe(found.org_id, found.address, True, found.language)
 
 
 def sms_status(p: Platform, sid: str, status: str, error_code: str = "") -> bool:
