@@ -32,7 +32,8 @@ def _link(n: Notifying, day: CustomerDay, k: int) -> str:
     """The unsubscribe path of the email order k's customer received."""
     mail = next(m for m in n.smtp.inbox.messages if m["To"] == day.email_of(k))
     text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    return next(w for w in text.split() if w.startswith(f"{PUBLIC}/u/")).removeprefix(PUBLIC)
+    link: str = next(w for w in text.split() if w.startswith(f"{PUBLIC}/u/"))
+    return link.removeprefix(PUBLIC)
 
 
 def _lang_title(html: str) -> tuple[str, str]:
