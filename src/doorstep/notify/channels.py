@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
+
+from doorstep.notify.rate import RateLimits
 
 
 class Outcome(StrEnum):
@@ -23,6 +25,7 @@ class SendResult:
     outcome: Outcome
     provider_id: str | None = None
     error: str | None = None
+    retry_after_s: float | None = None  # the provider said when to try again (HTTP 429 Retry-After)
 
     @classmethod
     def sent(cls, provider_id: str) -> SendResult:
@@ -30,9 +33,9 @@ class SendResult:
         return cls(Outcome.SENT, provider_id=provider_id)
 
     @classmethod
-    def retry(cls, error: str) -> SendResult:
-        """Not sent, worth trying again later."""
-        return cls(Outcome.RETRY, error=error[:2000])
+    def retry(cls, error: str, retry_after_s: float | None = None) -> SendResult:
+        """Not sent, worth trying again later (after ``retry_after_s`` when the provider said so)."""
+        return cls(Outcome.RETRY, error=error[:2000], retry_after_s=retry_after_s)
 
     @classmethod
     def permanent(cls, error: str) -> SendResult:
@@ -101,6 +104,7 @@ class Channels:
     public_url: str = "http://127.0.0.1:8000"
     sender_name: str = "Doorstep"  # who the messages say they are from
     sms_signing_key: str | None = None  # checks the SMS provider's webhooks (Twilio: the account's auth token)
+    limits: RateLimits = field(default_factory=RateLimits)  # sends a second per channel, shared by this process
 
     def close(self) -> None:
         """Release every channel's connections (the composition root, at shutdown)."""

@@ -14,6 +14,7 @@ failed, and its address joins the organization's email opt-outs in the same tran
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -109,7 +110,8 @@ def _settle_once(p: Platform, message_id: str, result: SendResult) -> None:
             row.status, row.last_error, row.next_attempt_at = "failed", result.error, None
         else:
             row.last_error = result.error
-            row.next_attempt_at = now + timedelta(seconds=backoff(p, row.attempts))
+            wait = result.retry_after_s if result.retry_after_s is not None else backoff(p, row.attempts)
+            row.next_attempt_at = now + timedelta(seconds=wait)
         s.commit()
 
 
@@ -140,11 +142,15 @@ def _release(p: Platform, ids: list[str]) -> None:
 @job("notify.send")
 def send_due(p: Platform, limit: int = 100) -> int:
     """Send the due queued messages (up to ``limit``); the number sent now. After a channel fails with a
-    retryable error, the rest of its messages wait for the next run instead of each waiting out a timeout."""
+    retryable error, the rest of its messages wait for the next run instead of each waiting out a timeout. Each
+    send waits for its channel's rate (``limits``); messages whose turn would come after the lease is over are
+    given back for the next run. A provider's ``Retry-After`` shuts the channel for that long in this process."""
     now = p.clock()
     claimed = _claim(p, now, limit)
     lease = now + timedelta(seconds=LEASE_S)
+    deadline = time.monotonic() + LEASE_S * 0.75  # a rate slot later than this: give the message back
     sent, down, skipped = 0, set[str](), list[str]()
+    limits = p.channels.limits
     for message_id, channel in claimed:
         if channel in down:
             skipped.append(message_id)
@@ -152,11 +158,17 @@ def send_due(p: Platform, limit: int = 100) -> int:
         row = _hold(p, message_id, lease)
         if row is None:
             continue
+        if not limits.acquire(channel, deadline):  # right before the provider call: its clock is what counts
+            down.add(channel)
+            skipped.append(message_id)
+            continue
         result = _send(p, row)
         if result.outcome is not Outcome.SENT:
             log.warning("message %s (%s to order %s): %s", row.id, row.channel, row.order_id, result.error)
         if result.outcome is Outcome.RETRY:
             down.add(channel)
+            if result.retry_after_s is not None:
+                limits.hold(channel, result.retry_after_s)
         _settle(p, message_id, result)
         sent += result.outcome is Outcome.SENT
     _release(p, skipped)
