@@ -36,7 +36,7 @@ def notify_settings(db_url: str, smtp: SmtpServer, sms: SmsServer) -> Settings:
     return Settings(
         database_url=db_url, secret_key="test-secret", rate_limit_per_minute=1_000_000, webhook_tick_s=0,
         event_tick_s=0, notify_tick_s=0, smtp_url=smtp.url, smtp_from="Loja Exemplo <envios@loja.example>",
-        sms_url=sms.url, sms_from="+351910000000", public_url=PUBLIC,
+        sms_url=sms.url, sms_from="+351910000000", public_url=PUBLIC, sms_rate_per_s=20,
     )  # fmt: skip
 
 

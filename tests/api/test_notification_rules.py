@@ -61,7 +61,7 @@ def test_defaults_are_todays_behaviour_and_a_valid_document_round_trips(notifyin
 
 def test_every_problem_of_a_rules_document_is_reported_at_once(notifying: Notifying) -> None:
     """One refusal lists each problem with its code and place: E1460 unknown trigger, E1461 channels, E1462 a
-    setting out of range or unknown and a repeated trigger, E1463 quiet hours, E1464 branding; nothing is
+    setting out of range or unknown and a repeated trigger, E1463 quiet hours, E1464 branding, E1465 logo; nothing is
     stored."""
     n = notifying
     day = customer_day(n.client, dispatch=False)
@@ -89,7 +89,7 @@ def test_every_problem_of_a_rules_document_is_reported_at_once(notifying: Notify
         ("E1462", ["rules", 4, "trigger"]),
         ("E1463", ["quiet_hours", "start"]),
         ("E1464", ["sender", "name"]),
-        ("E1464", ["sender", "logo_url"]),
+        ("E1465", ["sender", "logo_url"]),
         ("E1464", ["sender", "colour"]),
     ]
     assert r.json()["error"]["code"] == "E1000"
@@ -247,7 +247,7 @@ def test_the_unsubscribe_link_opts_the_email_out_in_one_click(notifying: Notifyi
     assert page.status_code == 200 and "<button" in page.text and day.email_of(1) in page.text
     assert n.client.get(path).status_code == 200  # still not unsubscribed
     done = n.client.post(path)
-    assert done.status_code == 200 and "Unsubscribed" in done.text
+    assert done.status_code == 200 and "Désabonnement effectué" in done.text  # order 1 speaks French
     assert "<button" not in n.client.get(path).text
     completed = EventRecord("evt_done1", day.t.org_id, "stop.completed", "stp_z", "driver", datetime.now(UTC),
                             data={"order_id": day.orders[1]})  # fmt: skip
@@ -303,10 +303,12 @@ def test_the_tracking_page_shows_the_sender_name_and_a_readable_brand_colour(not
     day = customer_day(n.client)
     token = n.client.post(f"/v1/live/orders/{day.orders[0]}/tracking-token", headers=day.t.h()).json()["token"]
     before = n.client.get(f"/v1/track/{token}").json()
-    assert before["brand"] == {"colour": "#0b6e4f", "text": "#ffffff"}
+    assert before["brand"] == {"colour": "#0b6e4f", "text": "#ffffff", "logo_url": ""}
     _put(n, day.t.h(), {"rules": [], "sender": {"name": "Loja Clara", "colour": "#F0F0F0"}})
     after = n.client.get(f"/v1/track/{token}").json()
-    assert (after["organization"], after["brand"]) == ("Loja Clara", {"colour": "#f0f0f0", "text": "#111111"})
+    assert (after["organization"], after["brand"]) == (
+        "Loja Clara", {"colour": "#f0f0f0", "text": "#111111", "logo_url": ""},
+    )  # fmt: skip
 
 
 def test_emails_come_from_the_rules_sender_name(notifying: Notifying) -> None:

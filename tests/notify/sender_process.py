@@ -21,7 +21,8 @@ def main(db_url: str, smtp_url: str, sms_url: str, public_url: str) -> None:
     """Send due messages every 0.1 s, forever."""
     settings = Settings(database_url=db_url, secret_key="sender", smtp_url=smtp_url, sms_url=sms_url,
                         smtp_from="Loja Exemplo <envios@loja.example>", sms_from="+351910000000",
-                        public_url=public_url, webhook_tick_s=0, event_tick_s=0, notify_tick_s=0)  # fmt: skip
+                        public_url=public_url, webhook_tick_s=0, event_tick_s=0, notify_tick_s=0,
+                        sms_rate_per_s=20)  # fmt: skip
     notify_send.LEASE_S = 3
     engine = make_engine(settings.db_url(), busy_timeout_s=settings.sqlite_busy_timeout_s)
     p = build_platform(settings, InlineRunner(), NullPublisher(), engine)

@@ -10,6 +10,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,13 +36,27 @@ def free_port() -> int:
 
 @dataclass
 class Inbox:
-    """What the SMTP server accepted, parsed; ``refuse`` makes it answer DATA with that reply instead."""
+    """What the SMTP server accepted, parsed; ``refuse`` makes it answer DATA with that reply instead, and
+    ``refuse_rcpt`` answers RCPT TO of an address it names with its reply (a mailbox that does not exist)."""
 
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     refuse: str | None = None
+    refuse_rcpt: dict[str, str] = field(default_factory=dict)
+    refused_rcpt: list[str] = field(default_factory=list)  # the addresses refused at RCPT, in order
     logins: list[str] = field(default_factory=list)
     peers: list[object] = field(default_factory=list)  # the client's address per message (same: same connection)
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: object, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        """Accept the recipient unless ``refuse_rcpt`` names it."""
+        reply = self.refuse_rcpt.get(address.lower())
+        if reply is not None:
+            self.refused_rcpt.append(address)
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: object, session: Session, envelope: Envelope) -> str:  # noqa: N802
         """Store the message (or refuse it)."""
@@ -95,11 +110,16 @@ class SmtpServer:
 
 @dataclass
 class SmsLog:
-    """Requests the SMS provider received; ``mode`` is ok, down (503) or reject (400, invalid number)."""
+    """Requests the SMS provider received (``times[k]``: the monotonic arrival time of ``requests[k]``); ``mode``
+    is ok, down (503) or reject (400, invalid number); until the monotonic time ``limited_until`` every request is
+    answered 429 (Twilio's code 20429) with ``Retry-After: retry_after``."""
 
     requests: list[dict[str, Any]] = field(default_factory=list)
     mode: str = "ok"
     lock: threading.Lock = field(default_factory=threading.Lock)
+    limited_until: float = 0.0
+    times: list[float] = field(default_factory=list)
+    retry_after: int = 1
 
     @property
     def accepted(self) -> list[dict[str, Any]]:
@@ -117,12 +137,17 @@ def _handler(log: SmsLog, sid: str, token: str) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
             form = {k: v[0] for k, v in parse_qs(body).items()}
             expected = "Basic " + base64.b64encode(f"{sid}:{token}".encode()).decode()
+            extra: dict[str, str] = {}
             with log.lock:
                 n = len(log.accepted)
+                at = time.monotonic()
                 if self.path != f"/2010-04-01/Accounts/{sid}/Messages.json":
                     status, answer = 404, {"code": 20404, "message": "not found"}
                 elif self.headers.get("Authorization") != expected:
                     status, answer = 401, {"code": 20003, "message": "Authenticate"}
+                elif at < log.limited_until:
+                    status, answer = 429, {"code": 20429, "message": "Too Many Requests"}
+                    extra["Retry-After"] = str(log.retry_after)
                 elif log.mode == "down":
                     status, answer = 503, {"message": "Service Unavailable"}
                 elif log.mode == "reject":
@@ -130,8 +155,11 @@ def _handler(log: SmsLog, sid: str, token: str) -> type[BaseHTTPRequestHandler]:
                 else:
                     status, answer = 201, {"sid": f"SM{n:032d}", "status": "queued", **form}
                 log.requests.append({"path": self.path, "form": form, "status": status})
+                log.times.append(at)
             data = json.dumps(answer).encode()
             self.send_response(status)
+            for k, v in extra.items():
+                self.send_header(k, v)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

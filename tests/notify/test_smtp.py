@@ -88,6 +88,29 @@ def test_refusals_are_permanent_for_5xx_and_retryable_for_4xx(smtp: SmtpServer, 
     assert smtp.inbox.messages == []
 
 
+@pytest.mark.parametrize(("reply", "outcome"), [("550 5.1.1 No such user here", Outcome.BOUNCED),
+                                                ("551 5.1.6 User not local", Outcome.BOUNCED),
+                                                ("553 5.1.3 Mailbox name not allowed", Outcome.BOUNCED),
+                                                ("552 5.2.2 Mailbox full", Outcome.PERMANENT),
+                                                ("450 4.2.1 Mailbox busy", Outcome.RETRY)])  # fmt: skip
+def test_a_refused_recipient_bounces_for_550_551_553_only(smtp: SmtpServer, reply: str, outcome: Outcome) -> None:
+    """A recipient refused at RCPT as unknown (550/551/553) is a bounce; another 5xx is a permanent failure of this
+    message; a 4xx may pass later. Nothing reaches the inbox."""
+    smtp.inbox.refuse_rcpt["ana@example.pt"] = reply
+    result = SmtpEmail.from_url(smtp.url, SENDER).send_email(_email())
+    assert result.outcome is outcome and reply.split()[0] in (result.error or "")
+    assert smtp.inbox.messages == [] and smtp.inbox.refused_rcpt == ["ana@example.pt"]
+
+
+def test_the_next_email_after_a_bounce_goes_out(smtp: SmtpServer) -> None:
+    """A bounce of one recipient does not hold up the next email to another (same channel object)."""
+    smtp.inbox.refuse_rcpt["gone@example.pt"] = "550 5.1.1 No such user here"
+    channel = SmtpEmail.from_url(smtp.url, SENDER)
+    assert channel.send_email(_email("msg_gone", "gone@example.pt")).outcome is Outcome.BOUNCED
+    assert channel.send_email(_email("msg_ok", "ana@example.pt")).outcome is Outcome.SENT
+    assert [m["To"] for m in smtp.inbox.messages] == ["ana@example.pt"]
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [

@@ -5,8 +5,11 @@ test-artifacts/playwright-tracking/."""
 
 from __future__ import annotations
 
+import base64
 import re
+import struct
 import uuid
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -298,3 +301,67 @@ def _reschedule_from_the_confirmation_email(tracked: Tracked, browser: Any) -> N
     got = tracked.admin.get(f"/v1/orders/{order_id}").json()
     assert got["data"]["time_windows"] == [{"start": f"{tomorrow}T14:00:00+01:00", "end": f"{tomorrow}T16:00:00+01:00"}]
     assert errors == []
+
+
+def _png(width: int, height: int) -> bytes:
+    """A real (decodable) PNG of one colour: the browser must draw it, not just fetch it."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x0b\x6e\x4f" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+LOGO_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="60" height="24"><rect width="60" height="24" fill="#fff"/></svg>'
+)
+LOGOS = {
+    "https": "https://cdn.loja.example/brand/logo.png",
+    "data-svg": "data:image/svg+xml;base64," + base64.b64encode(LOGO_SVG).decode(),
+}
+
+
+@pytest.mark.parametrize("kind", list(LOGOS))
+def test_a_logo_in_the_header_loads_under_the_pages_real_policy(tracked: Tracked, browser: Any, kind: str) -> None:
+    """With the organization's logo set (an https URL, answered here by the browser's request routing since this
+    machine has no network; or a data: SVG served by Doorstep), the page under its real Content-Security-Policy
+    draws the logo in the header with the sender's name as alt text, logs no console error (a refused image would
+    be one) and axe-core finds no serious or critical violation."""
+    from playwright.sync_api import expect
+
+    rules = "/v1/organization/notification-rules"
+    before = tracked.admin.get(rules).json()
+    doc = {**before, "sender": {**before["sender"], "name": "Loja Exemplo", "logo_url": LOGOS[kind]}}
+    assert tracked.admin.put(rules, json=doc).status_code == 200
+    try:
+        context = browser.new_context(viewport=PHONE, is_mobile=True)  # the page's own policy applies
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        fetched: list[str] = []
+
+        def logo_server(route: Any) -> None:
+            fetched.append(route.request.url)
+            route.fulfill(status=200, content_type="image/png", body=_png(60, 24))
+
+        page.route("https://cdn.loja.example/**", logo_server)
+        page.goto(tracked.link(0))
+        logo = page.locator("header.brand img#logo")
+        expect(logo).to_have_attribute("alt", "Loja Exemplo")
+        page.wait_for_function("() => document.getElementById('logo').complete")
+        assert page.evaluate("() => document.getElementById('logo').naturalWidth") == 60
+        assert fetched == ([LOGOS["https"]] if kind == "https" else [])
+        page.screenshot(path=ARTIFACTS / f"tracking-logo-{kind}.png")
+        assert errors == []
+        context.close()
+        checked = _phone(browser)  # axe needs the policy bypassed to inject its script
+        checked.route("https://cdn.loja.example/**", logo_server)
+        checked.goto(tracked.link(0))
+        expect(checked.locator("header.brand img#logo")).to_be_visible()
+        _axe_clean(checked)
+        checked.context.close()
+    finally:
+        assert tracked.admin.put(rules, json=before).status_code == 200

@@ -47,6 +47,7 @@ from doorstep.jobs.threads import ThreadJobRunner, ThreadRunner, Ticker
 from doorstep.live.broker import Broker, InMemoryBroker
 from doorstep.live.redis_broker import RedisBroker
 from doorstep.notify.channels import Channels
+from doorstep.notify.rate import RateLimits
 from doorstep.notify.smtp import SmtpEmail
 from doorstep.notify.twilio import TwilioSms
 from doorstep.routing.osrm_local import OsrmLocalProvider
@@ -162,14 +163,18 @@ def channels(settings: Settings) -> Channels:
     email = SmtpEmail.from_url(settings.smtp_url, settings.smtp_from, timeout) if settings.smtp_url else None
     sms = TwilioSms.from_url(settings.sms_url, settings.sms_from, timeout) if settings.sms_url else None
     key = sms.config.auth_token if sms is not None else None
+    limits = RateLimits.of({"email": settings.email_rate_per_s, "sms": settings.sms_rate_per_s})
     return Channels(
-        email=email, sms=sms, public_url=settings.public_url.rstrip("/"), sender_name=sender, sms_signing_key=key
+        email=email,
+        sms=sms,
+        public_url=settings.public_url.rstrip("/"),
+        sender_name=sender,
+        sms_signing_key=key,
+        limits=limits,
     )
 
 
-def build_platform(
-    settings: Settings, runner: Runner, publisher: LivePublisher, engine: Engine
-) -> Platform:
+def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher, engine: Engine) -> Platform:
     """The services' view of this deployment, with the event handlers registered: the same for the API
     process and for a worker process (which must handle the events the API records)."""
     return Platform(

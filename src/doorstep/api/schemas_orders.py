@@ -189,7 +189,7 @@ class MessageOut(Out):
     """A message to the order's customer and how its delivery went: ``queued`` (waiting or being retried: see
     ``attempts``, ``next_attempt_at`` and ``last_error``), ``sent`` (the provider accepted it: ``provider_id`` is
     the email's Message-ID or the SMS sid), ``failed`` (refused for good or still failing after the last attempt),
-    ``bounced`` (reported back by the provider)."""
+    ``bounced`` (the mail server refused the recipient, or the SMS provider reported it undelivered)."""
 
     id: str
     order_id: str

@@ -88,10 +88,12 @@ class InstructionsBody(Strict):
 
 
 class BrandOut(BaseModel):
-    """The organization's colour (``#rrggbb``) and the text colour that reads on it."""
+    """The organization's colour (``#rrggbb``), the text colour that reads on it, and its logo: an https URL, or
+    ``/v1/track/{token}/logo`` for a logo Doorstep stores itself; empty for none."""
 
     colour: str
     text: str
+    logo_url: str = ""
 
 
 class TrackingOut(BaseModel):

@@ -4,6 +4,9 @@ tokens), and HSTS in production or over HTTPS."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # The pages load only their own ES modules and styles (no inline script or style attribute); map tiles come from
@@ -28,6 +31,18 @@ DOCS_PATHS = ("/docs", "/redoc")
 WORKER_PATHS = ("/driver/sw.js",)
 WORKER_CSP = "default-src 'self'; connect-src *; img-src *; object-src 'none'; base-uri 'none'"
 HSTS = "max-age=31536000; includeSubDomains"
+ORIGIN_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?")  # urlsplit lower-cases the host
+
+
+def with_image_origin(csp: str, image_url: str) -> str:
+    """The policy with the origin of one https image added to ``img-src`` (the tracking page of an organization
+    whose logo is an https URL: that origin only, images only, that organization's pages only). The rules
+    validated the URL's host when they were saved; anything else leaves the policy as it is."""
+    parts = urlsplit(image_url)
+    if parts.scheme != "https" or not parts.hostname or not ORIGIN_HOST.fullmatch(parts.hostname):
+        return csp
+    origin = f"https://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return csp.replace("img-src 'self' ", f"img-src 'self' {origin} ", 1)
 
 
 class SecurityHeaders:

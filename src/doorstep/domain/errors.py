@@ -157,7 +157,11 @@ CODES: dict[str, tuple[str, str]] = {
     "E1463": ("invalid quiet hours", "Give start and end as different local times HH:MM, or null for none."),
     "E1464": (
         "invalid sender branding",
-        "Give a name of at most 100 characters, an http(s) logo URL and a colour as #rrggbb.",
+        "Give a name of at most 100 characters and a colour as #rrggbb.",
+    ),
+    "E1465": (
+        "invalid logo",
+        "Give an https:// image URL, or a data:image/png or data:image/svg+xml base64 URL of at most 50 KB; or empty.",
     ),
     "E1480": ("invalid date range", "Give from and to as YYYY-MM-DD dates, from on or before to."),
     "E1481": ("date range too long", "Ask for at most 366 days per request; split a longer period."),

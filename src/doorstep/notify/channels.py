@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
+
+from doorstep.notify.rate import RateLimits
 
 
 class Outcome(StrEnum):
@@ -13,6 +15,7 @@ class Outcome(StrEnum):
     SENT = "sent"
     RETRY = "retry"  # the provider is down, slow or rate-limiting: the same message may go out later
     PERMANENT = "permanent"  # the provider refused this message (bad address, rejected content): never retried
+    BOUNCED = "bounced"  # the recipient's server refused the address itself (SMTP 550/551/553): never write to it again
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +25,7 @@ class SendResult:
     outcome: Outcome
     provider_id: str | None = None
     error: str | None = None
+    retry_after_s: float | None = None  # the provider said when to try again (HTTP 429 Retry-After)
 
     @classmethod
     def sent(cls, provider_id: str) -> SendResult:
@@ -29,14 +33,19 @@ class SendResult:
         return cls(Outcome.SENT, provider_id=provider_id)
 
     @classmethod
-    def retry(cls, error: str) -> SendResult:
-        """Not sent, worth trying again later."""
-        return cls(Outcome.RETRY, error=error[:2000])
+    def retry(cls, error: str, retry_after_s: float | None = None) -> SendResult:
+        """Not sent, worth trying again later (after ``retry_after_s`` when the provider said so)."""
+        return cls(Outcome.RETRY, error=error[:2000], retry_after_s=retry_after_s)
 
     @classmethod
     def permanent(cls, error: str) -> SendResult:
         """Not sent, and never will be."""
         return cls(Outcome.PERMANENT, error=error[:2000])
+
+    @classmethod
+    def bounced(cls, error: str) -> SendResult:
+        """Not sent: the address does not take mail (the organization stops writing to it)."""
+        return cls(Outcome.BOUNCED, error=error[:2000])
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +104,7 @@ class Channels:
     public_url: str = "http://127.0.0.1:8000"
     sender_name: str = "Doorstep"  # who the messages say they are from
     sms_signing_key: str | None = None  # checks the SMS provider's webhooks (Twilio: the account's auth token)
+    limits: RateLimits = field(default_factory=RateLimits)  # sends a second per channel, shared by this process
 
     def close(self) -> None:
         """Release every channel's connections (the composition root, at shutdown)."""

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.notify.logo import problem as logo_problem
 from doorstep.notify.triggers import CUSTOMER_TRIGGERS, Trigger
 
 CHANNELS = ("email", "sms")
@@ -133,7 +134,7 @@ def from_stored(doc: dict[str, Any] | None) -> NotifyRules:
 
 
 def parse(doc: Any) -> NotifyRules:
-    """Validate a rules document and return the rules; every problem at once (E1460-E1464)."""
+    """Validate a rules document and return the rules; every problem at once (E1460-E1465)."""
     issues: list[Issue] = []
     if not isinstance(doc, dict):
         raise DoorstepError([Issue("E1462", "the notification rules must be a JSON object", ())])
@@ -240,9 +241,9 @@ def _sender(raw: Any, issues: list[Issue]) -> Sender:
     else:
         out = replace(out, name=name.strip())
     logo = raw.get("logo_url", "")
-    if not isinstance(logo, str) or len(logo) > 500 or (logo and not re.match(r"^https?://[^\s\"'<>]+$", logo)):
-        issues.append(Issue("E1464", "sender.logo_url must be an http(s) URL of at most 500 characters, or empty",
-                            ("sender", "logo_url")))  # fmt: skip
+    why = logo_problem(logo) if isinstance(logo, str) else "sender.logo_url must be a string (empty: no logo)"
+    if why is not None:
+        issues.append(Issue("E1465", f"sender.logo_url: {why}", ("sender", "logo_url")))
     else:
         out = replace(out, logo_url=logo)
     colour = raw.get("colour", DEFAULT_COLOUR)

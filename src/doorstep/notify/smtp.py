@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from doorstep.notify.channels import Email, SendResult
 
 TRUE = ("1", "true", "yes", "on")
+# RCPT answers that say the address itself is no good: no such mailbox (550), not local (551), bad mailbox name (553)
+BOUNCE_CODES = frozenset({550, 551, 553})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +71,13 @@ def message_id(doorstep_id: str, sender_addr: str) -> str:
 
 
 def _classify(exc: Exception) -> SendResult:
-    """5xx answers are permanent (the server refused this message); anything else may pass later."""
+    """A refusal of the recipient at RCPT with 550/551/553 is a bounce (the address is no good); other 5xx
+    answers are permanent (the server refused this message); anything else may pass later."""
     code: int | None = None
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [c for c, _ in exc.recipients.values()]
+        if codes and all(c in BOUNCE_CODES for c in codes):
+            return SendResult.bounced(f"{type(exc).__name__}: {exc}")
         code = max(codes) if codes else None
     elif isinstance(exc, smtplib.SMTPResponseException) and not isinstance(exc, smtplib.SMTPAuthenticationError):
         code = exc.smtp_code

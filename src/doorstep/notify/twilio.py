@@ -7,6 +7,8 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -14,6 +16,7 @@ import httpx
 from doorstep.notify.channels import SendResult, Sms
 
 RETRY_STATUS = frozenset({408, 409, 425, 429})  # rate limits and timeouts: the same request may pass later
+MAX_RETRY_AFTER_S = 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +77,30 @@ class TwilioSms:
             return SendResult.sent(sid if isinstance(sid, str) and sid else f"HTTP {resp.status_code} (no sid)")
         detail = f"HTTP {resp.status_code}: {resp.text[:500]}"
         if resp.status_code in RETRY_STATUS or resp.status_code >= 500:
-            return SendResult.retry(detail)
+            return SendResult.retry(detail, retry_after(resp.headers.get("retry-after", "")))
         return SendResult.permanent(detail)
 
     def close(self) -> None:
         """Close the HTTP connections."""
         self._client.close()
+
+
+def retry_after(value: str, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks to wait: delay-seconds or an HTTP date (None: absent or unreadable;
+    capped at one day, so a wrong header cannot park a channel for ever)."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(min(int(value), MAX_RETRY_AFTER_S))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    wait = (when - (now or datetime.now(UTC))).total_seconds()
+    return max(0.0, min(wait, MAX_RETRY_AFTER_S))
 
 
 def signature(auth_token: str, url: str, params: dict[str, str]) -> str:

@@ -6,19 +6,25 @@ id), retried with exponential back-off while the provider is down, or failed (re
 after ``notify_max_attempts``). A message is never written twice (see ``notifications``) and never sent again once
 marked sent. The one window left: a process that dies between the provider accepting a message and the commit of
 ``sent`` sends it again when its lease expires (at least once; the email keeps its Message-ID, so mail clients
-can tell the copy)."""
+can tell the copy).
+
+An email whose recipient the mail server refused as unknown (SMTP 550/551/553 at RCPT) is ``bounced``, not
+failed, and its address joins the organization's email opt-outs in the same transaction (``opt_outs``)."""
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from doorstep.notify.channels import Email, Outcome, SendResult, Sms
 from doorstep.notify.rules import from_stored
 from doorstep.services.access import Actor, Permission
 from doorstep.services.job_registry import job
+from doorstep.services.opt_outs import bounce_email
 from doorstep.services.platform import Platform
 from doorstep.store.models import MessageRow, OrganizationRow
 
@@ -76,6 +82,16 @@ def backoff(p: Platform, attempts: int) -> float:
 
 
 def _settle(p: Platform, message_id: str, result: SendResult) -> None:
+    """Record the outcome (a bounce with its opt-out: once more when a concurrent opt-out took the key)."""
+    try:
+        _settle_once(p, message_id, result)
+    except IntegrityError:
+        if result.outcome is not Outcome.BOUNCED:
+            raise
+        _settle_once(p, message_id, result)
+
+
+def _settle_once(p: Platform, message_id: str, result: SendResult) -> None:
     now = p.clock()
     with p.sessions() as s:
         row = s.get(MessageRow, message_id)
@@ -86,11 +102,16 @@ def _settle(p: Platform, message_id: str, result: SendResult) -> None:
         if result.outcome is Outcome.SENT:
             row.status, row.provider_id, row.sent_at, row.last_error = "sent", result.provider_id, now, None
             row.next_attempt_at = None
-        elif result.outcome is Outcome.PERMANENT or row.attempts >= p.notify_max_attempts:
+        elif result.outcome is Outcome.BOUNCED and row.channel == "email":
+            row.status, row.last_error, row.next_attempt_at = "bounced", result.error, None
+            s.flush()  # the message is bounced before the queued ones to the address fail
+            bounce_email(s, row.org_id, row.recipient)
+        elif result.outcome in (Outcome.PERMANENT, Outcome.BOUNCED) or row.attempts >= p.notify_max_attempts:
             row.status, row.last_error, row.next_attempt_at = "failed", result.error, None
         else:
             row.last_error = result.error
-            row.next_attempt_at = now + timedelta(seconds=backoff(p, row.attempts))
+            wait = result.retry_after_s if result.retry_after_s is not None else backoff(p, row.attempts)
+            row.next_attempt_at = now + timedelta(seconds=wait)
         s.commit()
 
 
@@ -121,11 +142,15 @@ def _release(p: Platform, ids: list[str]) -> None:
 @job("notify.send")
 def send_due(p: Platform, limit: int = 100) -> int:
     """Send the due queued messages (up to ``limit``); the number sent now. After a channel fails with a
-    retryable error, the rest of its messages wait for the next run instead of each waiting out a timeout."""
+    retryable error, the rest of its messages wait for the next run instead of each waiting out a timeout. Each
+    send waits for its channel's rate (``limits``); messages whose turn would come after the lease is over are
+    given back for the next run. A provider's ``Retry-After`` shuts the channel for that long in this process."""
     now = p.clock()
     claimed = _claim(p, now, limit)
     lease = now + timedelta(seconds=LEASE_S)
+    deadline = time.monotonic() + LEASE_S * 0.75  # a rate slot later than this: give the message back
     sent, down, skipped = 0, set[str](), list[str]()
+    limits = p.channels.limits
     for message_id, channel in claimed:
         if channel in down:
             skipped.append(message_id)
@@ -133,11 +158,17 @@ def send_due(p: Platform, limit: int = 100) -> int:
         row = _hold(p, message_id, lease)
         if row is None:
             continue
+        if not limits.acquire(channel, deadline):  # right before the provider call: its clock is what counts
+            down.add(channel)
+            skipped.append(message_id)
+            continue
         result = _send(p, row)
         if result.outcome is not Outcome.SENT:
             log.warning("message %s (%s to order %s): %s", row.id, row.channel, row.order_id, result.error)
         if result.outcome is Outcome.RETRY:
             down.add(channel)
+            if result.retry_after_s is not None:
+                limits.hold(channel, result.retry_after_s)
         _settle(p, message_id, result)
         sent += result.outcome is Outcome.SENT
     _release(p, skipped)

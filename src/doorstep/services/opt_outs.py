@@ -1,6 +1,7 @@
 """Customers who asked for no more messages, and what providers report after a send: an SMS ``STOP`` (``START``
-undoes it) through the provider's inbound webhook, an email's one-click unsubscribe link, and an SMS status
-callback saying a sent message never arrived (``bounced``)."""
+undoes it) through the provider's inbound webhook, an email's one-click unsubscribe link, an SMS status
+callback saying a sent message never arrived (``bounced``), and an email address the recipient's mail server
+refused (a bounce at RCPT: treated as an opt-out of the organization's emails)."""
 
 from __future__ import annotations
 
@@ -22,11 +23,13 @@ UNDELIVERED = frozenset({"undelivered", "failed"})  # the provider's final statu
 
 @dataclass(frozen=True, slots=True)
 class Unsubscribe:
-    """What an unsubscribe link opens: the address, and whether it has opted out already."""
+    """What an unsubscribe link opens: the address, whether it has opted out already, and the language of the
+    email that carried the link (the page speaks it)."""
 
     org_id: str
     address: str
     done: bool
+    language: str = "en"
 
 
 def _orgs_that_messaged(p: Platform, channel: str, address: str) -> list[str]:
@@ -43,21 +46,35 @@ def _add(p: Platform, org_id: str, channel: str, address: str, source: str) -> N
         if uow.session.scalar(exists) is not None:
             return
         uow.session.add(OptOutRow(id=new_id("opt"), org_id=org_id, channel=channel, address=address, source=source))
-        _hold_queued(uow.session, org_id, channel, address)
+        _hold_queued(uow.session, org_id, channel, address, "the customer opted out of this channel")
         try:
             uow.commit()
         except IntegrityError:  # the same opt-out recorded at the same moment: one is enough
             uow.session.rollback()
 
 
-def _hold_queued(session: Session, org_id: str, channel: str, address: str) -> None:
+def _hold_queued(session: Session, org_id: str, channel: str, address: str, why: str) -> None:
     """Messages still queued to the address are not sent (failed, with the reason)."""
     session.execute(
         update(MessageRow)
         .where(MessageRow.org_id == org_id, MessageRow.channel == channel, MessageRow.recipient == address)
         .where(MessageRow.status == "queued")
-        .values(status="failed", last_error="the customer opted out of this channel")
+        .values(status="failed", last_error=why)
     )
+
+
+def bounce_email(session: Session, org_id: str, address: str) -> None:
+    """In the caller's transaction (the one marking the message ``bounced``): the address joins the
+    organization's email opt-outs (source ``bounce``) unless it is there already, and the emails still queued to
+    it fail with the reason. A concurrent opt-out of the same address fails the caller's commit on the unique
+    key: the caller runs again, and then finds it."""
+    exists = select(OptOutRow.id).where(
+        OptOutRow.org_id == org_id, OptOutRow.channel == "email", OptOutRow.address == address
+    )
+    if session.scalar(exists) is None:
+        session.add(OptOutRow(id=new_id("opt"), org_id=org_id, channel="email", address=address, source="bounce"))
+    why = "an earlier email to this address bounced: the organization sends it no more emails"
+    _hold_queued(session, org_id, "email", address, why)
 
 
 def sms_inbound(p: Platform, sender: str, body: str) -> str:
@@ -93,7 +110,7 @@ def opened(p: Platform, token: str) -> Unsubscribe | None:
         q = select(OptOutRow.id).where(
             OptOutRow.org_id == row.org_id, OptOutRow.channel == "email", OptOutRow.address == row.recipient
         )
-        return Unsubscribe(row.org_id, row.recipient, s.scalar(q) is not None)
+        return Unsubscribe(row.org_id, row.recipient, s.scalar(q) is not None, row.language)
 
 
 def unsubscribe(p: Platform, token: str) -> Unsubscribe | None:
@@ -102,7 +119,7 @@ def unsubscribe(p: Platform, token: str) -> Unsubscribe | None:
     if found is None:
         return None
     _add(p, found.org_id, "email", found.address, "unsubscribe_link")
-    return Unsubscribe(found.org_id, found.address, True)
+    return Unsubscribe(found.org_id, found.address, True, found.language)
 
 
 def sms_status(p: Platform, sid: str, status: str, error_code: str = "") -> bool:

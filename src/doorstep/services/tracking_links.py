@@ -76,6 +76,7 @@ class Opened:
     order_id: str
     token_id: str
     expires_at: datetime
+    token: str = ""  # the link's token itself (the page's own URLs carry it)
 
 
 def resolve(p: Platform, token: str) -> Opened:
@@ -86,7 +87,7 @@ def resolve(p: Platform, token: str) -> Opened:
         row = s.scalar(select(TrackingTokenRow).where(TrackingTokenRow.token_hash == _hash(token)))
         if row is None or row.revoked_at is not None or row.expires_at <= p.clock():
             raise not_found()
-        return Opened(row.org_id, row.order_id, row.id, row.expires_at)
+        return Opened(row.org_id, row.order_id, row.id, row.expires_at, token)
 
 
 def revoke(p: Platform, actor: Actor, token_id: str) -> None:

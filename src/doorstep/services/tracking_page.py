@@ -16,6 +16,7 @@ from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.domain.orders import TimeWindow
 from doorstep.domain.status import OrderStatus, RouteStatus, StopStatus
 from doorstep.notify import formatting
+from doorstep.notify.logo import LogoImage, decoded
 from doorstep.notify.rules import text_on
 from doorstep.notify.tracking_words import TAGS, words
 from doorstep.notify.triggers import language_for
@@ -180,8 +181,9 @@ def _headline(status: str, order: OrderRow, rec: Record, say: Wording, arrived: 
     if status == "new" and last == "not_home":
         return w["head_moved"].format(day=formatting.calendar_day(order.day, say.language))
     if status == "new" and last == "reschedule" and windows:
-        return w["head_rescheduled"].format(day=say.day(windows[0].start), window=say.window(windows[0].start,
-                                                                                            windows[0].end))
+        return w["head_rescheduled"].format(
+            day=say.day(windows[0].start), window=say.window(windows[0].start, windows[0].end)
+        )
     if status == "planned":
         return w["head_planned"].format(day=formatting.calendar_day(order.day, say.language))
     if status == "arriving" and arrived:
@@ -297,7 +299,8 @@ def view_and_route(p: Platform, opened: Opened) -> tuple[dict[str, Any], str | N
         sender = rules_of(uow).sender
         content = {
             "language": say.language, "organization": sender.name or org.name,
-            "brand": {"colour": sender.colour, "text": text_on(sender.colour)},
+            "brand": {"colour": sender.colour, "text": text_on(sender.colour),
+                      "logo_url": logo_src(sender.logo_url, opened.token)},
             "reference": order.external_ref.split("#")[0],
             "status": status, "headline": _headline(status, order, rec, say, arrived),
             "steps": _steps(status, rec, say), "eta": _eta(status, order, place, say, now),
@@ -308,6 +311,20 @@ def view_and_route(p: Platform, opened: Opened) -> tuple[dict[str, Any], str | N
             "updated": say.w["updated"].format(time=say.time(now)), "as_of": now.isoformat(),
         }  # fmt: skip
         return content, place.route.id if place.route is not None else None
+
+
+def logo_src(logo_url: str, token: str) -> str:
+    """Where the page loads the logo from: an https logo as it is; a data: logo from this server
+    (``/v1/track/{token}/logo``), so the page and each of its live updates stay light; '' for none."""
+    if logo_url.startswith("data:"):
+        return f"/v1/track/{token}/logo" if token else ""
+    return logo_url
+
+
+def logo_image(p: Platform, opened: Opened) -> LogoImage | None:
+    """The organization's logo image when its rules give one as a data: URL (None otherwise)."""
+    with p.uow(opened.org_id) as uow:
+        return decoded(rules_of(uow).sender.logo_url)
 
 
 def proof_photo(p: Platform, opened: Opened) -> tuple[bytes, str] | None:

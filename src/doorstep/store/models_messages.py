@@ -49,4 +49,4 @@ class OptOutRow(OrgOwned, Base):
     __table_args__ = (UniqueConstraint("org_id", "channel", "address", name="uq_opt_outs_address"),)
     channel: Mapped[str] = mapped_column(String(10))  # email | sms
     address: Mapped[str] = mapped_column(String(320))  # as messages are addressed (normalised email, E.164 phone)
-    source: Mapped[str] = mapped_column(String(40))  # sms_stop | unsubscribe_link
+    source: Mapped[str] = mapped_column(String(40))  # sms_stop | unsubscribe_link | bounce

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from doorstep.api.schemas_tracking import TrackingPages
-from doorstep.api.security import APP_CSP
+from doorstep.api.security import APP_CSP, with_image_origin
 from doorstep.web.widget import mount_widget
 
 HERE = Path(__file__).resolve().parent
@@ -147,4 +147,8 @@ def _tracking_page(router: APIRouter) -> None:
             ctx: dict[str, object] = {"w": w, "lang": w.get("lang", "en")}
             return templates.TemplateResponse(request, "track_missing.html", ctx, status_code=404, headers=PRIVATE)
         page: dict[str, object] = {"v": found.content, "w": found.words, "stars": range(1, 6), "token": token}
-        return templates.TemplateResponse(request, "track.html", page, headers=PRIVATE)
+        headers = dict(PRIVATE)
+        logo = found.content.brand.logo_url
+        if logo.startswith("https://"):  # the organization's logo: its origin joins the page's img-src
+            headers["Content-Security-Policy"] = with_image_origin(APP_CSP, logo)
+        return templates.TemplateResponse(request, "track.html", page, headers=headers)

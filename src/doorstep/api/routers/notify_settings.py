@@ -13,7 +13,9 @@ from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.schemas_common import ERRORS
 from doorstep.api.schemas_notify import NotifyRulesOut, SmsWebhookOut
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.notify.tracking_words import accepted_language
 from doorstep.notify.twilio import signed
+from doorstep.notify.unsubscribe_words import unsubscribe_words
 from doorstep.services import notify_rules, opt_outs
 from doorstep.services.platform import Platform
 
@@ -78,11 +80,15 @@ async def sms_status(request: Request, p: PlatformDep) -> SmsWebhookOut:
     return SmsWebhookOut(result="bounced" if marked else "ignored")
 
 
-def _page(title: str, text: str, button: bool = False, status: int = 200) -> HTMLResponse:
+def _page(language: str, title: str, text: str, button: str = "", status: int = 200) -> HTMLResponse:
+    """The unsubscribe page in the language of the email that linked to it (``lang`` set: screen readers speak
+    it right), with its button when it asks."""
     style = "font-size:1rem;padding:.6rem 1rem"
-    form = f'<form method="post"><button type="submit" style="{style}">Unsubscribe</button></form>' if button else ""
+    form = (
+        f'<form method="post"><button type="submit" style="{style}">{escape(button)}</button></form>' if button else ""
+    )
     html = (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+        f'<!doctype html><html lang="{escape(language)}"><head><meta charset="utf-8"><meta name="viewport" '
         f'content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>{escape(title)}'
         f'</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:auto;padding:1rem">'
         f"<main><h1>{escape(title)}</h1><p>{escape(text)}</p>{form}</main></body></html>"
@@ -90,22 +96,33 @@ def _page(title: str, text: str, button: bool = False, status: int = 200) -> HTM
     return HTMLResponse(html, status_code=status, headers=PRIVATE)
 
 
+def _missing(request: Request) -> HTMLResponse:
+    """A link that does not exist: 404, in the browser's language (no message says which)."""
+    lang, w = unsubscribe_words(accepted_language(request.headers.get("accept-language", "")))
+    return _page(lang, w["missing_title"], w["missing"], status=404)
+
+
+def _done(found: opt_outs.Unsubscribe) -> HTMLResponse:
+    lang, w = unsubscribe_words(found.language)
+    return _page(lang, w["done_title"], w["done"].format(address=found.address))
+
+
 @router.get("/u/{token}", response_class=HTMLResponse, include_in_schema=False)
-def unsubscribe_page(token: str, p: PlatformDep) -> Response:
-    """The page an email's unsubscribe link opens: one button (a mail scanner following the link changes nothing)."""
+def unsubscribe_page(token: str, request: Request, p: PlatformDep) -> Response:
+    """The page an email's unsubscribe link opens, in the email's language: one button (a mail scanner following
+    the link changes nothing)."""
     found = opt_outs.opened(p, token)
     if found is None:
-        return _page("Link not found", "This unsubscribe link does not exist.", status=404)
+        return _missing(request)
     if found.done:
-        return _page("Unsubscribed", f"{found.address} receives no more delivery emails from this sender.")
-    return _page("Stop delivery emails?", f"{found.address} will receive no more delivery emails from this sender.",
-                 button=True)  # fmt: skip
+        return _done(found)
+    lang, w = unsubscribe_words(found.language)
+    return _page(lang, w["ask_title"], w["ask"].format(address=found.address), button=w["button"])
 
 
 @router.post("/u/{token}", response_class=HTMLResponse, include_in_schema=False)
-def unsubscribe(token: str, p: PlatformDep) -> Response:
-    """One click (the page's button, or a mail client's RFC 8058 one-click POST): the address is opted out."""
+def unsubscribe(token: str, request: Request, p: PlatformDep) -> Response:
+    """One click (the page's button, or a mail client's RFC 8058 one-click POST): the address is opted out; the
+    confirmation is in the email's language."""
     done = opt_outs.unsubscribe(p, token)
-    if done is None:
-        return _page("Link not found", "This unsubscribe link does not exist.", status=404)
-    return _page("Unsubscribed", f"{done.address} receives no more delivery emails from this sender.")
+    return _missing(request) if done is None else _done(done)

@@ -204,6 +204,22 @@ def photo(token: str, p: PlatformDep) -> Response:
     return Response(found[0], media_type=found[1], headers=PRIVATE)
 
 
+# A logo stored as a data: URL is served from here; an SVG opened on its own (not as an <img>) must not run
+# scripts in this origin: its own policy sandboxes it and allows nothing but its inline styles.
+LOGO_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+
+
+@router.get("/v1/track/{token}/logo", tags=["tracking"], summary="The organization's logo (public, by token)",
+            response_class=Response, responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}})  # fmt: skip
+def logo(token: str, p: PlatformDep) -> Response:
+    """The logo of the organization's branding when it was given as a data: URL (404 E1451 otherwise)."""
+    found = tracking_page.logo_image(p, tracking_links.resolve(p, token))
+    if found is None:
+        raise tracking_links.not_found()
+    headers = {"Cache-Control": "private, max-age=3600", "X-Robots-Tag": "noindex", "Content-Security-Policy": LOGO_CSP}
+    return Response(found.data, media_type=found.media_type, headers=headers)
+
+
 STILL = ("as_of", "updated")  # what changes with every computation (not a reason to send the page again)
 RECHECK_S = 60.0  # a stream re-checks its link (expiry, revocation) at least this often
 
