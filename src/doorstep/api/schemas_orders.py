@@ -85,7 +85,10 @@ class OrderIn(Strict):
     depot_id: str = Field(max_length=64)
     date: dt.date
     kind: Literal["delivery", "pickup", "return", "paired"] = "delivery"
-    location: LatLngIn
+    location: LatLngIn | None = Field(None, description="where to deliver; omit it for an order to a pickup point")
+    pickup_point_id: str | None = Field(
+        None, max_length=64, description="deliver to this pickup point: its place and opening hours become the order's"
+    )
     address: str = Field("", max_length=500)
     contact: ContactIn = Field(default_factory=ContactIn)
     time_windows: list[WindowIn] = Field(default_factory=list, max_length=8)
