@@ -198,7 +198,7 @@ class MessageOut(Out):
     order_id: str
     trigger: Literal[
         "order_confirmed", "scheduled", "out_for_delivery", "arriving_soon", "delayed", "delivered", "delivery_failed",
-        "rescheduled", "return_scheduled", "return_received", "feedback_request",
+        "rescheduled", "return_scheduled", "return_received", "feedback_request", "ready_for_pickup",
     ]  # fmt: skip
     version: int
     channel: Literal["email", "sms"]
