@@ -30,6 +30,7 @@ from doorstep.api.routers import (
     live,
     notify_settings,
     orders,
+    pickup_points,
     plans,
     returns,
     slots,
@@ -277,7 +278,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     live_routers = (
         driver.router, driver_stream.router, driver_records.router, live.router, returns.router, track.router
     )  # fmt: skip
-    for router in (*routers, *live_routers, slots.router, notify_settings.router):
+    for router in (*routers, *live_routers, slots.router, notify_settings.router, pickup_points.router):
         app.include_router(router)
     app.include_router(analytics.router)
     app.add_middleware(

@@ -85,7 +85,10 @@ class OrderIn(Strict):
     depot_id: str = Field(max_length=64)
     date: dt.date
     kind: Literal["delivery", "pickup", "return", "paired"] = "delivery"
-    location: LatLngIn
+    location: LatLngIn | None = Field(None, description="where to deliver; omit it for an order to a pickup point")
+    pickup_point_id: str | None = Field(
+        None, max_length=64, description="deliver to this pickup point: its place and opening hours become the order's"
+    )
     address: str = Field("", max_length=500)
     contact: ContactIn = Field(default_factory=ContactIn)
     time_windows: list[WindowIn] = Field(default_factory=list, max_length=8)
@@ -195,7 +198,7 @@ class MessageOut(Out):
     order_id: str
     trigger: Literal[
         "order_confirmed", "scheduled", "out_for_delivery", "arriving_soon", "delayed", "delivered", "delivery_failed",
-        "rescheduled", "return_scheduled", "return_received", "feedback_request",
+        "rescheduled", "return_scheduled", "return_received", "feedback_request", "ready_for_pickup",
     ]  # fmt: skip
     version: int
     channel: Literal["email", "sms"]

@@ -361,6 +361,28 @@ CODES: dict[str, tuple[str, str]] = {
     "E2254": ("offer already held", "Use the hold already made on this offer (its id is in details)."),
     "E2255": ("slot closed for booking", "Choose a later window: this one passed its cut-off."),
     "E2256": ("slot hold already confirmed", "Cancel the order (POST /v1/orders/{id}/cancel) to free its place."),
+    "E1570": ("invalid pickup point", "Fix every value listed in details (docs/slots.md, pickup points)."),
+    "E1571": (
+        "invalid opening hours",
+        'Give hours as {"mon": [["09:00", "19:00"]], ...}: HH:MM pairs, closing after opening (24:00 allowed).',
+    ),
+    "E1572": (
+        "order window outside the pickup point's opening hours",
+        "Drop the order's window or give one that overlaps the point's opening hours that day.",
+    ),
+    "E1573": (
+        "pickup point closed that day",
+        "Choose a day the point is open (its hours are in GET /v1/pickup-points/{id}).",
+    ),
+    "E1574": (
+        "order cannot go to a pickup point",
+        "Only deliveries without alternatives or a paired pickup go to a point; the depot must be the point's.",
+    ),
+    "E2270": ("pickup point inactive", "Choose an active pickup point, or an admin activates this one."),
+    "E2271": (
+        "pickup point full that day",
+        "Choose another day or point: the limit in parcels is named in the message.",
+    ),
     "W3005": (
         "traffic makes a stop late",
         "Widen the window or start the route earlier; the ETA uses the traffic of the hour driven.",

@@ -14,6 +14,7 @@ PREFIXES = frozenset(
     | {"msg", "opt"}  # customer messages (email, SMS), opted-out addresses
     | {"trk", "fbk"}  # customer tracking links, customer feedback
     | {"spl", "sof", "hld", "slc"}  # slot policies, slot offers, slot holds, slot counters
+    | {"pup"}  # pickup points (counters and lockers)
 )
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _lock = threading.Lock()

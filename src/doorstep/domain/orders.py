@@ -106,6 +106,7 @@ class Order:
     pickup: PairedPickup | None = None
     tags: tuple[str, ...] = ()
     items: tuple[Item, ...] = ()  # what the parcel holds; planning ignores it
+    pickup_point_id: str | None = None  # delivered to this pickup point: orders to one point a day are one stop
 
     @property
     def is_pickup_like(self) -> bool:

@@ -104,6 +104,7 @@ def order_from_dict(d: Mapping[str, Any], i: int, rd: JsonReader) -> Order:
         pickup=_pickup(rd, d.get("pickup"), tz, (*loc, "pickup"), oid),
         tags=tuple(d.get("tags", ())),
         items=items_from_list(d.get("items")),
+        pickup_point_id=d.get("pickup_point_id") or None,
     )
 
 
@@ -204,6 +205,7 @@ def order_to_dict(o: Order) -> dict[str, Any]:
         },
         "tags": list(o.tags),
         "items": items_to_list(o.items),
+        **({"pickup_point_id": o.pickup_point_id} if o.pickup_point_id else {}),
     }
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from doorstep.notify import formatting
 from doorstep.notify.render import Rendered, render
 from doorstep.notify.triggers import Trigger, language_for
-from doorstep.notify.wording import ANY_TIME, next_step_text, reason_text
+from doorstep.notify.wording import ANY_TIME, next_step_text, opening_hours_text, reason_text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,6 +34,9 @@ class Facts:
     brand_colour: str = "#0b6e4f"
     logo_url: str = ""
     unsubscribe_url: str = ""  # emails only
+    point_name: str = ""  # the pickup point the parcel waits at (ready for pickup)
+    point_address: str = ""
+    point_hours: dict[str, list[list[str]]] | None = None  # weekday -> [[opens, closes], ...], local
 
 
 def variables(f: Facts) -> dict[str, str]:
@@ -51,7 +54,8 @@ def variables(f: Facts) -> dict[str, str]:
         "reason": reason_text(lang, f.reason),
         "next_step": next_step_text(lang, f.next_step, formatting.calendar_day(f.next_day, tag) if f.next_day else ""),
         "stops_before": str(f.stops_before or 0), "brand_colour": f.brand_colour, "logo_url": f.logo_url,
-        "unsubscribe_url": f.unsubscribe_url,
+        "unsubscribe_url": f.unsubscribe_url, "point_name": f.point_name, "point_address": f.point_address,
+        "opening_hours": opening_hours_text(lang, f.point_hours or {}),
     }  # fmt: skip
     return out
 

@@ -18,6 +18,7 @@ from doorstep.notify.triggers import CUSTOMER_TRIGGERS, Trigger
 CHANNELS = ("email", "sms")
 DEFAULT_ON = (
     Trigger.OUT_FOR_DELIVERY, Trigger.DELIVERED, Trigger.DELIVERY_FAILED, Trigger.RETURN_SCHEDULED, Trigger.RESCHEDULED,
+    Trigger.READY_FOR_PICKUP,
 )  # fmt: skip
 # the settings a trigger takes: name -> (default, least, most)
 SETTINGS: dict[Trigger, dict[str, tuple[int, int, int]]] = {

@@ -19,6 +19,7 @@ class Trigger(StrEnum):
     RETURN_RECEIVED = "return_received"  # the returned parcel was scanned in at the depot
     FEEDBACK_REQUEST = "feedback_request"  # some time after delivery: rate it on the tracking page
     RESCHEDULED = "rescheduled"  # the customer moved the delivery to another window (confirmation)
+    READY_FOR_PICKUP = "ready_for_pickup"  # the parcel was left at its pickup point: where and when to collect it
     DRIVER_INVITE = "driver_invite"  # to a driver, not a customer: their one-time login code for the driver app
 
 
@@ -37,6 +38,7 @@ VARIABLES: dict[Trigger, frozenset[str]] = {
     Trigger.DELIVERY_FAILED: COMMON | {"day", "time", "reason", "next_step"},
     Trigger.RETURN_SCHEDULED: COMMON | {"day", "window"},
     Trigger.RESCHEDULED: COMMON | {"day", "window"},
+    Trigger.READY_FOR_PICKUP: COMMON | {"day", "time", "point_name", "point_address", "opening_hours"},
     Trigger.DRIVER_INVITE: frozenset({"driver_name", "sender_name", "code", "expires", "app_url"}),
 }
 CUSTOMER_TRIGGERS = tuple(t for t in Trigger if t is not Trigger.DRIVER_INVITE)  # what rules decide about

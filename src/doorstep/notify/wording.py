@@ -56,3 +56,27 @@ ANY_TIME: dict[str, str] = {
     "en": "during the day", "fr": "au cours de la journée", "de": "im Laufe des Tages", "es": "a lo largo del día",
     "pt": "ao longo do dia",
 }  # fmt: skip
+
+WEEKDAYS: dict[str, tuple[str, ...]] = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "fr": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
+    "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"), "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
+    "pt": ("seg", "ter", "qua", "qui", "sex", "sáb", "dom"),
+}  # fmt: skip
+DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def opening_hours_text(language: str, hours: dict[str, list[list[str]]]) -> str:
+    """A point's opening hours as a customer reads them: consecutive days with the same hours joined
+    ("Mon–Fri 10:00–13:00, 14:00–17:00; Sat 10:00–13:00"); closed days left out."""
+    names = WEEKDAYS.get(language, WEEKDAYS["en"])
+    spans: list[tuple[int, int, str]] = []
+    for k, key in enumerate(DAY_KEYS):
+        text = ", ".join(f"{a}–{b}" for a, b in hours.get(key, []))
+        if not text:
+            continue
+        if spans and spans[-1][1] == k - 1 and spans[-1][2] == text:
+            spans[-1] = (spans[-1][0], k, text)
+        else:
+            spans.append((k, k, text))
+    return "; ".join(f"{names[a]}{'' if a == b else '–' + names[b]} {text}" for a, b, text in spans)

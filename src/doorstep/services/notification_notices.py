@@ -15,7 +15,7 @@ from doorstep.domain.orders import TimeWindow
 from doorstep.notify.rules import NotifyRules
 from doorstep.notify.triggers import Trigger
 from doorstep.services.event_bus import EventRecord
-from doorstep.store.models import OrderRow, ReturnRow, StopRow
+from doorstep.store.models import OrderRow, PickupPointRow, ReturnRow, StopRow
 from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
 
@@ -26,7 +26,7 @@ TRIGGERS_OF: dict[str, tuple[Trigger, ...]] = {
     EventType.ORDER_PLANNED.value: (Trigger.SCHEDULED,),
     EventType.ROUTE_DISPATCHED.value: (Trigger.OUT_FOR_DELIVERY,),
     EventType.ETA_UPDATED.value: (Trigger.ARRIVING_SOON, Trigger.DELAYED),
-    EventType.STOP_COMPLETED.value: (Trigger.DELIVERED, Trigger.FEEDBACK_REQUEST),
+    EventType.STOP_COMPLETED.value: (Trigger.DELIVERED, Trigger.FEEDBACK_REQUEST, Trigger.READY_FOR_PICKUP),
     EventType.DELIVERY_FAILED.value: (Trigger.DELIVERY_FAILED,),
     EventType.RETURN_SCHEDULED.value: (Trigger.RETURN_SCHEDULED,),
     EventType.RETURN_RECEIVED.value: (Trigger.RETURN_RECEIVED,),
@@ -50,6 +50,7 @@ class Notice:
     windows: tuple[TimeWindow, ...] = ()
     version: int | None = None  # of the de-duplication key when the moment can recur (each reschedule)
     stops_before: int | None = None  # customer stops before this one on the route (None: not started)
+    point: PickupPointRow | None = None  # where the parcel waits (ready for pickup)
 
 
 def windows_of(data: dict[str, Any]) -> tuple[TimeWindow, ...]:
@@ -137,10 +138,15 @@ def _scheduled(uow: UnitOfWork, event: EventRecord) -> list[Notice]:
 
 
 def _completed(uow: UnitOfWork, event: EventRecord, rules: NotifyRules) -> list[Notice]:
+    """Delivered (and later the feedback request); a parcel left at its pickup point: ready for pickup instead,
+    with the point's name, address and opening hours."""
     order = _customer_order(uow, event.data.get("order_id"))
     if order is None:
         return []
     at = _when(event)
+    point = uow.pickup_points.get(order.pickup_point_id) if order.pickup_point_id else None
+    if point is not None:
+        return [Notice(order, Trigger.READY_FOR_PICKUP, at=at, point=point)]
     wanted = [t for t in (Trigger.DELIVERED, Trigger.FEEDBACK_REQUEST) if rules.channels(t)]
     return [Notice(order, t, at=at) for t in wanted]
 

@@ -17,11 +17,13 @@ from doorstep.domain.fleet import Depot
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import Order, OrderKind
+from doorstep.domain.pickup import PickupPoint
 from doorstep.domain.problem import Problem
 from doorstep.domain.returns import attempt_of
 from doorstep.domain.status import OrderStatus, transition
 from doorstep.domain.validate import validate_problem
 from doorstep.formats.doorstep_json import order_to_dict
+from doorstep.services import pickup_orders
 from doorstep.services.access import Actor, Permission
 from doorstep.services.convert import depot_of, parse_order
 from doorstep.services.events import EventRecorder
@@ -63,17 +65,32 @@ def _depots(uow: UnitOfWork, ids: set[str]) -> dict[str, Depot]:
 
 
 def _build(
-    data: dict[str, Any], i: int, depots: dict[str, Depot], loc0: tuple[str | int, ...]
+    data: dict[str, Any],
+    i: int,
+    depots: dict[str, Depot],
+    loc0: tuple[str | int, ...],
+    points: dict[str, PickupPoint] | None = None,
 ) -> tuple[Order, list[Issue]]:
     """The domain order of one request item and every problem with it (located under ``loc0``): errors, and the
-    warnings worth returning with the stored order (swapped coordinates)."""
+    warnings worth returning with the stored order (swapped coordinates). An order to a pickup point takes the
+    point's place and opening hours (``pickup_orders.to_point``)."""
     depot = depots.get(data["depot_id"])
     if depot is None:
         dep_id = data["depot_id"]
         return _placeholder(data), [Issue("E1302", f"depot {dep_id} not found", (*loc0, "depot_id"), dep_id)]
+    data = pickup_orders.prefill(data, points or {})
+    if data.get("location") is None:
+        pid = data.get("pickup_point_id")
+        if pid:  # a point of no (or another) organization: that is the one problem
+            unknown = Issue("E1302", f"pickup point {pid} not found", (*loc0, "pickup_point_id"), pid)
+            return _placeholder(data), [unknown]
+        missing = Issue("E1102", "location is required unless the order names a pickup point", (*loc0, "location"))
+        return _placeholder(data), [missing]
     doc = {**data, "id": data.get("id") or new_id("ord")}
     order, rd = parse_order(doc, i, depots, data["date"])
     issues = list(rd.issues)
+    order, point_issues = pickup_orders.to_point(order, points or {}, depot, data["date"], loc0)
+    issues += point_issues
     one = Problem(depots=(depot,), vehicles=(), orders=(order,))
     for issue in validate_problem(one):
         if issue.loc[:1] == ("orders",) and (issue.severity is Severity.ERROR or issue.code in RETURNED_WARNINGS):
@@ -93,6 +110,7 @@ def _row(order: Order, day: date) -> OrderRow:
         id=order.id, external_ref=order.external_ref, depot_id=order.depot_id or "", day=day,
         status=OrderStatus.NEW.value, kind=order.kind.value, lat=order.location.lat, lng=order.location.lng,
         address=order.address, data=order_to_dict(order), attempt=attempt_of(order.tags),
+        pickup_point_id=order.pickup_point_id,
     )  # fmt: skip
 
 
@@ -141,11 +159,14 @@ def create_orders(p: Platform, actor: Actor, items: list[dict[str, Any]]) -> Bul
 def _create_orders(p: Platform, actor: Actor, items: list[dict[str, Any]]) -> BulkResult:
     with p.uow(actor) as uow:
         depots = _depots(uow, {d["depot_id"] for d in items})
+        points = pickup_orders.points_of(uow, items)
         built, issues = [], []
+        located: list[tuple[Order, date, tuple[str | int, ...]]] = []
         seen: dict[str, int] = {}
         for i, data in enumerate(items):
             loc0: tuple[str | int, ...] = ("orders", i) if len(items) > 1 else ()
-            order, problems = _build(data, i, depots, loc0)
+            order, problems = _build(data, i, depots, loc0, points)
+            located.append((order, data["date"], loc0))
             ref = data.get("external_ref", "")
             if ref in seen:
                 problems.append(
@@ -154,6 +175,8 @@ def _create_orders(p: Platform, actor: Actor, items: list[dict[str, Any]]) -> Bu
             seen.setdefault(ref, i)
             issues += problems
             built.append((order, data["date"]))
+        fresh = _not_stored(uow, located)
+        issues += pickup_orders.capacity_issues(uow, fresh, points)
         errors = [x for x in issues if x.severity is Severity.ERROR]
         if errors:
             raise DoorstepError(errors)
@@ -161,6 +184,17 @@ def _create_orders(p: Platform, actor: Actor, items: list[dict[str, Any]]) -> Bu
         uow.commit()
     result.warnings = [x for x in issues if x.severity is Severity.WARNING]
     return result
+
+
+def _not_stored(
+    uow: UnitOfWork, located: list[tuple[Order, date, tuple[str | int, ...]]]
+) -> list[tuple[Order, date, tuple[str | int, ...]]]:
+    """The orders to a point whose external_ref is not stored yet (sent again, they take no second place)."""
+    refs = [o.external_ref for o, _, _ in located if o.pickup_point_id]
+    if not refs:
+        return []
+    stored = {r.external_ref for r in uow.orders.all(OrderRow.external_ref.in_(refs))}
+    return [x for x in located if x[0].pickup_point_id and x[0].external_ref not in stored]
 
 
 def encode_cursor(last_id: str) -> str:
@@ -228,7 +262,9 @@ def update_order(p: Platform, actor: Actor, order_id: str, data: dict[str, Any],
             msg = f"order {order_id} is {row.status}; only new or failed orders can be edited"
             raise DoorstepError([Issue("E2004", msg, ("status",), order_id)])
         depots = _depots(uow, {data["depot_id"]})
-        order, issues = _build({**data, "id": row.id}, 0, depots, ())
+        points = pickup_orders.points_of(uow, [data])
+        order, issues = _build({**data, "id": row.id}, 0, depots, (), points)
+        issues += pickup_orders.capacity_issues(uow, [(order, data["date"], ())], points, exclude=(row.id,))
         if errors := [x for x in issues if x.severity is Severity.ERROR]:
             raise DoorstepError(errors)
         fresh = _row(order, data["date"])
@@ -236,7 +272,7 @@ def update_order(p: Platform, actor: Actor, order_id: str, data: dict[str, Any],
                                      "another order", ("external_ref",), order_id)])  # fmt: skip
         if fresh.external_ref != row.external_ref and uow.orders.all(OrderRow.external_ref == fresh.external_ref):
             raise taken
-        for attr in ("external_ref", "depot_id", "day", "kind", "lat", "lng", "address", "data"):
+        for attr in ("external_ref", "depot_id", "day", "kind", "lat", "lng", "address", "data", "pickup_point_id"):
             setattr(row, attr, getattr(fresh, attr))
         row.version += 1
         row.updated_at = p.clock()

@@ -6,8 +6,9 @@ from datetime import date
 
 from doorstep.domain.problem import Problem
 from doorstep.domain.status import OrderStatus, RouteStatus
+from doorstep.optimize.pickup_stops import Handover, share_handover
 from doorstep.services.convert import depot_of, driver_of, order_of, vehicle_of, vehicle_type_of
-from doorstep.store.models import OrderRow, PlanRow, RouteRow, ShiftRow, VehicleRow
+from doorstep.store.models import OrderRow, PickupPointRow, PlanRow, RouteRow, ShiftRow, VehicleRow
 from doorstep.store.uow import UnitOfWork
 
 PLANNABLE = (OrderStatus.NEW.value, OrderStatus.PLANNED.value)
@@ -52,10 +53,17 @@ def build_problem(uow: UnitOfWork, depot_id: str, day: date, exclude_routes: lis
         vehicles.append(vehicle_of(row, types[row.type_id], shift, driver))
     ends = sorted({v.end_depot_id for v in vehicles if v.end_depot_id and v.end_depot_id not in depots})
     depots.update((k, depot_of(r)) for k, r in uow.depots.get_many(ends).items())  # where routes end elsewhere
-    return Problem(
+    problem = Problem(
         depots=tuple(depots.values()),
         vehicles=tuple(vehicles),
         orders=tuple(orders),
         drivers=tuple(driver_of(d) for d in drivers.values()),
         name=f"{depot_row.name} {day.isoformat()}",
     )
+    return share_handover(problem, _handovers(uow, {o.pickup_point_id for o in orders if o.pickup_point_id}))
+
+
+def _handovers(uow: UnitOfWork, point_ids: set[str]) -> dict[str, Handover]:
+    """The handover time of each pickup point the day's orders go to (one visit per point: ``pickup_stops``)."""
+    rows = uow.pickup_points.all(PickupPointRow.id.in_(sorted(point_ids))) if point_ids else []
+    return {r.id: Handover(r.handover_s, r.per_parcel_s) for r in rows}

@@ -10,6 +10,7 @@ from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRo
 from doorstep.store.models_live import DriverCodeRow, LatestPositionRow, PositionRow, ProofRow, StopEventRow
 from doorstep.store.models_messages import MessageRow, OptOutRow
 from doorstep.store.models_orders import EventRow, OrderRow
+from doorstep.store.models_pickup import PickupPointRow
 from doorstep.store.models_plans import PlanRow, RouteRow, StopRow
 from doorstep.store.models_slots import SlotCountRow, SlotHoldRow, SlotOfferRow, SlotPolicyRow
 from doorstep.store.models_webhooks import WebhookDeliveryRow, WebhookSubscriptionRow
@@ -30,6 +31,7 @@ __all__ = [
     "OptOutRow",
     "OrderRow",
     "OrganizationRow",
+    "PickupPointRow",
     "PlanRow",
     "PositionRow",
     "ProofRow",

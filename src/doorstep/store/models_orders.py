@@ -31,6 +31,8 @@ class OrderRow(OrgOwned, Base):
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempt: Mapped[int] = mapped_column(default=1, server_default="1")  # 2 and up: a re-attempt of a failed one
+    # delivered to this pickup point (its location and hours are the order's): capacity is counted per point and day
+    pickup_point_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("pickup_points.id"), index=True)
 
 
 class EventRow(Base):

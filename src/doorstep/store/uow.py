@@ -29,6 +29,7 @@ from doorstep.store.models_customers import FeedbackRow, TrackingTokenRow
 from doorstep.store.models_live import DriverCodeRow, ProofRow, StopEventRow
 from doorstep.store.models_messages import MessageRow
 from doorstep.store.models_orders import OrderRow
+from doorstep.store.models_pickup import PickupPointRow
 from doorstep.store.repositories import Repository
 
 
@@ -78,6 +79,7 @@ class UnitOfWork:
         self.messages = Repository(s, MessageRow, org, "message")
         self.tracking_tokens = Repository(s, TrackingTokenRow, org, "tracking link")
         self.feedback = Repository(s, FeedbackRow, org, "feedback")
+        self.pickup_points = Repository(s, PickupPointRow, org, "pickup point")
         return self
 
     def __exit__(

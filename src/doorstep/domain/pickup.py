@@ -1,0 +1,127 @@
+"""Pickup points: a shop counter or a parcel locker where customers collect their parcels.
+
+Orders to a point take its location and opening hours; a day's orders to one point are one stop of a route, and
+the point takes at most ``capacity_parcels`` parcels a day. Opening hours are local to the serving depot's time
+zone, per weekday (``mon`` .. ``sun``), each a list of ``(opens, closes)`` where ``closes`` may be ``24:00``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from doorstep.domain.errors import Issue
+from doorstep.domain.geo import LatLng
+from doorstep.domain.orders import Order, TimeWindow
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_PERIODS = 4  # opening periods per weekday (e.g. morning and afternoon)
+DEFAULT_HANDOVER_S = 300
+DEFAULT_PER_PARCEL_S = 10
+
+Hours = dict[str, list[tuple[str, str]]]  # weekday -> [(HH:MM, HH:MM)], closes may be 24:00
+
+
+class PointKind(StrEnum):
+    """Who hands the parcel over."""
+
+    COUNTER = "counter"  # a shop's counter, staffed in its opening hours
+    LOCKER = "locker"  # an automatic parcel locker (often 00:00-24:00)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PickupPoint:
+    """A place customers collect parcels from, served by one depot."""
+
+    id: str
+    name: str
+    kind: PointKind
+    location: LatLng
+    address: str
+    depot_id: str
+    hours: Hours
+    capacity_parcels: int
+    handover_s: int = DEFAULT_HANDOVER_S  # at the point once per visit
+    per_parcel_s: int = DEFAULT_PER_PARCEL_S  # and this much per parcel handed over
+    active: bool = True
+
+    def windows_on(self, day: date, timezone: str) -> tuple[TimeWindow, ...]:
+        """The point's opening periods on ``day`` as aware windows (empty: closed that day)."""
+        tz = ZoneInfo(timezone)
+        out = []
+        for opens, closes in self.hours.get(WEEKDAYS[day.weekday()], []):
+            start = datetime.combine(day, _clock(opens), tz)
+            end = datetime.combine(day + timedelta(days=1), time(0), tz) if closes == "24:00" else (
+                datetime.combine(day, _clock(closes), tz)
+            )  # fmt: skip
+            out.append(TimeWindow(start, end))
+        return tuple(sorted(out, key=lambda w: w.start))
+
+    def service_s(self, parcels: int) -> int:
+        """The time to hand ``parcels`` over at one visit."""
+        return self.handover_s + self.per_parcel_s * parcels
+
+
+def _clock(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+def parcels_of(order: Order) -> int:
+    """The parcels an order puts in a point (its ``parcels`` size, at least 1)."""
+    return max(1, int(order.size.get("parcels", 1)))
+
+
+def intersect(a: tuple[TimeWindow, ...], b: tuple[TimeWindow, ...]) -> tuple[TimeWindow, ...]:
+    """The windows common to both lists (an empty ``b`` means no restriction: ``a`` as is)."""
+    if not b:
+        return a
+    out = [TimeWindow(max(x.start, y.start), min(x.end, y.end)) for x in a for y in b]
+    return tuple(sorted((w for w in out if w.end > w.start), key=lambda w: w.start))
+
+
+def hours_issues(hours: object, loc: tuple[str | int, ...] = ("hours",)) -> list[Issue]:
+    """Every problem of an opening-hours document (E1571), all at once."""
+    if not isinstance(hours, dict):
+        return [Issue("E1571", "hours must be an object of weekday -> [[opens, closes], ...]", loc)]
+    issues = [
+        Issue("E1571", f"unknown weekday {k!r}; use {', '.join(WEEKDAYS)}", (*loc, str(k)))
+        for k in hours
+        if k not in WEEKDAYS
+    ]
+    for day in WEEKDAYS:
+        periods = hours.get(day, [])
+        if not isinstance(periods, list) or len(periods) > MAX_PERIODS:
+            issues.append(Issue("E1571", f"{day}: at most {MAX_PERIODS} [opens, closes] pairs", (*loc, day)))
+            continue
+        issues += _period_issues(day, periods, (*loc, day))
+    return issues
+
+
+def _period_issues(day: str, periods: list[object], loc: tuple[str | int, ...]) -> list[Issue]:
+    issues: list[Issue] = []
+    spans: list[tuple[int, int]] = []
+    for k, period in enumerate(periods):
+        pair = list(period) if isinstance(period, list | tuple) else []
+        minutes = [_minutes(x) for x in pair] if len(pair) == 2 else [None]
+        if len(pair) != 2 or None in minutes or (minutes[0] == 1440):
+            issues.append(Issue("E1571", f"{day}[{k}] must be [HH:MM, HH:MM] (closing may be 24:00)", (*loc, k)))
+            continue
+        opens, closes = int(minutes[0] or 0), int(minutes[1] or 0)
+        if closes <= opens:
+            issues.append(Issue("E1571", f"{day}[{k}] closes at {pair[1]}, not after it opens at {pair[0]}", (*loc, k)))
+            continue
+        if any(opens < e and s < closes for s, e in spans):
+            issues.append(Issue("E1571", f"{day}[{k}] overlaps another period of {day}", (*loc, k)))
+        spans.append((opens, closes))
+    return issues
+
+
+def _minutes(text: object) -> int | None:
+    """Minutes after midnight of an ``HH:MM`` (``24:00`` is 1440), None when it is not one."""
+    if not isinstance(text, str) or len(text) != 5 or text[2] != ":" or not (text[:2] + text[3:]).isdigit():
+        return None
+    h, m = int(text[:2]), int(text[3:])
+    if (h, m) == (24, 0):
+        return 1440
+    return h * 60 + m if h < 24 and m < 60 else None
