@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from tests.api.conftest import Tenant, platform_of
 from tests.api.live_day import Day, make_day
 from tests.api.slot_day import policy, put_policy
+from tests.api.test_plans import wait
 
 __all__ = ["make_day"]
 DAY = "2025-06-17"
@@ -105,6 +106,7 @@ def test_same_day_hold_is_counted_per_day_closes_at_the_cutoff_and_goes_live(
     done = client.post(f"/v1/slots/holds/{hold.json()['id']}/confirm", json={"name": "Ana"}, headers=day.t.h("write"))
     assert done.status_code == 201, done.text
     order_id = done.json()["order_id"]
+    wait(client)  # the proposal is made by the slot.confirmed handler, a background job
     props = client.get(f"/v1/live/proposals?plan_id={day.plan['id']}", headers=day.t.h()).json()
     inserts = [(pr["kind"], pr["subject_id"], pr["status"]) for pr in props if pr["subject_id"] == order_id]
     assert inserts == [("insert", order_id, "pending")]
