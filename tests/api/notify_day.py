@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
-from tests.api.conftest import Tenant, make_tenant
+from doorstep.store.models import EventHandlingRow
+from tests.api.conftest import Tenant, make_tenant, platform_of
 from tests.api.driver_day import login
 from tests.api.test_plans import SPOTS, plan_now, two_vans, wait
 from tests.notify.servers import SmsServer, SmtpServer
@@ -109,6 +111,16 @@ def dispatch_all(c: TestClient, day: CustomerDay) -> None:
         resp = c.post(f"/v1/routes/{route['id']}/dispatch", json={"version": version}, headers=day.t.h())
         assert resp.status_code == 200, resp.text
     wait(c)
+    assert_no_failed_handling(c, day.t.org_id)
+
+
+def assert_no_failed_handling(c: TestClient, org_id: str) -> None:
+    """Every event handler of the tenant succeeded: these apps run no periodic sweep, so a handler that failed
+    once (and the messages it was to write) would otherwise go missing without a word."""
+    with platform_of(c).sessions() as s:
+        q = select(EventHandlingRow).where(EventHandlingRow.org_id == org_id, EventHandlingRow.attempts > 0)
+        failed = [(h.handler, h.status, h.last_error) for h in s.scalars(q)]
+    assert failed == [], failed
 
 
 def messages(c: TestClient, day: CustomerDay, k: int) -> list[dict[str, Any]]:
