@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from doorstep.domain.errors import DoorstepError, Issue
@@ -114,6 +115,29 @@ def delete(p: Platform, actor: Actor, point_id: str) -> None:
         except IntegrityError as exc:
             msg = f"pickup point {point_id} is still named by orders; set active to false instead"
             raise DoorstepError([Issue("E2008", msg, (), point_id)]) from exc
+
+
+def lock_points(uow: UnitOfWork, point_ids: list[str]) -> None:
+    """Serialize the bookings at these points until the transaction ends, so a capacity check counts every order
+    a racing request stored: PostgreSQL locks the point rows (``SELECT ... FOR UPDATE``, one at a time in id
+    order, so two bulk requests never deadlock); SQLite starts the write transaction with a no-op update of the
+    rows (one writer at a time; a second waits on the busy timeout, then reads the first one's orders). Call it
+    before counting, with nothing else read in the transaction that the count depends on."""
+    ids = sorted(set(point_ids))
+    if not ids:
+        return
+    mine = (PickupPointRow.org_id == uow.org_id, PickupPointRow.id.in_(ids))
+    if uow.session.get_bind().dialect.name == "postgresql":
+        for pid in ids:
+            uow.session.execute(
+                select(PickupPointRow.id).where(PickupPointRow.org_id == uow.org_id, PickupPointRow.id == pid)
+                .with_for_update()
+            )  # fmt: skip
+        return
+    uow.session.execute(
+        sql_update(PickupPointRow).where(*mine).values(version=PickupPointRow.version)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
 
 
 def booked_parcels(uow: UnitOfWork, point_id: str, day: date, exclude: tuple[str, ...] = ()) -> int:
