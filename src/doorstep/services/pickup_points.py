@@ -3,7 +3,7 @@ point as a domain object, the parcels booked at a point on a day)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,12 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
-from doorstep.domain.pickup import PickupPoint, PointKind, hours_issues
+from doorstep.domain.pickup import PickupPoint, PointKind, hours_issues, pickup_key
 from doorstep.domain.status import OrderStatus
 from doorstep.services.access import Actor, Permission
 from doorstep.services.fleet_admin import check_version
 from doorstep.services.platform import Platform
-from doorstep.store.models import OrderRow, PickupPointRow
+from doorstep.store.models import OrderRow, PickupPointRow, SlotHoldRow
 from doorstep.store.uow import UnitOfWork
 
 MAX_CAPACITY = 100_000
@@ -166,3 +166,15 @@ def booked_by_day(uow: UnitOfWork, point_ids: list[str], days: list[date]) -> di
     for pid, day, n in uow.session.execute(q):
         out[(str(pid), day)] = out.get((str(pid), day), 0) + max(1, int(n or 1))
     return out
+
+
+def held_parcels(uow: UnitOfWork, point_id: str, day: date, now: datetime | None = None) -> int:
+    """The parcels of the unconfirmed pickup holds on the point's day (those live at ``now``; without it, every
+    hold not yet expired by the job or a later hold: a booking counts them until they are freed)."""
+    q = select(SlotHoldRow.size).where(
+        SlotHoldRow.org_id == uow.org_id, SlotHoldRow.slot_key == pickup_key(point_id, day),
+        SlotHoldRow.status == "held",
+    )  # fmt: skip
+    if now is not None:
+        q = q.where(SlotHoldRow.expires_at > now)
+    return sum(max(1, int((size or {}).get("parcels", 1))) for size in uow.session.scalars(q))
