@@ -387,6 +387,10 @@ CODES: dict[str, tuple[str, str]] = {
         "pickup point full that day",
         "Choose another day or point: the limit in parcels is named in the message.",
     ),
+    "E2272": (
+        "switch to a pickup point closed",
+        "The delivery is planned or under way: only a new order switches; contact the sender.",
+    ),
     "W3005": (
         "traffic makes a stop late",
         "Widen the window or start the route earlier; the ETA uses the traffic of the hour driven.",
