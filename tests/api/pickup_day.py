@@ -7,6 +7,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import Tenant
+from tests.api.driver_day import login
+from tests.api.test_plans import plan_now, wait
 
 WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -37,3 +39,19 @@ def point_order(t: Tenant, point_id: str, ref: str | None = None, **kw: Any) -> 
     body.pop("time_windows")
     body.update(kw)
     return body
+
+
+def dispatch_day(c: TestClient, t: Tenant) -> dict[str, str]:
+    """Plan the tenant's day (every order assigned, one route), publish, assign a driver and dispatch; the driver
+    app's headers."""
+    plan = plan_now(c, t)
+    assert plan["status"] == "succeeded" and plan["unassigned"] == [], plan
+    assert c.post(f"/v1/plans/{plan['id']}/publish", headers=t.h()).status_code == 200
+    (route,) = plan["routes"]
+    drv = c.post("/v1/drivers", json={"name": "Rui"}, headers=t.h()).json()["id"]
+    assigned = c.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": drv, "version": 1}, headers=t.h())
+    assert assigned.status_code == 200, assigned.text
+    version = c.get(f"/v1/routes/{route['id']}", headers=t.h()).json()["version"]
+    assert c.post(f"/v1/routes/{route['id']}/dispatch", json={"version": version}, headers=t.h()).status_code == 200
+    wait(c)
+    return login(c, t, drv)

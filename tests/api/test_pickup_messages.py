@@ -13,11 +13,10 @@ from doorstep.services.event_bus import EventRecord
 from doorstep.services.notifications import queue_messages
 from doorstep.store.models import EventRow
 from tests.api.conftest import Tenant, make_tenant, platform_of
-from tests.api.driver_day import login
 from tests.api.notify_day import Notifying, notifying
-from tests.api.pickup_day import make_point, point_order
+from tests.api.pickup_day import dispatch_day, make_point, point_order
 from tests.api.test_driver_api import at_stop, cid
-from tests.api.test_plans import SPOTS, plan_now, wait
+from tests.api.test_plans import SPOTS, wait
 
 __all__ = ["notifying"]  # the module-scoped app fixture
 
@@ -36,19 +35,7 @@ def _dispatched_day(c: TestClient, t: Tenant, orders: list[dict[str, Any]]) -> t
     """Create the orders, plan, publish, assign a driver and dispatch; the order ids and the driver app's headers."""
     r = c.post("/v1/orders/bulk", json={"orders": orders}, headers=t.h())
     assert r.status_code == 201, r.text
-    plan = plan_now(c, t)
-    assert plan["status"] == "succeeded" and plan["unassigned"] == [], plan
-    assert c.post(f"/v1/plans/{plan['id']}/publish", headers=t.h()).status_code == 200
-    (route,) = plan["routes"]
-    drv = c.post("/v1/drivers", json={"name": "Rui"}, headers=t.h()).json()["id"]
-    assert (
-        c.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": drv, "version": 1}, headers=t.h()).status_code
-        == 200
-    )
-    version = c.get(f"/v1/routes/{route['id']}", headers=t.h()).json()["version"]
-    assert c.post(f"/v1/routes/{route['id']}/dispatch", json={"version": version}, headers=t.h()).status_code == 200
-    wait(c)
-    return [o["id"] for o in r.json()["orders"]], login(c, t, drv)
+    return [o["id"] for o in r.json()["orders"]], dispatch_day(c, t)
 
 
 def test_ready_for_pickup_once_per_order_in_its_language(notifying: Notifying) -> None:

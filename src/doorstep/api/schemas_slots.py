@@ -56,15 +56,16 @@ class PriceIn(Strict):
 class ServiceLevelIn(Strict):
     """A same-day level (booked before ``cutoff``, delivered today by ``until``, proposed into the live plan) or an
     express one (delivered within ``within_min`` minutes of the order): today's one window per zone, at most
-    ``max_orders`` per zone and day, at ``price_cents``."""
+    ``max_orders`` per zone and day, at ``price_cents``; or a pickup level (offers for a ``pickup_point_id``: the
+    point's days with room, at ``price_cents``)."""
 
     id: str = Name
-    kind: str = Field(max_length=20, examples=["same_day", "express"])
+    kind: str = Field(max_length=20, examples=["same_day", "express", "pickup"])
     zone_ids: list[str] = Field(default_factory=list, max_length=50, description="empty: every zone")
     cutoff: str | None = Field(None, max_length=5, examples=["12:00"])
     until: str | None = Field(None, max_length=5, examples=["20:00"])
     within_min: int | None = Field(None, examples=[180])
-    max_orders: int
+    max_orders: int | None = Field(None, description="required except for a pickup level (each point's capacity)")
     price_cents: int | None = None
 
 
@@ -89,9 +90,11 @@ class SlotPolicyOut(BaseModel):
 
 
 class OfferIn(Strict):
-    """Where, which days and how big: the windows Doorstep can keep there."""
+    """Where (an address's ``location``, or a ``pickup_point_id`` for the policy's pickup level: give one), which
+    days and how big: the windows Doorstep can keep there."""
 
-    location: LatLngIn
+    location: LatLngIn | None = None
+    pickup_point_id: str | None = Field(None, max_length=64, description="offer this pickup point's days instead")
     date_from: dt.date
     date_to: dt.date
     parcels: int = Field(1, ge=1, le=10_000)
@@ -108,7 +111,8 @@ class OfferOut(BaseModel):
     start: dt.datetime
     end: dt.datetime
     service_level: str
-    zone_id: str
+    zone_id: str | None = Field(description="the zone of an address's offer (none for a pickup point's)")
+    pickup_point_id: str | None = Field(None, description="the point of a pickup offer (its opening hours that day)")
     cost_cents: int = Field(description="marginal route cost of serving the address in this window")
     km_added: float
     capacity_left: int
@@ -130,6 +134,7 @@ class OffersOut(BaseModel):
 
     offers: list[OfferOut]
     zone_id: str | None
+    pickup_point_id: str | None = None
     ranking: str | None
     reason: Reason | None = None
 

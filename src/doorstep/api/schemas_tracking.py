@@ -87,6 +87,31 @@ class InstructionsBody(Strict):
     safe_place: str = Field("", max_length=20_000, description="where the parcel may be left")
 
 
+class PickupSwitchBody(Strict):
+    """The pickup point the customer collects the parcel from instead."""
+
+    pickup_point_id: str = Field(max_length=64)
+
+
+class PickupWindowOut(BaseModel):
+    """One opening period of a point on the delivery's day."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+
+class PickupChoiceOut(BaseModel):
+    """A pickup point the delivery can switch to."""
+
+    id: str
+    name: str
+    kind: str
+    address: str
+    lat: float
+    lng: float
+    windows: list[PickupWindowOut] = Field(description="its opening periods on the delivery's day (local time)")
+
+
 class BrandOut(BaseModel):
     """The organization's colour (``#rrggbb``), the text colour that reads on it, and its logo: an https URL, or
     ``/v1/track/{token}/logo`` for a logo Doorstep stores itself; empty for none."""

@@ -354,6 +354,10 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "E1552": ("address outside every delivery zone", "No windows are offered there; check the address or the zones."),
     "E1553": ("load larger than every vehicle", "Split the order: the limit per dimension is named in the message."),
+    "E1554": (
+        "no pickup service level",
+        "An admin adds a service level of kind pickup to the slot policy (docs/slots.md, pickup points).",
+    ),
     "E2250": ("no slot policy", "An admin sets one first: PUT /v1/slots/policy (docs/slots.md)."),
     "E2251": ("slot offer expired", "Ask for offers again (POST /v1/slots/offers); an offer lives a few minutes."),
     "E2252": ("slot full", "Choose another window: this one reached its maximum of orders."),
@@ -382,6 +386,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E2271": (
         "pickup point full that day",
         "Choose another day or point: the limit in parcels is named in the message.",
+    ),
+    "E2272": (
+        "switch to a pickup point closed",
+        "The delivery is planned or under way: only a new order switches; contact the sender.",
     ),
     "W3005": (
         "traffic makes a stop late",

@@ -72,6 +72,25 @@ def parcels_of(order: Order) -> int:
     return max(1, int(order.size.get("parcels", 1)))
 
 
+PICKUP_KEY = "pickup"  # the first part of a pickup slot's key
+
+
+def pickup_key(point_id: str, day: date) -> str:
+    """The slot key of a point's day: what a pickup offer and its hold are counted against."""
+    return f"{PICKUP_KEY}|{point_id}|{day.isoformat()}"
+
+
+def parse_pickup_key(key: str) -> tuple[str, date] | None:
+    """(point id, day) of a pickup slot key; None for any other slot's key."""
+    parts = key.split("|")
+    if len(parts) != 3 or parts[0] != PICKUP_KEY:
+        return None
+    try:
+        return parts[1], date.fromisoformat(parts[2])
+    except ValueError:
+        return None
+
+
 def intersect(a: tuple[TimeWindow, ...], b: tuple[TimeWindow, ...]) -> tuple[TimeWindow, ...]:
     """The windows common to both lists (an empty ``b`` means no restriction: ``a`` as is)."""
     if not b:

@@ -76,6 +76,7 @@ class LevelKind(StrEnum):
 
     SAME_DAY = "same_day"  # ordered before the cut-off, delivered today (a live re-planning proposal)
     EXPRESS = "express"  # delivered within N minutes of the order
+    PICKUP = "pickup"  # delivered to a pickup point: its opening hours on a day it has room
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,7 +367,7 @@ def _level(c: _Checker, i: int, lv: Any, zones: set[str], taken: set[str]) -> Se
     taken.add(str(ident))
     kind = lv.get("kind")
     if kind not in {k.value for k in LevelKind}:
-        c.bad((*loc, "kind"), f"{kind!r} is not one of same_day, express")
+        c.bad((*loc, "kind"), f"{kind!r} is not one of same_day, express, pickup")
     zone_ids = lv.get("zone_ids", [])
     if not isinstance(zone_ids, list) or any(z not in zones for z in zone_ids):
         c.bad((*loc, "zone_ids"), "must list zones of the policy")
@@ -383,7 +384,8 @@ def _level(c: _Checker, i: int, lv: Any, zones: set[str], taken: set[str]) -> Se
         within = _int(lv.get("within_min"), 30, 24 * 60) or 0
         if not within:
             c.bad((*loc, "within_min"), "an express level needs whole minutes from 30 to 1440")
-    most = _int(lv.get("max_orders"), 1, 100_000)
+    # a pickup level's room is each point's capacity_parcels: max_orders may be left out
+    most = _int(lv.get("max_orders", 100_000 if kind == LevelKind.PICKUP.value else None), 1, 100_000)
     if most is None:
         c.bad((*loc, "max_orders"), "must be a whole number from 1 to 100,000")
     price = lv.get("price_cents")

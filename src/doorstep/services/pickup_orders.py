@@ -11,7 +11,7 @@ from doorstep.domain.errors import Issue
 from doorstep.domain.fleet import Depot
 from doorstep.domain.orders import Order, OrderKind
 from doorstep.domain.pickup import PickupPoint, intersect, parcels_of
-from doorstep.services.pickup_points import booked_parcels, point_of
+from doorstep.services.pickup_points import booked_parcels, held_parcels, lock_points, point_of
 from doorstep.store.uow import UnitOfWork
 
 Loc = tuple[str | int, ...]
@@ -73,15 +73,21 @@ def capacity_issues(
     points: dict[str, PickupPoint],
     exclude: tuple[str, ...] = (),
 ) -> list[Issue]:
-    """E2271 for each point and day the new orders would fill past its capacity (counted with the booked ones)."""
+    """E2271 for each point and day the new orders would fill past its capacity (counted with the booked orders
+    and the unconfirmed pickup slot holds).
+
+    The points are locked first (``lock_points``) and stay locked until the caller's transaction ends, so two
+    requests booking the last places at once are counted one after the other: the second sees the first's orders.
+    """
     wanted: dict[tuple[str, date], list[tuple[Order, Loc]]] = {}
     for order, day, loc in orders:
         if order.pickup_point_id in points:
             wanted.setdefault((order.pickup_point_id, day), []).append((order, loc))
+    lock_points(uow, [pid for pid, _ in wanted])
     issues = []
     for (pid, day), items in wanted.items():
         point = points[pid]
-        booked = booked_parcels(uow, pid, day, exclude)
+        booked = booked_parcels(uow, pid, day, exclude) + held_parcels(uow, pid, day)
         asked = sum(parcels_of(o) for o, _ in items)
         if booked + asked > point.capacity_parcels:
             msg = (f"pickup point {pid} ({point.name}) takes {point.capacity_parcels} parcels on {day.isoformat()}: "

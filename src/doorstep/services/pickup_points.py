@@ -3,21 +3,22 @@ point as a domain object, the parcels booked at a point on a day)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
-from doorstep.domain.pickup import PickupPoint, PointKind, hours_issues
+from doorstep.domain.pickup import PickupPoint, PointKind, hours_issues, pickup_key
 from doorstep.domain.status import OrderStatus
 from doorstep.services.access import Actor, Permission
 from doorstep.services.fleet_admin import check_version
 from doorstep.services.platform import Platform
-from doorstep.store.models import OrderRow, PickupPointRow
+from doorstep.store.models import OrderRow, PickupPointRow, SlotHoldRow
 from doorstep.store.uow import UnitOfWork
 
 MAX_CAPACITY = 100_000
@@ -116,6 +117,29 @@ def delete(p: Platform, actor: Actor, point_id: str) -> None:
             raise DoorstepError([Issue("E2008", msg, (), point_id)]) from exc
 
 
+def lock_points(uow: UnitOfWork, point_ids: list[str]) -> None:
+    """Serialize the bookings at these points until the transaction ends, so a capacity check counts every order
+    a racing request stored: PostgreSQL locks the point rows (``SELECT ... FOR UPDATE``, one at a time in id
+    order, so two bulk requests never deadlock); SQLite starts the write transaction with a no-op update of the
+    rows (one writer at a time; a second waits on the busy timeout, then reads the first one's orders). Call it
+    before counting, with nothing else read in the transaction that the count depends on."""
+    ids = sorted(set(point_ids))
+    if not ids:
+        return
+    mine = (PickupPointRow.org_id == uow.org_id, PickupPointRow.id.in_(ids))
+    if uow.session.get_bind().dialect.name == "postgresql":
+        for pid in ids:
+            uow.session.execute(
+                select(PickupPointRow.id).where(PickupPointRow.org_id == uow.org_id, PickupPointRow.id == pid)
+                .with_for_update()
+            )  # fmt: skip
+        return
+    uow.session.execute(
+        sql_update(PickupPointRow).where(*mine).values(version=PickupPointRow.version)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+
+
 def booked_parcels(uow: UnitOfWork, point_id: str, day: date, exclude: tuple[str, ...] = ()) -> int:
     """The parcels of the orders to the point on ``day`` (cancelled and failed ones take no place)."""
     q = select(OrderRow.data["size"]["parcels"].as_integer(), OrderRow.id).where(
@@ -142,3 +166,15 @@ def booked_by_day(uow: UnitOfWork, point_ids: list[str], days: list[date]) -> di
     for pid, day, n in uow.session.execute(q):
         out[(str(pid), day)] = out.get((str(pid), day), 0) + max(1, int(n or 1))
     return out
+
+
+def held_parcels(uow: UnitOfWork, point_id: str, day: date, now: datetime | None = None) -> int:
+    """The parcels of the unconfirmed pickup holds on the point's day (those live at ``now``; without it, every
+    hold not yet expired by the job or a later hold: a booking counts them until they are freed)."""
+    q = select(SlotHoldRow.size).where(
+        SlotHoldRow.org_id == uow.org_id, SlotHoldRow.slot_key == pickup_key(point_id, day),
+        SlotHoldRow.status == "held",
+    )  # fmt: skip
+    if now is not None:
+        q = q.where(SlotHoldRow.expires_at > now)
+    return sum(max(1, int((size or {}).get("parcels", 1))) for size in uow.session.scalars(q))

@@ -24,6 +24,8 @@ from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import Contact, Order, OrderKind, TimeWindow
+from doorstep.domain.slots import SlotPolicy
+from doorstep.services import slot_pickup
 from doorstep.services.access import Actor, Permission
 from doorstep.services.event_bus import EventRecord
 from doorstep.services.events import EventRecorder
@@ -32,7 +34,7 @@ from doorstep.services.orders import insert_orders
 from doorstep.services.platform import Platform
 from doorstep.services.slot_offers import offers_of
 from doorstep.services.slot_policy import current_policy, service_time
-from doorstep.store.models import OrderRow, SlotCountRow, SlotHoldRow
+from doorstep.store.models import OrderRow, SlotCountRow, SlotHoldRow, SlotOfferRow
 from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
 
@@ -137,21 +139,14 @@ def hold_offer(p: Platform, actor: Actor, offer_id: str) -> SlotHoldRow:
             raise DoorstepError([Issue("E2251", f"offer {offer_id} expired at {offer.expires_at.isoformat()}",
                                        ("offer_id",), offer_id)])  # fmt: skip
         policy, _ = current_policy(uow)
-        depot = uow.depots.get(offer.depot_id)
-        tz = ZoneInfo(depot.timezone if depot is not None else "UTC")
-        booking = policy.booking(offer.template_id, offer.zone_id, offer.start, offer.end, tz)
-        if booking is None or booking[1] <= now:
-            raise DoorstepError([Issue("E2255", f"the window of offer {offer_id} is closed for booking",
-                                       ("offer_id",), offer_id)])  # fmt: skip
-        most = booking[0]
         events = EventRecorder(uow, actor.label)
-        due = holds_of(uow).all(SlotHoldRow.slot_key == offer.slot_key, SlotHoldRow.status == HELD,
-                                SlotHoldRow.expires_at <= now)  # fmt: skip
-        for old in due:  # read-time expiry: the expiry job may not have run yet
-            _expire(uow, events, old)
-        if not take_place(uow, offer.slot_key, most):
-            msg = f"the window {offer.start.isoformat()} of offer {offer_id} has its {most} orders"
-            raise DoorstepError([Issue("E2252", msg, ("offer_id",), offer_id)])
+        if slot_pickup.lock(uow, offer.slot_key):  # a pickup point's day: its capacity in parcels
+            if slot_pickup.pickup_level(policy) is None:
+                raise _closed(offer_id)
+            _expire_due(uow, events, offer.slot_key, now)
+            slot_pickup.take_pickup_place(uow, offer, now)
+        else:
+            _take_window(uow, events, policy, offer, now)
         hold = holds_of(uow).add(SlotHoldRow(
             id=new_id("hld"), offer_id=offer.id, slot_key=offer.slot_key, zone_id=offer.zone_id,
             service_level=offer.service_level, depot_id=offer.depot_id, day=offer.day, start=offer.start,
@@ -171,6 +166,34 @@ def hold_offer(p: Platform, actor: Actor, offer_id: str) -> SlotHoldRow:
             raise DoorstepError([Issue("E2254", f"offer {offer_id} was held by another request", ("offer_id",),
                                        offer_id)]) from None  # fmt: skip
         return hold
+
+
+def _closed(offer_id: str) -> DoorstepError:
+    return DoorstepError([Issue("E2255", f"the window of offer {offer_id} is closed for booking", ("offer_id",),
+                                offer_id)])  # fmt: skip
+
+
+def _expire_due(uow: UnitOfWork, events: EventRecorder, slot_key: str, now: datetime) -> None:
+    """Read-time expiry of the slot's holds past their time: the expiry job may not have run yet."""
+    due = holds_of(uow).all(SlotHoldRow.slot_key == slot_key, SlotHoldRow.status == HELD,
+                            SlotHoldRow.expires_at <= now)  # fmt: skip
+    for old in due:
+        _expire(uow, events, old)
+
+
+def _take_window(uow: UnitOfWork, events: EventRecorder, policy: SlotPolicy, offer: SlotOfferRow,
+                 now: datetime) -> None:  # fmt: skip
+    """One place in the offer's window (E2255 past its cut-off or gone from the policy, E2252 full)."""
+    depot = uow.depots.get(offer.depot_id)
+    tz = ZoneInfo(depot.timezone if depot is not None else "UTC")
+    booking = policy.booking(offer.template_id, offer.zone_id, offer.start, offer.end, tz)
+    if booking is None or booking[1] <= now:
+        raise _closed(offer.id)
+    most = booking[0]
+    _expire_due(uow, events, offer.slot_key, now)
+    if not take_place(uow, offer.slot_key, most):
+        msg = f"the window {offer.start.isoformat()} of offer {offer.id} has its {most} orders"
+        raise DoorstepError([Issue("E2252", msg, ("offer_id",), offer.id)])
 
 
 def get_hold(p: Platform, actor: Actor, hold_id: str) -> SlotHoldRow:
@@ -210,7 +233,7 @@ def confirm_hold(p: Platform, actor: Actor, hold_id: str, customer: Customer) ->
         if hold.status != HELD or hold.expires_at <= now:
             raise DoorstepError([Issue("E2253", f"hold {hold_id} expired at {hold.expires_at.isoformat()}",
                                        ("hold_id",), hold_id)])  # fmt: skip
-        order = _order(hold, customer, service_time(uow))
+        order = slot_pickup.pickup_order(uow, hold.slot_key, _order(hold, customer, service_time(uow)))
         warnings = contact_issues(order.contact)
         res = uow.session.execute(
             update(SlotHoldRow).where(SlotHoldRow.id == hold_id, SlotHoldRow.status == HELD,

@@ -16,7 +16,7 @@ from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import Order, OrderKind, TimeWindow
 from doorstep.domain.problem import Problem
-from doorstep.domain.slots import Ranking, SlotPolicy, SlotTemplate, Window, Zone, windows_on
+from doorstep.domain.slots import LevelKind, Ranking, SlotPolicy, SlotTemplate, Window, Zone, windows_on
 from doorstep.optimize.slot_costs import window_costs
 from doorstep.routing.provider import UNREACHABLE, TravelTimeProvider
 from doorstep.services.access import Actor, Permission
@@ -57,12 +57,13 @@ class Offers:
     capacity_left: dict[str, int] = field(default_factory=dict)  # offer id -> places left in its slot
     green: dict[str, bool] = field(default_factory=dict)  # offer id -> a van already passes nearby
     zone_id: str | None = None
+    pickup_point_id: str | None = None  # offers of a pickup point's days (slot_pickup)
     reason: Issue | None = None
     timezone: str = "UTC"
     ranking: str = "cheapest"
 
 
-def _check_request(req: OfferRequest, max_days: int) -> None:
+def check_request(req: OfferRequest, max_days: int) -> None:
     """E1551 for every problem of the request at once."""
     issues: list[Issue] = []
     if not req.location.is_valid():
@@ -133,6 +134,8 @@ def _open_windows(policy: SlotPolicy, zone: Zone, req: OfferRequest, tz: ZoneInf
     today = now.astimezone(tz).date()
     if req.date_from <= today <= req.date_to and not policy.blacked_out(today, zone.id):
         for lv in policy.service_levels:
+            if lv.kind is LevelKind.PICKUP:  # offered for a point only (slot_pickup)
+                continue
             if (not lv.zone_ids or zone.id in lv.zone_ids) and (not req.service_levels or lv.id in req.service_levels):
                 w = lv.window(zone.id, now, tz)
                 out += [w] if w is not None else []
@@ -227,7 +230,7 @@ def _price(policy: SlotPolicy, t: SlotTemplate) -> int | None:
 def make_offers(p: Platform, actor: Actor, req: OfferRequest) -> Offers:
     """The windows Doorstep can keep at the address, best first by the organization's policy (see the module)."""
     actor.require_any(Permission.WRITE, Permission.CHECKOUT)
-    _check_request(req, p.slots.max_days)
+    check_request(req, p.slots.max_days)
     now = p.clock().astimezone(UTC)
     with p.uow(actor) as uow:
         policy, _ = current_policy(uow)

@@ -21,8 +21,9 @@ from doorstep.api.schemas_slots import (
     SlotPolicyOut,
     UtilisationOut,
 )
+from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng
-from doorstep.services import slot_holds, slot_offers, slot_policy, slot_usage
+from doorstep.services import slot_holds, slot_offers, slot_pickup, slot_policy, slot_usage
 from doorstep.services.access import Actor
 from doorstep.services.platform import Platform
 
@@ -67,22 +68,37 @@ def offers(body: OfferIn, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
     return offers_body(p, actor, body)
 
 
+def _where(body: OfferIn) -> None:
+    """E1551 unless the body gives exactly one of location and pickup_point_id."""
+    if (body.location is None) == (body.pickup_point_id is None):
+        msg = "give either location (an address) or pickup_point_id (a pickup point), not both or neither"
+        raise DoorstepError([Issue("E1551", msg, ("location",))])
+
+
 def offers_body(p: Platform, actor: Actor, body: OfferIn) -> dict[str, Any]:
     """The offers answer (shared with the widget's plain-HTML form)."""
+    _where(body)
     size = {"parcels": body.parcels}
     if body.weight_g is not None:
         size["weight_g"] = body.weight_g
     if body.volume_cm3 is not None:
         size["volume_cm3"] = body.volume_cm3
-    req = slot_offers.OfferRequest(
-        location=LatLng(body.location.lat, body.location.lng), date_from=body.date_from, date_to=body.date_to,
-        size=size, skills=frozenset(body.skills), service_levels=frozenset(body.service_levels),
-    )  # fmt: skip
-    res = slot_offers.make_offers(p, actor, req)
+    levels = frozenset(body.service_levels)
+    if body.pickup_point_id is not None:
+        ask = slot_pickup.PickupRequest(body.pickup_point_id, body.date_from, body.date_to, size, levels)
+        res = slot_pickup.pickup_offers(p, actor, ask)
+    else:
+        assert body.location is not None
+        req = slot_offers.OfferRequest(
+            location=LatLng(body.location.lat, body.location.lng), date_from=body.date_from, date_to=body.date_to,
+            size=size, skills=frozenset(body.skills), service_levels=levels,
+        )  # fmt: skip
+        res = slot_offers.make_offers(p, actor, req)
     items = [
         {
             "id": r.id, "start": _local(r.start, res.timezone), "end": _local(r.end, res.timezone),
-            "service_level": r.service_level, "zone_id": r.zone_id, "cost_cents": r.cost_cents,
+            "service_level": r.service_level, "zone_id": r.zone_id or None, "pickup_point_id": res.pickup_point_id,
+            "cost_cents": r.cost_cents,
             "km_added": round(r.added_m / 1000, 2), "capacity_left": res.capacity_left[r.id],
             "green": res.green[r.id], "price_cents": r.price_cents, "expires_at": r.expires_at.isoformat(),
         }
@@ -91,8 +107,9 @@ def offers_body(p: Platform, actor: Actor, body: OfferIn) -> dict[str, Any]:
     reason = None
     if res.reason is not None:
         reason = {"code": res.reason.code, "message": res.reason.message, "action": res.reason.fix}
-    ranking = None if res.zone_id is None else res.ranking
-    return {"offers": items, "zone_id": res.zone_id, "ranking": ranking, "reason": reason}
+    ranking = None if res.zone_id is None and res.pickup_point_id is None else res.ranking
+    return {"offers": items, "zone_id": res.zone_id, "pickup_point_id": res.pickup_point_id, "ranking": ranking,
+            "reason": reason}  # fmt: skip
 
 
 def hold_view(row: Any) -> dict[str, Any]:

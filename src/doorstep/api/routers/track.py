@@ -24,6 +24,9 @@ from doorstep.api.schemas_tracking import (
     InstructionsBody,
     OrgSettingsIn,
     OrgSettingsOut,
+    PickupChoiceOut,
+    PickupSwitchBody,
+    PickupWindowOut,
     RevokedOut,
     TrackingLinkOut,
     TrackingLinkRowOut,
@@ -33,7 +36,15 @@ from doorstep.api.schemas_tracking import (
 from doorstep.api.sse import HEADERS, relay
 from doorstep.domain.errors import DoorstepError
 from doorstep.notify.tracking_words import accepted_language, words
-from doorstep.services import feedback, org_settings, reschedule, self_service, tracking_links, tracking_page
+from doorstep.services import (
+    feedback,
+    org_settings,
+    pickup_switch,
+    reschedule,
+    self_service,
+    tracking_links,
+    tracking_page,
+)
 from doorstep.services.platform import Platform
 from doorstep.services.tracking_links import Opened
 
@@ -164,6 +175,34 @@ def post_not_home(token: str, p: PlatformDep) -> TrackingOut:
     ``new`` with its windows a day later, until the stop is among the driver's next three (409 E2171 after)."""
     opened = tracking_links.resolve(p, token)
     self_service.not_home(p, opened)
+    return TrackingOut.model_validate(tracking_page.view(p, opened))
+
+
+@router.get("/v1/track/{token}/pickup-points", tags=["tracking"], response_model=list[PickupChoiceOut],
+            summary="Pickup points the delivery can switch to (public, by token)")  # fmt: skip
+def get_pickup_points(token: str, p: PlatformDep) -> list[PickupChoiceOut]:
+    """The active points of the order's depot open on its day with room for it, by name, with that day's opening
+    periods; 409 E2272 once the order is planned or on a live route, E2171 once changes closed."""
+    opened = tracking_links.resolve(p, token)
+    return [_choice(c) for c in pickup_switch.choices(p, opened)]
+
+
+def _choice(c: pickup_switch.Choice) -> PickupChoiceOut:
+    windows = [PickupWindowOut(start=w.start, end=w.end) for w in c.windows]
+    return PickupChoiceOut(
+        id=c.point.id, name=c.point.name, kind=c.point.kind.value, address=c.point.address,
+        lat=c.point.location.lat, lng=c.point.location.lng, windows=windows,
+    )  # fmt: skip
+
+
+@router.post("/v1/track/{token}/pickup-point", tags=["tracking"], response_model=TrackingOut,
+             summary="Collect the parcel at a pickup point instead (public, by token)")  # fmt: skip
+def post_pickup_point(token: str, body: PickupSwitchBody, p: PlatformDep) -> TrackingOut:
+    """The order goes to the point instead: its place, opening hours that day and handover time, within its
+    capacity (409 E2271 full, E2270 inactive, E1573 closed that day); open while the order is new and on no live
+    route (409 E2272 after). Answers the page's new content."""
+    opened = tracking_links.resolve(p, token)
+    pickup_switch.switch(p, opened, body.pickup_point_id)
     return TrackingOut.model_validate(tracking_page.view(p, opened))
 
 

@@ -1,0 +1,98 @@
+"""The customer's switch to a pickup point from the tracking page (issue 14 item 5): the points of the order's
+depot that can take it on its day, and the switch itself. It is open while the order is ``new`` and on no live
+route (before the day is planned and published); after that E2272 (a live switch would be a re-planning proposal,
+not built). Tracking-page changes close as the others do (E2171)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+
+from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.orders import OrderKind, TimeWindow
+from doorstep.domain.pickup import PickupPoint
+from doorstep.domain.status import OrderStatus
+from doorstep.formats.doorstep_json import order_to_dict
+from doorstep.services.convert import depot_of, order_of
+from doorstep.services.events import EventRecorder
+from doorstep.services.pickup_orders import capacity_issues, to_point
+from doorstep.services.pickup_points import booked_by_day, point_of
+from doorstep.services.platform import Platform
+from doorstep.services.replanning import CHANGES
+from doorstep.services.self_service import CUSTOMER, open_for_change
+from doorstep.services.tracking_links import Opened
+from doorstep.store.models import OrderRow, PickupPointRow
+from doorstep.store.uow import UnitOfWork
+
+AT: tuple[str | int, ...] = ("pickup_point_id",)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A point the customer may switch to: where it is and its opening periods on the order's day."""
+
+    point: PickupPoint
+    windows: tuple[TimeWindow, ...]
+
+
+def _switchable(uow: UnitOfWork, opened: Opened) -> OrderRow:
+    """The order while a switch is open: E2171 once changes closed, E2272 once planned or on a live route."""
+    order, route = open_for_change(uow, opened)
+    if route is not None or order.status != OrderStatus.NEW.value or order.kind != OrderKind.DELIVERY.value:
+        msg = f"the delivery is {order.status}; a switch to a pickup point is open only before it is planned"
+        raise DoorstepError([Issue("E2272", msg, AT)])
+    return order
+
+
+def choices(p: Platform, opened: Opened) -> list[Choice]:
+    """The active points of the order's depot open on its day with room for its parcels, by name (the current
+    one included)."""
+    with p.uow(opened.org_id) as uow:
+        order = _switchable(uow, opened)
+        depot = depot_of(uow.depots.require(order.depot_id))
+        rows = uow.session.scalars(select(PickupPointRow).where(
+            PickupPointRow.org_id == uow.org_id, PickupPointRow.depot_id == order.depot_id, PickupPointRow.active,
+        )).all()  # fmt: skip
+        points = [point_of(r) for r in rows]
+        booked = booked_by_day(uow, [x.id for x in points], [order.day])
+        parcels = max(1, int(order.data.get("size", {}).get("parcels", 1)))
+        out = []
+        for point in sorted(points, key=lambda x: (x.name, x.id)):
+            windows = point.windows_on(order.day, depot.timezone)
+            mine = parcels if order.pickup_point_id == point.id else 0
+            room = point.capacity_parcels - booked.get((point.id, order.day), 0) + mine
+            if windows and room >= parcels:
+                out.append(Choice(point, windows))
+        return out
+
+
+def switch(p: Platform, opened: Opened, point_id: str) -> None:
+    """Deliver the order to the point instead: its place, opening periods that day and handover time (as an
+    order booked to it), counted against its capacity under its lock (E2271 full, E2270 inactive, E1573 closed,
+    E1574 another depot's point, 404 E1302 unknown); the former address is kept in the order's change log.
+    Switching to the point it already goes to changes nothing."""
+    with p.uow(opened.org_id) as uow:
+        order = _switchable(uow, opened)
+        if order.pickup_point_id == point_id:
+            return
+        row = uow.pickup_points.get(point_id)
+        if row is None:
+            raise DoorstepError([Issue("E1302", f"pickup point {point_id} not found", AT, point_id)])
+        points = {point_id: point_of(row)}
+        depot = depot_of(uow.depots.require(order.depot_id))
+        current = order_of(order, {depot.id: depot})
+        placed, issues = to_point(replace(current, pickup_point_id=point_id, time_windows=()), points, depot,
+                                  order.day, ())  # fmt: skip
+        issues += capacity_issues(uow, [(placed, order.day, ())], points, exclude=(order.id,))
+        if issues:
+            raise DoorstepError(issues)
+        was = {"lat": order.lat, "lng": order.lng, "address": order.address, "pickup_point_id": order.pickup_point_id}
+        log = [*order.data.get(CHANGES, []), {"kind": "pickup_point", "to": point_id, "from": was}]
+        order.data = {**order.data, **order_to_dict(placed), CHANGES: log}
+        order.lat, order.lng, order.address = placed.location.lat, placed.location.lng, placed.address
+        order.pickup_point_id = point_id
+        order.version += 1
+        EventRecorder(uow, CUSTOMER).record("order.updated", order.id, data={"by": CUSTOMER, "change": "pickup_point",
+                                                                           "pickup_point_id": point_id})  # fmt: skip
+        uow.commit()

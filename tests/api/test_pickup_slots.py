@@ -1,0 +1,93 @@
+"""The pickup service level of the slot policy (SQLite and PostgreSQL): offers for a pickup point are its open days
+with room (spanning the opening hours), holds take the parcels' place at the point, confirming makes an order to
+the point with its opening periods as windows; a full, closed or unoffered point answers no offers with a code."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import Tenant
+from tests.api.pickup_day import make_point, point_order
+from tests.api.slot_day import DAY, NEAR, confirm, eve, hold, policy, put_policy
+
+__all__ = ["eve"]  # the clock fixture
+
+PICKUP = {"id": "pickup", "kind": "pickup", "price_cents": 199}
+
+
+def _offers(c: TestClient, t: Tenant, point_id: str, **kw: Any) -> dict[str, Any]:
+    body = {"pickup_point_id": point_id, "date_from": DAY, "date_to": DAY, "parcels": 1, **kw}
+    r = c.post("/v1/slots/offers", json=body, headers=t.h("write"))
+    assert r.status_code == 200, r.text
+    out: dict[str, Any] = r.json()
+    return out
+
+
+def _with_pickup(c: TestClient, t: Tenant, version: int | None = None) -> None:
+    put_policy(c, t, {**policy(t), "service_levels": [PICKUP]}, version)
+
+
+def test_point_offer_hold_confirm_makes_an_order_to_the_point(
+    client: TestClient, tenant: Tenant, eve: datetime
+) -> None:
+    """One offer for the point's open day (10:00-17:00 local, 10 parcels left, its price); held and confirmed it is
+    an order to the point whose windows are its opening periods; confirming again replays the same order; the
+    door offers of the same policy stay without the pickup level."""
+    _with_pickup(client, tenant)
+    pt = make_point(client, tenant)
+    res = _offers(client, tenant, pt["id"])
+    assert res["reason"] is None and res["pickup_point_id"] == pt["id"] and res["zone_id"] is None
+    (offer,) = res["offers"]
+    assert (offer["start"], offer["end"], offer["service_level"], offer["capacity_left"], offer["price_cents"]) == (
+        "2025-06-17T10:00:00+01:00", "2025-06-17T17:00:00+01:00", "pickup", 10, 199,
+    )  # fmt: skip
+    assert offer["pickup_point_id"] == pt["id"] and offer["zone_id"] is None
+    h = hold(client, tenant, offer["id"])
+    assert h.status_code == 201, h.text
+    assert _offers(client, tenant, pt["id"])["offers"][0]["capacity_left"] == 9  # the live hold takes its place
+    first = confirm(client, tenant, h.json()["id"])
+    assert first.status_code == 201, first.text
+    again = confirm(client, tenant, h.json()["id"])
+    assert again.status_code == 200 and again.json()["replayed"] is True
+    assert again.json()["order_id"] == first.json()["order_id"]
+    order = client.get(f"/v1/orders/{first.json()['order_id']}", headers=tenant.h()).json()
+    data = order["data"]
+    assert data["pickup_point_id"] == pt["id"] and data["location"] == {"lat": 38.7139, "lng": -9.1394}
+    assert [(w["start"], w["end"]) for w in data["time_windows"]] == [
+        ("2025-06-17T10:00:00+01:00", "2025-06-17T13:00:00+01:00"),
+        ("2025-06-17T14:00:00+01:00", "2025-06-17T17:00:00+01:00"),
+    ]
+    assert data["service_s"] == 300 + 10 and order["date"] == DAY
+    assert _offers(client, tenant, pt["id"])["offers"][0]["capacity_left"] == 9  # the order now, not the hold
+    door = client.post("/v1/slots/offers", json={"location": NEAR, "date_from": DAY, "date_to": DAY},
+                       headers=tenant.h("write")).json()  # fmt: skip
+    assert door["offers"] and {o["service_level"] for o in door["offers"]} == {"standard", "premium"}
+
+
+def test_full_closed_or_unoffered_point_answers_no_offers_with_a_code(
+    client: TestClient, tenant: Tenant, eve: datetime
+) -> None:
+    """A point full that day offers nothing (E2271), also to a hold made on an offer taken before it filled; a
+    closed day E1573; a policy without a pickup level E1554; location and point together E1551."""
+    pt = make_point(client, tenant, capacity_parcels=2)
+    put_policy(client, tenant, policy(tenant))
+    assert _offers(client, tenant, pt["id"])["reason"]["code"] == "E1554"
+    _with_pickup(client, tenant, version=1)
+    early = _offers(client, tenant, pt["id"])["offers"][0]["id"]
+    assert client.post("/v1/orders", json=point_order(tenant, pt["id"]), headers=tenant.h()).status_code == 201
+    last = _offers(client, tenant, pt["id"])["offers"][0]
+    assert last["capacity_left"] == 1 and hold(client, tenant, last["id"]).status_code == 201
+    full = _offers(client, tenant, pt["id"])
+    assert full["offers"] == [] and full["reason"]["code"] == "E2271"
+    late = hold(client, tenant, early)
+    assert late.status_code == 409 and late.json()["error"]["code"] == "E2271"
+    also = client.post("/v1/orders", json=point_order(tenant, pt["id"]), headers=tenant.h())
+    assert also.status_code == 409 and also.json()["error"]["code"] == "E2271"  # the live hold counts
+    closed = _offers(client, tenant, pt["id"], date_from="2025-06-21", date_to="2025-06-22")  # a weekend
+    assert closed["offers"] == [] and closed["reason"]["code"] == "E1573"
+    both = client.post("/v1/slots/offers", json={"pickup_point_id": pt["id"], "location": NEAR, "date_from": DAY,
+                                                 "date_to": DAY}, headers=tenant.h("write"))  # fmt: skip
+    assert both.status_code == 422 and both.json()["error"]["code"] == "E1551"

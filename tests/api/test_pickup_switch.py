@@ -1,0 +1,60 @@
+"""The customer's switch to a pickup point from the tracking page (SQLite and PostgreSQL): the points listed are
+those that can take the order on its day; switching moves the order to the point within its capacity, once; it
+closes when the order is planned and published."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import Tenant
+from tests.api.pickup_day import make_point, point_order
+from tests.api.test_plans import plan_now
+
+
+def _token(c: TestClient, t: Tenant, order_id: str) -> str:
+    r = c.post(f"/v1/live/orders/{order_id}/tracking-token", headers=t.h())
+    assert r.status_code in (200, 201), r.text
+    return str(r.json()["token"])
+
+
+def test_customer_switches_a_new_order_to_a_point_with_room(client: TestClient, tenant: Tenant) -> None:
+    """Listed: only the active point open that Tuesday with room (not the full, the weekend-only or the inactive
+    one); the full one refuses with E2271; the open one takes the order (its place, hours and handover, the old
+    address logged), and choosing it again changes nothing; once the day is published the switch is E2272."""
+    c, t = client, tenant
+    ok = make_point(c, t, name="A Papelaria")
+    full = make_point(c, t, name="B Quiosque", capacity_parcels=1)
+    make_point(c, t, name="C Sábado", hours={"sat": [["10:00", "13:00"]]})
+    make_point(c, t, name="D Fechado", active=False)
+    assert c.post("/v1/orders", json=point_order(t, full["id"]), headers=t.h()).status_code == 201
+    made = c.post("/v1/orders", json=t.order("HOME-1"), headers=t.h())
+    assert made.status_code == 201, made.text
+    order_id = made.json()["id"]
+    token = _token(c, t, order_id)
+    listed = c.get(f"/v1/track/{token}/pickup-points")
+    assert listed.status_code == 200, listed.text
+    assert [(x["name"], [(w["start"], w["end"]) for w in x["windows"]]) for x in listed.json()] == [
+        ("A Papelaria", [("2025-06-17T10:00:00+01:00", "2025-06-17T13:00:00+01:00"),
+                         ("2025-06-17T14:00:00+01:00", "2025-06-17T17:00:00+01:00")]),
+    ]  # fmt: skip
+    refused = c.post(f"/v1/track/{token}/pickup-point", json={"pickup_point_id": full["id"]})
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "E2271"
+    moved = c.post(f"/v1/track/{token}/pickup-point", json={"pickup_point_id": ok["id"]})
+    assert moved.status_code == 200, moved.text
+    order = c.get(f"/v1/orders/{order_id}", headers=t.h()).json()
+    data = order["data"]
+    assert data["pickup_point_id"] == ok["id"] and data["location"] == {"lat": 38.7139, "lng": -9.1394}
+    assert [(w["start"][11:16], w["end"][11:16]) for w in data["time_windows"]] == [("10:00", "13:00"),
+                                                                                      ("14:00", "17:00")]  # fmt: skip
+    assert data["service_s"] == 300 + 10 and order["version"] == 2
+    assert data["x-customer-changes"][-1] == {
+        "kind": "pickup_point",
+        "to": ok["id"],
+        "from": {"lat": 38.72, "lng": -9.14, "address": "", "pickup_point_id": None},
+    }
+    again = c.post(f"/v1/track/{token}/pickup-point", json={"pickup_point_id": ok["id"]})
+    assert again.status_code == 200 and c.get(f"/v1/orders/{order_id}", headers=t.h()).json()["version"] == 2
+    plan = plan_now(c, t)
+    assert c.post(f"/v1/plans/{plan['id']}/publish", headers=t.h()).status_code == 200
+    late = c.post(f"/v1/track/{token}/pickup-point", json={"pickup_point_id": full["id"]})
+    assert late.status_code == 409 and late.json()["error"]["code"] == "E2272"
