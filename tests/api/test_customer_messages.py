@@ -179,15 +179,21 @@ def test_an_smtp_server_down_for_a_stretch_loses_nothing_and_duplicates_nothing(
     assert [m["status"] for m in final] == ["sent"] * 5 and all(m["last_error"] is None for m in final)
 
 
+def _dispatched(n: Notifying, day: CustomerDay) -> list[EventRecord]:
+    """The day's ``route.dispatched`` events as their handlers get them."""
+    with platform_of(n.client).sessions() as s:
+        rows = s.scalars(select(EventRow).where(EventRow.org_id == day.t.org_id, EventRow.type == "route.dispatched"))
+        return [EventRecord(e.id, e.org_id, e.type, e.subject_id, e.actor, e.at, data=dict(e.data)) for e in rows]
+
+
 def test_handling_the_same_event_again_creates_no_message(notifying: Notifying) -> None:
     """Running the message handler again on a dispatched route (a retried handling, a redelivered job) writes
     no message and sends nothing: the de-duplication key (order, trigger, version, channel) holds."""
     n = notifying
     day = customer_day(n.client)
     p = platform_of(n.client)
+    events = _dispatched(n, day)
     with p.sessions() as s:
-        rows = s.scalars(select(EventRow).where(EventRow.org_id == day.t.org_id, EventRow.type == "route.dispatched"))
-        events = [EventRecord(e.id, e.org_id, e.type, e.subject_id, e.actor, e.at, data=dict(e.data)) for e in rows]
         before = s.scalar(select(func.count()).select_from(MessageRow).where(MessageRow.org_id == day.t.org_id))
     assert len(events) == 2 and before == 8
     sent_before = len(n.smtp.inbox.messages)
@@ -210,9 +216,7 @@ def test_a_handler_racing_another_for_the_same_messages_writes_none_and_does_not
     n = notifying
     day = customer_day(n.client)
     p = platform_of(n.client)
-    with p.sessions() as s:
-        rows = s.scalars(select(EventRow).where(EventRow.org_id == day.t.org_id, EventRow.type == "route.dispatched"))
-        events = [EventRecord(e.id, e.org_id, e.type, e.subject_id, e.actor, e.at, data=dict(e.data)) for e in rows]
+    events = _dispatched(n, day)
     real, reads = notifications._existing, []
 
     def read_before_the_other_committed(*args: Any) -> set[tuple[str, int, str]]:
