@@ -25,7 +25,10 @@ from tests.api.notify_day import notify_settings
 from tests.notify.servers import SmsServer, SmtpServer
 
 RATE = 4.0  # SMS a second
-SLACK_S = 0.05  # between the sender's slot and the provider's clock: the HTTP request, thread scheduling
+# Between the sender's slot and the provider's clock lie the HTTP request and thread scheduling: on a loaded CI
+# machine one request arrived 0.13 s late, so the next one seemed to follow after 0.12 s instead of 0.25 s. The
+# checks are made over windows, which such jitter does not break, rather than on single gaps.
+SLACK_S = 0.25
 
 
 @dataclass
@@ -93,10 +96,11 @@ def test_the_sender_keeps_to_the_rate_and_waits_out_a_429_retry_after(limited: L
     assert refused, "the provider never limited the sender: the stretch was too short to test anything"
     accepted = sorted(r["form"]["To"] for r in mine if r["status"] == 201)
     assert accepted == sorted(queued)  # nothing lost, nothing twice
-    gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(seen)]
-    assert min(gaps) >= 1 / RATE - SLACK_S, gaps
+    times = [r["at"] for r in seen]
+    busiest = max(sum(1 for u in times if t <= u < t + 1) for t in times)
+    assert busiest <= RATE + 1, (busiest, times)  # any second: at most the rate, plus the one a slot may overlap
     after_429 = [b["at"] - a["at"] for a, b in itertools.pairwise(seen) if a["status"] == 429]
-    assert min(after_429) >= log.retry_after - SLACK_S, after_429
+    assert min(after_429) >= log.retry_after - SLACK_S, after_429  # the channel waited (else ~1/RATE)
     rows = {r.recipient: r for r in _rows(p, list(queued.values()))}
     assert all(r.status == "sent" and r.last_error is None for r in rows.values())
     for number, row in rows.items():
