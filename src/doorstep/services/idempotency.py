@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -58,7 +58,7 @@ def _insert_claim(p: Platform, org_id: str, key: str, print_: str) -> int | None
 def _take_over(p: Platform, seen: IdempotencyRow) -> bool:
     """Take a stale pending claim over (its process died mid-request); False when someone else did first."""
     now = p.clock()
-    stale = now - timedelta(seconds=p.idempotency_stale_s)
+    stale = _stale_before(p)
     if seen.created_at > stale:
         return False
     with p.sessions() as s:
@@ -70,6 +70,11 @@ def _take_over(p: Platform, seen: IdempotencyRow) -> bool:
         )  # fmt: skip
         s.commit()
         return bool(getattr(done, "rowcount", 0) == 1)
+
+
+def _stale_before(p: Platform) -> datetime:
+    """A claim made before this was left by a process that died (``idempotency_stale_s`` ago)."""
+    return p.clock() - timedelta(seconds=p.idempotency_stale_s)
 
 
 def _in_progress(key: str) -> DoorstepError:
@@ -92,7 +97,7 @@ def _claim(p: Platform, org_id: str, key: str, print_: str) -> int | tuple[int, 
         if seen.fingerprint != print_:
             msg = f"Idempotency-Key {key!r} was used for a different request"
             raise DoorstepError([Issue("E2001", msg, ("header", "Idempotency-Key"))])
-        if seen.status_code == APPLIED and seen.created_at > p.clock() - timedelta(seconds=p.idempotency_stale_s):
+        if seen.status_code == APPLIED and seen.created_at > _stale_before(p):
             raise _in_progress(key)  # applied, its answer about to be stored: the repeat will get it
         if seen.status_code == APPLIED:
             msg = (f"the request with Idempotency-Key {key!r} was applied, but its answer was lost (the server "
