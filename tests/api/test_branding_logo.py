@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from doorstep.api.security import APP_CSP
-from doorstep.services.notify_send import send_due
 from tests.api.notify_day import CustomerDay, customer_day, dispatch_all
 from tests.api.tracking_site import Site, site
 
@@ -72,7 +71,7 @@ def _branded_day(site: Site, logo: str) -> CustomerDay:
     rules = _sender(logo) | {"rules": [{"trigger": "out_for_delivery", "enabled": True, "channels": ["email"]}]}
     assert site.client.put(RULES, json=rules, headers=day.t.h()).status_code == 200
     dispatch_all(site.client, day)
-    send_due(site.client.app.state.platform)  # type: ignore[attr-defined]
+    site.send_all(day)
     return day
 
 

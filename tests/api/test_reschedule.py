@@ -30,7 +30,7 @@ def _day(s: Site) -> CustomerDay:
     tomorrow (so tomorrow offers exactly the windows that van can keep)."""
     s.clock.at("08:00")
     day = customer_day(s.client)
-    send_due(s.client.app.state.platform)  # type: ignore[attr-defined]
+    s.send_all(day)
     shifts = s.client.get("/v1/shifts", params={"day": TODAY}, headers=day.t.h()).json()["items"]
     body = {"vehicle_id": shifts[0]["vehicle_id"], "day": TOMORROW, "start": f"{TOMORROW}T12:30:00+01:00",
             "end": f"{TOMORROW}T15:30:00+01:00"}  # fmt: skip
@@ -126,7 +126,7 @@ def test_moving_within_the_live_day_reinserts_the_stop_with_its_new_window(site:
         (TODAY, TODAY, f"{TODAY}T14:00:00+01:00")
     ]
     site.settle()
-    send_due(site.client.app.state.platform)  # type: ignore[attr-defined]
+    site.send_all(day)
     mails = [m for m in site.smtp.inbox.messages if str(m["To"]) == day.email_of(0)]
     assert [str(m["Subject"]) for m in mails][-1] == "Your delivery of O-0 moves to Tuesday, June 17, 2025"
     assert "2:00\u202fPM – 4:00\u202fPM" in mails[-1].get_body(("plain",)).get_content()  # type: ignore[union-attr]

@@ -12,7 +12,6 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from doorstep.services.notify_send import send_due
 from doorstep.services.tracking_links import NOT_FOUND
 from tests.api.notify_day import CustomerDay, customer_day
 from tests.api.test_live_api import sse_events
@@ -60,7 +59,7 @@ def _day(s: Site) -> CustomerDay:
     """A dispatched day at 08:00 whose out-for-delivery emails were sent."""
     s.clock.at("08:00")
     day = customer_day(s.client)
-    send_due(s.client.app.state.platform)  # type: ignore[attr-defined]
+    s.send_all(day)
     return day
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,10 +12,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
 from doorstep.domain.ids import PREFIXES
+from doorstep.services.notify_send import send_due
+from doorstep.services.platform import Platform
+from doorstep.store.models_messages import MessageRow
 from doorstep.web.mount import mount_web
 from tests.api.notify_day import CustomerDay
 from tests.notify.servers import SmtpServer
@@ -56,6 +61,7 @@ class Site:
     def token(self, day: CustomerDay, k: int, nth: int = 0) -> str:
         """The token of the link in the ``nth`` email order k's customer received."""
         mails = [m for m in self.smtp.inbox.messages if str(m["To"]) == day.email_of(k)]
+        assert len(mails) > nth, (len(mails), self.outbox(day.t.org_id))
         body = mails[nth].get_body(("plain",)).get_content()  # type: ignore[union-attr]
         found = LINK.search(body)
         assert found is not None, body
@@ -67,6 +73,26 @@ class Site:
         assert r.status_code == 200, r.text
         out: dict[str, Any] = r.json()
         return out
+
+    def send_all(self, day: CustomerDay) -> None:
+        """Send the tenant's due emails: ``send_due`` takes every tenant's messages of this worker's database in
+        turn, a bounded number per run, so it runs until none of this tenant's is left queued (and due)."""
+        platform: Platform = self.client.app.state.platform  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 30
+        while True:
+            send_due(platform)
+            waiting = [m for m in self.outbox(day.t.org_id) if m[2] == "queued"]
+            if not waiting:
+                return
+            assert time.monotonic() < deadline, f"messages still queued after 30 s: {waiting}"
+            time.sleep(0.1)
+
+    def outbox(self, org_id: str) -> list[tuple[str, str, str, int, str | None]]:
+        """(order, trigger, status, attempts, last error) of the tenant's messages: what a failed wait shows."""
+        platform: Platform = self.client.app.state.platform  # type: ignore[attr-defined]
+        with platform.sessions() as s:
+            q = select(MessageRow).where(MessageRow.org_id == org_id).order_by(MessageRow.created_at)
+            return [(m.order_id, m.trigger, m.status, m.attempts, m.last_error) for m in s.scalars(q)]
 
     def settle(self) -> None:
         """Let jobs (event handlers, sends) and the ETA worker finish."""

@@ -18,7 +18,9 @@ from doorstep.store.models import PlanRow, ProposalRow, RouteLiveRow, RouteRow
 def _route_view(route: RouteRow, live: RouteLiveRow | None, plan: PlanRow) -> dict[str, Any]:
     stops = route.data["stops"]
     orders = [s for s in stops if s.get("order_id")]
-    etas = live.etas if live else []
+    on_route = {s["order_id"] for s in orders}
+    # the ETAs are of the route as the ETA worker last timed it: a stop taken off since (cancelled, moved) has none
+    etas = [e for e in (live.etas if live else []) if not e.get("order_id") or e["order_id"] in on_route]
     return {
         "id": route.id, "plan_id": route.plan_id, "date": plan.day.isoformat(), "depot_id": plan.depot_id,
         "vehicle_id": route.vehicle_id,
