@@ -36,8 +36,11 @@ def chromium() -> Path:
 @pytest.fixture
 def browser(chromium: Path) -> Iterator[Any]:
     """The one way a test gets a Playwright browser: Debian's Chromium, closed after the test."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # a page update that waits on a background job (the ETA worker, a send) on a loaded two-core CI machine can
+    # take longer than Playwright's 5 s default; a real failure still fails, after 15 s
+    expect.set_options(timeout=15_000)
     with sync_playwright() as pw:
         b = launch(pw)
         try:

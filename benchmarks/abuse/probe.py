@@ -206,13 +206,17 @@ def probe_import(backend: str, base: str, platform: Any, rows: int, writers: int
     answers: list[httpx.Response] = []
     lock = threading.Lock()
 
+    took: list[float] = []
+
     def importer() -> None:
+        t0 = time.perf_counter()
         try:
             r = httpx.post(f"{base}/v1/orders/import", files={"file": ("o.csv", "\n".join(lines).encode())},
                            data={"depot_id": depot, "date": "2025-06-17"}, headers=h, timeout=900)  # fmt: skip
             with lock:
                 answers.append(r)
         finally:
+            took.append(time.perf_counter() - t0)
             done.set()
 
     def writer(k: int) -> None:
@@ -236,6 +240,7 @@ def probe_import(backend: str, base: str, platform: Any, rows: int, writers: int
     for t in threads:
         t.join()
     _tally(res, answers)
+    res.statuses.update([f"import answered in {took[0]:.0f} s"])
     imported = sum(len(a.json()["created"]) for a in answers if a.request.url.path.endswith("/import") and a.is_success)
     bulk_ok = sum(20 for a in answers if a.request.url.path.endswith("/bulk") and a.status_code == 201)
     res.expected_stored = imported + bulk_ok

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from doorstep.api.app import create_app
 from doorstep.config import Settings
 from doorstep.store.models import EventHandlingRow
+from doorstep.store.models_messages import MessageRow
 from tests.api.conftest import Tenant, make_tenant, platform_of
 from tests.api.driver_day import login
 from tests.api.test_plans import SPOTS, plan_now, two_vans, wait
@@ -121,6 +122,17 @@ def assert_no_failed_handling(c: TestClient, org_id: str) -> None:
         q = select(EventHandlingRow).where(EventHandlingRow.org_id == org_id, EventHandlingRow.attempts > 0)
         failed = [(h.handler, h.status, h.last_error) for h in s.scalars(q)]
     assert failed == [], failed
+
+
+def outbox(c: TestClient, org_id: str) -> list[tuple[str, str, str, int, str | None, str]]:
+    """(trigger, channel, status, attempts, last error, handling statuses of its event) of the tenant's messages,
+    and its event handlings that are not done: what a test that misses a message shows."""
+    with platform_of(c).sessions() as s:
+        q = select(MessageRow).where(MessageRow.org_id == org_id).order_by(MessageRow.created_at)
+        out = [(m.trigger, m.channel, m.status, m.attempts, m.last_error, "") for m in s.scalars(q)]
+        h = select(EventHandlingRow).where(EventHandlingRow.org_id == org_id, EventHandlingRow.status != "done")
+        out += [("handling", h.event_type, h.status, h.attempts, h.last_error, h.handler) for h in s.scalars(h)]
+    return out
 
 
 def messages(c: TestClient, day: CustomerDay, k: int) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.api.notify_day import PUBLIC, CustomerDay, Notifying, customer_day, notifying
+from tests.api.notify_day import PUBLIC, CustomerDay, Notifying, customer_day, notifying, outbox
 
 __all__ = ["notifying"]  # the module-scoped app fixture
 PAGES = {  # language: (question title, button, confirmation title, confirmation text after the address)
@@ -30,7 +30,9 @@ def day(notifying: Notifying) -> CustomerDay:
 
 def _link(n: Notifying, day: CustomerDay, k: int) -> str:
     """The unsubscribe path of the email order k's customer received."""
-    mail = next(m for m in n.smtp.inbox.messages if m["To"] == day.email_of(k))
+    mails = [m for m in n.smtp.inbox.messages if m["To"] == day.email_of(k)]
+    assert mails, (len(n.smtp.inbox.messages), outbox(n.client, day.t.org_id))
+    mail = mails[0]
     text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     link: str = next(w for w in text.split() if w.startswith(f"{PUBLIC}/u/"))
     return link.removeprefix(PUBLIC)

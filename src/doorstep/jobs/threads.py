@@ -94,20 +94,29 @@ class Ticker:
             self._thread.join(timeout=5)
 
 
+INLINE_EVENTS = 100  # a commit that recorded more events than this has them dispatched on the pool
+
+
 class ThreadJobRunner:
     """The embedded shape's job runner: named jobs on the thread pool of this process. Jobs named in ``inline``
     run in the submitting thread instead (event dispatch: handlers are short, and a request answers with their
-    effects — the ETA refresh of a dispatched route — already stored)."""
+    effects — the ETA refresh of a dispatched route — already stored), unless they carry more than
+    ``inline_events`` event ids: a 40,000-row import answers when its orders are stored, and their handlers run
+    on the pool after it."""
 
     def __init__(
-        self, pool: ThreadRunner | None = None, inline: frozenset[str] = frozenset({"events.dispatch"})
+        self,
+        pool: ThreadRunner | None = None,
+        inline: frozenset[str] = frozenset({"events.dispatch"}),
+        inline_events: int = INLINE_EVENTS,
     ) -> None:
         self.pool = pool or ThreadRunner(workers=1)
         self.inline = inline
+        self.inline_events = inline_events
 
     def submit(self, platform: Platform, name: str, kwargs: dict[str, Any]) -> None:
-        """Queue the job (or run it now when it is one of ``inline``)."""
-        if name in self.inline:
+        """Queue the job (or run it now when it is one of ``inline`` and not a large batch of events)."""
+        if name in self.inline and len(kwargs.get("event_ids") or ()) <= self.inline_events:
             run_job(platform, name, kwargs)
             return
         self.pool.submit(f"{name} {kwargs}", lambda: run_job(platform, name, kwargs))

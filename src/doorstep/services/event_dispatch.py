@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.services.access import Actor, Permission
-from doorstep.services.event_bus import EventRecord
+from doorstep.services.event_bus import EventRecord, HandlerFn
 from doorstep.services.job_registry import job
 from doorstep.services.platform import Platform
 from doorstep.store.models import EventHandlingRow, EventRow
@@ -25,6 +25,7 @@ from doorstep.store.models import EventHandlingRow, EventRow
 log = logging.getLogger("doorstep.events")
 
 FAILING = ("pending", "running", "stuck")
+BATCH = 200  # handlings claimed (and events looked up) per statement
 
 
 def _record(row: EventRow) -> EventRecord:
@@ -89,25 +90,93 @@ def run_handling(p: Platform, handling_id: str) -> bool | None:
         record, handler = _record(event), p.bus.handlers[row.handler]
     if not _claim(p, handling_id):
         return None
+    error = _run(handler.name, handler.fn, p, record)
+    _settle(p, handling_id, error)
+    return error is None
+
+
+def _run(name: str, fn: HandlerFn, p: Platform, record: EventRecord) -> str | None:
+    """Run one handler on one event: None when it succeeded, else the error it raised (logged)."""
     try:
-        handler.fn(p, record)
+        fn(p, record)
     except Exception as exc:  # a handler's failure stays with its handling: logged, counted, retried
-        log.exception("event handler %s failed on %s (%s)", handler.name, record.id, record.type)
-        _settle(p, handling_id, f"{type(exc).__name__}: {exc}")
-        return False
-    _settle(p, handling_id, None)
-    return True
+        log.exception("event handler %s failed on %s (%s)", name, record.id, record.type)
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _claim_many(p: Platform, ids: list[str]) -> list[str]:
+    """Claim the due ones of these handlings in one statement; the claimed ids, in the given order."""
+    now = p.clock()
+    with p.sessions() as s:
+        moved = s.execute(
+            update(EventHandlingRow)
+            .where(EventHandlingRow.id.in_(ids), _due(now))
+            .values(status="running", lease_until=now + timedelta(seconds=p.bus.lease_s))
+            .returning(EventHandlingRow.id)
+            .execution_options(synchronize_session=False)
+        )
+        claimed = set(moved.scalars())
+        s.commit()
+    return [i for i in ids if i in claimed]
+
+
+def _settle_done(p: Platform, ids: list[str]) -> None:
+    """Mark claimed runs that succeeded done, in one statement."""
+    if not ids:
+        return
+    with p.sessions() as s:
+        s.execute(
+            update(EventHandlingRow)
+            .where(EventHandlingRow.id.in_(ids))
+            .values(status="done", done_at=p.clock(), last_error=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        s.commit()
+
+
+def run_handlings(p: Platform, handling_ids: list[str]) -> int:
+    """Claim and run many handlings in order, ``BATCH`` at a time: one statement claims a batch and one marks its
+    successes done (a handler that raises is settled on its own, as in ``run_handling``); the number that
+    succeeded. A batch of 40,000 events' handlings (one import) costs a few hundred statements besides what the
+    handlers do, instead of three transactions each."""
+    succeeded = 0
+    for start in range(0, len(handling_ids), BATCH):
+        chunk = handling_ids[start : start + BATCH]
+        with p.sessions() as s:
+            q = (
+                select(EventHandlingRow.id, EventHandlingRow.handler, EventRow)
+                .join(EventRow, EventRow.id == EventHandlingRow.event_id)
+                .where(EventHandlingRow.id.in_(chunk), EventHandlingRow.handler.in_(list(p.bus.handlers)))
+            )
+            work = {hid: (handler, _record(event)) for hid, handler, event in s.execute(q)}
+        done: list[str] = []
+        for hid in _claim_many(p, [h for h in chunk if h in work]):
+            name, record = work[hid]
+            handler = p.bus.handlers.get(name)
+            error = _run(name, handler.fn, p, record) if handler is not None else "handler unregistered meanwhile"
+            if error is None:
+                done.append(hid)
+            else:
+                _settle(p, hid, error)
+        _settle_done(p, done)
+        succeeded += len(done)
+    return succeeded
 
 
 @job("events.dispatch")
 def dispatch_events(p: Platform, org_id: str, event_ids: list[str]) -> int:
     """Run the handlers of freshly committed events (in recording order); the number that succeeded."""
+    found: list[tuple[datetime, str]] = []
     with p.sessions() as s:
-        q = select(EventHandlingRow.id).where(
-            EventHandlingRow.org_id == org_id, EventHandlingRow.event_id.in_(event_ids), _due(p.clock())
-        )
-        ids = list(s.scalars(q.order_by(EventHandlingRow.created_at, EventHandlingRow.id)))
-    return sum(1 for hid in ids if run_handling(p, hid))
+        for start in range(0, len(event_ids), BATCH):  # (SQLite takes at most 32,766 parameters in one query)
+            q = select(EventHandlingRow.created_at, EventHandlingRow.id).where(
+                EventHandlingRow.org_id == org_id,
+                EventHandlingRow.event_id.in_(event_ids[start : start + BATCH]),
+                _due(p.clock()),
+            )
+            found += [(at, hid) for at, hid in s.execute(q)]
+    return run_handlings(p, [hid for _, hid in sorted(found)])
 
 
 @job("events.sweep")
@@ -117,7 +186,7 @@ def dispatch_due(p: Platform, limit: int = 200) -> int:
     with p.sessions() as s:
         q = select(EventHandlingRow.id).where(_due(p.clock()), EventHandlingRow.handler.in_(list(p.bus.handlers)))
         ids = list(s.scalars(q.order_by(EventHandlingRow.created_at, EventHandlingRow.id).limit(limit)))
-    return sum(1 for hid in ids if run_handling(p, hid))
+    return run_handlings(p, ids)
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,10 +141,23 @@ def _release(p: Platform, ids: list[str]) -> None:
 
 @job("notify.send")
 def send_due(p: Platform, limit: int = 100) -> int:
-    """Send the due queued messages (up to ``limit``); the number sent now. After a channel fails with a
-    retryable error, the rest of its messages wait for the next run instead of each waiting out a timeout. Each
-    send waits for its channel's rate (``limits``); messages whose turn would come after the lease is over are
-    given back for the next run. A provider's ``Retry-After`` shuts the channel for that long in this process."""
+    """Send the due queued messages, ``limit`` claimed at a time, until none is due (or a channel failed, or the
+    run has taken half a lease); the number sent now. A backlog of older messages (another tenant's, a provider
+    that was down) is worked through in the same run instead of leaving the newest for the next tick. After a
+    channel fails with a retryable error, the rest of its messages wait for the next run instead of each waiting
+    out a timeout. Each send waits for its channel's rate (``limits``); messages whose turn would come after the
+    lease is over are given back for the next run. A provider's ``Retry-After`` shuts the channel for that long in
+    this process."""
+    sent, started = 0, time.monotonic()
+    while True:
+        n, claimed, stopped = _send_batch(p, limit)
+        sent += n
+        if claimed < limit or stopped or time.monotonic() - started > LEASE_S / 2:
+            return sent
+
+
+def _send_batch(p: Platform, limit: int) -> tuple[int, int, bool]:
+    """One claim of up to ``limit`` due messages, sent: (sent, claimed, whether a channel stopped the batch)."""
     now = p.clock()
     claimed = _claim(p, now, limit)
     lease = now + timedelta(seconds=LEASE_S)
@@ -172,7 +185,7 @@ def send_due(p: Platform, limit: int = 100) -> int:
         _settle(p, message_id, result)
         sent += result.outcome is Outcome.SENT
     _release(p, skipped)
-    return sent
+    return sent, len(claimed), bool(down)
 
 
 def messages_of(p: Platform, actor: Actor, order_id: str) -> list[MessageRow]:
