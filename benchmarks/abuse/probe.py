@@ -25,6 +25,7 @@ Exits 1 when a probe finds a 5xx, a duplicate or a lost acknowledged write.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import threading
@@ -49,7 +50,8 @@ from doorstep.api.app import create_app
 from doorstep.config import Settings
 from doorstep.services.access import Permission, system_actor
 from doorstep.services.accounts import create_api_key, create_organization
-from doorstep.store.models import DepotRow, OrderRow
+from doorstep.store.models import DepotRow, EventHandlingRow, OrderRow
+from machine import machine_info
 
 HUB = {"name": "Hub", "lat": 38.7372, "lng": -9.1034, "timezone": "Europe/Lisbon"}
 
@@ -249,7 +251,24 @@ def probe_import(backend: str, base: str, platform: Any, rows: int, writers: int
         res.stored = int(s.scalar(select(func.count()).select_from(OrderRow).where(OrderRow.org_id == org)) or 0)
     if res.stored != res.expected_stored:
         res.problems.append(f"stored {res.stored}, acknowledged {res.expected_stored}")
+    _handlers_done(res, platform, org)
     return res
+
+
+def _handlers_done(res: Result, platform: Any, org_id: str | None, timeout_s: float = 900) -> None:
+    """Wait until every event handling of the organization ran (a large commit's run on the job pool after the
+    answer) and say how long after the writes that took; a handling not done by then is a problem."""
+    started = time.perf_counter()
+    left = -1
+    while time.perf_counter() - started < timeout_s:
+        with platform.sessions() as s:
+            q = select(func.count()).select_from(EventHandlingRow)
+            left = int(s.scalar(q.where(EventHandlingRow.org_id == org_id, EventHandlingRow.status != "done")) or 0)
+        if left == 0:
+            res.statuses.update([f"handlers done {time.perf_counter() - started:.0f} s later"])
+            return
+        time.sleep(1)
+    res.problems.append(f"{left} event handlings not done {timeout_s:.0f} s after the writes")
 
 
 UPLOAD_RSS_BOUND_MIB = 150  # what the upload probes may add to the server's resident memory, all of them together
@@ -341,7 +360,10 @@ def main() -> int:
     ap.add_argument("--writers", type=int, default=8, help="bulk-create clients during the import")
     ap.add_argument("--kill-seconds", type=float, default=12, help="writing time of the kill -9 probe (0: skip it)")
     ap.add_argument("--kill-writers", type=int, default=6, help="order-create clients of the kill -9 probe")
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "results" / "abuse-probe.json",
+                    help="where the JSON goes (default benchmarks/results/abuse-probe.json)")  # fmt: skip
     args = ap.parse_args()
+    started = time.perf_counter()
     results: list[Result] = []
     for backend in args.backends:
         with database(backend) as url, serve(url) as (base, platform):
@@ -357,6 +379,14 @@ def main() -> int:
     print(head + " verdict")
     for r in results:
         print(r.line())
+    rows = [{"backend": r.backend, "probe": r.probe, "sent": r.sent, "acknowledged": r.acknowledged,
+             "stored": r.stored, "expected_stored": r.expected_stored, "answers": dict(r.statuses),
+             "problems": r.problems} for r in results]  # fmt: skip
+    report = {"machine": machine_info(), "args": {k: str(v) for k, v in vars(args).items()},
+              "seconds": round(time.perf_counter() - started, 1), "results": rows}  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written {args.out}")
     return 1 if any(r.problems for r in results) else 0
 
 
