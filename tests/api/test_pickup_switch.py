@@ -31,6 +31,7 @@ def test_customer_switches_a_new_order_to_a_point_with_room(client: TestClient, 
     assert made.status_code == 201, made.text
     order_id = made.json()["id"]
     token = _token(c, t, order_id)
+    assert c.get(f"/v1/track/{token}").json()["changes"]["pickup"] is True  # the page offers the switch
     listed = c.get(f"/v1/track/{token}/pickup-points")
     assert listed.status_code == 200, listed.text
     assert [(x["name"], [(w["start"], w["end"]) for w in x["windows"]]) for x in listed.json()] == [
@@ -58,3 +59,4 @@ def test_customer_switches_a_new_order_to_a_point_with_room(client: TestClient, 
     assert c.post(f"/v1/plans/{plan['id']}/publish", headers=t.h()).status_code == 200
     late = c.post(f"/v1/track/{token}/pickup-point", json={"pickup_point_id": full["id"]})
     assert late.status_code == 409 and late.json()["error"]["code"] == "E2272"
+    assert c.get(f"/v1/track/{token}").json()["changes"]["pickup"] is False  # and the page no longer offers it

@@ -77,6 +77,9 @@ class ChangesOut(BaseModel):
     safe_place_allowed: bool
     safe_place: str
     closed: str = Field(description="why changes are closed, while a delivery is still to come; else empty")
+    pickup: bool = Field(
+        False, description="a switch to a pickup point is on offer (the order is not planned yet and its depot has one)"
+    )
 
 
 class InstructionsBody(Strict):

@@ -9,6 +9,10 @@ TAGS = ("on_time", "careful", "friendly", "safe_place", "late", "damaged", "inst
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
+        "pickup": "Collect at a pickup point instead", "pickup_title": "Collect your parcel nearby",
+        "pickup_pick": "Pickup points open on your delivery day", "pickup_move": "Collect it there",
+        "pickup_none": "No pickup point can take your parcel on its day.",
+        "pickup_done": "Your parcel will wait for you at {name}.",
         "reschedule": "Choose another time", "reschedule_title": "Move your delivery",
         "reschedule_pick": "Times we can still deliver", "reschedule_move": "Move my delivery",
         "reschedule_none": "No other time is available in the next days.",
@@ -47,6 +51,10 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "Instructions not followed",
     },
     "fr": {
+        "pickup": "Retirer le colis dans un point relais", "pickup_title": "Retirer votre colis près de chez vous",
+        "pickup_pick": "Points relais ouverts le jour de la livraison", "pickup_move": "Le retirer là",
+        "pickup_none": "Aucun point relais ne peut recevoir votre colis ce jour-là.",
+        "pickup_done": "Votre colis vous attendra à {name}.",
         "reschedule": "Choisir un autre créneau", "reschedule_title": "Déplacer votre livraison",
         "reschedule_pick": "Créneaux encore possibles", "reschedule_move": "Déplacer ma livraison",
         "reschedule_none": "Aucun autre créneau n'est disponible dans les prochains jours.",
@@ -87,6 +95,10 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "Consignes non respectées",
     },
     "de": {
+        "pickup": "Stattdessen an einer Abholstelle abholen", "pickup_title": "Paket in der Nähe abholen",
+        "pickup_pick": "Abholstellen, die an Ihrem Liefertag geöffnet sind", "pickup_move": "Dort abholen",
+        "pickup_none": "Keine Abholstelle kann Ihr Paket an diesem Tag annehmen.",
+        "pickup_done": "Ihr Paket wartet bei {name} auf Sie.",
         "reschedule": "Andere Zeit wählen", "reschedule_title": "Lieferung verschieben",
         "reschedule_pick": "Zeiten, zu denen wir noch liefern können", "reschedule_move": "Lieferung verschieben",
         "reschedule_none": "In den nächsten Tagen ist keine andere Zeit verfügbar.",
@@ -125,6 +137,10 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "Hinweise nicht beachtet",
     },
     "es": {
+        "pickup": "Recogerlo en un punto de recogida", "pickup_title": "Recoja su paquete cerca de usted",
+        "pickup_pick": "Puntos de recogida abiertos el día de la entrega", "pickup_move": "Recogerlo allí",
+        "pickup_none": "Ningún punto de recogida puede recibir su paquete ese día.",
+        "pickup_done": "Su paquete le esperará en {name}.",
         "reschedule": "Elegir otra hora", "reschedule_title": "Cambiar su entrega",
         "reschedule_pick": "Horarios en los que aún podemos entregar", "reschedule_move": "Cambiar mi entrega",
         "reschedule_none": "No hay otro horario disponible en los próximos días.",
@@ -165,6 +181,10 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "No siguió las instrucciones",
     },
     "pt": {
+        "pickup": "Levantar num ponto de recolha", "pickup_title": "Levante a sua encomenda perto de si",
+        "pickup_pick": "Pontos de recolha abertos no dia da entrega", "pickup_move": "Levantar lá",
+        "pickup_none": "Nenhum ponto de recolha pode receber a sua encomenda nesse dia.",
+        "pickup_done": "A sua encomenda vai esperar por si em {name}.",
         "reschedule": "Escolher outra hora", "reschedule_title": "Alterar a sua entrega",
         "reschedule_pick": "Horários em que ainda podemos entregar", "reschedule_move": "Alterar a minha entrega",
         "reschedule_none": "Não há outro horário disponível nos próximos dias.",

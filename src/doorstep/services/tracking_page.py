@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from doorstep.domain.eta_window import narrowing_margin_s, tracking_window
 from doorstep.domain.geo import LatLng, haversine_m
-from doorstep.domain.orders import TimeWindow
+from doorstep.domain.orders import OrderKind, TimeWindow
 from doorstep.domain.status import OrderStatus, RouteStatus, StopStatus
 from doorstep.notify import formatting
 from doorstep.notify.logo import LogoImage, decoded
@@ -30,6 +30,7 @@ from doorstep.store.models import (
     FeedbackRow,
     OrderRow,
     OrganizationRow,
+    PickupPointRow,
     ProofRow,
     RouteLiveRow,
     RouteRow,
@@ -251,14 +252,26 @@ def changes_open(status: str, place: Place) -> bool:
     return not (place.started and place.stops_before is not None and place.stops_before < CUTOFF_STOPS)
 
 
-def _changes(status: str, order: OrderRow, place: Place, say: Wording) -> dict[str, Any]:
+def _changes(status: str, order: OrderRow, place: Place, say: Wording, uow: UnitOfWork) -> dict[str, Any]:
     safe = order.data.get("x-safe-place") or {}
     is_open = changes_open(status, place)
     return {
         "open": is_open, "instructions": str(order.data.get("instructions") or ""),
         "safe_place_allowed": bool(safe.get("allowed")), "safe_place": str(safe.get("where") or ""),
         "closed": say.w["changes_closed"] if not is_open and status in SHOWS_ETA else "",
+        "pickup": is_open and _pickup_on_offer(uow, order, place),
     }  # fmt: skip
+
+
+def _pickup_on_offer(uow: UnitOfWork, order: OrderRow, place: Place) -> bool:
+    """Whether the page offers a switch to a pickup point: a delivery not planned yet, on no live route, whose
+    depot has an active point (which of them can take it that day is the list's business)."""
+    if order.status != OrderStatus.NEW.value or place.route is not None or order.kind != OrderKind.DELIVERY.value:
+        return False
+    q = select(PickupPointRow.id).where(
+        PickupPointRow.org_id == uow.org_id, PickupPointRow.depot_id == order.depot_id, PickupPointRow.active
+    )
+    return uow.session.scalar(q.limit(1)) is not None
 
 
 def _feedback(status: str, row: FeedbackRow | None, say: Wording) -> dict[str, Any]:
@@ -307,7 +320,7 @@ def view_and_route(p: Platform, opened: Opened) -> tuple[dict[str, Any], str | N
             "booked": booked if status in SHOWS_ETA else "", "driver": _driver(status, order, place, say),
             "proof": _proof(status, rec, say, org.tracking_photo), "next_step": _next_step(status, rec, say, uow),
             "feedback": _feedback(status, uow.feedback.first(FeedbackRow.order_id == order.id), say),
-            "changes": _changes(status, order, place, say),
+            "changes": _changes(status, order, place, say, uow),
             "updated": say.w["updated"].format(time=say.time(now)), "as_of": now.isoformat(),
         }  # fmt: skip
         return content, place.route.id if place.route is not None else None

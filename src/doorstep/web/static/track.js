@@ -68,6 +68,8 @@ export function render(v) {
   renderProof(v.proof);
   show("feedback", v.feedback.open);
   show("changes", v.changes.open);
+  show("pickup-open", !!v.changes.pickup);
+  if (!v.changes.pickup) $("pickup-form").hidden = true;
   text("changes-closed", v.changes.closed);
   show("changes-closed", !!v.changes.closed);
   text("updated", v.updated);
@@ -219,6 +221,59 @@ async function moveDelivery(event) {
   if (data?.reschedule) renderWindows(data.reschedule);  // the windows still on offer
 }
 
+// The pickup-point panel: the points of the order's depot that can take it on its day, one radio button each.
+function renderPoints(points) {
+  const set = $("pickup-points");
+  set.replaceChildren(set.querySelector("legend"));
+  for (const point of points) {
+    const label = document.createElement("label");
+    label.className = "slot";
+    const input = document.createElement("input");
+    Object.assign(input, { type: "radio", name: "point", value: point.id });
+    input.dataset.name = point.name;
+    const hours = point.windows.map((w) => `${w.start.slice(11, 16)}–${w.end.slice(11, 16)}`).join(", ");
+    label.append(input, ` ${point.name}`);
+    const where = document.createElement("span");
+    where.className = "where";
+    where.textContent = [point.address, hours].filter(Boolean).join(" · ");
+    label.append(where);
+    set.append(label);
+  }
+  show("pickup-empty", points.length === 0);
+  show("pickup-move", points.length > 0);
+}
+
+async function openPickup() {
+  const form = $("pickup-form");
+  const opening = form.hidden;
+  form.hidden = !opening;
+  $("pickup-open").setAttribute("aria-expanded", String(opening));
+  if (!opening) return;
+  const msg = text("pickup-msg", "");
+  const resp = await fetch(`${base}/pickup-points`).catch(() => null);
+  const data = resp ? await resp.json().catch(() => null) : null;
+  if (resp && resp.ok) {
+    renderPoints(data);
+    return;
+  }
+  renderPoints([]);
+  $("pickup-empty").hidden = true;
+  msg.className = "msg error";
+  msg.textContent = data?.error?.message || (resp ? resp.statusText : "offline");
+}
+
+async function moveToPoint(event) {
+  event.preventDefault();
+  const chosen = document.querySelector("#pickup-points input[name=point]:checked");
+  if (!chosen) return;
+  const msg = $("pickup-msg");
+  const v = await send("POST", `${base}/pickup-point`, { pickup_point_id: chosen.value }, msg);
+  if (v) {
+    render(v);
+    msg.textContent = words.pickupDone.replace("{name}", chosen.dataset.name);
+  }
+}
+
 async function sendFeedback(event) {
   event.preventDefault();
   const form = new FormData($("feedback-form"));
@@ -235,6 +290,8 @@ $("instructions-form").addEventListener("submit", saveInstructions);
 $("not-home").addEventListener("click", notHome);
 $("reschedule-open").addEventListener("click", openReschedule);
 $("reschedule-form").addEventListener("submit", moveDelivery);
+$("pickup-open").addEventListener("click", openPickup);
+$("pickup-form").addEventListener("submit", moveToPoint);
 $("feedback-form").addEventListener("change", paintStars);
 paintStars();
 connect();
