@@ -1,13 +1,15 @@
 """The customer's switch to a pickup point from the tracking page (SQLite and PostgreSQL): the points listed are
-those that can take the order on its day; switching moves the order to the point within its capacity, once; it
-closes when the order is planned and published."""
+those that can take the order on its day; switching moves the order to the point within its capacity, once;
+on a live route it is a re-planning proposal applied at once: the stop moves to the point."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import Tenant
-from tests.api.pickup_day import make_point, point_order
+from tests.api.conftest import Tenant, platform_of
+from tests.api.pickup_day import dispatch_day, make_point, point_order
 from tests.api.test_plans import plan_now
 
 
@@ -57,6 +59,53 @@ def test_customer_switches_a_new_order_to_a_point_with_room(client: TestClient, 
     assert again.status_code == 200 and c.get(f"/v1/orders/{order_id}", headers=t.h()).json()["version"] == 2
     plan = plan_now(c, t)
     assert c.post(f"/v1/plans/{plan['id']}/publish", headers=t.h()).status_code == 200
+    assert c.get(f"/v1/track/{token}").json()["changes"]["pickup"] is True  # on the published route: a proposal
     late = c.post(f"/v1/track/{token}/pickup-point", json={"pickup_point_id": full["id"]})
-    assert late.status_code == 409 and late.json()["error"]["code"] == "E2272"
-    assert c.get(f"/v1/track/{token}").json()["changes"]["pickup"] is False  # and the page no longer offers it
+    assert late.status_code == 409 and late.json()["error"]["code"] == "E2271"  # still full
+
+
+def test_on_a_dispatched_route_the_stop_moves_to_the_point(client: TestClient, tenant: Tenant) -> None:
+    """Out for delivery, the switch is a ``pickup_point`` proposal applied at once: the driver's app shows the
+    stop at the point, within its opening hours; the order goes to the point (version up, old place logged); a
+    full point is E2271, and a minute before the point closes no van gets there (E2273), nothing moving either
+    time; the dispatcher's proposal list shows the applied one."""
+    c, t = client, tenant
+    ok = make_point(c, t, name="A Papelaria")
+    full = make_point(c, t, name="B Quiosque", capacity_parcels=1)
+    assert c.post("/v1/orders", json=point_order(t, full["id"], "FULL-1"), headers=t.h()).status_code == 201
+    made = c.post("/v1/orders", json=t.order("HOME-1"), headers=t.h())
+    order_id = made.json()["id"]
+    phone = dispatch_day(c, t)
+    token = _token(c, t, order_id)
+    assert c.get(f"/v1/track/{token}").json()["changes"]["pickup"] is True
+    assert [x["name"] for x in c.get(f"/v1/track/{token}/pickup-points").json()] == ["A Papelaria"]
+    refused = c.post(f"/v1/track/{token}/pickup-point", json={"pickup_point_id": full["id"]})
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "E2271"
+    before = c.get(f"/v1/orders/{order_id}", headers=t.h()).json()
+    p = platform_of(c)
+    real_clock = p.clock
+    try:
+        p.clock = lambda: datetime.fromisoformat("2025-06-17T16:59:00+01:00")  # the point closes at 17:00
+        too_late = c.post(f"/v1/track/{token}/pickup-point", json={"pickup_point_id": ok["id"]})
+        assert too_late.status_code == 409 and too_late.json()["error"]["code"] == "E2273", too_late.text
+        assert c.get(f"/v1/orders/{order_id}", headers=t.h()).json()["version"] == before["version"]  # no move
+        p.clock = lambda: datetime.fromisoformat("2025-06-17T08:30:00+01:00")  # the morning of the day
+        moved = c.post(f"/v1/track/{token}/pickup-point", json={"pickup_point_id": ok["id"]})
+    finally:
+        p.clock = real_clock
+    assert moved.status_code == 200, moved.text
+    order = c.get(f"/v1/orders/{order_id}", headers=t.h()).json()
+    assert order["data"]["pickup_point_id"] == ok["id"] and order["version"] > before["version"]
+    assert order["data"]["location"] == {"lat": 38.7139, "lng": -9.1394}
+    assert order["data"]["x-customer-changes"][-1]["from"]["lat"] == 38.72
+    (route,) = c.get("/v1/driver/routes", headers=phone).json()["routes"]
+    stop = next(s for s in route["stops"] if s.get("order_id") == order_id)
+    assert (stop["location"]["lat"], stop["location"]["lng"]) == (38.7139, -9.1394)
+    assert (stop["window_start"][11:16], stop["window_end"][11:16]) in (("10:00", "13:00"), ("14:00", "17:00"))
+    planned = c.get(f"/v1/routes/{route['id']}", headers=t.h()).json()["data"]["stops"]
+    at = next(s for s in planned if s.get("order_id") == order_id)
+    served = datetime.fromisoformat(at["departure"]) - timedelta(seconds=at["service_s"])
+    assert datetime.fromisoformat(stop["window_start"]) <= served <= datetime.fromisoformat(stop["window_end"])
+    plan_id = c.get(f"/v1/routes/{route['id']}", headers=t.h()).json()["plan_id"]
+    props = c.get("/v1/live/proposals", params={"plan_id": plan_id}, headers=t.h()).json()
+    assert [(x["kind"], x["status"]) for x in props if x["subject_id"] == order_id] == [("pickup_point", "applied")]

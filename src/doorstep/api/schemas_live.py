@@ -54,10 +54,13 @@ class ProposalOptionOut(BaseModel):
     duration_delta_s: int | None = Field(None, description="insert: the route's duration change")
     route_id: str | None = Field(None, description="resequence: the route re-sequenced")
     windows: list[WindowTextOut] | None = Field(None, description="resequence, reschedule: the order's new windows")
-    order_id: str | None = Field(None, description="cancel, not_home, instructions, reschedule: the order")
+    order_id: str | None = Field(
+        None, description="cancel, not_home, instructions, reschedule, pickup_point: the order"
+    )
     instructions: str | None = Field(None, description="instructions: the customer's new delivery instructions")
     safe_place: SafePlaceOut | None = Field(None, description="instructions: the customer's safe place")
     day: IsoDate | None = Field(None, description="reschedule: the order's new day")
+    pickup_point_id: str | None = Field(None, description="pickup_point: the point the order now goes to")
     moved: dict[str, str] | None = Field(None, description="redistribute: order id -> vehicle id now serving it")
     subject_label: str | None = Field(None, description="the subject as people read it (reference, vehicle name)")
 
@@ -67,7 +70,9 @@ class ProposalOut(BaseModel):
 
     id: str
     plan_id: str
-    kind: Literal["insert", "cancel", "redistribute", "resequence", "instructions", "not_home", "reschedule"]
+    kind: Literal[
+        "insert", "cancel", "redistribute", "resequence", "instructions", "not_home", "reschedule", "pickup_point"
+    ]
     subject_id: str
     status: Literal["pending", "applied", "rejected", "stale"]
     created_at: IsoTime

@@ -389,7 +389,11 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "E2272": (
         "switch to a pickup point closed",
-        "The delivery is planned or under way: only a new order switches; contact the sender.",
+        "The delivery is planned but on no live route, or is not a delivery: contact the sender.",
+    ),
+    "E2273": (
+        "no route reaches the pickup point in time",
+        "Choose another point: no van of the live day can bring the parcel there within its opening hours.",
     ),
     "W3005": (
         "traffic makes a stop late",

@@ -1,7 +1,8 @@
 """The customer's switch to a pickup point from the tracking page (issue 14 item 5): the points of the order's
-depot that can take it on its day, and the switch itself. It is open while the order is ``new`` and on no live
-route (before the day is planned and published); after that E2272 (a live switch would be a re-planning proposal,
-not built). Tracking-page changes close as the others do (E2171)."""
+depot that can take it on its day, and the switch itself. A new order changes directly; an order on a live route
+(published or dispatched) becomes a ``pickup_point`` re-planning proposal, applied at once: the stop leaves its
+place and is inserted again at the point, within its opening hours (E2273 when no route can). Planned but on no
+live route, or not a delivery: E2272. Tracking-page changes close as the others do (E2171)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 
 from doorstep.domain.errors import DoorstepError, Issue
-from doorstep.domain.orders import OrderKind, TimeWindow
+from doorstep.domain.orders import Order, OrderKind, TimeWindow
 from doorstep.domain.pickup import PickupPoint
 from doorstep.domain.status import OrderStatus
 from doorstep.formats.doorstep_json import order_to_dict
@@ -19,10 +20,10 @@ from doorstep.services.events import EventRecorder
 from doorstep.services.pickup_orders import capacity_issues, to_point
 from doorstep.services.pickup_points import booked_by_day, point_of
 from doorstep.services.platform import Platform
-from doorstep.services.replanning import CHANGES
-from doorstep.services.self_service import CUSTOMER, open_for_change
+from doorstep.services.replanning import CHANGES, ProposalKind, Request, propose
+from doorstep.services.self_service import CUSTOMER, customer_actor, open_for_change
 from doorstep.services.tracking_links import Opened
-from doorstep.store.models import OrderRow, PickupPointRow
+from doorstep.store.models import OrderRow, PickupPointRow, RouteRow
 from doorstep.store.uow import UnitOfWork
 
 AT: tuple[str | int, ...] = ("pickup_point_id",)
@@ -36,20 +37,21 @@ class Choice:
     windows: tuple[TimeWindow, ...]
 
 
-def _switchable(uow: UnitOfWork, opened: Opened) -> OrderRow:
-    """The order while a switch is open: E2171 once changes closed, E2272 once planned or on a live route."""
+def _switchable(uow: UnitOfWork, opened: Opened) -> tuple[OrderRow, RouteRow | None]:
+    """The order (and its live route) while a switch is open: E2171 once changes closed, E2272 for an order
+    planned but on no live route, or one that is not a delivery."""
     order, route = open_for_change(uow, opened)
-    if route is not None or order.status != OrderStatus.NEW.value or order.kind != OrderKind.DELIVERY.value:
-        msg = f"the delivery is {order.status}; a switch to a pickup point is open only before it is planned"
+    if order.kind != OrderKind.DELIVERY.value or (route is None and order.status != OrderStatus.NEW.value):
+        msg = f"the order is {order.status} and on no live route: it cannot switch to a pickup point"
         raise DoorstepError([Issue("E2272", msg, AT)])
-    return order
+    return order, route
 
 
 def choices(p: Platform, opened: Opened) -> list[Choice]:
     """The active points of the order's depot open on its day with room for its parcels, by name (the current
     one included)."""
     with p.uow(opened.org_id) as uow:
-        order = _switchable(uow, opened)
+        order, _ = _switchable(uow, opened)
         depot = depot_of(uow.depots.require(order.depot_id))
         rows = uow.session.scalars(select(PickupPointRow).where(
             PickupPointRow.org_id == uow.org_id, PickupPointRow.depot_id == order.depot_id, PickupPointRow.active,
@@ -71,9 +73,10 @@ def switch(p: Platform, opened: Opened, point_id: str) -> None:
     """Deliver the order to the point instead: its place, opening periods that day and handover time (as an
     order booked to it), counted against its capacity under its lock (E2271 full, E2270 inactive, E1573 closed,
     E1574 another depot's point, 404 E1302 unknown); the former address is kept in the order's change log.
-    Switching to the point it already goes to changes nothing."""
+    Switching to the point it already goes to changes nothing. On a live route the change is a proposal applied at
+    once (the module docstring)."""
     with p.uow(opened.org_id) as uow:
-        order = _switchable(uow, opened)
+        order, route = _switchable(uow, opened)
         if order.pickup_point_id == point_id:
             return
         row = uow.pickup_points.get(point_id)
@@ -87,12 +90,24 @@ def switch(p: Platform, opened: Opened, point_id: str) -> None:
         issues += capacity_issues(uow, [(placed, order.day, ())], points, exclude=(order.id,))
         if issues:
             raise DoorstepError(issues)
-        was = {"lat": order.lat, "lng": order.lng, "address": order.address, "pickup_point_id": order.pickup_point_id}
-        log = [*order.data.get(CHANGES, []), {"kind": "pickup_point", "to": point_id, "from": was}]
-        order.data = {**order.data, **order_to_dict(placed), CHANGES: log}
-        order.lat, order.lng, order.address = placed.location.lat, placed.location.lng, placed.address
-        order.pickup_point_id = point_id
-        order.version += 1
-        EventRecorder(uow, CUSTOMER).record("order.updated", order.id, data={"by": CUSTOMER, "change": "pickup_point",
-                                                                           "pickup_point_id": point_id})  # fmt: skip
-        uow.commit()
+        if route is not None:
+            details = {"pickup_point_id": point_id, "order": order_to_dict(placed)}
+            plan_id = route.plan_id
+        else:
+            _switch_now(uow, order, placed, point_id)
+            uow.commit()
+            return
+    propose(p, customer_actor(opened.org_id), Request(plan_id, ProposalKind.PICKUP_POINT, order.id, details=details),
+            auto_approve=True)  # fmt: skip
+
+
+def _switch_now(uow: UnitOfWork, order: OrderRow, placed: Order, point_id: str) -> None:
+    """A new order goes to the point directly; the former place is logged."""
+    was = {"lat": order.lat, "lng": order.lng, "address": order.address, "pickup_point_id": order.pickup_point_id}
+    log = [*order.data.get(CHANGES, []), {"kind": "pickup_point", "to": point_id, "from": was}]
+    order.data = {**order.data, **order_to_dict(placed), CHANGES: log}
+    order.lat, order.lng, order.address = placed.location.lat, placed.location.lng, placed.address
+    order.pickup_point_id = point_id
+    order.version += 1
+    EventRecorder(uow, CUSTOMER).record("order.updated", order.id, data={"by": CUSTOMER, "change": "pickup_point",
+                                                                       "pickup_point_id": point_id})  # fmt: skip

@@ -50,6 +50,7 @@ class ProposalKind(StrEnum):
     INSTRUCTIONS = "instructions"  # the customer's delivery instructions or safe-place permission (no route moves)
     NOT_HOME = "not_home"  # the customer is not home today: off today's route, the order moves to the next day
     RESCHEDULE = "reschedule"  # the customer chose another window: re-inserted today, or off today's route
+    PICKUP_POINT = "pickup_point"  # the customer collects at a pickup point: the stop moves there, re-inserted
 
 
 class ProposalStatus(StrEnum):
@@ -217,6 +218,8 @@ def _options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]
         return [_option(day, day.plan, {"order_id": req.subject_id, **(req.details or {})}, [])]
     if req.kind is ProposalKind.RESCHEDULE:
         return _reschedule_options(uow, day, req)
+    if req.kind is ProposalKind.PICKUP_POINT:
+        return _pickup_options(uow, day, req)
     if req.kind is ProposalKind.REDISTRIBUTE:
         red = redistribute(day.problem, day.plan, req.subject_id, day.provider, state=day.state)
         return [_option(day, red.plan, {"vehicle_id": req.subject_id, "moved": red.moved}, [])]
@@ -243,6 +246,24 @@ def _reschedule_options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dic
     return [_option(day, apply_insertion(plan, result.proposals[0]), extra, [order_to_dict(order)])]
 
 
+def _pickup_options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]]:
+    """The order off its route and inserted again as the point's order (its place, opening periods and handover
+    time in ``details["order"]``), cheapest feasible insertion on any route; E2273 when none can."""
+    details = dict(req.details or {})
+    placed = details.pop("order")
+    after = replace(day.problem, orders=tuple(o for o in day.problem.orders if o.id != req.subject_id))
+    plan = remove_order(after, day.plan, req.subject_id, day.provider, state=day.state)
+    row = uow.orders.require(req.subject_id, ("order_id",))
+    order = order_of(replace_data(row, placed), {d.id: d for d in day.problem.depots})
+    day.problem = replace(after, orders=(*after.orders, order))
+    result = propose_insertion(day.problem, plan, order.id, day.provider, state=day.state, limit=1)
+    if not result.proposals:
+        msg = f"no route of the day can bring order {order.id} to the pickup point within its opening hours"
+        raise DoorstepError([Issue("E2273", msg, ("pickup_point_id",), details.get("pickup_point_id"))])
+    extra = {"order_id": req.subject_id, **details}
+    return [_option(day, apply_insertion(plan, result.proposals[0]), extra, [order_to_dict(order)])]
+
+
 def _subject_label(uow: UnitOfWork, day: LiveDay, req: Request) -> str:
     """What the proposal is about, as people name it: the order's reference, the vehicle's or route's vehicle name."""
     by_order = (
@@ -251,6 +272,7 @@ def _subject_label(uow: UnitOfWork, day: LiveDay, req: Request) -> str:
         ProposalKind.INSTRUCTIONS,
         ProposalKind.NOT_HOME,
         ProposalKind.RESCHEDULE,
+        ProposalKind.PICKUP_POINT,
     )
     if req.kind in by_order or req.windows is not None:  # a window change names the order
         order = uow.orders.get(req.subject_id)
@@ -326,6 +348,21 @@ def _customer_change(uow: UnitOfWork, events: EventRecorder, row: ProposalRow, o
         set_order_status(uow, events, order, OrderStatus.NEW, "order.updated")
     elif row.kind == ProposalKind.RESCHEDULE.value:
         _rescheduled(uow, events, uow.orders.require(row.subject_id), option["summary"])
+    elif row.kind == ProposalKind.PICKUP_POINT.value:
+        _to_pickup_point(uow, events, uow.orders.require(row.subject_id), option)
+
+
+def _to_pickup_point(uow: UnitOfWork, events: EventRecorder, order: OrderRow, option: dict[str, Any]) -> None:
+    """The order takes the point's place, opening periods and handover time; the former place is logged."""
+    placed, point_id = option["orders"][0], option["summary"]["pickup_point_id"]
+    was = {"lat": order.lat, "lng": order.lng, "address": order.address, "pickup_point_id": order.pickup_point_id}
+    log = [*order.data.get(CHANGES, []), {"kind": "pickup_point", "to": point_id, "from": was}]
+    order.data = {**order.data, **placed, CHANGES: log}
+    order.lat, order.lng = placed["location"]["lat"], placed["location"]["lng"]
+    order.address, order.pickup_point_id = str(placed.get("address") or ""), point_id
+    order.version += 1
+    events.record("order.updated", order.id, data={"by": "customer", "change": "pickup_point",
+                                                   "pickup_point_id": point_id})  # fmt: skip
 
 
 def _rescheduled(uow: UnitOfWork, events: EventRecorder, order: OrderRow, summary: dict[str, Any]) -> None:

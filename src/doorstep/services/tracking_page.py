@@ -264,9 +264,9 @@ def _changes(status: str, order: OrderRow, place: Place, say: Wording, uow: Unit
 
 
 def _pickup_on_offer(uow: UnitOfWork, order: OrderRow, place: Place) -> bool:
-    """Whether the page offers a switch to a pickup point: a delivery not planned yet, on no live route, whose
+    """Whether the page offers a switch to a pickup point: a delivery not planned yet or on a live route, whose
     depot has an active point (which of them can take it that day is the list's business)."""
-    if order.status != OrderStatus.NEW.value or place.route is not None or order.kind != OrderKind.DELIVERY.value:
+    if order.kind != OrderKind.DELIVERY.value or (place.route is None and order.status != OrderStatus.NEW.value):
         return False
     q = select(PickupPointRow.id).where(
         PickupPointRow.org_id == uow.org_id, PickupPointRow.depot_id == order.depot_id, PickupPointRow.active

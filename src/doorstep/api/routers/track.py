@@ -182,7 +182,7 @@ def post_not_home(token: str, p: PlatformDep) -> TrackingOut:
             summary="Pickup points the delivery can switch to (public, by token)")  # fmt: skip
 def get_pickup_points(token: str, p: PlatformDep) -> list[PickupChoiceOut]:
     """The active points of the order's depot open on its day with room for it, by name, with that day's opening
-    periods; 409 E2272 once the order is planned or on a live route, E2171 once changes closed."""
+    periods; 409 E2272 for an order planned but on no live route, E2171 once changes closed."""
     opened = tracking_links.resolve(p, token)
     return [_choice(c) for c in pickup_switch.choices(p, opened)]
 
@@ -199,8 +199,9 @@ def _choice(c: pickup_switch.Choice) -> PickupChoiceOut:
              summary="Collect the parcel at a pickup point instead (public, by token)")  # fmt: skip
 def post_pickup_point(token: str, body: PickupSwitchBody, p: PlatformDep) -> TrackingOut:
     """The order goes to the point instead: its place, opening hours that day and handover time, within its
-    capacity (409 E2271 full, E2270 inactive, E1573 closed that day); open while the order is new and on no live
-    route (409 E2272 after). Answers the page's new content."""
+    capacity (409 E2271 full, E2270 inactive, E1573 closed that day). A new order changes directly; on a live
+    route it is a ``pickup_point`` proposal applied at once (409 E2273 when no van can reach the point in its
+    hours); 409 E2272 for an order planned but on no live route. Answers the page's new content."""
     opened = tracking_links.resolve(p, token)
     pickup_switch.switch(p, opened, body.pickup_point_id)
     return TrackingOut.model_validate(tracking_page.view(p, opened))

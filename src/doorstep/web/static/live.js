@@ -159,7 +159,8 @@ function showStop(routeId, orderId) {
 }
 
 const KIND_TEXT = { insert: "Add order", cancel: "Take off order", redistribute: "Hand out the stops of", resequence: "Re-sequence",
-  instructions: "Customer instructions for", not_home: "Customer not home today:" };
+  instructions: "Customer instructions for", not_home: "Customer not home today:",
+  reschedule: "Customer moves the delivery of", pickup_point: "Customer collects at a pickup point:" };
 
 // A proposal names its subject as people do (order reference, vehicle) and lists every option with its own
 // button: the vehicles it touches, the cost change in the organization's currency, the km and the ETAs that move.
