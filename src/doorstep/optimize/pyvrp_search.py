@@ -31,6 +31,8 @@ from pyvrp import (
 )
 from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
 
+from doorstep.optimize.scaling import UNBOUNDED
+
 MAX_TIME = int(np.iinfo(np.int64).max)
 SETTLED_AFTER = 50  # iterations before a search can be said to have settled
 
@@ -201,6 +203,16 @@ def _penalties(data: ProblemData, scale: float) -> tuple[PenaltyParams, tuple[li
     return params, ([load] * data.num_load_dimensions, capped(scale / 600), capped(scale / 1000))
 
 
+def _reload_cycles(data: ProblemData) -> bool:
+    """Whether PyVRP 0.14.1's ``RelocateWithDepot`` can loop forever in one local search on this model: a vehicle
+    type with reload depots and a maximum shift duration. Found by the property test (a 12-order problem, one van
+    with reloads and ``max_shift_s``; ``tests/optimize/test_reload_hang.py``): ``pyvrp.solve`` alone on the same
+    ``ProblemData`` never returns from ``LocalSearch.__call__``, with or without any other operator, and returns
+    at once without this one or without the shift limit. Such models go without it (reload trips then come from
+    the start solution and the other operators only); every other model keeps PyVRP's full set."""
+    return any(vt.reload_depots and vt.shift_duration < UNBOUNDED for vt in data.vehicle_types())
+
+
 def _start(data: ProblemData, warm: Solution | None, rng: RandomNumberGenerator) -> Solution:
     """Where the search starts: the routes of ``warm`` (a solution of a model with the same clients); else, for a
     model with something optional (breaks, prizes), no route at all, so the first local search builds routes by
@@ -235,7 +247,7 @@ def run(
     near = neighbours if neighbours is not None else neighbours_of(data)
     ls = LocalSearch(data, rng, near, PerturbationManager(params.perturbation))
     for op in params.operators:
-        if op.supports(data):
+        if op.supports(data) and not (op.__name__ == "RelocateWithDepot" and _reload_cycles(data)):
             ls.add_operator(op(data))
     pparams, initial = _penalties(data, scale)
     pm = PenaltyManager(initial, pparams)
