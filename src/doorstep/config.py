@@ -99,10 +99,10 @@ class Settings(BaseSettings):
     notify_timeout_s: float = Field(10.0, gt=0, le=120, description="timeout of one email or SMS submission")
     notify_tick_s: float = Field(5.0, ge=0, description="how often queued customer messages are sent (0: never)")
     sms_rate_per_s: float = Field(
-        1.0, ge=0, le=1000, description="customer SMS sent per second at most, per process (0: no limit)"
+        1.0, ge=0, le=1000, description="customer SMS sent per second at most (all processes with Redis; 0: no limit)"
     )
     email_rate_per_s: float = Field(
-        0.0, ge=0, le=1000, description="customer emails sent per second at most, per process (0: no limit)"
+        0.0, ge=0, le=1000, description="customer emails a second at most (all processes with Redis; 0: no limit)"
     )
     notify_max_attempts: int = Field(
         12, ge=1, le=100, description="failed sends before a customer message is marked failed (back-off doubles)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import secrets
 import sys
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ from email.utils import parseaddr
 
 from fastapi import FastAPI
 from itsdangerous import URLSafeTimedSerializer
+from redis import Redis
 from sqlalchemy import Engine
 
 from doorstep.api.checkout_cors import CheckoutCors
@@ -49,6 +51,7 @@ from doorstep.live.broker import Broker, InMemoryBroker
 from doorstep.live.redis_broker import RedisBroker
 from doorstep.notify.channels import Channels
 from doorstep.notify.rate import RateLimits
+from doorstep.notify.rate_redis import RedisBucket
 from doorstep.notify.smtp import SmtpEmail
 from doorstep.notify.twilio import TwilioSms
 from doorstep.routing.osrm_local import OsrmLocalProvider
@@ -164,7 +167,18 @@ def channels(settings: Settings) -> Channels:
     email = SmtpEmail.from_url(settings.smtp_url, settings.smtp_from, timeout) if settings.smtp_url else None
     sms = TwilioSms.from_url(settings.sms_url, settings.sms_from, timeout) if settings.sms_url else None
     key = sms.config.auth_token if sms is not None else None
-    limits = RateLimits.of({"email": settings.email_rate_per_s, "sms": settings.sms_rate_per_s})
+    rates = {"email": settings.email_rate_per_s, "sms": settings.sms_rate_per_s}
+    if settings.redis_url:  # one limit for every process sending through the same provider account
+        redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
+        accounts = {"email": settings.smtp_url or "", "sms": settings.sms_url or ""}
+
+        def shared(channel: str, rate: float) -> RedisBucket:
+            account = hashlib.sha256(accounts.get(channel, "").encode()).hexdigest()[:16]
+            return RedisBucket(redis, f"doorstep:rate:{channel}:{account}", rate)
+
+        limits = RateLimits.of(rates, shared)
+    else:
+        limits = RateLimits.of(rates)
     return Channels(
         email=email,
         sms=sms,

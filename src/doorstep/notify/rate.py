@@ -1,8 +1,7 @@
-"""Provider rate limits: one token bucket per channel, shared by every sender of this process (threads of the
-job runner, the periodic send). A bucket lets ``rate`` sends a second with a burst of one, and can be held
-shut until a moment the provider named (a 429's ``Retry-After``): the whole channel waits, not just the
-message that was refused. Not shared between processes: two worker processes may together send up to twice
-the rate (docs/notifications.md)."""
+"""Provider rate limits: one bucket per channel, shared by every sender of this process (threads of the job
+runner, the periodic send) or, with Redis (``rate_redis.RedisBucket``), by every process. A bucket lets
+``rate`` sends a second with a burst of one, and can be held shut until a moment the provider named (a 429's
+``Retry-After``): the whole channel waits, not just the message that was refused."""
 
 from __future__ import annotations
 
@@ -10,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 class TokenBucket:
@@ -45,16 +45,27 @@ class TokenBucket:
             self._next = max(self._next, self._clock() + seconds)
 
 
+class Bucket(Protocol):
+    """What a sender needs of a channel's limit."""
+
+    def acquire(self, deadline: float | None = None) -> bool: ...
+
+    def hold(self, seconds: float) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class RateLimits:
-    """The bucket of each channel (a channel without one is not limited)."""
+    """The bucket of each channel (a channel without one is not limited); ``make`` builds a bucket of a rate for
+    a channel (this process's token bucket unless told otherwise)."""
 
-    buckets: dict[str, TokenBucket] = field(default_factory=dict)
+    buckets: dict[str, Bucket] = field(default_factory=dict)
+    make: Callable[[str, float], Bucket] = field(default=lambda _channel, rate: TokenBucket(rate))
 
     @classmethod
-    def of(cls, rates: dict[str, float]) -> RateLimits:
-        """Buckets for the channels with a positive rate (sends a second)."""
-        return cls({name: TokenBucket(rate) for name, rate in rates.items() if rate > 0})
+    def of(cls, rates: dict[str, float], make: Callable[[str, float], Bucket] | None = None) -> RateLimits:
+        """Buckets for the channels with a positive rate (sends a second), made by ``make`` when given."""
+        build: Callable[[str, float], Bucket] = make or (lambda _channel, rate: TokenBucket(rate))
+        return cls({name: build(name, rate) for name, rate in rates.items() if rate > 0}, build)
 
     def acquire(self, channel: str, deadline: float | None = None) -> bool:
         """Take the channel's next slot, waiting for it (True at once for an unlimited channel)."""
@@ -65,5 +76,5 @@ class RateLimits:
         """Shut the channel for ``seconds`` (unlimited channels get a bucket of no rate just for the hold)."""
         bucket = self.buckets.get(channel)
         if bucket is None:
-            bucket = self.buckets.setdefault(channel, TokenBucket(0))
+            bucket = self.buckets.setdefault(channel, self.make(channel, 0))
         bucket.hold(seconds)
