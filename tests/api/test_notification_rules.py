@@ -327,3 +327,54 @@ def test_emails_come_from_the_rules_sender_name(notifying: Notifying) -> None:
     send_due(p)
     new = [m for m in n.smtp.inbox.messages if m["Message-ID"] not in before and m["To"] == day.email_of(2)]
     assert len(new) == 1 and new[0]["From"].startswith("Loja Verde <"), [m["From"] for m in new]
+
+
+def _template(trigger: str, language: str, **sections: str) -> dict[str, str]:
+    base = {"subject": "{{ order_ref }}", "sms": "{{ order_ref }} {{ tracking_url }}",
+            "text": "{{ customer_name }}: {{ tracking_url }}", "html": "<p>{{ customer_name }}</p>"}  # fmt: skip
+    return {"trigger": trigger, "language": language, **base, **sections}
+
+
+def test_an_organizations_template_with_an_unknown_variable_is_refused_when_saved(notifying: Notifying) -> None:
+    """Every problem of the templates at once — each unknown variable E1133 (two, in two sections), an unknown
+    trigger E1460, a language without templates and an empty section E1466, a template that does not parse
+    E1466 — and nothing is stored."""
+    n = notifying
+    day = customer_day(n.client, dispatch=False)
+    bad = [
+        _template("out_for_delivery", "pt", subject="{{ order_ref }} {{ coupon }}", html="<p>{{ discount }}</p>"),
+        _template("never_heard_of", "xx", sms=""),
+        _template("delivered", "en", text="{% if %}"),
+    ]
+    r = n.client.put(RULES, json={"rules": [], "templates": bad}, headers=day.t.h())
+    assert r.status_code == 422, r.text
+    found = sorted((d["code"], tuple(d["loc"]), d.get("id")) for d in r.json()["error"]["details"])
+    assert found == [
+        ("E1133", ("templates", 0), "coupon"), ("E1133", ("templates", 0), "discount"),
+        ("E1460", ("templates", 1, "trigger"), None), ("E1466", ("templates", 1, "language"), None),
+        ("E1466", ("templates", 1, "sms"), None), ("E1466", ("templates", 2), None),
+    ]  # fmt: skip
+    assert n.client.get(RULES, headers=day.t.h("read")).json()["templates"] == []
+
+
+def test_an_organizations_own_template_words_its_messages_in_that_language(notifying: Notifying) -> None:
+    """A Portuguese out-for-delivery template of the organization's own: the Portuguese customer's email uses it
+    (subject, text, HTML, with the variables filled in), the English customer still gets Doorstep's wording; the
+    saved document lists the template."""
+    n = notifying
+    day = customer_day(n.client, dispatch=False)
+    own = _template("out_for_delivery", "pt", subject="A {{ order_ref }} sai hoje, {{ customer_name }}",
+                    text="Siga aqui: {{ tracking_url }}", html="<p>Olá <b>{{ customer_name }}</b></p>")  # fmt: skip
+    saved = _put(n, day.t.h(), {"rules": [_rule("out_for_delivery", ["email"])], "templates": [own]})
+    assert saved["templates"] == [own]
+    for route in day.plan["routes"]:
+        version = n.client.get(f"/v1/routes/{route['id']}", headers=day.t.h()).json()["version"]
+        n.client.post(f"/v1/routes/{route['id']}/dispatch", json={"version": version}, headers=day.t.h())
+    wait(n.client)
+    send_due(platform_of(n.client))
+    pt = next(m for m in n.smtp.inbox.messages if m["To"] == day.email_of(4))  # order 4's customer speaks pt
+    assert pt["Subject"] == "A O-4 sai hoje, Cliente 4"
+    assert pt.get_body(("plain",)).get_content().startswith(f"Siga aqui: {PUBLIC}/t/")  # type: ignore[union-attr]
+    assert "<p>Olá <b>Cliente 4</b></p>" in pt.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    en = next(m for m in n.smtp.inbox.messages if m["To"] == day.email_of(0))
+    assert en["Subject"] == "Your parcel O-0 is on its way"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class RuleOut(BaseModel):
@@ -32,12 +32,26 @@ class SenderOut(BaseModel):
     colour: str
 
 
+class TemplateOut(BaseModel):
+    """The organization's own wording of one trigger in one language (Jinja2; only the trigger's variables)."""
+
+    trigger: str
+    language: str
+    subject: str
+    sms: str
+    text: str
+    html: str
+
+
 class NotifyRulesOut(BaseModel):
     """The organization's notification rules."""
 
     rules: list[RuleOut]
     quiet_hours: QuietHoursOut | None
     sender: SenderOut
+    templates: list[TemplateOut] = Field(
+        default_factory=list, description="the organization's own templates (others: Doorstep's)"
+    )
 
 
 class SmsWebhookOut(BaseModel):

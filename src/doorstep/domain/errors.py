@@ -163,6 +163,10 @@ CODES: dict[str, tuple[str, str]] = {
         "invalid logo",
         "Give an https:// image URL, or a data:image/png or data:image/svg+xml base64 URL of at most 50 KB; or empty.",
     ),
+    "E1466": (
+        "invalid message template",
+        "Give trigger, language (en, fr, de, es, pt) and the four sections subject, sms, text, html as texts.",
+    ),
     "E1480": ("invalid date range", "Give from and to as YYYY-MM-DD dates, from on or before to."),
     "E1481": ("date range too long", "Ask for at most 366 days per request; split a longer period."),
     "E2101": (

@@ -60,6 +60,8 @@ def variables(f: Facts) -> dict[str, str]:
     return out
 
 
-def compose(f: Facts) -> Rendered:
-    """The message for these facts, in the customer's language (English when it has no templates)."""
-    return render(f.trigger, f.language, variables(f))
+def compose(f: Facts, templates: dict[tuple[Trigger, str], str] | None = None) -> Rendered:
+    """The message for these facts, in the customer's language (English when it has no templates), worded by the
+    organization's own template for that trigger and language when ``templates`` has one."""
+    source = (templates or {}).get((f.trigger, language_for(f.language)))
+    return render(f.trigger, f.language, variables(f), source)

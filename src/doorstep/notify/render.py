@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 from jinja2 import Environment, StrictUndefined, Template, meta
@@ -90,7 +90,17 @@ def packaged(trigger: Trigger, language: str) -> Compiled:
     return compile_template(trigger, source, name)
 
 
-def render(trigger: Trigger, language: str, variables: dict[str, str]) -> Rendered:
-    """The message for a trigger in the customer's language (English when that language has no template)."""
+@lru_cache(maxsize=512)
+def own(trigger: Trigger, source: str) -> Compiled:
+    """An organization's template (checked when its rules were saved), compiled once per process."""
+    return compile_template(trigger, source, "organization template")
+
+
+def render(
+    trigger: Trigger, language: str, variables: dict[str, str], source: str | None = None
+) -> Rendered:
+    """The message for a trigger in the customer's language (English when that language has no template), from
+    the organization's own template ``source`` when it has one for that language."""
     lang = language_for(language)
-    return packaged(trigger, lang).render(lang, variables)
+    compiled = own(trigger, source) if source is not None else packaged(trigger, lang)
+    return compiled.render(lang, variables)

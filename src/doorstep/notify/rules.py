@@ -11,9 +11,12 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from jinja2 import TemplateSyntaxError
+
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.notify.logo import problem as logo_problem
-from doorstep.notify.triggers import CUSTOMER_TRIGGERS, Trigger
+from doorstep.notify.render import SECTIONS, compile_template, split_sections
+from doorstep.notify.triggers import CUSTOMER_TRIGGERS, LANGUAGES, Trigger
 
 CHANNELS = ("email", "sms")
 DEFAULT_ON = (
@@ -83,6 +86,12 @@ class NotifyRules:
     rules: dict[Trigger, Rule]
     quiet_hours: QuietHours | None = None
     sender: Sender = field(default_factory=Sender)
+    # the organization's own wording: (trigger, language) -> a template's source (its four sections)
+    templates: dict[tuple[Trigger, str], str] = field(default_factory=dict)
+
+    def template(self, trigger: Trigger, language: str) -> str | None:
+        """The organization's template for a trigger in a language (None: Doorstep's own)."""
+        return self.templates.get((trigger, language))
 
     def rule(self, trigger: Trigger) -> Rule:
         """The trigger's rule (off when the document does not list it)."""
@@ -126,7 +135,11 @@ def to_dict(r: NotifyRules) -> dict[str, Any]:
     if r.quiet_hours is not None:
         quiet = {"start": r.quiet_hours.start.strftime("%H:%M"), "end": r.quiet_hours.end.strftime("%H:%M")}
     sender = {"name": r.sender.name, "logo_url": r.sender.logo_url, "colour": r.sender.colour}
-    return {"rules": rules, "quiet_hours": quiet, "sender": sender}
+    templates = [
+        {"trigger": t.value, "language": lang, **split_sections(source)}
+        for (t, lang), source in sorted(r.templates.items(), key=lambda kv: (kv[0][0].value, kv[0][1]))
+    ]
+    return {"rules": rules, "quiet_hours": quiet, "sender": sender, "templates": templates}
 
 
 def from_stored(doc: dict[str, Any] | None) -> NotifyRules:
@@ -139,14 +152,63 @@ def parse(doc: Any) -> NotifyRules:
     issues: list[Issue] = []
     if not isinstance(doc, dict):
         raise DoorstepError([Issue("E1462", "the notification rules must be a JSON object", ())])
-    for key in sorted(set(doc) - {"rules", "quiet_hours", "sender"}):
+    for key in sorted(set(doc) - {"rules", "quiet_hours", "sender", "templates"}):
         issues.append(Issue("E1462", f"unknown field {key!r} in the notification rules", (key,)))
     rules = _rules(doc.get("rules", []), issues)
     quiet = _quiet(doc.get("quiet_hours"), issues)
     sender = _sender(doc.get("sender"), issues)
+    templates = _templates(doc.get("templates") or [], issues)
     if issues:
         raise DoorstepError(issues)
-    return NotifyRules(rules, quiet, sender)
+    return NotifyRules(rules, quiet, sender, templates)
+
+
+TEMPLATE_LIMITS = {"subject": 200, "sms": 480, "text": 5_000, "html": 20_000}  # characters per section
+
+
+def _templates(raw: Any, issues: list[Issue]) -> dict[tuple[Trigger, str], str]:
+    """The organization's own templates: ``[{trigger, language, subject, sms, text, html}]``, each section a
+    Jinja2 text using only its trigger's variables (E1133 per unknown one); a trigger and language once (E1466
+    for anything else wrong)."""
+    if not isinstance(raw, list):
+        issues.append(Issue("E1466", "templates must be a list of {trigger, language, subject, sms, text, html}",
+                            ("templates",)))  # fmt: skip
+        return {}
+    out: dict[tuple[Trigger, str], str] = {}
+    for i, item in enumerate(raw):
+        loc: tuple[str | int, ...] = ("templates", i)
+        if not isinstance(item, dict):
+            issues.append(Issue("E1466", "a template must be an object", loc))
+            continue
+        for key in sorted(set(item) - {"trigger", "language", *SECTIONS}):
+            issues.append(Issue("E1466", f"unknown template field {key!r}", (*loc, key)))
+        trigger = next((t for t in CUSTOMER_TRIGGERS if t.value == item.get("trigger")), None)
+        if trigger is None:
+            issues.append(Issue("E1460", f"unknown trigger {item.get('trigger')!r}", (*loc, "trigger")))
+        language = item.get("language")
+        if language not in LANGUAGES:
+            issues.append(Issue("E1466", f"language must be one of {', '.join(LANGUAGES)}", (*loc, "language")))
+        texts = {k: item.get(k) for k in SECTIONS}
+        for k, v in texts.items():
+            if not isinstance(v, str) or not v.strip() or len(v) > TEMPLATE_LIMITS[k] or "[" + k + "]" in v:
+                issues.append(Issue("E1466", f"{k} must be a non-empty text of at most {TEMPLATE_LIMITS[k]} "
+                                    "characters", (*loc, k)))  # fmt: skip
+        if trigger is None or language not in LANGUAGES or any(i.loc[:2] == loc for i in issues):
+            continue
+        if (trigger, language) in out:
+            issues.append(Issue("E1466", f"a second template for {trigger.value} in {language}", loc))
+            continue
+        source = "".join(f"[{k}]\n{texts[k]}\n" for k in SECTIONS)
+        try:
+            compile_template(trigger, source, f"templates[{i}]")
+        except DoorstepError as exc:
+            issues += [replace(x, loc=loc) for x in exc.issues]
+            continue
+        except TemplateSyntaxError as exc:
+            issues.append(Issue("E1466", f"templates[{i}]: {exc.message} (line {exc.lineno})", loc))
+            continue
+        out[(trigger, str(language))] = source
+    return out
 
 
 def _rules(raw: Any, issues: list[Issue]) -> dict[Trigger, Rule]:

@@ -156,7 +156,7 @@ def _queue_one(
     unsubscribe = secrets.token_urlsafe(24) if any(c == "email" for c, _ in targets) else None
     tz = _timezone(contact, depot)
     page = f"{p.channels.public_url}/u/{unsubscribe}" if unsubscribe else ""
-    msg = compose(_facts(n, tz, contact, rules, p.channels.sender_name, link, page))
+    msg = compose(_facts(n, tz, contact, rules, p.channels.sender_name, link, page), rules.templates)
     due = _due(p, n, rules, tz)
     ids = []
     for channel, address in targets:
