@@ -21,10 +21,15 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(scope="session")
 def client(db_url: str) -> Iterator[TestClient]:
-    """One app and client per database for the whole session."""
+    """One app and client per database for the whole session. It runs no periodic work: every app of an xdist
+    worker shares its database, and a sweep of this app would act on the other modules' tenants with this app's
+    configuration and real clock — its event sweep ran other apps' message handlers here, where no channel is
+    configured, so their messages were never written; its slot-expiry tick freed holds that a test on a pinned
+    clock was about to confirm (E2253). Tests that need a sweep run it themselves."""
     settings = Settings(
         database_url=db_url, secret_key="test-secret", rate_limit_per_minute=1_000_000, webhook_tick_s=0,
         webhook_allow_private=True,  # the receivers of these tests listen on 127.0.0.1
+        event_tick_s=0, notify_tick_s=0, slot_expiry_tick_s=0,
     )
     with TestClient(create_app(settings)) as c:
         yield c
