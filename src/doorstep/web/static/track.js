@@ -186,12 +186,17 @@ function renderWindows(panel) {
   show("reschedule-move", panel.days.length > 0);
 }
 
-async function openReschedule() {
-  const form = $("reschedule-form");
+// Open or close a change panel (``name``-form, toggled by ``name``-open); true when it was just opened.
+function togglePanel(name) {
+  const form = $(`${name}-form`);
   const opening = form.hidden;
   form.hidden = !opening;
-  $("reschedule-open").setAttribute("aria-expanded", String(opening));
-  if (!opening) return;
+  $(`${name}-open`).setAttribute("aria-expanded", String(opening));
+  return opening;
+}
+
+async function openReschedule() {
+  if (!togglePanel("reschedule")) return;
   const msg = text("reschedule-msg", "");
   const resp = await fetch(`${base}/reschedule`).catch(() => null);
   const panel = resp && resp.ok ? await resp.json() : null;
@@ -244,11 +249,7 @@ function renderPoints(points) {
 }
 
 async function openPickup() {
-  const form = $("pickup-form");
-  const opening = form.hidden;
-  form.hidden = !opening;
-  $("pickup-open").setAttribute("aria-expanded", String(opening));
-  if (!opening) return;
+  if (!togglePanel("pickup")) return;
   const msg = text("pickup-msg", "");
   const resp = await fetch(`${base}/pickup-points`).catch(() => null);
   const data = resp ? await resp.json().catch(() => null) : null;
