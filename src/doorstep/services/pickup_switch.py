@@ -20,7 +20,7 @@ from doorstep.services.events import EventRecorder
 from doorstep.services.pickup_orders import capacity_issues, to_point
 from doorstep.services.pickup_points import booked_by_day, point_of
 from doorstep.services.platform import Platform
-from doorstep.services.replanning import CHANGES, ProposalKind, Request, propose
+from doorstep.services.replanning import ProposalKind, Request, propose, to_pickup_point
 from doorstep.services.self_service import CUSTOMER, customer_actor, open_for_change
 from doorstep.services.tracking_links import Opened
 from doorstep.store.models import OrderRow, PickupPointRow, RouteRow
@@ -103,11 +103,4 @@ def switch(p: Platform, opened: Opened, point_id: str) -> None:
 
 def _switch_now(uow: UnitOfWork, order: OrderRow, placed: Order, point_id: str) -> None:
     """A new order goes to the point directly; the former place is logged."""
-    was = {"lat": order.lat, "lng": order.lng, "address": order.address, "pickup_point_id": order.pickup_point_id}
-    log = [*order.data.get(CHANGES, []), {"kind": "pickup_point", "to": point_id, "from": was}]
-    order.data = {**order.data, **order_to_dict(placed), CHANGES: log}
-    order.lat, order.lng, order.address = placed.location.lat, placed.location.lng, placed.address
-    order.pickup_point_id = point_id
-    order.version += 1
-    EventRecorder(uow, CUSTOMER).record("order.updated", order.id, data={"by": CUSTOMER, "change": "pickup_point",
-                                                                       "pickup_point_id": point_id})  # fmt: skip
+    to_pickup_point(EventRecorder(uow, CUSTOMER), order, order_to_dict(placed), point_id)

@@ -349,12 +349,13 @@ def _customer_change(uow: UnitOfWork, events: EventRecorder, row: ProposalRow, o
     elif row.kind == ProposalKind.RESCHEDULE.value:
         _rescheduled(uow, events, uow.orders.require(row.subject_id), option["summary"])
     elif row.kind == ProposalKind.PICKUP_POINT.value:
-        _to_pickup_point(uow, events, uow.orders.require(row.subject_id), option)
+        order = uow.orders.require(row.subject_id)
+        to_pickup_point(events, order, option["orders"][0], option["summary"]["pickup_point_id"])
 
 
-def _to_pickup_point(uow: UnitOfWork, events: EventRecorder, order: OrderRow, option: dict[str, Any]) -> None:
-    """The order takes the point's place, opening periods and handover time; the former place is logged."""
-    placed, point_id = option["orders"][0], option["summary"]["pickup_point_id"]
+def to_pickup_point(events: EventRecorder, order: OrderRow, placed: dict[str, Any], point_id: str) -> None:
+    """The order takes the point's place, opening periods and handover time (``placed``: the order as booked to
+    the point); the former place is logged and ``order.updated`` recorded."""
     was = {"lat": order.lat, "lng": order.lng, "address": order.address, "pickup_point_id": order.pickup_point_id}
     log = [*order.data.get(CHANGES, []), {"kind": "pickup_point", "to": point_id, "from": was}]
     order.data = {**order.data, **placed, CHANGES: log}
