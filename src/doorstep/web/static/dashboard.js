@@ -8,7 +8,7 @@ import { money, navDay } from "./page.js";
 import { hideCompare, renderCompare } from "./plan-compare.js";
 import { clearOptionErrors, planOptions, showOptionErrors } from "./plan-options.js";
 import { drawProgress as drawChart } from "./progress-chart.js";
-import { decorateBar, resetMove, setupMoves, stopChip } from "./stop-move.js";
+import { decorateBar, dropOnMap, resetMove, setupMoves, stopChip } from "./stop-move.js";
 import { span, timeAxis, timelineBar } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
@@ -143,6 +143,10 @@ function lockButton(r) {
   return lock;
 }
 
+// Stops move between routes neither locked nor dispatched (on the timeline, the map and the form alike).
+const movable = (r) => !r.locked && r.status !== "dispatched";
+const mapMoves = { editable: movable, drop: (what) => guarded(() => dropOnMap(what)) };
+
 function renderPlan() {
   const plan = state.plan;
   $("publish-btn").disabled = !plan || plan.status !== "succeeded";
@@ -160,7 +164,7 @@ function renderPlan() {
   }
   $("plan-status").textContent = planText(plan);
   drawProgress(plan.progress);
-  drawPlan(mapView, plan.routes, plan.unassigned, state.orders);
+  drawPlan(mapView, plan.routes, plan.unassigned, state.orders, mapMoves);
   const all = [...plan.routes, ...state.kept];
   const [t0, t1] = all.length ? span(all) : [0, 1];
   if (all.length) {  // the hours under which the bars below are drawn
@@ -195,7 +199,7 @@ function renderPlan() {
       code.replaceWith(el("code", { class: "driver-code" }, `${issued.code} (open /driver)`));
     }));
     const lock = lockButton(r);
-    const editable = !r.locked && r.status !== "dispatched";
+    const editable = movable(r);
     $("routes").append(el("div", { class: `route${r.locked ? " locked" : ""}`, "data-route": r.id },
       el("span", { class: "swatch", style: `background:${COLOURS[i % COLOURS.length]}` }),
       el("span", {}, `${r.data.vehicle_name} · ${orders} stops`),

@@ -1,9 +1,13 @@
 // The routes map: an offline lat/lng grid (or OSM tiles on request), coloured routes, numbered stops,
-// unassigned orders in grey with their reason.
+// unassigned orders in grey with their reason. With ``moves`` given, the stops of editable routes and the
+// unassigned orders can be dragged onto a route's line: the line nearest to the drop (highlighted while dragging)
+// and the place on it go to ``moves.drop``, and the marker goes back where it was (the stop's address does not
+// change, only its route and place in the sequence).
 import { esc } from "./api.js";
 import { TILE_ATTRIBUTION, TILE_URL } from "./tiles.js";
 
 const L = window.L;
+const ORDER_STOPS = ["delivery", "pickup"]; // the stops a dispatcher can move (not breaks, reloads, depots)
 export const COLOURS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
   "#9a6324", "#800000", "#469990", "#000075", "#808000"];
 
@@ -28,22 +32,74 @@ export function makeMap(node) {
   return { map, layer };
 }
 
-export function drawPlan({ map, layer }, routes, unassigned, orderIndex) {
+const TOLERANCE_PX = 24; // how far from a route's line a drop still counts as on it
+
+// The route line nearest to a point of the map (within TOLERANCE_PX on screen) and the place on it a stop dropped
+// there takes: the number of stops before it (the start and the dragged order itself not counted), as the move
+// form numbers places. Null when no line is near.
+export function nearestPlace(map, routes, latlng, orderId) {
+  const at = map.latLngToLayerPoint(latlng);
+  let best = null;
+  for (const route of routes) {
+    const stops = route.data.stops;
+    const pts = stops.map((s) => map.latLngToLayerPoint([s.location.lat, s.location.lng]));
+    for (let k = 0; k + 1 < pts.length; k++) {
+      const d = L.LineUtil.pointToSegmentDistance(at, pts[k], pts[k + 1]);
+      if (d <= TOLERANCE_PX && (!best || d < best.d)) {
+        best = { d, route, position: stops.slice(1, k + 1).filter((s) => s.order_id !== orderId).length };
+      }
+    }
+  }
+  return best;
+}
+
+// A marker that can be dragged onto a route's line (see the header); the line under it thickens while dragging.
+function draggable(marker, view, targets, lines, moves, what) {
+  const home = marker.getLatLng();
+  let lit = null;
+  const light = (route) => {
+    if (lit === route) return;
+    if (lit) lines.get(lit.id)?.setStyle({ weight: 3 });
+    lit = route;
+    if (lit) lines.get(lit.id)?.setStyle({ weight: 8 });
+  };
+  marker.on("drag", () => light(nearestPlace(view.map, targets, marker.getLatLng(), what.orderId)?.route || null));
+  marker.on("dragend", () => {
+    const found = nearestPlace(view.map, targets, marker.getLatLng(), what.orderId);
+    light(null);
+    marker.setLatLng(home);
+    moves.drop({ ...what, routeId: found?.route.id || null, position: found?.position ?? 0 });
+  });
+}
+
+// ``moves`` (optional): ``editable(route)`` says which routes take and give stops; ``drop({orderId, ref, fromRoute,
+// routeId, position})`` gets each drop (``routeId`` null when it was on no route's line).
+export function drawPlan(view, routes, unassigned, orderIndex, moves = null) {
+  const { map, layer } = view;
   layer.clearLayers();
   const bounds = [];
+  const lines = new Map();
+  const targets = moves ? routes.filter((r) => moves.editable(r)) : [];
   routes.forEach((route, i) => {
     const colour = COLOURS[i % COLOURS.length];
     const pts = route.data.stops.map((s) => [s.location.lat, s.location.lng]);
     bounds.push(...pts);
-    L.polyline(pts, { color: colour, weight: 3, className: "route-line" }).addTo(layer)
+    const line = L.polyline(pts, { color: colour, weight: 3, className: "route-line" }).addTo(layer)
       .bindTooltip(`${esc(route.data.vehicle_name)} (${esc(route.status)})`);
+    lines.set(route.id, line);
+    const movable = targets.includes(route);
     let n = 0;
     for (const s of route.data.stops) {
       if (!s.order_id || s.type === "break") continue;
       n += 1;
-      const icon = L.divIcon({ className: "stop-label", html: String(n), iconSize: [16, 16] });
-      L.marker([s.location.lat, s.location.lng], { icon, title: s.external_ref }).addTo(layer)
-        .bindPopup(`${n}. ${esc(s.external_ref)}<br>${esc(s.address)}<br>ETA ${esc(s.arrival.slice(11, 16))}`);
+      const icon = L.divIcon({ className: `stop-label${movable && ORDER_STOPS.includes(s.type) ? " movable" : ""}`, html: String(n), iconSize: [16, 16] });
+      const marker = L.marker([s.location.lat, s.location.lng], { icon, title: s.external_ref, draggable: movable && ORDER_STOPS.includes(s.type) })
+        .addTo(layer).bindPopup(`${n}. ${esc(s.external_ref)}<br>${esc(s.address)}<br>ETA ${esc(s.arrival.slice(11, 16))}`);
+      marker.getElement()?.setAttribute("data-order", s.order_id);
+      if (route.id) marker.getElement()?.setAttribute("data-route", route.id);
+      if (movable && ORDER_STOPS.includes(s.type)) {
+        draggable(marker, view, targets, lines, moves, { orderId: s.order_id, ref: s.external_ref, fromRoute: route.id });
+      }
     }
   });
   for (const u of unassigned) {
@@ -51,8 +107,11 @@ export function drawPlan({ map, layer }, routes, unassigned, orderIndex) {
     if (!o) continue;
     const p = [o.data.location.lat, o.data.location.lng];
     bounds.push(p);
-    L.circleMarker(p, { radius: 6, color: "#555", fillColor: "#999", fillOpacity: 0.8, className: "unassigned-marker" })
+    const icon = L.divIcon({ className: `unassigned-marker${moves ? " movable" : ""}`, iconSize: [12, 12] });
+    const marker = L.marker(p, { icon, title: `${u.external_ref} (unassigned)`, draggable: Boolean(moves) && targets.length > 0 })
       .addTo(layer).bindPopup(`${esc(u.external_ref)}: ${esc(u.reason)}<br>${esc(u.message)}<br>${esc(u.action)}`);
+    marker.getElement()?.setAttribute("data-order", u.order_id);
+    if (moves && targets.length) draggable(marker, view, targets, lines, moves, { orderId: u.order_id, ref: u.external_ref, fromRoute: null });
   }
   if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] });
 }

@@ -1,5 +1,6 @@
-// Move a stop: drag it on a timeline (or from the unassigned list) to a place on another bar, or pick it with the
-// keyboard (Enter on the stop) and choose the route and place in the form. Either way the checker's preview comes
+// Move a stop: drag it on a timeline (or from the unassigned list) to a place on another bar, drag it on the map
+// onto a route's line (map.js finds the route and place), or pick it with the keyboard (Enter on the stop) and
+// choose the route and place in the form. Either way the checker's preview comes
 // first — the cost change in the organization's currency, late stops highlighted — and "Apply" saves the move.
 import { api, el, hhmm } from "./api.js";
 import { money } from "./page.js";
@@ -132,12 +133,25 @@ export function decorateBar(bar, route, t0, t1, droppable) {
     if (!move.order) return;
     const box = bar.getBoundingClientRect();
     const at = t0 + ((ev.clientX - box.left) / box.width) * (t1 - t0);
-    const position = places(route, move.order).filter((s) => t(s.arrival) < at).length;
-    $("move-route").value = route.id;
-    fillPlaces(route.id, position);
-    await preview();
+    await placeAndPreview(route.id, places(route, move.order).filter((s) => t(s.arrival) < at).length);
   }));
   return bar;
+}
+
+async function placeAndPreview(routeId, position) {
+  $("move-route").value = routeId;
+  fillPlaces(routeId, position);
+  await preview();
+}
+
+// A stop dragged on the map: picked, and when it was dropped on a route's line, placed there and previewed.
+export async function dropOnMap({ orderId, ref, fromRoute, routeId, position }) {
+  pick(orderId, ref, fromRoute);
+  if (!routeId) {
+    $("move-what").textContent += " — drop it on a route's line on the map, or choose the route and place here.";
+    return;
+  }
+  await placeAndPreview(routeId, position);
 }
 
 // ``ctx``: plan() and currency() read the page's state, reload() after a save, guarded(fn) shows errors.
