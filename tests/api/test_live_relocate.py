@@ -70,7 +70,7 @@ def test_relocating_a_dispatched_order_moves_its_stop_once_approved(on_day: Day)
     assert len(prop["options"]) == 2  # one per van, cheapest first
     names = {"Van A", "Van B"}
     for o in prop["options"]:
-        assert set(o["vehicles"]) <= names and o["vehicles"], o
+        assert set(o["vehicles"]) <= names and o["vehicle_name"] in o["vehicles"], o
         assert isinstance(o["cost_delta_cents"], int) and isinstance(o["distance_delta_m"], int)
         assert isinstance(o["affected"], list) and o["unassigned"] == []
         assert (o["order_id"], o["location"], o["address"]) == (oid, NEW_PLACE, "Rua Nova 7, Lisboa")

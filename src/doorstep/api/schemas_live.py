@@ -51,6 +51,7 @@ class ProposalOptionOut(BaseModel):
     reoptimized: bool | None = Field(None, description="insert: the route's open stops are re-optimized too")
     vehicle_id: str | None = Field(None, description="insert, relocate: the vehicle serving the order; "
                                    "redistribute: the vehicle taken out of service")  # fmt: skip
+    vehicle_name: str | None = Field(None, description="relocate: the name of the vehicle serving the order")
     opens_route: bool | None = Field(None, description="insert, relocate: a vehicle without a route starts one")
     duration_delta_s: int | None = Field(None, description="insert: the route's duration change")
     route_id: str | None = Field(None, description="resequence: the route re-sequenced")
@@ -78,7 +79,7 @@ class ProposalOut(BaseModel):
     kind: Literal[
         "insert", "cancel", "redistribute", "resequence", "instructions", "not_home", "reschedule", "pickup_point",
         "relocate",
-    ]
+    ]  # fmt: skip
     subject_id: str
     status: Literal["pending", "applied", "rejected", "stale"]
     created_at: IsoTime

@@ -280,10 +280,11 @@ def _relocate_options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[
         why = f" ({result.unassigned.reason.value}: {result.unassigned.message})" if result.unassigned else ""
         msg = f"no route of the day can serve order {order.id} at its new place{why}"
         raise DoorstepError([Issue("E2136", msg, ("location",), order.id)])
-    placed = order_to_dict(order)
+    placed, names = order_to_dict(order), {v.id: v.name or v.id for v in day.problem.vehicles}
     return [
         _option(day, apply_insertion(plan, prop),
-                {**place_summary(placed), "vehicle_id": prop.vehicle_id, "opens_route": prop.opens_route}, [placed])
+                {**place_summary(placed), "vehicle_id": prop.vehicle_id, "vehicle_name": names[prop.vehicle_id],
+                 "opens_route": prop.opens_route}, [placed])
         for prop in result.proposals
     ]  # fmt: skip
 
