@@ -51,11 +51,9 @@ def relocated(
     It no longer goes to a pickup point. Every problem is reported at once (E1301, E1105, E1103, E1104)."""
     location = details.get("location")
     issues = _place_issues(location, row.id)
-    if issues:
-        location = {"lat": 0.0, "lng": 0.0}  # only to read the windows for their own problems
-    assert location is not None
+    spot = {"lat": 0.0, "lng": 0.0} if issues or location is None else location  # bad: only to read the windows
     address = details.get("address")
-    data = {**row.data, "location": {"lat": float(location["lat"]), "lng": float(location["lng"])},
+    data = {**row.data, "location": {"lat": float(spot["lat"]), "lng": float(spot["lng"])},
             "address": row.address if address is None else address}  # fmt: skip
     data.pop("pickup_point_id", None)
     if windows is not None:
