@@ -1,7 +1,7 @@
 """Editing an order from its panel in Debian Chromium: an order on no route is saved directly (every problem shown
 next to its field at once; a stale version says someone else changed it); an order on a live route changes its
-window through a re-sequence proposal shown before it is approved. Screenshots in
-test-artifacts/playwright-workspace/."""
+window through a re-sequence proposal, and its place through a relocate proposal, shown before it is approved.
+Screenshots in test-artifacts/playwright-workspace/."""
 
 from __future__ import annotations
 
@@ -110,8 +110,9 @@ def test_a_stale_edit_says_someone_else_changed_the_order(org: Org, browser: Any
 
 
 def test_a_window_change_on_a_live_route_is_a_proposal_approved_from_the_panel(org: Org, browser: Any) -> None:
-    """On a live route only the window can change: the re-sequence proposal's option is shown, nothing changes
-    until it is approved, then the order has its new window and its route a new version."""
+    """On a live route only the place and window can change: a new window alone is a re-sequence proposal whose
+    option is shown, nothing changes until it is approved, then the order has its new window and its route a new
+    version."""
     from playwright.sync_api import expect
 
     oid = org.api.get("/v1/orders", params={"external_ref": "WS-2"}).json()["items"][0]["id"]
@@ -119,8 +120,11 @@ def test_a_window_change_on_a_live_route_is_a_proposal_approved_from_the_panel(o
     page, errors = open_page(browser, org, f"/app/orders?date={DAY}&order={oid}")
     page.click("#edit-btn")
     vehicle = route["data"]["vehicle_name"]
-    expect(page.locator("#edit-mode")).to_contain_text(f"WS-2 is on {vehicle}'s live route: only its window can change")
+    expect(page.locator("#edit-mode")).to_contain_text(
+        f"WS-2 is on {vehicle}'s live route: only its place (address, latitude, longitude) and window can change"
+    )
     expect(page.locator("#edit-name")).to_be_disabled()
+    expect(page.locator("#edit-address")).to_be_enabled()
     expect(page.locator("#edit-save-btn")).to_have_text("Show the effect on the route")
     page.fill("#edit-from", "14:00")
     page.fill("#edit-to", "15:00")
@@ -149,7 +153,7 @@ def test_a_window_change_on_a_live_route_is_a_proposal_approved_from_the_panel(o
 
 
 def test_keeping_the_window_rejects_the_proposal(org: Org, browser: Any) -> None:
-    """ "Keep the current window" rejects the proposal: nothing pending, the order unchanged."""
+    """ "Keep the order as it is" rejects the window's proposal: nothing pending, the order unchanged."""
     from playwright.sync_api import expect
 
     oid = org.api.get("/v1/orders", params={"external_ref": "WS-3"}).json()["items"][0]["id"]
@@ -164,3 +168,76 @@ def test_keeping_the_window_rejects_the_proposal(org: Org, browser: Any) -> None
     assert [p["status"] for p in org.api.get("/v1/live/proposals").json()] == ["rejected"]
     assert org.api.get(f"/v1/orders/{oid}").json()["data"]["time_windows"] == []
     assert errors == []
+
+
+NEAR = ("38.7139", "-9.1394", "Praça Dom Pedro IV 1, Lisboa")  # Rossio, among the day's other stops
+PARIS = ("48.8566", "2.3522", "Place de la Concorde, Paris")  # no van of the Lisbon hub gets there and back
+
+
+def _place(page: Any, lat: str, lng: str, address: str) -> None:
+    page.fill("#edit-lat", lat)
+    page.fill("#edit-lng", lng)
+    page.fill("#edit-address", address)
+    page.click("#edit-save-btn")
+
+
+def test_a_new_place_on_a_live_route_is_a_relocation_approved_from_the_panel(org: Org, browser: Any) -> None:
+    """A new place for an order on a live route: the page's own E1105 and the API's E2136 (no van reaches it) show
+    next to the field; a reachable place is a relocate proposal whose options (vehicles, cost, km, ETAs) are shown,
+    kept once (rejected, nothing changes), then option 2 (or the only one) approved: the panel shows the new
+    address and the order's stop is at the new place on the chosen vehicle's route."""
+    from playwright.sync_api import expect
+
+    oid = org.api.get("/v1/orders", params={"external_ref": "WS-1"}).json()["items"][0]["id"]
+    before = org.api.get(f"/v1/orders/{oid}").json()
+    page, errors = open_page(browser, org, f"/app/orders?date={DAY}&order={oid}")
+    page.click("#edit-btn")
+    expect(page.locator("#edit-lat")).to_be_enabled()
+    _place(page, "98.5", NEAR[1], NEAR[2])
+    expect(page.locator("#edit-lat-err")).to_contain_text("E1105")
+    _place(page, *PARIS)
+    expect(page.locator("#edit-lat-err")).to_contain_text("E2136")
+    expect(page.locator("#edit-lat")).to_have_attribute("aria-invalid", "true")
+    assert org.api.get("/v1/live/proposals").json() == []
+    _place(page, *NEAR)
+    expect(page.locator("#edit-proposal")).to_be_visible()
+    expect(page.locator("#edit-proposal-title")).to_have_text("The effect on the route")
+    (prop,) = org.api.get("/v1/live/proposals", params={"status": "pending"}).json()
+    assert (prop["kind"], prop["subject_id"]) == ("relocate", oid)
+    expect(page.locator("#edit-proposal-text")).to_contain_text(f"New place for WS-1: {NEAR[2]} ({NEAR[0]}, {NEAR[1]})")
+    expect(page.locator("#edit-options li")).to_have_count(len(prop["options"]))
+    for k, option in enumerate(prop["options"]):
+        moved = len(option["affected"])
+        item = page.locator("#edit-options li").nth(k)
+        expect(item).to_contain_text(f"served by {option['vehicle_name']}")
+        expect(item).to_contain_text(f"{moved} ETA{'' if moved == 1 else 's'} move")
+    assert org.api.get(f"/v1/orders/{oid}").json() == before  # not yet
+    page.click("#edit-keep-btn")
+    expect(page.locator("#detail-status")).to_have_text("WS-1 keeps its place.")
+    assert [p["status"] for p in org.api.get("/v1/live/proposals").json()] == ["rejected"]
+    assert org.api.get(f"/v1/orders/{oid}").json() == before
+    page.click("#edit-btn")
+    _place(page, *NEAR)
+    expect(page.locator("#edit-proposal")).to_be_visible()
+    prop = org.api.get("/v1/live/proposals", params={"status": "pending"}).json()[0]
+    keep_screenshot(page, "orders-edit-4-place-proposal.png")
+    found = axe_violations(page)  # the relocation's options in the panel
+    assert not found, "\n".join(found)
+    choice = min(2, len(prop["options"]))
+    chosen = prop["options"][choice - 1]
+    page.get_by_role("button", name=f"Approve option {choice}").click()
+    expect(page.locator("#detail-status")).to_have_text(
+        f"WS-1: new place applied (option {choice}, served by {chosen['vehicle_name']})."
+    )
+    expect(page.locator("dd[data-fact='address']")).to_have_text(NEAR[2])
+    after = org.api.get(f"/v1/orders/{oid}").json()
+    assert after["version"] > before["version"] and after["data"]["address"] == NEAR[2]
+    assert after["data"]["location"] == {"lat": float(NEAR[0]), "lng": float(NEAR[1])}
+    routes = org.api.get(f"/v1/plans/{org.plan['id']}").json()["routes"]
+    route = next(r for r in routes if any(s.get("order_id") == oid for s in r["data"]["stops"]))
+    assert route["vehicle_id"] == chosen["vehicle_id"]
+    stop = next(s for s in route["data"]["stops"] if s.get("order_id") == oid)
+    assert stop["location"] == after["data"]["location"]
+    expect(page.locator("#detail-timeline tbody tr td:nth-child(2)").last).to_have_text("order.updated")
+    keep_screenshot(page, "orders-edit-5-place-applied.png")
+    assert [e for e in errors if "status of 409" not in e] == [] and len(errors) == 1  # the refused place only

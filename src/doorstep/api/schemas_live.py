@@ -1,7 +1,8 @@
 """Response bodies of the dispatcher's live view: re-planning proposals and the snapshot of live routes.
 
 Proposal routes answer with ``response_model_exclude_unset``: an option's summary carries the keys of its kind
-only (``inserted`` for an insert, ``windows`` for a re-sequence, ...), and an absent key stays absent.
+only (``inserted`` for an insert, ``windows`` for a re-sequence, ``location`` for a relocation, ...), and an
+absent key stays absent.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from doorstep.api.schemas_common import IsoDate, IsoTime
-from doorstep.api.schemas_driver import SafePlaceOut
+from doorstep.api.schemas_driver import LatLngOut, SafePlaceOut
 from doorstep.api.schemas_plans import UnassignedOut
 
 
@@ -48,15 +49,20 @@ class ProposalOptionOut(BaseModel):
     unassigned: list[UnassignedOut]
     inserted: bool | None = Field(None, description="insert: whether a route can take the order")
     reoptimized: bool | None = Field(None, description="insert: the route's open stops are re-optimized too")
-    vehicle_id: str | None = Field(None, description="insert: the vehicle serving the order; redistribute: the "
-                                   "vehicle taken out of service")  # fmt: skip
-    opens_route: bool | None = Field(None, description="insert: a vehicle without a route starts one")
+    vehicle_id: str | None = Field(None, description="insert, relocate: the vehicle serving the order; "
+                                   "redistribute: the vehicle taken out of service")  # fmt: skip
+    vehicle_name: str | None = Field(None, description="relocate: the name of the vehicle serving the order")
+    opens_route: bool | None = Field(None, description="insert, relocate: a vehicle without a route starts one")
     duration_delta_s: int | None = Field(None, description="insert: the route's duration change")
     route_id: str | None = Field(None, description="resequence: the route re-sequenced")
-    windows: list[WindowTextOut] | None = Field(None, description="resequence, reschedule: the order's new windows")
-    order_id: str | None = Field(
-        None, description="cancel, not_home, instructions, reschedule, pickup_point: the order"
+    windows: list[WindowTextOut] | None = Field(
+        None, description="resequence, reschedule, relocate: the order's new windows"
     )
+    order_id: str | None = Field(
+        None, description="cancel, not_home, instructions, reschedule, pickup_point, relocate: the order"
+    )
+    location: LatLngOut | None = Field(None, description="relocate: the order's new place")
+    address: str | None = Field(None, description="relocate: the new place's address")
     instructions: str | None = Field(None, description="instructions: the customer's new delivery instructions")
     safe_place: SafePlaceOut | None = Field(None, description="instructions: the customer's safe place")
     day: IsoDate | None = Field(None, description="reschedule: the order's new day")
@@ -71,8 +77,9 @@ class ProposalOut(BaseModel):
     id: str
     plan_id: str
     kind: Literal[
-        "insert", "cancel", "redistribute", "resequence", "instructions", "not_home", "reschedule", "pickup_point"
-    ]
+        "insert", "cancel", "redistribute", "resequence", "instructions", "not_home", "reschedule", "pickup_point",
+        "relocate",
+    ]  # fmt: skip
     subject_id: str
     status: Literal["pending", "applied", "rejected", "stale"]
     created_at: IsoTime

@@ -194,6 +194,10 @@ CODES: dict[str, tuple[str, str]] = {
         "the route's shift is over",
         "The van cannot leave its last stop before its shift ends: move its open stops to another van or day.",
     ),
+    "E2136": (
+        "no route reaches the order's new place",
+        "Give another place or a wider window, or cancel the order and add it again for another day.",
+    ),
     "E2140": (
         "map matching needs a road network",
         "Set DOORSTEP_NETWORK to a network built with `doorstep network build` and restart; "

@@ -1,6 +1,7 @@
 """Dynamic re-planning of a published day: new same-day orders, cancellations, a vehicle out of service and a
-customer's new availability become proposals (cost change, affected stops and ETA shifts); approving one (or the
-auto-approve policy) writes it as new route versions, checked, and announces ``route_changed``."""
+customer's new availability or an order's new place become proposals (cost change, affected stops and ETA shifts);
+approving one (or the auto-approve policy) writes it as new route versions, checked, and announces
+``route_changed``."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from doorstep.services.events import EventRecorder
 from doorstep.services.live_day import Change, LiveDay, load_day, write_change
 from doorstep.services.orders import set_order_status
 from doorstep.services.platform import Platform
+from doorstep.services.relocation import place_summary, relocated, window_issues
 from doorstep.store.models import OrderRow, ProposalRow
 from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
@@ -51,6 +53,7 @@ class ProposalKind(StrEnum):
     NOT_HOME = "not_home"  # the customer is not home today: off today's route, the order moves to the next day
     RESCHEDULE = "reschedule"  # the customer chose another window: re-inserted today, or off today's route
     PICKUP_POINT = "pickup_point"  # the customer collects at a pickup point: the stop moves there, re-inserted
+    RELOCATE = "relocate"  # the order's place changes (a new address): the stop leaves its route, re-inserted
 
 
 class ProposalStatus(StrEnum):
@@ -76,11 +79,13 @@ class Request:
 
     plan_id: str
     kind: ProposalKind
-    subject_id: str  # order id (insert, cancel), vehicle id (redistribute) or route id (resequence)
-    windows: list[dict[str, str]] | None = None  # resequence for a customer's new availability: the order's windows
+    subject_id: str  # order id (insert, cancel, relocate), vehicle id (redistribute) or route id (resequence)
+    windows: list[dict[str, str]] | None = None  # resequence for a customer's new availability, or relocate: the
+    # order's new windows
     reoptimize: bool = False  # insert: also offer the best insertion with its route's open stops re-optimized
     details: dict[str, Any] | None = None  # instructions: {"instructions", "safe_place": {"allowed", "where"}};
-    # reschedule: {"windows": [{"start", "end"}], "day": "YYYY-MM-DD"}
+    # reschedule: {"windows": [{"start", "end"}], "day": "YYYY-MM-DD"}; relocate: {"location": {"lat", "lng"},
+    # "address": str | None (None: kept)}
 
 
 def _shifts(day: LiveDay, new: Plan) -> list[dict[str, Any]]:
@@ -192,12 +197,7 @@ def _with_windows(row: OrderRow, windows: list[dict[str, str]], depots: dict[str
     """The order with the customer's new windows (``HH:MM`` on the order's day in the depot's zone, or ISO-8601);
     every bad time (E1103) and every window ending before it starts (E1104) is reported at once."""
     order, rd = parse_order({**row.data, "time_windows": windows}, 0, depots, row.day)
-    issues = [replace(i, loc=("windows", *i.loc[3:])) for i in rd.issues if i.loc[2:3] == ("time_windows",)]
-    for k, w in enumerate(order.time_windows):
-        if not any(i.loc[:2] == ("windows", k) for i in issues) and w.end < w.start:
-            msg = f"windows.{k}: ends at {w.end:%H:%M} before it starts at {w.start:%H:%M}"
-            issues.append(Issue("E1104", msg, ("windows", k), row.id))
-    if issues:
+    if issues := window_issues(order, rd.issues, row.id):
         raise DoorstepError(issues)
     return order
 
@@ -220,6 +220,8 @@ def _options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]
         return _reschedule_options(uow, day, req)
     if req.kind is ProposalKind.PICKUP_POINT:
         return _pickup_options(uow, day, req)
+    if req.kind is ProposalKind.RELOCATE:
+        return _relocate_options(uow, day, req)
     if req.kind is ProposalKind.REDISTRIBUTE:
         red = redistribute(day.problem, day.plan, req.subject_id, day.provider, state=day.state)
         return [_option(day, red.plan, {"vehicle_id": req.subject_id, "moved": red.moved}, [])]
@@ -264,6 +266,29 @@ def _pickup_options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[st
     return [_option(day, apply_insertion(plan, result.proposals[0]), extra, [order_to_dict(order)])]
 
 
+def _relocate_options(uow: UnitOfWork, day: LiveDay, req: Request) -> list[dict[str, Any]]:
+    """The order off its route and inserted again at its new place (and windows, when given): up to three
+    vehicles, cheapest first, each option with the whole change (the stop's removal and its insertion); E2136
+    when no route can serve it there. Its new place is checked first, every problem at once."""
+    row = uow.orders.require(req.subject_id, ("subject_id",))
+    order = relocated(row, req.details or {}, req.windows, {d.id: d for d in day.problem.depots})
+    after = replace(day.problem, orders=tuple(o for o in day.problem.orders if o.id != order.id))
+    plan = remove_order(after, day.plan, order.id, day.provider, state=day.state)  # E2101 done, E2102 on no route
+    day.problem = replace(after, orders=(*after.orders, order))
+    result = propose_insertion(day.problem, plan, order.id, day.provider, state=day.state, limit=3)
+    if not result.proposals:
+        why = f" ({result.unassigned.reason.value}: {result.unassigned.message})" if result.unassigned else ""
+        msg = f"no route of the day can serve order {order.id} at its new place{why}"
+        raise DoorstepError([Issue("E2136", msg, ("location",), order.id)])
+    placed, names = order_to_dict(order), {v.id: v.name or v.id for v in day.problem.vehicles}
+    return [
+        _option(day, apply_insertion(plan, prop),
+                {**place_summary(placed), "vehicle_id": prop.vehicle_id, "vehicle_name": names[prop.vehicle_id],
+                 "opens_route": prop.opens_route}, [placed])
+        for prop in result.proposals
+    ]  # fmt: skip
+
+
 def _subject_label(uow: UnitOfWork, day: LiveDay, req: Request) -> str:
     """What the proposal is about, as people name it: the order's reference, the vehicle's or route's vehicle name."""
     by_order = (
@@ -273,6 +298,7 @@ def _subject_label(uow: UnitOfWork, day: LiveDay, req: Request) -> str:
         ProposalKind.NOT_HOME,
         ProposalKind.RESCHEDULE,
         ProposalKind.PICKUP_POINT,
+        ProposalKind.RELOCATE,
     )
     if req.kind in by_order or req.windows is not None:  # a window change names the order
         order = uow.orders.get(req.subject_id)
@@ -317,7 +343,7 @@ def _order_statuses(uow: UnitOfWork, events: EventRecorder, row: ProposalRow, to
         if order.status != OrderStatus.CANCELLED.value:
             set_order_status(uow, events, order, OrderStatus.CANCELLED, "order.cancelled")
         return
-    if row.kind != ProposalKind.INSERT.value:
+    if row.kind not in (ProposalKind.INSERT.value, ProposalKind.RELOCATE.value):
         return
     order = uow.orders.require(row.subject_id)
     route = next((r for r in touched if any(s.get("order_id") == order.id for s in r.data["stops"])), None)
@@ -325,13 +351,14 @@ def _order_statuses(uow: UnitOfWork, events: EventRecorder, row: ProposalRow, to
         return
     if order.status == OrderStatus.NEW.value:
         set_order_status(uow, events, order, OrderStatus.PLANNED, "order.planned")
-    if route.status == RouteStatus.DISPATCHED.value:
+    if route.status == RouteStatus.DISPATCHED.value and order.status == OrderStatus.PLANNED.value:
         set_order_status(uow, events, order, OrderStatus.DISPATCHED, "order.dispatched")
 
 
 def _customer_change(uow: UnitOfWork, events: EventRecorder, row: ProposalRow, option: dict[str, Any]) -> None:
-    """What a customer's proposal does to the order itself: new instructions, or the order moved to the next day
-    (back to ``new``, its windows a day later, to be planned with that day)."""
+    """What a customer's (or dispatcher's) proposal does to the order itself: new instructions, the order moved to
+    the next day (back to ``new``, its windows a day later, to be planned with that day), a new window, pickup
+    point or place."""
     if row.kind == ProposalKind.INSTRUCTIONS.value:
         order = uow.orders.require(row.subject_id)
         summary = option["summary"]
@@ -351,6 +378,8 @@ def _customer_change(uow: UnitOfWork, events: EventRecorder, row: ProposalRow, o
     elif row.kind == ProposalKind.PICKUP_POINT.value:
         order = uow.orders.require(row.subject_id)
         to_pickup_point(events, order, option["orders"][0], option["summary"]["pickup_point_id"])
+    elif row.kind == ProposalKind.RELOCATE.value:
+        relocate_order(events, uow.orders.require(row.subject_id), option["summary"])
 
 
 def to_pickup_point(events: EventRecorder, order: OrderRow, placed: dict[str, Any], point_id: str) -> None:
@@ -364,6 +393,20 @@ def to_pickup_point(events: EventRecorder, order: OrderRow, placed: dict[str, An
     order.version += 1
     events.record("order.updated", order.id, data={"by": "customer", "change": "pickup_point",
                                                    "pickup_point_id": point_id})  # fmt: skip
+
+
+def relocate_order(events: EventRecorder, order: OrderRow, summary: dict[str, Any]) -> None:
+    """The order takes the new place, address and windows of the applied ``relocate`` option (only those: anything
+    else edited since the proposal was made stays); it no longer goes to a pickup point. The former place is
+    logged, the version goes up and ``order.updated`` is recorded."""
+    was = {"lat": order.lat, "lng": order.lng, "address": order.address, "pickup_point_id": order.pickup_point_id}
+    log = [*order.data.get(CHANGES, []), {"kind": "relocate", "from": was}]
+    data = {**order.data, "location": summary["location"], "address": summary["address"],
+            "time_windows": summary["windows"], CHANGES: log}  # fmt: skip
+    data.pop("pickup_point_id", None)
+    order.data, order.lat, order.lng = data, summary["location"]["lat"], summary["location"]["lng"]
+    order.address, order.pickup_point_id, order.version = summary["address"], None, order.version + 1
+    events.record("order.updated", order.id, data={"change": "relocate", "version": order.version})
 
 
 def _rescheduled(uow: UnitOfWork, events: EventRecorder, order: OrderRow, summary: dict[str, Any]) -> None:

@@ -26,16 +26,30 @@ from doorstep.services.access import Permission
 router = APIRouter(tags=["live"], responses=ERRORS)
 
 
+class PlaceIn(Strict):
+    """A new place for an order. Coordinates out of range are E1105 (one per coordinate), reported with the
+    request's other problems at once, so they are not bounded here."""
+
+    lat: float = Field(description="latitude, -90..90", examples=[38.7139])
+    lng: float = Field(description="longitude, -180..180", examples=[-9.1334])
+
+
 class ProposalIn(Strict):
-    """Ask for a change to a published plan: insert a new order, cancel one, take a vehicle out of service, or
-    re-sequence a route (``windows`` given: the order's new availability, then its route is re-sequenced)."""
+    """Ask for a change to a published plan: insert a new order, cancel one, take a vehicle out of service,
+    re-sequence a route (``windows`` given: the order's new availability, then its route is re-sequenced), or move
+    an order on a live route to a new place (``relocate``: ``location``, optionally ``address`` and ``windows``)."""
 
     plan_id: str = Field(max_length=64)
-    kind: Literal["insert", "cancel", "redistribute", "resequence"]
-    subject_id: str = Field(max_length=64, description="order id (insert, cancel, resequence with windows), "
-                            "vehicle id (redistribute) or route id (resequence)")  # fmt: skip
+    kind: Literal["insert", "cancel", "redistribute", "resequence", "relocate"]
+    subject_id: str = Field(max_length=64, description="order id (insert, cancel, relocate, resequence with "
+                            "windows), vehicle id (redistribute) or route id (resequence)")  # fmt: skip
     windows: list[WindowIn] | None = Field(
-        None, max_length=8, description="resequence: the order's new windows, HH:MM on its day or ISO-8601"
+        None, max_length=8, description="resequence, relocate: the order's new windows, HH:MM on its day or "
+        "ISO-8601 (relocate without them: the order keeps its windows)",
+    )  # fmt: skip
+    location: PlaceIn | None = Field(None, description="relocate (required): the order's new place")
+    address: str | None = Field(
+        None, max_length=500, description="relocate: the new place's address (omitted: the order keeps its address)"
     )
     auto_approve: bool | None = Field(None, description="apply at once (default: the server's policy)")
     reoptimize: bool = Field(
@@ -60,7 +74,10 @@ def create_proposal(body: ProposalIn, request: Request, p: PlatformDep, actor: A
     auto = _policy(request) if body.auto_approve is None else body.auto_approve
     kind = replanning.ProposalKind(body.kind)
     windows = None if body.windows is None else [w.model_dump() for w in body.windows]
-    req = replanning.Request(body.plan_id, kind, body.subject_id, windows, body.reoptimize)
+    place = None
+    if kind is replanning.ProposalKind.RELOCATE:
+        place = {"location": body.location.model_dump() if body.location else None, "address": body.address}
+    req = replanning.Request(body.plan_id, kind, body.subject_id, windows, body.reoptimize, place)
     return ProposalOut.model_validate(live_view.proposal_view(replanning.propose(p, actor, req, auto_approve=auto)))
 
 
