@@ -30,10 +30,10 @@ from sqlalchemy import create_engine, text
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
+from doorstep.demo.synthetic import DEMO_DATE, demo_problem
 from doorstep.formats.doorstep_json import order_to_dict
-from doorstep.services.access import Permission, system_actor
-from doorstep.services.accounts import create_api_key, create_organization
-from doorstep.services.demo import DEMO_DATE, demo_problem
+from doorstep.services.accounts.accounts import create_api_key, create_organization
+from doorstep.services.kernel.access import Permission, system_actor
 from doorstep.store.migrate import upgrade
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -36,7 +36,7 @@ def _stats(plan: Plan, violations: int, build_s: float) -> dict[str, float | int
 def solve_problem(problem: Problem, time_limit: float, seed: int) -> tuple[Plan, int, float]:
     """Plan and check; returns the plan, the checker's violation count, and the wall time of ``plan``."""
     from doorstep.optimize.check import check_plan
-    from doorstep.services.planning import plan
+    from doorstep.services.planning.planning import plan
 
     assert problem.matrices is not None
     provider = ExplicitMatrixProvider(problem.matrices)

@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 
 from doorstep.domain.geo import LatLng
-from doorstep.services import fleet_admin
-from doorstep.services.access import Actor
-from doorstep.services.orders import create_orders
-from doorstep.services.plans import get_plan, publish_plan, start_plan
-from doorstep.services.platform import Platform
-from doorstep.services.routes import dispatch
+from doorstep.services.dispatch.routes import dispatch
+from doorstep.services.fleet import fleet_admin
+from doorstep.services.kernel.access import Actor
+from doorstep.services.kernel.platform import Platform
+from doorstep.services.orders.orders import create_orders
+from doorstep.services.planning.plans import get_plan, publish_plan, start_plan
 from doorstep.store.models import RouteLiveRow
 
 DEPOT = LatLng(38.7372, -9.1034)  # Lisbon

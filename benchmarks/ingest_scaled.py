@@ -43,12 +43,12 @@ import redis
 from sqlalchemy import func, select
 
 from api import database  # a throwaway PostgreSQL database
-from doorstep.services import fleet_admin
-from doorstep.services.access import Permission, system_actor
-from doorstep.services.accounts import create_api_key, create_organization
-from doorstep.services.eta_stream import GROUP, STREAM
-from doorstep.services.orders import create_orders
-from doorstep.services.platform import Platform
+from doorstep.services.accounts.accounts import create_api_key, create_organization
+from doorstep.services.fleet import fleet_admin
+from doorstep.services.kernel.access import Permission, system_actor
+from doorstep.services.kernel.platform import Platform
+from doorstep.services.operations.eta_stream import GROUP, STREAM
+from doorstep.services.orders.orders import create_orders
 from doorstep.store.engine import make_engine, make_session_factory
 from doorstep.store.models import PositionRow
 from ingest_day import EtaWatch

@@ -26,10 +26,10 @@ from sqlalchemy import Engine, create_engine, text
 
 from doorstep.domain.analytics import GroupBy, KpiRequest
 from doorstep.domain.failures import FailureReason
-from doorstep.services.access import system_actor
 from doorstep.services.analytics import kpis, rollups
 from doorstep.services.analytics.scope import Scope
-from doorstep.services.platform import Platform
+from doorstep.services.kernel.access import system_actor
+from doorstep.services.kernel.platform import Platform
 from doorstep.store.engine import make_engine, make_session_factory
 from doorstep.store.migrate import upgrade
 from machine import machine_info

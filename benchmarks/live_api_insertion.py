@@ -21,13 +21,13 @@ from doorstep.domain.status import PlanStatus, RouteStatus
 from doorstep.formats.plan_json import plan_to_dict
 from doorstep.optimize.options import SolveOptions
 from doorstep.routing import StraightLineProvider
-from doorstep.services.access import system_actor
-from doorstep.services.accounts import create_organization
-from doorstep.services.orders import insert_orders
-from doorstep.services.plan_routes import store_routes
-from doorstep.services.planning import plan as make_plan
-from doorstep.services.platform import Platform
-from doorstep.services.replanning import ProposalKind, Request, decide, propose
+from doorstep.services.accounts.accounts import create_organization
+from doorstep.services.kernel.access import system_actor
+from doorstep.services.kernel.platform import Platform
+from doorstep.services.operations.replanning import ProposalKind, Request, decide, propose
+from doorstep.services.orders.orders import insert_orders
+from doorstep.services.planning.plan_routes import store_routes
+from doorstep.services.planning.planning import plan as make_plan
 from doorstep.store.engine import make_engine, make_session_factory
 from doorstep.store.migrate import upgrade
 from doorstep.store.models import DepotRow, PlanRow

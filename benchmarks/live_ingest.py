@@ -41,10 +41,10 @@ from sqlalchemy import func, select
 
 from api import database  # a fresh, migrated SQLite file or throwaway PostgreSQL database
 from doorstep.domain.geo import LatLng
-from doorstep.services.access import system_actor
-from doorstep.services.accounts import create_organization
-from doorstep.services.driver_auth import issue_code
-from doorstep.services.platform import Platform
+from doorstep.services.accounts.accounts import create_organization
+from doorstep.services.driver.driver_auth import issue_code
+from doorstep.services.kernel.access import system_actor
+from doorstep.services.kernel.platform import Platform
 from doorstep.store.engine import make_engine, make_session_factory
 from doorstep.store.models import PositionRow
 from ingest_day import DayRoutes, EtaWatch, along, plan_day
@@ -89,7 +89,7 @@ def drivers(url: str, base: str, args: argparse.Namespace) -> tuple[str, list[tu
     p = Platform(sessions=make_session_factory(engine), plan_time_limit_s=args.solve_s)
     org_id, _ = create_organization(p, "Ingest", f"ingest-{uuid.uuid4().hex[:8]}@example.com", "ingest-password")
     sys_actor = system_actor(org_id)
-    from doorstep.services import fleet_admin
+    from doorstep.services.fleet import fleet_admin
 
     out = []
     with httpx.Client(base_url=base, timeout=30) as c:

@@ -24,7 +24,7 @@ from doorstep.optimize.check import check_plan
 from doorstep.optimize.insertion import apply_insertion, propose_insertion
 from doorstep.optimize.options import SolveOptions
 from doorstep.routing import StraightLineProvider
-from doorstep.services.planning import plan as make_plan
+from doorstep.services.planning.planning import plan as make_plan
 from machine import machine_info
 from scaling import SLOTS, _local, stop_points, synthetic_day
 from tables import fmt, print_rich

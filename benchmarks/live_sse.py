@@ -27,10 +27,10 @@ from typing import Any
 
 import httpx
 
-from doorstep.services.access import Permission, system_actor
-from doorstep.services.accounts import create_api_key, create_organization
-from doorstep.services.live_publish import RedisPublisher
-from doorstep.services.platform import Platform
+from doorstep.live.publish import RedisPublisher
+from doorstep.services.accounts.accounts import create_api_key, create_organization
+from doorstep.services.kernel.access import Permission, system_actor
+from doorstep.services.kernel.platform import Platform
 from doorstep.store.engine import make_engine, make_session_factory
 from doorstep.store.migrate import upgrade
 from machine import machine_info

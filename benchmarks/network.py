@@ -80,7 +80,7 @@ def run_worker(*args: str) -> dict[str, Any]:
 
 def sample_points(work: Path, n: int) -> Path:
     """n points on Porto's named streets (seed 1), the 1,000 shared sample points first."""
-    from doorstep.services.demo_osm import extract_places
+    from doorstep.demo.osm import extract_places
 
     path = work / f"porto_points_{n}.json"
     if path.exists():

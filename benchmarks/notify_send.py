@@ -35,15 +35,15 @@ from doorstep.domain.status import StopStatus
 from doorstep.jobs.handlers import register_handlers
 from doorstep.notify.channels import Channels
 from doorstep.notify.smtp import SmtpEmail
-from doorstep.services import fleet_admin
-from doorstep.services.access import Actor, Permission, Role, system_actor
-from doorstep.services.accounts import create_organization
-from doorstep.services.event_bus import EventBus
-from doorstep.services.job_registry import run_job
-from doorstep.services.notify_send import send_due
-from doorstep.services.platform import Platform
-from doorstep.services.stop_actions import StopAction, record_action
-from doorstep.services.tracking import LivePolicy
+from doorstep.services.accounts.accounts import create_organization
+from doorstep.services.customer.notify_send import send_due
+from doorstep.services.driver.stop_actions import StopAction, record_action
+from doorstep.services.fleet import fleet_admin
+from doorstep.services.kernel.access import Actor, Permission, Role, system_actor
+from doorstep.services.kernel.event_bus import EventBus
+from doorstep.services.kernel.job_registry import run_job
+from doorstep.services.kernel.platform import Platform
+from doorstep.services.operations.tracking import LivePolicy
 from doorstep.store.engine import make_engine, make_session_factory
 from doorstep.store.migrate import upgrade
 from doorstep.store.models import StopRow

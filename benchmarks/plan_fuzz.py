@@ -27,7 +27,7 @@ from tests.optimize.test_properties import problems  # noqa: E402
 
 from doorstep.formats.doorstep_json import problem_to_dict  # noqa: E402
 from doorstep.optimize.options import SolveOptions  # noqa: E402
-from doorstep.services.planning import check, plan  # noqa: E402
+from doorstep.services.planning.planning import check, plan  # noqa: E402
 from machine import machine_info  # noqa: E402
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from doorstep.demo.osm import demo_problem_from_extract
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.plan import Plan, Route, StopType
 from doorstep.domain.problem import Problem
@@ -14,8 +15,7 @@ from doorstep.optimize.options import SolveOptions
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import UNREACHABLE
 from doorstep.routing.straight_line import StraightLineProvider
-from doorstep.services.demo_osm import demo_problem_from_extract
-from doorstep.services.planning import plan
+from doorstep.services.planning.planning import plan
 
 
 def _drive(route: Route, dur: Any) -> tuple[int, int, int]:

@@ -185,7 +185,7 @@ def best_by(points: list[dict[str, Any]], limit_s: float) -> int | None:
 def run_size(n: int, time_limit: float, seed: int, breaks: bool = False) -> dict[str, Any]:
     """Generate, plan, check; everything measured here (this is the child's whole job)."""
     from doorstep.optimize.check import check_plan
-    from doorstep.services.planning import plan
+    from doorstep.services.planning.planning import plan
 
     t_gen = time.perf_counter()
     problem = synthetic_day(n, breaks=breaks)

@@ -31,9 +31,9 @@ from typing import Any
 import httpx
 
 from api import database, order_bodies, pct, server, setup
-from doorstep.services.access import Permission, system_actor
-from doorstep.services.accounts import create_api_key
-from doorstep.services.demo import DEMO_DATE
+from doorstep.demo.synthetic import DEMO_DATE
+from doorstep.services.accounts.accounts import create_api_key
+from doorstep.services.kernel.access import Permission, system_actor
 from doorstep.store.models import DepotRow
 from machine import machine_info
 from tables import fmt, print_rich

@@ -48,8 +48,8 @@ from abuse.kill9 import probe_kill9
 from api import database  # a fresh, migrated SQLite file or throwaway PostgreSQL database
 from doorstep.api.app import create_app
 from doorstep.config import Settings
-from doorstep.services.access import Permission, system_actor
-from doorstep.services.accounts import create_api_key, create_organization
+from doorstep.services.accounts.accounts import create_api_key, create_organization
+from doorstep.services.kernel.access import Permission, system_actor
 from doorstep.store.models import DepotRow, EventHandlingRow, OrderRow
 from machine import machine_info
 

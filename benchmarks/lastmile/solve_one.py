@@ -45,7 +45,7 @@ def run_doorstep(day: Path, time_limit: float, seed: int, workers: int = 1) -> d
     from doorstep.optimize.check import check_plan
     from doorstep.optimize.options import Objective, SolveOptions
     from doorstep.routing.defaults import default_provider
-    from doorstep.services.planning import plan
+    from doorstep.services.planning.planning import plan
 
     t0 = time.perf_counter()
     read = read_vroom(json.loads(day.read_text()))

@@ -72,7 +72,7 @@ def plan(
     ``provider`` picks the travel model (straight line, or the problem's own matrices, by default).
     """
     from doorstep.optimize.options import SolveOptions
-    from doorstep.services.planning import plan as plan_problem
+    from doorstep.services.planning.planning import plan as plan_problem
 
     problem = _problem(orders, fleet)
     opts = options or SolveOptions(time_limit_s=time_limit_s, seed=seed)
@@ -81,7 +81,7 @@ def plan(
 
 def check(problem: Problem, plan_: Plan, provider: TravelTimeProvider | None = None) -> list[Violation]:
     """Every violated promise of a plan (possibly edited by hand) against its problem; [] when it is sound."""
-    from doorstep.services.planning import check as check_plan
+    from doorstep.services.planning.planning import check as check_plan
 
     return check_plan(problem, plan_, provider)
 

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
-from doorstep.services.access import Permission, system_actor
-from doorstep.services.accounts import create_api_key, create_organization
-from doorstep.services.platform import Platform
+from doorstep.services.accounts.accounts import create_api_key, create_organization
+from doorstep.services.kernel.access import Permission, system_actor
+from doorstep.services.kernel.platform import Platform
 
 PASSWORD = "correct horse battery"
 

@@ -12,9 +12,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from doorstep.domain.ids import new_id
-from doorstep.services import feedback
-from doorstep.services.feedback import FeedbackIn
-from doorstep.services.tracking_links import Opened
+from doorstep.services.customer import feedback
+from doorstep.services.customer.feedback import FeedbackIn
+from doorstep.services.customer.tracking_links import Opened
 from doorstep.store.models import MessageRow
 from tests.api.conftest import Tenant, make_tenant, platform_of
 from tests.api.driver_day import login

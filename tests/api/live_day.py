@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from doorstep.services.access import Actor, system_actor
-from doorstep.services.live_publish import RecordingPublisher
-from doorstep.services.platform import Platform
+from doorstep.live.publish import RecordingPublisher
+from doorstep.services.kernel.access import Actor, system_actor
+from doorstep.services.kernel.platform import Platform
 from tests.api.conftest import Tenant, make_tenant, platform_of
 from tests.api.test_plans import add_orders, plan_now, two_vans
 

@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from doorstep.domain.geo import LatLng
 from doorstep.domain.status import StopStatus
-from doorstep.services.access import Actor, Permission, Role
-from doorstep.services.eta_horizons import horizon_of
-from doorstep.services.live_publish import RecordingPublisher
-from doorstep.services.stop_actions import StopAction, record_action
-from doorstep.services.tracking import on_event
+from doorstep.live.publish import RecordingPublisher
+from doorstep.services.driver.stop_actions import StopAction, record_action
+from doorstep.services.kernel.access import Actor, Permission, Role
+from doorstep.services.operations.eta_horizons import horizon_of
+from doorstep.services.operations.tracking import on_event
 from doorstep.store.models import StopRow
 from tests.api.conftest import platform_of
 from tests.api.kpi_day import at, make_kpi_day

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from doorstep.services import idempotency
-from doorstep.services.idempotency import fingerprint
+from doorstep.services.kernel import idempotency
+from doorstep.services.kernel.idempotency import fingerprint
 from doorstep.store.idempotency_mark import APPLIED, PENDING
 from doorstep.store.models import IdempotencyRow
 from tests.api.concurrent import Answer, Server, burst, new_org, serve

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from doorstep.services import notifications
-from doorstep.services.event_bus import EventRecord
-from doorstep.services.notifications import notify_customers, queue_messages
-from doorstep.services.notify_send import LEASE_S, _claim, send_due
+from doorstep.services.customer import notifications
+from doorstep.services.customer.notifications import notify_customers, queue_messages
+from doorstep.services.customer.notify_send import LEASE_S, _claim, send_due
+from doorstep.services.kernel.event_bus import EventRecord
 from doorstep.store.models import EventRow, MessageRow
 from tests.api.conftest import make_tenant, platform_of
 from tests.api.notify_day import PUBLIC, CustomerDay, Notifying, customer_day, dispatch_all, messages, notifying, outbox

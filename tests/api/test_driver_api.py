@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from doorstep.domain.status import OrderStatus
-from doorstep.services.access import system_actor
+from doorstep.services.kernel.access import system_actor
 from tests.api.conftest import platform_of
 from tests.api.driver_day import Day, login, make_day
 from tests.api.test_plans import plan_now
@@ -155,8 +155,8 @@ def test_racing_actions_on_one_stop_finish_it_once(client: TestClient, day: Day)
 
     from doorstep.domain.errors import DoorstepError
     from doorstep.domain.status import StopStatus
-    from doorstep.services.driver_auth import driver_actor
-    from doorstep.services.stop_actions import StopAction, record_action
+    from doorstep.services.driver.driver_auth import driver_actor
+    from doorstep.services.driver.stop_actions import StopAction, record_action
     from tests.api.conftest import platform_of
 
     p, me = platform_of(client), driver_actor(day.t.org_id, day.drivers[0])
@@ -184,7 +184,7 @@ def test_racing_actions_on_one_stop_finish_it_once(client: TestClient, day: Day)
 
 def test_stop_actions_publish_the_shared_live_event(client: TestClient, day: Day) -> None:
     """Each stored action publishes one `stop` event on the org channel; a replay publishes nothing."""
-    from doorstep.services.live_publish import RecordingPublisher
+    from doorstep.live.publish import RecordingPublisher
     from tests.api.conftest import platform_of
 
     p = platform_of(client)

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 
 from fastapi.testclient import TestClient
 
-from doorstep.services.notify_send import send_due
+from doorstep.services.customer.notify_send import send_due
 from tests.api.conftest import Tenant, make_tenant, platform_of
 from tests.api.notify_day import PUBLIC, Notifying, notifying
 from tests.api.test_plans import wait

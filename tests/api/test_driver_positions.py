@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from doorstep.services.live_publish import RecordingPublisher
+from doorstep.live.publish import RecordingPublisher
 from tests.api.conftest import platform_of
 from tests.api.driver_day import Day, make_day
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from doorstep.services.live_day import live_rows
+from doorstep.services.operations.live_day import live_rows
 from doorstep.store.models import RouteLiveRow
 from tests.api.driver_day import make_day
 from tests.api.test_live_api import sse_events

@@ -12,11 +12,11 @@ from sqlalchemy import Engine, select
 
 from doorstep.api.schemas_orders import OrderIn
 from doorstep.jobs.threads import ThreadJobRunner, ThreadRunner
-from doorstep.services import orders
-from doorstep.services.access import Actor, Permission, Role
-from doorstep.services.event_bus import EventBus, EventRecord
-from doorstep.services.event_dispatch import BATCH
-from doorstep.services.platform import Platform
+from doorstep.services.kernel.access import Actor, Permission, Role
+from doorstep.services.kernel.event_bus import EventBus, EventRecord
+from doorstep.services.kernel.event_dispatch import BATCH
+from doorstep.services.kernel.platform import Platform
+from doorstep.services.orders import orders
 from doorstep.store.engine import make_session_factory
 from doorstep.store.models import EventHandlingRow, EventRow, OrderRow
 from tests.api.conftest import make_tenant

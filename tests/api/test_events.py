@@ -16,13 +16,13 @@ from doorstep.domain.geo import LatLng
 from doorstep.domain.returns import FailurePolicy
 from doorstep.domain.status import StopStatus
 from doorstep.jobs.handlers import ANALYTICS_ROLLUP, FAILURE_POLICY, register_handlers
-from doorstep.services.access import Actor, Permission, Role
-from doorstep.services.event_bus import EventBus, EventRecord
-from doorstep.services.event_dispatch import dispatch_due
-from doorstep.services.live_publish import RecordingPublisher
-from doorstep.services.platform import InlineRunner, Platform
-from doorstep.services.stop_actions import StopAction, record_action
-from doorstep.services.tracking import LivePolicy
+from doorstep.live.publish import RecordingPublisher
+from doorstep.services.driver.stop_actions import StopAction, record_action
+from doorstep.services.kernel.access import Actor, Permission, Role
+from doorstep.services.kernel.event_bus import EventBus, EventRecord
+from doorstep.services.kernel.event_dispatch import dispatch_due
+from doorstep.services.kernel.platform import InlineRunner, Platform
+from doorstep.services.operations.tracking import LivePolicy
 from doorstep.store.engine import make_session_factory
 from doorstep.store.models import EventHandlingRow, EventRow
 from tests.api import driver_day
@@ -205,7 +205,7 @@ def test_a_failure_policy_that_stopped_midway_resumes_on_retry(
     """Same-day policy: the first run records the failure and the re-attempt order, then the proposal raises;
     the handling is retried and the retry proposes the insertion (it does not stop at 'already handled'), once;
     a done handling never runs again."""
-    from doorstep.services import returns
+    from doorstep.services.returns import returns
 
     day = driver_day.make_day(client)
     real, calls = returns.propose, list[str]()

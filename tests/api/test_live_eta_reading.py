@@ -10,8 +10,8 @@ from typing import Any
 from doorstep.domain.geo import LatLng
 from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.live.eta import EtaEngine, RouteEta
-from doorstep.services.live_day import live_rows
-from doorstep.services.tracking import DAY_PLANS, _route_doc, compute_eta
+from doorstep.services.operations.live_day import live_rows
+from doorstep.services.operations.tracking import DAY_PLANS, _route_doc, compute_eta
 from doorstep.store.models import RouteLiveRow, RouteRow
 from doorstep.store.uow import UnitOfWork
 from tests.api import live_day

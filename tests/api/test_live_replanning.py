@@ -11,8 +11,8 @@ import pytest
 from doorstep.domain.errors import DoorstepError
 from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.optimize.check import check_plan
-from doorstep.services import replanning, tracking
-from doorstep.services.replanning import ProposalKind, Request
+from doorstep.services.operations import replanning, tracking
+from doorstep.services.operations.replanning import ProposalKind, Request
 from tests.api import live_day
 from tests.api.live_day import DAY_9_30, Day
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from doorstep.domain.returns import FailurePolicy, NextStep
 from doorstep.domain.status import OrderStatus
-from doorstep.services import returns
-from doorstep.services.events import EventRecorder
-from doorstep.services.orders import set_order_status
-from doorstep.services.returns import Where
-from doorstep.services.tracking import LivePolicy
+from doorstep.services.kernel.events import EventRecorder
+from doorstep.services.operations.tracking import LivePolicy
+from doorstep.services.orders.orders import set_order_status
+from doorstep.services.returns import returns
+from doorstep.services.returns.returns import Where
 from tests.api import live_day
 from tests.api.live_day import DAY_9_30, Day
 from tests.api.test_live_replanning import checked

@@ -14,10 +14,10 @@ from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.optimize.check import check_plan
 from doorstep.routing.defaults import default_provider
 from doorstep.routing.traffic import HOURS_PER_WEEK, TrafficModel, TrafficProvider
-from doorstep.services import replanning
-from doorstep.services.live_day import live_rows
-from doorstep.services.replanning import ProposalKind, Request
-from doorstep.services.tracking import compute_eta
+from doorstep.services.operations import replanning
+from doorstep.services.operations.live_day import live_rows
+from doorstep.services.operations.replanning import ProposalKind, Request
+from doorstep.services.operations.tracking import compute_eta
 from doorstep.store.models import RouteLiveRow
 from tests.api import live_day
 from tests.api.conftest import platform_of

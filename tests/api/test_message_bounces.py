@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from doorstep.services.notify_send import send_due
+from doorstep.services.customer.notify_send import send_due
 from doorstep.store.models import OptOutRow
 from tests.api.conftest import platform_of
 from tests.api.notify_day import Notifying, customer_day, dispatch_all, messages, notifying

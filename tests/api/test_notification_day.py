@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from doorstep.api.app import create_app
-from doorstep.services.platform import Platform
+from doorstep.services.kernel.platform import Platform
 from doorstep.store.models import EventHandlingRow, MessageRow
 from tests.api.conftest import make_tenant, platform_of
 from tests.api.driver_day import login

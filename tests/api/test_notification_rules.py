@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from doorstep.notify.twilio import signature
-from doorstep.services.event_bus import EventRecord
-from doorstep.services.notifications import queue_messages
-from doorstep.services.notify_send import send_due
+from doorstep.services.customer.notifications import queue_messages
+from doorstep.services.customer.notify_send import send_due
+from doorstep.services.kernel.event_bus import EventRecord
 from doorstep.store.models import EventRow, MessageRow
 from tests.api.conftest import platform_of
 from tests.api.notify_day import PUBLIC, Notifying, customer_day, messages, notifying

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from doorstep.domain.returns import FailurePolicy
 from doorstep.formats.plan_reader import plan_from_dict
-from doorstep.services import returns
-from doorstep.services.returns import Where
+from doorstep.services.returns import returns
+from doorstep.services.returns.returns import Where
 from tests.api.conftest import Tenant, make_tenant, platform_of
 from tests.api.driver_day import login
 from tests.api.test_driver_api import at_stop, cid

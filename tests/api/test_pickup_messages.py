@@ -9,8 +9,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from doorstep.services.event_bus import EventRecord
-from doorstep.services.notifications import queue_messages
+from doorstep.services.customer.notifications import queue_messages
+from doorstep.services.kernel.event_bus import EventRecord
 from doorstep.store.models import EventRow
 from tests.api.conftest import Tenant, make_tenant, platform_of
 from tests.api.notify_day import Notifying, notifying

@@ -12,8 +12,8 @@ from doorstep.api.schemas_plans import ObjectiveName
 from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.optimize.check import check_plan
 from doorstep.optimize.options import Objective, SolveOptions
-from doorstep.services import plans as plans_service
-from doorstep.services.planning import plan as make_plan
+from doorstep.services.planning import plans as plans_service
+from doorstep.services.planning.planning import plan as make_plan
 from tests.api.conftest import Tenant, platform_of
 
 DAY = "2025-06-18"

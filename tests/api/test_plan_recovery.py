@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
-from doorstep.services import plans as plans_service
+from doorstep.services.planning import plans as plans_service
 from doorstep.store.models import PlanRow, RouteRow
 from tests.api.conftest import Tenant, platform_of
 from tests.api.test_plans import FAST, HoldRunner, add_orders, wait

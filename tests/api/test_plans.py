@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from doorstep.services import plans as plans_service
-from doorstep.services.job_registry import run_job
-from doorstep.services.platform import Platform
+from doorstep.services.kernel.job_registry import run_job
+from doorstep.services.kernel.platform import Platform
+from doorstep.services.planning import plans as plans_service
 from tests.api.conftest import PASSWORD, Tenant, make_tenant, platform_of
 
 FAST = {"time_limit_s": 2, "max_iterations": 200, "seed": 1}

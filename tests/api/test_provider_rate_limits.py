@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from doorstep.api.app import create_app
 from doorstep.domain.ids import new_id
-from doorstep.services.notify_send import send_due
+from doorstep.services.customer.notify_send import send_due
 from doorstep.store.models import MessageRow
 from tests.api.conftest import make_tenant, platform_of
 from tests.api.notify_day import notify_settings

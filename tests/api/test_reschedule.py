@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from doorstep.services.event_dispatch import dispatch_due
-from doorstep.services.notify_send import send_due
+from doorstep.services.customer.notify_send import send_due
+from doorstep.services.kernel.event_dispatch import dispatch_due
 from doorstep.store.models import EventRow, SlotCountRow
 from tests.api.conftest import make_tenant, platform_of
 from tests.api.notify_day import CustomerDay, customer_day

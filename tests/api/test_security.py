@@ -13,8 +13,8 @@ from doorstep.api.app import create_app, secret_key
 from doorstep.cli.main import app as cli_app
 from doorstep.config import Settings
 from doorstep.domain.errors import DoorstepError
-from doorstep.services.access import Permission, system_actor
-from doorstep.services.accounts import create_api_key, create_organization
+from doorstep.services.accounts.accounts import create_api_key, create_organization
+from doorstep.services.kernel.access import Permission, system_actor
 from doorstep.store.migrate import upgrade
 from tests.api.conftest import PASSWORD, Tenant, platform_of
 

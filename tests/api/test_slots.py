@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from doorstep.services.job_registry import run_job
+from doorstep.services.kernel.job_registry import run_job
 from doorstep.store.models import EventRow, SlotCountRow, SlotHoldRow, SlotOfferRow
 from tests.api.conftest import Tenant, platform_of
 from tests.api.slot_day import DAY, FAR, NEAR, confirm, eve, hold, offers, policy, put_policy

@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from doorstep.services.tracking_links import NOT_FOUND
+from doorstep.services.customer.tracking_links import NOT_FOUND
 from tests.api.notify_day import CustomerDay, customer_day
 from tests.api.test_live_api import sse_events
 from tests.api.tracking_site import INTERNAL_ID, PUBLIC, Site, site

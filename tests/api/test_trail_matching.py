@@ -18,7 +18,7 @@ from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.route_geometry import joined_path
 from doorstep.routing.traffic import TrafficModel, TrafficProvider
 from doorstep.routing.trail_match import Fix
-from doorstep.services.trail_matching import TRAIL_CACHE
+from doorstep.services.driver.trail_matching import TRAIL_CACHE
 from tests.api.conftest import platform_of
 from tests.api.driver_day import Day, make_day
 from tests.routing.trails import drive, length_m

@@ -13,7 +13,7 @@ from doorstep.config import Settings
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.routing import Matrix, StraightLineProvider
-from doorstep.services.platform import Platform
+from doorstep.services.kernel.platform import Platform
 from tests.api.conftest import Tenant, platform_of
 from tests.api.test_plans import _move_target, add_orders, plan_now, two_vans
 from tests.factories import order, problem

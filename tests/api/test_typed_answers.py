@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from doorstep.services import driver_records, live_view, replanning, trail_matching
-from doorstep.services.access import system_actor
+from doorstep.services.driver import driver_records, trail_matching
+from doorstep.services.kernel.access import system_actor
+from doorstep.services.operations import live_view, replanning
 from tests.api import driver_day, live_day
 from tests.api.conftest import platform_of
 from tests.api.live_day import DAY_9_30, Day

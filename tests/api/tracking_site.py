@@ -17,8 +17,8 @@ from sqlalchemy import select
 from doorstep.api.app import create_app
 from doorstep.config import Settings
 from doorstep.domain.ids import PREFIXES
-from doorstep.services.notify_send import send_due
-from doorstep.services.platform import Platform
+from doorstep.services.customer.notify_send import send_due
+from doorstep.services.kernel.platform import Platform
 from doorstep.store.models_messages import MessageRow
 from doorstep.web.mount import mount_web
 from tests.api.notify_day import CustomerDay

@@ -227,8 +227,8 @@ def test_db_upgrade_and_org_create(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     from typer.testing import CliRunner
 
     from doorstep.cli.main import app
-    from doorstep.services.accounts import login
-    from doorstep.services.platform import Platform
+    from doorstep.services.accounts.accounts import login
+    from doorstep.services.kernel.platform import Platform
     from doorstep.store.engine import make_engine, make_session_factory
 
     monkeypatch.setenv("DOORSTEP_DATA_DIR", str(tmp_path / "data"))

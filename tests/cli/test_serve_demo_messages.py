@@ -18,9 +18,9 @@ from sqlalchemy import select
 from doorstep.api.app import create_app
 from doorstep.cli.serve_cmd import start_simulation
 from doorstep.config import Settings
-from doorstep.services.demo import TIMEZONE
-from doorstep.services.demo_platform import load_demo
-from doorstep.services.notify_send import send_due
+from doorstep.demo.platform import load_demo
+from doorstep.demo.synthetic import TIMEZONE
+from doorstep.services.customer.notify_send import send_due
 from doorstep.store.migrate import upgrade
 from doorstep.store.models import MessageRow, OrderRow
 from doorstep.web.mount import mount_web

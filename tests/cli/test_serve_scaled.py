@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from doorstep.api.app import create_app
 from doorstep.cli.main import app as cli
 from doorstep.config import Settings
-from doorstep.services.eta_stream import GROUP, STREAM
+from doorstep.services.operations.eta_stream import GROUP, STREAM
 from doorstep.store.engine import make_engine
 from doorstep.store.models import PositionRow, RouteLiveRow
 from tests.api.conftest import Tenant, make_tenant

@@ -13,10 +13,13 @@ import pytest
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
-from doorstep.services import fleet_admin, orders, plans, replanning
-from doorstep.services.access import system_actor
-from doorstep.services.accounts import create_organization
-from doorstep.services.replanning import ProposalKind, Request
+from doorstep.services.accounts.accounts import create_organization
+from doorstep.services.fleet import fleet_admin
+from doorstep.services.kernel.access import system_actor
+from doorstep.services.operations import replanning
+from doorstep.services.operations.replanning import ProposalKind, Request
+from doorstep.services.orders import orders
+from doorstep.services.planning import plans
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.api.live_day import DAY_9_30

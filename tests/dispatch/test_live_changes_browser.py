@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from doorstep.services import plans, replanning
-from doorstep.services.access import system_actor
+from doorstep.services.kernel.access import system_actor
+from doorstep.services.operations import replanning
+from doorstep.services.planning import plans
 from tests.browser import axe_violations, log_in
 from tests.dispatch.test_live_browser import live_site
 from tests.web.test_dashboard import ARTIFACTS, DAY, PASSWORD

@@ -19,11 +19,13 @@ from doorstep.domain.geo import LatLng
 from doorstep.live.positions import Position
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.route_geometry import joined_path
-from doorstep.services import fleet_admin, plans, routes
-from doorstep.services.access import system_actor
-from doorstep.services.accounts import create_organization
-from doorstep.services.driver_auth import driver_actor
-from doorstep.services.position_ingest import ingest_positions
+from doorstep.services.accounts.accounts import create_organization
+from doorstep.services.dispatch import routes
+from doorstep.services.driver.driver_auth import driver_actor
+from doorstep.services.driver.position_ingest import ingest_positions
+from doorstep.services.fleet import fleet_admin
+from doorstep.services.kernel.access import system_actor
+from doorstep.services.planning import plans
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.api.live_day import DAY_9_30

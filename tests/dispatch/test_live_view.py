@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from doorstep.services.live_view import _route_view
+from doorstep.services.operations.live_view import _route_view
 from doorstep.store.models import PlanRow, RouteLiveRow, RouteRow
 
 

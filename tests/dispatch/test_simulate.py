@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from doorstep.api.app import create_app
 from doorstep.cli.main import app as cli
 from doorstep.config import Settings
-from doorstep.services import plans
-from doorstep.services.access import Permission, system_actor
-from doorstep.services.accounts import create_api_key, create_organization
-from doorstep.services.driver_records import route_stop_events
+from doorstep.services.accounts.accounts import create_api_key, create_organization
+from doorstep.services.driver.driver_records import route_stop_events
+from doorstep.services.kernel.access import Permission, system_actor
+from doorstep.services.planning import plans
 from doorstep.store.migrate import upgrade
 from doorstep.store.models import EventRow
 from tests.browser import running

@@ -22,7 +22,7 @@ from sqlalchemy import func, select, text
 from doorstep.api.app import create_app
 from doorstep.config import Settings
 from doorstep.jobs.celery_runner import CeleryRunner
-from doorstep.services import job_registry
+from doorstep.services.kernel import job_registry
 from doorstep.store.engine import make_engine
 from doorstep.store.migrate import upgrade
 from doorstep.store.models import EventRow, RouteRow

@@ -15,8 +15,8 @@ from doorstep.domain.errors import DoorstepError
 from doorstep.jobs.celery_runner import TASK, CeleryRunner, make_celery
 from doorstep.jobs.registry import registered
 from doorstep.jobs.threads import ThreadJobRunner
-from doorstep.services import job_registry
-from doorstep.services.job_registry import job, run_job
+from doorstep.services.kernel import job_registry
+from doorstep.services.kernel.job_registry import job, run_job
 
 
 def test_the_registry_names_every_job() -> None:

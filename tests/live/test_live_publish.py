@@ -14,8 +14,8 @@ import redis
 from doorstep.api.app import make_broker
 from doorstep.config import Settings
 from doorstep.live.broker import InMemoryBroker
+from doorstep.live.publish import MemoryPublisher, RedisPublisher, org_channel
 from doorstep.live.redis_broker import RedisBroker
-from doorstep.services.live_publish import MemoryPublisher, RedisPublisher, org_channel
 from tests.cli.scaled_shape import RedisServer, until
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

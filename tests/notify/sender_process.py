@@ -11,9 +11,9 @@ import time
 
 from doorstep.api.app import build_platform
 from doorstep.config import Settings
-from doorstep.services import notify_send
-from doorstep.services.live_publish import NullPublisher
-from doorstep.services.platform import InlineRunner
+from doorstep.live.publish import NullPublisher
+from doorstep.services.customer import notify_send
+from doorstep.services.kernel.platform import InlineRunner
 from doorstep.store.engine import make_engine
 
 

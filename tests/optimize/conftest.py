@@ -6,7 +6,7 @@ import pytest
 
 from doorstep.domain import Plan, Problem
 from doorstep.optimize.options import SolveOptions
-from doorstep.services.planning import check, plan
+from doorstep.services.planning.planning import check, plan
 
 
 def solve(p: Problem, **opts: object) -> Plan:

@@ -6,7 +6,7 @@ import copy
 from datetime import timedelta
 
 from doorstep.domain import Plan, StopType
-from doorstep.services.planning import check
+from doorstep.services.planning.planning import check
 from tests.factories import VAN, Break, OrderKind, PairedPickup, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import solve
 

@@ -18,7 +18,7 @@ from doorstep.optimize.live_changes import remove_order
 from doorstep.optimize.options import SolveOptions
 from doorstep.optimize.planner import reinsert
 from doorstep.routing import StraightLineProvider
-from doorstep.services.planning import plan
+from doorstep.services.planning.planning import plan
 from tests.factories import VAN, Break, OrderKind, PairedPickup, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import solve
 

@@ -23,7 +23,7 @@ from doorstep.domain import (
     validate_problem,
 )
 from doorstep.optimize.options import SolveOptions
-from doorstep.services.planning import check, plan
+from doorstep.services.planning.planning import check, plan
 from tests.factories import km, t
 
 SKILLS = ["refrigerated", "tail_lift", "adr"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from doorstep.formats.doorstep_json import problem_from_dict
 from doorstep.optimize.options import SolveOptions
-from doorstep.services.planning import check, plan
+from doorstep.services.planning.planning import check, plan
 
 DATA = Path(__file__).with_name("data") / "reload_hang.json"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from zoneinfo import ZoneInfo
 
+from doorstep.demo.synthetic import MAX_LAT, MAX_LNG, MIN_LAT, MIN_LNG, demo_problem
 from doorstep.domain.orders import OrderKind, Priority
 from doorstep.domain.validate import validate_problem
-from doorstep.services.demo import MAX_LAT, MAX_LNG, MIN_LAT, MIN_LNG, demo_problem
 
 
 def test_same_seed_same_day() -> None:

@@ -8,12 +8,12 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from doorstep.cli.main import app
+from doorstep.demo.osm import demo_problem_from_extract, extract_places
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.validate import validate_problem
 from doorstep.routing.network_meta import read_meta
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import UNREACHABLE
-from doorstep.services.demo_osm import demo_problem_from_extract, extract_places
 
 
 def test_extract_places_finds_addresses_buildings_and_streets(monaco_pbf: Path) -> None:

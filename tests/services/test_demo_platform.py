@@ -11,11 +11,11 @@ from sqlalchemy import Engine
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
-from doorstep.services.accounts import login
-from doorstep.services.demo_platform import DEMO_EMAIL, load_demo
-from doorstep.services.plans import get_plan, recover_interrupted
-from doorstep.services.platform import Platform
-from doorstep.services.slot_policy import get_policy
+from doorstep.demo.platform import DEMO_EMAIL, load_demo
+from doorstep.services.accounts.accounts import login
+from doorstep.services.kernel.platform import Platform
+from doorstep.services.planning.plans import get_plan, recover_interrupted
+from doorstep.services.slots.slot_policy import get_policy
 from doorstep.store.engine import make_session_factory
 from doorstep.store.migrate import upgrade
 from doorstep.store.models import ShiftRow

@@ -8,7 +8,7 @@ from typing import Any
 
 from doorstep.domain.plan import StopType
 from doorstep.live.eta import EtaStatus, RouteEta, StopEta
-from doorstep.services.eta_changes import eta_change
+from doorstep.services.operations.eta_changes import eta_change
 
 T0 = datetime(2025, 6, 17, 9, 0, tzinfo=UTC)
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import redis
 
-from doorstep.services.eta_stream import GROUP, STREAM, EtaFeedPublisher, EtaStreamConsumer, ensure_group
-from doorstep.services.live_publish import RedisPublisher
+from doorstep.live.publish import RedisPublisher
+from doorstep.services.operations.eta_stream import GROUP, STREAM, EtaFeedPublisher, EtaStreamConsumer, ensure_group
 from tests.cli.scaled_shape import RedisServer, until
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from doorstep.services.plan_compare import RouteSide, compare, route_side
+from doorstep.services.planning.plan_compare import RouteSide, compare, route_side
 
 
 def side(vid: str, orders: list[str], km: int = 10, cost: int = 1_000, driver: str | None = None) -> RouteSide:

@@ -9,8 +9,8 @@ from doorstep.domain.plan import UnassignedReason
 from doorstep.optimize.options import SolveOptions
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import UNREACHABLE
-from doorstep.services.planning import check, plan
-from doorstep.services.road_paths import route_paths
+from doorstep.services.operations.road_paths import route_paths
+from doorstep.services.planning.planning import check, plan
 from tests.factories import depot, order, problem, vehicle
 
 SEA = LatLng(43.7300, 7.4500)

@@ -16,8 +16,8 @@ from doorstep.optimize.check import check_plan
 from doorstep.optimize.options import SolveOptions
 from doorstep.routing import StraightLineProvider
 from doorstep.routing.traffic import DEFAULT_URBAN, HOURS_PER_WEEK, TrafficProvider
-from doorstep.services.planning import plan
-from doorstep.services.platform import Platform
+from doorstep.services.kernel.platform import Platform
+from doorstep.services.planning.planning import plan
 from tests.factories import VAN, depot, km, order, problem, vehicle
 
 ORDERS = [order(f"T{i}", km(4 * (i % 4) - 6, 3 * (i // 4) - 3), windows=((8, 12),)) for i in range(10)]

@@ -11,8 +11,8 @@ from doorstep.domain.plan import Plan, StopType
 from doorstep.domain.problem import Problem
 from doorstep.optimize.check import check_route
 from doorstep.optimize.options import SolveOptions
-from doorstep.services.planning import plan
-from doorstep.services.retime import retime
+from doorstep.services.planning.planning import plan
+from doorstep.services.planning.retime import retime
 from tests.factories import Break, km, order, problem, t, vehicle
 
 TIMING_KINDS = {"SCHEDULE", "STRUCTURE", "BREAK"}

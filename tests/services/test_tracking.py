@@ -8,10 +8,10 @@ from typing import Any, cast
 
 import pytest
 
-from doorstep.services import tracking
-from doorstep.services.live_publish import RecordingPublisher
-from doorstep.services.platform import Platform
-from doorstep.services.tracking import TrackingPublisher
+from doorstep.live.publish import RecordingPublisher
+from doorstep.services.kernel.platform import Platform
+from doorstep.services.operations import tracking
+from doorstep.services.operations.tracking import TrackingPublisher
 
 
 class Jobs:

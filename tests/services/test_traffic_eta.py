@@ -7,8 +7,8 @@ from datetime import timedelta
 from doorstep.optimize.options import SolveOptions
 from doorstep.routing.straight_line import StraightLineProvider
 from doorstep.routing.traffic import TrafficModel, TrafficProvider
-from doorstep.services.planning import plan
-from doorstep.services.traffic_eta import retime_plan
+from doorstep.services.operations.traffic_eta import retime_plan
+from doorstep.services.planning.planning import plan
 from tests.factories import TimeWindow, km, order, problem, replace, t, vehicle
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from doorstep.services.webhook_targets import BLOCKED, delivery_block, is_public, url_issues
+from doorstep.services.kernel.webhook_targets import BLOCKED, delivery_block, is_public, url_issues
 
 
 @pytest.mark.parametrize(

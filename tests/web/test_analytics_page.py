@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from doorstep.services.accounts import create_organization
+from doorstep.services.accounts.accounts import create_organization
 from tests.browser import axe_violations, log_in
 from tests.web.api_day import HUB, publish
 from tests.web.workspace_site import PASSWORD, Org, keep_screenshot, open_page, server

@@ -15,10 +15,10 @@ import pytest
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
-from doorstep.services import fleet_admin
-from doorstep.services.access import system_actor
-from doorstep.services.accounts import create_organization
-from doorstep.services.platform import Platform
+from doorstep.services.accounts.accounts import create_organization
+from doorstep.services.fleet import fleet_admin
+from doorstep.services.kernel.access import system_actor
+from doorstep.services.kernel.platform import Platform
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.browser import log_in, running

@@ -11,8 +11,8 @@ import pytest
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
-from doorstep.services.access import Permission, system_actor
-from doorstep.services.accounts import create_api_key, create_organization
+from doorstep.services.accounts.accounts import create_api_key, create_organization
+from doorstep.services.kernel.access import Permission, system_actor
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.browser import running

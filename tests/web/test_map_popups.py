@@ -11,7 +11,7 @@ import pytest
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
-from doorstep.services.accounts import create_organization
+from doorstep.services.accounts.accounts import create_organization
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.browser import log_in, running

@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from doorstep.services.platform import Platform
+from doorstep.services.kernel.platform import Platform
 from tests.browser import axe_violations, log_in
 from tests.web.test_dashboard import ARTIFACTS, CSV, DAY, PASSWORD, organization, server
 

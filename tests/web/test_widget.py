@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
-from doorstep.services.access import Permission, system_actor
-from doorstep.services.accounts import create_api_key, create_organization
+from doorstep.services.accounts.accounts import create_api_key, create_organization
+from doorstep.services.kernel.access import Permission, system_actor
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from doorstep.web.widget import _back

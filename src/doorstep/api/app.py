@@ -48,6 +48,7 @@ from doorstep.jobs.celery_runner import CeleryRunner, make_celery
 from doorstep.jobs.handlers import register_handlers
 from doorstep.jobs.threads import ThreadJobRunner, ThreadRunner, Ticker
 from doorstep.live.broker import Broker, InMemoryBroker
+from doorstep.live.publish import LivePublisher, MemoryPublisher, RedisPublisher
 from doorstep.live.redis_broker import RedisBroker
 from doorstep.notify.channels import Channels
 from doorstep.notify.rate import RateLimits
@@ -57,17 +58,16 @@ from doorstep.notify.twilio import TwilioSms
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import traffic_for
-from doorstep.services.eta_stream import EtaFeedPublisher
-from doorstep.services.event_bus import EventBus
-from doorstep.services.event_dispatch import dispatch_due
-from doorstep.services.live_publish import LivePublisher, MemoryPublisher, RedisPublisher
-from doorstep.services.notify_send import send_due
-from doorstep.services.plans import recover_interrupted
-from doorstep.services.platform import Platform, Runner
-from doorstep.services.slot_holds import expire_due
-from doorstep.services.slot_settings import SlotSettings
-from doorstep.services.tracking import LivePolicy, TrackingPublisher
-from doorstep.services.webhooks import scheduler
+from doorstep.services.customer.notify_send import send_due
+from doorstep.services.kernel.event_bus import EventBus
+from doorstep.services.kernel.event_dispatch import dispatch_due
+from doorstep.services.kernel.platform import Platform, Runner
+from doorstep.services.kernel.slot_settings import SlotSettings
+from doorstep.services.operations.eta_stream import EtaFeedPublisher
+from doorstep.services.operations.tracking import LivePolicy, TrackingPublisher
+from doorstep.services.planning.plans import recover_interrupted
+from doorstep.services.slots.slot_holds import expire_due
+from doorstep.services.webhooks.webhooks import scheduler
 from doorstep.store.engine import make_engine, make_session_factory
 
 DESCRIPTION = """Orders in, optimized routes out. Authenticate with `Authorization: Bearer <API key>` or the

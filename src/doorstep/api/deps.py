@@ -9,9 +9,9 @@ from fastapi import Depends, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from doorstep.domain.errors import DoorstepError, Issue
-from doorstep.services.access import Actor, Permission
-from doorstep.services.accounts import key_actor, session_actor
-from doorstep.services.platform import Platform
+from doorstep.services.accounts.accounts import key_actor, session_actor
+from doorstep.services.kernel.access import Actor, Permission
+from doorstep.services.kernel.platform import Platform
 
 SESSION_COOKIE = "doorstep_session"
 SESSION_MAX_AGE_S = 12 * 3600

@@ -9,8 +9,8 @@ from fastapi import Depends, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from doorstep.domain.errors import DoorstepError, Issue
-from doorstep.services.access import Actor
-from doorstep.services.driver_auth import driver_actor
+from doorstep.services.driver.driver_auth import driver_actor
+from doorstep.services.kernel.access import Actor
 
 SALT = "doorstep-driver"
 

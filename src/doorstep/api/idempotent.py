@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 
-from doorstep.services.access import Actor
-from doorstep.services.idempotency import fingerprint, run_once
-from doorstep.services.platform import Platform
+from doorstep.services.kernel.access import Actor
+from doorstep.services.kernel.idempotency import fingerprint, run_once
+from doorstep.services.kernel.platform import Platform
 
 
 async def request_print(request: Request) -> str:

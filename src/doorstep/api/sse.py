@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import Request
 
 from doorstep.live.broker import valid_id
-from doorstep.services.live_publish import org_channel
+from doorstep.live.publish import org_channel
 
 HEARTBEAT_S = 15.0
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

@@ -12,10 +12,10 @@ from doorstep.api.routers.slots import hold_view, offers_body
 from doorstep.api.schemas_slots import OfferIn
 from doorstep.api.schemas_widget import WidgetAnswer
 from doorstep.domain.errors import DoorstepError, Issue
-from doorstep.services import slot_holds
-from doorstep.services.access import Actor, Permission
-from doorstep.services.accounts import key_actor
-from doorstep.services.platform import Platform
+from doorstep.services.accounts.accounts import key_actor
+from doorstep.services.kernel.access import Actor, Permission
+from doorstep.services.kernel.platform import Platform
+from doorstep.services.slots import slot_holds
 
 
 def _problems(exc: DoorstepError) -> WidgetAnswer:

@@ -10,12 +10,12 @@ import typer
 from doorstep.cli.errors import guarded
 from doorstep.cli.run import RunRequest, console, solve_and_report, travel_provider
 from doorstep.config import get_settings
+from doorstep.demo.osm import demo_problem_from_extract
+from doorstep.demo.synthetic import demo_problem
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.optimize.options import SolveOptions
 from doorstep.routing.osrm_local import OsrmLocalProvider
-from doorstep.services.demo import demo_problem
-from doorstep.services.demo_osm import demo_problem_from_extract
 
 
 def demo_extract(roads: OsrmLocalProvider) -> Path:

@@ -19,8 +19,8 @@ from doorstep.cli.logs import json_logging
 from doorstep.config import get_settings
 from doorstep.domain.errors import Issue
 from doorstep.jobs.threads import ThreadRunner
-from doorstep.services.eta_stream import EtaStreamConsumer
-from doorstep.services.tracking import TrackingPublisher
+from doorstep.services.operations.eta_stream import EtaStreamConsumer
+from doorstep.services.operations.tracking import TrackingPublisher
 from doorstep.store.engine import make_engine
 from doorstep.store.migrate import upgrade
 

@@ -8,8 +8,8 @@ import typer
 
 from doorstep.cli.errors import guarded
 from doorstep.config import get_settings
-from doorstep.services.accounts import create_organization
-from doorstep.services.platform import Platform
+from doorstep.services.accounts.accounts import create_organization
+from doorstep.services.kernel.platform import Platform
 from doorstep.store.engine import make_engine, make_session_factory
 from doorstep.store.migrate import upgrade
 

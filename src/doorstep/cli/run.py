@@ -29,9 +29,9 @@ from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.straight_line import StraightLineProvider
 from doorstep.routing.traffic import TrafficModel, TrafficProvider, traffic_for
 from doorstep.routing.valhalla_http import ValhallaHttpProvider
-from doorstep.services.planning import plan as make_plan
-from doorstep.services.road_paths import route_paths
-from doorstep.services.traffic_eta import retime_plan
+from doorstep.services.operations.road_paths import route_paths
+from doorstep.services.operations.traffic_eta import retime_plan
+from doorstep.services.planning.planning import plan as make_plan
 
 console = Console()
 

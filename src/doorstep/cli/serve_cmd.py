@@ -19,13 +19,13 @@ from doorstep.cli.logs import json_logging
 from doorstep.cli.serve_app import FACTORY
 from doorstep.cli.simulator import DaySimulator
 from doorstep.config import Settings, get_settings
+from doorstep.demo.platform import load_demo
+from doorstep.demo.synthetic import TIMEZONE
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.live.simulation import SimConfig
-from doorstep.services.access import Permission, system_actor
-from doorstep.services.accounts import create_api_key
-from doorstep.services.demo import TIMEZONE
-from doorstep.services.demo_platform import load_demo
-from doorstep.services.plans import recover_interrupted
+from doorstep.services.accounts.accounts import create_api_key
+from doorstep.services.kernel.access import Permission, system_actor
+from doorstep.services.planning.plans import recover_interrupted
 from doorstep.store.migrate import upgrade
 from doorstep.web.demo_shop import DemoShop, mount_demo_shop
 from doorstep.web.mount import mount_web, templates

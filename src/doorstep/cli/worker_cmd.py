@@ -14,7 +14,7 @@ from doorstep.cli.logs import json_logging
 from doorstep.config import get_settings
 from doorstep.domain.errors import Issue
 from doorstep.jobs.celery_runner import CeleryRunner, make_celery
-from doorstep.services.platform import Platform
+from doorstep.services.kernel.platform import Platform
 from doorstep.store.engine import make_engine
 from doorstep.store.migrate import upgrade
 

@@ -16,8 +16,8 @@ from typing import Any
 from celery import Celery, Task
 
 from doorstep.jobs import registry
-from doorstep.services.job_registry import JobBusyError, run_job
-from doorstep.services.platform import Platform
+from doorstep.services.kernel.job_registry import JobBusyError, run_job
+from doorstep.services.kernel.platform import Platform
 
 log = logging.getLogger("doorstep.jobs")
 TASK = "doorstep.job"  # the one Celery task: runs the named job it is given

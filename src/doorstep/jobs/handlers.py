@@ -6,14 +6,14 @@ from __future__ import annotations
 from doorstep.domain.events import EventType
 from doorstep.jobs import registry
 from doorstep.services.analytics import daily_cache
-from doorstep.services.event_bus import EventBus, EventRecord
-from doorstep.services.notifications import NOTIFY_EVENTS, notify_customers
-from doorstep.services.order_cancel import on_order_cancelled
-from doorstep.services.platform import Platform
-from doorstep.services.returns import on_stop_event
-from doorstep.services.slot_holds import release_on_cancel
-from doorstep.services.slot_live import propose_live_slot
-from doorstep.services.tracking import LivePolicy, refresh_on_route_event
+from doorstep.services.customer.notifications import NOTIFY_EVENTS, notify_customers
+from doorstep.services.kernel.event_bus import EventBus, EventRecord
+from doorstep.services.kernel.platform import Platform
+from doorstep.services.operations.order_cancel import on_order_cancelled
+from doorstep.services.operations.tracking import LivePolicy, refresh_on_route_event
+from doorstep.services.returns.returns import on_stop_event
+from doorstep.services.slots.slot_holds import release_on_cancel
+from doorstep.services.slots.slot_live import propose_live_slot
 
 FAILURE_POLICY = "returns.failure_policy"
 ETA_REFRESH = "operations.eta_refresh"

@@ -3,8 +3,12 @@ every name an API process may submit."""
 
 from __future__ import annotations
 
-from doorstep.services import demo_platform, event_dispatch, notify_send, plans, slot_holds
-from doorstep.services.job_registry import JOBS, JobFn, job_named
+from doorstep.demo import platform as demo_platform
+from doorstep.services.customer import notify_send
+from doorstep.services.kernel import event_dispatch
+from doorstep.services.kernel.job_registry import JOBS, JobFn, job_named
+from doorstep.services.planning import plans
+from doorstep.services.slots import slot_holds
 
 # the modules declaring jobs (importing them registers them)
 DECLARING = (plans, event_dispatch, demo_platform, notify_send, slot_holds)

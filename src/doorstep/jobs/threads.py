@@ -9,8 +9,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from doorstep.services.job_registry import run_job
-from doorstep.services.platform import Platform
+from doorstep.services.kernel.job_registry import run_job
+from doorstep.services.kernel.platform import Platform
 
 log = logging.getLogger("doorstep.jobs")
 

@@ -21,9 +21,9 @@ from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
 from doorstep.api.schemas_auth import ApiKeyCreated, ApiKeyIn, ApiKeyOut, LoginIn, MeOut, UserIn, UserOut
 from doorstep.api.schemas_common import ERRORS
 from doorstep.domain.errors import DoorstepError
-from doorstep.services import accounts
-from doorstep.services.access import Actor, Permission, Role
-from doorstep.services.platform import Platform
+from doorstep.services.accounts import accounts
+from doorstep.services.kernel.access import Actor, Permission, Role
+from doorstep.services.kernel.platform import Platform
 
 router = APIRouter(tags=["auth"], responses=ERRORS)
 SignerDep = Annotated[URLSafeTimedSerializer, Depends(get_signer)]

@@ -26,11 +26,11 @@ from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng
 from doorstep.domain.status import StopStatus
 from doorstep.live.positions import Position
-from doorstep.services.driver_auth import redeem_code
-from doorstep.services.driver_routes import driver_routes, failure_reasons
-from doorstep.services.position_ingest import ingest_positions, too_many
-from doorstep.services.proofs import ProofIn
-from doorstep.services.stop_actions import StopAction, record_action
+from doorstep.services.driver.driver_auth import redeem_code
+from doorstep.services.driver.driver_routes import driver_routes, failure_reasons
+from doorstep.services.driver.position_ingest import ingest_positions, too_many
+from doorstep.services.driver.proofs import ProofIn
+from doorstep.services.driver.stop_actions import StopAction, record_action
 
 router = APIRouter(prefix="/v1/driver", tags=["driver app"], responses=ERRORS)
 

@@ -13,8 +13,8 @@ from doorstep.api.schemas_driver import CodeOut
 from doorstep.api.schemas_driver_records import LatestPositionsOut, RouteStopEventsOut, TrailOut
 from doorstep.api.schemas_invite import InviteIn, InviteMessageOut, InviteOut
 from doorstep.api.schemas_order_detail import StopEventOut
-from doorstep.services import driver_invite, driver_records, trail_matching
-from doorstep.services.driver_auth import issue_code
+from doorstep.services.driver import driver_invite, driver_records, trail_matching
+from doorstep.services.driver.driver_auth import issue_code
 
 router = APIRouter(prefix="/v1", tags=["driver records"], responses=ERRORS)
 

@@ -12,9 +12,9 @@ from doorstep.api.deps import PlatformDep
 from doorstep.api.driver_deps import DriverDep
 from doorstep.api.schemas_common import ERRORS
 from doorstep.api.sse import HEADERS, View, relay
-from doorstep.services.access import Actor
-from doorstep.services.driver_feed import for_driver, is_theirs, own_routes
-from doorstep.services.platform import Platform
+from doorstep.services.driver.driver_feed import for_driver, is_theirs, own_routes
+from doorstep.services.kernel.access import Actor
+from doorstep.services.kernel.platform import Platform
 
 router = APIRouter(prefix="/v1/driver", tags=["driver app"], responses=ERRORS)
 

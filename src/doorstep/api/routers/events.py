@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.schemas_common import ERRORS, Out
-from doorstep.services import event_dispatch
+from doorstep.services.kernel import event_dispatch
 
 router = APIRouter(tags=["events"], responses=ERRORS)
 

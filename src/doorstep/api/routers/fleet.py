@@ -25,8 +25,8 @@ from doorstep.api.schemas_fleet import (
     VehicleTypeIn,
     VehicleTypeOut,
 )
-from doorstep.services import fleet_admin
-from doorstep.services.orders import decode_cursor, encode_cursor
+from doorstep.services.fleet import fleet_admin
+from doorstep.services.orders.orders import decode_cursor, encode_cursor
 
 
 def crud_router(

@@ -12,8 +12,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from doorstep.api.deps import get_actor
 from doorstep.api.schemas_common import ERRORS
 from doorstep.api.schemas_health import HealthOut, ReadyOut
-from doorstep.services.access import Permission
-from doorstep.services.health import readiness
+from doorstep.services.kernel.access import Permission
+from doorstep.services.kernel.health import readiness
 
 router = APIRouter(tags=["operations"])
 

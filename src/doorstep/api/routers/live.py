@@ -20,8 +20,8 @@ from doorstep.api.schemas_common import ERRORS, Strict
 from doorstep.api.schemas_live import ProposalOut, SnapshotOut
 from doorstep.api.schemas_orders import WindowIn
 from doorstep.api.sse import HEADERS, relay
-from doorstep.services import live_view, replanning
-from doorstep.services.access import Permission
+from doorstep.services.kernel.access import Permission
+from doorstep.services.operations import live_view, replanning
 
 router = APIRouter(tags=["live"], responses=ERRORS)
 

@@ -16,8 +16,8 @@ from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.notify.tracking_words import accepted_language
 from doorstep.notify.twilio import signed
 from doorstep.notify.unsubscribe_words import unsubscribe_words
-from doorstep.services import notify_rules, opt_outs
-from doorstep.services.platform import Platform
+from doorstep.services.customer import notify_rules, opt_outs
+from doorstep.services.kernel.platform import Platform
 
 router = APIRouter(responses=ERRORS)
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}

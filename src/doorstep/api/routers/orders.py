@@ -24,8 +24,10 @@ from doorstep.api.schemas_orders import (
     OrderOut,
     OrderUpdate,
 )
-from doorstep.services import notify_send, order_cancel, order_import, orders
-from doorstep.services.actor_names import actor_names
+from doorstep.services.customer import notify_send
+from doorstep.services.kernel.actor_names import actor_names
+from doorstep.services.operations import order_cancel
+from doorstep.services.orders import order_import, orders
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"], responses=ERRORS)
 

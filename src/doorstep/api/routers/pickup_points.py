@@ -11,8 +11,8 @@ from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
 from doorstep.api.schemas_common import ERRORS, Page
 from doorstep.api.schemas_pickup import PickupPointIn, PickupPointOut
-from doorstep.services import pickup_points
-from doorstep.services.orders import decode_cursor, encode_cursor
+from doorstep.services.fleet import pickup_points
+from doorstep.services.orders.orders import decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/v1/pickup-points", tags=["pickup points"], responses=ERRORS)
 

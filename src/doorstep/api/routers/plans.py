@@ -25,7 +25,8 @@ from doorstep.api.schemas_plans import (
     UnassignedOut,
     VersionIn,
 )
-from doorstep.services import plan_compare, plans, route_edits, routes
+from doorstep.services.dispatch import routes
+from doorstep.services.planning import plan_compare, plans, route_edits
 
 router = APIRouter(tags=["plans"], responses=ERRORS)
 

@@ -16,7 +16,7 @@ from doorstep.api.schemas_common import ERRORS, Strict
 from doorstep.api.schemas_returns import ReceiveOut, ReturnOut
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.orders import TimeWindow
-from doorstep.services import returns
+from doorstep.services.returns import returns
 
 router = APIRouter(tags=["returns"], responses=ERRORS)
 

@@ -23,9 +23,9 @@ from doorstep.api.schemas_slots import (
 )
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng
-from doorstep.services import slot_holds, slot_offers, slot_pickup, slot_policy, slot_usage
-from doorstep.services.access import Actor
-from doorstep.services.platform import Platform
+from doorstep.services.kernel.access import Actor
+from doorstep.services.kernel.platform import Platform
+from doorstep.services.slots import slot_holds, slot_offers, slot_pickup, slot_policy, slot_usage
 
 router = APIRouter(prefix="/v1/slots", tags=["slots"], responses=ERRORS)
 

@@ -36,17 +36,10 @@ from doorstep.api.schemas_tracking import (
 from doorstep.api.sse import HEADERS, relay
 from doorstep.domain.errors import DoorstepError
 from doorstep.notify.tracking_words import accepted_language, words
-from doorstep.services import (
-    feedback,
-    org_settings,
-    pickup_switch,
-    reschedule,
-    self_service,
-    tracking_links,
-    tracking_page,
-)
-from doorstep.services.platform import Platform
-from doorstep.services.tracking_links import Opened
+from doorstep.services.accounts import org_settings
+from doorstep.services.customer import feedback, pickup_switch, reschedule, self_service, tracking_links, tracking_page
+from doorstep.services.customer.tracking_links import Opened
+from doorstep.services.kernel.platform import Platform
 
 router = APIRouter(responses=ERRORS)
 LimitQ = Annotated[int, Query(ge=0, le=100_000, description="close after this many events (0: never)")]

@@ -12,7 +12,7 @@ from pydantic import Field
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
 from doorstep.api.schemas_common import ERRORS, Out, Strict
-from doorstep.services import webhooks
+from doorstep.services.webhooks import webhooks
 
 router = APIRouter(tags=["webhooks"], responses=ERRORS)
 

@@ -18,8 +18,8 @@ from doorstep.domain.analytics import GroupBy, KpiSums
 from doorstep.services.analytics import rollups
 from doorstep.services.analytics.heat import Counts, heat
 from doorstep.services.analytics.scope import Scope
-from doorstep.services.event_bus import EventRecord
-from doorstep.services.platform import Platform
+from doorstep.services.kernel.event_bus import EventRecord
+from doorstep.services.kernel.platform import Platform
 from doorstep.store.base import utcnow
 from doorstep.store.models import KpiDayRow, PlanRow, RouteRow, kpi_daily, kpi_heat
 from doorstep.store.models_analytics import FLOAT_SUMS, INT_SUMS, NONE, REASON_SUMS

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from doorstep.domain.analytics import HorizonError, KpiRequest
-from doorstep.services.access import Actor, Permission
 from doorstep.services.analytics.scope import DELIVERY_STOPS, Scope
-from doorstep.services.eta_horizons import HORIZONS_MIN
-from doorstep.services.platform import Platform
+from doorstep.services.kernel.access import Actor, Permission
+from doorstep.services.kernel.platform import Platform
+from doorstep.services.operations.eta_horizons import HORIZONS_MIN
 from doorstep.store.models import PlanRow, RouteRow, StopEventRow, StopRow
 
 

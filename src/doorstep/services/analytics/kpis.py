@@ -13,11 +13,11 @@ from sqlalchemy import select
 from doorstep.domain.analytics import GroupBy, HeatCell, KpiGroup, KpiReport, KpiRequest, KpiSums, figures, week_of
 from doorstep.domain.analytics import parse_request as parse
 from doorstep.domain.errors import DoorstepError
-from doorstep.services.access import Actor, Permission
 from doorstep.services.analytics import daily_cache, rollups
 from doorstep.services.analytics.heat import heat
 from doorstep.services.analytics.scope import Scope, key_text
-from doorstep.services.platform import Platform
+from doorstep.services.kernel.access import Actor, Permission
+from doorstep.services.kernel.platform import Platform
 from doorstep.store.models import DepotRow, DriverRow, VehicleRow
 from doorstep.store.uow import UnitOfWork
 

@@ -1,0 +1,1 @@
+"""Organizations, users, sessions and API keys, and the organization's settings."""

@@ -1,0 +1,1 @@
+"""Routes of a published plan: drivers assigned, locks, dispatch."""

@@ -1,0 +1,1 @@
+"""Depots, vehicle types, vehicles, drivers and shifts, and pickup points."""

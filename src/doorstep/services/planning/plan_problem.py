@@ -1,0 +1,69 @@
+"""Assemble the planning Problem of a depot and day from stored orders, vehicles, shifts and drivers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from doorstep.domain.problem import Problem
+from doorstep.domain.status import OrderStatus, RouteStatus
+from doorstep.optimize.pickup_stops import Handover, share_handover
+from doorstep.services.orders.convert import depot_of, driver_of, order_of, vehicle_of, vehicle_type_of
+from doorstep.store.models import OrderRow, PickupPointRow, PlanRow, RouteRow, ShiftRow, VehicleRow
+from doorstep.store.uow import UnitOfWork
+
+PLANNABLE = (OrderStatus.NEW.value, OrderStatus.PLANNED.value)
+
+
+def kept_routes(uow: UnitOfWork, depot_id: str, day: date) -> list[RouteRow]:
+    """Routes a re-plan must not touch: dispatched ones, and published ones that a dispatcher locked."""
+    ids = [p.id for p in uow.plans.all(PlanRow.depot_id == depot_id, PlanRow.day == day)]
+    if not ids:
+        return []
+    return [
+        r
+        for r in uow.routes.all(RouteRow.plan_id.in_(ids))
+        if r.status == RouteStatus.DISPATCHED.value or (r.locked and r.status == RouteStatus.PUBLISHED.value)
+    ]
+
+
+def build_problem(uow: UnitOfWork, depot_id: str, day: date, exclude_routes: list[RouteRow]) -> Problem:
+    """Orders new or planned for the depot and day, and vehicles with a shift that day, minus kept routes."""
+    depot_row = uow.depots.require(depot_id)
+    depots = {depot_row.id: depot_of(depot_row)}
+    busy_vehicles = {r.vehicle_id for r in exclude_routes}
+    busy_orders = {s["order_id"] for r in exclude_routes for s in r.data["stops"] if s.get("order_id")}
+    orders = [
+        order_of(row, depots)
+        for row in uow.orders.all(OrderRow.depot_id == depot_id, OrderRow.day == day, OrderRow.status.in_(PLANNABLE))
+        if row.id not in busy_orders
+    ]
+    shifts = uow.shifts.all(ShiftRow.day == day)
+    vehicles_by_id = uow.vehicles.get_many([s.vehicle_id for s in shifts])
+    types = {
+        k: vehicle_type_of(t)
+        for k, t in uow.vehicle_types.get_many([v.type_id for v in vehicles_by_id.values()]).items()
+    }
+    drivers = uow.drivers.get_many([s.driver_id for s in shifts if s.driver_id])
+    vehicles = []
+    for shift in shifts:
+        row: VehicleRow | None = vehicles_by_id.get(shift.vehicle_id)
+        if row is None or row.depot_id != depot_id or row.id in busy_vehicles:
+            continue
+        driver = drivers.get(shift.driver_id) if shift.driver_id else None
+        vehicles.append(vehicle_of(row, types[row.type_id], shift, driver))
+    ends = sorted({v.end_depot_id for v in vehicles if v.end_depot_id and v.end_depot_id not in depots})
+    depots.update((k, depot_of(r)) for k, r in uow.depots.get_many(ends).items())  # where routes end elsewhere
+    problem = Problem(
+        depots=tuple(depots.values()),
+        vehicles=tuple(vehicles),
+        orders=tuple(orders),
+        drivers=tuple(driver_of(d) for d in drivers.values()),
+        name=f"{depot_row.name} {day.isoformat()}",
+    )
+    return share_handover(problem, _handovers(uow, {o.pickup_point_id for o in orders if o.pickup_point_id}))
+
+
+def _handovers(uow: UnitOfWork, point_ids: set[str]) -> dict[str, Handover]:
+    """The handover time of each pickup point the day's orders go to (one visit per point: ``pickup_stops``)."""
+    rows = uow.pickup_points.all(PickupPointRow.id.in_(sorted(point_ids))) if point_ids else []
+    return {r.id: Handover(r.handover_s, r.per_parcel_s) for r in rows}

@@ -1,0 +1,1 @@
+"""Failed deliveries and returns: re-attempt, return to sender, customer returns."""

@@ -1,0 +1,1 @@
+"""Delivery promises at checkout: slot policy, offers, holds, utilisation, pickup-point slots."""
