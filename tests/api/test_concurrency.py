@@ -134,7 +134,7 @@ def test_a_failed_create_gives_the_key_back_and_a_dead_claim_is_taken_over(serve
     body = b'{"name":"Y","lat":38.7,"lng":-9.1,"timezone":"Europe/Lisbon"}'
     print_ = fingerprint("POST", "/v1/depots", body)
     with p.sessions() as s:
-        stale = timedelta(seconds=p.idempotency_stale_s + 5)
+        stale = timedelta(seconds=p.leases.idempotency_stale_s + 5)
         for k, age in (("k-dead", stale), ("k-busy", timedelta(seconds=1))):
             s.add(IdempotencyRow(org_id=org_id, key=k, fingerprint=print_, status_code=PENDING, body={},
                                  created_at=p.clock() - age))  # fmt: skip
@@ -167,7 +167,7 @@ def test_a_create_applied_before_its_answer_was_stored_is_never_run_again(
     with p.sessions() as s:
         row = s.scalars(select(IdempotencyRow).where(IdempotencyRow.org_id == org_id)).one()
         assert row.status_code == APPLIED
-        row.created_at = p.clock() - timedelta(seconds=p.idempotency_stale_s + 5)  # long past: no one is running it
+        row.created_at = p.clock() - timedelta(seconds=p.leases.idempotency_stale_s + 5)  # long past
         s.commit()
     again = httpx.post(f"{server.base}/v1/depots", json=_depot("Once"), headers=_h(key, "k-once"), timeout=30)
     assert again.status_code == 409 and again.json()["error"]["code"] == "E2011", again.text

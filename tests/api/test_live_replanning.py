@@ -199,7 +199,7 @@ def test_an_old_proposal_cannot_be_approved(make_day: Maker) -> None:
     oid = new_order(day)
     old = replanning.propose(day.p, day.actor, Request(day.plan["id"], ProposalKind.INSERT, oid))
     before = [r["version"] for r in day.routes()]
-    day.now(DAY_9_30 + timedelta(seconds=day.p.proposal_ttl_s + 60))
+    day.now(DAY_9_30 + timedelta(seconds=day.p.live_rules.proposal_ttl_s + 60))
     with pytest.raises(DoorstepError) as err:
         replanning.decide(day.p, day.actor, old.id, approve=True)
     assert err.value.issues[0].code == "E2134"

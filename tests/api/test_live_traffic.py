@@ -33,11 +33,11 @@ make_day = live_day.make_day  # the fixture
 def urban(client: TestClient) -> Iterator[None]:
     """The session app's platform with the urban traffic factors, for one test."""
     p = platform_of(client)
-    p.traffic = "urban"
+    p.travel.traffic = "urban"
     try:
         yield
     finally:
-        p.traffic = None
+        p.travel.traffic = None
 
 
 def _stored(day: Day) -> dict[str, Any]:

@@ -65,7 +65,7 @@ def test_a_running_job_is_failed_at_start_only_when_its_heartbeat_stopped(client
     dead = _held_plan(client, tenant)
     alive = _held_plan_on(client, tenant, "2025-06-19")
     with p.sessions() as s:
-        for plan_id, beat in ((dead["id"], p.plan_lease_s + 5), (alive["id"], 1)):
+        for plan_id, beat in ((dead["id"], p.leases.plan_s + 5), (alive["id"], 1)):
             row = s.get(PlanRow, plan_id)
             assert row is not None
             row.status, row.started_at, row.heartbeat_at = "running", p.clock(), p.clock() - timedelta(seconds=beat)

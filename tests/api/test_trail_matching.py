@@ -44,12 +44,13 @@ def with_network(client: TestClient, day: Day, monaco: OsrmLocalProvider, tmp_pa
     and traffic, as a deployment may be) for the test."""
     p = platform_of(client)
     client.app.state.eta_runner.wait_idle(30)  # type: ignore[attr-defined]
-    saved, p.travel = p.travel, TrafficProvider(CachedProvider(monaco, tmp_path / "m.sqlite"), TrafficModel())
+    roads = TrafficProvider(CachedProvider(monaco, tmp_path / "m.sqlite"), TrafficModel())
+    saved, p.travel.network = p.travel.network, roads
     try:
         yield
     finally:
         client.app.state.eta_runner.wait_idle(30)  # type: ignore[attr-defined]
-        p.travel = saved
+        p.travel.network = saved
 
 
 def post(client: TestClient, day: Day, k: int, fixes: list[Fix], prefix: str, end: int | None = None) -> None:
@@ -113,7 +114,7 @@ def test_a_trail_off_every_road_is_a_coded_422(client: TestClient, day: Day) -> 
 
 def test_without_a_road_network_matching_is_e2140(client: TestClient, day: Day) -> None:
     """The straight-line deployment answers matched=true with E2140 naming DOORSTEP_NETWORK; the raw trail works."""
-    assert platform_of(client).travel is None
+    assert platform_of(client).travel.network is None
     post(client, day, 0, drive([LatLng(38.72, -9.14), LatLng(38.73, -9.14)], start=0), "n")
     r = trail(client, day, 0)
     assert r.status_code == 409 and r.json()["error"]["code"] == "E2140"

@@ -14,6 +14,7 @@ from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.routing import Matrix, StraightLineProvider
 from doorstep.services.kernel.platform import Platform
+from doorstep.services.kernel.settings import TravelModel
 from tests.api.conftest import Tenant, platform_of
 from tests.api.test_plans import _move_target, add_orders, plan_now, two_vans
 from tests.factories import order, problem
@@ -40,7 +41,7 @@ def test_plan_jobs_and_previews_use_the_deployments_travel_model(client: TestCli
     """With a travel model configured, the plan job plans on it and a move preview is checked on it."""
     p = platform_of(client)
     spy = Counting()
-    p.travel = spy
+    p.travel.network = spy
     try:
         two_vans(client, tenant, parcels=3)
         add_orders(client, tenant, 6)
@@ -54,14 +55,14 @@ def test_plan_jobs_and_previews_use_the_deployments_travel_model(client: TestCli
         assert client.post(f"/v1/plans/{plan['id']}/edits/preview", json=body, headers=tenant.h()).status_code == 200
         assert spy.calls > planned
     finally:
-        p.travel = None
+        p.travel.network = None
 
 
 def test_the_problems_own_matrices_win_and_no_network_means_straight_lines(tmp_path: Path) -> None:
     """Platform.provider: explicit matrices keep their provider; without DOORSTEP_NETWORK there is no road model."""
     assert road_network(Settings(database_url=f"sqlite:///{tmp_path}/x.sqlite")) is None
     p_plain = problem([order("A", LatLng(38.74, -9.14))])
-    plat = Platform(sessions=None, travel=Counting())  # type: ignore[arg-type]
+    plat = Platform(sessions=None, travel=TravelModel(network=Counting()))  # type: ignore[arg-type]
     assert plat.provider(p_plain).name == "straight-line(x1.9)"
     assert Platform(sessions=None).provider(p_plain).name == "straight-line(x1.3)"  # type: ignore[arg-type]
 

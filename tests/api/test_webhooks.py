@@ -162,8 +162,8 @@ def test_private_targets_are_refused_and_never_contacted(
     resolves to 127.0.0.1 at delivery time is logged as not sent, and the receiver gets nothing."""
     p = platform_of(client)
     port = receiver.server.server_address[1]
-    p.webhook_allow_private = False
-    p.webhook_resolver = lambda host, _port: ["127.0.0.1"] if host == "hooks.example.com" else ["93.184.216.34"]
+    p.webhooks.allow_private = False
+    p.webhooks.resolver = lambda host, _port: ["127.0.0.1"] if host == "hooks.example.com" else ["93.184.216.34"]
     try:
         r = client.post("/v1/webhooks", json={"url": receiver.url, "event_types": ["*"]}, headers=tenant.h())
         assert r.status_code == 422 and r.json()["error"]["code"] == "E1131"
@@ -175,5 +175,5 @@ def test_private_targets_are_refused_and_never_contacted(
         assert logged[0]["last_status_code"] is None
         assert receiver.requests == []
     finally:
-        p.webhook_allow_private = True
-        p.webhook_resolver = system_resolver
+        p.webhooks.allow_private = True
+        p.webhooks.resolver = system_resolver

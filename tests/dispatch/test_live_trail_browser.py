@@ -64,7 +64,7 @@ def site(
     batch = [Position(f"trail-fix-{k:05d}", datetime.fromtimestamp(f.at, UTC), f.point, f.accuracy_m)
              for k, f in enumerate(fixes)]  # fmt: skip
     assert ingest_positions(p, driver_actor(org_id, driver.id), batch, route.id).stored == len(fixes)
-    p.travel = roads
+    p.travel.network = roads
     with running(app) as base:
         yield base, email, app, length_m(path)
 
@@ -88,7 +88,7 @@ def test_the_live_page_draws_the_driven_trail_with_its_km(site: tuple[str, str, 
     km = float(driven.inner_text().split()[0])
     assert abs(km * 1000 - path_m) < 0.03 * path_m
     page.screenshot(path=ARTIFACTS / "live-3-trail-matched.png", full_page=True)
-    p.travel = None
+    p.travel.network = None
     page.reload()
     expect(page.locator("path.trail-raw")).to_have_count(1)
     expect(page.locator("path.trail-matched")).to_have_count(0)

@@ -26,7 +26,7 @@ def main(db_url: str, smtp_url: str, sms_url: str, public_url: str) -> None:
     notify_send.LEASE_S = 3
     engine = make_engine(settings.db_url(), busy_timeout_s=settings.sqlite_busy_timeout_s)
     p = build_platform(settings, InlineRunner(), NullPublisher(), engine)
-    p.notify_backoff_s, p.notify_backoff_cap_s = 0.5, 2.0
+    p.notify.backoff_s, p.notify.backoff_cap_s = 0.5, 2.0
     print("ready", flush=True)
     while True:
         notify_send.send_due(p)

@@ -17,14 +17,15 @@ from doorstep.optimize.options import SolveOptions
 from doorstep.routing import StraightLineProvider
 from doorstep.routing.traffic import DEFAULT_URBAN, HOURS_PER_WEEK, TrafficProvider
 from doorstep.services.kernel.platform import Platform
+from doorstep.services.kernel.settings import TravelModel
 from doorstep.services.planning.planning import plan
 from tests.factories import VAN, depot, km, order, problem, vehicle
 
 ORDERS = [order(f"T{i}", km(4 * (i % 4) - 6, 3 * (i // 4) - 3), windows=((8, 12),)) for i in range(10)]
 
 
-def _platform(**kw: object) -> Platform:
-    return Platform(sessions=sessionmaker(), **kw)  # type: ignore[arg-type]
+def _platform(traffic: str | None = None, weather: float = 1.0) -> Platform:
+    return Platform(sessions=sessionmaker(), travel=TravelModel(traffic=traffic, weather=weather))
 
 
 def test_without_traffic_the_platform_keeps_the_plain_model() -> None:
@@ -92,5 +93,5 @@ def test_the_app_takes_its_traffic_from_the_settings(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'y.sqlite'}", traffic="urban", weather=1.1,
                         webhook_tick_s=0)  # fmt: skip
     p = create_app(settings).state.platform
-    assert (p.traffic, p.weather) == ("urban", 1.1)
+    assert (p.travel.traffic, p.travel.weather) == ("urban", 1.1)
     assert isinstance(p.provider(problem(ORDERS)), TrafficProvider)

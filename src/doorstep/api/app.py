@@ -62,6 +62,7 @@ from doorstep.services.customer.notify_send import send_due
 from doorstep.services.kernel.event_bus import EventBus
 from doorstep.services.kernel.event_dispatch import dispatch_due
 from doorstep.services.kernel.platform import Platform, Runner
+from doorstep.services.kernel.settings import Leases, LiveRules, NotifySettings, TravelModel, WebhookSettings
 from doorstep.services.kernel.slot_settings import SlotSettings
 from doorstep.services.operations.eta_stream import EtaFeedPublisher
 from doorstep.services.operations.tracking import LivePolicy, TrackingPublisher
@@ -195,22 +196,17 @@ def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher,
     return Platform(
         sessions=make_session_factory(engine),
         runner=runner,
-        webhook_timeout_s=settings.webhook_timeout_s,
-        webhook_allow_private=settings.webhook_allow_private,
-        plan_time_limit_s=settings.time_limit_s,
-        live=publisher,
-        pod_flag_distance_m=settings.pod_flag_distance_m,
-        max_photo_bytes=settings.max_photo_bytes,
-        proposal_ttl_s=settings.proposal_ttl_s,
-        travel=road_network(settings),
-        traffic=settings.traffic,
-        weather=settings.weather,
-        plan_lease_s=settings.plan_lease_s, idempotency_stale_s=settings.idempotency_stale_s,
         bus=register_handlers(EventBus(), live_policy(settings)),
-        currency=settings.currency,
+        live=publisher,
         channels=channels(settings),
-        tracking_ttl_s=settings.tracking_ttl_s,
-        notify_max_attempts=settings.notify_max_attempts,
+        travel=TravelModel(network=road_network(settings), traffic=settings.traffic, weather=settings.weather),
+        currency=settings.currency,
+        plan_time_limit_s=settings.time_limit_s,
+        webhooks=WebhookSettings(timeout_s=settings.webhook_timeout_s, allow_private=settings.webhook_allow_private),
+        notify=NotifySettings(max_attempts=settings.notify_max_attempts, tracking_ttl_s=settings.tracking_ttl_s),
+        live_rules=LiveRules(pod_flag_distance_m=settings.pod_flag_distance_m, max_photo_bytes=settings.max_photo_bytes,
+                             proposal_ttl_s=settings.proposal_ttl_s),
+        leases=Leases(plan_s=settings.plan_lease_s, idempotency_stale_s=settings.idempotency_stale_s),
         slots=SlotSettings(hold_minutes=settings.slot_hold_minutes, offer_ttl_s=settings.slot_offer_ttl_s),
     )
 

@@ -151,7 +151,7 @@ def _queue_one(
     if not targets:
         return []
     # a link of its own per message: issued in the message's transaction, valid tracking_ttl_s from now
-    token = issue(uow, n.order.id, "system", p.clock(), p.tracking_ttl_s).token
+    token = issue(uow, n.order.id, "system", p.clock(), p.notify.tracking_ttl_s).token
     link = f"{p.channels.public_url}/t/{token}"
     unsubscribe = secrets.token_urlsafe(24) if any(c == "email" for c, _ in targets) else None
     tz = _timezone(contact, depot)

@@ -3,10 +3,10 @@
 A sender claims due messages with a lease (a concurrent sender skips them; a dead sender's lease expires), sends
 each one, and records the outcome in one transaction right after the provider answered: sent (with the provider's
 id), retried with exponential back-off while the provider is down, or failed (refused for good, or still failing
-after ``notify_max_attempts``). A message is never written twice (see ``notifications``) and never sent again once
-marked sent. The one window left: a process that dies between the provider accepting a message and the commit of
-``sent`` sends it again when its lease expires (at least once; the email keeps its Message-ID, so mail clients
-can tell the copy).
+after ``NotifySettings.max_attempts``). A message is never written twice (see ``notifications``) and never sent
+again once marked sent. The one window left: a process that dies between the provider accepting a message and the
+commit of ``sent`` sends it again when its lease expires (at least once; the email keeps its Message-ID, so mail
+clients can tell the copy).
 
 An email whose recipient the mail server refused as unknown (SMTP 550/551/553 at RCPT) is ``bounced``, not
 failed, and its address joins the organization's email opt-outs in the same transaction (``opt_outs``)."""
@@ -78,7 +78,7 @@ def _send(p: Platform, row: MessageRow) -> SendResult:
 
 def backoff(p: Platform, attempts: int) -> float:
     """Seconds to wait after ``attempts`` failed sends."""
-    return float(min(p.notify_backoff_cap_s, p.notify_backoff_s * 2 ** max(0, attempts - 1)))
+    return float(min(p.notify.backoff_cap_s, p.notify.backoff_s * 2 ** max(0, attempts - 1)))
 
 
 def _settle(p: Platform, message_id: str, result: SendResult) -> None:
@@ -106,7 +106,7 @@ def _settle_once(p: Platform, message_id: str, result: SendResult) -> None:
             row.status, row.last_error, row.next_attempt_at = "bounced", result.error, None
             s.flush()  # the message is bounced before the queued ones to the address fail
             bounce_email(s, row.org_id, row.recipient)
-        elif result.outcome in (Outcome.PERMANENT, Outcome.BOUNCED) or row.attempts >= p.notify_max_attempts:
+        elif result.outcome in (Outcome.PERMANENT, Outcome.BOUNCED) or row.attempts >= p.notify.max_attempts:
             row.status, row.last_error, row.next_attempt_at = "failed", result.error, None
         else:
             row.last_error = result.error

@@ -63,7 +63,7 @@ def issue_for(p: Platform, actor: Actor, order_id: str) -> Issued:
     actor.require(Permission.READ)
     with p.uow(actor) as uow:
         uow.orders.require(order_id, ("order_id",))
-        issued = issue(uow, order_id, actor.label, p.clock(), p.tracking_ttl_s)
+        issued = issue(uow, order_id, actor.label, p.clock(), p.notify.tracking_ttl_s)
         uow.commit()
     return issued
 

@@ -166,10 +166,10 @@ def _apply(p: Platform, uow: UnitOfWork, actor: Actor, a: StopAction) -> dict[st
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         raise DoorstepError([Issue("E2111", f"stop {stop.id} changed meanwhile; reload", ("stop_id",), stop.id)])
     distance = round(haversine_m(LatLng(stop.lat, stop.lng), a.location)) if a.location else None
-    flagged = a.status is StopStatus.COMPLETED and distance is not None and distance > p.pod_flag_distance_m
+    flagged = a.status is StopStatus.COMPLETED and distance is not None and distance > p.live_rules.pod_flag_distance_m
     warnings = []
     if flagged:
-        msg = f"completed {distance} m from the stop (more than {p.pod_flag_distance_m:.0f} m)"
+        msg = f"completed {distance} m from the stop (more than {p.live_rules.pod_flag_distance_m:.0f} m)"
         warnings.append(Issue("W1410", msg, ("position",), stop.id).to_dict())
     scan = None
     if a.status is StopStatus.COMPLETED:
@@ -207,7 +207,7 @@ def _apply(p: Platform, uow: UnitOfWork, actor: Actor, a: StopAction) -> dict[st
 def record_action(p: Platform, actor: Actor, a: StopAction) -> dict[str, Any]:
     """Apply a driver's stop action once; a repeated client id returns the first answer (``replayed: true``)."""
     actor.require(Permission.OWN_ROUTES)
-    issues = _input_issues(a, p.max_photo_bytes, p.clock())
+    issues = _input_issues(a, p.live_rules.max_photo_bytes, p.clock())
     if issues:
         raise DoorstepError(issues)
     try:

@@ -24,7 +24,7 @@ OPTIONS = TrailOptions()
 
 
 def _matcher(p: Platform) -> tuple[TraceMatcher, str]:
-    matcher = find_matcher(p.travel)
+    matcher = find_matcher(p.travel.network)
     if matcher is None:
         msg = "map matching needs the deployment's road network, and DOORSTEP_NETWORK is not set"
         raise DoorstepError([Issue("E2140", msg, ("query", "matched"))])

@@ -6,7 +6,7 @@ while it runs get 409 E2009 (retry later), twins sent after it finished get its 
 
 Safe across crashes: the create's own commit marks the claim applied in the same transaction
 (``store.idempotency_mark``). A claim a dead process left pending (nothing applied) is taken over once stale
-(``Platform.idempotency_stale_s``) and the create runs; one it left applied is never run again: repeats get
+(``Leases.idempotency_stale_s``) and the create runs; one it left applied is never run again: repeats get
 E2009 while it may still be storing its answer, then 409 E2011 (applied, its answer lost), never a second
 object."""
 
@@ -74,7 +74,7 @@ def _take_over(p: Platform, seen: IdempotencyRow) -> bool:
 
 def _stale_before(p: Platform) -> datetime:
     """A claim made before this was left by a process that died (``idempotency_stale_s`` ago)."""
-    return p.clock() - timedelta(seconds=p.idempotency_stale_s)
+    return p.clock() - timedelta(seconds=p.leases.idempotency_stale_s)
 
 
 def _in_progress(key: str) -> DoorstepError:

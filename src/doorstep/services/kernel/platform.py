@@ -20,8 +20,8 @@ from doorstep.routing.traffic import TrafficProvider, traffic_for
 from doorstep.services.kernel.access import Actor
 from doorstep.services.kernel.event_bus import EventBus
 from doorstep.services.kernel.job_registry import run_job
+from doorstep.services.kernel.settings import Leases, LiveRules, NotifySettings, TravelModel, WebhookSettings
 from doorstep.services.kernel.slot_settings import SlotSettings
-from doorstep.services.kernel.webhook_targets import Resolver, system_resolver
 from doorstep.store.uow import UnitOfWork
 
 log = logging.getLogger("doorstep.platform")
@@ -50,32 +50,22 @@ def _utcnow() -> datetime:
 class Platform:
     """The services' view of the running system, built once by the app factory or the CLI."""
 
+    # infrastructure
     sessions: sessionmaker[Session]
     runner: Runner = field(default_factory=InlineRunner)
     clock: Callable[[], datetime] = _utcnow
-    webhook_timeout_s: float = 10.0
-    webhook_allow_private: bool = False  # deliver to loopback/private addresses (receivers on the own network)
-    webhook_resolver: Resolver = system_resolver  # how a delivery's host is resolved before it is sent
-    plan_time_limit_s: float = 30.0
-    # The deployment's travel model (a road network when DOORSTEP_NETWORK is set); None: straight line
-    travel: TravelTimeProvider | None = None
-    # Time-of-day factors ('urban' or a JSON file; DOORSTEP_TRAFFIC) and a weather slow-down (DOORSTEP_WEATHER)
-    traffic: str | None = None
-    weather: float = 1.0
-    recovered: bool = False  # interrupted jobs were already cleaned up by this process (do it once, first)
-    live: LivePublisher = field(default_factory=NullPublisher)
-    pod_flag_distance_m: float = 100.0  # completions farther from their stop are flagged
-    max_photo_bytes: int = 2_000_000
-    proposal_ttl_s: int = 900  # a live re-planning proposal older than this cannot be approved (0: never expires)
-    plan_lease_s: float = 60.0  # a running planning job silent this long died with its worker: it is taken over
-    idempotency_stale_s: float = 300.0  # a pending Idempotency-Key claim this old died with its process: taken over
     bus: EventBus = field(default_factory=EventBus)  # the handlers the composition root registered
-    currency: str = "EUR"  # ISO 4217 code of every amount in cents (one per deployment: DOORSTEP_CURRENCY)
+    live: LivePublisher = field(default_factory=NullPublisher)
     channels: Channels = field(default_factory=Channels)  # customer email/SMS (none configured: nothing queued)
-    tracking_ttl_s: int = 3 * 86_400  # how long a customer's tracking link works (delivery, then feedback)
-    notify_max_attempts: int = 12  # failed sends before a customer message is marked failed
-    notify_backoff_s: float = 30.0  # the wait after the first failed send; doubles after each further one
-    notify_backoff_cap_s: float = 3600.0
+    recovered: bool = False  # interrupted jobs were already cleaned up by this process (do it once, first)
+    # the travel model and the settings of each concern (services/kernel/settings.py)
+    travel: TravelModel = field(default_factory=TravelModel)
+    currency: str = "EUR"  # ISO 4217 code of every amount in cents (one per deployment: DOORSTEP_CURRENCY)
+    plan_time_limit_s: float = 30.0
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    live_rules: LiveRules = field(default_factory=LiveRules)
+    leases: Leases = field(default_factory=Leases)
     slots: SlotSettings = field(default_factory=SlotSettings)  # offer and hold lifetimes (docs/slots.md)
 
     def submit(self, name: str, **kwargs: Any) -> None:
@@ -91,8 +81,9 @@ class Platform:
         hour it is driven (``live.eta``): a stored plan always checks on the times it was planned on."""
         if problem.matrices is not None:
             return default_provider(problem)
-        base = self.travel if self.travel is not None else default_provider(problem)
-        model = traffic_for(self.traffic, self.weather, problem.depots[0].timezone if problem.depots else "UTC")
+        base = self.travel.network if self.travel.network is not None else default_provider(problem)
+        zone = problem.depots[0].timezone if problem.depots else "UTC"
+        model = traffic_for(self.travel.traffic, self.travel.weather, zone)
         if model is None:
             return base
         return TrafficProvider(base, model, plan_origin(problem), pinned=True)

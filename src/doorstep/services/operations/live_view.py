@@ -55,7 +55,7 @@ def snapshot(p: Platform, actor: Actor, day: date | None = None) -> dict[str, An
         pending = proposals_of(uow).all(ProposalRow.status == ProposalStatus.PENDING.value)
         return {
             "type": "snapshot", "at": p.clock().isoformat(),
-            "map_matching": find_matcher(p.travel) is not None,  # trails can be fitted to the roads (a network)
+            "map_matching": find_matcher(p.travel.network) is not None,  # trails can be fitted to the roads (a network)
             "routes": [_route_view(r, lives.get(r.id), plans[r.plan_id]) for r in routes],
             "proposals": [proposal_view(x) for x in pending if x.plan_id in plans],
         }  # fmt: skip

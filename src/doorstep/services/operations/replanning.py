@@ -454,11 +454,12 @@ def decide(p: Platform, actor: Actor, proposal_id: str, *, approve: bool, choice
             msg = f"choice {choice} is not one of the proposal's {len(row.options)} options"
             raise DoorstepError([Issue("E1301", msg, ("choice",), proposal_id)])
         row.decided_at, row.decided_by = p.clock(), actor.label
-        if approve and _expired(row, p.clock(), p.proposal_ttl_s):
+        if approve and _expired(row, p.clock(), p.live_rules.proposal_ttl_s):
             row.status = ProposalStatus.STALE.value
             uow.commit()
             age = round((p.clock() - row.created_at).total_seconds() / 60)
-            msg = f"proposal {proposal_id} was computed {age} min ago (they hold {p.proposal_ttl_s // 60} min)"
+            hold = p.live_rules.proposal_ttl_s // 60
+            msg = f"proposal {proposal_id} was computed {age} min ago (they hold {hold} min)"
             raise DoorstepError([Issue("E2134", msg, ("proposal_id",), proposal_id)])
         if approve:
             changed = _apply(uow, actor, row, choice, p.clock(), p.provider)

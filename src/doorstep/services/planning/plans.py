@@ -96,7 +96,7 @@ def _is_stale(p: Platform, row: PlanRow) -> bool:
     """A running job that died with its process: silent past its lease (its heartbeat stopped), or, for a job
     of a version without heartbeats, far past its time limit."""
     if row.heartbeat_at is not None:
-        return (p.clock() - row.heartbeat_at).total_seconds() > p.plan_lease_s
+        return (p.clock() - row.heartbeat_at).total_seconds() > p.leases.plan_s
     if row.started_at is None:
         return False
     limit = float(row.options.get("time_limit_s", p.plan_time_limit_s)) + STALE_AFTER_S
@@ -110,7 +110,7 @@ def _heartbeat(p: Platform, plan_id: str, attempt: int) -> Iterator[None]:
     stop = threading.Event()
 
     def beat() -> None:
-        while not stop.wait(max(0.2, p.plan_lease_s / 3)):
+        while not stop.wait(max(0.2, p.leases.plan_s / 3)):
             try:
                 with p.sessions() as s:
                     s.execute(
@@ -220,7 +220,7 @@ def _begin(p: Platform, org_id: str, plan_id: str) -> tuple[PlanRow, Problem, li
             return None
         if row.status == PlanStatus.RUNNING.value and not _is_stale(p, row):
             # delivered again while a worker may still hold it (a broker's visibility timeout): ask again later
-            raise JobBusyError(f"plan job {plan_id} is running elsewhere", p.plan_lease_s)
+            raise JobBusyError(f"plan job {plan_id} is running elsewhere", p.leases.plan_s)
         if row.status not in (PlanStatus.QUEUED.value, PlanStatus.RUNNING.value):
             log.info("plan job %s is %s, not queued: nothing to do", plan_id, row.status)
             return None

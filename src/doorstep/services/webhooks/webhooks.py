@@ -63,7 +63,7 @@ def _check(url: str, event_types: list[str], allow_private: bool) -> None:
 def create_subscription(p: Platform, actor: Actor, url: str, event_types: list[str]) -> WebhookSubscriptionRow:
     """A subscription with a new signing secret (returned in the row; show it to the admin)."""
     actor.require(Permission.MANAGE)
-    _check(url, event_types, p.webhook_allow_private)
+    _check(url, event_types, p.webhooks.allow_private)
     with p.uow(actor) as uow:
         row = uow.webhooks.add(
             WebhookSubscriptionRow(
@@ -168,7 +168,7 @@ def _claim(p: Platform, now: datetime, batch: int) -> list[str]:
 def _post(
     p: Platform, client: httpx.Client, sub: WebhookSubscriptionRow, d: WebhookDeliveryRow, signed_at: int
 ) -> Sent:
-    blocked = delivery_block(sub.url, p.webhook_allow_private, p.webhook_resolver)
+    blocked = delivery_block(sub.url, p.webhooks.allow_private, p.webhooks.resolver)
     if blocked is not None:  # never contacted: not even whether the port is open is learnt
         return Sent(None, blocked)
     body = json.dumps(d.payload, separators=(",", ":"), sort_keys=True).encode()
@@ -215,7 +215,7 @@ def deliver_due(
     ids = _claim(p, now, batch)
     if not ids:
         return 0
-    with httpx.Client(timeout=p.webhook_timeout_s, transport=transport, follow_redirects=False) as client:
+    with httpx.Client(timeout=p.webhooks.timeout_s, transport=transport, follow_redirects=False) as client:
         for delivery_id in ids:
             with p.sessions() as s:
                 d = s.get(WebhookDeliveryRow, delivery_id)

@@ -1,0 +1,55 @@
+"""The platform's settings, one small group per concern, filled by the composition roots from
+``doorstep.config.Settings`` (each with the defaults a test or the CLI gets)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from doorstep.routing.provider import TravelTimeProvider
+from doorstep.services.kernel.webhook_targets import Resolver, system_resolver
+
+
+@dataclass(slots=True)
+class TravelModel:
+    """The deployment's travel model: a road network (``DOORSTEP_NETWORK``; None: straight line), time-of-day
+    factors ('urban' or a JSON file; ``DOORSTEP_TRAFFIC``) and a weather slow-down (``DOORSTEP_WEATHER``)."""
+
+    network: TravelTimeProvider | None = None
+    traffic: str | None = None
+    weather: float = 1.0
+
+
+@dataclass(slots=True)
+class WebhookSettings:
+    """How webhook deliveries are sent."""
+
+    timeout_s: float = 10.0
+    allow_private: bool = False  # deliver to loopback/private addresses (receivers on the own network)
+    resolver: Resolver = system_resolver  # how a delivery's host is resolved before it is sent
+
+
+@dataclass(slots=True)
+class NotifySettings:
+    """Customer messages: retries of a failed send and the life of the tracking link they carry."""
+
+    max_attempts: int = 12  # failed sends before a customer message is marked failed
+    backoff_s: float = 30.0  # the wait after the first failed send; doubles after each further one
+    backoff_cap_s: float = 3600.0
+    tracking_ttl_s: int = 3 * 86_400  # how long a customer's tracking link works (delivery, then feedback)
+
+
+@dataclass(slots=True)
+class LiveRules:
+    """Rules of the live day: proofs of delivery and re-planning proposals."""
+
+    pod_flag_distance_m: float = 100.0  # completions farther from their stop are flagged
+    max_photo_bytes: int = 2_000_000
+    proposal_ttl_s: int = 900  # a live re-planning proposal older than this cannot be approved (0: never expires)
+
+
+@dataclass(slots=True)
+class Leases:
+    """When work left by a process that died is taken over."""
+
+    plan_s: float = 60.0  # a running planning job silent this long died with its worker: it is taken over
+    idempotency_stale_s: float = 300.0  # a pending Idempotency-Key claim this old died with its process
