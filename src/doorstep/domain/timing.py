@@ -13,6 +13,10 @@ from datetime import datetime, timedelta
 
 from doorstep.domain.plan import ScheduledStop, StopType
 
+# The window a stop is served in, given when the vehicle arrives (a stop with several windows takes the first it
+# can still make); by default the stop's own ``window_start``/``window_end``.
+WindowRule = Callable[[ScheduledStop, datetime], tuple[datetime | None, datetime | None]]
+
 
 @dataclass(frozen=True, slots=True)
 class Leg:
@@ -35,6 +39,7 @@ def retime(
     legs: Sequence[Leg],
     depart_at: datetime | None = None,
     drive: Callable[[datetime, int], int] | None = None,
+    window: WindowRule | None = None,
 ) -> list[ScheduledStop]:
     """Stops ``first`` onwards re-timed; earlier stops are returned unchanged.
 
@@ -43,7 +48,8 @@ def retime(
     A stop waits for its planned window (``window_start``) and keeps its service time; a late stop starts on
     arrival (the lateness is for the caller to judge). Distance and duration so far are carried on.
     With ``drive``, ``legs`` hold free-flow seconds and ``drive(departure, seconds)`` says how long the leg
-    takes leaving at that moment (time-of-day traffic); without it a leg takes its seconds.
+    takes leaving at that moment (time-of-day traffic); without it a leg takes its seconds. With ``window``, each
+    stop's window is chosen on arrival (and stored on the stop).
     """
     if first < 1 or len(legs) != len(stops) - first:
         raise ValueError("retime needs one leg per re-timed stop and a fixed stop before the first")
@@ -55,7 +61,8 @@ def retime(
     for stop, free in zip(stops[first:], legs, strict=True):
         leg = free if drive is None or not free.travel_s else Leg(drive(leave, free.travel_s), free.travel_m)
         arrival = leave + timedelta(seconds=leg.travel_s)
-        start = arrival if stop.window_start is None else max(arrival, stop.window_start)
+        opens, closes = (stop.window_start, stop.window_end) if window is None else window(stop, arrival)
+        start = arrival if opens is None else max(arrival, opens)
         departure = start + timedelta(seconds=stop.service_s)
         dist += leg.travel_m
         is_end = stop.type is StopType.END
@@ -65,6 +72,8 @@ def retime(
             start=start,
             departure=arrival if is_end else departure,
             waiting_s=int((start - arrival).total_seconds()),
+            window_start=opens,
+            window_end=closes,
             travel_s=leg.travel_s,
             travel_m=leg.travel_m,
             distance_so_far_m=dist,
