@@ -272,3 +272,21 @@ def test_an_order_no_route_can_take_gets_room_by_a_swap() -> None:
     after = reinsert(p, before, [left.id], StraightLineProvider())
     assert check_plan(p, after) == [] and after.unassigned == []
     assert {r.vehicle_id: set(r.order_ids) for r in after.routes} == {"veh_1": {"ord_B", "ord_C"}, "veh_2": {"ord_A"}}
+
+
+@pytest.mark.parametrize("beside", ["F", "M"])
+def test_a_fleet_without_rates_ranks_insertions_by_the_time_they_add(beside: str) -> None:
+    """Every insertion costs nothing when the vehicle types have no rates; the options then come by the route time
+    they add (then km), not in the order the vehicles are listed: the van next door first, whichever it is."""
+    free = replace(VAN, id="vty_free", cost_per_km_cents=0, cost_per_hour_cents=0, fixed_cost_cents=0)
+    vans = [vehicle("veh_1", free), vehicle("veh_2", free)]
+    spots = {"F": km(-12, 0), "M": km(12, 0)}
+    two = [order(ref, spots[ref], windows=((9, 10),)) for ref in spots]  # 24 km apart in the same hour: a van each
+    routes = solve(problem(two, vans))
+    holders = {r.vehicle_id: _refs(routes, r.vehicle_id) for r in routes.routes}
+    assert sorted(holders.values()) == [["F"], ["M"]]
+    new = order("N", replace(spots[beside], lat=spots[beside].lat + 0.002))  # 200 m from its neighbour
+    result = propose_insertion(problem([*two, new], vans), routes, new.id)
+    assert len(result.proposals) == 2
+    assert result.proposals[0].vehicle_id == next(v for v, refs in holders.items() if refs == [beside])
+    assert result.proposals[0].duration_delta_s < result.proposals[1].duration_delta_s

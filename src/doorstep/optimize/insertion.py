@@ -230,11 +230,22 @@ def _acceptable(base: Route, timed: list[ScheduledStop], order_id: str, vehicle:
     return timed[-1].arrival <= max(vehicle.shift_end, base.stops[-1].arrival)
 
 
+def _added(base: Route, timed: list[ScheduledStop]) -> tuple[float, int]:
+    """Route seconds and metres the change adds."""
+    d_dist = timed[-1].distance_so_far_m - base.stops[-1].distance_so_far_m
+    d_dur = (timed[-1].arrival - timed[0].arrival - (base.stops[-1].arrival - base.stops[0].arrival)).total_seconds()
+    return d_dur, d_dist
+
+
+def _rank(c: _Candidate) -> tuple[float, float, int]:
+    """Cheapest first; among equal costs (a fleet without rates costs nothing) the least added time, then km."""
+    return (c.cost, *_added(c.base, c.stops))
+
+
 def _cost(vehicle: Vehicle, base: Route, timed: list[ScheduledStop], opens: bool) -> float:
     """Cents the change adds: distance and route time at the vehicle's rates, plus its fixed cost if it opens."""
     vt = vehicle.type
-    d_dist = timed[-1].distance_so_far_m - base.stops[-1].distance_so_far_m
-    d_dur = (timed[-1].arrival - timed[0].arrival - (base.stops[-1].arrival - base.stops[0].arrival)).total_seconds()
+    d_dur, d_dist = _added(base, timed)
     return (
         vt.cost_per_km_cents * d_dist / 1000
         + vt.cost_per_hour_cents * d_dur / 3600
@@ -385,7 +396,7 @@ def propose_insertion(
     state = state or LiveState()
     order = problem.order(order_id)
     search = _prepare(problem, plan, order, state, provider)
-    ranked = sorted(search.candidates(), key=lambda c: c.cost)
+    ranked = sorted(search.candidates(), key=_rank)
     proposals: list[Proposal] = []
     seen: set[str] = set()
     for checked, cand in enumerate(ranked):
