@@ -4,14 +4,16 @@ the point with its opening periods as windows; a full, closed or unoffered point
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import Tenant
+from doorstep.store.models import SlotHoldRow
+from tests.api.conftest import Tenant, platform_of
 from tests.api.pickup_day import make_point, point_order
-from tests.api.slot_day import DAY, NEAR, confirm, eve, hold, policy, put_policy
+from tests.api.slot_day import DAY, EVE, NEAR, confirm, eve, hold, policy, put_policy
 
 __all__ = ["eve"]  # the clock fixture
 
@@ -91,3 +93,40 @@ def test_full_closed_or_unoffered_point_answers_no_offers_with_a_code(
     both = client.post("/v1/slots/offers", json={"pickup_point_id": pt["id"], "location": NEAR, "date_from": DAY,
                                                  "date_to": DAY}, headers=tenant.h("write"))  # fmt: skip
     assert both.status_code == 422 and both.json()["error"]["code"] == "E1551"
+
+
+def test_a_hold_past_its_time_takes_no_place_before_the_expiry_job(
+    client: TestClient, tenant: Tenant, eve: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pickup hold counts against the point's capacity while live; once the clock is past its expiry (no expiry
+    job ran: the hold is still stored as held) its parcels are free for offers, a customer's switch, an order and
+    an order's change alike (read-time expiry, as for delivery windows)."""
+    c, t = client, tenant
+    _with_pickup(c, t)
+    pt = make_point(c, t, capacity_parcels=3)
+    first = c.post("/v1/orders", json=point_order(t, pt["id"]), headers=t.h())
+    assert first.status_code == 201, first.text
+    offer = _offers(c, t, pt["id"], parcels=2)["offers"][0]
+    h = hold(c, t, offer["id"])
+    assert h.status_code == 201, h.text
+    home = c.post("/v1/orders", json=t.order(), headers=t.h()).json()["id"]
+    token = c.post(f"/v1/live/orders/{home}/tracking-token", headers=t.h()).json()["token"]
+    live = c.post("/v1/orders", json=point_order(t, pt["id"]), headers=t.h())
+    assert live.status_code == 409 and live.json()["error"]["code"] == "E2271"  # 1 booked + 2 held of 3
+    assert c.get(f"/v1/track/{token}/pickup-points").json() == []  # no room for the home order's parcel
+    later = EVE + timedelta(minutes=11)  # the hold expired at EVE + 10 min
+    monkeypatch.setattr(platform_of(c), "clock", lambda: later)
+    with platform_of(c).sessions() as s:
+        assert s.get(SlotHoldRow, h.json()["id"]).status == "held"
+    assert _offers(c, t, pt["id"])["offers"][0]["capacity_left"] == 2
+    assert [x["id"] for x in c.get(f"/v1/track/{token}/pickup-points").json()] == [pt["id"]]
+    grown = {**point_order(t, pt["id"], first.json()["external_ref"]), "size": {"parcels": 3}, "version": 1}
+    changed = c.put(f"/v1/orders/{first.json()['id']}", json=grown, headers=t.h())
+    assert changed.status_code == 200, changed.text  # its 3 parcels fit: the expired hold's 2 are free
+    back = c.put(f"/v1/orders/{first.json()['id']}", json={**grown, "size": {"parcels": 1}, "version": 2},
+                 headers=t.h())  # fmt: skip
+    assert back.status_code == 200, back.text
+    again = c.post("/v1/orders", json=point_order(t, pt["id"], size={"parcels": 2}), headers=t.h())
+    assert again.status_code == 201, again.text
+    with platform_of(c).sessions() as s:
+        assert s.get(SlotHoldRow, h.json()["id"]).status == "held"  # nothing expired it: each check read the time

@@ -176,7 +176,7 @@ def _create_orders(p: Platform, actor: Actor, items: list[dict[str, Any]]) -> Bu
             issues += problems
             built.append((order, data["date"]))
         fresh = _not_stored(uow, located)
-        issues += pickup_orders.capacity_issues(uow, fresh, points)
+        issues += pickup_orders.capacity_issues(uow, fresh, points, p.clock())
         errors = [x for x in issues if x.severity is Severity.ERROR]
         if errors:
             raise DoorstepError(errors)
@@ -264,7 +264,7 @@ def update_order(p: Platform, actor: Actor, order_id: str, data: dict[str, Any],
         depots = _depots(uow, {data["depot_id"]})
         points = pickup_orders.points_of(uow, [data])
         order, issues = _build({**data, "id": row.id}, 0, depots, (), points)
-        issues += pickup_orders.capacity_issues(uow, [(order, data["date"], ())], points, exclude=(row.id,))
+        issues += pickup_orders.capacity_issues(uow, [(order, data["date"], ())], points, p.clock(), (row.id,))
         if errors := [x for x in issues if x.severity is Severity.ERROR]:
             raise DoorstepError(errors)
         fresh = _row(order, data["date"])

@@ -4,7 +4,7 @@ capacity in parcels a day."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from doorstep.domain.errors import Issue
@@ -71,10 +71,11 @@ def capacity_issues(
     uow: UnitOfWork,
     orders: list[tuple[Order, date, Loc]],
     points: dict[str, PickupPoint],
+    now: datetime,
     exclude: tuple[str, ...] = (),
 ) -> list[Issue]:
     """E2271 for each point and day the new orders would fill past its capacity (counted with the booked orders
-    and the unconfirmed pickup slot holds).
+    and the pickup slot holds live at ``now``: a hold past its time is free even before the expiry job ran).
 
     The points are locked first (``lock_points``) and stay locked until the caller's transaction ends, so two
     requests booking the last places at once are counted one after the other: the second sees the first's orders.
@@ -87,7 +88,7 @@ def capacity_issues(
     issues = []
     for (pid, day), items in wanted.items():
         point = points[pid]
-        booked = booked_parcels(uow, pid, day, exclude) + held_parcels(uow, pid, day)
+        booked = booked_parcels(uow, pid, day, exclude) + held_parcels(uow, pid, day, now)
         asked = sum(parcels_of(o) for o, _ in items)
         if booked + asked > point.capacity_parcels:
             msg = (f"pickup point {pid} ({point.name}) takes {point.capacity_parcels} parcels on {day.isoformat()}: "

@@ -168,13 +168,11 @@ def booked_by_day(uow: UnitOfWork, point_ids: list[str], days: list[date]) -> di
     return out
 
 
-def held_parcels(uow: UnitOfWork, point_id: str, day: date, now: datetime | None = None) -> int:
-    """The parcels of the unconfirmed pickup holds on the point's day (those live at ``now``; without it, every
-    hold not yet expired by the job or a later hold: a booking counts them until they are freed)."""
+def held_parcels(uow: UnitOfWork, point_id: str, day: date, now: datetime) -> int:
+    """The parcels of the unconfirmed pickup holds on the point's day that are live at ``now``: a hold past its
+    time takes no place even before the expiry job marked it expired (read-time expiry)."""
     q = select(SlotHoldRow.size).where(
         SlotHoldRow.org_id == uow.org_id, SlotHoldRow.slot_key == pickup_key(point_id, day),
-        SlotHoldRow.status == "held",
+        SlotHoldRow.status == "held", SlotHoldRow.expires_at > now,
     )  # fmt: skip
-    if now is not None:
-        q = q.where(SlotHoldRow.expires_at > now)
     return sum(max(1, int((size or {}).get("parcels", 1))) for size in uow.session.scalars(q))

@@ -121,7 +121,7 @@ def _day_rows(
 def take_pickup_place(uow: UnitOfWork, offer: SlotOfferRow, now: datetime) -> None:
     """Take the offer's parcels at its point for its day, or raise why not: inactive E2270, closed E1573, booking
     closed once the point opened that day E2255, full E2271. Call first in the transaction (the point's lock);
-    holds past their time must have been expired by the caller after it (``lock``)."""
+    holds past their time count as free (the caller also expires them, with their events)."""
     parts = parse_pickup_key(offer.slot_key)
     assert parts is not None
     pid, day = parts
@@ -135,7 +135,7 @@ def take_pickup_place(uow: UnitOfWork, offer: SlotOfferRow, now: datetime) -> No
     if hours[0].start <= now:
         msg = f"pickup point {pid} opened at {hours[0].start.isoformat()}: that day is closed for booking"
         raise DoorstepError([Issue("E2255", msg, ("offer_id",), offer.id)])
-    taken = booked_parcels(uow, pid, day) + held_parcels(uow, pid, day)
+    taken = booked_parcels(uow, pid, day) + held_parcels(uow, pid, day, now)
     asked = _parcels(offer.size)
     if taken + asked > point.capacity_parcels:
         msg = (f"pickup point {pid} ({point.name}) takes {point.capacity_parcels} parcels on {day.isoformat()}: "
