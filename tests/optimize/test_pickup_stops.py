@@ -35,3 +35,26 @@ def test_orders_without_common_time_are_planned_apart() -> None:
     b = order("B", at, windows=((14, 15),), pickup_point_id="pup_1")
     merged, groups = merge_point_orders(problem([a, b]))
     assert groups == {} and [o.id for o in merged.orders] == ["ord_A", "ord_B"]
+
+
+def test_orders_own_handover_is_shared_once_and_sharing_again_changes_nothing() -> None:
+    """Without the point's times, each order's own handover_s is taken off every member but the first by id (which
+    keeps it); sharing the shared problem again, or with the point's times, gives the same times."""
+    at = km(2, 1)
+    orders = [order(f"P{k}", at, windows=((10, 13),), pickup_point_id="pup_1", size={"parcels": k + 1},
+                    service_s=300 + 10 * (k + 1), handover_s=300) for k in range(3)]  # fmt: skip
+    shared = share_handover(problem(orders))
+    assert [(o.service_s, o.handover_s) for o in shared.orders] == [(310, 300), (20, 0), (30, 0)]
+    assert share_handover(shared) == shared
+    assert share_handover(shared, {"pup_1": Handover(300, 10)}).orders == shared.orders
+
+
+def test_orders_planned_apart_each_keep_their_handover() -> None:
+    """Orders to one point without a common window are separate visits: each pays the point's handover, with or
+    without the point's times given."""
+    at = km(2, 1)
+    a = order("A", at, windows=((10, 11),), pickup_point_id="pup_1", service_s=310, handover_s=300)
+    b = order("B", at, windows=((14, 15),), pickup_point_id="pup_1", service_s=310, handover_s=300)
+    for handovers in (None, {"pup_1": Handover(300, 10)}):
+        shared = share_handover(problem([a, b]), handovers)
+        assert [(o.service_s, o.handover_s) for o in shared.orders] == [(310, 300), (310, 300)]

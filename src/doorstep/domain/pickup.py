@@ -72,6 +72,25 @@ def parcels_of(order: Order) -> int:
     return max(1, int(order.size.get("parcels", 1)))
 
 
+def same_visit(prev: Order | None, order: Order) -> bool:
+    """Whether ``order``, served right after ``prev`` (a delivery stop before it on the route, at the same place),
+    is part of the same visit to a pickup point: both go to the same point."""
+    return (
+        prev is not None
+        and order.pickup_point_id is not None
+        and prev.pickup_point_id == order.pickup_point_id
+        and prev.location == order.location
+    )
+
+
+def service_after(prev: Order | None, order: Order) -> int:
+    """The time ``order``'s stop takes right after ``prev``'s: without its handover when it joins the visit to a
+    pickup point (the handover is paid once per visit; ``handover_s`` is the part of ``service_s`` it takes)."""
+    if same_visit(prev, order):
+        return max(0, order.service_s - order.handover_s)
+    return order.service_s
+
+
 PICKUP_KEY = "pickup"  # the first part of a pickup slot's key
 
 

@@ -40,19 +40,32 @@ def _groups(orders: tuple[Order, ...]) -> dict[tuple[str, object], list[Order]]:
     return {k: sorted(v, key=lambda o: o.id) for k, v in out.items()}
 
 
-def share_handover(problem: Problem, handovers: dict[str, Handover]) -> Problem:
-    """The problem with each point order's service time its share of its group's one handover."""
-    service: dict[str, int] = {}
+def _share(o: Order, lead: bool, h: Handover | None) -> Order:
+    """One member's service time: the handover (``handover_s``) stays with the lead only."""
+    if h is not None:
+        base = h.base_s if lead else 0
+        return replace(o, service_s=base + h.per_parcel_s * _parcels(o), handover_s=base)
+    if lead:
+        return o
+    return replace(o, service_s=max(0, o.service_s - o.handover_s), handover_s=0)
+
+
+def share_handover(problem: Problem, handovers: dict[str, Handover] | None = None) -> Problem:
+    """The problem with each point order's service time its share of its group's one handover: the group's first
+    order by id keeps the handover (``handover_s``), each other one only its parcels' time (``handover_s`` 0).
+    With the point's ``Handover`` (its current times) every member's time is set afresh; without it each member's
+    own ``handover_s`` is taken off its service time (so sharing a shared problem changes nothing). A group whose
+    orders cannot share one visit (no common window) is planned apart: each of its orders pays the handover."""
+    changed: dict[str, Order] = {}
     for (pid, _), members in _groups(problem.orders).items():
-        h = handovers.get(pid)
-        if h is None:
-            continue
-        for k, o in enumerate(members):
-            service[o.id] = (h.base_s if k == 0 else 0) + h.per_parcel_s * _parcels(o)
-    if not service:
+        h = (handovers or {}).get(pid)
+        shared = [_share(o, k == 0, h) for k, o in enumerate(members)]
+        if len(members) > 1 and _merged(shared) is None:
+            shared = [_share(o, True, h) for o in members]
+        changed.update((o.id, o) for o in shared if o != problem.order(o.id))
+    if not changed:
         return problem
-    orders = tuple(replace(o, service_s=service[o.id]) if o.id in service else o for o in problem.orders)
-    return replace(problem, orders=orders)
+    return replace(problem, orders=tuple(changed.get(o.id, o) for o in problem.orders))
 
 
 def _common(members: list[Order]) -> tuple[TimeWindow, ...] | None:

@@ -62,7 +62,7 @@ def to_point(
         issues.append(Issue("E1572", msg, (*loc0, "time_windows"), order.id))
     placed = replace(
         order, location=point.location, address=point.address or point.name, time_windows=common,
-        service_s=point.service_s(parcels_of(order)),
+        service_s=point.service_s(parcels_of(order)), handover_s=point.handover_s,
     )  # fmt: skip
     return placed, issues
 
