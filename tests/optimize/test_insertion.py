@@ -16,7 +16,6 @@ from doorstep.optimize.check import check_plan
 from doorstep.optimize.insertion import LiveState, apply_insertion, propose_insertion
 from doorstep.optimize.live_changes import remove_order
 from doorstep.optimize.options import SolveOptions
-from doorstep.optimize.pickup_stops import expand_point_stops, merge_point_orders, share_handover
 from doorstep.optimize.planner import reinsert
 from doorstep.routing import StraightLineProvider
 from doorstep.services.planning import plan
@@ -276,22 +275,21 @@ def test_an_order_no_route_can_take_gets_room_by_a_swap() -> None:
 
 
 def _point_day() -> tuple[Problem, Plan]:
-    """LINE plus two orders to a pickup point between A and B (handover 300 s once, 10 s a parcel), planned as one
-    visit the way the platform plans it (handover shared, orders merged, the visit expanded)."""
+    """LINE plus two orders to a pickup point between A and B (310 s each alone, 300 s of it the handover), planned
+    as one visit."""
     at = km(2.2, 1)
     booked = [order(f"P{k}", at, windows=((10, 17),), pickup_point_id="pup_1", service_s=310, handover_s=300)
               for k in range(2)]  # fmt: skip
-    shared = share_handover(problem([*LINE, *booked]))
-    merged, groups = merge_point_orders(shared)
-    return shared, expand_point_stops(solve(merged), groups, shared)
+    p = problem([*LINE, *booked])
+    return p, solve(p)
 
 
 def test_an_order_to_a_pickup_point_joins_the_points_visit() -> None:
     """A new order to the point goes right after the point's two stops: no driving, only its parcel's 10 s (the
     300 s handover is paid once per visit), nothing added to the distance; the checker accepts the route."""
-    shared, plan = _point_day()
+    base, plan = _point_day()
     new = order("P9", km(2.2, 1), windows=((10, 17),), pickup_point_id="pup_1", service_s=310, handover_s=300)
-    p = replace(shared, orders=(*shared.orders, new))
+    p = replace(base, orders=(*base.orders, new))
     best = propose_insertion(p, plan, new.id).proposals[0]
     refs = [s.external_ref for s in best.route.stops]
     assert refs[refs.index("P0") : refs.index("P0") + 3] == ["P0", "P1", "P9"]
@@ -304,16 +302,16 @@ def test_no_stop_is_put_inside_a_points_visit() -> None:
     """A home delivery at the point's very address (no point named) is inserted before or after the visit, never
     between two of its orders; and an order to the point whose window closes before the visit is served apart
     (its own stop with the full handover), not squeezed in front of the visit."""
-    shared, plan = _point_day()
+    base, plan = _point_day()
     home = order("H", km(2.2, 1))
-    p = replace(shared, orders=(*shared.orders, home))
+    p = replace(base, orders=(*base.orders, home))
     for prop in propose_insertion(p, plan, home.id).proposals:
         refs = [s.external_ref for s in prop.route.stops]
         assert refs.index("P1") == refs.index("P0") + 1
         assert check_plan(p, apply_insertion(plan, prop)) == []
     assert next(s for s in plan.routes[0].stops if s.external_ref == "P0").start >= t(10)
     early = order("PE", km(2.2, 1), windows=((9, 10),), pickup_point_id="pup_1", service_s=310, handover_s=300)
-    p2 = replace(shared, orders=(*shared.orders, early))
+    p2 = replace(base, orders=(*base.orders, early))
     best = propose_insertion(p2, plan, early.id).proposals[0]
     refs = [s.external_ref for s in best.route.stops]
     assert refs.index("P0") != refs.index("PE") + 1 and best.route.stops[best.positions[0]].service_s == 310
