@@ -14,6 +14,7 @@ from doorstep.store.models import SlotHoldRow
 from tests.api.conftest import Tenant, platform_of
 from tests.api.pickup_day import make_point, point_order
 from tests.api.slot_day import DAY, EVE, NEAR, confirm, eve, hold, policy, put_policy
+from tests.api.test_plans import plan_now
 
 __all__ = ["eve"]  # the clock fixture
 
@@ -130,3 +131,49 @@ def test_a_hold_past_its_time_takes_no_place_before_the_expiry_job(
     assert again.status_code == 201, again.text
     with platform_of(c).sessions() as s:
         assert s.get(SlotHoldRow, h.json()["id"]).status == "held"  # nothing expired it: each check read the time
+
+
+def test_point_offers_are_priced_by_bringing_the_parcels_there(
+    client: TestClient, tenant: Tenant, eve: datetime
+) -> None:
+    """A point no van visits that day costs the drive there and back (kilometres added, not green); once an order
+    to the point is booked, the forecast day already stops there and the next parcel joins that visit: no
+    kilometre added, green, a few cents (its 10 s at the van's hourly cost); the same on the published plan. A
+    level without its own price takes the price list's line for it."""
+    c, t = client, tenant
+    put_policy(c, t, {**policy(t), "service_levels": [{"id": "pickup", "kind": "pickup"}],
+                      "prices": [{"service_level": "pickup", "length_min": 60, "price_cents": 249}]})  # fmt: skip
+    pt = make_point(c, t)
+    (alone,) = _offers(c, t, pt["id"])["offers"]
+    assert alone["km_added"] > 5 and alone["cost_cents"] > 50 and alone["green"] is False
+    assert alone["price_cents"] == 249
+    assert c.post("/v1/orders", json=point_order(t, pt["id"]), headers=t.h()).status_code == 201
+    (joined,) = _offers(c, t, pt["id"])["offers"]
+    assert (joined["km_added"], joined["green"], joined["price_cents"]) == (0.0, True, 249)
+    assert 0 <= joined["cost_cents"] <= 10  # 10 s at 20 EUR an hour, rounded
+    plan = plan_now(c, t)
+    assert c.post(f"/v1/plans/{plan['id']}/publish", headers=t.h()).status_code == 200
+    (published,) = _offers(c, t, pt["id"])["offers"]
+    assert (published["km_added"], published["green"]) == (0.0, True) and published["cost_cents"] <= 10
+
+
+def test_point_days_rank_by_the_policy_and_a_day_no_van_reaches_is_not_offered(
+    client: TestClient, tenant: Tenant, eve: datetime
+) -> None:
+    """Two days with a van's shift: on the second a van already goes to the point, so under the cheapest-first
+    policy that day is offered first; a point open only after the vans' shifts end gets no offer, with E2273."""
+    c, t = client, tenant
+    _with_pickup(c, t)
+    shift = {"vehicle_id": t.ids["vehicle"], "day": "2025-06-18", "start": "2025-06-18T08:00:00+01:00",
+             "end": "2025-06-18T18:00:00+01:00"}  # fmt: skip
+    assert c.post("/v1/shifts", json=shift, headers=t.h()).status_code == 201
+    pt = make_point(c, t)
+    made = c.post("/v1/orders", json=point_order(t, pt["id"], date="2025-06-18"), headers=t.h())
+    assert made.status_code == 201, made.text
+    res = _offers(c, t, pt["id"], date_to="2025-06-18")
+    assert res["ranking"] == "cheapest"
+    assert [(o["start"][:10], o["green"]) for o in res["offers"]] == [("2025-06-18", True), ("2025-06-17", False)]
+    assert res["offers"][0]["cost_cents"] < res["offers"][1]["cost_cents"]
+    evening = make_point(c, t, name="Cacifo Noite", kind="locker", hours={"tue": [["19:00", "22:00"]]})
+    late = _offers(c, t, evening["id"])
+    assert late["offers"] == [] and late["reason"]["code"] == "E2273"
