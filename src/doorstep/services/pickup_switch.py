@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.orders import Order, OrderKind, TimeWindow
-from doorstep.domain.pickup import PickupPoint
+from doorstep.domain.pickup import PickupPoint, to_point
 from doorstep.domain.status import OrderStatus
 from doorstep.formats.doorstep_json import order_to_dict
 from doorstep.services.convert import depot_of, order_of
 from doorstep.services.events import EventRecorder
-from doorstep.services.pickup_orders import capacity_issues, to_point
+from doorstep.services.pickup_orders import capacity_issues
 from doorstep.services.pickup_points import booked_by_day, held_parcels, point_of
 from doorstep.services.platform import Platform
 from doorstep.services.replanning import ProposalKind, Request, propose, to_pickup_point

@@ -5,7 +5,7 @@ within its opening periods, into the day offers are priced against (``slot_days`
 the point that day takes the parcels into that visit for their handover seconds alone: green). Holding it takes
 the parcels' place at the point for that day (counted with the orders there, under the point's lock), and
 confirming it makes an order to the point (its place, opening periods and handover time:
-``pickup_orders.to_point``)."""
+``domain.pickup.to_point``)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,11 @@ from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import Order, OrderKind, TimeWindow
-from doorstep.domain.pickup import PickupPoint, parse_pickup_key, pickup_key
+from doorstep.domain.pickup import PickupPoint, parse_pickup_key, pickup_key, to_point
 from doorstep.domain.slots import LevelKind, ServiceLevel, SlotPolicy
 from doorstep.optimize.slot_costs import window_costs
 from doorstep.services.access import Actor, Permission
 from doorstep.services.convert import depot_of
-from doorstep.services.pickup_orders import to_point
 from doorstep.services.pickup_points import booked_by_day, booked_parcels, held_parcels, lock_points, point_of
 from doorstep.services.platform import Platform
 from doorstep.services.slot_days import slot_day
