@@ -177,3 +177,32 @@ def test_point_days_rank_by_the_policy_and_a_day_no_van_reaches_is_not_offered(
     evening = make_point(c, t, name="Cacifo Noite", kind="locker", hours={"tue": [["19:00", "22:00"]]})
     late = _offers(c, t, evening["id"])
     assert late["offers"] == [] and late["reason"]["code"] == "E2273"
+
+
+def test_utilisation_lists_each_points_open_days_with_parcels_booked_and_held(
+    client: TestClient, tenant: Tenant, eve: datetime
+) -> None:
+    """Per point and open day: capacity, parcels of its orders (a cancelled one frees its place), of live holds,
+    free and the share taken; a point closed that day or inactive is left out; points are listed before any slot
+    policy is set too."""
+    c, t = client, tenant
+    pt = make_point(c, t)
+    make_point(c, t, name="Fechado", active=False)
+    make_point(c, t, name="Sábado", hours={"sat": [["10:00", "13:00"]]})
+    for parcels in (1, 2, 4):
+        made = c.post("/v1/orders", json=point_order(t, pt["id"], size={"parcels": parcels}), headers=t.h())
+        assert made.status_code == 201, made.text
+    assert c.post(f"/v1/orders/{made.json()['id']}/cancel", headers=t.h()).status_code == 200
+    url = f"/v1/slots/utilisation?date_from={DAY}&date_to=2025-06-18"
+    before = c.get(url, headers=t.h("read")).json()
+    assert before["policy_set"] is False and [(x["name"], x["booked_parcels"]) for x in before["points"]] == [
+        ("Papelaria Rossio", 3), ("Papelaria Rossio", 0),
+    ]  # fmt: skip
+    _with_pickup(c, t)
+    assert hold(c, t, _offers(c, t, pt["id"], parcels=3)["offers"][0]["id"]).status_code == 201
+    points = c.get(url, headers=t.h("read")).json()["points"]
+    fields = ("date", "capacity_parcels", "booked_parcels", "held_parcels", "free_parcels", "utilisation")
+    assert [tuple(x[f] for f in fields) for x in points] == [(DAY, 10, 3, 3, 4, 0.6), ("2025-06-18", 10, 0, 0, 10, 0.0)]
+    assert {(x["pickup_point_id"], x["kind"], x["active"], x["depot_id"]) for x in points} == {
+        (pt["id"], "counter", True, t.ids["depot"])
+    }

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
-from doorstep.domain.pickup import PickupPoint, PointKind, hours_issues, pickup_key
+from doorstep.domain.pickup import PickupPoint, PointKind, hours_issues, parse_pickup_key, pickup_key
 from doorstep.domain.status import OrderStatus
 from doorstep.services.access import Actor, Permission
 from doorstep.services.fleet_admin import check_version
@@ -165,6 +165,24 @@ def booked_by_day(uow: UnitOfWork, point_ids: list[str], days: list[date]) -> di
     out: dict[tuple[str, date], int] = {}
     for pid, day, n in uow.session.execute(q):
         out[(str(pid), day)] = out.get((str(pid), day), 0) + max(1, int(n or 1))
+    return out
+
+
+def held_by_day(
+    uow: UnitOfWork, point_ids: list[str], days: list[date], now: datetime
+) -> dict[tuple[str, date], int]:
+    """Parcels of the pickup holds live at ``now`` per (point, day), for many points and days at once."""
+    keys = [pickup_key(pid, day) for pid in point_ids for day in days]
+    out: dict[tuple[str, date], int] = {}
+    for k in range(0, len(keys), 900):
+        q = select(SlotHoldRow.slot_key, SlotHoldRow.size).where(
+            SlotHoldRow.org_id == uow.org_id, SlotHoldRow.slot_key.in_(keys[k : k + 900]),
+            SlotHoldRow.status == "held", SlotHoldRow.expires_at > now,
+        )  # fmt: skip
+        for key, size in uow.session.execute(q):
+            parts = parse_pickup_key(str(key))
+            if parts is not None:
+                out[parts] = out.get(parts, 0) + max(1, int((size or {}).get("parcels", 1)))
     return out
 
 
