@@ -96,3 +96,31 @@ def test_a_new_order_to_the_point_joins_its_visit_on_the_live_route(
     assert (joined["service_s"], joined["travel_s"], joined["arrival"]) == (10, 0, stops[at_point[1]]["departure"])
     routed, problem, _ = plan_from_dict(stored_doc(c, t, plan["id"]))
     assert check_plan(problem, routed) == []
+
+
+def test_cancelling_the_first_order_of_a_visit_gives_the_handover_to_the_next(
+    client: TestClient, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three orders to a point planned as one visit (310, 10, 10 s) and published; the first cancelled on the live
+    route (a ``cancel`` proposal, applied): the visit's new first order takes the handover (310 s), the last keeps
+    10 s, and the stored plan is checker-clean (the stored problem keeps each order's own handover)."""
+    c, t = client, tenant
+    pt = make_point(c, t, capacity_parcels=20)
+    items = [point_order(t, pt["id"], f"P-{k}") for k in range(3)]
+    made = c.post("/v1/orders/bulk", json={"orders": items}, headers=t.h())
+    assert made.status_code == 201, made.text
+    plan = plan_now(c, t)
+    assert c.post(f"/v1/plans/{plan['id']}/publish", headers=t.h()).status_code == 200
+    (route,) = plan["routes"]
+    stops = [s for s in route["data"]["stops"] if s.get("external_ref", "").startswith("P-")]
+    assert [s["service_s"] for s in stops] == [310, 10, 10]
+    monkeypatch.setattr(platform_of(c), "clock", lambda: datetime.fromisoformat("2025-06-17T07:00:00+01:00"))
+    body = {"plan_id": plan["id"], "kind": "cancel", "subject_id": stops[0]["order_id"], "auto_approve": True}
+    prop = c.post("/v1/live/proposals", json=body, headers=t.h())
+    assert prop.status_code == 201 and prop.json()["status"] == "applied", prop.text
+    after = c.get(f"/v1/routes/{route['id']}", headers=t.h()).json()["data"]["stops"]
+    assert [(s["external_ref"], s["service_s"]) for s in after if s.get("order_id")] == [
+        (stops[1]["external_ref"], 310), (stops[2]["external_ref"], 10),
+    ]  # fmt: skip
+    routed, problem, _ = plan_from_dict(stored_doc(c, t, plan["id"]))
+    assert check_plan(problem, routed) == []

@@ -1,15 +1,18 @@
 """Re-time a route after a manual edit: earliest arrivals along the new stop order, waits, breaks, loads.
 
-The result is then verified by the independent checker (``optimize.check``), which shares no code with this.
+The result is then verified by the independent checker (``optimize.check``), which shares no code with this
+but the domain's rules (a pickup point's handover paid once per visit: ``domain.pickup.service_after``).
 """
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 
 from doorstep.domain.fleet import Vehicle
 from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import Order, TimeWindow
+from doorstep.domain.pickup import service_after
 from doorstep.domain.plan import Route, ScheduledStop, StopType
 from doorstep.domain.problem import Problem
 from doorstep.optimize.live_route import with_loads
@@ -25,7 +28,17 @@ def _window(order: Order, stop: ScheduledStop, arrive: datetime) -> TimeWindow |
     return min(fitting, key=lambda w: w.start) if fitting else (windows[-1] if windows else None)
 
 
-def _serve(problem: Problem, vehicle: Vehicle, s: ScheduledStop, arrive: datetime, breaks: list[int]) -> None:
+def _before(problem: Problem, prev: ScheduledStop, s: ScheduledStop) -> Order | None:
+    """The order delivered just before a delivery stop at the same place (a pickup point's visit pays its handover
+    once: ``service_after``)."""
+    if prev.type is not StopType.DELIVERY or s.type is not StopType.DELIVERY or prev.order_id is None:
+        return None
+    return problem.order(prev.order_id) if prev.location == s.location else None
+
+
+def _serve(
+    problem: Problem, vehicle: Vehicle, s: ScheduledStop, arrive: datetime, breaks: list[int], before: Order | None
+) -> None:
     s.arrival, s.start, s.waiting_s, s.service_s = arrive, arrive, 0, 0
     if s.type is StopType.BREAK and breaks[0] < len(vehicle.breaks):
         b = vehicle.breaks[breaks[0]]
@@ -39,7 +52,7 @@ def _serve(problem: Problem, vehicle: Vehicle, s: ScheduledStop, arrive: datetim
             s.start = max(arrive, w.start)
             s.window_start, s.window_end = w.start, w.end
         pickup = s.type is StopType.PAIRED_PICKUP and order.pickup is not None
-        s.service_s = order.pickup.service_s if pickup and order.pickup else order.service_s
+        s.service_s = order.pickup.service_s if pickup and order.pickup else service_after(before, order)
     s.waiting_s = int((s.start - arrive).total_seconds())
     s.departure = s.start + timedelta(seconds=s.service_s)
 
@@ -53,12 +66,12 @@ def retime(problem: Problem, route: Route, provider: TravelTimeProvider | None =
     stops = route.stops
     t, here, dist, breaks = stops[0].departure, stops[0].location, 0, [0]
     driving = 0
-    for s in stops[1:]:
+    for prev, s in itertools.pairwise(stops):
         i, j = index[here], index[s.location]
         s.travel_s, s.travel_m = int(m.durations[i, j]), int(m.distances[i, j])
         driving += s.travel_s
         dist += s.travel_m
-        _serve(problem, vehicle, s, t + timedelta(seconds=s.travel_s), breaks)
+        _serve(problem, vehicle, s, t + timedelta(seconds=s.travel_s), breaks, _before(problem, prev, s))
         s.distance_so_far_m = dist
         s.duration_so_far_s = int((s.departure - stops[0].departure).total_seconds())
         t, here = s.departure, s.location
