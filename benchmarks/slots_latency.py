@@ -6,6 +6,9 @@ and published; a slot policy (one 12 km zone, 2-hour windows 08-18 and 1-hour pr
 
 - offer latency: ``POST /v1/slots/offers`` for random addresses in the zone (p50/p95), the day's plan with the
   1,000 orders and the 500 holds in place;
+- pickup offer latency: ``POST /v1/slots/offers`` for one of ten pickup points (p50/p95), each priced by inserting
+  a stop at the point into the same day; five of the points already have two planned orders each (a van stops
+  there: the offer joins that visit), five none;
 - hold and confirm latency: ``POST /v1/slots/holds`` then ``POST /v1/slots/holds/{id}/confirm``, one checkout
   after another (each confirmed order is inserted into the cached day before the next offer);
 - 50 concurrent checkouts: 50 clients released together, each offers -> hold -> confirm; wall time and the
@@ -57,7 +60,33 @@ def _policy(depot: str) -> dict[str, Any]:
              "length_min": 60, "max_orders": 150},
         ],
         "prices": [{"service_level": "standard", "length_min": 120, "price_cents": 499}],
+        "service_levels": [{"id": "pickup", "kind": "pickup", "price_cents": 199}],
     }  # fmt: skip
+
+
+def _points(c: httpx.Client, admin: dict[str, str], depot: str, n: int) -> list[str]:
+    """``n`` pickup points spread over Lisbon, open 09:00-19:00 every day; two orders each to the first half."""
+    rnd, ids = random.Random(11), []
+    hours = {d: [["09:00", "19:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    for k in range(n):
+        body = {"name": f"Point {k}", "kind": "locker", **_spot(rnd), "depot_id": depot, "hours": hours,
+                "capacity_parcels": 500}  # fmt: skip
+        r = c.post("/v1/pickup-points", json=body, headers=admin)
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    orders = [{"external_ref": f"PT-{k}-{j}", "depot_id": depot, "date": DAY, "pickup_point_id": pid,
+               "size": {"parcels": 1}} for k, pid in enumerate(ids[: n // 2]) for j in range(2)]  # fmt: skip
+    r = c.post("/v1/orders/bulk", json={"orders": orders})
+    assert r.status_code == 201, r.text
+    return ids
+
+
+def _pickup_offers(c: httpx.Client, point_id: str) -> tuple[float, list[dict[str, Any]]]:
+    t0 = time.perf_counter()
+    r = c.post("/v1/slots/offers", json={"pickup_point_id": point_id, "date_from": DAY, "date_to": DAY, "parcels": 1})
+    ms = (time.perf_counter() - t0) * 1000
+    assert r.status_code == 200, r.text
+    return ms, list(r.json()["offers"])
 
 
 def _offers(c: httpx.Client, spot: dict[str, float]) -> tuple[float, list[dict[str, Any]]]:
@@ -68,8 +97,11 @@ def _offers(c: httpx.Client, spot: dict[str, float]) -> tuple[float, list[dict[s
     return ms, list(r.json()["offers"])
 
 
-def prepare(base: str, app: Any, plan_time_limit_s: float, holds: int) -> tuple[dict[str, str], dict[str, Any]]:
-    """The planned, published day with its policy and ``holds`` live holds; headers and set-up figures."""
+def prepare(
+    base: str, app: Any, plan_time_limit_s: float, holds: int
+) -> tuple[dict[str, str], dict[str, Any], list[str]]:
+    """The planned, published day with its policy, ten pickup points and ``holds`` live holds; headers, set-up
+    figures and the points."""
     h, depot = setup(base, app, copies=3)
     p = app.state.platform
     with p.sessions() as s:
@@ -79,6 +111,7 @@ def prepare(base: str, app: Any, plan_time_limit_s: float, holds: int) -> tuple[
     with httpx.Client(base_url=base, headers=h, timeout=300) as c:
         r = c.post("/v1/orders/bulk", json={"orders": order_bodies(1000, depot, 900, "P")})
         assert r.status_code == 201, r.text
+        points = _points(c, {"Authorization": f"Bearer {admin}"}, depot, 10)
         body = {"depot_id": depot, "date": DAY, "options": {"time_limit_s": plan_time_limit_s, "seed": 1}}
         plan = c.post("/v1/plans", json=body).json()
         while (got := c.get(f"/v1/plans/{plan['id']}").json())["status"] in ("queued", "running"):
@@ -98,18 +131,23 @@ def prepare(base: str, app: Any, plan_time_limit_s: float, holds: int) -> tuple[
                 made += c.post("/v1/slots/holds", json={"offer_id": o["id"]}).status_code == 201
         info["holds"] = made
         info["holds_set_up_s"] = round(time.perf_counter() - t0, 1)
-    return h, info
+    return h, info, points
 
 
-def sequential(base: str, h: dict[str, str], n_offers: int, n_checkouts: int) -> dict[str, Any]:
-    """Offer latency over random addresses, then checkouts one after another (hold and confirm timed)."""
+def sequential(base: str, h: dict[str, str], n_offers: int, n_checkouts: int, points: list[str]) -> dict[str, Any]:
+    """Offer latency over random addresses and over the pickup points, then checkouts one after another (hold and
+    confirm timed)."""
     rnd = random.Random(5)
-    offer_ms, hold_ms, confirm_ms, counts = [], [], [], []
+    offer_ms, hold_ms, confirm_ms, counts, pickup_ms, green = [], [], [], [], [], []
     with httpx.Client(base_url=base, headers=h, timeout=120) as c:
         for _ in range(n_offers):
             ms, offered = _offers(c, _spot(rnd))
             offer_ms.append(ms)
             counts.append(len(offered))
+        for k in range(n_offers):
+            ms, offered = _pickup_offers(c, points[k % len(points)])
+            pickup_ms.append(ms)
+            green += [o["green"] for o in offered]
         for k in range(n_checkouts):
             _, offered = _offers(c, _spot(rnd))
             t0 = time.perf_counter()
@@ -123,6 +161,8 @@ def sequential(base: str, h: dict[str, str], n_offers: int, n_checkouts: int) ->
     return {
         "offer_requests": n_offers, "offers_per_request": round(sum(counts) / len(counts), 1),
         "offer_p50_ms": round(pct(offer_ms, 0.5), 1), "offer_p95_ms": round(pct(offer_ms, 0.95), 1),
+        "pickup_offer_p50_ms": round(pct(pickup_ms, 0.5), 1), "pickup_offer_p95_ms": round(pct(pickup_ms, 0.95), 1),
+        "pickup_offers_green": f"{sum(green)} of {len(green)}",
         "checkouts": n_checkouts, "hold_p50_ms": round(pct(hold_ms, 0.5), 1),
         "hold_p95_ms": round(pct(hold_ms, 0.95), 1), "confirm_p50_ms": round(pct(confirm_ms, 0.5), 1),
         "confirm_p95_ms": round(pct(confirm_ms, 0.95), 1),
@@ -169,8 +209,8 @@ def main() -> None:
     ap.add_argument("--plan-time-limit", type=float, default=10.0)
     args = ap.parse_args()
     with database(args.backend) as url, server(url) as (base, app):
-        h, info = prepare(base, app, args.plan_time_limit, args.holds)
-        row = {"backend": args.backend, **info, **sequential(base, h, args.offers, args.checkouts)}
+        h, info, points = prepare(base, app, args.plan_time_limit, args.holds)
+        row = {"backend": args.backend, **info, **sequential(base, h, args.offers, args.checkouts, points)}
         row.update(concurrent(base, h, args.concurrent))
     shown = {k: v for k, v in row.items() if k != "outcomes"}
     print_rich((list(shown), [[fmt(v) if isinstance(v, float) else str(v) for v in shown.values()]]),

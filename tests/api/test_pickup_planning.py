@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from doorstep.formats.plan_reader import plan_from_dict
@@ -60,4 +62,65 @@ def test_point_orders_left_out_are_each_listed(client: TestClient, tenant: Tenan
     assert sorted(u["external_ref"] for u in plan["unassigned"]) == ["P-0", "P-1", "P-2"]
     assert {u["reason"] for u in plan["unassigned"]} == {"CAPACITY"}
     routed, problem, _ = plan_from_dict(stored_doc(client, tenant, plan["id"]))
+    assert check_plan(problem, routed) == []
+
+
+def test_a_new_order_to_the_point_joins_its_visit_on_the_live_route(
+    client: TestClient, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two orders to a point planned and published; a third booked afterwards and inserted live (an ``insert``
+    proposal, applied) joins the point's visit: right after its two stops, no driving, only its parcel's time
+    (the handover is paid once per visit); the route adds no metre and the stored plan is checker-clean."""
+    c, t = client, tenant
+    pt = make_point(c, t, capacity_parcels=20)
+    items = [point_order(t, pt["id"], f"P-{k}") for k in range(2)]
+    items += [t.order(f"N-{k}", location={"lat": SPOTS[k][0], "lng": SPOTS[k][1]}) for k in range(2)]
+    assert c.post("/v1/orders/bulk", json={"orders": items}, headers=t.h()).status_code == 201
+    plan = plan_now(c, t)
+    assert plan["status"] == "succeeded" and plan["unassigned"] == [], plan
+    assert c.post(f"/v1/plans/{plan['id']}/publish", headers=t.h()).status_code == 200
+    monkeypatch.setattr(platform_of(c), "clock", lambda: datetime.fromisoformat("2025-06-17T07:00:00+01:00"))
+    late = c.post("/v1/orders", json=point_order(t, pt["id"], "P-LATE"), headers=t.h())
+    assert late.status_code == 201, late.text
+    assert (late.json()["data"]["service_s"], late.json()["data"]["handover_s"]) == (310, 300)  # as if alone
+    body = {"plan_id": plan["id"], "kind": "insert", "subject_id": late.json()["id"], "auto_approve": True}
+    prop = c.post("/v1/live/proposals", json=body, headers=t.h())
+    assert prop.status_code == 201 and prop.json()["status"] == "applied", prop.text
+    assert prop.json()["options"][0]["distance_delta_m"] == 0
+    (route,) = plan["routes"]
+    stops = c.get(f"/v1/routes/{route['id']}", headers=t.h()).json()["data"]["stops"]
+    at_point = [k for k, s in enumerate(stops) if s.get("external_ref", "").startswith("P-")]
+    assert [stops[k]["external_ref"] for k in at_point][-1] == "P-LATE"
+    assert at_point == list(range(at_point[0], at_point[0] + 3))  # one visit, the new parcel last
+    joined = stops[at_point[-1]]
+    assert (joined["service_s"], joined["travel_s"], joined["arrival"]) == (10, 0, stops[at_point[1]]["departure"])
+    routed, problem, _ = plan_from_dict(stored_doc(c, t, plan["id"]))
+    assert check_plan(problem, routed) == []
+
+
+def test_cancelling_the_first_order_of_a_visit_gives_the_handover_to_the_next(
+    client: TestClient, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three orders to a point planned as one visit (310, 10, 10 s) and published; the first cancelled on the live
+    route (a ``cancel`` proposal, applied): the visit's new first order takes the handover (310 s), the last keeps
+    10 s, and the stored plan is checker-clean (the stored problem keeps each order's own handover)."""
+    c, t = client, tenant
+    pt = make_point(c, t, capacity_parcels=20)
+    items = [point_order(t, pt["id"], f"P-{k}") for k in range(3)]
+    made = c.post("/v1/orders/bulk", json={"orders": items}, headers=t.h())
+    assert made.status_code == 201, made.text
+    plan = plan_now(c, t)
+    assert c.post(f"/v1/plans/{plan['id']}/publish", headers=t.h()).status_code == 200
+    (route,) = plan["routes"]
+    stops = [s for s in route["data"]["stops"] if s.get("external_ref", "").startswith("P-")]
+    assert [s["service_s"] for s in stops] == [310, 10, 10]
+    monkeypatch.setattr(platform_of(c), "clock", lambda: datetime.fromisoformat("2025-06-17T07:00:00+01:00"))
+    body = {"plan_id": plan["id"], "kind": "cancel", "subject_id": stops[0]["order_id"], "auto_approve": True}
+    prop = c.post("/v1/live/proposals", json=body, headers=t.h())
+    assert prop.status_code == 201 and prop.json()["status"] == "applied", prop.text
+    after = c.get(f"/v1/routes/{route['id']}", headers=t.h()).json()["data"]["stops"]
+    assert [(s["external_ref"], s["service_s"]) for s in after if s.get("order_id")] == [
+        (stops[1]["external_ref"], 310), (stops[2]["external_ref"], 10),
+    ]  # fmt: skip
+    routed, problem, _ = plan_from_dict(stored_doc(c, t, plan["id"]))
     assert check_plan(problem, routed) == []

@@ -274,7 +274,7 @@ def test_utilisation_per_zone_and_day(client: TestClient, tenant: Tenant, eve: d
 def test_utilisation_before_a_policy_is_empty(client: TestClient, tenant: Tenant) -> None:
     """Without a policy the view answers no days and says so (a fresh organization's dashboard page loads)."""
     r = client.get("/v1/slots/utilisation?date_from=2025-06-17&date_to=2025-06-17", headers=tenant.h("read"))
-    assert r.status_code == 200 and r.json() == {"days": [], "policy_set": False}
+    assert r.status_code == 200 and r.json() == {"days": [], "policy_set": False, "points": []}
 
 
 def test_confirm_with_a_taken_reference_changes_nothing(client: TestClient, tenant: Tenant, eve: datetime) -> None:

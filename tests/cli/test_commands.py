@@ -251,3 +251,37 @@ def test_db_upgrade_and_org_create(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert login(Platform(sessions=make_session_factory(engine)), "cli@example.com", "long enough pw").role is not None
     bad = runner.invoke(app, [*args[:-1], "short"])
     assert bad.exit_code == 2
+
+
+def test_plan_makes_one_visit_of_a_pickup_points_orders(tmp_path: Path) -> None:
+    """A Doorstep JSON problem whose orders name one pickup point at one place (each 310 s alone, 300 s of it the
+    point's handover): `doorstep plan` serves them as the platform does, back to back on one route with no driving
+    between them and the handover paid once (310 + 10 + 10 s), and `doorstep check` finds the plan clean."""
+    point = {"lat": 38.7139, "lng": -9.1394}
+    orders = [{"external_ref": f"P{k}", "location": point, "pickup_point_id": "pup_rossio", "service_s": 310,
+               "handover_s": 300, "time_windows": [{"start": "10:00", "end": "17:00"}]} for k in range(3)]  # fmt: skip
+    orders += [{"external_ref": f"H{k}", "location": {"lat": 38.70 + 0.01 * k, "lng": -9.16 + 0.015 * k}}
+               for k in range(4)]  # fmt: skip
+    doc = {
+        "doorstep": "problem/1", "date": "2025-03-18",
+        "depots": [{"name": "Hub", "location": {"lat": 38.7436, "lng": -9.103}, "timezone": "Europe/Lisbon"}],
+        "vehicle_types": [{"name": "Van", "capacity": {"parcels": 50}, "cost_per_hour_cents": 2000}],
+        "vehicles": [{"name": f"Van {v}", "vehicle_type_id": "Van", "start_depot_id": "Hub", "shift_start": "08:00",
+                      "shift_end": "18:00"} for v in (1, 2)],
+        "orders": orders,
+    }  # fmt: skip
+    path = tmp_path / "problem.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = invoke("plan", str(path), "--out", str(tmp_path / "out"), "--time-limit", "1", "--json")
+    assert result.exit_code == 0, result.output
+    stored = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
+    routes = stored["plan"]["routes"]
+    visits = [(r["id"], k, s) for r in routes for k, s in enumerate(r["stops"]) if s.get("external_ref", "")[:1] == "P"]
+    assert len({rid for rid, _, _ in visits}) == 1 and [k for _, k, _ in visits] == list(
+        range(visits[0][1], visits[0][1] + 3)
+    )
+    stops = [s for _, _, s in visits]
+    assert [s["external_ref"] for s in stops] == ["P0", "P1", "P2"]
+    assert [s["service_s"] for s in stops] == [310, 10, 10] and [s["travel_s"] for s in stops[1:]] == [0, 0]
+    check = invoke("check", str(tmp_path / "out" / "plan.json"), "--json")
+    assert check.exit_code == 0, check.output

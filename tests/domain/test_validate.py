@@ -125,3 +125,18 @@ def test_window_check_respects_the_boundary() -> None:
     same = replace(order("A", km(1, 0)), time_windows=(TimeWindow(t(9), t(9)),))
     back = replace(order("B", km(1, 0)), time_windows=(TimeWindow(t(9), t(9) - timedelta(seconds=1)),))
     assert codes(validate_problem(problem([same, back]))) == ["E1104"]
+
+
+def test_a_handover_is_part_of_the_service_time() -> None:
+    """handover_s is the share of service_s paid once per visit to a pickup point: negative is E1107, longer than
+    the service time E1575, both reported with the other problems."""
+    bad = problem([
+        order("A", km(1, 0), pickup_point_id="pup_1", service_s=310, handover_s=-1),
+        order("B", km(1, 0), pickup_point_id="pup_1", service_s=200, handover_s=300),
+        order("C", km(1, 0), pickup_point_id="pup_1", service_s=310, handover_s=300),
+    ])  # fmt: skip
+    issues = validate_problem(bad)
+    assert [(i.code, i.loc, i.id) for i in issues] == [
+        ("E1107", ("orders", 0, "handover_s"), "ord_A"),
+        ("E1575", ("orders", 1, "handover_s"), "ord_B"),
+    ]

@@ -89,6 +89,8 @@ def orders(draw: st.DrawFn, ref: str) -> Order:
         pickup=pickup if kind is OrderKind.PAIRED else None,
         tags=tuple(draw(st.lists(names, max_size=2))),
         items=tuple(draw(st.lists(st.builds(Item, names, st.integers(-2, 10**6), names, names), max_size=3))),
+        pickup_point_id=draw(st.none() | st.just("pup_a")),
+        handover_s=draw(st.integers(0, 3600)),
     )
 
 

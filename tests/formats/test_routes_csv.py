@@ -89,3 +89,11 @@ def test_safe_cell_rules() -> None:
     assert [safe_cell(t) for t in ("-12.5", "+351 910", "", "Ring twice", "a=1")] == [
         "-12.5", "+351 910", "", "Ring twice", "a=1",
     ]  # fmt: skip
+
+
+def test_a_stop_at_a_pickup_point_names_the_point(plan: Plan, problem: Problem) -> None:
+    """The pickup_point_id column carries the order's point (blank for a home delivery and the depot stops)."""
+    first = plan.routes[0].stops[1].order_id
+    orders = tuple(replace(o, pickup_point_id="pup_rossio") if o.id == first else o for o in problem.orders)
+    rows = _rows(plan, replace(problem, orders=orders))
+    assert [r["pickup_point_id"] for r in rows[:3]] == ["", "pup_rossio", ""]

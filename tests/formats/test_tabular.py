@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from doorstep.domain import Depot, DoorstepError, Issue, LatLng, OrderKind, Priority
+from doorstep.domain.pickup import PickupPoint, PointKind
 from doorstep.formats.tabular import TableRead, read_orders, sniff_delimiter
 
 TZ = ZoneInfo("Europe/Lisbon")
@@ -344,3 +345,74 @@ def test_a_table_with_too_many_rows_is_refused_without_reading_on(
     with pytest.raises(DoorstepError) as err:
         read(book)
     assert [i.code for i in err.value.issues] == ["E1008"]
+
+
+def test_pickup_point_column_is_carried_as_given_without_the_points(tmp_path: Path) -> None:
+    """Read for `doorstep plan` (no list of points), `pickup_point_id` (alias `pickup_point`) is kept on the order
+    as written, and the row still needs its coordinates (E1102)."""
+    text = rows("P1,38.7139,-9.1394,pup_rossio", "P2,,,pup_rossio", "H1,38.72,-9.14,",
+                header="ref,lat,lng,pickup_point")  # fmt: skip
+    read_ = read(write(tmp_path, text), skip_invalid=True)
+    assert [(o.external_ref, o.pickup_point_id) for o in read_.orders] == [("P1", "pup_rossio"), ("H1", None)]
+    assert [s.loc for s in read_.skipped] == [("row", 3)] and "E1102" in read_.skipped[0].message
+
+
+POINTS = {
+    "pup_open": PickupPoint(id="pup_open", name="Papelaria", kind=PointKind.COUNTER, location=LatLng(38.7139, -9.1394),
+                            address="Rossio 20", depot_id="dep_lx", capacity_parcels=10,
+                            hours={"tue": [("10:00", "13:00"), ("14:00", "17:00")]}),
+    "pup_shut": PickupPoint(id="pup_shut", name="Quiosque", kind=PointKind.LOCKER, location=LatLng(38.71, -9.13),
+                            address="", depot_id="dep_lx", capacity_parcels=10, hours={"sat": [("10:00", "13:00")]},
+                            active=False),
+    "pup_porto": PickupPoint(id="pup_porto", name="Porto", kind=PointKind.LOCKER, location=LatLng(41.15, -8.61),
+                             address="", depot_id="dep_pt", capacity_parcels=10, hours={"tue": [("00:00", "24:00")]}),
+}  # fmt: skip
+
+
+def test_rows_to_an_organizations_points_are_placed_there_or_refused_with_every_reason(tmp_path: Path) -> None:
+    """With the organization's points, a row naming one needs no coordinates and becomes an order to the point
+    (its place and address, its opening periods within the row's window, its handover time); every reason a row
+    cannot go there is reported with the row's other problems: unknown E1302, inactive E2270, closed E1573, no
+    window in the opening hours E1572, not a plain delivery or another depot's point E1574."""
+    text = rows(
+        "P1,,,pup_open,12:00,15:00,,2",
+        "P2,38.72,-9.14,pup_open,,,,1",
+        "P3,,,pup_nowhere,,,,1",
+        "P4,,,pup_shut,07:00,08:00,pickup,1",
+        "P5,,,pup_open,18:00,19:00,,1",
+        "P6,,,pup_porto,,,,1",
+        "P7,,,pup_open,25:00,,,1",
+        header="ref,lat,lng,pickup_point_id,window_start,window_end,kind,parcels",
+    )
+    table = read_orders(write(tmp_path, text), depots=DEPOTS[:1], plan_date=date(2025, 6, 17), skip_invalid=True,
+                        points=POINTS)  # fmt: skip
+    p1, p2 = table.orders
+    assert (p1.pickup_point_id, p1.location, p1.address, p1.service_s, p1.handover_s) == (
+        "pup_open", LatLng(38.7139, -9.1394), "Rossio 20", 300 + 2 * 10, 300,
+    )  # fmt: skip
+    assert [(w.start.hour, w.end.hour) for w in p1.time_windows] == [(12, 13), (14, 15)]
+    assert p2.location == LatLng(38.7139, -9.1394) and len(p2.time_windows) == 2  # the point's place wins
+    skipped = {s.loc[1]: s.message for s in table.skipped}
+    assert sorted(skipped) == [4, 5, 6, 7, 8]
+    codes = {n: [c for c in ("E1302", "E2270", "E1573", "E1572", "E1574", "E1103") if c in m]
+             for n, m in skipped.items()}  # fmt: skip
+    assert codes == {4: ["E1302"], 5: ["E2270", "E1573", "E1574"], 6: ["E1572"], 7: ["E1574"], 8: ["E1103"]}
+
+
+def test_a_table_of_point_orders_needs_no_coordinate_columns(tmp_path: Path) -> None:
+    """With a pickup_point_id column the lat/lng columns may be left out; a row naming no point then lacks its
+    coordinates (E1102). Without it, the missing columns are E1101 as before."""
+    text = rows("P1,pup_open", "H1,", header="ref,pickup_point_id")
+    table = read_orders(write(tmp_path, text), depots=DEPOTS[:1], plan_date=date(2025, 6, 17), skip_invalid=True,
+                        points=POINTS)  # fmt: skip
+    assert [o.external_ref for o in table.orders] == ["P1"] and "E1102" in table.skipped[0].message
+    assert [i.code for i in errors_of(write(tmp_path, rows("P1", header="ref"), "plain.csv"))] == ["E1101"]
+
+
+def test_xlsx_rows_name_points_too(tmp_path: Path) -> None:
+    """A workbook's pickup_point_id column works as the CSV's."""
+    path = _workbook(tmp_path, [["ref", "pickup_point_id", "parcels"], ["P1", "pup_open", 3], ["P2", "pup_x", 1]])
+    table = read_orders(path, depots=DEPOTS[:1], plan_date=date(2025, 6, 17), skip_invalid=True, points=POINTS)
+    (p1,) = table.orders
+    assert (p1.pickup_point_id, p1.service_s, p1.size) == ("pup_open", 330, {"parcels": 3})
+    assert [s.loc for s in table.skipped] == [("row", 3)] and "E1302" in table.skipped[0].message

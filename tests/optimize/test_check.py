@@ -6,6 +6,8 @@ import copy
 from datetime import timedelta
 
 from doorstep.domain import Plan, StopType
+from doorstep.domain.timing import Leg, retime
+from doorstep.routing.defaults import default_provider
 from doorstep.services.planning.planning import check
 from tests.factories import VAN, Break, OrderKind, PairedPickup, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import solve
@@ -101,3 +103,25 @@ def test_over_distance_and_over_shift() -> None:
     plan = solve(p)
     tight = problem(list(p.orders), [vehicle(max_distance_m=10_000, max_shift_s=1800)])
     assert {"MAX_DISTANCE", "SHIFT_LENGTH"} <= _kinds(tight, plan)
+
+
+def test_a_pickup_points_visit_pays_its_handover_once() -> None:
+    """Two orders to a point (each 310 s alone, of which 300 s handover) planned as one visit: the second stop takes
+    10 s and the checker agrees (unshared problem: it applies the rule itself). Moved away from its point's first
+    stop but still claiming 10 s, the stop is judged at its full 310 s: the stops after it claim impossible times."""
+    at = km(2.2, 1)
+    booked = [order(f"P{k}", at, windows=((10, 17),), pickup_point_id="pup_1", service_s=310, handover_s=300)
+              for k in range(2)]  # fmt: skip
+    p = problem([order("A", km(2, 0)), order("B", km(2, 2)), order("C", km(0, 2)), *booked])
+    plan = solve(p)  # the checker finds nothing: it applies the handover rule to the problem as given
+    stops = plan.routes[0].stops
+    refs = [s.external_ref for s in stops]
+    assert refs[refs.index("P0") + 1] == "P1" and stops[refs.index("P1")].service_s == 10
+    edited = copy.deepcopy(plan)
+    stops = edited.routes[0].stops
+    p1 = stops.pop(refs.index("P1"))
+    stops.insert(len(stops) - 1, p1)  # last before the end, still 10 s
+    m = default_provider(p).matrix([s.location for s in stops], VAN.profile)
+    legs = [Leg(int(m.durations[k - 1][k]), int(m.distances[k - 1][k])) for k in range(1, len(stops))]
+    edited.routes[0].stops = retime(stops, 1, legs)
+    assert "SCHEDULE" in _kinds(p, edited)

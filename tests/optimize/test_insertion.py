@@ -290,3 +290,47 @@ def test_a_fleet_without_rates_ranks_insertions_by_the_time_they_add(beside: str
     assert len(result.proposals) == 2
     assert result.proposals[0].vehicle_id == next(v for v, refs in holders.items() if refs == [beside])
     assert result.proposals[0].duration_delta_s < result.proposals[1].duration_delta_s
+
+
+def _point_day() -> tuple[Problem, Plan]:
+    """LINE plus two orders to a pickup point between A and B (310 s each alone, 300 s of it the handover), planned
+    as one visit."""
+    at = km(2.2, 1)
+    booked = [order(f"P{k}", at, windows=((10, 17),), pickup_point_id="pup_1", service_s=310, handover_s=300)
+              for k in range(2)]  # fmt: skip
+    p = problem([*LINE, *booked])
+    return p, solve(p)
+
+
+def test_an_order_to_a_pickup_point_joins_the_points_visit() -> None:
+    """A new order to the point goes right after the point's two stops: no driving, only its parcel's 10 s (the
+    300 s handover is paid once per visit), nothing added to the distance; the checker accepts the route."""
+    base, plan = _point_day()
+    new = order("P9", km(2.2, 1), windows=((10, 17),), pickup_point_id="pup_1", service_s=310, handover_s=300)
+    p = replace(base, orders=(*base.orders, new))
+    best = propose_insertion(p, plan, new.id).proposals[0]
+    refs = [s.external_ref for s in best.route.stops]
+    assert refs[refs.index("P0") : refs.index("P0") + 3] == ["P0", "P1", "P9"]
+    stop = best.route.stops[best.positions[0]]
+    assert (stop.service_s, stop.travel_s, best.distance_delta_m, best.duration_delta_s) == (10, 0, 0, 10)
+    assert check_plan(p, apply_insertion(plan, best)) == []
+
+
+def test_no_stop_is_put_inside_a_points_visit() -> None:
+    """A home delivery at the point's very address (no point named) is inserted before or after the visit, never
+    between two of its orders; and an order to the point whose window closes before the visit is served apart
+    (its own stop with the full handover), not squeezed in front of the visit."""
+    base, plan = _point_day()
+    home = order("H", km(2.2, 1))
+    p = replace(base, orders=(*base.orders, home))
+    for prop in propose_insertion(p, plan, home.id).proposals:
+        refs = [s.external_ref for s in prop.route.stops]
+        assert refs.index("P1") == refs.index("P0") + 1
+        assert check_plan(p, apply_insertion(plan, prop)) == []
+    assert next(s for s in plan.routes[0].stops if s.external_ref == "P0").start >= t(10)
+    early = order("PE", km(2.2, 1), windows=((9, 10),), pickup_point_id="pup_1", service_s=310, handover_s=300)
+    p2 = replace(base, orders=(*base.orders, early))
+    best = propose_insertion(p2, plan, early.id).proposals[0]
+    refs = [s.external_ref for s in best.route.stops]
+    assert refs.index("P0") != refs.index("PE") + 1 and best.route.stops[best.positions[0]].service_s == 310
+    assert check_plan(p2, apply_insertion(plan, best)) == []

@@ -137,3 +137,28 @@ def test_resequence_after_the_shift_ended_is_refused_with_a_code() -> None:
     with pytest.raises(DoorstepError) as exc:
         resequence(p, plan, route.id, state=late)
     assert exc.value.code == "E2135"
+
+
+def _visit_day() -> tuple[Problem, Plan]:
+    """Three orders at a pickup point (310 s each alone, 300 s of it the point's handover) and two home orders,
+    planned: one visit, the handover paid once."""
+    at = km(2.2, 1)
+    booked = [order(f"P{k}", at, windows=((10, 17),), pickup_point_id="pup_1", service_s=310, handover_s=300)
+              for k in range(3)]  # fmt: skip
+    p = problem([order("A", km(2, 0)), order("B", km(2, 2)), *booked])
+    return p, solve(p)
+
+
+def test_cancelling_a_visits_first_order_hands_its_handover_to_the_next() -> None:
+    """With the visit's first order cancelled, the next one is first: its stop takes the handover again (310 s),
+    the last keeps 10 s, and the checker accepts the route; cancelling the middle one changes no service time."""
+    p, plan = _visit_day()
+    services = {s.external_ref: s.service_s for s in plan.routes[0].stops if s.external_ref}
+    assert (services["P0"], services["P1"], services["P2"]) == (310, 10, 10)
+    after = remove_order(_without(p, "ord_P0"), plan, "ord_P0")
+    kept = {s.external_ref: s.service_s for s in after.routes[0].stops if s.external_ref}
+    assert (kept["P1"], kept["P2"]) == (310, 10)
+    assert check_plan(_without(p, "ord_P0"), after) == []
+    middle = remove_order(_without(p, "ord_P1"), plan, "ord_P1")
+    assert {s.external_ref: s.service_s for s in middle.routes[0].stops if s.external_ref}["P2"] == 10
+    assert check_plan(_without(p, "ord_P1"), middle) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from doorstep.optimize.pickup_stops import Handover, merge_point_orders, share_handover
+from doorstep.optimize.pickup_stops import Handover, merge_point_orders, share_handover, with_handovers
 from tests.factories import km, order, problem, t
 
 
@@ -15,7 +15,9 @@ def test_handover_is_shared_and_the_group_merged_with_shortened_windows() -> Non
     orders = [
         order(f"P{k}", at, windows=((10, 13),), pickup_point_id="pup_1", size={"parcels": k + 1}) for k in range(3)
     ]
-    shared = share_handover(problem([*orders, order("N", km(1, 1))]), {"pup_1": Handover(300, 10)})
+    alone = with_handovers(problem([*orders, order("N", km(1, 1))]), {"pup_1": Handover(300, 10)})
+    assert [(o.service_s, o.handover_s) for o in alone.orders] == [(310, 300), (320, 300), (330, 300), (120, 0)]
+    shared = share_handover(alone)
     assert [o.service_s for o in shared.orders] == [310, 20, 30, 120]
     merged, groups = merge_point_orders(shared)
     assert [o.id for o in merged.orders] == ["ord_P0", "ord_N"] and [o.id for o in groups["ord_P0"]] == [
@@ -35,3 +37,25 @@ def test_orders_without_common_time_are_planned_apart() -> None:
     b = order("B", at, windows=((14, 15),), pickup_point_id="pup_1")
     merged, groups = merge_point_orders(problem([a, b]))
     assert groups == {} and [o.id for o in merged.orders] == ["ord_A", "ord_B"]
+
+
+def test_orders_own_handover_is_shared_once_and_sharing_again_changes_nothing() -> None:
+    """Each order's own handover_s is taken off every member but the first by id (which keeps it); sharing the
+    shared problem again changes nothing; the point's current times reset every member as if served alone."""
+    at = km(2, 1)
+    orders = [order(f"P{k}", at, windows=((10, 13),), pickup_point_id="pup_1", size={"parcels": k + 1},
+                    service_s=300 + 10 * (k + 1), handover_s=300) for k in range(3)]  # fmt: skip
+    shared = share_handover(problem(orders))
+    assert [(o.service_s, o.handover_s) for o in shared.orders] == [(310, 300), (20, 0), (30, 0)]
+    assert share_handover(shared) == shared
+    again = with_handovers(shared, {"pup_1": Handover(200, 5)})
+    assert [(o.service_s, o.handover_s) for o in again.orders] == [(205, 200), (210, 200), (215, 200)]
+
+
+def test_orders_planned_apart_each_keep_their_handover() -> None:
+    """Orders to one point without a common window are separate visits: each keeps the point's handover."""
+    at = km(2, 1)
+    a = order("A", at, windows=((10, 11),), pickup_point_id="pup_1", service_s=310, handover_s=300)
+    b = order("B", at, windows=((14, 15),), pickup_point_id="pup_1", service_s=310, handover_s=300)
+    shared = share_handover(problem([a, b]))
+    assert [(o.service_s, o.handover_s) for o in shared.orders] == [(310, 300), (310, 300)]

@@ -83,3 +83,23 @@ def test_cost_follows_the_new_stop_order() -> None:
     expected = vt.fixed_cost_cents + vt.cost_per_km_cents * route.distance_m / 1000
     assert route.cost_cents == round(expected + vt.cost_per_hour_cents * route.duration_s / 3600)
     assert route.cost_cents != solved
+
+
+def test_a_pickup_points_visit_keeps_one_handover_through_a_hand_edit() -> None:
+    """Re-timing a route with a visit to a pickup point (two orders, 310 s each alone, 300 s of it the handover)
+    keeps the handover once (310 + 10 s); the second order moved away from the visit pays it again (310 s), and
+    the checker agrees both times."""
+    at = km(2.2, 1)
+    booked = [order(f"P{k}", at, windows=((10, 17),), pickup_point_id="pup_1", service_s=310, handover_s=300)
+              for k in range(2)]  # fmt: skip
+    pb = problem([order("A", km(2, 0)), order("B", km(-2, 2)), *booked])
+    route = plan(pb, options=SolveOptions(time_limit_s=1, max_iterations=100)).routes[0]
+    retime(pb, route)
+    assert {s.external_ref: s.service_s for s in route.stops if s.external_ref}.items() >= {"P0": 310, "P1": 10}.items()
+    assert not {v.kind for v in check_route(pb, route)} & TIMING_KINDS
+    p1 = next(s for s in route.stops if s.external_ref == "P1")
+    route.stops.remove(p1)
+    route.stops.insert(1, p1)  # first after the depot, before the visit
+    retime(pb, route)
+    assert p1.service_s == 310
+    assert not {v.kind for v in check_route(pb, route)} & TIMING_KINDS

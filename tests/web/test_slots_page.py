@@ -5,6 +5,7 @@ violation; another day shows no windows."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -59,4 +60,44 @@ def test_slots_page_shows_each_window_and_the_zone_total(org: Org, browser: Any)
     page.dispatch_event("#day", "change")
     expect(page.locator("#slots-empty")).to_have_text("No delivery windows on this day.")
     assert "date=2020-01-01" in page.url
+    assert errors == []
+
+
+def test_slots_page_shows_a_pickup_points_parcels(org: Org, browser: Any) -> None:
+    """A locker of 12 parcels with an order of 3 and a checkout's hold of 2 reads 3 booked, 2 held, 7 free, its
+    meter 5 of 12, with no serious accessibility violation; the next day, when it is closed, lists no point."""
+    from playwright.sync_api import expect
+
+    depot = org.api.get("/v1/depots").json()["items"][0]["id"]
+    policy = {"zones": [{"id": "lx", "depot_id": depot, "radius_m": 15_000}],
+              "templates": [{"id": "std", "zone_id": "lx", "start": "08:00", "end": "18:00", "length_min": 120,
+                             "max_orders": 3}],
+              "service_levels": [{"id": "pickup", "kind": "pickup", "price_cents": 199}]}  # fmt: skip
+    assert org.api.put("/v1/slots/policy", json=policy).status_code == 200
+    weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[date.fromisoformat(DAY).weekday()]
+    point = org.api.post("/v1/pickup-points", json={
+        "name": "Cacifo Rossio", "kind": "locker", "lat": 38.7139, "lng": -9.1394, "address": "Rossio 20",
+        "depot_id": depot, "hours": {weekday: [["00:00", "24:00"]]}, "capacity_parcels": 12,
+    }).json()  # fmt: skip
+    order = {"external_ref": "LOCKER-1", "depot_id": depot, "date": DAY, "pickup_point_id": point["id"],
+             "size": {"parcels": 3}}  # fmt: skip
+    assert org.api.post("/v1/orders", json=order).status_code == 201
+    body = {"pickup_point_id": point["id"], "date_from": DAY, "date_to": DAY, "parcels": 2}
+    (offer,) = org.api.post("/v1/slots/offers", json=body).json()["offers"]
+    assert org.api.post("/v1/slots/holds", json={"offer_id": offer["id"]}).status_code == 201
+    page, errors = open_page(browser, org, f"/app/slots?date={DAY}")
+    row = page.locator(f"#slot-points tr[data-point='{point['id']}']")
+    expect(row.locator("th")).to_have_text("Cacifo Rossio")
+    expect(row.locator(".capacity")).to_have_text("12")
+    expect(row.locator(".booked")).to_have_text("3")
+    expect(row.locator(".held")).to_have_text("2")
+    expect(row.locator(".free")).to_have_text("7")
+    expect(row.locator("meter")).to_have_attribute("aria-label", "5 of 12 parcels taken at Cacifo Rossio")
+    expect(page.locator("#points-summary")).to_have_text("(5 of 12 parcels taken)")
+    assert axe_violations(page) == []
+    keep_screenshot(page, "slots-page-points.png")
+    page.fill("#day", (date.fromisoformat(DAY) + timedelta(days=1)).isoformat())  # the locker opens on DAY only
+    page.dispatch_event("#day", "change")
+    expect(page.locator("#points-empty")).to_be_visible()
+    expect(page.locator("#slot-points tr")).to_have_count(0)
     assert errors == []

@@ -205,8 +205,27 @@ class ZoneDayOut(BaseModel):
     slots: list[SlotUseOut]
 
 
+class PointDayOut(BaseModel):
+    """A pickup point's day: the parcels booked (its orders, cancelled and failed ones excepted) and held (live
+    pickup slot holds) against its capacity; ``utilisation`` is both over the capacity."""
+
+    pickup_point_id: str
+    name: str
+    kind: Literal["counter", "locker"]
+    active: bool
+    depot_id: str
+    date: dt.date
+    capacity_parcels: int
+    booked_parcels: int
+    held_parcels: int
+    free_parcels: int
+    utilisation: float
+
+
 class UtilisationOut(BaseModel):
-    """Per zone and day, in date order; ``policy_set`` false (and no days) before the slot policy is set."""
+    """Per zone and day, in date order; ``policy_set`` false (and no days) before the slot policy is set. Per
+    pickup point and day the point is open (by day, then name), with or without a policy."""
 
     days: list[ZoneDayOut]
     policy_set: bool
+    points: list[PointDayOut] = Field(default_factory=list)

@@ -390,6 +390,10 @@ CODES: dict[str, tuple[str, str]] = {
         "order cannot go to a pickup point",
         "Only deliveries without alternatives or a paired pickup go to a point; the depot must be the point's.",
     ),
+    "E1575": (
+        "handover longer than the service time",
+        "handover_s is the part of service_s paid once per visit to a pickup point: give at most service_s.",
+    ),
     "E2270": ("pickup point inactive", "Choose an active pickup point, or an admin activates this one."),
     "E2271": (
         "pickup point full that day",

@@ -107,6 +107,9 @@ class Order:
     tags: tuple[str, ...] = ()
     items: tuple[Item, ...] = ()  # what the parcel holds; planning ignores it
     pickup_point_id: str | None = None  # delivered to this pickup point: orders to one point a day are one stop
+    # of service_s, what is paid once per visit to the pickup point (its handover): an order served right after
+    # another order to the same point, at the same place, skips it (domain.pickup.service_after)
+    handover_s: int = 0
 
     @property
     def is_pickup_like(self) -> bool:

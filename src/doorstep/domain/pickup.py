@@ -6,14 +6,16 @@ zone, per weekday (``mon`` .. ``sun``), each a list of ``(opens, closes)`` where
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from doorstep.domain.errors import Issue
+from doorstep.domain.fleet import Depot
 from doorstep.domain.geo import LatLng
-from doorstep.domain.orders import Order, TimeWindow
+from doorstep.domain.orders import Order, OrderKind, TimeWindow
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_PERIODS = 4  # opening periods per weekday (e.g. morning and afternoon)
@@ -72,6 +74,25 @@ def parcels_of(order: Order) -> int:
     return max(1, int(order.size.get("parcels", 1)))
 
 
+def same_visit(prev: Order | None, order: Order) -> bool:
+    """Whether ``order``, served right after ``prev`` (a delivery stop before it on the route, at the same place),
+    is part of the same visit to a pickup point: both go to the same point."""
+    return (
+        prev is not None
+        and order.pickup_point_id is not None
+        and prev.pickup_point_id == order.pickup_point_id
+        and prev.location == order.location
+    )
+
+
+def service_after(prev: Order | None, order: Order) -> int:
+    """The time ``order``'s stop takes right after ``prev``'s: without its handover when it joins the visit to a
+    pickup point (the handover is paid once per visit; ``handover_s`` is the part of ``service_s`` it takes)."""
+    if same_visit(prev, order):
+        return max(0, order.service_s - order.handover_s)
+    return order.service_s
+
+
 PICKUP_KEY = "pickup"  # the first part of a pickup slot's key
 
 
@@ -97,6 +118,46 @@ def intersect(a: tuple[TimeWindow, ...], b: tuple[TimeWindow, ...]) -> tuple[Tim
         return a
     out = [TimeWindow(max(x.start, y.start), min(x.end, y.end)) for x in a for y in b]
     return tuple(sorted((w for w in out if w.end > w.start), key=lambda w: w.start))
+
+
+Loc = tuple[str | int, ...]
+
+
+def to_point(
+    order: Order, points: Mapping[str, PickupPoint], depot: Depot, day: date, loc0: Loc
+) -> tuple[Order, list[Issue]]:
+    """The order as delivered to its point (place, opening hours of that day intersected with the order's own
+    windows, the handover time of one visit), and every reason it cannot go there: unknown E1302, inactive E2270,
+    not a plain delivery or another depot's E1574, closed that day E1573, no window in its hours E1572. Shared by
+    the API, the CSV/XLSX import, slot confirmations and the tracking page's switch."""
+    pid = order.pickup_point_id
+    if pid is None:
+        return order, []
+    point = points.get(pid)
+    at: Loc = (*loc0, "pickup_point_id")
+    if point is None:
+        return order, [Issue("E1302", f"pickup point {pid} not found", at, pid)]
+    issues = []
+    if not point.active:
+        issues.append(Issue("E2270", f"pickup point {pid} ({point.name}) is not active", at, pid))
+    if order.kind is not OrderKind.DELIVERY or order.alternatives or order.pickup is not None:
+        msg = f"order {order.external_ref}: only a delivery without alternatives goes to pickup point {pid}"
+        issues.append(Issue("E1574", msg, (*loc0, "kind"), order.id))
+    if order.depot_id != point.depot_id:
+        msg = f"pickup point {pid} is served by depot {point.depot_id}, not {order.depot_id}"
+        issues.append(Issue("E1574", msg, (*loc0, "depot_id"), pid))
+    hours = point.windows_on(day, depot.timezone)
+    common = intersect(hours, order.time_windows)
+    if not hours:
+        issues.append(Issue("E1573", f"pickup point {pid} ({point.name}) is closed on {day.isoformat()}", at, pid))
+    elif not common:
+        msg = f"order {order.external_ref}: no window overlaps the opening hours of {point.name} on {day.isoformat()}"
+        issues.append(Issue("E1572", msg, (*loc0, "time_windows"), order.id))
+    placed = replace(
+        order, location=point.location, address=point.address or point.name, time_windows=common,
+        service_s=point.service_s(parcels_of(order)), handover_s=point.handover_s,
+    )  # fmt: skip
+    return placed, issues
 
 
 def hours_issues(hours: object, loc: tuple[str | int, ...] = ("hours",)) -> list[Issue]:

@@ -47,6 +47,11 @@ def _order(o: Order, i: int, depots: dict[str, Depot]) -> Iterator[Issue]:
         yield from _windows(alt.time_windows, (*where, "alternatives", k, "time_windows"), o.id)
     if o.service_s < 0:
         yield Issue("E1107", f"{o.id}: service time {o.service_s} s is negative", (*where, "service_s"), o.id)
+    if o.handover_s < 0:
+        yield Issue("E1107", f"{o.id}: handover {o.handover_s} s is negative", (*where, "handover_s"), o.id)
+    elif o.handover_s > max(0, o.service_s):
+        msg = f"{o.id}: handover {o.handover_s} s is longer than the service time {o.service_s} s it is part of"
+        yield Issue("E1575", msg, (*where, "handover_s"), o.id)
     for dim, amount in o.size.items():
         if amount < 0:
             yield Issue("E1107", f"{o.id}: size {dim}={amount} is negative", (*where, "size", dim), o.id)

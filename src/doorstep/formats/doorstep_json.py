@@ -105,6 +105,7 @@ def order_from_dict(d: Mapping[str, Any], i: int, rd: JsonReader) -> Order:
         tags=tuple(d.get("tags", ())),
         items=items_from_list(d.get("items")),
         pickup_point_id=d.get("pickup_point_id") or None,
+        handover_s=d.get("handover_s", 0),
     )
 
 
@@ -206,6 +207,7 @@ def order_to_dict(o: Order) -> dict[str, Any]:
         "tags": list(o.tags),
         "items": items_to_list(o.items),
         **({"pickup_point_id": o.pickup_point_id} if o.pickup_point_id else {}),
+        **({"handover_s": o.handover_s} if o.handover_s else {}),
     }
 
 

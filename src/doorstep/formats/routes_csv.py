@@ -21,7 +21,7 @@ from doorstep.formats.plan_common import format_load, hhmm, iso_local, order_ind
 COLUMNS = (
     "route_id", "vehicle", "seq", "type", "order_ref", "order_id", "address", "contact_name", "contact_phone",
     "lat", "lng", "arrival", "start", "departure", "arrival_iso", "start_iso", "departure_iso", "window",
-    "waiting_min", "service_min", "load_after", "instructions",
+    "waiting_min", "service_min", "load_after", "instructions", "pickup_point_id",
 )  # fmt: skip
 # Columns Doorstep computes as numbers or times (never user text): written as they are.
 NUMERIC = frozenset({"seq", "lat", "lng", "waiting_min", "service_min"})
@@ -63,6 +63,7 @@ def stop_row(route: Route, seq: int, stop: ScheduledStop, order: Order | None, p
         "service_min": _minutes(stop.service_s),
         "load_after": format_load(stop.load_after),
         "instructions": order.instructions if order else "",
+        "pickup_point_id": (order.pickup_point_id or "") if order else "",
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -18,6 +18,7 @@ from pathlib import Path
 from doorstep.domain.errors import DoorstepError, Issue, Severity
 from doorstep.domain.fleet import Depot
 from doorstep.domain.orders import Order
+from doorstep.domain.pickup import PickupPoint
 from doorstep.formats.tabular_cells import Cell, RowReader, cell_text
 from doorstep.formats.tabular_columns import Columns, map_headers
 from doorstep.formats.tabular_rows import RowContext, build_order, make_context
@@ -37,23 +38,46 @@ class TableRead:
     skipped: list[Issue] = field(default_factory=list)  # W1205, one per dropped row (skip_invalid only)
 
 
-def read_orders(path: Path, *, depots: Sequence[Depot], plan_date: date, skip_invalid: bool = False) -> TableRead:
+def read_orders(
+    path: Path,
+    *,
+    depots: Sequence[Depot],
+    plan_date: date,
+    skip_invalid: bool = False,
+    points: Mapping[str, PickupPoint] | None = None,
+) -> TableRead:
     """Orders from a ``.csv``/``.tsv``/``.txt`` or ``.xlsx`` file; raises DoorstepError with every error."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return read_orders_xlsx(path, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid)
-    return read_orders_csv(path, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid)
+        return read_orders_xlsx(path, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid, points=points)
+    return read_orders_csv(path, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid, points=points)
 
 
-def read_orders_csv(path: Path, *, depots: Sequence[Depot], plan_date: date, skip_invalid: bool = False) -> TableRead:
+def read_orders_csv(
+    path: Path,
+    *,
+    depots: Sequence[Depot],
+    plan_date: date,
+    skip_invalid: bool = False,
+    points: Mapping[str, PickupPoint] | None = None,
+) -> TableRead:
     """Orders from a UTF-8 CSV (``,`` ``;`` or tab delimited, sniffed from the header row)."""
     text = decode_utf8(_read_bytes(path), path)
     reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
     rows = capped_rows(enumerate(csv_rows(reader, path.name), start=1), path.name)
     records = ((n, list[Cell](rec)) for n, rec in rows)
-    return orders_from_rows(records, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid, name=path.name)
+    return orders_from_rows(
+        records, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid, name=path.name, points=points
+    )
 
 
-def read_orders_xlsx(path: Path, *, depots: Sequence[Depot], plan_date: date, skip_invalid: bool = False) -> TableRead:
+def read_orders_xlsx(
+    path: Path,
+    *,
+    depots: Sequence[Depot],
+    plan_date: date,
+    skip_invalid: bool = False,
+    points: Mapping[str, PickupPoint] | None = None,
+) -> TableRead:
     """Orders from the sheet named "orders" of a workbook, else its first sheet (read-only, cached values)."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
@@ -72,7 +96,9 @@ def read_orders_xlsx(path: Path, *, depots: Sequence[Depot], plan_date: date, sk
         records = [(n, [xlsx_cell(v) for v in row]) for n, row in capped_rows(rows, path.name)]
     finally:
         wb.close()
-    return orders_from_rows(records, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid, name=path.name)
+    return orders_from_rows(
+        records, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid, name=path.name, points=points
+    )
 
 
 def _check_unpacked(path: Path) -> None:
@@ -167,8 +193,11 @@ def orders_from_rows(
     plan_date: date,
     skip_invalid: bool = False,
     name: str = "table",
+    points: Mapping[str, PickupPoint] | None = None,
 ) -> TableRead:
-    """Orders from numbered rows (the first non-blank one is the header); the core shared by CSV and XLSX."""
+    """Orders from numbered rows (the first non-blank one is the header); the core shared by CSV and XLSX. With
+    ``points`` (the organization's pickup points) a row's ``pickup_point_id`` must name one of them and the order
+    goes there (``domain.pickup.to_point``); without, the id is carried as given (``doorstep plan``)."""
     rows = iter(records)
     header = next(((n, cells) for n, cells in rows if not _blank(cells)), None)
     if header is None:
@@ -181,7 +210,7 @@ def orders_from_rows(
     data = [(n, cells) for n, cells in rows if not _blank(cells)]
     if not data:
         raise DoorstepError([Issue("E1002", f"{name} has a header row but no data rows", ("file", name))])
-    row_errors = _read_rows(data, cols, make_context(tuple(depots), plan_date), out)
+    row_errors = _read_rows(data, cols, make_context(tuple(depots), plan_date, points), out)
     if row_errors and not skip_invalid:
         raise DoorstepError([i for errs in row_errors.values() for i in errs], out.warnings)
     for n, errs in row_errors.items():

@@ -34,6 +34,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "instructions": ("instructions", "notes"),
     "release_at": ("release_at", "ready_at"),
     "depot": ("depot", "depot_id"),
+    "pickup_point_id": ("pickup_point_id", "pickup_point", "point_id"),
     "pickup_lat": ("pickup_lat", "pickup_latitude"),
     "pickup_lng": ("pickup_lng", "pickup_lon", "pickup_long", "pickup_longitude"),
     "pickup_address": ("pickup_address",),
@@ -97,7 +98,8 @@ class Columns:
 
 def map_headers(headers: list[str]) -> Columns:
     """Map a header row onto canonical columns: W1202 once per unknown column, E1122 for a column named twice,
-    E1101 listing every missing required column."""
+    E1101 listing every missing required column (``lat`` and ``lng`` are not required in a table with a
+    ``pickup_point_id`` column: a row naming a point may leave them out)."""
     cols = Columns()
     for i, raw in enumerate(headers):
         text = raw.strip()
@@ -117,7 +119,7 @@ def map_headers(headers: list[str]) -> Columns:
         if a in cols.index and b in cols.index:
             msg = f"columns {cols.header[a]!r} and {cols.header[b]!r} give the same value in two units"
             cols.issues.append(Issue("E1122", msg, ("column", cols.header[b])))
-    missing = [c for c in REQUIRED if c not in cols.index]
+    missing = [c for c in REQUIRED if c not in cols.index and "pickup_point_id" not in cols.index]
     if missing:
         names = ", ".join(f"{c} ({'|'.join(ALIASES[c])})" for c in missing)
         cols.issues.append(Issue("E1101", f"missing required column(s): {names}", ("columns", *missing)))

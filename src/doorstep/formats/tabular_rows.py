@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 
 from doorstep.domain.fleet import Depot
@@ -22,6 +22,7 @@ from doorstep.domain.orders import (
     Priority,
     TimeWindow,
 )
+from doorstep.domain.pickup import PickupPoint, to_point
 from doorstep.domain.validate import FAR_FROM_DEPOT_M
 from doorstep.formats.items_cell import parse_items_cell
 from doorstep.formats.tabular_cells import RowReader
@@ -33,21 +34,26 @@ _SCALED = {"weight_kg": ("weight_g", 1000), "volume_l": ("volume_cm3", 1000)}
 
 @dataclass(frozen=True, slots=True)
 class RowContext:
-    """What every row needs: the plan date, the depots (by id and by name) and the default time zone."""
+    """What every row needs: the plan date, the depots (by id and by name) and the default time zone; and, when
+    the table is read for an organization, its pickup points (None: ``pickup_point_id`` is carried as given)."""
 
     plan_date: date
     depots: dict[str, Depot]
     default_tz: tzinfo
+    default_depot: Depot | None = None
+    points: Mapping[str, PickupPoint] | None = None
 
 
-def make_context(depots: list[Depot] | tuple[Depot, ...], plan_date: date) -> RowContext:
+def make_context(
+    depots: list[Depot] | tuple[Depot, ...], plan_date: date, points: Mapping[str, PickupPoint] | None = None
+) -> RowContext:
     """Index depots by id and lower-cased name; local times default to the first depot's zone (else UTC)."""
     by_key: dict[str, Depot] = {}
     for d in depots:
         by_key.setdefault(d.name.strip().lower(), d)
     by_key.update({d.id: d for d in depots})
     tz = zone(depots[0].timezone) if depots else None
-    return RowContext(plan_date, by_key, tz or UTC)
+    return RowContext(plan_date, by_key, tz or UTC, depots[0] if depots else None, points)
 
 
 def _choice[E: (OrderKind, Priority)](r: RowReader, col: str, enum: type[E], default: E) -> E:
@@ -223,6 +229,32 @@ TEXT_LIMITS = {
 }  # fmt: skip
 
 
+def _pickup_point(r: RowReader, ctx: RowContext) -> tuple[str | None, PickupPoint | None]:
+    """The row's ``pickup_point_id`` and, when the organization's points are known, the point (E1302 for an id
+    that is not one of them)."""
+    pid = r.text("pickup_point_id") or None
+    if pid is None or ctx.points is None:
+        return pid, None
+    point = ctx.points.get(pid)
+    if point is None:
+        r.add("E1302", "pickup_point_id", f"pickup point {pid!r} not found")
+    return pid, point
+
+
+def _at_point(r: RowReader, ctx: RowContext, order: Order, point: PickupPoint | None) -> Order:
+    """The row's order delivered to its point: its place, the opening hours that day intersected with the row's
+    windows, the point's handover time; each reason it cannot go there is an issue of the row
+    (``domain.pickup.to_point``: E2270 inactive, E1573 closed, E1572 no window in the hours, E1574 not a plain
+    delivery or another depot's point)."""
+    depot = ctx.depots.get(order.depot_id or "") or ctx.default_depot
+    if point is None or depot is None:
+        return order
+    placed, issues = to_point(replace(order, depot_id=depot.id), {point.id: point}, depot, ctx.plan_date, ())
+    for issue in issues:
+        r.add(issue.code, "pickup_point_id", issue.message)
+    return placed
+
+
 def _lengths(r: RowReader) -> None:
     """E1132 for every text cell longer than its column allows (all of them at once)."""
     for col, limit in TEXT_LIMITS.items():
@@ -231,14 +263,18 @@ def _lengths(r: RowReader) -> None:
 
 
 def build_order(r: RowReader, ctx: RowContext, size_cols: list[str], pairs: list[tuple[str, str]]) -> Order | None:
-    """The row's Order, or None when any cell is bad (the issues are in ``r.issues``)."""
+    """The row's Order, or None when any cell is bad (the issues are in ``r.issues``: every one of the row, those
+    of its pickup point included)."""
     ref = r.text("external_ref") or f"row-{r.row}"
     r.ref = ref[: TEXT_LIMITS["external_ref"]]
     _lengths(r)
     kind = _choice(r, "kind", OrderKind, OrderKind.DELIVERY)
     depot = _depot(r, ctx)
     tz = (zone(depot.timezone) if depot else None) or ctx.default_tz
-    location = _point(r, "lat", "lng", ctx, required=True)
+    pid, point = _pickup_point(r, ctx)
+    location = _point(r, "lat", "lng", ctx, required=pid is None or ctx.points is None)
+    if location is None and point is not None:
+        location = point.location
     windows = _all_windows(r, pairs, ctx, tz)
     service = r.duration("service_s") or 0
     size = _sizes(r, size_cols)
@@ -248,9 +284,9 @@ def build_order(r: RowReader, ctx: RowContext, size_cols: list[str], pairs: list
     pickup = _pickup(r, kind, ctx, tz)
     alternatives = _alternative(r, ctx)
     items = _items(r)
-    if location is None or any(i.severity == "error" for i in r.issues):
+    if location is None:
         return None
-    return Order(
+    order = Order(
         id=derived_id("ord", ref),
         external_ref=ref,
         kind=kind,
@@ -270,4 +306,7 @@ def build_order(r: RowReader, ctx: RowContext, size_cols: list[str], pairs: list
         pickup=pickup,
         tags=r.split("tags"),
         items=items,
+        pickup_point_id=pid,
     )
+    order = _at_point(r, ctx, order, point)
+    return None if any(i.severity == "error" for i in r.issues) else order

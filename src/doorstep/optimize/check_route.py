@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from doorstep.domain.fleet import Break, Vehicle
 from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import Order, OrderKind, TimeWindow
+from doorstep.domain.pickup import service_after
 from doorstep.domain.plan import Route, ScheduledStop, StopType, Violation
 from doorstep.domain.problem import Problem
 
@@ -86,7 +87,7 @@ class RouteChecker:
         self._releases(stops)
         t, here = first.departure, first.location
         breaks = iter(v.breaks)
-        for s in stops[1:]:
+        for prev, s in itertools.pairwise(stops):
             secs, _ = self.travel(here, s.location)
             arrive = t + timedelta(seconds=secs)
             if s.arrival + TOLERANCE < arrive:
@@ -95,11 +96,18 @@ class RouteChecker:
                     f"claims arrival {s.arrival.isoformat()} before {arrive.isoformat()} is possible",
                     s.order_id,
                 )
-            t = self._serve(s, arrive, breaks)
+            t = self._serve(s, arrive, breaks, self._delivered_before(prev, s))
             here = s.location
         self._end(t, stops[-1], begin, closes)
 
-    def _serve(self, s: ScheduledStop, arrive: datetime, breaks: Iterator[Break]) -> datetime:
+    def _delivered_before(self, prev: ScheduledStop, s: ScheduledStop) -> Order | None:
+        """The order delivered at the stop just before a delivery stop at the same place (a pickup point's visit
+        pays its handover once: ``service_after``)."""
+        if prev.type is not StopType.DELIVERY or s.type is not StopType.DELIVERY or prev.order_id is None:
+            return None
+        return self.p.order(prev.order_id) if prev.location == s.location else None
+
+    def _serve(self, s: ScheduledStop, arrive: datetime, breaks: Iterator[Break], before: Order | None) -> datetime:
         if s.type is StopType.BREAK:
             b = next(breaks, None)
             if b is None:
@@ -122,7 +130,7 @@ class RouteChecker:
                 self.add("TIME_WINDOW", f"{o.id} reached {late} s after its window closes", o.id, late)
             else:
                 begin = max(arrive, min(fitting, key=lambda w: w.start).start)
-        service = o.pickup.service_s if s.type is StopType.PAIRED_PICKUP and o.pickup else o.service_s
+        service = o.pickup.service_s if s.type is StopType.PAIRED_PICKUP and o.pickup else service_after(before, o)
         return begin + timedelta(seconds=service)
 
     def _end(self, t: datetime, end: ScheduledStop, begin: datetime, closes: datetime | None) -> None:

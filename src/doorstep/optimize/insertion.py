@@ -18,6 +18,7 @@ from datetime import datetime
 from doorstep.domain.fleet import Vehicle
 from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import Order, OrderKind
+from doorstep.domain.pickup import service_after
 from doorstep.domain.plan import Plan, Route, ScheduledStop, StopType, Unassigned, UnassignedReason
 from doorstep.domain.problem import Problem
 from doorstep.domain.timing import Leg, lateness_s, retime
@@ -151,16 +152,41 @@ def _routes(problem: Problem, plan: Plan, order: Order, state: LiveState) -> lis
     return out
 
 
-def _positions(route: Route, fixed: int, near: set[LatLng]) -> list[int]:
-    """Where a stop may go: after the fixed stops, never just before a break, next to a nearby stop."""
+def _point_of(problem: Problem, stop: ScheduledStop) -> str | None:
+    """The pickup point a delivery stop brings its order to (None for any other stop)."""
+    if stop.type is not StopType.DELIVERY or stop.order_id is None:
+        return None
+    return problem.order(stop.order_id).pickup_point_id
+
+
+def _positions(problem: Problem, route: Route, fixed: int, near: set[LatLng], order: Order) -> list[int]:
+    """Where a stop may go: after the fixed stops, never just before a break, next to a nearby stop; never inside
+    a visit to a pickup point (its orders' stops back to back at one place), and an order to a point never just
+    before that point's visit (it joins at the visit's end, where the handover is already paid)."""
     stops = route.stops
+    points = [_point_of(problem, s) for s in stops]
     out = []
     for p in range(fixed, len(stops)):
         if stops[p].type is StopType.BREAK:
             continue
+        here = points[p]
+        if here is not None and stops[p - 1].location == stops[p].location and points[p - 1] == here:
+            continue  # between two orders of one visit
+        if here is not None and here == order.pickup_point_id and stops[p].location == order.location:
+            continue  # before its point's visit: join after it instead
         if len(stops) <= 2 or stops[p - 1].location in near or stops[p].location in near:
             out.append(p)
     return out
+
+
+def stop_at(problem: Problem, order: Order, choice: PlaceChoice, stype: StopType, prev: ScheduledStop) -> ScheduledStop:
+    """The order's untimed stop right after ``prev``: an order to a pickup point that ``prev`` already brings a
+    parcel to (same point, same place) joins that visit and skips the handover (``service_after``)."""
+    new = order_stop(order, choice, stype)
+    if stype is not StopType.DELIVERY or prev.location != choice.location or _point_of(problem, prev) is None:
+        return new
+    assert prev.order_id is not None
+    return replace(new, service_s=service_after(problem.order(prev.order_id), order))
 
 
 def _nearest(route_stops: list[ScheduledStop], places: list[PlaceChoice]) -> set[LatLng]:
@@ -278,7 +304,7 @@ class _Search:
         stype = stop_type(self.order)
         for p in self.positions[vehicle.id]:
             for choice in place_choices(self.order):
-                new = order_stop(self.order, choice, stype)
+                new = stop_at(self.problem, self.order, choice, stype, base.stops[p - 1])
                 yield from self._try(vehicle, base, opens, fixed, [*base.stops[:p], new, *base.stops[p:]], (p,))
 
     def _pairs(self, vehicle: Vehicle, base: Route, opens: bool, fixed: int) -> Iterator[_Candidate]:
@@ -309,8 +335,8 @@ def _prepare(problem: Problem, plan: Plan, order: Order, state: LiveState, provi
     points = [c.location for c in drops + picks]
     for v, r, _ in routes:
         fixed = state.fixed_in(r)
-        positions[v.id] = _positions(r, fixed, near_drop)
-        pickup_positions[v.id] = _positions(r, fixed, near_pick) if picks else []
+        positions[v.id] = _positions(problem, r, fixed, near_drop, order)
+        pickup_positions[v.id] = _positions(problem, r, fixed, near_pick, order) if picks else []
         for p in {*positions[v.id], *pickup_positions[v.id]}:
             points += [r.stops[p - 1].location, r.stops[p].location]
     travel = _Travel(provider, points, state.now)

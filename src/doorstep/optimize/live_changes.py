@@ -14,7 +14,7 @@ from doorstep.domain.plan import Plan, Route, ScheduledStop, StopType, Unassigne
 from doorstep.domain.problem import Problem
 from doorstep.domain.timing import Leg, retime
 from doorstep.optimize.insertion import LiveState, apply_insertion, propose_insertion
-from doorstep.optimize.live_route import with_loads, with_routes, with_totals
+from doorstep.optimize.live_route import with_loads, with_routes, with_totals, with_visit_services
 from doorstep.routing.defaults import default_provider
 from doorstep.routing.provider import TravelTimeProvider
 
@@ -41,6 +41,7 @@ def _rejoin(
 ) -> Route:
     """``stops`` (the route with some stops taken out from ``first`` on) re-timed, re-loaded and re-costed."""
     vehicle = next(v for v in problem.vehicles if v.id == route.vehicle_id)
+    stops = with_visit_services(problem, stops, first)  # a visit's new first order pays the point's handover
     for k in range(first, len(stops)):  # a break is taken where the driver is
         if stops[k].type is StopType.BREAK:
             stops[k] = replace(stops[k], location=stops[k - 1].location)

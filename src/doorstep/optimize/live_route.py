@@ -14,6 +14,7 @@ from doorstep.domain.fleet import Vehicle
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import derived_id
 from doorstep.domain.orders import Order, OrderKind, TimeWindow
+from doorstep.domain.pickup import service_after
 from doorstep.domain.plan import Plan, Route, ScheduledStop, StopType
 from doorstep.domain.problem import Problem
 
@@ -129,6 +130,25 @@ def with_loads(problem: Problem, stops: list[ScheduledStop]) -> list[ScheduledSt
         else:
             load = _sum(load, _change(problem, s))
         out.append(replace(s, load_after=dict(sorted(load.items()))))
+    return out
+
+
+def with_visit_services(problem: Problem, stops: list[ScheduledStop], first: int = 1) -> list[ScheduledStop]:
+    """The stops from ``first`` on, each stop of an order to a pickup point with the service time the stop before
+    it decides (``service_after``): without the point's handover right after another order of the same visit,
+    with it otherwise. After a stop is taken out, the order that now opens a visit pays the handover again."""
+    out = list(stops)
+    for k in range(max(1, first), len(out)):
+        s, prev = out[k], out[k - 1]
+        if s.type is not StopType.DELIVERY or s.order_id is None:
+            continue
+        o = problem.order(s.order_id)
+        if o.pickup_point_id is None:
+            continue
+        same = prev.type is StopType.DELIVERY and prev.order_id is not None and prev.location == s.location
+        service = service_after(problem.order(prev.order_id) if same and prev.order_id else None, o)
+        if service != s.service_s:
+            out[k] = replace(s, service_s=service)
     return out
 
 

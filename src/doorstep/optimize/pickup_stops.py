@@ -40,19 +40,39 @@ def _groups(orders: tuple[Order, ...]) -> dict[tuple[str, object], list[Order]]:
     return {k: sorted(v, key=lambda o: o.id) for k, v in out.items()}
 
 
-def share_handover(problem: Problem, handovers: dict[str, Handover]) -> Problem:
-    """The problem with each point order's service time its share of its group's one handover."""
-    service: dict[str, int] = {}
-    for (pid, _), members in _groups(problem.orders).items():
-        h = handovers.get(pid)
-        if h is None:
-            continue
-        for k, o in enumerate(members):
-            service[o.id] = (h.base_s if k == 0 else 0) + h.per_parcel_s * _parcels(o)
-    if not service:
+def with_handovers(problem: Problem, handovers: dict[str, Handover]) -> Problem:
+    """Each order to a point with that point's current handover time, as if served alone (``service_s`` the
+    handover plus the per-parcel time, ``handover_s`` the handover). What a visit shares is decided when planning
+    (``share_handover``) and, on a route, by the stop before (``domain.pickup.service_after``)."""
+    changed: dict[str, Order] = {}
+    for o in problem.orders:
+        h = handovers.get(o.pickup_point_id or "")
+        if h is not None:
+            changed[o.id] = replace(o, service_s=h.base_s + h.per_parcel_s * _parcels(o), handover_s=h.base_s)
+    if not changed:
         return problem
-    orders = tuple(replace(o, service_s=service[o.id]) if o.id in service else o for o in problem.orders)
-    return replace(problem, orders=orders)
+    return replace(problem, orders=tuple(changed.get(o.id, o) for o in problem.orders))
+
+
+def _share(o: Order, lead: bool) -> Order:
+    """One member's service time: the handover (``handover_s``) stays with the lead only."""
+    return o if lead else replace(o, service_s=max(0, o.service_s - o.handover_s), handover_s=0)
+
+
+def share_handover(problem: Problem) -> Problem:
+    """The problem with each point order's service time its share of its group's one handover: the group's first
+    order by id keeps its handover (``handover_s``), each other one has its handover taken off (``handover_s`` 0),
+    exactly what ``service_after`` gives the visit's stops in that order (so sharing a shared problem changes
+    nothing). A group whose orders cannot share one visit (no common window) is planned apart: each pays it."""
+    changed: dict[str, Order] = {}
+    for members in _groups(problem.orders).values():
+        shared = [_share(o, k == 0) for k, o in enumerate(members)]
+        if len(members) > 1 and _merged(shared) is None:
+            continue
+        changed.update((new.id, new) for old, new in zip(members[1:], shared[1:], strict=True) if new != old)
+    if not changed:
+        return problem
+    return replace(problem, orders=tuple(changed.get(o.id, o) for o in problem.orders))
 
 
 def _common(members: list[Order]) -> tuple[TimeWindow, ...] | None:

@@ -22,6 +22,7 @@ from doorstep.optimize.insertion import Proposal, apply_insertion, propose_inser
 from doorstep.optimize.live_changes import remove_order
 from doorstep.optimize.model import SolverModel, Visit
 from doorstep.optimize.options import Objective, SolveOptions
+from doorstep.optimize.pickup_stops import expand_point_stops, merge_point_orders, share_handover
 from doorstep.optimize.progress import Progress, ProgressCallback
 from doorstep.optimize.pyvrp_adapter import SolveOutcome, solve, to_problem_data
 from doorstep.optimize.pyvrp_search import RouteSpec, SearchReport
@@ -236,7 +237,21 @@ def make_plan(
     options: SolveOptions,
     on_progress: ProgressCallback | None = None,
 ) -> Plan:
-    """Plan a validated problem with the given travel model."""
+    """Plan a validated problem with the given travel model. The orders to one pickup point (same point, same
+    place) are one visit: their handover shared, merged into one client, expanded back into one stop per order
+    (``pickup_stops``) — on every path that plans (the platform's jobs, ``doorstep plan``, re-sequencing)."""
+    shared = share_handover(problem)
+    merged, groups = merge_point_orders(shared)
+    return expand_point_stops(_plan_clients(merged, provider, options, on_progress), groups, shared)
+
+
+def _plan_clients(
+    problem: Problem,
+    provider: TravelTimeProvider,
+    options: SolveOptions,
+    on_progress: ProgressCallback | None = None,
+) -> Plan:
+    """Plan a validated problem whose every order is one client of the solver model."""
     clock = _Clock(options, on_progress)
     clock.phase("matrix")
     geo = build_geometry(problem, provider)

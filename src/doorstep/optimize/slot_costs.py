@@ -31,10 +31,10 @@ from doorstep.optimize.insertion import (
     _prepare,
     _Search,
     _shifts,
+    stop_at,
 )
 from doorstep.optimize.live_route import (
     PlaceChoice,
-    order_stop,
     place_choices,
     stop_type,
     with_loads,
@@ -151,11 +151,11 @@ def _candidates(search: _Search, order: Order) -> Iterator[_Candidate]:
                 for choice in group:
                     if choice.window is None or arrive > choice.window.end:
                         continue
+                    new = stop_at(search.problem, order, choice, stype, prev)
                     begin = max(arrive, choice.window.start)
-                    delay = (begin + timedelta(seconds=order.service_s + out.travel_s) - nxt.arrival).total_seconds()
+                    delay = (begin + timedelta(seconds=new.service_s + out.travel_s) - nxt.arrival).total_seconds()
                     if (nxt.type is not StopType.END or not vehicle.open_end) and delay > slack[p]:
                         continue
-                    new = order_stop(order, choice, stype)
                     stops = [*base.stops[:p], new, *base.stops[p:]]
                     yield from search._try(vehicle, base, opens, fixed, stops, (p,))
 

@@ -154,7 +154,7 @@ def release(hold_id: str, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
     return hold_view(slot_holds.release_hold(p, actor, hold_id))
 
 
-@router.get("/utilisation", response_model=UtilisationOut, summary="Slot utilisation per zone and day")
+@router.get("/utilisation", response_model=UtilisationOut, summary="Slot utilisation per zone, point and day")
 def utilisation(
     p: PlatformDep,
     actor: ActorDep,
@@ -163,10 +163,12 @@ def utilisation(
     zone_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
     """Every window the policy opens in the range (at most 31 days): its maximum, confirmed orders, live holds
-    and free places, with each zone's totals per day (none, ``policy_set`` false, before a policy is set)."""
+    and free places, with each zone's totals per day (none, ``policy_set`` false, before a policy is set); and
+    every pickup point's open days: parcels booked and held against its capacity."""
     days = slot_usage.utilisation(p, actor, date_from, date_to, zone_id)
+    points = [_point_day(x) for x in slot_usage.point_utilisation(p, actor, date_from, date_to)]
     if days is None:
-        return {"days": [], "policy_set": False}
+        return {"days": [], "policy_set": False, "points": points}
     out = []
     for zd in sorted(days, key=lambda d: (d.day, d.zone_id)):
         slots = [
@@ -181,4 +183,14 @@ def utilisation(
         share = round(zd.taken / zd.max_orders, 4) if zd.max_orders else 0.0
         out.append({"zone_id": zd.zone_id, "date": zd.day.isoformat(), "max_orders": zd.max_orders,
                     "confirmed": confirmed, "held": held, "utilisation": share, "slots": slots})  # fmt: skip
-    return {"days": out, "policy_set": True}
+    return {"days": out, "policy_set": True, "points": points}
+
+
+def _point_day(x: slot_usage.PointDay) -> dict[str, Any]:
+    """A pickup point's day as the API shows it."""
+    pt = x.point
+    return {
+        "pickup_point_id": pt.id, "name": pt.name, "kind": pt.kind.value, "active": pt.active, "depot_id": pt.depot_id,
+        "date": x.day.isoformat(), "capacity_parcels": pt.capacity_parcels, "booked_parcels": x.booked,
+        "held_parcels": x.held, "free_parcels": x.free, "utilisation": x.utilisation,
+    }  # fmt: skip

@@ -12,17 +12,17 @@ from sqlalchemy import select
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.orders import Order, OrderKind, TimeWindow
-from doorstep.domain.pickup import PickupPoint
+from doorstep.domain.pickup import PickupPoint, to_point
 from doorstep.domain.status import OrderStatus
 from doorstep.formats.doorstep_json import order_to_dict
 from doorstep.services.customer.self_service import CUSTOMER, customer_actor, open_for_change
 from doorstep.services.customer.tracking_links import Opened
-from doorstep.services.fleet.pickup_points import booked_by_day, point_of
+from doorstep.services.fleet.pickup_points import booked_by_day, held_parcels, point_of
 from doorstep.services.kernel.events import EventRecorder
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.operations.replanning import ProposalKind, Request, propose, to_pickup_point
 from doorstep.services.orders.convert import depot_of, order_of
-from doorstep.services.orders.pickup_orders import capacity_issues, to_point
+from doorstep.services.orders.pickup_orders import capacity_issues
 from doorstep.store.models import OrderRow, PickupPointRow, RouteRow
 from doorstep.store.uow import UnitOfWork
 
@@ -48,8 +48,9 @@ def _switchable(uow: UnitOfWork, opened: Opened) -> tuple[OrderRow, RouteRow | N
 
 
 def choices(p: Platform, opened: Opened) -> list[Choice]:
-    """The active points of the order's depot open on its day with room for its parcels, by name (the current
-    one included)."""
+    """The active points of the order's depot open on its day with room for its parcels (its orders and the
+    pickup holds live now counted), by name (the current one included)."""
+    now = p.clock()
     with p.uow(opened.org_id) as uow:
         order, _ = _switchable(uow, opened)
         depot = depot_of(uow.depots.require(order.depot_id))
@@ -63,7 +64,8 @@ def choices(p: Platform, opened: Opened) -> list[Choice]:
         for point in sorted(points, key=lambda x: (x.name, x.id)):
             windows = point.windows_on(order.day, depot.timezone)
             mine = parcels if order.pickup_point_id == point.id else 0
-            room = point.capacity_parcels - booked.get((point.id, order.day), 0) + mine
+            taken = booked.get((point.id, order.day), 0) + held_parcels(uow, point.id, order.day, now)
+            room = point.capacity_parcels - taken + mine
             if windows and room >= parcels:
                 out.append(Choice(point, windows))
         return out
@@ -87,7 +89,7 @@ def switch(p: Platform, opened: Opened, point_id: str) -> None:
         current = order_of(order, {depot.id: depot})
         placed, issues = to_point(replace(current, pickup_point_id=point_id, time_windows=()), points, depot,
                                   order.day, ())  # fmt: skip
-        issues += capacity_issues(uow, [(placed, order.day, ())], points, exclude=(order.id,))
+        issues += capacity_issues(uow, [(placed, order.day, ())], points, p.clock(), (order.id,))
         if issues:
             raise DoorstepError(issues)
         if route is not None:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
-from doorstep.domain.pickup import PickupPoint, PointKind, hours_issues, pickup_key
+from doorstep.domain.pickup import PickupPoint, PointKind, hours_issues, parse_pickup_key, pickup_key
 from doorstep.domain.status import OrderStatus
 from doorstep.services.fleet.fleet_admin import check_version
 from doorstep.services.kernel.access import Actor, Permission
@@ -168,13 +168,29 @@ def booked_by_day(uow: UnitOfWork, point_ids: list[str], days: list[date]) -> di
     return out
 
 
-def held_parcels(uow: UnitOfWork, point_id: str, day: date, now: datetime | None = None) -> int:
-    """The parcels of the unconfirmed pickup holds on the point's day (those live at ``now``; without it, every
-    hold not yet expired by the job or a later hold: a booking counts them until they are freed)."""
+def held_by_day(
+    uow: UnitOfWork, point_ids: list[str], days: list[date], now: datetime
+) -> dict[tuple[str, date], int]:
+    """Parcels of the pickup holds live at ``now`` per (point, day), for many points and days at once."""
+    keys = [pickup_key(pid, day) for pid in point_ids for day in days]
+    out: dict[tuple[str, date], int] = {}
+    for k in range(0, len(keys), 900):
+        q = select(SlotHoldRow.slot_key, SlotHoldRow.size).where(
+            SlotHoldRow.org_id == uow.org_id, SlotHoldRow.slot_key.in_(keys[k : k + 900]),
+            SlotHoldRow.status == "held", SlotHoldRow.expires_at > now,
+        )  # fmt: skip
+        for key, size in uow.session.execute(q):
+            parts = parse_pickup_key(str(key))
+            if parts is not None:
+                out[parts] = out.get(parts, 0) + max(1, int((size or {}).get("parcels", 1)))
+    return out
+
+
+def held_parcels(uow: UnitOfWork, point_id: str, day: date, now: datetime) -> int:
+    """The parcels of the unconfirmed pickup holds on the point's day that are live at ``now``: a hold past its
+    time takes no place even before the expiry job marked it expired (read-time expiry)."""
     q = select(SlotHoldRow.size).where(
         SlotHoldRow.org_id == uow.org_id, SlotHoldRow.slot_key == pickup_key(point_id, day),
-        SlotHoldRow.status == "held",
+        SlotHoldRow.status == "held", SlotHoldRow.expires_at > now,
     )  # fmt: skip
-    if now is not None:
-        q = q.where(SlotHoldRow.expires_at > now)
     return sum(max(1, int((size or {}).get("parcels", 1))) for size in uow.session.scalars(q))

@@ -17,7 +17,7 @@ from doorstep.domain.fleet import Depot
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import Order, OrderKind
-from doorstep.domain.pickup import PickupPoint
+from doorstep.domain.pickup import PickupPoint, to_point
 from doorstep.domain.problem import Problem
 from doorstep.domain.returns import attempt_of
 from doorstep.domain.status import OrderStatus, transition
@@ -73,7 +73,7 @@ def _build(
 ) -> tuple[Order, list[Issue]]:
     """The domain order of one request item and every problem with it (located under ``loc0``): errors, and the
     warnings worth returning with the stored order (swapped coordinates). An order to a pickup point takes the
-    point's place and opening hours (``pickup_orders.to_point``)."""
+    point's place and opening hours (``domain.pickup.to_point``)."""
     depot = depots.get(data["depot_id"])
     if depot is None:
         dep_id = data["depot_id"]
@@ -89,7 +89,7 @@ def _build(
     doc = {**data, "id": data.get("id") or new_id("ord")}
     order, rd = parse_order(doc, i, depots, data["date"])
     issues = list(rd.issues)
-    order, point_issues = pickup_orders.to_point(order, points or {}, depot, data["date"], loc0)
+    order, point_issues = to_point(order, points or {}, depot, data["date"], loc0)
     issues += point_issues
     one = Problem(depots=(depot,), vehicles=(), orders=(order,))
     for issue in validate_problem(one):
@@ -176,7 +176,7 @@ def _create_orders(p: Platform, actor: Actor, items: list[dict[str, Any]]) -> Bu
             issues += problems
             built.append((order, data["date"]))
         fresh = _not_stored(uow, located)
-        issues += pickup_orders.capacity_issues(uow, fresh, points)
+        issues += pickup_orders.capacity_issues(uow, fresh, points, p.clock())
         errors = [x for x in issues if x.severity is Severity.ERROR]
         if errors:
             raise DoorstepError(errors)
@@ -264,7 +264,7 @@ def update_order(p: Platform, actor: Actor, order_id: str, data: dict[str, Any],
         depots = _depots(uow, {data["depot_id"]})
         points = pickup_orders.points_of(uow, [data])
         order, issues = _build({**data, "id": row.id}, 0, depots, (), points)
-        issues += pickup_orders.capacity_issues(uow, [(order, data["date"], ())], points, exclude=(row.id,))
+        issues += pickup_orders.capacity_issues(uow, [(order, data["date"], ())], points, p.clock(), (row.id,))
         if errors := [x for x in issues if x.severity is Severity.ERROR]:
             raise DoorstepError(errors)
         fresh = _row(order, data["date"])

@@ -6,7 +6,7 @@ from datetime import date
 
 from doorstep.domain.problem import Problem
 from doorstep.domain.status import OrderStatus, RouteStatus
-from doorstep.optimize.pickup_stops import Handover, share_handover
+from doorstep.optimize.pickup_stops import Handover, with_handovers
 from doorstep.services.orders.convert import depot_of, driver_of, order_of, vehicle_of, vehicle_type_of
 from doorstep.store.models import OrderRow, PickupPointRow, PlanRow, RouteRow, ShiftRow, VehicleRow
 from doorstep.store.uow import UnitOfWork
@@ -60,10 +60,11 @@ def build_problem(uow: UnitOfWork, depot_id: str, day: date, exclude_routes: lis
         drivers=tuple(driver_of(d) for d in drivers.values()),
         name=f"{depot_row.name} {day.isoformat()}",
     )
-    return share_handover(problem, _handovers(uow, {o.pickup_point_id for o in orders if o.pickup_point_id}))
+    return with_handovers(problem, _handovers(uow, {o.pickup_point_id for o in orders if o.pickup_point_id}))
 
 
 def _handovers(uow: UnitOfWork, point_ids: set[str]) -> dict[str, Handover]:
-    """The handover time of each pickup point the day's orders go to (one visit per point: ``pickup_stops``)."""
+    """The current handover time of each pickup point the day's orders go to (paid once per visit: the planner
+    shares it, ``optimize/pickup_stops``)."""
     rows = uow.pickup_points.all(PickupPointRow.id.in_(sorted(point_ids))) if point_ids else []
     return {r.id: Handover(r.handover_s, r.per_parcel_s) for r in rows}

@@ -21,7 +21,6 @@ from doorstep.domain.problem import Problem
 from doorstep.domain.status import OrderStatus, PlanStatus, RouteStatus, transition
 from doorstep.formats.plan_json import plan_to_dict
 from doorstep.optimize.options import SolveOptions
-from doorstep.optimize.pickup_stops import expand_point_stops, merge_point_orders
 from doorstep.optimize.progress import Progress
 from doorstep.services.kernel.access import Actor, Permission, system_actor
 from doorstep.services.kernel.events import EventRecorder
@@ -259,9 +258,7 @@ def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
 
         opts = SolveOptions.from_dict(row.options)
         with _heartbeat(p, plan_id, row.attempts):
-            merged, groups = merge_point_orders(problem)  # one stop per pickup point
-            result = make_plan(merged, provider=p.provider(merged), options=opts, on_progress=on_progress)
-            result = expand_point_stops(result, groups, problem)
+            result = make_plan(problem, provider=p.provider(problem), options=opts, on_progress=on_progress)
         _finish(p, org_id, plan_id, result, problem, opts, points, kept, row.attempts)
     except JobBusyError:
         raise

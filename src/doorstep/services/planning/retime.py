@@ -13,6 +13,7 @@ from doorstep.domain import timing
 from doorstep.domain.fleet import Break, Vehicle
 from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import Order, TimeWindow
+from doorstep.domain.pickup import service_after
 from doorstep.domain.plan import Route, ScheduledStop, StopType
 from doorstep.domain.problem import Problem
 from doorstep.domain.timing import Leg
@@ -30,11 +31,12 @@ def _window(order: Order, stop: ScheduledStop, arrive: datetime) -> TimeWindow |
 
 
 def _services(problem: Problem, vehicle: Vehicle, stops: list[ScheduledStop]) -> dict[int, Break]:
-    """Each stop's service time set from its order or the vehicle's break (breaks in the vehicle's order; a break
-    stop beyond them takes no time); the breaks by stop, for their windows."""
+    """Each stop's service time set from its order (a pickup point's handover once per visit) or the vehicle's
+    break (breaks in the vehicle's order; a break stop beyond them takes no time); the breaks by stop, for their
+    windows."""
     breaks: dict[int, Break] = {}
     left = list(vehicle.breaks)
-    for s in stops[1:]:
+    for prev, s in pairwise(stops):
         s.service_s = 0
         if s.type is StopType.BREAK and left:
             breaks[id(s)] = left.pop(0)
@@ -42,8 +44,17 @@ def _services(problem: Problem, vehicle: Vehicle, stops: list[ScheduledStop]) ->
         elif s.type is not StopType.BREAK and s.order_id is not None:
             order = problem.order(s.order_id)
             pickup = s.type is StopType.PAIRED_PICKUP and order.pickup is not None
-            s.service_s = order.pickup.service_s if pickup and order.pickup else order.service_s
+            alone = service_after(_before(problem, prev, s), order)
+            s.service_s = order.pickup.service_s if pickup and order.pickup else alone
     return breaks
+
+
+def _before(problem: Problem, prev: ScheduledStop, s: ScheduledStop) -> Order | None:
+    """The order delivered just before a delivery stop at the same place (a pickup point's visit pays its handover
+    once: ``domain.pickup.service_after``)."""
+    if prev.type is not StopType.DELIVERY or s.type is not StopType.DELIVERY or prev.order_id is None:
+        return None
+    return problem.order(prev.order_id) if prev.location == s.location else None
 
 
 def retime(problem: Problem, route: Route, provider: TravelTimeProvider | None = None) -> Route:

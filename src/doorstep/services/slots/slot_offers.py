@@ -164,7 +164,8 @@ def _reachable(problem: Problem, provider: TravelTimeProvider, depot: Depot, poi
     return bool(max(m.durations[0][1], m.durations[1][0]) < UNREACHABLE)
 
 
-def _rank(policy: SlotPolicy, rows: list[SlotOfferRow]) -> list[SlotOfferRow]:
+def rank(policy: SlotPolicy, rows: list[SlotOfferRow]) -> list[SlotOfferRow]:
+    """The offers in the policy's order: cheapest, greenest (fewest metres added) or earliest first."""
     if policy.ranking is Ranking.CHEAPEST:
         return sorted(rows, key=lambda r: (r.cost_cents, r.start, r.service_level))
     if policy.ranking is Ranking.GREENEST:
@@ -260,5 +261,5 @@ def make_offers(p: Platform, actor: Actor, req: OfferRequest) -> Offers:
             result.green[row.id] = row.added_m < policy.green_km * 1000
         offers_of(uow).add_all([r for r, _ in rows])
         uow.commit()
-        result.offers = _rank(policy, [r for r, _ in rows])
+        result.offers = rank(policy, [r for r, _ in rows])
     return result

@@ -1,8 +1,11 @@
 """Pickup slots: the ``pickup`` service level of the slot policy offers a pickup point's days instead of windows at
 an address. Each day the point is open, has a van's shift at its depot and room for the parcels is one offer
-spanning its opening hours; holding it takes the parcels' place at the point for that day (counted with the
-orders there, under the point's lock), and confirming it makes an order to the point (its place, opening
-periods and handover time: ``pickup_orders.to_point``)."""
+spanning its opening hours, priced like a delivery window: the cheapest checked insertion of a stop at the point,
+within its opening periods, into the day offers are priced against (``slot_days``; a van that already stops at
+the point that day takes the parcels into that visit for their handover seconds alone: green). Holding it takes
+the parcels' place at the point for that day (counted with the orders there, under the point's lock), and
+confirming it makes an order to the point (its place, opening periods and handover time:
+``domain.pickup.to_point``)."""
 
 from __future__ import annotations
 
@@ -13,15 +16,25 @@ from typing import Any
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
-from doorstep.domain.orders import Order
-from doorstep.domain.pickup import PickupPoint, parse_pickup_key, pickup_key
+from doorstep.domain.orders import Order, OrderKind, TimeWindow
+from doorstep.domain.pickup import PickupPoint, parse_pickup_key, pickup_key, to_point
 from doorstep.domain.slots import LevelKind, ServiceLevel, SlotPolicy
+from doorstep.optimize.slot_costs import window_costs
 from doorstep.services.fleet.pickup_points import booked_by_day, booked_parcels, held_parcels, lock_points, point_of
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.orders.convert import depot_of
-from doorstep.services.orders.pickup_orders import to_point
-from doorstep.services.slots.slot_offers import OfferRequest, Offers, check_load, check_request, has_shifts, offers_of
+from doorstep.services.slots.slot_days import slot_day
+from doorstep.services.slots.slot_offers import (
+    OFFER_ORDER_ID,
+    OfferRequest,
+    Offers,
+    check_load,
+    check_request,
+    has_shifts,
+    offers_of,
+    rank,
+)
 from doorstep.services.slots.slot_policy import current_policy
 from doorstep.store.models import SlotOfferRow
 from doorstep.store.uow import UnitOfWork
@@ -52,6 +65,33 @@ def _parcels(size: dict[str, Any]) -> int:
     return max(1, int(size.get("parcels", 1)))
 
 
+def pickup_price(policy: SlotPolicy, level: ServiceLevel) -> int | None:
+    """The level's own price, else the price list's first line for the level (a pickup offer spans the point's
+    opening hours, so the line's window length is not matched)."""
+    if level.price_cents is not None:
+        return level.price_cents
+    return next((p.price_cents for p in policy.prices if p.service_level == level.id), None)
+
+
+def _cost(p: Platform, uow: UnitOfWork, point: PickupPoint, day: date, hours: tuple[TimeWindow, ...],
+          size: dict[str, int]) -> tuple[int, int] | None:  # fmt: skip
+    """(cents, metres) the parcels add to the day: the cheapest checked insertion of a stop at the point within
+    one of its opening periods (joining a visit to the point already on a route pays the parcels' handover time
+    only); None when no route of the day can bring them there while it is open."""
+    base = slot_day(p, uow, point.depot_id, day)
+    order = Order(
+        id=OFFER_ORDER_ID, external_ref="pickup offer", kind=OrderKind.DELIVERY, location=point.location,
+        address=point.address or point.name, time_windows=hours, service_s=point.service_s(_parcels(size)),
+        handover_s=point.handover_s, size=dict(size), depot_id=point.depot_id, pickup_point_id=point.id,
+    )  # fmt: skip
+    problem = replace(base.problem, orders=(*base.problem.orders, order))
+    costs = window_costs(problem, base.plan, order, base.provider, base.state)
+    if not costs:
+        return None
+    best = min(costs, key=lambda c: (c.proposal.cost_delta_cents, c.proposal.distance_delta_m, c.start))
+    return best.proposal.cost_delta_cents, best.proposal.distance_delta_m
+
+
 def pickup_offers(p: Platform, actor: Actor, req: PickupRequest) -> Offers:
     """The point's days in the range it can take the parcels on, earliest first; none with the coded reason: no
     pickup level (E1554), an inactive point (E2270), full (E2271) or closed (E1573) on every day asked."""
@@ -62,7 +102,7 @@ def pickup_offers(p: Platform, actor: Actor, req: PickupRequest) -> Offers:
         policy, _ = current_policy(uow)
         point = point_of(uow.pickup_points.require(req.point_id, AT))
         level = pickup_level(policy, req.service_levels)
-        result = Offers(pickup_point_id=point.id, ranking="earliest")
+        result = Offers(pickup_point_id=point.id, ranking=policy.ranking.value)
         if level is None:
             result.reason = Issue("E1554", "the slot policy has no pickup service level", AT, point.id)
             return result
@@ -72,28 +112,31 @@ def pickup_offers(p: Platform, actor: Actor, req: PickupRequest) -> Offers:
         depot = depot_of(uow.depots.require(point.depot_id))
         check_load(uow, depot.id, req.size, frozenset())
         result.timezone = depot.timezone
-        rows, reason = _day_rows(uow, point, level, depot.timezone, req, now)
+        rows, reason = _day_rows(p, uow, point, (policy, level), depot.timezone, req, now)
         expires = now + timedelta(seconds=p.slots.offer_ttl_s)
         for row, left in rows:
             row.expires_at = expires
             result.capacity_left[row.id] = left
-            result.green[row.id] = False
+            result.green[row.id] = row.added_m < policy.green_km * 1000
         offers_of(uow).add_all([r for r, _ in rows])
         uow.commit()
-        result.offers = [r for r, _ in rows]
+        result.offers = rank(policy, [r for r, _ in rows])
         result.reason = None if rows else reason
     return result
 
 
 def _day_rows(
-    uow: UnitOfWork, point: PickupPoint, level: ServiceLevel, tz: str, req: PickupRequest, now: datetime
-) -> tuple[list[tuple[SlotOfferRow, int]], Issue | None]:
-    """One offer per day the point can take the parcels (with the parcels it has left), and the reason there is
-    none: full on a day (E2271) before closed on every day (E1573)."""
+    p: Platform, uow: UnitOfWork, point: PickupPoint, rules: tuple[SlotPolicy, ServiceLevel], tz: str,
+    req: PickupRequest, now: datetime,
+) -> tuple[list[tuple[SlotOfferRow, int]], Issue | None]:  # fmt: skip
+    """One priced offer per day the point can take the parcels (with the parcels it has left), and the reason
+    there is none: full on a day (E2271), else no van able to get there while it is open (E2273), else closed on
+    every day (E1573)."""
+    policy, level = rules
     days = [req.date_from + timedelta(days=k) for k in range((req.date_to - req.date_from).days + 1)]
     booked = booked_by_day(uow, [point.id], days)
     asked = _parcels(req.size)
-    out, full = [], []
+    out, full, unreached = [], [], []
     for day in days:
         hours = point.windows_on(day, tz)
         if not hours or hours[0].start <= now or not has_shifts(uow, point.depot_id, day):
@@ -102,26 +145,40 @@ def _day_rows(
         if left < asked:
             full.append((day, max(0, left)))
             continue
+        priced = _cost(p, uow, point, day, hours, req.size)
+        if priced is None:
+            unreached.append(day)
+            continue
         row = SlotOfferRow(
             id=new_id("sof"), slot_key=pickup_key(point.id, day), zone_id="", template_id=level.id,
             service_level=level.id, depot_id=point.depot_id, day=day, start=hours[0].start, end=hours[-1].end,
-            lat=point.location.lat, lng=point.location.lng, size=dict(req.size), skills=[], cost_cents=0, added_m=0,
-            price_cents=level.price_cents, expires_at=now,
+            lat=point.location.lat, lng=point.location.lng, size=dict(req.size), skills=[], cost_cents=priced[0],
+            added_m=priced[1], price_cents=pickup_price(policy, level), expires_at=now,
         )  # fmt: skip
         out.append((row, left))
+    return out, _no_offer(point, req, asked, full, unreached)
+
+
+def _no_offer(point: PickupPoint, req: PickupRequest, asked: int, full: list[tuple[date, int]],
+              unreached: list[date]) -> Issue:  # fmt: skip
+    """Why a point has no offer: full on a day (E2271), else no van reaches it while open (E2273), else closed."""
     if full:
         day, left = full[0]
         msg = (f"pickup point {point.id} ({point.name}) takes {point.capacity_parcels} parcels on {day.isoformat()}:"
                f" {left} left, {asked} asked")  # fmt: skip
-        return out, Issue("E2271", msg, AT, point.id)
+        return Issue("E2271", msg, AT, point.id)
+    if unreached:
+        msg = (f"no van of depot {point.depot_id} can bring the parcels to pickup point {point.id} ({point.name}) "
+               f"while it is open on {unreached[0].isoformat()}")  # fmt: skip
+        return Issue("E2273", msg, AT, point.id)
     span = f"{req.date_from.isoformat()}..{req.date_to.isoformat()}"
-    return out, Issue("E1573", f"pickup point {point.id} ({point.name}) opens for no booking on {span}", AT, point.id)
+    return Issue("E1573", f"pickup point {point.id} ({point.name}) opens for no booking on {span}", AT, point.id)
 
 
 def take_pickup_place(uow: UnitOfWork, offer: SlotOfferRow, now: datetime) -> None:
     """Take the offer's parcels at its point for its day, or raise why not: inactive E2270, closed E1573, booking
     closed once the point opened that day E2255, full E2271. Call first in the transaction (the point's lock);
-    holds past their time must have been expired by the caller after it (``lock``)."""
+    holds past their time count as free (the caller also expires them, with their events)."""
     parts = parse_pickup_key(offer.slot_key)
     assert parts is not None
     pid, day = parts
@@ -135,7 +192,7 @@ def take_pickup_place(uow: UnitOfWork, offer: SlotOfferRow, now: datetime) -> No
     if hours[0].start <= now:
         msg = f"pickup point {pid} opened at {hours[0].start.isoformat()}: that day is closed for booking"
         raise DoorstepError([Issue("E2255", msg, ("offer_id",), offer.id)])
-    taken = booked_parcels(uow, pid, day) + held_parcels(uow, pid, day)
+    taken = booked_parcels(uow, pid, day) + held_parcels(uow, pid, day, now)
     asked = _parcels(offer.size)
     if taken + asked > point.capacity_parcels:
         msg = (f"pickup point {pid} ({point.name}) takes {point.capacity_parcels} parcels on {day.isoformat()}: "

@@ -1,5 +1,6 @@
 """Slot utilisation per zone and day: for every window the policy opens, its maximum, confirmed orders and live
-holds (the dashboard's view of how full the promises are)."""
+holds; and per pickup point and day, the parcels booked and held against its capacity (the dashboard's view of how
+full the promises are)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.pickup import PickupPoint
 from doorstep.domain.slots import Window, windows_on
+from doorstep.services.fleet.pickup_points import booked_by_day, held_by_day, point_of
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.slots.slot_policy import current_policy, policies
@@ -54,15 +57,63 @@ class ZoneDay:
         return sum(s.confirmed + s.held for s in self.slots)
 
 
+@dataclass(frozen=True, slots=True)
+class PointDay:
+    """A pickup point's day: its capacity in parcels, the parcels of its orders and of the live holds."""
+
+    point: PickupPoint
+    day: date
+    booked: int
+    held: int
+
+    @property
+    def free(self) -> int:
+        """Parcels it can still take (never below zero, even if the capacity was lowered since)."""
+        return max(0, self.point.capacity_parcels - self.booked - self.held)
+
+    @property
+    def utilisation(self) -> float:
+        """Booked and held parcels over the capacity."""
+        return round((self.booked + self.held) / self.point.capacity_parcels, 4)
+
+
+def _check_range(date_from: date, date_to: date) -> list[date]:
+    """The days of the range; E1551 unless it is in order and at most 31 days long."""
+    if date_to < date_from or (date_to - date_from).days >= MAX_DAYS:
+        msg = f"date_from {date_from} to date_to {date_to}: give at most {MAX_DAYS} days, in order"
+        raise DoorstepError([Issue("E1551", msg, ("date_to",))])
+    return [date_from + timedelta(days=k) for k in range((date_to - date_from).days + 1)]
+
+
+def point_utilisation(p: Platform, actor: Actor, date_from: date, date_to: date) -> list[PointDay]:
+    """Every pickup point and day in the range it is open (an inactive point only where parcels are still booked
+    or held), by day then name: how many of its parcels are taken. Needs no slot policy (orders go to points
+    through the API and imports too)."""
+    actor.require(Permission.READ)
+    days = _check_range(date_from, date_to)
+    now = p.clock().astimezone(UTC)
+    with p.uow(actor) as uow:
+        points = [point_of(r) for r in uow.pickup_points.all()]
+        ids = [x.id for x in points]
+        booked, held = booked_by_day(uow, ids, days), held_by_day(uow, ids, days, now)
+        zones = {k: r.timezone for k, r in uow.depots.get_many(sorted({x.depot_id for x in points})).items()}
+    out = []
+    for day in days:
+        for point in sorted(points, key=lambda x: (x.name, x.id)):
+            taken = (booked.get((point.id, day), 0), held.get((point.id, day), 0))
+            is_open = point.depot_id in zones and bool(point.windows_on(day, zones[point.depot_id]))
+            if (point.active and is_open) or any(taken):
+                out.append(PointDay(point, day, *taken))
+    return out
+
+
 def utilisation(
     p: Platform, actor: Actor, date_from: date, date_to: date, zone_id: str | None
 ) -> list[ZoneDay] | None:
     """Every zone (or one) and day in the range (at most 31 days): its windows and how full they are; E1551 for
     a bad range; None when the organization has no slot policy yet."""
     actor.require(Permission.READ)
-    if date_to < date_from or (date_to - date_from).days >= MAX_DAYS:
-        msg = f"date_from {date_from} to date_to {date_to}: give at most {MAX_DAYS} days, in order"
-        raise DoorstepError([Issue("E1551", msg, ("date_to",))])
+    _check_range(date_from, date_to)
     now = p.clock().astimezone(UTC)
     with p.uow(actor) as uow:
         if policies(uow).first() is None:

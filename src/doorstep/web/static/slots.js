@@ -1,4 +1,5 @@
-// The slots page: how full each delivery window is, per zone, on the day (GET /v1/slots/utilisation).
+// The slots page: how full each delivery window is, per zone, and each pickup point, on the day
+// (GET /v1/slots/utilisation).
 import { api, el, hhmm } from "./api.js";
 import { dayFromUrl, guarded, keepDay, navDay, startPage } from "./page.js";
 
@@ -23,9 +24,36 @@ function zoneTable(zd) {
       el("thead", {}, head), el("tbody", {}, ...rows)));
 }
 
+function pointsTable(points) {
+  const rows = points.map((x) => {
+    const taken = x.booked_parcels + x.held_parcels;
+    const name = x.active ? x.name : `${x.name} (inactive)`;
+    return el("tr", { "data-point": x.pickup_point_id },
+      el("th", { scope: "row" }, name), el("td", {}, x.kind),
+      el("td", { class: "num capacity" }, x.capacity_parcels), el("td", { class: "num booked" }, x.booked_parcels),
+      el("td", { class: "num held" }, x.held_parcels), el("td", { class: "num free" }, x.free_parcels),
+      el("td", {}, el("meter", { min: "0", max: String(x.capacity_parcels),
+        value: String(Math.min(taken, x.capacity_parcels)),
+        "aria-label": `${taken} of ${x.capacity_parcels} parcels taken at ${x.name}` })));
+  });
+  const head = el("tr", {}, ...["Point", "Kind", "Capacity", "Booked", "Held", "Free", "Use"]
+    .map((h) => el("th", { scope: "col" }, h)));
+  return el("table", { class: "slot-points" }, el("caption", { class: "sr-only" }, "Parcels at each pickup point"),
+    el("thead", {}, head), el("tbody", {}, ...rows));
+}
+
+function showPoints(points) {
+  $("slot-points").replaceChildren(...(points.length ? [pointsTable(points)] : []));
+  const taken = points.reduce((n, x) => n + x.booked_parcels + x.held_parcels, 0);
+  const most = points.reduce((n, x) => n + x.capacity_parcels, 0);
+  $("points-summary").textContent = points.length ? `(${taken} of ${most} parcels taken)` : "";
+  $("points-empty").hidden = points.length > 0;
+}
+
 async function load(day) {
   const data = await api("GET", `/v1/slots/utilisation?date_from=${day}&date_to=${day}`);
   $("slot-zones").replaceChildren(...data.days.map(zoneTable));
+  showPoints(data.points || []);
   const taken = data.days.reduce((n, d) => n + d.confirmed + d.held, 0);
   const most = data.days.reduce((n, d) => n + d.max_orders, 0);
   $("slots-summary").textContent = data.days.length ? `(${taken} of ${most} places taken)` : "";
