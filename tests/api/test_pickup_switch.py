@@ -4,10 +4,14 @@ on a live route it is a re-planning proposal applied at once: the stop moves to 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 
+from doorstep.services.customer import pickup_switch
+from doorstep.services.kernel.access import system_actor
+from doorstep.services.orders.orders import create_orders
 from tests.api.conftest import Tenant, platform_of
 from tests.api.pickup_day import dispatch_day, make_point, point_order
 from tests.api.test_plans import plan_now
@@ -109,3 +113,42 @@ def test_on_a_dispatched_route_the_stop_moves_to_the_point(client: TestClient, t
     plan_id = c.get(f"/v1/routes/{route['id']}", headers=t.h()).json()["plan_id"]
     props = c.get("/v1/live/proposals", params={"plan_id": plan_id}, headers=t.h()).json()
     assert [(x["kind"], x["status"]) for x in props if x["subject_id"] == order_id] == [("pickup_point", "applied")]
+
+
+def test_a_point_filled_between_the_check_and_the_apply_is_refused_and_nothing_moves(
+    client: TestClient, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race of two customers for a point's last place on a live route: the switch's check passes, then (before
+    its proposal is applied) another booking takes the place. Applying counts again under the point's lock: E2271,
+    the order stays where it was, no route moves, and the proposal is stale, not pending."""
+    c, t = client, tenant
+    last = make_point(c, t, name="C Quiosque", capacity_parcels=1)
+    order_id = c.post("/v1/orders", json=t.order("HOME-2"), headers=t.h()).json()["id"]
+    dispatch_day(c, t)
+    token = _token(c, t, order_id)
+    before = c.get(f"/v1/orders/{order_id}", headers=t.h()).json()
+    (plan_id,) = [x["id"] for x in c.get("/v1/plans", headers=t.h()).json() if x["status"] == "published"]
+
+    def versions() -> dict[str, int]:
+        return {r["id"]: r["version"] for r in c.get(f"/v1/plans/{plan_id}", headers=t.h()).json()["routes"]}
+
+    routes_before = versions()
+    p = platform_of(c)
+    real = pickup_switch.propose
+
+    def booked_first(*args: object, **kw: object) -> object:  # another checkout wins the place meanwhile
+        rival = point_order(t, last["id"], "RIVAL-1")
+        rival["date"] = date.fromisoformat(rival["date"])  # as the API hands it to the service
+        made = create_orders(p, system_actor(t.org_id), [rival])
+        assert made.created, made
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pickup_switch, "propose", booked_first)
+    monkeypatch.setattr(p, "clock", lambda: datetime.fromisoformat("2025-06-17T08:30:00+01:00"))  # that morning
+    lost = c.post(f"/v1/track/{token}/pickup-point", json={"pickup_point_id": last["id"]})
+    assert lost.status_code == 409 and lost.json()["error"]["code"] == "E2271", lost.text
+    after = c.get(f"/v1/orders/{order_id}", headers=t.h()).json()
+    assert after["version"] == before["version"] and after["data"].get("pickup_point_id") is None
+    assert versions() == routes_before
+    props = c.get("/v1/live/proposals", params={"plan_id": plan_id}, headers=t.h()).json()
+    assert [(x["kind"], x["status"]) for x in props if x["subject_id"] == order_id] == [("pickup_point", "stale")]

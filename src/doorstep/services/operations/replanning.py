@@ -25,13 +25,15 @@ from doorstep.optimize.live_changes import redistribute, remove_order
 from doorstep.optimize.live_route import with_routes
 from doorstep.optimize.resequence import resequence
 from doorstep.routing.provider import TravelTimeProvider
+from doorstep.services.fleet.pickup_points import point_of
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.events import EventRecorder
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.operations.live_day import Change, LiveDay, load_day, write_change
 from doorstep.services.operations.relocation import place_summary, relocated, window_issues
-from doorstep.services.orders.convert import order_of, parse_order
+from doorstep.services.orders.convert import depot_of, order_of, parse_order
 from doorstep.services.orders.orders import set_order_status
+from doorstep.services.orders.pickup_orders import capacity_issues
 from doorstep.store.models import OrderRow, ProposalRow
 from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
@@ -382,6 +384,19 @@ def _customer_change(uow: UnitOfWork, events: EventRecorder, row: ProposalRow, o
         relocate_order(events, uow.orders.require(row.subject_id), option["summary"])
 
 
+def _point_full(uow: UnitOfWork, row: ProposalRow, option: dict[str, Any], now: datetime) -> list[Issue]:
+    """E2271 when the point has no room left for the order as it is applied: counted again under the point's lock
+    (held until this transaction ends), so two switches checked at once cannot both take its last place."""
+    order = uow.orders.require(row.subject_id)
+    point_id = option["summary"]["pickup_point_id"]
+    point = uow.pickup_points.get(point_id)
+    if point is None:
+        return [Issue("E1302", f"pickup point {point_id} not found", ("pickup_point_id",), point_id)]
+    depot = depot_of(uow.depots.require(order.depot_id))
+    placed = order_of(replace_data(order, option["orders"][0]), {depot.id: depot})
+    return capacity_issues(uow, [(placed, order.day, ())], {point_id: point_of(point)}, now, (order.id,))
+
+
 def to_pickup_point(events: EventRecorder, order: OrderRow, placed: dict[str, Any], point_id: str) -> None:
     """The order takes the point's place, opening periods and handover time (``placed``: the order as booked to
     the point); the former place is logged and ``order.updated`` recorded."""
@@ -480,6 +495,10 @@ def _apply(
     uow: UnitOfWork, actor: Actor, row: ProposalRow, choice: int, now: datetime, travel: Travel | None = None
 ) -> list[tuple[str, int]]:
     option = row.options[choice]
+    if row.kind == ProposalKind.PICKUP_POINT.value and (full := _point_full(uow, row, option, now)):
+        row.status = ProposalStatus.STALE.value  # the point filled up since the proposal was made
+        uow.commit()
+        raise DoorstepError(full)
     day = load_day(uow, row.plan_id, now, travel)
     change = Change(
         option["routes"], option["removed"], option["unassigned"], option["orders"], row.base_versions,
