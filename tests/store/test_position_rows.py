@@ -29,10 +29,8 @@ def _fixes(prefix: str, start: datetime, n: int) -> list[FixRow]:
 
 
 def _write(engine: Engine, org_id: str, driver_id: str, fixes: list[FixRow]) -> int:
-    with make_session_factory(engine)() as s:
-        stored = write_fixes(ingest_connection(s), org_id, driver_id, None, fixes, datetime.now(UTC))
-        s.commit()
-    return stored
+    with ingest_connection(make_session_factory(engine)) as conn:
+        return write_fixes(conn, org_id, driver_id, None, fixes, datetime.now(UTC))
 
 
 def _stored(engine: Engine, driver_id: str) -> int:
@@ -70,10 +68,28 @@ def test_read_state_finds_latest_known_ids_and_only_own_routes(db_engine: Engine
     org_id, driver_id = _driver(db_engine)
     _, other_driver = _driver(db_engine)
     _write(db_engine, org_id, driver_id, _fixes("k", T0, 4))
-    with make_session_factory(db_engine)() as s:
-        conn = ingest_connection(s)
+    with ingest_connection(make_session_factory(db_engine)) as conn:
         state = read_state(conn, org_id, driver_id, "rte_missing", ["k-001", "k-003", "k-999", "x-001"])
         empty = read_state(conn, org_id, other_driver, None, ["k-001"])
     assert state.known == {"k-001", "k-003"} and state.route_id is None
     assert state.latest == _fixes("k", T0, 4)[-1]
     assert empty.latest is None and empty.known == set() and empty.route_id is None
+
+
+def test_a_batch_connection_commits_when_its_block_ends_and_sqlite_rolls_back_a_failed_one(db_engine: Engine) -> None:
+    """``ingest_connection`` is a plain connection of the sessions' engine: on SQLite one transaction, committed
+    when the block ends and rolled back when it raises (nothing of the batch stored); on PostgreSQL the write is
+    one autocommitted statement, stored once it returned (a later failure in the block cannot undo it)."""
+    org_id, driver_id = _driver(db_engine)
+    sessions = make_session_factory(db_engine)
+    with ingest_connection(sessions) as conn:
+        assert write_fixes(conn, org_id, driver_id, None, _fixes("ok", T0, 3), datetime.now(UTC)) == 3
+    assert _stored(db_engine, driver_id) == 3
+    try:
+        with ingest_connection(sessions) as conn:
+            write_fixes(conn, org_id, driver_id, None, _fixes("boom", T0 + timedelta(minutes=1), 2), datetime.now(UTC))
+            raise RuntimeError("the request failed after the write")
+    except RuntimeError:
+        pass
+    expected = 5 if db_engine.dialect.name == "postgresql" else 3
+    assert _stored(db_engine, driver_id) == expected
