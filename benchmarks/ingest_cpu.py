@@ -11,7 +11,8 @@ of ``--batch`` fixes (100 drivers on dispatched routes of today, as ``ingest_sca
   answer), and what PostgreSQL's backends and Redis spent for it;
 - ``validate``: the body parsed and validated as FastAPI does it (``PositionsIn``);
 - ``service``: ``ingest_positions`` alone (the database read and write, screening, the live publish);
-- ``read``, ``write``, ``publish``: the database read, the database write, the live publish (both streams).
+- ``read``, ``write``, ``publish``: the database read, the database write, the live publish (both streams);
+- ``retime``: the ETA worker's re-timing of a route for a position (``tracking.on_event``).
 
 Also counted per request: SQL statements, Redis commands (``INFO commandstats``).
 
@@ -31,6 +32,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +40,7 @@ import redis
 from sqlalchemy import event, text
 
 from api import database
-from doorstep.api.app import create_app
+from doorstep.api.app import build_platform, create_app, job_runner, make_broker
 from doorstep.api.schemas_driver import PositionsIn
 from doorstep.config import Settings
 from doorstep.domain.geo import LatLng
@@ -49,6 +51,7 @@ from doorstep.services.driver.position_ingest import ingest_positions, position_
 from doorstep.services.fleet import fleet_admin
 from doorstep.services.kernel.access import system_actor
 from doorstep.services.kernel.platform import Platform
+from doorstep.services.operations.tracking import on_event
 from doorstep.store.engine import make_engine, make_session_factory
 from doorstep.store.position_rows import FixRow, ingest_connection, read_state, write_fixes
 from ingest_day import plan_day
@@ -132,8 +135,6 @@ class Asgi:
 
 
 def _positions(body: dict[str, Any]) -> list[Position]:
-    from datetime import datetime
-
     return [
         Position(f["client_id"], datetime.fromisoformat(f["at"]), LatLng(f["lat"], f["lng"]), f.get("accuracy_m"),
                  f.get("speed_mps"), f.get("heading_deg"))
@@ -191,6 +192,7 @@ def main() -> None:
     ap.add_argument("--solve-s", type=float, default=3.0)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--request-only", action="store_true", help="time the whole request only")
+    ap.add_argument("--retimes", type=int, default=200, help="ETA re-timings timed (routes in turn)")
     ap.add_argument("--rounds", type=int, default=1, help="time the whole request this many times (fresh batches)")
     ap.add_argument("--profile", type=Path, default=None, help="py-spy (threads holding the GIL) the request layer "
                     "into this file of collapsed stacks")  # fmt: skip
@@ -302,9 +304,34 @@ def main() -> None:
         rows.append(measure("read", args.requests, read))
         rows.append(measure("write", args.requests, write))
         rows.append(measure("publish", args.requests, publish))
+        rows.append(retime(settings, org_id, fleet, args.retimes, backends))
         asgi.stop()
         rconn.close()
     report(args, rows)
+
+
+def retime(
+    settings: Settings, org_id: str, fleet: list[Driver], n: int, backends: Callable[[], list[int]]
+) -> dict[str, Any]:
+    """The ETA worker's re-timing of one route for a position (``doorstep eta-worker``'s platform: ETAs and
+    alerts published to Redis), over the routes in turn; with the CPU PostgreSQL's backends spent for it."""
+    _, publisher = make_broker(settings)
+    engine = make_engine(settings.db_url())
+    platform = build_platform(settings, job_runner(settings), publisher, engine)
+    events = []
+    for k in range(n + max(1, n // 10)):
+        d = fleet[k % len(fleet)]
+        at = datetime.now(UTC)
+        events.append({"type": "position", "route_id": d.route_id, "driver_id": d.id, "lat": 38.74, "lng": -9.10,
+                       "at": at.isoformat(), "accuracy_m": 6.0})  # fmt: skip
+    on_event(platform, org_id, events[0])  # the engine's connection opened: its backend is counted
+    groups = {"postgres": backends()}
+    before = snapshot(groups, descendants=False)
+    row = measure("retime", n, lambda k: on_event(platform, org_id, events[k]))
+    row["postgres_cpu_ms"] = round(since(before, groups, descendants=False)["postgres"] * 1000 / (n + n // 10), 3)
+    engine.dispose()
+    publisher.close()
+    return row
 
 
 def report(args: argparse.Namespace, rows: list[dict[str, Any]]) -> None:

@@ -150,9 +150,9 @@ def cpu_groups(procs: Procs, redis_pid: int, url: str) -> Groups:
 
 
 def profile(folder: Path, groups: Groups, tag: str, seconds: float) -> list[subprocess.Popen[bytes]]:
-    """py-spy sampling each API process and the ETA worker for the run (collapsed stacks, one file each, idle
-    frames left out, only threads holding the GIL): where their CPU time goes. The sampler costs CPU of its own: no figure of a profiled run
-    is a measurement."""
+    """py-spy sampling each API process and the ETA worker for the run (collapsed stacks, one file each, only
+    threads holding the GIL): where their CPU time goes. The sampler costs CPU of its own: no figure of a
+    profiled run is a measurement."""
     spy = shutil.which("py-spy") or Path(sys.executable).with_name("py-spy")
     folder.mkdir(parents=True, exist_ok=True)
     out = []
