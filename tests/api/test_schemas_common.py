@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from enum import IntEnum, StrEnum
 from typing import Any
 
 import pytest
@@ -9,6 +11,16 @@ from pydantic import ValidationError
 
 from doorstep.api.schemas_common import LatLngIn, nul_free
 from doorstep.api.schemas_driver import FixIn, PositionsIn
+
+
+class Kind(StrEnum):
+    OK = "ok"
+    NUL = "n\x00l"
+
+
+class Number(IntEnum):
+    ONE = 1
+
 
 FIX = {"client_id": "abcdefgh-1", "at": "2026-12-04T10:00:00+00:00", "lat": 1.0, "lng": 2.0}
 
@@ -22,6 +34,13 @@ FIX = {"client_id": "abcdefgh-1", "at": "2026-12-04T10:00:00+00:00", "lat": 1.0,
         (("t", "u\x00"), False),
         ("back\\u0000slash", True),  # a backslash and "u0000": six characters of text, no NUL
         ({1: "int keys", "when": object()}, True),
+        ({("t", "k\x00"): 1}, False),  # a tuple as a key is walked
+        ([1, 2.5, None, True, [["deep\x00"]]], False),
+        ({"kind": Kind.NUL}, False),  # a str subclass is a text
+        ({"kind": Kind.OK, "n": Number.ONE}, True),
+        ({"raw": b"\x00", "set": {"\x00"}}, True),  # neither bytes nor sets are walked (as before)
+        ("\x00", False),
+        (OrderedDict([("a", "b\x00")]), False),  # a dict subclass is a dict
     ],
 )
 def test_nul_free_walks_every_key_and_value(value: Any, expected: bool) -> None:
