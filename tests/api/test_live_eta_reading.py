@@ -7,6 +7,8 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import event
+
 from doorstep.domain.geo import LatLng
 from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.live.eta import EtaEngine, RouteEta
@@ -74,3 +76,32 @@ def test_the_whole_day_is_parsed_again_only_when_the_stored_plan_changed(make_da
         fresh = DAY_PLANS.get(uow, plan_id)
     assert fresh is not None and fresh[1] is not first[1]
     assert fresh[1].order(order["id"]).service_s == first[1].order(order["id"]).service_s + 600
+
+
+def test_an_unchanged_plan_is_not_read_again_on_postgresql(make_day: Maker) -> None:
+    """On PostgreSQL the worker asks for the plan row's version only; the document itself is read when the
+    version changed (any update of the row). SQLite reads the text and compares it, in the same process."""
+    day = make_day()
+    plan_id = day.plan["id"]
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    engine = day.p.sessions.kw["bind"]
+    with day.p.uow(day.actor) as uow:
+        assert DAY_PLANS.get(uow, plan_id) is not None
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            assert DAY_PLANS.get(uow, plan_id) is not None
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        read_text = [s for s in statements if "CAST(plans.result AS TEXT)" in s]
+        assert len(statements) == 1
+        assert read_text == ([] if engine.dialect.name == "postgresql" else statements)
+        row = uow.plans.require(plan_id)
+        row.result = {**(row.result or {}), "name": "edited"}
+        uow.commit()
+    with day.p.uow(day.actor) as uow:
+        got = DAY_PLANS.get(uow, plan_id)
+    assert got is not None and got[0]["name"] == "edited"
