@@ -149,13 +149,17 @@ DAY_PLANS = _DayPlans()
 
 
 def _route_doc(result: dict[str, Any], route: RouteRow) -> dict[str, Any]:
-    """The plan document reduced to the route: its orders and vehicle only (all of it if an id is missing)."""
+    """The plan document reduced to the route: its orders, vehicle and the vehicle's driver only (all of it if an
+    id is missing). The day's other drivers are not read by the re-timing, and parsing them cost more than the
+    rest of the document: 100 drivers, ~1 ms a re-timing on the 1,000-order day."""
     raw = result["problem"]
     ids = {s["order_id"] for s in route.data["stops"] if s.get("order_id")}
     orders = [o for o in raw.get("orders", ()) if o.get("id") in ids]
     vehicles = [v for v in raw.get("vehicles", ()) if v.get("id") == route.vehicle_id]
     if len(orders) == len(ids) and len(vehicles) == 1:
-        raw = {**raw, "orders": orders, "vehicles": vehicles, "matrices": None}
+        own = vehicles[0].get("driver_id")
+        drivers = [d for d in raw.get("drivers", ()) if d.get("id") == own] if own else []
+        raw = {**raw, "orders": orders, "vehicles": vehicles, "drivers": drivers, "matrices": None}
     return {**result, "problem": raw, "plan": {**result["plan"], "routes": [route.data], "unassigned": []}}
 
 
