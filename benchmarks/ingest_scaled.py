@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -32,15 +33,16 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 import redis
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from api import database  # a throwaway PostgreSQL database
 from doorstep.services.accounts.accounts import create_api_key, create_organization
@@ -54,6 +56,7 @@ from doorstep.store.models import PositionRow
 from ingest_day import EtaWatch
 from live_ingest import Driver, _worker, drivers, pct
 from machine import machine_info
+from proc_cpu import Groups, machine_busy, since, snapshot, tree
 
 OUT = Path(__file__).resolve().parent / "results" / "ingest-scaled.json"
 EXE = Path(sys.executable).with_name("doorstep")
@@ -71,8 +74,8 @@ def _load() -> float:
 
 
 @contextmanager
-def redis_server(folder: Path) -> Iterator[str]:
-    """A redis-server of the benchmark's own (no persistence); yields its URL."""
+def redis_server(folder: Path) -> Iterator[tuple[str, int]]:
+    """A redis-server of the benchmark's own (no persistence); yields its URL and process id."""
     port = _free_port()
     proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                              "--appendonly", "no", "--dir", str(folder)], stdout=subprocess.DEVNULL)  # fmt: skip
@@ -84,7 +87,7 @@ def redis_server(folder: Path) -> Iterator[str]:
         except redis.RedisError:
             time.sleep(0.1)
     try:
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         proc.wait(10)
@@ -96,12 +99,14 @@ class Procs:
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.env, self.logs = {**os.environ, **env}, logs
         self.procs: list[subprocess.Popen[bytes]] = []
+        self.named: dict[str, int] = {}
 
     def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         """``doorstep <args>`` with its output in ``<logs>/<name>.log``."""
         proc = subprocess.Popen([str(EXE), *args], env=self.env, stdout=(self.logs / f"{name}.log").open("ab"),
                                 stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
         self.procs.append(proc)
+        self.named[name] = proc.pid
         return proc
 
     def stop(self) -> None:
@@ -128,14 +133,49 @@ def _wait_up(base: str, timeout_s: float = 180) -> None:
     raise SystemExit(f"the API at {base} did not answer in {timeout_s} s")
 
 
+def cpu_groups(procs: Procs, redis_pid: int, url: str) -> Groups:
+    """The processes of the shape by role (children included; the supervisor alone), PostgreSQL's backends on the
+    benchmark's database and this process (the load generator: client threads, the ETA watch)."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        q = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        backends = [int(x) for x in conn.execute(q).scalars()]
+    engine.dispose()
+    serve = procs.named["serve"]
+    return {
+        "api": sorted(tree([serve]) - {serve}), "supervisor": [serve], "eta_worker": tree([procs.named["eta-worker"]]),
+        "job_workers": tree([procs.named["worker-1"], procs.named["worker-2"]]), "redis": [redis_pid],
+        "postgres": backends, "load_generator": [os.getpid()],
+    }  # fmt: skip
+
+
+def profile(folder: Path, groups: Groups, tag: str, seconds: float) -> list[subprocess.Popen[bytes]]:
+    """py-spy sampling each API process and the ETA worker for the run (collapsed stacks, one file each, only
+    threads holding the GIL): where their CPU time goes. The sampler costs CPU of its own: no figure of a
+    profiled run is a measurement."""
+    spy = shutil.which("py-spy") or Path(sys.executable).with_name("py-spy")
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for role in ("api", "eta_worker"):
+        for pid in groups[role]:
+            dest = folder / f"{role}-{pid}-{tag}.txt"
+            cmd = [str(spy), "record", "--pid", str(pid), "--duration", str(int(seconds)), "--format", "raw",
+                   "--rate", "200", "--nonblocking", "--gil", "--output", str(dest)]  # fmt: skip
+            out.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return out
+
+
 def _loads(until: float, out: list[float]) -> None:
     while time.perf_counter() < until:
         out.append(_load())
         time.sleep(1.0)
 
 
-def ingest(url: str, base: str, redis_url: str, args: argparse.Namespace, rate: int) -> dict[str, Any]:
-    """One sustained run at ``rate`` positions/s (0: flat out) on a fresh organization."""
+def ingest(
+    url: str, base: str, redis_url: str, args: argparse.Namespace, rate: int, groups: Callable[[], Groups]
+) -> dict[str, Any]:
+    """One sustained run at ``rate`` positions/s (0: flat out) on a fresh organization; ``groups`` names the
+    processes whose CPU time is counted."""
     run_args = argparse.Namespace(**{**vars(args), "rate": rate, "routes": True, "per_route": args.per_route})
     org_id, logins, day = drivers(url, base, run_args)
     assert day is not None
@@ -148,6 +188,8 @@ def ingest(url: str, base: str, redis_url: str, args: argparse.Namespace, rate: 
         {"lat_ms": [], "acked": set(), "stored_reported": 0, "duplicates": 0, "refused": 0, "errors": 0} for _ in shards
     ]
     loads: list[float] = []
+    spies = profile(args.profile, groups(), f"{rate or 'flat'}", args.seconds) if args.profile else []
+    cpu_before, busy_before = snapshot(groups(), descendants=False), machine_busy()
     t0 = time.perf_counter()
     until = t0 + args.seconds
     threads = [
@@ -166,6 +208,10 @@ def ingest(url: str, base: str, redis_url: str, args: argparse.Namespace, rate: 
     for th in threads:
         th.join()
     wall = time.perf_counter() - t0
+    cpu = since(cpu_before, groups(), descendants=False)
+    for spy in spies:
+        spy.wait(60)
+    busy_after = machine_busy()
     end = datetime.now(UTC)
     watch.poll()
     r = redis.Redis.from_url(redis_url, decode_responses=True)
@@ -185,8 +231,23 @@ def ingest(url: str, base: str, redis_url: str, args: argparse.Namespace, rate: 
         "p50_ms": round(pct(lat, 0.5), 1), "p95_ms": round(pct(lat, 0.95), 1), "p99_ms": round(pct(lat, 0.99), 1),
         "zero_loss": len(acked) == stored, "eta_stream_backlog_at_end": backlog,
         "load_mean": round(sum(loads) / max(1, len(loads)), 2), "load_max": max(loads, default=float("nan")),
-        **watch.summary(end),
+        **watch.summary(end), **cpu_figures(cpu, len(acked), busy_after[0] - busy_before[0], wall),
     }  # fmt: skip
+
+
+SHAPE = ("api", "eta_worker", "redis", "postgres")  # what serves the positions (not the load generator)
+
+
+def cpu_figures(cpu: dict[str, float], acked: int, machine_busy_s: float, wall: float) -> dict[str, Any]:
+    """CPU seconds per group, and CPU milliseconds per 1,000 acknowledged positions: per group, for the serving
+    shape (API processes, ETA worker, Redis, PostgreSQL backends) and for the whole machine (every process on it,
+    other people's included: how busy the machine was)."""
+    per_k = 1000 / max(1, acked)
+    return {
+        "cpu_s": cpu, "cpu_ms_per_1k": {k: round(v * 1000 * per_k, 1) for k, v in cpu.items()},
+        "shape_cpu_ms_per_1k": round(sum(cpu[k] for k in SHAPE) * 1000 * per_k, 1),
+        "machine_busy_cores": round(machine_busy_s / wall, 2),
+    }
 
 
 def _lag(r: redis.Redis) -> int:
@@ -275,6 +336,16 @@ def table(ingests: list[dict[str, Any]], plan: dict[str, Any] | None) -> str:
         for r in ingests
     ]
     out = [head, "|---" * head.count(" |") + "|", *rows]
+    ch = ("| mode | CPU ms per 1,000 positions: API | ETA worker | PostgreSQL | Redis | shape total | load generator "
+          "| job workers + supervisor | machine busy (cores) |")  # fmt: skip
+    out += ["", ch, "|---" * ch.count(" |") + "|"]
+    for r in ingests:
+        c = r["cpu_ms_per_1k"]
+        out.append(
+            f"| {r['mode']} | {c['api']} | {c['eta_worker']} | {c['postgres']} | {c['redis']} | "
+            f"{r['shape_cpu_ms_per_1k']} | {c['load_generator']} | {round(c['job_workers'] + c['supervisor'], 1)} | "
+            f"{r['machine_busy_cores']} |"
+        )
     if plan:
         ph = "| plans | orders each | solver s | workers | succeeded | seconds | plans/min | ideal plans/min |"
         out += ["", ph, "|---" * ph.count(" |") + "|",
@@ -298,12 +369,15 @@ def main() -> None:
     ap.add_argument("--plans", type=int, default=8, help="plans submitted at once (0: skip planning)")
     ap.add_argument("--plan-orders", type=int, default=40)
     ap.add_argument("--plan-s", type=float, default=5.0, help="solver seconds per plan")
+    ap.add_argument("--out", type=Path, default=OUT, help="the results JSON")
+    ap.add_argument("--profile", type=Path, default=None, help="py-spy the API processes and the ETA worker "
+                    "into this folder (collapsed stacks; the sampler's CPU disturbs the figures)")  # fmt: skip
     args = ap.parse_args()
     logs = Path(tempfile.mkdtemp(prefix="ingest-scaled-"))  # the processes' logs, kept for a look afterwards
     print(f"process logs in {logs}", flush=True)
     ingests: list[dict[str, Any]] = []
     plan = None
-    with database("postgresql") as url, redis_server(logs) as redis_url:
+    with database("postgresql") as url, redis_server(logs) as (redis_url, redis_pid):
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         env = {"DOORSTEP_DATABASE_URL": url, "DOORSTEP_REDIS_URL": redis_url, "DOORSTEP_ETA_WORKER": "process",
@@ -317,17 +391,18 @@ def main() -> None:
             procs.start("worker-2", "worker", "--pool", "solo", "--no-tick")
             _wait_up(base)
             for rate in [int(x) for x in args.rates.split(",")]:
-                ingests.append(ingest(url, base, redis_url, args, rate))
+                groups = partial(cpu_groups, procs, redis_pid, url)
+                ingests.append(ingest(url, base, redis_url, args, rate, groups))
                 print(table(ingests[-1:], None), flush=True)
             if args.plans:
                 plan = planning(url, base, args)
         finally:
             procs.stop()
     print(table(ingests, plan))
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"args": vars(args), "machine": machine_info(), "ingest": ingests,
-                               "planning": plan}, indent=2) + "\n")  # fmt: skip
-    print(f"wrote {OUT}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"args": {**vars(args), "out": str(args.out)}, "machine": machine_info(),
+                                    "ingest": ingests, "planning": plan}, indent=2, default=str) + "\n")  # fmt: skip
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

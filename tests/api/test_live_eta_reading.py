@@ -7,6 +7,8 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import event
+
 from doorstep.domain.geo import LatLng
 from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.live.eta import EtaEngine, RouteEta
@@ -54,6 +56,8 @@ def test_route_etas_equal_those_of_the_whole_plan(make_day: Maker) -> None:
             on_route = {s["order_id"] for s in row.data["stops"] if s.get("order_id")}
             assert {o["id"] for o in reduced["orders"]} == on_route
             assert [v["id"] for v in reduced["vehicles"]] == [row.vehicle_id]
+            own = reduced["vehicles"][0].get("driver_id")
+            assert [d["id"] for d in reduced.get("drivers", [])] == ([own] if own else [])
 
 
 def test_the_whole_day_is_parsed_again_only_when_the_stored_plan_changed(make_day: Maker) -> None:
@@ -74,3 +78,52 @@ def test_the_whole_day_is_parsed_again_only_when_the_stored_plan_changed(make_da
         fresh = DAY_PLANS.get(uow, plan_id)
     assert fresh is not None and fresh[1] is not first[1]
     assert fresh[1].order(order["id"]).service_s == first[1].order(order["id"]).service_s + 600
+
+
+def test_an_unchanged_plan_is_not_read_again_on_postgresql(make_day: Maker) -> None:
+    """On PostgreSQL the worker asks for the plan row's version only; the document itself is read when the
+    version changed (any update of the row). SQLite reads the text and compares it, in the same process."""
+    day = make_day()
+    plan_id = day.plan["id"]
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    engine = day.p.sessions.kw["bind"]
+    with day.p.uow(day.actor) as uow:
+        assert DAY_PLANS.get(uow, plan_id) is not None
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            assert DAY_PLANS.get(uow, plan_id) is not None
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        read_text = [s for s in statements if "CAST(plans.result AS TEXT)" in s]
+        assert len(statements) == 1
+        assert read_text == ([] if engine.dialect.name == "postgresql" else statements)
+        row = uow.plans.require(plan_id)
+        row.result = {**(row.result or {}), "name": "edited"}
+        uow.commit()
+    with day.p.uow(day.actor) as uow:
+        got = DAY_PLANS.get(uow, plan_id)
+    assert got is not None and got[0]["name"] == "edited"
+
+
+def test_the_route_document_keeps_the_vehicles_driver_only() -> None:
+    """The reduced document holds the route's orders, its vehicle and that vehicle's driver (none without one);
+    with an id missing from the day's document, all of it."""
+    problem = {
+        "orders": [{"id": "o1"}, {"id": "o2"}, {"id": "o3"}],
+        "vehicles": [{"id": "v1", "driver_id": "d1"}, {"id": "v2", "driver_id": "d2"}, {"id": "v3"}],
+        "drivers": [{"id": "d1", "name": "A"}, {"id": "d2", "name": "B"}],
+    }
+    result = {"problem": problem, "plan": {"routes": [], "unassigned": []}}
+
+    def route(vehicle_id: str, orders: list[str]) -> RouteRow:
+        stops = [{"order_id": o} for o in orders]
+        return RouteRow(id="rte_1", plan_id="pln_1", vehicle_id=vehicle_id, data={"stops": stops})
+
+    doc = _route_doc(result, route("v2", ["o2", "o3"]))["problem"]
+    assert [o["id"] for o in doc["orders"]] == ["o2", "o3"] and doc["drivers"] == [{"id": "d2", "name": "B"}]
+    assert _route_doc(result, route("v3", ["o1"]))["problem"]["drivers"] == []
+    assert _route_doc(result, route("v1", ["o1", "o9"]))["problem"] == problem  # o9 is not in the document

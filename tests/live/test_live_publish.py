@@ -91,3 +91,39 @@ def test_events_published_while_redis_is_down_wait_and_go_in_order_once_it_is_ba
     finally:
         publisher.close()
         server.stop()
+
+
+def test_entries_appended_together_go_in_one_round_trip_in_order(tmp_path: Path) -> None:
+    """``append_all`` sends its entries (two streams here) as one pipeline, in order; the ETA feed appends a
+    route's position to the live stream and to the ETA stream that way."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    from doorstep.services.operations.eta_stream import STREAM, EtaFeedPublisher
+
+    server = RedisServer(tmp_path)
+    server.start()
+    publisher = RedisPublisher(server.url)
+    pipelines: list[object] = []
+    pipeline = publisher.redis.pipeline
+
+    def counted(*args: object, **kwargs: object) -> object:
+        pipelines.append(args)
+        return pipeline(*args, **kwargs)  # type: ignore[arg-type]
+
+    publisher.redis.pipeline = counted  # type: ignore[method-assign]
+    try:
+        entries = [("doorstep:a", '{"k":1}', 100), ("doorstep:b", '{"k":2}', 100), ("doorstep:a", '{"k":3}', 100)]
+        publisher.append_all(entries)
+        assert len(pipelines) == 1 and publisher.waiting() == 0
+        r = redis.Redis.from_url(server.url, decode_responses=True)
+        assert [f["d"] for _, f in r.xrange("doorstep:a")] == ['{"k":1}', '{"k":3}']
+        assert [f["d"] for _, f in r.xrange("doorstep:b")] == ['{"k":2}']
+        EtaFeedPublisher(publisher).publish("org_1", {"type": "position", "route_id": "rte_1", "lat": 1.0})
+        assert len(pipelines) == 2
+        assert r.xlen(f"doorstep:{org_channel('org_1')}") == 1 and r.xlen(STREAM) == 1
+        publisher.publish("org_1", {"type": "eta", "route_id": "rte_1"})  # one entry: a plain XADD
+        assert len(pipelines) == 2 and r.xlen(f"doorstep:{org_channel('org_1')}") == 2
+        r.close()
+    finally:
+        publisher.close()
+        server.stop()

@@ -282,12 +282,14 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     app.state.metrics_token = settings.metrics_token
     app.state.driver_signer = URLSafeTimedSerializer(secret_key_value, salt="doorstep-driver")
     install_error_handlers(app)
+    # The driver app's router comes first: a request is matched against the routes one by one in this order
+    # (with the included routers' bookkeeping, about 8 us a route), and its position batches are the busiest
+    # requests by far; 60 routes ahead of it cost 0.4 ms of CPU per batch. No other route matches its paths.
     routers = (
-        health.router, auth.router, orders.router, plans.router, webhooks.router, events.router, *fleet.ROUTERS
+        driver.router, health.router, auth.router, orders.router, plans.router, webhooks.router, events.router,
+        *fleet.ROUTERS,
     )  # fmt: skip
-    live_routers = (
-        driver.router, driver_stream.router, driver_records.router, live.router, returns.router, track.router
-    )  # fmt: skip
+    live_routers = (driver_stream.router, driver_records.router, live.router, returns.router, track.router)
     for router in (*routers, *live_routers, slots.router, notify_settings.router, pickup_points.router):
         app.include_router(router)
     app.include_router(analytics.router)

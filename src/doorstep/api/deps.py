@@ -17,10 +17,16 @@ SESSION_COOKIE = "doorstep_session"
 SESSION_MAX_AGE_S = 12 * 3600
 
 
-def get_platform(request: Request) -> Platform:
+def platform_of(request: Request) -> Platform:
     """The platform built by the app factory."""
     platform: Platform = request.app.state.platform
     return platform
+
+
+async def get_platform(request: Request) -> Platform:
+    """The platform, as a dependency. ``async`` because it does no I/O: FastAPI runs a plain ``def`` dependency on
+    the thread pool, a hand-over to another thread and back on every request for one attribute read."""
+    return platform_of(request)
 
 
 def get_signer(request: Request) -> URLSafeTimedSerializer:
@@ -47,7 +53,7 @@ def _checked(actor: Actor, request: Request) -> Actor:
 
 def get_actor(request: Request) -> Actor:
     """The caller: ``Authorization: Bearer <key>`` (or ``X-API-Key``), else the session cookie; E4001 otherwise."""
-    p = get_platform(request)
+    p = platform_of(request)
     auth = request.headers.get("authorization")
     if auth is not None:
         scheme, _, token = auth.partition(" ")

@@ -8,6 +8,7 @@ the live update (the stored state stays the truth; SSE clients re-read it after 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -21,6 +22,8 @@ from doorstep.live.broker import HISTORY, InMemoryBroker, encode
 from doorstep.live.redis_broker import FIELD, add_args, stream_name
 
 log = logging.getLogger(__name__)
+
+SEND_AT_ONCE = 1_000  # entries sent in one round trip (a backlog after Redis comes back goes in a few)
 
 
 def org_channel(org_id: str) -> str:
@@ -83,13 +86,22 @@ class RedisPublisher:
         """Send to every process's subscribers; a Redis error keeps the event for a retry, never raises."""
         self.append(stream_name(org_channel(org_id)), encode(event), self.history)
 
+    def entry(self, org_id: str, event: dict[str, Any]) -> tuple[str, str, int]:
+        """The live stream entry ``publish`` appends: (stream key, payload, bound), for ``append_all``."""
+        return stream_name(org_channel(org_id)), encode(event), self.history
+
     def append(self, key: str, payload: str, maxlen: int) -> None:
         """Append one entry to a stream bounded to about ``maxlen`` entries, after those still waiting."""
-        item = (key, payload, maxlen)
+        self.append_all([(key, payload, maxlen)])
+
+    def append_all(self, items: list[tuple[str, str, int]]) -> None:
+        """Append entries (stream key, payload, bound) in order, after those still waiting: one round trip to
+        Redis for all of them."""
         with self._lock:
-            if len(self._waiting) == self._waiting.maxlen:
-                log.warning("live event dropped: the backlog waiting for redis is full")
-            self._waiting.append(item)
+            for item in items:
+                if len(self._waiting) == self._waiting.maxlen:
+                    log.warning("live event dropped: the backlog waiting for redis is full")
+                self._waiting.append(item)
             if self._retrying is not None:
                 return  # redis is known to be down: the retry thread sends it, in order
             if self._send_waiting():
@@ -104,12 +116,24 @@ class RedisPublisher:
             return len(self._waiting)
 
     def _send_waiting(self) -> bool:
-        """Send the waiting events in order (caller holds the lock); whether all went."""
+        """Send the waiting events in order (caller holds the lock), up to ``SEND_AT_ONCE`` in one round trip
+        (a pipeline: one ``XADD`` answer each, in order); whether all went. Entries of a round trip that failed
+        stay waiting, so an entry Redis took before the connection broke may be sent again (at least once, as
+        for a single ``XADD`` whose answer was lost)."""
         try:
             while self._waiting:
-                key, payload, maxlen = self._waiting[0]
-                self.redis.xadd(key, {FIELD: payload}, **add_args(maxlen))
-                self._waiting.popleft()
+                if len(self._waiting) == 1:
+                    key, payload, maxlen = self._waiting[0]
+                    self.redis.xadd(key, {FIELD: payload}, **add_args(maxlen))
+                    self._waiting.popleft()
+                    continue
+                batch = list(itertools.islice(self._waiting, SEND_AT_ONCE))
+                pipe = self.redis.pipeline(transaction=False)
+                for key, payload, maxlen in batch:
+                    pipe.xadd(key, {FIELD: payload}, **add_args(maxlen))
+                pipe.execute()
+                for _ in batch:
+                    self._waiting.popleft()
         except Exception:  # the live view is best effort; the store holds the truth
             return False
         return True

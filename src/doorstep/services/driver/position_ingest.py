@@ -52,8 +52,7 @@ def ingest_positions(p: Platform, actor: Actor, batch: list[Position], route_id:
     actor.require(Permission.OWN_ROUTES)
     now = p.clock()
     result = IngestResult()
-    with p.sessions() as session:
-        conn = ingest_connection(session)
+    with ingest_connection(p.sessions) as conn:
         ids = [x.client_id for x in batch]
         state = read_state(conn, actor.org_id, actor.principal_id, route_id, ids)
         latest = state.latest
@@ -67,7 +66,6 @@ def ingest_positions(p: Platform, actor: Actor, batch: list[Position], route_id:
         if kept:
             fixes = [_fix(x) for x in kept]
             result.stored = write_fixes(conn, actor.org_id, actor.principal_id, state.route_id, fixes, now)
-        session.commit()
     if kept:
         newest = max(kept, key=lambda x: x.at)
         p.live.publish(actor.org_id, position_event(actor.principal_id, state.route_id, newest))

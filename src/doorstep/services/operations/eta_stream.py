@@ -41,10 +41,13 @@ class EtaFeedPublisher:
         self.inner = inner
 
     def publish(self, org_id: str, event: dict[str, Any]) -> None:
-        """Publish; feed ``position`` and ``stop`` events of a route to the ETA worker."""
-        self.inner.publish(org_id, event)
+        """Publish; feed ``position`` and ``stop`` events of a route to the ETA worker (both entries in one round
+        trip to Redis, in this order)."""
+        live = self.inner.entry(org_id, event)
         if event.get("type") in FED and isinstance(event.get("route_id"), str):
-            self.inner.append(STREAM, encode({"org_id": org_id, "event": event}), MAXLEN)
+            self.inner.append_all([live, (STREAM, encode({"org_id": org_id, "event": event}), MAXLEN)])
+        else:
+            self.inner.append_all([live])
 
 
 def ensure_group(redis: Redis) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import ColumnClause, Text, cast, literal_column, select
 
 from doorstep.domain.events import EventType
 from doorstep.domain.geo import LatLng
@@ -93,8 +93,10 @@ def _eta_dicts(eta: RouteEta, dispatched: bool) -> list[dict[str, Any]]:
 class _DayPlans:
     """The stored documents of recently re-timed plans, decoded and parsed once per change. The travel model
     depends on the whole day (its time zero, its matrices), and on a 1,000-order day decoding the stored plan
-    costs ~20 ms and parsing its problem ~70 ms, paid on every re-timing of every route; reading the document as
-    text and comparing it with the cached text costs well under a millisecond."""
+    costs ~20 ms and parsing its problem ~70 ms, paid on every re-timing of every route. Whether the stored plan
+    changed is asked cheaply: on PostgreSQL by the row version (``xmin``: every update writes a new one), so the
+    document (1.2 MB of text on that day, 1.6 ms of PostgreSQL CPU to decompress and 0.7 ms to receive) is read
+    only when it changed; on SQLite, in the same process, by reading the text and comparing it."""
 
     def __init__(self, size: int = 16) -> None:
         self.size, self._lock = size, threading.Lock()
@@ -102,37 +104,62 @@ class _DayPlans:
 
     def get(self, uow: UnitOfWork, plan_id: str) -> tuple[dict[str, Any], Problem] | None:
         """The plan's stored document and its parsed problem (None before the plan has a result)."""
-        q = select(cast(PlanRow.result, Text)).where(PlanRow.id == plan_id, PlanRow.org_id == uow.org_id)
-        text = uow.session.scalar(q)
-        if text is None:
+        where = (PlanRow.id == plan_id, PlanRow.org_id == uow.org_id)
+        version: str | None
+        text: str | None
+        if uow.session.get_bind().dialect.name == "postgresql":
+            version = uow.session.scalar(select(ROW_VERSION).select_from(PlanRow).where(*where))
+            hit = self._hit(plan_id, version)
+            if hit is not None or version is None:
+                return hit
+            row = uow.session.execute(select(ROW_VERSION, cast(PlanRow.result, Text)).where(*where)).one_or_none()
+            if row is None:
+                return None
+            version, text = row
+        else:
+            version = text = uow.session.scalar(select(cast(PlanRow.result, Text)).where(*where))
+            hit = self._hit(plan_id, version)
+            if hit is not None:
+                return hit
+        if text is None or version is None:
             return None
-        with self._lock:
-            hit = self._cache.get(plan_id)
-        if hit is not None and hit[0] == text:
-            return hit[1], hit[2]
         doc = json.loads(text)
         if not isinstance(doc, dict):
             return None
         problem = problem_from_dict(doc["problem"], trusted=True)
         with self._lock:
             self._cache.pop(plan_id, None)
-            self._cache[plan_id] = (text, doc, problem)
+            self._cache[plan_id] = (version, doc, problem)
             while len(self._cache) > self.size:
                 del self._cache[next(iter(self._cache))]
         return doc, problem
 
+    def _hit(self, plan_id: str, version: str | None) -> tuple[dict[str, Any], Problem] | None:
+        with self._lock:
+            hit = self._cache.get(plan_id)
+        if version is None or hit is None or hit[0] != version:
+            return None
+        return hit[1], hit[2]
+
+
+# PostgreSQL: the transaction that wrote the row's current version (a new one on every update)
+ROW_VERSION: ColumnClause[str] = literal_column("xmin::text", Text())
 
 DAY_PLANS = _DayPlans()
 
 
 def _route_doc(result: dict[str, Any], route: RouteRow) -> dict[str, Any]:
-    """The plan document reduced to the route: its orders and vehicle only (all of it if an id is missing)."""
+    """The plan document reduced to the route: its orders, vehicle and the vehicle's driver only (all of it if an
+    id is missing). The day's other drivers are not read by the re-timing, and parsing them cost more than the
+    rest of the document: 100 drivers, ~1 ms a re-timing on the 1,000-order day."""
     raw = result["problem"]
     ids = {s["order_id"] for s in route.data["stops"] if s.get("order_id")}
     orders = [o for o in raw.get("orders", ()) if o.get("id") in ids]
     vehicles = [v for v in raw.get("vehicles", ()) if v.get("id") == route.vehicle_id]
     if len(orders) == len(ids) and len(vehicles) == 1:
-        raw = {**raw, "orders": orders, "vehicles": vehicles, "matrices": None}
+        own = vehicles[0].get("driver_id")
+        drivers = [d for d in raw.get("drivers", ()) if d.get("id") == own] if own else []
+        raw = {**raw, "orders": orders, "vehicles": vehicles, "drivers": drivers, "matrices": None}
     return {**result, "problem": raw, "plan": {**result["plan"], "routes": [route.data], "unassigned": []}}
 
 
