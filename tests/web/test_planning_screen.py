@@ -127,6 +127,8 @@ def test_drag_a_stop_and_see_the_preview(server: tuple[str, Platform], browser: 
     expect(page.locator("#preview .cost-change")).to_have_text(f"Cost change: {sign}€{abs(change) / 100:,.2f}")
     expect(page.locator("#preview table.etas")).to_have_count(2)
     expect(page.locator("#preview .violations")).to_contain_text("CAPACITY")  # van 2 is full (3 parcels)
+    said = page.locator("#preview .violations").inner_text()  # vehicle names and references, not ids
+    assert not re.search(r"\b(rte|veh|ord)_[0-9a-z]+", said) and "Van " in said, said
     expect(page.locator("#move-place")).to_have_value("0")
     expect(page.locator(f"#preview tr[data-order='{moved}']").first).to_contain_text("(moved)")
     page.click("#cancel-move-btn")

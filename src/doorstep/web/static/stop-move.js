@@ -62,6 +62,19 @@ function body() {
   return { order_id: move.order, route_id: $("move-route").value, position: Number($("move-place").value) };
 }
 
+// The checker speaks in ids (route, vehicle, order); the dispatcher reads vehicle names and order references.
+function named(plan) {
+  const names = new Map();
+  for (const r of plan.routes) {
+    names.set(r.id, r.data.vehicle_name);
+    names.set(r.vehicle_id || r.data.vehicle_id, r.data.vehicle_name);
+    for (const s of r.data.stops) if (s.order_id && s.external_ref) names.set(s.order_id, s.external_ref);
+  }
+  for (const u of plan.unassigned) if (u.external_ref) names.set(u.order_id, u.external_ref);
+  return (text) => text.replace(/\b(rte_[0-9a-z]+) \(veh_[0-9a-z]+\)/g, "$1")  // a route and its vehicle: one name
+    .replace(/\b(rte|veh|ord)_[0-9a-z]+\b/g, (id) => names.get(id) || id);
+}
+
 // The checker's verdict on the move: cost change, violations, late stops, new ETAs of the touched routes.
 async function preview() {
   const plan = move.ctx.plan();
@@ -74,7 +87,8 @@ async function preview() {
     `Cost change: ${change === 0 ? money(0, move.ctx.currency()) : money(change, move.ctx.currency(), true)}`));
   if (result.violations.length === 0) out.append(el("p", { class: "ok" }, "No violations."));
   const list = el("ul", { class: "violations" });
-  for (const v of result.violations) list.append(el("li", { class: "violation" }, `${v.kind}: ${v.message}`));
+  const said = named(plan);
+  for (const v of result.violations) list.append(el("li", { class: "violation" }, `${v.kind}: ${said(v.message)}`));
   out.append(list);
   for (const r of result.routes) {
     const table = el("table", { class: "etas" }, el("caption", {}, r.vehicle_name),
