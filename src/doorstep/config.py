@@ -110,6 +110,12 @@ class Settings(BaseSettings):
     slot_hold_minutes: int = Field(10, ge=1, le=24 * 60, description="how long a slot hold keeps its place")
     slot_offer_ttl_s: int = Field(900, ge=10, le=86_400, description="how long a slot offer can be held")
     slot_expiry_tick_s: float = Field(30.0, ge=0, description="how often expired slot holds are freed (0: never)")
+    learned_times: bool = Field(
+        False, description="plans and ETAs use the service times and travel factors learned from driven days"
+    )
+    learn_tick_s: float = Field(
+        3600.0, ge=0, description="how often organizations that drove are re-learned once a day (0: never)"
+    )
 
     @property
     def is_development(self) -> bool:

@@ -29,6 +29,7 @@ from doorstep.api.routers import (
     events,
     fleet,
     health,
+    learned,
     live,
     notify_settings,
     orders,
@@ -58,6 +59,7 @@ from doorstep.notify.twilio import TwilioSms
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import traffic_for
+from doorstep.services.analytics.learning import learn_due
 from doorstep.services.customer.notify_send import send_due
 from doorstep.services.kernel.event_bus import EventBus
 from doorstep.services.kernel.event_dispatch import dispatch_due
@@ -199,7 +201,8 @@ def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher,
         bus=register_handlers(EventBus(), live_policy(settings)),
         live=publisher,
         channels=channels(settings),
-        travel=TravelModel(network=road_network(settings), traffic=settings.traffic, weather=settings.weather),
+        travel=TravelModel(network=road_network(settings), traffic=settings.traffic, weather=settings.weather,
+                           learned=settings.learned_times),
         currency=settings.currency,
         plan_time_limit_s=settings.time_limit_s,
         webhooks=WebhookSettings(timeout_s=settings.webhook_timeout_s, allow_private=settings.webhook_allow_private),
@@ -213,7 +216,7 @@ def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher,
 
 def tickers(settings: Settings, platform: Platform) -> list[Ticker]:
     """The periodic work of the process that runs jobs: due webhook deliveries, due event handlings, queued
-    customer messages (the retries of a provider that was down), expired slot holds."""
+    customer messages (the retries of a provider that was down), expired slot holds, the nightly re-learning."""
     out = []
     if settings.webhook_tick_s > 0:
         out.append(Ticker(scheduler(platform), settings.webhook_tick_s))
@@ -223,6 +226,8 @@ def tickers(settings: Settings, platform: Platform) -> list[Ticker]:
         out.append(Ticker(lambda: send_due(platform), settings.notify_tick_s))
     if settings.slot_expiry_tick_s > 0:  # holds past their time free their place (the job slots.expire)
         out.append(Ticker(lambda: expire_due(platform), settings.slot_expiry_tick_s))
+    if settings.learn_tick_s > 0:  # organizations that drove are re-learned once a day (the job analytics.learn)
+        out.append(Ticker(lambda: learn_due(platform), settings.learn_tick_s))
     return out
 
 
@@ -293,6 +298,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     for router in (*routers, *live_routers, slots.router, notify_settings.router, pickup_points.router):
         app.include_router(router)
     app.include_router(analytics.router)
+    app.include_router(learned.router)
     app.add_middleware(
         RateLimit, per_minute=settings.rate_limit_per_minute, per_address=settings.rate_limit_per_address_per_minute
     )

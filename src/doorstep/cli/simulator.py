@@ -22,33 +22,11 @@ import httpx
 
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
-from doorstep.domain.plan import Route, ScheduledStop, StopType
-from doorstep.live.simulation import Path, SimConfig, SimEvent, SimKind, simulate_route
+from doorstep.domain.plan import Route
+from doorstep.live.simulation import Path, SimConfig, SimEvent, SimKind, route_from_api, simulate_route
 from doorstep.routing.osrm_local import OsrmLocalProvider
 
 STATUS = {SimKind.ARRIVE: "arrived", SimKind.COMPLETE: "completed", SimKind.FAIL: "failed"}
-
-
-def _when(raw: str | None) -> datetime | None:
-    return datetime.fromisoformat(raw) if raw else None
-
-
-def route_from_api(data: dict[str, Any], route_id: str) -> Route:
-    """The domain route of a route's ``data`` as the API returns it (what the simulator needs to drive it)."""
-    stops = [
-        ScheduledStop(
-            type=StopType(s["type"]), location=LatLng(s["location"]["lat"], s["location"]["lng"]),
-            arrival=datetime.fromisoformat(s["arrival"]), start=datetime.fromisoformat(s["start"]),
-            departure=datetime.fromisoformat(s["departure"]), order_id=s.get("order_id"),
-            window_start=_when(s.get("window_start")), window_end=_when(s.get("window_end")),
-            service_s=s.get("service_s", 0), travel_s=s.get("travel_s", 0), travel_m=s.get("travel_m", 0),
-        )
-        for s in data["stops"]
-    ]  # fmt: skip
-    return Route(
-        id=route_id, vehicle_id=data["vehicle_id"], vehicle_name=data.get("vehicle_name", ""),
-        start_depot_id=data.get("start_depot_id", ""), stops=stops,
-    )  # fmt: skip
 
 
 @dataclass

@@ -9,7 +9,7 @@ waiting where a stop's window has not opened yet. A stop predicted to start afte
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -86,14 +86,18 @@ class EtaEngine:
         done: int,
         now: datetime,
         position: LatLng | None = None,
+        service_factor: float = 1.0,
     ) -> RouteEta:
         """ETAs of ``route.stops[done:]`` for a driver at ``position`` (default: at the last done stop) at ``now``.
 
         ``done`` counts the leading stops already completed (the start included). Driving resumes at ``now`` or
-        at the last done stop's planned departure, whichever is later.
+        at the last done stop's planned departure, whichever is later. ``service_factor`` scales the remaining
+        service times (a driver learned to be quicker or slower than the address times say).
         """
         done = max(1, min(done, len(route.stops)))
         remaining = route.stops[done:]
+        if service_factor != 1.0:  # the driver's learned pace (docs/learning.md)
+            remaining = [replace(s, service_s=round(s.service_s * service_factor)) for s in remaining]
         last = route.stops[done - 1]
         here = ScheduledStop(
             type=StopType.START,

@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from doorstep.domain.failures import FailureReason
 from doorstep.domain.geo import LatLng
-from doorstep.domain.plan import Route, StopType
+from doorstep.domain.plan import Route, ScheduledStop, StopType
 
 Path = Callable[[LatLng, LatLng], Sequence[LatLng]]  # road geometry between two points (ends included)
 VISITED = (StopType.DELIVERY, StopType.PICKUP, StopType.PAIRED_PICKUP, StopType.PAIRED_DELIVERY)
@@ -57,7 +58,7 @@ class SimEvent:
     reason: FailureReason | None = None
 
 
-def _along(points: Sequence[LatLng], fraction: float) -> LatLng:
+def along(points: Sequence[LatLng], fraction: float) -> LatLng:
     """The point ``fraction`` of the way along a polyline (by straight-line length of its segments)."""
     if len(points) == 1:
         return points[0]
@@ -73,7 +74,7 @@ def _along(points: Sequence[LatLng], fraction: float) -> LatLng:
 
 def _leg(start: datetime, secs: int, path: Sequence[LatLng], every: int) -> Iterator[SimEvent]:
     for t in range(every, secs, every):
-        yield SimEvent(start + timedelta(seconds=t), SimKind.POSITION, _along(path, t / secs))
+        yield SimEvent(start + timedelta(seconds=t), SimKind.POSITION, along(path, t / secs))
 
 
 def simulate_route(route: Route, config: SimConfig, path: Path | None = None) -> Iterator[SimEvent]:
@@ -101,3 +102,25 @@ def simulate_route(route: Route, config: SimConfig, path: Path | None = None) ->
         else:
             clock += timedelta(seconds=stop.service_s)
             yield SimEvent(clock, SimKind.COMPLETE, here, k, stop.order_id)
+
+
+def _when(raw: str | None) -> datetime | None:
+    return datetime.fromisoformat(raw) if raw else None
+
+
+def route_from_api(data: dict[str, Any], route_id: str) -> Route:
+    """The domain route of a route's ``data`` as the API returns it (what the simulator needs to drive it)."""
+    stops = [
+        ScheduledStop(
+            type=StopType(s["type"]), location=LatLng(s["location"]["lat"], s["location"]["lng"]),
+            arrival=datetime.fromisoformat(s["arrival"]), start=datetime.fromisoformat(s["start"]),
+            departure=datetime.fromisoformat(s["departure"]), order_id=s.get("order_id"),
+            window_start=_when(s.get("window_start")), window_end=_when(s.get("window_end")),
+            service_s=s.get("service_s", 0), travel_s=s.get("travel_s", 0), travel_m=s.get("travel_m", 0),
+        )
+        for s in data["stops"]
+    ]  # fmt: skip
+    return Route(
+        id=route_id, vehicle_id=data["vehicle_id"], vehicle_name=data.get("vehicle_name", ""),
+        start_depot_id=data.get("start_depot_id", ""), stops=stops,
+    )  # fmt: skip

@@ -190,4 +190,5 @@ def hour_by_hour(provider: TravelTimeProvider) -> tuple[TravelTimeProvider, Driv
     departure; None for a provider whose times do not depend on the hour."""
     if isinstance(provider, TrafficProvider):
         return provider.inner, provider.leg_seconds
-    return None
+    split = getattr(provider, "split_hours", None)  # a wrapper over traffic (learned factors) splits itself
+    return split() if callable(split) else None

@@ -7,6 +7,7 @@ from doorstep.store.models_customers import FeedbackRow, TrackingTokenRow
 from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_events import EventHandlingRow
 from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
+from doorstep.store.models_learned import LearnedModelRow
 from doorstep.store.models_live import DriverCodeRow, LatestPositionRow, PositionRow, ProofRow, StopEventRow
 from doorstep.store.models_messages import MessageRow, OptOutRow
 from doorstep.store.models_orders import EventRow, OrderRow
@@ -27,6 +28,7 @@ __all__ = [
     "IdempotencyRow",
     "KpiDayRow",
     "LatestPositionRow",
+    "LearnedModelRow",
     "MessageRow",
     "OptOutRow",
     "OrderRow",

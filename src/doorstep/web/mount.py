@@ -34,7 +34,8 @@ def plotly_js() -> Path:
 
 
 def mount_web(app: FastAPI) -> None:
-    """Serve ``/login``, ``/app`` (the dashboard) and its orders, drivers, live, slots and analytics pages; assets
+    """Serve ``/login``, ``/app`` (the dashboard) and its orders, drivers, live, slots, analytics and learned-times
+    pages; assets
     under ``/static`` (plotly.js from the ``plotly`` package). Everything works offline."""
     app.mount("/static/leaflet", StaticFiles(directory=xstatic_leaflet.BASE_DIR), name="leaflet")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="web-static")
@@ -72,6 +73,13 @@ def mount_web(app: FastAPI) -> None:
     def analytics(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(
             request, "analytics.html", {"title": "Analytics", "here": "analytics"},
+            headers={"Content-Security-Policy": ANALYTICS_CSP},
+        )  # fmt: skip
+
+    @router.get("/app/learned", response_class=HTMLResponse)
+    def learned(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(
+            request, "learned.html", {"title": "Learned times", "here": "analytics"},
             headers={"Content-Security-Policy": ANALYTICS_CSP},
         )  # fmt: skip
 

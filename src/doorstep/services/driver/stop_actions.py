@@ -124,7 +124,7 @@ def _retimed(p: Platform, plan: PlanRow, data: dict[str, Any]) -> dict[str, Any]
     put_routes(plan, [data])
     stored, problem, _ = plan_from_dict(plan.result, trusted=True)
     route = next(r for r in stored.routes if r.id == data["id"])
-    fresh = route_to_dict(retime(problem, route, p.provider(problem)), route_zone(problem, route))
+    fresh = route_to_dict(retime(problem, route, p.provider(problem, plan.org_id)), route_zone(problem, route))
     return {**data, "stops": fresh["stops"]}
 
 

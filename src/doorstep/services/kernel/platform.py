@@ -10,16 +10,19 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from doorstep.domain.learned import LearnedTimes
 from doorstep.domain.problem import Problem
 from doorstep.live.publish import LivePublisher, NullPublisher
 from doorstep.notify.channels import Channels
 from doorstep.optimize.geometry import plan_origin
 from doorstep.routing.defaults import default_provider
+from doorstep.routing.learned import LearnedTravel
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import TrafficProvider, traffic_for
 from doorstep.services.kernel.access import Actor
 from doorstep.services.kernel.event_bus import EventBus
 from doorstep.services.kernel.job_registry import run_job
+from doorstep.services.kernel.learned_times import load_learned
 from doorstep.services.kernel.settings import Leases, LiveRules, NotifySettings, TravelModel, WebhookSettings
 from doorstep.services.kernel.slot_settings import SlotSettings
 from doorstep.store.uow import UnitOfWork
@@ -72,21 +75,35 @@ class Platform:
         """Hand the named job with its plain arguments to the runner (``submit("planning.run", plan_id=...)``)."""
         self.runner.submit(self, name, kwargs)
 
-    def provider(self, problem: Problem) -> TravelTimeProvider:
+    def provider(self, problem: Problem, org_id: str | None = None) -> TravelTimeProvider:
         """One travel model for every use case of a problem: plans, checks, live changes and ETAs alike (a
         problem's own matrices always win).
 
         With traffic factors, plans, the checker and live changes use the factor of the plan's main departure
         hour (the hour of ``plan_origin``, read in the first depot's time zone) and ETAs drive each leg in the
-        hour it is driven (``live.eta``): a stored plan always checks on the times it was planned on."""
+        hour it is driven (``live.eta``): a stored plan always checks on the times it was planned on. With learned
+        times on, the organization's learned travel factors multiply that model (``routing.learned``)."""
         if problem.matrices is not None:
             return default_provider(problem)
         base = self.travel.network if self.travel.network is not None else default_provider(problem)
         zone = problem.depots[0].timezone if problem.depots else "UTC"
         model = traffic_for(self.travel.traffic, self.travel.weather, zone)
-        if model is None:
-            return base
-        return TrafficProvider(base, model, plan_origin(problem), pinned=True)
+        static = base if model is None else TrafficProvider(base, model, plan_origin(problem), pinned=True)
+        learned = self.learned(org_id)
+        if learned is None or not learned.has_travel:
+            return static
+        return LearnedTravel(static, learned, zone, plan_origin(problem))
+
+    def travel_for(self, org_id: str) -> Callable[[Problem], TravelTimeProvider]:
+        """``provider`` for one organization, as the use cases that build problems as they go take it."""
+        return lambda problem: self.provider(problem, org_id)
+
+    def learned(self, org_id: str | None) -> LearnedTimes | None:
+        """The organization's learned times when the deployment uses them (None: off, or nothing learned yet)."""
+        if not self.travel.learned or org_id is None:
+            return None
+        with self.uow(org_id) as uow:
+            return load_learned(uow)
 
     def uow(self, actor: Actor | str) -> UnitOfWork:
         """A unit of work in the actor's organization (or the given organization id)."""

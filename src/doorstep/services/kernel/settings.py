@@ -12,11 +12,13 @@ from doorstep.services.kernel.webhook_targets import Resolver, system_resolver
 @dataclass(slots=True)
 class TravelModel:
     """The deployment's travel model: a road network (``DOORSTEP_NETWORK``; None: straight line), time-of-day
-    factors ('urban' or a JSON file; ``DOORSTEP_TRAFFIC``) and a weather slow-down (``DOORSTEP_WEATHER``)."""
+    factors ('urban' or a JSON file; ``DOORSTEP_TRAFFIC``), a weather slow-down (``DOORSTEP_WEATHER``) and
+    whether the times learned from driven days are used (``DOORSTEP_LEARNED_TIMES``, docs/learning.md)."""
 
     network: TravelTimeProvider | None = None
     traffic: str | None = None
     weather: float = 1.0
+    learned: bool = False  # DOORSTEP_LEARNED_TIMES: plans and ETAs use the times learned from driven days
 
 
 @dataclass(slots=True)

@@ -315,7 +315,7 @@ def propose(p: Platform, actor: Actor, req: Request, *, auto_approve: bool = Fal
     """Compute the change on the live plan and store it as a pending proposal (or apply it at once)."""
     actor.require(Permission.WRITE)
     with p.uow(actor) as uow:
-        day = load_day(uow, req.plan_id, p.clock(), p.provider)
+        day = load_day(uow, req.plan_id, p.clock(), p.travel_for(uow.org_id))
         options = _options(uow, day, req)
         label = _subject_label(uow, day, req)
         for option in options:
@@ -477,7 +477,7 @@ def decide(p: Platform, actor: Actor, proposal_id: str, *, approve: bool, choice
             msg = f"proposal {proposal_id} was computed {age} min ago (they hold {hold} min)"
             raise DoorstepError([Issue("E2134", msg, ("proposal_id",), proposal_id)])
         if approve:
-            changed = _apply(uow, actor, row, choice, p.clock(), p.provider)
+            changed = _apply(uow, actor, row, choice, p.clock(), p.travel_for(uow.org_id))
         else:
             row.status = ProposalStatus.REJECTED.value
         uow.commit()

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnClause, Text, cast, literal_column, select
 
 from doorstep.domain.events import EventType
 from doorstep.domain.geo import LatLng
+from doorstep.domain.learned import LearnedTimes
 from doorstep.domain.problem import Problem
 from doorstep.domain.returns import FailurePolicy
 from doorstep.domain.status import RouteStatus
@@ -169,9 +170,11 @@ def compute_eta(
     live: RouteLiveRow,
     now: datetime,
     travel: Callable[[Problem], TravelTimeProvider] | None = None,
+    learned: LearnedTimes | None = None,
 ) -> RouteEta | None:
     """Re-time the route's remaining stops from the last known position (or the last done stop) at ``now``: the
-    route is read from the plan reduced to its own orders, the travel model is the whole day's."""
+    route is read from the plan reduced to its own orders, the travel model is the whole day's; with ``learned``
+    times, the route's driver's learned pace scales the remaining service times."""
     day = DAY_PLANS.get(uow, route.plan_id)
     if day is None:
         return None
@@ -181,7 +184,10 @@ def compute_eta(
     pos = live.position
     position = LatLng(pos["lat"], pos["lng"]) if pos else None
     engine = EtaEngine(travel(problem) if travel is not None else default_provider(problem))
-    return engine.route_eta(plan.routes[0], vehicle.type.profile, done=live.done, now=now, position=position)
+    factor = learned.driver_factor(route.driver_id) if learned is not None and route.driver_id else 1.0
+    return engine.route_eta(
+        plan.routes[0], vehicle.type.profile, done=live.done, now=now, position=position, service_factor=factor
+    )
 
 
 def _events(route_id: str, eta: RouteEta, outcomes: dict[str, Any]) -> list[dict[str, Any]]:
@@ -215,7 +221,7 @@ def on_event(p: Platform, org_id: str, event: dict[str, Any], policy: LivePolicy
             live = _live_row(uow, route_id)
             done_before, previous = live.done, list(live.etas or [])
             _record(live, route, event, at)
-            eta = compute_eta(uow, route, live, at, p.provider)
+            eta = compute_eta(uow, route, live, at, p.travel_for(org_id), p.learned(org_id))
         out = [] if eta is None else _events(route_id, eta, live.outcomes)
         if eta is not None:
             dispatched = route.status == RouteStatus.DISPATCHED.value

@@ -27,6 +27,7 @@ from doorstep.services.kernel.events import EventRecorder
 from doorstep.services.kernel.job_registry import JobBusyError, job
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.orders.orders import set_order_status
+from doorstep.services.planning.learned_service import with_learned_service
 from doorstep.services.planning.plan_problem import build_problem, kept_routes
 from doorstep.services.planning.plan_routes import store_routes
 from doorstep.services.planning.planning import plan as make_plan
@@ -243,6 +244,7 @@ def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
         if begun is None:
             return
         row, problem, kept = begun
+        problem = with_learned_service(problem, p.learned(org_id))  # DOORSTEP_LEARNED_TIMES (docs/learning.md)
         points: list[list[float]] = []
         last = [0.0]
 
@@ -258,7 +260,7 @@ def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
 
         opts = SolveOptions.from_dict(row.options)
         with _heartbeat(p, plan_id, row.attempts):
-            result = make_plan(problem, provider=p.provider(problem), options=opts, on_progress=on_progress)
+            result = make_plan(problem, provider=p.provider(problem, org_id), options=opts, on_progress=on_progress)
         _finish(p, org_id, plan_id, result, problem, opts, points, kept, row.attempts)
     except JobBusyError:
         raise

@@ -115,7 +115,7 @@ def preview_move(p: Platform, actor: Actor, plan_id: str, move: Move) -> EditRes
     actor.require(Permission.READ)
     with p.uow(actor) as uow:
         _, plan, problem = _load(uow, plan_id)
-    travel = p.provider(problem)
+    travel = p.provider(problem, actor.org_id)
     return _result(problem, apply_move(plan, problem, move, travel), travel)
 
 
@@ -137,7 +137,7 @@ def save_move(p: Platform, actor: Actor, plan_id: str, move: Move, versions: dic
     actor.require(Permission.WRITE)
     with p.uow(actor) as uow:
         row, plan, problem = _load(uow, plan_id)
-        travel = p.provider(problem)
+        travel = p.provider(problem, actor.org_id)
         touched = apply_move(plan, problem, move, travel)
         route_rows = uow.routes.get_many([r.id for r in touched])
         for r in touched:

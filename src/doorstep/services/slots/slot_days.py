@@ -128,8 +128,8 @@ def _build(p: Platform, uow: UnitOfWork, depot_id: str, day: date, now: datetime
         plan_id, base = published
 
         def load_published() -> _Base:
-            live = load_day(uow, plan_id, now, p.provider)
-            return _Base(live.problem, live.plan, live.state, live.provider or p.provider(live.problem))
+            live = load_day(uow, plan_id, now, p.travel_for(uow.org_id))
+            return _Base(live.problem, live.plan, live.state, live.provider or p.provider(live.problem, uow.org_id))
 
         # orders on the plan are planned; new ones of the day are on no route yet
         booked = _booked_ids(uow, depot_id, day, (OrderStatus.NEW.value,))
@@ -138,7 +138,7 @@ def _build(p: Platform, uow: UnitOfWork, depot_id: str, day: date, now: datetime
     def construct() -> _Base:
         problem = replace(build_problem(uow, depot_id, day, []), orders=())
         empty = Plan(id="pln_slots", created_at=now, routes=[], unassigned=[])
-        return _Base(problem, empty, LiveState(now=now), p.provider(problem))
+        return _Base(problem, empty, LiveState(now=now), p.provider(problem, uow.org_id))
 
     booked = _booked_ids(uow, depot_id, day, (OrderStatus.NEW.value, OrderStatus.PLANNED.value))
     return _extend(uow, key, ("construction",), booked, False, construct, now)

@@ -1,0 +1,119 @@
+// What Doorstep learned from the driven days (docs/learning.md): how many visits and legs, whether plans and ETAs use
+// it, the travel factor by hour of the week (plotly.js), neighbourhoods on a map shaded by travel factor or service
+// time, drivers' pace and the most visited addresses, each with the observations behind it.
+import { api, el } from "./api.js";
+import { guarded, startPage } from "./page.js";
+import { makeMap } from "./map.js";
+
+const $ = (id) => document.getElementById(id);
+const L = window.L;
+const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["toImage"] };
+const FONT = { family: "system-ui, sans-serif", size: 12, color: "#1d2433" };
+let learned = null;
+let view = null;
+
+const mmss = (s) => `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, "0")} s`;
+const tile = (label, value) => el("div", {}, el("dt", {}, label), el("dd", {}, value));
+
+function showStatus(doc) {
+  $("status").replaceChildren(
+    tile("Learned", doc.learned_at ? new Date(doc.learned_at).toLocaleString() : "never"),
+    tile("Days", doc.days), tile("Visits observed", doc.service_observations), tile("Legs observed", doc.leg_observations),
+    tile("Service time (all)", doc.service_s_organization === null ? "–" : mmss(doc.service_s_organization)),
+    tile("Travel (all)", doc.travel_factor_organization === null ? "–" : `× ${doc.travel_factor_organization}`),
+    tile("Used by plans and ETAs", doc.in_use ? "yes" : "no"),
+  );
+  const notes = [];
+  if (doc.service_fallback) notes.push(`service times: fewer than ${doc.min_observations} visits, the orders' own times stand`);
+  if (doc.travel_fallback) notes.push(`travel: fewer than ${doc.min_observations} legs, the static model stands`);
+  if (!doc.in_use && !doc.service_fallback) notes.push("learned times are off on this server (DOORSTEP_LEARNED_TIMES)");
+  $("status-note").textContent = notes.length ? `Defaults in use — ${notes.join("; ")}.` : "";
+}
+
+function drawHours(doc) {
+  const hours = doc.hour_of_week_factors;
+  const x = hours.map((h) => Number(h.key));
+  const layout = {
+    font: FONT, margin: { l: 64, r: 64, t: 16, b: 56 }, showlegend: true, legend: { orientation: "h", y: -0.3 },
+    xaxis: { title: { text: "Local hour of the week" }, range: [0, 167], tickmode: "array",
+      tickvals: DAYS.map((_, d) => d * 24), ticktext: DAYS, automargin: true },
+    yaxis: { title: { text: "Travel factor (1 = static model)" }, rangemode: "tozero", automargin: true },
+    yaxis2: { title: { text: "Legs observed" }, overlaying: "y", side: "right", showgrid: false, rangemode: "tozero" },
+  };
+  const traces = [
+    { type: "bar", name: "Legs observed", x, y: hours.map((h) => h.observations), yaxis: "y2", marker: { color: "#d5dde8" } },
+    { type: "scatter", mode: "markers+lines", name: "Travel factor", x, y: hours.map((h) => h.value),
+      line: { color: "#3c6fb4" }, connectgaps: false },
+  ];
+  Plotly.react($("hours-chart"), traces, layout, CONFIG);
+}
+
+function shade(value, lo, hi) {
+  const t = hi > lo ? Math.min(1, Math.max(0, (value - lo) / (hi - lo))) : 0.5;
+  const r = Math.round(60 + t * 170), g = Math.round(150 - t * 90), b = Math.round(200 - t * 150);
+  return `rgb(${r},${g},${b})`;
+}
+
+function drawMap() {
+  const measure = $("map-measure").value;
+  const cells = measure === "travel" ? learned.neighbourhood_factors : learned.neighbourhood_service_s;
+  view.layer.clearLayers();
+  if (!cells.length) {
+    $("map-legend").textContent = "Nothing learned yet.";
+    return;
+  }
+  const values = cells.map((c) => c.value);
+  const lo = Math.min(...values), hi = Math.max(...values);
+  const fmt = (v) => (measure === "travel" ? `× ${v}` : mmss(v));
+  for (const c of cells) {
+    L.circle([c.lat, c.lng], { radius: 500, color: "#1d2433", weight: 1, fillColor: shade(c.value, lo, hi), fillOpacity: 0.6 })
+      .bindTooltip(`${fmt(c.value)} (${c.observations} ${measure === "travel" ? "legs" : "visits"})`)
+      .addTo(view.layer);
+  }
+  view.map.fitBounds(L.latLngBounds(cells.map((c) => [c.lat, c.lng])).pad(0.2));
+  $("map-legend").textContent = `Blue: ${fmt(lo)} … red: ${fmt(hi)}, per ~1 km neighbourhood (hover for the observations).`;
+}
+
+async function showDrivers(doc) {
+  const drivers = await api("GET", "/v1/drivers?limit=500");
+  const names = Object.fromEntries(drivers.items.map((d) => [d.id, d.name]));
+  $("drivers").querySelector("tbody").replaceChildren(...doc.driver_factors.map((d) => el("tr", {},
+    el("th", { scope: "row" }, names[d.key] || d.key),
+    el("td", {}, d.value >= 1 ? `${Math.round((d.value - 1) * 100)} % slower` : `${Math.round((1 - d.value) * 100)} % quicker`),
+    el("td", {}, d.observations))));
+  $("addresses").querySelector("tbody").replaceChildren(...doc.address_service_s.map((a) => el("tr", {},
+    el("th", { scope: "row" }, `${a.lat.toFixed(5)}, ${a.lng.toFixed(5)}`), el("td", {}, mmss(a.value)), el("td", {}, a.observations))));
+}
+
+async function show() {
+  learned = await api("GET", "/v1/analytics/learned");
+  showStatus(learned);
+  drawHours(learned);
+  drawMap();
+  await showDrivers(learned);
+}
+
+async function init() {
+  await startPage();
+  view = makeMap($("map"));
+  $("map-measure").addEventListener("change", () => guarded(async () => drawMap()));
+  $("relearn").addEventListener("click", () => guarded(async () => {
+    const before = learned.learned_at;
+    $("relearn").disabled = true;
+    try {
+      await api("POST", "/v1/analytics/learned/run");
+      for (let k = 0; k < 60 && learned.learned_at === before; k++) {
+        await new Promise((r) => setTimeout(r, 500));
+        learned = await api("GET", "/v1/analytics/learned");
+      }
+      await show();
+    } finally {
+      $("relearn").disabled = false;
+    }
+  }));
+  await show();
+  document.body.dataset.ready = "1";
+}
+
+guarded(init);
