@@ -91,3 +91,39 @@ def test_simulated_deliveries_scan_their_parcels(served: tuple[str, str, Any, di
 def _ref(p: Any, actor: Any, order_id: str) -> str:
     with p.uow(actor) as uow:
         return str(uow.orders.require(order_id).external_ref)
+
+
+def test_simulate_days_makes_history_through_the_api(served: tuple[str, str, Any, dict[str, str]]) -> None:
+    """`simulate --days 2` in a fresh organization: its own depot and vans, the days' orders planned, published and
+    driven to the end (every stop completed or failed, none refused), and the times learned from them."""
+    base, _, app, _ = served
+    p = app.state.platform
+    org_id, _ = create_organization(p, "History", f"hist-{uuid.uuid4().hex[:8]}@example.com", "hist-password-1")
+    key = create_api_key(p, system_actor(org_id), "history", [Permission.READ, Permission.WRITE])[1]
+    args = ["simulate", "--days", "2", "--api-key", key, "--url", base, "--vans", "2", "--orders-per-day", "10",
+            "--seed", "4"]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "refused" not in result.output
+    assert app.state.eta_runner.wait_idle(30)
+    with p.uow(org_id) as uow:
+        orders = uow.orders.all()
+        driven = [o for o in orders if o.status in ("delivered", "failed")]
+    days = [line for line in result.output.splitlines() if " orders, " in line]
+    assert sum(int(line.split(": ")[1].split(" orders")[0]) for line in days) == len(orders) - _reattempts(orders)
+    assert len(driven) == len(orders) - _reattempts(orders) and driven
+    learned = uow_learned(p, org_id)
+    assert learned is not None and learned.service_n == sum(o.status == "delivered" for o in orders)
+
+
+def _reattempts(orders: list[Any]) -> int:
+    """Orders the failure policy created for the next day (re-attempts of the last day's failures: not driven)."""
+    return sum(1 for o in orders if o.status == "new")
+
+
+def uow_learned(p: Any, org_id: str) -> Any:
+    """The organization's learned model."""
+    from doorstep.services.kernel.learned_times import load_learned
+
+    with p.uow(org_id) as uow:
+        return load_learned(uow)

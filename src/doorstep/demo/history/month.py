@@ -16,7 +16,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,6 +29,12 @@ from doorstep.demo.history.world import DEPOT, DISTRICTS, TIMEZONE, World
 from doorstep.live.simulation import SimEvent, SimKind, route_from_api
 
 DEFAULT_DEMAND = DemandModel(zones={"Baixa": 36, "Boavista": 28, "Foz": 20, "Paranhos": 28}, trend_per_week=0.0)
+
+
+def demand_of(orders_per_day: float) -> DemandModel:
+    """The default demand scaled to about ``orders_per_day`` orders on an average weekday."""
+    scale = orders_per_day / sum(DEFAULT_DEMAND.zones.values())
+    return replace(DEFAULT_DEMAND, zones={z: m * scale for z, m in DEFAULT_DEMAND.zones.items()})
 WINDOWS = (("09:00", "11:00"), ("11:00", "13:00"), ("14:00", "16:00"), ("16:00", "18:00"))
 STATUS = {SimKind.ARRIVE: "arrived", SimKind.COMPLETE: "completed", SimKind.FAIL: "failed"}
 
@@ -59,6 +65,11 @@ class DayReport:
     routes: int
     sent: Counter[str] = field(default_factory=Counter)
     refused: Counter[str] = field(default_factory=Counter)
+
+
+def api_client(url: str, api_key: str) -> httpx.Client:
+    """A client of the Doorstep API at ``url`` with a dispatcher's API key (read and write)."""
+    return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {api_key}"}, timeout=120)
 
 
 def _ok(resp: httpx.Response) -> Any:
