@@ -28,6 +28,7 @@ from doorstep.api.routers import (
     driver_stream,
     events,
     fleet,
+    forecast,
     health,
     live,
     notify_settings,
@@ -202,6 +203,7 @@ def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher,
         travel=TravelModel(network=road_network(settings), traffic=settings.traffic, weather=settings.weather),
         currency=settings.currency,
         plan_time_limit_s=settings.time_limit_s,
+        staffing_time_limit_s=settings.staffing_time_limit_s,
         webhooks=WebhookSettings(timeout_s=settings.webhook_timeout_s, allow_private=settings.webhook_allow_private),
         notify=NotifySettings(max_attempts=settings.notify_max_attempts, tracking_ttl_s=settings.tracking_ttl_s),
         live_rules=LiveRules(pod_flag_distance_m=settings.pod_flag_distance_m, max_photo_bytes=settings.max_photo_bytes,
@@ -293,6 +295,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     for router in (*routers, *live_routers, slots.router, notify_settings.router, pickup_points.router):
         app.include_router(router)
     app.include_router(analytics.router)
+    app.include_router(forecast.router)
     app.add_middleware(
         RateLimit, per_minute=settings.rate_limit_per_minute, per_address=settings.rate_limit_per_address_per_minute
     )
