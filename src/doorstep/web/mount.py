@@ -34,8 +34,8 @@ def plotly_js() -> Path:
 
 
 def mount_web(app: FastAPI) -> None:
-    """Serve ``/login``, ``/app`` (the dashboard) and its orders, drivers, live, slots and analytics pages; assets
-    under ``/static`` (plotly.js from the ``plotly`` package). Everything works offline."""
+    """Serve ``/login``, ``/app`` (the dashboard) and its orders, drivers, live, slots, analytics and forecast
+    pages; assets under ``/static`` (plotly.js from the ``plotly`` package). Everything works offline."""
     app.mount("/static/leaflet", StaticFiles(directory=xstatic_leaflet.BASE_DIR), name="leaflet")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="web-static")
     router = APIRouter(include_in_schema=False)
@@ -72,6 +72,13 @@ def mount_web(app: FastAPI) -> None:
     def analytics(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(
             request, "analytics.html", {"title": "Analytics", "here": "analytics"},
+            headers={"Content-Security-Policy": ANALYTICS_CSP},
+        )  # fmt: skip
+
+    @router.get("/app/forecast", response_class=HTMLResponse)
+    def forecast(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(
+            request, "forecast.html", {"title": "Forecast", "here": "forecast"},
             headers={"Content-Security-Policy": ANALYTICS_CSP},
         )  # fmt: skip
 
