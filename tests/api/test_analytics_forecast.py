@@ -110,3 +110,22 @@ def test_bad_input_is_reported_at_once(client: TestClient, tenant: Tenant) -> No
         assert (code, body["error"]["code"]) == (422, "E1490"), days
     code, _ = get(client, tenant, "days=28&group_by=zone")
     assert code == 200
+
+
+def test_the_zone_of_an_order_is_the_slot_policys(client: TestClient, tenant: Tenant) -> None:
+    """The forecast's zone lookup (depots read once) gives the zone slot offers' zone_of gives, for each place."""
+    from doorstep.domain.geo import LatLng
+    from doorstep.services.analytics.forecast_history import zone_finder
+    from doorstep.services.slots.slot_offers import zone_of
+    from doorstep.services.slots.slot_policy import current_policy
+    from tests.api.conftest import platform_of
+
+    set_zones(client, tenant)
+    with platform_of(client).uow(tenant.org_id) as uow:
+        names, find = zone_finder(uow)
+        policy, _ = current_policy(uow)
+        assert names == {"near": "Near the hub", "west": "West"}
+        for where, expected in ((NEAR, "near"), (WEST, "west"), (FAR, None)):
+            point = LatLng(where["lat"], where["lng"])
+            found = zone_of(uow, policy, point)
+            assert find(point) == (found[0].id if found else None) == expected
