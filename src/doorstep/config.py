@@ -20,6 +20,7 @@ class Settings(BaseSettings):
 
     env: str = Field("development", description="development | production (no default secrets in production)")
     time_limit_s: float = Field(30.0, gt=0, le=86_400, description="default solver time limit per plan")
+    staffing_time_limit_s: float = Field(5.0, ge=1, le=60, description="solver time per depot and day of staffing")
     seed: int = Field(0, ge=0, description="default solver seed")
     circuity: float = Field(1.3, ge=1.0, le=3.0, description="straight-line model: road km per crow-fly km")
     network: Path | None = Field(None, description="road network folder (doorstep network build) used by default")

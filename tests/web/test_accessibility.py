@@ -38,7 +38,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, s
         yield base, email, code
 
 
-PAGES = ["/login", "/app", "/app/orders", "/app/drivers", "/app/live", "/app/slots", "/app/analytics", "/driver"]
+PAGES = [
+    "/login", "/app", "/app/orders", "/app/drivers", "/app/live", "/app/slots", "/app/analytics", "/app/forecast",
+    "/app/learned",
+    "/driver",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", PAGES)

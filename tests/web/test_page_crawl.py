@@ -17,7 +17,9 @@ from tests.web.workspace_site import DAY, PASSWORD, Org, server, two_van_day
 __all__ = ["server"]  # the module-scoped server fixture
 
 FIRST = f"/app?date={DAY}"
-EXPECTED = {"/app", "/app/orders", "/app/drivers", "/app/live", "/app/slots", "/app/analytics"}  # at least these
+# at least these
+EXPECTED = {"/app", "/app/orders", "/app/drivers", "/app/live", "/app/slots", "/app/analytics", "/app/forecast",
+            "/app/learned"}
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from doorstep.api.routers import (
     driver_stream,
     events,
     fleet,
+    forecast,
     health,
     learned,
     live,
@@ -205,6 +206,7 @@ def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher,
                            learned=settings.learned_times),
         currency=settings.currency,
         plan_time_limit_s=settings.time_limit_s,
+        staffing_time_limit_s=settings.staffing_time_limit_s,
         webhooks=WebhookSettings(timeout_s=settings.webhook_timeout_s, allow_private=settings.webhook_allow_private),
         notify=NotifySettings(max_attempts=settings.notify_max_attempts, tracking_ttl_s=settings.tracking_ttl_s),
         live_rules=LiveRules(pod_flag_distance_m=settings.pod_flag_distance_m, max_photo_bytes=settings.max_photo_bytes,
@@ -299,6 +301,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
         app.include_router(router)
     app.include_router(analytics.router)
     app.include_router(learned.router)
+    app.include_router(forecast.router)
     app.add_middleware(
         RateLimit, per_minute=settings.rate_limit_per_minute, per_address=settings.rate_limit_per_address_per_minute
     )

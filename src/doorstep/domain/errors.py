@@ -169,6 +169,12 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "E1480": ("invalid date range", "Give from and to as YYYY-MM-DD dates, from on or before to."),
     "E1481": ("date range too long", "Ask for at most 366 days per request; split a longer period."),
+    "E1490": ("invalid forecast horizon", "Give days as a whole number from 1 to 28."),
+    "E1491": ("unknown forecast grouping", "Use group_by=day or group_by=zone."),
+    "E1492": (
+        "invalid staffing request",
+        "Give days from 1 to 28 and time_limit_s from 1 to 60 seconds (per depot and day).",
+    ),
     "E2101": (
         "stop already done or under way",
         "Only stops not yet started can be moved, removed or re-sequenced; record a failure instead.",
@@ -341,6 +347,10 @@ CODES: dict[str, tuple[str, str]] = {
     "W1413": (
         "dispatched without a driver",
         "No driver's app shows the route: assign a driver (POST /v1/routes/{id}/assign); a dispatched route takes one.",
+    ),
+    "W1490": (
+        "too little order history for the forecast",
+        "Forecasts sharpen after two weeks of orders; until then it repeats the last same weekday.",
     ),
     "W3001": ("location far from any road", "Check the coordinates; orders there are unassigned as UNREACHABLE."),
     "W3002": (

@@ -16,6 +16,7 @@ PREFIXES = frozenset(
     | {"spl", "sof", "hld", "slc"}  # slot policies, slot offers, slot holds, slot counters
     | {"pup"}  # pickup points (counters and lockers)
     | {"lrn"}  # learned models (service times and travel factors of an organization)
+    | {"stf"}  # staffing runs (plans of forecast days)
 )
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _lock = threading.Lock()

@@ -7,6 +7,7 @@ from doorstep.store.models_customers import FeedbackRow, TrackingTokenRow
 from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_events import EventHandlingRow
 from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
+from doorstep.store.models_forecast import StaffingRunRow
 from doorstep.store.models_learned import LearnedModelRow
 from doorstep.store.models_live import DriverCodeRow, LatestPositionRow, PositionRow, ProofRow, StopEventRow
 from doorstep.store.models_messages import MessageRow, OptOutRow
@@ -47,6 +48,7 @@ __all__ = [
     "SlotHoldRow",
     "SlotOfferRow",
     "SlotPolicyRow",
+    "StaffingRunRow",
     "StopEventRow",
     "StopRow",
     "TrackingTokenRow",

@@ -34,9 +34,8 @@ def plotly_js() -> Path:
 
 
 def mount_web(app: FastAPI) -> None:
-    """Serve ``/login``, ``/app`` (the dashboard) and its orders, drivers, live, slots, analytics and learned-times
-    pages; assets
-    under ``/static`` (plotly.js from the ``plotly`` package). Everything works offline."""
+    """Serve ``/login``, ``/app`` (the dashboard) and its orders, drivers, live, slots, analytics, forecast and
+    learned-times pages; assets under ``/static`` (plotly.js from the ``plotly`` package). Works offline."""
     app.mount("/static/leaflet", StaticFiles(directory=xstatic_leaflet.BASE_DIR), name="leaflet")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="web-static")
     router = APIRouter(include_in_schema=False)
@@ -80,6 +79,13 @@ def mount_web(app: FastAPI) -> None:
     def learned(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(
             request, "learned.html", {"title": "Learned times", "here": "analytics"},
+            headers={"Content-Security-Policy": ANALYTICS_CSP},
+        )  # fmt: skip
+
+    @router.get("/app/forecast", response_class=HTMLResponse)
+    def forecast(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(
+            request, "forecast.html", {"title": "Forecast", "here": "forecast"},
             headers={"Content-Security-Policy": ANALYTICS_CSP},
         )  # fmt: skip
 

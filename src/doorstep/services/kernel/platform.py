@@ -65,6 +65,7 @@ class Platform:
     travel: TravelModel = field(default_factory=TravelModel)
     currency: str = "EUR"  # ISO 4217 code of every amount in cents (one per deployment: DOORSTEP_CURRENCY)
     plan_time_limit_s: float = 30.0
+    staffing_time_limit_s: float = 5.0  # solver time per depot and day of a staffing run (docs/analytics.md)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
     live_rules: LiveRules = field(default_factory=LiveRules)
