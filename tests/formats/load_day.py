@@ -36,13 +36,27 @@ def orders() -> dict[str, Order]:
     items = (Item("Sapatos", 1, "SH", "EAN-1"), Item("Saco", 1, "", "BAG-1"))
     made = [
         _order(1, "João Gonçalves", size={"parcels": 2, "weight_g": 3000}, items=items),
-        _order(2, "Jürgen Weiß", size={"parcels": 1, "weight_g": 1200, "volume_cm3": 9000},
-               items=(Item("Buch", 1, "", "BK-2"),)),  # fmt: skip
-        _order(3, "Ana Martins", kind=OrderKind.RETURN, size={"parcels": 1, "weight_g": 500},
-               items=(Item("Retorno", 1, "", "RT-3"),)),  # fmt: skip
+        _order(
+            2,
+            "Jürgen Weiß",
+            size={"parcels": 1, "weight_g": 1200, "volume_cm3": 9000},
+            items=(Item("Buch", 1, "", "BK-2"),),
+        ),
+        _order(
+            3,
+            "Ana Martins",
+            kind=OrderKind.RETURN,
+            size={"parcels": 1, "weight_g": 500},
+            items=(Item("Retorno", 1, "", "RT-3"),),
+        ),
         _order(4, "Maria Conceição", size={"parcels": 1, "weight_g": 800}, items=(Item("Cartão"),)),
-        _order(5, "Loja Ótica", kind=OrderKind.PAIRED, size={"parcels": 1, "weight_g": 400},
-               pickup=PairedPickup(location=LatLng(38.71, -9.13), address="Loja")),  # fmt: skip
+        _order(
+            5,
+            "Loja Ótica",
+            kind=OrderKind.PAIRED,
+            size={"parcels": 1, "weight_g": 400},
+            pickup=PairedPickup(location=LatLng(38.71, -9.13), address="Loja"),
+        ),
         _order(6, "Größe Straße", size={"parcels": 1, "weight_g": 700}, items=(Item("Lampe", 1, "", "EAN-1"),)),
     ]
     return {o.id: o for o in made}

@@ -15,6 +15,7 @@ PREFIXES = frozenset(
     | {"trk", "fbk"}  # customer tracking links, customer feedback
     | {"spl", "sof", "hld", "slc"}  # slot policies, slot offers, slot holds, slot counters
     | {"pup"}  # pickup points (counters and lockers)
+    | {"lsc"}  # loading scans and checks (the van loaded before departure)
 )
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _lock = threading.Lock()

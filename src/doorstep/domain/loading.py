@@ -87,7 +87,9 @@ def _kind(order: Order | None, stop_type: StopType) -> str:
     return order.kind.value if order is not None else stop_type.value
 
 
-def _parcel(no: int, trip: int, stop_type: StopType, order_id: str, ref: str, address: str, order: Order | None) -> Parcel:
+def _parcel(
+    no: int, trip: int, stop_type: StopType, order_id: str, ref: str, address: str, order: Order | None
+) -> Parcel:
     size = dict(order.size) if order is not None else {}
     if order is not None and order.is_pickup_like and order.collect:
         size = dict(order.collect)

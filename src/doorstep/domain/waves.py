@@ -89,9 +89,13 @@ def route_releases(plan: LoadPlan, times: LoadingTimes) -> list[Release]:
     """The release of every trip of a route that loads something at a known departure."""
     return [
         Release(
-            route_id=plan.route_id, vehicle=plan.vehicle, trip=t.number, departure=t.departure,
-            parcels=t.parcel_count, release_at=times.release(t.departure, t.parcel_count),
-        )  # fmt: skip
+            route_id=plan.route_id,
+            vehicle=plan.vehicle,
+            trip=t.number,
+            departure=t.departure,
+            parcels=t.parcel_count,
+            release_at=times.release(t.departure, t.parcel_count),
+        )
         for t in plan.trips
         if t.departure is not None and t.parcels
     ]

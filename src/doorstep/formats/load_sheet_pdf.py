@@ -81,7 +81,7 @@ def _strip(pdf: _Sheet, sheet: LoadSheet, trip: Trip) -> None:
     pdf.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 9)
     per_row = int((pdf.epw - 2 * 16) // BOX_W)
-    stops = [p.stop_no for p in trip.parcels] or [None]
+    stops: list[int | None] = [p.stop_no for p in trip.parcels] or [None]
     for start in range(0, len(stops), per_row):
         chunk = stops[start : start + per_row]
         pdf.set_fill_color(*GREY)
@@ -96,8 +96,8 @@ def _strip(pdf: _Sheet, sheet: LoadSheet, trip: Trip) -> None:
 
 def _table(pdf: _Sheet, sheet: LoadSheet, heads: Sequence[str], body: list[list[str]]) -> None:
     dims = sheet.plan.dimensions
-    widths = (9, 9, 22, 50, 34, 14, 9) if heads[0] == "Load" else (9, 14, 22, 50, 34, 14)
-    widths = widths + (12,) * len(dims)
+    first: tuple[int, ...] = (9, 9, 22, 50, 34, 14, 9) if heads[0] == "Load" else (9, 14, 22, 50, 34, 14)
+    widths = first + (12,) * len(dims)
     pdf.set_font(FONT, "", 8)
     head_style = FontFace(emphasis="BOLD", fill_color=GREY)
     with pdf.table(col_widths=widths, headings_style=head_style, text_align="LEFT", line_height=4.2,

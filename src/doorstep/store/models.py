@@ -8,6 +8,7 @@ from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_events import EventHandlingRow
 from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
 from doorstep.store.models_live import DriverCodeRow, LatestPositionRow, PositionRow, ProofRow, StopEventRow
+from doorstep.store.models_loading import LoadScanRow
 from doorstep.store.models_messages import MessageRow, OptOutRow
 from doorstep.store.models_orders import EventRow, OrderRow
 from doorstep.store.models_pickup import PickupPointRow
@@ -27,6 +28,7 @@ __all__ = [
     "IdempotencyRow",
     "KpiDayRow",
     "LatestPositionRow",
+    "LoadScanRow",
     "MessageRow",
     "OptOutRow",
     "OrderRow",
