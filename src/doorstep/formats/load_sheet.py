@@ -14,11 +14,14 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
-from doorstep.domain.loading import LoadPlan, Parcel
-from doorstep.domain.waves import Release
+from doorstep.domain.loading import LoadPlan, Parcel, load_plan
+from doorstep.domain.plan import Plan
+from doorstep.domain.problem import Problem
+from doorstep.domain.waves import LoadingTimes, Release, group_waves, route_releases
 from doorstep.formats.cell_safety import safe_cell
-from doorstep.formats.plan_common import hhmm
+from doorstep.formats.plan_common import depot_zone, hhmm, order_index, route_zone
 
 BASE_COLUMNS = (
     "section", "load_seq", "trip", "stop_no", "order_ref", "order_id", "kind", "customer", "address", "barcodes",
@@ -96,3 +99,51 @@ def load_sheet_csv(sheet: LoadSheet) -> str:
 def write_load_sheet_csv(path: Path, sheet: LoadSheet) -> None:
     """Write the CSV (UTF-8 with BOM, for spreadsheet programs)."""
     path.write_text(load_sheet_csv(sheet), encoding="utf-8-sig", newline="")
+
+
+def _driver_name(problem: Problem, vehicle_id: str) -> str:
+    try:
+        driver_id = problem.vehicle(vehicle_id).driver_id
+    except KeyError:
+        return ""
+    return next((d.name for d in problem.drivers if d.id == driver_id), "")
+
+
+def plan_sheets(plan: Plan, problem: Problem, times: LoadingTimes) -> list[LoadSheet]:
+    """The load sheet of every route of a plan (the CLI's ``load-sheets/``), with the problem's drivers."""
+    orders = order_index(problem)
+    sheets = []
+    for route in plan.routes:
+        try:
+            vehicle = problem.vehicle(route.vehicle_id)
+            capacity, depot = dict(vehicle.type.capacity), problem.depot(route.start_depot_id).name
+        except KeyError:
+            capacity, depot = {}, route.start_depot_id
+        lp = load_plan(route, orders, capacity)
+        tz = route_zone(problem, route)
+        first = route.stops[0].departure if route.stops else plan.created_at
+        sheets.append(
+            LoadSheet(
+                plan=lp, route_id=route.id, day=first.astimezone(tz).date().isoformat(), tz=tz, depot=depot,
+                driver=_driver_name(problem, route.vehicle_id), releases=tuple(route_releases(lp, times)),
+            )  # fmt: skip
+        )
+    return sheets
+
+
+def plan_waves(plan: Plan, problem: Problem, times: LoadingTimes) -> list[dict[str, Any]]:
+    """The plan's picking waves as plan.json lists them (``waves``), times local to the first depot."""
+    tz = depot_zone(problem)
+    releases = [r for s in plan_sheets(plan, problem, times) for r in s.releases]
+    return [
+        {
+            "number": w.number, "release_at": w.release_at.astimezone(tz).isoformat(), "parcels": w.parcels,
+            "routes": [
+                {"route_id": r.route_id, "vehicle": r.vehicle, "trip": r.trip,
+                 "departure": r.departure.astimezone(tz).isoformat(), "parcels": r.parcels,
+                 "release_at": r.release_at.astimezone(tz).isoformat()}
+                for r in w.releases
+            ],
+        }
+        for w in group_waves(releases, times.wave_s, tz)
+    ]  # fmt: skip

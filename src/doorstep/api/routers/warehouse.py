@@ -23,7 +23,7 @@ SHEET_TYPES: dict[str, dict[str, object]] = {"application/pdf": {}, "text/csv": 
 
 
 @router.get(
-    "/v1/routes/{route_id}/load-sheet", summary="A route's load sheet (PDF or CSV)",
+    "/v1/routes/{route_id}/load-sheet", summary="A route's load sheet (PDF or CSV)", response_class=Response,
     responses={200: {"content": SHEET_TYPES, "description": "the sheet as a file"}},
 )  # fmt: skip
 def load_sheet(
