@@ -8,8 +8,8 @@ from typing import Any
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.plan import Plan
-from doorstep.domain.waves import LoadingTimes
 from doorstep.domain.problem import Problem
+from doorstep.domain.waves import LoadingTimes
 from doorstep.formats.geojson import plan_geojson
 from doorstep.formats.load_sheet import plan_sheets, plan_waves, write_load_sheet_csv
 from doorstep.formats.load_sheet_pdf import write_load_sheet_pdf
@@ -28,7 +28,7 @@ def _dump(path: Path, data: Any) -> None:
 def _write_sheets(folder: Path, plan: Plan, problem: Problem, loading: LoadingTimes) -> dict[str, Path]:
     """One PDF and one CSV load sheet per route, named after the route."""
     folder.mkdir(parents=True, exist_ok=True)
-    files = {}
+    files: dict[str, Path] = {}
     for sheet in plan_sheets(plan, problem, loading):
         pdf, csv = folder / f"{sheet.route_id}.pdf", folder / f"{sheet.route_id}.csv"
         write_load_sheet_pdf(pdf, sheet)

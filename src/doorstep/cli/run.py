@@ -16,8 +16,8 @@ from doorstep.cli.render import print_plan, solve_progress
 from doorstep.config import Settings
 from doorstep.domain.errors import Issue
 from doorstep.domain.plan import Plan
-from doorstep.domain.waves import LoadingTimes
 from doorstep.domain.problem import Problem
+from doorstep.domain.waves import LoadingTimes
 from doorstep.formats.plan_json import stats_to_dict, unassigned_to_dict
 from doorstep.formats.vroom_common import VroomContext
 from doorstep.optimize.options import SolveOptions

@@ -122,12 +122,11 @@ def plan_sheets(plan: Plan, problem: Problem, times: LoadingTimes) -> list[LoadS
         lp = load_plan(route, orders, capacity)
         tz = route_zone(problem, route)
         first = route.stops[0].departure if route.stops else plan.created_at
-        sheets.append(
-            LoadSheet(
-                plan=lp, route_id=route.id, day=first.astimezone(tz).date().isoformat(), tz=tz, depot=depot,
-                driver=_driver_name(problem, route.vehicle_id), releases=tuple(route_releases(lp, times)),
-            )  # fmt: skip
-        )
+        sheet = LoadSheet(
+            plan=lp, route_id=route.id, day=first.astimezone(tz).date().isoformat(), tz=tz, depot=depot,
+            driver=_driver_name(problem, route.vehicle_id), releases=tuple(route_releases(lp, times)),
+        )  # fmt: skip
+        sheets.append(sheet)
     return sheets
 
 
