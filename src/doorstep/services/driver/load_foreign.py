@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from doorstep.domain.plan import StopType
 from doorstep.services.driver.driver_routes import LIVE
 from doorstep.store.models import PlanRow, RouteRow, StopRow
@@ -27,8 +29,9 @@ class Owner:
 
 def find_owner(uow: UnitOfWork, route: RouteRow, code: str) -> Owner | None:
     """The first other live route of the route's day (by van name, then id) with a delivery carrying ``code``."""
-    plan = uow.plans.require(route.plan_id)
-    plan_ids = [p.id for p in uow.plans.all(PlanRow.day == plan.day)]
+    # ids and days only: a plan row's document is megabytes on a big day
+    day = uow.session.scalar(select(PlanRow.day).where(PlanRow.id == route.plan_id))
+    plan_ids = list(uow.session.scalars(select(PlanRow.id).where(PlanRow.org_id == uow.org_id, PlanRow.day == day)))
     others = uow.routes.all(RouteRow.plan_id.in_(plan_ids), RouteRow.status.in_(LIVE), RouteRow.id != route.id)
     if not others:
         return None

@@ -20,8 +20,7 @@ from doorstep.domain.ids import new_id
 from doorstep.domain.items import barcode_problem
 from doorstep.domain.loading import Expected, ScanOutcome, check_load, expected_items, match_code
 from doorstep.domain.status import StopStatus
-from doorstep.formats.load_sheet import LoadSheet
-from doorstep.services.dispatch.load_sheets import build_sheet
+from doorstep.services.dispatch.route_loads import route_load_plan
 from doorstep.services.driver.driver_routes import LIVE
 from doorstep.services.driver.load_foreign import Owner, find_owner
 from doorstep.services.kernel.access import Actor, Permission
@@ -92,7 +91,7 @@ def _message(outcome: ScanOutcome, code: str, hit: Expected | None, owner: Owner
 
 
 def _scan(p: Platform, uow: UnitOfWork, actor: Actor, route: RouteRow, s: Scan, code: str) -> dict[str, Any]:
-    expected = expected_items(build_sheet(p, uow, route).plan)
+    expected = expected_items(route_load_plan(uow, route))
     before = loaded_codes(uow, route.id)
     hit = match_code(code, expected, before)
     owner = None
@@ -140,7 +139,7 @@ def item_view(e: Expected, loaded: bool) -> dict[str, Any]:
 
 
 def _check(p: Platform, uow: UnitOfWork, actor: Actor, route: RouteRow, s: Scan) -> dict[str, Any]:
-    expected = expected_items(build_sheet(p, uow, route).plan)
+    expected = expected_items(route_load_plan(uow, route))
     state = check_load(expected, loaded_codes(uow, route.id))
     rows = scans_of(uow).all(LoadScanRow.route_id == route.id, LoadScanRow.kind == "scan")
     odd = sorted(rows, key=lambda r: (r.at, r.created_at))
@@ -199,15 +198,15 @@ def load_state(p: Platform, actor: Actor, route_id: str) -> dict[str, Any]:
     actor.require(Permission.OWN_ROUTES)
     with p.uow(actor) as uow:
         route = own_route(uow, actor, route_id)
-        sheet: LoadSheet = build_sheet(p, uow, route)
-        expected = expected_items(sheet.plan)
+        plan = route_load_plan(uow, route)
+        expected = expected_items(plan)
         state = check_load(expected, loaded_codes(uow, route.id))
         done = {id(e) for e in state.loaded}
         rows = scans_of(uow).all(LoadScanRow.route_id == route.id, LoadScanRow.kind == "scan")
         return {
-            "route_id": route.id, "vehicle": sheet.plan.vehicle, "open": not has_left(uow, route.id),
+            "route_id": route.id, "vehicle": plan.vehicle, "open": not has_left(uow, route.id),
             "expected": len(expected), "loaded": len(state.loaded),
             "items": [item_view(e, id(e) in done) for e in expected],
-            "no_barcode": [p.external_ref for p in sheet.plan.loads if not p.barcodes],
+            "no_barcode": [x.external_ref for x in plan.loads if not x.barcodes],
             "scans": [r.result for r in sorted(rows, key=lambda r: (r.at, r.created_at, r.id))],
         }  # fmt: skip
