@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     driver_token_ttl_s: int = Field(14 * 3600, ge=60, le=7 * 86_400, description="lifetime of a driver app token")
     pod_flag_distance_m: float = Field(100.0, gt=0, le=100_000, description="completions farther are flagged")
     max_photo_bytes: int = Field(2_000_000, ge=10_000, description="largest proof-of-delivery photo")
+    load_s_per_parcel: int = Field(30, ge=0, le=3_600, description="loading time per parcel (wave release times)")
+    dock_s: int = Field(600, ge=0, le=86_400, description="fixed time at the loading dock per departure")
+    wave_s: int = Field(1_800, ge=1, le=86_400, description="departures releasing within this interval form a wave")
     public_url: str = Field("http://127.0.0.1:8000", description="base of the links in customer messages")
     tracking_ttl_s: int = Field(
         3 * 86_400, ge=3600, le=90 * 86_400, description="how long a customer's tracking link works after it is issued"

@@ -24,6 +24,7 @@ from doorstep.api.routers import (
     analytics,
     auth,
     driver,
+    driver_loading,
     driver_records,
     driver_stream,
     events,
@@ -39,6 +40,7 @@ from doorstep.api.routers import (
     returns,
     slots,
     track,
+    warehouse,
     webhooks,
 )
 from doorstep.api.security import SecurityHeaders
@@ -46,6 +48,7 @@ from doorstep.api.widget_checkout import Checkout
 from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.returns import FailurePolicy
+from doorstep.domain.waves import LoadingTimes
 from doorstep.jobs.celery_runner import CeleryRunner, make_celery
 from doorstep.jobs.handlers import register_handlers
 from doorstep.jobs.threads import ThreadJobRunner, ThreadRunner, Ticker
@@ -193,6 +196,11 @@ def channels(settings: Settings) -> Channels:
     )
 
 
+def loading_times(settings: Settings) -> LoadingTimes:
+    """How long loading takes, for wave release times (docs/warehouse.md)."""
+    return LoadingTimes(per_parcel_s=settings.load_s_per_parcel, dock_s=settings.dock_s, wave_s=settings.wave_s)
+
+
 def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher, engine: Engine) -> Platform:
     """The services' view of this deployment, with the event handlers registered: the same for the API
     process and for a worker process (which must handle the events the API records)."""
@@ -213,6 +221,7 @@ def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher,
                              proposal_ttl_s=settings.proposal_ttl_s),
         leases=Leases(plan_s=settings.plan_lease_s, idempotency_stale_s=settings.idempotency_stale_s),
         slots=SlotSettings(hold_minutes=settings.slot_hold_minutes, offer_ttl_s=settings.slot_offer_ttl_s),
+        loading=loading_times(settings),
     )
 
 
@@ -296,7 +305,8 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
         driver.router, health.router, auth.router, orders.router, plans.router, webhooks.router, events.router,
         *fleet.ROUTERS,
     )  # fmt: skip
-    live_routers = (driver_stream.router, driver_records.router, live.router, returns.router, track.router)
+    live_routers = (driver_stream.router, driver_records.router, live.router, returns.router, track.router,
+                    driver_loading.router, warehouse.router)  # fmt: skip
     for router in (*routers, *live_routers, slots.router, notify_settings.router, pickup_points.router):
         app.include_router(router)
     app.include_router(analytics.router)

@@ -14,6 +14,7 @@ from doorstep.cli.errors import guarded
 from doorstep.cli.run import RunRequest, solve_and_report, traffic_model, travel_provider
 from doorstep.config import get_settings
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.waves import LoadingTimes
 from doorstep.formats.load import load_problem
 from doorstep.optimize.options import Objective, SolveOptions
 
@@ -63,6 +64,9 @@ def plan(
         int | None, typer.Option("--max-route-duration", help="Longest route, seconds.")
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON result (or error envelope) only.")] = False,
+    load_sheets: Annotated[
+        bool, typer.Option("--load-sheets", help="Also write load-sheets/<route>.pdf and .csv (warehouse hand-off).")
+    ] = False,
     plan_date: Annotated[str | None, typer.Option("--date", help="Plan date YYYY-MM-DD for bare HH:MM times.")] = None,
     network: Annotated[
         Path | None, typer.Option("--network", help="Road network folder (doorstep network build) for road times.")
@@ -108,6 +112,8 @@ def plan(
             vroom=output_format is OutputFormat.VROOM,
             vroom_ctx=loaded.vroom,
             warnings=[*loaded.warnings, *loaded.skipped],
+            loading=LoadingTimes(settings.load_s_per_parcel, settings.dock_s, settings.wave_s),
+            load_sheets=load_sheets,
         )
         return solve_and_report(request)
 

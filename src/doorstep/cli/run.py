@@ -17,6 +17,7 @@ from doorstep.config import Settings
 from doorstep.domain.errors import Issue
 from doorstep.domain.plan import Plan
 from doorstep.domain.problem import Problem
+from doorstep.domain.waves import LoadingTimes
 from doorstep.formats.plan_json import stats_to_dict, unassigned_to_dict
 from doorstep.formats.vroom_common import VroomContext
 from doorstep.optimize.options import SolveOptions
@@ -49,6 +50,8 @@ class RunRequest:
     vroom_ctx: VroomContext | None = None
     warnings: list[Issue] = field(default_factory=list)
     traffic: TrafficModel | None = None
+    loading: LoadingTimes | None = None  # wave release times in plan.json and on the load sheets
+    load_sheets: bool = False  # also write load-sheets/<route>.pdf and .csv
 
 
 def traffic_model(problem: Problem, traffic: str | None, weather: float) -> TrafficModel | None:
@@ -133,6 +136,8 @@ def solve_and_report(req: RunRequest) -> int:
         vroom_ctx=req.vroom_ctx,
         paths=paths,
         attribution=attribution,
+        loading=req.loading,
+        load_sheets=req.load_sheets,
     )
     new_warnings = [w for w in plan.warnings if w not in req.warnings]
     if req.json_out:

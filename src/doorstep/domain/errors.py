@@ -417,6 +417,25 @@ CODES: dict[str, tuple[str, str]] = {
         "no route reaches the pickup point in time",
         "Choose another point: no van of the live day can bring the parcel there within its opening hours.",
     ),
+    "E1600": ("unknown load sheet format", "Ask for format=pdf or format=csv."),
+    "E1601": (
+        "scanned barcode unusable",
+        "Scan the label again or type its code: 1 to 128 printable characters, no space at either end.",
+    ),
+    "E1602": (
+        "loading scan dated in the future",
+        "Set the phone's clock to automatic time; a scan may be at most 5 minutes ahead of the server.",
+    ),
+    "E1603": (
+        "invalid loading times",
+        "Give whole seconds: per parcel 0..3600, dock time 0..86400, wave interval 1..86400.",
+    ),
+    "E2300": (
+        "van has left the depot",
+        "Loading scans end when the first stop is worked; check a reload by hand, or scan before leaving.",
+    ),
+    "E2301": ("client id used for another scan", "Generate a new client id for every scan (the app does)."),
+    "E2302": ("no published plan for the depot and day", "Publish the day's plan first: waves follow its routes."),
     "W3005": (
         "traffic makes a stop late",
         "Widen the window or start the route earlier; the ETA uses the traffic of the hour driven.",

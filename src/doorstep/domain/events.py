@@ -24,6 +24,8 @@ class EventType(StrEnum):
     PLAN_PUBLISHED = "plan.published"
     ROUTE_UPDATED = "route.updated"
     ROUTE_DISPATCHED = "route.dispatched"
+    LOAD_SCANNED = "load.scanned"  # a parcel scanned into a van before departure (loaded, foreign or unknown)
+    LOAD_CHECKED = "load.checked"  # the driver finished loading: what was loaded and what is missing
     STOP_ARRIVED = "stop.arrived"
     STOP_COMPLETED = "stop.completed"
     STOP_FAILED = "stop.failed"

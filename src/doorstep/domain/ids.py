@@ -17,6 +17,7 @@ PREFIXES = frozenset(
     | {"pup"}  # pickup points (counters and lockers)
     | {"lrn"}  # learned models (service times and travel factors of an organization)
     | {"stf"}  # staffing runs (plans of forecast days)
+    | {"lsc"}  # loading scans and checks (the van loaded before departure)
 )
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _lock = threading.Lock()

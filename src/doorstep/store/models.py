@@ -10,6 +10,7 @@ from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRo
 from doorstep.store.models_forecast import StaffingRunRow
 from doorstep.store.models_learned import LearnedModelRow
 from doorstep.store.models_live import DriverCodeRow, LatestPositionRow, PositionRow, ProofRow, StopEventRow
+from doorstep.store.models_loading import LoadScanRow
 from doorstep.store.models_messages import MessageRow, OptOutRow
 from doorstep.store.models_orders import EventRow, OrderRow
 from doorstep.store.models_pickup import PickupPointRow
@@ -30,6 +31,7 @@ __all__ = [
     "KpiDayRow",
     "LatestPositionRow",
     "LearnedModelRow",
+    "LoadScanRow",
     "MessageRow",
     "OptOutRow",
     "OrderRow",

@@ -1,6 +1,8 @@
-"""Route use cases: read (drivers: their own only), assign a driver or vehicle, lock, dispatch."""
+"""Route use cases: read (drivers: their own only), assign a driver or vehicle, lock, dispatch, the timeline."""
 
 from __future__ import annotations
+
+from sqlalchemy import select
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.status import OrderStatus, RouteStatus, transition
@@ -10,7 +12,7 @@ from doorstep.services.kernel.events import EventRecorder
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.orders.orders import set_order_status
 from doorstep.services.planning.plan_routes import put_routes
-from doorstep.store.models import DriverRow, RouteRow
+from doorstep.store.models import DriverRow, EventRow, RouteRow
 from doorstep.store.uow import UnitOfWork
 
 
@@ -133,3 +135,11 @@ def dispatch(p: Platform, actor: Actor, route_id: str, version: int) -> RouteRow
         uow.commit()
         _changed(p, actor, row)  # the event then refreshes the live ETAs (with the hour's traffic)
     return row
+
+
+def timeline(p: Platform, actor: Actor, route_id: str) -> list[EventRow]:
+    """Every event of a route (assignments, dispatch, loading scans), oldest first; who may read the route."""
+    get_route(p, actor, route_id)
+    with p.uow(actor) as uow:
+        q = select(EventRow).where(EventRow.org_id == actor.org_id, EventRow.subject_id == route_id)
+        return list(uow.session.scalars(q.order_by(EventRow.at, EventRow.id)))

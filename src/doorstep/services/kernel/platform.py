@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from doorstep.domain.learned import LearnedTimes
 from doorstep.domain.problem import Problem
+from doorstep.domain.waves import LoadingTimes
 from doorstep.live.publish import LivePublisher, NullPublisher
 from doorstep.notify.channels import Channels
 from doorstep.optimize.geometry import plan_origin
@@ -71,6 +72,7 @@ class Platform:
     live_rules: LiveRules = field(default_factory=LiveRules)
     leases: Leases = field(default_factory=Leases)
     slots: SlotSettings = field(default_factory=SlotSettings)  # offer and hold lifetimes (docs/slots.md)
+    loading: LoadingTimes = field(default_factory=LoadingTimes)  # wave release times (docs/warehouse.md)
 
     def submit(self, name: str, **kwargs: Any) -> None:
         """Hand the named job with its plain arguments to the runner (``submit("planning.run", plan_id=...)``)."""

@@ -36,7 +36,7 @@ export function newClientId() {
   return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
-// item: {kind: "action"|"position", client_id, ...}; stored before anything is sent.
+// item: {kind: "action"|"scan"|"check"|"position", client_id, ...}; stored before anything is sent.
 export function enqueue(item) {
   return run("outbox", "readwrite", (s) => s.add({ ...item, queued_at: new Date().toISOString() }));
 }
@@ -45,11 +45,12 @@ export function pending() {
   return run("outbox", "readonly", (s) => s.getAll());
 }
 
-// What waits to be sent: {actions, positions}.
+// What waits to be sent: {actions, scans, positions} (scans: the loading scan's scans and checks).
 export async function count() {
   const items = await pending();
   const actions = items.filter((i) => i.kind === "action").length;
-  return { actions, positions: items.length - actions, total: items.length };
+  const positions = items.filter((i) => i.kind === "position").length;
+  return { actions, scans: items.length - actions - positions, positions, total: items.length };
 }
 
 export function remove(seqs) {

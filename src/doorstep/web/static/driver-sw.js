@@ -2,14 +2,14 @@
 // without a network; API calls are never cached here (the app keeps its own data in IndexedDB). Map tiles the app
 // has shown (street map switched on) are kept in a second, bounded cache so the areas already viewed still draw
 // offline; nothing is downloaded ahead of time (the tile server's usage policy forbids bulk downloads).
-const CACHE = "doorstep-driver-v3";
+const CACHE = "doorstep-driver-v4";
 const TILES = "doorstep-driver-tiles-v1";
 const MAX_TILES = 2000; // about 20-40 MB of PNG tiles; the oldest fetched go first
 const FRESH_MS = 7 * 24 * 3600 * 1000; // a cached tile is used without asking the server for a week
 const TILE_PATH = /\/\d+\/\d+\/\d+\.png$/;
 const SHELL = [
   "/driver/", "/driver/manifest.webmanifest", "/static/app/driver.js", "/static/app/driver-store.js",
-  "/static/app/driver-sync.js", "/static/app/driver-proof.js", "/static/app/driver-live.js", "/static/app/tiles.js", "/static/app/driver.css",
+  "/static/app/driver-sync.js", "/static/app/driver-proof.js", "/static/app/driver-load.js", "/static/app/driver-live.js", "/static/app/tiles.js", "/static/app/driver.css",
   "/static/app/driver-icon.svg", "/static/leaflet/leaflet.js", "/static/leaflet/leaflet.css",
 ];
 

@@ -26,6 +26,13 @@ async function sendAction(item, token, outcomes) {
     : { ok, error: data?.error?.code, message: data?.error?.message };
 }
 
+// A loading scan or the done-loading check of a route (driver-load.js); the answer is kept for the view.
+async function sendLoad(item, token, outcomes) {
+  const path = `/v1/driver/routes/${item.route_id}/${item.kind === "scan" ? "load-scans" : "load-checks"}`;
+  const { ok, data } = await post(path, token, item.body);
+  outcomes[item.client_id] = ok ? { ok, ...data } : { ok, error: data?.error?.code, message: data?.error?.message };
+}
+
 async function sendPositions(items, token) {
   const body = { route_id: items[items.length - 1].route_id || null, positions: items.map((i) => i.fix) };
   await post("/v1/driver/positions", token, body);
@@ -42,8 +49,8 @@ async function flushOnce(token) {
     await remove(part.map((i) => i.seq));
     sent += part.length;
   }
-  for (const item of items.filter((i) => i.kind === "action")) {
-    await sendAction(item, token, outcomes);
+  for (const item of items.filter((i) => i.kind !== "position")) {  // actions and scans, in the order they happened
+    await (item.kind === "action" ? sendAction : sendLoad)(item, token, outcomes);
     await put("outcomes", outcomes);
     await remove([item.seq]);
     sent += 1;

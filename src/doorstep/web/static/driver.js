@@ -4,6 +4,7 @@ import * as store from "./driver-store.js";
 import { flush, SessionExpired } from "./driver-sync.js";
 import { resizePhoto, signaturePad, canScan, scanBarcode } from "./driver-proof.js";
 import { listen } from "./driver-live.js";
+import { openLoad, wireLoad } from "./driver-load.js";
 import { TILE_ATTRIBUTION, TILE_URL } from "./tiles.js";
 
 const $ = (id) => document.getElementById(id);
@@ -14,7 +15,7 @@ const RELOAD_MS = 60_000;  // with the live stream up, routes are re-read on its
 let map = null, layer = null, pad = null, tileLayer = null, fitted = "";
 
 function show(view) {
-  for (const v of ["login-view", "list-view", "stop-view"]) $(v).hidden = v !== view;
+  for (const v of ["login-view", "list-view", "stop-view", "load-view"]) $(v).hidden = v !== view;
 }
 
 function el(tag, attrs = {}, ...children) {
@@ -90,6 +91,7 @@ function stopKind(s) {
 function render() {
   const route = state.routes[0];
   $("stops").replaceChildren();
+  $("load-btn").hidden = !route;
   if (!route) { $("route-title").textContent = "No route for you today."; return; }
   $("route-title").textContent = `${route.vehicle_name} · ${route.day} · ${orderStops(route).length} stops`;
   orderStops(route).forEach((s, k) => {
@@ -318,6 +320,11 @@ function wire() {
     render();
   });
   $("back-btn").addEventListener("click", showList);
+  $("load-btn").addEventListener("click", () => {
+    const route = state.routes[0];
+    if (route) openLoad({ route, token: state.session.token, sync: () => sync(), el, show });
+  });
+  wireLoad(showList);
   $("arrive-btn").addEventListener("click", () => act("arrived"));
   $("complete-btn").addEventListener("click", () => showForm("complete-form"));
   $("fail-btn").addEventListener("click", () => showForm("fail-form"));
