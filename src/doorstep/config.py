@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     webhook_allow_private: bool = Field(
         False, description="let webhooks reach loopback/private/link-local addresses (receivers on your network)"
     )
+    carrier_allow_private: bool = Field(
+        False, description="let partner-carrier endpoints be loopback/private/link-local addresses (on your network)"
+    )
     proposal_ttl_s: int = Field(
         900, ge=0, le=86_400, description="how long a live re-planning proposal can be approved (0: always)"
     )

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from doorstep.domain.signing import sign, verify
 from doorstep.services.kernel.webhook_targets import system_resolver
-from doorstep.services.webhooks.webhooks import BACKOFF_S, MAX_ATTEMPTS, deliver_due, sign, verify
+from doorstep.services.webhooks.webhooks import BACKOFF_S, MAX_ATTEMPTS, deliver_due
 from tests.api.conftest import Tenant, make_tenant, platform_of
 
 

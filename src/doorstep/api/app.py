@@ -23,6 +23,7 @@ from doorstep.api.metrics import Metrics, MetricsMiddleware
 from doorstep.api.routers import (
     analytics,
     auth,
+    carriers,
     driver,
     driver_loading,
     driver_records,
@@ -45,6 +46,7 @@ from doorstep.api.routers import (
 )
 from doorstep.api.security import SecurityHeaders
 from doorstep.api.widget_checkout import Checkout
+from doorstep.carriers import adapters
 from doorstep.config import Settings, get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.returns import FailurePolicy
@@ -68,8 +70,16 @@ from doorstep.services.customer.notify_send import send_due
 from doorstep.services.kernel.event_bus import EventBus
 from doorstep.services.kernel.event_dispatch import dispatch_due
 from doorstep.services.kernel.platform import Platform, Runner
-from doorstep.services.kernel.settings import Leases, LiveRules, NotifySettings, TravelModel, WebhookSettings
+from doorstep.services.kernel.settings import (
+    CarrierSettings,
+    Leases,
+    LiveRules,
+    NotifySettings,
+    TravelModel,
+    WebhookSettings,
+)
 from doorstep.services.kernel.slot_settings import SlotSettings
+from doorstep.services.kernel.webhook_targets import delivery_block
 from doorstep.services.operations.eta_stream import EtaFeedPublisher
 from doorstep.services.operations.tracking import LivePolicy, TrackingPublisher
 from doorstep.services.planning.plans import recover_interrupted
@@ -210,19 +220,33 @@ def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher,
         bus=register_handlers(EventBus(), live_policy(settings)),
         live=publisher,
         channels=channels(settings),
-        travel=TravelModel(network=road_network(settings), traffic=settings.traffic, weather=settings.weather,
-                           learned=settings.learned_times),
+        travel=TravelModel(
+            network=road_network(settings),
+            traffic=settings.traffic,
+            weather=settings.weather,
+            learned=settings.learned_times,
+        ),
         currency=settings.currency,
         plan_time_limit_s=settings.time_limit_s,
         staffing_time_limit_s=settings.staffing_time_limit_s,
         webhooks=WebhookSettings(timeout_s=settings.webhook_timeout_s, allow_private=settings.webhook_allow_private),
         notify=NotifySettings(max_attempts=settings.notify_max_attempts, tracking_ttl_s=settings.tracking_ttl_s),
-        live_rules=LiveRules(pod_flag_distance_m=settings.pod_flag_distance_m, max_photo_bytes=settings.max_photo_bytes,
-                             proposal_ttl_s=settings.proposal_ttl_s),
+        live_rules=LiveRules(
+            pod_flag_distance_m=settings.pod_flag_distance_m,
+            max_photo_bytes=settings.max_photo_bytes,
+            proposal_ttl_s=settings.proposal_ttl_s,
+        ),
         leases=Leases(plan_s=settings.plan_lease_s, idempotency_stale_s=settings.idempotency_stale_s),
         slots=SlotSettings(hold_minutes=settings.slot_hold_minutes, offer_ttl_s=settings.slot_offer_ttl_s),
         loading=loading_times(settings),
+        carriers=carrier_settings(settings),
     )
+
+
+def carrier_settings(settings: Settings) -> CarrierSettings:
+    """Partner carriers: the adapters (``doorstep.carriers``), whose calls pass the webhooks' address rule."""
+    allow = settings.carrier_allow_private
+    return CarrierSettings(factory=adapters.factory(lambda url: delivery_block(url, allow)), allow_private=allow)
 
 
 def tickers(settings: Settings, platform: Platform) -> list[Ticker]:
@@ -307,7 +331,14 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     )  # fmt: skip
     live_routers = (driver_stream.router, driver_records.router, live.router, returns.router, track.router,
                     driver_loading.router, warehouse.router)  # fmt: skip
-    for router in (*routers, *live_routers, slots.router, notify_settings.router, pickup_points.router):
+    for router in (
+        *routers,
+        *live_routers,
+        slots.router,
+        notify_settings.router,
+        pickup_points.router,
+        carriers.router,
+    ):
         app.include_router(router)
     app.include_router(analytics.router)
     app.include_router(learned.router)

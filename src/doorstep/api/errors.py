@@ -34,6 +34,8 @@ STATUS_BY_CODE = {
     "E4005": 500,
     "E4006": 500,
     "E5002": 503,
+    "E1650": 401,  # a carrier callback without a valid signature
+    "E1652": 404,
     "E3012": 422,  # the trail given cannot be matched: the input's fault, not the server's
 }
 

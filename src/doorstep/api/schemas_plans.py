@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from doorstep.api.schemas_carriers import CarrierOfferOut
 from doorstep.api.schemas_common import MAX_INT, ErrorDetail, IssueOut, Out, Strict
 
 # What the solver minimises (doorstep.optimize.options.Objective; a test keeps the two in step).
@@ -107,6 +108,9 @@ class PlanOut(PlanSummary):
     routes: list[RouteOut] = Field(default_factory=list)
     kept_routes: list[dict[str, Any]] = Field(
         default_factory=list, description="routes of other versions this job left alone (locked or dispatched)"
+    )
+    carrier_offers: list[CarrierOfferOut] = Field(
+        default_factory=list, description="orders the plan proposes to hand to partner carriers (docs/carriers.md)"
     )
 
 

@@ -430,12 +430,65 @@ CODES: dict[str, tuple[str, str]] = {
         "invalid loading times",
         "Give whole seconds: per parcel 0..3600, dock time 0..86400, wave interval 1..86400.",
     ),
+    "E1640": ("carrier name missing or too long", "Give the carrier a name of 1 to 200 characters."),
+    "E1641": ("unknown carrier kind", "Use kind http (a carrier API) or manifest (a CSV handed over at the depot)."),
+    "E1642": (
+        "carrier endpoint not allowed",
+        "Give an http(s) URL on a public address without credentials; sign with the carrier's secret.",
+    ),
+    "E1643": (
+        "carrier endpoints incomplete",
+        "Name URLs only for quote, book, cancel, label and status; an HTTP carrier needs quote and book.",
+    ),
+    "E1644": ("carrier secret missing", "Give the HMAC secret the carrier signs its callbacks with (16+ characters)."),
+    "E1645": (
+        "invalid carrier service area",
+        "Give each area a depot of yours and either radius_m (1..2,000,000) or a polygon of 3..500 points.",
+    ),
+    "E1646": (
+        "invalid carrier price",
+        "Give whole cents 0..10,000,000 for base_cents, per_kg_cents, per_parcel_cents and per_km_cents.",
+    ),
+    "E1647": ("invalid carrier cut-off", "Give the cut-off as a local time HH:MM of the depot, or null."),
+    "E1648": ("invalid carrier capacity", "Give capacity_per_day as 1..1,000,000 orders, or null for no limit."),
+    "E1649": ("invalid carrier call settings", "Give timeout_s 0.1..60 seconds and retries 0..5."),
+    "E1650": (
+        "carrier callback signature missing or wrong",
+        "Sign the body with the carrier's secret (Doorstep-Signature: t=<unix s>,v1=<HMAC-SHA256>) within 5 minutes.",
+    ),
+    "E1651": (
+        "invalid carrier callback",
+        "Send JSON with event_id, order_id or booking_id, and status: booked, picked_up, in_transit, "
+        "out_for_delivery, delivered, failed or cancelled.",
+    ),
+    "E1652": (
+        "no booking with this carrier",
+        "Name an order or booking the carrier holds (see /v1/carriers/{id}/bookings).",
+    ),
     "E2300": (
         "van has left the depot",
         "Loading scans end when the first stop is worked; check a reload by hand, or scan before leaving.",
     ),
     "E2301": ("client id used for another scan", "Generate a new client id for every scan (the app does)."),
     "E2302": ("no published plan for the depot and day", "Publish the day's plan first: waves follow its routes."),
+    "E2310": (
+        "no open carrier offer for the order",
+        "Confirm an offer listed in the plan's carrier_offers that is not booked or being booked already.",
+    ),
+    "E2311": (
+        "order's route cannot change",
+        "The route is dispatched or locked, or the plan is not succeeded or published: unlock or re-plan first.",
+    ),
+    "E2312": ("carrier has open bookings", "Wait until its bookings are delivered or cancelled, or set active false."),
+    "E2313": (
+        "carrier not taking the order",
+        "The carrier is inactive, past its cut-off for the day, full that day, or does not serve the address.",
+    ),
+    "E2314": (
+        "status set by hand only for manifest carriers",
+        "An HTTP carrier reports its statuses through signed callbacks to /v1/carriers/{id}/callbacks.",
+    ),
+    "E2315": ("carrier booking closed", "The booking is delivered, cancelled or failed: nothing more can change it."),
     "W3005": (
         "traffic makes a stop late",
         "Widen the window or start the route earlier; the ETA uses the traffic of the hour driven.",

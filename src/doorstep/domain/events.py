@@ -42,6 +42,10 @@ class EventType(StrEnum):
     SLOT_CONFIRMED = "slot.confirmed"  # the hold became an order with that window
     SLOT_EXPIRED = "slot.expired"  # an unconfirmed hold ran out and freed its place
     SLOT_RELEASED = "slot.released"  # the checkout gave an unconfirmed hold back (the customer chose another)
+    CARRIER_BOOKED = "carrier.booked"  # an order was handed to a partner carrier (subject: the order)
+    CARRIER_NOT_BOOKED = "carrier.not_booked"  # the carrier did not answer: the order stays ours, flagged
+    CARRIER_STATUS = "carrier.status"  # a booked order's status from the carrier (callback or by hand)
+    CARRIER_CANCELLED = "carrier.cancelled"  # a booking was given back: the order is ours again
 
 
 def matches(pattern: str, type_: str) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import tzinfo
 from typing import Any, Protocol
 
+from doorstep.domain.carrier_types import CarrierOffer
 from doorstep.domain.errors import Issue
 from doorstep.domain.geo import LatLng
 from doorstep.domain.plan import Plan, PlanStats, Route, ScheduledStop, Unassigned
@@ -89,6 +90,17 @@ def unassigned_to_dict(u: Unassigned) -> dict[str, Any]:
         "message": u.message,
         "action": u.action,
     }
+
+
+def carrier_offer_to_dict(offer: CarrierOffer, currency: str) -> dict[str, Any]:
+    """A plan's offer of an order to a partner carrier (``status`` open until a dispatcher or the policy confirms
+    it: booking, then booked or not_booked)."""
+    return {
+        "order_id": offer.order_id, "external_ref": offer.external_ref, "carrier_id": offer.carrier_id,
+        "carrier_name": offer.carrier_name, "price_cents": offer.price_cents, "saving_cents": offer.saving_cents,
+        "route_cost_cents": offer.route_cost_cents, "currency": currency, "reason": offer.reason,
+        "route_id": offer.route_id, "status": "open", "booking_id": None, "error": None,
+    }  # fmt: skip
 
 
 def stats_to_dict(stats: PlanStats) -> dict[str, Any]:

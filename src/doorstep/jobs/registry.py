@@ -8,16 +8,16 @@ from doorstep.services.analytics import learning, staffing
 from doorstep.services.customer import notify_send
 from doorstep.services.kernel import event_dispatch
 from doorstep.services.kernel.job_registry import JOBS, JobFn, job_named
-from doorstep.services.planning import plans
+from doorstep.services.planning import carrier_offers, plans
 from doorstep.services.slots import slot_holds
 
 # the modules declaring jobs (importing them registers them)
-DECLARING = (plans, event_dispatch, demo_platform, notify_send, slot_holds, learning, staffing)
+DECLARING = (plans, event_dispatch, demo_platform, notify_send, slot_holds, learning, staffing, carrier_offers)
 
 
 def registered() -> dict[str, JobFn]:
     """Job name -> function (``planning.run``, ``events.dispatch``, ``events.sweep``, ``demo.publish``,
-    ``notify.send``, ``slots.expire``, ``analytics.learn``, ``analytics.staffing``)."""
+    ``notify.send``, ``slots.expire``, ``analytics.learn``, ``analytics.staffing``, ``carriers.book``)."""
     return dict(JOBS)
 
 

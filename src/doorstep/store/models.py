@@ -3,6 +3,7 @@
 from doorstep.store.base import Base
 from doorstep.store.models_access import ApiKeyRow, IdempotencyRow, OrganizationRow, SessionRow, UserRow
 from doorstep.store.models_analytics import KpiDayRow, kpi_daily, kpi_heat
+from doorstep.store.models_carriers import CarrierBookingRow, CarrierCallbackRow, CarrierRow
 from doorstep.store.models_customers import FeedbackRow, TrackingTokenRow
 from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_events import EventHandlingRow
@@ -21,6 +22,9 @@ from doorstep.store.models_webhooks import WebhookDeliveryRow, WebhookSubscripti
 __all__ = [
     "ApiKeyRow",
     "Base",
+    "CarrierBookingRow",
+    "CarrierCallbackRow",
+    "CarrierRow",
     "DepotRow",
     "DriverCodeRow",
     "DriverRow",

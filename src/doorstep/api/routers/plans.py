@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
+from doorstep.api.schemas_carriers import CarrierOfferOut
 from doorstep.api.schemas_common import ERRORS, ErrorDetail, IssueOut
 from doorstep.api.schemas_plans import (
     AssignIn,
@@ -40,6 +41,7 @@ def plan_out(row: Any, route_rows: list[Any]) -> PlanOut:
     out.warnings = [ErrorDetail.model_validate(w) for w in body.get("warnings", [])]
     out.routes = [RouteOut.model_validate(r) for r in route_rows]
     out.kept_routes = body.get("kept_routes", [])
+    out.carrier_offers = [CarrierOfferOut.model_validate(o) for o in body.get("carrier_offers", [])]
     return out
 
 

@@ -31,6 +31,12 @@ TRIGGERS_OF: dict[str, tuple[Trigger, ...]] = {
     EventType.RETURN_SCHEDULED.value: (Trigger.RETURN_SCHEDULED,),
     EventType.RETURN_RECEIVED.value: (Trigger.RETURN_RECEIVED,),
     EventType.ORDER_RESCHEDULED.value: (Trigger.RESCHEDULED,),
+    EventType.CARRIER_STATUS.value: (
+        Trigger.OUT_FOR_DELIVERY,
+        Trigger.DELIVERED,
+        Trigger.FEEDBACK_REQUEST,
+        Trigger.DELIVERY_FAILED,
+    ),  # a partner carrier's delivery: told as an own one is
 }
 NOTIFY_EVENTS = tuple(TRIGGERS_OF)
 
@@ -174,6 +180,22 @@ def _eta(uow: UnitOfWork, event: EventRecord, rules: NotifyRules) -> list[Notice
     return out
 
 
+def _carrier(uow: UnitOfWork, event: EventRecord, rules: NotifyRules) -> list[Notice]:
+    """A partner carrier's status that moved the order: on its way (once: one message per order and trigger),
+    delivered (and the feedback request), or failed with the carrier's words as the reason."""
+    order = _customer_order(uow, event.subject_id)
+    if order is None or not event.data.get("applied"):
+        return []
+    status, at = event.data.get("order_status"), _when(event)
+    if status == "dispatched":
+        return [Notice(order, Trigger.OUT_FOR_DELIVERY, day=order.day, windows=windows_of(order.data))]
+    if status == "delivered":
+        return [Notice(order, t, at=at) for t in (Trigger.DELIVERED, Trigger.FEEDBACK_REQUEST) if rules.channels(t)]
+    if status == "failed":
+        return [Notice(order, Trigger.DELIVERY_FAILED, at=at, reason=str(event.data.get("detail") or "other"))]
+    return []
+
+
 def notices(uow: UnitOfWork, event: EventRecord, rules: NotifyRules) -> list[Notice]:
     """The orders an event concerns and the trigger for each, for triggers the rules have on (empty: nothing)."""
     t = event.type
@@ -193,6 +215,8 @@ def notices(uow: UnitOfWork, event: EventRecord, rules: NotifyRules) -> list[Not
         found = _scheduled(uow, event)
     elif t == EventType.ETA_UPDATED.value:
         found = _eta(uow, event, rules)
+    elif t == EventType.CARRIER_STATUS.value:
+        found = _carrier(uow, event, rules)
     else:
         found = []
     return [n for n in found if rules.channels(n.trigger)]

@@ -24,7 +24,14 @@ from doorstep.services.kernel.access import Actor
 from doorstep.services.kernel.event_bus import EventBus
 from doorstep.services.kernel.job_registry import run_job
 from doorstep.services.kernel.learned_times import load_learned
-from doorstep.services.kernel.settings import Leases, LiveRules, NotifySettings, TravelModel, WebhookSettings
+from doorstep.services.kernel.settings import (
+    CarrierSettings,
+    Leases,
+    LiveRules,
+    NotifySettings,
+    TravelModel,
+    WebhookSettings,
+)
 from doorstep.services.kernel.slot_settings import SlotSettings
 from doorstep.store.uow import UnitOfWork
 
@@ -73,6 +80,7 @@ class Platform:
     leases: Leases = field(default_factory=Leases)
     slots: SlotSettings = field(default_factory=SlotSettings)  # offer and hold lifetimes (docs/slots.md)
     loading: LoadingTimes = field(default_factory=LoadingTimes)  # wave release times (docs/warehouse.md)
+    carriers: CarrierSettings = field(default_factory=CarrierSettings)  # partner carriers (docs/carriers.md)
 
     def submit(self, name: str, **kwargs: Any) -> None:
         """Hand the named job with its plain arguments to the runner (``submit("planning.run", plan_id=...)``)."""

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from doorstep.domain.carriers import CarrierConfig
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.services.kernel.webhook_targets import Resolver, system_resolver
 
@@ -55,3 +57,16 @@ class Leases:
 
     plan_s: float = 60.0  # a running planning job silent this long died with its worker: it is taken over
     idempotency_stale_s: float = 300.0  # a pending Idempotency-Key claim this old died with its process
+
+
+@dataclass(slots=True)
+class CarrierSettings:
+    """Partner carriers: the adapter factory the composition root injects (``doorstep.carriers.adapters``; None:
+    no carrier can be called, offers are still made from the price rules) and the address rule of their endpoints
+    (the webhooks' SSRF guard: ``DOORSTEP_CARRIER_ALLOW_PRIVATE`` lets them reach the own network).
+    The factory returns a ``services.carriers.protocol.Carrier``; it is typed loosely here because the protocol
+    belongs to the carriers context, above this kernel."""
+
+    factory: Callable[[CarrierConfig], object] | None = None
+    allow_private: bool = False
+    resolver: Resolver = system_resolver

@@ -7,6 +7,7 @@ from datetime import date
 from doorstep.domain.problem import Problem
 from doorstep.domain.status import OrderStatus, RouteStatus
 from doorstep.optimize.pickup_stops import Handover, with_handovers
+from doorstep.services.carriers.carriers_admin import held_orders
 from doorstep.services.orders.convert import depot_of, driver_of, order_of, vehicle_of, vehicle_type_of
 from doorstep.store.models import OrderRow, PickupPointRow, PlanRow, RouteRow, ShiftRow, VehicleRow
 from doorstep.store.uow import UnitOfWork
@@ -27,16 +28,15 @@ def kept_routes(uow: UnitOfWork, depot_id: str, day: date) -> list[RouteRow]:
 
 
 def build_problem(uow: UnitOfWork, depot_id: str, day: date, exclude_routes: list[RouteRow]) -> Problem:
-    """Orders new or planned for the depot and day, and vehicles with a shift that day, minus kept routes."""
+    """Orders new or planned for the depot and day, and vehicles with a shift that day, minus kept routes and
+    orders a partner carrier holds."""
     depot_row = uow.depots.require(depot_id)
     depots = {depot_row.id: depot_of(depot_row)}
     busy_vehicles = {r.vehicle_id for r in exclude_routes}
     busy_orders = {s["order_id"] for r in exclude_routes for s in r.data["stops"] if s.get("order_id")}
-    orders = [
-        order_of(row, depots)
-        for row in uow.orders.all(OrderRow.depot_id == depot_id, OrderRow.day == day, OrderRow.status.in_(PLANNABLE))
-        if row.id not in busy_orders
-    ]
+    rows = uow.orders.all(OrderRow.depot_id == depot_id, OrderRow.day == day, OrderRow.status.in_(PLANNABLE))
+    busy_orders |= held_orders(uow, [r.id for r in rows])  # handed to a partner carrier (or being handed)
+    orders = [order_of(row, depots) for row in rows if row.id not in busy_orders]
     shifts = uow.shifts.all(ShiftRow.day == day)
     vehicles_by_id = uow.vehicles.get_many([s.vehicle_id for s in shifts])
     types = {

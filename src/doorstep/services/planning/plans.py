@@ -22,11 +22,13 @@ from doorstep.domain.status import OrderStatus, PlanStatus, RouteStatus, transit
 from doorstep.formats.plan_json import plan_to_dict
 from doorstep.optimize.options import SolveOptions
 from doorstep.optimize.progress import Progress
+from doorstep.services.carriers.carriers_admin import held_orders
 from doorstep.services.kernel.access import Actor, Permission, system_actor
 from doorstep.services.kernel.events import EventRecorder
 from doorstep.services.kernel.job_registry import JobBusyError, job
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.orders.orders import set_order_status
+from doorstep.services.planning.carrier_offers import auto_confirm, offers_for
 from doorstep.services.planning.learned_service import with_learned_service
 from doorstep.services.planning.plan_problem import build_problem, kept_routes
 from doorstep.services.planning.plan_routes import store_routes
@@ -259,9 +261,15 @@ def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
                 _set_progress(p, org_id, plan_id, points)
 
         opts = SolveOptions.from_dict(row.options)
+        provider = p.provider(problem, org_id)
         with _heartbeat(p, plan_id, row.attempts):
-            result = make_plan(problem, provider=p.provider(problem, org_id), options=opts, on_progress=on_progress)
-        _finish(p, org_id, plan_id, result, problem, opts, points, kept, row.attempts)
+            result = make_plan(problem, provider=provider, options=opts, on_progress=on_progress)
+            result.id = plan_id
+            for route in result.routes:
+                route.id = new_id("rte")
+            offers = offers_for(p, org_id, row.depot_id, row.day, problem, result, provider)  # overflow by cost
+        if _finish(p, org_id, plan_id, result, problem, opts, points, kept, row.attempts, offers) and offers:
+            auto_confirm(p, org_id, plan_id)  # the carriers' policy (docs/carriers.md)
     except JobBusyError:
         raise
     except DoorstepError as exc:
@@ -276,17 +284,15 @@ def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
 
 def _finish(
     p: Platform, org_id: str, plan_id: str, result: Plan, problem: Problem, opts: SolveOptions,
-    points: list[list[float]], kept: list[RouteRow], attempt: int,
-) -> None:  # fmt: skip
-    result.id = plan_id
-    for route in result.routes:
-        route.id = new_id("rte")
+    points: list[list[float]], kept: list[RouteRow], attempt: int, offers: list[dict[str, Any]],
+) -> bool:  # fmt: skip
     doc = plan_to_dict(result, problem, opts)
+    doc["plan"]["carrier_offers"] = offers
     with p.uow(org_id) as uow:
         row = uow.session.get(PlanRow, plan_id, with_for_update=True)
         if row is None or row.status != PlanStatus.RUNNING.value or row.attempts != attempt:  # cancelled / taken over
             log.info("plan job %s is no longer running: its result is not stored", plan_id)
-            return
+            return False
         row.status = transition(PlanStatus(row.status), PlanStatus.SUCCEEDED, subject=plan_id).value
         row.result, row.progress, row.finished_at, row.active_key = doc, points, p.clock(), None
         store_routes(uow, row, doc, problem)
@@ -295,6 +301,7 @@ def _finish(
         stats = doc["plan"]["stats"]
         EventRecorder(uow, "system").record("plan.completed", plan_id, to_status=row.status, data=stats)
         uow.commit()
+    return True
 
 
 def _fail(p: Platform, org_id: str, plan_id: str, envelope: dict[str, Any]) -> None:
@@ -348,12 +355,14 @@ def publish_plan(p: Platform, actor: Actor, plan_id: str) -> PlanRow:
                 # that was unlocked since is replaced now, or it would stay published beside this plan's routes
                 if r.id not in kept and (live or r.status == RouteStatus.PUBLISHED.value):
                     r.status = RouteStatus.SUPERSEDED.value
-        routes = uow.routes.all(RouteRow.plan_id == plan_id)
+        # a route a carrier hand-off emptied stays superseded; orders a carrier holds stay planned (its own)
+        routes = [r for r in uow.routes.all(RouteRow.plan_id == plan_id) if r.status != RouteStatus.SUPERSEDED.value]
         in_force = list(uow.routes.get_many(sorted(kept)).values())
         on_plan = {s["order_id"] for r in routes + in_force for s in r.data["stops"] if s.get("order_id")}
+        rows = uow.orders.all(OrderRow.depot_id == row.depot_id, OrderRow.day == row.day)
+        on_plan |= held_orders(uow, [o.id for o in rows if o.status == OrderStatus.PLANNED.value])
         for r in routes:
             r.status = RouteStatus.PUBLISHED.value
-        rows = uow.orders.all(OrderRow.depot_id == row.depot_id, OrderRow.day == row.day)
         for o in rows:
             if o.id in on_plan and o.status == OrderStatus.NEW.value:
                 set_order_status(uow, events, o, OrderStatus.PLANNED, "order.planned")

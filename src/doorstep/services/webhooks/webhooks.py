@@ -3,8 +3,6 @@ exponential backoff for more than 24 hours, a delivery log with redelivery, and 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import secrets
@@ -18,6 +16,7 @@ from sqlalchemy import or_, select
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.ids import new_id
+from doorstep.domain.signing import sign
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.events import EVENT_TYPES
 from doorstep.services.kernel.platform import Platform
@@ -30,24 +29,6 @@ BACKOFF_S = (30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 21600, 21600, 21600
 MAX_ATTEMPTS = len(BACKOFF_S) + 1
 LEASE_S = 120  # a claimed delivery is not claimed again for this long (several workers may tick)
 SIGNATURE_HEADER = "Doorstep-Signature"
-TOLERANCE_S = 300
-
-
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    """The signature header value: ``t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>." + body)>``."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={mac}"
-
-
-def verify(secret: str, header: str, body: bytes, now: int, tolerance_s: int = TOLERANCE_S) -> bool:
-    """What a receiver checks: a matching v1 MAC and a timestamp within ``tolerance_s`` (replay protection)."""
-    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
-    try:
-        ts = int(parts["t"])
-    except (KeyError, ValueError):
-        return False
-    expected = sign(secret, ts, body).split("v1=", 1)[1]
-    return abs(now - ts) <= tolerance_s and hmac.compare_digest(expected, parts.get("v1", ""))
 
 
 def _check(url: str, event_types: list[str], allow_private: bool) -> None:

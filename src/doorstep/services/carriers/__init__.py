@@ -1,0 +1,1 @@
+"""Partner carriers (3PL): settings, prices, bookings, status callbacks and manifests."""

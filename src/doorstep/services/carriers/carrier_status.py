@@ -1,0 +1,207 @@
+"""A booked order's status from its carrier — a signed callback (HTTP carriers) or a dispatcher's entry
+(manifest carriers) — applied to the order as an own delivery's would be: the same order statuses and ``order.*``
+events (so the same timeline, tracking page and customer messages), plus a ``carrier.status`` event recording
+what the carrier said.
+
+A callback is refused with E1650 (401) unless it carries a valid ``Doorstep-Signature`` made with the carrier's
+secret within 5 minutes; the carrier's ``event_id`` is stored unique per carrier, so a duplicate is answered as
+the first was and changes nothing. A status that would move the order backwards (a late "in transit" after
+"delivered") is recorded and not applied."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from doorstep.domain.carrier_types import ORDER_EVENT_OF, ORDER_STATUS_OF, CarrierStatus
+from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.events import EventType
+from doorstep.domain.ids import new_id
+from doorstep.domain.signing import verify
+from doorstep.domain.status import OrderStatus
+from doorstep.services.carriers.carriers_admin import CLOSED, bookings_repo, carriers_repo
+from doorstep.services.kernel.access import Actor, Permission
+from doorstep.services.kernel.events import EventRecorder
+from doorstep.services.kernel.platform import Platform
+from doorstep.services.orders.orders import set_order_status
+from doorstep.store.models import CarrierBookingRow, CarrierCallbackRow, CarrierRow
+from doorstep.store.repositories import Repository
+from doorstep.store.uow import UnitOfWork
+
+SIGNATURE_HEADER = "Doorstep-Signature"
+RANK = {OrderStatus.NEW: 0, OrderStatus.PLANNED: 1, OrderStatus.DISPATCHED: 2, OrderStatus.DELIVERED: 3,
+        OrderStatus.FAILED: 3}  # fmt: skip
+STEPS = (OrderStatus.PLANNED, OrderStatus.DISPATCHED)  # what an order passes on its way to delivered or failed
+BOOKING_AFTER = {CarrierStatus.DELIVERED: "delivered", CarrierStatus.FAILED: "failed",
+                 CarrierStatus.CANCELLED: "cancelled"}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What a status did: the booking, the order's status after it, whether it changed anything, and whether it
+    was a duplicate of a callback already received."""
+
+    booking_id: str
+    order_id: str
+    order_status: str
+    applied: bool
+    duplicate: bool = False
+
+
+def _walk(uow: UnitOfWork, events: EventRecorder, order: Any, target: OrderStatus) -> bool:
+    """Move the order to ``target`` through the statuses an own delivery passes (planned, dispatched), each
+    recorded; False when ``target`` would be a step back (nothing is changed)."""
+    current = OrderStatus(order.status)
+    if current is target or current in (OrderStatus.CANCELLED, OrderStatus.DELIVERED):
+        return False
+    if target is OrderStatus.NEW:  # the carrier gave the order back: ours to plan again
+        set_order_status(uow, events, order, target, ORDER_EVENT_OF[target])
+        return True
+    if RANK[target] <= RANK[current]:
+        return False
+    for step in STEPS:
+        if RANK[current] < RANK[step] < RANK[target]:
+            set_order_status(uow, events, order, step, ORDER_EVENT_OF[step])
+    set_order_status(uow, events, order, target, ORDER_EVENT_OF[target])
+    return True
+
+
+def apply_status(
+    uow: UnitOfWork, events: EventRecorder, carrier: CarrierRow, booking: CarrierBookingRow, status: CarrierStatus,
+    at: datetime, detail: str, source: str,
+) -> Applied:  # fmt: skip
+    """Record the carrier's status and apply it to the order and the booking (not to a closed booking)."""
+    order = uow.orders.require(booking.order_id)
+    before = booking.carrier_status or None
+    applied = booking.status not in CLOSED and _walk(uow, events, order, ORDER_STATUS_OF[status])
+    if booking.status not in CLOSED:
+        booking.carrier_status, booking.updated_at = status.value, at
+        if status in BOOKING_AFTER:
+            booking.status, booking.active_key = BOOKING_AFTER[status], None
+    data = {"carrier_id": carrier.id, "carrier_name": carrier.name, "booking_id": booking.id, "at": at.isoformat(),
+            "order_status": order.status, "detail": detail[:500], "source": source, "applied": applied}  # fmt: skip
+    events.record(EventType.CARRIER_STATUS, order.id, from_status=before, to_status=status.value, data=data)
+    return Applied(booking.id, order.id, order.status, applied)
+
+
+def _callback_body(body: bytes) -> tuple[str, str, str, CarrierStatus, datetime | None, str]:
+    """(event_id, booking_id, order_id, status, at, detail) of a callback body, or E1651 naming every problem."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise DoorstepError([Issue("E1651", "the callback body is not a JSON object", ("body",))])
+    issues = []
+    event_id = str(data.get("event_id") or "")
+    if not 1 <= len(event_id) <= 128:
+        issues.append(Issue("E1651", "event_id must be 1..128 characters, unique per status sent", ("event_id",)))
+    if not (data.get("booking_id") or data.get("order_id")):
+        issues.append(Issue("E1651", "name the booking (booking_id) or the order (order_id)", ("booking_id",)))
+    try:
+        status = CarrierStatus(str(data.get("status")))
+    except ValueError:
+        allowed = ", ".join(CarrierStatus)
+        issues.append(Issue("E1651", f"status {data.get('status')!r}; allowed: {allowed}", ("status",)))
+        status = CarrierStatus.BOOKED
+    at = _time(data.get("at"))
+    if data.get("at") is not None and at is None:
+        issues.append(Issue("E1651", f"at {data.get('at')!r} is not an ISO-8601 time with an offset", ("at",)))
+    if issues:
+        raise DoorstepError(issues)
+    return (
+        event_id,
+        str(data.get("booking_id") or ""),
+        str(data.get("order_id") or ""),
+        status,
+        at,
+        str(data.get("detail") or ""),
+    )
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None
+
+
+def _booking(uow: UnitOfWork, carrier_id: str, booking_id: str, order_id: str) -> CarrierBookingRow:
+    """The carrier's booking named by our booking id, the carrier's booking reference or the order (the newest)."""
+    rows = bookings_repo(uow).all(CarrierBookingRow.carrier_id == carrier_id)
+    found = [r for r in rows if booking_id and booking_id in (r.id, r.external_id)]
+    found = found or [r for r in rows if order_id and r.order_id == order_id]
+    found = [r for r in found if r.status != "not_booked"]
+    if not found:
+        name = booking_id or order_id
+        raise DoorstepError([Issue("E1652", f"carrier {carrier_id} holds no booking {name}", ("booking_id",), name)])
+    return max(found, key=lambda r: r.id)
+
+
+def _org_of(p: Platform, carrier_id: str) -> str | None:
+    """The organization of a carrier (callbacks carry no API key: the carrier's id and signature name it)."""
+    with p.sessions() as s:
+        row = s.get(CarrierRow, carrier_id)
+        return row.org_id if row is not None else None
+
+
+def receive_callback(p: Platform, carrier_id: str, signature: str, body: bytes) -> Applied:
+    """A status callback from an HTTP carrier: verified, de-duplicated, applied (see the module). An unknown
+    carrier is refused like a wrong signature (E1650): the answer does not tell which ids exist."""
+    org_id = _org_of(p, carrier_id[:64])
+    if org_id is None:
+        msg = f"callback to carrier {carrier_id[:64]}: signature missing, wrong or outside the 5-minute window"
+        raise DoorstepError([Issue("E1650", msg, ("headers", SIGNATURE_HEADER))])
+    with p.uow(org_id) as uow:
+        carrier = carriers_repo(uow).get(carrier_id)
+        now = p.clock()
+        if carrier is None or not carrier.secret or not verify(carrier.secret, signature, body, int(now.timestamp())):
+            msg = f"callback to carrier {carrier_id}: signature missing, wrong or outside the 5-minute window"
+            raise DoorstepError([Issue("E1650", msg, ("headers", SIGNATURE_HEADER))])
+        event_id, booking_id, order_id, status, at, detail = _callback_body(body)
+        seen = Repository(uow.session, CarrierCallbackRow, org_id, "carrier callback")
+        if old := seen.first(CarrierCallbackRow.carrier_id == carrier_id, CarrierCallbackRow.event_id == event_id):
+            booking = bookings_repo(uow).require(old.booking_id)
+            return Applied(booking.id, booking.order_id, uow.orders.require(booking.order_id).status, False, True)
+        booking = _booking(uow, carrier_id, booking_id, order_id)
+        seen.add(CarrierCallbackRow(id=new_id("ccb"), carrier_id=carrier_id, event_id=event_id, booking_id=booking.id,
+                                    status=status.value, at=at or now))  # fmt: skip
+        events = EventRecorder(uow, f"carrier:{carrier_id}")
+        result = apply_status(uow, events, carrier, booking, status, at or now, detail, "callback")
+        try:
+            uow.commit()
+        except IntegrityError:  # the same event_id in a concurrent request: that one applied it
+            return Applied(booking.id, booking.order_id, result.order_status, False, True)
+    return result
+
+
+def set_by_hand(p: Platform, actor: Actor, carrier_id: str, order_id: str, status: str, detail: str) -> Applied:
+    """A dispatcher enters a manifest carrier's status for an order (E2314 for an HTTP carrier: its callbacks
+    report; E2315 when the booking is closed)."""
+    actor.require(Permission.WRITE)
+    try:
+        reported = CarrierStatus(status)
+    except ValueError:
+        allowed = ", ".join(CarrierStatus)
+        raise DoorstepError([Issue("E1651", f"status {status!r}; allowed: {allowed}", ("status",))]) from None
+    with p.uow(actor) as uow:
+        carrier = carriers_repo(uow).require(carrier_id)
+        if carrier.kind != "manifest":
+            msg = f"carrier {carrier_id} is an HTTP carrier: its statuses come from its signed callbacks"
+            raise DoorstepError([Issue("E2314", msg, ("carrier_id",), carrier_id)])
+        booking = _booking(uow, carrier_id, "", order_id)
+        if booking.status in CLOSED:
+            msg = f"booking {booking.id} of {order_id} is {booking.status}"
+            raise DoorstepError([Issue("E2315", msg, ("order_id",), order_id)])
+        result = apply_status(
+            uow, EventRecorder(uow, actor.label), carrier, booking, reported, p.clock(), detail, "hand"
+        )
+        uow.commit()
+    return result
