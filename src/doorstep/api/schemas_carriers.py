@@ -114,6 +114,8 @@ class CarrierOfferOut(Out):
     currency: str
     reason: str = Field(description='"unassigned: FLEET_FULL" or "cheaper by 12.40 €"')
     route_id: str | None
+    together: list[str] = Field(default_factory=list, description="orders offered with this one (a remote cluster: "
+                                "their detour is saved only when all of them go)")  # fmt: skip
     status: str = Field(description="open, booking, booked, not_booked")
     booking_id: str | None
     error: str | None

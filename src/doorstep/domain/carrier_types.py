@@ -98,3 +98,4 @@ class CarrierOffer:
     reason: str  # "unassigned: FLEET_FULL" or "cheaper by 12.40 EUR"
     route_id: str | None = None  # the route it leaves when confirmed (None: it was unassigned)
     route_cost_cents: int = 0  # what serving it costs our fleet (the route's cost with it minus without it)
+    together: tuple[str, ...] = ()  # orders offered with it: removed together they save route_cost_cents summed

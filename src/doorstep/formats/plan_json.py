@@ -99,7 +99,8 @@ def carrier_offer_to_dict(offer: CarrierOffer, currency: str) -> dict[str, Any]:
         "order_id": offer.order_id, "external_ref": offer.external_ref, "carrier_id": offer.carrier_id,
         "carrier_name": offer.carrier_name, "price_cents": offer.price_cents, "saving_cents": offer.saving_cents,
         "route_cost_cents": offer.route_cost_cents, "currency": currency, "reason": offer.reason,
-        "route_id": offer.route_id, "status": "open", "booking_id": None, "error": None,
+        "route_id": offer.route_id, "together": [o for o in offer.together if o != offer.order_id],
+        "status": "open", "booking_id": None, "error": None,
     }  # fmt: skip
 
 

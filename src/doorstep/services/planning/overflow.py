@@ -9,13 +9,15 @@ room that day:
   loads; the planner's route cost: fixed + per km + per hour of the whole route). The reason says by how much it is
   cheaper (``cheaper by 12.40 EUR``).
 
-Removing several orders must stay consistent: two neighbours on a remote leg each "save" the whole detour alone,
-but taking both saves it once. So the step is greedy and re-evaluates: it takes the single order whose removal
-gains most (saving minus price), removes it from its route, re-computes the savings of that route's other orders
-on the route as it now is, and repeats until nothing gains. The sum of the offered savings is then what taking
-all offers saves, exactly; each route is re-timed once per order on it plus once per order removed from it
-(an order is evaluated again only when its route changed). The optimizer's own routes are not touched: the
-offers are proposals, applied one by one when confirmed.
+Removing several orders must stay consistent: taking two orders off one route does not save the sum of what
+each saves alone. So the step is greedy and re-evaluates: it takes the removal that gains most (saving minus
+price), removes it from its route, re-computes the savings of that route's other orders on the route as it now
+is, and repeats until nothing gains; the offers' savings then add up to what taking all of them saves, exactly.
+A removal is one order or a run of up to ``MAX_GROUP`` orders visited one after another: two remote neighbours
+each save little alone (the van drives out for the other one anyway) but together save the whole detour, so
+they are offered together (the reason names the others; the group's saving is shared by price). Each route is
+re-timed once per candidate run at the start and again only for the runs of a route that changed.
+The optimizer's own routes are not touched: the offers are proposals, applied one by one when confirmed.
 
 Deliveries only: a pickup, a paired order or an order to a pickup point stays with the fleet.
 """
@@ -23,6 +25,7 @@ Deliveries only: a pickup, a paired order or an order to a pickup point stays wi
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -35,6 +38,9 @@ from doorstep.routing.provider import TravelTimeProvider
 from doorstep.services.planning.retime import retime
 
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+MAX_GROUP = 3  # orders visited in a row that may go to carriers together (a remote cluster saves its detour once)
+Group = tuple[str, ...]
+Quote = tuple[CarrierConfig, int]
 
 
 def money(cents: int, currency: str) -> str:
@@ -85,39 +91,44 @@ class _Routes:
         self.problem, self.provider = problem, provider
         self.routes = {r.id: copy.deepcopy(r) for r in plan.routes}
         self.cost = {rid: self._cost(r) for rid, r in self.routes.items()}
-        self.cache: dict[tuple[str, str], int] = {}
+        self.cache: dict[tuple[str, Group], int] = {}
 
     def _cost(self, route: Route) -> int:
         if not any(s.order_id for s in route.stops):
             return 0  # an emptied route is not driven
         return retime(self.problem, copy.deepcopy(route), self.provider).cost_cents
 
-    def _without(self, route: Route, order_id: str) -> Route:
+    def _without(self, route: Route, group: Group) -> Route:
         out = copy.deepcopy(route)
-        out.stops = [s for s in out.stops if s.order_id != order_id or s.type is StopType.BREAK]
+        out.stops = [s for s in out.stops if s.order_id not in group or s.type is StopType.BREAK]
         return out
 
-    def saving(self, route_id: str, order_id: str) -> int:
-        """What the route saves without the order (re-timed), on the route as it is now."""
-        key = (route_id, order_id)
+    def groups(self, route_id: str, wanted: set[str]) -> list[Group]:
+        """Runs of 1..``MAX_GROUP`` orders visited one after another on the route, all of them ``wanted``."""
+        ids = list(dict.fromkeys(s.order_id for s in self.routes[route_id].stops if s.order_id))
+        return [
+            tuple(ids[i : i + n])
+            for i in range(len(ids))
+            for n in range(1, MAX_GROUP + 1)
+            if i + n <= len(ids) and all(x in wanted for x in ids[i : i + n])
+        ]
+
+    def saving(self, route_id: str, group: Group) -> int:
+        """What the route saves without the group's orders (re-timed), on the route as it is now."""
+        key = (route_id, group)
         if key not in self.cache:
-            self.cache[key] = self.cost[route_id] - self._cost(self._without(self.routes[route_id], order_id))
+            self.cache[key] = self.cost[route_id] - self._cost(self._without(self.routes[route_id], group))
         return self.cache[key]
 
-    def remove(self, route_id: str, order_id: str) -> None:
-        """Take the order off; the route's other orders are evaluated again."""
-        self.routes[route_id] = self._without(self.routes[route_id], order_id)
+    def remove(self, route_id: str, group: Group) -> None:
+        """Take the orders off; the route's other orders are evaluated again."""
+        self.routes[route_id] = self._without(self.routes[route_id], group)
         self.cost[route_id] = self._cost(self.routes[route_id])
         self.cache = {k: v for k, v in self.cache.items() if k[0] != route_id}
 
 
-def propose(
-    problem: Problem, plan: Plan, market: Market, provider: TravelTimeProvider, currency: str
-) -> list[CarrierOffer]:
-    """The plan's carrier offers: unassigned orders first, then routed ones by greatest gain (see the module)."""
-    offers: list[CarrierOffer] = []
-    if not market.carriers:
-        return offers
+def _unassigned(problem: Problem, plan: Plan, market: Market) -> list[CarrierOffer]:
+    offers = []
     for u in plan.unassigned:
         order = problem.order(u.order_id)
         best = market.cheapest(order) if _eligible(order) else None
@@ -125,29 +136,69 @@ def propose(
             market.take(best[0].id)
             offers.append(CarrierOffer(order.id, order.external_ref, best[0].id, best[0].name, best[1], 0,
                                        f"unassigned: {u.reason.value}"))  # fmt: skip
-    on_route = [(r.id, oid) for r in plan.routes for oid in dict.fromkeys(s.order_id for s in r.stops if s.order_id)]
-    candidates = [(rid, oid) for rid, oid in on_route if _eligible(problem.order(oid))
-                  and market.cheapest(problem.order(oid)) is not None]  # fmt: skip
-    if not candidates:
-        return offers
-    routes = _Routes(problem, plan, provider)
-    while candidates:
-        best_gain, pick = 0, None
-        for rid, oid in candidates:
-            quote = market.cheapest(problem.order(oid))
-            if quote is None:
-                continue
-            gain = routes.saving(rid, oid) - quote[1]
-            if gain > best_gain:
-                best_gain, pick = gain, (rid, oid, quote)
-        if pick is None:
-            break
-        rid, oid, (carrier, price) = pick
-        saving = routes.saving(rid, oid)
-        routes.remove(rid, oid)
-        market.take(carrier.id)
-        candidates.remove((rid, oid))
-        order = problem.order(oid)
-        offers.append(CarrierOffer(oid, order.external_ref, carrier.id, carrier.name, price, saving - price,
-                                   f"cheaper by {money(saving - price, currency)}", rid, saving))  # fmt: skip
     return offers
+
+
+def _quotes(market: Market, problem: Problem, group: Group) -> list[tuple[CarrierConfig, int]] | None:
+    """The cheapest carrier of each order of the group, if the carriers have room for all of them."""
+    quotes = [market.cheapest(problem.order(oid)) for oid in group]
+    if any(q is None for q in quotes):
+        return None
+    found = [q for q in quotes if q is not None]
+    need = Counter(c.id for c, _ in found)
+    return found if all(market.room.get(cid) is None or (market.room[cid] or 0) >= n for cid, n in need.items()) else None
+
+
+def _best(problem: Problem, routes: _Routes, market: Market, wanted: set[str]) -> tuple[str, Group, list[Quote]] | None:
+    """The group whose removal gains most (its saving minus its prices), if any gains."""
+    best_gain, pick = 0, None
+    for rid in routes.routes:
+        for group in routes.groups(rid, wanted):
+            quotes = _quotes(market, problem, group)
+            if quotes is None:
+                continue
+            gain = routes.saving(rid, group) - sum(price for _, price in quotes)
+            if gain > best_gain:
+                best_gain, pick = gain, (rid, group, quotes)
+    return pick
+
+
+def propose(
+    problem: Problem, plan: Plan, market: Market, provider: TravelTimeProvider, currency: str
+) -> list[CarrierOffer]:
+    """The plan's carrier offers: unassigned orders first, then routed ones by greatest gain (see the module)."""
+    if not market.carriers:
+        return []
+    offers = _unassigned(problem, plan, market)
+    on_route = {oid for r in plan.routes for oid in r.order_ids}
+    wanted = {oid for oid in on_route if _eligible(problem.order(oid)) and market.cheapest(problem.order(oid))}
+    routes = _Routes(problem, plan, provider) if wanted else None
+    while routes is not None and (pick := _best(problem, routes, market, wanted)) is not None:
+        rid, group, quotes = pick
+        saving = routes.saving(rid, group)
+        routes.remove(rid, group)
+        wanted -= set(group)
+        offers += _group_offers(problem, rid, group, quotes, saving, currency)
+        for carrier, _ in quotes:
+            market.take(carrier.id)
+    return offers
+
+
+def _group_offers(
+    problem: Problem, route_id: str, group: Group, quotes: list[Quote], saving: int, currency: str
+) -> list[CarrierOffer]:
+    """One offer per order of the group; the group's saving is shared in proportion to the prices (so the
+    offers' savings add up to the group's exactly), and the reason names the orders that go together."""
+    total = sum(price for _, price in quotes) or 1
+    shares = [saving * price // total for _, price in quotes]
+    shares[0] += saving - sum(shares)
+    gain = saving - sum(price for _, price in quotes)
+    reason = f"cheaper by {money(gain, currency)}"
+    if len(group) > 1:
+        reason += " together with " + ", ".join(problem.order(o).external_ref for o in group[1:])
+    out = []
+    for oid, (carrier, price), share in zip(group, quotes, shares, strict=True):
+        o = problem.order(oid)
+        out.append(CarrierOffer(oid, o.external_ref, carrier.id, carrier.name, price, share - price, reason,
+                                route_id, share, group))  # fmt: skip
+    return out
