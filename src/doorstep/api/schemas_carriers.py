@@ -51,13 +51,35 @@ class CarrierIn(Strict):
     active: bool = True
 
 
+class PointOut(Out):
+    """A corner of a service area."""
+
+    lat: float
+    lng: float
+
+
+class ServiceAreaOut(Out):
+    """Addresses served for one depot: within ``radius_m`` of it, or inside ``polygon``."""
+
+    depot_id: str
+    radius_m: int | None = None
+    polygon: list[PointOut] | None = None
+
+
 class CarrierOut(Versioned):
     """A stored carrier (its secret is never shown: ``has_secret`` says whether one is set)."""
 
     name: str
     kind: str
     active: bool
-    data: dict[str, Any] = Field(description="endpoints, service_areas, price, cutoff, capacity_per_day, ...")
+    endpoints: dict[str, str] = Field(default_factory=dict)
+    service_areas: list[ServiceAreaOut] = Field(default_factory=list)
+    price: dict[str, int] = Field(default_factory=dict)
+    cutoff: str | None = None
+    capacity_per_day: int | None = None
+    auto_confirm: bool = False
+    timeout_s: float = 10.0
+    retries: int = 2
     has_secret: bool = False
     updated_at: dt.datetime
 

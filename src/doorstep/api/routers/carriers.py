@@ -22,9 +22,11 @@ MAX_CALLBACK_BYTES = 64_000
 
 
 def _out(row: Any) -> CarrierOut:
-    out = CarrierOut.model_validate(row)
-    out.has_secret = bool(row.secret)
-    return out
+    settings = {k: v for k, v in row.data.items() if v is not None}
+    return CarrierOut.model_validate({
+        "id": row.id, "version": row.version, "created_at": row.created_at, "updated_at": row.updated_at,
+        "name": row.name, "kind": row.kind, "active": row.active, "has_secret": bool(row.secret), **settings,
+    })  # fmt: skip
 
 
 @router.post("/v1/carriers", response_model=CarrierOut, status_code=201, summary="Add a partner carrier")
