@@ -26,6 +26,7 @@ class CarrierServer:
     def __init__(self, price_cents: int = 1100) -> None:
         self.price_cents = price_cents
         self.delay_s = 0.0
+        self.status = 200  # what POSTs answer with (a 4xx or 5xx carrier)
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []  # (method, path, headers, body)
         self.booked = 0
         outer = self
@@ -45,7 +46,7 @@ class CarrierServer:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 outer.requests.append(("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-                self._answer(200, json.dumps(outer.answer(self.path, json.loads(body or b"{}"))).encode())
+                self._answer(outer.status, json.dumps(outer.answer(self.path, json.loads(body or b"{}"))).encode())
 
             def do_GET(self) -> None:
                 outer.requests.append(("GET", self.path, {k.lower(): v for k, v in self.headers.items()}, b""))

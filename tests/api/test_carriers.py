@@ -18,7 +18,8 @@ FAR = {"lat": 38.72, "lng": -8.76}  # about 30 km east of the tenant's depot
 
 def manifest_carrier(client: TestClient, t: Tenant, **kw: Any) -> dict[str, Any]:
     """A manifest carrier serving 60 km around the depot at 9.00 + 0.10 per km."""
-    body = {"name": "Van Partner", "kind": "manifest", "service_areas": [{"depot_id": t.ids["depot"], "radius_m": 60_000}],
+    area = {"depot_id": t.ids["depot"], "radius_m": 60_000}
+    body = {"name": "Van Partner", "kind": "manifest", "service_areas": [area],
             "price": {"base_cents": 900, "per_km_cents": 10}, **kw}  # fmt: skip
     r = client.post("/v1/carriers", json=body, headers=t.h())
     assert r.status_code == 201, r.text
@@ -139,8 +140,8 @@ def test_callbacks_check_body_and_booking_and_hand_status_is_for_manifest_carrie
 ) -> None:
     """A signed callback with a bad body is 422 E1651 naming every problem; one naming no booking of the carrier
     is 404 E1652; a status by hand for an HTTP carrier is 409 E2314; an unknown carrier's callback is 401 E1650."""
-    body = {"name": "CityCourier", "kind": "http", "secret": SECRET,
-            "endpoints": {"quote": "https://api.carrier.example/q", "book": "https://api.carrier.example/b"}}  # fmt: skip
+    endpoints = {"quote": "https://api.carrier.example/q", "book": "https://api.carrier.example/b"}
+    body = {"name": "CityCourier", "kind": "http", "secret": SECRET, "endpoints": endpoints}
     cid = client.post("/v1/carriers", json=body, headers=tenant.h()).json()["id"]
     bad = send_status(client, cid, {"status": "teleported", "at": "yesterday"})
     assert bad.status_code == 422

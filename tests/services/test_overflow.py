@@ -9,6 +9,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from doorstep.domain.carriers import CarrierConfig, CarrierKind, PriceRule, ServiceArea
+from doorstep.domain.orders import Order
 from doorstep.domain.plan import Plan, Route, StopType
 from doorstep.domain.problem import Problem
 from doorstep.optimize.options import SolveOptions
@@ -16,7 +17,6 @@ from doorstep.routing.defaults import default_provider
 from doorstep.services.planning.overflow import Market, money, propose
 from doorstep.services.planning.planning import plan
 from doorstep.services.planning.retime import retime
-from doorstep.domain.orders import Order
 from tests.factories import ORIGIN, VehicleType, km, order, problem, vehicle
 
 DAY = date(2026, 11, 23)
@@ -101,7 +101,8 @@ def test_two_remote_neighbours_are_offered_together_and_their_savings_add_up() -
     assert sum(o.route_cost_cents for o in offers) == both
     assert sum(o.saving_cents for o in offers) == both - sum(prices.values())
     assert {o.together for o in offers} == {tuple(o.order_id for o in offers)}
-    assert offers[0].reason == f"cheaper by {money(both - sum(prices.values()), 'EUR')} together with {offers[1].external_ref}"
+    gain = money(both - sum(prices.values()), "EUR")
+    assert offers[0].reason == f"cheaper by {gain} together with {offers[1].external_ref}"
 
 
 def test_a_far_order_each_way_is_offered_within_the_carriers_capacity() -> None:

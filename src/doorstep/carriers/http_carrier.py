@@ -131,7 +131,9 @@ class HttpCarrier:
         """The booking's status as the carrier reports it now."""
         data = self._json(self._call("status", params={"booking_id": booking.external_id}))
         try:
-            return StatusReport(CarrierStatus(str(data.get("status"))), _at(data.get("at")), str(data.get("detail") or ""))
+            return StatusReport(
+                CarrierStatus(str(data.get("status"))), _at(data.get("at")), str(data.get("detail") or "")
+            )
         except ValueError as exc:
             raise CarrierUnavailableError(f"carrier {self.config.name}: unknown status {data.get('status')!r}") from exc
 

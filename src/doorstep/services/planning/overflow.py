@@ -146,7 +146,9 @@ def _quotes(market: Market, problem: Problem, group: Group) -> list[tuple[Carrie
         return None
     found = [q for q in quotes if q is not None]
     need = Counter(c.id for c, _ in found)
-    return found if all(market.room.get(cid) is None or (market.room[cid] or 0) >= n for cid, n in need.items()) else None
+    return (
+        found if all(market.room.get(cid) is None or (market.room[cid] or 0) >= n for cid, n in need.items()) else None
+    )
 
 
 def _best(problem: Problem, routes: _Routes, market: Market, wanted: set[str]) -> tuple[str, Group, list[Quote]] | None:
