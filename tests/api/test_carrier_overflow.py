@@ -178,3 +178,30 @@ def test_a_carrier_that_times_out_leaves_the_order_on_its_route_flagged(
     assert after["carrier_offers"][0]["status"] == "booked" and far not in on_routes(after)
     twice = app.post(f"/v1/plans/{plan['id']}/carrier-offers/{far}/confirm", headers=t.h())
     assert (twice.status_code, twice.json()["error"]["code"]) == (409, "E2310")
+
+
+def test_a_polled_status_applies_once_and_a_cancelled_order_goes_back_to_the_carrier(
+    app: TestClient, carrier_server: CarrierServer
+) -> None:
+    """Refreshing asks the carrier's status endpoint (in transit: the order is dispatched; asked again, nothing
+    changes); cancelling the order cancels the booking at the carrier and records it."""
+    t = make_tenant(app)
+    far = day(app, t)["FAR-1"]
+    carrier = add_carrier(app, t, carrier_server)
+    plan = plan_now(app, t)
+    assert app.post(f"/v1/plans/{plan['id']}/carrier-offers/{far}/confirm", headers=t.h()).status_code == 200
+    wait(app)
+    url = f"/v1/carriers/{carrier['id']}/bookings/{far}/refresh"
+    first, second = app.post(url, headers=t.h()).json(), app.post(url, headers=t.h()).json()
+    assert (first["applied"], first["order_status"]) == (True, "dispatched")
+    assert (second["applied"], second["order_status"]) == (False, "dispatched")
+    assert app.post(f"/v1/orders/{far}/cancel", headers=t.h()).status_code == 200
+    wait(app)
+    assert carrier_server.paths() == ["/quote", "/book", "/status", "/status", "/cancel"]
+    assert json.loads(carrier_server.requests[-1][3]) == {"booking_id": "CC-1"}
+    [booking] = app.get(f"/v1/carriers/{carrier['id']}/bookings", headers=t.h()).json()
+    assert booking["status"] == "cancelled"
+    types = [e["type"] for e in app.get(f"/v1/orders/{far}/timeline", headers=t.h()).json()]
+    assert types[-2:] == ["order.cancelled", "carrier.cancelled"]
+    closed = app.post(url, headers=t.h())
+    assert (closed.status_code, closed.json()["error"]["code"]) == (409, "E2315")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from doorstep.domain.events import EventType
 from doorstep.jobs import registry
 from doorstep.services.analytics import daily_cache
+from doorstep.services.carriers.bookings import on_order_cancelled as carrier_cancel
 from doorstep.services.customer.notifications import NOTIFY_EVENTS, notify_customers
 from doorstep.services.kernel.event_bus import EventBus, EventRecord
 from doorstep.services.kernel.platform import Platform
@@ -22,12 +23,13 @@ CANCEL_OFF_ROUTE = "operations.cancel_off_route"
 SLOT_RELEASE = "customers.slot_release"
 SLOT_LIVE = "operations.slot_insert"
 ANALYTICS_ROLLUP = "analytics.rollup"
+CARRIER_CANCEL = "carriers.cancel_booking"
 
 
 def register_handlers(bus: EventBus, policy: LivePolicy) -> EventBus:
     """``stop.failed``/``stop.completed`` -> the failure policy and the return flow; ``route.*`` -> ETA refresh;
     dispatched routes, deliveries, failed deliveries and scheduled returns -> customer messages; ``order.cancelled``
-    -> the order off its live route.
+    -> the order off its live route, and back from a partner carrier that holds it.
     Webhooks need no handler here: a delivery per subscription is queued with the event and sent (with its own
     retries and log) by the webhook scheduler."""
 
@@ -41,5 +43,6 @@ def register_handlers(bus: EventBus, policy: LivePolicy) -> EventBus:
     bus.on(SLOT_RELEASE, [EventType.ORDER_CANCELLED.value], release_on_cancel)  # a slot order frees its place
     bus.on(SLOT_LIVE, [EventType.SLOT_CONFIRMED.value], propose_live_slot)  # same-day/express: into the live plan
     bus.on(ANALYTICS_ROLLUP, daily_cache.ROLLUP_EVENTS, daily_cache.on_event)  # a late change reopens its day
+    bus.on(CARRIER_CANCEL, [EventType.ORDER_CANCELLED.value], carrier_cancel)  # a partner carrier gives it back
     registry.registered()  # the dispatch job (events.dispatch) is declared wherever a bus has handlers
     return bus

@@ -107,6 +107,14 @@ def set_status(carrier_id: str, order_id: str, body: StatusIn, p: PlatformDep, a
                                                                 body.detail))  # fmt: skip
 
 
+@router.post("/v1/carriers/{carrier_id}/bookings/{order_id}/refresh", response_model=AppliedOut,
+             summary="Ask the carrier for the order's status now")  # fmt: skip
+def refresh_status(carrier_id: str, order_id: str, p: PlatformDep, actor: ActorDep) -> AppliedOut:
+    """For a carrier whose callbacks went missing: its status endpoint is asked and a changed status applied
+    (409 E2313 when it does not answer or reports none, E2315 for a closed or pending booking)."""
+    return AppliedOut.model_validate(carrier_status.poll_status(p, actor, carrier_id, order_id))
+
+
 @router.post("/v1/carriers/{carrier_id}/callbacks", response_model=AppliedOut,
              summary="A carrier's status callback (signed; no API key)")  # fmt: skip
 async def callback(

@@ -25,6 +25,7 @@ from doorstep.formats.cell_safety import safe_cell
 from doorstep.services.carriers.carriers_admin import OPEN, booked_on, bookings_repo, carriers_repo, config_of
 from doorstep.services.carriers.protocol import carrier_for
 from doorstep.services.kernel.access import Actor, Permission
+from doorstep.services.kernel.event_bus import EventRecord
 from doorstep.services.kernel.events import EventRecorder
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.orders.convert import depot_of, order_of
@@ -202,3 +203,28 @@ def label_of(p: Platform, actor: Actor, carrier_id: str, order_id: str) -> Label
         return adapter.label(Booking(order_id, b.external_id, b.tracking_url, b.label_url))
     except CarrierUnavailableError as exc:
         raise DoorstepError([Issue("E2313", f"label of {order_id}: {exc}", ("carrier_id",), carrier_id)]) from None
+
+
+def on_order_cancelled(p: Platform, event: EventRecord) -> None:
+    """The event handler ``carriers.cancel_booking``: an order cancelled while a carrier holds it is given back
+    to the carrier (a pending booking is simply closed: its job then finds nothing to do). A carrier that does not
+    answer makes the handler fail, so the bus retries it with its back-off (and shows it stuck after 5 runs)."""
+    with p.uow(event.org_id) as uow:
+        booking = bookings_repo(uow).first(CarrierBookingRow.active_key == event.subject_id)
+        if booking is None:
+            return
+        config = config_of(uow, carriers_repo(uow).require(booking.carrier_id))
+        ref = Booking(booking.order_id, booking.external_id, booking.tracking_url, booking.label_url)
+        booked = booking.status == "booked"
+    adapter = carrier_for(p, config) if booked else None
+    if adapter is not None:
+        adapter.cancel(ref)  # CarrierUnavailableError: the handling is retried
+    with p.uow(event.org_id) as uow:
+        booking = bookings_repo(uow).first(CarrierBookingRow.active_key == event.subject_id)
+        if booking is None:
+            return
+        booking.status, booking.active_key, booking.updated_at = "cancelled", None, p.clock()
+        data = {"carrier_id": config.id, "carrier_name": config.name, "booking_id": booking.id}
+        EventRecorder(uow, "system").record(EventType.CARRIER_CANCELLED, booking.order_id, to_status="cancelled",
+                                            data=data)  # fmt: skip
+        uow.commit()

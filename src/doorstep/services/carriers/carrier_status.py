@@ -17,13 +17,20 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from doorstep.domain.carrier_types import ORDER_EVENT_OF, ORDER_STATUS_OF, CarrierStatus
+from doorstep.domain.carrier_types import (
+    ORDER_EVENT_OF,
+    ORDER_STATUS_OF,
+    Booking,
+    CarrierStatus,
+    CarrierUnavailableError,
+)
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.events import EventType
 from doorstep.domain.ids import new_id
 from doorstep.domain.signing import verify
 from doorstep.domain.status import OrderStatus
-from doorstep.services.carriers.carriers_admin import CLOSED, bookings_repo, carriers_repo
+from doorstep.services.carriers.carriers_admin import CLOSED, bookings_repo, carriers_repo, config_of
+from doorstep.services.carriers.protocol import carrier_for
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.events import EventRecorder
 from doorstep.services.kernel.platform import Platform
@@ -202,6 +209,39 @@ def set_by_hand(p: Platform, actor: Actor, carrier_id: str, order_id: str, statu
             raise DoorstepError([Issue("E2315", msg, ("order_id",), order_id)])
         result = apply_status(
             uow, EventRecorder(uow, actor.label), carrier, booking, reported, p.clock(), detail, "hand"
+        )
+        uow.commit()
+    return result
+
+
+def poll_status(p: Platform, actor: Actor, carrier_id: str, order_id: str) -> Applied:
+    """Ask the carrier for the booking's status now (for a carrier whose callbacks were lost) and apply it when
+    it changed (E2313 when the carrier does not answer or does not report statuses; E2315 for a closed booking)."""
+    actor.require(Permission.WRITE)
+    with p.uow(actor) as uow:
+        booking = _booking(uow, carrier_id, "", order_id)
+        if booking.status in CLOSED or booking.status == "pending":
+            msg = f"booking {booking.id} of {order_id} is {booking.status}"
+            raise DoorstepError([Issue("E2315", msg, ("order_id",), order_id)])
+        config = config_of(uow, carriers_repo(uow).require(carrier_id))
+        ref = Booking(booking.order_id, booking.external_id, booking.tracking_url, booking.label_url)
+    adapter = carrier_for(p, config)
+    try:
+        report = adapter.status(ref) if adapter is not None else None
+    except CarrierUnavailableError as exc:
+        raise DoorstepError([Issue("E2313", f"status of {order_id}: {exc}", ("carrier_id",), carrier_id)]) from None
+    if report is None:
+        msg = f"carrier {carrier_id} does not report statuses on request: its callbacks or a dispatcher do"
+        raise DoorstepError([Issue("E2313", msg, ("carrier_id",), carrier_id)])
+    with p.uow(actor) as uow:
+        carrier = carriers_repo(uow).require(carrier_id)
+        booking = bookings_repo(uow).require(booking.id)
+        if booking.carrier_status == report.status.value or booking.status in CLOSED:
+            order = uow.orders.require(booking.order_id)
+            return Applied(booking.id, order.id, order.status, False)
+        events = EventRecorder(uow, actor.label)
+        result = apply_status(
+            uow, events, carrier, booking, report.status, report.at or p.clock(), report.detail, "poll"
         )
         uow.commit()
     return result
