@@ -154,3 +154,17 @@ def test_callbacks_check_body_and_booking_and_hand_status_is_for_manifest_carrie
     assert (hand.status_code, hand.json()["error"]["code"]) == (409, "E2314")
     ghost = send_status(client, "car_unknown", {"event_id": "x2", "booking_id": "CC-1", "status": "delivered"})
     assert (ghost.status_code, ghost.json()["error"]["code"]) == (401, "E1650")
+
+
+def test_an_auto_confirming_carrier_is_booked_by_the_policy(client: TestClient, tenant: Tenant) -> None:
+    """With auto_confirm the plan's offer is booked without a dispatcher: the order is off its route at once."""
+    far = remote_day(client, tenant)["FAR-1"]
+    carrier = manifest_carrier(client, tenant, auto_confirm=True)
+    plan_now(client, tenant)
+    wait(client)
+    plan = client.get("/v1/plans", params={"date": "2025-06-17", "depot_id": tenant.ids["depot"]}, headers=tenant.h())
+    latest = client.get(f"/v1/plans/{plan.json()[0]['id']}", headers=tenant.h()).json()
+    assert [(o["order_id"], o["status"]) for o in latest["carrier_offers"]] == [(far, "booked")]
+    assert far not in {s["order_id"] for r in latest["routes"] for s in r["data"]["stops"]}
+    [booking] = client.get(f"/v1/carriers/{carrier['id']}/bookings", headers=tenant.h()).json()
+    assert (booking["order_id"], booking["status"], booking["plan_id"]) == (far, "booked", latest["id"])
