@@ -205,3 +205,33 @@ def test_a_polled_status_applies_once_and_a_cancelled_order_goes_back_to_the_car
     assert types[-2:] == ["order.cancelled", "carrier.cancelled"]
     closed = app.post(url, headers=t.h())
     assert (closed.status_code, closed.json()["error"]["code"]) == (409, "E2315")
+
+
+def test_a_failed_carrier_delivery_fails_the_order_with_the_carriers_reason(
+    app: TestClient, carrier_server: CarrierServer
+) -> None:
+    """The carrier reports a failed attempt (not home): the order fails as an own delivery would, the customer is
+    told with that reason, the tracking page says failed, and a late "delivered" is recorded but not applied."""
+    t = make_tenant(app)
+    far = day(app, t)["FAR-1"]
+    carrier = add_carrier(app, t, carrier_server)
+    plan = plan_now(app, t)
+    assert app.post(f"/v1/plans/{plan['id']}/carrier-offers/{far}/confirm", headers=t.h()).status_code == 200
+    wait(app)
+    failed = send_status(app, carrier["id"], {"event_id": "f1", "order_id": far, "status": "failed",
+                                              "detail": "not_home"})  # fmt: skip
+    assert (failed.json()["applied"], failed.json()["order_status"]) == (True, "failed")
+    late = send_status(app, carrier["id"], {"event_id": "f2", "order_id": far, "status": "delivered"})
+    assert (late.status_code, late.json()["applied"], late.json()["order_status"]) == (200, False, "failed")
+    wait(app)
+    types = [(e["type"], e["to_status"]) for e in app.get(f"/v1/orders/{far}/timeline", headers=t.h()).json()]
+    assert types[-4:] == [
+        ("order.dispatched", "dispatched"), ("order.failed", "failed"), ("carrier.status", "failed"),
+        ("carrier.status", "delivered"),
+    ]  # fmt: skip
+    [message] = app.get(f"/v1/orders/{far}/messages", headers=t.h()).json()
+    assert message["trigger"] == "delivery_failed" and "home" in message["body_text"].lower()
+    token = app.post(f"/v1/live/orders/{far}/tracking-token", headers=t.h()).json()["token"]
+    assert app.get(f"/v1/track/{token}").json()["status"] == "failed"
+    [booking] = app.get(f"/v1/carriers/{carrier['id']}/bookings", headers=t.h()).json()
+    assert (booking["status"], booking["carrier_status"]) == ("failed", "failed")

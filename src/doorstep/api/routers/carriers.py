@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
@@ -128,7 +129,8 @@ async def callback(
     body = await request.body()
     if len(body) > MAX_CALLBACK_BYTES:
         raise DoorstepError([Issue("E1651", f"callback body over {MAX_CALLBACK_BYTES} bytes", ("body",))])
-    return AppliedOut.model_validate(carrier_status.receive_callback(p, carrier_id, signature, body))
+    applied = await run_in_threadpool(carrier_status.receive_callback, p, carrier_id, signature, body)
+    return AppliedOut.model_validate(applied)
 
 
 @router.post("/v1/plans/{plan_id}/carrier-offers/{order_id}/confirm", response_model=CarrierOfferOut,

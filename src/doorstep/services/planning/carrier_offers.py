@@ -17,7 +17,7 @@ from typing import Any
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.plan import Plan, StopType
 from doorstep.domain.problem import Problem
-from doorstep.domain.status import PlanStatus, RouteStatus
+from doorstep.domain.status import RouteStatus
 from doorstep.formats.plan_common import route_zone
 from doorstep.formats.plan_json import carrier_offer_to_dict, route_to_dict, stats_to_dict, unassigned_to_dict
 from doorstep.formats.plan_reader import plan_from_dict
@@ -32,11 +32,11 @@ from doorstep.services.kernel.platform import Platform
 from doorstep.services.planning.overflow import Market, propose
 from doorstep.services.planning.plan_routes import stop_rows
 from doorstep.services.planning.retime import retime
+from doorstep.services.planning.route_edits import EDITABLE_PLANS
 from doorstep.store.models import PlanRow, StopRow
 from doorstep.store.uow import UnitOfWork
 
 log = logging.getLogger("doorstep.carriers")
-EDITABLE_PLANS = (PlanStatus.SUCCEEDED.value, PlanStatus.PUBLISHED.value)
 CONFIRMABLE = ("open", "not_booked")
 
 
