@@ -103,6 +103,7 @@ def test_two_remote_neighbours_are_offered_together_and_their_savings_add_up() -
     assert {o.together for o in offers} == {tuple(o.order_id for o in offers)}
     gain = money(both - sum(prices.values()), "EUR")
     assert offers[0].reason == f"cheaper by {gain} together with {offers[1].external_ref}"
+    assert offers[1].reason == f"cheaper by {gain} together with {offers[0].external_ref}"
 
 
 def test_a_far_order_each_way_is_offered_within_the_carriers_capacity() -> None:
@@ -141,3 +142,28 @@ def test_an_address_outside_the_service_area_is_not_offered() -> None:
     pb, result = solved(30.0)
     narrow = replace(carrier(), areas=(ServiceArea("dep_a", radius_m=20_000),))
     assert propose(pb, result, market(narrow), default_provider(pb), "EUR") == []
+
+
+def test_the_pruning_bound_never_undercuts_a_real_saving() -> None:
+    """On plans with windows, waits and a lunch break, every run of up to three orders saves at most its bound
+    (so skipping runs whose bound is below the price never loses an offer)."""
+    from doorstep.services.planning.overflow import MAX_GROUP, _Routes
+    from tests.factories import Break, t
+
+    windows = [order(f"W{i}", km(1.5 * (i % 4) - 2, 1.2 * (i // 4) - 1), windows=((9 + i % 3, 10 + i % 3),),
+                     depot_id="dep_a") for i in range(8)]  # fmt: skip
+    van = vehicle(breaks=(Break(t(12), t(13, 30), 1800),))
+    cases = [solved(30.0, 30.3), solved(30.0, -40.0)]
+    pb = problem([*windows, order("R", km(25, 3), depot_id="dep_a")], [van])
+    cases.append((pb, plan(pb, options=SolveOptions(time_limit_s=1, max_iterations=300, seed=3))))
+    checked = expected = 0
+    for pb, result in cases:
+        routes = _Routes(pb, result, default_provider(pb))
+        everyone = {o.id for o in pb.orders}
+        for rid in routes.routes:
+            m = len(routes.routes[rid].order_ids)
+            expected += sum(max(0, m - n + 1) for n in range(1, MAX_GROUP + 1))
+            for group in routes.groups(rid, everyone):
+                assert routes.saving(rid, group) <= routes.bound(rid, group), (rid, group)
+                checked += 1
+    assert checked == expected > 0

@@ -15,8 +15,9 @@ price), removes it from its route, re-computes the savings of that route's other
 is, and repeats until nothing gains; the offers' savings then add up to what taking all of them saves, exactly.
 A removal is one order or a run of up to ``MAX_GROUP`` orders visited one after another: two remote neighbours
 each save little alone (the van drives out for the other one anyway) but together save the whole detour, so
-they are offered together (the reason names the others; the group's saving is shared by price). Each route is
-re-timed once per candidate run at the start and again only for the runs of a route that changed.
+they are offered together (the reason names the others; the group's saving is shared by price). A run is
+re-timed only when an upper bound on its saving (``_Routes.bound``) beats its price and the best gain so far,
+and again only when its route changed: in a city day nearly no order is re-timed (benchmarks/carrier_overflow.py).
 The optimizer's own routes are not touched: the offers are proposals, applied one by one when confirmed.
 
 Deliveries only: a pickup, a paired order or an order to a pickup point stays with the fleet.
@@ -25,6 +26,7 @@ Deliveries only: a pickup, a paired order or an order to a pickup point stays wi
 from __future__ import annotations
 
 import copy
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -85,18 +87,28 @@ def _eligible(order: Order) -> bool:
 
 
 class _Routes:
-    """The plan's routes as the step removes orders from them, with their re-timed costs."""
+    """The plan's routes as the step removes orders from them (kept re-timed), with their costs."""
 
     def __init__(self, problem: Problem, plan: Plan, provider: TravelTimeProvider) -> None:
         self.problem, self.provider = problem, provider
-        self.routes = {r.id: copy.deepcopy(r) for r in plan.routes}
-        self.cost = {rid: self._cost(r) for rid, r in self.routes.items()}
+        self.routes: dict[str, Route] = {}
+        self.cost: dict[str, int] = {}
         self.cache: dict[tuple[str, Group], int] = {}
+        self.retimed = 0  # route re-timings made (what the step costs)
+        for r in plan.routes:
+            self._set(r.id, copy.deepcopy(r))
 
-    def _cost(self, route: Route) -> int:
+    def _timed(self, route: Route) -> Route | None:
+        """The route re-timed (None: no order left on it, so it is not driven and costs nothing)."""
         if not any(s.order_id for s in route.stops):
-            return 0  # an emptied route is not driven
-        return retime(self.problem, copy.deepcopy(route), self.provider).cost_cents
+            return None
+        self.retimed += 1
+        return retime(self.problem, route, self.provider)
+
+    def _set(self, route_id: str, route: Route) -> None:
+        timed = self._timed(route)
+        self.routes[route_id] = timed if timed is not None else route
+        self.cost[route_id] = timed.cost_cents if timed is not None else 0
 
     def _without(self, route: Route, group: Group) -> Route:
         out = copy.deepcopy(route)
@@ -113,17 +125,36 @@ class _Routes:
             if i + n <= len(ids) and all(x in wanted for x in ids[i : i + n])
         ]
 
+    def bound(self, route_id: str, group: Group) -> int:
+        """An upper bound on ``saving`` without re-timing: every removed stop's legs in and out (the direct leg
+        that replaces them is at least 0), its waiting and service, the next stop's service (a pickup point's
+        handover may move), at the vehicle's rates, plus the whole cost when no other order is left. Removing
+        stops never makes a later stop later (timing is monotone in the arrival), so the route's duration drops
+        by at most that much."""
+        route = self.routes[route_id]
+        if all(s.order_id in group for s in route.stops if s.order_id):
+            return self.cost[route_id]
+        vt = self.problem.vehicle(route.vehicle_id).type
+        metres = seconds = 0
+        for k, s in enumerate(route.stops):
+            removed = s.order_id in group and s.type is not StopType.BREAK
+            after = k > 0 and route.stops[k - 1].order_id in group and route.stops[k - 1].type is not StopType.BREAK
+            if removed or after:
+                metres += s.travel_m
+                seconds += s.travel_s + s.service_s + (s.waiting_s if removed else 0)
+        return math.ceil(vt.cost_per_km_cents * metres / 1000 + vt.cost_per_hour_cents * seconds / 3600) + 1
+
     def saving(self, route_id: str, group: Group) -> int:
         """What the route saves without the group's orders (re-timed), on the route as it is now."""
         key = (route_id, group)
         if key not in self.cache:
-            self.cache[key] = self.cost[route_id] - self._cost(self._without(self.routes[route_id], group))
+            timed = self._timed(self._without(self.routes[route_id], group))
+            self.cache[key] = self.cost[route_id] - (timed.cost_cents if timed is not None else 0)
         return self.cache[key]
 
     def remove(self, route_id: str, group: Group) -> None:
         """Take the orders off; the route's other orders are evaluated again."""
-        self.routes[route_id] = self._without(self.routes[route_id], group)
-        self.cost[route_id] = self._cost(self.routes[route_id])
+        self._set(route_id, self._without(self.routes[route_id], group))
         self.cache = {k: v for k, v in self.cache.items() if k[0] != route_id}
 
 
@@ -152,14 +183,18 @@ def _quotes(market: Market, problem: Problem, group: Group) -> list[tuple[Carrie
 
 
 def _best(problem: Problem, routes: _Routes, market: Market, wanted: set[str]) -> tuple[str, Group, list[Quote]] | None:
-    """The group whose removal gains most (its saving minus its prices), if any gains."""
+    """The group whose removal gains most (its saving minus its prices), if any gains. A group whose saving's
+    upper bound cannot beat the best gain so far is not re-timed (in a city day, nearly every order)."""
     best_gain, pick = 0, None
     for rid in routes.routes:
         for group in routes.groups(rid, wanted):
             quotes = _quotes(market, problem, group)
             if quotes is None:
                 continue
-            gain = routes.saving(rid, group) - sum(price for _, price in quotes)
+            price = sum(p for _, p in quotes)
+            if routes.bound(rid, group) - price <= best_gain:
+                continue
+            gain = routes.saving(rid, group) - price
             if gain > best_gain:
                 best_gain, pick = gain, (rid, group, quotes)
     return pick
@@ -194,12 +229,11 @@ def _group_offers(
     total = sum(price for _, price in quotes) or 1
     shares = [saving * price // total for _, price in quotes]
     shares[0] += saving - sum(shares)
-    gain = saving - sum(price for _, price in quotes)
-    reason = f"cheaper by {money(gain, currency)}"
-    if len(group) > 1:
-        reason += " together with " + ", ".join(problem.order(o).external_ref for o in group[1:])
+    cheaper = f"cheaper by {money(saving - sum(price for _, price in quotes), currency)}"
     out = []
     for oid, (carrier, price), share in zip(group, quotes, shares, strict=True):
+        others = [problem.order(x).external_ref for x in group if x != oid]
+        reason = f"{cheaper} together with {', '.join(others)}" if others else cheaper
         o = problem.order(oid)
         out.append(CarrierOffer(oid, o.external_ref, carrier.id, carrier.name, price, share - price, reason,
                                 route_id, share, group))  # fmt: skip
