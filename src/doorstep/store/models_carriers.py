@@ -34,6 +34,7 @@ class CarrierBookingRow(OrgOwned, Base):
     __table_args__ = (
         UniqueConstraint("active_key", name="uq_carrier_bookings_active_key"),
         Index("ix_carrier_bookings_carrier_day", "carrier_id", "day"),
+        Index("ix_carrier_bookings_carrier_ref", "carrier_id", "external_id"),  # callbacks name the carrier's ref
     )
     carrier_id: Mapped[str] = mapped_column(String(64), ForeignKey("carriers.id"))
     order_id: Mapped[str] = mapped_column(String(64), ForeignKey("orders.id"), index=True)

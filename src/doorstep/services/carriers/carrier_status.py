@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 
 from doorstep.domain.carrier_types import (
@@ -141,15 +142,20 @@ def _time(value: Any) -> datetime | None:
 
 
 def _booking(uow: UnitOfWork, carrier_id: str, booking_id: str, order_id: str) -> CarrierBookingRow:
-    """The carrier's booking named by our booking id, the carrier's booking reference or the order (the newest)."""
-    rows = bookings_repo(uow).all(CarrierBookingRow.carrier_id == carrier_id)
-    found = [r for r in rows if booking_id and booking_id in (r.id, r.external_id)]
-    found = found or [r for r in rows if order_id and r.order_id == order_id]
-    found = [r for r in found if r.status != "not_booked"]
-    if not found:
+    """The carrier's booking named by our booking id, the carrier's booking reference or the order (the newest
+    that reached the carrier; one indexed query)."""
+    named = or_(CarrierBookingRow.id == booking_id, CarrierBookingRow.external_id == booking_id) if booking_id else None
+    which = named if named is not None else CarrierBookingRow.order_id == order_id
+    q = (
+        bookings_repo(uow)
+        .query()
+        .where(CarrierBookingRow.carrier_id == carrier_id, which, CarrierBookingRow.status != "not_booked")
+    )
+    found = uow.session.scalar(q.order_by(CarrierBookingRow.id.desc()).limit(1))
+    if found is None:
         name = booking_id or order_id
         raise DoorstepError([Issue("E1652", f"carrier {carrier_id} holds no booking {name}", ("booking_id",), name)])
-    return max(found, key=lambda r: r.id)
+    return found
 
 
 def _org_of(p: Platform, carrier_id: str) -> str | None:

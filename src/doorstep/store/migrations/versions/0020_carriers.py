@@ -86,6 +86,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("carrier_bookings", schema=None) as batch_op:
         batch_op.create_index("ix_carrier_bookings_carrier_day", ["carrier_id", "day"], unique=False)
+        batch_op.create_index("ix_carrier_bookings_carrier_ref", ["carrier_id", "external_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_carrier_bookings_order_id"), ["order_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_carrier_bookings_org_id"), ["org_id"], unique=False)
 
@@ -96,6 +97,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_carrier_bookings_org_id"))
         batch_op.drop_index(batch_op.f("ix_carrier_bookings_order_id"))
         batch_op.drop_index("ix_carrier_bookings_carrier_day")
+        batch_op.drop_index("ix_carrier_bookings_carrier_ref")
 
     op.drop_table("carrier_bookings")
     with op.batch_alter_table("carrier_callbacks", schema=None) as batch_op:
