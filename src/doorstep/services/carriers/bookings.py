@@ -91,7 +91,7 @@ def open_booking(
     return booking
 
 
-def _ask(p: Platform, config: CarrierConfig, order: Order, booking: CarrierBookingRow) -> Booking | str:
+def _ask(p: Platform, config: CarrierConfig, order: Order) -> Booking | str:
     """The carrier's booking, or why there is none (the call's error)."""
     adapter = carrier_for(p, config)
     if adapter is None:
@@ -114,7 +114,7 @@ def call_carrier(p: Platform, org_id: str, booking_id: str) -> Outcome | None:
             return None
         config = config_of(uow, carriers_repo(uow).require(booking.carrier_id))
         order = domain_order(uow, uow.orders.require(booking.order_id))
-    answer = _ask(p, config, order, booking)  # no transaction is held while the carrier is asked
+    answer = _ask(p, config, order)  # no transaction is held while the carrier is asked
     with p.uow(org_id) as uow:
         booking = bookings_repo(uow).require(booking_id)
         if booking.status != "pending":
