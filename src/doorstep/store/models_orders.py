@@ -18,6 +18,7 @@ class OrderRow(OrgOwned, Base):
     __table_args__ = (
         UniqueConstraint("org_id", "external_ref", name="uq_orders_org_external_ref"),
         Index("ix_orders_org_day_status", "org_id", "day", "status"),
+        Index("ix_orders_org_zone", "org_id", "zone_id"),
     )
     external_ref: Mapped[str] = mapped_column(String(200))
     depot_id: Mapped[str] = mapped_column(String(64), ForeignKey("depots.id"), index=True)
@@ -33,6 +34,9 @@ class OrderRow(OrgOwned, Base):
     attempt: Mapped[int] = mapped_column(default=1, server_default="1")  # 2 and up: a re-attempt of a failed one
     # delivered to this pickup point (its location and hours are the order's): capacity is counted per point and day
     pickup_point_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("pickup_points.id"), index=True)
+    # the delivery zone of the slot policy its location lies in (the first that contains it; null: outside every
+    # zone, or no policy), set by the analytics context on order events and policy changes (docs/analytics.md)
+    zone_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class EventRow(Base):

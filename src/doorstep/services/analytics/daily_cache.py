@@ -1,5 +1,5 @@
 """The rollup of closed days (``kpi_daily``, and ``kpi_heat`` for the heatmap): the KPI sums of each past day per
-depot, driver and vehicle, written
+depot, driver, vehicle and delivery zone, written
 the first time a request covers the day and dropped when a later event touches it (``analytics.rollup``), so a
 year of KPIs reads a few thousand rows. A day is closed two days after it (the UTC date), when its routes are
 done and its messages sent; the open days are always computed from the record."""
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from doorstep.domain.analytics import GroupBy, KpiSums
 from doorstep.services.analytics import rollups
 from doorstep.services.analytics.heat import Counts, heat
-from doorstep.services.analytics.scope import Scope
+from doorstep.services.analytics.scope import Scope, ZonePick
 from doorstep.services.kernel.event_bus import EventRecord
 from doorstep.services.kernel.platform import Platform
 from doorstep.store.base import utcnow
@@ -46,9 +46,9 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
 
 
 def _row(org_id: str, key: tuple[Any, ...], s: KpiSums) -> dict[str, Any]:
-    day, depot, driver, vehicle = key
+    day, depot, driver, vehicle, zone = key
     row: dict[str, Any] = {"org_id": org_id, "day": day, "depot_id": depot or NONE, "driver_id": driver or NONE,
-                           "vehicle_id": vehicle or NONE}  # fmt: skip
+                           "vehicle_id": vehicle or NONE, "zone_id": zone or NONE}  # fmt: skip
     row |= {n: getattr(s, n) for n in (*INT_SUMS, *FLOAT_SUMS)}
     row |= {n: s.failed_by_reason.get(n[len("failed_") :], 0) for n in REASON_SUMS}
     return row
@@ -67,8 +67,9 @@ def fill(s: Session, sc: Scope, first: date, last: date) -> None:
                            rollups.ratings):
             rollup(s, grain, sums)
         rows = [_row(sc.org_id, key, g) for key, g in sums.items() if not g.empty]
-        cells = [{"org_id": sc.org_id, "day": day, "depot_id": depot, "hour": hour, "attempts": n[0], "failed": n[1],
-                  "late": n[2]} for (day, depot, hour), n in heat(s, grain).items()]  # fmt: skip
+        cells = [{"org_id": sc.org_id, "day": day, "depot_id": depot, "zone_id": zone or NONE, "hour": hour,
+                  "attempts": n[0], "failed": n[1], "late": n[2]}
+                 for (day, depot, zone, hour), n in heat(s, grain).items()]  # fmt: skip
         now = utcnow()
         try:
             if rows:
@@ -86,7 +87,7 @@ def read(s: Session, sc: Scope, first: date, last: date, sums: dict[Any, KpiSums
     """Add the rolled-up sums of the days first..last to ``sums``, grouped by the request's key (SQL sums)."""
     t = kpi_daily.c
     key = {GroupBy.DAY: t.day, GroupBy.WEEK: t.day, GroupBy.DEPOT: t.depot_id, GroupBy.DRIVER: t.driver_id,
-           GroupBy.VEHICLE: t.vehicle_id}[sc.req.group_by]  # fmt: skip
+           GroupBy.VEHICLE: t.vehicle_id, GroupBy.ZONE: t.zone_id}[sc.req.group_by]  # fmt: skip
     names = (*INT_SUMS, *FLOAT_SUMS, *REASON_SUMS)
     q = (
         select(key.label("k0"), *(func.sum(t[n]).label(n) for n in names))
@@ -104,15 +105,30 @@ def read(s: Session, sc: Scope, first: date, last: date, sums: dict[Any, KpiSums
         sums.setdefault(k, KpiSums()).add(g)
 
 
-def read_heat(s: Session, org_id: str, first: date, last: date) -> dict[tuple[date, int], Counts]:
-    """The rolled-up heatmap counts of the days first..last per day and local hour (depots added up)."""
+def read_heat(
+    s: Session, org_id: str, first: date, last: date, zone: ZonePick | None = None
+) -> dict[tuple[date, int], Counts]:
+    """The rolled-up heatmap counts of the days first..last per day and local hour (depots and zones added up, or
+    only the picked zone's)."""
     t = kpi_heat.c
     q = (
         select(t.day, t.hour, *(func.sum(c).label(c.name) for c in (t.attempts, t.failed, t.late)))
         .where(t.org_id == org_id, t.day >= first, t.day <= last)
         .group_by(t.day, t.hour)
     )
+    if zone is not None:
+        q = q.where(t.zone_id == (zone.zone_id or NONE))
     return {(row.day, row.hour): [int(row.attempts), int(row.failed), int(row.late)] for row in s.execute(q)}
+
+
+def drop(s: Session, org_id: str, days: list[date] | None = None) -> None:
+    """Forget the rollup of these days (every day of the organization when None): the next request makes it
+    again from the record."""
+    for table in (kpi_daily, kpi_heat):
+        q = delete(table).where(table.c.org_id == org_id)
+        s.execute(q if days is None else q.where(table.c.day.in_(days)))
+    q = delete(KpiDayRow).where(KpiDayRow.org_id == org_id)
+    s.execute(q if days is None else q.where(KpiDayRow.day.in_(days)))
 
 
 def on_event(p: Platform, event: EventRecord) -> None:
@@ -127,8 +143,5 @@ def on_event(p: Platform, event: EventRecord) -> None:
         )
         if day is None:
             return
-        uow.session.execute(delete(kpi_daily).where(kpi_daily.c.org_id == event.org_id, kpi_daily.c.day == day))
-        uow.session.execute(delete(kpi_heat).where(kpi_heat.c.org_id == event.org_id, kpi_heat.c.day == day))
-        uow.session.execute(delete(KpiDayRow).where(KpiDayRow.org_id == event.org_id, KpiDayRow.day == day))
+        drop(uow.session, event.org_id, [day])
         uow.commit()
-

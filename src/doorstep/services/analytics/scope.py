@@ -17,13 +17,20 @@ DONE = ("completed", "failed")  # an attempt's outcome
 
 
 @dataclass(frozen=True, slots=True)
+class ZonePick:
+    """One delivery zone's share of the heatmap (``zone_id`` None: the orders outside every zone)."""
+
+    zone_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Scope:
     """One organization's KPI request on one database."""
 
     org_id: str
     req: KpiRequest
     dialect: str  # "sqlite" | "postgresql"
-    grain: bool = False  # group by day, depot, driver and vehicle at once (the rollup of closed days)
+    grain: bool = False  # group by day, depot, driver, vehicle and zone at once (the rollup of closed days)
 
     @property
     def utc_bounds(self) -> tuple[datetime, datetime]:
@@ -37,19 +44,27 @@ class Scope:
         """The exact filter: local delivery days from first to last."""
         return [day_col >= self.req.first, day_col <= self.req.last]
 
-    def keys(self, day: Any, depot: Any, driver: Any, vehicle: Any) -> list[ColumnElement[Any]]:
+    @property
+    def zoned(self) -> bool:
+        """Whether the delivery zone is among the grouping keys (the grain, or a request by zone): only then do
+        the route rollups find each route's zone."""
+        return self.grain or self.req.group_by is GroupBy.ZONE
+
+    def keys(self, day: Any, depot: Any, driver: Any, vehicle: Any, zone: Any) -> list[ColumnElement[Any]]:
         """The grouping columns, labelled k0, k1, ...: the request's one (a week groups by day here; the service
-        adds the days of a week up), or all four for the rollup grain."""
+        adds the days of a week up), or all five for the rollup grain."""
         if self.grain:
-            cols = [day, depot, driver, vehicle]
+            cols = [day, depot, driver, vehicle, zone]
         else:
-            by = {GroupBy.DAY: day, GroupBy.WEEK: day, GroupBy.DEPOT: depot, GroupBy.DRIVER: driver}
-            cols = [by.get(self.req.group_by, vehicle)]
+            by = {GroupBy.DAY: day, GroupBy.WEEK: day, GroupBy.DEPOT: depot, GroupBy.DRIVER: driver,
+                  GroupBy.VEHICLE: vehicle}  # fmt: skip
+            cols = [by.get(self.req.group_by, zone)]
         return [c.label(f"k{n}") for n, c in enumerate(cols)]
 
     def row_key(self, row: Any) -> Any:
-        """A result row's group key: the value of k0, or the (day, depot, driver, vehicle) tuple of the grain."""
-        return (row.k0, row.k1, row.k2, row.k3) if self.grain else row.k0
+        """A result row's group key: the value of k0, or the (day, depot, driver, vehicle, zone) tuple of the
+        grain."""
+        return (row.k0, row.k1, row.k2, row.k3, row.k4) if self.grain else row.k0
 
     def seconds(self, later: Any, earlier: Any) -> ColumnElement[float]:
         """``later - earlier`` in seconds, as a float."""
