@@ -67,9 +67,10 @@ class Scope:
         return (row.k0, row.k1, row.k2, row.k3, row.k4) if self.grain else row.k0
 
     def seconds(self, later: Any, earlier: Any) -> ColumnElement[float]:
-        """``later - earlier`` in seconds, as a float."""
+        """``later - earlier`` in seconds, as a float (on SQLite rounded to the millisecond: Julian days carry
+        float noise that would tip a mean of whole seconds ending in .5 either way; PostgreSQL's epoch is exact)."""
         if self.dialect == "sqlite":
-            return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+            return func.round((func.julianday(later) - func.julianday(earlier)) * 86400.0, 3)
         return cast(extract("epoch", later - earlier), Float)
 
     def utc_quarter(self, at: Any) -> ColumnElement[int]:
