@@ -18,7 +18,6 @@ class OrderRow(OrgOwned, Base):
     __table_args__ = (
         UniqueConstraint("org_id", "external_ref", name="uq_orders_org_external_ref"),
         Index("ix_orders_org_day_status", "org_id", "day", "status"),
-        Index("ix_orders_org_zone", "org_id", "zone_id"),
     )
     external_ref: Mapped[str] = mapped_column(String(200))
     depot_id: Mapped[str] = mapped_column(String(64), ForeignKey("depots.id"), index=True)
@@ -35,7 +34,8 @@ class OrderRow(OrgOwned, Base):
     # delivered to this pickup point (its location and hours are the order's): capacity is counted per point and day
     pickup_point_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("pickup_points.id"), index=True)
     # the delivery zone of the slot policy its location lies in (the first that contains it; null: outside every
-    # zone, or no policy), set by the analytics context on order events and policy changes (docs/analytics.md)
+    # zone, or no policy), set by the analytics context on order events and policy changes (docs/analytics.md).
+    # Not indexed: the KPI queries reach it through the primary key (stop_events.order_id -> orders.id)
     zone_id: Mapped[str | None] = mapped_column(String(64))
 
 

@@ -85,7 +85,6 @@ def upgrade() -> None:
     """Apply this revision."""
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.add_column(sa.Column("zone_id", sa.String(length=64), nullable=True))
-        batch_op.create_index("ix_orders_org_zone", ["org_id", "zone_id"], unique=False)
     op.drop_table("kpi_heat")
     op.drop_table("kpi_daily")
     op.execute(sa.text("DELETE FROM kpi_days"))
@@ -100,5 +99,4 @@ def downgrade() -> None:
     op.execute(sa.text("DELETE FROM kpi_days"))
     _rollup_tables(zones=False)
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.drop_index("ix_orders_org_zone")
         batch_op.drop_column("zone_id")
