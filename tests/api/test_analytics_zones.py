@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from doorstep.store.models import KpiDayRow, OrderRow, StopRow, kpi_daily
+from doorstep.store.models import KpiDayRow, OrderRow, StopRow, kpi_daily, kpi_zone_daily
 from tests.api.conftest import platform_of
 from tests.api.kpi_day import KpiDay, add_messages, add_ratings, at, make_kpi_day, work_the_day
 from tests.api.test_analytics_kpis import DIESEL_G_KM, ELECTRIC_G_KM, TRAIL_M, TRAIL_S, _cost, _flat, _route
@@ -192,15 +192,19 @@ def _heat_by_hand(day: KpiDay, zone: str | None) -> list[dict[str, int]]:
 
 
 def test_the_closed_day_rollup_by_zone_answers_as_the_record(client: TestClient, day: KpiDay) -> None:
-    """The closed day is rolled up with the zone among its keys (kpi_daily, kpi_heat): KPIs by zone and each
-    zone's heatmap (counted by hand) read from it are the numbers the record gives with the day still open."""
+    """The closed day is rolled up per zone too (kpi_zone_daily, kpi_zone_heat): KPIs by zone and each zone's
+    heatmap (counted by hand) read from it are the numbers the record gives with the day still open."""
     p = platform_of(client)
     paths = [f"kpis?{RANGE}&group_by=zone", f"heatmap?{RANGE}", *(f"heatmap?{RANGE}&zone={z}" for z in
              ("west", "east", "none"))]  # fmt: skip
     rolled = [get(client, day, path) for path in paths]
     with p.uow(day.t.org_id) as uow:
-        keys = set(uow.session.scalars(select(kpi_daily.c.zone_id).where(kpi_daily.c.org_id == day.t.org_id)))
-    assert keys == {"west", "east", ""}  # "" : the orders outside every zone
+        t = kpi_zone_daily.c
+        keys = set(uow.session.scalars(select(t.zone_id).where(t.org_id == day.t.org_id)))
+        per_route = uow.session.scalar(select(func.count()).select_from(kpi_daily).where(
+            kpi_daily.c.org_id == day.t.org_id))  # fmt: skip
+    assert keys == {"west", "east", ""}  # "": the orders outside every zone
+    assert per_route == 2  # the per-route rollup keeps one row per driver and van (zones do not multiply it)
     clock, p.clock = p.clock, lambda: datetime.fromisoformat("2025-06-17T20:00:00+00:00")
     try:
         live = [get(client, day, path) for path in paths]

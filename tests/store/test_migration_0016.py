@@ -1,6 +1,6 @@
 """Migration 0016 on a database holding data from before it (SQLite and PostgreSQL): the orders of an organization
 with a slot policy get their zone, and the KPI rollups made before zones existed are dropped (the next request
-rolls those days up again, with zones), so no rolled-up day reads as if all its orders were outside every zone."""
+rolls those days up again, per zone too), so no rolled-up day lacks its zones or reads as having none."""
 
 from __future__ import annotations
 

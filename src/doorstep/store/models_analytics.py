@@ -1,6 +1,6 @@
-"""The KPI rollup of closed days: per organization, day, depot, driver, vehicle and delivery zone, the additive
-sums of ``domain.analytics.KpiSums`` (a column each; failures a column per reason); per day, depot, zone and local
-hour the heatmap's counts; and which days are rolled up.
+"""The KPI rollup of closed days: per organization, day, depot, driver and vehicle, and per day and delivery zone,
+the additive sums of ``domain.analytics.KpiSums`` (a column each; failures a column per reason); per day, depot
+(or zone) and local hour the heatmap's counts; and which days are rolled up.
 
 Computed from the day's record the first time a closed day is asked for, dropped when a later event touches that
 day (the ``analytics.rollup`` handler), so a year of KPIs reads a few thousand rows instead of every stop event.
@@ -32,7 +32,18 @@ kpi_daily = Table(
     Column("depot_id", String(64), primary_key=True),
     Column("driver_id", String(64), primary_key=True),
     Column("vehicle_id", String(64), primary_key=True),
-    Column("zone_id", String(64), primary_key=True),  # the order's delivery zone (NONE: outside every zone)
+    *(Column(name, Integer, nullable=False, default=0) for name in (*INT_SUMS, *REASON_SUMS)),
+    *(Column(name, Float, nullable=False, default=0.0) for name in FLOAT_SUMS),
+)
+
+# the same sums per day and delivery zone (the order's; NONE: outside every zone), for KPIs by zone: kept apart so
+# a route whose orders lie in many zones does not multiply the rows the other groupings read
+kpi_zone_daily = Table(
+    "kpi_zone_daily",
+    Base.metadata,
+    Column("org_id", String(64), ForeignKey("organizations.id"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("zone_id", String(64), primary_key=True),
     *(Column(name, Integer, nullable=False, default=0) for name in (*INT_SUMS, *REASON_SUMS)),
     *(Column(name, Float, nullable=False, default=0.0) for name in FLOAT_SUMS),
 )
@@ -43,8 +54,17 @@ kpi_heat = Table(
     Column("org_id", String(64), ForeignKey("organizations.id"), primary_key=True),
     Column("day", Date, primary_key=True),
     Column("depot_id", String(64), primary_key=True),
-    Column("zone_id", String(64), primary_key=True),
     Column("hour", Integer, primary_key=True),  # local, in the depot's time zone
+    *(Column(name, Integer, nullable=False, default=0) for name in ("attempts", "failed", "late")),
+)
+
+kpi_zone_heat = Table(  # the heatmap's counts per day, delivery zone and local hour (the heatmap of one zone)
+    "kpi_zone_heat",
+    Base.metadata,
+    Column("org_id", String(64), ForeignKey("organizations.id"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("zone_id", String(64), primary_key=True),
+    Column("hour", Integer, primary_key=True),
     *(Column(name, Integer, nullable=False, default=0) for name in ("attempts", "failed", "late")),
 )
 

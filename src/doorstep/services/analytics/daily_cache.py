@@ -1,5 +1,5 @@
-"""The rollup of closed days (``kpi_daily``, and ``kpi_heat`` for the heatmap): the KPI sums of each past day per
-depot, driver, vehicle and delivery zone, written
+"""The rollup of closed days (``kpi_daily``, ``kpi_zone_daily``, and ``kpi_heat``, ``kpi_zone_heat`` for the
+heatmap): the KPI sums of each past day per depot, driver and vehicle and per delivery zone, written
 the first time a request covers the day and dropped when a later event touches it (``analytics.rollup``), so a
 year of KPIs reads a few thousand rows. A day is closed two days after it (the UTC date), when its routes are
 done and its messages sent; the open days are always computed from the record."""
@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain.analytics import GroupBy, KpiSums
 from doorstep.services.analytics import rollups
-from doorstep.services.analytics.heat import Counts, heat
+from doorstep.services.analytics.heat import Counts, HeatKey, heat
 from doorstep.services.analytics.scope import Scope, ZonePick
 from doorstep.services.kernel.event_bus import EventRecord
 from doorstep.services.kernel.platform import Platform
 from doorstep.store.base import utcnow
-from doorstep.store.models import KpiDayRow, PlanRow, RouteRow, kpi_daily, kpi_heat
+from doorstep.store.models import KpiDayRow, PlanRow, RouteRow, kpi_daily, kpi_heat, kpi_zone_daily, kpi_zone_heat
 from doorstep.store.models_analytics import FLOAT_SUMS, INT_SUMS, NONE, REASON_SUMS
 
 CLOSED_AFTER = timedelta(days=2)
@@ -45,18 +45,50 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
     return runs
 
 
-def _row(org_id: str, key: tuple[Any, ...], s: KpiSums) -> dict[str, Any]:
-    day, depot, driver, vehicle, zone = key
-    row: dict[str, Any] = {"org_id": org_id, "day": day, "depot_id": depot or NONE, "driver_id": driver or NONE,
-                           "vehicle_id": vehicle or NONE, "zone_id": zone or NONE}  # fmt: skip
+def _sums_row(keys: dict[str, Any], s: KpiSums) -> dict[str, Any]:
+    row = dict(keys)
     row |= {n: getattr(s, n) for n in (*INT_SUMS, *FLOAT_SUMS)}
     row |= {n: s.failed_by_reason.get(n[len("failed_") :], 0) for n in REASON_SUMS}
     return row
 
 
+def _rows(org_id: str, sums: dict[Any, KpiSums]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The grain's sums (day, depot, driver, vehicle, zone) added up into the rows of ``kpi_daily`` (per day,
+    depot, driver and vehicle) and of ``kpi_zone_daily`` (per day and zone)."""
+    by_route: dict[tuple[Any, ...], KpiSums] = {}
+    by_zone: dict[tuple[Any, ...], KpiSums] = {}
+    for (day, depot, driver, vehicle, zone), g in sums.items():
+        if not g.empty:
+            by_route.setdefault((day, depot, driver, vehicle), KpiSums()).add(g)
+            by_zone.setdefault((day, zone), KpiSums()).add(g)
+    daily = [_sums_row({"org_id": org_id, "day": day, "depot_id": depot or NONE, "driver_id": driver or NONE,
+                        "vehicle_id": vehicle or NONE}, g)
+             for (day, depot, driver, vehicle), g in by_route.items()]  # fmt: skip
+    zoned = [_sums_row({"org_id": org_id, "day": day, "zone_id": zone or NONE}, g)
+             for (day, zone), g in by_zone.items()]  # fmt: skip
+    return daily, zoned
+
+
+def _cells(org_id: str, counts: dict[HeatKey, Counts]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The heatmap counts per day, depot, zone and hour added up per day, depot and hour (``kpi_heat``) and per
+    day, zone and hour (``kpi_zone_heat``)."""
+    by_depot: dict[tuple[Any, ...], Counts] = {}
+    by_zone: dict[tuple[Any, ...], Counts] = {}
+    for (day, depot, zone, hour), n in counts.items():
+        for cells, key in ((by_depot, (day, depot, hour)), (by_zone, (day, zone or NONE, hour))):
+            cells[key] = [a + b for a, b in zip(cells.get(key, [0, 0, 0]), n, strict=True)]
+    return (
+        [{"org_id": org_id, "day": d, "depot_id": k, "hour": h, "attempts": n[0], "failed": n[1], "late": n[2]}
+         for (d, k, h), n in by_depot.items()],
+        [{"org_id": org_id, "day": d, "zone_id": k, "hour": h, "attempts": n[0], "failed": n[1], "late": n[2]}
+         for (d, k, h), n in by_zone.items()],
+    )  # fmt: skip
+
+
 def fill(s: Session, sc: Scope, first: date, last: date) -> None:
-    """Roll up the days from first to last not rolled up yet (per run of consecutive days). A concurrent request
-    that rolled up the same day first wins; this one reads theirs."""
+    """Roll up the days from first to last not rolled up yet (per run of consecutive days): the SQL rollups at the
+    grain (day, depot, driver, vehicle, zone) once, added up into the per-route and the per-zone tables. A
+    concurrent request that rolled up the same day first wins; this one reads theirs."""
     have = set(s.scalars(select(KpiDayRow.day).where(KpiDayRow.org_id == sc.org_id, KpiDayRow.day >= first,
                                                        KpiDayRow.day <= last)))  # fmt: skip
     missing = [first + timedelta(days=k) for k in range((last - first).days + 1)]
@@ -66,16 +98,12 @@ def fill(s: Session, sc: Scope, first: date, last: date) -> None:
         for rollup in (rollups.attempts, rollups.routes, rollups.capacity, rollups.out_of_turn, rollups.messages,
                            rollups.ratings):
             rollup(s, grain, sums)
-        rows = [_row(sc.org_id, key, g) for key, g in sums.items() if not g.empty]
-        cells = [{"org_id": sc.org_id, "day": day, "depot_id": depot, "zone_id": zone or NONE, "hour": hour,
-                  "attempts": n[0], "failed": n[1], "late": n[2]}
-                 for (day, depot, zone, hour), n in heat(s, grain).items()]  # fmt: skip
         now = utcnow()
         try:
-            if rows:
-                s.execute(insert(kpi_daily), rows)
-            if cells:
-                s.execute(insert(kpi_heat), cells)
+            for table, rows in zip((kpi_daily, kpi_zone_daily, kpi_heat, kpi_zone_heat),
+                                   (*_rows(sc.org_id, sums), *_cells(sc.org_id, heat(s, grain))), strict=True):
+                if rows:
+                    s.execute(insert(table), rows)
             s.add_all([KpiDayRow(org_id=sc.org_id, day=lo + timedelta(days=k), computed_at=now)
                        for k in range((hi - lo).days + 1)])  # fmt: skip
             s.commit()
@@ -84,10 +112,12 @@ def fill(s: Session, sc: Scope, first: date, last: date) -> None:
 
 
 def read(s: Session, sc: Scope, first: date, last: date, sums: dict[Any, KpiSums]) -> None:
-    """Add the rolled-up sums of the days first..last to ``sums``, grouped by the request's key (SQL sums)."""
-    t = kpi_daily.c
-    key = {GroupBy.DAY: t.day, GroupBy.WEEK: t.day, GroupBy.DEPOT: t.depot_id, GroupBy.DRIVER: t.driver_id,
-           GroupBy.VEHICLE: t.vehicle_id, GroupBy.ZONE: t.zone_id}[sc.req.group_by]  # fmt: skip
+    """Add the rolled-up sums of the days first..last to ``sums``, grouped by the request's key (SQL sums; by zone
+    from ``kpi_zone_daily``)."""
+    t = (kpi_zone_daily if sc.req.group_by is GroupBy.ZONE else kpi_daily).c
+    key = t.zone_id if sc.req.group_by is GroupBy.ZONE else {
+        GroupBy.DAY: t.day, GroupBy.WEEK: t.day, GroupBy.DEPOT: t.depot_id, GroupBy.DRIVER: t.driver_id,
+        GroupBy.VEHICLE: t.vehicle_id}[sc.req.group_by]  # fmt: skip
     names = (*INT_SUMS, *FLOAT_SUMS, *REASON_SUMS)
     q = (
         select(key.label("k0"), *(func.sum(t[n]).label(n) for n in names))
@@ -108,9 +138,9 @@ def read(s: Session, sc: Scope, first: date, last: date, sums: dict[Any, KpiSums
 def read_heat(
     s: Session, org_id: str, first: date, last: date, zone: ZonePick | None = None
 ) -> dict[tuple[date, int], Counts]:
-    """The rolled-up heatmap counts of the days first..last per day and local hour (depots and zones added up, or
-    only the picked zone's)."""
-    t = kpi_heat.c
+    """The rolled-up heatmap counts of the days first..last per day and local hour (depots added up), or of the
+    picked zone only."""
+    t = (kpi_heat if zone is None else kpi_zone_heat).c
     q = (
         select(t.day, t.hour, *(func.sum(c).label(c.name) for c in (t.attempts, t.failed, t.late)))
         .where(t.org_id == org_id, t.day >= first, t.day <= last)
@@ -124,7 +154,7 @@ def read_heat(
 def drop(s: Session, org_id: str, days: list[date] | None = None) -> None:
     """Forget the rollup of these days (every day of the organization when None): the next request makes it
     again from the record."""
-    for table in (kpi_daily, kpi_heat):
+    for table in (kpi_daily, kpi_zone_daily, kpi_heat, kpi_zone_heat):
         q = delete(table).where(table.c.org_id == org_id)
         s.execute(q if days is None else q.where(table.c.day.in_(days)))
     q = delete(KpiDayRow).where(KpiDayRow.org_id == org_id)

@@ -1,4 +1,4 @@
-"""order zones: each order's delivery zone (orders.zone_id), and the zone in the KPI rollup of closed days
+"""order zones: each order's delivery zone (orders.zone_id), and the KPI rollup of closed days per zone
 
 Orders stored before this revision get the zone of their organization's slot policy now (the first zone that
 contains them; none without a policy). The rollups made before know nothing of zones (nor of late deliveries), so
@@ -26,35 +26,6 @@ INTS = ("attempts", "deliveries", "failed", "promised", "on_time", "late", "firs
         "failed_no_access", "failed_damaged", "failed_no_parking", "failed_out_of_time", "failed_other")  # fmt: skip
 FLOATS = ("km", "hours", "cost_cents", "co2_g", "hours_in_shifts", "shift_hours", "capacity_ratio_sum", "actual_m",
           "actual_s")  # fmt: skip
-KEYS = ("depot_id", "driver_id", "vehicle_id")
-
-
-def _rollup_tables(zones: bool) -> None:
-    """kpi_daily and kpi_heat, with the zone among their keys (and kpi_daily's late deliveries) or without."""
-    keys = (*KEYS, "zone_id") if zones else KEYS
-    ints = INTS if zones else tuple(n for n in INTS if n != "late")
-    op.create_table(
-        "kpi_daily",
-        sa.Column("org_id", sa.String(length=64), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
-        *(sa.Column(k, sa.String(length=64), nullable=False) for k in keys),
-        *(sa.Column(n, sa.Integer(), nullable=False) for n in ints),
-        *(sa.Column(n, sa.Float(), nullable=False) for n in FLOATS),
-        sa.ForeignKeyConstraint(["org_id"], ["organizations.id"], name=op.f("fk_kpi_daily_org_id_organizations")),
-        sa.PrimaryKeyConstraint("org_id", "day", *keys, name=op.f("pk_kpi_daily")),
-    )
-    heat_keys = ("depot_id", "zone_id", "hour") if zones else ("depot_id", "hour")
-    op.create_table(
-        "kpi_heat",
-        sa.Column("org_id", sa.String(length=64), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("depot_id", sa.String(length=64), nullable=False),
-        *([sa.Column("zone_id", sa.String(length=64), nullable=False)] if zones else []),
-        sa.Column("hour", sa.Integer(), nullable=False),
-        *(sa.Column(n, sa.Integer(), nullable=False) for n in ("attempts", "failed", "late")),
-        sa.ForeignKeyConstraint(["org_id"], ["organizations.id"], name=op.f("fk_kpi_heat_org_id_organizations")),
-        sa.PrimaryKeyConstraint("org_id", "day", *heat_keys, name=op.f("pk_kpi_heat")),
-    )
 
 
 def _assign_zones() -> None:
@@ -81,22 +52,47 @@ def _assign_zones() -> None:
             conn.execute(sa.text("UPDATE orders SET zone_id = :z WHERE id = :i"), updates)
 
 
+def _forget_rollups() -> None:
+    for table in ("kpi_daily", "kpi_heat", "kpi_days"):
+        op.execute(sa.text(f"DELETE FROM {table}"))
+
+
 def upgrade() -> None:
     """Apply this revision."""
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.add_column(sa.Column("zone_id", sa.String(length=64), nullable=True))
-    op.drop_table("kpi_heat")
-    op.drop_table("kpi_daily")
-    op.execute(sa.text("DELETE FROM kpi_days"))
-    _rollup_tables(zones=True)
+    _forget_rollups()
+    with op.batch_alter_table("kpi_daily", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("late", sa.Integer(), server_default="0", nullable=False))
+    op.create_table(
+        "kpi_zone_daily",
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("zone_id", sa.String(length=64), nullable=False),
+        *(sa.Column(n, sa.Integer(), nullable=False) for n in INTS),
+        *(sa.Column(n, sa.Float(), nullable=False) for n in FLOATS),
+        sa.ForeignKeyConstraint(["org_id"], ["organizations.id"], name=op.f("fk_kpi_zone_daily_org_id_organizations")),
+        sa.PrimaryKeyConstraint("org_id", "day", "zone_id", name=op.f("pk_kpi_zone_daily")),
+    )
+    op.create_table(
+        "kpi_zone_heat",
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("zone_id", sa.String(length=64), nullable=False),
+        sa.Column("hour", sa.Integer(), nullable=False),
+        *(sa.Column(n, sa.Integer(), nullable=False) for n in ("attempts", "failed", "late")),
+        sa.ForeignKeyConstraint(["org_id"], ["organizations.id"], name=op.f("fk_kpi_zone_heat_org_id_organizations")),
+        sa.PrimaryKeyConstraint("org_id", "day", "zone_id", "hour", name=op.f("pk_kpi_zone_heat")),
+    )
     _assign_zones()
 
 
 def downgrade() -> None:
     """Revert this revision (the rollups are dropped again: they are made from the record on request)."""
-    op.drop_table("kpi_heat")
-    op.drop_table("kpi_daily")
-    op.execute(sa.text("DELETE FROM kpi_days"))
-    _rollup_tables(zones=False)
+    op.drop_table("kpi_zone_heat")
+    op.drop_table("kpi_zone_daily")
+    _forget_rollups()
+    with op.batch_alter_table("kpi_daily", schema=None) as batch_op:
+        batch_op.drop_column("late")
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.drop_column("zone_id")
