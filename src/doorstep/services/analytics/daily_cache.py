@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from doorstep.domain.analytics import GroupBy, KpiSums
 from doorstep.services.analytics import rollups
 from doorstep.services.analytics.heat import Counts, HeatKey, heat
-from doorstep.services.analytics.scope import Scope, ZonePick
+from doorstep.services.analytics.scope import Grain, Scope, ZonePick
 from doorstep.services.kernel.event_bus import EventRecord
 from doorstep.services.kernel.platform import Platform
 from doorstep.store.base import utcnow
@@ -52,21 +52,14 @@ def _sums_row(keys: dict[str, Any], s: KpiSums) -> dict[str, Any]:
     return row
 
 
-def _rows(org_id: str, sums: dict[Any, KpiSums]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The grain's sums (day, depot, driver, vehicle, zone) added up into the rows of ``kpi_daily`` (per day,
-    depot, driver and vehicle) and of ``kpi_zone_daily`` (per day and zone)."""
-    by_route: dict[tuple[Any, ...], KpiSums] = {}
-    by_zone: dict[tuple[Any, ...], KpiSums] = {}
-    for (day, depot, driver, vehicle, zone), g in sums.items():
-        if not g.empty:
-            by_route.setdefault((day, depot, driver, vehicle), KpiSums()).add(g)
-            by_zone.setdefault((day, zone), KpiSums()).add(g)
-    daily = [_sums_row({"org_id": org_id, "day": day, "depot_id": depot or NONE, "driver_id": driver or NONE,
-                        "vehicle_id": vehicle or NONE}, g)
-             for (day, depot, driver, vehicle), g in by_route.items()]  # fmt: skip
-    zoned = [_sums_row({"org_id": org_id, "day": day, "zone_id": zone or NONE}, g)
-             for (day, zone), g in by_zone.items()]  # fmt: skip
-    return daily, zoned
+def _rows(org_id: str, grain: Grain, sums: dict[Any, KpiSums]) -> list[dict[str, Any]]:
+    """The rows of ``kpi_daily`` (route grain) or ``kpi_zone_daily`` (zone grain) of the grain's sums."""
+    if grain is Grain.ZONE:
+        return [_sums_row({"org_id": org_id, "day": day, "zone_id": zone or NONE}, g)
+                for (day, zone), g in sums.items() if not g.empty]  # fmt: skip
+    return [_sums_row({"org_id": org_id, "day": day, "depot_id": depot or NONE, "driver_id": driver or NONE,
+                       "vehicle_id": vehicle or NONE}, g)
+            for (day, depot, driver, vehicle), g in sums.items() if not g.empty]  # fmt: skip
 
 
 def _cells(org_id: str, counts: dict[HeatKey, Counts]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -86,22 +79,27 @@ def _cells(org_id: str, counts: dict[HeatKey, Counts]) -> tuple[list[dict[str, A
 
 
 def fill(s: Session, sc: Scope, first: date, last: date) -> None:
-    """Roll up the days from first to last not rolled up yet (per run of consecutive days): the SQL rollups at the
-    grain (day, depot, driver, vehicle, zone) once, added up into the per-route and the per-zone tables. A
-    concurrent request that rolled up the same day first wins; this one reads theirs."""
+    """Roll up the days from first to last not rolled up yet (per run of consecutive days): the SQL rollups per
+    day, depot, driver and vehicle, then per day and zone; the heatmap counts per day, depot, zone and hour, added
+    up both ways. A concurrent request that rolled up the same day first wins; this one reads theirs."""
     have = set(s.scalars(select(KpiDayRow.day).where(KpiDayRow.org_id == sc.org_id, KpiDayRow.day >= first,
                                                        KpiDayRow.day <= last)))  # fmt: skip
     missing = [first + timedelta(days=k) for k in range((last - first).days + 1)]
     for lo, hi in _runs([d for d in missing if d not in have]):
-        grain = Scope(sc.org_id, replace(sc.req, first=lo, last=hi, group_by=GroupBy.DAY), sc.dialect, grain=True)
-        sums: dict[Any, KpiSums] = {}
-        for rollup in (rollups.attempts, rollups.routes, rollups.capacity, rollups.out_of_turn, rollups.messages,
+        req = replace(sc.req, first=lo, last=hi, group_by=GroupBy.DAY)
+        tables: list[tuple[Any, list[dict[str, Any]]]] = []
+        for grain, table in ((Grain.ROUTE, kpi_daily), (Grain.ZONE, kpi_zone_daily)):
+            at_grain = Scope(sc.org_id, req, sc.dialect, grain=grain)
+            sums: dict[Any, KpiSums] = {}
+            for rollup in (rollups.attempts, rollups.routes, rollups.capacity, rollups.out_of_turn, rollups.messages,
                            rollups.ratings):
-            rollup(s, grain, sums)
+                rollup(s, at_grain, sums)
+            tables.append((table, _rows(sc.org_id, grain, sums)))
+        cells = _cells(sc.org_id, heat(s, Scope(sc.org_id, req, sc.dialect), zones=True))
+        tables += [(kpi_heat, cells[0]), (kpi_zone_heat, cells[1])]
         now = utcnow()
         try:
-            for table, rows in zip((kpi_daily, kpi_zone_daily, kpi_heat, kpi_zone_heat),
-                                   (*_rows(sc.org_id, sums), *_cells(sc.org_id, heat(s, grain))), strict=True):
+            for table, rows in tables:
                 if rows:
                     s.execute(insert(table), rows)
             s.add_all([KpiDayRow(org_id=sc.org_id, day=lo + timedelta(days=k), computed_at=now)

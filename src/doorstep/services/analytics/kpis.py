@@ -123,7 +123,7 @@ def heatmap(p: Platform, actor: Actor, req: KpiRequest, zone: ZonePick | None = 
             by_day |= daily_cache.read_heat(uow.session, sc.org_id, req.first, min(req.last, closed), zone)
         if req.last > closed:
             live = Scope(sc.org_id, replace(req, first=max(req.first, closed + timedelta(days=1))), sc.dialect)
-            for (day, _, zone_id, hour), n in heat(uow.session, live).items():
+            for (day, _, zone_id, hour), n in heat(uow.session, live, zones=zone is not None).items():
                 if zone is not None and zone_id != zone.zone_id:
                     continue
                 cell = by_day.setdefault((day, hour), [0, 0, 0])

@@ -14,7 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from doorstep.domain.analytics import KpiSums
 from doorstep.domain.emissions import DEFAULT_FUEL, G_CO2E_PER_KM
-from doorstep.services.analytics.scope import DELIVERY_STOPS, DONE, Scope
+from doorstep.services.analytics.scope import DELIVERY_STOPS, DONE, Grain, Scope
 from doorstep.store.models import (
     EventRow,
     FeedbackRow,
@@ -199,7 +199,7 @@ def routes(s: Session, sc: Scope, sums: Sums) -> None:
     """Per group: routes, km, hours, cost, CO2, shift use and planned against driven (routes with a trail)."""
     rt = _route_rows(sc)
     in_shift = rt.c.shift_h.is_not(None)
-    keys = [rt.c[f"k{n}"] for n in range(5 if sc.grain else 1)]
+    keys = [rt.c[f"k{n}"] for n in range(sc.width)]
     q = select(
         *keys, func.count().label("routes"), func.sum(rt.c.driven).label("driven"),
         func.sum(rt.c.km).label("km"), func.sum(rt.c.hours).label("hours"), func.sum(rt.c.cost).label("cost"),
@@ -281,7 +281,7 @@ def messages(s: Session, sc: Scope, sums: Sums) -> None:
     q = select(*keys, count_if(m.status == "sent").label("sent"), count_if(failed).label("failed"))
     q = q.select_from(m).join(o, o.id == m.order_id)
     attempt = and_(se.order_id == m.order_id, se.status.in_(DONE))
-    if sc.grain:  # a message of an order never attempted has no driver or vehicle
+    if sc.grain is Grain.ROUTE:  # a message of an order never attempted has no driver or vehicle
         q = q.outerjoin(se, attempt).outerjoin(r, r.id == se.route_id)
     elif sc.req.group_by.value in ("driver", "vehicle"):
         q = q.join(se, attempt).join(r, r.id == se.route_id)
