@@ -19,13 +19,13 @@ from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.domain.learned import LearnedTimes
 from doorstep.routing.provider import UNREACHABLE, Matrix, TravelTimeProvider
-from doorstep.routing.route_geometry import Leg
 from doorstep.routing.traffic import Drive, TrafficProvider
+from doorstep.routing.wrapper import Wrapper
 
 PLAN_HOURS = 10  # a plan's matrix: the learned factors averaged over this many hours from its main departure
 
 
-class LearnedTravel:
+class LearnedTravel(Wrapper):
     """Durations of ``inner`` × the learned factor of (destination, hour of week of the departure)."""
 
     def __init__(
@@ -38,16 +38,6 @@ class LearnedTravel:
     def name(self) -> str:
         """The inner label plus the learned factors."""
         return f"{self.inner.name}+learned({self.learned.leg_n} legs)"
-
-    @property
-    def attribution(self) -> str:
-        """The inner provider's data credit."""
-        return str(getattr(self.inner, "attribution", ""))
-
-    def route_legs(self, stops: Sequence[LatLng], profile: SpeedProfile) -> list[Leg] | None:
-        """Geometry is the inner provider's."""
-        legs = getattr(self.inner, "route_legs", None)
-        return None if legs is None else legs(stops, profile)
 
     def hour_of_week(self, when: datetime | None) -> int:
         """The local hour of the week of a departure (the main departure's, or Monday noon, when none is given)."""
