@@ -42,6 +42,7 @@ class EventType(StrEnum):
     SLOT_CONFIRMED = "slot.confirmed"  # the hold became an order with that window
     SLOT_EXPIRED = "slot.expired"  # an unconfirmed hold ran out and freed its place
     SLOT_RELEASED = "slot.released"  # the checkout gave an unconfirmed hold back (the customer chose another)
+    SLOT_POLICY_UPDATED = "slot_policy.updated"  # an admin replaced or removed the slot policy (its delivery zones)
 
 
 def matches(pattern: str, type_: str) -> bool:

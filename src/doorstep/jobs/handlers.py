@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from doorstep.domain.events import EventType
 from doorstep.jobs import registry
-from doorstep.services.analytics import daily_cache
+from doorstep.services.analytics import daily_cache, zones
 from doorstep.services.customer.notifications import NOTIFY_EVENTS, notify_customers
 from doorstep.services.kernel.event_bus import EventBus, EventRecord
 from doorstep.services.kernel.platform import Platform
@@ -22,6 +22,7 @@ CANCEL_OFF_ROUTE = "operations.cancel_off_route"
 SLOT_RELEASE = "customers.slot_release"
 SLOT_LIVE = "operations.slot_insert"
 ANALYTICS_ROLLUP = "analytics.rollup"
+ANALYTICS_ZONES = "analytics.zones"
 
 
 def register_handlers(bus: EventBus, policy: LivePolicy) -> EventBus:
@@ -41,5 +42,6 @@ def register_handlers(bus: EventBus, policy: LivePolicy) -> EventBus:
     bus.on(SLOT_RELEASE, [EventType.ORDER_CANCELLED.value], release_on_cancel)  # a slot order frees its place
     bus.on(SLOT_LIVE, [EventType.SLOT_CONFIRMED.value], propose_live_slot)  # same-day/express: into the live plan
     bus.on(ANALYTICS_ROLLUP, daily_cache.ROLLUP_EVENTS, daily_cache.on_event)  # a late change reopens its day
+    bus.on(ANALYTICS_ZONES, zones.ZONE_EVENTS, zones.on_event)  # an order's delivery zone, for KPIs by zone
     registry.registered()  # the dispatch job (events.dispatch) is declared wherever a bus has handlers
     return bus

@@ -2,7 +2,7 @@
 
 from doorstep.store.base import Base
 from doorstep.store.models_access import ApiKeyRow, IdempotencyRow, OrganizationRow, SessionRow, UserRow
-from doorstep.store.models_analytics import KpiDayRow, kpi_daily, kpi_heat
+from doorstep.store.models_analytics import KpiDayRow, kpi_daily, kpi_heat, kpi_zone_daily, kpi_zone_heat
 from doorstep.store.models_customers import FeedbackRow, TrackingTokenRow
 from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_events import EventHandlingRow
@@ -61,4 +61,6 @@ __all__ = [
     "WebhookSubscriptionRow",
     "kpi_daily",
     "kpi_heat",
+    "kpi_zone_daily",
+    "kpi_zone_heat",
 ]
