@@ -27,7 +27,7 @@ from sqlalchemy import Engine, create_engine, text
 from doorstep.domain.analytics import GroupBy, KpiRequest
 from doorstep.domain.failures import FailureReason
 from doorstep.services.analytics import kpis, rollups
-from doorstep.services.analytics.scope import Scope
+from doorstep.services.analytics.scope import Scope, ZonePick
 from doorstep.services.kernel.access import system_actor
 from doorstep.services.kernel.platform import Platform
 from doorstep.store.engine import make_engine, make_session_factory
@@ -46,6 +46,7 @@ LISBON = timedelta(hours=1)  # summer and winter alike here: the times only need
 REASONS = [r.value for r in FailureReason if r is not FailureReason.OTHER]
 NOW = datetime(2026, 1, 10, tzinfo=UTC)  # "now" of the closed-days runs: every day of the year is closed
 Route = tuple[str, str, str, str, date]  # id, plan, vehicle, driver, day
+ZONES = [f"zone-{k}" for k in range(12)]  # the orders' delivery zones (orders.zone_id, as the analytics handler sets)
 
 
 def copy(conn: Any, table: str, cols: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
@@ -153,10 +154,11 @@ def _stops(conn: Any, rng: random.Random, routes: list[Route], per_route: int) -
             failed = rng.random() < 0.1
             facts.append((rid, dep, drv, day, k, sid, arrival, window, done, failed))
     cols = ["id", "org_id", "external_ref", "depot_id", "day", "status", "kind", "lat", "lng", "address", "data",
-            "version", "updated_at", "attempt", "created_at"]
+            "version", "updated_at", "attempt", "created_at", "zone_id"]
     n = {"orders": copy(conn, "orders", cols, (
         (f"ord_{f[5][4:]}", ORG, f"R-{f[5][4:]}", f"dep_{f[1]}", f[3], "failed" if f[9] else "delivered", "delivery",
-         38.72, -9.14, "", "{}", 1, NOW, 2 if rng.random() < 0.05 else 1, NOW) for f in facts))}  # fmt: skip
+         38.72, -9.14, "", "{}", 1, NOW, 2 if rng.random() < 0.05 else 1, NOW, _zone(rng))
+        for f in facts))}  # fmt: skip
     cols = ["id", "org_id", "route_id", "seq", "type", "order_id", "lat", "lng", "arrival", "departure", "status",
             "promised_start", "promised_end", "created_at"]
     n["stops"] = copy(conn, "stops", cols, (
@@ -178,6 +180,11 @@ def _stops(conn: Any, rng: random.Random, routes: list[Route], per_route: int) -
     n["events"] = copy(conn, "events", cols, (
         row for f in facts for row in _events(rng, f)))
     return n
+
+
+def _zone(rng: random.Random) -> str | None:
+    """An order's delivery zone: one of ZONES, or none for 5 % (outside every zone)."""
+    return None if rng.random() < 0.05 else rng.choice(ZONES)
 
 
 def _events(rng: random.Random, f: tuple[Any, ...]) -> Iterable[tuple[Any, ...]]:
@@ -220,7 +227,7 @@ def queries(engine: Engine, repeat: int) -> list[dict[str, Any]]:
     sessions = make_session_factory(engine)
     end = FIRST_DAY + timedelta(days=DAYS - 1)
     open_day = Platform(sessions=sessions, clock=lambda: datetime(end.year, end.month, end.day, 20, tzinfo=UTC))
-    rows = _kpi_rows(open_day, repeat, ((1, GroupBy.DAY), (2, GroupBy.DRIVER)), "open days")
+    rows = _kpi_rows(open_day, repeat, ((1, GroupBy.DAY), (2, GroupBy.DRIVER), (2, GroupBy.ZONE)), "open days")
     closed = Platform(sessions=sessions, clock=lambda: NOW)
     actor = system_actor(ORG)
     t0 = time.perf_counter()
@@ -228,10 +235,13 @@ def queries(engine: Engine, repeat: int) -> list[dict[str, Any]]:
     rows.append({"query": "rollup of the year, cold (once)", "days": DAYS, "p50_ms": round((time.perf_counter() - t0)
                  * 1000, 1), "p95_ms": None, "max_ms": None, "runs": 1})  # fmt: skip
     rows += _kpi_rows(closed, repeat, ((1, GroupBy.DAY), (7, GroupBy.DRIVER), (31, GroupBy.DAY), (31, GroupBy.DRIVER),
-                                       (366, GroupBy.WEEK), (366, GroupBy.VEHICLE)), "closed days")  # fmt: skip
+                                       (31, GroupBy.ZONE), (366, GroupBy.WEEK), (366, GroupBy.VEHICLE),
+                                       (366, GroupBy.ZONE)), "closed days")  # fmt: skip
     for days in (31, 366):
         req = KpiRequest(end - timedelta(days=days - 1), end, GroupBy.DAY)
         rows.append({"query": "heatmap", "days": days, **timed(lambda r=req: kpis.heatmap(closed, actor, r), repeat)})
+        rows.append({"query": "heatmap of one zone", "days": days,
+                     **timed(lambda r=req: kpis.heatmap(closed, actor, r, ZonePick(ZONES[0])), repeat)})  # fmt: skip
     req = KpiRequest(end - timedelta(days=30), end, GroupBy.DAY)
     for name in ("attempts", "routes", "capacity", "out_of_turn", "messages"):
         fn = getattr(rollups, name)

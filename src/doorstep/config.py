@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     learn_tick_s: float = Field(
         3600.0, ge=0, description="how often organizations that drove are re-learned once a day (0: never)"
     )
+    rollup_tick_s: float = Field(
+        3600.0, ge=0, description="how often newly closed days are rolled up for the KPIs (0: never; docs/analytics.md)"
+    )
 
     @property
     def is_development(self) -> bool:

@@ -29,7 +29,7 @@ def client(db_url: str) -> Iterator[TestClient]:
     settings = Settings(
         database_url=db_url, secret_key="test-secret", rate_limit_per_minute=1_000_000, webhook_tick_s=0,
         webhook_allow_private=True,  # the receivers of these tests listen on 127.0.0.1
-        event_tick_s=0, notify_tick_s=0, slot_expiry_tick_s=0, learn_tick_s=0,
+        event_tick_s=0, notify_tick_s=0, slot_expiry_tick_s=0, learn_tick_s=0, rollup_tick_s=0,
     )
     with TestClient(create_app(settings)) as c:
         yield c

@@ -66,6 +66,7 @@ def test_every_kpi_of_the_day_matches_the_hand_count(client: TestClient, day: Kp
     expected = {
         "deliveries": 4, "attempts": 6, "failed_attempts": 2, "failed_by_reason": {"no_access": 1, "not_home": 1},
         "on_time_rate": 0.75,  # 09:30, 10:00, 10:15 inside 09:00-12:00; 12:30 not
+        "late_deliveries": 1,  # 12:30, after the window's end
         "first_attempt_rate": round(4 / 6, 4),  # every order is on its first attempt; 4 of 6 delivered
         "proof_rate": 0.5,  # 2 of 4 deliveries came with a proof
         "routes": 2, "cost_cents": round(cost), "cost_per_delivery_cents": round(cost / 4),
@@ -187,7 +188,7 @@ def test_a_range_without_data_is_an_empty_series(client: TestClient, day: KpiDay
 def test_bad_requests_are_refused_with_every_problem(client: TestClient, day: KpiDay) -> None:
     """Unparsable dates and an unknown grouping are reported together; a reversed range is E1480; more than 366
     days is E1481 (on the CSV too); another organization's key sees none of this day."""
-    r = client.get("/v1/analytics/kpis?from=2025-13-01&to=soon&group_by=zone", headers=day.t.h("read"))
+    r = client.get("/v1/analytics/kpis?from=2025-13-01&to=soon&group_by=planet", headers=day.t.h("read"))
     assert r.status_code == 422
     assert [(d["code"], d["loc"]) for d in r.json()["error"]["details"]] == [
         ("E1480", ["query", "from"]), ("E1480", ["query", "to"]), ("E1111", ["query", "group_by"])]  # fmt: skip

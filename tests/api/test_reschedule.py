@@ -12,8 +12,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from doorstep.domain.geo import LatLng
+from doorstep.domain.learned import LearnedTimes
+from doorstep.domain.reach import ReachObservation, learn_reach
 from doorstep.services.customer.notify_send import send_due
 from doorstep.services.kernel.event_dispatch import dispatch_due
+from doorstep.services.kernel.learned_times import save_learned
 from doorstep.store.models import EventRow, SlotCountRow
 from tests.api.conftest import make_tenant, platform_of
 from tests.api.notify_day import CustomerDay, customer_day
@@ -246,3 +250,26 @@ def test_with_a_slot_policy_the_policys_windows_are_offered_and_the_slot_place_f
     )  # fmt: skip
     order = site.client.get(f"/v1/orders/{order_id}", headers=t.h()).json()
     assert order["data"]["time_windows"] == [{"start": f"{DAY}T14:00:00+01:00", "end": f"{DAY}T16:00:00+01:00"}]
+
+
+def test_with_learned_times_the_windows_the_address_is_reached_in_are_suggested(site: Site) -> None:
+    """The address was reached 10 of 10 times on Tuesdays 14-16 and 0 of 10 at 10-12: with learned times on,
+    today's 14:00-16:00 is the one suggested, with the note in the customer's language; off, none is."""
+    day = _day(site)
+    p = platform_of(site.client)
+    loc = _order(site, day, 1)["data"]["location"]
+    where = LatLng(loc["lat"], loc["lng"])
+    attempts = [ReachObservation(where, 1, 14, True)] * 10 + [ReachObservation(where, 1, 10, False)] * 10
+    with p.uow(day.t.org_id) as uow:
+        save_learned(uow, LearnedTimes(learned_at=_at(f"{TODAY}T06:00:00+01:00"), reach=learn_reach(attempts)))
+        uow.commit()
+    before, p.travel.learned = p.travel.learned, True
+    try:
+        panel = _offer(site, site.token(day, 1))  # French
+    finally:
+        p.travel.learned = before
+    marked = [(d["date"], w["start"][11:16], w["note"]) for d in panel["days"] for w in d["windows"] if w["suggested"]]
+    assert marked == [(TODAY, "14:00", "vous êtes souvent là")]
+    assert all(w["note"] == "" for d in panel["days"] for w in d["windows"] if not w["suggested"])
+    off = _offer(site, site.token(day, 1))
+    assert _windows(off) == _windows(panel) and not any(w["suggested"] for d in off["days"] for w in d["windows"])

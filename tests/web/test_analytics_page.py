@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select, update
 
 from doorstep.services.accounts.accounts import create_organization
+from doorstep.store.models import StopEventRow, StopRow
 from tests.browser import axe_violations, log_in
 from tests.web.api_day import HUB, publish
 from tests.web.workspace_site import PASSWORD, Org, keep_screenshot, open_page, server
@@ -136,3 +139,88 @@ def test_kpi_page_is_accessible_and_links_the_csv(org: Org, browser: Any) -> Non
     assert not found, "\n".join(found)
     keep_screenshot(page, "analytics-2-axe-checked.png")
     assert errors == []
+
+
+WEST = [(38.69, -9.17), (38.76, -9.17), (38.76, -9.148), (38.69, -9.148)]  # three of the six orders
+
+
+def _zones(org: Org) -> None:
+    """The slot policy: a polygon west of the hub (three orders), a 3 km circle around it (one); two outside."""
+    depot = org.api.get("/v1/depots").json()["items"][0]["id"]
+    zones = [{"id": "west", "name": "West bank", "depot_id": depot, "polygon": [{"lat": a, "lng": b} for a, b in WEST]},
+             {"id": "east", "name": "East hub", "depot_id": depot, "radius_m": 3000}]  # fmt: skip
+    templates = [{"id": f"t-{z['id']}", "zone_id": z["id"], "start": "08:00", "end": "20:00", "length_min": 120,
+                  "max_orders": 5} for z in zones]  # fmt: skip
+    r = org.api.put("/v1/slots/policy", json={"zones": zones, "templates": templates})
+    assert r.status_code == 200, r.text
+
+
+def _etas_an_hour_ahead(platform: Any, org: Org) -> None:
+    """Each worked stop's 60-minute ETA, as the ETA engine would have kept it: 5 minutes before its first action
+    (the drivers' actions are dated on a past day, when no re-timing ran)."""
+    with platform.uow(org.api.get("/v1/auth/me").json()["org_id"]) as uow:
+        first = select(StopEventRow.stop_id, func.min(StopEventRow.at).label("at")).group_by(StopEventRow.stop_id)
+        route_ids = [r["id"] for r in org.plan["routes"]]
+        for row in uow.session.execute(first.where(StopEventRow.route_id.in_(route_ids))).all():
+            uow.session.execute(update(StopRow).where(StopRow.id == row.stop_id).values(
+                eta_60=row.at - timedelta(minutes=5)))  # fmt: skip
+        uow.commit()
+
+
+def test_kpi_page_draws_the_zones_on_a_map_with_their_kpis(
+    org: Org, browser: Any, server: tuple[str, Any]
+) -> None:
+    """With a slot policy of two zones: the zone table has the API's KPIs by zone (and the orders outside every
+    zone), the map draws both zones (a polygon, a circle) shaded by the chosen measure with a legend and a tooltip
+    each, the ETA table switches to per zone, the heatmap to one zone; no console error under the real CSP, and
+    axe finds no serious violation."""
+    from playwright.sync_api import expect
+
+    _zones(org)
+    _etas_an_hour_ahead(server[1], org)
+    by_zone = org.api.get(f"/v1/analytics/kpis?from={DAY}&to={DAY}&group_by=zone").json()["series"]
+    assert [(g["key"], g["kpis"]["attempts"]) for g in by_zone] == [("east", 1), ("west", 3), (None, 2)]
+    page = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()  # CSP enforced
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    log_in(page, org.base, org.email, PASSWORD)
+    page.goto(f"{org.base}/app/analytics?from={DAY}&to={DAY}")
+    page.wait_for_selector("body[data-ready='1']")
+    expect(page.locator("#zone-table tbody tr")).to_have_count(3)
+    for g in by_zone:
+        k = g["kpis"]
+        cells = _texts(page, f"#zone-table tr[data-zone='{g['key'] or ''}'] > *")
+        on_time = "–" if k["on_time_rate"] is None else f"{k['on_time_rate'] * 100:.1f} %"
+        assert cells[:6] == [g["label"], str(k["deliveries"]), str(k["attempts"]), str(k["failed_attempts"]),
+                             str(k["late_deliveries"]), on_time]  # fmt: skip
+    shapes = page.locator("#zone-map path.leaflet-interactive")
+    expect(shapes).to_have_count(2)
+    assert page.get_attribute("#zone-map", "data-zones") == "2"
+    assert len(set(shapes.evaluate_all("ps => ps.map(p => p.getAttribute('fill'))"))) == 2  # 3 and 1 attempts
+    expect(page.locator("#zone-legend li")).to_have_count(6)  # five steps and "no data"
+    tips = []
+    for k in range(2):
+        shapes.nth(k).hover()
+        tips.append(page.locator(".leaflet-tooltip").last.inner_text())
+    assert sorted(tips) == ["East hub — delivery attempts: 1", "West bank — delivery attempts: 3"]
+    keep_screenshot(page, "analytics-3-zones-attempts.png")
+    page.select_option("#zone-measure", "on_time_rate")
+    expect(page.locator("#zone-legend-title")).to_have_text("On-time rate")
+    page.select_option("#eta-view", "zone")
+    eta = org.api.get(f"/v1/analytics/eta-accuracy?from={DAY}&to={DAY}&group_by=zone").json()["series"]
+    assert [(g["key"], g["horizons"][0]["stops"]) for g in eta] == [("east", 1), ("west", 3), (None, 2)]
+    expected = [[g["label"], f"{h['minutes']} min", str(h["stops"])] for g in eta for h in g["horizons"]]
+    expect(page.locator("#eta-accuracy tbody tr[data-key]")).to_have_count(9)
+    shown = [_texts(page, f"#eta-accuracy tbody tr:nth-child({n + 1}) > *")[:3] for n in range(9)]
+    assert shown == expected
+    expect(page.locator("#eta-accuracy thead th").first).to_have_text("Zone")
+    page.select_option("#heat-zone", "west")
+    expect(page.locator("#heatmap-caption")).to_have_text("Delivery attempts by local hour and weekday, West bank.")
+    keep_screenshot(page, "analytics-4-zones-on-time-eta-per-zone.png")
+    assert errors == []
+    checked, more = open_page(browser, org, f"/app/analytics?from={DAY}&to={DAY}")
+    expect(checked.locator("#zone-map path.leaflet-interactive")).to_have_count(2)
+    found = axe_violations(checked)
+    assert not found, "\n".join(found)
+    assert more == []

@@ -8,14 +8,21 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
+from doorstep.domain.geo import LatLng
+from doorstep.domain.learned import LearnedTimes
+from doorstep.domain.reach import ReachObservation, learn_reach
+from doorstep.services.kernel.learned_times import save_learned
 from doorstep.store.migrate import upgrade
+from doorstep.store.models import DepotRow
 from doorstep.web.demo_shop import DemoShop, mount_demo_shop
 from doorstep.web.mount import mount_web, templates
 from tests.browser import axe_violations, log_in, running
@@ -166,3 +173,48 @@ def test_plain_form_is_accessible(site: tuple[Any, str, Org, str], browser: Any)
     assert axe_violations(page) == []
     _shot(page, "form-offers.png")
     assert errors == []
+
+
+def test_suggested_windows_are_marked_usually_home(site: tuple[Any, str, Org, str], browser: Any) -> None:
+    """With learned times on and the shop's address reached every day at 12-14 (never at 08-10), the offers'
+    suggested windows — exactly the 12:00-14:00 ones — carry a visible "Usually home" mark with its meaning for
+    screen readers, in the script and in the plain form; the page stays free of serious axe violations."""
+    from playwright.sync_api import expect
+
+    app, base, org, key = site
+    p = app.state.platform
+    depot = org.api.get("/v1/depots").json()["items"][0]["id"]
+    with p.sessions() as s:
+        org_id = s.scalar(select(DepotRow.org_id).where(DepotRow.id == depot))
+    shop = LatLng(38.7108, -9.1368)
+    habit = [ReachObservation(shop, d, 12, True) for d in range(7)] + [ReachObservation(shop, d, 8, False)
+                                                                        for d in range(7)]  # fmt: skip
+    with p.uow(org_id) as uow:
+        save_learned(uow, LearnedTimes(learned_at=datetime.now(UTC), reach=learn_reach(habit * 10)))
+        uow.commit()
+    before, p.travel.learned = p.travel.learned, True
+    try:
+        page, errors, outside = _page(browser, base)
+        page.goto(f"{base}/demo/shop?lang=en")
+        day = page.locator(f".dsw-day[data-day='{DAY}']")
+        expect(day.locator(".dsw-slot").first).to_be_visible()
+        shown = page.evaluate("""() => { const w = DoorstepSlots.get(document.getElementById('delivery'));
+            return [w.offers.filter(o => o.suggested).map(o => o.start.slice(11, 16)),
+                    [...document.querySelectorAll(".dsw-slot[data-suggested=true]")]
+                        .map(b => b.dataset.start.slice(11, 16)),
+                    document.querySelectorAll('.dsw-slot .dsw-home').length];
+        }""")  # fmt: skip
+        assert shown[0] and set(shown[0]) == {"12:00"} and shown[1] == shown[0] and shown[2] == len(shown[0])
+        mark = day.locator(".dsw-slot[data-suggested=true] .dsw-home").first
+        expect(mark).to_contain_text("Usually home")
+        expect(mark.locator(".dsw-sr")).to_have_text(" (you are usually reached at this time)")
+        assert axe_violations(page) == []
+        _shot(page, "widget-usually-home.png")
+        assert errors == [] and outside == []
+        form, _, _ = _page(browser, base)
+        form.goto(f"{base}/widget/form?key={key}&lat=38.7108&lng=-9.1368&lang=de&date_from={DAY}&date_to={DAY}")
+        marked = form.locator("label", has=form.locator(".dsw-home"))
+        assert marked.count() == 1 and "12:00" in marked.inner_text() and "Meist zu Hause" in marked.inner_text()
+        assert axe_violations(form) == []
+    finally:
+        p.travel.learned = before

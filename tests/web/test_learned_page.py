@@ -90,3 +90,32 @@ def test_kpi_page_on_simulated_days(history: tuple[Org, dict[str, Any]], browser
     keep_screenshot(page, "analytics-simulated-days.png")
     assert axe_violations(page) == []
     assert errors == []
+
+
+def test_the_page_shows_when_customers_are_reached(history: tuple[Org, dict[str, Any]], browser: Any) -> None:
+    """The reachability panel: a weekday x band heatmap and its table (7 rows of 12 bands) for the organization
+    with the attempts the API counts; choosing the most attempted neighbourhood shows its own attempts."""
+    from playwright.sync_api import expect
+
+    org, learned = history
+    grid = org.api.get("/v1/analytics/learned/reach").json()
+    assert grid["attempts"] == learned["reach_observations"] > 0
+    page, errors = open_page(browser, org, "/app/learned")
+    expect(page.locator("#reach-note")).to_contain_text(
+        f"All addresses: {grid['successes']} of {grid['attempts']} attempts reached the customer.")  # fmt: skip
+    expect(page.locator("#reach-chart .xtitle")).to_have_text("Local time")
+    expect(page.locator("#reach-table tbody tr")).to_have_count(7)
+    expect(page.locator("#reach-table thead th")).to_have_count(13)
+    busiest = next(c for c in grid["cells"] if c["attempts"] == max(x["attempts"] for x in grid["cells"]))
+    row = page.locator("#reach-table tbody tr").nth(busiest["weekday"])
+    shown = row.locator("td").nth(busiest["start_hour"] // 2)
+    expect(shown).to_contain_text(f"({busiest['successes']}/{busiest['attempts']})")
+    hood = learned["reach_neighbourhoods"][0]
+    page.select_option("#reach-where", hood["key"])
+    expect(page.locator("#reach-note")).to_contain_text("This neighbourhood: ")
+    mine = org.api.get("/v1/analytics/learned/reach", params={"where": hood["key"]}).json()
+    assert mine["attempts"] == hood["observations"]
+    expect(page.locator("#reach-note")).to_contain_text(f"of {hood['observations']} attempts reached the customer")
+    keep_screenshot(page, "learned-reach.png")
+    assert axe_violations(page) == []
+    assert errors == []

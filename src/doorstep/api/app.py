@@ -65,6 +65,7 @@ from doorstep.notify.twilio import TwilioSms
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import traffic_for
+from doorstep.services.analytics.closed_days import rollup_due
 from doorstep.services.analytics.learning import learn_due
 from doorstep.services.customer.notify_send import send_due
 from doorstep.services.kernel.event_bus import EventBus
@@ -244,7 +245,8 @@ def carrier_settings(settings: Settings) -> CarrierSettings:
 
 def tickers(settings: Settings, platform: Platform) -> list[Ticker]:
     """The periodic work of the process that runs jobs: due webhook deliveries, due event handlings, queued
-    customer messages (the retries of a provider that was down), expired slot holds, the nightly re-learning."""
+    customer messages (the retries of a provider that was down), expired slot holds, the nightly re-learning and
+    the nightly rollup of closed days."""
     out = []
     if settings.webhook_tick_s > 0:
         out.append(Ticker(scheduler(platform), settings.webhook_tick_s))
@@ -256,6 +258,8 @@ def tickers(settings: Settings, platform: Platform) -> list[Ticker]:
         out.append(Ticker(lambda: expire_due(platform), settings.slot_expiry_tick_s))
     if settings.learn_tick_s > 0:  # organizations that drove are re-learned once a day (the job analytics.learn)
         out.append(Ticker(lambda: learn_due(platform), settings.learn_tick_s))
+    if settings.rollup_tick_s > 0:  # closed days rolled up once a day (the job analytics.rollup_closed)
+        out.append(Ticker(lambda: rollup_due(platform), settings.rollup_tick_s))
     return out
 
 

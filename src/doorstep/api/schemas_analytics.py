@@ -46,6 +46,7 @@ class KpisOut(Out):
     failed_attempts: int
     failed_by_reason: dict[str, int]
     on_time_rate: float | None = Field(description="deliveries inside their promised window / deliveries promised one")
+    late_deliveries: int = Field(description="deliveries completed after their promised window's end")
     first_attempt_rate: float | None = Field(description="first attempts that delivered / first attempts")
     proof_rate: float | None = Field(description="deliveries with a proof of delivery / deliveries")
     routes: int
@@ -68,7 +69,8 @@ class KpisOut(Out):
 
 
 class KpiGroupOut(Out):
-    """One group: a day or a week's Monday (ISO date), or a depot, driver or vehicle id (null: none), its label."""
+    """One group: a day or a week's Monday (ISO date), or a depot, driver, vehicle or delivery zone id (null: none;
+    for zones, the orders outside every zone), its label."""
 
     key: str | None
     label: str
@@ -117,8 +119,46 @@ class HorizonOut(Out):
 
 
 class EtaAccuracyOut(Out):
-    """ETA accuracy per horizon over the delivery stops of the range."""
+    """ETA accuracy per horizon over the delivery stops of the range; with ``group_by``, also per day or zone."""
 
     from_: dt.date = Field(alias="from", serialization_alias="from")
     to: dt.date
     horizons: list[HorizonOut]
+    group_by: str | None = Field(default=None, description="day or zone when asked; null otherwise")
+    series: list[EtaGroupOut] | None = Field(
+        default=None, description="per group (groups without a stop left out) when group_by is given; else null"
+    )
+
+
+class EtaGroupOut(Out):
+    """ETA accuracy of one local delivery day (ISO date) or delivery zone (id; null: outside every zone)."""
+
+    key: str | None
+    label: str
+    horizons: list[HorizonOut]
+
+
+class PointOut(Out):
+    """A WGS84 position."""
+
+    lat: float
+    lng: float
+
+
+class ZoneShapeOut(Out):
+    """A delivery zone of the slot policy as the map draws it: a circle of ``radius_m`` around ``center`` (its
+    depot), or a polygon."""
+
+    id: str
+    name: str
+    depot_id: str
+    center: PointOut | None
+    radius_m: int | None
+    polygon: list[PointOut]
+
+
+class ZonesOut(Out):
+    """The organization's delivery zones in policy order (an order belongs to the first containing it); empty
+    without a slot policy."""
+
+    zones: list[ZoneShapeOut]

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pydantic import BaseModel, Field
 
-from doorstep.api.schemas_common import ErrorDetail, Out, Strict
+from doorstep.api.schemas_common import ErrorBody, ErrorDetail, Out, Strict
 
 
 class ForecastPointOut(Out):
@@ -82,10 +81,71 @@ class StaffingIn(Strict):
     max_iterations: int | None = None
 
 
+class StaffingOptionsOut(Out):
+    """The run's options as stored: days, the solver's seconds per depot and day, its seed, its iteration bound."""
+
+    days: int
+    time_limit_s: float
+    seed: int
+    max_iterations: int | None = None
+
+
+class StaffingRouteOut(Out):
+    """One van's route in a planned forecast day."""
+
+    vehicle_id: str
+    orders: int
+    duration_s: int
+    distance_m: int
+
+
+class StaffingDayOut(Out):
+    """One forecast day planned with the real fleet: what it needs."""
+
+    date: dt.date
+    forecast: float
+    orders: int
+    vehicles_available: int
+    vans: int
+    driver_s: int
+    driver_hours: float
+    distance_m: int
+    unassigned: int
+    unassigned_by_reason: dict[str, int]
+    routes: list[StaffingRouteOut]
+
+
+class StaffingProgressOut(Out):
+    """The days planned so far (all of them once the run is done)."""
+
+    days_done: int
+    days_total: int | None = None
+    days: list[StaffingDayOut] = Field(default_factory=list)
+
+
+class StaffingTotalsOut(Out):
+    """The run's totals over its days."""
+
+    orders: int
+    driver_s: int
+    distance_m: int
+    unassigned: int
+    driver_hours: float
+    max_vans: int
+
+
+class StaffingResultOut(Out):
+    """The table of a finished run, its totals and the forecast's warnings (too little history: W1490)."""
+
+    days: list[StaffingDayOut]
+    totals: StaffingTotalsOut
+    warnings: list[ErrorDetail]
+
+
 class StaffingErrorOut(BaseModel):
     """The error envelope a failed run stored."""
 
-    error: dict[str, Any]
+    error: ErrorBody
 
 
 class StaffingOut(Out):
@@ -94,9 +154,9 @@ class StaffingOut(Out):
 
     id: str
     status: str
-    options: dict[str, Any]
-    progress: dict[str, Any]
-    result: dict[str, Any] | None
+    options: StaffingOptionsOut
+    progress: StaffingProgressOut
+    result: StaffingResultOut | None
     error: StaffingErrorOut | None
     attempts: int
     created_at: dt.datetime

@@ -15,6 +15,8 @@ class WindowOut(BaseModel):
     start: dt.datetime
     end: dt.datetime
     label: str = Field(description="the window in local time, in the customer's locale")
+    suggested: bool = Field(False, description="the address is usually reached then (learned times on)")
+    note: str = Field("", description="said beside a suggested window, in the customer's locale (else empty)")
 
 
 class DayOut(BaseModel):

@@ -75,7 +75,9 @@ class SlotPolicyIn(Strict):
     zones: list[ZoneIn] = Field(max_length=50)
     templates: list[TemplateIn] = Field(max_length=100)
     blackouts: list[BlackoutIn] = Field(default_factory=list, max_length=1000)
-    ranking: Literal["cheapest", "greenest", "earliest"] = "cheapest"
+    ranking: Literal["cheapest", "greenest", "earliest", "likely_home"] = Field(
+        "cheapest", description="likely_home: most likely reached first when learned times are on, else cheapest"
+    )
     green_km: float = Field(1.0, description="an offer adding fewer kilometres than this is green")
     service_s: int = Field(120, description="service time of a slot order at the door")
     prices: list[PriceIn] = Field(default_factory=list, max_length=200)
@@ -104,6 +106,14 @@ class OfferIn(Strict):
     service_levels: list[str] = Field(default_factory=list, max_length=20, description="empty: every level")
 
 
+class ReachOut(BaseModel):
+    """How likely a delivery attempt in the window finds the customer, learned from the record (docs/learning.md)."""
+
+    rate: float = Field(description="estimated chance (0-1) an attempt in the window reaches the customer")
+    observations: int = Field(description="attempts behind it at its level (address: all attempts there)")
+    level: str = Field(description="address, neighbourhood or organization: the most specific level with attempts")
+
+
 class OfferOut(BaseModel):
     """One window Doorstep can keep, what it costs the route and the customer."""
 
@@ -119,6 +129,12 @@ class OfferOut(BaseModel):
     green: bool = Field(description="a van already passes nearby: the window adds less than the policy's green_km")
     price_cents: int | None
     expires_at: dt.datetime
+    reach: ReachOut | None = Field(
+        None, description="the chance the customer is home then (learned times on; else null; docs/slots.md)"
+    )
+    suggested: bool | None = Field(
+        None, description="reach within 0.05 of the best offered: the customer is usually home (null: not learned)"
+    )
 
 
 class Reason(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,8 @@ from doorstep.cli.logs import json_logging
 from doorstep.cli.serve_app import FACTORY
 from doorstep.cli.simulator import DaySimulator
 from doorstep.config import Settings, get_settings
+from doorstep.demo.history.month import History, HistoryConfig, api_client
+from doorstep.demo.history.world import World
 from doorstep.demo.platform import load_demo
 from doorstep.demo.synthetic import TIMEZONE
 from doorstep.domain.errors import DoorstepError, Issue
@@ -54,6 +56,33 @@ def start_simulation(app: Any, org_id: str, base: str, day: date, speed: float) 
     return thread
 
 
+def start_history(app: Any, org_id: str, base: str, days: int) -> threading.Thread:
+    """Simulate ``days`` days of history up to yesterday in the demo organization (a second depot, in Porto, with
+    its own vans and customers: ``demo/history``), in a background thread once the server answers: the KPI,
+    forecast and learned-times pages then have a past to show."""
+    key = create_api_key(app.state.platform, system_actor(org_id), "history", [Permission.READ, Permission.WRITE])[1]
+    start = date.today() - timedelta(days=days)
+    log = logging.getLogger("doorstep.simulate")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per simulated request is noise
+
+    def run() -> None:
+        for _ in range(600):  # until the server answers
+            try:
+                with api_client(base, key) as api:
+                    api.get("/healthz")
+                    reports = History(api, World(seed=1), HistoryConfig(start=start, days=days, learn=True)).run(
+                        on_day=lambda rep: log.info("simulated history: %s, %d orders", rep.day, rep.orders)
+                    )
+                log.info("simulated history done: %d days", len(reports))
+                return
+            except httpx.TransportError:
+                time.sleep(0.5)
+
+    thread = threading.Thread(target=run, name="history", daemon=True)
+    thread.start()
+    return thread
+
+
 HEALTHCHECK_S = 60  # a process starting on a busy machine imports for 10-20 s before it answers the supervisor
 
 
@@ -81,6 +110,10 @@ def serve(
         bool, typer.Option("--simulate", help="With --demo: virtual drivers drive the demo day (a living dashboard).")
     ] = False,
     sim_speed: Annotated[float, typer.Option(help="With --simulate: times faster than real time.", min=1)] = 30.0,
+    history: Annotated[
+        int, typer.Option(help="With --demo: simulate this many past days (orders, plans, drivers, learning) first.",
+                          min=0, max=120),
+    ] = 0,
     workers: Annotated[
         int, typer.Option(help="API processes (the scaled shape: PostgreSQL and Redis; 1: the embedded shape).", min=1)
     ] = 1,
@@ -121,6 +154,9 @@ def serve(
         typer.echo(f"  demo shop with the checkout widget: http://{host}:{port}/demo/shop")
         if login.plan_id:
             typer.echo(f"  planning job {login.plan_id} is running; GET /v1/plans/{login.plan_id} shows its progress")
+        if history:
+            start_history(app, login.org_id, f"http://{host}:{port}", history)
+            typer.echo(f"  {history} days of history are being simulated (a Porto depot): /app/analytics, /app/learned")
         if simulate:
             start_simulation(app, login.org_id, f"http://{host}:{port}", login.day, sim_speed)
             typer.echo(f"  virtual drivers start once the plan is published: http://{host}:{port}/app/live")

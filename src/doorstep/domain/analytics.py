@@ -24,6 +24,7 @@ class GroupBy(StrEnum):
     DEPOT = "depot"
     DRIVER = "driver"
     VEHICLE = "vehicle"
+    ZONE = "zone"  # the delivery zone of the slot policy the order lies in (null key: outside every zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +36,11 @@ class KpiRequest:
     group_by: GroupBy
 
 
-def parse_request(first: str | None, last: str | None, group_by: str | None) -> tuple[KpiRequest | None, list[Issue]]:
-    """The request, or every problem with it at once (E1480 dates, E1481 range too long, E1111 grouping)."""
+def parse_request(
+    first: str | None, last: str | None, group_by: str | None, allowed: tuple[GroupBy, ...] = tuple(GroupBy)
+) -> tuple[KpiRequest | None, list[Issue]]:
+    """The request, or every problem with it at once (E1480 dates, E1481 range too long, E1111 a grouping not
+    among ``allowed``)."""
     issues: list[Issue] = []
     days: dict[str, date] = {}
     for name, value in (("from", first), ("to", last)):
@@ -44,9 +48,9 @@ def parse_request(first: str | None, last: str | None, group_by: str | None) -> 
             days[name] = date.fromisoformat(value or "")
         except ValueError:
             issues.append(Issue("E1480", f"{name}={value!r} is not a date (YYYY-MM-DD)", ("query", name)))
-    allowed = ", ".join(g.value for g in GroupBy)
-    if (group_by or "day") not in {g.value for g in GroupBy}:
-        issues.append(Issue("E1111", f"group_by={group_by!r}; allowed: {allowed}", ("query", "group_by")))
+    if (group_by or "day") not in {g.value for g in allowed}:
+        names = ", ".join(g.value for g in allowed)
+        issues.append(Issue("E1111", f"group_by={group_by!r}; allowed: {names}", ("query", "group_by")))
     if len(days) == 2:
         if days["from"] > days["to"]:
             msg = f"from {days['from']} is after to {days['to']}"
@@ -74,6 +78,7 @@ class KpiSums:
     failed_by_reason: dict[str, int] = field(default_factory=dict)
     promised: int = 0  # deliveries with a promised window
     on_time: int = 0  # ... delivered inside it
+    late: int = 0  # ... delivered after its end
     first_attempts: int = 0  # attempts of orders on their first attempt
     first_attempt_ok: int = 0  # ... that delivered
     with_proof: int = 0  # deliveries with a proof of delivery
@@ -157,6 +162,7 @@ class KpiFigures:
     failed_attempts: int
     failed_by_reason: dict[str, int]
     on_time_rate: float | None
+    late_deliveries: int
     first_attempt_rate: float | None
     proof_rate: float | None
     routes: int
@@ -194,6 +200,7 @@ def figures(s: KpiSums) -> KpiFigures:
     return KpiFigures(
         deliveries=s.deliveries, attempts=s.attempts, failed_attempts=s.failed,
         failed_by_reason=dict(sorted(s.failed_by_reason.items())), on_time_rate=_ratio(s.on_time, s.promised),
+        late_deliveries=s.late,
         first_attempt_rate=_ratio(s.first_attempt_ok, s.first_attempts), proof_rate=_ratio(s.with_proof, s.deliveries),
         routes=s.routes, cost_cents=round(s.cost_cents), cost_per_delivery_cents=cost_per,
         cost_basis=CostBasis(s.driven_routes, s.routes - s.driven_routes), distance_m=round(s.km * 1000),
@@ -249,3 +256,13 @@ class HorizonError:
     p50_abs_error_s: int | None
     p90_abs_error_s: int | None
     mean_error_s: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class EtaGroup:
+    """ETA accuracy of one group: a local delivery day (ISO date) or a delivery zone (null key: outside every zone),
+    its label, and the three horizons."""
+
+    key: str | None
+    label: str
+    horizons: list[HorizonError]

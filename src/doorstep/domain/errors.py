@@ -169,6 +169,8 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "E1480": ("invalid date range", "Give from and to as YYYY-MM-DD dates, from on or before to."),
     "E1481": ("date range too long", "Ask for at most 366 days per request; split a longer period."),
+    "E1482": ("unknown delivery zone", "Give the id of a zone of the slot policy (GET /v1/analytics/zones), or none "
+              "for the orders outside every zone."),
     "E1490": ("invalid forecast horizon", "Give days as a whole number from 1 to 28."),
     "E1491": ("unknown forecast grouping", "Use group_by=day or group_by=zone."),
     "E1492": (

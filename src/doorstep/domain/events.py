@@ -42,6 +42,7 @@ class EventType(StrEnum):
     SLOT_CONFIRMED = "slot.confirmed"  # the hold became an order with that window
     SLOT_EXPIRED = "slot.expired"  # an unconfirmed hold ran out and freed its place
     SLOT_RELEASED = "slot.released"  # the checkout gave an unconfirmed hold back (the customer chose another)
+    SLOT_POLICY_UPDATED = "slot_policy.updated"  # an admin replaced or removed the slot policy (its delivery zones)
     CARRIER_BOOKED = "carrier.booked"  # an order was handed to a partner carrier (subject: the order)
     CARRIER_NOT_BOOKED = "carrier.not_booked"  # the carrier did not answer: the order stays ours, flagged
     CARRIER_STATUS = "carrier.status"  # a booked order's status from the carrier (callback or by hand)

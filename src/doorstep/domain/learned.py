@@ -1,5 +1,6 @@
 """Times learned from the days driven: service times per address, building, neighbourhood and driver, and travel
-factors per neighbourhood and hour of the week (docs/learning.md).
+factors per neighbourhood and hour of the week (docs/learning.md); and when customers are reached
+(``domain.reach``, kept in the same model as ``reach``).
 
 Every estimate is a mean of logarithms **shrunk towards its group**: an address seen ``n`` times gets
 ``(n × its mean + k × its building's estimate) / (n + k)``, a building shrinks towards its neighbourhood, a
@@ -22,11 +23,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from doorstep.domain.cells import address_of, building_of, neighbourhood_of
+from doorstep.domain.cells import cell_centre as cell_centre
 from doorstep.domain.geo import LatLng
+from doorstep.domain.reach import Reach
 
-NEIGHBOURHOOD_M = 1000.0  # side of a neighbourhood cell
-BUILDING_M = 25.0  # side of a building cell
-M_PER_DEG = 111_320.0
 # prior strength (observations) of each level's parent
 K_ADDRESS, K_BUILDING, K_CELL, K_DRIVER = 3.0, 5.0, 10.0, 15.0
 K_HOUR, K_ZONE, K_ZONE_PERIOD = 20.0, 20.0, 30.0
@@ -34,35 +35,6 @@ MIN_OBSERVATIONS = 20  # fewer service or leg observations in all: nothing learn
 PERIODS = ((0, 7, "night"), (7, 10, "morning peak"), (10, 16, "day"), (16, 19, "evening peak"), (19, 24, "evening"))
 FACTOR_RANGE = (0.33, 3.0)  # a learned travel factor is kept within these bounds
 SERVICE_RANGE_S = (10, 4 * 3600)
-
-
-def _cell(point: LatLng, side_m: float) -> str:
-    # east-west metres at the latitude rounded to a degree, so a cell's key does not drift within a city
-    lng_m = M_PER_DEG * math.cos(math.radians(round(point.lat)))
-    return f"{math.floor(point.lat * M_PER_DEG / side_m)}:{math.floor(point.lng * lng_m / side_m)}"
-
-
-def neighbourhood_of(point: LatLng) -> str:
-    """The key of the ~1 km cell the point lies in."""
-    return "n" + _cell(point, NEIGHBOURHOOD_M)
-
-
-def cell_centre(key: str) -> LatLng:
-    """The centre of a neighbourhood cell from its key (for maps; to within a few metres)."""
-    i, j = (int(x) for x in key[1:].split(":"))
-    lat = (i + 0.5) * NEIGHBOURHOOD_M / M_PER_DEG
-    lng_m = M_PER_DEG * math.cos(math.radians(round(lat)))
-    return LatLng(round(lat, 5), round((j + 0.5) * NEIGHBOURHOOD_M / lng_m, 5))
-
-
-def building_of(point: LatLng) -> str:
-    """The key of the ~25 m cell the point lies in (stands for the building)."""
-    return "b" + _cell(point, BUILDING_M)
-
-
-def address_of(point: LatLng) -> str:
-    """The key of an address: its coordinates to about a metre."""
-    return f"a{point.lat:.5f}:{point.lng:.5f}"
 
 
 def period_of(hour: int) -> str:
@@ -132,6 +104,7 @@ class LearnedTimes:
     hours: dict[int, tuple[float, int]] = field(default_factory=dict)  # hour of week -> (log factor, n)
     zones: dict[str, tuple[float, int]] = field(default_factory=dict)  # neighbourhood -> (log factor, n)
     zone_periods: dict[str, tuple[float, int]] = field(default_factory=dict)  # "cell|period" -> (log factor, n)
+    reach: Reach = field(default_factory=Reach)  # delivery attempts by address and band (domain.reach)
 
     @property
     def has_service(self) -> bool:
@@ -183,7 +156,7 @@ class LearnedTimes:
             "service_n": self.service_n, "leg_n": self.leg_n, "service_log": self.service_log,
             "cells": self.cells, "buildings": self.buildings, "addresses": self.addresses, "drivers": self.drivers,
             "travel_log": self.travel_log, "hours": {str(h): v for h, v in self.hours.items()},
-            "zones": self.zones, "zone_periods": self.zone_periods,
+            "zones": self.zones, "zone_periods": self.zone_periods, "reach": self.reach.to_dict(),
         }  # fmt: skip
 
     @classmethod
@@ -200,7 +173,7 @@ class LearnedTimes:
             service_log=float(doc.get("service_log", 0.0)), cells=table("cells"), buildings=table("buildings"),
             addresses=table("addresses"), drivers=table("drivers"), travel_log=float(doc.get("travel_log", 0.0)),
             hours={int(h): (float(v[0]), int(v[1])) for h, v in doc.get("hours", {}).items()},
-            zones=table("zones"), zone_periods=table("zone_periods"),
+            zones=table("zones"), zone_periods=table("zone_periods"), reach=Reach.from_dict(doc.get("reach") or {}),
         )  # fmt: skip
 
 

@@ -36,6 +36,7 @@ class Ranking(StrEnum):
     CHEAPEST = "cheapest"  # least marginal cost first
     GREENEST = "greenest"  # fewest kilometres added first
     EARLIEST = "earliest"  # soonest window first
+    LIKELY_HOME = "likely_home"  # most likely reached first (learned reach; else as cheapest: docs/slots.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,7 +424,7 @@ def parse_policy(doc: dict[str, Any], depots: set[str]) -> tuple[SlotPolicy, lis
     templates = [_template(c, i, t, zone_ids) for i, t in enumerate(templates_raw)]
     ranking = doc.get("ranking", "cheapest")
     if ranking not in {r.value for r in Ranking}:
-        c.bad(("ranking",), f"{ranking!r} is not one of cheapest, greenest, earliest")
+        c.bad(("ranking",), f"{ranking!r} is not one of cheapest, greenest, earliest, likely_home")
         ranking = "cheapest"
     green = doc.get("green_km", 1.0)
     if not isinstance(green, int | float) or isinstance(green, bool) or not 0 <= green <= 100:

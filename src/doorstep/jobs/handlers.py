@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from doorstep.domain.events import EventType
 from doorstep.jobs import registry
-from doorstep.services.analytics import daily_cache
+from doorstep.services.analytics import daily_cache, zones
 from doorstep.services.carriers.bookings import on_order_cancelled as carrier_cancel
 from doorstep.services.customer.notifications import NOTIFY_EVENTS, notify_customers
 from doorstep.services.kernel.event_bus import EventBus, EventRecord
@@ -23,6 +23,7 @@ CANCEL_OFF_ROUTE = "operations.cancel_off_route"
 SLOT_RELEASE = "customers.slot_release"
 SLOT_LIVE = "operations.slot_insert"
 ANALYTICS_ROLLUP = "analytics.rollup"
+ANALYTICS_ZONES = "analytics.zones"
 CARRIER_CANCEL = "carriers.cancel_booking"
 
 
@@ -43,6 +44,7 @@ def register_handlers(bus: EventBus, policy: LivePolicy) -> EventBus:
     bus.on(SLOT_RELEASE, [EventType.ORDER_CANCELLED.value], release_on_cancel)  # a slot order frees its place
     bus.on(SLOT_LIVE, [EventType.SLOT_CONFIRMED.value], propose_live_slot)  # same-day/express: into the live plan
     bus.on(ANALYTICS_ROLLUP, daily_cache.ROLLUP_EVENTS, daily_cache.on_event)  # a late change reopens its day
+    bus.on(ANALYTICS_ZONES, zones.ZONE_EVENTS, zones.on_event)  # an order's delivery zone, for KPIs by zone
     bus.on(CARRIER_CANCEL, [EventType.ORDER_CANCELLED.value], carrier_cancel)  # a partner carrier gives it back
     registry.registered()  # the dispatch job (events.dispatch) is declared wherever a bus has handlers
     return bus

@@ -4,7 +4,7 @@ every name an API process may submit."""
 from __future__ import annotations
 
 from doorstep.demo import platform as demo_platform
-from doorstep.services.analytics import learning, staffing
+from doorstep.services.analytics import closed_days, learning, staffing
 from doorstep.services.customer import notify_send
 from doorstep.services.kernel import event_dispatch
 from doorstep.services.kernel.job_registry import JOBS, JobFn, job_named
@@ -12,12 +12,15 @@ from doorstep.services.planning import carrier_offers, plans
 from doorstep.services.slots import slot_holds
 
 # the modules declaring jobs (importing them registers them)
-DECLARING = (plans, event_dispatch, demo_platform, notify_send, slot_holds, learning, staffing, carrier_offers)
+DECLARING = (
+    plans, event_dispatch, demo_platform, notify_send, slot_holds, learning, staffing, closed_days, carrier_offers,
+)
 
 
 def registered() -> dict[str, JobFn]:
     """Job name -> function (``planning.run``, ``events.dispatch``, ``events.sweep``, ``demo.publish``,
-    ``notify.send``, ``slots.expire``, ``analytics.learn``, ``analytics.staffing``, ``carriers.book``)."""
+    ``notify.send``, ``slots.expire``, ``analytics.learn``, ``analytics.staffing``, ``analytics.rollup_closed``,
+    ``carriers.book``)."""
     return dict(JOBS)
 
 

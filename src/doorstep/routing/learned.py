@@ -8,6 +8,7 @@ durations get the learned factor, the traffic profile the rest.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -18,11 +19,13 @@ from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.domain.learned import LearnedTimes
 from doorstep.routing.provider import UNREACHABLE, Matrix, TravelTimeProvider
-from doorstep.routing.route_geometry import Leg
 from doorstep.routing.traffic import Drive, TrafficProvider
+from doorstep.routing.wrapper import Wrapper
+
+PLAN_HOURS = 10  # a plan's matrix: the learned factors averaged over this many hours from its main departure
 
 
-class LearnedTravel:
+class LearnedTravel(Wrapper):
     """Durations of ``inner`` × the learned factor of (destination, hour of week of the departure)."""
 
     def __init__(
@@ -36,16 +39,6 @@ class LearnedTravel:
         """The inner label plus the learned factors."""
         return f"{self.inner.name}+learned({self.learned.leg_n} legs)"
 
-    @property
-    def attribution(self) -> str:
-        """The inner provider's data credit."""
-        return str(getattr(self.inner, "attribution", ""))
-
-    def route_legs(self, stops: Sequence[LatLng], profile: SpeedProfile) -> list[Leg] | None:
-        """Geometry is the inner provider's."""
-        legs = getattr(self.inner, "route_legs", None)
-        return None if legs is None else legs(stops, profile)
-
     def hour_of_week(self, when: datetime | None) -> int:
         """The local hour of the week of a departure (the main departure's, or Monday noon, when none is given)."""
         at = when or self.main_departure or getattr(self.inner, "main_departure", None)
@@ -55,10 +48,20 @@ class LearnedTravel:
         return local.weekday() * 24 + local.hour
 
     def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
-        """The inner matrix with each column (destination) scaled by its learned factor."""
+        """The inner matrix with each column (destination) scaled by its learned factor: at the hour of
+        ``depart_at`` (an ETA), or, for a plan's one matrix (a pinned inner model, or no departure given), the
+        geometric mean over the ``PLAN_HOURS`` hours from the plan's main departure — a plan's legs are driven all
+        day, and the peak of its first hour must not slow its afternoon."""
         m = self.inner.matrix(points, profile, depart_at)
-        hour = self.hour_of_week(depart_at if not getattr(self.inner, "pinned", False) else None)
-        factors = np.array([self.learned.travel_factor(p, hour) for p in points], dtype=np.float64)
+        if depart_at is not None and not getattr(self.inner, "pinned", False):
+            hours = [self.hour_of_week(depart_at)]
+        else:
+            first = self.hour_of_week(None)
+            hours = [(first + k) % 168 for k in range(PLAN_HOURS)]
+        factors = np.array(
+            [math.exp(sum(math.log(self.learned.travel_factor(p, h)) for h in hours) / len(hours)) for p in points],
+            dtype=np.float64,
+        )
         cut = m.durations >= UNREACHABLE
         scaled = np.rint(m.durations * factors[np.newaxis, :]).astype(np.int64)
         scaled[cut] = UNREACHABLE

@@ -22,7 +22,7 @@ from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.routing.provider import UNREACHABLE, Matrix, TravelTimeProvider
-from doorstep.routing.route_geometry import Leg
+from doorstep.routing.wrapper import Wrapper
 
 HOURS_PER_WEEK = 168
 # Urban weekday defaults (free flow = 1.0): morning peak 07-10 h, evening peak 16-19 h, busy daytime between.
@@ -128,7 +128,7 @@ def _cached(path: Path | None, mtime: float, weather: float, timezone: str) -> T
     return load_traffic(path, weather, timezone)
 
 
-class TrafficProvider:
+class TrafficProvider(Wrapper):
     """Scales an inner provider's free-flow durations by the factor of the departure's hour and the weather."""
 
     def __init__(
@@ -150,16 +150,6 @@ class TrafficProvider:
     def name(self) -> str:
         """The inner label plus the traffic model."""
         return f"{self.inner.name}+traffic(weather x{self.model.weather:g})"
-
-    @property
-    def attribution(self) -> str:
-        """The inner provider's data credit."""
-        return str(getattr(self.inner, "attribution", ""))
-
-    def route_legs(self, stops: Sequence[LatLng], profile: SpeedProfile) -> list[Leg] | None:
-        """Geometry does not depend on traffic: the inner provider's legs (None when it has none)."""
-        legs = getattr(self.inner, "route_legs", None)
-        return None if legs is None else legs(stops, profile)
 
     def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
         """The inner matrix with durations × factor(depart_at); UNREACHABLE stays UNREACHABLE.

@@ -2,7 +2,7 @@
 
 from doorstep.store.base import Base
 from doorstep.store.models_access import ApiKeyRow, IdempotencyRow, OrganizationRow, SessionRow, UserRow
-from doorstep.store.models_analytics import KpiDayRow, kpi_daily, kpi_heat
+from doorstep.store.models_analytics import KpiDayRow, kpi_daily, kpi_heat, kpi_zone_daily, kpi_zone_heat
 from doorstep.store.models_carriers import CarrierBookingRow, CarrierCallbackRow, CarrierRow
 from doorstep.store.models_customers import FeedbackRow, TrackingTokenRow
 from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
@@ -65,4 +65,6 @@ __all__ = [
     "WebhookSubscriptionRow",
     "kpi_daily",
     "kpi_heat",
+    "kpi_zone_daily",
+    "kpi_zone_heat",
 ]

@@ -1,6 +1,6 @@
-"""The KPI rollup of closed days: per organization, day, depot, driver and vehicle, the additive sums of
-``domain.analytics.KpiSums`` (a column each; failures a column per reason); per day, depot and local hour the
-heatmap's counts; and which days are rolled up.
+"""The KPI rollup of closed days: per organization, day, depot, driver and vehicle, and per day and delivery zone,
+the additive sums of ``domain.analytics.KpiSums`` (a column each; failures a column per reason); per day, depot
+(or zone) and local hour the heatmap's counts; and which days are rolled up.
 
 Computed from the day's record the first time a closed day is asked for, dropped when a later event touches that
 day (the ``analytics.rollup`` handler), so a year of KPIs reads a few thousand rows instead of every stop event.
@@ -22,7 +22,7 @@ from doorstep.store.base import Base, UTCDateTime
 INT_SUMS = tuple(f.name for f in fields(KpiSums) if f.type in ("int", int))
 FLOAT_SUMS = tuple(f.name for f in fields(KpiSums) if f.type in ("float", float))
 REASON_SUMS = tuple(f"failed_{r.value}" for r in FailureReason)
-NONE = ""  # the driver or vehicle key of rows without one (a route without driver, a message of no attempt)
+NONE = ""  # the driver, vehicle or zone key of rows without one (a route without driver, an order in no zone)
 
 kpi_daily = Table(
     "kpi_daily",
@@ -36,6 +36,18 @@ kpi_daily = Table(
     *(Column(name, Float, nullable=False, default=0.0) for name in FLOAT_SUMS),
 )
 
+# the same sums per day and delivery zone (the order's; NONE: outside every zone), for KPIs by zone: kept apart so
+# a route whose orders lie in many zones does not multiply the rows the other groupings read
+kpi_zone_daily = Table(
+    "kpi_zone_daily",
+    Base.metadata,
+    Column("org_id", String(64), ForeignKey("organizations.id"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("zone_id", String(64), primary_key=True),
+    *(Column(name, Integer, nullable=False, default=0) for name in (*INT_SUMS, *REASON_SUMS)),
+    *(Column(name, Float, nullable=False, default=0.0) for name in FLOAT_SUMS),
+)
+
 kpi_heat = Table(
     "kpi_heat",
     Base.metadata,
@@ -43,6 +55,16 @@ kpi_heat = Table(
     Column("day", Date, primary_key=True),
     Column("depot_id", String(64), primary_key=True),
     Column("hour", Integer, primary_key=True),  # local, in the depot's time zone
+    *(Column(name, Integer, nullable=False, default=0) for name in ("attempts", "failed", "late")),
+)
+
+kpi_zone_heat = Table(  # the heatmap's counts per day, delivery zone and local hour (the heatmap of one zone)
+    "kpi_zone_heat",
+    Base.metadata,
+    Column("org_id", String(64), ForeignKey("organizations.id"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("zone_id", String(64), primary_key=True),
+    Column("hour", Integer, primary_key=True),
     *(Column(name, Integer, nullable=False, default=0) for name in ("attempts", "failed", "late")),
 )
 

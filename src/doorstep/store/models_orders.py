@@ -33,6 +33,10 @@ class OrderRow(OrgOwned, Base):
     attempt: Mapped[int] = mapped_column(default=1, server_default="1")  # 2 and up: a re-attempt of a failed one
     # delivered to this pickup point (its location and hours are the order's): capacity is counted per point and day
     pickup_point_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("pickup_points.id"), index=True)
+    # the delivery zone of the slot policy its location lies in (the first that contains it; null: outside every
+    # zone, or no policy), set by the analytics context on order events and policy changes (docs/analytics.md).
+    # Not indexed: the KPI queries reach it through the primary key (stop_events.order_id -> orders.id)
+    zone_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class EventRow(Base):

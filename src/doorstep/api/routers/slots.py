@@ -101,6 +101,7 @@ def offers_body(p: Platform, actor: Actor, body: OfferIn) -> dict[str, Any]:
             "cost_cents": r.cost_cents,
             "km_added": round(r.added_m / 1000, 2), "capacity_left": res.capacity_left[r.id],
             "green": res.green[r.id], "price_cents": r.price_cents, "expires_at": r.expires_at.isoformat(),
+            **_reach(res, r.id),
         }
         for r in res.offers
     ]  # fmt: skip
@@ -110,6 +111,15 @@ def offers_body(p: Platform, actor: Actor, body: OfferIn) -> dict[str, Any]:
     ranking = None if res.zone_id is None and res.pickup_point_id is None else res.ranking
     return {"offers": items, "zone_id": res.zone_id, "pickup_point_id": res.pickup_point_id, "ranking": ranking,
             "reason": reason}  # fmt: skip
+
+
+def _reach(res: slot_offers.Offers, offer_id: str) -> dict[str, Any]:
+    """An offer's reach and suggested flag (both null when learned reach is not used: docs/slots.md)."""
+    est = res.reach.get(offer_id)
+    if est is None:
+        return {"reach": None, "suggested": None}
+    reach = {"rate": round(est.rate, 3), "observations": est.observations, "level": est.level}
+    return {"reach": reach, "suggested": offer_id in res.suggested}
 
 
 def hold_view(row: Any) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""KPIs of a date range, per day, week, depot, driver or vehicle (``GET /v1/analytics/kpis``), and the peak-time
-heatmap (attempts, failures and late deliveries by local hour and weekday). Definitions: docs/analytics.md."""
+"""KPIs of a date range, per day, week, depot, driver, vehicle or delivery zone (``GET /v1/analytics/kpis``), and
+the peak-time heatmap (attempts, failures and late deliveries by local hour and weekday, of every zone or one).
+Definitions: docs/analytics.md."""
 
 from __future__ import annotations
 
@@ -12,19 +13,22 @@ from sqlalchemy import select
 
 from doorstep.domain.analytics import GroupBy, HeatCell, KpiGroup, KpiReport, KpiRequest, KpiSums, figures, week_of
 from doorstep.domain.analytics import parse_request as parse
-from doorstep.domain.errors import DoorstepError
+from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.services.analytics import daily_cache, rollups
 from doorstep.services.analytics.heat import heat
-from doorstep.services.analytics.scope import Scope, key_text
+from doorstep.services.analytics.scope import Scope, ZonePick, key_text
+from doorstep.services.analytics.zones import OUTSIDE, zone_names
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.platform import Platform
 from doorstep.store.models import DepotRow, DriverRow, VehicleRow
 from doorstep.store.uow import UnitOfWork
 
 
-def parse_request(first: str | None, last: str | None, group_by: str | None = None) -> KpiRequest:
+def parse_request(
+    first: str | None, last: str | None, group_by: str | None = None, allowed: tuple[GroupBy, ...] = tuple(GroupBy)
+) -> KpiRequest:
     """The checked request, or a coded error listing every problem."""
-    req, issues = parse(first, last, group_by)
+    req, issues = parse(first, last, group_by, allowed)
     if req is None:
         raise DoorstepError(issues)
     return req
@@ -35,8 +39,10 @@ def _scope(uow: UnitOfWork, req: KpiRequest) -> Scope:
 
 
 def _labels(uow: UnitOfWork, by: GroupBy, keys: list[Any]) -> dict[Any, str]:
-    """Names for depot, driver and vehicle keys (days and weeks are their own labels)."""
+    """Names for depot, driver, vehicle and zone keys (days and weeks are their own labels)."""
     ids = [k for k in keys if isinstance(k, str)]
+    if by is GroupBy.ZONE:
+        return zone_names(uow)
     if by not in (GroupBy.DEPOT, GroupBy.DRIVER, GroupBy.VEHICLE) or not ids:
         return {}
     model = DepotRow if by is GroupBy.DEPOT else DriverRow if by is GroupBy.DRIVER else VehicleRow
@@ -46,7 +52,7 @@ def _labels(uow: UnitOfWork, by: GroupBy, keys: list[Any]) -> dict[Any, str]:
 
 def _fallback_label(by: GroupBy, key: Any) -> str:
     if key is None:
-        return f"(no {by.value})"
+        return OUTSIDE if by is GroupBy.ZONE else f"(no {by.value})"
     if by is GroupBy.WEEK and isinstance(key, date):
         iso = key.isocalendar()
         return f"{iso.year}-W{iso.week:02d}"
@@ -86,9 +92,27 @@ def kpi_report(p: Platform, actor: Actor, req: KpiRequest) -> KpiReport:
     return KpiReport(req.first, req.last, req.group_by, series, figures(total))
 
 
-def heatmap(p: Platform, actor: Actor, req: KpiRequest) -> list[HeatCell]:
+def check_zone(p: Platform, actor: Actor, zone: str | None) -> ZonePick | None:
+    """The heatmap's zone: none asked (every zone), ``none`` (the orders outside every zone) or a zone of the
+    policy; E1482 for another id."""
+    actor.require(Permission.READ)
+    if zone is None:
+        return None
+    if zone == "none":
+        return ZonePick(None)
+    with p.uow(actor) as uow:
+        names = zone_names(uow)
+    if zone not in names:
+        known = ", ".join(names) or "none: the organization has no slot policy"
+        raise DoorstepError([Issue("E1482", f"zone={zone!r} is not a delivery zone (zones: {known}); "
+                                   "'none' asks for the orders outside every zone", ("query", "zone"))])  # fmt: skip
+    return ZonePick(zone)
+
+
+def heatmap(p: Platform, actor: Actor, req: KpiRequest, zone: ZonePick | None = None) -> list[HeatCell]:
     """Delivery attempts, failures and late deliveries by local hour (the depot's time zone) and weekday of the
-    delivery day: closed days from their rollup (made now when missing), open ones from the record."""
+    delivery day, of every zone or one: closed days from their rollup (made now when missing), open ones from the
+    record."""
     actor.require(Permission.READ)
     by_day: dict[tuple[date, int], list[int]] = {}
     closed = daily_cache.last_closed(p.clock().date())
@@ -96,10 +120,12 @@ def heatmap(p: Platform, actor: Actor, req: KpiRequest) -> list[HeatCell]:
         sc = _scope(uow, req)
         if req.first <= closed:
             daily_cache.fill(uow.session, sc, req.first, min(req.last, closed))
-            by_day |= daily_cache.read_heat(uow.session, sc.org_id, req.first, min(req.last, closed))
+            by_day |= daily_cache.read_heat(uow.session, sc.org_id, req.first, min(req.last, closed), zone)
         if req.last > closed:
             live = Scope(sc.org_id, replace(req, first=max(req.first, closed + timedelta(days=1))), sc.dialect)
-            for (day, _, hour), n in heat(uow.session, live).items():
+            for (day, _, zone_id, hour), n in heat(uow.session, live, zones=zone is not None).items():
+                if zone is not None and zone_id != zone.zone_id:
+                    continue
                 cell = by_day.setdefault((day, hour), [0, 0, 0])
                 by_day[(day, hour)] = [a + b for a, b in zip(cell, n, strict=True)]
     cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])

@@ -4,7 +4,9 @@ From the record of the last ``days`` days: each visit's service time (completed 
 window's opening, so waiting for a window is not service), and each leg driven between two visits in a row (left
 the previous stop → arrived at the next) against what the static travel model says for that leg at that hour. The
 fit is ``domain.learned``; the model is stored per organization (``learned_models``) and read by planning and
-ETAs when ``DOORSTEP_LEARNED_TIMES`` is on. The named job ``analytics.learn`` runs it (nightly, and on demand).
+ETAs when ``DOORSTEP_LEARNED_TIMES`` is on. Each delivery attempt (completed, or failed with the customer absent)
+is also an observation of when the address is reached (``domain.reach``), read by slot offers and re-attempts.
+The named job ``analytics.learn`` runs it (nightly, and on demand).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import itertools
 import logging
 import math
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +25,7 @@ from sqlalchemy import select
 from doorstep.domain.geo import LatLng
 from doorstep.domain.learned import LearnedTimes, LegObservation, ServiceObservation, learn_service, learn_travel
 from doorstep.domain.problem import Problem
+from doorstep.domain.reach import ABSENT_REASONS, ReachObservation, learn_reach
 from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.routing.provider import UNREACHABLE
 from doorstep.routing.traffic import hour_by_hour
@@ -37,15 +41,18 @@ DEFAULT_DAYS = 28
 MIN_LEG_S = 30  # shorter legs (next door) say more about the clock than about the road
 RATIO_LIMIT = 4.0  # a leg 4 times longer or shorter than the model had a stop in it (coffee, fuel): not a leg
 VISITED = ("delivery", "pickup", "paired_pickup", "paired_delivery")
+DELIVERIES = ("delivery", "paired_delivery")  # the attempts that say whether the customer was reached
 
 
 class _Visit:
-    """One stop as the driver worked it: where, arrival, leaving, whether it was completed, by whom."""
+    """One stop as the driver worked it: where, its kind, arrival, leaving, whether it was completed (else the
+    failure's reason), by whom."""
 
-    __slots__ = ("arrived", "completed", "driver_id", "left", "location", "opens")
+    __slots__ = ("arrived", "completed", "driver_id", "kind", "left", "location", "opens", "reason")
 
-    def __init__(self, location: LatLng, opens: datetime | None) -> None:
-        self.location, self.opens = location, opens
+    def __init__(self, location: LatLng, opens: datetime | None, kind: str) -> None:
+        self.location, self.opens, self.kind = location, opens, kind
+        self.reason: str | None = None
         self.arrived: datetime | None = None
         self.left: datetime | None = None
         self.completed = False
@@ -63,11 +70,11 @@ def _visits(route: RouteRow, events: list[StopEventRow]) -> list[_Visit]:
         loc = stop["location"]
         opens = stop.get("window_start")
         where = LatLng(loc["lat"], loc["lng"])
-        v = out.setdefault(ev.stop_id, _Visit(where, datetime.fromisoformat(opens) if opens else None))
+        v = out.setdefault(ev.stop_id, _Visit(where, datetime.fromisoformat(opens) if opens else None, stop["type"]))
         if ev.status == "arrived" and v.arrived is None:
             v.arrived = ev.at
         elif ev.status in ("completed", "failed") and v.left is None:
-            v.left, v.completed, v.driver_id = ev.at, ev.status == "completed", ev.driver_id
+            v.left, v.completed, v.driver_id, v.reason = ev.at, ev.status == "completed", ev.driver_id, ev.reason
     return sorted(out.values(), key=lambda v: v.arrived or v.left or datetime.max.replace(tzinfo=ev.at.tzinfo))
 
 
@@ -108,10 +115,32 @@ def _legs(problem: Problem, route: RouteRow, visits: list[_Visit], provider: Any
     return out
 
 
-def observations(p: Platform, uow: UnitOfWork, since: datetime, until: datetime) -> tuple[
-    list[ServiceObservation], list[LegObservation], int
-]:  # fmt: skip
-    """Every visit and leg recorded between ``since`` and ``until`` (and the number of plan days they come from)."""
+def _reach(visits: list[_Visit], tz: ZoneInfo) -> list[ReachObservation]:
+    """Delivery attempts at the local weekday and hour of the arrival (else of the outcome): completed ones
+    reached the customer; failed ones count only for a reason that says the customer was absent."""
+    out = []
+    for v in visits:
+        when = v.arrived or v.left
+        if v.kind not in DELIVERIES or v.left is None or when is None:
+            continue
+        if v.completed or v.reason in ABSENT_REASONS:
+            local = when.astimezone(tz)
+            out.append(ReachObservation(v.location, local.weekday(), local.hour, v.completed))
+    return out
+
+
+@dataclass
+class Observed:
+    """What the record of a period yields: visits (service times), legs, delivery attempts, plan days."""
+
+    visits: list[ServiceObservation] = field(default_factory=list)
+    legs: list[LegObservation] = field(default_factory=list)
+    attempts: list[ReachObservation] = field(default_factory=list)
+    days: int = 0
+
+
+def observe(p: Platform, uow: UnitOfWork, since: datetime, until: datetime) -> Observed:
+    """Every visit, leg and delivery attempt recorded between ``since`` and ``until``."""
     events = uow.session.scalars(
         select(StopEventRow).where(StopEventRow.org_id == uow.org_id, StopEventRow.at >= since, StopEventRow.at < until)
     ).all()
@@ -122,8 +151,7 @@ def observations(p: Platform, uow: UnitOfWork, since: datetime, until: datetime)
     by_plan: dict[str, list[RouteRow]] = defaultdict(list)
     for r in routes.values():
         by_plan[r.plan_id].append(r)
-    visits: list[ServiceObservation] = []
-    legs: list[LegObservation] = []
+    out = Observed()
     days = set()
     for plan_id, plan_routes in by_plan.items():
         plan = uow.session.get(PlanRow, plan_id)
@@ -135,23 +163,34 @@ def observations(p: Platform, uow: UnitOfWork, since: datetime, until: datetime)
         tz = ZoneInfo(problem.depots[0].timezone if problem.depots else "UTC")
         for route in plan_routes:
             worked = _visits(route, by_route[route.id])
-            visits += _service(worked)
-            legs += _legs(problem, route, worked, provider, tz)
-    return visits, legs, len(days)
+            out.visits += _service(worked)
+            out.legs += _legs(problem, route, worked, provider, tz)
+            out.attempts += _reach(worked, tz)
+    out.days = len(days)
+    return out
+
+
+def observations(p: Platform, uow: UnitOfWork, since: datetime, until: datetime) -> tuple[
+    list[ServiceObservation], list[LegObservation], int
+]:  # fmt: skip
+    """Every visit and leg recorded between ``since`` and ``until`` (and the number of plan days they come from)."""
+    seen = observe(p, uow, since, until)
+    return seen.visits, seen.legs, seen.days
 
 
 def learn(p: Platform, org_id: str, days: int = DEFAULT_DAYS) -> LearnedTimes:
     """Learn from the organization's last ``days`` days and store the model (replacing the previous one)."""
     now = p.clock()
     with p.uow(org_id) as uow:
-        visits, legs, n_days = observations(p, uow, now - timedelta(days=days), now)
-    model = LearnedTimes(learned_at=now, days=n_days)
-    learn_service(model, visits)
-    learn_travel(model, legs)
+        seen = observe(p, uow, now - timedelta(days=days), now)
+    model = LearnedTimes(learned_at=now, days=seen.days, reach=learn_reach(seen.attempts))
+    learn_service(model, seen.visits)
+    learn_travel(model, seen.legs)
     with p.uow(org_id) as uow:
         save_learned(uow, model)
         uow.commit()
-    log.info("learned org %s: %d visits, %d legs over %d days", org_id, model.service_n, model.leg_n, n_days)
+    log.info("learned org %s: %d visits, %d legs, %d attempts over %d days", org_id, model.service_n, model.leg_n,
+             model.reach.attempts, seen.days)
     return model
 
 

@@ -1,7 +1,8 @@
 """The KPI rollups: SQL aggregations (SQLAlchemy Core; the same on SQLite and PostgreSQL) over the day's record —
 driver actions on stops (``stop_events``), routes with their plans, GPS trails (``positions``), customer
 messages and events. Each returns the additive sums per group key; nothing loops over raw rows in Python
-(the capacity figure reads one small value per route)."""
+(the capacity figure reads one small value per route). By zone: attempts, messages and ratings count in their
+order's zone (``orders.zone_id``); a route's figures in the zone of most of its attempts."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from doorstep.domain.analytics import KpiSums
 from doorstep.domain.emissions import DEFAULT_FUEL, G_CO2E_PER_KM
-from doorstep.services.analytics.scope import DELIVERY_STOPS, DONE, Scope
+from doorstep.services.analytics.scope import DELIVERY_STOPS, DONE, Grain, Scope
 from doorstep.store.models import (
     EventRow,
     FeedbackRow,
@@ -46,14 +47,15 @@ def attempts(s: Session, sc: Scope, sums: Sums) -> None:
     """Attempts, deliveries, failures by reason, on time, first attempt and proof, per group."""
     se, st, r, p, o = StopEventRow, StopRow, RouteRow, PlanRow, OrderRow
     lo, hi = sc.utc_bounds
-    keys = sc.keys(p.day, p.depot_id, se.driver_id, r.vehicle_id)
+    keys = sc.keys(p.day, p.depot_id, se.driver_id, r.vehicle_id, o.zone_id)
     first = func.coalesce(o.attempt, 1) == 1
     q = (
         select(
             *keys, se.status, se.reason, func.count().label("n"),
             count_if(st.promised_start.is_not(None)).label("promised"),
             count_if(and_(se.at >= st.promised_start, se.at <= st.promised_end)).label("on_time"),
-            count_if(first).label("first"), count_if(se.proof_id.is_not(None)).label("proof"),
+            count_if(se.at > st.promised_end).label("late"), count_if(first).label("first"),
+            count_if(se.proof_id.is_not(None)).label("proof"),
         )
         .select_from(se)
         .join(st, st.id == se.stop_id)
@@ -72,6 +74,7 @@ def attempts(s: Session, sc: Scope, sums: Sums) -> None:
             g.deliveries += row.n
             g.promised += row.promised or 0
             g.on_time += row.on_time or 0
+            g.late += row.late or 0
             g.first_attempt_ok += row.first or 0
             g.with_proof += row.proof or 0
         else:
@@ -90,6 +93,40 @@ def _worked_routes(sc: Scope) -> Any:
         .where(se.org_id == sc.org_id, se.at >= lo, se.at < hi, se.status.in_(DONE), st.type.in_(DELIVERY_STOPS))
         .group_by(se.route_id)
     )
+
+
+def _main_zones(sc: Scope) -> Any:
+    """Per worked route, its zone for the route figures (distance, time, cost, CO2, capacity): the zone of most of
+    its delivery attempts in the range (ties: a zone before none, then the smaller id)."""
+    se, st, o = StopEventRow, StopRow, OrderRow
+    lo, hi = sc.utc_bounds
+    counts = (
+        select(se.route_id, o.zone_id, func.count().label("n"))
+        .select_from(se)
+        .join(st, st.id == se.stop_id)
+        .outerjoin(o, o.id == se.order_id)
+        .where(se.org_id == sc.org_id, se.at >= lo, se.at < hi, se.status.in_(DONE), st.type.in_(DELIVERY_STOPS))
+        .group_by(se.route_id, o.zone_id)
+        .subquery()
+    )
+    rank = func.row_number().over(partition_by=counts.c.route_id,
+                                  order_by=(counts.c.n.desc(), case((counts.c.zone_id.is_(None), 1), else_=0),
+                                            counts.c.zone_id))  # fmt: skip
+    ranked = select(counts.c.route_id, counts.c.zone_id, rank.label("rk")).subquery()
+    return select(ranked.c.route_id, ranked.c.zone_id).where(ranked.c.rk == 1).subquery()
+
+
+def _route_zone(sc: Scope) -> tuple[Any, ColumnElement[Any]]:
+    """Each route's zone (``_main_zones``) and its column when the zone is a key; else none and a null key
+    column that is never read."""
+    if not sc.zoned:
+        return None, literal(None)
+    main = _main_zones(sc)
+    return main, main.c.zone_id
+
+
+def _with_zone(q: Any, main: Any, route_id: Any) -> Any:
+    return q if main is None else q.outerjoin(main, main.c.route_id == route_id)
 
 
 def _trails(sc: Scope) -> Any:
@@ -137,9 +174,10 @@ def _route_rows(sc: Scope) -> Any:
     hours = case((driven, actual_s / 3600.0), else_=cast(planned_s, Float) / 3600.0)
     fixed, per_km, per_h = (func.coalesce(c, 0) for c in (vt.fixed_cost_cents, vt.cost_per_km_cents,
                                                            vt.cost_per_hour_cents))  # fmt: skip
-    return (
+    main, zone = _route_zone(sc)
+    q = (
         select(
-            *sc.keys(p.day, p.depot_id, r.driver_id, r.vehicle_id),
+            *sc.keys(p.day, p.depot_id, r.driver_id, r.vehicle_id, zone),
             case((driven, 1), else_=0).label("driven"), km.label("km"), hours.label("hours"),
             (fixed + per_km * km + per_h * hours).label("cost"), (km * _co2_factor(vt.fuel)).label("co2"),
             (sc.seconds(sh.end, sh.start) / 3600.0).label("shift_h"),
@@ -152,16 +190,16 @@ def _route_rows(sc: Scope) -> Any:
         .outerjoin(vt, vt.id == v.type_id)
         .outerjoin(sh, and_(sh.vehicle_id == r.vehicle_id, sh.day == p.day))
         .outerjoin(tr, tr.c.route_id == r.id)
-        .where(r.org_id == sc.org_id, r.id.in_(_worked_routes(sc)), *sc.days(p.day))
-        .subquery()
     )
+    q = _with_zone(q, main, r.id).where(r.org_id == sc.org_id, r.id.in_(_worked_routes(sc)), *sc.days(p.day))
+    return q.subquery()
 
 
 def routes(s: Session, sc: Scope, sums: Sums) -> None:
     """Per group: routes, km, hours, cost, CO2, shift use and planned against driven (routes with a trail)."""
     rt = _route_rows(sc)
     in_shift = rt.c.shift_h.is_not(None)
-    keys = [rt.c[f"k{n}"] for n in range(4 if sc.grain else 1)]
+    keys = [rt.c[f"k{n}"] for n in range(sc.width)]
     q = select(
         *keys, func.count().label("routes"), func.sum(rt.c.driven).label("driven"),
         func.sum(rt.c.km).label("km"), func.sum(rt.c.hours).label("hours"), func.sum(rt.c.cost).label("cost"),
@@ -190,15 +228,16 @@ def capacity(s: Session, sc: Scope, sums: Sums) -> None:
     """Per group, the mean over routes of the load leaving the depot over the van's capacity, in the dimension
     that fills it most (a route with reloads counts its first trip). Reads one small value per route."""
     r, p, v, vt = RouteRow, PlanRow, VehicleRow, VehicleTypeRow
+    main, zone = _route_zone(sc)
     q = (
-        select(*sc.keys(p.day, p.depot_id, r.driver_id, r.vehicle_id), r.data[("stops", 0, "load_after")].label("load"),
-               vt.capacity)
+        select(*sc.keys(p.day, p.depot_id, r.driver_id, r.vehicle_id, zone),
+               r.data[("stops", 0, "load_after")].label("load"), vt.capacity)
         .select_from(r)
         .join(p, p.id == r.plan_id)
         .join(v, v.id == r.vehicle_id)
         .join(vt, vt.id == v.type_id)
-        .where(r.org_id == sc.org_id, r.id.in_(_worked_routes(sc)), *sc.days(p.day))
     )
+    q = _with_zone(q, main, r.id).where(r.org_id == sc.org_id, r.id.in_(_worked_routes(sc)), *sc.days(p.day))
     for row in s.execute(q):
         load, cap = row.load if isinstance(row.load, dict) else {}, row.capacity or {}
         shares = [float(load.get(dim, 0)) / float(c) for dim, c in cap.items() if c]
@@ -210,10 +249,11 @@ def capacity(s: Session, sc: Scope, sums: Sums) -> None:
 
 def out_of_turn(s: Session, sc: Scope, sums: Sums) -> None:
     """Per group, attempted stops the driver took ahead of the planned order: the route's ``route.updated`` event
-    with ``visited_early`` naming the stop (found through the route's events: the subject index)."""
-    se, st, r, p, ev = StopEventRow, StopRow, RouteRow, PlanRow, EventRow
+    with ``visited_early`` naming the stop (found through the route's events: the subject index); by the order's
+    zone."""
+    se, st, r, p, ev, o = StopEventRow, StopRow, RouteRow, PlanRow, EventRow, OrderRow
     lo, hi = sc.utc_bounds
-    keys = sc.keys(p.day, p.depot_id, se.driver_id, r.vehicle_id)
+    keys = sc.keys(p.day, p.depot_id, se.driver_id, r.vehicle_id, o.zone_id)
     early = and_(ev.org_id == se.org_id, ev.subject_id == se.route_id, ev.type == "route.updated",
                  ev.data["visited_early"].as_string() == se.stop_id)  # fmt: skip
     q = (
@@ -223,6 +263,7 @@ def out_of_turn(s: Session, sc: Scope, sums: Sums) -> None:
         .join(r, r.id == se.route_id)
         .join(p, p.id == r.plan_id)
         .join(ev, early)
+        .outerjoin(o, o.id == se.order_id)
         .where(se.org_id == sc.org_id, se.at >= lo, se.at < hi, se.status.in_(DONE), st.type.in_(DELIVERY_STOPS))
         .where(*sc.days(p.day))
         .group_by(*keys)
@@ -235,12 +276,12 @@ def messages(s: Session, sc: Scope, sums: Sums) -> None:
     """Per group, customer messages sent and failed (by the order's day; by driver or vehicle through the route
     that attempted the order, so messages of orders never attempted count in the day and depot groups only)."""
     m, o, se, r = MessageRow, OrderRow, StopEventRow, RouteRow
-    keys = sc.keys(o.day, o.depot_id, se.driver_id, r.vehicle_id)
+    keys = sc.keys(o.day, o.depot_id, se.driver_id, r.vehicle_id, o.zone_id)
     failed = or_(m.status == "failed", m.status == "bounced")
     q = select(*keys, count_if(m.status == "sent").label("sent"), count_if(failed).label("failed"))
     q = q.select_from(m).join(o, o.id == m.order_id)
     attempt = and_(se.order_id == m.order_id, se.status.in_(DONE))
-    if sc.grain:  # a message of an order never attempted has no driver or vehicle
+    if sc.grain is Grain.ROUTE:  # a message of an order never attempted has no driver or vehicle
         q = q.outerjoin(se, attempt).outerjoin(r, r.id == se.route_id)
     elif sc.req.group_by.value in ("driver", "vehicle"):
         q = q.join(se, attempt).join(r, r.id == se.route_id)
@@ -256,7 +297,7 @@ def ratings(s: Session, sc: Scope, sums: Sums) -> None:
     """Per group, the customers' ratings (one per order, the latest submission) and how many of each score: by
     the order's day and depot, the driver who delivered it and the vehicle of the route it was delivered on."""
     f, o, r = FeedbackRow, OrderRow, RouteRow
-    keys = sc.keys(f.day, o.depot_id, f.driver_id, r.vehicle_id)
+    keys = sc.keys(f.day, o.depot_id, f.driver_id, r.vehicle_id, o.zone_id)
     per_score = [count_if(f.rating == k).label(f"r{k}") for k in range(1, 6)]
     q = select(*keys, func.count().label("n"), func.sum(f.rating).label("total"), *per_score)
     q = q.select_from(f).join(o, o.id == f.order_id).outerjoin(r, r.id == f.route_id)

@@ -74,7 +74,8 @@ def _content(say: Wording, choices: Choices | None) -> dict[str, Any]:
         "empty": say.w["reschedule_none"] if choices is not None and not days else "", "timezone": say.timezone,
         "days": [{"date": d.isoformat(), "label": formatting.calendar_day(d, say.language),
                   "windows": [{"start": c.start.isoformat(), "end": c.end.isoformat(),
-                               "label": say.window(c.start, c.end)} for c in cs]} for d, cs in days],
+                               "label": say.window(c.start, c.end), "suggested": c.suggested,
+                               "note": say.w["usually_home"] if c.suggested else ""} for c in cs]} for d, cs in days],
     }  # fmt: skip
 
 

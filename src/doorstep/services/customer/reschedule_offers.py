@@ -11,7 +11,9 @@ Candidate windows, today and the next ``DAYS_AHEAD - 1`` days (depot's time zone
 - otherwise (no policy, or the address in none of the depot's zones): two-hour windows from 08:00 to 20:00
   (``FALLBACK_*``), the ones starting at least ``LEAD`` from now.
 
-The order's current window is never offered, nor a day without a vehicle shift at the depot.
+The order's current window is never offered, nor a day without a vehicle shift at the depot. With learned times
+on (``DOORSTEP_LEARNED_TIMES``) and enough attempts observed, the windows the address is most likely reached in
+(within ``domain.reach.SUGGEST_WITHIN`` of the best on offer) are ``suggested`` (docs/learning.md).
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from zoneinfo import ZoneInfo
 
 from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import TimeWindow
+from doorstep.domain.reach import SUGGEST_WITHIN
 from doorstep.domain.slots import Window, windows_on
 from doorstep.optimize.live_changes import remove_order
 from doorstep.optimize.slot_costs import window_costs
+from doorstep.services.kernel.learned_times import load_learned
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.orders.convert import depot_of, order_of
 from doorstep.services.slots.slot_days import slot_day
@@ -47,6 +51,7 @@ class Choice:
     end: datetime
     slot_key: str | None = None
     max_orders: int = 0
+    suggested: bool = False  # the address is usually reached then (learned reach)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +137,29 @@ def choices_for(p: Platform, uow: UnitOfWork, row: OrderRow) -> Choices:
         found = _feasible(p, uow, row, day, [c for c in candidates if c.start.astimezone(tz).date() == day])
         if found:
             out[day] = sorted(found, key=lambda c: c.start)
-    return Choices(depot.timezone, out)
+    return Choices(depot.timezone, _suggest(p, uow, loc, tz, out))
+
+
+def _suggest(p: Platform, uow: UnitOfWork, loc: LatLng, tz: ZoneInfo, days: dict[date, list[Choice]]) -> dict[
+    date, list[Choice]
+]:  # fmt: skip
+    """The choices with the ones the address is most likely reached in marked (learned times on, enough
+    attempts observed); as they are otherwise."""
+    learned = load_learned(uow) if p.travel.learned else None
+    if learned is None or not learned.reach.usable:
+        return days
+    reach = {(c.start, c.end): learned.reach.window(loc, c.start.astimezone(tz), c.end.astimezone(tz))
+             for cs in days.values() for c in cs}  # fmt: skip
+    rates = [e.rate for e in reach.values() if e is not None]
+    if not rates:
+        return days
+    best = max(rates)
+
+    def mark(c: Choice) -> Choice:
+        e = reach[(c.start, c.end)]
+        return replace(c, suggested=e is not None and e.rate >= best - SUGGEST_WITHIN - 1e-9)
+
+    return {d: [mark(c) for c in cs] for d, cs in days.items()}
 
 
 def _same(c: Choice, row: OrderRow) -> bool:

@@ -7,10 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.ids import new_id
+from doorstep.domain.learned import LearnedTimes
 from doorstep.domain.orders import Order, OrderKind, TimeWindow
+from doorstep.domain.reach import ABSENT_REASONS, best_window
 from doorstep.domain.returns import (
     ATTEMPT_TAG,
     RETRY_OF_TAG,
@@ -90,6 +93,26 @@ class FailureOutcome:
     return_id: str | None = None
 
 
+def _when_reached(learned: LearnedTimes | None, again: Order, tz: str) -> tuple[Order, dict[str, Any]]:
+    """A next-day re-attempt after the customer was absent, with learned reach: its one window moves to the
+    same-length window of that day the address is most likely reached in (``domain.reach.best_window``), and
+    the event says from where to where and why; otherwise the order as it is (docs/learning.md)."""
+    if learned is None or not learned.reach.usable or len(again.time_windows) != 1:
+        return again, {}
+    zone = ZoneInfo(tz)
+    w = again.time_windows[0]
+    moved = best_window(learned.reach, again.location, w.start.astimezone(zone), w.end.astimezone(zone))
+    if moved is None:
+        return again, {}
+    before = learned.reach.window(again.location, w.start.astimezone(zone), w.end.astimezone(zone))
+    after = learned.reach.window(again.location, *moved)
+    assert before is not None and after is not None
+    why = {"from": {"start": w.start.isoformat(), "end": w.end.isoformat(), "reach": round(before.rate, 3)},
+           "to": {"start": moved[0].isoformat(), "end": moved[1].isoformat(), "reach": round(after.rate, 3)},
+           "observations": after.observations, "level": after.level}  # fmt: skip
+    return replace(again, time_windows=(TimeWindow(*moved),)), {"reattempt_window": why}
+
+
 COLLECTIONS = (OrderKind.PICKUP.value, OrderKind.RETURN.value)  # orders whose stop collects a parcel
 REATTEMPTS = (NextStep.REATTEMPT_SAME_DAY, NextStep.REATTEMPT_NEXT_DAY)
 
@@ -109,6 +132,7 @@ def handle_failure(
         kind = "pickup.failed" if collect else "delivery.failed"
         seen = uow.session.query(EventRow).filter_by(org_id=org_id, subject_id=order_id, type=kind).first()
         resume = _unproposed(uow, row, seen) if seen is not None else None
+    learned = p.learned(org_id) if seen is None and reason in ABSENT_REASONS and not collect else None
     if seen is not None:
         if resume is None:
             return FailureOutcome(None)
@@ -125,7 +149,10 @@ def handle_failure(
         step = policy.next_step(attempt, reason, collect=collect)
         days = 0 if step is NextStep.REATTEMPT_SAME_DAY else 1
         again = _reattempt(order, attempt + 1, days) if step in REATTEMPTS else None
-        extra = {"reattempt_order_id": again.id} if again is not None else {}
+        extra: dict[str, Any] = {"reattempt_order_id": again.id} if again is not None else {}
+        if again is not None and days == 1:
+            again, why = _when_reached(learned, again, uow.depots.require(row.depot_id).timezone)
+            extra |= why
         data = where.step("failed", reason=reason, attempt=attempt, next=step, **extra)
         events.record(kind, order_id, data=data)
         out = FailureOutcome(step, attempt)

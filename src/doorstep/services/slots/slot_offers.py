@@ -1,6 +1,7 @@
 """Slot offers at checkout: the windows Doorstep can keep at an address over a date range, each priced by the
 cheapest feasible insertion into that day's plan, with the kilometres it adds, the places left, a green flag and
-the organization's price; ranked by its policy and stored briefly so a hold can refer to one by id."""
+the organization's price; with learned times on, how likely the customer is home then (``reach``) and whether it
+is one of the suggested windows; ranked by its policy and stored briefly so a hold can refer to one by id."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import Order, OrderKind, TimeWindow
 from doorstep.domain.problem import Problem
+from doorstep.domain.reach import SUGGEST_WITHIN, ReachEstimate
 from doorstep.domain.slots import LevelKind, Ranking, SlotPolicy, SlotTemplate, Window, Zone, windows_on
 from doorstep.optimize.slot_costs import window_costs
 from doorstep.routing.provider import UNREACHABLE, TravelTimeProvider
 from doorstep.services.kernel.access import Actor, Permission
+from doorstep.services.kernel.learned_times import load_learned
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.orders.convert import depot_of
 from doorstep.services.slots.slot_days import slot_day
@@ -61,6 +64,8 @@ class Offers:
     reason: Issue | None = None
     timezone: str = "UTC"
     ranking: str = "cheapest"
+    reach: dict[str, ReachEstimate] = field(default_factory=dict)  # offer id -> reach (learned times on)
+    suggested: set[str] = field(default_factory=set)  # offer ids within SUGGEST_WITHIN of the best reach
 
 
 def check_request(req: OfferRequest, max_days: int) -> None:
@@ -164,9 +169,14 @@ def _reachable(problem: Problem, provider: TravelTimeProvider, depot: Depot, poi
     return bool(max(m.durations[0][1], m.durations[1][0]) < UNREACHABLE)
 
 
-def rank(policy: SlotPolicy, rows: list[SlotOfferRow]) -> list[SlotOfferRow]:
-    """The offers in the policy's order: cheapest, greenest (fewest metres added) or earliest first."""
-    if policy.ranking is Ranking.CHEAPEST:
+def rank(policy: SlotPolicy, rows: list[SlotOfferRow], reach: dict[str, ReachEstimate] | None = None) -> list[
+    SlotOfferRow
+]:  # fmt: skip
+    """The offers in the policy's order: cheapest, greenest (fewest metres added), earliest or most likely home
+    first (``reach`` by offer id; without it, as cheapest)."""
+    if policy.ranking is Ranking.LIKELY_HOME and reach:
+        return sorted(rows, key=lambda r: (-round(reach[r.id].rate, 3), r.cost_cents, r.start, r.service_level))
+    if policy.ranking in (Ranking.CHEAPEST, Ranking.LIKELY_HOME):
         return sorted(rows, key=lambda r: (r.cost_cents, r.start, r.service_level))
     if policy.ranking is Ranking.GREENEST:
         return sorted(rows, key=lambda r: (r.added_m, r.cost_cents, r.start, r.service_level))
@@ -261,5 +271,28 @@ def make_offers(p: Platform, actor: Actor, req: OfferRequest) -> Offers:
             result.green[row.id] = row.added_m < policy.green_km * 1000
         offers_of(uow).add_all([r for r, _ in rows])
         uow.commit()
-        result.offers = rank(policy, [r for r, _ in rows])
+        _reach(p, uow, req.location, tz, result, [r for r, _ in rows])
+        result.offers = rank(policy, [r for r, _ in rows], result.reach)
     return result
+
+
+def _reach(p: Platform, uow: UnitOfWork, where: LatLng, tz: ZoneInfo, result: Offers,
+           rows: list[SlotOfferRow]) -> None:  # fmt: skip
+    """Each offer's reach and the suggested ones, when learned times are on (``DOORSTEP_LEARNED_TIMES``) and
+    enough attempts were observed."""
+    learned = load_learned(uow) if p.travel.learned else None
+    if learned is None or not learned.reach.usable:
+        return
+    for row in rows:
+        est = learned.reach.window(where, row.start.astimezone(tz), row.end.astimezone(tz))
+        if est is not None:
+            result.reach[row.id] = est
+    result.suggested = suggested(result.reach)
+
+
+def suggested(reach: dict[str, ReachEstimate]) -> set[str]:
+    """The keys whose reach is within ``SUGGEST_WITHIN`` of the best (none when there is no reach)."""
+    if not reach:
+        return set()
+    best = max(e.rate for e in reach.values())
+    return {k for k, e in reach.items() if e.rate >= best - SUGGEST_WITHIN - 1e-9}

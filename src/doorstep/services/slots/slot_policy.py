@@ -8,6 +8,7 @@ from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.ids import new_id
 from doorstep.domain.slots import SlotPolicy, parse_policy
 from doorstep.services.kernel.access import Actor, Permission
+from doorstep.services.kernel.events import EventRecorder
 from doorstep.services.kernel.platform import Platform
 from doorstep.store.models import SlotPolicyRow
 from doorstep.store.repositories import Repository
@@ -53,7 +54,8 @@ def get_policy(p: Platform, actor: Actor) -> SlotPolicyRow:
 
 def put_policy(p: Platform, actor: Actor, doc: dict[str, Any], version: int | None) -> SlotPolicyRow:
     """Replace the policy (admins): E1550/E1109 with every problem at once; E2002 when ``version`` is not the
-    stored one (the first policy is stored without a version)."""
+    stored one (the first policy is stored without a version). Records ``slot_policy.updated`` (the zones of
+    orders follow it: analytics)."""
     actor.require(Permission.MANAGE)
     with p.uow(actor) as uow:
         depots = {d.id for d in uow.depots.all()}
@@ -68,6 +70,7 @@ def put_policy(p: Platform, actor: Actor, doc: dict[str, Any], version: int | No
                 msg = f"slot policy is at version {row.version}, not {version}"
                 raise DoorstepError([Issue("E2002", msg, ("version",), row.id)])
             row.data, row.version = doc, row.version + 1
+        EventRecorder(uow, actor.label).record("slot_policy.updated", row.id, data={"version": row.version})
         uow.commit()
         return row
 
@@ -81,4 +84,5 @@ def delete_policy(p: Platform, actor: Actor) -> None:
         if row is None:
             raise no_policy()
         policies(uow).delete(row)
+        EventRecorder(uow, actor.label).record("slot_policy.updated", row.id, data={"removed": True})
         uow.commit()

@@ -1,8 +1,10 @@
 // The KPI page: totals of a date range, deliveries and on-time rate per day, failures by reason, a driver
-// scorecard, ETA accuracy and a peak-time heatmap, from /v1/analytics (definitions: docs/analytics.md). Charts are drawn by
+// scorecard, ETA accuracy (per day or zone too), KPIs by delivery zone on a map (analytics-zones.js) and a
+// peak-time heatmap of every zone or one, from /v1/analytics (definitions: docs/analytics.md). Charts are drawn by
 // plotly.js (served from the plotly package, no CDN) as SVG with titled axes.
 import { api, el } from "./api.js";
 import { guarded, money, navDay, startPage } from "./page.js";
+import { drawZoneMap, drawZoneTable, fillZoneChoice } from "./analytics-zones.js";
 
 const $ = (id) => document.getElementById(id);
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
@@ -10,6 +12,8 @@ const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: [
 const FONT = { family: "system-ui, sans-serif", size: 12, color: "#1d2433" };
 let currency = "EUR";
 let heat = [];
+let zoneShapes = [];
+let byZone = null;
 
 const pct = (v) => (v === null || v === undefined ? "–" : `${(v * 100).toFixed(1)} %`);
 const num = (v, digits = 1) => (v === null || v === undefined ? "–" : Number(v).toFixed(digits));
@@ -71,12 +75,46 @@ function drawScorecard(report) {
   $("scorecard").querySelector("tbody").replaceChildren(...rows);
 }
 
+const minutes = (s) => (s === null || s === undefined ? "–" : `${(s / 60).toFixed(1)} min`);
+
+function etaCells(h) {
+  return [el("td", {}, h.stops), el("td", {}, minutes(h.p50_abs_error_s)), el("td", {}, minutes(h.p90_abs_error_s)),
+    el("td", {}, minutes(h.mean_error_s))];
+}
+
+// The range's three horizons, or (per day or zone) a row per group and horizon.
 function showEta(report) {
-  const min = (s) => (s === null || s === undefined ? "–" : `${(s / 60).toFixed(1)} min`);
-  const rows = report.horizons.map((h) => el("tr", { "data-minutes": h.minutes },
-    el("th", { scope: "row" }, `${h.minutes} min`), el("td", {}, h.stops), el("td", {}, min(h.p50_abs_error_s)),
-    el("td", {}, min(h.p90_abs_error_s)), el("td", {}, min(h.mean_error_s))));
-  $("eta-accuracy").querySelector("tbody").replaceChildren(...rows);
+  const table = $("eta-accuracy");
+  const by = report.group_by;
+  const head = ["Ahead", "Stops", "Median error", "90th percentile", "Mean"];
+  if (by) head.unshift(by === "day" ? "Day" : "Zone");
+  table.querySelector("thead tr").replaceChildren(...head.map((t) => el("th", { scope: "col" }, t)));
+  $("eta-caption").textContent = by ? `ETA error per ${by} and horizon: stops, median and 90th percentile of the absolute error, mean error`
+    : "ETA error per horizon: stops, median and 90th percentile of the absolute error, mean error";
+  let rows;
+  if (!by) {
+    rows = report.horizons.map((h) => el("tr", { "data-minutes": h.minutes },
+      el("th", { scope: "row" }, `${h.minutes} min`), ...etaCells(h)));
+  } else {
+    rows = report.series.flatMap((g) => g.horizons.map((h) => el("tr", { "data-key": g.key ?? "", "data-minutes": h.minutes },
+      el("th", { scope: "row" }, g.label), el("td", {}, `${h.minutes} min`), ...etaCells(h))));
+    if (!rows.length) rows = [el("tr", {}, el("td", { colspan: 6 }, "No stop of the range was given an ETA."))];
+  }
+  table.querySelector("tbody").replaceChildren(...rows);
+}
+
+async function loadEta(range) {
+  const by = $("eta-view").value;
+  showEta(await api("GET", `/v1/analytics/eta-accuracy?${range}${by ? `&group_by=${by}` : ""}`));
+}
+
+function drawZones() {
+  drawZoneMap(zoneShapes, byZone, $("zone-measure").value, $("zone-measure").selectedOptions[0].textContent);
+}
+
+async function loadHeat(range) {
+  const zone = $("heat-zone").value;
+  heat = (await api("GET", `/v1/analytics/heatmap?${range}${zone ? `&zone=${encodeURIComponent(zone)}` : ""}`)).cells;
 }
 
 function drawHeatmap() {
@@ -89,7 +127,8 @@ function drawHeatmap() {
   const extra = { showlegend: false, yaxis: { title: { text: "Weekday" }, autorange: "reversed", automargin: true },
     xaxis: { title: { text: "Hour of the day (local)" }, dtick: 1 } };
   Plotly.react($("heatmap-chart"), [trace], layout("Hour of the day (local)", "Weekday", extra), CONFIG);
-  $("heatmap-caption").textContent = `${label[0].toUpperCase()}${label.slice(1)} by local hour and weekday.`;
+  const zone = $("heat-zone").value ? `, ${$("heat-zone").selectedOptions[0].textContent}` : "";
+  $("heatmap-caption").textContent = `${label[0].toUpperCase()}${label.slice(1)} by local hour and weekday${zone}.`;
 }
 
 async function show() {
@@ -100,18 +139,22 @@ async function show() {
   history.replaceState(null, "", url);
   navDay($("to").value);
   $("csv-link").href = `/v1/analytics/kpis.csv?${range}&group_by=day`;
-  const [daily, drivers, cells, eta] = await Promise.all([
+  const [daily, drivers, zones, shapes] = await Promise.all([
     api("GET", `/v1/analytics/kpis?${range}&group_by=day`),
     api("GET", `/v1/analytics/kpis?${range}&group_by=driver`),
-    api("GET", `/v1/analytics/heatmap?${range}`),
-    api("GET", `/v1/analytics/eta-accuracy?${range}`),
+    api("GET", `/v1/analytics/kpis?${range}&group_by=zone`),
+    api("GET", "/v1/analytics/zones"),
   ]);
-  heat = cells.cells;
+  zoneShapes = shapes.zones;
+  byZone = zones;
+  fillZoneChoice($("heat-zone"), zoneShapes);
+  await Promise.all([loadHeat(range), loadEta(range)]);
   showTotals(daily);
   drawDaily(daily);
   drawReasons(daily);
   drawScorecard(drivers);
-  showEta(eta);
+  drawZoneTable(zones, currency);
+  drawZones();
   drawHeatmap();
 }
 
@@ -128,6 +171,10 @@ async function init() {
     guarded(show);
   });
   $("heat-measure").addEventListener("change", () => guarded(async () => drawHeatmap()));
+  const range = () => `from=${$("from").value}&to=${$("to").value}`;
+  $("heat-zone").addEventListener("change", () => guarded(async () => { await loadHeat(range()); drawHeatmap(); }));
+  $("eta-view").addEventListener("change", () => guarded(() => loadEta(range())));
+  $("zone-measure").addEventListener("change", () => guarded(async () => drawZones()));
   await show();
   document.body.dataset.ready = "1";
 }

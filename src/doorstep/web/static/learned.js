@@ -1,6 +1,7 @@
 // What Doorstep learned from the driven days (docs/learning.md): how many visits and legs, whether plans and ETAs use
 // it, the travel factor by hour of the week (plotly.js), neighbourhoods on a map shaded by travel factor or service
-// time, drivers' pace and the most visited addresses, each with the observations behind it.
+// time, when customers are reached (a weekday x band heatmap for the organization, a neighbourhood or an address,
+// with a table of the attempts), drivers' pace and the most visited addresses, each with the observations behind it.
 import { api, el } from "./api.js";
 import { guarded, startPage } from "./page.js";
 import { makeMap } from "./map.js";
@@ -86,11 +87,55 @@ async function showDrivers(doc) {
     el("th", { scope: "row" }, `${a.lat.toFixed(5)}, ${a.lng.toFixed(5)}`), el("td", {}, mmss(a.value)), el("td", {}, a.observations))));
 }
 
+const pct = (x) => `${Math.round(x * 100)} %`;
+
+function reachOptions(doc) {
+  const select = $("reach-where");
+  const keep = select.value;
+  const group = (label, items, name) => el("optgroup", { label }, ...items.map((x) => el("option", { value: x.key },
+    `${name} ${x.lat.toFixed(4)}, ${x.lng.toFixed(4)} — ${pct(x.value)} of ${x.observations} attempts`)));
+  const groups = [group("Neighbourhoods (~1 km)", doc.reach_neighbourhoods, "around"),
+    group("Most attempted addresses", doc.reach_addresses, "at")].filter((g) => g.children.length);
+  select.replaceChildren(el("option", { value: "" }, "the whole organization"), ...groups);
+  select.value = [...select.options].some((o) => o.value === keep) ? keep : "";
+}
+
+async function showReach() {
+  const where = $("reach-where").value;
+  const grid = await api("GET", `/v1/analytics/learned/reach${where ? `?where=${encodeURIComponent(where)}` : ""}`);
+  const bands = [...new Set(grid.cells.map((c) => c.start_hour))];
+  const label = (h) => `${String(h).padStart(2, "0")}–${String(h + 2).padStart(2, "0")}`;
+  const cell = (d, h) => grid.cells.find((c) => c.weekday === d && c.start_hour === h);
+  const says = (c) => (c.rate === null ? "–" : pct(c.rate));
+  const z = DAYS.map((_, d) => bands.map((h) => cell(d, h).rate));
+  const text = DAYS.map((day, d) => bands.map((h) => {
+    const c = cell(d, h);
+    return `${day} ${label(h)}: ${says(c)} (${c.successes} of ${c.attempts} attempts here; estimate from the ${c.level})`;
+  }));
+  const layout = { font: FONT, margin: { l: 56, r: 24, t: 16, b: 48 }, yaxis: { autorange: "reversed" },
+    xaxis: { title: { text: "Local time" } } };
+  const trace = { type: "heatmap", z, text, hoverinfo: "text", x: bands.map(label), y: DAYS, zmin: 0, zmax: 1,
+    colorscale: [[0, "#f1f4f9"], [1, "#1d4f91"]], colorbar: { title: { text: "Chance reached" }, tickformat: ".0%" } };
+  Plotly.react($("reach-chart"), [trace], layout, CONFIG);
+  const table = $("reach-table");
+  table.querySelector("thead tr").replaceChildren(el("th", { scope: "col" }, "Day"),
+    ...bands.map((h) => el("th", { scope: "col" }, label(h))));
+  table.querySelector("tbody").replaceChildren(...DAYS.map((day, d) => el("tr", {}, el("th", { scope: "row" }, day),
+    ...bands.map((h) => { const c = cell(d, h); return el("td", {}, `${says(c)} (${c.successes}/${c.attempts})`); }))));
+  const what = grid.scope === "organization" ? "All addresses" : grid.scope === "neighbourhood" ? "This neighbourhood" : "This address";
+  const notes = [`${what}: ${grid.successes} of ${grid.attempts} attempts reached the customer.`];
+  if (grid.fallback) notes.push(`Fewer than ${grid.min_observations} attempts in all: nothing is estimated and slot offers carry no reach.`);
+  else notes.push("Each band shrinks towards its parent (address → neighbourhood → organization) when it has few attempts.");
+  $("reach-note").textContent = notes.join(" ");
+}
+
 async function show() {
   learned = await api("GET", "/v1/analytics/learned");
   showStatus(learned);
   drawHours(learned);
   drawMap();
+  reachOptions(learned);
+  await showReach();
   await showDrivers(learned);
 }
 
@@ -98,6 +143,7 @@ async function init() {
   await startPage();
   view = makeMap($("map"));
   $("map-measure").addEventListener("change", () => guarded(async () => drawMap()));
+  $("reach-where").addEventListener("change", () => guarded(showReach));
   $("relearn").addEventListener("click", () => guarded(async () => {
     const before = learned.learned_at;
     $("relearn").disabled = true;

@@ -177,6 +177,12 @@ function renderWindows(panel) {
       const input = document.createElement("input");
       Object.assign(input, { type: "radio", name: "window", value: `${w.start}|${w.end}` });
       label.append(input, ` ${w.label}`);
+      if (w.suggested) {
+        const mark = document.createElement("span");
+        mark.className = "usually-home";
+        mark.textContent = ` (${w.note})`;
+        label.append(mark);
+      }
       set.append(label);
     }
     days.append(set);

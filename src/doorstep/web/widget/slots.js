@@ -1,5 +1,5 @@
-// Doorstep checkout widget (docs/widget.md): delivery windows for an address, grouped by day, with price and a
-// green mark; a click holds one (with a countdown); the shop confirms it from its own code after payment.
+// Doorstep checkout widget (docs/widget.md): delivery windows for an address, grouped by day, with price, a
+// green mark and a "usually home" mark on the suggested windows (learned reach); a click holds one (with a countdown); the shop confirms it from its own code after payment.
 // A classic script (no module: it loads cross-origin without CORS); it talks only to the Doorstep server it came
 // from. API: DoorstepSlots.mount(el, options) -> widget {hold, confirm(customer), refresh()}, and the events
 // doorstep:offers, doorstep:hold, doorstep:expired, doorstep:confirmed, doorstep:error on the element.
@@ -114,11 +114,13 @@
   Widget.prototype.button = function (x) {
     var self = this, price = this.price(x.price_cents), held = this.hold && this.hold.offer_id === x.id;
     var b = h("button", { type: "button", class: "dsw-slot", "aria-pressed": held ? "true" : "false",
-      "data-offer": x.id, "data-start": x.start, "data-level": x.service_level }, [
+      "data-offer": x.id, "data-start": x.start, "data-level": x.service_level, "data-suggested": x.suggested ? "true" : null }, [
       h("span", { class: "dsw-time" }, hhmm(x.start) + "–" + hhmm(x.end)),
       price ? h("span", { class: "dsw-price" }, price) : null,
       x.green ? h("span", { class: "dsw-green", title: this.t.green_hint }, [this.t.green,
         h("span", { class: "dsw-sr" }, " (" + this.t.green_hint + ")")]) : null,
+      x.suggested ? h("span", { class: "dsw-home", title: this.t.home_hint }, [this.t.home,
+        h("span", { class: "dsw-sr" }, " (" + this.t.home_hint + ")")]) : null,
     ]);
     b.addEventListener("click", function () { self.take(x); });
     return b;
