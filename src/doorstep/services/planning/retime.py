@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from itertools import pairwise
 
-from doorstep.domain import timing
+from doorstep.domain import emissions, timing
 from doorstep.domain.fleet import Break, Vehicle
 from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import Order, TimeWindow
@@ -89,4 +89,5 @@ def retime(problem: Problem, route: Route, provider: TravelTimeProvider | None =
     route.cost_cents = vt.fixed_cost_cents + round(
         vt.cost_per_km_cents * route.distance_m / 1000 + vt.cost_per_hour_cents * route.duration_s / 3600
     )
+    route.co2_g = emissions.co2_g(route.distance_m, vt.fuel)
     return route
