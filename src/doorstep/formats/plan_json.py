@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import tzinfo
 from typing import Any, Protocol
 
+from doorstep.domain import emissions
 from doorstep.domain.errors import Issue
 from doorstep.domain.geo import LatLng
 from doorstep.domain.plan import Plan, PlanStats, Route, ScheduledStop, Unassigned
@@ -76,6 +77,7 @@ def route_to_dict(route: Route, tz: tzinfo) -> dict[str, Any]:
         "service_s": route.service_s,
         "cost_cents": route.cost_cents,
         "trips": route.trips,
+        "co2_kg": emissions.g_to_kg(route.co2_g),
         "stops": [stop_to_dict(s, tz) for s in route.stops],
     }
 
@@ -92,8 +94,10 @@ def unassigned_to_dict(u: Unassigned) -> dict[str, Any]:
 
 
 def stats_to_dict(stats: PlanStats) -> dict[str, Any]:
-    """Plan totals and how the plan was made."""
-    return {name: getattr(stats, name) for name in PlanStats.__dataclass_fields__}
+    """Plan totals and how the plan was made (CO2 in kg, ``co2_kg``)."""
+    out = {name: getattr(stats, name) for name in PlanStats.__dataclass_fields__}
+    out["co2_kg"] = emissions.g_to_kg(out.pop("co2_g"))
+    return out
 
 
 def _options_dict(options: SupportsToDict | Mapping[str, Any] | None) -> dict[str, Any]:
