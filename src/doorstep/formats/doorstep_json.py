@@ -141,7 +141,7 @@ def parse_problem(
     orders = [order_from_dict(o, i, rd) for i, o in enumerate(data["orders"])]
     use = fleet or own
     types = _types(data, use)
-    zones = zones_from_list(data.get("zones"), rd.issues, lambda ref: ref if ref in types else types.get(ref, ref))
+    zones = zones_from_list(data.get("zones"), rd.issues, lambda ref: types.get(ref, ref))
     rd.issues.extend(unknown_zone_types(zones, set(types.values())))
     raise_if_errors(rd.issues)
     return Problem(
