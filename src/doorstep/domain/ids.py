@@ -18,6 +18,7 @@ PREFIXES = frozenset(
     | {"lrn"}  # learned models (service times and travel factors of an organization)
     | {"stf"}  # staffing runs (plans of forecast days)
     | {"lsc"}  # loading scans and checks (the van loaded before departure)
+    | {"zon"}  # access zones (low-emission, restricted access)
 )
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _lock = threading.Lock()
