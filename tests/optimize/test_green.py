@@ -9,9 +9,10 @@ import pytest
 from doorstep.domain import emissions
 from doorstep.domain.errors import DoorstepError
 from doorstep.domain.plan import StopType
-from doorstep.optimize.check import check_plan
+from doorstep.optimize.check import check_plan, check_route
 from doorstep.optimize.options import SolveOptions
 from doorstep.routing.straight_line import StraightLineProvider
+from doorstep.services.planning.retime import retime
 from tests.factories import VehicleType, km, order, problem, replace, vehicle
 from tests.optimize.conftest import reasons, solve, visits
 
@@ -145,3 +146,14 @@ def test_bounded_reloads_bound_the_route() -> None:
     result = solve(p)
     assert len(result.unassigned) == 3
     assert result.routes[0].trips == 1
+
+
+def test_retiming_a_route_keeps_the_charge() -> None:
+    """Re-timing an electric van's route (a manual edit's path) keeps loading plus charging at the reload, and
+    the route still checks clean."""
+    p = problem(_two_clusters(), [vehicle(vtype=EV)])
+    route = solve(p).routes[0]
+    again = retime(p, route)
+    charge = next(s for s in again.stops if s.type is StopType.RELOAD)
+    assert charge.service_s == EV.charge_s
+    assert check_route(p, again) == []

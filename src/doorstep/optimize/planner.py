@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.fleet import Vehicle
 from doorstep.domain.geo import haversine_m
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import OrderKind, Priority
@@ -221,14 +222,19 @@ def _objective_warnings(problem: Problem, options: SolveOptions) -> list[Issue]:
     ]
 
 
+def _reloads(v: Vehicle) -> bool:
+    """The vehicle may come back to load: it reloads, or it is an electric van that returns to charge."""
+    return v.reloads or v.type.range_m is not None
+
+
 def _capacity_short(problem: Problem, excluded: set[int]) -> dict[str, int]:
     short = {}
     for dim in problem.dimensions():
         if any(dim not in v.type.capacity for v in problem.vehicles):
             continue
         need = sum(o.size.get(dim, 0) for i, o in enumerate(problem.orders) if i not in excluded)
-        have = sum(v.type.capacity[dim] * (1 + (v.max_reloads or 0) if v.reloads else 1) for v in problem.vehicles)
-        if need > have and not any(v.reloads and v.max_reloads is None for v in problem.vehicles):
+        have = sum(v.type.capacity[dim] * (1 + (v.max_reloads or 0) if _reloads(v) else 1) for v in problem.vehicles)
+        if need > have and not any(_reloads(v) and v.max_reloads is None for v in problem.vehicles):
             short[dim] = need - have
     return short
 

@@ -41,6 +41,9 @@ def _services(problem: Problem, vehicle: Vehicle, stops: list[ScheduledStop]) ->
         if s.type is StopType.BREAK and left:
             breaks[id(s)] = left.pop(0)
             s.service_s = breaks[id(s)].duration_s
+        elif s.type is StopType.RELOAD:  # loading again, and an electric van charges
+            charge = vehicle.type.charge_s if vehicle.type.range_m is not None else 0
+            s.service_s = problem.depot(vehicle.start_depot_id).loading_s + charge
         elif s.type is not StopType.BREAK and s.order_id is not None:
             order = problem.order(s.order_id)
             pickup = s.type is StopType.PAIRED_PICKUP and order.pickup is not None
