@@ -36,6 +36,7 @@ OPEN_FIELDS: dict[str, str] = {
     "EditOut.routes[]": "route documents of plan.json (stops with their ETAs)",
     "PositionsOut.refused[]": "position ingest (owned by the scale work): refused fixes with their issues",
     "PositionsOut.warnings[]": "position ingest (owned by the scale work): issue dicts",
+    "AccessZoneOut.geometry": "a GeoJSON Polygon or MultiPolygon as the admin saved it (checked: E1620)",
 }
 
 

@@ -46,6 +46,25 @@ def plan(page: Any, version: int) -> None:
     expect(page.locator("#plan-status")).to_contain_text(f"Version {version}: succeeded", timeout=60_000)
 
 
+def _kg(text: str, pattern: str) -> float:
+    found = re.search(pattern, text)
+    assert found, text
+    return float(found.group(1))
+
+
+def assert_co2_shown(page: Any) -> None:
+    """The plan's CO2 (stats.co2_kg) is in the status line and each route's in its row, to one decimal."""
+    stored = page.evaluate(
+        "() => fetch('/v1/plans').then(r => r.json()).then(ps => fetch('/v1/plans/' + ps[0].id)).then(r => r.json())"
+    )
+    status = page.locator("#plan-status").inner_text()
+    assert stored["stats"]["co2_kg"] > 0
+    assert abs(_kg(status, r"CO₂ (\d+\.\d) kg") - stored["stats"]["co2_kg"]) <= 0.05, status
+    for r in stored["routes"]:
+        row = page.locator(f"#routes .route[data-route='{r['id']}']").inner_text()
+        assert abs(_kg(row, r"(\d+\.\d) kg CO₂") - r["data"]["co2_kg"]) <= 0.05, row
+
+
 def test_plan_with_options_then_compare_then_publish(server: tuple[str, Platform], browser: Any) -> None:
     base, p = server
     page, errors = open_day(browser, base, organization(p, "Options courier", **RATES))
@@ -68,14 +87,18 @@ def test_plan_with_options_then_compare_then_publish(server: tuple[str, Platform
     page.get_by_label("Minimise").select_option("cost")
     plan(page, 1)
     expect(page.locator(".field-error:not(:empty)")).to_have_count(0)
+    assert_co2_shown(page)
     expect(page.locator("#compare")).to_be_hidden()  # nothing published yet: nothing to compare with
     page.click("#publish-btn")
     expect(page.locator("#plan-status")).to_contain_text("Version 1: published")
 
     page.get_by_label("Max stops per route").fill("1")  # one stop per van: a worse plan
+    page.get_by_label("CO₂ price per kg (EUR)").fill("0.25")  # a shadow price on each van's km
     with page.expect_request(lambda r: r.url.endswith("/v1/plans") and r.method == "POST") as sent:
         plan(page, 2)
-    assert sent.value.post_data_json["options"] == {"time_limit_s": 2, "objective": "cost", "balance_max_stops": 1}
+    assert sent.value.post_data_json["options"] == {
+        "time_limit_s": 2, "objective": "cost", "balance_max_stops": 1, "co2_cost_cents_per_kg": 25,
+    }  # fmt: skip
     expect(page.locator("#compare")).to_be_visible()
     served = page.locator("#compare-totals tr[data-measure='Orders served'] td")
     expect(served).to_have_text(["6", "2", "−4"])

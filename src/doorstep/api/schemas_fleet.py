@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
@@ -37,6 +37,27 @@ class VehicleTypeIn(Strict):
     fuel: Literal["diesel", "petrol", "electric", "none"] | None = Field(
         None, description="what it runs on, for CO2 per delivery (docs/analytics.md); null: counted as diesel"
     )
+    range_m: int | None = Field(
+        None, ge=1, le=MAX_INT, description="electric: metres on a full charge (null: no range limit)"
+    )
+    reserve_m: int = Field(0, ge=0, le=MAX_INT, description="electric: metres kept in hand on every trip")
+    charge_s: int = Field(0, ge=0, le=86_400, description="electric: charging time at each return to the depot")
+
+
+class AccessZoneIn(Strict):
+    """A low-emission or restricted-access zone: only ``vehicle_types`` serve stops inside, within ``hours``."""
+
+    name: str = Field(min_length=1, max_length=200, examples=["Baixa low-emission zone"])
+    geometry: dict[str, Any] = Field(
+        description="GeoJSON Polygon or MultiPolygon (or a Feature holding one), positions [lng, lat]",
+        examples=[{"type": "Polygon", "coordinates": [[[-9.14, 38.71], [-9.13, 38.71], [-9.13, 38.72],
+                                                       [-9.14, 38.71]]]}],
+    )  # fmt: skip
+    vehicle_types: list[str] = Field(max_length=100, description="ids of the vehicle types allowed to serve inside")
+    hours: list[list[str]] = Field(
+        default_factory=list, max_length=24, description='local delivery hours, e.g. [["06:00", "11:00"]]; empty: any'
+    )
+    timezone: str = Field("", max_length=64, description="IANA zone of the hours (empty: the depot's)")
 
 
 class VehicleIn(Strict):
@@ -105,6 +126,10 @@ class DepotOut(DepotIn, Versioned):
 
 class VehicleTypeOut(VehicleTypeIn, Versioned):
     """A stored vehicle type."""
+
+
+class AccessZoneOut(AccessZoneIn, Versioned):
+    """A stored access zone."""
 
 
 class VehicleOut(VehicleIn, Versioned):

@@ -33,6 +33,12 @@ class SolveOptionsIn(Strict):
     balance_duration_cost_per_hour_cents: int | None = Field(
         None, ge=0, le=MAX_INT, description="workload balancing: extra cost per route hour (spreads work over vans)"
     )
+    co2_cost_cents_per_kg: int | None = Field(
+        None,
+        ge=0,
+        le=1_000_000,
+        description="a price per kg CO2e added to each vehicle type's km in the cost objectives (greener routes)",
+    )
 
 
 class PlanIn(Strict):

@@ -60,6 +60,9 @@ def plan(
         typer.Option(help="What to minimise [default: cost; travel_cost for VROOM input, as VROOM does]."),
     ] = None,
     max_stops: Annotated[int | None, typer.Option("--max-stops", help="At most this many stops per route.")] = None,
+    co2_price: Annotated[
+        int, typer.Option("--co2-price", help="Cents per kg CO2e added to each vehicle type's km (money objectives).")
+    ] = 0,
     max_route_duration: Annotated[
         int | None, typer.Option("--max-route-duration", help="Longest route, seconds.")
     ] = None,
@@ -96,6 +99,7 @@ def plan(
             balance_max_stops=max_stops,
             balance_max_duration_s=max_route_duration,
             workers=workers,
+            co2_cost_cents_per_kg=co2_price,
         )
         options.validate()
         loaded = load_problem(orders, fleet, skip_invalid=skip_invalid, plan_date=parse_date(plan_date))

@@ -33,19 +33,21 @@ def load_percent(route: Route, problem: Problem) -> float | None:
 
 
 def summary_table(plan: Plan, problem: Problem) -> Table:
-    """One row per route (vehicle, stops, km, h, load %, cost) and a totals row."""
+    """One row per route (vehicle, stops, km, h, load %, cost, CO2) and a totals row."""
     table = Table(title=f"Plan {plan.id}", show_footer=True)
     routes = [r for r in plan.routes if r.order_ids]
     stops = sum(len(r.order_ids) for r in routes)
     km = sum(r.distance_m for r in routes) / 1000
     hours = sum(r.duration_s for r in routes) / 3600
     cost = sum(r.cost_cents for r in routes)
+    co2 = sum(r.co2_g for r in routes) / 1000
     table.add_column("Vehicle", footer=f"{len(routes)} routes")
     table.add_column("Stops", justify="right", footer=str(stops))
     table.add_column("km", justify="right", footer=f"{km:.1f}")
     table.add_column("h", justify="right", footer=f"{hours:.2f}")
     table.add_column("Load %", justify="right")
     table.add_column("Cost", justify="right", footer=money(cost))
+    table.add_column("CO₂ kg", justify="right", footer=f"{co2:.1f}")
     for route in routes:
         share = load_percent(route, problem)
         table.add_row(
@@ -55,6 +57,7 @@ def summary_table(plan: Plan, problem: Problem) -> Table:
             f"{route.duration_s / 3600:.2f}",
             "-" if share is None else f"{share:.0f}",
             money(route.cost_cents),
+            f"{route.co2_g / 1000:.1f}",
         )
     return table
 
@@ -87,7 +90,7 @@ def print_plan(console: Console, plan: Plan, problem: Problem) -> None:
     total = s.orders_total or len(problem.orders)
     console.print(
         f"{assigned}/{total} orders assigned · {s.vehicles_used or len(plan.routes)} vehicles · "
-        f"cost {money(s.cost_cents)} · solved in {s.runtime_s:.1f} s · "
+        f"cost {money(s.cost_cents)} · CO₂ {s.co2_g / 1000:.1f} kg · solved in {s.runtime_s:.1f} s · "
         f"travel model {escape(s.provider or '?')}"
     )
     if plan.unassigned:

@@ -14,6 +14,7 @@ from doorstep.cli.errors import print_issues
 from doorstep.cli.outputs import write_outputs
 from doorstep.cli.render import print_plan, solve_progress
 from doorstep.config import Settings
+from doorstep.domain import emissions
 from doorstep.domain.errors import Issue
 from doorstep.domain.plan import Plan
 from doorstep.domain.problem import Problem
@@ -75,6 +76,7 @@ def result_json(plan: Plan, files: dict[str, Path], warnings: list[Issue]) -> di
                     "distance_m": r.distance_m,
                     "duration_s": r.duration_s,
                     "cost_cents": r.cost_cents,
+                    "co2_kg": emissions.g_to_kg(r.co2_g),
                 }
                 for r in plan.routes
             ],

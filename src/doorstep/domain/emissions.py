@@ -52,3 +52,13 @@ def factor(fuel: str | None) -> float:
         return G_CO2E_PER_KM[Fuel(fuel)] if fuel else G_CO2E_PER_KM[DEFAULT_FUEL]
     except ValueError:
         return G_CO2E_PER_KM[DEFAULT_FUEL]
+
+
+def co2_g(distance_m: int, fuel: str | None) -> int:
+    """Grams of CO2e for driving ``distance_m`` with a vehicle of this fuel (rounded to the gram)."""
+    return round(factor(fuel) * distance_m / 1000)
+
+
+def g_to_kg(grams: int) -> float:
+    """Grams as kilograms with gram precision, the unit plans report (``co2_kg``)."""
+    return round(grams / 1000, 3)

@@ -432,6 +432,24 @@ CODES: dict[str, tuple[str, str]] = {
         "invalid loading times",
         "Give whole seconds: per parcel 0..3600, dock time 0..86400, wave interval 1..86400.",
     ),
+    "E1620": (
+        "invalid access zone area",
+        "Give a GeoJSON Polygon or MultiPolygon: closed rings of at least 4 [lng, lat] positions inside WGS84 ranges.",
+    ),
+    "E1621": ("unknown vehicle type in an access zone", "Name vehicle types of the fleet (by id or by name)."),
+    "E1622": (
+        "invalid access zone hours",
+        'Give hours as [["06:00", "11:00"]]: HH:MM pairs, closing after opening (24:00 allowed).',
+    ),
+    "E1623": ("duplicate access zone id", "Give each access zone its own id."),
+    "E1624": (
+        "access zone allows no vehicle type",
+        "List the vehicle types that may serve stops inside the zone (at least one).",
+    ),
+    "E1625": (
+        "invalid electric range",
+        "Give range_m > 0 metres, 0 <= reserve_m < range_m and charge_s >= 0 seconds.",
+    ),
     "E1640": ("carrier name missing or too long", "Give the carrier a name of 1 to 200 characters."),
     "E1641": ("unknown carrier kind", "Use kind http (a carrier API) or manifest (a CSV handed over at the depot)."),
     "E1642": (

@@ -67,6 +67,15 @@ class VehicleType:
     fixed_cost_cents: int = 0
     cost_per_km_cents: int = 0
     cost_per_hour_cents: int = 0
+    fuel: str | None = None  # diesel | petrol | electric | none (CO2 factors: domain/emissions.py); None: diesel
+    range_m: int | None = None  # electric: distance on a full charge (None: no range limit)
+    reserve_m: int = 0  # electric: kept in hand on every trip (a trip drives at most range_m - reserve_m)
+    charge_s: int = 0  # electric: charging time added to every return to the start depot between trips
+
+    @property
+    def trip_limit_m(self) -> int | None:
+        """The longest trip (depot to depot) on one charge, or None without a range."""
+        return None if self.range_m is None else max(0, self.range_m - self.reserve_m)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

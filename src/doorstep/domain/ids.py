@@ -19,6 +19,7 @@ PREFIXES = frozenset(
     | {"stf"}  # staffing runs (plans of forecast days)
     | {"lsc"}  # loading scans and checks (the van loaded before departure)
     | {"car", "cbk", "ccb"}  # partner carriers, carrier bookings, carrier status callbacks
+    | {"zon"}  # access zones (low-emission, restricted access)
 )
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _lock = threading.Lock()

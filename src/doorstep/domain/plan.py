@@ -37,6 +37,8 @@ class UnassignedReason(StrEnum):
     FLEET_FULL = "FLEET_FULL"  # feasible alone, but the fleet's time/capacity is used by other orders
     TIME_LIMIT = "TIME_LIMIT"  # an unused vehicle could serve it alone: the search ran out of time
     NOT_WORTH_IT = "NOT_WORTH_IT"  # optional order whose value is below the cost of serving it
+    RANGE = "RANGE"  # depot -> stop -> depot is longer than every electric vehicle's range less its reserve
+    ACCESS_ZONE = "ACCESS_ZONE"  # inside an access zone no allowed vehicle can serve (type or hours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,7 @@ class Route:
     service_s: int = 0
     cost_cents: int = 0
     trips: int = 1
+    co2_g: int = 0  # estimated CO2e of the route's distance (domain/emissions.py)
 
     @property
     def order_ids(self) -> list[str]:
@@ -126,6 +129,7 @@ class PlanStats:
     seed: int = 0
     time_limit_s: float = 0.0
     provider: str = ""
+    co2_g: int = 0  # estimated CO2e of all routes (grams; plan.json writes co2_kg)
 
 
 @dataclass(slots=True, kw_only=True)

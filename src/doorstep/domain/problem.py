@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from doorstep.domain.fleet import Depot, Driver, Vehicle
 from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import Order
+from doorstep.domain.zones import AccessZone
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,6 +44,7 @@ class Problem:
     drivers: tuple[Driver, ...] = ()
     matrices: ExplicitMatrices | None = None
     name: str = ""
+    zones: tuple[AccessZone, ...] = ()  # access zones (domain/zones.py): who may serve stops inside, and when
     # id -> order, built on first lookup (orders are looked up by id in every check and live change)
     _by_id: dict[str, Order] = field(default_factory=dict, init=False, repr=False, compare=False)
 

@@ -13,6 +13,7 @@ from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.domain.items import item_problems
 from doorstep.domain.orders import MAX_TIME_WINDOWS, Order, OrderKind, TimeWindow
 from doorstep.domain.problem import Problem
+from doorstep.domain.zones import AccessZone
 
 FAR_FROM_DEPOT_M = 150_000
 
@@ -108,11 +109,39 @@ def _vehicle(v: Vehicle, i: int, depots: dict[str, Depot]) -> Iterator[Issue]:
     ):
         if val is not None and val < 0:
             yield Issue("E1107", f"{v.id}: {name}={val} is negative", (*where, name), v.id)
+    yield from _range(v, where)
     for k, b in enumerate(v.breaks):
         fits = b.duration_s >= 0 and b.start <= b.end and v.shift_start <= b.start and b.end <= v.shift_end
         if not fits or b.start + timedelta(seconds=b.duration_s) > v.shift_end:
             msg = f"{v.id}: break {k + 1} ({b.start.isoformat()}..{b.end.isoformat()}, {b.duration_s} s) does not fit"
             yield Issue("E1115", msg, (*where, "breaks", k), v.id)
+
+
+def _range(v: Vehicle, where: tuple[str | int, ...]) -> Iterator[Issue]:
+    """An electric type's range, reserve and charging time (E1625)."""
+    vt = v.type
+    bad = vt.charge_s < 0 or vt.reserve_m < 0
+    if vt.range_m is not None:
+        bad = bad or vt.range_m <= 0 or vt.reserve_m >= vt.range_m
+    if bad:
+        msg = f"{v.id}: type {vt.id} has range_m={vt.range_m}, reserve_m={vt.reserve_m}, charge_s={vt.charge_s}"
+        yield Issue("E1625", msg, (*where, "type"), v.id)
+
+
+def _zones(problem: Problem) -> Iterator[Issue]:
+    """Zones have their own ids (E1623). Their vehicle types are checked where the fleet's types are all known
+    (a document's ``vehicle_types``, the organization's): a type with no vehicle today is not an error."""
+    for zid, n in Counter(z.id for z in problem.zones).items():
+        if n > 1:
+            yield Issue("E1623", f"access zone id {zid!r} appears {n} times", ("zones",), zid)
+
+
+def unknown_zone_types(zones: tuple[AccessZone, ...], known: set[str], root: str = "zones") -> Iterator[Issue]:
+    """E1621 for each vehicle type a zone names that is not in ``known``."""
+    for i, z in enumerate(zones):
+        for t in sorted(z.vehicle_type_ids - known):
+            msg = f"{z.id}: unknown vehicle type {t!r} (known: {', '.join(sorted(known)) or 'none'})"
+            yield Issue("E1621", msg, (root, i, "vehicle_types"), z.id)
 
 
 def _fleet_fit(problem: Problem) -> Iterator[Issue]:
@@ -162,5 +191,6 @@ def validate_problem(problem: Problem) -> list[Issue]:
         issues.extend(_vehicle(v, i, depots))
     for i, o in enumerate(problem.orders):
         issues.extend(_order(o, i, depots))
+    issues.extend(_zones(problem))
     issues.extend(_fleet_fit(problem))
     return issues

@@ -15,6 +15,7 @@ from doorstep.domain.errors import raise_if_errors
 from doorstep.domain.ids import derived_id
 from doorstep.domain.orders import Contact, Item, Order, OrderKind, PairedPickup, Place, Priority, TimeWindow
 from doorstep.domain.problem import ExplicitMatrices, Fleet, Problem
+from doorstep.domain.validate import unknown_zone_types
 from doorstep.formats.fleet_json import (
     JsonReader,
     Loc,
@@ -25,6 +26,7 @@ from doorstep.formats.fleet_json import (
     plan_date_of,
 )
 from doorstep.formats.json_common import schema_issues
+from doorstep.formats.zones_json import zone_to_dict, zones_from_list
 
 PROBLEM_VERSION = "problem/1"
 
@@ -137,8 +139,11 @@ def parse_problem(
     if fleet is not None:
         rd.depots = {d.id: d for d in fleet.depots}
     orders = [order_from_dict(o, i, rd) for i, o in enumerate(data["orders"])]
-    raise_if_errors(rd.issues)
     use = fleet or own
+    types = _types(data, use)
+    zones = zones_from_list(data.get("zones"), rd.issues, lambda ref: types.get(ref, ref))
+    rd.issues.extend(unknown_zone_types(zones, set(types.values())))
+    raise_if_errors(rd.issues)
     return Problem(
         depots=use.depots,
         vehicles=use.vehicles,
@@ -146,7 +151,18 @@ def parse_problem(
         orders=tuple(orders),
         matrices=matrices_from_dict(data.get("matrices")),
         name=data.get("name", ""),
+        zones=zones,
     )
+
+
+def _types(data: Mapping[str, Any], fleet: Fleet) -> dict[str, str]:
+    """Every vehicle type the document or fleet knows, by id and by name -> its id (zones name them)."""
+    out = {v.type.id: v.type.id for v in fleet.vehicles} | {v.type.name: v.type.id for v in fleet.vehicles}
+    for t in data.get("vehicle_types", ()):
+        tid = t.get("id") or derived_id("vty", t["name"])
+        out.setdefault(tid, tid)
+        out.setdefault(t["name"], tid)
+    return out
 
 
 def problem_from_dict(data: Any, *, plan_date: date | None = None, trusted: bool = False) -> Problem:
@@ -232,4 +248,5 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
         **fleet_fields(fleet),
         "orders": [order_to_dict(o) for o in problem.orders],
         "matrices": matrices_to_dict(problem.matrices),
+        **({"zones": [zone_to_dict(z) for z in problem.zones]} if problem.zones else {}),
     }

@@ -117,6 +117,10 @@ def vehicle_type_from_dict(d: Mapping[str, Any]) -> VehicleType:
         fixed_cost_cents=d.get("fixed_cost_cents", 0),
         cost_per_km_cents=d.get("cost_per_km_cents", 0),
         cost_per_hour_cents=d.get("cost_per_hour_cents", 0),
+        fuel=d.get("fuel"),
+        range_m=d.get("range_m"),
+        reserve_m=d.get("reserve_m", 0),
+        charge_s=d.get("charge_s", 0),
     )
 
 
@@ -223,6 +227,8 @@ def vehicle_type_to_dict(t: VehicleType) -> dict[str, Any]:
         "fixed_cost_cents": t.fixed_cost_cents,
         "cost_per_km_cents": t.cost_per_km_cents,
         "cost_per_hour_cents": t.cost_per_hour_cents,
+        **({"fuel": t.fuel} if t.fuel else {}),  # written when set: older documents stay the same
+        **({"range_m": t.range_m, "reserve_m": t.reserve_m, "charge_s": t.charge_s} if t.range_m is not None else {}),
     }
 
 

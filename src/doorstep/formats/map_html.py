@@ -20,6 +20,7 @@ from typing import Any
 
 import xstatic.pkg.leaflet as xstatic_leaflet
 
+from doorstep.domain import emissions
 from doorstep.domain.geo import LatLng
 from doorstep.domain.plan import Plan, Route, ScheduledStop, StopType
 from doorstep.domain.problem import Problem
@@ -103,6 +104,7 @@ def _route_data(route: Route, index: int, problem: Problem, path: Sequence[LatLn
         "km": round(route.distance_m / 1000, 1),
         "h": round(route.duration_s / 3600, 2),
         "cost": round(route.cost_cents / 100, 2),
+        "co2_kg": emissions.g_to_kg(route.co2_g),
         "start": hhmm(route.stops[0].departure, tz) if route.stops else "",
         "end": hhmm(route.stops[-1].arrival, tz) if route.stops else "",
         "points": stops,
@@ -140,6 +142,7 @@ def map_data(
             "km": round(sum(r.distance_m for r in plan.routes) / 1000, 1),
             "h": round(sum(r.duration_s for r in plan.routes) / 3600, 2),
             "cost": round(sum(r.cost_cents for r in plan.routes) / 100, 2),
+            "co2_kg": emissions.g_to_kg(sum(r.co2_g for r in plan.routes)),
             "provider": plan.stats.provider,
         },
         "break_type": StopType.BREAK.value,

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import tzinfo
 from typing import Any, Protocol
 
+from doorstep.domain import emissions
 from doorstep.domain.carrier_types import CarrierOffer
 from doorstep.domain.errors import Issue
 from doorstep.domain.geo import LatLng
@@ -77,6 +78,7 @@ def route_to_dict(route: Route, tz: tzinfo) -> dict[str, Any]:
         "service_s": route.service_s,
         "cost_cents": route.cost_cents,
         "trips": route.trips,
+        "co2_kg": emissions.g_to_kg(route.co2_g),
         "stops": [stop_to_dict(s, tz) for s in route.stops],
     }
 
@@ -105,8 +107,10 @@ def carrier_offer_to_dict(offer: CarrierOffer, currency: str) -> dict[str, Any]:
 
 
 def stats_to_dict(stats: PlanStats) -> dict[str, Any]:
-    """Plan totals and how the plan was made."""
-    return {name: getattr(stats, name) for name in PlanStats.__dataclass_fields__}
+    """Plan totals and how the plan was made (CO2 in kg, ``co2_kg``)."""
+    out = {name: getattr(stats, name) for name in PlanStats.__dataclass_fields__}
+    out["co2_kg"] = emissions.g_to_kg(out.pop("co2_g"))
+    return out
 
 
 def _options_dict(options: SupportsToDict | Mapping[str, Any] | None) -> dict[str, Any]:

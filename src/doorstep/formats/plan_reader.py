@@ -221,6 +221,7 @@ def _route(r: _Reader, problem: Problem, data: dict[str, Any], k: int) -> Route 
         **{f: r.integer(data, f, loc) for f in ("distance_m", "duration_s", "driving_s", "waiting_s", "service_s")},
         cost_cents=r.integer(data, "cost_cents", loc),
         trips=r.integer(data, "trips", loc, 1),
+        co2_g=_grams(r, data, loc),
     )
 
 
@@ -271,7 +272,19 @@ def _stats(r: _Reader, data: dict[str, Any]) -> PlanStats:
             setattr(stats, name, type(default)(value))
         else:
             r.fail(("plan", "stats", name), f"unexpected value {value!r}")
+    stats.co2_g = _grams(r, data, ("plan", "stats"))
     return stats
+
+
+def _grams(r: _Reader, data: dict[str, Any], loc: Loc) -> int:
+    """``co2_kg`` (missing: 0) as whole grams."""
+    value = data.get("co2_kg")
+    if value is None:
+        return 0
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return round(value * 1000)
+    r.fail((*loc, "co2_kg"), f"unexpected value {value!r}")
+    return 0
 
 
 def _problem(data: dict[str, Any], trusted: bool = False) -> Problem:

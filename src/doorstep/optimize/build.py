@@ -11,6 +11,7 @@ from doorstep.domain.orders import OrderKind, Priority
 from doorstep.domain.problem import Problem
 from doorstep.optimize import eligibility
 from doorstep.optimize.breaks import BREAK_UNITS
+from doorstep.optimize.charging import charging_depots
 from doorstep.optimize.costs import Prizes, coefficients, prizes
 from doorstep.optimize.geometry import Geometry
 from doorstep.optimize.model import MClient, MDepot, MGroup, MShipment, SolverModel, Visit
@@ -224,7 +225,8 @@ def build_model(
             _order_clients(problem, geo, oi, model.dims, pz, required, model)
     _break_clients(problem, geo, model, tiers)
     profile_of = build_profiles(problem, geo, options, model, coeffs)
-    model.vehicle_types = build_vehicle_types(problem, geo, options, model, coeffs, profile_of)
+    chargers = charging_depots(problem, model)
+    model.vehicle_types = build_vehicle_types(problem, geo, options, model, coeffs, profile_of, chargers)
     for vt in model.vehicle_types:  # a used vehicle pays its breaks' prizes back: see optimize/breaks.py
         vt.break_fixed = tiers.brk * sum(1 for d in model.break_dims if vt.capacity[d] > 0)
         vt.fixed_cost += vt.break_fixed

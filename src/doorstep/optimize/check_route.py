@@ -12,6 +12,7 @@ from doorstep.domain.orders import Order, OrderKind, TimeWindow
 from doorstep.domain.pickup import service_after
 from doorstep.domain.plan import Route, ScheduledStop, StopType, Violation
 from doorstep.domain.problem import Problem
+from doorstep.domain.zones import zones_at
 
 TOLERANCE = timedelta(seconds=1)
 Travel = Callable[[LatLng, LatLng], tuple[int, int]]  # (seconds, metres)
@@ -116,8 +117,9 @@ class RouteChecker:
             if begin > b.end + TOLERANCE:
                 self.add("BREAK", f"break starts {begin.isoformat()}, after its window ends {b.end.isoformat()}")
             return begin + timedelta(seconds=b.duration_s)
-        if s.type is StopType.RELOAD:
-            return arrive + timedelta(seconds=self.p.depot(self.v.start_depot_id).loading_s)
+        if s.type is StopType.RELOAD:  # an electric van charges at every return (docs/modelling.md)
+            charge = self.v.type.charge_s if self.v.type.range_m is not None else 0
+            return arrive + timedelta(seconds=self.p.depot(self.v.start_depot_id).loading_s + charge)
         if s.type is StopType.END or s.order_id is None:
             return arrive
         o = self.p.order(s.order_id)
@@ -130,8 +132,20 @@ class RouteChecker:
                 self.add("TIME_WINDOW", f"{o.id} reached {late} s after its window closes", o.id, late)
             else:
                 begin = max(arrive, min(fitting, key=lambda w: w.start).start)
+        if self.p.zones and s.type is not StopType.PAIRED_PICKUP:
+            self._zones(o, s, begin)
         service = o.pickup.service_s if s.type is StopType.PAIRED_PICKUP and o.pickup else service_after(before, o)
         return begin + timedelta(seconds=service)
+
+    def _zones(self, o: Order, s: ScheduledStop, begin: datetime) -> None:
+        """A stop inside an access zone: served by an allowed vehicle type, starting within the zone's hours."""
+        tz = self.p.depots[0].timezone if self.p.depots else "UTC"
+        for z in zones_at(self.p.zones, s.location):
+            if self.v.type.id not in z.vehicle_type_ids:
+                self.add("ACCESS_ZONE", f"{o.id} is inside {z.name or z.id}, closed to {self.v.type.id}", o.id)
+            elif not z.open_at(begin, tz):
+                msg = f"{o.id} served at {begin.isoformat()}, outside {z.name or z.id}'s hours {z.hours_text()}"
+                self.add("ACCESS_ZONE", msg, o.id)
 
     def _end(self, t: datetime, end: ScheduledStop, begin: datetime, closes: datetime | None) -> None:
         limit = self.v.shift_end if self.v.open_end or closes is None else min(self.v.shift_end, closes)
@@ -211,6 +225,7 @@ class RouteChecker:
                 f"drives {metres} m, more than {self.v.max_distance_m} m",
                 amount=metres - self.v.max_distance_m,
             )
+        self._range(stops)
         if self.v.max_stops is not None:
             count = 0
             for s in stops[1:]:
@@ -224,3 +239,18 @@ class RouteChecker:
                     count = 0
                 elif s.order_id is not None and s.type is not StopType.PAIRED_PICKUP:
                     count += 1
+
+    def _range(self, stops: list[ScheduledStop]) -> None:
+        """An electric van drives no trip (depot to depot) longer than its range less its reserve."""
+        limit = self.v.type.trip_limit_m
+        if limit is None:
+            return
+        metres, trip = 0, 1
+        for a, b in itertools.pairwise(stops):
+            if not (b.type is StopType.END and self.v.open_end):
+                metres += self.travel(a.location, b.location)[1]
+            if b.type in (StopType.RELOAD, StopType.END):
+                if metres > limit:
+                    self.add("RANGE", f"trip {trip} drives {metres} m, more than range less reserve {limit} m", None,
+                             metres - limit)  # fmt: skip
+                metres, trip = 0, trip + 1

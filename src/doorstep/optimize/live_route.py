@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from doorstep.domain import emissions
 from doorstep.domain.fleet import Vehicle
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import derived_id
@@ -173,6 +174,7 @@ def with_totals(route: Route, vehicle: Vehicle, stops: list[ScheduledStop]) -> R
         service_s=max(0, duration - driving - waiting),
         cost_cents=cost,
         trips=sum(1 for s in stops[:-1] if s.type in TRIP_BOUNDS),
+        co2_g=emissions.co2_g(distance, vt.fuel),
     )
 
 
@@ -185,5 +187,6 @@ def with_routes(plan: Plan, routes: list[Route]) -> Plan:
         duration_s=sum(r.duration_s for r in routes),
         orders_assigned=len({s.order_id for r in routes for s in r.stops if s.order_id}),
         vehicles_used=len(routes),
+        co2_g=sum(r.co2_g for r in routes),
     )
     return replace(plan, routes=routes, stats=stats)

@@ -75,6 +75,7 @@ class MDepot:
     tw_early: int
     tw_late: int
     service: int
+    charge_s: int = 0  # a charging copy of the depot (optimize/charging.py): service is loading plus charging
 
 
 @dataclass(slots=True)
@@ -105,6 +106,8 @@ class MVehicleType:
     reload_depots: list[int] = field(default_factory=list)
     max_reloads: int | None = None
     break_fixed: int = 0  # the prizes of the type's breaks, added to fixed_cost (optimize/breaks.py)
+    trip_limit: int | None = None  # electric: metres per trip between charges (range less reserve)
+    charge_depot: int | None = None  # electric: where it charges between trips (its start depot's charging copy)
 
 
 @dataclass(slots=True)

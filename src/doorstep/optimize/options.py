@@ -40,6 +40,7 @@ class SolveOptions:
     balance_duration_cost_per_hour_cents: int = 0  # extra cost per route hour, spreads work across vehicles
     fallback_duration_objective: bool = True  # types with no costs minimise duration
     workers: int = 1  # searches at once (processes); 2 uses the second core, the better plan is kept
+    co2_cost_cents_per_kg: int = 0  # a price per kg CO2e added to each vehicle type's km (money objectives)
 
     def validate(self) -> None:
         """Raise E1119 listing every bad option."""
@@ -59,6 +60,9 @@ class SolveOptions:
                 issues.append(Issue("E1119", f"{name}={val} must be positive", (name,)))
         if not 1 <= self.workers <= MAX_WORKERS:
             issues.append(Issue("E1119", f"workers={self.workers} must be in [1, {MAX_WORKERS}]", ("workers",)))
+        if not 0 <= self.co2_cost_cents_per_kg <= 1_000_000:
+            msg = f"co2_cost_cents_per_kg={self.co2_cost_cents_per_kg} must be in [0, 1000000]"
+            issues.append(Issue("E1119", msg, ("co2_cost_cents_per_kg",)))
         if self.balance_duration_cost_per_hour_cents < 0:
             msg = "balance_duration_cost_per_hour_cents must be >= 0"
             issues.append(Issue("E1119", msg, ("balance_duration_cost_per_hour_cents",)))

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.fleet import Vehicle
 from doorstep.domain.geo import haversine_m
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import OrderKind, Priority
@@ -15,6 +16,7 @@ from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned, UnassignedR
 from doorstep.domain.problem import Problem
 from doorstep.optimize import reasons
 from doorstep.optimize.build import build_model, with_prizes
+from doorstep.optimize.charging import route_limit
 from doorstep.optimize.check import check_route
 from doorstep.optimize.construct import sweep_routes
 from doorstep.optimize.geometry import Geometry, build_geometry
@@ -30,6 +32,7 @@ from doorstep.optimize.repair import BuiltRoute, repair
 from doorstep.optimize.respot import respotted
 from doorstep.optimize.result import make_route, route_sequence
 from doorstep.optimize.scaling import COST_UNITS_PER_CENT
+from doorstep.optimize.zones import apply_zones
 from doorstep.routing.provider import TravelTimeProvider
 
 _SERVED = (Priority.NORMAL, Priority.HIGH)  # the priorities the first model requires
@@ -215,8 +218,13 @@ def _objective_warnings(problem: Problem, options: SolveOptions) -> list[Issue]:
             v.id,
         )
         for i, v in enumerate(problem.vehicles)
-        if v.max_distance_m is not None and v.type.cost_per_hour_cents > 0
+        if route_limit(v) is not None and v.type.cost_per_hour_cents > 0
     ]
+
+
+def _reloads(v: Vehicle) -> bool:
+    """The vehicle may come back to load: it reloads, or it is an electric van that returns to charge."""
+    return v.reloads or v.type.range_m is not None
 
 
 def _capacity_short(problem: Problem, excluded: set[int]) -> dict[str, int]:
@@ -225,8 +233,8 @@ def _capacity_short(problem: Problem, excluded: set[int]) -> dict[str, int]:
         if any(dim not in v.type.capacity for v in problem.vehicles):
             continue
         need = sum(o.size.get(dim, 0) for i, o in enumerate(problem.orders) if i not in excluded)
-        have = sum(v.type.capacity[dim] * (1 + (v.max_reloads or 0) if v.reloads else 1) for v in problem.vehicles)
-        if need > have and not any(v.reloads and v.max_reloads is None for v in problem.vehicles):
+        have = sum(v.type.capacity[dim] * (1 + (v.max_reloads or 0) if _reloads(v) else 1) for v in problem.vehicles)
+        if need > have and not any(_reloads(v) and v.max_reloads is None for v in problem.vehicles):
             short[dim] = need - have
     return short
 
@@ -240,9 +248,10 @@ def make_plan(
     """Plan a validated problem with the given travel model. The orders to one pickup point (same point, same
     place) are one visit: their handover shared, merged into one client, expanded back into one stop per order
     (``pickup_stops``) — on every path that plans (the platform's jobs, ``doorstep plan``, re-sequencing)."""
-    shared = share_handover(problem)
+    zoned = apply_zones(problem)  # access zones as skills and narrowed windows (optimize/zones.py)
+    shared = share_handover(zoned.problem)
     merged, groups = merge_point_orders(shared)
-    return expand_point_stops(_plan_clients(merged, provider, options, on_progress), groups, shared)
+    return zoned.explain(expand_point_stops(_plan_clients(merged, provider, options, on_progress), groups, shared))
 
 
 def _plan_clients(
@@ -440,6 +449,7 @@ def _stats(
         seed=options.seed,
         time_limit_s=options.time_limit_s,
         provider=provider.name,
+        co2_g=sum(r.co2_g for r in plan.routes),
     )
 
 

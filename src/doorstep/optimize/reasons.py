@@ -33,9 +33,11 @@ ACTIONS: dict[UnassignedReason, str] = {
     R.FLEET_FULL: "Add a vehicle or lengthen shifts; or raise the order's priority.",
     R.TIME_LIMIT: "Plan again with a longer time limit (or --workers 2): an unused vehicle can take it.",
     R.NOT_WORTH_IT: "Raise the order's value or make it a normal (non-optional) order.",
+    R.RANGE: "Serve it with a vehicle of longer range, lower the reserve, or from a closer depot.",
+    R.ACCESS_ZONE: "Add a vehicle of a type the zone allows, or move the order's window into the zone's hours.",
 }
 # Order of checks: a vehicle that fails a later check came closer to serving the order.
-_STAGES = [R.UNREACHABLE, R.RELEASE_TIME, R.TIME_WINDOW, R.SHIFT_LENGTH, R.MAX_DISTANCE]
+_STAGES = [R.UNREACHABLE, R.RELEASE_TIME, R.TIME_WINDOW, R.SHIFT_LENGTH, R.MAX_DISTANCE, R.RANGE]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,10 @@ def _simulate(
     limit = v.max_distance_m if v.max_distance_m is not None else UNBOUNDED
     if metres > limit:
         return _Failure(R.MAX_DISTANCE, f"a round trip of {metres} m exceeds the {limit} m maximum distance")
+    trip = v.type.trip_limit_m
+    if trip is not None and metres > trip:
+        detail = f"a round trip of {metres} m exceeds the {trip} m it drives on one charge (range less reserve)"
+        return _Failure(R.RANGE, detail)
     return None
 
 

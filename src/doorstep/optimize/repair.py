@@ -20,6 +20,8 @@ from doorstep.optimize.result import make_route, order_of
 from doorstep.optimize.schedule import Element, place_breaks
 from doorstep.routing.provider import TravelTimeProvider
 
+# a violation that names its own reason (an electric van's trip beyond range, a stop in an access zone)
+_REASONS = {"RANGE": UnassignedReason.RANGE, "ACCESS_ZONE": UnassignedReason.ACCESS_ZONE}
 REMOVAL_TRIES = 8  # removals tried for one that makes the route clean, before taking the first candidate
 _RANK = {Priority.OPTIONAL: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.MUST_SERVE: 3}
 
@@ -91,7 +93,7 @@ def repair(
                 f"{o.external_ref or o.id}: taken off {built.route.vehicle_name} after exact timing "
                 f"({why.kind}: {why.message})"
             )
-            reason = UnassignedReason.FLEET_FULL
+            reason = _REASONS.get(why.kind, UnassignedReason.FLEET_FULL)
             dropped.append(Unassigned(o.id, o.external_ref, reason, msg, ACTIONS[reason]))
         if built.route.order_ids:
             out.append(built.route)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from doorstep.domain import emissions
 from doorstep.domain.ids import derived_id
 from doorstep.domain.plan import Route, ScheduledStop, StopType
 from doorstep.domain.problem import Problem
+from doorstep.optimize.charging import add_charge_stops
 from doorstep.optimize.model import SolverModel, Visit
 from doorstep.optimize.pyvrp_adapter import SolvedRoute
 from doorstep.optimize.scaling import at
@@ -45,7 +47,8 @@ def route_sequence(model: SolverModel, problem: Problem, route: SolvedRoute, vi:
     for bi, k in enumerate(owned):
         if k not in have:
             kept.insert(1, ("client", break_client(model, vi, bi)))
-    return place_breaks(model, route.vehicle_type, kept)
+    seq = place_breaks(model, route.vehicle_type, kept)
+    return add_charge_stops(model, route.vehicle_type, seq, problem.vehicles[vi].max_reloads)
 
 
 def _stop_type(model: SolverModel, problem: Problem, el: Element, pos: int, last: int) -> StopType:
@@ -173,5 +176,6 @@ def make_route(model: SolverModel, problem: Problem, vt: int, vi: int, seq: list
         service_s=timing.service,
         cost_cents=cost,
         trips=sum(1 for k, _ in seq[:-1] if k == "depot"),
+        co2_g=emissions.co2_g(timing.distance, v.type.fuel),
     )
     return route, timing

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from doorstep.domain.problem import Problem
 from doorstep.optimize.breaks import BREAK_UNITS
+from doorstep.optimize.charging import route_limit
 from doorstep.optimize.costs import Coefficients
 from doorstep.optimize.geometry import Geometry
 from doorstep.optimize.model import MVehicleType, SolverModel
@@ -32,13 +33,18 @@ def build_vehicle_types(
     model: SolverModel,
     coeffs: list[Coefficients],
     profile_of: list[int],
+    chargers: dict[tuple[str, int], int] | None = None,
 ) -> list[MVehicleType]:
-    """Vehicles with identical solver attributes share one type with ``num_available`` > 1."""
-    depot_index = {d.depot_id: i for i, d in enumerate(model.depots)}
+    """Vehicles with identical solver attributes share one type with ``num_available`` > 1. An electric van
+    (a type with a range) may always return to charge, at ``chargers[(depot, charge_s)]`` (optimize/charging.py)."""
+    depot_index = {d.depot_id: i for i, d in enumerate(model.depots) if not d.charge_s}
+    chargers = chargers or {}
     pooled: dict[tuple[object, ...], MVehicleType] = {}
     for vi, v in enumerate(problem.vehicles):
         w = vehicle_window(problem, v, geo.t0, options.balance_max_duration_s)
         start = depot_index[v.start_depot_id]
+        charger = chargers.get((v.start_depot_id, v.type.charge_s)) if v.type.range_m is not None else None
+        limit = route_limit(v)
         mt = MVehicleType(
             vehicles=[vi],
             capacity=_capacity(problem, vi, model, options),
@@ -47,14 +53,16 @@ def build_vehicle_types(
             tw_early=w.early,
             tw_late=w.late,
             shift_duration=w.max_duration,
-            max_distance=v.max_distance_m if v.max_distance_m is not None else UNBOUNDED,
+            max_distance=limit if limit is not None else UNBOUNDED,
             fixed_cost=coeffs[vi].fixed,
             unit_distance_cost=coeffs[vi].per_distance,
             unit_duration_cost=coeffs[vi].per_duration,
             profile=profile_of[vi],
             speed=v.type.profile.value,
-            reload_depots=[start] if v.reloads else [],
+            reload_depots=[charger] if charger is not None else [start] if v.reloads else [],
             max_reloads=v.max_reloads,
+            trip_limit=v.type.trip_limit_m,
+            charge_depot=charger,
         )
         key = (
             tuple(mt.capacity),
@@ -70,6 +78,7 @@ def build_vehicle_types(
             mt.profile,
             tuple(mt.reload_depots),
             mt.max_reloads,
+            mt.trip_limit,
         )
         if key in pooled:
             pooled[key].vehicles.append(vi)

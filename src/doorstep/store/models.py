@@ -7,7 +7,7 @@ from doorstep.store.models_carriers import CarrierBookingRow, CarrierCallbackRow
 from doorstep.store.models_customers import FeedbackRow, TrackingTokenRow
 from doorstep.store.models_dispatch import ProposalRow, ReturnRow, RouteLiveRow
 from doorstep.store.models_events import EventHandlingRow
-from doorstep.store.models_fleet import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
+from doorstep.store.models_fleet import AccessZoneRow, DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
 from doorstep.store.models_forecast import StaffingRunRow
 from doorstep.store.models_learned import LearnedModelRow
 from doorstep.store.models_live import DriverCodeRow, LatestPositionRow, PositionRow, ProofRow, StopEventRow
@@ -20,6 +20,7 @@ from doorstep.store.models_slots import SlotCountRow, SlotHoldRow, SlotOfferRow,
 from doorstep.store.models_webhooks import WebhookDeliveryRow, WebhookSubscriptionRow
 
 __all__ = [
+    "AccessZoneRow",
     "ApiKeyRow",
     "Base",
     "CarrierBookingRow",

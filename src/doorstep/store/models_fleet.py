@@ -38,6 +38,22 @@ class VehicleTypeRow(OrgOwned, Base):
     cost_per_km_cents: Mapped[int] = mapped_column(default=0)
     cost_per_hour_cents: Mapped[int] = mapped_column(default=0)
     fuel: Mapped[str | None] = mapped_column(String(20))  # diesel | petrol | electric | none (CO2 factors)
+    range_m: Mapped[int | None]  # electric: metres on a full charge (None: no range limit)
+    reserve_m: Mapped[int] = mapped_column(default=0, server_default="0")
+    charge_s: Mapped[int] = mapped_column(default=0, server_default="0")  # charging time at each return
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class AccessZoneRow(OrgOwned, Base):
+    """A low-emission or restricted-access zone: a GeoJSON area, the vehicle types allowed to serve stops inside
+    (ids), local delivery hours (``[["06:00", "11:00"]]``, empty: any time) and their time zone ("": the depot's)."""
+
+    __tablename__ = "access_zones"
+    name: Mapped[str] = mapped_column(String(200))
+    geometry: Mapped[dict[str, Any]]
+    vehicle_types: Mapped[list[Any]]
+    hours: Mapped[list[Any]]
+    timezone: Mapped[str] = mapped_column(String(64), default="")
     version: Mapped[int] = mapped_column(default=1)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from doorstep.store.conflicts import conflict
 from doorstep.store.idempotency_mark import mark_applied
 from doorstep.store.models import (
+    AccessZoneRow,
     ApiKeyRow,
     DepotRow,
     DriverRow,
@@ -64,6 +65,7 @@ class UnitOfWork:
         self.api_keys = Repository(s, ApiKeyRow, org, "API key")
         self.depots = Repository(s, DepotRow, org, "depot")
         self.vehicle_types = Repository(s, VehicleTypeRow, org, "vehicle type")
+        self.access_zones = Repository(s, AccessZoneRow, org, "access zone")
         self.vehicles = Repository(s, VehicleRow, org, "vehicle")
         self.drivers = Repository(s, DriverRow, org, "driver")
         self.shifts = Repository(s, ShiftRow, org, "shift")

@@ -1,4 +1,4 @@
-"""CRUD routers for depots, vehicle types, vehicles, drivers and shifts (one factory, five resources).
+"""CRUD routers for depots, vehicle types, vehicles, drivers, access zones and shifts (one factory, six resources).
 
 No ``from __future__ import annotations`` here: FastAPI must see the real body classes in the closures.
 """
@@ -14,6 +14,8 @@ from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
 from doorstep.api.schemas_common import ERRORS, Page
 from doorstep.api.schemas_fleet import (
+    AccessZoneIn,
+    AccessZoneOut,
     DepotIn,
     DepotOut,
     DriverIn,
@@ -110,5 +112,6 @@ ROUTERS = [
     crud_router("vehicle-types", "vehicle_type", VehicleTypeIn, VehicleTypeOut),
     crud_router("vehicles", "vehicle", VehicleIn, VehicleOut),
     crud_router("drivers", "driver", DriverIn, DriverOut),
+    crud_router("access-zones", "access_zone", AccessZoneIn, AccessZoneOut),
     shifts_router,
 ]

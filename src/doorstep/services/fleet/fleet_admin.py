@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,10 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.ids import new_id
+from doorstep.domain.validate import unknown_zone_types
+from doorstep.formats.zones_json import zone_from_dict
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.platform import Platform
 from doorstep.store.base import OrgOwned
-from doorstep.store.models import DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
+from doorstep.store.models import AccessZoneRow, DepotRow, DriverRow, ShiftRow, VehicleRow, VehicleTypeRow
 from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
 
@@ -46,7 +48,20 @@ def _check_type(uow: UnitOfWork, d: dict[str, Any]) -> list[Issue]:
     for dim, amount in d["capacity"].items():
         if amount < 0:
             issues.append(Issue("E1107", f"capacity {dim}={amount} is negative", ("capacity", dim)))
+    if d.get("range_m") is not None and d.get("reserve_m", 0) >= d["range_m"]:
+        msg = f"reserve_m={d['reserve_m']} must be below range_m={d['range_m']}"
+        issues.append(Issue("E1625", msg, ("reserve_m",)))
     return issues
+
+
+def _check_zone(uow: UnitOfWork, d: dict[str, Any]) -> list[Issue]:
+    """The area, hours and time zone as the problem reader checks them (E1620, E1622, E1113), and the vehicle
+    types among the organization's (E1621); every problem at once."""
+    issues: list[Issue] = []
+    zone = zone_from_dict(d, 0, issues)
+    known = {t.id for t in uow.vehicle_types.all()}
+    issues += unknown_zone_types((zone,), known)
+    return [replace(i, loc=i.loc[2:]) for i in issues]  # located in the body, not in a list of zones
 
 
 def _ref(repo: Repository[Any], value: str | None, field: str) -> list[Issue]:
@@ -98,6 +113,7 @@ KINDS = {
     "vehicle": Kind("vehicle", "veh", lambda u: u.vehicles, VehicleRow, _check_vehicle),
     "driver": Kind("driver", "drv", lambda u: u.drivers, DriverRow, _check_driver),
     "shift": Kind("shift", "shf", lambda u: u.shifts, ShiftRow, _check_shift),
+    "access_zone": Kind("access_zone", "zon", lambda u: u.access_zones, AccessZoneRow, _check_zone),
 }
 
 

@@ -38,6 +38,10 @@ def vehicle_type_of(row: VehicleTypeRow) -> VehicleType:
         fixed_cost_cents=row.fixed_cost_cents,
         cost_per_km_cents=row.cost_per_km_cents,
         cost_per_hour_cents=row.cost_per_hour_cents,
+        fuel=row.fuel,
+        range_m=row.range_m,
+        reserve_m=row.reserve_m,
+        charge_s=row.charge_s,
     )
 
 

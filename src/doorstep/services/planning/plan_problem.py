@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+from doorstep.domain.errors import Issue
 from doorstep.domain.problem import Problem
 from doorstep.domain.status import OrderStatus, RouteStatus
+from doorstep.domain.zones import AccessZone
+from doorstep.formats.zones_json import zones_from_list
 from doorstep.optimize.pickup_stops import Handover, with_handovers
 from doorstep.services.carriers.carriers_admin import held_orders
 from doorstep.services.orders.convert import depot_of, driver_of, order_of, vehicle_of, vehicle_type_of
-from doorstep.store.models import OrderRow, PickupPointRow, PlanRow, RouteRow, ShiftRow, VehicleRow
+from doorstep.store.models import AccessZoneRow, OrderRow, PickupPointRow, PlanRow, RouteRow, ShiftRow, VehicleRow
 from doorstep.store.uow import UnitOfWork
 
 PLANNABLE = (OrderStatus.NEW.value, OrderStatus.PLANNED.value)
@@ -59,8 +63,22 @@ def build_problem(uow: UnitOfWork, depot_id: str, day: date, exclude_routes: lis
         orders=tuple(orders),
         drivers=tuple(driver_of(d) for d in drivers.values()),
         name=f"{depot_row.name} {day.isoformat()}",
+        zones=access_zones(uow),
     )
     return with_handovers(problem, _handovers(uow, {o.pickup_point_id for o in orders if o.pickup_point_id}))
+
+
+def access_zones(uow: UnitOfWork) -> tuple[AccessZone, ...]:
+    """The organization's access zones (stored checked; their hours in the depot's time zone unless given)."""
+    issues: list[Issue] = []
+    rows = uow.access_zones.all()
+    zones = zones_from_list([_zone_doc(r) for r in rows], issues)
+    return zones if not issues else tuple(z for z in zones if z.polygons)
+
+
+def _zone_doc(row: AccessZoneRow) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "geometry": row.geometry, "vehicle_types": row.vehicle_types,
+            "hours": row.hours, "timezone": row.timezone}  # fmt: skip
 
 
 def _handovers(uow: UnitOfWork, point_ids: set[str]) -> dict[str, Handover]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from itertools import pairwise
 
-from doorstep.domain import timing
+from doorstep.domain import emissions, timing
 from doorstep.domain.fleet import Break, Vehicle
 from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import Order, TimeWindow
@@ -41,6 +41,9 @@ def _services(problem: Problem, vehicle: Vehicle, stops: list[ScheduledStop]) ->
         if s.type is StopType.BREAK and left:
             breaks[id(s)] = left.pop(0)
             s.service_s = breaks[id(s)].duration_s
+        elif s.type is StopType.RELOAD:  # loading again, and an electric van charges
+            charge = vehicle.type.charge_s if vehicle.type.range_m is not None else 0
+            s.service_s = problem.depot(vehicle.start_depot_id).loading_s + charge
         elif s.type is not StopType.BREAK and s.order_id is not None:
             order = problem.order(s.order_id)
             pickup = s.type is StopType.PAIRED_PICKUP and order.pickup is not None
@@ -89,4 +92,5 @@ def retime(problem: Problem, route: Route, provider: TravelTimeProvider | None =
     route.cost_cents = vt.fixed_cost_cents + round(
         vt.cost_per_km_cents * route.distance_m / 1000 + vt.cost_per_hour_cents * route.duration_s / 3600
     )
+    route.co2_g = emissions.co2_g(route.distance_m, vt.fuel)
     return route

@@ -70,12 +70,16 @@ function drawProgress(points) {
   drawChart($("progress"), points, (cents) => money(cents, state.currency));
 }
 
+// A route's estimated CO2 (plans made before it was reported have none).
+const co2Text = (data) => (data.co2_kg == null ? "" : ` · ${data.co2_kg.toFixed(1)} kg CO₂`);
+
 function planText(plan) {
   const stats = plan.stats;
   const best = stats && stats.cost_cents != null ? ` cost ${money(stats.cost_cents, state.currency)}`
     : plan.progress.length ? ` search best ${money(plan.progress.at(-1)[1], state.currency)}` : "";
   let text = `Version ${plan.version}: ${plan.status}${best}`;
   if (stats) text += ` — ${stats.orders_assigned}/${stats.orders_total} orders on ${plan.routes.length} routes`;
+  if (stats && stats.co2_kg != null) text += ` · CO₂ ${stats.co2_kg.toFixed(1)} kg`;
   if (plan.error) text += ` — ${plan.error.error.code}: ${plan.error.error.message}`;
   return text;
 }
@@ -202,7 +206,7 @@ function renderPlan() {
     const editable = movable(r);
     $("routes").append(el("div", { class: `route${r.locked ? " locked" : ""}`, "data-route": r.id },
       el("span", { class: "swatch", style: `background:${COLOURS[i % COLOURS.length]}` }),
-      el("span", {}, `${r.data.vehicle_name} · ${orders} stops`),
+      el("span", {}, `${r.data.vehicle_name} · ${orders} stops${co2Text(r.data)}`),
       decorateBar(timelineBar(r, t0, t1), r, t0, t1, editable),
       el("span", {}, el("span", { class: "route-status" }, r.status), " ", lock, " ", dispatch, " ", code),
       el("span", { class: "route-note violation", role: "status" }, ...(notes.get(r.id) || []))));

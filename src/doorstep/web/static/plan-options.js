@@ -11,6 +11,7 @@ const FIELDS = {
   balance_max_stops: ["balance-stops", 1],
   balance_max_duration_s: ["balance-hours", 3600],
   balance_duration_cost_per_hour_cents: ["balance-cost", 100],
+  co2_cost_cents_per_kg: ["co2-price", 100],
 };
 
 export function planOptions() {
