@@ -17,7 +17,7 @@ def test_a_valid_request_and_the_default_grouping() -> None:
 
 def test_every_problem_is_reported_at_once() -> None:
     """Both dates and the grouping are checked together; a reversed or too long range has its own code."""
-    _, issues = parse_request("17/06/2025", None, "zone")
+    _, issues = parse_request("17/06/2025", None, "planet")
     assert [(i.code, i.loc) for i in issues] == [
         ("E1480", ("query", "from")), ("E1480", ("query", "to")), ("E1111", ("query", "group_by"))]  # fmt: skip
     assert [i.code for i in parse_request("2025-06-18", "2025-06-17", "week")[1]] == ["E1480"]
