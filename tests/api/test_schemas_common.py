@@ -7,10 +7,12 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from doorstep.api.schemas_common import LatLngIn, nul_free
 from doorstep.api.schemas_driver import FixIn, PositionsIn
+from tests.api.conftest import Tenant
 
 
 class Kind(StrEnum):
@@ -69,3 +71,13 @@ def test_nested_bodies_are_checked_by_the_outermost_and_alone_by_themselves() ->
     assert many is not None
     assert [loc for _, loc in many] == [("positions", 0, "lat"), ("positions", 1, "at"), ("extra",)]
     assert _errors(FixIn, FIX) is None  # the flag of an enclosing body does not outlive its validation
+
+
+def test_a_day_in_a_query_must_be_written_as_a_date(client: TestClient, tenant: Tenant) -> None:
+    """A number where a day is expected is refused (pydantic alone reads "0.0" as the Unix epoch: the stateful
+    fuzz found /v1/feedback answering 200 to from=0.0); a real day still works, and the error names the field."""
+    bad = client.get("/v1/feedback", params={"from": "0.0", "to": "-1e-71"}, headers=tenant.h())
+    assert bad.status_code == 422, bad.text
+    assert sorted(d["loc"][-1] for d in bad.json()["error"]["details"]) == ["from", "to"]
+    assert client.get("/v1/plans", params={"date": "17"}, headers=tenant.h()).status_code == 422
+    assert client.get("/v1/feedback", params={"from": "2025-06-17"}, headers=tenant.h()).status_code == 200

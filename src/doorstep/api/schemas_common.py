@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from contextvars import ContextVar
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ModelWrapValidatorHandler, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ModelWrapValidatorHandler, model_validator
 
 _SCALARS = frozenset({int, float, bool, type(None)})
 
@@ -148,3 +150,16 @@ class Page[T](BaseModel):
 
     items: list[T]
     next_cursor: str | None = None
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    """A day in a query or form is YYYY-MM-DD: pydantic alone also reads a number ("0.0") as a Unix time."""
+    if isinstance(value, str) and not ISO_DATE.fullmatch(value):
+        raise ValueError("give the day as YYYY-MM-DD")
+    return value
+
+
+DayParam = Annotated[dt.date, BeforeValidator(_iso_date)]  # a query or form parameter that is a day

@@ -3,7 +3,6 @@ callbacks they send (signed), statuses set by hand; and confirming a plan's carr
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -13,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
 from doorstep.api.schemas_carriers import AppliedOut, BookingOut, CarrierIn, CarrierOfferOut, CarrierOut, StatusIn
-from doorstep.api.schemas_common import ERRORS
+from doorstep.api.schemas_common import ERRORS, DayParam
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.services.carriers import bookings, carrier_status, carriers_admin
 from doorstep.services.planning import carrier_offers
@@ -72,7 +71,7 @@ def delete_carrier(carrier_id: str, p: PlatformDep, actor: ActorDep) -> Response
 
 @router.get("/v1/carriers/{carrier_id}/bookings", response_model=list[BookingOut], summary="A carrier's bookings")
 def list_bookings(
-    carrier_id: str, p: PlatformDep, actor: ActorDep, date: Annotated[dt.date | None, Query()] = None
+    carrier_id: str, p: PlatformDep, actor: ActorDep, date: Annotated[DayParam | None, Query()] = None
 ) -> list[BookingOut]:
     """The orders handed (or being handed) to the carrier, of one day when ``date`` is given."""
     return [BookingOut.model_validate(b) for b in bookings.list_bookings(p, actor, carrier_id, date)]
@@ -80,7 +79,7 @@ def list_bookings(
 
 @router.get("/v1/carriers/{carrier_id}/manifest", summary="The day's manifest (CSV)",
             response_class=Response, responses={200: {"content": {"text/csv": {}}}})  # fmt: skip
-def manifest(carrier_id: str, p: PlatformDep, actor: ActorDep, date: Annotated[dt.date, Query()]) -> Response:
+def manifest(carrier_id: str, p: PlatformDep, actor: ActorDep, date: Annotated[DayParam, Query()]) -> Response:
     """One line per order handed to the carrier that day, for the depot to hand over with the parcels."""
     text = bookings.manifest_csv(p, actor, carrier_id, date)
     name = f"manifest-{carrier_id}-{date.isoformat()}.csv"

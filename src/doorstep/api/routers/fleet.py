@@ -3,7 +3,6 @@
 No ``from __future__ import annotations`` here: FastAPI must see the real body classes in the closures.
 """
 
-import datetime as dt
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Query, Response
@@ -12,7 +11,7 @@ from pydantic import BaseModel
 
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
-from doorstep.api.schemas_common import ERRORS, Page
+from doorstep.api.schemas_common import ERRORS, DayParam, Page
 from doorstep.api.schemas_fleet import (
     AccessZoneIn,
     AccessZoneOut,
@@ -96,7 +95,7 @@ shifts_router = crud_router("shifts", "shift", ShiftIn, ShiftOut, listing=False)
 def list_shifts(
     p: PlatformDep,
     actor: ActorDep,
-    day: Annotated[dt.date | None, Query(description="only the shifts of this day")] = None,
+    day: Annotated[DayParam | None, Query(description="only the shifts of this day")] = None,
     vehicle_id: Annotated[str | None, Query(max_length=64, description="only this vehicle's shifts")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,

@@ -6,7 +6,6 @@ kind only (schemas_live.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
@@ -16,7 +15,7 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from doorstep.api.deps import ActorDep, PlatformDep
-from doorstep.api.schemas_common import ERRORS, Strict
+from doorstep.api.schemas_common import ERRORS, DayParam, Strict
 from doorstep.api.schemas_live import ProposalOut, SnapshotOut
 from doorstep.api.schemas_orders import WindowIn
 from doorstep.api.sse import HEADERS, relay
@@ -115,7 +114,7 @@ def reject(proposal_id: str, p: PlatformDep, actor: ActorDep) -> ProposalOut:
 
 
 @router.get("/v1/live/snapshot", summary="Live routes now", response_model_exclude_unset=True)
-def snapshot(p: PlatformDep, actor: ActorDep, date: Annotated[dt.date | None, Query()] = None) -> SnapshotOut:
+def snapshot(p: PlatformDep, actor: ActorDep, date: Annotated[DayParam | None, Query()] = None) -> SnapshotOut:
     """Live routes of published plans (progress, last position, ETAs, alerts) and pending proposals."""
     return SnapshotOut.model_validate(live_view.snapshot(p, actor, date))
 
@@ -141,7 +140,7 @@ async def stream(
     request: Request,
     p: PlatformDep,
     actor: ActorDep,
-    date: Annotated[dt.date | None, Query()] = None,
+    date: Annotated[DayParam | None, Query()] = None,
     limit: LimitQ = 0,
 ) -> StreamingResponse:
     """``text/event-stream``: a ``snapshot`` event first, then positions, stop events, ETAs, alerts and route

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
@@ -11,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
-from doorstep.api.schemas_common import ERRORS, Page
+from doorstep.api.schemas_common import ERRORS, DayParam, Page
 from doorstep.api.schemas_order_detail import CancelPreviewOut
 from doorstep.api.schemas_orders import (
     BulkIn,
@@ -67,7 +66,7 @@ async def import_file(
     actor: ActorDep,
     file: Annotated[UploadFile, File(description="CSV (UTF-8) or XLSX; columns as in docs/input-formats.md")],
     depot_id: Annotated[str, Form(max_length=64)],
-    date: Annotated[dt.date, Form()],
+    date: Annotated[DayParam, Form()],
 ) -> ImportReportOut:
     """Valid rows are stored; each bad row is reported with all its problems (W1205) and nothing else is lost."""
     content = await file.read()
@@ -89,7 +88,7 @@ def list_orders(
     p: PlatformDep,
     actor: ActorDep,
     status: Annotated[str | None, Query(max_length=20)] = None,
-    date: Annotated[dt.date | None, Query()] = None,
+    date: Annotated[DayParam | None, Query()] = None,
     depot_id: Annotated[str | None, Query(max_length=64)] = None,
     external_ref: Annotated[str | None, Query(max_length=200)] = None,
     q: Annotated[

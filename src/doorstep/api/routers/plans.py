@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -11,7 +10,7 @@ from fastapi.responses import JSONResponse
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
 from doorstep.api.schemas_carriers import CarrierOfferOut
-from doorstep.api.schemas_common import ERRORS, ErrorDetail, IssueOut
+from doorstep.api.schemas_common import ERRORS, DayParam, ErrorDetail, IssueOut
 from doorstep.api.schemas_plans import (
     AssignIn,
     CompareOut,
@@ -63,7 +62,7 @@ def list_plans(
     p: PlatformDep,
     actor: ActorDep,
     depot_id: Annotated[str | None, Query(max_length=64)] = None,
-    date: Annotated[dt.date | None, Query()] = None,
+    date: Annotated[DayParam | None, Query()] = None,
 ) -> list[PlanSummary]:
     """Plan versions, newest version first for each depot and day."""
     return [PlanSummary.model_validate(r) for r in plans.list_plans(p, actor, depot_id, date)]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import time
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.errors import error_response
-from doorstep.api.schemas_common import ERRORS
+from doorstep.api.schemas_common import ERRORS, DayParam
 from doorstep.api.schemas_reschedule import RescheduleBody, RescheduleOut, RescheduleRefusedOut
 from doorstep.api.schemas_tracking import (
     FeedbackBody,
@@ -131,8 +130,8 @@ def _row(r: Any) -> dict[str, Any]:
 def list_feedback(
     p: PlatformDep,
     actor: ActorDep,
-    start: Annotated[dt.date | None, Query(alias="from", description="first delivery day (inclusive)")] = None,
-    end: Annotated[dt.date | None, Query(alias="to", description="last delivery day (inclusive)")] = None,
+    start: Annotated[DayParam | None, Query(alias="from", description="first delivery day (inclusive)")] = None,
+    end: Annotated[DayParam | None, Query(alias="to", description="last delivery day (inclusive)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
 ) -> list[FeedbackOut]:
     """Feedback on deliveries of days ``from``..``to`` (the order's day), newest day first, with the route and

@@ -3,7 +3,6 @@ timeline (its events, loading scans included)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from datetime import tzinfo
 from typing import Annotated
 
@@ -11,7 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from doorstep.api.deps import ActorDep, PlatformDep
-from doorstep.api.schemas_common import ERRORS
+from doorstep.api.schemas_common import ERRORS, DayParam
 from doorstep.api.schemas_orders import EventOut
 from doorstep.api.schemas_warehouse import ReleaseOut, WaveOut, WavesOut
 from doorstep.domain.waves import LoadingTimes, Release
@@ -59,7 +58,7 @@ def waves(
     depot_id: str,
     p: PlatformDep,
     actor: ActorDep,
-    date: Annotated[dt.date, Query()],
+    date: Annotated[DayParam, Query()],
     per_parcel_s: Annotated[int | None, Query(description="loading seconds per parcel (default: the setting)")] = None,
     dock_s: Annotated[int | None, Query(description="seconds at the dock per departure (default: the setting)")] = None,
     wave_s: Annotated[int | None, Query(description="wave interval in seconds (default: the setting)")] = None,
