@@ -29,8 +29,8 @@ from doorstep.domain.geo import LatLng
 from doorstep.domain.reach import Reach
 
 # prior strength (observations) of each level's parent
-K_ADDRESS, K_BUILDING, K_CELL, K_DRIVER = 3.0, 5.0, 10.0, 15.0
-K_HOUR, K_ZONE, K_ZONE_PERIOD = 20.0, 20.0, 30.0
+K_ADDRESS, K_BUILDING, K_CELL, K_DRIVER = 3.0, 5.0, 5.0, 10.0
+K_HOUR, K_ZONE, K_ZONE_PERIOD = 10.0, 10.0, 15.0
 MIN_OBSERVATIONS = 20  # fewer service or leg observations in all: nothing learned (the defaults stand)
 PERIODS = ((0, 7, "night"), (7, 10, "morning peak"), (10, 16, "day"), (16, 19, "evening peak"), (19, 24, "evening"))
 FACTOR_RANGE = (0.33, 3.0)  # a learned travel factor is kept within these bounds
