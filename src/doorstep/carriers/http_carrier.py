@@ -18,12 +18,19 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
 import httpx
 
-from doorstep.domain.carrier_types import Booking, CarrierStatus, CarrierUnavailableError, Label, Quote, StatusReport
+from doorstep.domain.carrier_types import (
+    Booking,
+    CarrierStatus,
+    CarrierUnavailableError,
+    Label,
+    Quote,
+    StatusReport,
+    aware_time,
+)
 from doorstep.domain.carriers import CarrierConfig
 from doorstep.domain.orders import Order
 from doorstep.domain.signing import sign
@@ -99,7 +106,10 @@ class HttpCarrier:
         wanted = {o.id for o in orders}
         try:
             return [
-                Quote(str(q["order_id"]), int(q["price_cents"]), str(q.get("quote_id") or ""), _at(q.get("expires_at")))
+                Quote(
+                    str(q["order_id"]), int(q["price_cents"]), str(q.get("quote_id") or ""),
+                    aware_time(q.get("expires_at")),
+                )
                 for q in data.get("quotes") or []
                 if str(q.get("order_id")) in wanted
             ]
@@ -132,17 +142,9 @@ class HttpCarrier:
         data = self._json(self._call("status", params={"booking_id": booking.external_id}))
         try:
             return StatusReport(
-                CarrierStatus(str(data.get("status"))), _at(data.get("at")), str(data.get("detail") or "")
+                CarrierStatus(str(data.get("status"))), aware_time(data.get("at")), str(data.get("detail") or "")
             )
         except ValueError as exc:
             raise CarrierUnavailableError(f"carrier {self.config.name}: unknown status {data.get('status')!r}") from exc
 
 
-def _at(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return at if at.tzinfo is not None else None

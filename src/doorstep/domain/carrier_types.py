@@ -99,3 +99,15 @@ class CarrierOffer:
     route_id: str | None = None  # the route it leaves when confirmed (None: it was unassigned)
     route_cost_cents: int = 0  # what serving it costs our fleet (the route's cost with it minus without it)
     together: tuple[str, ...] = ()  # orders offered with it: removed together they save route_cost_cents summed
+
+
+def aware_time(value: object) -> datetime | None:
+    """A carrier's ISO-8601 time stamp with its offset; None for anything else (a missing, malformed or naive one):
+    the one reading of a carrier's times, for its answers and its callbacks."""
+    if not isinstance(value, str):
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None

@@ -17,9 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from doorstep.domain.errors import Issue
-from doorstep.domain.geo import LatLng, haversine_m
+from doorstep.domain.geo import LatLng, haversine_m, inside
 from doorstep.domain.orders import Order
-from doorstep.domain.slots import inside
 
 ENDPOINTS = ("quote", "book", "cancel", "label", "status")
 REQUIRED_HTTP = ("quote", "book")  # an HTTP carrier must at least quote and book

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -36,3 +37,17 @@ def haversine_m(a: LatLng, b: LatLng) -> float:
     dlmb = math.radians(b.lng - a.lng)
     h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def inside(point: LatLng, ring: Sequence[LatLng]) -> bool:
+    """Whether ``point`` lies inside the closed ring (ray casting, even-odd rule, on the lat/lng plane: fine at city
+    scale, away from the poles and the antimeridian). One routine for slot zones, carrier areas and access zones."""
+    hit = False
+    n = len(ring)
+    for i in range(n):
+        a, b = ring[i], ring[(i + 1) % n]
+        if (a.lat > point.lat) != (b.lat > point.lat):
+            x = a.lng + (point.lat - a.lat) * (b.lng - a.lng) / (b.lat - a.lat)
+            if point.lng < x:
+                hit = not hit
+    return hit

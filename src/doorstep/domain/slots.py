@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from doorstep.domain.errors import Issue
-from doorstep.domain.geo import LatLng, haversine_m
+from doorstep.domain.geo import LatLng, haversine_m, inside
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_ZONES = 50
@@ -210,19 +210,6 @@ def windows_on(template: SlotTemplate, day: date, tz: ZoneInfo) -> list[Window]:
         out.append(Window(template, at, at + length, at - timedelta(minutes=template.cutoff_min)))
         at += step
     return out
-
-
-def inside(point: LatLng, polygon: tuple[LatLng, ...]) -> bool:
-    """Ray casting on lat/lng (fine at city scale: zones are not near the poles or the antimeridian)."""
-    hit = False
-    n = len(polygon)
-    for i in range(n):
-        a, b = polygon[i], polygon[(i + 1) % n]
-        if (a.lat > point.lat) != (b.lat > point.lat):
-            x = a.lng + (point.lat - a.lat) * (b.lng - a.lng) / (b.lat - a.lat)
-            if point.lng < x:
-                hit = not hit
-    return hit
 
 
 def _hhmm(value: Any) -> time | None:

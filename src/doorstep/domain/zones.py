@@ -13,30 +13,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from doorstep.domain.geo import LatLng
+from doorstep.domain.geo import LatLng, inside
 
 Ring = tuple[LatLng, ...]
 Polygon = tuple[Ring, ...]  # outline first, then holes
 
 
-def _in_ring(p: LatLng, ring: Ring) -> bool:
-    """Ray casting (even-odd rule) on the longitude/latitude plane."""
-    inside = False
-    n = len(ring)
-    for k in range(n):
-        a, b = ring[k], ring[(k + 1) % n]
-        if (a.lat > p.lat) != (b.lat > p.lat):
-            cross = a.lng + (p.lat - a.lat) * (b.lng - a.lng) / (b.lat - a.lat)
-            if p.lng < cross:
-                inside = not inside
-    return inside
-
-
 def in_polygon(p: LatLng, polygon: Polygon) -> bool:
     """Inside the outline and outside every hole."""
-    if not polygon or not _in_ring(p, polygon[0]):
+    if not polygon or not inside(p, polygon[0]):
         return False
-    return not any(_in_ring(p, hole) for hole in polygon[1:])
+    return not any(inside(p, hole) for hole in polygon[1:])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

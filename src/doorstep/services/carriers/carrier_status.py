@@ -24,6 +24,7 @@ from doorstep.domain.carrier_types import (
     Booking,
     CarrierStatus,
     CarrierUnavailableError,
+    aware_time,
 )
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.events import EventType
@@ -116,7 +117,7 @@ def _callback_body(body: bytes) -> tuple[str, str, str, CarrierStatus, datetime 
         allowed = ", ".join(CarrierStatus)
         issues.append(Issue("E1651", f"status {data.get('status')!r}; allowed: {allowed}", ("status",)))
         status = CarrierStatus.BOOKED
-    at = _time(data.get("at"))
+    at = aware_time(data.get("at"))
     if data.get("at") is not None and at is None:
         issues.append(Issue("E1651", f"at {data.get('at')!r} is not an ISO-8601 time with an offset", ("at",)))
     if issues:
@@ -129,16 +130,6 @@ def _callback_body(body: bytes) -> tuple[str, str, str, CarrierStatus, datetime 
         at,
         str(data.get("detail") or ""),
     )
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return at if at.tzinfo is not None else None
 
 
 def _booking(uow: UnitOfWork, carrier_id: str, booking_id: str, order_id: str) -> CarrierBookingRow:
