@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import xstatic.pkg.leaflet as xstatic_leaflet
@@ -68,26 +69,11 @@ def mount_web(app: FastAPI) -> None:
     def slots(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(request, "slots.html", {"title": "Slots", "here": "slots"})
 
-    @router.get("/app/analytics", response_class=HTMLResponse)
-    def analytics(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(
-            request, "analytics.html", {"title": "Analytics", "here": "analytics"},
-            headers={"Content-Security-Policy": ANALYTICS_CSP},
-        )  # fmt: skip
-
-    @router.get("/app/learned", response_class=HTMLResponse)
-    def learned(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(
-            request, "learned.html", {"title": "Learned times", "here": "analytics"},
-            headers={"Content-Security-Policy": ANALYTICS_CSP},
-        )  # fmt: skip
-
-    @router.get("/app/forecast", response_class=HTMLResponse)
-    def forecast(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(
-            request, "forecast.html", {"title": "Forecast", "here": "forecast"},
-            headers={"Content-Security-Policy": ANALYTICS_CSP},
-        )  # fmt: skip
+    # the chart pages: plotly.js writes inline styles, which their Content-Security-Policy allows
+    for path, page, title, here in (("/app/analytics", "analytics.html", "Analytics", "analytics"),
+                                    ("/app/learned", "learned.html", "Learned times", "analytics"),
+                                    ("/app/forecast", "forecast.html", "Forecast", "forecast")):  # fmt: skip
+        router.add_api_route(path, _chart_page(page, title, here), response_class=HTMLResponse)
 
     @router.get("/static/plotly/plotly.min.js")
     def plotly() -> FileResponse:
@@ -97,6 +83,17 @@ def mount_web(app: FastAPI) -> None:
     _tracking_page(router)
     mount_widget(router, templates)
     app.include_router(router)
+
+
+def _chart_page(page: str, title: str, here: str) -> Callable[[Request], HTMLResponse]:
+    """A dashboard page that draws with plotly.js, under the CSP that allows its inline styles."""
+
+    def show(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(
+            request, page, {"title": title, "here": here}, headers={"Content-Security-Policy": ANALYTICS_CSP}
+        )
+
+    return show
 
 
 MANIFEST = {
