@@ -250,7 +250,12 @@ function onEvent(ev) {
   if (ev.type === "position") { r.position = { lat: ev.lat, lng: ev.lng, at: ev.at }; placeDriver(r.id, ev.lat, ev.lng); scheduleTrail(r.id); }
   if (ev.type === "stop") {
     r.outcomes = { ...(r.outcomes || {}), [ev.order_id]: ev.status };
-    if (ev.status === "completed" || ev.status === "failed") loadPod(r.id).catch(showError);
+    if (ev.status === "completed" || ev.status === "failed") {
+      // counted at once: the ETA worker's "eta" event that recounts may come later (or be coalesced away)
+      const worked = Object.values(r.outcomes).filter((s) => s === "completed" || s === "failed").length;
+      r.done = Math.max(r.done || 0, worked);
+      loadPod(r.id).catch(showError);
+    }
   }
   if (ev.type === "eta") {
     r.etas = ev.stops;
