@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from doorstep.services.operations import live_view
 from tests.api import live_day
 from tests.api.live_day import DAY_9_30, Day
 
@@ -106,6 +107,29 @@ def test_dispatcher_stream_sends_snapshot_then_position_and_eta(on_day: Day) -> 
     assert mine["position"]["lat"] == first["lat"] and mine["etas"]
     stops = [s for s in route["data"]["stops"] if s.get("order_id")]
     assert mine["refs"] == {s["order_id"]: s["external_ref"] for s in stops}  # alerts and proofs name orders so
+
+
+def test_event_published_while_the_snapshot_is_read_follows_it(
+    on_day: Day, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An event that happens while the stream's first snapshot is being read is not lost: the stream subscribes
+    before it reads the snapshot (it read the snapshot first, so such an event fell between the two)."""
+    day = on_day
+    route = day.plan["routes"][0]
+    loc = route["data"]["stops"][1]["location"]
+    real = live_view.snapshot
+
+    def busy_snapshot(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        snap = real(*args, **kwargs)
+        day.p.live.publish(day.t.org_id, {"type": "position", "route_id": route["id"], "driver_id": None,
+                                          "lat": loc["lat"], "lng": loc["lng"], "at": DAY_9_30.isoformat(),
+                                          "accuracy_m": 10})  # fmt: skip
+        return snap
+
+    monkeypatch.setattr(live_view, "snapshot", busy_snapshot)
+    events = stream_while(day, "/v1/live/stream?limit=2&date=2025-06-17", day.t.h("read"), lambda: None)
+    assert [e["type"] for e in events] == ["snapshot", "position"]
+    assert events[1]["route_id"] == route["id"]
 
 
 def test_stream_needs_authentication(client: TestClient) -> None:

@@ -6,7 +6,6 @@ kind only (schemas_live.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -119,15 +118,6 @@ def snapshot(p: PlatformDep, actor: ActorDep, date: Annotated[DayParam | None, Q
     return SnapshotOut.model_validate(live_view.snapshot(p, actor, date))
 
 
-def _given(events: list[dict[str, Any]]) -> Callable[[], Awaitable[list[dict[str, Any]]]]:
-    """The first events, computed before the response starts (so an error still answers as one)."""
-
-    async def first() -> list[dict[str, Any]]:
-        return events
-
-    return first
-
-
 async def _everything(event: dict[str, Any]) -> dict[str, Any]:
     return event
 
@@ -145,7 +135,11 @@ async def stream(
 ) -> StreamingResponse:
     """``text/event-stream``: a ``snapshot`` event first, then positions, stop events, ETAs, alerts and route
     changes of the organization. On a ``gap`` event the client has missed events and reloads the snapshot."""
-    actor.require(Permission.READ)
-    first = await run_in_threadpool(live_view.snapshot, p, actor, date)  # before streaming: errors answer as such
-    body = relay(request, actor.org_id, _given([first]), _everything, limit)
+    actor.require(Permission.READ)  # the snapshot itself raises nothing else: it may wait until subscribed
+
+    async def first() -> list[dict[str, Any]]:
+        # computed once subscribed: an event published while the snapshot is read follows it on the stream
+        return [await run_in_threadpool(live_view.snapshot, p, actor, date)]
+
+    body = relay(request, actor.org_id, first, _everything, limit)
     return StreamingResponse(body, media_type="text/event-stream", headers=HEADERS)
