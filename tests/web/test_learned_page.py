@@ -119,3 +119,23 @@ def test_the_page_shows_when_customers_are_reached(history: tuple[Org, dict[str,
     keep_screenshot(page, "learned-reach.png")
     assert axe_violations(page) == []
     assert errors == []
+
+
+def test_reach_panel_without_attempts_says_so(server: tuple[str, Any], browser: Any) -> None:
+    """An organization with no delivery attempt yet: the reachability panel says so instead of drawing an empty
+    heatmap and a table of dashes."""
+    from playwright.sync_api import expect
+
+    base, platform = server
+    email = f"new-{uuid.uuid4().hex[:8]}@example.com"
+    create_organization(platform, "New courier", email, PASSWORD)
+    with httpx.Client(base_url=base, timeout=60) as api:
+        assert api.post("/v1/auth/login", json={"email": email, "password": PASSWORD}).status_code == 200
+        assert api.get("/v1/analytics/learned/reach").json()["attempts"] == 0
+        page, errors = open_page(browser, Org(base, email, api), "/app/learned")
+        expect(page.locator("#reach-note")).to_have_text(
+            "No delivery attempts recorded yet: the chart appears once drivers have attempted deliveries.")  # fmt: skip
+        expect(page.locator("#reach-figure")).to_be_hidden()
+        expect(page.locator("#reach-table")).to_be_hidden()
+        assert axe_violations(page) == []
+        assert errors == []

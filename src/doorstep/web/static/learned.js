@@ -103,6 +103,13 @@ function reachOptions(doc) {
 async function showReach() {
   const where = $("reach-where").value;
   const grid = await api("GET", `/v1/analytics/learned/reach${where ? `?where=${encodeURIComponent(where)}` : ""}`);
+  const empty = grid.attempts === 0;  // nothing to draw: say so instead of an empty plot and a table of dashes
+  $("reach-figure").hidden = empty;
+  $("reach-table").closest(".scroll").hidden = empty;
+  if (empty) {
+    $("reach-note").textContent = "No delivery attempts recorded yet: the chart appears once drivers have attempted deliveries.";
+    return;
+  }
   const bands = [...new Set(grid.cells.map((c) => c.start_hour))];
   const label = (h) => `${String(h).padStart(2, "0")}–${String(h + 2).padStart(2, "0")}`;
   const cell = (d, h) => grid.cells.find((c) => c.weekday === d && c.start_hour === h);
