@@ -3,13 +3,16 @@ tenant's real van; its vans, driver hours and km are those of the plan of the sa
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
+from doorstep.domain.ids import new_id
 from doorstep.optimize.options import SolveOptions
+from doorstep.services.analytics.staffing import run_staffing, runs
 from doorstep.services.analytics.staffing_day import synthetic_days
 from doorstep.services.planning.planning import plan
+from doorstep.store.models import StaffingRunRow
 from tests.api.conftest import Tenant, platform_of
 from tests.api.forecast_history import NEAR, WEST, add_history, clock_at, today_at
 from tests.api.test_plans import wait
@@ -86,3 +89,47 @@ def test_bad_staffing_requests(client: TestClient, tenant: Tenant) -> None:
     r = client.get("/v1/analytics/staffing/stf_nope", headers=tenant.h("read"))
     assert (r.status_code, r.json()["error"]["code"]) == (404, "E1302")
     assert client.post("/v1/analytics/staffing", json={}, headers=tenant.h("read")).status_code == 403
+
+
+def _left_running(client: TestClient, tenant: Tenant, started: datetime) -> str:
+    """A run its process left "running" (the process died after claiming it), started at ``started``."""
+    p = platform_of(client)
+    with p.uow(tenant.org_id) as uow:
+        row = StaffingRunRow(id=new_id("stf"), status="running", options={**OPTIONS, "days": 1}, result=None,
+                             error=None, progress={"days_done": 0, "days_total": 1}, attempts=1,
+                             started_at=started)  # fmt: skip
+        runs(uow).add(row)
+        uow.commit()
+        return row.id
+
+
+def test_a_run_whose_process_died_reads_as_interrupted(client: TestClient, tenant: Tenant) -> None:
+    """A run still "running" long after one day's plans could take (its process died) reads as failed E5001
+    instead of running for ever; one that started a minute ago is still running."""
+    now = today_at(TODAY)
+    dead = _left_running(client, tenant, now - timedelta(hours=1))
+    alive = _left_running(client, tenant, now - timedelta(minutes=1))
+    with clock_at(client, now):
+        gone = client.get(f"/v1/analytics/staffing/{dead}", headers=tenant.h("read")).json()
+        fresh = client.get(f"/v1/analytics/staffing/{alive}", headers=tenant.h("read")).json()
+    assert gone["status"] == "failed" and gone["error"]["error"]["code"] == "E5001", gone
+    assert "interrupted" in gone["error"]["error"]["message"] and gone["finished_at"]
+    assert fresh["status"] == "running" and fresh["error"] is None
+
+
+def test_a_redelivered_job_of_a_dead_worker_runs_the_staffing_again(client: TestClient, tenant: Tenant) -> None:
+    """The broker hands the job of a crashed worker to another one: a stale running run is claimed again and
+    finishes; a run whose process is alive is left to it (the duplicate does nothing)."""
+    add_history(client, tenant, FIRST, [3, 2, 0, 0, 0, 0, 0, 3, 2, 0, 0, 0, 0, 0, 4, 2], NEAR)
+    now = today_at(TODAY)
+    p = platform_of(client)
+    dead = _left_running(client, tenant, now - timedelta(hours=1))
+    alive = _left_running(client, tenant, now - timedelta(minutes=1))
+    with clock_at(client, now):
+        run_staffing(p, tenant.org_id, dead)
+        run_staffing(p, tenant.org_id, alive)
+        done = client.get(f"/v1/analytics/staffing/{dead}", headers=tenant.h("read")).json()
+        other = client.get(f"/v1/analytics/staffing/{alive}", headers=tenant.h("read")).json()
+    assert done["status"] == "succeeded" and done["attempts"] == 2, done
+    assert done["progress"]["days_done"] == 1 and done["result"]["days"][0]["orders"] == 3  # Mondays 3, 3, 4
+    assert other["status"] == "running" and other["attempts"] == 1

@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+
+from sqlalchemy import func, select
 
 from doorstep.domain.errors import CODES, DoorstepError, Issue
 from doorstep.domain.ids import new_id
@@ -24,7 +26,7 @@ from doorstep.services.kernel.access import Actor, Permission, system_actor
 from doorstep.services.kernel.job_registry import job
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.planning.planning import plan as make_plan
-from doorstep.store.models import StaffingRunRow
+from doorstep.store.models import DepotRow, StaffingRunRow
 from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
 
@@ -83,7 +85,34 @@ def get_staffing(p: Platform, actor: Actor, run_id: str) -> StaffingRunRow:
     """A staffing run: status, progress (with the days done so far) and, once done, its result."""
     actor.require(Permission.READ)
     with p.uow(actor) as uow:
-        return runs(uow).require(run_id, ("run_id",))
+        row = runs(uow).require(run_id, ("run_id",))
+        if row.status == "running" and _stale(uow, row, p.clock()):  # its process died: say so, do not spin
+            row.status, row.error, row.finished_at = "failed", INTERRUPTED, p.clock()
+            uow.commit()
+        return row
+
+
+INTERRUPTED = {
+    "error": {
+        "code": "E5001",
+        "message": "the staffing run was interrupted (its process stopped while it ran)",
+        "action": "Start the run again.",
+        "details": [],
+    }
+}
+STALE_AFTER_S = 300  # silent this long beyond what planning its next day may take: the process died
+
+
+def _stale(uow: UnitOfWork, row: StaffingRunRow, now: datetime) -> bool:
+    """A running run whose process died: no day finished (``progress["beat"]``, else its start) for longer than
+    one day's plans may take (the time limit per depot) plus ``STALE_AFTER_S``."""
+    beat = row.progress.get("beat")
+    last = datetime.fromisoformat(beat) if beat else row.started_at
+    if last is None:
+        return False
+    depots = uow.session.scalar(select(func.count()).select_from(DepotRow).where(DepotRow.org_id == row.org_id))
+    allowance = float(row.options.get("time_limit_s", MAX_TIME_LIMIT_S)) * max(1, depots or 0) + STALE_AFTER_S
+    return (now - last).total_seconds() > allowance
 
 
 def day_row(day: date, mean: float, plans: list[tuple[Problem, Plan | None]]) -> dict[str, Any]:
@@ -108,12 +137,18 @@ def day_row(day: date, mean: float, plans: list[tuple[Problem, Plan | None]]) ->
 
 
 def _claim(p: Platform, org_id: str, run_id: str) -> dict[str, Any] | None:
-    """Queued -> running under a row lock (None when it is not queued: a duplicate delivery does nothing)."""
+    """Queued -> running under a row lock (None otherwise: a duplicate delivery does nothing). A run left
+    running by a process that died (silent past ``_stale``) is claimed again: a broker redelivers the job of a
+    worker that crashed, and the run starts over instead of staying "running" for ever."""
     with p.uow(org_id) as uow:
         row = uow.session.get(StaffingRunRow, run_id, with_for_update=True)
-        if row is None or row.org_id != org_id or row.status != "queued":
+        if row is None or row.org_id != org_id:
             return None
-        row.status, row.started_at, row.attempts = "running", p.clock(), row.attempts + 1
+        now = p.clock()
+        if row.status != "queued" and not (row.status == "running" and _stale(uow, row, now)):
+            return None
+        row.status, row.started_at, row.attempts = "running", now, row.attempts + 1
+        row.progress = {"days_done": 0, "days_total": row.progress.get("days_total"), "beat": now.isoformat()}
         uow.commit()
         return dict(row.options)
 
@@ -152,7 +187,7 @@ def run_staffing(p: Platform, org_id: str, run_id: str) -> None:
             plans = plan_day(p, org_id, day, today, round(point.mean), opts)
             rows.append(day_row(day, point.mean, plans))
             _store(p, org_id, run_id, progress={"days_done": i + 1, "days_total": len(fc.series[0].points),
-                                                "days": list(rows)})  # fmt: skip
+                                                "days": list(rows), "beat": p.clock().isoformat()})  # fmt: skip
         totals = {k: sum(r[k] for r in rows) for k in ("orders", "driver_s", "distance_m", "unassigned")}
         result = {"days": rows, "totals": {**totals, "driver_hours": round(totals["driver_s"] / 3600, 2),
                                            "max_vans": max((r["vans"] for r in rows), default=0)},
