@@ -21,6 +21,7 @@ from doorstep.domain.reach import (
     MIN_ATTEMPTS,
     ReachEstimate,
     ReachObservation,
+    best_window,
     learn_reach,
     slot_of,
 )
@@ -196,3 +197,26 @@ def fail_stop_for(day: live_day.Day, route: dict[str, Any], k: int, policy: Live
         "reason": reason, "at": live_day.DAY_9_30.isoformat(), "driver_id": "drv_test",
     }, policy.failure, policy.auto_approve)  # fmt: skip
     return str(stop["order_id"])
+
+
+def test_a_moved_reattempt_stays_within_the_hours_the_vans_work(make_day: Any) -> None:
+    """The same habit (reached Wednesdays 16-18), but every van works Wednesday 08:00-18:00: 16:00-19:00 would end
+    after the last shift, so the re-attempt moves to the best 3-hour window that ends by 18:00 instead."""
+    day = make_day(parcels=3)
+    route = day.plan["routes"][0]
+    stop = route["data"]["stops"][1]
+    where = LatLng(stop["location"]["lat"], stop["location"]["lng"])
+    model = _save(day.p, day.t.org_id, _habit(where, WED, 16, 8)[:15] + [ReachObservation(where, WED, 10, False)] * 5)
+    for v in day.client.get("/v1/vehicles", headers=day.t.h()).json()["items"]:
+        shift = {"vehicle_id": v["id"], "day": "2025-06-18", "start": "2025-06-18T08:00:00+01:00",
+                 "end": "2025-06-18T18:00:00+01:00"}  # fmt: skip
+        assert day.client.post("/v1/shifts", json=shift, headers=day.t.h()).status_code == 201
+    with learned_times(day.p, True):
+        moved = fail_stop(day, route, 1, LivePolicy(FailurePolicy(same_day=False, max_attempts=3)))
+    ref = day.client.get(f"/v1/orders/{moved}", headers=day.t.h()).json()["external_ref"]
+    (w,) = orders_by_ref(day)[f"{ref}#2"]["data"]["time_windows"]
+    start, end = datetime.fromisoformat(w["start"]), datetime.fromisoformat(w["end"])
+    morning = datetime.fromisoformat("2025-06-18T09:00:00+01:00")
+    assert end <= morning.replace(hour=18) and (start, end) != (morning, morning.replace(hour=12))
+    assert (start, end) == best_window(model.reach, where, morning, morning.replace(hour=12),
+                                       (morning.replace(hour=8), morning.replace(hour=18)))  # fmt: skip

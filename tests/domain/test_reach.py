@@ -105,6 +105,18 @@ def test_a_reattempt_moves_to_the_band_the_address_is_reached_in() -> None:
     assert best_window(r, FAR, start, start.replace(hour=10)) is None
 
 
+def test_a_reattempt_moves_only_within_the_hours_the_vans_work() -> None:
+    """The vans work 08:00-18:00: HOME's best band (18-20) is out of reach, so the window moves to the best one
+    inside (10-12, the nearest of the equal ones); a window that would end after the last shift is not tried."""
+    r = learn_reach(_record())
+    start = datetime(2025, 6, 17, 8, 0, tzinfo=TZ)
+    work = (start, start.replace(hour=18))
+    assert best_window(r, HOME, start, start.replace(hour=10), work) == (start.replace(hour=10), start.replace(hour=12))
+    assert best_window(r, HOME, start, start.replace(hour=10), (start, start.replace(hour=19))) == (
+        start.replace(hour=10), start.replace(hour=12))  # fmt: skip
+    assert best_window(r, HOME, start, start.replace(hour=10), (start, start.replace(hour=10))) is None
+
+
 def test_grid_of_a_neighbourhood_and_an_address() -> None:
     """The page's grid: 84 bands, each with the scope's own attempts and the shrunk estimate."""
     r = learn_reach(_record())

@@ -191,10 +191,13 @@ def learn_reach(attempts: Iterable[ReachObservation]) -> Reach:
     return Reach(successes, n, frozen(slots), frozen(cells), frozen(addresses), frozen(address_slots))
 
 
-def best_window(reach: Reach, point: LatLng, start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
+def best_window(
+    reach: Reach, point: LatLng, start: datetime, end: datetime, within: tuple[datetime, datetime] | None = None
+) -> tuple[datetime, datetime] | None:
     """Where a re-attempt's window should move on its day: the window of the same length starting on a band
     within ``DAY_HOURS`` that the address is most likely reached in, when it beats the window as it is by more
-    than ``SUGGEST_WITHIN`` (ties: the one starting nearest the window as it is); None: keep the window."""
+    than ``SUGGEST_WITHIN`` (ties: the one starting nearest the window as it is); None: keep the window.
+    ``within`` (when the vans work that day) bounds the windows tried: a window no van is out in is no help."""
     here = reach.window(point, start, end)
     length = end - start
     if here is None or length > timedelta(hours=DAY_HOURS[1] - DAY_HOURS[0]) or length <= timedelta(0):
@@ -205,6 +208,8 @@ def best_window(reach: Reach, point: LatLng, start: datetime, end: datetime) -> 
         at = day + timedelta(hours=hour)
         if at + length > day + timedelta(hours=DAY_HOURS[1]):
             break
+        if within is not None and (at < within[0] or at + length > within[1]):
+            continue
         est = reach.window(point, at, at + length)
         if est is not None:
             key = (-est.rate, abs((at - start).total_seconds()), at)

@@ -4,10 +4,13 @@ the depot receives both by scanning barcodes. Every step is an event with time, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.ids import new_id
@@ -33,7 +36,7 @@ from doorstep.services.kernel.platform import Platform
 from doorstep.services.operations.replanning import ProposalKind, ProposalStatus, Request, proposals_of, propose
 from doorstep.services.orders.convert import depot_of, order_of
 from doorstep.services.orders.orders import insert_orders, set_order_status
-from doorstep.store.models import EventRow, OrderRow, PlanRow, ProposalRow, ReturnRow
+from doorstep.store.models import EventRow, OrderRow, PlanRow, ProposalRow, ReturnRow, ShiftRow, VehicleRow
 from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
 
@@ -93,15 +96,34 @@ class FailureOutcome:
     return_id: str | None = None
 
 
-def _when_reached(learned: LearnedTimes | None, again: Order, tz: str) -> tuple[Order, dict[str, Any]]:
+def _working_hours(uow: UnitOfWork, depot_id: str, day: date) -> tuple[datetime, datetime] | None:
+    """When the depot's vans work on ``day``: from the earliest shift start to the latest shift end of its
+    vehicles that day; with no shift rostered yet, the depot's opening hours; None when neither is known."""
+    span: tuple[datetime | None, datetime | None] = uow.session.execute(
+        select(func.min(ShiftRow.start), func.max(ShiftRow.end))
+        .join(VehicleRow, VehicleRow.id == ShiftRow.vehicle_id)
+        .where(ShiftRow.org_id == uow.org_id, ShiftRow.day == day, VehicleRow.depot_id == depot_id)
+    ).one()._tuple()
+    first, last = span  # None, None: no shift that day
+    if first is not None and last is not None:
+        return first, last
+    opens, closes = depot_of(uow.depots.require(depot_id)).hours_on(day)
+    return (opens, closes) if opens is not None and closes is not None else None
+
+
+def _when_reached(
+    learned: LearnedTimes | None, again: Order, tz: str, hours: Callable[[date], tuple[datetime, datetime] | None]
+) -> tuple[Order, dict[str, Any]]:
     """A next-day re-attempt after the customer was absent, with learned reach: its one window moves to the
-    same-length window of that day the address is most likely reached in (``domain.reach.best_window``), and
-    the event says from where to where and why; otherwise the order as it is (docs/learning.md)."""
+    same-length window of that day the address is most likely reached in while the depot's vans work
+    (``hours`` of the local day; ``domain.reach.best_window``), and the event says from where to where and why;
+    otherwise the order as it is (docs/learning.md)."""
     if learned is None or not learned.reach.usable or len(again.time_windows) != 1:
         return again, {}
     zone = ZoneInfo(tz)
     w = again.time_windows[0]
-    moved = best_window(learned.reach, again.location, w.start.astimezone(zone), w.end.astimezone(zone))
+    start, end = w.start.astimezone(zone), w.end.astimezone(zone)
+    moved = best_window(learned.reach, again.location, start, end, hours(start.date()))
     if moved is None:
         return again, {}
     before = learned.reach.window(again.location, w.start.astimezone(zone), w.end.astimezone(zone))
@@ -151,7 +173,9 @@ def handle_failure(
         again = _reattempt(order, attempt + 1, days) if step in REATTEMPTS else None
         extra: dict[str, Any] = {"reattempt_order_id": again.id} if again is not None else {}
         if again is not None and days == 1:
-            again, why = _when_reached(learned, again, uow.depots.require(row.depot_id).timezone)
+            depot_id = row.depot_id
+            again, why = _when_reached(learned, again, uow.depots.require(depot_id).timezone,
+                                       lambda day: _working_hours(uow, depot_id, day))  # fmt: skip
             extra |= why
         data = where.step("failed", reason=reason, attempt=attempt, next=step, **extra)
         events.record(kind, order_id, data=data)
