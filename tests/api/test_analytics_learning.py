@@ -10,7 +10,9 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event, update
 
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
@@ -25,9 +27,11 @@ from doorstep.domain.learned import (
 from doorstep.live.publish import RecordingPublisher
 from doorstep.routing.straight_line import StraightLineProvider
 from doorstep.services.analytics import learning
-from doorstep.services.kernel.learned_times import save_learned
+from doorstep.services.kernel import learned_times as learned_times_module
+from doorstep.services.kernel.learned_times import load_learned, save_learned
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.operations.tracking import on_event
+from doorstep.store.models import LearnedModelRow
 from tests.api.conftest import make_tenant, platform_of
 from tests.api.kpi_day import act, at, make_kpi_day
 from tests.api.test_plans import plan_now, wait
@@ -153,3 +157,46 @@ def test_etas_use_learned_travel_factors_only_when_switched_on(client: TestClien
     assert drives[0] == model.durations[0, 1]
     factor = _model_for(_loc(first), 120.0, 2.0).travel_factor(_loc(first), 1 * 24 + 8)
     assert drives[1] == round(model.durations[0, 1] * factor) and factor > 1.5
+
+
+def test_the_learned_model_is_looked_up_at_most_every_recheck_interval(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every live ETA asks for the model: within RECHECK_S of the last look the cached model answers without a
+    query (a model written behind the process's back is not seen yet); a model saved in this process is seen at
+    once, and one written elsewhere at the next look after RECHECK_S."""
+    t = make_tenant(client)
+    p = platform_of(client)
+    here = LatLng(38.72, -9.14)
+    with p.uow(t.org_id) as uow:
+        assert load_learned(uow) is None
+        save_learned(uow, _model_for(here, 600.0, 1.0))
+        uow.commit()
+    with p.uow(t.org_id) as uow:
+        first = load_learned(uow)
+    assert first is not None and first.learned_at == datetime.fromisoformat(at("06:00"))
+    queries: list[str] = []
+
+    def seen_sql(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        queries.append(statement)
+
+    engine = p.sessions.kw["bind"]
+    event.listen(engine, "before_cursor_execute", seen_sql)
+    try:
+        with p.uow(t.org_id) as uow:
+            assert load_learned(uow) is first
+        assert not [q for q in queries if "learned_models" in q]
+        newer = _model_for(here, 300.0, 1.0)
+        newer.learned_at = datetime.fromisoformat(at("07:00"))
+        with p.sessions() as s:  # another process's learning run: written without this process's save
+            s.execute(update(LearnedModelRow).where(LearnedModelRow.org_id == t.org_id).values(
+                learned_at=newer.learned_at, data=newer.to_dict()))  # fmt: skip
+            s.commit()
+        with p.uow(t.org_id) as uow:
+            assert load_learned(uow) is first  # within RECHECK_S
+        monkeypatch.setattr(learned_times_module, "RECHECK_S", 0.0)
+        with p.uow(t.org_id) as uow:
+            seen = load_learned(uow)
+        assert seen is not None and seen.learned_at == newer.learned_at
+    finally:
+        event.remove(engine, "before_cursor_execute", seen_sql)
