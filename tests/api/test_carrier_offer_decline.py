@@ -113,3 +113,31 @@ def test_a_non_web_tracking_link_from_the_booking_answer_is_dropped(
     wait(app)
     shown = tracking(app, t, far)["carrier"]
     assert (shown["url"], shown["link"], shown["reference"]) == ("", "", "Tracking number: CC-1")
+
+
+def test_each_carrier_status_is_published_for_the_tracking_stream(
+    app: TestClient, carrier_server: CarrierServer
+) -> None:
+    """A callback publishes one carrier_status event for the order on the organization's channel (what the
+    order's tracking stream follows); its duplicate publishes nothing."""
+    from doorstep.live.publish import RecordingPublisher
+    from tests.api.conftest import platform_of
+
+    t = make_tenant(app)
+    plan, carrier, far = offered(app, t, carrier_server)
+    assert app.post(f"/v1/plans/{plan['id']}/carrier-offers/{far}/confirm", headers=t.h()).status_code == 200
+    wait(app)
+    p = platform_of(app)
+    recorder = RecordingPublisher()
+    p.live, saved = recorder, p.live
+    try:
+        for _ in range(2):
+            sent = send_status(app, carrier["id"], {"event_id": "p1", "booking_id": "CC-1", "status": "picked_up"})
+            assert sent.status_code == 200, sent.text
+    finally:
+        p.live = saved
+    booking = app.get(f"/v1/carriers/{carrier['id']}/bookings", headers=t.h()).json()[0]
+    assert [e for org, e in recorder.events if org == t.org_id] == [{
+        "type": "carrier_status", "order_id": far, "booking_id": booking["id"], "status": "picked_up",
+        "order_status": "dispatched",
+    }]  # fmt: skip

@@ -99,6 +99,14 @@ def apply_status(
     return Applied(booking.id, order.id, order.status, applied)
 
 
+def announced(p: Platform, org_id: str, status: CarrierStatus, applied: Applied) -> Applied:
+    """Tell the live pages a carrier status was recorded (``{"type": "carrier_status", "order_id", "booking_id",
+    "status", "order_status"}``: the customer's tracking page of the order updates at once), and answer it."""
+    p.live.publish(org_id, {"type": "carrier_status", "order_id": applied.order_id, "booking_id": applied.booking_id,
+                            "status": status.value, "order_status": applied.order_status})  # fmt: skip
+    return applied
+
+
 @dataclass(frozen=True, slots=True)
 class Callback:
     """A callback body as read: the carrier's event id, the booking or order it names, the status and its time,
@@ -199,7 +207,7 @@ def receive_callback(p: Platform, carrier_id: str, signature: str, body: bytes) 
             uow.commit()
         except IntegrityError:  # the same event_id in a concurrent request: that one applied it
             return Applied(booking.id, booking.order_id, result.order_status, False, True)
-    return result
+    return announced(p, org_id, cb.status, result)
 
 
 def set_by_hand(p: Platform, actor: Actor, carrier_id: str, order_id: str, status: str, detail: str) -> Applied:
@@ -224,7 +232,7 @@ def set_by_hand(p: Platform, actor: Actor, carrier_id: str, order_id: str, statu
             uow, EventRecorder(uow, actor.label), carrier, booking, reported, p.clock(), detail, "hand"
         )
         uow.commit()
-    return result
+    return announced(p, actor.org_id, reported, result)
 
 
 def poll_status(p: Platform, actor: Actor, carrier_id: str, order_id: str) -> Applied:
@@ -257,4 +265,4 @@ def poll_status(p: Platform, actor: Actor, carrier_id: str, order_id: str) -> Ap
             uow, events, carrier, booking, report.status, report.at or p.clock(), report.detail, "poll"
         )
         uow.commit()
-    return result
+    return announced(p, actor.org_id, report.status, result)
