@@ -138,6 +138,6 @@ class CarrierOfferOut(Out):
     route_id: str | None
     together: list[str] = Field(default_factory=list, description="orders offered with this one (a remote cluster: "
                                 "their detour is saved only when all of them go)")  # fmt: skip
-    status: str = Field(description="open, booking, booked, not_booked")
+    status: str = Field(description="open, booking, booked, not_booked, declined (the dispatcher kept the order)")
     booking_id: str | None
     error: str | None

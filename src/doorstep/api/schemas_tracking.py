@@ -52,6 +52,16 @@ class ProofOut(BaseModel):
     photo: bool
 
 
+class DeliveredByOut(BaseModel):
+    """The partner carrier that has the parcel (docs/carriers.md), in the customer's words."""
+
+    name: str
+    text: str = Field(description='"Delivered by <carrier>"')
+    url: str = Field(description="the carrier's tracking page (http or https only; empty when it gave none)")
+    link: str = Field(description="the link's text (empty without a url)")
+    reference: str = Field(description="the carrier's tracking number, worded (empty for a manifest carrier)")
+
+
 class TagOptionOut(BaseModel):
     """A feedback tag the customer may pick, in their language."""
 
@@ -139,6 +149,7 @@ class TrackingOut(BaseModel):
     driver: DriverOut | None
     proof: ProofOut | None
     next_step: str
+    carrier: DeliveredByOut | None = Field(None, description="a partner carrier has the parcel (null: our fleet)")
     feedback: FeedbackStateOut
     changes: ChangesOut
     updated: str

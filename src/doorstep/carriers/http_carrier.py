@@ -2,6 +2,7 @@
 
 - quote: ``POST`` ``{"orders": [order, ...]}`` -> ``{"quotes": [{"order_id", "price_cents", "quote_id"?}]}``
 - book: ``POST`` ``{"order": order, "quote_id", "price_cents"}`` -> ``{"booking_id", "tracking_url"?, "label_url"?}``
+  (a URL that is not http(s) is dropped: ``web_link``)
 - cancel: ``POST`` ``{"booking_id"}`` -> any 2xx
 - label: ``GET ?booking_id=`` -> PDF or ZPL bytes, or ``{"url"}``
 - status: ``GET ?booking_id=`` -> ``{"status", "at"?, "detail"?}``
@@ -30,6 +31,7 @@ from doorstep.domain.carrier_types import (
     Quote,
     StatusReport,
     aware_time,
+    web_link,
 )
 from doorstep.domain.carriers import CarrierConfig
 from doorstep.domain.orders import Order
@@ -122,8 +124,9 @@ class HttpCarrier:
         data = self._json(self._call("book", body))
         if not data.get("booking_id"):
             raise CarrierUnavailableError(f"carrier {self.config.name} answered a booking without booking_id")
-        return Booking(order.id, str(data["booking_id"]), str(data.get("tracking_url") or ""),
-                       str(data.get("label_url") or ""))  # fmt: skip
+        # a link that is not http(s) is dropped here: it would reach the customer's page and the dashboard
+        links = web_link(data.get("tracking_url")), web_link(data.get("label_url"))
+        return Booking(order.id, str(data["booking_id"]), *links)
 
     def cancel(self, booking: Booking) -> None:
         """Give the order back."""

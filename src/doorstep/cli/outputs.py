@@ -49,11 +49,13 @@ def write_outputs(
     attribution: str = "",
     loading: LoadingTimes | None = None,
     load_sheets: bool = False,
+    carrier_offers: list[dict[str, Any]] | None = None,
 ) -> dict[str, Path]:
     """Write every output file into ``out_dir`` (created if needed) and return them by name.
 
     ``paths`` are the routes' road paths (from a road network) and ``attribution`` credits their data; plan.json
-    lists the picking waves with ``loading`` times; ``load_sheets`` adds ``load-sheets/<route>.pdf`` and ``.csv``.
+    lists the picking waves with ``loading`` times; ``load_sheets`` adds ``load-sheets/<route>.pdf`` and ``.csv``;
+    ``carrier_offers`` (``--carriers``) go into plan.json's plan as a planning job's do.
     """
     loading = loading or LoadingTimes()
     try:
@@ -64,7 +66,10 @@ def write_outputs(
             "geojson": out_dir / "routes.geojson",
             "map": out_dir / "map.html",
         }
-        _dump(files["plan"], {**plan_to_dict(plan, problem, options), "waves": plan_waves(plan, problem, loading)})
+        doc = plan_to_dict(plan, problem, options)
+        if carrier_offers is not None:
+            doc["plan"]["carrier_offers"] = carrier_offers
+        _dump(files["plan"], {**doc, "waves": plan_waves(plan, problem, loading)})
         write_routes_csv(files["routes_csv"], plan, problem)
         _dump(files["geojson"], plan_geojson(plan, problem, paths, attribution))
         write_map_html(files["map"], plan, problem, paths=paths, attribution=attribution)

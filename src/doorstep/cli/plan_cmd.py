@@ -1,4 +1,5 @@
-"""`doorstep plan ORDERS [--fleet FLEET]`: load, validate, optimize, write the files, print the summary."""
+"""`doorstep plan ORDERS [--fleet FLEET] [--carriers CARRIERS]`: load, validate, optimize, propose carrier offers,
+write the files, print the summary."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from doorstep.cli.run import RunRequest, solve_and_report, traffic_model, travel
 from doorstep.config import get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.waves import LoadingTimes
+from doorstep.formats.carriers_json import read_carriers
 from doorstep.formats.load import load_problem
 from doorstep.optimize.options import Objective, SolveOptions
 
@@ -71,6 +73,10 @@ def plan(
         bool, typer.Option("--load-sheets", help="Also write load-sheets/<route>.pdf and .csv (warehouse hand-off).")
     ] = False,
     plan_date: Annotated[str | None, typer.Option("--date", help="Plan date YYYY-MM-DD for bare HH:MM times.")] = None,
+    carriers: Annotated[
+        Path | None,
+        typer.Option("--carriers", help="Partner carriers (JSON, the API's shape): propose carrier_offers by cost."),
+    ] = None,
     network: Annotated[
         Path | None, typer.Option("--network", help="Road network folder (doorstep network build) for road times.")
     ] = None,
@@ -105,6 +111,8 @@ def plan(
         loaded = load_problem(orders, fleet, skip_invalid=skip_invalid, plan_date=parse_date(plan_date))
         if objective is None and loaded.source_format == "vroom-json":
             options = replace(options, objective=Objective.TRAVEL_COST)  # VROOM's meaning of its costs
+        depots = {d.id: d.location for d in loaded.problem.depots}
+        partners = read_carriers(carriers, depots) if carriers is not None else None
         model = traffic_model(loaded.problem, traffic, weather)
         request = RunRequest(
             problem=loaded.problem,
@@ -118,6 +126,8 @@ def plan(
             warnings=[*loaded.warnings, *loaded.skipped],
             loading=LoadingTimes(settings.load_s_per_parcel, settings.dock_s, settings.wave_s),
             load_sheets=load_sheets,
+            carriers=partners,
+            currency=settings.currency,
         )
         return solve_and_report(request)
 

@@ -72,6 +72,18 @@ def unassigned_table(plan: Plan) -> Table:
     return table
 
 
+def offers_table(offers: list[dict[str, Any]], currency: str) -> Table:
+    """The plan's carrier offers: order, carrier, price, what the fleet saves net of the price, and why."""
+    table = Table(title=f"Carrier offers ({len(offers)})", title_style="bold cyan")
+    for name, justify in (("Order", "left"), ("Carrier", "left"), (f"Price {currency}", "right"),
+                          (f"Saving {currency}", "right"), ("Route", "left"), ("Reason", "left")):  # fmt: skip
+        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for o in offers:
+        table.add_row(escape(o["external_ref"] or o["order_id"]), escape(o["carrier_name"]), money(o["price_cents"]),
+                      money(o["saving_cents"]), o["route_id"] or "unassigned", escape(o["reason"]))  # fmt: skip
+    return table
+
+
 def violations_table(violations: list[Violation]) -> Table:
     """Checker findings: kind, route, order, amount and message."""
     table = Table(title=f"Violations ({len(violations)})", title_style="bold red")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +13,15 @@ from rich.markup import escape
 
 from doorstep.cli.errors import print_issues
 from doorstep.cli.outputs import write_outputs
-from doorstep.cli.render import print_plan, solve_progress
+from doorstep.cli.render import offers_table, print_plan, solve_progress
 from doorstep.config import Settings
 from doorstep.domain import emissions
+from doorstep.domain.carriers import CarrierConfig
 from doorstep.domain.errors import Issue
 from doorstep.domain.plan import Plan
 from doorstep.domain.problem import Problem
 from doorstep.domain.waves import LoadingTimes
-from doorstep.formats.plan_json import stats_to_dict, unassigned_to_dict
+from doorstep.formats.plan_json import carrier_offer_to_dict, stats_to_dict, unassigned_to_dict
 from doorstep.formats.vroom_common import VroomContext
 from doorstep.optimize.options import SolveOptions
 from doorstep.routing.cache import CachedProvider
@@ -33,6 +35,7 @@ from doorstep.routing.traffic import TrafficModel, TrafficProvider, traffic_for
 from doorstep.routing.valhalla_http import ValhallaHttpProvider
 from doorstep.services.operations.road_paths import route_paths
 from doorstep.services.operations.traffic_eta import retime_plan
+from doorstep.services.planning.file_offers import offers_from_file
 from doorstep.services.planning.planning import plan as make_plan
 
 console = Console()
@@ -53,6 +56,8 @@ class RunRequest:
     traffic: TrafficModel | None = None
     loading: LoadingTimes | None = None  # wave release times in plan.json and on the load sheets
     load_sheets: bool = False  # also write load-sheets/<route>.pdf and .csv
+    carriers: list[CarrierConfig] | None = None  # partner carriers (--carriers): carrier_offers in plan.json
+    currency: str = "EUR"  # of the carriers' prices and the offers' reasons
 
 
 def traffic_model(problem: Problem, traffic: str | None, weather: float) -> TrafficModel | None:
@@ -61,9 +66,12 @@ def traffic_model(problem: Problem, traffic: str | None, weather: float) -> Traf
     return traffic_for(traffic, weather, problem.depots[0].timezone if problem.depots else "UTC")
 
 
-def result_json(plan: Plan, files: dict[str, Path], warnings: list[Issue]) -> dict[str, Any]:
-    """The ``--json`` success document: stats, per-route totals, unassigned orders, warnings, output paths."""
-    return {
+def result_json(
+    plan: Plan, files: dict[str, Path], warnings: list[Issue], offers: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The ``--json`` success document: stats, per-route totals, unassigned orders, carrier offers (with
+    ``--carriers``), warnings, output paths."""
+    doc: dict[str, Any] = {
         "plan": {
             "id": plan.id,
             "stats": stats_to_dict(plan.stats),
@@ -85,6 +93,9 @@ def result_json(plan: Plan, files: dict[str, Path], warnings: list[Issue]) -> di
         },
         "outputs": {name: str(path) for name, path in files.items()},
     }
+    if offers is not None:
+        doc["plan"]["carrier_offers"] = offers
+    return doc
 
 
 def travel_provider(
@@ -116,6 +127,16 @@ def _base_provider(problem: Problem, settings: Settings, network: Path | None) -
     return straight
 
 
+def _offers(req: RunRequest, plan: Plan) -> tuple[list[dict[str, Any]] | None, list[Issue]]:
+    """The plan's carrier offers as plan.json holds them (None without ``--carriers``), and their warnings."""
+    if req.carriers is None:
+        return None, []
+    provider = req.provider or default_provider(req.problem)
+    found, warnings = offers_from_file(req.problem, plan, req.carriers, provider, req.currency,
+                                       datetime.now(UTC))  # fmt: skip
+    return [carrier_offer_to_dict(o, req.currency) for o in found], warnings
+
+
 def _merged_warnings(first: list[Issue], more: list[Issue]) -> list[Issue]:
     return first + [w for w in more if w not in first]
 
@@ -128,6 +149,7 @@ def solve_and_report(req: RunRequest) -> int:
         plan = make_plan(req.problem, provider=req.provider, options=req.options, on_progress=on_progress)
     if req.traffic is not None and isinstance(req.provider, TrafficProvider):
         retime_plan(plan, req.problem, req.traffic)
+    offers, offer_warnings = _offers(req, plan)
     paths, attribution = route_paths(plan, req.problem, req.provider)
     files = write_outputs(
         req.out_dir,
@@ -140,13 +162,16 @@ def solve_and_report(req: RunRequest) -> int:
         attribution=attribution,
         loading=req.loading,
         load_sheets=req.load_sheets,
+        carrier_offers=offers,
     )
-    new_warnings = [w for w in plan.warnings if w not in req.warnings]
+    new_warnings = [w for w in [*plan.warnings, *offer_warnings] if w not in req.warnings]
     if req.json_out:
-        print(json.dumps(result_json(plan, files, _merged_warnings(req.warnings, new_warnings)), indent=2))
+        print(json.dumps(result_json(plan, files, _merged_warnings(req.warnings, new_warnings), offers), indent=2))
         return 0
     if new_warnings:
         print_issues(console, new_warnings, f"Plan warnings ({len(new_warnings)})")
     print_plan(console, plan, req.problem)
+    if offers is not None:
+        console.print(offers_table(offers, req.currency))
     console.print("Wrote " + ", ".join(escape(str(p)) for p in files.values()))
     return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from doorstep.domain.status import OrderStatus
 
@@ -111,3 +112,18 @@ def aware_time(value: object) -> datetime | None:
     except ValueError:
         return None
     return at if at.tzinfo is not None else None
+
+
+MAX_LINK = 1000  # characters of a carrier's tracking or label URL (what the booking keeps)
+
+
+def web_link(value: object) -> str:
+    """A carrier's URL when it is an http(s) address with a host and fits ``MAX_LINK``; '' for anything else (a
+    ``javascript:`` or ``data:`` link from a carrier must never reach a page as a link)."""
+    if not isinstance(value, str) or not value or len(value) > MAX_LINK or any(c in value for c in " \t\r\n<>\"'"):
+        return ""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return ""
+    return value if parts.scheme in ("http", "https") and parts.hostname else ""

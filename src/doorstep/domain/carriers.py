@@ -20,6 +20,8 @@ from doorstep.domain.errors import Issue
 from doorstep.domain.geo import LatLng, haversine_m, inside
 from doorstep.domain.orders import Order
 
+FIELDS = ("name", "kind", "endpoints", "secret", "service_areas", "price", "cutoff", "capacity_per_day", "auto_confirm",
+          "timeout_s", "retries", "active")  # a carrier's settings, as the API and a carriers file give them
 ENDPOINTS = ("quote", "book", "cancel", "label", "status")
 REQUIRED_HTTP = ("quote", "book")  # an HTTP carrier must at least quote and book
 MAX_AREAS = 50
@@ -255,10 +257,15 @@ def parse_carrier(
     return config, parse.issues
 
 
+def located(config: CarrierConfig, depots: dict[str, LatLng]) -> CarrierConfig:
+    """The carrier with the locations of the depots its areas name (its prices are counted from them)."""
+    return replace(config, depots={k: v for k, v in depots.items() if any(a.depot_id == k for a in config.areas)})
+
+
 def carrier_of(
     carrier_id: str, kind: str, data: dict[str, Any], secret: str, depots: dict[str, LatLng]
 ) -> CarrierConfig:
     """The domain carrier of a stored one (``data``: the checked request body without its secret; ``depots``: the
     organization's depot locations)."""
     config, _ = parse_carrier({**data, "kind": kind}, carrier_id, set(depots), secret)
-    return replace(config, depots={k: v for k, v in depots.items() if any(a.depot_id == k for a in config.areas)})
+    return located(config, depots)

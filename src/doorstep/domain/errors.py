@@ -354,6 +354,10 @@ CODES: dict[str, tuple[str, str]] = {
         "too little order history for the forecast",
         "Forecasts sharpen after two weeks of orders; until then it repeats the last same weekday.",
     ),
+    "W1720": (
+        "carrier past its cut-off: not offered",
+        "Plan before the carrier's cut-off on the delivery day, or change its cutoff in the carriers file.",
+    ),
     "W3001": ("location far from any road", "Check the coordinates; orders there are unassigned as UNREACHABLE."),
     "W3002": (
         "road network used for another vehicle profile",
@@ -485,6 +489,13 @@ CODES: dict[str, tuple[str, str]] = {
         "no booking with this carrier",
         "Name an order or booking the carrier holds (see /v1/carriers/{id}/bookings).",
     ),
+    # carriers from a file (doorstep plan --carriers; formats/carriers_json.py)
+    "E1720": (
+        "carriers file is not a list of carriers",
+        "Give a JSON list of carrier objects (or {\"carriers\": [...]}) shaped like the API's (docs/carriers.md).",
+    ),
+    "E1721": ("unknown field in a carrier", "Use the fields of /v1/carriers (docs/carriers.md) and id; drop others."),
+    "E1722": ("duplicate carrier id", "Give each carrier of the file its own id (or leave id out: one is derived)."),
     "E2300": (
         "van has left the depot",
         "Loading scans end when the first stop is worked; check a reload by hand, or scan before leaving.",
@@ -493,7 +504,8 @@ CODES: dict[str, tuple[str, str]] = {
     "E2302": ("no published plan for the depot and day", "Publish the day's plan first: waves follow its routes."),
     "E2310": (
         "no open carrier offer for the order",
-        "Confirm an offer listed in the plan's carrier_offers that is not booked or being booked already.",
+        "Confirm or decline an offer of the plan's carrier_offers that is open or not_booked (not booked, being "
+        "booked or declined already).",
     ),
     "E2311": (
         "order's route cannot change",

@@ -47,6 +47,7 @@ class EventType(StrEnum):
     CARRIER_NOT_BOOKED = "carrier.not_booked"  # the carrier did not answer: the order stays ours, flagged
     CARRIER_STATUS = "carrier.status"  # a booked order's status from the carrier (callback or by hand)
     CARRIER_CANCELLED = "carrier.cancelled"  # a booking was given back: the order is ours again
+    CARRIER_DECLINED = "carrier.declined"  # a dispatcher declined a plan's carrier offer: the order stays ours
 
 
 def matches(pattern: str, type_: str) -> bool:

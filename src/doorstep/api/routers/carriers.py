@@ -121,10 +121,10 @@ async def callback(
     carrier_id: str, request: Request, p: PlatformDep,
     signature: Annotated[str, Header(alias="Doorstep-Signature", max_length=300)] = "",
 ) -> AppliedOut:  # fmt: skip
-    """JSON ``{event_id, booking_id | order_id, status, at?, detail?}`` signed with the carrier's secret
-    (``Doorstep-Signature: t=<unix s>,v1=<HMAC-SHA256 of "<t>." + body>``); 401 E1650 when the signature is
+    """JSON ``{event_id, booking_id | order_id, status, at?, detail?, tracking_url?}`` signed with the carrier's
+    secret (``Doorstep-Signature: t=<unix s>,v1=<HMAC-SHA256 of "<t>." + body>``); 401 E1650 when the signature is
     missing, wrong or older than 5 minutes. A repeated ``event_id`` answers ``duplicate: true`` and changes
-    nothing."""
+    nothing. ``tracking_url`` (http(s)) replaces the booking's link shown on the customer's tracking page."""
     body = await request.body()
     if len(body) > MAX_CALLBACK_BYTES:
         raise DoorstepError([Issue("E1651", f"callback body over {MAX_CALLBACK_BYTES} bytes", ("body",))])
@@ -139,3 +139,12 @@ def confirm_offer(plan_id: str, order_id: str, p: PlatformDep, actor: ActorDep) 
     route; a carrier that does not answer leaves it where it was with the offer ``not_booked`` and its error.
     409 E2310 (no open offer), E2311 (the route cannot change), E2313 (the carrier cannot take it now)."""
     return CarrierOfferOut.model_validate(carrier_offers.confirm_offer(p, actor, plan_id, order_id))
+
+
+@router.post("/v1/plans/{plan_id}/carrier-offers/{order_id}/decline", response_model=CarrierOfferOut,
+             tags=["plans"], summary="Decline a carrier offer: the fleet keeps the order")  # fmt: skip
+def decline_offer(plan_id: str, order_id: str, p: PlatformDep, actor: ActorDep) -> CarrierOfferOut:
+    """The offer becomes ``declined`` and cannot be confirmed any more; the order stays on its route (or
+    unassigned) and ``carrier.declined`` is on its timeline. 409 E2310 when the offer is not open or not booked
+    (one being booked or booked is the carrier's)."""
+    return CarrierOfferOut.model_validate(carrier_offers.decline_offer(p, actor, plan_id, order_id))

@@ -268,10 +268,13 @@ class _Follow:
     checked: float
 
     def relevant(self, event: dict[str, Any]) -> bool:
-        """An ETA, stop or change of the order's route, the order's own stop event, or missed events."""
+        """An ETA, stop or change of the order's route, the order's own stop event or carrier status, or missed
+        events."""
         kind = event.get("type")
         if kind == "gap":
             return True
+        if kind == "carrier_status":  # a partner carrier has the parcel: its statuses move the page
+            return event.get("order_id") == self.opened.order_id
         if kind not in ("eta", "stop", "route_changed"):
             return False
         return event.get("order_id") == self.opened.order_id or event.get("route_id") == self.route_id

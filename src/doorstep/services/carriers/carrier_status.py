@@ -19,12 +19,14 @@ from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 
 from doorstep.domain.carrier_types import (
+    MAX_LINK,
     ORDER_EVENT_OF,
     ORDER_STATUS_OF,
     Booking,
     CarrierStatus,
     CarrierUnavailableError,
     aware_time,
+    web_link,
 )
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.events import EventType
@@ -97,8 +99,30 @@ def apply_status(
     return Applied(booking.id, order.id, order.status, applied)
 
 
-def _callback_body(body: bytes) -> tuple[str, str, str, CarrierStatus, datetime | None, str]:
-    """(event_id, booking_id, order_id, status, at, detail) of a callback body, or E1651 naming every problem."""
+def announced(p: Platform, org_id: str, status: CarrierStatus, applied: Applied) -> Applied:
+    """Tell the live pages a carrier status was recorded (``{"type": "carrier_status", "order_id", "booking_id",
+    "status", "order_status"}``: the customer's tracking page of the order updates at once), and answer it."""
+    p.live.publish(org_id, {"type": "carrier_status", "order_id": applied.order_id, "booking_id": applied.booking_id,
+                            "status": status.value, "order_status": applied.order_status})  # fmt: skip
+    return applied
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """A callback body as read: the carrier's event id, the booking or order it names, the status and its time,
+    the carrier's words and, when it sends one, the tracking link for the customer (http(s) only)."""
+
+    event_id: str
+    booking_id: str
+    order_id: str
+    status: CarrierStatus
+    at: datetime | None
+    detail: str
+    tracking_url: str = ""
+
+
+def _callback_body(body: bytes) -> Callback:
+    """The callback of a body, or E1651 naming every problem."""
     try:
         data = json.loads(body)
     except ValueError:
@@ -120,16 +144,14 @@ def _callback_body(body: bytes) -> tuple[str, str, str, CarrierStatus, datetime 
     at = aware_time(data.get("at"))
     if data.get("at") is not None and at is None:
         issues.append(Issue("E1651", f"at {data.get('at')!r} is not an ISO-8601 time with an offset", ("at",)))
+    link = web_link(data.get("tracking_url"))
+    if data.get("tracking_url") is not None and not link:
+        msg = f"tracking_url must be an http(s) URL of at most {MAX_LINK} characters"
+        issues.append(Issue("E1651", msg, ("tracking_url",)))
     if issues:
         raise DoorstepError(issues)
-    return (
-        event_id,
-        str(data.get("booking_id") or ""),
-        str(data.get("order_id") or ""),
-        status,
-        at,
-        str(data.get("detail") or ""),
-    )
+    return Callback(event_id, str(data.get("booking_id") or ""), str(data.get("order_id") or ""), status, at,
+                    str(data.get("detail") or ""), link)  # fmt: skip
 
 
 def _booking(uow: UnitOfWork, carrier_id: str, booking_id: str, order_id: str) -> CarrierBookingRow:
@@ -169,21 +191,23 @@ def receive_callback(p: Platform, carrier_id: str, signature: str, body: bytes) 
         if carrier is None or not carrier.secret or not verify(carrier.secret, signature, body, int(now.timestamp())):
             msg = f"callback to carrier {carrier_id}: signature missing, wrong or outside the 5-minute window"
             raise DoorstepError([Issue("E1650", msg, ("headers", SIGNATURE_HEADER))])
-        event_id, booking_id, order_id, status, at, detail = _callback_body(body)
+        cb = _callback_body(body)
         seen = Repository(uow.session, CarrierCallbackRow, org_id, "carrier callback")
-        if old := seen.first(CarrierCallbackRow.carrier_id == carrier_id, CarrierCallbackRow.event_id == event_id):
+        if old := seen.first(CarrierCallbackRow.carrier_id == carrier_id, CarrierCallbackRow.event_id == cb.event_id):
             booking = bookings_repo(uow).require(old.booking_id)
             return Applied(booking.id, booking.order_id, uow.orders.require(booking.order_id).status, False, True)
-        booking = _booking(uow, carrier_id, booking_id, order_id)
-        seen.add(CarrierCallbackRow(id=new_id("ccb"), carrier_id=carrier_id, event_id=event_id, booking_id=booking.id,
-                                    status=status.value, at=at or now))  # fmt: skip
+        booking = _booking(uow, carrier_id, cb.booking_id, cb.order_id)
+        seen.add(CarrierCallbackRow(id=new_id("ccb"), carrier_id=carrier_id, event_id=cb.event_id,
+                                    booking_id=booking.id, status=cb.status.value, at=cb.at or now))  # fmt: skip
+        if cb.tracking_url:  # a carrier may give the customer's tracking link only once it has the parcel
+            booking.tracking_url = cb.tracking_url
         events = EventRecorder(uow, f"carrier:{carrier_id}")
-        result = apply_status(uow, events, carrier, booking, status, at or now, detail, "callback")
+        result = apply_status(uow, events, carrier, booking, cb.status, cb.at or now, cb.detail, "callback")
         try:
             uow.commit()
         except IntegrityError:  # the same event_id in a concurrent request: that one applied it
             return Applied(booking.id, booking.order_id, result.order_status, False, True)
-    return result
+    return announced(p, org_id, cb.status, result)
 
 
 def set_by_hand(p: Platform, actor: Actor, carrier_id: str, order_id: str, status: str, detail: str) -> Applied:
@@ -208,7 +232,7 @@ def set_by_hand(p: Platform, actor: Actor, carrier_id: str, order_id: str, statu
             uow, EventRecorder(uow, actor.label), carrier, booking, reported, p.clock(), detail, "hand"
         )
         uow.commit()
-    return result
+    return announced(p, actor.org_id, reported, result)
 
 
 def poll_status(p: Platform, actor: Actor, carrier_id: str, order_id: str) -> Applied:
@@ -241,4 +265,4 @@ def poll_status(p: Platform, actor: Actor, carrier_id: str, order_id: str) -> Ap
             uow, events, carrier, booking, report.status, report.at or p.clock(), report.detail, "poll"
         )
         uow.commit()
-    return result
+    return announced(p, actor.org_id, report.status, result)

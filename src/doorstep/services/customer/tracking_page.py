@@ -1,7 +1,8 @@
 """What a customer sees of one order on the tracking page (``/t/{token}``) and in its JSON: the status timeline
 from the recorded events, the arrival window that narrows as the driver gets closer, the driver's position when
-this stop is next, the proof of delivery, and the feedback given. Everything is worded in the customer's language
-with times in the depot's time zone; nothing names an internal id or another order."""
+this stop is next, the proof of delivery, the partner carrier delivering it (with its tracking link), and the
+feedback given. Everything is worded in the customer's language with times in the depot's time zone; nothing
+names an internal id or another order."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from doorstep.domain.carrier_types import web_link
+from doorstep.domain.carriers import CarrierKind
 from doorstep.domain.eta_window import narrowing_margin_s, tracking_window
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.domain.orders import OrderKind, TimeWindow
@@ -21,11 +24,13 @@ from doorstep.notify.rules import text_on
 from doorstep.notify.tracking_words import TAGS, words
 from doorstep.notify.triggers import language_for
 from doorstep.notify.wording import next_step_text, reason_text
+from doorstep.services.carriers.carriers_admin import bookings_repo, carriers_repo
 from doorstep.services.customer.notify_rules import rules_of
 from doorstep.services.customer.tracking_links import Opened, not_found
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.operations.live_day import LIVE_ROUTES, live_rows
 from doorstep.store.models import (
+    CarrierBookingRow,
     EventRow,
     FeedbackRow,
     OrderRow,
@@ -244,6 +249,27 @@ def _next_step(status: str, rec: Record, say: Wording, uow: UnitOfWork) -> str:
     return next_step_text(say.language, str(rec.failed["next"]), day)
 
 
+SHOWN_BOOKINGS = ("booked", "delivered", "failed")  # a partner carrier has (or had) the parcel
+
+
+def _carrier(uow: UnitOfWork, order_id: str, say: Wording) -> dict[str, Any] | None:
+    """Who delivers the parcel when a partner carrier has it: "Delivered by <carrier>", the carrier's tracking
+    link (http(s) only: ``web_link``) and the tracking number an HTTP carrier gave (a manifest carrier's
+    reference is ours, not one the customer can look up). None while the fleet delivers it."""
+    held = [b for b in bookings_repo(uow).all(CarrierBookingRow.order_id == order_id) if b.status in SHOWN_BOOKINGS]
+    if not held:
+        return None
+    booking = max(held, key=lambda b: b.id)
+    carrier = carriers_repo(uow).get(booking.carrier_id)
+    if carrier is None:
+        return None
+    url = web_link(booking.tracking_url)
+    ref = booking.external_id if carrier.kind == CarrierKind.HTTP.value else ""
+    return {"name": carrier.name, "text": say.w["by"].format(org=carrier.name), "url": url,
+            "link": say.w["carrier_link"].format(carrier=carrier.name) if url else "",
+            "reference": say.w["carrier_ref"].format(ref=ref) if ref else ""}  # fmt: skip
+
+
 def changes_open(status: str, place: Place) -> bool:
     """Whether the customer may still change the delivery: not once it is arriving or over, nor once the driver
     has started and is ``CUTOFF_STOPS`` stops away or closer (at most two stops left before theirs)."""
@@ -319,6 +345,7 @@ def view_and_route(p: Platform, opened: Opened) -> tuple[dict[str, Any], str | N
             "steps": _steps(status, rec, say), "eta": _eta(status, order, place, say, now),
             "booked": booked if status in SHOWS_ETA else "", "driver": _driver(status, order, place, say),
             "proof": _proof(status, rec, say, org.tracking_photo), "next_step": _next_step(status, rec, say, uow),
+            "carrier": _carrier(uow, order.id, say),
             "feedback": _feedback(status, uow.feedback.first(FeedbackRow.order_id == order.id), say),
             "changes": _changes(status, order, place, say, uow),
             "updated": say.w["updated"].format(time=say.time(now)), "as_of": now.isoformat(),

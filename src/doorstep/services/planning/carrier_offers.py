@@ -6,7 +6,8 @@ Confirming holds the order in a pending booking (an order is never offered twice
 The job asks the carrier (quote, then book; the adapter's timeouts and retries) and records the answer on the
 offer: ``booked`` takes the order off its route (re-timed like a manual edit, a ``route.updated`` event, the live
 view and driver apps reload) or out of the unassigned list; ``not_booked`` leaves everything where it was and
-flags the offer with the carrier's error (it can be confirmed again)."""
+flags the offer with the carrier's error (it can be confirmed again). Declining an open offer keeps the order
+with the fleet (``declined``, recorded as ``carrier.declined``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.events import EventType
 from doorstep.domain.plan import Plan, StopType
 from doorstep.domain.problem import Problem
 from doorstep.domain.status import RouteStatus
@@ -96,6 +98,26 @@ def confirm_offer(p: Platform, actor: Actor, plan_id: str, order_id: str) -> dic
     p.submit("carriers.book", org_id=actor.org_id, booking_id=booking.id)
     with p.uow(actor) as uow:
         return next(o for o in _offers(uow.plans.require(plan_id)) if o["order_id"] == order_id)
+
+
+def decline_offer(p: Platform, actor: Actor, plan_id: str, order_id: str) -> dict[str, Any]:
+    """The dispatcher keeps the order: the offer becomes ``declined`` (it cannot be confirmed any more; the order
+    stays where the plan put it) and ``carrier.declined`` records it on the order's timeline. E2310 without an
+    open or not-booked offer (one being booked or booked is the carrier's: cancel the order to give it back)."""
+    actor.require(Permission.WRITE)
+    with p.uow(actor) as uow:
+        row = uow.plans.require(plan_id)
+        offer = next((o for o in _offers(row) if o["order_id"] == order_id), None)
+        if offer is None or offer["status"] not in CONFIRMABLE:
+            state = "no offer" if offer is None else f"its offer is {offer['status']}"
+            raise DoorstepError([Issue("E2310", f"plan {plan_id}: order {order_id} has {state}", ("order_id",),
+                                       order_id)])  # fmt: skip
+        offer = _put_offer(row, order_id, status="declined", error=None)
+        data = {"carrier_id": offer["carrier_id"], "carrier_name": offer["carrier_name"], "plan_id": plan_id,
+                "price_cents": offer["price_cents"], "saving_cents": offer["saving_cents"]}  # fmt: skip
+        EventRecorder(uow, actor.label).record(EventType.CARRIER_DECLINED, order_id, to_status="declined", data=data)
+        uow.commit()
+        return offer
 
 
 def auto_confirm(p: Platform, org_id: str, plan_id: str) -> list[str]:

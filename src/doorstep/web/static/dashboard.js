@@ -1,7 +1,10 @@
 // The dispatcher dashboard: orders, import, plan with the planner's options and live progress, map, timelines,
 // stops moved by dragging with the checker's preview, a comparison with the published plan before publishing,
-// locked routes and "re-plan the rest", dispatch, and the depot's vehicles.
+// locked routes and "re-plan the rest", dispatch, the plan's carrier offers, the depot's vehicles, the vehicle types
+// (electric range) and the access zones.
+import { loadZones, setupZones, zoneTypesChanged } from "./access-zones.js";
 import { api, el, hhmm } from "./api.js";
+import { carrierNote, loadBookings, renderOffers, setupOffers } from "./carrier-offers.js";
 import { loadFleet, setupFleet } from "./fleet.js";
 import { COLOURS, drawPlan, makeMap } from "./map.js";
 import { money, navDay } from "./page.js";
@@ -10,6 +13,7 @@ import { clearOptionErrors, planOptions, showOptionErrors } from "./plan-options
 import { drawProgress as drawChart } from "./progress-chart.js";
 import { decorateBar, dropOnMap, resetMove, setupMoves, stopChip } from "./stop-move.js";
 import { span, timeAxis, timelineBar } from "./timeline.js";
+import { loadTypes, setupTypes } from "./vehicle-types.js";
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -44,7 +48,7 @@ async function loadOrders() {
     state.orders.set(o.id, o);
     const w = o.data.time_windows[0];
     const open = el("a", { href: `/app/orders?date=${state.day}&order=${o.id}`, title: "open the order's page" }, o.external_ref);
-    body.append(el("tr", { "data-id": o.id }, el("td", {}, open), el("td", { class: "status" }, o.status),
+    body.append(el("tr", { "data-id": o.id }, el("td", {}, open), el("td", { class: "status" }, o.status, carrierNote(o.id)),
       el("td", {}, o.data.address), el("td", {}, w ? `${hhmm(w.start)}–${hhmm(w.end)}` : "")));
   }
   $("orders-count").textContent = `(${page.items.length}${page.next_cursor ? "+" : ""})`;
@@ -112,6 +116,7 @@ async function startPlan() {
   } finally {
     $("plan-btn").disabled = false;
   }
+  await loadBookings(state.day);  // a carrier that auto-confirms may have been given orders already
   await loadOrders();
   await loadPlan();
 }
@@ -161,6 +166,7 @@ function renderPlan() {
   $("routes").replaceChildren();
   $("unassigned").replaceChildren();
   resetMove();
+  renderOffers(plan, state.currency);
   if (!plan) {
     $("plan-status").textContent = "No plan yet.";
     drawPlan(mapView, [], [], state.orders);
@@ -245,6 +251,7 @@ async function reload() {
   url.searchParams.set("date", state.day);
   history.replaceState(null, "", url);
   navDay(state.day);
+  await loadBookings(state.day);  // which orders a partner carrier has (shown with the orders and the offers)
   await loadOrders();
   await loadPlan();
   await loadFleet(state.depot, state.depots);
@@ -272,11 +279,15 @@ async function init() {
   $("publish-btn").addEventListener("click", () => guarded(publish));
   setupMoves({ plan: () => state.plan, currency: () => state.currency, reload: async () => { await loadOrders(); await loadPlan(); }, guarded });
   setupFleet(guarded);
+  setupOffers({ guarded, reload: async () => { await loadBookings(state.day); await loadOrders(); await loadPlan(); } });
+  setupTypes(guarded, async (types) => { zoneTypesChanged(types); await loadFleet(state.depot, state.depots); });
+  setupZones(guarded);
   $("logout").addEventListener("click", () => guarded(async () => {
     await api("POST", "/v1/auth/logout");
     location.href = "/login";
   }));
   await reload();
+  await Promise.all([loadTypes(), loadZones(mapView)]);  // the organization's, whatever the depot and day
   document.body.dataset.ready = "1";
 }
 

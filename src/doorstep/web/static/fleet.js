@@ -15,6 +15,9 @@ function endText(v) {
   return `at ${fleet.depots.find((d) => d.id === v.end_depot_id)?.name ?? v.end_depot_id}`;
 }
 
+// The type's name, with its electric range when it has one.
+const typeText = (t) => (!t ? "" : t.range_m == null ? t.name : `${t.name} (${km(t.range_m)} km range)`);
+
 function renderList() {
   const body = $("vehicles").querySelector("tbody");
   body.replaceChildren();
@@ -23,7 +26,7 @@ function renderList() {
     const edit = el("button", { type: "button", class: "veh-edit", "aria-label": `Edit ${v.name}` }, "Edit");
     edit.addEventListener("click", () => fill(v));
     const reloads = v.reloads ? (v.max_reloads == null ? "yes" : `up to ${v.max_reloads}`) : "no";
-    body.append(el("tr", { "data-id": v.id }, el("td", {}, v.name), el("td", {}, fleet.types.get(v.type_id)?.name ?? ""),
+    body.append(el("tr", { "data-id": v.id }, el("td", {}, v.name), el("td", {}, typeText(fleet.types.get(v.type_id))),
       el("td", {}, endText(v)), el("td", {}, reloads), el("td", {}, v.max_shift_s == null ? "" : `${hours(v.max_shift_s)} h`),
       el("td", {}, v.max_distance_m == null ? "" : `${km(v.max_distance_m)} km`), el("td", {}, v.max_stops ?? ""),
       el("td", {}, edit)));

@@ -115,3 +115,21 @@ export function drawPlan(view, routes, unassigned, orderIndex, moves = null) {
   }
   if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] });
 }
+
+// The access zones (low-emission, restricted access) as dashed outlines under the routes, each labelled with its
+// name; drawn again whenever the list changes. Not interactive: drags and route tooltips go through them. With no
+// plan drawn, the map shows the zones.
+export function drawZones(view, zones) {
+  if (!view.zones) {
+    view.map.createPane("zones").style.zIndex = "350"; // under the routes (overlayPane, 400) and the markers
+    view.zones = L.featureGroup().addTo(view.map);
+  }
+  view.zones.clearLayers();
+  for (const z of zones) {
+    const shape = L.geoJSON(z.geometry, { pane: "zones", interactive: false,
+      style: { color: "#7a3db8", weight: 2, dashArray: "6 4", fillColor: "#7a3db8", fillOpacity: 0.08, className: "access-zone" } });
+    shape.bindTooltip(esc(z.name), { permanent: true, direction: "center", className: "zone-label", pane: "tooltipPane" });
+    shape.addTo(view.zones);
+  }
+  if (zones.length && !view.layer.getLayers().length) view.map.fitBounds(view.zones.getBounds(), { padding: [20, 20], maxZoom: 15 });
+}

@@ -52,6 +52,29 @@ function renderProof(proof) {
   }
 }
 
+// Only an http(s) link becomes a link (the server checks this too): anything else is not followed.
+function webLink(url) {
+  try {
+    return ["http:", "https:"].includes(new URL(url).protocol) ? url : "";
+  } catch {
+    return "";
+  }
+}
+
+// "Delivered by <carrier>" with its tracking number and link, while a partner carrier has the parcel.
+function renderCarrier(c) {
+  show("carrier", !!c);
+  text("carrier-by", c?.text);
+  text("carrier-ref", c?.reference);
+  show("carrier-ref", !!c?.reference);
+  const link = $("carrier-link");
+  const url = webLink(c?.url || "");
+  text("carrier-link", url ? c.link : "");
+  if (url) link.href = url;
+  else link.removeAttribute("href");
+  link.parentElement.hidden = !url;
+}
+
 export function render(v) {
   document.documentElement.lang = v.language;
   text("org", v.organization);
@@ -66,6 +89,7 @@ export function render(v) {
   show("next-step", !!v.next_step);
   renderSteps(v.steps);
   renderProof(v.proof);
+  renderCarrier(v.carrier);
   show("feedback", v.feedback.open);
   show("changes", v.changes.open);
   show("pickup-open", !!v.changes.pickup);
