@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import time
 
-from doorstep.domain.transfers import Transfer, transfer_issues, with_transfers
+from doorstep.domain.releases import with_transfers
+from doorstep.domain.transfers import Transfer, transfer_issues
 from doorstep.domain.validate import validate_problem
 from tests.factories import OrderKind, depot, km, order, problem, replace, t, vehicle
 

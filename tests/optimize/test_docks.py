@@ -4,6 +4,7 @@ out with DEPOT_DOCKS; the checker refuses overlapping loadings."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 from doorstep.domain.depots import loadings
@@ -40,7 +41,7 @@ def test_one_dock_staggers_the_departures_by_the_loading_time() -> None:
     assert reasons(result) == {}
     assert _departures(result) == [(t(8, 15), 1), (t(8, 30), 1), (t(8, 45), 1)]
     spans = sorted((ld.start, ld.end) for ld in loadings(_nine(1), result.routes))
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
 
 
 def test_two_docks_load_two_vans_at_once() -> None:
@@ -101,4 +102,4 @@ def test_reloads_take_a_dock_too() -> None:
     reloads = [s for r in result.routes for s in r.stops if s.type is StopType.RELOAD]
     assert all(s.dock == 1 for s in reloads)
     spans = sorted((ld.start, ld.end) for ld in loadings(p, result.routes))
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))

@@ -148,6 +148,8 @@ class DepotLoad:
 
 def depot_loads(problem: Problem, plan: Plan) -> list[DepotLoad]:
     """Per depot with a capacity or docks, in the problem's depot order: what the plan uses of it."""
+    if not has_limits(problem):
+        return []
     counted = parcels_by_depot(problem, plan.routes)
     busy: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
     for ld in loadings(problem, plan.routes):

@@ -3,24 +3,19 @@
 A transfer arrives at its depot at ``arrival``; unloading and sorting take ``sorting_s``; from then on its parcels
 can be loaded. A trunk that arrives before the depot opens is unloaded when it opens. The ready time becomes the
 release time of every order it carries (the later of it and the order's own ``release_at``), and the order ships
-from the transfer's depot. Applying the transfers twice changes nothing (``with_transfers``), so a problem that
-already went through it (a stored plan's) reads back the same.
+from the transfer's depot (``domain/releases.py`` applies them to a problem).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from doorstep.domain.errors import Issue
 from doorstep.domain.fleet import Depot
 from doorstep.domain.orders import Order, OrderKind
-
-if TYPE_CHECKING:  # the problem holds transfers: only its type is needed here
-    from doorstep.domain.problem import Problem
 
 MAX_SORTING_S = 86_400
 MAX_ORDERS = 10_000
@@ -147,41 +142,3 @@ def transfer_issues(
         issues += _carried(t, (root, i), depot, index, carrier)
         issues += _late(t, (root, i), depot, index)
     return issues
-
-
-def releases(problem: Problem) -> dict[str, tuple[datetime, Transfer]]:
-    """Order id -> (ready time, transfer) for every order a transfer to a known depot carries."""
-    index = order_index(problem.orders)
-    depots = {d.id: d for d in problem.depots}
-    out: dict[str, tuple[datetime, Transfer]] = {}
-    for t in problem.transfers:
-        depot = depots.get(t.depot_id)
-        if depot is None or t.arrival.tzinfo is None:
-            continue
-        ready = t.ready_at(depot)
-        for ref in t.orders:
-            o = index.get(ref)
-            if o is not None and o.id not in out:
-                out[o.id] = (ready, t)
-    return out
-
-
-def with_transfers(problem: Problem) -> Problem:
-    """The problem with each carried order released when its transfer is ready and shipped from the transfer's
-    depot (the problem itself without transfers)."""
-    if not problem.transfers:
-        return problem
-    ready = releases(problem)
-    if not ready:
-        return problem
-    orders, changed = [], False
-    for o in problem.orders:
-        hit = ready.get(o.id)
-        if hit is not None and o.kind is OrderKind.DELIVERY:
-            at, t = hit
-            release = at if o.release_at is None else max(o.release_at, at)
-            depot = o.depot_id or t.depot_id
-            if (release, depot) != (o.release_at, o.depot_id):
-                o, changed = replace(o, release_at=release, depot_id=depot), True
-        orders.append(o)
-    return replace(problem, orders=tuple(orders)) if changed else problem

@@ -14,7 +14,7 @@ from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import OrderKind
 from doorstep.domain.plan import Plan, Route, StopType, Violation
 from doorstep.domain.problem import Problem
-from doorstep.domain.transfers import with_transfers
+from doorstep.domain.releases import with_transfers
 from doorstep.optimize.check_depots import check_depots
 from doorstep.optimize.check_route import RouteChecker, Travel
 from doorstep.routing.defaults import default_provider

@@ -15,7 +15,7 @@ from doorstep.domain.ids import new_id
 from doorstep.domain.orders import OrderKind, Priority
 from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned, UnassignedReason
 from doorstep.domain.problem import Problem
-from doorstep.domain.transfers import with_transfers
+from doorstep.domain.releases import with_transfers
 from doorstep.optimize import reasons
 from doorstep.optimize.build import build_model, with_prizes
 from doorstep.optimize.charging import route_limit
