@@ -1,7 +1,9 @@
 // The dispatcher dashboard: orders, import, plan with the planner's options and live progress, map, timelines,
 // stops moved by dragging with the checker's preview, a comparison with the published plan before publishing,
-// locked routes and "re-plan the rest", dispatch, and the depot's vehicles.
+// locked routes and "re-plan the rest", dispatch, the depot's hours, capacity, docks and inbound transfers, and its
+// vehicles.
 import { api, el, hhmm } from "./api.js";
+import { loadDepot, setupDepot, showDepotLoad } from "./depot.js";
 import { loadFleet, setupFleet } from "./fleet.js";
 import { COLOURS, drawPlan, makeMap } from "./map.js";
 import { money, navDay } from "./page.js";
@@ -133,6 +135,7 @@ async function loadPlan() {
     renderCompare(state.compare, state.currency, state.drivers);
   }
   renderPlan();
+  showDepotLoad(state.plan);
 }
 
 // A route's lock (published and draft routes): a locked published route is kept by every later re-plan.
@@ -246,6 +249,7 @@ async function reload() {
   history.replaceState(null, "", url);
   navDay(state.day);
   await loadOrders();
+  await loadDepot(state.depot, state.day);
   await loadPlan();
   await loadFleet(state.depot, state.depots);
 }
@@ -272,6 +276,7 @@ async function init() {
   $("publish-btn").addEventListener("click", () => guarded(publish));
   setupMoves({ plan: () => state.plan, currency: () => state.currency, reload: async () => { await loadOrders(); await loadPlan(); }, guarded });
   setupFleet(guarded);
+  setupDepot(guarded);
   $("logout").addEventListener("click", () => guarded(async () => {
     await api("POST", "/v1/auth/logout");
     location.href = "/login";
