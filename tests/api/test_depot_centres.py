@@ -149,3 +149,26 @@ def test_a_plan_applies_transfers_capacity_and_docks_and_a_delay_is_visible(
     frozen = client.patch(f"{base}/{trf['id']}", params={"version": arrived.json()["version"]},
                           json={"sorting_s": 60}, headers=tenant.h())  # fmt: skip
     assert frozen.status_code == 409 and frozen.json()["error"]["code"] == "E2400"
+
+
+def test_a_replan_leaves_the_capacity_its_kept_routes_use(client: TestClient, tenant: Tenant) -> None:
+    """Room for 4 parcels a day, six orders, two 3-parcel vans: the first plan ships 4 (two DEPOT_CAPACITY). With
+    one route dispatched, the re-plan ships only what that route left of the 4, and its report counts the kept
+    route's parcels against the depot's 4."""
+    two_vans(client, tenant, parcels=3)
+    _depot(client, tenant, capacity_parcels_per_day=4)
+    add_orders(client, tenant, 6)
+    v1 = plan_now(client, tenant)
+    assert [u["reason"] for u in v1["unassigned"]] == ["DEPOT_CAPACITY"] * 2
+    assert client.post(f"/v1/plans/{v1['id']}/publish", headers=tenant.h()).status_code == 200
+    route = client.get(f"/v1/routes/{v1['routes'][0]['id']}", headers=tenant.h()).json()
+    sent = client.post(f"/v1/routes/{route['id']}/dispatch", json={"version": route["version"]},
+                       headers=tenant.h())  # fmt: skip
+    assert sent.status_code == 200, sent.text
+    kept = sum(1 for s in route["data"]["stops"] if s["order_id"])
+    v2 = plan_now(client, tenant)
+    shipped = sum(1 for r in v2["routes"] for s in r["data"]["stops"] if s["order_id"])
+    assert shipped == 4 - kept
+    assert [u["reason"] for u in v2["unassigned"]] == ["DEPOT_CAPACITY"] * 2
+    (load,) = v2["depots"]
+    assert (load["parcels"], load["capacity_parcels_per_day"], load["kept_parcels"]) == (4, 4, kept)

@@ -19,6 +19,12 @@ from doorstep.domain.orders import Order, OrderKind
 
 MAX_SORTING_S = 86_400
 MAX_ORDERS = 10_000
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2200
+
+
+def _usable(when: datetime) -> bool:
+    """An aware time within the years a trunk run can be planned for (others are E1708)."""
+    return when.tzinfo is not None and EARLIEST_YEAR <= when.year <= LATEST_YEAR
 Loc = tuple[str | int, ...]
 
 
@@ -65,13 +71,16 @@ def _transfer_fields(t: Transfer, where: Loc, depot: Depot | None) -> Iterator[I
         yield Issue("E1703", f"{t.id}: unknown depot {t.depot_id!r}", (*where, "depot_id"), t.id)
     if t.arrival.tzinfo is None:
         yield Issue("E1708", f"{t.id}: arrival {t.arrival.isoformat()} has no time zone", (*where, "arrival"), t.id)
+    elif not EARLIEST_YEAR <= t.arrival.year <= LATEST_YEAR:
+        msg = f"{t.id}: arrival {t.arrival.isoformat()} is not a date of these years ({EARLIEST_YEAR}..{LATEST_YEAR})"
+        yield Issue("E1708", msg, (*where, "arrival"), t.id)
     if not 0 <= t.sorting_s <= MAX_SORTING_S:
         msg = f"{t.id}: sorting_s={t.sorting_s} (allowed 0..{MAX_SORTING_S})"
         yield Issue("E1708", msg, (*where, "sorting_s"), t.id)
     if len(t.orders) > MAX_ORDERS:
         msg = f"{t.id}: carries {len(t.orders)} orders (at most {MAX_ORDERS} per transfer)"
         yield Issue("E1711", msg, (*where, "orders"), t.id)
-    if depot is not None and depot.closes is not None and t.arrival.tzinfo is not None:
+    if depot is not None and depot.closes is not None and _usable(t.arrival):
         closes = depot.hours_on(depot.local_day(t.arrival))[1]
         if closes is not None and t.arrival > closes:
             local = t.arrival.astimezone(closes.tzinfo).strftime("%H:%M")
@@ -106,7 +115,7 @@ def _carried(
 
 def _late(t: Transfer, where: Loc, depot: Depot | None, orders: Mapping[str, Order]) -> Iterator[Issue]:
     """W1700 per order whose goods are ready only after its last window ends (it will be RELEASE_TIME)."""
-    if t.arrival.tzinfo is None:
+    if not _usable(t.arrival) or not 0 <= t.sorting_s <= MAX_SORTING_S:
         return
     ready = t.ready_at(depot)
     seen: set[str] = set()

@@ -91,6 +91,8 @@ def _checked(
         depots.setdefault(r.depot_id, depot_of(uow.depots.require(r.depot_id)))
     orders: dict[str, Order] = {r.id: order_of(r, depots) for r in found.values()}
     issues = [replace(i, loc=i.loc[2:]) for i in transfer_issues([t], orders.values(), [depot])]
+    if any(i.code == "E1708" and i.loc == ("arrival",) for i in issues):
+        raise DoorstepError([i for i in issues if i.severity is Severity.ERROR])
     day = depot.local_day(t.arrival)
     for k, ref in enumerate(t.orders):
         row = found.get(ref)

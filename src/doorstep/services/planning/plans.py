@@ -294,11 +294,12 @@ def _finish(
             log.info("plan job %s is no longer running: its result is not stored", plan_id)
             return False
         row.status = transition(PlanStatus(row.status), PlanStatus.SUCCEEDED, subject=plan_id).value
+        if kept:  # before the result is set: its queries flush, and a JSON column sees no later change in place
+            _count_kept(uow, doc, kept, problem)
         row.result, row.progress, row.finished_at, row.active_key = doc, points, p.clock(), None
         store_routes(uow, row, doc, problem)
         if kept:  # say which routes were left alone, and why
             doc["plan"]["kept_routes"] = [{"id": r.id, "vehicle_id": r.vehicle_id, "status": r.status} for r in kept]
-            _count_kept(uow, doc, kept, problem)
         stats = doc["plan"]["stats"]
         EventRecorder(uow, "system").record("plan.completed", plan_id, to_status=row.status, data=stats)
         uow.commit()
