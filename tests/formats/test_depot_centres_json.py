@@ -27,16 +27,16 @@ def _doc(**transfer: Any) -> dict[str, Any]:
         "date": "2025-03-18",
         "depots": [{"id": "Hub", "name": "Hub", "location": {"lat": 38.7223, "lng": -9.1393},
                     "timezone": "Europe/Lisbon", "opens": "07:00", "closes": "20:00", "loading_s": 900,
-                    "capacity_parcels_per_day": 5, "docks": 1}],  # fmt: skip
+                    "capacity_parcels_per_day": 5, "docks": 1}],
         "vehicle_types": [{"name": "Van", "capacity": {"parcels": 10}}],
         "vehicles": [
             {"name": f"Van {k}", "vehicle_type_id": "Van", "start_depot_id": "Hub", "shift_start": "08:00",
-             "shift_end": "18:00"}  # fmt: skip
+             "shift_end": "18:00"}
             for k in (1, 2)
         ],
         "orders": [
             {"external_ref": ref, "location": {"lat": 38.72 + k / 200, "lng": -9.14 + k / 300},
-             "time_windows": [{"start": "08:30", "end": "16:00"}], "size": {"parcels": 1}}  # fmt: skip
+             "time_windows": [{"start": "08:30", "end": "16:00"}], "size": {"parcels": 1}}
             for k, ref in enumerate(["A1", "A2", "B1", "B2", "B3", "B4"])
         ],
         "transfers": [trunk],

@@ -92,14 +92,21 @@ def test_a_van_loads_early_when_waiting_for_the_dock_would_make_it_late() -> Non
 
 
 def test_reloads_take_a_dock_too() -> None:
-    """A van that reloads loads again mid-day at the depot's dock: with one dock, its reload and the other van's
-    loading never overlap, and the reload stop names its dock."""
-    orders = [order(f"r{k}", km(k % 3 - 1, k // 3), windows=((8, 12),)) for k in range(6)]
-    vans = [vehicle("veh_re", SMALL, reloads=True), vehicle("veh_2", SMALL, start=9)]
+    """A van that reloads loads again mid-day at the depot's dock: without a dock limit its reload (30 minutes)
+    overlaps the loading of a van starting at 09:00; with one dock that van waits until the reload is loaded, the
+    reload stop names its dock, and no two loadings overlap."""
+    orders = [order(f"r{k}", km(k % 3 - 1, k // 3 - 1), windows=((8, 13),)) for k in range(9)]
+    vans = [vehicle("veh_re", SMALL, reloads=True), vehicle("veh_2", SMALL, start=9, end=11)]
+    free = problem(orders, vans, [depot(loading_s=1800)])
+    assert [v.kind for v in check_plan(replace(free, depots=(depot(loading_s=1800, docks=1),)), solve(free))] == [
+        "DEPOT_DOCKS"
+    ]
     p = problem(orders, vans, [depot(loading_s=1800, docks=1)])
     result = solve(p)
     assert reasons(result) == {}
-    reloads = [s for r in result.routes for s in r.stops if s.type is StopType.RELOAD]
-    assert all(s.dock == 1 for s in reloads)
+    routes = {r.vehicle_id: r for r in result.routes}
+    reload = next(s for s in routes["veh_re"].stops if s.type is StopType.RELOAD)
+    assert reload.dock == 1
+    assert routes["veh_2"].stops[0].departure == reload.departure + timedelta(minutes=30)
     spans = sorted((ld.start, ld.end) for ld in loadings(p, result.routes))
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
