@@ -141,6 +141,8 @@ def test_a_plan_applies_transfers_capacity_and_docks_and_a_delay_is_visible(
     assert delayed["delay_s"] == 7200
     early = sorted(o for r in delayed["early_routes"] for o in r["order_ids"])
     assert early == sorted(carried)
+    odd = client.post(f"{base}/{trf['id']}/arrived", json={"at": "0001-01-01T00:00:00+14:00"}, headers=tenant.h())
+    assert odd.status_code == 422 and odd.json()["error"]["code"] == "E1708"
     arrived = client.post(f"{base}/{trf['id']}/arrived", json={"at": "2025-06-17T11:00:00+01:00"},
                           headers=tenant.h())  # fmt: skip
     assert arrived.json()["status"] == "arrived" and arrived.json()["ready_at"] == "2025-06-17T11:30:00+01:00"

@@ -83,3 +83,13 @@ def test_the_checker_refuses_a_plan_over_a_depots_capacity() -> None:
     capped = replace(unlimited, depots=(replace(unlimited.depots[0], capacity_parcels_per_day=5), unlimited.depots[1]))
     found = [(v.kind, v.amount) for v in check_plan(capped, result)]
     assert found == [("DEPOT_CAPACITY", 3)]
+
+
+def test_a_full_single_depot_leaves_out_the_farthest_of_equal_urgency() -> None:
+    """One depot with room for 3 parcels a day and five normal orders 1 to 5 km out: the two farthest are left
+    out (DEPOT_CAPACITY), and an urgent far order keeps its place over a normal near one."""
+    orders = [order(f"k{d}", km(d, 0)) for d in range(1, 6)]
+    p = problem(orders, [vehicle()], [depot(capacity_parcels_per_day=3)])
+    assert reasons(solve(p)) == {"k4": "DEPOT_CAPACITY", "k5": "DEPOT_CAPACITY"}
+    urgent = replace(p, orders=(*orders[:4], replace(orders[4], priority=Priority.HIGH)))
+    assert reasons(solve(urgent)) == {"k3": "DEPOT_CAPACITY", "k4": "DEPOT_CAPACITY"}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, Field
 
 from doorstep.api.schemas_common import IssueOut, Strict
 
-OrderRefs = list[str]
+OrderRef = Annotated[str, Field(min_length=1, max_length=200)]  # an order id or external ref
 
 
 class TransferIn(Strict):
@@ -18,7 +19,7 @@ class TransferIn(Strict):
     arrival: AwareDatetime = Field(examples=["2025-06-17T06:30:00+01:00"], description="when it reaches the depot")
     sorting_s: int = Field(0, examples=[1800], description="unloading and sorting before its parcels can be loaded "
                            "(0..86,400 s; E1708)")  # fmt: skip
-    orders: list[str] = Field(
+    orders: list[OrderRef] = Field(
         default_factory=list, max_length=10_001, examples=[["SHOP-1001", "ord_01jb..."]],
         description="order ids or external refs, deliveries of this depot (E1704-E1712)",
     )  # fmt: skip
@@ -32,7 +33,7 @@ class TransferPatch(Strict):
 
     arrival: AwareDatetime | None = None
     sorting_s: int | None = None
-    orders: list[str] | None = Field(None, max_length=10_001, description="replaces the list when given")
+    orders: list[OrderRef] | None = Field(None, max_length=10_001, description="replaces the list when given")
     origin: str | None = Field(None, max_length=200)
     reference: str | None = Field(None, max_length=200)
 

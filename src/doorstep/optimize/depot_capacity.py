@@ -10,7 +10,8 @@ keeps every capacity, and nothing the search does needs to know about it:
    needs nothing; when none is over, the problem is returned unchanged;
 3. otherwise the orders that could pass through an over-subscribed depot are **allotted**: those with the most to
    lose first (the gap between their cheapest and second-cheapest depot by round-trip travel; an order with one
-   possible depot first of all), each to its cheapest depot that still has room and from which some vehicle
+   possible depot first of all; among equals the more urgent, then the cheaper to serve), each to its cheapest
+   depot that still has room and from which some vehicle
    could serve it alone; an order that finds none takes the place of a less urgent order there (which moves to
    another depot with room, or is left out), or is left out itself — ``DEPOT_CAPACITY``, the least urgent first;
 4. room left over at a capped depot is handed back to the allotted orders that are cheapest to serve from it,
@@ -244,7 +245,9 @@ def allot_depots(problem: Problem, geo: Geometry, parcels: dict[str, int] | None
 
 
 def _allot(problem: Problem, claims: list[_Claim], ledger: _Ledger, caps: dict[str, int]) -> Allotted:
-    claims.sort(key=lambda c: (-c.regret, c.rank, c.oi))
+    # the most to lose first; among equals (one depot each: a day of one depot) the more urgent, then the cheaper
+    # to serve, so that what a full depot leaves out is the least urgent and the farthest
+    claims.sort(key=lambda c: (-c.regret, c.rank, min(c.options.values()), c.oi))
     placed: list[_Claim] = []
     out: list[_Claim] = []
     for c in claims:

@@ -19,7 +19,7 @@ from doorstep.domain.fleet import Depot
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import Order
 from doorstep.domain.status import PlanStatus
-from doorstep.domain.transfers import Transfer, transfer_issues
+from doorstep.domain.transfers import EARLIEST_YEAR, LATEST_YEAR, Transfer, transfer_issues
 from doorstep.services.fleet.fleet_admin import check_version
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.events import EventRecorder
@@ -264,6 +264,9 @@ def arrived(p: Platform, actor: Actor, depot_id: str, transfer_id: str, at: date
         if row.status == ARRIVED:
             msg = f"transfer {transfer_id} already arrived at {row.arrived_at.isoformat() if row.arrived_at else '?'}"
             raise DoorstepError([Issue("E2400", msg, ("transfer_id",), transfer_id)])
+        if at is not None and not EARLIEST_YEAR <= at.year <= LATEST_YEAR:
+            msg = f"{transfer_id}: arrived at {at.isoformat()} is not a date of these years"
+            raise DoorstepError([Issue("E1708", msg, ("at",), transfer_id)])
         before = _view(uow, row, depot)
         row.status, row.arrived_at = ARRIVED, at or p.clock()
         row.version, row.updated_at = row.version + 1, p.clock()
