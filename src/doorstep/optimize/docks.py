@@ -165,9 +165,7 @@ def _slack(route: Route, k: int, shift_end: datetime) -> timedelta:
     """How long the departure at stop ``k`` may wait before a later stop or the return is late."""
     best, waited = FAR, timedelta(0)
     for s in route.stops[k + 1 :]:
-        waited += timedelta(seconds=s.waiting_s)
-        if s.type is StopType.RELOAD:
-            waited += s.departure - s.start - timedelta(seconds=s.service_s)
+        waited += timedelta(seconds=s.waiting_s)  # a reload's wait for its goods or its dock absorbs a delay too
         if s.window_end is not None and s.type is not StopType.RELOAD:
             best = min(best, s.window_end - s.start + waited)
         if s.type is StopType.END:
