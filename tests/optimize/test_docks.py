@@ -7,8 +7,11 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
+import pytest
+
 from doorstep.domain.depots import loadings
 from doorstep.domain.plan import Plan, StopType
+from doorstep.optimize import docks
 from doorstep.optimize.check import check_plan
 from tests.factories import VAN, depot, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import reasons, solve
@@ -110,3 +113,18 @@ def test_reloads_take_a_dock_too() -> None:
     assert routes["veh_2"].stops[0].departure == reload.departure + timedelta(minutes=30)
     spans = sorted((ld.start, ld.end) for ld in loadings(p, result.routes))
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+
+
+def test_an_order_a_dock_wait_takes_off_goes_to_a_route_with_room(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eight orders due by 08:45 on three 4-parcel vans and one dock: the van that waits longest loses an order,
+    which another route takes without moving any loading (without that second chance it is DEPOT_DOCKS)."""
+    orders = [order(f"o{k}", km(k % 4 - 2, k // 4 - 1), windows=((8, 9),)) for k in range(8)]
+    orders = [replace(o, time_windows=(replace(o.time_windows[0], end=t(8, 45)),)) for o in orders]
+    orders.append(order("late", km(3, 3), windows=((10, 12),)))
+    vans = [vehicle(f"veh_{i}", replace(VAN, capacity={"parcels": 4})) for i in range(3)]
+    p = problem(orders, vans, [depot(loading_s=900, docks=1)])
+    result = solve(p)
+    assert reasons(result) == {}
+    assert len({r.stops[0].departure for r in result.routes}) == len(result.routes)
+    monkeypatch.setattr(docks, "_second_chance", lambda problem, plan, lost, provider: (plan, lost))
+    assert list(reasons(solve(p)).values()) == ["DEPOT_DOCKS"]

@@ -13,8 +13,9 @@ departure may wait before a stop, a break or the shift's end is late):
   starts, the depot opens or the goods are ready), the van loads early instead and waits.
 
 A route that a delay made late loses orders until it checks clean (the independent checker, on the day's
-problem), those named by a violation first, then the least important, the latest first; each becomes unassigned
-with ``DEPOT_DOCKS``. Every loading's dock number is written on its start or reload stop (``ScheduledStop.dock``).
+problem), those named by a violation first, then the least important, the latest first; each is then offered to
+the other routes (a checked insertion that moves no loading), and becomes unassigned with ``DEPOT_DOCKS`` when none
+takes it. Every loading's dock number is written on its start or reload stop (``ScheduledStop.dock``).
 The checker verifies that no depot has more overlapping loadings than docks (optimize/check_depots.py).
 """
 
@@ -31,6 +32,7 @@ from doorstep.domain.plan import Plan, Route, ScheduledStop, StopType, Unassigne
 from doorstep.domain.problem import Problem
 from doorstep.domain.timing import Leg, retime
 from doorstep.optimize.check import check_route
+from doorstep.optimize.insertion import apply_insertion, propose_insertion
 from doorstep.optimize.live_changes import remove_order
 from doorstep.optimize.live_route import with_routes, with_totals
 from doorstep.optimize.reasons import ACTIONS
@@ -322,4 +324,29 @@ def schedule_docks(problem: Problem, plan: Plan, provider: TravelTimeProvider) -
             if line.moved:
                 plan, gone = _repair(problem, plan, line, depot, provider)
                 lost += gone
+    plan, lost = _second_chance(problem, plan, lost, provider)
     return replace(plan, unassigned=[*plan.unassigned, *lost])
+
+
+def _departures(route: Route) -> list[datetime]:
+    return [route.stops[k].departure for k in _bounds(route)]
+
+
+def _second_chance(
+    problem: Problem, plan: Plan, lost: list[Unassigned], provider: TravelTimeProvider
+) -> tuple[Plan, list[Unassigned]]:
+    """Each order a dock wait took off, offered to the other routes: the cheapest checked insertion that leaves
+    every loading where it was booked (no new route: its loading was never booked; no departure moved)."""
+    left = []
+    for u in lost:
+        found = None
+        for p in propose_insertion(problem, plan, u.order_id, provider, limit=3).proposals:
+            before = next((r for r in plan.routes if r.vehicle_id == p.vehicle_id), None)
+            if not p.opens_route and before is not None and _departures(before) == _departures(p.route):
+                found = p
+                break
+        if found is None:
+            left.append(u)
+        else:
+            plan = apply_insertion(plan, found)
+    return plan, left
