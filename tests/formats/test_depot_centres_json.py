@@ -65,6 +65,7 @@ def test_doorstep_plan_sees_transfers_capacity_and_docks(tmp_path: Path) -> None
     out = tmp_path / "out"
     result = runner.invoke(app, ["plan", str(src), "--out", str(out), "--time-limit", "2"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    assert "Depot Hub: 5 parcels of 5 · at most 1 of 1 docks loading at once" in result.output
     doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     body = doc["plan"]
     assert [u["reason"] for u in body["unassigned"]] == ["DEPOT_CAPACITY"]
