@@ -129,6 +129,8 @@ def test_a_plan_applies_transfers_capacity_and_docks_and_a_delay_is_visible(
     carried = [i for i in ids[:2] if i in leave]
     assert all(leave[i] >= "2025-06-17T10:30:00+01:00" for i in carried)
     assert client.post(f"/v1/plans/{plan['id']}/publish", headers=tenant.h()).status_code == 200
+    waves = client.get(f"/v1/depots/{tenant.ids['depot']}/waves", params={"date": "2025-06-17"}, headers=tenant.h())
+    assert {r["dock"] for w in waves.json()["waves"] for r in w["routes"]} == {1}
     moved = client.patch(f"{base}/{trf['id']}", params={"version": trf["version"]},
                          json={"arrival": "2025-06-17T12:00:00+01:00"}, headers=tenant.h())  # fmt: skip
     assert moved.status_code == 200 and moved.json()["ready_at"] == "2025-06-17T12:30:00+01:00"
