@@ -18,7 +18,7 @@ from doorstep.domain.events import EventType
 from doorstep.domain.fleet import Depot
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import Order
-from doorstep.domain.status import PlanStatus
+from doorstep.domain.status import RouteStatus
 from doorstep.domain.transfers import EARLIEST_YEAR, LATEST_YEAR, Transfer, transfer_issues
 from doorstep.services.fleet.fleet_admin import check_version
 from doorstep.services.kernel.access import Actor, Permission
@@ -225,18 +225,18 @@ def _record_change(uow: UnitOfWork, actor: Actor, before: TransferView, after: T
 
 
 def early_routes(uow: UnitOfWork, view: TransferView) -> list[dict[str, Any]]:
-    """Routes of the depot's published plans that load some of the transfer's orders on a trip leaving before
-    its goods are ready (they need a re-plan or a later departure)."""
+    """Published or dispatched routes of the depot that load some of the transfer's orders on a trip leaving
+    before its goods are ready (they need a re-plan or a later departure)."""
     if not view.order_ids:
         return []
     days = {r.day for r in uow.orders.all(OrderRow.id.in_(view.order_ids))}
-    plans = uow.plans.all(PlanRow.depot_id == view.row.depot_id, PlanRow.day.in_(sorted(days)),
-                          PlanRow.status == PlanStatus.PUBLISHED.value)  # fmt: skip
+    plans = uow.plans.all(PlanRow.depot_id == view.row.depot_id, PlanRow.day.in_(sorted(days)))
     if not plans:
         return []
     carried = set(view.order_ids)
     out = []
-    for route in uow.routes.all(RouteRow.plan_id.in_([p.id for p in plans])):
+    live = (RouteStatus.PUBLISHED.value, RouteStatus.DISPATCHED.value)
+    for route in uow.routes.all(RouteRow.plan_id.in_([p.id for p in plans]), RouteRow.status.in_(live)):
         early = _early_orders(route.data.get("stops", []), carried, view.ready_at)
         if early:
             out.append({"route_id": route.id, "vehicle_id": route.vehicle_id, "order_ids": early})
