@@ -66,11 +66,11 @@ def test_depot_form_saves_hours_capacity_and_docks_and_shows_errors(
     expect(page.locator("#transfers tbody tr")).to_contain_text("06:30")
     expect(page.locator("#transfers tbody tr")).to_contain_text("07:00")
 
-    page.get_by_label("Opens").fill("07:00")
-    page.get_by_label("Closes").fill("21:00")
-    page.get_by_label("Loading a van (minutes)").fill("10")
-    page.get_by_label("Parcels a day").fill("400")
-    page.get_by_label("Loading docks").fill("2")
+    page.get_by_label("Opens", exact=True).fill("07:00")
+    page.get_by_label("Closes", exact=True).fill("21:00")
+    page.get_by_label("Loading a van (minutes)", exact=True).fill("10")
+    page.get_by_label("Parcels a day", exact=True).fill("400")
+    page.get_by_label("Loading docks", exact=True).fill("2")
     page.click("#dep-save")
     expect(page.locator("#dep-status")).to_have_text("Saved Hub Beato (version 2).")
     stored = page.evaluate("id => fetch(`/v1/depots/${id}`).then(r => r.json())", depot.id)
@@ -78,14 +78,14 @@ def test_depot_form_saves_hours_capacity_and_docks_and_shows_errors(
         "opens": "07:00", "closes": "21:00", "loading_s": 600, "capacity_parcels_per_day": 400, "docks": 2,
     }  # fmt: skip
 
-    page.get_by_label("Closes").fill("06:00")
-    page.get_by_label("Parcels a day").fill("-1")
-    page.get_by_label("Loading docks").fill("0")
+    page.get_by_label("Closes", exact=True).fill("06:00")
+    page.get_by_label("Parcels a day", exact=True).fill("-1")
+    page.get_by_label("Loading docks", exact=True).fill("0")
     page.click("#dep-save")
     expect(page.locator("#err-dep-closes")).to_contain_text("E1702")
     expect(page.locator("#err-dep-capacity_parcels_per_day")).to_contain_text("E1700")
     expect(page.locator("#err-dep-docks")).to_contain_text("E1701")
-    expect(page.get_by_label("Loading docks")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Loading docks", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#dep-status")).to_have_text("")
     assert page.evaluate("id => fetch(`/v1/depots/${id}`).then(r => r.json())", depot.id)["version"] == 2
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
