@@ -93,6 +93,8 @@ async function loadTransfers() {
 // Read the depot (and the day's inbound transfers) into the panel.
 export async function loadDepot(depotId, day) {
   dc.day = day;
+  $("depot-panel").hidden = !depotId;
+  if (!depotId) return; // an organization without a depot yet
   fill(await api("GET", `/v1/depots/${depotId}`));
   clearErrors();
   await loadTransfers();
