@@ -41,6 +41,7 @@ from doorstep.api.routers import (
     returns,
     slots,
     track,
+    transfers,
     warehouse,
     webhooks,
 )
@@ -324,7 +325,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     # requests by far; 60 routes ahead of it cost 0.4 ms of CPU per batch. No other route matches its paths.
     routers = (
         driver.router, health.router, auth.router, orders.router, plans.router, webhooks.router, events.router,
-        *fleet.ROUTERS, carriers.router,
+        *fleet.ROUTERS, transfers.router, carriers.router,
     )  # fmt: skip
     live_routers = (driver_stream.router, driver_records.router, live.router, returns.router, track.router,
                     driver_loading.router, warehouse.router)  # fmt: skip

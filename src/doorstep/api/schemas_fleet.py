@@ -12,7 +12,8 @@ from doorstep.domain.contact import address_issues
 
 
 class DepotIn(Strict):
-    """Where vehicles load; ``opens``/``closes`` are local HH:MM in ``timezone``."""
+    """Where vehicles load; ``opens``/``closes`` are local HH:MM in ``timezone``; as a local distribution centre,
+    the parcels it handles a day and its loading docks (docs/modelling.md, depots as distribution centres)."""
 
     name: str = Field(min_length=1, max_length=200, examples=["Hub Lisboa"])
     lat: float = Field(ge=-90, le=90, examples=[38.7372])
@@ -21,7 +22,12 @@ class DepotIn(Strict):
     address: str = Field("", max_length=500)
     opens: str | None = Field(None, max_length=5, examples=["07:00"])
     closes: str | None = Field(None, max_length=5, examples=["20:00"])
-    loading_s: int = Field(0, ge=0, le=86_400)
+    loading_s: int = Field(0, ge=0, le=86_400, description="time to load a van at the start of every trip")
+    capacity_parcels_per_day: int | None = Field(
+        None, examples=[1200], description="parcels planned out of and back into it in a day (null: no limit; E1700)"
+    )
+    docks: int | None = Field(None, examples=[4], description="vans loading at the same time, at most (null: no "
+                              "limit; E1701)")  # fmt: skip
 
 
 class VehicleTypeIn(Strict):

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from doorstep.api.schemas_carriers import CarrierOfferOut
 from doorstep.api.schemas_common import MAX_INT, ErrorDetail, IssueOut, Out, Strict
+from doorstep.api.schemas_transfers import DepotLoadOut
 
 # What the solver minimises (doorstep.optimize.options.Objective; a test keeps the two in step).
 ObjectiveName = Literal["cost", "travel_cost", "duration", "distance"]
@@ -117,6 +118,9 @@ class PlanOut(PlanSummary):
     )
     carrier_offers: list[CarrierOfferOut] = Field(
         default_factory=list, description="orders the plan proposes to hand to partner carriers (docs/carriers.md)"
+    )
+    depots: list[DepotLoadOut] = Field(
+        default_factory=list, description="per depot with a capacity or docks: parcels planned, most vans loading"
     )
 
 

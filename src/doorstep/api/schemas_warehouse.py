@@ -18,6 +18,7 @@ class ReleaseOut(Out):
     departure: dt.datetime
     parcels: int = Field(description="boxes loaded for the trip (an order's parcels size, else 1 per order)")
     release_at: dt.datetime = Field(description="departure - parcels x per-parcel loading time - dock time")
+    dock: int | None = Field(None, description="the loading dock it loads at (a depot with docks), else null")
 
 
 class WaveOut(Out):

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from doorstep.domain.depots import depot_loads
 from doorstep.domain.plan import Plan, Route, Violation
 from doorstep.domain.problem import Problem
 from doorstep.optimize.progress import Progress as SolveProgress
@@ -105,6 +106,10 @@ def print_plan(console: Console, plan: Plan, problem: Problem) -> None:
         f"cost {money(s.cost_cents)} · CO₂ {s.co2_g / 1000:.1f} kg · solved in {s.runtime_s:.1f} s · "
         f"travel model {escape(s.provider or '?')}"
     )
+    for load in depot_loads(problem, plan):  # depots with a daily capacity or docks
+        cap = "(no daily limit)" if load.capacity is None else f"of {load.capacity}"
+        docks = "" if load.docks is None else f" · at most {load.loading_peak} of {load.docks} docks loading at once"
+        console.print(f"Depot {escape(problem.depot(load.depot_id).name)}: {load.parcels} parcels {cap}{docks}")
     if plan.unassigned:
         console.print(unassigned_table(plan))
 

@@ -330,6 +330,10 @@ CODES: dict[str, tuple[str, str]] = {
         "phone number unusable",
         "Write it in international format (+351 912 345 678): no SMS goes to this customer until then.",
     ),
+    "W1700": (
+        "goods ready after the order's window",
+        "The trunk run arrives too late for this delivery: move the window, or bring the goods on an earlier run.",
+    ),
     "W1401": (
         "position with poor accuracy",
         "Kept as a sign of life; move to open sky or enable high-accuracy location.",
@@ -489,6 +493,37 @@ CODES: dict[str, tuple[str, str]] = {
         "no booking with this carrier",
         "Name an order or booking the carrier holds (see /v1/carriers/{id}/bookings).",
     ),
+    "E1700": (
+        "invalid depot capacity",
+        "Give capacity_parcels_per_day as 0..10,000,000 parcels a day, or null for no limit.",
+    ),
+    "E1701": ("invalid number of loading docks", "Give docks as 1..1,000, or null for no limit."),
+    "E1702": ("depot closes before it opens", "Give a closing time after the opening time (HH:MM, same day)."),
+    "E1703": ("transfer to an unknown depot", "Name a depot of the fleet (by id) as the transfer's depot_id."),
+    "E1704": ("unknown order on a transfer", "List orders of the day by id or external_ref."),
+    "E1705": ("order on two transfers", "Put each order on one transfer only (its goods arrive once)."),
+    "E1706": (
+        "order ships from another depot than its transfer",
+        "Send the transfer to the order's depot, or change the order's depot_id.",
+    ),
+    "E1707": (
+        "transfer arrives after the depot closes",
+        "Give an arrival within the depot's opening hours (or change the depot's hours).",
+    ),
+    "E1708": (
+        "invalid transfer time",
+        "Give arrival as ISO-8601 with offset (or HH:MM local to the depot) and sorting_s as 0..86,400 seconds.",
+    ),
+    "E1709": (
+        "transfer carries an order that is not loaded at a depot",
+        "List deliveries only: pickups, returns and store-to-door orders never leave the depot with a van.",
+    ),
+    "E1710": ("duplicate transfer id", "Give each transfer its own id."),
+    "E1711": ("too many orders on a transfer", "Split the trunk run into transfers of at most 10,000 orders."),
+    "E1712": (
+        "order is due before its transfer arrives",
+        "List orders delivered on or after the day the trunk run arrives, or move the order to a later day.",
+    ),
     # carriers from a file (doorstep plan --carriers; formats/carriers_json.py)
     "E1720": (
         "carriers file is not a list of carriers",
@@ -496,6 +531,14 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "E1721": ("unknown field in a carrier", "Use the fields of /v1/carriers (docs/carriers.md) and id; drop others."),
     "E1722": ("duplicate carrier id", "Give each carrier of the file its own id (or leave id out: one is derived)."),
+    "E2400": (
+        "transfer already arrived",
+        "An arrived transfer keeps its arrival; create a new transfer for another run, or delete this one.",
+    ),
+    "E2401": (
+        "order already on another transfer",
+        "Take the order off the other transfer first (PATCH its orders), or leave it there.",
+    ),
     "E2300": (
         "van has left the depot",
         "Loading scans end when the first stop is worked; check a reload by hand, or scan before leaving.",

@@ -48,6 +48,11 @@ class EventType(StrEnum):
     CARRIER_STATUS = "carrier.status"  # a booked order's status from the carrier (callback or by hand)
     CARRIER_CANCELLED = "carrier.cancelled"  # a booking was given back: the order is ours again
     CARRIER_DECLINED = "carrier.declined"  # a dispatcher declined a plan's carrier offer: the order stays ours
+    TRANSFER_CREATED = "transfer.created"  # an inbound trunk run to a depot was announced (with its orders)
+    TRANSFER_UPDATED = "transfer.updated"  # its orders, sorting time or reference changed (not later)
+    TRANSFER_DELAYED = "transfer.delayed"  # its goods are ready later: names the routes that would leave too early
+    TRANSFER_ARRIVED = "transfer.arrived"  # it arrived at the depot (with how late)
+    TRANSFER_DELETED = "transfer.deleted"  # it was called off: its orders are no longer held back by it
 
 
 def matches(pattern: str, type_: str) -> bool:

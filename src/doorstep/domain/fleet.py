@@ -23,7 +23,11 @@ class SpeedProfile(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Depot:
-    """Where vehicles load. ``opens``/``closes`` are local wall times in ``timezone`` (None: always open)."""
+    """Where vehicles load. ``opens``/``closes`` are local wall times in ``timezone`` (None: always open).
+
+    As a local distribution centre it may also have a daily capacity (parcels handled a day, out and back in:
+    ``domain/depots.py`` says what counts) and a number of loading docks (vans loading at once); None: no limit.
+    """
 
     id: str
     name: str
@@ -33,6 +37,8 @@ class Depot:
     opens: time | None = None
     closes: time | None = None
     loading_s: int = 0  # time to load a vehicle at the start of every trip
+    capacity_parcels_per_day: int | None = None  # parcels planned out of and back into the depot in a day
+    docks: int | None = None  # vans loading (``loading_s``) at the same time, at most
 
     def hours_on(self, day: date) -> tuple[datetime | None, datetime | None]:
         """Opening and closing as aware datetimes on ``day`` (local to the depot); None where unrestricted."""

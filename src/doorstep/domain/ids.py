@@ -20,6 +20,7 @@ PREFIXES = frozenset(
     | {"lsc"}  # loading scans and checks (the van loaded before departure)
     | {"car", "cbk", "ccb"}  # partner carriers, carrier bookings, carrier status callbacks
     | {"zon"}  # access zones (low-emission, restricted access)
+    | {"trf", "tro"}  # inbound transfers (trunk runs to a depot), the orders each carries
 )
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _lock = threading.Lock()

@@ -47,6 +47,7 @@ class Trip:
     number: int
     departure: datetime | None
     parcels: tuple[Parcel, ...]  # in loading order: the last delivered first
+    dock: int | None = None  # the loading dock it loads at (a depot with docks)
 
     @property
     def parcel_count(self) -> int:
@@ -105,17 +106,20 @@ def load_plan(route: Route, orders: Mapping[str, Order], capacity: Mapping[str, 
     """The route's loading order per trip and its collections; ``orders`` by id (a stop whose order is unknown
     is still listed, with what the stop itself says)."""
     trips: list[tuple[datetime | None, list[Parcel]]] = []
+    docks: list[int | None] = []
     collected: list[Parcel] = []
     no = 0
     for stop in route.stops:
         if stop.type in (StopType.START, StopType.RELOAD):
             trips.append((stop.departure, []))
+            docks.append(stop.dock)
             continue
         if not stop.order_id or stop.type is StopType.BREAK:
             continue
         no += 1
         if not trips:
             trips.append((None, []))
+            docks.append(None)
         order = orders.get(stop.order_id)
         parcel = _parcel(no, len(trips), stop.type, stop.order_id, stop.external_ref, stop.address, order)
         if stop.type in LOADED:
@@ -126,7 +130,7 @@ def load_plan(route: Route, orders: Mapping[str, Order], capacity: Mapping[str, 
     for p in [*collected, *(p for _, ps in trips for p in ps)]:
         dims.update(dict.fromkeys(p.size))
     made = tuple(
-        Trip(number=k, departure=dep, parcels=tuple(reversed(ps)))
+        Trip(number=k, departure=dep, parcels=tuple(reversed(ps)), dock=docks[k - 1])
         for k, (dep, ps) in enumerate(trips, start=1)
         if ps or k == 1
     )

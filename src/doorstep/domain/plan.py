@@ -39,6 +39,8 @@ class UnassignedReason(StrEnum):
     NOT_WORTH_IT = "NOT_WORTH_IT"  # optional order whose value is below the cost of serving it
     RANGE = "RANGE"  # depot -> stop -> depot is longer than every electric vehicle's range less its reserve
     ACCESS_ZONE = "ACCESS_ZONE"  # inside an access zone no allowed vehicle can serve (type or hours)
+    DEPOT_CAPACITY = "DEPOT_CAPACITY"  # every depot that could ship it is at its parcels-per-day capacity
+    DEPOT_DOCKS = "DEPOT_DOCKS"  # its route, delayed to wait for a free loading dock, could no longer serve it
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,7 @@ class ScheduledStop:
     distance_so_far_m: int = 0
     duration_so_far_s: int = 0
     depot_id: str | None = None
+    dock: int | None = None  # start and reload stops at a depot with docks: the dock it loads at (1, 2, ...)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from doorstep.domain.fleet import Depot, Driver, Vehicle
 from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import Order
+from doorstep.domain.transfers import Transfer
 from doorstep.domain.zones import AccessZone
 
 
@@ -45,6 +46,7 @@ class Problem:
     matrices: ExplicitMatrices | None = None
     name: str = ""
     zones: tuple[AccessZone, ...] = ()  # access zones (domain/zones.py): who may serve stops inside, and when
+    transfers: tuple[Transfer, ...] = ()  # inbound trunk runs (domain/transfers.py): when carried goods are ready
     # id -> order, built on first lookup (orders are looked up by id in every check and live change)
     _by_id: dict[str, Order] = field(default_factory=dict, init=False, repr=False, compare=False)
 

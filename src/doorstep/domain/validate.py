@@ -7,12 +7,14 @@ from collections.abc import Iterator
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from doorstep.domain.depots import MAX_CAPACITY, MAX_DOCKS
 from doorstep.domain.errors import Issue
 from doorstep.domain.fleet import Depot, Vehicle
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.domain.items import item_problems
 from doorstep.domain.orders import MAX_TIME_WINDOWS, Order, OrderKind, TimeWindow
 from doorstep.domain.problem import Problem
+from doorstep.domain.transfers import transfer_issues
 from doorstep.domain.zones import AccessZone
 
 FAR_FROM_DEPOT_M = 150_000
@@ -117,6 +119,20 @@ def _vehicle(v: Vehicle, i: int, depots: dict[str, Depot]) -> Iterator[Issue]:
             yield Issue("E1115", msg, (*where, "breaks", k), v.id)
 
 
+def depot_limit_issues(d: Depot, where: tuple[str | int, ...] = ()) -> Iterator[Issue]:
+    """A distribution centre's hours, capacity and docks (E1702, E1700, E1701), located under ``where``."""
+    if d.opens is not None and d.closes is not None and d.closes <= d.opens:
+        msg = f"{d.id}: closes at {d.closes:%H:%M}, not after it opens at {d.opens:%H:%M}"
+        yield Issue("E1702", msg, (*where, "closes"), d.id)
+    cap = d.capacity_parcels_per_day
+    if cap is not None and not 0 <= cap <= MAX_CAPACITY:
+        msg = f"{d.id}: capacity_parcels_per_day={cap} (allowed 0..{MAX_CAPACITY:,}, or none for no limit)"
+        yield Issue("E1700", msg, (*where, "capacity_parcels_per_day"), d.id)
+    if d.docks is not None and not 1 <= d.docks <= MAX_DOCKS:
+        msg = f"{d.id}: docks={d.docks} (allowed 1..{MAX_DOCKS}, or none for no limit)"
+        yield Issue("E1701", msg, (*where, "docks"), d.id)
+
+
 def _range(v: Vehicle, where: tuple[str | int, ...]) -> Iterator[Issue]:
     """An electric type's range, reserve and charging time (E1625)."""
     vt = v.type
@@ -183,6 +199,7 @@ def validate_problem(problem: Problem) -> list[Issue]:
             issues.append(Issue("E1113", f"{d.id}: unknown time zone {d.timezone!r}", ("depots", i), d.id))
         if d.loading_s < 0:
             issues.append(Issue("E1107", f"{d.id}: loading time is negative", ("depots", i), d.id))
+        issues.extend(depot_limit_issues(d, ("depots", i)))
     if not problem.vehicles:
         issues.append(Issue("E1117", "the problem has no vehicles", ("vehicles",)))
     if not problem.orders:
@@ -192,5 +209,6 @@ def validate_problem(problem: Problem) -> list[Issue]:
     for i, o in enumerate(problem.orders):
         issues.extend(_order(o, i, depots))
     issues.extend(_zones(problem))
+    issues.extend(transfer_issues(problem.transfers, problem.orders, problem.depots))
     issues.extend(_fleet_fit(problem))
     return issues

@@ -54,6 +54,7 @@ class Release:
     departure: datetime
     parcels: int
     release_at: datetime
+    dock: int | None = None  # the loading dock of the departure (a depot with docks)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,6 +96,7 @@ def route_releases(plan: LoadPlan, times: LoadingTimes) -> list[Release]:
             departure=t.departure,
             parcels=t.parcel_count,
             release_at=times.release(t.departure, t.parcel_count),
+            dock=t.dock,
         )
         for t in plan.trips
         if t.departure is not None and t.parcels

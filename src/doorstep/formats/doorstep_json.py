@@ -15,6 +15,7 @@ from doorstep.domain.errors import raise_if_errors
 from doorstep.domain.ids import derived_id
 from doorstep.domain.orders import Contact, Item, Order, OrderKind, PairedPickup, Place, Priority, TimeWindow
 from doorstep.domain.problem import ExplicitMatrices, Fleet, Problem
+from doorstep.domain.transfers import Transfer
 from doorstep.domain.validate import unknown_zone_types
 from doorstep.formats.fleet_json import (
     JsonReader,
@@ -123,6 +124,27 @@ def matrices_from_dict(d: Mapping[str, Any] | None) -> ExplicitMatrices | None:
     )
 
 
+def transfer_from_dict(d: Mapping[str, Any], i: int, rd: JsonReader) -> Transfer:
+    """One inbound transfer (a trunk run): ``arrival`` ISO-8601 with offset or ``HH:MM`` local to its depot."""
+    depot_id = rd.resolve(d["depot_id"], rd.depots)
+    tid = d.get("id") or derived_id("trf", f"{depot_id} {d.get('reference', '')} {d['arrival']} {i}")
+    return Transfer(
+        id=tid,
+        depot_id=depot_id,
+        arrival=rd.when(d["arrival"], rd.tz(depot_id), ("transfers", i, "arrival"), tid),
+        sorting_s=d.get("sorting_s", 0),
+        orders=tuple(d.get("orders", ())),
+        origin=d.get("origin", ""),
+        reference=d.get("reference", ""),
+    )
+
+
+def transfer_to_dict(t: Transfer) -> dict[str, Any]:
+    """An inbound transfer as its document object."""
+    return {"id": t.id, "depot_id": t.depot_id, "arrival": t.arrival.isoformat(), "sorting_s": t.sorting_s,
+            "orders": list(t.orders), "origin": t.origin, "reference": t.reference}  # fmt: skip
+
+
 def parse_problem(
     data: Any, *, plan_date: date | None = None, fleet: Fleet | None = None, trusted: bool = False
 ) -> Problem:
@@ -143,6 +165,7 @@ def parse_problem(
     types = _types(data, use)
     zones = zones_from_list(data.get("zones"), rd.issues, lambda ref: types.get(ref, ref))
     rd.issues.extend(unknown_zone_types(zones, set(types.values())))
+    transfers = tuple(transfer_from_dict(t, i, rd) for i, t in enumerate(data.get("transfers", ())))
     raise_if_errors(rd.issues)
     return Problem(
         depots=use.depots,
@@ -152,6 +175,7 @@ def parse_problem(
         matrices=matrices_from_dict(data.get("matrices")),
         name=data.get("name", ""),
         zones=zones,
+        transfers=transfers,
     )
 
 
@@ -249,4 +273,5 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
         "orders": [order_to_dict(o) for o in problem.orders],
         "matrices": matrices_to_dict(problem.matrices),
         **({"zones": [zone_to_dict(z) for z in problem.zones]} if problem.zones else {}),
+        **({"transfers": [transfer_to_dict(t) for t in problem.transfers]} if problem.transfers else {}),
     }

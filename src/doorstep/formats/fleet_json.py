@@ -92,7 +92,8 @@ def _clock(rd: JsonReader, text: str | None, loc: Loc, obj_id: str) -> time | No
 
 
 def depot_from_dict(d: Mapping[str, Any], i: int, rd: JsonReader) -> Depot:
-    """One depot; ``opens``/``closes`` are local ``HH:MM``."""
+    """One depot; ``opens``/``closes`` are local ``HH:MM``; a daily parcel capacity and loading docks when given
+    (checked by ``validate_problem``)."""
     depot_id = d.get("id") or derived_id("dep", d["name"])
     return Depot(
         id=depot_id,
@@ -103,6 +104,8 @@ def depot_from_dict(d: Mapping[str, Any], i: int, rd: JsonReader) -> Depot:
         opens=_clock(rd, d.get("opens"), ("depots", i, "opens"), depot_id),
         closes=_clock(rd, d.get("closes"), ("depots", i, "closes"), depot_id),
         loading_s=d.get("loading_s", 0),
+        capacity_parcels_per_day=d.get("capacity_parcels_per_day"),
+        docks=d.get("docks"),
     )
 
 
@@ -213,6 +216,8 @@ def depot_to_dict(d: Depot) -> dict[str, Any]:
         "opens": _clock_text(d.opens),
         "closes": _clock_text(d.closes),
         "loading_s": d.loading_s,
+        **({"capacity_parcels_per_day": d.capacity_parcels_per_day} if d.capacity_parcels_per_day is not None else {}),
+        **({"docks": d.docks} if d.docks is not None else {}),  # written when set: older documents stay the same
     }
 
 

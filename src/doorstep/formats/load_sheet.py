@@ -140,7 +140,7 @@ def plan_waves(plan: Plan, problem: Problem, times: LoadingTimes) -> list[dict[s
             "routes": [
                 {"route_id": r.route_id, "vehicle": r.vehicle, "trip": r.trip,
                  "departure": r.departure.astimezone(tz).isoformat(), "parcels": r.parcels,
-                 "release_at": r.release_at.astimezone(tz).isoformat()}
+                 "release_at": r.release_at.astimezone(tz).isoformat(), "dock": r.dock}
                 for r in w.releases
             ],
         }

@@ -52,9 +52,10 @@ def _header(pdf: _Sheet, sheet: LoadSheet) -> None:
     pdf.cell(0, 9, f"Load sheet · {plan.vehicle} · {sheet.day}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 10)
     first = plan.trips[0].number if plan.trips else 1
+    dock = plan.trips[0].dock if plan.trips else None
     lines = [
         f"Route {sheet.route_id} · depot {sheet.depot or '-'} · driver {sheet.driver or 'not assigned'}",
-        f"Departure {hhmm(plan.departure, sheet.tz) or '-'} · picking done by "
+        f"Departure {hhmm(plan.departure, sheet.tz) or '-'}{f' from dock {dock}' if dock else ''} · picking done by "
         f"{hhmm(sheet.release_of(first), sheet.tz) or '-'} · {len(plan.loads)} parcels to load, "
         f"{len(plan.collected)} to collect",
         "Loaded: " + (_amounts(plan.totals(), plan.capacity) or "-"),
@@ -76,6 +77,7 @@ def _strip(pdf: _Sheet, sheet: LoadSheet, trip: Trip) -> None:
     dep = hhmm(trip.departure, sheet.tz)
     release = hhmm(sheet.release_of(trip.number), sheet.tz)
     when = f" (picking done by {release}, leaves {dep})" if dep and release else (f" (leaves {dep})" if dep else "")
+    when += f" at dock {trip.dock}" if trip.dock else ""
     title = f"Cargo space, trip {trip.number}{when}: load from the cab end"
     pdf.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 9)

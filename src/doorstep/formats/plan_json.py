@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from doorstep.domain import emissions
 from doorstep.domain.carrier_types import CarrierOffer
+from doorstep.domain.depots import DepotLoad, depot_loads
 from doorstep.domain.errors import Issue
 from doorstep.domain.geo import LatLng
 from doorstep.domain.plan import Plan, PlanStats, Route, ScheduledStop, Unassigned
@@ -61,6 +62,7 @@ def stop_to_dict(stop: ScheduledStop, tz: tzinfo) -> dict[str, Any]:
         "distance_so_far_m": stop.distance_so_far_m,
         "duration_so_far_s": stop.duration_so_far_s,
         "depot_id": stop.depot_id,
+        **({"dock": stop.dock} if stop.dock is not None else {}),  # a start or reload at a depot with docks
     }
 
 
@@ -94,6 +96,13 @@ def unassigned_to_dict(u: Unassigned) -> dict[str, Any]:
     }
 
 
+def depot_load_to_dict(x: DepotLoad) -> dict[str, Any]:
+    """What a plan asks of a depot: parcels out and back in against its capacity, vans loading at once against its
+    docks (None: no limit)."""
+    return {"depot_id": x.depot_id, "parcels": x.parcels, "capacity_parcels_per_day": x.capacity,
+            "loading_peak": x.loading_peak, "docks": x.docks}  # fmt: skip
+
+
 def carrier_offer_to_dict(offer: CarrierOffer, currency: str) -> dict[str, Any]:
     """A plan's offer of an order to a partner carrier (``status`` open until a dispatcher or the policy confirms
     it: booking, then booked or not_booked)."""
@@ -122,7 +131,9 @@ def _options_dict(options: SupportsToDict | Mapping[str, Any] | None) -> dict[st
 
 
 def plan_body(plan: Plan, problem: Problem) -> dict[str, Any]:
-    """The ``plan`` object of plan.json (also used for the CLI's ``--json`` output)."""
+    """The ``plan`` object of plan.json (also used for the CLI's ``--json`` output); ``depots`` when a depot has a
+    daily capacity or docks."""
+    loads = depot_loads(problem, plan)
     return {
         "id": plan.id,
         "created_at": iso_local(plan.created_at, depot_zone(problem)),
@@ -131,6 +142,7 @@ def plan_body(plan: Plan, problem: Problem) -> dict[str, Any]:
         "unassigned": [unassigned_to_dict(u) for u in plan.unassigned],
         "warnings": [_issue_dict(w) for w in plan.warnings],
         "progress": [[round(t, 3), obj] for t, obj in plan.progress],
+        **({"depots": [depot_load_to_dict(x) for x in loads]} if loads else {}),
     }
 
 

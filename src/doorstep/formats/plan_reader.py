@@ -193,7 +193,13 @@ class _StopBuilder:
             distance_so_far_m=r.integer(data, "distance_so_far_m", loc),
             duration_so_far_s=r.integer(data, "duration_so_far_s", loc),
             depot_id=data.get("depot_id") if isinstance(data.get("depot_id"), str) else None,
+            dock=_dock(data.get("dock")),
         )  # fmt: skip
+
+
+def _dock(value: object) -> int | None:
+    """A start or reload stop's loading dock (a positive whole number), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _route(r: _Reader, problem: Problem, data: dict[str, Any], k: int) -> Route | None:

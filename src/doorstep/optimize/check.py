@@ -14,6 +14,8 @@ from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import OrderKind
 from doorstep.domain.plan import Plan, Route, StopType, Violation
 from doorstep.domain.problem import Problem
+from doorstep.domain.releases import with_transfers
+from doorstep.optimize.check_depots import check_depots
 from doorstep.optimize.check_route import RouteChecker, Travel
 from doorstep.routing.defaults import default_provider
 from doorstep.routing.provider import TravelTimeProvider
@@ -68,9 +70,12 @@ def _pairing(oid: str, visits: list[tuple[str, int, StopType]]) -> list[Violatio
 
 
 def check_plan(problem: Problem, plan: Plan, provider: TravelTimeProvider | None = None) -> list[Violation]:
-    """Every violation of the plan against the problem; an empty list means the plan is feasible."""
+    """Every violation of the plan against the problem; an empty list means the plan is feasible. Inbound
+    transfers release their orders first (domain/transfers.py); depots' capacities and docks are checked over the
+    whole plan (check_depots.py)."""
     provider = provider or default_provider(problem)
-    out = _coverage(problem, plan)
+    problem = with_transfers(problem)
+    out = _coverage(problem, plan) + check_depots(problem, plan)
     vehicles = {v.id: v for v in problem.vehicles}
     by_profile: dict[SpeedProfile, list[Route]] = defaultdict(list)
     for rid, n in Counter(r.vehicle_id for r in plan.routes).items():
@@ -91,6 +96,7 @@ def check_plan(problem: Problem, plan: Plan, provider: TravelTimeProvider | None
 def check_route(problem: Problem, route: Route, provider: TravelTimeProvider | None = None) -> list[Violation]:
     """Violations of one route on its own (no coverage checks): what repairs and manual edits re-verify."""
     provider = provider or default_provider(problem)
+    problem = with_transfers(problem)
     vehicle = next((v for v in problem.vehicles if v.id == route.vehicle_id), None)
     if vehicle is None:
         return [Violation("UNKNOWN", f"{route.id}: unknown vehicle {route.vehicle_id}", route.id)]

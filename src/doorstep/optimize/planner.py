@@ -7,6 +7,7 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from doorstep.domain.depots import parcels_of
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import Vehicle
 from doorstep.domain.geo import haversine_m
@@ -14,11 +15,14 @@ from doorstep.domain.ids import new_id
 from doorstep.domain.orders import OrderKind, Priority
 from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned, UnassignedReason
 from doorstep.domain.problem import Problem
+from doorstep.domain.releases import with_transfers
 from doorstep.optimize import reasons
 from doorstep.optimize.build import build_model, with_prizes
 from doorstep.optimize.charging import route_limit
 from doorstep.optimize.check import check_route
 from doorstep.optimize.construct import sweep_routes
+from doorstep.optimize.depot_capacity import allot_depots
+from doorstep.optimize.docks import schedule_docks
 from doorstep.optimize.geometry import Geometry, build_geometry
 from doorstep.optimize.insertion import Proposal, apply_insertion, propose_insertion
 from doorstep.optimize.live_changes import remove_order
@@ -247,11 +251,16 @@ def make_plan(
 ) -> Plan:
     """Plan a validated problem with the given travel model. The orders to one pickup point (same point, same
     place) are one visit: their handover shared, merged into one client, expanded back into one stop per order
-    (``pickup_stops``) — on every path that plans (the platform's jobs, ``doorstep plan``, re-sequencing)."""
+    (``pickup_stops``) — on every path that plans (the platform's jobs, ``doorstep plan``, re-sequencing).
+    Inbound transfers set their orders' release times first (domain/transfers.py)."""
+    if problem.transfers:  # released once here, so the many route checks of the search need not do it again
+        problem = replace(with_transfers(problem), transfers=())
     zoned = apply_zones(problem)  # access zones as skills and narrowed windows (optimize/zones.py)
     shared = share_handover(zoned.problem)
     merged, groups = merge_point_orders(shared)
-    return zoned.explain(expand_point_stops(_plan_clients(merged, provider, options, on_progress), groups, shared))
+    counts = {lead: sum(parcels_of(o) for o in members) for lead, members in groups.items()}
+    planned = _plan_clients(merged, provider, options, on_progress, counts)
+    return zoned.explain(expand_point_stops(planned, groups, shared))
 
 
 def _plan_clients(
@@ -259,20 +268,26 @@ def _plan_clients(
     provider: TravelTimeProvider,
     options: SolveOptions,
     on_progress: ProgressCallback | None = None,
+    parcels: dict[str, int] | None = None,
 ) -> Plan:
-    """Plan a validated problem whose every order is one client of the solver model."""
+    """Plan a validated problem whose every order is one client of the solver model (``parcels``: the count of
+    an order standing for several, for depot capacities)."""
     clock = _Clock(options, on_progress)
     clock.phase("matrix")
     geo = build_geometry(problem, provider)
     warnings: list[Issue] = [w for w in geo.warnings if isinstance(w, Issue)] + _objective_warnings(problem, options)
     clock.phase("build")
+    allotted = allot_depots(problem, geo, parcels)  # depot capacities (optimize/depot_capacity.py)
+    problem = allotted.problem
     impossible = {oi: u for oi in range(len(problem.orders)) if (u := reasons.diagnose(problem, geo, oi)) is not None}
+    impossible.update(allotted.left_out)
     model, outcome, solver_s = _search(problem, geo, options, clock, set(impossible))
     clock.phase("finish")
     routes, dropped = repair(model, problem, provider, _routes(problem, model, outcome))
     plan = _assemble(problem, routes, impossible, dropped, warnings)
     plan = reinsert(problem, plan, _second_chance(problem, plan, impossible), provider, clock.remaining(), options)
     _check_fleet_full(problem, geo, plan, outcome.converged)
+    plan = allotted.explain(schedule_docks(problem, plan, provider))  # loading docks (optimize/docks.py)
     plan.stats = _stats(problem, plan, outcome, options, provider, solver_s, clock.elapsed())
     clock.phase(
         "done",

@@ -35,6 +35,10 @@ ACTIONS: dict[UnassignedReason, str] = {
     R.NOT_WORTH_IT: "Raise the order's value or make it a normal (non-optional) order.",
     R.RANGE: "Serve it with a vehicle of longer range, lower the reserve, or from a closer depot.",
     R.ACCESS_ZONE: "Add a vehicle of a type the zone allows, or move the order's window into the zone's hours.",
+    R.DEPOT_CAPACITY: "Raise the depot's parcels-per-day capacity, ship the order from another depot, or move it to "
+    "another day.",
+    R.DEPOT_DOCKS: "Add a loading dock, shorten the depot's loading time, or start a shift earlier so vans load "
+    "before the rush.",
 }
 # Order of checks: a vehicle that fails a later check came closer to serving the order.
 _STAGES = [R.UNREACHABLE, R.RELEASE_TIME, R.TIME_WINDOW, R.SHIFT_LENGTH, R.MAX_DISTANCE, R.RANGE]
@@ -128,6 +132,12 @@ def _simulate(
         detail = f"a round trip of {metres} m exceeds the {trip} m it drives on one charge (range less reserve)"
         return _Failure(R.RANGE, detail)
     return None
+
+
+def serves_alone(problem: Problem, geo: Geometry, vi: int, oi: int) -> bool:
+    """Whether vehicle ``vi`` could serve order ``oi`` on a route of its own (skills, depot, size and time)."""
+    v, o = problem.vehicles[vi], problem.orders[oi]
+    return eligibility.may_serve(v, o) and eligibility.fits(v, o) and _try_vehicle(problem, geo, vi, oi) is None
 
 
 def idle_vehicle_for(problem: Problem, geo: Geometry, oi: int, used: set[int]) -> int | None:

@@ -17,6 +17,7 @@ from doorstep.store.models_orders import EventRow, OrderRow
 from doorstep.store.models_pickup import PickupPointRow
 from doorstep.store.models_plans import PlanRow, RouteRow, StopRow
 from doorstep.store.models_slots import SlotCountRow, SlotHoldRow, SlotOfferRow, SlotPolicyRow
+from doorstep.store.models_transfers import TransferOrderRow, TransferRow
 from doorstep.store.models_webhooks import WebhookDeliveryRow, WebhookSubscriptionRow
 
 __all__ = [
@@ -59,6 +60,8 @@ __all__ = [
     "StopEventRow",
     "StopRow",
     "TrackingTokenRow",
+    "TransferOrderRow",
+    "TransferRow",
     "UserRow",
     "VehicleRow",
     "VehicleTypeRow",

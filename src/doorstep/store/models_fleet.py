@@ -12,7 +12,8 @@ from doorstep.store.base import Base, OrgOwned
 
 
 class DepotRow(OrgOwned, Base):
-    """Where vehicles load; ``opens``/``closes`` are local HH:MM in ``timezone``."""
+    """Where vehicles load; ``opens``/``closes`` are local HH:MM in ``timezone``; as a distribution centre, the
+    parcels it handles a day and its loading docks (None: no limit)."""
 
     __tablename__ = "depots"
     name: Mapped[str] = mapped_column(String(200))
@@ -23,6 +24,8 @@ class DepotRow(OrgOwned, Base):
     opens: Mapped[str | None] = mapped_column(String(5))
     closes: Mapped[str | None] = mapped_column(String(5))
     loading_s: Mapped[int] = mapped_column(default=0)
+    capacity_parcels_per_day: Mapped[int | None]
+    docks: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=1)
 
 

@@ -25,6 +25,7 @@ from doorstep.api.schemas_plans import (
     UnassignedOut,
     VersionIn,
 )
+from doorstep.api.schemas_transfers import DepotLoadOut
 from doorstep.services.dispatch import routes
 from doorstep.services.planning import plan_compare, plans, route_edits
 
@@ -41,6 +42,7 @@ def plan_out(row: Any, route_rows: list[Any]) -> PlanOut:
     out.routes = [RouteOut.model_validate(r) for r in route_rows]
     out.kept_routes = body.get("kept_routes", [])
     out.carrier_offers = [CarrierOfferOut.model_validate(o) for o in body.get("carrier_offers", [])]
+    out.depots = [DepotLoadOut.model_validate(d) for d in body.get("depots", [])]
     return out
 
 

@@ -49,7 +49,7 @@ def route_timeline(route_id: str, p: PlatformDep, actor: ActorDep) -> list[Event
 def _release(r: Release, tz: tzinfo) -> ReleaseOut:
     return ReleaseOut(
         route_id=r.route_id, vehicle=r.vehicle, trip=r.trip, departure=r.departure.astimezone(tz),
-        parcels=r.parcels, release_at=r.release_at.astimezone(tz),
+        parcels=r.parcels, release_at=r.release_at.astimezone(tz), dock=r.dock,
     )  # fmt: skip
 
 

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.exc import IntegrityError
 
 from doorstep.domain.errors import DoorstepError, Issue
-from doorstep.domain.fleet import SpeedProfile
+from doorstep.domain.fleet import Depot, SpeedProfile
+from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
-from doorstep.domain.validate import unknown_zone_types
+from doorstep.domain.validate import depot_limit_issues, unknown_zone_types
 from doorstep.formats.zones_json import zone_from_dict
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.platform import Platform
@@ -31,12 +32,18 @@ def _check_depot(uow: UnitOfWork, d: dict[str, Any]) -> list[Issue]:
         issues.append(Issue("E1113", f"timezone {d.get('timezone')!r} is not an IANA time zone", ("timezone",)))
     if not (-90 <= d["lat"] <= 90 and -180 <= d["lng"] <= 180):
         issues.append(Issue("E1105", f"({d['lat']}, {d['lng']}) is outside WGS84", ("lat",)))
+    hours: dict[str, time | None] = {}
     for key in ("opens", "closes"):
+        hours[key] = None
         if d.get(key) is not None:
             try:
-                time.fromisoformat(d[key])
+                hours[key] = time.fromisoformat(d[key])
             except ValueError:
                 issues.append(Issue("E1103", f"{key}={d[key]!r} is not HH:MM", (key,)))
+    depot = Depot(id=d.get("name", "depot"), name=d.get("name", ""), location=LatLng(d["lat"], d["lng"]),
+                  timezone="UTC", opens=hours["opens"], closes=hours["closes"],
+                  capacity_parcels_per_day=d.get("capacity_parcels_per_day"), docks=d.get("docks"))  # fmt: skip
+    issues += [replace(i, id=None) for i in depot_limit_issues(depot)]  # E1700-E1702, located in the body
     return issues
 
 

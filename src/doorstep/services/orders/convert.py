@@ -24,6 +24,8 @@ def depot_of(row: DepotRow) -> Depot:
         opens=time.fromisoformat(row.opens) if row.opens else None,
         closes=time.fromisoformat(row.closes) if row.closes else None,
         loading_s=row.loading_s,
+        capacity_parcels_per_day=row.capacity_parcels_per_day,
+        docks=row.docks,
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from doorstep.domain.depots import parcels_of
 from doorstep.domain.errors import Issue
 from doorstep.domain.problem import Problem
 from doorstep.domain.status import OrderStatus, RouteStatus
@@ -13,6 +15,7 @@ from doorstep.formats.zones_json import zones_from_list
 from doorstep.optimize.pickup_stops import Handover, with_handovers
 from doorstep.services.carriers.carriers_admin import held_orders
 from doorstep.services.orders.convert import depot_of, driver_of, order_of, vehicle_of, vehicle_type_of
+from doorstep.services.orders.transfers import transfers_for
 from doorstep.store.models import AccessZoneRow, OrderRow, PickupPointRow, PlanRow, RouteRow, ShiftRow, VehicleRow
 from doorstep.store.uow import UnitOfWork
 
@@ -33,9 +36,14 @@ def kept_routes(uow: UnitOfWork, depot_id: str, day: date) -> list[RouteRow]:
 
 def build_problem(uow: UnitOfWork, depot_id: str, day: date, exclude_routes: list[RouteRow]) -> Problem:
     """Orders new or planned for the depot and day, and vehicles with a shift that day, minus kept routes and
-    orders a partner carrier holds."""
+    orders a partner carrier holds; the inbound transfers that carry the orders; the depot's daily capacity less
+    what the kept routes already take out of it."""
     depot_row = uow.depots.require(depot_id)
     depots = {depot_row.id: depot_of(depot_row)}
+    cap = depots[depot_id].capacity_parcels_per_day
+    if cap is not None and exclude_routes:
+        left = max(0, cap - kept_parcels(uow, exclude_routes, depots))
+        depots[depot_id] = replace(depots[depot_id], capacity_parcels_per_day=left)
     busy_vehicles = {r.vehicle_id for r in exclude_routes}
     busy_orders = {s["order_id"] for r in exclude_routes for s in r.data["stops"] if s.get("order_id")}
     rows = uow.orders.all(OrderRow.depot_id == depot_id, OrderRow.day == day, OrderRow.status.in_(PLANNABLE))
@@ -64,8 +72,18 @@ def build_problem(uow: UnitOfWork, depot_id: str, day: date, exclude_routes: lis
         drivers=tuple(driver_of(d) for d in drivers.values()),
         name=f"{depot_row.name} {day.isoformat()}",
         zones=access_zones(uow),
+        transfers=transfers_for(uow, [o.id for o in orders]),
     )
     return with_handovers(problem, _handovers(uow, {o.pickup_point_id for o in orders if o.pickup_point_id}))
+
+
+def kept_parcels(uow: UnitOfWork, kept: list[RouteRow], depots: dict[str, Any]) -> int:
+    """Parcels the kept routes take out of (or bring back to) the depot, counted as the planner counts them
+    (domain/depots.py: the ``parcels`` size, else the items, else one; store-to-door legs not)."""
+    ids = [s["order_id"] for r in kept for s in r.data["stops"]
+           if s.get("order_id") and s.get("type") in ("delivery", "pickup")]  # fmt: skip
+    rows = uow.orders.get_many(ids)
+    return sum(parcels_of(order_of(rows[i], depots)) for i in ids if i in rows)
 
 
 def access_zones(uow: UnitOfWork) -> tuple[AccessZone, ...]:

@@ -30,7 +30,7 @@ from doorstep.services.kernel.platform import Platform
 from doorstep.services.orders.orders import set_order_status
 from doorstep.services.planning.carrier_offers import auto_confirm, offers_for
 from doorstep.services.planning.learned_service import with_learned_service
-from doorstep.services.planning.plan_problem import build_problem, kept_routes
+from doorstep.services.planning.plan_problem import build_problem, kept_parcels, kept_routes
 from doorstep.services.planning.plan_routes import store_routes
 from doorstep.services.planning.planning import plan as make_plan
 from doorstep.store.models import OrderRow, PlanRow, RouteRow
@@ -294,6 +294,8 @@ def _finish(
             log.info("plan job %s is no longer running: its result is not stored", plan_id)
             return False
         row.status = transition(PlanStatus(row.status), PlanStatus.SUCCEEDED, subject=plan_id).value
+        if kept:  # before the result is set: its queries flush, and a JSON column sees no later change in place
+            _count_kept(uow, doc, kept, problem)
         row.result, row.progress, row.finished_at, row.active_key = doc, points, p.clock(), None
         store_routes(uow, row, doc, problem)
         if kept:  # say which routes were left alone, and why
@@ -302,6 +304,18 @@ def _finish(
         EventRecorder(uow, "system").record("plan.completed", plan_id, to_status=row.status, data=stats)
         uow.commit()
     return True
+
+
+def _count_kept(uow: Any, doc: dict[str, Any], kept: list[RouteRow], problem: Problem) -> None:
+    """The depot report counts the kept routes' parcels too: the plan was given what they left of the capacity."""
+    for entry in doc["plan"].get("depots", []):
+        depot = uow.depots.get(entry["depot_id"])
+        if entry["capacity_parcels_per_day"] is None or depot is None:
+            continue
+        n = kept_parcels(uow, kept, {d.id: d for d in problem.depots})
+        entry["parcels"] += n
+        entry["capacity_parcels_per_day"] = depot.capacity_parcels_per_day
+        entry["kept_parcels"] = n
 
 
 def _fail(p: Platform, org_id: str, plan_id: str, envelope: dict[str, Any]) -> None:

@@ -1,10 +1,11 @@
 // The dispatcher dashboard: orders, import, plan with the planner's options and live progress, map, timelines,
 // stops moved by dragging with the checker's preview, a comparison with the published plan before publishing,
-// locked routes and "re-plan the rest", dispatch, the plan's carrier offers, the depot's vehicles, the vehicle types
-// (electric range) and the access zones.
+// locked routes and "re-plan the rest", dispatch, the plan's carrier offers, the depot's hours, capacity, docks
+// and inbound transfers, its vehicles, the vehicle types (electric range) and the access zones.
 import { loadZones, setupZones, zoneTypesChanged } from "./access-zones.js";
 import { api, el, hhmm } from "./api.js";
 import { carrierNote, loadBookings, renderOffers, setupOffers } from "./carrier-offers.js";
+import { loadDepot, setupDepot, showDepotLoad } from "./depot.js";
 import { loadFleet, setupFleet } from "./fleet.js";
 import { COLOURS, drawPlan, makeMap } from "./map.js";
 import { money, navDay } from "./page.js";
@@ -138,6 +139,7 @@ async function loadPlan() {
     renderCompare(state.compare, state.currency, state.drivers);
   }
   renderPlan();
+  showDepotLoad(state.plan);
 }
 
 // A route's lock (published and draft routes): a locked published route is kept by every later re-plan.
@@ -253,6 +255,7 @@ async function reload() {
   navDay(state.day);
   await loadBookings(state.day);  // which orders a partner carrier has (shown with the orders and the offers)
   await loadOrders();
+  await loadDepot(state.depot, state.day);
   await loadPlan();
   await loadFleet(state.depot, state.depots);
 }
@@ -282,6 +285,7 @@ async function init() {
   setupOffers({ guarded, reload: async () => { await loadBookings(state.day); await loadOrders(); await loadPlan(); } });
   setupTypes(guarded, async (types) => { zoneTypesChanged(types); await loadFleet(state.depot, state.depots); });
   setupZones(guarded);
+  setupDepot(guarded);
   $("logout").addEventListener("click", () => guarded(async () => {
     await api("POST", "/v1/auth/logout");
     location.href = "/login";
