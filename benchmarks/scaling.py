@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from doorstep.domain import Depot, LatLng, Order, OrderKind, Problem, TimeWindow, Vehicle, VehicleType
 from doorstep.domain.fleet import Break
+from doorstep.domain.geo import haversine_m
 from doorstep.optimize.options import SolveOptions
 from doorstep.routing import StraightLineProvider
 from machine import machine_info
@@ -121,11 +122,36 @@ def _order(rng: random.Random, i: int, where: LatLng) -> Order:
     )
 
 
-def synthetic_day(n: int, seed: int = 7, breaks: bool = False) -> Problem:
-    """``n`` deliveries in a ~30 km city, 70 % with a 2 h slot, one peripheral hub, enough vans (each with a
-    lunch break when ``breaks``)."""
+HUB_KM = (7.0, -6.0)  # the first hub; more hubs sit at the same distance from the centre, evenly around it
+
+
+def hubs_of(k: int) -> tuple[Depot, ...]:
+    """``k`` peripheral hubs 9.2 km from the centre (the first where the single hub always was)."""
+    r, a0 = math.hypot(*HUB_KM), math.atan2(HUB_KM[1], HUB_KM[0])
+    out = []
+    for j in range(k):
+        a = a0 + 2 * math.pi * j / k
+        where = _offset(*HUB_KM) if j == 0 else _offset(r * math.cos(a), r * math.sin(a))
+        hub_id, name = ("dep_hub", "Hub") if j == 0 else (f"dep_hub{j + 1}", f"Hub {j + 1}")
+        out.append(Depot(id=hub_id, name=name, location=where, timezone=str(TZ)))
+    return tuple(out)
+
+
+def _vans_per_hub(hubs: tuple[Depot, ...], points: list[LatLng], n: int) -> list[int]:
+    """Vans per hub: one hub gets ``ceil(n / STOPS_PER_VAN)``; several share by the orders nearest each."""
+    if len(hubs) == 1:
+        return [math.ceil(n / STOPS_PER_VAN)]
+    near = [0] * len(hubs)
+    for p in points:
+        near[min(range(len(hubs)), key=lambda j: haversine_m(hubs[j].location, p))] += 1
+    return [math.ceil(c / STOPS_PER_VAN) for c in near]
+
+
+def synthetic_day(n: int, seed: int = 7, breaks: bool = False, hubs: int = 1) -> Problem:
+    """``n`` deliveries in a ~30 km city, 70 % with a 2 h slot, ``hubs`` peripheral hubs, enough vans at each for
+    the orders nearest it (each van with a lunch break when ``breaks``); orders may ship from any hub."""
     rng = random.Random(seed)
-    hub = Depot(id="dep_hub", name="Hub", location=_offset(7.0, -6.0), timezone=str(TZ))
+    depots = hubs_of(hubs)
     van = VehicleType(
         id="vty_van",
         name="Van",
@@ -134,19 +160,21 @@ def synthetic_day(n: int, seed: int = 7, breaks: bool = False) -> Problem:
         cost_per_km_cents=30,
         cost_per_hour_cents=2_500,
     )
+    points = stop_points(rng, n)
+    homes = [hub.id for hub, count in zip(depots, _vans_per_hub(depots, points, n), strict=True) for _ in range(count)]
     vans = tuple(
         Vehicle(
             id=f"veh_{k + 1:03d}",
             type=van,
-            start_depot_id=hub.id,
+            start_depot_id=home,
             shift_start=_local(SHIFT[0]),
             shift_end=_local(SHIFT[1]),
             breaks=lunch() if breaks else (),
         )
-        for k in range(math.ceil(n / STOPS_PER_VAN))
+        for k, home in enumerate(homes)
     )
-    orders = tuple(_order(rng, i, p) for i, p in enumerate(stop_points(rng, n)))
-    return Problem(depots=(hub,), vehicles=vans, orders=orders, name=f"synthetic-{n}")
+    orders = tuple(_order(rng, i, p) for i, p in enumerate(points))
+    return Problem(depots=depots, vehicles=vans, orders=orders, name=f"synthetic-{n}")
 
 
 # --- one size, in this process (the child) -----------------------------------------------------------------

@@ -350,6 +350,14 @@ CODES: dict[str, tuple[str, str]] = {
         "dispatched without a driver",
         "No driver's app shows the route: assign a driver (POST /v1/routes/{id}/assign); a dispatched route takes one.",
     ),
+    "W1746": (
+        "large day planned in parts",
+        "Nothing to do; a route never crosses a part boundary (docs/modelling.md, 'Large days').",
+    ),
+    "W1747": (
+        "merged plan has a violation",
+        "Report it with the plan: the checker found a violation in a part's route (a bug); re-plan meanwhile.",
+    ),
     "W1490": (
         "too little order history for the forecast",
         "Forecasts sharpen after two weeks of orders; until then it repeats the last same weekday.",
@@ -484,6 +492,11 @@ CODES: dict[str, tuple[str, str]] = {
     "E1652": (
         "no booking with this carrier",
         "Name an order or booking the carrier holds (see /v1/carriers/{id}/bookings).",
+    ),
+    "E1740": (
+        "day too large for this machine's memory",
+        "Plan fewer orders at once (by depot or by time of day), plan on a machine with more memory, or raise the "
+        "memory_limit_mib solver option if the machine has room.",
     ),
     "E2300": (
         "van has left the depot",

@@ -39,6 +39,7 @@ class UnassignedReason(StrEnum):
     NOT_WORTH_IT = "NOT_WORTH_IT"  # optional order whose value is below the cost of serving it
     RANGE = "RANGE"  # depot -> stop -> depot is longer than every electric vehicle's range less its reserve
     ACCESS_ZONE = "ACCESS_ZONE"  # inside an access zone no allowed vehicle can serve (type or hours)
+    PART_FAILED = "PART_FAILED"  # a large day's part holding it could not be planned (its process failed twice)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,12 @@ from doorstep.domain.ids import new_id
 from doorstep.domain.orders import OrderKind, Priority
 from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned, UnassignedReason
 from doorstep.domain.problem import Problem
-from doorstep.optimize import reasons
+from doorstep.optimize import memory, reasons
 from doorstep.optimize.build import build_model, with_prizes
 from doorstep.optimize.charging import route_limit
 from doorstep.optimize.check import check_route
 from doorstep.optimize.construct import sweep_routes
+from doorstep.optimize.decompose import plan_in_parts
 from doorstep.optimize.geometry import Geometry, build_geometry
 from doorstep.optimize.insertion import Proposal, apply_insertion, propose_insertion
 from doorstep.optimize.live_changes import remove_order
@@ -245,9 +246,25 @@ def make_plan(
     options: SolveOptions,
     on_progress: ProgressCallback | None = None,
 ) -> Plan:
-    """Plan a validated problem with the given travel model. The orders to one pickup point (same point, same
-    place) are one visit: their handover shared, merged into one client, expanded back into one stop per order
-    (``pickup_stops``) — on every path that plans (the platform's jobs, ``doorstep plan``, re-sequencing)."""
+    """Plan a validated problem with the given travel model: in one model, or in parts when it has more than
+    ``options.split_above_orders`` orders (``decompose.py``). Before anything is built, a day whose estimated
+    peak memory is above the limit is refused (E1740, ``memory.py``)."""
+    if len(problem.orders) > options.split_above_orders:
+        return plan_in_parts(problem, provider, options, plan_whole, on_progress)
+    memory.refuse_if_too_big(memory.estimate(problem), options)
+    return plan_whole(problem, provider, options, on_progress)
+
+
+def plan_whole(
+    problem: Problem,
+    provider: TravelTimeProvider,
+    options: SolveOptions,
+    on_progress: ProgressCallback | None = None,
+) -> Plan:
+    """Plan a validated problem in one model. The orders to one pickup point (same point, same place) are one
+    visit: their handover shared, merged into one client, expanded back into one stop per order
+    (``pickup_stops``) — on every path that plans (the platform's jobs, ``doorstep plan``, re-sequencing, each
+    part of a large day)."""
     zoned = apply_zones(problem)  # access zones as skills and narrowed windows (optimize/zones.py)
     shared = share_handover(zoned.problem)
     merged, groups = merge_point_orders(shared)

@@ -35,6 +35,7 @@ ACTIONS: dict[UnassignedReason, str] = {
     R.NOT_WORTH_IT: "Raise the order's value or make it a normal (non-optional) order.",
     R.RANGE: "Serve it with a vehicle of longer range, lower the reserve, or from a closer depot.",
     R.ACCESS_ZONE: "Add a vehicle of a type the zone allows, or move the order's window into the zone's hours.",
+    R.PART_FAILED: "Plan the day again; if it repeats, plan this depot's orders on their own and report the error.",
 }
 # Order of checks: a vehicle that fails a later check came closer to serving the order.
 _STAGES = [R.UNREACHABLE, R.RELEASE_TIME, R.TIME_WINDOW, R.SHIFT_LENGTH, R.MAX_DISTANCE, R.RANGE]
