@@ -15,8 +15,8 @@ from doorstep.optimize.geometry import build_geometry
 from doorstep.optimize.model import Visit
 from doorstep.optimize.options import Objective, SolveOptions
 from doorstep.optimize.profiles import forbidden_values
-from doorstep.optimize.pyvrp_adapter import start_method, to_problem_data
 from doorstep.optimize.pyvrp_adapter import solve as adapter_solve
+from doorstep.optimize.pyvrp_adapter import start_method, to_problem_data
 from doorstep.optimize.pyvrp_search import MAX_TIME, _cost_per_second, _penalties, _Stop
 from doorstep.routing import StraightLineProvider
 from tests.factories import VAN, Break, km, order, problem, replace, t, vehicle

@@ -5,9 +5,10 @@ and the depot's vehicles shared out by need. Pure: no travel provider, no proces
    the depots with a vehicle that may serve it and can carry it (skills, size); an order pinned to a depot without
    vehicles is left for the whole-fleet reasons (``Split.unplaced``).
 2. A depot with more than ``part_orders`` orders is cut into ``ceil(n / part_orders)`` parts (never more than
-   it has vehicles) of about equal size, in the order of the angle around the depot (ties: nearer first), the
-   sweep starting at the widest empty angle so no cluster straddles the cut. Orders to one pickup point (one stop
-   when planned) stay in one part; a store-to-door order is one order, so both its ends are in its part.
+   it has vehicles; the vehicles of a depot without orders count with the nearest depot's) of about equal size,
+   in the order of the angle around the depot (ties: nearer first), the sweep starting at the widest empty angle
+   so no cluster straddles the cut. Orders to one pickup point (one stop when planned) stay in one part; a
+   store-to-door order is one order, so both its ends are in its part.
 3. The depot's vehicles are shared out, each to exactly one part: first the vehicles with skills, each to the part
    whose orders most need what it offers; then every part without a vehicle gets one; then the rest in proportion
    to need (D'Hondt), where a part's need is in average vehicles: the most binding of each capacity dimension
@@ -63,16 +64,32 @@ def split_day(problem: Problem, part_orders: int) -> Split:
             unplaced.append(oi)
         else:
             orders[home].append(oi)
+    pooled = _pool_idle_depots(problem, by_depot, orders)
     parts: list[PartSpec] = []
     for d in problem.depots:
         if not orders.get(d.id):
             continue
-        vehicles = by_depot[d.id]
+        vehicles = pooled[d.id]
         k = max(1, min(len(vehicles), math.ceil(len(orders[d.id]) / part_orders)))
         chunks = cut(sweep(problem, d.location, units(problem, orders[d.id])), k)
         shares = allocate(problem, d.location, vehicles, chunks)
         parts.extend(PartSpec(d.id, tuple(sorted(c)), tuple(sorted(s))) for c, s in zip(chunks, shares, strict=True))
     return Split(parts, tuple(unplaced))
+
+
+def _pool_idle_depots(
+    problem: Problem, by_depot: dict[str, list[int]], orders: dict[str, list[int]]
+) -> dict[str, list[int]]:
+    """Vehicles per depot with orders: its own, plus those of the depots without orders nearest to it (they start
+    and end at their own depot, and serve its orders from there), so every vehicle is in exactly one part."""
+    out = {d: list(vs) for d, vs in by_depot.items() if orders.get(d)}
+    busy = [d for d in problem.depots if orders.get(d.id)]
+    for d in problem.depots:
+        if orders.get(d.id) or not by_depot.get(d.id) or not busy:
+            continue
+        near = min(busy, key=lambda b: haversine_m(b.location, d.location))
+        out[near.id].extend(by_depot[d.id])
+    return out
 
 
 def _kinds(problem: Problem, vehicles: list[int]) -> list[Vehicle]:
