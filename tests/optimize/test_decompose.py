@@ -7,6 +7,7 @@ import math
 import os
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -211,3 +212,26 @@ def test_a_violation_in_the_merged_plan_is_a_warning_never_hidden() -> None:
     found = check_issues(p, broken, provider)
     assert found and {w.code for w in found} == {"W1747"}
     assert any(w.id == stop.order_id and "DUPLICATE" in w.message for w in found)
+
+
+def one_van_in_part_one(
+    problem: Problem, provider: TravelTimeProvider, options: SolveOptions, on_progress: ProgressCallback
+) -> Plan:
+    """The test seam: part 1 plans with its first van only (as if its share of vans were too small)."""
+    if problem.name.endswith("part 1/4"):
+        problem = replace(problem, vehicles=problem.vehicles[:1])
+    return plan_whole(problem, provider, options, on_progress)
+
+
+def test_the_recovery_part_plans_what_a_part_left_out_with_the_vans_no_part_used() -> None:
+    """Part 1 leaves most of its orders out (one van for 150 orders); the recovery part plans them with the vans
+    no part used, so every order is served and the plan is checker-clean."""
+    p = two_depot_day()
+    provider = StraightLineProvider()
+    reports: list[Progress] = []
+    opts = SolveOptions(time_limit_s=8, **SPLIT)  # type: ignore[arg-type]
+    plan = plan_in_parts(p, provider, opts, one_van_in_part_one, reports.append)
+    recovery = [r for r in reports if r.phase == "recovery"]
+    assert len(recovery) == 1 and recovery[0].orders > 50, [(r.phase, round(r.elapsed_s, 2)) for r in reports[-4:]]
+    assert check_plan(p, plan, provider) == []
+    assert plan.unassigned == []

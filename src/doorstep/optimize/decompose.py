@@ -33,6 +33,7 @@ from doorstep.routing.provider import TravelTimeProvider
 R = UnassignedReason
 RECOVERY_SHARE = 0.08  # of the time limit, kept for the recovery part (used only when a part left orders out)
 RECOVERY_MIN_S, RECOVERY_MAX_S = 1.0, 20.0
+RECOVERY_SKIP_S = 0.5  # with less left (the parts overran their deadlines), no recovery part
 MERGE_S_PER_ORDER = 0.0004  # merging, the whole-fleet reasons and the checker: about 4 s for 10,000 orders
 REPORT_EVERY_S = 0.25
 # Reasons found inside one part that hold for the whole day as they are: a repair's (the route could not keep
@@ -238,11 +239,11 @@ def _recover(
     ids = {oid for oid, u in merged.left.items() if u.reason is not R.PART_FAILED}
     orders = tuple(o for o in problem.orders if o.id in ids)
     idle = tuple(v for v in problem.vehicles if v.id not in merged.used and v.id not in merged.failed_vehicles)
-    if not orders or not idle or end - time.monotonic() < RECOVERY_MIN_S:
+    if not orders or not idle or end - time.monotonic() < RECOVERY_SKIP_S:
         return
     board.day("recovery", force=True, orders=len(orders))
     sub = replace(problem, orders=orders, vehicles=idle, matrices=None, name=f"{problem.name or 'day'} recovery")
-    recovery = PartRunner(runner.options, 1, end, runner.solve, lambda _i, _p: None)
+    recovery = PartRunner(runner.options, 1, end, runner.solve, lambda _i, _p: None, RECOVERY_SKIP_S)
     result = recovery.run([PartWork(0, sub, make_travel)]).get(0)
     if result is None or result.plan is None:
         return

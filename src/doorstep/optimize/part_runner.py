@@ -86,8 +86,9 @@ class PartRunner:
         parts_end: float,
         solve: PartSolver,
         on_progress: Callable[[int, Progress], None],
+        min_s: float = MIN_PART_S,
     ) -> None:
-        self.options, self.workers, self.parts_end = options, workers, parts_end
+        self.options, self.workers, self.parts_end, self.min_s = options, workers, parts_end, min_s
         self.solve, self.on_progress = solve, on_progress
         self.running: list[_Running] = []
         self.results: dict[int, PartResult] = {}
@@ -104,7 +105,7 @@ class PartRunner:
                 if not self._start(work):
                     self._give_up(work, "no time was left to plan this part")
             for work in self._poll():
-                if work.attempts < ATTEMPTS and self.parts_end - time.monotonic() >= MIN_PART_S:
+                if work.attempts < ATTEMPTS and self.parts_end - time.monotonic() >= self.min_s:
                     pending.insert(0, work)
                     self.pending_orders += work.orders
                 else:
@@ -127,7 +128,7 @@ class PartRunner:
             work.travel = work.make_travel(work.problem)
         budget = self._budget(work)
         self.pending_orders -= work.orders
-        if budget < MIN_PART_S:
+        if budget < self.min_s:
             return False
         work.attempts += 1
         ctx = multiprocessing.get_context("fork") if self.method == "fork" else multiprocessing.get_context("spawn")
