@@ -77,6 +77,7 @@ class _Board:
     parts: int
     orders: int
     last: dict[int, Progress] = field(default_factory=dict)
+    best: dict[int, int] = field(default_factory=dict)  # each part's latest best value (kept through its finish)
     sizes: dict[int, int] = field(default_factory=dict)
     sent: float = 0.0
 
@@ -92,12 +93,14 @@ class _Board:
         self.last[index] = p
         if self.cb is not None:
             self.cb(replace(p, part=index, parts=self.parts, orders=self.sizes.get(index, 0)))
-        best = [q.best_value for q in self.last.values() if q.feasible and q.best_value is not None]
-        whole = len(best) == self.parts
+        if p.feasible and p.best_value is not None:
+            self.best[index] = p.best_value
+        whole = len(self.best) == self.parts
+        total = sum(self.best.values())
         self.day(
             "solve",
-            best_value=sum(best) if whole else None,
-            best_cost_cents=sum(best) if whole and p.unit == "cents" else None,
+            best_value=total if whole else None,
+            best_cost_cents=total if whole and p.unit == "cents" else None,
             feasible=whole,
             assigned=sum(q.assigned for q in self.last.values()),
             iterations=sum(q.iterations for q in self.last.values()),
