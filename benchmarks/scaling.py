@@ -261,6 +261,7 @@ def run_size(spec: RunSpec) -> dict[str, Any]:
     rec = Recorder(time.perf_counter(), [])
     result = plan(problem, provider=provider, options=spec.options(), on_progress=rec)
     wall = time.perf_counter() - rec.t0
+    plan_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the benchmark's own check
     t_chk = time.perf_counter()
     violations = check_plan(problem, result, provider)
     check_s = time.perf_counter() - t_chk
@@ -270,6 +271,7 @@ def run_size(spec: RunSpec) -> dict[str, Any]:
         "check_s": round(check_s, 3),
         "checker_violations": len(violations),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_plan_mib": round(plan_peak, 1),
         "peak_rss_child_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
         "vehicles_available": len(problem.vehicles),
         "breaks": spec.breaks,

@@ -58,8 +58,9 @@ def split_day(problem: Problem, part_orders: int) -> Split:
         by_depot[v.start_depot_id].append(vi)
     orders: dict[str, list[int]] = defaultdict(list)
     unplaced = []
+    kinds = {d: _kinds(problem, vs) for d, vs in by_depot.items()}
     for oi, o in enumerate(problem.orders):
-        home = home_depot(problem, o, by_depot)
+        home = home_depot(problem, o, kinds)
         if home is None:
             unplaced.append(oi)
         else:
@@ -101,16 +102,17 @@ def _kinds(problem: Problem, vehicles: list[int]) -> list[Vehicle]:
     return list(seen.values())
 
 
-def home_depot(problem: Problem, o: Order, by_depot: dict[str, list[int]]) -> str | None:
-    """The depot an order is planned from (see the module's docstring)."""
+def home_depot(problem: Problem, o: Order, kinds: dict[str, list[Vehicle]]) -> str | None:
+    """The depot an order is planned from (see the module's docstring); ``kinds``: each depot's distinct
+    vehicles (``_kinds``)."""
     if o.depot_id is not None:
-        return o.depot_id if by_depot.get(o.depot_id) else None
+        return o.depot_id if kinds.get(o.depot_id) else None
     able = [
         d
         for d in problem.depots
-        if any(eligibility.may_serve(v, o) and eligibility.fits(v, o) for v in _kinds(problem, by_depot.get(d.id, [])))
+        if any(eligibility.may_serve(v, o) and eligibility.fits(v, o) for v in kinds.get(d.id, []))
     ]
-    candidates = able or [d for d in problem.depots if by_depot.get(d.id)]
+    candidates = able or [d for d in problem.depots if kinds.get(d.id)]
     if not candidates:
         return None
     return min(candidates, key=lambda d: haversine_m(d.location, o.location)).id
