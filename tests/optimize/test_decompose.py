@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from doorstep.domain import Break, Order, Problem, VehicleType
+from doorstep.domain import Break, Order, Priority, Problem, VehicleType
 from doorstep.domain.errors import DoorstepError
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
@@ -235,3 +235,31 @@ def test_the_recovery_part_plans_what_a_part_left_out_with_the_vans_no_part_used
     assert len(recovery) == 1 and recovery[0].orders > 50, [(r.phase, round(r.elapsed_s, 2)) for r in reports[-4:]]
     assert check_plan(p, plan, provider) == []
     assert plan.unassigned == []
+
+
+def test_reasons_left_out_are_given_against_the_whole_fleet() -> None:
+    """A part's reasons are re-worked for the day: an order pinned to a depot without vans is NO_VEHICLE; a cold
+    order its part called SKILL is TIME_LIMIT while the day's cold van is idle, FLEET_FULL once it drives; an
+    optional order's NOT_WORTH_IT stays."""
+    from doorstep.domain.plan import Unassigned
+    from doorstep.optimize.decompose import whole_day_reasons
+
+    cold_van = vehicle("veh_cold", vtype=replace(VAN, id="vty_cold", skills=frozenset({"cold"})), dep="dep_a")
+    plain = vehicle("veh_plain", vtype=VAN, dep="dep_a")
+    pinned = order("PIN", km(30, 0), depot_id="dep_c")
+    cold = order("COLD", km(2, 1), skills=frozenset({"cold"}))
+    extra = order("OPT", km(1, 1), priority=Priority.OPTIONAL, value_cents=1)
+    depots = (depot("dep_a"), depot("dep_c", at=km(30, 0)))
+    p = Problem(depots=depots, vehicles=(plain, cold_van), orders=(pinned, cold, extra))
+    said = {
+        "ord_PIN": Unassigned("ord_PIN", "PIN", UnassignedReason.FLEET_FULL, "", ""),
+        "ord_COLD": Unassigned("ord_COLD", "COLD", UnassignedReason.SKILL, "", ""),
+        "ord_OPT": Unassigned("ord_OPT", "OPT", UnassignedReason.NOT_WORTH_IT, "kept", ""),
+    }
+    provider = StraightLineProvider()
+    idle = {u.order_id: u for u in whole_day_reasons(p, provider, said, used={"veh_plain"})}
+    assert idle["ord_PIN"].reason is UnassignedReason.NO_VEHICLE
+    assert idle["ord_COLD"].reason is UnassignedReason.TIME_LIMIT and "veh_cold" in idle["ord_COLD"].message
+    assert idle["ord_OPT"] == said["ord_OPT"]
+    busy = {u.order_id: u for u in whole_day_reasons(p, provider, said, used={"veh_plain", "veh_cold"})}
+    assert busy["ord_COLD"].reason is UnassignedReason.FLEET_FULL

@@ -25,7 +25,7 @@ from doorstep.routing.provider import TravelTimeProvider
 PartSolver = Callable[[Problem, TravelTimeProvider, SolveOptions, ProgressCallback], Plan]
 ATTEMPTS = 2  # a part whose process fails is started once more
 GRACE_S = 3.0  # past its deadline, how long a part's process may take to answer before it is stopped
-MIN_PART_S = 1.0  # a part (or a retry) is not started with less time than this
+MIN_PART_S = 1.0  # a part's first attempt gets at least this; a second one is not started with less left
 POLL_S = 0.2
 
 
@@ -103,7 +103,7 @@ class PartRunner:
             while pending and len(self.running) < self.workers:
                 work = pending.pop(0)
                 if not self._start(work):
-                    self._give_up(work, "no time was left to plan this part")
+                    self._give_up(work, "no time was left to plan this part again")
             for work in self._poll():
                 if work.attempts < ATTEMPTS and self.parts_end - time.monotonic() >= self.min_s:
                     pending.insert(0, work)
@@ -129,7 +129,10 @@ class PartRunner:
         budget = self._budget(work)
         self.pending_orders -= work.orders
         if budget < self.min_s:
-            return False
+            if work.attempts:  # a second attempt only with time for it
+                return False
+            budget = self.min_s  # a first attempt always runs: the parts before it overran a little
+
         work.attempts += 1
         ctx = multiprocessing.get_context("fork") if self.method == "fork" else multiprocessing.get_context("spawn")
         recv, send = ctx.Pipe(duplex=False)
