@@ -102,15 +102,22 @@ class PartRunner:
         while pending or self.running:
             while pending and len(self.running) < self.workers:
                 work = pending.pop(0)
-                if not self._start(work):
+                started = self._start(work)
+                if started is None:  # its process could not start: a failed attempt
+                    self._retry_or_give_up(work, pending)
+                elif not started:
                     self._give_up(work, "no time was left to plan this part again")
             for work in self._poll():
-                if work.attempts < ATTEMPTS and self.parts_end - time.monotonic() >= self.min_s:
-                    pending.insert(0, work)
-                    self.pending_orders += work.orders
-                else:
-                    self._give_up(work, "")
+                self._retry_or_give_up(work, pending)
         return self.results
+
+    def _retry_or_give_up(self, work: PartWork, pending: list[PartWork]) -> None:
+        """After a failed attempt: once more, first in line, while there is time; else given up."""
+        if work.attempts < ATTEMPTS and self.parts_end - time.monotonic() >= self.min_s:
+            pending.insert(0, work)
+            self.pending_orders += work.orders
+        else:
+            self._give_up(work, "")
 
     def _budget(self, work: PartWork) -> float:
         """Its fair share of the slot-seconds left: the time to ``parts_end`` on every slot, less what the running
@@ -123,7 +130,9 @@ class PartRunner:
         share = slots * work.orders / max(1, self.pending_orders)
         return min(left, share)
 
-    def _start(self, work: PartWork) -> bool:
+    def _start(self, work: PartWork) -> bool | None:
+        """Start an attempt: True when started, False when a second attempt has no time left, None when its
+        process could not start (the attempt failed)."""
         if work.travel is None:
             work.travel = work.make_travel(work.problem)
         budget = self._budget(work)
@@ -138,7 +147,13 @@ class PartRunner:
         recv, send = ctx.Pipe(duplex=False)
         args: tuple[Any, ...] = (send, work.problem, work.travel, self.options, time.time() + budget, self.solve)
         proc = ctx.Process(target=_child, args=args, daemon=True, name=f"doorstep-part-{work.index}")
-        proc.start()
+        try:
+            proc.start()
+        except Exception as exc:  # a child that could not start (no memory, a broken pipe): this attempt failed
+            send.close()
+            recv.close()
+            work.errors.append(f"the part's process could not start: {type(exc).__name__}: {exc}")
+            return None
         send.close()
         self.running.append(_Running(work, proc, recv, time.monotonic() + budget))
         return True
