@@ -130,3 +130,21 @@ def test_vehicles_follow_need() -> None:
     vans_by = dict(zip(parcels, (len(part.vehicles) for part in split.parts), strict=True))
     assert vans_by[40] + vans_by[80] == 18
     assert abs(vans_by[80] - 2 * vans_by[40]) <= 2
+
+
+def test_an_order_moves_to_a_part_with_a_vehicle_that_can_serve_it() -> None:
+    """With cold orders in two parts and one cold van, every cold order ends in the cold van's part (with the
+    orders to its pickup point), the others stay where the sweep put them."""
+    rng = random.Random(8)
+    orders = _ring(60, 0, rng, "A")
+    before = split_day(_two_depots(orders, vans_a=4, vans_b=0), part_orders=30)
+    assert len(before.parts) == 2
+    a, b = before.parts[0].orders[0], before.parts[1].orders[0]
+    orders = [replace(o, skills=frozenset({"cold"})) if i in (a, b) else o for i, o in enumerate(orders)]
+    p = _two_depots(orders, vans_a=3, vans_b=0, extra=[vehicle("veh_c0", vtype=COLD, dep="dep_a")])
+    split = split_day(p, part_orders=30)
+    cold_part = next(k for k, part in enumerate(split.parts) if any(p.vehicles[vi].all_skills for vi in part.vehicles))
+    part = _part_of(split)
+    assert part[a] == part[b] == cold_part
+    moved = {oi for oi in range(60) if part[oi] != _part_of(before)[oi]}
+    assert len(moved) == 1 and moved <= {a, b}

@@ -80,7 +80,7 @@ class SolveOptions:
             raise DoorstepError(issues)
 
     def _split_issues(self) -> list[Issue]:
-        """The decomposition options: sizes of at least 10 orders, 1..MAX_WORKERS processes, 64 MiB or more."""
+        """The decomposition options: sizes of at least 10 orders, 1..MAX_WORKERS processes, a limit of 1 MiB up."""
         issues = []
         for name in ("split_above_orders", "part_orders"):
             if getattr(self, name) < 10:
@@ -88,8 +88,8 @@ class SolveOptions:
         if self.part_workers is not None and not 1 <= self.part_workers <= MAX_WORKERS:
             msg = f"part_workers={self.part_workers} must be in [1, {MAX_WORKERS}]"
             issues.append(Issue("E1119", msg, ("part_workers",)))
-        if self.memory_limit_mib is not None and self.memory_limit_mib < 64:
-            msg = f"memory_limit_mib={self.memory_limit_mib} must be at least 64"
+        if self.memory_limit_mib is not None and self.memory_limit_mib < 1:
+            msg = f"memory_limit_mib={self.memory_limit_mib} must be at least 1"
             issues.append(Issue("E1119", msg, ("memory_limit_mib",)))
         return issues
 

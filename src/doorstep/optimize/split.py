@@ -13,6 +13,8 @@ and the depot's vehicles shared out by need. Pure: no travel provider, no proces
    whose orders most need what it offers; then every part without a vehicle gets one; then the rest in proportion
    to need (D'Hondt), where a part's need is in average vehicles: the most binding of each capacity dimension
    (size against capacity) and time (service plus an estimate of travel against the hours of a shift, breaks off).
+4. An order whose part has no vehicle that may serve it and carry it (more parts need a skill than there are
+   vehicles with it) moves to the part nearest in angle that has one.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def split_day(problem: Problem, part_orders: int) -> Split:
         k = max(1, min(len(vehicles), math.ceil(len(orders[d.id]) / part_orders)))
         chunks = cut(sweep(problem, d.location, units(problem, orders[d.id])), k)
         shares = allocate(problem, d.location, vehicles, chunks)
+        chunks = reseat(problem, d.location, chunks, shares)
         parts.extend(PartSpec(d.id, tuple(sorted(c)), tuple(sorted(s))) for c, s in zip(chunks, shares, strict=True))
     return Split(parts, tuple(unplaced))
 
@@ -252,6 +255,33 @@ def allocate(problem: Problem, depot: LatLng, vehicles: list[int], chunks: list[
         share[best].append(vi)
         have[best] += size
     return share
+
+
+def _able(problem: Problem, o: Order, vehicles: list[int]) -> bool:
+    return any(eligibility.may_serve(problem.vehicles[vi], o) and eligibility.fits(problem.vehicles[vi], o)
+               for vi in vehicles)  # fmt: skip
+
+
+def reseat(problem: Problem, depot: LatLng, chunks: list[list[int]], shares: list[list[int]]) -> list[list[int]]:
+    """Move each order whose part has no vehicle that may serve and carry it (a skill held by fewer vehicles than
+    parts need it, a size only a large van takes) to the part nearest in angle that has one, with the orders to
+    the same pickup point; an order no part can serve stays where it is (its reason is found when planned)."""
+    angle = [_mean([_polar(depot, problem.orders[oi].location)[0] for oi in c]) if c else 0.0 for c in chunks]
+    out = [list(c) for c in chunks]
+    for i, chunk in enumerate(chunks):
+        for oi in chunk:
+            o = problem.orders[oi]
+            if oi not in out[i] or _able(problem, o, shares[i]):
+                continue
+            able = [j for j in range(len(chunks)) if j != i and _able(problem, o, shares[j])]
+            if not able:
+                continue
+            j = min(able, key=lambda j: abs(math.remainder(angle[j] - angle[i], 2 * math.pi)))
+            group = [x for x in out[i] if x == oi or (o.pickup_point_id and problem.orders[x].pickup_point_id
+                                                      == o.pickup_point_id)]  # fmt: skip
+            out[i] = [x for x in out[i] if x not in group]
+            out[j].extend(group)
+    return out
 
 
 def _needs_skill(o: Order, v: Vehicle) -> bool:
