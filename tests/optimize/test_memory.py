@@ -21,7 +21,8 @@ def test_one_model_grows_with_the_square_of_its_locations() -> None:
 
 
 def test_parts_need_less_than_one_model_and_count_the_processes_at_once() -> None:
-    """A day in 8 parts needs less than half of one model; two processes at once need more than one."""
+    """A day in 8 parts needs less than half of one model; two processes at once need more than one, and a
+    spawned process its whole interpreter."""
     p = two_depot_day(per_depot=1200, vans=30)
     parts = [part_problem(p, s, "") for s in split_day(p, 300).parts]
     assert len(parts) == 8
@@ -29,6 +30,8 @@ def test_parts_need_less_than_one_model_and_count_the_processes_at_once() -> Non
     one, two = memory.estimate(p, parts, 1), memory.estimate(p, parts, 2)
     assert one.peak_mib < two.peak_mib < whole.peak_mib / 2
     assert (two.parts, two.processes) == (8, 2)
+    spawned = memory.estimate(p, parts, 2, spawn=True)
+    assert spawned.peak_mib - two.peak_mib == round(2 * (memory.BASE_MIB - memory.CHILD_MIB))
 
 
 def test_skills_and_pinned_depots_count_routing_profiles() -> None:

@@ -26,6 +26,7 @@ from doorstep.optimize.options import SolveOptions
 from doorstep.optimize.part_runner import PartResult, PartRunner, PartSolver, PartWork
 from doorstep.optimize.part_travel import PartTravel, part_travel
 from doorstep.optimize.progress import Progress, ProgressCallback
+from doorstep.optimize.pyvrp_adapter import start_method
 from doorstep.optimize.split import PartSpec, Split, split_day
 from doorstep.optimize.zones import apply_zones
 from doorstep.routing.provider import TravelTimeProvider
@@ -122,7 +123,8 @@ def plan_in_parts(
     workers = processes(options)
     names = [f"{problem.name or 'day'} part {i + 1}/{len(split.parts)}" for i in range(len(split.parts))]
     parts = [part_problem(problem, s, n) for s, n in zip(split.parts, names, strict=True)]
-    memory.refuse_if_too_big(memory.estimate(problem, parts, workers), options)
+    spawn = start_method() == "spawn"
+    memory.refuse_if_too_big(memory.estimate(problem, parts, workers, spawn), options)
     board = _Board(on_progress, t0, options.time_limit_s, len(parts), len(problem.orders))
     board.sizes = {i + 1: len(p.orders) for i, p in enumerate(parts)}
     board.day("split", force=True)

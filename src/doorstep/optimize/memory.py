@@ -76,13 +76,17 @@ def one_model_mib(problem: Problem) -> float:
     return locations(problem) ** 2 * (GEO_BYTES * speeds + SOLVER_BYTES * routing) / MIB
 
 
-def estimate(problem: Problem, parts: list[Problem] | None = None, processes: int = 1) -> MemoryEstimate:
-    """The peak of planning ``problem`` in one model, or in ``parts`` on ``processes`` processes at once."""
+def estimate(
+    problem: Problem, parts: list[Problem] | None = None, processes: int = 1, spawn: bool = False
+) -> MemoryEstimate:
+    """The peak of planning ``problem`` in one model, or in ``parts`` on ``processes`` processes at once (each a
+    whole interpreter of its own when ``spawn``ed, sharing the planning process's pages when forked)."""
     if not parts:
         return MemoryEstimate(round(BASE_MIB + one_model_mib(problem)), largest_locations=locations(problem))
     biggest = sorted(parts, key=locations, reverse=True)[: max(1, processes)]
     held = sum(locations(p) ** 2 * 16 * profiles(p)[0] for p in biggest) / MIB  # the parent's copy of theirs
-    children = sum(CHILD_MIB + one_model_mib(p) for p in biggest)
+    child = BASE_MIB if spawn else CHILD_MIB
+    children = sum(child + one_model_mib(p) for p in biggest)
     peak = BASE_MIB + held + children
     return MemoryEstimate(round(peak), len(parts), min(processes, len(parts)), locations(biggest[0]))
 
