@@ -469,6 +469,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def _planner_src() -> dict[str, str]:
+    """Which doorstep the children import (PYTHONPATH may point at another checkout) and its commit."""
+    import doorstep
+
+    src = Path(doorstep.__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(["git", "-C", str(src), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    except OSError:
+        commit = ""
+    return {"path": str(src), "commit": commit.strip()}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Parent: run each size in a subprocess, print the table (costs in currency units), write JSON."""
     args = parse_args(argv)
@@ -506,6 +518,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         + (", a 30-min lunch break per van (start 11:30-13:30)" if args.breaks else ""),
         "options": {k: v for k, v in common.items() if k not in ("time_limit", "seed")},
         "reference_s": args.reference_s,
+        "planner_src": _planner_src(),
         "load_before": os.getloadavg(),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": machine_info(),
