@@ -263,3 +263,24 @@ def test_reasons_left_out_are_given_against_the_whole_fleet() -> None:
     assert idle["ord_OPT"] == said["ord_OPT"]
     busy = {u.order_id: u for u in whole_day_reasons(p, provider, said, used={"veh_plain", "veh_cold"})}
     assert busy["ord_COLD"].reason is UnassignedReason.FLEET_FULL
+
+
+def test_where_no_process_can_start_the_parts_are_planned_in_the_planning_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A daemonic worker process may not have children: every part is then planned in the planning process, the
+    plan is whole and checker-clean, and the parts note says so."""
+    from multiprocessing.process import BaseProcess
+
+    def refuse(self: BaseProcess) -> None:
+        raise AssertionError("daemonic processes are not allowed to have children")
+
+    monkeypatch.setattr(BaseProcess, "start", refuse)
+    p = two_depot_day(per_depot=100, vans=5)
+    provider = StraightLineProvider()
+    opts = SolveOptions(time_limit_s=4, split_above_orders=100, part_orders=50, part_workers=2)
+    plan = make_plan(p, provider, opts)
+    assert check_plan(p, plan, provider) == [] and plan.unassigned == []
+    note = next(w for w in plan.warnings if w.code == "W1746")
+    assert "4 part(s) planned in the planning process" in note.message and "daemonic" in note.message
+    assert plan.stats.runtime_s <= 4.3

@@ -150,7 +150,7 @@ def plan_in_parts(
     board.day("merge", force=True)
     plan = merged.plan(problem, provider, options)
     plan.warnings.extend(travel_warnings)
-    plan.warnings.append(_parts_note(len(parts), workers, merged.failed))
+    plan.warnings.append(_parts_note(len(parts), workers, merged.failed, runner.in_process))
     plan.warnings.extend(check_issues(problem, plan, provider))
     plan.stats = _stats(problem, plan, options, provider, merged, solver_s, time.perf_counter() - t0)
     board.day("done", force=True, best_cost_cents=plan.stats.cost_cents, best_value=plan.stats.cost_cents,
@@ -290,8 +290,10 @@ def check_issues(problem: Problem, plan: Plan, provider: TravelTimeProvider) -> 
     ]
 
 
-def _parts_note(parts: int, workers: int, failed: list[int]) -> Issue:
+def _parts_note(parts: int, workers: int, failed: list[int], here: list[str]) -> Issue:
     msg = f"a large day: planned in {parts} parts on {workers} process(es); routes do not cross part boundaries"
+    if here:
+        msg += f"; {len(here)} part(s) planned in the planning process, no process could start ({here[0]})"
     if failed:
         msg += f"; part(s) {', '.join(map(str, failed))} failed twice and their orders are unassigned (PART_FAILED)"
     return Issue("W1746", msg, ("orders",))

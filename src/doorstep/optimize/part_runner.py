@@ -1,7 +1,8 @@
 """The parts of a large day in parallel child processes: a fair share of the time for each, their progress relayed,
 a part whose process fails (an exception, a crash, no answer by its deadline) started once more while there is
 time, and given up after that. The start method is the one the second search uses (``pyvrp_adapter``): ``fork`` in
-a single-threaded process, ``spawn`` once another thread runs."""
+a single-threaded process, ``spawn`` once another thread runs. Where no child process can start at all (a daemonic
+worker process may not have children), a part is planned in the planning process itself."""
 
 from __future__ import annotations
 
@@ -94,6 +95,7 @@ class PartRunner:
         self.results: dict[int, PartResult] = {}
         self.method = start_method()
         self.pending_orders = 0
+        self.in_process: list[str] = []  # why a part was planned in this process (its process could not start)
 
     def run(self, works: list[PartWork]) -> dict[int, PartResult]:
         """Plan every part; a result per part number, in any order of finishing."""
@@ -103,7 +105,7 @@ class PartRunner:
             while pending and len(self.running) < self.workers:
                 work = pending.pop(0)
                 started = self._start(work)
-                if started is None:  # its process could not start: a failed attempt
+                if started is None:  # failed at once
                     self._retry_or_give_up(work, pending)
                 elif not started:
                     self._give_up(work, "no time was left to plan this part again")
@@ -131,8 +133,8 @@ class PartRunner:
         return min(left, share)
 
     def _start(self, work: PartWork) -> bool | None:
-        """Start an attempt: True when started, False when a second attempt has no time left, None when its
-        process could not start (the attempt failed)."""
+        """Start an attempt: True when started (or, when no process could start, planned here), False when a
+        second attempt has no time left, None when the attempt failed at once."""
         if work.travel is None:
             work.travel = work.make_travel(work.problem)
         budget = self._budget(work)
@@ -149,13 +151,31 @@ class PartRunner:
         proc = ctx.Process(target=_child, args=args, daemon=True, name=f"doorstep-part-{work.index}")
         try:
             proc.start()
-        except Exception as exc:  # a child that could not start (no memory, a broken pipe): this attempt failed
+        except Exception as exc:  # no child process here (a daemonic worker process, no memory): plan it in this one
             send.close()
             recv.close()
-            work.errors.append(f"the part's process could not start: {type(exc).__name__}: {exc}")
-            return None
+            self.in_process.append(f"{type(exc).__name__}: {exc}")
+            if self.workers > 1 and not self.running:  # one part at a time from now on: its share is of one slot
+                self.workers = 1
+                self.pending_orders += work.orders
+                budget = max(self.min_s, self._budget(work))
+                self.pending_orders -= work.orders
+            return self._here(work, budget)
         send.close()
         self.running.append(_Running(work, proc, recv, time.monotonic() + budget))
+        return True
+
+    def _here(self, work: PartWork, budget: float) -> bool | None:
+        """Plan a part in this process (no isolation from a crash, but a plan); None when it raised."""
+        assert work.travel is not None
+        try:
+            opts = replace(self.options, time_limit_s=budget)
+            plan = self.solve(work.problem, work.travel, opts, lambda p: self.on_progress(work.index, p))
+        except Exception as exc:
+            work.errors.append(f"{type(exc).__name__}: {exc}")
+            return None
+        self.results[work.index] = PartResult(work.index, plan, work.errors, work.attempts)
+        work.travel = None
         return True
 
     def _poll(self) -> list[PartWork]:
