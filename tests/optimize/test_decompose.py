@@ -12,12 +12,14 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
 
 from doorstep.domain import Break, Order, Priority, Problem, VehicleType
 from doorstep.domain.errors import DoorstepError
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.domain.plan import Plan, UnassignedReason
+from doorstep.domain.validate import validate_problem
 from doorstep.optimize.check import check_plan
 from doorstep.optimize.decompose import plan_in_parts
 from doorstep.optimize.options import SolveOptions
@@ -26,6 +28,7 @@ from doorstep.optimize.progress import Progress, ProgressCallback
 from doorstep.routing import StraightLineProvider
 from doorstep.routing.provider import Matrix, TravelTimeProvider
 from tests.factories import depot, km, order, t, vehicle
+from tests.optimize.test_properties import problems
 
 VAN = VehicleType(
     id="vty_van",
@@ -284,3 +287,25 @@ def test_where_no_process_can_start_the_parts_are_planned_in_the_planning_proces
     note = next(w for w in plan.warnings if w.code == "W1746")
     assert "4 part(s) planned in the planning process" in note.message and "daemonic" in note.message
     assert plan.stats.runtime_s <= 4.3
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+@given(problems())
+def test_any_valid_day_planned_in_parts_is_checked_and_complete(p: Problem) -> None:
+    """Random days (windows, skills, pinned depots, pairs, reloads, optional orders, breaks) in parts of ten: no
+    violation, each order routed once or unassigned with a reason, every vehicle on at most one route."""
+    assume(len(p.orders) > 10 and [i for i in validate_problem(p) if i.severity == "error"] == [])
+    provider = StraightLineProvider()
+    opts = SolveOptions(time_limit_s=3, max_iterations=100, split_above_orders=10, part_orders=10, part_workers=2)
+    result = make_plan(p, provider, opts)
+    assert any(w.code == "W1746" for w in result.warnings)
+    assert check_plan(p, result, provider) == []
+    routed = [s.order_id for r in result.routes for s in r.stops if s.order_id and s.type.value != "paired_pickup"]
+    assert sorted(routed + [u.order_id for u in result.unassigned]) == sorted(o.id for o in p.orders)
+    assert all(u.reason and u.message and u.action for u in result.unassigned)
+    assert result.stats.orders_assigned == len(routed)
