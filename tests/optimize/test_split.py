@@ -148,3 +148,13 @@ def test_an_order_moves_to_a_part_with_a_vehicle_that_can_serve_it() -> None:
     assert part[a] == part[b] == cold_part
     moved = {oi for oi in range(60) if part[oi] != _part_of(before)[oi]}
     assert len(moved) == 1 and moved <= {a, b}
+
+
+def test_stops_count_when_every_vehicle_has_a_maximum() -> None:
+    """Vans of at most 5 stops: a part of 40 one-parcel orders needs 8 vans, whatever their large capacity."""
+    from doorstep.optimize.split import _scale, need
+
+    orders = [order(f"S{i}", km(i % 8, i // 8)) for i in range(40)]
+    vans = tuple(vehicle(f"veh_{i}", max_stops=5) for i in range(10))
+    p = Problem(depots=(depot("dep_a"),), vehicles=vans, orders=tuple(orders))
+    assert need(p, depot("dep_a").location, list(range(40)), _scale(p, list(range(10)))) == 8.0

@@ -12,7 +12,8 @@ and the depot's vehicles shared out by need. Pure: no travel provider, no proces
 3. The depot's vehicles are shared out, each to exactly one part: first the vehicles with skills, each to the part
    whose orders most need what it offers; then every part without a vehicle gets one; then the rest in proportion
    to need (D'Hondt), where a part's need is in average vehicles: the most binding of each capacity dimension
-   (size against capacity) and time (service plus an estimate of travel against the hours of a shift, breaks off).
+   (size against capacity), stops (against the vehicles' maximum, when they all have one) and time (service plus
+   an estimate of travel against the hours of a shift, breaks off).
 4. An order whose part has no vehicle that may serve it and carry it (more parts need a skill than there are
    vehicles with it) moves to the part nearest in angle that has one.
 """
@@ -191,6 +192,7 @@ class _Scale:
 
     capacity: dict[str, float]
     hours: float
+    stops: float | None = None  # the mean maximum of stops, when every vehicle has one
 
     def size(self, v: Vehicle) -> float:
         """A vehicle in average vehicles: its most binding resource."""
@@ -202,7 +204,9 @@ def _scale(problem: Problem, vehicles: list[int]) -> _Scale:
     vs = [problem.vehicles[vi] for vi in vehicles]
     dims = {d for v in vs for d in v.type.capacity}
     capacity = {d: _mean([_capacity(v, d) for v in vs if d in v.type.capacity]) for d in sorted(dims)}
-    return _Scale(capacity, _mean([_hours(v) for v in vs]) or 1.0)
+    limits = [v.max_stops * (1 + (v.max_reloads or 0) if v.reloads else 1) for v in vs if v.max_stops is not None]
+    stops = _mean([float(x) for x in limits]) if vs and len(limits) == len(vs) else None
+    return _Scale(capacity, _mean([_hours(v) for v in vs]) or 1.0, stops)
 
 
 def need(problem: Problem, depot: LatLng, orders: list[int], scale: _Scale) -> float:
@@ -220,7 +224,8 @@ def need(problem: Problem, depot: LatLng, orders: list[int], scale: _Scale) -> f
     stem = 2 * CIRCUITY * haversine_m(depot, centre) / SPEED_MS
     work = sum(o.service_s for o in os_) + drive
     by_time = work / max(scale.hours - stem, 0.25 * scale.hours)
-    return max([*by_dim, by_time, 1e-6])
+    by_stops = len(os_) / scale.stops if scale.stops else 0.0
+    return max([*by_dim, by_time, by_stops, 1e-6])
 
 
 def allocate(problem: Problem, depot: LatLng, vehicles: list[int], chunks: list[list[int]]) -> list[list[int]]:
