@@ -195,6 +195,7 @@ class RunSpec:
     workers: int = 1
     split_above: int | None = None  # large-day options (left at their defaults when None)
     part_orders: int | None = None
+    part_workers: int | None = None
 
     def options(self) -> SolveOptions:
         """The solver options; the large-day ones only when given (a version without them runs too)."""
@@ -203,6 +204,8 @@ class RunSpec:
             extra["split_above_orders"] = self.split_above
         if self.part_orders is not None:
             extra["part_orders"] = self.part_orders
+        if self.part_workers is not None:
+            extra["part_workers"] = self.part_workers
         return SolveOptions(time_limit_s=self.time_limit, seed=self.seed, workers=self.workers, **extra)
 
     def argv(self) -> list[str]:
@@ -210,7 +213,8 @@ class RunSpec:
         out = ["--child", str(self.n), "--time-limit", str(self.time_limit), "--seed", str(self.seed)]
         out += ["--hubs", str(self.hubs), "--workers", str(self.workers)] + (["--breaks"] if self.breaks else [])
         out += ["--split-above", str(self.split_above)] if self.split_above is not None else []
-        return out + (["--part-orders", str(self.part_orders)] if self.part_orders is not None else [])
+        out += ["--part-orders", str(self.part_orders)] if self.part_orders is not None else []
+        return out + (["--part-workers", str(self.part_workers)] if self.part_workers is not None else [])
 
 
 @dataclass(slots=True)
@@ -457,6 +461,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=1, help="SolveOptions.workers (default 1, as the CLI's)")
     p.add_argument("--split-above", type=int, default=None, help="SolveOptions.split_above_orders (large days)")
     p.add_argument("--part-orders", type=int, default=None, help="SolveOptions.part_orders (large days)")
+    p.add_argument("--part-workers", type=int, default=None, help="SolveOptions.part_workers (large days)")
     p.add_argument(
         "--reference-s",
         type=float,
@@ -492,6 +497,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "workers": args.workers,
         "split_above": args.split_above,
         "part_orders": args.part_orders,
+        "part_workers": args.part_workers,
     }
     if args.child:
         print(json.dumps(run_size(RunSpec(args.child, **common))))
