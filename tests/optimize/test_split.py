@@ -158,3 +158,18 @@ def test_stops_count_when_every_vehicle_has_a_maximum() -> None:
     vans = tuple(vehicle(f"veh_{i}", max_stops=5) for i in range(10))
     p = Problem(depots=(depot("dep_a"),), vehicles=vans, orders=tuple(orders))
     assert need(p, depot("dep_a").location, list(range(40)), _scale(p, list(range(10)))) == 8.0
+
+
+def test_the_number_of_parts_is_raised_to_fill_every_process() -> None:
+    """Parts per depot are ceil(orders / part_orders), then the total is raised to a multiple of the processes
+    where parts are largest, never above one part per vehicle."""
+    from doorstep.optimize.split import counts
+
+    assert counts({"a": (2100, 50), "b": (900, 20)}, 1000, 1) == {"a": 3, "b": 1}
+    assert counts({"a": (2100, 50), "b": (900, 20)}, 1000, 2) == {"a": 3, "b": 1}
+    assert counts({"a": (2100, 50), "b": (1900, 20)}, 1000, 2) == {"a": 3, "b": 3}  # 5 -> 6: b's were largest
+    assert counts({"a": (2100, 50), "b": (900, 20)}, 1000, 3) == {"a": 4, "b": 2}
+    assert counts({"a": (3000, 2)}, 1000, 4) == {"a": 2}  # two vehicles: two parts at most
+    rng = random.Random(9)
+    p = _two_depots(_ring(90, 0, rng, "A") + _ring(30, 20, rng, "B"))
+    assert len(split_day(p, 40).parts) == 4 and len(split_day(p, 40, multiple=3).parts) == 6

@@ -119,8 +119,8 @@ def plan_in_parts(
     """Plan a large validated day in parts (see the module's docstring); raises E1740 before building anything
     when the parts would not fit in memory."""
     t0 = time.perf_counter()
-    split = split_day(problem, options.part_orders)
     workers = processes(options)
+    split = split_day(problem, options.part_orders, workers)
     names = [f"{problem.name or 'day'} part {i + 1}/{len(split.parts)}" for i in range(len(split.parts))]
     parts = [part_problem(problem, s, n) for s, n in zip(split.parts, names, strict=True)]
     spawn = start_method() == "spawn"
@@ -332,7 +332,7 @@ def parts_count(problem: Problem, options: SolveOptions) -> int:
     """How many parts a day would be planned in (0: one model)."""
     if len(problem.orders) <= options.split_above_orders:
         return 0
-    return len(split_day(problem, options.part_orders).parts)
+    return len(split_day(problem, options.part_orders, processes(options)).parts)
 
 
 __all__ = ["parts_count", "plan_in_parts"]

@@ -5,7 +5,8 @@ and the depot's vehicles shared out by need. Pure: no travel provider, no proces
    the depots with a vehicle that may serve it and can carry it (skills, size); an order pinned to a depot without
    vehicles is left for the whole-fleet reasons (``Split.unplaced``).
 2. A depot with more than ``part_orders`` orders is cut into ``ceil(n / part_orders)`` parts (never more than
-   it has vehicles; the vehicles of a depot without orders count with the nearest depot's) of about equal size,
+   it has vehicles; the vehicles of a depot without orders count with the nearest depot's; the day's total raised
+   to a multiple of the part processes where the largest parts are) of about equal size,
    in the order of the angle around the depot (ties: nearer first), the sweep starting at the widest empty angle
    so no cluster straddles the cut. Orders to one pickup point (one stop when planned) stay in one part; a
    store-to-door order is one order, so both its ends are in its part.
@@ -54,8 +55,9 @@ class Split:
     unplaced: tuple[int, ...]
 
 
-def split_day(problem: Problem, part_orders: int) -> Split:
-    """Cut ``problem`` into parts of about ``part_orders`` orders (see the module's docstring)."""
+def split_day(problem: Problem, part_orders: int, multiple: int = 1) -> Split:
+    """Cut ``problem`` into parts of about ``part_orders`` orders (see the module's docstring), their number
+    rounded up to a multiple of ``multiple`` where the vehicles allow (``counts``)."""
     by_depot: dict[str, list[int]] = defaultdict(list)
     for vi, v in enumerate(problem.vehicles):
         by_depot[v.start_depot_id].append(vi)
@@ -69,17 +71,32 @@ def split_day(problem: Problem, part_orders: int) -> Split:
         else:
             orders[home].append(oi)
     pooled = _pool_idle_depots(problem, by_depot, orders)
+    sizes = {d: (len(orders[d]), len(vs)) for d, vs in pooled.items()}
+    ks = counts(sizes, part_orders, multiple)
     parts: list[PartSpec] = []
     for d in problem.depots:
         if not orders.get(d.id):
             continue
         vehicles = pooled[d.id]
-        k = max(1, min(len(vehicles), math.ceil(len(orders[d.id]) / part_orders)))
-        chunks = cut(sweep(problem, d.location, units(problem, orders[d.id])), k)
+        chunks = cut(sweep(problem, d.location, units(problem, orders[d.id])), ks[d.id])
         shares = allocate(problem, d.location, vehicles, chunks)
         chunks = reseat(problem, d.location, chunks, shares)
         parts.extend(PartSpec(d.id, tuple(sorted(c)), tuple(sorted(s))) for c, s in zip(chunks, shares, strict=True))
     return Split(parts, tuple(unplaced))
+
+
+def counts(sizes: dict[str, tuple[int, int]], part_orders: int, multiple: int) -> dict[str, int]:
+    """Parts per depot from its (orders, vehicles): ``ceil(orders / part_orders)``, at most one per vehicle; the
+    total then raised to a multiple of ``multiple`` (the part processes: every wave of parts fills every
+    process, so each part gets the same share of the time) by adding parts where they are largest."""
+    ks = {d: max(1, min(v, math.ceil(n / part_orders))) for d, (n, v) in sizes.items()}
+    while sum(ks.values()) % max(1, multiple):
+        room = [d for d, (n, v) in sizes.items() if ks[d] < min(v, n)]
+        if not room:
+            break
+        d = max(room, key=lambda d: (sizes[d][0] / ks[d], d))
+        ks[d] += 1
+    return ks
 
 
 def _pool_idle_depots(
