@@ -36,3 +36,19 @@ def test_a_day_in_one_model_shows_one_bar() -> None:
         report(Progress("solve", 2.0, 10.0, best_value=50_000, feasible=True, assigned=12))
     text = out.getvalue()
     assert "solve" in text and "12 assigned" in text and "part" not in text
+
+
+def test_the_bar_starts_no_thread_so_parts_and_the_second_search_fork() -> None:
+    """While the bar shows, no other thread runs: the helper search and a large day's parts start by fork."""
+    import multiprocessing
+    import threading
+
+    from doorstep.optimize.pyvrp_adapter import start_method
+
+    console = Console(file=io.StringIO(), width=120, force_terminal=True)
+    before = threading.active_count()
+    with solve_progress(console, 5.0) as report:
+        report(Progress("solve", 1.0, 5.0))
+        assert threading.active_count() == before
+        if before == 1 and "fork" in multiprocessing.get_all_start_methods():
+            assert start_method() == "fork"

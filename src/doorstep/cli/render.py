@@ -121,7 +121,10 @@ def solve_progress(console: Console, time_limit_s: float, enabled: bool = True) 
         TimeElapsedColumn(),
         TextColumn("{task.fields[best]}"),
     ]
-    with Progress(*columns, console=console, transient=False) as bar:
+    # Redrawn on each report (several a second while searching) rather than by Rich's refresh thread: with no
+    # other thread running, the second search and a large day's parts start by fork (pyvrp_adapter.start_method)
+    # at once, instead of spawning fresh interpreters that import the planner and unpickle their data.
+    with Progress(*columns, console=console, transient=False, auto_refresh=False) as bar:
         task = bar.add_task("start", total=time_limit_s, best="")
         parts: dict[int, TaskID] = {}
 
@@ -133,6 +136,7 @@ def solve_progress(console: Console, time_limit_s: float, enabled: bool = True) 
                 label = f"part {update.part}/{update.parts} {update.phase}"
                 best = f"{update.orders} orders · {_cost_text(update)}"
                 bar.update(parts[update.part], description=label, completed=min(done, update.time_limit_s), best=best)
+                bar.refresh()
                 return
             done = (
                 update.time_limit_s
@@ -141,5 +145,6 @@ def solve_progress(console: Console, time_limit_s: float, enabled: bool = True) 
             )
             label = f"{update.phase} ({update.parts} parts)" if update.parts else update.phase
             bar.update(task, description=label, completed=done, best=_cost_text(update))
+            bar.refresh()
 
         yield on_progress
