@@ -22,7 +22,7 @@ from doorstep.domain.problem import Problem
 from doorstep.optimize import memory, reasons
 from doorstep.optimize.check import check_plan
 from doorstep.optimize.geometry import build_geometry, plan_origin
-from doorstep.optimize.options import SolveOptions
+from doorstep.optimize.options import MAX_WORKERS, SolveOptions
 from doorstep.optimize.part_runner import PartResult, PartRunner, PartSolver, PartWork
 from doorstep.optimize.part_travel import PartTravel, part_travel
 from doorstep.optimize.progress import Progress, ProgressCallback
@@ -51,10 +51,10 @@ def cores() -> int:
 
 
 def processes(options: SolveOptions) -> int:
-    """Part processes: ``part_workers``, else ``workers`` when above 1, else the cores."""
+    """Part processes: ``part_workers``, else ``workers`` when above 1, else the cores (at most ``MAX_WORKERS``)."""
     if options.part_workers is not None:
         return options.part_workers
-    return options.workers if options.workers > 1 else cores()
+    return options.workers if options.workers > 1 else min(MAX_WORKERS, cores())
 
 
 def part_problem(problem: Problem, spec: PartSpec, name: str) -> Problem:
