@@ -502,6 +502,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.child:
         print(json.dumps(run_size(RunSpec(args.child, **common))))
         return
+    load_start = os.getloadavg()
     rows = []
     for n in args.sizes:
         print(f"planning {n} stops, {args.time_limit:g} s ...", file=sys.stderr, flush=True)
@@ -525,7 +526,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "options": {k: v for k, v in common.items() if k not in ("time_limit", "seed")},
         "reference_s": args.reference_s,
         "planner_src": _planner_src(),
-        "load_before": os.getloadavg(),
+        "load_start": load_start,
+        "load_end": os.getloadavg(),  # the 1/5/15-minute load averages (results before 2026-12-06 02:30: load_before, taken here)
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": machine_info(),
     }

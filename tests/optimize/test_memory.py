@@ -49,3 +49,17 @@ def test_the_limit_is_the_option_else_a_share_of_the_available_memory() -> None:
     free = memory.available_mib()
     assert free is not None and free > 0
     assert abs(memory.limit_mib(SolveOptions()) - 0.8 * free) <= 0.05 * free  # type: ignore[operator]
+
+
+def test_the_rounds_on_re_spotted_breaks_count_one_more_solver_copy() -> None:
+    """A day with breaks that the budget lets settle ends with the polish rounds (one more copy of the solver's
+    matrices): the estimate knows the planner's rule."""
+    from doorstep.optimize import planner
+
+    assert memory.POLISH_ORDERS_PER_S == planner.POLISH_ORDERS_PER_S
+    p = two_depot_day()  # 600 orders, breaks: polished from 10 s on
+    settled, rushed = memory.estimate(p, limit_s=10), memory.estimate(p, limit_s=9)
+    pairs = memory.locations(p) ** 2
+    assert settled.peak_mib - rushed.peak_mib == round(memory.BASE_MIB + pairs * 91 / memory.MIB) - round(
+        memory.BASE_MIB + pairs * 59 / memory.MIB
+    )

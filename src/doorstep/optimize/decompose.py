@@ -124,7 +124,7 @@ def plan_in_parts(
     names = [f"{problem.name or 'day'} part {i + 1}/{len(split.parts)}" for i in range(len(split.parts))]
     parts = [part_problem(problem, s, n) for s, n in zip(split.parts, names, strict=True)]
     spawn = start_method() == "spawn"
-    memory.refuse_if_too_big(memory.estimate(problem, parts, workers, spawn), options)
+    memory.refuse_if_too_big(memory.estimate(problem, parts, workers, spawn, options.time_limit_s), options)
     board = _Board(on_progress, t0, options.time_limit_s, len(parts), len(problem.orders))
     board.sizes = {i + 1: len(p.orders) for i, p in enumerate(parts)}
     board.day("split", force=True)

@@ -251,7 +251,7 @@ def make_plan(
     peak memory is above the limit is refused (E1740, ``memory.py``)."""
     if len(problem.orders) > options.split_above_orders:
         return plan_in_parts(problem, provider, options, plan_whole, on_progress)
-    memory.refuse_if_too_big(memory.estimate(problem), options)
+    memory.refuse_if_too_big(memory.estimate(problem, limit_s=options.time_limit_s), options)
     return plan_whole(problem, provider, options, on_progress)
 
 
