@@ -527,7 +527,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "reference_s": args.reference_s,
         "planner_src": _planner_src(),
         "load_start": load_start,
-        "load_end": os.getloadavg(),  # the 1/5/15-minute load averages (results before 2026-12-06 02:30: load_before, taken here)
+        "load_end": os.getloadavg(),  # 1/5/15-minute load averages (older files: "load_before", taken here)
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": machine_info(),
     }
