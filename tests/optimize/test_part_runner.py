@@ -71,3 +71,15 @@ def test_a_part_that_does_not_answer_is_stopped_and_reported() -> None:
     assert result.plan is None and result.attempts == 1
     assert "no answer" in result.errors[0]
     assert time.monotonic() - start <= 1.2 + pr.GRACE_S + 1.5
+
+
+def test_the_time_kept_for_recovery_goes_to_later_parts_while_nothing_is_left_out() -> None:
+    """Parts due by 3 s, or by 4 s while no part has left an order out: the first wave (nothing known yet) gets
+    1.5 s each, the second, after two clean parts, shares the later deadline (about 2.5 s each)."""
+    start = time.monotonic()
+    runner = PartRunner(SolveOptions(), 2, start + 3.0, sleeps_its_share, lambda _i, _p: None, late_end=start + 4.0)
+    results = runner.run([_work(i, 5) for i in range(1, 5)])
+    limits = sorted(r.plan.stats.time_limit_s for r in results.values() if r.plan is not None)
+    assert len(limits) == 4
+    assert all(1.4 <= x <= 1.55 for x in limits[:2]) and all(2.2 <= x <= 2.55 for x in limits[2:]), limits
+    assert time.monotonic() - start <= 4.0 + 1.0

@@ -140,7 +140,9 @@ def plan_in_parts(
     recovery_s = min(RECOVERY_MAX_S, max(RECOVERY_MIN_S, RECOVERY_SHARE * limit))
     merge_s = MERGE_S_PER_ORDER * len(problem.orders)
     part_opts = replace(options, workers=1, split_above_orders=max(options.split_above_orders, len(problem.orders)))
-    runner = PartRunner(part_opts, workers, _monotonic_at(t0, limit - recovery_s - merge_s), solve, board.part)
+    parts_end = _monotonic_at(t0, limit - recovery_s - merge_s)
+    late_end = _monotonic_at(t0, limit - merge_s - RECOVERY_MIN_S)  # when no part so far left an order out
+    runner = PartRunner(part_opts, workers, parts_end, solve, board.part, late_end=late_end)
     works = [PartWork(i + 1, p, make_travel) for i, p in enumerate(parts)]
     started = time.perf_counter()
     results = runner.run(works)

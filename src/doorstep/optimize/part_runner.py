@@ -15,7 +15,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from doorstep.domain.plan import Plan
+from doorstep.domain.plan import Plan, UnassignedReason
 from doorstep.domain.problem import Problem
 from doorstep.optimize.options import SolveOptions
 from doorstep.optimize.part_travel import PartTravel
@@ -88,8 +88,10 @@ class PartRunner:
         solve: PartSolver,
         on_progress: Callable[[int, Progress], None],
         min_s: float = MIN_PART_S,
+        late_end: float | None = None,
     ) -> None:
         self.options, self.workers, self.parts_end, self.min_s = options, workers, parts_end, min_s
+        self.late_end = late_end  # the parts may run until then while every part so far served all it could
         self.solve, self.on_progress = solve, on_progress
         self.running: list[_Running] = []
         self.results: dict[int, PartResult] = {}
@@ -115,20 +117,29 @@ class PartRunner:
 
     def _retry_or_give_up(self, work: PartWork, pending: list[PartWork]) -> None:
         """After a failed attempt: once more, first in line, while there is time; else given up."""
-        if work.attempts < ATTEMPTS and self.parts_end - time.monotonic() >= self.min_s:
+        if work.attempts < ATTEMPTS and self._deadline() - time.monotonic() >= self.min_s:
             pending.insert(0, work)
             self.pending_orders += work.orders
         else:
             self._give_up(work, "")
 
-    def _budget(self, work: PartWork) -> float:
-        """Its fair share of the slot-seconds left: the time to ``parts_end`` on every slot, less what the running
-        parts still hold, in proportion to its orders among the parts not started yet."""
-        now = time.monotonic()
-        left = self.parts_end - now
-        slots = left * (self.workers - len(self.running)) + sum(
-            max(0.0, self.parts_end - r.ends_at) for r in self.running
+    def _deadline(self) -> float:
+        """The parts' deadline: ``late_end`` once parts have finished and none left an order out that a recovery
+        part could take (the time kept for it would go unused), else ``parts_end``."""
+        if self.late_end is None or not self.results:
+            return self.parts_end
+        clean = all(
+            r.plan is not None and all(u.reason is UnassignedReason.NOT_WORTH_IT for u in r.plan.unassigned)
+            for r in self.results.values()
         )
+        return self.late_end if clean else self.parts_end
+
+    def _budget(self, work: PartWork) -> float:
+        """Its fair share of the slot-seconds left: the time to the deadline (``_deadline``) on every slot, less what
+        the running parts still hold, in proportion to its orders among the parts not started yet."""
+        now, end = time.monotonic(), self._deadline()
+        left = end - now
+        slots = left * (self.workers - len(self.running)) + sum(max(0.0, end - r.ends_at) for r in self.running)
         share = slots * work.orders / max(1, self.pending_orders)
         return min(left, share)
 
