@@ -7,6 +7,7 @@ worker process may not have children), a part is planned in the planning process
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import time
 import traceback
 from collections.abc import Callable
@@ -65,9 +66,21 @@ class _Running:
     ends_at: float  # monotonic
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to end this process when the planning process ends (killed, or its worker stopped): a part never
+    searches on for a plan nobody will read. Elsewhere the part ends at its deadline anyway."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _child(conn: Connection, problem: Problem, travel: PartTravel, options: SolveOptions, deadline: float,
            solve: PartSolver) -> None:  # fmt: skip
     """A part's process: plan until ``deadline`` (wall clock), send progress, then the plan or the error."""
+    _die_with_parent()
     try:
         opts = replace(options, time_limit_s=max(0.2, deadline - time.time()))
         conn.send(("done", solve(problem, travel, opts, lambda p: conn.send(("progress", p)))))
