@@ -285,3 +285,27 @@ def test_plan_makes_one_visit_of_a_pickup_points_orders(tmp_path: Path) -> None:
     assert [s["service_s"] for s in stops] == [310, 10, 10] and [s["travel_s"] for s in stops[1:]] == [0, 0]
     check = invoke("check", str(tmp_path / "out" / "plan.json"), "--json")
     assert check.exit_code == 0, check.output
+
+
+def test_plan_splits_a_day_in_parts_when_told_and_the_plan_checks_clean(tmp_path: Path) -> None:
+    """`--split-above 10 --part-orders 10` plans the 20 example orders in two parts (the two cold orders with
+    the one cold van): the plan says so, leaves out only what the plan in one model leaves out, with the same
+    reasons, and `doorstep check` finds nothing."""
+    result = plan_examples(tmp_path, "--time-limit", "3", "--split-above", "10", "--part-orders", "10", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert any(w["code"] == "W1746" and "2 parts" in w["message"] for w in doc["plan"]["warnings"])
+    whole = json.loads(plan_examples(tmp_path / "whole", "--time-limit", "3", "--json").stdout)
+    assert not any(w["code"] == "W1746" for w in whole["plan"]["warnings"])
+    left = {u["order_id"]: u["reason"] for u in doc["plan"]["unassigned"]}
+    assert left == {u["order_id"]: u["reason"] for u in whole["plan"]["unassigned"]}
+    assert len(left) < 3
+    assert invoke("check", str(tmp_path / "plan.json")).exit_code == 0
+
+
+def test_plan_refuses_a_day_above_the_memory_limit(tmp_path: Path) -> None:
+    """`--memory-limit 32` is below what even the example day needs: E1740 with the estimate and the limit."""
+    result = plan_examples(tmp_path, "--memory-limit", "32", "--json")
+    assert result.exit_code != 0
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "E1740" and "the limit is 32 MiB" in error["message"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 
+import pytest
+
 from doorstep.domain import Plan, StopType
 from doorstep.domain.timing import Leg, retime
 from doorstep.routing.defaults import default_provider
@@ -110,8 +112,10 @@ def test_a_pickup_points_visit_pays_its_handover_once() -> None:
     10 s and the checker agrees (unshared problem: it applies the rule itself). Moved away from its point's first
     stop but still claiming 10 s, the stop is judged at its full 310 s: the stops after it claim impossible times."""
     at = km(2.2, 1)
-    booked = [order(f"P{k}", at, windows=((10, 17),), pickup_point_id="pup_1", service_s=310, handover_s=300)
-              for k in range(2)]  # fmt: skip
+    booked = [
+        order(f"P{k}", at, windows=((10, 17),), pickup_point_id="pup_1", service_s=310, handover_s=300)
+        for k in range(2)
+    ]
     p = problem([order("A", km(2, 0)), order("B", km(2, 2)), order("C", km(0, 2)), *booked])
     plan = solve(p)  # the checker finds nothing: it applies the handover rule to the problem as given
     stops = plan.routes[0].stops
@@ -125,3 +129,34 @@ def test_a_pickup_points_visit_pays_its_handover_once() -> None:
     legs = [Leg(int(m.durations[k - 1][k]), int(m.distances[k - 1][k])) for k in range(1, len(stops))]
     edited.routes[0].stops = retime(stops, 1, legs)
     assert "SCHEDULE" in _kinds(p, edited)
+
+
+def test_a_large_plan_is_checked_a_few_routes_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a batch limit of 12 places, the checker asks the provider for no matrix larger than that, and finds
+    the same violations (a late stop moved to another route) as it does with one matrix for the plan."""
+    import doorstep.optimize.check as checker
+    from doorstep.optimize.check import check_plan
+    from doorstep.routing import StraightLineProvider
+
+    orders = [order(f"O{i}", km(i % 5, i // 5), windows=((8, 9),) if i == 0 else ()) for i in range(24)]
+    p = problem(orders, [vehicle(f"veh_{k}") for k in range(4)])
+    plan = solve(p, balance_max_stops=6)
+    assert len(plan.routes) == 4
+    edited = copy.deepcopy(plan)
+    first = next(s for s in edited.routes[0].stops if s.order_id)
+    edited.routes[0].stops.remove(first)
+    edited.routes[-1].stops.insert(len(edited.routes[-1].stops) - 1, first)
+    sizes: list[int] = []
+
+    class Counting(StraightLineProvider):
+        def matrix(self, points, profile, depart_at=None):  # type: ignore[no-untyped-def]
+            sizes.append(len(set(points)))
+            return super().matrix(points, profile, depart_at)
+
+    whole = check_plan(p, edited, Counting())
+    assert len(sizes) == 1 and whole
+    sizes.clear()
+    monkeypatch.setattr(checker, "CHECK_BATCH_POINTS", 12)
+    batched = check_plan(p, edited, Counting())
+    assert len(sizes) > 1 and max(sizes) <= 12
+    assert batched == whole

@@ -15,8 +15,8 @@ from doorstep.optimize.geometry import build_geometry
 from doorstep.optimize.model import Visit
 from doorstep.optimize.options import Objective, SolveOptions
 from doorstep.optimize.profiles import forbidden_values
-from doorstep.optimize.pyvrp_adapter import _start_method, to_problem_data
 from doorstep.optimize.pyvrp_adapter import solve as adapter_solve
+from doorstep.optimize.pyvrp_adapter import start_method, to_problem_data
 from doorstep.optimize.pyvrp_search import MAX_TIME, _cost_per_second, _penalties, _Stop
 from doorstep.routing import StraightLineProvider
 from tests.factories import VAN, Break, km, order, problem, replace, t, vehicle
@@ -150,7 +150,7 @@ def test_two_workers_search_on_two_cores_and_keep_the_better_plan(threaded: bool
     if threaded:
         other.start()
     if threaded:
-        assert _start_method() == "spawn"
+        assert start_method() == "spawn"
     orders = [order(f"O{i}", km((i % 6) * 1.2, (i // 6) * 1.2), windows=((8 + i % 3 * 2, 11 + i % 3 * 2),))
               for i in range(30)]  # fmt: skip
     p = problem(orders, [vehicle("veh_1"), vehicle("veh_2")])

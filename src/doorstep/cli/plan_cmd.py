@@ -18,7 +18,7 @@ from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.waves import LoadingTimes
 from doorstep.formats.carriers_json import read_carriers
 from doorstep.formats.load import load_problem
-from doorstep.optimize.options import Objective, SolveOptions
+from doorstep.optimize.options import PART_ORDERS, SPLIT_ABOVE_ORDERS, Objective, SolveOptions
 
 
 class OutputFormat(StrEnum):
@@ -50,6 +50,16 @@ def plan(
     workers: Annotated[
         int, typer.Option("--workers", help="Searches at once, one per core; the better plan is kept [default: 1].")
     ] = 1,
+    split_above: Annotated[
+        int, typer.Option("--split-above", help="Plan a day of more than N orders in parts (docs/modelling.md).")
+    ] = SPLIT_ABOVE_ORDERS,
+    part_orders: Annotated[int, typer.Option("--part-orders", help="About N orders per part of a large day.")] = (
+        PART_ORDERS
+    ),
+    memory_limit: Annotated[
+        int | None,
+        typer.Option("--memory-limit", help="Refuse a day estimated above MiB [default: 80% of available memory]."),
+    ] = None,
     out: Annotated[Path, typer.Option("--out", help="Directory for the output files.")] = Path("out"),
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Skip bad rows (reported) and plan the rest.")
@@ -106,6 +116,9 @@ def plan(
             balance_max_duration_s=max_route_duration,
             workers=workers,
             co2_cost_cents_per_kg=co2_price,
+            split_above_orders=split_above,
+            part_orders=part_orders,
+            memory_limit_mib=memory_limit,
         )
         options.validate()
         loaded = load_problem(orders, fleet, skip_invalid=skip_invalid, plan_date=parse_date(plan_date))

@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from doorstep.domain.depots import depot_loads
@@ -138,11 +138,30 @@ def solve_progress(console: Console, time_limit_s: float, enabled: bool = True) 
         TimeElapsedColumn(),
         TextColumn("{task.fields[best]}"),
     ]
-    with Progress(*columns, console=console, transient=False) as bar:
+    # Redrawn on each report (several a second while searching) rather than by Rich's refresh thread: with no
+    # other thread running, the second search and a large day's parts start by fork (pyvrp_adapter.start_method)
+    # at once, instead of spawning fresh interpreters that import the planner and unpickle their data.
+    with Progress(*columns, console=console, transient=False, auto_refresh=False) as bar:
         task = bar.add_task("start", total=time_limit_s, best="")
+        parts: dict[int, TaskID] = {}
 
         def on_progress(update: SolveProgress) -> None:
-            done = update.time_limit_s if update.phase == "finish" else min(update.elapsed_s, update.time_limit_s)
-            bar.update(task, description=update.phase, completed=done, best=_cost_text(update))
+            if update.part:  # a large day's part: a bar of its own, over its share of the time
+                if update.part not in parts:
+                    parts[update.part] = bar.add_task("", total=update.time_limit_s, best="")
+                done = update.time_limit_s if update.phase in ("finish", "done") else update.elapsed_s
+                label = f"part {update.part}/{update.parts} {update.phase}"
+                best = f"{update.orders} orders · {_cost_text(update)}"
+                bar.update(parts[update.part], description=label, completed=min(done, update.time_limit_s), best=best)
+                bar.refresh()
+                return
+            done = (
+                update.time_limit_s
+                if update.phase in ("finish", "done")
+                else min(update.elapsed_s, update.time_limit_s)
+            )
+            label = f"{update.phase} ({update.parts} parts)" if update.parts else update.phase
+            bar.update(task, description=label, completed=done, best=_cost_text(update))
+            bar.refresh()
 
         yield on_progress

@@ -354,6 +354,14 @@ CODES: dict[str, tuple[str, str]] = {
         "dispatched without a driver",
         "No driver's app shows the route: assign a driver (POST /v1/routes/{id}/assign); a dispatched route takes one.",
     ),
+    "W1746": (
+        "large day planned in parts",
+        "Nothing to do; a route never crosses a part boundary (docs/modelling.md, 'Large days').",
+    ),
+    "W1747": (
+        "merged plan has a violation",
+        "Report it with the plan: the checker found a violation in a part's route (a bug); re-plan meanwhile.",
+    ),
     "W1490": (
         "too little order history for the forecast",
         "Forecasts sharpen after two weeks of orders; until then it repeats the last same weekday.",
@@ -531,6 +539,11 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "E1721": ("unknown field in a carrier", "Use the fields of /v1/carriers (docs/carriers.md) and id; drop others."),
     "E1722": ("duplicate carrier id", "Give each carrier of the file its own id (or leave id out: one is derived)."),
+    "E1740": (
+        "day too large for this machine's memory",
+        "Plan fewer orders at once (by depot or by time of day), plan on a machine with more memory, or raise the "
+        "memory_limit_mib solver option if the machine has room.",
+    ),
     "E2400": (
         "transfer already arrived",
         "An arrived transfer keeps its arrival; create a new transfer for another run, or delete this one.",

@@ -41,6 +41,7 @@ class UnassignedReason(StrEnum):
     ACCESS_ZONE = "ACCESS_ZONE"  # inside an access zone no allowed vehicle can serve (type or hours)
     DEPOT_CAPACITY = "DEPOT_CAPACITY"  # every depot that could ship it is at its parcels-per-day capacity
     DEPOT_DOCKS = "DEPOT_DOCKS"  # its route, delayed to wait for a free loading dock, could no longer serve it
+    PART_FAILED = "PART_FAILED"  # a large day's part holding it could not be planned (its process failed twice)
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,8 @@ def _pairing(oid: str, visits: list[tuple[str, int, StopType]]) -> list[Violatio
 def check_plan(problem: Problem, plan: Plan, provider: TravelTimeProvider | None = None) -> list[Violation]:
     """Every violation of the plan against the problem; an empty list means the plan is feasible. Inbound
     transfers release their orders first (domain/transfers.py); depots' capacities and docks are checked over the
-    whole plan (check_depots.py)."""
+    whole plan (check_depots.py). Travel comes from the provider for the places of a few routes at a time
+    (``_batches``)."""
     provider = provider or default_provider(problem)
     problem = with_transfers(problem)
     out = _coverage(problem, plan) + check_depots(problem, plan)
@@ -87,9 +88,30 @@ def check_plan(problem: Problem, plan: Plan, provider: TravelTimeProvider | None
             continue
         by_profile[vehicles[r.vehicle_id].type.profile].append(r)
     for profile, routes in by_profile.items():
-        travel = _travel(provider, [s.location for r in routes for s in r.stops], profile)
-        for r in routes:
-            out.extend(RouteChecker(problem, r, vehicles[r.vehicle_id], travel).run())
+        for batch in _batches(routes):
+            travel = _travel(provider, [s.location for r in batch for s in r.stops], profile)
+            for r in batch:
+                out.extend(RouteChecker(problem, r, vehicles[r.vehicle_id], travel).run())
+    return out
+
+
+CHECK_BATCH_POINTS = 2_500  # places per travel matrix: a plan with more is checked a few routes at a time
+
+
+def _batches(routes: list[Route]) -> list[list[Route]]:
+    """Routes in consecutive groups whose stops hold at most ``CHECK_BATCH_POINTS`` places (a route with more
+    alone), so the checker never asks for a matrix over a whole large day (10,000 stops: 1.6 GB); a plan with
+    fewer places is one group, checked on one matrix as before."""
+    out: list[list[Route]] = []
+    seen: set[LatLng] = set()
+    for r in routes:
+        places = {s.location for s in r.stops}
+        if out and len(seen | places) <= CHECK_BATCH_POINTS:
+            out[-1].append(r)
+            seen |= places
+        else:
+            out.append([r])
+            seen = set(places)
     return out
 
 

@@ -10,6 +10,11 @@ from typing import Any
 from doorstep.domain.errors import DoorstepError, Issue
 
 MAX_WORKERS = 8
+# Large days (optimize/decompose.py): a day of more than SPLIT_ABOVE_ORDERS orders is planned in parts of about
+# PART_ORDERS orders, each on its own matrices, in parallel processes. Measured on the scaling day with breaks and
+# two hubs (docs/benchmarks.md, "Large days in parts"); days up to 2,000 orders plan in one model as before.
+SPLIT_ABOVE_ORDERS = 2_500
+PART_ORDERS = 1_000
 
 
 class Objective(StrEnum):
@@ -41,6 +46,10 @@ class SolveOptions:
     fallback_duration_objective: bool = True  # types with no costs minimise duration
     workers: int = 1  # searches at once (processes); 2 uses the second core, the better plan is kept
     co2_cost_cents_per_kg: int = 0  # a price per kg CO2e added to each vehicle type's km (money objectives)
+    split_above_orders: int = SPLIT_ABOVE_ORDERS  # a larger day is planned in parts (optimize/decompose.py)
+    part_orders: int = PART_ORDERS  # about this many orders per part
+    part_workers: int | None = None  # processes for the parts (None: --workers when above 1, else the cores)
+    memory_limit_mib: int | None = None  # refuse a day whose estimated peak is above (None: from the machine)
 
     def validate(self) -> None:
         """Raise E1119 listing every bad option."""
@@ -63,11 +72,26 @@ class SolveOptions:
         if not 0 <= self.co2_cost_cents_per_kg <= 1_000_000:
             msg = f"co2_cost_cents_per_kg={self.co2_cost_cents_per_kg} must be in [0, 1000000]"
             issues.append(Issue("E1119", msg, ("co2_cost_cents_per_kg",)))
+        issues.extend(self._split_issues())
         if self.balance_duration_cost_per_hour_cents < 0:
             msg = "balance_duration_cost_per_hour_cents must be >= 0"
             issues.append(Issue("E1119", msg, ("balance_duration_cost_per_hour_cents",)))
         if issues:
             raise DoorstepError(issues)
+
+    def _split_issues(self) -> list[Issue]:
+        """The decomposition options: sizes of at least 10 orders, 1..MAX_WORKERS processes, a limit of 1 MiB up."""
+        issues = []
+        for name in ("split_above_orders", "part_orders"):
+            if getattr(self, name) < 10:
+                issues.append(Issue("E1119", f"{name}={getattr(self, name)} must be at least 10", (name,)))
+        if self.part_workers is not None and not 1 <= self.part_workers <= MAX_WORKERS:
+            msg = f"part_workers={self.part_workers} must be in [1, {MAX_WORKERS}]"
+            issues.append(Issue("E1119", msg, ("part_workers",)))
+        if self.memory_limit_mib is not None and self.memory_limit_mib < 1:
+            msg = f"memory_limit_mib={self.memory_limit_mib} must be at least 1"
+            issues.append(Issue("E1119", msg, ("memory_limit_mib",)))
+        return issues
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (stored in plan.json so a run can be reproduced)."""

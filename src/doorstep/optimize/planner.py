@@ -16,11 +16,12 @@ from doorstep.domain.orders import OrderKind, Priority
 from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned, UnassignedReason
 from doorstep.domain.problem import Problem
 from doorstep.domain.releases import with_transfers
-from doorstep.optimize import reasons
+from doorstep.optimize import memory, reasons
 from doorstep.optimize.build import build_model, with_prizes
 from doorstep.optimize.charging import route_limit
 from doorstep.optimize.check import check_route
 from doorstep.optimize.construct import sweep_routes
+from doorstep.optimize.decompose import plan_in_parts
 from doorstep.optimize.depot_capacity import allot_depots
 from doorstep.optimize.docks import schedule_docks
 from doorstep.optimize.geometry import Geometry, build_geometry
@@ -249,12 +250,30 @@ def make_plan(
     options: SolveOptions,
     on_progress: ProgressCallback | None = None,
 ) -> Plan:
-    """Plan a validated problem with the given travel model. The orders to one pickup point (same point, same
-    place) are one visit: their handover shared, merged into one client, expanded back into one stop per order
-    (``pickup_stops``) — on every path that plans (the platform's jobs, ``doorstep plan``, re-sequencing).
-    Inbound transfers set their orders' release times first (domain/transfers.py)."""
+    """Plan a validated problem with the given travel model: in one model, or in parts when it has more than
+    ``options.split_above_orders`` orders (``decompose.py``). Before anything is built, a day whose estimated
+    peak memory is above the limit is refused (E1740, ``memory.py``). Inbound transfers set their orders' release
+    times first (domain/transfers.py). A day whose depots limit parcels or loading docks is planned in one model:
+    the parts would each count the whole limit (not yet shared out between parts)."""
     if problem.transfers:  # released once here, so the many route checks of the search need not do it again
         problem = replace(with_transfers(problem), transfers=())
+    limited = any(d.capacity_parcels_per_day is not None or d.docks is not None for d in problem.depots)
+    if len(problem.orders) > options.split_above_orders and not limited:
+        return plan_in_parts(problem, provider, options, plan_whole, on_progress)
+    memory.refuse_if_too_big(memory.estimate(problem, limit_s=options.time_limit_s), options)
+    return plan_whole(problem, provider, options, on_progress)
+
+
+def plan_whole(
+    problem: Problem,
+    provider: TravelTimeProvider,
+    options: SolveOptions,
+    on_progress: ProgressCallback | None = None,
+) -> Plan:
+    """Plan a validated problem in one model. The orders to one pickup point (same point, same place) are one
+    visit: their handover shared, merged into one client, expanded back into one stop per order
+    (``pickup_stops``) — on every path that plans (the platform's jobs, ``doorstep plan``, re-sequencing, each
+    part of a large day)."""
     zoned = apply_zones(problem)  # access zones as skills and narrowed windows (optimize/zones.py)
     shared = share_handover(zoned.problem)
     merged, groups = merge_point_orders(shared)

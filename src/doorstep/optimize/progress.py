@@ -14,7 +14,7 @@ class Progress:
     when that unit is money, so a consumer that shows money never shows seconds as cents.
     """
 
-    phase: str  # "matrix" | "build" | "solve" | "finish"
+    phase: str  # "matrix" | "build" | "solve" | "finish" | "done"; a day in parts also "split", "recovery", "merge"
     elapsed_s: float
     time_limit_s: float
     best_cost_cents: int | None = None
@@ -23,6 +23,12 @@ class Progress:
     iterations: int = 0
     best_value: int | None = None
     unit: str = "cents"
+    # A large day planned in parts (optimize/decompose.py): ``part`` is 1..``parts`` for a part's own report, 0 for
+    # the whole day (then ``best_value`` sums the parts' bests once every part has one); ``orders`` in the report's
+    # scope. ``parts`` is 0 on a day planned in one model.
+    part: int = 0
+    parts: int = 0
+    orders: int = 0
 
 
 ProgressCallback = Callable[[Progress], None]

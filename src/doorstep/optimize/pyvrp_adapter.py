@@ -184,7 +184,7 @@ def _read(solution: Solution) -> list[SolvedRoute]:
 HELPER_WAIT_S = 1.0  # after its own search, how long the main process waits for the helper's answer
 
 
-def _start_method() -> str:
+def start_method() -> str:
     """``fork`` in a single-threaded process (the CLI, a worker): the helper starts at once with the data and the
     neighbourhood already in memory (pickling a 2,000-order day's matrices alone took seconds); ``spawn`` as soon
     as another thread runs (a server), since forking a threaded process can deadlock the child."""
@@ -194,8 +194,8 @@ def _start_method() -> str:
 
 
 def _start_helper(data: ProblemData, payload: dict[str, Any]) -> tuple[BaseProcess, Connection]:
-    """A second search in another process, on the other core (see ``_start_method``)."""
-    method = _start_method()
+    """A second search in another process, on the other core (see ``start_method``)."""
+    method = start_method()
     if method == "spawn":
         payload = {**payload, "neighbours": None}  # recomputed there: cheaper than pickling it
     ctx = multiprocessing.get_context("fork") if method == "fork" else multiprocessing.get_context("spawn")

@@ -39,6 +39,7 @@ ACTIONS: dict[UnassignedReason, str] = {
     "another day.",
     R.DEPOT_DOCKS: "Add a loading dock, shorten the depot's loading time, or start a shift earlier so vans load "
     "before the rush.",
+    R.PART_FAILED: "Plan the day again; if it repeats, plan this depot's orders on their own and report the error.",
 }
 # Order of checks: a vehicle that fails a later check came closer to serving the order.
 _STAGES = [R.UNREACHABLE, R.RELEASE_TIME, R.TIME_WINDOW, R.SHIFT_LENGTH, R.MAX_DISTANCE, R.RANGE]

@@ -253,7 +253,8 @@ def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
         def on_progress(pr: Progress) -> None:
             # the search's own best cost, one measure throughout: the finished plan's cost (re-timed, its hourly
             # cost over the whole route) is the plan's stats, not a last point that made the "best" line go up
-            if pr.phase != "solve" or pr.best_cost_cents is None or not pr.feasible:
+            # a large day's parts report their own costs (pr.part); the day's sum comes with part 0
+            if pr.phase != "solve" or pr.best_cost_cents is None or not pr.feasible or pr.part:
                 return
             points.append([round(pr.elapsed_s, 3), pr.best_cost_cents])
             if time.monotonic() - last[0] >= PROGRESS_EVERY_S:

@@ -1,0 +1,340 @@
+"""A large day planned in parts (docs/modelling.md, "Large days"): split by depot and sweep (``split.py``), each
+part a full problem planned by the usual path on its own matrices in a child process (``part_runner.py``), then a
+recovery part (what the parts left out, with the vehicles they did not use), one plan merged from them, its
+reasons given against the whole fleet and the whole plan checked by the independent checker.
+
+No matrix over the whole day is ever built: each part's matrices cover its own places, the reasons of the orders
+left out are worked out on a problem of those orders alone, and the checker takes the routes a few at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from doorstep.domain.errors import Issue
+from doorstep.domain.ids import new_id
+from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned, UnassignedReason
+from doorstep.domain.problem import Problem
+from doorstep.optimize import memory, reasons
+from doorstep.optimize.check import check_plan
+from doorstep.optimize.geometry import build_geometry, plan_origin
+from doorstep.optimize.options import MAX_WORKERS, SolveOptions
+from doorstep.optimize.part_runner import PartResult, PartRunner, PartSolver, PartWork
+from doorstep.optimize.part_travel import PartTravel, part_travel
+from doorstep.optimize.progress import Progress, ProgressCallback
+from doorstep.optimize.pyvrp_adapter import start_method
+from doorstep.optimize.split import PartSpec, Split, split_day
+from doorstep.optimize.zones import apply_zones
+from doorstep.routing.provider import TravelTimeProvider
+
+R = UnassignedReason
+RECOVERY_SHARE = 0.08  # of the time limit, kept for the recovery part (used only when a part left orders out)
+RECOVERY_MIN_S, RECOVERY_MAX_S = 1.0, 20.0
+RECOVERY_SKIP_S = 0.5  # with less left (the parts overran their deadlines), no recovery part
+MERGE_S_PER_ORDER = 0.0004  # merging, the whole-fleet reasons and the checker: about 4 s for 10,000 orders
+REPORT_EVERY_S = 0.25
+# Reasons found inside one part that hold for the whole day as they are: a repair's (the route could not keep
+# the order), an optional order not worth its detour, a part that failed.
+_KEPT = (R.NOT_WORTH_IT, R.RANGE, R.ACCESS_ZONE, R.PART_FAILED)
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def processes(options: SolveOptions) -> int:
+    """Part processes: ``part_workers``, else ``workers`` when above 1, else the cores (at most ``MAX_WORKERS``)."""
+    if options.part_workers is not None:
+        return options.part_workers
+    return options.workers if options.workers > 1 else min(MAX_WORKERS, cores())
+
+
+def part_problem(problem: Problem, spec: PartSpec, name: str) -> Problem:
+    """A part as a full problem: its orders and vehicles, every depot, driver and zone of the day."""
+    return replace(
+        problem,
+        orders=tuple(problem.orders[oi] for oi in spec.orders),
+        vehicles=tuple(problem.vehicles[vi] for vi in spec.vehicles),
+        matrices=None,  # its travel comes from its own matrices (part_travel.py)
+        name=name,
+    )
+
+
+@dataclass(slots=True)
+class _Board:
+    """The latest report of each part, and the whole day's report made from them."""
+
+    cb: ProgressCallback | None
+    t0: float
+    limit: float
+    parts: int
+    orders: int
+    last: dict[int, Progress] = field(default_factory=dict)
+    best: dict[int, int] = field(default_factory=dict)  # each part's latest best value (kept through its finish)
+    sizes: dict[int, int] = field(default_factory=dict)
+    sent: float = 0.0
+
+    def day(self, phase: str, force: bool = False, **kw: object) -> None:
+        if self.cb is None or (not force and time.perf_counter() - self.sent < REPORT_EVERY_S):
+            return
+        self.sent = time.perf_counter()
+        elapsed = time.perf_counter() - self.t0
+        kw.setdefault("orders", self.orders)
+        self.cb(Progress(phase, elapsed, self.limit, parts=self.parts, **kw))  # type: ignore[arg-type]
+
+    def part(self, index: int, p: Progress) -> None:
+        self.last[index] = p
+        if self.cb is not None:
+            self.cb(replace(p, part=index, parts=self.parts, orders=self.sizes.get(index, 0)))
+        if p.feasible and p.best_value is not None:
+            self.best[index] = p.best_value
+        whole = len(self.best) == self.parts
+        total = sum(self.best.values())
+        self.day(
+            "solve",
+            best_value=total if whole else None,
+            best_cost_cents=total if whole and p.unit == "cents" else None,
+            feasible=whole,
+            assigned=sum(q.assigned for q in self.last.values()),
+            iterations=sum(q.iterations for q in self.last.values()),
+            unit=p.unit,
+        )
+
+
+def plan_in_parts(
+    problem: Problem,
+    provider: TravelTimeProvider,
+    options: SolveOptions,
+    solve: PartSolver,
+    on_progress: ProgressCallback | None = None,
+) -> Plan:
+    """Plan a large validated day in parts (see the module's docstring); raises E1740 before building anything
+    when the parts would not fit in memory."""
+    t0 = time.perf_counter()
+    workers = processes(options)
+    split = split_day(problem, options.part_orders, workers)
+    names = [f"{problem.name or 'day'} part {i + 1}/{len(split.parts)}" for i in range(len(split.parts))]
+    parts = [part_problem(problem, s, n) for s, n in zip(split.parts, names, strict=True)]
+    spawn = start_method() == "spawn"
+    memory.refuse_if_too_big(memory.estimate(problem, parts, workers, spawn, options.time_limit_s), options)
+    board = _Board(on_progress, t0, options.time_limit_s, len(parts), len(problem.orders))
+    board.sizes = {i + 1: len(p.orders) for i, p in enumerate(parts)}
+    board.day("split", force=True)
+    origin = plan_origin(problem)
+    travel_warnings: list[Issue] = []
+
+    def make_travel(p: Problem) -> PartTravel:
+        t = part_travel(p, provider, origin)
+        travel_warnings.extend(w for w in t.warnings if w not in travel_warnings)
+        return t
+
+    limit = options.time_limit_s
+    recovery_s = min(RECOVERY_MAX_S, max(RECOVERY_MIN_S, RECOVERY_SHARE * limit))
+    merge_s = MERGE_S_PER_ORDER * len(problem.orders)
+    part_opts = replace(options, workers=1, split_above_orders=max(options.split_above_orders, len(problem.orders)))
+    parts_end = _monotonic_at(t0, limit - recovery_s - merge_s)
+    late_end = _monotonic_at(t0, limit - merge_s - RECOVERY_MIN_S)  # when no part so far left an order out
+    runner = PartRunner(part_opts, workers, parts_end, solve, board.part, late_end=late_end)
+    works = [PartWork(i + 1, p, make_travel) for i, p in enumerate(parts)]
+    started = time.perf_counter()
+    results = runner.run(works)
+    merged = _Merged.of(problem, split, parts, results)
+    _recover(problem, merged, runner, make_travel, _monotonic_at(t0, limit - merge_s), board)
+    solver_s = time.perf_counter() - started  # the parallel parts and the recovery part, wall time
+    board.day("merge", force=True)
+    plan = merged.plan(problem, provider, options)
+    plan.warnings.extend(travel_warnings)
+    plan.warnings.append(_parts_note(len(parts), workers, merged.failed, runner.in_process))
+    plan.warnings.extend(check_issues(problem, plan, provider))
+    plan.stats = _stats(problem, plan, options, provider, merged, solver_s, time.perf_counter() - t0)
+    board.day("done", force=True, best_cost_cents=plan.stats.cost_cents, best_value=plan.stats.cost_cents,
+              feasible=True, assigned=plan.stats.orders_assigned)  # fmt: skip
+    return plan
+
+
+def _monotonic_at(t0_perf: float, seconds: float) -> float:
+    """The monotonic time ``seconds`` after ``t0_perf`` (a perf_counter reading)."""
+    return time.monotonic() + (t0_perf + seconds - time.perf_counter())
+
+
+@dataclass(slots=True)
+class _Merged:
+    """The parts' routes and left-out orders gathered into one day."""
+
+    routes: list[Route]
+    left: dict[str, Unassigned]  # order id -> the reason its part gave
+    used: set[str]  # vehicle ids with a route
+    failed: list[int]  # part numbers whose processes failed twice
+    failed_vehicles: set[str]
+    warnings: list[Issue] = field(default_factory=list)  # the parts' own (W1208 is worked out for the day)
+    objective: int = 0
+    iterations: int = 0
+
+    @classmethod
+    def of(cls, problem: Problem, split: Split, parts: list[Problem], results: dict[int, PartResult]) -> _Merged:
+        m = cls([], {}, set(), [], set())
+        for oi in split.unplaced:
+            o = problem.orders[oi]
+            m.left[o.id] = Unassigned(o.id, o.external_ref, R.NO_VEHICLE, "", "")  # explained against the fleet
+        for i, part in enumerate(parts, start=1):
+            res = results.get(i)
+            if res is None or res.plan is None:
+                m.failed.append(i)
+                m.failed_vehicles |= {v.id for v in part.vehicles}
+                why = (res.errors[-1] if res is not None and res.errors else "no result").splitlines()[0]
+                for o in part.orders:
+                    m.left[o.id] = _failed(o.id, o.external_ref, i, len(parts), why)
+                continue
+            m.add(res.plan)
+        return m
+
+    def add(self, plan: Plan, reasons: bool = True) -> None:
+        """A part's routes and left-out orders; ``reasons`` False (the recovery part): an order still left out
+        keeps the reason its own part gave."""
+        for r in plan.routes:
+            r.id = new_id("rte")  # unique across the parts' processes
+            self.routes.append(r)
+            self.used.add(r.vehicle_id)
+        for r in plan.routes:
+            for s in r.stops:
+                if s.order_id is not None:
+                    self.left.pop(s.order_id, None)
+        for u in plan.unassigned if reasons else ():
+            self.left[u.order_id] = u
+        self.warnings.extend(w for w in plan.warnings if w.code != "W1208" and w not in self.warnings)
+        self.objective += plan.stats.objective
+        self.iterations += plan.stats.iterations
+
+    def plan(self, problem: Problem, provider: TravelTimeProvider, options: SolveOptions) -> Plan:
+        """The merged plan, every order left out explained against the whole fleet and plan."""
+        unassigned = whole_day_reasons(problem, provider, self.left, self.used)
+        late = [u for u in unassigned if u.reason is R.TIME_LIMIT]
+        warnings = list(self.warnings)
+        if late:
+            msg = (
+                f"{len(late)} order(s) left out because the search ran out of time (an unused vehicle could serve "
+                "them, or the plan was still improving): this is the best plan found in the time limit"
+            )
+            warnings.append(Issue("W1208", msg, ("options", "time_limit_s")))
+        return Plan(id=new_id("pln"), created_at=datetime.now(UTC), routes=self.routes, unassigned=unassigned,
+                    warnings=warnings)  # fmt: skip
+
+
+def _failed(order_id: str, ref: str, part: int, parts: int, why: str) -> Unassigned:
+    detail = f"part {part} of {parts} of the day could not be planned: its process failed twice ({why})"
+    return Unassigned(order_id, ref, R.PART_FAILED, f"{ref or order_id}: {detail}", reasons.ACTIONS[R.PART_FAILED])
+
+
+def _recover(
+    problem: Problem,
+    merged: _Merged,
+    runner: PartRunner,
+    make_travel: Callable[[Problem], PartTravel],
+    end: float,
+    board: _Board,
+) -> None:
+    """The recovery part: the orders the parts left out (not those of a failed part) with the vehicles no part
+    used (nor a failed part's), planned in what is left of the time; its routes join the day. The orders it
+    leaves out keep the reasons their parts gave (whole-day reasons are worked out after)."""
+    ids = {oid for oid, u in merged.left.items() if u.reason is not R.PART_FAILED}
+    orders = tuple(o for o in problem.orders if o.id in ids)
+    idle = tuple(v for v in problem.vehicles if v.id not in merged.used and v.id not in merged.failed_vehicles)
+    if not orders or not idle or end - time.monotonic() < RECOVERY_SKIP_S:
+        return
+    board.day("recovery", force=True, orders=len(orders))
+    sub = replace(problem, orders=orders, vehicles=idle, matrices=None, name=f"{problem.name or 'day'} recovery")
+    recovery = PartRunner(runner.options, 1, end, runner.solve, lambda _i, _p: None, RECOVERY_SKIP_S)
+    result = recovery.run([PartWork(0, sub, make_travel)]).get(0)
+    if result is None or result.plan is None:
+        return
+    merged.add(result.plan, reasons=False)
+
+
+def whole_day_reasons(
+    problem: Problem, provider: TravelTimeProvider, left: dict[str, Unassigned], used: set[str]
+) -> list[Unassigned]:
+    """Each order left out, explained against the whole fleet: what no vehicle could do alone (checked on a
+    problem of these orders only, so on a small matrix), else ``FLEET_FULL`` or ``TIME_LIMIT`` as the whole plan
+    shows (an idle vehicle that could serve it alone). A reason a part found that holds for the day as it is
+    (``_KEPT``) stays."""
+    if not left:
+        return []
+    kept = {oid: u for oid, u in left.items() if u.reason in _KEPT}
+    rest = tuple(o for o in problem.orders if o.id in left and o.id not in kept)
+    out = dict(kept)
+    if rest:
+        zoned = apply_zones(replace(problem, orders=rest, matrices=None)).problem
+        geo = build_geometry(zoned, provider)
+        busy = {vi for vi, v in enumerate(zoned.vehicles) if v.id in used}
+        for oi, o in enumerate(zoned.orders):
+            found = reasons.diagnose(zoned, geo, oi)
+            if found is None:
+                full = reasons.after_solve(zoned, oi, {})  # FLEET_FULL, or NOT_WORTH_IT for an optional order
+                found = reasons.not_full(zoned, geo, full, busy)  # FLEET_FULL only when no idle vehicle could
+            out[o.id] = found
+    return [out[o.id] for o in problem.orders if o.id in out]
+
+
+def check_issues(problem: Problem, plan: Plan, provider: TravelTimeProvider) -> list[Issue]:
+    """The independent checker on the merged plan: every violation it finds becomes a W1747 warning (the parts'
+    routes were each checked where they were made; a violation here is a bug to report, never hidden)."""
+    return [
+        Issue("W1747", f"{v.kind}: {v.message}", ("routes", v.route_id or ""), v.order_id)
+        for v in check_plan(problem, plan, provider)
+    ]
+
+
+def _parts_note(parts: int, workers: int, failed: list[int], here: list[str]) -> Issue:
+    msg = f"a large day: planned in {parts} parts on {workers} process(es); routes do not cross part boundaries"
+    if here:
+        msg += f"; {len(here)} part(s) planned in the planning process, no process could start ({here[0]})"
+    if failed:
+        msg += f"; part(s) {', '.join(map(str, failed))} failed twice and their orders are unassigned (PART_FAILED)"
+    return Issue("W1746", msg, ("orders",))
+
+
+def _stats(
+    problem: Problem,
+    plan: Plan,
+    options: SolveOptions,
+    provider: TravelTimeProvider,
+    merged: _Merged,
+    solver_s: float,
+    total_s: float,
+) -> PlanStats:
+    """The whole day's statistics: sums over every route; ``solver_s`` is the wall time of the parts (the
+    parallel ones and the recovery part, their matrices included: they are computed while earlier parts run)."""
+    return PlanStats(
+        cost_cents=sum(r.cost_cents for r in plan.routes),
+        distance_m=sum(r.distance_m for r in plan.routes),
+        duration_s=sum(r.duration_s for r in plan.routes),
+        orders_total=len(problem.orders),
+        orders_assigned=len(problem.orders) - len(plan.unassigned),
+        vehicles_used=len(plan.routes),
+        objective=merged.objective,
+        runtime_s=total_s,
+        solver_s=solver_s,
+        iterations=merged.iterations,
+        seed=options.seed,
+        time_limit_s=options.time_limit_s,
+        provider=provider.name,
+        co2_g=sum(r.co2_g for r in plan.routes),
+    )
+
+
+def parts_count(problem: Problem, options: SolveOptions) -> int:
+    """How many parts a day would be planned in (0: one model)."""
+    if len(problem.orders) <= options.split_above_orders:
+        return 0
+    return len(split_day(problem, options.part_orders, processes(options)).parts)
+
+
+__all__ = ["parts_count", "plan_in_parts"]

@@ -1,0 +1,252 @@
+"""The parts of a large day in parallel child processes: a fair share of the time for each, their progress relayed,
+a part whose process fails (an exception, a crash, no answer by its deadline) started once more while there is
+time, and given up after that. The start method is the one the second search uses (``pyvrp_adapter``): ``fork`` in
+a single-threaded process, ``spawn`` once another thread runs. Where no child process can start at all (a daemonic
+worker process may not have children), a part is planned in the planning process itself."""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from doorstep.domain.plan import Plan, UnassignedReason
+from doorstep.domain.problem import Problem
+from doorstep.optimize.options import SolveOptions
+from doorstep.optimize.part_travel import PartTravel
+from doorstep.optimize.progress import Progress, ProgressCallback
+from doorstep.optimize.pyvrp_adapter import start_method
+from doorstep.routing.provider import TravelTimeProvider
+
+PartSolver = Callable[[Problem, TravelTimeProvider, SolveOptions, ProgressCallback], Plan]
+ATTEMPTS = 2  # a part whose process fails is started once more
+GRACE_S = 3.0  # past its deadline, how long a part's process may take to answer before it is stopped
+MIN_PART_S = 1.0  # a part's first attempt gets at least this; a second one is not started with less left
+POLL_S = 0.2
+
+
+@dataclass(slots=True)
+class PartWork:
+    """A part to plan: its number (1-based), its problem, and how to get its travel (computed when it starts)."""
+
+    index: int
+    problem: Problem
+    make_travel: Callable[[Problem], PartTravel]
+    travel: PartTravel | None = None
+    attempts: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def orders(self) -> int:
+        """Its size, for its share of the time."""
+        return max(1, len(self.problem.orders))
+
+
+@dataclass(slots=True)
+class PartResult:
+    """What came back: the part's plan, or the errors of its attempts."""
+
+    index: int
+    plan: Plan | None
+    errors: list[str]
+    attempts: int
+
+
+@dataclass(slots=True)
+class _Running:
+    work: PartWork
+    proc: BaseProcess
+    conn: Connection
+    ends_at: float  # monotonic
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to end this process when the planning process ends (killed, or its worker stopped): a part never
+    searches on for a plan nobody will read. Elsewhere the part ends at its deadline anyway."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _child(conn: Connection, problem: Problem, travel: PartTravel, options: SolveOptions, deadline: float,
+           solve: PartSolver) -> None:  # fmt: skip
+    """A part's process: plan until ``deadline`` (wall clock), send progress, then the plan or the error."""
+    _die_with_parent()
+    try:
+        opts = replace(options, time_limit_s=max(0.2, deadline - time.time()))
+        conn.send(("done", solve(problem, travel, opts, lambda p: conn.send(("progress", p)))))
+    except Exception as exc:  # every failure goes back to the planning process as data
+        conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"))
+    finally:
+        conn.close()
+
+
+class PartRunner:
+    """Runs parts on ``workers`` processes until ``parts_end`` (monotonic); see the module's docstring."""
+
+    def __init__(
+        self,
+        options: SolveOptions,
+        workers: int,
+        parts_end: float,
+        solve: PartSolver,
+        on_progress: Callable[[int, Progress], None],
+        min_s: float = MIN_PART_S,
+        late_end: float | None = None,
+    ) -> None:
+        self.options, self.workers, self.parts_end, self.min_s = options, workers, parts_end, min_s
+        self.late_end = late_end  # the parts may run until then while every part so far served all it could
+        self.solve, self.on_progress = solve, on_progress
+        self.running: list[_Running] = []
+        self.results: dict[int, PartResult] = {}
+        self.method = start_method()
+        self.pending_orders = 0
+        self.in_process: list[str] = []  # why a part was planned in this process (its process could not start)
+
+    def run(self, works: list[PartWork]) -> dict[int, PartResult]:
+        """Plan every part; a result per part number, in any order of finishing."""
+        pending = sorted(works, key=lambda w: (-w.orders, w.index))  # largest first: the waves pack better
+        self.pending_orders = sum(w.orders for w in pending)
+        while pending or self.running:
+            while pending and len(self.running) < self.workers:
+                work = pending.pop(0)
+                started = self._start(work)
+                if started is None:  # failed at once
+                    self._retry_or_give_up(work, pending)
+                elif not started:
+                    self._give_up(work, "no time was left to plan this part again")
+            for work in self._poll():
+                self._retry_or_give_up(work, pending)
+        return self.results
+
+    def _retry_or_give_up(self, work: PartWork, pending: list[PartWork]) -> None:
+        """After a failed attempt: once more, first in line, while there is time; else given up."""
+        if work.attempts < ATTEMPTS and self._deadline() - time.monotonic() >= self.min_s:
+            pending.insert(0, work)
+            self.pending_orders += work.orders
+        else:
+            self._give_up(work, "")
+
+    def _deadline(self) -> float:
+        """The parts' deadline: ``late_end`` once parts have finished and none left an order out that a recovery
+        part could take (the time kept for it would go unused), else ``parts_end``."""
+        if self.late_end is None or not self.results:
+            return self.parts_end
+        clean = all(
+            r.plan is not None and all(u.reason is UnassignedReason.NOT_WORTH_IT for u in r.plan.unassigned)
+            for r in self.results.values()
+        )
+        return self.late_end if clean else self.parts_end
+
+    def _budget(self, work: PartWork) -> float:
+        """Its fair share of the slot-seconds left: the time to the deadline (``_deadline``) on every slot, less what
+        the running parts still hold, in proportion to its orders among the parts not started yet."""
+        now, end = time.monotonic(), self._deadline()
+        left = end - now
+        slots = left * (self.workers - len(self.running)) + sum(max(0.0, end - r.ends_at) for r in self.running)
+        share = slots * work.orders / max(1, self.pending_orders)
+        return min(left, share)
+
+    def _start(self, work: PartWork) -> bool | None:
+        """Start an attempt: True when started (or, when no process could start, planned here), False when a
+        second attempt has no time left, None when the attempt failed at once."""
+        if work.travel is None:
+            work.travel = work.make_travel(work.problem)
+        budget = self._budget(work)
+        self.pending_orders -= work.orders
+        if budget < self.min_s:
+            if work.attempts:  # a second attempt only with time for it
+                return False
+            budget = self.min_s  # a first attempt always runs: the parts before it overran a little
+
+        work.attempts += 1
+        ctx = multiprocessing.get_context("fork") if self.method == "fork" else multiprocessing.get_context("spawn")
+        recv, send = ctx.Pipe(duplex=False)
+        args: tuple[Any, ...] = (send, work.problem, work.travel, self.options, time.time() + budget, self.solve)
+        proc = ctx.Process(target=_child, args=args, daemon=True, name=f"doorstep-part-{work.index}")
+        try:
+            proc.start()
+        except Exception as exc:  # no child process here (a daemonic worker process, no memory): plan it in this one
+            send.close()
+            recv.close()
+            self.in_process.append(f"{type(exc).__name__}: {exc}")
+            if self.workers > 1 and not self.running:  # one part at a time from now on: its share is of one slot
+                self.workers = 1
+                self.pending_orders += work.orders
+                budget = max(self.min_s, self._budget(work))
+                self.pending_orders -= work.orders
+            return self._here(work, budget)
+        send.close()
+        self.running.append(_Running(work, proc, recv, time.monotonic() + budget))
+        return True
+
+    def _here(self, work: PartWork, budget: float) -> bool | None:
+        """Plan a part in this process (no isolation from a crash, but a plan); None when it raised."""
+        assert work.travel is not None
+        try:
+            opts = replace(self.options, time_limit_s=budget)
+            plan = self.solve(work.problem, work.travel, opts, lambda p: self.on_progress(work.index, p))
+        except Exception as exc:
+            work.errors.append(f"{type(exc).__name__}: {exc}")
+            return None
+        self.results[work.index] = PartResult(work.index, plan, work.errors, work.attempts)
+        work.travel = None
+        return True
+
+    def _poll(self) -> list[PartWork]:
+        """Read what the parts sent; return the parts whose attempt failed."""
+        failed: list[PartWork] = []
+        ready = wait([r.conn for r in self.running], timeout=POLL_S)
+        for r in list(self.running):
+            if r.conn in ready:
+                error = self._read(r)
+                if error is not None:
+                    self._end(r, failed, error)
+            elif time.monotonic() > r.ends_at + GRACE_S:
+                self._end(r, failed, f"no answer {GRACE_S:g} s after its deadline: stopped")
+        return failed
+
+    def _read(self, r: _Running) -> str | None:
+        """Handle one message; an error text when the attempt failed, None otherwise (progress, or done)."""
+        try:
+            kind, body = r.conn.recv()
+        except (EOFError, OSError):
+            r.proc.join(timeout=1.0)
+            return f"the part's process ended without an answer (exit code {r.proc.exitcode})"
+        if kind == "progress":
+            self.on_progress(r.work.index, body)
+            return None
+        if kind == "error":
+            return str(body)
+        self.results[r.work.index] = PartResult(r.work.index, body, r.work.errors, r.work.attempts)
+        self._close(r)
+        r.work.travel = None  # its matrices are no longer needed here
+        return None
+
+    def _end(self, r: _Running, failed: list[PartWork], error: str) -> None:
+        r.work.errors.append(error)
+        self._close(r)
+        failed.append(r.work)
+
+    def _close(self, r: _Running) -> None:
+        self.running.remove(r)
+        r.conn.close()
+        r.proc.join(timeout=0.5)
+        if r.proc.is_alive():
+            r.proc.terminate()
+            r.proc.join(timeout=1.0)
+
+    def _give_up(self, work: PartWork, error: str) -> None:
+        if error:
+            work.errors.append(error)
+        work.travel = None
+        self.results[work.index] = PartResult(work.index, None, work.errors, work.attempts)
