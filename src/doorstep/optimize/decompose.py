@@ -28,6 +28,7 @@ from doorstep.optimize.part_travel import PartTravel, part_travel
 from doorstep.optimize.progress import Progress, ProgressCallback
 from doorstep.optimize.pyvrp_adapter import start_method
 from doorstep.optimize.split import PartSpec, Split, split_day
+from doorstep.optimize.stats import plan_stats
 from doorstep.optimize.zones import apply_zones
 from doorstep.routing.provider import TravelTimeProvider
 
@@ -312,22 +313,7 @@ def _stats(
 ) -> PlanStats:
     """The whole day's statistics: sums over every route; ``solver_s`` is the wall time of the parts (the
     parallel ones and the recovery part, their matrices included: they are computed while earlier parts run)."""
-    return PlanStats(
-        cost_cents=sum(r.cost_cents for r in plan.routes),
-        distance_m=sum(r.distance_m for r in plan.routes),
-        duration_s=sum(r.duration_s for r in plan.routes),
-        orders_total=len(problem.orders),
-        orders_assigned=len(problem.orders) - len(plan.unassigned),
-        vehicles_used=len(plan.routes),
-        objective=merged.objective,
-        runtime_s=total_s,
-        solver_s=solver_s,
-        iterations=merged.iterations,
-        seed=options.seed,
-        time_limit_s=options.time_limit_s,
-        provider=provider.name,
-        co2_g=sum(r.co2_g for r in plan.routes),
-    )
+    return plan_stats(problem, plan, merged.objective, merged.iterations, options, provider, solver_s, total_s)
 
 
 def parts_count(problem: Problem, options: SolveOptions) -> int:

@@ -37,6 +37,7 @@ from doorstep.optimize.repair import BuiltRoute, repair
 from doorstep.optimize.respot import respotted
 from doorstep.optimize.result import make_route, route_sequence
 from doorstep.optimize.scaling import COST_UNITS_PER_CENT
+from doorstep.optimize.stats import plan_stats
 from doorstep.optimize.zones import apply_zones
 from doorstep.routing.provider import TravelTimeProvider
 
@@ -468,23 +469,7 @@ def _stats(
     solver_s: float,
     total_s: float,
 ) -> PlanStats:
-    served = len(problem.orders) - len(plan.unassigned)
-    return PlanStats(
-        cost_cents=sum(r.cost_cents for r in plan.routes),
-        distance_m=sum(r.distance_m for r in plan.routes),
-        duration_s=sum(r.duration_s for r in plan.routes),
-        orders_total=len(problem.orders),
-        orders_assigned=served,
-        vehicles_used=len(plan.routes),
-        objective=outcome.objective,
-        runtime_s=total_s,
-        solver_s=solver_s,
-        iterations=outcome.iterations,
-        seed=options.seed,
-        time_limit_s=options.time_limit_s,
-        provider=provider.name,
-        co2_g=sum(r.co2_g for r in plan.routes),
-    )
+    return plan_stats(problem, plan, outcome.objective, outcome.iterations, options, provider, solver_s, total_s)
 
 
 __all__ = ["Priority", "Visit", "make_plan"]
