@@ -46,7 +46,11 @@ def test_equal_parts_share_the_time_fairly_and_end_by_the_deadline() -> None:
     results = runner.run([_work(i, 5) for i in range(1, 5)])
     took = time.monotonic() - start
     limits = sorted(r.plan.stats.time_limit_s for r in results.values() if r.plan is not None)
-    assert len(limits) == 4 and all(1.5 <= x <= 2.05 for x in limits), limits
+    assert len(limits) == 4, limits
+    # fair shares, not seconds: on a loaded machine process starts take time from every share (a CI run gave
+    # 1.45, 1.53, 1.62, 1.63), but no part may get more than its half of 4 s on two processes, nor much less
+    # than another part
+    assert limits[-1] <= 2.05 and limits[-1] / limits[0] <= 1.3 and limits[0] >= 0.75, limits
     assert took <= 4.0 + 1.0
     assert sorted(set(seen)) == [1, 2, 3, 4]
 
