@@ -14,7 +14,8 @@ class Progress:
     when that unit is money, so a consumer that shows money never shows seconds as cents.
     """
 
-    phase: str  # "matrix" | "build" | "solve" | "finish" | "done"; a day in parts also "split", "recovery", "merge"
+    # "matrix" | "build" | "solve" | "finish" | "done"; a day in parts also "split", "recovery", "merge"
+    phase: str
     elapsed_s: float
     time_limit_s: float
     best_cost_cents: int | None = None
