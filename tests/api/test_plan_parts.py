@@ -15,7 +15,7 @@ from tests.api.conftest import Tenant
 
 DAY = "2025-06-17"
 ORDERS = 60
-LARGE = {"time_limit_s": 4, "seed": 1, "split_above_orders": 40, "part_orders": 15}
+LARGE = {"time_limit_s": 3, "seed": 1, "split_above_orders": 40, "part_orders": 15}
 
 
 def _large_day(client: TestClient, t: Tenant) -> None:

@@ -50,8 +50,9 @@ def large_organization(p: Platform) -> str:
     vt = fleet_admin.create(p, sys, "vehicle_type", {"name": "Van", "capacity": {"parcels": 30}, "profile": "van",
                                                      "skills": [], "cost_per_hour_cents": 1_800})  # fmt: skip
     for n in range(4):
-        v = fleet_admin.create(p, sys, "vehicle", {"name": f"Van {n + 1}", "type_id": vt.id, "depot_id": depot.id,
-                                                   "skills": [], "max_distance_m": None, "max_stops": None})  # fmt: skip
+        van = {"name": f"Van {n + 1}", "type_id": vt.id, "depot_id": depot.id, "skills": [],
+               "max_distance_m": None, "max_stops": None}  # fmt: skip
+        v = fleet_admin.create(p, sys, "vehicle", van)
         shift = {"vehicle_id": v.id, "driver_id": None, "day": DAY, "breaks": [],
                  "start": datetime(2025, 6, 17, 8, tzinfo=tz), "end": datetime(2025, 6, 17, 18, tzinfo=tz)}  # fmt: skip
         fleet_admin.create(p, sys, "shift", shift)
