@@ -91,6 +91,14 @@ class _Board:
         kw.setdefault("orders", self.orders)
         self.cb(Progress(phase, elapsed, self.limit, parts=self.parts, **kw))  # type: ignore[arg-type]
 
+    def split(self) -> None:
+        """The day's split, then each part as ``queued`` with its orders: every part is known (and shown) from the
+        start, not only once its process reports."""
+        self.day("split", force=True)
+        for index, n in sorted(self.sizes.items()):
+            if self.cb is not None:
+                self.cb(Progress("queued", 0.0, 0.0, part=index, parts=self.parts, orders=n))
+
     def part(self, index: int, p: Progress) -> None:
         self.last[index] = p
         if self.cb is not None:
@@ -128,7 +136,7 @@ def plan_in_parts(
     memory.refuse_if_too_big(memory.estimate(problem, parts, workers, spawn, options.time_limit_s), options)
     board = _Board(on_progress, t0, options.time_limit_s, len(parts), len(problem.orders))
     board.sizes = {i + 1: len(p.orders) for i, p in enumerate(parts)}
-    board.day("split", force=True)
+    board.split()
     origin = plan_origin(problem)
     travel_warnings: list[Issue] = []
 
