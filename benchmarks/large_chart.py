@@ -12,7 +12,7 @@ import argparse
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ def curve(path: Path, stops: int | None = None) -> Curve:
     ]
     final = row["cost_cents"] / 100
     pts.append((float(row["plan_wall_s"]), final))
-    label = f"{row['stops']:,} stops, {row['time_limit_s']:g} s limit"
+    label = f"{row['time_limit_s']:g} s limit"
     return Curve(label, pts, final, float(row["time_limit_s"]))
 
 
@@ -105,7 +105,7 @@ def svg(curves: Sequence[Curve], title: str) -> str:
         gap = 100 * (c.final / ref.final - 1)
         out.append(f'<line x1="{LEFT + pw + 14}" x2="{LEFT + pw + 34}" y1="{ly}" y2="{ly}" stroke="{colour}" '
                    'stroke-width="3"/>')  # fmt: skip
-        out.append(f'<text x="{LEFT + pw + 40}" y="{ly + 4}">{c.limit:g} s limit</text>')
+        out.append(f'<text x="{LEFT + pw + 40}" y="{ly + 4}">{c.label}</text>')
         out.append(f'<text x="{LEFT + pw + 40}" y="{ly + 18}" fill="#333">€{c.final:,.0f} ({gap:+.1f} %)</text>')
     ly = TOP + 16 + 34 * len(curves)
     out.append(f'<rect x="{LEFT + pw + 14}" y="{ly - 6}" width="20" height="12" fill="#2d6b44" fill-opacity="0.25"/>')
@@ -119,15 +119,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("results", nargs="+", type=Path, help="scaling.py result files (one run each)")
     ap.add_argument("--stops", type=int, default=None, help="the row of this size (default: each file's first)")
+    ap.add_argument("--labels", nargs="+", help="one legend label per result file (default: its time limit)")
     ap.add_argument("--title", default="A large day: the day's cost over time")
     ap.add_argument("--out", type=Path, required=True)
     a = ap.parse_args(argv)
-    curves = sorted((curve(p, a.stops) for p in a.results), key=lambda c: c.limit)
+    found = [curve(p, a.stops) for p in a.results]
+    if a.labels:
+        if len(a.labels) != len(found):
+            ap.error("--labels needs one label per result file")
+        found = [replace(c, label=label) for c, label in zip(found, a.labels, strict=True)]
+    curves = sorted(found, key=lambda c: c.limit)
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(svg(curves, a.title))
-    print(f"{a.out}: {len(curves)} runs; reference {curves[-1].label}, €{curves[-1].final:,.0f}")
+    print(f"{a.out}: {len(curves)} runs; reference: the {curves[-1].limit:g} s run, €{curves[-1].final:,.0f}")
     for c in curves:
-        print(f"  {c.label}: first complete plan at {c.points[0][0]:.1f} s, final €{c.final:,.0f}")
+        print(f"  {c.label} ({c.limit:g} s): first complete plan at {c.points[0][0]:.1f} s, final €{c.final:,.0f}")
 
 
 if __name__ == "__main__":

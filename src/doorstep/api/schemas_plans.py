@@ -123,8 +123,8 @@ class DayProgressOut(BaseModel):
 
     phase: str = Field(
         examples=["solve"],
-        description="split, solve (the parts run), recovery (the orders the parts left out, planned again together), "
-        "merge or done",
+        description="split, solve (the parts run), boundary (parts straddling the part boundaries planned again "
+        "from their routes), recovery (the orders the parts left out, planned again together), merge or done",
     )
     fraction: float = Field(ge=0, le=1, description="the share of the day's time limit used; 1 once done")
     elapsed_s: float = Field(description="seconds since the day's planning started")

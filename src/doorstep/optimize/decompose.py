@@ -27,6 +27,7 @@ from doorstep.optimize.part_runner import PartResult, PartRunner, PartSolver, Pa
 from doorstep.optimize.part_travel import PartTravel, part_travel
 from doorstep.optimize.progress import Progress, ProgressCallback
 from doorstep.optimize.pyvrp_adapter import start_method
+from doorstep.optimize.recut import Recut, recut
 from doorstep.optimize.split import PartSpec, Split, split_day
 from doorstep.optimize.stats import plan_stats
 from doorstep.optimize.zones import apply_zones
@@ -38,6 +39,12 @@ RECOVERY_MIN_S, RECOVERY_MAX_S = 1.0, 20.0
 RECOVERY_SKIP_S = 0.5  # with less left (the parts overran their deadlines), no recovery part
 MERGE_S_PER_ORDER = 0.0005  # merging, the whole-fleet reasons and the checker: 2-4 s measured at 10,000 orders
 REPORT_EVERY_S = 0.25
+# The boundary pass (``recut.py``): its share of the parts' time, and the share of a part's orders (by its routes)
+# at each of its edges. Measured at 10,000 stops, 120 s, two seeds (docs/benchmarks.md): 0.15 / 0.25 cost the same
+# within noise (-0.3 %, +0.5 %) and brought the first complete plan 20 s earlier; 0.3 / 0.5 cost 0.8 % more.
+BOUNDARY_SHARE = 0.15
+BOUNDARY_EDGE = 0.25
+BOUNDARY_MIN_S = 3.0  # a boundary part's least share of the time (else no boundary pass)
 # Reasons found inside one part that hold for the whole day as they are: a repair's (the route could not keep
 # the order), an optional order not worth its detour, a part that failed.
 _KEPT = (R.NOT_WORTH_IT, R.RANGE, R.ACCESS_ZONE, R.PART_FAILED)
@@ -151,11 +158,21 @@ def plan_in_parts(
     part_opts = replace(options, workers=1, split_above_orders=max(options.split_above_orders, len(problem.orders)))
     parts_end = _monotonic_at(t0, limit - recovery_s - merge_s)
     late_end = _monotonic_at(t0, limit - merge_s - RECOVERY_MIN_S)  # when no part so far left an order out
-    runner = PartRunner(part_opts, workers, parts_end, solve, board.part, late_end=late_end)
+    boundaries = boundary_count(split) if BOUNDARY_SHARE > 0 else 0
+    main_end = parts_end - BOUNDARY_SHARE * (parts_end - time.monotonic()) if boundaries else parts_end
+    if boundaries and (parts_end - main_end) * workers / boundaries < BOUNDARY_MIN_S:
+        boundaries, main_end = 0, parts_end
+    runner = PartRunner(part_opts, workers, main_end, solve, board.part, late_end=None if boundaries else late_end)
     works = [PartWork(i + 1, p, make_travel) for i, p in enumerate(parts)]
     started = time.perf_counter()
     results = runner.run(works)
     merged = _Merged.of(problem, split, parts, results)
+    if boundaries:
+        plans = {i: r.plan for i, r in results.items() if r.plan is not None}
+        cut = recut(problem, split, plans, problem.name or "day", BOUNDARY_EDGE)
+        board.day("boundary", force=True)
+        quiet = PartRunner(part_opts, workers, parts_end, solve, lambda _i, _p: None, late_end=late_end)
+        _boundary_pass(merged, cut, quiet, make_travel)
     _recover(problem, merged, runner, make_travel, _monotonic_at(t0, limit - merge_s), board)
     solver_s = time.perf_counter() - started  # the parallel parts and the recovery part, wall time
     board.day("merge", force=True)
@@ -205,9 +222,10 @@ class _Merged:
             m.add(res.plan)
         return m
 
-    def add(self, plan: Plan, reasons: bool = True) -> None:
+    def add(self, plan: Plan, reasons: bool = True, objective: bool = True) -> None:
         """A part's routes and left-out orders; ``reasons`` False (the recovery part): an order still left out
-        keeps the reason its own part gave."""
+        keeps the reason its own part gave; ``objective`` False (a boundary part): its objective is not added (the
+        day's objective stays the sum of the first pass's parts)."""
         for r in plan.routes:
             r.id = new_id("rte")  # unique across the parts' processes
             self.routes.append(r)
@@ -219,7 +237,7 @@ class _Merged:
         for u in plan.unassigned if reasons else ():
             self.left[u.order_id] = u
         self.warnings.extend(w for w in plan.warnings if w.code != "W1208" and w not in self.warnings)
-        self.objective += plan.stats.objective
+        self.objective += plan.stats.objective if objective else 0
         self.iterations += plan.stats.iterations
 
     def plan(self, problem: Problem, provider: TravelTimeProvider, options: SolveOptions) -> Plan:
@@ -235,6 +253,31 @@ class _Merged:
             warnings.append(Issue("W1208", msg, ("options", "time_limit_s")))
         return Plan(id=new_id("pln"), created_at=datetime.now(UTC), routes=self.routes, unassigned=unassigned,
                     warnings=warnings)  # fmt: skip
+
+
+def boundary_count(split: Split) -> int:
+    """The boundary parts a day's split would have: one between each two consecutive parts of a depot."""
+    per_depot: dict[str, int] = {}
+    for spec in split.parts:
+        per_depot[spec.depot_id] = per_depot.get(spec.depot_id, 0) + 1
+    return sum(k - 1 for k in per_depot.values())
+
+
+def _boundary_pass(
+    merged: _Merged, cut: Recut, runner: PartRunner, make_travel: Callable[[Problem], PartTravel]
+) -> None:
+    """Plan the boundary parts (``recut.py``) from their routes; a boundary part's plan replaces the routes it
+    started from, and a boundary part that fails keeps them."""
+    works = [PartWork(k, b.problem, make_travel) for k, b in enumerate(cut.parts, start=1)]
+    results = runner.run(works)
+    for k, b in enumerate(cut.parts, start=1):
+        res = results.get(k)
+        if res is None or res.plan is None:
+            continue
+        gone = {id(r) for r in b.routes}
+        merged.routes = [r for r in merged.routes if id(r) not in gone]
+        merged.add(res.plan, objective=False)
+    merged.used = {r.vehicle_id for r in merged.routes}
 
 
 def _failed(order_id: str, ref: str, part: int, parts: int, why: str) -> Unassigned:

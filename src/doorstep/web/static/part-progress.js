@@ -5,7 +5,8 @@
 import { el } from "./api.js";
 
 const DAY = {
-  split: "splitting the day", solve: "planning the parts", recovery: "planning left-out orders again",
+  split: "splitting the day", solve: "planning the parts", boundary: "improving across the part boundaries",
+  recovery: "planning left-out orders again",
   merge: "merging the parts", done: "done",
 };
 const PART = {
