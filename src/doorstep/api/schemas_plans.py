@@ -40,6 +40,17 @@ class SolveOptionsIn(Strict):
         le=1_000_000,
         description="a price per kg CO2e added to each vehicle type's km in the cost objectives (greener routes)",
     )
+    split_above_orders: int | None = Field(
+        None, ge=10, le=MAX_INT, description="a day of more orders is planned in parts (docs/modelling.md: Large days)"
+    )
+    part_orders: int | None = Field(None, ge=10, le=MAX_INT, description="about this many orders per part")
+    part_workers: int | None = Field(
+        None,
+        ge=1,
+        le=8,
+        description="slots a large day's parts run on at once (with Celery workers: worker processes, the planning "
+        "job's included); default: the planning machine's cores",
+    )
 
 
 class PlanIn(Strict):
