@@ -103,7 +103,8 @@ class Attempt:
 
 @dataclass(slots=True)
 class LocalAttempt(Attempt):
-    """An attempt in a child process of this one (or, where none can start, a thread of it), sending on ``conn``."""
+    """An attempt in a child process of this one, or in a thread of it (``_spawn(thread=True)``: the Celery
+    runner's own slot), sending on ``conn``."""
 
     proc: BaseProcess | threading.Thread
     conn: Connection
