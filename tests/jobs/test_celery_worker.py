@@ -281,6 +281,6 @@ def test_a_large_day_s_parts_run_on_two_worker_processes(
     assert "planned in 4 parts on 2 Celery worker process(es)" in note, note
     pids = {int(pid) for pid in re.findall(r"worker process [^\s;()]+:(\d+)", note)}
     assert pids == {first.proc.pid, second.proc.pid}, (note, first.proc.pid, second.proc.pid)
-    assert done["stats"]["runtime_s"] <= LARGE["time_limit_s"] + 2, done["stats"]
+    assert done["stats"]["runtime_s"] <= LARGE["time_limit_s"] + 5, done["stats"]  # generous: a loaded machine
     assert done["progress"]  # the day's cost, a sum over the four parts: the helper's reports came through
     assert local_runs == []
