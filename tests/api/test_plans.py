@@ -81,6 +81,7 @@ def test_plan_job_end_to_end(client: TestClient, tenant: Tenant) -> None:
     plan = plan_now(client, tenant)
     assert plan["status"] == "succeeded" and plan["version"] == 1 and plan["attempts"] == 1
     assert plan["progress"] and all(len(pt) == 2 for pt in plan["progress"])
+    assert plan["part_progress"] is None  # a day planned in one model has no parts
     costs = [cost for _, cost in plan["progress"]]  # the search's best: one measure, so it never goes up
     assert all(b <= a for a, b in pairwise(costs)), costs
     served = {s["order_id"] for r in plan["routes"] for s in r["data"]["stops"] if s["order_id"]}

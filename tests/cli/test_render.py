@@ -28,6 +28,21 @@ def test_a_day_in_parts_shows_each_part_and_the_whole_day() -> None:
     assert "solve (3 parts)" in text
 
 
+def test_every_part_has_its_bar_from_the_split_waiting_until_it_starts() -> None:
+    """A queued part (no share of the time yet) shows as waiting with its orders; once it reports, its bar runs
+    over its own share."""
+    out = io.StringIO()
+    console = Console(file=out, width=160, force_terminal=False)
+    with solve_progress(console, 10.0) as report:
+        report(Progress("split", 0.1, 10.0, parts=2, orders=50))
+        report(Progress("queued", 0.0, 0.0, part=1, parts=2, orders=30))
+        report(Progress("queued", 0.0, 0.0, part=2, parts=2, orders=20))
+        report(Progress("solve", 2.0, 4.0, best_value=5_000, feasible=True, assigned=30, part=1, parts=2, orders=30))
+    text = out.getvalue()
+    assert "part 2/2 queued" in text and "20 orders · waiting" in text
+    assert "part 1/2 solve" in text and "30 orders · best 50.00 · 30 assigned" in text
+
+
 def test_a_day_in_one_model_shows_one_bar() -> None:
     """Without parts the bar is the one it always was: the phase and the best cost."""
     out = io.StringIO()

@@ -93,6 +93,12 @@ def test_a_two_depot_day_with_breaks_in_parts_is_checker_clean_and_serves_every_
     parts = {r.part for r in reports if r.part}
     assert parts == {1, 2, 3, 4} and {r.parts for r in reports} == {4}
     assert {r.orders for r in reports if r.part} == {150}
+    first: dict[int, tuple[int, str]] = {}  # each part first reports "queued", right after the split
+    for i, r in enumerate(reports):
+        if r.part:
+            first.setdefault(r.part, (i, r.phase))
+    assert {ph for _, ph in first.values()} == {"queued"}
+    assert max(i for i, _ in first.values()) < min(i for i, r in enumerate(reports) if r.part and r.phase != "queued")
     done = [r for r in reports if r.part == 0 and r.phase == "done"]
     assert len(done) == 1 and done[0].assigned == 600
 

@@ -41,9 +41,12 @@ class SolveOptionsIn(Strict):
         description="a price per kg CO2e added to each vehicle type's km in the cost objectives (greener routes)",
     )
     split_above_orders: int | None = Field(
-        None, ge=10, le=MAX_INT, description="a day of more orders is planned in parts (docs/modelling.md: Large days)"
+        None, ge=10, le=1_000_000, examples=[2500],
+        description="a day of more orders is planned in parts (default 2,500; docs/modelling.md, Large days)",
+    )  # fmt: skip
+    part_orders: int | None = Field(
+        None, ge=10, le=1_000_000, examples=[1000], description="about this many orders per part (default 1,000)"
     )
-    part_orders: int | None = Field(None, ge=10, le=MAX_INT, description="about this many orders per part")
     part_workers: int | None = Field(
         None,
         ge=1,
@@ -100,6 +103,53 @@ class PlanErrorOut(BaseModel):
     error: PlanErrorBody
 
 
+class PartProgressOut(BaseModel):
+    """One part of a large day while it is planned (and, once the job has ended, its last state)."""
+
+    part: int = Field(ge=1, description="the part's number, 1 to the number of parts")
+    orders: int = Field(ge=0, description="the orders of the day in this part")
+    phase: str = Field(
+        examples=["solve"],
+        description="queued (waiting for a process), matrix (its travel times), build, solve, finish or done",
+    )
+    elapsed_s: float = Field(description="seconds this part has run (since its last start, when it was retried)")
+    time_limit_s: float | None = Field(
+        description="its share of the day's time limit, in seconds (null while queued)"
+    )
+    fraction: float = Field(ge=0, le=1, description="elapsed_s / time_limit_s, at most 1; 1 once the part is done")
+    feasible: bool = Field(description="whether the part's search has found a plan that breaks no constraint")
+    assigned: int = Field(ge=0, description="orders served by the part's best plan so far")
+    best_cost_cents: int | None = Field(
+        description="the part's best cost so far (the search's own measure; null until feasible, or when the "
+        "objective is not money)"
+    )
+
+
+class DayProgressOut(BaseModel):
+    """A large day planned in parts: the whole day's phase and share of its time, and each part's progress."""
+
+    phase: str = Field(
+        examples=["solve"],
+        description="split, solve (the parts run), recovery (the orders the parts left out, planned again together), "
+        "merge or done",
+    )
+    fraction: float = Field(ge=0, le=1, description="the share of the day's time limit used; 1 once done")
+    elapsed_s: float = Field(description="seconds since the day's planning started")
+    time_limit_s: float = Field(description="the day's time limit in seconds")
+    orders: int = Field(ge=0, description="the day's orders")
+    assigned: int = Field(
+        ge=0, description="orders served: the sum over the parts' best plans, the finished plan's count once done"
+    )
+    best_cost_cents: int | None = Field(
+        description="the sum of the parts' best costs once every part has one; the finished plan's cost once done"
+    )
+    parts_count: int = Field(ge=1, description="how many parts the day was split into")
+    recovery_orders: int | None = Field(
+        description="orders the recovery part planned again (null when no recovery part ran)"
+    )
+    parts: list[PartProgressOut] = Field(description="one entry per part, by part number")
+
+
 class PlanSummary(Out):
     """A plan version without its result."""
 
@@ -113,6 +163,12 @@ class PlanSummary(Out):
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     error: PlanErrorOut | None
+    part_progress: DayProgressOut | None = Field(
+        None,
+        description="a day planned in parts (more orders than split_above_orders): the whole day's phase and each "
+        "part's progress, updated with `progress` while the job runs and kept as it ended; null for a day planned "
+        "in one model",
+    )
 
 
 class PlanOut(PlanSummary):

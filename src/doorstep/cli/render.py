@@ -147,12 +147,13 @@ def solve_progress(console: Console, time_limit_s: float, enabled: bool = True) 
 
         def on_progress(update: SolveProgress) -> None:
             if update.part:  # a large day's part: a bar of its own, over its share of the time
+                total = update.time_limit_s or 1.0  # a queued part has no share of the time yet
                 if update.part not in parts:
-                    parts[update.part] = bar.add_task("", total=update.time_limit_s, best="")
-                done = update.time_limit_s if update.phase in ("finish", "done") else update.elapsed_s
+                    parts[update.part] = bar.add_task("", total=total, best="")
+                done = total if update.phase in ("finish", "done") else min(update.elapsed_s, total)
                 label = f"part {update.part}/{update.parts} {update.phase}"
-                best = f"{update.orders} orders · {_cost_text(update)}"
-                bar.update(parts[update.part], description=label, completed=min(done, update.time_limit_s), best=best)
+                best = f"{update.orders} orders · " + ("waiting" if update.phase == "queued" else _cost_text(update))
+                bar.update(parts[update.part], description=label, total=total, completed=done, best=best)
                 bar.refresh()
                 return
             done = (

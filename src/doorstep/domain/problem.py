@@ -35,6 +35,15 @@ class Fleet:
     drivers: tuple[Driver, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class StartRoute:
+    """A route the search may start from: a hint, never a constraint (an earlier plan's route, or a part's route
+    when a large day's parts are planned again). Ids this problem does not hold are ignored."""
+
+    vehicle_id: str
+    order_ids: tuple[str, ...]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Problem:
     """Everything the optimizer needs for one plan."""
@@ -47,6 +56,7 @@ class Problem:
     name: str = ""
     zones: tuple[AccessZone, ...] = ()  # access zones (domain/zones.py): who may serve stops inside, and when
     transfers: tuple[Transfer, ...] = ()  # inbound trunk runs (domain/transfers.py): when carried goods are ready
+    start_routes: tuple[StartRoute, ...] = ()  # where the search starts (optimize/construct.py), else its own start
     # id -> order, built on first lookup (orders are looked up by id in every check and live change)
     _by_id: dict[str, Order] = field(default_factory=dict, init=False, repr=False, compare=False)
 

@@ -38,6 +38,7 @@ from doorstep.optimize.repair import BuiltRoute, repair
 from doorstep.optimize.respot import respotted
 from doorstep.optimize.result import make_route, route_sequence
 from doorstep.optimize.scaling import COST_UNITS_PER_CENT
+from doorstep.optimize.start_routes import hinted_routes
 from doorstep.optimize.stats import plan_stats
 from doorstep.optimize.zones import apply_zones
 from doorstep.routing.provider import TravelTimeProvider
@@ -143,7 +144,7 @@ def _search(
     reserve = share * clock.left(problem)  # seconds kept for the search on re-spotted breaks
     n = options.max_iterations
     main_iters = None if n is None else max(1, n - int(n * share))
-    start = sweep_routes(first)
+    start = hinted_routes(first, problem) or sweep_routes(first)  # the problem's start routes, else the sweep
     if serve_all:
         budget = clock.left(problem) - reserve
         tried, solver_s = _solve(first, options, clock, budget, SERVE_ALL_SHARE, start=start, iterations=main_iters)

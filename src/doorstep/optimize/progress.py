@@ -14,7 +14,9 @@ class Progress:
     when that unit is money, so a consumer that shows money never shows seconds as cents.
     """
 
-    phase: str  # "matrix" | "build" | "solve" | "finish" | "done"; a day in parts also "split", "recovery", "merge"
+    # "matrix" | "build" | "solve" | "finish" | "done"; a day in parts also "split", "recovery", "merge" (the whole
+    # day's, part 0) and "queued" (a part not started yet: reported once per part right after the split)
+    phase: str
     elapsed_s: float
     time_limit_s: float
     best_cost_cents: int | None = None

@@ -25,6 +25,9 @@ class PlanRow(OrgOwned, Base):
     status: Mapped[str] = mapped_column(String(20))
     options: Mapped[dict[str, Any]]
     progress: Mapped[list[Any]]  # [[elapsed_s, best_cost_cents], ...]
+    # a large day planned in parts: the whole day's phase and each part's progress (services/planning/part_progress.py);
+    # None for a day planned in one model
+    part_progress: Mapped[dict[str, Any] | None]
     result: Mapped[dict[str, Any] | None]  # plan.json document
     error: Mapped[dict[str, Any] | None]  # the error envelope of a failed job
     attempts: Mapped[int] = mapped_column(default=0)

@@ -30,6 +30,7 @@ from doorstep.services.kernel.platform import Platform
 from doorstep.services.orders.orders import set_order_status
 from doorstep.services.planning.carrier_offers import auto_confirm, offers_for
 from doorstep.services.planning.learned_service import with_learned_service
+from doorstep.services.planning.part_progress import PartBoard
 from doorstep.services.planning.plan_problem import build_problem, kept_parcels, kept_routes
 from doorstep.services.planning.plan_routes import store_routes
 from doorstep.services.planning.planning import plan as make_plan
@@ -195,6 +196,7 @@ def retry_plan(p: Platform, actor: Actor, plan_id: str) -> PlanRow:
         row = uow.plans.require(plan_id)
         row.status = transition(PlanStatus(row.status), PlanStatus.QUEUED, subject=plan_id).value
         row.active_key, row.error, row.progress = _active_key(actor.org_id, row.depot_id, row.day), None, []
+        row.part_progress = None
         try:
             uow.flush()
         except IntegrityError:
@@ -205,10 +207,15 @@ def retry_plan(p: Platform, actor: Actor, plan_id: str) -> PlanRow:
     return row
 
 
-def _set_progress(p: Platform, org_id: str, plan_id: str, points: list[list[float]]) -> None:
+def _set_progress(
+    p: Platform, org_id: str, plan_id: str, points: list[list[float]], parts: dict[str, Any] | None
+) -> None:
+    """Store the progress so far (a job cancelled meanwhile, still computing, no longer writes it)."""
     with p.uow(org_id) as uow:
         row = uow.plans.require(plan_id)
-        row.progress = list(points)
+        if row.status != PlanStatus.RUNNING.value:
+            return
+        row.progress, row.part_progress = list(points), parts
         uow.commit()
 
 
@@ -249,17 +256,22 @@ def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
         problem = with_learned_service(problem, p.learned(org_id))  # DOORSTEP_LEARNED_TIMES (docs/learning.md)
         points: list[list[float]] = []
         last = [0.0]
+        parts = PartBoard()  # a large day's progress per part (part_progress.py); none for one model
 
         def on_progress(pr: Progress) -> None:
             # the search's own best cost, one measure throughout: the finished plan's cost (re-timed, its hourly
             # cost over the whole route) is the plan's stats, not a last point that made the "best" line go up
             # a large day's parts report their own costs (pr.part); the day's sum comes with part 0
-            if pr.phase != "solve" or pr.best_cost_cents is None or not pr.feasible or pr.part:
+            moved = parts.take(pr)  # the whole day in another phase: stored at once (at most five times)
+            cost = pr.best_cost_cents if pr.phase == "solve" and pr.feasible and not pr.part else None
+            point = cost is not None
+            if cost is not None:
+                points.append([round(pr.elapsed_s, 3), cost])
+            if not (point or pr.parts):
                 return
-            points.append([round(pr.elapsed_s, 3), pr.best_cost_cents])
-            if time.monotonic() - last[0] >= PROGRESS_EVERY_S:
+            if moved or time.monotonic() - last[0] >= PROGRESS_EVERY_S:
                 last[0] = time.monotonic()
-                _set_progress(p, org_id, plan_id, points)
+                _set_progress(p, org_id, plan_id, points, parts.summary())
 
         opts = SolveOptions.from_dict(row.options)
         provider = p.provider(problem, org_id)
@@ -269,7 +281,8 @@ def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
             for route in result.routes:
                 route.id = new_id("rte")
             offers = offers_for(p, org_id, row.depot_id, row.day, problem, result, provider)  # overflow by cost
-        if _finish(p, org_id, plan_id, result, problem, opts, points, kept, row.attempts, offers) and offers:
+        stored = _finish(p, org_id, plan_id, result, problem, opts, points, kept, row.attempts, offers, parts.summary())
+        if stored and offers:
             auto_confirm(p, org_id, plan_id)  # the carriers' policy (docs/carriers.md)
     except JobBusyError:
         raise
@@ -286,7 +299,9 @@ def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
 def _finish(
     p: Platform, org_id: str, plan_id: str, result: Plan, problem: Problem, opts: SolveOptions,
     points: list[list[float]], kept: list[RouteRow], attempt: int, offers: list[dict[str, Any]],
+    parts: dict[str, Any] | None = None,
 ) -> bool:  # fmt: skip
+    """Store the result while the claim holds; a large day keeps how its parts went (``parts``, their last state)."""
     doc = plan_to_dict(result, problem, opts)
     doc["plan"]["carrier_offers"] = offers
     with p.uow(org_id) as uow:
@@ -298,6 +313,7 @@ def _finish(
         if kept:  # before the result is set: its queries flush, and a JSON column sees no later change in place
             _count_kept(uow, doc, kept, problem)
         row.result, row.progress, row.finished_at, row.active_key = doc, points, p.clock(), None
+        row.part_progress = parts
         store_routes(uow, row, doc, problem)
         if kept:  # say which routes were left alone, and why
             doc["plan"]["kept_routes"] = [{"id": r.id, "vehicle_id": r.vehicle_id, "status": r.status} for r in kept]

@@ -1,4 +1,5 @@
-// The dispatcher dashboard: orders, import, plan with the planner's options and live progress, map, timelines,
+// The dispatcher dashboard: orders, import, plan with the planner's options and live progress (a large day's per
+// part too; a job already running when the page opens is followed), map, timelines,
 // stops moved by dragging with the checker's preview, a comparison with the published plan before publishing,
 // locked routes and "re-plan the rest", dispatch, the plan's carrier offers, the depot's hours, capacity, docks
 // and inbound transfers, its vehicles, the vehicle types (electric range) and the access zones.
@@ -10,6 +11,7 @@ import { loadFleet, setupFleet } from "./fleet.js";
 import { COLOURS, drawPlan, makeMap } from "./map.js";
 import { money, navDay } from "./page.js";
 import { hideCompare, renderCompare } from "./plan-compare.js";
+import { drawParts } from "./part-progress.js";
 import { clearOptionErrors, planOptions, showOptionErrors } from "./plan-options.js";
 import { drawProgress as drawChart } from "./progress-chart.js";
 import { decorateBar, dropOnMap, resetMove, setupMoves, stopChip } from "./stop-move.js";
@@ -19,7 +21,7 @@ import { loadTypes, setupTypes } from "./vehicle-types.js";
 const $ = (id) => document.getElementById(id);
 const state = {
   depot: null, day: null, depots: [], orders: new Map(), plan: null, currency: "EUR",
-  published: null, kept: [], compare: null, publishArmed: false, drivers: new Map(),
+  published: null, kept: [], compare: null, publishArmed: false, drivers: new Map(), following: null,
 };
 const mapView = makeMap($("map"));
 const armed = new Set(); // driverless routes whose "Dispatch" was pressed once
@@ -71,8 +73,9 @@ async function importFile(ev) {
   await loadOrders();
 }
 
-function drawProgress(points) {
-  drawChart($("progress"), points, (cents) => money(cents, state.currency));
+function drawProgress(plan) {
+  drawChart($("progress"), plan.progress, (cents) => money(cents, state.currency));
+  drawParts($("part-progress"), $("part-bars"), plan.part_progress, (cents) => money(cents, state.currency));
 }
 
 // A route's estimated CO2 (plans made before it was reported have none).
@@ -89,14 +92,34 @@ function planText(plan) {
   return text;
 }
 
-async function pollPlan(planId) {
+const active = (plan) => ["queued", "running"].includes(plan.status);
+
+// ``still``: whether the page still shows the job's depot and day (another one chosen: stop following it).
+async function pollPlan(planId, still = () => true) {
   for (;;) {
     const plan = await api("GET", `/v1/plans/${planId}`);
+    if (!still()) return null;
     $("plan-status").textContent = planText(plan);
-    drawProgress(plan.progress);
-    if (!["queued", "running"].includes(plan.status)) return plan;
+    drawProgress(plan);
+    if (!active(plan)) return plan;
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+// A job of the depot and day already queued or running when they are shown (started elsewhere, or before the page
+// was reloaded): follow its progress, then show the plan.
+async function followRunning(plans) {
+  const job = plans.find(active);
+  if (!job || state.following === job.id) return;
+  const { depot, day } = state;
+  state.following = job.id;
+  try {
+    if (!(await pollPlan(job.id, () => state.depot === depot && state.day === day))) return;
+  } finally {
+    state.following = null;
+  }
+  await loadOrders();
+  await loadPlan();
 }
 
 // Plan the day (or, with routes locked, re-plan the rest: the job keeps locked and dispatched routes).
@@ -140,6 +163,7 @@ async function loadPlan() {
   }
   renderPlan();
   showDepotLoad(state.plan);
+  return plans;
 }
 
 // A route's lock (published and draft routes): a locked published route is kept by every later re-plan.
@@ -171,11 +195,12 @@ function renderPlan() {
   renderOffers(plan, state.currency);
   if (!plan) {
     $("plan-status").textContent = "No plan yet.";
+    drawParts($("part-progress"), $("part-bars"), null);
     drawPlan(mapView, [], [], state.orders);
     return;
   }
   $("plan-status").textContent = planText(plan);
-  drawProgress(plan.progress);
+  drawProgress(plan);
   drawPlan(mapView, plan.routes, plan.unassigned, state.orders, mapMoves);
   const all = [...plan.routes, ...state.kept];
   const [t0, t1] = all.length ? span(all) : [0, 1];
@@ -256,8 +281,9 @@ async function reload() {
   await loadBookings(state.day);  // which orders a partner carrier has (shown with the orders and the offers)
   await loadOrders();
   await loadDepot(state.depot, state.day);
-  await loadPlan();
+  const plans = await loadPlan();
   await loadFleet(state.depot, state.depots);
+  guarded(() => followRunning(plans));  // not awaited: the page is ready while the job runs
 }
 
 async function init() {
