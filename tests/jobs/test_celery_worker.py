@@ -1,10 +1,13 @@
 """The scaled shape on real processes: a PostgreSQL-backed API with ``DOORSTEP_JOB_RUNNER=celery`` and
 ``doorstep worker`` subprocesses on a Redis broker. The API runs no job; a worker killed mid-plan (kill -9) leaves
-the job to the next worker, which takes it over once the dead one's lease has run out: the plan is stored once."""
+the job to the next worker, which takes it over once the dead one's lease has run out: the plan is stored once. A
+large day's parts run on two worker processes."""
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -223,4 +226,61 @@ def test_a_worker_killed_mid_plan_is_replaced_and_the_plan_is_stored_once(
         engine.dispose()
     assert attempts == 2 and completed == 1
     assert routes == len(done["routes"]) >= 1
+    assert local_runs == []
+
+
+LARGE = {"time_limit_s": 8, "seed": 1, "split_above_orders": 40, "part_orders": 20, "part_workers": 2}
+HUB = (38.7372, -9.1034)  # make_tenant's depot
+
+
+def _large_day(api: TestClient, t: Tenant, orders: int = 80, vans: int = 8) -> None:
+    """``orders`` one-parcel orders on a ring around the hub (open 09:00-17:00) and ``vans`` vans with a shift."""
+    for k in range(1, vans):
+        van = {"name": f"Van {k + 1}", "type_id": t.ids["type"], "depot_id": t.ids["depot"]}
+        vid = api.post("/v1/vehicles", json=van, headers=t.h()).json()["id"]
+        shift = {"vehicle_id": vid, "day": "2025-06-17",
+                 "start": "2025-06-17T08:00:00+01:00", "end": "2025-06-17T18:00:00+01:00"}  # fmt: skip
+        assert api.post("/v1/shifts", json=shift, headers=t.h()).status_code == 201
+    items = []
+    for i in range(orders):
+        a, r = 2 * math.pi * i / orders, 0.01 + 0.03 * ((i * 7) % 11) / 10
+        where = {"lat": HUB[0] + r * math.sin(a), "lng": HUB[1] + 1.3 * r * math.cos(a)}
+        items.append(t.order(f"L-{i}", location=where, time_windows=[{"start": "09:00", "end": "17:00"}]))
+    r = api.post("/v1/orders/bulk", json={"orders": items}, headers=t.h())
+    assert r.status_code == 201, r.text
+
+
+def _ready(log: Path, n: int, timeout_s: float) -> None:
+    """Wait until ``n`` workers writing to ``log`` are consuming (Celery logs ``ready.``)."""
+    deadline = time.monotonic() + timeout_s
+    while log.read_text(errors="replace").count(" ready.") < n:
+        assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+        time.sleep(0.2)
+
+
+def test_a_large_day_s_parts_run_on_two_worker_processes(
+    api: TestClient, workers: Callable[..., Worker], local_runs: list[dict[str, Any]]
+) -> None:
+    """A day made large by its options (80 orders in 4 parts) planned as a job with two ``doorstep worker``
+    processes: every order served, checker-clean (no W1747), within its time limit, the day's progress (a sum
+    over every part, so the other worker's reports came through), and the parts note names both worker processes
+    as having planned parts (the planning one and the other, by pid)."""
+    t = make_tenant(api)
+    _large_day(api, t)
+    first, second = workers(), workers()
+    _ready(first.log, 2, 40)
+    body = {"depot_id": t.ids["depot"], "date": "2025-06-17", "options": LARGE}
+    r = api.post("/v1/plans", json=body, headers=t.h())
+    assert r.status_code == 202, r.text
+    done = _until(api, t, r.json()["id"], {"succeeded", "failed"}, 45)
+    assert done["status"] == "succeeded", done
+    assert done["stats"]["orders_assigned"] == 80 and done["unassigned"] == []
+    codes = [w["code"] for w in done["warnings"]]
+    assert "W1747" not in codes, done["warnings"]
+    note = next(w["message"] for w in done["warnings"] if w["code"] == "W1746")
+    assert "planned in 4 parts on 2 Celery worker process(es)" in note, note
+    pids = {int(pid) for pid in re.findall(r"worker process [^\s;()]+:(\d+)", note)}
+    assert pids == {first.proc.pid, second.proc.pid}, (note, first.proc.pid, second.proc.pid)
+    assert done["stats"]["runtime_s"] <= LARGE["time_limit_s"] + 5, done["stats"]  # generous: a loaded machine
+    assert done["progress"]  # the day's cost, a sum over the four parts: the helper's reports came through
     assert local_runs == []

@@ -66,6 +66,7 @@ def test_a_day_with_a_boundary_pass_is_checker_clean_and_serves_every_order(monk
     reports: list[Progress] = []
     plan = make_plan(p, provider, SolveOptions(time_limit_s=8, **SPLIT), reports.append)  # type: ignore[arg-type]
     assert any(r.part == 0 and r.phase == "boundary" for r in reports)
+    assert any(w.code == "W1746" and "2 part(s) straddling the part boundaries" in w.message for w in plan.warnings)
     assert check_plan(p, plan, provider) == []
     assert plan.unassigned == [] and _served(plan) == {o.id for o in p.orders}
     assert len({r.vehicle_id for r in plan.routes}) == len(plan.routes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import logging
 import secrets
 import sys
 from collections.abc import AsyncIterator
@@ -54,6 +55,7 @@ from doorstep.domain.returns import FailurePolicy
 from doorstep.domain.waves import LoadingTimes
 from doorstep.jobs.celery_runner import CeleryRunner, make_celery
 from doorstep.jobs.handlers import register_handlers
+from doorstep.jobs.parts_runner import PART_JOB, CeleryParts
 from doorstep.jobs.threads import ThreadJobRunner, ThreadRunner, Ticker
 from doorstep.live.broker import Broker, InMemoryBroker
 from doorstep.live.publish import LivePublisher, MemoryPublisher, RedisPublisher
@@ -89,6 +91,7 @@ from doorstep.services.slots.slot_holds import expire_due
 from doorstep.services.webhooks.webhooks import scheduler
 from doorstep.store.engine import make_engine, make_session_factory
 
+log = logging.getLogger("doorstep.app")
 DESCRIPTION = """Orders in, optimized routes out. Authenticate with `Authorization: Bearer <API key>` or the
 session cookie set by `POST /v1/auth/login`. Every error uses one envelope (see docs/errors.md); every create
 accepts an `Idempotency-Key` header."""
@@ -216,7 +219,7 @@ def loading_times(settings: Settings) -> LoadingTimes:
 def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher, engine: Engine) -> Platform:
     """The services' view of this deployment, with the event handlers registered: the same for the API
     process and for a worker process (which must handle the events the API records)."""
-    return Platform(
+    platform = Platform(
         sessions=make_session_factory(engine),
         runner=runner,
         bus=register_handlers(EventBus(), live_policy(settings)),
@@ -236,6 +239,20 @@ def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher,
         loading=loading_times(settings),
         carriers=carrier_settings(settings),
     )
+    platform.part_runner = part_runner(settings, runner, platform)
+    return platform
+
+
+def part_runner(settings: Settings, runner: Runner, platform: Platform) -> CeleryParts | None:
+    """With the Celery runner, a large day's parts run on the workers too (``jobs.parts_runner``): their payloads
+    are signed with ``DOORSTEP_SECRET_KEY``, which every process must share; without one (development), each
+    planning job plans its parts in its own worker's processes, as with the in-process runner (None)."""
+    if not isinstance(runner, CeleryRunner) or not settings.redis_url:
+        return None
+    if not settings.secret_key:
+        log.warning("DOORSTEP_SECRET_KEY is not set: a large day's parts run in the processes of its planning job")
+        return None
+    return CeleryParts(settings.redis_url, settings.secret_key, lambda run_id: platform.submit(PART_JOB, run_id=run_id))
 
 
 def carrier_settings(settings: Settings) -> CarrierSettings:

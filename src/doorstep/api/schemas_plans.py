@@ -47,6 +47,13 @@ class SolveOptionsIn(Strict):
     part_orders: int | None = Field(
         None, ge=10, le=1_000_000, examples=[1000], description="about this many orders per part (default 1,000)"
     )
+    part_workers: int | None = Field(
+        None,
+        ge=1,
+        le=8,
+        description="slots a large day's parts run on at once (with Celery workers: worker processes, the planning "
+        "job's included); default: the planning machine's cores",
+    )
 
 
 class PlanIn(Strict):

@@ -4,6 +4,7 @@ every name an API process may submit."""
 from __future__ import annotations
 
 from doorstep.demo import platform as demo_platform
+from doorstep.jobs import parts_helper
 from doorstep.services.analytics import closed_days, learning, staffing
 from doorstep.services.customer import notify_send
 from doorstep.services.kernel import event_dispatch
@@ -14,13 +15,14 @@ from doorstep.services.slots import slot_holds
 # the modules declaring jobs (importing them registers them)
 DECLARING = (
     plans, event_dispatch, demo_platform, notify_send, slot_holds, learning, staffing, closed_days, carrier_offers,
+    parts_helper,
 )
 
 
 def registered() -> dict[str, JobFn]:
-    """Job name -> function (``planning.run``, ``events.dispatch``, ``events.sweep``, ``demo.publish``,
-    ``notify.send``, ``slots.expire``, ``analytics.learn``, ``analytics.staffing``, ``analytics.rollup_closed``,
-    ``carriers.book``)."""
+    """Job name -> function (``planning.run``, ``planning.part``, ``events.dispatch``, ``events.sweep``,
+    ``demo.publish``, ``notify.send``, ``slots.expire``, ``analytics.learn``, ``analytics.staffing``,
+    ``analytics.rollup_closed``, ``carriers.book``)."""
     return dict(JOBS)
 
 

@@ -23,7 +23,7 @@ from doorstep.optimize import memory, reasons
 from doorstep.optimize.check import check_plan
 from doorstep.optimize.geometry import build_geometry, plan_origin
 from doorstep.optimize.options import MAX_WORKERS, SolveOptions
-from doorstep.optimize.part_runner import PartResult, PartRunner, PartSolver, PartWork
+from doorstep.optimize.part_runner import PartResult, PartRunner, PartSolver, PartWork, RunnerFactory, Runs
 from doorstep.optimize.part_travel import PartTravel, part_travel
 from doorstep.optimize.progress import Progress, ProgressCallback
 from doorstep.optimize.pyvrp_adapter import start_method
@@ -131,9 +131,11 @@ def plan_in_parts(
     options: SolveOptions,
     solve: PartSolver,
     on_progress: ProgressCallback | None = None,
+    runner: RunnerFactory = PartRunner,
 ) -> Plan:
     """Plan a large validated day in parts (see the module's docstring); raises E1740 before building anything
-    when the parts would not fit in memory."""
+    when the parts would not fit in memory. ``runner`` makes the runner of the parts: child processes of this one
+    (``PartRunner``), or, on the platform's Celery workers, the one the platform gives (``jobs.parts_runner``)."""
     t0 = time.perf_counter()
     workers = processes(options)
     split = split_day(problem, options.part_orders, workers)
@@ -162,23 +164,24 @@ def plan_in_parts(
     main_end = parts_end - BOUNDARY_SHARE * (parts_end - time.monotonic()) if boundaries else parts_end
     if boundaries and (parts_end - main_end) * workers / boundaries < BOUNDARY_MIN_S:
         boundaries, main_end = 0, parts_end
-    runner = PartRunner(part_opts, workers, main_end, solve, board.part, late_end=None if boundaries else late_end)
+    runs = runner(part_opts, workers, main_end, solve, board.part, late_end=None if boundaries else late_end)
     works = [PartWork(i + 1, p, make_travel) for i, p in enumerate(parts)]
     started = time.perf_counter()
-    results = runner.run(works)
+    results = runs.run(works)
     merged = _Merged.of(problem, split, parts, results)
     if boundaries:
         plans = {i: r.plan for i, r in results.items() if r.plan is not None}
         cut = recut(problem, split, plans, problem.name or "day", BOUNDARY_EDGE)
+        boundaries = len(cut.parts)
         board.day("boundary", force=True)
-        quiet = PartRunner(part_opts, workers, parts_end, solve, lambda _i, _p: None, late_end=late_end)
+        quiet = runner(part_opts, workers, parts_end, solve, lambda _i, _p: None, late_end=late_end)
         _boundary_pass(merged, cut, quiet, make_travel)
-    _recover(problem, merged, runner, make_travel, _monotonic_at(t0, limit - merge_s), board)
+    _recover(problem, merged, part_opts, solve, make_travel, _monotonic_at(t0, limit - merge_s), board)
     solver_s = time.perf_counter() - started  # the parallel parts and the recovery part, wall time
     board.day("merge", force=True)
     plan = merged.plan(problem, provider, options)
     plan.warnings.extend(travel_warnings)
-    plan.warnings.append(_parts_note(len(parts), workers, merged.failed, runner.in_process))
+    plan.warnings.append(_parts_note(len(parts), runs.where(), merged.failed, boundaries))
     plan.warnings.extend(check_issues(problem, plan, provider))
     plan.stats = _stats(problem, plan, options, provider, merged, solver_s, time.perf_counter() - t0)
     board.day("done", force=True, best_cost_cents=plan.stats.cost_cents, best_value=plan.stats.cost_cents,
@@ -264,7 +267,7 @@ def boundary_count(split: Split) -> int:
 
 
 def _boundary_pass(
-    merged: _Merged, cut: Recut, runner: PartRunner, make_travel: Callable[[Problem], PartTravel]
+    merged: _Merged, cut: Recut, runner: Runs, make_travel: Callable[[Problem], PartTravel]
 ) -> None:
     """Plan the boundary parts (``recut.py``) from their routes; a boundary part's plan replaces the routes it
     started from, and a boundary part that fails keeps them."""
@@ -288,14 +291,16 @@ def _failed(order_id: str, ref: str, part: int, parts: int, why: str) -> Unassig
 def _recover(
     problem: Problem,
     merged: _Merged,
-    runner: PartRunner,
+    options: SolveOptions,
+    solve: PartSolver,
     make_travel: Callable[[Problem], PartTravel],
     end: float,
     board: _Board,
 ) -> None:
     """The recovery part: the orders the parts left out (not those of a failed part) with the vehicles no part
     used (nor a failed part's), planned in what is left of the time; its routes join the day. The orders it
-    leaves out keep the reasons their parts gave (whole-day reasons are worked out after)."""
+    leaves out keep the reasons their parts gave (whole-day reasons are worked out after). It runs in a child
+    process of the planning process whichever runner ran the parts: one part, nothing to share out."""
     ids = {oid for oid, u in merged.left.items() if u.reason is not R.PART_FAILED}
     orders = tuple(o for o in problem.orders if o.id in ids)
     idle = tuple(v for v in problem.vehicles if v.id not in merged.used and v.id not in merged.failed_vehicles)
@@ -303,7 +308,7 @@ def _recover(
         return
     board.day("recovery", force=True, orders=len(orders))
     sub = replace(problem, orders=orders, vehicles=idle, matrices=None, name=f"{problem.name or 'day'} recovery")
-    recovery = PartRunner(runner.options, 1, end, runner.solve, lambda _i, _p: None, RECOVERY_SKIP_S)
+    recovery = PartRunner(options, 1, end, solve, lambda _i, _p: None, RECOVERY_SKIP_S)
     result = recovery.run([PartWork(0, sub, make_travel)]).get(0)
     if result is None or result.plan is None:
         return
@@ -344,10 +349,14 @@ def check_issues(problem: Problem, plan: Plan, provider: TravelTimeProvider) -> 
     ]
 
 
-def _parts_note(parts: int, workers: int, failed: list[int], here: list[str]) -> Issue:
-    msg = f"a large day: planned in {parts} parts on {workers} process(es); routes do not cross part boundaries"
-    if here:
-        msg += f"; {len(here)} part(s) planned in the planning process, no process could start ({here[0]})"
+def _parts_note(parts: int, where: str, failed: list[int], boundaries: int = 0) -> Issue:
+    """W1746: the day was planned in parts, where they ran (``Runs.where``), across how many boundaries the
+    boundary pass planned again, and which parts failed."""
+    msg = f"a large day: planned in {parts} parts {where}; "
+    if boundaries:
+        msg += f"then {boundaries} part(s) straddling the part boundaries planned again from their routes"
+    else:
+        msg += "routes do not cross part boundaries"
     if failed:
         msg += f"; part(s) {', '.join(map(str, failed))} failed twice and their orders are unassigned (PART_FAILED)"
     return Issue("W1746", msg, ("orders",))

@@ -2,19 +2,26 @@
 a part whose process fails (an exception, a crash, no answer by its deadline) started once more while there is
 time, and given up after that. The start method is the one the second search uses (``pyvrp_adapter``): ``fork`` in
 a single-threaded process, ``spawn`` once another thread runs. Where no child process can start at all (a daemonic
-worker process may not have children), a part is planned in the planning process itself."""
+worker process may not have children), a part is planned in the planning process itself.
+
+``PartRunner`` keeps the rules (the order of the parts, their shares, the retry, the giving up) apart from where an
+attempt runs (``_free``, ``_launch``, ``_poll``, ``_slots``): a runner that also sends parts to other machines (the
+Celery workers, ``doorstep.jobs.parts_runner``) overrides those four and keeps the rules. ``plan_in_parts`` takes
+any ``RunnerFactory``; ``PartRunner`` itself is the default one."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, Protocol
 
 from doorstep.domain.plan import Plan, UnassignedReason
 from doorstep.domain.problem import Problem
@@ -25,6 +32,7 @@ from doorstep.optimize.pyvrp_adapter import start_method
 from doorstep.routing.provider import TravelTimeProvider
 
 PartSolver = Callable[[Problem, TravelTimeProvider, SolveOptions, ProgressCallback], Plan]
+PartProgress = Callable[[int, Progress], None]  # (part number, its report)
 ATTEMPTS = 2  # a part whose process fails is started once more
 GRACE_S = 3.0  # past its deadline, how long a part's process may take to answer before it is stopped
 MIN_PART_S = 1.0  # a part's first attempt gets at least this; a second one is not started with less left
@@ -58,12 +66,48 @@ class PartResult:
     attempts: int
 
 
+class Runs(Protocol):
+    """What ``plan_in_parts`` needs of a runner: every part planned, and a phrase on where they ran (W1746)."""
+
+    def run(self, works: list[PartWork]) -> dict[int, PartResult]:
+        """Plan every part; a result per part number."""
+        ...
+
+    def where(self) -> str:
+        """Where the parts ran, for the parts note: ``on 2 process(es)``, ..."""
+        ...
+
+
+class RunnerFactory(Protocol):
+    """Makes the runner of one large day's parts (``PartRunner`` is one: the default)."""
+
+    def __call__(
+        self,
+        options: SolveOptions,
+        workers: int,
+        parts_end: float,
+        solve: PartSolver,
+        on_progress: PartProgress,
+        *,
+        late_end: float | None = None,
+    ) -> Runs: ...
+
+
 @dataclass(slots=True)
-class _Running:
+class Attempt:
+    """A part's attempt under way, due by ``ends_at`` (monotonic)."""
+
     work: PartWork
-    proc: BaseProcess
+    ends_at: float
+
+
+@dataclass(slots=True)
+class LocalAttempt(Attempt):
+    """An attempt in a child process of this one, or in a thread of it (``_spawn(thread=True)``: the Celery
+    runner's own slot), sending on ``conn``."""
+
+    proc: BaseProcess | threading.Thread
     conn: Connection
-    ends_at: float  # monotonic
 
 
 def _die_with_parent() -> None:
@@ -78,14 +122,17 @@ def _die_with_parent() -> None:
 
 
 def _child(conn: Connection, problem: Problem, travel: PartTravel, options: SolveOptions, deadline: float,
-           solve: PartSolver) -> None:  # fmt: skip
-    """A part's process: plan until ``deadline`` (wall clock), send progress, then the plan or the error."""
-    _die_with_parent()
+           solve: PartSolver, own_process: bool = True) -> None:  # fmt: skip
+    """A part's process: plan until ``deadline`` (wall clock), send progress, then the plan or the error. In a
+    thread (``own_process`` False) the same, without tying a process's life to its parent's."""
+    if own_process:
+        _die_with_parent()
     try:
         opts = replace(options, time_limit_s=max(0.2, deadline - time.time()))
         conn.send(("done", solve(problem, travel, opts, lambda p: conn.send(("progress", p)))))
     except Exception as exc:  # every failure goes back to the planning process as data
-        conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"))
+        with contextlib.suppress(OSError, ValueError):  # unless it stopped listening (past the deadline)
+            conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"))
     finally:
         conn.close()
 
@@ -99,14 +146,15 @@ class PartRunner:
         workers: int,
         parts_end: float,
         solve: PartSolver,
-        on_progress: Callable[[int, Progress], None],
+        on_progress: PartProgress,
         min_s: float = MIN_PART_S,
         late_end: float | None = None,
     ) -> None:
         self.options, self.workers, self.parts_end, self.min_s = options, workers, parts_end, min_s
+        self.planned_workers = workers  # as asked (``workers`` drops to 1 where no process can start)
         self.late_end = late_end  # the parts may run until then while every part so far served all it could
         self.solve, self.on_progress = solve, on_progress
-        self.running: list[_Running] = []
+        self.running: list[Attempt] = []
         self.results: dict[int, PartResult] = {}
         self.method = start_method()
         self.pending_orders = 0
@@ -117,7 +165,7 @@ class PartRunner:
         pending = sorted(works, key=lambda w: (-w.orders, w.index))  # largest first: the waves pack better
         self.pending_orders = sum(w.orders for w in pending)
         while pending or self.running:
-            while pending and len(self.running) < self.workers:
+            while pending and self._free():
                 work = pending.pop(0)
                 started = self._start(work)
                 if started is None:  # failed at once
@@ -127,6 +175,22 @@ class PartRunner:
             for work in self._poll():
                 self._retry_or_give_up(work, pending)
         return self.results
+
+    def where(self) -> str:
+        """On how many processes the parts ran, and why some ran in the planning process."""
+        out = f"on {self.planned_workers} process(es)"
+        if self.in_process:
+            n, why = len(self.in_process), self.in_process[0]
+            out += f"; {n} part(s) planned in the planning process, no process could start ({why})"
+        return out
+
+    def _free(self) -> bool:
+        """Whether a part may start now: a slot is free."""
+        return len(self.running) < self.workers
+
+    def _slots(self) -> int:
+        """The slots the parts share the time of."""
+        return self.workers
 
     def _retry_or_give_up(self, work: PartWork, pending: list[PartWork]) -> None:
         """After a failed attempt: once more, first in line, while there is time; else given up."""
@@ -152,7 +216,8 @@ class PartRunner:
         the running parts still hold, in proportion to its orders among the parts not started yet."""
         now, end = time.monotonic(), self._deadline()
         left = end - now
-        slots = left * (self.workers - len(self.running)) + sum(max(0.0, end - r.ends_at) for r in self.running)
+        free = max(0, self._slots() - len(self.running))
+        slots = left * free + sum(max(0.0, end - r.ends_at) for r in self.running)
         share = slots * work.orders / max(1, self.pending_orders)
         return min(left, share)
 
@@ -169,15 +234,13 @@ class PartRunner:
             budget = self.min_s  # a first attempt always runs: the parts before it overran a little
 
         work.attempts += 1
-        ctx = multiprocessing.get_context("fork") if self.method == "fork" else multiprocessing.get_context("spawn")
-        recv, send = ctx.Pipe(duplex=False)
-        args: tuple[Any, ...] = (send, work.problem, work.travel, self.options, time.time() + budget, self.solve)
-        proc = ctx.Process(target=_child, args=args, daemon=True, name=f"doorstep-part-{work.index}")
+        return self._launch(work, budget)
+
+    def _launch(self, work: PartWork, budget: float) -> bool | None:
+        """Run the attempt in a child process; where none can start, in this process (see ``_start``)."""
         try:
-            proc.start()
+            self.running.append(self._spawn(work, budget))
         except Exception as exc:  # no child process here (a daemonic worker process, no memory): plan it in this one
-            send.close()
-            recv.close()
             self.in_process.append(f"{type(exc).__name__}: {exc}")
             if self.workers > 1 and not self.running:  # one part at a time from now on: its share is of one slot
                 self.workers = 1
@@ -185,9 +248,30 @@ class PartRunner:
                 budget = max(self.min_s, self._budget(work))
                 self.pending_orders -= work.orders
             return self._here(work, budget)
-        send.close()
-        self.running.append(_Running(work, proc, recv, time.monotonic() + budget))
         return True
+
+    def _spawn(self, work: PartWork, budget: float, thread: bool = False) -> LocalAttempt:
+        """Start the attempt in a child process (or, with ``thread``, a thread of this process); raises when it
+        cannot start."""
+        assert work.travel is not None
+        ctx = multiprocessing.get_context("fork") if self.method == "fork" else multiprocessing.get_context("spawn")
+        recv, send = ctx.Pipe(duplex=False)
+        args: tuple[Any, ...] = (send, work.problem, work.travel, self.options, time.time() + budget, self.solve)
+        name = f"doorstep-part-{work.index}"
+        proc: BaseProcess | threading.Thread
+        if thread:
+            proc = threading.Thread(target=_child, args=(*args, False), daemon=True, name=name)
+        else:
+            proc = ctx.Process(target=_child, args=args, daemon=True, name=name)
+        try:
+            proc.start()
+        except BaseException:
+            send.close()
+            recv.close()
+            raise
+        if not thread:
+            send.close()  # the thread writes on it; the child process has its own copy
+        return LocalAttempt(work, time.monotonic() + budget, proc, recv)
 
     def _here(self, work: PartWork, budget: float) -> bool | None:
         """Plan a part in this process (no isolation from a crash, but a plan); None when it raised."""
@@ -204,9 +288,16 @@ class PartRunner:
 
     def _poll(self) -> list[PartWork]:
         """Read what the parts sent; return the parts whose attempt failed."""
+        return self._poll_local(POLL_S)
+
+    def _poll_local(self, timeout: float) -> list[PartWork]:
+        """``_poll`` for the attempts in this process's children (and threads), waiting at most ``timeout``."""
         failed: list[PartWork] = []
-        ready = wait([r.conn for r in self.running], timeout=POLL_S)
-        for r in list(self.running):
+        mine = [r for r in self.running if isinstance(r, LocalAttempt)]
+        if not mine:
+            return failed
+        ready = wait([r.conn for r in mine], timeout=timeout)
+        for r in mine:
             if r.conn in ready:
                 error = self._read(r)
                 if error is not None:
@@ -215,13 +306,13 @@ class PartRunner:
                 self._end(r, failed, f"no answer {GRACE_S:g} s after its deadline: stopped")
         return failed
 
-    def _read(self, r: _Running) -> str | None:
+    def _read(self, r: LocalAttempt) -> str | None:
         """Handle one message; an error text when the attempt failed, None otherwise (progress, or done)."""
         try:
             kind, body = r.conn.recv()
         except (EOFError, OSError):
             r.proc.join(timeout=1.0)
-            return f"the part's process ended without an answer (exit code {r.proc.exitcode})"
+            return f"the part's process ended without an answer (exit code {getattr(r.proc, 'exitcode', None)})"
         if kind == "progress":
             self.on_progress(r.work.index, body)
             return None
@@ -232,16 +323,16 @@ class PartRunner:
         r.work.travel = None  # its matrices are no longer needed here
         return None
 
-    def _end(self, r: _Running, failed: list[PartWork], error: str) -> None:
+    def _end(self, r: LocalAttempt, failed: list[PartWork], error: str) -> None:
         r.work.errors.append(error)
         self._close(r)
         failed.append(r.work)
 
-    def _close(self, r: _Running) -> None:
+    def _close(self, r: LocalAttempt) -> None:
         self.running.remove(r)
         r.conn.close()
         r.proc.join(timeout=0.5)
-        if r.proc.is_alive():
+        if r.proc.is_alive() and isinstance(r.proc, BaseProcess):  # a thread cannot be stopped: it ends by its deadline
             r.proc.terminate()
             r.proc.join(timeout=1.0)
 

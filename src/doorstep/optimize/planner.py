@@ -29,6 +29,7 @@ from doorstep.optimize.insertion import Proposal, apply_insertion, propose_inser
 from doorstep.optimize.live_changes import remove_order
 from doorstep.optimize.model import SolverModel, Visit
 from doorstep.optimize.options import Objective, SolveOptions
+from doorstep.optimize.part_runner import PartRunner, RunnerFactory
 from doorstep.optimize.pickup_stops import expand_point_stops, merge_point_orders, share_handover
 from doorstep.optimize.progress import Progress, ProgressCallback
 from doorstep.optimize.pyvrp_adapter import SolveOutcome, solve, to_problem_data
@@ -251,9 +252,11 @@ def make_plan(
     provider: TravelTimeProvider,
     options: SolveOptions,
     on_progress: ProgressCallback | None = None,
+    parts: RunnerFactory | None = None,
 ) -> Plan:
     """Plan a validated problem with the given travel model: in one model, or in parts when it has more than
-    ``options.split_above_orders`` orders (``decompose.py``). Before anything is built, a day whose estimated
+    ``options.split_above_orders`` orders (``decompose.py``; ``parts`` makes the runner of the parts, default:
+    child processes of this one, ``part_runner.PartRunner``). Before anything is built, a day whose estimated
     peak memory is above the limit is refused (E1740, ``memory.py``). Inbound transfers set their orders' release
     times first (domain/transfers.py). A day whose depots limit parcels or loading docks is planned in one model:
     the parts would each count the whole limit (not yet shared out between parts)."""
@@ -261,7 +264,7 @@ def make_plan(
         problem = replace(with_transfers(problem), transfers=())
     limited = any(d.capacity_parcels_per_day is not None or d.docks is not None for d in problem.depots)
     if len(problem.orders) > options.split_above_orders and not limited:
-        return plan_in_parts(problem, provider, options, plan_whole, on_progress)
+        return plan_in_parts(problem, provider, options, plan_whole, on_progress, parts or PartRunner)
     memory.refuse_if_too_big(memory.estimate(problem, limit_s=options.time_limit_s), options)
     return plan_whole(problem, provider, options, on_progress)
 

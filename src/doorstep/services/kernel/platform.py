@@ -16,6 +16,7 @@ from doorstep.domain.waves import LoadingTimes
 from doorstep.live.publish import LivePublisher, NullPublisher
 from doorstep.notify.channels import Channels
 from doorstep.optimize.geometry import plan_origin
+from doorstep.optimize.part_runner import RunnerFactory
 from doorstep.routing.defaults import default_provider
 from doorstep.routing.learned import LearnedTravel
 from doorstep.routing.provider import TravelTimeProvider
@@ -81,6 +82,9 @@ class Platform:
     slots: SlotSettings = field(default_factory=SlotSettings)  # offer and hold lifetimes (docs/slots.md)
     loading: LoadingTimes = field(default_factory=LoadingTimes)  # wave release times (docs/warehouse.md)
     carriers: CarrierSettings = field(default_factory=CarrierSettings)  # partner carriers (docs/carriers.md)
+    # where a planning job runs a large day's parts: None, child processes of its own; with the Celery runner, the
+    # workers too (doorstep.jobs.parts_runner, set by the composition roots)
+    part_runner: RunnerFactory | None = None
 
     def submit(self, name: str, **kwargs: Any) -> None:
         """Hand the named job with its plain arguments to the runner (``submit("planning.run", plan_id=...)``)."""

@@ -8,6 +8,7 @@ from doorstep.domain.problem import Problem
 from doorstep.domain.validate import validate_problem
 from doorstep.optimize.check import check_plan
 from doorstep.optimize.options import SolveOptions
+from doorstep.optimize.part_runner import RunnerFactory
 from doorstep.optimize.planner import make_plan
 from doorstep.optimize.progress import ProgressCallback
 from doorstep.routing.defaults import default_provider
@@ -20,15 +21,18 @@ def plan(
     provider: TravelTimeProvider | None = None,
     options: SolveOptions | None = None,
     on_progress: ProgressCallback | None = None,
+    parts: RunnerFactory | None = None,
 ) -> Plan:
-    """Optimized routes for the problem; raises DoorstepError (every problem at once) on bad input.
+    """Optimized routes for the problem; raises DoorstepError (every problem at once) on bad input. ``parts``
+    runs a large day's parts (default: child processes of this one; the platform's Celery workers in the scaled
+    shape, ``Platform.part_runner``).
 
     Warnings from validation (far locations, orders no vehicle can carry) travel with the plan.
     """
     opts = options or SolveOptions()
     opts.validate()
     warnings = raise_if_errors(validate_problem(problem))
-    result = make_plan(problem, provider or default_provider(problem), opts, on_progress)
+    result = make_plan(problem, provider or default_provider(problem), opts, on_progress, parts)
     result.warnings[:0] = warnings
     return result
 

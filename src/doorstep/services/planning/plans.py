@@ -276,7 +276,7 @@ def run_plan_job(p: Platform, org_id: str, plan_id: str) -> None:
         opts = SolveOptions.from_dict(row.options)
         provider = p.provider(problem, org_id)
         with _heartbeat(p, plan_id, row.attempts):
-            result = make_plan(problem, provider=provider, options=opts, on_progress=on_progress)
+            result = make_plan(problem, provider=provider, options=opts, on_progress=on_progress, parts=p.part_runner)
             result.id = plan_id
             for route in result.routes:
                 route.id = new_id("rte")
