@@ -113,9 +113,7 @@ class PartProgressOut(BaseModel):
         description="queued (waiting for a process), matrix (its travel times), build, solve, finish or done",
     )
     elapsed_s: float = Field(description="seconds this part has run (since its last start, when it was retried)")
-    time_limit_s: float | None = Field(
-        description="its share of the day's time limit, in seconds (null while queued)"
-    )
+    time_limit_s: float | None = Field(description="its share of the day's time limit, in seconds (null while queued)")
     fraction: float = Field(ge=0, le=1, description="elapsed_s / time_limit_s, at most 1; 1 once the part is done")
     feasible: bool = Field(description="whether the part's search has found a plan that breaks no constraint")
     assigned: int = Field(ge=0, description="orders served by the part's best plan so far")
@@ -130,7 +128,8 @@ class DayProgressOut(BaseModel):
 
     phase: str = Field(
         examples=["solve"],
-        description="split, solve (the parts run), boundary (parts straddling the part boundaries planned again "
+        description="split, first_pass (every part planned briefly, so a whole plan exists early), solve (the "
+        "parts run), boundary (parts straddling the part boundaries planned again "
         "from their routes), recovery (the orders the parts left out, planned again together), merge or done",
     )
     fraction: float = Field(ge=0, le=1, description="the share of the day's time limit used; 1 once done")

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from doorstep.domain.errors import Issue
 from doorstep.domain.ids import new_id
 from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned, UnassignedReason
-from doorstep.domain.problem import Problem
+from doorstep.domain.problem import Problem, StartRoute
 from doorstep.optimize import memory, reasons
 from doorstep.optimize.check import check_plan
 from doorstep.optimize.geometry import build_geometry, plan_origin
@@ -39,6 +39,11 @@ RECOVERY_MIN_S, RECOVERY_MAX_S = 1.0, 20.0
 RECOVERY_SKIP_S = 0.5  # with less left (the parts overran their deadlines), no recovery part
 MERGE_S_PER_ORDER = 0.0005  # merging, the whole-fleet reasons and the checker: 2-4 s measured at 10,000 orders
 REPORT_EVERY_S = 0.25
+# The first pass (``_first_pass``): its share of the parts' first stretch, and the least a part's share may be. At
+# 10,000 stops in 120 s the first complete plan came at 17.5 s instead of 98 s, the day costing the same within
+# noise (docs/benchmarks.md).
+FIRST_PASS_SHARE = 0.15
+FIRST_PASS_MIN_S = 2.0
 # The boundary pass (``recut.py``): its share of the parts' time, and the share of a part's orders (by its routes)
 # at each of its edges. Measured at 10,000 stops, 120 s, two seeds (docs/benchmarks.md): 0.15 / 0.25 cost the same
 # within noise (-0.3 %, +0.5 %) and brought the first complete plan 20 s earlier; 0.3 / 0.5 cost 0.8 % more.
@@ -164,11 +169,13 @@ def plan_in_parts(
     main_end = parts_end - BOUNDARY_SHARE * (parts_end - time.monotonic()) if boundaries else parts_end
     if boundaries and (parts_end - main_end) * workers / boundaries < BOUNDARY_MIN_S:
         boundaries, main_end = 0, parts_end
-    runs = runner(part_opts, workers, main_end, solve, board.part, late_end=None if boundaries else late_end)
-    works = [PartWork(i + 1, p, make_travel) for i, p in enumerate(parts)]
     started = time.perf_counter()
-    results = runs.run(works)
+    first = _first_pass(parts, part_opts, workers, main_end, solve, board, make_travel, runner)
+    runs = runner(part_opts, workers, main_end, solve, board.part, late_end=None if boundaries else late_end)
+    works = [PartWork(i + 1, restarted(p, first.get(i + 1)), make_travel) for i, p in enumerate(parts)]
+    results = better(first, runs.run(works))
     merged = _Merged.of(problem, split, parts, results)
+    merged.iterations += sum(r.plan.stats.iterations for r in first.values() if r.plan is not None)
     if boundaries:
         plans = {i: r.plan for i, r in results.items() if r.plan is not None}
         cut = recut(problem, split, plans, problem.name or "day", BOUNDARY_EDGE)
@@ -187,6 +194,49 @@ def plan_in_parts(
     board.day("done", force=True, best_cost_cents=plan.stats.cost_cents, best_value=plan.stats.cost_cents,
               feasible=True, assigned=plan.stats.orders_assigned)  # fmt: skip
     return plan
+
+
+def _first_pass(
+    parts: list[Problem],
+    options: SolveOptions,
+    workers: int,
+    main_end: float,
+    solve: PartSolver,
+    board: _Board,
+    make_travel: Callable[[Problem], PartTravel],
+    runner: RunnerFactory,
+) -> dict[int, PartResult]:
+    """Every part planned briefly (``FIRST_PASS_SHARE`` of the first pass's time), so that a complete plan of the
+    day exists early instead of once the last wave of parts ends; none when a part's share would be under
+    ``FIRST_PASS_MIN_S``. The main pass starts each part from these routes (``restarted``)."""
+    end = time.monotonic() + FIRST_PASS_SHARE * (main_end - time.monotonic())
+    if (end - time.monotonic()) * workers / len(parts) < FIRST_PASS_MIN_S:
+        return {}
+    board.day("first_pass", force=True)
+    works = [PartWork(i + 1, p, make_travel) for i, p in enumerate(parts)]
+    return runner(options, workers, end, solve, board.part).run(works)
+
+
+def restarted(part: Problem, first: PartResult | None) -> Problem:
+    """The part, to be planned again from its first-pass routes (a hint: ``optimize/start_routes.py``)."""
+    if first is None or first.plan is None:
+        return part
+    routes = tuple(StartRoute(r.vehicle_id, tuple(r.order_ids)) for r in first.plan.routes)
+    return replace(part, start_routes=routes)
+
+
+def better(first: dict[int, PartResult], second: dict[int, PartResult]) -> dict[int, PartResult]:
+    """Per part, the main pass's plan, unless it has none or serves fewer orders than the first pass's."""
+    out = dict(second)
+    for i, a in first.items():
+        b = second.get(i)
+        if a.plan is not None and (b is None or b.plan is None or _served(a.plan) > _served(b.plan)):
+            out[i] = a
+    return out
+
+
+def _served(plan: Plan) -> int:
+    return sum(len(r.order_ids) for r in plan.routes)
 
 
 def _monotonic_at(t0_perf: float, seconds: float) -> float:
@@ -266,9 +316,7 @@ def boundary_count(split: Split) -> int:
     return sum(k - 1 for k in per_depot.values())
 
 
-def _boundary_pass(
-    merged: _Merged, cut: Recut, runner: Runs, make_travel: Callable[[Problem], PartTravel]
-) -> None:
+def _boundary_pass(merged: _Merged, cut: Recut, runner: Runs, make_travel: Callable[[Problem], PartTravel]) -> None:
     """Plan the boundary parts (``recut.py``) from their routes; a boundary part's plan replaces the routes it
     started from, and a boundary part that fails keeps them."""
     works = [PartWork(k, b.problem, make_travel) for k, b in enumerate(cut.parts, start=1)]

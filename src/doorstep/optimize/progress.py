@@ -14,8 +14,9 @@ class Progress:
     when that unit is money, so a consumer that shows money never shows seconds as cents.
     """
 
-    # "matrix" | "build" | "solve" | "finish" | "done"; a day in parts also "split", "boundary", "recovery", "merge"
-    # (the whole day's, part 0) and "queued" (a part not started yet: reported once per part right after the split)
+    # "matrix" | "build" | "solve" | "finish" | "done"; a day in parts also "split", "first_pass", "boundary",
+    # "recovery", "merge" (the whole day's, part 0) and "queued" (a part not started yet: reported once per part right
+    # after the split)
     phase: str
     elapsed_s: float
     time_limit_s: float

@@ -15,7 +15,7 @@ from typing import Any
 
 from doorstep.optimize.progress import Progress
 
-DAY_PHASES = ("split", "solve", "boundary", "recovery", "merge", "done")
+DAY_PHASES = ("split", "first_pass", "solve", "boundary", "recovery", "merge", "done")
 PART_PHASES = ("queued", "matrix", "build", "solve", "finish", "done")
 
 

@@ -5,7 +5,7 @@
 import { el } from "./api.js";
 
 const DAY = {
-  split: "splitting the day", solve: "planning the parts", boundary: "improving across the part boundaries",
+  split: "splitting the day", first_pass: "a first plan of every part", solve: "planning the parts", boundary: "improving across the part boundaries",
   recovery: "planning left-out orders again",
   merge: "merging the parts", done: "done",
 };
