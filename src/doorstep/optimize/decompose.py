@@ -44,10 +44,11 @@ REPORT_EVERY_S = 0.25
 # noise (docs/benchmarks.md).
 FIRST_PASS_SHARE = 0.15
 FIRST_PASS_MIN_S = 2.0
-# The boundary pass (``recut.py``): its share of the parts' time, and the share of a part's orders (by its routes)
-# at each of its edges. Measured at 10,000 stops, 120 s, two seeds (docs/benchmarks.md): 0.15 / 0.25 cost the same
-# within noise (-0.3 %, +0.5 %) and brought the first complete plan 20 s earlier; 0.3 / 0.5 cost 0.8 % more.
-BOUNDARY_SHARE = 0.15
+# The boundary pass (``recut.py``): its share of the parts' time (0: off), and the share of a part's orders (by its
+# routes) at each of its edges. Measured at 10,000 stops, 120 s, two seeds (docs/benchmarks.md): alone, 0.15 / 0.25
+# cost the same as no pass within noise (-0.3 %, +0.5 %), 0.3 / 0.5 cost 0.8 % more; with the first pass it cost
+# 2.0 % and 3.6 % more. Off until it pays.
+BOUNDARY_SHARE = 0.0
 BOUNDARY_EDGE = 0.25
 BOUNDARY_MIN_S = 3.0  # a boundary part's least share of the time (else no boundary pass)
 # Reasons found inside one part that hold for the whole day as they are: a repair's (the route could not keep
