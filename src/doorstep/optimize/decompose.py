@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from doorstep.domain.errors import Issue
 from doorstep.domain.ids import new_id
 from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned, UnassignedReason
-from doorstep.domain.problem import Problem, StartRoute
+from doorstep.domain.problem import Problem
 from doorstep.optimize import memory, reasons
 from doorstep.optimize.check import check_plan
 from doorstep.optimize.geometry import build_geometry, plan_origin
@@ -29,6 +29,7 @@ from doorstep.optimize.progress import Progress, ProgressCallback
 from doorstep.optimize.pyvrp_adapter import start_method
 from doorstep.optimize.recut import Recut, recut
 from doorstep.optimize.split import PartSpec, Split, split_day
+from doorstep.optimize.start_routes import start_routes_of
 from doorstep.optimize.stats import plan_stats
 from doorstep.optimize.zones import apply_zones
 from doorstep.routing.provider import TravelTimeProvider
@@ -222,8 +223,7 @@ def restarted(part: Problem, first: PartResult | None) -> Problem:
     """The part, to be planned again from its first-pass routes (a hint: ``optimize/start_routes.py``)."""
     if first is None or first.plan is None:
         return part
-    routes = tuple(StartRoute(r.vehicle_id, tuple(r.order_ids)) for r in first.plan.routes)
-    return replace(part, start_routes=routes)
+    return replace(part, start_routes=start_routes_of(first.plan.routes))
 
 
 def better(first: dict[int, PartResult], second: dict[int, PartResult]) -> dict[int, PartResult]:
@@ -231,13 +231,10 @@ def better(first: dict[int, PartResult], second: dict[int, PartResult]) -> dict[
     out = dict(second)
     for i, a in first.items():
         b = second.get(i)
-        if a.plan is not None and (b is None or b.plan is None or _served(a.plan) > _served(b.plan)):
+        served = a.plan.stats.orders_assigned if a.plan is not None else 0
+        if a.plan is not None and (b is None or b.plan is None or served > b.plan.stats.orders_assigned):
             out[i] = a
     return out
-
-
-def _served(plan: Plan) -> int:
-    return sum(len(r.order_ids) for r in plan.routes)
 
 
 def _monotonic_at(t0_perf: float, seconds: float) -> float:

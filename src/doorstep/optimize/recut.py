@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 from statistics import median
 
 from doorstep.domain.plan import Plan, Route
-from doorstep.domain.problem import Problem, StartRoute
+from doorstep.domain.problem import Problem
 from doorstep.optimize.split import PartSpec, Split, sweep, units
+from doorstep.optimize.start_routes import start_routes_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +125,7 @@ def _problem(
     ids = [s.order_id for r in held for s in r.stops if s.order_id is not None] + left
     orders = sorted({order_at[o] for o in ids if o in order_at})
     vehicles = sorted({vehicle_at[r.vehicle_id] for r in held} | set(spare))
-    starts = tuple(StartRoute(r.vehicle_id, tuple(r.order_ids)) for r in held)
+    starts = start_routes_of(held)
     return replace(
         problem,
         orders=tuple(problem.orders[oi] for oi in orders),

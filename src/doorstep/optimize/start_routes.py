@@ -10,10 +10,16 @@ exists early, then again from those routes for the rest of the time.
 
 from __future__ import annotations
 
-from doorstep.domain.problem import Problem
+from doorstep.domain.plan import Route
+from doorstep.domain.problem import Problem, StartRoute
 from doorstep.optimize.build import order_clients
 from doorstep.optimize.construct import CLIENT
 from doorstep.optimize.model import SolverModel
+
+
+def start_routes_of(routes: list[Route]) -> tuple[StartRoute, ...]:
+    """A plan's routes as start routes: each vehicle with its orders in visit order."""
+    return tuple(StartRoute(r.vehicle_id, tuple(r.order_ids)) for r in routes)
 
 
 def hinted_routes(model: SolverModel, problem: Problem) -> list[tuple[int, list[tuple[int, int]]]] | None:
@@ -45,4 +51,4 @@ def hinted_routes(model: SolverModel, problem: Problem) -> list[tuple[int, list[
     return specs or None
 
 
-__all__ = ["hinted_routes"]
+__all__ = ["hinted_routes", "start_routes_of"]
