@@ -21,6 +21,7 @@ from doorstep.optimize.pyvrp_search import MAX_TIME, _cost_per_second, _penaltie
 from doorstep.routing import StraightLineProvider
 from tests.factories import VAN, Break, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import reasons, solve
+from tests.optimize.test_child_process import fresh_children
 
 
 def test_serve_all_requires_normal_and_high_orders_and_keeps_optional_ones_optional() -> None:
@@ -161,7 +162,7 @@ def test_two_workers_search_on_two_cores_and_keep_the_better_plan(threaded: bool
     assert multiprocessing.active_children() == []
     plan = solve(p, time_limit_s=2.0, max_iterations=None, seed=4, workers=2)
     assert not plan.unassigned
-    assert multiprocessing.active_children() == []
+    assert multiprocessing.active_children() == [] and fresh_children() == []  # forked, and fresh interpreters
     release.set()
 
 

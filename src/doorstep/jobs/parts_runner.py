@@ -40,6 +40,7 @@ from multiprocessing.process import BaseProcess
 import redis
 
 from doorstep.jobs.parts_queue import STOP, Assignment, Reply, RunKeys, Sealer, drain, first, push
+from doorstep.optimize.child_process import Child
 from doorstep.optimize.options import SolveOptions
 from doorstep.optimize.part_runner import (
     GRACE_S,
@@ -108,7 +109,7 @@ class CeleryPartRunner(PartRunner):
         # attempts this process may run at once: its own (a thread), and, where it may start processes, as many as
         # the slots (child processes, once the helpers it published did not come)
         self.local_max = 1 if multiprocessing.current_process().daemon else workers
-        self.threads: list[threading.Thread | BaseProcess] = []
+        self.threads: list[threading.Thread | BaseProcess | Child] = []
         self.remote, self.remote_error = True, ""
         self.lost: list[PartWork] = []  # attempts failed outside a poll (Redis lost while handing a part out)
         self.alive_at = 0.0
@@ -173,7 +174,7 @@ class CeleryPartRunner(PartRunner):
     def _local_count(self) -> int:
         """Attempts running here: in child processes, and in a thread (alive until its search ends, even when its
         attempt was given up)."""
-        children = sum(isinstance(r, LocalAttempt) and isinstance(r.proc, BaseProcess) for r in self.running)
+        children = sum(isinstance(r, LocalAttempt) and not isinstance(r.proc, threading.Thread) for r in self.running)
         return children + sum(t.is_alive() for t in self.threads)
 
     def _slots(self) -> int:

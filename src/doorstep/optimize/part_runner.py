@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import signal
 import threading
 import time
 import traceback
@@ -25,6 +24,9 @@ from typing import Any, Protocol
 
 from doorstep.domain.plan import Plan, UnassignedReason
 from doorstep.domain.problem import Problem
+from doorstep.optimize import child_process
+from doorstep.optimize.child_main import die_with_parent
+from doorstep.optimize.child_process import Child
 from doorstep.optimize.options import SolveOptions
 from doorstep.optimize.part_travel import PartTravel
 from doorstep.optimize.progress import Progress, ProgressCallback
@@ -106,19 +108,8 @@ class LocalAttempt(Attempt):
     """An attempt in a child process of this one, or in a thread of it (``_spawn(thread=True)``: the Celery
     runner's own slot), sending on ``conn``."""
 
-    proc: BaseProcess | threading.Thread
+    proc: BaseProcess | Child | threading.Thread
     conn: Connection
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to end this process when the planning process ends (killed, or its worker stopped): a part never
-    searches on for a plan nobody will read. Elsewhere the part ends at its deadline anyway."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _child(conn: Connection, problem: Problem, travel: PartTravel, options: SolveOptions, deadline: float,
@@ -126,7 +117,7 @@ def _child(conn: Connection, problem: Problem, travel: PartTravel, options: Solv
     """A part's process: plan until ``deadline`` (wall clock), send progress, then the plan or the error. In a
     thread (``own_process`` False) the same, without tying a process's life to its parent's."""
     if own_process:
-        _die_with_parent()
+        die_with_parent()  # a forked child (one started by ``child_process`` has asked already)
     try:
         opts = replace(options, time_limit_s=max(0.2, deadline - time.time()))
         conn.send(("done", solve(problem, travel, opts, lambda p: conn.send(("progress", p)))))
@@ -254,15 +245,18 @@ class PartRunner:
         """Start the attempt in a child process (or, with ``thread``, a thread of this process); raises when it
         cannot start."""
         assert work.travel is not None
-        ctx = multiprocessing.get_context("fork") if self.method == "fork" else multiprocessing.get_context("spawn")
-        recv, send = ctx.Pipe(duplex=False)
-        args: tuple[Any, ...] = (send, work.problem, work.travel, self.options, time.time() + budget, self.solve)
+        args: tuple[Any, ...] = (work.problem, work.travel, self.options, time.time() + budget, self.solve)
         name = f"doorstep-part-{work.index}"
+        if not thread and self.method != "fork":  # a fresh interpreter importing only the planner (child_process)
+            child, conn = child_process.start(_child, args, name)
+            return LocalAttempt(work, time.monotonic() + budget, child, conn)
+        recv, send = multiprocessing.Pipe(duplex=False)
         proc: BaseProcess | threading.Thread
         if thread:
-            proc = threading.Thread(target=_child, args=(*args, False), daemon=True, name=name)
+            proc = threading.Thread(target=_child, args=(send, *args, False), daemon=True, name=name)
         else:
-            proc = ctx.Process(target=_child, args=args, daemon=True, name=name)
+            fork = multiprocessing.get_context("fork")
+            proc = fork.Process(target=_child, args=(send, *args), daemon=True, name=name)
         try:
             proc.start()
         except BaseException:
@@ -332,7 +326,7 @@ class PartRunner:
         self.running.remove(r)
         r.conn.close()
         r.proc.join(timeout=0.5)
-        if r.proc.is_alive() and isinstance(r.proc, BaseProcess):  # a thread cannot be stopped: it ends by its deadline
+        if r.proc.is_alive() and not isinstance(r.proc, threading.Thread):  # a thread ends by its deadline
             r.proc.terminate()
             r.proc.join(timeout=1.0)
 

@@ -27,6 +27,8 @@ from pyvrp import (
     VehicleType,
 )
 
+from doorstep.optimize import child_process
+from doorstep.optimize.child_process import Child
 from doorstep.optimize.model import SolverModel
 from doorstep.optimize.pyvrp_search import (
     MAX_TIME,
@@ -187,18 +189,21 @@ HELPER_WAIT_S = 1.0  # after its own search, how long the main process waits for
 def start_method() -> str:
     """``fork`` in a single-threaded process (the CLI, a worker): the helper starts at once with the data and the
     neighbourhood already in memory (pickling a 2,000-order day's matrices alone took seconds); ``spawn`` as soon
-    as another thread runs (a server), since forking a threaded process can deadlock the child."""
+    as another thread runs (a server), since forking a threaded process can deadlock the child, and in a daemonic
+    process (which ``multiprocessing`` lets fork no children). A ``spawn`` child is started by ``child_process``:
+    a fresh interpreter that imports the planner only, never the parent's ``__main__``."""
     # _thread._count: threads started below the threading module too (pytest-xdist's execnet starts such threads)
     single = threading.active_count() == 1 and _thread._count() == 0
-    return "fork" if single and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    forkable = single and not multiprocessing.current_process().daemon
+    return "fork" if forkable and "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-def _start_helper(data: ProblemData, payload: dict[str, Any]) -> tuple[BaseProcess, Connection]:
+def _start_helper(data: ProblemData, payload: dict[str, Any]) -> tuple[BaseProcess | Child, Connection]:
     """A second search in another process, on the other core (see ``start_method``)."""
-    method = start_method()
-    if method == "spawn":
-        payload = {**payload, "neighbours": None}  # recomputed there: cheaper than pickling it
-    ctx = multiprocessing.get_context("fork") if method == "fork" else multiprocessing.get_context("spawn")
+    if start_method() == "spawn":
+        payload = {**payload, "data": data, "neighbours": None}  # recomputed there: cheaper than pickling it
+        return child_process.start(helper_search, (payload,), "doorstep-second-search")
+    ctx = multiprocessing.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=helper_search, args=(send, {"data": data, **payload}), daemon=True)
     proc.start()
@@ -206,7 +211,7 @@ def _start_helper(data: ProblemData, payload: dict[str, Any]) -> tuple[BaseProce
     return proc, recv
 
 
-def _collect(helper: tuple[BaseProcess, Connection] | None) -> tuple[list[RouteSpec], bool, int, int] | None:
+def _collect(helper: tuple[BaseProcess | Child, Connection] | None) -> tuple[list[RouteSpec], bool, int, int] | None:
     """The helper's answer, or None when it has none in time (it is then stopped: it never outlives the call)."""
     if helper is None:
         return None
@@ -253,7 +258,10 @@ def solve(
     if workers > 1 and max_iterations is None:
         payload = {"deadline": time.time() + time_limit_s, "idle_s": no_improvement_s, "give_up": give_up,
                    "seed": seed + 1, "scale": penalty_scale, "warm": warm, "neighbours": near}  # fmt: skip
-        helper = _start_helper(data, payload)
+        try:
+            helper = _start_helper(data, payload)
+        except OSError:  # no process could start (no memory, no more processes): this search alone
+            helper = None
     stop = _Stop(time_limit_s, no_improvement_s, max_iterations, give_up)
     stop.clients = data.num_clients
     callbacks = _Callbacks(stop, report, report_every_s, break_fixed or [0] * data.num_vehicle_types)
