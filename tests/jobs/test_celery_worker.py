@@ -35,7 +35,10 @@ from tests.conftest import PG_ADMIN_URL, _pg_admin
 
 pytestmark = pytest.mark.slow
 
-REDIS_URL = os.environ.get("DOORSTEP_TEST_REDIS", "redis://127.0.0.1:6379/11")  # a database of its own, flushed
+# a database of its own, flushed: one per pytest-xdist worker (two of these tests at once on one database took each
+# other's jobs); 12 is test_parts_runner's
+_XDIST = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("DOORSTEP_TEST_REDIS", f"redis://127.0.0.1:6379/{11 if _XDIST == 0 else 12 + _XDIST}")
 LEASE_S, VISIBILITY_S = 2.0, 4
 
 
