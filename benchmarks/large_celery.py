@@ -1,6 +1,7 @@
 """A large day as a planning job, side by side: (a) with the in-process job runner (the embedded shape: the job
 runs in this process, its parts in child processes of it) and (b) with two Celery worker processes (the scaled
-shape: the job runs on one worker, its parts on both, ``jobs/parts_runner.py``).
+shape: the job runs on one worker, its parts on both, ``jobs/parts_runner.py``); ``--arms`` may add ``celery-1``,
+the same on one Celery worker process (the job and its parts on it: a thread, then child processes).
 
 The day is ``scaling.py``'s ``synthetic_day(n, breaks=True, hubs=1)``: 70 % of the orders with a 2-hour slot,
 every van with a lunch break. One hub, not two: a planning job plans one depot's day (``POST /v1/plans`` takes a
@@ -140,8 +141,11 @@ def _consuming(logs: Path, names: list[str], timeout_s: float = 120) -> None:
         time.sleep(0.2)
 
 
-def celery_arm(url: str, org_id: str, depot_id: str, options: dict[str, Any], logs: Path) -> dict[str, Any]:
-    """(b) The job queued on the broker; two ``doorstep worker --pool solo`` processes run it and its parts."""
+def celery_arm(
+    url: str, org_id: str, depot_id: str, options: dict[str, Any], logs: Path, workers: int = 2
+) -> dict[str, Any]:
+    """(b) The job queued on the broker; ``workers`` (two, or one) ``doorstep worker --pool solo`` processes run it
+    and its parts (with one, the planning worker fills the other slots with child processes after its wait)."""
     with redis_server(logs) as (redis_url, _pid):
         env = {"DOORSTEP_DATABASE_URL": url, "DOORSTEP_REDIS_URL": redis_url, "DOORSTEP_JOB_RUNNER": "celery",
                "DOORSTEP_SECRET_KEY": SECRET, "DOORSTEP_ENV": "bench", "DOORSTEP_WEBHOOK_TICK_S": "0"}  # fmt: skip
@@ -151,9 +155,11 @@ def celery_arm(url: str, org_id: str, depot_id: str, options: dict[str, Any], lo
         runner = job_runner(settings)
         p = Platform(sessions=make_session_factory(engine), runner=runner)
         try:
-            procs.start("worker-1", "worker", "--pool", "solo")
-            procs.start("worker-2", "worker", "--pool", "solo", "--no-tick")
-            _consuming(logs, ["worker-1", "worker-2"])
+            names = [f"worker-{i + 1}" for i in range(workers)]
+            procs.start(names[0], "worker", "--pool", "solo")
+            for name in names[1:]:
+                procs.start(name, "worker", "--pool", "solo", "--no-tick")
+            _consuming(logs, names)
             load = round(os.getloadavg()[0], 2)
             t0 = time.perf_counter()
             row = start_plan(p, system_actor(org_id), depot_id, DAY, options)
@@ -192,7 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--part-workers", type=int, default=None, help="slots of the parts (default: the cores)")
     ap.add_argument("--split-above", type=int, default=None, help="large-day threshold (default 2,500; smoke runs)")
     ap.add_argument("--part-orders", type=int, default=None, help="orders per part (default 1,000; smoke runs)")
-    ap.add_argument("--arms", default="inline,celery", help="which arms, in order")
+    ap.add_argument("--arms", default="inline,celery", help="which arms, in order (inline, celery, celery-1)")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     options: dict[str, Any] = {"time_limit_s": args.time_limit, "seed": 1}
@@ -216,8 +222,10 @@ def main(argv: list[str] | None = None) -> None:
                 runs[arm] = inline_arm(url, org_id, depot_id, options)
             elif arm == "celery":
                 runs[arm] = celery_arm(url, org_id, depot_id, options, logs)
+            elif arm == "celery-1":
+                runs[arm] = celery_arm(url, org_id, depot_id, options, logs, workers=1)
             else:
-                raise SystemExit(f"unknown arm {arm!r} (inline, celery)")
+                raise SystemExit(f"unknown arm {arm!r} (inline, celery, celery-1)")
     print_rich(table(runs), f"{args.orders:,}-order day, {args.time_limit:g} s, one hub, breaks")
     for arm, r in runs.items():
         print(f"{arm}: {r['where']}")
