@@ -20,7 +20,7 @@ import redis
 from doorstep.jobs import parts_queue
 from doorstep.jobs.parts_helper import serve
 from doorstep.jobs.parts_queue import Assignment, RunKeys, Sealer, TamperedError
-from doorstep.jobs.parts_runner import CeleryPartRunner
+from doorstep.jobs.parts_runner import RETURN_MAX_S, CeleryPartRunner, ReturnTrip
 from doorstep.optimize.options import SolveOptions
 from doorstep.optimize.part_runner import PartWork
 from doorstep.optimize.part_travel import PartTravel
@@ -130,6 +130,23 @@ def test_parts_run_here_and_on_a_helper_sharing_the_time_fairly(client: redis.Re
     helpers[0].join(timeout=5)
     assert not helpers[0].is_alive()
     assert all(ttl > 0 for _k, ttl in _keys_left(client, runner.keys.run_id))
+    assert runner.trip.seconds is not None and 0 <= runner.trip.seconds <= 1.0  # learnt from the helper's parts
+
+
+def test_a_helpers_share_leaves_room_for_its_plan_to_come_back() -> None:
+    """Before any part came back, the time its payload took to store stands in for the way back; then the trips
+    measured, averaged with the last estimate; never negative, never more than the cap."""
+    trip = ReturnTrip()
+    assert trip.allowance(0.15) == 0.15
+    trip.observe(0.8)
+    assert trip.allowance(0.15) == 0.8
+    trip.observe(0.4)
+    assert trip.allowance(9.0) == pytest.approx(0.6)
+    trip.observe(-1.0)  # came back early: no trip at all
+    assert trip.seconds == pytest.approx(0.3)
+    trip.observe(60.0)
+    assert trip.seconds == pytest.approx((0.3 + RETURN_MAX_S) / 2)
+    assert ReturnTrip().allowance(60.0) == RETURN_MAX_S
 
 
 def test_a_part_whose_helper_vanished_is_planned_again_here_and_every_key_expires(client: redis.Redis) -> None:
