@@ -245,8 +245,9 @@ class _RouteRemoval:
     search's acceptance keeps the smaller fleet when it pays. PyVRP's own perturbations move a few stops at a
     time and seldom empty a route, so a day whose vans carry a fixed cost kept a van too many for a long time:
     on an 802-order part of the 10,000-order day with lunch breaks, 14 vans at 16 s where 80 s reach 13 (cost
-    +3.5 %, two seeds); with this, 13 vans at 16 s on both (+2.1 %, -0.1 %; docs/modelling.md). A removal whose result leaves a required client
-    out (the local search did not put it back) is not used: the plain perturbation runs instead."""
+    +3.5 %, two seeds); with this, 13 vans at 16 s on both (+2.1 %, -0.1 %; docs/modelling.md). A removal
+    whose result leaves a required client out (the local search did not put it back) is not used: the plain
+    perturbation runs instead."""
 
     def __init__(self, ls: LocalSearch, data: ProblemData, every: int = ROUTE_REMOVAL_EVERY) -> None:
         self.ls, self.data, self.every = ls, data, every
