@@ -17,6 +17,7 @@ a part never searches on for a plan nobody will read.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import pickle
 import subprocess
@@ -24,6 +25,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 ENTRY = "doorstep.optimize.child_main"
@@ -91,3 +93,24 @@ def start(target: Callable[..., None], args: tuple[Any, ...], name: str) -> tupl
         os.close(recv_fd)
         raise
     return child, Connection(recv_fd, writable=False)
+
+
+def start_process(
+    target: Callable[..., None], args: tuple[Any, ...], name: str, fork: bool
+) -> tuple[BaseProcess | Child, Connection]:
+    """Run ``target(conn, *args)`` in a child process: forked (a single-threaded parent: it starts at once with
+    the parent's memory) or, with ``fork`` False, a fresh interpreter (``start``); returns the child and the
+    receiving end of ``conn``. Raises when it cannot start; nothing is left running then."""
+    if not fork:
+        return start(target, args, name)
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=target, args=(send, *args), daemon=True, name=name)
+    try:
+        proc.start()
+    except BaseException:
+        send.close()
+        recv.close()
+        raise
+    send.close()  # the child has its own copy
+    return proc, recv

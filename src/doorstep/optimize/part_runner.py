@@ -247,24 +247,17 @@ class PartRunner:
         assert work.travel is not None
         args: tuple[Any, ...] = (work.problem, work.travel, self.options, time.time() + budget, self.solve)
         name = f"doorstep-part-{work.index}"
-        if not thread and self.method != "fork":  # a fresh interpreter importing only the planner (child_process)
-            child, conn = child_process.start(_child, args, name)
+        if not thread:  # forked, or a fresh interpreter importing only the planner (child_process)
+            child, conn = child_process.start_process(_child, args, name, fork=self.method == "fork")
             return LocalAttempt(work, time.monotonic() + budget, child, conn)
         recv, send = multiprocessing.Pipe(duplex=False)
-        proc: BaseProcess | threading.Thread
-        if thread:
-            proc = threading.Thread(target=_child, args=(send, *args, False), daemon=True, name=name)
-        else:
-            fork = multiprocessing.get_context("fork")
-            proc = fork.Process(target=_child, args=(send, *args), daemon=True, name=name)
+        proc = threading.Thread(target=_child, args=(send, *args, False), daemon=True, name=name)
         try:
             proc.start()
         except BaseException:
             send.close()
             recv.close()
             raise
-        if not thread:
-            send.close()  # the thread writes on it; the child process has its own copy
         return LocalAttempt(work, time.monotonic() + budget, proc, recv)
 
     def _here(self, work: PartWork, budget: float) -> bool | None:

@@ -200,15 +200,11 @@ def start_method() -> str:
 
 def _start_helper(data: ProblemData, payload: dict[str, Any]) -> tuple[BaseProcess | Child, Connection]:
     """A second search in another process, on the other core (see ``start_method``)."""
-    if start_method() == "spawn":
-        payload = {**payload, "data": data, "neighbours": None}  # recomputed there: cheaper than pickling it
-        return child_process.start(helper_search, (payload,), "doorstep-second-search")
-    ctx = multiprocessing.get_context("fork")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=helper_search, args=(send, {"data": data, **payload}), daemon=True)
-    proc.start()
-    send.close()
-    return proc, recv
+    fork = start_method() == "fork"
+    payload = {**payload, "data": data}
+    if not fork:
+        payload["neighbours"] = None  # recomputed there: cheaper than pickling it
+    return child_process.start_process(helper_search, (payload,), "doorstep-second-search", fork)
 
 
 def _collect(helper: tuple[BaseProcess | Child, Connection] | None) -> tuple[list[RouteSpec], bool, int, int] | None:
