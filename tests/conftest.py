@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from doorstep.domain.geo import LatLng
+from doorstep.domain.zones import AccessZone
 from doorstep.store.engine import make_engine
 from doorstep.store.migrate import upgrade
 from tests.browser import browser, chromium
@@ -61,6 +62,27 @@ def monaco_van_ch(monaco_pbf: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
     out = tmp_path_factory.mktemp("net") / "monaco-van-ch"
     build_network(monaco_pbf, out, NetworkProfile.VAN, Algorithm.CH)
+    return out
+
+
+# An access zone over the streets around Place du Casino (lat, lng corners): shortest paths between the port and
+# Larvotto cross it, and a car barred from it takes a few minutes longer (tests/routing/test_network_zones.py).
+CASINO_CORNERS = ((43.7380, 7.4255), (43.7380, 7.4300), (43.7410, 7.4300), (43.7410, 7.4255))
+
+
+def casino_zone(vehicle_type_ids: frozenset[str] = frozenset({"vty_van"})) -> AccessZone:
+    """The Place du Casino zone, open to vans only unless told."""
+    ring = tuple(LatLng(lat, lng) for lat, lng in CASINO_CORNERS)
+    return AccessZone(id="zon_casino", name="Casino", polygons=((ring,),), vehicle_type_ids=vehicle_type_ids)
+
+
+@pytest.fixture(scope="session")
+def monaco_zoned(monaco_pbf: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A car network (MLD) from the Monaco extract built with the Casino zone, once per session (a few seconds)."""
+    from doorstep.routing.network_build import build_network
+
+    out = tmp_path_factory.mktemp("net") / "monaco-zoned"
+    build_network(monaco_pbf, out, zones=[casino_zone()])
     return out
 
 

@@ -151,3 +151,22 @@ def test_plan_with_a_dead_routing_server_completes_on_straight_lines(
     assert (
         doc["stats"]["provider"].startswith("straight-line") and "fallback from osrm-http" in doc["stats"]["provider"]
     )
+
+
+def _zone_feature(zid: str, lng: float) -> dict[str, Any]:
+    """A small square GeoJSON Feature zone in Monaco (no vehicle types: the build uses the area only)."""
+    ring = [[lng, 43.738], [lng + 0.002, 43.738], [lng + 0.002, 43.740], [lng, 43.740], [lng, 43.738]]
+    return {"type": "Feature", "id": zid, "properties": {"name": zid}, "geometry": {"type": "Polygon",
+            "coordinates": [ring]}}  # fmt: skip
+
+
+def test_build_with_too_many_zones_is_e3014_before_any_tool_runs(monaco_pbf: Path, tmp_path: Path) -> None:
+    """`--zones` with a FeatureCollection of 3 zones on a car network exits 2 with E3014 and builds nothing."""
+    zones = tmp_path / "zones.geojson"
+    features = [_zone_feature(f"zon_{k}", 7.420 + 0.003 * k) for k in range(3)]
+    zones.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    result = invoke("network", "build", str(monaco_pbf), "--out", str(tmp_path / "n"), "--zones", str(zones), "--json")
+    assert result.exit_code == 2
+    err = json.loads(result.output)["error"]
+    assert err["code"] == "E3014" and "3 access zones (zon_0, zon_1, zon_2)" in err["message"]
+    assert not (tmp_path / "n" / "network.json").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from doorstep.domain.errors import Issue
 from doorstep.domain.validate import validate_problem
 from doorstep.domain.zones import AccessZone, in_polygon
 from doorstep.formats.doorstep_json import problem_from_dict, problem_to_dict
-from doorstep.formats.zones_json import zone_to_dict, zones_from_list
+from doorstep.formats.zones_json import read_zones_file, zone_to_dict, zones_from_list
 
 SQUARE = [[-9.16, 38.73], [-9.14, 38.73], [-9.14, 38.75], [-9.16, 38.75], [-9.16, 38.73]]
 HOLE = [[-9.152, 38.738], [-9.148, 38.738], [-9.148, 38.742], [-9.152, 38.742], [-9.152, 38.738]]
@@ -144,3 +145,32 @@ def test_zone_contains_matches_ring_orientation_either_way() -> None:
     rev = AccessZone(id="z", name="", polygons=((ring[::-1],),), vehicle_type_ids=frozenset({"x"}))
     for p in (LatLng(38.745, -9.145), LatLng(38.76, -9.145), LatLng(38.74, -9.17)):
         assert zone.contains(p) == rev.contains(p)
+
+
+def test_zones_file_as_list_object_or_feature_collection(tmp_path: Path) -> None:
+    """A zones file reads the same as a list, as {"zones": [...]} and as a FeatureCollection with ids; a feature
+    without an id is E1620; without vehicle types only a network build (need_types=False) accepts it."""
+    ring = [[7.42, 43.738], [7.43, 43.738], [7.43, 43.741], [7.42, 43.738]]
+    geometry = {"type": "Polygon", "coordinates": [ring]}
+    doc = {"id": "zon_c", "name": "Casino", "geometry": geometry, "vehicle_types": ["vty_van"]}
+    feature = {"type": "Feature", "id": "zon_c", "properties": {"name": "Casino", "vehicle_types": ["vty_van"]},
+               "geometry": geometry}  # fmt: skip
+    shapes = [[doc], {"zones": [doc]}, {"type": "FeatureCollection", "features": [feature]}]
+    read = []
+    for k, data in enumerate(shapes):
+        path = tmp_path / f"z{k}.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        read.append(read_zones_file(path))
+    assert read[0] == read[1] == read[2] and read[0][0].id == "zon_c" and read[0][0].name == "Casino"
+    bare = tmp_path / "bare.json"
+    no_id = {"type": "Feature", "properties": {}, "geometry": geometry}
+    bare.write_text(json.dumps({"type": "FeatureCollection", "features": [no_id]}), encoding="utf-8")
+    with pytest.raises(DoorstepError) as exc:
+        read_zones_file(bare)
+    assert [i.code for i in exc.value.issues] == ["E1620", "E1624"]
+    with pytest.raises(DoorstepError) as exc:
+        read_zones_file(bare, need_types=False)
+    assert [i.code for i in exc.value.issues] == ["E1620"]
+    typeless = tmp_path / "typeless.json"
+    typeless.write_text(json.dumps([{"id": "zon_c", "geometry": geometry}]), encoding="utf-8")
+    assert read_zones_file(typeless, need_types=False)[0].vehicle_type_ids == frozenset()

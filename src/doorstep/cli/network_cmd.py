@@ -17,7 +17,8 @@ from doorstep.config import get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
-from doorstep.routing.network_build import PHASES, build_network
+from doorstep.formats.zones_json import read_zones_file
+from doorstep.routing.network_build import build_network, phases_of
 from doorstep.routing.network_meta import Algorithm, NetworkMeta, parse_profile, read_meta
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import UNREACHABLE
@@ -51,6 +52,7 @@ def _meta_table(meta: NetworkMeta) -> Table:
         ("peak memory", f"{meta.peak_rss_bytes / 2**20:.0f} MiB"),
         ("tools", f"OSRM {meta.osrm_version}, Doorstep {meta.doorstep_version}"),
         ("data", f"{meta.attribution}, {meta.license}"),
+        *([("access zones", ", ".join(f"{z.id} ({z.osrm_class})" for z in meta.zones))] if meta.zones else []),
     ]
     for key, value in rows:
         table.add_row(f"[bold]{key}[/bold]", escape(value))
@@ -67,13 +69,22 @@ def build(
         Algorithm, typer.Option("--algorithm", help="mld: fast build; ch: faster matrices, slower build.")
     ] = Algorithm.MLD,
     threads: Annotated[int, typer.Option("--threads", min=1, help="Threads for the OSRM tools.")] = 2,
+    zones_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--zones",
+            help="Access zones (JSON list or GeoJSON FeatureCollection with ids, at most 3) whose roads barred "
+            "vehicles must not drive through.",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the network's metadata as JSON only.")] = False,
 ) -> None:
     """Build a road network from OSM_FILE into --out (extract, then partition+customize or contract)."""
 
     def body() -> int:
         prof = parse_profile(profile)
-        phases = PHASES[algorithm]
+        zones = read_zones_file(zones_file, need_types=False) if zones_file is not None else ()
+        phases = phases_of(algorithm, bool(zones))
         status = None if json_out else console.status(f"[bold]{phases[0]}[/bold] {escape(str(osm_file))}")
 
         def on_phase(name: str, seconds: float) -> None:
@@ -87,7 +98,7 @@ def build(
         if status is not None:
             status.start()
         try:
-            meta = build_network(osm_file, out, prof, algorithm, threads=threads, on_phase=on_phase)
+            meta = build_network(osm_file, out, prof, algorithm, threads=threads, on_phase=on_phase, zones=zones)
         finally:
             if status is not None:
                 status.stop()

@@ -264,6 +264,10 @@ CODES: dict[str, tuple[str, str]] = {
         "invalid traffic settings",
         "Give 168 positive hour-of-week factors (Monday 00h first) and a weather factor >= 1.",
     ),
+    "E3014": (
+        "too many access zones for a road network",
+        "Give each zone once, at most 2 on a car or van network (3 on bike, foot); merge zones into a MultiPolygon.",
+    ),
     "E1301": ("invalid request field", "Correct the field named in loc (see the OpenAPI schema at /docs)."),
     "E1302": ("no such object", "Check the id; objects of other organizations are not visible."),
     "E1303": ("request body too large", "Send a smaller body: split bulk requests or upload smaller files."),
@@ -580,6 +584,10 @@ CODES: dict[str, tuple[str, str]] = {
     "W3005": (
         "traffic makes a stop late",
         "Widen the window or start the route earlier; the ETA uses the traffic of the hour driven.",
+    ),
+    "W3006": (
+        "access zone not avoided by the travel model",
+        "Barred vehicles may drive through the zone: build the road network with it (doorstep network build --zones).",
     ),
 }
 # One order everywhere (this dict, docs/errors.md): errors before warnings, then by number.

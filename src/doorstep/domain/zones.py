@@ -9,6 +9,8 @@ a zone is not modelled (travel matrices do not know which streets a trip uses).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -73,3 +75,16 @@ class AccessZone:
 def zones_at(zones: tuple[AccessZone, ...], p: LatLng) -> list[AccessZone]:
     """The zones containing a position."""
     return [z for z in zones if z.contains(p)]
+
+
+def geometry_sha256(z: AccessZone) -> str:
+    """A digest of the zone's area alone (rings as ``[lng, lat]`` at 7 decimals, about 1 cm), so a road network
+    built with the zone can tell whether the polygon has changed since (its id, name or hours do not count)."""
+    rings = [[[[round(p.lng, 7), round(p.lat, 7)] for p in ring] for ring in poly] for poly in z.polygons]
+    text = json.dumps(rings, separators=(",", ":"))
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def barred_zones(zones: tuple[AccessZone, ...], vehicle_type_id: str) -> frozenset[str]:
+    """Ids of the zones a vehicle type may not enter at all: it must not serve stops there nor drive through."""
+    return frozenset(z.id for z in zones if vehicle_type_id not in z.vehicle_type_ids)

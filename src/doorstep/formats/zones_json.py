@@ -4,7 +4,9 @@
 ``vehicle_types`` names the types allowed to serve stops inside (by id or by name); ``hours`` are local
 ``[["06:00", "11:00"], ...]`` pairs (none: at any time) in ``timezone`` (empty: the first depot's). Every problem
 is reported at once: E1620 area, E1622 hours, E1624 no vehicle type, E1113 time zone (the fleet-dependent checks,
-E1621 and E1623, are in ``domain.validate``).
+E1621 and E1623, are in ``domain.validate``). ``read_zones_file`` reads a file of them for ``doorstep network build
+--zones``: a list of these objects, ``{"zones": [...]}`` or a GeoJSON FeatureCollection whose features carry an
+``id`` (the other keys in ``properties``).
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from datetime import time
+from pathlib import Path
 from typing import Any
 
-from doorstep.domain.errors import Issue
+from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import derived_id
 from doorstep.domain.zones import AccessZone, Polygon, Ring
+from doorstep.formats.json_common import read_json
 from doorstep.formats.times import clock_seconds, zone
 
 Loc = tuple[str | int, ...]
@@ -152,3 +156,40 @@ def zone_to_dict(z: AccessZone) -> dict[str, Any]:
         "hours": [[_clock_text(a), _clock_text(b)] for a, b in z.hours],
         "timezone": z.timezone,
     }
+
+
+def _feature_zone(f: Any) -> Any:
+    """A GeoJSON Feature as a zone object: its ``id`` (or ``properties.id``), its properties and its geometry."""
+    if not isinstance(f, Mapping) or f.get("type") != "Feature":
+        return f
+    raw = f.get("properties")
+    props: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+    return {**props, "id": f.get("id", props.get("id")), "geometry": f.get("geometry")}
+
+
+def zones_from_document(data: Any, issues: list[Issue]) -> tuple[AccessZone, ...]:
+    """The zones of a list, a ``{"zones": [...]}`` object or a GeoJSON FeatureCollection (features need an id)."""
+    if isinstance(data, Mapping) and data.get("type") == "FeatureCollection":
+        raw = data.get("features")
+        features: list[Any] = raw if isinstance(raw, list) else []
+        for i, f in enumerate(features):
+            if isinstance(f, Mapping) and _feature_zone(f).get("id") in (None, ""):
+                issues.append(Issue("E1620", f"features[{i}] has no id", ("features", i, "id")))
+        return zones_from_list([_feature_zone(f) for f in features], issues, root="features")
+    if isinstance(data, Mapping) and "zones" in data:
+        data = data["zones"]
+    if not isinstance(data, list):
+        issues.append(Issue("E1620", "give a list of access zones or a GeoJSON FeatureCollection", ("zones",)))
+        return ()
+    return zones_from_list(data, issues)
+
+
+def read_zones_file(path: Path, *, need_types: bool = True) -> tuple[AccessZone, ...]:
+    """The zones of a JSON file; every problem at once. ``need_types=False`` (a road network build, which only
+    uses the areas) accepts zones without ``vehicle_types``."""
+    issues: list[Issue] = []
+    zones = zones_from_document(read_json(path), issues)
+    errors = [i for i in issues if need_types or i.code != "E1624"]
+    if errors:
+        raise DoorstepError(errors)
+    return zones

@@ -17,7 +17,7 @@ from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.domain.plan import Route, ScheduledStop, StopType
 from doorstep.domain.timing import Leg, lateness_s, retime
-from doorstep.routing.provider import UNREACHABLE, TravelTimeProvider
+from doorstep.routing.provider import NO_AVOID, UNREACHABLE, TravelTimeProvider, ask_matrix
 from doorstep.routing.traffic import hour_by_hour
 
 RISK_MARGIN_S = 600
@@ -87,12 +87,14 @@ class EtaEngine:
         now: datetime,
         position: LatLng | None = None,
         service_factor: float = 1.0,
+        avoid: frozenset[str] = NO_AVOID,
     ) -> RouteEta:
         """ETAs of ``route.stops[done:]`` for a driver at ``position`` (default: at the last done stop) at ``now``.
 
         ``done`` counts the leading stops already completed (the start included). Driving resumes at ``now`` or
         at the last done stop's planned departure, whichever is later. ``service_factor`` scales the remaining
-        service times (a driver learned to be quicker or slower than the address times say).
+        service times (a driver learned to be quicker or slower than the address times say). ``avoid``: the
+        access zones the vehicle may not drive through.
         """
         done = max(1, min(done, len(route.stops)))
         remaining = route.stops[done:]
@@ -108,11 +110,11 @@ class EtaEngine:
         )
         timed_by_hour = hour_by_hour(self.provider)
         if timed_by_hour is None:
-            legs, warnings = self._legs(self.provider, here.location, remaining, profile, now)
+            legs, warnings = self._legs(self.provider, here.location, remaining, profile, now, avoid)
             timed = retime([here, *remaining], 1, legs)[1:]
         else:  # free-flow legs, each driven with the traffic of the hour it is driven in
             free_flow, drive = timed_by_hour
-            legs, warnings = self._legs(free_flow, here.location, remaining, profile, now)
+            legs, warnings = self._legs(free_flow, here.location, remaining, profile, now, avoid)
             timed = retime([here, *remaining], 1, legs, drive=drive)[1:]
         etas = []
         for k, stop in enumerate(timed):
@@ -133,11 +135,12 @@ class EtaEngine:
         remaining: list[ScheduledStop],
         profile: SpeedProfile,
         now: datetime,
+        avoid: frozenset[str] = NO_AVOID,
     ) -> tuple[list[Leg], list[str]]:
         """Drive into each remaining stop; the plan's own leg where no road is known."""
         points = list(dict.fromkeys([origin, *(s.location for s in remaining)]))
         index = {p: i for i, p in enumerate(points)}
-        m = provider.matrix(points, profile, now)
+        m = ask_matrix(provider, points, profile, now, avoid)
         legs, warnings = [], []
         prev = origin
         for stop in remaining:

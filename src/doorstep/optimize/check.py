@@ -1,7 +1,9 @@
 """The independent plan checker: re-verifies any plan (solver output or hand-edited) against its problem.
 
 It recomputes travel, times, loads and limits from the problem and the stop sequence only; it shares no
-scheduling code with the planner, so a planner bug cannot hide itself.
+scheduling code with the planner, so a planner bug cannot hide itself. Travel is each vehicle's own: its speed
+profile around the access zones its type is barred from (a plan timed on unrestricted matrices shows as
+``SCHEDULE``), and where the model draws roads, a leg through such a zone is ``ZONE_TRANSIT`` (check_transit.py).
 """
 
 from __future__ import annotations
@@ -17,13 +19,17 @@ from doorstep.domain.problem import Problem
 from doorstep.domain.releases import with_transfers
 from doorstep.optimize.check_depots import check_depots
 from doorstep.optimize.check_route import RouteChecker, Travel
+from doorstep.optimize.check_transit import zone_transits
+from doorstep.optimize.travel_keys import travel_key, vehicle_avoid
 from doorstep.routing.defaults import default_provider
-from doorstep.routing.provider import TravelTimeProvider
+from doorstep.routing.provider import NO_AVOID, TravelTimeProvider, ask_matrix
 
 
-def _travel(provider: TravelTimeProvider, points: Sequence[LatLng], profile: SpeedProfile) -> Travel:
+def _travel(
+    provider: TravelTimeProvider, points: Sequence[LatLng], profile: SpeedProfile, avoid: frozenset[str] = NO_AVOID
+) -> Travel:
     index = {p: i for i, p in enumerate(dict.fromkeys(points))}
-    m = provider.matrix(list(index), profile)
+    m = ask_matrix(provider, list(index), profile, avoid=avoid)
 
     def lookup(a: LatLng, b: LatLng) -> tuple[int, int]:
         i, j = index[a], index[b]
@@ -78,7 +84,7 @@ def check_plan(problem: Problem, plan: Plan, provider: TravelTimeProvider | None
     problem = with_transfers(problem)
     out = _coverage(problem, plan) + check_depots(problem, plan)
     vehicles = {v.id: v for v in problem.vehicles}
-    by_profile: dict[SpeedProfile, list[Route]] = defaultdict(list)
+    by_key: dict[str, list[Route]] = defaultdict(list)
     for rid, n in Counter(r.vehicle_id for r in plan.routes).items():
         if n > 1:
             out.append(Violation("DUPLICATE", f"vehicle {rid} drives {n} routes", None))
@@ -86,12 +92,15 @@ def check_plan(problem: Problem, plan: Plan, provider: TravelTimeProvider | None
         if r.vehicle_id not in vehicles:
             out.append(Violation("UNKNOWN", f"{r.id}: unknown vehicle {r.vehicle_id}", r.id))
             continue
-        by_profile[vehicles[r.vehicle_id].type.profile].append(r)
-    for profile, routes in by_profile.items():
+        by_key[travel_key(problem, vehicles[r.vehicle_id])].append(r)
+    for routes in by_key.values():
+        v = vehicles[routes[0].vehicle_id]
         for batch in _batches(routes):
-            travel = _travel(provider, [s.location for r in batch for s in r.stops], profile)
+            points = [s.location for r in batch for s in r.stops]
+            travel = _travel(provider, points, v.type.profile, vehicle_avoid(problem, v))
             for r in batch:
                 out.extend(RouteChecker(problem, r, vehicles[r.vehicle_id], travel).run())
+                out.extend(zone_transits(problem, r, vehicles[r.vehicle_id], provider))
     return out
 
 
@@ -115,12 +124,17 @@ def _batches(routes: list[Route]) -> list[list[Route]]:
     return out
 
 
-def check_route(problem: Problem, route: Route, provider: TravelTimeProvider | None = None) -> list[Violation]:
-    """Violations of one route on its own (no coverage checks): what repairs and manual edits re-verify."""
+def check_route(
+    problem: Problem, route: Route, provider: TravelTimeProvider | None = None, *, transit: bool = False
+) -> list[Violation]:
+    """Violations of one route on its own (no coverage checks): what repairs and manual edits re-verify. The roads
+    of its legs (``ZONE_TRANSIT``) only with ``transit``: a road route per call is too slow for the insertion and
+    repair loops, which re-check candidate routes many times."""
     provider = provider or default_provider(problem)
     problem = with_transfers(problem)
     vehicle = next((v for v in problem.vehicles if v.id == route.vehicle_id), None)
     if vehicle is None:
         return [Violation("UNKNOWN", f"{route.id}: unknown vehicle {route.vehicle_id}", route.id)]
-    travel = _travel(provider, [s.location for s in route.stops], vehicle.type.profile)
-    return RouteChecker(problem, route, vehicle, travel).run()
+    travel = _travel(provider, [s.location for s in route.stops], vehicle.type.profile, vehicle_avoid(problem, vehicle))
+    out = RouteChecker(problem, route, vehicle, travel).run()
+    return out + (zone_transits(problem, route, vehicle, provider) if transit else [])

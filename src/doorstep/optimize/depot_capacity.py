@@ -37,6 +37,7 @@ from doorstep.domain.problem import Problem
 from doorstep.optimize import eligibility
 from doorstep.optimize.geometry import Geometry
 from doorstep.optimize.reasons import ACTIONS, serves_alone
+from doorstep.optimize.travel_keys import travel_key
 
 OUT_SKILL = "__depots_out:"
 IN_SKILL = "__depots_in:"
@@ -114,7 +115,7 @@ def _reach(problem: Problem, oi: int) -> dict[Footprint, list[int]]:
 
 def _round_trip(problem: Problem, geo: Geometry, oi: int, vi: int) -> int:
     v = problem.vehicles[vi]
-    dur = geo.durations[v.type.profile.value]
+    dur = geo.durations[travel_key(problem, v)]
     here = geo.order_locs[oi][0]
     back = geo.depot_loc.get(return_depot(v), geo.depot_loc[v.start_depot_id])
     return int(dur[geo.depot_loc[v.start_depot_id], here]) + int(dur[here, back])

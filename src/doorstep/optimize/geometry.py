@@ -1,4 +1,8 @@
-"""Locations and real travel matrices of a problem: one location per place, a virtual one for open ends."""
+"""Locations and real travel matrices of a problem: one location per place, a virtual one for open ends.
+
+Matrices are keyed by travel key (optimize/travel_keys.py): the speed profile, plus the access zones the vehicles
+of that key may not drive through.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,14 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from doorstep.domain.fleet import SpeedProfile
+from doorstep.domain.errors import Issue
 from doorstep.domain.geo import LatLng
 from doorstep.domain.problem import Problem
+from doorstep.domain.zones import AccessZone
 from doorstep.optimize.breaks import BreakClasses, break_classes, spot_sources
 from doorstep.optimize.model import IntMatrix
-from doorstep.routing.provider import Matrix, TravelTimeProvider
+from doorstep.optimize.travel_keys import travel_kinds
+from doorstep.routing.provider import Matrix, TravelTimeProvider, ask_matrix, layers
 
 
 @dataclass(slots=True)
@@ -27,7 +33,7 @@ class Geometry:
     pickup_loc: dict[int, int]  # paired order index -> its pickup location
     breaks: BreakClasses  # vehicles' breaks grouped by specification (optimize/breaks.py)
     break_spots: dict[int, list[int]] = field(default_factory=dict)  # break class -> its break places
-    durations: dict[str, IntMatrix] = field(default_factory=dict)  # speed profile -> per-location matrix
+    durations: dict[str, IntMatrix] = field(default_factory=dict)  # travel key -> per-location matrix
     distances: dict[str, IntMatrix] = field(default_factory=dict)
     warnings: list[object] = field(default_factory=list)
 
@@ -78,15 +84,27 @@ def _expand(m: Matrix, index: np.ndarray, real: np.ndarray, n: int) -> tuple[Int
 
 
 def build_geometry(problem: Problem, provider: TravelTimeProvider) -> Geometry:
-    """Locations for every place, and one real matrix pair per speed profile the fleet uses."""
+    """Locations for every place, and one real matrix pair per travel key the fleet uses (speed profile and the
+    access zones to drive around)."""
     geo = _locations(problem)
     real = np.array([i for i, p in enumerate(geo.points) if p is not None], dtype=np.int64)
     unique: dict[LatLng, int] = {}
     index = np.array([unique.setdefault(p, len(unique)) for p in geo.points if p is not None], dtype=np.int64)
     pts = list(unique)
-    profiles = dict.fromkeys(v.type.profile for v in problem.vehicles)
-    for prof in profiles:
-        m = provider.matrix(pts, SpeedProfile(prof), geo.t0)
-        geo.warnings.extend(m.warnings)
-        geo.durations[prof.value], geo.distances[prof.value] = _expand(m, index, real, len(geo.points))
+    kinds = travel_kinds(problem)
+    for key, (prof, avoid) in kinds.items():
+        m = ask_matrix(provider, pts, prof, geo.t0, avoid)
+        geo.warnings.extend(w for w in m.warnings if w not in geo.warnings)
+        geo.durations[key], geo.distances[key] = _expand(m, index, real, len(geo.points))
+    avoided = set().union(*(avoid for _, avoid in kinds.values()))
+    geo.warnings.extend(zone_warnings(provider, [z for z in problem.zones if z.id in avoided]))
     return geo
+
+
+def zone_warnings(provider: object, zones: list[AccessZone]) -> list[Issue]:
+    """W3006 from a provider layer that knows which zones its roads were built with (a changed polygon)."""
+    for layer in layers(provider):
+        check = getattr(layer, "check_zones", None)
+        if callable(check):
+            return list(check(zones))
+    return []

@@ -36,8 +36,9 @@ from doorstep.optimize.live_route import (
 )
 from doorstep.optimize.opened_route import with_breaks
 from doorstep.optimize.reasons import ACTIONS
+from doorstep.optimize.travel_keys import travel_key, vehicle_avoid
 from doorstep.routing.defaults import default_provider
-from doorstep.routing.provider import UNREACHABLE, TravelTimeProvider
+from doorstep.routing.provider import UNREACHABLE, TravelTimeProvider, ask_matrix
 
 NEAREST = 24  # stops considered around each place of the new order
 MAX_CHECKED = 12  # candidates re-verified by the checker before giving up
@@ -102,20 +103,24 @@ class _Candidate:
 
 
 class _Travel:
-    """Drive times between the few points a search needs, asked from the provider once per profile."""
+    """Drive times between the few points a search needs, asked from the provider once per travel key (profile
+    and zones the vehicle must drive around)."""
 
-    def __init__(self, provider: TravelTimeProvider, points: list[LatLng], now: datetime | None) -> None:
-        self.provider, self.points, self.now = provider, list(dict.fromkeys(points)), now
+    def __init__(
+        self, problem: Problem, provider: TravelTimeProvider, points: list[LatLng], now: datetime | None
+    ) -> None:
+        self.problem, self.provider, self.points, self.now = problem, provider, list(dict.fromkeys(points)), now
         self.index = {p: i for i, p in enumerate(self.points)}
         self.cache: dict[str, tuple[object, object]] = {}
 
     def leg(self, vehicle: Vehicle, a: LatLng, b: LatLng) -> Leg | None:
-        """The drive from ``a`` to ``b`` for the vehicle's profile; None when there is no road."""
-        prof = vehicle.type.profile
-        if prof.value not in self.cache:
-            m = self.provider.matrix(self.points, prof, self.now)
-            self.cache[prof.value] = (m.durations, m.distances)
-        dur, dist = self.cache[prof.value]
+        """The drive from ``a`` to ``b`` for the vehicle's profile and zones; None when there is no road."""
+        key = travel_key(self.problem, vehicle)
+        if key not in self.cache:
+            avoid = vehicle_avoid(self.problem, vehicle)
+            m = ask_matrix(self.provider, self.points, vehicle.type.profile, self.now, avoid)
+            self.cache[key] = (m.durations, m.distances)
+        dur, dist = self.cache[key]
         i, j = self.index[a], self.index[b]
         secs, metres = int(dur[i, j]), int(dist[i, j])  # type: ignore[index]
         return None if secs >= UNREACHABLE or metres >= UNREACHABLE else Leg(secs, metres)
@@ -339,7 +344,7 @@ def _prepare(problem: Problem, plan: Plan, order: Order, state: LiveState, provi
         pickup_positions[v.id] = _positions(problem, r, fixed, near_pick, order) if picks else []
         for p in {*positions[v.id], *pickup_positions[v.id]}:
             points += [r.stops[p - 1].location, r.stops[p].location]
-    travel = _Travel(provider, points, state.now)
+    travel = _Travel(problem, provider, points, state.now)
     return _Search(problem, order, state, routes, travel, positions, pickup_positions)
 
 

@@ -15,8 +15,9 @@ from doorstep.domain.problem import Problem
 from doorstep.domain.timing import Leg, retime
 from doorstep.optimize.insertion import LiveState, apply_insertion, propose_insertion
 from doorstep.optimize.live_route import with_loads, with_routes, with_totals, with_visit_services
+from doorstep.optimize.travel_keys import vehicle_avoid
 from doorstep.routing.defaults import default_provider
-from doorstep.routing.provider import TravelTimeProvider
+from doorstep.routing.provider import TravelTimeProvider, ask_matrix
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ def _rejoin(
         stops[-1] = replace(stops[-1], location=stops[-2].location)
     points = list(dict.fromkeys(s.location for s in stops))
     index = {p: i for i, p in enumerate(points)}
-    m = provider.matrix(points, vehicle.type.profile)
+    m = ask_matrix(provider, points, vehicle.type.profile, avoid=vehicle_avoid(problem, vehicle))
     legs = []
     for k in range(first, len(stops)):
         i, j = index[stops[k - 1].location], index[stops[k].location]

@@ -40,6 +40,7 @@ from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.problem import Problem
 from doorstep.optimize.breaks import SPOTS_PER_VEHICLE
 from doorstep.optimize.options import SolveOptions
+from doorstep.optimize.travel_keys import travel_key
 
 BASE_MIB = 60.0  # the interpreter, numpy and PyVRP loaded, the problem's objects
 POLISH_ORDERS_PER_S = 60  # planner.POLISH_ORDERS_PER_S (a test keeps the two equal)
@@ -68,12 +69,13 @@ def locations(problem: Problem) -> int:
 
 
 def profiles(problem: Problem) -> tuple[int, int]:
-    """(speed profiles, routing profiles at most): skills and pinned depots split routing profiles."""
+    """(travel matrices, routing profiles at most): a matrix per speed profile and set of access zones avoided;
+    skills and pinned depots split routing profiles."""
     skills = any(o.skills for o in problem.orders)
     pinned = any(o.depot_id is not None for o in problem.orders)
-    speeds = {v.type.profile for v in problem.vehicles}
+    speeds = {travel_key(problem, v) for v in problem.vehicles}
     keys = {
-        (v.type.profile, v.all_skills if skills else None, v.start_depot_id if pinned else None)
+        (travel_key(problem, v), v.all_skills if skills else None, v.start_depot_id if pinned else None)
         for v in problem.vehicles
     }
     return max(1, len(speeds)), max(1, len(keys))

@@ -102,7 +102,7 @@ class MVehicleType:
     unit_distance_cost: int
     unit_duration_cost: int
     profile: int
-    speed: str
+    speed: str  # travel key (optimize/travel_keys.py): speed profile and zones avoided
     reload_depots: list[int] = field(default_factory=list)
     max_reloads: int | None = None
     break_fixed: int = 0  # the prizes of the type's breaks, added to fixed_cost (optimize/breaks.py)
@@ -114,7 +114,7 @@ class MVehicleType:
 class MProfile:
     """Solver matrices of one profile: a speed profile with the arcs a vehicle group may not use forbidden."""
 
-    speed: str
+    speed: str  # travel key (optimize/travel_keys.py): speed profile and zones avoided
     durations: IntMatrix
     distances: IntMatrix  # the objective's distance (real metres, or durations for a travel-time objective)
 
@@ -132,7 +132,7 @@ class SolverModel:
     shipments: list[MShipment]
     vehicle_types: list[MVehicleType]
     profiles: list[MProfile]
-    real_durations: dict[str, IntMatrix]  # by speed profile, per location
+    real_durations: dict[str, IntMatrix]  # by travel key (optimize/travel_keys.py), per location
     real_distances: dict[str, IntMatrix]
     excluded: dict[int, str] = field(default_factory=dict)  # order index -> why it was kept out of the solver
     stops_dim: int | None = None  # index of the internal stop counter dimension, if any

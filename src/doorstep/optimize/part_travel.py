@@ -19,12 +19,14 @@ from doorstep.domain.errors import Issue
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.domain.problem import Problem
-from doorstep.routing.provider import IntMatrix, Matrix, TravelTimeProvider
+from doorstep.optimize.travel_keys import key_of, travel_kinds
+from doorstep.routing.provider import NO_AVOID, IntMatrix, Matrix, TravelTimeProvider, ask_matrix
 
 
 @dataclass(slots=True)
 class PartTravel:
-    """Matrices per speed profile over a fixed set of points; answers any sub-matrix of them."""
+    """Matrices per travel key (speed profile and zones avoided) over a fixed set of points; answers any
+    sub-matrix of them."""
 
     label: str
     points: list[LatLng]
@@ -38,13 +40,21 @@ class PartTravel:
         """The real provider's label (shown in plan stats)."""
         return self.label
 
-    def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
-        """The rows and columns of ``points`` (KeyError for a point outside the part: a bug, never guessed)."""
+    def matrix(
+        self,
+        points: Sequence[LatLng],
+        profile: SpeedProfile,
+        depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
+    ) -> Matrix:
+        """The rows and columns of ``points`` (KeyError for a point outside the part, or a travel key the part's
+        fleet does not use: a bug, never guessed)."""
         if not self._index:
             self._index.update((p, i) for i, p in enumerate(self.points))
         idx = np.fromiter((self._index[p] for p in points), dtype=np.int64, count=len(points))
         sub = np.ix_(idx, idx)
-        key = profile.value
+        key = key_of(profile, avoid)
         return Matrix(durations=self.durations[key][sub], distances=self.distances[key][sub], warnings=[])
 
 
@@ -60,14 +70,14 @@ def part_points(problem: Problem) -> list[LatLng]:
 
 
 def part_travel(problem: Problem, provider: TravelTimeProvider, depart_at: datetime) -> PartTravel:
-    """The part's matrices from the real provider, one pair per speed profile its vehicles use, departing at the
+    """The part's matrices from the real provider, one pair per travel key its vehicles use, departing at the
     whole day's origin (a time-of-day provider then gives every part, and the checker, the same hour)."""
     pts = part_points(problem)
     durations: dict[str, IntMatrix] = {}
     distances: dict[str, IntMatrix] = {}
     warnings: list[Issue] = []
-    for prof in dict.fromkeys(v.type.profile for v in problem.vehicles):
-        m = provider.matrix(pts, prof, depart_at)
-        durations[prof.value], distances[prof.value] = m.durations, m.distances
+    for key, (prof, avoid) in travel_kinds(problem).items():
+        m = ask_matrix(provider, pts, prof, depart_at, avoid)
+        durations[key], distances[key] = m.durations, m.distances
         warnings.extend(w for w in m.warnings if w not in warnings)
     return PartTravel(provider.name, pts, durations, distances, warnings)

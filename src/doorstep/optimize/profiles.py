@@ -18,6 +18,7 @@ from doorstep.optimize.geometry import Geometry
 from doorstep.optimize.model import IntMatrix, MProfile, SolverModel, Visit
 from doorstep.optimize.options import Objective, SolveOptions
 from doorstep.optimize.scaling import FORBIDDEN, seconds_since
+from doorstep.optimize.travel_keys import travel_key
 from doorstep.routing.provider import UNREACHABLE
 
 
@@ -80,7 +81,7 @@ def build_profiles(
     keys: dict[tuple[object, ...], int] = {}
     per_vehicle: list[int] = []
     for vi, v in enumerate(problem.vehicles):
-        speed = v.type.profile.value
+        speed = travel_key(problem, v)
         if speed not in base:
             fs, fm = forbid[speed] = forbidden_values(problem, geo, speed)
             base[speed] = (_solver_base(geo.durations[speed], geo, fs), _solver_base(geo.distances[speed], geo, fm))

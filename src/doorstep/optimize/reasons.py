@@ -17,6 +17,7 @@ from doorstep.optimize.geometry import Geometry
 from doorstep.optimize.model import IntMatrix
 from doorstep.optimize.places import order_places, windows_in_seconds
 from doorstep.optimize.scaling import UNBOUNDED, at, seconds_since
+from doorstep.optimize.travel_keys import travel_key
 from doorstep.optimize.vehicle_times import VehicleWindow, vehicle_window
 from doorstep.routing.provider import UNREACHABLE
 
@@ -62,7 +63,8 @@ def _try_vehicle(problem: Problem, geo: Geometry, vi: int, oi: int) -> _Failure 
     """Serve the order alone with this vehicle: depot -> (pickup ->) stop -> depot. None when it fits."""
     v, o = problem.vehicles[vi], problem.orders[oi]
     w = vehicle_window(problem, v, geo.t0)
-    dur, dist = geo.durations[v.type.profile.value], geo.distances[v.type.profile.value]
+    key = travel_key(problem, v)
+    dur, dist = geo.durations[key], geo.distances[key]
     start = geo.depot_loc[v.start_depot_id]
     end = geo.end_loc if (v.open_end and geo.end_loc is not None) else geo.depot_loc[v.end_depot]
     release = seconds_since(geo.t0, o.release_at) if o.release_at and o.kind is OrderKind.DELIVERY else 0

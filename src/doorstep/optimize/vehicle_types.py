@@ -10,6 +10,7 @@ from doorstep.optimize.geometry import Geometry
 from doorstep.optimize.model import MVehicleType, SolverModel
 from doorstep.optimize.options import SolveOptions
 from doorstep.optimize.scaling import UNBOUNDED
+from doorstep.optimize.travel_keys import travel_key
 from doorstep.optimize.vehicle_times import vehicle_window
 
 CAPACITY_UNBOUNDED = 2**40
@@ -58,7 +59,7 @@ def build_vehicle_types(
             unit_distance_cost=coeffs[vi].per_distance,
             unit_duration_cost=coeffs[vi].per_duration,
             profile=profile_of[vi],
-            speed=v.type.profile.value,
+            speed=travel_key(problem, v),
             reload_depots=[charger] if charger is not None else [start] if v.reloads else [],
             max_reloads=v.max_reloads,
             trip_limit=v.type.trip_limit_m,

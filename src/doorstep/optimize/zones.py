@@ -10,8 +10,12 @@ Both are expressed with machinery the planner already has, on a copy of the prob
 An order whose windows do not meet the zone's hours at all gets a skill no vehicle has (``__zone_closed:<id>``),
 so it is kept out of the solver like any order no vehicle can serve; ``explain`` then reports it, and an order
 whose only missing skills are zones' (no vehicle of an allowed type in the fleet), as ``ACCESS_ZONE``. The
-independent checker verifies zones on the original problem (optimize/check_route.py). Driving *through* a zone is
-not modelled: travel matrices do not say which streets a trip uses.
+independent checker verifies zones on the original problem (optimize/check_route.py).
+
+Driving *through* a zone is not handled here but in travel: a vehicle whose type a zone does not allow drives on
+its own matrix with the zone's roads excluded (optimize/travel_keys.py), on a road network built with the zone
+(routing/network_zones.py); other travel models say W3006. The checker reports such a leg as ``ZONE_TRANSIT``
+(optimize/check_transit.py).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """A disk cache of travel-time pairs, so re-planning a day that mostly repeats yesterday's addresses reuses them.
 
-Pairs are keyed by (network, profile, time bucket, rounded origin, rounded destination); coordinates are rounded
-to 5 decimals (about 1 m). A plan asks the inner provider only for the rows and columns of places it has not
-seen (two rectangular tables), then stores them. The cache is one SQLite file, bounded by a number of places:
-when full, the least recently used places and every pair touching them are dropped. Any disk problem turns
-the cache off for the run with a W3004 warning; planning never fails because of it.
+Pairs are keyed by (network, profile, zones avoided, time bucket, rounded origin, rounded destination);
+coordinates are rounded to 5 decimals (about 1 m). A plan asks the inner provider only for the rows and columns of
+places it has not seen (two rectangular tables), then stores them. The cache is one SQLite file, bounded by a
+number of places: when full, the least recently used places and every pair touching them are dropped. Any disk
+problem turns the cache off for the run with a W3004 warning; planning never fails because of it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 from doorstep.domain.errors import Issue
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
-from doorstep.routing.provider import UNREACHABLE, Matrix
+from doorstep.routing.provider import NO_AVOID, UNREACHABLE, Matrix
 from doorstep.routing.road_matrix import RectMatrix, unique_points
 from doorstep.routing.route_geometry import Leg
 
@@ -54,8 +54,10 @@ class RectProvider(Protocol):
         destinations: Sequence[LatLng],
         profile: SpeedProfile,
         depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
     ) -> RectMatrix:
-        """Durations and distances from every source to every destination."""
+        """Durations and distances from every source to every destination, not through the zones ``avoid``."""
         ...
 
 
@@ -105,17 +107,34 @@ class CachedProvider:
         """The inner provider's data credit."""
         return str(getattr(self.inner, "attribution", ""))
 
-    def route_legs(self, stops: Sequence[LatLng], profile: SpeedProfile) -> list[Leg] | None:
+    def route_legs(
+        self, stops: Sequence[LatLng], profile: SpeedProfile, *, avoid: frozenset[str] = NO_AVOID
+    ) -> list[Leg] | None:
         """Road geometry is not cached: asked of the inner provider (None when it has none)."""
         legs = getattr(self.inner, "route_legs", None)
-        return legs(stops, profile) if legs is not None else None
+        if legs is None:
+            return None
+        return legs(stops, profile, avoid=avoid) if avoid else legs(stops, profile)  # type: ignore[no-any-return]
 
     def _disable(self, exc: Exception) -> None:
         self._db = None
         self._broken = Issue("W3004", f"matrix cache {self.path} is off for this run: {exc}", ("cache",))
 
-    def _key(self, profile: SpeedProfile) -> str:
-        return f"{self.inner.cache_id}|{profile.value}|{self.bucket}"
+    def _key(self, profile: SpeedProfile, avoid: frozenset[str]) -> str:
+        zones = f"|avoid:{','.join(sorted(avoid))}" if avoid else ""  # without: the key of caches made before zones
+        return f"{self.inner.cache_id}|{profile.value}{zones}|{self.bucket}"
+
+    def _rect(
+        self,
+        a: Sequence[LatLng],
+        b: Sequence[LatLng],
+        profile: SpeedProfile,
+        when: datetime | None,
+        avoid: frozenset[str],
+    ) -> RectMatrix:
+        if avoid:
+            return self.inner.rect(a, b, profile, when, avoid=avoid)
+        return self.inner.rect(a, b, profile, when)
 
     def _load(self, key: str, keys: list[str]) -> dict[tuple[str, str], tuple[int, int]]:
         assert self._db is not None
@@ -127,24 +146,36 @@ class CachedProvider:
             found.update({(a, b): (d, m) for a, b, d, m in rows if b in wanted})
         return found
 
-    def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
+    def matrix(
+        self,
+        points: Sequence[LatLng],
+        profile: SpeedProfile,
+        depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
+    ) -> Matrix:
         """All pairs: from the cache where known, the rest from the inner provider (then stored)."""
         uniq, index = unique_points(points)
         if self._db is None:
-            m = self.inner.rect(uniq, uniq, profile, depart_at)
+            m = self._rect(uniq, uniq, profile, depart_at, avoid)
             return self._expand(
                 m.durations, m.distances, index, [*([self._broken] if self._broken else []), *m.warnings]
             )
         try:
-            return self._matrix(uniq, index, profile, depart_at)
+            return self._matrix(uniq, index, profile, depart_at, avoid)
         except sqlite3.Error as exc:
             self._disable(exc)
-            return self.matrix(points, profile, depart_at)
+            return self.matrix(points, profile, depart_at, avoid=avoid)
 
     def _matrix(
-        self, uniq: list[LatLng], index: np.ndarray, profile: SpeedProfile, depart_at: datetime | None
+        self,
+        uniq: list[LatLng],
+        index: np.ndarray,
+        profile: SpeedProfile,
+        depart_at: datetime | None,
+        avoid: frozenset[str],
     ) -> Matrix:
-        key, keys = self._key(profile), [place_key(p) for p in uniq]
+        key, keys = self._key(profile, avoid), [place_key(p) for p in uniq]
         n = len(uniq)
         known = self._load(key, keys)
         dur, dist = np.zeros((n, n), dtype=np.int64), np.zeros((n, n), dtype=np.int64)
@@ -158,8 +189,8 @@ class CachedProvider:
         warnings: list[Issue] = []
         if missing:
             new = [uniq[i] for i in missing]
-            rows = self.inner.rect(new, uniq, profile, depart_at)
-            cols = self.inner.rect(uniq, new, profile, depart_at)
+            rows = self._rect(new, uniq, profile, depart_at, avoid)
+            cols = self._rect(uniq, new, profile, depart_at, avoid)
             dur[missing, :], dist[missing, :] = rows.durations, rows.distances
             dur[:, missing], dist[:, missing] = cols.durations, cols.distances
             warnings = rows.warnings + [w for w in cols.warnings if w not in rows.warnings]

@@ -11,7 +11,7 @@ from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.domain.problem import ExplicitMatrices
-from doorstep.routing.provider import Matrix
+from doorstep.routing.provider import NO_AVOID, Matrix, not_avoided
 
 
 class ExplicitMatrixProvider:
@@ -38,8 +38,16 @@ class ExplicitMatrixProvider:
     def _pick(self, table: dict[str, np.ndarray], profile: SpeedProfile) -> np.ndarray | None:
         return table.get(profile.value, table.get("*"))
 
-    def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
-        """Rows and columns of the given matrices for these points; distances default to zero when absent."""
+    def matrix(
+        self,
+        points: Sequence[LatLng],
+        profile: SpeedProfile,
+        depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
+    ) -> Matrix:
+        """Rows and columns of the given matrices for these points; distances default to zero when absent
+        (``avoid`` gives W3006: given matrices are per profile only)."""
         missing = [p for p in points if p not in self._index]
         if missing:
             msg = f"{len(missing)} location(s) are not in the given matrices, e.g. {missing[0]}"
@@ -52,4 +60,5 @@ class ExplicitMatrixProvider:
         dist = self._pick(self._dist, profile)
         sub_dur = dur[np.ix_(idx, idx)]
         sub_dist = dist[np.ix_(idx, idx)] if dist is not None else np.zeros_like(sub_dur)
-        return Matrix(durations=sub_dur.astype(np.int64), distances=sub_dist.astype(np.int64))
+        warnings = not_avoided(avoid, self.name)
+        return Matrix(durations=sub_dur.astype(np.int64), distances=sub_dist.astype(np.int64), warnings=warnings)

@@ -10,7 +10,7 @@ from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.routing.http_client import REMOTE_FAILURES
-from doorstep.routing.provider import Matrix, TravelTimeProvider
+from doorstep.routing.provider import NO_AVOID, Matrix, TravelTimeProvider, ask_matrix
 from doorstep.routing.route_geometry import Leg
 
 
@@ -31,25 +31,34 @@ class FallbackProvider:
         """The primary's data credit."""
         return str(getattr(self.primary, "attribution", ""))
 
-    def route_legs(self, stops: Sequence[LatLng], profile: SpeedProfile) -> list[Leg] | None:
+    def route_legs(
+        self, stops: Sequence[LatLng], profile: SpeedProfile, *, avoid: frozenset[str] = NO_AVOID
+    ) -> list[Leg] | None:
         """Road geometry from the primary when it can give it; None (straight lines) otherwise."""
         legs = getattr(self.primary, "route_legs", None)
         if legs is None or self.fell_back:
             return None
         try:
-            return legs(stops, profile)  # type: ignore[no-any-return]
+            return legs(stops, profile, avoid=avoid) if avoid else legs(stops, profile)  # type: ignore[no-any-return]
         except DoorstepError:
             return None
 
-    def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
+    def matrix(
+        self,
+        points: Sequence[LatLng],
+        profile: SpeedProfile,
+        depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
+    ) -> Matrix:
         """The primary's matrix, or the fallback's with W3003 naming what went wrong."""
         try:
-            return self.primary.matrix(points, profile, depart_at)
+            return ask_matrix(self.primary, points, profile, depart_at, avoid)
         except DoorstepError as exc:
             if exc.code not in REMOTE_FAILURES:
                 raise
             self.fell_back = True
-            m = self.fallback.matrix(points, profile, depart_at)
+            m = ask_matrix(self.fallback, points, profile, depart_at, avoid)
             why = exc.issues[0].message
             m.warnings.append(Issue("W3003", f"{self.primary.name} failed ({why}); used {self.fallback.name}"))
             return m

@@ -18,7 +18,7 @@ import numpy as np
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.domain.learned import LearnedTimes
-from doorstep.routing.provider import UNREACHABLE, Matrix, TravelTimeProvider
+from doorstep.routing.provider import NO_AVOID, UNREACHABLE, Matrix, TravelTimeProvider, ask_matrix
 from doorstep.routing.traffic import Drive, TrafficProvider
 from doorstep.routing.wrapper import Wrapper
 
@@ -47,12 +47,19 @@ class LearnedTravel(Wrapper):
         local = at.astimezone(self.tz)
         return local.weekday() * 24 + local.hour
 
-    def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
+    def matrix(
+        self,
+        points: Sequence[LatLng],
+        profile: SpeedProfile,
+        depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
+    ) -> Matrix:
         """The inner matrix with each column (destination) scaled by its learned factor: at the hour of
         ``depart_at`` (an ETA), or, for a plan's one matrix (a pinned inner model, or no departure given), the
         geometric mean over the ``PLAN_HOURS`` hours from the plan's main departure — a plan's legs are driven all
         day, and the peak of its first hour must not slow its afternoon."""
-        m = self.inner.matrix(points, profile, depart_at)
+        m = ask_matrix(self.inner, points, profile, depart_at, avoid)
         if depart_at is not None and not getattr(self.inner, "pinned", False):
             hours = [self.hour_of_week(depart_at)]
         else:

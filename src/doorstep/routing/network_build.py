@@ -1,7 +1,8 @@
 """Build a road network from an OpenStreetMap extract with the OSRM tools shipped in the ``osrm-bindings`` wheel.
 
-Phases: check (read the extract once with osmium: its area, and that it is not truncated), extract, then
-partition + customize (MLD) or contract (CH). Each tool runs as a subprocess; its output goes to ``build.log``
+Phases: check (read the extract once with osmium: its area, and that it is not truncated), zones (only with access
+zones: tag the roads touching them and wrap the profile, routing/network_zones.py), extract, then partition +
+customize (MLD) or contract (CH). Each tool runs as a subprocess; its output goes to ``build.log``
 in the network folder so a failure can be explained without flooding the terminal.
 """
 
@@ -16,7 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,7 @@ from pathlib import Path
 import osmium
 
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.zones import AccessZone
 from doorstep.routing.network_meta import (
     LUA_FILE,
     Algorithm,
@@ -32,6 +34,7 @@ from doorstep.routing.network_meta import (
     NetworkProfile,
     write_meta,
 )
+from doorstep.routing.network_zones import tag_extract, zone_classes, zone_profile
 
 PhaseCallback = Callable[[str, float], None]  # (phase name, seconds it took), after each phase
 PHASES: dict[Algorithm, tuple[str, ...]] = {
@@ -39,6 +42,12 @@ PHASES: dict[Algorithm, tuple[str, ...]] = {
     Algorithm.CH: ("check", "extract", "contract"),
 }
 BUILD_LOG = "build.log"
+
+
+def phases_of(algorithm: Algorithm, zones: bool) -> tuple[str, ...]:
+    """The phases a build reports, in order (``zones`` after ``check`` when zones are built in)."""
+    phases = PHASES[algorithm]
+    return (phases[0], "zones", *phases[1:]) if zones else phases
 
 
 def osrm_package_dir() -> Path:
@@ -113,6 +122,11 @@ def _run(phase: str, args: list[str], cwd: Path, log: Path, bad_extract: Path | 
     raise DoorstepError([Issue("E3004", msg, ("network",))])
 
 
+def _log_tagged(log: Path, ways: int) -> None:
+    with log.open("a", encoding="utf-8") as fh:
+        fh.write(f"# access zones: {ways} roads tagged\n")
+
+
 def _check_input(pbf: Path) -> None:
     if not pbf.is_file():
         raise DoorstepError([Issue("E3002", f"{pbf}: no such file", ("osm_file",))])
@@ -134,9 +148,13 @@ def build_network(
     algorithm: Algorithm = Algorithm.MLD,
     threads: int = 2,
     on_phase: PhaseCallback | None = None,
+    zones: Sequence[AccessZone] = (),
 ) -> NetworkMeta:
-    """Build the network into ``out`` (created; previous OSRM files there are replaced) and write its metadata."""
+    """Build the network into ``out`` (created; previous OSRM files there are replaced) and write its metadata.
+    With ``zones`` (at most 2 on car and van networks, 3 on others: E3014), trips can be asked to avoid each
+    zone's roads (``exclude``)."""
     _check_input(pbf)
+    classes = zone_classes(zones, profile)
     out = out.absolute()  # the tools run with the network folder as working directory
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -159,8 +177,14 @@ def build_network(
     base = str(out / f"{name}.osrm")
     with tempfile.TemporaryDirectory(prefix="doorstep-net-") as tmp:
         work = Path(tmp)
-        lua = _profiles_dir(work) / LUA_FILE[profile]
-        (work / f"{name}.osm.pbf").symlink_to(pbf.resolve())
+        profiles = _profiles_dir(work)
+        lua = profiles / LUA_FILE[profile]
+        if classes:
+            tagged = work / f"{name}.osm.pbf"
+            lua = zone_profile(profiles, LUA_FILE[profile], classes)
+            timed("zones", lambda: _log_tagged(log, tag_extract(pbf, tagged, zones, classes)))
+        else:
+            (work / f"{name}.osm.pbf").symlink_to(pbf.resolve())
         extract = [str(tool("extract")), "-p", str(lua), "-t", str(threads), f"{name}.osm.pbf"]
         timed("extract", lambda: _run("extract", extract, work, log, bad_extract=pbf))
         for produced in work.glob(f"{name}.osrm*"):
@@ -180,6 +204,7 @@ def build_network(
         peak_rss_bytes=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
         osrm_version=osrm_version(),
         doorstep_version=importlib.metadata.version("doorstep"),
+        zones=classes,
         folder=out,
     )
     write_meta(meta)

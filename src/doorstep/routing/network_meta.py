@@ -81,6 +81,16 @@ class BBox:
 
 
 @dataclass(frozen=True, slots=True)
+class ZoneClass:
+    """An access zone built into the network: its id, the OSRM road class its roads carry (``zone1``...) and a
+    digest of its polygon at build time (``domain.zones.geometry_sha256``), so a changed polygon is noticed."""
+
+    id: str
+    osrm_class: str
+    geometry_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
 class NetworkMeta:
     """Everything ``network.json`` records; ``folder`` is where it was read from (not stored)."""
 
@@ -99,7 +109,12 @@ class NetworkMeta:
     attribution: str = ATTRIBUTION
     license: str = LICENSE
     format: int = META_FORMAT
+    zones: tuple[ZoneClass, ...] = ()  # access zones whose roads a trip can exclude (network build --zones)
     folder: Path = field(default=Path(), compare=False)
+
+    def zone(self, zone_id: str) -> ZoneClass | None:
+        """The built-in zone with this id, if the network was built with it."""
+        return next((z for z in self.zones if z.id == zone_id), None)
 
     @property
     def base_path(self) -> Path:
@@ -146,6 +161,7 @@ def read_meta(folder: Path) -> NetworkMeta:
             osrm_version=str(data["osrm_version"]),
             doorstep_version=str(data["doorstep_version"]),
             format=int(data.get("format", META_FORMAT)),
+            zones=_zones(data.get("zones") or []),
             folder=folder,
         )
     except FileNotFoundError:
@@ -155,6 +171,11 @@ def read_meta(folder: Path) -> NetworkMeta:
     if not meta.base_path.with_suffix(".osrm.fileIndex").exists() or not _complete(meta):
         raise _not_a_network(folder, "the OSRM files are missing or the build did not finish")
     return meta
+
+
+def _zones(raw: list[dict[str, Any]]) -> tuple[ZoneClass, ...]:
+    """The built-in zones (a file written before zones existed has none)."""
+    return tuple(ZoneClass(str(z["id"]), str(z["osrm_class"]), str(z["geometry_sha256"])) for z in raw)
 
 
 def _complete(meta: NetworkMeta) -> bool:

@@ -14,7 +14,7 @@ from doorstep.domain.geo import LatLng
 from doorstep.routing.http_client import JsonClient
 from doorstep.routing.network_meta import ATTRIBUTION
 from doorstep.routing.osrm_local import rows_to_array, waypoint_snap
-from doorstep.routing.provider import Matrix
+from doorstep.routing.provider import NO_AVOID, Matrix, not_avoided
 from doorstep.routing.road_matrix import (
     DEFAULT_SNAP_RADIUS_M,
     RectMatrix,
@@ -109,12 +109,21 @@ class OsrmHttpProvider:
                 dst_snaps[b : b + c] = t.destinations
         return RoadTable(dur, dist, [s for s in src_snaps if s], [s for s in dst_snaps if s])
 
-    def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
-        """All pairs (the server's profile serves every vehicle profile; choose the server accordingly)."""
+    def matrix(
+        self,
+        points: Sequence[LatLng],
+        profile: SpeedProfile,
+        depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
+    ) -> Matrix:
+        """All pairs (the server's profile serves every vehicle profile; choose the server accordingly). The
+        server's network knows no access zones: ``avoid`` gives W3006."""
         uniq, index = unique_points(points)
         m = square_matrix(self.table(uniq, uniq), self.snap_radius_m)
         sub = np.ix_(index, index)
-        return Matrix(durations=m.durations[sub], distances=m.distances[sub], warnings=m.warnings)
+        warnings = m.warnings + not_avoided(avoid, self.name)
+        return Matrix(durations=m.durations[sub], distances=m.distances[sub], warnings=warnings)
 
     def rect(
         self,
@@ -122,12 +131,19 @@ class OsrmHttpProvider:
         destinations: Sequence[LatLng],
         profile: SpeedProfile,
         depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
     ) -> RectMatrix:
-        """Sources × destinations (for the matrix cache)."""
-        return road_matrix(self.table(sources, destinations), self.snap_radius_m)
+        """Sources × destinations (for the matrix cache); ``avoid`` gives W3006."""
+        m = road_matrix(self.table(sources, destinations), self.snap_radius_m)
+        m.warnings.extend(not_avoided(avoid, self.name))
+        return m
 
-    def route_legs(self, stops: Sequence[LatLng], profile: SpeedProfile) -> list[Leg] | None:
-        """Road path of each leg (``/route`` with steps); None when the server finds no route."""
+    def route_legs(
+        self, stops: Sequence[LatLng], profile: SpeedProfile, *, avoid: frozenset[str] = NO_AVOID
+    ) -> list[Leg] | None:
+        """Road path of each leg (``/route`` with steps); None when the server finds no route. ``avoid`` cannot
+        be honoured (the matrices said so with W3006)."""
         if len(stops) < 2:
             return []
         params = {"steps": "true", "geometries": "geojson", "overview": "false", "continue_straight": "false"}

@@ -2,7 +2,9 @@
 
 Table gives the matrices (chunked into row blocks so very large sets stay within memory), Nearest the snapping,
 Route the road geometry of each leg and Match the fitting of GPS traces. Every engine failure becomes a coded
-error; a point far from the roads or a pair with no connecting road becomes UNREACHABLE, never zero.
+error; a point far from the roads or a pair with no connecting road becomes UNREACHABLE, never zero. Trips that
+must avoid access zones exclude the zones' road classes (a network built with ``--zones``, routing/network_zones.py);
+a zone the network was not built with is not avoided, with W3006.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ import osrm
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
+from doorstep.domain.zones import AccessZone, geometry_sha256
 from doorstep.routing.network_meta import ATTRIBUTION, NetworkMeta, pick_network, read_meta
-from doorstep.routing.provider import Matrix
+from doorstep.routing.provider import NO_AVOID, Matrix
 from doorstep.routing.road_matrix import (
     DEFAULT_SNAP_RADIUS_M,
     FloatMatrix,
@@ -114,8 +117,37 @@ class OsrmLocalProvider:
             msg = f"OSRM {service} failed on {self.meta.folder}: {exc}"
             raise DoorstepError([Issue("E3008", msg, ("points",))]) from None
 
-    def table(self, sources: Sequence[LatLng], destinations: Sequence[LatLng] | None = None) -> RoadTable:
-        """Sources × destinations (all-pairs among ``sources`` when ``destinations`` is None), in row blocks."""
+    def exclude(self, avoid: frozenset[str]) -> tuple[list[str], list[Issue]]:
+        """The network's road classes of the zones to avoid, and W3006 for each zone it was not built with."""
+        classes, warnings = [], []
+        for zid in sorted(avoid):
+            built = self.meta.zone(zid)
+            if built is None:
+                msg = f"{zid}: the road network {self.meta.folder} was not built with this access zone, so trips may"
+                warnings.append(Issue("W3006", f"{msg} drive through it", ("zones",), zid))
+            else:
+                classes.append(built.osrm_class)
+        return sorted(classes), warnings
+
+    def check_zones(self, zones: Sequence[AccessZone]) -> list[Issue]:
+        """W3006 for each zone built into the network whose polygon has changed since (its old roads are avoided)."""
+        out = []
+        for z in zones:
+            built = self.meta.zone(z.id)
+            if built is not None and built.geometry_sha256 != geometry_sha256(z):
+                msg = f"{z.id}: the zone's area changed after the road network {self.meta.folder} was built; trips"
+                msg += " avoid its old area until the network is rebuilt with --zones"
+                out.append(Issue("W3006", msg, ("zones",), z.id))
+        return out
+
+    def table(
+        self,
+        sources: Sequence[LatLng],
+        destinations: Sequence[LatLng] | None = None,
+        exclude: Sequence[str] = (),
+    ) -> RoadTable:
+        """Sources × destinations (all-pairs among ``sources`` when ``destinations`` is None), in row blocks, not
+        using roads of the ``exclude`` classes."""
         square = destinations is None
         dests = list(sources) if destinations is None else list(destinations)
         coords = [lnglat(p) for p in sources] + ([] if square else [lnglat(p) for p in dests])
@@ -133,6 +165,7 @@ class OsrmLocalProvider:
                 destinations=dest_idx,
                 annotations=["duration", "distance"],
                 generate_hints=False,
+                exclude=list(exclude),
             )
             res = self._call("Table", params)
             dur[block.start : block.stop] = rows_to_array(res["durations"], len(block), m)
@@ -146,18 +179,29 @@ class OsrmLocalProvider:
         """Points outside the network's area count as unsnapped, whatever road OSRM found for them."""
         return [s if self.meta.bbox.contains(s.point, 0.01) else Snap(s.point, None, float("inf")) for s in snaps]
 
-    def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
-        """Road durations and distances between all points (free-flow; see TrafficProvider for time of day)."""
-        return self.matrix_with_snaps(points, profile)[0]
+    def matrix(
+        self,
+        points: Sequence[LatLng],
+        profile: SpeedProfile,
+        depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
+    ) -> Matrix:
+        """Road durations and distances between all points (free-flow; see TrafficProvider for time of day), not
+        through the access zones ``avoid`` names."""
+        return self.matrix_with_snaps(points, profile, avoid=avoid)[0]
 
-    def matrix_with_snaps(self, points: Sequence[LatLng], profile: SpeedProfile) -> tuple[Matrix, list[Snap]]:
+    def matrix_with_snaps(
+        self, points: Sequence[LatLng], profile: SpeedProfile, *, avoid: frozenset[str] = NO_AVOID
+    ) -> tuple[Matrix, list[Snap]]:
         """The matrix and, per point, where it joined the connected road network (the snap the times start from)."""
-        warnings = self.check_profile(profile)
+        exclude, warnings = self.exclude(avoid)
+        warnings[:0] = self.check_profile(profile)
         uniq, index = unique_points(points)
         if not uniq:
             empty = np.zeros((0, 0), dtype=np.int64)
             return Matrix(durations=empty, distances=empty, warnings=warnings), []
-        table = self.table(uniq)
+        table = self.table(uniq, exclude=exclude)
         table.sources = self._outside(table.sources)
         snaps = [table.sources[i] for i in index]
         m = square_matrix(table, self.snap_radius_m)
@@ -179,10 +223,13 @@ class OsrmLocalProvider:
         destinations: Sequence[LatLng],
         profile: SpeedProfile,
         depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
     ) -> RectMatrix:
         """Sources × destinations road durations and distances (what a cache needs to fill in new rows)."""
-        warnings = self.check_profile(profile)
-        table = self.table(sources, destinations)
+        exclude, warnings = self.exclude(avoid)
+        warnings[:0] = self.check_profile(profile)
+        table = self.table(sources, destinations, exclude)
         table.sources, table.destinations = self._outside(table.sources), self._outside(table.destinations)
         m = road_matrix(table, self.snap_radius_m)
         m.warnings[:0] = warnings
@@ -197,8 +244,11 @@ class OsrmLocalProvider:
             out.append(waypoint_snap(p, waypoints[0] if len(waypoints) else None))
         return self._outside(out)
 
-    def route_legs(self, stops: Sequence[LatLng], profile: SpeedProfile) -> list[Leg] | None:
-        """Road path of each leg between consecutive stops (OSRM Route with steps); None when there is none."""
+    def route_legs(
+        self, stops: Sequence[LatLng], profile: SpeedProfile, *, avoid: frozenset[str] = NO_AVOID
+    ) -> list[Leg] | None:
+        """Road path of each leg between consecutive stops (OSRM Route with steps), not through the zones ``avoid``
+        names that the network was built with; None when there is none."""
         if len(stops) < 2:
             return []
         params = osrm.RouteParameters(
@@ -208,6 +258,7 @@ class OsrmLocalProvider:
             overview="false",
             continue_straight=False,  # each leg on its own (a driver may turn at a stop), as in the matrix
             generate_hints=False,
+            exclude=self.exclude(avoid)[0],
         )
         try:
             res = self._engine.Route(params)

@@ -1,4 +1,9 @@
-"""The one interface the optimizer sees for travel: a matrix of durations and distances."""
+"""The one interface the optimizer sees for travel: a matrix of durations and distances.
+
+``avoid`` names access zones a trip must not drive through (a vehicle type barred from them). Only a road
+network built with those zones can honour it (``OsrmLocalProvider``); every other model returns its usual matrix
+with a W3006 warning per zone, so nothing is approximated silently.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ IntMatrix = npt.NDArray[np.int64]
 
 # A travel time/distance meaning "no connection"; large but far below PyVRP's numeric limit.
 UNREACHABLE = 10**9
+NO_AVOID: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -42,9 +48,37 @@ class TravelTimeProvider(Protocol):
         """Shown in plan stats so users know which travel model a plan rests on."""
         ...
 
-    def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
-        """Durations and distances between all ``points`` for ``profile`` departing around ``depart_at``."""
+    def matrix(
+        self,
+        points: Sequence[LatLng],
+        profile: SpeedProfile,
+        depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
+    ) -> Matrix:
+        """Durations and distances between all ``points`` for ``profile`` departing around ``depart_at``, not
+        driving through the access zones ``avoid`` names (where the model can tell, else with W3006)."""
         ...
+
+
+def ask_matrix(
+    provider: TravelTimeProvider,
+    points: Sequence[LatLng],
+    profile: SpeedProfile,
+    depart_at: datetime | None = None,
+    avoid: frozenset[str] = NO_AVOID,
+) -> Matrix:
+    """``provider.matrix``, passing ``avoid`` only when there is a zone to avoid, so a provider written before
+    zones existed (a plug-in, a test double) still serves every vehicle barred from none."""
+    if avoid:
+        return provider.matrix(points, profile, depart_at, avoid=avoid)
+    return provider.matrix(points, profile, depart_at)
+
+
+def not_avoided(avoid: frozenset[str], model: str) -> list[Issue]:
+    """W3006 for each zone a model that cannot tell which roads a trip uses was asked to avoid."""
+    msg = "{}: travel with {} may drive through it (the model does not know which roads a trip uses)"
+    return [Issue("W3006", msg.format(z, model), ("zones",), z) for z in sorted(avoid)]
 
 
 def layers(provider: object) -> Iterator[object]:

@@ -47,8 +47,11 @@ class RouteGeometryProvider(Protocol):
         """Shown wherever the geometry is drawn (OSM data is ODbL)."""
         ...
 
-    def route_legs(self, stops: Sequence[LatLng], profile: SpeedProfile) -> list[Leg] | None:
-        """One leg per consecutive pair of stops, or None when no road route joins them all."""
+    def route_legs(
+        self, stops: Sequence[LatLng], profile: SpeedProfile, *, avoid: frozenset[str] = frozenset()
+    ) -> list[Leg] | None:
+        """One leg per consecutive pair of stops, or None when no road route joins them all; ``avoid``: access
+        zones not to drive through (honoured by a network built with them)."""
         ...
 
 

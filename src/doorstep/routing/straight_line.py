@@ -10,7 +10,7 @@ import numpy as np
 
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import EARTH_RADIUS_M, LatLng
-from doorstep.routing.provider import Matrix
+from doorstep.routing.provider import NO_AVOID, Matrix, not_avoided
 
 # Average door-to-door urban speeds in km/h (including junctions and parking manoeuvres).
 DEFAULT_SPEEDS_KMH: dict[SpeedProfile, float] = {
@@ -37,8 +37,15 @@ class StraightLineProvider:
         """Provider label for plan stats."""
         return f"straight-line(x{self.circuity})"
 
-    def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
-        """Vectorised haversine; distances rounded to metres, durations to seconds."""
+    def matrix(
+        self,
+        points: Sequence[LatLng],
+        profile: SpeedProfile,
+        depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
+    ) -> Matrix:
+        """Vectorised haversine; distances rounded to metres, durations to seconds (``avoid``: W3006)."""
         lat = np.radians(np.array([p.lat for p in points], dtype=np.float64))
         lng = np.radians(np.array([p.lng for p in points], dtype=np.float64))
         dlat = lat[None, :] - lat[:, None]
@@ -48,4 +55,4 @@ class StraightLineProvider:
         speed_ms = self.speeds_kmh[profile] / 3.6
         distances = np.rint(metres).astype(np.int64)
         durations = np.rint(metres / speed_ms).astype(np.int64)
-        return Matrix(durations=durations, distances=distances)
+        return Matrix(durations=durations, distances=distances, warnings=not_avoided(avoid, self.name))

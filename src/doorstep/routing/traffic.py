@@ -21,7 +21,7 @@ import numpy as np
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
-from doorstep.routing.provider import UNREACHABLE, Matrix, TravelTimeProvider
+from doorstep.routing.provider import NO_AVOID, UNREACHABLE, Matrix, TravelTimeProvider, ask_matrix
 from doorstep.routing.wrapper import Wrapper
 
 HOURS_PER_WEEK = 168
@@ -151,7 +151,14 @@ class TrafficProvider(Wrapper):
         """The inner label plus the traffic model."""
         return f"{self.inner.name}+traffic(weather x{self.model.weather:g})"
 
-    def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
+    def matrix(
+        self,
+        points: Sequence[LatLng],
+        profile: SpeedProfile,
+        depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
+    ) -> Matrix:
         """The inner matrix with durations × factor(depart_at); UNREACHABLE stays UNREACHABLE.
 
         Without ``depart_at`` (the plan checker re-deriving travel times) the plan's main departure bucket is used,
@@ -160,7 +167,7 @@ class TrafficProvider(Wrapper):
         if depart_at is not None and self.main_departure is None:
             self.main_departure = depart_at
         when = depart_at if depart_at is not None and not self.pinned else self.main_departure
-        m = self.inner.matrix(points, profile, when)
+        m = ask_matrix(self.inner, points, profile, when, avoid)
         factor = self.model.factor_at(when)
         cut = m.durations >= UNREACHABLE
         scaled = np.rint(m.durations * factor).astype(np.int64)

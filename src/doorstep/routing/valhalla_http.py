@@ -18,7 +18,7 @@ from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.routing.http_client import JsonClient
 from doorstep.routing.network_meta import ATTRIBUTION
-from doorstep.routing.provider import Matrix
+from doorstep.routing.provider import NO_AVOID, Matrix, not_avoided
 from doorstep.routing.road_matrix import FloatMatrix, int_matrix, unique_points
 
 COSTING: dict[SpeedProfile, str] = {
@@ -70,8 +70,15 @@ class ValhallaHttpProvider:
             raise self.client.garbage(f"sources_to_targets answer is malformed ({exc})", ans) from None
         return dur, dist
 
-    def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
-        """All pairs in ``chunk`` × ``chunk`` requests; no route is UNREACHABLE."""
+    def matrix(
+        self,
+        points: Sequence[LatLng],
+        profile: SpeedProfile,
+        depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
+    ) -> Matrix:
+        """All pairs in ``chunk`` × ``chunk`` requests; no route is UNREACHABLE; ``avoid`` gives W3006."""
         uniq, index = unique_points(points)
         n, c = len(uniq), self.chunk
         dur, dist = np.full((n, n), np.nan), np.full((n, n), np.nan)
@@ -82,7 +89,8 @@ class ValhallaHttpProvider:
         np.fill_diagonal(dur, 0.0)
         np.fill_diagonal(dist, 0.0)
         sub = np.ix_(index, index)
-        return Matrix(durations=int_matrix(dur)[sub], distances=int_matrix(dist)[sub])
+        warnings = not_avoided(avoid, self.name)
+        return Matrix(durations=int_matrix(dur)[sub], distances=int_matrix(dist)[sub], warnings=warnings)
 
 
 def _metres(answer: Any) -> float:

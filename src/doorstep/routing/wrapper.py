@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
-from doorstep.routing.provider import TravelTimeProvider
+from doorstep.routing.provider import NO_AVOID, TravelTimeProvider
 from doorstep.routing.route_geometry import Leg
 
 
@@ -21,7 +21,11 @@ class Wrapper:
         """The inner provider's data credit."""
         return str(getattr(self.inner, "attribution", ""))
 
-    def route_legs(self, stops: Sequence[LatLng], profile: SpeedProfile) -> list[Leg] | None:
-        """The inner provider's legs (None when it has none)."""
+    def route_legs(
+        self, stops: Sequence[LatLng], profile: SpeedProfile, *, avoid: frozenset[str] = NO_AVOID
+    ) -> list[Leg] | None:
+        """The inner provider's legs (None when it has none), around the zones ``avoid`` names."""
         legs = getattr(self.inner, "route_legs", None)
-        return None if legs is None else legs(stops, profile)
+        if legs is None:
+            return None
+        return legs(stops, profile, avoid=avoid) if avoid else legs(stops, profile)  # type: ignore[no-any-return]

@@ -21,6 +21,7 @@ from doorstep.domain.learned import LearnedTimes
 from doorstep.domain.problem import Problem
 from doorstep.domain.returns import FailurePolicy
 from doorstep.domain.status import RouteStatus
+from doorstep.domain.zones import barred_zones
 from doorstep.formats.doorstep_json import problem_from_dict
 from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.live.eta import EtaEngine, RouteEta
@@ -186,7 +187,13 @@ def compute_eta(
     engine = EtaEngine(travel(problem) if travel is not None else default_provider(problem))
     factor = learned.driver_factor(route.driver_id) if learned is not None and route.driver_id else 1.0
     return engine.route_eta(
-        plan.routes[0], vehicle.type.profile, done=live.done, now=now, position=position, service_factor=factor
+        plan.routes[0],
+        vehicle.type.profile,
+        done=live.done,
+        now=now,
+        position=position,
+        service_factor=factor,
+        avoid=barred_zones(problem.zones, vehicle.type.id),
     )
 
 

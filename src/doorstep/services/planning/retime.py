@@ -18,8 +18,9 @@ from doorstep.domain.plan import Route, ScheduledStop, StopType
 from doorstep.domain.problem import Problem
 from doorstep.domain.timing import Leg
 from doorstep.optimize.live_route import with_loads
+from doorstep.optimize.travel_keys import vehicle_avoid
 from doorstep.routing.defaults import default_provider
-from doorstep.routing.provider import TravelTimeProvider
+from doorstep.routing.provider import TravelTimeProvider, ask_matrix
 
 
 def _window(order: Order, stop: ScheduledStop, arrive: datetime) -> TimeWindow | None:
@@ -66,7 +67,8 @@ def retime(problem: Problem, route: Route, provider: TravelTimeProvider | None =
     vehicle = problem.vehicle(route.vehicle_id)
     points = list(dict.fromkeys(s.location for s in route.stops))
     index: dict[LatLng, int] = {p: i for i, p in enumerate(points)}
-    m = (provider or default_provider(problem)).matrix(points, vehicle.type.profile)
+    avoid = vehicle_avoid(problem, vehicle)
+    m = ask_matrix(provider or default_provider(problem), points, vehicle.type.profile, avoid=avoid)
     stops = route.stops
     pairs = [(index[a.location], index[b.location]) for a, b in pairwise(stops)]
     legs = [Leg(int(m.durations[i, j]), int(m.distances[i, j])) for i, j in pairs]

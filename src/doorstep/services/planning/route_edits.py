@@ -106,7 +106,7 @@ def _result(problem: Problem, routes: list[Route], provider: TravelTimeProvider 
     out = EditResult()
     for r in routes:
         out.routes.append(route_to_dict(r, route_zone(problem, r)))
-        out.violations += check_route(problem, r, provider)
+        out.violations += check_route(problem, r, provider, transit=True)  # a hand edit: draw its roads too
     return out
 
 
