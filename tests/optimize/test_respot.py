@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from doorstep.domain import StopType
@@ -69,7 +71,9 @@ def test_a_day_with_lunch_breaks_planned_with_the_respot_rounds_is_checker_clean
     """Every van takes its lunch once, in its window; the planner's respot rounds ran (iterations counted)."""
     result = plan_checked(_day(), max_iterations=400, time_limit_s=120)  # bounded by iterations, not time
     assert not result.unassigned
-    assert result.stats.iterations == 300 + 3 * 33  # the main search's share, then three rounds' shares
+    rounds = int(400 * planner.POLISH_SHARE)
+    main = 400 - rounds  # the main search's share, then each round's
+    assert result.stats.iterations == main + planner.POLISH_ROUNDS * (rounds // planner.POLISH_ROUNDS)
     for r in result.routes:
         if r.vehicle_id == "veh_free":
             continue
@@ -83,3 +87,26 @@ def test_no_respot_rounds_when_the_day_is_large_for_the_time_limit(monkeypatch: 
     monkeypatch.setattr(planner, "POLISH_ORDERS_PER_S", 0.1)  # 24 orders > 0.1 x 120 s
     result = plan_checked(_day(), max_iterations=400, time_limit_s=120)
     assert result.stats.iterations == 400
+
+
+def test_without_a_feasible_plan_the_rounds_time_goes_to_the_search_still_looking(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No plan to re-spot (the main search found none): the share kept for the rounds is not left unused, the
+    same model is searched on from where it stood, and the iterations add up."""
+    p = _day()
+    options = SolveOptions(max_iterations=400, time_limit_s=120)
+    model = build_model(p, build_geometry(p, StraightLineProvider()), options, set())
+    first = solve(to_problem_data(model), time_limit_s=5, seed=0, max_iterations=50, penalty_scale=1e6)
+    stuck = replace(first, feasible=False)
+    calls: list[tuple[object, object, int | None]] = []
+
+    def fake_solve(m: object, *_: object, warm: object = None, iterations: int | None = None) -> tuple[object, float]:
+        calls.append((m, warm, iterations))
+        return first, 0.5
+
+    monkeypatch.setattr(planner, "_solve", fake_solve)
+    clock = planner._Clock(options, None)
+    out_model, out, solver_s = planner._polish(model, p, options, clock, stuck, 1.0, planner.POLISH_SHARE)
+    assert calls == [(model, stuck, int(400 * planner.POLISH_SHARE))]  # the model itself, never a respotted copy
+    assert out_model is model and out.feasible and out.iterations == 2 * first.iterations and solver_s == 1.5

@@ -162,13 +162,19 @@ def _search(
     return _polish(model, problem, options, clock, outcome, solver_s, share)
 
 
-POLISH_SHARE = 0.25  # of the search's budget (time or iterations), for the rounds on re-spotted breaks
+# The rounds on re-spotted breaks: their share of the search's budget (time or iterations) and how many. Three
+# quarters in six rounds: on ten last-mile days of 100-1,000 orders (10 s; 1,000 at 30 s; one search, 4-6 seeds
+# each, side by side) the plans drove 0.5-3.8 % less than with a quarter in three rounds on 9 of 10 days (the
+# search on sampled break places settles early; the respotted model is the one whose travel the plan drives), and
+# neither a tenth share, half, nine tenths in nine rounds nor ten rounds did better (docs/benchmarks.md,
+# "Longer on re-spotted breaks").
+POLISH_SHARE = 0.75
 # Only where the budget lets the first search settle: at most this many orders per second of the time limit (600
 # orders at 10 s, 1,800 at 30 s). On this machine at 10 s the rounds lowered the cost of the 500-order days
 # (0.926 of VROOM's against 0.948 without them, the same vans), but a 2,000-order day (300-500 iterations in all)
 # left orders out with a quarter of them taken (benchmarks/results/lastmile-10s-respot.json, -500-after.json).
 POLISH_ORDERS_PER_S = 60
-POLISH_ROUNDS = 3
+POLISH_ROUNDS = 6
 POLISH_MIN_S = 0.2  # a round shorter than this is not worth building its data
 
 
@@ -184,9 +190,16 @@ def _polish(
     """The last stretch of the search with the breaks re-spotted at their hosts, in ``POLISH_ROUNDS`` rounds
     (``respot.py``). Returns ``model`` itself (the re-spotted copies differ only in where the solver believes
     breaks are, which the exact schedule does not read) with the best routes found."""
-    if not share or not outcome.feasible:
+    if not share:
         return model, outcome, solver_s
     n = options.max_iterations
+    if not outcome.feasible:  # nothing to re-spot: the time kept for the rounds goes to the search still looking
+        budget = clock.left(problem)
+        if budget < POLISH_MIN_S:
+            return model, outcome, solver_s
+        rest = None if n is None else max(1, int(n * share))
+        found, extra = _solve(model, options, clock, budget, warm=outcome, iterations=rest)
+        return model, replace(found, iterations=outcome.iterations + found.iterations), solver_s + extra
     round_iters = None if n is None else max(1, int(n * share) // POLISH_ROUNDS)
     best, iterations = outcome, outcome.iterations
     for k in range(POLISH_ROUNDS):
