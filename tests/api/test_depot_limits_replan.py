@@ -1,5 +1,5 @@
 """Depot limits beside the routes already in force (SQLite and PostgreSQL): a re-plan books its loadings around the
-docks its dispatched routes hold."""
+docks its dispatched routes hold, and a hand edit shows the depot's capacity being broken (without blocking it)."""
 
 from __future__ import annotations
 
@@ -57,3 +57,29 @@ def test_a_replan_books_its_loadings_around_a_dispatched_routes_dock(client: Tes
     blind = replace(plan2, routes=[r for r in plan1.routes if r.id == other["id"]])
     assert [(v.kind, v.amount) for v in check_plan(problem2, blind)] == [("DEPOT_DOCKS", 1)]
 
+
+def test_a_hand_edit_past_the_depot_capacity_shows_depot_capacity(client: TestClient, tenant: Tenant) -> None:
+    """Room for 4 parcels a day, six orders, two 3-parcel vans: the plan ships 4. Moving a left-out order onto the
+    route with room previews no violation while the depot has room for 5, and DEPOT_CAPACITY (one over) at 4;
+    saving it still saves (violations never block an edit) and returns the violation."""
+    two_vans(client, tenant, parcels=3)
+    _depot(client, tenant, capacity_parcels_per_day=4)
+    add_orders(client, tenant, 6)
+    plan = plan_now(client, tenant)
+    left = [u["order_id"] for u in plan["unassigned"]]
+    assert len(left) == 2
+    target = min(plan["routes"], key=lambda r: sum(1 for s in r["data"]["stops"] if s["order_id"]))
+    move = {"order_id": left[0], "route_id": target["id"], "position": 0}
+    url = f"/v1/plans/{plan['id']}/edits"
+    _depot(client, tenant, capacity_parcels_per_day=5)
+    roomy = client.post(f"{url}/preview", json=move, headers=tenant.h())
+    assert roomy.status_code == 200, roomy.text
+    assert roomy.json()["violations"] == []
+    _depot(client, tenant, capacity_parcels_per_day=4)
+    over = client.post(f"{url}/preview", json=move, headers=tenant.h()).json()
+    assert [(v["kind"], v["amount"]) for v in over["violations"]] == [("DEPOT_CAPACITY", 1)]
+    saved = client.post(url, json=move | {"versions": {target["id"]: target["version"]}}, headers=tenant.h())
+    assert saved.status_code == 200, saved.text
+    assert [v["kind"] for v in saved.json()["violations"]] == ["DEPOT_CAPACITY"]
+    stored = client.get(f"/v1/routes/{target['id']}", headers=tenant.h()).json()
+    assert stored["data"]["stops"][1]["order_id"] == left[0]
