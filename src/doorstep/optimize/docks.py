@@ -359,7 +359,8 @@ def _second_chance(
     left = []
     for u in lost:
         found = None
-        for p in propose_insertion(problem, plan, u.order_id, provider, limit=3).proposals:
+        # no departure moves (below), and the allotment keeps the capacities: the depot checks would add nothing
+        for p in propose_insertion(problem, plan, u.order_id, provider, limit=3, depot_limits=False).proposals:
             before = next((r for r in plan.routes if r.vehicle_id == p.vehicle_id), None)
             if not p.opens_route and before is not None and _departures(before) == _departures(p.route):
                 found = p
