@@ -1,5 +1,6 @@
-"""Depots as distribution centres in the files: capacity and docks on depots, ``transfers`` in problem JSON (read
-by ``doorstep plan``), the per-depot report and dock numbers in plan.json; bad transfers exit 2 with their codes."""
+"""Depots as distribution centres in the files: capacity and docks on depots, ``transfers`` and ``kept_loadings``
+in problem JSON (read by ``doorstep plan``), the per-depot report and dock numbers in plan.json; bad transfers and
+kept loadings exit 2 with their codes."""
 
 from __future__ import annotations
 
@@ -91,3 +92,28 @@ def test_bad_transfer_in_a_file_exits_2_with_every_problem(tmp_path: Path) -> No
     assert result.exit_code == 2
     codes = [d["code"] for d in json.loads(result.stdout)["error"]["details"]]
     assert "E1703" in codes and "E1704" in codes
+
+
+def test_kept_loadings_round_trip_and_every_bad_one_is_reported(tmp_path: Path) -> None:
+    """``kept_loadings`` (a kept route's van at a dock) is valid against the schema, reads HH:MM local to its depot
+    and round-trips; an unknown depot (E1713), an end before the start and a dock 0 (E1714 twice) exit 2 together."""
+    kept = {"depot_id": "Hub", "start": "08:00", "end": "08:15", "dock": 1, "route_id": "rte_kept"}
+    doc = _doc() | {"kept_loadings": [kept]}
+    assert list(Draft202012Validator(schema("doorstep-problem.schema.json")).iter_errors(doc)) == []
+    p = problem_from_dict(doc)
+    (k,) = p.kept_loadings
+    assert (k.start.isoformat(), k.end.isoformat(), k.dock, k.route_id) == (
+        "2025-03-18T08:00:00+00:00", "2025-03-18T08:15:00+00:00", 1, "rte_kept"
+    )
+    assert problem_from_dict(json.loads(json.dumps(problem_to_dict(p)))) == p
+    bad = [kept | {"depot_id": "Nowhere"}, kept | {"start": "09:00", "end": "08:45", "dock": 0}]
+    src = tmp_path / "day.json"
+    src.write_text(json.dumps(_doc() | {"kept_loadings": bad}), encoding="utf-8")
+    result = runner.invoke(app, ["plan", str(src), "--out", str(tmp_path / "o"), "--json"], catch_exceptions=False)
+    assert result.exit_code == 2
+    details = json.loads(result.stdout)["error"]["details"]
+    assert sorted((d["code"], tuple(d["loc"])) for d in details) == [
+        ("E1713", ("kept_loadings", 0, "depot_id")),
+        ("E1714", ("kept_loadings", 1, "dock")),
+        ("E1714", ("kept_loadings", 1, "end")),
+    ]

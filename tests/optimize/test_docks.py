@@ -1,15 +1,16 @@
 """Loading docks: no more vans load at a depot at once than it has docks (at the start and at reloads); a van
 waits for a free dock, or loads early when waiting would make it late; an order a delay makes impossible is left
-out with DEPOT_DOCKS; the checker refuses overlapping loadings."""
+out with DEPOT_DOCKS; the checker refuses overlapping loadings; a kept route's loading holds its dock."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from doorstep.domain.depots import loadings
+from doorstep.domain.kept_loadings import KeptLoading
 from doorstep.domain.plan import Plan, StopType
 from doorstep.optimize import docks
 from doorstep.optimize.check import check_plan
@@ -128,3 +129,29 @@ def test_an_order_a_dock_wait_takes_off_goes_to_a_route_with_room(monkeypatch: p
     assert len({r.stops[0].departure for r in result.routes}) == len(result.routes)
     monkeypatch.setattr(docks, "_second_chance", lambda problem, plan, lost, provider: (plan, lost))
     assert list(reasons(solve(p)).values()) == ["DEPOT_DOCKS"]
+
+
+def _kept(start: datetime, end: datetime, dock: int | None = None) -> tuple[KeptLoading, ...]:
+    """One loading of a route a re-plan keeps, at the test depot."""
+    return (KeptLoading(depot_id="dep_a", start=start, end=end, dock=dock, route_id="rte_kept"),)
+
+
+def test_a_kept_loading_holds_the_only_dock() -> None:
+    """A kept route loads at the only dock 08:00-08:15, where the first new van would load (the plan made without
+    knowing it does, and the checker counting the kept loading calls that DEPOT_DOCKS, one over); knowing it, the
+    new vans leave at 08:30, 08:45 and 09:00, all from dock 1, and the plan checks clean with it counted."""
+    kept = replace(_nine(1), kept_loadings=_kept(t(8), t(8, 15)))
+    blind = solve(_nine(1))
+    assert _departures(blind)[0] == (t(8, 15), 1)
+    assert [(v.kind, v.amount) for v in check_plan(kept, blind)] == [("DEPOT_DOCKS", 1)]
+    result = solve(kept)
+    assert reasons(result) == {}
+    assert _departures(result) == [(t(8, 30), 1), (t(8, 45), 1), (t(9, 0), 1)]
+    assert check_plan(kept, result) == []
+
+
+def test_a_kept_loading_keeps_its_own_dock() -> None:
+    """Two docks, a kept van on dock 2 from 08:00 to 08:15: one new van loads beside it on dock 1, the two others
+    after it (08:15-08:30 on docks 1 and 2)."""
+    result = solve(replace(_nine(2), kept_loadings=_kept(t(8), t(8, 15), dock=2)))
+    assert _departures(result) == [(t(8, 15), 1), (t(8, 30), 1), (t(8, 30), 2)]

@@ -9,7 +9,9 @@ route's goods count at its start depot). A store-to-door order never passes a de
 
 **Docks.** A van occupies a dock for the depot's ``loading_s`` seconds ending at its departure, at the start of
 its route and at every reload; at most ``docks`` vans load at once. Two loadings that only touch (one ends when
-the next begins) do not overlap.
+the next begins) do not overlap. A re-plan's kept routes (dispatched, or published and locked) hold docks too: the
+problem lists their loadings (``Problem.kept_loadings``, ``domain/kept_loadings.py``) and they count with the plan's
+own (``busy_docks``).
 """
 
 from __future__ import annotations
@@ -116,6 +118,16 @@ def loadings(problem: Problem, routes: Iterable[Route]) -> list[Loading]:
     return out
 
 
+def busy_docks(problem: Problem, routes: Iterable[Route]) -> dict[str, list[tuple[datetime, datetime]]]:
+    """Per depot, every interval a van is at one of its docks: the routes' loadings and the problem's kept ones."""
+    busy: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for ld in loadings(problem, routes):
+        busy[ld.depot_id].append((ld.start, ld.end))
+    for k in problem.kept_loadings:
+        busy[k.depot_id].append((k.start, k.end))
+    return dict(busy)
+
+
 def peak(
     intervals: Iterable[tuple[datetime, datetime]], tolerance: timedelta = timedelta(0)
 ) -> tuple[int, datetime | None]:
@@ -137,7 +149,7 @@ def peak(
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DepotLoad:
     """What a plan asks of one depot: parcels out and back in against its daily capacity, and the most vans
-    loading at once against its docks (None: the depot sets no limit)."""
+    loading at once (the kept routes' loadings included) against its docks (None: the depot sets no limit)."""
 
     depot_id: str
     parcels: int
@@ -151,9 +163,7 @@ def depot_loads(problem: Problem, plan: Plan) -> list[DepotLoad]:
     if not has_limits(problem):
         return []
     counted = parcels_by_depot(problem, plan.routes)
-    busy: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for ld in loadings(problem, plan.routes):
-        busy[ld.depot_id].append((ld.start, ld.end))
+    busy = busy_docks(problem, plan.routes)
     return [
         DepotLoad(
             depot_id=d.id,

@@ -536,6 +536,15 @@ CODES: dict[str, tuple[str, str]] = {
         "order is due before its transfer arrives",
         "List orders delivered on or after the day the trunk run arrives, or move the order to a later day.",
     ),
+    "E1713": (
+        "kept loading at an unknown depot",
+        "Name a depot of the problem (by id) as the kept loading's depot_id.",
+    ),
+    "E1714": (
+        "invalid kept loading",
+        "Give start and end as ISO-8601 with offset (or HH:MM local to the depot), the end after the start and "
+        "within a day of it, and a dock of at least 1 (or none).",
+    ),
     # carriers from a file (doorstep plan --carriers; formats/carriers_json.py)
     "E1720": (
         "carriers file is not a list of carriers",

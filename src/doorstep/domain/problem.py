@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from doorstep.domain.fleet import Depot, Driver, Vehicle
 from doorstep.domain.geo import LatLng
+from doorstep.domain.kept_loadings import KeptLoading
 from doorstep.domain.orders import Order
 from doorstep.domain.transfers import Transfer
 from doorstep.domain.zones import AccessZone
@@ -57,6 +58,7 @@ class Problem:
     zones: tuple[AccessZone, ...] = ()  # access zones (domain/zones.py): who may serve stops inside, and when
     transfers: tuple[Transfer, ...] = ()  # inbound trunk runs (domain/transfers.py): when carried goods are ready
     start_routes: tuple[StartRoute, ...] = ()  # where the search starts (optimize/construct.py), else its own start
+    kept_loadings: tuple[KeptLoading, ...] = ()  # docks a re-plan's kept routes already take (domain/kept_loadings.py)
     # id -> order, built on first lookup (orders are looked up by id in every check and live change)
     _by_id: dict[str, Order] = field(default_factory=dict, init=False, repr=False, compare=False)
 

@@ -12,6 +12,7 @@ from doorstep.domain.errors import Issue
 from doorstep.domain.fleet import Depot, Vehicle
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.domain.items import item_problems
+from doorstep.domain.kept_loadings import kept_loading_issues
 from doorstep.domain.orders import MAX_TIME_WINDOWS, Order, OrderKind, TimeWindow
 from doorstep.domain.problem import Problem
 from doorstep.domain.transfers import transfer_issues
@@ -210,5 +211,6 @@ def validate_problem(problem: Problem) -> list[Issue]:
         issues.extend(_order(o, i, depots))
     issues.extend(_zones(problem))
     issues.extend(transfer_issues(problem.transfers, problem.orders, problem.depots))
+    issues.extend(kept_loading_issues(problem.kept_loadings, problem.depots))
     issues.extend(_fleet_fit(problem))
     return issues

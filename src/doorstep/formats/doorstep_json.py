@@ -13,6 +13,7 @@ from typing import Any
 
 from doorstep.domain.errors import raise_if_errors
 from doorstep.domain.ids import derived_id
+from doorstep.domain.kept_loadings import KeptLoading
 from doorstep.domain.orders import Contact, Item, Order, OrderKind, PairedPickup, Place, Priority, TimeWindow
 from doorstep.domain.problem import ExplicitMatrices, Fleet, Problem
 from doorstep.domain.transfers import Transfer
@@ -145,6 +146,27 @@ def transfer_to_dict(t: Transfer) -> dict[str, Any]:
             "orders": list(t.orders), "origin": t.origin, "reference": t.reference}  # fmt: skip
 
 
+def kept_loading_from_dict(d: Mapping[str, Any], i: int, rd: JsonReader) -> KeptLoading:
+    """One dock a kept route already takes: ``start`` and ``end`` ISO-8601 with offset or ``HH:MM`` local to its
+    depot (domain/kept_loadings.py)."""
+    depot_id = rd.resolve(d["depot_id"], rd.depots)
+    rid = d.get("route_id", "")
+    tz = rd.tz(depot_id)
+    return KeptLoading(
+        depot_id=depot_id,
+        start=rd.when(d["start"], tz, ("kept_loadings", i, "start"), rid or None),
+        end=rd.when(d["end"], tz, ("kept_loadings", i, "end"), rid or None),
+        dock=d.get("dock"),
+        route_id=rid,
+    )
+
+
+def kept_loading_to_dict(k: KeptLoading) -> dict[str, Any]:
+    """A kept loading as its document object (``dock`` only when it names one)."""
+    return {"depot_id": k.depot_id, "start": k.start.isoformat(), "end": k.end.isoformat(), "route_id": k.route_id,
+            **({"dock": k.dock} if k.dock is not None else {})}  # fmt: skip
+
+
 def parse_problem(
     data: Any, *, plan_date: date | None = None, fleet: Fleet | None = None, trusted: bool = False
 ) -> Problem:
@@ -166,6 +188,7 @@ def parse_problem(
     zones = zones_from_list(data.get("zones"), rd.issues, lambda ref: types.get(ref, ref))
     rd.issues.extend(unknown_zone_types(zones, set(types.values())))
     transfers = tuple(transfer_from_dict(t, i, rd) for i, t in enumerate(data.get("transfers", ())))
+    kept = tuple(kept_loading_from_dict(k, i, rd) for i, k in enumerate(data.get("kept_loadings", ())))
     raise_if_errors(rd.issues)
     return Problem(
         depots=use.depots,
@@ -176,6 +199,7 @@ def parse_problem(
         name=data.get("name", ""),
         zones=zones,
         transfers=transfers,
+        kept_loadings=kept,
     )
 
 
@@ -274,4 +298,5 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
         "matrices": matrices_to_dict(problem.matrices),
         **({"zones": [zone_to_dict(z) for z in problem.zones]} if problem.zones else {}),
         **({"transfers": [transfer_to_dict(t) for t in problem.transfers]} if problem.transfers else {}),
+        **({"kept_loadings": [kept_loading_to_dict(k) for k in kept]} if (kept := problem.kept_loadings) else {}),
     }

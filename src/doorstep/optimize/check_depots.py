@@ -1,14 +1,17 @@
 """The checker's view of depots as distribution centres: parcels per day within each depot's capacity, and no
 more vans loading at once than it has docks. Counted from the plan's stops on the original problem (what counts
-where: ``domain/depots.py``); nothing here is shared with the planner's allotment or dock booking."""
+where: ``domain/depots.py``); nothing here is shared with the planner's allotment or dock booking.
+
+The docks count the loadings of routes the problem does not plan as well (``Problem.kept_loadings``: a re-plan's
+dispatched and locked routes): new loadings that overlap kept ones beyond the docks are ``DEPOT_DOCKS``. Kept
+routes' parcels are not counted here: a re-plan's problem has the depot's capacity lowered by them."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from doorstep.domain.depots import has_limits, loadings, parcels_by_depot, peak
+from doorstep.domain.depots import busy_docks, has_limits, parcels_by_depot, peak
 from doorstep.domain.plan import Plan, Violation
 from doorstep.domain.problem import Problem
 
@@ -27,9 +30,7 @@ def _capacity(problem: Problem, plan: Plan) -> list[Violation]:
 
 
 def _docks(problem: Problem, plan: Plan) -> list[Violation]:
-    busy: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for ld in loadings(problem, plan.routes):
-        busy[ld.depot_id].append((ld.start, ld.end))
+    busy = busy_docks(problem, plan.routes)
     out = []
     for d in problem.depots:
         if d.docks is None or d.id not in busy:
@@ -43,7 +44,8 @@ def _docks(problem: Problem, plan: Plan) -> list[Violation]:
 
 
 def check_depots(problem: Problem, plan: Plan) -> list[Violation]:
-    """Depot capacities and docks kept by the whole plan (nothing to check when no depot sets either)."""
+    """Depot capacities and docks kept by the whole plan, with the kept routes' loadings at the docks (nothing to
+    check when no depot sets either)."""
     if not has_limits(problem):
         return []
     return _capacity(problem, plan) + _docks(problem, plan)

@@ -17,16 +17,23 @@ problem), those named by a violation first, then the least important, the latest
 the other routes (a checked insertion that moves no loading), and becomes unassigned with ``DEPOT_DOCKS`` when none
 takes it. Every loading's dock number is written on its start or reload stop (``ScheduledStop.dock``).
 The checker verifies that no depot has more overlapping loadings than docks (optimize/check_depots.py).
+
+**Kept routes.** A re-plan's problem lists the loadings of the routes it keeps (dispatched, or published and
+locked: ``Problem.kept_loadings``). They are booked first, each on the dock its route was given (any free one when
+it names none, or one this depot no longer has), and never move: the new loadings fit around them like around each
+other, and a bump (above) never moves a kept one.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from doorstep.domain.fleet import Depot
+from doorstep.domain.kept_loadings import KeptLoading
 from doorstep.domain.orders import OrderKind, Priority
 from doorstep.domain.plan import Plan, Route, ScheduledStop, StopType, Unassigned, UnassignedReason, Violation
 from doorstep.domain.problem import Problem
@@ -49,6 +56,7 @@ def docked_depots(problem: Problem) -> dict[str, Depot]:
 
 
 Owner = tuple[int, int]  # (route line, trip) of a booking
+KEPT: Owner = (-1, -1)  # a kept route's loading: booked before the others, never moved
 
 
 @dataclass(slots=True)
@@ -86,6 +94,13 @@ class _Slots:
         assert dock is not None
         self.booked.append((a, b, dock, owner))
         return dock
+
+    def hold(self, kept: Iterable[KeptLoading]) -> None:
+        """Book the kept routes' loadings as they are: on their own dock when it is one of this depot's, else on a
+        free one (the first dock when none is free: kept loadings over the docks are the checker's to report)."""
+        for k in sorted(kept, key=lambda k: (k.start, k.dock is None)):
+            dock = k.dock if k.dock is not None and 1 <= k.dock <= self.docks else self._free_dock(k.start, k.end)
+            self.booked.append((k.start, k.end, dock or 1, KEPT))
 
 
 @dataclass(slots=True)
@@ -230,6 +245,8 @@ def _bump(problem: Problem, lines: list[_Line], slots: _Slots, depot: Depot, a: 
     for x in sorted(slots.overlapping(a, a + load), key=lambda x: x[0]):
         if slots._free_dock(a, a + load) is not None:
             break
+        if x[3] == KEPT:
+            continue  # a kept route has left, or will leave, as it was booked
         m, trip = x[3]
         line = lines[m]
         slots.booked.remove(x)
@@ -251,6 +268,7 @@ def _schedule(problem: Problem, lines: list[_Line], depot: Depot) -> None:
     with the least room to move (later or earlier) first."""
     assert depot.docks is not None
     slots = _Slots(depot.docks)
+    slots.hold(k for k in problem.kept_loadings if k.depot_id == depot.id)
     heap: list[tuple[datetime, timedelta, int, int]] = []
 
     def push(n: int, trip: int) -> None:
@@ -307,7 +325,8 @@ def _repair(
 
 
 def schedule_docks(problem: Problem, plan: Plan, provider: TravelTimeProvider) -> Plan:
-    """The plan with every depot's loadings fitted into its docks (the plan itself without docked depots)."""
+    """The plan with every depot's loadings fitted into its docks, around the loadings of the routes a re-plan
+    keeps (the plan itself without docked depots)."""
     depots = docked_depots(problem)
     if not depots:
         return plan
@@ -340,7 +359,8 @@ def _second_chance(
     left = []
     for u in lost:
         found = None
-        for p in propose_insertion(problem, plan, u.order_id, provider, limit=3).proposals:
+        # no departure moves (below), and the allotment keeps the capacities: the depot checks would add nothing
+        for p in propose_insertion(problem, plan, u.order_id, provider, limit=3, depot_limits=False).proposals:
             before = next((r for r in plan.routes if r.vehicle_id == p.vehicle_id), None)
             if not p.opens_route and before is not None and _departures(before) == _departures(p.route):
                 found = p

@@ -6,6 +6,13 @@ route of an unused vehicle. Candidates are found near the order (the stops close
 a 1,000-stop plan needs a travel matrix of a few dozen points, not a million), timed exactly with the plan's
 own legs plus the new ones, ranked by the cost they add, and the cheapest are re-verified by the independent
 checker: a proposal never introduces a violation the route did not already have.
+
+Nor does it take a depot past its limits (``insertion_depots.py``: the whole plan with the new route in place,
+checked for ``DEPOT_CAPACITY`` and ``DEPOT_DOCKS``). Such a way is dropped rather than offered with its violation:
+proposals are approved as they stand (or by the auto-approve policy), and the planner never plans past a depot's
+limits either; when it leaves no way, the order stays unassigned with ``DEPOT_CAPACITY`` or ``DEPOT_DOCKS`` and
+the action that frees room, and a dispatcher who wants it anyway puts it on a route by hand (an edit shows the
+depot's violation and does not block).
 """
 
 from __future__ import annotations
@@ -19,11 +26,12 @@ from doorstep.domain.fleet import Vehicle
 from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import Order, OrderKind
 from doorstep.domain.pickup import service_after
-from doorstep.domain.plan import Plan, Route, ScheduledStop, StopType, Unassigned, UnassignedReason
+from doorstep.domain.plan import Plan, Route, ScheduledStop, StopType, Unassigned, UnassignedReason, Violation
 from doorstep.domain.problem import Problem
 from doorstep.domain.timing import Leg, lateness_s, retime
 from doorstep.optimize import eligibility
 from doorstep.optimize.check import check_route
+from doorstep.optimize.insertion_depots import DepotBaseline, depot_baseline
 from doorstep.optimize.live_route import (
     PlaceChoice,
     empty_route,
@@ -295,6 +303,8 @@ class _Search:
     travel: _Travel
     positions: dict[str, list[int]]  # vehicle id -> candidate positions (single stop, or the delivery of a pair)
     pickup_positions: dict[str, list[int]]
+    depots: DepotBaseline | None = None  # the plan's depot limits as they stand (None: none set, or not checked)
+    refused: Violation | None = None  # the first depot limit a candidate would have broken
 
     def candidates(self) -> Iterator[_Candidate]:
         """Every timed, acceptable way to add the order's stop(s) to a route."""
@@ -330,8 +340,11 @@ class _Search:
             yield _Candidate(vehicle, base, timed, pos, _cost(vehicle, base, timed, opens), opens)
 
 
-def _prepare(problem: Problem, plan: Plan, order: Order, state: LiveState, provider: TravelTimeProvider) -> _Search:
-    """Eligible routes, candidate positions near the order's places, and the travel between those points."""
+def _prepare(
+    problem: Problem, plan: Plan, order: Order, state: LiveState, provider: TravelTimeProvider, depots: bool
+) -> _Search:
+    """Eligible routes, candidate positions near the order's places, the travel between those points, and (with
+    ``depots``) the plan's depot limits to judge candidates by."""
     routes = _routes(problem, plan, order, state)
     all_stops = [s for _, r, _ in routes for s in r.stops]
     drops, picks = place_choices(order), place_choices(order, pickup=True) if order.pickup else []
@@ -345,7 +358,8 @@ def _prepare(problem: Problem, plan: Plan, order: Order, state: LiveState, provi
         for p in {*positions[v.id], *pickup_positions[v.id]}:
             points += [r.stops[p - 1].location, r.stops[p].location]
     travel = _Travel(problem, provider, points, state.now)
-    return _Search(problem, order, state, routes, travel, positions, pickup_positions)
+    baseline = depot_baseline(problem, plan, [r for _, r, opens in routes if not opens]) if depots else None
+    return _Search(problem, order, state, routes, travel, positions, pickup_positions, baseline)
 
 
 def _over_limits(problem: Problem, vehicle: Vehicle, base: Route, stops: list[ScheduledStop]) -> bool:
@@ -386,6 +400,10 @@ def _verified(search: _Search, cand: _Candidate, provider: TravelTimeProvider) -
     )
     if any((v.kind, v.order_id) not in known for v in check_route(search.problem, route, provider)):
         return None
+    refused = search.depots.refusal(route) if search.depots is not None else None
+    if refused is not None:
+        search.refused = search.refused or refused
+        return None
     return Proposal(
         vehicle_id=cand.vehicle.id,
         route=route,
@@ -409,6 +427,9 @@ def _why_not(problem: Problem, order: Order, search: _Search, evaluated: int) ->
         reason, msg = UnassignedReason.CAPACITY, "larger than every vehicle that could serve it"
     elif evaluated == 0:
         reason, msg = UnassignedReason.TIME_WINDOW, "no live route can reach it within its windows"
+    elif search.refused is not None:
+        reason = UnassignedReason(search.refused.kind)
+        msg = f"every route that could take it would break its depot's limit ({search.refused.message})"
     else:
         reason, msg = UnassignedReason.FLEET_FULL, "every route that reaches it in time is full or would break a limit"
     return Unassigned(order.id, order.external_ref, reason, f"{order.id}: {msg}", ACTIONS[reason])
@@ -421,12 +442,15 @@ def propose_insertion(
     provider: TravelTimeProvider | None = None,
     state: LiveState | None = None,
     limit: int = 3,
+    depot_limits: bool = True,
 ) -> InsertionResult:
-    """Up to ``limit`` checked ways to add ``order_id`` (an order of ``problem`` not on any route), cheapest first."""
+    """Up to ``limit`` checked ways to add ``order_id`` (an order of ``problem`` not on any route), cheapest first.
+    With ``depot_limits`` (the default) a way that takes a depot past its capacity or docks is dropped (the module
+    says why); the planner turns it off where its own steps already keep them (``optimize/planner.py``)."""
     provider = provider or default_provider(problem)
     state = state or LiveState()
     order = problem.order(order_id)
-    search = _prepare(problem, plan, order, state, provider)
+    search = _prepare(problem, plan, order, state, provider, depot_limits)
     ranked = sorted(search.candidates(), key=_rank)
     proposals: list[Proposal] = []
     seen: set[str] = set()

@@ -397,7 +397,8 @@ def _fitting(
     problem: Problem, plan: Plan, order_id: str, provider: TravelTimeProvider, options: SolveOptions | None
 ) -> Proposal | None:
     """The cheapest checked insertion of ``order_id`` within the balancing caps, if any."""
-    result = propose_insertion(problem, plan, order_id, provider, limit=3)
+    # depot limits: the allotment keeps capacities in any plan, and the docks are booked after (schedule_docks)
+    result = propose_insertion(problem, plan, order_id, provider, limit=3, depot_limits=False)
     return next((p for p in result.proposals if options is None or _within_balance(p.route, options)), None)
 
 

@@ -167,7 +167,7 @@ def window_costs(
     insertion; windows without one are left out. In window order. A vehicle found over its capacity or limits is
     not tried again for the other windows (the load a delivery adds does not depend on its window)."""
     state = state or LiveState()
-    search = _prepare(problem, plan, order, state, provider)
+    search = _prepare(problem, plan, order, state, provider, depots=False)  # slot offers: no depot limits (yet)
     by_window: dict[WindowKey, list[_Candidate]] = {}
     for cand in _candidates(search, order):
         stop = cand.stops[cand.positions[0]]

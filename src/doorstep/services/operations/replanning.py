@@ -148,6 +148,9 @@ def _reoptimized(day: LiveDay, inserted: Plan, vehicle_id: str) -> tuple[Plan, i
 
 
 def _insert_options(uow: UnitOfWork, day: LiveDay, order_id: str, reoptimize: bool) -> list[dict[str, Any]]:
+    """The cheapest checked insertions of a new same-day order. A way that would take the depot past its daily
+    capacity or stack loadings over its docks is not offered (``optimize/insertion.py`` says why): when none is
+    left, the one option leaves the order unassigned with ``DEPOT_CAPACITY`` or ``DEPOT_DOCKS`` and its action."""
     row = uow.orders.require(order_id, ("order_id",))
     if row.status != OrderStatus.NEW.value or row.day != day.row.day or row.depot_id != day.row.depot_id:
         msg = f"order {order_id} is {row.status} for {row.depot_id} on {row.day}; only new orders of the plan's day"

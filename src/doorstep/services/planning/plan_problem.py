@@ -1,13 +1,21 @@
-"""Assemble the planning Problem of a depot and day from stored orders, vehicles, shifts and drivers."""
+"""Assemble the planning Problem of a depot and day from stored orders, vehicles, shifts and drivers.
+
+A re-plan keeps some routes (``kept_routes``: dispatched ones, and published ones a dispatcher locked). Their
+vehicles and orders stay out of the problem, and what they already take of the depot is taken off its limits
+(``with_kept``): its daily capacity is lowered by their parcels, and their loadings are listed as docks already
+taken (``Problem.kept_loadings``, read from their stored start and reload stops), so the planner books the new
+loadings around them and the checker counts them. Hand edits check the depot limits on the same terms."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from doorstep.domain.depots import parcels_of
 from doorstep.domain.errors import Issue
+from doorstep.domain.fleet import Depot
+from doorstep.domain.kept_loadings import KeptLoading
 from doorstep.domain.problem import Problem
 from doorstep.domain.status import OrderStatus, RouteStatus
 from doorstep.domain.zones import AccessZone
@@ -37,13 +45,9 @@ def kept_routes(uow: UnitOfWork, depot_id: str, day: date) -> list[RouteRow]:
 def build_problem(uow: UnitOfWork, depot_id: str, day: date, exclude_routes: list[RouteRow]) -> Problem:
     """Orders new or planned for the depot and day, and vehicles with a shift that day, minus kept routes and
     orders a partner carrier holds; the inbound transfers that carry the orders; the depot's daily capacity less
-    what the kept routes already take out of it."""
+    what the kept routes already take out of it, and their loadings at its docks (``with_kept``)."""
     depot_row = uow.depots.require(depot_id)
     depots = {depot_row.id: depot_of(depot_row)}
-    cap = depots[depot_id].capacity_parcels_per_day
-    if cap is not None and exclude_routes:
-        left = max(0, cap - kept_parcels(uow, exclude_routes, depots))
-        depots[depot_id] = replace(depots[depot_id], capacity_parcels_per_day=left)
     busy_vehicles = {r.vehicle_id for r in exclude_routes}
     busy_orders = {s["order_id"] for r in exclude_routes for s in r.data["stops"] if s.get("order_id")}
     rows = uow.orders.all(OrderRow.depot_id == depot_id, OrderRow.day == day, OrderRow.status.in_(PLANNABLE))
@@ -74,7 +78,47 @@ def build_problem(uow: UnitOfWork, depot_id: str, day: date, exclude_routes: lis
         zones=access_zones(uow),
         transfers=transfers_for(uow, [o.id for o in orders]),
     )
+    problem = with_kept(uow, problem, depot_id, exclude_routes)
     return with_handovers(problem, _handovers(uow, {o.pickup_point_id for o in orders if o.pickup_point_id}))
+
+
+def with_kept(uow: UnitOfWork, problem: Problem, depot_id: str, kept: list[RouteRow]) -> Problem:
+    """The problem with what the kept routes take of the depot: its stored daily capacity less their parcels, and
+    their loadings at its docks. The capacity is the stored one (not the problem's, which may be lowered already),
+    so a stored plan's problem can be checked again against the routes kept now."""
+    depots = {d.id: d for d in problem.depots}
+    if depot_id not in depots:
+        return problem
+    depot = depots[depot_id]
+    cap = depot_of(uow.depots.require(depot_id)).capacity_parcels_per_day
+    if cap is not None and kept:
+        cap = max(0, cap - kept_parcels(uow, kept, depots))
+    depot = replace(depot, capacity_parcels_per_day=cap)
+    return replace(
+        problem,
+        depots=tuple(depot if d.id == depot_id else d for d in problem.depots),
+        kept_loadings=kept_loadings(kept, depot),
+    )
+
+
+def kept_loadings(kept: list[RouteRow], depot: Depot) -> tuple[KeptLoading, ...]:
+    """The docks the kept routes take at the depot, as ``domain/depots.loadings`` counts a loading (the depot's
+    ``loading_s`` ending at the departure of each start and reload stop), read from their stored stops: a kept
+    route's vehicle and orders are not in the re-plan's problem, so it cannot be read back as a domain Route. None
+    at a depot whose docks set no limit, or whose loading takes no time."""
+    if depot.docks is None or depot.loading_s <= 0:
+        return ()
+    load = timedelta(seconds=depot.loading_s)
+    out = []
+    for r in kept:
+        if r.data.get("start_depot_id", depot.id) != depot.id:
+            continue
+        for s in r.data["stops"][:-1]:
+            if s.get("type") in ("start", "reload") and s.get("departure"):
+                end = datetime.fromisoformat(s["departure"])
+                dock = s.get("dock") if isinstance(s.get("dock"), int) and s["dock"] >= 1 else None
+                out.append(KeptLoading(depot_id=depot.id, start=end - load, end=end, dock=dock, route_id=r.id))
+    return tuple(sorted(out, key=lambda k: (k.start, k.route_id)))
 
 
 def kept_parcels(uow: UnitOfWork, kept: list[RouteRow], depots: dict[str, Any]) -> int:

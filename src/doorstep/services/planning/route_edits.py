@@ -1,9 +1,16 @@
 """Manual route edits: move an order to another route or position, preview the checker's verdict and the new
-ETAs, then save with optimistic versioning."""
+ETAs, then save with optimistic versioning.
+
+The verdict covers the touched routes (``check_route``) and the depot's limits over the whole plan as the move
+leaves it (``check_depots``): moving an unassigned order onto a route may take the depot past its daily capacity,
+and a route whose timing changes may stack its reload on others at the docks. The depot is checked against the
+routes of the depot's other plans of the day that stay in force (dispatched, or published and locked:
+``plan_problem.with_kept``), as a re-plan would be. Like a route's violations, a depot's are shown and returned by
+the save but do not block it: the dispatcher decides."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from doorstep.domain.errors import DoorstepError, Issue
@@ -15,11 +22,13 @@ from doorstep.formats.plan_common import route_zone
 from doorstep.formats.plan_json import route_to_dict, unassigned_to_dict
 from doorstep.formats.plan_reader import plan_from_dict
 from doorstep.optimize.check import check_route
+from doorstep.optimize.check_depots import check_depots
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.services.fleet.fleet_admin import check_version
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.events import EventRecorder
 from doorstep.services.kernel.platform import Platform
+from doorstep.services.planning.plan_problem import kept_routes, with_kept
 from doorstep.services.planning.plan_routes import stop_rows
 from doorstep.services.planning.retime import retime
 from doorstep.store.models import PlanRow, RouteRow, StopRow
@@ -39,7 +48,8 @@ class Move:
 
 @dataclass(slots=True)
 class EditResult:
-    """The touched routes as they would be (new ETAs) and every violation the checker finds on them."""
+    """The touched routes as they would be (new ETAs), every violation the checker finds on them, and the depot's
+    (``DEPOT_CAPACITY``, ``DEPOT_DOCKS``) over the whole plan."""
 
     routes: list[dict[str, Any]] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
@@ -102,21 +112,38 @@ def _load(uow: UnitOfWork, plan_id: str) -> tuple[PlanRow, Plan, Problem]:
     return row, plan, problem
 
 
-def _result(problem: Problem, routes: list[Route], provider: TravelTimeProvider | None = None) -> EditResult:
+def depot_problem(uow: UnitOfWork, row: PlanRow, plan: Plan, problem: Problem) -> Problem:
+    """The plan's problem with the depot's limits as they stand now: its stored capacity less the parcels of the
+    routes kept from its other plans of the day, and their loadings at its docks (a vehicle this plan has a route
+    for is this plan's: its older route is not counted twice)."""
+    mine = {r.vehicle_id for r in plan.routes}
+    kept = [r for r in kept_routes(uow, row.depot_id, row.day) if r.plan_id != row.id and r.vehicle_id not in mine]
+    return with_kept(uow, problem, row.depot_id, kept)
+
+
+def _result(
+    problem: Problem, depots: Problem, plan: Plan, routes: list[Route], provider: TravelTimeProvider | None = None
+) -> EditResult:
+    """The touched ``routes`` checked on ``problem``, and the whole ``plan`` with them in place checked against the
+    depot limits of ``depots`` (``depot_problem``)."""
     out = EditResult()
     for r in routes:
         out.routes.append(route_to_dict(r, route_zone(problem, r)))
         out.violations += check_route(problem, r, provider, transit=True)  # a hand edit: draw its roads too
+    fresh = {r.id: r for r in routes}
+    out.violations += check_depots(depots, replace(plan, routes=[fresh.get(r.id, r) for r in plan.routes]))
     return out
 
 
 def preview_move(p: Platform, actor: Actor, plan_id: str, move: Move) -> EditResult:
-    """What the move would do: the touched routes with new ETAs and the checker's violations. Nothing is saved."""
+    """What the move would do: the touched routes with new ETAs, the checker's violations on them and the depot's
+    over the whole plan. Nothing is saved."""
     actor.require(Permission.READ)
     with p.uow(actor) as uow:
-        _, plan, problem = _load(uow, plan_id)
+        row, plan, problem = _load(uow, plan_id)
+        depots = depot_problem(uow, row, plan, problem)
     travel = p.provider(problem, actor.org_id)
-    return _result(problem, apply_move(plan, problem, move, travel), travel)
+    return _result(problem, depots, plan, apply_move(plan, problem, move, travel), travel)
 
 
 def _editable(row: RouteRow, versions: dict[str, int]) -> None:
@@ -133,16 +160,18 @@ def _editable(row: RouteRow, versions: dict[str, int]) -> None:
 
 
 def save_move(p: Platform, actor: Actor, plan_id: str, move: Move, versions: dict[str, int]) -> EditResult:
-    """Apply the move when every touched route is at the version the client saw (E2002 otherwise)."""
+    """Apply the move when every touched route is at the version the client saw (E2002 otherwise). Violations,
+    the depot's included, are returned with the saved routes; they do not block the save."""
     actor.require(Permission.WRITE)
     with p.uow(actor) as uow:
         row, plan, problem = _load(uow, plan_id)
+        depots = depot_problem(uow, row, plan, problem)
         travel = p.provider(problem, actor.org_id)
         touched = apply_move(plan, problem, move, travel)
         route_rows = uow.routes.get_many([r.id for r in touched])
         for r in touched:
             _editable(route_rows[r.id], versions)
-        result = _result(problem, touched, travel)
+        result = _result(problem, depots, plan, touched, travel)
         events = EventRecorder(uow, actor.label)
         changed: list[tuple[str, int]] = []
         for data in result.routes:

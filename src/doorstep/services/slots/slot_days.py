@@ -90,13 +90,14 @@ def _booked_ids(uow: UnitOfWork, depot_id: str, day: date, status: tuple[str, ..
 def _insert_all(problem: Problem, plan: Plan, orders: list[Order], provider: TravelTimeProvider,
                 state: LiveState, construct: bool) -> tuple[Problem, Plan]:  # fmt: skip
     """Add the orders to the problem and each to the plan by its cheapest checked insertion (in the given order);
-    in a construction, a route leaves its depot as late as its first stop allows (as a planned one would)."""
+    in a construction, a route leaves its depot as late as its first stop allows (as a planned one would). Depot
+    limits are not judged here: a constructed day's loadings are not booked at the docks."""
     if not orders:
         return problem, plan
     known = {o.id for o in problem.orders}
     problem = replace(problem, orders=(*problem.orders, *[o for o in orders if o.id not in known]))
     for order in orders:
-        result = propose_insertion(problem, plan, order.id, provider, state=state, limit=1)
+        result = propose_insertion(problem, plan, order.id, provider, state=state, limit=1, depot_limits=False)
         if result.proposals:
             plan = apply_insertion(plan, result.proposals[0])
             if construct:
