@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from doorstep.domain.errors import Issue
 from doorstep.domain.fleet import SpeedProfile, VehicleType
 from doorstep.domain.geo import LatLng
 from doorstep.domain.plan import Plan
 from doorstep.domain.problem import Problem
 from doorstep.optimize.check import check_plan, check_route
+from doorstep.optimize.decompose import check_issues
 from doorstep.optimize.options import SolveOptions
 from doorstep.optimize.travel_keys import travel_key
 from doorstep.routing.osrm_local import OsrmLocalProvider
@@ -88,3 +90,15 @@ def test_straight_line_plan_says_the_zone_is_not_avoided() -> None:
     result = plan(p, provider=StraightLineProvider(), options=OPTIONS)
     assert [(w.code, w.id) for w in result.warnings if w.code == "W3006"] == [("W3006", "zon_casino")]
     assert result.unassigned == [] and check_plan(p, result, StraightLineProvider()) == []
+
+
+def test_a_large_days_merged_check_does_not_call_a_known_zone_limit_a_bug(monaco_network: Path) -> None:
+    """On a network built without the zone the truck's roads cross it: the merged-plan check of a large day
+    reports it as W1747 (a bug) unless the plan already carries W3006 (this travel model cannot avoid the zone)."""
+    p = _problem([vehicle("veh_truck", TRUCK)])
+    plain = OsrmLocalProvider(monaco_network)
+    free = plan(replace(p, zones=()), provider=plain, options=OPTIONS)
+    free.warnings = [w for w in free.warnings if w.code != "W3006"]
+    assert any("ZONE_TRANSIT" in i.message for i in check_issues(p, free, plain))
+    free.warnings.append(Issue("W3006", "zon_casino: travel may drive through it", ("zones",), "zon_casino"))
+    assert not any("ZONE_TRANSIT" in i.message for i in check_issues(p, free, plain))

@@ -21,6 +21,7 @@ from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned, UnassignedR
 from doorstep.domain.problem import Problem
 from doorstep.optimize import memory, reasons
 from doorstep.optimize.check import check_plan
+from doorstep.optimize.check_transit import ZONE_TRANSIT
 from doorstep.optimize.geometry import build_geometry, plan_origin
 from doorstep.optimize.options import MAX_WORKERS, SolveOptions
 from doorstep.optimize.part_runner import PartResult, PartRunner, PartSolver, PartWork, RunnerFactory, Runs
@@ -388,10 +389,14 @@ def whole_day_reasons(
 
 def check_issues(problem: Problem, plan: Plan, provider: TravelTimeProvider) -> list[Issue]:
     """The independent checker on the merged plan: every violation it finds becomes a W1747 warning (the parts'
-    routes were each checked where they were made; a violation here is a bug to report, never hidden)."""
+    routes were each checked where they were made; a violation here is a bug to report, never hidden). Except a
+    leg through an access zone when the plan already says its travel model cannot avoid zones (W3006: remote
+    OSRM draws the roads but cannot route around a zone): that is the known limit W3006 names, not a bug."""
+    unavoidable = any(w.code == "W3006" for w in plan.warnings)
     return [
         Issue("W1747", f"{v.kind}: {v.message}", ("routes", v.route_id or ""), v.order_id)
         for v in check_plan(problem, plan, provider)
+        if not (unavoidable and v.kind == ZONE_TRANSIT)
     ]
 
 
