@@ -24,7 +24,7 @@ from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.routing.provider import NO_AVOID, UNREACHABLE, Matrix
 from doorstep.routing.road_matrix import RectMatrix, unique_points
-from doorstep.routing.route_geometry import Leg
+from doorstep.routing.route_geometry import Leg, inner_legs
 
 DEFAULT_MAX_PLACES = 20_000  # up to 400 M pairs in theory; in practice a city's recurring addresses
 _SCHEMA = """
@@ -111,10 +111,7 @@ class CachedProvider:
         self, stops: Sequence[LatLng], profile: SpeedProfile, *, avoid: frozenset[str] = NO_AVOID
     ) -> list[Leg] | None:
         """Road geometry is not cached: asked of the inner provider (None when it has none)."""
-        legs = getattr(self.inner, "route_legs", None)
-        if legs is None:
-            return None
-        return legs(stops, profile, avoid=avoid) if avoid else legs(stops, profile)  # type: ignore[no-any-return]
+        return inner_legs(self.inner, stops, profile, avoid)
 
     def _disable(self, exc: Exception) -> None:
         self._db = None

@@ -11,7 +11,7 @@ from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.routing.http_client import REMOTE_FAILURES
 from doorstep.routing.provider import NO_AVOID, Matrix, TravelTimeProvider, ask_matrix
-from doorstep.routing.route_geometry import Leg
+from doorstep.routing.route_geometry import Leg, inner_legs
 
 
 class FallbackProvider:
@@ -35,11 +35,10 @@ class FallbackProvider:
         self, stops: Sequence[LatLng], profile: SpeedProfile, *, avoid: frozenset[str] = NO_AVOID
     ) -> list[Leg] | None:
         """Road geometry from the primary when it can give it; None (straight lines) otherwise."""
-        legs = getattr(self.primary, "route_legs", None)
-        if legs is None or self.fell_back:
+        if self.fell_back:
             return None
         try:
-            return legs(stops, profile, avoid=avoid) if avoid else legs(stops, profile)  # type: ignore[no-any-return]
+            return inner_legs(self.primary, stops, profile, avoid)
         except DoorstepError:
             return None
 

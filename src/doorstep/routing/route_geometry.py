@@ -9,7 +9,7 @@ from typing import Any, Protocol, runtime_checkable
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
-from doorstep.routing.provider import layers
+from doorstep.routing.provider import NO_AVOID, layers
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,17 @@ class TraceMatcher(Protocol):
     ) -> MatchedTrace:
         """Fit fixes in time order (UNIX seconds, GPS accuracy in metres when known); E3012 when impossible."""
         ...
+
+
+def inner_legs(
+    provider: object, stops: Sequence[LatLng], profile: SpeedProfile, avoid: frozenset[str] = NO_AVOID
+) -> list[Leg] | None:
+    """``provider.route_legs`` when it has one (None otherwise), passing ``avoid`` only when there is a zone to
+    avoid, so a provider written before zones existed still draws the legs of every vehicle barred from none."""
+    legs = getattr(provider, "route_legs", None)
+    if legs is None:
+        return None
+    return legs(stops, profile, avoid=avoid) if avoid else legs(stops, profile)  # type: ignore[no-any-return]
 
 
 def find_matcher(provider: object) -> TraceMatcher | None:

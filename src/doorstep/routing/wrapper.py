@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.routing.provider import NO_AVOID, TravelTimeProvider
-from doorstep.routing.route_geometry import Leg
+from doorstep.routing.route_geometry import Leg, inner_legs
 
 
 class Wrapper:
@@ -25,7 +25,4 @@ class Wrapper:
         self, stops: Sequence[LatLng], profile: SpeedProfile, *, avoid: frozenset[str] = NO_AVOID
     ) -> list[Leg] | None:
         """The inner provider's legs (None when it has none), around the zones ``avoid`` names."""
-        legs = getattr(self.inner, "route_legs", None)
-        if legs is None:
-            return None
-        return legs(stops, profile, avoid=avoid) if avoid else legs(stops, profile)  # type: ignore[no-any-return]
+        return inner_legs(self.inner, stops, profile, avoid)
