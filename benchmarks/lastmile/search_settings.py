@@ -1,14 +1,17 @@
 """Planner settings side by side on last-mile days: many seeds of one Doorstep search per setting, two at once.
 
     .venv/bin/python benchmarks/lastmile/search_settings.py --days monaco-100-s2 porto-200-s1 --seeds 0 1 2 3 \\
-        --time-limit 10 --polish 0.25:3 0.75:6
+        --time-limit 10 --polish 0.75:6:nofit 0.75:6:fit
 
 A day name is ``<city>-<size>-s<seed>`` (generated on demand, as ``run.py`` does). A setting ``SHARE:ROUNDS`` is
 the planner's share of the search on re-spotted breaks and the number of its rounds (``planner.POLISH_SHARE``,
-``planner.POLISH_ROUNDS``). Each (day, setting, seed) runs one search (``workers=1``) in a fresh process, two
-processes at once (one per core), so settings are compared on the same machine in the same sitting: the search
-is time-bounded and its result varies by seed, so compare means over several seeds, not single runs. Travel,
-cost and vans come from ``day_check.verify`` (VROOM's cost model), as in ``run.py``. Results:
+``planner.POLISH_ROUNDS``); ``:fit`` or ``:nofit`` after it runs the first search without the breaks (fitted in
+after it, ``optimize/break_fit.py``) or on breaks at sampled places (``planner.BREAKLESS_FIRST``; the planner's
+default when left out). Each (day, setting, seed) runs one search (``workers=1``) in a fresh process, two
+processes at once (one per core; ``--parallel 1``: one at a time, the other core left to other work), so
+settings are compared on the same machine in the same sitting: the search is time-bounded and its result varies
+by seed, so compare means over several seeds, not single runs. Travel, cost and vans come from
+``day_check.verify`` (VROOM's cost model), as in ``run.py``. Results:
 ``benchmarks/results/lastmile-settings-<time>.json``.
 """
 
@@ -35,7 +38,7 @@ from tables import print_rich
 RESULTS = REPO / "benchmarks" / "results"
 
 
-def one(day: Path, seed: int, limit: float, share: float, rounds: int) -> dict[str, Any]:
+def one(day: Path, seed: int, limit: float, share: float, rounds: int, fit: str = "") -> dict[str, Any]:
     """In this process: plan the day with the setting; the verdict's figures."""
     from day_check import verify
 
@@ -47,6 +50,8 @@ def one(day: Path, seed: int, limit: float, share: float, rounds: int) -> dict[s
     from doorstep.services.planning.planning import plan
 
     planner.POLISH_SHARE, planner.POLISH_ROUNDS = share, rounds
+    if fit:
+        planner.BREAKLESS_FIRST = fit == "fit"
     raw = json.loads(day.read_text())
     read = read_vroom(raw)
     provider = default_provider(read.problem)
@@ -65,8 +70,8 @@ def _day(name: str) -> Path:
 
 
 def _launch(name: str, seed: int, limit: float, setting: str) -> dict[str, Any]:
-    share, rounds = setting.split(":")
-    cmd = [sys.executable, __file__, "--one", str(_day(name)), str(seed), str(limit), share, rounds]
+    share, rounds, *mode = setting.split(":")
+    cmd = [sys.executable, __file__, "--one", str(_day(name)), str(seed), str(limit), share, rounds, *mode]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode:
         raise SystemExit(f"{name} seed {seed} {setting}: {proc.stderr.strip().splitlines()[-1:]}")
@@ -76,15 +81,17 @@ def _launch(name: str, seed: int, limit: float, setting: str) -> dict[str, Any]:
 def main() -> None:
     """Parse, run every (day, setting, seed) two at a time with a progress bar, print the means, write JSON."""
     if len(sys.argv) > 1 and sys.argv[1] == "--one":
-        day, seed, limit, share, rounds = sys.argv[2:7]
-        print(json.dumps(one(Path(day), int(seed), float(limit), float(share), int(rounds))))
+        day, seed, limit, share, rounds, *fit = sys.argv[2:8]
+        print(json.dumps(one(Path(day), int(seed), float(limit), float(share), int(rounds), "".join(fit))))
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--days", nargs="+", required=True)
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3])
     ap.add_argument("--time-limit", type=float, default=10.0)
-    ap.add_argument("--polish", nargs="+", default=["0.25:3", "0.75:6"], help="SHARE:ROUNDS settings")
+    ap.add_argument("--polish", nargs="+", default=["0.75:6:nofit", "0.75:6:fit"],
+                    help="SHARE:ROUNDS[:fit|:nofit] settings (fit: the first search without the breaks)")  # fmt: skip
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--parallel", type=int, default=2, help="runs at once (one per core)")
     args = ap.parse_args()
     for name in args.days:
         _day(name)  # generate before timing anything
@@ -94,7 +101,7 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
         task = bar.add_task("runs", total=len(jobs))
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        with ThreadPoolExecutor(max_workers=args.parallel) as pool:
             for row in pool.map(lambda j: _launch(*j), jobs):
                 rows.append(row)
                 bar.advance(task)

@@ -17,6 +17,7 @@ from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned, UnassignedR
 from doorstep.domain.problem import Problem
 from doorstep.domain.releases import with_transfers
 from doorstep.optimize import memory, reasons
+from doorstep.optimize.break_fit import breakless, fitted, specs
 from doorstep.optimize.build import build_model, with_prizes
 from doorstep.optimize.charging import route_limit
 from doorstep.optimize.check import check_route
@@ -141,13 +142,18 @@ def _search(
     first = build_model(problem, geo, options, impossible, serve_all=serve_all)
     settles = len(problem.orders) <= POLISH_ORDERS_PER_S * options.time_limit_s
     share = POLISH_SHARE if first.break_dims and settles else 0.0
-    reserve = share * clock.left(problem)  # seconds kept for the search on re-spotted breaks
     n = options.max_iterations
     main_iters = None if n is None else max(1, n - int(n * share))
     start = hinted_routes(first, problem) or sweep_routes(first)  # the problem's start routes, else the sweep
+    if share and BREAKLESS_FIRST:
+        done, solver_s = _breakless_first(first, problem, options, clock, share, serve_all, start, main_iters)
+        if done is not None:
+            return done
+    reserve = share * clock.left(problem)  # seconds kept for the search on re-spotted breaks
     if serve_all:
         budget = clock.left(problem) - reserve
-        tried, solver_s = _solve(first, options, clock, budget, SERVE_ALL_SHARE, start=start, iterations=main_iters)
+        tried, extra = _solve(first, options, clock, budget, SERVE_ALL_SHARE, start=start, iterations=main_iters)
+        solver_s += extra
         if tried.feasible:
             return _polish(first, problem, options, clock, tried, solver_s, share)
     model = with_prizes(first, problem)  # the same clients: start from where serve-all was
@@ -160,6 +166,30 @@ def _search(
         outcome, extra = _solve(model, options, clock, budget, warm=outcome, iterations=main_iters)
         solver_s += extra
     return _polish(model, problem, options, clock, outcome, solver_s, share)
+
+
+def _breakless_first(
+    first: SolverModel,
+    problem: Problem,
+    options: SolveOptions,
+    clock: _Clock,
+    share: float,
+    serve_all: bool,
+    start: list[RouteSpec] | None,
+    iterations: int | None,
+) -> tuple[tuple[SolverModel, SolveOutcome, float] | None, float]:
+    """The first search on the model without the breaks, then the rounds on re-spotted breaks from its routes
+    with the breaks fitted in (``break_fit.py``); and the solver seconds spent. None (and the seconds spent) when
+    that search found no feasible plan: the search with the breaks then runs on the time left."""
+    model = first if serve_all else with_prizes(first, problem)
+    budget = clock.left(problem) * (1 - share)
+    give_up = SERVE_ALL_SHARE if serve_all else None
+    found, solver_s = _solve(breakless(model), options, clock, budget, give_up, start=start, iterations=iterations)
+    if not found.feasible:
+        return None, solver_s
+    routes, late = fitted(model, found.routes)
+    warm = replace(found, routes=routes, last=specs(routes), feasible=late == 0)
+    return _polish(model, problem, options, clock, warm, solver_s, share, fitted_start=True), solver_s
 
 
 # The rounds on re-spotted breaks: their share of the search's budget (time or iterations) and how many. Three
@@ -176,6 +206,9 @@ POLISH_SHARE = 0.75
 POLISH_ORDERS_PER_S = 60
 POLISH_ROUNDS = 6
 POLISH_MIN_S = 0.2  # a round shorter than this is not worth building its data
+# Where the rounds run, the search before them runs without the breaks (``break_fit.py``), the breaks fitted in
+# after it.
+BREAKLESS_FIRST = True
 
 
 def _polish(
@@ -186,14 +219,17 @@ def _polish(
     outcome: SolveOutcome,
     solver_s: float,
     share: float,
+    fitted_start: bool = False,
 ) -> tuple[SolverModel, SolveOutcome, float]:
     """The last stretch of the search with the breaks re-spotted at their hosts, in ``POLISH_ROUNDS`` rounds
     (``respot.py``). Returns ``model`` itself (the re-spotted copies differ only in where the solver believes
-    breaks are, which the exact schedule does not read) with the best routes found."""
+    breaks are, which the exact schedule does not read) with the best routes found. ``fitted_start``: the
+    routes are a breakless search's with the breaks fitted in (``break_fit.py``), possibly late; the rounds
+    start from them all the same and keep only feasible plans."""
     if not share:
         return model, outcome, solver_s
     n = options.max_iterations
-    if not outcome.feasible:  # nothing to re-spot: the time kept for the rounds goes to the search still looking
+    if not outcome.feasible and not fitted_start:  # nothing to re-spot: the rounds' time goes to the search
         budget = clock.left(problem)
         if budget < POLISH_MIN_S:
             return model, outcome, solver_s
