@@ -135,7 +135,11 @@ def _search(
        day its plan is the one the prize model would aim for; it gives up after ``SERVE_ALL_SHARE`` of the
        budget without a feasible plan;
     2. prizes in tiers (orders may be left out, must-serve orders required);
-    3. must-serve orders as a third prize tier, so as many as possible are served and the rest explained."""
+    3. must-serve orders as a third prize tier, so as many as possible are served and the rest explained.
+
+    On a day with breaks that the budget lets settle, the first of them runs without the breaks and the rest of
+    the search on re-spotted breaks from its routes with the breaks fitted in (``_breakless_first``); only when
+    that finds no feasible plan do the models above run, on the time left."""
     solver_s = 0.0
     tried: SolveOutcome | None = None
     serve_all = not _capacity_short(problem, impossible) and any(o.priority in _SERVED for o in problem.orders)

@@ -14,6 +14,9 @@ search finds from there is never dearer once respotted again (a break at any add
 at its host, by the triangle inequality). A host pulled away by a later move leaves its break behind, anchoring
 it there (moving it costs the detour back), which is why the search is re-spotted in a few short rounds.
 
+Where these rounds run, the search before them runs without the breaks and the rounds start from its routes
+with the breaks fitted in (``break_fit.py``).
+
 The fleet is capped at the vans the routes already use: re-spotting trades only travel, never a van (an earlier
 try that re-spotted between phases opened one more van on 3 of 20 days).
 """
