@@ -139,3 +139,21 @@ def test_without_a_breakless_plan_the_search_runs_on_the_breaks_as_before(monkey
     result = plan_checked(_day(), max_iterations=400, time_limit_s=120)
     assert not result.unassigned
     assert {c.prize for c in calls[1].clients if c.kind is Visit.BREAK} != {0}
+
+
+def test_a_day_large_for_its_limit_starts_on_the_breaks_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """More orders than ``BREAKLESS_ORDERS_PER_S`` per second of the limit (but few enough for the rounds): the
+    first search runs on the model with the breaks, as before the breakless start."""
+    monkeypatch.setattr(planner, "BREAKLESS_ORDERS_PER_S", 0.1)  # 24 orders > 0.1 x 120 s
+    seen: list[SolverModel] = []
+    real = planner._solve
+
+    def recording(model: SolverModel, *args: object, **kw: object) -> object:
+        seen.append(model)
+        return real(model, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(planner, "_solve", recording)
+    result = plan_checked(_day(), max_iterations=400, time_limit_s=120)
+    assert not result.unassigned
+    assert all(0 not in {c.prize for c in m.clients if c.kind is Visit.BREAK} for m in seen)
+    assert len(seen) == 1 + planner.POLISH_ROUNDS  # the rounds still run

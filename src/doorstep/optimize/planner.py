@@ -149,7 +149,7 @@ def _search(
     n = options.max_iterations
     main_iters = None if n is None else max(1, n - int(n * share))
     start = hinted_routes(first, problem) or sweep_routes(first)  # the problem's start routes, else the sweep
-    if share and BREAKLESS_FIRST:
+    if share and BREAKLESS_FIRST and len(problem.orders) <= BREAKLESS_ORDERS_PER_S * options.time_limit_s:
         done, solver_s = _breakless_first(first, problem, options, clock, share, serve_all, start, main_iters)
         if done is not None:
             return done
@@ -211,8 +211,13 @@ POLISH_ORDERS_PER_S = 60
 POLISH_ROUNDS = 6
 POLISH_MIN_S = 0.2  # a round shorter than this is not worth building its data
 # Where the rounds run, the search before them runs without the breaks (``break_fit.py``), the breaks fitted in
-# after it.
+# after it — on days of at most 35 orders per second of the limit (350 at 10 s, 1,050 at 30 s). Measured side by
+# side (docs/benchmarks.md, "The first search without the breaks"): lower travel on 7 of 8 days of 100-200 orders
+# at 10 s and on both 1,000-order days at 30 s (-1.3, -2.6 %); mixed at 500 orders in 10 s (-1.6, +1.6 %); and
+# on the 10,000-stop day, whose parts of ~800 orders share its limit, +0.9 % and +0.6 % cost with 2-3 more vans
+# (two seeds): a shift shortened by the whole break leaves no room where the break would have fallen in a wait.
 BREAKLESS_FIRST = True
+BREAKLESS_ORDERS_PER_S = 35
 
 
 def _polish(
