@@ -137,9 +137,10 @@ def _search(
     2. prizes in tiers (orders may be left out, must-serve orders required);
     3. must-serve orders as a third prize tier, so as many as possible are served and the rest explained.
 
-    On a day with breaks that the budget lets settle, the first of them runs without the breaks and the rest of
-    the search on re-spotted breaks from its routes with the breaks fitted in (``_breakless_first``); only when
-    that finds no feasible plan do the models above run, on the time left."""
+    On a day with breaks that the budget lets settle and of at most ``BREAKLESS_ORDERS_PER_S`` orders a second of
+    the limit, the first of them runs without the breaks and the rest of the search on re-spotted breaks from its
+    routes with the breaks fitted in (``_breakless_first``); only when that finds no feasible plan do the models
+    above run, on the time left."""
     solver_s = 0.0
     tried: SolveOutcome | None = None
     serve_all = not _capacity_short(problem, impossible) and any(o.priority in _SERVED for o in problem.orders)
