@@ -216,7 +216,8 @@ POLISH_MIN_S = 0.2  # a round shorter than this is not worth building its data
 # side (docs/benchmarks.md, "The first search without the breaks"): lower travel on 7 of 8 days of 100-200 orders
 # at 10 s and on both 1,000-order days at 30 s (-1.3, -2.6 %); mixed at 500 orders in 10 s (-1.6, +1.6 %); and
 # on the 10,000-stop day, whose parts of ~800 orders share its limit, +0.9 % and +0.6 % cost with 2-3 more vans
-# (two seeds): a shift shortened by the whole break leaves no room where the break would have fallen in a wait.
+# (two seeds; likely because a shift shortened by the whole break leaves no room where the break would have
+# fallen in a wait).
 BREAKLESS_FIRST = True
 BREAKLESS_ORDERS_PER_S = 35
 
