@@ -37,6 +37,19 @@ def _breaks(model: SolverModel, route: SolvedRoute) -> list[int]:
     return [a.idx for a in route.activities if a.kind == "client" and model.clients[a.idx].kind is Visit.BREAK]
 
 
+def _recorded(monkeypatch: pytest.MonkeyPatch) -> list[SolverModel]:
+    """The models the planner's searches run on, in order (``planner._solve`` wrapped to record them)."""
+    seen: list[SolverModel] = []
+    real = planner._solve
+
+    def recording(model: SolverModel, *args: object, **kw: object) -> object:
+        seen.append(model)
+        return real(model, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(planner, "_solve", recording)
+    return seen
+
+
 def test_the_breakless_model_has_the_same_clients_breaks_worth_nothing_and_shifts_shorter_by_the_break() -> None:
     model = _model(_day())
     loose = breakless(model)
@@ -106,14 +119,7 @@ def test_a_day_with_lunch_breaks_starts_on_the_breakless_model_and_ends_checker_
 ) -> None:
     """The planner's first search runs on the breakless model (break prizes zero), the rounds on the model with
     the breaks; the plan is checker-clean and every van takes its lunch once, in its window."""
-    seen: list[SolverModel] = []
-    real = planner._solve
-
-    def recording(model: SolverModel, *args: object, **kw: object) -> object:
-        seen.append(model)
-        return real(model, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(planner, "_solve", recording)
+    seen = _recorded(monkeypatch)
     result = plan_checked(_day(), max_iterations=400, time_limit_s=120)
     assert not result.unassigned
     brk_prizes = [{c.prize for c in m.clients if c.kind is Visit.BREAK} for m in seen]
@@ -145,14 +151,7 @@ def test_a_day_large_for_its_limit_starts_on_the_breaks_as_before(monkeypatch: p
     """More orders than ``BREAKLESS_ORDERS_PER_S`` per second of the limit (but few enough for the rounds): the
     first search runs on the model with the breaks, as before the breakless start."""
     monkeypatch.setattr(planner, "BREAKLESS_ORDERS_PER_S", 0.1)  # 24 orders > 0.1 x 120 s
-    seen: list[SolverModel] = []
-    real = planner._solve
-
-    def recording(model: SolverModel, *args: object, **kw: object) -> object:
-        seen.append(model)
-        return real(model, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(planner, "_solve", recording)
+    seen = _recorded(monkeypatch)
     result = plan_checked(_day(), max_iterations=400, time_limit_s=120)
     assert not result.unassigned
     assert all(0 not in {c.prize for c in m.clients if c.kind is Visit.BREAK} for m in seen)
