@@ -8,12 +8,12 @@ import pytest
 
 from doorstep.domain import StopType
 from doorstep.optimize import planner
-from doorstep.optimize.break_fit import breakless, fitted, specs
+from doorstep.optimize.break_fit import breakless, fitted
 from doorstep.optimize.build import build_model
 from doorstep.optimize.geometry import build_geometry
 from doorstep.optimize.model import SolverModel, Visit
 from doorstep.optimize.options import SolveOptions
-from doorstep.optimize.pyvrp_adapter import SolvedActivity, SolvedRoute, solve, to_problem_data
+from doorstep.optimize.pyvrp_adapter import SolvedActivity, SolvedRoute, solve, specs_of, to_problem_data
 from doorstep.optimize.scaling import UNBOUNDED
 from doorstep.optimize.schedule import time_route
 from doorstep.routing import StraightLineProvider
@@ -91,7 +91,7 @@ def test_a_search_on_the_breakless_model_takes_no_break_and_fitting_gives_each_v
             if stop.kind == "client" and stop.idx in brk:
                 assert model.clients[stop.idx].tw_early <= stop.start <= model.clients[stop.idx].tw_late
     assert len(used) == len(set(used))  # never the same break client twice
-    assert specs(routes) == [
+    assert specs_of(routes) == [
         (r.vehicle_type, [({"depot": 0, "client": 1}[a.kind], a.idx) for a in r.activities[1:-1]]) for r in routes
     ]
 

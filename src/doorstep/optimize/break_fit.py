@@ -23,8 +23,6 @@ from doorstep.optimize.pyvrp_adapter import SolvedActivity, SolvedRoute
 from doorstep.optimize.scaling import UNBOUNDED
 from doorstep.optimize.schedule import Element, place_breaks, time_route
 
-_CODE = {"depot": 0, "client": 1, "pickup": 2, "delivery": 3}  # PyVRP's activity types, as route specs carry them
-
 
 def _class_durations(model: SolverModel) -> dict[int, int]:
     out: dict[int, int] = {}
@@ -75,8 +73,3 @@ def fitted(model: SolverModel, routes: list[SolvedRoute]) -> tuple[list[SolvedRo
         late += time_route(model, r.vehicle_type, seq).late
         out.append(SolvedRoute(r.vehicle_type, r.start, [SolvedActivity(kind, idx, 0) for kind, idx in seq]))
     return out, late
-
-
-def specs(routes: list[SolvedRoute]) -> list[tuple[int, list[tuple[int, int]]]]:
-    """Routes as route specs (vehicle type, [(activity type, index), ...] between the depots)."""
-    return [(r.vehicle_type, [(_CODE[a.kind], a.idx) for a in r.activities[1:-1]]) for r in routes]

@@ -17,7 +17,7 @@ from doorstep.domain.plan import Plan, PlanStats, Route, Unassigned, UnassignedR
 from doorstep.domain.problem import Problem
 from doorstep.domain.releases import with_transfers
 from doorstep.optimize import memory, reasons
-from doorstep.optimize.break_fit import breakless, fitted, specs
+from doorstep.optimize.break_fit import breakless, fitted
 from doorstep.optimize.build import build_model, with_prizes
 from doorstep.optimize.charging import route_limit
 from doorstep.optimize.check import check_route
@@ -33,7 +33,7 @@ from doorstep.optimize.options import Objective, SolveOptions
 from doorstep.optimize.part_runner import PartRunner, RunnerFactory
 from doorstep.optimize.pickup_stops import expand_point_stops, merge_point_orders, share_handover
 from doorstep.optimize.progress import Progress, ProgressCallback
-from doorstep.optimize.pyvrp_adapter import SolveOutcome, solve, to_problem_data
+from doorstep.optimize.pyvrp_adapter import SolveOutcome, solve, specs_of, to_problem_data
 from doorstep.optimize.pyvrp_search import RouteSpec, SearchReport
 from doorstep.optimize.repair import BuiltRoute, repair
 from doorstep.optimize.respot import respotted
@@ -193,7 +193,7 @@ def _breakless_first(
     if not found.feasible:
         return None, solver_s
     routes, late = fitted(model, found.routes)
-    warm = replace(found, routes=routes, last=specs(routes), feasible=late == 0)
+    warm = replace(found, routes=routes, last=specs_of(routes), feasible=late == 0)
     return _polish(model, problem, options, clock, warm, solver_s, share, fitted_start=True), solver_s
 
 

@@ -88,6 +88,13 @@ class SolveOutcome:
     helper_iterations: int = 0  # of the second search (workers=2); included in ``iterations``
 
 
+def specs_of(routes: list[SolvedRoute]) -> list[RouteSpec]:
+    """Solved routes as route specs (vehicle type, [(activity type, index), ...] between the depots), to start a
+    search from (routes read back, or changed outside the solver: ``break_fit.fitted``)."""
+    code = {kind: int(t.value) for t, kind in KIND.items()}
+    return [(r.vehicle_type, [(code[a.kind], a.idx) for a in r.activities[1:-1]]) for r in routes]
+
+
 def _t(x: int) -> int:
     return MAX_TIME if x >= UNBOUNDED else x
 
