@@ -34,7 +34,8 @@ def _class_durations(model: SolverModel) -> dict[int, int]:
 
 def breakless(model: SolverModel) -> SolverModel:
     """``model`` with its breaks worth nothing, no break prizes in the fixed costs, and each vehicle type's shift
-    (its duration and its latest return) shorter by the breaks it holds."""
+    (its duration and its latest return) shorter by the breaks it holds. The search's objective is otherwise the
+    model's; only what the progress reports add back per route differs (``break_fixed``)."""
     clients = [replace(c, prize=0) if c.kind is Visit.BREAK else c for c in model.clients]
     durations = _class_durations(model)
     types = []
@@ -42,9 +43,11 @@ def breakless(model: SolverModel) -> SolverModel:
         held = sum(durations.get(k, 0) for k, d in enumerate(model.break_dims) if vt.capacity[d] > 0)
         shift = vt.shift_duration if vt.shift_duration >= UNBOUNDED else max(0, vt.shift_duration - held)
         late = vt.tw_late if vt.tw_late >= UNBOUNDED else max(vt.tw_early, vt.tw_late - held)
-        types.append(
-            replace(vt, fixed_cost=vt.fixed_cost - vt.break_fixed, break_fixed=0, shift_duration=shift, tw_late=late)
-        )
+        # break_fixed, read only by the progress reports: negative here, the time of the breaks its routes will
+        # pay once they take them, so the best cost shown does not jump up when the breaks are fitted in
+        unpaid = -vt.unit_duration_cost * held
+        fixed = vt.fixed_cost - vt.break_fixed
+        types.append(replace(vt, fixed_cost=fixed, break_fixed=unpaid, shift_duration=shift, tw_late=late))
     return replace(model, clients=clients, vehicle_types=types)
 
 

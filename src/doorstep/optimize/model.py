@@ -105,7 +105,9 @@ class MVehicleType:
     speed: str  # travel key (optimize/travel_keys.py): speed profile and zones avoided
     reload_depots: list[int] = field(default_factory=list)
     max_reloads: int | None = None
-    break_fixed: int = 0  # the prizes of the type's breaks, added to fixed_cost (optimize/breaks.py)
+    # the prizes of the type's breaks, added to fixed_cost (optimize/breaks.py); the progress reports take it off
+    # each route's cost. Negative on a breakless model (break_fit.py): the breaks' time, added back
+    break_fixed: int = 0
     trip_limit: int | None = None  # electric: metres per trip between charges (range less reserve)
     charge_depot: int | None = None  # electric: where it charges between trips (its start depot's charging copy)
 
