@@ -90,20 +90,24 @@ def _cell(v: dict[str, Any] | None, field: str) -> str:
 
 def markdown(rows: Sequence[Row]) -> str:
     """One line per (day, limit): each solver's served, urgent, vans, travel hours and cost side by side, and
-    Doorstep's travel relative to VROOM's — for docs/benchmarks.md."""
+    Doorstep's travel relative to VROOM's — for docs/benchmarks.md. Runs on the travel objective (``run.py
+    --travel-objective``) have no cost columns: their cost is the travel time again."""
+    costed = any(r.get("objective", "cost") == "cost" for r in rows)
+    fields = ("served", "urgent", "vans", "travel h", "cost €") if costed else ("served", "urgent", "vans", "travel h")
     runs: dict[tuple[str, int, int, float], dict[str, Row]] = defaultdict(dict)
     for r in rows:
         runs[(r["city"], r["size"], r["seed"], r["time_limit"])][r["solver"]] = r
     present = [s for s in SOLVERS if any(s in by for by in runs.values())]
     head = ["day", "limit s"]
-    for field in ("served", "urgent", "vans", "travel h", "cost €"):
+    for field in fields:
         head += [f"{field} {s[0].upper()}" for s in present]
     head += ["D/V travel", "D violations"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * 2 + "---:|" * (len(head) - 2)]
     for (city, size, seed, limit), by in sorted(runs.items()):
         verdicts = {s: by[s].get("verdict") if s in by else None for s in present}
         cells = [f"{city}-{size}-s{seed}", f"{limit:g}"]
-        for field in ("served", "urgent", "vans", "travel_h", "cost"):
+        for field in fields:
+            field = {"travel h": "travel_h", "cost €": "cost"}.get(field, field)
             cells += [_cell(verdicts[s], field) for s in present]
         d, v = verdicts.get("doorstep"), verdicts.get("vroom")
         ratio = _ratio(d["travel_s"], v["travel_s"]) if d and v else None

@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/lastmile/run.py --cities heidelberg porto --sizes 100 200 --seeds 1 \\
         --time-limits 10 --solvers doorstep vroom ortools --summary
     .venv/bin/python benchmarks/lastmile/run.py ... --without-breaks    # the same days with no lunch breaks
+    .venv/bin/python benchmarks/lastmile/run.py ... --travel-objective  # both minimise driving time, not cost
     .venv/bin/python benchmarks/lastmile/run.py --from benchmarks/results/lastmile-<time>.json --summary
 
 Days are generated on demand (``generate.py``). Each solver runs in a fresh process, one at a time, so its
@@ -105,6 +106,18 @@ def without_breaks(path: Path) -> Path:
     return out
 
 
+def travel_objective(path: Path) -> Path:
+    """A copy of the day with the vehicles' costs taken out (``<day>-travel.json``): VROOM's cost is then its
+    default, the travel seconds, and Doorstep's VROOM reader reads the same default (per_hour 3600, nothing fixed,
+    nothing per km), so both solvers minimise driving time — the issue's measure — through their usual paths."""
+    problem = json.loads(path.read_text())
+    for vehicle in problem["vehicles"]:
+        vehicle.pop("costs", None)
+    out = path.with_name(f"{path.stem}-travel.json")
+    out.write_text(json.dumps(problem))
+    return out
+
+
 def _plan(args: argparse.Namespace) -> list[tuple[str, int, int]]:
     days = []
     for city in args.cities:
@@ -137,13 +150,17 @@ def run(args: argparse.Namespace, out: Path) -> list[dict[str, Any]]:
             path, meta = generate(city, size, seed)
             if args.without_breaks:
                 path = without_breaks(path)
+            if args.travel_objective:
+                path = travel_objective(path)
             doc["days"][path.stem] = meta
             problem = json.loads(path.read_text())
             for limit in args.time_limits:
                 for solver in args.solvers:
                     progress.update(task, description=f"{path.stem} {limit:g}s {solver}")
                     res = run_worker(solver, path, limit, seed, args.doorstep_workers)
-                    rows.append({**make_row(problem, meta, solver, limit, res), "breaks": not args.without_breaks})
+                    row = make_row(problem, meta, solver, limit, res)
+                    objective = "travel" if args.travel_objective else "cost"
+                    rows.append({**row, "breaks": not args.without_breaks, "objective": objective})
                     doc["runs"] = rows
                     out.write_text(json.dumps(doc, indent=1))
                     progress.advance(task)
@@ -168,6 +185,11 @@ def main() -> None:
     ap.add_argument("--solvers", nargs="+", default=list(SOLVERS), choices=SOLVERS)
     ap.add_argument("--doorstep-workers", type=int, default=1, help="Doorstep's search processes (VROOM: 2 threads)")
     ap.add_argument("--without-breaks", action="store_true", help="take the vehicles' breaks out of every day")
+    ap.add_argument(
+        "--travel-objective",
+        action="store_true",
+        help="take the vehicles' costs out of every day: both solvers minimise driving time",
+    )
     ap.add_argument("--out", type=Path, help="result file (default benchmarks/results/lastmile-<time>.json)")
     ap.add_argument("--summary", action="store_true", help="also print Doorstep/VROOM ratios per day size")
     ap.add_argument("--from", dest="from_file", type=Path, help="print the tables of an earlier result file")
