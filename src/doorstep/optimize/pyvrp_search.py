@@ -1,7 +1,8 @@
 """PyVRP's search as Doorstep runs it: the stopping rule, progress callbacks, penalties sized to the objective,
 the starting solution, and a second search in a helper process (the other core).
 
-With ``pyvrp_adapter`` (data in, routes out) the only modules that import PyVRP.
+With ``pyvrp_adapter`` (data in, routes out) and ``tail_chains`` (a move on the search's best plan) the only
+modules that import PyVRP.
 """
 
 from __future__ import annotations
