@@ -95,27 +95,27 @@ def make_row(problem: dict[str, Any], meta: dict[str, Any], solver: str, limit: 
     return row
 
 
-def without_breaks(path: Path) -> Path:
-    """A copy of the day with no vehicle breaks, next to it (``<day>-nobreaks.json``): run both solvers on it to see
-    what the breaks cost each of them."""
+def _without(path: Path, key: str, suffix: str) -> Path:
+    """A copy of the day with ``key`` taken out of every vehicle, next to it (``<day>-<suffix>.json``)."""
     problem = json.loads(path.read_text())
     for vehicle in problem["vehicles"]:
-        vehicle.pop("breaks", None)
-    out = path.with_name(f"{path.stem}-nobreaks.json")
+        vehicle.pop(key, None)
+    out = path.with_name(f"{path.stem}-{suffix}.json")
     out.write_text(json.dumps(problem))
     return out
+
+
+def without_breaks(path: Path) -> Path:
+    """A copy of the day with no vehicle breaks (``<day>-nobreaks.json``): run both solvers on it to see what the
+    breaks cost each of them."""
+    return _without(path, "breaks", "nobreaks")
 
 
 def travel_objective(path: Path) -> Path:
     """A copy of the day with the vehicles' costs taken out (``<day>-travel.json``): VROOM's cost is then its
     default, the travel seconds, and Doorstep's VROOM reader reads the same default (per_hour 3600, nothing fixed,
     nothing per km), so both solvers minimise driving time — the issue's measure — through their usual paths."""
-    problem = json.loads(path.read_text())
-    for vehicle in problem["vehicles"]:
-        vehicle.pop("costs", None)
-    out = path.with_name(f"{path.stem}-travel.json")
-    out.write_text(json.dumps(problem))
-    return out
+    return _without(path, "costs", "travel")
 
 
 def _plan(args: argparse.Namespace) -> list[tuple[str, int, int]]:
