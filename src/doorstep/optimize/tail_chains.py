@@ -26,7 +26,9 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from pyvrp import Activity, ActivityType, CostEvaluator, ProblemData, Route, Solution
+from pyvrp import Activity, ActivityType, ProblemData, Route, Solution
+
+from doorstep.optimize.pyvrp_search import from_specs, plain_cost, route_specs
 
 MAX_ROUTES = 5  # routes in one chain
 MAX_TAIL = 3  # stops in a tail handed on: route ends, so every step of a chain stays comparable
@@ -218,19 +220,17 @@ def improve(
     if not solution.is_feasible() or not solution.is_complete() or solution.num_routes() < 2:
         return solution, 0
     near = {(int(a.type.value), a.idx): [(int(b.type.value), b.idx) for b in bs] for a, bs in neighbours.items()}
-    specs = [(r.vehicle_type(), [(int(a.type.value), a.idx) for a in r.schedule()[1:-1]]) for r in solution.routes()]
+    specs = route_specs(solution)
     plan = _Plan(data, specs, near, _homeward(data, specs))
-    plain = CostEvaluator([0] * len(solution.excess_load()), 0, 0)
-    best, best_cost, applied = solution, plain.cost(solution), 0
+    best, best_cost, applied = solution, plain_cost(solution), 0
     refused: set[tuple[Node, ...]] = set()
     while plan.costed < max_costed and time.perf_counter() < deadline:
         chain = _Search(plan, deadline, max_costed, refused).find()
         if chain is None:
             break
         specs = _apply(plan.specs, chain)
-        routes = [Route(data, [Activity(ActivityType(t), i) for t, i in acts], vt) for vt, acts in specs if acts]
-        candidate = Solution(data, routes)
-        cost = plain.cost(candidate) if candidate.is_feasible() and candidate.is_complete() else None
+        candidate = from_specs(data, [(vt, acts) for vt, acts in specs if acts])
+        cost = plain_cost(candidate) if candidate.is_feasible() and candidate.is_complete() else None
         if cost is None or cost >= best_cost:
             refused.add(tuple(chain))  # costed per route but not better on the whole plan: not again
             continue
