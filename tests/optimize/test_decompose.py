@@ -135,10 +135,12 @@ def crashes_once_in_part_one(
 
 def test_a_part_that_fails_twice_comes_back_unassigned_and_the_rest_stands() -> None:
     """Part 2 raises on both attempts: its orders are PART_FAILED, every other order is served by the other
-    parts' routes (none of part 2's vans drives), the plan is checker-clean and warns which part failed."""
+    parts' routes (none of part 2's vans drives), the plan is checker-clean and warns which part failed. 10 s, not
+    5: under ``pytest -n 2`` on a loaded machine the first attempt once used up the time, and the part came back
+    "no time was left to plan this part again" instead of failing twice."""
     p = two_depot_day()
     provider = StraightLineProvider()
-    opts = SolveOptions(time_limit_s=5, **SPLIT)  # type: ignore[arg-type]
+    opts = SolveOptions(time_limit_s=10, **SPLIT)  # type: ignore[arg-type]
     plan = plan_in_parts(p, provider, opts, fails_in_part_two)
     assert check_plan(p, plan, provider) == []
     failed = {u.order_id for u in plan.unassigned if u.reason is UnassignedReason.PART_FAILED}
