@@ -16,7 +16,7 @@ import httpx
 from sqlalchemy import select
 
 from doorstep.api.app import create_app
-from doorstep.cli.serve_cmd import start_simulation
+from doorstep.cli.serve_run import start_simulation
 from doorstep.config import Settings
 from doorstep.demo.platform import load_demo
 from doorstep.demo.synthetic import TIMEZONE

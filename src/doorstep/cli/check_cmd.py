@@ -10,13 +10,9 @@ import typer
 from rich.console import Console
 
 from doorstep.cli.errors import EXIT_OK, EXIT_VIOLATIONS, guarded
-from doorstep.cli.render import violations_table
-from doorstep.cli.run import travel_provider
 from doorstep.config import get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.plan import Violation
-from doorstep.formats.plan_json import plan_from_dict
-from doorstep.optimize.check import check_plan
 
 console = Console()
 
@@ -57,6 +53,10 @@ def check(
 
     A plan made on road times (`plan --network`) must be checked on the same network.
     """
+    from doorstep.cli.render import violations_table
+    from doorstep.cli.run import travel_provider
+    from doorstep.formats.plan_json import plan_from_dict
+    from doorstep.optimize.check import check_plan
 
     def body() -> int:
         plan, problem, _options = plan_from_dict(read_json(plan_file))

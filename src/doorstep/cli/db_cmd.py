@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from doorstep.config import get_settings
-from doorstep.store.migrate import upgrade
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
@@ -17,6 +16,8 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision (default: the newest).")] = "head",
 ) -> None:
     """Apply the migrations shipped with Doorstep (SQLite or PostgreSQL, from DOORSTEP_DATABASE_URL)."""
+    from doorstep.store.migrate import upgrade
+
     url = get_settings().db_url()
     upgrade(url, revision)
     shown = url.split("@")[-1] if "@" in url else url

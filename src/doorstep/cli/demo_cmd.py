@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from doorstep.cli.errors import guarded
-from doorstep.cli.run import RunRequest, console, solve_and_report, travel_provider
 from doorstep.config import get_settings
-from doorstep.demo.osm import demo_problem_from_extract
-from doorstep.demo.synthetic import demo_problem
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import SpeedProfile
-from doorstep.optimize.options import SolveOptions
-from doorstep.routing.osrm_local import OsrmLocalProvider
+
+if TYPE_CHECKING:
+    from doorstep.routing.osrm_local import OsrmLocalProvider
 
 
 def demo_extract(roads: OsrmLocalProvider) -> Path:
@@ -44,6 +42,11 @@ def demo(
     Without --network the day is in Lisbon on straight-line travel; with it, the orders are sampled from the
     OpenStreetMap extract the network was built from and travel follows its roads.
     """
+    from doorstep.cli.run import RunRequest, console, solve_and_report, travel_provider
+    from doorstep.demo.osm import demo_problem_from_extract
+    from doorstep.demo.synthetic import demo_problem
+    from doorstep.optimize.options import SolveOptions
+    from doorstep.routing.osrm_local import OsrmLocalProvider
 
     def body() -> int:
         options = SolveOptions(time_limit_s=time_limit, seed=seed)

@@ -13,16 +13,10 @@ from typing import Annotated
 
 import typer
 
-from doorstep.api.app import build_platform, job_runner, live_policy, make_broker
 from doorstep.cli.errors import EXIT_BAD_INPUT, err_console, print_issues
 from doorstep.cli.logs import json_logging
 from doorstep.config import get_settings
 from doorstep.domain.errors import Issue
-from doorstep.jobs.threads import ThreadRunner
-from doorstep.services.operations.eta_stream import EtaStreamConsumer
-from doorstep.services.operations.tracking import TrackingPublisher
-from doorstep.store.engine import make_engine
-from doorstep.store.migrate import upgrade
 
 log = logging.getLogger("doorstep.eta_worker")
 
@@ -36,6 +30,13 @@ def eta_worker(
 ) -> None:
     """Re-time live routes from the position and stop events of DOORSTEP_REDIS_URL's ETA stream, on the database
     of DOORSTEP_DATABASE_URL; ETAs and alerts are published to the live streams. Stops on SIGTERM or Ctrl-C."""
+    from doorstep.api.app import build_platform, job_runner, live_policy, make_broker
+    from doorstep.jobs.threads import ThreadRunner
+    from doorstep.services.operations.eta_stream import EtaStreamConsumer
+    from doorstep.services.operations.tracking import TrackingPublisher
+    from doorstep.store.engine import make_engine
+    from doorstep.store.migrate import upgrade
+
     settings = get_settings()
     json_logging()
     if not settings.redis_url:

@@ -17,10 +17,7 @@ from doorstep.config import get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
-from doorstep.formats.zones_json import read_zones_file
-from doorstep.routing.network_build import build_network, phases_of
 from doorstep.routing.network_meta import Algorithm, NetworkMeta, parse_profile, read_meta
-from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import UNREACHABLE
 
 network_app = typer.Typer(
@@ -80,6 +77,8 @@ def build(
     json_out: Annotated[bool, typer.Option("--json", help="Print the network's metadata as JSON only.")] = False,
 ) -> None:
     """Build a road network from OSM_FILE into --out (extract, then partition+customize or contract)."""
+    from doorstep.formats.zones_json import read_zones_file
+    from doorstep.routing.network_build import build_network, phases_of
 
     def body() -> int:
         prof = parse_profile(profile)
@@ -172,6 +171,7 @@ def matrix(
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary only.")] = False,
 ) -> None:
     """Durations (s) and distances (m) between all points; null where no road connects a pair."""
+    from doorstep.routing.osrm_local import OsrmLocalProvider
 
     def body() -> int:
         points = read_points(points_file)

@@ -8,10 +8,6 @@ import typer
 
 from doorstep.cli.errors import guarded
 from doorstep.config import get_settings
-from doorstep.services.accounts.accounts import create_organization
-from doorstep.services.kernel.platform import Platform
-from doorstep.store.engine import make_engine, make_session_factory
-from doorstep.store.migrate import upgrade
 
 org_app = typer.Typer(help="Organizations.", no_args_is_help=True)
 
@@ -23,6 +19,10 @@ def org_create(
     admin_password: Annotated[str, typer.Option(prompt=True, hide_input=True, help="At least 10 characters.")],
 ) -> None:
     """Create an organization and its admin user on the configured database."""
+    from doorstep.services.accounts.accounts import create_organization
+    from doorstep.services.kernel.platform import Platform
+    from doorstep.store.engine import make_engine, make_session_factory
+    from doorstep.store.migrate import upgrade
 
     def body() -> int:
         url = get_settings().db_url()

@@ -12,7 +12,6 @@ from doorstep.domain.problem import Problem
 from doorstep.domain.waves import LoadingTimes
 from doorstep.formats.geojson import plan_geojson
 from doorstep.formats.load_sheet import plan_sheets, plan_waves, write_load_sheet_csv
-from doorstep.formats.load_sheet_pdf import write_load_sheet_pdf
 from doorstep.formats.map_html import RoutePaths, write_map_html
 from doorstep.formats.plan_json import plan_to_dict
 from doorstep.formats.routes_csv import write_routes_csv
@@ -27,6 +26,8 @@ def _dump(path: Path, data: Any) -> None:
 
 def _write_sheets(folder: Path, plan: Plan, problem: Problem, loading: LoadingTimes) -> dict[str, Path]:
     """One PDF and one CSV load sheet per route, named after the route."""
+    from doorstep.formats.load_sheet_pdf import write_load_sheet_pdf  # the PDF library only when sheets are asked
+
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     for sheet in plan_sheets(plan, problem, loading):

@@ -12,12 +12,9 @@ from typing import Annotated
 import typer
 
 from doorstep.cli.errors import guarded
-from doorstep.cli.run import RunRequest, solve_and_report, traffic_model, travel_provider
 from doorstep.config import get_settings
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.waves import LoadingTimes
-from doorstep.formats.carriers_json import read_carriers
-from doorstep.formats.load import load_problem
 from doorstep.optimize.options import PART_ORDERS, SPLIT_ABOVE_ORDERS, Objective, SolveOptions
 
 
@@ -103,6 +100,9 @@ def plan(
     ] = None,
 ) -> None:
     """Plan routes for ORDERS and write plan.json, routes.csv, routes.geojson and map.html to --out."""
+    from doorstep.cli.run import RunRequest, solve_and_report, traffic_model, travel_provider
+    from doorstep.formats.carriers_json import read_carriers
+    from doorstep.formats.load import load_problem
 
     def body() -> int:
         settings = get_settings()

@@ -10,12 +10,7 @@ from typing import Annotated, Literal
 import typer
 from rich.progress import Progress
 
-from doorstep.cli.simulator import DaySimulator, road_paths
 from doorstep.config import get_settings
-from doorstep.demo.history.month import History, HistoryConfig, api_client, demand_of
-from doorstep.demo.history.world import World
-from doorstep.live.simulation import SimConfig
-from doorstep.routing.osrm_local import OsrmLocalProvider
 
 
 def simulate(
@@ -25,8 +20,12 @@ def simulate(
     ] = None,
     days: Annotated[
         int | None,
-        typer.Option(help="Instead of --date: this many days of history up to yesterday in a simulated city "
-                     "(its own depot, vans, customers and hidden true times), through the API.", min=1, max=366),
+        typer.Option(
+            help="Instead of --date: this many days of history up to yesterday in a simulated city "
+            "(its own depot, vans, customers and hidden true times), through the API.",
+            min=1,
+            max=366,
+        ),
     ] = None,
     learn: Annotated[bool, typer.Option(help="With --days: re-learn times after each day (the nightly job).")] = True,
     vans: Annotated[int, typer.Option(help="With --days: vans of the simulated city.", min=1, max=50)] = 5,
@@ -50,6 +49,10 @@ def simulate(
     """Log a virtual driver in for every live route of the day and report positions, arrivals, completions and
     failures through the driver API; print what was sent and how the API answered. With ``--days``, simulate that
     much history instead (``demo/history``)."""
+    from doorstep.cli.simulator import DaySimulator, road_paths
+    from doorstep.live.simulation import SimConfig
+    from doorstep.routing.osrm_local import OsrmLocalProvider
+
     if (day is None) == (days is None):
         raise typer.BadParameter("give either --date (drive a published day) or --days (simulate history)")
     if days is not None:
@@ -74,6 +77,9 @@ def simulate(
 
 def history(url: str, api_key: str, days: int, seed: int, vans: int, learn: bool, orders_per_day: int) -> None:
     """``days`` days of the simulated city up to yesterday, through the API at ``url``, with a progress bar."""
+    from doorstep.demo.history.month import History, HistoryConfig, api_client, demand_of
+    from doorstep.demo.history.world import World
+
     start = date.today() - timedelta(days=days)
     demand = demand_of(orders_per_day)
     config = HistoryConfig(start=start, days=days, seed=seed, vans=vans, learn=learn, demand=demand)

@@ -6,17 +6,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from celery.signals import worker_process_init
 
-from doorstep.api.app import build_platform, make_broker, tickers
 from doorstep.cli.errors import EXIT_BAD_INPUT, err_console, print_issues
 from doorstep.cli.logs import json_logging
 from doorstep.config import get_settings
 from doorstep.domain.errors import Issue
-from doorstep.jobs.celery_runner import CeleryRunner, make_celery
-from doorstep.services.kernel.platform import Platform
-from doorstep.store.engine import make_engine
-from doorstep.store.migrate import upgrade
 
 
 def worker(
@@ -26,6 +20,14 @@ def worker(
 ) -> None:
     """Run jobs from the broker at DOORSTEP_REDIS_URL on the database of DOORSTEP_DATABASE_URL (any number of
     workers may run; each job is acknowledged only once it has run, and one whose worker dies runs again)."""
+    from celery.signals import worker_process_init
+
+    from doorstep.api.app import build_platform, make_broker, tickers
+    from doorstep.jobs.celery_runner import CeleryRunner, make_celery
+    from doorstep.services.kernel.platform import Platform
+    from doorstep.store.engine import make_engine
+    from doorstep.store.migrate import upgrade
+
     settings = get_settings()
     json_logging()
     if not settings.redis_url:
