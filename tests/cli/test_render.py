@@ -54,16 +54,16 @@ def test_a_day_in_one_model_shows_one_bar() -> None:
 
 
 def test_the_bar_starts_no_thread_so_parts_and_the_second_search_fork() -> None:
-    """While the bar shows, no other thread runs: the helper search and a large day's parts start by fork."""
-    import multiprocessing
+    """While the bar shows, no other thread runs: the helper search and a large day's parts start as they would
+    without it (by fork in the single-threaded CLI). Under pytest-xdist the worker's own threads already make it
+    spawn; what matters is that the bar does not change it."""
     import threading
 
     from doorstep.optimize.pyvrp_adapter import start_method
 
     console = Console(file=io.StringIO(), width=120, force_terminal=True)
-    before = threading.active_count()
+    before, method = threading.active_count(), start_method()
     with solve_progress(console, 5.0) as report:
         report(Progress("solve", 1.0, 5.0))
         assert threading.active_count() == before
-        if before == 1 and "fork" in multiprocessing.get_all_start_methods():
-            assert start_method() == "fork"
+        assert start_method() == method
