@@ -89,6 +89,8 @@ def machine_section(results: Sequence[Result]) -> str:
             f"ortools {p['ortools']}, vrplib {p['vrplib']}, numpy {p['numpy']}; Doorstep commit "
             f"{m['git_commit']}"
         )
+        if "search_speed" in m:
+            line += f"; fixed search {m['search_speed']['iterations_per_s']} iterations/s"
         seen.setdefault(line, []).append(data["meta"]["file"])
     if not seen:
         return "No results yet."

@@ -171,7 +171,7 @@ def _meta(args: argparse.Namespace, n_instances: int) -> dict[str, Any]:
         "gap_basis": GAP_BASIS[args.set_name],
         "caveat": caveat(args.set_name),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "machine": machine_info(),
+        "machine": machine_info(speed=True),
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "baselines": "VROOM and OR-Tools are deterministic here and run once per instance (first seed); "
         "Doorstep and PyVRP alone run once per seed",

@@ -529,7 +529,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "load_start": load_start,
         "load_end": os.getloadavg(),  # 1/5/15-minute load averages (older files: "load_before", taken here)
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "machine": machine_info(),
+        "machine": machine_info(speed=True),
     }
     args.out = args.out or RESULTS / ("scaling-breaks.json" if args.breaks else "scaling.json")
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -137,7 +137,7 @@ def run(args: argparse.Namespace, out: Path) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     doc: dict[str, Any] = {
         "benchmark": "lastmile",
-        "machine": machine_info(),
+        "machine": machine_info(speed=True),
         "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
         "days": {},
     }
