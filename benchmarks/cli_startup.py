@@ -43,9 +43,8 @@ def run_once(code: str, src: Path) -> tuple[float, float]:
     child = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - t
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise SystemExit(f"{code!r} with {src} exited {child.returncode}")
+    if (exit_code := os.waitstatus_to_exitcode(status)) != 0:
+        raise SystemExit(f"{code!r} with {src} exited {exit_code}")
     return wall, usage.ru_maxrss / 1024
 
 

@@ -31,4 +31,14 @@ def serve(
     """Serve the REST API (OpenAPI at /docs) on the database of DOORSTEP_DATABASE_URL (default: SQLite)."""
     from doorstep.cli.serve_run import serve_api
 
-    serve_api(host, port, demo, demo_orders, demo_time_limit, simulate, sim_speed, history, workers)
+    serve_api(
+        host=host,
+        port=port,
+        demo=demo,
+        demo_orders=demo_orders,
+        demo_time_limit=demo_time_limit,
+        simulate=simulate,
+        sim_speed=sim_speed,
+        history=history,
+        workers=workers,
+    )

@@ -106,6 +106,7 @@ def check_scaled(settings: Settings) -> None:
 
 
 def serve_api(
+    *,
     host: str,
     port: int,
     demo: bool,
