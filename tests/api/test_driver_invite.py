@@ -4,15 +4,22 @@ unconfigured channels are refused with every problem at once; a provider down lo
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from doorstep.services.customer.notify_send import send_due
+from doorstep.domain.errors import DoorstepError
+from doorstep.services.customer.notify_send import SCRUBBED, send_due
+from doorstep.services.driver.driver_invite import invite
+from doorstep.services.kernel.access import Actor, Permission, Role
+from doorstep.store.models_messages import MessageRow
 from tests.api.conftest import Tenant, make_tenant, platform_of
 from tests.api.notify_day import PUBLIC, Notifying, notifying
 from tests.api.test_plans import wait
@@ -34,6 +41,11 @@ def _emails_to(n: Notifying, address: str) -> list[EmailMessage]:
 
 def _texts_to(n: Notifying, number: str) -> list[dict[str, str]]:
     return [r["form"] for r in n.sms.log.requests if r["status"] == 201 and r["form"]["To"] == number]
+
+
+def _calls_to(n: Notifying, number: str) -> int:
+    """How many times the SMS provider was asked to send to ``number``, whatever it answered."""
+    return sum(r["form"].get("To") == number for r in n.sms.log.requests if r["form"])
 
 
 def _login(c: TestClient, code: str) -> int:
@@ -142,3 +154,87 @@ def test_a_channel_not_configured_here_is_refused(client: TestClient) -> None:
     assert [(d["code"], d["loc"]) for d in r.json()["error"]["details"]] == [
         ("E1420", ["channels", 0]), ("E1420", ["channels", 1]),
     ]  # fmt: skip
+
+
+def _stored(c: TestClient, driver_id: str) -> list[MessageRow]:
+    """The driver's invite messages as the outbox holds them (text included), oldest first."""
+    with platform_of(c).sessions() as s:
+        q = select(MessageRow).where(MessageRow.order_id == driver_id).order_by(MessageRow.version, MessageRow.channel)
+        return list(s.scalars(q))
+
+
+def test_the_code_leaves_the_outbox_once_the_invite_is_sent(notifying: Notifying) -> None:
+    """The email and the SMS carry the code; once sent, their stored text no longer does (the messages table is
+    readable by more people than the driver)."""
+    n, c = notifying, notifying.client
+    t = make_tenant(c)
+    email, phone = f"ana.{t.org_id.lower()}@example.org", f"+35193{uuid.uuid4().int % 10**7:07d}"
+    drv = _driver(c, t, email=email, phone=phone)
+    code = c.post(f"/v1/drivers/{drv['id']}/invite", json={"channels": ["email", "sms"]}, headers=t.h()).json()["code"]
+    queued = _stored(c, str(drv["id"]))
+    assert all(code in m.body_text for m in queued) and code in queued[0].body_html  # kept until sent
+    wait(c)
+    assert CODE.findall(_emails_to(n, email)[0].get_body(("plain",)).get_content()) == [code]  # type: ignore[union-attr]
+    assert CODE.findall(_texts_to(n, phone)[0]["Body"]) == [code]
+    sent = _stored(c, str(drv["id"]))
+    assert [(m.channel, m.status) for m in sent] == [("email", "sent"), ("sms", "sent")]
+    assert all(code not in m.body_text + m.body_html + m.subject for m in sent)
+    assert [m.body_text for m in sent] == [SCRUBBED, SCRUBBED] and sent[0].body_html == ""
+
+
+def test_an_invite_still_queued_when_its_code_expires_fails_unsent(notifying: Notifying) -> None:
+    """With the SMS provider down for longer than the code lives, the invite is not sent late with a dead code:
+    the next send after the expiry marks it failed without calling the provider, and its text is removed."""
+    n, c = notifying, notifying.client
+    t = make_tenant(c)
+    phone = f"+4916{uuid.uuid4().int % 10**9:09d}"
+    drv = _driver(c, t, phone=phone)
+    n.sms.log.mode = "down"
+    try:
+        r = c.post(f"/v1/drivers/{drv['id']}/invite", json={"channels": ["sms"]}, headers=t.h())
+        wait(c)
+    finally:
+        n.sms.log.mode = "ok"
+    expires = datetime.fromisoformat(r.json()["expires_at"])
+    [queued] = _stored(c, str(drv["id"]))
+    assert (queued.status, queued.attempts, queued.send_by) == ("queued", 1, expires)
+    calls = _calls_to(n, phone)
+    assert calls == 1  # the attempt the provider refused
+    expired = replace(platform_of(c), clock=lambda: expires + timedelta(seconds=1))
+    send_due(expired)  # (it also sends other tests' due messages: the outbox is shared)
+    assert _calls_to(n, phone) == calls and _texts_to(n, phone) == []  # the provider was not called
+    [failed] = _stored(c, str(drv["id"]))
+    assert (failed.status, failed.attempts, failed.body_text) == ("failed", 2, SCRUBBED)
+    assert failed.last_error is not None and "not sent by" in failed.last_error
+    listed = c.get(f"/v1/drivers/{drv['id']}/invites", headers=t.h()).json()
+    assert [(m["status"], m["last_error"]) for m in listed] == [("failed", failed.last_error)]
+
+
+def test_a_driver_gets_at_most_five_invites_an_hour(notifying: Notifying) -> None:
+    """The sixth invite within an hour is refused 429 E4003 with Retry-After until the first leaves the hour, and
+    issues no code and queues nothing; an hour after the first, one more goes."""
+    n, c = notifying, notifying.client
+    t = make_tenant(c)
+    email = f"bea.{t.org_id.lower()}@example.org"
+    drv = _driver(c, t, email=email)
+    url = f"/v1/drivers/{drv['id']}/invite"
+    first = datetime.now(UTC)
+    for _ in range(5):
+        assert c.post(url, json={"channels": ["email"]}, headers=t.h()).status_code == 201
+    r = c.post(url, json={"channels": ["email"]}, headers=t.h())
+    assert r.status_code == 429, r.text
+    assert r.json()["error"]["code"] == "E4003" and r.json()["error"]["details"][0]["loc"] == ["driver_id"]
+    assert 3500 <= int(r.headers["Retry-After"]) <= 3600
+    assert "5 invites in the last 60 minutes" in r.json()["error"]["message"]
+    wait(c)
+    assert len(_stored(c, str(drv["id"]))) == 5 and len(_emails_to(n, email)) == 5
+    made = sorted(m.created_at for m in _stored(c, str(drv["id"])))
+    assert first <= made[0]
+    now = made[0] + timedelta(hours=1, microseconds=1)  # the first invite has just left the hour: room for one
+    later = replace(platform_of(c), clock=lambda: now)
+    actor = Actor(t.org_id, "usr_test", frozenset({Permission.READ, Permission.WRITE}), Role.DISPATCHER)
+    assert invite(later, actor, str(drv["id"]), ["email"]).messages[0].version == 6
+    with pytest.raises(DoorstepError) as refused:
+        invite(later, actor, str(drv["id"]), ["email"])
+    assert refused.value.code == "E4003"
+    assert refused.value.retry_after_s == max(1, math.ceil((made[1] + timedelta(hours=1) - now).total_seconds()))

@@ -14,7 +14,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.browser import axe_violations
-from tests.web.workspace_site import DAY, Org, keep_screenshot, open_page, server, two_van_day, unreachable_by_tab
+from tests.web.workspace_site import (
+    DAY,
+    Org,
+    inbox_of,
+    keep_screenshot,
+    open_page,
+    server,
+    two_van_day,
+    unreachable_by_tab,
+)
 
 __all__ = ["server"]  # the module-scoped server fixture
 CODE = re.compile(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$")
@@ -123,7 +132,8 @@ def test_invite_by_email_shows_what_was_sent_and_the_code_logs_in(
     org: Org, browser: Any, server: tuple[str, Any]
 ) -> None:
     """A driver added with an email (and an unusable phone, warned W1211) is invited by email: the row shows the
-    code, the address and, once the SMTP server took it, "sent"; the stored email carries that code, which logs in."""
+    code, the address and, once the SMTP server took it, "sent"; the email delivered carries that code, which logs
+    in, and the outbox no longer holds it."""
     from playwright.sync_api import expect
     from sqlalchemy import select
 
@@ -144,9 +154,12 @@ def test_invite_by_email_shows_what_was_sent_and_the_code_logs_in(
     expect(sent).to_have_text(CODE)
     expect(rita.locator("ul.invite-sent li")).to_have_text([f"email to {email}: sent"], timeout=15_000)
     code = sent.inner_text()
-    with server[1].sessions() as s:
-        body = s.scalars(select(MessageRow.body_text).where(MessageRow.recipient == email)).one()
+    [mail] = [m for m in inbox_of(server).messages if str(m["To"]) == email]
+    body = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert code in body and "Olá Rita Costa" in body and "http://127.0.0.1:8000/driver" in body  # default public URL
+    with server[1].sessions() as s:
+        stored = s.scalars(select(MessageRow.body_text).where(MessageRow.recipient == email)).one()
+    assert code not in stored  # removed from the outbox once sent
     session = org.api.post("/v1/driver/session", json={"code": code})
     assert (session.status_code, session.json()["driver_name"]) == (200, "Rita Costa")
     keep_screenshot(page, "drivers-3-invited-by-email.png")

@@ -19,12 +19,13 @@ from doorstep.services.accounts.accounts import create_organization
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.browser import log_in, running
-from tests.notify.servers import SmtpServer
+from tests.notify.servers import Inbox, SmtpServer
 from tests.web.api_day import HUB, publish
 
 PASSWORD = "workspace-password"
 DAY = (date.today() + timedelta(days=1)).isoformat()  # ahead, so the whole shift is still to come
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "playwright-workspace"
+INBOXES: dict[str, Inbox] = {}  # base URL -> the inbox of the SMTP server that app sends to
 
 
 @dataclass
@@ -54,9 +55,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]
     mount_web(app)
     try:
         with running(app) as base:
+            INBOXES[base] = smtp.inbox
             yield base, app.state.platform
     finally:
         smtp.stop()
+
+
+def inbox_of(server: tuple[str, Any]) -> Inbox:
+    """The emails the SMTP server behind ``server`` received."""
+    return INBOXES[server[0]]
 
 
 def two_van_day(server: tuple[str, Any], orders: list[dict[str, Any]]) -> Iterator[Org]:

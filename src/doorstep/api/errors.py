@@ -89,7 +89,7 @@ def validation_issues(errors: list[Any]) -> list[Issue]:
 async def _doorstep_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DoorstepError)
     retry = exc.code in ("E4003", "E2009")  # too many requests; an idempotent twin still running
-    headers = {"Retry-After": str(getattr(exc, "retry_after", 1))} if retry else None
+    headers = {"Retry-After": str(exc.retry_after_s or 1)} if retry else None
     return error_response(exc, headers)
 
 

@@ -653,6 +653,7 @@ class DoorstepError(Exception):
 
     issues: Sequence[Issue]
     warnings: Sequence[Issue] = field(default_factory=tuple)
+    retry_after_s: int | None = None  # E4003/E2009: the seconds the API's Retry-After says (None: 1)
 
     def __post_init__(self) -> None:
         if not self.issues:

@@ -39,6 +39,10 @@ class MessageRow(OrgOwned, Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # an email's one-click unsubscribe link carries it (random; it only opts that address out)
     unsubscribe_token: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
+    # not sent by then: failed without reaching the provider (a login code that has expired)
+    send_by: Mapped[datetime | None] = mapped_column(default=None)
+    # its text holds a secret (a login code): emptied once the message is sent, failed or bounced
+    scrub: Mapped[bool] = mapped_column(default=False, server_default="0")
 
 
 class OptOutRow(OrgOwned, Base):

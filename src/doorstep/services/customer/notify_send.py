@@ -9,7 +9,10 @@ commit of ``sent`` sends it again when its lease expires (at least once; the ema
 clients can tell the copy).
 
 An email whose recipient the mail server refused as unknown (SMTP 550/551/553 at RCPT) is ``bounced``, not
-failed, and its address joins the organization's email opt-outs in the same transaction (``opt_outs``)."""
+failed, and its address joins the organization's email opt-outs in the same transaction (``opt_outs``).
+
+A message with a ``send_by`` still queued then (a driver invite whose code has expired) fails without reaching
+the provider; one marked ``scrub`` (its text holds a login code) has its text removed when it is settled."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from doorstep.store.models import MessageRow, OrganizationRow
 
 log = logging.getLogger("doorstep.notify")
 LEASE_S = 120  # far longer than one send (channel timeouts default to 10 s)
+SCRUBBED = "(text removed once settled: it held a secret)"
 
 
 def _claim(p: Platform, now: datetime, limit: int) -> list[tuple[str, str]]:
@@ -112,7 +116,16 @@ def _settle_once(p: Platform, message_id: str, result: SendResult) -> None:
             row.last_error = result.error
             wait = result.retry_after_s if result.retry_after_s is not None else backoff(p, row.attempts)
             row.next_attempt_at = now + timedelta(seconds=wait)
+        if row.scrub and row.status != "queued":
+            row.body_text, row.body_html = SCRUBBED, ""
         s.commit()
+
+
+def _stale(row: MessageRow, now: datetime) -> SendResult | None:
+    """A message past its ``send_by`` fails without reaching the provider (its content no longer holds)."""
+    if row.send_by is None or now < row.send_by:
+        return None
+    return SendResult.permanent(f"not sent by {row.send_by.isoformat(timespec='seconds')}: no longer worth sending")
 
 
 def _hold(p: Platform, message_id: str, claimed: datetime) -> MessageRow | None:
@@ -170,6 +183,9 @@ def _send_batch(p: Platform, limit: int) -> tuple[int, int, bool]:
             continue
         row = _hold(p, message_id, lease)
         if row is None:
+            continue
+        if (stale := _stale(row, p.clock())) is not None:
+            _settle(p, message_id, stale)
             continue
         if not limits.acquire(channel, deadline):  # right before the provider call: its clock is what counts
             down.add(channel)

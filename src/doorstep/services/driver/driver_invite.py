@@ -4,13 +4,16 @@ The code, its event and one message per channel are written in one transaction t
 customer messages use, then the ``notify.send`` job sends them (retried while a provider is down, never twice).
 A message's ``order_id`` holds the driver's id here (its subject) and ``version`` numbers the driver's invites,
 so the outbox's de-duplication key (subject, trigger, version, channel) keeps one message per invite and channel.
+A driver gets at most ``INVITES_PER_WINDOW`` invites an hour; each message must be sent before its code expires
+(``send_by``) and has its text removed once settled (``scrub``), see ``notify_send``.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +32,8 @@ from doorstep.store.uow import UnitOfWork
 
 log = logging.getLogger("doorstep.notify")
 CHANNELS = ("sms", "email")
+INVITES_PER_WINDOW = 5  # invites of one driver ...
+INVITE_WINDOW = timedelta(hours=1)  # ... in this rolling window
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +79,42 @@ def _next_version(uow: UnitOfWork, driver_id: str) -> int:
     return int(uow.session.scalar(q) or 0) + 1
 
 
-def _message(driver: DriverRow, channel: str, msg: Rendered, version: int, event_id: str, now: datetime) -> MessageRow:
+def _recent(uow: UnitOfWork, driver_id: str, now: datetime) -> list[datetime]:
+    """When each of the driver's invites of the last ``INVITE_WINDOW`` was made, oldest first."""
+    q = select(func.min(MessageRow.created_at)).where(
+        MessageRow.org_id == uow.org_id, MessageRow.order_id == driver_id,
+        MessageRow.trigger == Trigger.DRIVER_INVITE.value, MessageRow.created_at > now - INVITE_WINDOW,
+    ).group_by(MessageRow.version)  # fmt: skip
+    return sorted(uow.session.scalars(q))
+
+
+def _throttle(uow: UnitOfWork, driver_id: str, now: datetime) -> None:
+    """E4003 (429 with Retry-After) when the driver has had ``INVITES_PER_WINDOW`` invites in the last hour: a
+    stolen dispatcher session or a script cannot flood a driver's phone, nor run up the SMS bill."""
+    recent = _recent(uow, driver_id, now)
+    if len(recent) < INVITES_PER_WINDOW:
+        return
+    frees = recent[-INVITES_PER_WINDOW] + INVITE_WINDOW
+    wait = max(1, math.ceil((frees - now).total_seconds()))
+    why = (
+        f"driver {driver_id} was sent {len(recent)} invites in the last {INVITE_WINDOW.seconds // 60} minutes, "
+        f"the most allowed: the next can be sent in {wait} s"
+    )
+    fix = "Read the last code out to the driver (Login code), or wait for the number of seconds in Retry-After."
+    raise DoorstepError([Issue("E4003", why, ("driver_id",), driver_id, fix)], retry_after_s=wait)
+
+
+def _message(
+    driver: DriverRow, channel: str, msg: Rendered, version: int, issued: IssuedCode, now: datetime
+) -> MessageRow:
     email = channel == "email"
     return MessageRow(
-        id=new_id("msg"), order_id=driver.id, event_id=event_id, trigger=Trigger.DRIVER_INVITE.value,
+        id=new_id("msg"), order_id=driver.id, event_id=issued.event_id, trigger=Trigger.DRIVER_INVITE.value,
         version=version, channel=channel, recipient=_address(driver, channel) or "", language=msg.language,
         subject=msg.subject if email else "", body_text=msg.text if email else msg.sms,
         body_html=msg.html if email else "", status="queued", attempts=0, next_attempt_at=None, lease_until=None,
-        last_error=None, provider_id=None, sent_at=None, updated_at=now,
+        last_error=None, provider_id=None, sent_at=None, updated_at=now, created_at=now,
+        send_by=issued.expires_at, scrub=True,  # a code that no longer works is not sent; once settled, its text goes
     )  # fmt: skip
 
 
@@ -94,6 +127,7 @@ def invite(p: Platform, actor: Actor, driver_id: str, channels: list[str]) -> In
         driver = uow.drivers.require(driver_id, ("driver_id",))
         if issues := _problems(p, driver, channels):
             raise DoorstepError(issues)
+        _throttle(uow, driver_id, now)
         issued = add_code(uow, actor, driver_id, now)
         msg = compose_invite(Invite(
             language=driver.language, timezone=_timezone(uow), driver_name=driver.name,
@@ -101,7 +135,7 @@ def invite(p: Platform, actor: Actor, driver_id: str, channels: list[str]) -> In
             app_url=f"{p.channels.public_url}/driver",
         ))  # fmt: skip
         version = _next_version(uow, driver_id)
-        rows = [uow.messages.add(_message(driver, channel, msg, version, issued.event_id, now)) for channel in channels]
+        rows = [uow.messages.add(_message(driver, channel, msg, version, issued, now)) for channel in channels]
         try:
             uow.commit()
         except IntegrityError as exc:  # another invite of this driver took the same number meanwhile
