@@ -263,6 +263,8 @@ def test_an_undelivered_sms_reported_by_the_provider_is_bounced(notifying: Notif
     day = customer_day(n.client)
     [sms] = [m for m in messages(n.client, day, 2) if m["channel"] == "sms"]
     assert sms["status"] == "sent"
+    asked = [r["form"] for r in n.sms.log.requests if r["status"] == 201 and r["form"]["To"] == sms["recipient"]]
+    assert asked and {f["StatusCallback"] for f in asked} == {f"{PUBLIC}/v1/sms/status"}  # where to report it
     ok = _sms_webhook(n, "/v1/sms/status", {"MessageSid": sms["provider_id"], "MessageStatus": "delivered"})
     assert ok.json() == {"result": "ignored"}
     bad = _sms_webhook(n, "/v1/sms/status", {"MessageSid": sms["provider_id"], "MessageStatus": "undelivered",

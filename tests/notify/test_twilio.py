@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from doorstep.notify.channels import Outcome, Sms
-from doorstep.notify.twilio import SmsConfig, TwilioSms
+from doorstep.notify.twilio import SmsConfig, TwilioSms, status_callback_url
 from tests.notify.servers import SmsServer
 
 
@@ -54,3 +54,27 @@ def test_sms_urls_need_credentials() -> None:
     assert SmsConfig.from_url("https://AC1:t%2Fk@api.twilio.com/") == SmsConfig("https://api.twilio.com", "AC1", "t/k")
     with pytest.raises(ValueError, match="needs credentials"):
         SmsConfig.from_url("https://api.twilio.com")
+
+
+def test_each_text_names_the_status_callback_when_one_is_given(sms: SmsServer) -> None:
+    """With a status callback the form carries it as StatusCallback (the provider reports delivery there)."""
+    channel = TwilioSms.from_url(sms.url, "+351910000000", status_callback="https://d.example/v1/sms/status")
+    assert channel.send_sms(Sms("msg_1", "+351912345678", "Hi")).outcome is Outcome.SENT
+    assert sms.log.requests[0]["form"]["StatusCallback"] == "https://d.example/v1/sms/status"
+
+
+@pytest.mark.parametrize(
+    ("public", "callback"),
+    [
+        ("https://track.example", "https://track.example/v1/sms/status"),
+        ("https://d.example/doorstep/", "https://d.example/doorstep/v1/sms/status"),
+        ("http://127.0.0.1:8000", ""),
+        ("http://localhost:8000", ""),
+        ("http://app.localhost", ""),
+        ("http://[::1]:8000", ""),
+    ],
+)
+def test_no_status_callback_to_this_machine(public: str, callback: str) -> None:
+    """The callback is the public URL's /v1/sms/status, except on a loopback or localhost public URL (the
+    development default), which a provider could not reach."""
+    assert status_callback_url(public) == callback

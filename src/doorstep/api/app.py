@@ -64,7 +64,7 @@ from doorstep.notify.channels import Channels
 from doorstep.notify.rate import RateLimits
 from doorstep.notify.rate_redis import RedisBucket
 from doorstep.notify.smtp import SmtpEmail
-from doorstep.notify.twilio import TwilioSms
+from doorstep.notify.twilio import TwilioSms, status_callback_url
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import traffic_for
@@ -187,7 +187,8 @@ def channels(settings: Settings) -> Channels:
     sender = parseaddr(settings.smtp_from)[0] or "Doorstep"
     timeout = settings.notify_timeout_s
     email = SmtpEmail.from_url(settings.smtp_url, settings.smtp_from, timeout) if settings.smtp_url else None
-    sms = TwilioSms.from_url(settings.sms_url, settings.sms_from, timeout) if settings.sms_url else None
+    callback = status_callback_url(settings.public_url)
+    sms = TwilioSms.from_url(settings.sms_url, settings.sms_from, timeout, callback) if settings.sms_url else None
     key = sms.config.auth_token if sms is not None else None
     rates = {"email": settings.email_rate_per_s, "sms": settings.sms_rate_per_s}
     if settings.redis_url:  # one limit for every process sending through the same provider account

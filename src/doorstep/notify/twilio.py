@@ -1,11 +1,13 @@
 """SMS through a Twilio-compatible HTTP API: ``POST {base}/2010-04-01/Accounts/{sid}/Messages.json`` with the
-form fields To, From and Body, HTTP basic auth ``sid:token``; ``DOORSTEP_SMS_URL`` is ``https://sid:token@host``."""
+form fields To, From, Body and (when the public URL is reachable) StatusCallback, HTTP basic auth ``sid:token``;
+``DOORSTEP_SMS_URL`` is ``https://sid:token@host``."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -44,17 +46,21 @@ class SmsConfig:
 class TwilioSms:
     """An :class:`~doorstep.notify.channels.SmsChannel` for Twilio's Messages API (and compatible providers)."""
 
-    def __init__(self, config: SmsConfig, sender: str, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, config: SmsConfig, sender: str, transport: httpx.BaseTransport | None = None, status_callback: str = ""
+    ) -> None:
         self.config = config
         self.sender = sender
+        self.status_callback = status_callback  # sent with each message: where the provider reports delivery
         self._client = httpx.Client(
             timeout=config.timeout_s, auth=(config.account_sid, config.auth_token), transport=transport
         )
 
     @classmethod
-    def from_url(cls, url: str, sender: str, timeout_s: float = 10.0) -> TwilioSms:
-        """A channel for ``DOORSTEP_SMS_URL`` sending from ``sender`` (a number or an alphanumeric id)."""
-        return cls(SmsConfig.from_url(url, timeout_s), sender)
+    def from_url(cls, url: str, sender: str, timeout_s: float = 10.0, status_callback: str = "") -> TwilioSms:
+        """A channel for ``DOORSTEP_SMS_URL`` sending from ``sender`` (a number or an alphanumeric id), asking the
+        provider to report each message's delivery to ``status_callback`` (none when empty)."""
+        return cls(SmsConfig.from_url(url, timeout_s), sender, status_callback=status_callback)
 
     @property
     def endpoint(self) -> str:
@@ -64,6 +70,8 @@ class TwilioSms:
     def send_sms(self, sms: Sms) -> SendResult:
         """Create one message; the provider id is its ``sid``."""
         form = {"To": sms.to, "From": self.sender, "Body": sms.body}
+        if self.status_callback:  # a plain sender number has no callback of its own (a messaging service has)
+            form["StatusCallback"] = self.status_callback
         try:
             resp = self._client.post(self.endpoint, data=form)
         except httpx.HTTPError as exc:
@@ -83,6 +91,18 @@ class TwilioSms:
     def close(self) -> None:
         """Close the HTTP connections."""
         self._client.close()
+
+
+def status_callback_url(public_url: str) -> str:
+    """Where the provider reports each SMS's delivery: ``{public_url}/v1/sms/status``; empty when the public URL is
+    this machine's (loopback or localhost: the provider could not reach it, and would log an error per message)."""
+    host = (urlsplit(public_url).hostname or "").lower()
+    local = host in ("", "localhost") or host.endswith(".localhost")
+    try:
+        local = local or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    return "" if local else f"{public_url.rstrip('/')}/v1/sms/status"
 
 
 def retry_after(value: str, now: datetime | None = None) -> float | None:
