@@ -5,6 +5,7 @@ form fields To, From, Body and (when the public URL is reachable) StatusCallback
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -98,10 +99,8 @@ def status_callback_url(public_url: str) -> str:
     this machine's (loopback or localhost: the provider could not reach it, and would log an error per message)."""
     host = (urlsplit(public_url).hostname or "").lower()
     local = host in ("", "localhost") or host.endswith(".localhost")
-    try:
+    with contextlib.suppress(ValueError):  # a name, not an address
         local = local or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        pass
     return "" if local else f"{public_url.rstrip('/')}/v1/sms/status"
 
 
