@@ -123,3 +123,36 @@ def test_same_day_offer_held_after_the_cutoff_is_closed(
     _at(client, monkeypatch, "14:01")
     late = client.post("/v1/slots/holds", json={"offer_id": same_day["id"]}, headers=day.t.h("write"))
     assert late.status_code == 409 and late.json()["error"]["code"] == "E2255"
+
+
+def test_utilisation_counts_same_day_and_express_per_zone_and_day(
+    make_day: Callable[..., Day], client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The utilisation view lists each level once per zone and day, with the count its offers use: a same-day
+    hold and an express hold at 10:06 show as held on their rows (the same-day one then full), the same-day row
+    closing at its 14:00 cut-off; the zone's totals include them."""
+    day = _levels_day(make_day, client)
+    _at(client, monkeypatch, "10:06")
+    offered = {o["service_level"]: o for o in _offers(client, day.t) if o["service_level"] in ("same_day", "express")}
+    for level in ("same_day", "express"):
+        r = client.post("/v1/slots/holds", json={"offer_id": offered[level]["id"]}, headers=day.t.h("write"))
+        assert r.status_code == 201, r.text
+    r = client.get(f"/v1/slots/utilisation?date_from={DAY}&date_to={DAY}", headers=day.t.h("read"))
+    assert r.status_code == 200, r.text
+    [zd] = r.json()["days"]
+    rows = {s["kind"]: [x for x in zd["slots"] if x["kind"] == s["kind"]] for s in zd["slots"]}
+    [same_day], [express] = rows["same_day"], rows["express"]
+    assert (same_day["service_level"], same_day["start"], same_day["end"], same_day["closes"]) == (
+        "same_day", f"{DAY}T00:00:00+01:00", f"{DAY}T18:00:00+01:00", f"{DAY}T14:00:00+01:00",
+    )  # fmt: skip
+    assert (same_day["max_orders"], same_day["confirmed"], same_day["held"], same_day["free"]) == (1, 0, 1, 0)
+    assert (express["service_level"], express["max_orders"], express["held"], express["free"]) == ("express", 3, 1, 2)
+    assert express["end"] == "2025-06-18T00:00:00+01:00"
+    scheduled = rows["scheduled"]
+    assert scheduled and zd["max_orders"] == sum(s["max_orders"] for s in scheduled) + 1 + 3
+    assert zd["held"] == 2 and sum(s["held"] for s in scheduled) == 0
+    later = client.get("/v1/slots/utilisation?date_from=2025-06-18&date_to=2025-06-18", headers=day.t.h("read"))
+    [next_day] = later.json()["days"]
+    kinds = [(s["kind"], s["held"]) for s in next_day["slots"]]
+    assert kinds[-2:] == [("express", 0), ("same_day", 0)]  # after the windows, by id
+    assert {k for k, _ in kinds[:-2]} == {"scheduled"}

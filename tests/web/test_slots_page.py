@@ -108,3 +108,40 @@ def test_slots_page_shows_a_pickup_points_parcels(
     expect(page.locator("#points-empty")).to_be_visible()
     expect(page.locator("#slot-points tr")).to_have_count(0)
     assert errors == []
+
+
+def test_slots_page_shows_same_day_and_express_after_the_windows(
+    org: Org, browser: Any, server: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a same-day and an express level, the zone's table ends with one row each for the day: a same-day hold
+    made that morning reads 1 held, 3 free on "Same day: book by 12:00, delivered by 20:00"; express is still
+    free; the zone total counts both levels' places."""
+    from playwright.sync_api import expect
+
+    morning = datetime.fromisoformat(f"{DAY}T09:00:00+00:00")  # Lisbon, winter or summer: before the cut-off
+    monkeypatch.setattr(server[1], "clock", lambda: morning)
+    depot = org.api.get("/v1/depots").json()["items"][0]["id"]
+    policy = {"zones": [{"id": "lx", "depot_id": depot, "radius_m": 15_000}],
+              "templates": [{"id": "std", "zone_id": "lx", "start": "08:00", "end": "18:00", "length_min": 120,
+                             "cutoff_min": 0, "max_orders": 3}],
+              "service_levels": [
+                  {"id": "sameday", "kind": "same_day", "cutoff": "12:00", "until": "20:00", "max_orders": 4},
+                  {"id": "xpress", "kind": "express", "within_min": 120, "max_orders": 2}]}  # fmt: skip
+    assert org.api.put("/v1/slots/policy", json=policy).status_code == 200
+    body = {"location": SPOT["location"], "date_from": DAY, "date_to": DAY, "service_levels": ["sameday"]}
+    (offer,) = org.api.post("/v1/slots/offers", json=body).json()["offers"]
+    assert org.api.post("/v1/slots/holds", json={"offer_id": offer["id"]}).status_code == 201
+    page, errors = open_page(browser, org, f"/app/slots?date={DAY}")
+    zone = page.locator("section.slot-zone[data-zone='lx']")
+    rows = zone.locator("tbody tr")
+    expect(rows).to_have_count(5 + 2)
+    expect(rows.nth(5)).to_have_attribute("data-kind", "same_day")
+    expect(rows.nth(5).locator("th")).to_have_text("Same day: book by 12:00, delivered by 20:00")
+    expect(rows.nth(5).locator(".held")).to_have_text("1")
+    expect(rows.nth(5).locator(".free")).to_have_text("3")
+    expect(rows.nth(6).locator("th")).to_have_text("Express: today")
+    expect(rows.nth(6).locator(".free")).to_have_text("2")
+    expect(zone.locator(".zone-total")).to_have_text("0 confirmed, 1 held of 21 (5%)")
+    assert axe_violations(page) == []
+    keep_screenshot(page, "slots-page-levels.png")
+    assert errors == []

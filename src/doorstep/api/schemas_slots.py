@@ -197,10 +197,15 @@ class ConfirmOut(BaseModel):
 
 
 class SlotUseOut(BaseModel):
-    """One window and how full it is."""
+    """One window and how full it is. A same-day or express level is one row per zone and day (its count): from
+    the day's start to when it delivers by (same-day: ``until``; express: the day's end), ``closes`` at the
+    same-day cut-off; ``template_id`` and ``service_level`` are the level's id. Windows come by start, then the
+    levels by id."""
 
     start: dt.datetime
     end: dt.datetime
+    kind: Literal["scheduled", "same_day", "express"]
+    closes: dt.datetime
     template_id: str
     service_level: str
     max_orders: int

@@ -172,9 +172,10 @@ def utilisation(
     date_to: Annotated[date, Query()],
     zone_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
-    """Every window the policy opens in the range (at most 31 days): its maximum, confirmed orders, live holds
-    and free places, with each zone's totals per day (none, ``policy_set`` false, before a policy is set); and
-    every pickup point's open days: parcels booked and held against its capacity."""
+    """Every window the policy opens in the range (at most 31 days), and each same-day or express level's count
+    per zone and day: its maximum, confirmed orders, live holds and free places, with each zone's totals per day
+    (none, ``policy_set`` false, before a policy is set); and every pickup point's open days: parcels booked and
+    held against its capacity."""
     days = slot_usage.utilisation(p, actor, date_from, date_to, zone_id)
     points = [_point_day(x) for x in slot_usage.point_utilisation(p, actor, date_from, date_to)]
     if days is None:
@@ -184,10 +185,11 @@ def utilisation(
         slots = [
             {
                 "start": _local(s.window.start, zd.timezone), "end": _local(s.window.end, zd.timezone),
+                "kind": s.kind, "closes": _local(s.window.cutoff, zd.timezone),
                 "template_id": s.window.template.id, "service_level": s.window.template.service_level,
                 "max_orders": s.window.template.max_orders, "confirmed": s.confirmed, "held": s.held, "free": s.free,
             }
-            for s in sorted(zd.slots, key=lambda s: (s.window.start, s.window.template.id))
+            for s in sorted(zd.slots, key=lambda s: (s.kind != "scheduled", s.window.start, s.window.template.id))
         ]  # fmt: skip
         confirmed, held = sum(s.confirmed for s in zd.slots), sum(s.held for s in zd.slots)
         share = round(zd.taken / zd.max_orders, 4) if zd.max_orders else 0.0

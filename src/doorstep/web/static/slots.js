@@ -5,12 +5,19 @@ import { dayFromUrl, guarded, keepDay, navDay, startPage } from "./page.js";
 
 const $ = (id) => document.getElementById(id);
 
+// A window's hours; a same-day or express level is counted for the whole day.
+function windowLabel(s) {
+  if (s.kind === "same_day") return `Same day: book by ${hhmm(s.closes)}, delivered by ${hhmm(s.end)}`;
+  if (s.kind === "express") return "Express: today";
+  return `${hhmm(s.start)}–${hhmm(s.end)}`;
+}
+
 function zoneTable(zd) {
   const pct = Math.round(zd.utilisation * 100);
   const rows = zd.slots.map((s) => {
     const taken = s.confirmed + s.held;
-    return el("tr", { "data-start": s.start, "data-template": s.template_id },
-      el("th", { scope: "row" }, `${hhmm(s.start)}–${hhmm(s.end)}`), el("td", {}, s.service_level),
+    return el("tr", { "data-start": s.start, "data-template": s.template_id, "data-kind": s.kind },
+      el("th", { scope: "row" }, windowLabel(s)), el("td", {}, s.service_level),
       el("td", { class: "num" }, s.max_orders), el("td", { class: "num confirmed" }, s.confirmed),
       el("td", { class: "num held" }, s.held), el("td", { class: "num free" }, s.free),
       el("td", {}, el("meter", { min: "0", max: String(s.max_orders), value: String(Math.min(taken, s.max_orders)),
