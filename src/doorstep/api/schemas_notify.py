@@ -1,6 +1,8 @@
-"""The notification rules document and the SMS webhooks' answers."""
+"""The notification rules document, a template's wording and preview, and the SMS webhooks' answers."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -52,6 +54,43 @@ class NotifyRulesOut(BaseModel):
     templates: list[TemplateOut] = Field(
         default_factory=list, description="the organization's own templates (others: Doorstep's)"
     )
+
+
+class SectionsOut(BaseModel):
+    """A template's four sections (Jinja2)."""
+
+    subject: str
+    sms: str
+    text: str
+    html: str
+
+
+class TemplateViewOut(BaseModel):
+    """A trigger's wording in a language: the variables it may use, Doorstep's template, the organization's own."""
+
+    trigger: str
+    language: str
+    variables: list[str]
+    doorstep: SectionsOut
+    own: SectionsOut | None = Field(description="the organization's own template (null: Doorstep's is used)")
+
+
+class SmsLengthOut(BaseModel):
+    """What the SMS costs: GSM-7 (160 characters in one part, 153 per part) or UCS-2 (70, 67 per part)."""
+
+    encoding: Literal["GSM-7", "UCS-2"]
+    units: int = Field(description="septets (GSM-7) or UTF-16 code units (UCS-2)")
+    parts: int
+
+
+class PreviewOut(BaseModel):
+    """The template filled in with a sample delivery, each section as the customer gets it (HTML as sent)."""
+
+    subject: str
+    sms: str
+    text: str
+    html: str
+    sms_length: SmsLengthOut
 
 
 class SmsWebhookOut(BaseModel):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
 
-from jinja2 import Environment, StrictUndefined, Template, meta
+from jinja2 import Environment, StrictUndefined, Template, TemplateSyntaxError, meta
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.notify.triggers import VARIABLES, Trigger, language_for
@@ -41,6 +41,33 @@ def split_sections(source: str, name: str = "template") -> dict[str, str]:
     if missing:
         raise ValueError(f"{name}: missing sections {missing}")
     return found
+
+
+def unknown_by_section(trigger: Trigger, sections: dict[str, str]) -> dict[str, list[str]]:
+    """Per section, the variables it uses that its trigger does not offer, sorted (sections without any, and
+    sections that do not parse, left out)."""
+    out = {}
+    for section, text in sections.items():
+        env = _HTML if section == "html" else _PLAIN
+        try:
+            parsed = env.parse(text)
+        except TemplateSyntaxError:
+            continue
+        unknown = sorted(meta.find_undeclared_variables(parsed) - VARIABLES[trigger])
+        if unknown:
+            out[section] = unknown
+    return out
+
+
+def syntax_errors(sections: dict[str, str]) -> dict[str, str]:
+    """Per section that does not parse as Jinja2, why (with the line within the section)."""
+    out = {}
+    for section, text in sections.items():
+        try:
+            (_HTML if section == "html" else _PLAIN).parse(text)
+        except TemplateSyntaxError as exc:
+            out[section] = f"{exc.message} (line {exc.lineno})"
+    return out
 
 
 def unknown_variables(trigger: Trigger, source: str) -> list[str]:
@@ -82,12 +109,16 @@ def compile_template(trigger: Trigger, source: str, name: str = "template") -> C
     return Compiled({k: (_HTML if k == "html" else _PLAIN).from_string(v) for k, v in sections.items()})
 
 
+def packaged_source(trigger: Trigger, language: str) -> str:
+    """The text of the template shipped with Doorstep for this trigger and language."""
+    name = f"{trigger.value}.{language}.txt"
+    return files("doorstep.notify").joinpath("templates", name).read_text(encoding="utf-8")
+
+
 @cache
 def packaged(trigger: Trigger, language: str) -> Compiled:
     """The template shipped with Doorstep for this trigger and language (checked when first loaded)."""
-    name = f"{trigger.value}.{language}.txt"
-    source = files("doorstep.notify").joinpath("templates", name).read_text(encoding="utf-8")
-    return compile_template(trigger, source, name)
+    return compile_template(trigger, packaged_source(trigger, language), f"{trigger.value}.{language}.txt")
 
 
 @lru_cache(maxsize=512)

@@ -15,8 +15,8 @@ from jinja2 import TemplateSyntaxError
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.notify.logo import problem as logo_problem
-from doorstep.notify.render import SECTIONS, compile_template, split_sections
-from doorstep.notify.triggers import CUSTOMER_TRIGGERS, LANGUAGES, Trigger
+from doorstep.notify.render import SECTIONS, compile_template, split_sections, syntax_errors, unknown_by_section
+from doorstep.notify.triggers import CUSTOMER_TRIGGERS, LANGUAGES, VARIABLES, Trigger
 
 CHANNELS = ("email", "sms")
 DEFAULT_ON = (
@@ -209,6 +209,38 @@ def _templates(raw: Any, issues: list[Issue]) -> dict[tuple[Trigger, str], str]:
             continue
         out[(trigger, str(language))] = source
     return out
+
+
+def template_source(item: Any) -> tuple[Trigger, str, str]:
+    """One template of the document checked as ``templates`` checks it, every problem at once and each located
+    at the item's own field (a section that does not parse, each unknown variable in the section using it), as
+    (trigger, language, source)."""
+    issues: list[Issue] = []
+    found = _templates([item], issues)
+    whole = [i for i in issues if i.loc == ("templates", 0) and i.code in ("E1133", "E1466")]
+    if whole:  # the template as a whole did not compile: say where, section by section
+        trigger = Trigger(item["trigger"])
+        sections = {k: str(item[k]) for k in SECTIONS}
+        allowed = ", ".join(sorted(VARIABLES[trigger]))
+        issues = [i for i in issues if i not in whole]
+        issues += [Issue("E1466", f"{k}: {why}", (k,)) for k, why in syntax_errors(sections).items()]
+        issues += [
+            Issue("E1133", f"{k} uses {{{{ {v} }}}}, unknown for {trigger.value}; allowed: {allowed}", (k,), v)
+            for k, names in unknown_by_section(trigger, sections).items() for v in names
+        ]  # fmt: skip
+    if issues:
+        raise DoorstepError([replace(i, loc=i.loc[2:]) if i.loc[:1] == ("templates",) else i for i in issues])
+    [((trigger, language), source)] = found.items()
+    return trigger, language, source
+
+
+def parse_sender(raw: Any) -> Sender:
+    """A ``sender`` object checked as the rules document checks it (E1464, E1465; None: the default)."""
+    issues: list[Issue] = []
+    sender = _sender(raw, issues)
+    if issues:
+        raise DoorstepError(issues)
+    return sender
 
 
 def _rules(raw: Any, issues: list[Issue]) -> dict[Trigger, Rule]:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.schemas_common import ERRORS
-from doorstep.api.schemas_notify import NotifyRulesOut, SmsWebhookOut
+from doorstep.api.schemas_notify import NotifyRulesOut, PreviewOut, SmsLengthOut, SmsWebhookOut, TemplateViewOut
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.notify.tracking_words import accepted_language
 from doorstep.notify.twilio import signed
@@ -49,6 +49,35 @@ def put_rules(p: PlatformDep, actor: ActorDep, body: RulesBody) -> NotifyRulesOu
     """The whole document: a trigger not listed is off. Every problem at once: E1460 unknown trigger, E1461
     channels, E1462 a setting, E1463 quiet hours, E1464 sender."""
     return NotifyRulesOut.model_validate(notify_rules.replace_rules(p, actor, body))
+
+
+@router.get("/v1/notification-templates/{trigger}/{language}", tags=["organization"],
+            response_model=TemplateViewOut, summary="A trigger's wording in a language")  # fmt: skip
+def get_template(trigger: str, language: str, p: PlatformDep, actor: ActorDep) -> TemplateViewOut:
+    """The variables the trigger's templates may use, Doorstep's template and the organization's own (null when
+    it has none). E1460 unknown trigger, E1466 a language other than en, fr, de, es, pt."""
+    return TemplateViewOut.model_validate(notify_rules.template_view(p, actor, trigger, language))
+
+
+PREVIEW_EXAMPLE = {
+    "template": {"trigger": "out_for_delivery", "language": "pt", "subject": "A {{ order_ref }} sai hoje",
+                 "sms": "{{ order_ref }}: {{ window }} {{ tracking_url }}", "text": "Siga aqui: {{ tracking_url }}",
+                 "html": "<p>Olá <b>{{ customer_name }}</b></p>"},
+    "sender": {"name": "Loja Exemplo", "logo_url": "", "colour": "#0b6e4f"},
+}  # fmt: skip
+PreviewBody = Annotated[dict[str, Any], Body(openapi_examples={"preview": {"value": PREVIEW_EXAMPLE}})]
+
+
+@router.post("/v1/notification-templates/preview", tags=["organization"], response_model=PreviewOut,
+             summary="Fill a template in with a sample delivery")  # fmt: skip
+def preview_template(p: PlatformDep, actor: ActorDep, body: PreviewBody) -> PreviewOut:
+    """``{"template": {trigger, language, subject, sms, text, html}, "sender"?: {name, logo_url, colour}}``:
+    checked as saving it in the rules would be (every problem at once, at ``template.<field>``), then filled in
+    with a sample delivery in that language; the SMS's length in billed parts. Nothing is stored."""
+    out = notify_rules.preview_template(p, actor, body)
+    return PreviewOut(subject=out.subject, sms=out.sms, text=out.text, html=out.html,
+                      sms_length=SmsLengthOut(encoding=out.sms_length.encoding,
+                                              units=out.sms_length.units, parts=out.sms_length.parts))  # fmt: skip
 
 
 async def _checked_form(request: Request, p: Platform) -> dict[str, str]:
