@@ -12,9 +12,11 @@ from tests.api.conftest import Tenant
 
 RULES = "/v1/organization/notification-rules"
 PREVIEW = "/v1/notification-templates/preview"
-OWN = {"trigger": "out_for_delivery", "language": "pt", "subject": "A {{ order_ref }} sai hoje, {{ customer_name }}",
-       "sms": "Encomenda {{ order_ref }}: {{ tracking_url }}", "text": "Chega {{ day }}, {{ window }}.",
-       "html": "<p style=\"color: {{ brand_colour }}\">Olá <b>{{ customer_name }}</b> & {{ sender_name }}</p>"}  # fmt: skip
+OWN = {
+    "trigger": "out_for_delivery", "language": "pt", "subject": "A {{ order_ref }} sai hoje, {{ customer_name }}",
+    "sms": "Encomenda {{ order_ref }}: {{ tracking_url }}", "text": "Chega {{ day }}, {{ window }}.",
+    "html": "<p style=\"color: {{ brand_colour }}\">Olá <b>{{ customer_name }}</b> & {{ sender_name }}</p>",
+}  # fmt: skip
 
 
 def _rules_with(c: TestClient, t: Tenant, templates: list[dict[str, Any]]) -> dict[str, Any]:
@@ -30,7 +32,8 @@ def test_a_triggers_wording_lists_its_variables_and_both_templates(client: TestC
     r = client.get("/v1/notification-templates/out_for_delivery/pt", headers=tenant.h("read"))
     assert r.status_code == 200, r.text
     view = r.json()
-    assert {"window", "day", "tracking_url", "customer_name"} <= set(view["variables"]) and "code" not in view["variables"]
+    assert {"window", "day", "tracking_url", "customer_name"} <= set(view["variables"])
+    assert "code" not in view["variables"]
     assert view["own"] is None and "{{ tracking_url }}" in view["doorstep"]["sms"]
     assert set(view["doorstep"]) == {"subject", "sms", "text", "html"} and all(view["doorstep"].values())
     _rules_with(client, tenant, [OWN])
@@ -46,7 +49,7 @@ def test_a_triggers_wording_lists_its_variables_and_both_templates(client: TestC
     ]  # fmt: skip
 
 
-def test_a_preview_fills_in_a_sample_delivery_in_the_templates_language(client: TestClient, tenant: Tenant) -> None:
+def test_a_preview_fills_in_a_sample_delivery_in_the_language(client: TestClient, tenant: Tenant) -> None:
     """The Portuguese template reads the sample customer, order, day and window in Portuguese, the HTML escapes
     the sender's name (not the template's own text) and carries the unsaved colour; a plain-ASCII SMS is one GSM-7 part; the rules are
     unchanged."""
