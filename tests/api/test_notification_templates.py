@@ -51,8 +51,8 @@ def test_a_triggers_wording_lists_its_variables_and_both_templates(client: TestC
 
 def test_a_preview_fills_in_a_sample_delivery_in_the_language(client: TestClient, tenant: Tenant) -> None:
     """The Portuguese template reads the sample customer, order, day and window in Portuguese, the HTML escapes
-    the sender's name (not the template's own text) and carries the unsaved colour; a plain-ASCII SMS is one GSM-7 part; the rules are
-    unchanged."""
+    the sender's name (not the template's own text) and carries the unsaved colour; a plain-ASCII SMS is one
+    GSM-7 part; the rules are unchanged."""
     before = client.get(RULES, headers=tenant.h()).json()
     sender = {"name": "Loja Exemplo & Filhos", "logo_url": "", "colour": "#aa3300"}
     r = client.post(PREVIEW, json={"template": OWN, "sender": sender}, headers=tenant.h("read"))
