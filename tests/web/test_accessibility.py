@@ -39,8 +39,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, s
 
 
 PAGES = [
-    "/login", "/app", "/app/orders", "/app/drivers", "/app/live", "/app/slots", "/app/analytics", "/app/forecast",
-    "/app/learned",
+    "/login", "/app", "/app/orders", "/app/drivers", "/app/live", "/app/slots", "/app/messages", "/app/analytics",
+    "/app/forecast", "/app/learned",
     "/driver",
 ]  # fmt: skip
 

@@ -18,8 +18,8 @@ __all__ = ["server"]  # the module-scoped server fixture
 
 FIRST = f"/app?date={DAY}"
 # at least these
-EXPECTED = {"/app", "/app/orders", "/app/drivers", "/app/live", "/app/slots", "/app/analytics", "/app/forecast",
-            "/app/learned"}
+EXPECTED = {"/app", "/app/orders", "/app/drivers", "/app/live", "/app/slots", "/app/messages", "/app/analytics",
+            "/app/forecast", "/app/learned"}
 
 
 @pytest.fixture

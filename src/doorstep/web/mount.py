@@ -26,6 +26,13 @@ templates = Jinja2Templates(directory=HERE / "templates")
 ANALYTICS_CSP = APP_CSP.replace("style-src 'self';", "style-src 'self' 'unsafe-inline';")
 
 
+# The messages page previews an email's HTML in a sandboxed frame (no script, an opaque origin): the email's inline
+# styles and its logo (any https image, as the customer's mail client would load it) must show there.
+MESSAGES_CSP = APP_CSP.replace("style-src 'self';", "style-src 'self' 'unsafe-inline';").replace(
+    "img-src 'self' data: blob:", "img-src 'self' data: blob: https:"
+)
+
+
 def plotly_js() -> Path:
     """plotly.js as the ``plotly`` Python package ships it (package data; the package itself is never imported)."""
     spec = importlib.util.find_spec("plotly")
@@ -35,8 +42,8 @@ def plotly_js() -> Path:
 
 
 def mount_web(app: FastAPI) -> None:
-    """Serve ``/login``, ``/app`` (the dashboard) and its orders, drivers, live, slots, analytics, forecast and
-    learned-times pages; assets under ``/static`` (plotly.js from the ``plotly`` package). Works offline."""
+    """Serve ``/login``, ``/app`` (the dashboard) and its orders, drivers, live, slots, messages, analytics, forecast
+    and learned-times pages; assets under ``/static`` (plotly.js from the ``plotly`` package). Works offline."""
     app.mount("/static/leaflet", StaticFiles(directory=xstatic_leaflet.BASE_DIR), name="leaflet")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="web-static")
     router = APIRouter(include_in_schema=False)
@@ -68,6 +75,12 @@ def mount_web(app: FastAPI) -> None:
     @router.get("/app/slots", response_class=HTMLResponse)
     def slots(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(request, "slots.html", {"title": "Slots", "here": "slots"})
+
+    @router.get("/app/messages", response_class=HTMLResponse)
+    def messages(request: Request) -> HTMLResponse:
+        ctx = {"title": "Messages", "here": "messages"}
+        csp = {"Content-Security-Policy": MESSAGES_CSP}
+        return templates.TemplateResponse(request, "messages.html", ctx, headers=csp)
 
     # the chart pages: plotly.js writes inline styles, which their Content-Security-Policy allows
     for path, page, title, here in (("/app/analytics", "analytics.html", "Analytics", "analytics"),
