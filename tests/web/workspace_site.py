@@ -84,9 +84,10 @@ def two_van_day(server: tuple[str, Any], orders: list[dict[str, Any]]) -> Iterat
         yield Org(base, email, api, api.get(f"/v1/plans/{plan['id']}").json(), vans)
 
 
-def open_page(browser: Any, org: Org, path: str) -> tuple[Any, list[str]]:
-    """A logged-in page (CSP bypassed for axe) at ``path``, and the list its console errors are collected in."""
-    page = browser.new_context(bypass_csp=True, viewport={"width": 1400, "height": 1000}).new_page()
+def open_page(browser: Any, org: Org, path: str, bypass_csp: bool = True) -> tuple[Any, list[str]]:
+    """A logged-in page at ``path`` (its CSP bypassed for axe unless asked not to: a violation is then a console
+    error), and the list its console errors are collected in."""
+    page = browser.new_context(bypass_csp=bypass_csp, viewport={"width": 1400, "height": 1000}).new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
