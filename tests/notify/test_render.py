@@ -90,3 +90,16 @@ def test_failure_reasons_and_next_steps_are_worded_per_language() -> None:
     assert reason_text("pt", "not_home") == "não estava ninguém em casa"
     assert reason_text("en", "gremlins") == "of a problem on the way"
     assert next_step_text("de", "reattempt_next_day", "Mittwoch") == "Wir versuchen es am Mittwoch noch einmal."
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("trigger", [t for t in Trigger if t is not Trigger.DRIVER_INVITE])
+def test_the_email_button_reads_on_any_brand_colour(trigger: Trigger, language: str) -> None:
+    """The button's text is white on a dark brand colour and near-black on a light one (the higher WCAG contrast,
+    as on the tracking page): a pale yellow brand no longer gets white text."""
+    from doorstep.notify.compose import Facts, compose
+
+    for colour, text in (("#0b6e4f", "#ffffff"), ("#ffe066", "#111111")):
+        facts = Facts(trigger=trigger, language=language, timezone="Europe/Lisbon", order_ref="R-1",
+                      brand_colour=colour, tracking_url="https://t.example/t/x")  # fmt: skip
+        assert f"background:{colour};color:{text};" in compose(facts).html

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from doorstep.notify import formatting
 from doorstep.notify.render import Rendered, render
+from doorstep.notify.rules import text_on
 from doorstep.notify.triggers import Trigger, language_for
 from doorstep.notify.wording import ANY_TIME, next_step_text, opening_hours_text, reason_text
 
@@ -53,7 +54,8 @@ def variables(f: Facts) -> dict[str, str]:
         "time": formatting.time(f.at, f.timezone, tag) if f.at else "",
         "reason": reason_text(lang, f.reason),
         "next_step": next_step_text(lang, f.next_step, formatting.calendar_day(f.next_day, tag) if f.next_day else ""),
-        "stops_before": str(f.stops_before or 0), "brand_colour": f.brand_colour, "logo_url": f.logo_url,
+        "stops_before": str(f.stops_before or 0), "brand_colour": f.brand_colour,
+        "brand_text": text_on(f.brand_colour), "logo_url": f.logo_url,
         "unsubscribe_url": f.unsubscribe_url, "point_name": f.point_name, "point_address": f.point_address,
         "opening_hours": opening_hours_text(lang, f.point_hours or {}),
     }  # fmt: skip

@@ -23,9 +23,10 @@ class Trigger(StrEnum):
     DRIVER_INVITE = "driver_invite"  # to a driver, not a customer: their one-time login code for the driver app
 
 
-COMMON = frozenset(
-    {"customer_name", "order_ref", "sender_name", "tracking_url", "brand_colour", "logo_url", "unsubscribe_url"}
-)
+COMMON = frozenset({
+    "customer_name", "order_ref", "sender_name", "tracking_url", "brand_colour", "brand_text", "logo_url",
+    "unsubscribe_url",
+})  # fmt: skip
 VARIABLES: dict[Trigger, frozenset[str]] = {
     Trigger.ORDER_CONFIRMED: COMMON | {"day", "window"},
     Trigger.SCHEDULED: COMMON | {"day", "window"},
