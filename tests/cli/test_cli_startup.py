@@ -12,7 +12,9 @@ from typer.testing import CliRunner
 
 from doorstep.cli.main import app
 
-HEAVY = ("fastapi", "starlette", "sqlalchemy", "alembic", "fpdf", "pyvrp", "celery", "uvicorn", "httpx", "redis")
+HEAVY = (
+    "fastapi", "starlette", "sqlalchemy", "alembic", "fpdf", "pyvrp", "celery", "uvicorn", "httpx", "redis", "numpy",
+)  # fmt: skip
 
 
 def modules_after(code: str) -> set[str]:

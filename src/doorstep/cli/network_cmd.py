@@ -18,7 +18,6 @@ from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.routing.network_meta import Algorithm, NetworkMeta, parse_profile, read_meta
-from doorstep.routing.provider import UNREACHABLE
 
 network_app = typer.Typer(
     name="network",
@@ -156,6 +155,8 @@ def read_points(path: Path) -> list[LatLng]:
 
 def _nullable(matrix: Any) -> list[list[int | None]]:
     """Integer rows with ``null`` where no road connects the pair (never a silent zero)."""
+    from doorstep.routing.provider import UNREACHABLE  # NumPy's module: loaded by the command that has a matrix
+
     return [[None if v >= UNREACHABLE else int(v) for v in row] for row in matrix.tolist()]
 
 
