@@ -5,13 +5,15 @@ in its row, saves, and goes back to Doorstep's wording; all by keyboard, no seri
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from tests.browser import axe_violations
-from tests.web.workspace_site import Org, keep_screenshot, open_page, server, two_van_day, unreachable_by_tab
+from tests.web.workspace_site import PASSWORD, Org, keep_screenshot, open_page, server, two_van_day, unreachable_by_tab
 
 __all__ = ["server"]  # the module-scoped server fixture
 RULES = "/v1/organization/notification-rules"
@@ -114,4 +116,20 @@ def test_the_preview_keeps_to_the_pages_content_security_policy(org: Org, browse
     expect(frame.locator("body")).to_contain_text("Alex Morgan")
     assert page.locator("#pv-html").get_attribute("sandbox") == ""
     expect(page.locator("#msg-save")).to_be_enabled()
+    assert errors == []
+
+
+def test_a_dispatcher_reads_the_page_but_cannot_save(org: Org, browser: Any) -> None:
+    """A dispatcher sees the rules and previews wordings; Save is off, saying why (the PUT needs an admin)."""
+    from playwright.sync_api import expect
+
+    email = f"dispatcher-{uuid.uuid4().hex[:8]}@example.com"
+    body = {"email": email, "name": "Dee", "role": "dispatcher", "password": PASSWORD}
+    assert org.api.post("/v1/users", json=body).status_code == 201
+    page, errors = open_page(browser, replace(org, email=email), "/app/messages")
+    expect(page.locator("#rules tbody tr")).to_have_count(12)
+    expect(page.locator("#msg-save")).to_be_disabled()
+    expect(page.locator("#msg-status")).to_have_text("Only an admin can save changes here.")
+    page.click("#tpl-preview")
+    expect(page.locator("#pv-subject")).to_contain_text("SHOP-1042")
     assert errors == []
