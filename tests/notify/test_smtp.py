@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from doorstep.notify.channels import Email, Outcome
@@ -130,3 +132,24 @@ def test_an_url_of_another_scheme_is_refused() -> None:
     """``http://`` is not an SMTP server."""
     with pytest.raises(ValueError, match="not an SMTP URL"):
         SmtpConfig.from_url("http://mail.example")
+
+
+def test_a_data_logo_travels_as_an_inline_image_part(smtp: SmtpServer) -> None:
+    """A logo given as ``data:image/png;base64`` is attached to the HTML (multipart/related, Content-ID) and the
+    HTML points at it by ``cid:`` (mail clients show no data: image); used twice, it is attached once; text
+    alternative unchanged."""
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    )
+    uri = "data:image/png;base64," + base64.b64encode(png).decode()
+    html = f'<p><img src="{uri}" alt="Loja"></p><p>Hi</p><footer><img src="{uri}" alt=""></footer>'
+    email = Email("msg_01logo", "ana@example.pt", "Hello", "Plain text body", html, "pt")
+    assert SmtpEmail.from_url(smtp.url, SENDER).send_email(email).outcome is Outcome.SENT
+    msg = smtp.inbox.messages[0]
+    assert msg.get_content_type() == "multipart/alternative"
+    text, related = list(msg.iter_parts())
+    assert (text.get_content_type(), related.get_content_type()) == ("text/plain", "multipart/related")
+    body, image = list(related.iter_parts())
+    cid = "image1.msg_01logo@shop.example"
+    assert (image.get_content_type(), image["Content-ID"], image.get_content()) == ("image/png", f"<{cid}>", png)
+    assert body.get_content().count(f'src="cid:{cid}"') == 2 and "data:image" not in body.get_content()

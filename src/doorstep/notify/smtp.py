@@ -1,8 +1,12 @@
 """Email over SMTP (stdlib ``smtplib``): ``smtp://user:pass@host:587`` (STARTTLS on port 587 or with
-``?starttls=1``), ``smtps://host:465`` for TLS from the first byte; multipart text + HTML."""
+``?starttls=1``), ``smtps://host:465`` for TLS from the first byte; multipart text + HTML, a logo given as a
+data: URI attached to the HTML as an inline image."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 import smtplib
 import ssl
 import threading
@@ -17,6 +21,7 @@ from doorstep.notify.channels import Email, SendResult
 TRUE = ("1", "true", "yes", "on")
 # RCPT answers that say the address itself is no good: no such mailbox (550), not local (551), bad mailbox name (553)
 BOUNCE_CODES = frozenset({550, 551, 553})
+DATA_IMAGE = re.compile(r'src="(data:image/(png|svg\+xml);base64,([A-Za-z0-9+/=\s]+))"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +64,37 @@ def build_message(email: Email, sender: str) -> EmailMessage:
         msg["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(email.text)
-    msg.add_alternative(email.html, subtype="html")
+    html, images = inline_images(email.html, email.message_id, addr)
+    msg.add_alternative(html, subtype="html")
+    if images:  # the HTML and its images travel together: multipart/related inside the alternative
+        html_part = msg.get_payload()[-1]
+        assert isinstance(html_part, EmailMessage)
+        for cid, (subtype, data) in images.items():
+            html_part.add_related(data, maintype="image", subtype=subtype, cid=f"<{cid}>", disposition="inline")
     msg["Content-Language"] = email.language  # after the content: setting content clears Content-* headers
     return msg
+
+
+def inline_images(html: str, doorstep_id: str, sender_addr: str) -> tuple[str, dict[str, tuple[str, bytes]]]:
+    """The HTML with each ``src="data:image/png|svg+xml;base64,…"`` (a logo given as data) pointing at an
+    attached part instead (``cid:``): Gmail, Outlook and others show no data: image. Returns the HTML and, per
+    content id, the image's subtype and bytes; a data URI that does not decode is left as it is."""
+    domain = Address(addr_spec=sender_addr).domain if "@" in sender_addr else "doorstep.invalid"
+    images: dict[str, tuple[str, bytes]] = {}
+    by_uri: dict[str, str] = {}
+
+    def attach(m: re.Match[str]) -> str:
+        uri, subtype, payload = m.group(1), m.group(2), m.group(3)
+        if uri not in by_uri:
+            try:
+                data = base64.b64decode(payload, validate=True)
+            except (binascii.Error, ValueError):
+                return m.group(0)
+            by_uri[uri] = f"image{len(by_uri) + 1}.{doorstep_id}@{domain}"
+            images[by_uri[uri]] = (subtype, data)
+        return f'src="cid:{by_uri[uri]}"'
+
+    return DATA_IMAGE.sub(attach, html), images
 
 
 def message_id(doorstep_id: str, sender_addr: str) -> str:
