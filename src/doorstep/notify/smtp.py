@@ -67,7 +67,7 @@ def build_message(email: Email, sender: str) -> EmailMessage:
     html, images = inline_images(email.html, email.message_id, addr)
     msg.add_alternative(html, subtype="html")
     if images:  # the HTML and its images travel together: multipart/related inside the alternative
-        html_part = msg.get_payload()[-1]
+        *_, html_part = msg.iter_parts()
         assert isinstance(html_part, EmailMessage)
         for cid, (subtype, data) in images.items():
             html_part.add_related(data, maintype="image", subtype=subtype, cid=f"<{cid}>", disposition="inline")
