@@ -47,7 +47,7 @@ def test_point_offer_hold_confirm_makes_an_order_to_the_point(
     assert (offer["start"], offer["end"], offer["service_level"], offer["capacity_left"], offer["price_cents"]) == (
         "2025-06-17T10:00:00+01:00", "2025-06-17T17:00:00+01:00", "pickup", 10, 199,
     )  # fmt: skip
-    assert offer["pickup_point_id"] == pt["id"] and offer["zone_id"] is None
+    assert offer["pickup_point_id"] == pt["id"] and offer["zone_id"] is None and offer["kind"] == "pickup"
     h = hold(client, tenant, offer["id"])
     assert h.status_code == 201, h.text
     assert _offers(client, tenant, pt["id"])["offers"][0]["capacity_left"] == 9  # the live hold takes its place

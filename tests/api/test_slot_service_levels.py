@@ -81,6 +81,9 @@ def test_same_day_and_express_windows_today(
     assert (got["express"]["start"], got["express"]["end"]) == (f"{DAY}T10:15:00+01:00", f"{DAY}T13:15:00+01:00")
     assert (got["same_day"]["price_cents"], got["express"]["price_cents"]) == (990, 1490)
     assert got["same_day"]["capacity_left"] == 1 and got["express"]["capacity_left"] == 3
+    kinds = {o["service_level"]: o["kind"] for o in _offers(client, day.t)}
+    assert kinds == {**{k: "scheduled" for k in kinds if k not in got}, "same_day": "same_day", "express": "express"}
+    assert "scheduled" in kinds.values()  # the day's windows are offered too
     only = _offers(client, day.t, service_levels=["express"])
     assert [o["service_level"] for o in only] == ["express"]
     _at(client, monkeypatch, "14:00")

@@ -218,3 +218,47 @@ def test_suggested_windows_are_marked_usually_home(site: tuple[Any, str, Org, st
         assert axe_violations(form) == []
     finally:
         p.travel.learned = before
+
+
+def test_same_day_and_express_windows_are_named(
+    site: tuple[Any, str, Org, str], browser: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the delivery day's morning, with a same-day and an express level, the widget embedded in another site's
+    page (cross-origin, as a shop embeds it) and the plain form name those two windows ("No próprio dia",
+    "Expresso"; "Am selben Tag" in German) and no scheduled one; no serious axe violation."""
+    from playwright.sync_api import expect
+
+    app, base, org, key = site
+    saved = org.api.get("/v1/slots/policy").json()
+    policy = saved["policy"]
+    levels = [{"id": "sameday", "kind": "same_day", "cutoff": "13:00", "until": "20:00", "max_orders": 5},
+              {"id": "xpress", "kind": "express", "within_min": 180, "max_orders": 5, "price_cents": 990}]  # fmt: skip
+    r = org.api.put(f"/v1/slots/policy?version={saved['version']}", json={**policy, "service_levels": levels})
+    assert r.status_code == 200, r.text
+    morning = datetime.fromisoformat(f"{DAY}T09:00:00+00:00")  # before the cut-off in Lisbon, summer or winter
+    monkeypatch.setattr(app.state.platform, "clock", lambda: morning)
+    try:
+        page, errors, _ = _page(browser, base)
+        page.set_content(
+            f'<!doctype html><html lang="pt"><head><title>Loja</title>'
+            f'<link rel="stylesheet" href="{base}/widget/slots.css"></head><body><main><h1>Checkout</h1>'
+            f"<div id='delivery' data-doorstep-key='{key}' data-lat='38.7108' data-lng='-9.1368' data-lang='pt' "
+            f"data-date-from='{DAY}' data-date-to='{DAY}'></div></main>"
+            f"<script src='{base}/widget/slots.js'></script></body></html>"
+        )
+        kinds = page.locator(".dsw-slot .dsw-kind")
+        expect(kinds).to_have_count(2)
+        expect(page.locator(".dsw-slot[data-level='sameday'] .dsw-kind")).to_have_text("No próprio dia")
+        expect(page.locator(".dsw-slot[data-level='xpress'] .dsw-kind")).to_have_text("Expresso")
+        expect(page.locator(".dsw-slot[data-level='standard'] .dsw-kind")).to_have_count(0)
+        assert axe_violations(page) == []
+        _shot(page, "widget-same-day-express.png")
+        assert errors == []
+        form, _, _ = _page(browser, base)
+        form.goto(f"{base}/widget/form?key={key}&lat=38.7108&lng=-9.1368&lang=de&date_from={DAY}&date_to={DAY}")
+        named = form.locator("label .dsw-kind")
+        expect(named).to_have_count(2)
+        assert sorted(named.all_inner_texts()) == ["Am selben Tag", "Express"]
+    finally:
+        back = org.api.put(f"/v1/slots/policy?version={r.json()['version']}", json=policy)
+        assert back.status_code == 200, back.text

@@ -121,6 +121,9 @@ class OfferOut(BaseModel):
     start: dt.datetime
     end: dt.datetime
     service_level: str
+    kind: Literal["scheduled", "same_day", "express", "pickup"] = Field(
+        description="a template's window (scheduled) or a service level's: same_day, express, pickup"
+    )
     zone_id: str | None = Field(description="the zone of an address's offer (none for a pickup point's)")
     pickup_point_id: str | None = Field(None, description="the point of a pickup offer (its opening hours that day)")
     cost_cents: int = Field(description="marginal route cost of serving the address in this window")

@@ -97,7 +97,8 @@ def offers_body(p: Platform, actor: Actor, body: OfferIn) -> dict[str, Any]:
     items = [
         {
             "id": r.id, "start": _local(r.start, res.timezone), "end": _local(r.end, res.timezone),
-            "service_level": r.service_level, "zone_id": r.zone_id or None, "pickup_point_id": res.pickup_point_id,
+            "service_level": r.service_level, "kind": res.kind(r), "zone_id": r.zone_id or None,
+            "pickup_point_id": res.pickup_point_id,
             "cost_cents": r.cost_cents,
             "km_added": round(r.added_m / 1000, 2), "capacity_left": res.capacity_left[r.id],
             "green": res.green[r.id], "price_cents": r.price_cents, "expires_at": r.expires_at.isoformat(),

@@ -66,6 +66,11 @@ class Offers:
     ranking: str = "cheapest"
     reach: dict[str, ReachEstimate] = field(default_factory=dict)  # offer id -> reach (learned times on)
     suggested: set[str] = field(default_factory=set)  # offer ids within SUGGEST_WITHIN of the best reach
+    level_kinds: dict[str, str] = field(default_factory=dict)  # a level's id -> same_day, express, pickup
+
+    def kind(self, row: SlotOfferRow) -> str:
+        """An offer's kind: its level's (same_day, express, pickup), else a scheduled window's."""
+        return self.level_kinds.get(row.service_level, "scheduled")
 
 
 def check_request(req: OfferRequest, max_days: int) -> None:
@@ -258,7 +263,8 @@ def make_offers(p: Platform, actor: Actor, req: OfferRequest) -> Offers:
         by_day: dict[date, list[Window]] = {}
         for w in windows:
             by_day.setdefault(w.start.astimezone(tz).date(), []).append(w)
-        result = Offers(zone_id=zone.id, timezone=depot.timezone, ranking=policy.ranking.value)
+        result = Offers(zone_id=zone.id, timezone=depot.timezone, ranking=policy.ranking.value,
+                        level_kinds={lv.id: lv.kind.value for lv in policy.service_levels})
         try:
             priced = [(day, _day_offers(p, uow, req, policy, depot, day, ws)) for day, ws in sorted(by_day.items())]
         except _UnreachableError:

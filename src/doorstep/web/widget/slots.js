@@ -116,6 +116,7 @@
     var b = h("button", { type: "button", class: "dsw-slot", "aria-pressed": held ? "true" : "false",
       "data-offer": x.id, "data-start": x.start, "data-level": x.service_level, "data-suggested": x.suggested ? "true" : null }, [
       h("span", { class: "dsw-time" }, hhmm(x.start) + "–" + hhmm(x.end)),
+      this.t[x.kind] && x.kind !== "pickup" ? h("span", { class: "dsw-kind", "data-kind": x.kind }, this.t[x.kind]) : null,
       price ? h("span", { class: "dsw-price" }, price) : null,
       x.green ? h("span", { class: "dsw-green", title: this.t.green_hint }, [this.t.green,
         h("span", { class: "dsw-sr" }, " (" + this.t.green_hint + ")")]) : null,
