@@ -100,7 +100,8 @@ def test_an_https_logo_heads_the_page_and_the_email_and_only_its_origin_joins_im
 
 def test_a_data_logo_is_served_by_doorstep_and_the_page_policy_stays_as_it_was(site: Site) -> None:
     """A data: PNG logo: the page loads it from ``/v1/track/{token}/logo`` (the exact image, sandboxed by its own
-    policy), so the page and its JSON stay light and its policy is the app's; the email carries the image inline;
+    policy), so the page and its JSON stay light and its policy is the app's; the email carries the image as an
+    inline part (``cid:``);
     an organization without a data: logo, or a bad token, has no logo there (404 E1451)."""
     day = _branded_day(site, PNG)
     token = site.token(day, 1)
@@ -111,7 +112,11 @@ def test_a_data_logo_is_served_by_doorstep_and_the_page_policy_stays_as_it_was(s
     logo = site.client.get(f"/v1/track/{token}/logo")
     assert (logo.status_code, logo.headers["content-type"], logo.content) == (200, "image/png", PNG_BYTES)
     assert "sandbox" in logo.headers["content-security-policy"]
-    assert f'<img src="{PNG}" alt="Loja Azul"' in _email_html(site, day, 1)
+    mail = next(m for m in site.smtp.inbox.messages if str(m["To"]) == day.email_of(1))
+    [image] = [part for part in mail.walk() if part.get_content_type() == "image/png"]
+    cid = str(image["Content-ID"]).strip("<>")
+    assert image.get_content() == base64.b64decode(PNG.split(",", 1)[1])  # the logo, attached as it was given
+    assert f'<img src="cid:{cid}" alt="Loja Azul"' in _email_html(site, day, 1) and PNG not in _email_html(site, day, 1)
     plain = _branded_day(site, "")
     other = site.token(plain, 0)
     assert 'id="logo"' not in site.client.get(f"/t/{other}").text and site.view(other)["brand"]["logo_url"] == ""

@@ -87,7 +87,7 @@ def test_an_admin_words_previews_and_saves_a_message(org: Org, browser: Any) -> 
     keep_screenshot(page, "messages-page.png")
     found = axe_violations(page)
     assert not found, "\n".join(found)
-    assert unreachable_by_tab(page, limit=120) == []
+    assert unreachable_by_tab(page) == []
 
     page.reload()
     page.wait_for_selector("body[data-ready='1']")
