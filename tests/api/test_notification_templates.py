@@ -64,8 +64,12 @@ def test_a_preview_fills_in_a_sample_delivery_in_the_language(client: TestClient
     assert out["sms"] == "Encomenda SHOP-1042: http://127.0.0.1:8000/t/example"
     assert out["sms_length"] == {"encoding": "GSM-7", "units": len(out["sms"]), "parts": 1}
     window_sms = {**OWN, "sms": "{{ order_ref }} chega entre {{ window }}, {{ day }}. Siga: {{ tracking_url }}"}
-    long = client.post(PREVIEW, json={"template": window_sms}, headers=tenant.h("read")).json()
-    assert long["sms_length"]["encoding"] == "UCS-2"  # the window's en dash leaves the GSM alphabet
+    dashed = client.post(PREVIEW, json={"template": window_sms}, headers=tenant.h("read")).json()
+    assert "11:00 - 13:00" in dashed["sms"]  # the window's en dash goes out as a hyphen: GSM-7 stays GSM-7
+    assert dashed["sms_length"] == {"encoding": "GSM-7", "units": len(dashed["sms"]), "parts": 1}
+    accented = {**OWN, "sms": "Olá {{ customer_name }}, a {{ order_ref }} chega {{ day }}, {{ window }}."}
+    long = client.post(PREVIEW, json={"template": accented}, headers=tenant.h("read")).json()
+    assert long["sms_length"]["encoding"] == "UCS-2"  # á is outside the GSM alphabet: letters are kept
     assert long["sms_length"]["parts"] == 2 and long["sms_length"]["units"] == len(long["sms"]) > 70
     assert client.get(RULES, headers=tenant.h()).json() == before
 

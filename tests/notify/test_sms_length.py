@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from doorstep.notify.sms_length import SmsLength, sms_length
+from doorstep.notify.compose import compose
+from doorstep.notify.preview import sample_facts
+from doorstep.notify.rules import Sender
+from doorstep.notify.sms_length import SmsLength, gsm_friendly, sms_length
+from doorstep.notify.triggers import Trigger
 
 
 @pytest.mark.parametrize(
@@ -27,3 +31,18 @@ from doorstep.notify.sms_length import SmsLength, sms_length
 def test_parts_and_encoding(text: str, expected: SmsLength) -> None:
     """Each text's encoding, length in that encoding's units, and parts."""
     assert sms_length(text) == expected
+
+
+def test_typography_goes_out_in_gsm_look_alikes_and_letters_stay() -> None:
+    """En and em dashes, CLDR's narrow no-break space, curly quotes and the ellipsis become their GSM look-alikes;
+    accented letters of the customer's language are left as they are."""
+    assert gsm_friendly("11:00\u202fAM – 1:00\u202fPM — “Rua d’Ouro”…") == "11:00 AM - 1:00 PM - \"Rua d'Ouro\"..."
+    assert gsm_friendly("Olá, a encomenda está a caminho: Praça") == "Olá, a encomenda está a caminho: Praça"
+
+
+@pytest.mark.parametrize("trigger", [Trigger.OUT_FOR_DELIVERY, Trigger.SCHEDULED, Trigger.DELIVERED])
+def test_an_english_sms_with_a_window_or_a_time_is_one_gsm_part(trigger: Trigger) -> None:
+    """The window's en dash and the narrow space before AM made Doorstep's own English texts UCS-2 (two parts);
+    as sent they are GSM-7, one part (benchmarks/sms_parts.py counts every trigger and language)."""
+    sms = compose(sample_facts(trigger, "en", Sender(), "Loja", "https://track.example")).sms
+    assert sms_length(sms).encoding == "GSM-7" and sms_length(sms).parts == 1, sms

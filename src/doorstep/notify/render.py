@@ -13,6 +13,7 @@ from importlib.resources import files
 from jinja2 import Environment, StrictUndefined, Template, TemplateSyntaxError, meta
 
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.notify.sms_length import gsm_friendly
 from doorstep.notify.triggers import VARIABLES, Trigger, language_for
 
 SECTIONS = ("subject", "sms", "text", "html")
@@ -99,7 +100,8 @@ class Compiled:
     def render(self, language: str, variables: dict[str, str]) -> Rendered:
         """Fill in the variables (a missing one is a bug: StrictUndefined raises)."""
         out = {k: t.render(**variables).strip() for k, t in self.sections.items()}
-        return Rendered(language, out["subject"], out["sms"], out["text"], out["html"])
+        sms = gsm_friendly(out["sms"])  # an en dash alone made a text UCS-2: twice the parts, twice the bill
+        return Rendered(language, out["subject"], sms, out["text"], out["html"])
 
 
 def compile_template(trigger: Trigger, source: str, name: str = "template") -> Compiled:
