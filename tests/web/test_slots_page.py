@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.browser import axe_violations
-from tests.web.workspace_site import DAY, Org, keep_screenshot, open_page, server, two_van_day
+from tests.web.workspace_site import DAY, Org, keep_screenshot, key_client, open_page, server, two_van_day
 
 __all__ = ["server"]  # the module-scoped server fixture
 SPOT = {"external_ref": "S-1", "location": {"lat": 38.72, "lng": -9.14}}
@@ -118,19 +118,21 @@ def test_slots_page_shows_same_day_and_express_after_the_windows(
     free; the zone total counts both levels' places."""
     from playwright.sync_api import expect
 
+    api = key_client(org)  # the day's morning can be 33 hours ahead: a login session would have ended by then
     morning = datetime.fromisoformat(f"{DAY}T09:00:00+00:00")  # Lisbon, winter or summer: before the cut-off
     monkeypatch.setattr(server[1], "clock", lambda: morning)
-    depot = org.api.get("/v1/depots").json()["items"][0]["id"]
+    depot = api.get("/v1/depots").json()["items"][0]["id"]
     policy = {"zones": [{"id": "lx", "depot_id": depot, "radius_m": 15_000}],
               "templates": [{"id": "std", "zone_id": "lx", "start": "08:00", "end": "18:00", "length_min": 120,
                              "cutoff_min": 0, "max_orders": 3}],
               "service_levels": [
                   {"id": "sameday", "kind": "same_day", "cutoff": "12:00", "until": "20:00", "max_orders": 4},
                   {"id": "xpress", "kind": "express", "within_min": 120, "max_orders": 2}]}  # fmt: skip
-    assert org.api.put("/v1/slots/policy", json=policy).status_code == 200
+    assert api.put("/v1/slots/policy", json=policy).status_code == 200
     body = {"location": SPOT["location"], "date_from": DAY, "date_to": DAY, "service_levels": ["sameday"]}
-    (offer,) = org.api.post("/v1/slots/offers", json=body).json()["offers"]
-    assert org.api.post("/v1/slots/holds", json={"offer_id": offer["id"]}).status_code == 201
+    (offer,) = api.post("/v1/slots/offers", json=body).json()["offers"]
+    assert api.post("/v1/slots/holds", json={"offer_id": offer["id"]}).status_code == 201
+    api.close()
     page, errors = open_page(browser, org, f"/app/slots?date={DAY}")
     zone = page.locator("section.slot-zone[data-zone='lx']")
     rows = zone.locator("tbody tr")

@@ -61,6 +61,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]
         smtp.stop()
 
 
+def key_client(org: Org) -> httpx.Client:
+    """An API client of the organization with an admin key instead of the login session: it keeps working when a
+    test moves the server's clock a day ahead (a session would have expired by that clock). Close it after."""
+    key = {"name": f"test-{uuid.uuid4().hex[:6]}", "scopes": ["read", "write", "manage"]}
+    r = org.api.post("/v1/api-keys", json=key)
+    assert r.status_code == 201, r.text
+    return httpx.Client(base_url=org.base, headers={"Authorization": f"Bearer {r.json()['secret']}"})
+
+
 def inbox_of(server: tuple[str, Any]) -> Inbox:
     """The emails the SMTP server behind ``server`` received."""
     return INBOXES[server[0]]
