@@ -117,6 +117,21 @@ class ServiceLevel:
             closes = end - timedelta(minutes=self.within_min / 2)
         return Window(self.template(zone_id, start, end), start, end, closes, count_from=day_start)
 
+    def applies_in(self, zone_id: str) -> bool:
+        """Whether the level opens a window of its own in the zone (a pickup level's are a point's, not a zone's)."""
+        return self.kind is not LevelKind.PICKUP and (not self.zone_ids or zone_id in self.zone_ids)
+
+    def day_count(self, zone_id: str, day: date, tz: ZoneInfo) -> Window:
+        """The level's count on a day as one window: from the day's start (the slot key its offers use) to when it
+        delivers by (same-day: ``until``; express: the day's end); booking closes at the same-day cut-off."""
+        start = datetime.combine(day, time(0), tzinfo=tz)
+        if self.kind is LevelKind.SAME_DAY:
+            assert self.until is not None and self.cutoff is not None
+            end, closes = datetime.combine(day, self.until, tzinfo=tz), datetime.combine(day, self.cutoff, tzinfo=tz)
+        else:
+            end = closes = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+        return Window(self.template(zone_id, start, end), start, end, closes, count_from=start)
+
     def closes(self, start: datetime, end: datetime, tz: ZoneInfo) -> datetime:
         """When an offered window of the level can no longer be held: the same-day cut-off of its day; for
         express, once half of its span has passed (the promise would no longer be "within" it)."""
@@ -151,6 +166,11 @@ class SlotPolicy:
     def level(self, level_id: str) -> ServiceLevel | None:
         """The same-day or express level of that id."""
         return next((lv for lv in self.service_levels if lv.id == level_id), None)
+
+    @property
+    def level_kinds(self) -> dict[str, str]:
+        """Each level's id and kind (same_day, express, pickup); a template's service level is not among them."""
+        return {lv.id: lv.kind.value for lv in self.service_levels}
 
     def booking(self, template_id: str, zone_id: str, start: datetime, end: datetime,
                 tz: ZoneInfo) -> tuple[int, datetime] | None:  # fmt: skip

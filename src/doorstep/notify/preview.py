@@ -1,6 +1,6 @@
 """A template tried out before it is saved: the organization's wording filled in with a sample delivery (a
-customer in the template's language, a Lisbon depot, a window tomorrow morning), each section as the customer
-would get it, and the SMS's length in billed parts."""
+customer in the template's language, a Lisbon depot, a window on Wednesday 17 June 2026 at 11:00-13:00), each
+section as the customer would get it, and the SMS's length in billed parts."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class Preview:
 
 
 def sample_facts(trigger: Trigger, language: str, sender: Sender, sender_name: str, public_url: str) -> Facts:
-    """A delivery every trigger can speak of: order SHOP-1042, 11:00-13:00 tomorrow in Lisbon, delivered at
+    """A delivery every trigger can speak of: order SHOP-1042, 11:00-13:00 on SAMPLE_DAY in Lisbon, delivered at
     11:42 or not (nobody home, next attempt the day after), a locker at Rossio."""
     window = (datetime(2026, 6, 17, 10, 0, tzinfo=UTC), datetime(2026, 6, 17, 12, 0, tzinfo=UTC))
     return Facts(

@@ -80,15 +80,18 @@ def unknown_variables(trigger: Trigger, source: str) -> list[str]:
     return sorted(used - VARIABLES[trigger])
 
 
+def unknown_variable(trigger: Trigger, where: str, variable: str, loc: tuple[str | int, ...]) -> Issue:
+    """E1133: ``where`` (a template, a section) uses ``variable``, which the trigger does not offer."""
+    allowed = ", ".join(sorted(VARIABLES[trigger]))
+    msg = f"{where} uses {{{{ {variable} }}}}, unknown for {trigger.value}; allowed: {allowed}"
+    return Issue("E1133", msg, loc, variable)
+
+
 def check_template(trigger: Trigger, source: str, name: str = "template") -> None:
     """Refuse a template that uses a variable its trigger does not offer (E1133, one issue per variable)."""
     unknown = unknown_variables(trigger, source)
     if unknown:
-        allowed = ", ".join(sorted(VARIABLES[trigger]))
-        raise DoorstepError(
-            [Issue("E1133", f"{name} uses {{{{ {v} }}}}, unknown for {trigger.value}; allowed: {allowed}",
-                   ("template",), v) for v in unknown]
-        )  # fmt: skip
+        raise DoorstepError([unknown_variable(trigger, name, v, ("template",)) for v in unknown])
 
 
 @dataclass(frozen=True, slots=True)

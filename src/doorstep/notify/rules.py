@@ -15,8 +15,15 @@ from jinja2 import TemplateSyntaxError
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.notify.logo import problem as logo_problem
-from doorstep.notify.render import SECTIONS, compile_template, split_sections, syntax_errors, unknown_by_section
-from doorstep.notify.triggers import CUSTOMER_TRIGGERS, LANGUAGES, VARIABLES, Trigger
+from doorstep.notify.render import (
+    SECTIONS,
+    compile_template,
+    split_sections,
+    syntax_errors,
+    unknown_by_section,
+    unknown_variable,
+)
+from doorstep.notify.triggers import CUSTOMER_TRIGGERS, LANGUAGES, Trigger
 
 CHANNELS = ("email", "sms")
 DEFAULT_ON = (
@@ -221,13 +228,10 @@ def template_source(item: Any) -> tuple[Trigger, str, str]:
     if whole:  # the template as a whole did not compile: say where, section by section
         trigger = Trigger(item["trigger"])
         sections = {k: str(item[k]) for k in SECTIONS}
-        allowed = ", ".join(sorted(VARIABLES[trigger]))
         issues = [i for i in issues if i not in whole]
         issues += [Issue("E1466", f"{k}: {why}", (k,)) for k, why in syntax_errors(sections).items()]
-        issues += [
-            Issue("E1133", f"{k} uses {{{{ {v} }}}}, unknown for {trigger.value}; allowed: {allowed}", (k,), v)
-            for k, names in unknown_by_section(trigger, sections).items() for v in names
-        ]  # fmt: skip
+        unknown = unknown_by_section(trigger, sections)
+        issues += [unknown_variable(trigger, k, v, (k,)) for k, names in unknown.items() for v in names]
     if issues:
         raise DoorstepError([replace(i, loc=i.loc[2:]) if i.loc[:1] == ("templates",) else i for i in issues])
     [((trigger, language), source)] = found.items()

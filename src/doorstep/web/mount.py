@@ -28,9 +28,7 @@ ANALYTICS_CSP = APP_CSP.replace("style-src 'self';", "style-src 'self' 'unsafe-i
 
 # The messages page previews an email's HTML in a sandboxed frame (no script, an opaque origin): the email's inline
 # styles and its logo (any https image, as the customer's mail client would load it) must show there.
-MESSAGES_CSP = APP_CSP.replace("style-src 'self';", "style-src 'self' 'unsafe-inline';").replace(
-    "img-src 'self' data: blob:", "img-src 'self' data: blob: https:"
-)
+MESSAGES_CSP = ANALYTICS_CSP.replace("img-src 'self' data: blob:", "img-src 'self' data: blob: https:")
 
 
 def plotly_js() -> Path:

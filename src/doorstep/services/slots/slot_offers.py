@@ -18,7 +18,7 @@ from doorstep.domain.ids import new_id
 from doorstep.domain.orders import Order, OrderKind, TimeWindow
 from doorstep.domain.problem import Problem
 from doorstep.domain.reach import SUGGEST_WITHIN, ReachEstimate
-from doorstep.domain.slots import LevelKind, Ranking, SlotPolicy, SlotTemplate, Window, Zone, windows_on
+from doorstep.domain.slots import Ranking, SlotPolicy, SlotTemplate, Window, Zone, windows_on
 from doorstep.optimize.slot_costs import window_costs
 from doorstep.routing.provider import UNREACHABLE, TravelTimeProvider
 from doorstep.services.kernel.access import Actor, Permission
@@ -143,10 +143,8 @@ def _open_windows(policy: SlotPolicy, zone: Zone, req: OfferRequest, tz: ZoneInf
                     out += [w for w in windows_on(t, day, tz) if w.cutoff > now]
     today = now.astimezone(tz).date()
     if req.date_from <= today <= req.date_to and not policy.blacked_out(today, zone.id):
-        for lv in policy.service_levels:
-            if lv.kind is LevelKind.PICKUP:  # offered for a point only (slot_pickup)
-                continue
-            if (not lv.zone_ids or zone.id in lv.zone_ids) and (not req.service_levels or lv.id in req.service_levels):
+        for lv in policy.service_levels:  # a pickup level is offered for a point only (slot_pickup)
+            if lv.applies_in(zone.id) and (not req.service_levels or lv.id in req.service_levels):
                 w = lv.window(zone.id, now, tz)
                 out += [w] if w is not None else []
     return out
@@ -264,7 +262,7 @@ def make_offers(p: Platform, actor: Actor, req: OfferRequest) -> Offers:
         for w in windows:
             by_day.setdefault(w.start.astimezone(tz).date(), []).append(w)
         result = Offers(zone_id=zone.id, timezone=depot.timezone, ranking=policy.ranking.value,
-                        level_kinds={lv.id: lv.kind.value for lv in policy.service_levels})
+                        level_kinds=policy.level_kinds)
         try:
             priced = [(day, _day_offers(p, uow, req, policy, depot, day, ws)) for day, ws in sorted(by_day.items())]
         except _UnreachableError:

@@ -103,7 +103,7 @@ def pickup_offers(p: Platform, actor: Actor, req: PickupRequest) -> Offers:
         point = point_of(uow.pickup_points.require(req.point_id, AT))
         level = pickup_level(policy, req.service_levels)
         result = Offers(pickup_point_id=point.id, ranking=policy.ranking.value,
-                        level_kinds={lv.id: lv.kind.value for lv in policy.service_levels})
+                        level_kinds=policy.level_kinds)
         if level is None:
             result.reason = Issue("E1554", "the slot policy has no pickup service level", AT, point.id)
             return result

@@ -5,7 +5,7 @@ and day, the parcels booked and held against its capacity (the dashboard's view 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.pickup import PickupPoint
-from doorstep.domain.slots import LevelKind, ServiceLevel, SlotPolicy, Window, windows_on
+from doorstep.domain.slots import Window, windows_on
 from doorstep.services.fleet.pickup_points import booked_by_day, held_by_day, point_of
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.platform import Platform
@@ -121,7 +121,7 @@ def utilisation(
             return None
         policy, _ = current_policy(uow)
         depots = uow.depots.get_many(sorted({z.depot_id for z in policy.zones}))
-        level_kinds = {lv.id: lv.kind.value for lv in policy.service_levels}
+        kinds = policy.level_kinds
         out: list[ZoneDay] = []
         for zone in policy.zones:
             if (zone_id is not None and zone.id != zone_id) or zone.depot_id not in depots:
@@ -133,35 +133,15 @@ def utilisation(
                 if policy.blacked_out(day, zone.id):
                     continue
                 windows = [w for t in policy.templates if t.zone_id == zone.id for w in windows_on(t, day, tz)]
-                windows += [_level_day(lv, zone.id, day, tz) for lv in _levels(policy, zone.id)]
+                windows += [lv.day_count(zone.id, day, tz) for lv in policy.service_levels if lv.applies_in(zone.id)]
                 if windows:
-                    uses = [SlotUse(w, 0, 0, level_kinds.get(w.template.id, "scheduled")) for w in windows]
+                    uses = [SlotUse(w, 0, 0, kinds.get(w.template.id, "scheduled")) for w in windows]
                     out.append(ZoneDay(zone.id, day, tz_name, uses))
         keys = [s.window.key for zd in out for s in zd.slots]
         counts = _counts(uow.session, uow.org_id, keys, now)
     for zd in out:
         zd.slots = [SlotUse(s.window, *counts.get(s.window.key, (0, 0)), s.kind) for s in zd.slots]
     return out
-
-
-def _levels(policy: SlotPolicy, zone_id: str) -> list[ServiceLevel]:
-    """The same-day and express levels that apply in the zone (pickup levels are counted per point)."""
-    return [
-        lv for lv in policy.service_levels
-        if lv.kind is not LevelKind.PICKUP and (not lv.zone_ids or zone_id in lv.zone_ids)
-    ]  # fmt: skip
-
-
-def _level_day(lv: ServiceLevel, zone_id: str, day: date, tz: ZoneInfo) -> Window:
-    """A level's count on a day as one window: from the day's start (its slot key, as offers count it) to when it
-    delivers by (same-day: ``until``; express: the day's end); booking closes at the same-day cut-off."""
-    start = datetime.combine(day, time(0), tzinfo=tz)
-    if lv.kind is LevelKind.SAME_DAY:
-        assert lv.until is not None and lv.cutoff is not None
-        end, closes = datetime.combine(day, lv.until, tzinfo=tz), datetime.combine(day, lv.cutoff, tzinfo=tz)
-    else:
-        end = closes = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-    return Window(lv.template(zone_id, start, end), start, end, closes, count_from=start)
 
 
 def _counts(session: Session, org_id: str, keys: list[str], now: datetime) -> dict[str, tuple[int, int]]:

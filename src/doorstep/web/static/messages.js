@@ -18,7 +18,7 @@ const SETTING_LABELS = {
   delay_minutes: "minutes after delivery",
 };
 const state = {
-  doc: null, own: new Map(), saved: new Map(), doorstep: new Map(), variables: new Map(), current: null, canSave: false,
+  own: new Map(), saved: new Map(), doorstep: new Map(), variables: new Map(), current: null, canSave: false,
 };
 
 const keyOf = (trigger, language) => `${trigger}|${language}`;
@@ -211,8 +211,8 @@ async function save() {
     templates,
   };
   try {
-    state.doc = await api("PUT", "/v1/organization/notification-rules", doc);
-    markSaved(state.doc.templates);
+    const saved = await api("PUT", "/v1/organization/notification-rules", doc);
+    markSaved(saved.templates);
   } catch (err) {
     const details = err.envelope?.error?.details;
     if (!details) throw err;
@@ -227,8 +227,7 @@ async function save() {
 async function init() {
   const me = await startPage();
   state.canSave = (me.permissions ?? []).includes("manage");
-  state.doc = await api("GET", "/v1/organization/notification-rules");
-  showRules(state.doc);
+  showRules(await api("GET", "/v1/organization/notification-rules"));
   if (!state.canSave) {
     $("msg-save").disabled = true;
     $("msg-status").textContent = "Only an admin can save changes here.";
