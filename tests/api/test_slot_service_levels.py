@@ -91,6 +91,22 @@ def test_same_day_and_express_windows_today(
     assert "same_day" not in late and "express" in late
 
 
+def test_same_day_ordered_at_night_starts_with_the_first_shift(
+    make_day: Callable[..., Day], client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ordered at 00:48 on a day whose vans start at 08:00: the same-day window runs 08:00-18:00 (not 01:00-18:00,
+    a promise no van could start keeping); express keeps its meaning (within 3 h of the order), which no shift
+    covers at night, so it is not offered."""
+    day = _levels_day(make_day, client)
+    _at(client, monkeypatch, "00:48")
+    got = {o["service_level"]: o for o in _offers(client, day.t) if o["service_level"] in ("same_day", "express")}
+    assert set(got) == {"same_day"}
+    assert (got["same_day"]["start"], got["same_day"]["end"]) == (f"{DAY}T08:00:00+01:00", f"{DAY}T18:00:00+01:00")
+    _at(client, monkeypatch, "09:50")  # once the vans are out, the next quarter hour again
+    later = next(o for o in _offers(client, day.t) if o["service_level"] == "same_day")
+    assert later["start"] == f"{DAY}T10:00:00+01:00"
+
+
 def test_same_day_hold_is_counted_per_day_closes_at_the_cutoff_and_goes_live(
     make_day: Callable[..., Day], client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -113,7 +129,6 @@ def test_same_day_hold_is_counted_per_day_closes_at_the_cutoff_and_goes_live(
     props = client.get(f"/v1/live/proposals?plan_id={day.plan['id']}", headers=day.t.h()).json()
     inserts = [(pr["kind"], pr["subject_id"], pr["status"]) for pr in props if pr["subject_id"] == order_id]
     assert inserts == [("insert", order_id, "pending")]
-
 
 
 def test_same_day_offer_held_after_the_cutoff_is_closed(

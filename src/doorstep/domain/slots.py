@@ -80,6 +80,12 @@ class LevelKind(StrEnum):
     PICKUP = "pickup"  # delivered to a pickup point: its opening hours on a day it has room
 
 
+def _next_quarter(t: datetime) -> datetime:
+    """``t`` rounded up to the quarter hour (a quarter hour itself stays)."""
+    up = (t + timedelta(minutes=14, seconds=59)).replace(second=0, microsecond=0)
+    return up - timedelta(minutes=up.minute % 15)
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceLevel:
     """A same-day or express level of the organization: where it applies, its window rule, maximum and price."""
@@ -99,12 +105,15 @@ class ServiceLevel:
         return SlotTemplate(self.id, zone_id, self.id, frozenset(range(7)), start.time(), end.time(), length,
                             length, 0, self.max_orders)  # fmt: skip
 
-    def window(self, zone_id: str, now: datetime, tz: ZoneInfo) -> Window | None:
+    def window(self, zone_id: str, now: datetime, tz: ZoneInfo, opens: datetime | None = None) -> Window | None:
         """Today's window of the level for an order placed ``now`` (None past the same-day cut-off or too late in
-        the day); it starts at the next quarter hour and is counted per zone and day."""
+        the day); it starts at the next quarter hour and is counted per zone and day. A same-day window starts no
+        earlier than ``opens`` (the day's first shift, at its quarter hour): ordered at night, it is delivered from
+        when the vans start, not from 01:00. Express keeps its meaning, within ``within_min`` of the order."""
         local = now.astimezone(tz)
-        start = (local + timedelta(minutes=14, seconds=59)).replace(second=0, microsecond=0)
-        start -= timedelta(minutes=start.minute % 15)
+        start = _next_quarter(local)
+        if self.kind is LevelKind.SAME_DAY and opens is not None:
+            start = max(start, _next_quarter(opens.astimezone(tz)))
         day_start = datetime.combine(local.date(), time(0), tzinfo=tz)
         if self.kind is LevelKind.SAME_DAY:
             assert self.cutoff is not None and self.until is not None

@@ -133,7 +133,9 @@ def taken_by_slot(uow: UnitOfWork, keys: list[str], now: datetime) -> dict[str, 
     return {str(k): int(n) for k, n in uow.session.execute(q)}
 
 
-def _open_windows(policy: SlotPolicy, zone: Zone, req: OfferRequest, tz: ZoneInfo, now: datetime) -> list[Window]:
+def _open_windows(policy: SlotPolicy, zone: Zone, req: OfferRequest, tz: ZoneInfo, now: datetime,
+                  opens: datetime | None) -> list[Window]:  # fmt: skip
+    """The windows asked for: the templates' on each day, the levels' today (``opens``: today's first shift)."""
     out = []
     for k in range((req.date_to - req.date_from).days + 1):
         day = req.date_from + timedelta(days=k)
@@ -145,9 +147,20 @@ def _open_windows(policy: SlotPolicy, zone: Zone, req: OfferRequest, tz: ZoneInf
     if req.date_from <= today <= req.date_to and not policy.blacked_out(today, zone.id):
         for lv in policy.service_levels:  # a pickup level is offered for a point only (slot_pickup)
             if lv.applies_in(zone.id) and (not req.service_levels or lv.id in req.service_levels):
-                w = lv.window(zone.id, now, tz)
+                w = lv.window(zone.id, now, tz, opens)
                 out += [w] if w is not None else []
     return out
+
+
+def first_shift(uow: UnitOfWork, depot_id: str, day: date) -> datetime | None:
+    """When the depot's first shift of the day starts (None without a shift)."""
+    q = (
+        select(func.min(ShiftRow.start))
+        .join(VehicleRow, VehicleRow.id == ShiftRow.vehicle_id)
+        .where(ShiftRow.org_id == uow.org_id, ShiftRow.day == day, VehicleRow.depot_id == depot_id)
+    )
+    first: datetime | None = uow.session.scalar(q)  # aware: the column's type reads UTC back
+    return first
 
 
 def has_shifts(uow: UnitOfWork, depot_id: str, day: date) -> bool:
@@ -255,7 +268,8 @@ def make_offers(p: Platform, actor: Actor, req: OfferRequest) -> Offers:
         zone, depot = found
         check_load(uow, depot.id, req.size, req.skills)
         tz = ZoneInfo(depot.timezone)
-        windows = _open_windows(policy, zone, req, tz, now)
+        opens = first_shift(uow, depot.id, now.astimezone(tz).date())
+        windows = _open_windows(policy, zone, req, tz, now, opens)
         taken = taken_by_slot(uow, sorted({w.key for w in windows}), now)
         windows = [w for w in windows if taken.get(w.key, 0) < w.template.max_orders]
         by_day: dict[date, list[Window]] = {}
