@@ -16,6 +16,7 @@ __all__ = ["eve"]
 # What a publishable key may call; everything else under /v1 must answer 403 E4002.
 ALLOWED = {
     ("POST", "/v1/slots/offers"),
+    ("POST", "/v1/slots/pickup-points"),
     ("POST", "/v1/slots/holds"),
     ("GET", "/v1/slots/holds/{hold_id}"),
     ("POST", "/v1/slots/holds/{hold_id}/confirm"),

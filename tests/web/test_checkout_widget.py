@@ -263,3 +263,79 @@ def test_same_day_and_express_windows_are_named(
         monkeypatch.undo()  # the session's clock again (the morning can be 33 hours ahead: the session ended there)
         back = org.api.put(f"/v1/slots/policy?version={r.json()['version']}", json=policy)
         assert back.status_code == 200, back.text
+
+
+def test_pickup_points_near_the_address_and_a_point_s_day(site: tuple[Any, str, Org, str], browser: Any) -> None:
+    """With the pickup option, the widget (embedded in another site's page) offers "To my address" and "Pickup
+    point"; the second lists the active points near the address, nearest first with kind and distance; choosing
+    one shows its day (its opening hours, the level's price), holding and confirming it books an order to that
+    point, announced with the point's name; every step from the keyboard, no serious axe violation."""
+    from playwright.sync_api import expect
+
+    _, base, org, key = site
+    saved = org.api.get("/v1/slots/policy").json()
+    policy = saved["policy"]
+    level = {"id": "collect", "kind": "pickup", "price_cents": 199}
+    r = org.api.put(f"/v1/slots/policy?version={saved['version']}", json={**policy, "service_levels": [level]})
+    assert r.status_code == 200, r.text
+    depot = org.api.get("/v1/depots").json()["items"][0]["id"]
+    week = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    made = []
+    for name, kind, lat, lng, hours in (
+        ("Papelaria Rossio", "counter", 38.7139, -9.1394, [["09:00", "19:00"]]),
+        ("Cacifo Chiado", "locker", 38.7107, -9.1425, [["00:00", "24:00"]]),
+        ("Fechado", "counter", 38.7112, -9.1370, [["09:00", "19:00"]]),
+    ):
+        body = {"name": name, "kind": kind, "lat": lat, "lng": lng, "address": f"{name}, Lisboa", "depot_id": depot,
+                "hours": dict.fromkeys(week, hours), "capacity_parcels": 20, "active": name != "Fechado"}  # fmt: skip
+        made.append(org.api.post("/v1/pickup-points", json=body).json()["id"])
+    try:
+        page, errors, outside = _page(browser, base)
+        page.set_content(
+            f'<!doctype html><html lang="en"><head><title>Shop</title>'
+            f'<link rel="stylesheet" href="{base}/widget/slots.css"></head><body><main><h1>Checkout</h1>'
+            f"<div id='delivery' data-doorstep-key='{key}' data-lat='38.7108' data-lng='-9.1368' data-lang='en' "
+            f"data-date-from='{DAY}' data-date-to='{DAY}' data-pickup='true'></div></main>"
+            f"<script src='{base}/widget/slots.js'></script></body></html>"
+        )
+        door, point = page.locator(".dsw-mode[data-mode='door']"), page.locator(".dsw-mode[data-mode='point']")
+        expect(door).to_have_attribute("aria-pressed", "true")
+        expect(page.locator(".dsw-slot").first).to_be_visible()  # the address's windows first
+        point.focus()
+        page.keyboard.press("Enter")
+        expect(point).to_have_attribute("aria-pressed", "true")
+        points = page.locator(".dsw-point")
+        expect(points).to_have_count(2)  # the inactive point is not offered
+        expect(page.locator(".dsw-slot")).to_have_count(0)
+        names = [points.nth(i).locator(".dsw-pname").inner_text() for i in range(2)]
+        assert names == ["Papelaria Rossio", "Cacifo Chiado"]  # about 410 m and 490 m from the address
+        expect(points.nth(0).locator(".dsw-pkind")).to_have_text("Shop counter")
+        expect(points.nth(1).locator(".dsw-pkind")).to_have_text("Parcel locker")
+        expect(points.nth(0).locator(".dsw-pdist")).to_have_text("410 m away")
+        expect(page.locator(".dsw-status")).to_have_text("Choose a pickup point to see its days.")
+        assert axe_violations(page) == []
+        _shot(page, "widget-pickup-points.png")
+        points.nth(0).focus()
+        page.keyboard.press("Enter")
+        expect(points.nth(0)).to_have_attribute("aria-pressed", "true")
+        slot = page.locator(f".dsw-day[data-day='{DAY}'] .dsw-slot")
+        expect(slot).to_have_count(1)
+        expect(slot.locator(".dsw-time")).to_have_text("09:00–19:00")
+        expect(slot.locator(".dsw-price")).to_have_text("€1.99")
+        slot.focus()
+        page.keyboard.press("Enter")
+        expect(slot).to_have_attribute("aria-pressed", "true")
+        expect(page.locator(".dsw-status")).to_contain_text("Held for you until")
+        assert axe_violations(page) == []
+        res = page.evaluate("() => DoorstepSlots.get(document.getElementById('delivery')).confirm({name: 'Rui'})")
+        expect(page.locator(".dsw-status")).to_contain_text("Collection booked at Papelaria Rossio:")
+        expect(page.locator(".dsw-status")).to_contain_text("09:00–19:00")
+        expect(door).to_be_disabled()
+        _shot(page, "widget-pickup-booked.png")
+        assert errors == [] and outside == []
+        order = org.api.get(f"/v1/orders/{res['order_id']}").json()
+        assert order["data"]["pickup_point_id"] == made[0] and order["date"] == DAY
+        assert order["data"]["location"] == {"lat": 38.7139, "lng": -9.1394}
+    finally:
+        back = org.api.put(f"/v1/slots/policy?version={r.json()['version']}", json=policy)
+        assert back.status_code == 200, back.text

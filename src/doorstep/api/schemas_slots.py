@@ -158,6 +158,34 @@ class OffersOut(BaseModel):
     reason: Reason | None = None
 
 
+class NearPointsIn(Strict):
+    """Where the customer is: the pickup points near it, nearest first."""
+
+    location: LatLngIn
+    within_m: int = Field(5_000, ge=100, le=50_000, description="straight-line metres from the location")
+    limit: int = Field(5, ge=1, le=20)
+
+
+class NearPointOut(BaseModel):
+    """A pickup point the customer may collect from (ask ``POST /v1/slots/offers`` with its id for its days)."""
+
+    id: str
+    name: str
+    kind: Literal["counter", "locker"]
+    address: str
+    lat: float
+    lng: float
+    distance_m: int = Field(description="straight-line metres from the location asked")
+    hours: dict[str, list[list[str]]] = Field(description="weekday -> [[opens, closes], ...], local to the depot")
+
+
+class NearPointsOut(BaseModel):
+    """The points, nearest first; none with the reason (E1554 no pickup level, E2274 none that near)."""
+
+    points: list[NearPointOut]
+    reason: Reason | None = None
+
+
 class HoldIn(Strict):
     """Reserve an offered window."""
 

@@ -13,7 +13,7 @@ from doorstep.demo.synthetic import DEMO_DATE, demo_problem
 from doorstep.domain.fleet import Vehicle, VehicleType
 from doorstep.domain.ids import new_id
 from doorstep.services.accounts.accounts import create_organization, hash_password
-from doorstep.services.fleet import fleet_admin
+from doorstep.services.fleet import fleet_admin, pickup_points
 from doorstep.services.kernel.access import Actor, system_actor
 from doorstep.services.kernel.job_registry import job
 from doorstep.services.kernel.platform import Platform
@@ -67,8 +67,8 @@ def _fleet(p: Platform, sys: Actor, vehicles: tuple[Vehicle, ...], depot_id: str
 
 def demo_slot_policy(depot_id: str) -> dict[str, Any]:
     """Delivery slots for the demo (docs/slots.md): Lisbon within 15 km of the depot, two-hour windows 08-20 and
-    one-hour premium windows in the morning, same-day (before 13:00) and three-hour express, priced, so the
-    checkout endpoints, the demo shop and /app/slots work at once."""
+    one-hour premium windows in the morning, same-day (before 13:00), three-hour express and collection from a
+    pickup point, priced, so the checkout endpoints, the demo shop and /app/slots work at once."""
     return {
         "zones": [{"id": "lisbon", "name": "Lisbon", "depot_id": depot_id, "radius_m": 15000}],
         "templates": [
@@ -85,8 +85,26 @@ def demo_slot_policy(depot_id: str) -> dict[str, Any]:
             {"id": "same_day", "kind": "same_day", "cutoff": "13:00", "until": "19:00", "max_orders": 10,
              "price_cents": 990},
             {"id": "express", "kind": "express", "within_min": 180, "max_orders": 4, "price_cents": 1490},
+            {"id": "pickup", "kind": "pickup", "price_cents": 199},
         ],
     }  # fmt: skip
+
+
+_POINT_DEFAULTS: dict[str, Any] = {"handover_s": 300, "per_parcel_s": 10, "active": True}
+WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def demo_pickup_points(depot_id: str) -> list[dict[str, Any]]:
+    """Two places near the demo shop's address to collect from (docs/slots.md, pickup points): a stationer's
+    counter on the Rossio and a parcel locker in the Chiado."""
+    return [
+        {"name": "Papelaria Rossio", "kind": "counter", "lat": 38.7139, "lng": -9.1394, "depot_id": depot_id,
+         "address": "Praça Dom Pedro IV 20, Lisboa", "capacity_parcels": 40,
+         "hours": {d: [["09:00", "13:00"], ["14:00", "19:00"]] for d in WEEK[:6]}},
+        {"name": "Cacifo Chiado", "kind": "locker", "lat": 38.7107, "lng": -9.1425, "depot_id": depot_id,
+         "address": "Rua Garrett 50, Lisboa", "capacity_parcels": 60,
+         "hours": {d: [["00:00", "24:00"]] for d in WEEK}, "handover_s": 120},
+    ]  # fmt: skip
 
 
 def _existing(p: Platform, password: str) -> str | None:
@@ -120,6 +138,8 @@ def load_demo(
     depot_id = fleet_admin.create(p, sys, "depot", depot_data).id
     _fleet(p, sys, problem.vehicles, depot_id, day)
     put_policy(p, sys, demo_slot_policy(depot_id), None)
+    for point in demo_pickup_points(depot_id):
+        pickup_points.create(p, sys, {**_POINT_DEFAULTS, **point})
     with p.uow(sys) as uow:
         fresh = [(replace(o, id=new_id("ord"), depot_id=depot_id), day) for o in problem.orders]
         insert_orders(uow, sys, fresh)

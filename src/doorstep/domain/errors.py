@@ -439,6 +439,10 @@ CODES: dict[str, tuple[str, str]] = {
         "no route reaches the pickup point in time",
         "Choose another point: no van of the live day can bring the parcel there within its opening hours.",
     ),
+    "E2274": (
+        "no pickup point near the address",
+        "Deliver to the address, or ask with a larger within_m: no active pickup point lies that near.",
+    ),
     "E1600": ("unknown load sheet format", "Ask for format=pdf or format=csv."),
     "E1601": (
         "scanned barcode unusable",

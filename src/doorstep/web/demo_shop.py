@@ -23,6 +23,7 @@ class DemoShop:
     lat: float = DEMO_ADDRESS[1]
     lng: float = DEMO_ADDRESS[2]
     days: int = 3
+    pickup: bool = True  # the widget also offers the organization's pickup points near the address
 
 
 def mount_demo_shop(app: FastAPI, templates: Any, shop: DemoShop) -> None:

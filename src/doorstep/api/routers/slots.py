@@ -15,6 +15,8 @@ from doorstep.api.schemas_slots import (
     ConfirmOut,
     HoldIn,
     HoldOut,
+    NearPointsIn,
+    NearPointsOut,
     OfferIn,
     OffersOut,
     SlotPolicyIn,
@@ -25,7 +27,7 @@ from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng
 from doorstep.services.kernel.access import Actor
 from doorstep.services.kernel.platform import Platform
-from doorstep.services.slots import slot_holds, slot_offers, slot_pickup, slot_policy, slot_usage
+from doorstep.services.slots import slot_holds, slot_offers, slot_pickup, slot_points, slot_policy, slot_usage
 
 router = APIRouter(prefix="/v1/slots", tags=["slots"], responses=ERRORS)
 
@@ -66,6 +68,30 @@ def offers(body: OfferIn, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
     kilometres it adds, places left, a green flag and its price; best first by the organization's ranking.
     Outside every zone: no offers and the reason (E1552); a load no vehicle carries: E1553."""
     return offers_body(p, actor, body)
+
+
+@router.post("/pickup-points", response_model=NearPointsOut, summary="Pickup points near an address")
+def near_pickup_points(body: NearPointsIn, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
+    """The organization's active pickup points within ``within_m`` metres (straight line) of the location, nearest
+    first, for a checkout to offer (a publishable key may ask); ask ``POST /v1/slots/offers`` with a point's id for
+    its days. None with the reason: no pickup service level (E1554), no active point that near (E2274)."""
+    return near_body(p, actor, body)
+
+
+def near_body(p: Platform, actor: Actor, body: NearPointsIn) -> dict[str, Any]:
+    """The near-points answer (shared with the widget's plain-HTML form)."""
+    at = LatLng(body.location.lat, body.location.lng)
+    res = slot_points.near_points(p, actor, at, body.within_m, body.limit)
+    points = [
+        {"id": n.point.id, "name": n.point.name, "kind": n.point.kind.value, "address": n.point.address,
+         "lat": n.point.location.lat, "lng": n.point.location.lng, "distance_m": n.distance_m,
+         "hours": {k: [list(x) for x in v] for k, v in n.point.hours.items()}}
+        for n in res.points
+    ]  # fmt: skip
+    reason = None
+    if res.reason is not None:
+        reason = {"code": res.reason.code, "message": res.reason.message, "action": res.reason.fix}
+    return {"points": points, "reason": reason}
 
 
 def _where(body: OfferIn) -> None:

@@ -1,8 +1,9 @@
 // Doorstep checkout widget (docs/widget.md): delivery windows for an address, grouped by day, with price, a
 // green mark and a "usually home" mark on the suggested windows (learned reach); a click holds one (with a countdown); the shop confirms it from its own code after payment.
+// With the pickup option, the customer may instead choose a pickup point near the address and one of its days.
 // A classic script (no module: it loads cross-origin without CORS); it talks only to the Doorstep server it came
 // from. API: DoorstepSlots.mount(el, options) -> widget {hold, confirm(customer), refresh()}, and the events
-// doorstep:offers, doorstep:hold, doorstep:expired, doorstep:confirmed, doorstep:error on the element.
+// doorstep:offers, doorstep:points, doorstep:hold, doorstep:expired, doorstep:confirmed, doorstep:error on the element.
 (function () {
   "use strict";
   var LABELS = /*LABELS*/{};
@@ -29,6 +30,8 @@
     this.offers = [];
     this.id = "dsw" + ++seq;
     this.timer = null;
+    this.mode = "door"; // or "point": a pickup point's days (the pickup option)
+    this.point = null; // the chosen pickup point
     el.__doorstep = this;
     this.refresh();
   }
@@ -58,30 +61,103 @@
     this.status = h("p", { class: "dsw-status", role: "status", "aria-live": "polite" });
     this.list = h("div", { class: "dsw-days" });
     this.clock = h("p", { class: "dsw-clock", hidden: true });
+    this.points = h("ul", { class: "dsw-points", hidden: true });
     var root = h("div", { class: "dsw", lang: this.lang, role: "group", "aria-labelledby": this.id + "-t" }, [
-      h("p", { class: "dsw-title", id: this.id + "-t" }, this.t.title), this.list, this.clock, this.status,
+      h("p", { class: "dsw-title", id: this.id + "-t" }, this.t.title), this.o.pickup ? this.modes() : null,
+      this.points, this.list, this.clock, this.status,
     ]);
     this.el.replaceChildren(root);
   };
 
+  // Two pressed-state buttons: the address's windows, or the pickup points near it.
+  Widget.prototype.modes = function () {
+    var self = this, label = this.id + "-m";
+    this.modeButtons = ["door", "point"].map(function (m) {
+      var b = h("button", { type: "button", class: "dsw-mode", "data-mode": m, "aria-pressed": m === self.mode ? "true" : "false" },
+        m === "door" ? self.t.to_door : self.t.to_point);
+      b.addEventListener("click", function () { self.choose(m); });
+      return b;
+    });
+    return h("div", { class: "dsw-modes", role: "group", "aria-labelledby": label }, [
+      h("span", { class: "dsw-sr", id: label }, this.t.how)].concat(this.modeButtons));
+  };
+
+  Widget.prototype.choose = function (mode) {
+    if (this.done || mode === this.mode) return Promise.resolve();
+    this.mode = mode;
+    this.point = null;
+    this.modeButtons.forEach(function (b) { b.setAttribute("aria-pressed", b.getAttribute("data-mode") === mode ? "true" : "false"); });
+    return this.refresh();
+  };
+
+  Widget.prototype.days = function () {
+    var o = this.o, from = o.dateFrom || isoDay(new Date());
+    return [from, o.dateTo || isoDay(new Date(Date.parse(from + "T12:00:00Z") + ((o.days || 3) - 1) * 86400000))];
+  };
+
+  Widget.prototype.fail = function (e) {
+    var self = this;
+    this.list.replaceChildren(h("button", { type: "button", class: "dsw-retry" }, this.t.retry));
+    this.list.firstChild.addEventListener("click", function () { self.refresh(); });
+    this.say(this.t.failed);
+    this.emit("error", e);
+  };
+
   Widget.prototype.refresh = function () {
-    var self = this, o = this.o, from = o.dateFrom || isoDay(new Date());
-    var to = o.dateTo || isoDay(new Date(Date.parse(from + "T12:00:00Z") + ((o.days || 3) - 1) * 86400000));
+    var self = this, o = this.o, span = this.days();
     if (!this.status) this.frame();
+    if (this.mode === "point" && !this.point) return this.nearPoints();
+    this.points.hidden = this.mode !== "point";
     this.say(this.t.loading);
-    var body = { location: o.location, date_from: from, date_to: to, parcels: o.parcels || 1 };
-    if (o.serviceLevels) body.service_levels = o.serviceLevels;
+    var body = { date_from: span[0], date_to: span[1], parcels: o.parcels || 1 };
+    if (this.point) body.pickup_point_id = this.point.id; else body.location = o.location;
+    if (o.serviceLevels && !this.point) body.service_levels = o.serviceLevels;
     return this.call("POST", "/v1/slots/offers", body).then(function (res) {
       self.offers = res.offers.slice().sort(function (a, b) { return a.start < b.start ? -1 : 1; });
       self.draw();
-      self.say(self.offers.length ? "" : self.t.none);
+      self.say(self.offers.length ? "" : (self.point ? self.t.point_none : self.t.none));
       self.emit("offers", res);
-    }, function (e) {
-      self.list.replaceChildren(h("button", { type: "button", class: "dsw-retry" }, self.t.retry));
-      self.list.firstChild.addEventListener("click", function () { self.refresh(); });
-      self.say(self.t.failed);
-      self.emit("error", e);
+    }, function (e) { self.fail(e); });
+  };
+
+  // The pickup points near the address, nearest first, each a pressed-state button; choosing one shows its days.
+  Widget.prototype.nearPoints = function () {
+    var self = this, o = this.o;
+    this.offers = [];
+    this.list.replaceChildren();
+    this.say(this.t.points_loading);
+    var body = { location: o.location };
+    if (o.pickupWithin) body.within_m = o.pickupWithin;
+    return this.call("POST", "/v1/slots/pickup-points", body).then(function (res) {
+      self.points.replaceChildren.apply(self.points, res.points.map(function (pt) { return h("li", {}, self.pointButton(pt)); }));
+      self.points.hidden = false;
+      self.say(res.points.length ? self.t.choose_point : self.t.no_points);
+      self.emit("points", res);
+    }, function (e) { self.fail(e); });
+  };
+
+  Widget.prototype.distance = function (m) {
+    var km = m >= 1000, fmt = new Intl.NumberFormat(this.lang, { style: "unit", unit: km ? "kilometer" : "meter", maximumFractionDigits: km ? 1 : 0 });
+    return fmt.format(km ? m / 1000 : Math.max(10, Math.round(m / 10) * 10));
+  };
+
+  Widget.prototype.pointButton = function (pt) {
+    var self = this, chosen = this.point && this.point.id === pt.id;
+    var b = h("button", { type: "button", class: "dsw-point", "aria-pressed": chosen ? "true" : "false", "data-point": pt.id }, [
+      h("span", { class: "dsw-pname" }, pt.name),
+      h("span", { class: "dsw-pkind" }, this.t[pt.kind] || pt.kind),
+      h("span", { class: "dsw-pdist" }, fill(this.t.away, { distance: this.distance(pt.distance_m) })),
+      pt.address ? h("span", { class: "dsw-paddr" }, pt.address) : null,
+    ]);
+    b.addEventListener("click", function () {
+      if (self.done) return;
+      self.point = pt;
+      self.points.querySelectorAll(".dsw-point").forEach(function (x) {
+        x.setAttribute("aria-pressed", x.getAttribute("data-point") === pt.id ? "true" : "false");
+      });
+      self.refresh();
     });
+    return b;
   };
 
   Widget.prototype.dayName = function (day) {
@@ -136,6 +212,7 @@
       if (self.hold) self.call("POST", "/v1/slots/holds/" + self.hold.id + "/release").catch(function () {});
       self.hold = hold;
       self.offer = x;
+      self.heldPoint = x.pickup_point_id ? self.point : null; // the confirmation names the point
       self.mark();
       self.say(fill(self.t.held, { time: new Date(hold.expires_at).toLocaleTimeString(self.lang, { hour: "2-digit", minute: "2-digit" }) }));
       self.tick();
@@ -189,8 +266,10 @@
       self.done = true;
       clearInterval(self.timer);
       self.clock.hidden = true;
-      self.list.querySelectorAll(".dsw-slot").forEach(function (b) { b.disabled = b.getAttribute("aria-pressed") !== "true"; });
-      self.say(fill(self.t.confirmed, { day: self.dayName(self.offer.start.slice(0, 10)), window: hhmm(self.offer.start) + "–" + hhmm(self.offer.end) }));
+      self.el.querySelectorAll(".dsw-slot, .dsw-point, .dsw-mode").forEach(function (b) { b.disabled = b.getAttribute("aria-pressed") !== "true"; });
+      var said = { day: self.dayName(self.offer.start.slice(0, 10)), window: hhmm(self.offer.start) + "–" + hhmm(self.offer.end) };
+      var point = self.heldPoint;
+      self.say(point ? fill(self.t.confirmed_point, Object.assign(said, { point: point.name })) : fill(self.t.confirmed, said));
       self.emit("confirmed", res);
       return res;
     }, function (e) {
@@ -208,6 +287,7 @@
       key: d.doorstepKey, location: { lat: Number(d.lat), lng: Number(d.lng) }, lang: d.lang || document.documentElement.lang,
       days: d.days ? Number(d.days) : undefined, dateFrom: d.dateFrom, dateTo: d.dateTo, currency: d.currency,
       parcels: d.parcels ? Number(d.parcels) : undefined, serviceLevels: d.serviceLevels ? d.serviceLevels.split(",") : undefined,
+      pickup: d.pickup === "true", pickupWithin: d.pickupWithin ? Number(d.pickupWithin) : undefined,
     });
   }
 
