@@ -78,6 +78,15 @@ def test_windows_and_days_read_in_the_depot_time_zone_and_the_customer_locale(
     assert formatting.day(START, "Europe/Lisbon", language) == day
 
 
+def test_a_window_to_the_next_midnight_ends_a_minute_before_it() -> None:
+    """A parcel locker's day, 00:00 to the next 00:00 in Lisbon, reads 00:00 – 23:59 (it read 00:00 – 00:00)."""
+    start = datetime(2025, 6, 16, 23, 0, tzinfo=UTC)  # 00:00 on the 17th in Lisbon
+    end = datetime(2025, 6, 17, 23, 0, tzinfo=UTC)
+    assert formatting.window(start, end, "Europe/Lisbon", "pt") == "00:00 – 23:59"
+    assert formatting.window(start, end, "Europe/Lisbon", "en") == "12:00\u202fAM – 11:59\u202fPM"
+    assert formatting.window(start, start.replace(hour=3), "Europe/Lisbon", "pt") == "00:00 – 04:00"
+
+
 def test_the_local_day_is_the_depot_day_not_the_utc_day() -> None:
     """23:30 UTC on the 17th is already the 18th in Berlin."""
     late = datetime(2025, 6, 17, 23, 30, tzinfo=UTC)

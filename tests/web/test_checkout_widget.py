@@ -268,8 +268,9 @@ def test_same_day_and_express_windows_are_named(
 def test_pickup_points_near_the_address_and_a_point_s_day(site: tuple[Any, str, Org, str], browser: Any) -> None:
     """With the pickup option, the widget (embedded in another site's page) offers "To my address" and "Pickup
     point"; the second lists the active points near the address, nearest first with kind and distance; choosing
-    one shows its day (its opening hours, the level's price), holding and confirming it books an order to that
-    point, announced with the point's name; every step from the keyboard, no serious axe violation."""
+    one shows its day (its opening hours, the level's price; a locker open all day 00:00-24:00), holding and
+    confirming it books an order to that point, announced with the point's name; from the keyboard, no serious
+    axe violation."""
     from playwright.sync_api import expect
 
     _, base, org, key = site
@@ -315,6 +316,8 @@ def test_pickup_points_near_the_address_and_a_point_s_day(site: tuple[Any, str, 
         expect(page.locator(".dsw-status")).to_have_text("Choose a pickup point to see its days.")
         assert axe_violations(page) == []
         _shot(page, "widget-pickup-points.png")
+        points.nth(1).click()  # the locker, open all day: 00:00-24:00 (not 00:00-00:00)
+        expect(page.locator(f".dsw-day[data-day='{DAY}'] .dsw-slot .dsw-time")).to_have_text("00:00–24:00")
         points.nth(0).focus()
         page.keyboard.press("Enter")
         expect(points.nth(0)).to_have_attribute("aria-pressed", "true")

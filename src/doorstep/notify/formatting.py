@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -34,7 +34,12 @@ def time(at: datetime, timezone: str, language: str) -> str:
 
 
 def window(start: datetime, end: datetime, timezone: str, language: str) -> str:
-    """A window of local times (``11:00 AM – 1:00 PM``; ``11:00 – 13:00``)."""
+    """A window of local times (``11:00 AM – 1:00 PM``; ``11:00 – 13:00``). One ending at the next midnight (a
+    parcel locker open all day) ends a minute before it (``00:00 – 23:59``), not at the start's own time."""
+    zone = ZoneInfo(timezone)
+    lo, hi = start.astimezone(zone), end.astimezone(zone)
+    if hi > lo and hi.date() > lo.date() and (hi.hour, hi.minute) == (0, 0):
+        end = end - timedelta(minutes=1)
     return f"{time(start, timezone, language)} – {time(end, timezone, language)}"
 
 

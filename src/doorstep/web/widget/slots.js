@@ -19,6 +19,10 @@
   }
   function fill(text, vars) { return text.replace(/\{(\w+)\}/g, function (_, k) { return vars[k]; }); }
   function hhmm(iso) { return iso.slice(11, 16); } // the zone's local time, as the API writes it
+  function span(x) { // a window's local times; an end at the next midnight (a locker open all day) is 24:00
+    var end = hhmm(x.end);
+    return hhmm(x.start) + "–" + (end === "00:00" && x.end.slice(0, 10) > x.start.slice(0, 10) ? "24:00" : end);
+  }
   function isoDay(d) { return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10); }
 
   function Widget(el, o) {
@@ -191,7 +195,7 @@
     var self = this, price = this.price(x.price_cents), held = this.hold && this.hold.offer_id === x.id;
     var b = h("button", { type: "button", class: "dsw-slot", "aria-pressed": held ? "true" : "false",
       "data-offer": x.id, "data-start": x.start, "data-level": x.service_level, "data-suggested": x.suggested ? "true" : null }, [
-      h("span", { class: "dsw-time" }, hhmm(x.start) + "–" + hhmm(x.end)),
+      h("span", { class: "dsw-time" }, span(x)),
       this.t[x.kind] && x.kind !== "pickup" ? h("span", { class: "dsw-kind", "data-kind": x.kind }, this.t[x.kind]) : null,
       price ? h("span", { class: "dsw-price" }, price) : null,
       x.green ? h("span", { class: "dsw-green", title: this.t.green_hint }, [this.t.green,
@@ -267,7 +271,7 @@
       clearInterval(self.timer);
       self.clock.hidden = true;
       self.el.querySelectorAll(".dsw-slot, .dsw-point, .dsw-mode").forEach(function (b) { b.disabled = b.getAttribute("aria-pressed") !== "true"; });
-      var said = { day: self.dayName(self.offer.start.slice(0, 10)), window: hhmm(self.offer.start) + "–" + hhmm(self.offer.end) };
+      var said = { day: self.dayName(self.offer.start.slice(0, 10)), window: span(self.offer) };
       var point = self.heldPoint;
       self.say(point ? fill(self.t.confirmed_point, Object.assign(said, { point: point.name })) : fill(self.t.confirmed, said));
       self.emit("confirmed", res);
