@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         None, description="customer email: smtp://user:pass@host:587 (STARTTLS on 587 or ?starttls=1; smtps:// TLS)"
     )
     smtp_from: str = Field("Doorstep <no-reply@localhost>", description="the From of customer emails")
+    bounce_address: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9._-]{1,40}@[A-Za-z0-9.-]{1,200}$",
+        description="late bounces (DSN) come back to bounce+<message id>@ this address; doorstep bounces reads them",
+    )
     sms_url: str | None = Field(
         None, description="customer SMS, a Twilio-compatible API: https://account_sid:auth_token@api.twilio.com"
     )

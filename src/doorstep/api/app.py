@@ -186,7 +186,9 @@ def channels(settings: Settings) -> Channels:
     """Customer email (``DOORSTEP_SMTP_URL``) and SMS (``DOORSTEP_SMS_URL``); unset ones are not used."""
     sender = parseaddr(settings.smtp_from)[0] or "Doorstep"
     timeout = settings.notify_timeout_s
-    email = SmtpEmail.from_url(settings.smtp_url, settings.smtp_from, timeout) if settings.smtp_url else None
+    email = None
+    if settings.smtp_url:
+        email = SmtpEmail.from_url(settings.smtp_url, settings.smtp_from, timeout, settings.bounce_address)
     callback = status_callback_url(settings.public_url)
     sms = TwilioSms.from_url(settings.sms_url, settings.sms_from, timeout, callback) if settings.sms_url else None
     key = sms.config.auth_token if sms is not None else None

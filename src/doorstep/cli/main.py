@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from doorstep.cli.bounces_cmd import bounces_app
 from doorstep.cli.check_cmd import check
 from doorstep.cli.db_cmd import db_app
 from doorstep.cli.demo_cmd import demo
@@ -47,6 +48,7 @@ app.command("serve")(serve)
 app.command("simulate")(simulate)
 app.command("worker")(worker)
 app.command("eta-worker")(eta_worker)
+app.add_typer(bounces_app, name="bounces")
 
 
 def main() -> None:

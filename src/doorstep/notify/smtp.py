@@ -17,6 +17,7 @@ from email.utils import formataddr, parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from doorstep.notify.channels import Email, SendResult
+from doorstep.notify.dsn import verp_sender
 
 TRUE = ("1", "true", "yes", "on")
 # RCPT answers that say the address itself is no good: no such mailbox (550), not local (551), bad mailbox name (553)
@@ -125,16 +126,18 @@ class SmtpEmail:
     (checked with NOOP before each one, opened again when the server closed it): connecting, STARTTLS and
     logging in cost more than the email. Thread-safe: one email at a time per channel."""
 
-    def __init__(self, config: SmtpConfig, sender: str) -> None:
+    def __init__(self, config: SmtpConfig, sender: str, bounce_address: str | None = None) -> None:
         self.config = config
         self.sender = sender
+        self.bounce_address = bounce_address  # set: each email's envelope sender is its VERP form (notify.dsn)
         self._smtp: smtplib.SMTP | None = None
         self._lock = threading.Lock()
 
     @classmethod
-    def from_url(cls, url: str, sender: str, timeout_s: float = 10.0) -> SmtpEmail:
-        """A channel for ``DOORSTEP_SMTP_URL`` sending as ``sender`` (``Name <addr>``)."""
-        return cls(SmtpConfig.from_url(url, timeout_s), sender)
+    def from_url(cls, url: str, sender: str, timeout_s: float = 10.0, bounce_address: str | None = None) -> SmtpEmail:
+        """A channel for ``DOORSTEP_SMTP_URL`` sending as ``sender`` (``Name <addr>``); with ``bounce_address``
+        (``DOORSTEP_BOUNCE_ADDRESS``) late bounces go to ``bounce+<message id>@…`` (``doorstep bounces``)."""
+        return cls(SmtpConfig.from_url(url, timeout_s), sender, bounce_address)
 
     def _connect(self) -> smtplib.SMTP:
         c = self.config
@@ -176,9 +179,10 @@ class SmtpEmail:
         """Submit one email; the provider id is its Message-ID. Any failure drops the connection (the next email
         starts on a fresh one); the email itself is never submitted twice here: the result says what to do."""
         msg = build_message(email, self.sender)
+        envelope = verp_sender(self.bounce_address, email.message_id) if self.bounce_address else None
         with self._lock:
             try:
-                self._ready().send_message(msg)
+                self._ready().send_message(msg, from_addr=envelope)
             except (smtplib.SMTPException, OSError) as exc:
                 self._drop()
                 return _classify(exc)
