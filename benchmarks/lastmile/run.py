@@ -4,6 +4,7 @@
         --time-limits 10 --solvers doorstep vroom ortools --summary
     .venv/bin/python benchmarks/lastmile/run.py ... --without-breaks    # the same days with no lunch breaks
     .venv/bin/python benchmarks/lastmile/run.py ... --travel-objective  # both minimise driving time, not cost
+    .venv/bin/python benchmarks/lastmile/run.py ... --without-trucks    # the same days with vans only
     .venv/bin/python benchmarks/lastmile/run.py --from benchmarks/results/lastmile-<time>.json --summary
 
 Days are generated on demand (``generate.py``). Each solver runs in a fresh process, one at a time, so its
@@ -118,6 +119,16 @@ def travel_objective(path: Path) -> Path:
     return _without(path, "costs", "travel")
 
 
+def without_trucks(path: Path) -> Path:
+    """A copy of the day with only its vans (``<day>-vans.json``): how far the day can be driven without the
+    small trucks, which a cheapest plan may leave at the depot (a truck costs more a day and an hour)."""
+    problem = json.loads(path.read_text())
+    problem["vehicles"] = [v for v in problem["vehicles"] if not str(v.get("description", "")).startswith("truck")]
+    out = path.with_name(f"{path.stem}-vans.json")
+    out.write_text(json.dumps(problem))
+    return out
+
+
 def _plan(args: argparse.Namespace) -> list[tuple[str, int, int]]:
     days = []
     for city in args.cities:
@@ -152,6 +163,8 @@ def run(args: argparse.Namespace, out: Path) -> list[dict[str, Any]]:
                 path = without_breaks(path)
             if args.travel_objective:
                 path = travel_objective(path)
+            if args.without_trucks:
+                path = without_trucks(path)
             doc["days"][path.stem] = meta
             problem = json.loads(path.read_text())
             for limit in args.time_limits:
@@ -160,7 +173,8 @@ def run(args: argparse.Namespace, out: Path) -> list[dict[str, Any]]:
                     res = run_worker(solver, path, limit, seed, args.doorstep_workers)
                     row = make_row(problem, meta, solver, limit, res)
                     objective = "travel" if args.travel_objective else "cost"
-                    rows.append({**row, "breaks": not args.without_breaks, "objective": objective})
+                    rows.append({**row, "breaks": not args.without_breaks, "objective": objective,
+                                 "trucks": not args.without_trucks})  # fmt: skip
                     doc["runs"] = rows
                     out.write_text(json.dumps(doc, indent=1))
                     progress.advance(task)
@@ -190,6 +204,7 @@ def main() -> None:
         action="store_true",
         help="take the vehicles' costs out of every day: both solvers minimise driving time",
     )
+    ap.add_argument("--without-trucks", action="store_true", help="take the small trucks out of every day's fleet")
     ap.add_argument("--out", type=Path, help="result file (default benchmarks/results/lastmile-<time>.json)")
     ap.add_argument("--summary", action="store_true", help="also print Doorstep/VROOM ratios per day size")
     ap.add_argument("--from", dest="from_file", type=Path, help="print the tables of an earlier result file")
