@@ -98,10 +98,11 @@ def _offers(c: httpx.Client, spot: dict[str, float]) -> tuple[float, list[dict[s
 
 
 def prepare(
-    base: str, app: Any, plan_time_limit_s: float, holds: int
+    base: str, app: Any, plan_time_limit_s: float, holds: int, depot_capacity: int | None = None
 ) -> tuple[dict[str, str], dict[str, Any], list[str]]:
     """The planned, published day with its policy, ten pickup points and ``holds`` live holds; headers, set-up
-    figures and the points."""
+    figures and the points. ``depot_capacity``: the depot's daily parcels once published (every offer and hold
+    then counts the day's parcels at the depot)."""
     h, depot = setup(base, app, copies=3)
     p = app.state.platform
     with p.sessions() as s:
@@ -120,6 +121,13 @@ def prepare(
         info["orders_planned"] = got["stats"]["orders_assigned"]
         info["routes"] = len(got["routes"])
         assert c.post(f"/v1/plans/{plan['id']}/publish").status_code == 200
+        if depot_capacity is not None:
+            d = c.get(f"/v1/depots/{depot}").json()
+            keep = {k: d[k] for k in ("name", "lat", "lng", "timezone", "address", "opens", "closes", "loading_s")}
+            r = c.put(f"/v1/depots/{depot}?version={d['version']}",
+                      json={**keep, "capacity_parcels_per_day": depot_capacity},
+                      headers={"Authorization": f"Bearer {admin}"})  # fmt: skip
+            assert r.status_code == 200, r.text
         pr = c.put("/v1/slots/policy", json=_policy(depot), headers={"Authorization": f"Bearer {admin}"})
         assert pr.status_code == 200, pr.text
         p.clock = lambda: EVE  # offers are asked the day before
@@ -207,16 +215,20 @@ def main() -> None:
     ap.add_argument("--concurrent", type=int, default=50)
     ap.add_argument("--holds", type=int, default=500)
     ap.add_argument("--plan-time-limit", type=float, default=10.0)
+    ap.add_argument("--depot-capacity", type=int, help="the depot's daily parcel capacity (counted at every offer)")
+    ap.add_argument("--out", type=Path, help="result file (default results/slots-latency-<backend>[-capped].json)")
     args = ap.parse_args()
     with database(args.backend) as url, server(url) as (base, app):
-        h, info, points = prepare(base, app, args.plan_time_limit, args.holds)
-        row = {"backend": args.backend, **info, **sequential(base, h, args.offers, args.checkouts, points)}
+        h, info, points = prepare(base, app, args.plan_time_limit, args.holds, args.depot_capacity)
+        row = {"backend": args.backend, "depot_capacity": args.depot_capacity, **info,
+               **sequential(base, h, args.offers, args.checkouts, points)}  # fmt: skip
         row.update(concurrent(base, h, args.concurrent))
     shown = {k: v for k, v in row.items() if k != "outcomes"}
     print_rich((list(shown), [[fmt(v) if isinstance(v, float) else str(v) for v in shown.values()]]),
                f"Slot offers, holds and confirms ({args.backend})")  # fmt: skip
     print("concurrent outcomes:", row["outcomes"])
-    out = RESULTS / f"slots-latency-{args.backend}.json"
+    capped = "-capped" if args.depot_capacity is not None else ""
+    out = args.out or RESULTS / f"slots-latency-{args.backend}{capped}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"meta": machine_info(), "row": row}, indent=1))
     print(f"wrote {out}")

@@ -17,7 +17,7 @@ own (``busy_docks``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,18 +30,27 @@ MAX_CAPACITY = 10_000_000  # parcels a day
 MAX_DOCKS = 1_000
 
 
+def parcels_in(size: Mapping[str, int], quantities: Iterable[int]) -> int:
+    """The parcels of a ``size`` and item quantities: the ``parcels`` size, else the items' total, else one."""
+    if "parcels" in size:
+        return max(0, int(size["parcels"]))
+    given = list(quantities)
+    return sum(max(0, int(q)) for q in given) if given else 1
+
+
 def parcels_of(order: Order) -> int:
     """How many parcels an order counts for at a depot (its ``parcels`` size, else its items, else one)."""
-    if "parcels" in order.size:
-        return max(0, int(order.size["parcels"]))
-    if order.items:
-        return sum(max(0, i.quantity) for i in order.items)
-    return 1
+    return parcels_in(order.size, (i.quantity for i in order.items))
+
+
+def kind_counts(kind: OrderKind) -> bool:
+    """Whether goods of this kind are handled at a depot (every kind but store-to-door)."""
+    return kind is not OrderKind.PAIRED
 
 
 def counts_at_depot(order: Order) -> bool:
     """Whether the order's goods are handled at a depot (every kind but store-to-door)."""
-    return order.kind is not OrderKind.PAIRED
+    return kind_counts(order.kind)
 
 
 def return_depot(vehicle: Vehicle) -> str:

@@ -443,6 +443,10 @@ CODES: dict[str, tuple[str, str]] = {
         "no pickup point near the address",
         "Deliver to the address, or ask with a larger within_m: no active pickup point lies that near.",
     ),
+    "E2275": (
+        "depot full that day",
+        "Choose another day: the depot's daily parcel capacity is taken by the orders and holds of that day.",
+    ),
     "E1600": ("unknown load sheet format", "Ask for format=pdf or format=csv."),
     "E1601": (
         "scanned barcode unusable",

@@ -31,7 +31,7 @@ from doorstep.services.kernel.events import EventRecorder
 from doorstep.services.kernel.job_registry import job
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.orders.orders import insert_orders
-from doorstep.services.slots import slot_pickup
+from doorstep.services.slots import depot_room, slot_pickup
 from doorstep.services.slots.slot_offers import offers_of
 from doorstep.services.slots.slot_policy import current_policy, service_time
 from doorstep.store.models import OrderRow, SlotCountRow, SlotHoldRow, SlotOfferRow
@@ -126,7 +126,7 @@ def take_place(uow: UnitOfWork, key: str, most: int) -> bool:
 
 def hold_offer(p: Platform, actor: Actor, offer_id: str) -> SlotHoldRow:
     """Reserve the offer's window for ``p.slots.hold_minutes``: E2251 offer expired, E2255 past its cut-off,
-    E2252 slot full, E2254 the offer already has a hold."""
+    E2252 slot full, E2275 the depot's day full, E2254 the offer already has a hold."""
     actor.require_any(Permission.WRITE, Permission.CHECKOUT)
     now = _now(p)
     with p.uow(actor) as uow:
@@ -147,6 +147,7 @@ def hold_offer(p: Platform, actor: Actor, offer_id: str) -> SlotHoldRow:
             slot_pickup.take_pickup_place(uow, offer, now)
         else:
             _take_window(uow, events, policy, offer, now)
+        depot_room.take_depot_place(uow, offer, now)  # a capped depot's parcels that day (E2275)
         hold = holds_of(uow).add(SlotHoldRow(
             id=new_id("hld"), offer_id=offer.id, slot_key=offer.slot_key, zone_id=offer.zone_id,
             service_level=offer.service_level, depot_id=offer.depot_id, day=offer.day, start=offer.start,

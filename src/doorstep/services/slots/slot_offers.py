@@ -25,6 +25,7 @@ from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.learned_times import load_learned
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.orders.convert import depot_of
+from doorstep.services.slots import depot_room
 from doorstep.services.slots.slot_days import slot_day
 from doorstep.services.slots.slot_policy import current_policy
 from doorstep.store.models import ShiftRow, SlotHoldRow, SlotOfferRow, VehicleRow
@@ -254,6 +255,21 @@ def _price(policy: SlotPolicy, t: SlotTemplate) -> int | None:
     return lv.price_cents if lv is not None else policy.price(t.service_level, t.length_min)
 
 
+def _without_room(uow: UnitOfWork, depot: Depot, req: OfferRequest, by_day: dict[date, list[Window]],
+                  now: datetime) -> list[Issue]:  # fmt: skip
+    """Take out the days the depot has no room for the parcels on (a capped depot: ``depot_room``); why, per day."""
+    cap = depot.capacity_parcels_per_day
+    if cap is None:
+        return []
+    asked, out = depot_room.asked_parcels(req.size), []
+    for day in sorted(by_day):
+        used = depot_room.taken(uow, depot, day, now)
+        if used + asked > cap:
+            del by_day[day]
+            out.append(depot_room.full(depot, day, used, asked, ("date_from",), depot.id))
+    return out
+
+
 def make_offers(p: Platform, actor: Actor, req: OfferRequest) -> Offers:
     """The windows Doorstep can keep at the address, best first by the organization's policy (see the module)."""
     actor.require_any(Permission.WRITE, Permission.CHECKOUT)
@@ -275,6 +291,7 @@ def make_offers(p: Platform, actor: Actor, req: OfferRequest) -> Offers:
         by_day: dict[date, list[Window]] = {}
         for w in windows:
             by_day.setdefault(w.start.astimezone(tz).date(), []).append(w)
+        depot_full = _without_room(uow, depot, req, by_day, now)
         result = Offers(zone_id=zone.id, timezone=depot.timezone, ranking=policy.ranking.value,
                         level_kinds=policy.level_kinds)
         try:
@@ -284,6 +301,8 @@ def make_offers(p: Platform, actor: Actor, req: OfferRequest) -> Offers:
             result.reason = Issue("E3008", f"{where} cannot be reached by road from depot {depot.id}", ("location",))
             return result
         rows = _offer_rows(req, policy, zone, depot, priced, now + timedelta(seconds=p.slots.offer_ttl_s))
+        if not rows and depot_full:
+            result.reason = depot_full[0]
         for row, w in rows:
             result.capacity_left[row.id] = w.template.max_orders - taken.get(w.key, 0)
             result.green[row.id] = row.added_m < policy.green_km * 1000

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.fleet import Depot
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
 from doorstep.domain.orders import Order, OrderKind, TimeWindow
@@ -24,6 +25,7 @@ from doorstep.services.fleet.pickup_points import booked_by_day, booked_parcels,
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.orders.convert import depot_of
+from doorstep.services.slots import depot_room
 from doorstep.services.slots.slot_days import slot_day
 from doorstep.services.slots.slot_offers import (
     OFFER_ORDER_ID,
@@ -113,7 +115,7 @@ def pickup_offers(p: Platform, actor: Actor, req: PickupRequest) -> Offers:
         depot = depot_of(uow.depots.require(point.depot_id))
         check_load(uow, depot.id, req.size, frozenset())
         result.timezone = depot.timezone
-        rows, reason = _day_rows(p, uow, point, (policy, level), depot.timezone, req, now)
+        rows, reason = _day_rows(p, uow, point, (policy, level), depot, req, now)
         expires = now + timedelta(seconds=p.slots.offer_ttl_s)
         for row, left in rows:
             row.expires_at = expires
@@ -127,25 +129,30 @@ def pickup_offers(p: Platform, actor: Actor, req: PickupRequest) -> Offers:
 
 
 def _day_rows(
-    p: Platform, uow: UnitOfWork, point: PickupPoint, rules: tuple[SlotPolicy, ServiceLevel], tz: str,
+    p: Platform, uow: UnitOfWork, point: PickupPoint, rules: tuple[SlotPolicy, ServiceLevel], depot: Depot,
     req: PickupRequest, now: datetime,
 ) -> tuple[list[tuple[SlotOfferRow, int]], Issue | None]:  # fmt: skip
     """One priced offer per day the point can take the parcels (with the parcels it has left), and the reason
-    there is none: full on a day (E2271), else no van able to get there while it is open (E2273), else closed on
-    every day (E1573)."""
+    there is none: full on a day (E2271), else its depot full (E2275), else no van able to get there while it is
+    open (E2273), else closed on every day (E1573)."""
     policy, level = rules
     days = [req.date_from + timedelta(days=k) for k in range((req.date_to - req.date_from).days + 1)]
     booked = booked_by_day(uow, [point.id], days)
     asked = _parcels(req.size)
-    out, full, unreached = [], [], []
+    out, full, unreached, depot_full = [], [], [], []
     for day in days:
-        hours = point.windows_on(day, tz)
+        hours = point.windows_on(day, depot.timezone)
         if not hours or hours[0].start <= now or not has_shifts(uow, point.depot_id, day):
             continue
         left = point.capacity_parcels - booked.get((point.id, day), 0) - held_parcels(uow, point.id, day, now)
         if left < asked:
             full.append((day, max(0, left)))
             continue
+        if depot.capacity_parcels_per_day is not None:
+            used = depot_room.taken(uow, depot, day, now)
+            if used + asked > depot.capacity_parcels_per_day:
+                depot_full.append(depot_room.full(depot, day, used, asked, AT, depot.id))
+                continue
         priced = _cost(p, uow, point, day, hours, req.size)
         if priced is None:
             unreached.append(day)
@@ -157,7 +164,7 @@ def _day_rows(
             added_m=priced[1], price_cents=pickup_price(policy, level), expires_at=now,
         )  # fmt: skip
         out.append((row, left))
-    return out, _no_offer(point, req, asked, full, unreached)
+    return out, depot_full[0] if depot_full and not full else _no_offer(point, req, asked, full, unreached)
 
 
 def _no_offer(point: PickupPoint, req: PickupRequest, asked: int, full: list[tuple[date, int]],
