@@ -99,6 +99,26 @@ def test_only_windows_a_van_can_keep_are_offered(site: Site) -> None:
     assert _windows(_offer(site, site.token(day, 1)))[TODAY] == ["14:00-16:00", "16:00-18:00"]
 
 
+def test_a_day_the_depot_is_full_on_is_not_offered(site: Site) -> None:
+    """The depot takes 2 parcels a day and tomorrow already has a 2-parcel order: tomorrow's windows go (a move
+    would add the order's parcel there), today's stay (a move within its own day adds nothing); choosing
+    tomorrow's window anyway is refused (E2172); cancelling tomorrow's order brings its windows back."""
+    day = _day(site)
+    c, t = site.client, day.t
+    depot = c.get(f"/v1/depots/{t.ids['depot']}", headers=t.h()).json()
+    keep = {k: depot[k] for k in ("name", "lat", "lng", "timezone", "address", "opens", "closes", "loading_s")}
+    r = c.put(f"/v1/depots/{t.ids['depot']}?version={depot['version']}",
+              json={**keep, "capacity_parcels_per_day": 2}, headers=t.h())  # fmt: skip
+    assert r.status_code == 200, r.text
+    big = c.post("/v1/orders", json=t.order(date=TOMORROW, size={"parcels": 2}, time_windows=[]), headers=t.h())
+    assert big.status_code == 201, big.text
+    windows = _windows(_offer(site, site.token(day, 1)))
+    assert TOMORROW not in windows and windows[TODAY]
+    assert _choose(site, site.token(day, 1), TOMORROW, "12:00-14:00").json()["error"]["code"] == "E2172"
+    assert c.post(f"/v1/orders/{big.json()['id']}/cancel", headers=t.h()).status_code == 200
+    assert _windows(_offer(site, site.token(day, 1)))[TOMORROW] == ["12:00-14:00", "14:00-16:00"]
+
+
 def test_moving_within_the_live_day_reinserts_the_stop_with_its_new_window(site: Site) -> None:
     """On a dispatched route, another window today is a ``reschedule`` proposal applied at once: the stop is on a
     route again (the driver's app shows it) with the new window, the route has a new version, the page shows the

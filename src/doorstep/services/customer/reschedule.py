@@ -34,6 +34,7 @@ from doorstep.services.kernel.events import EventRecorder
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.operations.replanning import CHANGES, ProposalKind, Request, propose, record_rescheduled
 from doorstep.services.orders.orders import set_order_status
+from doorstep.services.slots import depot_room
 from doorstep.services.slots.slot_holds import CONFIRMED, holds_of, take_place
 from doorstep.store.models import OrderRow, SlotCountRow, SlotHoldRow
 from doorstep.store.uow import UnitOfWork
@@ -88,6 +89,9 @@ def move(p: Platform, opened: Opened, start: datetime, end: datetime) -> None:
     """Move the order to the offered window ``start``–``end`` (see the module docstring)."""
     with p.uow(opened.org_id) as uow:
         order, route = open_for_change(uow, opened)
+        capped = uow.depots.get(order.depot_id)
+        if capped is not None and capped.capacity_parcels_per_day is not None:
+            depot_room.lock_depot(uow, order.depot_id)  # its day's room is counted below (a checkout may race)
         choices = choices_for(p, uow, order)
         chosen = choices.find(start, end)
         day = chosen.start.astimezone(ZoneInfo(choices.timezone)).date() if chosen is not None else None

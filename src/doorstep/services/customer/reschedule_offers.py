@@ -22,8 +22,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from doorstep.domain.depots import counts_at_depot, parcels_of
+from doorstep.domain.fleet import Depot
 from doorstep.domain.geo import LatLng
-from doorstep.domain.orders import TimeWindow
+from doorstep.domain.orders import Order, TimeWindow
 from doorstep.domain.reach import SUGGEST_WITHIN
 from doorstep.domain.slots import Window, windows_on
 from doorstep.optimize.live_changes import remove_order
@@ -31,6 +33,7 @@ from doorstep.optimize.slot_costs import window_costs
 from doorstep.services.kernel.learned_times import load_learned
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.orders.convert import depot_of, order_of
+from doorstep.services.slots import depot_room
 from doorstep.services.slots.slot_days import slot_day
 from doorstep.services.slots.slot_offers import has_shifts, taken_by_slot, zone_of
 from doorstep.services.slots.slot_policy import current_policy, policies
@@ -116,9 +119,19 @@ def _feasible(p: Platform, uow: UnitOfWork, row: OrderRow, day: date, choices: l
             plan = remove_order(problem, plan, row.id, base.provider, state=base.state)
     depots = {d.id: d for d in problem.depots}
     order = replace(order_of(row, depots), time_windows=tuple(TimeWindow(c.start, c.end) for c in choices))
+    if day != row.day and not _depot_has_room(p, uow, depots.get(row.depot_id), day, order):
+        return []
     problem = replace(problem, orders=(*problem.orders, order))
     kept = {(c.start, c.end) for c in window_costs(problem, plan, order, base.provider, base.state)}
     return [c for c in choices if (c.start, c.end) in kept]
+
+
+def _depot_has_room(p: Platform, uow: UnitOfWork, depot: Depot | None, day: date, order: Order) -> bool:
+    """Whether a capped depot takes the order's parcels on another day too (``slots.depot_room``)."""
+    if depot is None or depot.capacity_parcels_per_day is None or not counts_at_depot(order):
+        return True
+    used = depot_room.taken(uow, depot, day, p.clock().astimezone(UTC))
+    return used + parcels_of(order) <= depot.capacity_parcels_per_day
 
 
 def choices_for(p: Platform, uow: UnitOfWork, row: OrderRow) -> Choices:
