@@ -93,6 +93,8 @@ def _homeward(data: ProblemData, specs: list[tuple[int, list[Act]]]) -> dict[Act
         v = data.vehicle_type(vt)
         groups.setdefault((v.profile, data.depot(v.end_depot).location), []).extend(a for a in acts if a[0] == _CLIENT)
     for (profile, home), heads in groups.items():
+        if not heads:  # a vehicle type none of whose acts is a client (only depots or reloads): nothing to end
+            continue
         dist = np.asarray(data.distance_matrix(profile))
         at = np.array([data.client(i).location for _, i in heads])
         detour = dist[at[:, None], cand[None, :]] + dist[cand, home][None, :] - dist[at, home][:, None]
