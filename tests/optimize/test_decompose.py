@@ -242,10 +242,13 @@ def test_the_recovery_part_plans_what_a_part_left_out_with_the_vans_no_part_used
     p = two_depot_day()
     provider = StraightLineProvider()
     reports: list[Progress] = []
-    opts = SolveOptions(time_limit_s=8, **SPLIT)  # type: ignore[arg-type]
+    # 12 s: under a loaded CI run (another worker's browser and planning tests on the same two cores) the parts'
+    # processes overran an 8-s limit's deadline and left the recovery part too little time to start
+    opts = SolveOptions(time_limit_s=12, **SPLIT)  # type: ignore[arg-type]
     plan = plan_in_parts(p, provider, opts, one_van_in_part_one, reports.append)
     recovery = [r for r in reports if r.phase == "recovery"]
-    assert len(recovery) == 1 and recovery[0].orders > 50, [(r.phase, round(r.elapsed_s, 2)) for r in reports[-4:]]
+    phases = [(r.phase, round(r.elapsed_s, 2)) for r in reports if r.phase not in ("part", "search")]
+    assert len(recovery) == 1 and recovery[0].orders > 50, phases
     assert check_plan(p, plan, provider) == []
     assert plan.unassigned == []
 

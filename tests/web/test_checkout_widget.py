@@ -72,6 +72,17 @@ def _until(check: Any, seconds: float = 30.0) -> None:
         time.sleep(0.1)
 
 
+def _embed(page: Any, base: str, key: str, lang: str, extra: str = "") -> None:
+    """The widget in another site's page (cross-origin, as a shop embeds it) for the shop's address on DAY."""
+    page.set_content(
+        f'<!doctype html><html lang="{lang}"><head><title>Shop</title>'
+        f'<link rel="stylesheet" href="{base}/widget/slots.css"></head><body><main><h1>Checkout</h1>'
+        f"<div id='delivery' data-doorstep-key='{key}' data-lat='38.7108' data-lng='-9.1368' data-lang='{lang}' "
+        f"data-date-from='{DAY}' data-date-to='{DAY}' {extra}></div></main>"
+        f"<script src='{base}/widget/slots.js'></script></body></html>"
+    )
+
+
 def _shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / name, full_page=True)
@@ -239,13 +250,7 @@ def test_same_day_and_express_windows_are_named(
     monkeypatch.setattr(app.state.platform, "clock", lambda: morning)
     try:
         page, errors, _ = _page(browser, base)
-        page.set_content(
-            f'<!doctype html><html lang="pt"><head><title>Loja</title>'
-            f'<link rel="stylesheet" href="{base}/widget/slots.css"></head><body><main><h1>Checkout</h1>'
-            f"<div id='delivery' data-doorstep-key='{key}' data-lat='38.7108' data-lng='-9.1368' data-lang='pt' "
-            f"data-date-from='{DAY}' data-date-to='{DAY}'></div></main>"
-            f"<script src='{base}/widget/slots.js'></script></body></html>"
-        )
+        _embed(page, base, key, "pt")
         kinds = page.locator(".dsw-slot .dsw-kind")
         expect(kinds).to_have_count(2)
         expect(page.locator(".dsw-slot[data-level='sameday'] .dsw-kind")).to_have_text("No próprio dia")
@@ -270,7 +275,8 @@ def test_pickup_points_near_the_address_and_a_point_s_day(site: tuple[Any, str, 
     point"; the second lists the active points near the address, nearest first with kind and distance; choosing
     one shows its day (its opening hours, the level's price; a locker open all day 00:00-24:00), holding and
     confirming it books an order to that point, announced with the point's name; from the keyboard, no serious
-    axe violation."""
+    axe violation. The plain form (no JavaScript) with ``pickup=1`` lists the same points' days under the
+    address's windows and holds one."""
     from playwright.sync_api import expect
 
     _, base, org, key = site
@@ -292,13 +298,7 @@ def test_pickup_points_near_the_address_and_a_point_s_day(site: tuple[Any, str, 
         made.append(org.api.post("/v1/pickup-points", json=body).json()["id"])
     try:
         page, errors, outside = _page(browser, base)
-        page.set_content(
-            f'<!doctype html><html lang="en"><head><title>Shop</title>'
-            f'<link rel="stylesheet" href="{base}/widget/slots.css"></head><body><main><h1>Checkout</h1>'
-            f"<div id='delivery' data-doorstep-key='{key}' data-lat='38.7108' data-lng='-9.1368' data-lang='en' "
-            f"data-date-from='{DAY}' data-date-to='{DAY}' data-pickup='true'></div></main>"
-            f"<script src='{base}/widget/slots.js'></script></body></html>"
-        )
+        _embed(page, base, key, "en", "data-pickup='true'")
         door, point = page.locator(".dsw-mode[data-mode='door']"), page.locator(".dsw-mode[data-mode='point']")
         expect(door).to_have_attribute("aria-pressed", "true")
         expect(page.locator(".dsw-slot").first).to_be_visible()  # the address's windows first
@@ -339,6 +339,26 @@ def test_pickup_points_near_the_address_and_a_point_s_day(site: tuple[Any, str, 
         order = org.api.get(f"/v1/orders/{res['order_id']}").json()
         assert order["data"]["pickup_point_id"] == made[0] and order["date"] == DAY
         assert order["data"]["location"] == {"lat": 38.7139, "lng": -9.1394}
+        form, form_errors, _ = _page(browser, base)  # the server renders it all (axe needs the page's scripting)
+        form.goto(f"{base}/widget/form?key={key}&lat=38.7108&lng=-9.1368&lang=pt&date_from={DAY}&date_to={DAY}"
+                  "&pickup=1")  # fmt: skip
+        sets = form.locator("fieldset.dsw-pointset")
+        expect(sets).to_have_count(2)
+        expect(sets.nth(0).locator("legend")).to_have_text("Ponto de recolha: Papelaria Rossio · Loja · a 410 m")
+        locker = sets.nth(1)
+        expect(locker.locator("legend")).to_have_text(
+            "Ponto de recolha: Cacifo Chiado · Cacifo de encomendas · a 500 m"
+        )
+        expect(locker.locator(".dsw-time")).to_have_text("00:00–24:00")
+        assert axe_violations(form) == []
+        _shot(form, "form-pickup.png")
+        locker.locator("input[type=radio]").check()
+        form.click("button[type=submit]")
+        expect(form.locator("#dsw-held")).to_contain_text("Reservada para si até às")
+        expect(form.locator("time")).to_contain_text("00:00–24:00")
+        held_id = form.locator("#dsw-hold-id").inner_text()
+        assert org.api.get(f"/v1/slots/holds/{held_id}").json()["status"] == "held"
+        assert form_errors == []
     finally:
         back = org.api.put(f"/v1/slots/policy?version={r.json()['version']}", json=policy)
         assert back.status_code == 200, back.text

@@ -25,6 +25,10 @@ class WidgetCheckout(Protocol):
         """Offers for the form's fields (``lat``, ``lng``, ``date_from``, ``date_to``, ``parcels``)."""
         ...
 
+    def points(self, key: str, fields: dict[str, Any], most: int = 3) -> WidgetAnswer:
+        """The pickup points near the form's address, each with its ``offers`` (an empty answer when none)."""
+        ...
+
     def hold(self, key: str, offer_id: str) -> WidgetAnswer:
         """Hold one offer."""
         ...

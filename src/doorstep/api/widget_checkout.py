@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from doorstep.api.errors import validation_issues
-from doorstep.api.routers.slots import hold_view, offers_body
-from doorstep.api.schemas_slots import OfferIn
+from doorstep.api.routers.slots import hold_view, near_body, offers_body
+from doorstep.api.schemas_slots import NearPointsIn, OfferIn
 from doorstep.api.schemas_widget import WidgetAnswer
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.services.accounts.accounts import key_actor
@@ -51,6 +51,27 @@ class Checkout:
             return WidgetAnswer(data=offers_body(self.p, actor, body))
         except DoorstepError as exc:
             return _problems(exc)
+
+    def points(self, key: str, fields: dict[str, Any], most: int = 3) -> WidgetAnswer:
+        """The pickup points near the form's address (at most ``most``), each with its offers (days)."""
+        doc = {"location": {"lat": fields.get("lat"), "lng": fields.get("lng")}, "limit": most}
+        try:
+            actor = self._actor(key)
+            body = NearPointsIn.model_validate(doc)
+        except ValidationError as exc:
+            errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+            return _problems(DoorstepError(validation_issues(errors)))
+        except DoorstepError as exc:
+            return _problems(exc)
+        try:
+            near = near_body(self.p, actor, body)
+            for point in near["points"]:
+                ask = OfferIn.model_validate({"pickup_point_id": point["id"], "date_from": fields.get("date_from"),
+                                              "date_to": fields.get("date_to"), "parcels": fields.get("parcels") or 1})
+                point["offers"] = offers_body(self.p, actor, ask)["offers"]  # fmt: skip
+            return WidgetAnswer(data=near)
+        except (DoorstepError, ValidationError):  # the address's own answer already says what is wrong
+            return WidgetAnswer()
 
     def hold(self, key: str, offer_id: str) -> WidgetAnswer:
         """The hold of one offer, or why not."""

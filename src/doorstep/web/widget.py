@@ -20,7 +20,10 @@ from doorstep.web.widget_labels import LABELS, language
 HERE = Path(__file__).resolve().parent / "widget"
 ASSET_HEADERS = {"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"}
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
-FORM_FIELDS = ("key", "lat", "lng", "lang", "date_from", "date_to", "days", "parcels", "currency", "return_to")
+FORM_FIELDS = (
+    "key", "lat", "lng", "lang", "date_from", "date_to", "days", "parcels", "currency", "return_to", "pickup",
+)  # fmt: skip
+TRUE = ("1", "true", "yes", "on")
 
 
 @cache
@@ -52,12 +55,26 @@ def _back(return_to: str | None, hold_id: str) -> str | None:
     return return_to + ("&" if urlsplit(return_to).query else "?") + urlencode({"doorstep_hold": hold_id})
 
 
+def _span(start: str, end: str) -> str:
+    """A window's local times as the API writes them; an end at the next midnight (a locker open all day) is 24:00."""
+    until = end[11:16]
+    return f"{start[11:16]}–{'24:00' if until == '00:00' and end[:10] > start[:10] else until}"
+
+
+def _distance(metres: int, lang: str) -> str:
+    """``410 m``; ``1.2 km`` (``1,2 km`` but in English)."""
+    if metres < 1000:
+        return f"{max(10, round(metres / 10) * 10)} m"
+    km = f"{metres / 1000:.1f}"
+    return (km if lang == "en" else km.replace(".", ",")) + " km"
+
+
 def _days(data: dict[str, Any], lang: str, currency: str) -> list[dict[str, Any]]:
     names = LABELS[lang]["weekdays"].split(",")
     days: dict[str, list[dict[str, Any]]] = {}
     for o in sorted(data.get("offers", []), key=lambda o: o["start"]):
         days.setdefault(o["start"][:10], []).append(
-            {**o, "time": f"{o['start'][11:16]}–{o['end'][11:16]}", "price": _price(o["price_cents"], lang, currency)}
+            {**o, "time": _span(o["start"], o["end"]), "price": _price(o["price_cents"], lang, currency)}
         )
     return [{"date": d, "name": f"{names[date.fromisoformat(d).weekday()]} {d}", "offers": offers}
             for d, offers in days.items()]  # fmt: skip
@@ -88,10 +105,17 @@ def mount_widget(router: APIRouter, templates: Any) -> None:
         css = (HERE / "slots.css").read_bytes()
         return Response(css, media_type="text/css; charset=utf-8", headers=ASSET_HEADERS)
 
-    def page(request: Request, fields: dict[str, str], answer: WidgetAnswer, held: WidgetAnswer | None) -> Any:
+    def page(request: Request, fields: dict[str, str], answer: WidgetAnswer, held: WidgetAnswer | None,
+             points: WidgetAnswer | None = None) -> Any:  # fmt: skip
         lang = language(fields.get("lang"))
         ctx: dict[str, Any] = {"t": LABELS[lang], "lang": lang, "fields": fields, "problems": answer.problems}
         ctx["days"] = _days(answer.data, lang, fields.get("currency", "EUR"))
+        ctx["points"] = [
+            {**pt, "away": LABELS[lang]["away"].format(distance=_distance(pt["distance_m"], lang)),
+             "kind_label": LABELS[lang].get(pt["kind"], pt["kind"]),
+             "days": _days({"offers": pt["offers"]}, lang, fields.get("currency", "EUR"))}
+            for pt in (points.data.get("points", []) if points is not None else []) if pt.get("offers")
+        ]  # fmt: skip
         ctx["reason"] = answer.data.get("reason")
         if held is not None:
             ctx["problems"] = held.problems
@@ -102,7 +126,7 @@ def mount_widget(router: APIRouter, templates: Any) -> None:
                 )  # the zone's local time, as the windows are shown
                 ctx["hold"] = {**hold, "until": until.strftime("%H:%M"), "back": _back(fields.get("return_to"),
                                hold["id"]), "day": hold["start"][:10],
-                               "time": f"{hold['start'][11:16]}–{hold['end'][11:16]}"}  # fmt: skip
+                               "time": _span(hold["start"], hold["end"])}  # fmt: skip
         status = 200 if not ctx["problems"] else 422
         return templates.TemplateResponse(request, "widget_form.html", ctx, status_code=status, headers=PRIVATE)
 
@@ -110,7 +134,9 @@ def mount_widget(router: APIRouter, templates: Any) -> None:
     def form(request: Request) -> HTMLResponse:
         fields = _fields(dict(request.query_params))
         checkout: WidgetCheckout = request.app.state.widget
-        return page(request, fields, checkout.offers(fields.get("key", ""), fields), None)  # type: ignore[no-any-return]
+        key = fields.get("key", "")
+        points = checkout.points(key, fields) if fields.get("pickup", "").lower() in TRUE else None
+        return page(request, fields, checkout.offers(key, fields), None, points)  # type: ignore[no-any-return]
 
     @router.post("/widget/form", response_class=HTMLResponse)
     async def hold(request: Request) -> HTMLResponse:
@@ -119,4 +145,7 @@ def mount_widget(router: APIRouter, templates: Any) -> None:
         checkout: WidgetCheckout = request.app.state.widget
         held = checkout.hold(fields.get("key", ""), raw.get("offer_id", ""))
         offers = WidgetAnswer() if held.data else checkout.offers(fields.get("key", ""), fields)
-        return page(request, fields, offers, held)  # type: ignore[no-any-return]
+        points = None
+        if not held.data and fields.get("pickup", "").lower() in TRUE:
+            points = checkout.points(fields.get("key", ""), fields)
+        return page(request, fields, offers, held, points)  # type: ignore[no-any-return]
