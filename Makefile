@@ -52,7 +52,7 @@ $(NODE_STAMP): package.json
 	else echo "npm not found: the accessibility checks (axe-core) will be skipped"; fi
 
 unit: $(STAMP) $(NODE_STAMP)
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 --durations=25
 
 ## bench: the optimizer benchmarks (slow; see docs/benchmarks.md)
 bench: $(BENCH_STAMP)
