@@ -46,11 +46,11 @@ def test_script_has_every_language_and_no_other_server(web: TestClient) -> None:
 
 
 def test_only_checkout_routes_answer_a_cross_origin_preflight(web: TestClient) -> None:
-    """OPTIONS on /v1/slots/offers and a hold's confirm allow any origin and the Authorization header; on
-    /v1/orders the preflight gets no such permission."""
+    """OPTIONS on /v1/slots/offers, the pickup points near an address and a hold's confirm allow any origin and
+    the Authorization header; on /v1/orders the preflight gets no such permission."""
     ask = {"Origin": "https://shop.example", "Access-Control-Request-Method": "POST",
            "Access-Control-Request-Headers": "authorization, content-type"}  # fmt: skip
-    for path in ("/v1/slots/offers", "/v1/slots/holds", "/v1/slots/holds/hld_1/confirm"):
+    for path in ("/v1/slots/offers", "/v1/slots/pickup-points", "/v1/slots/holds", "/v1/slots/holds/hld_1/confirm"):
         r = web.options(path, headers=ask)
         assert r.status_code == 204, path
         assert r.headers["access-control-allow-origin"] == "*"
