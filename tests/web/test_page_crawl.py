@@ -42,12 +42,16 @@ def _links(page: Any, base: str) -> set[str]:
 def test_every_page_reached_from_the_dashboard_is_clean_with_a_day_loaded(org: Org, browser: Any) -> None:
     seen: dict[str, list[str]] = {}
     queue = [FIRST]
+    view = {"bypass_csp": True, "viewport": {"width": 1400, "height": 1000}}
+    first = browser.new_context(**view)
+    log_in(first.new_page(), org.base, org.email, PASSWORD)
+    session = first.storage_state()  # one login; each page opens in a context of its own with its cookie
+    first.close()
     while queue and len(seen) < 40:
         path = queue.pop(0)
         if path in seen:
             continue
-        page = browser.new_context(bypass_csp=True, viewport={"width": 1400, "height": 1000}).new_page()
-        log_in(page, org.base, org.email, PASSWORD)
+        page = browser.new_context(storage_state=session, **view).new_page()
         errors: list[str] = []
         failed: list[str] = []
         page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
