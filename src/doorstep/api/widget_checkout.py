@@ -3,9 +3,10 @@ cases and answers as ``POST /v1/slots/offers`` and ``/v1/slots/holds``, for a pu
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from doorstep.api.errors import validation_issues
 from doorstep.api.routers.slots import hold_view, near_body, offers_body
@@ -16,6 +17,8 @@ from doorstep.services.accounts.accounts import key_actor
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.slots import slot_holds
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def _problems(exc: DoorstepError) -> WidgetAnswer:
@@ -35,43 +38,40 @@ class Checkout:
             raise DoorstepError([Issue("E4002", msg, ("key",), actor.principal_id)])
         return actor
 
+    def _answer(self, key: str, model: type[M], doc: dict[str, Any], use: Callable[[Actor, M], dict[str, Any]]) -> (
+        WidgetAnswer
+    ):  # fmt: skip
+        """``use`` with the key's actor and the body checked as ``model``, or every problem (key, fields, use case)."""
+        try:
+            actor = self._actor(key)
+            body = model.model_validate(doc)
+            return WidgetAnswer(data=use(actor, body))
+        except ValidationError as exc:
+            errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+            return _problems(DoorstepError(validation_issues(errors)))
+        except DoorstepError as exc:
+            return _problems(exc)
+
     def offers(self, key: str, fields: dict[str, Any]) -> WidgetAnswer:
         """Offers for the form's fields, or every problem with them."""
         doc = {"location": {"lat": fields.get("lat"), "lng": fields.get("lng")}, "date_from": fields.get("date_from"),
                "date_to": fields.get("date_to"), "parcels": fields.get("parcels") or 1}  # fmt: skip
-        try:
-            actor = self._actor(key)
-            body = OfferIn.model_validate(doc)
-        except ValidationError as exc:
-            errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
-            return _problems(DoorstepError(validation_issues(errors)))
-        except DoorstepError as exc:
-            return _problems(exc)
-        try:
-            return WidgetAnswer(data=offers_body(self.p, actor, body))
-        except DoorstepError as exc:
-            return _problems(exc)
+        return self._answer(key, OfferIn, doc, lambda actor, body: offers_body(self.p, actor, body))
 
     def points(self, key: str, fields: dict[str, Any], most: int = 3) -> WidgetAnswer:
-        """The pickup points near the form's address (at most ``most``), each with its offers (days)."""
-        doc = {"location": {"lat": fields.get("lat"), "lng": fields.get("lng")}, "limit": most}
-        try:
-            actor = self._actor(key)
-            body = NearPointsIn.model_validate(doc)
-        except ValidationError as exc:
-            errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
-            return _problems(DoorstepError(validation_issues(errors)))
-        except DoorstepError as exc:
-            return _problems(exc)
-        try:
+        """The pickup points near the form's address (at most ``most``), each with its offers (days); the form
+        shows the address's problems, so these are not shown again."""
+
+        def with_days(actor: Actor, body: NearPointsIn) -> dict[str, Any]:
             near = near_body(self.p, actor, body)
             for point in near["points"]:
                 ask = OfferIn.model_validate({"pickup_point_id": point["id"], "date_from": fields.get("date_from"),
                                               "date_to": fields.get("date_to"), "parcels": fields.get("parcels") or 1})
                 point["offers"] = offers_body(self.p, actor, ask)["offers"]  # fmt: skip
-            return WidgetAnswer(data=near)
-        except (DoorstepError, ValidationError):  # the address's own answer already says what is wrong
-            return WidgetAnswer()
+            return near
+
+        doc = {"location": {"lat": fields.get("lat"), "lng": fields.get("lng")}, "limit": most}
+        return self._answer(key, NearPointsIn, doc, with_days)
 
     def hold(self, key: str, offer_id: str) -> WidgetAnswer:
         """The hold of one offer, or why not."""

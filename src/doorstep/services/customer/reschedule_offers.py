@@ -128,10 +128,10 @@ def _feasible(p: Platform, uow: UnitOfWork, row: OrderRow, day: date, choices: l
 
 def _depot_has_room(p: Platform, uow: UnitOfWork, depot: Depot | None, day: date, order: Order) -> bool:
     """Whether a capped depot takes the order's parcels on another day too (``slots.depot_room``)."""
-    if depot is None or depot.capacity_parcels_per_day is None or not counts_at_depot(order):
+    if depot is None or not counts_at_depot(order):
         return True
-    used = depot_room.taken(uow, depot, day, p.clock().astimezone(UTC))
-    return used + parcels_of(order) <= depot.capacity_parcels_per_day
+    now = p.clock().astimezone(UTC)
+    return depot_room.no_room(uow, depot, day, now, parcels_of(order), ("start",), None) is None
 
 
 def choices_for(p: Platform, uow: UnitOfWork, row: OrderRow) -> Choices:

@@ -67,6 +67,16 @@ def full(depot: Depot, day: date, used: int, asked: int, at: tuple[str | int, ..
     return Issue("E2275", msg, at, subject)
 
 
+def no_room(uow: UnitOfWork, depot: Depot, day: date, now: datetime, asked: int, at: tuple[str | int, ...],
+            subject: str | None) -> Issue | None:  # fmt: skip
+    """E2275 when a capped depot has no room for ``asked`` more parcels on ``day``; None when it has (or no cap)."""
+    cap = depot.capacity_parcels_per_day
+    if cap is None:
+        return None
+    used = taken(uow, depot, day, now)
+    return full(depot, day, used, asked, at, subject) if used + asked > cap else None
+
+
 def asked_parcels(size: dict[str, int]) -> int:
     """The parcels an offer asks room for (its ``parcels``, at least one)."""
     return max(1, int(size.get("parcels", 1)))
@@ -91,7 +101,6 @@ def take_depot_place(uow: UnitOfWork, offer: SlotOfferRow, now: datetime) -> Non
     if row is None or row.capacity_parcels_per_day is None:
         return
     lock_depot(uow, offer.depot_id)
-    depot = depot_of(row)
-    used, asked = taken(uow, depot, offer.day, now), asked_parcels(offer.size)
-    if used + asked > row.capacity_parcels_per_day:
-        raise DoorstepError([full(depot, offer.day, used, asked, ("offer_id",), offer.id)])
+    issue = no_room(uow, depot_of(row), offer.day, now, asked_parcels(offer.size), ("offer_id",), offer.id)
+    if issue is not None:
+        raise DoorstepError([issue])

@@ -258,15 +258,14 @@ def _price(policy: SlotPolicy, t: SlotTemplate) -> int | None:
 def _without_room(uow: UnitOfWork, depot: Depot, req: OfferRequest, by_day: dict[date, list[Window]],
                   now: datetime) -> list[Issue]:  # fmt: skip
     """Take out the days the depot has no room for the parcels on (a capped depot: ``depot_room``); why, per day."""
-    cap = depot.capacity_parcels_per_day
-    if cap is None:
+    if depot.capacity_parcels_per_day is None:
         return []
     asked, out = depot_room.asked_parcels(req.size), []
     for day in sorted(by_day):
-        used = depot_room.taken(uow, depot, day, now)
-        if used + asked > cap:
+        issue = depot_room.no_room(uow, depot, day, now, asked, ("date_from",), depot.id)
+        if issue is not None:
             del by_day[day]
-            out.append(depot_room.full(depot, day, used, asked, ("date_from",), depot.id))
+            out.append(issue)
     return out
 
 

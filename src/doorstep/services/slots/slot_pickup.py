@@ -148,11 +148,10 @@ def _day_rows(
         if left < asked:
             full.append((day, max(0, left)))
             continue
-        if depot.capacity_parcels_per_day is not None:
-            used = depot_room.taken(uow, depot, day, now)
-            if used + asked > depot.capacity_parcels_per_day:
-                depot_full.append(depot_room.full(depot, day, used, asked, AT, depot.id))
-                continue
+        issue = depot_room.no_room(uow, depot, day, now, asked, AT, depot.id)
+        if issue is not None:
+            depot_full.append(issue)
+            continue
         priced = _cost(p, uow, point, day, hours, req.size)
         if priced is None:
             unreached.append(day)
