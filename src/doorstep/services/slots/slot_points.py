@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from doorstep.domain.cells import M_PER_DEG
 from doorstep.domain.errors import Issue
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.domain.pickup import PickupPoint
@@ -20,7 +21,6 @@ from doorstep.services.slots.slot_pickup import pickup_level
 from doorstep.services.slots.slot_policy import current_policy
 from doorstep.store.models import PickupPointRow
 
-EARTH_M_PER_DEG = 111_320.0  # metres per degree of latitude (and of longitude at the equator)
 AT: tuple[str | int, ...] = ("location",)
 
 
@@ -42,8 +42,8 @@ class NearPoints:
 
 def _box(at: LatLng, within_m: int) -> tuple[float, float, float, float]:
     """A latitude/longitude box holding every place within ``within_m`` of ``at`` (the index narrows to it)."""
-    dlat = within_m / EARTH_M_PER_DEG
-    dlng = within_m / (EARTH_M_PER_DEG * max(0.01, math.cos(math.radians(at.lat))))
+    dlat = within_m / M_PER_DEG
+    dlng = within_m / (M_PER_DEG * max(0.01, math.cos(math.radians(at.lat))))
     return at.lat - dlat, at.lat + dlat, at.lng - dlng, at.lng + dlng
 
 
