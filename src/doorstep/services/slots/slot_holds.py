@@ -116,11 +116,13 @@ def take_place(uow: UnitOfWork, key: str, most: int) -> bool:
     exists = uow.session.scalar(
         select(SlotCountRow.id).where(SlotCountRow.org_id == uow.org_id, SlotCountRow.slot_key == key)
     )
-    if exists is not None:
-        return False
-    dialect = postgresql if uow.session.get_bind().dialect.name == "postgresql" else sqlite
-    values = {"id": new_id("slc"), "org_id": uow.org_id, "slot_key": key, "taken": 0, "created_at": datetime.now(UTC)}
-    uow.session.execute(dialect.insert(SlotCountRow).values(**values).on_conflict_do_nothing())
+    if exists is None:
+        dialect = postgresql if uow.session.get_bind().dialect.name == "postgresql" else sqlite
+        values = {"id": new_id("slc"), "org_id": uow.org_id, "slot_key": key, "taken": 0,
+                  "created_at": datetime.now(UTC)}  # fmt: skip
+        uow.session.execute(dialect.insert(SlotCountRow).values(**values).on_conflict_do_nothing())
+    # Once more either way: on PostgreSQL the first update may have run while a racing request's new row was not
+    # yet committed (it saw none), and the row is there by now; the conditional update still decides alone.
     return bump() > 0
 
 
