@@ -128,3 +128,12 @@ def test_reports_piped_into_the_cli(notifying: Notifying, db_url: str) -> None:
     (bounced,) = [m for m in messages(n.client, day, 2) if m["channel"] == "email"]
     assert "(5.2.2)" in str(bounced["last_error"]) and "Mailbox full" in str(bounced["last_error"])
     assert _opt_outs(n, day) == []
+
+
+def test_the_command_without_a_bounce_address_says_so() -> None:
+    """``doorstep bounces read`` with no DOORSTEP_BOUNCE_ADDRESS exits 2 with E1012 and what to set."""
+    env = {k: v for k, v in os.environ.items() if k != "DOORSTEP_BOUNCE_ADDRESS"}
+    cmd = [str(Path(sys.executable).with_name("doorstep")), "bounces", "read", "-"]
+    done = subprocess.run(cmd, input=b"", env=env, capture_output=True, timeout=120, check=False)
+    said = done.stderr.decode()
+    assert done.returncode == 2 and "E1012" in said and "DOORSTEP_BOUNCE_ADDRESS" in said, said

@@ -24,12 +24,12 @@ bounces_app = typer.Typer(help="Late bounces of customer emails.", no_args_is_he
 
 
 def _bounce_address() -> str:
-    """DOORSTEP_BOUNCE_ADDRESS, or exit with E1011."""
+    """DOORSTEP_BOUNCE_ADDRESS, or exit with E1012."""
     address = get_settings().bounce_address
     if not address:
-        issue = Issue("E1011", "doorstep bounces needs DOORSTEP_BOUNCE_ADDRESS (bounces@your-mail-domain)",
+        issue = Issue("E1012", "doorstep bounces needs DOORSTEP_BOUNCE_ADDRESS (bounces@your-mail-domain)",
                       ("DOORSTEP_BOUNCE_ADDRESS",))  # fmt: skip
-        print_issues(err_console, [issue], f"Error E1011: {issue.message}")
+        print_issues(err_console, [issue], f"Error E1012: {issue.message}")
         raise typer.Exit(EXIT_BAD_INPUT)
     return address
 

@@ -35,6 +35,10 @@ CODES: dict[str, tuple[str, str]] = {
         "the scaled shape needs Redis and a shared database",
         "Set DOORSTEP_REDIS_URL (and DOORSTEP_DATABASE_URL to PostgreSQL for several API processes).",
     ),
+    "E1012": (
+        "the bounce mailbox needs its address",
+        "Set DOORSTEP_BOUNCE_ADDRESS (e.g. bounces@mail.your-domain), the address late bounces are sent to.",
+    ),
     "E1101": ("missing required column", "Add the column (see docs/input-formats.md for names and aliases)."),
     "E1102": ("missing required value", "Fill in the value."),
     "E1103": ("unparsable time", "Use HH:MM, an ISO-8601 date-time with offset, or seconds."),
