@@ -28,7 +28,7 @@ def test_build_prints_phases_and_writes_metadata(monaco_pbf: Path, tmp_path: Pat
     assert result.exit_code == 0, result.output
     meta = json.loads(result.output)
     assert meta["profile"] == "van" and meta["algorithm"] == "ch"
-    assert list(meta["build_seconds"]) == ["check", "extract", "contract"]
+    assert list(meta["build_seconds"]) == ["check", "extract", "contract", "addresses"]
     assert json.loads((out / "network.json").read_text(encoding="utf-8")) == meta
     shown = invoke("network", "info", str(out))
     assert shown.exit_code == 0 and "van" in shown.output and meta["source_sha256"][:16] in shown.output

@@ -37,7 +37,7 @@ def test_metadata_records_source_checksum_area_profile_algorithm_and_phases(
     assert meta.source_sha256 == hashlib.sha256(monaco_pbf.read_bytes()).hexdigest()
     assert meta.source_bytes == monaco_pbf.stat().st_size
     assert (meta.profile, meta.algorithm) == (NetworkProfile.CAR, Algorithm.MLD)
-    assert list(meta.build_seconds) == ["check", "extract", "partition", "customize"]
+    assert list(meta.build_seconds) == ["check", "extract", "partition", "customize", "addresses"]
     assert all(s >= 0 for s in meta.build_seconds.values())
     assert meta.osrm_version.startswith("v")
     assert meta.peak_rss_bytes > 0

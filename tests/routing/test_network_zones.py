@@ -46,7 +46,7 @@ def test_build_records_the_zone_and_its_phase(monaco_zoned: Path) -> None:
     logged how many roads it tagged."""
     meta = read_meta(monaco_zoned)
     assert meta.zones == (ZoneClass("zon_casino", "zone1", geometry_sha256(casino_zone())),)
-    assert list(meta.build_seconds) == ["check", "zones", "extract", "partition", "customize"]
+    assert list(meta.build_seconds) == ["check", "zones", "extract", "partition", "customize", "addresses"]
     log = (monaco_zoned / "build.log").read_text(encoding="utf-8")
     tagged = int(log.split("# access zones: ")[1].split()[0])
     assert 50 < tagged < 200  # the streets around the Casino, not the whole town

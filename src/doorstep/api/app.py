@@ -65,6 +65,9 @@ from doorstep.notify.rate import RateLimits
 from doorstep.notify.rate_redis import RedisBucket
 from doorstep.notify.smtp import SmtpEmail
 from doorstep.notify.twilio import TwilioSms, status_callback_url
+from doorstep.routing.address_index import INDEX_FILE
+from doorstep.routing.address_lookup import LocalGeocoder
+from doorstep.routing.geocoder import Geocoder
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import traffic_for
@@ -139,6 +142,18 @@ def road_network(settings: Settings) -> TravelTimeProvider | None:
     if settings.network is None:
         return None
     return OsrmLocalProvider(settings.network, snap_radius_m=settings.snap_radius_m)
+
+
+def address_geocoder(settings: Settings) -> Geocoder | None:
+    """The road network folder's address index (``DOORSTEP_NETWORK``): orders given by address only are placed
+    with it. None without a network, or with one built before networks carried addresses (logged: rebuild it)."""
+    if settings.network is None:
+        return None
+    if not (settings.network / INDEX_FILE).is_file():
+        log.warning("%s has no %s: orders need lat/lng (rebuild it with `doorstep network build`)",
+                    settings.network, INDEX_FILE)  # fmt: skip
+        return None
+    return LocalGeocoder(settings.network)
 
 
 def settle_heap() -> None:
@@ -230,6 +245,7 @@ def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher,
         channels=channels(settings),
         travel=TravelModel(network=road_network(settings), traffic=settings.traffic, weather=settings.weather,
                            learned=settings.learned_times),
+        geocoder=address_geocoder(settings),
         currency=settings.currency,
         plan_time_limit_s=settings.time_limit_s,
         staffing_time_limit_s=settings.staffing_time_limit_s,

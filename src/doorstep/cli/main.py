@@ -11,6 +11,7 @@ from doorstep.cli.check_cmd import check
 from doorstep.cli.db_cmd import db_app
 from doorstep.cli.demo_cmd import demo
 from doorstep.cli.eta_worker_cmd import eta_worker
+from doorstep.cli.geocode_cmd import geocode
 from doorstep.cli.network_cmd import network_app
 from doorstep.cli.org_cmd import org_app
 from doorstep.cli.plan_cmd import plan
@@ -42,6 +43,7 @@ app.command("check")(check)
 app.command("demo")(demo)
 app.command("schema")(schema)
 app.add_typer(network_app, name="network")
+app.command("geocode")(geocode)
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.command("serve")(serve)

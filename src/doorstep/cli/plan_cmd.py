@@ -100,7 +100,7 @@ def plan(
     ] = None,
 ) -> None:
     """Plan routes for ORDERS and write plan.json, routes.csv, routes.geojson and map.html to --out."""
-    from doorstep.cli.run import RunRequest, solve_and_report, traffic_model, travel_provider
+    from doorstep.cli.run import RunRequest, address_geocoder, solve_and_report, traffic_model, travel_provider
     from doorstep.formats.carriers_json import read_carriers
     from doorstep.formats.load import load_problem
 
@@ -121,7 +121,10 @@ def plan(
             memory_limit_mib=memory_limit,
         )
         options.validate()
-        loaded = load_problem(orders, fleet, skip_invalid=skip_invalid, plan_date=parse_date(plan_date))
+        geocoder = address_geocoder(network or settings.network)
+        loaded = load_problem(
+            orders, fleet, skip_invalid=skip_invalid, plan_date=parse_date(plan_date), geocoder=geocoder
+        )
         if objective is None and loaded.source_format == "vroom-json":
             options = replace(options, objective=Objective.TRAVEL_COST)  # VROOM's meaning of its costs
         depots = {d.id: d.location for d in loaded.problem.depots}

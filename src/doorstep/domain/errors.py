@@ -96,6 +96,14 @@ CODES: dict[str, tuple[str, str]] = {
         "unknown template variable",
         "Use only the variables of the message's trigger (docs/notifications.md lists them).",
     ),
+    "E1134": (
+        "address not found",
+        "Check the street's spelling and add the town or postcode; or give lat/lng (the map pick places it).",
+    ),
+    "E1135": (
+        "address matches several places",
+        "Add the town or postcode that tells them apart; or give lat/lng.",
+    ),
     "E1401": ("position from the future", "Check the phone's clock (automatic date and time)."),
     "E1402": ("position too old", "Positions older than 24 hours are not tracking data; drop them."),
     "E1403": (
@@ -272,6 +280,10 @@ CODES: dict[str, tuple[str, str]] = {
         "too many access zones for a road network",
         "Give each zone once, at most 2 on a car or van network (3 on bike, foot); merge zones into a MultiPolygon.",
     ),
+    "E3015": (
+        "no address index",
+        "Rebuild the network with `doorstep network build` (it writes addresses.sqlite), or give lat/lng.",
+    ),
     "E1301": ("invalid request field", "Correct the field named in loc (see the OpenAPI schema at /docs)."),
     "E1302": ("no such object", "Check the id; objects of other organizations are not visible."),
     "E1303": ("request body too large", "Send a smaller body: split bulk requests or upload smaller files."),
@@ -337,6 +349,10 @@ CODES: dict[str, tuple[str, str]] = {
     "W1211": (
         "phone number unusable",
         "Write it in international format (+351 912 345 678): no SMS goes to this customer until then.",
+    ),
+    "W1212": (
+        "address placed approximately",
+        "Check the pin: the house number is not in the address data; the stop is on its street or between two numbers.",
     ),
     "W1700": (
         "goods ready after the order's window",

@@ -22,6 +22,7 @@ from doorstep.formats.json_common import read_json
 from doorstep.formats.tabular import read_orders
 from doorstep.formats.vroom_common import VroomContext
 from doorstep.formats.vroom_input import read_vroom
+from doorstep.routing.geocoder import Geocoder
 
 TABLE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 FORMATS = ("csv", "xlsx", "doorstep-json", "vroom-json")
@@ -124,11 +125,19 @@ def _today_at(fleet: Fleet | None) -> date:
 
 
 def _load_table(
-    path: Path, fmt: str, fleet: Fleet | None, day: date | None, skip_invalid: bool, g: _Gather
+    path: Path,
+    fmt: str,
+    fleet: Fleet | None,
+    day: date | None,
+    skip_invalid: bool,
+    g: _Gather,
+    geocoder: Geocoder | None = None,
 ) -> tuple[LoadResult, list[int]] | None:
     depots = fleet.depots if fleet else ()
     when = day or _today_at(fleet)
-    table = g.run(lambda: read_orders(path, depots=depots, plan_date=when, skip_invalid=skip_invalid))
+    table = g.run(
+        lambda: read_orders(path, depots=depots, plan_date=when, skip_invalid=skip_invalid, geocoder=geocoder)
+    )
     if table is None or fleet is None:
         return None
     problem = Problem.of(table.orders, fleet, name=path.stem)
@@ -210,8 +219,10 @@ def load_problem(
     *,
     skip_invalid: bool = False,
     plan_date: date | None = None,
+    geocoder: Geocoder | None = None,
 ) -> LoadResult:
-    """Read orders (CSV, XLSX, Doorstep JSON or VROOM JSON) and their fleet into a validated Problem.
+    """Read orders (CSV, XLSX, Doorstep JSON or VROOM JSON) and their fleet into a validated Problem. With a
+    ``geocoder``, CSV/XLSX rows with an address and no lat/lng are placed by it.
 
     A CSV/XLSX needs a fleet file (E1117); JSON inputs that carry vehicles do not (a fleet file given anyway
     replaces them). Every error found in either file and by validation is raised together.
@@ -229,7 +240,7 @@ def load_problem(
         if fleet_path is None:
             msg = f"{orders_path.name}: a {fmt.upper()} file needs a fleet file (--fleet)"
             g.errors.append(Issue("E1117", msg, ("fleet",)))
-        table = _load_table(orders_path, fmt, fleet, day, skip_invalid, g)
+        table = _load_table(orders_path, fmt, fleet, day, skip_invalid, g, geocoder)
         res, rows = table if table is not None else (None, [])
     elif fmt == "doorstep-json":
         res = _load_doorstep(orders_path, fleet, day, plan_date, g)

@@ -22,6 +22,7 @@ from doorstep.domain.pickup import PickupPoint
 from doorstep.formats.tabular_cells import Cell, RowReader, cell_text
 from doorstep.formats.tabular_columns import Columns, map_headers
 from doorstep.formats.tabular_rows import RowContext, build_order, make_context
+from doorstep.routing.geocoder import Geocoder
 
 DELIMITERS = (",", ";", "\t")
 MAX_ROWS = 100_000  # data rows in one table (a regional day is 20,000 orders)
@@ -45,11 +46,12 @@ def read_orders(
     plan_date: date,
     skip_invalid: bool = False,
     points: Mapping[str, PickupPoint] | None = None,
+    geocoder: Geocoder | None = None,
 ) -> TableRead:
-    """Orders from a ``.csv``/``.tsv``/``.txt`` or ``.xlsx`` file; raises DoorstepError with every error."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return read_orders_xlsx(path, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid, points=points)
-    return read_orders_csv(path, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid, points=points)
+    """Orders from a ``.csv``/``.tsv``/``.txt`` or ``.xlsx`` file; raises DoorstepError with every error. With a
+    ``geocoder``, a row with an address and no lat/lng is placed by it."""
+    read = read_orders_xlsx if path.suffix.lower() in (".xlsx", ".xlsm") else read_orders_csv
+    return read(path, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid, points=points, geocoder=geocoder)
 
 
 def read_orders_csv(
@@ -59,6 +61,7 @@ def read_orders_csv(
     plan_date: date,
     skip_invalid: bool = False,
     points: Mapping[str, PickupPoint] | None = None,
+    geocoder: Geocoder | None = None,
 ) -> TableRead:
     """Orders from a UTF-8 CSV (``,`` ``;`` or tab delimited, sniffed from the header row)."""
     text = decode_utf8(_read_bytes(path), path)
@@ -66,8 +69,9 @@ def read_orders_csv(
     rows = capped_rows(enumerate(csv_rows(reader, path.name), start=1), path.name)
     records = ((n, list[Cell](rec)) for n, rec in rows)
     return orders_from_rows(
-        records, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid, name=path.name, points=points
-    )
+        records, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid, name=path.name, points=points,
+        geocoder=geocoder,
+    )  # fmt: skip
 
 
 def read_orders_xlsx(
@@ -77,6 +81,7 @@ def read_orders_xlsx(
     plan_date: date,
     skip_invalid: bool = False,
     points: Mapping[str, PickupPoint] | None = None,
+    geocoder: Geocoder | None = None,
 ) -> TableRead:
     """Orders from the sheet named "orders" of a workbook, else its first sheet (read-only, cached values)."""
     import openpyxl
@@ -97,8 +102,9 @@ def read_orders_xlsx(
     finally:
         wb.close()
     return orders_from_rows(
-        records, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid, name=path.name, points=points
-    )
+        records, depots=depots, plan_date=plan_date, skip_invalid=skip_invalid, name=path.name, points=points,
+        geocoder=geocoder,
+    )  # fmt: skip
 
 
 def _check_unpacked(path: Path) -> None:
@@ -194,15 +200,17 @@ def orders_from_rows(
     skip_invalid: bool = False,
     name: str = "table",
     points: Mapping[str, PickupPoint] | None = None,
+    geocoder: Geocoder | None = None,
 ) -> TableRead:
     """Orders from numbered rows (the first non-blank one is the header); the core shared by CSV and XLSX. With
     ``points`` (the organization's pickup points) a row's ``pickup_point_id`` must name one of them and the order
-    goes there (``domain.pickup.to_point``); without, the id is carried as given (``doorstep plan``)."""
+    goes there (``domain.pickup.to_point``); without, the id is carried as given (``doorstep plan``). With a
+    ``geocoder``, a row with an address and no lat/lng is placed by it (the lat/lng columns may then be absent)."""
     rows = iter(records)
     header = next(((n, cells) for n, cells in rows if not _blank(cells)), None)
     if header is None:
         raise DoorstepError([Issue("E1002", f"{name} is empty", ("file", name))])
-    cols = map_headers([cell_text(c) for c in header[1]])
+    cols = map_headers([cell_text(c) for c in header[1]], by_address=geocoder is not None)
     errors = [i for i in cols.issues if i.severity is Severity.ERROR]
     if errors:
         raise DoorstepError(errors, [i for i in cols.issues if i.severity is Severity.WARNING])
@@ -210,7 +218,7 @@ def orders_from_rows(
     data = [(n, cells) for n, cells in rows if not _blank(cells)]
     if not data:
         raise DoorstepError([Issue("E1002", f"{name} has a header row but no data rows", ("file", name))])
-    row_errors = _read_rows(data, cols, make_context(tuple(depots), plan_date, points), out)
+    row_errors = _read_rows(data, cols, make_context(tuple(depots), plan_date, points, geocoder), out)
     if row_errors and not skip_invalid:
         raise DoorstepError([i for errs in row_errors.values() for i in errs], out.warnings)
     for n, errs in row_errors.items():

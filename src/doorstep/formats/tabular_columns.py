@@ -96,10 +96,11 @@ class Columns:
         return [c for c in self.index if c in SIZE_NAMES or c.startswith("size_")]
 
 
-def map_headers(headers: list[str]) -> Columns:
+def map_headers(headers: list[str], by_address: bool = False) -> Columns:
     """Map a header row onto canonical columns: W1202 once per unknown column, E1122 for a column named twice,
     E1101 listing every missing required column (``lat`` and ``lng`` are not required in a table with a
-    ``pickup_point_id`` column: a row naming a point may leave them out)."""
+    ``pickup_point_id`` column, nor, ``by_address`` (a geocoder is at hand), in one with an ``address`` column:
+    such rows may leave them out)."""
     cols = Columns()
     for i, raw in enumerate(headers):
         text = raw.strip()
@@ -119,7 +120,8 @@ def map_headers(headers: list[str]) -> Columns:
         if a in cols.index and b in cols.index:
             msg = f"columns {cols.header[a]!r} and {cols.header[b]!r} give the same value in two units"
             cols.issues.append(Issue("E1122", msg, ("column", cols.header[b])))
-    missing = [c for c in REQUIRED if c not in cols.index and "pickup_point_id" not in cols.index]
+    optional = "pickup_point_id" in cols.index or (by_address and "address" in cols.index)
+    missing = [c for c in REQUIRED if c not in cols.index and not optional]
     if missing:
         names = ", ".join(f"{c} ({'|'.join(ALIASES[c])})" for c in missing)
         cols.issues.append(Issue("E1101", f"missing required column(s): {names}", ("columns", *missing)))

@@ -27,6 +27,7 @@ from doorstep.domain.validate import FAR_FROM_DEPOT_M
 from doorstep.formats.items_cell import parse_items_cell
 from doorstep.formats.tabular_cells import RowReader
 from doorstep.formats.times import at_local, parse_when, zone
+from doorstep.routing.geocoder import Geocoder, issues_of
 
 _PAIR = re.compile(r"^\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*[-–]\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*$")
 _SCALED = {"weight_kg": ("weight_g", 1000), "volume_l": ("volume_cm3", 1000)}
@@ -42,10 +43,14 @@ class RowContext:
     default_tz: tzinfo
     default_depot: Depot | None = None
     points: Mapping[str, PickupPoint] | None = None
+    geocoder: Geocoder | None = None  # places a row with an address and no lat/lng
 
 
 def make_context(
-    depots: list[Depot] | tuple[Depot, ...], plan_date: date, points: Mapping[str, PickupPoint] | None = None
+    depots: list[Depot] | tuple[Depot, ...],
+    plan_date: date,
+    points: Mapping[str, PickupPoint] | None = None,
+    geocoder: Geocoder | None = None,
 ) -> RowContext:
     """Index depots by id and lower-cased name; local times default to the first depot's zone (else UTC)."""
     by_key: dict[str, Depot] = {}
@@ -53,7 +58,7 @@ def make_context(
         by_key.setdefault(d.name.strip().lower(), d)
     by_key.update({d.id: d for d in depots})
     tz = zone(depots[0].timezone) if depots else None
-    return RowContext(plan_date, by_key, tz or UTC, depots[0] if depots else None, points)
+    return RowContext(plan_date, by_key, tz or UTC, depots[0] if depots else None, points, geocoder)
 
 
 def _choice[E: (OrderKind, Priority)](r: RowReader, col: str, enum: type[E], default: E) -> E:
@@ -98,6 +103,24 @@ def _point(r: RowReader, lat_col: str, lng_col: str, ctx: RowContext, *, require
     else:
         r.add("E1105", lat_col, f"lat={lat}, lng={lng} out of range")
     return None
+
+
+def _by_address(r: RowReader, ctx: RowContext) -> bool:
+    """Whether the row is placed by its address: no lat/lng, an address, a geocoder, no pickup point named."""
+    no_point = not r.has("lat") and not r.has("lng") and not r.text("pickup_point_id")
+    return no_point and ctx.geocoder is not None and bool(r.text("address").strip())
+
+
+def _geocoded(r: RowReader, ctx: RowContext, depot: Depot | None) -> LatLng | None:
+    """The row's address placed by the geocoder (E1134 / E1135 at the address cell, W1212 when approximate)."""
+    home = depot or ctx.default_depot
+    if ctx.geocoder is None:
+        return None
+    answer = ctx.geocoder.geocode(r.text("address"), near=home.location if home else None)
+    where, issues = issues_of(answer, ("address",))
+    for issue in issues:
+        r.add(issue.code, "address", issue.message)
+    return where
 
 
 def _window(r: RowReader, cols: tuple[str, str], ctx: RowContext, tz: tzinfo) -> TimeWindow | None:
@@ -272,7 +295,10 @@ def build_order(r: RowReader, ctx: RowContext, size_cols: list[str], pairs: list
     depot = _depot(r, ctx)
     tz = (zone(depot.timezone) if depot else None) or ctx.default_tz
     pid, point = _pickup_point(r, ctx)
-    location = _point(r, "lat", "lng", ctx, required=pid is None or ctx.points is None)
+    if _by_address(r, ctx):
+        location = _geocoded(r, ctx, depot)
+    else:
+        location = _point(r, "lat", "lng", ctx, required=pid is None or ctx.points is None)
     if location is None and point is not None:
         location = point.location
     windows = _all_windows(r, pairs, ctx, tz)

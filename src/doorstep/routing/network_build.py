@@ -26,6 +26,7 @@ import osmium
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.zones import AccessZone
+from doorstep.routing.address_index import INDEX_FILE, IndexStats, build_address_index
 from doorstep.routing.network_meta import (
     LUA_FILE,
     Algorithm,
@@ -46,7 +47,7 @@ BUILD_LOG = "build.log"
 
 def phases_of(algorithm: Algorithm, zones: bool) -> tuple[str, ...]:
     """The phases a build reports, in order (``zones`` after ``check`` when zones are built in)."""
-    phases = PHASES[algorithm]
+    phases = (*PHASES[algorithm], "addresses")
     return (phases[0], "zones", *phases[1:]) if zones else phases
 
 
@@ -127,6 +128,11 @@ def _log_tagged(log: Path, ways: int) -> None:
         fh.write(f"# access zones: {ways} roads tagged\n")
 
 
+def _log_addresses(log: Path, stats: IndexStats) -> None:
+    with log.open("a", encoding="utf-8") as f:
+        f.write(f"addresses: {stats.streets} streets, {stats.addresses} house numbers, {stats.places} places\n")
+
+
 def _check_input(pbf: Path) -> None:
     if not pbf.is_file():
         raise DoorstepError([Issue("E3002", f"{pbf}: no such file", ("osm_file",))])
@@ -191,6 +197,7 @@ def build_network(
             shutil.move(str(produced), out / produced.name)
     for phase in PHASES[algorithm][2:]:
         timed(phase, lambda p=phase: _run(p, [str(tool(p)), "-t", str(threads), base], out, log))  # type: ignore[misc]
+    timed("addresses", lambda: _log_addresses(log, build_address_index(pbf, out / INDEX_FILE)))
     meta = NetworkMeta(
         name=name,
         profile=profile,

@@ -18,6 +18,7 @@ from doorstep.notify.channels import Channels
 from doorstep.optimize.geometry import plan_origin
 from doorstep.optimize.part_runner import RunnerFactory
 from doorstep.routing.defaults import default_provider
+from doorstep.routing.geocoder import Geocoder
 from doorstep.routing.learned import LearnedTravel
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import TrafficProvider, traffic_for
@@ -72,6 +73,7 @@ class Platform:
     recovered: bool = False  # interrupted jobs were already cleaned up by this process (do it once, first)
     # the travel model and the settings of each concern (services/kernel/settings.py)
     travel: TravelModel = field(default_factory=TravelModel)
+    geocoder: Geocoder | None = None  # places orders given by address only (the road network's address index)
     currency: str = "EUR"  # ISO 4217 code of every amount in cents (one per deployment: DOORSTEP_CURRENCY)
     plan_time_limit_s: float = 30.0
     staffing_time_limit_s: float = 5.0  # solver time per depot and day of a staffing run (docs/analytics.md)

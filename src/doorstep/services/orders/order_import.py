@@ -25,6 +25,7 @@ from doorstep.formats.tabular import (
     sniff_delimiter,
 )
 from doorstep.formats.tabular_cells import Cell
+from doorstep.routing.geocoder import Geocoder
 from doorstep.services.fleet.pickup_points import point_of
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.platform import Platform
@@ -45,20 +46,26 @@ class ImportReport:
     warnings: list[Issue] = field(default_factory=list)
 
 
-def _read(filename: str, content: bytes, depot: Any, day: date, points: dict[str, PickupPoint]) -> TableRead:
+def _read(
+    filename: str, content: bytes, depot: Any, day: date, points: dict[str, PickupPoint], geocoder: Geocoder | None
+) -> TableRead:
     suffix = Path(filename).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "upload.xlsx"
             path.write_bytes(content)
-            return read_orders_xlsx(path, depots=[depot], plan_date=day, skip_invalid=True, points=points)
+            return read_orders_xlsx(
+                path, depots=[depot], plan_date=day, skip_invalid=True, points=points, geocoder=geocoder
+            )
     if suffix not in (".csv", ".tsv", ".txt"):
         raise DoorstepError([Issue("E1004", f"{filename}: upload a .csv or .xlsx file", ("file",))])
     text = decode_utf8(content, Path(filename))
     reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
     rows = capped_rows(enumerate(csv_rows(reader, filename), start=1), filename)
     records = ((n, list[Cell](rec)) for n, rec in rows)
-    return orders_from_rows(records, depots=[depot], plan_date=day, skip_invalid=True, name=filename, points=points)
+    return orders_from_rows(
+        records, depots=[depot], plan_date=day, skip_invalid=True, name=filename, points=points, geocoder=geocoder
+    )
 
 
 def _over_capacity(
@@ -89,7 +96,7 @@ def import_orders(p: Platform, actor: Actor, depot_id: str, day: date, filename:
     with p.uow(actor) as uow:
         depot = depot_of(uow.depots.require(depot_id, ("depot_id",)))
         points = {r.id: point_of(r) for r in uow.pickup_points.all()}
-        table = _read(filename, content, depot, day, points)
+        table = _read(filename, content, depot, day, points, p.geocoder)
         orders = [replace(o, id=new_id("ord"), depot_id=depot_id) for o in table.orders]
         over = _over_capacity(uow, orders, table.rows, day, points, p.clock())
         kept = [(n, o) for n, o in zip(table.rows, orders, strict=True) if n not in over]

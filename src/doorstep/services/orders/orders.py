@@ -23,6 +23,7 @@ from doorstep.domain.returns import attempt_of
 from doorstep.domain.status import OrderStatus, transition
 from doorstep.domain.validate import validate_problem
 from doorstep.formats.doorstep_json import order_to_dict
+from doorstep.routing.geocoder import Geocoder, issues_of
 from doorstep.services.fleet.fleet_admin import check_version
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.events import EventRecorder
@@ -70,25 +71,35 @@ def _build(
     depots: dict[str, Depot],
     loc0: tuple[str | int, ...],
     points: dict[str, PickupPoint] | None = None,
+    geocoder: Geocoder | None = None,
 ) -> tuple[Order, list[Issue]]:
     """The domain order of one request item and every problem with it (located under ``loc0``): errors, and the
-    warnings worth returning with the stored order (swapped coordinates). An order to a pickup point takes the
-    point's place and opening hours (``domain.pickup.to_point``)."""
+    warnings worth returning with the stored order (swapped coordinates, an address placed on its street). An
+    order to a pickup point takes the point's place and opening hours (``domain.pickup.to_point``); one with an
+    address and no location is placed by the deployment's geocoder, when it has one."""
     depot = depots.get(data["depot_id"])
     if depot is None:
         dep_id = data["depot_id"]
         return _placeholder(data), [Issue("E1302", f"depot {dep_id} not found", (*loc0, "depot_id"), dep_id)]
     data = pickup_orders.prefill(data, points or {})
+    issues: list[Issue] = []
     if data.get("location") is None:
         pid = data.get("pickup_point_id")
         if pid:  # a point of no (or another) organization: that is the one problem
             unknown = Issue("E1302", f"pickup point {pid} not found", (*loc0, "pickup_point_id"), pid)
             return _placeholder(data), [unknown]
-        missing = Issue("E1102", "location is required unless the order names a pickup point", (*loc0, "location"))
-        return _placeholder(data), [missing]
+        if geocoder is None or not str(data.get("address") or "").strip():
+            how = "or an address" if geocoder is not None else "(this deployment has no geocoder for an address)"
+            text = f"location is required {how} unless the order names a pickup point"
+            return _placeholder(data), [Issue("E1102", text, (*loc0, "location"))]
+        answer = geocoder.geocode(data["address"], near=depot.location)
+        where, issues = issues_of(answer, (*loc0, "address"), data.get("external_ref") or None)
+        if where is None:
+            return _placeholder(data), issues
+        data = {**data, "location": {"lat": where.lat, "lng": where.lng}}
     doc = {**data, "id": data.get("id") or new_id("ord")}
     order, rd = parse_order(doc, i, depots, data["date"])
-    issues = list(rd.issues)
+    issues += rd.issues
     order, point_issues = to_point(order, points or {}, depot, data["date"], loc0)
     issues += point_issues
     one = Problem(depots=(depot,), vehicles=(), orders=(order,))
@@ -165,7 +176,7 @@ def _create_orders(p: Platform, actor: Actor, items: list[dict[str, Any]]) -> Bu
         seen: dict[str, int] = {}
         for i, data in enumerate(items):
             loc0: tuple[str | int, ...] = ("orders", i) if len(items) > 1 else ()
-            order, problems = _build(data, i, depots, loc0, points)
+            order, problems = _build(data, i, depots, loc0, points, p.geocoder)
             located.append((order, data["date"], loc0))
             ref = data.get("external_ref", "")
             if ref in seen:
@@ -263,7 +274,7 @@ def update_order(p: Platform, actor: Actor, order_id: str, data: dict[str, Any],
             raise DoorstepError([Issue("E2004", msg, ("status",), order_id)])
         depots = _depots(uow, {data["depot_id"]})
         points = pickup_orders.points_of(uow, [data])
-        order, issues = _build({**data, "id": row.id}, 0, depots, (), points)
+        order, issues = _build({**data, "id": row.id}, 0, depots, (), points, p.geocoder)
         issues += pickup_orders.capacity_issues(uow, [(order, data["date"], ())], points, p.clock(), (row.id,))
         if errors := [x for x in issues if x.severity is Severity.ERROR]:
             raise DoorstepError(errors)

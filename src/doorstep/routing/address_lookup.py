@@ -1,0 +1,181 @@
+"""``LocalGeocoder``: addresses placed from a road network folder's address index (``routing.address_index``),
+in-process, offline.
+
+For each reading of the text (``address_text.parse``) the street is found by its name (exactly, or with
+``ae``/``oe``/``ue`` as umlauts); only when no reading names a street so, by close spelling (``difflib`` ratio at
+least ``FUZZY_CUTOFF``). A town,
+district or postcode in the text that one of the streets carries raises it above the others; one that none
+carries lowers none (OSM places and people's names for them differ). Then the house number: found on the street
+(``address``), else placed between the nearest lower and higher numbers of the same side (same parity, at most
+``INTERPOLATE_SPAN`` apart: ``interpolated``), else the street's middle (``street``). Two best matches as good
+as each other (however exactly each places the number) and more than ``AMBIGUOUS_M`` apart make the answer
+ambiguous, unless ``near`` (a depot) has one of them within ``NEAR_M`` and not the other.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sqlite3
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.geo import LatLng, haversine_m
+from doorstep.routing.address_index import INDEX_FILE, INDEX_FORMAT
+from doorstep.routing.address_text import AddressParts, first_number, fold, loose_key, name_key, number_key, parse
+from doorstep.routing.geocoder import RANK, Geocoded, GeocodeMatch, Precision
+
+FUZZY_CUTOFF = 0.84
+INTERPOLATE_SPAN = 40
+AMBIGUOUS_M = 1_000.0
+NEAR_M = 30_000.0
+PLACE_BONUS = 0.1
+NUMBER_BONUS = 0.05
+MAX_MATCHES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class _Street:
+    id: int
+    name: str
+    at: LatLng
+    places: frozenset[str]  # folded words of its town, district and addr:city values
+    postcodes: frozenset[str]
+    label_place: str
+
+
+class LocalGeocoder:
+    """The address index of one network folder; safe to share between threads (one connection per thread)."""
+
+    def __init__(self, folder: Path, name: str = "") -> None:
+        self.path = folder / INDEX_FILE
+        if not self.path.is_file():
+            msg = f"{folder} has no address index ({INDEX_FILE}): rebuild it with `doorstep network build`"
+            raise DoorstepError([Issue("E3015", msg, ("network",))])
+        self._name = name or f"network:{folder.name}"
+        self._local = threading.local()
+        db = self._db()
+        meta = dict(db.execute("SELECT k, v FROM meta").fetchall())
+        if meta.get("format") != str(INDEX_FORMAT):
+            msg = f"{self.path} is address index format {meta.get('format')}, this Doorstep reads {INDEX_FORMAT}"
+            raise DoorstepError([Issue("E3015", msg, ("network",))])
+        self.meta = meta
+        self._streets: dict[int, _Street] = {}
+        self._by_key: dict[str, list[int]] = defaultdict(list)
+        self._by_loose: dict[str, list[int]] = defaultdict(list)
+        for sid, key, loose, sname, lat, lng, places, postcodes, label_place in db.execute("SELECT * FROM streets"):
+            words = frozenset(places.split())
+            self._streets[sid] = _Street(sid, sname, LatLng(lat, lng), words, frozenset(postcodes.split()), label_place)
+            self._by_key[key].append(sid)
+            self._by_loose[loose].append(sid)
+        self._loose_keys = list(self._by_loose)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._local.db = db
+        return db
+
+    def geocode(self, text: str, near: LatLng | None = None) -> Geocoded:
+        found: dict[tuple[float, str], GeocodeMatch] = {}
+        readings = parse(text)
+        for fuzzy in (False, True):  # close spellings only when no reading names a street exactly
+            for reading in readings:
+                for match in self._matches(reading, fuzzy):
+                    key = (round(match.location.lat, 5), match.label)
+                    old = found.get(key)
+                    if old is None or _order(match) < _order(old):
+                        found[key] = match
+            if found:
+                break
+        ranked = sorted(found.values(), key=_order)
+        if near is not None:
+            ranked.sort(key=lambda m: (_order(m)[:2], haversine_m(m.location, near)))
+        matches = tuple(ranked[:MAX_MATCHES])
+        return Geocoded(text, matches, _ambiguous(matches, near))
+
+    def _streets_for(self, street: str, fuzzy: bool) -> list[tuple[_Street, float]]:
+        """The streets this name may mean, with how well the name matched (1 exact); by close spelling only when
+        ``fuzzy``."""
+        key, loose = name_key(street), loose_key(street)
+        if not key:
+            return []
+        if not fuzzy:
+            if key in self._by_key:
+                return [(self._streets[i], 1.0) for i in self._by_key[key]]
+            return [(self._streets[i], 0.98) for i in self._by_loose.get(loose, [])]
+        out: list[tuple[_Street, float]] = []
+        for close in difflib.get_close_matches(loose, self._loose_keys, n=4, cutoff=FUZZY_CUTOFF):
+            ratio = difflib.SequenceMatcher(None, loose, close).ratio()
+            out.extend((self._streets[i], 0.95 * ratio) for i in self._by_loose[close])
+        return out
+
+    def _matches(self, reading: AddressParts, fuzzy: bool) -> list[GeocodeMatch]:
+        out: list[GeocodeMatch] = []
+        hints = {w for p in reading.places for w in fold(p).split() if len(w) > 2}
+        for street, score in self._streets_for(reading.street, fuzzy):
+            if (hints and hints & street.places) or (reading.postcode and reading.postcode in street.postcodes):
+                score += PLACE_BONUS
+            at, precision, number = street.at, Precision.STREET, ""
+            if reading.number:
+                placed = self._number(street.id, reading.number)
+                if placed is not None:
+                    at, precision = placed
+                    number = reading.number
+                    score += NUMBER_BONUS if precision is Precision.ADDRESS else 0.0
+            label = f"{street.name} {number}".strip() + (f", {street.label_place}" if street.label_place else "")
+            out.append(GeocodeMatch(at, label, precision, round(min(score, 1.0 + PLACE_BONUS + NUMBER_BONUS), 4)))
+        return out
+
+    def _number(self, street_id: int, number: str) -> tuple[LatLng, Precision] | None:
+        rows = (
+            self._db()
+            .execute("SELECT number, first, lat, lng FROM addresses WHERE street_id = ?", (street_id,))
+            .fetchall()
+        )
+        wanted = number_key(number)
+        exact = [r for r in rows if r[0] == wanted]
+        if exact:
+            return LatLng(exact[0][2], exact[0][3]), Precision.ADDRESS
+        n = first_number(number)
+        if n is None:
+            return None
+        same = [r for r in rows if r[0] == str(n) or (r[1] == n and wanted.startswith(str(n)))]
+        if same:  # "12a" asked, "12" known: the same house's door
+            return LatLng(same[0][2], same[0][3]), Precision.INTERPOLATED
+        side = [r for r in rows if r[1] is not None and r[1] % 2 == n % 2]
+        lower = max((r for r in side if r[1] < n), key=lambda r: r[1], default=None)
+        upper = min((r for r in side if r[1] > n), key=lambda r: r[1], default=None)
+        if lower is None or upper is None or upper[1] - lower[1] > INTERPOLATE_SPAN:
+            return None
+        f = (n - lower[1]) / (upper[1] - lower[1])
+        at = LatLng(lower[2] + f * (upper[2] - lower[2]), lower[3] + f * (upper[3] - lower[3]))
+        return at, Precision.INTERPOLATED
+
+
+def _order(m: GeocodeMatch) -> tuple[float, int, str]:
+    """Best first: the higher score, then the more exact place."""
+    return (-m.score, RANK[m.precision], m.label)
+
+
+def _ambiguous(matches: tuple[GeocodeMatch, ...], near: LatLng | None) -> bool:
+    """Whether the two best are equally good and far apart (and ``near`` does not tell them apart)."""
+    if len(matches) < 2:
+        return False
+    a, b = matches[0], matches[1]
+    if abs(a.score - b.score) > 0.005:  # a house number known on one street only does not tell towns apart
+        return False
+    if haversine_m(a.location, b.location) <= AMBIGUOUS_M:
+        return False
+    if near is not None:
+        da, db = haversine_m(a.location, near), haversine_m(b.location, near)
+        if (da <= NEAR_M) != (db <= NEAR_M):
+            return False
+    return True

@@ -1,0 +1,90 @@
+"""Addresses to coordinates: the ``Geocoder`` interface, what it answers, and the issues an answer gives an order.
+
+Every answer says how exactly it placed the address (``Precision``): at the house (``address``), between two
+known house numbers of the street (``interpolated``), or on the street only (``street``). An order placed less
+exactly than at its house is accepted with a W1212 warning naming the precision, so a dispatcher can check the
+pin; an address that matches nothing is E1134, one that matches several places equally well is E1135, listing
+them. The implementation: ``LocalGeocoder`` (the road network folder's address index, ``routing.address_lookup``);
+a remote one (a Nominatim or Photon server the deployment runs) would answer the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from doorstep.domain.errors import Issue
+from doorstep.domain.geo import LatLng
+
+MAX_ADDRESS_CHARS = 500
+
+
+class Precision(StrEnum):
+    """How exactly an answer places the address."""
+
+    ADDRESS = "address"
+    INTERPOLATED = "interpolated"
+    STREET = "street"
+
+
+RANK = {Precision.ADDRESS: 0, Precision.INTERPOLATED: 1, Precision.STREET: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class GeocodeMatch:
+    """One place an address may be: where, as the geocoder names it, how exactly, and how well the text matched
+    (0..1)."""
+
+    location: LatLng
+    label: str
+    precision: Precision
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Geocoded:
+    """The answer for one address: its matches, best first; ``ambiguous`` when the first ones are equally good and
+    far apart (the text does not say which)."""
+
+    text: str
+    matches: tuple[GeocodeMatch, ...]
+    ambiguous: bool = False
+
+    @property
+    def best(self) -> GeocodeMatch | None:
+        """The place to use, or None (nothing found, or ambiguous)."""
+        return self.matches[0] if self.matches and not self.ambiguous else None
+
+
+class Geocoder(Protocol):
+    """Anything that places addresses."""
+
+    @property
+    def name(self) -> str:
+        """Shown with the answers (``network:heidelberg``, ``nominatim:http://…``)."""
+        ...
+
+    def geocode(self, text: str, near: LatLng | None = None) -> Geocoded:
+        """Where ``text`` is; ``near`` (a depot) decides between equally good places far apart."""
+        ...
+
+
+def issues_of(answer: Geocoded, loc: Sequence[str | int], ref: str | None = None) -> tuple[LatLng | None, list[Issue]]:
+    """The location an answer gives an order and its issues: E1134 (not found), E1135 (ambiguous, the candidates
+    listed), W1212 (placed on the street or between house numbers)."""
+    where = tuple(loc)
+    shown = answer.text if len(answer.text) <= 80 else answer.text[:77] + "..."
+    if not answer.matches:
+        return None, [Issue("E1134", f"address {shown!r} not found", where, ref)]
+    best = answer.best
+    if best is None:
+        options = "; ".join(f"{m.label} ({m.location.lat:.5f}, {m.location.lng:.5f})" for m in answer.matches[:3])
+        return None, [Issue("E1135", f"address {shown!r} matches several places: {options}", where, ref)]
+    if best.precision is Precision.ADDRESS:
+        return best.location, []
+    how = "on its street" if best.precision is Precision.STREET else "between the street's known house numbers"
+    at = f"{best.location.lat:.5f}, {best.location.lng:.5f}"
+    msg = f"address {shown!r} placed {how}, not at the house ({best.label}; {at})"
+    return best.location, [Issue("W1212", msg, where, ref)]
