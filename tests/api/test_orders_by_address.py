@@ -4,6 +4,7 @@ and uploaded; what cannot be placed is refused with every problem at once and no
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,9 @@ from fastapi.testclient import TestClient
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.routing.address_lookup import LocalGeocoder
 from tests.api.conftest import Tenant, platform_of
+from tests.api.slot_day import DAY, eve, policy, put_policy
+
+__all__ = ["eve"]  # the clock fixture
 
 
 @pytest.fixture
@@ -116,3 +120,70 @@ def test_without_a_geocoder_an_address_alone_is_e1102_saying_so(client: TestClie
     assert r.status_code == 422
     detail = r.json()["error"]["details"][0]
     assert detail["code"] == "E1102" and "no geocoder" in detail["message"]
+
+
+def test_the_address_search_lists_candidates_with_their_issues(
+    client: TestClient, tenant: Tenant, geocoder: LocalGeocoder
+) -> None:
+    """GET /v1/geocode (a read key): the location an order would get, every candidate and its issues; a miss is
+    200 with E1134 and no location; a blank query 422."""
+    found = client.get("/v1/geocode", params={"q": "6 Quai Antoine 1er, Monaco"}, headers=tenant.h("read"))
+    assert found.status_code == 200, found.text
+    body = found.json()
+    assert body["geocoder"] == geocoder.name and body["issues"] == [] and not body["ambiguous"]
+    assert body["matches"][0]["precision"] == "address" and body["location"] == body["matches"][0]["location"]
+    street = client.get("/v1/geocode", params={"q": "Avenue Princesse Grace"}, headers=tenant.h("read")).json()
+    assert [i["code"] for i in street["issues"]] == ["W1212"] and street["matches"][0]["precision"] == "street"
+    miss = client.get("/v1/geocode", params={"q": "Zyxwvutstraße 3"}, headers=tenant.h("read")).json()
+    assert miss["location"] is None and miss["matches"] == [] and miss["issues"][0]["code"] == "E1134"
+    assert client.get("/v1/geocode", params={"q": ""}, headers=tenant.h("read")).status_code == 422
+
+
+def test_the_address_search_without_an_index_is_409_e3015(client: TestClient, tenant: Tenant) -> None:
+    """A deployment without an address index says so, with the code to act on."""
+    r = client.get("/v1/geocode", params={"q": "6 Quai Antoine 1er"}, headers=tenant.h("read"))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "E3015"
+
+
+def _monaco_slots(client: TestClient, tenant: Tenant) -> Tenant:
+    """A Monaco depot with a van on the slot test day and a delivery-slot policy around it."""
+    depot = _monaco(client, tenant)
+    van = {"name": "Van MC", "type_id": tenant.ids["type"], "depot_id": depot}
+    vid = client.post("/v1/vehicles", json=van, headers=tenant.h()).json()["id"]
+    shift = {"vehicle_id": vid, "day": DAY, "start": f"{DAY}T08:00:00+02:00", "end": f"{DAY}T18:00:00+02:00"}
+    assert client.post("/v1/shifts", json=shift, headers=tenant.h()).status_code == 201
+    here = Tenant(tenant.org_id, tenant.email, tenant.keys, {**tenant.ids, "depot": depot})
+    doc = policy(here)
+    doc["zones"][0].update(id="mc", name="Monaco", radius_m=5_000)
+    for tpl in doc["templates"]:
+        tpl["zone_id"] = "mc"
+    put_policy(client, here, doc)
+    return here
+
+
+def test_checkout_offers_for_an_address_are_those_of_its_place(
+    client: TestClient, tenant: Tenant, geocoder: LocalGeocoder, eve: datetime
+) -> None:
+    """POST /v1/slots/offers with ``address``: the same windows as for the place it is placed at, and ``placed``
+    says where and how exactly; a street-level place carries W1212's text; an unknown address is 422 E1134;
+    address and location together E1551."""
+    here = _monaco_slots(client, tenant)
+    house = geocoder.geocode("6 Quai Antoine 1er").best
+    assert house is not None
+    ask = {"date_from": DAY, "date_to": DAY, "parcels": 1}
+    h = here.h("write")
+    by_text = client.post("/v1/slots/offers", json={**ask, "address": "6 Quai Antoine 1er, Monaco"}, headers=h)
+    assert by_text.status_code == 200, by_text.text
+    at = {"lat": house.location.lat, "lng": house.location.lng}
+    by_point = client.post("/v1/slots/offers", json={**ask, "location": at}, headers=h).json()
+    windows = sorted((o["service_level"], o["start"], o["end"]) for o in by_text.json()["offers"])
+    assert windows and windows == sorted((o["service_level"], o["start"], o["end"]) for o in by_point["offers"])
+    placed = by_text.json()["placed"]
+    assert placed["precision"] == "address" and placed["warning"] is None
+    assert (placed["lat"], placed["lng"]) == (at["lat"], at["lng"]) and by_point["placed"] is None
+    street = client.post("/v1/slots/offers", json={**ask, "address": "Avenue Princesse Grace"}, headers=h).json()
+    assert street["placed"]["precision"] == "street" and "on its street" in street["placed"]["warning"]
+    miss = client.post("/v1/slots/offers", json={**ask, "address": "Zyxwvutstraße 3"}, headers=h)
+    assert miss.status_code == 422 and miss.json()["error"]["code"] == "E1134"
+    both = client.post("/v1/slots/offers", json={**ask, "address": "x", "location": at}, headers=h)
+    assert both.status_code == 422 and both.json()["error"]["code"] == "E1551"

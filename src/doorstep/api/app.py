@@ -32,6 +32,7 @@ from doorstep.api.routers import (
     events,
     fleet,
     forecast,
+    geocode,
     health,
     learned,
     live,
@@ -365,7 +366,7 @@ def create_app(settings: Settings | None = None, *, runner: JobRunner | None = N
     )  # fmt: skip
     live_routers = (driver_stream.router, driver_records.router, live.router, returns.router, track.router,
                     driver_loading.router, warehouse.router)  # fmt: skip
-    for router in (*routers, *live_routers, slots.router, notify_settings.router, pickup_points.router):
+    for router in (*routers, *live_routers, slots.router, notify_settings.router, pickup_points.router, geocode.router):
         app.include_router(router)
     app.include_router(analytics.router)
     app.include_router(learned.router)

@@ -37,6 +37,7 @@ STATUS_BY_CODE = {
     "E1650": 401,  # a carrier callback without a valid signature
     "E1652": 404,
     "E3012": 422,  # the trail given cannot be matched: the input's fault, not the server's
+    "E3015": 409,  # no address index: the deployment's setup, not a server fault; give coordinates instead
 }
 
 

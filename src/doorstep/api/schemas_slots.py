@@ -92,10 +92,14 @@ class SlotPolicyOut(BaseModel):
 
 
 class OfferIn(Strict):
-    """Where (an address's ``location``, or a ``pickup_point_id`` for the policy's pickup level: give one), which
-    days and how big: the windows Doorstep can keep there."""
+    """Where (an address's ``location``, the ``address`` itself on a deployment with an address index, or a
+    ``pickup_point_id`` for the policy's pickup level: give one), which days and how big: the windows Doorstep can
+    keep there."""
 
     location: LatLngIn | None = None
+    address: str | None = Field(
+        None, max_length=500, description="placed by the road network's address index (docs/geocoding.md)"
+    )
     pickup_point_id: str | None = Field(None, max_length=64, description="offer this pickup point's days instead")
     date_from: dt.date
     date_to: dt.date
@@ -148,10 +152,21 @@ class Reason(BaseModel):
     action: str
 
 
+class PlacedOut(BaseModel):
+    """Where an ``address`` asked for was placed (the offers are for that place)."""
+
+    label: str
+    precision: Literal["address", "interpolated", "street"]
+    lat: float
+    lng: float
+    warning: str | None = Field(description="W1212's message when placed on the street or between numbers")
+
+
 class OffersOut(BaseModel):
     """The offers, best first by the organization's ranking; none with a reason when the address is not served."""
 
     offers: list[OfferOut]
+    placed: PlacedOut | None = Field(None, description="where the address asked for was placed (null for location)")
     zone_id: str | None
     pickup_point_id: str | None = None
     ranking: str | None

@@ -25,6 +25,7 @@ from doorstep.api.schemas_slots import (
 )
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng
+from doorstep.services.kernel import addresses
 from doorstep.services.kernel.access import Actor
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.slots import slot_holds, slot_offers, slot_pickup, slot_points, slot_policy, slot_usage
@@ -95,9 +96,9 @@ def near_body(p: Platform, actor: Actor, body: NearPointsIn) -> dict[str, Any]:
 
 
 def _where(body: OfferIn) -> None:
-    """E1551 unless the body gives exactly one of location and pickup_point_id."""
-    if (body.location is None) == (body.pickup_point_id is None):
-        msg = "give either location (an address) or pickup_point_id (a pickup point), not both or neither"
+    """E1551 unless the body gives exactly one of location, address and pickup_point_id."""
+    if sum(x is not None for x in (body.location, body.address, body.pickup_point_id)) != 1:
+        msg = "give one of location, address or pickup_point_id (a pickup point), not several or none"
         raise DoorstepError([Issue("E1551", msg, ("location",))])
 
 
@@ -110,13 +111,21 @@ def offers_body(p: Platform, actor: Actor, body: OfferIn) -> dict[str, Any]:
     if body.volume_cm3 is not None:
         size["volume_cm3"] = body.volume_cm3
     levels = frozenset(body.service_levels)
+    placed: dict[str, Any] | None = None
     if body.pickup_point_id is not None:
         ask = slot_pickup.PickupRequest(body.pickup_point_id, body.date_from, body.date_to, size, levels)
         res = slot_pickup.pickup_offers(p, actor, ask)
     else:
-        assert body.location is not None
+        if body.address is not None:
+            match, warnings = addresses.place(p, body.address, None)
+            at = match.location
+            placed = {"label": match.label, "precision": match.precision.value, "lat": at.lat, "lng": at.lng,
+                      "warning": warnings[0].message if warnings else None}  # fmt: skip
+        else:
+            assert body.location is not None
+            at = LatLng(body.location.lat, body.location.lng)
         req = slot_offers.OfferRequest(
-            location=LatLng(body.location.lat, body.location.lng), date_from=body.date_from, date_to=body.date_to,
+            location=at, date_from=body.date_from, date_to=body.date_to,
             size=size, skills=frozenset(body.skills), service_levels=levels,
         )  # fmt: skip
         res = slot_offers.make_offers(p, actor, req)
@@ -136,8 +145,8 @@ def offers_body(p: Platform, actor: Actor, body: OfferIn) -> dict[str, Any]:
     if res.reason is not None:
         reason = {"code": res.reason.code, "message": res.reason.message, "action": res.reason.fix}
     ranking = None if res.zone_id is None and res.pickup_point_id is None else res.ranking
-    return {"offers": items, "zone_id": res.zone_id, "pickup_point_id": res.pickup_point_id, "ranking": ranking,
-            "reason": reason}  # fmt: skip
+    return {"offers": items, "placed": placed, "zone_id": res.zone_id, "pickup_point_id": res.pickup_point_id,
+            "ranking": ranking, "reason": reason}  # fmt: skip
 
 
 def _reach(res: slot_offers.Offers, offer_id: str) -> dict[str, Any]:

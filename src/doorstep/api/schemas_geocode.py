@@ -1,0 +1,39 @@
+"""Shapes of /v1/geocode."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from doorstep.api.schemas_common import ErrorDetail
+
+
+class PointOut(BaseModel):
+    """WGS84 decimal degrees."""
+
+    lat: float
+    lng: float
+
+
+class MatchOut(BaseModel):
+    """One place the address may be."""
+
+    label: str = Field(description="the street (and number) with its district or town, as the index names them")
+    precision: Literal["address", "interpolated", "street"] = Field(
+        description="at the house; between two known numbers of the street; on the street only"
+    )
+    score: float = Field(description="how well the text matched (about 0.8 to 1.15; higher is better)")
+    location: PointOut
+
+
+class GeocodeOut(BaseModel):
+    """Where an address is: the location an order would get (null when not found or ambiguous), every candidate
+    best first, and the issues such an order would carry."""
+
+    geocoder: str
+    text: str
+    location: PointOut | None
+    ambiguous: bool
+    matches: list[MatchOut]
+    issues: list[ErrorDetail] = Field(description="W1212 (approximate), E1134 (not found) or E1135 (ambiguous)")

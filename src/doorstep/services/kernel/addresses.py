@@ -1,0 +1,64 @@
+"""Addresses placed with the deployment's geocoder (``Platform.geocoder``: the road network's address index), for
+the contexts that take an address where they would take coordinates (orders, checkout offers, the dashboard's
+address search)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from doorstep.domain.errors import DoorstepError, Issue, Severity
+from doorstep.domain.geo import LatLng
+from doorstep.routing.geocoder import Geocoded, GeocodeMatch, Geocoder, issues_of
+from doorstep.services.kernel.access import Actor, Permission
+from doorstep.services.kernel.platform import Platform
+
+MAX_TEXT = 500
+
+
+def geocoder_of(p: Platform, loc: Sequence[str | int] = ("address",)) -> Geocoder:
+    """The deployment's geocoder, or E3015 (no road network with an address index)."""
+    if p.geocoder is None:
+        msg = "this deployment places no addresses: its road network (DOORSTEP_NETWORK) has no address index"
+        raise DoorstepError([Issue("E3015", msg, tuple(loc))])
+    return p.geocoder
+
+
+def _text(text: str, loc: Sequence[str | int]) -> str:
+    clean = " ".join(text.split())
+    if not clean:
+        raise DoorstepError([Issue("E1102", "an address is required", tuple(loc))])
+    if len(clean) > MAX_TEXT:
+        raise DoorstepError([Issue("E1132", f"address of {len(clean):,} characters, at most {MAX_TEXT}", tuple(loc))])
+    return clean
+
+
+def place(
+    p: Platform, text: str, near: LatLng | None, loc: Sequence[str | int] = ("address",)
+) -> tuple[GeocodeMatch, list[Issue]]:
+    """Where the address is and its warnings (W1212 when approximate); E1134 / E1135 / E3015 raised."""
+    answer = geocoder_of(p, loc).geocode(_text(text, loc), near=near)
+    where, issues = issues_of(answer, loc)
+    if where is None or answer.best is None:
+        raise DoorstepError([i for i in issues if i.severity is Severity.ERROR])
+    return answer.best, issues
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """An address search's answer: the geocoder, every candidate, the location an order would get and its
+    issues."""
+
+    geocoder: str
+    answer: Geocoded
+    location: LatLng | None
+    issues: list[Issue]
+
+
+def look_up(p: Platform, actor: Actor, text: str, near: LatLng | None) -> Lookup:
+    """Readers: every candidate for the text, best first (the dashboard's address search, ``GET /v1/geocode``)."""
+    actor.require(Permission.READ)
+    coder = geocoder_of(p, ("q",))
+    answer = coder.geocode(_text(text, ("q",)), near=near)
+    where, issues = issues_of(answer, ("q",))
+    return Lookup(coder.name, answer, where, issues)
