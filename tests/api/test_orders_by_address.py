@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.routing.address_lookup import LocalGeocoder
 from tests.api.conftest import Tenant, platform_of
+from tests.api.pickup_day import make_point
 from tests.api.slot_day import DAY, eve, policy, put_policy
 
 __all__ = ["eve"]  # the clock fixture
@@ -145,7 +146,7 @@ def test_the_address_search_without_an_index_is_409_e3015(client: TestClient, te
     assert r.status_code == 409 and r.json()["error"]["code"] == "E3015"
 
 
-def _monaco_slots(client: TestClient, tenant: Tenant) -> Tenant:
+def _monaco_slots(client: TestClient, tenant: Tenant, **extra: Any) -> Tenant:
     """A Monaco depot with a van on the slot test day and a delivery-slot policy around it."""
     depot = _monaco(client, tenant)
     van = {"name": "Van MC", "type_id": tenant.ids["type"], "depot_id": depot}
@@ -153,12 +154,17 @@ def _monaco_slots(client: TestClient, tenant: Tenant) -> Tenant:
     shift = {"vehicle_id": vid, "day": DAY, "start": f"{DAY}T08:00:00+02:00", "end": f"{DAY}T18:00:00+02:00"}
     assert client.post("/v1/shifts", json=shift, headers=tenant.h()).status_code == 201
     here = Tenant(tenant.org_id, tenant.email, tenant.keys, {**tenant.ids, "depot": depot})
+    put_policy(client, here, {**_monaco_policy(here), **extra})
+    return here
+
+
+def _monaco_policy(here: Tenant) -> dict[str, Any]:
+    """The slot tests' policy with its zone around the Monaco depot."""
     doc = policy(here)
     doc["zones"][0].update(id="mc", name="Monaco", radius_m=5_000)
     for tpl in doc["templates"]:
         tpl["zone_id"] = "mc"
-    put_policy(client, here, doc)
-    return here
+    return doc
 
 
 def test_checkout_offers_for_an_address_are_those_of_its_place(
@@ -187,3 +193,23 @@ def test_checkout_offers_for_an_address_are_those_of_its_place(
     assert miss.status_code == 422 and miss.json()["error"]["code"] == "E1134"
     both = client.post("/v1/slots/offers", json={**ask, "address": "x", "location": at}, headers=h)
     assert both.status_code == 422 and both.json()["error"]["code"] == "E1551"
+
+
+def test_pickup_points_near_an_address_are_those_near_its_place(
+    client: TestClient, tenant: Tenant, geocoder: LocalGeocoder, eve: datetime
+) -> None:
+    """POST /v1/slots/pickup-points with ``address``: the points near where it is placed (the same list as for
+    that location) and ``placed``; neither place nor address is E1551."""
+    here = _monaco_slots(client, tenant, service_levels=[{"id": "pickup", "kind": "pickup"}])
+    house = geocoder.geocode("6 Quai Antoine 1er").best
+    assert house is not None
+    make_point(client, here, name="Tabac du Port", lat=house.location.lat + 0.002, lng=house.location.lng)
+    h = here.h("write")
+    by_text = client.post("/v1/slots/pickup-points", json={"address": "6 Quai Antoine 1er, Monaco"}, headers=h)
+    assert by_text.status_code == 200, by_text.text
+    at = {"lat": house.location.lat, "lng": house.location.lng}
+    by_point = client.post("/v1/slots/pickup-points", json={"location": at}, headers=h).json()
+    assert [p["name"] for p in by_text.json()["points"]] == [p["name"] for p in by_point["points"]] == ["Tabac du Port"]
+    assert by_text.json()["placed"]["precision"] == "address" and by_point["placed"] is None
+    neither = client.post("/v1/slots/pickup-points", json={}, headers=h)
+    assert neither.status_code == 422 and neither.json()["error"]["code"] == "E1551"

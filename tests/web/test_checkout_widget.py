@@ -362,3 +362,47 @@ def test_pickup_points_near_the_address_and_a_point_s_day(site: tuple[Any, str, 
     finally:
         back = org.api.put(f"/v1/slots/policy?version={r.json()['version']}", json=policy)
         assert back.status_code == 200, back.text
+
+
+def test_an_address_instead_of_coordinates(site: tuple[Any, str, Org, str], browser: Any, monaco_network: Path) -> None:
+    """``data-address`` and no coordinates: the widget asks by address and keeps the place the server gave
+    (Monaco, outside this Lisbon policy's zone: "no window for this address"); an address the index cannot place
+    says so, with no retry button (trying again cannot help), from the keyboard-reachable status; the plain form
+    takes ``address=`` and names the problem. No serious axe violation, nothing leaves the server."""
+    from playwright.sync_api import expect
+
+    from doorstep.routing.address_lookup import LocalGeocoder
+
+    app, base, _, key = site
+    platform = app.state.platform
+    platform.geocoder = LocalGeocoder(monaco_network)
+    try:
+        page, errors, outside = _page(browser, base)
+        asked: list[dict[str, Any]] = []
+        page.on("request", lambda r: asked.append(r.post_data_json) if r.url.endswith("/v1/slots/offers") else None)
+        page.set_content(
+            f'<!doctype html><html lang="en"><head><title>Shop</title>'
+            f'<link rel="stylesheet" href="{base}/widget/slots.css"></head><body><main><h1>Checkout</h1>'
+            f"<div id='here' data-doorstep-key='{key}' data-address='6 Quai Antoine 1er, Monaco' "
+            f"data-date-from='{DAY}' data-date-to='{DAY}'></div>"
+            f"<div id='nowhere' data-doorstep-key='{key}' data-address='Zyxwvutstraße 3' "
+            f"data-date-from='{DAY}' data-date-to='{DAY}'></div></main>"
+            f"<script src='{base}/widget/slots.js'></script></body></html>"
+        )
+        expect(page.locator("#here .dsw-status")).to_have_text("No delivery window is available for this address.")
+        expect(page.locator("#nowhere .dsw-status")).to_have_text("We could not find this address: please check it.")
+        assert page.locator("#nowhere .dsw-retry").count() == 0
+        assert {a.get("address") for a in asked} == {"6 Quai Antoine 1er, Monaco", "Zyxwvutstraße 3"}
+        assert all("location" not in a for a in asked)
+        kept = page.evaluate("() => DoorstepSlots.get(document.getElementById('here')).o.location")
+        house = LocalGeocoder(monaco_network).geocode("6 Quai Antoine 1er").best
+        assert house is not None and LatLng(kept["lat"], kept["lng"]) == house.location
+        assert axe_violations(page) == []
+        _shot(page, "widget-address.png")
+        assert outside == [] and [e for e in errors if "status of 422" not in e] == []  # the 422 is the refusal
+        form, _, _ = _page(browser, base, java_script_enabled=False)
+        form.goto(f"{base}/widget/form?key={key}&address=Zyxwvutstraße%203&lang=en&date_from={DAY}&date_to={DAY}")
+        expect(form.locator("body")).to_contain_text("not found")
+        assert form.locator("input[type=radio]").count() == 0
+    finally:
+        platform.geocoder = None

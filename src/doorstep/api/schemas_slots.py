@@ -174,9 +174,13 @@ class OffersOut(BaseModel):
 
 
 class NearPointsIn(Strict):
-    """Where the customer is: the pickup points near it, nearest first."""
+    """Where the customer is (``location``, or ``address`` on a deployment with an address index: give one): the
+    pickup points near it, nearest first."""
 
-    location: LatLngIn
+    location: LatLngIn | None = None
+    address: str | None = Field(
+        None, max_length=500, description="placed by the road network's address index (docs/geocoding.md)"
+    )
     within_m: int = Field(5_000, ge=100, le=50_000, description="straight-line metres from the location")
     limit: int = Field(5, ge=1, le=20)
 
@@ -198,6 +202,7 @@ class NearPointsOut(BaseModel):
     """The points, nearest first; none with the reason (E1554 no pickup level, E2274 none that near)."""
 
     points: list[NearPointOut]
+    placed: PlacedOut | None = Field(None, description="where the address asked for was placed (null for location)")
     reason: Reason | None = None
 
 

@@ -21,6 +21,13 @@ from doorstep.services.slots import slot_holds
 M = TypeVar("M", bound=BaseModel)
 
 
+def _where(fields: dict[str, Any]) -> dict[str, Any]:
+    """The form's place: its ``address`` when it gives one and no coordinates, else its ``lat``/``lng``."""
+    if fields.get("address") and not (fields.get("lat") or fields.get("lng")):
+        return {"address": fields["address"]}
+    return {"location": {"lat": fields.get("lat"), "lng": fields.get("lng")}}
+
+
 def _problems(exc: DoorstepError) -> WidgetAnswer:
     return WidgetAnswer(problems=[{"code": i.code, "message": i.message, "loc": list(i.loc)} for i in exc.issues])
 
@@ -54,8 +61,8 @@ class Checkout:
 
     def offers(self, key: str, fields: dict[str, Any]) -> WidgetAnswer:
         """Offers for the form's fields, or every problem with them."""
-        doc = {"location": {"lat": fields.get("lat"), "lng": fields.get("lng")}, "date_from": fields.get("date_from"),
-               "date_to": fields.get("date_to"), "parcels": fields.get("parcels") or 1}  # fmt: skip
+        doc = {**_where(fields), "date_from": fields.get("date_from"), "date_to": fields.get("date_to"),
+               "parcels": fields.get("parcels") or 1}  # fmt: skip
         return self._answer(key, OfferIn, doc, lambda actor, body: offers_body(self.p, actor, body))
 
     def points(self, key: str, fields: dict[str, Any], most: int = 3) -> WidgetAnswer:
@@ -65,12 +72,18 @@ class Checkout:
         def with_days(actor: Actor, body: NearPointsIn) -> dict[str, Any]:
             near = near_body(self.p, actor, body)
             for point in near["points"]:
-                ask = OfferIn.model_validate({"pickup_point_id": point["id"], "date_from": fields.get("date_from"),
-                                              "date_to": fields.get("date_to"), "parcels": fields.get("parcels") or 1})
+                ask = OfferIn.model_validate(
+                    {
+                        "pickup_point_id": point["id"],
+                        "date_from": fields.get("date_from"),
+                        "date_to": fields.get("date_to"),
+                        "parcels": fields.get("parcels") or 1,
+                    }
+                )
                 point["offers"] = offers_body(self.p, actor, ask)["offers"]  # fmt: skip
             return near
 
-        doc = {"location": {"lat": fields.get("lat"), "lng": fields.get("lng")}, "limit": most}
+        doc = {**_where(fields), "limit": most}
         return self._answer(key, NearPointsIn, doc, with_days)
 
     def hold(self, key: str, offer_id: str) -> WidgetAnswer:

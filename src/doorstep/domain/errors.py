@@ -410,7 +410,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E1550": ("invalid slot policy", "Fix every value listed in details (docs/slots.md describes the policy)."),
     "E1551": (
         "invalid slot offer request",
-        "Give a location, date_from <= date_to at most 14 days apart, and parcels of at least 1.",
+        "Give a location or an address, date_from <= date_to at most 14 days apart, and parcels of at least 1.",
     ),
     "E1552": ("address outside every delivery zone", "No windows are offered there; check the address or the zones."),
     "E1553": ("load larger than every vehicle", "Split the order: the limit per dimension is named in the message."),

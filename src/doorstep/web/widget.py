@@ -21,7 +21,8 @@ HERE = Path(__file__).resolve().parent / "widget"
 ASSET_HEADERS = {"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"}
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 FORM_FIELDS = (
-    "key", "lat", "lng", "lang", "date_from", "date_to", "days", "parcels", "currency", "return_to", "pickup",
+    "key", "lat", "lng", "address", "lang", "date_from", "date_to", "days", "parcels", "currency", "return_to",
+    "pickup",
 )  # fmt: skip
 TRUE = ("1", "true", "yes", "on")
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Response
 
 from doorstep.api.deps import ActorDep, PlatformDep
-from doorstep.api.schemas_common import ERRORS
+from doorstep.api.schemas_common import ERRORS, LatLngIn
 from doorstep.api.schemas_slots import (
     ConfirmIn,
     ConfirmOut,
@@ -81,7 +81,7 @@ def near_pickup_points(body: NearPointsIn, p: PlatformDep, actor: ActorDep) -> d
 
 def near_body(p: Platform, actor: Actor, body: NearPointsIn) -> dict[str, Any]:
     """The near-points answer (shared with the widget's plain-HTML form)."""
-    at = LatLng(body.location.lat, body.location.lng)
+    at, placed = _place(p, body.location, body.address, "location or address")
     res = slot_points.near_points(p, actor, at, body.within_m, body.limit)
     points = [
         {"id": n.point.id, "name": n.point.name, "kind": n.point.kind.value, "address": n.point.address,
@@ -92,7 +92,7 @@ def near_body(p: Platform, actor: Actor, body: NearPointsIn) -> dict[str, Any]:
     reason = None
     if res.reason is not None:
         reason = {"code": res.reason.code, "message": res.reason.message, "action": res.reason.fix}
-    return {"points": points, "reason": reason}
+    return {"points": points, "placed": placed, "reason": reason}
 
 
 def _where(body: OfferIn) -> None:
@@ -100,6 +100,24 @@ def _where(body: OfferIn) -> None:
     if sum(x is not None for x in (body.location, body.address, body.pickup_point_id)) != 1:
         msg = "give one of location, address or pickup_point_id (a pickup point), not several or none"
         raise DoorstepError([Issue("E1551", msg, ("location",))])
+
+
+def _place(
+    p: Platform, location: LatLngIn | None, address: str | None, one_of: str
+) -> tuple[LatLng, dict[str, Any] | None]:
+    """The place asked for: the ``location``, or where the deployment's address index places ``address`` with how
+    (``placed``: label, precision, coordinates, W1212's text when approximate). E1551 unless exactly one is given;
+    E1134, E1135, E3015 from the address."""
+    if (location is None) == (address is None):
+        raise DoorstepError([Issue("E1551", f"give one of {one_of}, not both or neither", ("location",))])
+    if location is not None:
+        return LatLng(location.lat, location.lng), None
+    assert address is not None
+    match, warnings = addresses.place(p, address, None)
+    at = match.location
+    placed = {"label": match.label, "precision": match.precision.value, "lat": at.lat, "lng": at.lng,
+              "warning": warnings[0].message if warnings else None}  # fmt: skip
+    return at, placed
 
 
 def offers_body(p: Platform, actor: Actor, body: OfferIn) -> dict[str, Any]:
@@ -116,14 +134,7 @@ def offers_body(p: Platform, actor: Actor, body: OfferIn) -> dict[str, Any]:
         ask = slot_pickup.PickupRequest(body.pickup_point_id, body.date_from, body.date_to, size, levels)
         res = slot_pickup.pickup_offers(p, actor, ask)
     else:
-        if body.address is not None:
-            match, warnings = addresses.place(p, body.address, None)
-            at = match.location
-            placed = {"label": match.label, "precision": match.precision.value, "lat": at.lat, "lng": at.lng,
-                      "warning": warnings[0].message if warnings else None}  # fmt: skip
-        else:
-            assert body.location is not None
-            at = LatLng(body.location.lat, body.location.lng)
+        at, placed = _place(p, body.location, body.address, "location, address or pickup_point_id")
         req = slot_offers.OfferRequest(
             location=at, date_from=body.date_from, date_to=body.date_to,
             size=size, skills=frozenset(body.skills), service_levels=levels,

@@ -101,6 +101,11 @@
 
   Widget.prototype.fail = function (e) {
     var self = this;
+    if (e && (e.code === "E1134" || e.code === "E1135")) { // an address the server cannot place: trying again won't
+      this.list.replaceChildren();
+      this.say(this.t.unknown_address);
+      return this.emit("error", e);
+    }
     this.list.replaceChildren(h("button", { type: "button", class: "dsw-retry" }, this.t.retry));
     this.list.firstChild.addEventListener("click", function () { self.refresh(); });
     this.say(this.t.failed);
@@ -114,9 +119,10 @@
     this.points.hidden = this.mode !== "point";
     this.say(this.t.loading);
     var body = { date_from: span[0], date_to: span[1], parcels: o.parcels || 1 };
-    if (this.point) body.pickup_point_id = this.point.id; else body.location = o.location;
+    if (this.point) body.pickup_point_id = this.point.id; else this.where(body);
     if (o.serviceLevels && !this.point) body.service_levels = o.serviceLevels;
     return this.call("POST", "/v1/slots/offers", body).then(function (res) {
+      self.placed(res);
       self.offers = res.offers.slice().sort(function (a, b) { return a.start < b.start ? -1 : 1; });
       self.draw();
       self.say(self.offers.length ? "" : (self.point ? self.t.point_none : self.t.none));
@@ -130,14 +136,24 @@
     this.offers = [];
     this.list.replaceChildren();
     this.say(this.t.points_loading);
-    var body = { location: o.location };
+    var body = this.where({});
     if (o.pickupWithin) body.within_m = o.pickupWithin;
     return this.call("POST", "/v1/slots/pickup-points", body).then(function (res) {
+      self.placed(res);
       self.points.replaceChildren.apply(self.points, res.points.map(function (pt) { return h("li", {}, self.pointButton(pt)); }));
       self.points.hidden = false;
       self.say(res.points.length ? self.t.choose_point : self.t.no_points);
       self.emit("points", res);
     }, function (e) { self.fail(e); });
+  };
+
+  // The place asked for: the shop's coordinates, else its address (data-address) until the server has placed it.
+  Widget.prototype.where = function (body) {
+    if (this.o.location) body.location = this.o.location; else body.address = this.o.address;
+    return body;
+  };
+  Widget.prototype.placed = function (res) {
+    if (res.placed && !this.o.location) this.o.location = { lat: res.placed.lat, lng: res.placed.lng };
   };
 
   Widget.prototype.distance = function (m) {
@@ -288,7 +304,8 @@
   function fromData(el) {
     var d = el.dataset;
     return mount(el, {
-      key: d.doorstepKey, location: { lat: Number(d.lat), lng: Number(d.lng) }, lang: d.lang || document.documentElement.lang,
+      key: d.doorstepKey, location: d.lat && d.lng ? { lat: Number(d.lat), lng: Number(d.lng) } : null, address: d.address,
+      lang: d.lang || document.documentElement.lang,
       days: d.days ? Number(d.days) : undefined, dateFrom: d.dateFrom, dateTo: d.dateTo, currency: d.currency,
       parcels: d.parcels ? Number(d.parcels) : undefined, serviceLevels: d.serviceLevels ? d.serviceLevels.split(",") : undefined,
       pickup: d.pickup === "true", pickupWithin: d.pickupWithin ? Number(d.pickupWithin) : undefined,
