@@ -4,6 +4,7 @@ serious violation with the forms open. Screenshots land in test-artifacts/playwr
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from doorstep.services.kernel.access import system_actor
@@ -204,3 +205,41 @@ def test_take_a_van_out_hands_its_stops_to_the_other(live_site: Site, browser: A
     expect(page.locator("#progress tbody tr")).to_have_count(1)
     page.screenshot(path=ARTIFACTS / "live-changes-7-vanout-approved.png", full_page=True)
     assert errors == []
+
+
+def test_find_the_address_of_a_new_order(live_site: Site, browser: Any, monaco_network: Path) -> None:
+    """'Find the address' places the typed address with the deployment's address index: at the house it fills
+    latitude and longitude and says so; on its street it says to check the pin; an unknown street is E1134 at the
+    address field and clears the place the last find gave. (The index is Monaco's, the day Lisbon's: no order is
+    added.)"""
+    from playwright.sync_api import expect
+
+    from doorstep.routing.address_lookup import LocalGeocoder
+
+    _, _, app, _ = live_site
+    coder = LocalGeocoder(monaco_network)
+    app.state.platform.geocoder = coder
+    try:
+        page, errors = _open(live_site, browser)
+        page.fill("#add-address", "6 Quai Antoine 1er, Monaco")
+        page.click("#add-find")
+        expect(page.locator("#add-placed")).to_contain_text("at the house")
+        house = coder.geocode("6 Quai Antoine 1er").best
+        assert house is not None
+        lat, lng = float(page.input_value("#add-lat")), float(page.input_value("#add-lng"))
+        assert abs(lat - house.location.lat) < 1e-6 and abs(lng - house.location.lng) < 1e-6
+        page.fill("#add-address", "Avenue Princesse Grace")
+        page.click("#add-find")
+        expect(page.locator("#add-placed")).to_contain_text("on its street")
+        page.fill("#add-address", "Zyxwvutstraße 3")
+        page.click("#add-find")
+        expect(page.locator("#add-address")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#add-form .field-error")).to_contain_text("E1134")
+        expect(page.locator("#add-placed")).to_have_text("")
+        assert page.input_value("#add-lat") == page.input_value("#add-lng") == ""  # no stale place from before
+        found = axe_violations(page)
+        assert not found, "\n".join(found)
+        page.screenshot(path=ARTIFACTS / "live-changes-find-address.png", full_page=True)
+        assert errors == []
+    finally:
+        app.state.platform.geocoder = None
