@@ -98,7 +98,7 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "E1134": (
         "address not found",
-        "Check the street's spelling and add the town or postcode; or give lat/lng (the map pick places it).",
+        "Check the street's spelling and add the town or postcode; or give the latitude and longitude.",
     ),
     "E1135": (
         "address matches several places",
