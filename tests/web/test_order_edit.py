@@ -6,6 +6,7 @@ Screenshots in test-artifacts/playwright-workspace/."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -241,3 +242,45 @@ def test_a_new_place_on_a_live_route_is_a_relocation_approved_from_the_panel(org
     expect(page.locator("#detail-timeline tbody tr td:nth-child(2)").last).to_have_text("order.updated")
     keep_screenshot(page, "orders-edit-5-place-applied.png")
     assert [e for e in errors if "status of 409" not in e] == [] and len(errors) == 1  # the refused place only
+
+
+def test_find_the_address_fills_the_place_and_the_save_keeps_it(
+    org: Org, server: tuple[str, Any], browser: Any, monaco_network: Path
+) -> None:
+    """In the editor, 'Find the address' places the typed address with the deployment's address index (here
+    Monaco's) and fills latitude and longitude; an ambiguous or unknown one is shown at the address field; saved,
+    the order is where the find put it."""
+    from playwright.sync_api import expect
+
+    from doorstep.routing.address_lookup import LocalGeocoder
+
+    coder = LocalGeocoder(monaco_network)
+    server[1].geocoder = coder
+    try:
+        oid = _new_order(org)
+        page, errors = open_page(browser, org, f"/app/orders?date={DAY}&order={oid}")
+        page.click("#edit-btn")
+        expect(page.locator("#edit-form")).to_be_visible()
+        page.fill("#edit-address", "Zyxwvutstraße 3")
+        page.click("#edit-find")
+        expect(page.locator("#edit-address-err")).to_contain_text("E1134")
+        expect(page.locator("#edit-lat")).to_have_value(str(ORDERS[2]["location"]["lat"]))  # its own place kept
+        page.fill("#edit-address", "6 Quai Antoine 1er, Monaco")
+        page.click("#edit-find")
+        expect(page.locator("#edit-placed")).to_contain_text("Quai Antoine 1er 6")
+        expect(page.locator("#edit-placed")).to_contain_text("at the house")
+        expect(page.locator("#edit-address")).not_to_have_attribute("aria-invalid", "true")
+        found = axe_violations(page)
+        assert not found, "\n".join(found)
+        keep_screenshot(page, "orders-edit-find-address.png")
+        page.click("#edit-save-btn")
+        expect(page.locator("#detail-status")).to_have_text("LATE-2 saved.")
+        house = coder.geocode("6 Quai Antoine 1er").best
+        assert house is not None
+        stored = org.api.get(f"/v1/orders/{oid}").json()["data"]
+        assert abs(stored["location"]["lat"] - house.location.lat) < 1e-6
+        assert abs(stored["location"]["lng"] - house.location.lng) < 1e-6
+        assert stored["address"] == "6 Quai Antoine 1er, Monaco"
+        assert errors == []
+    finally:
+        server[1].geocoder = None

@@ -1,6 +1,7 @@
 // The live page's changes to the day: add a same-day order, cancel one, take a van out, change a customer's
 // window. Each form checks what it can at the edge, then asks the live-change API for a proposal; every problem
 // (the page's or the API's coded ones) is shown next to its field at once.
+import { setupFind } from "./address-find.js";
 import { api, el } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
@@ -72,58 +73,15 @@ function windowProblems() {
   ];
 }
 
-const PRECISION = {
-  address: "at the house",
-  interpolated: "between the street's known house numbers: check the pin",
-  street: "on its street, not at the house: check the pin",
-};
-
-// "Find the address": the deployment's address index places the typed address (GET /v1/geocode) and fills
-// latitude and longitude; of several equally good places, each is a button; a miss is shown at the field.
-function setupFind(ctx) {
-  const form = $("add-form"), placed = $("add-placed"), list = $("add-candidates");
-  let filled = false; // latitude and longitude came from the last find: a new find replaces them or clears them
-  const use = (m) => {
-    filled = true;
-    $("add-lat").value = m.location.lat.toFixed(6);
-    $("add-lng").value = m.location.lng.toFixed(6);
-    placed.textContent = `Placed at ${m.label}, ${PRECISION[m.precision]}.`;
-    list.hidden = true;
-    list.replaceChildren();
-    ctx.map.panTo([m.location.lat, m.location.lng]);
-  };
-  $("add-find").addEventListener("click", async () => {
-    clearErrors(form);
-    placed.textContent = "";
-    list.hidden = true;
-    if (filled) {
-      $("add-lat").value = "";
-      $("add-lng").value = "";
-      filled = false;
-    }
-    const q = $("add-address").value.trim();
-    if (!q) return showProblems(form, [{ code: null, message: "type the address to find", loc: ["address"] }]);
-    const route = [...ctx.routes().values()][0];
-    const near = route ? `&depot_id=${encodeURIComponent(route.depot_id)}` : "";
-    try {
-      const res = await api("GET", `/v1/geocode?q=${encodeURIComponent(q)}${near}`);
-      if (res.location) return use(res.matches[0]);
-      const problems = res.issues.map((i) => ({ code: i.code, message: i.message, loc: ["address"] }));
-      showProblems(form, problems);
-      if (res.ambiguous) {
-        list.replaceChildren(...res.matches.map((m) => el("li", {}, el("button", { type: "button", onclick: () => use(m) },
-          `${m.label} (${m.location.lat.toFixed(4)}, ${m.location.lng.toFixed(4)})`))));
-        list.hidden = false;
-      }
-    } catch (err) {
-      if (err.status === 401) location.href = "/login";
-      else showProblems(form, problemsOf(err).map((p) => ({ ...p, loc: ["address"] })));
-    }
-  });
-}
-
 // Wire the four forms; ``ctx`` gives the day's routes and date, and is told about each new proposal.
 export function setupChanges(ctx) {
+  const forgetFind = setupFind({
+    ids: { address: "add-address", lat: "add-lat", lng: "add-lng", find: "add-find", placed: "add-placed", list: "add-candidates" },
+    depot: () => [...ctx.routes().values()][0]?.depot_id || null,
+    show: (problems) => showProblems($("add-form"), problems),
+    problemsOf,
+    onPlace: (m) => ctx.map.panTo([m.location.lat, m.location.lng]),
+  });
   const submit = (form, check, run) => form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const problems = check();
@@ -133,6 +91,7 @@ export function setupChanges(ctx) {
       await ctx.proposed(await run());
       form.reset();
       clearErrors(form);
+      forgetFind();
     } catch (err) {
       if (err.status === 401) location.href = "/login";
       else showProblems(form, problemsOf(err));
@@ -166,7 +125,6 @@ export function setupChanges(ctx) {
     return propose({ plan_id: routeOfOrder(orderId).plan_id, kind: "resequence", subject_id: orderId, windows });
   });
 
-  setupFind(ctx);
   // "Pick the place on the map": the next click on the map fills latitude and longitude.
   const pick = $("add-pick");
   pick.addEventListener("click", () => pick.setAttribute("aria-pressed", pick.getAttribute("aria-pressed") === "true" ? "false" : "true"));

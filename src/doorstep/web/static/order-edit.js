@@ -5,12 +5,14 @@
 // `resequence` with the new window when only the window changes. Its options — vehicles, cost change, km, the ETAs
 // that move — are shown and the dispatcher approves one, or keeps the order as it is. Every problem (the page's own
 // checks and the API's coded ones) is shown next to its field at once.
+import { setupFind } from "./address-find.js";
 import { api, el, hhmm } from "./api.js";
 import { problemsOf, showProblems } from "./live-changes.js";
 import { money } from "./page.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { order: null, route: null, proposal: null, change: null, currency: "EUR", reopen: async () => {} };
+const state = { order: null, route: null, proposal: null, change: null, currency: "EUR", reopen: async () => {},
+  forgetFind: () => {} };
 const EDITABLE = ["new", "failed"]; // the statuses PUT /v1/orders/{id} accepts
 const ON_ROUTE = ["planned", "dispatched"];
 // what cannot change on a live route (the place — address, latitude, longitude — and the window can)
@@ -103,6 +105,7 @@ function fill(o) {
     "edit-lat": d.location.lat, "edit-lng": d.location.lng, "edit-from": w ? hhmm(w.start) : "", "edit-to": w ? hhmm(w.end) : "",
     "edit-parcels": d.size?.parcels ?? "", "edit-priority": d.priority, "edit-notes": d.instructions };
   for (const [id, v] of Object.entries(values)) $(id).value = v ?? "";
+  state.forgetFind();
   for (const id of OTHERS) $(id).disabled = Boolean(state.route);
   const r = state.route;
   $("edit-mode").textContent = r
@@ -234,6 +237,12 @@ async function decide(choice) {
 // page's error handling for clicks.
 export function setupEdit(currency, reopen, guarded) {
   Object.assign(state, { currency, reopen });
+  state.forgetFind = setupFind({
+    ids: { address: "edit-address", lat: "edit-lat", lng: "edit-lng", find: "edit-find", placed: "edit-placed", list: "edit-candidates" },
+    depot: () => state.order?.depot_id || null,
+    show: (problems) => showProblems($("edit-form"), problems),
+    problemsOf,
+  });
   $("edit-btn").addEventListener("click", () => guarded(async () => {
     if ($("edit-form").hidden) await openEditor();
     else setOpen(false);
