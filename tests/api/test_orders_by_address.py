@@ -213,3 +213,24 @@ def test_pickup_points_near_an_address_are_those_near_its_place(
     assert by_text.json()["placed"]["precision"] == "address" and by_point["placed"] is None
     neither = client.post("/v1/slots/pickup-points", json={}, headers=h)
     assert neither.status_code == 422 and neither.json()["error"]["code"] == "E1551"
+
+
+def test_an_order_placed_from_its_address_records_how(
+    client: TestClient, tenant: Tenant, geocoder: LocalGeocoder
+) -> None:
+    """``data.geocoded`` says how exactly Doorstep placed the order (and with what label); an order given
+    coordinates has none, and a later edit with coordinates drops it."""
+    depot = _monaco(client, tenant)
+    street = client.post("/v1/orders", json=_by_address(tenant, depot, "H-1", "Avenue Princesse Grace 21"),
+                         headers=tenant.h()).json()  # fmt: skip
+    assert street["data"]["geocoded"]["precision"] == "street"
+    assert street["data"]["geocoded"]["label"].startswith("Avenue Princesse Grace")
+    house = client.post("/v1/orders", json=_by_address(tenant, depot, "H-2", "6 Quai Antoine 1er"),
+                        headers=tenant.h()).json()  # fmt: skip
+    assert house["data"]["geocoded"]["precision"] == "address"
+    given = client.post("/v1/orders", json=tenant.order("H-3", depot_id=depot, address="Avenue Princesse Grace"),
+                        headers=tenant.h()).json()  # fmt: skip
+    assert "geocoded" not in given["data"]
+    edit = {**tenant.order("H-1", depot_id=depot, address="Avenue Princesse Grace 21"), "version": street["version"]}
+    moved = client.put(f"/v1/orders/{street['id']}", json=edit, headers=tenant.h()).json()
+    assert "geocoded" not in moved["data"]

@@ -48,15 +48,19 @@ def test_rows_with_an_address_only_are_placed_and_approximate_ones_warned(monaco
     house = coder.geocode("6 Quai Antoine 1er").best
     assert house is not None and haversine_m(by_ref["M-1"].location, house.location) < 1.0
     assert by_ref["M-1"].address == "6 Quai Antoine 1er, 98000 Monaco"  # kept as written, for people and maps
+    assert by_ref["M-1"].geocoded is not None and by_ref["M-1"].geocoded.precision == "address"
+    assert by_ref["M-2"].geocoded is not None and by_ref["M-2"].geocoded.precision == "street"
     warned = [w for w in loaded.warnings if w.code == "W1212"]
     assert [w.loc[:3] for w in warned] == [("row", 3, "address")]
     assert warned[0].id == "M-2" and warned[0].message.startswith("row 3, column address:")
 
     mixed = _csv(tmp_path, ['M-3,"Rue Grimaldi",43.7310,7.4190', 'M-4,"6 Quai Antoine 1er, Monaco",,'],
                  header="order_id,address,lat,lng")  # fmt: skip
-    got = {o.external_ref: o.location for o in load_problem(mixed, _fleet(tmp_path), geocoder=coder).problem.orders}
-    assert (got["M-3"].lat, got["M-3"].lng) == (43.7310, 7.4190)  # coordinates given win over the address
-    assert haversine_m(got["M-4"], house.location) < 1.0
+    got = {o.external_ref: o for o in load_problem(mixed, _fleet(tmp_path), geocoder=coder).problem.orders}
+    given = got["M-3"]
+    assert (given.location.lat, given.location.lng) == (43.7310, 7.4190)  # coordinates given win over the address
+    assert given.geocoded is None
+    assert haversine_m(got["M-4"].location, house.location) < 1.0
 
 
 def test_every_address_that_cannot_be_placed_is_reported_at_once(monaco_network: Path, tmp_path: Path) -> None:

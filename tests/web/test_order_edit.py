@@ -249,7 +249,7 @@ def test_find_the_address_fills_the_place_and_the_save_keeps_it(
 ) -> None:
     """In the editor, 'Find the address' places the typed address with the deployment's address index (here
     Monaco's) and fills latitude and longitude; an ambiguous or unknown one is shown at the address field; saved,
-    the order is where the find put it."""
+    the order is where the find put it. An order Doorstep placed from its address says how exactly in its facts."""
     from playwright.sync_api import expect
 
     from doorstep.routing.address_lookup import LocalGeocoder
@@ -281,6 +281,14 @@ def test_find_the_address_fills_the_place_and_the_save_keeps_it(
         assert abs(stored["location"]["lat"] - house.location.lat) < 1e-6
         assert abs(stored["location"]["lng"] - house.location.lng) < 1e-6
         assert stored["address"] == "6 Quai Antoine 1er, Monaco"
+        by_address = {**ORDERS[1], "external_ref": "ADDR-1", "depot_id": org.plan["depot_id"], "date": DAY,
+                      "address": "Avenue Princesse Grace 21"}  # fmt: skip
+        del by_address["location"]
+        made = org.api.post("/v1/orders", json=by_address)
+        assert made.status_code == 201, made.text
+        page.goto(f"{org.base}/app/orders?date={DAY}&order={made.json()['id']}")
+        note = "Avenue Princesse Grace 21 (placed on its street, not at the house: check the pin)"
+        expect(page.locator("dd[data-fact='address']")).to_have_text(note)
         assert errors == []
     finally:
         server[1].geocoder = None

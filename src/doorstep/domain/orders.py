@@ -82,6 +82,16 @@ class Item:
     barcode: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Geocoded:
+    """How an order's location was found from its address (docs/geocoding.md): ``precision`` is ``address`` (at
+    the house), ``interpolated`` (between two known numbers of the street) or ``street`` (on its street only), and
+    ``label`` the place as the address index names it. Set by Doorstep when it placed the order, never by clients."""
+
+    precision: str
+    label: str
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Order:
     """One customer request. For PAIRED orders, ``location`` is the drop-off and ``pickup`` the collection."""
@@ -110,6 +120,7 @@ class Order:
     # of service_s, what is paid once per visit to the pickup point (its handover): an order served right after
     # another order to the same point, at the same place, skips it (domain.pickup.service_after)
     handover_s: int = 0
+    geocoded: Geocoded | None = None  # the location came from the address (how exactly); None: given as coordinates
 
     @property
     def is_pickup_like(self) -> bool:

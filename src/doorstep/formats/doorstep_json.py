@@ -14,7 +14,17 @@ from typing import Any
 from doorstep.domain.errors import raise_if_errors
 from doorstep.domain.ids import derived_id
 from doorstep.domain.kept_loadings import KeptLoading
-from doorstep.domain.orders import Contact, Item, Order, OrderKind, PairedPickup, Place, Priority, TimeWindow
+from doorstep.domain.orders import (
+    Contact,
+    Geocoded,
+    Item,
+    Order,
+    OrderKind,
+    PairedPickup,
+    Place,
+    Priority,
+    TimeWindow,
+)
 from doorstep.domain.problem import ExplicitMatrices, Fleet, Problem
 from doorstep.domain.transfers import Transfer
 from doorstep.domain.validate import unknown_zone_types
@@ -110,6 +120,7 @@ def order_from_dict(d: Mapping[str, Any], i: int, rd: JsonReader) -> Order:
         items=items_from_list(d.get("items")),
         pickup_point_id=d.get("pickup_point_id") or None,
         handover_s=d.get("handover_s", 0),
+        geocoded=Geocoded(d["geocoded"]["precision"], d["geocoded"].get("label", "")) if d.get("geocoded") else None,
     )
 
 
@@ -272,6 +283,7 @@ def order_to_dict(o: Order) -> dict[str, Any]:
         "items": items_to_list(o.items),
         **({"pickup_point_id": o.pickup_point_id} if o.pickup_point_id else {}),
         **({"handover_s": o.handover_s} if o.handover_s else {}),
+        **({"geocoded": {"precision": o.geocoded.precision, "label": o.geocoded.label}} if o.geocoded else {}),
     }
 
 

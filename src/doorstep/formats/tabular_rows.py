@@ -14,6 +14,7 @@ from doorstep.domain.items import item_problems
 from doorstep.domain.orders import (
     MAX_TIME_WINDOWS,
     Contact,
+    Geocoded,
     Item,
     Order,
     OrderKind,
@@ -111,16 +112,19 @@ def _by_address(r: RowReader, ctx: RowContext) -> bool:
     return no_point and ctx.geocoder is not None and bool(r.text("address").strip())
 
 
-def _geocoded(r: RowReader, ctx: RowContext, depot: Depot | None) -> LatLng | None:
-    """The row's address placed by the geocoder (E1134 / E1135 at the address cell, W1212 when approximate)."""
+def _geocoded(r: RowReader, ctx: RowContext, depot: Depot | None) -> tuple[LatLng | None, Geocoded | None]:
+    """The row's address placed by the geocoder and how exactly (E1134 / E1135 at the address cell, W1212 when
+    approximate)."""
     home = depot or ctx.default_depot
     if ctx.geocoder is None:
-        return None
+        return None, None
     answer = ctx.geocoder.geocode(r.text("address"), near=home.location if home else None)
     where, issues = issues_of(answer, ("address",))
     for issue in issues:
         r.add(issue.code, "address", issue.message)
-    return where
+    if where is None or answer.best is None:
+        return None, None
+    return where, Geocoded(answer.best.precision.value, answer.best.label)
 
 
 def _window(r: RowReader, cols: tuple[str, str], ctx: RowContext, tz: tzinfo) -> TimeWindow | None:
@@ -295,8 +299,9 @@ def build_order(r: RowReader, ctx: RowContext, size_cols: list[str], pairs: list
     depot = _depot(r, ctx)
     tz = (zone(depot.timezone) if depot else None) or ctx.default_tz
     pid, point = _pickup_point(r, ctx)
+    geocoded: Geocoded | None = None
     if _by_address(r, ctx):
-        location = _geocoded(r, ctx, depot)
+        location, geocoded = _geocoded(r, ctx, depot)
     else:
         location = _point(r, "lat", "lng", ctx, required=pid is None or ctx.points is None)
     if location is None and point is not None:
@@ -333,6 +338,7 @@ def build_order(r: RowReader, ctx: RowContext, size_cols: list[str], pairs: list
         tags=r.split("tags"),
         items=items,
         pickup_point_id=pid,
+        geocoded=geocoded,
     )
     order = _at_point(r, ctx, order, point)
     return None if any(i.severity == "error" for i in r.issues) else order

@@ -94,9 +94,10 @@ def _build(
             return _placeholder(data), [Issue("E1102", text, (*loc0, "location"))]
         answer = geocoder.geocode(data["address"], near=depot.location)
         where, issues = issues_of(answer, (*loc0, "address"), data.get("external_ref") or None)
-        if where is None:
+        if where is None or answer.best is None:
             return _placeholder(data), issues
-        data = {**data, "location": {"lat": where.lat, "lng": where.lng}}
+        found = {"precision": answer.best.precision.value, "label": answer.best.label}
+        data = {**data, "location": {"lat": where.lat, "lng": where.lng}, "geocoded": found}
     doc = {**data, "id": data.get("id") or new_id("ord")}
     order, rd = parse_order(doc, i, depots, data["date"])
     issues += rd.issues

@@ -13,10 +13,18 @@ const FINAL = ["delivered", "cancelled"];
 const when = (iso) => new Intl.DateTimeFormat("sv-SE", { timeZone: state.zone, dateStyle: "short", timeStyle: "short" }).format(new Date(iso));
 const windows = (o) => o.data.time_windows.map((w) => `${hhmm(w.start)}–${hhmm(w.end)}`).join(", ") || "any time";
 
+// How the order's pin was found from its address, when Doorstep placed it (docs/geocoding.md).
+const PLACED = {
+  address: "placed at the house",
+  interpolated: "placed between the street's known house numbers: check the pin",
+  street: "placed on its street, not at the house: check the pin",
+};
+const placedNote = (o) => (o.data.geocoded ? ` (${PLACED[o.data.geocoded.precision]})` : "");
+
 function facts(o) {
   const c = o.data.contact || {};
   const rows = [["Status", o.status], ["Kind", o.kind], ["Date", o.date], ["Window", windows(o)],
-    ["Customer", [c.name, c.phone, c.email].filter(Boolean).join(" · ") || "—"], ["Address", o.data.address || "—"],
+    ["Customer", [c.name, c.phone, c.email].filter(Boolean).join(" · ") || "—"], ["Address", (o.data.address || "—") + placedNote(o)],
     ["Notes", o.data.instructions || "—"], ["Priority", o.data.priority], ["Tags", (o.data.tags || []).join(", ") || "—"]];
   $("detail-facts").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", { "data-fact": k.toLowerCase() }, v)]));
 }
