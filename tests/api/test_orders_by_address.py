@@ -14,8 +14,10 @@ from fastapi.testclient import TestClient
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.routing.address_lookup import LocalGeocoder
 from tests.api.conftest import Tenant, platform_of
+from tests.api.driver_day import login
 from tests.api.pickup_day import make_point
 from tests.api.slot_day import DAY, eve, policy, put_policy
+from tests.api.test_plans import FAST, wait
 
 __all__ = ["eve"]  # the clock fixture
 
@@ -234,3 +236,28 @@ def test_an_order_placed_from_its_address_records_how(
     edit = {**tenant.order("H-1", depot_id=depot, address="Avenue Princesse Grace 21"), "version": street["version"]}
     moved = client.put(f"/v1/orders/{street['id']}", json=edit, headers=tenant.h()).json()
     assert "geocoded" not in moved["data"]
+
+
+def test_the_driver_app_says_how_exactly_each_pin_was_placed(
+    client: TestClient, tenant: Tenant, geocoder: LocalGeocoder
+) -> None:
+    """A published Monaco day of orders by address: the driver's stops carry ``pin`` (``address`` at the house,
+    ``street`` on its street only); an order given coordinates has none."""
+    here = _monaco_slots(client, tenant)
+    orders = [_by_address(here, here.ids["depot"], "D-1", "6 Quai Antoine 1er, Monaco"),
+              _by_address(here, here.ids["depot"], "D-2", "Avenue Princesse Grace 21"),
+              here.order("D-3", depot_id=here.ids["depot"], location={"lat": 43.7390, "lng": 7.4270})]  # fmt: skip
+    assert client.post("/v1/orders/bulk", json={"orders": orders}, headers=here.h()).status_code == 201
+    r = client.post("/v1/plans", json={"depot_id": here.ids["depot"], "date": DAY, "options": FAST}, headers=here.h())
+    assert r.status_code == 202, r.text
+    wait(client)
+    plan = client.get(f"/v1/plans/{r.json()['id']}", headers=here.h()).json()
+    assert plan["status"] == "succeeded" and len(plan["routes"]) == 1, plan
+    assert client.post(f"/v1/plans/{plan['id']}/publish", headers=here.h()).status_code == 200
+    drv = client.post("/v1/drivers", json={"name": "Marc"}, headers=here.h()).json()["id"]
+    route = plan["routes"][0]
+    assigned = client.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": drv, "version": 1}, headers=here.h())
+    assert assigned.status_code == 200, assigned.text
+    body = client.get("/v1/driver/routes", headers=login(client, here, drv)).json()
+    stops = {s["external_ref"]: s for r in body["routes"] for s in r["stops"] if s["order_id"]}
+    assert {k: s["pin"] for k, s in stops.items()} == {"D-1": "address", "D-2": "street", "D-3": None}

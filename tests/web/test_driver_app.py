@@ -24,14 +24,13 @@ from doorstep.services.accounts.accounts import create_api_key, create_organizat
 from doorstep.services.kernel.access import Permission, system_actor
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
-from tests.browser import running
+from tests.browser import axe_violations, running
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "playwright-driver"
 CACHED_PATHS = """caches.keys()
   .then(ks => Promise.all(ks.map(k => caches.open(k).then(c => c.keys()))))
   .then(a => a.flat().map(r => new URL(r.url).pathname))"""
 SPOTS = [(38.7205, -9.1400), (38.7250, -9.1500), (38.7300, -9.1450)]
-
 
 
 def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
@@ -54,6 +53,7 @@ class Site:
     route: dict[str, Any]
     driver_id: str
     dispatcher_email: str
+    platform: Any = None  # the app's services (a test sets its geocoder)
 
 
 def _day(api: httpx.Client) -> tuple[dict[str, Any], str]:
@@ -102,7 +102,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     auth = {"Authorization": f"Bearer {key}"}
     with running(app) as base, httpx.Client(base_url=base, headers=auth, timeout=30) as api:
         route, drv = _day(api)
-        yield Site(base, api, route, drv, email)
+        yield Site(base, api, route, drv, email, p)
 
 
 def _sign(page: Any) -> None:
@@ -369,3 +369,64 @@ def test_viewed_tiles_are_kept_for_offline_use(site: Site, browser: Any) -> None
     finally:
         ctx.close()
         server.server_close()
+
+
+def test_a_pin_placed_on_the_street_tells_the_driver_to_look(site: Site, browser: Any, monaco_network: Path) -> None:
+    """Orders placed from their addresses (Monaco's address index): the stop whose pin is on its street only says
+    so under the address; the one at its house says nothing more. No serious axe violation."""
+    from playwright.sync_api import expect
+
+    from doorstep.routing.address_lookup import LocalGeocoder
+
+    api = site.api
+    site.platform.geocoder = LocalGeocoder(monaco_network)
+    try:
+        depot = {"name": "Port Hercule", "lat": 43.7320, "lng": 7.4180, "timezone": "Europe/Monaco"}
+        dep = api.post("/v1/depots", json=depot).json()["id"]
+        vt = api.post("/v1/vehicle-types", json={"name": "Van MC", "capacity": {"parcels": 10}}).json()["id"]
+        veh = api.post("/v1/vehicles", json={"name": "Van MC", "type_id": vt, "depot_id": dep}).json()["id"]
+        shift = {"vehicle_id": veh, "day": "2025-06-17", "start": "2025-06-17T08:00:00+02:00",
+                 "end": "2025-06-17T18:00:00+02:00"}  # fmt: skip
+        assert api.post("/v1/shifts", json=shift).status_code == 201
+        wanted = (("MC-HOUSE", "6 Quai Antoine 1er, Monaco"), ("MC-STREET", "Avenue Princesse Grace 21"))
+        orders = [
+            {"external_ref": ref, "depot_id": dep, "date": "2025-06-17", "address": text, "size": {"parcels": 1}}
+            for ref, text in wanted
+        ]
+        made = api.post("/v1/orders/bulk", json={"orders": orders})
+        assert made.status_code == 201, made.text
+        opts = {"time_limit_s": 1, "max_iterations": 100, "seed": 1}
+        plan_id = api.post("/v1/plans", json={"depot_id": dep, "date": "2025-06-17", "options": opts}).json()["id"]
+        for _ in range(300):
+            plan = api.get(f"/v1/plans/{plan_id}").json()
+            if plan["status"] == "succeeded":
+                break
+            time.sleep(0.1)
+        assert api.post(f"/v1/plans/{plan_id}/publish").status_code == 200
+        drv = api.post("/v1/drivers", json={"name": "Marc"}).json()["id"]
+        route = plan["routes"][0]
+        assert api.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": drv, "version": 1}).status_code == 200
+        code = api.post(f"/v1/drivers/{drv}/login-codes").json()["code"]
+        phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+        ctx = browser.new_context(**phone, bypass_csp=True)  # the CSP bypassed for axe only
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{site.base}/driver")
+        page.fill("#code", code)
+        page.click("#login-btn")
+        expect(page.locator("li.stop")).to_have_count(2)
+        notes = {}
+        for n in range(2):
+            _open(page, n)
+            ref = page.locator("#stop-title").inner_text().split(". ", 1)[1]
+            notes[ref] = page.locator("#stop-pin").inner_text()
+            if ref == "MC-STREET":
+                expect(page.locator("#stop-pin")).to_be_visible()
+                found = axe_violations(page)
+                assert not found, "\n".join(found)
+                page.screenshot(path=ARTIFACTS / "pin-on-street.png")
+        assert notes == {"MC-HOUSE": "", "MC-STREET": "Pin on the street only: look for the house number."}
+        assert errors == []
+    finally:
+        site.platform.geocoder = None

@@ -170,6 +170,9 @@ class DriverStopOut(BaseModel):
     order_status: str | None
     external_ref: str | None
     address: str
+    pin: Literal["address", "interpolated", "street"] | None = Field(
+        None, description="how exactly the pin was found from the address (docs/geocoding.md); null: coordinates"
+    )
     location: LatLngOut
     contact: ContactOut
     instructions: str

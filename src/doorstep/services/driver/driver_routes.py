@@ -24,6 +24,15 @@ def _items_view(data: dict[str, Any]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def _pin(planned: dict[str, Any], data: dict[str, Any]) -> str | None:
+    """How exactly the stop's pin was found from the order's address (``address``, ``interpolated``, ``street``;
+    docs/geocoding.md), or None: given as coordinates, or served at another place than the order's own."""
+    if planned.get("place_label"):
+        return None
+    found = data.get("geocoded")
+    return str(found.get("precision")) if isinstance(found, dict) and found.get("precision") else None
+
+
 def _stop_view(stop: StopRow, planned: dict[str, Any], order: OrderRow | None, live_eta: str | None) -> dict[str, Any]:
     data = order.data if order is not None else {}
     contact = data.get("contact") or {}
@@ -38,6 +47,7 @@ def _stop_view(stop: StopRow, planned: dict[str, Any], order: OrderRow | None, l
         "order_status": order.status if order is not None else None,
         "external_ref": planned.get("external_ref") or (order.external_ref if order else None),
         "address": planned.get("address") or (order.address if order else ""),
+        "pin": _pin(planned, data),
         "location": {"lat": stop.lat, "lng": stop.lng},
         "contact": {"name": contact.get("name", ""), "phone": contact.get("phone", "")},
         "instructions": data.get("instructions", ""),

@@ -30,6 +30,11 @@ function el(tag, attrs = {}, ...children) {
 }
 
 const hhmm = (iso) => (iso ? iso.slice(11, 16) : "");
+// A pin Doorstep placed from the address less exactly than at the house (docs/geocoding.md): the driver looks.
+const PIN = {
+  interpolated: "Pin between the street's known house numbers: look for the number.",
+  street: "Pin on the street only: look for the house number.",
+};
 
 async function refreshPending() {
   const n = await store.count();
@@ -146,6 +151,7 @@ function openStop(s, n) {
   $("confirm-complete").textContent = kind.done;
   $("confirm-fail").textContent = kind.fail;
   $("stop-address").textContent = s.address;
+  $("stop-pin").textContent = PIN[s.pin] || "";
   $("stop-window").textContent = `ETA ${hhmm(s.eta)} · window ${hhmm(s.window_start)}–${hhmm(s.window_end)}`;
   const phone = s.contact.phone.replace(/[^+\d]/g, "");
   $("stop-contact").replaceChildren(el("span", {}, s.contact.name || ""),
