@@ -56,14 +56,38 @@ class Site:
     platform: Any = None  # the app's services (a test sets its geocoder)
 
 
-def _day(api: httpx.Client) -> tuple[dict[str, Any], str]:
-    depot = {"name": "Hub", "lat": 38.7372, "lng": -9.1034, "timezone": "Europe/Lisbon"}
+def _fleet(api: httpx.Client, depot: dict[str, Any], offset: str) -> str:
+    """A depot with one 10-parcel van working 08:00-18:00 on the test day; the depot's id."""
     dep = api.post("/v1/depots", json=depot).json()["id"]
-    vt = api.post("/v1/vehicle-types", json={"name": "Van", "capacity": {"parcels": 10}}).json()["id"]
-    veh = api.post("/v1/vehicles", json={"name": "Van 1", "type_id": vt, "depot_id": dep}).json()["id"]
-    shift = {"vehicle_id": veh, "day": "2025-06-17", "start": "2025-06-17T08:00:00+01:00",
-             "end": "2025-06-17T18:00:00+01:00"}  # fmt: skip
+    vt = api.post("/v1/vehicle-types", json={"name": f"Van {depot['name']}", "capacity": {"parcels": 10}}).json()["id"]
+    veh = api.post("/v1/vehicles", json={"name": f"Van {depot['name']}", "type_id": vt, "depot_id": dep}).json()["id"]
+    shift = {"vehicle_id": veh, "day": "2025-06-17", "start": f"2025-06-17T08:00:00{offset}",
+             "end": f"2025-06-17T18:00:00{offset}"}  # fmt: skip
     assert api.post("/v1/shifts", json=shift).status_code == 201
+    return str(dep)
+
+
+def _publish(api: httpx.Client, dep: str, orders: list[dict[str, Any]], driver: str) -> dict[str, Any]:
+    """Store the orders, plan the depot's day, publish it and assign its route to a new driver; the route."""
+    made = api.post("/v1/orders/bulk", json={"orders": orders})
+    assert made.status_code == 201, made.text
+    opts = {"time_limit_s": 1, "max_iterations": 100, "seed": 1}
+    plan_id = api.post("/v1/plans", json={"depot_id": dep, "date": "2025-06-17", "options": opts}).json()["id"]
+    for _ in range(300):
+        plan = api.get(f"/v1/plans/{plan_id}").json()
+        if plan["status"] == "succeeded":
+            break
+        time.sleep(0.1)
+    assert api.post(f"/v1/plans/{plan_id}/publish").status_code == 200
+    route: dict[str, Any] = plan["routes"][0]
+    drv = api.post("/v1/drivers", json={"name": driver}).json()["id"]
+    assert api.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": drv, "version": 1}).status_code == 200
+    route["driver_id"] = drv
+    return route
+
+
+def _day(api: httpx.Client) -> tuple[dict[str, Any], str]:
+    dep = _fleet(api, {"name": "Hub", "lat": 38.7372, "lng": -9.1034, "timezone": "Europe/Lisbon"}, "+01:00")
     orders = [
         {"external_ref": f"PWA-{k}", "depot_id": dep, "date": "2025-06-17", "location": {"lat": lat, "lng": lng},
          "address": f"Rua Teste {k}", "contact": {"name": f"Client {k}", "phone": "+351 912 000 00{k}"},
@@ -73,19 +97,8 @@ def _day(api: httpx.Client) -> tuple[dict[str, Any], str]:
              {"description": "Gift bag", "barcode": f"BAG-{k}"}, {"description": "Card"}]}
         for k, (lat, lng) in enumerate(SPOTS)
     ]  # fmt: skip
-    assert api.post("/v1/orders/bulk", json={"orders": orders}).status_code == 201
-    opts = {"time_limit_s": 1, "max_iterations": 100, "seed": 1}
-    plan_id = api.post("/v1/plans", json={"depot_id": dep, "date": "2025-06-17", "options": opts}).json()["id"]
-    for _ in range(300):
-        plan = api.get(f"/v1/plans/{plan_id}").json()
-        if plan["status"] == "succeeded":
-            break
-        time.sleep(0.1)
-    assert api.post(f"/v1/plans/{plan_id}/publish").status_code == 200
-    route = plan["routes"][0]
-    drv = api.post("/v1/drivers", json={"name": "Rita"}).json()["id"]
-    assert api.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": drv, "version": 1}).status_code == 200
-    return route, drv
+    route = _publish(api, dep, orders, "Rita")
+    return route, str(route["driver_id"])
 
 
 @pytest.fixture(scope="module")
@@ -381,31 +394,15 @@ def test_a_pin_placed_on_the_street_tells_the_driver_to_look(site: Site, browser
     api = site.api
     site.platform.geocoder = LocalGeocoder(monaco_network)
     try:
-        depot = {"name": "Port Hercule", "lat": 43.7320, "lng": 7.4180, "timezone": "Europe/Monaco"}
-        dep = api.post("/v1/depots", json=depot).json()["id"]
-        vt = api.post("/v1/vehicle-types", json={"name": "Van MC", "capacity": {"parcels": 10}}).json()["id"]
-        veh = api.post("/v1/vehicles", json={"name": "Van MC", "type_id": vt, "depot_id": dep}).json()["id"]
-        shift = {"vehicle_id": veh, "day": "2025-06-17", "start": "2025-06-17T08:00:00+02:00",
-                 "end": "2025-06-17T18:00:00+02:00"}  # fmt: skip
-        assert api.post("/v1/shifts", json=shift).status_code == 201
+        dep = _fleet(
+            api, {"name": "Port Hercule", "lat": 43.7320, "lng": 7.4180, "timezone": "Europe/Monaco"}, "+02:00"
+        )
         wanted = (("MC-HOUSE", "6 Quai Antoine 1er, Monaco"), ("MC-STREET", "Avenue Princesse Grace 21"))
         orders = [
             {"external_ref": ref, "depot_id": dep, "date": "2025-06-17", "address": text, "size": {"parcels": 1}}
             for ref, text in wanted
         ]
-        made = api.post("/v1/orders/bulk", json={"orders": orders})
-        assert made.status_code == 201, made.text
-        opts = {"time_limit_s": 1, "max_iterations": 100, "seed": 1}
-        plan_id = api.post("/v1/plans", json={"depot_id": dep, "date": "2025-06-17", "options": opts}).json()["id"]
-        for _ in range(300):
-            plan = api.get(f"/v1/plans/{plan_id}").json()
-            if plan["status"] == "succeeded":
-                break
-            time.sleep(0.1)
-        assert api.post(f"/v1/plans/{plan_id}/publish").status_code == 200
-        drv = api.post("/v1/drivers", json={"name": "Marc"}).json()["id"]
-        route = plan["routes"][0]
-        assert api.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": drv, "version": 1}).status_code == 200
+        drv = _publish(api, dep, orders, "Marc")["driver_id"]
         code = api.post(f"/v1/drivers/{drv}/login-codes").json()["code"]
         phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
         ctx = browser.new_context(**phone, bypass_csp=True)  # the CSP bypassed for axe only

@@ -67,7 +67,7 @@ from doorstep.notify.rate_redis import RedisBucket
 from doorstep.notify.smtp import SmtpEmail
 from doorstep.notify.twilio import TwilioSms, status_callback_url
 from doorstep.routing.address_index import INDEX_FILE
-from doorstep.routing.address_lookup import LocalGeocoder
+from doorstep.routing.address_lookup import network_geocoder
 from doorstep.routing.geocoder import Geocoder
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
@@ -148,13 +148,11 @@ def road_network(settings: Settings) -> TravelTimeProvider | None:
 def address_geocoder(settings: Settings) -> Geocoder | None:
     """The road network folder's address index (``DOORSTEP_NETWORK``): orders given by address only are placed
     with it. None without a network, or with one built before networks carried addresses (logged: rebuild it)."""
-    if settings.network is None:
-        return None
-    if not (settings.network / INDEX_FILE).is_file():
+    coder = network_geocoder(settings.network)
+    if coder is None and settings.network is not None:
         log.warning("%s has no %s: orders need lat/lng (rebuild it with `doorstep network build`)",
                     settings.network, INDEX_FILE)  # fmt: skip
-        return None
-    return LocalGeocoder(settings.network)
+    return coder
 
 
 def settle_heap() -> None:

@@ -100,9 +100,10 @@ def plan(
     ] = None,
 ) -> None:
     """Plan routes for ORDERS and write plan.json, routes.csv, routes.geojson and map.html to --out."""
-    from doorstep.cli.run import RunRequest, address_geocoder, solve_and_report, traffic_model, travel_provider
+    from doorstep.cli.run import RunRequest, solve_and_report, traffic_model, travel_provider
     from doorstep.formats.carriers_json import read_carriers
     from doorstep.formats.load import load_problem
+    from doorstep.routing.address_lookup import network_geocoder
 
     def body() -> int:
         settings = get_settings()
@@ -121,7 +122,7 @@ def plan(
             memory_limit_mib=memory_limit,
         )
         options.validate()
-        geocoder = address_geocoder(network or settings.network)
+        geocoder = network_geocoder(network or settings.network)  # rows by address (docs/geocoding.md)
         loaded = load_problem(
             orders, fleet, skip_invalid=skip_invalid, plan_date=parse_date(plan_date), geocoder=geocoder
         )

@@ -24,12 +24,9 @@ from doorstep.domain.waves import LoadingTimes
 from doorstep.formats.plan_json import carrier_offer_to_dict, stats_to_dict, unassigned_to_dict
 from doorstep.formats.vroom_common import VroomContext
 from doorstep.optimize.options import SolveOptions
-from doorstep.routing.address_index import INDEX_FILE
-from doorstep.routing.address_lookup import LocalGeocoder
 from doorstep.routing.cache import CachedProvider
 from doorstep.routing.defaults import default_provider
 from doorstep.routing.fallback import FallbackProvider
-from doorstep.routing.geocoder import Geocoder
 from doorstep.routing.osrm_http import OsrmHttpProvider
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
@@ -108,14 +105,6 @@ def travel_provider(
     ``DOORSTEP_NETWORK``) when one is given, else the straight-line model; with traffic factors when asked."""
     base = _base_provider(problem, settings, network)
     return base if traffic is None or problem.matrices is not None else TrafficProvider(base, traffic)
-
-
-def address_geocoder(folder: Path | None) -> Geocoder | None:
-    """The network folder's address index, when the folder has one: CSV/XLSX rows with an address and no lat/lng
-    are placed with it. None without a folder or without an index (such rows then need lat/lng: E1101/E1102)."""
-    if folder is None or not (folder / INDEX_FILE).is_file():
-        return None
-    return LocalGeocoder(folder)
 
 
 def _base_provider(problem: Problem, settings: Settings, network: Path | None) -> TravelTimeProvider:

@@ -28,7 +28,7 @@ from doorstep.domain.validate import FAR_FROM_DEPOT_M
 from doorstep.formats.items_cell import parse_items_cell
 from doorstep.formats.tabular_cells import RowReader
 from doorstep.formats.times import at_local, parse_when, zone
-from doorstep.routing.geocoder import Geocoder, issues_of
+from doorstep.routing.geocoder import Geocoder, order_place
 
 _PAIR = re.compile(r"^\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*[-–]\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*$")
 _SCALED = {"weight_kg": ("weight_g", 1000), "volume_l": ("volume_cm3", 1000)}
@@ -119,12 +119,10 @@ def _geocoded(r: RowReader, ctx: RowContext, depot: Depot | None) -> tuple[LatLn
     if ctx.geocoder is None:
         return None, None
     answer = ctx.geocoder.geocode(r.text("address"), near=home.location if home else None)
-    where, issues = issues_of(answer, ("address",))
+    where, how, issues = order_place(answer, ("address",))
     for issue in issues:
         r.add(issue.code, "address", issue.message)
-    if where is None or answer.best is None:
-        return None, None
-    return where, Geocoded(answer.best.precision.value, answer.best.label)
+    return where, how
 
 
 def _window(r: RowReader, cols: tuple[str, str], ctx: RowContext, tz: tzinfo) -> TimeWindow | None:

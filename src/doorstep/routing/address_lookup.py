@@ -95,9 +95,11 @@ class LocalGeocoder:
                         found[key] = match
             if found:
                 break
-        ranked = sorted(found.values(), key=_order)
-        if near is not None:
-            ranked.sort(key=lambda m: (_order(m)[:2], haversine_m(m.location, near)))
+        # best first; of equals, the nearer to ``near`` (else by label, for a stable order)
+        def rank(m: GeocodeMatch) -> tuple[float, int, float, str]:
+            return (-m.score, RANK[m.precision], haversine_m(m.location, near) if near else 0.0, m.label)
+
+        ranked = sorted(found.values(), key=rank)
         matches = tuple(ranked[:MAX_MATCHES])
         return Geocoded(text, matches, _ambiguous(matches, near))
 
@@ -158,6 +160,14 @@ class LocalGeocoder:
         f = (n - lower[1]) / (upper[1] - lower[1])
         at = LatLng(lower[2] + f * (upper[2] - lower[2]), lower[3] + f * (upper[3] - lower[3]))
         return at, Precision.INTERPOLATED
+
+
+def network_geocoder(folder: Path | None) -> LocalGeocoder | None:
+    """The road network folder's address index, or None without a folder or without an index (a network built
+    before networks carried addresses: orders there need coordinates)."""
+    if folder is None or not (folder / INDEX_FILE).is_file():
+        return None
+    return LocalGeocoder(folder)
 
 
 def _order(m: GeocodeMatch) -> tuple[float, int, str]:

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from doorstep.domain.errors import Issue
 from doorstep.domain.geo import LatLng
+from doorstep.domain.orders import Geocoded as DomainGeocoded
 
 MAX_ADDRESS_CHARS = 500
 
@@ -69,6 +70,18 @@ class Geocoder(Protocol):
     def geocode(self, text: str, near: LatLng | None = None) -> Geocoded:
         """Where ``text`` is; ``near`` (a depot) decides between equally good places far apart."""
         ...
+
+
+def order_place(
+    answer: Geocoded, loc: Sequence[str | int], ref: str | None = None
+) -> tuple[LatLng | None, DomainGeocoded | None, list[Issue]]:
+    """What an answer gives an order: its location, how it was found (``Order.geocoded``) and its issues
+    (``issues_of``); no location and no ``geocoded`` when not found or ambiguous."""
+    where, issues = issues_of(answer, loc, ref)
+    best = answer.best
+    if where is None or best is None:
+        return None, None, issues
+    return where, DomainGeocoded(best.precision.value, best.label), issues
 
 
 def issues_of(answer: Geocoded, loc: Sequence[str | int], ref: str | None = None) -> tuple[LatLng | None, list[Issue]]:

@@ -23,7 +23,7 @@ from doorstep.domain.returns import attempt_of
 from doorstep.domain.status import OrderStatus, transition
 from doorstep.domain.validate import validate_problem
 from doorstep.formats.doorstep_json import order_to_dict
-from doorstep.routing.geocoder import Geocoder, issues_of
+from doorstep.routing.geocoder import Geocoder, order_place
 from doorstep.services.fleet.fleet_admin import check_version
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.events import EventRecorder
@@ -89,14 +89,14 @@ def _build(
             unknown = Issue("E1302", f"pickup point {pid} not found", (*loc0, "pickup_point_id"), pid)
             return _placeholder(data), [unknown]
         if geocoder is None or not str(data.get("address") or "").strip():
-            how = "or an address" if geocoder is not None else "(this deployment has no geocoder for an address)"
-            text = f"location is required {how} unless the order names a pickup point"
+            alt = "or an address" if geocoder is not None else "(this deployment has no geocoder for an address)"
+            text = f"location is required {alt} unless the order names a pickup point"
             return _placeholder(data), [Issue("E1102", text, (*loc0, "location"))]
         answer = geocoder.geocode(data["address"], near=depot.location)
-        where, issues = issues_of(answer, (*loc0, "address"), data.get("external_ref") or None)
-        if where is None or answer.best is None:
+        where, how, issues = order_place(answer, (*loc0, "address"), data.get("external_ref") or None)
+        if where is None or how is None:
             return _placeholder(data), issues
-        found = {"precision": answer.best.precision.value, "label": answer.best.label}
+        found = {"precision": how.precision, "label": how.label}
         data = {**data, "location": {"lat": where.lat, "lng": where.lng}, "geocoded": found}
     doc = {**data, "id": data.get("id") or new_id("ord")}
     order, rd = parse_order(doc, i, depots, data["date"])
