@@ -243,3 +243,17 @@ def test_find_the_address_of_a_new_order(live_site: Site, browser: Any, monaco_n
         assert errors == []
     finally:
         app.state.platform.geocoder = None
+
+
+def test_without_an_address_index_the_find_button_says_so_and_goes(live_site: Site, browser: Any) -> None:
+    """A deployment without an address index: 'Find the address' is answered E3015, which is not the address's
+    fault: the button goes, a note says to give coordinates, the address field is not marked wrong."""
+    from playwright.sync_api import expect
+
+    page, errors = _open(live_site, browser)
+    page.fill("#add-address", "Rua da Prata 10, Lisboa")
+    page.click("#add-find")
+    expect(page.locator("#add-placed")).to_contain_text("give the latitude and longitude")
+    expect(page.locator("#add-find")).to_be_hidden()
+    expect(page.locator("#add-address")).not_to_have_attribute("aria-invalid", "true")
+    assert [e for e in errors if "status of 409" not in e] == []  # the 409 is the answer

@@ -1,6 +1,7 @@
 // "Find the address": the deployment's address index places the typed address (GET /v1/geocode) and fills the
 // form's latitude and longitude, saying how exactly; of several equally good places, each is a button; a miss is
-// shown at the address field and clears the place the last find gave (docs/geocoding.md). Used by the live page's
+// shown at the address field and clears the place the last find gave; on a deployment without an address index
+// (E3015) the button goes away with a note saying so (docs/geocoding.md). Used by the live page's
 // new order and the orders page's editor.
 import { api, el } from "./api.js";
 
@@ -50,7 +51,10 @@ export function setupFind({ ids, depot, show, problemsOf, onPlace = () => {} }) 
       }
     } catch (err) {
       if (err.status === 401) location.href = "/login";
-      else show(atAddress(problemsOf(err)));
+      else if (err.envelope?.error?.code === "E3015") { // not the address's fault: this deployment cannot look up
+        $(ids.find).hidden = true;
+        placed.textContent = "Addresses cannot be looked up here (the road network has no address index): give the latitude and longitude.";
+      } else show(atAddress(problemsOf(err)));
     }
   });
   return () => {
