@@ -7,7 +7,11 @@ A day name is ``<city>-<size>-s<seed>`` (generated on demand, as ``run.py`` does
 the planner's share of the search on re-spotted breaks and the number of its rounds (``planner.POLISH_SHARE``,
 ``planner.POLISH_ROUNDS``); ``:fit`` or ``:nofit`` after it runs the first search without the breaks (fitted in
 after it, ``optimize/break_fit.py``) or on breaks at sampled places (``planner.BREAKLESS_FIRST``; the planner's
-default when left out). Each (day, setting, seed) runs one search (``workers=1``) in a fresh process, two
+default when left out). After a ``+``, comma-separated ``module.NAME=VALUE`` overrides of other planner constants
+(a Python literal; the module under ``doorstep.optimize``), e.g. ``0.75:6+pyvrp_search.ROUTE_REMOVAL_EVERY=10000000``
+or ``0.75:6+planner.POLISH_ROUNDS=3``; ``ops=extra`` adds PyVRP's larger exchange operators (Swap31/32/33,
+Relocate3) to the search. ``--without-trucks`` runs the days with their vans only (as ``run.py`` does). Each (day,
+setting, seed) runs one search (``workers=1``) in a fresh process, two
 processes at once (one per core; ``--parallel 1``: one at a time, the other core left to other work), so
 settings are compared on the same machine in the same sitting: the search is time-bounded and its result varies
 by seed, so compare means over several seeds, not single runs. Travel, cost and vans come from
@@ -30,6 +34,7 @@ from typing import Any
 
 from cities import HERE, REPO
 from generate import generate
+from run import without_trucks
 
 sys.path.insert(0, str(HERE.parent))  # the shared benchmark helpers
 from machine import machine_info
@@ -38,7 +43,27 @@ from tables import print_rich
 RESULTS = REPO / "benchmarks" / "results"
 
 
-def one(day: Path, seed: int, limit: float, share: float, rounds: int, fit: str = "") -> dict[str, Any]:
+def _override(spec: str) -> None:
+    """Apply one ``module.NAME=VALUE`` override (or ``ops=extra``) in this process."""
+    import ast
+    import importlib
+
+    key, value = spec.split("=", 1)
+    if key == "ops":
+        import pyvrp.search as ps
+
+        ps.OPERATORS[:0] = [ps.Swap31, ps.Swap32, ps.Swap33, ps.Relocate3]  # SolveParams' default list
+        return
+    module, name = key.rsplit(".", 1)
+    mod = importlib.import_module(f"doorstep.optimize.{module}")
+    if not hasattr(mod, name):
+        raise SystemExit(f"doorstep.optimize.{module} has no {name}")
+    setattr(mod, name, ast.literal_eval(value))
+
+
+def one(
+    day: Path, seed: int, limit: float, share: float, rounds: int, fit: str = "", extra: str = ""
+) -> dict[str, Any]:
     """In this process: plan the day with the setting; the verdict's figures."""
     from day_check import verify
 
@@ -52,6 +77,8 @@ def one(day: Path, seed: int, limit: float, share: float, rounds: int, fit: str 
     planner.POLISH_SHARE, planner.POLISH_ROUNDS = share, rounds
     if fit:
         planner.BREAKLESS_FIRST = fit == "fit"
+    for spec in filter(None, extra.split(",")):
+        _override(spec)
     raw = json.loads(day.read_text())
     read = read_vroom(raw)
     provider = default_provider(read.problem)
@@ -69,9 +96,12 @@ def _day(name: str) -> Path:
     return generate(city, int(size), int(seed.removeprefix("s")))[0]
 
 
-def _launch(name: str, seed: int, limit: float, setting: str) -> dict[str, Any]:
-    share, rounds, *mode = setting.split(":")
-    cmd = [sys.executable, __file__, "--one", str(_day(name)), str(seed), str(limit), share, rounds, *mode]
+def _launch(name: str, seed: int, limit: float, setting: str, vans_only: bool = False) -> dict[str, Any]:
+    base, _, extra = setting.partition("+")
+    share, rounds, *mode = base.split(":")
+    day = without_trucks(_day(name)) if vans_only else _day(name)
+    cmd = [sys.executable, __file__, "--one", str(day), str(seed), str(limit), share, rounds, mode[0] if mode else "",
+           extra]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode:
         raise SystemExit(f"{name} seed {seed} {setting}: {proc.stderr.strip().splitlines()[-1:]}")
@@ -81,8 +111,8 @@ def _launch(name: str, seed: int, limit: float, setting: str) -> dict[str, Any]:
 def main() -> None:
     """Parse, run every (day, setting, seed) two at a time with a progress bar, print the means, write JSON."""
     if len(sys.argv) > 1 and sys.argv[1] == "--one":
-        day, seed, limit, share, rounds, *fit = sys.argv[2:8]
-        print(json.dumps(one(Path(day), int(seed), float(limit), float(share), int(rounds), "".join(fit))))
+        day, seed, limit, share, rounds, fit, extra = sys.argv[2:9]
+        print(json.dumps(one(Path(day), int(seed), float(limit), float(share), int(rounds), fit, extra)))
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--days", nargs="+", required=True)
@@ -92,10 +122,11 @@ def main() -> None:
                     help="SHARE:ROUNDS[:fit|:nofit] settings (fit: the first search without the breaks)")  # fmt: skip
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--parallel", type=int, default=2, help="runs at once (one per core)")
+    ap.add_argument("--without-trucks", action="store_true", help="the days with their vans only")
     args = ap.parse_args()
     for name in args.days:
         _day(name)  # generate before timing anything
-    jobs = [(d, s, args.time_limit, p) for d in args.days for p in args.polish for s in args.seeds]
+    jobs = [(d, s, args.time_limit, p, args.without_trucks) for d in args.days for p in args.polish for s in args.seeds]
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     rows: list[dict[str, Any]] = []
