@@ -4,8 +4,9 @@
         --time-limit 10 --polish 0.75:6:nofit 0.75:6:fit
 
 A day name is ``<city>-<size>-s<seed>`` (generated on demand, as ``run.py`` does). A setting ``SHARE:ROUNDS`` is
-the planner's share of the search on re-spotted breaks and the number of its rounds (``planner.POLISH_SHARE``,
-``planner.POLISH_ROUNDS``); ``:fit`` or ``:nofit`` after it runs the first search without the breaks (fitted in
+the planner's share of the search on re-spotted breaks and the number of its rounds (``planner.POLISH_SHARE`` and
+``POLISH_SHARE_AT_LEISURE`` both set to it, ``planner.POLISH_ROUNDS``); ``:fit`` or ``:nofit`` after it runs the
+first search without the breaks (fitted in
 after it, ``optimize/break_fit.py``) or on breaks at sampled places (``planner.BREAKLESS_FIRST``; the planner's
 default when left out). After a ``+``, comma-separated ``module.NAME=VALUE`` overrides of other planner constants
 (a Python literal; the module under ``doorstep.optimize``), e.g. ``0.75:6+pyvrp_search.ROUTE_REMOVAL_EVERY=10000000``
@@ -74,7 +75,8 @@ def one(
     from doorstep.routing.defaults import default_provider
     from doorstep.services.planning.planning import plan
 
-    planner.POLISH_SHARE, planner.POLISH_ROUNDS = share, rounds
+    planner.POLISH_SHARE = planner.POLISH_SHARE_AT_LEISURE = share  # the setting's share at any orders per second
+    planner.POLISH_ROUNDS = rounds
     if fit:
         planner.BREAKLESS_FIRST = fit == "fit"
     for spec in filter(None, extra.split(",")):

@@ -69,9 +69,12 @@ def test_the_fleet_is_capped_at_the_vans_in_use_and_an_unused_type_can_run_no_ro
 
 def test_a_day_with_lunch_breaks_planned_with_the_respot_rounds_is_checker_clean() -> None:
     """Every van takes its lunch once, in its window; the planner's respot rounds ran (iterations counted)."""
-    result = plan_checked(_day(), max_iterations=400, time_limit_s=120)  # bounded by iterations, not time
+    day = _day()
+    result = plan_checked(day, max_iterations=400, time_limit_s=120)  # bounded by iterations, not time
     assert not result.unassigned
-    rounds = int(400 * planner.POLISH_SHARE)
+    share = planner.polish_share(len(day.orders), 120)
+    assert share == planner.POLISH_SHARE_AT_LEISURE  # a few orders and two minutes: time to spare
+    rounds = int(400 * share)
     main = 400 - rounds  # the main search's share, then each round's
     assert result.stats.iterations == main + planner.POLISH_ROUNDS * (rounds // planner.POLISH_ROUNDS)
     for r in result.routes:
@@ -110,3 +113,13 @@ def test_without_a_feasible_plan_the_rounds_time_goes_to_the_search_still_lookin
     out_model, out, solver_s = planner._polish(model, p, options, clock, stuck, 1.0, planner.POLISH_SHARE)
     assert calls == [(model, stuck, int(400 * planner.POLISH_SHARE))]  # the model itself, never a respotted copy
     assert out_model is model and out.feasible and out.iterations == 2 * first.iterations and solver_s == 1.5
+
+
+def test_the_rounds_take_a_quarter_when_there_is_time_and_three_quarters_when_it_is_short() -> None:
+    """At most LEISURE_ORDERS_PER_S orders a second of the limit: a quarter of the search on re-spotted breaks;
+    more orders per second: three quarters (measured side by side at 10 s and 30 s, docs/benchmarks.md)."""
+    assert planner.polish_share(200, 30) == planner.POLISH_SHARE_AT_LEISURE == 0.25
+    assert planner.polish_share(100, 15) == 0.25
+    assert planner.polish_share(100, 10) == planner.POLISH_SHARE == 0.75
+    assert planner.polish_share(201, 28) == 0.75
+    assert planner.polish_share(500, 30) == 0.75

@@ -146,7 +146,7 @@ def _search(
     serve_all = not _capacity_short(problem, impossible) and any(o.priority in _SERVED for o in problem.orders)
     first = build_model(problem, geo, options, impossible, serve_all=serve_all)
     settles = len(problem.orders) <= POLISH_ORDERS_PER_S * options.time_limit_s
-    share = POLISH_SHARE if first.break_dims and settles else 0.0
+    share = polish_share(len(problem.orders), options.time_limit_s) if first.break_dims and settles else 0.0
     n = options.max_iterations
     main_iters = None if n is None else max(1, n - int(n * share))
     start = hinted_routes(first, problem) or sweep_routes(first)  # the problem's start routes, else the sweep
@@ -204,6 +204,20 @@ def _breakless_first(
 # neither a tenth share, half, nine tenths in nine rounds nor ten rounds did better (docs/benchmarks.md,
 # "Longer on re-spotted breaks").
 POLISH_SHARE = 0.75
+# With more time per order the first search (without the breaks, below) gains more from the time than the rounds
+# do: at 30 s on eight days of 100-200 orders (3 seeds each, side by side) a quarter in six rounds cost less than
+# three quarters on 7 of 8 (-0.1 to -1.3 %; +0.2 % on Monaco 100 s1), whereas at 10 s it cost more on 5 of the
+# same 8 (docs/benchmarks.md, "A quarter on re-spotted breaks when there is time"). So a quarter at most this
+# many orders a second of the limit (200 orders at 30 s, 100 from 15 s), three quarters above.
+POLISH_SHARE_AT_LEISURE = 0.25
+LEISURE_ORDERS_PER_S = 7
+
+
+def polish_share(orders: int, time_limit_s: float) -> float:
+    """The share of the search (time or iterations) spent in the rounds on re-spotted breaks."""
+    return POLISH_SHARE_AT_LEISURE if orders <= LEISURE_ORDERS_PER_S * time_limit_s else POLISH_SHARE
+
+
 # Only where the budget lets the first search settle: at most this many orders per second of the time limit (600
 # orders at 10 s, 1,800 at 30 s). On this machine at 10 s the rounds lowered the cost of the 500-order days
 # (0.926 of VROOM's against 0.948 without them, the same vans), but a 2,000-order day (300-500 iterations in all)
