@@ -40,7 +40,8 @@ def fill_rows(day: dict[str, Any]) -> list[dict[str, Any]]:
     kinds: dict[tuple[int, ...], list[dict[str, Any]]] = {}
     for v in day["vehicles"]:
         kinds.setdefault(_kind(v), []).append(v)
-    small, large = sorted(kinds, key=sum)[0], sorted(kinds, key=sum)[-1]
+    by_size = sorted(kinds, key=sum)
+    small, large = by_size[0], by_size[-1]
     vans, trucks = kinds[small], kinds[large] if large != small else []
     skilled = any(j.get("skills") for j in day["jobs"]) or any(s.get("skills") for s in day.get("shipments", []))
     rows = []

@@ -316,10 +316,14 @@ class _Tiles(BaseHTTPRequestHandler):
         """Quiet."""
 
 
-def _logged_in(ctx: Any, site: Site) -> Any:
+def _logged_in(ctx: Any, site: Site, driver_id: str | None = None, errors: list[str] | None = None) -> Any:
+    """A page of ``ctx`` with the driver (the site's own unless named) logged in and their stops shown; page
+    errors go to ``errors`` from the first load on."""
     page = ctx.new_page()
+    if errors is not None:
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{site.base}/driver/")
-    page.fill("#code", site.api.post(f"/v1/drivers/{site.driver_id}/login-codes").json()["code"])
+    page.fill("#code", site.api.post(f"/v1/drivers/{driver_id or site.driver_id}/login-codes").json()["code"])
     page.click("#login-btn")
     page.wait_for_selector("body[data-ready='1'] li.stop")
     return page
@@ -403,15 +407,10 @@ def test_a_pin_placed_on_the_street_tells_the_driver_to_look(site: Site, browser
             for ref, text in wanted
         ]
         drv = _publish(api, dep, orders, "Marc")["driver_id"]
-        code = api.post(f"/v1/drivers/{drv}/login-codes").json()["code"]
         phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
         ctx = browser.new_context(**phone, bypass_csp=True)  # the CSP bypassed for axe only
-        page = ctx.new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{site.base}/driver")
-        page.fill("#code", code)
-        page.click("#login-btn")
+        page = _logged_in(ctx, site, drv, errors)
         expect(page.locator("li.stop")).to_have_count(2)
         notes = {}
         for n in range(2):
