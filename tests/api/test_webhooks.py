@@ -178,3 +178,26 @@ def test_private_targets_are_refused_and_never_contacted(
     finally:
         p.webhooks.allow_private = True
         p.webhooks.resolver = system_resolver
+
+
+def test_concurrent_ticks_deliver_each_event_once(client: TestClient, tenant: Tenant, receiver: Receiver) -> None:
+    """Four ticks at once (several API processes each run one) over 30 due deliveries: the receiver gets each
+    delivery once (told apart by its Doorstep-Delivery id), and the ticks' counts add up to 30."""
+    _subscribe(client, tenant, receiver.url, ["order.created"])
+    for i in range(30):
+        assert client.post("/v1/orders", json=tenant.order(f"C-{i}"), headers=tenant.h()).status_code == 201
+    p = platform_of(client)
+    start, counts = threading.Barrier(4), list[int]()
+
+    def tick() -> None:
+        start.wait()
+        counts.append(deliver_due(p, batch=10) + deliver_due(p, batch=10) + deliver_due(p, batch=10))
+
+    ticks = [threading.Thread(target=tick) for _ in range(4)]
+    for th in ticks:
+        th.start()
+    for th in ticks:
+        th.join(timeout=60)
+    ids = [headers["doorstep-delivery"] for headers, _ in receiver.requests]
+    assert sorted({i for i in ids if ids.count(i) > 1}) == [], f"{len(ids)} requests for 30 deliveries"
+    assert (len(ids), sum(counts)) == (30, 30)

@@ -37,29 +37,37 @@ SCRUBBED = "(text removed once settled: it held a secret)"
 
 
 def _claim(p: Platform, now: datetime, limit: int) -> list[tuple[str, str]]:
-    """(id, channel) of due messages of configured channels, leased to this sender until now + LEASE_S."""
+    """(id, channel) of due messages of configured channels, leased to this sender until now + LEASE_S.
+
+    The lease is a compare-and-set: the update takes a message only if it is still due and unleased when it is
+    written, so two senders that read the same due messages (SQLite reads without row locks) never both get one.
+    PostgreSQL also skips rows another sender has locked, so concurrent senders take different messages."""
     channels = list(p.channels.names())
     if not channels:
         return []
+    due = (
+        MessageRow.status == "queued",
+        MessageRow.channel.in_(channels),
+        or_(MessageRow.next_attempt_at.is_(None), MessageRow.next_attempt_at <= now),
+        or_(MessageRow.lease_until.is_(None), MessageRow.lease_until < now),
+    )
     with p.sessions() as s:
-        q = (
-            select(MessageRow)
-            .where(
-                MessageRow.status == "queued",
-                MessageRow.channel.in_(channels),
-                or_(MessageRow.next_attempt_at.is_(None), MessageRow.next_attempt_at <= now),
-                or_(MessageRow.lease_until.is_(None), MessageRow.lease_until < now),
-            )
-            .order_by(MessageRow.created_at, MessageRow.id)
-            .limit(limit)
-        )
+        q = select(MessageRow.id).where(*due).order_by(MessageRow.created_at, MessageRow.id).limit(limit)
         if s.bind is not None and s.bind.dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True)
-        rows = list(s.scalars(q))
-        for r in rows:
-            r.lease_until = now + timedelta(seconds=LEASE_S)
+        ids = list(s.scalars(q))
+        if not ids:
+            return []
+        taken = s.execute(
+            update(MessageRow)
+            .where(MessageRow.id.in_(ids), *due)
+            .values(lease_until=now + timedelta(seconds=LEASE_S))
+            .returning(MessageRow.id, MessageRow.channel)
+            .execution_options(synchronize_session=False)
+        )
+        channel_of = {row.id: row.channel for row in taken}
         s.commit()
-        return [(r.id, r.channel) for r in rows]
+    return [(i, channel_of[i]) for i in ids if i in channel_of]
 
 
 def _sender_name(p: Platform, org_id: str) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.ids import new_id
@@ -124,26 +124,37 @@ class Sent:
 
 
 def _claim(p: Platform, now: datetime, batch: int) -> list[str]:
-    """Due deliveries of active subscriptions, leased so a concurrent tick does not send them twice."""
+    """Due deliveries of active subscriptions, leased so a concurrent tick does not send them twice.
+
+    The lease is a compare-and-set: a delivery is taken only if it is still pending and due when the lease is
+    written, so two ticks that read the same deliveries (SQLite reads without row locks) never both get one."""
+    due = (
+        WebhookDeliveryRow.status == "pending",
+        or_(WebhookDeliveryRow.next_attempt_at.is_(None), WebhookDeliveryRow.next_attempt_at <= now),
+    )
     with p.sessions() as s:
         q = (
-            select(WebhookDeliveryRow)
+            select(WebhookDeliveryRow.id)
             .join(WebhookSubscriptionRow, WebhookSubscriptionRow.id == WebhookDeliveryRow.subscription_id)
-            .where(
-                WebhookDeliveryRow.status == "pending",
-                WebhookSubscriptionRow.active.is_(True),
-                or_(WebhookDeliveryRow.next_attempt_at.is_(None), WebhookDeliveryRow.next_attempt_at <= now),
-            )
+            .where(*due, WebhookSubscriptionRow.active.is_(True))
             .order_by(WebhookDeliveryRow.id)
             .limit(batch)
         )
         if s.bind is not None and s.bind.dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True, of=WebhookDeliveryRow)
-        rows = list(s.scalars(q))
-        for r in rows:
-            r.next_attempt_at = now + timedelta(seconds=LEASE_S)
+        ids = list(s.scalars(q))
+        if not ids:
+            return []
+        taken = s.execute(
+            update(WebhookDeliveryRow)
+            .where(WebhookDeliveryRow.id.in_(ids), *due)
+            .values(next_attempt_at=now + timedelta(seconds=LEASE_S))
+            .returning(WebhookDeliveryRow.id)
+            .execution_options(synchronize_session=False)
+        )
+        claimed = set(taken.scalars())
         s.commit()
-        return [r.id for r in rows]
+    return [i for i in ids if i in claimed]
 
 
 def _post(
