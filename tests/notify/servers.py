@@ -3,6 +3,7 @@ Messages API, both on 127.0.0.1, with switches to take them down or make them re
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import email
 import email.policy
@@ -37,7 +38,8 @@ def free_port() -> int:
 @dataclass
 class Inbox:
     """What the SMTP server accepted, parsed; ``refuse`` makes it answer DATA with that reply instead, and
-    ``refuse_rcpt`` answers RCPT TO of an address it names with its reply (a mailbox that does not exist)."""
+    ``refuse_rcpt`` answers RCPT TO of an address it names with its reply (a mailbox that does not exist);
+    ``answer_after_s`` keeps a message it has stored that long before saying so (a server scanning it)."""
 
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
@@ -46,6 +48,7 @@ class Inbox:
     refused_rcpt: list[str] = field(default_factory=list)  # the addresses refused at RCPT, in order
     logins: list[str] = field(default_factory=list)
     peers: list[object] = field(default_factory=list)  # the client's address per message (same: same connection)
+    answer_after_s: float = 0.0
 
     async def handle_RCPT(  # noqa: N802
         self, server: object, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
@@ -68,6 +71,8 @@ class Inbox:
         self.messages.append(parsed)
         self.envelopes.append((str(envelope.mail_from), [str(r) for r in envelope.rcpt_tos]))
         self.peers.append(session.peer)
+        if self.answer_after_s:
+            await asyncio.sleep(self.answer_after_s)
         return "250 Message accepted for delivery"
 
 

@@ -153,3 +153,31 @@ def test_a_data_logo_travels_as_an_inline_image_part(smtp: SmtpServer) -> None:
     cid = "image1.msg_01logo@shop.example"
     assert (image.get_content_type(), image["Content-ID"], image.get_content()) == ("image/png", f"<{cid}>", png)
     assert body.get_content().count(f'src="cid:{cid}"') == 2 and "data:image" not in body.get_content()
+
+
+def test_a_server_slow_to_answer_the_message_is_waited_for_not_sent_again(smtp: SmtpServer) -> None:
+    """The server stores the email and answers 1.5 s later, beyond the 0.5-s timeout of the other commands:
+    the channel waits for that answer (``data_timeout_s``), so the email counts as sent and exists once; the
+    connection keeps the short timeout for the next email, which goes out on it."""
+    smtp.inbox.answer_after_s = 1.5
+    channel = SmtpEmail(SmtpConfig("127.0.0.1", smtp.port, timeout_s=0.5, data_timeout_s=5.0), SENDER)
+    result = channel.send_email(_email("msg_01slow"))
+    assert result.outcome is Outcome.SENT and result.provider_id == "<msg_01slow@shop.example>"
+    assert [m["Message-ID"] for m in smtp.inbox.messages] == ["<msg_01slow@shop.example>"]
+    assert channel._smtp is not None and channel._smtp.sock is not None
+    assert channel._smtp.sock.gettimeout() == 0.5
+    smtp.inbox.answer_after_s = 0.0
+    assert channel.send_email(_email("msg_01next")).outcome is Outcome.SENT
+    assert len(set(smtp.inbox.peers)) == 1  # one connection carried both
+    channel.close()
+
+
+def test_an_answer_later_than_the_data_wait_is_a_retry(smtp: SmtpServer) -> None:
+    """Past ``data_timeout_s`` the channel gives up and says retry, although the server stored the email: the
+    window that is left (the job sends it again with the same Message-ID; docs/notifications.md)."""
+    smtp.inbox.answer_after_s = 1.5
+    channel = SmtpEmail(SmtpConfig("127.0.0.1", smtp.port, timeout_s=0.2, data_timeout_s=0.5), SENDER)
+    result = channel.send_email(_email("msg_01late"))
+    assert result.outcome is Outcome.RETRY and "timed out" in (result.error or "")
+    assert [m["Message-ID"] for m in smtp.inbox.messages] == ["<msg_01late@shop.example>"]
+    channel.close()

@@ -1,6 +1,11 @@
 """Email over SMTP (stdlib ``smtplib``): ``smtp://user:pass@host:587`` (STARTTLS on port 587 or with
 ``?starttls=1``), ``smtps://host:465`` for TLS from the first byte; multipart text + HTML, a logo given as a
-data: URI attached to the HTML as an inline image."""
+data: URI attached to the HTML as an inline image.
+
+Once the message has been sent, the server's answer is waited for longer than any other (``DATA_TIMEOUT_S``):
+a server may scan the message before it answers (RFC 5321, 4.5.3.2.6, allows it ten minutes), and a client
+that gives up then has a message the server may well have accepted. Counted as failed, it would be sent again
+(the same Message-ID, but two emails in the customer's inbox)."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import re
 import smtplib
 import ssl
 import threading
+from collections.abc import Buffer
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -22,6 +28,10 @@ from doorstep.notify.dsn import verp_sender
 TRUE = ("1", "true", "yes", "on")
 # RCPT answers that say the address itself is no good: no such mailbox (550), not local (551), bad mailbox name (553)
 BOUNCE_CODES = frozenset({550, 551, 553})
+# The wait for the answer to DATA and to the message: well beyond the other commands' timeout, well within the
+# outbox's lease (``notify_send.LEASE_S``, 120 s, renewed right before each send), so that no other sender takes
+# the message over while this one still waits for the server's word on it.
+DATA_TIMEOUT_S = 60.0
 DATA_IMAGE = re.compile(r'src="(data:image/(png|svg\+xml);base64,([A-Za-z0-9+/=\s]+))"')
 
 
@@ -36,6 +46,7 @@ class SmtpConfig:
     starttls: bool = False
     implicit_tls: bool = False
     timeout_s: float = 10.0
+    data_timeout_s: float = DATA_TIMEOUT_S  # the answers to DATA and to the message (at least ``timeout_s``)
 
     @classmethod
     def from_url(cls, url: str, timeout_s: float = 10.0) -> SmtpConfig:
@@ -121,6 +132,29 @@ def _classify(exc: Exception) -> SendResult:
     return SendResult.retry(text)
 
 
+class _PatientData(smtplib.SMTP):
+    """``smtplib.SMTP`` that waits ``data_timeout_s`` for the answers to DATA and to the message (the one
+    timeout of ``smtplib`` is the socket's, set for the connection and every other command)."""
+
+    data_timeout_s = DATA_TIMEOUT_S
+
+    def data(self, msg: Buffer | str) -> tuple[int, bytes]:
+        sock = self.sock
+        if sock is None:
+            return super().data(msg)
+        before = sock.gettimeout()
+        sock.settimeout(max(self.data_timeout_s, before or 0.0))
+        try:
+            return super().data(msg)
+        finally:
+            if self.sock is sock:  # still open (a failure closes it)
+                sock.settimeout(before)
+
+
+class _PatientDataSsl(_PatientData, smtplib.SMTP_SSL):
+    """The same over TLS from the first byte."""
+
+
 class SmtpEmail:
     """An :class:`~doorstep.notify.channels.EmailChannel` that keeps one SMTP connection open between emails
     (checked with NOOP before each one, opened again when the server closed it): connecting, STARTTLS and
@@ -141,11 +175,14 @@ class SmtpEmail:
 
     def _connect(self) -> smtplib.SMTP:
         c = self.config
+        smtp: _PatientData
         if c.implicit_tls:
-            return smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout_s, context=ssl.create_default_context())
-        smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout_s)
-        if c.starttls:
-            smtp.starttls(context=ssl.create_default_context())
+            smtp = _PatientDataSsl(c.host, c.port, timeout=c.timeout_s, context=ssl.create_default_context())
+        else:
+            smtp = _PatientData(c.host, c.port, timeout=c.timeout_s)
+            if c.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+        smtp.data_timeout_s = c.data_timeout_s
         return smtp
 
     def _ready(self) -> smtplib.SMTP:
