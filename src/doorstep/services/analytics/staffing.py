@@ -26,6 +26,7 @@ from doorstep.services.kernel.access import Actor, Permission, system_actor
 from doorstep.services.kernel.job_registry import job
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.planning.planning import plan as make_plan
+from doorstep.store.locking import get_for_update
 from doorstep.store.models import DepotRow, StaffingRunRow
 from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
@@ -141,7 +142,7 @@ def _claim(p: Platform, org_id: str, run_id: str) -> dict[str, Any] | None:
     running by a process that died (silent past ``_stale``) is claimed again: a broker redelivers the job of a
     worker that crashed, and the run starts over instead of staying "running" for ever."""
     with p.uow(org_id) as uow:
-        row = uow.session.get(StaffingRunRow, run_id, with_for_update=True)
+        row = get_for_update(uow.session, StaffingRunRow, run_id)
         if row is None or row.org_id != org_id:
             return None
         now = p.clock()

@@ -34,6 +34,7 @@ from doorstep.services.planning.part_progress import PartBoard
 from doorstep.services.planning.plan_problem import build_problem, kept_parcels, kept_routes
 from doorstep.services.planning.plan_routes import store_routes
 from doorstep.services.planning.planning import plan as make_plan
+from doorstep.store.locking import get_for_update
 from doorstep.store.models import OrderRow, PlanRow, RouteRow
 
 log = logging.getLogger("doorstep.plans")
@@ -224,7 +225,7 @@ def _begin(p: Platform, org_id: str, plan_id: str) -> tuple[PlanRow, Problem, li
     has finished or was cancelled: a duplicate delivery of the job does nothing; JobBusyError while a live worker may
     still hold it)."""
     with p.uow(org_id) as uow:
-        row = uow.session.get(PlanRow, plan_id, with_for_update=True)  # two workers never both claim it
+        row = get_for_update(uow.session, PlanRow, plan_id)  # two workers never both claim it (on SQLite too)
         if row is None or row.org_id != org_id:
             return None
         if row.status == PlanStatus.RUNNING.value and not _is_stale(p, row):
@@ -305,7 +306,7 @@ def _finish(
     doc = plan_to_dict(result, problem, opts)
     doc["plan"]["carrier_offers"] = offers
     with p.uow(org_id) as uow:
-        row = uow.session.get(PlanRow, plan_id, with_for_update=True)
+        row = get_for_update(uow.session, PlanRow, plan_id)
         if row is None or row.status != PlanStatus.RUNNING.value or row.attempts != attempt:  # cancelled / taken over
             log.info("plan job %s is no longer running: its result is not stored", plan_id)
             return False
