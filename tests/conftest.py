@@ -55,6 +55,17 @@ def monaco_network(monaco_pbf: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="session")
+def monaco_foot(monaco_pbf: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A walking network (MLD) built from the Monaco extract, once per test session (about 4 s)."""
+    from doorstep.routing.network_build import build_network
+    from doorstep.routing.network_meta import NetworkProfile
+
+    out = tmp_path_factory.mktemp("net") / "monaco-foot"
+    build_network(monaco_pbf, out, NetworkProfile.FOOT)
+    return out
+
+
+@pytest.fixture(scope="session")
 def monaco_van_ch(monaco_pbf: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A van network (CH) built from the Monaco extract, once per test session."""
     from doorstep.routing.network_build import build_network

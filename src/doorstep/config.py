@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     seed: int = Field(0, ge=0, description="default solver seed")
     circuity: float = Field(1.3, ge=1.0, le=3.0, description="straight-line model: road km per crow-fly km")
     network: Path | None = Field(None, description="road network folder (doorstep network build) used by default")
+    foot_network: Path | None = Field(
+        None, description="walking network folder (doorstep network build --profile foot): pickup points near an "
+        "address are ranked and limited by the walk to them instead of the straight line"
+    )
     traffic: str | None = Field(
         None, description="time-of-day factors for the platform: 'urban' (documented defaults) or a JSON file"
     )

@@ -406,3 +406,55 @@ def test_an_address_instead_of_coordinates(site: tuple[Any, str, Org, str], brow
         assert form.locator("input[type=radio]").count() == 0
     finally:
         platform.geocoder = None
+
+
+def test_pickup_points_by_the_walk(site: tuple[Any, str, Org, str], browser: Any, monaco_foot: Path) -> None:
+    """On a deployment with a walking network, a Monaco customer's pickup points come nearest walk first, each
+    with its minutes and metres on foot: the locker 377 m away in a straight line (a 5-minute walk) before the
+    counter 227 m away below the cliff (a 37-minute walk). No serious axe violation, nothing leaves the server.
+    (The plain form lists only points with a day, and this Lisbon fleet reaches none in Monaco: its label is
+    ``_away``'s, tested in test_widget.py.)"""
+    from playwright.sync_api import expect
+
+    from doorstep.routing.osrm_local import OsrmLocalProvider
+
+    app, base, org, key = site
+    platform = app.state.platform
+    saved = org.api.get("/v1/slots/policy").json()
+    policy = saved["policy"]
+    level = {"id": "collect", "kind": "pickup", "price_cents": 199}
+    r = org.api.put(f"/v1/slots/policy?version={saved['version']}", json={**policy, "service_levels": [level]})
+    assert r.status_code == 200, r.text
+    depot = org.api.get("/v1/depots").json()["items"][0]["id"]
+    made = []
+    for name, kind, lat, lng in (("Tabac du Rocher", "counter", 43.743908, 7.412955),
+                                 ("Casier Moneghetti", "locker", 43.748802, 7.415927)):  # fmt: skip
+        body = {"name": name, "kind": kind, "lat": lat, "lng": lng, "address": f"{name}, Monaco", "depot_id": depot,
+                "hours": {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+                "capacity_parcels": 20}  # fmt: skip
+        made.append(org.api.post("/v1/pickup-points", json=body).json()["id"])
+    platform.travel.foot = OsrmLocalProvider(monaco_foot)
+    try:
+        page, errors, outside = _page(browser, base)
+        page.set_content(
+            f'<!doctype html><html lang="en"><head><title>Shop</title>'
+            f'<link rel="stylesheet" href="{base}/widget/slots.css"></head><body><main><h1>Checkout</h1>'
+            f"<div id='delivery' data-doorstep-key='{key}' data-lat='43.745539' data-lng='7.414646' "
+            f"data-lang='en' data-pickup='true' data-date-from='{DAY}' data-date-to='{DAY}'></div></main>"
+            f"<script src='{base}/widget/slots.js'></script></body></html>"
+        )
+        point = page.locator(".dsw-mode[data-mode='point']")
+        point.click()
+        points = page.locator(".dsw-point")
+        expect(points).to_have_count(2)
+        expect(points.locator(".dsw-pname")).to_have_text(["Casier Moneghetti", "Tabac du Rocher"])
+        expect(points.locator(".dsw-pdist")).to_have_text(["5 min walk (410 m)", "37 min walk (3.1 km)"])
+        assert axe_violations(page) == []
+        _shot(page, "widget-pickup-walk.png")
+        assert errors == [] and outside == []
+    finally:
+        platform.travel.foot = None
+        for point_id in made:
+            assert org.api.delete(f"/v1/pickup-points/{point_id}").status_code == 204
+        back = org.api.put(f"/v1/slots/policy?version={r.json()['version']}", json=policy)
+        assert back.status_code == 200, back.text

@@ -16,7 +16,7 @@ from doorstep.services.accounts.accounts import create_api_key, create_organizat
 from doorstep.services.kernel.access import Permission, system_actor
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
-from doorstep.web.widget import _back
+from doorstep.web.widget import _away, _back
 from doorstep.web.widget_labels import LABELS
 
 
@@ -87,3 +87,19 @@ def test_back_link_takes_only_web_addresses() -> None:
     assert _back("javascript:alert(1)", "hld_1") is None
     assert _back("//evil.example/x", "hld_1") is None
     assert _back(None, "hld_1") is None
+
+
+@pytest.mark.parametrize(("lang", "walk", "straight"), [
+    ("en", "5 min walk (410 m)", "230 m away"),
+    ("fr", "5 min à pied (410 m)", "à 230 m"),
+    ("de", "5 Min. zu Fuß (410 m)", "230 m entfernt"),
+    ("es", "5 min a pie (410 m)", "a 230 m"),
+    ("pt", "37 min a pé (3,1 km)", "a 230 m"),
+])  # fmt: skip
+def test_a_point_s_distance_is_the_walk_when_measured(lang: str, walk: str, straight: str) -> None:
+    """The plain form's label of a pickup point: minutes and metres on foot when the deployment measured the walk
+    (a 405-m walk of 292 s; in Portuguese the 3,062-m one of 2,205 s), else the straight line."""
+    measured = {"distance_m": 227, "walk_m": 3062, "walk_s": 2205} if lang == "pt" else {
+        "distance_m": 227, "walk_m": 405, "walk_s": 292}  # fmt: skip
+    assert _away(measured, lang) == walk
+    assert _away({"distance_m": 227, "walk_m": None, "walk_s": None}, lang) == straight

@@ -69,6 +69,7 @@ from doorstep.notify.twilio import TwilioSms, status_callback_url
 from doorstep.routing.address_index import INDEX_FILE
 from doorstep.routing.address_lookup import network_geocoder
 from doorstep.routing.geocoder import Geocoder
+from doorstep.routing.network_meta import NetworkProfile
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import traffic_for
@@ -143,6 +144,20 @@ def road_network(settings: Settings) -> TravelTimeProvider | None:
     if settings.network is None:
         return None
     return OsrmLocalProvider(settings.network, snap_radius_m=settings.snap_radius_m)
+
+
+def foot_network(settings: Settings) -> TravelTimeProvider | None:
+    """The walking network (``DOORSTEP_FOOT_NETWORK``) that ranks pickup points by the walk to them; E3006 at start
+    when the folder holds a network that does not route walkers (a car network), E3007 when OSRM cannot load it."""
+    if settings.foot_network is None:
+        return None
+    walks = OsrmLocalProvider(settings.foot_network, snap_radius_m=settings.snap_radius_m)
+    if walks.meta.profile is not NetworkProfile.FOOT:
+        kind = walks.meta.profile.value
+        msg = f"DOORSTEP_FOOT_NETWORK {settings.foot_network} is a {kind} network, not a walking one"
+        fix = "Build one: doorstep network build EXTRACT.osm.pbf --profile foot --out DIR"
+        raise DoorstepError([Issue("E3006", msg, ("DOORSTEP_FOOT_NETWORK",), action=fix)])
+    return walks
 
 
 def address_geocoder(settings: Settings) -> Geocoder | None:
@@ -242,8 +257,8 @@ def build_platform(settings: Settings, runner: Runner, publisher: LivePublisher,
         bus=register_handlers(EventBus(), live_policy(settings)),
         live=publisher,
         channels=channels(settings),
-        travel=TravelModel(network=road_network(settings), traffic=settings.traffic, weather=settings.weather,
-                           learned=settings.learned_times),
+        travel=TravelModel(network=road_network(settings), foot=foot_network(settings), traffic=settings.traffic,
+                           weather=settings.weather, learned=settings.learned_times),
         geocoder=address_geocoder(settings),
         currency=settings.currency,
         plan_time_limit_s=settings.time_limit_s,

@@ -181,7 +181,11 @@ class NearPointsIn(Strict):
     address: str | None = Field(
         None, max_length=500, description="placed by the road network's address index (docs/geocoding.md)"
     )
-    within_m: int = Field(5_000, ge=100, le=50_000, description="straight-line metres from the location")
+    within_m: int = Field(
+        5_000, ge=100, le=50_000,
+        description="metres from the location: walking on a deployment with a walking network "
+        "(DOORSTEP_FOOT_NETWORK), else in a straight line",
+    )  # fmt: skip
     limit: int = Field(5, ge=1, le=20)
 
 
@@ -195,6 +199,8 @@ class NearPointOut(BaseModel):
     lat: float
     lng: float
     distance_m: int = Field(description="straight-line metres from the location asked")
+    walk_m: int | None = Field(None, description="metres on foot from the location (null without a walking network)")
+    walk_s: int | None = Field(None, description="seconds on foot from the location (null without a walking network)")
     hours: dict[str, list[list[str]]] = Field(description="weekday -> [[opens, closes], ...], local to the depot")
 
 
@@ -202,6 +208,9 @@ class NearPointsOut(BaseModel):
     """The points, nearest first; none with the reason (E1554 no pickup level, E2274 none that near)."""
 
     points: list[NearPointOut]
+    ranked_by: Literal["walk", "straight_line"] = Field(
+        "straight_line", description="walk: by the walk on the deployment's walking network; else the straight line"
+    )
     placed: PlacedOut | None = Field(None, description="where the address asked for was placed (null for location)")
     reason: Reason | None = None
 

@@ -5,6 +5,7 @@ a plain HTML form for a page without JavaScript."""
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -63,11 +64,21 @@ def _span(start: str, end: str) -> str:
 
 
 def _distance(metres: int, lang: str) -> str:
-    """``410 m``; ``1.2 km`` (``1,2 km`` but in English)."""
+    """``410 m``; ``1.2 km`` (``1,2 km`` but in English). Tens of metres round half up, as the widget's script
+    does (``Math.round``; Python's ``round`` would make 405 m 400 m here and 410 m there)."""
     if metres < 1000:
-        return f"{max(10, round(metres / 10) * 10)} m"
+        return f"{max(10, math.floor(metres / 10 + 0.5) * 10)} m"
     km = f"{metres / 1000:.1f}"
     return (km if lang == "en" else km.replace(".", ",")) + " km"
+
+
+def _away(point: dict[str, Any], lang: str) -> str:
+    """How far the point is: the walk (minutes, then metres) when the deployment measured it, else the straight
+    line."""
+    if point.get("walk_m") is not None:
+        minutes = max(1, round((point.get("walk_s") or 0) / 60))
+        return str(LABELS[lang]["walk"]).format(minutes=minutes, distance=_distance(point["walk_m"], lang))
+    return str(LABELS[lang]["away"]).format(distance=_distance(point["distance_m"], lang))
 
 
 def _days(data: dict[str, Any], lang: str, currency: str) -> list[dict[str, Any]]:
@@ -112,7 +123,7 @@ def mount_widget(router: APIRouter, templates: Any) -> None:
         ctx: dict[str, Any] = {"t": LABELS[lang], "lang": lang, "fields": fields, "problems": answer.problems}
         ctx["days"] = _days(answer.data, lang, fields.get("currency", "EUR"))
         ctx["points"] = [
-            {**pt, "away": LABELS[lang]["away"].format(distance=_distance(pt["distance_m"], lang)),
+            {**pt, "away": _away(pt, lang),
              "kind_label": LABELS[lang].get(pt["kind"], pt["kind"]),
              "days": _days({"offers": pt["offers"]}, lang, fields.get("currency", "EUR"))}
             for pt in (points.data.get("points", []) if points is not None else []) if pt.get("offers")

@@ -73,9 +73,10 @@ def offers(body: OfferIn, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
 
 @router.post("/pickup-points", response_model=NearPointsOut, summary="Pickup points near an address")
 def near_pickup_points(body: NearPointsIn, p: PlatformDep, actor: ActorDep) -> dict[str, Any]:
-    """The organization's active pickup points within ``within_m`` metres (straight line) of the location, nearest
-    first, for a checkout to offer (a publishable key may ask); ask ``POST /v1/slots/offers`` with a point's id for
-    its days. None with the reason: no pickup service level (E1554), no active point that near (E2274)."""
+    """The organization's active pickup points within ``within_m`` metres of the location (on foot with a walking
+    network, ``DOORSTEP_FOOT_NETWORK``; else in a straight line), nearest first, for a checkout to offer (a
+    publishable key may ask); ask ``POST /v1/slots/offers`` with a point's id for its days. None with the reason:
+    no pickup service level (E1554), no active point that near (E2274)."""
     return near_body(p, actor, body)
 
 
@@ -86,13 +87,15 @@ def near_body(p: Platform, actor: Actor, body: NearPointsIn) -> dict[str, Any]:
     points = [
         {"id": n.point.id, "name": n.point.name, "kind": n.point.kind.value, "address": n.point.address,
          "lat": n.point.location.lat, "lng": n.point.location.lng, "distance_m": n.distance_m,
+         "walk_m": n.walk_m, "walk_s": n.walk_s,
          "hours": {k: [list(x) for x in v] for k, v in n.point.hours.items()}}
         for n in res.points
     ]  # fmt: skip
     reason = None
     if res.reason is not None:
         reason = {"code": res.reason.code, "message": res.reason.message, "action": res.reason.fix}
-    return {"points": points, "placed": placed, "reason": reason}
+    ranked = "walk" if res.by_walk else "straight_line"
+    return {"points": points, "ranked_by": ranked, "placed": placed, "reason": reason}
 
 
 def _where(body: OfferIn) -> None:

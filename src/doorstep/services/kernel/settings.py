@@ -13,11 +13,13 @@ from doorstep.services.kernel.webhook_targets import Resolver, system_resolver
 
 @dataclass(slots=True)
 class TravelModel:
-    """The deployment's travel model: a road network (``DOORSTEP_NETWORK``; None: straight line), time-of-day
+    """The deployment's travel model: a road network (``DOORSTEP_NETWORK``; None: straight line), a walking network
+    (``DOORSTEP_FOOT_NETWORK``; None: pickup points by straight line), time-of-day
     factors ('urban' or a JSON file; ``DOORSTEP_TRAFFIC``), a weather slow-down (``DOORSTEP_WEATHER``) and
     whether the times learned from driven days are used (``DOORSTEP_LEARNED_TIMES``, docs/learning.md)."""
 
     network: TravelTimeProvider | None = None
+    foot: TravelTimeProvider | None = None  # DOORSTEP_FOOT_NETWORK: walks to pickup points (None: straight line)
     traffic: str | None = None
     weather: float = 1.0
     learned: bool = False  # DOORSTEP_LEARNED_TIMES: plans and ETAs use the times learned from driven days

@@ -1,19 +1,27 @@
 """Pickup points near an address, for the checkout (a publishable key may ask): the organization's active points
-within ``within_m`` metres as the crow flies, nearest first, so the customer can choose one and then ask for its
-days (``slot_pickup``). Nothing to choose has its coded reason: the slot policy has no pickup level (E1554), or no
-active point lies that near (E2274)."""
+within ``within_m`` metres, nearest first, so the customer can choose one and then ask for its days
+(``slot_pickup``). Nothing to choose has its coded reason: the slot policy has no pickup level (E1554), or no
+active point lies that near (E2274).
+
+With a walking network (``DOORSTEP_FOOT_NETWORK``) "near" is the walk: the points nearest as the crow flies (at
+most ``WALK_CANDIDATES``) are measured on foot, ranked by the walk and kept when it is at most ``within_m``. A
+point across a motorway, a railway or up a cliff is not near however close it looks (in Monaco, 227 m in a
+straight line can be a 3 km walk). An address the walking network cannot reach (outside its extract) keeps the
+straight line."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 
 from doorstep.domain.cells import M_PER_DEG
 from doorstep.domain.errors import Issue
+from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.domain.pickup import PickupPoint
+from doorstep.routing.provider import UNREACHABLE, TravelTimeProvider, ask_matrix
 from doorstep.services.fleet.pickup_points import point_of
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.platform import Platform
@@ -22,22 +30,27 @@ from doorstep.services.slots.slot_policy import current_policy
 from doorstep.store.models import PickupPointRow
 
 AT: tuple[str | int, ...] = ("location",)
+WALK_CANDIDATES = 50  # the points nearest in a straight line that are measured on foot (one small matrix)
 
 
 @dataclass(frozen=True, slots=True)
 class NearPoint:
-    """A point and how far it lies from the address, in straight-line metres."""
+    """A point and how far it lies from the address: straight-line metres, and the walk (metres, seconds) when
+    the deployment has a walking network."""
 
     point: PickupPoint
     distance_m: int
+    walk_m: int | None = None
+    walk_s: int | None = None
 
 
 @dataclass
 class NearPoints:
-    """The points to offer, nearest first, or why there is none."""
+    """The points to offer, nearest first (by the walk when ``by_walk``), or why there is none."""
 
     points: list[NearPoint] = field(default_factory=list)
     reason: Issue | None = None
+    by_walk: bool = False
 
 
 def _box(at: LatLng, within_m: int) -> tuple[float, float, float, float]:
@@ -61,7 +74,24 @@ def near_points(p: Platform, actor: Actor, at: LatLng, within_m: int, limit: int
         )).all()  # fmt: skip
     found = [NearPoint(point_of(r), round(haversine_m(at, LatLng(r.lat, r.lng)))) for r in rows]
     found = sorted((n for n in found if n.distance_m <= within_m), key=lambda n: (n.distance_m, n.point.name))
+    walked = _walked(p.travel.foot, at, found[:WALK_CANDIDATES]) if p.travel.foot is not None and found else None
+    if walked is not None:
+        found = sorted((n for n in walked if n.walk_m is not None and n.walk_m <= within_m),
+                       key=lambda n: (n.walk_m or 0, n.point.name))  # fmt: skip
     if not found:
-        where = f"{at.lat:.5f},{at.lng:.5f}"
-        return NearPoints(reason=Issue("E2274", f"no active pickup point within {within_m} m of {where}", AT))
-    return NearPoints(points=found[:limit])
+        where, how = f"{at.lat:.5f},{at.lng:.5f}", " on foot" if walked is not None else ""
+        return NearPoints(reason=Issue("E2274", f"no active pickup point within {within_m} m{how} of {where}", AT))
+    return NearPoints(points=found[:limit], by_walk=walked is not None)
+
+
+def _walked(walks: TravelTimeProvider, at: LatLng, near: list[NearPoint]) -> list[NearPoint] | None:
+    """The points with the walk to each from ``at`` (None for a point no path reaches); None when the walking
+    network reaches none of them (``at`` outside its extract: the straight line stands)."""
+    m = ask_matrix(walks, [at, *(n.point.location for n in near)], SpeedProfile.FOOT)
+    metres, seconds = m.distances[0][1:], m.durations[0][1:]
+    if all(int(d) >= UNREACHABLE for d in metres):
+        return None
+    return [
+        replace(n, walk_m=int(d), walk_s=int(t)) if int(d) < UNREACHABLE else n
+        for n, d, t in zip(near, metres, seconds, strict=True)
+    ]

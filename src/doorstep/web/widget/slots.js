@@ -161,12 +161,21 @@
     return fmt.format(km ? m / 1000 : Math.max(10, Math.round(m / 10) * 10));
   };
 
+  // How far: the walk (minutes, then metres) when the deployment measured it on foot, else the straight line.
+  Widget.prototype.away = function (pt) {
+    if (pt.walk_m != null) {
+      var minutes = Math.max(1, Math.round((pt.walk_s || 0) / 60));
+      return fill(this.t.walk, { minutes: String(minutes), distance: this.distance(pt.walk_m) });
+    }
+    return fill(this.t.away, { distance: this.distance(pt.distance_m) });
+  };
+
   Widget.prototype.pointButton = function (pt) {
     var self = this, chosen = this.point && this.point.id === pt.id;
     var b = h("button", { type: "button", class: "dsw-point", "aria-pressed": chosen ? "true" : "false", "data-point": pt.id }, [
       h("span", { class: "dsw-pname" }, pt.name),
       h("span", { class: "dsw-pkind" }, this.t[pt.kind] || pt.kind),
-      h("span", { class: "dsw-pdist" }, fill(this.t.away, { distance: this.distance(pt.distance_m) })),
+      h("span", { class: "dsw-pdist" }, this.away(pt)),
       pt.address ? h("span", { class: "dsw-paddr" }, pt.address) : null,
     ]);
     b.addEventListener("click", function () {
