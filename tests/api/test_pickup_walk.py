@@ -1,6 +1,7 @@
 """Pickup points ranked by the walk (SQLite and PostgreSQL): with a walking network (``DOORSTEP_FOOT_NETWORK``,
 built from the Monaco extract) the points near an address are measured on foot, ranked by the walk and kept
-within ``within_m`` walking metres. On Monaco's slopes a point 227 m away in a straight line is a 3 km walk, and
+within ``within_m`` walking metres; the tracking page's switch lists its points by the walk from the customer's
+address too. On Monaco's slopes a point 227 m away in a straight line is a 3 km walk, and
 one 377 m away is 405 m on foot: the second is the near one. Without the network the straight line stands; a
 network that does not route walkers is refused at start (E3006)."""
 
@@ -105,3 +106,28 @@ def test_a_car_network_as_the_walking_network_is_refused_at_start(monaco_network
     (issue,) = err.value.issues
     assert issue.code == "E3006" and "is a car network, not a walking one" in issue.message
     assert "--profile foot" in issue.fix
+
+
+def test_the_tracking_page_lists_the_points_by_the_walk_from_the_address(walking: TestClient) -> None:
+    """A delivery to HOME: its tracking link's points come Along (a 405-m walk) before Below (nearer in a straight
+    line, a 3-km walk), each with both measures; after the switch to Along the list still measures from HOME (the
+    address the order left), not from the point it goes to now."""
+    c = walking
+    t = _tenant_with_points(c)
+    made = c.post("/v1/orders", json=t.order("HOME-1", location=HOME), headers=t.h())
+    assert made.status_code == 201, made.text
+    link = c.post(f"/v1/live/orders/{made.json()['id']}/tracking-token", headers=t.h())
+    token = link.json()["token"]
+
+    def listed() -> list[tuple[str, int, int]]:
+        r = c.get(f"/v1/track/{token}/pickup-points")
+        assert r.status_code == 200, r.text
+        return [(x["name"], x["distance_m"], x["walk_m"]) for x in r.json()]
+
+    before = listed()
+    assert [name for name, _, _ in before] == ["Along", "Below"]
+    (_, along_m, along_walk), (_, below_m, below_walk) = before
+    assert below_m < along_m <= along_walk < 600 < 2_500 < below_walk
+    along = next(x["id"] for x in c.get(f"/v1/track/{token}/pickup-points").json() if x["name"] == "Along")
+    assert c.post(f"/v1/track/{token}/pickup-point", json={"pickup_point_id": along}).status_code == 200
+    assert listed() == before

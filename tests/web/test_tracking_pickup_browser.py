@@ -1,7 +1,8 @@
 """The tracking page's switch to a pickup point, in Debian Chromium on a phone: a customer whose delivery is not
-planned yet opens their link, asks to collect the parcel nearby, sees the points that can take it that day (with
-address and opening hours, not the full one), chooses one and is told where the parcel will wait; the order now
-goes to that point. Under the page's real Content-Security-Policy, no console error; axe-core finds no serious or
+planned yet opens their link, asks to collect the parcel nearby, sees the points that can take it that day,
+nearest to their address first (with how far, address and opening hours; not the full one), chooses one and is
+told where the parcel will wait; the order now goes to that point, and the list still measures from their
+address. Under the page's real Content-Security-Policy, no console error; axe-core finds no serious or
 critical violation with the panel open. A customer of an organization without points is not offered it."""
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ def test_a_customer_switches_to_a_pickup_point_from_the_page(shop: Shop, browser
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     papelaria = shop.point("Papelaria Rossio")
+    shop.point("Tabacaria Perto", lat=38.7198, lng=-9.1412)  # 104 m from the customer; the Papelaria 768 m
     full = shop.point("Quiosque Cheio", capacity_parcels=1)
     shop.point("Loja Fechada", active=False)
     taken = {"external_ref": "TAKEN-1", "depot_id": shop.depot, "date": DAY, "pickup_point_id": full,
@@ -109,9 +111,11 @@ def test_a_customer_switches_to_a_pickup_point_from_the_page(shop: Shop, browser
     opener.click()
     expect(opener).to_have_attribute("aria-expanded", "true")
     options = page.locator("#pickup-points label.slot")
-    expect(options).to_have_count(1)  # neither the full kiosk nor the inactive shop
-    expect(options.first).to_contain_text("Papelaria Rossio")
-    expect(options.first).to_contain_text("Papelaria Rossio, Lisboa · 10:00–13:00, 14:00–17:00")
+    expect(options).to_have_count(2)  # neither the full kiosk nor the inactive shop; nearest first, not by name
+    expect(options.nth(0)).to_contain_text("Tabacaria Perto100 m away · Tabacaria Perto, Lisboa · 10:00–13:00")
+    expect(options.nth(1)).to_contain_text(
+        "Papelaria Rossio770 m away · Papelaria Rossio, Lisboa · 10:00–13:00, 14:00–17:00"
+    )
     page.screenshot(path=ARTIFACTS / "tracking-pickup-1-choices.png", full_page=True)
     page.get_by_role("radio", name="Papelaria Rossio").check()
     page.get_by_role("button", name="Collect it there").click()
@@ -124,7 +128,10 @@ def test_a_customer_switches_to_a_pickup_point_from_the_page(shop: Shop, browser
     checked = browser.new_context(bypass_csp=True, viewport=PHONE, is_mobile=True).new_page()  # axe is injected
     checked.goto(link)
     checked.get_by_role("button", name="Collect at a pickup point instead").click()
-    expect(checked.locator("#pickup-points label.slot")).to_have_count(1)
+    again = checked.locator("#pickup-points label.slot .where")
+    expect(again).to_have_count(2)  # measured from the address the order left, not from the point it goes to now
+    expect(again.nth(0)).to_contain_text("100 m away")
+    expect(again.nth(1)).to_contain_text("770 m away")
     found = axe_violations(checked)
     assert not found, "\n".join(found)
 

@@ -123,6 +123,11 @@ class PickupChoiceOut(BaseModel):
     lat: float
     lng: float
     windows: list[PickupWindowOut] = Field(description="its opening periods on the delivery's day (local time)")
+    distance_m: int | None = Field(
+        None, description="straight-line metres from the customer's address (null: no address of theirs is known)"
+    )
+    walk_m: int | None = Field(None, description="metres on foot from the address (null without a walking network)")
+    walk_s: int | None = Field(None, description="seconds on foot from the address (null without a walking network)")
 
 
 class BrandOut(BaseModel):

@@ -173,17 +173,22 @@ def post_not_home(token: str, p: PlatformDep) -> TrackingOut:
 @router.get("/v1/track/{token}/pickup-points", tags=["tracking"], response_model=list[PickupChoiceOut],
             summary="Pickup points the delivery can switch to (public, by token)")  # fmt: skip
 def get_pickup_points(token: str, p: PlatformDep) -> list[PickupChoiceOut]:
-    """The active points of the order's depot open on its day with room for it, by name, with that day's opening
-    periods; 409 E2272 for an order planned but on no live route, E2171 once changes closed."""
+    """The active points of the order's depot open on its day with room for it, with that day's opening periods,
+    nearest to the customer's address first (by the walk on a deployment with a walking network, with
+    ``walk_m``/``walk_s``; by name when the order was booked to a point); 409 E2272 for an order planned but on no
+    live route, E2171 once changes closed."""
     opened = tracking_links.resolve(p, token)
     return [_choice(c) for c in pickup_switch.choices(p, opened)]
 
 
 def _choice(c: pickup_switch.Choice) -> PickupChoiceOut:
     windows = [PickupWindowOut(start=w.start, end=w.end) for w in c.windows]
+    far = c.reach
     return PickupChoiceOut(
         id=c.point.id, name=c.point.name, kind=c.point.kind.value, address=c.point.address,
         lat=c.point.location.lat, lng=c.point.location.lng, windows=windows,
+        distance_m=far.distance_m if far else None, walk_m=far.walk_m if far else None,
+        walk_s=far.walk_s if far else None,
     )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.geo import LatLng
 from doorstep.domain.orders import Order, OrderKind, TimeWindow
 from doorstep.domain.pickup import PickupPoint, to_point
 from doorstep.domain.status import OrderStatus
@@ -18,9 +19,10 @@ from doorstep.formats.doorstep_json import order_to_dict
 from doorstep.services.customer.self_service import CUSTOMER, customer_actor, open_for_change
 from doorstep.services.customer.tracking_links import Opened
 from doorstep.services.fleet.pickup_points import booked_by_day, held_parcels, point_of
+from doorstep.services.fleet.point_reach import Reach, reach
 from doorstep.services.kernel.events import EventRecorder
 from doorstep.services.kernel.platform import Platform
-from doorstep.services.operations.replanning import ProposalKind, Request, propose, to_pickup_point
+from doorstep.services.operations.replanning import CHANGES, ProposalKind, Request, propose, to_pickup_point
 from doorstep.services.orders.convert import depot_of, order_of
 from doorstep.services.orders.pickup_orders import capacity_issues
 from doorstep.store.models import OrderRow, PickupPointRow, RouteRow
@@ -31,10 +33,12 @@ AT: tuple[str | int, ...] = ("pickup_point_id",)
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """A point the customer may switch to: where it is and its opening periods on the order's day."""
+    """A point the customer may switch to: where it is, its opening periods on the order's day, and how far it is
+    from the customer's address (None when the order was booked to a point and no address of theirs is known)."""
 
     point: PickupPoint
     windows: tuple[TimeWindow, ...]
+    reach: Reach | None = None
 
 
 def _switchable(uow: UnitOfWork, opened: Opened) -> tuple[OrderRow, RouteRow | None]:
@@ -47,9 +51,22 @@ def _switchable(uow: UnitOfWork, opened: Opened) -> tuple[OrderRow, RouteRow | N
     return order, route
 
 
+def home(order: OrderRow) -> LatLng | None:
+    """Where the customer lives, as far as the order knows: its place when it goes to their door; else the place
+    it left for a point (the latest such change on the tracking page); None for an order booked to a point."""
+    if order.pickup_point_id is None:
+        return LatLng(order.lat, order.lng)
+    for change in reversed(order.data.get(CHANGES, [])):
+        was = change.get("from") or {}
+        if change.get("kind") == "pickup_point" and was.get("pickup_point_id") is None and "lat" in was:
+            return LatLng(float(was["lat"]), float(was["lng"]))
+    return None
+
+
 def choices(p: Platform, opened: Opened) -> list[Choice]:
     """The active points of the order's depot open on its day with room for its parcels (its orders and the
-    pickup holds live now counted), by name (the current one included)."""
+    pickup holds live now counted), the current one included: nearest to the customer's address first (by the
+    walk on a deployment with a walking network, ``point_reach``; ties and an unknown address by name)."""
     now = p.clock()
     with p.uow(opened.org_id) as uow:
         order, _ = _switchable(uow, opened)
@@ -60,6 +77,7 @@ def choices(p: Platform, opened: Opened) -> list[Choice]:
         points = [point_of(r) for r in rows]
         booked = booked_by_day(uow, [x.id for x in points], [order.day])
         parcels = max(1, int(order.data.get("size", {}).get("parcels", 1)))
+        at = home(order)
         out = []
         for point in sorted(points, key=lambda x: (x.name, x.id)):
             windows = point.windows_on(order.day, depot.timezone)
@@ -68,7 +86,11 @@ def choices(p: Platform, opened: Opened) -> list[Choice]:
             room = point.capacity_parcels - taken + mine
             if windows and room >= parcels:
                 out.append(Choice(point, windows))
+    if at is None or not out:
         return out
+    reaches, on_foot = reach(p.travel.foot, at, [c.point.location for c in out])
+    near = [(r, replace(c, reach=r)) for c, r in zip(out, reaches, strict=True)]
+    return [c for _, c in sorted(near, key=lambda rc: (*rc[0].key(on_foot), rc[1].point.name))]
 
 
 def switch(p: Platform, opened: Opened, point_id: str) -> None:

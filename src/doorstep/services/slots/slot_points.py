@@ -18,11 +18,10 @@ from sqlalchemy import select
 
 from doorstep.domain.cells import M_PER_DEG
 from doorstep.domain.errors import Issue
-from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.domain.pickup import PickupPoint
-from doorstep.routing.provider import UNREACHABLE, TravelTimeProvider, ask_matrix
 from doorstep.services.fleet.pickup_points import point_of
+from doorstep.services.fleet.point_reach import walked
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.slots.slot_pickup import pickup_level
@@ -74,24 +73,16 @@ def near_points(p: Platform, actor: Actor, at: LatLng, within_m: int, limit: int
         )).all()  # fmt: skip
     found = [NearPoint(point_of(r), round(haversine_m(at, LatLng(r.lat, r.lng)))) for r in rows]
     found = sorted((n for n in found if n.distance_m <= within_m), key=lambda n: (n.distance_m, n.point.name))
-    walked = _walked(p.travel.foot, at, found[:WALK_CANDIDATES]) if p.travel.foot is not None and found else None
-    if walked is not None:
-        found = sorted((n for n in walked if n.walk_m is not None and n.walk_m <= within_m),
+    on_foot = None
+    if p.travel.foot is not None:
+        near = found[:WALK_CANDIDATES]
+        reaches = walked(p.travel.foot, at, [n.point.location for n in near])
+        if reaches is not None:
+            on_foot = [replace(n, walk_m=r.walk_m, walk_s=r.walk_s) for n, r in zip(near, reaches, strict=True)]
+    if on_foot is not None:
+        found = sorted((n for n in on_foot if n.walk_m is not None and n.walk_m <= within_m),
                        key=lambda n: (n.walk_m or 0, n.point.name))  # fmt: skip
     if not found:
-        where, how = f"{at.lat:.5f},{at.lng:.5f}", " on foot" if walked is not None else ""
+        where, how = f"{at.lat:.5f},{at.lng:.5f}", " on foot" if on_foot is not None else ""
         return NearPoints(reason=Issue("E2274", f"no active pickup point within {within_m} m{how} of {where}", AT))
-    return NearPoints(points=found[:limit], by_walk=walked is not None)
-
-
-def _walked(walks: TravelTimeProvider, at: LatLng, near: list[NearPoint]) -> list[NearPoint] | None:
-    """The points with the walk to each from ``at`` (None for a point no path reaches); None when the walking
-    network reaches none of them (``at`` outside its extract: the straight line stands)."""
-    m = ask_matrix(walks, [at, *(n.point.location for n in near)], SpeedProfile.FOOT)
-    metres, seconds = m.distances[0][1:], m.durations[0][1:]
-    if all(int(d) >= UNREACHABLE for d in metres):
-        return None
-    return [
-        replace(n, walk_m=int(d), walk_s=int(t)) if int(d) < UNREACHABLE else n
-        for n, d, t in zip(near, metres, seconds, strict=True)
-    ]
+    return NearPoints(points=found[:limit], by_walk=on_foot is not None)

@@ -256,7 +256,25 @@ async function moveDelivery(event) {
   if (data?.reschedule) renderWindows(data.reschedule);  // the windows still on offer
 }
 
-// The pickup-point panel: the points of the order's depot that can take it on its day, one radio button each.
+// How far a point is from the customer's address: the walk (minutes, then metres) when the deployment measured
+// it, else the straight line; nothing when no address of theirs is known (an order booked to a point).
+function metres(m) {
+  const km = m >= 1000;
+  const fmt = new Intl.NumberFormat(document.documentElement.lang || "en",
+    { style: "unit", unit: km ? "kilometer" : "meter", maximumFractionDigits: km ? 1 : 0 });
+  return fmt.format(km ? m / 1000 : Math.max(10, Math.round(m / 10) * 10));
+}
+
+function howFar(point) {
+  if (point.walk_m != null) {
+    const minutes = String(Math.max(1, Math.round((point.walk_s || 0) / 60)));
+    return words.pointWalk.replace("{minutes}", minutes).replace("{distance}", metres(point.walk_m));
+  }
+  return point.distance_m != null ? words.pointAway.replace("{distance}", metres(point.distance_m)) : "";
+}
+
+// The pickup-point panel: the points of the order's depot that can take it on its day, nearest first, one radio
+// button each.
 function renderPoints(points) {
   const set = $("pickup-points");
   set.replaceChildren(set.querySelector("legend"));
@@ -270,7 +288,7 @@ function renderPoints(points) {
     label.append(input, ` ${point.name}`);
     const where = document.createElement("span");
     where.className = "where";
-    where.textContent = [point.address, hours].filter(Boolean).join(" · ");
+    where.textContent = [howFar(point), point.address, hours].filter(Boolean).join(" · ");
     label.append(where);
     set.append(label);
   }
