@@ -270,6 +270,16 @@ def test_same_day_and_express_windows_are_named(
         assert back.status_code == 200, back.text
 
 
+def _pickup_level(org: Org) -> tuple[dict[str, Any], int, str]:
+    """Give the site's slot policy a pickup level: (the policy before, to put back; its version now; the depot)."""
+    saved = org.api.get("/v1/slots/policy").json()
+    level = {"id": "collect", "kind": "pickup", "price_cents": 199}
+    r = org.api.put(f"/v1/slots/policy?version={saved['version']}",
+                    json={**saved["policy"], "service_levels": [level]})  # fmt: skip
+    assert r.status_code == 200, r.text
+    return saved["policy"], int(r.json()["version"]), org.api.get("/v1/depots").json()["items"][0]["id"]
+
+
 def test_pickup_points_near_the_address_and_a_point_s_day(site: tuple[Any, str, Org, str], browser: Any) -> None:
     """With the pickup option, the widget (embedded in another site's page) offers "To my address" and "Pickup
     point"; the second lists the active points near the address, nearest first with kind and distance; choosing
@@ -280,12 +290,7 @@ def test_pickup_points_near_the_address_and_a_point_s_day(site: tuple[Any, str, 
     from playwright.sync_api import expect
 
     _, base, org, key = site
-    saved = org.api.get("/v1/slots/policy").json()
-    policy = saved["policy"]
-    level = {"id": "collect", "kind": "pickup", "price_cents": 199}
-    r = org.api.put(f"/v1/slots/policy?version={saved['version']}", json={**policy, "service_levels": [level]})
-    assert r.status_code == 200, r.text
-    depot = org.api.get("/v1/depots").json()["items"][0]["id"]
+    policy, version, depot = _pickup_level(org)
     week = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     made = []
     for name, kind, lat, lng, hours in (
@@ -360,7 +365,7 @@ def test_pickup_points_near_the_address_and_a_point_s_day(site: tuple[Any, str, 
         assert org.api.get(f"/v1/slots/holds/{held_id}").json()["status"] == "held"
         assert form_errors == []
     finally:
-        back = org.api.put(f"/v1/slots/policy?version={r.json()['version']}", json=policy)
+        back = org.api.put(f"/v1/slots/policy?version={version}", json=policy)
         assert back.status_code == 200, back.text
 
 
@@ -420,12 +425,7 @@ def test_pickup_points_by_the_walk(site: tuple[Any, str, Org, str], browser: Any
 
     app, base, org, key = site
     platform = app.state.platform
-    saved = org.api.get("/v1/slots/policy").json()
-    policy = saved["policy"]
-    level = {"id": "collect", "kind": "pickup", "price_cents": 199}
-    r = org.api.put(f"/v1/slots/policy?version={saved['version']}", json={**policy, "service_levels": [level]})
-    assert r.status_code == 200, r.text
-    depot = org.api.get("/v1/depots").json()["items"][0]["id"]
+    policy, version, depot = _pickup_level(org)
     made = []
     for name, kind, lat, lng in (("Tabac du Rocher", "counter", 43.743908, 7.412955),
                                  ("Casier Moneghetti", "locker", 43.748802, 7.415927)):  # fmt: skip
@@ -456,5 +456,5 @@ def test_pickup_points_by_the_walk(site: tuple[Any, str, Org, str], browser: Any
         platform.travel.foot = None
         for point_id in made:
             assert org.api.delete(f"/v1/pickup-points/{point_id}").status_code == 204
-        back = org.api.put(f"/v1/slots/policy?version={r.json()['version']}", json=policy)
+        back = org.api.put(f"/v1/slots/policy?version={version}", json=policy)
         assert back.status_code == 200, back.text
