@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from email.utils import parseaddr
+from pathlib import Path
 
 from fastapi import FastAPI
 from itsdangerous import URLSafeTimedSerializer
@@ -69,7 +70,7 @@ from doorstep.notify.twilio import TwilioSms, status_callback_url
 from doorstep.routing.address_index import INDEX_FILE
 from doorstep.routing.address_lookup import network_geocoder
 from doorstep.routing.geocoder import Geocoder
-from doorstep.routing.network_meta import NetworkProfile
+from doorstep.routing.network_meta import NetworkProfile, read_meta
 from doorstep.routing.osrm_local import OsrmLocalProvider
 from doorstep.routing.provider import TravelTimeProvider
 from doorstep.routing.traffic import traffic_for
@@ -152,12 +153,36 @@ def foot_network(settings: Settings) -> TravelTimeProvider | None:
     if settings.foot_network is None:
         return None
     walks = OsrmLocalProvider(settings.foot_network, snap_radius_m=settings.snap_radius_m)
-    if walks.meta.profile is not NetworkProfile.FOOT:
-        kind = walks.meta.profile.value
-        msg = f"DOORSTEP_FOOT_NETWORK {settings.foot_network} is a {kind} network, not a walking one"
-        fix = "Build one: doorstep network build EXTRACT.osm.pbf --profile foot --out DIR"
-        raise DoorstepError([Issue("E3006", msg, ("DOORSTEP_FOOT_NETWORK",), action=fix)])
+    if (issue := _not_walking(settings.foot_network, walks.meta.profile)) is not None:
+        raise DoorstepError([issue])
     return walks
+
+
+def _not_walking(folder: Path, profile: NetworkProfile) -> Issue | None:
+    """E3006 for a walking network folder that holds another profile's network."""
+    if profile is NetworkProfile.FOOT:
+        return None
+    msg = f"DOORSTEP_FOOT_NETWORK {folder} is a {profile.value} network, not a walking one"
+    fix = "Build one: doorstep network build EXTRACT.osm.pbf --profile foot --out DIR"
+    return Issue("E3006", msg, ("DOORSTEP_FOOT_NETWORK",), action=fix)
+
+
+def check_networks(settings: Settings) -> None:
+    """Before anything starts: the network folders the settings name hold networks (their ``network.json``), the
+    walking one a walking network; every problem at once (DoorstepError), without loading OSRM."""
+    problems: list[Issue] = []
+    for folder, name in ((settings.network, "DOORSTEP_NETWORK"), (settings.foot_network, "DOORSTEP_FOOT_NETWORK")):
+        if folder is None:
+            continue
+        try:
+            meta = read_meta(folder)
+        except DoorstepError as exc:
+            problems.extend(Issue(i.code, f"{name} {i.message}", (name,), action=i.action) for i in exc.issues)
+            continue
+        if name == "DOORSTEP_FOOT_NETWORK" and (issue := _not_walking(folder, meta.profile)) is not None:
+            problems.append(issue)
+    if problems:
+        raise DoorstepError(problems)
 
 
 def address_geocoder(settings: Settings) -> Geocoder | None:

@@ -8,14 +8,14 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import httpx
 import typer
 import uvicorn
 
-from doorstep.api.app import create_app, secret_key
+from doorstep.api.app import check_networks, create_app, secret_key
 from doorstep.cli.errors import EXIT_BAD_INPUT
 from doorstep.cli.logs import json_logging
 from doorstep.cli.serve_app import FACTORY
@@ -105,6 +105,13 @@ def check_scaled(settings: Settings) -> None:
         raise DoorstepError(problems)
 
 
+def _refuse(exc: DoorstepError) -> NoReturn:
+    """Each problem on one line (code, message, what to do); exit 2, nothing started."""
+    for issue in exc.issues:
+        typer.echo(f"{issue.code} {issue.message} → {issue.fix}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
 def serve_api(
     *,
     host: str,
@@ -121,12 +128,11 @@ def serve_api(
     settings = get_settings()
     try:
         secret_key(settings)  # a configuration error is one clear line before anything starts, not a traceback
+        check_networks(settings)
         if workers > 1:
             check_scaled(settings)
     except DoorstepError as exc:
-        for issue in exc.issues:
-            typer.echo(f"{issue.code} {issue.message} → {issue.fix}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        _refuse(exc)
     if workers > 1 and demo:
         raise typer.BadParameter("--demo runs in one process; leave out --workers", param_hint="--workers")
     json_logging()
@@ -137,7 +143,10 @@ def serve_api(
             timeout_worker_healthcheck=HEALTHCHECK_S,
         )  # fmt: skip
         return
-    app = create_app(settings)
+    try:
+        app = create_app(settings)  # a network folder that OSRM cannot load (E3007) is found here
+    except DoorstepError as exc:
+        _refuse(exc)
     mount_web(app)
     if demo:
         if settings.db_url().startswith("sqlite"):

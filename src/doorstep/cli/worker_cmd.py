@@ -10,7 +10,7 @@ import typer
 from doorstep.cli.errors import EXIT_BAD_INPUT, err_console, print_issues
 from doorstep.cli.logs import json_logging
 from doorstep.config import get_settings
-from doorstep.domain.errors import Issue
+from doorstep.domain.errors import DoorstepError, Issue
 
 
 def worker(
@@ -22,7 +22,7 @@ def worker(
     workers may run; each job is acknowledged only once it has run, and one whose worker dies runs again)."""
     from celery.signals import worker_process_init
 
-    from doorstep.api.app import build_platform, make_broker, tickers
+    from doorstep.api.app import build_platform, check_networks, make_broker, tickers
     from doorstep.jobs.celery_runner import CeleryRunner, make_celery
     from doorstep.services.kernel.platform import Platform
     from doorstep.store.engine import make_engine
@@ -36,6 +36,11 @@ def worker(
         raise typer.Exit(EXIT_BAD_INPUT)
     if pool not in ("prefork", "threads", "solo"):
         raise typer.BadParameter("pool must be prefork, threads or solo", param_hint="--pool")
+    try:
+        check_networks(settings)  # each bad folder named once here, not a traceback in every pool process
+    except DoorstepError as exc:
+        print_issues(err_console, list(exc.issues), "Error: the network folders cannot be used")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     upgrade(settings.db_url())
     redis_url, timeout = settings.redis_url, settings.celery_visibility_timeout_s
 
