@@ -1,7 +1,7 @@
-"""``doorstep serve`` and ``doorstep worker`` check the network folders it is given before anything starts: a road network folder that
-does not exist and a walking network folder holding a car network are both named, each on one line with its code
-and what to do, exit 2, no traceback and no server. A folder that is a network but that OSRM cannot load is
-refused the same way when the app is built."""
+"""``doorstep serve`` and ``doorstep worker`` check the network folders they are given before anything starts: a
+road network folder that does not exist and a walking network folder holding a car network are both named, each
+on one line with its code and what to do, exit 2, no traceback and no server. A folder that is a network but
+that OSRM cannot load is refused the same way when the app is built."""
 
 from __future__ import annotations
 
