@@ -197,6 +197,34 @@ def test_checkout_offers_for_an_address_are_those_of_its_place(
     assert both.status_code == 422 and both.json()["error"]["code"] == "E1551"
 
 
+def test_a_postcode_alone_gives_checkout_windows_and_no_order(
+    client: TestClient, tenant: Tenant, geocoder: LocalGeocoder, eve: datetime
+) -> None:
+    """'98000 Monaco' names no street: the checkout's offers are those of the middle of the postcode's area
+    (``placed`` says so, precision ``postcode`` with W1212's text); an order given only that is 422 E1136 at its
+    address, and nothing is stored."""
+    here = _monaco_slots(client, tenant)
+    area = geocoder.geocode("98000 Monaco").best
+    assert area is not None
+    ask = {"date_from": DAY, "date_to": DAY, "parcels": 1}
+    h = here.h("write")
+    by_text = client.post("/v1/slots/offers", json={**ask, "address": "98000 Monaco"}, headers=h)
+    assert by_text.status_code == 200, by_text.text
+    placed = by_text.json()["placed"]
+    assert (placed["precision"], placed["label"]) == ("postcode", "98000 Monaco")
+    assert "in the middle of its postcode's area" in placed["warning"]
+    at = {"lat": area.location.lat, "lng": area.location.lng}
+    by_point = client.post("/v1/slots/offers", json={**ask, "location": at}, headers=h).json()
+    windows = sorted((o["service_level"], o["start"], o["end"]) for o in by_text.json()["offers"])
+    assert windows and windows == sorted((o["service_level"], o["start"], o["end"]) for o in by_point["offers"])
+    depot = _monaco(client, tenant)
+    before = client.get("/v1/orders", headers=tenant.h()).json()["items"]
+    r = client.post("/v1/orders", json=_by_address(tenant, depot, "PC-1", "98000 Monaco"), headers=tenant.h())
+    assert r.status_code == 422 and r.json()["error"]["code"] == "E1136", r.text
+    assert r.json()["error"]["details"][0]["loc"] == ["address"]
+    assert client.get("/v1/orders", headers=tenant.h()).json()["items"] == before
+
+
 def test_pickup_points_near_an_address_are_those_near_its_place(
     client: TestClient, tenant: Tenant, geocoder: LocalGeocoder, eve: datetime
 ) -> None:

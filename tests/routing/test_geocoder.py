@@ -111,6 +111,30 @@ def heidelberg_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def test_a_postcode_alone_is_its_area_for_a_checkout_and_e1136_for_an_order(heidelberg_index: Path) -> None:
+    """'69117 Heidelberg' names no street: the middle of that postcode's houses (the old town, some 400 m from the
+    Marktplatz), precision ``postcode``, labelled with its town; 69120 (Neuenheim, across the Neckar) lies 2.6 km
+    from it. An order refuses it (E1136: an area is not a door); a checkout takes it with W1212. A postcode the
+    index does not know stays E1134; a street given with its postcode stays a street."""
+    coder = LocalGeocoder(heidelberg_index)
+    old_town = coder.geocode("69117 Heidelberg").best
+    assert old_town is not None and (old_town.precision, old_town.label) == (Precision.POSTCODE, "69117 Heidelberg")
+    assert haversine_m(old_town.location, LatLng(49.4121, 8.7101)) < 800
+    neuenheim = coder.geocode("D-69120").best
+    assert neuenheim is not None and neuenheim.label == "69120 Heidelberg"
+    assert neuenheim.location.lat > 49.414 and haversine_m(neuenheim.location, old_town.location) > 2_000
+    answer = coder.geocode("69117 Heidelberg")
+    where, issues = issues_of(answer, ("orders", 0, "address"), "R-1")
+    assert where is None and [(i.code, i.loc, i.id) for i in issues] == [("E1136", ("orders", 0, "address"), "R-1")]
+    assert "names no street, only postcode 69117 Heidelberg" in issues[0].message
+    where, issues = issues_of(answer, ("address",), area_ok=True)
+    assert where == old_town.location and [i.code for i in issues] == ["W1212"]
+    assert "in the middle of its postcode's area" in issues[0].message
+    assert [i.code for i in issues_of(coder.geocode("69999 Nirgendwo"), ("address",), area_ok=True)[1]] == ["E1134"]
+    street = coder.geocode("Hauptstraße 5, 69117 Heidelberg").best
+    assert street is not None and street.precision is not Precision.POSTCODE and "Heidelberg" in street.label
+
+
 def test_a_street_name_many_villages_share_is_ambiguous_until_the_town_is_given(heidelberg_index: Path) -> None:
     """'Hauptstraße 5' matches several streets kilometres apart equally well: E1135 lists them with their
     coordinates; with the town, the Heidelberg one is taken; near a depot, the nearest one within reach."""

@@ -20,8 +20,9 @@ class MatchOut(BaseModel):
     """One place the address may be."""
 
     label: str = Field(description="the street (and number) with its district or town, as the index names them")
-    precision: Literal["address", "interpolated", "street"] = Field(
-        description="at the house; between two known numbers of the street; on the street only"
+    precision: Literal["address", "interpolated", "street", "postcode"] = Field(
+        description="at the house; between two known numbers of the street; on the street only; in the middle of a "
+        "postcode's area (no street named: an order refuses it, E1136)"
     )
     score: float = Field(description="how well the text matched (about 0.8 to 1.15; higher is better)")
     location: PointOut

@@ -156,10 +156,15 @@ class PlacedOut(BaseModel):
     """Where an ``address`` asked for was placed (the offers are for that place)."""
 
     label: str
-    precision: Literal["address", "interpolated", "street"]
+    precision: Literal["address", "interpolated", "street", "postcode"] = Field(
+        description="at the house; between two known numbers; on the street; in the middle of a postcode's area "
+        "(the address named only a postcode: windows for the area)"
+    )
     lat: float
     lng: float
-    warning: str | None = Field(description="W1212's message when placed on the street or between numbers")
+    warning: str | None = Field(
+        description="W1212's message when placed on the street, between numbers or in a postcode's area"
+    )
 
 
 class OffersOut(BaseModel):

@@ -104,6 +104,10 @@ CODES: dict[str, tuple[str, str]] = {
         "address matches several places",
         "Add the town or postcode that tells them apart; or give lat/lng.",
     ),
+    "E1136": (
+        "address names only a postcode",
+        "Give the street and house number (a postcode is an area, not a door); or give the latitude and longitude.",
+    ),
     "E1401": ("position from the future", "Check the phone's clock (automatic date and time)."),
     "E1402": ("position too old", "Positions older than 24 hours are not tracking data; drop them."),
     "E1403": (

@@ -10,6 +10,10 @@ carries lowers none (OSM places and people's names for them differ). Then the ho
 ``INTERPOLATE_SPAN`` apart: ``interpolated``), else the street's middle (``street``). Two best matches as good
 as each other (however exactly each places the number) and more than ``AMBIGUOUS_M`` apart make the answer
 ambiguous, unless ``near`` (a depot) has one of them within ``NEAR_M`` and not the other.
+
+A text that names no street the index knows but a postcode it does (``69117 Heidelberg``, ``98000``) is placed
+in the middle of that postcode's area (``postcode``): the median of its house numbers' places, else of its
+streets'; labelled with the postcode and the town most of its houses or streets name.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from __future__ import annotations
 import difflib
 import sqlite3
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng, haversine_m
@@ -34,6 +39,7 @@ NEAR_M = 30_000.0
 PLACE_BONUS = 0.1
 NUMBER_BONUS = 0.05
 MAX_MATCHES = 5
+POSTCODE_SCORE = 0.5  # a postcode's area answers only when no street does
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +71,14 @@ class LocalGeocoder:
         self._streets: dict[int, _Street] = {}
         self._by_key: dict[str, list[int]] = defaultdict(list)
         self._by_loose: dict[str, list[int]] = defaultdict(list)
+        self._by_postcode: dict[str, list[int]] = defaultdict(list)
         for sid, key, loose, sname, lat, lng, places, postcodes, label_place in db.execute("SELECT * FROM streets"):
             words = frozenset(places.split())
             self._streets[sid] = _Street(sid, sname, LatLng(lat, lng), words, frozenset(postcodes.split()), label_place)
             self._by_key[key].append(sid)
             self._by_loose[loose].append(sid)
+            for code in postcodes.split():
+                self._by_postcode[code].append(sid)
         self._loose_keys = list(self._by_loose)
 
     @property
@@ -95,6 +104,11 @@ class LocalGeocoder:
                         found[key] = match
             if found:
                 break
+        if not found:  # no street: a postcode's area, if the index knows the postcode
+            for reading in readings:
+                area = self._postcode_area(reading.postcode)
+                if area is not None:
+                    found[(round(area.location.lat, 5), area.label)] = area
         # best first; of equals, the nearer to ``near`` (else by label, for a stable order)
         def rank(m: GeocodeMatch) -> tuple[float, int, float, str]:
             return (-m.score, RANK[m.precision], haversine_m(m.location, near) if near else 0.0, m.label)
@@ -135,6 +149,27 @@ class LocalGeocoder:
             label = f"{street.name} {number}".strip() + (f", {street.label_place}" if street.label_place else "")
             out.append(GeocodeMatch(at, label, precision, round(min(score, 1.0 + PLACE_BONUS + NUMBER_BONUS), 4)))
         return out
+
+    def _postcode_area(self, postcode: str) -> GeocodeMatch | None:
+        """The middle of a postcode's houses (else of its streets), labelled with the postcode and its usual town;
+        None for a postcode the index does not know."""
+        if not postcode:
+            return None
+        houses = self._db().execute("SELECT lat, lng, town FROM addresses WHERE postcode = ?", (postcode,)).fetchall()
+        streets = [self._streets[i] for i in self._by_postcode.get(postcode, [])]
+        if houses:
+            points = [(lat, lng) for lat, lng, _ in houses]
+            towns = Counter(t for _, _, t in houses if t)
+        elif streets:
+            points = [(s.at.lat, s.at.lng) for s in streets]
+            towns = Counter(s.label_place for s in streets if s.label_place)
+        else:
+            return None
+        if not towns:
+            towns = Counter(s.label_place for s in streets if s.label_place)
+        at = LatLng(median(p[0] for p in points), median(p[1] for p in points))
+        town = towns.most_common(1)[0][0] if towns else ""
+        return GeocodeMatch(at, f"{postcode} {town}".strip(), Precision.POSTCODE, POSTCODE_SCORE)
 
     def _number(self, street_id: int, number: str) -> tuple[LatLng, Precision] | None:
         rows = (

@@ -109,14 +109,14 @@ def _place(
     p: Platform, location: LatLngIn | None, address: str | None, one_of: str
 ) -> tuple[LatLng, dict[str, Any] | None]:
     """The place asked for: the ``location``, or where the deployment's address index places ``address`` with how
-    (``placed``: label, precision, coordinates, W1212's text when approximate). E1551 unless exactly one is given;
-    E1134, E1135, E3015 from the address."""
+    (``placed``: label, precision, coordinates, W1212's text when approximate; a postcode alone is its area's
+    middle, precision ``postcode``). E1551 unless exactly one is given; E1134, E1135, E3015 from the address."""
     if (location is None) == (address is None):
         raise DoorstepError([Issue("E1551", f"give one of {one_of}, not both or neither", ("location",))])
     if location is not None:
         return LatLng(location.lat, location.lng), None
     assert address is not None
-    match, warnings = addresses.place(p, address, None)
+    match, warnings = addresses.place(p, address, None, area_ok=True)
     at = match.location
     placed = {"label": match.label, "precision": match.precision.value, "lat": at.lat, "lng": at.lng,
               "warning": warnings[0].message if warnings else None}  # fmt: skip

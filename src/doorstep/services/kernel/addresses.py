@@ -34,11 +34,12 @@ def _text(text: str, loc: Sequence[str | int]) -> str:
 
 
 def place(
-    p: Platform, text: str, near: LatLng | None, loc: Sequence[str | int] = ("address",)
+    p: Platform, text: str, near: LatLng | None, loc: Sequence[str | int] = ("address",), area_ok: bool = False
 ) -> tuple[GeocodeMatch, list[Issue]]:
-    """Where the address is and its warnings (W1212 when approximate); E1134 / E1135 / E3015 raised."""
+    """Where the address is and its warnings (W1212 when approximate); E1134 / E1135 / E3015 raised, and E1136 for
+    a postcode only unless ``area_ok`` (a checkout asking for an area's windows)."""
     answer = geocoder_of(p, loc).geocode(_text(text, loc), near=near)
-    where, issues = issues_of(answer, loc)
+    where, issues = issues_of(answer, loc, area_ok=area_ok)
     if where is None or answer.best is None:
         raise DoorstepError([i for i in issues if i.severity is Severity.ERROR])
     return answer.best, issues
