@@ -25,6 +25,7 @@ from doorstep.services.kernel.access import Permission, system_actor
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.browser import axe_violations, running
+from tests.web.driver_login import driver_logged_in
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "playwright-driver"
 CACHED_PATHS = """caches.keys()
@@ -320,11 +321,8 @@ def _logged_in(ctx: Any, site: Site, driver_id: str | None = None, errors: list[
     """A page of ``ctx`` with the driver (the site's own unless named) logged in and their stops shown; page
     errors go to ``errors`` from the first load on."""
     page = ctx.new_page()
-    if errors is not None:
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{site.base}/driver/")
-    page.fill("#code", site.api.post(f"/v1/drivers/{driver_id or site.driver_id}/login-codes").json()["code"])
-    page.click("#login-btn")
+    code = site.api.post(f"/v1/drivers/{driver_id or site.driver_id}/login-codes").json()["code"]
+    driver_logged_in(page, site.base, code, errors)
     page.wait_for_selector("body[data-ready='1'] li.stop")
     return page
 

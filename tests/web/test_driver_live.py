@@ -7,6 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.web.driver_login import driver_logged_in
 from tests.web.test_driver_app import Site, site  # noqa: F401 (the module's own server and day)
 
 
@@ -14,11 +15,7 @@ def test_an_edited_route_reaches_the_phone_at_once(site: Site, browser: Any) -> 
     """Logged in and live, the driver sees the dispatcher move their last stop to the front within 5 s."""
     code = site.api.post(f"/v1/drivers/{site.driver_id}/login-codes").json()["code"]
     page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{site.base}/driver")
-    page.fill("#code", code)
-    page.click("#login-btn")
+    errors = driver_logged_in(page, site.base, code)
     expect(page.locator("li.stop")).to_have_count(3)
     expect(page.locator("body")).to_have_attribute("data-live", "1")
     expect(page.locator("#net-status")).to_have_text("online · live")

@@ -22,6 +22,7 @@ from doorstep.services.kernel.access import Permission, system_actor
 from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.browser import axe_violations, running
+from tests.web.driver_login import driver_logged_in
 from tests.web.test_driver_app import ARTIFACTS as DRIVER_ARTIFACTS
 
 ARTIFACTS = DRIVER_ARTIFACTS.parent / "playwright-loading"
@@ -113,11 +114,7 @@ def test_loading_scan_in_the_driver_app(site: Site, browser: Any) -> None:
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
                               has_touch=True, bypass_csp=True)  # fmt: skip
     page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{site.base}/driver/")
-    page.fill("#code", code)
-    page.click("#login-btn")
+    errors = driver_logged_in(page, site.base, code)
     expect(page.locator("li.stop")).to_have_count(2)
     page.click("#load-btn")
     expect(page.locator("#load-view")).to_be_visible()

@@ -17,6 +17,7 @@ from doorstep.store.migrate import upgrade
 from doorstep.web.mount import mount_web
 from tests.browser import running
 from tests.web.api_day import one_van, publish
+from tests.web.driver_login import driver_logged_in
 
 
 def _day(api: httpx.Client) -> tuple[str, str]:
@@ -53,11 +54,7 @@ def test_each_stop_says_whether_it_is_a_delivery_or_a_pickup(site: tuple[str, ht
     base, api, drv = site
     code = api.post(f"/v1/drivers/{drv}/login-codes").json()["code"]
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{base}/driver")
-    page.fill("#code", code)
-    page.click("#login-btn")
+    errors = driver_logged_in(page, base, code)
     stops = page.locator("li.stop")
     expect(stops).to_have_count(2)
     tags = {stops.nth(k).locator(".kind").inner_text(): k for k in range(2)}
