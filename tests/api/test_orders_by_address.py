@@ -169,6 +169,22 @@ def _monaco_policy(here: Tenant) -> dict[str, Any]:
     return doc
 
 
+ASK = {"date_from": DAY, "date_to": DAY, "parcels": 1}
+
+
+def _offers_by_address(c: TestClient, h: dict[str, str], address: str, at: LatLng) -> dict[str, Any]:
+    """The offers for ``address``, checked to be the windows of the place ``at`` (where it should be placed);
+    the answer."""
+    by_text = c.post("/v1/slots/offers", json={**ASK, "address": address}, headers=h)
+    assert by_text.status_code == 200, by_text.text
+    by_point = c.post("/v1/slots/offers", json={**ASK, "location": {"lat": at.lat, "lng": at.lng}}, headers=h).json()
+    windows = sorted((o["service_level"], o["start"], o["end"]) for o in by_text.json()["offers"])
+    assert windows and windows == sorted((o["service_level"], o["start"], o["end"]) for o in by_point["offers"])
+    assert by_point["placed"] is None
+    out: dict[str, Any] = by_text.json()
+    return out
+
+
 def test_checkout_offers_for_an_address_are_those_of_its_place(
     client: TestClient, tenant: Tenant, geocoder: LocalGeocoder, eve: datetime
 ) -> None:
@@ -178,17 +194,11 @@ def test_checkout_offers_for_an_address_are_those_of_its_place(
     here = _monaco_slots(client, tenant)
     house = geocoder.geocode("6 Quai Antoine 1er").best
     assert house is not None
-    ask = {"date_from": DAY, "date_to": DAY, "parcels": 1}
-    h = here.h("write")
-    by_text = client.post("/v1/slots/offers", json={**ask, "address": "6 Quai Antoine 1er, Monaco"}, headers=h)
-    assert by_text.status_code == 200, by_text.text
-    at = {"lat": house.location.lat, "lng": house.location.lng}
-    by_point = client.post("/v1/slots/offers", json={**ask, "location": at}, headers=h).json()
-    windows = sorted((o["service_level"], o["start"], o["end"]) for o in by_text.json()["offers"])
-    assert windows and windows == sorted((o["service_level"], o["start"], o["end"]) for o in by_point["offers"])
-    placed = by_text.json()["placed"]
+    ask, h = ASK, here.h("write")
+    placed = _offers_by_address(client, h, "6 Quai Antoine 1er, Monaco", house.location)["placed"]
     assert placed["precision"] == "address" and placed["warning"] is None
-    assert (placed["lat"], placed["lng"]) == (at["lat"], at["lng"]) and by_point["placed"] is None
+    at = {"lat": house.location.lat, "lng": house.location.lng}
+    assert (placed["lat"], placed["lng"]) == (at["lat"], at["lng"])
     street = client.post("/v1/slots/offers", json={**ask, "address": "Avenue Princesse Grace"}, headers=h).json()
     assert street["placed"]["precision"] == "street" and "on its street" in street["placed"]["warning"]
     miss = client.post("/v1/slots/offers", json={**ask, "address": "Zyxwvutstraße 3"}, headers=h)
@@ -206,17 +216,9 @@ def test_a_postcode_alone_gives_checkout_windows_and_no_order(
     here = _monaco_slots(client, tenant)
     area = geocoder.geocode("98000 Monaco").best
     assert area is not None
-    ask = {"date_from": DAY, "date_to": DAY, "parcels": 1}
-    h = here.h("write")
-    by_text = client.post("/v1/slots/offers", json={**ask, "address": "98000 Monaco"}, headers=h)
-    assert by_text.status_code == 200, by_text.text
-    placed = by_text.json()["placed"]
+    placed = _offers_by_address(client, here.h("write"), "98000 Monaco", area.location)["placed"]
     assert (placed["precision"], placed["label"]) == ("postcode", "98000 Monaco")
     assert "in the middle of its postcode's area" in placed["warning"]
-    at = {"lat": area.location.lat, "lng": area.location.lng}
-    by_point = client.post("/v1/slots/offers", json={**ask, "location": at}, headers=h).json()
-    windows = sorted((o["service_level"], o["start"], o["end"]) for o in by_text.json()["offers"])
-    assert windows and windows == sorted((o["service_level"], o["start"], o["end"]) for o in by_point["offers"])
     depot = _monaco(client, tenant)
     before = client.get("/v1/orders", headers=tenant.h()).json()["items"]
     r = client.post("/v1/orders", json=_by_address(tenant, depot, "PC-1", "98000 Monaco"), headers=tenant.h())
