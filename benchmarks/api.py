@@ -64,9 +64,11 @@ def database(backend: str) -> Iterator[str]:
 
 
 @contextmanager
-def server(url: str) -> Iterator[tuple[str, Any]]:
-    """uvicorn serving the app on a free port in a thread; yields (base URL, app)."""
-    settings = Settings(database_url=url, secret_key="bench", rate_limit_per_minute=10_000_000, webhook_tick_s=0)
+def server(url: str, **extra: Any) -> Iterator[tuple[str, Any]]:
+    """uvicorn serving the app on a free port in a thread; yields (base URL, app). ``extra``: more settings
+    (``foot_network=...``)."""
+    settings = Settings(database_url=url, secret_key="bench", rate_limit_per_minute=10_000_000, webhook_tick_s=0,
+                        **extra)  # fmt: skip
     app = create_app(settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
     srv = uvicorn.Server(config)
