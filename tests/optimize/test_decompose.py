@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -23,6 +24,7 @@ from doorstep.domain.validate import validate_problem
 from doorstep.optimize.check import check_plan
 from doorstep.optimize.decompose import plan_in_parts
 from doorstep.optimize.options import SolveOptions
+from doorstep.optimize.part_runner import PartRunner
 from doorstep.optimize.planner import make_plan, plan_whole
 from doorstep.optimize.progress import Progress, ProgressCallback
 from doorstep.routing import StraightLineProvider
@@ -248,7 +250,16 @@ def test_the_recovery_part_plans_what_a_part_left_out_with_the_vans_no_part_used
     # same way before.) Bounding the search by iterations instead does not help: the one-van part spends its whole
     # time budget whatever the bound.
     opts = SolveOptions(time_limit_s=30, **SPLIT)  # type: ignore[arg-type]
-    plan = plan_in_parts(p, provider, opts, one_van_in_part_one, reports.append)
+    lates: list[float | None] = []
+
+    def runner(*args: Any, late_end: float | None = None) -> PartRunner:
+        lates.append(late_end)
+        return PartRunner(*args, late_end=late_end)
+
+    plan = plan_in_parts(p, provider, opts, one_van_in_part_one, reports.append, runner)
+    # the first pass left part 1's orders out: no later pass may run into the recovery's time (a part started
+    # after a clean one had, while part 1 was still running, and the recovery part never ran)
+    assert lates and all(late is None for late in lates), lates
     recovery = [r for r in reports if r.phase == "recovery"]
     phases = [(r.phase, round(r.elapsed_s, 2)) for r in reports if r.phase not in ("part", "search")]
     assert len(recovery) == 1 and recovery[0].orders > 50, phases
@@ -328,3 +339,17 @@ def test_any_valid_day_planned_in_parts_is_checked_and_complete(p: Problem) -> N
     assert sorted(routed + [u.order_id for u in result.unassigned]) == sorted(o.id for o in p.orders)
     assert all(u.reason and u.message and u.action for u in result.unassigned)
     assert result.stats.orders_assigned == len(routed)
+
+
+def test_parts_that_served_all_in_their_first_pass_may_use_the_recovery_s_time() -> None:
+    """The other side of the rule above: a day whose parts all served everything in their first pass lets the
+    main pass run into the time kept for a recovery part (``late_end``), which would otherwise go unused."""
+    lates: list[float | None] = []
+
+    def runner(*args: Any, late_end: float | None = None) -> PartRunner:
+        lates.append(late_end)
+        return PartRunner(*args, late_end=late_end)
+
+    plan = plan_in_parts(two_depot_day(), StraightLineProvider(), SolveOptions(time_limit_s=8, **SPLIT),  # type: ignore[arg-type]
+                         plan_whole, None, runner)  # fmt: skip
+    assert plan.unassigned == [] and lates and lates[-1] is not None, lates  # the main pass (8 s: no first pass)

@@ -24,7 +24,15 @@ from doorstep.optimize.check import check_plan
 from doorstep.optimize.check_transit import ZONE_TRANSIT
 from doorstep.optimize.geometry import build_geometry, plan_origin
 from doorstep.optimize.options import MAX_WORKERS, SolveOptions
-from doorstep.optimize.part_runner import PartResult, PartRunner, PartSolver, PartWork, RunnerFactory, Runs
+from doorstep.optimize.part_runner import (
+    PartResult,
+    PartRunner,
+    PartSolver,
+    PartWork,
+    RunnerFactory,
+    Runs,
+    served_all,
+)
 from doorstep.optimize.part_travel import PartTravel, part_travel
 from doorstep.optimize.progress import Progress, ProgressCallback
 from doorstep.optimize.pyvrp_adapter import start_method
@@ -174,7 +182,11 @@ def plan_in_parts(
         boundaries, main_end = 0, parts_end
     started = time.perf_counter()
     first = _first_pass(parts, part_opts, workers, main_end, solve, board, make_travel, runner)
-    runs = runner(part_opts, workers, main_end, solve, board.part, late_end=None if boundaries else late_end)
+    # The parts may run into the recovery's time only when their first pass served all it could: otherwise a part
+    # started after a clean one finished took that time while a part still running (one left short of vans) went
+    # on to leave orders out, and the recovery part, left with less than RECOVERY_SKIP_S, never ran.
+    late = late_end if not boundaries and served_all(first) else None
+    runs = runner(part_opts, workers, main_end, solve, board.part, late_end=late)
     works = [PartWork(i + 1, restarted(p, first.get(i + 1)), make_travel) for i, p in enumerate(parts)]
     results = better(first, runs.run(works))
     merged = _Merged.of(problem, split, parts, results)
@@ -184,7 +196,8 @@ def plan_in_parts(
         cut = recut(problem, split, plans, problem.name or "day", BOUNDARY_EDGE)
         boundaries = len(cut.parts)
         board.day("boundary", force=True)
-        quiet = runner(part_opts, workers, parts_end, solve, lambda _i, _p: None, late_end=late_end)
+        quiet = runner(part_opts, workers, parts_end, solve, lambda _i, _p: None,
+                       late_end=late_end if served_all(results) else None)  # fmt: skip
         _boundary_pass(merged, cut, quiet, make_travel)
     _recover(problem, merged, part_opts, solve, make_travel, _monotonic_at(t0, limit - merge_s), board)
     solver_s = time.perf_counter() - started  # the parallel parts and the recovery part, wall time

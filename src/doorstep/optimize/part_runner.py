@@ -103,6 +103,14 @@ class Attempt:
     ends_at: float
 
 
+def served_all(results: dict[int, PartResult]) -> bool:
+    """Whether every part planned left out no order a recovery part could take (only ``NOT_WORTH_IT`` ones)."""
+    return all(
+        r.plan is not None and all(u.reason is UnassignedReason.NOT_WORTH_IT for u in r.plan.unassigned)
+        for r in results.values()
+    )
+
+
 @dataclass(slots=True)
 class LocalAttempt(Attempt):
     """An attempt in a child process of this one, or in a thread of it (``_spawn(thread=True)``: the Celery
@@ -193,14 +201,12 @@ class PartRunner:
 
     def _deadline(self) -> float:
         """The parts' deadline: ``late_end`` once parts have finished and none left an order out that a recovery
-        part could take (the time kept for it would go unused), else ``parts_end``."""
+        part could take (the time kept for it would go unused), else ``parts_end``. A part still running may yet
+        leave orders out: the caller offers ``late_end`` only when an earlier pass says that is unlikely
+        (``served_all``)."""
         if self.late_end is None or not self.results:
             return self.parts_end
-        clean = all(
-            r.plan is not None and all(u.reason is UnassignedReason.NOT_WORTH_IT for u in r.plan.unassigned)
-            for r in self.results.values()
-        )
-        return self.late_end if clean else self.parts_end
+        return self.late_end if served_all(self.results) else self.parts_end
 
     def _budget(self, work: PartWork) -> float:
         """Its fair share of the slot-seconds left: the time to the deadline (``_deadline``) on every slot, less what
