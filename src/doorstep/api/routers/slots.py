@@ -86,8 +86,8 @@ def near_body(p: Platform, actor: Actor, body: NearPointsIn) -> dict[str, Any]:
     res = slot_points.near_points(p, actor, at, body.within_m, body.limit)
     points = [
         {"id": n.point.id, "name": n.point.name, "kind": n.point.kind.value, "address": n.point.address,
-         "lat": n.point.location.lat, "lng": n.point.location.lng, "distance_m": n.distance_m,
-         "walk_m": n.walk_m, "walk_s": n.walk_s,
+         "lat": n.point.location.lat, "lng": n.point.location.lng, "distance_m": n.reach.distance_m,
+         "walk_m": n.reach.walk_m, "walk_s": n.reach.walk_s,
          "hours": {k: [list(x) for x in v] for k, v in n.point.hours.items()}}
         for n in res.points
     ]  # fmt: skip

@@ -12,16 +12,16 @@ straight line."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from doorstep.domain.cells import M_PER_DEG
 from doorstep.domain.errors import Issue
-from doorstep.domain.geo import LatLng, haversine_m
+from doorstep.domain.geo import LatLng
 from doorstep.domain.pickup import PickupPoint
 from doorstep.services.fleet.pickup_points import point_of
-from doorstep.services.fleet.point_reach import walked
+from doorstep.services.fleet.point_reach import Reach, straight, walked
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.slots.slot_pickup import pickup_level
@@ -34,13 +34,10 @@ WALK_CANDIDATES = 50  # the points nearest in a straight line that are measured 
 
 @dataclass(frozen=True, slots=True)
 class NearPoint:
-    """A point and how far it lies from the address: straight-line metres, and the walk (metres, seconds) when
-    the deployment has a walking network."""
+    """A point and how far it lies from the address (the walk too when the deployment has a walking network)."""
 
     point: PickupPoint
-    distance_m: int
-    walk_m: int | None = None
-    walk_s: int | None = None
+    reach: Reach
 
 
 @dataclass
@@ -71,17 +68,19 @@ def near_points(p: Platform, actor: Actor, at: LatLng, within_m: int, limit: int
             PickupPointRow.org_id == uow.org_id, PickupPointRow.active,
             PickupPointRow.lat.between(lat0, lat1), PickupPointRow.lng.between(lng0, lng1),
         )).all()  # fmt: skip
-    found = [NearPoint(point_of(r), round(haversine_m(at, LatLng(r.lat, r.lng)))) for r in rows]
-    found = sorted((n for n in found if n.distance_m <= within_m), key=lambda n: (n.distance_m, n.point.name))
+    points = [point_of(r) for r in rows]
+    lines = [NearPoint(x, r) for x, r in zip(points, straight(at, [x.location for x in points]), strict=True)]
+    inside = (n for n in lines if n.reach.distance_m <= within_m)
+    found = sorted(inside, key=lambda n: (*n.reach.key(False), n.point.name))
     on_foot = None
     if p.travel.foot is not None:
         near = found[:WALK_CANDIDATES]
         reaches = walked(p.travel.foot, at, [n.point.location for n in near])
         if reaches is not None:
-            on_foot = [replace(n, walk_m=r.walk_m, walk_s=r.walk_s) for n, r in zip(near, reaches, strict=True)]
+            on_foot = [NearPoint(n.point, r) for n, r in zip(near, reaches, strict=True)]
     if on_foot is not None:
-        found = sorted((n for n in on_foot if n.walk_m is not None and n.walk_m <= within_m),
-                       key=lambda n: (n.walk_m or 0, n.point.name))  # fmt: skip
+        found = sorted((n for n in on_foot if n.reach.walk_m is not None and n.reach.walk_m <= within_m),
+                       key=lambda n: (*n.reach.key(True), n.point.name))  # fmt: skip
     if not found:
         where, how = f"{at.lat:.5f},{at.lng:.5f}", " on foot" if on_foot is not None else ""
         return NearPoints(reason=Issue("E2274", f"no active pickup point within {within_m} m{how} of {where}", AT))
