@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from doorstep.domain.geo import LatLng
 from doorstep.domain.zones import AccessZone
+from doorstep.routing.address_index import INDEX_FILE, build_address_index
 from doorstep.store.engine import make_engine
 from doorstep.store.migrate import upgrade
 from tests.browser import browser, chromium
@@ -63,6 +64,16 @@ def monaco_foot(monaco_pbf: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     out = tmp_path_factory.mktemp("net") / "monaco-foot"
     build_network(monaco_pbf, out, NetworkProfile.FOOT)
     return out
+
+
+@pytest.fixture(scope="session")
+def heidelberg_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Heidelberg and its villages (2024 extract): the address index alone (several streets called Hauptstraße,
+    some house numbers)."""
+    folder = tmp_path_factory.mktemp("heidelberg-addresses")
+    stats = build_address_index(shared_file("heidelberg.osm.pbf"), folder / INDEX_FILE)
+    assert stats.streets > 1_000 and stats.addresses > 500
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ __all__ = ["eve"]
 
 # What a publishable key may call; everything else under /v1 must answer 403 E4002.
 ALLOWED = {
+    ("GET", "/v1/geocode/suggest"),
     ("POST", "/v1/slots/offers"),
     ("POST", "/v1/slots/pickup-points"),
     ("POST", "/v1/slots/holds"),

@@ -16,11 +16,10 @@ from typer.testing import CliRunner
 from doorstep.cli.main import app
 from doorstep.domain.errors import DoorstepError
 from doorstep.domain.geo import LatLng, haversine_m
-from doorstep.routing.address_index import INDEX_FILE, build_address_index
+from doorstep.routing.address_index import INDEX_FILE
 from doorstep.routing.address_lookup import LocalGeocoder
 from doorstep.routing.address_text import AddressParts, name_key, parse
 from doorstep.routing.geocoder import Precision, issues_of
-from tests.conftest import shared_file
 
 
 def test_an_address_is_read_as_street_number_postcode_and_place_in_the_usual_orders() -> None:
@@ -100,15 +99,6 @@ def test_an_unknown_street_is_e1134_and_a_folder_without_index_e3015(monaco_netw
     with pytest.raises(DoorstepError) as exc:
         LocalGeocoder(tmp_path)
     assert [i.code for i in exc.value.issues] == ["E3015"]
-
-
-@pytest.fixture(scope="module")
-def heidelberg_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Heidelberg and its villages (2024 extract): several streets called Hauptstraße, some house numbers."""
-    folder = tmp_path_factory.mktemp("heidelberg-addresses")
-    stats = build_address_index(shared_file("heidelberg.osm.pbf"), folder / INDEX_FILE)
-    assert stats.streets > 1_000 and stats.addresses > 500
-    return folder
 
 
 def test_a_postcode_alone_is_its_area_for_a_checkout_and_e1136_for_an_order(heidelberg_index: Path) -> None:

@@ -42,13 +42,16 @@ def _unauthenticated(message: str) -> DoorstepError:
 # The only requests a publishable (checkout-only) key may make; refused here, before the request is even
 # validated, so such a key learns nothing from any other route (the use cases check their permission too).
 CHECKOUT_PATHS = re.compile(
-    r"^/v1/slots/(offers|pickup-points|holds|holds/[A-Za-z0-9_]{1,64}(/confirm|/release)?)$"
+    r"^/v1/(slots/(offers|pickup-points|holds|holds/[A-Za-z0-9_]{1,64}(/confirm|/release)?)|geocode/suggest)$"
 )
 
 
 def _checked(actor: Actor, request: Request) -> Actor:
     if actor.permissions == {Permission.CHECKOUT} and not CHECKOUT_PATHS.match(request.url.path):
-        msg = "a publishable key may only ask for slot offers and nearby pickup points, hold offers and confirm holds"
+        msg = (
+            "a publishable key may only ask for address suggestions, slot offers and nearby pickup points, hold "
+            "offers and confirm holds"
+        )
         raise DoorstepError([Issue("E4002", msg, (), actor.principal_id)])
     return actor
 

@@ -38,3 +38,22 @@ class GeocodeOut(BaseModel):
     ambiguous: bool
     matches: list[MatchOut]
     issues: list[ErrorDetail] = Field(description="W1212 (approximate), E1134 (not found) or E1135 (ambiguous)")
+
+
+class SuggestionOut(BaseModel):
+    """One completion of the typed text."""
+
+    text: str = Field(description="what to put in the address field: street, number, postcode and town")
+    label: str = Field(description="the place as the index names it (street, number, district or town)")
+    precision: Literal["address", "interpolated", "street", "postcode"] = Field(
+        description="a house; a number placed between two known ones of its street; a street; a postcode's area "
+        "(a text of a postcode's first digits: enough for a checkout's windows, not for an order, E1136)"
+    )
+    location: PointOut
+
+
+class SuggestOut(BaseModel):
+    """Completions of a partly typed address, best first (streets, or a street's houses once a number is typed)."""
+
+    geocoder: str
+    suggestions: list[SuggestionOut]

@@ -19,18 +19,31 @@ streets'; labelled with the postcode and the town most of its houses or streets 
 from __future__ import annotations
 
 import difflib
+import re
 import sqlite3
 import threading
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from statistics import median
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.routing.address_index import INDEX_FILE, INDEX_FORMAT
+from doorstep.routing.address_suggest import (
+    MAX_LIMIT,
+    STREETS_FOR_NUMBERS,
+    StreetHit,
+    StreetPrefixes,
+    StreetRef,
+    hinted,
+    rank_key,
+    street_text,
+    typed_keys,
+)
 from doorstep.routing.address_text import AddressParts, first_number, fold, loose_key, name_key, number_key, parse
-from doorstep.routing.geocoder import RANK, Geocoded, GeocodeMatch, Precision
+from doorstep.routing.geocoder import RANK, Geocoded, GeocodeMatch, Precision, Suggestion
 
 FUZZY_CUTOFF = 0.84
 INTERPOLATE_SPAN = 40
@@ -39,17 +52,8 @@ NEAR_M = 30_000.0
 PLACE_BONUS = 0.1
 NUMBER_BONUS = 0.05
 MAX_MATCHES = 5
+POSTCODE_TYPED = re.compile(r"\d{2,5}(-\d{0,3})?")  # the first digits of a postcode (``691``, ``4000-4``)
 POSTCODE_SCORE = 0.5  # a postcode's area answers only when no street does
-
-
-@dataclass(frozen=True, slots=True)
-class _Street:
-    id: int
-    name: str
-    at: LatLng
-    places: frozenset[str]  # folded words of its town, district and addr:city values
-    postcodes: frozenset[str]
-    label_place: str
 
 
 class LocalGeocoder:
@@ -68,18 +72,25 @@ class LocalGeocoder:
             msg = f"{self.path} is address index format {meta.get('format')}, this Doorstep reads {INDEX_FORMAT}"
             raise DoorstepError([Issue("E3015", msg, ("network",))])
         self.meta = meta
-        self._streets: dict[int, _Street] = {}
+        self._streets: dict[int, StreetRef] = {}
         self._by_key: dict[str, list[int]] = defaultdict(list)
         self._by_loose: dict[str, list[int]] = defaultdict(list)
         self._by_postcode: dict[str, list[int]] = defaultdict(list)
         for sid, key, loose, sname, lat, lng, places, postcodes, label_place in db.execute("SELECT * FROM streets"):
-            words = frozenset(places.split())
-            self._streets[sid] = _Street(sid, sname, LatLng(lat, lng), words, frozenset(postcodes.split()), label_place)
+            words, codes = frozenset(places.split()), postcodes.split()  # postcodes: the most named first
+            first = codes[0] if codes else ""
+            self._streets[sid] = StreetRef(sid, sname, LatLng(lat, lng), words, frozenset(codes), label_place, first)
             self._by_key[key].append(sid)
             self._by_loose[loose].append(sid)
             for code in postcodes.split():
                 self._by_postcode[code].append(sid)
         self._loose_keys = list(self._by_loose)
+        self._same: dict[tuple[str, str], list[int]] = defaultdict(list)  # one street the index holds in pieces
+        for st in self._streets.values():
+            self._same[(st.name, st.label_place)].append(st.id)
+        self._areas: dict[str, GeocodeMatch | None] = {}  # postcode areas suggested so far
+        self._prefixes: StreetPrefixes | None = None  # built on the first suggestion asked for
+        self._prefixes_lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -117,7 +128,7 @@ class LocalGeocoder:
         matches = tuple(ranked[:MAX_MATCHES])
         return Geocoded(text, matches, _ambiguous(matches, near))
 
-    def _streets_for(self, street: str, fuzzy: bool) -> list[tuple[_Street, float]]:
+    def _streets_for(self, street: str, fuzzy: bool) -> list[tuple[StreetRef, float]]:
         """The streets this name may mean, with how well the name matched (1 exact); by close spelling only when
         ``fuzzy``."""
         key, loose = name_key(street), loose_key(street)
@@ -127,7 +138,7 @@ class LocalGeocoder:
             if key in self._by_key:
                 return [(self._streets[i], 1.0) for i in self._by_key[key]]
             return [(self._streets[i], 0.98) for i in self._by_loose.get(loose, [])]
-        out: list[tuple[_Street, float]] = []
+        out: list[tuple[StreetRef, float]] = []
         for close in difflib.get_close_matches(loose, self._loose_keys, n=4, cutoff=FUZZY_CUTOFF):
             ratio = difflib.SequenceMatcher(None, loose, close).ratio()
             out.extend((self._streets[i], 0.95 * ratio) for i in self._by_loose[close])
@@ -149,6 +160,87 @@ class LocalGeocoder:
             label = f"{street.name} {number}".strip() + (f", {street.label_place}" if street.label_place else "")
             out.append(GeocodeMatch(at, label, precision, round(min(score, 1.0 + PLACE_BONUS + NUMBER_BONUS), 4)))
         return out
+
+    def suggest(self, text: str, near: Sequence[LatLng] = (), limit: int = 8) -> tuple[Suggestion, ...]:
+        """What ``text`` may be the beginning of, best first (``routing.address_suggest``): with a house number
+        after a whole street name, that street's houses whose number begins with it; else the streets."""
+        limit = max(1, min(limit, MAX_LIMIT))
+        ranked: list[tuple[tuple[bool, bool, float, int, str], StreetHit, AddressParts]] = []
+        for reading in parse(text):
+            for hit in self._street_prefixes().find(typed_keys(reading.street)):
+                ranked.append((rank_key(hit, hinted(hit.street, reading.postcode, reading.places), near), hit, reading))
+        ranked.sort(key=lambda r: r[0])
+        if ranked and not ranked[0][0][0]:  # the text names a place or postcode some streets have: only those
+            ranked = [r for r in ranked if not r[0][0]]
+        houses: dict[str, Suggestion] = {}
+        numbered = [(hit, r) for _, hit, r in ranked if r.number and hit.whole]
+        for hit, reading in _distinct(numbered)[:STREETS_FOR_NUMBERS]:
+            for s in self._houses(hit.street, reading.number, limit):
+                houses.setdefault(s.text, s)  # of two houses with one number, the first (the geocoder's below)
+        if houses:
+            found = list(houses.values())[:limit]
+        else:
+            found = [self._street_suggestion(hit.street) for hit, _ in _distinct([(h, r) for _, h, r in ranked])]
+        if not found:
+            return self._postcodes(text, limit)
+        return tuple(self._as_placed(s, near) for s in found[:limit])
+
+    def _as_placed(self, s: Suggestion, near: Sequence[LatLng]) -> Suggestion:
+        """The suggestion where the geocoder places its text, so an order given the text lands where the
+        suggestion showed (of two buildings with one number, the geocoder's); its own place when the text alone
+        does not say which (the geocoder finds it ambiguous, or another street first)."""
+        best = self.geocode(s.text, near[0] if near else None).best
+        if best is not None and (best.label, best.precision) == (s.label, s.precision):
+            return replace(s, location=best.location)
+        return s
+
+    def _postcodes(self, text: str, limit: int) -> tuple[Suggestion, ...]:
+        """For a text of a postcode's first digits (``691``, ``4000-``), the areas of the postcodes it begins."""
+        typed = text.strip()
+        if not POSTCODE_TYPED.fullmatch(typed):
+            return ()
+        codes = sorted(c for c in self._by_postcode if c.startswith(typed))[:limit]
+        areas = [a for a in (self._area(c) for c in codes) if a is not None]
+        return tuple(Suggestion(a.label, a.label, a.location, Precision.POSTCODE) for a in areas)
+
+    def _area(self, postcode: str) -> GeocodeMatch | None:
+        """``_postcode_area``, kept: the areas do not change while the index is open, and one is a scan."""
+        if postcode not in self._areas:
+            self._areas[postcode] = self._postcode_area(postcode)
+        return self._areas[postcode]
+
+    def _street_prefixes(self) -> StreetPrefixes:
+        with self._prefixes_lock:
+            if self._prefixes is None:
+                self._prefixes = StreetPrefixes(self._streets.values())
+            return self._prefixes
+
+    def _street_suggestion(self, s: StreetRef) -> Suggestion:
+        label = s.name + (f", {s.label_place}" if s.label_place else "")
+        return Suggestion(street_text(s), label, s.at, Precision.STREET)
+
+    def _houses(self, s: StreetRef, number: str, limit: int) -> list[Suggestion]:
+        """The houses of the street (all its pieces) whose number begins with ``number``, in number order; none
+        begins with it: the number placed as the geocoder would (between known ones, else the street)."""
+        ids = self._same[(s.name, s.label_place)]
+        marks = ",".join("?" * len(ids))
+        rows = self._db().execute(
+            f"SELECT number, first, postcode, town, lat, lng FROM addresses WHERE street_id IN ({marks})",
+            ids,
+        ).fetchall()
+        wanted = number_key(number)
+        begun = sorted({r for r in rows if r[0].startswith(wanted)}, key=lambda r: (r[1] is None, r[1] or 0, r[0]))
+        place = f", {s.label_place}" if s.label_place else ""
+        out = [
+            Suggestion(street_text(s, num, code, town), f"{s.name} {num}{place}", LatLng(lat, lng), Precision.ADDRESS)
+            for num, _, code, town, lat, lng in begun[:limit]
+        ]
+        if out:
+            return out
+        placed = self._number(s.id, number)
+        if placed is None:
+            return [Suggestion(street_text(s, wanted), s.name + place, s.at, Precision.STREET)]
+        return [Suggestion(street_text(s, wanted), f"{s.name} {wanted}{place}", placed[0], placed[1])]
 
     def _postcode_area(self, postcode: str) -> GeocodeMatch | None:
         """The middle of a postcode's houses (else of its streets), labelled with the postcode and its usual town;
@@ -203,6 +295,18 @@ def network_geocoder(folder: Path | None) -> LocalGeocoder | None:
     if folder is None or not (folder / INDEX_FILE).is_file():
         return None
     return LocalGeocoder(folder)
+
+
+def _distinct(hits: list[tuple[StreetHit, AddressParts]]) -> list[tuple[StreetHit, AddressParts]]:
+    """The first hit of each street as people see it (name and place): pieces of one street are one."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for hit, reading in hits:
+        key = (hit.street.name, hit.street.label_place)
+        if key not in seen:
+            seen.add(key)
+            out.append((hit, reading))
+    return out
 
 
 def _order(m: GeocodeMatch) -> tuple[float, int, str]:

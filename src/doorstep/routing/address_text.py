@@ -78,12 +78,19 @@ def name_key(name: str) -> str:
 
 def loose_key(name: str) -> str:
     """``name_key`` with ``ae``/``oe``/``ue`` read as umlauts dropped (``Kurfuersten`` = ``Kurfürsten``)."""
-    return _UMLAUT_E.sub(r"\1", name_key(name))
+    return loosen(name_key(name))
+
+
+def loosen(key: str) -> str:
+    """A key with ``ae``/``oe``/``ue`` read as umlauts dropped."""
+    return _UMLAUT_E.sub(r"\1", key)
 
 
 def number_key(number: str) -> str:
-    """A house number as compared: folded, no spaces (``12 A`` = ``12a``; ``12-14`` stays a range)."""
-    return fold(number).replace(" ", "").replace("/", "-")
+    """A house number as compared and shown: folded, no spaces, a range or a slash as one hyphen (``12 A`` =
+    ``12a``; ``12-14`` and ``12 / 14`` are ``12-14``, not ``1214``)."""
+    parts = (fold(p).replace(" ", "") for p in number.replace("/", "-").split("-"))
+    return "-".join(p for p in parts if p)
 
 
 def first_number(number: str) -> int | None:

@@ -63,6 +63,17 @@ class Geocoded:
         return self.matches[0] if self.matches and not self.ambiguous else None
 
 
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One completion of a partly typed address: the text to put in the field, how the geocoder labels the place,
+    where it is and how exactly (``address`` a house, ``interpolated`` between known numbers, ``street``)."""
+
+    text: str
+    label: str
+    location: LatLng
+    precision: Precision
+
+
 class Geocoder(Protocol):
     """Anything that places addresses."""
 
@@ -73,6 +84,10 @@ class Geocoder(Protocol):
 
     def geocode(self, text: str, near: LatLng | None = None) -> Geocoded:
         """Where ``text`` is; ``near`` (a depot) decides between equally good places far apart."""
+        ...
+
+    def suggest(self, text: str, near: Sequence[LatLng] = (), limit: int = 8) -> tuple[Suggestion, ...]:
+        """What a partly typed ``text`` may be, best first (a typeahead); places nearer ``near`` first."""
         ...
 
 

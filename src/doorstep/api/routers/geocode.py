@@ -1,4 +1,5 @@
-"""/v1/geocode: where the deployment's address index places an address (readers; the dashboard's address search)."""
+"""/v1/geocode: where the deployment's address index places an address (readers; the dashboard's address search),
+and what a partly typed address may be (readers and publishable checkout keys; the address fields' suggestions)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from fastapi import APIRouter, Query
 
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.schemas_common import ERRORS
-from doorstep.api.schemas_geocode import GeocodeOut
+from doorstep.api.schemas_geocode import GeocodeOut, SuggestOut
 from doorstep.domain.geo import LatLng
-from doorstep.services.fleet import fleet_admin
+from doorstep.services.fleet import address_suggest, fleet_admin
 from doorstep.services.kernel import addresses
 
 router = APIRouter(prefix="/v1/geocode", tags=["geocoding"], responses=ERRORS)
@@ -47,3 +48,26 @@ def geocode(
         "matches": [_match(m) for m in found.answer.matches],
         "issues": [i.to_dict() for i in found.issues],
     }
+
+
+@router.get("/suggest", response_model=SuggestOut, summary="Complete a partly typed address")
+def suggest(
+    p: PlatformDep,
+    actor: ActorDep,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="what has been typed so far")],
+    limit: Annotated[int, Query(ge=1, le=20, description="at most this many suggestions")] = 8,
+) -> dict[str, Any]:
+    """The streets the text may begin (from the start of the name or of a later word: ``Santa Cat`` finds ``Rua de
+    Santa Catarina``), those in a town or postcode the text names first, then the nearer to the organization's
+    depots; after a whole street name and a number, its houses whose number begins with it. Each suggestion's
+    ``text`` is what to put in the field. A publishable checkout key may ask (the shop's address field). 409 E3015
+    on a deployment without an address index."""
+    found = address_suggest.suggest(p, actor, q, limit)
+    return {
+        "geocoder": found.geocoder,
+        "suggestions": [
+            {"text": s.text, "label": s.label, "precision": s.precision.value,
+             "location": {"lat": s.location.lat, "lng": s.location.lng}}
+            for s in found.suggestions
+        ],
+    }  # fmt: skip

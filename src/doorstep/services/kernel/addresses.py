@@ -24,7 +24,8 @@ def geocoder_of(p: Platform, loc: Sequence[str | int] = ("address",)) -> Geocode
     return p.geocoder
 
 
-def _text(text: str, loc: Sequence[str | int]) -> str:
+def clean_text(text: str, loc: Sequence[str | int]) -> str:
+    """The text with runs of white space as one; E1102 when empty, E1132 when too long."""
     clean = " ".join(text.split())
     if not clean:
         raise DoorstepError([Issue("E1102", "an address is required", tuple(loc))])
@@ -38,7 +39,7 @@ def place(
 ) -> tuple[GeocodeMatch, list[Issue]]:
     """Where the address is and its warnings (W1212 when approximate); E1134 / E1135 / E3015 raised, and E1136 for
     a postcode only unless ``area_ok`` (a checkout asking for an area's windows)."""
-    answer = geocoder_of(p, loc).geocode(_text(text, loc), near=near)
+    answer = geocoder_of(p, loc).geocode(clean_text(text, loc), near=near)
     where, issues = issues_of(answer, loc, area_ok=area_ok)
     if where is None or answer.best is None:
         raise DoorstepError([i for i in issues if i.severity is Severity.ERROR])
@@ -60,6 +61,6 @@ def look_up(p: Platform, actor: Actor, text: str, near: LatLng | None) -> Lookup
     """Readers: every candidate for the text, best first (the dashboard's address search, ``GET /v1/geocode``)."""
     actor.require(Permission.READ)
     coder = geocoder_of(p, ("q",))
-    answer = coder.geocode(_text(text, ("q",)), near=near)
+    answer = coder.geocode(clean_text(text, ("q",)), near=near)
     where, issues = issues_of(answer, ("q",))
     return Lookup(coder.name, answer, where, issues)
