@@ -458,3 +458,75 @@ def test_pickup_points_by_the_walk(site: tuple[Any, str, Org, str], browser: Any
             assert org.api.delete(f"/v1/pickup-points/{point_id}").status_code == 204
         back = org.api.put(f"/v1/slots/policy?version={version}", json=policy)
         assert back.status_code == 200, back.text
+
+
+def test_address_suggestions_on_the_shops_field(
+    site: tuple[Any, str, Org, str], browser: Any, monaco_network: Path
+) -> None:
+    """The shop's own address field with ``data-doorstep-address``: before an address the widget asks for one;
+    typing suggests addresses (an ARIA combobox: arrows, Enter), two letters ask nothing; choosing one puts its
+    text in the field, fires ``doorstep:address`` and asks the windows at the suggestion's place (Monaco, outside
+    this Lisbon zone); typing again forgets the place. No serious axe violation with the list open, nothing
+    leaves the server."""
+    from playwright.sync_api import expect
+
+    from doorstep.routing.address_lookup import LocalGeocoder
+
+    app, base, _, key = site
+    platform = app.state.platform
+    platform.geocoder = LocalGeocoder(monaco_network)
+    try:
+        page, errors, outside = _page(browser, base)
+        suggest_asks: list[str] = []
+        offers_asked: list[dict[str, Any]] = []
+        page.on("request", lambda r: suggest_asks.append(r.url) if "/v1/geocode/suggest" in r.url else None)
+        page.on("request", lambda r: offers_asked.append(r.post_data_json) if r.url.endswith("/v1/slots/offers") else None)
+        page.set_content(
+            f'<!doctype html><html lang="fr"><head><title>Boutique</title>'
+            f'<link rel="stylesheet" href="{base}/widget/slots.css"></head><body><main><h1>Commande</h1>'
+            "<label for='addr'>Adresse de livraison</label> <input id='addr' data-doorstep-address='delivery'>"
+            f"<div id='delivery' data-doorstep-key='{key}' data-lang='fr' data-date-from='{DAY}' "
+            f"data-date-to='{DAY}'></div></main><script src='{base}/widget/slots.js'></script></body></html>"
+        )
+        expect(page.locator("#delivery .dsw-status")).to_have_text(
+            "Saisissez votre adresse pour voir les créneaux de livraison."
+        )
+        page.evaluate("() => { window.chosen = []; document.getElementById('addr').addEventListener("
+                      "'doorstep:address', (e) => window.chosen.push(e.detail)); }")  # fmt: skip
+        field = page.locator("#addr")
+        field.press_sequentially("Qu", delay=30)
+        page.wait_for_timeout(400)
+        assert suggest_asks == [] and offers_asked == []  # two letters ask nothing; no address, no offers
+        field.press_sequentially("ai Antoine 1er 6", delay=30)
+        options = page.locator("#addr ~ .dsw-suggest [role=option]")
+        expect(options.first).to_have_text("6 Quai Antoine 1er, 98000 Monaco")
+        expect(field).to_have_attribute("aria-expanded", "true")
+        expect(page.locator("#addr ~ .dsw-sr[role=status]")).to_contain_text("Adresses trouvées : 1.")
+        assert axe_violations(page) == []
+        _shot(page, "widget-suggestions.png")
+        field.press("ArrowDown")
+        expect(options.first).to_have_attribute("aria-selected", "true")
+        assert field.get_attribute("aria-activedescendant") == options.first.get_attribute("id")
+        field.press("Enter")
+        expect(field).to_have_value("6 Quai Antoine 1er, 98000 Monaco")
+        expect(field).to_have_attribute("aria-expanded", "false")
+        expect(page.locator("#delivery .dsw-status")).to_have_text(
+            "Aucun créneau de livraison n’est disponible pour cette adresse."
+        )
+        house = LocalGeocoder(monaco_network).geocode("6 Quai Antoine 1er").best
+        assert house is not None
+        chosen = page.evaluate("() => window.chosen")
+        assert [(c["text"], c["precision"]) for c in chosen] == [("6 Quai Antoine 1er, 98000 Monaco", "address")]
+        assert LatLng(chosen[0]["location"]["lat"], chosen[0]["location"]["lng"]) == house.location
+        assert [LatLng(**a["location"]) for a in offers_asked] == [house.location]
+        field.press("Backspace")  # typing again: the place is forgotten until the next choice
+        expect(page.locator("#delivery .dsw-status")).to_have_text(
+            "Saisissez votre adresse pour voir les créneaux de livraison."
+        )
+        expect(options.first).to_be_visible()
+        field.press("Escape")
+        expect(field).to_have_attribute("aria-expanded", "false")
+        assert len(offers_asked) == 1
+        assert errors == [] and outside == []
+    finally:
+        platform.geocoder = None

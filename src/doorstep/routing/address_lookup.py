@@ -19,6 +19,7 @@ streets'; labelled with the postcode and the town most of its houses or streets 
 from __future__ import annotations
 
 import difflib
+import heapq
 import re
 import sqlite3
 import threading
@@ -33,7 +34,9 @@ from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.routing.address_index import INDEX_FILE, INDEX_FORMAT
 from doorstep.routing.address_suggest import (
     MAX_LIMIT,
+    RANKED_PER_SUGGESTION,
     STREETS_FOR_NUMBERS,
+    RankKey,
     StreetHit,
     StreetPrefixes,
     StreetRef,
@@ -165,11 +168,11 @@ class LocalGeocoder:
         """What ``text`` may be the beginning of, best first (``routing.address_suggest``): with a house number
         after a whole street name, that street's houses whose number begins with it; else the streets."""
         limit = max(1, min(limit, MAX_LIMIT))
-        ranked: list[tuple[tuple[bool, bool, float, int, str], StreetHit, AddressParts]] = []
+        hits: list[tuple[RankKey, StreetHit, AddressParts]] = []
         for reading in parse(text):
             for hit in self._street_prefixes().find(typed_keys(reading.street)):
-                ranked.append((rank_key(hit, hinted(hit.street, reading.postcode, reading.places), near), hit, reading))
-        ranked.sort(key=lambda r: r[0])
+                hits.append((rank_key(hit, hinted(hit.street, reading.postcode, reading.places), near), hit, reading))
+        ranked = heapq.nsmallest(limit * RANKED_PER_SUGGESTION, hits, key=lambda r: r[0])  # pieces share names
         if ranked and not ranked[0][0][0]:  # the text names a place or postcode some streets have: only those
             ranked = [r for r in ranked if not r[0][0]]
         houses: dict[str, Suggestion] = {}
@@ -180,7 +183,8 @@ class LocalGeocoder:
         if houses:
             found = list(houses.values())[:limit]
         else:
-            found = [self._street_suggestion(hit.street) for hit, _ in _distinct([(h, r) for _, h, r in ranked])]
+            streets = _distinct([(h, r) for _, h, r in ranked])[:limit]
+            found = [self._street_suggestion(hit.street) for hit, _ in streets]
         if not found:
             return self._postcodes(text, limit)
         return tuple(self._as_placed(s, near) for s in found[:limit])

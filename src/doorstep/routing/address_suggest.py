@@ -22,7 +22,8 @@ from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.routing.address_text import fold, loose_key, loosen, tokens
 
 MIN_KEY_CHARS = 2  # fewer letters match too much to be of use
-MAX_SCAN = 4_000  # index entries read for one prefix (a two-letter prefix of a city's streets)
+MAX_SCAN = 2_000  # index entries read for one prefix (a three-letter prefix of a city's streets: "Rua")
+RANKED_PER_SUGGESTION = 10  # best hits kept per suggestion asked for (pieces of one street share a name)
 MAX_LIMIT = 20
 STREETS_FOR_NUMBERS = 3
 # Street types after which French (and English) write the number first: "6 Quai Antoine 1er", not "Quai … 6".
@@ -104,10 +105,14 @@ def hinted(street: StreetRef, postcode: str, places: Sequence[str]) -> bool:
     return any(pw.startswith(w) for w in words for pw in street.places)
 
 
-def rank_key(hit: StreetHit, hint: bool, near: Sequence[LatLng]) -> tuple[bool, bool, float, int, str]:
-    """Hinted streets first, then those matched from the start, then the nearest to ``near``, the shortest name."""
+RankKey = tuple[bool, bool, bool, float, int, str]
+
+
+def rank_key(hit: StreetHit, hint: bool, near: Sequence[LatLng]) -> RankKey:
+    """Hinted streets first, then those matched from the start, then those whose whole name was typed, then the
+    nearest to ``near`` (by 100 m), the shortest name."""
     far = min((haversine_m(hit.street.at, n) for n in near), default=0.0)
-    return (not hint, hit.word > 0, round(far, -2), len(hit.street.name), hit.street.name)
+    return (not hint, hit.word > 0, not hit.whole, round(far, -2), len(hit.street.name), hit.street.name)
 
 
 def street_text(s: StreetRef, number: str = "", postcode: str = "", town: str = "") -> str:

@@ -45,7 +45,9 @@ _FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d",
 _UMLAUT_E = re.compile(r"([aou])e")  # "Kurfuersten" as written without umlauts
 
 POSTCODE = re.compile(r"(?<![\w-])(?:[A-Z]{1,2}-)?(\d{4}-\d{3}|\d{5}|\d{4})(?![\w-])")
-HOUSE_NUMBER = re.compile(r"^\d{1,5}(?:\s?[a-zA-Z])?(?:\s?[-/]\s?\d{1,5}(?:\s?[a-zA-Z])?)?$")
+HOUSE_NUMBER = re.compile(
+    r"^\d{1,5}(?:\s?(?:bis|ter|quater|[a-zA-Z]))?(?:\s?[-/]\s?\d{1,5}(?:\s?[a-zA-Z])?)?$", re.IGNORECASE
+)  # 12, 12a, 4bis (French), 12-14, 12/1
 
 
 def fold(text: str) -> str:

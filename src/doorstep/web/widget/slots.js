@@ -115,6 +115,11 @@
   Widget.prototype.refresh = function () {
     var self = this, o = this.o, span = this.days();
     if (!this.status) this.frame();
+    if (!o.location && !o.address) { // no address yet: the shop's field (with suggestions) will give one
+      this.list.replaceChildren();
+      this.say(this.t.need_address);
+      return Promise.resolve();
+    }
     if (this.mode === "point" && !this.point) return this.nearPoints();
     this.points.hidden = this.mode !== "point";
     this.say(this.t.loading);
@@ -310,6 +315,124 @@
 
   function mount(el, options) { return el.__doorstep || new Widget(el, options); }
 
+  // Address suggestions on the shop's own address field (docs/widget.md, "Address suggestions"): an ARIA 1.2
+  // combobox over GET /v1/geocode/suggest with the widget's publishable key. Choosing one puts its text in the field,
+  // fires doorstep:address on the field ({text, label, location, precision}) and, with a widget, asks for the windows
+  // at that place. Typing after a choice forgets the place: the widget waits for the next choice.
+  function Suggest(input, o) {
+    var self = this, lang = (o.lang || "").toLowerCase().split("-")[0];
+    this.input = input;
+    this.o = o;
+    this.t = LABELS[lang] || LABELS.en;
+    this.items = [];
+    this.active = -1;
+    this.asked = 0;
+    this.timer = null;
+    this.id = "dsw" + ++seq;
+    this.list = h("ul", { id: this.id + "-l", class: "dsw-suggest", role: "listbox", "aria-label": this.t.suggest_label, hidden: true });
+    this.status = h("p", { class: "dsw-sr", role: "status", "aria-live": "polite" });
+    input.after(this.list, this.status);
+    [["role", "combobox"], ["aria-autocomplete", "list"], ["aria-expanded", "false"], ["aria-controls", this.list.id],
+      ["autocomplete", "off"]].forEach(function (a) { input.setAttribute(a[0], a[1]); });
+    input.addEventListener("input", function () { self.typed(); });
+    input.addEventListener("keydown", function (e) { self.key(e); });
+    input.addEventListener("blur", function () { setTimeout(function () { self.close(); }, 150); });
+    this.list.addEventListener("mousedown", function (e) { e.preventDefault(); }); // keep the focus in the field
+    input.__doorstepSuggest = this;
+  }
+
+  Suggest.prototype.typed = function () {
+    var self = this, q = this.input.value.trim(), w = this.widget();
+    clearTimeout(this.timer);
+    if (w && w.o.location && !w.done) { w.o.location = null; w.o.address = null; w.refresh(); }
+    if (q.length < (/^\d/.test(q) ? 2 : 3)) return this.show([]);
+    this.timer = setTimeout(function () { self.ask(q); }, this.o.delay == null ? 150 : this.o.delay);
+  };
+
+  Suggest.prototype.ask = function (q) {
+    var self = this, n = ++this.asked;
+    var url = (this.o.base || BASE) + "/v1/geocode/suggest?limit=" + (this.o.limit || 6) + "&q=" + encodeURIComponent(q);
+    return fetch(url, { headers: { "Authorization": "Bearer " + this.o.key } }).then(function (r) {
+      return r.ok ? r.json() : { suggestions: [] };
+    }).then(function (res) {
+      if (n !== self.asked) return; // a later keystroke asked again: its answer counts
+      self.show(res.suggestions);
+      self.status.textContent = res.suggestions.length ? fill(self.t.suggest_count, { count: res.suggestions.length }) : self.t.suggest_none;
+    }, function () { if (n === self.asked) self.show([]); });
+  };
+
+  Suggest.prototype.show = function (items) {
+    var self = this;
+    this.items = items;
+    this.active = -1;
+    this.input.removeAttribute("aria-activedescendant");
+    this.list.replaceChildren.apply(this.list, items.map(function (s, i) {
+      var li = h("li", { id: self.id + "-o" + i, class: "dsw-option", role: "option", "aria-selected": "false",
+        "data-precision": s.precision }, s.text);
+      li.addEventListener("click", function () { self.pick(i); });
+      return li;
+    }));
+    this.list.hidden = !items.length;
+    this.input.setAttribute("aria-expanded", items.length ? "true" : "false");
+  };
+
+  Suggest.prototype.close = function () { this.show([]); };
+
+  Suggest.prototype.move = function (i) {
+    var n = this.items.length;
+    if (!n) return;
+    this.active = (i + n) % n;
+    var self = this;
+    [].forEach.call(this.list.children, function (li, j) { li.setAttribute("aria-selected", j === self.active ? "true" : "false"); });
+    var li = this.list.children[this.active];
+    this.input.setAttribute("aria-activedescendant", li.id);
+    li.scrollIntoView({ block: "nearest" });
+  };
+
+  Suggest.prototype.key = function (e) {
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      if (!this.items.length) return;
+      e.preventDefault();
+      this.move(this.active < 0 ? (e.key === "ArrowDown" ? 0 : -1) : this.active + (e.key === "ArrowDown" ? 1 : -1));
+    } else if (e.key === "Enter" && this.active >= 0) {
+      e.preventDefault(); // choosing a suggestion does not submit the shop's form
+      this.pick(this.active);
+    } else if (e.key === "Escape" && this.items.length) {
+      e.preventDefault();
+      this.close();
+    }
+  };
+
+  Suggest.prototype.widget = function () {
+    var el = this.o.widget;
+    return el ? el.__doorstep || null : null;
+  };
+
+  Suggest.prototype.pick = function (i) {
+    var s = this.items[i], w = this.widget();
+    this.input.value = s.text;
+    this.close();
+    this.status.textContent = "";
+    this.input.dispatchEvent(new CustomEvent("doorstep:address", { detail: s, bubbles: true }));
+    if (w && !w.done) {
+      w.o.location = { lat: s.location.lat, lng: s.location.lng };
+      w.o.address = s.text;
+      w.point = null;
+      w.refresh();
+    }
+  };
+
+  function suggest(input, options) {
+    return input.__doorstepSuggest || new Suggest(input, options || {});
+  }
+
+  // <input data-doorstep-address="delivery">: suggestions with the key and language of the widget element #delivery.
+  function suggestFromData(input) {
+    var el = document.getElementById(input.dataset.doorstepAddress);
+    if (!el) return;
+    suggest(input, { key: el.dataset.doorstepKey, widget: el, lang: el.dataset.lang || document.documentElement.lang });
+  }
+
   function fromData(el) {
     var d = el.dataset;
     return mount(el, {
@@ -321,7 +444,10 @@
     });
   }
 
-  window.DoorstepSlots = { mount: mount, get: function (el) { return el.__doorstep || null; }, labels: LABELS };
-  function auto() { document.querySelectorAll("[data-doorstep-key]").forEach(fromData); }
+  window.DoorstepSlots = { mount: mount, get: function (el) { return el.__doorstep || null; }, suggest: suggest, labels: LABELS };
+  function auto() {
+    document.querySelectorAll("[data-doorstep-key]").forEach(fromData);
+    document.querySelectorAll("input[data-doorstep-address]").forEach(suggestFromData);
+  }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", auto); else auto();
 })();
