@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
+from doorstep.routing.address_lookup import LocalGeocoder
 from doorstep.services.accounts.accounts import create_api_key, create_organization
 from doorstep.services.kernel.access import Permission, system_actor
 from doorstep.services.kernel.platform import Platform
@@ -102,3 +104,15 @@ def make_tenant(client: TestClient) -> Tenant:
 def tenant(client: TestClient) -> Tenant:
     """A fresh organization for this test (tests never see each other's data)."""
     return make_tenant(client)
+
+
+@pytest.fixture
+def geocoder(client: TestClient, monaco_network: Path) -> Iterator[LocalGeocoder]:
+    """The app's geocoder for this test: the Monaco network's index (as DOORSTEP_NETWORK would give it)."""
+    p = platform_of(client)
+    coder = LocalGeocoder(monaco_network)
+    p.geocoder = coder
+    try:
+        yield coder
+    finally:
+        p.geocoder = None

@@ -4,30 +4,14 @@ streets; a deployment without an address index answers E3015."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from fastapi.testclient import TestClient
 
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.routing.address_lookup import LocalGeocoder
-from tests.api.conftest import Tenant, platform_of
+from tests.api.conftest import Tenant
 from tests.api.test_publishable_key import _checkout_key
 
 PORT_HERCULE = {"name": "Port Hercule", "lat": 43.7320, "lng": 7.4180, "timezone": "Europe/Monaco"}
-
-
-@pytest.fixture
-def geocoder(client: TestClient, monaco_network: Path) -> Iterator[LocalGeocoder]:
-    """The app's geocoder for this test: the Monaco network's index (as DOORSTEP_NETWORK would give it)."""
-    p = platform_of(client)
-    coder = LocalGeocoder(monaco_network)
-    p.geocoder = coder
-    try:
-        yield coder
-    finally:
-        p.geocoder = None
 
 
 def test_a_reader_gets_streets_then_houses_each_with_its_text(

@@ -3,35 +3,20 @@ and uploaded; what cannot be placed is refused with every problem at once and no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.routing.address_lookup import LocalGeocoder
-from tests.api.conftest import Tenant, platform_of
+from tests.api.conftest import Tenant
 from tests.api.driver_day import login
 from tests.api.pickup_day import make_point
 from tests.api.slot_day import DAY, eve, policy, put_policy
 from tests.api.test_plans import FAST, wait
 
 __all__ = ["eve"]  # the clock fixture
-
-
-@pytest.fixture
-def geocoder(client: TestClient, monaco_network: Path) -> Iterator[LocalGeocoder]:
-    """The app's geocoder for this test: the Monaco network's index (as DOORSTEP_NETWORK would give it)."""
-    p = platform_of(client)
-    coder = LocalGeocoder(monaco_network)
-    p.geocoder = coder
-    try:
-        yield coder
-    finally:
-        p.geocoder = None
 
 
 def _monaco(client: TestClient, tenant: Tenant) -> str:
