@@ -265,6 +265,8 @@ def test_the_recovery_part_plans_what_a_part_left_out_with_the_vans_no_part_used
     assert len(recovery) == 1 and recovery[0].orders > 50, phases
     assert check_plan(p, plan, provider) == []
     assert plan.unassigned == []
+    note = next(w for w in plan.warnings if w.code == "W1746")  # the plan says why the parts kept to their time
+    assert "the first pass of part(s) 1 left orders out" in note.message, note.message
 
 
 def test_reasons_left_out_are_given_against_the_whole_fleet() -> None:
@@ -353,3 +355,4 @@ def test_parts_that_served_all_in_their_first_pass_may_use_the_recovery_s_time()
     plan = plan_in_parts(two_depot_day(), StraightLineProvider(), SolveOptions(time_limit_s=8, **SPLIT),  # type: ignore[arg-type]
                          plan_whole, None, runner)  # fmt: skip
     assert plan.unassigned == [] and lates and lates[-1] is not None, lates  # the main pass (8 s: no first pass)
+    assert not any("left orders out" in w.message for w in plan.warnings)

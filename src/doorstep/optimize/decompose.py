@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -204,7 +204,8 @@ def plan_in_parts(
     board.day("merge", force=True)
     plan = merged.plan(problem, provider, options)
     plan.warnings.extend(travel_warnings)
-    plan.warnings.append(_parts_note(len(parts), runs.where(), merged.failed, boundaries))
+    short = sorted(i for i, r in first.items() if not served_all({i: r}))
+    plan.warnings.append(_parts_note(len(parts), runs.where(), merged.failed, boundaries, short))
     plan.warnings.extend(check_issues(problem, plan, provider))
     plan.stats = _stats(problem, plan, options, provider, merged, solver_s, time.perf_counter() - t0)
     board.day("done", force=True, best_cost_cents=plan.stats.cost_cents, best_value=plan.stats.cost_cents,
@@ -413,14 +414,19 @@ def check_issues(problem: Problem, plan: Plan, provider: TravelTimeProvider) -> 
     ]
 
 
-def _parts_note(parts: int, where: str, failed: list[int], boundaries: int = 0) -> Issue:
+def _parts_note(
+    parts: int, where: str, failed: list[int], boundaries: int = 0, short: Sequence[int] = ()
+) -> Issue:
     """W1746: the day was planned in parts, where they ran (``Runs.where``), across how many boundaries the
-    boundary pass planned again, and which parts failed."""
+    boundary pass planned again, which parts' first pass left orders out (the parts then kept to the recovery
+    part's time), and which parts failed."""
     msg = f"a large day: planned in {parts} parts {where}; "
     if boundaries:
         msg += f"then {boundaries} part(s) straddling the part boundaries planned again from their routes"
     else:
         msg += "routes do not cross part boundaries"
+    if short:
+        msg += f"; the first pass of part(s) {', '.join(map(str, short))} left orders out"
     if failed:
         msg += f"; part(s) {', '.join(map(str, failed))} failed twice and their orders are unassigned (PART_FAILED)"
     return Issue("W1746", msg, ("orders",))
