@@ -327,7 +327,8 @@ def test_the_customer_leaves_instructions_until_the_driver_is_three_stops_away(s
     r, orders = _route_of(day, 0)
     token = site.client.post(f"/v1/live/orders/{orders[-1]}/tracking-token", headers=day.t.h()).json()["token"]
     assert site.view(token)["changes"] == {"open": True, "instructions": "", "safe_place_allowed": False,
-                                           "safe_place": "", "closed": "", "pickup": False}  # fmt: skip
+                                           "safe_place": "", "closed": "", "pickup": False,
+                                           "address": False}  # fmt: skip
     long = {"instructions": "x" * 501, "safe_place_allowed": True, "safe_place": "y" * 201}
     bad = site.client.put(f"/v1/track/{token}/instructions", json=long)
     assert bad.status_code == 422

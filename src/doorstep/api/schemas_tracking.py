@@ -90,6 +90,11 @@ class ChangesOut(BaseModel):
     pickup: bool = Field(
         False, description="a switch to a pickup point is on offer (the order is not planned yet and its depot has one)"
     )
+    address: bool = Field(
+        False,
+        description="a move to another address nearby is on offer (a door delivery, new or on a live route, on a "
+        "deployment with an address index)",
+    )
 
 
 class InstructionsBody(Strict):
@@ -98,6 +103,12 @@ class InstructionsBody(Strict):
     instructions: str = Field("", max_length=20_000)
     safe_place_allowed: bool = False
     safe_place: str = Field("", max_length=20_000, description="where the parcel may be left")
+
+
+class AddressChangeBody(Strict):
+    """The address the parcel should go to instead (as typed or as a suggestion's ``text``)."""
+
+    address: str = Field(min_length=1, max_length=500)
 
 
 class PickupSwitchBody(Strict):

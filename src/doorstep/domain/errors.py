@@ -242,6 +242,16 @@ CODES: dict[str, tuple[str, str]] = {
         "window no longer on offer",
         "Choose one of the windows still on offer (listed with this answer); the plan changed since they were shown.",
     ),
+    "E2173": (
+        "address too far from the one booked",
+        "Choose an address near the one the parcel was booked to (the suggestions list only those), or contact the "
+        "sender.",
+    ),
+    "E2174": (
+        "this delivery cannot change its address here",
+        "Only a delivery to a door, not yet planned or on today's route, can move to another address; contact the "
+        "sender.",
+    ),
     "E2160": (
         "event has no failing handler",
         "Nothing to retry: its handlers succeeded or are still waiting for their first run.",

@@ -15,8 +15,10 @@ from starlette.concurrency import run_in_threadpool
 from doorstep.api.deps import ActorDep, PlatformDep
 from doorstep.api.errors import error_response
 from doorstep.api.schemas_common import ERRORS, DayParam
+from doorstep.api.schemas_geocode import SuggestOut
 from doorstep.api.schemas_reschedule import RescheduleBody, RescheduleOut, RescheduleRefusedOut
 from doorstep.api.schemas_tracking import (
+    AddressChangeBody,
     FeedbackBody,
     FeedbackGivenOut,
     FeedbackOut,
@@ -36,7 +38,15 @@ from doorstep.api.sse import HEADERS, relay
 from doorstep.domain.errors import DoorstepError
 from doorstep.notify.tracking_words import accepted_language, words
 from doorstep.services.accounts import org_settings
-from doorstep.services.customer import feedback, pickup_switch, reschedule, self_service, tracking_links, tracking_page
+from doorstep.services.customer import (
+    address_change,
+    feedback,
+    pickup_switch,
+    reschedule,
+    self_service,
+    tracking_links,
+    tracking_page,
+)
 from doorstep.services.customer.tracking_links import Opened
 from doorstep.services.kernel.platform import Platform
 
@@ -201,6 +211,39 @@ def post_pickup_point(token: str, body: PickupSwitchBody, p: PlatformDep) -> Tra
     hours); 409 E2272 for an order planned but on no live route. Answers the page's new content."""
     opened = tracking_links.resolve(p, token)
     pickup_switch.switch(p, opened, body.pickup_point_id)
+    return TrackingOut.model_validate(tracking_page.view(p, opened))
+
+
+@router.get("/v1/track/{token}/address-suggestions", tags=["tracking"], response_model=SuggestOut,
+            summary="Addresses near the one booked, while the customer types (public, by token)")  # fmt: skip
+def get_address_suggestions(
+    token: str,
+    p: PlatformDep,
+    response: Response,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="what has been typed so far")],
+    limit: Annotated[int, Query(ge=1, le=20, description="at most this many suggestions")] = 6,
+) -> dict[str, Any]:
+    """What the typed text may be (as ``GET /v1/geocode/suggest``), only addresses within 3 km of the one the
+    order was booked to, nearest it first; 409 E2174 for an order whose address cannot change here, E2171 once
+    changes closed, E3015 on a deployment without an address index."""
+    response.headers.update(PRIVATE)
+    opened = tracking_links.resolve(p, token)
+    found = address_change.suggestions(p, opened, q, limit)
+    return {"geocoder": p.geocoder.name if p.geocoder else "", "suggestions": [
+        {"text": s.text, "label": s.label, "precision": s.precision.value,
+         "location": {"lat": s.location.lat, "lng": s.location.lng}} for s in found]}  # fmt: skip
+
+
+@router.post("/v1/track/{token}/address", tags=["tracking"], response_model=TrackingOut,
+             summary="Deliver to another address nearby (public, by token)")  # fmt: skip
+def post_address(token: str, body: AddressChangeBody, p: PlatformDep) -> TrackingOut:
+    """The parcel goes to this address instead, placed by the address index (422 E1134 not found, E1135
+    ambiguous, E1136 a postcode only) within 3 km of the address booked (409 E2173 farther). A new order moves
+    directly; on a live route it is a ``relocate`` proposal applied at once (409 E2136 when no van can get there
+    in its windows). 409 E2174 for a pickup-point order, one that is not a delivery, or one planned but on no live
+    route; E2171 once changes closed. Answers the page's new content."""
+    opened = tracking_links.resolve(p, token)
+    address_change.change(p, opened, body.address)
     return TrackingOut.model_validate(tracking_page.view(p, opened))
 
 

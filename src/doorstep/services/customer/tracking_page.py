@@ -278,7 +278,9 @@ def changes_open(status: str, place: Place) -> bool:
     return not (place.started and place.stops_before is not None and place.stops_before < CUTOFF_STOPS)
 
 
-def _changes(status: str, order: OrderRow, place: Place, say: Wording, uow: UnitOfWork) -> dict[str, Any]:
+def _changes(
+    status: str, order: OrderRow, place: Place, say: Wording, uow: UnitOfWork, places_addresses: bool
+) -> dict[str, Any]:
     safe = order.data.get("x-safe-place") or {}
     is_open = changes_open(status, place)
     return {
@@ -286,7 +288,16 @@ def _changes(status: str, order: OrderRow, place: Place, say: Wording, uow: Unit
         "safe_place_allowed": bool(safe.get("allowed")), "safe_place": str(safe.get("where") or ""),
         "closed": say.w["changes_closed"] if not is_open and status in SHOWS_ETA else "",
         "pickup": is_open and _pickup_on_offer(uow, order, place),
+        "address": is_open and places_addresses and address_movable(order, place.route is not None),
     }  # fmt: skip
+
+
+def address_movable(order: OrderRow, on_live_route: bool) -> bool:
+    """Whether the order may move to another address from the page (``address_change``): a delivery to a door,
+    new or on a live route."""
+    if order.kind != OrderKind.DELIVERY.value or order.pickup_point_id is not None:
+        return False
+    return on_live_route or order.status == OrderStatus.NEW.value
 
 
 def _pickup_on_offer(uow: UnitOfWork, order: OrderRow, place: Place) -> bool:
@@ -347,7 +358,7 @@ def view_and_route(p: Platform, opened: Opened) -> tuple[dict[str, Any], str | N
             "proof": _proof(status, rec, say, org.tracking_photo), "next_step": _next_step(status, rec, say, uow),
             "carrier": _carrier(uow, order.id, say),
             "feedback": _feedback(status, uow.feedback.first(FeedbackRow.order_id == order.id), say),
-            "changes": _changes(status, order, place, say, uow),
+            "changes": _changes(status, order, place, say, uow, p.geocoder is not None),
             "updated": say.w["updated"].format(time=say.time(now)), "as_of": now.isoformat(),
         }  # fmt: skip
         return content, place.route.id if place.route is not None else None
