@@ -480,7 +480,8 @@ def test_address_suggestions_on_the_shops_field(
         suggest_asks: list[str] = []
         offers_asked: list[dict[str, Any]] = []
         page.on("request", lambda r: suggest_asks.append(r.url) if "/v1/geocode/suggest" in r.url else None)
-        page.on("request", lambda r: offers_asked.append(r.post_data_json) if r.url.endswith("/v1/slots/offers") else None)
+        offers = "/v1/slots/offers"
+        page.on("request", lambda r: offers_asked.append(r.post_data_json) if r.url.endswith(offers) else None)
         page.set_content(
             f'<!doctype html><html lang="fr"><head><title>Boutique</title>'
             f'<link rel="stylesheet" href="{base}/widget/slots.css"></head><body><main><h1>Commande</h1>'

@@ -1,5 +1,7 @@
 // The customer tracking page: the server rendered it; this keeps it live (SSE, falling back to polling) and
 // sends the feedback. No framework, no dependency.
+import { suggestBox } from "./suggest-box.js";
+
 const $ = (id) => document.getElementById(id);
 const token = location.pathname.split("/").filter(Boolean).pop();
 const base = `/v1/track/${token}`;
@@ -94,6 +96,8 @@ export function render(v) {
   show("changes", v.changes.open);
   show("pickup-open", !!v.changes.pickup);
   if (!v.changes.pickup) $("pickup-form").hidden = true;
+  show("address-open", !!v.changes.address);
+  if (!v.changes.address) $("address-form").hidden = true;
   text("changes-closed", v.changes.closed);
   show("changes-closed", !!v.changes.closed);
   text("updated", v.updated);
@@ -323,6 +327,41 @@ async function moveToPoint(event) {
   }
 }
 
+// "Deliver to another address": suggestions near the address booked while the customer types, then the move. The
+// refusals are said in the customer's words (not found, too far, no van gets there), others as the API words them.
+const SAID = { E1134: "addressUnknown", E1135: "addressUnknown", E1136: "addressUnknown", E2173: "addressFar",
+  E2136: "addressNoRoute" };
+
+function openAddress() {
+  if (togglePanel("address")) $("new-address").focus();
+}
+
+async function suggestNear(q) {
+  const resp = await fetch(`${base}/address-suggestions?limit=6&q=${encodeURIComponent(q)}`);
+  if (!resp.ok) throw new Error(resp.statusText);
+  return (await resp.json()).suggestions;
+}
+
+async function moveAddress(event) {
+  event.preventDefault();
+  const address = $("new-address").value.trim();
+  const msg = $("address-msg");
+  if (!address) return;
+  const resp = await fetch(`${base}/address`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ address }),
+  }).catch(() => null);
+  const data = resp ? await resp.json().catch(() => null) : null;
+  if (resp && resp.ok) {
+    render(data);
+    msg.className = "msg";
+    msg.textContent = words.addressDone.replace("{address}", address);
+    return;
+  }
+  msg.className = "msg error";
+  const code = data?.error?.code;
+  msg.textContent = SAID[code] ? words[SAID[code]] : data?.error?.message || (resp ? resp.statusText : "offline");
+}
+
 async function sendFeedback(event) {
   event.preventDefault();
   const form = new FormData($("feedback-form"));
@@ -341,6 +380,12 @@ $("reschedule-open").addEventListener("click", openReschedule);
 $("reschedule-form").addEventListener("submit", moveDelivery);
 $("pickup-open").addEventListener("click", openPickup);
 $("pickup-form").addEventListener("submit", moveToPoint);
+$("address-open").addEventListener("click", openAddress);
+$("address-form").addEventListener("submit", moveAddress);
+suggestBox($("new-address"), $("address-suggestions"), {
+  ask: suggestNear, onPick: () => { $("address-msg").textContent = ""; }, status: $("address-count"),
+  counted: (n) => (n ? words.suggestCount.replace("{count}", String(n)) : words.suggestNone),
+});
 $("feedback-form").addEventListener("change", paintStars);
 paintStars();
 connect();
