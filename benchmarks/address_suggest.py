@@ -29,8 +29,7 @@ from rich.table import Table
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.routing.address_index import INDEX_FILE, build_address_index
 from doorstep.routing.address_lookup import LocalGeocoder
-from doorstep.routing.address_suggest import NUMBER_FIRST
-from doorstep.routing.address_text import fold, name_key, number_key
+from doorstep.routing.address_text import NUMBER_FIRST, fold, name_key, number_key
 from doorstep.routing.geocoder import Precision
 from machine import machine_info
 

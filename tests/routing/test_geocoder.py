@@ -30,6 +30,11 @@ def test_an_address_is_read_as_street_number_postcode_and_place_in_the_usual_ord
     assert (pt.street, pt.number, pt.postcode, pt.places) == ("Rua de Santa Catarina", "312", "4000-447", ("porto",))
     assert parse("Kurfürsten-Anlage 1 Heidelberg")[0] == AddressParts("Kurfürsten-Anlage", "1", "", ("heidelberg",))
     assert parse("Bergheimer Straße 12 b")[0].number == "12b"
+    assert parse("4bis Rue de la Colle, Monaco")[0].number == "4bis"
+    # four digits before a French street type are its number, not a (Swiss or Belgian) postcode
+    first = parse("2541 Avenue Maréchal de Lattre de Tassigny, Cap-d'Ail")[0]
+    assert (first.street, first.number, first.postcode) == ("Avenue Maréchal de Lattre de Tassigny", "2541", "")
+    assert parse("6900 Lugano, Via Nassa 3")[0].postcode == "6900"
     moved = parse("D-69120 Heidelberg, Im Neuenheimer Feld 234-236")
     assert AddressParts("Im Neuenheimer Feld", "234-236", "69120", ("heidelberg",)) in moved
     # a number inside a street's name: both readings are offered, the lookup keeps the one whose street exists

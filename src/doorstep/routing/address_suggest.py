@@ -19,18 +19,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from doorstep.domain.geo import LatLng, haversine_m
-from doorstep.routing.address_text import fold, loose_key, loosen, tokens
+from doorstep.routing.address_text import NUMBER_FIRST, fold, loose_key, loosen, tokens
 
 MIN_KEY_CHARS = 2  # fewer letters match too much to be of use
 MAX_SCAN = 2_000  # index entries read for one prefix (a three-letter prefix of a city's streets: "Rua")
 RANKED_PER_SUGGESTION = 10  # best hits kept per suggestion asked for (pieces of one street share a name)
 MAX_LIMIT = 20
 STREETS_FOR_NUMBERS = 3
-# Street types after which French (and English) write the number first: "6 Quai Antoine 1er", not "Quai … 6".
-NUMBER_FIRST = frozenset(
-    {"rue", "avenue", "boulevard", "quai", "place", "chemin", "impasse", "allee", "route", "square", "cours",
-     "passage", "esplanade", "promenade", "montee", "descente", "escalier", "rampe", "road", "street", "lane"}
-)  # fmt: skip  # the best streets whose houses are listed when a number is typed
+ # the best streets whose houses are listed when a number is typed
 
 
 @dataclass(frozen=True, slots=True)

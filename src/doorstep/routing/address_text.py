@@ -45,6 +45,11 @@ _FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d",
 _UMLAUT_E = re.compile(r"([aou])e")  # "Kurfuersten" as written without umlauts
 
 POSTCODE = re.compile(r"(?<![\w-])(?:[A-Z]{1,2}-)?(\d{4}-\d{3}|\d{5}|\d{4})(?![\w-])")
+# Street types after which French (and English) write the number first: "6 Quai Antoine 1er", not "Quai … 6".
+NUMBER_FIRST = frozenset(
+    {"rue", "avenue", "boulevard", "quai", "place", "chemin", "impasse", "allee", "route", "square", "cours",
+     "passage", "esplanade", "promenade", "montee", "descente", "escalier", "rampe", "road", "street", "lane"}
+)  # fmt: skip
 HOUSE_NUMBER = re.compile(
     r"^\d{1,5}(?:\s?(?:bis|ter|quater|[a-zA-Z]))?(?:\s?[-/]\s?\d{1,5}(?:\s?[a-zA-Z])?)?$", re.IGNORECASE
 )  # 12, 12a, 4bis (French), 12-14, 12/1
@@ -123,7 +128,7 @@ def parse(text: str) -> list[AddressParts]:
     postcode = ""
     for i in reversed(range(len(parts))):
         m = POSTCODE.search(parts[i])
-        if m and not (i == street_at and _inside_street(parts[i], m)):
+        if m and not (i == street_at and (_inside_street(parts[i], m) or _number_first(parts[i], m))):
             postcode = m.group(1)
             parts[i] = (parts[i][: m.start()] + " " + parts[i][m.end() :]).strip()
             break
@@ -148,6 +153,13 @@ def _inside_street(part: str, m: re.Match[str]) -> bool:
     """Whether a postcode-shaped match in the street part is that street's house number (``Rua X 4000``) rather than
     a postcode written before the town in the same part (``69117 Heidelberg``)."""
     return m.start() > 0 and bool(re.search(r"[^\W\d_]", part[: m.start()]))
+
+
+def _number_first(part: str, m: re.Match[str]) -> bool:
+    """Whether a four-digit token opening the street part is a house number written before a French or English
+    street type (``2541 Avenue Maréchal de Lattre de Tassigny``) rather than a postcode (``6900 Lugano``)."""
+    after = fold(part[m.end() :]).split()
+    return m.start() == 0 and len(m.group(1)) == 4 and bool(after) and after[0] in NUMBER_FIRST
 
 
 def _splits(part: str) -> list[tuple[str, str, str]]:

@@ -39,6 +39,12 @@ def plotly_js() -> Path:
     return Path(spec.origin).parent / "package_data" / "plotly.min.js"
 
 
+def _places_addresses(request: Request) -> bool:
+    """Whether the deployment has an address index (the order forms then suggest addresses as people type)."""
+    platform = getattr(request.app.state, "platform", None)
+    return platform is not None and platform.geocoder is not None
+
+
 def mount_web(app: FastAPI) -> None:
     """Serve ``/login``, ``/app`` (the dashboard) and its orders, drivers, live, slots, messages, analytics, forecast
     and learned-times pages; assets under ``/static`` (plotly.js from the ``plotly`` package). Works offline."""
@@ -60,7 +66,8 @@ def mount_web(app: FastAPI) -> None:
 
     @router.get("/app/orders", response_class=HTMLResponse)
     def orders(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "orders.html", {"title": "Orders", "here": "orders"})
+        ctx = {"title": "Orders", "here": "orders", "addresses": _places_addresses(request)}
+        return templates.TemplateResponse(request, "orders.html", ctx)
 
     @router.get("/app/drivers", response_class=HTMLResponse)
     def drivers(request: Request) -> HTMLResponse:
@@ -68,7 +75,8 @@ def mount_web(app: FastAPI) -> None:
 
     @router.get("/app/live", response_class=HTMLResponse)
     def live(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "live.html", {"title": "Live", "here": "live"})
+        ctx = {"title": "Live", "here": "live", "addresses": _places_addresses(request)}
+        return templates.TemplateResponse(request, "live.html", ctx)
 
     @router.get("/app/slots", response_class=HTMLResponse)
     def slots(request: Request) -> HTMLResponse:

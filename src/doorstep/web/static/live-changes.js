@@ -76,7 +76,8 @@ function windowProblems() {
 // Wire the four forms; ``ctx`` gives the day's routes and date, and is told about each new proposal.
 export function setupChanges(ctx) {
   const forgetFind = setupFind({
-    ids: { address: "add-address", lat: "add-lat", lng: "add-lng", find: "add-find", placed: "add-placed", list: "add-candidates" },
+    ids: { address: "add-address", lat: "add-lat", lng: "add-lng", find: "add-find", placed: "add-placed", list: "add-candidates",
+      suggestions: "add-suggestions" },
     depot: () => [...ctx.routes().values()][0]?.depot_id || null,
     show: (problems) => showProblems($("add-form"), problems),
     problemsOf,

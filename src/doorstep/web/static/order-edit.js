@@ -238,7 +238,8 @@ async function decide(choice) {
 export function setupEdit(currency, reopen, guarded) {
   Object.assign(state, { currency, reopen });
   state.forgetFind = setupFind({
-    ids: { address: "edit-address", lat: "edit-lat", lng: "edit-lng", find: "edit-find", placed: "edit-placed", list: "edit-candidates" },
+    ids: { address: "edit-address", lat: "edit-lat", lng: "edit-lng", find: "edit-find", placed: "edit-placed", list: "edit-candidates",
+      suggestions: "edit-suggestions" },
     depot: () => state.order?.depot_id || null,
     show: (problems) => showProblems($("edit-form"), problems),
     problemsOf,
