@@ -9,6 +9,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -211,6 +212,50 @@ def test_a_new_made_up_token_per_request_does_not_escape_the_limit(tight: TestCl
         for _ in range(20)
     ]
     assert codes == [401] * 12 + [429] * 8
+
+
+def _statuses(limit: RateLimit, auth: bytes, addresses: list[str]) -> list[int]:
+    """One request per address through the middleware (an app that answers 200), the statuses in order."""
+    import asyncio
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    limit.app = app
+    out: list[int] = []
+
+    async def one(address: str) -> None:
+        scope = {"type": "http", "path": "/v1/geocode/suggest", "headers": [(b"authorization", auth)],
+                 "client": (address, 40000)}  # fmt: skip
+
+        async def send(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                out.append(message["status"])
+
+        async def receive() -> Any:
+            return {"type": "http.request", "body": b""}
+
+        await limit(scope, receive, send)
+
+    for address in addresses:
+        asyncio.run(one(address))
+    return out
+
+
+def test_a_publishable_key_limits_each_shopper_not_the_whole_shop() -> None:
+    """A shop's publishable key is in every shopper's browser: four shoppers at 3 a minute each all get their three
+    (a secret key would share one bucket of 3); one shopper's fourth is 429; and the key as a whole stops at
+    ``PUBLISHABLE_SHARE`` x 3 (here 2 x 3 = 6) whatever the number of addresses."""
+    limit = RateLimit(app=None, per_minute=3)  # type: ignore[arg-type]
+    limit.PUBLISHABLE_SHARE = 2.0
+    shoppers = [f"10.0.0.{i}" for i in (1, 2)]
+    assert _statuses(limit, b"Bearer dspk_shop", [a for a in shoppers for _ in range(3)]) == [200] * 6
+    assert _statuses(limit, b"Bearer dspk_shop", ["10.0.0.3"]) == [429]  # the key's own bucket is spent
+    secret = RateLimit(app=None, per_minute=3)  # type: ignore[arg-type]
+    assert _statuses(secret, b"Bearer dssk_secret", shoppers * 2) == [200, 200, 200, 429]
+    own = RateLimit(app=None, per_minute=3)  # type: ignore[arg-type]
+    assert _statuses(own, b"Bearer dspk_shop", ["10.0.0.9"] * 4) == [200, 200, 200, 429]
 
 
 def test_refilled_buckets_are_forgotten_when_there_are_too_many() -> None:

@@ -71,6 +71,11 @@ class RateLimit:
 
     EXEMPT = ("/healthz", "/readyz", "/metrics")
     MAX_BUCKETS = 50_000
+    # A shop's publishable checkout key is in every shopper's browser: each shopper (network address) gets the
+    # bucket an API key gets, and the key as a whole ``PUBLISHABLE_SHARE`` times that (address suggestions ask on
+    # every pause in typing: one shared bucket would refuse a busy shop's shoppers, docs/security.md).
+    PUBLISHABLE = b"bearer dspk_"
+    PUBLISHABLE_SHARE = 20.0
 
     def __init__(self, app: ASGIApp, per_minute: int, per_address: int | None = None) -> None:
         self.app, self.rate, self.burst = app, per_minute / 60.0, float(per_minute)
@@ -83,12 +88,16 @@ class RateLimit:
         client: Any = scope.get("client")
         return str(client[0]) if client else "anonymous"
 
-    def _client(self, scope: Scope) -> str:
+    def _client(self, scope: Scope) -> tuple[str, str | None]:
+        """The caller's bucket, and for a publishable key the key's own (None otherwise)."""
         headers = dict(scope["headers"])
         cred = headers.get(b"authorization") or headers.get(b"cookie")
-        if cred:
-            return "cred:" + hashlib.sha256(cred).hexdigest()
-        return "anon:" + self._address(scope)
+        if not cred:
+            return "anon:" + self._address(scope), None
+        digest = hashlib.sha256(cred).hexdigest()
+        if cred[: len(self.PUBLISHABLE)].lower() == self.PUBLISHABLE:
+            return f"shopper:{digest}:{self._address(scope)}", "key:" + digest
+        return "cred:" + digest, None
 
     def take(self, client: str, factor: float = 1.0) -> float:
         """0 when a request may proceed now, else the seconds until it may."""
@@ -119,7 +128,10 @@ class RateLimit:
         if scope["type"] != "http" or scope["path"] in self.EXEMPT:
             await self.app(scope, receive, send)
             return
-        wait = self.take(self._client(scope))
+        client, shared = self._client(scope)
+        wait = self.take(client)
+        if shared is not None:
+            wait = max(wait, self.take(shared, self.PUBLISHABLE_SHARE))
         if self.address_factor > 0:
             wait = max(wait, self.take("addr:" + self._address(scope), self.address_factor))
         if wait > 0:
