@@ -98,6 +98,10 @@ def test_relocating_a_dispatched_order_moves_its_stop_once_approved(on_day: Day)
     assert after["data"]["x-customer-changes"][-1]["from"]["lat"] == before["data"]["location"]["lat"]
     timeline = day.client.get(f"/v1/orders/{oid}/timeline", headers=day.t.h()).json()
     assert timeline[-1]["type"] == "order.updated" and timeline[-1]["data"]["change"] == "relocate"
+    assert (timeline[-2]["type"], timeline[-2]["data"]) == (
+        "order.relocated",
+        {"address": "Rua Nova 7, Lisboa", "location": NEW_PLACE, "by": "dispatcher", "version": after["version"]},
+    )
 
 
 def test_rejecting_a_relocation_leaves_everything_as_it_was(on_day: Day) -> None:

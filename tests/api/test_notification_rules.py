@@ -38,16 +38,17 @@ def _rule(trigger: str, channels: list[str], **settings: int) -> dict[str, Any]:
 
 
 def test_defaults_are_todays_behaviour_and_a_valid_document_round_trips(notifying: Notifying) -> None:
-    """Before an admin saves rules, the five original triggers and ready_for_pickup are on on both channels and the
-    others off; a saved document comes back with every trigger (an unlisted one off) and its settings' defaults."""
+    """Before an admin saves rules, the five original triggers, ready_for_pickup and address_changed are on on both
+    channels and the others off; a saved document comes back with every trigger (an unlisted one off) and its
+    settings' defaults."""
     n = notifying
     day = customer_day(n.client, dispatch=False)
     got = n.client.get(RULES, headers=day.t.h("read")).json()
     on = {r["trigger"]: r["channels"] for r in got["rules"] if r["enabled"]}
     assert on == {t: ["email", "sms"] for t in
                   ("out_for_delivery", "delivered", "delivery_failed", "rescheduled", "return_scheduled",
-                   "ready_for_pickup")}  # fmt: skip
-    assert len(got["rules"]) == 12 and got["quiet_hours"] is None and got["sender"]["colour"] == "#0b6e4f"
+                   "ready_for_pickup", "address_changed")}  # fmt: skip
+    assert len(got["rules"]) == 13 and got["quiet_hours"] is None and got["sender"]["colour"] == "#0b6e4f"
     saved = _put(n, day.t.h(), {"rules": [_rule("arriving_soon", ["sms"], stops_away=2)],
                                 "quiet_hours": {"start": "22:00", "end": "07:30"},
                                 "sender": {"name": "Loja", "colour": "#AA0000"}})  # fmt: skip

@@ -112,3 +112,15 @@ def test_the_email_button_reads_on_any_brand_colour(trigger: Trigger, language: 
         facts = Facts(trigger=trigger, language=language, timezone="Europe/Lisbon", order_ref="R-1",
                       brand_colour=colour, tracking_url="https://t.example/t/x")  # fmt: skip
         assert f"background:{colour};color:{text};" in compose(facts).html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_address_change_names_the_new_address_and_whom_to_call(language: str) -> None:
+    """A tracking link lets whoever holds it move the parcel: every section of the confirmation names the new
+    address, and the email says to contact the sender if the customer did not ask for the move."""
+    out = packaged(Trigger.ADDRESS_CHANGED, language).render(language, _vars(Trigger.ADDRESS_CHANGED))
+    for section in (out.subject, out.sms, out.text):
+        assert "<address>" in section, section
+    assert "&lt;address&gt;" in out.html
+    assert "<sender_name>" in out.text.split("<address>", 1)[1]  # after the address: whom to call
+    assert "&lt;sender_name&gt;" in out.html.split("&lt;address&gt;", 1)[1]

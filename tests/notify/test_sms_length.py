@@ -40,7 +40,9 @@ def test_typography_goes_out_in_gsm_look_alikes_and_letters_stay() -> None:
     assert gsm_friendly("Olá, a encomenda está a caminho: Praça") == "Olá, a encomenda está a caminho: Praça"
 
 
-@pytest.mark.parametrize("trigger", [Trigger.OUT_FOR_DELIVERY, Trigger.SCHEDULED, Trigger.DELIVERED])
+@pytest.mark.parametrize(
+    "trigger", [Trigger.OUT_FOR_DELIVERY, Trigger.SCHEDULED, Trigger.DELIVERED, Trigger.ADDRESS_CHANGED]
+)
 def test_an_english_sms_with_a_window_or_a_time_is_one_gsm_part(trigger: Trigger) -> None:
     """The window's en dash and the narrow space before AM made Doorstep's own English texts UCS-2 (two parts);
     as sent they are GSM-7, one part (benchmarks/sms_parts.py counts every trigger and language)."""

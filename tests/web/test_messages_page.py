@@ -41,7 +41,10 @@ def test_an_admin_words_previews_and_saves_a_message(org: Org, browser: Any) -> 
     from playwright.sync_api import expect
 
     page, errors = open_page(browser, org, "/app/messages")
-    expect(page.locator("#rules tbody tr")).to_have_count(12)
+    expect(page.locator("#rules tbody tr")).to_have_count(13)
+    moved = page.locator("#rules tr[data-trigger='address_changed']")
+    expect(moved).to_contain_text("Delivery address changed")  # named, not the raw trigger
+    expect(moved.locator(".rule-on")).to_be_checked()
     out = page.locator("#rules tr[data-trigger='out_for_delivery']")
     expect(out.locator(".rule-on")).to_be_checked()
     expect(out.locator(".rule-sms")).to_be_checked()
@@ -127,7 +130,7 @@ def test_a_dispatcher_reads_the_page_but_cannot_save(org: Org, browser: Any) -> 
     body = {"email": email, "name": "Dee", "role": "dispatcher", "password": PASSWORD}
     assert org.api.post("/v1/users", json=body).status_code == 201
     page, errors = open_page(browser, replace(org, email=email), "/app/messages")
-    expect(page.locator("#rules tbody tr")).to_have_count(12)
+    expect(page.locator("#rules tbody tr")).to_have_count(13)
     expect(page.locator("#msg-save")).to_be_disabled()
     expect(page.locator("#msg-status")).to_have_text("Only an admin can save changes here.")
     page.click("#tpl-preview")

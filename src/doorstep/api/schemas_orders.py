@@ -199,6 +199,7 @@ class MessageOut(Out):
     trigger: Literal[
         "order_confirmed", "scheduled", "out_for_delivery", "arriving_soon", "delayed", "delivered", "delivery_failed",
         "rescheduled", "return_scheduled", "return_received", "feedback_request", "ready_for_pickup",
+        "address_changed",
     ]  # fmt: skip
     version: int
     channel: Literal["email", "sms"]

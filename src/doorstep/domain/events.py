@@ -16,6 +16,7 @@ class EventType(StrEnum):
     ORDER_DELIVERED = "order.delivered"  # its stop was completed
     ORDER_FAILED = "order.failed"  # its stop failed
     ORDER_RESCHEDULED = "order.rescheduled"  # the customer moved it to another window (tracking page)
+    ORDER_RELOCATED = "order.relocated"  # its delivery address changed (the customer's page or a dispatcher)
     PLAN_QUEUED = "plan.queued"
     PLAN_STARTED = "plan.started"
     PLAN_COMPLETED = "plan.completed"

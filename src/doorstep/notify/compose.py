@@ -38,6 +38,7 @@ class Facts:
     point_name: str = ""  # the pickup point the parcel waits at (ready for pickup)
     point_address: str = ""
     point_hours: dict[str, list[list[str]]] | None = None  # weekday -> [[opens, closes], ...], local
+    address: str = ""  # where the delivery goes now (address changed)
 
 
 def variables(f: Facts) -> dict[str, str]:
@@ -57,7 +58,7 @@ def variables(f: Facts) -> dict[str, str]:
         "stops_before": str(f.stops_before or 0), "brand_colour": f.brand_colour,
         "brand_text": text_on(f.brand_colour), "logo_url": f.logo_url,
         "unsubscribe_url": f.unsubscribe_url, "point_name": f.point_name, "point_address": f.point_address,
-        "opening_hours": opening_hours_text(lang, f.point_hours or {}),
+        "opening_hours": opening_hours_text(lang, f.point_hours or {}), "address": f.address,
     }  # fmt: skip
     return out
 

@@ -30,7 +30,7 @@ class Preview:
 
 def sample_facts(trigger: Trigger, language: str, sender: Sender, sender_name: str, public_url: str) -> Facts:
     """A delivery every trigger can speak of: order SHOP-1042, 11:00-13:00 on SAMPLE_DAY in Lisbon, delivered at
-    11:42 or not (nobody home, next attempt the day after), a locker at Rossio."""
+    11:42 or not (nobody home, next attempt the day after), a locker at Rossio, a new address on Rua Augusta."""
     window = (datetime(2026, 6, 17, 10, 0, tzinfo=UTC), datetime(2026, 6, 17, 12, 0, tzinfo=UTC))
     return Facts(
         trigger=trigger, language=language, timezone="Europe/Lisbon", order_ref="SHOP-1042",
@@ -39,7 +39,7 @@ def sample_facts(trigger: Trigger, language: str, sender: Sender, sender_name: s
         at=datetime(2026, 6, 17, 10, 42, tzinfo=UTC), reason="not_home", next_step="reattempt_next_day",
         next_day=date(2026, 6, 18), stops_before=2, brand_colour=sender.colour, logo_url=sender.logo_url,
         unsubscribe_url=f"{public_url}/u/example", point_name="Cacifo Rossio", point_address="Praça Dom Pedro IV 20",
-        point_hours={"mon": [["09:00", "19:00"]], "sat": [["10:00", "13:00"]]},
+        point_hours={"mon": [["09:00", "19:00"]], "sat": [["10:00", "13:00"]]}, address="Rua Augusta 24, Lisboa",
     )  # fmt: skip
 
 

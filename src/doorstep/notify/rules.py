@@ -28,7 +28,7 @@ from doorstep.notify.triggers import CUSTOMER_TRIGGERS, LANGUAGES, Trigger
 CHANNELS = ("email", "sms")
 DEFAULT_ON = (
     Trigger.OUT_FOR_DELIVERY, Trigger.DELIVERED, Trigger.DELIVERY_FAILED, Trigger.RETURN_SCHEDULED, Trigger.RESCHEDULED,
-    Trigger.READY_FOR_PICKUP,
+    Trigger.READY_FOR_PICKUP, Trigger.ADDRESS_CHANGED,
 )  # fmt: skip
 # the settings a trigger takes: name -> (default, least, most)
 SETTINGS: dict[Trigger, dict[str, tuple[int, int, int]]] = {

@@ -20,6 +20,7 @@ class Trigger(StrEnum):
     FEEDBACK_REQUEST = "feedback_request"  # some time after delivery: rate it on the tracking page
     RESCHEDULED = "rescheduled"  # the customer moved the delivery to another window (confirmation)
     READY_FOR_PICKUP = "ready_for_pickup"  # the parcel was left at its pickup point: where and when to collect it
+    ADDRESS_CHANGED = "address_changed"  # the delivery goes to another address now (confirmation: not you? say so)
     DRIVER_INVITE = "driver_invite"  # to a driver, not a customer: their one-time login code for the driver app
 
 
@@ -40,6 +41,7 @@ VARIABLES: dict[Trigger, frozenset[str]] = {
     Trigger.RETURN_SCHEDULED: COMMON | {"day", "window"},
     Trigger.RESCHEDULED: COMMON | {"day", "window"},
     Trigger.READY_FOR_PICKUP: COMMON | {"day", "time", "point_name", "point_address", "opening_hours"},
+    Trigger.ADDRESS_CHANGED: COMMON | {"address", "day", "window"},
     Trigger.DRIVER_INVITE: frozenset({"driver_name", "sender_name", "code", "expires", "app_url"}),
 }
 CUSTOMER_TRIGGERS = tuple(t for t in Trigger if t is not Trigger.DRIVER_INVITE)  # what rules decide about

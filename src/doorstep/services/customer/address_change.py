@@ -8,7 +8,9 @@ new order moves directly; an order on a live route (published or dispatched) bec
 proposal applied at once: the stop leaves its route and is inserted again at the new place by the cheapest
 feasible insertion (E2136 when no route of the day can get there in its windows; nothing moves). Planned but on
 no live route, a pickup-point order or not a delivery: E2174. Changes close as the others do (E2171). The former
-place is kept in the order's change log and ``order.updated`` is recorded."""
+place is kept in the order's change log; ``order.relocated`` (by the customer) and ``order.updated`` are recorded,
+and the customer's ``address_changed`` confirmation is a handler of the first (anyone holding the link can move
+the parcel: the customer hears of every move)."""
 
 from __future__ import annotations
 

@@ -31,6 +31,7 @@ TRIGGERS_OF: dict[str, tuple[Trigger, ...]] = {
     EventType.RETURN_SCHEDULED.value: (Trigger.RETURN_SCHEDULED,),
     EventType.RETURN_RECEIVED.value: (Trigger.RETURN_RECEIVED,),
     EventType.ORDER_RESCHEDULED.value: (Trigger.RESCHEDULED,),
+    EventType.ORDER_RELOCATED.value: (Trigger.ADDRESS_CHANGED,),
     EventType.CARRIER_STATUS.value: (
         Trigger.OUT_FOR_DELIVERY,
         Trigger.DELIVERED,
@@ -57,6 +58,7 @@ class Notice:
     version: int | None = None  # of the de-duplication key when the moment can recur (each reschedule)
     stops_before: int | None = None  # customer stops before this one on the route (None: not started)
     point: PickupPointRow | None = None  # where the parcel waits (ready for pickup)
+    address: str = ""  # where the delivery goes now (address changed)
 
 
 def windows_of(data: dict[str, Any]) -> tuple[TimeWindow, ...]:
@@ -124,6 +126,21 @@ def _rescheduled(uow: UnitOfWork, event: EventRecord) -> list[Notice]:
     chosen = (TimeWindow(datetime.fromisoformat(window["start"]), datetime.fromisoformat(window["end"])),)
     day = date.fromisoformat(str(event.data.get("day") or order.day.isoformat()))
     return [Notice(order, Trigger.RESCHEDULED, day=day, windows=chosen, version=int(event.data.get("version") or 1))]
+
+
+def _relocated(uow: UnitOfWork, event: EventRecord) -> list[Notice]:
+    """The customer's confirmation that their delivery goes to another address now, whoever moved it (one per
+    move: keyed by the order's version then), so a move they did not ask for is noticed; a place given without an
+    address (a dispatcher's coordinates) is named by its coordinates."""
+    order = _customer_order(uow, event.subject_id)
+    if order is None:
+        return []
+    address, where = event.data.get("address"), event.data.get("location") or {}
+    if not isinstance(address, str) or not address.strip():
+        address = f"{float(where.get('lat', order.lat)):.5f}, {float(where.get('lng', order.lng)):.5f}"
+    version = int(event.data.get("version") or 1)
+    return [Notice(order, Trigger.ADDRESS_CHANGED, day=order.day, windows=windows_of(order.data), version=version,
+                   address=address)]  # fmt: skip
 
 
 def _confirmed(uow: UnitOfWork, event: EventRecord) -> list[Notice]:
@@ -209,6 +226,8 @@ def notices(uow: UnitOfWork, event: EventRecord, rules: NotifyRules) -> list[Not
         found = _return(uow, event)
     elif t == EventType.ORDER_RESCHEDULED.value:
         found = _rescheduled(uow, event)
+    elif t == EventType.ORDER_RELOCATED.value:
+        found = _relocated(uow, event)
     elif t == EventType.ORDER_CREATED.value:
         found = _confirmed(uow, event)
     elif t == EventType.ORDER_PLANNED.value:

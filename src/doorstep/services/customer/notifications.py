@@ -53,7 +53,7 @@ def _facts(n: Notice, timezone: str, contact: dict[str, Any], rules: NotifyRules
         reason=n.reason, next_step=n.next_step, next_day=n.next_day, stops_before=n.stops_before,
         brand_colour=rules.sender.colour, logo_url=rules.sender.logo_url, unsubscribe_url=unsubscribe,
         point_name=n.point.name if n.point else "", point_address=n.point.address if n.point else "",
-        point_hours=n.point.hours if n.point else None,
+        point_hours=n.point.hours if n.point else None, address=n.address,
     )  # fmt: skip
 
 

@@ -416,7 +416,9 @@ def to_pickup_point(events: EventRecorder, order: OrderRow, placed: dict[str, An
 def relocate_order(events: EventRecorder, order: OrderRow, summary: dict[str, Any]) -> None:
     """The order takes the new place, address and windows of the applied ``relocate`` option (only those: anything
     else edited since the proposal was made stays); it no longer goes to a pickup point. The former place is
-    logged, the version goes up and ``order.updated`` is recorded."""
+    logged, the version goes up, ``order.relocated`` is recorded with the new address and place, who moved it (the
+    customer through their link, else a dispatcher) and the version — the customer's confirmation
+    (``address_changed``) is a handler of it — and then ``order.updated`` (as every other change of the order)."""
     was = {"lat": order.lat, "lng": order.lng, "address": order.address, "pickup_point_id": order.pickup_point_id}
     log = [*order.data.get(CHANGES, []), {"kind": "relocate", "from": was}]
     data = {**order.data, "location": summary["location"], "address": summary["address"],
@@ -424,6 +426,10 @@ def relocate_order(events: EventRecorder, order: OrderRow, summary: dict[str, An
     data.pop("pickup_point_id", None)
     order.data, order.lat, order.lng = data, summary["location"]["lat"], summary["location"]["lng"]
     order.address, order.pickup_point_id, order.version = summary["address"], None, order.version + 1
+    by = "customer" if events.actor == "customer" else "dispatcher"
+    moved = {"address": order.address, "location": {"lat": order.lat, "lng": order.lng}, "by": by,
+             "version": order.version}  # fmt: skip
+    events.record("order.relocated", order.id, data=moved)
     events.record("order.updated", order.id, data={"change": "relocate", "version": order.version})
 
 

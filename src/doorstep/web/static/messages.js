@@ -12,6 +12,7 @@ const LABELS = {
   arriving_soon: "Arriving soon", delayed: "Delayed", delivered: "Delivered", delivery_failed: "Delivery failed",
   return_scheduled: "Return pickup scheduled", return_received: "Return received", feedback_request: "Feedback request",
   rescheduled: "Rescheduled by the customer", ready_for_pickup: "Ready at a pickup point",
+  address_changed: "Delivery address changed",
 };
 const SETTING_LABELS = {
   stops_away: "stops away", minutes_away: "minutes away", threshold_minutes: "minutes late",
