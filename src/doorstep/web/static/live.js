@@ -240,11 +240,29 @@ const day = () => $("live-day").value;
 $("live-day").value = new URLSearchParams(location.search).get("date") || new Date().toLocaleDateString("en-CA");
 navDay(day());
 
-async function reload() { applySnapshot(await api("GET", `/v1/live/snapshot?date=${day()}`)); }
+// A snapshot asked for (after a route_changed, a gap or a decision) may be older than the events that arrive while
+// it is on its way: the ETA worker's state, which counts a route's done stops, lags the stop event that changed the
+// route. Those events are held and replayed on the snapshot once it is shown, so a stale snapshot cannot undo them
+// (the progress table stayed at 0/6 after a stop done out of order when the worker's ETA came mid-fetch).
+let fetching = 0, held = [];
+async function reload() {
+  fetching += 1;
+  try {
+    applySnapshot(await api("GET", `/v1/live/snapshot?date=${day()}`));
+  } finally {
+    fetching -= 1;
+    if (!fetching) {
+      const replay = held;
+      held = [];
+      replay.forEach(onEvent);
+    }
+  }
+}
 
 function onEvent(ev) {
-  const r = routes.get(ev.route_id);
   if (ev.type === "snapshot") return applySnapshot(ev);
+  if (fetching) return void held.push(ev);
+  const r = routes.get(ev.route_id);
   if (ev.type === "gap" || ev.type === "route_changed") return reload();
   if (!r) return;
   if (ev.type === "position") { r.position = { lat: ev.lat, lng: ev.lng, at: ev.at }; placeDriver(r.id, ev.lat, ev.lng); scheduleTrail(r.id); }
