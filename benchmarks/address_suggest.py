@@ -8,7 +8,13 @@ house was offered (and that as a share of the whole text), how many houses were 
 complete, and how many suggestions' texts the geocoder places back at the suggestion (within 1 m: what an order
 given that text gets). An address index is built per city in a temporary folder (the build is timed too).
 
-    .venv/bin/python benchmarks/address_suggest.py [--houses 1000] [--out benchmarks/results/address-suggest.json]
+Then, for the first city, the same keystrokes of ``--http-houses`` houses go through a real server (uvicorn on
+127.0.0.1, SQLite) as the checkout widget sends them: ``GET /v1/geocode/suggest`` with a shop's publishable key,
+one request after another, each timed from the client (the round trip a shopper's pause in typing waits for,
+without the network between them).
+
+    .venv/bin/python benchmarks/address_suggest.py [--houses 1000] [--http-houses 100]
+        [--out benchmarks/results/address-suggest.json]
 """
 
 from __future__ import annotations
@@ -22,15 +28,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
+from api import database, pct, server
 from doorstep.domain.geo import LatLng, haversine_m
 from doorstep.routing.address_index import INDEX_FILE, build_address_index
 from doorstep.routing.address_lookup import LocalGeocoder
 from doorstep.routing.address_text import NUMBER_FIRST, fold, name_key, number_key
 from doorstep.routing.geocoder import Precision
+from doorstep.services.accounts.accounts import create_api_key, create_organization
+from doorstep.services.kernel.access import Permission, system_actor
 from machine import machine_info
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "osm"
@@ -106,10 +116,36 @@ def _run_city(city: str, n_houses: int, rng: random.Random) -> dict[str, Any]:
         }  # fmt: skip
 
 
+def _over_http(city: str, n_houses: int, rng: random.Random) -> dict[str, Any]:
+    """The keystrokes of ``n_houses`` sampled houses through a real server with a publishable key."""
+    with tempfile.TemporaryDirectory() as tmp, database("sqlite") as url, server(url) as (base, app):
+        folder = Path(tmp)
+        build_address_index(SHARED / EXTRACTS[city], folder / INDEX_FILE)
+        platform = app.state.platform
+        platform.geocoder = LocalGeocoder(folder)
+        org_id, _ = create_organization(platform, "Shop", f"shop-{rng.randrange(10**9)}@example.com", "bench-pw-1")
+        key = create_api_key(platform, system_actor(org_id), "widget", [Permission.CHECKOUT])[1]
+        sample = rng.sample(_houses(folder), min(n_houses, len(_houses(folder))))
+        times: list[float] = []
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as c:
+            c.get("/v1/geocode/suggest", params={"q": "xyz"})  # the street prefixes are built on the first ask
+            for h in track(sample, description=f"{city}: typing {len(sample)} addresses over HTTP"):
+                text = _written(h)
+                for k in range(FIRST_LETTER, len(text) + 1):
+                    t = time.perf_counter()
+                    r = c.get("/v1/geocode/suggest", params={"q": text[:k], "limit": LIMIT})
+                    times.append((time.perf_counter() - t) * 1000)
+                    assert r.status_code == 200, r.text
+    return {"city": city, "houses_typed": len(sample), "requests": len(times),
+            "http_ms_p50": round(pct(times, 0.5), 2), "http_ms_p95": round(pct(times, 0.95), 2),
+            "http_ms_max": round(max(times), 2)}  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cities", nargs="+", default=list(EXTRACTS), choices=list(EXTRACTS))
     ap.add_argument("--houses", type=int, default=1000, help="houses typed per city (a seeded sample)")
+    ap.add_argument("--http-houses", type=int, default=100, help="houses typed through a real server (0: none)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", type=Path, default=RESULTS / "address-suggest.json")
     args = ap.parse_args()
@@ -127,11 +163,19 @@ def main() -> None:
             f"{r['texts_placed_back']}/{r['texts_checked']}",
         )  # fmt: skip
     Console(width=200).print(table)
+    http = _over_http(args.cities[0], args.http_houses, rng) if args.http_houses > 0 else None
+    if http is not None:
+        Console(width=200).print(
+            f"Through a server ({http['city']}, {http['houses_typed']} houses, {http['requests']:,} requests with a "
+            f"publishable key): p50 {http['http_ms_p50']} ms, p95 {http['http_ms_p95']} ms, "
+            f"max {http['http_ms_max']} ms"
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    command = f"python benchmarks/address_suggest.py --houses {args.houses} --seed {args.seed}"
+    command = (f"python benchmarks/address_suggest.py --houses {args.houses} --http-houses {args.http_houses} "
+               f"--seed {args.seed}")
     meta = {"kind": "address-suggest", "limit": LIMIT, "first_letter": FIRST_LETTER, "seed": args.seed,
             "command": command, "machine": machine_info()}  # fmt: skip
-    args.out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n")
+    args.out.write_text(json.dumps({"meta": meta, "rows": rows, "http": http}, indent=2) + "\n")
     print(f"Results written to {args.out}")
 
 
