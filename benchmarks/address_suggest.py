@@ -125,7 +125,8 @@ def _over_http(city: str, n_houses: int, rng: random.Random) -> dict[str, Any]:
         platform.geocoder = LocalGeocoder(folder)
         org_id, _ = create_organization(platform, "Shop", f"shop-{rng.randrange(10**9)}@example.com", "bench-pw-1")
         key = create_api_key(platform, system_actor(org_id), "widget", [Permission.CHECKOUT])[1]
-        sample = rng.sample(_houses(folder), min(n_houses, len(_houses(folder))))
+        houses = _houses(folder)
+        sample = rng.sample(houses, min(n_houses, len(houses)))
         times: list[float] = []
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as c:
             c.get("/v1/geocode/suggest", params={"q": "xyz"})  # the street prefixes are built on the first ask

@@ -56,6 +56,19 @@ def _pending_etas(route: dict[str, Any]) -> list[dict[str, Any]]:
     return [e for e in route["etas"] if e.get("order_id") and e["order_id"] not in route["outcomes"]]
 
 
+def _dispatched(org: Org, driver_name: str) -> tuple[dict[str, Any], dict[str, str], list[dict[str, Any]]]:
+    """The day's longest route assigned to a new driver and dispatched: (the route, the driver app's headers, its
+    order stops as the app lists them)."""
+    route = max(org.plan["routes"], key=lambda r: len(r["data"]["stops"]))
+    driver = org.api.post("/v1/drivers", json={"name": driver_name}).json()["id"]
+    assert org.api.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": driver, "version": 1}).status_code == 200
+    assert org.api.post(f"/v1/routes/{route['id']}/dispatch", json={"version": 2}).status_code == 200
+    code = org.api.post(f"/v1/drivers/{driver}/login-codes").json()["code"]
+    phone = {"Authorization": f"Bearer {org.api.post('/v1/driver/session', json={'code': code}).json()['token']}"}
+    stops = [s for s in org.api.get("/v1/driver/routes", headers=phone).json()["routes"][0]["stops"] if s["order_id"]]
+    return route, phone, stops
+
+
 def _page_follows_the_snapshot(org: Org, page: Any, row: Any, route_id: str) -> dict[str, Any]:
     """The live route once the page's next ETA is the one a fresh snapshot gives. Two writers time a route after a
     stop: the stop action itself and, moments later, the ETA worker from the driver's time and place; under load
@@ -75,13 +88,7 @@ def _page_follows_the_snapshot(org: Org, page: Any, row: Any, route_id: str) -> 
 def test_a_stop_done_out_of_order_keeps_the_live_etas_running(org: Org, browser: Any) -> None:
     from playwright.sync_api import expect
 
-    route = max(org.plan["routes"], key=lambda r: len(r["data"]["stops"]))
-    driver = org.api.post("/v1/drivers", json={"name": "Rita Costa"}).json()["id"]
-    assert org.api.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": driver, "version": 1}).status_code == 200
-    assert org.api.post(f"/v1/routes/{route['id']}/dispatch", json={"version": 2}).status_code == 200
-    code = org.api.post(f"/v1/drivers/{driver}/login-codes").json()["code"]
-    phone = {"Authorization": f"Bearer {org.api.post('/v1/driver/session', json={'code': code}).json()['token']}"}
-    stops = [s for s in org.api.get("/v1/driver/routes", headers=phone).json()["routes"][0]["stops"] if s["order_id"]]
+    route, phone, stops = _dispatched(org, "Rita Costa")
     assert len(stops) >= 3, "the test needs a route with a stop to skip"
     refs = {s["order_id"]: s["external_ref"] for s in stops}
 
@@ -152,13 +159,7 @@ def test_a_snapshot_older_than_the_events_that_came_while_it_was_fetched_does_no
     the stop: the page replays the events on it and still counts the stop."""
     from playwright.sync_api import expect
 
-    route = max(org.plan["routes"], key=lambda r: len(r["data"]["stops"]))
-    driver = org.api.post("/v1/drivers", json={"name": "Rui Sousa"}).json()["id"]
-    assert org.api.post(f"/v1/routes/{route['id']}/assign", json={"driver_id": driver, "version": 1}).status_code == 200
-    assert org.api.post(f"/v1/routes/{route['id']}/dispatch", json={"version": 2}).status_code == 200
-    code = org.api.post(f"/v1/drivers/{driver}/login-codes").json()["code"]
-    phone = {"Authorization": f"Bearer {org.api.post('/v1/driver/session', json={'code': code}).json()['token']}"}
-    stops = [s for s in org.api.get("/v1/driver/routes", headers=phone).json()["routes"][0]["stops"] if s["order_id"]]
+    route, phone, stops = _dispatched(org, "Rui Sousa")
     total = len(stops)
 
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()

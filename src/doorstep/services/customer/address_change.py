@@ -67,12 +67,11 @@ def _changeable(uow: UnitOfWork, opened: Opened) -> tuple[OrderRow, RouteRow | N
 def suggestions(p: Platform, opened: Opened, text: str, limit: int) -> tuple[Suggestion, ...]:
     """Addresses the partly typed ``text`` may be, within ``MAX_MOVE_M`` of the booked place (the others could not
     be chosen), nearest that place first; no postcode areas (a door is needed)."""
-    coder = addresses.geocoder_of(p, ("q",))
-    clean = addresses.clean_text(text, ("q",))
+    addresses.geocoder_of(p, ("q",))  # E3015 before the database is read
     with p.uow(opened.org_id) as uow:
         order, _ = _changeable(uow, opened)
         home = booked_place(order)
-    found = coder.suggest(clean, (home,), limit)
+    _, found = addresses.suggest(p, text, (home,), limit)
     return tuple(
         s for s in found if s.precision is not Precision.POSTCODE and haversine_m(s.location, home) <= MAX_MOVE_M
     )

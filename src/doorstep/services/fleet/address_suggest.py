@@ -30,11 +30,10 @@ def suggest(p: Platform, actor: Actor, text: str, limit: int) -> Suggested:
     """At most ``limit`` completions of ``text``; E3015 on a deployment without an address index, E1102 / E1132
     for an empty or too long text."""
     actor.require_any(Permission.READ, Permission.CHECKOUT)
-    coder = addresses.geocoder_of(p, ("q",))
-    clean = addresses.clean_text(text, ("q",))
+    addresses.geocoder_of(p, ("q",))  # E3015 before the database is read
     with p.uow(actor) as uow:
         rows = uow.session.execute(
             select(DepotRow.lat, DepotRow.lng).where(DepotRow.org_id == uow.org_id).limit(MAX_DEPOTS)
         ).all()
-    near = tuple(LatLng(lat, lng) for lat, lng in rows)
-    return Suggested(coder.name, coder.suggest(clean, near, limit))
+    name, found = addresses.suggest(p, text, tuple(LatLng(lat, lng) for lat, lng in rows), limit)
+    return Suggested(name, found)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from doorstep.domain.errors import DoorstepError, Issue, Severity
 from doorstep.domain.geo import LatLng
-from doorstep.routing.geocoder import Geocoded, GeocodeMatch, Geocoder, issues_of
+from doorstep.routing.geocoder import Geocoded, GeocodeMatch, Geocoder, Suggestion, issues_of
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.platform import Platform
 
@@ -44,6 +44,13 @@ def place(
     if where is None or answer.best is None:
         raise DoorstepError([i for i in issues if i.severity is Severity.ERROR])
     return answer.best, issues
+
+
+def suggest(p: Platform, text: str, near: Sequence[LatLng], limit: int) -> tuple[str, tuple[Suggestion, ...]]:
+    """The geocoder's name and what the partly typed ``text`` may be (the problems at ``q``): E3015 without an address
+    index, E1102 / E1132 for an empty or too long text."""
+    coder = geocoder_of(p, ("q",))
+    return coder.name, coder.suggest(clean_text(text, ("q",)), near, limit)
 
 
 @dataclass(frozen=True, slots=True)
