@@ -162,3 +162,59 @@ def test_a_dispatchers_relocation_on_a_live_route_is_confirmed_too(monaco: Notif
     subjects = [_subject(m) for m in _mails(n, contact["email"], f"{ref} now goes to")]
     assert subjects == [f"Your delivery of {ref} now goes to {HOUSE}", f"Your delivery of {ref} now goes to "
                         f"{HOME['lat']:.5f}, {HOME['lng']:.5f}"]  # fmt: skip
+
+
+def test_a_dispatchers_edit_to_another_address_is_confirmed_and_keeps_what_the_customer_set(
+    monaco: Notifying,
+) -> None:
+    """A customer moves their new order nearby and gives a safe place; a dispatcher then edits the order through
+    the API (``PUT``, as the orders page does) without those keys. The safe place and the customer's change log
+    stay; an edit of the phone number alone is no move (no ``order.relocated``, no message); an edit to another
+    address is: ``order.relocated`` by the dispatcher, one address_changed email and SMS naming it, and the
+    customer's 3-km limit then counts from the dispatcher's address."""
+    n, c = monaco, monaco.client
+    t = make_tenant(c)
+    ref = f"HOME-{uuid.uuid4().hex[:6]}"
+    contact = _contact(t, "en")
+    body = t.order(ref, location=HOME, contact=contact)
+    order_id = c.post("/v1/orders", json=body, headers=t.h()).json()["id"]
+    token = _token(c, t, order_id)
+    given = {"instructions": "ring twice", "safe_place_allowed": True, "safe_place": "behind the blue gate"}
+    safe = c.put(f"/v1/track/{token}/instructions", json=given)
+    assert safe.status_code == 200, safe.text
+    assert c.post(f"/v1/track/{token}/address", json={"address": HOUSE}).status_code == 200
+    wait(c)
+    stored = c.get(f"/v1/orders/{order_id}", headers=t.h()).json()
+    kept = {k: stored["data"][k] for k in ("x-safe-place", "x-customer-changes")}
+    assert kept["x-safe-place"]["where"] == "behind the blue gate" and len(kept["x-customer-changes"]) == 1
+    phone = {**body, "location": stored["data"]["location"], "address": HOUSE,
+             "contact": {**contact, "phone": "+33 6 98 76 54 32"}, "version": stored["version"]}  # fmt: skip
+    edited = c.put(f"/v1/orders/{order_id}", json=phone, headers=t.h())
+    assert edited.status_code == 200, edited.text
+    wait(c)
+    after = c.get(f"/v1/orders/{order_id}", headers=t.h()).json()
+    assert after["data"]["contact"]["phone"] == "+33 6 98 76 54 32"
+    assert {k: after["data"][k] for k in kept} == kept  # not dropped by the edit
+    assert [e.data["by"] for e in _relocated(n, t, order_id)] == ["customer"]  # the phone edit is no move
+    other = "Avenue Princesse Grace, Monaco"
+    place = platform_of(c).geocoder.geocode(other).best  # type: ignore[union-attr]
+    assert place is not None
+    where = {"lat": place.location.lat, "lng": place.location.lng}
+    move = {**phone, "location": where, "address": other, "version": after["version"]}
+    assert c.put(f"/v1/orders/{order_id}", json=move, headers=t.h()).status_code == 200
+    wait(c)
+    events = _relocated(n, t, order_id)
+    assert [(e.data["by"], e.data["address"]) for e in events] == [("customer", HOUSE), ("dispatcher", other)]
+    assert events[1].data["location"] == where and events[1].actor != "customer"
+    final = c.get(f"/v1/orders/{order_id}", headers=t.h()).json()
+    assert events[1].data["version"] == final["version"]
+    log = final["data"]["x-customer-changes"]
+    assert [x["kind"] for x in log] == ["relocate", "address_edit"] and log[1]["from"]["address"] == HOUSE
+    assert final["data"]["x-safe-place"] == kept["x-safe-place"]
+    dispatcher_move = [m for m in _moved(n, t, order_id) if m["version"] == final["version"]]
+    assert sorted(m["channel"] for m in dispatcher_move) == ["email", "sms"]
+    (mail,) = _mails(n, contact["email"], f"{ref} now goes to {other}")
+    assert "If you did not ask for this" in _body(mail)
+    assert any(other in s for s in _texts(n, ref))
+    # the customer may now move within 3 km of the dispatcher's address: the house booked first is 1.5 km away
+    assert c.post(f"/v1/track/{token}/address", json={"address": HOUSE}).status_code == 200

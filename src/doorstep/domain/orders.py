@@ -9,6 +9,11 @@ from enum import StrEnum
 from doorstep.domain.geo import LatLng
 
 MAX_TIME_WINDOWS = 8
+# What customers changed themselves (the tracking page), kept in a stored order's data under extension keys
+# (Doorstep JSON allows x-…). The server keeps them: an edit of the order through the API does not replace them.
+SAFE_PLACE = "x-safe-place"  # {"allowed": bool, "where": str}: the driver may leave the parcel there
+CUSTOMER_CHANGES = "x-customer-changes"  # [{"kind": "not_home", "from_day": "YYYY-MM-DD"}, ...]
+SERVER_KEPT = (SAFE_PLACE, CUSTOMER_CHANGES)
 
 
 class OrderKind(StrEnum):

@@ -46,12 +46,16 @@ class Moved:
 
 
 def booked_place(order: OrderRow) -> LatLng:
-    """The place the order was booked to: before the first change of place in its log, else where it is."""
+    """The place the order was booked to: before the customer's first change of place in its log since a
+    dispatcher last gave it one (an ``address_edit``: that place counts as booked), else where it is."""
+    booked: LatLng | None = None
     for change in order.data.get(CHANGES, []):
-        was = change.get("from") or {}
-        if change.get("kind") in ("relocate", "pickup_point") and "lat" in was and was.get("lat") is not None:
-            return LatLng(float(was["lat"]), float(was["lng"]))
-    return LatLng(order.lat, order.lng)
+        was, kind = change.get("from") or {}, change.get("kind")
+        if kind == "address_edit":
+            booked = None
+        elif booked is None and kind in ("relocate", "pickup_point") and was.get("lat") is not None:
+            booked = LatLng(float(was["lat"]), float(was["lng"]))
+    return booked or LatLng(order.lat, order.lng)
 
 
 def _changeable(uow: UnitOfWork, opened: Opened) -> tuple[OrderRow, RouteRow | None]:

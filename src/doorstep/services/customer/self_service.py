@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.orders import SAFE_PLACE
 from doorstep.domain.status import OrderStatus
 from doorstep.services.customer.tracking_links import Opened, not_found
 from doorstep.services.customer.tracking_page import changes_open, place_of, record_of, status_of
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.events import EventRecorder
 from doorstep.services.kernel.platform import Platform
-from doorstep.services.operations.replanning import CHANGES, SAFE_PLACE, ProposalKind, Request, propose
+from doorstep.services.operations.replanning import CHANGES, ProposalKind, Request, propose
 from doorstep.services.orders.orders import set_order_status
 from doorstep.store.models import OrderRow, RouteRow
 from doorstep.store.uow import UnitOfWork

@@ -14,7 +14,7 @@ from typing import Any
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import Depot
 from doorstep.domain.ids import new_id
-from doorstep.domain.orders import Order
+from doorstep.domain.orders import CUSTOMER_CHANGES, SAFE_PLACE, Order
 from doorstep.domain.plan import Plan
 from doorstep.domain.problem import Problem
 from doorstep.domain.status import OrderStatus, RouteStatus
@@ -39,9 +39,7 @@ from doorstep.store.repositories import Repository
 from doorstep.store.uow import UnitOfWork
 
 SHIFT_MIN_S = 60  # ETA moves smaller than this are not listed as affected
-# what customers changed themselves, kept in the order's data under extension keys (Doorstep JSON allows x-…)
-SAFE_PLACE = "x-safe-place"  # {"allowed": bool, "where": str}: the driver may leave the parcel there
-CHANGES = "x-customer-changes"  # [{"kind": "not_home", "from_day": "YYYY-MM-DD"}, ...]
+CHANGES = CUSTOMER_CHANGES  # what customers changed themselves (domain/orders.py)
 
 
 class ProposalKind(StrEnum):

@@ -16,7 +16,7 @@ from doorstep.domain.errors import DoorstepError, Issue, Severity
 from doorstep.domain.fleet import Depot
 from doorstep.domain.geo import LatLng
 from doorstep.domain.ids import new_id
-from doorstep.domain.orders import Order, OrderKind
+from doorstep.domain.orders import SERVER_KEPT, Order, OrderKind
 from doorstep.domain.pickup import PickupPoint, to_point
 from doorstep.domain.problem import Problem
 from doorstep.domain.returns import attempt_of
@@ -28,7 +28,7 @@ from doorstep.services.fleet.fleet_admin import check_version
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.events import EventRecorder
 from doorstep.services.kernel.platform import Platform
-from doorstep.services.orders import pickup_orders
+from doorstep.services.orders import edit_move, pickup_orders
 from doorstep.services.orders.convert import depot_of, parse_order
 from doorstep.store.conflicts import ConflictError
 from doorstep.store.models import EventRow, OrderRow
@@ -265,7 +265,9 @@ def get_order(p: Platform, actor: Actor, order_id: str) -> OrderRow:
 
 
 def update_order(p: Platform, actor: Actor, order_id: str, data: dict[str, Any], version: int) -> OrderRow:
-    """Replace a new (not yet planned) order's fields at the given version."""
+    """Replace a new or failed order's fields at the given version. What the customer set on their page (a safe
+    place, their change log: ``SERVER_KEPT``) stays; an edit that takes a door delivery to another address records
+    ``order.relocated`` before ``order.updated`` (``edit_move``)."""
     actor.require(Permission.WRITE)
     with p.uow(actor) as uow:
         row = uow.orders.require(order_id)
@@ -284,12 +286,17 @@ def update_order(p: Platform, actor: Actor, order_id: str, data: dict[str, Any],
                                      "another order", ("external_ref",), order_id)])  # fmt: skip
         if fresh.external_ref != row.external_ref and uow.orders.all(OrderRow.external_ref == fresh.external_ref):
             raise taken
+        was, kept = edit_move.place_of(row), {k: row.data[k] for k in SERVER_KEPT if k in row.data}
         for attr in ("external_ref", "depot_id", "day", "kind", "lat", "lng", "address", "data", "pickup_point_id"):
             setattr(row, attr, getattr(fresh, attr))
+        row.data = {**row.data, **kept}
         row.version += 1
         row.updated_at = p.clock()
         try:
-            EventRecorder(uow, actor.label).record("order.updated", row.id, data={"version": row.version})
+            events = EventRecorder(uow, actor.label)
+            if edit_move.moved(was, row):
+                edit_move.record_edit_move(events, row, was)
+            events.record("order.updated", row.id, data={"version": row.version})
             uow.commit()
         except IntegrityError as exc:  # a concurrent edit took the reference between the check and the commit
             uow.session.rollback()
