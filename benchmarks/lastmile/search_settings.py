@@ -63,7 +63,7 @@ def _override(spec: str) -> None:
 
 
 def one(
-    day: Path, seed: int, limit: float, share: float, rounds: int, fit: str = "", extra: str = ""
+    day: Path, seed: int, limit: float, share: float, rounds: int, fit: str = "", extra: str = "", workers: int = 1
 ) -> dict[str, Any]:
     """In this process: plan the day with the setting; the verdict's figures."""
     from day_check import verify
@@ -84,7 +84,7 @@ def one(
     raw = json.loads(day.read_text())
     read = read_vroom(raw)
     provider = default_provider(read.problem)
-    options = SolveOptions(time_limit_s=limit, seed=seed, objective=Objective.TRAVEL_COST, workers=1)
+    options = SolveOptions(time_limit_s=limit, seed=seed, objective=Objective.TRAVEL_COST, workers=workers)
     t = time.perf_counter()
     result = plan(read.problem, provider=provider, options=options)
     wall = time.perf_counter() - t
@@ -98,12 +98,14 @@ def _day(name: str) -> Path:
     return generate(city, int(size), int(seed.removeprefix("s")))[0]
 
 
-def _launch(name: str, seed: int, limit: float, setting: str, vans_only: bool = False) -> dict[str, Any]:
+def _launch(
+    name: str, seed: int, limit: float, setting: str, vans_only: bool = False, workers: int = 1
+) -> dict[str, Any]:
     base, _, extra = setting.partition("+")
     share, rounds, *mode = base.split(":")
     day = without_trucks(_day(name)) if vans_only else _day(name)
     cmd = [sys.executable, __file__, "--one", str(day), str(seed), str(limit), share, rounds, mode[0] if mode else "",
-           extra]  # fmt: skip
+           extra, str(workers)]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode:
         raise SystemExit(f"{name} seed {seed} {setting}: {proc.stderr.strip().splitlines()[-1:]}")
@@ -113,8 +115,8 @@ def _launch(name: str, seed: int, limit: float, setting: str, vans_only: bool = 
 def main() -> None:
     """Parse, run every (day, setting, seed) two at a time with a progress bar, print the means, write JSON."""
     if len(sys.argv) > 1 and sys.argv[1] == "--one":
-        day, seed, limit, share, rounds, fit, extra = sys.argv[2:9]
-        print(json.dumps(one(Path(day), int(seed), float(limit), float(share), int(rounds), fit, extra)))
+        day, seed, limit, share, rounds, fit, extra, workers = sys.argv[2:10]
+        print(json.dumps(one(Path(day), int(seed), float(limit), float(share), int(rounds), fit, extra, int(workers))))
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--days", nargs="+", required=True)
@@ -125,10 +127,12 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--parallel", type=int, default=2, help="runs at once (one per core)")
     ap.add_argument("--without-trucks", action="store_true", help="the days with their vans only")
+    ap.add_argument("--workers", type=int, default=1, help="search processes per run (2: run with --parallel 1)")
     args = ap.parse_args()
     for name in args.days:
         _day(name)  # generate before timing anything
-    jobs = [(d, s, args.time_limit, p, args.without_trucks) for d in args.days for p in args.polish for s in args.seeds]
+    jobs = [(d, s, args.time_limit, p, args.without_trucks, args.workers)
+            for d in args.days for p in args.polish for s in args.seeds]  # fmt: skip
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     rows: list[dict[str, Any]] = []

@@ -30,7 +30,7 @@ from pyvrp import (
     Solution,
     SolveParams,
 )
-from pyvrp.search import LocalSearch, PerturbationManager, SearchMethod, compute_neighbours
+from pyvrp.search import LocalSearch, NeighbourhoodParams, PerturbationManager, SearchMethod, compute_neighbours
 
 from doorstep.optimize.scaling import UNBOUNDED
 
@@ -137,6 +137,12 @@ class _Callbacks(IteratedLocalSearchCallbacks):
 
 
 PENALTY_BUDGET = 2e18
+# Settings a benchmark may override (``search_settings.py``: ``pyvrp_search.NAME=VALUE``); the planner's values
+# are PyVRP's own and the prize scale below. On the perfectly packed day none of the tried values helped
+# (docs/benchmarks.md, "The one day over VROOM").
+TARGET_FEASIBLE: float | None = None  # the penalty manager's target share of feasible solutions (None: PyVRP's)
+LOAD_UNITS_PER_PRIZE = 10  # units of excess load that start as bad as leaving a normal order out
+NEIGHBOURS: int | None = None  # the granular neighbourhood's size (None: PyVRP's default)
 
 
 def _violation_bound(data: ProblemData) -> float:
@@ -185,7 +191,7 @@ def _penalties(data: ProblemData, scale: float) -> tuple[PenaltyParams, tuple[li
     it is larger: ten units of excess load start as bad as dropping a normal order (gentle enough to explore
     overloads that a reload then repairs), ten minutes of lateness likewise; the penalty manager raises them up
     to 1e5 prizes when the search stays infeasible, but never so far that a penalised cost could overflow."""
-    base = PenaltyParams()
+    base = PenaltyParams() if TARGET_FEASIBLE is None else PenaltyParams(target_feasible=TARGET_FEASIBLE)
     if not _optional(data):
         unit = _cost_per_second(data)
         cap = min(base.max_penalty * unit, PENALTY_BUDGET / _violation_bound(data))
@@ -195,12 +201,12 @@ def _penalties(data: ProblemData, scale: float) -> tuple[PenaltyParams, tuple[li
         base.min_penalty * 10, min(max(base.max_penalty, 1e5 * scale), PENALTY_BUDGET / _violation_bound(data))
     )
     mid = base.min_penalty + (min(base.max_penalty, ceiling) - base.min_penalty) / 2
-    params = PenaltyParams(max_penalty=ceiling)
+    params = PenaltyParams(max_penalty=ceiling, target_feasible=base.target_feasible)
 
     def capped(x: float) -> float:
         return min(ceiling, max(mid, x))
 
-    load = capped(scale / 10)
+    load = capped(scale / LOAD_UNITS_PER_PRIZE)
     return params, ([load] * data.num_load_dimensions, capped(scale / 600), capped(scale / 1000))
 
 
@@ -231,7 +237,10 @@ Neighbours = dict[Activity, list[Activity]]
 def neighbours_of(data: ProblemData) -> Neighbours:
     """PyVRP's granular neighbourhood (default parameters): 1.4 s on a 2,000-order day, so a model that differs
     only in its clients' priorities reuses it (proximity is by travel and time windows, not by prize)."""
-    return compute_neighbours(data, SolveParams().neighbourhood)
+    params = SolveParams().neighbourhood
+    if NEIGHBOURS is not None:
+        params = NeighbourhoodParams(params.weight_wait_time, NEIGHBOURS, params.symmetric_proximity)
+    return compute_neighbours(data, params)
 
 
 RouteSpec = tuple[int, list[tuple[int, int]]]  # (vehicle type, [(activity type, index), ...]) between the depots
