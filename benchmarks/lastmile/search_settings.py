@@ -12,7 +12,8 @@ default when left out). After a ``+``, comma-separated ``module.NAME=VALUE`` ove
 (a Python literal; the module under ``doorstep.optimize``), e.g. ``0.75:6+pyvrp_search.ROUTE_REMOVAL_EVERY=10000000``
 or ``0.75:6+planner.POLISH_ROUNDS=3``; ``ops=extra`` adds PyVRP's larger exchange operators (Swap31/32/33,
 Relocate3) to the search. ``--without-trucks`` runs the days with their vans only (as ``run.py`` does). Each (day,
-setting, seed) runs one search (``workers=1``) in a fresh process, two
+setting, seed) runs one search (``workers=1``; ``--workers 2``: the planner's second search too, then run
+with ``--parallel 1``) in a fresh process, two
 processes at once (one per core; ``--parallel 1``: one at a time, the other core left to other work), so
 settings are compared on the same machine in the same sitting: the search is time-bounded and its result varies
 by seed, so compare means over several seeds, not single runs. Travel, cost and vans come from
