@@ -210,7 +210,7 @@ def _size(req: Any) -> int:
 def _rate_the_delivery(tracked: Tracked, page: Any, browser: Any) -> None:
     """Step 3: once the stop is completed the open page turns to 'delivered' by itself: no window, the proof (who
     took it), and the feedback form; the customer picks 5 stars and a tag, writes a comment and sends it (a rating
-    out of the form is refused with its code shown); the dispatcher's order panel shows the rating."""
+    out of the form is refused in the customer's words); the dispatcher's order panel shows the rating."""
     from playwright.sync_api import expect
 
     expect(page.locator("#feedback")).to_be_hidden()
@@ -232,7 +232,7 @@ def _rate_the_delivery(tracked: Tracked, page: Any, browser: Any) -> None:
     given = tracked.admin.get(f"/v1/orders/{order_id}/feedback").json()
     assert (given["rating"], given["tags"], given["comment"]) == (5, ["on_time"], "Very kind, thank you")
 
-    page.reload()  # the page remembers the rating; a refused one shows the service's coded message
+    page.reload()  # the page remembers the rating; a refused one is said in the customer's words
     expect(page.locator("#rating-5")).to_be_checked()
     # the organization's colour (a light gold, so the header's text turns dark to stay readable)
     header = page.locator("header.brand")
@@ -241,7 +241,7 @@ def _rate_the_delivery(tracked: Tracked, page: Any, browser: Any) -> None:
     _axe_clean(page)
     page.evaluate("() => { const r = document.getElementById('rating-5'); r.value = '9'; }")
     page.click("#feedback-send")
-    expect(page.locator("#feedback-msg")).to_contain_text("rating 9 is not a whole number from 1 to 5")
+    expect(page.locator("#feedback-msg")).to_have_text("Choose from 1 to 5 stars.")  # E1454 in the customer's words
 
     desk = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     log_in(desk, tracked.base, tracked.email, PASSWORD)
@@ -321,6 +321,51 @@ LOGOS = {
     "https": "https://cdn.loja.example/brand/logo.png",
     "data-svg": "data:image/svg+xml;base64," + base64.b64encode(LOGO_SVG).decode(),
 }
+
+
+def test_refusals_are_said_in_the_customers_language(tracked: Tracked, browser: Any) -> None:
+    """A French customer's page says every refusal in French, never the API's English message: instructions longer
+    than the form lets anyone type (E1457, both fields at once: one sentence), a save while the phone has no
+    connection, and an answer with a code the page does not know (a server failure: the browser's request routing
+    answers it, the one thing here not from the real server). Each is shown as an error and the order keeps its
+    instructions."""
+    from playwright.sync_api import expect
+
+    depot = tracked.admin.get("/v1/depots").json()["items"][0]["id"]
+    body = {"external_ref": "LX-FR", "depot_id": depot, "date": DAY, "size": {"parcels": 1},
+            "location": {"lat": SPOTS[1][0], "lng": SPOTS[1][1]}, "time_windows": [{"start": "14:00", "end": "16:00"}],
+            "contact": {"name": "Camille", "email": "camille@example.org", "language": "fr"}}  # fmt: skip
+    made = tracked.admin.post("/v1/orders", json=body)
+    assert made.status_code == 201, made.text
+    order_id = made.json()["id"]
+    token = tracked.admin.post(f"/v1/live/orders/{order_id}/tracking-token").json()["token"]
+    page = _phone(browser)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{tracked.base}/t/{token}")
+    expect(page.locator("h1")).to_have_text("Votre livraison")
+    msg = page.locator("#instructions-msg")
+    page.evaluate("() => { document.getElementById('instructions').value = 'x'.repeat(600);"
+                  " document.getElementById('safe-where').value = 'y'.repeat(300); }")
+    page.click("#instructions-save")
+    expect(msg).to_have_text("Trop long : 500 caractères au plus pour les instructions, 200 pour le lieu sûr.")
+    expect(msg).to_have_class("msg error")
+    page.fill("#instructions", "Sonnez deux fois")
+    page.fill("#safe-where", "")
+    page.route("**/instructions", lambda route: route.abort())
+    page.click("#instructions-save")
+    expect(msg).to_have_text("Pas de connexion : réessayez une fois de nouveau en ligne.")
+    page.unroute("**/instructions")
+    failure = {"error": {"code": "E9000", "message": "internal error", "details": []}}
+    page.route("**/instructions", lambda route: route.fulfill(status=503, json=failure))
+    page.click("#instructions-save")
+    expect(msg).to_have_text("Impossible d’enregistrer : réessayez plus tard ou contactez l’expéditeur.")
+    page.unroute("**/instructions")
+    page.click("#instructions-save")
+    expect(msg).to_have_text("Enregistré : votre livreur le voit.")
+    assert tracked.admin.get(f"/v1/orders/{order_id}").json()["data"]["instructions"] == "Sonnez deux fois"
+    _axe_clean(page)
+    assert errors == []
 
 
 @pytest.mark.parametrize("kind", list(LOGOS))

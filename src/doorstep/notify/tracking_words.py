@@ -9,6 +9,17 @@ TAGS = ("on_time", "careful", "friendly", "safe_place", "late", "damaged", "inst
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
+        "refused_too_long": "Too long: the instructions take at most 500 characters, the safe place 200.",
+        "refused_window_gone": "This time is no longer available: choose another.",
+        "refused_no_route": "No driver can make this change in your delivery window: contact the sender.",
+        "refused_not_here": "This delivery cannot be changed here: contact the sender.",
+        "refused_point_gone": "This pickup point cannot take your parcel any more: choose another.",
+        "refused_not_delivered": "You can rate the delivery once your parcel has arrived.",
+        "refused_rating": "Choose from 1 to 5 stars.",
+        "refused_comment": "Your comment is too long: at most 1,000 characters.",
+        "refused_busy": "Too many tries: wait a minute, then try again.",
+        "refused_other": "This could not be saved: try again later, or contact the sender.",
+        "offline": "No connection: try again when you are back online.",
         "address": "Deliver to another address",
         "address_title": "Deliver to another address nearby",
         "address_hint": "A neighbour or your workplace, within 3 km of the address you gave: choose one of the "
@@ -67,6 +78,17 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "Instructions not followed",
     },
     "fr": {
+        "refused_too_long": "Trop long : 500 caractères au plus pour les instructions, 200 pour le lieu sûr.",
+        "refused_window_gone": "Ce créneau n’est plus disponible : choisissez-en un autre.",
+        "refused_no_route": "Aucun livreur ne peut faire ce changement dans votre créneau : contactez l’expéditeur.",
+        "refused_not_here": "Cette livraison ne peut pas être modifiée ici : contactez l’expéditeur.",
+        "refused_point_gone": "Ce point relais ne peut plus prendre votre colis : choisissez-en un autre.",
+        "refused_not_delivered": "Vous pourrez noter la livraison une fois votre colis arrivé.",
+        "refused_rating": "Choisissez de 1 à 5 étoiles.",
+        "refused_comment": "Votre commentaire est trop long : 1 000 caractères au plus.",
+        "refused_busy": "Trop d’essais : attendez une minute, puis réessayez.",
+        "refused_other": "Impossible d’enregistrer : réessayez plus tard ou contactez l’expéditeur.",
+        "offline": "Pas de connexion : réessayez une fois de nouveau en ligne.",
         "address": "Livrer à une autre adresse",
         "address_title": "Livrer à une autre adresse proche",
         "address_hint": "Un voisin ou votre lieu de travail, à moins de 3 km de l’adresse donnée : choisissez l’une "
@@ -128,6 +150,19 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "Consignes non respectées",
     },
     "de": {
+        "refused_too_long": "Zu lang: höchstens 500 Zeichen für die Hinweise, 200 für den Ablageort.",
+        "refused_window_gone": "Diese Zeit ist nicht mehr frei: Wählen Sie eine andere.",
+        "refused_no_route": "Kein Fahrer kann diese Änderung in Ihrem Lieferfenster ausführen: Wenden Sie sich an "
+            "den Absender.",
+        "refused_not_here": "Diese Lieferung lässt sich hier nicht ändern: Wenden Sie sich an den Absender.",
+        "refused_point_gone": "Diese Abholstelle kann Ihr Paket nicht mehr annehmen: Wählen Sie eine andere.",
+        "refused_not_delivered": "Sie können die Lieferung bewerten, sobald Ihr Paket angekommen ist.",
+        "refused_rating": "Wählen Sie 1 bis 5 Sterne.",
+        "refused_comment": "Ihr Kommentar ist zu lang: höchstens 1.000 Zeichen.",
+        "refused_busy": "Zu viele Versuche: Warten Sie eine Minute und versuchen Sie es dann erneut.",
+        "refused_other": "Das ließ sich nicht speichern: Versuchen Sie es später erneut oder wenden Sie sich an den "
+            "Absender.",
+        "offline": "Keine Verbindung: Versuchen Sie es erneut, sobald Sie wieder online sind.",
         "address": "An eine andere Adresse liefern",
         "address_title": "An eine andere Adresse in der Nähe liefern",
         "address_hint": "Nachbarn oder Ihr Arbeitsplatz, höchstens 3 km von der angegebenen Adresse: Wählen Sie "
@@ -187,6 +222,18 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "Hinweise nicht beachtet",
     },
     "es": {
+        "refused_too_long": "Demasiado largo: como máximo 500 caracteres para las instrucciones y 200 para el lugar "
+            "seguro.",
+        "refused_window_gone": "Esta franja ya no está disponible: elija otra.",
+        "refused_no_route": "Ningún repartidor puede hacer este cambio en su franja: contacte con el remitente.",
+        "refused_not_here": "Esta entrega no se puede cambiar aquí: contacte con el remitente.",
+        "refused_point_gone": "Este punto de recogida ya no puede aceptar su paquete: elija otro.",
+        "refused_not_delivered": "Podrá valorar la entrega cuando llegue su paquete.",
+        "refused_rating": "Elija de 1 a 5 estrellas.",
+        "refused_comment": "Su comentario es demasiado largo: como máximo 1000 caracteres.",
+        "refused_busy": "Demasiados intentos: espere un minuto y vuelva a intentarlo.",
+        "refused_other": "No se ha podido guardar: inténtelo más tarde o contacte con el remitente.",
+        "offline": "Sin conexión: vuelva a intentarlo cuando esté en línea.",
         "address": "Entregar en otra dirección",
         "address_title": "Entregar en otra dirección cercana",
         "address_hint": "Un vecino o su lugar de trabajo, a menos de 3 km de la dirección indicada: elija una de las "
@@ -247,6 +294,17 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "No siguió las instrucciones",
     },
     "pt": {
+        "refused_too_long": "Demasiado longo: no máximo 500 caracteres para as instruções e 200 para o local seguro.",
+        "refused_window_gone": "Esta janela já não está disponível: escolha outra.",
+        "refused_no_route": "Nenhum estafeta consegue fazer esta alteração na sua janela: contacte o remetente.",
+        "refused_not_here": "Esta entrega não pode ser alterada aqui: contacte o remetente.",
+        "refused_point_gone": "Este ponto de recolha já não pode receber a sua encomenda: escolha outro.",
+        "refused_not_delivered": "Pode avaliar a entrega quando a sua encomenda chegar.",
+        "refused_rating": "Escolha de 1 a 5 estrelas.",
+        "refused_comment": "O seu comentário é demasiado longo: no máximo 1000 caracteres.",
+        "refused_busy": "Demasiadas tentativas: aguarde um minuto e tente novamente.",
+        "refused_other": "Não foi possível guardar: tente mais tarde ou contacte o remetente.",
+        "offline": "Sem ligação: tente novamente quando estiver online.",
         "address": "Entregar noutra morada",
         "address_title": "Entregar noutra morada próxima",
         "address_hint": "Um vizinho ou o seu local de trabalho, a menos de 3 km da morada indicada: escolha uma das "

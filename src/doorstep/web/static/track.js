@@ -155,7 +155,25 @@ function paintStars() {
   }
 }
 
-// Send a change or a rating; the answer's coded problems are shown in ``msg`` (every one of them).
+// A refusal in the customer's words (the API's messages are English, for developers): each coded problem of the
+// answer by its code (``own`` first: a panel's own wording of a code), every other code as "could not be saved",
+// no answer at all as offline.
+const REFUSED = {
+  E2171: "changesClosed", E1451: "notFound", E1457: "refusedTooLong", E2172: "refusedWindowGone",
+  E2136: "refusedNoRoute", E2174: "refusedNotHere", E2272: "refusedNotHere", E1302: "refusedPointGone",
+  E2271: "refusedPointGone", E2170: "refusedNotDelivered", E1454: "refusedRating", E1455: "refusedRating",
+  E1456: "refusedComment", E4003: "refusedBusy",
+};
+
+function refusal(resp, data, own = {}) {
+  if (!resp) return words.offline;
+  const error = data?.error;
+  const issues = error?.details?.length ? error.details : error ? [error] : [{}];
+  const said = issues.map((i) => words[own[i.code] || REFUSED[i.code]] || words.refusedOther);
+  return [...new Set(said)].join(" ");
+}
+
+// Send a change or a rating; the answer's refusals are shown in ``msg`` (every one of them).
 async function send(method, path, body, msg) {
   const resp = await fetch(path, {
     method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body),
@@ -166,9 +184,7 @@ async function send(method, path, body, msg) {
     return data;
   }
   msg.className = "msg error";
-  const error = data?.error;
-  const issues = error?.details?.length ? error.details : error ? [error] : [];
-  msg.textContent = issues.map((i) => i.message).join(" · ") || (resp ? resp.statusText : "offline");
+  msg.textContent = refusal(resp, data);
   return null;
 }
 
@@ -233,9 +249,12 @@ async function openReschedule() {
   if (!togglePanel("reschedule")) return;
   const msg = text("reschedule-msg", "");
   const resp = await fetch(`${base}/reschedule`).catch(() => null);
-  const panel = resp && resp.ok ? await resp.json() : null;
-  if (panel) renderWindows(panel);
-  else msg.textContent = resp ? resp.statusText : "offline";
+  const data = resp ? await resp.json().catch(() => null) : null;
+  if (resp && resp.ok) renderWindows(data);
+  else {
+    msg.className = "msg error";
+    msg.textContent = refusal(resp, data);
+  }
 }
 
 async function moveDelivery(event) {
@@ -256,7 +275,7 @@ async function moveDelivery(event) {
     return;
   }
   msg.className = "msg error";
-  msg.textContent = data?.error?.message || (resp ? resp.statusText : "offline");
+  msg.textContent = refusal(resp, data);
   if (data?.reschedule) renderWindows(data.reschedule);  // the windows still on offer
 }
 
@@ -312,7 +331,7 @@ async function openPickup() {
   renderPoints([]);
   $("pickup-empty").hidden = true;
   msg.className = "msg error";
-  msg.textContent = data?.error?.message || (resp ? resp.statusText : "offline");
+  msg.textContent = refusal(resp, data);
 }
 
 async function moveToPoint(event) {
@@ -327,8 +346,8 @@ async function moveToPoint(event) {
   }
 }
 
-// "Deliver to another address": suggestions near the address booked while the customer types, then the move. The
-// refusals are said in the customer's words (not found, too far, no van gets there), others as the API words them.
+// "Deliver to another address": suggestions near the address booked while the customer types, then the move. Its
+// own refusals (not found, too far, no van gets there) are worded for an address; the others as every panel's.
 const SAID = { E1134: "addressUnknown", E1135: "addressUnknown", E1136: "addressUnknown", E2173: "addressFar",
   E2136: "addressNoRoute" };
 
@@ -358,8 +377,7 @@ async function moveAddress(event) {
     return;
   }
   msg.className = "msg error";
-  const code = data?.error?.code;
-  msg.textContent = SAID[code] ? words[SAID[code]] : data?.error?.message || (resp ? resp.statusText : "offline");
+  msg.textContent = refusal(resp, data, SAID);
 }
 
 async function sendFeedback(event) {
