@@ -5,10 +5,13 @@ accessibility violation, no request leaves the Doorstep server."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +84,67 @@ def _embed(page: Any, base: str, key: str, lang: str, extra: str = "") -> None:
         f"data-date-from='{DAY}' data-date-to='{DAY}' {extra}></div></main>"
         f"<script src='{base}/widget/slots.js'></script></body></html>"
     )
+
+
+def test_a_key_limited_to_its_shops_origin(site: tuple[Any, str, Org, str], browser: Any) -> None:
+    """A shop's page served by the shop's own server (another loopback port: another origin than the API's) embeds
+    the widget with a publishable key. Limited to that origin, the key shows the windows; limited to another
+    shop's origin, Chromium's own Origin header gets it refused (E4007): the widget says windows cannot be shown
+    here, offers no retry, and tells the shop's developer why in the console."""
+    from playwright.sync_api import expect
+
+    _, base, org, _ = site
+    pages: dict[str, str] = {}
+    with _shop_server(pages) as shop:
+        for name, origins in (("ours", [shop]), ("theirs", ["https://other-shop.example"])):
+            made = org.api.post("/v1/api-keys", json={"name": name, "scopes": ["checkout"], "origins": origins})
+            assert made.status_code == 201, made.text
+            pages[f"/{name}"] = (
+                f'<!doctype html><html lang="en"><head><title>Shop</title>'
+                f'<link rel="stylesheet" href="{base}/widget/slots.css"></head><body><main><h1>Checkout</h1>'
+                f"<div id='delivery' data-doorstep-key='{made.json()['secret']}' data-lat='38.7108' "
+                f"data-lng='-9.1368' data-date-from='{DAY}' data-date-to='{DAY}'></div></main>"
+                f"<script src='{base}/widget/slots.js'></script></body></html>"
+            )
+        page, errors, _ = _page(browser, base)
+        page.goto(f"{shop}/ours")
+        expect(page.locator(f".dsw-day[data-day='{DAY}'] .dsw-slot").first).to_be_visible()
+        assert errors == []
+        page, errors, _ = _page(browser, base)
+        warnings: list[str] = []
+        page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+        page.goto(f"{shop}/theirs")
+        expect(page.locator(".dsw-status")).to_have_text("Delivery windows cannot be shown on this page.")
+        expect(page.locator(".dsw-retry")).to_have_count(0)
+        assert page.locator(".dsw-slot").count() == 0
+        assert any("E4007" in w for w in warnings), warnings
+        _shot(page, "widget-origin-refused.png")
+
+
+@contextmanager
+def _shop_server(pages: dict[str, str]) -> Iterator[str]:
+    """The shop's own web server on a free loopback port, answering ``pages`` by path; yields its origin."""
+
+    class Shop(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = pages.get(self.path, "").encode()
+            self.send_response(200 if body else 204)  # 204: the browser's favicon request
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Shop)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _shot(page: Any, name: str) -> None:

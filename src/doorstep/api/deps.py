@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from doorstep.domain.errors import DoorstepError, Issue
+from doorstep.domain.web_origin import origin_of
 from doorstep.services.accounts.accounts import key_actor, session_actor
 from doorstep.services.kernel.access import Actor, Permission
 from doorstep.services.kernel.platform import Platform
@@ -53,6 +54,10 @@ def _checked(actor: Actor, request: Request) -> Actor:
             "offers and confirm holds"
         )
         raise DoorstepError([Issue("E4002", msg, (), actor.principal_id)])
+    origin = request.headers.get("origin")
+    if actor.origins and origin is not None and origin_of(origin) not in actor.origins:
+        msg = f"this publishable key may not be used from {origin[:200]!r}: add it to the key's origins"
+        raise DoorstepError([Issue("E4007", msg, ("origin",), actor.principal_id)])
     return actor
 
 

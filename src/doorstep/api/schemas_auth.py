@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -54,6 +54,18 @@ class ApiKeyIn(Strict):
 
     name: str = Field(min_length=1, max_length=200, examples=["shop integration"])
     scopes: list[Literal["read", "write", "manage", "checkout"]] = Field(min_length=1, examples=[["read", "write"]])
+    origins: list[Annotated[str, Field(max_length=300)]] | None = Field(
+        None, max_length=100, examples=[["https://shop.example"]],
+        description="a publishable key only: the web origins its shop's pages run on (at most 20; null: any); a "
+        "browser on any other origin is refused (E4007)",
+    )  # fmt: skip
+
+
+class ApiKeyOriginsIn(Strict):
+    """The web origins a publishable key may be used from (null: any)."""
+
+    origins: list[Annotated[str, Field(max_length=300)]] | None = Field(max_length=100,
+                                                                       examples=[["https://shop.example"]])
 
 
 class ApiKeyOut(Out):
@@ -62,6 +74,7 @@ class ApiKeyOut(Out):
     id: str
     name: str
     scopes: list[str]
+    origins: list[str] | None = None
     created_at: dt.datetime
     revoked_at: dt.datetime | None
 

@@ -306,6 +306,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E1306": ("invalid cursor", "Pass back the next_cursor value of the previous page unchanged."),
     "E1307": ("no such endpoint", "Check the URL against the API reference at /docs."),
     "E1308": ("invalid stop edit", "Move an order that is on the plan to a position inside the target route."),
+    "E1309": (
+        "invalid web origin",
+        "Give each origin as scheme and host (and port), as a browser sends it: https://shop.example, at most 20.",
+    ),
     "E2001": ("idempotency key reused with a different request", "Use a new Idempotency-Key for a new request."),
     "E2002": ("stale version", "Reload the object and apply the change to its current version."),
     "E2003": ("a planning job is already running", "Wait for the running job to finish, or cancel it."),
@@ -332,6 +336,10 @@ CODES: dict[str, tuple[str, str]] = {
         "secret key too short",
         "Set DOORSTEP_SECRET_KEY to 32 or more random characters "
         "(python -c 'import secrets; print(secrets.token_urlsafe(32))').",
+    ),
+    "E4007": (
+        "this key may not be used from this web origin",
+        "Add the page's origin to the publishable key's origins (PATCH /v1/api-keys/{id}).",
     ),
     "E5001": ("internal error", "Retry; if it persists, report it with the log file."),
     "E5002": ("the database is busy", "Retry after the number of seconds in Retry-After."),

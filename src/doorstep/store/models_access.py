@@ -44,6 +44,7 @@ class ApiKeyRow(OrgOwned, Base):
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scopes: Mapped[list[Any]]
     revoked_at: Mapped[datetime | None]
+    origins: Mapped[list[Any] | None]  # a publishable key's allowed web origins (None: any)
 
 
 class IdempotencyRow(Base):

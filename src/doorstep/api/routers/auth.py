@@ -18,7 +18,16 @@ from doorstep.api.deps import (
     session_token,
 )
 from doorstep.api.idempotent import IdemKey, PrintDep, respond_once
-from doorstep.api.schemas_auth import ApiKeyCreated, ApiKeyIn, ApiKeyOut, LoginIn, MeOut, UserIn, UserOut
+from doorstep.api.schemas_auth import (
+    ApiKeyCreated,
+    ApiKeyIn,
+    ApiKeyOriginsIn,
+    ApiKeyOut,
+    LoginIn,
+    MeOut,
+    UserIn,
+    UserOut,
+)
 from doorstep.api.schemas_common import ERRORS
 from doorstep.domain.errors import DoorstepError
 from doorstep.services.accounts import accounts
@@ -99,8 +108,14 @@ def list_keys(p: PlatformDep, actor: ActorDep) -> list[ApiKeyOut]:
 def create_key(body: ApiKeyIn, p: PlatformDep, actor: ActorDep) -> ApiKeyCreated:
     """The key with its secret, returned this once (only a hash is stored). Not replayable by Idempotency-Key:
     replaying would mean storing the secret."""
-    row, secret = accounts.create_api_key(p, actor, body.name, [Permission(s) for s in body.scopes])
+    row, secret = accounts.create_api_key(p, actor, body.name, [Permission(s) for s in body.scopes], body.origins)
     return ApiKeyCreated.model_validate({**ApiKeyOut.model_validate(row).model_dump(), "secret": secret})
+
+
+@router.patch("/v1/api-keys/{key_id}", response_model=ApiKeyOut, summary="Change a publishable key's origins (admin)")
+def patch_key(key_id: str, body: ApiKeyOriginsIn, p: PlatformDep, actor: ActorDep) -> ApiKeyOut:
+    """The web origins a publishable key may be used from (null: any); the key and its secret stay."""
+    return ApiKeyOut.model_validate(accounts.set_key_origins(p, actor, key_id, body.origins))
 
 
 @router.delete("/v1/api-keys/{key_id}", status_code=204, summary="Revoke an API key (admin)")

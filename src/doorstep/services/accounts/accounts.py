@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.ids import new_id
+from doorstep.services.accounts import key_origins
 from doorstep.services.kernel.access import KEY_SCOPES, ROLE_PERMISSIONS, Actor, Permission, Role, require_grant
 from doorstep.services.kernel.platform import Platform
 from doorstep.store.models import ApiKeyRow, OrganizationRow, SessionRow, UserRow
@@ -162,8 +163,11 @@ def close_session(p: Platform, token: str) -> None:
         s.commit()
 
 
-def create_api_key(p: Platform, actor: Actor, name: str, scopes: list[Permission]) -> tuple[ApiKeyRow, str]:
-    """A new key; the secret is returned once and only its hash is stored (admins only)."""
+def create_api_key(
+    p: Platform, actor: Actor, name: str, scopes: list[Permission], origins: list[str] | None = None
+) -> tuple[ApiKeyRow, str]:
+    """A new key; the secret is returned once and only its hash is stored (admins only). ``origins``: the web
+    origins a publishable key may be used from (``key_origins``)."""
     actor.require(Permission.MANAGE)
     bad = [s for s in scopes if s not in KEY_SCOPES]
     if bad or not scopes:
@@ -173,12 +177,13 @@ def create_api_key(p: Platform, actor: Actor, name: str, scopes: list[Permission
     if publishable and len(set(scopes)) > 1:
         msg = "the checkout scope makes a publishable key (seen in a shop's pages): it cannot carry other scopes"
         raise DoorstepError([Issue("E1301", msg, ("scopes",))])
+    allowed = key_origins.checked(origins, publishable)
     require_grant(actor, scopes, f"the scopes {', '.join(sorted(scopes))}")
     secret = (PUBLISHABLE_PREFIX if publishable else KEY_PREFIX) + secrets.token_urlsafe(32)
     with p.uow(actor) as uow:
-        row = uow.api_keys.add(
-            ApiKeyRow(id=new_id("key"), name=name, secret_hash=_key_hash(secret), scopes=sorted(scopes))
-        )
+        key = ApiKeyRow(id=new_id("key"), name=name, secret_hash=_key_hash(secret), scopes=sorted(scopes))
+        key.origins = allowed
+        row = uow.api_keys.add(key)
         uow.commit()
     return row, secret
 
@@ -188,6 +193,18 @@ def list_api_keys(p: Platform, actor: Actor) -> list[ApiKeyRow]:
     actor.require(Permission.MANAGE)
     with p.uow(actor) as uow:
         return uow.api_keys.all()
+
+
+def set_key_origins(p: Platform, actor: Actor, key_id: str, origins: list[str] | None) -> ApiKeyRow:
+    """Change the web origins a publishable key may be used from (None: any), at once in this process and
+    within ``KEY_CACHE_S`` in the others; the key and its secret stay."""
+    actor.require(Permission.MANAGE)
+    with p.uow(actor) as uow:
+        row = uow.api_keys.require(key_id)
+        row.origins = key_origins.checked(origins, Permission.CHECKOUT.value in row.scopes)
+        uow.commit()
+    _forget_key(key_id)
+    return row
 
 
 def revoke_api_key(p: Platform, actor: Actor, key_id: str) -> None:
@@ -218,7 +235,8 @@ def key_actor(p: Platform, secret: str) -> Actor:
         row = s.scalar(select(ApiKeyRow).where(ApiKeyRow.secret_hash == digest))
     if row is None or row.revoked_at is not None:
         raise DoorstepError([Issue("E4001", "the API key is unknown or revoked", ("authorization",))])
-    actor = Actor(row.org_id, row.id, frozenset(Permission(s) for s in row.scopes))
+    scopes = frozenset(Permission(s) for s in row.scopes)
+    actor = Actor(row.org_id, row.id, scopes, origins=frozenset(row.origins or ()))
     with _key_lock:
         if len(_key_cache) > 10_000:
             _key_cache.clear()

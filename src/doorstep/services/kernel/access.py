@@ -43,6 +43,7 @@ class Actor:
     principal_id: str  # usr_... or key_...
     permissions: frozenset[Permission]
     role: Role | None = None  # None for API keys
+    origins: frozenset[str] = frozenset()  # a publishable key's allowed web origins (empty: any)
 
     @property
     def label(self) -> str:

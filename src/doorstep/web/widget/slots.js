@@ -99,11 +99,21 @@
     return [from, o.dateTo || isoDay(new Date(Date.parse(from + "T12:00:00Z") + ((o.days || 3) - 1) * 86400000))];
   };
 
+  // The key itself refused (unknown or revoked, not allowed, or not allowed from this page's origin): trying again
+  // won't help the shopper, and the shop's developer is told why in the console.
+  var KEY_REFUSED = { E4001: 1, E4002: 1, E4007: 1 };
+
   Widget.prototype.fail = function (e) {
     var self = this;
     if (e && (e.code === "E1134" || e.code === "E1135")) { // an address the server cannot place: trying again won't
       this.list.replaceChildren();
       this.say(this.t.unknown_address);
+      return this.emit("error", e);
+    }
+    if (e && KEY_REFUSED[e.code]) {
+      this.list.replaceChildren();
+      this.say(this.t.unavailable);
+      if (window.console) console.warn("Doorstep widget: " + e.code + " " + e.message);
       return this.emit("error", e);
     }
     this.list.replaceChildren(h("button", { type: "button", class: "dsw-retry" }, this.t.retry));
