@@ -101,6 +101,8 @@ def test_change_a_customers_window(live_site: Site, browser: Any) -> None:
     page.click("#window-form button[type=submit]")
     expect(page.locator("#window-to-err")).to_contain_text("E1104")
     expect(page.locator("#proposals > li")).to_have_count(0)
+    said = "() => getComputedStyle(document.getElementById('proposals'), '::before').content"
+    assert page.evaluate(said) == '"No proposals waiting."'  # the empty list says so
     page.fill("#window-from", "11:00")
     page.fill("#window-to", "11:45")
     page.click("#window-form button[type=submit]")

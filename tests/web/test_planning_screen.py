@@ -172,6 +172,8 @@ def test_drag_a_stop_and_see_the_preview(server: tuple[str, Platform], browser: 
     page.click("#save-btn")
     expect(page.locator("#preview")).to_be_empty()
     expect(page.locator("#unassigned li")).to_have_count(0)
+    said = "() => getComputedStyle(document.getElementById('unassigned'), '::before').content"
+    assert page.evaluate(said) == '"None: every order is on a route."'  # the empty list says so
     expect(page.locator(".route").nth(1)).to_contain_text("4 stops")
 
     # the keyboard way: Enter on a stop picks it, the form says where it goes

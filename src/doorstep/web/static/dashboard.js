@@ -191,6 +191,8 @@ function renderPlan() {
   $("replan-btn").title = locked ? `keeps the ${locked} locked route(s) and plans the other orders` : "lock a published route first";
   $("routes").replaceChildren();
   $("unassigned").replaceChildren();
+  const done = plan && ["succeeded", "published"].includes(plan.status);
+  $("unassigned").dataset.empty = done ? "None: every order is on a route." : "";
   resetMove();
   renderOffers(plan, state.currency);
   if (!plan) {
