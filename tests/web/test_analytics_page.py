@@ -129,6 +129,32 @@ def test_kpi_page_draws_its_charts_and_scorecard(org: Org, browser: Any) -> None
     assert errors == []
 
 
+def test_a_range_without_worked_days_says_so(org: Org, browser: Any) -> None:
+    """A range before any worked day: the charts say they have nothing to draw (no tick labels made up for an
+    empty axis: Plotly's default numbers a category axis from -1), the scorecard says no driver worked, and the
+    totals show zero and dashes."""
+    from playwright.sync_api import expect
+
+    page = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()  # CSP enforced
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    log_in(page, org.base, org.email, PASSWORD)
+    page.goto(f"{org.base}/app/analytics?from=2024-01-01&to=2024-01-31")
+    page.wait_for_selector("body[data-ready='1']")
+    expect(page.locator("#totals div").filter(has_text="Deliveries").locator("dd")).to_have_text("0")
+    daily = "No worked day in this range: the KPIs come from the days drivers worked."
+    assert _texts(page, "#daily-chart .annotation-text") == [daily]
+    assert _texts(page, "#reasons-chart .annotation-text") == ["No failed attempt in this range."]
+    assert _texts(page, "#reasons-chart .xtick text") == [] and _texts(page, "#daily-chart .xtick text") == []
+    assert _texts(page, "#reasons-chart .g-xtitle") == ["Reason"]  # the axes keep their titles
+    expect(page.locator("#scorecard tbody tr")).to_have_text("No driver worked in this range.")
+    assert _texts(page, "#heatmap-chart .annotation-text") == ["No delivery attempts in this range."]
+    assert page.locator("#heatmap-chart .colorbar").count() == 0  # no scale around nothing
+    keep_screenshot(page, "analytics-0-no-worked-day.png")
+    assert errors == []
+
+
 def test_kpi_page_is_accessible_and_links_the_csv(org: Org, browser: Any) -> None:
     """axe-core finds no serious or critical violation on the drawn page; the CSV link carries the range."""
     page, errors = open_page(browser, org, f"/app/analytics?from={DAY}&to={DAY}")

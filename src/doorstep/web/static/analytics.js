@@ -26,6 +26,12 @@ function layout(xTitle, yTitle, extra = {}) {
   };
 }
 
+// A chart with nothing to draw says so in its middle, with no ticks made up for an empty axis.
+function nothing(text) {
+  return { annotations: [{ text, xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false,
+    font: { size: 14, color: "#4a5262" } }] };
+}
+
 // "4.33 of 5 (3)": the mean of the customers' ratings and how many there are; a dash without any
 const rating = (k) => (k.rating_mean === null ? "–" : `${num(k.rating_mean, 2)} of 5 (${k.ratings})`);
 
@@ -57,14 +63,18 @@ function drawDaily(report) {
   ];
   const y2 = { title: { text: "On-time rate" }, overlaying: "y", side: "right", range: [0, 1], tickmode: "linear", dtick: 0.25,
     tickformat: ".0%", showgrid: false };
-  Plotly.react($("daily-chart"), traces, layout("Day", "Deliveries", { yaxis2: y2, xaxis: { title: { text: "Day" }, type: "category" } }), CONFIG);
+  const none = days.length ? {} : nothing("No worked day in this range: the KPIs come from the days drivers worked.");
+  const xaxis = { title: { text: "Day" }, type: "category", showticklabels: days.length > 0 };
+  Plotly.react($("daily-chart"), traces, layout("Day", "Deliveries", { yaxis2: y2, xaxis, ...none }), CONFIG);
 }
 
 function drawReasons(report) {
   const reasons = Object.entries(report.total.failed_by_reason).sort((a, b) => b[1] - a[1]);
   const trace = { type: "bar", name: "Failed attempts", x: reasons.map((r) => r[0].replaceAll("_", " ")), y: reasons.map((r) => r[1]),
     marker: { color: "#b35c1e" } };
-  Plotly.react($("reasons-chart"), [trace], layout("Reason", "Failed attempts", { showlegend: false }), CONFIG);
+  const none = reasons.length ? {} : nothing("No failed attempt in this range.");
+  const xaxis = { title: { text: "Reason" }, type: "category", showticklabels: reasons.length > 0, automargin: true };
+  Plotly.react($("reasons-chart"), [trace], layout("Reason", "Failed attempts", { showlegend: false, xaxis, ...none }), CONFIG);
 }
 
 function drawScorecard(report) {
@@ -72,7 +82,8 @@ function drawScorecard(report) {
     el("th", { scope: "row" }, g.label), el("td", {}, g.kpis.deliveries), el("td", {}, g.kpis.attempts),
     el("td", {}, pct(g.kpis.on_time_rate)), el("td", {}, pct(g.kpis.first_attempt_rate)),
     el("td", {}, pct(g.kpis.proof_rate)), el("td", {}, num(g.kpis.stops_per_hour, 2)), el("td", {}, rating(g.kpis))));
-  $("scorecard").querySelector("tbody").replaceChildren(...rows);
+  const none = el("tr", {}, el("td", { colspan: "8", class: "muted" }, "No driver worked in this range."));
+  $("scorecard").querySelector("tbody").replaceChildren(...(rows.length ? rows : [none]));
 }
 
 const minutes = (s) => (s === null || s === undefined ? "–" : `${(s / 60).toFixed(1)} min`);
@@ -124,8 +135,10 @@ function drawHeatmap() {
   const label = $("heat-measure").selectedOptions[0].textContent;
   const trace = { type: "heatmap", x: [...Array(24).keys()], y: WEEKDAYS, z, colorscale: "YlOrRd", reversescale: true,
     colorbar: { title: { text: label } }, hovertemplate: "%{y} %{x}:00: %{z}<extra></extra>" };
+  const empty = !z.some((row) => row.some((v) => v));
+  if (empty) Object.assign(trace, { zmin: 0, zmax: 1, showscale: false }); // all zero: the scale's light end, no scale
   const extra = { showlegend: false, yaxis: { title: { text: "Weekday" }, autorange: "reversed", automargin: true },
-    xaxis: { title: { text: "Hour of the day (local)" }, dtick: 1 } };
+    xaxis: { title: { text: "Hour of the day (local)" }, dtick: 1 }, ...(empty ? nothing(`No ${label} in this range.`) : {}) };
   Plotly.react($("heatmap-chart"), [trace], layout("Hour of the day (local)", "Weekday", extra), CONFIG);
   const zone = $("heat-zone").value ? `, ${$("heat-zone").selectedOptions[0].textContent}` : "";
   $("heatmap-caption").textContent = `${label[0].toUpperCase()}${label.slice(1)} by local hour and weekday${zone}.`;
