@@ -95,5 +95,6 @@ def send_status(
     """The carrier's status callback: the JSON body signed with ``secret`` at ``at`` (now by default)."""
     raw = json.dumps(body).encode()
     header = sign(secret, int(time.time()) if at is None else at, raw)
-    return client.post(f"/v1/carriers/{carrier_id}/callbacks", content=raw,
-                       headers={"Doorstep-Signature": header, "Content-Type": "application/json"})  # fmt: skip
+    headers = {"Doorstep-Signature": header, "Content-Type": "application/json"}
+    response: Response = client.post(f"/v1/carriers/{carrier_id}/callbacks", content=raw, headers=headers)
+    return response

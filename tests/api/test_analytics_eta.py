@@ -76,7 +76,7 @@ def test_eta_accuracy_per_horizon_matches_the_hand_count(client: TestClient) -> 
     assert {tuple(r) for r in kept} == {(None, None, None)}
     predictions = _retime_all_morning(p, day.t.org_id, route_id, stops[0])
     driver = Actor(day.t.org_id, day.drivers[0], frozenset({Permission.OWN_ROUTES}), Role.DRIVER)
-    reached = {}
+    reached: dict[str, datetime] = {}
     actions = [(stops[0], StopStatus.ARRIVED, "09:05"), (stops[0], StopStatus.COMPLETED, "09:30"),
                (stops[1], StopStatus.FAILED, "10:00"), (stops[2], StopStatus.COMPLETED, "12:30")]  # fmt: skip
     for k, (stop, status, hhmm) in enumerate(actions):

@@ -217,7 +217,10 @@ def test_the_closed_day_rollup_by_zone_answers_as_the_record(client: TestClient,
 
 
 # per van and stop: the seconds the ETA was off (arrival - ETA) at 60 and 30 minutes ahead; None: no ETA given
-ETA_OFF = {60: [[-300, 600, -1200], [900, 0, 1500]], 30: [[-60, None, 240], [120, -30, None]]}
+ETA_OFF: dict[int, list[list[int | None]]] = {
+    60: [[-300, 600, -1200], [900, 0, 1500]],
+    30: [[-60, None, 240], [120, -30, None]],
+}
 
 
 def _set_etas(client: TestClient, day: KpiDay) -> None:
@@ -227,8 +230,8 @@ def _set_etas(client: TestClient, day: KpiDay) -> None:
     with p.uow(day.t.org_id) as uow:
         for k, i, stop in _stops(day):
             arrived = datetime.fromisoformat(at(OUTCOMES[k][i][1]))
-            values = {f"eta_{m}": None if ETA_OFF[m][k][i] is None else arrived - timedelta(seconds=ETA_OFF[m][k][i])
-                      for m in (60, 30)}  # fmt: skip
+            offs = {m: ETA_OFF[m][k][i] for m in (60, 30)}
+            values = {f"eta_{m}": None if off is None else arrived - timedelta(seconds=off) for m, off in offs.items()}
             uow.session.execute(update(StopRow).where(StopRow.id == stop["id"]).values(eta_10=None, **values))
         uow.commit()
 
@@ -252,9 +255,10 @@ def test_eta_accuracy_by_zone_and_day_match_the_hand_count(client: TestClient, d
     every: dict[int, list[int]] = {}
     for k, i, stop in _stops(day):
         for m in (60, 30):
-            if ETA_OFF[m][k][i] is not None:
-                per_zone.setdefault(zone_by_hand(stop), {}).setdefault(m, []).append(ETA_OFF[m][k][i])
-                every.setdefault(m, []).append(ETA_OFF[m][k][i])
+            off = ETA_OFF[m][k][i]
+            if off is not None:
+                per_zone.setdefault(zone_by_hand(stop), {}).setdefault(m, []).append(off)
+                every.setdefault(m, []).append(off)
     plain = get(client, day, f"eta-accuracy?{RANGE}")
     assert plain["horizons"] == _horizons(every) and (plain["group_by"], plain["series"]) == (None, None)
     zoned = get(client, day, f"eta-accuracy?{RANGE}&group_by=zone")

@@ -146,7 +146,8 @@ def test_a_raising_handler_does_not_roll_back_is_listed_as_stuck_and_succeeds_on
     assert [(x["event"]["id"], [h["handler"] for h in x["handlings"]]) for x in listed] == [(event.id, ["test.flaky"])]
     assert client.get("/v1/events/stuck", params={"retrying": "false"}, headers=tenant.h()).json() == []
 
-    later = replace(p, clock=lambda: datetime.now(row.next_attempt_at.tzinfo) + timedelta(seconds=10))
+    tz = row.next_attempt_at.tzinfo
+    later = replace(p, clock=lambda: datetime.now(tz) + timedelta(seconds=10))
     dispatch_due(later)  # the back-off has passed: the second (last allowed) attempt fails too
     assert handler.runs == [event.id, event.id] and seen == [event.id]
     stuck = client.get("/v1/events/stuck", params={"retrying": "false"}, headers=tenant.h()).json()
@@ -205,10 +206,11 @@ def test_a_failure_policy_that_stopped_midway_resumes_on_retry(
     """Same-day policy: the first run records the failure and the re-attempt order, then the proposal raises;
     the handling is retried and the retry proposes the insertion (it does not stop at 'already handled'), once;
     a done handling never runs again."""
+    from doorstep.services.operations.replanning import propose
     from doorstep.services.returns import returns
 
     day = driver_day.make_day(client)
-    real, calls = returns.propose, list[str]()
+    real, calls = propose, list[str]()
 
     def flaky_propose(*args: object, **kw: object) -> object:
         calls.append("propose")

@@ -98,7 +98,7 @@ def app(db_url: str) -> Iterator[tuple[TestClient, SmtpServer, SmsServer]]:
     sms.start()
     with TestClient(create_app(notify_settings(db_url, smtp, sms))) as c:
         p = platform_of(c)
-        p.runner = QueueOnly(p.runner)  # type: ignore[assignment]
+        p.runner = QueueOnly(p.runner)
         yield c, smtp, sms
     smtp.stop()
     sms.stop()

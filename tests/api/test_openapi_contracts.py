@@ -140,9 +140,9 @@ def test_the_walk_finds_open_answers() -> None:
     doc: Schema = {"components": {"schemas": {"T": {"type": "object", "properties": {"a": {"type": "string"}}}}}}
     ref = {"$ref": "#/components/schemas/T"}
     free = {"type": "object", "additionalProperties": True}
-    maps = [{"type": "object"}, {"type": "object", "additionalProperties": free}]
-    opened = [None, {}, free, *maps, {"type": "array", "items": free}, {"anyOf": [free, ref]}]
+    maps: list[Schema] = [{"type": "object"}, {"type": "object", "additionalProperties": free}]
+    opened: list[Schema | None] = [None, {}, free, *maps, {"type": "array", "items": free}, {"anyOf": [free, ref]}]
     assert [is_open(doc, s) for s in opened] == [True] * 7
     counts = {"type": "object", "additionalProperties": {"type": "integer"}}
-    typed = [ref, counts, {"type": "array", "items": ref}, {"anyOf": [ref, {"type": "null"}]}]
+    typed: list[Schema] = [ref, counts, {"type": "array", "items": ref}, {"anyOf": [ref, {"type": "null"}]}]
     assert [is_open(doc, s) for s in typed] == [False] * 4

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from doorstep.services.customer import pickup_switch
 from doorstep.services.kernel.access import system_actor
+from doorstep.services.operations.replanning import propose
 from doorstep.services.orders.orders import create_orders
 from tests.api.conftest import Tenant, platform_of
 from tests.api.pickup_day import dispatch_day, make_point, point_order
@@ -134,7 +135,7 @@ def test_a_point_filled_between_the_check_and_the_apply_is_refused_and_nothing_m
 
     routes_before = versions()
     p = platform_of(c)
-    real = pickup_switch.propose
+    real = propose
 
     def booked_first(*args: object, **kw: object) -> object:  # another checkout wins the place meanwhile
         rival = point_order(t, last["id"], "RIVAL-1")

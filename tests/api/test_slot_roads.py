@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,7 +18,7 @@ from tests.api.conftest import Tenant, make_tenant, platform_of
 
 EVE = datetime.fromisoformat("2025-06-16T12:00:00+00:00")
 DAY = "2025-06-17"
-HUB = {"name": "Port", "lat": 43.7347, "lng": 7.4206, "timezone": "Europe/Monaco"}
+HUB: dict[str, Any] = {"name": "Port", "lat": 43.7347, "lng": 7.4206, "timezone": "Europe/Monaco"}
 SEA = {"lat": 43.7300, "lng": 7.4500}
 
 

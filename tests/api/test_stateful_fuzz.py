@@ -112,25 +112,26 @@ def test_chained_calls_stay_below_500_and_keep_their_contract(client: TestClient
             self.known.harvest(t.ids)
             self.known.harvest(client.post("/v1/orders/bulk", json={"orders": orders}, headers=self.headers).json())
 
-        def before_call(self, case: schemathesis.Case) -> None:
+        def before_call(self, case: schemathesis.Case[Any]) -> None:
             path = case.operation.path
             for name, value in (case.path_parameters or {}).items():
                 case.path_parameters[name] = self.known.swap(value, OF_SEGMENT.get(_segment_before(path, name)))
             if isinstance(case.body, dict):
                 for name, value in case.body.items():
                     case.body[name] = self.known.swap(value, OF_FIELD.get(name))
-                if isinstance(case.body.get("time_limit_s"), int | float):
-                    case.body["time_limit_s"] = min(case.body["time_limit_s"], MAX_SOLVE_S)
+                limit = case.body.get("time_limit_s")
+                if isinstance(limit, int | float):
+                    case.body["time_limit_s"] = min(limit, MAX_SOLVE_S)
 
-        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+        def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
             return {"headers": self.headers}
 
-        def after_call(self, response: Any, case: schemathesis.Case) -> None:
+        def after_call(self, response: Any, case: schemathesis.Case[Any]) -> None:
             seen[(case.operation.label, response.status_code)] += 1
             with contextlib.suppress(ValueError):  # not JSON: CSV, HTML, an empty 204
                 self.known.harvest(json.loads(response.content))
 
-        def validate_response(self, response: Any, case: schemathesis.Case, additional_checks: Any = None,
+        def validate_response(self, response: Any, case: schemathesis.Case[Any], additional_checks: Any = None,
                               **kwargs: Any) -> None:  # fmt: skip
             # positive_data_acceptance is left out: the schema cannot say every rule a valid request must meet
             # (an opaque paging cursor, a depot of this organization), and those answer a coded 4xx by design

@@ -13,6 +13,7 @@ from doorstep.config import Settings
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
 from doorstep.routing import Matrix, StraightLineProvider
+from doorstep.routing.provider import NO_AVOID
 from doorstep.services.kernel.platform import Platform
 from doorstep.services.kernel.settings import TravelModel
 from tests.api.conftest import Tenant, platform_of
@@ -31,10 +32,17 @@ class Counting:
         """The wrapped model's name."""
         return self.inner.name
 
-    def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
+    def matrix(
+        self,
+        points: Sequence[LatLng],
+        profile: SpeedProfile,
+        depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
+    ) -> Matrix:
         """Count, then answer with the real model."""
         self.calls += 1
-        return self.inner.matrix(points, profile, depart_at)
+        return self.inner.matrix(points, profile, depart_at, avoid=avoid)
 
 
 def test_plan_jobs_and_previews_use_the_deployments_travel_model(client: TestClient, tenant: Tenant) -> None:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -43,6 +43,7 @@ from tests.cli.scaled_shape import (
 )
 
 pytestmark = pytest.mark.slow
+Entries = list[tuple[str, dict[str, str]]]  # what XRANGE answers a client that decodes responses
 
 
 @dataclass
@@ -241,7 +242,7 @@ def test_the_eta_worker_process_retimes_routes_the_api_processes_do_not(shape: S
     before = r.xlen(STREAM) if r.exists(STREAM) else 0
     with httpx.Client(base_url=served.base, timeout=30) as c:
         for k in range(3):
-            body = {"route_id": route_id, "positions": fixes("e", 5 * k, 5)}
+            body: dict[str, Any] = {"route_id": route_id, "positions": fixes("e", 5 * k, 5)}
             resp = c.post("/v1/driver/positions", json=body, headers=phone)
             assert resp.status_code == 200 and resp.json()["stored"] == 5, resp.text
     last = body["positions"][-1]
@@ -266,7 +267,7 @@ def test_the_eta_worker_process_retimes_routes_the_api_processes_do_not(shape: S
             assert got["position"]["lat"] == pytest.approx(last["lat"]) and len(got["etas"]) >= 3
             org_stream = f"doorstep:org:{t.org_id}"
             etas = until(
-                lambda: [e for _, e in r.xrange(org_stream) if json.loads(e["d"])["type"] == "eta"
+                lambda: [e for _, e in cast(Entries, r.xrange(org_stream)) if json.loads(e["d"])["type"] == "eta"
                          and json.loads(e["d"])["route_id"] == route_id and json.loads(e["d"])["as_of"] >= last["at"]],
                 30, "the eta event",
             )  # fmt: skip

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from doorstep.domain.cells import address_of, building_of, neighbourhood_of
 from doorstep.domain.geo import LatLng
 from doorstep.domain.learned import (
     K_ADDRESS,
@@ -21,12 +22,9 @@ from doorstep.domain.learned import (
     LearnedTimes,
     LegObservation,
     ServiceObservation,
-    address_of,
-    building_of,
     cell_centre,
     learn_service,
     learn_travel,
-    neighbourhood_of,
     period_of,
 )
 
@@ -64,20 +62,20 @@ def test_service_times_shrink_towards_building_neighbourhood_and_organization() 
     next_door = (2 * ln(200) + K_ADDRESS * building) / (2 + K_ADDRESS)
     assert m.service_n == 20 and m.has_service
     assert m.service_log == pytest.approx(g)
-    assert m.cells[neighbourhood_of(HOME)] == (pytest.approx(cell_home), 5)
-    assert m.buildings[building_of(HOME)] == (pytest.approx(building), 5)
-    assert m.addresses[address_of(HOME)] == (pytest.approx(home), 3)
+    assert m.cells[neighbourhood_of(HOME)] == pytest.approx((cell_home, 5))
+    assert m.buildings[building_of(HOME)] == pytest.approx((building, 5))
+    assert m.addresses[address_of(HOME)] == pytest.approx((home, 3))
     est = m.service_s(HOME)
-    assert est is not None and (est.value, est.n, est.level) == (pytest.approx(math.exp(home)), 3, "address")
+    assert est is not None and (est.value, est.n, est.level) == pytest.approx((math.exp(home), 3, "address"))
     assert m.service_s(NEXT_DOOR).value == pytest.approx(math.exp(next_door))  # type: ignore[union-attr]
     # an unseen address in HOME's building takes the building's value; an unseen neighbourhood the organization's
     unseen = m.service_s(LatLng(41.15001, -8.61001))
-    assert unseen is not None and (unseen.value, unseen.level) == (pytest.approx(math.exp(building)), "building")
+    assert unseen is not None and (unseen.value, unseen.level) == pytest.approx((math.exp(building), "building"))
     nowhere = m.service_s(LatLng(40.0, -8.0))
-    assert nowhere is not None and (nowhere.value, nowhere.level) == (pytest.approx(math.exp(g)), "organization")
+    assert nowhere is not None and (nowhere.value, nowhere.level) == pytest.approx((math.exp(g), "organization"))
     # driver A: residuals against the address estimates, shrunk towards 0
     res_a = [ln(400) - home] * 3 + [ln(100) - m.addresses[address_of(FAR)][0]] * 8
-    assert m.drivers["A"] == (pytest.approx(sum(res_a) / (len(res_a) + K_DRIVER)), 11)
+    assert m.drivers["A"] == pytest.approx((sum(res_a) / (len(res_a) + K_DRIVER), 11))
     assert m.driver_factor("A") == pytest.approx(math.exp(sum(res_a) / (len(res_a) + K_DRIVER)))
     assert m.driver_factor("nobody") == 1.0
 
@@ -103,7 +101,7 @@ def test_travel_factor_is_organization_times_hour_times_neighbourhood_times_peri
     z_home = 12 * (ln(1.5) - g - h8) / (12 + K_ZONE)
     zp_home = 12 * (ln(1.5) - g - h8 - z_home) / (12 + K_ZONE_PERIOD)
     assert m.leg_n == 24 and m.travel_log == pytest.approx(g)
-    assert m.hours[8] == (pytest.approx(h8), 12)
+    assert m.hours[8] == pytest.approx((h8, 12))
     assert m.travel_factor(HOME, 8) == pytest.approx(math.exp(g + h8 + z_home + zp_home))
     # the same neighbourhood at an hour never seen: organization and neighbourhood terms only
     assert m.travel_factor(HOME, 30) == pytest.approx(math.exp(g + z_home))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import time
 
+from doorstep.domain import Depot, Order
 from doorstep.domain.releases import with_transfers
 from doorstep.domain.transfers import Transfer, transfer_issues
 from doorstep.domain.validate import validate_problem
 from tests.factories import OrderKind, depot, km, order, problem, replace, t, vehicle
 
 
-def _orders() -> list:
+def _orders() -> list[Order]:
     return [
         order("A1", km(1, 1), windows=((9, 12),)),
         order("A2", km(2, 1)),
@@ -20,7 +21,7 @@ def _orders() -> list:
     ]
 
 
-def _depots() -> list:
+def _depots() -> list[Depot]:
     return [depot("dep_a", opens=time(7), closes=time(20)), depot("dep_b", km(10, 0))]
 
 

@@ -50,7 +50,7 @@ def test_round_trip_of_the_shared_problem(problem: Problem) -> None:
     assert problem_from_dict(_json_trip(problem_to_dict(problem))) == problem
 
 
-names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+names = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
 ids = st.from_regex(r"[a-z]{1,6}", fullmatch=True)
 points = st.builds(LatLng, st.floats(-90, 90), st.floats(-180, 180))
 offsets = st.sampled_from([UTC, LISBON, timezone(timedelta(hours=-3, minutes=-30))])

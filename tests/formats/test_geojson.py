@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from doorstep.domain.geo import LatLng
 from doorstep.domain.plan import Plan
@@ -11,8 +12,8 @@ from doorstep.formats.geojson import plan_geojson
 from doorstep.formats.plan_common import route_colour
 
 
-def _kind(doc: dict[str, object], kind: str) -> list[dict[str, object]]:
-    return [f for f in doc["features"] if f["properties"]["kind"] == kind]  # type: ignore[index,union-attr]
+def _kind(doc: dict[str, Any], kind: str) -> list[dict[str, object]]:
+    return [f for f in doc["features"] if f["properties"]["kind"] == kind]
 
 
 def test_route_line_in_lng_lat_order(plan: Plan, problem: Problem) -> None:

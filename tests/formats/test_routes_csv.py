@@ -71,7 +71,7 @@ def test_formula_cells_are_written_as_text(problem: Problem) -> None:
     van = replace(problem.vehicles[0], name="-2+3+cmd|' /C calc'!A0")
     bad = replace(problem, orders=(hostile, *problem.orders[1:]), vehicles=(van, *problem.vehicles[1:]))
     plan = make_plan(bad)
-    plan = replace(plan, routes=tuple(replace(r, vehicle_name=van.name) for r in plan.routes))
+    plan = replace(plan, routes=[replace(r, vehicle_name=van.name) for r in plan.routes])
     delivery = _rows(plan, bad)[1]
     assert delivery["address"] == "'=HYPERLINK(\"http://evil.example\",\"x\")"
     assert delivery["contact_name"] == "'@SUM(1+1)"

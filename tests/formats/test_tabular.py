@@ -341,7 +341,8 @@ def test_a_table_with_too_many_rows_is_refused_without_reading_on(
     with pytest.raises(DoorstepError) as err:
         read(write(tmp_path, "\n".join(lines)))
     assert [i.code for i in err.value.issues] == ["E1008"]
-    book = _workbook(tmp_path, [["Order ID", "Latitude", "Longitude"]] + [[i] for i in range(1_200)])
+    header: list[object] = ["Order ID", "Latitude", "Longitude"]
+    book = _workbook(tmp_path, [header] + [[i] for i in range(1_200)])
     with pytest.raises(DoorstepError) as err:
         read(book)
     assert [i.code for i in err.value.issues] == ["E1008"]

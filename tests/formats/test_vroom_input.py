@@ -19,7 +19,8 @@ EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
 def _data() -> dict[str, Any]:
-    return json.loads((DATA / "vroom-matrices.json").read_text())
+    data: dict[str, Any] = json.loads((DATA / "vroom-matrices.json").read_text())
+    return data
 
 
 def _read(data: dict[str, Any] | None = None) -> VroomInput:

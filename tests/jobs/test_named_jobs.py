@@ -79,7 +79,7 @@ def test_the_celery_app_acknowledges_late_and_sends_json() -> None:
     }  # fmt: skip
     assert conf.task_serializer == "json"
     sent: list[tuple[str, Any]] = []
-    app.send_task = lambda name, args: sent.append((name, args))  # type: ignore[method-assign]
+    app.send_task = lambda name, args: sent.append((name, args))
     CeleryRunner(app).submit(object(), "planning.run", {"org_id": "org_1", "plan_id": "pln_1"})  # type: ignore[arg-type]
     assert sent == [(TASK, ["planning.run", {"org_id": "org_1", "plan_id": "pln_1"}])]
     assert json.loads(json.dumps(sent[0][1])) == sent[0][1]

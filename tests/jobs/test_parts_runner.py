@@ -53,7 +53,7 @@ def _work(i: int, n: int) -> PartWork:
 def _keys_left(client: redis.Redis, run_id: str) -> list[tuple[str, int]]:
     """The run's keys still in Redis, with their time to live (-1: none)."""
     keys: Any = client.keys(f"{RunKeys(run_id).base}:*")
-    return [(k.decode(), int(client.ttl(k))) for k in keys]  # type: ignore[arg-type]
+    return [(k.decode(), int(client.ttl(k))) for k in keys]
 
 
 def _runner(
@@ -167,7 +167,7 @@ def test_a_part_whose_helper_vanished_is_planned_again_here_and_every_key_expire
         task = Sealer(SECRET).open(got[1], keys.inbox(helper))
         assert isinstance(task, Assignment)
         for key in (keys.alive, keys.ready, keys.payload(task.index), keys.inbox(helper)):
-            ttls[key] = int(client.ttl(key))  # type: ignore[arg-type]
+            ttls[key] = int(client.ttl(key))
 
     def publish(run_id: str) -> None:
         threading.Thread(target=ghost, args=(run_id,), daemon=True).start()

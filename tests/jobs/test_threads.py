@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import partial
 
 from doorstep.jobs.threads import ThreadRunner, Ticker
 
@@ -12,7 +13,7 @@ def test_runner_runs_jobs_in_order_and_survives_a_restart() -> None:
     runner = ThreadRunner(workers=1)
     seen: list[int] = []
     for i in range(5):
-        runner.submit(f"job {i}", lambda i=i: seen.append(i))
+        runner.submit(f"job {i}", partial(seen.append, i))
     assert runner.wait_idle(10)
     runner.shutdown()
     runner.submit("after restart", lambda: seen.append(99))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from doorstep.domain import StopType
+from doorstep.domain import Plan, StopType
 from doorstep.live.eta import EtaEngine, EtaStatus
 from doorstep.routing import StraightLineProvider
 from tests.factories import VAN, km, order, problem
@@ -17,7 +17,7 @@ ORDERS = [
 ]
 
 
-def _plan():  # type: ignore[no-untyped-def]
+def _plan() -> Plan:
     return solve(problem(ORDERS))
 
 

@@ -7,9 +7,11 @@ import json
 import shutil
 import uuid
 from pathlib import Path
+from typing import cast
 
 import pytest
 import redis
+from redis.client import Pipeline
 
 from doorstep.api.app import make_broker
 from doorstep.config import Settings
@@ -19,6 +21,7 @@ from doorstep.live.redis_broker import RedisBroker
 from tests.cli.scaled_shape import RedisServer, until
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+Entries = list[tuple[str, dict[str, str]]]  # what XRANGE answers a client that decodes responses
 
 
 def _roundtrip(settings: Settings) -> dict[str, object] | None:
@@ -83,7 +86,7 @@ def test_events_published_while_redis_is_down_wait_and_go_in_order_once_it_is_ba
         server.start()
         until(lambda: publisher.waiting() == 0, 30, "the waiting events to be sent")
         r = redis.Redis.from_url(server.url, decode_responses=True)
-        entries = r.xrange(f"doorstep:{org_channel('org_down')}")
+        entries = cast(Entries, r.xrange(f"doorstep:{org_channel('org_down')}"))
         assert [json.loads(fields["d"])["seq"] for _, fields in entries] == [0, 1, 2, 3, 4]
         publisher.publish("org_down", {"type": "position", "seq": 5})
         assert publisher.waiting() == 0 and r.xlen(f"doorstep:{org_channel('org_down')}") == 6
@@ -106,9 +109,9 @@ def test_entries_appended_together_go_in_one_round_trip_in_order(tmp_path: Path)
     pipelines: list[object] = []
     pipeline = publisher.redis.pipeline
 
-    def counted(*args: object, **kwargs: object) -> object:
+    def counted(*args: object, **kwargs: object) -> Pipeline:
         pipelines.append(args)
-        return pipeline(*args, **kwargs)  # type: ignore[arg-type]
+        return pipeline(*args, **kwargs)
 
     publisher.redis.pipeline = counted  # type: ignore[method-assign]
     try:
@@ -116,8 +119,8 @@ def test_entries_appended_together_go_in_one_round_trip_in_order(tmp_path: Path)
         publisher.append_all(entries)
         assert len(pipelines) == 1 and publisher.waiting() == 0
         r = redis.Redis.from_url(server.url, decode_responses=True)
-        assert [f["d"] for _, f in r.xrange("doorstep:a")] == ['{"k":1}', '{"k":3}']
-        assert [f["d"] for _, f in r.xrange("doorstep:b")] == ['{"k":2}']
+        assert [f["d"] for _, f in cast(Entries, r.xrange("doorstep:a"))] == ['{"k":1}', '{"k":3}']
+        assert [f["d"] for _, f in cast(Entries, r.xrange("doorstep:b"))] == ['{"k":2}']
         EtaFeedPublisher(publisher).publish("org_1", {"type": "position", "route_id": "rte_1", "lat": 1.0})
         assert len(pipelines) == 2
         assert r.xlen(f"doorstep:{org_channel('org_1')}") == 1 and r.xlen(STREAM) == 1

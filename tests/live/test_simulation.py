@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
+from doorstep.domain.plan import Route
 from doorstep.live.simulation import SimConfig, SimKind, simulate_route
 from tests.factories import km, order, problem
 from tests.optimize.conftest import solve
@@ -12,7 +13,7 @@ from tests.optimize.conftest import solve
 ORDERS = [order(f"O{i}", km(1 + i % 3, 1 + i // 3)) for i in range(6)]
 
 
-def _route():  # type: ignore[no-untyped-def]
+def _route() -> Route:
     return solve(problem(ORDERS)).routes[0]
 
 

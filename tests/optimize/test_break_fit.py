@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from doorstep.domain import StopType
+from doorstep.domain import Problem, StopType
 from doorstep.optimize import planner
 from doorstep.optimize.break_fit import breakless, fitted
 from doorstep.optimize.build import build_model
@@ -17,7 +17,7 @@ from doorstep.optimize.pyvrp_adapter import SolvedActivity, SolvedRoute, solve, 
 from doorstep.optimize.scaling import UNBOUNDED
 from doorstep.optimize.schedule import time_route
 from doorstep.routing import StraightLineProvider
-from tests.factories import Break, Problem, km, order, problem, t, vehicle
+from tests.factories import Break, km, order, problem, t, vehicle
 from tests.optimize.conftest import solve as plan_checked
 
 LUNCH = Break(t(12), t(13, 30), 1800)

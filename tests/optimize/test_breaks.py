@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from doorstep.domain import StopType
+from doorstep.domain import Problem, StopType
 from doorstep.optimize.breaks import BREAK_UNITS, break_classes
 from doorstep.optimize.build import build_model
 from doorstep.optimize.geometry import build_geometry
@@ -10,7 +10,7 @@ from doorstep.optimize.model import Visit
 from doorstep.optimize.options import SolveOptions
 from doorstep.optimize.profiles import forbidden_values
 from doorstep.routing import StraightLineProvider
-from tests.factories import Break, Problem, TimeWindow, km, order, problem, replace, t, vehicle
+from tests.factories import Break, TimeWindow, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import solve
 
 LUNCH = Break(t(12), t(13, 30), 1800)

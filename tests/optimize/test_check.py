@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import pytest
 
-from doorstep.domain import Plan, StopType
+from doorstep.domain import LatLng, Plan, SpeedProfile, StopType
 from doorstep.domain.timing import Leg, retime
 from doorstep.routing.defaults import default_provider
+from doorstep.routing.provider import NO_AVOID, Matrix
 from doorstep.services.planning.planning import check
 from tests.factories import VAN, Break, OrderKind, PairedPickup, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import solve
@@ -149,9 +151,16 @@ def test_a_large_plan_is_checked_a_few_routes_at_a_time(monkeypatch: pytest.Monk
     sizes: list[int] = []
 
     class Counting(StraightLineProvider):
-        def matrix(self, points, profile, depart_at=None):  # type: ignore[no-untyped-def]
+        def matrix(
+            self,
+            points: Sequence[LatLng],
+            profile: SpeedProfile,
+            depart_at: datetime | None = None,
+            *,
+            avoid: frozenset[str] = NO_AVOID,
+        ) -> Matrix:
             sizes.append(len(set(points)))
-            return super().matrix(points, profile, depart_at)
+            return super().matrix(points, profile, depart_at, avoid=avoid)
 
     whole = check_plan(p, edited, Counting())
     assert len(sizes) == 1 and whole

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -24,11 +23,11 @@ from doorstep.domain.validate import validate_problem
 from doorstep.optimize.check import check_plan
 from doorstep.optimize.decompose import plan_in_parts
 from doorstep.optimize.options import SolveOptions
-from doorstep.optimize.part_runner import PartRunner
+from doorstep.optimize.part_runner import PartProgress, PartRunner, PartSolver
 from doorstep.optimize.planner import make_plan, plan_whole
 from doorstep.optimize.progress import Progress, ProgressCallback
 from doorstep.routing import StraightLineProvider
-from doorstep.routing.provider import Matrix, TravelTimeProvider
+from doorstep.routing.provider import NO_AVOID, Matrix, TravelTimeProvider
 from tests.factories import depot, km, order, t, vehicle
 from tests.optimize.test_properties import problems
 
@@ -175,7 +174,14 @@ class _NoMatrix:
 
     name = "no-matrix"
 
-    def matrix(self, points: Sequence[LatLng], profile: SpeedProfile, depart_at: datetime | None = None) -> Matrix:
+    def matrix(
+        self,
+        points: Sequence[LatLng],
+        profile: SpeedProfile,
+        depart_at: datetime | None = None,
+        *,
+        avoid: frozenset[str] = NO_AVOID,
+    ) -> Matrix:
         raise AssertionError("a matrix was built before the memory check")
 
 
@@ -252,9 +258,17 @@ def test_the_recovery_part_plans_what_a_part_left_out_with_the_vans_no_part_used
     opts = SolveOptions(time_limit_s=30, **SPLIT)  # type: ignore[arg-type]
     lates: list[float | None] = []
 
-    def runner(*args: Any, late_end: float | None = None) -> PartRunner:
+    def runner(
+        options: SolveOptions,
+        workers: int,
+        parts_end: float,
+        solve: PartSolver,
+        on_progress: PartProgress,
+        *,
+        late_end: float | None = None,
+    ) -> PartRunner:
         lates.append(late_end)
-        return PartRunner(*args, late_end=late_end)
+        return PartRunner(options, workers, parts_end, solve, on_progress, late_end=late_end)
 
     plan = plan_in_parts(p, provider, opts, one_van_in_part_one, reports.append, runner)
     # the first pass left part 1's orders out: no later pass may run into the recovery's time (a part started
@@ -348,9 +362,17 @@ def test_parts_that_served_all_in_their_first_pass_may_use_the_recovery_s_time()
     main pass run into the time kept for a recovery part (``late_end``), which would otherwise go unused."""
     lates: list[float | None] = []
 
-    def runner(*args: Any, late_end: float | None = None) -> PartRunner:
+    def runner(
+        options: SolveOptions,
+        workers: int,
+        parts_end: float,
+        solve: PartSolver,
+        on_progress: PartProgress,
+        *,
+        late_end: float | None = None,
+    ) -> PartRunner:
         lates.append(late_end)
-        return PartRunner(*args, late_end=late_end)
+        return PartRunner(options, workers, parts_end, solve, on_progress, late_end=late_end)
 
     plan = plan_in_parts(two_depot_day(), StraightLineProvider(), SolveOptions(time_limit_s=8, **SPLIT),  # type: ignore[arg-type]
                          plan_whole, None, runner)  # fmt: skip

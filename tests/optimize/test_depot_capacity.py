@@ -8,6 +8,7 @@ from collections import Counter
 from doorstep.domain.depots import depot_loads, parcels_by_depot
 from doorstep.domain.orders import Item, Priority
 from doorstep.domain.plan import Plan
+from doorstep.domain.problem import Problem
 from doorstep.optimize.check import check_plan
 from tests.factories import OrderKind, depot, km, order, problem, replace, vehicle
 from tests.optimize.conftest import reasons, solve
@@ -15,7 +16,7 @@ from tests.optimize.conftest import reasons, solve
 EAST = km(12, 0)  # depot B, 12 km east of depot A
 
 
-def _day(cap_a: int | None, cap_b: int | None, high: tuple[str, ...] = ()) -> tuple:
+def _day(cap_a: int | None, cap_b: int | None, high: tuple[str, ...] = ()) -> Problem:
     """Eight orders around depot A, four around depot B; two vans at each depot; one parcel each."""
     near_a = [order(f"a{k}", km(k * 0.4 - 1.5, 1 + (k % 3) * 0.3)) for k in range(8)]
     near_b = [order(f"b{k}", km(12 + k * 0.4, -1 - (k % 2) * 0.4)) for k in range(4)]

@@ -12,6 +12,7 @@ import pytest
 from doorstep.domain.depots import loadings
 from doorstep.domain.kept_loadings import KeptLoading
 from doorstep.domain.plan import Plan, StopType
+from doorstep.domain.problem import Problem
 from doorstep.optimize import docks
 from doorstep.optimize.check import check_plan
 from tests.factories import VAN, depot, km, order, problem, replace, t, vehicle
@@ -21,7 +22,7 @@ SMALL = replace(VAN, capacity={"parcels": 3})
 LOAD = timedelta(minutes=15)
 
 
-def _nine(docks: int | None) -> tuple:
+def _nine(docks: int | None) -> Problem:
     """Nine one-parcel orders near the depot, three vans of three parcels each, 15 minutes to load a van."""
     orders = [order(f"o{k}", km(k % 4 - 2, k // 4 - 1)) for k in range(9)]
     vans = [vehicle(f"veh_{i}", SMALL) for i in range(3)]

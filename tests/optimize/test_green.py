@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from doorstep.domain import emissions
+from doorstep.domain import Order, emissions
 from doorstep.domain.errors import DoorstepError
 from doorstep.domain.plan import StopType
 from doorstep.optimize.check import check_plan, check_route
@@ -36,7 +36,7 @@ def _metres(a: object, b: object) -> int:
     return int(StraightLineProvider().matrix([a, b], EV.profile).distances[0, 1])  # type: ignore[list-item]
 
 
-def _two_clusters() -> list:
+def _two_clusters() -> list[Order]:
     """Three orders 20 km east and three 20 km west: one trip to both is longer than 70 km."""
     east = [order(f"e{i}", km(20 + i * 0.5, 0)) for i in range(3)]
     west = [order(f"w{i}", km(-20 - i * 0.5, 0)) for i in range(3)]

@@ -58,7 +58,7 @@ def vehicles(draw: st.DrawFn, depots: list[str]) -> list[Vehicle]:
     for i in range(draw(st.integers(1, 4))):
         start = draw(st.integers(6, 10))
         end = draw(st.integers(start + 2, 20))
-        brk = ()
+        brk: tuple[Break, ...] = ()
         if draw(st.booleans()):
             b0 = draw(st.integers(start * 60, end * 60 - 60))
             brk = (Break(t(0) + timedelta(minutes=b0), t(0) + timedelta(minutes=min(b0 + 90, end * 60 - 30)), 1800),)

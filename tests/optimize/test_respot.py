@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from doorstep.domain import StopType
+from doorstep.domain import Problem, StopType
 from doorstep.optimize import planner
 from doorstep.optimize.build import build_model
 from doorstep.optimize.geometry import build_geometry
@@ -15,7 +15,7 @@ from doorstep.optimize.options import SolveOptions
 from doorstep.optimize.pyvrp_adapter import SolvedActivity, SolvedRoute, solve, to_problem_data
 from doorstep.optimize.respot import hosts, respotted
 from doorstep.routing import StraightLineProvider
-from tests.factories import Break, Problem, km, order, problem, t, vehicle
+from tests.factories import Break, km, order, problem, t, vehicle
 from tests.optimize.conftest import solve as plan_checked
 
 LUNCH = Break(t(12), t(13, 30), 1800)

@@ -8,7 +8,7 @@ import random
 from collections import Counter
 from dataclasses import replace
 
-from doorstep.domain import Order, Problem, VehicleType
+from doorstep.domain import Order, Problem, Vehicle, VehicleType
 from doorstep.optimize.split import Split, split_day
 from tests.factories import depot, km, order, vehicle
 
@@ -24,10 +24,10 @@ def _ring(n: int, centre_east: float, rng: random.Random, prefix: str, **kw: obj
     return out
 
 
-def _two_depots(orders: list[Order], vans_a: int = 6, vans_b: int = 6, extra: list[object] | None = None) -> Problem:
+def _two_depots(orders: list[Order], vans_a: int = 6, vans_b: int = 6, extra: list[Vehicle] | None = None) -> Problem:
     vans = [vehicle(f"veh_a{i}", dep="dep_a") for i in range(vans_a)]
     vans += [vehicle(f"veh_b{i}", dep="dep_b") for i in range(vans_b)]
-    vans += list(extra or [])  # type: ignore[arg-type]
+    vans += list(extra or [])
     return Problem(depots=(depot("dep_a"), depot("dep_b", at=km(20, 0))), vehicles=tuple(vans), orders=tuple(orders))
 
 

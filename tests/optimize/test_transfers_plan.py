@@ -3,14 +3,17 @@ route leaves with them before; a late trunk delays the routes that carry its goo
 
 from __future__ import annotations
 
-from doorstep.domain.plan import StopType
+from datetime import datetime
+
+from doorstep.domain.plan import Plan, StopType
+from doorstep.domain.problem import Problem
 from doorstep.domain.transfers import Transfer
 from doorstep.optimize.check import check_plan
 from tests.factories import depot, km, order, problem, replace, t, timedelta, vehicle
 from tests.optimize.conftest import reasons, solve
 
 
-def _day(arrival_h: int, arrival_m: int = 0) -> tuple:
+def _day(arrival_h: int, arrival_m: int = 0) -> Problem:
     """Six orders, two vans from 08:00; the trunk from the central warehouse carries three of them (by id and by
     external ref, 09:00-17:00) and takes 30 minutes to unload and sort; the other three are due 09:00-10:00."""
     orders = [order(f"o{k}", km(k - 3, 1 + k % 2), windows=((9, 17) if k < 3 else (9, 10),)) for k in range(6)]
@@ -20,9 +23,9 @@ def _day(arrival_h: int, arrival_m: int = 0) -> tuple:
     return replace(p, transfers=(trunk,))
 
 
-def _departures(result) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _departures(result: Plan) -> dict[str, datetime]:
     """Order ref -> the departure of the trip that carries it."""
-    out = {}
+    out: dict[str, datetime] = {}
     for r in result.routes:
         leave = r.stops[0].departure
         for s in r.stops:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 
+from doorstep.domain import Order
 from doorstep.domain.plan import Plan
 from doorstep.domain.zones import AccessZone
 from doorstep.optimize.check import check_plan
@@ -23,7 +24,7 @@ LEZ = AccessZone(
 )
 
 
-def _day() -> list:
+def _day() -> list[Order]:
     """Two orders inside the zone (6 km east of the depot), two outside."""
     return [
         order("in1", km(6.2, 0.3)),
@@ -33,7 +34,7 @@ def _day() -> list:
     ]
 
 
-def _served_by(result: Plan) -> dict[str, tuple[str, object]]:
+def _served_by(result: Plan) -> dict[str, tuple[str, datetime]]:
     return {s.external_ref: (r.vehicle_id, s.start) for r in result.routes for s in r.stops if s.external_ref}
 
 

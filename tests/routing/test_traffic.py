@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ import pytest
 from doorstep.domain.errors import DoorstepError
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng
-from doorstep.routing.provider import UNREACHABLE
+from doorstep.routing.provider import NO_AVOID, UNREACHABLE, Matrix
 from doorstep.routing.straight_line import StraightLineProvider
 from doorstep.routing.traffic import DEFAULT_URBAN, TrafficModel, TrafficProvider, load_traffic
 
@@ -56,7 +57,7 @@ def test_bad_settings_are_e3013(tmp_path: Path) -> None:
     """Wrong number of factors, a factor out of range, weather below 1 or a garbled file: E3013."""
     for kwargs in ({"hour_factors": (1.0,) * 24}, {"hour_factors": (0.0,) * 168}, {"weather": 0.5}):
         with pytest.raises(DoorstepError) as exc:
-            TrafficModel(**kwargs)  # type: ignore[arg-type]
+            TrafficModel(**kwargs)
         assert exc.value.issues[0].code == "E3013"
     bad = tmp_path / "t.json"
     bad.write_text('{"hour_factors": "fast"}', encoding="utf-8")
@@ -79,8 +80,15 @@ def test_traffic_provider_scales_durations_not_distances_nor_gaps() -> None:
     assert np.allclose(rush.durations, np.rint(free.durations * 1.5))
 
     class Gap(StraightLineProvider):
-        def matrix(self, points, profile, depart_at=None):  # type: ignore[no-untyped-def]
-            m = super().matrix(points, profile, depart_at)
+        def matrix(
+            self,
+            points: Sequence[LatLng],
+            profile: SpeedProfile,
+            depart_at: datetime | None = None,
+            *,
+            avoid: frozenset[str] = NO_AVOID,
+        ) -> Matrix:
+            m = super().matrix(points, profile, depart_at, avoid=avoid)
             m.durations[0, 1] = UNREACHABLE
             return m
 

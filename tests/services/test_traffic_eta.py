@@ -52,9 +52,9 @@ def test_a_stop_pushed_past_its_window_is_reported() -> None:
     hours = [3.0] * 168
     hours[8] = 1.0
     model = TrafficModel(tuple(hours), timezone="Europe/Lisbon")
-    result = plan(p, provider=TrafficProvider(StraightLineProvider(), model),  # type: ignore[arg-type]
+    result = plan(p, provider=TrafficProvider(StraightLineProvider(), model),
                   options=SolveOptions(time_limit_s=2, max_iterations=100))  # fmt: skip
-    warnings = retime_plan(result, p, model)  # type: ignore[arg-type]
+    warnings = retime_plan(result, p, model)
     assert warnings and all(w.code == "W3005" for w in warnings)
     assert any(w.id == "ord_T11" for w in warnings)
     assert warnings[0] in result.warnings

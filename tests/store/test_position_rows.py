@@ -129,8 +129,8 @@ def test_the_known_ids_are_index_probes_not_a_scan_of_the_drivers_trail(db_engin
             read = _SQLITE_READ[False].params(**params, client_ids=asked)
             sql = str(read.compile(db_engine, compile_kwargs={"literal_binds": True}))
             rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
-            on_positions = [str(r[-1]) for r in rows if " positions " in f" {r[-1]} "]
-            assert on_positions and all("client_id=?" in d for d in on_positions), on_positions
+            details = [str(r[-1]) for r in rows if " positions " in f" {r[-1]} "]
+            assert details and all("client_id=?" in d for d in details), details
         state = read_state(conn, org_id, driver_id, None, asked)
     assert state.known == {f"trail0-{k:03d}" for k in range(0, 50, 5)}
 

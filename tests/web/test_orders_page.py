@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ __all__ = ["server"]  # the module-scoped server fixture
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="  # 1x1 px
 CUSTOMERS = ("Rui Costa", "Ana Silva", "Marta Lopes", "João Reis")
 SPOTS = ((38.7150, -9.1450), (38.7260, -9.1300), (38.7200, -9.1550), (38.7320, -9.1420))  # no three in a line
-ORDERS = [
+ORDERS: list[dict[str, Any]] = [
     {"external_ref": f"WS-{k}", "location": {"lat": lat, "lng": lng},
      "address": f"Rua Augusta {10 + k}, Lisboa",
      "contact": {"name": name, "phone": f"+351 91 000 00{k}", "email": f"customer{k}@example.com"},
@@ -219,6 +219,7 @@ def test_a_preview_left_open_is_rejected_when_another_order_or_page_opens(org: O
     from playwright.sync_api import expect
 
     page, errors = open_page(browser, org, f"/app/orders?date={DAY}")
+    leave: Callable[[], object]
     for ref, leave in (("WS-1", lambda: page.get_by_role("button", name="Open order WS-2").click()),
                        ("WS-2", lambda: page.get_by_role("link", name="Live").click())):  # fmt: skip
         page.get_by_role("button", name=f"Open order {ref}").click()

@@ -96,10 +96,10 @@ def tracked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tracked]:
             vt = admin.post("/v1/vehicle-types", json={"name": "Van", "capacity": {"parcels": 10}}).json()["id"]
             van = admin.post("/v1/vehicles", json={"name": "Van 1", "type_id": vt, "depot_id": depot}).json()["id"]
             emails = [f"cliente{k}@example.org" for k in range(3)]
-            orders = [{"external_ref": f"LX-{k}", "location": {"lat": a, "lng": b},
-                       "time_windows": [{"start": "09:00", "end": "12:00"}],
-                       "contact": {"name": f"Cliente {k}", "email": emails[k], "language": "en"}}
-                      for k, (a, b) in enumerate(SPOTS)]  # fmt: skip
+            orders: list[dict[str, Any]] = [{"external_ref": f"LX-{k}", "location": {"lat": a, "lng": b},
+                                             "time_windows": [{"start": "09:00", "end": "12:00"}],
+                                             "contact": {"name": f"Cliente {k}", "email": emails[k], "language": "en"}}
+                                            for k, (a, b) in enumerate(SPOTS)]  # fmt: skip
             plan = publish(admin, depot, van, DAY, orders)
             route = plan["routes"][0]
             drv = admin.post("/v1/drivers", json={"name": "Rui"}).json()["id"]
