@@ -98,6 +98,19 @@ def test_too_little_history_warns_and_falls_back(client: TestClient, tenant: Ten
     assert body["series"][0]["backtest"]["baseline"] == {"mae": None, "mase": None}
 
 
+def test_the_forecast_is_at_least_what_is_already_booked(client: TestClient, tenant: Tenant) -> None:
+    """A new organization (no history) with 3 orders booked for today and 1 for the day after tomorrow: the
+    forecast and both ends of its band are at least those counts on those days (orders booked will be there),
+    and 0 on the day between."""
+    add_history(client, tenant, TODAY, [3, 0, 1], NEAR)
+    code, body = get(client, tenant, "days=3")
+    assert code == 200, body
+    points = body["series"][0]["points"]
+    assert [p["booked"] for p in points] == [3, 0, 1]
+    assert [(p["forecast"], p["low"], p["high"]) for p in points] == [(3.0, 3.0, 3.0), (0.0, 0.0, 0.0),
+                                                                      (1.0, 1.0, 1.0)]  # fmt: skip
+
+
 def test_bad_input_is_reported_at_once(client: TestClient, tenant: Tenant) -> None:
     """days outside 1-28 or not a number is E1490, an unknown grouping E1491; both together in one E1000."""
     code, body = get(client, tenant, "days=0&group_by=week")

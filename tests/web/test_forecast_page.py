@@ -76,7 +76,8 @@ def _texts(page: Any, selector: str) -> list[str]:
 
 
 def test_forecast_page_draws_history_forecast_and_backtest(org: Org, browser: Any) -> None:
-    """The chart has its titled axes and four traces (band edges, orders, forecast); the series list is every
+    """The chart has its titled axes, four line traces (band edges, orders, forecast) and the booked orders'
+    bars; the series list is every
     order then each zone; choosing a zone redraws it; the backtest table shows the API's MAE and MASE; the page
     runs under the real CSP without console errors."""
     from playwright.sync_api import expect
@@ -94,6 +95,8 @@ def test_forecast_page_draws_history_forecast_and_backtest(org: Org, browser: An
     assert _texts(page, "#forecast-chart .g-xtitle") == ["Local delivery day"]
     assert _texts(page, "#forecast-chart .g-ytitle") == ["Orders"]
     assert page.locator("#forecast-chart .scatterlayer .trace").count() == 4
+    assert page.locator("#forecast-chart .barlayer .trace").count() == 1  # the orders booked so far
+    assert "Booked so far" in _texts(page, "#forecast-chart .legendtext")
     expect(page.locator("#series-label")).to_have_text("(All orders)")
     assert page.locator("#forecast-warning").is_hidden()
     bt = everything["series"][0]["backtest"]

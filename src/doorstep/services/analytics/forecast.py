@@ -92,8 +92,15 @@ def series_forecast(h: History, key: str | None, label: str, values: list[int], 
     history = [(h.day(i), values[i]) for i in range(start, len(values))]
     points = [(h.day(len(values) + i), p) for i, p in enumerate(baseline(values, days, DEFAULT_PARAMS, growth))]
     booked = [sum(v for k, v in h.booked.get(d, {}).items() if key in (ALL, k)) for d, _ in points]
+    points = [(d, at_least(p, b)) for (d, p), b in zip(points, booked, strict=True)]
     bt = backtest(values, days, DEFAULT_PARAMS, trend_of=trend_of)
     return SeriesForecast(key, label, history, points, booked, bt)
+
+
+def at_least(point: Point, booked: int) -> Point:
+    """A day's forecast and band are at least the orders already booked for it: they will be there (a day of 300
+    orders booked was forecast 0 on a new organization, and staffing planned it empty)."""
+    return Point(max(point.mean, booked), max(point.low, booked), max(point.high, booked))
 
 
 def forecast(p: Platform, actor: Actor, req: ForecastRequest) -> Forecast:

@@ -24,6 +24,8 @@ function draw(s) {
       fill: "tonexty", fillcolor: "rgba(60, 111, 180, 0.2)", hovertemplate: "%{x}: from %{y}<extra>band</extra>" },
     { type: "scatter", mode: "lines+markers", name: "Orders", x: hx, y: s.history.map((h) => h.orders),
       line: { color: "#1d2433" }, marker: { size: 4 } },
+    { type: "bar", name: "Booked so far", x: fx, y: s.points.map((p) => p.booked), marker: { color: "rgba(29, 36, 51, 0.3)" },
+      hovertemplate: "%{x}: %{y} booked<extra></extra>" },
     { type: "scatter", mode: "lines+markers", name: "Forecast", x: fx, y: s.points.map((p) => p.forecast),
       line: { color: "#3c6fb4", dash: "dash" }, marker: { size: 5 } },
   ];
