@@ -63,6 +63,28 @@ def test_staffing_plans_each_forecast_day_with_the_real_fleet(client: TestClient
     assert run["result"]["warnings"] == []
 
 
+def test_a_new_organization_is_staffed_with_its_booked_orders(client: TestClient, tenant: Tenant) -> None:
+    """No history at all, 3 orders booked for today and 2 for tomorrow: the forecast is those counts (never below
+    what is booked), and each day is planned with its own booked orders (their places), all served, where a
+    forecast of 0 used to plan nothing."""
+    add_history(client, tenant, TODAY, [3, 2], NEAR)
+    with clock_at(client, today_at(TODAY)):
+        r = client.post("/v1/analytics/staffing", json=OPTIONS, headers=tenant.h("write"))
+        assert r.status_code == 202, r.text
+        wait(client)
+    run = client.get(f"/v1/analytics/staffing/{r.json()['id']}", headers=tenant.h("read")).json()
+    assert run["status"] == "succeeded", run
+    days = run["result"]["days"]
+    assert [(d["date"], d["forecast"], d["orders"], d["unassigned"]) for d in days] == [
+        ("2025-06-23", 3.0, 3, 0), ("2025-06-24", 2.0, 2, 0)]
+    assert all(d["vans"] == 1 for d in days)
+    p = platform_of(client)
+    with p.uow(tenant.org_id) as uow:
+        (problem,) = synthetic_days(uow, TODAY, TODAY, 3, 3)
+        booked = sorted((r.lat, r.lng) for r in uow.orders.all() if r.day == TODAY)
+    assert sorted((o.location.lat, o.location.lng) for o in problem.orders) == booked
+
+
 def test_a_day_beyond_the_fleet_reports_unassigned_orders(client: TestClient, tenant: Tenant) -> None:
     """A depot whose only van was removed has no vehicle: the day's orders are unassigned as NO_VEHICLE, 0 vans."""
     add_history(client, tenant, FIRST, [2] * 21, NEAR)

@@ -1,6 +1,6 @@
-"""A synthetic day of a forecast size, for staffing: orders sampled from the history of the same weekday (their
-real addresses, sizes, skills and service times; their windows moved to the day) and the organization's real
-fleet on that day (docs/analytics.md, "Forecast and staffing").
+"""A synthetic day of a forecast size, for staffing: the orders already booked for the day, and the rest sampled
+from the history of the same weekday (their real addresses, sizes, skills and service times; their windows moved
+to the day), and the organization's real fleet on that day (docs/analytics.md, "Forecast and staffing").
 
 The fleet of a depot on a day is its vehicles with a shift that day; a vehicle without one (a day not rostered
 yet) gets its latest shift on the same weekday, else its latest shift of any day, moved to the day at the same
@@ -111,9 +111,18 @@ def fleet_on(uow: UnitOfWork, depot: Depot, day: date) -> list[Vehicle]:
     return out
 
 
+def booked_orders(uow: UnitOfWork, day: date) -> list[OrderRow]:
+    """The orders already stored for ``day`` (cancelled ones left out), in id order."""
+    live = OrderRow.status != OrderStatus.CANCELLED.value
+    return sorted(uow.orders.all(OrderRow.day == day, live), key=lambda r: r.id)
+
+
 def synthetic_days(uow: UnitOfWork, day: date, today: date, count: int, seed: int) -> list[Problem]:
-    """One problem per depot for a day of ``count`` orders sampled from history, with the real fleet."""
-    sampled = sample_orders(uow, day, today, count, seed)
+    """One problem per depot for a day of ``count`` orders with the real fleet: the orders already booked for the
+    day as they are, and the rest sampled from history (a forecast is never below the booked count, so a day
+    of real orders is staffed with them, even with no history to sample from)."""
+    booked = booked_orders(uow, day)[:count]
+    sampled = booked + sample_orders(uow, day, today, count - len(booked), seed)
     depots = {k: depot_of(r) for k, r in uow.depots.get_many(sorted({r.depot_id for r in sampled})).items()}
     by_depot: dict[str, list[Order]] = {}
     for n, row in enumerate(sampled):
