@@ -82,6 +82,18 @@ def _texts(page: Any, selector: str) -> list[str]:
     return [t.strip() for t in page.locator(selector).all_text_contents()]
 
 
+def _kpi_page(org: Org, browser: Any, query: str) -> tuple[Any, list[str]]:
+    """The KPI page of a range, logged in, under the real CSP, and the console errors it logs."""
+    page = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    log_in(page, org.base, org.email, PASSWORD)
+    page.goto(f"{org.base}/app/analytics?{query}")
+    page.wait_for_selector("body[data-ready='1']")
+    return page, errors
+
+
 def test_kpi_page_draws_its_charts_and_scorecard(org: Org, browser: Any) -> None:
     """Totals, the daily chart (bars and on-time line, three titled axes), failures by reason (one bar each), the
     scorecard (one row per driver, the API's rates), ETA accuracy per horizon and the heatmap draw under the real
@@ -90,13 +102,7 @@ def test_kpi_page_draws_its_charts_and_scorecard(org: Org, browser: Any) -> None
 
     api = org.api.get(f"/v1/analytics/kpis?from={DAY}&to={DAY}&group_by=driver").json()
     assert api["total"]["deliveries"] == 3 and api["total"]["failed_by_reason"] == {"no_access": 1, "not_home": 2}
-    page = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()  # CSP enforced
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    log_in(page, org.base, org.email, PASSWORD)
-    page.goto(f"{org.base}/app/analytics?from={DAY}&to={DAY}")
-    page.wait_for_selector("body[data-ready='1']")
+    page, errors = _kpi_page(org, browser, f"from={DAY}&to={DAY}")
     expect(page.locator("#totals div").filter(has_text="Deliveries").locator("dd")).to_have_text("3")
     expect(page.locator("#totals div").filter(has_text="On time").locator("dd")).to_have_text(
         f"{api['total']['on_time_rate'] * 100:.1f} %")
@@ -135,13 +141,7 @@ def test_a_range_without_worked_days_says_so(org: Org, browser: Any) -> None:
     totals show zero and dashes."""
     from playwright.sync_api import expect
 
-    page = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()  # CSP enforced
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    log_in(page, org.base, org.email, PASSWORD)
-    page.goto(f"{org.base}/app/analytics?from=2024-01-01&to=2024-01-31")
-    page.wait_for_selector("body[data-ready='1']")
+    page, errors = _kpi_page(org, browser, "from=2024-01-01&to=2024-01-31")
     expect(page.locator("#totals div").filter(has_text="Deliveries").locator("dd")).to_have_text("0")
     daily = "No worked day in this range: the KPIs come from the days drivers worked."
     assert _texts(page, "#daily-chart .annotation-text") == [daily]
