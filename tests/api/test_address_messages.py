@@ -70,9 +70,11 @@ def _body(msg: EmailMessage) -> str:
 
 
 def _relocated(n: Notifying, t: Tenant, order_id: str) -> list[EventRecord]:
+    """The order's ``order.relocated`` events, oldest first (PostgreSQL returns rows in no set order)."""
     with platform_of(n.client).uow(t.org_id) as uow:
         rows = uow.session.query(EventRow).filter(EventRow.org_id == t.org_id, EventRow.subject_id == order_id,
-                                                  EventRow.type == "order.relocated").all()  # fmt: skip
+                                                  EventRow.type == "order.relocated"
+                                                  ).order_by(EventRow.at, EventRow.id).all()  # fmt: skip
         return [EventRecord(e.id, e.org_id, e.type, e.subject_id, e.actor, e.at, data=dict(e.data)) for e in rows]
 
 
