@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from doorstep.services.customer.tracking_links import NOT_FOUND
@@ -195,6 +195,30 @@ def test_the_window_narrows_as_the_driver_gets_closer_and_disappears_once_delive
     assert site.client.get(f"/v1/track/{mine}/photo").status_code == 404
     first_done = site.view(first_link)
     assert first_done["proof"]["received_by"].endswith("Ana") and first_done["eta"] is None
+
+
+def test_a_window_that_passed_before_the_driver_set_off_is_not_shown(site: Site) -> None:
+    """The route is dispatched but its driver has not set off (no position, no stop worked): in the morning the
+    page shows the planned window; once that window has passed it shows no time at all (a window in the past
+    would mislead) but says the time comes when the driver leaves, with the booked window; as soon as the
+    driver sets off, a window from now on is back."""
+    day = _day(site)
+    r, _ = _route_of(day, 0)  # order 0's customer reads English
+    token = site.client.post(f"/v1/live/orders/{day.orders[0]}/tracking-token", headers=day.t.h()).json()["token"]
+    morning = site.view(token)
+    assert morning["eta"] is not None and morning["next_step"] == ""
+    late = datetime.fromisoformat(morning["eta"]["end"]) + timedelta(minutes=1)
+    site.clock.at(late.astimezone(timezone(timedelta(hours=1))).strftime("%H:%M"))  # the day's local time
+    waiting = site.view(token)
+    assert waiting["eta"] is None and waiting["booked"].startswith("Your booked window:")
+    assert waiting["next_step"] == ("Your driver has not set off yet: we will show the arrival time as soon as they "
+                                    f"do. {waiting['booked']}")  # fmt: skip
+    assert waiting["next_step"] in site.client.get(f"/t/{token}").text  # the page as served, before any script
+    depot = day.plan["routes"][r]["data"]["stops"][0]["location"]
+    _drive(site, day, r, depot["lat"], depot["lng"])
+    going = site.view(token)
+    assert going["eta"] is not None and going["next_step"] == ""
+    assert datetime.fromisoformat(going["eta"]["end"]) > site.clock()
 
 
 def test_the_photo_shows_only_where_the_organization_allows_it(site: Site) -> None:

@@ -9,6 +9,7 @@ TAGS = ("on_time", "careful", "friendly", "safe_place", "late", "damaged", "inst
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
+        "eta_waiting": "Your driver has not set off yet: we will show the arrival time as soon as they do.",
         "refused_too_long": "Too long: the instructions take at most 500 characters, the safe place 200.",
         "refused_window_gone": "This time is no longer available: choose another.",
         "refused_no_route": "No driver can make this change in your delivery window: contact the sender.",
@@ -78,6 +79,7 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "Instructions not followed",
     },
     "fr": {
+        "eta_waiting": "Votre livreur n’est pas encore parti : nous afficherons l’heure d’arrivée dès son départ.",
         "refused_too_long": "Trop long : 500 caractères au plus pour les instructions, 200 pour le lieu sûr.",
         "refused_window_gone": "Ce créneau n’est plus disponible : choisissez-en un autre.",
         "refused_no_route": "Aucun livreur ne peut faire ce changement dans votre créneau : contactez l’expéditeur.",
@@ -150,6 +152,7 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "Consignes non respectées",
     },
     "de": {
+        "eta_waiting": "Ihr Fahrer ist noch nicht losgefahren: Wir zeigen die Ankunftszeit, sobald er unterwegs ist.",
         "refused_too_long": "Zu lang: höchstens 500 Zeichen für die Hinweise, 200 für den Ablageort.",
         "refused_window_gone": "Diese Zeit ist nicht mehr frei: Wählen Sie eine andere.",
         "refused_no_route": "Kein Fahrer kann diese Änderung in Ihrem Lieferfenster ausführen: Wenden Sie sich an "
@@ -222,6 +225,7 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "Hinweise nicht beachtet",
     },
     "es": {
+        "eta_waiting": "Su repartidor aún no ha salido: mostraremos la hora de llegada en cuanto salga.",
         "refused_too_long": "Demasiado largo: como máximo 500 caracteres para las instrucciones y 200 para el lugar "
             "seguro.",
         "refused_window_gone": "Esta franja ya no está disponible: elija otra.",
@@ -294,6 +298,7 @@ WORDS: dict[str, dict[str, str]] = {
         "tag_instructions_ignored": "No siguió las instrucciones",
     },
     "pt": {
+        "eta_waiting": "O seu estafeta ainda não saiu: mostraremos a hora de chegada assim que sair.",
         "refused_too_long": "Demasiado longo: no máximo 500 caracteres para as instruções e 200 para o local seguro.",
         "refused_window_gone": "Esta janela já não está disponível: escolha outra.",
         "refused_no_route": "Nenhum estafeta consegue fazer esta alteração na sua janela: contacte o remetente.",

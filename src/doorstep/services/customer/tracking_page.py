@@ -205,17 +205,28 @@ def _headline(status: str, order: OrderRow, rec: Record, say: Wording, arrived: 
 
 
 def _eta(status: str, order: OrderRow, place: Place, say: Wording, now: datetime) -> dict[str, Any] | None:
-    """The arrival window, only while a delivery is still to come (never after delivery, a failure or a cancel)."""
+    """The arrival window, only while a delivery is still to come (never after delivery, a failure or a cancel),
+    and not once the planned window has passed with the driver not yet set off (``_waiting`` says so instead)."""
     eta = place.eta
     if status not in SHOWS_ETA or eta is None:
         return None
     n = place.stops_before if place.started else None
     lo, hi = tracking_window(eta, order_windows(order.data), n, now if place.started else None)
+    if not place.started and hi <= now:
+        return None
     progress = ""
     if n is not None:
         progress = say.w["next"] if n == 0 else say.w["stop_away"] if n == 1 else say.w["stops_away"].format(n=n)
     return {"start": lo.isoformat(), "end": hi.isoformat(), "text": say.window(lo, hi),
             "margin_minutes": narrowing_margin_s(n) // 60, "stops_before": n, "progress": progress}  # fmt: skip
+
+
+def _waiting(status: str, place: Place, eta: dict[str, Any] | None, booked: str, say: Wording) -> str:
+    """What the page says when the plan's window has passed and the driver has not set off: no time (a window
+    in the past would mislead), the booked window, and that the time comes once the driver leaves."""
+    if status not in SHOWS_ETA or eta is not None or place.eta is None or place.started:
+        return ""
+    return f"{say.w['eta_waiting']} {booked}".strip()
 
 
 def _driver(status: str, order: OrderRow, place: Place, say: Wording) -> dict[str, Any] | None:
@@ -347,15 +358,17 @@ def view_and_route(p: Platform, opened: Opened) -> tuple[dict[str, Any], str | N
         windows = order_windows(order.data)
         booked = say.w["booked"].format(window=say.window(windows[0].start, windows[0].end)) if windows else ""
         sender = rules_of(uow).sender
+        eta = _eta(status, order, place, say, now)
         content = {
             "language": say.language, "organization": sender.name or org.name,
             "brand": {"colour": sender.colour, "text": text_on(sender.colour),
                       "logo_url": logo_src(sender.logo_url, opened.token)},
             "reference": order.external_ref.split("#")[0],
             "status": status, "headline": _headline(status, order, rec, say, arrived),
-            "steps": _steps(status, rec, say), "eta": _eta(status, order, place, say, now),
+            "steps": _steps(status, rec, say), "eta": eta,
             "booked": booked if status in SHOWS_ETA else "", "driver": _driver(status, order, place, say),
-            "proof": _proof(status, rec, say, org.tracking_photo), "next_step": _next_step(status, rec, say, uow),
+            "proof": _proof(status, rec, say, org.tracking_photo),
+            "next_step": _next_step(status, rec, say, uow) or _waiting(status, place, eta, booked, say),
             "carrier": _carrier(uow, order.id, say),
             "feedback": _feedback(status, uow.feedback.first(FeedbackRow.order_id == order.id), say),
             "changes": _changes(status, order, place, say, uow, p.geocoder is not None),
