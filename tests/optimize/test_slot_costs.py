@@ -52,7 +52,9 @@ def test_priced_windows_are_sound_and_complete(seed: int, east: float, north: fl
         stop = next(s for s in cost.proposal.route.stops if s.order_id == slot.id)
         assert start <= stop.start <= end
         assert check_route(with_slot, cost.proposal.route, provider) == []
-        assert cost.proposal.distance_delta_m >= 0
+        # legs are rounded to whole metres: for a stop on the straight line between two others, its two new legs
+        # may each round down by up to half a metre and the leg they replace round up, so -1 m (found in CI)
+        assert cost.proposal.distance_delta_m >= -1
     for w in WINDOWS:
         bound = replace(slot, time_windows=(w,))
         alone = replace(p, orders=(*p.orders, bound))
