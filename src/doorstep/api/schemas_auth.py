@@ -48,13 +48,16 @@ class UserOut(Out):
     created_at: dt.datetime
 
 
+Origins = list[Annotated[str, Field(max_length=300)]]  # web origins (services/accounts/key_origins.py checks them)
+
+
 class ApiKeyIn(Strict):
     """A new API key; scopes: read, write, manage, or checkout alone (a publishable key for the checkout widget:
     slot offers, holds and their confirmation only)."""
 
     name: str = Field(min_length=1, max_length=200, examples=["shop integration"])
     scopes: list[Literal["read", "write", "manage", "checkout"]] = Field(min_length=1, examples=[["read", "write"]])
-    origins: list[Annotated[str, Field(max_length=300)]] | None = Field(
+    origins: Origins | None = Field(
         None, max_length=100, examples=[["https://shop.example"]],
         description="a publishable key only: the web origins its shop's pages run on (at most 20; null: any); a "
         "browser on any other origin is refused (E4007)",
@@ -64,8 +67,7 @@ class ApiKeyIn(Strict):
 class ApiKeyOriginsIn(Strict):
     """The web origins a publishable key may be used from (null: any)."""
 
-    origins: list[Annotated[str, Field(max_length=300)]] | None = Field(max_length=100,
-                                                                       examples=[["https://shop.example"]])
+    origins: Origins | None = Field(max_length=100, examples=[["https://shop.example"]])
 
 
 class ApiKeyOut(Out):

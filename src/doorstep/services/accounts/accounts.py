@@ -181,8 +181,9 @@ def create_api_key(
     require_grant(actor, scopes, f"the scopes {', '.join(sorted(scopes))}")
     secret = (PUBLISHABLE_PREFIX if publishable else KEY_PREFIX) + secrets.token_urlsafe(32)
     with p.uow(actor) as uow:
-        key = ApiKeyRow(id=new_id("key"), name=name, secret_hash=_key_hash(secret), scopes=sorted(scopes))
-        key.origins = allowed
+        key = ApiKeyRow(
+            id=new_id("key"), name=name, secret_hash=_key_hash(secret), scopes=sorted(scopes), origins=allowed
+        )
         row = uow.api_keys.add(key)
         uow.commit()
     return row, secret

@@ -32,6 +32,7 @@ from doorstep.services.kernel.platform import Platform
 from doorstep.services.operations.live_day import Change, LiveDay, load_day, write_change
 from doorstep.services.operations.relocation import place_summary, relocated, window_issues
 from doorstep.services.orders.convert import depot_of, order_of, parse_order
+from doorstep.services.orders.edit_move import place_of
 from doorstep.services.orders.orders import set_order_status
 from doorstep.services.orders.pickup_orders import capacity_issues
 from doorstep.store.models import OrderRow, ProposalRow
@@ -401,7 +402,7 @@ def _point_full(uow: UnitOfWork, row: ProposalRow, option: dict[str, Any], now: 
 def to_pickup_point(events: EventRecorder, order: OrderRow, placed: dict[str, Any], point_id: str) -> None:
     """The order takes the point's place, opening periods and handover time (``placed``: the order as booked to
     the point); the former place is logged and ``order.updated`` recorded."""
-    was = {"lat": order.lat, "lng": order.lng, "address": order.address, "pickup_point_id": order.pickup_point_id}
+    was = place_of(order)
     log = [*order.data.get(CHANGES, []), {"kind": "pickup_point", "to": point_id, "from": was}]
     order.data = {**order.data, **placed, CHANGES: log}
     order.lat, order.lng = placed["location"]["lat"], placed["location"]["lng"]
@@ -417,7 +418,7 @@ def relocate_order(events: EventRecorder, order: OrderRow, summary: dict[str, An
     logged, the version goes up, ``order.relocated`` is recorded with the new address and place, who moved it (the
     customer through their link, else a dispatcher) and the version — the customer's confirmation
     (``address_changed``) is a handler of it — and then ``order.updated`` (as every other change of the order)."""
-    was = {"lat": order.lat, "lng": order.lng, "address": order.address, "pickup_point_id": order.pickup_point_id}
+    was = place_of(order)
     log = [*order.data.get(CHANGES, []), {"kind": "relocate", "from": was}]
     data = {**order.data, "location": summary["location"], "address": summary["address"],
             "time_windows": summary["windows"], CHANGES: log}  # fmt: skip
