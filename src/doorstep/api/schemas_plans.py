@@ -74,6 +74,22 @@ class UnassignedOut(BaseModel):
     action: str
 
 
+class RoutePathOut(BaseModel):
+    """The roads a route follows, drawn by the deployment's road network: one line of [lat, lng] per leg between
+    consecutive stop places (a place repeated at once counted once), for the vehicle's profile and around the
+    zones its type may not enter."""
+
+    route_id: str
+    version: int
+    profile: str = Field(examples=["van"])
+    legs: list[list[list[float]]]
+    stops: int = Field(description="stop places joined: one more than the legs")
+    distance_m: int
+    duration_s: int = Field(description="free-flow driving time along the roads (no traffic factors)")
+    avoided_zones: list[str]
+    attribution: str
+
+
 class RouteOut(Out):
     """A route of a plan version: status, lock, driver, version and its stops with ETAs (``data``)."""
 

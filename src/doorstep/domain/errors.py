@@ -227,6 +227,16 @@ CODES: dict[str, tuple[str, str]] = {
         "Set DOORSTEP_NETWORK to a network built with `doorstep network build` and restart; "
         "or ask for the trail without matched=true.",
     ),
+    "E2141": (
+        "road paths need a road network",
+        "Set DOORSTEP_NETWORK to a network built with `doorstep network build` and restart; the maps then draw "
+        "straight lines from stop to stop.",
+    ),
+    "E2142": (
+        "the road network does not join every stop",
+        "A stop lies off the network's roads (outside its extract, or only reachable through a zone the vehicle "
+        "may not enter): check the stop's place, or build the network from a larger extract.",
+    ),
     "E2150": ("planning job cancelled", "Retry the plan when you want it computed (POST /v1/plans/{id}/retry)."),
     "E2151": ("planning job already finished", "Only a queued or running job can be cancelled; reload the plan."),
     "E2190": ("no plan to compare with", "Publish a plan for the depot and day first, or name one with ?with=."),

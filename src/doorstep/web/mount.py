@@ -45,6 +45,12 @@ def _places_addresses(request: Request) -> bool:
     return platform is not None and platform.geocoder is not None
 
 
+def _road_paths(request: Request) -> bool:
+    """Whether the deployment has a road network (the maps then redraw routes along the roads)."""
+    platform = getattr(request.app.state, "platform", None)
+    return platform is not None and bool(platform.travel.draws_roads)
+
+
 def mount_web(app: FastAPI) -> None:
     """Serve ``/login``, ``/app`` (the dashboard) and its orders, drivers, live, slots, messages, analytics, forecast
     and learned-times pages; assets under ``/static`` (plotly.js from the ``plotly`` package). Works offline."""
@@ -62,7 +68,8 @@ def mount_web(app: FastAPI) -> None:
 
     @router.get("/app", response_class=HTMLResponse)
     def dashboard(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "dashboard.html", {"title": "Dispatch", "here": "plan"})
+        ctx = {"title": "Dispatch", "here": "plan", "roads": _road_paths(request)}
+        return templates.TemplateResponse(request, "dashboard.html", ctx)
 
     @router.get("/app/orders", response_class=HTMLResponse)
     def orders(request: Request) -> HTMLResponse:
@@ -75,7 +82,7 @@ def mount_web(app: FastAPI) -> None:
 
     @router.get("/app/live", response_class=HTMLResponse)
     def live(request: Request) -> HTMLResponse:
-        ctx = {"title": "Live", "here": "live", "addresses": _places_addresses(request)}
+        ctx = {"title": "Live", "here": "live", "addresses": _places_addresses(request), "roads": _road_paths(request)}
         return templates.TemplateResponse(request, "live.html", ctx)
 
     @router.get("/app/slots", response_class=HTMLResponse)

@@ -22,11 +22,12 @@ from doorstep.api.schemas_plans import (
     PlanOut,
     PlanSummary,
     RouteOut,
+    RoutePathOut,
     UnassignedOut,
     VersionIn,
 )
 from doorstep.api.schemas_transfers import DepotLoadOut
-from doorstep.services.dispatch import routes
+from doorstep.services.dispatch import route_roads, routes
 from doorstep.services.planning import plan_compare, plans, route_edits
 
 router = APIRouter(tags=["plans"], responses=ERRORS)
@@ -136,6 +137,15 @@ def my_routes(p: PlatformDep, actor: ActorDep) -> list[RouteOut]:
 def get_route(route_id: str, p: PlatformDep, actor: ActorDep) -> RouteOut:
     """The route with its stops; drivers get 404 for routes that are not theirs."""
     return RouteOut.model_validate(routes.get_route(p, actor, route_id))
+
+
+@router.get(
+    "/v1/routes/{route_id}/path", response_model=RoutePathOut, tags=["routes"], summary="The roads a route follows"
+)
+def route_path(route_id: str, p: PlatformDep, actor: ActorDep) -> RoutePathOut:
+    """Drawn by the deployment's road network (409 E2141 without one: draw straight lines; 409 E2142 when the
+    network joins not every stop). Drivers may ask for their own routes only."""
+    return RoutePathOut.model_validate(route_roads.route_path_view(p, actor, route_id))
 
 
 @router.post("/v1/routes/{route_id}/assign", response_model=RouteOut, tags=["routes"], summary="Assign driver/vehicle")

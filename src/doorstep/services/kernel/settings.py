@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from doorstep.domain.carriers import CarrierConfig
-from doorstep.routing.provider import TravelTimeProvider
+from doorstep.routing.provider import TravelTimeProvider, layers
+from doorstep.routing.route_geometry import RouteGeometryProvider
 from doorstep.services.kernel.webhook_targets import Resolver, system_resolver
 
 
@@ -23,6 +24,12 @@ class TravelModel:
     traffic: str | None = None
     weather: float = 1.0
     learned: bool = False  # DOORSTEP_LEARNED_TIMES: plans and ETAs use the times learned from driven days
+
+    @property
+    def draws_roads(self) -> bool:
+        """Whether the network can draw the roads a route follows (the maps then ask for them): its wrappers
+        (matrix cache, traffic) pass ``route_legs`` on, so the model at the bottom must draw them."""
+        return self.network is not None and isinstance(list(layers(self.network))[-1], RouteGeometryProvider)
 
 
 @dataclass(slots=True)

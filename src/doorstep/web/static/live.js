@@ -3,6 +3,7 @@
 // can be approved.
 import { api, el, esc, hhmm } from "./api.js";
 import { COLOURS, makeMap } from "./map.js";
+import { followRoads } from "./road-paths.js";
 import { money, navDay } from "./page.js";
 import { fillChoices, setupChanges } from "./live-changes.js";
 
@@ -19,17 +20,23 @@ const refOf = (route, orderId) => (route.refs || {})[orderId] || orderId;
 
 function showError(err) { $("error").textContent = err ? err.message : ""; }
 
+let drawing = 0; // the newest drawRoutes: road paths arriving for an older one are not drawn
+
 function drawRoutes() {
   view.layer.clearLayers();
   markers.clear();
   const bounds = [];
+  const lines = new Map();
+  const mine = ++drawing;
   [...routes.values()].forEach((r, i) => {
     const colour = COLOURS[i % COLOURS.length];
-    L.polyline(r.path, { color: colour, weight: 3, opacity: 0.6 }).addTo(view.layer).bindTooltip(esc(r.vehicle_name || r.vehicle_id));
+    lines.set(r.id, L.polyline(r.path, { color: colour, weight: 3, opacity: 0.6, className: "route-line" })
+      .addTo(view.layer).bindTooltip(esc(r.vehicle_name || r.vehicle_id)));
     bounds.push(...r.path);
     if (r.position) placeDriver(r.id, r.position.lat, r.position.lng);
   });
   if (bounds.length && !fitted) { view.map.fitBounds(bounds, { padding: [20, 20] }); fitted = true; }
+  followRoads(view.map, [...routes.values()], lines, () => mine === drawing);
 }
 
 function placeDriver(routeId, lat, lng) {

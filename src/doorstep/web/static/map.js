@@ -4,6 +4,7 @@
 // and the place on it go to ``moves.drop``, and the marker goes back where it was (the stop's address does not
 // change, only its route and place in the sequence).
 import { esc } from "./api.js";
+import { followRoads, legStarts } from "./road-paths.js";
 import { TILE_ATTRIBUTION, TILE_URL } from "./tiles.js";
 
 const L = window.L;
@@ -42,15 +43,32 @@ export function nearestPlace(map, routes, latlng, orderId) {
   let best = null;
   for (const route of routes) {
     const stops = route.data.stops;
-    const pts = stops.map((s) => map.latLngToLayerPoint([s.location.lat, s.location.lng]));
-    for (let k = 0; k + 1 < pts.length; k++) {
-      const d = L.LineUtil.pointToSegmentDistance(at, pts[k], pts[k + 1]);
-      if (d <= TOLERANCE_PX && (!best || d < best.d)) {
-        best = { d, route, position: stops.slice(1, k + 1).filter((s) => s.order_id !== orderId).length };
+    for (const [k, line] of segments(route)) {
+      const pts = line.map((q) => map.latLngToLayerPoint(q));
+      for (let j = 0; j + 1 < pts.length; j++) {
+        const d = L.LineUtil.pointToSegmentDistance(at, pts[j], pts[j + 1]);
+        if (d <= TOLERANCE_PX && (!best || d < best.d)) {
+          best = { d, route, position: stops.slice(1, k + 1).filter((s) => s.order_id !== orderId).length };
+        }
       }
     }
   }
   return best;
+}
+
+const drawnRoads = new Map(); // route id -> { version, legs } of the road path on screen
+
+// The pieces of a route's line as drawn, each with the index of the stop it leaves from: the road legs when the
+// line follows the roads, else the straight line from each stop to the next.
+function segments(route) {
+  const stops = route.data.stops;
+  const road = drawnRoads.get(route.id);
+  if (road && road.version === route.version) {
+    const starts = legStarts(stops);
+    if (starts.length === road.legs.length) return road.legs.map((leg, j) => [starts[j], leg]);
+  }
+  return stops.slice(0, -1).map((s, k) => [k, [[s.location.lat, s.location.lng],
+    [stops[k + 1].location.lat, stops[k + 1].location.lng]]]);
 }
 
 // A marker that can be dragged onto a route's line (see the header); the line under it thickens while dragging.
@@ -74,9 +92,12 @@ function draggable(marker, view, targets, lines, moves, what) {
 
 // ``moves`` (optional): ``editable(route)`` says which routes take and give stops; ``drop({orderId, ref, fromRoute,
 // routeId, position})`` gets each drop (``routeId`` null when it was on no route's line).
+let drawing = 0; // the newest drawPlan: road paths arriving for an older one are not drawn
+
 export function drawPlan(view, routes, unassigned, orderIndex, moves = null) {
   const { map, layer } = view;
   layer.clearLayers();
+  const mine = ++drawing;
   const bounds = [];
   const lines = new Map();
   const targets = moves ? routes.filter((r) => moves.editable(r)) : [];
@@ -114,6 +135,8 @@ export function drawPlan(view, routes, unassigned, orderIndex, moves = null) {
     if (moves && targets.length) draggable(marker, view, targets, lines, moves, { orderId: u.order_id, ref: u.external_ref, fromRoute: null });
   }
   if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] });
+  followRoads(map, routes, lines, () => mine === drawing,
+    (route, body) => drawnRoads.set(route.id, { version: route.version, legs: body.legs }));
 }
 
 // The access zones (low-emission, restricted access) as dashed outlines under the routes, each labelled with its

@@ -1,0 +1,132 @@
+"""The plan and live maps draw routes along the roads, in Debian Chromium: on a deployment with a road network
+(the Monaco extract, embedded OSRM) each route's line is redrawn from its stops' straight lines to the road path
+the API gives, credited to OpenStreetMap; on the straight-line model no path is asked for and the lines stay
+straight. No console errors either way."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from doorstep.api.app import create_app
+from doorstep.config import Settings
+from doorstep.domain.geo import LatLng
+from doorstep.services.accounts.accounts import create_organization
+from doorstep.services.fleet import fleet_admin
+from doorstep.services.kernel.access import system_actor
+from doorstep.services.kernel.platform import Platform
+from doorstep.store.migrate import upgrade
+from doorstep.web.mount import mount_web
+from tests.browser import axe_violations, log_in, running
+from tests.web.test_dashboard import ARTIFACTS, DAY, PASSWORD, server
+from tests.web.test_planning_screen import console_errors, open_day, plan
+
+__all__ = ["server"]  # the straight-line dashboard server, shared with the dashboard tests
+
+
+@pytest.fixture(scope="module")
+def roads_server(tmp_path_factory: pytest.TempPathFactory, monaco_network: Path) -> Iterator[tuple[str, Platform]]:
+    """A real server on the Monaco road network: its base URL and the services' platform."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('roads-web')}/web.sqlite"
+    upgrade(url)
+    app = create_app(Settings(database_url=url, secret_key="roads-web-test", webhook_tick_s=0, network=monaco_network))
+    mount_web(app)
+    with running(app) as base:
+        yield base, app.state.platform
+
+
+def monaco_org(p: Platform) -> str:
+    """An organization with its admin (the returned email), a depot at the port of Monaco and two 5-parcel vans
+    with a shift on DAY."""
+    email = f"roads-{uuid.uuid4().hex[:8]}@example.com"
+    org_id, _ = create_organization(p, "Monaco courier", email, PASSWORD)
+    sys = system_actor(org_id)
+    tz = ZoneInfo("Europe/Monaco")
+    port = {"name": "Port", "lat": 43.7347, "lng": 7.4206, "timezone": "Europe/Monaco"}
+    depot = fleet_admin.create(p, sys, "depot", port)
+    van = {"name": "Van", "capacity": {"parcels": 5}, "profile": "van", "skills": []}
+    vt = fleet_admin.create(p, sys, "vehicle_type", van)
+    for name in ("Van A", "Van B"):
+        v = fleet_admin.create(p, sys, "vehicle", {"name": name, "type_id": vt.id, "depot_id": depot.id, "skills": [],
+                                                   "max_distance_m": None, "max_stops": None})  # fmt: skip
+        shift = {"vehicle_id": v.id, "driver_id": None, "day": DAY, "breaks": [],
+                 "start": datetime(2025, 6, 17, 8, tzinfo=tz), "end": datetime(2025, 6, 17, 18, tzinfo=tz)}  # fmt: skip
+        fleet_admin.create(p, sys, "shift", shift)
+    return email
+
+
+def csv_of(points: list[LatLng]) -> bytes:
+    rows = ["external_ref,lat,lng,address,window_start,window_end,service_min,parcels"]
+    rows += [f"MC-{k},{q.lat},{q.lng},Rue {k},09:00,17:00,3,1" for k, q in enumerate(points)]
+    return ("\n".join(rows) + "\n").encode()
+
+
+def segments(page: Any) -> list[int]:
+    """The drawn route lines' segment counts (the SVG path's line-to commands)."""
+    paths = page.locator("path.route-line").evaluate_all("ps => ps.map(p => p.getAttribute('d'))")
+    return [len(re.findall(r"L", d or "")) for d in paths]
+
+
+def test_routes_follow_the_roads_on_a_network(
+    roads_server: tuple[str, Platform], browser: Any, monaco_points: list[LatLng]
+) -> None:
+    """Eight Monaco orders on two vans: both lines end up on the roads (many more segments than stops), the map
+    credits OpenStreetMap, each path was asked once; the live page draws the published routes on the roads too."""
+    base, p = roads_server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    email = monaco_org(p)
+    page = browser.new_context(bypass_csp=True, viewport={"width": 1400, "height": 1100}).new_page()
+    errors = console_errors(page)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if r.url.endswith("/path") else None)
+    log_in(page, base, email, PASSWORD)
+    page.goto(f"{base}/app?date={DAY.isoformat()}")
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.get_attribute("#map", "data-roads") == "on"
+    page.set_input_files("#import-file", files=[{"name": "orders.csv", "mimeType": "text/csv",
+                                                 "buffer": csv_of(monaco_points[40:48])}])  # fmt: skip
+    page.click("#import-btn")
+    expect(page.locator("#orders tbody tr")).to_have_count(8)
+    plan(page, 1)
+    expect(page.locator("path.route-line.on-roads")).to_have_count(2)
+    stops = page.locator(".stop-label").count()
+    assert stops == 8 and sum(segments(page)) > 4 * (stops + 2), segments(page)
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap")
+    assert len(asked) == 2, asked
+    assert axe_violations(page) == []
+    page.screenshot(path=ARTIFACTS / "roads-1-plan.png", full_page=True)
+
+    page.click("#publish-btn")
+    expect(page.locator("#plan-status")).to_contain_text("published")
+    page.goto(f"{base}/app/live?date={DAY.isoformat()}")
+    assert page.get_attribute("#map", "data-roads") == "on"
+    expect(page.locator("path.route-line.on-roads")).to_have_count(2)
+    assert sum(segments(page)) > 4 * (stops + 2)
+    page.screenshot(path=ARTIFACTS / "roads-2-live.png", full_page=True)
+    assert errors == [], errors
+
+
+def test_straight_lines_without_a_network(server: tuple[str, Platform], browser: Any) -> None:
+    """On the straight-line model the page says so (data-roads off), asks for no path, and each line joins its
+    stops directly: one segment per leg."""
+    from tests.web.test_dashboard import organization
+
+    base, p = server
+    page, errors = open_day(browser, base, organization(p, "Straight courier"))
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if r.url.endswith("/path") else None)
+    assert page.get_attribute("#map", "data-roads") == "off"
+    plan(page, 1)
+    expect(page.locator("path.route-line")).to_have_count(2)
+    page.wait_for_timeout(500)  # time for a path request to go out, were one asked for
+    assert asked == [] and page.locator("path.route-line.on-roads").count() == 0
+    assert all(n <= 5 for n in segments(page)), segments(page)  # at most 3 orders a van: start, 3 stops, end
+    assert errors == [], errors
