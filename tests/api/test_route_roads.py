@@ -14,8 +14,9 @@ from fastapi.testclient import TestClient
 
 from doorstep.api.app import create_app
 from doorstep.config import Settings
+from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng, haversine_m
-from doorstep.services.dispatch.route_roads import PATHS
+from doorstep.services.dispatch.route_roads import PATHS, Key, PathCache
 from doorstep.services.kernel.access import system_actor
 from tests.api.conftest import Tenant, make_tenant, platform_of
 from tests.api.test_plans import FAST, add_orders, plan_now, wait
@@ -113,3 +114,17 @@ def test_without_a_road_network_the_path_is_e2141(client: TestClient, tenant: Te
     plan = plan_now(client, tenant)
     r = client.get(f"/v1/routes/{plan['routes'][0]['id']}/path", headers=tenant.h("read"))
     assert r.status_code == 409 and r.json()["error"]["code"] == "E2141", r.text
+
+
+def test_the_path_memory_keeps_the_newest_paths_and_what_cannot_be_joined() -> None:
+    """Past its size the least recently asked path goes first; a route the network cannot join is remembered as
+    such (None), so it is not routed again on every ask."""
+    memory = PathCache(size=2)
+    keys: list[Key] = [(1, SpeedProfile.VAN, frozenset(), (LatLng(43.7, 7.4 + k / 100),)) for k in range(3)]
+    memory.put(keys[0], {"legs": [[[43.7, 7.4]]]})
+    memory.put(keys[1], None)
+    assert memory.get(keys[0]) == (True, {"legs": [[[43.7, 7.4]]]})  # now the most recent
+    memory.put(keys[2], {"legs": []})
+    assert memory.get(keys[1]) == (False, None) and memory.get(keys[0])[0] and memory.get(keys[2])[0]
+    memory.put(keys[1], None)
+    assert memory.get(keys[1]) == (True, None) and memory.hits == 4

@@ -114,6 +114,68 @@ def test_routes_follow_the_roads_on_a_network(
     assert errors == [], errors
 
 
+AIM = """async (routeId) => {
+  const { nearestPlace } = await import("/static/app/map.js");
+  const { legStarts } = await import("/static/app/road-paths.js");
+  const get = (url) => fetch(url).then((r) => r.json());
+  const plans = await get("/v1/plans");
+  const route = (await get(`/v1/plans/${plans[0].id}`)).routes.find((r) => r.id === routeId);
+  const path = await get(`/v1/routes/${routeId}/path`);
+  const node = document.createElement("div");
+  node.style.cssText = "width: 800px; height: 800px";
+  document.body.append(node);
+  const map = L.map(node).setView(path.legs[0][0], 18);  // close in: the roads stray far from the straight lines
+  const px = (q) => map.latLngToLayerPoint(q);
+  const stops = route.data.stops;
+  const straight = stops.slice(0, -1).map((s, k) => [px([s.location.lat, s.location.lng]),
+    px([stops[k + 1].location.lat, stops[k + 1].location.lng])]);
+  let far = null;  // the point of the road line farthest from every straight segment
+  path.legs.forEach((leg, j) => leg.forEach((q) => {
+    const d = Math.min(...straight.map(([a, b]) => L.LineUtil.pointToSegmentDistance(px(q), a, b)));
+    if (!far || d > far.d) far = { d, q };
+  }));
+  const starts = legStarts(stops);
+  const places = new Set();  // the places of every leg passing through that point (a road may be driven twice)
+  path.legs.forEach((leg, j) => {
+    const pts = leg.map(px);
+    for (let i = 0; i + 1 < pts.length; i++) {
+      if (L.LineUtil.pointToSegmentDistance(px(far.q), pts[i], pts[i + 1]) < 1) {
+        places.add(stops.slice(1, starts[j] + 1).filter((s) => s.order_id).length);
+      }
+    }
+  });
+  const found = nearestPlace(map, [route], L.latLng(far.q), null);
+  return { far: far.d, route: found?.route.id ?? null, position: found?.position ?? null, places: [...places] };
+}"""
+
+
+def test_a_drop_on_the_road_line_finds_its_route_and_place(
+    roads_server: tuple[str, Platform], browser: Any, monaco_points: list[LatLng]
+) -> None:
+    """Once a route follows the roads, a stop dropped on the road line, far from the straight lines between its
+    stops, lands on that route at the place of the leg the line belongs to (the drop used to need the straight
+    line, which is no longer drawn)."""
+    base, p = roads_server
+    page = browser.new_context(bypass_csp=True, viewport={"width": 1400, "height": 1100}).new_page()
+    errors = console_errors(page)
+    log_in(page, base, monaco_org(p), PASSWORD)
+    page.goto(f"{base}/app?date={DAY.isoformat()}")
+    page.wait_for_selector("body[data-ready='1']")
+    page.set_input_files("#import-file", files=[{"name": "orders.csv", "mimeType": "text/csv",
+                                                 "buffer": csv_of(monaco_points[40:48])}])  # fmt: skip
+    page.click("#import-btn")
+    expect(page.locator("#orders tbody tr")).to_have_count(8)
+    plan(page, 1)
+    expect(page.locator("path.route-line.on-roads")).to_have_count(2)
+    plans = page.evaluate("() => fetch('/v1/plans').then(r => r.json())")
+    routes = page.evaluate("id => fetch(`/v1/plans/${id}`).then(r => r.json())", plans[0]["id"])["routes"]
+    for route in routes:
+        aim = page.evaluate(AIM, route["id"])
+        assert aim["far"] > 40, aim  # well beyond the drop's reach of a straight line (24 px)
+        assert aim["route"] == route["id"] and aim["position"] in aim["places"], aim
+    assert errors == [], errors
+
+
 def test_straight_lines_without_a_network(server: tuple[str, Platform], browser: Any) -> None:
     """On the straight-line model the page says so (data-roads off), asks for no path, and each line joins its
     stops directly: one segment per leg."""

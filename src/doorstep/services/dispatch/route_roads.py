@@ -12,6 +12,7 @@ until the route changes.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -35,25 +36,30 @@ Key = tuple[int, SpeedProfile, frozenset[str], tuple[LatLng, ...]]
 
 
 class PathCache:
-    """The last ``size`` road paths drawn, by (network, profile, zones avoided, stops); thread-safe."""
+    """The last ``size`` road paths drawn, by (network, profile, zones avoided, stops); thread-safe. A path is kept
+    as its JSON text (about 20 bytes a point, against some 120 as Python lists): a city route of 50 stops has a
+    few thousand points, so 512 paths stay within some 25 MB."""
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
-        self._paths: OrderedDict[Key, dict[str, Any] | None] = OrderedDict()
+        self._paths: OrderedDict[Key, bytes | None] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
 
     def get(self, key: Key) -> tuple[bool, dict[str, Any] | None]:
+        """Whether the key is known, and its path (None: the network joins not every stop)."""
         with self._lock:
             if key not in self._paths:
                 return False, None
             self._paths.move_to_end(key)
             self.hits += 1
-            return True, self._paths[key]
+            text = self._paths[key]
+        return True, None if text is None else json.loads(text)
 
     def put(self, key: Key, value: dict[str, Any] | None) -> None:
+        text = None if value is None else json.dumps(value, separators=(",", ":")).encode()
         with self._lock:
-            self._paths[key] = value
+            self._paths[key] = text
             self._paths.move_to_end(key)
             while len(self._paths) > self.size:
                 self._paths.popitem(last=False)
@@ -70,9 +76,28 @@ def _roads(p: Platform) -> object:
     raise DoorstepError([Issue("E2141", msg, ())])
 
 
+_VEHICLES: OrderedDict[tuple[str, str], tuple[SpeedProfile, frozenset[str]]] = OrderedDict()
+_VEHICLES_LOCK = threading.Lock()
+VEHICLES_KEPT = 1024
+
+
 def _vehicle(uow: UnitOfWork, row: RouteRow) -> tuple[SpeedProfile, frozenset[str]]:
-    """The route's vehicle profile and the zones its type may not enter, from the plan it belongs to (a van on
-    the straight-line car profile, and no zones, when the plan no longer names the vehicle)."""
+    """The route's vehicle profile and the zones its type may not enter, as its plan was made (remembered by plan
+    and vehicle: a 2,000-order plan's document is megabytes, and its page asks once per route)."""
+    key = (row.plan_id, row.vehicle_id)
+    with _VEHICLES_LOCK:
+        if key in _VEHICLES:
+            return _VEHICLES[key]
+    found = _vehicle_in_plan(uow, row)
+    with _VEHICLES_LOCK:
+        _VEHICLES[key] = found
+        while len(_VEHICLES) > VEHICLES_KEPT:
+            _VEHICLES.popitem(last=False)
+    return found
+
+
+def _vehicle_in_plan(uow: UnitOfWork, row: RouteRow) -> tuple[SpeedProfile, frozenset[str]]:
+    """Read from the plan's problem (the car profile and no zones when the plan no longer names the vehicle)."""
     plan = uow.plans.require(row.plan_id)
     raw = dict((plan.result or {}).get("problem") or {})
     vehicles = [v for v in raw.get("vehicles", ()) if v.get("id") == row.vehicle_id]
