@@ -14,10 +14,11 @@ from doorstep.optimize.build import build_model
 from doorstep.optimize.geometry import build_geometry
 from doorstep.optimize.model import Visit
 from doorstep.optimize.options import Objective, SolveOptions
+from doorstep.optimize.planner import SMALL_PERTURBATIONS, perturbation_bound
 from doorstep.optimize.profiles import forbidden_values
 from doorstep.optimize.pyvrp_adapter import solve as adapter_solve
 from doorstep.optimize.pyvrp_adapter import start_method, to_problem_data
-from doorstep.optimize.pyvrp_search import MAX_TIME, _cost_per_second, _penalties, _Stop
+from doorstep.optimize.pyvrp_search import MAX_TIME, _cost_per_second, _penalties, _Stop, pays_to_go_out, search_params
 from doorstep.routing import StraightLineProvider
 from tests.factories import VAN, Break, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import reasons, solve
@@ -184,3 +185,36 @@ def test_a_search_has_settled_when_its_last_quarter_found_nothing_better() -> No
         busy(1000.0 - min(k, 90))
         lost(float(MAX_TIME))
     assert (settled.converged, busy.converged, lost.converged) == (True, False, False)
+
+
+def test_small_perturbations_only_where_the_time_is_short_and_the_vans_cost_something() -> None:
+    """At least 15 clients a second of the limit gets perturbations of at most 10 stops, fewer PyVRP's bound; the
+    bound reaches the search only when a van costs something to go out (here a fixed cost); a day of distance
+    alone, with no fixed cost and no break, keeps PyVRP's own 25."""
+    assert perturbation_bound(150, 10.0) == SMALL_PERTURBATIONS == 10
+    assert perturbation_bound(149, 10.0) is None and perturbation_bound(449, 30.0) is None
+    orders = [order(f"O{i}", km(i, 1)) for i in range(1, 6)]
+    paid = replace(VAN, fixed_cost_cents=5_000)
+    day = problem(orders, [vehicle(vtype=paid)])
+    data = to_problem_data(build_model(day, build_geometry(day, StraightLineProvider()), SolveOptions(), set()))
+    assert search_params(data, perturbations=10).perturbation.max_perturbations == 10
+    assert search_params(data).perturbation.max_perturbations == 25
+    model = build_model(day, build_geometry(day, StraightLineProvider()), SolveOptions(), set())
+    assert pays_to_go_out(data, [vt.break_fixed for vt in model.vehicle_types])
+    free = problem(orders)
+    by_distance = SolveOptions(objective=Objective.DISTANCE)
+    data = to_problem_data(build_model(free, build_geometry(free, StraightLineProvider()), by_distance, set()))
+    assert search_params(data, perturbations=10).perturbation.max_perturbations == 25
+
+
+def test_a_lunch_break_is_no_money_for_going_out() -> None:
+    """A van with a break but no fixed cost, on a travel objective: the break's prize sits in the solver's fixed
+    cost (so the route removal runs), but going out costs no money, so the search keeps PyVRP's perturbations."""
+    orders = [order(f"O{i}", km(i, 1)) for i in range(1, 6)]
+    day = problem(orders, [vehicle(breaks=(Break(t(12), t(13), 1800),))])
+    model = build_model(day, build_geometry(day, StraightLineProvider()), SolveOptions(objective=Objective.DURATION),
+                        set())  # fmt: skip
+    data = to_problem_data(model)
+    prizes = [vt.break_fixed for vt in model.vehicle_types]
+    assert any(p > 0 for p in prizes) and any(data.vehicle_type(k).fixed_cost > 0 for k in range(len(prizes)))
+    assert not pays_to_go_out(data, prizes)

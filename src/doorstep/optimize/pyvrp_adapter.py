@@ -19,12 +19,10 @@ from pyvrp import (
     Client,
     ClientGroup,
     Depot,
-    IteratedLocalSearchParams,
     Location,
     ProblemData,
     Shipment,
     Solution,
-    SolveParams,
     VehicleType,
 )
 
@@ -40,9 +38,11 @@ from doorstep.optimize.pyvrp_search import (
     from_specs,
     helper_search,
     neighbours_of,
+    pays_to_go_out,
     plain_cost,
     route_specs,
     run,
+    search_params,
 )
 from doorstep.optimize.scaling import UNBOUNDED
 from doorstep.optimize.tail_chains import improve
@@ -254,18 +254,23 @@ def solve(
     warm: list[RouteSpec] | None = None,
     workers: int = 1,
     neighbours: object | None = None,
+    perturbations: int | None = None,
 ) -> SolveOutcome:
     """Run PyVRP's iterated local search; deterministic for a seed when ``max_iterations`` bounds the run.
 
     ``break_fixed``: per vehicle type, the part of its fixed cost that is not money (break prizes paid back).
     ``warm``: the ``last`` routes of an earlier outcome on a model with the same clients, to start from.
     ``neighbours``: an earlier outcome's, when ``data`` has the same clients (a model from ``build.with_prizes``).
+    ``perturbations``: the most stops one perturbation moves (``pyvrp_search.search_params``; None: PyVRP's),
+    only where a van costs money to go out (``pays_to_go_out``).
     ``workers`` > 1 (time-bounded runs only): a second search with the next seed runs in a helper process on the
     other core, and the better plan of the two is kept; iterations are the two searches' sum. The search stops
     ``CHAIN_SHARE`` of the limit early, and the kept plan gets the improving tail chains found in that time
     (``tail_chains``)."""
     entered = time.perf_counter()
     helper = None
+    if not pays_to_go_out(data, break_fixed):
+        perturbations = None  # PyVRP's bound where going out costs no money (docs/modelling.md)
     near = neighbours if isinstance(neighbours, dict) else neighbours_of(data)
     time_limit_s = max(0.05, time_limit_s - (time.perf_counter() - entered))  # the limit holds the set-up too
     deadline = time.perf_counter() + time_limit_s  # the tail chains' (the search stops a little before it)
@@ -273,7 +278,8 @@ def solve(
         time_limit_s -= min(CHAIN_SHARE * time_limit_s, CHAIN_MAX_S)
     if workers > 1 and max_iterations is None:
         payload = {"deadline": time.time() + time_limit_s, "idle_s": no_improvement_s, "give_up": give_up,
-                   "seed": seed + 1, "scale": penalty_scale, "warm": warm, "neighbours": near}  # fmt: skip
+                   "seed": seed + 1, "scale": penalty_scale, "warm": warm, "neighbours": near,
+                   "perturbations": perturbations}  # fmt: skip
         try:
             helper = _start_helper(data, payload)
         except OSError:  # no process could start (no memory, no more processes): this search alone
@@ -281,7 +287,7 @@ def solve(
     stop = _Stop(time_limit_s, no_improvement_s, max_iterations, give_up)
     stop.clients = data.num_clients
     callbacks = _Callbacks(stop, report, report_every_s, break_fixed or [0] * data.num_vehicle_types)
-    params = SolveParams(ils=IteratedLocalSearchParams(callbacks=callbacks))
+    params = search_params(data, callbacks, perturbations)
     result = run(data, stop, seed, params, penalty_scale, from_specs(data, warm) if warm else None, near)
     best: Solution = result.best
     iterations = result.num_iterations

@@ -22,6 +22,7 @@ from pyvrp import (
     CostEvaluator,
     IteratedLocalSearch,
     IteratedLocalSearchCallbacks,
+    IteratedLocalSearchParams,
     PenaltyManager,
     PenaltyParams,
     ProblemData,
@@ -30,7 +31,14 @@ from pyvrp import (
     Solution,
     SolveParams,
 )
-from pyvrp.search import LocalSearch, NeighbourhoodParams, PerturbationManager, SearchMethod, compute_neighbours
+from pyvrp.search import (
+    LocalSearch,
+    NeighbourhoodParams,
+    PerturbationManager,
+    PerturbationParams,
+    SearchMethod,
+    compute_neighbours,
+)
 
 from doorstep.optimize.scaling import UNBOUNDED
 
@@ -143,6 +151,30 @@ PENALTY_BUDGET = 2e18
 TARGET_FEASIBLE: float | None = None  # the penalty manager's target share of feasible solutions (None: PyVRP's)
 LOAD_UNITS_PER_PRIZE = 10  # units of excess load that start as bad as leaving a normal order out
 NEIGHBOURS: int | None = None  # the granular neighbourhood's size (None: PyVRP's default)
+HISTORY_LENGTH: int | None = None  # late acceptance's history, in iterations (None: PyVRP's, 300)
+MAX_PERTURBATIONS: int | None = None  # the most stops one perturbation moves, every search (None: as asked)
+
+
+def search_params(
+    data: ProblemData, callbacks: IteratedLocalSearchCallbacks | None = None, perturbations: int | None = None
+) -> SolveParams:
+    """PyVRP's parameters of the iterated search and its perturbations: ``perturbations`` bounds the stops one
+    perturbation moves (None: PyVRP's bound, 25) where vans cost something to go out (``_paid_vans``; the adapter
+    passes a bound only where that is money, ``pays_to_go_out``); a model with neither a fixed cost nor a break
+    (Solomon, Gehring–Homberger) keeps PyVRP's own. The overrides above come first."""
+    history = IteratedLocalSearchParams().history_length if HISTORY_LENGTH is None else HISTORY_LENGTH
+    ils = IteratedLocalSearchParams(history_length=history, callbacks=callbacks or IteratedLocalSearchCallbacks())
+    bound = MAX_PERTURBATIONS if MAX_PERTURBATIONS is not None else perturbations if _paid_vans(data) else None
+    if bound is None:
+        return SolveParams(ils=ils)
+    return SolveParams(ils=ils, perturbation=PerturbationParams(1, bound))
+
+
+def pays_to_go_out(data: ProblemData, break_fixed: list[int] | None) -> bool:
+    """Whether some vehicle type costs money just for going out: a fixed cost beyond its break prizes (which the
+    model adds to the fixed cost, ``break_fixed``). Days planned on travel alone (the travel contest) have none."""
+    prizes = break_fixed or [0] * data.num_vehicle_types
+    return any(data.vehicle_type(k).fixed_cost > prizes[k] for k in range(data.num_vehicle_types))
 
 
 def _violation_bound(data: ProblemData) -> float:
@@ -336,7 +368,8 @@ def helper_search(conn: Connection, payload: dict[str, Any]) -> None:
     limit_s = max(0.05, payload["deadline"] - time.time())  # the main search's wall-clock deadline
     stop = _Stop(limit_s, payload["idle_s"], None, payload["give_up"])
     warm = from_specs(data, payload["warm"]) if payload["warm"] is not None else None
-    result = run(data, stop, payload["seed"], SolveParams(), payload["scale"], warm, payload.get("neighbours"))
+    params = search_params(data, perturbations=payload.get("perturbations"))
+    result = run(data, stop, payload["seed"], params, payload["scale"], warm, payload.get("neighbours"))
     best = result.best
     conn.send((route_specs(best), best.is_feasible(), plain_cost(best), result.num_iterations))
     conn.close()
