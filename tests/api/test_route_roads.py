@@ -20,9 +20,7 @@ from doorstep.services.dispatch.route_roads import PATHS, Key, PathCache
 from doorstep.services.kernel.access import system_actor
 from tests.api.conftest import Tenant, make_tenant, platform_of
 from tests.api.test_plans import FAST, add_orders, plan_now, wait
-
-DAY = "2025-06-17"
-HUB: dict[str, Any] = {"name": "Port", "lat": 43.7347, "lng": 7.4206, "timezone": "Europe/Monaco"}
+from tests.api.test_slot_roads import DAY, monaco_van
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +34,7 @@ def roads(db_url: str, monaco_network: Path) -> Iterator[TestClient]:
 
 def _monaco_day(c: TestClient, points: list[LatLng]) -> tuple[Tenant, list[dict[str, Any]]]:
     """Eight orders at points on Monaco's roads, planned for one van from the port: the plan's routes."""
-    t = make_tenant(c)
-    depot = c.post("/v1/depots", json=HUB, headers=t.h()).json()["id"]
-    van = c.post("/v1/vehicles", json={"name": "Mon", "type_id": t.ids["type"], "depot_id": depot}, headers=t.h())
-    shift = {"vehicle_id": van.json()["id"], "day": DAY, "start": f"{DAY}T08:00:00+02:00",
-             "end": f"{DAY}T18:00:00+02:00"}  # fmt: skip
-    assert c.post("/v1/shifts", json=shift, headers=t.h()).status_code == 201
+    t, depot = monaco_van(c)
     orders = [t.order(f"M-{i}", depot_id=depot, location={"lat": q.lat, "lng": q.lng}) for i, q in enumerate(points)]
     assert c.post("/v1/orders/bulk", json={"orders": orders}, headers=t.h()).status_code == 201
     r = c.post("/v1/plans", json={"depot_id": depot, "date": DAY, "options": FAST}, headers=t.h())

@@ -32,14 +32,20 @@ def roads(db_url: str, monaco_network: Path) -> Iterator[TestClient]:
         yield c
 
 
-def _monaco(c: TestClient) -> Tenant:
-    """A tenant whose van starts at the port of Monaco; a 3 km zone around it with 2-hour windows."""
+def monaco_van(c: TestClient) -> tuple[Tenant, str]:
+    """A tenant with a depot at the port of Monaco and a van there with a shift on DAY: the tenant, the depot id."""
     t = make_tenant(c)
-    depot = c.post("/v1/depots", json=HUB, headers=t.h()).json()["id"]
+    depot: str = c.post("/v1/depots", json=HUB, headers=t.h()).json()["id"]
     van = c.post("/v1/vehicles", json={"name": "Mon", "type_id": t.ids["type"], "depot_id": depot}, headers=t.h())
     shift = {"vehicle_id": van.json()["id"], "day": DAY, "start": f"{DAY}T08:00:00+02:00",
              "end": f"{DAY}T18:00:00+02:00"}  # fmt: skip
     assert c.post("/v1/shifts", json=shift, headers=t.h()).status_code == 201
+    return t, depot
+
+
+def _monaco(c: TestClient) -> Tenant:
+    """A tenant whose van starts at the port of Monaco; a 3 km zone around it with 2-hour windows."""
+    t, depot = monaco_van(c)
     policy = {"zones": [{"id": "mc", "depot_id": depot, "radius_m": 3000}],
               "templates": [{"id": "std", "zone_id": "mc", "start": "08:00", "end": "18:00", "length_min": 120,
                              "max_orders": 5}]}  # fmt: skip

@@ -69,6 +69,20 @@ def csv_of(points: list[LatLng]) -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
+def plan_on_roads(page: Any, base: str, points: list[LatLng]) -> None:
+    """Open the plan page on DAY (it says the deployment has roads), import an order at each point, plan, and
+    wait for both route lines to follow the roads."""
+    page.goto(f"{base}/app?date={DAY.isoformat()}")
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.get_attribute("#map", "data-roads") == "on"
+    page.set_input_files("#import-file", files=[{"name": "orders.csv", "mimeType": "text/csv",
+                                                 "buffer": csv_of(points)}])  # fmt: skip
+    page.click("#import-btn")
+    expect(page.locator("#orders tbody tr")).to_have_count(len(points))
+    plan(page, 1)
+    expect(page.locator("path.route-line.on-roads")).to_have_count(2)
+
+
 def segments(page: Any) -> list[int]:
     """The drawn route lines' segment counts (the SVG path's line-to commands)."""
     paths = page.locator("path.route-line").evaluate_all("ps => ps.map(p => p.getAttribute('d'))")
@@ -88,15 +102,7 @@ def test_routes_follow_the_roads_on_a_network(
     asked: list[str] = []
     page.on("request", lambda r: asked.append(r.url) if r.url.endswith("/path") else None)
     log_in(page, base, email, PASSWORD)
-    page.goto(f"{base}/app?date={DAY.isoformat()}")
-    page.wait_for_selector("body[data-ready='1']")
-    assert page.get_attribute("#map", "data-roads") == "on"
-    page.set_input_files("#import-file", files=[{"name": "orders.csv", "mimeType": "text/csv",
-                                                 "buffer": csv_of(monaco_points[40:48])}])  # fmt: skip
-    page.click("#import-btn")
-    expect(page.locator("#orders tbody tr")).to_have_count(8)
-    plan(page, 1)
-    expect(page.locator("path.route-line.on-roads")).to_have_count(2)
+    plan_on_roads(page, base, monaco_points[40:48])
     stops = page.locator(".stop-label").count()
     assert stops == 8 and sum(segments(page)) > 4 * (stops + 2), segments(page)
     expect(page.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap")
@@ -159,14 +165,7 @@ def test_a_drop_on_the_road_line_finds_its_route_and_place(
     page = browser.new_context(bypass_csp=True, viewport={"width": 1400, "height": 1100}).new_page()
     errors = console_errors(page)
     log_in(page, base, monaco_org(p), PASSWORD)
-    page.goto(f"{base}/app?date={DAY.isoformat()}")
-    page.wait_for_selector("body[data-ready='1']")
-    page.set_input_files("#import-file", files=[{"name": "orders.csv", "mimeType": "text/csv",
-                                                 "buffer": csv_of(monaco_points[40:48])}])  # fmt: skip
-    page.click("#import-btn")
-    expect(page.locator("#orders tbody tr")).to_have_count(8)
-    plan(page, 1)
-    expect(page.locator("path.route-line.on-roads")).to_have_count(2)
+    plan_on_roads(page, base, monaco_points[40:48])
     plans = page.evaluate("() => fetch('/v1/plans').then(r => r.json())")
     routes = page.evaluate("id => fetch(`/v1/plans/${id}`).then(r => r.json())", plans[0]["id"])["routes"]
     for route in routes:
