@@ -11,7 +11,8 @@ after it, ``optimize/break_fit.py``) or on breaks at sampled places (``planner.B
 default when left out). After a ``+``, comma-separated ``module.NAME=VALUE`` overrides of other planner constants
 (a Python literal; the module under ``doorstep.optimize``), e.g. ``0.75:6+pyvrp_search.ROUTE_REMOVAL_EVERY=10000000``
 or ``0.75:6+planner.POLISH_ROUNDS=3``; ``ops=extra`` adds PyVRP's larger exchange operators (Swap31/32/33,
-Relocate3) to the search. ``--without-trucks`` runs the days with their vans only (as ``run.py`` does). Each (day,
+Relocate3) to the search. ``--without-trucks`` runs the days with their vans only (as ``run.py`` does),
+``--travel-objective`` with the vehicles' costs taken out (``run.py``'s travel contest). Each (day,
 setting, seed) runs one search (``workers=1``; ``--workers 2``: the planner's second search too, then run
 with ``--parallel 1``) in a fresh process, two
 processes at once (one per core; ``--parallel 1``: one at a time, the other core left to other work), so
@@ -36,7 +37,7 @@ from typing import Any
 
 from cities import HERE, REPO
 from generate import generate
-from run import without_trucks
+from run import travel_objective, without_trucks
 
 sys.path.insert(0, str(HERE.parent))  # the shared benchmark helpers
 from machine import machine_info
@@ -100,11 +101,12 @@ def _day(name: str) -> Path:
 
 
 def _launch(
-    name: str, seed: int, limit: float, setting: str, vans_only: bool = False, workers: int = 1
+    name: str, seed: int, limit: float, setting: str, vans_only: bool = False, workers: int = 1, travel: bool = False
 ) -> dict[str, Any]:
     base, _, extra = setting.partition("+")
     share, rounds, *mode = base.split(":")
     day = without_trucks(_day(name)) if vans_only else _day(name)
+    day = travel_objective(day) if travel else day
     cmd = [sys.executable, __file__, "--one", str(day), str(seed), str(limit), share, rounds, mode[0] if mode else "",
            extra, str(workers)]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -129,10 +131,12 @@ def main() -> None:
     ap.add_argument("--parallel", type=int, default=2, help="runs at once (one per core)")
     ap.add_argument("--without-trucks", action="store_true", help="the days with their vans only")
     ap.add_argument("--workers", type=int, default=1, help="search processes per run (2: run with --parallel 1)")
+    ap.add_argument("--travel-objective", action="store_true",
+                    help="the days with the vehicles' costs taken out (both minimise driving)")  # fmt: skip
     args = ap.parse_args()
     for name in args.days:
         _day(name)  # generate before timing anything
-    jobs = [(d, s, args.time_limit, p, args.without_trucks, args.workers)
+    jobs = [(d, s, args.time_limit, p, args.without_trucks, args.workers, args.travel_objective)
             for d in args.days for p in args.polish for s in args.seeds]  # fmt: skip
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -189,22 +189,22 @@ def test_a_search_has_settled_when_its_last_quarter_found_nothing_better() -> No
 
 def test_small_perturbations_only_where_the_time_is_short_and_the_vans_cost_something() -> None:
     """At least 15 clients a second of the limit gets perturbations of at most 10 stops, fewer PyVRP's bound; the
-    bound reaches the search only when a van costs something to go out (here a fixed cost); a day of distance
-    alone, with no fixed cost and no break, keeps PyVRP's own 25."""
+    bound is for days where a van costs money to go out (here a fixed cost); a day of distance alone, with no
+    fixed cost and no break, keeps PyVRP's own 25."""
     assert perturbation_bound(150, 10.0) == SMALL_PERTURBATIONS == 10
     assert perturbation_bound(149, 10.0) is None and perturbation_bound(449, 30.0) is None
     orders = [order(f"O{i}", km(i, 1)) for i in range(1, 6)]
     paid = replace(VAN, fixed_cost_cents=5_000)
     day = problem(orders, [vehicle(vtype=paid)])
     data = to_problem_data(build_model(day, build_geometry(day, StraightLineProvider()), SolveOptions(), set()))
-    assert search_params(data, perturbations=10).perturbation.max_perturbations == 10
-    assert search_params(data).perturbation.max_perturbations == 25
+    assert search_params(perturbations=10).perturbation.max_perturbations == 10
+    assert search_params().perturbation.max_perturbations == 25
     model = build_model(day, build_geometry(day, StraightLineProvider()), SolveOptions(), set())
     assert pays_to_go_out(data, [vt.break_fixed for vt in model.vehicle_types])
     free = problem(orders)
     by_distance = SolveOptions(objective=Objective.DISTANCE)
-    data = to_problem_data(build_model(free, build_geometry(free, StraightLineProvider()), by_distance, set()))
-    assert search_params(data, perturbations=10).perturbation.max_perturbations == 25
+    model = build_model(free, build_geometry(free, StraightLineProvider()), by_distance, set())
+    assert not pays_to_go_out(to_problem_data(model), [vt.break_fixed for vt in model.vehicle_types])
 
 
 def test_a_lunch_break_is_no_money_for_going_out() -> None:

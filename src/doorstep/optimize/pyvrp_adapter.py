@@ -287,7 +287,7 @@ def solve(
     stop = _Stop(time_limit_s, no_improvement_s, max_iterations, give_up)
     stop.clients = data.num_clients
     callbacks = _Callbacks(stop, report, report_every_s, break_fixed or [0] * data.num_vehicle_types)
-    params = search_params(data, callbacks, perturbations)
+    params = search_params(callbacks, perturbations)
     result = run(data, stop, seed, params, penalty_scale, from_specs(data, warm) if warm else None, near)
     best: Solution = result.best
     iterations = result.num_iterations

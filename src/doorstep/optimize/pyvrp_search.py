@@ -156,15 +156,15 @@ MAX_PERTURBATIONS: int | None = None  # the most stops one perturbation moves, e
 
 
 def search_params(
-    data: ProblemData, callbacks: IteratedLocalSearchCallbacks | None = None, perturbations: int | None = None
+    callbacks: IteratedLocalSearchCallbacks | None = None, perturbations: int | None = None
 ) -> SolveParams:
     """PyVRP's parameters of the iterated search and its perturbations: ``perturbations`` bounds the stops one
-    perturbation moves (None: PyVRP's bound, 25) where vans cost something to go out (``_paid_vans``; the adapter
-    passes a bound only where that is money, ``pays_to_go_out``); a model with neither a fixed cost nor a break
-    (Solomon, Gehring–Homberger) keeps PyVRP's own. The overrides above come first."""
+    perturbation moves (None: PyVRP's bound, 25). The adapter asks for a bound only where vans cost money to go out
+    (``pays_to_go_out``), so Solomon, Gehring–Homberger and travel-objective days keep PyVRP's own. The overrides
+    above come first."""
     history = IteratedLocalSearchParams().history_length if HISTORY_LENGTH is None else HISTORY_LENGTH
     ils = IteratedLocalSearchParams(history_length=history, callbacks=callbacks or IteratedLocalSearchCallbacks())
-    bound = MAX_PERTURBATIONS if MAX_PERTURBATIONS is not None else perturbations if _paid_vans(data) else None
+    bound = MAX_PERTURBATIONS if MAX_PERTURBATIONS is not None else perturbations
     if bound is None:
         return SolveParams(ils=ils)
     return SolveParams(ils=ils, perturbation=PerturbationParams(1, bound))
@@ -368,7 +368,7 @@ def helper_search(conn: Connection, payload: dict[str, Any]) -> None:
     limit_s = max(0.05, payload["deadline"] - time.time())  # the main search's wall-clock deadline
     stop = _Stop(limit_s, payload["idle_s"], None, payload["give_up"])
     warm = from_specs(data, payload["warm"]) if payload["warm"] is not None else None
-    params = search_params(data, perturbations=payload.get("perturbations"))
+    params = search_params(perturbations=payload.get("perturbations"))
     result = run(data, stop, payload["seed"], params, payload["scale"], warm, payload.get("neighbours"))
     best = result.best
     conn.send((route_specs(best), best.is_feasible(), plain_cost(best), result.num_iterations))

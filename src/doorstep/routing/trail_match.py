@@ -11,13 +11,12 @@ with 0.95); a parked van's cloud of fixes collapses to one.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.geo import LatLng, haversine_m
+from doorstep.domain.lru import Lru
 from doorstep.routing.route_geometry import MatchedTrace, TraceMatcher
 
 MIN_RADIUS_M, MAX_RADIUS_M = 5.0, 50.0  # GPS accuracy handed to the matcher (OSRM's default is 5 m)
@@ -102,29 +101,23 @@ class MatchCache:
     """
 
     def __init__(self, max_chunks: int = 1_024) -> None:
-        self.max_chunks = max_chunks
-        self.hits = self.misses = 0
-        self._items: OrderedDict[str, MatchedTrace | Issue] = OrderedDict()
-        self._lock = threading.Lock()
+        self._items: Lru[str, MatchedTrace | Issue] = Lru(max_chunks)
+
+    @property
+    def hits(self) -> int:
+        return self._items.hits
+
+    @property
+    def misses(self) -> int:
+        return self._items.misses
 
     def get(self, key: str) -> MatchedTrace | Issue | None:
         """The stored result of a chunk, or None."""
-        with self._lock:
-            found = self._items.get(key)
-            if found is None:
-                self.misses += 1
-                return None
-            self.hits += 1
-            self._items.move_to_end(key)
-            return found
+        return self._items.get(key)[1]
 
     def put(self, key: str, value: MatchedTrace | Issue) -> None:
         """Remember a chunk's result (a failure too: the same fixes fail again)."""
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_chunks:
-                self._items.popitem(last=False)
+        self._items.put(key, value)
 
 
 def chunk_trail(fixes: Sequence[Fix], options: TrailOptions) -> tuple[list[Chunk], list[int]]:

@@ -13,8 +13,6 @@ until the route changes.
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 from doorstep.domain.errors import DoorstepError, Issue
 from doorstep.domain.fleet import SpeedProfile
 from doorstep.domain.geo import LatLng, haversine_m
+from doorstep.domain.lru import Lru
 from doorstep.domain.zones import barred_zones
 from doorstep.formats.doorstep_json import problem_from_dict
 from doorstep.routing.road_matrix import DEFAULT_SNAP_RADIUS_M
@@ -36,33 +35,24 @@ Key = tuple[int, SpeedProfile, frozenset[str], tuple[LatLng, ...]]
 
 
 class PathCache:
-    """The last ``size`` road paths drawn, by (network, profile, zones avoided, stops); thread-safe. A path is kept
-    as its JSON text (about 20 bytes a point, against some 120 as Python lists): a city route of 50 stops has a
-    few thousand points, so 512 paths stay within some 25 MB."""
+    """The last ``size`` road paths drawn, by (network, profile, zones avoided, stops). A path is kept as its JSON
+    text (about 20 bytes a point, against some 120 as Python lists): a city route of 50 stops has a few thousand
+    points, so 512 paths stay within some 25 MB."""
 
     def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._paths: OrderedDict[Key, bytes | None] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
+        self._paths: Lru[Key, bytes | None] = Lru(size)
+
+    @property
+    def hits(self) -> int:
+        return self._paths.hits
 
     def get(self, key: Key) -> tuple[bool, dict[str, Any] | None]:
         """Whether the key is known, and its path (None: the network joins not every stop)."""
-        with self._lock:
-            if key not in self._paths:
-                return False, None
-            self._paths.move_to_end(key)
-            self.hits += 1
-            text = self._paths[key]
-        return True, None if text is None else json.loads(text)
+        known, text = self._paths.get(key)
+        return known, None if text is None else json.loads(text)
 
     def put(self, key: Key, value: dict[str, Any] | None) -> None:
-        text = None if value is None else json.dumps(value, separators=(",", ":")).encode()
-        with self._lock:
-            self._paths[key] = text
-            self._paths.move_to_end(key)
-            while len(self._paths) > self.size:
-                self._paths.popitem(last=False)
+        self._paths.put(key, None if value is None else json.dumps(value, separators=(",", ":")).encode())
 
 
 PATHS = PathCache()
@@ -76,23 +66,18 @@ def _roads(p: Platform) -> object:
     raise DoorstepError([Issue("E2141", msg, ())])
 
 
-_VEHICLES: OrderedDict[tuple[str, str], tuple[SpeedProfile, frozenset[str]]] = OrderedDict()
-_VEHICLES_LOCK = threading.Lock()
-VEHICLES_KEPT = 1024
+_VEHICLES: Lru[tuple[str, str], tuple[SpeedProfile, frozenset[str]]] = Lru(1024)
 
 
 def _vehicle(uow: UnitOfWork, row: RouteRow) -> tuple[SpeedProfile, frozenset[str]]:
     """The route's vehicle profile and the zones its type may not enter, as its plan was made (remembered by plan
     and vehicle: a 2,000-order plan's document is megabytes, and its page asks once per route)."""
     key = (row.plan_id, row.vehicle_id)
-    with _VEHICLES_LOCK:
-        if key in _VEHICLES:
-            return _VEHICLES[key]
+    known, found = _VEHICLES.get(key)
+    if known and found is not None:
+        return found
     found = _vehicle_in_plan(uow, row)
-    with _VEHICLES_LOCK:
-        _VEHICLES[key] = found
-        while len(_VEHICLES) > VEHICLES_KEPT:
-            _VEHICLES.popitem(last=False)
+    _VEHICLES.put(key, found)
     return found
 
 
