@@ -6,10 +6,11 @@ import multiprocessing
 import threading
 
 import pytest
-from pyvrp import PenaltyParams
+from pyvrp import PenaltyManager, PenaltyParams, Solution
 
-from doorstep.domain import Priority
+from doorstep.domain import Priority, Problem
 from doorstep.domain.errors import DoorstepError
+from doorstep.optimize import pyvrp_adapter
 from doorstep.optimize.build import build_model
 from doorstep.optimize.geometry import build_geometry
 from doorstep.optimize.model import Visit
@@ -18,7 +19,14 @@ from doorstep.optimize.planner import SMALL_PERTURBATIONS, perturbation_bound
 from doorstep.optimize.profiles import forbidden_values
 from doorstep.optimize.pyvrp_adapter import solve as adapter_solve
 from doorstep.optimize.pyvrp_adapter import start_method, to_problem_data
-from doorstep.optimize.pyvrp_search import MAX_TIME, _cost_per_second, _penalties, _Stop, pays_to_go_out, search_params
+from doorstep.optimize.pyvrp_search import (
+    MAX_TIME,
+    _cost_per_second,
+    _FeasibleFirst,
+    _penalties,
+    _Stop,
+    search_params,
+)
 from doorstep.routing import StraightLineProvider
 from tests.factories import VAN, Break, km, order, problem, replace, t, vehicle
 from tests.optimize.conftest import reasons, solve
@@ -187,34 +195,60 @@ def test_a_search_has_settled_when_its_last_quarter_found_nothing_better() -> No
     assert (settled.converged, busy.converged, lost.converged) == (True, False, False)
 
 
-def test_small_perturbations_only_where_the_time_is_short_and_the_vans_cost_something() -> None:
-    """At least 15 clients a second of the limit gets perturbations of at most 10 stops, fewer PyVRP's bound; the
-    bound is for days where a van costs money to go out (here a fixed cost); a day of distance alone, with no
-    fixed cost and no break, keeps PyVRP's own 25."""
+def _bound_asked(monkeypatch: pytest.MonkeyPatch, day: Problem, options: SolveOptions) -> int | None:
+    """The perturbation bound the adapter passes to the search when the planner asks for 10."""
+    asked: list[int | None] = []
+
+    def spy(callbacks: object = None, perturbations: int | None = None) -> object:
+        asked.append(perturbations)
+        return search_params(callbacks, perturbations)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pyvrp_adapter, "search_params", spy)
+    model = build_model(day, build_geometry(day, StraightLineProvider()), options, set())
+    adapter_solve(to_problem_data(model), time_limit_s=5.0, seed=1, max_iterations=20, perturbations=10,
+                  break_fixed=[vt.break_fixed for vt in model.vehicle_types])  # fmt: skip
+    return asked[0]
+
+
+def test_small_perturbations_only_where_the_time_is_short_and_the_vans_cost_something(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At least 15 clients a second of the limit gets perturbations of at most 10 stops, fewer PyVRP's bound. The
+    bound reaches the search where a van costs something to go out: a fixed cost, or a lunch break's prize on a
+    travel objective; a day of distance alone, with no fixed cost and no break (as Solomon), keeps PyVRP's 25."""
     assert perturbation_bound(150, 10.0) == SMALL_PERTURBATIONS == 10
     assert perturbation_bound(149, 10.0) is None and perturbation_bound(449, 30.0) is None
-    orders = [order(f"O{i}", km(i, 1)) for i in range(1, 6)]
-    paid = replace(VAN, fixed_cost_cents=5_000)
-    day = problem(orders, [vehicle(vtype=paid)])
-    data = to_problem_data(build_model(day, build_geometry(day, StraightLineProvider()), SolveOptions(), set()))
     assert search_params(perturbations=10).perturbation.max_perturbations == 10
     assert search_params().perturbation.max_perturbations == 25
-    model = build_model(day, build_geometry(day, StraightLineProvider()), SolveOptions(), set())
-    assert pays_to_go_out(data, [vt.break_fixed for vt in model.vehicle_types])
-    free = problem(orders)
-    by_distance = SolveOptions(objective=Objective.DISTANCE)
-    model = build_model(free, build_geometry(free, StraightLineProvider()), by_distance, set())
-    assert not pays_to_go_out(to_problem_data(model), [vt.break_fixed for vt in model.vehicle_types])
-
-
-def test_a_lunch_break_is_no_money_for_going_out() -> None:
-    """A van with a break but no fixed cost, on a travel objective: the break's prize sits in the solver's fixed
-    cost (so the route removal runs), but going out costs no money, so the search keeps PyVRP's perturbations."""
     orders = [order(f"O{i}", km(i, 1)) for i in range(1, 6)]
-    day = problem(orders, [vehicle(breaks=(Break(t(12), t(13), 1800),))])
-    model = build_model(day, build_geometry(day, StraightLineProvider()), SolveOptions(objective=Objective.DURATION),
-                        set())  # fmt: skip
-    data = to_problem_data(model)
-    prizes = [vt.break_fixed for vt in model.vehicle_types]
-    assert any(p > 0 for p in prizes) and any(data.vehicle_type(k).fixed_cost > 0 for k in range(len(prizes)))
-    assert not pays_to_go_out(data, prizes)
+    paid = problem(orders, [vehicle(vtype=replace(VAN, fixed_cost_cents=5_000))])
+    assert _bound_asked(monkeypatch, paid, SolveOptions()) == 10
+    lunch = problem(orders, [vehicle(breaks=(Break(t(12), t(13), 1800),))])
+    assert _bound_asked(monkeypatch, lunch, SolveOptions(objective=Objective.DURATION)) == 10
+    free = problem(orders)
+    assert _bound_asked(monkeypatch, free, SolveOptions(objective=Objective.DISTANCE)) is None
+
+
+def test_penalties_rise_every_few_solutions_until_the_first_feasible_one_then_at_pyvrp_s_pace() -> None:
+    """A search that starts infeasible raises its penalties every ``quick`` solutions (PyVRP's manager: every
+    500); from its first feasible solution on, PyVRP's manager carries on from the penalties reached."""
+    day = problem([order(f"O{i}", km(20 * i, 0), windows=((8, 9),)) for i in range(1, 5)])
+    data = to_problem_data(build_model(day, build_geometry(day, StraightLineProvider()), SolveOptions(), set()))
+    late, one = Solution(data, [[0, 1, 2, 3]]), Solution(data, [[0]])  # four 20 km apart by 9:00; one alone
+    assert not late.is_feasible() and late.time_warp() > 0 and one.is_feasible()
+    params, initial = _penalties(data, 100_000.0)
+    quick, plain = _FeasibleFirst(initial, params, 3), PenaltyManager(initial, params)
+    start = quick.penalties()[1]
+    for _ in range(6):
+        quick.register(late)
+        plain.register(late)
+    rise = params.penalty_increase
+    assert quick.penalties()[1] == pytest.approx(start * rise * rise) and plain.penalties()[1] == start
+    quick.register(one)  # the first feasible solution: PyVRP's pace from here
+    reached = quick.penalties()[1]
+    for _ in range(params.solutions_between_updates - 1):
+        quick.register(late)
+    assert quick.penalties()[1] == reached
+    quick.register(late)
+    assert quick.penalties()[1] == pytest.approx(reached * rise)
+    assert quick.cost_evaluator().penalised_cost(late) > plain.cost_evaluator().penalised_cost(late)

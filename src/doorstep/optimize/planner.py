@@ -128,13 +128,13 @@ def _solve(
 
 # Where the time limit is short for the day (at least SMALL_PERTURBATIONS_ORDERS_PER_S clients a second: 150 at
 # 10 s, 450 at 30 s) each perturbation of the search moves at most SMALL_PERTURBATIONS stops instead of PyVRP's 25,
-# on days whose vans cost money to go out (``pyvrp_search.pays_to_go_out``; not on a travel objective). An
-# iteration then costs about half as much and the search makes 2-2.7 times as many. On the last-mile days (one
-# search, side by side, 2-3 seeds; docs/benchmarks.md, "Smaller perturbations when the time is short"): 200 orders
-# at 10 s -0.1 to -0.9 % cost, 500 and 1,000 at 30 s -1.1 to -2.1 %, 1,000 at 10 s -7 % (a van fewer); but 200 at
-# 30 s +0.9 to +1.1 % and 100 at 10 s +0.5 to +1.2 %, where the search has the time to settle and the larger moves
-# escape further. On the travel contest's days (no money to go out) one run of it left an order of Heidelberg
-# 2,000 s2 out at 10 s where VROOM served all, so there PyVRP's bound stays.
+# on days whose vans cost something to go out (a fixed cost or a lunch break's prize, ``pyvrp_search.paid_vans``;
+# not Solomon or Gehring-Homberger). An iteration then costs about half as much and the search makes 2-2.7 times
+# as many. On the last-mile days (one search, side by side, 2-3 seeds; docs/benchmarks.md, "Smaller perturbations
+# when the time is short"): 200 orders at 10 s -0.1 to -0.9 % cost, 500 and 1,000 at 30 s -1.1 to -2.1 %, 1,000
+# at 10 s -7 % (a van fewer); but 200 at 30 s +0.9 to +1.1 % and 100 at 10 s +0.5 to +1.2 %, where the search has
+# the time to settle and the larger moves escape further. On the travel contest's days (driving time alone) 1,000
+# and 2,000 orders at 10 s drove 0.6-5.8 % less ("Penalties until the first feasible plan").
 SMALL_PERTURBATIONS = 10
 SMALL_PERTURBATIONS_ORDERS_PER_S = 15
 

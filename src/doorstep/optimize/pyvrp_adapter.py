@@ -38,7 +38,7 @@ from doorstep.optimize.pyvrp_search import (
     from_specs,
     helper_search,
     neighbours_of,
-    pays_to_go_out,
+    paid_vans,
     plain_cost,
     route_specs,
     run,
@@ -262,15 +262,15 @@ def solve(
     ``warm``: the ``last`` routes of an earlier outcome on a model with the same clients, to start from.
     ``neighbours``: an earlier outcome's, when ``data`` has the same clients (a model from ``build.with_prizes``).
     ``perturbations``: the most stops one perturbation moves (``pyvrp_search.search_params``; None: PyVRP's),
-    only where a van costs money to go out (``pays_to_go_out``).
+    only where a van costs something to go out (``paid_vans``: not on Solomon or Gehring–Homberger).
     ``workers`` > 1 (time-bounded runs only): a second search with the next seed runs in a helper process on the
     other core, and the better plan of the two is kept; iterations are the two searches' sum. The search stops
     ``CHAIN_SHARE`` of the limit early, and the kept plan gets the improving tail chains found in that time
     (``tail_chains``)."""
     entered = time.perf_counter()
     helper = None
-    if not pays_to_go_out(data, break_fixed):
-        perturbations = None  # PyVRP's bound where going out costs no money (docs/modelling.md)
+    if not paid_vans(data):
+        perturbations = None  # PyVRP's bound where going out costs nothing (docs/modelling.md)
     near = neighbours if isinstance(neighbours, dict) else neighbours_of(data)
     time_limit_s = max(0.05, time_limit_s - (time.perf_counter() - entered))  # the limit holds the set-up too
     deadline = time.perf_counter() + time_limit_s  # the tail chains' (the search stops a little before it)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -149,6 +149,9 @@ PENALTY_BUDGET = 2e18
 # are PyVRP's own and the prize scale below. On the perfectly packed day none of the tried values helped
 # (docs/benchmarks.md, "The one day over VROOM").
 TARGET_FEASIBLE: float | None = None  # the penalty manager's target share of feasible solutions (None: PyVRP's)
+# Solutions between the penalty manager's updates until the search first holds a feasible plan, on models with
+# something optional (``_FeasibleFirst``; None: PyVRP's 500 throughout).
+QUICK_UPDATES: int | None = 100
 LOAD_UNITS_PER_PRIZE = 10  # units of excess load that start as bad as leaving a normal order out
 NEIGHBOURS: int | None = None  # the granular neighbourhood's size (None: PyVRP's default)
 HISTORY_LENGTH: int | None = None  # late acceptance's history, in iterations (None: PyVRP's, 300)
@@ -159,22 +162,15 @@ def search_params(
     callbacks: IteratedLocalSearchCallbacks | None = None, perturbations: int | None = None
 ) -> SolveParams:
     """PyVRP's parameters of the iterated search and its perturbations: ``perturbations`` bounds the stops one
-    perturbation moves (None: PyVRP's bound, 25). The adapter asks for a bound only where vans cost money to go out
-    (``pays_to_go_out``), so Solomon, Gehring–Homberger and travel-objective days keep PyVRP's own. The overrides
-    above come first."""
+    perturbation moves (None: PyVRP's bound, 25). The adapter asks for a bound only where vans cost something to go
+    out (``paid_vans``: a fixed cost or a break's prize), so Solomon and Gehring–Homberger keep PyVRP's own. The
+    overrides above come first."""
     history = IteratedLocalSearchParams().history_length if HISTORY_LENGTH is None else HISTORY_LENGTH
     ils = IteratedLocalSearchParams(history_length=history, callbacks=callbacks or IteratedLocalSearchCallbacks())
     bound = MAX_PERTURBATIONS if MAX_PERTURBATIONS is not None else perturbations
     if bound is None:
         return SolveParams(ils=ils)
     return SolveParams(ils=ils, perturbation=PerturbationParams(1, bound))
-
-
-def pays_to_go_out(data: ProblemData, break_fixed: list[int] | None) -> bool:
-    """Whether some vehicle type costs money just for going out: a fixed cost beyond its break prizes (which the
-    model adds to the fixed cost, ``break_fixed``). Days planned on travel alone (the travel contest) have none."""
-    prizes = break_fixed or [0] * data.num_vehicle_types
-    return any(data.vehicle_type(k).fixed_cost > prizes[k] for k in range(data.num_vehicle_types))
 
 
 def _violation_bound(data: ProblemData) -> float:
@@ -240,6 +236,38 @@ def _penalties(data: ProblemData, scale: float) -> tuple[PenaltyParams, tuple[li
 
     load = capped(scale / LOAD_UNITS_PER_PRIZE)
     return params, ([load] * data.num_load_dimensions, capped(scale / 600), capped(scale / 1000))
+
+
+class _FeasibleFirst(PenaltyManager):
+    """PyVRP's penalty manager, but until the search registers its first feasible solution it updates the
+    penalties every ``quick`` solutions instead of every ``params.solutions_between_updates`` (PyVRP's 500); from
+    then on PyVRP's manager carries on from the penalties reached.
+
+    PyVRP's pace suits a search of tens of thousands of iterations. A 2,000-order day at 10 s makes a few thousand,
+    and a search that starts infeasible raises its penalties only every 500 (about 3 s there): on the travel
+    contest's Heidelberg 2,000 s2, seed 2, the first search stayed infeasible for its whole time in 4 runs of 4
+    (some 800 iterations kept) and twice left orders out; updating every 100 until feasible, it became feasible
+    within the first second in 4 of 4 and drove 6 % less (docs/benchmarks.md, "Penalties until the first
+    feasible plan")."""
+
+    def __init__(self, initial: tuple[list[float], float, float], params: PenaltyParams, quick: int) -> None:
+        super().__init__(initial, replace(params, solutions_between_updates=quick))
+        self._params_after = params
+        self._after: PenaltyManager | None = None
+
+    def register(self, sol: Solution) -> None:
+        if self._after is not None:
+            self._after.register(sol)
+            return
+        super().register(sol)
+        if sol.is_feasible():
+            self._after = PenaltyManager(super().penalties(), self._params_after)
+
+    def penalties(self) -> tuple[list[float], float, float]:
+        return self._after.penalties() if self._after is not None else super().penalties()
+
+    def cost_evaluator(self) -> CostEvaluator:
+        return self._after.cost_evaluator() if self._after is not None else super().cost_evaluator()
 
 
 def _reload_cycles(data: ProblemData) -> bool:
@@ -314,7 +342,7 @@ class _RouteRemoval:
         return candidate
 
 
-def _paid_vans(data: ProblemData) -> bool:
+def paid_vans(data: ProblemData) -> bool:
     """Whether a vehicle costs something just for going out (a fixed cost; break prizes count in it too): only
     then does the search remove routes (``_RouteRemoval``). An objective of distance or time alone (Solomon,
     Gehring–Homberger) keeps PyVRP's own search."""
@@ -338,9 +366,10 @@ def run(
         if op.supports(data) and not (op.__name__ == "RelocateWithDepot" and _reload_cycles(data)):
             ls.add_operator(op(data))
     pparams, initial = _penalties(data, scale)
-    pm = PenaltyManager(initial, pparams)
+    quick = QUICK_UPDATES if _optional(data) else None
+    pm = PenaltyManager(initial, pparams) if quick is None else _FeasibleFirst(initial, pparams, quick)
     init = ls(_start(data, warm, rng), pm.max_cost_evaluator(), exhaustive=True)
-    search: SearchMethod = _RouteRemoval(ls, data, ROUTE_REMOVAL_EVERY) if _paid_vans(data) else ls
+    search: SearchMethod = _RouteRemoval(ls, data, ROUTE_REMOVAL_EVERY) if paid_vans(data) else ls
     algo = IteratedLocalSearch(data, pm, search, init, params.ils)
     return algo.run(stop, False, False)
 
