@@ -10,7 +10,7 @@ from pyvrp import PenaltyManager, PenaltyParams, Solution
 
 from doorstep.domain import Priority, Problem
 from doorstep.domain.errors import DoorstepError
-from doorstep.optimize import pyvrp_adapter
+from doorstep.optimize import pyvrp_adapter, pyvrp_search
 from doorstep.optimize.build import build_model
 from doorstep.optimize.geometry import build_geometry
 from doorstep.optimize.model import Visit
@@ -252,3 +252,23 @@ def test_penalties_rise_every_few_solutions_until_the_first_feasible_one_then_at
     quick.register(late)
     assert quick.penalties()[1] == pytest.approx(reached * rise)
     assert quick.cost_evaluator().penalised_cost(late) > plain.cost_evaluator().penalised_cost(late)
+
+
+def test_the_quick_penalties_only_where_the_time_is_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The planner's perturbation bound says the time is short for the day: only then do the penalties move
+    faster until the first feasible plan; a day with time to settle keeps PyVRP's penalty manager."""
+    made: list[int] = []
+
+    class Counted(_FeasibleFirst):
+        def __init__(self, initial: tuple[list[float], float, float], params: PenaltyParams, quick: int) -> None:
+            made.append(quick)
+            super().__init__(initial, params, quick)
+
+    monkeypatch.setattr(pyvrp_search, "_FeasibleFirst", Counted)
+    orders = [order(f"O{i}", km(i, 1)) for i in range(1, 6)]
+    day = problem(orders, [vehicle(vtype=replace(VAN, fixed_cost_cents=5_000))])
+    data = to_problem_data(build_model(day, build_geometry(day, StraightLineProvider()), SolveOptions(), set()))
+    adapter_solve(data, time_limit_s=5.0, seed=1, max_iterations=20)
+    assert made == []
+    adapter_solve(data, time_limit_s=5.0, seed=1, max_iterations=20, perturbations=10)
+    assert made == [pyvrp_search.QUICK_UPDATES] == [100]

@@ -262,7 +262,9 @@ def solve(
     ``warm``: the ``last`` routes of an earlier outcome on a model with the same clients, to start from.
     ``neighbours``: an earlier outcome's, when ``data`` has the same clients (a model from ``build.with_prizes``).
     ``perturbations``: the most stops one perturbation moves (``pyvrp_search.search_params``; None: PyVRP's),
-    only where a van costs something to go out (``paid_vans``: not on Solomon or Gehring–Homberger).
+    only where a van costs something to go out (``paid_vans``: not on Solomon or Gehring–Homberger); a bound
+    also means the time is short, and the penalties then move faster until the first feasible plan
+    (``pyvrp_search._FeasibleFirst``).
     ``workers`` > 1 (time-bounded runs only): a second search with the next seed runs in a helper process on the
     other core, and the better plan of the two is kept; iterations are the two searches' sum. The search stops
     ``CHAIN_SHARE`` of the limit early, and the kept plan gets the improving tail chains found in that time
@@ -288,7 +290,8 @@ def solve(
     stop.clients = data.num_clients
     callbacks = _Callbacks(stop, report, report_every_s, break_fixed or [0] * data.num_vehicle_types)
     params = search_params(callbacks, perturbations)
-    result = run(data, stop, seed, params, penalty_scale, from_specs(data, warm) if warm else None, near)
+    start = from_specs(data, warm) if warm else None
+    result = run(data, stop, seed, params, penalty_scale, start, near, short=perturbations is not None)
     best: Solution = result.best
     iterations = result.num_iterations
     last = route_specs(best if best.is_feasible() or callbacks.current is None else callbacks.current)
