@@ -117,7 +117,8 @@ class SmtpServer:
 class SmsLog:
     """Requests the SMS provider received (``times[k]``: the monotonic arrival time of ``requests[k]``); ``mode``
     is ok, down (503) or reject (400, invalid number); until the monotonic time ``limited_until`` every request is
-    answered 429 (Twilio's code 20429) with ``Retry-After: retry_after``."""
+    answered 429 (Twilio's code 20429) with ``Retry-After: retry_after``; ``limit_next_s`` > 0 starts such a
+    stretch of that many seconds at the next request (so a loaded machine cannot start sending after it ended)."""
 
     requests: list[dict[str, Any]] = field(default_factory=list)
     mode: str = "ok"
@@ -125,6 +126,7 @@ class SmsLog:
     limited_until: float = 0.0
     times: list[float] = field(default_factory=list)
     retry_after: int = 1
+    limit_next_s: float = 0.0
 
     @property
     def accepted(self) -> list[dict[str, Any]]:
@@ -146,6 +148,8 @@ def _handler(log: SmsLog, sid: str, token: str) -> type[BaseHTTPRequestHandler]:
             with log.lock:
                 n = len(log.accepted)
                 at = time.monotonic()
+                if log.limit_next_s > 0:
+                    log.limited_until, log.limit_next_s = at + log.limit_next_s, 0.0
                 if self.path != f"/2010-04-01/Accounts/{sid}/Messages.json":
                     status, answer = 404, {"code": 20404, "message": "not found"}
                 elif self.headers.get("Authorization") != expected:
